@@ -1,0 +1,238 @@
+"""The gate: run a table's suite with Great Expectations and pass, quarantine rows, or fail clearly.
+
+GX has no polars backend and cannot validate DuckDB, so batches are validated as pandas frames
+converted from Arrow (about 0.7 s per million rows for six expectations, measured). The GX context is
+built on first use, never at import time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import threading
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, Literal
+
+import polars as pl
+
+from expectations import documents, entities, mentions, metrics, raw_documents, removed_spans, sentences
+from expectations.checks import Check
+from expectations.context import Context
+
+Policy = Literal["fail", "quarantine"]
+
+SUITES: dict[str, ModuleType] = {
+    m.TABLE.name: m for m in (raw_documents, documents, sentences, removed_spans, entities, mentions, metrics)
+}
+SAMPLE = 5  # offending values shown per failed expectation
+
+
+class GateFailure(RuntimeError):
+    """A critical expectation failed: the batch is not promoted. The message names every failure."""
+
+    def __init__(self, report: GateReport):
+        self.report = report
+        super().__init__(report.describe())
+
+
+@dataclass
+class Outcome:
+    """The result of one expectation on one batch."""
+
+    check: Check
+    success: bool
+    observed: str
+    unexpected_sample: list[Any] = field(default_factory=list)
+    unexpected_rows: list[int] = field(default_factory=list)
+
+
+@dataclass
+class GateReport:
+    """All outcomes of one suite on one batch."""
+
+    table: str
+    stage: str
+    batch: int
+    rows: int
+    outcomes: list[Outcome]
+    quarantined_rows: int = 0
+
+    @property
+    def failed_critical(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.success and o.check.severity == "critical"]
+
+    @property
+    def warnings(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.success and o.check.severity == "warning"]
+
+    @property
+    def passed(self) -> int:
+        return sum(o.success for o in self.outcomes)
+
+    @property
+    def failed(self) -> int:
+        return sum(not o.success for o in self.outcomes)
+
+    def describe(self) -> str:
+        failed = [o for o in self.outcomes if not o.success]
+        head = f"gate {self.stage}/{self.table} batch {self.batch}: {len(failed)} of {len(self.outcomes)} expectations failed"
+        lines = [head]
+        for o in failed:
+            lines.append(
+                f"  [{o.check.severity}] {o.check.name}: {o.observed}; e.g. {o.unexpected_sample[:SAMPLE]!r}"
+                f" ({o.check.why})"
+            )
+        return "\n".join(lines)
+
+    def records(self, run_id: str, now: dt.datetime) -> list[dict[str, Any]]:
+        """Rows for the `quality_results` table."""
+        return [
+            {
+                "run_id": run_id,
+                "stage": self.stage,
+                "batch": self.batch,
+                "table_name": self.table,
+                "expectation": o.check.name,
+                "column_name": o.check.column,
+                "severity": o.check.severity,
+                "success": o.success,
+                "observed": o.observed,
+                "unexpected_sample": json.dumps(o.unexpected_sample[:SAMPLE], default=str, ensure_ascii=False),
+                "checked_at": now,
+            }
+            for o in self.outcomes
+        ]
+
+
+_lock = threading.Lock()
+_gx: dict[str, Any] = {}
+
+
+def _context() -> Any:
+    """One ephemeral GX context per process, with its pandas datasource; built on first use."""
+    with _lock:
+        if "context" not in _gx:
+            os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+            import great_expectations as gx
+            from great_expectations.data_context.types.base import ProgressBarsConfig
+
+            ctx = gx.get_context(mode="ephemeral")
+            ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+            _gx["gx"] = gx
+            _gx["context"] = ctx
+            _gx["source"] = ctx.data_sources.add_pandas("quarry")
+            _gx["batches"] = {}
+            _gx["suites"] = {}
+        return _gx
+
+
+def _batch_definition(table: str) -> Any:
+    g = _context()
+    with _lock:
+        if table not in g["batches"]:
+            asset = g["source"].add_dataframe_asset(table)
+            g["batches"][table] = asset.add_batch_definition_whole_dataframe(f"{table}_batch")
+        return g["batches"][table]
+
+
+def _suite(table: str, checks: list[Check]) -> Any:
+    g = _context()
+    gx = g["gx"]
+    with _lock:
+        if table not in g["suites"]:
+            suite = gx.ExpectationSuite(name=f"quarry.{table}")
+            for i, c in enumerate(checks):
+                cls = getattr(gx.expectations, c.expectation)
+                suite.add_expectation(cls(**c.kwargs, meta={"quarry_check": i, "severity": c.severity, "why": c.why}))
+            g["suites"][table] = g["context"].suites.add(suite)
+        return g["suites"][table]
+
+
+def _observed(result: dict[str, Any]) -> str:
+    if "observed_value" in result:
+        return json.dumps(result["observed_value"], default=str, ensure_ascii=False)[:500]
+    if "unexpected_count" in result:
+        n = result.get("element_count") or 0
+        pct = result.get("unexpected_percent") or 0.0
+        return f"{result['unexpected_count']} of {n} rows unexpected ({pct:.2f}%)"
+    return ""
+
+
+def _clean(values: list[Any]) -> list[Any]:
+    out = []
+    for v in values:
+        if isinstance(v, float) and math.isnan(v):
+            out.append(None)
+        elif isinstance(v, str) and len(v) > 120:
+            out.append(v[:117] + "...")
+        else:
+            out.append(v)
+    return out
+
+
+def validate(table: str, df: pl.DataFrame, ctx: Context, stage: str, batch: int, want_rows: bool = False) -> GateReport:
+    """Run `table`'s suite on `df` (after its `prepare`) and report every outcome."""
+    module = SUITES[table]
+    checks: list[Check] = module.suite()
+    prepared = module.prepare(df, ctx)
+    # Arrow-backed pandas: strings stay Arrow buffers, so the conversion is cheap.
+    pdf = prepared.to_pandas()
+    batch_def = _batch_definition(table)
+    suite = _suite(table, checks)
+    fmt: dict[str, Any] = {"result_format": "COMPLETE" if want_rows else "SUMMARY", "partial_unexpected_count": SAMPLE}
+    result = batch_def.get_batch(batch_parameters={"dataframe": pdf}).validate(suite, result_format=fmt)
+    by_check = {(r.expectation_config.meta or {}).get("quarry_check"): r for r in result.results}
+    outcomes = []
+    for i, c in enumerate(checks):
+        r = by_check.get(i)
+        if r is None:  # GX could not evaluate it (e.g. a missing column): that is a failure, loudly
+            outcomes.append(Outcome(c, False, "expectation could not be evaluated"))
+            continue
+        res = r.result or {}
+        if r.exception_info and r.exception_info.get("raised_exception"):
+            outcomes.append(Outcome(c, False, f"error: {r.exception_info.get('exception_message')}"))
+            continue
+        sample = res.get("partial_unexpected_list") or []
+        if c.column and c.column.startswith("_") and res.get("partial_unexpected_index_list") is not None:
+            sample = _offending(df, res.get("partial_unexpected_index_list") or [])
+        rows = list(res.get("unexpected_index_list") or []) if want_rows else []
+        outcomes.append(Outcome(c, bool(r.success), _observed(res), _clean(list(sample)), rows))
+    return GateReport(table, stage, batch, df.height, outcomes)
+
+
+def _offending(df: pl.DataFrame, index: list[Any]) -> list[Any]:
+    """For a derived check, show the offending rows' own columns rather than `False`."""
+    idx = [i for i in index if isinstance(i, int)][:SAMPLE]
+    cols = [c for c in ("doc_id", "surface", "start", "end", "entity_id", "value", "unit") if c in df.columns]
+    return df[idx].select(cols).to_dicts() if idx else []
+
+
+def gate(
+    table: str, df: pl.DataFrame, ctx: Context, stage: str, batch: int, policy: Policy = "fail"
+) -> tuple[pl.DataFrame, pl.DataFrame, GateReport]:
+    """Validate `df`; return (rows to promote, rows quarantined, report) or raise GateFailure.
+
+    With policy "quarantine", rows named by failed critical row-level expectations are held back and
+    the rest promoted; a critical failure that names no rows (columns, uniqueness) still fails.
+    """
+    report = validate(table, df, ctx, stage, batch, want_rows=policy == "quarantine")
+    failed = report.failed_critical
+    if not failed:
+        return df, df.clear(), report
+    if policy == "fail" or any(not o.check.row_level or not o.unexpected_rows for o in failed):
+        raise GateFailure(report)
+    bad = sorted({i for o in failed for i in o.unexpected_rows})
+    mask = pl.Series("bad", [False] * df.height)
+    mask[bad] = True
+    report.quarantined_rows = len(bad)
+    reasons = {i: [] for i in bad}
+    for o in failed:
+        for i in o.unexpected_rows:
+            reasons[i].append(o.check.name)
+    held = df.filter(mask).with_columns(
+        pl.Series("_failed", [", ".join(reasons[i]) for i in bad], dtype=pl.String)
+    )
+    return df.filter(~mask), held, report

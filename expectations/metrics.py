@@ -1,0 +1,72 @@
+"""Suite for `metrics`: values an analyst can sum, in known units, slicing back to their evidence."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from expectations.checks import Check, baseline, derived
+from expectations.context import Context, slice_matches
+from warehouse.schemas import CURRENCIES, METRICS, UNITS
+
+TABLE = METRICS
+DERIVED = ("_surface_matches", "_subject_known", "_value_plausible")
+
+# Largest believable value per unit: beyond these a figure is a parsing error (10^15 parameters is).
+_MONEY_MAX = 1e14
+MAX_VALUE: dict[str, float] = {
+    **{c: _MONEY_MAX for c in CURRENCIES},
+    **{f"{c}_per_share": 1e6 for c in CURRENCIES},
+    "parameters": 1e14,
+    "tokens": 1e16,
+    "GPU": 1e8,
+    "GPU_hours": 1e12,
+    "users": 1.2e10,
+    "employees": 1e7,
+    "people": 1.2e10,
+    "count": 1e13,
+    "percent": 1e5,
+    "multiplier": 1e4,
+    "score": 1e6,
+    "rank": 1e6,
+    "tokens_per_second": 1e7,
+}
+
+
+def prepare(df: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+    """Add offset, subject-reference and plausibility checks as boolean columns."""
+    surface = slice_matches(df, ctx.documents) if ctx.documents is not None else pl.repeat(True, df.height, eager=True)
+    subject = pl.col("subject_entity_id")
+    known = (
+        subject.is_null() | subject.is_in(ctx.entity_ids.implode()) if ctx.entity_ids is not None else pl.lit(True)
+    )
+    cap = pl.col("unit").replace_strict(MAX_VALUE, default=None, return_dtype=pl.Float64)
+    plausible = (
+        pl.col("value").is_finite()
+        & (pl.col("value") >= 0)
+        & (pl.col("value") <= cap)
+        & (pl.col("value_high").is_null() | (pl.col("value_high").is_finite() & (pl.col("value_high") >= pl.col("value"))))
+    )
+    return df.with_columns(
+        surface.alias(DERIVED[0]),
+        known.fill_null(False).alias(DERIVED[1]),
+        plausible.fill_null(False).alias(DERIVED[2]),
+    )
+
+
+def suite() -> list[Check]:
+    return [
+        *baseline(TABLE, DERIVED),
+        Check(
+            "ExpectColumnValuesToBeInSet",
+            {"column": "unit", "value_set": list(UNITS)},
+            why="units come from the vocabulary in seeds/labels/README.md",
+        ),
+        Check(
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "end", "column_B": "start"},
+            why="a figure's span is never empty",
+        ),
+        derived(DERIVED[0], "documents.text[start:end] == surface, inside the document"),
+        derived(DERIVED[1], "subject_entity_id is null or exists in entities"),
+        derived(DERIVED[2], "value is finite, non-negative and within the plausible bound for its unit"),
+    ]

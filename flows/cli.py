@@ -1,0 +1,177 @@
+"""The `quarry` command line: run the pipeline, query the warehouse, evaluate extraction."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from typing import Any
+
+# Quiet, robust defaults for an embedded (ephemeral) Prefect; a user's own settings win.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+DEFAULT_WAREHOUSE = "data/quarry.duckdb"
+
+
+class UserError(Exception):
+    """A mistake the user can fix: printed as one line, exit status 2."""
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=False, highlight=False)
+
+
+def _summary_table(summary: dict[str, Any]) -> Any:
+    from rich.table import Table
+
+    t = Table(title=f"quarry run {summary['run_id']}: {summary['status']}", title_justify="left")
+    t.add_column("measure")
+    t.add_column("value", justify="right")
+    for key in (
+        "docs_in", "docs_skipped", "docs_cleaned", "docs_quarantined", "mentions", "metrics",
+        "expectations_passed", "expectations_failed", "batches", "batches_failed",
+    ):
+        t.add_row(key.replace("_", " "), f"{summary[key]:,}")
+    for stage, secs in summary["stage_seconds"].items():
+        t.add_row(f"{stage} seconds", f"{secs:.2f}")
+    t.add_row("gating seconds (in stages)", f"{summary['gate_seconds']:.2f}")
+    t.add_row("wall seconds", f"{summary.get('wall_seconds', 0):.2f}")
+    return t
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from flows.pipeline import PipelineFailed, RunParameters, quarry_pipeline
+    from warehouse.catalog import WarehouseError
+    from warehouse.sources import SourceError
+
+    try:
+        params = RunParameters(
+            source=args.source,
+            warehouse=args.warehouse,
+            full_refresh=args.full_refresh,
+            on_failure=args.on_failure,
+            batch_size=args.batch_size,
+            task_runner=args.task_runner,
+            dask_address=args.dask_address,
+            workers=args.workers,
+            lock_wait_seconds=args.lock_wait,
+            **({"gazetteer": args.gazetteer} if args.gazetteer else {}),
+        )
+    except ValidationError as exc:
+        raise UserError("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from None
+    if not os.path.exists(params.source) and "://" not in params.source and not any(c in params.source for c in "*?["):
+        raise UserError(f"source {params.source!r} does not exist")
+    console = _console()
+    t0 = time.perf_counter()
+    try:
+        summary = quarry_pipeline(params)
+    except PipelineFailed as exc:
+        exc.summary["wall_seconds"] = round(time.perf_counter() - t0, 3)
+        console.print(_summary_table(exc.summary))
+        console.print(f"[red]run failed[/red]: {exc}")
+        return 1
+    except (SourceError, WarehouseError) as exc:
+        raise UserError(str(exc)) from None
+    summary["wall_seconds"] = round(time.perf_counter() - t0, 3)
+    console.print(_summary_table(summary))
+    console.print(f"warehouse: {summary['warehouse']}")
+    return 0
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from warehouse.catalog import Warehouse, WarehouseError, connect_readonly
+
+    try:
+        con = connect_readonly(Warehouse.at(args.warehouse))
+    except WarehouseError as exc:
+        raise UserError(str(exc)) from None
+    try:
+        rel = con.sql(args.query)
+        if rel is None:
+            print("ok")
+        elif args.format == "json":
+            cols = rel.columns
+            print(json.dumps([dict(zip(cols, r, strict=True)) for r in rel.fetchall()], default=str, ensure_ascii=False))
+        elif args.format == "csv":
+            import csv
+
+            w = csv.writer(sys.stdout)
+            w.writerow(rel.columns)
+            w.writerows(rel.fetchall())
+        else:
+            rel.show(max_width=int(os.environ.get("COLUMNS", "200")), max_rows=args.max_rows)
+    except duckdb.Error as exc:
+        raise UserError(f"SQL error: {str(exc).splitlines()[0]}") from None
+    finally:
+        con.close()
+    return 0
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    args.query = (
+        "SELECT run_id, status, started_at, round(epoch(finished_at) - epoch(started_at), 1) AS seconds, "
+        "docs_in, docs_skipped, docs_cleaned, docs_quarantined, mentions, metrics, expectations_failed "
+        f"FROM runs ORDER BY started_at DESC LIMIT {int(args.limit)}"
+    )
+    args.format = "table"
+    args.max_rows = args.limit
+    return cmd_sql(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="quarry", description="News documents in, validated facts out.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("run", help="run the pipeline over a source into the warehouse")
+    r.add_argument("--source", default="seeds", help="directory, glob, file or fsspec URL (default: seeds)")
+    r.add_argument("--warehouse", default=DEFAULT_WAREHOUSE, help=f"DuckDB catalog (default: {DEFAULT_WAREHOUSE})")
+    r.add_argument("--full-refresh", action="store_true", help="reprocess everything and replace old rows")
+    r.add_argument("--on-failure", choices=["fail", "quarantine"], default="fail",
+                   help="critical gate failure: fail the batch (default) or quarantine offending rows")
+    r.add_argument("--batch-size", type=int, default=500, help="files per batch task (default: 500)")
+    r.add_argument("--task-runner", choices=["threads", "dask"], default="threads")
+    r.add_argument("--dask-address", default=None, help="Dask scheduler address (default: a LocalCluster)")
+    r.add_argument("--workers", type=int, default=2, help="parallel batch tasks (default: 2)")
+    r.add_argument("--gazetteer", default=None, help="entity gazetteer YAML (default: the bundled one)")
+    r.add_argument("--lock-wait", type=float, default=0.0, help="seconds to wait for another run's lock")
+    r.set_defaults(func=cmd_run)
+
+    q = sub.add_parser("sql", help="run SQL on the warehouse, read-only")
+    q.add_argument("query")
+    q.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
+    q.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    q.add_argument("--max-rows", type=int, default=100)
+    q.set_defaults(func=cmd_sql)
+
+    rs = sub.add_parser("runs", help="list recent runs")
+    rs.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
+    rs.add_argument("--limit", type=int, default=20)
+    rs.set_defaults(func=cmd_runs)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(f"quarry: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("quarry: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

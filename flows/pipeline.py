@@ -1,0 +1,273 @@
+"""The `quarry-pipeline` flow: ingest → clean → entities → metrics per batch, then one atomic load."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
+from prefect.task_runners import ThreadPoolTaskRunner
+from pydantic import BaseModel, Field
+
+from flows.tasks import RunContext, clean_batch, entities_batch, gazetteer, ingest_batch, metrics_batch
+from transforms import clean as clean_t
+from transforms import metrics as metrics_t
+from warehouse import catalog, sources
+from warehouse.catalog import Warehouse
+from warehouse.files import read_table
+from warehouse.load import VERSION_COLUMNS, known_documents, load_logs, load_run
+from warehouse.reference import DEFAULT_GAZETTEER
+from warehouse.schemas import DOCUMENTS, ENTITIES, QUALITY_RESULTS, QUARANTINE, RUNS
+
+STAGES = ("ingest", "clean", "entities", "metrics")
+
+
+class PipelineFailed(RuntimeError):
+    """At least one batch failed a critical gate or a stage; the message names why."""
+
+    def __init__(self, message: str, summary: dict[str, Any]):
+        self.summary = summary
+        super().__init__(message)
+
+
+class RunParameters(BaseModel):
+    """Parameters of a run, as the Prefect UI form and the CLI present them."""
+
+    source: str = Field("seeds", description="Directory, glob, file or fsspec URL of the documents")
+    warehouse: str = Field("data/quarry.duckdb", description="DuckDB catalog file; Parquet files live beside it")
+    full_refresh: bool = Field(False, description="Reprocess every document and replace all rows")
+    on_failure: Literal["fail", "quarantine"] = Field(
+        "fail", description="Critical gate failure: fail the batch, or quarantine the offending rows"
+    )
+    batch_size: int = Field(500, ge=1, le=100_000, description="Documents (files) per batch task")
+    batch_mb: float = Field(16.0, gt=0, description="Approximate raw megabytes per batch task")
+    max_doc_mb: float = Field(20.0, gt=0, description="Larger documents are quarantined as too_large")
+    task_runner: Literal["threads", "dask"] = Field("threads", description="Where batch tasks run")
+    dask_address: str | None = Field(None, description="tcp://scheduler:8786; a LocalCluster when empty")
+    workers: int = Field(2, ge=1, le=64, description="Parallel batch tasks (threads or local Dask workers)")
+    gazetteer: str = Field(str(DEFAULT_GAZETTEER), description="Entity gazetteer YAML")
+    lock_wait_seconds: float = Field(0.0, ge=0, description="How long to wait for another run's lock")
+
+
+@task(name="plan", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+def plan(params: RunParameters, wh_path: str, run_id: str, staging: str) -> tuple[list[list[sources.SourceRef]], list[dict], str, int]:
+    """List the source, record what the warehouse already holds, and cut the work into batches."""
+    wh = Warehouse.at(wh_path)
+    refs, rejects = sources.list_sources(params.source)
+    known = known_documents(wh) if not params.full_refresh else pl.DataFrame(
+        schema={"doc_id": pl.String, **{c: pl.String for c in VERSION_COLUMNS}}
+    )
+    current = {
+        "clean_version": clean_t.CLEAN_VERSION,
+        "gazetteer_version": gazetteer(params.gazetteer)[2],
+        "extractor_version": metrics_t.EXTRACTOR_VERSION,
+    }
+    # Documents processed with other versions are not "known": they are reprocessed and replaced.
+    same = pl.all_horizontal(
+        [pl.col(c).is_null() | (pl.col(c) == v) for c, v in current.items()]
+    )
+    stale = known.filter(~same).height
+    Path(staging).mkdir(parents=True, exist_ok=True)
+    known_path = str(Path(staging) / "known.parquet")
+    known.filter(same).write_parquet(known_path)
+    batches = sources.plan_batches(refs, params.batch_size, int(params.batch_mb * 1e6))
+    return batches, rejects, known_path, stale
+
+
+def _task_runner(params: RunParameters) -> Any:
+    if params.task_runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if params.dask_address:
+            return DaskTaskRunner(address=params.dask_address)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": params.workers, "threads_per_worker": 1, "processes": True})
+    return ThreadPoolTaskRunner(max_workers=params.workers)
+
+
+def _collect(batch_dirs: list[Path], pattern: str) -> pl.DataFrame | None:
+    files = [f for d in batch_dirs for f in sorted(d.glob(pattern))]
+    return pl.concat([pl.read_parquet(f) for f in files], how="vertical_relaxed") if files else None
+
+
+@flow(name="quarry-pipeline", validate_parameters=True)
+def quarry_pipeline(params: RunParameters = RunParameters()) -> dict[str, Any]:  # noqa: B008 - pydantic default
+    """Turn the documents at `params.source` into validated tables in the DuckDB warehouse."""
+    return run_pipeline(params)
+
+
+def run_pipeline(params: RunParameters) -> dict[str, Any]:
+    """The flow body: lock the warehouse, clear what a crashed run left, process, load."""
+    wh = Warehouse.at(params.warehouse)
+    with catalog.write_lock(wh, params.lock_wait_seconds):
+        catalog.remove_orphans(wh)
+        return _run_locked(params, wh)
+
+
+def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
+    from prefect.runtime import flow_run
+
+    logger = get_run_logger()
+    started = dt.datetime.now(dt.UTC)
+    t_start = time.perf_counter()
+    run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    staging = wh.staging_dir / run_id
+    batches, list_rejects, known_path, stale = plan(params, str(wh.catalog), run_id, str(staging))
+    ctx = RunContext(
+        run_id=run_id,
+        staging=str(staging),
+        policy=params.on_failure,
+        max_doc_bytes=int(params.max_doc_mb * 1e6),
+        gazetteer=params.gazetteer,
+        known=known_path,
+        started_at=started,
+    )
+    logger.info("run %s: %d batches from %s (%d stale documents to reprocess)", run_id, len(batches), params.source, stale)
+
+    stats: list[dict[str, Any]] = []
+    failures: list[str] = []
+    ok_batches: list[int] = []
+    runner = _task_runner(params)
+    with runner:
+        chains: list[tuple[int, list[PrefectFuture]]] = []
+        for b, refs in enumerate(batches):
+            f1 = runner.submit(ingest_batch, parameters={"ctx": ctx, "batch": b, "refs": refs})
+            f2 = runner.submit(clean_batch, parameters={"ctx": ctx, "batch": b, "upstream": f1}, wait_for=[f1])
+            f3 = runner.submit(entities_batch, parameters={"ctx": ctx, "batch": b, "upstream": f2}, wait_for=[f2])
+            f4 = runner.submit(metrics_batch, parameters={"ctx": ctx, "batch": b, "upstream": f3}, wait_for=[f3])
+            chains.append((b, [f1, f2, f3, f4]))
+        for b, futures in chains:
+            batch_ok = True
+            for stage, fut in zip(STAGES, futures, strict=True):
+                fut.wait()
+                state = fut.state
+                if state.is_completed():
+                    stats.append(fut.result())
+                    continue
+                batch_ok = False
+                if state.is_failed() or state.is_crashed():
+                    try:
+                        fut.result(raise_on_failure=True)
+                    except Exception as exc:  # noqa: BLE001 - reported below with the batch
+                        failures.append(f"batch {b} {stage}: {exc}")
+                break
+            if batch_ok:
+                ok_batches.append(b)
+
+    batch_dirs = [ctx.batch_dir(b) for b in range(len(batches)) if ctx.batch_dir(b).exists()]
+    ok_dirs = [ctx.batch_dir(b) for b in ok_batches]
+    quarantine = _collect(batch_dirs, "quarantine.*.parquet")
+    listed = pl.DataFrame(list_rejects, schema={"source": pl.String, "doc_id": pl.String, "reason": pl.String, "detail": pl.String})
+    if listed.height:
+        listed = listed.with_columns(
+            pl.lit(run_id).alias("run_id"), pl.lit("ingest").alias("stage"),
+            pl.lit(started).cast(pl.Datetime("us", "UTC")).alias("quarantined_at"),
+        )
+        quarantine = listed if quarantine is None else pl.concat([listed, quarantine], how="diagonal_relaxed")
+    quality = _collect(batch_dirs, "quality.*.parquet")
+    discovered = _collect(ok_dirs, f"{ENTITIES.name}.parquet")
+    _, known_entities, _ = gazetteer(params.gazetteer)
+    new_entities = pl.concat([x for x in (known_entities, discovered) if x is not None], how="diagonal_relaxed")
+
+    stage_seconds = {s: round(sum(x["seconds"] for x in stats if x["stage"] == s), 3) for s in STAGES}
+    gate_seconds = round(sum(x["gate_seconds"] for x in stats), 3)
+    passed = int(quality.filter(pl.col("success")).height) if quality is not None else 0
+    failed = int(quality.filter(~pl.col("success")).height) if quality is not None else 0
+    status = "failed" if failures else "succeeded"
+    message = "\n".join(failures) if failures else None
+    summary: dict[str, Any] = {
+        "run_id": run_id,
+        "status": status,
+        "batches": len(batches),
+        "batches_failed": len(batches) - len(ok_batches),
+        "docs_in": sum(x.get("docs", 0) + x.get("skipped", 0) + x.get("quarantined", 0) for x in stats if x["stage"] == "ingest")
+        + len(list_rejects),
+        "docs_skipped": sum(x.get("skipped", 0) for x in stats if x["stage"] == "ingest"),
+        "docs_cleaned": sum(x.get("docs", 0) for x in stats if x["stage"] == "clean" and x["batch"] in ok_batches),
+        "docs_quarantined": quarantine.height if quarantine is not None else 0,
+        "mentions": sum(x.get("mentions", 0) for x in stats if x["stage"] == "entities" and x["batch"] in ok_batches),
+        "metrics": sum(x.get("metrics", 0) for x in stats if x["stage"] == "metrics" and x["batch"] in ok_batches),
+        "expectations_passed": passed,
+        "expectations_failed": failed,
+        "stage_seconds": stage_seconds,
+        "gate_seconds": gate_seconds,
+        "warehouse": str(wh.catalog),
+        "message": message,
+    }
+    t_load = time.perf_counter()
+    finished = dt.datetime.now(dt.UTC)
+    runs_row = pl.DataFrame(
+        [
+            {
+                "run_id": run_id,
+                "flow_run_id": flow_run.id,
+                "started_at": started,
+                "finished_at": finished,
+                "status": status,
+                "message": message,
+                "parameters": params.model_dump_json(),
+                "versions": json.dumps(
+                    {
+                        "clean_version": clean_t.CLEAN_VERSION,
+                        "gazetteer_version": gazetteer(params.gazetteer)[2],
+                        "extractor_version": metrics_t.EXTRACTOR_VERSION,
+                    }
+                ),
+                "docs_in": summary["docs_in"],
+                "docs_skipped": summary["docs_skipped"],
+                "docs_cleaned": summary["docs_cleaned"],
+                "docs_quarantined": summary["docs_quarantined"],
+                "mentions": summary["mentions"],
+                "metrics": summary["metrics"],
+                "expectations_passed": passed,
+                "expectations_failed": failed,
+                "stage_seconds": json.dumps({**stage_seconds, "gate": gate_seconds}),
+            }
+        ]
+    )
+    logs = {
+        RUNS.name: runs_row,
+        QUALITY_RESULTS.name: quality if quality is not None else pl.DataFrame(),
+        QUARANTINE.name: quarantine if quarantine is not None else pl.DataFrame(),
+    }
+    stale_ids = _stale_ids(wh, known_path, ok_dirs)
+    load(wh, run_id, ok_dirs, logs, new_entities, params.full_refresh, stale_ids)
+    stage_seconds["load"] = round(time.perf_counter() - t_load, 3)
+    summary["stage_seconds"] = stage_seconds
+    summary["wall_seconds"] = round(time.perf_counter() - t_start, 3)
+    _cleanup(staging)
+    logger.info("run %s %s: %s", run_id, status, json.dumps({k: summary[k] for k in ("docs_in", "docs_cleaned", "mentions", "metrics")}))
+    if failures:
+        raise PipelineFailed(message or "run failed", summary)
+    return summary
+
+
+def _stale_ids(wh: Warehouse, known_path: str, ok_dirs: list[Path]) -> list[str]:
+    """Documents this run reprocessed that the warehouse already holds (under older versions)."""
+    new_ids = [read_table(d / f"{DOCUMENTS.name}.parquet", DOCUMENTS).get_column("doc_id") for d in ok_dirs
+               if (d / f"{DOCUMENTS.name}.parquet").exists()]
+    if not new_ids or not wh.exists():
+        return []
+    ids = pl.concat(new_ids)
+    held = catalog.scan(wh, DOCUMENTS.name).select("doc_id").collect().get_column("doc_id")
+    return ids.filter(ids.is_in(held.implode())).to_list()
+
+
+@task(name="load", retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE)
+def load(wh: Warehouse, run_id: str, ok_dirs: list[Path], logs: dict[str, pl.DataFrame], new_entities: pl.DataFrame,
+          full_refresh: bool, stale_ids: list[str]) -> dict[str, int]:
+    if ok_dirs or full_refresh:
+        return load_run(wh, run_id, ok_dirs, logs, new_entities, full_refresh, stale_ids)
+    load_logs(wh, run_id, logs)
+    return {}
+
+
+def _cleanup(staging: Path) -> None:
+    shutil.rmtree(staging, ignore_errors=True)

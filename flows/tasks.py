@@ -1,0 +1,264 @@
+"""Prefect tasks: one per stage per batch. Each reads Parquet, calls a pure transform, gates, writes.
+
+Tasks exchange paths (a batch directory under the run's staging dir, local or shared storage), never
+big frames, so the same tasks run on threads or on Dask workers on other machines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.logging import get_run_logger
+
+from expectations.context import Context
+from expectations.gate import GateFailure, GateReport, gate
+from transforms import clean as clean_t
+from transforms import entities as entities_t
+from transforms import ingest as ingest_t
+from transforms import metrics as metrics_t
+from transforms.text import sentence_spans
+from warehouse import reference, sources
+from warehouse.files import conform, read_table, write_table
+from warehouse.schemas import (
+    DOCUMENTS,
+    ENTITIES,
+    MENTIONS,
+    METRICS,
+    QUALITY_RESULTS,
+    QUARANTINE,
+    RAW_DOCUMENTS,
+    REMOVED_SPANS,
+    SENTENCES,
+    Table,
+)
+
+DUPLICATE_DOCUMENT = "duplicate_document"
+GATE_FAILED = "gate_failed"
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What every task of one run needs to know; small and serialisable."""
+
+    run_id: str
+    staging: str
+    policy: str
+    max_doc_bytes: int
+    gazetteer: str
+    known: str  # Parquet file: doc_id + versions already in the warehouse
+    started_at: dt.datetime
+
+    def batch_dir(self, batch: int) -> Path:
+        return Path(self.staging) / f"b{batch:05d}"
+
+
+def _quarantine_frame(ctx: RunContext, stage: str, rows: list[dict] | pl.DataFrame) -> pl.DataFrame:
+    df = rows if isinstance(rows, pl.DataFrame) else pl.DataFrame(rows, schema={
+        "source": pl.String, "doc_id": pl.String, "reason": pl.String, "detail": pl.String})
+    return df.select("source", "doc_id", "reason", "detail").with_columns(
+        pl.lit(ctx.run_id).alias("run_id"),
+        pl.lit(stage).alias("stage"),
+        pl.lit(ctx.started_at).cast(pl.Datetime("us", "UTC")).alias("quarantined_at"),
+    )
+
+
+def _append_log(path: Path, df: pl.DataFrame, table: Table) -> None:
+    if df.height == 0:
+        return
+    if path.exists():
+        df = pl.concat([read_table(path, table), pl.from_arrow(conform(df, table))], how="vertical")  # type: ignore[list-item]
+    write_table(df, table, path)
+
+
+def _record(ctx: RunContext, bdir: Path, report: GateReport) -> None:
+    recs = pl.DataFrame(report.records(ctx.run_id, ctx.started_at), schema_overrides={"checked_at": pl.Datetime("us", "UTC")})
+    _append_log(bdir / f"quality.{report.stage}.{report.table}.parquet", recs, QUALITY_RESULTS)
+
+
+def _gate(
+    ctx: RunContext, batch: int, stage: str, table: Table, df: pl.DataFrame, gctx: Context, sources_of: pl.DataFrame
+) -> tuple[pl.DataFrame, GateReport]:
+    """Conform to the schema, gate, record results; quarantine held rows or raise GateFailure."""
+    df = pl.from_arrow(conform(df, table))  # type: ignore[assignment]
+    bdir = ctx.batch_dir(batch)
+    try:
+        kept, held, report = gate(table.name, df, gctx, stage, batch, ctx.policy)  # type: ignore[arg-type]
+    except GateFailure as exc:
+        _record(ctx, bdir, exc.report)
+        raise
+    _record(ctx, bdir, report)
+    if held.height:
+        rows = held.join(sources_of, on="doc_id", how="left").select(
+            pl.col("source").fill_null(pl.col("doc_id")),
+            "doc_id",
+            pl.lit(GATE_FAILED).alias("reason"),
+            pl.format("{} row failed: {}", pl.lit(table.name), pl.col("_failed")).alias("detail"),
+        )
+        _append_log(bdir / f"quarantine.{stage}.parquet", _quarantine_frame(ctx, "gate", rows), QUARANTINE)
+    return kept, report
+
+
+def _stats(stage: str, batch: int, t0: float, gate_s: float, reports: list[GateReport], **counts: int) -> dict[str, Any]:
+    return {
+        "stage": stage,
+        "batch": batch,
+        "seconds": time.perf_counter() - t0,
+        "gate_seconds": gate_s,
+        "passed": sum(r.passed for r in reports),
+        "failed": sum(r.failed for r in reports),
+        "held_rows": sum(r.quarantined_rows for r in reports),
+        **counts,
+    }
+
+
+@task(name="ingest", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+def ingest_batch(ctx: RunContext, batch: int, refs: list[sources.SourceRef]) -> dict[str, Any]:
+    """Read a batch of source files, decode them, drop documents already loaded, gate, stage."""
+    t0 = time.perf_counter()
+    bdir = ctx.batch_dir(batch)
+    bdir.mkdir(parents=True, exist_ok=True)
+    raw, read_rejects = sources.read_batch(refs, ctx.max_doc_bytes)
+    docs, rejects = ingest_t.decode_documents(raw)
+    known = pl.read_parquet(ctx.known).select("doc_id")
+    skipped = docs.join(known, on="doc_id", how="semi").height
+    docs = docs.join(known, on="doc_id", how="anti")
+    # Exact duplicates inside the batch: same bytes under another name. Keep the first, record the rest.
+    first = docs.unique("doc_id", keep="first", maintain_order=True)
+    dupes = docs.join(first.select("doc_id", pl.col("source").alias("first_source")), on="doc_id").filter(
+        pl.col("source") != pl.col("first_source")
+    )
+    held = [
+        pl.DataFrame(read_rejects, schema={"source": pl.String, "doc_id": pl.String, "reason": pl.String, "detail": pl.String}),
+        rejects.select("source", "doc_id", "reason", "detail"),
+        dupes.select(
+            "source",
+            "doc_id",
+            pl.lit(DUPLICATE_DOCUMENT).alias("reason"),
+            pl.format("same content as {}", pl.col("first_source")).alias("detail"),
+        ),
+    ]
+    quarantined = pl.concat(held, how="vertical_relaxed")
+    _append_log(bdir / "quarantine.ingest.parquet", _quarantine_frame(ctx, "ingest", quarantined), QUARANTINE)
+    g0 = time.perf_counter()
+    kept, report = _gate(ctx, batch, "ingest", RAW_DOCUMENTS, first, Context(), first.select("doc_id", "source"))
+    gate_s = time.perf_counter() - g0
+    write_table(kept, RAW_DOCUMENTS, bdir / f"{RAW_DOCUMENTS.name}.parquet")
+    get_run_logger().info(
+        "batch %d ingest: %d files, %d new documents, %d already loaded, %d quarantined",
+        batch, len(refs), kept.height, skipped, quarantined.height,
+    )
+    return _stats("ingest", batch, t0, gate_s, [report], docs=kept.height, skipped=skipped, quarantined=quarantined.height)
+
+
+@task(name="clean", cache_policy=NO_CACHE)
+def clean_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dict[str, Any]:
+    """Clean the batch's decoded documents; stage documents, sentences and removed spans."""
+    t0 = time.perf_counter()
+    bdir = ctx.batch_dir(batch)
+    raw = read_table(bdir / f"{RAW_DOCUMENTS.name}.parquet", RAW_DOCUMENTS)
+    result = clean_t.clean_documents(raw)
+    _append_log(bdir / "quarantine.clean.parquet", _quarantine_frame(ctx, "clean", result.rejects), QUARANTINE)
+    docs = result.documents.with_columns(
+        pl.lit(ctx.run_id).alias("run_id"),
+        pl.lit(entities_version(ctx.gazetteer)).alias("gazetteer_version"),
+        pl.lit(metrics_t.EXTRACTOR_VERSION).alias("extractor_version"),
+    )
+    g0 = time.perf_counter()
+    src = docs.select("doc_id", "source")
+    docs, r1 = _gate(ctx, batch, "clean", DOCUMENTS, docs, Context(), src)
+    gate_s = time.perf_counter() - g0
+    sentences = sentence_spans(docs).with_columns(pl.lit(ctx.run_id).alias("run_id"))
+    spans = result.removed_spans.join(docs.select("doc_id"), on="doc_id", how="semi").with_columns(
+        pl.lit(ctx.run_id).alias("run_id")
+    )
+    g0 = time.perf_counter()
+    sentences, r2 = _gate(ctx, batch, "clean", SENTENCES, sentences, Context(documents=docs), src)
+    spans, r3 = _gate(ctx, batch, "clean", REMOVED_SPANS, spans, Context(), src)
+    gate_s += time.perf_counter() - g0
+    write_table(docs, DOCUMENTS, bdir / f"{DOCUMENTS.name}.parquet")
+    write_table(sentences, SENTENCES, bdir / f"{SENTENCES.name}.parquet")
+    write_table(spans, REMOVED_SPANS, bdir / f"{REMOVED_SPANS.name}.parquet")
+    get_run_logger().info(
+        "batch %d clean: %d documents, %d removed spans, %d quarantined",
+        batch, docs.height, spans.height, result.rejects.height,
+    )
+    return _stats(
+        "clean", batch, t0, gate_s, [r1, r2, r3], docs=docs.height, quarantined=result.rejects.height,
+        removed_spans=spans.height,
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _gazetteer(path: str, mtime: float) -> tuple[pl.DataFrame, pl.DataFrame, str]:
+    entries, version = reference.load_gazetteer(path)
+    gaz = entities_t.gazetteer_frame(entries, version)
+    return gaz, entities_t.entity_rows(gaz, version), version
+
+
+def gazetteer(path: str) -> tuple[pl.DataFrame, pl.DataFrame, str]:
+    """The gazetteer frame, its entity rows and version (cached per file version)."""
+    return _gazetteer(path, Path(path).stat().st_mtime)
+
+
+def entities_version(path: str) -> str:
+    return gazetteer(path)[2]
+
+
+@task(name="entities", cache_policy=NO_CACHE)
+def entities_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dict[str, Any]:
+    """Find entity mentions in the batch's cleaned documents; stage mentions and discovered entities."""
+    t0 = time.perf_counter()
+    bdir = ctx.batch_dir(batch)
+    docs = read_table(bdir / f"{DOCUMENTS.name}.parquet", DOCUMENTS)
+    gaz, known_entities, version = gazetteer(ctx.gazetteer)
+    mentions, discovered = entities_t.extract_mentions(docs.select("doc_id", "text"), gaz, version)
+    mentions = mentions.with_columns(pl.lit(ctx.run_id).alias("run_id"))
+    all_entities = pl.concat([known_entities, discovered], how="diagonal_relaxed").unique("entity_id", keep="first")
+    g0 = time.perf_counter()
+    src = docs.select("doc_id", "source")
+    discovered, r1 = _gate(ctx, batch, "entities", ENTITIES, discovered, Context(), src.head(0))
+    mentions, r2 = _gate(
+        ctx, batch, "entities", MENTIONS, mentions,
+        Context(documents=docs.select("doc_id", "text"), entity_ids=all_entities.get_column("entity_id")), src,
+    )
+    gate_s = time.perf_counter() - g0
+    write_table(mentions, MENTIONS, bdir / f"{MENTIONS.name}.parquet")
+    write_table(discovered, ENTITIES, bdir / f"{ENTITIES.name}.parquet")
+    get_run_logger().info(
+        "batch %d entities: %d mentions, %d discovered entities", batch, mentions.height, discovered.height
+    )
+    return _stats("entities", batch, t0, gate_s, [r1, r2], mentions=mentions.height, discovered=discovered.height)
+
+
+@task(name="metrics", cache_policy=NO_CACHE)
+def metrics_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dict[str, Any]:
+    """Extract figures from the batch's documents and attribute them to entities; stage metrics."""
+    t0 = time.perf_counter()
+    bdir = ctx.batch_dir(batch)
+    docs = read_table(bdir / f"{DOCUMENTS.name}.parquet", DOCUMENTS)
+    mentions = read_table(bdir / f"{MENTIONS.name}.parquet", MENTIONS)
+    sentences = read_table(bdir / f"{SENTENCES.name}.parquet", SENTENCES)
+    discovered = read_table(bdir / f"{ENTITIES.name}.parquet", ENTITIES)
+    _, known_entities, _ = gazetteer(ctx.gazetteer)
+    entities = pl.concat([known_entities, discovered], how="diagonal_relaxed").unique("entity_id", keep="first")
+    metrics = metrics_t.extract_metrics(
+        docs.select("doc_id", "text"), mentions, entities.select("entity_id", "name", "type"), sentences
+    ).with_columns(pl.lit(metrics_t.EXTRACTOR_VERSION).alias("extractor_version"), pl.lit(ctx.run_id).alias("run_id"))
+    g0 = time.perf_counter()
+    metrics, r1 = _gate(
+        ctx, batch, "metrics", METRICS, metrics,
+        Context(documents=docs.select("doc_id", "text"), entity_ids=entities.get_column("entity_id")),
+        docs.select("doc_id", "source"),
+    )
+    gate_s = time.perf_counter() - g0
+    write_table(metrics, METRICS, bdir / f"{METRICS.name}.parquet")
+    get_run_logger().info("batch %d metrics: %d metrics", batch, metrics.height)
+    return _stats("metrics", batch, t0, gate_s, [r1], metrics=metrics.height)

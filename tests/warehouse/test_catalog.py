@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import multiprocessing as mp
+import subprocess
+import sys
+
+import duckdb
+import polars as pl
+import pytest
+
+from warehouse.catalog import FileEntry, Warehouse, WarehouseError, commit, manifest, remove_orphans, write_lock
+from warehouse.files import write_table
+from warehouse.schemas import ENTITIES, TABLES
+
+
+def _entities(wh: Warehouse, name: str, rows: list[tuple[str, str]]) -> FileEntry:
+    df = pl.DataFrame({"entity_id": [r[0] for r in rows], "name": [r[1] for r in rows], "type": ["ORG"] * len(rows),
+                       "method": ["gazetteer"] * len(rows), "gazetteer_version": ["1"] * len(rows)})
+    path = write_table(df, ENTITIES, wh.table_dir("entities") / f"{name}.parquet")
+    return FileEntry("entities", str(path), name, df.height)
+
+
+def test_new_warehouse_has_every_table_empty(tmp_path):
+    wh = Warehouse.at(tmp_path / "w.duckdb")
+    commit(wh, [])
+    con = duckdb.connect(str(wh.catalog), read_only=True)
+    names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    assert set(TABLES) <= names
+    assert con.execute("SELECT count(*) FROM metrics").fetchone() == (0,)
+    assert [r[0] for r in con.execute("DESCRIBE documents").fetchall()] == TABLES["documents"].columns
+
+
+def test_commit_makes_files_visible_and_reader_keeps_old_state(tmp_path):
+    wh = Warehouse.at(tmp_path / "w.duckdb")
+    commit(wh, [_entities(wh, "r1", [("org:a", "A")])])
+    reader = duckdb.connect(str(wh.catalog), read_only=True)
+    assert reader.execute("SELECT name FROM entities").fetchall() == [("A",)]
+    commit(wh, [_entities(wh, "r2", [("org:b", "B")])])
+    # The open reader still sees its consistent snapshot; a new reader (another process) sees both files.
+    assert reader.execute("SELECT name FROM entities").fetchall() == [("A",)]
+    code = "import duckdb,sys; print(duckdb.connect(sys.argv[1], read_only=True).sql('SELECT name FROM entities ORDER BY 1').fetchall())"
+    out = subprocess.run([sys.executable, "-c", code, str(wh.catalog)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[('A',), ('B',)]"
+    reader.close()  # duckdb shares one instance per file within a process: close it to see the new catalog
+    assert [e.run_id for e in manifest(wh)] == ["r1", "r2"]
+
+
+def test_replace_and_orphan_removal(tmp_path):
+    wh = Warehouse.at(tmp_path / "w.duckdb")
+    first = _entities(wh, "r1", [("org:a", "A")])
+    commit(wh, [first])
+    second = _entities(wh, "r2", [("org:b", "B")])
+    commit(wh, [second], replace_tables=["entities"])
+    crashed = wh.table_dir("entities") / "r3.parquet"  # written by a run that died before committing
+    crashed.write_bytes(b"partial")
+    assert remove_orphans(wh) == 2  # the replaced file and the crashed run's file
+    assert sorted(p.name for p in wh.table_dir("entities").iterdir()) == ["r2.parquet"]
+    con = duckdb.connect(str(wh.catalog), read_only=True)
+    assert con.execute("SELECT name FROM entities").fetchall() == [("B",)]
+
+
+def _hold_lock(path: str, ready, release) -> None:
+    with write_lock(Warehouse.at(path)):
+        ready.set()
+        release.wait(10)
+
+
+def test_second_writer_is_refused_with_a_clear_message(tmp_path):
+    wh = Warehouse.at(tmp_path / "w.duckdb")
+    ready, release = mp.Event(), mp.Event()
+    holder = mp.Process(target=_hold_lock, args=(str(wh.catalog), ready, release))
+    holder.start()
+    try:
+        assert ready.wait(10)
+        with pytest.raises(WarehouseError, match="is locked by a running run"):
+            with write_lock(wh, wait_seconds=0.3):
+                pass
+    finally:
+        release.set()
+        holder.join(10)
+    with write_lock(wh):  # free again once the holder is gone
+        pass

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import json
+import os
+
+import polars as pl
+import pytest
+
+from warehouse.sources import SourceError, SourceRef, list_sources, plan_batches, read_batch
+
+
+def test_directory_lists_its_files_in_order_not_subfolders_or_dotfiles(tmp_path):
+    (tmp_path / "b.txt").write_text("b")
+    (tmp_path / "a.md").write_text("a")
+    (tmp_path / ".hidden").write_text("x")
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "labels" / "x.json").write_text("{}")
+    refs, rejects = list_sources(str(tmp_path))
+    assert [(os.path.basename(r.path), r.format, r.size) for r in refs] == [("a.md", "md", 1), ("b.txt", "txt", 1)]
+    assert rejects == []
+
+
+def test_glob_and_missing_source(tmp_path):
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "a.txt").write_text("a")
+    refs, _ = list_sources(str(tmp_path / "**" / "*.txt"))
+    assert [os.path.basename(r.path) for r in refs] == ["a.txt"]
+    with pytest.raises(SourceError, match="does not exist"):
+        list_sources(str(tmp_path / "nope"))
+    with pytest.raises(SourceError, match="matches no files"):
+        list_sources(str(tmp_path / "*.html"))
+
+
+def test_symlink_outside_root_is_refused(tmp_path):
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret")
+    root = tmp_path / "corpus"
+    root.mkdir()
+    (root / "link.txt").symlink_to(outside)
+    refs, rejects = list_sources(str(root))
+    assert refs == []
+    assert [(r["reason"], os.path.basename(r["source"])) for r in rejects] == [("outside_root", "link.txt")]
+
+
+def test_read_batch_refuses_large_vanished_and_reads_rows(tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * 200)
+    gone = SourceRef(str(tmp_path / "gone.txt"), 5, "txt")
+    jl = tmp_path / "d.jsonl"
+    jl.write_text(
+        json.dumps({"text": "first", "title": "T", "published_at": "2025-04-30T08:00:00Z"}) + "\n"
+        + "not json\n"
+        + json.dumps({"text": "second", "url": "https://x"}) + "\n"
+    )
+    pq = tmp_path / "d.parquet"
+    pl.DataFrame({"text": ["p0", None], "author": ["A", "B"]}).write_parquet(pq)
+    refs = [SourceRef(str(big), 200, "txt"), gone, SourceRef(str(jl), jl.stat().st_size, "jsonl"),
+            SourceRef(str(pq), pq.stat().st_size, "parquet")]
+    raw, rejects = read_batch(refs, max_bytes=120)
+    assert [(os.path.basename(r["source"]), r["reason"]) for r in rejects] == [
+        ("big.txt", "too_large"), ("gone.txt", "vanished"), ("d.jsonl:2", "bad_record"), ("d.parquet#1", "bad_record"),
+    ]
+    rows = raw.select(pl.col("source").str.split("/").list.last(), "content", "format", "title", "author", "url").rows()
+    assert rows == [
+        ("d.jsonl:1", b"first", "jsonl", "T", None, None),
+        ("d.jsonl:3", b"second", "jsonl", None, None, "https://x"),
+        ("d.parquet#0", b"p0", "parquet", None, "A", None),
+    ]
+    assert raw.get_column("published_at").dt.year().to_list() == [2025, None, None]
+
+
+def test_unreadable_file_is_quarantined(tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root reads files regardless of permissions")
+    f = tmp_path / "locked.txt"
+    f.write_text("x")
+    f.chmod(0)
+    _, rejects = read_batch([SourceRef(str(f), 1, "txt")], 100)
+    assert rejects[0]["reason"] == "unreadable"
+
+
+def test_plan_batches_by_count_and_bytes():
+    refs = [SourceRef(str(i), size, "txt") for i, size in enumerate([5, 5, 5, 20, 1])]
+    assert [[r.path for r in b] for b in plan_batches(refs, batch_size=2, batch_bytes=100)] == [["0", "1"], ["2", "3"], ["4"]]
+    assert [[r.path for r in b] for b in plan_batches(refs, batch_size=10, batch_bytes=12)] == [["0", "1"], ["2"], ["3"], ["4"]]

@@ -1,0 +1,141 @@
+"""Promoting a run's staged batch files into the warehouse, in one atomic commit."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+
+import polars as pl
+
+from warehouse.catalog import FileEntry, Warehouse, commit, manifest, scan
+from warehouse.files import conform, fsync_dir, write_atomic
+from warehouse.schemas import DOCUMENTS, ENTITIES, QUALITY_RESULTS, QUARANTINE, RUNS, TABLES, Table
+
+# Tables whose rows belong to a document: replaced together when a document is reprocessed.
+DOC_TABLES = [t for t in TABLES.values() if t.kind == "doc"]
+LOG_TABLES = [RUNS, QUALITY_RESULTS, QUARANTINE]
+VERSION_COLUMNS = ("clean_version", "gazetteer_version", "extractor_version")
+
+
+def known_documents(wh: Warehouse) -> pl.DataFrame:
+    """Documents already in the warehouse with the versions that processed them, plus quarantined ones.
+
+    Columns: doc_id, clean_version, gazetteer_version, extractor_version (versions null for documents
+    that were quarantined: those are known, and skipped, whatever the versions).
+    """
+    entries = manifest(wh)
+    docs = scan(wh, DOCUMENTS.name, entries).select("doc_id", *VERSION_COLUMNS)
+    held = (
+        scan(wh, QUARANTINE.name, entries)
+        .filter(pl.col("doc_id").is_not_null() & (pl.col("stage") != "gate"))
+        .select("doc_id")
+        .unique()
+        .with_columns(*(pl.lit(None, pl.String).alias(c) for c in VERSION_COLUMNS))
+    )
+    known = pl.concat([docs, held]).unique("doc_id", keep="first").collect()
+    return known
+
+
+def _sink(lf: pl.LazyFrame, table: Table, path: Path) -> int:
+    """Stream `lf` (conformed to `table`) into `path` atomically; return its row count."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    cols = [pl.col(f.name) for f in table.schema]
+    try:
+        lf.select(cols).sink_parquet(tmp, compression="zstd")
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    fsync_dir(path.parent)
+    return pl.scan_parquet(path).select(pl.len()).collect().item()
+
+
+def _cast(lf: pl.LazyFrame, table: Table) -> pl.LazyFrame:
+    target = pl.from_arrow(table.schema.empty_table()).schema  # type: ignore[union-attr]
+    return lf.select([pl.col(n).cast(t) for n, t in target.items()])
+
+
+def load_run(
+    wh: Warehouse,
+    run_id: str,
+    batch_dirs: Iterable[Path],
+    logs: dict[str, pl.DataFrame],
+    new_entities: pl.DataFrame,
+    full_refresh: bool = False,
+    replaced_doc_ids: Iterable[str] = (),
+) -> dict[str, int]:
+    """Write one file per table for this run, rewrite files holding reprocessed documents, commit.
+
+    Returns the number of rows added per table.
+    """
+    entries = manifest(wh)
+    dirs = [Path(d) for d in batch_dirs]
+    add: list[FileEntry] = []
+    drop: list[str] = []
+    counts: dict[str, int] = {}
+    replaced = pl.Series("doc_id", sorted(set(replaced_doc_ids)), dtype=pl.String)
+    for table in DOC_TABLES:
+        files = [str(d / f"{table.name}.parquet") for d in dirs if (d / f"{table.name}.parquet").exists()]
+        if files:
+            lf = pl.concat([_cast(pl.scan_parquet(f), table) for f in files], how="vertical")
+            # The same content under two sources in one run: keep the first copy's rows.
+            lf = lf.unique(subset=list(table.key), keep="first", maintain_order=True)
+            path = wh.table_dir(table.name) / f"{run_id}.parquet"
+            counts[table.name] = _sink(lf, table, path)
+            add.append(FileEntry(table.name, str(path), run_id, counts[table.name]))
+        else:
+            counts[table.name] = 0
+        if full_refresh or replaced.is_empty():
+            continue
+        # Copy-on-write: files that hold rows of reprocessed documents are rewritten without them.
+        for e in entries:
+            if e.table_name != table.name:
+                continue
+            hit = pl.scan_parquet(e.path).filter(pl.col("doc_id").is_in(replaced.implode())).select(pl.len()).collect()
+            if hit.item() == 0:
+                continue
+            path = wh.table_dir(table.name) / f"{run_id}-rw-{uuid.uuid4().hex[:8]}.parquet"
+            kept = pl.scan_parquet(e.path).filter(~pl.col("doc_id").is_in(replaced.implode()))
+            rows = _sink(_cast(kept, table), table, path)
+            drop.append(e.path)
+            add.append(FileEntry(table.name, str(path), e.run_id, rows))
+
+    # Entities are a dimension: merge what is known with this run's, newest definition wins.
+    old = scan(wh, ENTITIES.name, entries).collect() if not full_refresh else None
+    merged = pl.concat([x for x in (old, new_entities) if x is not None and x.height], how="diagonal_relaxed")
+    if merged.height:
+        merged = merged.unique("entity_id", keep="last", maintain_order=True).sort("entity_id")
+        path = wh.table_dir(ENTITIES.name) / f"{run_id}.parquet"
+        write_atomic(conform(merged, ENTITIES), path)
+        add.append(FileEntry(ENTITIES.name, str(path), run_id, merged.height))
+    counts[ENTITIES.name] = merged.height
+
+    for table in LOG_TABLES:
+        df = logs.get(table.name)
+        if df is None or df.height == 0:
+            continue
+        path = wh.table_dir(table.name) / f"{run_id}.parquet"
+        write_atomic(conform(df, table), path)
+        add.append(FileEntry(table.name, str(path), run_id, df.height))
+        counts[table.name] = df.height
+
+    replace_tables = [t.name for t in DOC_TABLES] + [ENTITIES.name] if full_refresh else [ENTITIES.name]
+    commit(wh, add, replace_tables=replace_tables, drop_files=drop)
+    return counts
+
+
+def load_logs(wh: Warehouse, run_id: str, logs: dict[str, pl.DataFrame]) -> None:
+    """Commit only bookkeeping (a run that promoted nothing still records why)."""
+    add = []
+    for table in LOG_TABLES:
+        df = logs.get(table.name)
+        if df is None or df.height == 0:
+            continue
+        path = wh.table_dir(table.name) / f"{run_id}.parquet"
+        write_atomic(conform(df, table), path)
+        add.append(FileEntry(table.name, str(path), run_id, df.height))
+    commit(wh, add)

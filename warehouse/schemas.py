@@ -1,0 +1,328 @@
+"""Every warehouse table, declared once.
+
+Column lists, DuckDB DDL and the baseline expectations (columns, types, not-null, unique keys) are all
+derived from these pyarrow schemas. pyarrow does not enforce ``nullable=False`` and DuckDB drops it on
+a round trip, so nullability is enforced by the expectation suites and reads cast back to the schema.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+TS = pa.timestamp("us", tz="UTC")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A warehouse table: its name, schema, unique key and how a run writes it."""
+
+    name: str
+    schema: pa.Schema
+    key: tuple[str, ...] = ()
+    # "doc": rows belong to a document and are replaced with it; "dimension": rows keyed by id, merged;
+    # "log": append-only bookkeeping (runs, quality results, quarantine).
+    kind: str = "doc"
+    description: str = ""
+    column_docs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def columns(self) -> list[str]:
+        return self.schema.names
+
+    @property
+    def required(self) -> list[str]:
+        return [f.name for f in self.schema if not f.nullable]
+
+
+def _f(name: str, type_: pa.DataType, nullable: bool = True) -> pa.Field:
+    return pa.field(name, type_, nullable=nullable)
+
+
+DOCUMENTS = Table(
+    "documents",
+    pa.schema(
+        [
+            _f("doc_id", pa.string(), False),
+            _f("source", pa.string(), False),
+            _f("title", pa.string()),
+            _f("author", pa.string()),
+            _f("published_at", TS),
+            _f("url", pa.string()),
+            _f("text", pa.string(), False),
+            _f("raw_chars", pa.int64(), False),
+            _f("clean_chars", pa.int64(), False),
+            _f("language", pa.string(), False),
+            _f("duplicate_of", pa.string()),
+            _f("clean_version", pa.string(), False),
+            _f("gazetteer_version", pa.string(), False),
+            _f("extractor_version", pa.string(), False),
+            _f("run_id", pa.string(), False),
+        ]
+    ),
+    key=("doc_id",),
+    description="One row per distinct source document; `text` is the cleaned text all offsets refer to.",
+    column_docs={
+        "doc_id": "sha256 hex of the raw bytes",
+        "source": "path/URI as read (with #row or :line where one file holds many documents)",
+        "text": "cleaned text; every start/end offset in other tables indexes this (0-based, end-exclusive)",
+        "raw_chars": "characters of the decoded raw text",
+        "clean_chars": "characters of `text`",
+        "language": "ISO 639-1 code, `und` when unknown",
+        "duplicate_of": "doc_id of an earlier near-duplicate (MinHash), null otherwise",
+        "clean_version": "version of the cleaning rules that produced `text`",
+        "gazetteer_version": "version of the gazetteer its mentions were matched with",
+        "extractor_version": "version of the metric extractor its metrics came from",
+    },
+)
+
+# Staging only (between ingest and clean): never committed to the catalog, but gated like a table.
+RAW_DOCUMENTS = Table(
+    "raw_documents",
+    pa.schema(
+        [
+            _f("doc_id", pa.string(), False),
+            _f("source", pa.string(), False),
+            _f("raw_text", pa.string(), False),
+            _f("title", pa.string()),
+            _f("author", pa.string()),
+            _f("published_at", TS),
+            _f("url", pa.string()),
+        ]
+    ),
+    key=("doc_id",),
+    kind="staging",
+    description="Decoded documents before cleaning.",
+)
+
+SENTENCES = Table(
+    "sentences",
+    pa.schema(
+        [
+            _f("doc_id", pa.string(), False),
+            _f("sentence_id", pa.int32(), False),
+            _f("paragraph_id", pa.int32(), False),
+            _f("start", pa.int64(), False),
+            _f("end", pa.int64(), False),
+            _f("run_id", pa.string(), False),
+        ]
+    ),
+    key=("doc_id", "sentence_id"),
+    description="Sentence boundaries as character offsets into documents.text.",
+)
+
+REMOVED_SPANS = Table(
+    "removed_spans",
+    pa.schema(
+        [
+            _f("doc_id", pa.string(), False),
+            _f("start", pa.int64(), False),
+            _f("end", pa.int64(), False),
+            _f("rule", pa.string(), False),
+            _f("text", pa.string(), False),
+            _f("run_id", pa.string(), False),
+        ]
+    ),
+    key=("doc_id", "start"),
+    description="What cleaning cut and why: character offsets into the decoded raw text, and the rule.",
+)
+
+ENTITIES = Table(
+    "entities",
+    pa.schema(
+        [
+            _f("entity_id", pa.string(), False),
+            _f("name", pa.string(), False),
+            _f("type", pa.string(), False),
+            _f("method", pa.string(), False),
+            _f("gazetteer_version", pa.string(), False),
+        ]
+    ),
+    key=("entity_id",),
+    kind="dimension",
+    description="Canonical entities: the gazetteer plus entities discovered by pattern.",
+    column_docs={
+        "entity_id": "stable id `<type>:<slug of canonical name>`",
+        "type": "ORG, PERSON, MODEL, PRODUCT, BENCHMARK or GPE",
+        "method": "`gazetteer` or `pattern`",
+    },
+)
+
+MENTIONS = Table(
+    "mentions",
+    pa.schema(
+        [
+            _f("doc_id", pa.string(), False),
+            _f("entity_id", pa.string(), False),
+            _f("surface", pa.string(), False),
+            _f("start", pa.int64(), False),
+            _f("end", pa.int64(), False),
+            _f("method", pa.string(), False),
+            _f("confidence", pa.float64(), False),
+            _f("gazetteer_version", pa.string(), False),
+            _f("run_id", pa.string(), False),
+        ]
+    ),
+    key=("doc_id", "start"),
+    description="Each entity mention: `documents.text[start:end] == surface`.",
+)
+
+METRICS = Table(
+    "metrics",
+    pa.schema(
+        [
+            _f("metric_id", pa.string(), False),
+            _f("doc_id", pa.string(), False),
+            _f("value", pa.float64(), False),
+            _f("value_high", pa.float64()),
+            _f("unit", pa.string(), False),
+            _f("qualifier", pa.string()),
+            _f("kind", pa.string()),
+            _f("surface", pa.string(), False),
+            _f("start", pa.int64(), False),
+            _f("end", pa.int64(), False),
+            _f("sentence_start", pa.int64(), False),
+            _f("sentence_end", pa.int64(), False),
+            _f("subject_entity_id", pa.string()),
+            _f("linked_metric_id", pa.string()),
+            _f("extractor_version", pa.string(), False),
+            _f("run_id", pa.string(), False),
+        ]
+    ),
+    key=("metric_id",),
+    description="Each figure: normalised value and unit, the entity it describes, and its evidence offsets.",
+    column_docs={
+        "metric_id": "`<doc_id>:<start>`",
+        "value": "normalised magnitude (6.4 billion -> 6.4e9; 5.3% -> 5.3)",
+        "value_high": "upper bound of a range, null otherwise",
+        "unit": "ISO 4217 code or parameters, tokens, GPU, GPU_hours, users, employees, people, count, "
+        "percent, multiplier, score, rank, tokens_per_second",
+        "qualifier": "about, over, under, up_to, ... when the text hedges the figure",
+        "kind": "parameter_count, funding, valuation, revenue, investment, stock_change, user_count, ...",
+        "linked_metric_id": "the other side of a parenthetical conversion (20 billion yuan ($2.76 billion))",
+    },
+)
+
+QUARANTINE = Table(
+    "quarantine",
+    pa.schema(
+        [
+            _f("run_id", pa.string(), False),
+            _f("stage", pa.string(), False),
+            _f("source", pa.string(), False),
+            _f("doc_id", pa.string()),
+            _f("reason", pa.string(), False),
+            _f("detail", pa.string(), False),
+            _f("quarantined_at", TS, False),
+        ]
+    ),
+    kind="log",
+    description="Inputs and rows held back, with a snake_case reason code and a human-readable detail.",
+)
+
+RUNS = Table(
+    "runs",
+    pa.schema(
+        [
+            _f("run_id", pa.string(), False),
+            _f("flow_run_id", pa.string()),
+            _f("started_at", TS, False),
+            _f("finished_at", TS, False),
+            _f("status", pa.string(), False),
+            _f("message", pa.string()),
+            _f("parameters", pa.string(), False),
+            _f("versions", pa.string(), False),
+            _f("docs_in", pa.int64(), False),
+            _f("docs_skipped", pa.int64(), False),
+            _f("docs_cleaned", pa.int64(), False),
+            _f("docs_quarantined", pa.int64(), False),
+            _f("mentions", pa.int64(), False),
+            _f("metrics", pa.int64(), False),
+            _f("expectations_passed", pa.int64(), False),
+            _f("expectations_failed", pa.int64(), False),
+            _f("stage_seconds", pa.string(), False),
+        ]
+    ),
+    key=("run_id",),
+    kind="log",
+    description="One row per run: parameters, versions, per-stage counts and durations (JSON), status.",
+)
+
+QUALITY_RESULTS = Table(
+    "quality_results",
+    pa.schema(
+        [
+            _f("run_id", pa.string(), False),
+            _f("stage", pa.string(), False),
+            _f("batch", pa.int32(), False),
+            _f("table_name", pa.string(), False),
+            _f("expectation", pa.string(), False),
+            _f("column_name", pa.string()),
+            _f("severity", pa.string(), False),
+            _f("success", pa.bool_(), False),
+            _f("observed", pa.string()),
+            _f("unexpected_sample", pa.string()),
+            _f("checked_at", TS, False),
+        ]
+    ),
+    kind="log",
+    description="Every expectation evaluated on every batch: passed or not, what was observed, sample bad values.",
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        DOCUMENTS,
+        SENTENCES,
+        REMOVED_SPANS,
+        ENTITIES,
+        MENTIONS,
+        METRICS,
+        QUARANTINE,
+        RUNS,
+        QUALITY_RESULTS,
+    )
+}
+
+_DUCKDB_TYPES = {
+    pa.string(): "VARCHAR",
+    pa.int64(): "BIGINT",
+    pa.int32(): "INTEGER",
+    pa.float64(): "DOUBLE",
+    pa.bool_(): "BOOLEAN",
+    TS: "TIMESTAMPTZ",
+}
+
+
+def duckdb_type(t: pa.DataType) -> str:
+    """DuckDB SQL type for a pyarrow type used in these schemas."""
+    return _DUCKDB_TYPES[t]
+
+
+def ddl(table: Table) -> str:
+    """CREATE TABLE statement for `table` (used for empty tables and as documentation)."""
+    cols = ", ".join(f'"{f.name}" {duckdb_type(f.type)}' for f in table.schema)
+    return f'CREATE TABLE "{table.name}" ({cols})'
+
+
+# Accepted values, declared beside the tables that hold them (dbt's `accepted_values`).
+ENTITY_TYPES = ("ORG", "PERSON", "MODEL", "PRODUCT", "BENCHMARK", "GPE")
+CURRENCIES = ("USD", "CNY", "EUR", "HKD", "GBP", "JPY", "KRW", "INR", "TWD", "SGD", "CAD", "AUD", "CHF")
+UNITS = (
+    *CURRENCIES,
+    *(f"{c}_per_share" for c in CURRENCIES),
+    "parameters",
+    "tokens",
+    "GPU",
+    "GPU_hours",
+    "users",
+    "employees",
+    "people",
+    "count",
+    "percent",
+    "multiplier",
+    "score",
+    "rank",
+    "tokens_per_second",
+)

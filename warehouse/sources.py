@@ -1,0 +1,254 @@
+"""Reading source documents: list what a source holds, read a batch of it as raw bytes.
+
+A source is a directory (its files, not recursive), a glob (`corpus/**/*.txt`), a single file, or
+any fsspec URL (`s3://bucket/news/*.jsonl`). Files that cannot be read become quarantine rows with a
+reason; they never stop the run.
+"""
+
+from __future__ import annotations
+
+import glob as globlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import fsspec
+import polars as pl
+
+FORMATS = {
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+}
+# Row-level metadata columns a jsonl/parquet source may carry besides `text`.
+META_COLUMNS = ("title", "author", "published_at", "url")
+
+# Reason codes for inputs that are refused before decoding.
+TOO_LARGE = "too_large"
+UNREADABLE = "unreadable"
+VANISHED = "vanished"
+OUTSIDE_ROOT = "outside_root"
+BAD_RECORD = "bad_record"
+NOT_FOUND = "source_not_found"
+
+RAW_SCHEMA = {
+    "source": pl.String,
+    "content": pl.Binary,
+    "format": pl.String,
+    "title": pl.String,
+    "author": pl.String,
+    "published_at": pl.Datetime("us", "UTC"),
+    "url": pl.String,
+}
+
+
+class SourceError(ValueError):
+    """The source itself is unusable (missing path, nothing matches)."""
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """One file of a source, as listed."""
+
+    path: str
+    size: int
+    format: str
+    root: str = ""
+
+
+def _is_url(source: str) -> bool:
+    return "://" in source and not source.startswith("file://")
+
+
+def _format_of(path: str) -> str:
+    return FORMATS.get(os.path.splitext(path)[1].lower(), "txt")
+
+
+def list_sources(source: str) -> tuple[list[SourceRef], list[dict]]:
+    """List the files of `source` in a stable order; return (refs, quarantine rows for refused files)."""
+    if _is_url(source):
+        fs, path = fsspec.core.url_to_fs(source)
+        paths = fs.glob(path) if globlib.has_magic(path) else (fs.ls(path, detail=False) if fs.isdir(path) else [path])
+        if not paths:
+            raise SourceError(f"source {source!r} matches no files")
+        protocol = source.split("://", 1)[0]
+        refs = []
+        for p in sorted(paths):
+            info = fs.info(p)
+            if info.get("type") == "file":
+                refs.append(SourceRef(f"{protocol}://{p}", int(info.get("size") or 0), _format_of(p)))
+        return refs, []
+
+    source = source.removeprefix("file://")
+    if globlib.has_magic(source):
+        root = Path(source.split("*")[0].rsplit("/", 1)[0] or ".").resolve()
+        candidates = [Path(p) for p in sorted(globlib.glob(source, recursive=True))]
+        if not candidates:
+            raise SourceError(f"source {source!r} matches no files")
+    else:
+        p = Path(source)
+        if not p.exists():
+            raise SourceError(f"source {source!r} does not exist")
+        if p.is_dir():
+            root = p.resolve()
+            candidates = sorted(c for c in p.iterdir() if not c.name.startswith("."))
+        else:
+            root = p.resolve().parent
+            candidates = [p]
+    refs: list[SourceRef] = []
+    rejects: list[dict] = []
+    for c in candidates:
+        real = c.resolve()
+        if real != root and root not in real.parents:
+            rejects.append(_reject(str(c), OUTSIDE_ROOT, f"symlink resolves to {real}, outside the source root {root}"))
+            continue
+        if c.is_dir():
+            continue
+        try:
+            size = c.stat().st_size
+        except FileNotFoundError:
+            rejects.append(_reject(str(c), VANISHED, "file disappeared while listing"))
+            continue
+        refs.append(SourceRef(str(c), size, _format_of(str(c)), str(root)))
+    return refs, rejects
+
+
+def _reject(source: str, reason: str, detail: str, doc_id: str | None = None) -> dict:
+    return {"source": source, "doc_id": doc_id, "reason": reason, "detail": detail}
+
+
+def _read_bytes(ref: SourceRef, max_bytes: int) -> bytes:
+    if _is_url(ref.path):
+        with fsspec.open(ref.path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    else:
+        with open(ref.path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise OverflowError
+    return data
+
+
+def read_batch(refs: list[SourceRef], max_bytes: int) -> tuple[pl.DataFrame, list[dict]]:
+    """Read the files of one batch: (raw frame with RAW_SCHEMA columns, quarantine rows).
+
+    A file larger than `max_bytes` is refused without being read whole, so memory stays bounded.
+    """
+    rows: list[dict] = []
+    rejects: list[dict] = []
+    for ref in refs:
+        try:
+            if ref.format == "jsonl":
+                _rows_from_jsonl(ref.path, max_bytes, rows, rejects)
+                continue
+            if ref.format == "parquet":
+                _rows_from_parquet(ref.path, max_bytes, rows, rejects)
+                continue
+            if ref.size > max_bytes:
+                rejects.append(_reject(ref.path, TOO_LARGE, f"{ref.size:,} bytes exceeds the {max_bytes:,}-byte limit"))
+                continue
+            data = _read_bytes(ref, max_bytes)
+        except OverflowError:
+            rejects.append(_reject(ref.path, TOO_LARGE, f"grew past the {max_bytes:,}-byte limit while reading"))
+            continue
+        except FileNotFoundError:
+            rejects.append(_reject(ref.path, VANISHED, "file was deleted between listing and reading"))
+            continue
+        except OSError as exc:
+            rejects.append(_reject(ref.path, UNREADABLE, f"{type(exc).__name__}: {exc.strerror or exc}"))
+            continue
+        rows.append({"source": ref.path, "content": data, "format": ref.format})
+    return _frame(rows), rejects
+
+
+def _frame(rows: list[dict]) -> pl.DataFrame:
+    df = pl.DataFrame(
+        [{k: r.get(k) if k != "published_at" else None for k in RAW_SCHEMA} for r in rows],
+        schema={**RAW_SCHEMA, "published_at": pl.String},
+    )
+    published = pl.Series("published_at", [r.get("published_at") for r in rows], dtype=pl.String)
+    parsed = published.str.to_datetime(strict=False, time_zone="UTC", time_unit="us") if rows else published
+    return df.with_columns(parsed.cast(pl.Datetime("us", "UTC")).alias("published_at"))
+
+
+def _record(source: str, rec: dict, fmt: str) -> dict:
+    row = {"source": source, "content": str(rec["text"]).encode("utf-8"), "format": fmt}
+    for k in META_COLUMNS:
+        v = rec.get(k)
+        row[k] = None if v is None else str(v)
+    return row
+
+
+def _open(path: str):  # noqa: ANN202 - a binary file object, local or fsspec
+    return fsspec.open(path, "rb").open() if _is_url(path) else open(path, "rb")  # noqa: SIM115
+
+
+def _rows_from_jsonl(path: str, max_bytes: int, rows: list[dict], rejects: list[dict]) -> None:
+    """One document per line, streamed: a huge file never sits in memory whole."""
+    with _open(path) as fh:
+        for i, line in enumerate(fh, start=1):
+            src = f"{path}:{i}"
+            if len(line) > max_bytes:
+                rejects.append(_reject(src, TOO_LARGE, f"line {i} has {len(line):,} bytes, over the {max_bytes:,}-byte limit"))
+                continue
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+                if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
+                    raise ValueError("no string `text` field")
+            except (ValueError, UnicodeDecodeError) as exc:
+                rejects.append(_reject(src, BAD_RECORD, f"line {i} is not a JSON object with `text`: {exc}"))
+                continue
+            rows.append(_record(src, rec, "jsonl"))
+
+
+def _rows_from_parquet(path: str, max_bytes: int, rows: list[dict], rejects: list[dict]) -> None:
+    """One document per row, read a record batch at a time."""
+    import pyarrow.parquet as pq
+
+    with _open(path) as fh:
+        try:
+            pf = pq.ParquetFile(fh)
+        except Exception as exc:  # noqa: BLE001 - any parse failure is a quarantine reason, not a crash
+            rejects.append(_reject(path, BAD_RECORD, f"not a readable Parquet file: {exc}"))
+            return
+        if "text" not in pf.schema_arrow.names:
+            rejects.append(_reject(path, BAD_RECORD, "Parquet file has no `text` column"))
+            return
+        cols = ["text", *(c for c in META_COLUMNS if c in pf.schema_arrow.names)]
+        i = 0
+        for batch in pf.iter_batches(batch_size=1024, columns=cols):
+            for rec in batch.to_pylist():
+                src = f"{path}#{i}"
+                text = rec.get("text")
+                if text is None:
+                    rejects.append(_reject(src, BAD_RECORD, f"row {i} has a null `text`"))
+                elif len(text) > max_bytes:
+                    rejects.append(_reject(src, TOO_LARGE, f"row {i} has {len(text):,} characters, over the limit"))
+                else:
+                    rows.append(_record(src, rec, "parquet"))
+                i += 1
+
+
+def plan_batches(refs: list[SourceRef], batch_size: int, batch_bytes: int) -> list[list[SourceRef]]:
+    """Group files into batches of at most `batch_size` files and about `batch_bytes` bytes."""
+    batches: list[list[SourceRef]] = []
+    cur: list[SourceRef] = []
+    cur_bytes = 0
+    for ref in refs:
+        if cur and (len(cur) >= batch_size or cur_bytes + ref.size > batch_bytes):
+            batches.append(cur)
+            cur, cur_bytes = [], 0
+        cur.append(ref)
+        cur_bytes += ref.size
+    if cur:
+        batches.append(cur)
+    return batches
