@@ -31,9 +31,11 @@ class Check:
 
     @property
     def name(self) -> str:
-        target = self.kwargs.get("column") or ",".join(
-            str(v) for k, v in self.kwargs.items() if k in ("column_A", "column_B", "column_list")
-        )
+        parts: list[str] = []
+        for k in ("column", "column_A", "column_B", "column_list"):
+            v = self.kwargs.get(k)
+            parts += v if isinstance(v, list) else [v] if v else []
+        target = ",".join(parts)
         return f"{self.expectation}({target})" if target else self.expectation
 
 

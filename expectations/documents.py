@@ -39,7 +39,7 @@ def suite() -> list[Check]:
         ),
         Check(
             "ExpectColumnValuesToMatchRegex",
-            {"column": "language", "regex": r"^([a-z]{2,3}|und)$"},
+            {"column": "language", "regex": r"^(?:[a-z]{2,3}|und)$"},
             why="language is an ISO 639 code or `und`",
         ),
         derived(DERIVED[0], "clean_chars is the character length of text"),
