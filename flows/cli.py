@@ -129,6 +129,39 @@ def cmd_runs(args: argparse.Namespace) -> int:
     return cmd_sql(args)
 
 
+def _score_table(title: str, df: Any) -> Any:
+    from rich.table import Table
+
+    t = Table(title=title, title_justify="left")
+    for c in df.columns:
+        t.add_column(c, justify="left" if c == "group" else "right")
+    for row in df.iter_rows():
+        t.add_row(*("" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v) for v in row))
+    return t
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from flows.evaluate import default_labels, evaluate
+    from warehouse.reference import DEFAULT_GAZETTEER
+    from warehouse.sources import SourceError
+
+    labels = args.labels or default_labels(args.source)
+    if not os.path.isdir(labels):
+        raise UserError(f"labels directory {labels!r} does not exist")
+    try:
+        scores = evaluate(args.source, labels, args.gazetteer or str(DEFAULT_GAZETTEER))
+    except SourceError as exc:
+        raise UserError(str(exc)) from None
+    if args.json:
+        print(json.dumps({k: v.to_dicts() for k, v in scores.items() if k != "documents"}, indent=2))
+        return 0
+    console = _console()
+    n = scores["documents"].item()
+    console.print(_score_table(f"entities ({n} labelled documents)", scores["entities"]))
+    console.print(_score_table(f"metrics ({n} labelled documents): value within 1% + unit", scores["metrics"]))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="quarry", description="News documents in, validated facts out.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -153,6 +186,13 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=["table", "csv", "json"], default="table")
     q.add_argument("--max-rows", type=int, default=100)
     q.set_defaults(func=cmd_sql)
+
+    ev = sub.add_parser("eval", help="score entity and metric extraction against hand labels")
+    ev.add_argument("--source", default="seeds", help="labelled documents (default: seeds)")
+    ev.add_argument("--labels", default=None, help="label directory (default: <source>/labels)")
+    ev.add_argument("--gazetteer", default=None)
+    ev.add_argument("--json", action="store_true", help="print the scores as JSON")
+    ev.set_defaults(func=cmd_eval)
 
     rs = sub.add_parser("runs", help="list recent runs")
     rs.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
