@@ -60,7 +60,9 @@ def baseline(table: Table, extra_columns: tuple[str, ...] = ()) -> list[Check]:
     ]
     if len(table.key) == 1:
         checks.append(
-            Check("ExpectColumnValuesToBeUnique", {"column": table.key[0]}, why="declared key", row_level=False)
+            Check(
+                "ExpectColumnValuesToBeUnique", {"column": table.key[0]}, why="declared key", row_level=False
+            )
         )
     elif table.key:
         checks.append(

@@ -18,7 +18,10 @@ class Context:
 def slice_matches(df: pl.DataFrame, docs: pl.DataFrame, text_col: str = "text") -> pl.Series:
     """True where `docs.text[start:end] == surface` and the span lies inside the document."""
     joined = df.select("doc_id", "start", "end", "surface").join(
-        docs.select("doc_id", pl.col(text_col).alias("_doc_text")), on="doc_id", how="left", maintain_order="left"
+        docs.select("doc_id", pl.col(text_col).alias("_doc_text")),
+        on="doc_id",
+        how="left",
+        maintain_order="left",
     )
     n = pl.col("_doc_text").str.len_chars()
     ok = (
@@ -26,6 +29,9 @@ def slice_matches(df: pl.DataFrame, docs: pl.DataFrame, text_col: str = "text") 
         & (pl.col("start") >= 0)
         & (pl.col("end") > pl.col("start"))
         & (pl.col("end") <= n)
-        & (pl.col("_doc_text").str.slice(pl.col("start"), pl.col("end") - pl.col("start")) == pl.col("surface"))
+        & (
+            pl.col("_doc_text").str.slice(pl.col("start"), pl.col("end") - pl.col("start"))
+            == pl.col("surface")
+        )
     )
     return joined.select(ok.fill_null(False).alias("ok")).to_series()

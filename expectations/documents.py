@@ -15,7 +15,9 @@ DERIVED = ("_clean_chars_match",)
 def prepare(df: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     """Add `_clean_chars_match`: the stored length is the length of the stored text."""
     return df.with_columns(
-        (pl.col("text").str.len_chars().cast(pl.Int64) == pl.col("clean_chars")).fill_null(False).alias(DERIVED[0])
+        (pl.col("text").str.len_chars().cast(pl.Int64) == pl.col("clean_chars"))
+        .fill_null(False)
+        .alias(DERIVED[0])
     )
 
 

@@ -78,7 +78,10 @@ class GateReport:
 
     def describe(self) -> str:
         failed = [o for o in self.outcomes if not o.success]
-        head = f"gate {self.stage}/{self.table} batch {self.batch}: {len(failed)} of {len(self.outcomes)} expectations failed"
+        head = (
+            f"gate {self.stage}/{self.table} batch {self.batch}: "
+            f"{len(failed)} of {len(self.outcomes)} expectations failed"
+        )
         lines = [head]
         for o in failed:
             lines.append(
@@ -100,7 +103,9 @@ class GateReport:
                 "severity": o.check.severity,
                 "success": o.success,
                 "observed": o.observed,
-                "unexpected_sample": json.dumps(o.unexpected_sample[:SAMPLE], default=str, ensure_ascii=False),
+                "unexpected_sample": json.dumps(
+                    o.unexpected_sample[:SAMPLE], default=str, ensure_ascii=False
+                ),
                 "checked_at": now,
             }
             for o in self.outcomes
@@ -146,7 +151,9 @@ def _suite(table: str, checks: list[Check]) -> Any:
             suite = gx.ExpectationSuite(name=f"quarry.{table}")
             for i, c in enumerate(checks):
                 cls = getattr(gx.expectations, c.expectation)
-                suite.add_expectation(cls(**c.kwargs, meta={"quarry_check": i, "severity": c.severity, "why": c.why}))
+                suite.add_expectation(
+                    cls(**c.kwargs, meta={"quarry_check": i, "severity": c.severity, "why": c.why})
+                )
             g["suites"][table] = g["context"].suites.add(suite)
         return g["suites"][table]
 
@@ -173,7 +180,9 @@ def _clean(values: list[Any]) -> list[Any]:
     return out
 
 
-def validate(table: str, df: pl.DataFrame, ctx: Context, stage: str, batch: int, want_rows: bool = False) -> GateReport:
+def validate(
+    table: str, df: pl.DataFrame, ctx: Context, stage: str, batch: int, want_rows: bool = False
+) -> GateReport:
     """Run `table`'s suite on `df` (after its `prepare`) and report every outcome."""
     module = SUITES[table]
     checks: list[Check] = module.suite()
@@ -182,7 +191,10 @@ def validate(table: str, df: pl.DataFrame, ctx: Context, stage: str, batch: int,
     pdf = prepared.to_pandas()
     batch_def = _batch_definition(table)
     suite = _suite(table, checks)
-    fmt: dict[str, Any] = {"result_format": "COMPLETE" if want_rows else "SUMMARY", "partial_unexpected_count": SAMPLE}
+    fmt: dict[str, Any] = {
+        "result_format": "COMPLETE" if want_rows else "SUMMARY",
+        "partial_unexpected_count": SAMPLE,
+    }
     result = batch_def.get_batch(batch_parameters={"dataframe": pdf}).validate(suite, result_format=fmt)
     by_check = {(r.expectation_config.meta or {}).get("quarry_check"): r for r in result.results}
     outcomes = []

@@ -14,7 +14,11 @@ DERIVED = ("_surface_matches", "_entity_known")
 
 def prepare(df: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     """Add the offset check against the batch's documents and the reference check against entities."""
-    surface = slice_matches(df, ctx.documents) if ctx.documents is not None else pl.repeat(True, df.height, eager=True)
+    surface = (
+        slice_matches(df, ctx.documents)
+        if ctx.documents is not None
+        else pl.repeat(True, df.height, eager=True)
+    )
     known = (
         df.get_column("entity_id").is_in(ctx.entity_ids.implode())
         if ctx.entity_ids is not None
@@ -26,7 +30,9 @@ def prepare(df: pl.DataFrame, ctx: Context) -> pl.DataFrame:
 def suite() -> list[Check]:
     return [
         *baseline(TABLE, DERIVED),
-        Check("ExpectColumnValuesToBeBetween", {"column": "start", "min_value": 0}, why="offsets are 0-based"),
+        Check(
+            "ExpectColumnValuesToBeBetween", {"column": "start", "min_value": 0}, why="offsets are 0-based"
+        ),
         Check(
             "ExpectColumnPairValuesAToBeGreaterThanB",
             {"column_A": "end", "column_B": "start"},

@@ -34,17 +34,26 @@ MAX_VALUE: dict[str, float] = {
 
 def prepare(df: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     """Add offset, subject-reference and plausibility checks as boolean columns."""
-    surface = slice_matches(df, ctx.documents) if ctx.documents is not None else pl.repeat(True, df.height, eager=True)
+    surface = (
+        slice_matches(df, ctx.documents)
+        if ctx.documents is not None
+        else pl.repeat(True, df.height, eager=True)
+    )
     subject = pl.col("subject_entity_id")
     known = (
-        subject.is_null() | subject.is_in(ctx.entity_ids.implode()) if ctx.entity_ids is not None else pl.lit(True)
+        subject.is_null() | subject.is_in(ctx.entity_ids.implode())
+        if ctx.entity_ids is not None
+        else pl.lit(True)
     )
     cap = pl.col("unit").replace_strict(MAX_VALUE, default=None, return_dtype=pl.Float64)
     plausible = (
         pl.col("value").is_finite()
         & (pl.col("value") >= 0)
         & (pl.col("value") <= cap)
-        & (pl.col("value_high").is_null() | (pl.col("value_high").is_finite() & (pl.col("value_high") >= pl.col("value"))))
+        & (
+            pl.col("value_high").is_null()
+            | (pl.col("value_high").is_finite() & (pl.col("value_high") >= pl.col("value")))
+        )
     )
     return df.with_columns(
         surface.alias(DERIVED[0]),

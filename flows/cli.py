@@ -35,8 +35,16 @@ def _summary_table(summary: dict[str, Any]) -> Any:
     t.add_column("measure")
     t.add_column("value", justify="right")
     for key in (
-        "docs_in", "docs_skipped", "docs_cleaned", "docs_quarantined", "mentions", "metrics",
-        "expectations_passed", "expectations_failed", "batches", "batches_failed",
+        "docs_in",
+        "docs_skipped",
+        "docs_cleaned",
+        "docs_quarantined",
+        "mentions",
+        "metrics",
+        "expectations_passed",
+        "expectations_failed",
+        "batches",
+        "batches_failed",
     ):
         t.add_row(key.replace("_", " "), f"{summary[key]:,}")
     for stage, secs in summary["stage_seconds"].items():
@@ -67,8 +75,14 @@ def cmd_run(args: argparse.Namespace) -> int:
             **({"gazetteer": args.gazetteer} if args.gazetteer else {}),
         )
     except ValidationError as exc:
-        raise UserError("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from None
-    if not os.path.exists(params.source) and "://" not in params.source and not any(c in params.source for c in "*?["):
+        raise UserError(
+            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        ) from None
+    if (
+        not os.path.exists(params.source)
+        and "://" not in params.source
+        and not any(c in params.source for c in "*?[")
+    ):
         raise UserError(f"source {params.source!r} does not exist")
     console = _console()
     t0 = time.perf_counter()
@@ -102,7 +116,11 @@ def cmd_sql(args: argparse.Namespace) -> int:
             print("ok")
         elif args.format == "json":
             cols = rel.columns
-            print(json.dumps([dict(zip(cols, r, strict=True)) for r in rel.fetchall()], default=str, ensure_ascii=False))
+            print(
+                json.dumps(
+                    [dict(zip(cols, r, strict=True)) for r in rel.fetchall()], default=str, ensure_ascii=False
+                )
+            )
         elif args.format == "csv":
             import csv
 
@@ -134,7 +152,7 @@ def _score_table(title: str, df: Any) -> Any:
 
     t = Table(title=title, title_justify="left")
     for c in df.columns:
-        t.add_column(c, justify="left" if c == "group" else "right")
+        t.add_column(c, justify="left" if c in ("type", "unit") else "right")
     for row in df.iter_rows():
         t.add_row(*("" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v) for v in row))
     return t
@@ -158,7 +176,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     console = _console()
     n = scores["documents"].item()
     console.print(_score_table(f"entities ({n} labelled documents)", scores["entities"]))
-    console.print(_score_table(f"metrics ({n} labelled documents): value within 1% + unit", scores["metrics"]))
+    console.print(
+        _score_table(f"metrics ({n} labelled documents): value within 1% + unit", scores["metrics"])
+    )
     return 0
 
 
@@ -168,10 +188,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="run the pipeline over a source into the warehouse")
     r.add_argument("--source", default="seeds", help="directory, glob, file or fsspec URL (default: seeds)")
-    r.add_argument("--warehouse", default=DEFAULT_WAREHOUSE, help=f"DuckDB catalog (default: {DEFAULT_WAREHOUSE})")
+    r.add_argument(
+        "--warehouse", default=DEFAULT_WAREHOUSE, help=f"DuckDB catalog (default: {DEFAULT_WAREHOUSE})"
+    )
     r.add_argument("--full-refresh", action="store_true", help="reprocess everything and replace old rows")
-    r.add_argument("--on-failure", choices=["fail", "quarantine"], default="fail",
-                   help="critical gate failure: fail the batch (default) or quarantine offending rows")
+    r.add_argument(
+        "--on-failure",
+        choices=["fail", "quarantine"],
+        default="fail",
+        help="critical gate failure: fail the batch (default) or quarantine offending rows",
+    )
     r.add_argument("--batch-size", type=int, default=500, help="files per batch task (default: 500)")
     r.add_argument("--task-runner", choices=["threads", "dask"], default="threads")
     r.add_argument("--dask-address", default=None, help="Dask scheduler address (default: a LocalCluster)")

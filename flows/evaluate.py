@@ -42,13 +42,20 @@ def evaluate(source: str, labels_dir: str, gazetteer_path: str) -> dict[str, pl.
     docs = out["documents"].select("doc_id", doc).filter(pl.col("doc").is_in(list(labels)))
     names = out["entities"].select("entity_id", pl.col("name").alias("entity_name"), "type")
     pred_entities = (
-        out["mentions"].join(docs, on="doc_id").join(names, on="entity_id").select("doc", "entity_name", "type", "surface")
+        out["mentions"]
+        .join(docs, on="doc_id")
+        .join(names, on="entity_id")
+        .select("doc", "entity_name", "type", "surface")
     )
     pred_metrics = (
         out["metrics"]
         .join(docs, on="doc_id")
-        .join(names.select("entity_id", pl.col("entity_name").alias("subject_name")),
-              left_on="subject_entity_id", right_on="entity_id", how="left")
+        .join(
+            names.select("entity_id", pl.col("entity_name").alias("subject_name")),
+            left_on="subject_entity_id",
+            right_on="entity_id",
+            how="left",
+        )
         .select("doc", "value", "value_high", "unit", "subject_name", "surface")
     )
     labelled = {k: v for k, v in labels.items() if k in set(docs.get_column("doc").to_list())}

@@ -42,7 +42,9 @@ class RunParameters(BaseModel):
     """Parameters of a run, as the Prefect UI form and the CLI present them."""
 
     source: str = Field("seeds", description="Directory, glob, file or fsspec URL of the documents")
-    warehouse: str = Field("data/quarry.duckdb", description="DuckDB catalog file; Parquet files live beside it")
+    warehouse: str = Field(
+        "data/quarry.duckdb", description="DuckDB catalog file; Parquet files live beside it"
+    )
     full_refresh: bool = Field(False, description="Reprocess every document and replace all rows")
     on_failure: Literal["fail", "quarantine"] = Field(
         "fail", description="Critical gate failure: fail the batch, or quarantine the offending rows"
@@ -58,12 +60,16 @@ class RunParameters(BaseModel):
 
 
 @task(name="plan", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
-def plan(params: RunParameters, wh_path: str, run_id: str, staging: str) -> tuple[list[list[sources.SourceRef]], list[dict], str, int]:
+def plan(
+    params: RunParameters, wh_path: str, run_id: str, staging: str
+) -> tuple[list[list[sources.SourceRef]], list[dict], str, int]:
     """List the source, record what the warehouse already holds, and cut the work into batches."""
     wh = Warehouse.at(wh_path)
     refs, rejects = sources.list_sources(params.source)
-    known = known_documents(wh) if not params.full_refresh else pl.DataFrame(
-        schema={"doc_id": pl.String, **{c: pl.String for c in VERSION_COLUMNS}}
+    known = (
+        known_documents(wh)
+        if not params.full_refresh
+        else pl.DataFrame(schema={"doc_id": pl.String, **{c: pl.String for c in VERSION_COLUMNS}})
     )
     current = {
         "clean_version": clean_t.CLEAN_VERSION,
@@ -71,9 +77,7 @@ def plan(params: RunParameters, wh_path: str, run_id: str, staging: str) -> tupl
         "extractor_version": metrics_t.EXTRACTOR_VERSION,
     }
     # Documents processed with other versions are not "known": they are reprocessed and replaced.
-    same = pl.all_horizontal(
-        [pl.col(c).is_null() | (pl.col(c) == v) for c, v in current.items()]
-    )
+    same = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c) == v) for c, v in current.items()])
     stale = known.filter(~same).height
     Path(staging).mkdir(parents=True, exist_ok=True)
     known_path = str(Path(staging) / "known.parquet")
@@ -88,7 +92,9 @@ def _task_runner(params: RunParameters) -> Any:
 
         if params.dask_address:
             return DaskTaskRunner(address=params.dask_address)
-        return DaskTaskRunner(cluster_kwargs={"n_workers": params.workers, "threads_per_worker": 1, "processes": True})
+        return DaskTaskRunner(
+            cluster_kwargs={"n_workers": params.workers, "threads_per_worker": 1, "processes": True}
+        )
     return ThreadPoolTaskRunner(max_workers=params.workers)
 
 
@@ -129,7 +135,13 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
         known=known_path,
         started_at=started,
     )
-    logger.info("run %s: %d batches from %s (%d stale documents to reprocess)", run_id, len(batches), params.source, stale)
+    logger.info(
+        "run %s: %d batches from %s (%d stale documents to reprocess)",
+        run_id,
+        len(batches),
+        params.source,
+        stale,
+    )
 
     stats: list[dict[str, Any]] = []
     failures: list[str] = []
@@ -139,9 +151,15 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
         chains: list[tuple[int, list[PrefectFuture]]] = []
         for b, refs in enumerate(batches):
             f1 = runner.submit(ingest_batch, parameters={"ctx": ctx, "batch": b, "refs": refs})
-            f2 = runner.submit(clean_batch, parameters={"ctx": ctx, "batch": b, "upstream": f1}, wait_for=[f1])
-            f3 = runner.submit(entities_batch, parameters={"ctx": ctx, "batch": b, "upstream": f2}, wait_for=[f2])
-            f4 = runner.submit(metrics_batch, parameters={"ctx": ctx, "batch": b, "upstream": f3}, wait_for=[f3])
+            f2 = runner.submit(
+                clean_batch, parameters={"ctx": ctx, "batch": b, "upstream": f1}, wait_for=[f1]
+            )
+            f3 = runner.submit(
+                entities_batch, parameters={"ctx": ctx, "batch": b, "upstream": f2}, wait_for=[f2]
+            )
+            f4 = runner.submit(
+                metrics_batch, parameters={"ctx": ctx, "batch": b, "upstream": f3}, wait_for=[f3]
+            )
             chains.append((b, [f1, f2, f3, f4]))
         for b, futures in chains:
             batch_ok = True
@@ -164,17 +182,23 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
     batch_dirs = [ctx.batch_dir(b) for b in range(len(batches)) if ctx.batch_dir(b).exists()]
     ok_dirs = [ctx.batch_dir(b) for b in ok_batches]
     quarantine = _collect(batch_dirs, "quarantine.*.parquet")
-    listed = pl.DataFrame(list_rejects, schema={"source": pl.String, "doc_id": pl.String, "reason": pl.String, "detail": pl.String})
+    listed = pl.DataFrame(
+        list_rejects,
+        schema={"source": pl.String, "doc_id": pl.String, "reason": pl.String, "detail": pl.String},
+    )
     if listed.height:
         listed = listed.with_columns(
-            pl.lit(run_id).alias("run_id"), pl.lit("ingest").alias("stage"),
+            pl.lit(run_id).alias("run_id"),
+            pl.lit("ingest").alias("stage"),
             pl.lit(started).cast(pl.Datetime("us", "UTC")).alias("quarantined_at"),
         )
         quarantine = listed if quarantine is None else pl.concat([listed, quarantine], how="diagonal_relaxed")
     quality = _collect(batch_dirs, "quality.*.parquet")
     discovered = _collect(ok_dirs, f"{ENTITIES.name}.parquet")
     _, known_entities, _ = gazetteer(params.gazetteer)
-    new_entities = pl.concat([x for x in (known_entities, discovered) if x is not None], how="diagonal_relaxed")
+    new_entities = pl.concat(
+        [x for x in (known_entities, discovered) if x is not None], how="diagonal_relaxed"
+    )
 
     stage_seconds = {s: round(sum(x["seconds"] for x in stats if x["stage"] == s), 3) for s in STAGES}
     gate_seconds = round(sum(x["gate_seconds"] for x in stats), 3)
@@ -187,13 +211,23 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
         "status": status,
         "batches": len(batches),
         "batches_failed": len(batches) - len(ok_batches),
-        "docs_in": sum(x.get("docs", 0) + x.get("skipped", 0) + x.get("quarantined", 0) for x in stats if x["stage"] == "ingest")
+        "docs_in": sum(
+            x.get("docs", 0) + x.get("skipped", 0) + x.get("quarantined", 0)
+            for x in stats
+            if x["stage"] == "ingest"
+        )
         + len(list_rejects),
         "docs_skipped": sum(x.get("skipped", 0) for x in stats if x["stage"] == "ingest"),
-        "docs_cleaned": sum(x.get("docs", 0) for x in stats if x["stage"] == "clean" and x["batch"] in ok_batches),
+        "docs_cleaned": sum(
+            x.get("docs", 0) for x in stats if x["stage"] == "clean" and x["batch"] in ok_batches
+        ),
         "docs_quarantined": quarantine.height if quarantine is not None else 0,
-        "mentions": sum(x.get("mentions", 0) for x in stats if x["stage"] == "entities" and x["batch"] in ok_batches),
-        "metrics": sum(x.get("metrics", 0) for x in stats if x["stage"] == "metrics" and x["batch"] in ok_batches),
+        "mentions": sum(
+            x.get("mentions", 0) for x in stats if x["stage"] == "entities" and x["batch"] in ok_batches
+        ),
+        "metrics": sum(
+            x.get("metrics", 0) for x in stats if x["stage"] == "metrics" and x["batch"] in ok_batches
+        ),
         "expectations_passed": passed,
         "expectations_failed": failed,
         "stage_seconds": stage_seconds,
@@ -243,7 +277,12 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
     summary["stage_seconds"] = stage_seconds
     summary["wall_seconds"] = round(time.perf_counter() - t_start, 3)
     _cleanup(staging)
-    logger.info("run %s %s: %s", run_id, status, json.dumps({k: summary[k] for k in ("docs_in", "docs_cleaned", "mentions", "metrics")}))
+    logger.info(
+        "run %s %s: %s",
+        run_id,
+        status,
+        json.dumps({k: summary[k] for k in ("docs_in", "docs_cleaned", "mentions", "metrics")}),
+    )
     if failures:
         raise PipelineFailed(message or "run failed", summary)
     return summary
@@ -251,8 +290,11 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
 
 def _stale_ids(wh: Warehouse, known_path: str, ok_dirs: list[Path]) -> list[str]:
     """Documents this run reprocessed that the warehouse already holds (under older versions)."""
-    new_ids = [read_table(d / f"{DOCUMENTS.name}.parquet", DOCUMENTS).get_column("doc_id") for d in ok_dirs
-               if (d / f"{DOCUMENTS.name}.parquet").exists()]
+    new_ids = [
+        read_table(d / f"{DOCUMENTS.name}.parquet", DOCUMENTS).get_column("doc_id")
+        for d in ok_dirs
+        if (d / f"{DOCUMENTS.name}.parquet").exists()
+    ]
     if not new_ids or not wh.exists():
         return []
     ids = pl.concat(new_ids)
@@ -261,8 +303,15 @@ def _stale_ids(wh: Warehouse, known_path: str, ok_dirs: list[Path]) -> list[str]
 
 
 @task(name="load", retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE)
-def load(wh: Warehouse, run_id: str, ok_dirs: list[Path], logs: dict[str, pl.DataFrame], new_entities: pl.DataFrame,
-          full_refresh: bool, stale_ids: list[str]) -> dict[str, int]:
+def load(
+    wh: Warehouse,
+    run_id: str,
+    ok_dirs: list[Path],
+    logs: dict[str, pl.DataFrame],
+    new_entities: pl.DataFrame,
+    full_refresh: bool,
+    stale_ids: list[str],
+) -> dict[str, int]:
     if ok_dirs or full_refresh:
         return load_run(wh, run_id, ok_dirs, logs, new_entities, full_refresh, stale_ids)
     load_logs(wh, run_id, logs)

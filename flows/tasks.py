@@ -61,8 +61,13 @@ class RunContext:
 
 
 def _quarantine_frame(ctx: RunContext, stage: str, rows: list[dict] | pl.DataFrame) -> pl.DataFrame:
-    df = rows if isinstance(rows, pl.DataFrame) else pl.DataFrame(rows, schema={
-        "source": pl.String, "doc_id": pl.String, "reason": pl.String, "detail": pl.String})
+    df = (
+        rows
+        if isinstance(rows, pl.DataFrame)
+        else pl.DataFrame(
+            rows, schema={"source": pl.String, "doc_id": pl.String, "reason": pl.String, "detail": pl.String}
+        )
+    )
     return df.select("source", "doc_id", "reason", "detail").with_columns(
         pl.lit(ctx.run_id).alias("run_id"),
         pl.lit(stage).alias("stage"),
@@ -79,12 +84,20 @@ def _append_log(path: Path, df: pl.DataFrame, table: Table) -> None:
 
 
 def _record(ctx: RunContext, bdir: Path, report: GateReport) -> None:
-    recs = pl.DataFrame(report.records(ctx.run_id, ctx.started_at), schema_overrides={"checked_at": pl.Datetime("us", "UTC")})
+    recs = pl.DataFrame(
+        report.records(ctx.run_id, ctx.started_at), schema_overrides={"checked_at": pl.Datetime("us", "UTC")}
+    )
     _append_log(bdir / f"quality.{report.stage}.{report.table}.parquet", recs, QUALITY_RESULTS)
 
 
 def _gate(
-    ctx: RunContext, batch: int, stage: str, table: Table, df: pl.DataFrame, gctx: Context, sources_of: pl.DataFrame
+    ctx: RunContext,
+    batch: int,
+    stage: str,
+    table: Table,
+    df: pl.DataFrame,
+    gctx: Context,
+    sources_of: pl.DataFrame,
 ) -> tuple[pl.DataFrame, GateReport]:
     """Conform to the schema, gate, record results; quarantine held rows or raise GateFailure."""
     df = pl.from_arrow(conform(df, table))  # type: ignore[assignment]
@@ -106,7 +119,9 @@ def _gate(
     return kept, report
 
 
-def _stats(stage: str, batch: int, t0: float, gate_s: float, reports: list[GateReport], **counts: int) -> dict[str, Any]:
+def _stats(
+    stage: str, batch: int, t0: float, gate_s: float, reports: list[GateReport], **counts: int
+) -> dict[str, Any]:
     return {
         "stage": stage,
         "batch": batch,
@@ -136,7 +151,10 @@ def ingest_batch(ctx: RunContext, batch: int, refs: list[sources.SourceRef]) -> 
         pl.col("source") != pl.col("first_source")
     )
     held = [
-        pl.DataFrame(read_rejects, schema={"source": pl.String, "doc_id": pl.String, "reason": pl.String, "detail": pl.String}),
+        pl.DataFrame(
+            read_rejects,
+            schema={"source": pl.String, "doc_id": pl.String, "reason": pl.String, "detail": pl.String},
+        ),
         rejects.select("source", "doc_id", "reason", "detail"),
         dupes.select(
             "source",
@@ -148,14 +166,29 @@ def ingest_batch(ctx: RunContext, batch: int, refs: list[sources.SourceRef]) -> 
     quarantined = pl.concat(held, how="vertical_relaxed")
     _append_log(bdir / "quarantine.ingest.parquet", _quarantine_frame(ctx, "ingest", quarantined), QUARANTINE)
     g0 = time.perf_counter()
-    kept, report = _gate(ctx, batch, "ingest", RAW_DOCUMENTS, first, Context(), first.select("doc_id", "source"))
+    kept, report = _gate(
+        ctx, batch, "ingest", RAW_DOCUMENTS, first, Context(), first.select("doc_id", "source")
+    )
     gate_s = time.perf_counter() - g0
     write_table(kept, RAW_DOCUMENTS, bdir / f"{RAW_DOCUMENTS.name}.parquet")
     get_run_logger().info(
         "batch %d ingest: %d files, %d new documents, %d already loaded, %d quarantined",
-        batch, len(refs), kept.height, skipped, quarantined.height,
+        batch,
+        len(refs),
+        kept.height,
+        skipped,
+        quarantined.height,
     )
-    return _stats("ingest", batch, t0, gate_s, [report], docs=kept.height, skipped=skipped, quarantined=quarantined.height)
+    return _stats(
+        "ingest",
+        batch,
+        t0,
+        gate_s,
+        [report],
+        docs=kept.height,
+        skipped=skipped,
+        quarantined=quarantined.height,
+    )
 
 
 @task(name="clean", cache_policy=NO_CACHE)
@@ -165,7 +198,9 @@ def clean_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dict[s
     bdir = ctx.batch_dir(batch)
     raw = read_table(bdir / f"{RAW_DOCUMENTS.name}.parquet", RAW_DOCUMENTS)
     result = clean_t.clean_documents(raw)
-    _append_log(bdir / "quarantine.clean.parquet", _quarantine_frame(ctx, "clean", result.rejects), QUARANTINE)
+    _append_log(
+        bdir / "quarantine.clean.parquet", _quarantine_frame(ctx, "clean", result.rejects), QUARANTINE
+    )
     docs = result.documents.with_columns(
         pl.lit(ctx.run_id).alias("run_id"),
         pl.lit(entities_version(ctx.gazetteer)).alias("gazetteer_version"),
@@ -188,10 +223,19 @@ def clean_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dict[s
     write_table(spans, REMOVED_SPANS, bdir / f"{REMOVED_SPANS.name}.parquet")
     get_run_logger().info(
         "batch %d clean: %d documents, %d removed spans, %d quarantined",
-        batch, docs.height, spans.height, result.rejects.height,
+        batch,
+        docs.height,
+        spans.height,
+        result.rejects.height,
     )
     return _stats(
-        "clean", batch, t0, gate_s, [r1, r2, r3], docs=docs.height, quarantined=result.rejects.height,
+        "clean",
+        batch,
+        t0,
+        gate_s,
+        [r1, r2, r3],
+        docs=docs.height,
+        quarantined=result.rejects.height,
         removed_spans=spans.height,
     )
 
@@ -221,13 +265,20 @@ def entities_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dic
     gaz, known_entities, version = gazetteer(ctx.gazetteer)
     mentions, discovered = entities_t.extract_mentions(docs.select("doc_id", "text"), gaz, version)
     mentions = mentions.with_columns(pl.lit(ctx.run_id).alias("run_id"))
-    all_entities = pl.concat([known_entities, discovered], how="diagonal_relaxed").unique("entity_id", keep="first")
+    all_entities = pl.concat([known_entities, discovered], how="diagonal_relaxed").unique(
+        "entity_id", keep="first"
+    )
     g0 = time.perf_counter()
     src = docs.select("doc_id", "source")
     discovered, r1 = _gate(ctx, batch, "entities", ENTITIES, discovered, Context(), src.head(0))
     mentions, r2 = _gate(
-        ctx, batch, "entities", MENTIONS, mentions,
-        Context(documents=docs.select("doc_id", "text"), entity_ids=all_entities.get_column("entity_id")), src,
+        ctx,
+        batch,
+        "entities",
+        MENTIONS,
+        mentions,
+        Context(documents=docs.select("doc_id", "text"), entity_ids=all_entities.get_column("entity_id")),
+        src,
     )
     gate_s = time.perf_counter() - g0
     write_table(mentions, MENTIONS, bdir / f"{MENTIONS.name}.parquet")
@@ -235,7 +286,9 @@ def entities_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dic
     get_run_logger().info(
         "batch %d entities: %d mentions, %d discovered entities", batch, mentions.height, discovered.height
     )
-    return _stats("entities", batch, t0, gate_s, [r1, r2], mentions=mentions.height, discovered=discovered.height)
+    return _stats(
+        "entities", batch, t0, gate_s, [r1, r2], mentions=mentions.height, discovered=discovered.height
+    )
 
 
 @task(name="metrics", cache_policy=NO_CACHE)
@@ -248,13 +301,21 @@ def metrics_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dict
     sentences = read_table(bdir / f"{SENTENCES.name}.parquet", SENTENCES)
     discovered = read_table(bdir / f"{ENTITIES.name}.parquet", ENTITIES)
     _, known_entities, _ = gazetteer(ctx.gazetteer)
-    entities = pl.concat([known_entities, discovered], how="diagonal_relaxed").unique("entity_id", keep="first")
+    entities = pl.concat([known_entities, discovered], how="diagonal_relaxed").unique(
+        "entity_id", keep="first"
+    )
     metrics = metrics_t.extract_metrics(
         docs.select("doc_id", "text"), mentions, entities.select("entity_id", "name", "type"), sentences
-    ).with_columns(pl.lit(metrics_t.EXTRACTOR_VERSION).alias("extractor_version"), pl.lit(ctx.run_id).alias("run_id"))
+    ).with_columns(
+        pl.lit(metrics_t.EXTRACTOR_VERSION).alias("extractor_version"), pl.lit(ctx.run_id).alias("run_id")
+    )
     g0 = time.perf_counter()
     metrics, r1 = _gate(
-        ctx, batch, "metrics", METRICS, metrics,
+        ctx,
+        batch,
+        "metrics",
+        METRICS,
+        metrics,
         Context(documents=docs.select("doc_id", "text"), entity_ids=entities.get_column("entity_id")),
         docs.select("doc_id", "source"),
     )

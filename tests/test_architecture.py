@@ -10,7 +10,15 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 FORBIDDEN = {
     # transforms are pure: no orchestration, no IO engines, no validation framework, no other layers
-    "transforms": {"prefect", "prefect_dask", "duckdb", "great_expectations", "flows", "expectations", "fsspec"},
+    "transforms": {
+        "prefect",
+        "prefect_dask",
+        "duckdb",
+        "great_expectations",
+        "flows",
+        "expectations",
+        "fsspec",
+    },
     # suites are data + the gate: no orchestration, no flows
     "expectations": {"prefect", "prefect_dask", "flows", "duckdb"},
     # the IO layer knows nothing of orchestration or validation
@@ -57,7 +65,16 @@ def test_transforms_do_no_io() -> None:
             if isinstance(node, ast.Call):
                 f = node.func
                 name = f.id if isinstance(f, ast.Name) else (f.attr if isinstance(f, ast.Attribute) else "")
-                if name in {"open", "now", "utcnow", "getenv", "read_text", "read_bytes", "read_parquet", "scan_parquet"}:
+                if name in {
+                    "open",
+                    "now",
+                    "utcnow",
+                    "getenv",
+                    "read_text",
+                    "read_bytes",
+                    "read_parquet",
+                    "scan_parquet",
+                }:
                     bad.append(f"{path.relative_to(REPO)}:{node.lineno} calls {name}")
             if isinstance(node, ast.Attribute) and node.attr == "environ":
                 bad.append(f"{path.relative_to(REPO)}:{node.lineno} reads os.environ")

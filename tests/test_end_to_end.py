@@ -14,8 +14,16 @@ from warehouse.catalog import Warehouse, manifest
 from warehouse.schemas import TABLES
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-PROMO = ["Gate Square", "WXTM", "CandyDrop", "Fuel your morning", "Grab it free now", "Let’s talk",
-         "Xiaomi bolsters high-end push", "Huawei hands in its results"]
+PROMO = [
+    "Gate Square",
+    "WXTM",
+    "CandyDrop",
+    "Fuel your morning",
+    "Grab it free now",
+    "Let’s talk",
+    "Xiaomi bolsters high-end push",
+    "Huawei hands in its results",
+]
 
 
 @pytest.fixture(scope="module")
@@ -52,18 +60,27 @@ def test_every_table_is_queryable_with_rows_from_all_seeds(seeded):
 def test_seed_facts(seeded):
     wh, _ = seeded
     doc000 = "f6e255f79f1fd0ca"
-    rows = q(wh, f"""SELECT m.value, m.unit, e.name FROM metrics m JOIN documents d USING (doc_id)
+    rows = q(
+        wh,
+        f"""SELECT m.value, m.unit, e.name FROM metrics m JOIN documents d USING (doc_id)
                      LEFT JOIN entities e ON e.entity_id = m.subject_entity_id
-                     WHERE d.source LIKE '%{doc000}%' AND m.unit = 'parameters' ORDER BY m.value DESC""")
+                     WHERE d.source LIKE '%{doc000}%' AND m.unit = 'parameters' ORDER BY m.value DESC""",
+    )
     assert rows[0][:2] == (6.4e9, "parameters")
     assert (2e10, "CNY") in q(wh, "SELECT value, unit FROM metrics")
     assert (5.3, "percent") in q(wh, "SELECT value, unit FROM metrics")
     # offsets index the cleaned text
-    bad = q(wh, """SELECT count(*) FROM mentions m JOIN documents d USING (doc_id)
-                   WHERE substring(d.text, m.start + 1, m."end" - m.start) <> m.surface""")
+    bad = q(
+        wh,
+        """SELECT count(*) FROM mentions m JOIN documents d USING (doc_id)
+                   WHERE substring(d.text, m.start + 1, m."end" - m.start) <> m.surface""",
+    )
     assert bad == [(0,)]
-    bad = q(wh, """SELECT count(*) FROM metrics m JOIN documents d USING (doc_id)
-                   WHERE substring(d.text, m.start + 1, m."end" - m.start) <> m.surface""")
+    bad = q(
+        wh,
+        """SELECT count(*) FROM metrics m JOIN documents d USING (doc_id)
+                   WHERE substring(d.text, m.start + 1, m."end" - m.start) <> m.surface""",
+    )
     assert bad == [(0,)]
 
 
@@ -85,7 +102,9 @@ def test_parquet_files_keep_declared_schema(seeded):
 
 def test_rerun_is_idempotent(seeded):
     wh, _ = seeded
-    before = {t: q(wh, f"SELECT * FROM {t} ORDER BY ALL") for t in ("documents", "mentions", "metrics", "entities")}
+    before = {
+        t: q(wh, f"SELECT * FROM {t} ORDER BY ALL") for t in ("documents", "mentions", "metrics", "entities")
+    }
     s = quarry_pipeline(RunParameters(source=str(SEEDS), warehouse=str(wh)))
     assert (s["docs_in"], s["docs_skipped"], s["docs_cleaned"]) == (5, 5, 0)
     after = {t: q(wh, f"SELECT * FROM {t} ORDER BY ALL") for t in before}

@@ -42,15 +42,15 @@ def sentence_spans(docs: pl.DataFrame, text_col: str = "text") -> pl.DataFrame:
         .with_columns(
             pl.col("chunk").str.strip_chars_end().str.len_chars().cast(pl.Int64).alias("core"),
             pl.col("chunk").str.contains("\n").alias("ends_par"),
-            (
-                pl.col("chunk").str.contains(_ABBREV_TAIL) | pl.col("chunk").str.contains(_INITIAL_TAIL)
-            ).alias("abbrev"),
+            (pl.col("chunk").str.contains(_ABBREV_TAIL) | pl.col("chunk").str.contains(_INITIAL_TAIL)).alias(
+                "abbrev"
+            ),
         )
         # A chunk starts a new sentence unless the previous chunk ended on an abbreviation (same line).
         .with_columns(
-            (
-                ~(pl.col("abbrev") & ~pl.col("ends_par")).shift(1, fill_value=False).over("doc_id")
-            ).alias("new_sentence"),
+            (~(pl.col("abbrev") & ~pl.col("ends_par")).shift(1, fill_value=False).over("doc_id")).alias(
+                "new_sentence"
+            ),
             pl.col("ends_par").shift(1, fill_value=False).over("doc_id").alias("new_par"),
         )
         .with_columns(

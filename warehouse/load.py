@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 
 from warehouse.catalog import FileEntry, Warehouse, commit, manifest, scan
 from warehouse.files import conform, fsync_dir, write_atomic
@@ -38,20 +39,27 @@ def known_documents(wh: Warehouse) -> pl.DataFrame:
     return known
 
 
-def _sink(lf: pl.LazyFrame, table: Table, path: Path) -> int:
-    """Stream `lf` (conformed to `table`) into `path` atomically; return its row count."""
+def _sink(lf: pl.LazyFrame, table: Table, path: Path, chunk_rows: int = 100_000) -> int:
+    """Stream `lf` into `path` atomically, batch by batch in the declared schema; return the row count.
+
+    polars' own sink writes large_string, not the declared string type, so batches go through a
+    pyarrow writer with the table's schema; memory stays bounded by `chunk_rows`.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    cols = [pl.col(f.name) for f in table.schema]
+    rows = 0
     try:
-        lf.select(cols).sink_parquet(tmp, compression="zstd")
+        with pq.ParquetWriter(tmp, table.schema, compression="zstd") as writer:
+            for chunk in lf.select(table.columns).collect_batches(chunk_size=chunk_rows):
+                writer.write_table(conform(chunk, table))
+                rows += chunk.height
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     fsync_dir(path.parent)
-    return pl.scan_parquet(path).select(pl.len()).collect().item()
+    return rows
 
 
 def _cast(lf: pl.LazyFrame, table: Table) -> pl.LazyFrame:
@@ -95,7 +103,12 @@ def load_run(
         for e in entries:
             if e.table_name != table.name:
                 continue
-            hit = pl.scan_parquet(e.path).filter(pl.col("doc_id").is_in(replaced.implode())).select(pl.len()).collect()
+            hit = (
+                pl.scan_parquet(e.path)
+                .filter(pl.col("doc_id").is_in(replaced.implode()))
+                .select(pl.len())
+                .collect()
+            )
             if hit.item() == 0:
                 continue
             path = wh.table_dir(table.name) / f"{run_id}-rw-{uuid.uuid4().hex[:8]}.parquet"

@@ -267,7 +267,7 @@ QUALITY_RESULTS = Table(
         ]
     ),
     kind="log",
-    description="Every expectation evaluated on every batch: passed or not, what was observed, sample bad values.",
+    description="Every expectation on every batch: passed or not, what was observed, sample bad values.",
 )
 
 TABLES: dict[str, Table] = {

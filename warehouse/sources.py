@@ -75,7 +75,11 @@ def list_sources(source: str) -> tuple[list[SourceRef], list[dict]]:
     """List the files of `source` in a stable order; return (refs, quarantine rows for refused files)."""
     if _is_url(source):
         fs, path = fsspec.core.url_to_fs(source)
-        paths = fs.glob(path) if globlib.has_magic(path) else (fs.ls(path, detail=False) if fs.isdir(path) else [path])
+        paths = (
+            fs.glob(path)
+            if globlib.has_magic(path)
+            else (fs.ls(path, detail=False) if fs.isdir(path) else [path])
+        )
         if not paths:
             raise SourceError(f"source {source!r} matches no files")
         protocol = source.split("://", 1)[0]
@@ -107,7 +111,9 @@ def list_sources(source: str) -> tuple[list[SourceRef], list[dict]]:
     for c in candidates:
         real = c.resolve()
         if real != root and root not in real.parents:
-            rejects.append(_reject(str(c), OUTSIDE_ROOT, f"symlink resolves to {real}, outside the source root {root}"))
+            rejects.append(
+                _reject(str(c), OUTSIDE_ROOT, f"symlink resolves to {real}, outside the source root {root}")
+            )
             continue
         if c.is_dir():
             continue
@@ -152,11 +158,15 @@ def read_batch(refs: list[SourceRef], max_bytes: int) -> tuple[pl.DataFrame, lis
                 _rows_from_parquet(ref.path, max_bytes, rows, rejects)
                 continue
             if ref.size > max_bytes:
-                rejects.append(_reject(ref.path, TOO_LARGE, f"{ref.size:,} bytes exceeds the {max_bytes:,}-byte limit"))
+                rejects.append(
+                    _reject(ref.path, TOO_LARGE, f"{ref.size:,} bytes exceeds the {max_bytes:,}-byte limit")
+                )
                 continue
             data = _read_bytes(ref, max_bytes)
         except OverflowError:
-            rejects.append(_reject(ref.path, TOO_LARGE, f"grew past the {max_bytes:,}-byte limit while reading"))
+            rejects.append(
+                _reject(ref.path, TOO_LARGE, f"grew past the {max_bytes:,}-byte limit while reading")
+            )
             continue
         except FileNotFoundError:
             rejects.append(_reject(ref.path, VANISHED, "file was deleted between listing and reading"))
@@ -196,7 +206,11 @@ def _rows_from_jsonl(path: str, max_bytes: int, rows: list[dict], rejects: list[
         for i, line in enumerate(fh, start=1):
             src = f"{path}:{i}"
             if len(line) > max_bytes:
-                rejects.append(_reject(src, TOO_LARGE, f"line {i} has {len(line):,} bytes, over the {max_bytes:,}-byte limit"))
+                rejects.append(
+                    _reject(
+                        src, TOO_LARGE, f"line {i} has {len(line):,} bytes, over the {max_bytes:,}-byte limit"
+                    )
+                )
                 continue
             if not line.strip():
                 continue
@@ -232,7 +246,9 @@ def _rows_from_parquet(path: str, max_bytes: int, rows: list[dict], rejects: lis
                 if text is None:
                     rejects.append(_reject(src, BAD_RECORD, f"row {i} has a null `text`"))
                 elif len(text) > max_bytes:
-                    rejects.append(_reject(src, TOO_LARGE, f"row {i} has {len(text):,} characters, over the limit"))
+                    rejects.append(
+                        _reject(src, TOO_LARGE, f"row {i} has {len(text):,} characters, over the limit")
+                    )
                 else:
                     rows.append(_record(src, rec, "parquet"))
                 i += 1

@@ -13,30 +13,92 @@ from expectations.gate import SUITES, GateFailure, gate, validate
 DOC = "a" * 64
 TEXT = "Xiaomi’s MiMo has 7 billion parameters."
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-CTX = Context(documents=pl.DataFrame({"doc_id": [DOC], "text": [TEXT]}), entity_ids=pl.Series(["org:xiaomi", "model:mimo-7b"]))
+CTX = Context(
+    documents=pl.DataFrame({"doc_id": [DOC], "text": [TEXT]}),
+    entity_ids=pl.Series(["org:xiaomi", "model:mimo-7b"]),
+)
 
 
 def valid(table: str) -> pl.DataFrame:
     rows = {
-        "raw_documents": {"doc_id": [DOC], "source": ["a.txt"], "raw_text": [TEXT], "title": [None],
-                          "author": [None], "published_at": [None], "url": [None]},
-        "documents": {"doc_id": [DOC], "source": ["a.txt"], "title": ["T"], "author": [None], "published_at": [NOW],
-                      "url": [None], "text": [TEXT], "raw_chars": [50], "clean_chars": [len(TEXT)], "language": ["en"],
-                      "duplicate_of": [None], "clean_version": ["c1"], "gazetteer_version": ["g1"],
-                      "extractor_version": ["m1"], "run_id": ["r"]},
-        "sentences": {"doc_id": [DOC], "sentence_id": [0], "paragraph_id": [0], "start": [0], "end": [len(TEXT)],
-                      "run_id": ["r"]},
-        "removed_spans": {"doc_id": [DOC], "start": [0], "end": [5], "rule": ["promo"], "text": ["Buy! "], "run_id": ["r"]},
-        "entities": {"entity_id": ["org:xiaomi", "model:mimo-7b"], "name": ["Xiaomi", "MiMo-7B"], "type": ["ORG", "MODEL"],
-                     "method": ["gazetteer", "gazetteer"], "gazetteer_version": ["g1", "g1"]},
-        "mentions": {"doc_id": [DOC, DOC], "entity_id": ["org:xiaomi", "model:mimo-7b"], "surface": ["Xiaomi", "MiMo"],
-                     "start": [0, 9], "end": [6, 13], "method": ["gazetteer", "gazetteer"], "confidence": [1.0, 1.0],
-                     "gazetteer_version": ["g1", "g1"], "run_id": ["r", "r"]},
-        "metrics": {"metric_id": [f"{DOC}:18"], "doc_id": [DOC], "value": [7e9], "value_high": [None],
-                    "unit": ["parameters"], "qualifier": [None], "kind": ["parameter_count"],
-                    "surface": ["7 billion parameters"], "start": [18], "end": [38], "sentence_start": [0],
-                    "sentence_end": [len(TEXT)], "subject_entity_id": ["model:mimo-7b"], "linked_metric_id": [None],
-                    "extractor_version": ["m1"], "run_id": ["r"]},
+        "raw_documents": {
+            "doc_id": [DOC],
+            "source": ["a.txt"],
+            "raw_text": [TEXT],
+            "title": [None],
+            "author": [None],
+            "published_at": [None],
+            "url": [None],
+        },
+        "documents": {
+            "doc_id": [DOC],
+            "source": ["a.txt"],
+            "title": ["T"],
+            "author": [None],
+            "published_at": [NOW],
+            "url": [None],
+            "text": [TEXT],
+            "raw_chars": [50],
+            "clean_chars": [len(TEXT)],
+            "language": ["en"],
+            "duplicate_of": [None],
+            "clean_version": ["c1"],
+            "gazetteer_version": ["g1"],
+            "extractor_version": ["m1"],
+            "run_id": ["r"],
+        },
+        "sentences": {
+            "doc_id": [DOC],
+            "sentence_id": [0],
+            "paragraph_id": [0],
+            "start": [0],
+            "end": [len(TEXT)],
+            "run_id": ["r"],
+        },
+        "removed_spans": {
+            "doc_id": [DOC],
+            "start": [0],
+            "end": [5],
+            "rule": ["promo"],
+            "text": ["Buy! "],
+            "run_id": ["r"],
+        },
+        "entities": {
+            "entity_id": ["org:xiaomi", "model:mimo-7b"],
+            "name": ["Xiaomi", "MiMo-7B"],
+            "type": ["ORG", "MODEL"],
+            "method": ["gazetteer", "gazetteer"],
+            "gazetteer_version": ["g1", "g1"],
+        },
+        "mentions": {
+            "doc_id": [DOC, DOC],
+            "entity_id": ["org:xiaomi", "model:mimo-7b"],
+            "surface": ["Xiaomi", "MiMo"],
+            "start": [0, 9],
+            "end": [6, 13],
+            "method": ["gazetteer", "gazetteer"],
+            "confidence": [1.0, 1.0],
+            "gazetteer_version": ["g1", "g1"],
+            "run_id": ["r", "r"],
+        },
+        "metrics": {
+            "metric_id": [f"{DOC}:18"],
+            "doc_id": [DOC],
+            "value": [7e9],
+            "value_high": [None],
+            "unit": ["parameters"],
+            "qualifier": [None],
+            "kind": ["parameter_count"],
+            "surface": ["7 billion parameters"],
+            "start": [18],
+            "end": [38],
+            "sentence_start": [0],
+            "sentence_end": [len(TEXT)],
+            "subject_entity_id": ["model:mimo-7b"],
+            "linked_metric_id": [None],
+            "extractor_version": ["m1"],
+            "run_id": ["r"],
+        },
     }[table]
     from warehouse.files import conform
 
@@ -45,40 +107,136 @@ def valid(table: str) -> pl.DataFrame:
 
 # (table, the expectation that must fail, how to break it)
 BREAKS = [
-    ("raw_documents", "ExpectColumnValuesToNotBeNull(raw_text)", lambda d: d.with_columns(raw_text=pl.lit(None, pl.String))),
-    ("raw_documents", "ExpectColumnValueLengthsToBeBetween(raw_text)", lambda d: d.with_columns(raw_text=pl.lit(""))),
-    ("raw_documents", "ExpectColumnValuesToMatchRegex(doc_id)", lambda d: d.with_columns(doc_id=pl.lit("xyz"))),
+    (
+        "raw_documents",
+        "ExpectColumnValuesToNotBeNull(raw_text)",
+        lambda d: d.with_columns(raw_text=pl.lit(None, pl.String)),
+    ),
+    (
+        "raw_documents",
+        "ExpectColumnValueLengthsToBeBetween(raw_text)",
+        lambda d: d.with_columns(raw_text=pl.lit("")),
+    ),
+    (
+        "raw_documents",
+        "ExpectColumnValuesToMatchRegex(doc_id)",
+        lambda d: d.with_columns(doc_id=pl.lit("xyz")),
+    ),
     ("raw_documents", "ExpectColumnValuesToBeUnique(doc_id)", lambda d: pl.concat([d, d])),
-    ("documents", "ExpectTableColumnsToMatchSet", lambda d: d.drop("language").with_columns(lang=pl.lit("en"))),
-    ("documents", "ExpectColumnValuesToNotBeNull(doc_id)", lambda d: d.with_columns(doc_id=pl.lit(None, pl.String))),
+    (
+        "documents",
+        "ExpectTableColumnsToMatchSet",
+        lambda d: d.drop("language").with_columns(lang=pl.lit("en")),
+    ),
+    (
+        "documents",
+        "ExpectColumnValuesToNotBeNull(doc_id)",
+        lambda d: d.with_columns(doc_id=pl.lit(None, pl.String)),
+    ),
     ("documents", "ExpectColumnValuesToBeUnique(doc_id)", lambda d: pl.concat([d, d])),
-    ("documents", "ExpectColumnValueLengthsToBeBetween(text)", lambda d: d.with_columns(text=pl.lit(""), clean_chars=pl.lit(0, pl.Int64))),
-    ("documents", "ExpectColumnPairValuesAToBeGreaterThanB(raw_chars,clean_chars)", lambda d: d.with_columns(raw_chars=pl.lit(3, pl.Int64))),
+    (
+        "documents",
+        "ExpectColumnValueLengthsToBeBetween(text)",
+        lambda d: d.with_columns(text=pl.lit(""), clean_chars=pl.lit(0, pl.Int64)),
+    ),
+    (
+        "documents",
+        "ExpectColumnPairValuesAToBeGreaterThanB(raw_chars,clean_chars)",
+        lambda d: d.with_columns(raw_chars=pl.lit(3, pl.Int64)),
+    ),
     ("documents", "ExpectColumnValuesToMatchRegex(doc_id)", lambda d: d.with_columns(doc_id=pl.lit("ABC"))),
-    ("documents", "ExpectColumnValuesToMatchRegex(language)", lambda d: d.with_columns(language=pl.lit("English"))),
-    ("documents", "ExpectColumnValuesToBeInSet(_clean_chars_match)", lambda d: d.with_columns(clean_chars=pl.lit(2, pl.Int64))),
-    ("sentences", "ExpectColumnPairValuesAToBeGreaterThanB(end,start)", lambda d: d.with_columns(end=pl.col("start"))),
+    (
+        "documents",
+        "ExpectColumnValuesToMatchRegex(language)",
+        lambda d: d.with_columns(language=pl.lit("English")),
+    ),
+    (
+        "documents",
+        "ExpectColumnValuesToBeInSet(_clean_chars_match)",
+        lambda d: d.with_columns(clean_chars=pl.lit(2, pl.Int64)),
+    ),
+    (
+        "sentences",
+        "ExpectColumnPairValuesAToBeGreaterThanB(end,start)",
+        lambda d: d.with_columns(end=pl.col("start")),
+    ),
     ("sentences", "ExpectCompoundColumnsToBeUnique(doc_id,sentence_id)", lambda d: pl.concat([d, d])),
-    ("removed_spans", "ExpectColumnPairValuesAToBeGreaterThanB(end,start)", lambda d: d.with_columns(end=pl.lit(0, pl.Int64))),
-    ("removed_spans", "ExpectColumnValuesToNotBeNull(rule)", lambda d: d.with_columns(rule=pl.lit(None, pl.String))),
+    (
+        "removed_spans",
+        "ExpectColumnPairValuesAToBeGreaterThanB(end,start)",
+        lambda d: d.with_columns(end=pl.lit(0, pl.Int64)),
+    ),
+    (
+        "removed_spans",
+        "ExpectColumnValuesToNotBeNull(rule)",
+        lambda d: d.with_columns(rule=pl.lit(None, pl.String)),
+    ),
     ("entities", "ExpectColumnValuesToBeInSet(type)", lambda d: d.with_columns(type=pl.lit("COMPANY"))),
     ("entities", "ExpectColumnValuesToBeInSet(method)", lambda d: d.with_columns(method=pl.lit("guess"))),
-    ("entities", "ExpectColumnValuesToMatchRegex(entity_id)", lambda d: d.with_columns(entity_id=pl.Series(["Xiaomi", "MiMo"]))),
-    ("entities", "ExpectColumnValuesToBeUnique(entity_id)", lambda d: d.with_columns(entity_id=pl.lit("org:xiaomi"))),
-    ("mentions", "ExpectColumnValuesToBeBetween(start)", lambda d: d.with_columns(start=pl.lit(-1, pl.Int64))),
-    ("mentions", "ExpectColumnPairValuesAToBeGreaterThanB(end,start)", lambda d: d.with_columns(end=pl.col("start"))),
-    ("mentions", "ExpectColumnValuesToBeBetween(confidence)", lambda d: d.with_columns(confidence=pl.lit(1.5))),
+    (
+        "entities",
+        "ExpectColumnValuesToMatchRegex(entity_id)",
+        lambda d: d.with_columns(entity_id=pl.Series(["Xiaomi", "MiMo"])),
+    ),
+    (
+        "entities",
+        "ExpectColumnValuesToBeUnique(entity_id)",
+        lambda d: d.with_columns(entity_id=pl.lit("org:xiaomi")),
+    ),
+    (
+        "mentions",
+        "ExpectColumnValuesToBeBetween(start)",
+        lambda d: d.with_columns(start=pl.lit(-1, pl.Int64)),
+    ),
+    (
+        "mentions",
+        "ExpectColumnPairValuesAToBeGreaterThanB(end,start)",
+        lambda d: d.with_columns(end=pl.col("start")),
+    ),
+    (
+        "mentions",
+        "ExpectColumnValuesToBeBetween(confidence)",
+        lambda d: d.with_columns(confidence=pl.lit(1.5)),
+    ),
     ("mentions", "ExpectColumnValuesToBeInSet(method)", lambda d: d.with_columns(method=pl.lit("ml"))),
-    ("mentions", "ExpectColumnValuesToBeInSet(_surface_matches)", lambda d: d.with_columns(start=pl.col("start") + 1, end=pl.col("end") + 1)),
-    ("mentions", "ExpectColumnValuesToBeInSet(_entity_known)", lambda d: d.with_columns(entity_id=pl.lit("org:nobody"))),
+    (
+        "mentions",
+        "ExpectColumnValuesToBeInSet(_surface_matches)",
+        lambda d: d.with_columns(start=pl.col("start") + 1, end=pl.col("end") + 1),
+    ),
+    (
+        "mentions",
+        "ExpectColumnValuesToBeInSet(_entity_known)",
+        lambda d: d.with_columns(entity_id=pl.lit("org:nobody")),
+    ),
     ("mentions", "ExpectCompoundColumnsToBeUnique(doc_id,start)", lambda d: pl.concat([d, d])),
     ("metrics", "ExpectColumnValuesToBeInSet(unit)", lambda d: d.with_columns(unit=pl.lit("pounds"))),
-    ("metrics", "ExpectColumnPairValuesAToBeGreaterThanB(end,start)", lambda d: d.with_columns(end=pl.col("start"))),
-    ("metrics", "ExpectColumnValuesToBeInSet(_surface_matches)", lambda d: d.with_columns(end=pl.lit(10_000, pl.Int64))),
-    ("metrics", "ExpectColumnValuesToBeInSet(_subject_known)", lambda d: d.with_columns(subject_entity_id=pl.lit("model:gpt-9"))),
-    ("metrics", "ExpectColumnValuesToBeInSet(_value_plausible)", lambda d: d.with_columns(value=pl.lit(1e15))),
+    (
+        "metrics",
+        "ExpectColumnPairValuesAToBeGreaterThanB(end,start)",
+        lambda d: d.with_columns(end=pl.col("start")),
+    ),
+    (
+        "metrics",
+        "ExpectColumnValuesToBeInSet(_surface_matches)",
+        lambda d: d.with_columns(end=pl.lit(10_000, pl.Int64)),
+    ),
+    (
+        "metrics",
+        "ExpectColumnValuesToBeInSet(_subject_known)",
+        lambda d: d.with_columns(subject_entity_id=pl.lit("model:gpt-9")),
+    ),
+    (
+        "metrics",
+        "ExpectColumnValuesToBeInSet(_value_plausible)",
+        lambda d: d.with_columns(value=pl.lit(1e15)),
+    ),
     ("metrics", "ExpectColumnValuesToBeUnique(metric_id)", lambda d: pl.concat([d, d])),
-    ("metrics", "ExpectColumnValuesToNotBeNull(unit)", lambda d: d.with_columns(unit=pl.lit(None, pl.String))),
+    (
+        "metrics",
+        "ExpectColumnValuesToNotBeNull(unit)",
+        lambda d: d.with_columns(unit=pl.lit(None, pl.String)),
+    ),
 ]
 
 
@@ -89,12 +247,19 @@ def _baseline_breaks() -> list[tuple[str, str, object]]:
         t = module.TABLE
         out.append((table, "ExpectTableColumnsToMatchSet", lambda d, c=t.columns[-1]: d.drop(c)))
         for col in t.required:
-            out.append((table, f"ExpectColumnValuesToNotBeNull({col})",
-                        lambda d, c=col: d.with_columns(pl.lit(None, d.schema[c]).alias(c))))
+            out.append(
+                (
+                    table,
+                    f"ExpectColumnValuesToNotBeNull({col})",
+                    lambda d, c=col: d.with_columns(pl.lit(None, d.schema[c]).alias(c)),
+                )
+            )
         if len(t.key) == 1:
             out.append((table, f"ExpectColumnValuesToBeUnique({t.key[0]})", lambda d: pl.concat([d, d])))
         elif t.key:
-            out.append((table, f"ExpectCompoundColumnsToBeUnique({','.join(t.key)})", lambda d: pl.concat([d, d])))
+            out.append(
+                (table, f"ExpectCompoundColumnsToBeUnique({','.join(t.key)})", lambda d: pl.concat([d, d]))
+            )
     return out
 
 
@@ -151,5 +316,8 @@ def test_quarantine_policy_still_fails_on_table_level_rules() -> None:
 def test_records_are_quality_results_rows() -> None:
     report = validate("entities", valid("entities"), CTX, "entities", 2)
     recs = report.records("run1", NOW)
-    assert {r["expectation"] for r in recs} >= {"ExpectColumnValuesToBeInSet(type)", "ExpectColumnValuesToBeUnique(entity_id)"}
+    assert {r["expectation"] for r in recs} >= {
+        "ExpectColumnValuesToBeInSet(type)",
+        "ExpectColumnValuesToBeUnique(entity_id)",
+    }
     assert all(r["success"] and r["batch"] == 2 and r["table_name"] == "entities" for r in recs)

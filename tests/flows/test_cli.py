@@ -30,12 +30,18 @@ def warehouse(tmp_path_factory) -> Path:
 def test_sql_prints_a_table(warehouse):
     out = quarry("sql", "SELECT count(*) AS n FROM documents", "--warehouse", str(warehouse))
     assert out.returncode == 0, out.stderr
-    assert "│ n" in out.stdout and "│ 5" in out.stdout
+    assert out.stdout.splitlines()[1:5] == ["│   n   │", "│ int64 │", "├───────┤", "│     5 │"]
 
 
 def test_sql_json_and_runs(warehouse):
-    out = quarry("sql", "SELECT unit, count(*) AS n FROM metrics WHERE unit = 'CNY' GROUP BY 1", "--format", "json",
-                 "--warehouse", str(warehouse))
+    out = quarry(
+        "sql",
+        "SELECT unit, count(*) AS n FROM metrics WHERE unit = 'CNY' GROUP BY 1",
+        "--format",
+        "json",
+        "--warehouse",
+        str(warehouse),
+    )
     assert out.stdout.strip() == '[{"unit": "CNY", "n": 1}]'
     runs = quarry("runs", "--warehouse", str(warehouse))
     assert runs.returncode == 0 and "succeeded" in runs.stdout
@@ -47,9 +53,18 @@ def test_sql_json_and_runs(warehouse):
         (["sql", "SELEC nonsense"], "quarry: error: SQL error: Parser Error"),
         (["sql", "CREATE TABLE x (a INT)"], "quarry: error: SQL error:"),
         (["sql", "DELETE FROM documents"], "quarry: error: SQL error:"),
-        (["sql", "SELECT 1", "--warehouse", "/nonexistent/w.duckdb"], "quarry: error: no warehouse at /nonexistent/w.duckdb"),
-        (["run", "--source", "/nonexistent/corpus"], "quarry: error: source '/nonexistent/corpus' does not exist"),
-        (["run", "--batch-size", "0"], "quarry: error: batch_size: Input should be greater than or equal to 1"),
+        (
+            ["sql", "SELECT 1", "--warehouse", "/nonexistent/w.duckdb"],
+            "quarry: error: no warehouse at /nonexistent/w.duckdb",
+        ),
+        (
+            ["run", "--source", "/nonexistent/corpus"],
+            "quarry: error: source '/nonexistent/corpus' does not exist",
+        ),
+        (
+            ["run", "--batch-size", "0"],
+            "quarry: error: batch_size: Input should be greater than or equal to 1",
+        ),
     ],
 )
 def test_user_mistakes_get_one_clear_line(warehouse, args, message):
@@ -62,7 +77,11 @@ def test_user_mistakes_get_one_clear_line(warehouse, args, message):
 
 
 def test_sql_cannot_change_the_warehouse(warehouse):
-    before = quarry("sql", "SELECT count(*) FROM documents", "--format", "csv", "--warehouse", str(warehouse)).stdout
+    before = quarry(
+        "sql", "SELECT count(*) FROM documents", "--format", "csv", "--warehouse", str(warehouse)
+    ).stdout
     quarry("sql", "DROP VIEW documents", "--warehouse", str(warehouse))
-    after = quarry("sql", "SELECT count(*) FROM documents", "--format", "csv", "--warehouse", str(warehouse)).stdout
+    after = quarry(
+        "sql", "SELECT count(*) FROM documents", "--format", "csv", "--warehouse", str(warehouse)
+    ).stdout
     assert before == after == "count_star()\n5\n"

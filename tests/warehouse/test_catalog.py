@@ -8,14 +8,29 @@ import duckdb
 import polars as pl
 import pytest
 
-from warehouse.catalog import FileEntry, Warehouse, WarehouseError, commit, manifest, remove_orphans, write_lock
+from warehouse.catalog import (
+    FileEntry,
+    Warehouse,
+    WarehouseError,
+    commit,
+    manifest,
+    remove_orphans,
+    write_lock,
+)
 from warehouse.files import write_table
 from warehouse.schemas import ENTITIES, TABLES
 
 
 def _entities(wh: Warehouse, name: str, rows: list[tuple[str, str]]) -> FileEntry:
-    df = pl.DataFrame({"entity_id": [r[0] for r in rows], "name": [r[1] for r in rows], "type": ["ORG"] * len(rows),
-                       "method": ["gazetteer"] * len(rows), "gazetteer_version": ["1"] * len(rows)})
+    df = pl.DataFrame(
+        {
+            "entity_id": [r[0] for r in rows],
+            "name": [r[1] for r in rows],
+            "type": ["ORG"] * len(rows),
+            "method": ["gazetteer"] * len(rows),
+            "gazetteer_version": ["1"] * len(rows),
+        }
+    )
     path = write_table(df, ENTITIES, wh.table_dir("entities") / f"{name}.parquet")
     return FileEntry("entities", str(path), name, df.height)
 
@@ -38,8 +53,13 @@ def test_commit_makes_files_visible_and_reader_keeps_old_state(tmp_path):
     commit(wh, [_entities(wh, "r2", [("org:b", "B")])])
     # The open reader still sees its consistent snapshot; a new reader (another process) sees both files.
     assert reader.execute("SELECT name FROM entities").fetchall() == [("A",)]
-    code = "import duckdb,sys; print(duckdb.connect(sys.argv[1], read_only=True).sql('SELECT name FROM entities ORDER BY 1').fetchall())"
-    out = subprocess.run([sys.executable, "-c", code, str(wh.catalog)], capture_output=True, text=True, check=True)
+    code = (
+        "import duckdb,sys; con = duckdb.connect(sys.argv[1], read_only=True); "
+        "print(con.sql('SELECT name FROM entities ORDER BY 1').fetchall())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(wh.catalog)], capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "[('A',), ('B',)]"
     reader.close()  # duckdb shares one instance per file within a process: close it to see the new catalog
     assert [e.run_id for e in manifest(wh)] == ["r1", "r2"]

@@ -11,9 +11,19 @@ from warehouse.schemas import METRICS, QUARANTINE
 
 def test_round_trip_gives_back_declared_schema(tmp_path):
     df = pl.DataFrame(
-        {"metric_id": ["d:0"], "doc_id": ["d"], "value": [6], "unit": ["parameters"], "surface": ["6"],
-         "start": [0], "end": [1], "sentence_start": [0], "sentence_end": [1],
-         "extractor_version": ["v"], "run_id": ["r"]}
+        {
+            "metric_id": ["d:0"],
+            "doc_id": ["d"],
+            "value": [6],
+            "unit": ["parameters"],
+            "surface": ["6"],
+            "start": [0],
+            "end": [1],
+            "sentence_start": [0],
+            "sentence_end": [1],
+            "extractor_version": ["v"],
+            "run_id": ["r"],
+        }
     )  # value is an integer here; value_high and friends are missing
     path = write_table(df, METRICS, tmp_path / "m.parquet")
     assert pq.read_schema(path).remove_metadata() == METRICS.schema
@@ -25,9 +35,17 @@ def test_round_trip_gives_back_declared_schema(tmp_path):
 
 
 def test_write_leaves_no_temporary_files(tmp_path):
-    df = pl.DataFrame({"run_id": ["r"], "stage": ["ingest"], "source": ["a.txt"], "doc_id": [None],
-                       "reason": ["empty"], "detail": ["0 bytes"],
-                       "quarantined_at": [dt.datetime(2026, 1, 1, tzinfo=dt.UTC)]})
+    df = pl.DataFrame(
+        {
+            "run_id": ["r"],
+            "stage": ["ingest"],
+            "source": ["a.txt"],
+            "doc_id": [None],
+            "reason": ["empty"],
+            "detail": ["0 bytes"],
+            "quarantined_at": [dt.datetime(2026, 1, 1, tzinfo=dt.UTC)],
+        }
+    )
     write_table(df, QUARANTINE, tmp_path / "q.parquet")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["q.parquet"]
 

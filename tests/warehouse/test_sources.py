@@ -16,7 +16,10 @@ def test_directory_lists_its_files_in_order_not_subfolders_or_dotfiles(tmp_path)
     (tmp_path / "labels").mkdir()
     (tmp_path / "labels" / "x.json").write_text("{}")
     refs, rejects = list_sources(str(tmp_path))
-    assert [(os.path.basename(r.path), r.format, r.size) for r in refs] == [("a.md", "md", 1), ("b.txt", "txt", 1)]
+    assert [(os.path.basename(r.path), r.format, r.size) for r in refs] == [
+        ("a.md", "md", 1),
+        ("b.txt", "txt", 1),
+    ]
     assert rejects == []
 
 
@@ -48,19 +51,30 @@ def test_read_batch_refuses_large_vanished_and_reads_rows(tmp_path):
     gone = SourceRef(str(tmp_path / "gone.txt"), 5, "txt")
     jl = tmp_path / "d.jsonl"
     jl.write_text(
-        json.dumps({"text": "first", "title": "T", "published_at": "2025-04-30T08:00:00Z"}) + "\n"
+        json.dumps({"text": "first", "title": "T", "published_at": "2025-04-30T08:00:00Z"})
+        + "\n"
         + "not json\n"
-        + json.dumps({"text": "second", "url": "https://x"}) + "\n"
+        + json.dumps({"text": "second", "url": "https://x"})
+        + "\n"
     )
     pq = tmp_path / "d.parquet"
     pl.DataFrame({"text": ["p0", None], "author": ["A", "B"]}).write_parquet(pq)
-    refs = [SourceRef(str(big), 200, "txt"), gone, SourceRef(str(jl), jl.stat().st_size, "jsonl"),
-            SourceRef(str(pq), pq.stat().st_size, "parquet")]
+    refs = [
+        SourceRef(str(big), 200, "txt"),
+        gone,
+        SourceRef(str(jl), jl.stat().st_size, "jsonl"),
+        SourceRef(str(pq), pq.stat().st_size, "parquet"),
+    ]
     raw, rejects = read_batch(refs, max_bytes=120)
     assert [(os.path.basename(r["source"]), r["reason"]) for r in rejects] == [
-        ("big.txt", "too_large"), ("gone.txt", "vanished"), ("d.jsonl:2", "bad_record"), ("d.parquet#1", "bad_record"),
+        ("big.txt", "too_large"),
+        ("gone.txt", "vanished"),
+        ("d.jsonl:2", "bad_record"),
+        ("d.parquet#1", "bad_record"),
     ]
-    rows = raw.select(pl.col("source").str.split("/").list.last(), "content", "format", "title", "author", "url").rows()
+    rows = raw.select(
+        pl.col("source").str.split("/").list.last(), "content", "format", "title", "author", "url"
+    ).rows()
     assert rows == [
         ("d.jsonl:1", b"first", "jsonl", "T", None, None),
         ("d.jsonl:3", b"second", "jsonl", None, None, "https://x"),
@@ -81,5 +95,14 @@ def test_unreadable_file_is_quarantined(tmp_path):
 
 def test_plan_batches_by_count_and_bytes():
     refs = [SourceRef(str(i), size, "txt") for i, size in enumerate([5, 5, 5, 20, 1])]
-    assert [[r.path for r in b] for b in plan_batches(refs, batch_size=2, batch_bytes=100)] == [["0", "1"], ["2", "3"], ["4"]]
-    assert [[r.path for r in b] for b in plan_batches(refs, batch_size=10, batch_bytes=12)] == [["0", "1"], ["2"], ["3"], ["4"]]
+    assert [[r.path for r in b] for b in plan_batches(refs, batch_size=2, batch_bytes=100)] == [
+        ["0", "1"],
+        ["2", "3"],
+        ["4"],
+    ]
+    assert [[r.path for r in b] for b in plan_batches(refs, batch_size=10, batch_bytes=12)] == [
+        ["0", "1"],
+        ["2"],
+        ["3"],
+        ["4"],
+    ]

@@ -1,0 +1,63 @@
+"""Near-duplicates: MinHash signatures and LSH lookups against earlier documents."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from transforms import dedup as D
+from transforms.dedup import minhash_signatures, near_duplicates
+
+A = (
+    "Xiaomi just crashed the AI party. The Chinese tech giant unveiled MiMo, its first large language "
+    "model, marking a dramatic shift from smartphones and electric cars to artificial intelligence. "
+    "The company claims its 7-billion-parameter model outperforms both OpenAI's o1-mini and Alibaba's "
+    "QwQ-32B-Preview in math reasoning and coding tasks."
+)
+A_EDITED = A + " Shares rose."  # word 3-gram Jaccard with A is about 0.93
+B = (
+    "Alibaba unveiled its third-generation Qwen AI models on Tuesday, boasting enhanced performance and "
+    "multilingual capabilities, as competition among Chinese technology firms intensifies this year."
+)
+
+
+def sigs(**texts: str) -> pl.DataFrame:
+    return minhash_signatures(pl.DataFrame({"doc_id": list(texts), "text": list(texts.values())}))
+
+
+def test_signature_shape_and_determinism() -> None:
+    s = sigs(a=A, b=B)
+    assert s.schema == pl.Schema(D.SIGNATURE_COLUMNS)
+    assert s["signature"].list.len().to_list() == [D.NUM_PERM, D.NUM_PERM]
+    assert s["signature"][0].to_list() == sigs(x=A)["signature"][0].to_list()
+    # Case and punctuation do not matter; words do.
+    assert sigs(x=A.upper().replace(",", ""))["signature"][0].to_list() == s["signature"][0].to_list()
+
+
+def test_near_duplicate_of_prior() -> None:
+    prior = sigs(a=A, b=B)
+    new = sigs(c=A_EDITED)
+    assert near_duplicates(new, prior).rows() == [("c", "a")]
+
+
+def test_near_duplicate_within_batch_points_to_earliest() -> None:
+    new = sigs(a=A, b=B, c=A_EDITED, d=A_EDITED + " More.")
+    assert near_duplicates(new, None).rows() == [("c", "a"), ("d", "a")]
+
+
+def test_prior_wins_over_batch() -> None:
+    assert near_duplicates(sigs(x=A, c=A_EDITED), sigs(p=A)).sort("doc_id").rows() == [("c", "p"), ("x", "p")]
+
+
+def test_different_texts_are_not_duplicates() -> None:
+    assert near_duplicates(sigs(b=B), sigs(a=A)).height == 0
+
+
+def test_threshold_is_honoured() -> None:
+    half = " ".join(A.split()[: len(A.split()) // 2]) + " " + B
+    assert near_duplicates(sigs(h=half), sigs(a=A), threshold=0.8).height == 0
+
+
+def test_same_doc_id_and_empty_text_are_skipped() -> None:
+    assert near_duplicates(sigs(a=A), sigs(a=A)).height == 0
+    assert near_duplicates(sigs(e1="", e2=""), None).height == 0
+    assert near_duplicates(sigs(a=A).clear(), None).schema == pl.Schema(D.DUPLICATE_COLUMNS)

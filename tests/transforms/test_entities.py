@@ -1,0 +1,380 @@
+"""Entity stage: gazetteer matching, context rules, pattern discovery, linking and offsets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from transforms.entities import (
+    ENTITY_COLUMNS,
+    MENTION_COLUMNS,
+    entity_id,
+    entity_id_expr,
+    entity_rows,
+    extract_mentions,
+    gazetteer_frame,
+)
+from transforms.evaluate import score_entities
+from warehouse.reference import load_gazetteer, load_labels
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+V = "test-1"
+
+# A small literal gazetteer, so each rule is tested by data written next to the test.
+ENTRIES = [
+    {
+        "name": "Xiaomi",
+        "type": "ORG",
+        "aliases": ["Xiaomi Group", "小米", {"alias": "millet", "requires_doc": ["Xiaomi"]}],
+    },
+    {"name": "Meta", "type": "ORG", "case_sensitive": True},
+    {"name": "Intel", "type": "ORG", "case_sensitive": True},
+    {"name": "Apple", "type": "ORG", "case_sensitive": True, "not_followed_by": ["pie", "juice"]},
+    {"name": "OpenAI", "type": "ORG"},
+    {"name": "United States", "type": "GPE", "aliases": ["US", "U.S."]},
+    {"name": "Silicon Valley", "type": "GPE", "not_before_capitalized": True},
+    {"name": "PaLM 2", "type": "MODEL"},
+    {
+        "name": "PaLM 2 Gecko",
+        "type": "MODEL",
+        "aliases": [{"alias": "Gecko", "case_sensitive": True, "requires_doc": ["PaLM 2"]}],
+    },
+    {"name": "MiMo-7B", "type": "MODEL", "aliases": ["MiMo"]},
+    {"name": "MiMo-7B-RL", "type": "MODEL"},
+    {"name": "Llama", "type": "MODEL", "case_sensitive": True, "family": True},
+    {"name": "Llama 3.1", "type": "MODEL"},
+    {"name": "Gemini", "type": "MODEL", "case_sensitive": True, "family": True},
+    {"name": "Lei Jun", "type": "PERSON", "aliases": ["雷军"]},
+    {"name": "Qwen2.5", "type": "MODEL", "aliases": ["Qwen 2.5"]},
+    {
+        "name": "QbitAI",
+        "type": "ORG",
+        "aliases": [{"alias": "Qubit", "case_sensitive": True, "unless_doc": ["quantum"]}],
+    },
+]
+
+
+@pytest.fixture(scope="module")
+def gaz() -> pl.DataFrame:
+    return gazetteer_frame(ENTRIES, V)
+
+
+def run(gaz: pl.DataFrame, *texts: str) -> pl.DataFrame:
+    docs = pl.DataFrame({"doc_id": [f"d{i}" for i in range(len(texts))], "text": list(texts)})
+    mentions, _ = extract_mentions(docs, gaz, V)
+    return mentions
+
+
+def found(gaz: pl.DataFrame, text: str) -> list[tuple[str, str, int, int]]:
+    m = run(gaz, text).sort("start")
+    return list(zip(m["surface"], m["entity_id"], m["start"], m["end"], strict=True))
+
+
+# ------------------------------------------------------------------------------------------ ids
+@pytest.mark.parametrize(
+    ("type_", "name", "expected"),
+    [
+        ("ORG", "OpenAI", "org:openai"),
+        ("MODEL", "Qwen2.5", "model:qwen2-5"),
+        ("MODEL", "QwQ-32B-Preview", "model:qwq-32b-preview"),
+        ("ORG", "01.AI", "org:01-ai"),
+        ("PERSON", "雷军", "person:雷军"),
+        ("PRODUCT", "  Xiao Ai!! ", "product:xiao-ai"),
+        ("BENCHMARK", "Humanity's Last Exam", "benchmark:humanity-s-last-exam"),
+    ],
+)
+def test_entity_id_python_and_expression_agree(type_: str, name: str, expected: str) -> None:
+    assert entity_id(type_, name) == expected
+    df = pl.DataFrame({"t": [type_], "n": [name]})
+    assert df.select(entity_id_expr(pl.col("t"), pl.col("n")))[0, 0] == expected
+
+
+def test_gazetteer_frame_has_one_row_per_form(gaz: pl.DataFrame) -> None:
+    xiaomi = gaz.filter(pl.col("name") == "Xiaomi")
+    assert sorted(xiaomi["alias"]) == sorted(["Xiaomi", "Xiaomi Group", "小米", "millet"])
+    assert set(xiaomi["entity_id"]) == {"org:xiaomi"}
+    us = gaz.filter(pl.col("alias") == "US").row(0, named=True)
+    assert us["case_sensitive"] is True  # short forms default to case-sensitive
+    assert gaz.filter(pl.col("alias") == "Xiaomi Group")["case_sensitive"][0] is False
+    assert gaz.filter(pl.col("alias") == "millet")["requires_doc"][0].to_list() == ["Xiaomi"]
+
+
+def test_gazetteer_frame_rejects_unknown_type() -> None:
+    with pytest.raises(ValueError, match="type"):
+        gazetteer_frame([{"name": "X", "type": "THING"}], V)
+
+
+def test_entity_rows(gaz: pl.DataFrame) -> None:
+    rows = entity_rows(gaz, V)
+    assert rows.columns == ENTITY_COLUMNS
+    assert rows["entity_id"].is_unique().all()
+    assert rows.filter(pl.col("entity_id") == "org:xiaomi").row(0) == (
+        "org:xiaomi",
+        "Xiaomi",
+        "ORG",
+        "gazetteer",
+        V,
+    )
+
+
+def test_real_gazetteer_loads_and_is_unique() -> None:
+    entries, version = load_gazetteer()
+    frame = gazetteer_frame(entries, version)
+    assert version and len(entries) > 300
+    assert entity_rows(frame, version)["entity_id"].is_unique().all()
+    assert frame.filter(pl.col("name") == "QbitAI").height >= 2
+
+
+# ------------------------------------------------------------------------------------- matching
+def test_output_schema(gaz: pl.DataFrame) -> None:
+    m = run(gaz, "OpenAI")
+    assert m.columns == MENTION_COLUMNS
+    assert m.schema == {
+        "doc_id": pl.String,
+        "entity_id": pl.String,
+        "surface": pl.String,
+        "start": pl.Int64,
+        "end": pl.Int64,
+        "method": pl.String,
+        "confidence": pl.Float64,
+        "gazetteer_version": pl.String,
+    }
+    assert m.row(0) == ("d0", "org:openai", "OpenAI", 0, 6, "gazetteer", 1.0, V)
+
+
+def test_empty_inputs(gaz: pl.DataFrame) -> None:
+    assert run(gaz, "").height == 0
+    m, d = extract_mentions(
+        pl.DataFrame({"doc_id": [], "text": []}, schema={"doc_id": pl.String, "text": pl.String}), gaz, V
+    )
+    assert m.height == 0 and d.height == 0 and m.columns == MENTION_COLUMNS
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # leftmost-longest: the longer alias wins over its prefix
+        ("Xiaomi Group said", [("Xiaomi Group", "org:xiaomi", 0, 12)]),
+        (
+            "MiMo-7B-RL beats MiMo",
+            [("MiMo-7B-RL", "model:mimo-7b-rl", 0, 10), ("MiMo", "model:mimo-7b", 17, 21)],
+        ),
+        # word boundaries: inside a larger word is not a mention
+        ("The Metaverse of Metaphor", []),
+        ("Artificial Intelligence is not Intel", [("Intel", "org:intel", 31, 36)]),
+        ("openai's model", [("openai", "org:openai", 0, 6)]),  # long forms are case-insensitive
+        ("OpenAI-backed startups", [("OpenAI", "org:openai", 0, 6)]),  # hyphen is a boundary
+        # case rules
+        ("meta data in a meta way", []),
+        ("Meta and Intel", [("Meta", "org:meta", 0, 4), ("Intel", "org:intel", 9, 14)]),
+        (
+            "us and them, US and U.S. policy",
+            [("US", "gpe:united-states", 13, 15), ("U.S.", "gpe:united-states", 20, 24)],
+        ),
+        # not_followed_by
+        ("Apple pie and Apple juice", []),
+        ("Apple, not apple", [("Apple", "org:apple", 0, 5)]),
+        # not_before_capitalized
+        ("Silicon Valley Bank failed", []),
+        ("in Silicon Valley today", [("Silicon Valley", "gpe:silicon-valley", 3, 17)]),
+        # alias -> canonical
+        (
+            "Qwen 2.5 and Lei Jun",
+            [("Qwen 2.5", "model:qwen2-5", 0, 8), ("Lei Jun", "person:lei-jun", 13, 20)],
+        ),
+    ],
+)
+def test_gazetteer_matching(gaz: pl.DataFrame, text: str, expected: list) -> None:
+    assert found(gaz, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Xiaomi is the new millet", [("Xiaomi", "org:xiaomi", 0, 6), ("millet", "org:xiaomi", 18, 24)]),
+        ("Farmers grow millet", []),
+        (
+            "PaLM 2 ships a Gecko size",
+            [("PaLM 2", "model:palm-2", 0, 6), ("Gecko", "model:palm-2-gecko", 15, 20)],
+        ),
+        ("A Gecko on the wall", []),
+        # unless_doc
+        ("Source: Qubit", [("Qubit", "org:qbitai", 8, 13)]),
+        ("Qubit error rates in quantum chips", []),
+    ],
+)
+def test_requires_doc_context_rule(gaz: pl.DataFrame, text: str, expected: list) -> None:
+    assert found(gaz, text) == expected
+
+
+def test_context_rule_is_per_document(gaz: pl.DataFrame) -> None:
+    m = run(gaz, "Xiaomi phones", "millet porridge")
+    assert m["doc_id"].to_list() == ["d0"]
+
+
+def test_conditional_match_has_lower_confidence(gaz: pl.DataFrame) -> None:
+    m = run(gaz, "Xiaomi, the new millet").sort("start")
+    assert m["confidence"].to_list() == [1.0, 0.9]
+
+
+def test_non_ascii_offsets(gaz: pl.DataFrame) -> None:
+    text = "“Xiaomi’s” 小米 founder 雷军 met Lei Jun — café OpenAI"
+    got = found(gaz, text)
+    assert got == [
+        ("Xiaomi", "org:xiaomi", 1, 7),
+        ("小米", "org:xiaomi", 11, 13),
+        ("雷军", "person:lei-jun", 22, 24),
+        ("Lei Jun", "person:lei-jun", 29, 36),
+        ("OpenAI", "org:openai", 44, 50),
+    ]
+    for surface, _, start, end in got:
+        assert text[start:end] == surface
+
+
+def test_same_id_across_documents(gaz: pl.DataFrame) -> None:
+    m = run(gaz, "Xiaomi Group", "小米", "XIAOMI")
+    assert m["entity_id"].unique().to_list() == ["org:xiaomi"]
+    assert m["doc_id"].to_list() == ["d0", "d1", "d2"]
+
+
+# ------------------------------------------------------------------------------------ discovery
+@pytest.mark.parametrize(
+    ("text", "surface", "eid", "type_"),
+    [
+        ("they released Foo-7B today", "Foo-7B", "model:foo-7b", "MODEL"),
+        ("and Bar-70B-Instruct is open", "Bar-70B-Instruct", "model:bar-70b-instruct", "MODEL"),
+        ("the new Llama 3.1 405B weights", "Llama 3.1 405B", "model:llama-3-1-405b", "MODEL"),
+        ("Gemini 2.5 Pro tops", "Gemini 2.5 Pro", "model:gemini-2-5-pro", "MODEL"),
+        ("and Gemini Ultra 2 too", "Gemini Ultra 2", "model:gemini-ultra-2", "MODEL"),  # tier before version
+        ("OpenAI shipped OpenAI-R2 today", "OpenAI-R2", "model:openai-r2", "MODEL"),  # lab + version
+        ("shares of Acme Robotics rose", "Acme Robotics", "org:acme-robotics", "ORG"),
+        (
+            "The Zhiyuan Technologies, Ltd. said",
+            "Zhiyuan Technologies, Ltd.",
+            "org:zhiyuan-technologies",
+            "ORG",
+        ),
+        ("Beta Widgets Inc. said", "Beta Widgets Inc.", "org:beta-widgets", "ORG"),
+        ("said CEO Wang Xiaoming on Monday", "Wang Xiaoming", "person:wang-xiaoming", "PERSON"),
+        ("its founder, Zhang Yiming, left", "Zhang Yiming", "person:zhang-yiming", "PERSON"),
+        ("Jane Doe said the deal closed", "Jane Doe", "person:jane-doe", "PERSON"),
+    ],
+)
+def test_discovery_patterns(gaz: pl.DataFrame, text: str, surface: str, eid: str, type_: str) -> None:
+    docs = pl.DataFrame({"doc_id": ["d"], "text": [text]})
+    m, discovered = extract_mentions(docs, gaz, V)
+    row = m.filter(pl.col("entity_id") == eid).row(0, named=True)
+    assert row["surface"] == surface and row["method"] == "pattern" and row["confidence"] < 1.0
+    assert text[row["start"] : row["end"]] == surface
+    name = discovered.filter(pl.col("entity_id") == eid)["name"][0]
+    assert discovered.filter(pl.col("entity_id") == eid).row(0) == (eid, name, type_, "pattern", V)
+    assert surface.startswith(name)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The 7B model and a 70B one",  # a size on its own is not a name
+        "The Generative AI Labs boom",  # generic words + suffix
+        "The company said it would",  # lowercase cue context
+        "However, Chinese Labs said",  # stopwords only
+        "Morgan Stanley said shares rose",  # banks are not people
+        "The “7B-RL” designation",
+    ],
+)
+def test_discovery_rejects(gaz: pl.DataFrame, text: str) -> None:
+    m = run(gaz, text)
+    assert m.filter(pl.col("method") == "pattern").height == 0, m
+
+
+def test_pattern_never_overrides_gazetteer_org(gaz: pl.DataFrame) -> None:
+    # "Xiaomi Robotics" would be an ORG by suffix, but Xiaomi is known: keep the gazetteer mention.
+    assert found(gaz, "Xiaomi Robotics unveiled") == [("Xiaomi", "org:xiaomi", 0, 6)]
+
+
+def test_model_pattern_extends_gazetteer_model(gaz: pl.DataFrame) -> None:
+    assert found(gaz, "Llama 3.1 405B and Llama 3.1") == [
+        ("Llama 3.1 405B", "model:llama-3-1-405b", 0, 14),
+        ("Llama 3.1", "model:llama-3-1", 19, 28),
+    ]
+
+
+def test_discovered_excludes_gazetteer_entities(gaz: pl.DataFrame) -> None:
+    docs = pl.DataFrame({"doc_id": ["d"], "text": ["MiMo-7B-RL and Foo-7B"]})
+    _, discovered = extract_mentions(docs, gaz, V)
+    assert discovered["entity_id"].to_list() == ["model:foo-7b"]
+
+
+# ------------------------------------------------------------------------------------ properties
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=40),
+            st.sampled_from(
+                ["Xiaomi", "小米", "MiMo-7B-RL", "US", "CEO Jane Doe", "Foo-7B", " ", "’", "\n", "é"]
+            ),
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_mentions_slice_back_to_surface(text: str) -> None:
+    gaz = gazetteer_frame(ENTRIES, V)
+    m = run(gaz, text)
+    for surface, start, end in zip(m["surface"], m["start"], m["end"], strict=True):
+        assert 0 <= start < end <= len(text)
+        assert text[start:end] == surface
+    spans = sorted(zip(m["start"], m["end"], strict=True))
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))  # no overlaps
+
+
+# ------------------------------------------------------------------------------------ seeds
+# Boilerplate per each label's noise_note (the cleaning stage is tested on its own elsewhere).
+_FOOTERS = {
+    "002": "Why this matters:",
+    "003": "Xiaomi bolsters high-end push",
+}
+
+
+def seed_docs() -> pl.DataFrame:
+    rows = []
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        if path.stem.startswith("000"):
+            text = "\n".join(text.split("\n")[10:])  # crypto promo
+        cut = _FOOTERS.get(path.stem[:3])
+        if cut:
+            text = text[: text.index(cut)]
+        rows.append({"doc_id": path.stem, "text": text})
+    return pl.DataFrame(rows)
+
+
+def seed_predictions() -> pl.DataFrame:
+    entries, version = load_gazetteer()
+    gaz = gazetteer_frame(entries, version)
+    mentions, discovered = extract_mentions(seed_docs(), gaz, version)
+    names = pl.concat([entity_rows(gaz, version), discovered]).select("entity_id", "name", "type")
+    return mentions.join(names, on="entity_id").select(
+        pl.col("doc_id").alias("doc"), pl.col("name").alias("entity_name"), "type", "surface"
+    )
+
+
+def test_seed_offsets_slice_back() -> None:
+    docs = seed_docs()
+    entries, version = load_gazetteer()
+    mentions, _ = extract_mentions(docs, gazetteer_frame(entries, version), version)
+    texts = dict(zip(docs["doc_id"], docs["text"], strict=True))
+    for doc, surface, start, end in mentions.select("doc_id", "surface", "start", "end").iter_rows():
+        assert texts[doc][start:end] == surface
+
+
+def test_seed_entity_f1() -> None:
+    scores = score_entities(seed_predictions(), load_labels(SEEDS / "labels"))
+    overall = scores.filter(pl.col("type") == "ALL").row(0, named=True)
+    assert overall["f1"] >= 0.90, scores
+    per_type = scores.filter(pl.col("type") != "ALL")
+    assert per_type["f1"].min() >= 0.75, scores

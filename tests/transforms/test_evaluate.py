@@ -1,0 +1,161 @@
+"""Scoring against hand labels: matching rules, optional and noise items, per-group rows."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from transforms.evaluate import score_entities, score_metrics
+
+LABELS = {
+    "d1": {
+        "entities": [
+            {"text": "Xiaomi", "canonical": "Xiaomi", "type": "ORG", "aliases": ["millet"]},
+            {"text": "Jinshan", "canonical": "Kingsoft", "type": "ORG"},
+            {"text": "US", "canonical": "United States", "type": "GPE"},
+            {"text": "Meng Chen", "canonical": "Meng Chen", "type": "PERSON", "optional": True},
+        ],
+        "noise_entities": [
+            {"text": "Gate Square", "canonical": "Gate Square", "type": "PRODUCT"},
+            {"text": "SH600000", "canonical": "SH600000", "type": "ORG", "in_body": True},
+        ],
+        "metrics": [
+            {
+                "text": "6.4 billion parameters",
+                "value": 6400000000,
+                "unit": "parameters",
+                "subject": "MiLM-6B",
+            },
+            {"text": "5.3%", "value": 5.3, "unit": "percent", "subject": "Xiaomi"},
+            {"text": "ranked first", "value": 1, "unit": "rank", "subject": "MiLM-6B", "optional": True},
+            {"text": "20%", "value": 20, "unit": "percent", "subject": None},
+        ],
+        "noise_metrics": [
+            {
+                "text": "four or two thousand pounds",
+                "value": 2000,
+                "unit": "pounds",
+                "subject": None,
+                "in_body": True,
+            }
+        ],
+    },
+    "d2": {"entities": [{"text": "MiMo", "canonical": "MiMo-7B", "type": "MODEL"}], "metrics": []},
+}
+
+
+def ents(*rows: tuple[str, str, str, str]) -> pl.DataFrame:
+    schema = {c: pl.String for c in ("doc", "entity_name", "type", "surface")}
+    return pl.DataFrame(list(rows), schema=schema, orient="row")
+
+
+def row(scores: pl.DataFrame, group: str, key: str = "type") -> dict:
+    return scores.filter(pl.col(key) == group).row(0, named=True)
+
+
+def test_entity_perfect_with_canonical_alias_and_surface_matches() -> None:
+    pred = ents(
+        ("d1", "xiaomi", "ORG", "Xiaomi"),  # canonical, case-insensitive
+        ("d1", "xiaomi", "ORG", "millet"),  # same entity again: one entry per doc
+        ("d1", "Jinshan Software", "ORG", "Jinshan"),  # surface equals the label text
+        ("d1", "United States", "GPE", "U.S."),
+        ("d2", "MiMo-7B", "MODEL", "MiMo"),
+    )
+    s = score_entities(pred, LABELS)
+    assert s.columns == ["type", "tp", "fp", "fn", "precision", "recall", "f1"]
+    assert row(s, "ALL") == {
+        "type": "ALL",
+        "tp": 4,
+        "fp": 0,
+        "fn": 0,
+        "precision": 1.0,
+        "recall": 1.0,
+        "f1": 1.0,
+    }
+    assert row(s, "ORG")["tp"] == 2 and row(s, "MODEL")["tp"] == 1 and row(s, "GPE")["tp"] == 1
+
+
+def test_entity_misses_false_positives_noise_and_optional() -> None:
+    pred = ents(
+        ("d1", "Xiaomi", "ORG", "Xiaomi"),
+        ("d1", "Meng Chen", "PERSON", "Meng Chen"),  # optional: neither hit nor FP
+        ("d1", "SH600000", "ORG", "SH600000"),  # in-body noise: FP
+        ("d1", "Apple", "ORG", "Apple"),  # not labelled: FP
+        ("d2", "Qwen", "MODEL", "Qwen"),  # FP of type MODEL
+        ("d9", "Other", "ORG", "Other"),  # unlabelled document: ignored
+    )
+    s = score_entities(pred, LABELS)
+    assert row(s, "ALL") == {
+        "type": "ALL",
+        "tp": 1,
+        "fp": 3,
+        "fn": 3,
+        "precision": 0.25,
+        "recall": 0.25,
+        "f1": 0.25,
+    }
+    assert (row(s, "ORG")["tp"], row(s, "ORG")["fp"], row(s, "ORG")["fn"]) == (1, 2, 1)
+    assert (row(s, "GPE")["fn"], row(s, "MODEL")["fp"], row(s, "MODEL")["fn"]) == (1, 1, 1)
+    assert "PERSON" not in s["type"].to_list()
+
+
+def test_entity_split_prediction_counts_extra_as_false_positive() -> None:
+    # Two different predicted entities both matching the Xiaomi label: the second is a duplicate.
+    pred = ents(("d1", "Xiaomi", "ORG", "Xiaomi"), ("d1", "Xiaomi Millet", "ORG", "millet"))
+    assert (
+        row(score_entities(pred, LABELS), "ORG")["tp"],
+        row(score_entities(pred, LABELS), "ORG")["fp"],
+    ) == (1, 1)
+
+
+def test_entity_empty_prediction() -> None:
+    s = score_entities(ents(), LABELS)
+    assert row(s, "ALL")["fn"] == 4 and row(s, "ALL")["precision"] is None and row(s, "ALL")["f1"] == 0.0
+
+
+def mets(*rows: tuple) -> pl.DataFrame:
+    return pl.DataFrame(
+        list(rows),
+        schema={
+            "doc": pl.String,
+            "value": pl.Float64,
+            "value_high": pl.Float64,
+            "unit": pl.String,
+            "subject_name": pl.String,
+            "surface": pl.String,
+        },
+        orient="row",
+    )
+
+
+def test_metrics_tolerance_unit_subject_optional_and_noise() -> None:
+    pred = mets(
+        ("d1", 6.45e9, None, "parameters", "MiLM-6B", "6.45 billion parameters"),  # within 1%
+        ("d1", 5.3, None, "percent", "Apple", "5.3%"),  # hit, wrong subject
+        ("d1", 20.0, None, "percent", None, "20%"),  # hit, both subjects null
+        ("d1", 1.0, None, "rank", "MiLM-6B", "ranked first"),  # optional: neutral
+        ("d1", 2000.0, None, "pounds", None, "two thousand pounds"),  # noise: FP
+        ("d1", 5.3, None, "USD", None, "$5.3"),  # unit differs: FP
+    )
+    s = score_metrics(pred, LABELS)
+    assert s.columns == ["unit", "tp", "fp", "fn", "precision", "recall", "f1", "subject_accuracy"]
+    total = row(s, "ALL", "unit")
+    assert (total["tp"], total["fp"], total["fn"]) == (3, 2, 0)
+    assert total["subject_accuracy"] == pytest.approx(2 / 3)
+    assert row(s, "percent", "unit")["subject_accuracy"] == 0.5
+    assert row(s, "pounds", "unit")["fp"] == 1
+
+
+def test_metrics_value_outside_tolerance_is_miss_and_fp() -> None:
+    s = score_metrics(mets(("d1", 6.6e9, None, "parameters", "MiLM-6B", "6.6 billion")), LABELS)
+    r = row(s, "parameters", "unit")
+    assert (r["tp"], r["fp"], r["fn"]) == (0, 1, 1)
+    assert row(s, "ALL", "unit")["fn"] == 3
+
+
+def test_metrics_one_label_one_hit() -> None:
+    pred = mets(
+        ("d1", 5.3, None, "percent", "Xiaomi", "5.3%"), ("d1", 5.31, None, "percent", "Xiaomi", "5.31%")
+    )
+    r = row(score_metrics(pred, LABELS), "percent", "unit")
+    assert (r["tp"], r["fp"], r["fn"]) == (1, 1, 1)

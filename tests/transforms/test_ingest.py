@@ -1,0 +1,172 @@
+"""Decoding: bytes in, text or a reject reason out."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from transforms import ingest as I
+from transforms.ingest import decode_documents
+
+TEXT = "Xiaomi’s MiMo beat rivals — a “first” for the company. 小米"
+HTML = (
+    "<!DOCTYPE html><html><head><title>Xiaomi unveils MiMo</title>"
+    '<meta name="author" content="Jane Doe">'
+    '<meta property="article:published_time" content="2025-04-30T08:00:00Z"></head>'
+    "<body><nav>Home | News | Tech</nav><article><h1>Xiaomi unveils MiMo</h1>"
+    "<p>Xiaomi said on Friday that its new model, MiMo, outperformed larger rivals on maths and coding "
+    "benchmarks. The company plans to ship it on phones.</p>"
+    "<p>Analysts said the launch puts Xiaomi in a crowded field with Alibaba and ByteDance.</p>"
+    "</article><footer>Copyright 2025</footer></body></html>"
+)
+
+
+def raw_frame(*contents: bytes, fmt: str = "txt", **meta) -> pl.DataFrame:
+    n = len(contents)
+    return pl.DataFrame(
+        {
+            "source": [f"s{i}" for i in range(n)],
+            "content": list(contents),
+            "format": [fmt] * n,
+            "title": meta.get("title", [None] * n),
+            "author": [None] * n,
+            "published_at": [None] * n,
+            "url": [None] * n,
+        },
+        schema={
+            "source": pl.String,
+            "content": pl.Binary,
+            "format": pl.String,
+            "title": pl.String,
+            "author": pl.String,
+            "published_at": pl.Datetime("us", "UTC"),
+            "url": pl.String,
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        TEXT.encode("utf-8"),
+        b"\xef\xbb\xbf" + TEXT.encode("utf-8"),
+        TEXT.encode("utf-16"),  # with BOM
+        TEXT.encode("utf-16-be").join([b"\xfe\xff", b""]),
+        TEXT.encode("utf-32"),
+    ],
+    ids=["utf8", "utf8_bom", "utf16", "utf16_be_bom", "utf32"],
+)
+def test_decodes_unicode_encodings(content: bytes) -> None:
+    docs, rejects = decode_documents(raw_frame(content))
+    assert rejects.height == 0
+    assert docs.row(0, named=True) | {"published_at": None} == {
+        "doc_id": hashlib.sha256(content).hexdigest(),
+        "source": "s0",
+        "raw_text": TEXT,
+        "title": None,
+        "author": None,
+        "published_at": None,
+        "url": None,
+    }
+
+
+def test_legacy_encoding_is_detected() -> None:
+    text = (
+        "Le fabricant chinois a présenté vendredi son modèle, qui serait plus performant que ses "
+        "concurrents américains en mathématiques et en programmation, a déclaré la société."
+    )
+    docs, rejects = decode_documents(raw_frame(text.encode("cp1252")))
+    assert rejects.height == 0
+    assert docs["raw_text"][0] == text
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", I.EMPTY),
+        (b" \n\t\r\n ", I.EMPTY),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", I.BINARY),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", I.BINARY),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", I.BINARY),
+        (b"GIF89a\x01\x00\x01\x00", I.BINARY),
+        (b"PK\x03\x04\x14\x00\x06\x00", I.BINARY),
+        (b"plain text\x00with a NUL byte", I.BINARY),
+        (bytes(range(1, 9)) * 20 + b"some text", I.BINARY),
+        (b"\xef\xbb\xbf\xff\xfe broken", I.UNDECODABLE),
+    ],
+    ids=["empty", "whitespace", "pdf", "png", "jpeg", "gif", "zip", "nul", "controls", "bad_utf8_bom"],
+)
+def test_rejects(content: bytes, reason: str) -> None:
+    docs, rejects = decode_documents(raw_frame(content))
+    assert docs.height == 0
+    row = rejects.row(0, named=True)
+    assert (row["source"], row["doc_id"], row["reason"]) == (
+        "s0",
+        hashlib.sha256(content).hexdigest(),
+        reason,
+    )
+    assert row["detail"].endswith(".")
+
+
+def test_text_that_mentions_pdf_is_not_binary() -> None:
+    content = b"The %PDF header marks a PDF file; Xiaomi published its report as one."
+    docs, rejects = decode_documents(raw_frame(content))
+    assert (docs.height, rejects.height) == (1, 0)
+
+
+def test_html_main_text_and_metadata() -> None:
+    docs, rejects = decode_documents(raw_frame(HTML.encode(), fmt="html"))
+    assert rejects.height == 0
+    doc = docs.row(0, named=True)
+    assert "Xiaomi said on Friday" in doc["raw_text"]
+    assert "Home | News" not in doc["raw_text"] and "<p>" not in doc["raw_text"]
+    assert (doc["title"], doc["author"]) == ("Xiaomi unveils MiMo", "Jane Doe")
+    assert doc["published_at"] == datetime(2025, 4, 30, tzinfo=UTC)
+
+
+def test_html_page_sniffed_in_txt_and_given_title_kept() -> None:
+    docs, _ = decode_documents(raw_frame(HTML.encode(), fmt="txt", title=["Given title"]))
+    doc = docs.row(0, named=True)
+    assert "<html" not in doc["raw_text"]
+    assert doc["title"] == "Given title"
+
+
+def test_html_without_text_is_rejected() -> None:
+    docs, rejects = decode_documents(
+        raw_frame(b"<html><body><script>var x=1;</script></body></html>", fmt="html")
+    )
+    assert docs.height == 0
+    assert rejects["reason"].to_list() == [I.NO_MAIN_TEXT]
+
+
+def test_plain_text_with_angle_brackets_is_not_html() -> None:
+    content = b"Revenue rose <5% while costs fell >3%, the <company> said."
+    docs, _ = decode_documents(raw_frame(content))
+    assert docs["raw_text"].to_list() == [content.decode()]
+
+
+def test_schema_and_mixed_batch() -> None:
+    docs, rejects = decode_documents(raw_frame(TEXT.encode(), b"", b"%PDF-1.4"))
+    assert docs.schema == pl.Schema(I.DOCUMENT_COLUMNS)
+    assert rejects.schema == pl.Schema(I.REJECT_COLUMNS)
+    assert docs["source"].to_list() == ["s0"]
+    assert rejects["reason"].to_list() == [I.EMPTY, I.BINARY]
+
+
+def test_minimal_columns() -> None:
+    raw = pl.DataFrame({"source": ["a"], "content": [b"hello"], "format": ["txt"]})
+    docs, _ = decode_documents(raw)
+    assert docs.schema == pl.Schema(I.DOCUMENT_COLUMNS)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.binary(max_size=300), min_size=1, max_size=5))
+def test_any_bytes_are_decoded_or_rejected(contents: list[bytes]) -> None:
+    docs, rejects = decode_documents(raw_frame(*contents))
+    assert docs.height + rejects.height == len(contents)
+    assert set(rejects["reason"]) <= {I.EMPTY, I.BINARY, I.UNDECODABLE, I.NO_MAIN_TEXT}

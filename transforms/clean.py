@@ -1,0 +1,726 @@
+"""Clean stage: decoded text in, article text out, with every cut recorded and named.
+
+How it works (all columns at once, no per-line Python):
+1. Each document's `raw_text` is exploded into lines, remembering each line's character offsets in
+   `raw_text`.
+2. Each line is normalised: ftfy (only on lines a cheap regex flags as mojibake), zero-width and
+   control characters dropped, exotic spaces to " ", NFC, bullets ("•", "●", "▪", ...) to "- ",
+   runs of spaces collapsed, ends trimmed. These character edits are not recorded as spans.
+3. Line-level boilerplate rules (one named rule each) flag whole lines; context rules then look at the
+   surviving lines in order (link lines after a "Read more:" lead-in, a network promo and the
+   paragraph after it, repeated menu lines, later copies of a repeated paragraph, runs of tiny menu
+   lines, runs of related headlines, a promo block at the top), repeated until nothing changes.
+4. Surviving lines are joined back; any run of blank lines becomes one paragraph break.
+
+`removed_spans` offsets are 0-based, end-exclusive CHARACTER offsets into the decoded `raw_text`
+(before normalisation), so `raw_text[start:end] == text`; consecutive lines cut by the same rule form
+one span. Documents that end up empty, too short or mostly boilerplate go to `rejects` (and are not
+in `documents`).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import polars as pl
+
+CLEAN_VERSION = "clean-2026.11.24.1"
+
+# Rule names (removed_spans.rule).
+PROMO_BLOCK = "promo_block"
+CALL_TO_ACTION = "call_to_action"
+NEWSLETTER = "newsletter"
+COOKIE_BANNER = "cookie_banner"
+LINK_LEAD_IN = "link_lead_in"
+RELATED_LINKS = "related_links"
+RELATED_HEADLINES = "related_headlines"
+NETWORK_PROMO = "network_promo"
+ADVERTISEMENT = "advertisement"
+PHOTO_CAPTION = "photo_caption"
+SHARE_WIDGET = "share_widget"
+TAG_LINE = "tag_line"
+COPYRIGHT = "copyright"
+BYLINE = "byline"
+DATELINE = "dateline"
+REPEATED_MENU = "repeated_menu"
+NAVIGATION = "navigation"
+DUPLICATE_PARAGRAPH = "duplicate_paragraph"
+
+# Reason codes (rejects.reason).
+EMPTY_AFTER_CLEANING = "empty_after_cleaning"
+TOO_SHORT = "too_short"
+MOSTLY_BOILERPLATE = "mostly_boilerplate"
+
+# A news item shorter than this after cleaning is a stub, teaser or error page: roughly two sentences.
+MIN_CLEAN_CHARS = 200
+# Reject when rules cut more than this share of the (stripped) raw characters: what is left is rarely
+# the article (menus, link farms, promo pages).
+MAX_BOILERPLATE_SHARE = 0.8
+# Language id looks at the start of the text only; below LANG_MIN_CHARS or LANG_MIN_PROB it is `und`.
+LANG_SAMPLE_CHARS = 600  # enough for a confident guess; the classifier costs ~0.8 ms per 1000 chars
+LANG_MIN_CHARS = 20
+LANG_MIN_PROB = 0.5
+PROMO_WINDOW = 15  # a top-of-document promo block is looked for in the first N non-blank lines
+MAX_LINKS_AFTER_LEAD_IN = 8
+MAX_CONTEXT_PASSES = 5
+
+DOCUMENT_COLUMNS = {
+    "doc_id": pl.String,
+    "source": pl.String,
+    "title": pl.String,
+    "author": pl.String,
+    "published_at": pl.Datetime("us", "UTC"),
+    "url": pl.String,
+    "text": pl.String,
+    "raw_chars": pl.Int64,
+    "clean_chars": pl.Int64,
+    "language": pl.String,
+    "duplicate_of": pl.String,
+    "clean_version": pl.String,
+}
+SPAN_COLUMNS = {"doc_id": pl.String, "start": pl.Int64, "end": pl.Int64, "rule": pl.String, "text": pl.String}
+REJECT_COLUMNS = {"source": pl.String, "doc_id": pl.String, "reason": pl.String, "detail": pl.String}
+
+
+class CleanResult(NamedTuple):
+    """Cleaned documents, what was cut from them, and the documents held back."""
+
+    documents: pl.DataFrame
+    removed_spans: pl.DataFrame
+    rejects: pl.DataFrame
+
+
+# --- character-level normalisation -------------------------------------------------------------------
+
+# Windows-1252/Latin-1 mojibake of UTF-8 ("â€™", "Ã©"): the only lines ftfy is called on.
+_MOJIBAKE = (
+    r"[ÂÃâÅÆÐÑØ][\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    r"\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]|ï»¿|ï¿½"
+)
+# Zero-width characters that carry no meaning here. ZWNJ (U+200C) is kept: Persian and Indic scripts
+# need it.
+_ZERO_WIDTH = r"[\u200b\u200d\u2060\ufeff\u00ad\u180e]"
+_SPACES = r"[\t\x0b\x0c\x85\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+_CONTROLS = r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\r]"
+_BULLET = r"^[•●▪◦‣∙■□►▸◆◇❖➢➤]\s*"
+
+
+def _fix_mojibake(lines: pl.Series) -> pl.Series:
+    import ftfy
+
+    # Keep meaningful characters: no quote uncurling, no width folding, no ligature splitting.
+    cfg = ftfy.TextFixerConfig(
+        unescape_html=False,
+        uncurl_quotes=False,
+        fix_character_width=False,
+        fix_latin_ligatures=False,
+        normalization="NFC",
+        explain=False,
+    )
+    return pl.Series(lines.name, [ftfy.fix_text(s, cfg) for s in lines.to_list()], dtype=pl.String)
+
+
+def _strip_chars(e: pl.Expr) -> pl.Expr:
+    return e.str.replace_all(_ZERO_WIDTH, "").str.replace_all(_SPACES, " ").str.replace_all(_CONTROLS, "")
+
+
+def _normalise(lines: pl.DataFrame) -> pl.DataFrame:
+    """Add `line`: the normalised text of `raw` (ftfy only where mojibake is likely)."""
+    # Invisible characters go first, so the mojibake check sees what the reader will see.
+    lines = lines.with_row_index("_i").with_columns(_strip_chars(pl.col("raw")).alias("line"))
+    moj = lines.filter(pl.col("line").str.contains(_MOJIBAKE)).select("_i", "line")
+    if moj.height:
+        moj = moj.with_columns(_fix_mojibake(moj["line"]).alias("line"))
+        fixed = lines.select("_i").join(moj, on="_i", how="left")["line"]
+        base = pl.coalesce(fixed, pl.col("line"))
+    else:
+        base = pl.col("line")
+    return lines.with_columns(
+        _strip_chars(base)  # again: ftfy may decode to a no-break space or a control character
+        .str.normalize("NFC")
+        .str.strip_chars()
+        .str.replace(_BULLET, "- ")
+        .str.replace_all(r" {2,}", " ")
+        .str.strip_chars()
+        .alias("line")
+    ).drop("_i")
+
+
+# --- line classification -----------------------------------------------------------------------------
+
+_I = "(?i)"
+_END_SENTENCE = r"[.!?。！？;；,，…][\"'”’)\]]*$"
+_TITLE_START = r"^[\p{Lu}\p{N}\"'“‘(]"
+_URL = r"(?i)https?://|www\.\S"
+
+_ADVERTISEMENT = (
+    _I + r"^\W*(?:ad|ads|advert|advertisement|advertising|sponsored(?: content| post)?|promoted(?: content)?|"
+    r"paid (?:content|post|partnership)|story continues below(?: advertisement)?|"
+    r"(?:article|story) continues below|continue reading below|scroll to continue(?: with content)?|"
+    r"广告|推广|赞助内容|anzeige|werbung|publicité|publicidad|pubblicità)"
+    r"(?:\W+(?:scroll|continue|story|article)[\w ]*)?\W*$"
+)
+_SHARE_WORDS = (
+    r"share(?: this| on| via)?(?: article| story| post| page)?|tweet|email|e-mail|print|copy link|"
+    r"whatsapp|facebook|twitter|x|linkedin|reddit|pinterest|telegram|flipboard|weibo|wechat|threads|bluesky"
+)
+_SHARE_WIDGET = _I + rf"^(?:(?:{_SHARE_WORDS})[\s|·•,/:\-]*){{1,10}}$"
+_SHARE_WORD = _I + r"\bshare\b"
+_NETWORKS = _I + r"\b(?:facebook|twitter|linkedin|reddit|pinterest|whatsapp|telegram|flipboard|weibo)\b"
+_COOKIE = (
+    _I + r"\bwe use cookies\b|\b(?:site|website|page) uses cookies\b|"
+    r"\bcookie (?:policy|settings|preferences|consent)\b|"
+    r"\baccept (?:all )?cookies\b|\bby continuing to (?:use|browse)\b"
+)
+_NEWSLETTER = (
+    _I + r"\b(?:our|free|daily|weekly) newsletters?\b|"
+    r"\b(?:lands?|delivered|straight) (?:in|to|into) your inbox\b|"
+    r"\bsign up (?:for|to) (?:our|the|my)\b|^(?:subscribe|sign up|join|get|grab)\b.*\b(?:newsletter|inbox)\b|"
+    r"\bgrab it (?:for )?free\b|\bsubscribe (?:now|today|for free|to our)\b"
+)
+_CALL_TO_ACTION = (
+    _I + r"^(?:click here|tap here|download (?:our|the) app|follow us (?:on|for)|join (?:us|our) on|"
+    r"like us on|get the app|don[’']t miss (?:out|a)|to read the full (?:article|story)|"
+    r"this (?:article|story|content) (?:is|was) (?:originally )?(?:published|produced) (?:by|on|in)\b)"
+)
+_PHOTO_CAPTION = (
+    _I + r"^\W*(?:photo|photos|photograph|image|images|picture|pic|video|illustration|graphic|file photo|"
+    r"featured image|cover image|credit|credits|source image|photo illustration)s?"
+    r"(?:\s+(?:credit|credits|courtesy|source|by))?\s*[:：|]|"
+    r"^(?:photo|image|picture|illustration)s? (?:by|courtesy of)\b|"
+    r"\((?:[^()]*[/|;,]\s*)?(?:getty images|reuters|afp|ap photo|ap|shutterstock|istock|bloomberg|xinhua|"
+    r"file photo|epa|dpa|alamy|unsplash)(?:\s*(?:via|/)[^()]*)?\)\s*$|\|\s*(?:getty images|reuters|afp)\s*$"
+)
+_TAG_LINE = (
+    _I
+    + r"^(?:tags?|tagged|topics?|keywords?|filed under|categories|category|tickers?|related tickers?)\s*[:：]"
+    r"|^(?:\$[A-Za-z]{1,6}|#[\p{L}\p{N}_]+)(?:[\s,]+(?:\$[A-Za-z]{1,6}|#[\p{L}\p{N}_]+))*$"
+)
+_COPYRIGHT = _I + r"^(?:©|\(c\)|copyright\b)|\ball rights reserved\b"
+_BYLINE_LABEL = (
+    r"^(?i:source|sources|author|authors|written by|words by|text by|editor|edited by|reporter|"
+    r"reported by|reporting by|compiled by|byline|contributor|contributors)\s*[:：]\s*(\S.*)$"
+)
+_BYLINE_BY = r"^(?i:by)\s+(\p{Lu}[\p{L}.'’\-]*(?:(?:,\s*|\s+|\s+and\s+|\s*&\s*)\p{Lu}[\p{L}.'’\-]*){0,5})$"
+_AUTHOR_LABEL = (
+    r"^(?i:author|authors|written by|words by|text by|reporter|reported by|reporting by|byline)"
+    r"\s*[:：]\s*(\S.*)$"
+)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE = (
+    rf"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?(?:{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|"
+    rf"\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{4}}/\d{{1,2}}/\d{{1,2}})"
+)
+_DATELINE = (
+    r"^(?i:(?:(?:first |last )?(?:published|posted|updated)|date)(?:\s+(?:on|at))?\s*[:：]?\s*)?"
+    rf"(?i:({_DATE}))"
+    r"(?i:(?:,?\s*(?:at\s*)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?)?(?:\s*\(?(?:utc|gmt|[a-z]{2,4}t)\)?)?)"
+    r"(?i:\s*[|·•,\-–]?\s*(?:updated|last updated)\b[^.!?]{0,40})?\s*$"
+)
+# Wire-service credit lines: "Reporting by X in Beijing; Editing by Y".
+_CREDITS = r"^(?i:(?:additional )?(?:reporting|writing|editing|research|compiled|graphics) by)\s"
+# Site chrome that trafilatura or a copy-paste leaves behind.
+_NAVIGATION = (
+    r"^(?i:skip to (?:the )?(?:main )?(?:content|navigation|main|article)|jump to (?:content|navigation)|"
+    r"toggle navigation|(?:main |open |close )?menu|search|sign in|log in|sign out|register|subscribe|"
+    r"back to top|go to top|print this (?:page|article)|listen to (?:this )?article|"
+    r"purchase licensing rights|"
+    r"reprints?(?: & permissions)?)\W*$"
+)
+_DATE_FORMATS = ("%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d", "%Y/%m/%d")
+_LEAD_IN = (
+    r"^(?i:read more|read also|also read|read next|read on(?:,? my dear)?|see also|more reading|"
+    r"related(?: articles?| stories| story| coverage| news| posts?| reading| content| links?)?|"
+    r"more from [^:：]{1,40}|more on (?:this|that)(?: story| topic)?|"
+    r"recommended(?: for you| stories| reading)?|"
+    r"further reading|you (?:may|might) also (?:like|enjoy)|why (?:this|it) matters|what to read next|"
+    r"editor[’']?s picks?|trending(?: now| stories)?|most (?:popular|read)|top stories|latest news|"
+    r"in case you missed it|other news|suggested topics|related topics|more about)"
+    r"\s*(?:[:：\-–—|»>]+\s*|$)(.*)$"
+)
+# Lead-ins that introduce a link even when text follows on the same line.
+_STRONG_LEAD_IN = r"^(?i:read more|read also|also read|read next|see also|related|more from|recommended)"
+_NETWORK_PROMO = (
+    r"^(?i:let[’']?s (?:talk|connect|chat|work together)|get in touch|contact us|work with us|"
+    r"about (?:the )?authors?|about us|join (?:our|the) (?:network|community|team)|"
+    r"become a (?:contributor|member|partner)|partner with us)\W*$"
+)
+_PROMO = (
+    _I + r"\b(?:contest|giveaway|prize pool|prizes?|airdrop|sweepstakes?|is now live|now live|event period|"
+    r"how to participate|participate|promo code|coupon|limited[- ]time|register now|sign up now|join now|"
+    r"claim (?:your|now)|win (?:up to|a share)|rewards?|exclusive|celebrate|bonus|campaign)\b|#\w+#"
+)
+_EMOJI_LEAD = r"^\p{Extended_Pictographic}"
+# A line cut off mid-sentence: ends on a function word, without punctuation.
+_TRUNCATED = (
+    _I + r"\b(?:the|a|an|of|or|and|to|its|their|his|her|for|in|on|at|by|with|from|that|which|as|is|are)$"
+)
+
+
+# Unicode-aware \b makes the regex engine fall back to a slow path (measured 30x slower on these
+# alternations); every keyword here is ASCII, so an ASCII word boundary is equivalent.
+for _name in ("_SHARE_WORD", "_NETWORKS", "_COOKIE", "_NEWSLETTER", "_CALL_TO_ACTION", "_PHOTO_CAPTION",
+              "_COPYRIGHT", "_PROMO", "_TRUNCATED", "_URL"):  # fmt: skip
+    globals()[_name] = globals()[_name].replace(r"\b", r"(?-u:\b)")
+
+
+def _split_lines(docs: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per line: _row, line_no, start/end (char offsets of the line without its terminator), raw."""
+    return (
+        docs.select(
+            "_row", pl.col("raw_text").str.extract_all(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+").alias("chunk")
+        )
+        .explode("chunk")
+        .filter(pl.col("chunk").is_not_null())
+        .with_columns(pl.col("chunk").str.len_chars().cast(pl.Int64).alias("n"))
+        .with_columns(
+            (pl.col("n").cum_sum().over("_row") - pl.col("n")).alias("start"),
+            pl.col("chunk").str.strip_chars_end("\r\n").alias("raw"),
+            pl.int_range(pl.len()).over("_row").alias("line_no"),
+        )
+        .with_columns((pl.col("start") + pl.col("raw").str.len_chars().cast(pl.Int64)).alias("end"))
+        .select("_row", "line_no", "start", "end", "raw")
+    )
+
+
+def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
+    """Add features and `rule` for rules that judge a line on its own."""
+    line = pl.col("line")
+    words = pl.col("words")
+    lines = lines.with_columns(
+        # Lines are trimmed with single spaces by now, so words = spaces + 1 (a regex is 3x slower).
+        pl.when(line == "")
+        .then(0)
+        .otherwise(line.str.count_matches(" ", literal=True) + 1)
+        .cast(pl.Int64)
+        .alias("words"),
+        line.str.len_chars().cast(pl.Int64).alias("chars"),
+        (line.str.len_chars() == 0).alias("blank"),
+        line.str.contains(_END_SENTENCE).alias("ends_sentence"),
+    )
+    short = words <= 40
+    title_like = (
+        words.is_between(3, 20)
+        & (pl.col("chars") <= 160)
+        & ~pl.col("ends_sentence")
+        & ~line.str.ends_with(":")
+        & ~line.str.ends_with("：")
+        & line.str.contains(_TITLE_START)
+    )
+    link_like = (words <= 30) & (~line.str.contains(r"[.!?。！？][\"'”’)\]]*$") | line.str.contains(_URL))
+    lead_in = pl.col("lead_in_rest").is_not_null() & (words <= 40)
+    lead_in_cut = lead_in & (
+        (pl.col("lead_in_rest") == "")
+        | line.str.contains(_STRONG_LEAD_IN)
+        | ~pl.col("lead_in_rest").str.contains(r"[.!?。！？][\"'”’)\]]*$")
+    )
+    share = line.str.contains(_SHARE_WIDGET) & (
+        line.str.contains(_SHARE_WORD) | (line.str.count_matches(_NETWORKS) >= 2)
+    )
+    rule = (
+        pl.when(pl.col("blank"))
+        .then(None)
+        .when(line.str.contains(_NAVIGATION))
+        .then(pl.lit(NAVIGATION))
+        .when(line.str.contains(_ADVERTISEMENT))
+        .then(pl.lit(ADVERTISEMENT))
+        .when(share)
+        .then(pl.lit(SHARE_WIDGET))
+        .when(short & line.str.contains(_COOKIE))
+        .then(pl.lit(COOKIE_BANNER))
+        .when(short & line.str.contains(_NEWSLETTER))
+        .then(pl.lit(NEWSLETTER))
+        .when(short & line.str.contains(_CALL_TO_ACTION))
+        .then(pl.lit(CALL_TO_ACTION))
+        .when((words <= 30) & line.str.contains(_PHOTO_CAPTION))
+        .then(pl.lit(PHOTO_CAPTION))
+        .when((words <= 30) & line.str.contains(_TAG_LINE))
+        .then(pl.lit(TAG_LINE))
+        .when((words <= 30) & line.str.contains(_COPYRIGHT))
+        .then(pl.lit(COPYRIGHT))
+        .when(
+            (
+                line.str.contains(_BYLINE_LABEL)
+                & (words <= 14)
+                & ~line.str.contains(r"[.!?。！？][\"'”’)\]]*$")
+            )
+            | line.str.contains(_BYLINE_BY)
+            | (line.str.contains(_CREDITS) & (words <= 30))
+        )
+        .then(pl.lit(BYLINE))
+        .when(line.str.contains(_DATELINE))
+        .then(pl.lit(DATELINE))
+        .when(lead_in_cut)
+        .then(pl.lit(LINK_LEAD_IN))
+        .otherwise(None)
+        .cast(pl.String)
+    )
+    lines = lines.with_columns(
+        title_like.alias("title_like"),
+        link_like.alias("link_like"),
+        # Paragraph block = number of blank lines seen so far; runs of headlines stay within one block.
+        pl.col("blank").cast(pl.Int64).cum_sum().over("_row").alias("block"),
+    )
+    # Every line rule needs a short line: run the regexes on those only (article paragraphs are long).
+    candidate = ~pl.col("blank") & short
+    judged = (
+        lines.filter(candidate)
+        .with_columns(line.str.extract(_LEAD_IN, 1).alias("lead_in_rest"))
+        .with_columns(rule.alias("rule"), (lead_in & (pl.col("lead_in_rest") == "")).alias("lead_in_label"))
+        .drop("lead_in_rest")
+    )
+    rest = lines.filter(~candidate).with_columns(
+        pl.lit(None, dtype=pl.String).alias("rule"), pl.lit(False).alias("lead_in_label")
+    )
+    return pl.concat([judged, rest]).sort("_row", "line_no")
+
+
+def _context_rules(lines: pl.DataFrame) -> pl.DataFrame:
+    """Rules that need the neighbouring lines; each sees only lines no earlier rule removed.
+
+    A cut can make new neighbours (a menu run closes up once a headline run between it goes), so the
+    rules repeat until nothing changes: that is what makes cleaning idempotent.
+    """
+    removed = lines["rule"].is_not_null().sum()
+    for _ in range(MAX_CONTEXT_PASSES):
+        lines = _links_after_lead_in(lines)
+        lines = _network_promo(lines)
+        lines = _repeats(lines)
+        lines = _menu_runs(lines)
+        lines = _related_headlines(lines)
+        lines = _promo_block(lines)
+        now = lines["rule"].is_not_null().sum()
+        if now == removed:
+            break
+        removed = now
+    return lines
+
+
+def _alive(lines: pl.DataFrame) -> pl.DataFrame:
+    return lines.filter(~pl.col("blank") & pl.col("rule").is_null())
+
+
+def _set_rule(lines: pl.DataFrame, hits: pl.DataFrame, rule: str) -> pl.DataFrame:
+    """Set `rule` on the lines listed in `hits` (_row, line_no)."""
+    if hits.height == 0:
+        return lines
+    hits = hits.select("_row", "line_no").unique().with_columns(pl.lit(rule).alias("_new"))
+    return (
+        lines.join(hits, on=["_row", "line_no"], how="left")
+        .with_columns(pl.coalesce("rule", "_new").alias("rule"))
+        .drop("_new")
+    )
+
+
+def _promo_block(lines: pl.DataFrame) -> pl.DataFrame:
+    """A promo/contest block opening the document (>= 3 promo lines among its first lines)."""
+    alive = _alive(lines).with_columns(pl.int_range(pl.len()).over("_row").alias("k"))
+    top = alive.filter(pl.col("k") < PROMO_WINDOW + 1).with_columns(
+        (pl.col("line").str.contains(_PROMO) | pl.col("line").str.contains(_EMOJI_LEAD)).alias("promo")
+    )
+    top = top.with_columns(
+        pl.col("promo").cast(pl.Int64).cum_sum().over("_row").alias("c"),
+        # A promo block is made of short lines: it never reaches past the first long paragraph.
+        pl.col("k")
+        .filter(pl.col("words") > 30)
+        .min()
+        .over("_row")
+        .fill_null(PROMO_WINDOW + 1)
+        .alias("first_long"),
+    )
+    ends = (
+        top.filter(
+            pl.col("promo")
+            & (pl.col("k") < PROMO_WINDOW)
+            & (pl.col("k") < pl.col("first_long"))
+            & (pl.col("c") >= 3)
+            & (pl.col("c") >= 0.4 * (pl.col("k") + 1))
+            & pl.col("promo").first().over("_row")
+        )
+        .group_by("_row")
+        .agg(pl.col("k").max().alias("e"))
+    )
+    if ends.height == 0:
+        return lines
+    top = top.join(ends, on="_row")
+    # The line after the block belongs to it when the promo was cut off mid-sentence.
+    hits = top.filter(
+        (pl.col("k") <= pl.col("e"))
+        | (
+            (pl.col("k") == pl.col("e") + 1)
+            & (pl.col("k") < pl.col("first_long"))
+            & pl.col("line").str.contains(_TRUNCATED)
+            & ~pl.col("ends_sentence")
+        )
+    )
+    return _set_rule(lines, hits, PROMO_BLOCK)
+
+
+def _links_after_lead_in(lines: pl.DataFrame) -> pl.DataFrame:
+    """Link-like lines right after a label-only lead-in ("Read more:", "Related:", "Why this matters:")."""
+    seq = lines.filter(
+        ~pl.col("blank") & (pl.col("rule").is_null() | pl.col("rule").eq_missing(LINK_LEAD_IN))
+    )
+    seq = seq.with_columns(
+        (pl.col("lead_in_label") | ~pl.col("link_like") | pl.col("rule").eq_missing(LINK_LEAD_IN))
+        .cast(pl.Int64)
+        .cum_sum()
+        .over("_row")
+        .alias("seg")
+    )
+    seq = seq.with_columns(
+        pl.col("lead_in_label").first().over("_row", "seg").alias("after_label"),
+        pl.int_range(pl.len()).over("_row", "seg").alias("pos"),
+    )
+    hits = seq.filter(
+        pl.col("rule").is_null()
+        & pl.col("after_label")
+        & pl.col("link_like")
+        & (pl.col("pos") >= 1)
+        & (pl.col("pos") <= MAX_LINKS_AFTER_LEAD_IN)
+    )
+    return _set_rule(lines, hits, RELATED_LINKS)
+
+
+def _network_promo(lines: pl.DataFrame) -> pl.DataFrame:
+    """A "Let's talk" / "About the author" label and the paragraph that follows it."""
+    alive = _alive(lines).with_columns(pl.col("line").str.contains(_NETWORK_PROMO).alias("label"))
+    hits = alive.filter(pl.col("label") | pl.col("label").shift(1, fill_value=False).over("_row"))
+    return _set_rule(lines, hits, NETWORK_PROMO)
+
+
+def _menu_runs(lines: pl.DataFrame) -> pl.DataFrame:
+    """Runs of >= 3 consecutive tiny lines (1-3 words, no sentence punctuation): menus, topic and
+    share-button lists ("Home / World / Business", "X / Facebook / Email")."""
+    tiny = (
+        (pl.col("words") <= 3)
+        & (pl.col("chars") <= 25)  # CJK text has no spaces: a whole paragraph is one "word"
+        & ~pl.col("line").str.contains(r"[.!?:;。！？：；][\"'”’)\]]*$")
+        & ~pl.col("line").str.starts_with("- ")
+    )
+    alive = _alive(lines).with_columns(tiny.alias("tiny"))
+    alive = alive.with_columns(
+        (pl.col("tiny") != pl.col("tiny").shift(1).over("_row"))
+        .fill_null(True)
+        .cast(pl.Int64)
+        .cum_sum()
+        .over("_row")
+        .alias("run")
+    )
+    hits = alive.filter(pl.col("tiny") & (pl.len().over("_row", "run") >= 3))
+    return _set_rule(lines, hits, NAVIGATION)
+
+
+def _related_headlines(lines: pl.DataFrame) -> pl.DataFrame:
+    """Runs of >= 3 consecutive headline-like lines in one paragraph block: a related-stories list.
+
+    A run at the end (only headline-like lines after it) needs 5+ words a line on average; elsewhere it
+    needs 4+ lines of 6+ words, so a short spec list ("6.7-inch OLED display", ...) inside an article
+    stays.
+    """
+    alive = _alive(lines).with_columns(pl.int_range(pl.len()).over("_row").alias("k"))
+    alive = alive.with_columns(
+        (
+            (pl.col("title_like") != pl.col("title_like").shift(1).over("_row"))
+            | (pl.col("block") != pl.col("block").shift(1).over("_row"))
+        )
+        .fill_null(True)
+        .cast(pl.Int64)
+        .cum_sum()
+        .over("_row")
+        .alias("run"),
+        pl.col("k").filter(~pl.col("title_like")).max().over("_row").fill_null(-1).alias("last_text"),
+    )
+    n = pl.len().over("_row", "run")
+    mean_words = pl.col("words").mean().over("_row", "run")
+    trailing = pl.col("k").min().over("_row", "run") > pl.col("last_text")
+    hits = alive.filter(
+        pl.col("title_like") & (n >= 3) & ((trailing & (mean_words >= 5)) | ((n >= 4) & (mean_words >= 6)))
+    )
+    return _set_rule(lines, hits, RELATED_HEADLINES)
+
+
+def _repeats(lines: pl.DataFrame) -> pl.DataFrame:
+    """Menu lines repeated >= 3 times go entirely; later copies of a repeated paragraph go."""
+    alive = _alive(lines)
+    menu = alive.filter(pl.col("title_like") & (pl.col("words") <= 8) & (pl.len().over("_row", "line") >= 3))
+    lines = _set_rule(lines, menu, REPEATED_MENU)
+    alive = _alive(lines)
+    dups = alive.filter((pl.col("chars") >= 30) & ~pl.col("line").is_first_distinct().over("_row"))
+    return _set_rule(lines, dups, DUPLICATE_PARAGRAPH)
+
+
+# --- assembling the result ---------------------------------------------------------------------------
+
+
+def _language(texts: pl.Series) -> pl.Series:
+    """ISO 639-1 code per text via py3langid (offline model), `und` when short or unsure."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    global _IDENTIFIER
+    if _IDENTIFIER is None:
+        _IDENTIFIER = LanguageIdentifier.from_model_file(MODEL_DIR / MODEL_FILE, norm_probs=True)
+    sample = texts.str.slice(0, LANG_SAMPLE_CHARS)
+    enough = (sample.str.count_matches(r"\p{L}") >= LANG_MIN_CHARS).to_list()
+    out = []
+    for text, ok in zip(sample.to_list(), enough, strict=True):
+        lang, prob = _IDENTIFIER.classify(text) if ok else ("und", 0.0)
+        out.append(lang if prob >= LANG_MIN_PROB else "und")
+    return pl.Series("language", out, dtype=pl.String)
+
+
+_IDENTIFIER = None
+
+
+def _parse_date(col: pl.Expr) -> pl.Expr:
+    d = col.str.replace_all(r"[.,]", "").str.replace_all(r"\s+", " ").str.to_titlecase()
+    d = d.str.replace(r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]* ", "").str.replace(r"^Sept ", "Sep ")
+    parsed = [d.str.strptime(pl.Date, fmt, strict=False) for fmt in _DATE_FORMATS]
+    return pl.coalesce(parsed).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+
+
+def clean_documents(docs: pl.DataFrame, min_chars: int = MIN_CLEAN_CHARS) -> CleanResult:
+    """Clean decoded documents: (documents, removed_spans, rejects); see the module docstring."""
+    docs = docs.with_row_index("_row")
+    for c, t in (("title", pl.String), ("author", pl.String), ("url", pl.String)):
+        if c not in docs.columns:
+            docs = docs.with_columns(pl.lit(None, dtype=t).alias(c))
+    if "published_at" not in docs.columns:
+        docs = docs.with_columns(pl.lit(None, dtype=pl.Datetime("us", "UTC")).alias("published_at"))
+
+    lines = _split_lines(docs.lazy()).collect()
+    lines = _normalise(lines)
+    lines = _line_rules(lines)
+    lines = _context_rules(lines).sort("_row", "line_no")
+
+    # Removed spans: consecutive non-blank lines cut by the same rule become one span.
+    nonblank = lines.filter(~pl.col("blank")).with_columns(
+        (pl.col("rule").ne_missing(pl.col("rule").shift(1).over("_row")))
+        .cast(pl.Int64)
+        .cum_sum()
+        .over("_row")
+        .alias("span")
+    )
+    spans = (
+        nonblank.filter(pl.col("rule").is_not_null())
+        .group_by("_row", "span")
+        .agg(pl.col("rule").first(), pl.col("start").min(), pl.col("end").max())
+        .join(docs.select("_row", "doc_id", "raw_text"), on="_row")
+        .with_columns(
+            pl.col("raw_text").str.slice(pl.col("start"), pl.col("end") - pl.col("start")).alias("text")
+        )
+        .sort("_row", "start")
+    )
+
+    # Text: kept lines joined; any blank run between kept lines becomes one paragraph break.
+    kept = lines.filter(pl.col("rule").is_null())
+    kept = kept.with_columns(pl.col("blank").cast(pl.Int64).cum_sum().over("_row").alias("blanks")).filter(
+        ~pl.col("blank")
+    )
+    kept = kept.with_columns(
+        pl.when(pl.int_range(pl.len()).over("_row") == 0)
+        .then(pl.lit(""))
+        .when(pl.col("blanks") != pl.col("blanks").shift(1).over("_row"))
+        .then(pl.lit("\n\n"))
+        .otherwise(pl.lit("\n"))
+        .alias("sep")
+    )
+    texts = kept.group_by("_row").agg(
+        (pl.col("sep") + pl.col("line")).str.join("").alias("text"),
+        pl.col("line").first().alias("first_line"),
+        pl.len().alias("n_lines"),
+    )
+
+    # Metadata cues from the text.
+    author_cue = (
+        lines.filter(pl.col("rule") == BYLINE)
+        .with_columns(
+            pl.coalesce(
+                pl.col("line").str.extract(_AUTHOR_LABEL, 1), pl.col("line").str.extract(_BYLINE_BY, 1)
+            )
+            .str.strip_chars()
+            .alias("author_cue")
+        )
+        .filter(pl.col("author_cue").is_not_null() & (pl.col("author_cue") != ""))
+        .group_by("_row")
+        .agg(pl.col("author_cue").first())
+    )
+    date_cue = (
+        lines.filter(pl.col("rule") == DATELINE)
+        .with_columns(_parse_date(pl.col("line").str.extract(_DATELINE, 1)).alias("date_cue"))
+        .filter(pl.col("date_cue").is_not_null())
+        .group_by("_row")
+        .agg(pl.col("date_cue").first())
+    )
+    stats = lines.group_by("_row").agg(
+        (pl.col("end") - pl.col("start")).filter(pl.col("rule").is_not_null()).sum().alias("cut_chars"),
+    )
+
+    first = pl.col("first_line")
+    headline = (
+        (pl.col("n_lines") > 1)
+        & first.str.count_matches(r"\S+").is_between(1, 20)
+        & (first.str.len_chars() <= 160)
+        & ~first.str.contains(r"[.!?;,。！？；，:：][\"'”’)\]]*$")
+        & ~first.str.starts_with("- ")
+    )
+    out = (
+        docs.join(texts, on="_row", how="left")
+        .join(author_cue, on="_row", how="left")
+        .join(date_cue, on="_row", how="left")
+        .join(stats, on="_row", how="left")
+        .with_columns(
+            pl.col("text").fill_null(""),
+            pl.coalesce("title", pl.when(headline).then(first)).alias("title"),
+            pl.coalesce("author", "author_cue").alias("author"),
+            pl.coalesce("published_at", "date_cue").alias("published_at"),
+            pl.col("raw_text").str.len_chars().cast(pl.Int64).alias("raw_chars"),
+        )
+        .with_columns(pl.col("text").str.len_chars().cast(pl.Int64).alias("clean_chars"))
+    )
+    share = pl.col("cut_chars").fill_null(0) / pl.col("raw_text").str.strip_chars().str.len_chars().clip(1)
+    out = out.with_columns(
+        pl.when(pl.col("clean_chars") == 0)
+        .then(pl.lit(EMPTY_AFTER_CLEANING))
+        .when(share > MAX_BOILERPLATE_SHARE)
+        .then(pl.lit(MOSTLY_BOILERPLATE))
+        .when(pl.col("clean_chars") < min_chars)
+        .then(pl.lit(TOO_SHORT))
+        .otherwise(None)
+        .cast(pl.String)
+        .alias("reason"),
+        share.alias("share"),
+    )
+    rejects = out.filter(pl.col("reason").is_not_null()).select(
+        "source",
+        "doc_id",
+        "reason",
+        pl.when(pl.col("reason") == EMPTY_AFTER_CLEANING)
+        .then(pl.format("Nothing is left after cleaning {} raw characters.", "raw_chars"))
+        .when(pl.col("reason") == MOSTLY_BOILERPLATE)
+        .then(
+            pl.format(
+                "Cleaning rules cut {}% of the text, so what is left is unlikely to be the article.",
+                (pl.col("share") * 100).round(0).cast(pl.Int64),
+            )
+        )
+        .otherwise(
+            pl.format(
+                "Only {} characters are left after cleaning; at least {} are needed.",
+                "clean_chars",
+                pl.lit(min_chars),
+            )
+        )
+        .alias("detail"),
+    )
+    good = out.filter(pl.col("reason").is_null())
+    good = good.with_columns(
+        _language(good["text"]),
+        pl.lit(None, dtype=pl.String).alias("duplicate_of"),
+        pl.lit(CLEAN_VERSION).alias("clean_version"),
+    )
+    documents = good.select([pl.col(c).cast(t) for c, t in DOCUMENT_COLUMNS.items()])
+    removed = spans.select([pl.col(c).cast(t) for c, t in SPAN_COLUMNS.items()])
+    return CleanResult(
+        documents, removed, rejects.select([pl.col(c).cast(t) for c, t in REJECT_COLUMNS.items()])
+    )

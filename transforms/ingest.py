@@ -1,0 +1,201 @@
+"""Ingest stage: raw bytes in, decoded text out; what cannot be decoded is rejected with a reason.
+
+`decode_documents` is pure: it takes the bytes the reader loaded and returns two frames, the accepted
+documents and the rejects. Byte decoding needs a per-document Python call (codecs, charset-normalizer,
+trafilatura), so each document takes the cheapest path that works: UTF-8 first, then BOMs, and only
+then charset detection; HTML extraction only for HTML.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import UTC, datetime
+
+import polars as pl
+
+# Reason codes (snake_case constants, stored in quarantine.reason).
+EMPTY = "empty"
+BINARY = "binary"
+UNDECODABLE = "undecodable"
+NO_MAIN_TEXT = "no_main_text"  # an HTML page from which no article text could be extracted
+
+# File signatures of formats that are never news text.
+MAGIC_NUMBERS: dict[bytes, str] = {
+    b"%PDF": "PDF",
+    b"\x89PNG\r\n\x1a\n": "PNG",
+    b"\xff\xd8\xff": "JPEG",
+    b"GIF87a": "GIF",
+    b"GIF89a": "GIF",
+    b"PK\x03\x04": "ZIP",
+    b"PK\x05\x06": "ZIP",
+    b"\x1f\x8b": "gzip",
+    b"BZh": "bzip2",
+    b"\xfd7zXZ\x00": "xz",
+    b"7z\xbc\xaf\x27\x1c": "7z",
+    b"Rar!\x1a\x07": "RAR",
+    b"\x7fELF": "ELF",
+    b"MZ": "Windows executable",
+    b"PAR1": "Parquet",
+    b"SQLite format 3\x00": "SQLite",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "OLE (doc/xls)",
+    b"OggS": "Ogg",
+    b"ID3": "MP3",
+    b"fLaC": "FLAC",
+}
+# A decoded text with more than this share of C0/C1 control characters (besides \t \n \r \f) is binary.
+MAX_CONTROL_SHARE = 0.05
+HTML_FORMATS = ("html", "htm")
+
+DOCUMENT_COLUMNS = {
+    "doc_id": pl.String,
+    "source": pl.String,
+    "raw_text": pl.String,
+    "title": pl.String,
+    "author": pl.String,
+    "published_at": pl.Datetime("us", "UTC"),
+    "url": pl.String,
+}
+REJECT_COLUMNS = {"source": pl.String, "doc_id": pl.String, "reason": pl.String, "detail": pl.String}
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+# Content that is clearly a whole HTML page, whatever its declared format.
+_HTML_PAGE = re.compile(rb"^\s*(?:<!doctype html|<html[\s>]|<head[\s>])", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_\-:.]+)", re.IGNORECASE)
+
+
+def _magic(content: bytes) -> str | None:
+    for magic, name in MAGIC_NUMBERS.items():
+        if content.startswith(magic):
+            return name
+    return None
+
+
+def _decode_bytes(content: bytes, is_html: bool) -> tuple[str | None, str, str]:
+    """Decode bytes: (text or None, reason if None, detail). Cheapest path first."""
+    if content.startswith(b"\xef\xbb\xbf"):
+        try:
+            return content[3:].decode("utf-8"), "", ""
+        except UnicodeDecodeError:
+            return None, UNDECODABLE, "The file starts with a UTF-8 byte order mark but is not valid UTF-8."
+    if content.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        try:
+            return content.decode("utf-32"), "", ""
+        except UnicodeDecodeError:
+            return None, UNDECODABLE, "The file has a UTF-32 byte order mark but is not valid UTF-32."
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return content.decode("utf-16"), "", ""
+        except UnicodeDecodeError:
+            return None, UNDECODABLE, "The file has a UTF-16 byte order mark but is not valid UTF-16."
+    magic = _magic(content)
+    if magic is not None:
+        return None, BINARY, f"The content starts with the {magic} file signature, not text."
+    if b"\x00" in content:
+        return None, BINARY, "The content contains NUL bytes, so it is binary (or BOM-less UTF-16)."
+    try:
+        return content.decode("utf-8"), "", ""
+    except UnicodeDecodeError:
+        pass
+    if is_html:
+        # An HTML page declares its charset; trust the declaration when it decodes cleanly.
+        m = _META_CHARSET.search(content[:4096])
+        if m:
+            try:
+                return content.decode(m.group(1).decode("ascii")), "", ""
+            except (LookupError, UnicodeDecodeError):
+                pass
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(content))
+    if not matches:
+        return None, UNDECODABLE, "The bytes are not valid UTF-8 and no character encoding fits them."
+    best = matches[0]
+    # Short texts often fit several single-byte code pages equally well; then prefer Windows-1252,
+    # by far the most common legacy encoding of web news (cp1250 would turn "è" into "č").
+    for m in matches:
+        if (
+            m.chaos <= best.chaos + 0.01
+            and m.coherence >= best.coherence - 0.05
+            and ("cp1252" in m.could_be_from_charset)
+        ):
+            return content.decode("cp1252", errors="replace"), "", ""
+    return str(best), "", ""
+
+
+def _extract_html(html: str) -> tuple[str, str | None, str | None, datetime | None]:
+    """Main text and metadata of an HTML page via trafilatura (text is '' when nothing is found)."""
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(
+        html, with_metadata=True, include_comments=False, include_tables=True, deduplicate=True
+    )
+    if doc is None:
+        return "", None, None, None
+    get = doc.get if isinstance(doc, dict) else lambda k: getattr(doc, k, None)
+    published = None
+    date = get("date")
+    if date:
+        try:
+            published = datetime.fromisoformat(str(date)).replace(tzinfo=UTC)
+        except ValueError:
+            published = None
+    return get("text") or "", get("title") or None, get("author") or None, published
+
+
+def decode_documents(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Decode raw bytes into text: (documents[doc_id, source, raw_text, title, author, published_at, url],
+    rejects[source, doc_id, reason, detail]). doc_id is the sha256 hex of `content`."""
+    cols = raw.columns
+    n = raw.height
+    sources = raw["source"].to_list()
+    contents = raw["content"].to_list()
+    formats = raw["format"].to_list() if "format" in cols else ["txt"] * n
+    meta = {
+        c: (raw[c].to_list() if c in cols else [None] * n) for c in ("title", "author", "published_at", "url")
+    }
+
+    docs: dict[str, list] = {c: [] for c in DOCUMENT_COLUMNS}
+    rejects: dict[str, list] = {c: [] for c in REJECT_COLUMNS}
+
+    def reject(i: int, doc_id: str, reason: str, detail: str) -> None:
+        rejects["source"].append(sources[i])
+        rejects["doc_id"].append(doc_id)
+        rejects["reason"].append(reason)
+        rejects["detail"].append(detail)
+
+    for i in range(n):
+        content = contents[i] or b""
+        doc_id = hashlib.sha256(content).hexdigest()
+        if not content.strip():
+            reject(i, doc_id, EMPTY, f"The content is {len(content)} bytes with no visible characters.")
+            continue
+        fmt = (formats[i] or "").lower()
+        is_html = fmt in HTML_FORMATS or bool(_HTML_PAGE.match(content[:512]))
+        text, reason, detail = _decode_bytes(content, is_html)
+        if text is None:
+            reject(i, doc_id, reason, detail)
+            continue
+        controls = len(_CONTROL.findall(text)) if _CONTROL.search(text) else 0
+        if controls > MAX_CONTROL_SHARE * len(text):
+            reject(i, doc_id, BINARY, f"{controls} of {len(text)} characters are control characters.")
+            continue
+        title, author, published, url = (meta[c][i] for c in ("title", "author", "published_at", "url"))
+        if is_html:
+            text, h_title, h_author, h_date = _extract_html(text)
+            if not text.strip():
+                reject(i, doc_id, NO_MAIN_TEXT, "The HTML page has no extractable article text.")
+                continue
+            title, author, published = title or h_title, author or h_author, published or h_date
+        if not text.strip():
+            reject(i, doc_id, EMPTY, "The decoded text contains only whitespace.")
+            continue
+        docs["doc_id"].append(doc_id)
+        docs["source"].append(sources[i])
+        docs["raw_text"].append(text)
+        docs["title"].append(title)
+        docs["author"].append(author)
+        docs["published_at"].append(published)
+        docs["url"].append(url)
+
+    return pl.DataFrame(docs, schema=DOCUMENT_COLUMNS), pl.DataFrame(rejects, schema=REJECT_COLUMNS)

@@ -1,0 +1,970 @@
+"""Metric extraction: figures an analyst can sum (value, unit, qualifier, subject) from cleaned text.
+
+Pure and vectorised: one regex pass marks candidate figures and splits each text into gap/figure
+segments, so character offsets come from cumulative lengths (polars regex offsets are bytes); polars
+expressions parse value/scale/unit and drop non-metrics with a reason (`metric_candidates`); joins
+attach the sentence and the subject entity. No IO, no clock.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from warehouse.schemas import CURRENCIES, UNITS
+
+EXTRACTOR_VERSION = "metrics-2026.11.1"
+
+OUTPUT_SCHEMA = {
+    "metric_id": pl.String,
+    "doc_id": pl.String,
+    "value": pl.Float64,
+    "value_high": pl.Float64,
+    "unit": pl.String,
+    "qualifier": pl.String,
+    "kind": pl.String,
+    "surface": pl.String,
+    "start": pl.Int64,
+    "end": pl.Int64,
+    "sentence_start": pl.Int64,
+    "sentence_end": pl.Int64,
+    "subject_entity_id": pl.String,
+    "linked_metric_id": pl.String,
+}
+
+# Drop reasons (snake_case): why a candidate figure is not reported.
+NO_UNIT = "no_unit"
+PART_OF_NAME = "part_of_name"  # MiMo-7B, GPT-4, 4o-0513, A100, 1810.HK
+VERSION_NUMBER = "version_number"  # Qwen 2.5, Round 59, CyberDog 2
+INSIDE_ENTITY = "inside_entity_mention"  # "6B parameter version" tagged as a MODEL mention
+YEAR = "year"
+DIMENSIONS = "dimensions"  # 512×512
+RATIO = "ratio"  # "1 in 3 users"
+SMALL_WORD_COUNT = "small_word_count"  # "two robots": too vague to sum
+OUTSIDE_SENTENCE = "outside_sentence"
+BAD_VALUE = "unparsable_value"
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary. ASCII word boundaries (?-u:\b) keep the regex engine on its fast DFA for non-ASCII
+# text (a Unicode \b makes it fall back to a slow NFA at the first curly quote).
+B = r"(?-u:\b)"
+_DIG = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
+_ONES = "one two three four five six seven eight nine".split()
+_TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_WORD_VALUES = {w: float(i + 1) for i, w in enumerate(_ONES)}
+_WORD_VALUES |= {w: float(i + 10) for i, w in enumerate(_TEENS)}
+_WORD_VALUES |= {w: float(20 + 10 * i) for i, w in enumerate(_TENS)}
+_WORD_VALUES |= {"a": 1.0, "an": 1.0, "a half": 0.5, "half a": 0.5}
+_WORDNUM = (
+    rf"{B}(?:(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_ONES)}))?|{'|'.join(_TEENS)}|{'|'.join(_ONES)})"
+    rf"(?:\s+hundred)?{B}"
+)
+# "a billion", "half a million": only together with a scale word.
+_A_SCALE = rf"{B}(?:an?|half\s+an?)\s+(?:hundred\s+)?(?:thousand|million|billion|trillion){B}"
+_NUM = rf"(?:{_DIG}|{_WORDNUM})"
+_ZH_SCALE = r"万亿|千万|百万|亿|万"
+_SCALE = (
+    rf"(?:\s*-?\s*(?:thousand|million|billion|trillion|mln|mn|bn|tn|mil){B}"
+    rf"|\s?(?:{_ZH_SCALE})|[kmbt]{B})"
+)
+_SCALE_VALUES = {
+    "thousand": 1e3, "k": 1e3, "million": 1e6, "mln": 1e6, "mn": 1e6, "mil": 1e6, "m": 1e6,
+    "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12, "t": 1e12,
+    "万": 1e4, "百万": 1e6, "千万": 1e7, "亿": 1e8, "万亿": 1e12,
+}  # fmt: skip
+
+_CUR_PRE = (
+    r"(?:U\.?S\.?\s?\$|HK\$|NT\$|S\$|A\$|AU\$|C\$|CA\$|\$|¥|￥|€|£|₩|₹|"
+    rf"{B}(?:RMB|CNY|USD|EUR|HKD|GBP|JPY|KRW|INR|TWD|SGD|CAD|AUD|CHF)\s?)"
+)
+_CUR_PRE_CODES = {
+    "US$": "USD", "U.S.$": "USD", "$": "USD", "HK$": "HKD", "NT$": "TWD", "S$": "SGD", "A$": "AUD",
+    "AU$": "AUD", "C$": "CAD", "CA$": "CAD", "¥": "CNY", "￥": "CNY", "€": "EUR", "£": "GBP",
+    "₩": "KRW", "₹": "INR", "RMB": "CNY",
+    **{c: c for c in CURRENCIES},
+}  # fmt: skip
+# Currency words after the number, most specific first: (regex, ISO code).
+_CUR_WORDS = [
+    (r"(?:hong\s+kong|hk)\s+dollars?|港元|港币", "HKD"),
+    (r"(?:new\s+)?taiwan(?:ese)?\s+dollars?|nt\s+dollars?", "TWD"),
+    (r"singapore\s+dollars?", "SGD"),
+    (r"canadian\s+dollars?", "CAD"),
+    (r"australian\s+dollars?", "AUD"),
+    (r"(?:us|u\.s\.|american)?\s*dollars?|美元", "USD"),
+    (r"yuan|renminbi|rmb|cny|人民币|元", "CNY"),
+    (r"euros?|欧元", "EUR"),
+    (r"pounds?\s+sterling|british\s+pounds?|英镑", "GBP"),
+    (r"yen|日元", "JPY"),
+    (r"won|韩元", "KRW"),
+    (r"rupees?", "INR"),
+    (r"swiss\s+francs?", "CHF"),
+    (r"usd|hkd|eur|gbp|jpy|krw|inr|twd|sgd|cad|aud|chf", None),  # the code itself
+]
+_GPU_NAME = (
+    r"(?:H100|H200|H800|H20|A100|A800|B100|B200|GB200|GB300|V100|L40S?|MI300X?|MI325X|Ascend\s?910[BC]?)s?"
+)
+_TEAM_WORDS = (
+    r"(?:employees?|staff(?:ers)?|workers|engineers|researchers|specialists|scientists|"
+    r"experts|technicians|programmers|hires|jobs|headcount)"
+)
+_COUNT_NOUNS = (
+    r"(?:devices|transistors|robots|dogs|humanoids|vehicles|cars|evs|phones|smartphones|handsets|tablets|laptops|"
+    r"pcs|units|patents|apps|applications|stores|servers|data\s+centers|datacenters|customers|clients|"
+    r"downloads|queries|requests|orders|deliveries|shipments|subscriptions|countries|cities|languages|"
+    r"startups|companies|enterprises|partners|chips|images|videos|papers|repositories)"
+)
+# Unit phrase right after the number (ordered: the first alternative that matches wins in the finder).
+_UNIT = (
+    r"(?:"
+    r"\s?(?:%|％)"
+    r"|\s?(?:per\s?cent|percent|pct)(?:age\s+points?)?"
+    + B
+    + r"|\s*(?:个百分点|倍|元|人民币|美元|港元|港币|欧元|日元|英镑|韩元|(?:个)?参数|名?(?:员工|工程师|研究人员)|名?人|"  # noqa: E501
+    r"(?:月活跃?|日活跃?|活跃)?用户|(?:块|张)(?:GPU|显卡|卡)|项?专利|台)"
+    r"|\s?(?:[×xX](?:\s?[0-9]+)?" + B + r"|×(?:\s?[0-9]+)?)"
+    r"|[\s-]fold"
+    + B
+    + r"|\s+times\s+(?:faster|more|larger|bigger|higher|greater|better|cheaper|lower|smaller|as|the|over|"
+    r"that\s+of|what)"
+    + B
+    + r"|\s?tokens?\s*(?:per\s+second|a\s+second|/\s?s(?:ec)?"
+    + B
+    + r")"
+    + r"|\s?(?:"
+    + _GPU_NAME
+    + r"\s+)?GPU[\s-]hours"
+    + B
+    + r"|[\s-]?(?:token\s+)?(?:tokens"
+    + B
+    + r"|token[\s-]context|context(?:\s+(?:window|length))?"
+    + B
+    + r")"
+    + r"|[\s-]+(?:(?:open[\s-]source|total|active|activated)\s+)?param(?:eter)?s?"
+    + B
+    + r"|\s+(?:(?:hong\s+kong|hk|new\s+taiwan|taiwan(?:ese)?|nt|singapore|canadian|australian|us|u\.s\.|american)"  # noqa: E501
+    r"\s+)?dollars?"
+    + B
+    + r"|\s+(?:yuan|renminbi|rmb|euros?|pounds?\s+sterling|british\s+pounds?|yen|won|rupees?|swiss\s+francs?|"
+    r"usd|cny|hkd|eur|gbp|jpy|krw|inr|twd|sgd|cad|aud|chf)"
+    + B
+    + r"|\s+(?:(?:nvidia|amd|huawei)\s+)?(?:"
+    + _GPU_NAME
+    + r"(?:\s+(?:GPUs?|chips|accelerators|graphics\s+cards|units))?"
+    r"|(?:AI\s+)?(?:GPUs?|graphics\s+processing\s+units|graphics\s+cards|AI\s+chips|AI\s+accelerators))"
+    + B
+    + r"|\s+(?:(?:monthly|weekly|daily)\s+)?(?:active\s+)?(?:(?:paying|paid|registered|global|enterprise|business|"  # noqa: E501
+    r"individual)\s+)?(?:users|subscribers|MAUs?|DAUs?|WAUs?)"
+    + B
+    + r"|\s+(?:(?:full[\s-]time|AI|R&D|technical|engineering|research|software|hardware)\s+)?"
+    + _TEAM_WORDS
+    + B
+    + r"|\s+(?:people|persons|individuals)"
+    + B
+    + r"|\s+(?:[a-z][a-z-]*\s+)?"
+    + _COUNT_NOUNS
+    + B
+    + r")"
+)
+_PER_SHARE = r"(?:\s+(?:per|a)\s+share" + B + r")"
+_CONN = r"(?:\s*(?:[-–—~]|to)\s*)"
+_FIGURE = (
+    rf"(?:between\s+{_CUR_PRE}?{_NUM}{_SCALE}?\s+and\s+{_CUR_PRE}?{_NUM}{_SCALE}?"
+    rf"|{_CUR_PRE}?(?:{_A_SCALE}|{_NUM}(?:{_CONN}{_CUR_PRE}?{_NUM})?{_SCALE}?))"
+    rf"{_UNIT}?{_PER_SHARE}?"
+)
+_ZH_NUM = r"[零一二两三四五六七八九十百千]+"
+_ZH_FIGURE = rf"{_ZH_NUM}(?:{_ZH_SCALE})?{_UNIT}?"
+_RANK = rf"{B}rank(?:ed|s|ing)?\s+(?:No\.\s?|#)?(?:first|second|third|fourth|fifth|[0-9]{{1,3}}(?:st|nd|rd|th)?){B}"  # noqa: E501
+_MULT_WORD = rf"{B}(?:doubled|tripled|trebled|quadrupled){B}"
+FIND = rf"(?i)(?:{_RANK}|{_MULT_WORD}|{_FIGURE}|{_ZH_FIGURE})"
+
+_PARSE = (
+    rf"^(?i)(?P<between>between\s+)?(?P<cur>{_CUR_PRE})?\s*(?P<lo>{_DIG}|{_WORDNUM}|an?|half\s+an?|{_ZH_NUM})"
+    rf"(?P<los>{_SCALE})?(?:(?P<conn>{_CONN}|\s+and\s+)(?P<cur2>{_CUR_PRE})?(?P<hi>{_DIG}|{_WORDNUM}))?"
+    rf"(?P<his>{_SCALE})?(?P<rest>.*)$"
+)
+
+_QUALIFIERS = [
+    (r"up\s+to|as\s+(?:much|many|high)\s+as", "up_to"),
+    (r"at\s+least|no\s+(?:less|fewer)\s+than|a\s+minimum\s+of", "at_least"),
+    (r"more\s+than|upwards\s+of|in\s+excess\s+of|超过|逾", "more_than"),
+    (r"over|above|exceed(?:s|ed|ing)?|surpass(?:es|ed|ing)?|top(?:s|ped)|beyond", "over"),
+    (r"nearly|almost|close\s+to|近", "nearly"),
+    (r"less\s+than|fewer\s+than|under|below|just\s+under", "under"),
+    (r"about|around|approximately|approx\.|roughly|some|circa|an\s+estimated|estimated|~|≈|约|大约", "about"),
+]
+_COMPARE = r"(?i)(?-u:\b)(?:than|outperform[A-Za-z0-9_]*|beat[A-Za-z0-9_]*|against|versus|vs\.?|compared|rival[A-Za-z0-9_]*|surpass[A-Za-z0-9_]*|ahead\s+of)(?-u:\b)"  # noqa: E501
+_SOURCE = (
+    r"(?i)(?-u:\b)(?:reported|reports|said|says|according\s+to|told|wrote|noted|cited|citing)(?-u:\b)[^.;]*"
+    r"(?-u:\b)the\s+(?:company|firm|group|startup|start-up|giant|maker)(?-u:\b)"
+)
+_STOCK = r"(?i)(?-u:\b)(?:shares?|stocks?|share\s+price|market\s+(?:cap|value)|traded|trading)(?-u:\b)|股价"
+_COREF = r"(?i)(?-u:\b)(?:its|it|the\s+(?:company|firm|group|startup|start-up|giant|maker|lab|business)|they|their)(?-u:\b)"  # noqa: E501
+
+# Subject types per unit class: (preferred type tiers, fallback types, fallback scope).
+_UNIT_CLASS = {
+    **{c: "money" for c in CURRENCIES},
+    **{f"{c}_per_share": "money" for c in CURRENCIES},
+    "parameters": "model", "tokens": "model", "tokens_per_second": "model", "score": "model",
+    "GPU_hours": "model_org", "GPU": "org", "employees": "org", "people": "org_only",
+    "users": "product", "count": "product", "percent": "product", "multiplier": "product", "rank": "product",
+}  # fmt: skip
+# (class, type) -> tier; lower is preferred. Types not listed cannot be the subject.
+_TIERS = {
+    "money": {"ORG": 0, "PRODUCT": 1, "MODEL": 1},
+    "stock": {"ORG": 0},
+    "org": {"ORG": 0, "MODEL": 1},
+    "org_only": {"ORG": 0},
+    "model": {"MODEL": 0, "PRODUCT": 1},
+    "model_org": {"MODEL": 0, "ORG": 1},
+    "product": {"PRODUCT": 0, "MODEL": 0, "ORG": 1},
+}
+# Fallback (no suitable mention in the sentence): which types, looked up in earlier sentences.
+_FALLBACK = {
+    "money": "ORG", "stock": "ORG", "org": "ORG", "model": "MODEL", "model_org": "MODEL", "product": "ANY",
+}  # fmt: skip
+
+
+def _first_match_map(text: pl.Expr, pairs: list[tuple[str, str | None]], anchor: str) -> pl.Expr:
+    """The value of the first (pattern, value) pair whose pattern matches `text` (anchored by `anchor`)."""
+    expr: pl.Expr | pl.Then | pl.ChainedThen = pl
+    for pat, val in pairs:
+        cond = text.str.contains(anchor.format(pat))
+        value = (
+            pl.lit(val)
+            if val is not None
+            else text.str.extract(anchor.format(f"({pat})"), 1).str.to_uppercase()
+        )
+        expr = expr.when(cond).then(value)  # type: ignore[union-attr]
+    return expr.otherwise(pl.lit(None, dtype=pl.String))  # type: ignore[union-attr]
+
+
+def _number_value(s: pl.Expr) -> pl.Expr:
+    """Digits ("1,234.5"), English number words ("twenty-five hundred") or Chinese numerals -> f64."""
+    low = s.str.to_lowercase().str.strip_chars()
+    digits = low.str.replace_all(",", "").cast(pl.Float64, strict=False)
+    base = low.str.replace(r"\s+hundred$", "")
+    hundred = pl.when(low.str.ends_with("hundred")).then(100.0).otherwise(1.0)
+    first = base.str.extract(r"^([a-z]+(?:\s+an?)?)", 1)
+    second = base.str.extract(rf"^(?:{'|'.join(_TENS)})[- ]([a-z]+)$", 1)
+    words = (
+        first.replace_strict(_WORD_VALUES, default=None, return_dtype=pl.Float64)
+        + second.replace_strict(_WORD_VALUES, default=0.0, return_dtype=pl.Float64).fill_null(0.0)
+    ) * hundred
+    return pl.coalesce(digits, words, _zh_value(s))
+
+
+_ZH_DIGITS = {"零": 0.0, "一": 1.0, "二": 2.0, "两": 2.0, "三": 3.0, "四": 4.0, "五": 5.0, "六": 6.0, "七": 7.0,  # noqa: E501
+              "八": 8.0, "九": 9.0}  # fmt: skip
+
+
+def _zh_value(s: pl.Expr) -> pl.Expr:
+    """Chinese numeral section below 10,000 (六十四, 两千, 三百零五) -> f64; null when not one."""
+    ok = s.str.contains(r"^[零一二两三四五六七八九十百千]+$")
+
+    def place(marker: str) -> pl.Expr:
+        d = s.str.extract(rf"([一二两三四五六七八九])?{marker}", 1)
+        has = s.str.contains(marker)
+        return pl.when(has).then(
+            d.replace_strict(_ZH_DIGITS, default=1.0, return_dtype=pl.Float64).fill_null(1.0)
+        )
+
+    ones = s.str.extract(r"([一二两三四五六七八九])$", 1).replace_strict(
+        _ZH_DIGITS, default=0.0, return_dtype=pl.Float64
+    )
+    total = (
+        place("千").fill_null(0.0) * 1000
+        + place("百").fill_null(0.0) * 100
+        + place("十").fill_null(0.0) * 10
+        + ones.fill_null(0.0)
+    )
+    return pl.when(ok).then(total)
+
+
+def _scale_value(s: pl.Expr) -> pl.Expr:
+    key = s.str.to_lowercase().str.replace_all(r"[\s-]", "")
+    return (
+        pl.when(s.is_null())
+        .then(1.0)
+        .otherwise(key.replace_strict(_SCALE_VALUES, default=None, return_dtype=pl.Float64))
+    )
+
+
+def _unit_from_rest(rest: pl.Expr) -> pl.Expr:
+    """Unit named by the words after the number (null when none)."""
+    r = rest.str.to_lowercase()
+    rules: list[tuple[str, str]] = [
+        (r"^\s*(?:%|％|per\s?cent|percent|pct|个百分点)", "percent"),
+        (r"^\s?tokens?\s*(?:per|a|/)", "tokens_per_second"),
+        (r"gpu[\s-]hours", "GPU_hours"),
+        (r"^[\s-]?(?:token|context)", "tokens"),
+        (r"^[\s-]+(?:(?:open[\s-]source|total|active|activated)\s+)?param|^\s*(?:个)?参数", "parameters"),
+        (r"^\s*(?:[×x]|倍|[\s-]fold|\s+times)", "multiplier"),
+        (
+            r"gpu|graphics|chips$|accelerators|h100|h200|h800|h20|a100|a800|b100|b200|gb200|gb300|v100|l40|mi3|ascend|"  # noqa: E501
+            r"显卡|卡$",
+            "GPU",
+        ),
+        (r"users|subscribers|maus?$|daus?$|waus?$|用户", "users"),
+        (r"^\s+(?:\S+\s+)?" + _TEAM_WORDS.lower() + r"|员工|工程师|研究人员", "employees"),
+        (r"^\s+(?:people|persons|individuals)|^\s*名?人", "people"),
+        (r"^\s+(?:\S+\s+)?" + _COUNT_NOUNS + r"|专利|台$", "count"),
+    ]
+    expr: pl.Expr | pl.Then | pl.ChainedThen = pl
+    for pat, unit in rules:
+        expr = expr.when(r.str.contains(pat)).then(pl.lit(unit))  # type: ignore[union-attr]
+    return expr.otherwise(pl.lit(None, dtype=pl.String))  # type: ignore[union-attr]
+
+
+# Left-context cues for a bare number: "patents exceeds 32,000", "scored 85.2", "valued at 3 billion".
+_LEFT_CUES = [
+    (r"(?:users|subscribers)\s+(?:[A-Za-z0-9_]+\s+){0,2}", "users"),
+    (r"(?:employees|staff|headcount|workforce)\s+(?:[A-Za-z0-9_]+\s+){0,2}", "employees"),
+    (
+        r"(?:patents|devices|downloads|units|vehicles|deliveries|shipments)\s+(?:[A-Za-z0-9_]+\s+){0,2}",
+        "count",
+    ),
+    (r"(?:scor(?:e|ed|es|ing)|elo)\s+(?:of\s+|an?\s+)?", "score"),
+]
+_LEFT_VERBS = (
+    r"(?:exceed(?:s|ed)?|surpass(?:es|ed)?|reach(?:es|ed)?|total(?:s|ed|led|ing)?|top(?:s|ped)?|hit|"
+    r"stood\s+at|stands\s+at|of|is|was|are|were|(?:rose|grew|climbed|jumped|increased)\s+to|numbered|number)"
+)
+
+
+def _unit_from_left(left: pl.Expr) -> pl.Expr:
+    low = left.str.to_lowercase()
+    qual = r"(?:(?:more\s+than|over|about|nearly|approximately|around|almost|some|at\s+least)\s+)?"
+    expr: pl.Expr | pl.Then | pl.ChainedThen = pl
+    for pat, unit in _LEFT_CUES:
+        full = (pat + _LEFT_VERBS + r"\s+" + qual if unit != "score" else pat + qual) + r"$"
+        expr = expr.when(low.str.contains(full)).then(pl.lit(unit))  # type: ignore[union-attr]
+    return expr.otherwise(pl.lit(None, dtype=pl.String))  # type: ignore[union-attr]
+
+
+def _kind(unit: pl.Expr, sent: pl.Expr, left: pl.Expr, right: pl.Expr) -> pl.Expr:
+    """What the figure measures, when the sentence says so; null otherwise."""
+    s = sent.str.to_lowercase()
+    lft = left.str.to_lowercase()
+    rgt = right.str.to_lowercase()
+    money = unit.is_in([*CURRENCIES])
+    return (
+        pl.when(unit == "parameters")
+        .then(pl.lit("parameter_count"))
+        .when(unit == "users")
+        .then(pl.lit("user_count"))
+        .when(unit == "employees")
+        .then(pl.lit("headcount"))
+        .when(unit == "GPU")
+        .then(pl.lit("gpu_count"))
+        .when(unit == "GPU_hours")
+        .then(pl.lit("training_compute"))
+        .when(unit == "tokens_per_second")
+        .then(pl.lit("throughput"))
+        .when((unit == "tokens") & s.str.contains(r"context|window"))
+        .then(pl.lit("context_length"))
+        .when((unit == "tokens") & s.str.contains(r"train|pre-?train|dataset|corpus"))
+        .then(pl.lit("training_tokens"))
+        .when(unit == "score")
+        .then(pl.lit("benchmark_score"))
+        .when(unit == "rank")
+        .then(pl.lit("ranking"))
+        .when(unit.str.ends_with("_per_share"))
+        .then(pl.lit("share_price"))
+        .when(money & s.str.contains(_STOCK) & lft.str.contains(r"(?:to|at|from)\s+$"))
+        .then(pl.lit("share_price"))
+        .when((unit == "percent") & s.str.contains(_STOCK))
+        .then(pl.lit("stock_change"))
+        .when((unit == "percent") & right.str.contains(r"^\s+on\s+(?:the\s+)?[A-Z0-9]"))
+        .then(pl.lit("benchmark_score"))
+        .when(
+            (unit == "percent") & s.str.contains(r"market\s+share|share\s+of\s+the\s+[A-Za-z0-9_]*\s*market")
+        )
+        .then(pl.lit("market_share"))
+        .when(
+            money
+            & (
+                rgt.str.contains(r"^\s*(?:\)\s*)?(?:pre-money\s+|post-money\s+)?valuation")
+                | lft.str.contains(
+                    r"(?:valu(?:e|es|ed|ing|ation)\s+(?:[A-Za-z0-9_]+\s+){0,2}(?:at|of)|worth)\s+(?:about\s+|around\s+|over\s+|more\s+than\s+|nearly\s+)?(?:an?\s+)?$"  # noqa: E501
+                )
+            )
+        )
+        .then(pl.lit("valuation"))
+        .when(
+            money
+            & (
+                rgt.str.contains(r"^\s*(?:in\s+)?(?:revenue|sales)")
+                | s.str.contains(r"revenue|sales|turnover|营收|收入")
+            )
+        )
+        .then(pl.lit("revenue"))
+        .when(money & s.str.contains(r"market\s+(?:cap|value)"))
+        .then(pl.lit("market_cap"))
+        .when(
+            money
+            & s.str.contains(
+                r"融资|(?-u:\b)(?:raised?|raising|funding|financing|round|series\s+[a-f](?-u:\b)|seed|backed)"
+            )
+        )
+        .then(pl.lit("funding"))
+        .when(money & s.str.contains(r"profit|net\s+income|earnings|loss"))
+        .then(pl.lit("profit"))
+        .when(money & s.str.contains(r"acqui|takeover|buyout|to\s+buy"))
+        .then(pl.lit("acquisition"))
+        .when(money & s.str.contains(r"投资|invest|capex|capital\s+expenditure|spend|r\s?&\s?d"))
+        .then(pl.lit("investment"))
+        .when(money & s.str.contains(r"valu"))
+        .then(pl.lit("valuation"))
+        .when(
+            (unit == "percent")
+            & s.str.contains(
+                r"(?-u:\b)(?:up|down|rose|rise[sn]?|fell|fall(?:s|en)?|grew|grow(?:s|n)?|increas\w*|decreas\w*|jump\w*|"  # noqa: E501
+                r"drop\w*|declin\w*|gain\w*|surg\w*|plung\w*|climb\w*|slid|slump\w*|soar\w*|cut|lower\w*|boost\w*)(?-u:\b)"  # noqa: E501
+            )
+        )
+        .then(pl.lit("change"))
+        .when(money & s.str.contains(r"price|cost|priced|charge"))
+        .then(pl.lit("price"))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
+
+
+def _qualifier(left: pl.Expr) -> pl.Expr:
+    tail = left.str.to_lowercase()
+    expr: pl.Expr | pl.Then | pl.ChainedThen = pl
+    for pat, q in _QUALIFIERS:
+        expr = expr.when(tail.str.contains(rf"(?:^|[^a-z])(?:{pat})\s*$")).then(pl.lit(q))  # type: ignore[union-attr]  # noqa: E501
+    return expr.otherwise(pl.lit(None, dtype=pl.String))  # type: ignore[union-attr]
+
+
+def _candidates(docs: pl.DataFrame) -> pl.LazyFrame:
+    """Every regex hit with its character offsets: _d (doc index), doc_id, surface, start, end.
+
+    One scan wraps each hit in NUL markers; splitting on them alternates gap, hit, gap, hit, ... so
+    cumulative character lengths give offsets (polars regex offsets would be bytes). Existing NULs are
+    first swapped for another single character, which keeps every character offset.
+    """
+    segs = (
+        docs.lazy()
+        .select(
+            pl.int_range(pl.len(), dtype=pl.Int64).alias("_d"),
+            "doc_id",
+            pl.col("text")
+            .str.replace_all("\x00", "\x01", literal=True)
+            .str.replace_all(FIND, "\x00${0}\x00")
+            .str.split("\x00")
+            .alias("seg"),
+        )
+        .explode("seg")
+        .filter(pl.col("seg").is_not_null())
+        .with_columns(
+            pl.col("seg").str.len_chars().cast(pl.Int64).alias("_n"),
+            (pl.int_range(pl.len(), dtype=pl.Int64).over("_d") % 2 == 1).alias("_hit"),
+        )
+        .with_columns(pl.col("_n").cum_sum().over("_d").alias("end"))
+        .filter(pl.col("_hit") & (pl.col("_n") > 0))
+        .select(
+            "_d",
+            "doc_id",
+            pl.col("seg").alias("surface"),
+            (pl.col("end") - pl.col("_n")).alias("start"),
+            "end",
+        )
+    )
+    return segs
+
+
+def _key(d: pl.Expr, offset: pl.Expr) -> pl.Expr:
+    return d * (1 << 32) + offset
+
+
+def metric_candidates(
+    docs: pl.DataFrame, mentions: pl.DataFrame, entities: pl.DataFrame, sentences: pl.DataFrame
+) -> pl.DataFrame:
+    """Every candidate figure with its parse and a `reason` it is dropped (null when it is a metric)."""
+    doc_index = docs.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_d"), "doc_id").lazy()
+    sents = (
+        sentences.lazy()
+        .join(doc_index, on="doc_id")
+        .select(
+            "_d",
+            pl.col("sentence_id").cast(pl.Int64),
+            pl.col("paragraph_id").cast(pl.Int64),
+            pl.col("start").cast(pl.Int64).alias("sentence_start"),
+            pl.col("end").cast(pl.Int64).alias("sentence_end"),
+        )
+        .with_columns(_key(pl.col("_d"), pl.col("sentence_start")).alias("_k"))
+        .sort("_k")
+    )
+    hits = (
+        _candidates(docs)
+        .with_columns(_key(pl.col("_d"), pl.col("start")).alias("_k"))
+        .sort("_k")
+        .join_asof(sents.drop("_d"), on="_k", strategy="backward")
+        # Only sentences holding a candidate are sliced out of the document text.
+        .join(
+            docs.lazy().select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_d"), "text"),
+            on="_d",
+            how="left",
+        )
+        .with_columns(
+            pl.col("text")
+            .str.slice(pl.col("sentence_start"), pl.col("sentence_end") - pl.col("sentence_start"))
+            .alias("_stext")
+        )
+        .drop("text")
+        .with_columns(
+            pl.col("_stext")
+            .str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
+            .str.tail(60)
+            .alias("_left"),
+            pl.col("_stext")
+            .str.slice((pl.col("end") - pl.col("sentence_start")).clip(0), 80)
+            .alias("_right"),
+        )
+        .collect()
+    )
+    # Most hits are bare numbers (years, versions, list items). Without a cue to their left
+    # ("patents exceeds 32,000") they cannot be metrics: drop them before the full parse.
+    bare_hit = pl.col("surface").str.contains(r"^[0-9][0-9,]*(?:\.[0-9]+)?$")
+    hits = hits.with_columns(pl.when(bare_hit).then(_unit_from_left(pl.col("_left"))).alias("_left_unit"))
+    early = hits.filter(bare_hit & pl.col("_left_unit").is_null())
+    early = early.select(
+        "_d",
+        "doc_id",
+        "surface",
+        "start",
+        "end",
+        "sentence_start",
+        "sentence_end",
+        pl.col("surface").str.replace_all(",", "").cast(pl.Float64, strict=False).alias("value"),
+        pl.lit(None, dtype=pl.Float64).alias("value_high"),
+        pl.lit(None, dtype=pl.String).alias("unit"),
+        pl.when(pl.col("_left").str.contains(r"(?:[A-Za-z0-9_]|[A-Za-z0-9][-.:/])$"))
+        .then(pl.lit(PART_OF_NAME))
+        .otherwise(pl.lit(NO_UNIT))
+        .alias("reason"),
+    )
+    cands = (
+        hits.lazy()
+        .filter(~(bare_hit & pl.col("_left_unit").is_null()))
+        .drop("_left_unit")
+        .with_columns(pl.col("surface").str.extract_groups(_PARSE).alias("_p"))
+        .unnest("_p")
+    )
+    # Value and unit.
+    lo_scale = _scale_value(pl.coalesce(pl.col("los"), pl.col("his")))
+    hi_scale = _scale_value(pl.coalesce(pl.col("his"), pl.col("los")))
+    lo_num = _number_value(pl.col("lo"))
+    hi_num = _number_value(pl.col("hi"))
+    surf_l = pl.col("surface").str.to_lowercase()
+    rank_value = (
+        surf_l.str.extract(r"(first|second|third|fourth|fifth|[0-9]+)", 1)
+        .replace({"first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5"})
+        .cast(pl.Float64, strict=False)
+    )
+    mult_word = surf_l.replace_strict(
+        {"doubled": 2.0, "tripled": 3.0, "trebled": 3.0, "quadrupled": 4.0},
+        default=None,
+        return_dtype=pl.Float64,
+    )
+    is_rank = surf_l.str.starts_with("rank")
+    rest = pl.col("rest").fill_null("")
+    rest_wo_share = rest.str.replace(r"(?i)\s+(?:per|a)\s+share$", "")
+    per_share = rest.str.contains(r"(?i)\s(?:per|a)\s+share$")
+    cur_pre = pl.coalesce(pl.col("cur"), pl.col("cur2")).str.replace_all(r"[\s.]", "").str.to_uppercase()
+    cur_pre = cur_pre.replace_strict(
+        {k.replace(".", "").upper(): v for k, v in _CUR_PRE_CODES.items()},
+        default=None,
+        return_dtype=pl.String,
+    )
+    cur_word = _first_match_map(rest_wo_share.str.to_lowercase(), _CUR_WORDS, r"^\s*(?:{})(?-u:\b)?")
+    currency = pl.coalesce(cur_word, cur_pre)
+    rest_unit = _unit_from_rest(rest_wo_share)
+    bare = rest.str.strip_chars() == ""
+    cands = cands.with_columns(
+        currency.alias("_currency"),
+        rest_unit.alias("_rest_unit"),
+        per_share.alias("_per_share"),
+        bare.alias("_bare"),
+    )
+    currency, rest_unit, per_share, bare = (
+        pl.col(c) for c in ("_currency", "_rest_unit", "_per_share", "_bare")
+    )
+    unit = (
+        pl.when(is_rank)
+        .then(pl.lit("rank"))
+        .when(mult_word.is_not_null())
+        .then(pl.lit("multiplier"))
+        .when(currency.is_not_null() & per_share)
+        .then(currency + "_per_share")
+        .when(currency.is_not_null())
+        .then(currency)
+        .when(rest_unit.is_not_null())
+        .then(rest_unit)
+        .when(bare & pl.col("conn").is_null())
+        .then(_unit_from_left(pl.col("_left")))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
+    value = (
+        pl.when(is_rank)
+        .then(rank_value)
+        .when(mult_word.is_not_null())
+        .then(mult_word)
+        .otherwise(lo_num * lo_scale)
+    )
+    value_high = pl.when(pl.col("hi").is_not_null()).then(hi_num * hi_scale)
+    # Stage the parse so later rules refer to columns, not to copies of these expression trees.
+    cands = cands.with_columns(
+        value.alias("value"),
+        value_high.alias("value_high"),
+        unit.alias("unit"),
+        is_rank.alias("_is_rank"),
+        mult_word.alias("_mult"),
+    ).with_columns(
+        # "3,000 people" about a team is a headcount.
+        pl.when(
+            (pl.col("unit") == "people")
+            & pl.col("_stext").str.contains(
+                r"(?i)(?-u:\b)(?:team|staff|employ[A-Za-z0-9_]*|workforce|hire[A-Za-z0-9_]*|recruit[A-Za-z0-9_]*|headcount|lab)(?-u:\b)|团队|员工|实验室"  # noqa: E501
+            )
+        )
+        .then(pl.lit("employees"))
+        # "shares fell 3.2% to $118.42": a price per share.
+        .when(
+            pl.col("unit").is_in(list(CURRENCIES))
+            & pl.col("los").is_null()
+            & pl.col("his").is_null()
+            & pl.col("_stext").str.contains(_STOCK)
+            & pl.col("_left").str.contains(
+                r"(?i)(?-u:\b)(?:shares?|stock)[^.;,]{0,40}(?-u:\b)(?:to|at|from)\s+$"
+            )
+        )
+        .then(pl.col("unit") + "_per_share")
+        .otherwise(pl.col("unit"))
+        .alias("unit")
+    )
+    value, unit, is_rank, mult_word = pl.col("value"), pl.col("unit"), pl.col("_is_rank"), pl.col("_mult")
+    left_char = pl.col("_left").str.slice(-1, 1)
+    left2 = pl.col("_left").str.slice(-2, 2)
+    digits_only = pl.col("lo").str.contains(r"^[0-9]+(?:\.[0-9]+)?$")
+    prev_word = pl.col("_left").str.extract(r"([A-Za-z][[A-Za-z0-9_]\-]*)\s+$", 1)
+    version_word = prev_word.str.contains(
+        r"^(?:[A-Z][A-Za-z0-9-]*|v|version|round|phase|step|level|gen|generation|series|model|chapter|page|"
+        r"section|part|line|episode|season|tier|no)$"
+    ) & ~prev_word.str.contains(
+        r"^(?i:the|a|an|about|over|nearly|some|around|approximately|more|up|only|just|with|in|at|by|for|of|and|"  # noqa: E501
+        r"than|to|from|its|their|his|her|our|all|almost|roughly|under|below|above|least|exceeded|exceeds|"
+        r"reached|hit|had|has|have|is|was|were|are|be|been|another|additional|extra|total|than|as|whopping)$"
+    )
+    year_like = (
+        digits_only
+        & pl.col("lo").str.contains(r"^(?:19|20)[0-9]{2}$")
+        & pl.col("los").is_null()
+        & pl.col("his").is_null()
+    )
+    is_zh = pl.col("lo").str.contains(r"^[零一二两三四五六七八九十百千]+$")
+    is_word = pl.col("lo").str.contains(r"^(?i)[a-z]")
+    reason = (
+        pl.when(value.is_null() | ~value.is_finite() | (value < 0))
+        .then(pl.lit(BAD_VALUE))
+        .when(
+            pl.col("sentence_start").is_null()
+            | (pl.col("end") > pl.col("sentence_end"))
+            | (pl.col("start") < pl.col("sentence_start"))
+        )
+        .then(pl.lit(OUTSIDE_SENTENCE))
+        .when(left_char.str.contains(r"^[A-Za-z0-9_]$") | left2.str.contains(r"^[A-Za-z0-9][-.:/]$"))
+        .then(pl.lit(PART_OF_NAME))
+        .when(rest.str.contains(r"[×xX]\s?[0-9]"))
+        .then(pl.lit(DIMENSIONS))
+        .when(pl.col("_left").str.contains(r"[0-9]\s+(?:in|out\s+of)\s+$"))
+        .then(pl.lit(RATIO))
+        .when(unit.is_null() | ~unit.is_in(list(UNITS)))
+        .then(pl.lit(NO_UNIT))
+        .when(year_like & ~unit.is_in([*CURRENCIES, "percent"]))
+        .then(pl.lit(YEAR))
+        .when(
+            ~is_rank
+            & mult_word.is_null()
+            & version_word.fill_null(False)
+            & digits_only.fill_null(False)
+            & pl.col("cur").is_null()
+            & pl.col("los").is_null()
+            & pl.col("his").is_null()
+            & (unit != "percent")
+        )
+        .then(pl.lit(VERSION_NUMBER))
+        .when(
+            (is_word | is_zh).fill_null(False)
+            & pl.col("los").is_null()
+            & pl.col("his").is_null()
+            & unit.is_in(["count", "people", "employees", "GPU", "users"])
+        )
+        .then(pl.lit(SMALL_WORD_COUNT))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
+    cands = cands.with_columns(reason.alias("reason"))
+
+    # Mentions with their entity type, sentence and key.
+    ments = (
+        mentions.lazy()
+        .select(
+            "doc_id",
+            "entity_id",
+            pl.col("start").cast(pl.Int64).alias("m_start"),
+            pl.col("end").cast(pl.Int64).alias("m_end"),
+        )
+        .join(doc_index, on="doc_id")
+        .join(
+            entities.lazy().select("entity_id", pl.col("type").alias("m_type")).unique("entity_id"),
+            on="entity_id",
+        )
+        .with_columns(_key(pl.col("_d"), pl.col("m_start")).alias("_k"))
+        .sort("_k")
+        .join_asof(
+            sents.select(
+                "_k", pl.col("sentence_id").alias("m_sentence"), pl.col("paragraph_id").alias("m_par")
+            ),
+            on="_k",
+            strategy="backward",
+        )
+        .collect()
+        .lazy()
+    )
+    # A figure inside a MODEL/PRODUCT mention is that entity's name ("6B parameter version", "QwQ-32B").
+    inside = (
+        cands.filter(pl.col("reason").is_null())
+        .select("_d", "start", "end")
+        .join(
+            ments.filter(pl.col("m_type").is_in(["MODEL", "PRODUCT"])).select("_d", "m_start", "m_end"),
+            on="_d",
+        )
+        .filter((pl.col("m_start") <= pl.col("start")) & (pl.col("m_end") >= pl.col("end")))
+        .select("_d", "start", pl.lit(True).alias("_inside"))
+        .unique()
+    )
+    cands = (
+        cands.join(inside, on=["_d", "start"], how="left")
+        .with_columns(
+            pl.when(pl.col("reason").is_null() & pl.col("_inside").fill_null(False))
+            .then(pl.lit(INSIDE_ENTITY))
+            .otherwise(pl.col("reason"))
+            .alias("reason")
+        )
+        .drop("_inside")
+    )
+    cands = cands.with_columns(
+        pl.when((pl.col("unit") == "percent") & pl.col("_stext").str.contains(_STOCK))
+        .then(pl.lit("stock"))
+        .otherwise(pl.col("unit").replace_strict(_UNIT_CLASS, default=None, return_dtype=pl.String))
+        .alias("_class")
+    )
+    cands = cands.collect().lazy()
+    # Qualifier and kind only for the figures kept (most candidates are bare numbers).
+    kept = cands.filter(pl.col("reason").is_null()).with_columns(
+        _qualifier(pl.col("_left")).alias("qualifier"),
+        _kind(unit, pl.col("_stext"), pl.col("_left"), pl.col("_right")).alias("kind"),
+    )
+    tiers = pl.DataFrame(
+        [{"_class": c, "m_type": t, "_tier": r} for c, m in _TIERS.items() for t, r in m.items()],
+        schema={"_class": pl.String, "m_type": pl.String, "_tier": pl.Int64},
+    ).lazy()
+    # Same-sentence candidates: before the figure preferred, then type tier, then distance. A mention
+    # after the figure past a comparison word ("outperforms o1-mini") is a rival, not the subject.
+    same = (
+        kept.select("_d", "start", "end", "sentence_id", "sentence_start", "_stext", "_class")
+        .join(
+            ments.select("_d", "entity_id", "m_start", "m_end", "m_type", "m_sentence"),
+            left_on=["_d", "sentence_id"],
+            right_on=["_d", "m_sentence"],
+        )
+        .join(tiers, on=["_class", "m_type"])
+        .filter((pl.col("m_end") <= pl.col("start")) | (pl.col("m_start") >= pl.col("end")))
+        .with_columns((pl.col("m_start") >= pl.col("end")).alias("_after"))
+        .with_columns(
+            pl.col("_stext")
+            .str.slice(pl.col("end") - pl.col("sentence_start"), (pl.col("m_start") - pl.col("end")).clip(0))
+            .alias("_between")
+        )
+        .with_columns(
+            pl.col("_stext")
+            .str.slice(
+                pl.col("m_end") - pl.col("sentence_start"), (pl.col("start") - pl.col("m_end")).clip(0)
+            )
+            .alias("_before")
+        )
+        .filter(~(pl.col("_after") & pl.col("_between").str.contains(_COMPARE)))
+        # "MiMo outperforms o1-mini with 7 billion parameters": the rival is not the subject.
+        .filter(
+            ~pl.col("_stext")
+            .str.slice(
+                (pl.col("m_start") - pl.col("sentence_start") - 25).clip(0),
+                (pl.col("m_start") - pl.col("sentence_start")).clip(0, 25),
+            )
+            .str.contains(_COMPARE)
+        )
+        # "Jiemian reported that the company bought ...": a source, not the subject.
+        .filter(~(~pl.col("_after") & pl.col("_before").str.contains(_SOURCE)))
+        .with_columns(
+            pl.when(pl.col("_after"))
+            .then(pl.col("m_start") - pl.col("end"))
+            .otherwise(pl.col("start") - pl.col("m_end"))
+            .alias("_dist")
+        )
+        .sort("_after", "_tier", "_dist")
+        .group_by("_d", "start", maintain_order=True)
+        .agg(pl.col("entity_id").first().alias("_same_subject"), pl.col("_tier").first().alias("_best_tier"))
+    )
+    kept = kept.join(same, on=["_d", "start"], how="left").collect().lazy()
+    # Fallback for "the company bought ...", "its 7-billion-parameter model": the latest suitable mention
+    # before the sentence — same paragraph, or anywhere earlier when the sentence refers back
+    # (its, the company) or the unit belongs to a model.
+    kept = kept.with_columns(
+        pl.col("_class").replace_strict(_FALLBACK, default=None, return_dtype=pl.String).alias("_fb_type"),
+        _key(pl.col("_d"), pl.col("sentence_start") - 1).alias("_fk"),
+        pl.col("_stext")
+        .str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
+        .str.contains(_COREF)
+        .alias("_coref"),
+    )
+    fb_frames = []
+    for fb_type in ("ORG", "MODEL", "ANY"):
+        pool = ments if fb_type == "ANY" else ments.filter(pl.col("m_type") == fb_type)
+        if fb_type == "ANY":
+            pool = pool.filter(pl.col("m_type").is_in(["ORG", "PRODUCT", "MODEL"]))
+        part = (
+            kept.filter(pl.col("_fb_type") == fb_type)
+            .select("_d", "start", "_fk", "paragraph_id")
+            .sort("_fk")
+            .join_asof(
+                pool.select(
+                    pl.col("_k").alias("_fk"),
+                    pl.col("_d").alias("_fd"),
+                    pl.col("entity_id").alias("_fb_subject"),
+                    "m_par",
+                ),
+                on="_fk",
+                strategy="backward",
+            )
+            .filter(pl.col("_fd") == pl.col("_d"))
+            .select(
+                "_d",
+                "start",
+                "_fb_subject",
+                (pl.col("m_par") == pl.col("paragraph_id")).alias("_fb_same_par"),
+            )
+        )
+        fb_frames.append(part)
+    fb = pl.concat(fb_frames)
+    kept = kept.join(fb, on=["_d", "start"], how="left").collect().lazy()
+    org_before = (
+        kept.select("_d", "start", "sentence_id")
+        .join(
+            ments.filter(pl.col("m_type") == "ORG").select("_d", "m_sentence", "m_end"),
+            left_on=["_d", "sentence_id"],
+            right_on=["_d", "m_sentence"],
+        )
+        .filter(pl.col("m_end") <= pl.col("start"))
+        .select("_d", "start", pl.lit(True).alias("_orgb"))
+        .unique()
+    )
+    kept = kept.join(org_before, on=["_d", "start"], how="left").with_columns(
+        pl.col("_orgb").fill_null(False)
+    )
+    model_class = pl.col("_class").is_in(["model", "model_org"])
+    use_same = pl.col("_same_subject").is_not_null() & ~(
+        model_class & (pl.col("_best_tier") > 0) & pl.col("_fb_subject").is_not_null() & ~pl.col("_orgb")
+    )
+    fb_ok = pl.col("_fb_subject").is_not_null() & (
+        pl.col("_fb_same_par").fill_null(False) | pl.col("_coref") | (model_class & ~pl.col("_orgb"))
+    )
+    kept = kept.with_columns(
+        pl.when(use_same)
+        .then(pl.col("_same_subject"))
+        .when(fb_ok)
+        .then(pl.col("_fb_subject"))
+        .otherwise(pl.col("_same_subject"))
+        .alias("subject_entity_id")
+    )
+    # Parenthetical conversion: "20 billion yuan ($2.76 billion)" -> two metrics linked to each other.
+    kept = kept.sort("_d", "start").with_columns(
+        pl.col("start").shift(-1).over("_d").alias("_nstart"),
+        pl.col("unit").shift(-1).over("_d").alias("_nunit"),
+        pl.col("_right").str.slice(0, 40).alias("_r40"),
+    )
+    money_units = [*CURRENCIES]
+    gap = pl.col("_r40").str.slice(0, (pl.col("_nstart") - pl.col("end")).clip(0, 40))
+    linked_fwd = (
+        pl.col("unit").is_in(money_units)
+        & pl.col("_nunit").is_in(money_units)
+        & (pl.col("unit") != pl.col("_nunit"))
+        & ((pl.col("_nstart") - pl.col("end")) <= 20)
+        & gap.str.contains(
+            r"^\s*[(（]\s*(?:(?:about|approximately|roughly|around|or|about|approx\.|~|≈|or\s+about|约|大约|合|折合|即)\s*)?$"
+        )
+    )
+    kept = kept.with_columns(
+        pl.when(linked_fwd).then(pl.col("doc_id") + ":" + pl.col("_nstart").cast(pl.String)).alias("_lf"),
+    ).with_columns(
+        pl.coalesce(
+            pl.col("_lf"),
+            pl.when(pl.col("_lf").shift(1).over("_d").is_not_null()).then(
+                pl.col("doc_id").shift(1).over("_d")
+                + ":"
+                + pl.col("start").shift(1).over("_d").cast(pl.String)
+            ),
+        ).alias("linked_metric_id")
+    )
+    cols = [c for c in OUTPUT_SCHEMA if c != "metric_id"] + ["reason", "_d"]
+    nulls = {c: pl.lit(None, dtype=t) for c, t in OUTPUT_SCHEMA.items()}
+    dropped = pl.concat(
+        [
+            cands.filter(pl.col("reason").is_not_null()).select(
+                "_d",
+                *[
+                    c
+                    for c in cols
+                    if c
+                    in {
+                        "doc_id",
+                        "surface",
+                        "start",
+                        "end",
+                        "sentence_start",
+                        "sentence_end",
+                        "value",
+                        "value_high",
+                        "unit",
+                        "reason",
+                    }
+                ],
+            ),
+            early.lazy(),
+        ],
+        how="diagonal_relaxed",
+    )
+    dropped = dropped.with_columns(
+        [nulls[c].alias(c) for c in ("qualifier", "kind", "subject_entity_id", "linked_metric_id")]
+    )
+    out = (
+        pl.concat([kept.select(cols), dropped.select(cols)], how="vertical_relaxed")
+        .sort("_d", "start")
+        .drop("_d")
+    )
+    return out.with_columns(
+        (pl.col("doc_id") + ":" + pl.col("start").cast(pl.String)).alias("metric_id")
+    ).collect()
+
+
+def extract_metrics(
+    docs: pl.DataFrame, mentions: pl.DataFrame, entities: pl.DataFrame, sentences: pl.DataFrame
+) -> pl.DataFrame:
+    """Figures in `docs.text` with normalised value, unit, qualifier, kind, subject entity and offsets."""
+    if docs.height == 0:
+        return pl.DataFrame(schema=OUTPUT_SCHEMA)
+    cands = metric_candidates(docs, mentions, entities, sentences)
+    return cands.filter(pl.col("reason").is_null()).select(
+        [pl.col(c).cast(t) for c, t in OUTPUT_SCHEMA.items()]
+    )
