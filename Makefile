@@ -11,7 +11,7 @@ export UV_PYTHON_DOWNLOADS ?= never
 SOURCE ?= seeds
 WAREHOUSE ?= data/quarry.duckdb
 
-.PHONY: help setup run test lint clean server deploy serve bench
+.PHONY: help setup run test lint clean server deploy serve bench compact
 
 help:
 	@echo "make run     set up .venv and run the pipeline over $(SOURCE) into $(WAREHOUSE)"
@@ -40,3 +40,17 @@ lint: $(STAMP)
 
 clean:
 	rm -rf data .pytest_cache
+PREFECT_PORT ?= 4200
+export QUARRY_API := http://127.0.0.1:$(PREFECT_PORT)/api
+
+server: $(STAMP)  ## local Prefect server + UI on http://127.0.0.1:4200 (loopback only)
+	$(VENV)/bin/prefect server start --host 127.0.0.1 --port $(PREFECT_PORT)
+
+deploy: $(STAMP)  ## register quarry-pipeline/nightly (cron 02:00, TZ from QUARRY_TIMEZONE) on that server
+	PREFECT_API_URL=$(QUARRY_API) $(VENV)/bin/quarry deploy
+
+serve: $(STAMP)  ## execute scheduled and UI-triggered runs of the deployment
+	PREFECT_API_URL=$(QUARRY_API) $(VENV)/bin/quarry serve
+
+compact: $(STAMP)
+	$(VENV)/bin/quarry compact --warehouse $(WAREHOUSE)

@@ -182,6 +182,63 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _api_url() -> str:
+    url = os.environ.get("PREFECT_API_URL")
+    if not url:
+        from prefect.settings import PREFECT_API_URL
+
+        url = PREFECT_API_URL.value()
+    if not url:
+        raise UserError(
+            "no Prefect server configured: start one with `make server` and set "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api"
+        )
+    return url
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from flows import deploy
+
+    url = _api_url()
+    try:
+        dep_id = deploy.register(args.cron, args.timezone)
+    except Exception as exc:  # noqa: BLE001 - a server that is down or refuses is a user-fixable state
+        raise UserError(f"could not register the deployment at {url}: {exc}") from None
+    print(f"deployment quarry-pipeline/{deploy.DEPLOYMENT} ({dep_id}) registered at {url}")
+    print(f"schedule: cron '{args.cron}' in {args.timezone}; runs execute while `make serve` is running")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from flows import deploy
+
+    _api_url()
+    deploy.serve(args.cron, args.timezone)
+    return 0
+
+
+def cmd_compact(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from warehouse.catalog import Warehouse, WarehouseError, write_lock
+    from warehouse.load import compact, file_counts
+
+    wh = Warehouse.at(args.warehouse)
+    if not wh.exists():
+        raise UserError(f"no warehouse at {wh.catalog}")
+    try:
+        with write_lock(wh, args.lock_wait):
+            before = file_counts(wh)
+            done = compact(wh, f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-compact")
+    except WarehouseError as exc:
+        raise UserError(str(exc)) from None
+    for table, (n, m) in sorted(done.items()):
+        print(f"{table}: {n} files -> {m}")
+    if not done:
+        print(f"nothing to compact ({sum(before.values())} files)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="quarry", description="News documents in, validated facts out.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -219,6 +276,24 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--gazetteer", default=None)
     ev.add_argument("--json", action="store_true", help="print the scores as JSON")
     ev.set_defaults(func=cmd_eval)
+
+    for name, func, text in (
+        ("deploy", cmd_deploy, "register the quarry-pipeline/nightly deployment on the Prefect server"),
+        ("serve", cmd_serve, "register the deployment and execute its scheduled and triggered runs"),
+    ):
+        d = sub.add_parser(name, help=text)
+        d.add_argument("--cron", default="0 2 * * *", help="schedule (default: 02:00 every night)")
+        d.add_argument(
+            "--timezone",
+            default=os.environ.get("QUARRY_TIMEZONE", "UTC"),
+            help="IANA timezone of the schedule (default: $QUARRY_TIMEZONE or UTC)",
+        )
+        d.set_defaults(func=func)
+
+    c = sub.add_parser("compact", help="merge each table's Parquet files into one (same query results)")
+    c.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
+    c.add_argument("--lock-wait", type=float, default=0.0)
+    c.set_defaults(func=cmd_compact)
 
     rs = sub.add_parser("runs", help="list recent runs")
     rs.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)

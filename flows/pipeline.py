@@ -23,7 +23,7 @@ from transforms import metrics as metrics_t
 from warehouse import catalog, sources
 from warehouse.catalog import Warehouse
 from warehouse.files import read_table
-from warehouse.load import VERSION_COLUMNS, known_documents, load_logs, load_run
+from warehouse.load import VERSION_COLUMNS, compact, file_counts, known_documents, load_logs, load_run
 from warehouse.reference import DEFAULT_GAZETTEER
 from warehouse.schemas import DOCUMENTS, ENTITIES, QUALITY_RESULTS, QUARANTINE, RUNS
 
@@ -57,6 +57,9 @@ class RunParameters(BaseModel):
     workers: int = Field(2, ge=1, le=64, description="Parallel batch tasks (threads or local Dask workers)")
     gazetteer: str = Field(str(DEFAULT_GAZETTEER), description="Entity gazetteer YAML")
     lock_wait_seconds: float = Field(0.0, ge=0, description="How long to wait for another run's lock")
+    compact_after_files: int = Field(
+        32, ge=2, description="Merge a table's files into one when a run leaves it with more than this"
+    )
 
 
 @task(name="plan", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
@@ -273,6 +276,8 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
     }
     stale_ids = _stale_ids(wh, known_path, ok_dirs)
     load(wh, run_id, ok_dirs, logs, new_entities, params.full_refresh, stale_ids)
+    if max(file_counts(wh).values(), default=0) > params.compact_after_files:
+        summary["compacted"] = compact(wh, f"{run_id}-auto")
     stage_seconds["load"] = round(time.perf_counter() - t_load, 3)
     summary["stage_seconds"] = stage_seconds
     summary["wall_seconds"] = round(time.perf_counter() - t_start, 3)

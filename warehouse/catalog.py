@@ -96,8 +96,14 @@ def manifest(wh: Warehouse) -> list[FileEntry]:
     """The committed files of every table (empty for a new warehouse)."""
     if not wh.exists():
         return []
-    with connect_readonly(wh) as con:
-        rows = con.execute(f"SELECT table_name, path, run_id, rows FROM {MANIFEST} ORDER BY path").fetchall()
+    # ATTACH from a fresh in-memory database: `duckdb.connect(path)` would reuse an instance this
+    # process already has open on the *old* catalog file (duckdb caches one per path) and read stale.
+    with duckdb.connect(":memory:") as con:
+        path = str(wh.catalog).replace("'", "''")
+        con.execute(f"ATTACH '{path}' AS catalog (READ_ONLY)")
+        rows = con.execute(
+            f"SELECT table_name, path, run_id, rows FROM catalog.{MANIFEST} ORDER BY path"
+        ).fetchall()
     return [FileEntry(*r) for r in rows]
 
 

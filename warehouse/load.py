@@ -152,3 +152,40 @@ def load_logs(wh: Warehouse, run_id: str, logs: dict[str, pl.DataFrame]) -> None
         write_atomic(conform(df, table), path)
         add.append(FileEntry(table.name, str(path), run_id, df.height))
     commit(wh, add)
+
+
+def compact(wh: Warehouse, run_id: str, min_files: int = 2) -> dict[str, tuple[int, int]]:
+    """Merge each table's files into one (when it has at least `min_files`), in one atomic commit.
+
+    Query results are unchanged: the same rows, in the declared schema. Returns {table: (before, after)}.
+    """
+    entries = manifest(wh)
+    add: list[FileEntry] = []
+    drop: list[str] = []
+    out: dict[str, tuple[int, int]] = {}
+    for name, table in TABLES.items():
+        files = [e for e in entries if e.table_name == name]
+        if len(files) < min_files:
+            continue
+        lf = pl.concat([_cast(pl.scan_parquet(e.path), table) for e in files], how="vertical")
+        path = wh.table_dir(name) / f"{run_id}-compact.parquet"
+        rows = _sink(lf, table, path)
+        if rows != sum(e.rows for e in files):  # never commit a compaction that lost or invented rows
+            path.unlink(missing_ok=True)
+            raise RuntimeError(
+                f"compaction of {name} wrote {rows} rows, expected {sum(e.rows for e in files)}"
+            )
+        add.append(FileEntry(name, str(path), run_id, rows))
+        drop += [e.path for e in files]
+        out[name] = (len(files), 1)
+    if add:
+        commit(wh, add, drop_files=drop)
+    return out
+
+
+def file_counts(wh: Warehouse) -> dict[str, int]:
+    """Committed files per table."""
+    counts: dict[str, int] = {}
+    for e in manifest(wh):
+        counts[e.table_name] = counts.get(e.table_name, 0) + 1
+    return counts
