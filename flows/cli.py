@@ -229,7 +229,7 @@ def cmd_compact(args: argparse.Namespace) -> int:
     try:
         with write_lock(wh, args.lock_wait):
             before = file_counts(wh)
-            done = compact(wh, f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-compact")
+            done = compact(wh, f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}")
     except WarehouseError as exc:
         raise UserError(str(exc)) from None
     for table, (n, m) in sorted(done.items()):

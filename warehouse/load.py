@@ -94,7 +94,10 @@ def load_run(
             lf = lf.unique(subset=list(table.key), keep="first", maintain_order=True)
             path = wh.table_dir(table.name) / f"{run_id}.parquet"
             counts[table.name] = _sink(lf, table, path)
-            add.append(FileEntry(table.name, str(path), run_id, counts[table.name]))
+            if counts[table.name]:
+                add.append(FileEntry(table.name, str(path), run_id, counts[table.name]))
+            else:  # an incremental run with nothing new adds no empty files
+                path.unlink()
         else:
             counts[table.name] = 0
         if full_refresh or replaced.is_empty():

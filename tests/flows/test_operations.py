@@ -1,0 +1,201 @@
+"""Running it like production: incremental, idempotent, versioned, compacted, crash-safe, on Dask."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+from flows.pipeline import RunParameters, quarry_pipeline
+from warehouse.catalog import Warehouse
+from warehouse.load import file_counts
+from warehouse.reference import DEFAULT_GAZETTEER
+
+REPO = Path(__file__).resolve().parents[2]
+SEEDS = sorted((REPO / "seeds").glob("*.txt"))
+CONTENT_TABLES = ("documents", "sentences", "removed_spans", "mentions", "metrics", "entities")
+
+
+def make_corpus(root: Path, copies: int = 1, names: list[Path] | None = None) -> Path:
+    """Seeds plus edited copies (a distinct closing paragraph, so distinct doc_ids)."""
+    root.mkdir(parents=True, exist_ok=True)
+    for seed in names or SEEDS:
+        text = seed.read_text(encoding="utf-8")
+        (root / seed.name).write_text(text, encoding="utf-8")
+        for i in range(1, copies):
+            extra = (
+                f"\nThis analysis was revised for edition {i} of the weekly roundup on Xiaomi and its rivals."
+            )
+            (root / f"{seed.stem}-ed{i}.txt").write_text(text + extra, encoding="utf-8")
+    return root
+
+
+def snapshot(wh: Path) -> dict[str, list[tuple]]:
+    """Every content table's rows, without the columns that name the run that wrote them."""
+    out = {}
+    with duckdb.connect(":memory:") as con:
+        con.execute(f"ATTACH '{wh}' AS w (READ_ONLY)")
+        for t in CONTENT_TABLES:
+            cols = [r[0] for r in con.execute(f"DESCRIBE w.{t}").fetchall() if r[0] != "run_id"]
+            quoted = ", ".join(f'"{c}"' for c in cols)
+            out[t] = con.execute(f"SELECT {quoted} FROM w.{t} ORDER BY ALL").fetchall()
+    return out
+
+
+def run(source: Path, wh: Path, **kw) -> dict:
+    return quarry_pipeline(RunParameters(source=str(source), warehouse=str(wh), **kw))
+
+
+def test_incremental_run_processes_only_new_documents(prefect_server, tmp_path):
+    corpus = make_corpus(tmp_path / "c", names=SEEDS[:3])
+    wh = tmp_path / "inc.duckdb"
+    first = run(corpus, wh)
+    assert (first["docs_cleaned"], first["docs_skipped"]) == (3, 0)
+    make_corpus(corpus, names=SEEDS[3:])
+    second = run(corpus, wh)
+    assert (second["docs_in"], second["docs_skipped"], second["docs_cleaned"]) == (5, 3, 2)
+    reference = tmp_path / "ref.duckdb"
+    run(corpus, reference)
+    assert snapshot(wh) == snapshot(reference)
+
+
+def test_full_refresh_and_version_change_replace_rows(prefect_server, tmp_path):
+    corpus = make_corpus(tmp_path / "c", names=SEEDS[2:4])
+    wh = tmp_path / "v.duckdb"
+    run(corpus, wh)
+    before = snapshot(wh)
+    refreshed = run(corpus, wh, full_refresh=True)
+    assert refreshed["docs_cleaned"] == 2
+    assert snapshot(wh) == before  # same rows, not twice
+    with duckdb.connect(str(wh), read_only=True) as con:
+        assert con.execute("SELECT count(DISTINCT run_id) FROM documents").fetchone() == (1,)
+    # A new gazetteer version makes every document stale: it is reprocessed and its rows replaced.
+    gaz = yaml.safe_load(DEFAULT_GAZETTEER.read_text(encoding="utf-8"))
+    gaz["version"] = "test-v2"
+    path = tmp_path / "gazetteer.yaml"
+    path.write_text(yaml.safe_dump(gaz, allow_unicode=True), encoding="utf-8")
+    s = run(corpus, wh, gazetteer=str(path))
+    assert (s["docs_skipped"], s["docs_cleaned"]) == (0, 2)
+    with duckdb.connect(str(wh), read_only=True) as con:
+        assert con.execute("SELECT DISTINCT gazetteer_version FROM documents").fetchall() == [("test-v2",)]
+        assert con.execute("SELECT DISTINCT gazetteer_version FROM mentions").fetchall() == [("test-v2",)]
+        assert con.execute("SELECT count(*), count(DISTINCT doc_id) FROM documents").fetchone() == (2, 2)
+    after = snapshot(wh)
+    assert len(after["mentions"]) == len(before["mentions"]) and len(after["metrics"]) == len(
+        before["metrics"]
+    )
+
+
+def test_compaction_keeps_query_results(prefect_server, tmp_path):
+    corpus = tmp_path / "c"
+    wh = tmp_path / "k.duckdb"
+    for seed in SEEDS:  # five nightly runs, one new document each
+        make_corpus(corpus, names=[seed])
+        run(corpus, wh)
+    w = Warehouse.at(wh)
+    assert file_counts(w)["documents"] == 5 and file_counts(w)["runs"] == 5
+    before = snapshot(wh)
+    out = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "compact", "--warehouse", str(wh)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "documents: 5 files -> 1" in out.stdout
+    assert snapshot(wh) == before
+    counts = file_counts(w)
+    assert counts["documents"] == 1 and counts["runs"] == 1
+    # superseded files are gone after the next run, and the next run still works
+    make_corpus(corpus)
+    s = run(corpus, wh)
+    assert s["docs_skipped"] == 5
+    assert len(list(w.table_dir("documents").glob("*.parquet"))) == 1
+
+
+def test_readers_keep_their_snapshot_during_a_run(prefect_server, tmp_path):
+    corpus = make_corpus(tmp_path / "c", names=SEEDS[:2])
+    wh = tmp_path / "r.duckdb"
+    run(corpus, wh)
+    reader = duckdb.connect(str(wh), read_only=True)
+    assert reader.execute("SELECT count(*) FROM documents").fetchone() == (2,)
+    make_corpus(corpus, names=SEEDS[2:])
+    run(corpus, wh)  # commits while the reader has the warehouse open
+    assert reader.execute("SELECT count(*) FROM documents").fetchone() == (2,)
+    assert reader.execute("SELECT count(*) FROM mentions m JOIN documents d USING (doc_id)").fetchone()[0] > 0
+    reader.close()
+    with duckdb.connect(":memory:") as con:
+        con.execute(f"ATTACH '{wh}' AS w (READ_ONLY)")
+        assert con.execute("SELECT count(*) FROM w.documents").fetchone() == (5,)
+
+
+def test_dask_runner_builds_the_same_warehouse(prefect_server, tmp_path):
+    corpus = make_corpus(tmp_path / "c")
+    threads, dask = tmp_path / "t.duckdb", tmp_path / "d.duckdb"
+    run(corpus, threads, batch_size=2)
+    s = run(corpus, dask, batch_size=2, task_runner="dask", workers=2)
+    assert (s["status"], s["batches"], s["docs_cleaned"]) == ("succeeded", 3, 5)
+    assert snapshot(dask) == snapshot(threads)
+
+
+def _wait_for(pattern: str, root: Path, proc: subprocess.Popen, timeout: float = 300) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        if any(root.glob(pattern)):
+            return True
+        time.sleep(0.01)
+    return False
+
+
+@pytest.mark.parametrize("phase", ["staging/*/b00003/metrics.parquet", "tables/mentions/*.parquet"])
+def test_kill_9_mid_run_then_rerun_equals_a_clean_run(prefect_server, tmp_path, phase):
+    from prefect.settings import PREFECT_API_URL
+
+    base = make_corpus(tmp_path / "base", names=SEEDS[:1])
+    corpus = make_corpus(tmp_path / "big", copies=3)
+    wh = tmp_path / "crash.duckdb"
+    run(base, wh)
+    before = snapshot(wh)
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "PREFECT_LOGGING_LEVEL": "WARNING"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "flows.cli",
+            "run",
+            "--source",
+            str(corpus),
+            "--warehouse",
+            str(wh),
+            "--batch-size",
+            "2",
+            "--workers",
+            "1",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        seen = _wait_for(phase, Warehouse.at(wh).root, proc)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(30)
+    assert seen, f"the run ended before reaching {phase}"
+    assert snapshot(wh) == before  # nothing half-written: the previous consistent state
+    s = run(corpus, wh)
+    assert s["status"] == "succeeded"
+    reference = tmp_path / "ref.duckdb"
+    run(base, reference)
+    run(corpus, reference)
+    assert snapshot(wh) == snapshot(reference)
+    leftovers = [p for p in Warehouse.at(wh).root.rglob("*") if p.is_file() and ".tmp" in p.name]
+    assert leftovers == []
