@@ -30,6 +30,7 @@ import polars as pl
 
 from warehouse.files import fsync_dir
 from warehouse.schemas import TABLES, ddl
+from warehouse.views import VIEWS
 
 MANIFEST = "_manifest"
 
@@ -79,10 +80,6 @@ class FileEntry:
     path: str
     run_id: str
     rows: int
-
-
-# Views an analyst queries besides the tables; registered by later stages (facts, conflicts, ...).
-ANALYST_VIEWS: dict[str, str] = {}
 
 
 def connect_readonly(wh: Warehouse) -> duckdb.DuckDBPyConnection:
@@ -161,7 +158,7 @@ def commit(
                     )
                 else:
                     con.execute(ddl(table))
-            for name, sql in ANALYST_VIEWS.items():
+            for name, sql in VIEWS.items():
                 con.execute(f'CREATE VIEW "{name}" AS {sql}')
             con.execute("CHECKPOINT")
         finally:
