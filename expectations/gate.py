@@ -18,16 +18,32 @@ from typing import Any, Literal
 
 import polars as pl
 
-from expectations import documents, entities, mentions, metrics, raw_documents, removed_spans, sentences
+from expectations import (
+    batch_profile,
+    doc_signatures,
+    documents,
+    entities,
+    mentions,
+    metrics,
+    raw_documents,
+    removed_spans,
+    sentences,
+)
 from expectations.checks import Check
 from expectations.context import Context
 
 Policy = Literal["fail", "quarantine"]
 
 SUITES: dict[str, ModuleType] = {
-    m.TABLE.name: m for m in (raw_documents, documents, sentences, removed_spans, entities, mentions, metrics)
+    m.TABLE.name: m
+    for m in (
+        raw_documents, documents, sentences, removed_spans, doc_signatures, entities, mentions, metrics, batch_profile
+    )
 }
 SAMPLE = 5  # offending values shown per failed expectation
+# Row-index lists of the COMPLETE format can be millions long; Data Docs needs only the partial lists.
+_HEAVY_RESULT_KEYS = ("unexpected_list", "unexpected_index_list", "unexpected_index_query")
+_MAX_STR = 200
 
 
 class GateFailure(RuntimeError):
@@ -59,6 +75,8 @@ class GateReport:
     rows: int
     outcomes: list[Outcome]
     quarantined_rows: int = 0
+    # The GX ExpectationSuiteValidationResult as JSON (trimmed), for Data Docs built at the end of a run.
+    gx_result: dict[str, Any] = field(default_factory=dict)
 
     @property
     def failed_critical(self) -> list[Outcome]:
@@ -143,6 +161,16 @@ def _batch_definition(table: str) -> Any:
         return g["batches"][table]
 
 
+def gx_meta(index: int, check: Check) -> dict[str, Any]:
+    """The `meta` of a check's GX expectation: its index in the suite, severity, and a Data Docs note."""
+    return {
+        "quarry_check": index,
+        "severity": check.severity,
+        "why": check.why,
+        "notes": {"format": "markdown", "content": [f"**{check.severity}**: {check.why}"]},
+    }
+
+
 def _suite(table: str, checks: list[Check]) -> Any:
     g = _context()
     gx = g["gx"]
@@ -151,9 +179,7 @@ def _suite(table: str, checks: list[Check]) -> Any:
             suite = gx.ExpectationSuite(name=f"quarry.{table}")
             for i, c in enumerate(checks):
                 cls = getattr(gx.expectations, c.expectation)
-                suite.add_expectation(
-                    cls(**c.kwargs, meta={"quarry_check": i, "severity": c.severity, "why": c.why})
-                )
+                suite.add_expectation(cls(**c.kwargs, severity=c.severity, meta=gx_meta(i, c)))
             g["suites"][table] = g["context"].suites.add(suite)
         return g["suites"][table]
 
@@ -212,7 +238,30 @@ def validate(
             sample = _offending(df, res.get("partial_unexpected_index_list") or [])
         rows = list(res.get("unexpected_index_list") or []) if want_rows else []
         outcomes.append(Outcome(c, bool(r.success), _observed(res), _clean(list(sample)), rows))
-    return GateReport(table, stage, batch, df.height, outcomes)
+    for r in result.results:  # drop full row lists before serialising (the outcomes hold them)
+        for key in _HEAVY_RESULT_KEYS:
+            (r.result or {}).pop(key, None)
+    gx_json = _trim(result.to_json_dict())
+    gx_json.setdefault("meta", {})["quarry"] = {
+        "table": table,
+        "stage": stage,
+        "batch": batch,
+        "rows": df.height,
+    }
+    return GateReport(table, stage, batch, df.height, outcomes, gx_result=gx_json)
+
+
+def _trim(value: Any) -> Any:
+    """A JSON-safe copy of a GX result without full row lists and with long strings cut."""
+    if isinstance(value, dict):
+        return {k: _trim(v) for k, v in value.items() if k not in _HEAVY_RESULT_KEYS}
+    if isinstance(value, list):
+        return [_trim(v) for v in value]
+    if isinstance(value, str) and len(value) > _MAX_STR:
+        return value[: _MAX_STR - 3] + "..."
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _offending(df: pl.DataFrame, index: list[Any]) -> list[Any]:

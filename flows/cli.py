@@ -50,6 +50,9 @@ def _summary_table(summary: dict[str, Any]) -> Any:
     for stage, secs in summary["stage_seconds"].items():
         t.add_row(f"{stage} seconds", f"{secs:.2f}")
     t.add_row("gating seconds (in stages)", f"{summary['gate_seconds']:.2f}")
+    t.add_row("near-duplicate documents", f"{summary.get('near_duplicates', 0):,}")
+    for rule, n in summary.get("removed_by_rule", {}).items():
+        t.add_row(f"removed: {rule}", f"{n:,}")
     t.add_row("wall seconds", f"{summary.get('wall_seconds', 0):.2f}")
     return t
 

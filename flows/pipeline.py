@@ -19,13 +19,14 @@ from pydantic import BaseModel, Field
 
 from flows.tasks import RunContext, clean_batch, entities_batch, gazetteer, ingest_batch, metrics_batch
 from transforms import clean as clean_t
+from transforms import dedup as dedup_t
 from transforms import metrics as metrics_t
 from warehouse import catalog, sources
 from warehouse.catalog import Warehouse
 from warehouse.files import read_table
 from warehouse.load import VERSION_COLUMNS, compact, file_counts, known_documents, load_logs, load_run
 from warehouse.reference import DEFAULT_GAZETTEER
-from warehouse.schemas import DOCUMENTS, ENTITIES, QUALITY_RESULTS, QUARANTINE, RUNS
+from warehouse.schemas import DOC_SIGNATURES, DOCUMENTS, ENTITIES, QUALITY_RESULTS, QUARANTINE, RUNS
 
 STAGES = ("ingest", "clean", "entities", "metrics")
 
@@ -224,6 +225,7 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
         "docs_cleaned": sum(
             x.get("docs", 0) for x in stats if x["stage"] == "clean" and x["batch"] in ok_batches
         ),
+        "removed_by_rule": _sum_rules(x.get("removed_by_rule", {}) for x in stats if x["stage"] == "clean"),
         "docs_quarantined": quarantine.height if quarantine is not None else 0,
         "mentions": sum(
             x.get("mentions", 0) for x in stats if x["stage"] == "entities" and x["batch"] in ok_batches
@@ -275,7 +277,9 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
         QUARANTINE.name: quarantine if quarantine is not None else pl.DataFrame(),
     }
     stale_ids = _stale_ids(wh, known_path, ok_dirs)
-    load(wh, run_id, ok_dirs, logs, new_entities, params.full_refresh, stale_ids)
+    duplicates = _near_duplicates(wh, ok_dirs, stale_ids, params.full_refresh)
+    summary["near_duplicates"] = duplicates.height
+    load(wh, run_id, ok_dirs, logs, new_entities, params.full_refresh, stale_ids, duplicates)
     if max(file_counts(wh).values(), default=0) > params.compact_after_files:
         summary["compacted"] = compact(wh, f"{run_id}-auto")
     stage_seconds["load"] = round(time.perf_counter() - t_load, 3)
@@ -293,6 +297,14 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
     return summary
 
 
+def _sum_rules(counts: Any) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for c in counts:
+        for rule, n in c.items():
+            total[rule] = total.get(rule, 0) + n
+    return dict(sorted(total.items()))
+
+
 def _stale_ids(wh: Warehouse, known_path: str, ok_dirs: list[Path]) -> list[str]:
     """Documents this run reprocessed that the warehouse already holds (under older versions)."""
     new_ids = [
@@ -307,6 +319,27 @@ def _stale_ids(wh: Warehouse, known_path: str, ok_dirs: list[Path]) -> list[str]
     return ids.filter(ids.is_in(held.implode())).to_list()
 
 
+def _near_duplicates(
+    wh: Warehouse, ok_dirs: list[Path], stale_ids: list[str], full_refresh: bool
+) -> pl.DataFrame:
+    """Near-duplicates of this run's documents among earlier documents (this run's or loaded ones).
+
+    Signatures are small (128 × u64 per document); the prior ones are read from the warehouse.
+    """
+    new = _collect(ok_dirs, f"{DOC_SIGNATURES.name}.parquet")
+    if new is None or new.height == 0:
+        return pl.DataFrame(schema=dedup_t.DUPLICATE_COLUMNS)
+    prior = None
+    if not full_refresh and wh.exists():
+        prior = (
+            catalog.scan(wh, DOC_SIGNATURES.name)
+            .filter(~pl.col("doc_id").is_in(pl.Series(stale_ids, dtype=pl.String).implode()))
+            .select("doc_id", "signature")
+            .collect()
+        )
+    return dedup_t.near_duplicates(new.select("doc_id", "signature"), prior)
+
+
 @task(name="load", retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE)
 def load(
     wh: Warehouse,
@@ -316,9 +349,11 @@ def load(
     new_entities: pl.DataFrame,
     full_refresh: bool,
     stale_ids: list[str],
+    duplicates: pl.DataFrame,
 ) -> dict[str, int]:
+    """Promote the batches that passed every gate, with the run's bookkeeping, in one commit."""
     if ok_dirs or full_refresh:
-        return load_run(wh, run_id, ok_dirs, logs, new_entities, full_refresh, stale_ids)
+        return load_run(wh, run_id, ok_dirs, logs, new_entities, full_refresh, stale_ids, duplicates)
     load_logs(wh, run_id, logs)
     return {}
 

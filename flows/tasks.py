@@ -21,6 +21,7 @@ from prefect.logging import get_run_logger
 from expectations.context import Context
 from expectations.gate import GateFailure, GateReport, gate
 from transforms import clean as clean_t
+from transforms import dedup as dedup_t
 from transforms import entities as entities_t
 from transforms import ingest as ingest_t
 from transforms import metrics as metrics_t
@@ -28,6 +29,7 @@ from transforms.text import sentence_spans
 from warehouse import reference, sources
 from warehouse.files import conform, read_table, write_table
 from warehouse.schemas import (
+    DOC_SIGNATURES,
     DOCUMENTS,
     ENTITIES,
     MENTIONS,
@@ -120,7 +122,7 @@ def _gate(
 
 
 def _stats(
-    stage: str, batch: int, t0: float, gate_s: float, reports: list[GateReport], **counts: int
+    stage: str, batch: int, t0: float, gate_s: float, reports: list[GateReport], **counts: Any
 ) -> dict[str, Any]:
     return {
         "stage": stage,
@@ -215,9 +217,15 @@ def clean_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dict[s
         pl.lit(ctx.run_id).alias("run_id")
     )
     g0 = time.perf_counter()
+    signatures = dedup_t.minhash_signatures(docs.select("doc_id", "text")).with_columns(
+        pl.lit(ctx.run_id).alias("run_id")
+    )
+    g0 = time.perf_counter()
     sentences, r2 = _gate(ctx, batch, "clean", SENTENCES, sentences, Context(documents=docs), src)
     spans, r3 = _gate(ctx, batch, "clean", REMOVED_SPANS, spans, Context(), src)
+    signatures, r4 = _gate(ctx, batch, "clean", DOC_SIGNATURES, signatures, Context(), src)
     gate_s += time.perf_counter() - g0
+    write_table(signatures, DOC_SIGNATURES, bdir / f"{DOC_SIGNATURES.name}.parquet")
     write_table(docs, DOCUMENTS, bdir / f"{DOCUMENTS.name}.parquet")
     write_table(sentences, SENTENCES, bdir / f"{SENTENCES.name}.parquet")
     write_table(spans, REMOVED_SPANS, bdir / f"{REMOVED_SPANS.name}.parquet")
@@ -228,15 +236,17 @@ def clean_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dict[s
         spans.height,
         result.rejects.height,
     )
+    by_rule = dict(spans.group_by("rule").len().iter_rows())
     return _stats(
         "clean",
         batch,
         t0,
         gate_s,
-        [r1, r2, r3],
+        [r1, r2, r3, r4],
         docs=docs.height,
         quarantined=result.rejects.height,
         removed_spans=spans.height,
+        removed_by_rule=by_rule,
     )
 
 

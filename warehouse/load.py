@@ -75,6 +75,7 @@ def load_run(
     new_entities: pl.DataFrame,
     full_refresh: bool = False,
     replaced_doc_ids: Iterable[str] = (),
+    duplicates: pl.DataFrame | None = None,
 ) -> dict[str, int]:
     """Write one file per table for this run, rewrite files holding reprocessed documents, commit.
 
@@ -92,6 +93,13 @@ def load_run(
             lf = pl.concat([_cast(pl.scan_parquet(f), table) for f in files], how="vertical")
             # The same content under two sources in one run: keep the first copy's rows.
             lf = lf.unique(subset=list(table.key), keep="first", maintain_order=True)
+            if table is DOCUMENTS and duplicates is not None and duplicates.height:
+                # near-duplicates are recorded on the document, never silently dropped
+                lf = (
+                    lf.join(duplicates.lazy().rename({"duplicate_of": "_dup"}), on="doc_id", how="left")
+                    .with_columns(pl.coalesce("duplicate_of", "_dup").alias("duplicate_of"))
+                    .drop("_dup")
+                )
             path = wh.table_dir(table.name) / f"{run_id}.parquet"
             counts[table.name] = _sink(lf, table, path)
             if counts[table.name]:

@@ -128,6 +128,19 @@ REMOVED_SPANS = Table(
     description="What cleaning cut and why: character offsets into the decoded raw text, and the rule.",
 )
 
+DOC_SIGNATURES = Table(
+    "doc_signatures",
+    pa.schema(
+        [
+            _f("doc_id", pa.string(), False),
+            _f("signature", pa.list_(pa.uint64()), False),
+            _f("run_id", pa.string(), False),
+        ]
+    ),
+    key=("doc_id",),
+    description="MinHash of each document's cleaned text, for near-duplicate detection across runs.",
+)
+
 ENTITIES = Table(
     "entities",
     pa.schema(
@@ -276,6 +289,7 @@ TABLES: dict[str, Table] = {
         DOCUMENTS,
         SENTENCES,
         REMOVED_SPANS,
+        DOC_SIGNATURES,
         ENTITIES,
         MENTIONS,
         METRICS,
@@ -292,6 +306,7 @@ _DUCKDB_TYPES = {
     pa.float64(): "DOUBLE",
     pa.bool_(): "BOOLEAN",
     TS: "TIMESTAMPTZ",
+    pa.list_(pa.uint64()): "UBIGINT[]",
 }
 
 

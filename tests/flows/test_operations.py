@@ -120,6 +120,26 @@ def test_compaction_keeps_query_results(prefect_server, tmp_path):
     assert len(list(w.table_dir("documents").glob("*.parquet"))) == 1
 
 
+def test_near_duplicates_are_recorded_within_and_across_runs(prefect_server, tmp_path):
+    seed = REPO / "seeds" / "002_3c9ed8aaf0bf1444.txt"
+    corpus = make_corpus(tmp_path / "c", names=[seed])
+    wh = tmp_path / "nd.duckdb"
+    run(corpus, wh)
+    make_corpus(corpus, copies=3, names=[seed])  # two edited copies of the same story arrive later
+    s = run(corpus, wh)
+    assert (s["docs_cleaned"], s["near_duplicates"]) == (2, 2)
+    with duckdb.connect(str(wh), read_only=True) as con:
+        rows = con.execute(
+            """SELECT regexp_extract(d.source, '[^/]+$'), regexp_extract(o.source, '[^/]+$')
+               FROM documents d LEFT JOIN documents o ON o.doc_id = d.duplicate_of ORDER BY 1"""
+        ).fetchall()
+    assert rows == [
+        ("002_3c9ed8aaf0bf1444-ed1.txt", "002_3c9ed8aaf0bf1444.txt"),
+        ("002_3c9ed8aaf0bf1444-ed2.txt", "002_3c9ed8aaf0bf1444.txt"),
+        ("002_3c9ed8aaf0bf1444.txt", None),
+    ]
+
+
 def test_readers_keep_their_snapshot_during_a_run(prefect_server, tmp_path):
     corpus = make_corpus(tmp_path / "c", names=SEEDS[:2])
     wh = tmp_path / "r.duckdb"
