@@ -101,6 +101,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     summary["wall_seconds"] = round(time.perf_counter() - t0, 3)
     console.print(_summary_table(summary))
     console.print(f"warehouse: {summary['warehouse']}")
+    if summary.get("data_docs"):
+        console.print(f"data docs: {summary['data_docs']}")
     return 0
 
 

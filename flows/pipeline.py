@@ -17,6 +17,8 @@ from prefect.futures import PrefectFuture
 from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import BaseModel, Field
 
+from expectations.docs import build_data_docs
+from flows.reporting import publish, quality_markdown
 from flows.tasks import RunContext, clean_batch, entities_batch, gazetteer, ingest_batch, metrics_batch
 from transforms import clean as clean_t
 from transforms import dedup as dedup_t
@@ -58,6 +60,7 @@ class RunParameters(BaseModel):
     workers: int = Field(2, ge=1, le=64, description="Parallel batch tasks (threads or local Dask workers)")
     gazetteer: str = Field(str(DEFAULT_GAZETTEER), description="Entity gazetteer YAML")
     lock_wait_seconds: float = Field(0.0, ge=0, description="How long to wait for another run's lock")
+    data_docs: bool = Field(True, description="Render GX Data Docs under the warehouse's data_docs/")
     compact_after_files: int = Field(
         32, ge=2, description="Merge a table's files into one when a run leaves it with more than this"
     )
@@ -198,6 +201,9 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
         )
         quarantine = listed if quarantine is None else pl.concat([listed, quarantine], how="diagonal_relaxed")
     quality = _collect(batch_dirs, "quality.*.parquet")
+    gx_results = [
+        json.loads(f.read_text(encoding="utf-8")) for d in batch_dirs for f in sorted(d.glob("gx.*.json"))
+    ]
     discovered = _collect(ok_dirs, f"{ENTITIES.name}.parquet")
     _, known_entities, _ = gazetteer(params.gazetteer)
     new_entities = pl.concat(
@@ -284,6 +290,16 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
         summary["compacted"] = compact(wh, f"{run_id}-auto")
     stage_seconds["load"] = round(time.perf_counter() - t_load, 3)
     summary["stage_seconds"] = stage_seconds
+    docs_index = None
+    if params.data_docs:
+        t_docs = time.perf_counter()
+        try:
+            docs_index = build_data_docs(gx_results, None, wh.docs_dir, run_id=run_id, run_time=started)
+            summary["data_docs"] = str(docs_index)
+        except Exception as exc:  # noqa: BLE001 - the report must not undo a committed load
+            logger.warning("data docs not built: %s", exc)
+        summary["data_docs_seconds"] = round(time.perf_counter() - t_docs, 3)
+    publish(quality_markdown(summary, quality, quarantine, docs_index), "quarry-quality")
     summary["wall_seconds"] = round(time.perf_counter() - t_start, 3)
     _cleanup(staging)
     logger.info(

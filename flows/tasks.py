@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +19,10 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.logging import get_run_logger
 
+from expectations import batch_profile
 from expectations.context import Context
 from expectations.gate import GateFailure, GateReport, gate
+from expectations.profile_schema import BATCH_PROFILE
 from transforms import clean as clean_t
 from transforms import dedup as dedup_t
 from transforms import entities as entities_t
@@ -90,6 +93,10 @@ def _record(ctx: RunContext, bdir: Path, report: GateReport) -> None:
         report.records(ctx.run_id, ctx.started_at), schema_overrides={"checked_at": pl.Datetime("us", "UTC")}
     )
     _append_log(bdir / f"quality.{report.stage}.{report.table}.parquet", recs, QUALITY_RESULTS)
+    # The GX result as JSON: the flow renders every batch's results into one Data Docs site.
+    (bdir / f"gx.{report.stage}.{report.table}.json").write_text(
+        json.dumps(report.gx_result, ensure_ascii=False), encoding="utf-8"
+    )
 
 
 def _gate(
@@ -329,7 +336,13 @@ def metrics_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dict
         Context(documents=docs.select("doc_id", "text"), entity_ids=entities.get_column("entity_id")),
         docs.select("doc_id", "source"),
     )
+    reports = [r1]
+    if docs.height:  # an empty batch has no distribution: GX would warn on a missing mean
+        profile = batch_profile.profile(docs, mentions, metrics)
+        src = docs.select("doc_id", "source")
+        _, r2 = _gate(ctx, batch, "metrics", BATCH_PROFILE, profile, Context(), src)
+        reports.append(r2)
     gate_s = time.perf_counter() - g0
     write_table(metrics, METRICS, bdir / f"{METRICS.name}.parquet")
     get_run_logger().info("batch %d metrics: %d metrics", batch, metrics.height)
-    return _stats("metrics", batch, t0, gate_s, [r1], metrics=metrics.height)
+    return _stats("metrics", batch, t0, gate_s, reports, metrics=metrics.height)

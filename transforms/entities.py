@@ -11,6 +11,7 @@ Context rules live in the gazetteer YAML and are applied as joins, not per-entit
 from __future__ import annotations
 
 import re
+import string
 
 import numpy as np
 import polars as pl
@@ -269,12 +270,14 @@ class _Bytes:
 
     def __init__(self, text: str | bytes) -> None:
         raw = text.encode() if isinstance(text, str) else text
-        arr = np.frombuffer(raw, dtype=np.uint8)
+        # Signed bytes: polars wraps an int8 buffer without copying it. Every lookup here asks about ASCII
+        # (0-127, the same either way); bytes >= 0x80 read as negative numbers.
+        arr = np.frombuffer(raw, dtype=np.int8)
         self.n = len(arr)
         self.values = pl.Series("b", arr)
-        # Positions of UTF-8 continuation bytes: a byte offset minus how many of them precede it is
-        # the character offset.
-        self.continuation = pl.Series("c", np.flatnonzero((arr & 0xC0) == 0x80))
+        # Positions of UTF-8 continuation bytes (0x80-0xBF, i.e. -128..-65 signed): a byte offset minus how
+        # many of them precede it is the character offset.
+        self.continuation = pl.Series("c", np.flatnonzero(arr < -64))
 
     # Lookups run as whole-column Series operations (map_batches): a 50 MB literal inside a lazy plan
     # would be hashed and copied by the optimiser.
@@ -324,15 +327,36 @@ def _find(big: pl.DataFrame, patterns: list[str], case_insensitive: bool) -> pl.
     )
 
 
-def _gazetteer_hits(big: pl.DataFrame, raw: _Bytes, gazetteer: pl.DataFrame) -> pl.LazyFrame:
-    """Gazetteer forms found in the batch string (overlapping), filtered by case and boundary rules."""
-    # One case-insensitive pass over every form; case-sensitive forms are then checked exactly.
-    found = _find(big, gazetteer.get_column("alias").unique(maintain_order=True).to_list(), True)
-    return (
-        found.with_columns(pl.col("surface").str.to_lowercase().alias("alias_key"))
-        .join(gazetteer.lazy(), on="alias_key", how="inner")
+def _gazetteer_hits(found: pl.DataFrame, raw: _Bytes, gazetteer: pl.DataFrame) -> pl.LazyFrame:
+    """Gazetteer forms among `found` (every overlapping, ASCII-case-insensitive occurrence of the search
+    strings, see `_candidates`), filtered by case and boundary rules: bstart, bend, surface and `_g`, the
+    gazetteer row."""
+    # Occurrences repeat a few hundred distinct surfaces: match those to gazetteer rows once, then join by
+    # surface. A surface counts only if a form equals it up to ASCII case (what the search folds): the
+    # search also looked for discovered names, which are not gazetteer forms.
+    fold = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+    keys = {a.translate(fold) for a in gazetteer.get_column("alias").to_list()}
+    surfaces = found.get_column("surface").unique(maintain_order=True)
+    searched = pl.Series([s.translate(fold) in keys for s in surfaces.to_list()], dtype=pl.Boolean)
+    forms = (
+        surfaces.filter(searched)
+        .to_frame()
+        .with_columns(pl.col("surface").str.to_lowercase().alias("alias_key"))
+        .join(gazetteer, on="alias_key", how="inner", maintain_order="left")
         .filter(~pl.col("case_sensitive") | (pl.col("surface") == pl.col("alias")))
-        .with_columns((pl.col("bstart") + pl.col("surface").str.len_bytes().cast(pl.Int64)).alias("bend"))
+        .select(
+            "surface",
+            "_g",
+            "check_left",
+            "check_right",
+            "not_before_capitalized",
+            pl.col("surface").str.len_bytes().cast(pl.Int64).alias("n"),
+        )
+    )
+    return (
+        found.lazy()
+        .join(forms.lazy(), on="surface", how="inner", maintain_order="left")
+        .with_columns((pl.col("bstart") + pl.col("n")).alias("bend"))
         .filter(
             _bounded(raw),
             # "Silicon Valley Bank": a following capitalised word makes this part of a longer name.
@@ -342,6 +366,7 @@ def _gazetteer_hits(big: pl.DataFrame, raw: _Bytes, gazetteer: pl.DataFrame) -> 
                 & raw.at(pl.col("bend") + 1).is_between(65, 90).fill_null(False)
             ),
         )
+        .select("bstart", "bend", "surface", "_g")
     )
 
 
@@ -363,12 +388,19 @@ def _blocked_by_next_word(big: pl.DataFrame, raw: _Bytes, gazetteer: pl.DataFram
     )
 
 
-def _pattern_hits(big: pl.DataFrame, raw: _Bytes, rules: list[tuple[str, str, float, str]]) -> pl.LazyFrame:
-    """Spans matched by the discovery regexes.
+_PATTERN_FORMS_SCHEMA = {
+    "match": pl.String,
+    "pre_bytes": pl.Int64,
+    "surface": pl.String,
+    "type": pl.String,
+    "confidence": pl.Float64,
+    "rule": pl.String,
+}
 
-    `extract_all` gives the matched strings but not where they are; the distinct strings are then found
-    again with Aho-Corasick (positions), and each is split once into (context, entity) with its groups.
-    """
+
+def _pattern_forms(big: pl.DataFrame, rules: list[tuple[str, str, float, str]]) -> pl.DataFrame:
+    """The distinct strings the discovery regexes match, each split once into (context, entity) with its
+    groups: match, pre_bytes (context length), surface, type, confidence, rule."""
     parts = []
     for type_, regex, confidence, rule in rules:
         matched = big.select(pl.col("text").str.extract_all(regex).explode().unique().drop_nulls())
@@ -387,7 +419,16 @@ def _pattern_hits(big: pl.DataFrame, raw: _Bytes, rules: list[tuple[str, str, fl
                 pl.lit(rule).alias("rule"),
             )
         )
-    if not parts:
+    return pl.concat(parts) if parts else pl.DataFrame(schema=_PATTERN_FORMS_SCHEMA)
+
+
+def _pattern_hits(found: pl.DataFrame, raw: _Bytes, forms: pl.DataFrame) -> pl.LazyFrame:
+    """Spans matched by the discovery regexes.
+
+    `extract_all` gives the matched strings but not where they are; they are searched for together with
+    the gazetteer forms (`found`), and their exact-case occurrences are kept here.
+    """
+    if forms.height == 0:
         return pl.LazyFrame(
             schema={
                 "bstart": pl.Int64,
@@ -398,9 +439,9 @@ def _pattern_hits(big: pl.DataFrame, raw: _Bytes, rules: list[tuple[str, str, fl
                 "rule": pl.String,
             }
         )
-    forms = pl.concat(parts)
     hits = (
-        _find(big, forms.get_column("match").unique().to_list(), False)
+        found.lazy()
+        .filter(pl.col("surface").is_in(forms.get_column("match").unique().implode()))
         .rename({"surface": "match", "bstart": "mstart"})
         .unique(subset=["mstart", "match"])
         .join(forms.lazy(), on="match")
@@ -436,12 +477,34 @@ def _candidates(batch: pl.DataFrame, gazetteer: pl.DataFrame, rules: list) -> pl
         .select("doc_id", (pl.col("doc_end_sep") - pl.col("n") - sep).alias("doc_start"))
         .lazy()
     )
-    big = batch.select(pl.concat_str([pl.col("text").str.join(_SEP), pl.lit(_SEP)]).alias("text"))
+    big = batch.select((pl.col("text") + _SEP).str.join("").alias("text"))  # every document ends with _SEP
     raw = _Bytes(big.get_column("text").cast(pl.Binary)[0])
 
-    hits = _gazetteer_hits(big, raw, gazetteer)
+    gazetteer = gazetteer.with_row_index("_g")
+    # One overlapping, ASCII-case-insensitive search for every gazetteer form and every string the
+    # discovery regexes matched (the search reads the whole batch twice, for strings and offsets, so it
+    # is the dearest step); each side then keeps the occurrences that are its own.
+    forms = _pattern_forms(big, rules)
+    searched = gazetteer.get_column("alias").unique(maintain_order=True).to_list()
+    searched += forms.get_column("match").unique(maintain_order=True).to_list()
+    found = _find(big, list(dict.fromkeys(searched)), True).unique(maintain_order=True)
+    found = found.collect(engine=_ENGINE)
+    hits = _gazetteer_hits(found, raw, gazetteer).join(
+        gazetteer.lazy().select(
+            "_g",
+            "entity_id",
+            "name",
+            "type",
+            (pl.col("requires_doc").list.len() > 0).alias("conditional"),
+            (pl.col("unless_doc").list.len() > 0).alias("vetoable"),
+        ),
+        on="_g",
+        how="left",
+        maintain_order="left",
+    )
     hits = hits.join(_blocked_by_next_word(big, raw, gazetteer), on=["bstart", "entity_id"], how="anti")
-    # Materialised once: the context rules below read these hits twice.
+    # Materialised once: the context rules below read these hits twice. Rules in list columns are joined
+    # by gazetteer row (`_g`) onto the few hits that have them, not carried along by every hit.
     hits = (
         hits.sort("bstart")
         .join_asof(index, left_on="bstart", right_on="doc_start", check_sortedness=False)
@@ -460,8 +523,9 @@ def _candidates(batch: pl.DataFrame, gazetteer: pl.DataFrame, rules: list) -> pl
             .unique()
         )
         vetoed = (
-            hits.filter(pl.col("unless_doc").list.len() > 0)
-            .select("doc_start", "bstart", "entity_id", pl.col("unless_doc").alias("veto"))
+            hits.filter(pl.col("vetoable"))
+            .select("doc_start", "bstart", "entity_id", "_g")
+            .join(gazetteer.lazy().select("_g", pl.col("unless_doc").alias("veto")), on="_g")
             .explode("veto")
             .join(seen, on=["doc_start", "veto"], how="semi")
             .select("bstart", "entity_id")
@@ -469,11 +533,11 @@ def _candidates(batch: pl.DataFrame, gazetteer: pl.DataFrame, rules: list) -> pl
         )
         hits = hits.join(vetoed, on=["bstart", "entity_id"], how="anti")
     # Context rules: a conditional form needs an unconditional mention of a named entity in the same doc.
-    unconditional = hits.filter(pl.col("requires_doc").list.len() == 0)
+    unconditional = hits.filter(~pl.col("conditional"))
     present = unconditional.select("doc_start", pl.col("name").alias("required")).unique()
     conditional = (
-        hits.filter(pl.col("requires_doc").list.len() > 0)
-        .with_columns(pl.col("requires_doc").alias("required"))
+        hits.filter(pl.col("conditional"))
+        .join(gazetteer.lazy().select("_g", pl.col("requires_doc").alias("required")), on="_g")
         .explode("required")
         .join(present, on=["doc_start", "required"], how="semi")
         .drop("required")
@@ -497,7 +561,7 @@ def _candidates(batch: pl.DataFrame, gazetteer: pl.DataFrame, rules: list) -> pl
         ]
     ).with_columns(pl.lit(METHOD_GAZETTEER).alias("method"))
     pat = (
-        _pattern_hits(big, raw, rules)
+        _pattern_hits(found, raw, forms)
         .sort("bstart")
         .join_asof(index, left_on="bstart", right_on="doc_start", check_sortedness=False)
         # One canonical spelling: collapse whitespace runs and drop the legal form, so "Acme Robotics"
@@ -531,9 +595,16 @@ def _resolve_overlaps(cands: pl.LazyFrame) -> pl.LazyFrame:
     Organisation and person patterns never override a gazetteer match they overlap ("Xiaomi AI" is
     Xiaomi + AI); model patterns may extend one ("Llama 3.1 405B" over "Llama 3.1").
     """
-    c = cands.with_columns(
+    cands = cands.with_row_index("_c")
+    # The sorts and scans only need offsets and kinds; the chosen rows are picked by `_c` afterwards, so
+    # the string columns are not moved around by every sort.
+    c = cands.select(
+        "_c",
+        "bstart",
+        "bend",
         (pl.col("method") == METHOD_GAZETTEER).alias("is_gaz"),
         pl.when(pl.col("method") == METHOD_GAZETTEER).then(0).otherwise(1).alias("prio"),
+        pl.col("type").is_in(["ORG", "PERSON"]).alias("org_or_person"),
     ).sort(["bstart", "prio", "bend"], descending=[False, False, True])
     # Does a gazetteer candidate overlap this row? One starting earlier (or at the same start, sorted
     # first) that ends after our start, or one starting later that starts before our end.
@@ -550,15 +621,14 @@ def _resolve_overlaps(cands: pl.LazyFrame) -> pl.LazyFrame:
     overlaps_gaz = (pl.col("gaz_end_before") > pl.col("bstart")) | (
         pl.col("gaz_start_after").is_not_null() & (pl.col("gaz_start_after") < pl.col("bend"))
     )
-    c = c.filter(~(pl.col("type").is_in(["ORG", "PERSON"]) & ~pl.col("is_gaz") & overlaps_gaz))
+    c = c.filter(~(pl.col("org_or_person") & ~pl.col("is_gaz") & overlaps_gaz))
     # Leftmost-longest: sort by start, longer first, gazetteer first; keep a row when no earlier row
     # reaches past its start (an approximation of the greedy scan that is exact unless a dropped
     # candidate was itself the one reaching furthest).
     c = c.sort(["bstart", "bend", "prio"], descending=[False, True, False])
     c = c.with_columns(pl.col("bend").cum_max().shift(1).alias("reach"))
-    return c.filter(pl.col("reach").is_null() | (pl.col("reach") <= pl.col("bstart"))).drop(
-        "is_gaz", "prio", "gaz_end_before", "_next_gaz_raw", "gaz_start_after", "reach"
-    )
+    kept = c.filter(pl.col("reach").is_null() | (pl.col("reach") <= pl.col("bstart"))).select("_c")
+    return kept.join(cands, on="_c", how="left", maintain_order="left").drop("_c")
 
 
 def extract_mentions(

@@ -471,3 +471,98 @@ def test_properties(texts: list[str]) -> None:
     # Idempotent: cleaning the cleaned text changes nothing.
     again = clean_documents(docs_frame(*docs["text"].to_list()), min_chars=0).documents
     assert again["text"].to_list() == docs["text"].to_list()
+
+
+# --- speed shortcuts: each must give what the slow path gives -------------------------------------------
+
+GERMAN_WITH_ENGLISH_LOOKALIKES = (
+    "Die Bundesregierung will in diesem Jahr mehr Geld in die Forschung investieren, was von der Opposition "
+    "kritisiert wird. Das Modell ist in vielen Tests schneller als die Konkurrenz, was die Aktie steigen "
+    "ließ. Die Firma will im Herbst in Europa starten, so der Vorstand in einer Mitteilung am Montag."
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{BODY}\n{BODY2}",
+        "小米发布了新的大语言模型，雷军在年度演讲中介绍了公司的人工智能技术战略和未来的发展方向。" * 5,
+        GERMAN_WITH_ENGLISH_LOOKALIKES,  # "in", "was", "will" are German words too: not counted as English
+        "L'entreprise a présenté un nouveau modèle de langage, plus rapide et moins cher que ceux de ses "
+        "concurrents, selon un communiqué publié lundi. Les analystes y voient un tournant pour le marché.",
+        "新しい言語モデルを発表しました。小米は数学と推論で競合他社を上回ると述べています。" * 4,
+        "OPENAI SAID ON FRIDAY THAT THE NEW MODEL WILL BE AVAILABLE TO ALL USERS FROM NEXT WEEK, WITH A FREE "
+        "TIER FOR STUDENTS AND RESEARCHERS AND HIGHER LIMITS FOR THE PAID PLANS THAT THE COMPANY SELLS.",
+        "Xiaomi MiMo 7B",
+    ],
+)
+def test_language_precheck_agrees_with_the_classifier(text: str) -> None:
+    sample = text[: C.LANG_SAMPLE_CHARS]
+    lang, prob = C._identifier().classify(sample)
+    expected = lang if prob >= C.LANG_MIN_PROB else "und"
+    if sum(c.isalpha() for c in sample) < C.LANG_MIN_CHARS:
+        expected = "und"
+    assert C._language(pl.Series([text])).to_list() == [expected]
+
+
+def test_language_precheck_skips_the_classifier_only_when_sure(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+
+    class Spy:
+        def classify(self, text: str) -> tuple[str, float]:
+            asked.append(text)
+            return "de", 0.99
+
+    monkeypatch.setattr(C, "_IDENTIFIER", Spy())
+    zh = "小米发布了新的大语言模型，雷军在年度演讲中介绍了公司的人工智能技术战略和未来的发展方向。" * 5
+    out = C._language(pl.Series([f"{BODY}\n{BODY2}", zh, GERMAN_WITH_ENGLISH_LOOKALIKES, "1234 5678"]))
+    assert out.to_list() == ["en", "zh", "de", "und"]
+    assert asked == [GERMAN_WITH_ENGLISH_LOOKALIKES[: C.LANG_SAMPLE_CHARS]]
+
+
+def test_nfc_is_skipped_only_on_characters_nfc_never_changes() -> None:
+    import re
+    import unicodedata
+
+    # Characters that can be the second half of a canonical composition ("e" + U+0301 -> "é").
+    second = {
+        int(cp, 16)
+        for c in range(0x110000)
+        if (d := unicodedata.decomposition(chr(c))) and not d.startswith("<")
+        for cp in d.split()[1:]
+    }
+    stable = re.compile(C._NFC_STABLE)
+    for c in range(0x110000):
+        ch = chr(c)
+        if 0xD800 <= c <= 0xDFFF or not stable.fullmatch(ch):
+            continue
+        assert unicodedata.normalize("NFC", ch) == ch and unicodedata.combining(ch) == 0, hex(c)
+        assert c not in second and not 0x1161 <= c <= 0x11C2, hex(c)  # Hangul vowels/finals compose too
+
+
+@pytest.mark.parametrize(
+    ("raw", "line"),
+    [
+        ("Cafe\u0301 au lait", "Café au lait"),  # combining accent: NFC composes
+        ("\u212b ngstr\u00f6m", "Å ngström"),  # Angstrom sign: NFC maps it to Å
+        ("Plain ASCII line", "Plain ASCII line"),
+        ("小米 “quotes” — and 📢", "小米 “quotes” — and 📢"),
+    ],
+)
+def test_normalise_applies_nfc_where_needed(raw: str, line: str) -> None:
+    lines = pl.DataFrame({"_row": [0], "line_no": [0], "start": [0], "end": [len(raw)], "raw": [raw]})
+    assert C._normalise(lines)["line"].to_list() == [line]
+
+
+def test_context_rules_do_not_reach_across_documents() -> None:
+    # A document ending in a "Read more:" label and one starting with link-like lines: the links are not
+    # "after" the label, and two menu lines + one menu line do not make a 3-line run across documents.
+    first = f"{BODY}\n{BODY2}\nRead more:"
+    second = f"Xiaomi unveils MiMo\nHome\nWorld\n{BODY}\n{BODY2}"
+    third = f"Tech\n{BODY}\n{BODY2}"
+    together = clean_documents(docs_frame(first, second, third), min_chars=0)
+    alone = [clean_documents(docs_frame(t), min_chars=0) for t in (first, second, third)]
+    assert together.documents["text"].to_list() == [a.documents["text"][0] for a in alone]
+    assert together.removed_spans.select("rule", "text").rows() == [
+        r for a in alone for r in a.removed_spans.select("rule", "text").rows()
+    ]

@@ -378,3 +378,24 @@ def test_seed_entity_f1() -> None:
     assert overall["f1"] >= 0.90, scores
     per_type = scores.filter(pl.col("type") != "ALL")
     assert per_type["f1"].min() >= 0.75, scores
+
+
+# ----------------------------------------------------------- one search for forms and discoveries
+def test_discovered_name_that_differs_from_a_form_only_in_non_ascii_case_is_not_that_form() -> None:
+    # The family regex discovers "Xωmega 2", which is searched for along with the forms; the form "XΩmega 2"
+    # must still not match it: the search folds ASCII case only.
+    gaz = gazetteer_frame(
+        [{"name": "Xωmega", "type": "MODEL", "family": True}, {"name": "XΩmega 2", "type": "MODEL"}], V
+    )
+    m = run(gaz, "Xωmega 2 shipped.")
+    assert m.select("surface", "method", "start", "end").rows() == [("Xωmega 2", "pattern", 0, 8)]
+
+
+def test_discovered_name_in_other_ascii_case_than_a_form_keeps_both_readings() -> None:
+    gaz = gazetteer_frame(
+        [{"name": "Llama 3.1", "type": "MODEL"}, {"name": "Llama", "type": "MODEL", "family": True}], V
+    )
+    assert found(gaz, "LLAMA 3.1 beat Llama 3.1 405B.") == [
+        ("LLAMA 3.1", "model:llama-3-1", 0, 9),
+        ("Llama 3.1 405B", "model:llama-3-1-405b", 15, 29),
+    ]

@@ -1,0 +1,99 @@
+"""Data Docs: GX results carried as JSON out of the gate and rendered into one static site."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+
+from expectations.context import Context
+from expectations.docs import RESULTS_DIR, build_data_docs
+from expectations.gate import gate, validate
+from tests.expectations.test_profile import passing
+from tests.expectations.test_suites import CTX, valid
+
+REPO = Path(__file__).resolve().parents[2]
+T1 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+T2 = dt.datetime(2026, 1, 2, tzinfo=dt.UTC)
+
+
+def _text(path: Path) -> str:
+    """Visible text of a GX page (its tables are rendered server-side; the index keeps data in JS)."""
+    html = path.read_text(encoding="utf-8")
+    html = re.sub(r"<(style|script)\b.*?</\1>", " ", html, flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def _results() -> list[dict]:
+    broken = valid("mentions").with_columns(confidence=pl.lit(1.5))
+    return [
+        validate("mentions", broken, CTX, "entities", 3).gx_result,
+        validate("entities", valid("entities"), CTX, "entities", 3).gx_result,
+        validate("batch_profile", passing(), Context(), "metrics", 3).gx_result,
+    ]
+
+
+def test_gate_report_carries_a_json_gx_result_without_row_lists() -> None:
+    bad = valid("mentions").head(1).with_columns(start=pl.lit(20, pl.Int64), end=pl.lit(26, pl.Int64))
+    _, _, report = gate("mentions", pl.concat([valid("mentions"), bad]), CTX, "entities", 4, "quarantine")
+    text = json.dumps(report.gx_result, allow_nan=False)
+    assert report.gx_result["suite_name"] == "quarry.mentions"
+    assert report.gx_result["meta"]["quarry"] == {
+        "table": "mentions",
+        "stage": "entities",
+        "batch": 4,
+        "rows": 3,
+    }
+    assert '"unexpected_index_list"' not in text and '"unexpected_list"' not in text
+    assert report.quarantined_rows == 1
+
+
+def test_data_docs_site_lists_suites_and_renders_a_failed_expectation(tmp_path: Path) -> None:
+    index = build_data_docs(_results(), None, tmp_path / "docs", run_id="r1", run_time=T1)
+    assert index == (tmp_path / "docs" / "index.html").resolve() and index.exists()
+    html = index.read_text(encoding="utf-8")
+    for suite in ("quarry.mentions", "quarry.entities", "quarry.batch_profile", "quarry.metrics"):
+        assert suite in html
+    pages = sorted((index.parent / "validations").rglob("*.html"))
+    assert [p.relative_to(index.parent).as_posix() for p in pages] == [
+        "validations/quarry/batch_profile/r1/20260101T000000.000000Z/metrics-b00003.html",
+        "validations/quarry/entities/r1/20260101T000000.000000Z/entities-b00003.html",
+        "validations/quarry/mentions/r1/20260101T000000.000000Z/entities-b00003.html",
+    ]
+    assert all(p.relative_to(index.parent).as_posix() in html for p in pages)  # the index links each page
+    page = _text(pages[2])
+    assert "Expectation Suite: quarry.mentions" in page and "Status: Failed" in page
+    assert "Data asset: mentions (entities, batch 3)" in page and "Run Name r1" in page
+    # the failed expectation, its rule and the offending value
+    assert (
+        "confidence" in page and "less than or equal to 1.0" in page and "2 unexpected values found" in page
+    )
+    assert "1.5" in page
+    assert (index.parent / "expectations" / "quarry" / "metrics.html").exists()
+
+
+def test_data_docs_keep_the_newest_runs(tmp_path: Path) -> None:
+    out = tmp_path / "docs"
+    results = _results()
+    build_data_docs(results, None, out, run_id="r1", run_time=T1, keep_runs=1)
+    index = build_data_docs(results[:1], None, out, run_id="r2", run_time=T2, keep_runs=1)
+    pages = [p.relative_to(out).as_posix() for p in (out / "validations").rglob("*.html")]
+    assert pages == ["validations/quarry/mentions/r2/20260102T000000.000000Z/entities-b00003.html"]
+    assert len(list((out / RESULTS_DIR).rglob("*.json"))) == 1
+    assert "/r1/" not in index.read_text(encoding="utf-8")
+    assert (out / "expectations" / "quarry" / "entities.html").exists()  # suites stay
+
+
+def test_no_module_imports_gx_at_import_time() -> None:
+    code = (
+        "import sys; import expectations.gate, expectations.docs, expectations.batch_profile; "
+        "import flows.reporting; "
+        "print('great_expectations' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
