@@ -18,6 +18,8 @@ help:
 	@echo "make test    set up .venv and run the test suite"
 	@echo "make lint    ruff"
 	@echo "make server  local Prefect server + UI on http://127.0.0.1:4200"
+	@echo "make deploy  register quarry-pipeline/nightly; make serve: execute its runs"
+	@echo "make bench   time the pipeline on 10 and 100 MB synthetic corpora (BENCH_SIZE=large adds 1000)"
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -51,6 +53,12 @@ deploy: $(STAMP)  ## register quarry-pipeline/nightly (cron 02:00, TZ from QUARR
 
 serve: $(STAMP)  ## execute scheduled and UI-triggered runs of the deployment
 	PREFECT_API_URL=$(QUARRY_API) $(VENV)/bin/quarry serve
+
+BENCH_SIZES ?= 10,100
+BENCH_OUT ?= bench-out
+
+bench: $(STAMP)  ## time the pipeline on 10 and 100 MB synthetic corpora (BENCH_SIZE=large adds 1000)
+	BENCH_SIZE=$(BENCH_SIZE) $(VENV)/bin/quarry bench --sizes $(BENCH_SIZES) --out $(BENCH_OUT) $(BENCH_ARGS)
 
 compact: $(STAMP)
 	$(VENV)/bin/quarry compact --warehouse $(WAREHOUSE)

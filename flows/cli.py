@@ -94,7 +94,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     except PipelineFailed as exc:
         exc.summary["wall_seconds"] = round(time.perf_counter() - t0, 3)
         console.print(_summary_table(exc.summary))
-        console.print(f"[red]run failed[/red]: {exc}")
+        from rich.markup import escape
+
+        # the message quotes expectation names in [brackets] and offending rows: never rich markup
+        console.print(f"[red]run failed[/red]: {escape(str(exc))}", soft_wrap=True)
         return 1
     except (SourceError, WarehouseError) as exc:
         raise UserError(str(exc)) from None
@@ -304,6 +307,10 @@ def build_parser() -> argparse.ArgumentParser:
     rs.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
     rs.add_argument("--limit", type=int, default=20)
     rs.set_defaults(func=cmd_runs)
+
+    from flows.bench import add_parsers as add_bench_parsers  # stdlib-only at import time
+
+    add_bench_parsers(sub)
     return p
 
 
