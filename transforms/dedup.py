@@ -7,6 +7,9 @@ compared with those computed by a later run.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+
 import numpy as np
 import polars as pl
 
@@ -30,38 +33,75 @@ def _minhash(values: np.ndarray | list[int]):
     )
 
 
-def minhash_signatures(docs: pl.DataFrame) -> pl.DataFrame:
-    """MinHash of lowercased word 3-gram shingles per document: [doc_id, signature list[u64] of NUM_PERM]."""
-    from datasketch import MinHash
+@functools.lru_cache(maxsize=1)
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine64 permutation parameters for (NUM_PERM, SEED), without importing datasketch."""
+    gen = np.random.RandomState(SEED)
+    a = gen.randint(0, 1 << 63, NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    b = gen.randint(0, 1 << 64, NUM_PERM, dtype=np.uint64)
+    return a, b
 
-    # Shingling (word 3-grams joined by spaces) is vectorised; only the sketch update is per document.
-    rows = docs.with_row_index("_row")
-    exploded = (
-        rows.select("_row", pl.col("text").str.to_lowercase().str.extract_all(r"[\p{L}\p{N}]+").alias("w"))
-        .explode("w")
-        .with_columns(pl.len().over("_row").alias("n"))
+
+def _fmix64(hv: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finalizer (datasketch's affine64 pre-mix); multiplication wraps mod 2^64."""
+    hv = hv ^ (hv >> np.uint64(33))
+    hv = hv * np.uint64(0xFF51AFD7ED558CCD)
+    hv = hv ^ (hv >> np.uint64(33))
+    hv = hv * np.uint64(0xC4CEB9FE1A85EC53)
+    return hv ^ (hv >> np.uint64(33))
+
+
+def _sha1_64(shingles: list[str]) -> np.ndarray:
+    """datasketch.hashfunc.sha1_hash64 of each shingle's UTF-8 bytes (first 8 digest bytes, little endian)."""
+    sha1 = hashlib.sha1
+    buf = b"".join([sha1(s.encode("utf-8")).digest()[:8] for s in shingles])
+    return np.frombuffer(buf, dtype="<u8").astype(np.uint64, copy=False)
+
+
+def minhash_signatures(docs: pl.DataFrame) -> pl.DataFrame:
+    """MinHash of lowercased word 3-gram shingles per document: [doc_id, signature list[u64] of NUM_PERM].
+
+    Bit-for-bit the signatures of datasketch's `MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine64")`
+    updated with the UTF-8 shingles, so signatures already stored stay comparable; but vectorised:
+    shingling in polars, one SHA-1 per distinct shingle of the batch, then per permutation one numpy pass
+    over all shingles and a per-document minimum (`np.minimum.reduceat` over document offsets).
+    """
+    # Exploded words are contiguous per document, so plain shifts (no window) give the next words; a
+    # 3-gram is kept where the word two ahead still belongs to the same document.
+    words = docs.with_row_index("_row").select(
+        "_row", pl.col("text").str.to_lowercase().str.extract_all(r"[\p{L}\p{N}]+").alias("w")
     )
-    following = [pl.col("w").shift(-i).over("_row") for i in range(SHINGLE_WORDS)]
+    nxt = [pl.col("w").shift(-i) for i in range(SHINGLE_WORDS)]
     grams = (
-        exploded.with_columns(
-            pl.when(pl.col("n") >= SHINGLE_WORDS)
-            .then(pl.concat_str(following, separator=" "))
-            .otherwise(pl.col("w"))
-            .alias("g")
+        words.with_columns(pl.col("w").list.len().alias("n"))
+        .explode("w")
+        .select(
+            "_row",
+            pl.when(pl.col("n") < SHINGLE_WORDS)
+            .then(pl.col("w"))
+            .when(pl.col("_row").shift(-(SHINGLE_WORDS - 1)) == pl.col("_row"))
+            .then(pl.concat_str(nxt, separator=" "))
+            .alias("g"),
         )
-        .group_by("_row", maintain_order=True)
-        .agg(pl.col("g").drop_nulls())
+        .drop_nulls("g")
     )
-    grams = rows.select("_row").join(grams, on="_row", how="left", maintain_order="left")
-    sigs = []
-    template = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
-    for g in grams["g"].to_list():
-        m = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=template.permutations, scheme=SCHEME)
-        if g:
-            m.update_batch([s.encode("utf-8") for s in g])
-        sigs.append(m.hashvalues.astype(np.uint64).tolist())
+    # Hash each distinct shingle once (SHA-1 is the only per-value Python work left).
+    uniq = grams.select(pl.col("g").unique(maintain_order=True)).get_column("g")
+    hv = _fmix64(_sha1_64(uniq.to_list()))
+    codes = pl.int_range(uniq.len(), eager=True, dtype=pl.UInt32)
+    idx = grams.get_column("g").replace_strict(uniq, codes, return_dtype=pl.UInt32).to_numpy()
+    doc_rows = grams.get_column("_row").to_numpy()
+    n_docs = docs.height
+    sig = np.full((n_docs, NUM_PERM), _EMPTY, dtype=np.uint64)
+    if len(idx):
+        present, offsets = np.unique(doc_rows, return_index=True)  # doc_rows is sorted
+        h = hv[idx]
+        a, b = _permutations()
+        with np.errstate(over="ignore"):
+            for k in range(NUM_PERM):
+                sig[present, k] = np.minimum.reduceat(h * a[k] + b[k], offsets)
     return pl.DataFrame(
-        {"doc_id": docs["doc_id"], "signature": pl.Series(sigs, dtype=pl.List(pl.UInt64))},
+        {"doc_id": docs["doc_id"], "signature": pl.Series(list(sig), dtype=pl.List(pl.UInt64))},
         schema=SIGNATURE_COLUMNS,
     )
 

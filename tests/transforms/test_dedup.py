@@ -61,3 +61,49 @@ def test_same_doc_id_and_empty_text_are_skipped() -> None:
     assert near_duplicates(sigs(a=A), sigs(a=A)).height == 0
     assert near_duplicates(sigs(e1="", e2=""), None).height == 0
     assert near_duplicates(sigs(a=A).clear(), None).schema == pl.Schema(D.DUPLICATE_COLUMNS)
+
+
+def _estimate(x: pl.DataFrame, i: int, j: int) -> float:
+    a, b = x["signature"][i].to_numpy(), x["signature"][j].to_numpy()
+    return float((a == b).mean())
+
+
+def test_vectorised_signatures_score_jaccard() -> None:
+    s = sigs(a=A, c=A_EDITED, b=B, d=A_EDITED + " More.")
+    assert _estimate(s, 0, 1) >= 0.8  # near-duplicates
+    assert _estimate(s, 0, 3) >= 0.8
+    assert _estimate(s, 0, 2) < 0.3  # unrelated texts
+
+
+def test_signatures_match_datasketch_bit_for_bit() -> None:
+    """Signatures already stored in a warehouse (computed per document with datasketch) stay comparable."""
+    import re
+
+    from datasketch import MinHash
+
+    texts = {
+        "a": A,
+        "b": B,
+        "c": A_EDITED,
+        "e": "",
+        "s": "two words",
+        "p": "!!!",
+        "u": "Ünïcode café 東京 x2",
+    }
+    s = sigs(**texts)
+    for i, text in enumerate(texts.values()):
+        words = re.findall(r"[^\W_]+", text.lower())
+        grams = [" ".join(words[k : k + 3]) for k in range(len(words) - 2)] if len(words) >= 3 else words
+        m = MinHash(num_perm=D.NUM_PERM, seed=D.SEED, scheme=D.SCHEME)
+        if grams:
+            m.update_batch([g.encode("utf-8") for g in grams])
+        assert s["signature"][i].to_list() == m.hashvalues.tolist(), text
+
+
+def test_signatures_of_many_documents_keep_row_order() -> None:
+    texts = {f"d{i}": (B if i % 3 else A) + f" item {i}" for i in range(50)}
+    texts["empty"] = ""
+    s = sigs(**texts)
+    assert s["doc_id"].to_list() == list(texts)
+    for i, (doc_id, text) in enumerate(texts.items()):
+        assert s["signature"][i].to_list() == sigs(**{doc_id: text})["signature"][0].to_list()
