@@ -263,7 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="fail",
         help="critical gate failure: fail the batch (default) or quarantine offending rows",
     )
-    r.add_argument("--batch-size", type=int, default=500, help="files per batch task (default: 500)")
+    r.add_argument("--batch-size", type=int, default=1000, help="files per batch task (default: 1000)")
     r.add_argument("--task-runner", choices=["threads", "dask"], default="threads")
     r.add_argument("--dask-address", default=None, help="Dask scheduler address (default: a LocalCluster)")
     r.add_argument("--workers", type=int, default=2, help="parallel batch tasks (default: 2)")

@@ -52,7 +52,7 @@ class RunParameters(BaseModel):
     on_failure: Literal["fail", "quarantine"] = Field(
         "fail", description="Critical gate failure: fail the batch, or quarantine the offending rows"
     )
-    batch_size: int = Field(500, ge=1, le=100_000, description="Documents (files) per batch task")
+    batch_size: int = Field(1000, ge=1, le=100_000, description="Documents (files) per batch task")
     batch_mb: float = Field(16.0, gt=0, description="Approximate raw megabytes per batch task")
     max_doc_mb: float = Field(20.0, gt=0, description="Larger documents are quarantined as too_large")
     task_runner: Literal["threads", "dask"] = Field("threads", description="Where batch tasks run")

@@ -15,6 +15,7 @@ old catalog untouched and the new Parquet files unreferenced (they are removed b
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import fcntl
 import os
 import shutil
@@ -82,11 +83,74 @@ class FileEntry:
     rows: int
 
 
-def connect_readonly(wh: Warehouse) -> duckdb.DuckDBPyConnection:
-    """Open the catalog read-only: no statement through this connection can change the warehouse."""
+# Statement types an analyst may run: queries and plans. SHOW, DESCRIBE, SUMMARIZE, VALUES and FROM-first
+# queries parse as SELECT. Everything else (COPY, EXPORT, ATTACH, INSTALL, SET, ...) is refused.
+READ_STATEMENTS = frozenset(
+    {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN, duckdb.StatementType.PRAGMA}
+)
+
+
+class ReadOnlyConnection:
+    """A DuckDB connection to the catalog that can read the warehouse and nothing else.
+
+    Three locks, because each alone leaves a hole: the catalog is attached READ_ONLY (no DDL/DML);
+    file access is limited to the committed Parquet files and then locked (no COPY TO /tmp, no ATTACH,
+    no read_csv('/etc/passwd'), no extensions); and only read statements are accepted, because the
+    allowed files themselves could otherwise be overwritten (`COPY ... TO '<committed>' (USE_TMP_FILE
+    false)` passes the path check).
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self._con = con
+
+    def _check(self, query: str) -> None:
+        for st in self._con.extract_statements(query):
+            if st.type not in READ_STATEMENTS:
+                kind = str(st.type).rsplit(".", 1)[-1]
+                raise duckdb.PermissionException(
+                    f"{kind} statements are not allowed on a read-only warehouse"
+                )
+
+    def sql(self, query: str, **kwargs: object) -> duckdb.DuckDBPyRelation | None:
+        """Run a read statement (as `DuckDBPyConnection.sql`)."""
+        self._check(query)
+        return self._con.sql(query, **kwargs)  # type: ignore[arg-type]
+
+    def execute(self, query: str, parameters: object = None) -> duckdb.DuckDBPyConnection:
+        """Run a read statement (as `DuckDBPyConnection.execute`)."""
+        self._check(query)
+        return self._con.execute(query, parameters)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> ReadOnlyConnection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def connect_readonly(wh: Warehouse) -> ReadOnlyConnection:
+    """Open the catalog read-only: no statement through this connection can change the warehouse
+    or touch any other file."""
     if not wh.exists():
         raise WarehouseError(f"no warehouse at {wh.catalog} (run `quarry run` first)")
-    return duckdb.connect(str(wh.catalog), read_only=True)
+    files = [e.path for e in manifest(wh)]
+    # A fresh in-memory database, not `connect(catalog)`: duckdb shares one instance per path within
+    # a process, and the settings below would then leak into (and lock) every other connection.
+    con = duckdb.connect(":memory:")
+    try:
+        path = str(wh.catalog).replace("'", "''")
+        con.execute(f"ATTACH '{path}' AS quarry (READ_ONLY)")
+        con.execute("USE quarry")
+        con.execute(f"SET allowed_paths = {_sql_list(files)}")
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+    except BaseException:
+        con.close()
+        raise
+    return ReadOnlyConnection(con)
 
 
 def manifest(wh: Warehouse) -> list[FileEntry]:
@@ -161,6 +225,11 @@ def commit(
             for name, sql in VIEWS.items():
                 con.execute(f'CREATE VIEW "{name}" AS {sql}')
             con.execute("CHECKPOINT")
+        except (duckdb.IOException, duckdb.FatalException) as exc:
+            # The new catalog file could not be written (disk full, file size limit): an IO error of
+            # the warehouse like any other, and the old catalog is untouched. duckdb reports a failed
+            # checkpoint write as FATAL; the instance is then unusable, but it only held the tmp file.
+            raise OSError(errno.EIO, str(exc).splitlines()[0], str(tmp)) from exc
         finally:
             con.close()
         with open(tmp, "rb") as fh:
@@ -189,12 +258,27 @@ def remove_orphans(wh: Warehouse) -> int:
     return removed
 
 
+def _cannot_write(wh: Warehouse, exc: OSError) -> str:
+    where = f" ({exc.filename})" if exc.filename else ""
+    return (
+        f"cannot write to warehouse {wh.catalog}: {exc.strerror or exc}{where}; "
+        "nothing of this run was committed, the warehouse keeps its last committed state"
+    )
+
+
 @contextmanager
 def write_lock(wh: Warehouse, wait_seconds: float = 0.0) -> Iterator[None]:
-    """Hold the warehouse's writer lock; a second writer waits up to `wait_seconds`, then refuses."""
-    wh.root.mkdir(parents=True, exist_ok=True)
+    """Hold the warehouse's writer lock; a second writer waits up to `wait_seconds`, then refuses.
+
+    An OSError inside (an unwritable directory, a full disk) comes out as a WarehouseError naming the
+    warehouse: commits are atomic, so the warehouse still holds its last committed state.
+    """
     path = wh.root / ".lock"
-    fh = open(path, "a+")
+    try:
+        wh.root.mkdir(parents=True, exist_ok=True)
+        fh = open(path, "a+")  # noqa: SIM115 - held open for the whole block
+    except OSError as exc:
+        raise WarehouseError(_cannot_write(wh, exc)) from exc
     deadline = time.monotonic() + wait_seconds
     try:
         while True:
@@ -210,11 +294,14 @@ def write_lock(wh: Warehouse, wait_seconds: float = 0.0) -> Iterator[None]:
                         "wait for it to finish or pass a longer --lock-wait"
                     ) from None
                 time.sleep(0.2)
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"pid {os.getpid()} since {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S} UTC")
-        fh.flush()
-        yield
+        try:
+            fh.seek(0)
+            fh.truncate()
+            fh.write(f"pid {os.getpid()} since {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S} UTC")
+            fh.flush()
+            yield
+        except OSError as exc:
+            raise WarehouseError(_cannot_write(wh, exc)) from exc
     finally:
         fcntl.flock(fh, fcntl.LOCK_UN)
         fh.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -42,12 +43,15 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(data: pa.Table, path: Path) -> Path:
-    """Write a Parquet file under a temporary name, fsync it, then rename it into place."""
+def _replace_atomic(path: Path, write: Callable[[Path], object]) -> Path:
+    """Write `path` through `write(tmp)` under a temporary name, fsync, rename: all of it or nothing.
+
+    A failed write (disk full, file size limit) raises and leaves the old file, and no tmp file.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        pq.write_table(data, tmp, compression="zstd")
+        write(tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -55,6 +59,16 @@ def write_atomic(data: pa.Table, path: Path) -> Path:
         tmp.unlink(missing_ok=True)
     fsync_dir(path.parent)
     return path
+
+
+def write_atomic(data: pa.Table, path: Path) -> Path:
+    """Write a Parquet file under a temporary name, fsync it, then rename it into place."""
+    return _replace_atomic(path, lambda tmp: pq.write_table(data, tmp, compression="zstd"))
+
+
+def write_text_atomic(text: str, path: Path) -> Path:
+    """Write a text file (a JSON report) atomically: a reader never sees it half-written."""
+    return _replace_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def write_table(df: pl.DataFrame, table: Table, path: Path) -> Path:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import glob as globlib
 import json
 import os
+import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +37,7 @@ TOO_LARGE = "too_large"
 UNREADABLE = "unreadable"
 VANISHED = "vanished"
 OUTSIDE_ROOT = "outside_root"
+NOT_A_FILE = "not_a_file"  # a directory, FIFO, socket or device where a document was expected
 BAD_RECORD = "bad_record"
 NOT_FOUND = "source_not_found"
 
@@ -109,25 +112,87 @@ def list_sources(source: str) -> tuple[list[SourceRef], list[dict]]:
     refs: list[SourceRef] = []
     rejects: list[dict] = []
     for c in candidates:
-        real = c.resolve()
-        if real != root and root not in real.parents:
-            rejects.append(
-                _reject(str(c), OUTSIDE_ROOT, f"symlink resolves to {real}, outside the source root {root}")
-            )
-            continue
-        if c.is_dir():
-            continue
-        try:
-            size = c.stat().st_size
-        except FileNotFoundError:
-            rejects.append(_reject(str(c), VANISHED, "file disappeared while listing"))
-            continue
-        refs.append(SourceRef(str(c), size, _format_of(str(c)), str(root)))
+        ref, reject = _list_one(c, root)
+        if ref is not None:
+            refs.append(ref)
+        elif reject is not None:
+            rejects.append(reject)
     return refs, rejects
+
+
+def _list_one(c: Path, root: Path) -> tuple[SourceRef | None, dict | None]:
+    """One candidate path: a ref to read, a reject, or (None, None) for a sub-folder to skip."""
+    try:
+        real = c.resolve()
+    except (RuntimeError, OSError) as exc:  # Python 3.11 raises RuntimeError on a symlink loop
+        return None, _reject(str(c), UNREADABLE, f"cannot resolve the path: {exc}")
+    if real != root and root not in real.parents:
+        return None, _reject(
+            str(c), OUTSIDE_ROOT, f"symlink resolves to {real}, outside the source root {root}"
+        )
+    try:
+        st = c.stat()
+    except FileNotFoundError:
+        if c.is_symlink():
+            return None, _reject(str(c), UNREADABLE, f"broken symlink to {os.readlink(c)}")
+        return None, _reject(str(c), VANISHED, "file disappeared while listing")
+    except OSError as exc:
+        return None, _reject(str(c), UNREADABLE, f"{type(exc).__name__}: {exc.strerror or exc}")
+    if stat.S_ISDIR(st.st_mode):
+        # Sub-folders are not part of a source; one named like a document is reported, not lost.
+        if os.path.splitext(c.name)[1].lower() in FORMATS:
+            return None, _reject(str(c), NOT_A_FILE, "a directory, not a file")
+        return None, None
+    if not stat.S_ISREG(st.st_mode):
+        # Opening a FIFO blocks until a writer appears, a device may never end: refuse from the mode.
+        return None, _reject(str(c), NOT_A_FILE, f"a {_kind(st.st_mode)}, not a regular file")
+    return SourceRef(str(c), st.st_size, _format_of(str(c)), str(root)), None
+
+
+def _kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISFIFO, "FIFO"),
+        (stat.S_ISSOCK, "socket"),
+        (stat.S_ISCHR, "character device"),
+        (stat.S_ISBLK, "block device"),
+        (stat.S_ISDIR, "directory"),
+    ):
+        if test(mode):
+            return name
+    return "special file"
 
 
 def _reject(source: str, reason: str, detail: str, doc_id: str | None = None) -> dict:
     return {"source": source, "doc_id": doc_id, "reason": reason, "detail": detail}
+
+
+class NotAFileError(OSError):
+    """The path holds something other than a regular file at read time (swapped after listing)."""
+
+
+def _open_local(path: str, root: str = "") -> tuple[object, int]:
+    """Open a local file for reading without ever blocking; return (binary file object, size).
+
+    O_NONBLOCK makes opening a FIFO that replaced the file return at once; fstat on the open
+    descriptor then refuses anything that is not a regular file, so what is read is what was checked.
+    """
+    if root:
+        real = os.path.realpath(path)
+        if real != root and not real.startswith(root.rstrip(os.sep) + os.sep):
+            raise _OutsideRoot(f"now resolves to {real}, outside the source root {root}")
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotAFileError(f"a {_kind(st.st_mode)}, not a regular file")
+        return os.fdopen(fd, "rb"), st.st_size
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+class _OutsideRoot(Exception):
+    pass
 
 
 def _read_bytes(ref: SourceRef, max_bytes: int) -> bytes:
@@ -135,8 +200,11 @@ def _read_bytes(ref: SourceRef, max_bytes: int) -> bytes:
         with fsspec.open(ref.path, "rb") as fh:
             data = fh.read(max_bytes + 1)
     else:
-        with open(ref.path, "rb") as fh:
-            data = fh.read(max_bytes + 1)
+        fh, size = _open_local(ref.path, ref.root)
+        with fh:  # type: ignore[attr-defined]
+            if size > max_bytes:  # grew since listing: still refused from its size, unread
+                raise OverflowError
+            data = fh.read(max_bytes + 1)  # type: ignore[attr-defined]
     if len(data) > max_bytes:
         raise OverflowError
     return data
@@ -146,16 +214,17 @@ def read_batch(refs: list[SourceRef], max_bytes: int) -> tuple[pl.DataFrame, lis
     """Read the files of one batch: (raw frame with RAW_SCHEMA columns, quarantine rows).
 
     A file larger than `max_bytes` is refused without being read whole, so memory stays bounded.
+    Whatever goes wrong with one file becomes its quarantine row; the other files are still read.
     """
     rows: list[dict] = []
     rejects: list[dict] = []
     for ref in refs:
         try:
             if ref.format == "jsonl":
-                _rows_from_jsonl(ref.path, max_bytes, rows, rejects)
+                _rows_from_jsonl(ref, max_bytes, rows, rejects)
                 continue
             if ref.format == "parquet":
-                _rows_from_parquet(ref.path, max_bytes, rows, rejects)
+                _rows_from_parquet(ref, max_bytes, rows, rejects)
                 continue
             if ref.size > max_bytes:
                 rejects.append(
@@ -171,8 +240,17 @@ def read_batch(refs: list[SourceRef], max_bytes: int) -> tuple[pl.DataFrame, lis
         except FileNotFoundError:
             rejects.append(_reject(ref.path, VANISHED, "file was deleted between listing and reading"))
             continue
+        except NotAFileError as exc:
+            rejects.append(_reject(ref.path, NOT_A_FILE, str(exc)))
+            continue
+        except _OutsideRoot as exc:
+            rejects.append(_reject(ref.path, OUTSIDE_ROOT, str(exc)))
+            continue
         except OSError as exc:
             rejects.append(_reject(ref.path, UNREADABLE, f"{type(exc).__name__}: {exc.strerror or exc}"))
+            continue
+        except Exception as exc:  # noqa: BLE001 - one odd file (fsspec, codec, parser) must not stop a batch
+            rejects.append(_reject(ref.path, UNREADABLE, f"{type(exc).__name__}: {exc}"))
             continue
         rows.append({"source": ref.path, "content": data, "format": ref.format})
     return _frame(rows), rejects
@@ -196,20 +274,39 @@ def _record(source: str, rec: dict, fmt: str) -> dict:
     return row
 
 
-def _open(path: str):  # noqa: ANN202 - a binary file object, local or fsspec
-    return fsspec.open(path, "rb").open() if _is_url(path) else open(path, "rb")  # noqa: SIM115
+def _open(ref: SourceRef):  # noqa: ANN202 - a binary file object, local or fsspec
+    if _is_url(ref.path):
+        return fsspec.open(ref.path, "rb").open()
+    return _open_local(ref.path, ref.root)[0]
 
 
-def _rows_from_jsonl(path: str, max_bytes: int, rows: list[dict], rejects: list[dict]) -> None:
-    """One document per line, streamed: a huge file never sits in memory whole."""
-    with _open(path) as fh:
-        for i, line in enumerate(fh, start=1):
+def _lines(fh, max_bytes: int) -> Iterator[tuple[bytes, int]]:  # noqa: ANN001 - a binary file object
+    """Yield (line, length): a line longer than `max_bytes` is skipped unread (b"", its length)."""
+    while True:
+        line = fh.readline(max_bytes + 1)
+        if not line:
+            return
+        if len(line) <= max_bytes or line.endswith(b"\n"):
+            yield line, len(line)
+            continue
+        n = len(line)
+        while not line.endswith(b"\n"):  # drain the rest of an over-long line in bounded chunks
+            line = fh.readline(1 << 20)
+            if not line:
+                break
+            n += len(line)
+        yield b"", n
+
+
+def _rows_from_jsonl(ref: SourceRef, max_bytes: int, rows: list[dict], rejects: list[dict]) -> None:
+    """One document per line, streamed: a huge file (or a huge line) never sits in memory whole."""
+    path = ref.path
+    with _open(ref) as fh:
+        for i, (line, n) in enumerate(_lines(fh, max_bytes), start=1):
             src = f"{path}:{i}"
-            if len(line) > max_bytes:
+            if n > max_bytes:
                 rejects.append(
-                    _reject(
-                        src, TOO_LARGE, f"line {i} has {len(line):,} bytes, over the {max_bytes:,}-byte limit"
-                    )
+                    _reject(src, TOO_LARGE, f"line {i} has {n:,} bytes, over the {max_bytes:,}-byte limit")
                 )
                 continue
             if not line.strip():
@@ -224,11 +321,12 @@ def _rows_from_jsonl(path: str, max_bytes: int, rows: list[dict], rejects: list[
             rows.append(_record(src, rec, "jsonl"))
 
 
-def _rows_from_parquet(path: str, max_bytes: int, rows: list[dict], rejects: list[dict]) -> None:
+def _rows_from_parquet(ref: SourceRef, max_bytes: int, rows: list[dict], rejects: list[dict]) -> None:
     """One document per row, read a record batch at a time."""
     import pyarrow.parquet as pq
 
-    with _open(path) as fh:
+    path = ref.path
+    with _open(ref) as fh:
         try:
             pf = pq.ParquetFile(fh)
         except Exception as exc:  # noqa: BLE001 - any parse failure is a quarantine reason, not a crash
