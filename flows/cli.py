@@ -57,6 +57,28 @@ def _summary_table(summary: dict[str, Any]) -> Any:
     return t
 
 
+def _quiet_tracebacks() -> None:
+    """Prefect's console log would print task tracebacks before our one-line error: drop them there.
+
+    Set QUARRY_DEBUG=1 to keep them.
+    """
+    if os.environ.get("QUARRY_DEBUG"):
+        return
+    import logging
+
+    from prefect.logging.configuration import setup_logging
+
+    setup_logging()
+
+    def _no_traceback(record: logging.LogRecord) -> bool:
+        record.exc_info = record.exc_text = None
+        return True
+
+    for h in logging.getLogger().handlers:
+        if type(h).__name__ == "PrefectConsoleHandler":
+            h.addFilter(_no_traceback)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
@@ -88,6 +110,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     ):
         raise UserError(f"source {params.source!r} does not exist")
     console = _console()
+    _quiet_tracebacks()
     t0 = time.perf_counter()
     try:
         summary = quarry_pipeline(params)

@@ -19,7 +19,15 @@ from pydantic import BaseModel, Field
 
 from expectations.docs import build_data_docs
 from flows.reporting import publish, quality_markdown
-from flows.tasks import RunContext, clean_batch, entities_batch, gazetteer, ingest_batch, metrics_batch
+from flows.tasks import (
+    DUPLICATE_DOCUMENT,
+    RunContext,
+    clean_batch,
+    entities_batch,
+    gazetteer,
+    ingest_batch,
+    metrics_batch,
+)
 from transforms import clean as clean_t
 from transforms import dedup as dedup_t
 from transforms import metrics as metrics_t
@@ -193,6 +201,9 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
         list_rejects,
         schema={"source": pl.String, "doc_id": pl.String, "reason": pl.String, "detail": pl.String},
     )
+    # The same bytes under two names in different batches: the first copy is kept at load, the
+    # others are accounted for here (within a batch, ingest already quarantines them).
+    listed = pl.concat([listed, _cross_batch_duplicates(ok_dirs)], how="vertical_relaxed")
     if listed.height:
         listed = listed.with_columns(
             pl.lit(run_id).alias("run_id"),
@@ -311,6 +322,29 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
     if failures:
         raise PipelineFailed(message or "run failed", summary)
     return summary
+
+
+def _cross_batch_duplicates(ok_dirs: list[Path]) -> pl.DataFrame:
+    """Quarantine rows for documents whose content an earlier batch of this run already holds."""
+    frames = [
+        pl.read_parquet(d / f"{DOCUMENTS.name}.parquet", columns=["doc_id", "source"])
+        for d in ok_dirs
+        if (d / f"{DOCUMENTS.name}.parquet").exists()
+    ]
+    empty = pl.DataFrame(
+        schema={"source": pl.String, "doc_id": pl.String, "reason": pl.String, "detail": pl.String}
+    )
+    if not frames:
+        return empty
+    docs = pl.concat(frames).with_row_index("_order")
+    first = docs.group_by("doc_id").agg(pl.col("source").sort_by("_order").first().alias("first_source"))
+    dupes = docs.join(first, on="doc_id").filter(pl.col("source") != pl.col("first_source")).sort("_order")
+    return dupes.select(
+        "source",
+        "doc_id",
+        pl.lit(DUPLICATE_DOCUMENT).alias("reason"),
+        pl.format("same content as {}", pl.col("first_source")).alias("detail"),
+    )
 
 
 def _sum_rules(counts: Any) -> dict[str, int]:

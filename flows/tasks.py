@@ -30,7 +30,7 @@ from transforms import ingest as ingest_t
 from transforms import metrics as metrics_t
 from transforms.text import sentence_spans
 from warehouse import reference, sources
-from warehouse.files import conform, read_table, write_table
+from warehouse.files import conform, read_table, write_table, write_text_atomic
 from warehouse.schemas import (
     DOC_SIGNATURES,
     DOCUMENTS,
@@ -94,8 +94,8 @@ def _record(ctx: RunContext, bdir: Path, report: GateReport) -> None:
     )
     _append_log(bdir / f"quality.{report.stage}.{report.table}.parquet", recs, QUALITY_RESULTS)
     # The GX result as JSON: the flow renders every batch's results into one Data Docs site.
-    (bdir / f"gx.{report.stage}.{report.table}.json").write_text(
-        json.dumps(report.gx_result, ensure_ascii=False), encoding="utf-8"
+    write_text_atomic(
+        json.dumps(report.gx_result, ensure_ascii=False), bdir / f"gx.{report.stage}.{report.table}.json"
     )
 
 

@@ -112,11 +112,14 @@ def _decode_bytes(content: bytes, is_html: bool) -> tuple[str | None, str, str]:
         return None, UNDECODABLE, "The bytes are not valid UTF-8 and no character encoding fits them."
     best = matches[0]
     # Short texts often fit several single-byte code pages equally well; then prefer Windows-1252,
-    # by far the most common legacy encoding of web news (cp1250 would turn "è" into "č").
+    # by far the most common legacy encoding of web news (cp1250 would turn "è" into "č"). DOS and
+    # Mac code pages, which charset-normalizer may rank first on short text, do not set the bar.
+    western = [m for m in matches if not m.encoding.startswith(("cp4", "cp7", "cp8", "mac_"))]
+    bar = western[0] if western else best
     for m in matches:
         if (
-            m.chaos <= best.chaos + 0.01
-            and m.coherence >= best.coherence - 0.05
+            m.chaos <= bar.chaos + 0.01
+            and m.coherence >= bar.coherence - 0.05
             and ("cp1252" in m.could_be_from_charset)
         ):
             return content.decode("cp1252", errors="replace"), "", ""

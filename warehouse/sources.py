@@ -170,6 +170,10 @@ class NotAFileError(OSError):
     """The path holds something other than a regular file at read time (swapped after listing)."""
 
 
+class _OutsideRoot(Exception):
+    """The path resolves outside the source root at read time (a symlink swapped in after listing)."""
+
+
 def _open_local(path: str, root: str = "") -> tuple[object, int]:
     """Open a local file for reading without ever blocking; return (binary file object, size).
 
@@ -189,10 +193,6 @@ def _open_local(path: str, root: str = "") -> tuple[object, int]:
     except BaseException:
         os.close(fd)
         raise
-
-
-class _OutsideRoot(Exception):
-    pass
 
 
 def _read_bytes(ref: SourceRef, max_bytes: int) -> bytes:

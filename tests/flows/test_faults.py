@@ -1,0 +1,200 @@
+"""Faults while writing: an unwritable warehouse, a full disk, a second run at once.
+
+Each one ends the run with one clear line and a non-zero exit, and the warehouse keeps exactly its
+last committed state: same catalog bytes, same rows, every file still readable. Tests run as root, so
+`chmod` cannot make a directory unwritable; the faults here are ones the kernel enforces for root too
+(a file where a directory must be, RLIMIT_FSIZE, an flock held by a live process).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.pipeline import RunParameters, quarry_pipeline
+from warehouse.catalog import Warehouse
+
+REPO = Path(__file__).resolve().parents[2]
+SEEDS = sorted((REPO / "seeds").glob("*.txt"))
+TABLES = ("documents", "sentences", "mentions", "metrics", "entities", "quarantine", "runs")
+
+
+def _corpus(root: Path, seeds: list[Path]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for s in seeds:
+        shutil.copy(s, root / s.name)
+    return root
+
+
+def state(wh: Path) -> dict:
+    """The catalog's bytes and every table's rows: what a reader of the warehouse can see."""
+    out: dict = {"catalog": hashlib.sha256(wh.read_bytes()).hexdigest()}
+    with duckdb.connect(":memory:") as con:
+        con.execute(f"ATTACH '{wh}' AS w (READ_ONLY)")
+        for t in TABLES:
+            out[t] = con.execute(f"SELECT * FROM w.{t} ORDER BY ALL").fetchall()
+    return out
+
+
+def quarry_run(source: Path, wh: Path, *extra: str, preexec=None) -> subprocess.CompletedProcess:  # noqa: ANN001
+    from prefect.settings import PREFECT_API_URL
+
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "PREFECT_LOGGING_LEVEL": "WARNING"}
+    return subprocess.run(
+        [sys.executable, "-m", "flows.cli", "run", "--source", str(source), "--warehouse", str(wh), *extra],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        preexec_fn=preexec,
+    )
+
+
+def assert_one_clear_line(out: subprocess.CompletedProcess, *phrases: str) -> None:
+    """Exit 2 and a last stderr line `quarry: error: ...` naming the cause (after Prefect's log)."""
+    assert out.returncode == 2, (out.returncode, out.stderr[-3000:])
+    last = out.stderr.strip().splitlines()[-1]
+    assert last.startswith("quarry: error: "), out.stderr[-3000:]
+    for p in phrases:
+        assert p in last, last
+
+
+@pytest.fixture
+def loaded(prefect_server, tmp_path) -> tuple[Path, Path, dict]:
+    """A warehouse holding the three short seeds, the corpus of the next run (all seeds), its state."""
+    wh = tmp_path / "w.duckdb"
+    quarry_pipeline(RunParameters(source=str(_corpus(tmp_path / "first", SEEDS[2:])), warehouse=str(wh)))
+    return wh, _corpus(tmp_path / "all", SEEDS), state(wh)
+
+
+def _files(wh: Path) -> set[str]:
+    return {str(p) for p in Warehouse.at(wh).tables_dir.rglob("*") if p.is_file()}
+
+
+def _recovers(wh: Path, corpus: Path, files_before: set[str]) -> None:
+    """The next ordinary run succeeds and removes whatever the failed one left behind."""
+    out = quarry_run(corpus, wh)
+    assert out.returncode == 0, out.stderr[-3000:]
+    w = Warehouse.at(wh)
+    with duckdb.connect(str(wh), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM documents").fetchone() == (len(SEEDS),)
+        referenced = {r[0] for r in con.execute("SELECT path FROM _manifest").fetchall()}
+    # Unreferenced files may only be ones this run superseded (they go at the start of the next run).
+    assert _files(wh) - referenced <= files_before
+    assert not list(wh.parent.glob(f".{wh.name}.*tmp*"))
+    assert not [p for p in w.root.rglob("*") if ".tmp" in p.name]
+
+
+@pytest.mark.parametrize("blocker", ["staging_is_a_file", "lock_is_a_directory"])
+def test_unwritable_warehouse_fails_with_one_line_and_keeps_its_state(loaded, blocker):
+    wh, corpus, before = loaded
+    w = Warehouse.at(wh)
+    files_before = _files(wh)
+    # root ignores permission bits, but not a file where a directory must be (or the reverse).
+    if blocker == "staging_is_a_file":
+        shutil.rmtree(w.staging_dir, ignore_errors=True)
+        w.staging_dir.write_text("not a directory")
+    else:
+        (w.root / ".lock").unlink(missing_ok=True)
+        (w.root / ".lock").mkdir()
+    out = quarry_run(corpus, wh)
+    assert_one_clear_line(out, "cannot write to warehouse", str(wh))
+    assert state(wh) == before
+    if blocker == "staging_is_a_file":
+        w.staging_dir.unlink()
+    else:
+        (w.root / ".lock").rmdir()
+    _recovers(wh, corpus, files_before)
+
+
+def test_warehouse_under_a_file_fails_with_one_line(prefect_server, tmp_path):
+    (tmp_path / "plain").write_text("a file, not a directory")
+    out = quarry_run(_corpus(tmp_path / "c", SEEDS[:1]), tmp_path / "plain" / "w.duckdb")
+    assert_one_clear_line(out, "cannot write to warehouse", "Not a directory")
+
+
+def test_failed_run_prints_no_traceback(prefect_server, tmp_path):
+    (tmp_path / "plain").write_text("a file, not a directory")
+    out = quarry_run(_corpus(tmp_path / "c", SEEDS[:1]), tmp_path / "plain" / "w.duckdb")
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr, out.stderr[-3000:]
+
+
+def _file_size_limit(limit: int):  # noqa: ANN202 - a preexec_fn
+    def apply() -> None:
+        # Past the limit write() fails with EFBIG instead of the process being killed by SIGXFSZ.
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+def test_disk_full_during_commit_keeps_the_previous_catalog(loaded):
+    wh, corpus, before = loaded
+    files_before = _files(wh)
+    # The Parquet files of this corpus are < 64 KB, a DuckDB catalog > 256 KB: the commit's new catalog
+    # cannot be written, as on a disk that fills up at the last step.
+    out = quarry_run(corpus, wh, preexec=_file_size_limit(256 * 1024))
+    assert_one_clear_line(out, "cannot write to warehouse", "File too large", "last committed state")
+    assert state(wh) == before
+    _recovers(wh, corpus, files_before)
+
+
+def test_disk_full_while_staging_fails_the_run_cleanly(loaded):
+    wh, corpus, before = loaded
+    # 12 KB: a batch's staged files (its GX results first) cannot be written.
+    out = quarry_run(corpus, wh, "--batch-size", "1", preexec=_file_size_limit(12 * 1024))
+    assert out.returncode in (1, 2), out.stderr[-3000:]
+    assert out.stderr.strip().splitlines()[-1].startswith(("quarry: error: ", "run failed")), out.stderr[
+        -3000:
+    ]
+    assert {t: v for t, v in state(wh).items() if t not in ("catalog", "runs")} == {
+        t: v for t, v in before.items() if t not in ("catalog", "runs")
+    }
+
+
+def test_second_concurrent_run_is_refused_with_the_lock_message(loaded):
+    from prefect.settings import PREFECT_API_URL
+
+    wh, corpus, before = loaded
+    w = Warehouse.at(wh)
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "PREFECT_LOGGING_LEVEL": "WARNING"}
+    first = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "run", "--source", str(corpus), "--warehouse", str(wh)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while not any(w.staging_dir.glob("*")) and first.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert first.poll() is None, "the first run ended before it was seen holding the lock"
+        os.kill(first.pid, signal.SIGSTOP)  # hold it mid-run, lock taken, so the overlap is certain
+        try:
+            second = quarry_run(corpus, wh)
+        finally:
+            os.kill(first.pid, signal.SIGCONT)
+        out, err = first.communicate(timeout=600)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait(30)
+    assert_one_clear_line(second, "is locked by a running run", f"pid {first.pid}")
+    assert first.returncode == 0, err[-3000:]
+    with duckdb.connect(str(wh), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM documents").fetchone() == (len(SEEDS),)
+        assert con.execute("SELECT count(*) FROM runs").fetchone() == (len(before["runs"]) + 1,)
