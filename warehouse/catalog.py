@@ -225,10 +225,11 @@ def commit(
             for name, sql in VIEWS.items():
                 con.execute(f'CREATE VIEW "{name}" AS {sql}')
             con.execute("CHECKPOINT")
-        except (duckdb.IOException, duckdb.FatalException) as exc:
+        except (duckdb.IOException, duckdb.FatalException, duckdb.TransactionException) as exc:
             # The new catalog file could not be written (disk full, file size limit): an IO error of
             # the warehouse like any other, and the old catalog is untouched. duckdb reports a failed
-            # checkpoint write as FATAL; the instance is then unusable, but it only held the tmp file.
+            # checkpoint write as FATAL (or a failed WAL write as a failed commit); the instance is then
+            # unusable, but it only held the tmp file.
             raise OSError(errno.EIO, str(exc).splitlines()[0], str(tmp)) from exc
         finally:
             con.close()
