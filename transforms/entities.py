@@ -16,7 +16,8 @@ import string
 import numpy as np
 import polars as pl
 
-from warehouse.schemas import ENTITY_TYPES
+from transforms.text import frame_schema
+from warehouse.schemas import ENTITIES, ENTITY_TYPES, MENTIONS
 
 METHOD_GAZETTEER = "gazetteer"
 METHOD_PATTERN = "pattern"
@@ -28,29 +29,11 @@ CONFIDENCE_MODEL_PATTERN = 0.8
 CONFIDENCE_ORG_PATTERN = 0.7
 CONFIDENCE_PERSON_PATTERN = 0.7
 
-MENTION_COLUMNS = [
-    "doc_id",
-    "entity_id",
-    "surface",
-    "start",
-    "end",
-    "method",
-    "confidence",
-    "gazetteer_version",
-]
-ENTITY_COLUMNS = ["entity_id", "name", "type", "method", "gazetteer_version"]
-
-_MENTIONS_SCHEMA = {
-    "doc_id": pl.String,
-    "entity_id": pl.String,
-    "surface": pl.String,
-    "start": pl.Int64,
-    "end": pl.Int64,
-    "method": pl.String,
-    "confidence": pl.Float64,
-    "gazetteer_version": pl.String,
-}
-_ENTITIES_SCHEMA = {c: pl.String for c in ENTITY_COLUMNS}
+# Output columns are the warehouse's declared ones (warehouse/schemas.py), less the run_id the flow adds.
+_MENTIONS_SCHEMA = frame_schema(MENTIONS)
+_ENTITIES_SCHEMA = frame_schema(ENTITIES)
+MENTION_COLUMNS = list(_MENTIONS_SCHEMA)
+ENTITY_COLUMNS = list(_ENTITIES_SCHEMA)
 
 _GAZETTEER_SCHEMA = {
     "entity_id": pl.String,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from warehouse.schemas import Table
+
 # Abbreviations after which a period does not end a sentence (checked on the last token of a chunk).
 ABBREVIATIONS = (
     "mr mrs ms dr prof sr jr st inc corp co ltd llc plc gmbh vs etc e.g i.e u.s u.k u.n e.u "
@@ -20,6 +22,12 @@ _CHUNK = (
 )
 _ABBREV_TAIL = r"(?i)(?:^|[\s(\"'“])(?:" + "|".join(a.replace(".", r"\.") for a in ABBREVIATIONS) + r")\.\s*$"
 _INITIAL_TAIL = r"(?:^|\s)[A-Z]\.\s*$"  # "John F. Kennedy", "U. S."
+
+
+def frame_schema(table: Table, drop: tuple[str, ...] = ("run_id",)) -> dict[str, pl.DataType]:
+    """The polars dtypes of a warehouse table's declared columns (minus the ones a flow adds)."""
+    schema = pl.from_arrow(table.schema.empty_table()).schema  # type: ignore[union-attr]
+    return {name: dtype for name, dtype in schema.items() if name not in drop}
 
 
 def byte_to_char(text: pl.Expr, byte_offset: pl.Expr) -> pl.Expr:
