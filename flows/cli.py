@@ -9,13 +9,16 @@ import sys
 import time
 from typing import Any
 
+from flows.params import RunParameters
+
 # Quiet, robust defaults for an embedded (ephemeral) Prefect; a user's own settings win.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
-DEFAULT_WAREHOUSE = "data/quarry.duckdb"
+_RUN = RunParameters.model_fields
+DEFAULT_WAREHOUSE = _RUN["warehouse"].default
 
 
 class UserError(Exception):
@@ -82,23 +85,12 @@ def _quiet_tracebacks() -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from flows.pipeline import PipelineFailed, RunParameters, quarry_pipeline
+    from flows.pipeline import PipelineFailed, quarry_pipeline
     from warehouse.catalog import WarehouseError
     from warehouse.sources import SourceError
 
     try:
-        params = RunParameters(
-            source=args.source,
-            warehouse=args.warehouse,
-            full_refresh=args.full_refresh,
-            on_failure=args.on_failure,
-            batch_size=args.batch_size,
-            task_runner=args.task_runner,
-            dask_address=args.dask_address,
-            workers=args.workers,
-            lock_wait_seconds=args.lock_wait,
-            **({"gazetteer": args.gazetteer} if args.gazetteer else {}),
-        )
+        params = RunParameters(**{name: getattr(args, name) for name in _RUN if hasattr(args, name)})
     except ValidationError as exc:
         raise UserError(
             "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
@@ -275,23 +267,25 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("run", help="run the pipeline over a source into the warehouse")
-    r.add_argument("--source", default="seeds", help="directory, glob, file or fsspec URL (default: seeds)")
-    r.add_argument(
-        "--warehouse", default=DEFAULT_WAREHOUSE, help=f"DuckDB catalog (default: {DEFAULT_WAREHOUSE})"
-    )
-    r.add_argument("--full-refresh", action="store_true", help="reprocess everything and replace old rows")
-    r.add_argument(
-        "--on-failure",
-        choices=["fail", "quarantine"],
-        default="fail",
-        help="critical gate failure: fail the batch (default) or quarantine offending rows",
-    )
-    r.add_argument("--batch-size", type=int, default=1000, help="files per batch task (default: 1000)")
-    r.add_argument("--task-runner", choices=["threads", "dask"], default="threads")
-    r.add_argument("--dask-address", default=None, help="Dask scheduler address (default: a LocalCluster)")
-    r.add_argument("--workers", type=int, default=2, help="parallel batch tasks (default: 2)")
-    r.add_argument("--gazetteer", default=None, help="entity gazetteer YAML (default: the bundled one)")
-    r.add_argument("--lock-wait", type=float, default=0.0, help="seconds to wait for another run's lock")
+
+    def run_option(flag: str, field: str, **kw: Any) -> None:
+        """An option whose default and help come from RunParameters (one place for both)."""
+        info = _RUN[field]
+        r.add_argument(
+            flag, dest=field, default=info.default, help=f"{info.description} (default: %(default)s)", **kw
+        )
+
+    run_option("--source", "source")
+    run_option("--warehouse", "warehouse")
+    r.add_argument("--full-refresh", action="store_true", help=_RUN["full_refresh"].description)
+    run_option("--on-failure", "on_failure", choices=["fail", "quarantine"])
+    run_option("--batch-size", "batch_size", type=int)
+    run_option("--batch-mb", "batch_mb", type=float)
+    run_option("--task-runner", "task_runner", choices=["threads", "dask"])
+    run_option("--dask-address", "dask_address")
+    run_option("--workers", "workers", type=int)
+    run_option("--gazetteer", "gazetteer")
+    run_option("--lock-wait", "lock_wait_seconds", type=float)
     r.set_defaults(func=cmd_run)
 
     q = sub.add_parser("sql", help="run SQL on the warehouse, read-only")

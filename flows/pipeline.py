@@ -8,16 +8,17 @@ import shutil
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.task_runners import ThreadPoolTaskRunner
-from pydantic import BaseModel, Field
 
 from expectations.docs import build_data_docs
+from expectations.gate import warm_up
+from flows.params import RunParameters
 from flows.reporting import publish, quality_markdown
 from flows.tasks import (
     DUPLICATE_DOCUMENT,
@@ -35,7 +36,6 @@ from warehouse import catalog, sources
 from warehouse.catalog import Warehouse
 from warehouse.files import read_table
 from warehouse.load import VERSION_COLUMNS, compact, file_counts, known_documents, load_logs, load_run
-from warehouse.reference import DEFAULT_GAZETTEER
 from warehouse.schemas import DOC_SIGNATURES, DOCUMENTS, ENTITIES, QUALITY_RESULTS, QUARANTINE, RUNS
 
 STAGES = ("ingest", "clean", "entities", "metrics")
@@ -47,31 +47,6 @@ class PipelineFailed(RuntimeError):
     def __init__(self, message: str, summary: dict[str, Any]):
         self.summary = summary
         super().__init__(message)
-
-
-class RunParameters(BaseModel):
-    """Parameters of a run, as the Prefect UI form and the CLI present them."""
-
-    source: str = Field("seeds", description="Directory, glob, file or fsspec URL of the documents")
-    warehouse: str = Field(
-        "data/quarry.duckdb", description="DuckDB catalog file; Parquet files live beside it"
-    )
-    full_refresh: bool = Field(False, description="Reprocess every document and replace all rows")
-    on_failure: Literal["fail", "quarantine"] = Field(
-        "fail", description="Critical gate failure: fail the batch, or quarantine the offending rows"
-    )
-    batch_size: int = Field(1000, ge=1, le=100_000, description="Documents (files) per batch task")
-    batch_mb: float = Field(16.0, gt=0, description="Approximate raw megabytes per batch task")
-    max_doc_mb: float = Field(20.0, gt=0, description="Larger documents are quarantined as too_large")
-    task_runner: Literal["threads", "dask"] = Field("threads", description="Where batch tasks run")
-    dask_address: str | None = Field(None, description="tcp://scheduler:8786; a LocalCluster when empty")
-    workers: int = Field(2, ge=1, le=64, description="Parallel batch tasks (threads or local Dask workers)")
-    gazetteer: str = Field(str(DEFAULT_GAZETTEER), description="Entity gazetteer YAML")
-    lock_wait_seconds: float = Field(0.0, ge=0, description="How long to wait for another run's lock")
-    data_docs: bool = Field(True, description="Render GX Data Docs under the warehouse's data_docs/")
-    compact_after_files: int = Field(
-        32, ge=2, description="Merge a table's files into one when a run leaves it with more than this"
-    )
 
 
 @task(name="plan", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
@@ -158,6 +133,8 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
         stale,
     )
 
+    if batches:
+        warm_up()
     stats: list[dict[str, Any]] = []
     failures: list[str] = []
     ok_batches: list[int] = []
@@ -302,7 +279,7 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
     stage_seconds["load"] = round(time.perf_counter() - t_load, 3)
     summary["stage_seconds"] = stage_seconds
     docs_index = None
-    if params.data_docs:
+    if params.data_docs and gx_results:  # a run that validated nothing leaves the site as it was
         t_docs = time.perf_counter()
         try:
             docs_index = build_data_docs(gx_results, None, wh.docs_dir, run_id=run_id, run_time=started)

@@ -119,7 +119,7 @@ BREAKS = [
     ),
     (
         "raw_documents",
-        "ExpectColumnValueLengthsToBeBetween(raw_text)",
+        "ExpectColumnValuesToBeInSet(_raw_text_not_empty)",
         lambda d: d.with_columns(raw_text=pl.lit("")),
     ),
     (
@@ -141,7 +141,7 @@ BREAKS = [
     ("documents", "ExpectColumnValuesToBeUnique(doc_id)", lambda d: pl.concat([d, d])),
     (
         "documents",
-        "ExpectColumnValueLengthsToBeBetween(text)",
+        "ExpectColumnValuesToBeInSet(_text_not_empty)",
         lambda d: d.with_columns(text=pl.lit(""), clean_chars=pl.lit(0, pl.Int64)),
     ),
     (

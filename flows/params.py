@@ -1,0 +1,37 @@
+"""Parameters of a pipeline run: one pydantic model for the Prefect UI form, the CLI and the benchmark.
+
+Kept apart from the flow so `quarry --help` and the CLI's option defaults do not import Prefect.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from warehouse.reference import DEFAULT_GAZETTEER
+
+
+class RunParameters(BaseModel):
+    """Parameters of a run, as the Prefect UI form and the CLI present them."""
+
+    source: str = Field("seeds", description="Directory, glob, file or fsspec URL of the documents")
+    warehouse: str = Field(
+        "data/quarry.duckdb", description="DuckDB catalog file; Parquet files live beside it"
+    )
+    full_refresh: bool = Field(False, description="Reprocess every document and replace all rows")
+    on_failure: Literal["fail", "quarantine"] = Field(
+        "fail", description="Critical gate failure: fail the batch, or quarantine the offending rows"
+    )
+    batch_size: int = Field(5000, ge=1, le=100_000, description="Documents (files) per batch task")
+    batch_mb: float = Field(16.0, gt=0, description="Approximate raw megabytes per batch task")
+    max_doc_mb: float = Field(20.0, gt=0, description="Larger documents are quarantined as too_large")
+    task_runner: Literal["threads", "dask"] = Field("threads", description="Where batch tasks run")
+    dask_address: str | None = Field(None, description="tcp://scheduler:8786; a LocalCluster when empty")
+    workers: int = Field(2, ge=1, le=64, description="Parallel batch tasks (threads or local Dask workers)")
+    gazetteer: str = Field(str(DEFAULT_GAZETTEER), description="Entity gazetteer YAML")
+    lock_wait_seconds: float = Field(0.0, ge=0, description="How long to wait for another run's lock")
+    data_docs: bool = Field(True, description="Render GX Data Docs under the warehouse's data_docs/")
+    compact_after_files: int = Field(
+        32, ge=2, description="Merge a table's files into one when a run leaves it with more than this"
+    )
