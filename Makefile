@@ -58,7 +58,8 @@ BENCH_SIZES ?= 10,100
 BENCH_OUT ?= bench-out
 
 bench: $(STAMP)  ## time the pipeline on 10 and 100 MB synthetic corpora (BENCH_SIZE=large adds 1000)
-	BENCH_SIZE=$(BENCH_SIZE) $(VENV)/bin/quarry bench --sizes $(BENCH_SIZES) --out $(BENCH_OUT) $(BENCH_ARGS)
+	$(UV) sync --frozen --inexact --extra bench --python $(PYTHON)  # peers (spaCy, quantulum3) + chart
+	BENCH_SIZE=$(BENCH_SIZE) $(VENV)/bin/quarry bench --sizes $(BENCH_SIZES) --out $(BENCH_OUT) --peers $(BENCH_ARGS)
 
 compact: $(STAMP)
 	$(VENV)/bin/quarry compact --warehouse $(WAREHOUSE)
