@@ -31,6 +31,7 @@ from flows.tasks import (
 )
 from transforms import clean as clean_t
 from transforms import dedup as dedup_t
+from transforms import ingest as ingest_t
 from transforms import metrics as metrics_t
 from warehouse import catalog, sources
 from warehouse.catalog import Warehouse
@@ -176,7 +177,7 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
     quarantine = _collect(batch_dirs, "quarantine.*.parquet")
     listed = pl.DataFrame(
         list_rejects,
-        schema={"source": pl.String, "doc_id": pl.String, "reason": pl.String, "detail": pl.String},
+        schema=ingest_t.REJECT_COLUMNS,
     )
     # The same bytes under two names in different batches: the first copy is kept at load, the
     # others are accounted for here (within a batch, ingest already quarantines them).
@@ -308,9 +309,7 @@ def _cross_batch_duplicates(ok_dirs: list[Path]) -> pl.DataFrame:
         for d in ok_dirs
         if (d / f"{DOCUMENTS.name}.parquet").exists()
     ]
-    empty = pl.DataFrame(
-        schema={"source": pl.String, "doc_id": pl.String, "reason": pl.String, "detail": pl.String}
-    )
+    empty = pl.DataFrame(schema=ingest_t.REJECT_COLUMNS)
     if not frames:
         return empty
     docs = pl.concat(frames).with_row_index("_order")

@@ -66,13 +66,7 @@ class RunContext:
 
 
 def _quarantine_frame(ctx: RunContext, stage: str, rows: list[dict] | pl.DataFrame) -> pl.DataFrame:
-    df = (
-        rows
-        if isinstance(rows, pl.DataFrame)
-        else pl.DataFrame(
-            rows, schema={"source": pl.String, "doc_id": pl.String, "reason": pl.String, "detail": pl.String}
-        )
-    )
+    df = rows if isinstance(rows, pl.DataFrame) else pl.DataFrame(rows, schema=ingest_t.REJECT_COLUMNS)
     return df.select("source", "doc_id", "reason", "detail").with_columns(
         pl.lit(ctx.run_id).alias("run_id"),
         pl.lit(stage).alias("stage"),
@@ -168,7 +162,7 @@ def ingest_batch(ctx: RunContext, batch: int, refs: list[sources.SourceRef]) -> 
     held = [
         pl.DataFrame(
             read_rejects,
-            schema={"source": pl.String, "doc_id": pl.String, "reason": pl.String, "detail": pl.String},
+            schema=ingest_t.REJECT_COLUMNS,
         ),
         rejects.select("source", "doc_id", "reason", "detail"),
         dupes.select(

@@ -25,6 +25,9 @@ from typing import NamedTuple
 
 import polars as pl
 
+from transforms.text import frame_schema
+from warehouse.schemas import DOCUMENTS, QUARANTINE, REMOVED_SPANS
+
 CLEAN_VERSION = "clean-2026.11.24.1"
 
 # Rule names (removed_spans.rule).
@@ -77,22 +80,10 @@ PROMO_WINDOW = 15  # a top-of-document promo block is looked for in the first N 
 MAX_LINKS_AFTER_LEAD_IN = 8
 MAX_CONTEXT_PASSES = 5
 
-DOCUMENT_COLUMNS = {
-    "doc_id": pl.String,
-    "source": pl.String,
-    "title": pl.String,
-    "author": pl.String,
-    "published_at": pl.Datetime("us", "UTC"),
-    "url": pl.String,
-    "text": pl.String,
-    "raw_chars": pl.Int64,
-    "clean_chars": pl.Int64,
-    "language": pl.String,
-    "duplicate_of": pl.String,
-    "clean_version": pl.String,
-}
-SPAN_COLUMNS = {"doc_id": pl.String, "start": pl.Int64, "end": pl.Int64, "rule": pl.String, "text": pl.String}
-REJECT_COLUMNS = {"source": pl.String, "doc_id": pl.String, "reason": pl.String, "detail": pl.String}
+# Output columns, read off the warehouse schema (the flow adds the versions of later stages and run_id).
+DOCUMENT_COLUMNS = frame_schema(DOCUMENTS, drop=("gazetteer_version", "extractor_version", "run_id"))
+SPAN_COLUMNS = frame_schema(REMOVED_SPANS)
+REJECT_COLUMNS = frame_schema(QUARANTINE, drop=("run_id", "stage", "quarantined_at"))
 
 
 class CleanResult(NamedTuple):

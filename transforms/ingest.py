@@ -14,6 +14,9 @@ from datetime import UTC, datetime
 
 import polars as pl
 
+from transforms.text import frame_schema
+from warehouse.schemas import QUARANTINE, RAW_DOCUMENTS
+
 # Reason codes (snake_case constants, stored in quarantine.reason).
 EMPTY = "empty"
 BINARY = "binary"
@@ -47,16 +50,8 @@ MAGIC_NUMBERS: dict[bytes, str] = {
 MAX_CONTROL_SHARE = 0.05
 HTML_FORMATS = ("html", "htm")
 
-DOCUMENT_COLUMNS = {
-    "doc_id": pl.String,
-    "source": pl.String,
-    "raw_text": pl.String,
-    "title": pl.String,
-    "author": pl.String,
-    "published_at": pl.Datetime("us", "UTC"),
-    "url": pl.String,
-}
-REJECT_COLUMNS = {"source": pl.String, "doc_id": pl.String, "reason": pl.String, "detail": pl.String}
+DOCUMENT_COLUMNS = frame_schema(RAW_DOCUMENTS, drop=())
+REJECT_COLUMNS = frame_schema(QUARANTINE, drop=("run_id", "stage", "quarantined_at"))
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 # Content that is clearly a whole HTML page, whatever its declared format.

@@ -10,26 +10,12 @@ from __future__ import annotations
 
 import polars as pl
 
-from warehouse.schemas import CURRENCIES, UNITS
+from transforms.text import frame_schema
+from warehouse.schemas import CURRENCIES, METRICS, UNITS
 
 EXTRACTOR_VERSION = "metrics-2026.11.1"
 
-OUTPUT_SCHEMA = {
-    "metric_id": pl.String,
-    "doc_id": pl.String,
-    "value": pl.Float64,
-    "value_high": pl.Float64,
-    "unit": pl.String,
-    "qualifier": pl.String,
-    "kind": pl.String,
-    "surface": pl.String,
-    "start": pl.Int64,
-    "end": pl.Int64,
-    "sentence_start": pl.Int64,
-    "sentence_end": pl.Int64,
-    "subject_entity_id": pl.String,
-    "linked_metric_id": pl.String,
-}
+OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
 # Drop reasons (snake_case): why a candidate figure is not reported.
 NO_UNIT = "no_unit"
