@@ -36,8 +36,24 @@ from transforms import metrics as metrics_t
 from warehouse import catalog, sources
 from warehouse.catalog import Warehouse
 from warehouse.files import read_table
-from warehouse.load import VERSION_COLUMNS, compact, file_counts, known_documents, load_logs, load_run
-from warehouse.schemas import DOC_SIGNATURES, DOCUMENTS, ENTITIES, QUALITY_RESULTS, QUARANTINE, RUNS
+from warehouse.load import (
+    VERSION_COLUMNS,
+    compact,
+    file_counts,
+    known_documents,
+    load_logs,
+    load_run,
+    unchanged_sources,
+)
+from warehouse.schemas import (
+    DOC_SIGNATURES,
+    DOCUMENTS,
+    ENTITIES,
+    QUALITY_RESULTS,
+    QUARANTINE,
+    RUNS,
+    SOURCE_FILES,
+)
 
 STAGES = ("ingest", "clean", "entities", "metrics")
 
@@ -53,7 +69,7 @@ class PipelineFailed(RuntimeError):
 @task(name="plan", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
 def plan(
     params: RunParameters, wh_path: str, run_id: str, staging: str
-) -> tuple[list[list[sources.SourceRef]], list[dict], str, int]:
+) -> tuple[list[list[sources.SourceRef]], list[dict], str, int, int]:
     """List the source, record what the warehouse already holds, and cut the work into batches."""
     wh = Warehouse.at(wh_path)
     refs, rejects = sources.list_sources(params.source)
@@ -72,9 +88,21 @@ def plan(
     stale = known.filter(~same).height
     Path(staging).mkdir(parents=True, exist_ok=True)
     known_path = str(Path(staging) / "known.parquet")
-    known.filter(same).write_parquet(known_path)
+    known = known.filter(same)
+    known.write_parquet(known_path)
+    unread = 0
+    if not params.full_refresh and refs:
+        # A nightly refresh does not even open a file it has ingested before and that has not changed.
+        listed = pl.DataFrame(
+            [(r.path, r.size, r.mtime_ns) for r in refs],
+            schema={"source": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64},
+            orient="row",
+        )
+        skip = set(unchanged_sources(wh, listed, known).get_column("source").to_list())
+        unread = len(skip)
+        refs = [r for r in refs if r.path not in skip]
     batches = sources.plan_batches(refs, params.batch_size, int(params.batch_mb * 1e6))
-    return batches, rejects, known_path, stale
+    return batches, rejects, known_path, stale, unread
 
 
 def _task_runner(params: RunParameters) -> Any:
@@ -116,7 +144,7 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
     t_start = time.perf_counter()
     run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     staging = wh.staging_dir / run_id
-    batches, list_rejects, known_path, stale = plan(params, str(wh.catalog), run_id, str(staging))
+    batches, list_rejects, known_path, stale, unread = plan(params, str(wh.catalog), run_id, str(staging))
     ctx = RunContext(
         run_id=run_id,
         staging=str(staging),
@@ -127,10 +155,11 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
         started_at=started,
     )
     logger.info(
-        "run %s: %d batches from %s (%d stale documents to reprocess)",
+        "run %s: %d batches from %s (%d unchanged files not read, %d stale documents to reprocess)",
         run_id,
         len(batches),
         params.source,
+        unread,
         stale,
     )
 
@@ -215,8 +244,10 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
             for x in stats
             if x["stage"] == "ingest"
         )
-        + len(list_rejects),
-        "docs_skipped": sum(x.get("skipped", 0) for x in stats if x["stage"] == "ingest"),
+        + len(list_rejects)
+        + unread,
+        "docs_skipped": unread + sum(x.get("skipped", 0) for x in stats if x["stage"] == "ingest"),
+        "files_unread": unread,
         "docs_cleaned": sum(
             x.get("docs", 0) for x in stats if x["stage"] == "clean" and x["batch"] in ok_batches
         ),
@@ -266,7 +297,9 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
             }
         ]
     )
+    files = _collect(ok_dirs, f"{SOURCE_FILES.name}.parquet")
     logs = {
+        SOURCE_FILES.name: files,
         RUNS.name: runs_row,
         QUALITY_RESULTS.name: quality if quality is not None else pl.DataFrame(),
         QUARANTINE.name: quarantine if quarantine is not None else pl.DataFrame(),

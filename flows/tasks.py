@@ -42,6 +42,7 @@ from warehouse.schemas import (
     RAW_DOCUMENTS,
     REMOVED_SPANS,
     SENTENCES,
+    SOURCE_FILES,
     Table,
 )
 
@@ -152,6 +153,7 @@ def ingest_batch(ctx: RunContext, batch: int, refs: list[sources.SourceRef]) -> 
     raw, read_rejects = sources.read_batch(refs, ctx.max_doc_bytes)
     docs, rejects = ingest_t.decode_documents(raw)
     known = pl.read_parquet(ctx.known).select("doc_id")
+    docs_all = docs
     skipped = docs.join(known, on="doc_id", how="semi").height
     docs = docs.join(known, on="doc_id", how="anti")
     # Exact duplicates inside the batch: same bytes under another name. Keep the first, record the rest.
@@ -173,6 +175,9 @@ def ingest_batch(ctx: RunContext, batch: int, refs: list[sources.SourceRef]) -> 
         ),
     ]
     quarantined = pl.concat(held, how="vertical_relaxed")
+    _index_files(
+        ctx, bdir, refs, pl.concat([docs_all.select("source", "doc_id"), rejects.select("source", "doc_id")])
+    )
     _append_log(bdir / "quarantine.ingest.parquet", _quarantine_frame(ctx, "ingest", quarantined), QUARANTINE)
     g0 = time.perf_counter()
     kept, report = _gate(
@@ -198,6 +203,24 @@ def ingest_batch(ctx: RunContext, batch: int, refs: list[sources.SourceRef]) -> 
         skipped=skipped,
         quarantined=quarantined.height,
     )
+
+
+def _index_files(ctx: RunContext, bdir: Path, refs: list[sources.SourceRef], read: pl.DataFrame) -> None:
+    """Stage `source_files` rows (path, size, mtime, doc_id) for the single-document files this batch
+    read and identified; loaded with the batch, they let the next run skip those files unread."""
+    files = pl.DataFrame(
+        [
+            (r.path, r.size, r.mtime_ns)
+            for r in refs
+            if r.mtime_ns is not None and r.format not in sources.MULTI_DOCUMENT_FORMATS
+        ],
+        schema={"source": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64},
+        orient="row",
+    )
+    rows = files.join(read.drop_nulls("doc_id").unique("source"), on="source", how="inner").with_columns(
+        pl.lit(ctx.run_id).alias("run_id")
+    )
+    write_table(rows, SOURCE_FILES, bdir / f"{SOURCE_FILES.name}.parquet")
 
 
 @task(name="clean", cache_policy=NO_CACHE)

@@ -12,11 +12,20 @@ import pyarrow.parquet as pq
 
 from warehouse.catalog import FileEntry, Warehouse, commit, manifest, scan
 from warehouse.files import conform, fsync_dir, write_atomic
-from warehouse.schemas import DOCUMENTS, ENTITIES, QUALITY_RESULTS, QUARANTINE, RUNS, TABLES, Table
+from warehouse.schemas import (
+    DOCUMENTS,
+    ENTITIES,
+    QUALITY_RESULTS,
+    QUARANTINE,
+    RUNS,
+    SOURCE_FILES,
+    TABLES,
+    Table,
+)
 
 # Tables whose rows belong to a document: replaced together when a document is reprocessed.
 DOC_TABLES = [t for t in TABLES.values() if t.kind == "doc"]
-LOG_TABLES = [RUNS, QUALITY_RESULTS, QUARANTINE]
+LOG_TABLES = [RUNS, QUALITY_RESULTS, QUARANTINE, SOURCE_FILES]
 VERSION_COLUMNS = ("clean_version", "gazetteer_version", "extractor_version")
 
 
@@ -37,6 +46,23 @@ def known_documents(wh: Warehouse) -> pl.DataFrame:
     )
     known = pl.concat([docs, held]).unique("doc_id", keep="first").collect()
     return known
+
+
+def unchanged_sources(wh: Warehouse, listed: pl.DataFrame, known: pl.DataFrame) -> pl.DataFrame:
+    """The rows of `listed` (source, size, mtime_ns) that need not be read: the newest `source_files`
+    record of that path has the same size and mtime, and its document is in `known` (current)."""
+    index = (
+        scan(wh, SOURCE_FILES.name)
+        .sort("run_id")
+        .unique("source", keep="last")
+        .select("source", "size", "mtime_ns", "doc_id")
+    )
+    return (
+        listed.lazy()
+        .join(index, on=["source", "size", "mtime_ns"], how="inner")
+        .join(known.lazy().select("doc_id"), on="doc_id", how="semi")
+        .collect()
+    )
 
 
 def _sink(lf: pl.LazyFrame, table: Table, path: Path, chunk_rows: int = 100_000) -> int:

@@ -283,6 +283,24 @@ QUALITY_RESULTS = Table(
     description="Every expectation on every batch: passed or not, what was observed, sample bad values.",
 )
 
+SOURCE_FILES = Table(
+    "source_files",
+    pa.schema(
+        [
+            _f("source", pa.string(), False),
+            _f("size", pa.int64(), False),
+            _f("mtime_ns", pa.int64(), False),
+            _f("doc_id", pa.string(), False),
+            _f("run_id", pa.string(), False),
+        ]
+    ),
+    kind="log",
+    description=(
+        "Single-document files already ingested, with their size and modification time: a later run "
+        "skips a file whose path, size and mtime are unchanged (and whose document is current) unread."
+    ),
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -296,6 +314,7 @@ TABLES: dict[str, Table] = {
         QUARANTINE,
         RUNS,
         QUALITY_RESULTS,
+        SOURCE_FILES,
     )
 }
 

@@ -18,6 +18,8 @@ from pathlib import Path
 import fsspec
 import polars as pl
 
+# Formats whose one file holds many documents (`path:line`, `path#row`): never skipped by the file index.
+MULTI_DOCUMENT_FORMATS = ("jsonl", "parquet")
 FORMATS = {
     ".txt": "txt",
     ".text": "txt",
@@ -64,6 +66,7 @@ class SourceRef:
     size: int
     format: str
     root: str = ""
+    mtime_ns: int | None = None  # local files: lets a later run skip an unchanged file unread
 
 
 def _is_url(source: str) -> bool:
@@ -146,7 +149,7 @@ def _list_one(c: Path, root: Path) -> tuple[SourceRef | None, dict | None]:
     if not stat.S_ISREG(st.st_mode):
         # Opening a FIFO blocks until a writer appears, a device may never end: refuse from the mode.
         return None, _reject(str(c), NOT_A_FILE, f"a {_kind(st.st_mode)}, not a regular file")
-    return SourceRef(str(c), st.st_size, _format_of(str(c)), str(root)), None
+    return SourceRef(str(c), st.st_size, _format_of(str(c)), str(root), st.st_mtime_ns), None
 
 
 def _kind(mode: int) -> str:

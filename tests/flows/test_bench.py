@@ -49,6 +49,8 @@ def test_tiny_bench_writes_per_stage_figures(prefect_server, tmp_path: Path):
     inc = row["incremental"]
     assert inc["new_documents"] >= 1 and inc["docs_skipped"] == row["documents"]
     assert row["floor"]["seconds"] > 0 and row["floor"]["total_vs_floor"] > 1
+    par = row["parallel"]  # the all-cores run over the same corpus (+ the incremental documents)
+    assert par["workers"] >= 2 and par["status"] == "succeeded" and par["mb_per_s"] > 0
     acc = row["accuracy"]
     assert acc["labelled_documents"] == row["documents"] + inc["new_documents"]
     assert acc["entities"]["f1"] > 0.8 and acc["metrics"]["f1"] > 0.8

@@ -61,6 +61,7 @@ def test_incremental_run_processes_only_new_documents(prefect_server, tmp_path):
     make_corpus(corpus, names=SEEDS[3:])
     second = run(corpus, wh)
     assert (second["docs_in"], second["docs_skipped"], second["docs_cleaned"]) == (5, 3, 2)
+    assert second["files_unread"] == 3  # unchanged since the first run: not even opened
     reference = tmp_path / "ref.duckdb"
     run(corpus, reference)
     assert snapshot(wh) == snapshot(reference)
@@ -82,7 +83,7 @@ def test_full_refresh_and_version_change_replace_rows(prefect_server, tmp_path):
     path = tmp_path / "gazetteer.yaml"
     path.write_text(yaml.safe_dump(gaz, allow_unicode=True), encoding="utf-8")
     s = run(corpus, wh, gazetteer=str(path))
-    assert (s["docs_skipped"], s["docs_cleaned"]) == (0, 2)
+    assert (s["docs_skipped"], s["docs_cleaned"], s["files_unread"]) == (0, 2, 0)
     with duckdb.connect(str(wh), read_only=True) as con:
         assert con.execute("SELECT DISTINCT gazetteer_version FROM documents").fetchall() == [("test-v2",)]
         assert con.execute("SELECT DISTINCT gazetteer_version FROM mentions").fetchall() == [("test-v2",)]
@@ -118,6 +119,29 @@ def test_compaction_keeps_query_results(prefect_server, tmp_path):
     s = run(corpus, wh)
     assert s["docs_skipped"] == 5
     assert len(list(w.table_dir("documents").glob("*.parquet"))) == 1
+
+
+def test_unchanged_files_are_not_read_and_changed_ones_are(prefect_server, tmp_path):
+    corpus = make_corpus(tmp_path / "c", names=SEEDS[:2])
+    wh = tmp_path / "idx.duckdb"
+    run(corpus, wh)
+    path = corpus / SEEDS[0].name
+    st = path.stat()
+    text = path.read_text(encoding="utf-8")
+    # Same size and mtime but other bytes: proof that the file index skips it without opening it.
+    path.write_text(text.replace("Xiaomi", "XIAOMI"), encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    s = run(corpus, wh)
+    assert (s["files_unread"], s["docs_skipped"], s["docs_cleaned"]) == (2, 2, 0)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # now it looks changed
+    s = run(corpus, wh)
+    assert (s["files_unread"], s["docs_skipped"], s["docs_cleaned"]) == (1, 1, 1)
+    with duckdb.connect(str(wh), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM documents WHERE text LIKE '%XIAOMI%'").fetchone() == (1,)
+        # the index keeps every version of the file; the newest row decides
+        assert con.execute(
+            "SELECT count(*), count(DISTINCT doc_id) FROM source_files WHERE source = ?", [str(path)]
+        ).fetchone() == (2, 2)
 
 
 def test_near_duplicates_are_recorded_within_and_across_runs(prefect_server, tmp_path):
