@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
+import pytest
 
 from transforms import dedup as D
 from transforms.dedup import minhash_signatures, near_duplicates
@@ -107,3 +109,124 @@ def test_signatures_of_many_documents_keep_row_order() -> None:
     assert s["doc_id"].to_list() == list(texts)
     for i, (doc_id, text) in enumerate(texts.items()):
         assert s["signature"][i].to_list() == sigs(**{doc_id: text})["signature"][0].to_list()
+
+
+# Literal signatures for the LSH lookups. With the default threshold 0.8 datasketch uses 9 bands of 13 slots
+# (band i = slots 13i..13i+12); the estimated Jaccard is the share of the 128 slots that are equal.
+BASE = np.arange(1, D.NUM_PERM + 1, dtype=np.uint64) * 1000
+
+
+def edited(sig: np.ndarray, slots, salt: int) -> np.ndarray:
+    """`sig` with the given slots replaced by values no other signature has."""
+    out = sig.copy()
+    slots = np.asarray(list(slots))
+    out[slots] = np.uint64(10**9 * salt) + slots.astype(np.uint64)
+    return out
+
+
+def frame(*rows: tuple[str, np.ndarray]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"doc_id": [d for d, _ in rows], "signature": [s.tolist() for _, s in rows]},
+        schema=D.SIGNATURE_COLUMNS,
+    )
+
+
+SIG_A = BASE
+SIG_B = edited(SIG_A, range(13, 33), 1)  # 108/128 = 0.84 of A; shares band 0 with A
+SIG_C = edited(SIG_B, range(33, 53), 2)  # 0.84 of B, 88/128 = 0.69 of A; shares band 0 with both
+EMPTY = np.full(D.NUM_PERM, D._EMPTY, dtype=np.uint64)
+OTHER = BASE + np.uint64(7)  # nothing in common with A
+
+
+def test_lsh_bands_are_datasketch_bands() -> None:
+    from datasketch import MinHashLSH
+
+    for t in (0.5, 0.8, 0.9, 0.1, 0.3, 0.7, 0.95):
+        lsh = MinHashLSH(threshold=t, num_perm=D.NUM_PERM)
+        assert D._lsh_bands(t) == (lsh.b, lsh.r), t
+    assert D._lsh_bands(0.8) == (9, 13)
+    for t in (0.99, 1.5, -0.1):  # b = 1, or out of range: datasketch refuses both
+        with pytest.raises(ValueError):
+            MinHashLSH(threshold=t, num_perm=D.NUM_PERM)
+        with pytest.raises(ValueError):
+            near_duplicates(frame(("a", SIG_A)), None, threshold=t)
+
+
+def test_chain_within_new_points_to_the_earliest_passing_doc() -> None:
+    sig_d = edited(SIG_A, range(100, 116), 3)  # 0.875 of A, 0.72 of B
+    sig_e = edited(SIG_C, [120], 4)  # 0.99 of C, 107/128 = 0.84 of B, 0.68 of A
+    new = frame(("a", SIG_A), ("b", SIG_B), ("c", SIG_C), ("d", sig_d), ("e", sig_e))
+    assert near_duplicates(new).rows() == [("b", "a"), ("c", "b"), ("d", "a"), ("e", "b")]
+
+
+def test_prior_wins_over_an_earlier_more_similar_new_doc() -> None:
+    new = frame(("x", SIG_A), ("y", edited(SIG_A, [127], 5)))  # y is 0.99 of x, 0.83 of p
+    prior = frame(("q", OTHER), ("p", SIG_B))
+    assert near_duplicates(new, prior).rows() == [("x", "p"), ("y", "p")]
+
+
+def test_repeated_doc_id_in_new_is_neither_looked_up_nor_a_candidate() -> None:
+    far = BASE + np.uint64(3)
+    new = frame(("a", SIG_A), ("u", OTHER), ("a", far), ("z", edited(far, [5], 6)), ("a", SIG_B))
+    assert near_duplicates(new).rows() == []
+    # Same with the doc_id held by a prior doc (the first of repeated prior doc_ids counts).
+    prior = frame(("p", OTHER), ("p", SIG_A))
+    assert near_duplicates(frame(("p", far), ("z", edited(far, [5], 6)), ("b", SIG_B)), prior).rows() == []
+
+
+def test_all_empty_signature_is_skipped() -> None:
+    new = frame(("e1", EMPTY), ("e2", EMPTY), ("x", SIG_A))
+    assert near_duplicates(new, frame(("pe", EMPTY))).rows() == []
+    # An empty row is not recorded, so a later row with its doc_id is looked up and indexed as usual.
+    assert near_duplicates(frame(("e", EMPTY), ("e", SIG_A), ("f", SIG_B))).rows() == [("f", "e")]
+
+
+def test_sharing_a_band_is_not_enough_and_is_needed() -> None:
+    # C shares band 0 with A (so datasketch's LSH returns A) but its estimated Jaccard is 0.69.
+    assert near_duplicates(frame(("c", SIG_C)), frame(("a", SIG_A))).rows() == []
+    assert near_duplicates(frame(("c", SIG_C)), frame(("a", SIG_A)), threshold=0.6).rows() == [("c", "a")]
+    # One slot changed in each of the 9 bands: 119/128 = 0.93 of A, but no band in common, no candidate.
+    every_band = edited(SIG_A, range(0, 117, 13), 7)
+    assert near_duplicates(frame(("v", every_band)), frame(("a", SIG_A))).rows() == []
+
+
+def test_signatures_of_the_wrong_length_are_refused() -> None:
+    bad = pl.DataFrame({"doc_id": ["a"], "signature": [[1, 2, 3]]}, schema=D.SIGNATURE_COLUMNS)
+    with pytest.raises(ValueError, match="has 3 values, expected 128"):
+        near_duplicates(bad)
+    with pytest.raises(ValueError, match="expected 128"):
+        near_duplicates(frame(("x", SIG_A)), bad)
+
+
+def test_many_documents_match_the_per_document_definition() -> None:
+    """Against a direct transcription of the definition (earliest earlier doc sharing a band and
+    reaching the threshold), on clusters of near-copies with repeated doc_ids and empty signatures."""
+    rng = np.random.default_rng(0)
+    n, n_prior = 600, 200
+    sig = np.repeat(SIG_A[None], n, axis=0)
+    for i in range(n):
+        k = int(rng.integers(0, 60))
+        sig[i, rng.choice(D.NUM_PERM, k, replace=False)] = rng.integers(0, 3, k, dtype=np.uint64)
+    sig[rng.choice(n, 20, replace=False)] = D._EMPTY
+    ids = [f"d{i}" for i in range(n)]
+    for i in rng.choice(np.arange(1, n), 40, replace=False):
+        ids[i] = ids[int(rng.integers(0, i))]
+    rows = list(zip(ids, sig, strict=True))
+    prior, new = frame(*rows[:n_prior]), frame(*rows[n_prior:])
+    got = near_duplicates(new, prior).rows()
+
+    seen: dict[str, int] = {}
+    for i in range(n_prior):
+        seen.setdefault(ids[i], i)
+    expected = []
+    for i in range(n_prior, n):
+        if ids[i] in seen or (sig[i] == D._EMPTY).all():
+            continue
+        for j in sorted(seen.values()):
+            eq = sig[i] == sig[j]
+            if eq[: 9 * 13].reshape(9, 13).all(axis=1).any() and eq.mean() >= 0.8:
+                expected.append((ids[i], ids[j]))
+                break
+        seen[ids[i]] = i
+    assert len(expected) > 100
+    assert got == expected
