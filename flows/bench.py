@@ -673,6 +673,7 @@ def chart(results: list[dict], path: Path) -> str:
     a1.legend(fontsize=8)
     a2.plot(xs, [r["total"]["peak_rss_mb"] or 0 for r in results], marker="o")
     a2.set(xlabel="corpus MB", ylabel="peak RSS MB (process + children)", xscale="log", title="memory")
+    a2.set_ylim(bottom=0)  # flat or not is read against zero
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
