@@ -1,10 +1,10 @@
 """Entity stage: gazetteer matching (Aho-Corasick), pattern discovery (regex) and linking to canonical ids.
 
-Documents are joined into one string per batch and searched once: Aho-Corasick (`str.find_many` /
-`str.extract_many`) for every gazetteer form, `str.extract_all` for the discovery regexes. Everything runs
-on UTF-8 *byte* offsets into that string (what polars returns) until the final mentions are chosen; then
-they become 0-based, end-exclusive character offsets into their own document by subtracting the number of
-UTF-8 continuation bytes before them (a sorted search), so `text[start:end] == surface` for any script.
+Documents are joined into one string per batch and searched once: one Aho-Corasick pass (`str.find_many`)
+for every string any rule looks for, `str.extract_all` for the discovery regexes. Everything runs on UTF-8
+*byte* offsets into that string (what polars returns) until the final mentions are chosen; then they
+become 0-based, end-exclusive character offsets into their own document by subtracting the number of UTF-8
+continuation bytes before them (a sorted search), so `text[start:end] == surface` for any script.
 Context rules live in the gazetteer YAML and are applied as joins, not per-entity code.
 """
 
@@ -15,6 +15,7 @@ import string
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from transforms.text import frame_schema
 from warehouse.schemas import ENTITIES, ENTITY_TYPES, MENTIONS
@@ -244,85 +245,179 @@ _ENGINE = "in-memory"
 _BATCH_BYTES = 64_000_000
 
 
-def _is_word_byte(b: pl.Expr) -> pl.Expr:
-    return b.is_between(48, 57) | b.is_between(65, 90) | b.is_between(97, 122)
+# Strings are compared 8 bytes (one 64-bit word) at a time.
+_WORD = 8
+_WORD_BYTE = np.zeros(256, dtype=bool)
+_WORD_BYTE[[ord(c) for c in string.ascii_letters + string.digits]] = True
+_ALL = np.uint64(2**64 - 1)
+# Search keys are bucketed by (a hash of) up to their first 8 bytes.
+_PREFIX_BYTES = 8
+_BUCKETS = 1 << 16
+_BYTES_01 = np.uint64(0x0101010101010101)
+_LOW7 = np.uint64(0x7F7F7F7F7F7F7F7F)
+_HIGH = np.uint64(0x8080808080808080)
+
+
+def _bucket(prefix: np.ndarray) -> np.ndarray:
+    # Multiplicative hash of a (<= 8-byte) prefix; collisions only cost a comparison.
+    return ((prefix * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(48)).astype(np.int64)
+
+
+def _ascii_lower(words: np.ndarray) -> np.ndarray:
+    """A-Z -> a-z in every byte of 64-bit words (SWAR: per-byte range test on the high bits)."""
+    low = words & _LOW7
+    at_least_a = low + np.uint64(0x80 - 0x41) * _BYTES_01
+    past_z = low + np.uint64(0x80 - 0x5B) * _BYTES_01
+    upper = at_least_a & ~past_z & ~words & _HIGH
+    return words | (upper >> np.uint64(2))
 
 
 class _Bytes:
-    """The batch string's UTF-8 bytes, for boundary checks and byte -> character offsets as expressions."""
+    """The batch string's UTF-8 bytes as numpy arrays: boundary checks, string comparisons a word at a
+    time, byte -> character offsets."""
 
     def __init__(self, text: str | bytes) -> None:
         raw = text.encode() if isinstance(text, str) else text
-        # Signed bytes: polars wraps an int8 buffer without copying it. Every lookup here asks about ASCII
-        # (0-127, the same either way); bytes >= 0x80 read as negative numbers.
-        arr = np.frombuffer(raw, dtype=np.int8)
-        self.n = len(arr)
-        self.values = pl.Series("b", arr)
-        # Positions of UTF-8 continuation bytes (0x80-0xBF, i.e. -128..-65 signed): a byte offset minus how
-        # many of them precede it is the character offset.
-        self.continuation = pl.Series("c", np.flatnonzero(arr < -64))
+        self.u8 = np.frombuffer(raw, dtype=np.uint8)
+        self.n = len(self.u8)
+        # Aligned little-endian words of the bytes (zeros past the end), to compare strings 8 bytes at a
+        # time: the word at any offset is put together from the two aligned words it straddles.
+        padded = np.zeros((self.n // 8 + 2) * 8, dtype=np.uint8)
+        padded[: self.n] = self.u8
+        self._words = padded.view("<u8")
+        # Positions of UTF-8 continuation bytes (0x80-0xBF): a byte offset minus how many of them precede
+        # it is the character offset.
+        self._continuation = np.flatnonzero((self.u8 & 0xC0) == 0x80)
 
-    # Lookups run as whole-column Series operations (map_batches): a 50 MB literal inside a lazy plan
-    # would be hashed and copied by the optimiser.
-    def _gather(self, index: pl.Series) -> pl.Series:
-        inside = (index >= 0) & (index < self.n)
-        picked = self.values.gather(index.clip(0, max(self.n - 1, 0)).cast(pl.Int64)) if self.n else index * 0
-        return pl.select(pl.when(inside).then(picked.cast(pl.Int64))).to_series()
+    def lower_words(self, index: np.ndarray) -> np.ndarray:
+        """The ASCII-lowercased 8 bytes at each offset, as little-endian words."""
+        shift = (index & 7).astype(np.uint64) * np.uint64(8)
+        word = self._words[index >> 3] >> shift
+        # `<< (64 - shift)` in two steps: a shift by 64 would not give 0.
+        word |= (self._words[(index >> 3) + 1] << np.uint64(1)) << (np.uint64(63) - shift)
+        return _ascii_lower(word)
 
-    def _chars(self, index: pl.Series) -> pl.Series:
-        if self.continuation.len() == 0:
-            return index
-        return index - self.continuation.search_sorted(index).cast(pl.Int64)
+    def word_byte_before(self, index: np.ndarray) -> np.ndarray:
+        """Whether the byte before each offset is an ASCII letter or digit (False at the start)."""
+        return (index > 0) & _WORD_BYTE[self.u8[np.maximum(index - 1, 0)]]
 
-    def at(self, index: pl.Expr) -> pl.Expr:
-        """The byte at `index`, null outside the string."""
-        return index.map_batches(self._gather, return_dtype=pl.Int64)
+    def word_byte_at(self, index: np.ndarray) -> np.ndarray:
+        """Whether the byte at each offset is an ASCII letter or digit (False past the end)."""
+        return (index < self.n) & _WORD_BYTE[self.u8[np.minimum(index, self.n - 1)]]
 
-    def char(self, index: pl.Expr) -> pl.Expr:
-        """Character offset of a byte offset that sits on a character boundary."""
-        return index.map_batches(self._chars, return_dtype=pl.Int64)
-
-
-def _bounded(raw: _Bytes) -> pl.Expr:
-    """True unless the span [bstart, bend) continues a word on a side where it starts/ends with one."""
-    return ~(pl.col("check_left") & _is_word_byte(raw.at(pl.col("bstart") - 1)).fill_null(False)) & ~(
-        pl.col("check_right") & _is_word_byte(raw.at(pl.col("bend"))).fill_null(False)
-    )
+    def chars(self, index: np.ndarray) -> np.ndarray:
+        """Character offsets of byte offsets that sit on character boundaries."""
+        return index - np.searchsorted(self._continuation, index)
 
 
-def _find(big: pl.DataFrame, patterns: list[str], case_insensitive: bool) -> pl.LazyFrame:
-    """(surface, bstart) of every occurrence of any pattern, overlapping, as found in the text."""
-    if not patterns:
-        return pl.LazyFrame(schema={"surface": pl.String, "bstart": pl.Int64})
-    return (
-        big.lazy()
-        .select(
-            pl.col("text")
-            .str.extract_many(patterns, ascii_case_insensitive=case_insensitive, overlapping=True)
-            .alias("surface"),
-            pl.col("text")
-            .str.find_many(patterns, ascii_case_insensitive=case_insensitive, overlapping=True)
-            .alias("bstart"),
+_FOUND_SCHEMA = {"surface": pl.String, "bstart": pl.Int64}
+
+
+def _search(big: pl.DataFrame, raw: _Bytes, groups: list[tuple[list[str], bool]]) -> list[pl.DataFrame]:
+    """For each (patterns, bounded) group, (surface, bstart) of every occurrence of its patterns up to
+    ASCII case, overlapping, surface as found in the text, in the order Aho-Corasick reports them (by
+    end, then longer first). `bounded` drops the occurrences that continue a word on a side where the
+    pattern starts/ends with a word character: every rule that reads such a group rejects them anyway.
+
+    The automaton reads the batch once for all groups: `str.find_many` gives only start offsets, and
+    `str.extract_many` only the strings, so getting both from polars costs two passes over the text.
+    Which patterns match at a start is recovered instead, with word-wide comparisons in numpy.
+    """
+    keys = list(dict.fromkeys(p.encode().lower() for group, _ in groups for p in group if p))
+    if not keys or raw.n == 0:
+        return [pl.DataFrame(schema=_FOUND_SCHEMA) for _ in groups]
+    found = big.select(
+        pl.col("text").str.find_many(
+            [k.decode() for k in keys], ascii_case_insensitive=True, overlapping=True
         )
-        .explode(["surface", "bstart"])
-        .filter(pl.col("surface").is_not_null())
-        .with_columns(pl.col("bstart").cast(pl.Int64))
     )
+    starts = found.to_series().explode().drop_nulls().unique().sort().cast(pl.Int64).to_numpy()
+    row, pat = _matches_at(raw, starts, keys)
+    key_len = np.array([len(k) for k in keys], dtype=np.int64)
+    bstart, lens = starts[row], key_len[pat]
+    # Report order of overlapping Aho-Corasick: by end; at one end, a state's own (longest) pattern
+    # before the shorter suffixes its failure links add.
+    order = np.argsort((bstart + lens) * (key_len.max() + 1) - lens, kind="stable")
+    bstart, lens, pat = bstart[order], lens[order], pat[order]
+    word_first = _WORD_BYTE[np.array([k[0] for k in keys])][pat]
+    word_last = _WORD_BYTE[np.array([k[-1] for k in keys])][pat]
+    unbounded = (word_first & raw.word_byte_before(bstart)) | (word_last & raw.word_byte_at(bstart + lens))
+    index = {k: i for i, k in enumerate(keys)}
+    frames = []
+    for group, bounded in groups:
+        member = np.zeros(len(keys), dtype=bool)
+        member[[index[p.encode().lower()] for p in group if p]] = True
+        pick = member[pat] & ~unbounded if bounded else member[pat]
+        surface = _slices(raw, bstart[pick], lens[pick])
+        frames.append(pl.DataFrame({"surface": surface, "bstart": bstart[pick]}, schema=_FOUND_SCHEMA))
+    return frames
 
 
-def _gazetteer_hits(found: pl.DataFrame, raw: _Bytes, gazetteer: pl.DataFrame) -> pl.LazyFrame:
-    """Gazetteer forms among `found` (every overlapping, ASCII-case-insensitive occurrence of the search
-    strings, see `_candidates`), filtered by case and boundary rules: bstart, bend, surface and `_g`, the
+def _matches_at(raw: _Bytes, starts: np.ndarray, keys: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """(index into starts, index into keys) of every key that equals the text at a start, ASCII case
+    folded (keys are lowercase).
+
+    Keys are bucketed by a hash of their first 1-8 bytes, so each start is compared only with the few
+    keys whose prefix its text has; the comparison runs 8 bytes (one word) at a time."""
+    w = _WORD
+    lens = np.array([len(k) for k in keys], dtype=np.int64)
+    chunks = int(-(-lens.max() // w))
+    padded = [k.ljust(chunks * w, b"\0") for k in keys]
+    key_words = np.frombuffer(b"".join(padded), dtype="<u8").reshape(len(keys), chunks)
+    filled = np.clip(lens[:, None] - w * np.arange(chunks), 0, w).astype(np.uint64)
+    key_masks = np.where(filled == w, _ALL, (np.uint64(1) << (filled * np.uint64(8))) - np.uint64(1))
+    first = raw.lower_words(starts)
+    prefix = np.minimum(lens, _PREFIX_BYTES)
+    rows, pats = [], []
+    for width in np.unique(prefix):
+        sel = np.flatnonzero(prefix == width)
+        mask = np.uint64((1 << (8 * int(width))) - 1)
+        bucket = _bucket(key_words[sel, 0] & mask)
+        sel = sel[np.argsort(bucket, kind="stable")]
+        size = np.bincount(bucket, minlength=_BUCKETS)
+        probe = _bucket(first & mask)
+        count = size[probe]
+        some = np.flatnonzero(count)
+        count = count[some]
+        at = np.repeat(np.cumsum(count) - count, count)
+        offset = np.arange(at.size) - at
+        rows.append(np.repeat(some, count))
+        pats.append(sel[np.repeat((np.cumsum(size) - size)[probe[some]], count) + offset])
+    row, pat = np.concatenate(rows), np.concatenate(pats)
+    ok = (first[row] & key_masks[pat, 0]) == key_words[pat, 0]
+    ok &= starts[row] + lens[pat] <= raw.n
+    row, pat = row[ok], pat[ok]
+    keep = np.ones(row.size, dtype=bool)
+    longer = np.arange(row.size)
+    for j in range(1, chunks):
+        longer = longer[lens[pat[longer]] > j * w]
+        if longer.size == 0:
+            break
+        text = raw.lower_words(starts[row[longer]] + j * w)
+        keep[longer[(text & key_masks[pat[longer], j]) != key_words[pat[longer], j]]] = False
+    row, pat = row[keep], pat[keep]
+    return row, pat
+
+
+def _slices(raw: _Bytes, bstart: np.ndarray, lens: np.ndarray) -> pl.Series:
+    """The text's bytes [bstart, bstart + len) as strings (they start and end on character boundaries)."""
+    offsets = np.zeros(lens.size + 1, dtype=np.int64)
+    np.cumsum(lens, out=offsets[1:])
+    pos = np.arange(offsets[-1]) - np.repeat(offsets[:-1] - bstart, lens)
+    data = raw.u8[pos]
+    array = pa.LargeStringArray.from_buffers(lens.size, pa.py_buffer(offsets), pa.py_buffer(data))
+    return pl.Series("surface", pl.from_arrow(array), dtype=pl.String)
+
+
+def _gazetteer_hits(found: pl.DataFrame, raw: _Bytes, gazetteer: pl.DataFrame) -> pl.DataFrame:
+    """Gazetteer forms among `found` (every overlapping, ASCII-case-insensitive, word-bounded occurrence of
+    the gazetteer's forms, see `_search`), filtered by case rules: bstart, bend, surface and `_g`, the
     gazetteer row."""
     # Occurrences repeat a few hundred distinct surfaces: match those to gazetteer rows once, then join by
-    # surface. A surface counts only if a form equals it up to ASCII case (what the search folds): the
-    # search also looked for discovered names, which are not gazetteer forms.
-    fold = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
-    keys = {a.translate(fold) for a in gazetteer.get_column("alias").to_list()}
-    surfaces = found.get_column("surface").unique(maintain_order=True)
-    searched = pl.Series([s.translate(fold) in keys for s in surfaces.to_list()], dtype=pl.Boolean)
+    # surface.
     forms = (
-        surfaces.filter(searched)
+        found.get_column("surface")
+        .unique(maintain_order=True)
         .to_frame()
         .with_columns(pl.col("surface").str.to_lowercase().alias("alias_key"))
         .join(gazetteer, on="alias_key", how="inner", maintain_order="left")
@@ -330,45 +425,38 @@ def _gazetteer_hits(found: pl.DataFrame, raw: _Bytes, gazetteer: pl.DataFrame) -
         .select(
             "surface",
             "_g",
-            "check_left",
-            "check_right",
             "not_before_capitalized",
             pl.col("surface").str.len_bytes().cast(pl.Int64).alias("n"),
         )
     )
-    return (
-        found.lazy()
-        .join(forms.lazy(), on="surface", how="inner", maintain_order="left")
-        .with_columns((pl.col("bstart") + pl.col("n")).alias("bend"))
-        .filter(
-            _bounded(raw),
-            # "Silicon Valley Bank": a following capitalised word makes this part of a longer name.
-            ~(
-                pl.col("not_before_capitalized")
-                & (raw.at(pl.col("bend")) == 32)
-                & raw.at(pl.col("bend") + 1).is_between(65, 90).fill_null(False)
-            ),
-        )
-        .select("bstart", "bend", "surface", "_g")
+    hits = found.join(forms, on="surface", how="inner", maintain_order="left").with_columns(
+        (pl.col("bstart") + pl.col("n")).alias("bend")
     )
+    # "Silicon Valley Bank": a following capitalised word makes this part of a longer name. (Word
+    # boundaries were checked by `_search`.)
+    bend = hits.get_column("bend").to_numpy()
+    after = raw.u8[np.minimum(bend, raw.n - 1)], raw.u8[np.minimum(bend + 1, raw.n - 1)]
+    capitalised = (bend + 1 < raw.n) & (after[0] == 32) & (after[1] >= 65) & (after[1] <= 90)
+    blocked = hits.get_column("not_before_capitalized").to_numpy() & capitalised
+    return hits.filter(pl.Series(~blocked)).select("bstart", "bend", "surface", "_g")
 
 
-def _blocked_by_next_word(big: pl.DataFrame, raw: _Bytes, gazetteer: pl.DataFrame) -> pl.LazyFrame:
-    """(bstart, entity_id) of forms followed by a word in their `not_followed_by` rule ("Apple pie")."""
-    phrases = (
+def _blocking_phrases(gazetteer: pl.DataFrame) -> pl.DataFrame:
+    """(entity_id, alias, word, surface) for every form + word of a `not_followed_by` rule."""
+    return (
         gazetteer.filter(pl.col("not_followed_by").list.len() > 0)
         .select("entity_id", "alias", pl.col("not_followed_by").alias("word"))
         .explode("word")
         .with_columns(pl.concat_str([pl.col("alias"), pl.lit(" "), pl.col("word")]).alias("surface"))
     )
-    return (
-        _find(big, phrases.get_column("surface").unique().to_list(), False)
-        .join(phrases.lazy(), on="surface")
-        .with_columns((pl.col("bstart") + pl.col("surface").str.len_bytes().cast(pl.Int64)).alias("bend"))
-        .filter(~_is_word_byte(raw.at(pl.col("bend"))).fill_null(False))
-        .select("bstart", "entity_id")
-        .unique()
-    )
+
+
+def _blocked_by_next_word(found: pl.DataFrame, raw: _Bytes, phrases: pl.DataFrame) -> pl.LazyFrame:
+    """(bstart, entity_id) of forms followed by a word in their `not_followed_by` rule ("Apple pie").
+    `found` holds the phrases' occurrences up to ASCII case; the join keeps the exact ones."""
+    hits = found.join(phrases, on="surface")
+    bend = (hits.get_column("bstart") + hits.get_column("surface").str.len_bytes().cast(pl.Int64)).to_numpy()
+    return hits.filter(pl.Series(~raw.word_byte_at(bend))).select("bstart", "entity_id").unique().lazy()
 
 
 _PATTERN_FORMS_SCHEMA = {
@@ -405,103 +493,100 @@ def _pattern_forms(big: pl.DataFrame, rules: list[tuple[str, str, float, str]]) 
     return pl.concat(parts) if parts else pl.DataFrame(schema=_PATTERN_FORMS_SCHEMA)
 
 
-def _pattern_hits(found: pl.DataFrame, raw: _Bytes, forms: pl.DataFrame) -> pl.LazyFrame:
+def _pattern_hits(found: pl.DataFrame, forms: pl.DataFrame) -> pl.LazyFrame:
     """Spans matched by the discovery regexes.
 
     `extract_all` gives the matched strings but not where they are; they are searched for together with
-    the gazetteer forms (`found`), and their exact-case occurrences are kept here.
+    the gazetteer forms (`found`, already word-bounded), and their exact-case occurrences are kept here.
     """
-    if forms.height == 0:
-        return pl.LazyFrame(
-            schema={
-                "bstart": pl.Int64,
-                "bend": pl.Int64,
-                "surface": pl.String,
-                "type": pl.String,
-                "confidence": pl.Float64,
-                "rule": pl.String,
-            }
-        )
-    hits = (
-        found.lazy()
-        .filter(pl.col("surface").is_in(forms.get_column("match").unique().implode()))
-        .rename({"surface": "match", "bstart": "mstart"})
-        .unique(subset=["mstart", "match"])
-        .join(forms.lazy(), on="match")
-        .filter(pl.col("surface").is_not_null() & (pl.col("surface") != ""))
-        .with_columns(
-            pl.col("mstart").alias("bstart"),
-            (pl.col("mstart") + pl.col("match").str.len_bytes().cast(pl.Int64)).alias("bend"),
-            pl.col("match").str.contains(r"^[A-Za-z0-9]").alias("check_left"),
-            pl.col("match").str.contains(r"[A-Za-z0-9]$").alias("check_right"),
-        )
-        .filter(_bounded(raw))
-        .with_columns((pl.col("mstart") + pl.col("pre_bytes")).alias("bstart"))
-        .with_columns((pl.col("bstart") + pl.col("surface").str.len_bytes().cast(pl.Int64)).alias("bend"))
-        .select("bstart", "bend", "surface", "type", "confidence", "rule")
-    )
     non_person = "|".join(_NON_PERSON_TOKENS)
     generic_org = rf"^(?:(?:{_STOP}|Artificial|Intelligence|Open|Generative) )*(?:{_ORG_SUFFIX})\.?$"
-    return hits.filter(
+    # Everything that depends only on the matched string is decided once per distinct string, not per
+    # occurrence.
+    forms = forms.filter(
+        pl.col("surface").is_not_null() & (pl.col("surface") != ""),
         ~(
             (pl.col("type") == "PERSON")
             & pl.col("surface").str.contains(rf"(?-u:\b)(?:{non_person}|{_STOP})(?-u:\b)")
         ),
         ~((pl.col("type") == "ORG") & pl.col("surface").str.contains(generic_org)),
+    ).with_columns(
+        # One canonical spelling: collapse whitespace runs and drop the legal form, so "Acme Robotics"
+        # and "Acme Robotics, Inc." link to one entity.
+        pl.col("surface")
+        .str.replace_all(r"\s+", " ")
+        .str.replace(rf"(?:,? (?:{_LEGAL_FORM})(?-u:\b)\.?)+$", "")
+        .alias("name"),
+        pl.col("surface").str.len_bytes().cast(pl.Int64).alias("n"),
+    )
+    return (
+        found.lazy()
+        .filter(pl.col("surface").is_in(forms.get_column("match").unique().implode()))
+        .rename({"surface": "match", "bstart": "mstart"})
+        .unique(subset=["mstart", "match"], maintain_order=True)
+        .join(
+            forms.lazy().with_columns(entity_id_expr(pl.col("type"), pl.col("name")).alias("entity_id")),
+            on="match",
+            maintain_order="left",
+        )
+        .with_columns((pl.col("mstart") + pl.col("pre_bytes")).alias("bstart"))
+        .with_columns((pl.col("bstart") + pl.col("n")).alias("bend"))
+        .select("bstart", "bend", "surface", "type", "confidence", "rule", "name", "entity_id")
     )
 
 
 def _candidates(batch: pl.DataFrame, gazetteer: pl.DataFrame, rules: list) -> pl.LazyFrame:
     """All gazetteer and pattern candidates of one batch, with doc_id and global byte offsets."""
     sep = len(_SEP.encode())
-    index = (
-        batch.select("doc_id", pl.col("text").str.len_bytes().cast(pl.Int64).alias("n"))
-        .with_columns((pl.col("n") + sep).cum_sum().alias("doc_end_sep"))
-        .select("doc_id", (pl.col("doc_end_sep") - pl.col("n") - sep).alias("doc_start"))
-        .lazy()
-    )
+    lengths = batch.get_column("text").str.len_bytes().cast(pl.Int64).to_numpy() + sep
+    doc_starts = np.cumsum(lengths) - lengths
     big = batch.select((pl.col("text") + _SEP).str.join("").alias("text"))  # every document ends with _SEP
     raw = _Bytes(big.get_column("text").cast(pl.Binary)[0])
 
     gazetteer = gazetteer.with_row_index("_g")
-    # One overlapping, ASCII-case-insensitive search for every gazetteer form and every string the
-    # discovery regexes matched (the search reads the whole batch twice, for strings and offsets, so it
-    # is the dearest step); each side then keeps the occurrences that are its own.
     forms = _pattern_forms(big, rules)
-    searched = gazetteer.get_column("alias").unique(maintain_order=True).to_list()
-    searched += forms.get_column("match").unique(maintain_order=True).to_list()
-    found = _find(big, list(dict.fromkeys(searched)), True).unique(maintain_order=True)
-    found = found.collect(engine=_ENGINE)
-    hits = _gazetteer_hits(found, raw, gazetteer).join(
-        gazetteer.lazy().select(
-            "_g",
-            "entity_id",
-            "name",
-            "type",
-            (pl.col("requires_doc").list.len() > 0).alias("conditional"),
-            (pl.col("unless_doc").list.len() > 0).alias("vetoable"),
-        ),
-        on="_g",
-        how="left",
-        maintain_order="left",
-    )
-    hits = hits.join(_blocked_by_next_word(big, raw, gazetteer), on=["bstart", "entity_id"], how="anti")
-    # Materialised once: the context rules below read these hits twice. Rules in list columns are joined
-    # by gazetteer row (`_g`) onto the few hits that have them, not carried along by every hit.
-    hits = (
-        hits.sort("bstart")
-        .join_asof(index, left_on="bstart", right_on="doc_start", check_sortedness=False)
-        .collect(engine=_ENGINE)
-        .lazy()
-    )
-    # unless_doc: a form is void in documents containing one of its listed words ("qubit" + "quantum").
+    aliases = gazetteer.get_column("alias").unique(maintain_order=True).to_list()
+    matches = forms.get_column("match").unique(maintain_order=True).to_list()
+    phrases = _blocking_phrases(gazetteer)
     vetoes = gazetteer.filter(pl.col("unless_doc").list.len() > 0).select("unless_doc").explode("unless_doc")
     words = vetoes.get_column("unless_doc").unique().to_list()
+    # One overlapping, ASCII-case-insensitive Aho-Corasick pass over the batch for every string any rule
+    # looks for: gazetteer forms, strings the discovery regexes matched, `not_followed_by` phrases and
+    # `unless_doc` words (the exact-case ones are picked by the joins that use them). Each side then
+    # keeps the occurrences that are its own.
+    alias_found, match_found, phrase_found, word_found = _search(
+        big,
+        raw,
+        [(aliases, True), (matches, True), (phrases.get_column("surface").to_list(), True), (words, False)],
+    )
+    hits = _gazetteer_hits(alias_found, raw, gazetteer)
+    hits = pl.concat(
+        [
+            hits,
+            gazetteer.select(
+                "entity_id",
+                "name",
+                "type",
+                (pl.col("requires_doc").list.len() > 0).alias("conditional"),
+                (pl.col("unless_doc").list.len() > 0).alias("vetoable"),
+            )[hits.get_column("_g")],
+        ],
+        how="horizontal",
+    ).lazy()
+    hits = hits.join(
+        _blocked_by_next_word(phrase_found, raw, phrases), on=["bstart", "entity_id"], how="anti"
+    )
+    # Materialised once: the context rules below read these hits twice. Rules in list columns are joined
+    # by gazetteer row (`_g`) onto the few hits that have them, not carried along by every hit.
+    # Documents are told apart by their start offset; their ids are only attached to the chosen mentions.
+    hits = _with_doc_start(
+        hits.collect(engine=_ENGINE).sort("bstart", maintain_order=True), doc_starts
+    ).lazy()
+    # unless_doc: a form is void in documents containing one of its listed words ("qubit" + "quantum").
     if words:
         seen = (
-            _find(big, words, False)
-            .sort("bstart")
-            .join_asof(index, left_on="bstart", right_on="doc_start", check_sortedness=False)
+            _with_doc_start(word_found, doc_starts)
+            .lazy()
             .select("doc_start", pl.col("surface").alias("veto"))
             .unique()
         )
@@ -526,7 +611,6 @@ def _candidates(batch: pl.DataFrame, gazetteer: pl.DataFrame, rules: list) -> pl
         .drop("required")
     )
     columns = [
-        "doc_id",
         "doc_start",
         "bstart",
         "bend",
@@ -544,32 +628,32 @@ def _candidates(batch: pl.DataFrame, gazetteer: pl.DataFrame, rules: list) -> pl
         ]
     ).with_columns(pl.lit(METHOD_GAZETTEER).alias("method"))
     pat = (
-        _pattern_hits(found, raw, forms)
-        .sort("bstart")
-        .join_asof(index, left_on="bstart", right_on="doc_start", check_sortedness=False)
-        # One canonical spelling: collapse whitespace runs and drop the legal form, so "Acme Robotics"
-        # and "Acme Robotics, Inc." link to one entity.
-        .with_columns(
-            pl.col("surface")
-            .str.replace_all(r"\s+", " ")
-            .str.replace(rf"(?:,? (?:{_LEGAL_FORM})(?-u:\b)\.?)+$", "")
-            .alias("name")
+        _with_doc_start(
+            _pattern_hits(match_found, forms).collect(engine=_ENGINE).sort("bstart", maintain_order=True),
+            doc_starts,
         )
-        .with_columns(
-            entity_id_expr(pl.col("type"), pl.col("name")).alias("entity_id"),
-            pl.lit(METHOD_PATTERN).alias("method"),
-        )
+        .lazy()
+        .with_columns(pl.lit(METHOD_PATTERN).alias("method"))
     )
-    chosen = _resolve_overlaps(
-        pl.concat([gaz.select(columns), pat.select(columns)]).unique(subset=["bstart", "bend", "entity_id"])
-    )
-    return chosen.sort("bstart").with_columns(
-        (raw.char(pl.col("bstart")) - raw.char(pl.col("doc_start"))).alias("start"),
-        (raw.char(pl.col("bend")) - raw.char(pl.col("doc_start"))).alias("end"),
+    chosen = _resolve_overlaps(pl.concat([gaz.select(columns), pat.select(columns)]).collect(engine=_ENGINE))
+    doc = np.searchsorted(doc_starts, chosen.get_column("bstart").to_numpy(), "right") - 1
+    doc_start = raw.chars(doc_starts[doc])
+    return chosen.with_columns(
+        batch.get_column("doc_id").gather(doc),
+        pl.Series("start", raw.chars(chosen.get_column("bstart").to_numpy()) - doc_start),
+        pl.Series("end", raw.chars(chosen.get_column("bend").to_numpy()) - doc_start),
+    ).lazy()
+
+
+def _with_doc_start(frame: pl.DataFrame, doc_starts: np.ndarray) -> pl.DataFrame:
+    """`frame` with the start offset of the document each `bstart` falls in."""
+    bstart = frame.get_column("bstart").to_numpy()
+    return frame.with_columns(
+        pl.Series("doc_start", doc_starts[np.searchsorted(doc_starts, bstart, "right") - 1], dtype=pl.Int64)
     )
 
 
-def _resolve_overlaps(cands: pl.LazyFrame) -> pl.LazyFrame:
+def _resolve_overlaps(cands: pl.DataFrame) -> pl.DataFrame:
     """Keep non-overlapping mentions: leftmost, then longest, then gazetteer over pattern.
 
     Offsets are global positions in the batch string, where documents never overlap, so one scan over
@@ -578,40 +662,34 @@ def _resolve_overlaps(cands: pl.LazyFrame) -> pl.LazyFrame:
     Organisation and person patterns never override a gazetteer match they overlap ("Xiaomi AI" is
     Xiaomi + AI); model patterns may extend one ("Llama 3.1 405B" over "Llama 3.1").
     """
-    cands = cands.with_row_index("_c")
-    # The sorts and scans only need offsets and kinds; the chosen rows are picked by `_c` afterwards, so
-    # the string columns are not moved around by every sort.
-    c = cands.select(
-        "_c",
-        "bstart",
-        "bend",
-        (pl.col("method") == METHOD_GAZETTEER).alias("is_gaz"),
-        pl.when(pl.col("method") == METHOD_GAZETTEER).then(0).otherwise(1).alias("prio"),
-        pl.col("type").is_in(["ORG", "PERSON"]).alias("org_or_person"),
-    ).sort(["bstart", "prio", "bend"], descending=[False, False, True])
+    # Only offsets and kinds take part, as numpy arrays (stable sorts: ties keep the candidates' order);
+    # the chosen rows are gathered at the end, so the string columns are not moved by every sort.
+    # Candidates with one span and entity need no dedup first: the first of them (a gazetteer reading
+    # before a pattern's) is the one kept, and the others change no other candidate's fate.
+    bstart = cands.get_column("bstart").to_numpy()
+    bend = cands.get_column("bend").to_numpy()
+    is_gaz = (cands.get_column("method") == METHOD_GAZETTEER).to_numpy()
+    org_or_person = cands.get_column("type").is_in(["ORG", "PERSON"]).fill_null(False).to_numpy()
+    if bstart.size == 0:
+        return cands
+    prio = (~is_gaz).astype(np.int64)
+    # Sort keys packed into one int64 (offsets are below `m`): start, gazetteer first, longer first.
+    m = int(bend.max()) + 1
+    c = np.argsort((bstart * 2 + prio) * m + (m - 1 - bend), kind="stable")
     # Does a gazetteer candidate overlap this row? One starting earlier (or at the same start, sorted
     # first) that ends after our start, or one starting later that starts before our end.
-    c = c.with_columns(
-        pl.when(pl.col("is_gaz"))
-        .then(pl.col("bend"))
-        .otherwise(0)
-        .cum_max()
-        .shift(1)
-        .fill_null(0)
-        .alias("gaz_end_before"),
-        pl.when(pl.col("is_gaz")).then(pl.col("bstart")).otherwise(None).shift(-1).alias("_next_gaz_raw"),
-    ).with_columns(pl.col("_next_gaz_raw").backward_fill().alias("gaz_start_after"))
-    overlaps_gaz = (pl.col("gaz_end_before") > pl.col("bstart")) | (
-        pl.col("gaz_start_after").is_not_null() & (pl.col("gaz_start_after") < pl.col("bend"))
-    )
-    c = c.filter(~(pl.col("org_or_person") & ~pl.col("is_gaz") & overlaps_gaz))
+    gaz_end_before = np.concatenate(([0], np.maximum.accumulate(np.where(is_gaz[c], bend[c], 0))[:-1]))
+    gaz_start = np.where(is_gaz[c], bstart[c], m)
+    gaz_start_after = np.concatenate((np.minimum.accumulate(gaz_start[::-1])[::-1][1:], [m]))
+    overlaps_gaz = (gaz_end_before > bstart[c]) | (gaz_start_after < bend[c])
+    c = c[~(org_or_person[c] & ~is_gaz[c] & overlaps_gaz)]
     # Leftmost-longest: sort by start, longer first, gazetteer first; keep a row when no earlier row
     # reaches past its start (an approximation of the greedy scan that is exact unless a dropped
     # candidate was itself the one reaching furthest).
-    c = c.sort(["bstart", "bend", "prio"], descending=[False, True, False])
-    c = c.with_columns(pl.col("bend").cum_max().shift(1).alias("reach"))
-    kept = c.filter(pl.col("reach").is_null() | (pl.col("reach") <= pl.col("bstart"))).select("_c")
-    return kept.join(cands, on="_c", how="left", maintain_order="left").drop("_c")
+    c = c[np.argsort((bstart[c] * m + (m - 1 - bend[c])) * 2 + prio[c], kind="stable")]
+    reach = np.maximum.accumulate(bend[c])
+    keep = np.concatenate(([True], reach[:-1] <= bstart[c][1:])) if c.size else np.zeros(0, dtype=bool)
+    return cands[c[keep]]
 
 
 def extract_mentions(

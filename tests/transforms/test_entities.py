@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from transforms.entities import (
     ENTITY_COLUMNS,
     MENTION_COLUMNS,
+    _Bytes,
+    _search,
     entity_id,
     entity_id_expr,
     entity_rows,
@@ -398,4 +400,128 @@ def test_discovered_name_in_other_ascii_case_than_a_form_keeps_both_readings() -
     assert found(gaz, "LLAMA 3.1 beat Llama 3.1 405B.") == [
         ("LLAMA 3.1", "model:llama-3-1", 0, 9),
         ("Llama 3.1 405B", "model:llama-3-1-405b", 15, 29),
+    ]
+
+
+# ------------------------------------------------------------------ one Aho-Corasick pass (_search)
+def _two_pass(text: str, patterns: list[str]) -> pl.DataFrame:
+    """What polars reports with both calls: matched strings and their byte offsets, as `_search` must."""
+    opts = {"ascii_case_insensitive": True, "overlapping": True}
+    return (
+        pl.DataFrame({"text": [text]})
+        .select(
+            pl.col("text").str.extract_many(patterns, **opts).alias("surface"),
+            pl.col("text").str.find_many(patterns, **opts).cast(pl.List(pl.Int64)).alias("bstart"),
+        )
+        .explode(["surface", "bstart"])
+        .drop_nulls()
+        .unique(maintain_order=True)
+    )
+
+
+def _one_pass(text: str, patterns: list[str], bounded: bool = False) -> list[tuple[str, int]]:
+    big = pl.DataFrame({"text": [text]})
+    (frame,) = _search(big, _Bytes(text), [(patterns, bounded)])
+    return frame.rows()
+
+
+def test_search_recovers_every_pattern_at_a_start_in_report_order() -> None:
+    # "Sam" and "Sam Altman" start at one offset; "Sam Altman" and "Altman" end at one: the automaton
+    # reports by end, the longer of two with one end first. "Qubit"/"qubit" fold to one search key and
+    # the surface is the text's own spelling.
+    patterns = ["Qubit", "qubit", "Sam Altman", "Altman", "Sam"]
+    text = "xx QUBIT Sam Altman"
+    assert _one_pass(text, patterns) == [("QUBIT", 3), ("Sam", 9), ("Sam Altman", 9), ("Altman", 13)]
+    assert _one_pass(text, patterns) == _two_pass(text, patterns).rows()
+
+
+def test_search_offsets_are_bytes_after_non_ascii_text() -> None:
+    # “ is 3 bytes, Ü 2 and ” 3: "Sam" is character 7 but byte 12.
+    assert _one_pass("“Über” Sam 小米", ["sam", "小米"]) == [("Sam", 12), ("小米", 16)]
+
+
+@pytest.mark.parametrize(
+    ("text", "patterns"),
+    [
+        # keys longer than one and two 8-byte words, sharing their first 8 bytes
+        (
+            "DeepSeek-R1-Distill-Qwen-32B and DEEPSEEK-R1 and deepseek-r1-distill",
+            ["DeepSeek-R1-Distill-Qwen-32B", "DeepSeek-R1", "DeepSeek-R1-Distill", "Qwen", "R1"],
+        ),
+        ("Qwen2.5-72B-Instruct, Qwen2.5-72B, qwen2.5", ["Qwen2.5-72B-Instruct", "Qwen2.5-72B", "Qwen2.5"]),
+        # self-overlapping occurrences, a key at the very end, non-ASCII keys and text
+        ("aaaa", ["aa", "a", "aaa"]),
+        ("小米雷军 Lei Jun 雷军", ["雷军", "小米", "Lei Jun", "Jun"]),
+        ("ends with PaLM 2", ["PaLM 2", "palm", "2"]),
+        ("no match here", ["Xiaomi"]),
+    ],
+)
+def test_search_equals_the_two_pass_result(text: str, patterns: list[str]) -> None:
+    assert _one_pass(text, patterns) == _two_pass(text, patterns).rows()
+
+
+def test_search_bounded_drops_occurrences_inside_words() -> None:
+    # "AI" in "said", "xAI" and "AIs" continues a word; "U.S." ends with a non-word character, so only
+    # its start is checked ("AU.S." is dropped, "U.S.A" kept).
+    assert _one_pass("said AI, xAI AIs", ["AI"], bounded=True) == [("AI", 5)]
+    assert _one_pass("AU.S. U.S.A", ["U.S."], bounded=True) == [("U.S.", 6)]
+    assert _one_pass("said AI", ["AI"], bounded=False) == [("ai", 1), ("AI", 5)]
+
+
+def test_search_groups_share_one_pass() -> None:
+    big = pl.DataFrame({"text": ["Apple pie, quantum Qubit"]})
+    forms, phrases, words = _search(
+        big, _Bytes(big["text"][0]), [(["Apple", "Qubit"], True), (["Apple pie"], True), (["quantum"], False)]
+    )
+    assert forms.rows() == [("Apple", 0), ("Qubit", 19)]
+    assert phrases.rows() == [("Apple pie", 0)]
+    assert words.rows() == [("quantum", 11)]
+
+
+def test_mentions_at_one_offset_and_in_other_ascii_case(gaz: pl.DataFrame) -> None:
+    # Two forms start at 0 ("PaLM 2", "PaLM 2 Gecko"): the longer wins; non-case-sensitive forms match
+    # in any ASCII case and keep the text's spelling.
+    assert found(gaz, "PaLM 2 Gecko and PALM 2 ship; palm 2 gecko too") == [
+        ("PaLM 2 Gecko", "model:palm-2-gecko", 0, 12),
+        ("PALM 2", "model:palm-2", 17, 23),
+        ("palm 2 gecko", "model:palm-2-gecko", 30, 42),
+    ]
+
+
+def test_mentions_after_non_ascii_text_in_other_case(gaz: pl.DataFrame) -> None:
+    # "Qubit" is case-sensitive (no "QUBIT"); byte and character offsets differ from the first character.
+    assert found(gaz, "“Über” QUBIT café XIAOMI, 小米MiMo-7B-RL and MIMO") == [
+        ("XIAOMI", "org:xiaomi", 18, 24),
+        ("小米", "org:xiaomi", 26, 28),
+        ("MiMo-7B-RL", "model:mimo-7b-rl", 28, 38),
+        ("MIMO", "model:mimo-7b", 43, 47),
+    ]
+
+
+def test_phrase_and_veto_rules_from_the_shared_pass(gaz: pl.DataFrame) -> None:
+    m = run(gaz, "Apple pie, Apple juicer and Apple. Qubit said", "Qubit is quantum", "qubit")
+    assert m.select("doc_id", "surface", "start", "end").rows() == [
+        ("d0", "Apple", 11, 16),
+        ("d0", "Apple", 28, 33),
+        ("d0", "Qubit", 35, 40),
+    ]
+
+
+def test_pattern_and_gazetteer_mentions_together(gaz: pl.DataFrame) -> None:
+    text = (
+        "CEO Sam Altman said Silicon Valley Bank and Silicon Valley, US us U.S. in Llama 3.1 405B and "
+        "Gemini 2.5 Pro"
+    )
+    m = run(gaz, text)
+    assert m.select("surface", "entity_id", "start", "end", "method", "confidence").rows() == [
+        ("Sam Altman", "person:sam-altman", 4, 14, "pattern", 0.7),
+        ("Silicon Valley", "gpe:silicon-valley", 44, 58, "gazetteer", 1.0),
+        ("US", "gpe:united-states", 60, 62, "gazetteer", 1.0),
+        ("U.S.", "gpe:united-states", 66, 70, "gazetteer", 1.0),
+        ("Llama 3.1 405B", "model:llama-3-1-405b", 74, 88, "pattern", 0.8),
+        ("Gemini 2.5 Pro", "model:gemini-2-5-pro", 93, 107, "pattern", 0.8),
+    ]
+    assert found(gaz, "said AI, xAI; MiMo-7B-RLHF MiMo-7B-RL.") == [
+        ("MiMo-7B-RLHF", "model:mimo-7b-rlhf", 14, 26),
+        ("MiMo-7B-RL", "model:mimo-7b-rl", 27, 37),
     ]
