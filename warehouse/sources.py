@@ -107,8 +107,7 @@ def list_sources(source: str) -> tuple[list[SourceRef], list[dict]]:
         if not p.exists():
             raise SourceError(f"source {source!r} does not exist")
         if p.is_dir():
-            root = p.resolve()
-            candidates = sorted(c for c in p.iterdir() if not c.name.startswith("."))
+            return _list_dir(p)
         else:
             root = p.resolve().parent
             candidates = [p]
@@ -141,6 +140,39 @@ def _list_one(c: Path, root: Path) -> tuple[SourceRef | None, dict | None]:
         return None, _reject(str(c), VANISHED, "file disappeared while listing")
     except OSError as exc:
         return None, _reject(str(c), UNREADABLE, f"{type(exc).__name__}: {exc.strerror or exc}")
+    return _from_stat(c, st, root)
+
+
+def _list_dir(p: Path) -> tuple[list[SourceRef], list[dict]]:
+    """A directory source, listed with one `stat` per plain file: `resolve()` per file cost 1 s per
+    19k files, paid by every nightly run, so only symlinks take the resolving path."""
+    root = p.resolve()
+    with os.scandir(p) as it:
+        entries = sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
+    refs: list[SourceRef] = []
+    rejects: list[dict] = []
+    for e in entries:
+        c = Path(e.path)
+        if e.is_symlink():
+            ref, reject = _list_one(c, root)
+        else:  # a plain entry of the source directory lies inside the root by construction
+            try:
+                ref, reject = _from_stat(c, e.stat(), root)
+            except FileNotFoundError:
+                ref, reject = None, _reject(str(c), VANISHED, "file disappeared while listing")
+            except OSError as exc:
+                ref, reject = (
+                    None,
+                    _reject(str(c), UNREADABLE, f"{type(exc).__name__}: {exc.strerror or exc}"),
+                )
+        if ref is not None:
+            refs.append(ref)
+        elif reject is not None:
+            rejects.append(reject)
+    return refs, rejects
+
+
+def _from_stat(c: Path, st: os.stat_result, root: Path) -> tuple[SourceRef | None, dict | None]:
     if stat.S_ISDIR(st.st_mode):
         # Sub-folders are not part of a source; one named like a document is reported, not lost.
         if os.path.splitext(c.name)[1].lower() in FORMATS:
