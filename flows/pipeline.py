@@ -7,6 +7,7 @@ import json
 import shutil
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -304,23 +305,31 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
         QUALITY_RESULTS.name: quality if quality is not None else pl.DataFrame(),
         QUARANTINE.name: quarantine if quarantine is not None else pl.DataFrame(),
     }
-    stale_ids = _stale_ids(wh, known_path, ok_dirs)
-    duplicates = _near_duplicates(wh, ok_dirs, stale_ids, params.full_refresh)
-    summary["near_duplicates"] = duplicates.height
-    load(wh, run_id, ok_dirs, logs, new_entities, params.full_refresh, stale_ids, duplicates)
-    if max(file_counts(wh).values(), default=0) > params.compact_after_files:
-        summary["compacted"] = compact(wh, f"{run_id}-auto")
-    stage_seconds["load"] = round(time.perf_counter() - t_load, 3)
-    summary["stage_seconds"] = stage_seconds
+    # Data Docs render (GX, Python) on a thread while the load writes Parquet and commits (native code).
+    docs_pool = ThreadPoolExecutor(1, thread_name_prefix="data-docs")
+    docs_future = (
+        docs_pool.submit(_data_docs, gx_results, wh, run_id, started)
+        if params.data_docs and gx_results  # a run that validated nothing leaves the site as it was
+        else None
+    )
+    try:
+        stale_ids = _stale_ids(wh, known_path, ok_dirs)
+        duplicates = _near_duplicates(wh, ok_dirs, stale_ids, params.full_refresh)
+        summary["near_duplicates"] = duplicates.height
+        load(wh, run_id, ok_dirs, logs, new_entities, params.full_refresh, stale_ids, duplicates)
+        if max(file_counts(wh).values(), default=0) > params.compact_after_files:
+            summary["compacted"] = compact(wh, f"{run_id}-auto")
+        stage_seconds["load"] = round(time.perf_counter() - t_load, 3)
+        summary["stage_seconds"] = stage_seconds
+    finally:
+        docs_pool.shutdown(wait=True)
     docs_index = None
-    if params.data_docs and gx_results:  # a run that validated nothing leaves the site as it was
-        t_docs = time.perf_counter()
+    if docs_future is not None:
         try:
-            docs_index = build_data_docs(gx_results, None, wh.docs_dir, run_id=run_id, run_time=started)
+            docs_index, summary["data_docs_seconds"] = docs_future.result()
             summary["data_docs"] = str(docs_index)
         except Exception as exc:  # noqa: BLE001 - the report must not undo a committed load
             logger.warning("data docs not built: %s", exc)
-        summary["data_docs_seconds"] = round(time.perf_counter() - t_docs, 3)
     publish(quality_markdown(summary, quality, quarantine, docs_index), "quarry-quality")
     summary["wall_seconds"] = round(time.perf_counter() - t_start, 3)
     _cleanup(staging)
@@ -333,6 +342,12 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
     if failures:
         raise PipelineFailed(message or "run failed", summary)
     return summary
+
+
+def _data_docs(results: list[dict], wh: Warehouse, run_id: str, started: dt.datetime) -> tuple[Path, float]:
+    t0 = time.perf_counter()
+    index = build_data_docs(results, None, wh.docs_dir, run_id=run_id, run_time=started)
+    return index, round(time.perf_counter() - t0, 3)
 
 
 def _cross_batch_duplicates(ok_dirs: list[Path]) -> pl.DataFrame:
