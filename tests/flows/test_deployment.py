@@ -40,7 +40,7 @@ def test_deployment_schedule_form_and_triggered_run(prefect_server, tmp_path):
         props = dep.parameter_openapi_schema["definitions"]["RunParameters"]["properties"]
         assert props["on_failure"]["enum"] == ["fail", "quarantine"]
         assert props["task_runner"]["enum"] == ["threads", "dask"]
-        assert (props["batch_size"]["type"], props["batch_size"]["default"]) == ("integer", 1000)
+        assert (props["batch_size"]["type"], props["batch_size"]["default"]) == ("integer", 5000)
         assert props["full_refresh"]["type"] == "boolean"
         assert dep.parameters["params"]["warehouse"] == "data/quarry.duckdb"
         # What the UI's "Run → Custom run" does: a flow run from the deployment with other parameters.
