@@ -464,7 +464,7 @@ def _quantulum_peer(texts: list[tuple[str, str]], labels: dict[str, dict]) -> di
 
     import polars as pl
 
-    from transforms.evaluate import score_metrics
+    from transforms.evaluate import METRIC_PREDICTION_COLUMNS, score_metrics
 
     rows = []
     t0 = time.perf_counter()
@@ -483,15 +483,7 @@ def _quantulum_peer(texts: list[tuple[str, str]], labels: dict[str, dict]) -> di
                     }
                 )
     seconds = time.perf_counter() - t0
-    schema = {
-        "doc": pl.String,
-        "value": pl.Float64,
-        "value_high": pl.Float64,
-        "unit": pl.String,
-        "subject_name": pl.String,
-        "surface": pl.String,
-    }
-    pred = pl.DataFrame(rows, schema=schema)
+    pred = pl.DataFrame(rows, schema=METRIC_PREDICTION_COLUMNS)
     version = getattr(quantulum3, "__version__", "?")
     return {"seconds": round(seconds, 3), "version": version, **_all_row(score_metrics(pred, labels))}
 

@@ -94,11 +94,7 @@ def plan(
     unread = 0
     if not params.full_refresh and refs:
         # A nightly refresh does not even open a file it has ingested before and that has not changed.
-        listed = pl.DataFrame(
-            [(r.path, r.size, r.mtime_ns) for r in refs],
-            schema={"source": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64},
-            orient="row",
-        )
+        listed = sources.file_stats(refs)
         skip = set(unchanged_sources(wh, listed, known).get_column("source").to_list())
         unread = len(skip)
         refs = [r for r in refs if r.path not in skip]

@@ -208,15 +208,7 @@ def ingest_batch(ctx: RunContext, batch: int, refs: list[sources.SourceRef]) -> 
 def _index_files(ctx: RunContext, bdir: Path, refs: list[sources.SourceRef], read: pl.DataFrame) -> None:
     """Stage `source_files` rows (path, size, mtime, doc_id) for the single-document files this batch
     read and identified; loaded with the batch, they let the next run skip those files unread."""
-    files = pl.DataFrame(
-        [
-            (r.path, r.size, r.mtime_ns)
-            for r in refs
-            if r.mtime_ns is not None and r.format not in sources.MULTI_DOCUMENT_FORMATS
-        ],
-        schema={"source": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64},
-        orient="row",
-    )
+    files = sources.file_stats(refs)
     rows = files.join(read.drop_nulls("doc_id").unique("source"), on="source", how="inner").with_columns(
         pl.lit(ctx.run_id).alias("run_id")
     )

@@ -177,6 +177,17 @@ def _label_metrics(labels: dict[str, dict]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema)
 
 
+# What a metric extractor hands `score_metrics` (ours, or a peer's in the benchmark).
+METRIC_PREDICTION_COLUMNS = {
+    "doc": pl.String,
+    "value": pl.Float64,
+    "value_high": pl.Float64,
+    "unit": pl.String,
+    "subject_name": pl.String,
+    "surface": pl.String,
+}
+
+
 def score_metrics(pred: pl.DataFrame, labels: dict[str, dict]) -> pl.DataFrame:
     """Metric P/R/F1 and subject accuracy per unit and ALL from pred[doc, value, value_high, unit,
     subject_name, surface].
@@ -189,14 +200,7 @@ def score_metrics(pred: pl.DataFrame, labels: dict[str, dict]) -> pl.DataFrame:
     """
     lab = _label_metrics(labels)
     p = (
-        pred.select(
-            pl.col("doc").cast(pl.String),
-            pl.col("value").cast(pl.Float64),
-            pl.col("value_high").cast(pl.Float64),
-            pl.col("unit").cast(pl.String),
-            pl.col("subject_name").cast(pl.String),
-            pl.col("surface").cast(pl.String),
-        )
+        pred.select(pl.col(c).cast(t) for c, t in METRIC_PREDICTION_COLUMNS.items())
         .filter(pl.col("doc").is_in(list(labels)))
         .with_row_index("pred_idx")
     )

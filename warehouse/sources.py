@@ -18,6 +18,9 @@ from pathlib import Path
 import fsspec
 import polars as pl
 
+from warehouse.schemas import SOURCE_FILES
+
+_SOURCE_FILES_SCHEMA = pl.from_arrow(SOURCE_FILES.schema.empty_table()).schema  # type: ignore[union-attr]
 # Formats whose one file holds many documents (`path:line`, `path#row`): never skipped by the file index.
 MULTI_DOCUMENT_FORMATS = ("jsonl", "parquet")
 FORMATS = {
@@ -75,6 +78,19 @@ def _is_url(source: str) -> bool:
 
 def _format_of(path: str) -> str:
     return FORMATS.get(os.path.splitext(path)[1].lower(), "txt")
+
+
+def file_stats(refs: list[SourceRef]) -> pl.DataFrame:
+    """[source, size, mtime_ns] of the refs the file index can cover: local single-document files."""
+    return pl.DataFrame(
+        [
+            (r.path, r.size, r.mtime_ns)
+            for r in refs
+            if r.mtime_ns is not None and r.format not in MULTI_DOCUMENT_FORMATS
+        ],
+        schema={c: t for c, t in _SOURCE_FILES_SCHEMA.items() if c in ("source", "size", "mtime_ns")},
+        orient="row",
+    )
 
 
 def list_sources(source: str) -> tuple[list[SourceRef], list[dict]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from transforms.evaluate import score_entities, score_metrics
+from transforms.evaluate import METRIC_PREDICTION_COLUMNS, score_entities, score_metrics
 
 LABELS = {
     "d1": {
@@ -116,14 +116,7 @@ def test_entity_empty_prediction() -> None:
 def mets(*rows: tuple) -> pl.DataFrame:
     return pl.DataFrame(
         list(rows),
-        schema={
-            "doc": pl.String,
-            "value": pl.Float64,
-            "value_high": pl.Float64,
-            "unit": pl.String,
-            "subject_name": pl.String,
-            "surface": pl.String,
-        },
+        schema=METRIC_PREDICTION_COLUMNS,
         orient="row",
     )
 
