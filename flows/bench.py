@@ -28,7 +28,11 @@ LARGE_SIZE_MB = 1000.0  # added by BENCH_SIZE=large
 INCREMENTAL_SHARE = 0.01
 ACCURACY_DOCS = 3000  # labelled documents scored per size (the first ones by name)
 PARALLEL_WORKERS = max(2, os.cpu_count() or 1)  # the all-cores run
-PEER_DOCS = 60  # documents the peers run on (quantulum3 manages about 5 KB/s)
+# Documents the peers run on. Entities: enough text (about 5 MB) that the comparison measures matching,
+# not start-up (on 60 documents our fixed ~15 ms per call was half of our time). Metrics: few, because
+# quantulum3 manages about 5 KB/s.
+PEER_ENTITY_DOCS = 1000
+PEER_METRIC_DOCS = 60
 SAMPLE_SECONDS = 0.1  # RSS sampling interval
 STAGES = ("ingest", "clean", "entities", "metrics", "load")
 
@@ -338,25 +342,35 @@ def accuracy(warehouse: Path, labels_dir: Path, max_docs: int = ACCURACY_DOCS) -
 
 
 # ------------------------------------------------------------------------------ peers
-def peers(corpus: Path, labels_dir: Path, gazetteer: str | None, max_docs: int = PEER_DOCS) -> dict[str, Any]:
+def peers(
+    corpus: Path,
+    labels_dir: Path,
+    gazetteer: str | None,
+    entity_docs: int = PEER_ENTITY_DOCS,
+    metric_docs: int = PEER_METRIC_DOCS,
+) -> dict[str, Any]:
     """spaCy and quantulum3 against our entity and metric stages (in-process, pure transforms only) on
-    the first `max_docs` generated documents and on seeds/; skipped peers say why."""
+    the first `entity_docs` / `metric_docs` generated documents and on seeds/; skipped peers say why."""
     from warehouse.reference import DEFAULT_LABELS
 
     out: dict[str, Any] = {}
     sets = {"generated": (corpus, labels_dir), "seeds": (DEFAULT_LABELS.parent, DEFAULT_LABELS)}
     for label, (src, lab_dir) in sets.items():
-        files = sorted(src.glob("*.txt"))[:max_docs]
+        files = sorted(src.glob("*.txt"))[: max(entity_docs, metric_docs)]
         labels = {
             f.stem: json.loads((lab_dir / f"{f.stem}.json").read_text(encoding="utf-8"))
             for f in files
             if (lab_dir / f"{f.stem}.json").exists()
         }
-        out[label] = _compare(files, labels, gazetteer)
+        out[label] = _compare(files, labels, gazetteer, entity_docs, metric_docs)
     return out
 
 
-def _compare(files: list[Path], labels: dict[str, dict], gazetteer: str | None) -> dict[str, Any]:
+def _compare(
+    files: list[Path], labels: dict[str, dict], gazetteer: str | None, entity_docs: int, metric_docs: int
+) -> dict[str, Any]:
+    """Each side timed on the same texts after one warm-up call on a single document (so neither pays
+    its first-call set-up inside the figure); each scored against the labels of the documents it saw."""
     import tempfile
 
     import polars as pl
@@ -373,35 +387,50 @@ def _compare(files: list[Path], labels: dict[str, dict], gazetteer: str | None) 
         for f in files:  # a subset of the corpus: staged as its own source directory
             shutil.copy(f, Path(stage) / f.name)
         got = extract(stage, gaz_path)
-    docs = got["documents"]
+    docs = got["documents"].with_columns(_doc_expr()).sort("doc")
     entries, version = load_gazetteer(gaz_path)
     gaz = entities_t.gazetteer_frame(entries, version)
+    ent_docs, met_docs = docs.head(entity_docs), docs.head(metric_docs)
+    entities_t.extract_mentions(ent_docs.select("doc_id", "text").head(1), gaz, version)  # warm-up
     t0 = time.perf_counter()
-    mentions, discovered = entities_t.extract_mentions(docs.select("doc_id", "text"), gaz, version)
+    mentions, discovered = entities_t.extract_mentions(ent_docs.select("doc_id", "text"), gaz, version)
     t_ent = time.perf_counter() - t0
     entities = pl.concat([entities_t.entity_rows(gaz, version), discovered], how="diagonal_relaxed").unique(
         "entity_id", keep="first"
     )
-    sentences = sentence_spans(docs)
+    sentences = sentence_spans(met_docs)
+    met_mentions = mentions.filter(pl.col("doc_id").is_in(met_docs["doc_id"].implode()))
+    metrics_t.extract_metrics(  # warm-up
+        met_docs.select("doc_id", "text").head(1),
+        met_mentions,
+        entities.select("entity_id", "name", "type"),
+        sentences,
+    )
     t0 = time.perf_counter()
     metrics = metrics_t.extract_metrics(
-        docs.select("doc_id", "text"), mentions, entities.select("entity_id", "name", "type"), sentences
+        met_docs.select("doc_id", "text"),
+        met_mentions,
+        entities.select("entity_id", "name", "type"),
+        sentences,
     )
     t_met = time.perf_counter() - t0
-    doc_names = docs.select("doc_id", _doc_expr())
     names = entities.select("entity_id", entity_name="name", type="type")
-    pe, pm = _predictions(doc_names, names, mentions, metrics)
-    mb = docs["text"].str.len_bytes().sum() / 1e6
-    res: dict[str, Any] = {
+    pe, pm = _predictions(docs.select("doc_id", "doc"), names, mentions, metrics)
+
+    def seen(frame: Any) -> tuple[dict[str, Any], dict[str, dict], list[tuple[str, str]]]:
+        size = {"documents": frame.height, "megabytes": round(frame["text"].str.len_bytes().sum() / 1e6, 3)}
+        subset = {d: labels[d] for d in frame["doc"].to_list() if d in labels}
+        return size, subset, list(zip(frame["doc"].to_list(), frame["text"].to_list(), strict=True))
+
+    (e_size, e_labels, e_texts), (m_size, m_labels, m_texts) = seen(ent_docs), seen(met_docs)
+    return {
         "documents": docs.height,
-        "megabytes": round(mb, 3),
-        "quarry_entities": {"seconds": round(t_ent, 3), **_all_row(score_entities(pe, labels))},
-        "quarry_metrics": {"seconds": round(t_met, 3), **_all_row(score_metrics(pm, labels))},
+        "megabytes": round(docs["text"].str.len_bytes().sum() / 1e6, 3),
+        "quarry_entities": {**e_size, "seconds": round(t_ent, 3), **_all_row(score_entities(pe, e_labels))},
+        "spacy_phrasematcher": {**e_size, **_spacy_peer(e_texts, gaz, e_labels)},
+        "quarry_metrics": {**m_size, "seconds": round(t_met, 3), **_all_row(score_metrics(pm, m_labels))},
+        "quantulum3": {**m_size, **_quantulum_peer(m_texts, m_labels)},
     }
-    texts = list(zip(doc_names["doc"].to_list(), docs["text"].to_list(), strict=True))
-    res["spacy_phrasematcher"] = _spacy_peer(texts, gaz, labels)
-    res["quantulum3"] = _quantulum_peer(texts, labels)
-    return res
 
 
 def _spacy_peer(texts: list[tuple[str, str]], gaz: Any, labels: dict[str, dict]) -> dict[str, Any]:
@@ -423,6 +452,8 @@ def _spacy_peer(texts: list[tuple[str, str]], gaz: Any, labels: dict[str, dict])
         key = f"g{i}"
         key_of[key] = (name, type_)
         (exact if cs else lower).add(key, [nlp.make_doc(alias)])
+    for sd in nlp.pipe(t for _, t in texts[:1]):  # warm-up, as for our side
+        exact(sd), lower(sd)
     t0 = time.perf_counter()
     rows = []
     for (doc, _), sd in zip(texts, nlp.pipe(t for _, t in texts), strict=True):
@@ -774,7 +805,7 @@ def _print_peers(console: Any, which: str, res: dict[str, Any]) -> None:
     t = Table(
         title=f"peers on {which} ({res['documents']} documents, {res['megabytes']} MB)", title_justify="left"
     )
-    for c in ("extractor", "seconds", "precision", "recall", "f1"):
+    for c in ("extractor", "documents", "MB", "seconds", "precision", "recall", "f1"):
         t.add_column(c, justify="left" if c == "extractor" else "right")
     for name in ("quarry_entities", "spacy_phrasematcher", "quarry_metrics", "quantulum3"):
         v = res[name]
@@ -783,6 +814,8 @@ def _print_peers(console: Any, which: str, res: dict[str, Any]) -> None:
             continue
         t.add_row(
             name,
+            str(v.get("documents", "")),
+            _fmt(v.get("megabytes"), ".2f"),
             _fmt(v.get("seconds"), ".3f"),
             _fmt(v.get("precision"), ".3f"),
             _fmt(v.get("recall"), ".3f"),

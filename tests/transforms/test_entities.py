@@ -183,6 +183,9 @@ def test_empty_inputs(gaz: pl.DataFrame) -> None:
         # not_before_capitalized
         ("Silicon Valley Bank failed", []),
         ("in Silicon Valley today", [("Silicon Valley", "gpe:silicon-valley", 3, 17)]),
+        # a form glued to "$" is a currency prefix; a "$" after a space is not glued
+        ("raised US$20 billion in the US", [("US", "gpe:united-states", 28, 30)]),
+        ("the US $5 tariff", [("US", "gpe:united-states", 4, 6)]),
         # alias -> canonical
         (
             "Qwen 2.5 and Lei Jun",
