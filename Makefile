@@ -25,8 +25,11 @@ help:
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet 'uv>=0.5'
 
-$(STAMP): uv.lock pyproject.toml | $(UV)
-	$(UV) sync --frozen --python $(PYTHON)
+# --compile-bytecode: write every .pyc at install. Where PYTHONDONTWRITEBYTECODE is set (as on our CI
+# machines) Python would otherwise compile GX, Prefect and scipy from source in every process: measured
+# `python -c "import great_expectations, prefect, polars, duckdb"` 8.4 s -> 4.0 s.
+$(STAMP): uv.lock pyproject.toml Makefile | $(UV)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	@touch $(STAMP)
 
 setup: $(STAMP)
@@ -58,7 +61,7 @@ BENCH_SIZES ?= 10,100
 BENCH_OUT ?= bench-out
 
 bench: $(STAMP)  ## time the pipeline on 10 and 100 MB synthetic corpora (BENCH_SIZE=large adds 1000)
-	$(UV) sync --frozen --inexact --extra bench --python $(PYTHON)  # peers (spaCy, quantulum3) + chart
+	$(UV) sync --frozen --inexact --compile-bytecode --extra bench --python $(PYTHON)  # peers (spaCy, quantulum3) + chart
 	BENCH_SIZE=$(BENCH_SIZE) $(VENV)/bin/quarry bench --sizes $(BENCH_SIZES) --out $(BENCH_OUT) --peers $(BENCH_ARGS)
 
 compact: $(STAMP)

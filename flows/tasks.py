@@ -238,7 +238,6 @@ def clean_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dict[s
     spans = result.removed_spans.join(docs.select("doc_id"), on="doc_id", how="semi").with_columns(
         pl.lit(ctx.run_id).alias("run_id")
     )
-    g0 = time.perf_counter()
     signatures = dedup_t.minhash_signatures(docs.select("doc_id", "text")).with_columns(
         pl.lit(ctx.run_id).alias("run_id")
     )

@@ -91,6 +91,8 @@ def test_signatures_match_datasketch_bit_for_bit() -> None:
         "s": "two words",
         "p": "!!!",
         "u": "Ünïcode café 東京 x2",
+        "r": "the same three the same three the same three words",  # repeated shingles
+        "w": "one two three",
     }
     s = sigs(**texts)
     for i, text in enumerate(texts.values()):
