@@ -168,9 +168,9 @@ def _list_dir(p: Path) -> tuple[list[SourceRef], list[dict]]:
     refs: list[SourceRef] = []
     rejects: list[dict] = []
     for e in entries:
-        c = Path(e.path)
+        c = e.path  # a str: a Path per entry cost 0.1 s per 19k files
         if e.is_symlink():
-            ref, reject = _list_one(c, root)
+            ref, reject = _list_one(Path(c), root)
         else:  # a plain entry of the source directory lies inside the root by construction
             try:
                 ref, reject = _from_stat(c, e.stat(), root)
@@ -188,10 +188,10 @@ def _list_dir(p: Path) -> tuple[list[SourceRef], list[dict]]:
     return refs, rejects
 
 
-def _from_stat(c: Path, st: os.stat_result, root: Path) -> tuple[SourceRef | None, dict | None]:
+def _from_stat(c: Path | str, st: os.stat_result, root: Path) -> tuple[SourceRef | None, dict | None]:
     if stat.S_ISDIR(st.st_mode):
         # Sub-folders are not part of a source; one named like a document is reported, not lost.
-        if os.path.splitext(c.name)[1].lower() in FORMATS:
+        if os.path.splitext(c)[1].lower() in FORMATS:
             return None, _reject(str(c), NOT_A_FILE, "a directory, not a file")
         return None, None
     if not stat.S_ISREG(st.st_mode):
@@ -255,7 +255,11 @@ def _read_bytes(ref: SourceRef, max_bytes: int) -> bytes:
         with fh:  # type: ignore[attr-defined]
             if size > max_bytes:  # grew since listing: still refused from its size, unread
                 raise OverflowError
-            data = fh.read(max_bytes + 1)  # type: ignore[attr-defined]
+            # read(n) allocates n bytes up front: ask for what fstat saw (+1 to notice growth), not the
+            # limit (9,500 files: 0.19 s -> 0.07 s with a 10 MB limit); a file still growing reads on.
+            data = fh.read(size + 1)  # type: ignore[attr-defined]
+            if len(data) > size:
+                data += fh.read(max_bytes + 1 - len(data))  # type: ignore[attr-defined]
     if len(data) > max_bytes:
         raise OverflowError
     return data
