@@ -65,7 +65,6 @@ def unchanged_sources(wh: Warehouse, listed: pl.DataFrame, known: pl.DataFrame) 
     )
 
 
-_READ_ROWS = 1_024  # rows per record batch read from a Parquet file (documents: ~5 MB)
 _GROUP_ROWS = 100_000  # a row group is flushed at this many rows...
 _GROUP_BYTES = 16 << 20  # ...or at this many bytes, whichever comes first
 
@@ -73,9 +72,9 @@ _GROUP_BYTES = 16 << 20  # ...or at this many bytes, whichever comes first
 def _sink(chunks: Iterable[pl.DataFrame], table: Table, path: Path) -> int:
     """Write `chunks` into `path` atomically in the declared schema; return the row count.
 
-    Memory holds one row group (<= _GROUP_ROWS rows and about _GROUP_BYTES) at a time, whatever the
-    size of the table. (polars' streaming `collect_batches` and `sink_parquet` both held a whole
-    900 MB input in memory here: 1.1 and 2.1 GB peak RSS vs 0.18 GB reading file by file.)
+    Memory holds one row group read and one written (<= _GROUP_ROWS rows and about _GROUP_BYTES) at a
+    time, whatever the size of the table. (polars' streaming `collect_batches` and `sink_parquet` both
+    held a whole 900 MB input in memory here: 1.1 and 2.1 GB peak RSS vs 0.18 GB file by file.)
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
@@ -105,11 +104,13 @@ def _sink(chunks: Iterable[pl.DataFrame], table: Table, path: Path) -> int:
 
 
 def _chunks(path: str | Path, table: Table) -> Iterable[pl.DataFrame]:
-    """A Parquet file's rows in `table`'s columns and dtypes, _READ_ROWS at a time (never the whole file:
-    a compacted file holds a whole table)."""
+    """A Parquet file's rows in `table`'s columns and dtypes, one row group at a time (never the whole
+    file: a compacted file holds a whole table). Every file read here was written by this package:
+    a batch's staged table (one batch, <= batch_mb of text) or a `_sink` output (groups <= 16 MB)."""
     target = _polars_schema(table)
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=_READ_ROWS, columns=table.columns):
-        frame = pl.from_arrow(batch)
+    pf = pq.ParquetFile(path)
+    for i in range(pf.num_row_groups):
+        frame = pl.from_arrow(pf.read_row_group(i, columns=table.columns))
         assert isinstance(frame, pl.DataFrame)
         yield frame.select([pl.col(n).cast(t) for n, t in target.items()])
 
