@@ -30,7 +30,7 @@ ACCURACY_DOCS = 3000  # labelled documents scored per size (the first ones by na
 PARALLEL_WORKERS = max(2, os.cpu_count() or 1)  # the all-cores run
 # Documents the peers run on. Entities: enough text (about 5 MB) that the comparison measures matching,
 # not start-up (on 60 documents our fixed ~15 ms per call was half of our time). Metrics: few, because
-# quantulum3 manages about 5 KB/s.
+# quantulum3 manages about 9 KB/s.
 PEER_ENTITY_DOCS = 1000
 PEER_METRIC_DOCS = 60
 SAMPLE_SECONDS = 0.1  # RSS sampling interval
