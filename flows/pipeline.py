@@ -44,6 +44,7 @@ from warehouse.load import (
     known_documents,
     load_logs,
     load_run,
+    read_signatures,
     unchanged_sources,
 )
 from warehouse.schemas import (
@@ -394,20 +395,18 @@ def _near_duplicates(
 ) -> pl.DataFrame:
     """Near-duplicates of this run's documents among earlier documents (this run's or loaded ones).
 
-    Signatures are small (128 × u64 per document); the prior ones are read from the warehouse.
+    Signatures (128 × u64 per document) are read straight into one matrix: the warehouse's first (less
+    the documents this run reprocessed), then this run's.
     """
-    new = _collect(ok_dirs, f"{DOC_SIGNATURES.name}.parquet")
-    if new is None or new.height == 0:
+    new = [str(f) for d in ok_dirs for f in sorted(d.glob(f"{DOC_SIGNATURES.name}.parquet"))]
+    if not new:
         return pl.DataFrame(schema=dedup_t.DUPLICATE_COLUMNS)
-    prior = None
-    if not full_refresh and wh.exists():
-        prior = (
-            catalog.scan(wh, DOC_SIGNATURES.name)
-            .filter(~pl.col("doc_id").is_in(pl.Series(stale_ids, dtype=pl.String).implode()))
-            .select("doc_id", "signature")
-            .collect()
-        )
-    return dedup_t.near_duplicates(new.select("doc_id", "signature"), prior)
+    prior = catalog.table_files(wh, DOC_SIGNATURES.name) if not full_refresh and wh.exists() else []
+    stale = pl.Series("doc_id", stale_ids, dtype=pl.String)
+    ids, sig, (n_prior, n_new) = read_signatures([(prior, stale), (new, None)])
+    if n_new == 0:
+        return pl.DataFrame(schema=dedup_t.DUPLICATE_COLUMNS)
+    return dedup_t.near_duplicate_rows(ids, sig, n_prior)
 
 
 @task(name="load", retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE)

@@ -251,14 +251,25 @@ def near_duplicates(
     whose doc_id came earlier (exact duplicate, handled elsewhere) or whose text has no words (empty
     signature) is neither looked up nor a candidate; of repeated prior doc_ids the first counts.
     """
-    n_bands, n_rows = _lsh_bands(threshold)
     frames = [
         f.select(pl.col("doc_id").cast(pl.String), "signature")
         for f in ([] if prior is None else [prior]) + [new]
     ]
     n_prior = 0 if prior is None else prior.height
     sig = _signature_matrix(frames)  # row i has rank i: prior rows first, then new rows
-    ids = pl.concat([f.get_column("doc_id") for f in frames])
+    return near_duplicate_rows(pl.concat([f.get_column("doc_id") for f in frames]), sig, n_prior, threshold)
+
+
+def near_duplicate_rows(
+    ids: pl.Series, sig: np.ndarray, n_prior: int, threshold: float = DEFAULT_THRESHOLD
+) -> pl.DataFrame:
+    """`near_duplicates` on signatures already stacked as an (n, NUM_PERM) uint64 matrix: row i has rank
+    i, the first `n_prior` rows are the prior documents, `ids` their doc_ids. For callers that read
+    signatures straight into a matrix (1 KB per document, not held a second time as a list column)."""
+    if sig.ndim != 2 or sig.shape[1] != NUM_PERM or sig.dtype != np.uint64 or len(ids) != len(sig):
+        raise ValueError(f"signatures must be ({len(ids)}, {NUM_PERM}) uint64, not {sig.shape} {sig.dtype}")
+    n_bands, n_rows = _lsh_bands(threshold)
+    ids = ids.cast(pl.String)
 
     # Indexed rows (possible candidates): first occurrences of each doc_id among the prior rows and the
     # new rows with a non-empty signature. Queries: the indexed new rows.

@@ -232,3 +232,13 @@ def test_many_documents_match_the_per_document_definition() -> None:
         seen[ids[i]] = i
     assert len(expected) > 100
     assert got == expected
+
+
+def test_matrix_entry_checks_the_signature_shape() -> None:
+    ids = pl.Series(["a", "b"])
+    with pytest.raises(ValueError, match=r"\(2, 128\) uint64"):
+        D.near_duplicate_rows(ids, np.zeros((2, 64), dtype=np.uint64), 0)
+    with pytest.raises(ValueError, match="uint64"):
+        D.near_duplicate_rows(ids, np.zeros((2, D.NUM_PERM), dtype=np.int64), 0)
+    same = np.tile(BASE, (2, 1))
+    assert D.near_duplicate_rows(ids, same, 1).rows() == [("b", "a")]

@@ -7,12 +7,15 @@ import sys
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import polars as pl
+import pytest
 
+from transforms.dedup import minhash_signatures, near_duplicate_rows, near_duplicates
 from warehouse.catalog import Warehouse
 from warehouse.files import write_table
-from warehouse.load import compact, load_run
-from warehouse.schemas import DOCUMENTS, SENTENCES
+from warehouse.load import compact, load_run, read_signatures
+from warehouse.schemas import DOC_SIGNATURES, DOCUMENTS, SENTENCES
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -108,6 +111,7 @@ from pathlib import Path
 import polars as pl
 sys.path.insert(0, sys.argv[2])
 from tests.warehouse.test_load import ENTITY, _batch, _documents, _sentences
+from transforms.dedup import minhash_signatures, near_duplicate_rows, near_duplicates
 from warehouse.catalog import Warehouse
 from warehouse.load import compact, load_run
 root = Path(sys.argv[1])
@@ -138,3 +142,47 @@ print(counts["documents"] + counts2["documents"], compacted["documents"], (after
     wh = Warehouse.at(tmp_path / "w" / "q.duckdb")
     assert _rows(wh, "SELECT count(*), sum(length(text)) FROM documents") == [(12_000, 300_000_000)]
     assert compact(wh, "again") == {}  # one file per table already
+
+
+def _signatures(path: Path, rows: dict[str, list[int]]) -> str:
+    df = pl.DataFrame(
+        {"doc_id": list(rows), "signature": list(rows.values()), "run_id": ["r1"] * len(rows)},
+        schema={"doc_id": pl.String, "signature": pl.List(pl.UInt64), "run_id": pl.String},
+    )
+    return str(write_table(df, DOC_SIGNATURES, path))
+
+
+def test_signatures_are_read_into_one_matrix_prior_first_less_the_skipped(tmp_path):
+    prior = [
+        _signatures(tmp_path / "p1.parquet", {"a": [1, 2, 3], "b": [4, 5, 6]}),
+        _signatures(tmp_path / "p2.parquet", {"c": [7, 8, 9]}),
+    ]
+    new = [_signatures(tmp_path / "n1.parquet", {"b": [40, 50, 60], "d": [10, 11, 12]})]
+    ids, sig, sizes = read_signatures([(prior, pl.Series(["b"])), (new, None)])
+    assert ids.to_list() == ["a", "c", "b", "d"] and sizes == [2, 2]
+    assert sig.dtype == np.uint64 and sig.tolist() == [[1, 2, 3], [7, 8, 9], [40, 50, 60], [10, 11, 12]]
+    ids, sig, sizes = read_signatures([([], None), (new, None)])
+    assert (ids.to_list(), sizes) == (["b", "d"], [0, 2])
+
+
+def test_a_ragged_signature_is_an_error_naming_the_document(tmp_path):
+    bad = _signatures(tmp_path / "bad.parquet", {"a": [1, 2, 3], "short": [4, 5]})
+    with pytest.raises(ValueError, match="'short'"):
+        read_signatures([([bad], None)])
+
+
+def test_matrix_path_finds_the_near_duplicates_the_frame_path_finds(tmp_path):
+    a = "Xiaomi unveiled MiMo, its first open-source reasoning model, trained on 25 trillion tokens today"
+    texts = {"a": a, "b": a + " in Beijing", "c": "An unrelated story about chips and export controls"}
+    sigs = minhash_signatures(pl.DataFrame({"doc_id": list(texts), "text": list(texts.values())}))
+    prior, new = sigs.head(1), sigs.tail(2)
+    p = _signatures(
+        tmp_path / "prior.parquet", dict(zip(prior["doc_id"], prior["signature"].to_list(), strict=True))
+    )
+    n = _signatures(
+        tmp_path / "new.parquet", dict(zip(new["doc_id"], new["signature"].to_list(), strict=True))
+    )
+    ids, sig, (n_prior, _) = read_signatures([([p], None), ([n], None)])
+    expected = near_duplicates(new, prior)
+    assert expected.rows() == [("b", "a")]
+    assert near_duplicate_rows(ids, sig, n_prior).rows() == expected.rows()
