@@ -115,8 +115,13 @@ def _task_runner(params: RunParameters) -> Any:
     return ThreadPoolTaskRunner(max_workers=params.workers)
 
 
+def _staged(batch_dirs: list[Path], pattern: str) -> list[Path]:
+    """The batches' staged files matching `pattern`, in batch order."""
+    return [f for d in batch_dirs for f in sorted(d.glob(pattern))]
+
+
 def _collect(batch_dirs: list[Path], pattern: str) -> pl.DataFrame | None:
-    files = [f for d in batch_dirs for f in sorted(d.glob(pattern))]
+    files = _staged(batch_dirs, pattern)
     return pl.concat([pl.read_parquet(f) for f in files], how="vertical_relaxed") if files else None
 
 
@@ -217,9 +222,7 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
         )
         quarantine = listed if quarantine is None else pl.concat([listed, quarantine], how="diagonal_relaxed")
     quality = _collect(batch_dirs, "quality.*.parquet")
-    gx_results = [
-        json.loads(f.read_text(encoding="utf-8")) for d in batch_dirs for f in sorted(d.glob("gx.*.json"))
-    ]
+    gx_results = [json.loads(f.read_text(encoding="utf-8")) for f in _staged(batch_dirs, "gx.*.json")]
     discovered = _collect(ok_dirs, f"{ENTITIES.name}.parquet")
     _, known_entities, _ = gazetteer(params.gazetteer)
     new_entities = pl.concat(
@@ -398,7 +401,7 @@ def _near_duplicates(
     Signatures (128 × u64 per document) are read straight into one matrix: the warehouse's first (less
     the documents this run reprocessed), then this run's.
     """
-    new = [str(f) for d in ok_dirs for f in sorted(d.glob(f"{DOC_SIGNATURES.name}.parquet"))]
+    new = [str(f) for f in _staged(ok_dirs, f"{DOC_SIGNATURES.name}.parquet")]
     if not new:
         return pl.DataFrame(schema=dedup_t.DUPLICATE_COLUMNS)
     prior = catalog.table_files(wh, DOC_SIGNATURES.name) if not full_refresh and wh.exists() else []

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from warehouse.catalog import FileEntry, Warehouse, commit, manifest, scan
-from warehouse.files import conform, fsync_dir, write_atomic
+from warehouse.files import conform, empty, fsync_dir, write_atomic
 from warehouse.schemas import (
     DOCUMENTS,
     ENTITIES,
@@ -83,16 +84,17 @@ def _sink(chunks: Iterable[pl.DataFrame], table: Table, path: Path) -> int:
     try:
         with pq.ParquetWriter(tmp, table.schema, compression="zstd") as writer:
             group: list[pl.DataFrame] = []
-            size = 0
+            group_rows = group_bytes = 0
             for chunk in chunks:
                 if chunk.height == 0:
                     continue
                 group.append(chunk)
-                size += chunk.estimated_size()
+                group_rows += chunk.height
+                group_bytes += chunk.estimated_size()
                 rows += chunk.height
-                if sum(c.height for c in group) >= _GROUP_ROWS or size >= _GROUP_BYTES:
+                if group_rows >= _GROUP_ROWS or group_bytes >= _GROUP_BYTES:
                     writer.write_table(conform(pl.concat(group), table))
-                    group, size = [], 0
+                    group, group_rows, group_bytes = [], 0, 0
             if group:
                 writer.write_table(conform(pl.concat(group), table))
         with open(tmp, "rb") as fh:
@@ -104,14 +106,20 @@ def _sink(chunks: Iterable[pl.DataFrame], table: Table, path: Path) -> int:
     return rows
 
 
-def _chunks(path: str | Path, table: Table) -> Iterable[pl.DataFrame]:
-    """A Parquet file's rows in `table`'s columns and dtypes, one row group at a time (never the whole
-    file: a compacted file holds a whole table). Every file read here was written by this package:
-    a batch's staged table (one batch, <= batch_mb of text) or a `_sink` output (groups <= 16 MB)."""
-    target = _polars_schema(table)
+def _row_groups(path: str | Path, columns: list[str]) -> Iterable[pa.Table]:
+    """A Parquet file's `columns`, one row group at a time (never the whole file: a compacted file holds
+    a whole table). Every file read here was written by this package: a batch's staged table (one
+    batch, <= batch_mb of text) or a `_sink` output (groups <= 16 MB)."""
     pf = pq.ParquetFile(path)
     for i in range(pf.num_row_groups):
-        frame = pl.from_arrow(pf.read_row_group(i, columns=table.columns))
+        yield pf.read_row_group(i, columns=columns)
+
+
+def _chunks(path: str | Path, table: Table) -> Iterable[pl.DataFrame]:
+    """A Parquet file's rows in `table`'s columns and dtypes, one row group at a time."""
+    target = empty(table).schema
+    for part in _row_groups(path, table.columns):
+        frame = pl.from_arrow(part)
         assert isinstance(frame, pl.DataFrame)
         yield frame.select([pl.col(n).cast(t) for n, t in target.items()])
 
@@ -124,7 +132,9 @@ def _first_copies(files: list[str], table: Table, duplicates: pl.DataFrame | Non
     seen = pl.Series("doc_id", [], dtype=pl.String)
     for f in files:
         earlier = seen.implode()
+        in_file: list[pl.Series] = []
         for chunk in _chunks(f, table):
+            in_file.append(chunk.get_column("doc_id").unique())
             chunk = chunk.filter(~pl.col("doc_id").is_in(earlier))
             if duplicates is not None and duplicates.height:
                 chunk = (
@@ -133,8 +143,9 @@ def _first_copies(files: list[str], table: Table, duplicates: pl.DataFrame | Non
                     .drop("_dup")
                 )
             yield chunk
-        ids = pl.read_parquet(f, columns=["doc_id"]).get_column("doc_id").unique()
-        seen = pl.concat([seen, ids.filter(~ids.is_in(earlier))])
+        if in_file:
+            ids = pl.concat(in_file).unique()
+            seen = pl.concat([seen, ids.filter(~ids.is_in(earlier))])
 
 
 def read_signatures(
@@ -155,9 +166,7 @@ def read_signatures(
     for paths, skip in groups:
         start = at
         for f in paths:
-            pf = pq.ParquetFile(f)
-            for i in range(pf.num_row_groups):
-                part = pf.read_row_group(i, columns=["doc_id", "signature"])
+            for part in _row_groups(f, ["doc_id", "signature"]):
                 doc_ids = pl.Series("doc_id", part.column("doc_id").combine_chunks(), dtype=pl.String)
                 lists = part.column("signature").combine_chunks()
                 if not len(lists):
@@ -180,10 +189,6 @@ def read_signatures(
         sizes.append(at - start)
     matrix = np.empty((0, 0), dtype=np.uint64) if out is None else out[:at]
     return (pl.concat(ids) if ids else pl.Series("doc_id", [], dtype=pl.String)), matrix, sizes
-
-
-def _polars_schema(table: Table) -> pl.Schema:
-    return pl.from_arrow(table.schema.empty_table()).schema  # type: ignore[union-attr]
 
 
 def load_run(

@@ -111,7 +111,6 @@ from pathlib import Path
 import polars as pl
 sys.path.insert(0, sys.argv[2])
 from tests.warehouse.test_load import ENTITY, _batch, _documents, _sentences
-from transforms.dedup import minhash_signatures, near_duplicate_rows, near_duplicates
 from warehouse.catalog import Warehouse
 from warehouse.load import compact, load_run
 root = Path(sys.argv[1])
