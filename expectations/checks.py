@@ -39,9 +39,14 @@ class Check:
         return f"{self.expectation}({target})" if target else self.expectation
 
 
-def derived(column: str, why: str, severity: Severity = "critical") -> Check:
-    """A check that a derived boolean column (computed by a suite's `prepare`) is true on every row."""
-    return Check("ExpectColumnValuesToBeInSet", {"column": column, "value_set": [True]}, severity, why)
+def derived(column: str, why: str, severity: Severity = "critical", row_level: bool = True) -> Check:
+    """A check that a derived boolean column (computed by a suite's `prepare`) is true on every row.
+
+    `row_level=False` for referential integrity: a dangling reference means the batch's tables disagree
+    (a broken stage), so the gate stops the batch rather than holding rows back."""
+    return Check(
+        "ExpectColumnValuesToBeInSet", {"column": column, "value_set": [True]}, severity, why, row_level
+    )
 
 
 def baseline(table: Table, extra_columns: tuple[str, ...] = ()) -> list[Check]:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from transforms.text import slice_spans
+
 
 @dataclass(frozen=True)
 class Context:
@@ -16,22 +18,8 @@ class Context:
 
 
 def slice_matches(df: pl.DataFrame, docs: pl.DataFrame, text_col: str = "text") -> pl.Series:
-    """True where `docs.text[start:end] == surface` and the span lies inside the document."""
-    joined = df.select("doc_id", "start", "end", "surface").join(
-        docs.select("doc_id", pl.col(text_col).alias("_doc_text")),
-        on="doc_id",
-        how="left",
-        maintain_order="left",
-    )
-    n = pl.col("_doc_text").str.len_chars()
-    ok = (
-        pl.col("_doc_text").is_not_null()
-        & (pl.col("start") >= 0)
-        & (pl.col("end") > pl.col("start"))
-        & (pl.col("end") <= n)
-        & (
-            pl.col("_doc_text").str.slice(pl.col("start"), pl.col("end") - pl.col("start"))
-            == pl.col("surface")
-        )
-    )
-    return joined.select(ok.fill_null(False).alias("ok")).to_series()
+    """True where `docs.text[start:end] == surface` and the span lies inside the document (linear time:
+    `transforms.text.slice_spans`)."""
+    sliced = slice_spans(docs, df, text_col)
+    ok = (sliced == df.get_column("surface")) & (df.get_column("end") > df.get_column("start"))
+    return ok.fill_null(False).alias("ok")

@@ -57,8 +57,15 @@ _HEAVY_RESULT_KEYS = ("unexpected_list", "unexpected_index_list", "unexpected_in
 _MAX_STR = 200
 
 
+# Share of a batch's rows a row-level expectation may fail on before the failure counts as systemic (a
+# broken extractor or decoder, not an odd document). Like GX's `mostly` (here: 1 - share) and dbt's
+# `error_if`; a run parameter (`systemic_share`).
+SYSTEMIC_SHARE = 0.05
+
+
 class GateFailure(RuntimeError):
-    """A critical expectation failed: the batch is not promoted. The message names every failure."""
+    """A critical expectation failed systemically: the batch is not promoted. The message names every
+    failure with sample bad values, and why the batch stopped (`report.stopped`)."""
 
     def __init__(self, report: GateReport):
         self.report = report
@@ -86,6 +93,10 @@ class GateReport:
     rows: int
     outcomes: list[Outcome]
     quarantined_rows: int = 0
+    # Rows held back per expectation name (only rows of this batch; a row can fail several).
+    held_by_check: dict[str, int] = field(default_factory=dict)
+    # Why the batch stopped, when it did: which failures were table-level or systemic.
+    stopped: str = ""
     # The GX ExpectationSuiteValidationResult as JSON (trimmed), for Data Docs built at the end of a run.
     gx_result: dict[str, Any] = field(default_factory=dict)
 
@@ -111,13 +122,17 @@ class GateReport:
             f"gate {self.stage}/{self.table} batch {self.batch}: "
             f"{len(failed)} of {len(self.outcomes)} expectations failed"
         )
-        lines = [head]
+        lines = [head + (f"; batch stopped: {self.stopped}" if self.stopped else "")]
         for o in failed:
             lines.append(
                 f"  [{o.check.severity}] {o.check.name}: {o.observed}; e.g. {o.unexpected_sample[:SAMPLE]!r}"
                 f" ({o.check.why})"
             )
         return "\n".join(lines)
+
+    def _held_note(self, o: Outcome) -> str:
+        n = self.held_by_check.get(o.check.name)
+        return f"; {n} rows held back" if n else ""
 
     def records(self, run_id: str, now: dt.datetime) -> list[dict[str, Any]]:
         """Rows for the `quality_results` table."""
@@ -131,7 +146,7 @@ class GateReport:
                 "column_name": o.check.column,
                 "severity": o.check.severity,
                 "success": o.success,
-                "observed": o.observed,
+                "observed": o.observed + self._held_note(o),
                 "unexpected_sample": json.dumps(
                     o.unexpected_sample[:SAMPLE], default=str, ensure_ascii=False
                 ),
@@ -326,36 +341,91 @@ def _trim(value: Any) -> Any:
     return value
 
 
+# Columns that show what a row is, for derived checks (whose own column is only `False`).
+_OBSERVED_COLUMNS = ("doc_id", "surface", "start", "end", "entity_id", "value", "value_high", "unit")
+
+
 def _offending(df: pl.DataFrame, index: list[Any]) -> list[Any]:
     """For a derived check, show the offending rows' own columns rather than `False`."""
     idx = [i for i in index if isinstance(i, int)][:SAMPLE]
-    cols = [c for c in ("doc_id", "surface", "start", "end", "entity_id", "value", "unit") if c in df.columns]
+    cols = [c for c in _OBSERVED_COLUMNS if c in df.columns]
     return df[idx].select(cols).to_dicts() if idx else []
 
 
-def gate(
-    table: str, df: pl.DataFrame, ctx: Context, stage: str, batch: int, policy: Policy = "fail"
-) -> tuple[pl.DataFrame, pl.DataFrame, GateReport]:
-    """Validate `df`; return (rows to promote, rows quarantined, report) or raise GateFailure.
+def _stop_reason(report: GateReport, df: pl.DataFrame, policy: Policy, systemic_share: float) -> str:
+    """Why the failed critical expectations of `report` stop the batch, or "" when rows can be held back.
 
-    With policy "quarantine", rows named by failed critical row-level expectations are held back and
-    the rest promoted; a critical failure that names no rows (columns, uniqueness) still fails.
+    Stops: strict policy; a table-level expectation (columns, keys, referential integrity) or one that
+    names no rows; a row-level one failing on more than `systemic_share` of the rows *and* in more than
+    one document (every bad row in one document is an odd document, whatever the batch's size)."""
+    failed = report.failed_critical
+    if policy == "fail":
+        return "strict mode (on_failure=fail)"
+    whole = [o.check.name for o in failed if not o.check.row_level or not o.unexpected_rows]
+    if whole:
+        return "table-level expectation failed: " + ", ".join(whole)
+    systemic = []
+    for o in failed:
+        share = len(o.unexpected_rows) / max(df.height, 1)
+        docs = df.get_column("doc_id").gather(o.unexpected_rows).n_unique() if "doc_id" in df.columns else 2
+        if share > systemic_share and docs > 1:
+            systemic.append(f"{o.check.name} on {share:.1%} of rows in {docs} documents")
+    if systemic:
+        return f"systemic failure (more than {systemic_share:.0%} of rows): " + "; ".join(systemic)
+    return ""
+
+
+def _row_detail(df: pl.DataFrame, o: Outcome) -> pl.DataFrame:
+    """`_i` (row index) and `_d`: the expectation's name and the row's offending value(s) as JSON."""
+    col = o.check.column
+    cols = (
+        [c for c in _OBSERVED_COLUMNS if c in df.columns]
+        if col is None or col.startswith("_") or col not in df.columns
+        else [col]
+    )
+    idx = pl.Series("_i", o.unexpected_rows, dtype=pl.UInt32)
+    return (
+        df.select(cols)
+        .with_row_index("_i")
+        .join(idx.to_frame(), on="_i", how="semi")
+        .select(
+            "_i",
+            pl.format(
+                "{}: {}", pl.lit(o.check.name), pl.struct(cols).struct.json_encode().str.slice(0, 300)
+            ).alias("_d"),
+        )
+    )
+
+
+def gate(
+    table: str,
+    df: pl.DataFrame,
+    ctx: Context,
+    stage: str,
+    batch: int,
+    policy: Policy = "quarantine",
+    systemic_share: float = SYSTEMIC_SHARE,
+) -> tuple[pl.DataFrame, pl.DataFrame, GateReport]:
+    """Validate `df`; return (rows to promote, rows held back, report) or raise GateFailure.
+
+    Held-back rows carry `_failed`: each failed expectation with the row's observed value(s). See
+    `_stop_reason` for when a failure stops the batch instead.
     """
-    report = validate(table, df, ctx, stage, batch, want_rows=policy == "quarantine")
+    report = validate(table, df, ctx, stage, batch, want_rows=policy != "fail")
     failed = report.failed_critical
     if not failed:
         return df, df.clear(), report
-    if policy == "fail" or any(not o.check.row_level or not o.unexpected_rows for o in failed):
+    report.stopped = _stop_reason(report, df, policy, systemic_share)
+    if report.stopped:
         raise GateFailure(report)
-    bad = sorted({i for o in failed for i in o.unexpected_rows})
-    mask = pl.Series("bad", [False] * df.height)
-    mask[bad] = True
-    report.quarantined_rows = len(bad)
-    reasons = {i: [] for i in bad}
-    for o in failed:
-        for i in o.unexpected_rows:
-            reasons[i].append(o.check.name)
-    held = df.filter(mask).with_columns(
-        pl.Series("_failed", [", ".join(reasons[i]) for i in bad], dtype=pl.String)
+    details = (
+        pl.concat([_row_detail(df, o) for o in failed])
+        .group_by("_i")
+        .agg(pl.col("_d").str.join("; ").alias("_failed"))
     )
-    return df.filter(~mask), held, report
+    report.held_by_check = {o.check.name: len(set(o.unexpected_rows)) for o in failed}
+    report.quarantined_rows = details.height
+    rows = df.with_row_index("_i")
+    held = rows.join(details, on="_i", how="inner", maintain_order="left").drop("_i")
+    kept = rows.join(details, on="_i", how="anti", maintain_order="left").drop("_i")
+    return kept, held, report

@@ -49,5 +49,5 @@ def suite() -> list[Check]:
             why="how the mention was found",
         ),
         derived(DERIVED[0], "documents.text[start:end] == surface, inside the document"),
-        derived(DERIVED[1], "every mentions.entity_id exists in entities"),
+        derived(DERIVED[1], "every mentions.entity_id exists in entities", row_level=False),
     ]

@@ -76,6 +76,6 @@ def suite() -> list[Check]:
             why="a figure's span is never empty",
         ),
         derived(DERIVED[0], "documents.text[start:end] == surface, inside the document"),
-        derived(DERIVED[1], "subject_entity_id is null or exists in entities"),
+        derived(DERIVED[1], "subject_entity_id is null or exists in entities", row_level=False),
         derived(DERIVED[2], "value is finite, non-negative and within the plausible bound for its unit"),
     ]

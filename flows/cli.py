@@ -46,6 +46,7 @@ def _summary_table(summary: dict[str, Any]) -> Any:
         "metrics",
         "expectations_passed",
         "expectations_failed",
+        "rows_held",
         "batches",
         "batches_failed",
     ):
@@ -53,6 +54,8 @@ def _summary_table(summary: dict[str, Any]) -> Any:
     for stage, secs in summary["stage_seconds"].items():
         t.add_row(f"{stage} seconds", f"{secs:.2f}")
     t.add_row("gating seconds (in stages)", f"{summary['gate_seconds']:.2f}")
+    for check, n in summary.get("rows_held_by_expectation", {}).items():
+        t.add_row(f"held back: {check}", f"{n:,}")
     t.add_row("near-duplicate documents", f"{summary.get('near_duplicates', 0):,}")
     for rule, n in summary.get("removed_by_rule", {}).items():
         t.add_row(f"removed: {rule}", f"{n:,}")
@@ -162,7 +165,9 @@ def cmd_sql(args: argparse.Namespace) -> int:
 def cmd_runs(args: argparse.Namespace) -> int:
     args.query = (
         "SELECT run_id, status, started_at, round(epoch(finished_at) - epoch(started_at), 1) AS seconds, "
-        "docs_in, docs_skipped, docs_cleaned, docs_quarantined, mentions, metrics, expectations_failed "
+        "docs_in, docs_skipped, docs_cleaned, docs_quarantined, mentions, metrics, expectations_failed, "
+        "(SELECT count(*) FROM quarantine q WHERE q.run_id = runs.run_id AND q.reason = 'gate_failed') "
+        "AS rows_held, message "
         f"FROM runs ORDER BY started_at DESC LIMIT {int(args.limit)}"
     )
     args.format = "table"
@@ -279,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_option("--warehouse", "warehouse")
     r.add_argument("--full-refresh", action="store_true", help=_RUN["full_refresh"].description)
     run_option("--on-failure", "on_failure", choices=["fail", "quarantine"])
+    run_option("--systemic-share", "systemic_share", type=float)
     run_option("--batch-size", "batch_size", type=int)
     run_option("--batch-mb", "batch_mb", type=float)
     run_option("--task-runner", "task_runner", choices=["threads", "dask"])
@@ -286,6 +292,8 @@ def build_parser() -> argparse.ArgumentParser:
     run_option("--workers", "workers", type=int)
     run_option("--gazetteer", "gazetteer")
     run_option("--lock-wait", "lock_wait_seconds", type=float)
+    run_option("--max-doc-mb", "max_doc_mb", type=float)
+    run_option("--data-docs", "data_docs", action=argparse.BooleanOptionalAction)
     r.set_defaults(func=cmd_run)
 
     q = sub.add_parser("sql", help="run SQL on the warehouse, read-only")
@@ -328,6 +336,9 @@ def build_parser() -> argparse.ArgumentParser:
     from flows.bench import add_parsers as add_bench_parsers  # stdlib-only at import time
 
     add_bench_parsers(sub)
+    from flows.bench_doc import add_parser as add_bench_doc_parser  # stdlib-only at import time
+
+    add_bench_doc_parser(sub)
     return p
 
 

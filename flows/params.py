@@ -21,7 +21,16 @@ class RunParameters(BaseModel):
     )
     full_refresh: bool = Field(False, description="Reprocess every document and replace all rows")
     on_failure: Literal["fail", "quarantine"] = Field(
-        "fail", description="Critical gate failure: fail the batch, or quarantine the offending rows"
+        "quarantine",
+        description="Critical row-level gate failure: quarantine the offending rows and promote the rest "
+        "(the batch stops only on a table-level or systemic failure), or fail (strict: stop the batch)",
+    )
+    systemic_share: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="A row-level expectation failing on more than this share of a batch's rows (in more "
+        "than one document) stops the batch: a broken extractor, not an odd document",
     )
     batch_size: int = Field(5000, ge=1, le=100_000, description="Documents (files) per batch task")
     batch_mb: float = Field(16.0, gt=0, description="Approximate raw megabytes per batch task")

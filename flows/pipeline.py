@@ -8,6 +8,7 @@ import shutil
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from flows.params import RunParameters
 from flows.reporting import publish, quality_markdown
 from flows.tasks import (
     DUPLICATE_DOCUMENT,
+    GATE_FAILED,
     RunContext,
     clean_batch,
     entities_batch,
@@ -139,10 +141,56 @@ def run_pipeline(params: RunParameters) -> dict[str, Any]:
         return _run_locked(params, wh)
 
 
-def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
-    from prefect.runtime import flow_run
+@dataclass
+class _Run:
+    """One run's identity, plan and task context, shared by the steps of the flow body."""
 
-    logger = get_run_logger()
+    run_id: str
+    started: dt.datetime
+    t_start: float
+    staging: Path
+    ctx: RunContext
+    batches: list[list[sources.SourceRef]]
+    list_rejects: list[dict]
+    stale: int
+    unread: int
+
+
+@dataclass
+class _Processed:
+    """What the batch tasks did: their stats, which batches passed every gate, why others stopped."""
+
+    stats: list[dict[str, Any]]
+    ok_batches: list[int]
+    failures: list[str]
+
+
+def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
+    run = _start(params, wh)
+    done = _process_batches(params, run)
+    batch_dirs = [run.ctx.batch_dir(b) for b in range(len(run.batches)) if run.ctx.batch_dir(b).exists()]
+    ok_dirs = [run.ctx.batch_dir(b) for b in done.ok_batches]
+    quarantine = _quarantine(run, batch_dirs, ok_dirs)
+    quality = _collect(batch_dirs, "quality.*.parquet")
+    summary = _summarise(params, wh, run, done, quarantine, quality)
+    docs_index = _load_and_report(params, wh, run, ok_dirs, batch_dirs, summary, quality, quarantine)
+    summary["wall_seconds"] = round(time.perf_counter() - run.t_start, 3)
+    _cleanup(run.staging)
+    get_run_logger().info(
+        "run %s %s: %s",
+        run.run_id,
+        summary["status"],
+        json.dumps({k: summary[k] for k in ("docs_in", "docs_cleaned", "mentions", "metrics", "rows_held")}),
+    )
+    if docs_index is not None:
+        summary["data_docs"] = str(docs_index)
+    if done.failures:
+        raise PipelineFailed(summary["message"] or "run failed", summary)
+    return summary
+
+
+def _start(params: RunParameters, wh: Warehouse) -> _Run:
+    """Name the run, plan its batches and build the context every task receives."""
     started = dt.datetime.now(dt.UTC)
     t_start = time.perf_counter()
     run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
@@ -152,12 +200,13 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
         run_id=run_id,
         staging=str(staging),
         policy=params.on_failure,
+        systemic_share=params.systemic_share,
         max_doc_bytes=int(params.max_doc_mb * 1e6),
         gazetteer=params.gazetteer,
         known=known_path,
         started_at=started,
     )
-    logger.info(
+    get_run_logger().info(
         "run %s: %d batches from %s (%d unchanged files not read, %d stale documents to reprocess)",
         run_id,
         len(batches),
@@ -165,16 +214,20 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
         unread,
         stale,
     )
+    return _Run(run_id, started, t_start, staging, ctx, batches, list_rejects, stale, unread)
 
-    if batches:
+
+def _process_batches(params: RunParameters, run: _Run) -> _Processed:
+    """Submit each batch's ingest → clean → entities → metrics chain and wait for every chain.
+
+    A batch whose stage fails (a gate stopped it, or an error) is not promoted; the others are."""
+    if run.batches:
         warm_up()
-    stats: list[dict[str, Any]] = []
-    failures: list[str] = []
-    ok_batches: list[int] = []
-    runner = _task_runner(params)
-    with runner:
+    done = _Processed([], [], [])
+    ctx = run.ctx
+    with _task_runner(params) as runner:
         chains: list[tuple[int, list[PrefectFuture]]] = []
-        for b, refs in enumerate(batches):
+        for b, refs in enumerate(run.batches):
             f1 = runner.submit(ingest_batch, parameters={"ctx": ctx, "batch": b, "refs": refs})
             f2 = runner.submit(
                 clean_batch, parameters={"ctx": ctx, "batch": b, "upstream": f1}, wait_for=[f1]
@@ -192,156 +245,194 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
                 fut.wait()
                 state = fut.state
                 if state.is_completed():
-                    stats.append(fut.result())
+                    done.stats.append(fut.result())
                     continue
                 batch_ok = False
                 if state.is_failed() or state.is_crashed():
                     try:
                         fut.result(raise_on_failure=True)
                     except Exception as exc:  # noqa: BLE001 - reported below with the batch
-                        failures.append(f"batch {b} {stage}: {exc}")
+                        done.failures.append(f"batch {b} {stage}: {exc}")
                 break
             if batch_ok:
-                ok_batches.append(b)
+                done.ok_batches.append(b)
+    return done
 
-    batch_dirs = [ctx.batch_dir(b) for b in range(len(batches)) if ctx.batch_dir(b).exists()]
-    ok_dirs = [ctx.batch_dir(b) for b in ok_batches]
+
+def _quarantine(run: _Run, batch_dirs: list[Path], ok_dirs: list[Path]) -> pl.DataFrame | None:
+    """Every quarantine row of the run: files refused at listing, cross-batch duplicates, the batches'."""
     quarantine = _collect(batch_dirs, "quarantine.*.parquet")
-    listed = pl.DataFrame(
-        list_rejects,
-        schema=ingest_t.REJECT_COLUMNS,
-    )
+    listed = pl.DataFrame(run.list_rejects, schema=ingest_t.REJECT_COLUMNS)
     # The same bytes under two names in different batches: the first copy is kept at load, the
     # others are accounted for here (within a batch, ingest already quarantines them).
     listed = pl.concat([listed, _cross_batch_duplicates(ok_dirs)], how="vertical_relaxed")
-    if listed.height:
-        listed = listed.with_columns(
-            pl.lit(run_id).alias("run_id"),
-            pl.lit("ingest").alias("stage"),
-            pl.lit(started).cast(pl.Datetime("us", "UTC")).alias("quarantined_at"),
+    if not listed.height:
+        return quarantine
+    listed = listed.with_columns(
+        pl.lit(run.run_id).alias("run_id"),
+        pl.lit("ingest").alias("stage"),
+        pl.lit(run.started).cast(pl.Datetime("us", "UTC")).alias("quarantined_at"),
+    )
+    return listed if quarantine is None else pl.concat([listed, quarantine], how="diagonal_relaxed")
+
+
+def _summarise(
+    params: RunParameters,
+    wh: Warehouse,
+    run: _Run,
+    done: _Processed,
+    quarantine: pl.DataFrame | None,
+    quality: pl.DataFrame | None,
+) -> dict[str, Any]:
+    """The run's summary: counts per stage (promoted batches only), gate results, status and message."""
+    stats, ok = done.stats, done.ok_batches
+
+    def total(stage: str, key: str, promoted: bool = True) -> int:
+        return sum(x.get(key, 0) for x in stats if x["stage"] == stage and (x["batch"] in ok or not promoted))
+
+    stage_seconds = {s: round(sum(x["seconds"] for x in stats if x["stage"] == s), 3) for s in STAGES}
+    passed = int(quality.filter(pl.col("success")).height) if quality is not None else 0
+    failed = int(quality.filter(~pl.col("success")).height) if quality is not None else 0
+    held = _sum_rules(x.get("held_by_expectation", {}) for x in stats)
+    message = "\n".join(done.failures) if done.failures else None
+    if held:
+        note = "held back " + "; ".join(f"{k} ({n} rows)" for k, n in held.items())
+        message = note if message is None else f"{message}\n{note}"
+    return {
+        "run_id": run.run_id,
+        "status": "failed" if done.failures else "succeeded",
+        "batches": len(run.batches),
+        "batches_failed": len(run.batches) - len(ok),
+        "docs_in": total("ingest", "docs", False)
+        + total("ingest", "skipped", False)
+        + total("ingest", "quarantined", False)
+        + len(run.list_rejects)
+        + run.unread,
+        "docs_skipped": run.unread + total("ingest", "skipped", False),
+        "files_unread": run.unread,
+        "docs_cleaned": total("clean", "docs"),
+        "removed_by_rule": _sum_rules(x.get("removed_by_rule", {}) for x in stats if x["stage"] == "clean"),
+        # Documents refused or held back whole; rows of other tables held back are `rows_held`.
+        "docs_quarantined": (
+            quarantine.filter(pl.col("reason") != GATE_FAILED).height if quarantine is not None else 0
         )
-        quarantine = listed if quarantine is None else pl.concat([listed, quarantine], how="diagonal_relaxed")
-    quality = _collect(batch_dirs, "quality.*.parquet")
-    gx_results = [json.loads(f.read_text(encoding="utf-8")) for f in _staged(batch_dirs, "gx.*.json")]
+        + sum(x.get("held_documents", 0) for x in stats),
+        "mentions": total("entities", "mentions"),
+        "metrics": total("metrics", "metrics"),
+        "expectations_passed": passed,
+        "expectations_failed": failed,
+        "rows_held": sum(held.values()),
+        "rows_held_by_expectation": held,
+        "stage_seconds": stage_seconds,
+        "gate_seconds": round(sum(x["gate_seconds"] for x in stats), 3),
+        "warehouse": str(wh.catalog),
+        "message": message,
+        "versions": {
+            "clean_version": clean_t.CLEAN_VERSION,
+            "gazetteer_version": gazetteer(params.gazetteer)[2],
+            "extractor_version": metrics_t.EXTRACTOR_VERSION,
+        },
+    }
+
+
+def _runs_row(params: RunParameters, run: _Run, summary: dict[str, Any]) -> pl.DataFrame:
+    from prefect.runtime import flow_run
+
+    return pl.DataFrame(
+        [
+            {
+                "run_id": run.run_id,
+                "flow_run_id": flow_run.id,
+                "started_at": run.started,
+                "finished_at": dt.datetime.now(dt.UTC),
+                "status": summary["status"],
+                "message": summary["message"],
+                "parameters": params.model_dump_json(),
+                "versions": json.dumps(summary["versions"]),
+                **{
+                    k: summary[k]
+                    for k in (
+                        "docs_in",
+                        "docs_skipped",
+                        "docs_cleaned",
+                        "docs_quarantined",
+                        "mentions",
+                        "metrics",
+                        "expectations_passed",
+                        "expectations_failed",
+                    )
+                },
+                "stage_seconds": json.dumps({**summary["stage_seconds"], "gate": summary["gate_seconds"]}),
+            }
+        ]
+    )
+
+
+def _landed_files(run: _Run, ok_dirs: list[Path]) -> pl.DataFrame | None:
+    """`source_files` rows of documents that land (or were already loaded): a file whose document was
+    held back by a gate is read again by the next run instead of being skipped as unchanged."""
+    files = _collect(ok_dirs, f"{SOURCE_FILES.name}.parquet")
+    if files is None:
+        return None
+    landed = [
+        pl.read_parquet(d / f"{DOCUMENTS.name}.parquet", columns=["doc_id"])
+        for d in ok_dirs
+        if (d / f"{DOCUMENTS.name}.parquet").exists()
+    ]
+    landed.append(pl.read_parquet(run.ctx.known, columns=["doc_id"]))
+    return files.join(pl.concat(landed).unique(), on="doc_id", how="semi")
+
+
+def _load_and_report(
+    params: RunParameters,
+    wh: Warehouse,
+    run: _Run,
+    ok_dirs: list[Path],
+    batch_dirs: list[Path],
+    summary: dict[str, Any],
+    quality: pl.DataFrame | None,
+    quarantine: pl.DataFrame | None,
+) -> Path | None:
+    """Commit the promoted batches with the run's bookkeeping, render Data Docs alongside, publish the
+    quality artifact. Returns the Data Docs index, if built."""
+    t_load = time.perf_counter()
+    logs = {
+        SOURCE_FILES.name: _landed_files(run, ok_dirs),
+        RUNS.name: _runs_row(params, run, summary),
+        QUALITY_RESULTS.name: quality if quality is not None else pl.DataFrame(),
+        QUARANTINE.name: quarantine if quarantine is not None else pl.DataFrame(),
+    }
     discovered = _collect(ok_dirs, f"{ENTITIES.name}.parquet")
     _, known_entities, _ = gazetteer(params.gazetteer)
     new_entities = pl.concat(
         [x for x in (known_entities, discovered) if x is not None], how="diagonal_relaxed"
     )
-
-    stage_seconds = {s: round(sum(x["seconds"] for x in stats if x["stage"] == s), 3) for s in STAGES}
-    gate_seconds = round(sum(x["gate_seconds"] for x in stats), 3)
-    passed = int(quality.filter(pl.col("success")).height) if quality is not None else 0
-    failed = int(quality.filter(~pl.col("success")).height) if quality is not None else 0
-    status = "failed" if failures else "succeeded"
-    message = "\n".join(failures) if failures else None
-    summary: dict[str, Any] = {
-        "run_id": run_id,
-        "status": status,
-        "batches": len(batches),
-        "batches_failed": len(batches) - len(ok_batches),
-        "docs_in": sum(
-            x.get("docs", 0) + x.get("skipped", 0) + x.get("quarantined", 0)
-            for x in stats
-            if x["stage"] == "ingest"
-        )
-        + len(list_rejects)
-        + unread,
-        "docs_skipped": unread + sum(x.get("skipped", 0) for x in stats if x["stage"] == "ingest"),
-        "files_unread": unread,
-        "docs_cleaned": sum(
-            x.get("docs", 0) for x in stats if x["stage"] == "clean" and x["batch"] in ok_batches
-        ),
-        "removed_by_rule": _sum_rules(x.get("removed_by_rule", {}) for x in stats if x["stage"] == "clean"),
-        "docs_quarantined": quarantine.height if quarantine is not None else 0,
-        "mentions": sum(
-            x.get("mentions", 0) for x in stats if x["stage"] == "entities" and x["batch"] in ok_batches
-        ),
-        "metrics": sum(
-            x.get("metrics", 0) for x in stats if x["stage"] == "metrics" and x["batch"] in ok_batches
-        ),
-        "expectations_passed": passed,
-        "expectations_failed": failed,
-        "stage_seconds": stage_seconds,
-        "gate_seconds": gate_seconds,
-        "warehouse": str(wh.catalog),
-        "message": message,
-    }
-    t_load = time.perf_counter()
-    finished = dt.datetime.now(dt.UTC)
-    runs_row = pl.DataFrame(
-        [
-            {
-                "run_id": run_id,
-                "flow_run_id": flow_run.id,
-                "started_at": started,
-                "finished_at": finished,
-                "status": status,
-                "message": message,
-                "parameters": params.model_dump_json(),
-                "versions": json.dumps(
-                    {
-                        "clean_version": clean_t.CLEAN_VERSION,
-                        "gazetteer_version": gazetteer(params.gazetteer)[2],
-                        "extractor_version": metrics_t.EXTRACTOR_VERSION,
-                    }
-                ),
-                "docs_in": summary["docs_in"],
-                "docs_skipped": summary["docs_skipped"],
-                "docs_cleaned": summary["docs_cleaned"],
-                "docs_quarantined": summary["docs_quarantined"],
-                "mentions": summary["mentions"],
-                "metrics": summary["metrics"],
-                "expectations_passed": passed,
-                "expectations_failed": failed,
-                "stage_seconds": json.dumps({**stage_seconds, "gate": gate_seconds}),
-            }
-        ]
-    )
-    files = _collect(ok_dirs, f"{SOURCE_FILES.name}.parquet")
-    logs = {
-        SOURCE_FILES.name: files,
-        RUNS.name: runs_row,
-        QUALITY_RESULTS.name: quality if quality is not None else pl.DataFrame(),
-        QUARANTINE.name: quarantine if quarantine is not None else pl.DataFrame(),
-    }
+    gx_results = [json.loads(f.read_text(encoding="utf-8")) for f in _staged(batch_dirs, "gx.*.json")]
     # Data Docs render (GX, Python) on a thread while the load writes Parquet and commits (native code).
     docs_pool = ThreadPoolExecutor(1, thread_name_prefix="data-docs")
     docs_future = (
-        docs_pool.submit(_data_docs, gx_results, wh, run_id, started)
+        docs_pool.submit(_data_docs, gx_results, wh, run.run_id, run.started)
         if params.data_docs and gx_results  # a run that validated nothing leaves the site as it was
         else None
     )
     try:
-        stale_ids = _stale_ids(wh, known_path, ok_dirs)
+        stale_ids = _stale_ids(wh, run.ctx.known, ok_dirs)
         duplicates = _near_duplicates(wh, ok_dirs, stale_ids, params.full_refresh)
         summary["near_duplicates"] = duplicates.height
-        load(wh, run_id, ok_dirs, logs, new_entities, params.full_refresh, stale_ids, duplicates)
+        load(wh, run.run_id, ok_dirs, logs, new_entities, params.full_refresh, stale_ids, duplicates)
         if max(file_counts(wh).values(), default=0) > params.compact_after_files:
-            summary["compacted"] = compact(wh, f"{run_id}-auto")
-        stage_seconds["load"] = round(time.perf_counter() - t_load, 3)
-        summary["stage_seconds"] = stage_seconds
+            summary["compacted"] = compact(wh, f"{run.run_id}-auto")
+        summary["stage_seconds"]["load"] = round(time.perf_counter() - t_load, 3)
     finally:
         docs_pool.shutdown(wait=True)
     docs_index = None
     if docs_future is not None:
         try:
             docs_index, summary["data_docs_seconds"] = docs_future.result()
-            summary["data_docs"] = str(docs_index)
         except Exception as exc:  # noqa: BLE001 - the report must not undo a committed load
-            logger.warning("data docs not built: %s", exc)
+            get_run_logger().warning("data docs not built: %s", exc)
     publish(quality_markdown(summary, quality, quarantine, docs_index), "quarry-quality")
-    summary["wall_seconds"] = round(time.perf_counter() - t_start, 3)
-    _cleanup(staging)
-    logger.info(
-        "run %s %s: %s",
-        run_id,
-        status,
-        json.dumps({k: summary[k] for k in ("docs_in", "docs_cleaned", "mentions", "metrics")}),
-    )
-    if failures:
-        raise PipelineFailed(message or "run failed", summary)
-    return summary
+    return docs_index
 
 
 def _data_docs(results: list[dict], wh: Warehouse, run_id: str, started: dt.datetime) -> tuple[Path, float]:

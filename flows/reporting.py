@@ -124,6 +124,18 @@ def quality_markdown(
         out += _table(["stage", "reason", "rows"], reason_rows, numeric=1)
         out.append("")
 
+    held_by = summary.get("rows_held_by_expectation") or {}
+    if held_by:
+        out += ["## Rows held back by expectation", ""]
+        out.append(
+            "Each row failed a critical row-level expectation on a small share of its batch: it is in "
+            "`quarantine` (reason `gate_failed`, the expectation and the row's values in `detail`); the rest "
+            "of its batch was promoted."
+        )
+        out.append("")
+        out += _table(["table: expectation", "rows"], [[k, n] for k, n in held_by.items()], numeric=1)
+        out.append("")
+
     failed = q.filter(~pl.col("success")).sort(
         pl.col("severity") != "critical", "stage", "batch", "table_name", "expectation"
     )

@@ -47,6 +47,8 @@ from warehouse.schemas import (
 )
 
 DUPLICATE_DOCUMENT = "duplicate_document"
+# Tables whose rows are whole documents: a row held back there is a document quarantined.
+_DOCUMENT_TABLES = (RAW_DOCUMENTS.name, DOCUMENTS.name)
 GATE_FAILED = "gate_failed"
 
 
@@ -57,6 +59,7 @@ class RunContext:
     run_id: str
     staging: str
     policy: str
+    systemic_share: float
     max_doc_bytes: int
     gazetteer: str
     known: str  # Parquet file: doc_id + versions already in the warehouse
@@ -113,20 +116,37 @@ def _gate(
         return df, GateReport(table.name, stage, batch, 0, [])
     bdir = ctx.batch_dir(batch)
     try:
-        kept, held, report = gate(table.name, df, gctx, stage, batch, ctx.policy)  # type: ignore[arg-type]
+        kept, held, report = gate(
+            table.name,
+            df,
+            gctx,
+            stage,
+            batch,
+            ctx.policy,
+            ctx.systemic_share,  # type: ignore[arg-type]
+        )
     except GateFailure as exc:
         _record(ctx, bdir, exc.report)
         raise
     _record(ctx, bdir, report)
     if held.height:
-        rows = held.join(sources_of, on="doc_id", how="left").select(
-            pl.col("source").fill_null(pl.col("doc_id")),
-            "doc_id",
-            pl.lit(GATE_FAILED).alias("reason"),
-            pl.format("{} row failed: {}", pl.lit(table.name), pl.col("_failed")).alias("detail"),
-        )
-        _append_log(bdir / f"quarantine.{stage}.parquet", _quarantine_frame(ctx, "gate", rows), QUARANTINE)
+        detail = pl.format("{} row failed {}", pl.lit(table.name), "_failed")
+        _hold(ctx, batch, stage, held, sources_of, detail)
     return kept, report
+
+
+def _hold(
+    ctx: RunContext, batch: int, stage: str, held: pl.DataFrame, sources_of: pl.DataFrame, detail: pl.Expr
+) -> None:
+    """Record rows held back at `stage` in the batch's quarantine log (reason gate_failed)."""
+    rows = held.join(sources_of, on="doc_id", how="left").select(
+        pl.col("source").fill_null(pl.col("doc_id")),
+        "doc_id",
+        pl.lit(GATE_FAILED).alias("reason"),
+        detail.alias("detail"),
+    )
+    bdir = ctx.batch_dir(batch)
+    _append_log(bdir / f"quarantine.{stage}.parquet", _quarantine_frame(ctx, stage, rows), QUARANTINE)
 
 
 def _stats(
@@ -140,6 +160,8 @@ def _stats(
         "passed": sum(r.passed for r in reports),
         "failed": sum(r.failed for r in reports),
         "held_rows": sum(r.quarantined_rows for r in reports),
+        "held_by_expectation": {f"{r.table}: {k}": n for r in reports for k, n in r.held_by_check.items()},
+        "held_documents": sum(r.quarantined_rows for r in reports if r.table in _DOCUMENT_TABLES),
         **counts,
     }
 
@@ -301,7 +323,22 @@ def entities_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dic
     )
     g0 = time.perf_counter()
     src = docs.select("doc_id", "source")
-    discovered, r1 = _gate(ctx, batch, "entities", ENTITIES, discovered, Context(), src.head(0))
+    found, r1 = _gate(ctx, batch, "entities", ENTITIES, discovered, Context(), src.head(0))
+    held_ids = discovered.join(found, on="entity_id", how="anti").get_column("entity_id")
+    if held_ids.len():
+        # A held-back entity takes its mentions with it: they would reference a row that is not loaded.
+        orphans = mentions.filter(pl.col("entity_id").is_in(held_ids.implode()))
+        mentions = mentions.filter(~pl.col("entity_id").is_in(held_ids.implode()))
+        all_entities = all_entities.filter(~pl.col("entity_id").is_in(held_ids.implode()))
+        _hold(
+            ctx,
+            batch,
+            "entities",
+            orphans,
+            src,
+            pl.format("mentions row held with its entity {} (held back by the entities gate)", "entity_id"),
+        )
+    discovered = found
     mentions, r2 = _gate(
         ctx,
         batch,
@@ -349,6 +386,12 @@ def metrics_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dict
         metrics,
         Context(documents=docs.select("doc_id", "text"), entity_ids=entities.get_column("entity_id")),
         docs.select("doc_id", "source"),
+    )
+    # A held-back metric's conversion partner keeps its figure but loses the link to the missing row.
+    metrics = metrics.with_columns(
+        pl.when(pl.col("linked_metric_id").is_in(metrics.get_column("metric_id").implode()))
+        .then(pl.col("linked_metric_id"))
+        .alias("linked_metric_id")
     )
     reports = [r1]
     if docs.height:  # an empty batch has no distribution: GX would warn on a missing mean

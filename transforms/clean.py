@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import polars as pl
 
-from transforms.text import frame_schema
+from transforms.text import frame_schema, slice_spans
 from warehouse.schemas import DOCUMENTS, QUARANTINE, REMOVED_SPANS
 
 CLEAN_VERSION = "clean-2026.11.24.1"
@@ -716,12 +716,11 @@ def clean_documents(docs: pl.DataFrame, min_chars: int = MIN_CLEAN_CHARS) -> Cle
         nonblank.filter(pl.col("rule").is_not_null())
         .group_by("_row", "span")
         .agg(pl.col("rule").first(), pl.col("start").min(), pl.col("end").max())
-        .join(docs.select("_row", "doc_id", "raw_text"), on="_row")
-        .with_columns(
-            pl.col("raw_text").str.slice(pl.col("start"), pl.col("end") - pl.col("start")).alias("text")
-        )
+        .join(docs.select("_row", "doc_id"), on="_row")
         .sort("_row", "start")
     )
+    # Linear in document length (`str.slice` per span walked the text from its start: 16 MB took 62 s).
+    spans = spans.with_columns(slice_spans(docs, spans, "raw_text").alias("text"))
 
     # Text: kept lines joined; any blank run between kept lines becomes one paragraph break.
     kept = lines.filter(pl.col("rule").is_null())

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transforms.dedup import minhash_signatures, near_duplicates
-from transforms.text import byte_to_char, sentence_spans
+from transforms.text import byte_to_char, sentence_spans, slice_spans
 
 TEXT = (
     "Xiaomi rose 5.3% on Friday. Mr. Lei Jun said so! The U.S. market fell.\nNew para here? Yes\n\nLast one"
@@ -56,3 +56,22 @@ def test_minhash_never_raises_and_a_document_is_its_own_duplicate(texts):
     assert sigs.height == len(texts)
     assert sigs.get_column("signature").list.len().unique().to_list() == [128]
     near_duplicates(sigs)  # any input: no exception
+
+
+def test_slice_spans_gathers_code_points_across_documents():
+    docs = pl.DataFrame({"doc_id": ["a", "b"], "text": ["é “abc” 小米 abc", "hello\x00world"]})
+    spans = pl.DataFrame(
+        {
+            "doc_id": ["b", "a", "a", "z", "a", "b", "b", "a"],
+            "start": [6, 2, 8, 0, 5, 0, 3, -1],
+            "end": [11, 7, 10, 1, 99, 5, 3, 2],
+        }
+    )
+    # a missing document, a span past the end and a negative start give null; an empty span gives "".
+    assert slice_spans(docs, spans).to_list() == ["world", "“abc”", "小米", None, None, "hello", "", None]
+
+
+def test_slice_spans_of_no_rows():
+    docs = pl.DataFrame({"doc_id": ["a"], "text": ["abc"]})
+    spans = pl.DataFrame(schema={"doc_id": pl.String, "start": pl.Int64, "end": pl.Int64})
+    assert slice_spans(docs, spans).to_list() == []

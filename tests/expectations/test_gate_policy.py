@@ -1,0 +1,117 @@
+"""The gate's policy on literal frames through real GX: hold back a few odd rows, stop on systemic or
+table-level failures, strict mode."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from expectations.context import Context
+from expectations.gate import GateFailure, gate
+from warehouse.files import conform
+from warehouse.schemas import METRICS
+
+TEXT = "Acme has 7 billion parameters."
+PLAUSIBLE = "ExpectColumnValuesToBeInSet(_value_plausible)"
+
+
+def metrics(n: int, odd: dict[int, str], docs: int = 100) -> tuple[pl.DataFrame, Context]:
+    """`n` figures over `docs` documents (row i in document i % docs); rows in `odd` get value 1e20."""
+    ids = [f"{i % docs:064d}" for i in range(n)]
+    df = pl.DataFrame(
+        {
+            "metric_id": [f"{d}:{i}" for i, d in enumerate(ids)],
+            "doc_id": ids,
+            "value": [1e20 if i in odd else 7e9 for i in range(n)],
+            "unit": ["parameters"] * n,
+            "kind": ["parameter_count"] * n,
+            "surface": ["7 billion parameters"] * n,
+            "start": [9] * n,
+            "end": [29] * n,
+            "sentence_start": [0] * n,
+            "sentence_end": [len(TEXT)] * n,
+            "subject_entity_id": ["org:acme"] * n,
+            "extractor_version": ["m1"] * n,
+            "run_id": ["r"] * n,
+        },
+        strict=False,
+    )
+    docs_frame = pl.DataFrame({"doc_id": sorted(set(ids)), "text": TEXT})
+    ctx = Context(documents=docs_frame, entity_ids=pl.Series(["org:acme"]))
+    return pl.from_arrow(conform(df, METRICS)), ctx  # type: ignore[return-value]
+
+
+def test_three_of_a_hundred_held_back_with_the_expectation_and_the_value():
+    df, ctx = metrics(100, {5: "", 50: "", 97: ""})
+    kept, held, report = gate("metrics", df, ctx, "metrics", 0)
+    assert kept.height == 97 and kept.get_column("value").max() == 7e9
+    assert held.get_column("metric_id").to_list() == [f"{5:064d}:5", f"{50:064d}:50", f"{97:064d}:97"]
+    assert held.get_column("_failed").to_list()[0] == (
+        f'{PLAUSIBLE}: {{"doc_id":"{5:064d}","surface":"7 billion parameters","start":9,"end":29,'
+        '"value":1e+20,"value_high":null,"unit":"parameters"}'
+    )
+    assert report.held_by_check == {PLAUSIBLE: 3} and report.quarantined_rows == 3
+    assert report.stopped == ""
+
+
+def test_more_than_the_systemic_share_stops_the_batch():
+    df, ctx = metrics(100, {i: "" for i in range(10)})
+    with pytest.raises(GateFailure) as info:
+        gate("metrics", df, ctx, "metrics", 2)
+    assert info.value.report.stopped == (
+        f"systemic failure (more than 5% of rows): {PLAUSIBLE} on 10.0% of rows in 10 documents"
+    )
+    n = len(info.value.report.outcomes)
+    assert str(info.value).splitlines()[0] == (
+        f"gate metrics/metrics batch 2: 1 of {n} expectations failed; batch stopped: "
+        + info.value.report.stopped
+    )
+
+
+def test_the_share_is_a_parameter():
+    df, ctx = metrics(100, {i: "" for i in range(10)})
+    kept, held, _ = gate("metrics", df, ctx, "metrics", 0, systemic_share=0.10)
+    assert (kept.height, held.height) == (90, 10)
+
+
+def test_odd_rows_of_one_document_are_held_back_whatever_their_share():
+    df, ctx = metrics(10, {0: "", 1: "", 2: ""}, docs=1)  # 30% of the rows, all in one document
+    kept, held, _ = gate("metrics", df, ctx, "metrics", 0)
+    assert (kept.height, held.height) == (7, 3)
+
+
+def test_strict_mode_stops_on_one_row():
+    df, ctx = metrics(100, {42: ""})
+    with pytest.raises(GateFailure) as info:
+        gate("metrics", df, ctx, "metrics", 0, policy="fail")
+    assert info.value.report.stopped == "strict mode (on_failure=fail)"
+
+
+def test_a_table_level_failure_stops_even_on_one_row():
+    df, ctx = metrics(100, {})
+    df = df.with_columns(
+        pl.when(pl.int_range(pl.len()) == 1)
+        .then(pl.col("metric_id").first())
+        .otherwise(pl.col("metric_id"))
+        .alias("metric_id")
+    )
+    with pytest.raises(GateFailure) as info:
+        gate("metrics", df, ctx, "metrics", 0)
+    assert (
+        info.value.report.stopped == "table-level expectation failed: ExpectColumnValuesToBeUnique(metric_id)"
+    )
+
+
+def test_a_dangling_reference_is_referential_integrity_and_stops():
+    df, ctx = metrics(100, {})
+    df = df.with_columns(
+        pl.when(pl.int_range(pl.len()) == 3)
+        .then(pl.lit("org:nobody"))
+        .otherwise(pl.col("subject_entity_id"))
+        .alias("subject_entity_id")
+    )
+    with pytest.raises(GateFailure) as info:
+        gate("metrics", df, ctx, "metrics", 0)
+    assert info.value.report.stopped == (
+        "table-level expectation failed: ExpectColumnValuesToBeInSet(_subject_known)"
+    )
