@@ -46,14 +46,23 @@ MAGIC_NUMBERS: dict[bytes, str] = {
     b"ID3": "MP3",
     b"fLaC": "FLAC",
 }
-# A decoded text with more than this share of C0/C1 control characters (besides \t \n \r \f) is binary.
+# Binary is judged by the SHARE of control bytes/characters, never by one stray NUL: uniformly random
+# bytes (compressed or encrypted data without a signature) hold 26/256 = 10% bytes of the non-text
+# class below, uncompressed binary formats far more (NUL padding, little-endian integers). Half that
+# density, 5%, catches both with a margin while a text with a stray byte every 20+ characters is kept.
 MAX_CONTROL_SHARE = 0.05
+# Bytes that never occur in text in UTF-8 or a single-byte code page: file(1)'s "not text" class
+# (src/encoding.c, text_chars: C0 controls except BEL BS HT LF FF CR ESC, and DEL).
+NON_TEXT_BYTES = bytes([*range(0x00, 0x07), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F])
 HTML_FORMATS = ("html", "htm")
 
 DOCUMENT_COLUMNS = frame_schema(RAW_DOCUMENTS, drop=())
 REJECT_COLUMNS = frame_schema(QUARANTINE, drop=("run_id", "stage", "quarantined_at"))
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+# Stray C0 controls and DEL, removed from text that is not binary. C1 (U+0080-U+009F) is left for the
+# clean stage: it is usually cp1252 mojibake that ftfy repairs there, and clean drops the rest.
+_STRAY_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 # Content that is clearly a whole HTML page, whatever its declared format.
 _HTML_PAGE = re.compile(rb"^\s*(?:<!doctype html|<html[\s>]|<head[\s>])", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_\-:.]+)", re.IGNORECASE)
@@ -86,8 +95,14 @@ def _decode_bytes(content: bytes, is_html: bool) -> tuple[str | None, str, str]:
     magic = _magic(content)
     if magic is not None:
         return None, BINARY, f"The content starts with the {magic} file signature, not text."
-    if b"\x00" in content:
-        return None, BINARY, "The content contains NUL bytes, so it is binary (or BOM-less UTF-16)."
+    nontext = len(content) - len(content.translate(None, NON_TEXT_BYTES))
+    if nontext > MAX_CONTROL_SHARE * len(content):
+        return (
+            None,
+            BINARY,
+            f"{nontext} of {len(content)} bytes are control bytes such as NUL, far more than text holds: "
+            "the content is binary (or UTF-16 without a byte order mark).",
+        )
     try:
         return content.decode("utf-8"), "", ""
     except UnicodeDecodeError:
@@ -178,6 +193,8 @@ def decode_documents(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         if controls > MAX_CONTROL_SHARE * len(text):
             reject(i, doc_id, BINARY, f"{controls} of {len(text)} characters are control characters.")
             continue
+        if controls:
+            text = _STRAY_CONTROL.sub("", text)
         title, author, published, url = (meta[c][i] for c in ("title", "author", "published_at", "url"))
         if is_html:
             text, h_title, h_author, h_date = _extract_html(text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import random
 from datetime import UTC, datetime
 
 import polars as pl
@@ -95,11 +96,28 @@ def test_legacy_encoding_is_detected() -> None:
         (b"\xff\xd8\xff\xe0\x00\x10JFIF", I.BINARY),
         (b"GIF89a\x01\x00\x01\x00", I.BINARY),
         (b"PK\x03\x04\x14\x00\x06\x00", I.BINARY),
-        (b"plain text\x00with a NUL byte", I.BINARY),
+        (b"plain\x00text\x00with\x00NUL\x00bytes", I.BINARY),
         (bytes(range(1, 9)) * 20 + b"some text", I.BINARY),
         (b"\xef\xbb\xbf\xff\xfe broken", I.UNDECODABLE),
+        (b"\x89PNG\r\n\x1a\n" + random.Random(14).randbytes(2048), I.BINARY),
+        (random.Random(14).randbytes(2048), I.BINARY),  # no signature: judged by its control bytes
+        ("Ferry traffic rose".encode("utf-16-le"), I.BINARY),
     ],
-    ids=["empty", "whitespace", "pdf", "png", "jpeg", "gif", "zip", "nul", "controls", "bad_utf8_bom"],
+    ids=[
+        "empty",
+        "whitespace",
+        "pdf",
+        "png",
+        "jpeg",
+        "gif",
+        "zip",
+        "nul",
+        "controls",
+        "bad_utf8_bom",
+        "png_blob",
+        "random_blob",
+        "utf16_no_bom",
+    ],
 )
 def test_rejects(content: bytes, reason: str) -> None:
     docs, rejects = decode_documents(raw_frame(content))
@@ -111,6 +129,35 @@ def test_rejects(content: bytes, reason: str) -> None:
         reason,
     )
     assert row["detail"].endswith(".")
+
+
+@pytest.mark.parametrize(
+    ("content", "text"),
+    [
+        (b"The messaging app now has 2 million users.\x00", "The messaging app now has 2 million users."),
+        (
+            b"Bus fares\x00 rose 4% in March\x1b while the city's ridership\x7f fell by a tenth.\r\n",
+            "Bus fares rose 4% in March while the city's ridership fell by a tenth.\r\n",
+        ),
+        (  # a legacy code page: decoded by charset detection, then cleaned the same way
+            "Le café du port a vendu 20% de plus\x00 cette année.".encode("cp1252"),
+            "Le café du port a vendu 20% de plus cette année.",
+        ),
+    ],
+    ids=["trailing_nul", "controls", "cp1252"],
+)
+def test_stray_control_bytes_are_removed_not_binary(content: bytes, text: str) -> None:
+    docs, rejects = decode_documents(raw_frame(content))
+    assert rejects.height == 0
+    assert docs.select("doc_id", "raw_text").rows() == [(hashlib.sha256(content).hexdigest(), text)]
+
+
+def test_binary_detail_gives_the_share() -> None:
+    _, rejects = decode_documents(raw_frame(b"ab\x00\x00cdef\x00\x00ghij\x00\x00klmn\x00\x00"))
+    assert rejects["detail"].to_list() == [
+        "8 of 22 bytes are control bytes such as NUL, far more than text holds: "
+        "the content is binary (or UTF-16 without a byte order mark)."
+    ]
 
 
 def test_text_that_mentions_pdf_is_not_binary() -> None:
