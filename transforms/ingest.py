@@ -136,15 +136,139 @@ def _decode_bytes(content: bytes, is_html: bool) -> tuple[str | None, str, str]:
     return str(best), "", ""
 
 
-def _extract_html(html: str) -> tuple[str, str | None, str | None, datetime | None]:
-    """Main text and metadata of an HTML page via trafilatura (text is '' when nothing is found)."""
+# --- HTML main text, and the consent banner that must never stand in for it ------------------------
+
+# A consent, cookie or subscription banner is told by its KIND, not by one site's wording: its sentences
+# address the reader ("you", "your", "we", "our") about consent, cookies, privacy, data, partners,
+# advertising, settings, subscribing or signing in. News sentences are written in the third person, so
+# an article ABOUT privacy or subscriptions does not read as a banner.
+_CONSENT_TERMS = re.compile(
+    r"(?i)\b(?:cookies?|consent\w*|privacy|personal (?:data|information)|data protection|"
+    r"personali[sz]ed|advertis\w*|ads|partners?|vendors?|third[- ]part(?:y|ies)|devices?|geolocation|"
+    r"identifiers?|preferences|settings|opt[- ]?(?:out|in)|tracking|gdpr|legitimate interests?|"
+    r"subscribe|subscribing|subscriber|subscription|newsletter|sign (?:in|up)|log ?in|register|"
+    r"paywall|ad ?-?blockers?|free trial|unlimited access|terms of (?:use|service)|"
+    r"datenschutz\w*|einwilligung\w*|zustimm\w*|abonn\w*|confidentialit\w*|consentement|"
+    r"donn\w+ personnelles|privacidad|consentimiento|suscri\w*)\b|"
+    r"隐私|同意|订阅|个人信息|プライバシー|クッキー|購読"
+)
+_READER = re.compile(
+    r"(?i)\b(?:you|your|yours|we|our|us|sie|ihre?|wir|unsere?|vous|votre|vos|nous|nos|usted|"
+    r"nosotros|nuestr[oa]s?)\b|您|我们|お客様|"
+    # or an imperative or question put to the reader: "Subscribe now", "Already a subscriber?"
+    r"^\W*(?:subscribe|sign|log|register|accept|reject|allow|manage|click|continue|join|start|already)\b"
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])|\n+")
+# A text is a banner when at least this share of its sentences are consent sentences: an article may
+# carry a consent line or two (the clean stage cuts those), a banner is made of little else.
+BANNER_SHARE = 0.5
+# Leaf blocks judged one by one when a banner is pruned from the page.
+_BLOCK_TAGS = frozenset(
+    "p div section aside article main li ul ol dl dd td tr table blockquote form dialog figure "
+    "header footer nav h1 h2 h3 h4 h5 h6 pre".split()
+)
+_NEVER_TEXT = "//script|//style|//noscript|//template|//button|//select|//svg|//nav|//iframe|//footer"
+
+
+def consent_share(text: str) -> float:
+    """Share (0-1) of `text`'s sentences that speak to the reader about consent, cookies, privacy,
+    advertising partners, settings or subscribing; 0.0 for a text without sentences."""
+    sentences = [x for x in _SENTENCE_END.split(text) if len(x.strip()) > 1]
+    if not sentences:
+        return 0.0
+    hits = sum(1 for x in sentences if _CONSENT_TERMS.search(x) and _READER.search(x))
+    return hits / len(sentences)
+
+
+def is_banner(text: str) -> bool:
+    """True when `text` is a consent/cookie/subscription banner rather than an article (BANNER_SHARE)."""
+    return consent_share(text) >= BANNER_SHARE
+
+
+def _block_text(el) -> str:  # noqa: ANN001 - an lxml element
+    return re.sub(r"\s+", " ", el.text_content()).strip()
+
+
+def _leaf_blocks(tree) -> list:  # noqa: ANN001 - an lxml tree
+    """Block elements with no block element inside them, in document order (one pass up the tree)."""
+    blocks = [el for el in tree.iter() if isinstance(el.tag, str) and el.tag in _BLOCK_TAGS]
+    inner: set = set()
+    for el in blocks:
+        for up in el.iterancestors():
+            if up in inner:  # and so is everything above it
+                break
+            inner.add(up)
+    return [el for el in blocks if el not in inner]
+
+
+def _prune_banners(tree) -> list:  # noqa: ANN001 - an lxml tree, edited in place
+    """Drop never-text elements and every leaf block that is a banner; return the leaf blocks kept."""
+    for el in tree.xpath(_NEVER_TEXT):
+        el.drop_tree()
+    kept = []
+    for el in _leaf_blocks(tree):
+        if is_banner(_block_text(el)):
+            el.drop_tree()
+        else:
+            kept.append(el)
+    return kept
+
+
+def _largest_block(leaves: list) -> str:
+    """The text of the container whose leaf blocks hold the most text (one line per block)."""
+    groups: dict[object, list[str]] = {}
+    for el in leaves:
+        text = _block_text(el)
+        if text and el.getparent() is not None:
+            groups.setdefault(el.getparent(), []).append(text)
+    best = max(groups.values(), key=lambda lines: sum(map(len, lines)), default=[])
+    return "\n".join(best)
+
+
+def _without_banner_lines(text: str) -> str:
+    return "\n".join(line for line in text.split("\n") if not is_banner(line))
+
+
+def _fallback_text(html: str) -> str:
+    """Main text of a page whose precise extraction was only a banner: prune the banner's blocks from
+    the page, then take trafilatura's recall-oriented extraction and the largest text
+    block, whichever carries more words; '' when what is left is still a banner or nothing."""
+    import copy
+
     import trafilatura
 
+    tree = trafilatura.load_html(html)
+    if tree is None:
+        return ""
+    leaves = _prune_banners(tree)
+    recall = trafilatura.bare_extraction(
+        copy.deepcopy(tree), favor_recall=True, include_comments=False, include_tables=True, deduplicate=False
+    )
+    candidates = [_largest_block(leaves), getattr(recall, "text", None) or ""]
+    candidates = [_without_banner_lines(c).strip() for c in candidates]
+    candidates = [c for c in candidates if c and not is_banner(c)]
+    # The one carrying more words; on a tie the block, which keeps the page's paragraphs (trafilatura
+    # flattens a table layout into one "| cell |" line).
+    return max(candidates, key=lambda c: len(re.findall(r"\w+", c)), default="")
+
+
+def _extract_html(html: str) -> tuple[str, str | None, str | None, datetime | None, bool]:
+    """Main text and metadata of an HTML page via trafilatura (text is '' when nothing is found), and
+    whether the precise extraction was a banner.
+
+    When the precise extraction is a consent/cookie/subscription banner (is_banner), the text comes
+    from _fallback_text instead: a banner is never stored as the article.
+    """
+    import trafilatura
+
+    # deduplicate=False: trafilatura's deduplication is a process-wide cache that drops a paragraph
+    # once it has been seen a few times, so the 4th copy of a syndicated story became `no_main_text`
+    # and the outcome hung on document order. Repeats inside a document are the clean stage's work.
     doc = trafilatura.bare_extraction(
-        html, with_metadata=True, include_comments=False, include_tables=True, deduplicate=True
+        html, with_metadata=True, include_comments=False, include_tables=True, deduplicate=False
     )
     if doc is None:
-        return "", None, None, None
+        return "", None, None, None, False
     get = doc.get if isinstance(doc, dict) else lambda k: getattr(doc, k, None)
     published = None
     date = get("date")
@@ -153,7 +277,11 @@ def _extract_html(html: str) -> tuple[str, str | None, str | None, datetime | No
             published = datetime.fromisoformat(str(date)).replace(tzinfo=UTC)
         except ValueError:
             published = None
-    return get("text") or "", get("title") or None, get("author") or None, published
+    text = get("text") or ""
+    banner = bool(text) and is_banner(text)
+    if banner:
+        text = _fallback_text(html)
+    return text, get("title") or None, get("author") or None, published, banner
 
 
 def decode_documents(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -197,9 +325,16 @@ def decode_documents(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
             text = _STRAY_CONTROL.sub("", text)
         title, author, published, url = (meta[c][i] for c in ("title", "author", "published_at", "url"))
         if is_html:
-            text, h_title, h_author, h_date = _extract_html(text)
+            text, h_title, h_author, h_date, banner = _extract_html(text)
             if not text.strip():
-                reject(i, doc_id, NO_MAIN_TEXT, "The HTML page has no extractable article text.")
+                reject(
+                    i,
+                    doc_id,
+                    NO_MAIN_TEXT,
+                    "The HTML page holds only a consent, cookie or subscription banner, no article text."
+                    if banner
+                    else "The HTML page has no extractable article text.",
+                )
                 continue
             title, author, published = title or h_title, author or h_author, published or h_date
         if not text.strip():

@@ -380,9 +380,8 @@ def _rows_from_jsonl(ref: SourceRef, max_bytes: int, rows: list[dict], rejects: 
                 # A lone surrogate is a broken record (a UTF-16 pair cut in half upstream), not text to
                 # guess at: the line is held back rather than stored with a replacement character.
                 bad = exc.object[exc.start : exc.end].encode("unicode_escape", "backslashreplace").decode()
-                rejects.append(
-                    _reject(src, BAD_RECORD, f"line {i} holds a lone surrogate {bad}, which is not Unicode text")
-                )
+                detail = f"line {i} holds a lone surrogate {bad}, which is not Unicode text"
+                rejects.append(_reject(src, BAD_RECORD, detail))
             except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
                 rejects.append(_reject(src, BAD_RECORD, f"line {i} is not a JSON object with `text`: {exc}"))
 

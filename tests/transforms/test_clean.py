@@ -331,7 +331,10 @@ BRIEF_EN = (
     "Nordvik Shipping said on Tuesday it would buy two gas carriers for $310.5 million. The deal, its "
     "first since 2021, lifts the fleet to 14 vessels, the Oslo-based company added in a statement."
 )
-BRIEF_ZH = "星河电池周三公布，第三季度营收48亿元，同比增长23%，净利润6.2亿元，储能电池出货量首次突破1万套，创下历史新高。"
+BRIEF_ZH = (
+    "星河电池周三公布，第三季度营收48亿元，同比增长23%，"
+    "净利润6.2亿元，储能电池出货量首次突破1万套，创下历史新高。"
+)
 
 
 def test_short_briefs_in_any_script_are_kept() -> None:

@@ -130,7 +130,8 @@ GOOD_LAST = '{"text": "The port authority expects 5,000 a day by spring."}\n'
         ),
         (
             b'{"text": "raw \x00 byte"}\n',
-            "line 2 is not a JSON object with `text`: Invalid control character at: line 1 column 15 (char 14)",
+            "line 2 is not a JSON object with `text`: "
+            "Invalid control character at: line 1 column 15 (char 14)",
         ),
         (b"[" * 100_000 + b"\n", None),
     ],
