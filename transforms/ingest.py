@@ -158,6 +158,8 @@ _READER = re.compile(
     # or an imperative or question put to the reader: "Subscribe now", "Already a subscriber?"
     r"^\W*(?:subscribe|sign|log|register|accept|reject|allow|manage|click|continue|join|start|already)\b"
 )
+# A quoted or reported sentence is a source speaking in the article ("We value privacy," she said).
+_REPORTED = re.compile(r"[\"“”«»„]|\b(?:said|says|told)\b")
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])|\n+")
 # A text is a banner when at least this share of its sentences are consent sentences: an article may
 # carry a consent line or two (the clean stage cuts those), a banner is made of little else.
@@ -176,7 +178,9 @@ def consent_share(text: str) -> float:
     sentences = [x for x in _SENTENCE_END.split(text) if len(x.strip()) > 1]
     if not sentences:
         return 0.0
-    hits = sum(1 for x in sentences if _CONSENT_TERMS.search(x) and _READER.search(x))
+    hits = sum(
+        1 for x in sentences if _CONSENT_TERMS.search(x) and _READER.search(x) and not _REPORTED.search(x)
+    )
     return hits / len(sentences)
 
 

@@ -298,9 +298,10 @@ def test_banner_only_page_has_no_main_text() -> None:
             "said it would appeal. Streaming subscriptions rose 9% to 41 million.",
             0.0,
         ),
+        ("\u201cWe value your privacy,\u201d a spokesperson said. Our partners agree, he told us.", 0.0),
         ("", 0.0),
     ],
-    ids=["consent", "paywall", "german", "news_about_privacy", "empty"],
+    ids=["consent", "paywall", "german", "news_about_privacy", "quoted", "empty"],
 )
 def test_consent_share_is_a_kind_of_sentence(text: str, share: float) -> None:
     assert I.consent_share(text) == share
