@@ -3,7 +3,9 @@
 `decode_documents` is pure: it takes the bytes the reader loaded and returns two frames, the accepted
 documents and the rejects. Byte decoding needs a per-document Python call (codecs, charset-normalizer,
 trafilatura), so each document takes the cheapest path that works: UTF-8 first, then BOMs, and only
-then charset detection; HTML extraction only for HTML.
+then charset detection; HTML extraction only for HTML. Binary is judged by the share of control bytes
+(MAX_CONTROL_SHARE), and stray control characters in kept text are removed. An HTML page whose
+extracted text is a consent/cookie/subscription banner (is_banner) falls back to other extractions.
 """
 
 from __future__ import annotations
