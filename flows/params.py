@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from transforms.clean import MIN_CLEAN_WORDS
 from warehouse.reference import DEFAULT_GAZETTEER
 
 
@@ -35,6 +36,12 @@ class RunParameters(BaseModel):
     batch_size: int = Field(5000, ge=1, le=100_000, description="Documents (files) per batch task")
     batch_mb: float = Field(16.0, gt=0, description="Approximate raw megabytes per batch task")
     max_doc_mb: float = Field(20.0, gt=0, description="Larger documents are quarantined as too_large")
+    min_words: int = Field(
+        MIN_CLEAN_WORDS,
+        ge=0,
+        description="Documents with fewer words after cleaning are quarantined as too_short "
+        "(a Han or kana character counts as one word)",
+    )
     task_runner: Literal["threads", "dask"] = Field("threads", description="Where batch tasks run")
     dask_address: str | None = Field(None, description="tcp://scheduler:8786; a LocalCluster when empty")
     workers: int = Field(2, ge=1, le=64, description="Parallel batch tasks (threads or local Dask workers)")

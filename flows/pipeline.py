@@ -202,6 +202,7 @@ def _start(params: RunParameters, wh: Warehouse) -> _Run:
         policy=params.on_failure,
         systemic_share=params.systemic_share,
         max_doc_bytes=int(params.max_doc_mb * 1e6),
+        min_words=params.min_words,
         gazetteer=params.gazetteer,
         known=known_path,
         started_at=started,

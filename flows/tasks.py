@@ -64,6 +64,7 @@ class RunContext:
     gazetteer: str
     known: str  # Parquet file: doc_id + versions already in the warehouse
     started_at: dt.datetime
+    min_words: int = clean_t.MIN_CLEAN_WORDS  # the too_short floor (RunParameters.min_words)
 
     def batch_dir(self, batch: int) -> Path:
         return Path(self.staging) / f"b{batch:05d}"
@@ -243,7 +244,7 @@ def clean_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dict[s
     t0 = time.perf_counter()
     bdir = ctx.batch_dir(batch)
     raw = read_table(bdir / f"{RAW_DOCUMENTS.name}.parquet", RAW_DOCUMENTS)
-    result = clean_t.clean_documents(raw)
+    result = clean_t.clean_documents(raw, min_words=ctx.min_words)
     _append_log(
         bdir / "quarantine.clean.parquet", _quarantine_frame(ctx, "clean", result.rejects), QUARANTINE
     )

@@ -28,7 +28,7 @@ import polars as pl
 from transforms.text import frame_schema, slice_spans
 from warehouse.schemas import DOCUMENTS, QUARANTINE, REMOVED_SPANS
 
-CLEAN_VERSION = "clean-2026.11.24.1"
+CLEAN_VERSION = "clean-2026.11.30.1"
 
 # Rule names (removed_spans.rule).
 PROMO_BLOCK = "promo_block"
@@ -55,8 +55,18 @@ EMPTY_AFTER_CLEANING = "empty_after_cleaning"
 TOO_SHORT = "too_short"
 MOSTLY_BOILERPLATE = "mostly_boilerplate"
 
-# A news item shorter than this after cleaning is a stub, teaser or error page: roughly two sentences.
-MIN_CLEAN_CHARS = 200
+# A news item with fewer words than this after cleaning is a stub, teaser or error page (a headline
+# or one line); the shortest real wire briefs, two sentences, hold 25-30 words. The floor counts words,
+# not characters, so it means the same in every script: see WORD_PATTERN. A run parameter (min_words).
+MIN_CLEAN_WORDS = 20
+# Scripts written without spaces between words, counted one character per word: a Han character (or
+# kana) carries about as much as an English word (a morpheme; by the translators' rule of thumb 1,000
+# English words come out as about 1,500-1,800 Chinese characters, so this errs towards keeping).
+_UNSPACED = r"\p{Han}\p{Hiragana}\p{Katakana}"
+# One "word": an unspaced-script character, or a whitespace-delimited token of any other script that
+# holds a letter or digit ("$2.5bn" is one, a lone "—" none). Thai, Lao, Khmer and Myanmar also go
+# unspaced but their characters are letters, not morphemes: a space-delimited run counts as one word.
+WORD_PATTERN = rf"[{_UNSPACED}]|[^\s{_UNSPACED}]*[[\p{{L}}\p{{N}}]--[{_UNSPACED}]][^\s{_UNSPACED}]*"
 # Reject when rules cut more than this share of the (stripped) raw characters: what is left is rarely
 # the article (menus, link farms, promo pages).
 MAX_BOILERPLATE_SHARE = 0.8
@@ -690,8 +700,16 @@ def _parse_date(col: pl.Expr) -> pl.Expr:
     return pl.coalesce(parsed).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
 
 
-def clean_documents(docs: pl.DataFrame, min_chars: int = MIN_CLEAN_CHARS) -> CleanResult:
-    """Clean decoded documents: (documents, removed_spans, rejects); see the module docstring."""
+def count_words(text: pl.Expr) -> pl.Expr:
+    """Words of `text` by WORD_PATTERN (UInt32): spaced scripts by token, Han and kana by character."""
+    return text.str.count_matches(WORD_PATTERN)
+
+
+def clean_documents(docs: pl.DataFrame, min_words: int = MIN_CLEAN_WORDS) -> CleanResult:
+    """Clean decoded documents: (documents, removed_spans, rejects); see the module docstring.
+
+    A document left with fewer than `min_words` words (count_words) is rejected as `too_short`.
+    """
     docs = docs.with_row_index("_row")
     for c, t in (("title", pl.String), ("author", pl.String), ("url", pl.String)):
         if c not in docs.columns:
@@ -794,7 +812,7 @@ def clean_documents(docs: pl.DataFrame, min_chars: int = MIN_CLEAN_CHARS) -> Cle
         .then(pl.lit(EMPTY_AFTER_CLEANING))
         .when(share > MAX_BOILERPLATE_SHARE)
         .then(pl.lit(MOSTLY_BOILERPLATE))
-        .when(pl.col("clean_chars") < min_chars)
+        .when(count_words(pl.col("text")) < min_words)
         .then(pl.lit(TOO_SHORT))
         .otherwise(None)
         .cast(pl.String)
@@ -816,9 +834,10 @@ def clean_documents(docs: pl.DataFrame, min_chars: int = MIN_CLEAN_CHARS) -> Cle
         )
         .otherwise(
             pl.format(
-                "Only {} characters are left after cleaning; at least {} are needed.",
-                "clean_chars",
-                pl.lit(min_chars),
+                "Only {} words are left after cleaning (a Han or kana character counts as one); "
+                "at least {} are needed.",
+                count_words(pl.col("text")),
+                pl.lit(min_words),
             )
         )
         .alias("detail"),

@@ -3,7 +3,9 @@
 `decode_documents` is pure: it takes the bytes the reader loaded and returns two frames, the accepted
 documents and the rejects. Byte decoding needs a per-document Python call (codecs, charset-normalizer,
 trafilatura), so each document takes the cheapest path that works: UTF-8 first, then BOMs, and only
-then charset detection; HTML extraction only for HTML.
+then charset detection; HTML extraction only for HTML. Binary is judged by the share of control bytes
+(MAX_CONTROL_SHARE), and stray control characters in kept text are removed. An HTML page whose
+extracted text is a consent/cookie/subscription banner (is_banner) falls back to other extractions.
 """
 
 from __future__ import annotations
@@ -46,14 +48,23 @@ MAGIC_NUMBERS: dict[bytes, str] = {
     b"ID3": "MP3",
     b"fLaC": "FLAC",
 }
-# A decoded text with more than this share of C0/C1 control characters (besides \t \n \r \f) is binary.
+# Binary is judged by the SHARE of control bytes/characters, never by one stray NUL: uniformly random
+# bytes (compressed or encrypted data without a signature) hold 26/256 = 10% bytes of the non-text
+# class below, uncompressed binary formats far more (NUL padding, little-endian integers). Half that
+# density, 5%, catches both with a margin while a text with a stray byte every 20+ characters is kept.
 MAX_CONTROL_SHARE = 0.05
+# Bytes that never occur in text in UTF-8 or a single-byte code page: file(1)'s "not text" class
+# (src/encoding.c, text_chars: C0 controls except BEL BS HT LF FF CR ESC, and DEL).
+NON_TEXT_BYTES = bytes([*range(0x00, 0x07), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F])
 HTML_FORMATS = ("html", "htm")
 
 DOCUMENT_COLUMNS = frame_schema(RAW_DOCUMENTS, drop=())
 REJECT_COLUMNS = frame_schema(QUARANTINE, drop=("run_id", "stage", "quarantined_at"))
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+# Stray C0 controls and DEL, removed from text that is not binary. C1 (U+0080-U+009F) is left for the
+# clean stage: it is usually cp1252 mojibake that ftfy repairs there, and clean drops the rest.
+_STRAY_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 # Content that is clearly a whole HTML page, whatever its declared format.
 _HTML_PAGE = re.compile(rb"^\s*(?:<!doctype html|<html[\s>]|<head[\s>])", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_\-:.]+)", re.IGNORECASE)
@@ -86,8 +97,14 @@ def _decode_bytes(content: bytes, is_html: bool) -> tuple[str | None, str, str]:
     magic = _magic(content)
     if magic is not None:
         return None, BINARY, f"The content starts with the {magic} file signature, not text."
-    if b"\x00" in content:
-        return None, BINARY, "The content contains NUL bytes, so it is binary (or BOM-less UTF-16)."
+    nontext = len(content) - len(content.translate(None, NON_TEXT_BYTES))
+    if nontext > MAX_CONTROL_SHARE * len(content):
+        return (
+            None,
+            BINARY,
+            f"{nontext} of {len(content)} bytes are control bytes such as NUL, far more than text holds: "
+            "the content is binary (or UTF-16 without a byte order mark).",
+        )
     try:
         return content.decode("utf-8"), "", ""
     except UnicodeDecodeError:
@@ -121,15 +138,143 @@ def _decode_bytes(content: bytes, is_html: bool) -> tuple[str | None, str, str]:
     return str(best), "", ""
 
 
-def _extract_html(html: str) -> tuple[str, str | None, str | None, datetime | None]:
-    """Main text and metadata of an HTML page via trafilatura (text is '' when nothing is found)."""
+# --- HTML main text, and the consent banner that must never stand in for it ------------------------
+
+# A consent, cookie or subscription banner is told by its KIND, not by one site's wording: its sentences
+# address the reader ("you", "your", "we", "our") about consent, cookies, privacy, data, partners,
+# advertising, settings, subscribing or signing in. News sentences are written in the third person, so
+# an article ABOUT privacy or subscriptions does not read as a banner.
+_CONSENT_TERMS = re.compile(
+    r"(?i)\b(?:cookies?|consent\w*|privacy|personal (?:data|information)|data protection|"
+    r"personali[sz]ed|advertis\w*|ads|partners?|vendors?|third[- ]part(?:y|ies)|devices?|geolocation|"
+    r"identifiers?|preferences|settings|opt[- ]?(?:out|in)|tracking|gdpr|legitimate interests?|"
+    r"subscribe|subscribing|subscriber|subscription|newsletter|sign (?:in|up)|log ?in|register|"
+    r"paywall|ad ?-?blockers?|free trial|unlimited access|terms of (?:use|service)|"
+    r"datenschutz\w*|einwilligung\w*|zustimm\w*|abonn\w*|confidentialit\w*|consentement|"
+    r"donn\w+ personnelles|privacidad|consentimiento|suscri\w*)\b|"
+    r"隐私|同意|订阅|个人信息|プライバシー|クッキー|購読"
+)
+_READER = re.compile(
+    r"(?i)\b(?:you|your|yours|we|our|us|sie|ihre?|wir|unsere?|vous|votre|vos|nous|nos|usted|"
+    r"nosotros|nuestr[oa]s?)\b|您|我们|お客様|"
+    # or an imperative or question put to the reader: "Subscribe now", "Already a subscriber?"
+    r"^\W*(?:subscribe|sign|log|register|accept|reject|allow|manage|click|continue|join|start|already)\b"
+)
+# A quoted or reported sentence is a source speaking in the article ("We value privacy," she said).
+_REPORTED = re.compile(r"[\"“”«»„]|\b(?:said|says|told)\b")
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])|\n+")
+# A text is a banner when at least this share of its sentences are consent sentences: an article may
+# carry a consent line or two (the clean stage cuts those), a banner is made of little else.
+BANNER_SHARE = 0.5
+# Leaf blocks judged one by one when a banner is pruned from the page.
+_BLOCK_TAGS = frozenset(
+    "p div section aside article main li ul ol dl dd td tr table blockquote form dialog figure "
+    "header footer nav h1 h2 h3 h4 h5 h6 pre".split()
+)
+_NEVER_TEXT = "//script|//style|//noscript|//template|//button|//select|//svg|//nav|//iframe|//footer"
+
+
+def consent_share(text: str) -> float:
+    """Share (0-1) of `text`'s sentences that speak to the reader about consent, cookies, privacy,
+    advertising partners, settings or subscribing; 0.0 for a text without sentences."""
+    sentences = [x for x in _SENTENCE_END.split(text) if len(x.strip()) > 1]
+    if not sentences:
+        return 0.0
+    hits = sum(
+        1 for x in sentences if _CONSENT_TERMS.search(x) and _READER.search(x) and not _REPORTED.search(x)
+    )
+    return hits / len(sentences)
+
+
+def is_banner(text: str) -> bool:
+    """True when `text` is a consent/cookie/subscription banner rather than an article (BANNER_SHARE)."""
+    return consent_share(text) >= BANNER_SHARE
+
+
+def _block_text(el) -> str:  # noqa: ANN001 - an lxml element
+    return re.sub(r"\s+", " ", el.text_content()).strip()
+
+
+def _leaf_blocks(tree) -> list:  # noqa: ANN001 - an lxml tree
+    """Block elements with no block element inside them, in document order (one pass up the tree)."""
+    blocks = [el for el in tree.iter() if isinstance(el.tag, str) and el.tag in _BLOCK_TAGS]
+    inner: set = set()
+    for el in blocks:
+        for up in el.iterancestors():
+            if up in inner:  # and so is everything above it
+                break
+            inner.add(up)
+    return [el for el in blocks if el not in inner]
+
+
+def _prune_banners(tree) -> list:  # noqa: ANN001 - an lxml tree, edited in place
+    """Drop never-text elements and every leaf block that is a banner; return the leaf blocks kept."""
+    for el in tree.xpath(_NEVER_TEXT):
+        el.drop_tree()
+    kept = []
+    for el in _leaf_blocks(tree):
+        if is_banner(_block_text(el)):
+            el.drop_tree()
+        else:
+            kept.append(el)
+    return kept
+
+
+def _largest_block(leaves: list) -> str:
+    """The text of the container whose leaf blocks hold the most text (one line per block)."""
+    groups: dict[object, list[str]] = {}
+    for el in leaves:
+        text = _block_text(el)
+        if text and el.getparent() is not None:
+            groups.setdefault(el.getparent(), []).append(text)
+    best = max(groups.values(), key=lambda lines: sum(map(len, lines)), default=[])
+    return "\n".join(best)
+
+
+def _without_banner_lines(text: str) -> str:
+    return "\n".join(line for line in text.split("\n") if not is_banner(line))
+
+
+def _fallback_text(html: str) -> str:
+    """Main text of a page whose precise extraction was only a banner: prune the banner's blocks from
+    the page, then take trafilatura's recall-oriented extraction and the largest text
+    block, whichever carries more words; '' when what is left is still a banner or nothing."""
+    import copy
+
     import trafilatura
 
+    tree = trafilatura.load_html(html)
+    if tree is None:
+        return ""
+    leaves = _prune_banners(tree)
+    recall = trafilatura.bare_extraction(
+        copy.deepcopy(tree), favor_recall=True, include_comments=False, include_tables=True, deduplicate=False
+    )
+    candidates = [_largest_block(leaves), getattr(recall, "text", None) or ""]
+    candidates = [_without_banner_lines(c).strip() for c in candidates]
+    candidates = [c for c in candidates if c and not is_banner(c)]
+    # The one carrying more words; on a tie the block, which keeps the page's paragraphs (trafilatura
+    # flattens a table layout into one "| cell |" line).
+    return max(candidates, key=lambda c: len(re.findall(r"\w+", c)), default="")
+
+
+def _extract_html(html: str) -> tuple[str, str | None, str | None, datetime | None, bool]:
+    """Main text and metadata of an HTML page via trafilatura (text is '' when nothing is found), and
+    whether the precise extraction was a banner.
+
+    When the precise extraction is a consent/cookie/subscription banner (is_banner), the text comes
+    from _fallback_text instead: a banner is never stored as the article.
+    """
+    import trafilatura
+
+    # deduplicate=False: trafilatura's deduplication is a process-wide cache that drops a paragraph
+    # once it has been seen a few times, so the 4th copy of a syndicated story became `no_main_text`
+    # and the outcome hung on document order. Repeats inside a document are the clean stage's work.
     doc = trafilatura.bare_extraction(
-        html, with_metadata=True, include_comments=False, include_tables=True, deduplicate=True
+        html, with_metadata=True, include_comments=False, include_tables=True, deduplicate=False
     )
     if doc is None:
-        return "", None, None, None
+        return "", None, None, None, False
     get = doc.get if isinstance(doc, dict) else lambda k: getattr(doc, k, None)
     published = None
     date = get("date")
@@ -138,7 +283,11 @@ def _extract_html(html: str) -> tuple[str, str | None, str | None, datetime | No
             published = datetime.fromisoformat(str(date)).replace(tzinfo=UTC)
         except ValueError:
             published = None
-    return get("text") or "", get("title") or None, get("author") or None, published
+    text = get("text") or ""
+    banner = bool(text) and is_banner(text)
+    if banner:
+        text = _fallback_text(html)
+    return text, get("title") or None, get("author") or None, published, banner
 
 
 def decode_documents(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -178,11 +327,20 @@ def decode_documents(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         if controls > MAX_CONTROL_SHARE * len(text):
             reject(i, doc_id, BINARY, f"{controls} of {len(text)} characters are control characters.")
             continue
+        if controls:
+            text = _STRAY_CONTROL.sub("", text)
         title, author, published, url = (meta[c][i] for c in ("title", "author", "published_at", "url"))
         if is_html:
-            text, h_title, h_author, h_date = _extract_html(text)
+            text, h_title, h_author, h_date, banner = _extract_html(text)
             if not text.strip():
-                reject(i, doc_id, NO_MAIN_TEXT, "The HTML page has no extractable article text.")
+                reject(
+                    i,
+                    doc_id,
+                    NO_MAIN_TEXT,
+                    "The HTML page holds only a consent, cookie or subscription banner, no article text."
+                    if banner
+                    else "The HTML page has no extractable article text.",
+                )
                 continue
             title, author, published = title or h_title, author or h_author, published or h_date
         if not text.strip():

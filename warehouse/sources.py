@@ -322,10 +322,14 @@ def _frame(rows: list[dict]) -> pl.DataFrame:
 
 
 def _record(source: str, rec: dict, fmt: str) -> dict:
+    """One raw row; UnicodeEncodeError when a string holds a lone surrogate (JSON can escape one,
+    "\\udcb2", but it is not a Unicode character and no UTF-8 column can store it)."""
     row = {"source": source, "content": str(rec["text"]).encode("utf-8"), "format": fmt}
     for k in META_COLUMNS:
         v = rec.get(k)
         row[k] = None if v is None else str(v)
+        if row[k] is not None:
+            row[k].encode("utf-8")
     return row
 
 
@@ -366,14 +370,20 @@ def _rows_from_jsonl(ref: SourceRef, max_bytes: int, rows: list[dict], rejects: 
                 continue
             if not line.strip():
                 continue
+            # A broken line is quarantined alone as `path:line`; the lines after it still load.
             try:
                 rec = json.loads(line)
                 if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
                     raise ValueError("no string `text` field")
-            except (ValueError, UnicodeDecodeError) as exc:
+                rows.append(_record(src, rec, "jsonl"))
+            except UnicodeEncodeError as exc:
+                # A lone surrogate is a broken record (a UTF-16 pair cut in half upstream), not text to
+                # guess at: the line is held back rather than stored with a replacement character.
+                bad = exc.object[exc.start : exc.end].encode("unicode_escape", "backslashreplace").decode()
+                detail = f"line {i} holds a lone surrogate {bad}, which is not Unicode text"
+                rejects.append(_reject(src, BAD_RECORD, detail))
+            except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
                 rejects.append(_reject(src, BAD_RECORD, f"line {i} is not a JSON object with `text`: {exc}"))
-                continue
-            rows.append(_record(src, rec, "jsonl"))
 
 
 def _rows_from_parquet(ref: SourceRef, max_bytes: int, rows: list[dict], rejects: list[dict]) -> None:

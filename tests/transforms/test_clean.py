@@ -51,8 +51,8 @@ def docs_frame(*texts: str, **meta) -> pl.DataFrame:
     )
 
 
-def clean_one(text: str, min_chars: int = 0) -> tuple[dict, list[dict]]:
-    res = clean_documents(docs_frame(text), min_chars=min_chars)
+def clean_one(text: str, min_words: int = 0) -> tuple[dict, list[dict]]:
+    res = clean_documents(docs_frame(text), min_words=min_words)
     assert res.documents.height == 1, res.rejects.to_dicts()
     return res.documents.row(0, named=True), res.removed_spans.to_dicts()
 
@@ -326,6 +326,51 @@ def test_rejects(text: str, reason: str) -> None:
     assert res.rejects["detail"][0].endswith(".")
 
 
+# Two-sentence wire brief (190 characters) and a Chinese brief with four figures (59 characters).
+BRIEF_EN = (
+    "Nordvik Shipping said on Tuesday it would buy two gas carriers for $310.5 million. The deal, its "
+    "first since 2021, lifts the fleet to 14 vessels, the Oslo-based company added in a statement."
+)
+BRIEF_ZH = (
+    "星河电池周三公布，第三季度营收48亿元，同比增长23%，"
+    "净利润6.2亿元，储能电池出货量首次突破1万套，创下历史新高。"
+)
+
+
+def test_short_briefs_in_any_script_are_kept() -> None:
+    assert (len(BRIEF_EN), len(BRIEF_ZH)) == (190, 59)
+    res = clean_documents(docs_frame(BRIEF_EN, BRIEF_ZH))
+    assert res.rejects.height == 0
+    assert res.documents["text"].to_list() == [BRIEF_EN, BRIEF_ZH]
+
+
+def test_words_are_counted_per_script() -> None:
+    counted = pl.select(
+        C.count_words(pl.Series([BRIEF_EN, BRIEF_ZH, "净利润6.2亿元", "Revenue — $2.5bn, up 4%.", "ข่าว ด่วน"]))
+    )
+    # Han characters count one each; "6.2" and "$2.5bn" are one word; a lone dash is none.
+    assert counted.to_series().to_list() == [33, 48, 6, 4, 2]
+
+
+def test_fragment_is_too_short_and_the_floor_is_a_parameter() -> None:
+    res = clean_documents(docs_frame("Tanker fleet grows.", BRIEF_EN), min_words=34)
+    assert res.documents.height == 0
+    assert res.rejects.select("source", "reason", "detail").rows() == [
+        (
+            "s0",
+            C.TOO_SHORT,
+            "Only 3 words are left after cleaning (a Han or kana character counts as one); "
+            "at least 34 are needed.",
+        ),
+        (
+            "s1",
+            C.TOO_SHORT,
+            "Only 33 words are left after cleaning (a Han or kana character counts as one); "
+            "at least 34 are needed.",
+        ),
+    ]
+
+
 def test_long_enough_article_is_not_rejected() -> None:
     res = clean_documents(docs_frame(f"{BODY}\n{BODY2}"))
     assert res.rejects.height == 0 and res.documents.height == 1
@@ -337,7 +382,7 @@ def test_language_ids() -> None:
         "Xiaomi hat am Freitag ein eigenes Sprachmodell vorgestellt, das bei Mathematik besser sein soll "
         "als die Konkurrenz."
     )
-    res = clean_documents(docs_frame(f"{BODY}\n{BODY2}", zh, de, "1234 5678"), min_chars=0)
+    res = clean_documents(docs_frame(f"{BODY}\n{BODY2}", zh, de, "1234 5678"), min_words=0)
     assert res.documents["language"].to_list() == ["en", "zh", "de", "und"]
 
 
@@ -461,7 +506,7 @@ text_strategy = st.lists(
 @given(st.lists(text_strategy, min_size=1, max_size=4))
 def test_properties(texts: list[str]) -> None:
     frame = docs_frame(*texts)
-    res = clean_documents(frame, min_chars=0)
+    res = clean_documents(frame, min_words=0)
     docs = res.documents
     assert docs.height + res.rejects.height == len(texts)
     assert (docs["clean_chars"] <= docs["raw_chars"]).all()
@@ -469,7 +514,7 @@ def test_properties(texts: list[str]) -> None:
     for s in res.removed_spans.iter_rows(named=True):
         assert raw[s["doc_id"]][s["start"] : s["end"]] == s["text"]
     # Idempotent: cleaning the cleaned text changes nothing.
-    again = clean_documents(docs_frame(*docs["text"].to_list()), min_chars=0).documents
+    again = clean_documents(docs_frame(*docs["text"].to_list()), min_words=0).documents
     assert again["text"].to_list() == docs["text"].to_list()
 
 
@@ -560,8 +605,8 @@ def test_context_rules_do_not_reach_across_documents() -> None:
     first = f"{BODY}\n{BODY2}\nRead more:"
     second = f"Xiaomi unveils MiMo\nHome\nWorld\n{BODY}\n{BODY2}"
     third = f"Tech\n{BODY}\n{BODY2}"
-    together = clean_documents(docs_frame(first, second, third), min_chars=0)
-    alone = [clean_documents(docs_frame(t), min_chars=0) for t in (first, second, third)]
+    together = clean_documents(docs_frame(first, second, third), min_words=0)
+    alone = [clean_documents(docs_frame(t), min_words=0) for t in (first, second, third)]
     assert together.documents["text"].to_list() == [a.documents["text"][0] for a in alone]
     assert together.removed_spans.select("rule", "text").rows() == [
         r for a in alone for r in a.removed_spans.select("rule", "text").rows()

@@ -106,3 +106,54 @@ def test_plan_batches_by_count_and_bytes():
         ["3"],
         ["4"],
     ]
+
+
+GOOD_FIRST = '{"text": "Harbour cranes at the port moved 4,100 containers on Monday."}\n'
+GOOD_LAST = '{"text": "The port authority expects 5,000 a day by spring."}\n'
+
+
+@pytest.mark.parametrize(
+    ("middle", "detail"),
+    [
+        (
+            b'{"text": "half a pair \\udcb2 here"}\n',
+            "line 2 holds a lone surrogate \\udcb2, which is not Unicode text",
+        ),
+        (
+            b'{"text": "quay", "title": "Dock \\ud800"}\n',
+            "line 2 holds a lone surrogate \\ud800, which is not Unicode text",
+        ),
+        (
+            b"{'text': 'single quotes are not JSON'}\n",
+            "line 2 is not a JSON object with `text`: Expecting property name enclosed in double quotes: "
+            "line 1 column 2 (char 1)",
+        ),
+        (
+            b'{"text": "raw \x00 byte"}\n',
+            "line 2 is not a JSON object with `text`: "
+            "Invalid control character at: line 1 column 15 (char 14)",
+        ),
+        (b"[" * 100_000 + b"\n", None),
+    ],
+    ids=["lone_surrogate", "surrogate_in_title", "invalid_json", "raw_nul", "deep_nesting"],
+)
+def test_one_bad_jsonl_line_is_quarantined_alone(tmp_path, middle, detail):
+    jl = tmp_path / "feed.jsonl"
+    jl.write_bytes(GOOD_FIRST.encode() + middle + GOOD_LAST.encode())
+    raw, rejects = read_batch([SourceRef(str(jl), jl.stat().st_size, "jsonl")], max_bytes=1_000_000)
+    assert raw.select("source", "content").rows() == [
+        (f"{jl}:1", b"Harbour cranes at the port moved 4,100 containers on Monday."),
+        (f"{jl}:3", b"The port authority expects 5,000 a day by spring."),
+    ]
+    assert [(r["source"], r["reason"]) for r in rejects] == [(f"{jl}:2", "bad_record")]
+    if detail is not None:
+        assert rejects[0]["detail"] == detail
+
+
+def test_escaped_nul_in_jsonl_text_is_read_as_text(tmp_path):
+    # "\u0000" is valid JSON; the stray NUL it carries is dropped later by decoding, not here.
+    jl = tmp_path / "feed.jsonl"
+    jl.write_text('{"text": "Ferry traffic rose 3%.\\u0000"}\n')
+    raw, rejects = read_batch([SourceRef(str(jl), jl.stat().st_size, "jsonl")], max_bytes=1000)
+    assert raw["content"].to_list() == [b"Ferry traffic rose 3%.\x00"]
+    assert rejects == []
