@@ -357,7 +357,8 @@ def _stop_reason(report: GateReport, df: pl.DataFrame, policy: Policy, systemic_
 
     Stops: strict policy; a table-level expectation (columns, keys, referential integrity) or one that
     names no rows; a row-level one failing on more than `systemic_share` of the rows *and* in more than
-    one document (every bad row in one document is an odd document, whatever the batch's size)."""
+    one document (every bad row in one document is an odd document, whatever the batch's size; rows
+    of a table without `doc_id`, such as discovered entities, count one each)."""
     failed = report.failed_critical
     if policy == "fail":
         return "strict mode (on_failure=fail)"

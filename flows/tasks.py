@@ -132,14 +132,28 @@ def _gate(
     _record(ctx, bdir, report)
     if held.height:
         detail = pl.format("{} row failed {}", pl.lit(table.name), "_failed")
-        _hold(ctx, batch, stage, held, sources_of, detail)
+        _hold(ctx, batch, stage, table, held, sources_of, detail)
     return kept, report
 
 
 def _hold(
-    ctx: RunContext, batch: int, stage: str, held: pl.DataFrame, sources_of: pl.DataFrame, detail: pl.Expr
+    ctx: RunContext,
+    batch: int,
+    stage: str,
+    table: Table,
+    held: pl.DataFrame,
+    sources_of: pl.DataFrame,
+    detail: pl.Expr,
 ) -> None:
-    """Record rows held back at `stage` in the batch's quarantine log (reason gate_failed)."""
+    """Record rows held back at `stage` in the batch's quarantine log (reason gate_failed).
+
+    A row of a table without `doc_id` (a discovered entity) is named by its table and key as `source`."""
+    if "doc_id" not in held.columns:
+        held = held.with_columns(
+            pl.lit(None, dtype=pl.String).alias("doc_id"),
+            pl.format(f"{table.name}:{{}}", pl.concat_str(list(table.key), separator="/")).alias("source"),
+        )
+        sources_of = sources_of.head(0).drop("source")
     rows = held.join(sources_of, on="doc_id", how="left").select(
         pl.col("source").fill_null(pl.col("doc_id")),
         "doc_id",
@@ -335,6 +349,7 @@ def entities_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dic
             ctx,
             batch,
             "entities",
+            MENTIONS,
             orphans,
             src,
             pl.format("mentions row held with its entity {} (held back by the entities gate)", "entity_id"),

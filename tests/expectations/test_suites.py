@@ -304,7 +304,7 @@ def test_every_critical_rule_has_a_breaking_table() -> None:
 def test_gate_failure_names_expectation_and_offending_values() -> None:
     broken = valid("metrics").with_columns(value=pl.lit(1e15))
     with pytest.raises(GateFailure) as info:
-        gate("metrics", broken, CTX, "metrics", 3)
+        gate("metrics", broken, CTX, "metrics", 3, policy="fail")
     msg = str(info.value)
     assert "gate metrics/metrics batch 3: 1 of" in msg
     assert "[critical] ExpectColumnValuesToBeInSet(_value_plausible): 1 of 1 rows unexpected (100.00%)" in msg
@@ -316,7 +316,13 @@ def test_quarantine_policy_holds_back_only_offending_rows() -> None:
     bad = good.head(1).with_columns(start=pl.lit(20, pl.Int64), end=pl.lit(26, pl.Int64))
     kept, held, report = gate("mentions", pl.concat([good, bad]), CTX, "entities", 0, policy="quarantine")
     assert kept.get_column("start").to_list() == [0, 9]
-    assert held.select("start", "_failed").rows() == [(20, "ExpectColumnValuesToBeInSet(_surface_matches)")]
+    assert held.select("start", "_failed").rows() == [
+        (
+            20,
+            "ExpectColumnValuesToBeInSet(_surface_matches): "
+            f'{{"doc_id":"{DOC}","surface":"Xiaomi","start":20,"end":26,"entity_id":"org:xiaomi"}}',
+        )
+    ]
     assert report.quarantined_rows == 1
 
 

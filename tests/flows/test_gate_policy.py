@@ -118,3 +118,37 @@ def test_odd_rows_all_in_one_document_are_never_systemic(prefect_server, tmp_pat
     wh = tmp_path / "w.duckdb"
     assert run(src, wh) == 0
     assert q(wh, "SELECT count(*) FROM quarantine WHERE reason = 'gate_failed'") == [(n_odd,)]
+
+
+def test_a_held_back_entity_takes_its_mentions(prefect_server, tmp_path, monkeypatch):
+    """Discovery returns one entity of 20 with a type outside the vocabulary: it is held back (5% is not
+    more than the systemic share) and its mention goes with it; the other 19 land."""
+    import polars as pl
+
+    import transforms.entities
+    from flows.pipeline import RunParameters, quarry_pipeline
+
+    real = transforms.entities.extract_mentions
+
+    def extract(*args, **kwargs):
+        mentions, discovered = real(*args, **kwargs)
+        odd = pl.col("entity_id") == "org:alder"
+        return mentions, discovered.with_columns(
+            pl.when(odd).then(pl.lit("BOGUS")).otherwise("type").alias("type")
+        )
+
+    monkeypatch.setattr(transforms.entities, "extract_mentions", extract)
+    src, wh = write(tmp_path / "docs", [article(i) for i in range(20)]), tmp_path / "w.duckdb"
+    summary = quarry_pipeline(RunParameters(source=str(src), warehouse=str(wh), data_docs=False))
+    assert summary["status"] == "succeeded"
+    assert summary["rows_held_by_expectation"] == {"entities: ExpectColumnValuesToBeInSet(type)": 1}
+    assert q(wh, "SELECT count(*) FROM entities WHERE entity_id = 'org:alder'") == [(0,)]
+    assert q(wh, "SELECT count(*), count(DISTINCT entity_id) FROM mentions") == [(19, 19)]
+    assert q(wh, "SELECT count(*) FROM mentions WHERE entity_id = 'org:alder'") == [(0,)]
+    held = q(
+        wh, "SELECT stage, Path, reason, detail FROM (SELECT *, source AS Path FROM quarantine) ORDER BY 4"
+    )
+    assert [(s, r) for s, _, r, _ in held] == [("entities", "gate_failed"), ("entities", "gate_failed")]
+    assert held[0][3] == ('entities row failed ExpectColumnValuesToBeInSet(type): {"type":"BOGUS"}')
+    assert held[1][3] == "mentions row held with its entity org:alder (held back by the entities gate)"
+    assert Path(held[1][1]).name == "00.txt"
