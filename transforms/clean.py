@@ -211,7 +211,7 @@ _NEWSLETTER = (
 )
 _CALL_TO_ACTION = (
     _I + r"^(?:(?:originally )?published (?:via|on) \S[^.!?]{0,40}[.!]?$|via \S[^.!?]{0,30}$|"
-    r"扫码|扫描二维码|长按(?:识别|二维码)|关注(?:我们|公众号|微信|官方)|点击关注|关注\S{1,12}[,，!！]|阅读原文|"
+    r"扫码|扫描二维码|长按(?:识别|二维码)|关注(?:我们|公众号|微信|官方)|点击关注|关注[^\s,，。]{1,12}[,，][^\s。]{0,20}[!！]$|阅读原文|"
     r"点击(?:这里|下方|阅读|查看)|下载\S{0,8}(?:app|客户端)|本文来自|原标题[:：]|click here|tap here|download (?:our|the) app|follow us (?:on|for)|join (?:us|our) on|"
     r"like us on|get the app|don[’']t miss (?:out|a)|to read the full (?:article|story)|"
     r"this (?:article|story|content) (?:is|was) (?:originally )?(?:published|produced) (?:by|on|in)\b)"
@@ -225,7 +225,7 @@ _PHOTO_CAPTION = (
     r"file photo|epa|dpa|alamy|unsplash)(?:\s*(?:via|/)[^()]*)?\)\s*$|\|\s*(?:getty images|reuters|afp)\s*$|"
     # A caption's credit glued to its end, and image alt text ("Site logo", "Facebook Social Icon").
     r"\((?:image|photo|picture|foto|illustration)s?\s*(?:credit)?\s*[:：][^()]{1,60}\)\s*$|"
-    r"^\W*[\p{L}\p{N}&.'’ -]{1,40}\s(?:logo|icon|social icon|avatar|thumbnail|profile (?:picture|photo))$"
+    r"^\W*\S+(?:\s\S+)?\s(?:logo|icon|social icon|avatar|thumbnail|profile (?:picture|photo))$"
 )
 _TAG_LINE = (
     _I
@@ -322,8 +322,8 @@ _DISCLOSURE = (
     r"仅代表作者(?:本人)?观点|不代表本(?:站|网|平台)|转载请注明|未经授权[,，]?禁止转载"
 )
 _DISCLOSURE_WORDS = (
-    r"(?i)affiliate|commission|compensation|disclaimer|disclosure|notice|uploaded|posted by|storage|"
-    r"advice|views expressed|声明|推广|观点|存储|建议|不代表|转载"
+    r"ffiliate|FFILIATE|ommission|ompensation|isclaimer|ISCLAIMER|isclosure|ISCLOSURE|otice|OTICE|ploaded|"
+    r"osted by|torage|dvice|iews expressed|声明|推广|观点|存储|建议|不代表|转载"
 )
 # HTML that extraction left in the text: a line that opens with a tag.
 _MARKUP = r"^</?(?i:p|div|span|a|small|br|img|li|ul|ol|section|figure|figcaption|script|style|iframe|noscript|strong|em|b|i|h[1-6]|table|tr|td|th|blockquote|footer|header|nav|aside)\b[^>]*>"
@@ -336,13 +336,13 @@ _MENU_LINE = rf"^{_MENU_ITEM}(?:\s*[|·•»>/]\s*{_MENU_ITEM}){{2,}}$"
 _COMMENT_MARKER = (
     _I + r"^(?:\d+\s+)?(?:comments?|reader comments|user comments|show comments|view comments|"
     r"load comments|add a comment|post a comment|leave a (?:comment|reply)|write a comment|"
-    r"join the (?:discussion|conversation)|no comments yet|be the first to comment|comments are closed)\b"
-    r"[^.!?]{0,40}[.!?…]*$|"
+    r"join the (?:discussion|conversation)|no comments yet|be the first to comment|comments are closed)"
+    r"(?:\s*\(\d+\))?\W*$|"
     r"\blet us know (?:what you think |your thoughts )?in the comments\b|\bmember since\s*[:：]|"
     r"^(?:posts|replies)\s*[:：]\s*\d|"
     r"^(?:网友评论|发表评论|评论区|全部评论|最新评论|热门评论|我要评论)|^\d+\s*条评论|请登录后.{0,6}评论|请文明发言"
 )
-_COMMENT_WORDS = r"(?i)comment|discussion|conversation|member since|posts|replies|评论|发言"
+_COMMENT_WORDS = r"omment|OMMENT|iscussion|onversation|ember since|EMBER SINCE|osts|OSTS|eplies|EPLIES|评论|发言"
 # A comment section must start in the lower part of the document (by characters), or a comment counter
 # under the headline would take the article with it.
 COMMENTS_MIN_POSITION = 0.4
@@ -355,7 +355,11 @@ _CHROME_VOCABULARY = (
     r"certification|webinars?|enrol\w*|promo code|discount code|podcast|(?:stay|keep) up to date|"
     r"latest (?:news|updates|developments)|don[’']t miss|join (?:over|thousands|\d|our|us))\b"
 )
-_CHROME_VOCABULARY_WORDS = r"(?i)newsletter|subscri|inbox|sign up|sponsor|advertis|affiliate|course|lesson|join"
+# Case-sensitive literal stems (each cased form of a first letter left out) are the fastest first pass.
+_CHROME_VOCABULARY_WORDS = (
+    r"ewsletter|EWSLETTER|ubscri|UBSCRI|nbox|ign up|IGN UP|ponsor|PONSOR|dvertis|ffiliate|ourse|esson|ertific|"
+    r"ebinar|nrol|romo code|iscount code|odcast|p to date|atest|on't miss|on’t miss|oin "
+)
 _SITE_VOICE = r"(?i)(?-u:\b)(?:you|your|we|our|us)(?-u:\b)"
 CHROME_VOCABULARY_MIN_HITS = 3
 CHROME_VOCABULARY_MIN_SHARE = 0.05  # hits per word
@@ -366,7 +370,6 @@ _CONSENT = (
     _I + r"\b(?:cookies?|consent|privacy|partners|personal data|legitimate interest|vendors|preferences|"
     r"opt[- ]out|tracking|store and/or access|device|advertising|measurement|accept|reject|manage)\b"
 )
-_CONSENT_WORDS = r"(?i)cookie|consent|privacy|partner|personal data|vendor|preference|opt|accept|reject|manage"
 _CONSENT_BUTTON = (
     _I + r"^(?:accept|reject|agree|i agree|decline|allow|deny|manage|customi[sz]e|more options|learn more|"
     r"got it|ok|okay|settings|preferences|cookie settings|manage preferences|accept all|reject all|"
@@ -414,14 +417,22 @@ def _only_where(mask: pl.Series, text: pl.Series, test: Callable[[pl.Series], pl
     return out.scatter(idx, test(text.gather(idx))) if idx.len() else out
 
 
-def _contains_if(text: pl.Series, regex: str, words: str) -> pl.Series:
-    """`text.str.contains(regex)`, run only on the lines that contain `words` (most lines have none)."""
-    return _only_where(text.str.contains(words), text, lambda t: t.str.contains(regex))
+def _contains_if(text: pl.Series, regex: str, words: str, within: pl.Series | None = None) -> pl.Series:
+    """`text.str.contains(regex)`, run only on the lines that contain `words` (most lines have none),
+    among the lines in `within` (all when None); False elsewhere."""
+    return _only_where(_prefilter(text, words, within), text, lambda t: t.str.contains(regex))
 
 
-def _count_if(text: pl.Series, regex: str, words: str) -> pl.Series:
-    """`text.str.count_matches(regex)`, run only on the lines that contain `words` (0 elsewhere)."""
-    idx = text.str.contains(words).arg_true()
+def _prefilter(text: pl.Series, words: str, within: pl.Series | None) -> pl.Series:
+    if within is None:
+        return text.str.contains(words)
+    return _only_where(within, text, lambda t: t.str.contains(words))
+
+
+def _count_if(text: pl.Series, regex: str, words: str, within: pl.Series | None = None) -> pl.Series:
+    """`text.str.count_matches(regex)`, run only on the lines that contain `words`, among the lines in
+    `within` (all when None); 0 elsewhere."""
+    idx = _prefilter(text, words, within).arg_true()
     out = pl.Series(text.name, [0] * text.len(), dtype=pl.Int64)
     return out.scatter(idx, text.gather(idx).str.count_matches(regex).cast(pl.Int64)) if idx.len() else out
 
@@ -546,13 +557,16 @@ def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
     idx = lines.select(candidate).to_series().arg_true()
     judged = lines.select("line", "words", "blank", "ends_sentence").gather(idx)
     text = judged["line"]
-    share_widget = text.str.contains(_SHARE_WIDGET)
+    n_words = judged["words"]
+    short_line = n_words <= 40
+    share_widget = _only_where(short_line, text, lambda t: t.str.contains(_SHARE_WIDGET))
+    vocabulary = _count_if(text, _CHROME_VOCABULARY, _CHROME_VOCABULARY_WORDS)
     judged = (
         judged.with_columns(
-            _contains_if(text, _COOKIE, _COOKIE_WORDS).alias("_cookie"),
-            _contains_if(text, _NEWSLETTER, _NEWSLETTER_WORDS).alias("_newsletter"),
-            _contains_if(text, _PHOTO_CAPTION, _PHOTO_CAPTION_WORDS).alias("_photo_caption"),
-            _contains_if(text, _COPYRIGHT, _COPYRIGHT_WORDS).alias("_copyright"),
+            _contains_if(text, _COOKIE, _COOKIE_WORDS, short_line).alias("_cookie"),
+            _contains_if(text, _NEWSLETTER, _NEWSLETTER_WORDS, short_line).alias("_newsletter"),
+            _contains_if(text, _PHOTO_CAPTION, _PHOTO_CAPTION_WORDS, n_words <= 30).alias("_photo_caption"),
+            _contains_if(text, _COPYRIGHT, _COPYRIGHT_WORDS, n_words <= 30).alias("_copyright"),
             _only_where(
                 share_widget,
                 text,
@@ -560,22 +574,22 @@ def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
             ).alias("_share"),
         )
         .with_columns(
-            _contains_if(text, _COUNTER, _COUNTER_WORDS).alias("_counter"),
-            _contains_if(text, _DISCLOSURE, _DISCLOSURE_WORDS).alias("_disclosure"),
+            _contains_if(text, _COUNTER, _COUNTER_WORDS, n_words <= 20).alias("_counter"),
+            _contains_if(text, _DISCLOSURE, _DISCLOSURE_WORDS, n_words <= 60).alias("_disclosure"),
             _only_where(text.str.starts_with("<"), text, lambda t: t.str.contains(_MARKUP)).alias("_markup"),
-            _contains_if(text, _MENU_LINE, r"[|·•»>/]").alias("_menu_line"),
-            _contains_if(text, _COMMENT_MARKER, _COMMENT_WORDS).alias("comment_marker"),
-            _count_if(text, _CHROME_VOCABULARY, _CHROME_VOCABULARY_WORDS).alias("_vocabulary"),
-            _count_if(text, _CONSENT, _CONSENT_WORDS).alias("consent"),
-            _contains_if(text, _SITE_VOICE, _SITE_VOICE).alias("voice"),
+            _contains_if(text, _MENU_LINE, r"[|·•»>/]", n_words <= 30).alias("_menu_line"),
+            _contains_if(text, _COMMENT_MARKER, _COMMENT_WORDS, n_words <= 30).alias("comment_marker"),
+            vocabulary.alias("_vocabulary"),
+            # The site's voice matters only where chrome vocabulary is.
+            _only_where(vocabulary >= 2, text, lambda t: t.str.contains(_SITE_VOICE)).alias("voice"),
+            _prefilter(text, _COOKIE_WORDS, None).alias("cookie"),
         )
         .with_columns(line.str.extract(_LEAD_IN, 1).alias("lead_in_rest"))
         .select(
             rule.alias("rule"),
             (lead_in & (pl.col("lead_in_rest") == "")).alias("lead_in_label"),
             "comment_marker",
-            "consent",
-            "voice",
+            "cookie",
         )
     )
     n = lines.height
@@ -583,8 +597,7 @@ def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
         pl.Series("rule", [None] * n, dtype=pl.String).scatter(idx, judged["rule"]),
         pl.Series("lead_in_label", [False] * n, dtype=pl.Boolean).scatter(idx, judged["lead_in_label"]),
         pl.Series("comment_marker", [False] * n, dtype=pl.Boolean).scatter(idx, judged["comment_marker"]),
-        pl.Series("consent", [0] * n, dtype=pl.Int64).scatter(idx, judged["consent"]),
-        pl.Series("voice", [False] * n, dtype=pl.Boolean).scatter(idx, judged["voice"]),
+        pl.Series("cookie", [False] * n, dtype=pl.Boolean).scatter(idx, judged["cookie"]),
     )
 
 
@@ -757,10 +770,14 @@ def _consent_banner(lines: pl.DataFrame) -> pl.DataFrame:
     """A cookie/consent banner, all its paragraphs and buttons: a run of consecutive lines that speak
     consent vocabulary or are consent buttons, holding at least one paragraph in the site's voice with
     3+ consent words including a cookie."""
-    seeds = lines.filter(pl.col("voice") & (pl.col("consent") >= 3))["_row"].unique()
+    seeds = lines.filter(pl.col("cookie"))["_row"].unique()
     if seeds.len() == 0:
         return lines
-    alive = _alive(lines, "line", "consent", "voice", "words").filter(pl.col("_row").is_in(seeds.implode()))
+    alive = _alive(lines, "line", "words").filter(pl.col("_row").is_in(seeds.implode()))
+    alive = alive.with_columns(
+        pl.col("line").str.count_matches(_CONSENT).alias("consent"),
+        pl.col("line").str.contains(_SITE_VOICE).alias("voice"),
+    )
     member = ((pl.col("consent") >= 1) & pl.col("voice")) | (
         (pl.col("words") <= 5) & pl.col("line").str.contains(_CONSENT_BUTTON)
     )
@@ -785,15 +802,17 @@ def _footer(lines: pl.DataFrame) -> pl.DataFrame:
     last = alive.filter(pl.col("_row").ne_missing(pl.col("_row").shift(-1)) & ~pl.col("ends_sentence"))
     if last.height == 0:
         return lines
-    # Only documents whose last line is a candidate can have a footer.
-    alive = alive.filter(pl.col("_row").is_in(last["_row"].implode()))
     line = pl.col("line")
+    # Only documents whose last line is a candidate can have a footer, and only the lines after their
+    # last sentence, bullet or long line: the regexes below run on those few.
+    alive = alive.filter(pl.col("_row").is_in(last["_row"].implode()))
+    prose = pl.col("ends_sentence") | (pl.col("words") > 40) | line.str.starts_with("- ") | (pl.col("k") == 0)
+    alive = alive.filter(pl.col("k") > pl.col("k").filter(prose).max().over("_row").fill_null(0))
+    if alive.height == 0:
+        return lines
     lowercase_words = line.str.count_matches(r"(?:^|\s)\p{Ll}")
     candidate = (
-        ~pl.col("ends_sentence")
-        & (pl.col("words") <= 40)
-        & ~line.str.starts_with("- ")
-        & ~line.str.contains(_FIGURE)
+        ~line.str.contains(_FIGURE)
         & (
             line.str.ends_with(":")
             | line.str.ends_with("：")
@@ -808,9 +827,7 @@ def _footer(lines: pl.DataFrame) -> pl.DataFrame:
         )
     )
     alive = alive.with_columns(candidate.alias("candidate"))
-    keep_to = (
-        alive.filter(~pl.col("candidate") | (pl.col("k") == 0)).group_by("_row").agg(pl.col("k").max().alias("keep"))
-    )
+    keep_to = alive.filter(~pl.col("candidate")).group_by("_row").agg(pl.col("k").max().alias("keep"))
     hits = alive.join(keep_to, on="_row", how="left").filter(pl.col("k") > pl.col("keep").fill_null(0))
     return _set_rule(lines, hits, FOOTER)
 
@@ -882,7 +899,23 @@ def _repeats(lines: pl.DataFrame) -> pl.DataFrame:
         .filter(pl.col("chars") >= 30)
         .filter(~pl.col("line").is_first_distinct().over("_row"))
     )
-    return _set_rule(lines, dups, DUPLICATE_PARAGRAPH)
+    lines = _set_rule(lines, dups, DUPLICATE_PARAGRAPH)
+    # A line printed again with a suffix, or without it, right next to itself: a caption and the same
+    # caption with its credit ("A robot at work.(Photo: X)" / "A robot at work.").
+    line, prev = pl.col("line"), pl.col("line").shift(1)
+    near = (
+        lines.select("_li", "_row", "line", "chars", "rule")
+        .filter(~lines["blank"])
+        .with_columns(pl.when(_doc_start()).then(None).otherwise(prev).alias("prev"))
+        .filter(
+            pl.col("rule").is_null()
+            & (pl.col("chars") >= 20)
+            & pl.col("prev").is_not_null()
+            & (pl.col("prev") != line)
+            & (pl.col("prev").str.starts_with(line) | line.str.starts_with(pl.col("prev")))
+        )
+    )
+    return _set_rule(lines, near, DUPLICATE_PARAGRAPH)
 
 
 # --- assembling the result ---------------------------------------------------------------------------
