@@ -202,7 +202,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     console.print(
         _score_table(f"metrics ({n} labelled documents): value within 1% + unit", scores["metrics"])
     )
-    console.print(_score_table("cleaning: labelled chrome removed, labelled content kept", scores["cleaning"]))
+    console.print(
+        _score_table("cleaning: labelled chrome removed, labelled content kept", scores["cleaning"])
+    )
     return 0
 
 

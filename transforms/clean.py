@@ -195,8 +195,8 @@ _SHARE_WORDS = (
     r"whatsapp|facebook|twitter|x|linkedin|reddit|pinterest|telegram|flipboard|weibo|wechat|threads|bluesky|"
     r"分享到|分享至|转发到|微博|微信|朋友圈|qq空间"
 )
-_SHARE_WIDGET = _I + rf"^(?:(?:{_SHARE_WORDS})[\s|·•,/:\-]*){{1,10}}$"
-_SHARE_WORD = _I + r"\bshare\b"
+_SHARE_WIDGET = _I + rf"^(?:(?:{_SHARE_WORDS})[\s|·•,/:：、\-]*){{1,10}}$"
+_SHARE_WORD = _I + r"\bshare\b|分享|转发"
 _NETWORKS = _I + r"\b(?:facebook|twitter|linkedin|reddit|pinterest|whatsapp|telegram|flipboard|weibo)\b"
 _COOKIE = (
     _I + r"\bwe use cookies\b|\b(?:site|website|page) uses cookies\b|"
@@ -211,8 +211,10 @@ _NEWSLETTER = (
 )
 _CALL_TO_ACTION = (
     _I + r"^(?:(?:originally )?published (?:via|on) \S[^.!?]{0,40}[.!]?$|via \S[^.!?]{0,30}$|"
-    r"扫码|扫描二维码|长按(?:识别|二维码)|关注(?:我们|公众号|微信|官方)|点击关注|关注[^\s,，。]{1,12}[,，][^\s。]{0,20}[!！]$|阅读原文|"
-    r"点击(?:这里|下方|阅读|查看)|下载\S{0,8}(?:app|客户端)|本文来自|原标题[:：]|click here|tap here|download (?:our|the) app|follow us (?:on|for)|join (?:us|our) on|"
+    r"扫码|扫描二维码|长按(?:识别|二维码)|关注(?:我们|公众号|微信|官方)|点击关注|"
+    r"关注[^\s,，。]{1,12}[,，][^\s。]{0,20}[!！]$|阅读原文|"
+    r"点击(?:这里|下方|阅读|查看)|下载\S{0,8}(?:app|客户端)|本文来自|原标题[:：]|"
+    r"click here|tap here|download (?:our|the) app|follow us (?:on|for)|join (?:us|our) on|"
     r"like us on|get the app|don[’']t miss (?:out|a)|to read the full (?:article|story)|"
     r"this (?:article|story|content) (?:is|was) (?:originally )?(?:published|produced) (?:by|on|in)\b)"
 )
@@ -326,7 +328,10 @@ _DISCLOSURE_WORDS = (
     r"osted by|torage|dvice|iews expressed|声明|推广|观点|存储|建议|不代表|转载"
 )
 # HTML that extraction left in the text: a line that opens with a tag.
-_MARKUP = r"^</?(?i:p|div|span|a|small|br|img|li|ul|ol|section|figure|figcaption|script|style|iframe|noscript|strong|em|b|i|h[1-6]|table|tr|td|th|blockquote|footer|header|nav|aside)\b[^>]*>"
+_MARKUP = (
+    r"^</?(?i:p|div|span|a|small|br|img|li|ul|ol|section|figure|figcaption|script|style|iframe|noscript|"
+    r"strong|em|b|i|h[1-6]|table|tr|td|th|blockquote|footer|header|nav|aside)\b[^>]*>"
+)
 # A menu or breadcrumb on one line: 3+ short label items split by | · / » > and no figures
 # ("Home > Tech > AI", "USA | Europe | Asia"). A table row of figures has digits and stays.
 _MENU_ITEM = r"\p{L}[\p{L}&'’.\- ]{0,24}"
@@ -342,7 +347,9 @@ _COMMENT_MARKER = (
     r"^(?:posts|replies)\s*[:：]\s*\d|"
     r"^(?:网友评论|发表评论|评论区|全部评论|最新评论|热门评论|我要评论)|^\d+\s*条评论|请登录后.{0,6}评论|请文明发言"
 )
-_COMMENT_WORDS = r"omment|OMMENT|iscussion|onversation|ember since|EMBER SINCE|osts|OSTS|eplies|EPLIES|评论|发言"
+_COMMENT_WORDS = (
+    r"omment|OMMENT|iscussion|onversation|ember since|EMBER SINCE|osts|OSTS|eplies|EPLIES|评论|发言"
+)
 # A comment section must start in the lower part of the document (by characters), or a comment counter
 # under the headline would take the article with it.
 COMMENTS_MIN_POSITION = 0.4
@@ -357,7 +364,8 @@ _CHROME_VOCABULARY = (
 )
 # Case-sensitive literal stems (each cased form of a first letter left out) are the fastest first pass.
 _CHROME_VOCABULARY_WORDS = (
-    r"ewsletter|EWSLETTER|ubscri|UBSCRI|nbox|ign up|IGN UP|ponsor|PONSOR|dvertis|ffiliate|ourse|esson|ertific|"
+    r"ewsletter|EWSLETTER|ubscri|UBSCRI|nbox|ign up|IGN UP|ponsor|PONSOR|dvertis|ffiliate|ourse|esson|"
+    r"ertific|"
     r"ebinar|nrol|romo code|iscount code|odcast|p to date|atest|on't miss|on’t miss|oin "
 )
 _SITE_VOICE = r"(?i)(?-u:\b)(?:you|your|we|our|us)(?-u:\b)"
@@ -387,7 +395,9 @@ def _stopword_regex() -> str:
 
     import justext
 
-    words = sorted((w for w in justext.get_stoplist("English") if re.fullmatch(r"[a-z]+", w)), key=len, reverse=True)
+    words = sorted(
+        (w for w in justext.get_stoplist("English") if re.fullmatch(r"[a-z]+", w)), key=len, reverse=True
+    )
     return r"(?:^|\s)(?:" + "|".join(words) + r")(?-u:\b)"
 
 
@@ -501,8 +511,16 @@ def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit(COUNTER))
         .when((words <= 60) & pl.col("_disclosure"))
         .then(pl.lit(DISCLOSURE))
-        .when((words <= 30) & pl.col("_menu_line"))
+        # A table's header row is followed by more rows with the same separator.
+        .when(
+            (words <= 30)
+            & pl.col("_menu_line")
+            & ~(line.str.contains("|", literal=True) & pl.col("next_pipe"))
+        )
         .then(pl.lit(NAVIGATION))
+        # A comment section's heading standing where no comment section can start (see _reader_comments).
+        .when((words <= 4) & pl.col("comment_marker"))
+        .then(pl.lit(READER_COMMENTS))
         .when(share)
         .then(pl.lit(SHARE_WIDGET))
         .when(short & pl.col("_cookie"))
@@ -555,7 +573,18 @@ def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
     candidate = ~pl.col("blank") & (words <= CHROME_VOCABULARY_MAX_WORDS)
     # Judged on a slim copy of those lines, and scattered back: the frame keeps its (_row, line_no) order.
     idx = lines.select(candidate).to_series().arg_true()
-    judged = lines.select("line", "words", "blank", "ends_sentence").gather(idx)
+    judged = lines.select(
+        "line",
+        "words",
+        "blank",
+        "ends_sentence",
+        pl.col("line")
+        .shift(-1)
+        .over("_row")
+        .str.contains("|", literal=True)
+        .fill_null(False)
+        .alias("next_pipe"),
+    ).gather(idx)
     text = judged["line"]
     n_words = judged["words"]
     short_line = n_words <= 40
@@ -811,20 +840,17 @@ def _footer(lines: pl.DataFrame) -> pl.DataFrame:
     if alive.height == 0:
         return lines
     lowercase_words = line.str.count_matches(r"(?:^|\s)\p{Ll}")
-    candidate = (
-        ~line.str.contains(_FIGURE)
-        & (
-            line.str.ends_with(":")
-            | line.str.ends_with("：")
-            # A Title Case headline: its only lowercase words are function words.
-            | (
-                (pl.col("words") >= 2)
-                & line.str.contains(_TITLE_START)
-                & (lowercase_words <= line.str.count_matches(_LOWER_STOPWORDS))
-            )
-            # A source credit in brackets: "(Example Daily app)".
-            | ((pl.col("chars") <= 30) & line.str.contains(r"^[(（\[【][^()（）]+[)）\]】]$"))
+    candidate = ~line.str.contains(_FIGURE) & (
+        line.str.ends_with(":")
+        | line.str.ends_with("：")
+        # A Title Case headline: its only lowercase words are function words.
+        | (
+            (pl.col("words") >= 2)
+            & line.str.contains(_TITLE_START)
+            & (lowercase_words <= line.str.count_matches(_LOWER_STOPWORDS))
         )
+        # A source credit in brackets: "(Example Daily app)".
+        | ((pl.col("chars") <= 30) & line.str.contains(r"^[(（\[【][^()（）]+[)）\]】]$"))
     )
     alive = alive.with_columns(candidate.alias("candidate"))
     keep_to = alive.filter(~pl.col("candidate")).group_by("_row").agg(pl.col("k").max().alias("keep"))
@@ -900,19 +926,18 @@ def _repeats(lines: pl.DataFrame) -> pl.DataFrame:
         .filter(~pl.col("line").is_first_distinct().over("_row"))
     )
     lines = _set_rule(lines, dups, DUPLICATE_PARAGRAPH)
-    # A line printed again with a suffix, or without it, right next to itself: a caption and the same
-    # caption with its credit ("A robot at work.(Photo: X)" / "A robot at work.").
-    line, prev = pl.col("line"), pl.col("line").shift(1)
+    # A caption printed twice, once with its credit in brackets, right next to itself
+    # ("A robot at work.(Photo: X)" / "A robot at work."): the copy without it goes too.
+    line, prev = pl.col("line"), pl.col("prev")
+    credit = r"^\s*[(\[（【][^()\[\]（）【】]{1,60}[)\]）】]\s*$"
     near = (
         lines.select("_li", "_row", "line", "chars", "rule")
         .filter(~lines["blank"])
-        .with_columns(pl.when(_doc_start()).then(None).otherwise(prev).alias("prev"))
+        .with_columns(pl.when(_doc_start()).then(None).otherwise(line.shift(1)).alias("prev"))
+        .filter(pl.col("rule").is_null() & (pl.col("chars") >= 20) & prev.is_not_null() & (prev != line))
         .filter(
-            pl.col("rule").is_null()
-            & (pl.col("chars") >= 20)
-            & pl.col("prev").is_not_null()
-            & (pl.col("prev") != line)
-            & (pl.col("prev").str.starts_with(line) | line.str.starts_with(pl.col("prev")))
+            (prev.str.starts_with(line) & prev.str.slice(pl.col("chars")).str.contains(credit))
+            | (line.str.starts_with(prev) & line.str.slice(prev.str.len_chars()).str.contains(credit))
         )
     )
     return _set_rule(lines, near, DUPLICATE_PARAGRAPH)

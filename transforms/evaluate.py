@@ -299,12 +299,17 @@ def score_cleaning(cleaned: pl.DataFrame, labels: dict[str, dict]) -> pl.DataFra
         .with_columns(pl.col("cleaned").str.contains(pl.col("text"), literal=True).alias("present"))
     )
     hit = pl.when(pl.col("kind") == CHROME_REMOVED).then(~pl.col("present")).otherwise(pl.col("present"))
-    per = present.group_by("kind").agg(pl.len().cast(pl.Int64).alias("items"), hit.sum().cast(pl.Int64).alias("hits"))
+    per = present.group_by("kind").agg(
+        pl.len().cast(pl.Int64).alias("items"), hit.sum().cast(pl.Int64).alias("hits")
+    )
     return (
         pl.DataFrame({"kind": [CHROME_REMOVED, CONTENT_KEPT]})
         .join(per, on="kind", how="left")
         .with_columns(pl.col("items").fill_null(0), pl.col("hits").fill_null(0))
         .with_columns(
-            pl.when(pl.col("items") > 0).then(pl.col("hits") / pl.col("items")).alias("share").cast(pl.Float64)
+            pl.when(pl.col("items") > 0)
+            .then(pl.col("hits") / pl.col("items"))
+            .alias("share")
+            .cast(pl.Float64)
         )
     )
