@@ -511,12 +511,8 @@ def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit(COUNTER))
         .when((words <= 60) & pl.col("_disclosure"))
         .then(pl.lit(DISCLOSURE))
-        # A table's header row is followed by more rows with the same separator.
-        .when(
-            (words <= 30)
-            & pl.col("_menu_line")
-            & ~(line.str.contains("|", literal=True) & pl.col("next_pipe"))
-        )
+        # A table's header row (followed by more rows with the same separator) is no menu.
+        .when((words <= 30) & pl.col("_menu_line"))
         .then(pl.lit(NAVIGATION))
         # A comment section's heading standing where no comment section can start (see _reader_comments).
         .when((words <= 4) & pl.col("comment_marker"))
@@ -549,16 +545,7 @@ def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit(DATELINE))
         .when(lead_in_cut)
         .then(pl.lit(LINK_LEAD_IN))
-        .when(
-            (words <= CHROME_VOCABULARY_MAX_WORDS)
-            & (
-                (pl.col("_vocabulary") >= CHROME_VOCABULARY_MIN_HITS)
-                # A short teaser that is no sentence ("Take our 30-lesson course: ...") needs two.
-                | ((pl.col("_vocabulary") >= 2) & (words <= 20) & ~pl.col("ends_sentence"))
-            )
-            & (pl.col("_vocabulary") >= CHROME_VOCABULARY_MIN_SHARE * words)
-            & pl.col("voice")
-        )
+        .when(_chrome_vocabulary())
         .then(pl.lit(CHROME_VOCABULARY))
         .otherwise(None)
         .cast(pl.String)
@@ -570,30 +557,20 @@ def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
         pl.col("blank").cast(pl.Int64).cum_sum().over("_row").alias("block"),
     )
     # Every line rule needs a short line: run the regexes on those only (article paragraphs are long).
-    candidate = ~pl.col("blank") & (words <= CHROME_VOCABULARY_MAX_WORDS)
+    # Lines up to CHROME_VOCABULARY_MAX_WORDS are judged too, by the two rules that take paragraphs.
+    idx = lines.select(~pl.col("blank") & short).to_series().arg_true()
+    long_idx = lines.select(~pl.col("blank") & ~short & (words <= CHROME_VOCABULARY_MAX_WORDS)).to_series()
+    long_idx = long_idx.arg_true()
     # Judged on a slim copy of those lines, and scattered back: the frame keeps its (_row, line_no) order.
-    idx = lines.select(candidate).to_series().arg_true()
-    judged = lines.select(
-        "line",
-        "words",
-        "blank",
-        "ends_sentence",
-        pl.col("line")
-        .shift(-1)
-        .over("_row")
-        .str.contains("|", literal=True)
-        .fill_null(False)
-        .alias("next_pipe"),
-    ).gather(idx)
+    judged = lines.select("line", "words", "blank", "ends_sentence").gather(idx)
     text = judged["line"]
     n_words = judged["words"]
-    short_line = n_words <= 40
-    share_widget = _only_where(short_line, text, lambda t: t.str.contains(_SHARE_WIDGET))
-    vocabulary = _count_if(text, _CHROME_VOCABULARY, _CHROME_VOCABULARY_WORDS)
+    share_widget = text.str.contains(_SHARE_WIDGET)
+    menu_line = _contains_if(text, _MENU_LINE, r"[|·•»>/]", n_words <= 30)
     judged = (
         judged.with_columns(
-            _contains_if(text, _COOKIE, _COOKIE_WORDS, short_line).alias("_cookie"),
-            _contains_if(text, _NEWSLETTER, _NEWSLETTER_WORDS, short_line).alias("_newsletter"),
+            _contains_if(text, _COOKIE, _COOKIE_WORDS).alias("_cookie"),
+            _contains_if(text, _NEWSLETTER, _NEWSLETTER_WORDS).alias("_newsletter"),
             _contains_if(text, _PHOTO_CAPTION, _PHOTO_CAPTION_WORDS, n_words <= 30).alias("_photo_caption"),
             _contains_if(text, _COPYRIGHT, _COPYRIGHT_WORDS, n_words <= 30).alias("_copyright"),
             _only_where(
@@ -601,18 +578,13 @@ def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
                 text,
                 lambda t: t.str.contains(_SHARE_WORD) | (t.str.count_matches(_NETWORKS) >= 2),
             ).alias("_share"),
-        )
-        .with_columns(
             _contains_if(text, _COUNTER, _COUNTER_WORDS, n_words <= 20).alias("_counter"),
-            _contains_if(text, _DISCLOSURE, _DISCLOSURE_WORDS, n_words <= 60).alias("_disclosure"),
             _only_where(text.str.starts_with("<"), text, lambda t: t.str.contains(_MARKUP)).alias("_markup"),
-            _contains_if(text, _MENU_LINE, r"[|·•»>/]", n_words <= 30).alias("_menu_line"),
+            (menu_line & ~_table_header(lines, idx, menu_line)).alias("_menu_line"),
             _contains_if(text, _COMMENT_MARKER, _COMMENT_WORDS, n_words <= 30).alias("comment_marker"),
-            vocabulary.alias("_vocabulary"),
-            # The site's voice matters only where chrome vocabulary is.
-            _only_where(vocabulary >= 2, text, lambda t: t.str.contains(_SITE_VOICE)).alias("voice"),
             _prefilter(text, _COOKIE_WORDS, None).alias("cookie"),
         )
+        .with_columns(_paragraph_features(text, n_words))
         .with_columns(line.str.extract(_LEAD_IN, 1).alias("lead_in_rest"))
         .select(
             rule.alias("rule"),
@@ -621,13 +593,73 @@ def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
             "cookie",
         )
     )
+    # Longer lines: only a disclosure or a paragraph of chrome vocabulary can be cut.
+    paragraphs = lines.select("line", "words", "ends_sentence").gather(long_idx)
+    paragraphs = paragraphs.with_columns(_paragraph_features(paragraphs["line"], paragraphs["words"])).select(
+        pl.when((words <= 60) & pl.col("_disclosure"))
+        .then(pl.lit(DISCLOSURE))
+        .when(_chrome_vocabulary())
+        .then(pl.lit(CHROME_VOCABULARY))
+        .cast(pl.String)
+        .alias("rule"),
+        _prefilter(paragraphs["line"], _COOKIE_WORDS, None).alias("cookie"),
+    )
     n = lines.height
     return lines.with_columns(
-        pl.Series("rule", [None] * n, dtype=pl.String).scatter(idx, judged["rule"]),
+        pl.Series("rule", [None] * n, dtype=pl.String)
+        .scatter(idx, judged["rule"])
+        .scatter(long_idx, paragraphs["rule"]),
         pl.Series("lead_in_label", [False] * n, dtype=pl.Boolean).scatter(idx, judged["lead_in_label"]),
         pl.Series("comment_marker", [False] * n, dtype=pl.Boolean).scatter(idx, judged["comment_marker"]),
-        pl.Series("cookie", [False] * n, dtype=pl.Boolean).scatter(idx, judged["cookie"]),
+        pl.Series("cookie", [False] * n, dtype=pl.Boolean)
+        .scatter(idx, judged["cookie"])
+        .scatter(long_idx, paragraphs["cookie"]),
     )
+
+
+def _paragraph_features(text: pl.Series, n_words: pl.Series) -> list[pl.Series]:
+    """Features of the rules that also judge paragraphs: `_disclosure`, `_vocabulary` (chrome words) and
+    `voice` (the site speaking: we/our/you, looked for only where chrome words are)."""
+    vocabulary = _count_if(text, _CHROME_VOCABULARY, _CHROME_VOCABULARY_WORDS)
+    return [
+        _contains_if(text, _DISCLOSURE, _DISCLOSURE_WORDS, n_words <= 60).alias("_disclosure"),
+        vocabulary.alias("_vocabulary"),
+        _only_where(vocabulary >= 2, text, lambda t: t.str.contains(_SITE_VOICE)).alias("voice"),
+    ]
+
+
+def _chrome_vocabulary() -> pl.Expr:
+    """A line dense with chrome vocabulary in the site's voice (see _CHROME_VOCABULARY)."""
+    words, vocabulary = pl.col("words"), pl.col("_vocabulary")
+    return (
+        (words <= CHROME_VOCABULARY_MAX_WORDS)
+        & (
+            (vocabulary >= CHROME_VOCABULARY_MIN_HITS)
+            # A short teaser that is no sentence ("Take our 30-lesson course: ...") needs two.
+            | ((vocabulary >= 2) & (words <= 20) & ~pl.col("ends_sentence"))
+        )
+        & (vocabulary >= CHROME_VOCABULARY_MIN_SHARE * words)
+        & pl.col("voice")
+    )
+
+
+def _table_header(lines: pl.DataFrame, idx: pl.Series, menu_line: pl.Series) -> pl.Series:
+    """For the judged lines (`idx` into `lines`): a "|" line whose next line in the same document has a
+    "|" too, i.e. the header row of a table rather than a menu. Looked at only where `menu_line`."""
+    hits = menu_line.arg_true()
+    out = pl.Series("header", [False] * menu_line.len(), dtype=pl.Boolean)
+    if hits.len() == 0:
+        return out
+    at = idx.gather(hits).cast(pl.Int64)
+    nxt = (at + 1).clip(0, lines.height - 1)
+    text, row = lines["line"], lines["_row"]
+    header = (
+        text.gather(at).str.contains("|", literal=True)
+        & text.gather(nxt).str.contains("|", literal=True)
+        & (row.gather(nxt) == row.gather(at))
+        & (nxt != at)
+    )
+    return out.scatter(hits, header)
 
 
 def _context_rules(lines: pl.DataFrame) -> pl.DataFrame:
@@ -926,20 +958,44 @@ def _repeats(lines: pl.DataFrame) -> pl.DataFrame:
         .filter(~pl.col("line").is_first_distinct().over("_row"))
     )
     lines = _set_rule(lines, dups, DUPLICATE_PARAGRAPH)
-    # A caption printed twice, once with its credit in brackets, right next to itself
-    # ("A robot at work.(Photo: X)" / "A robot at work."): the copy without it goes too.
-    line, prev = pl.col("line"), pl.col("prev")
-    credit = r"^\s*[(\[（【][^()\[\]（）【】]{1,60}[)\]）】]\s*$"
-    near = (
-        lines.select("_li", "_row", "line", "chars", "rule")
-        .filter(~lines["blank"])
-        .with_columns(pl.when(_doc_start()).then(None).otherwise(line.shift(1)).alias("prev"))
-        .filter(pl.col("rule").is_null() & (pl.col("chars") >= 20) & prev.is_not_null() & (prev != line))
-        .filter(
-            (prev.str.starts_with(line) & prev.str.slice(pl.col("chars")).str.contains(credit))
-            | (line.str.starts_with(prev) & line.str.slice(prev.str.len_chars()).str.contains(credit))
-        )
+    # A caption printed twice, once with its credit in brackets, on neighbouring lines
+    # ("A robot at work.(Photo: X)" / "A robot at work."): the copy without the credit goes.
+    text = lines["line"]
+    ends = (
+        text.str.ends_with(")")
+        | text.str.ends_with("]")
+        | text.str.ends_with("）")
+        | text.str.ends_with("】")
     )
+    longer = ends.arg_true().cast(pl.Int64)  # only a line ending in a bracket can be the copy with the credit
+    if longer.len() == 0:
+        return lines
+    credit = r"^\s*[(\[（【][^()\[\]（）【】]{1,60}[)\]）】]\s*$"
+    found = []
+    for step in (-1, 1):
+        shorter = (longer + step).clip(0, lines.height - 1)
+        pair = pl.DataFrame(
+            {
+                "long": text.gather(longer),
+                "long_row": lines["_row"].gather(longer),
+                "short": text.gather(shorter),
+                "_row": lines["_row"].gather(shorter),
+                "_li": lines["_li"].gather(shorter),
+                "rule": lines["rule"].gather(shorter),
+            }
+        )
+        found.append(
+            pair.filter(
+                (pl.col("_row") == pl.col("long_row"))
+                & pl.col("rule").is_null()
+                & (pl.col("short").str.len_chars() >= 20)
+                & (pl.col("short") != pl.col("long"))
+                & pl.col("long").str.starts_with(pl.col("short"))
+            )
+            .filter(pl.col("long").str.slice(pl.col("short").str.len_chars()).str.contains(credit))
+            .select("_li")
+        )
+    near = pl.concat(found)
     return _set_rule(lines, near, DUPLICATE_PARAGRAPH)
 
 
