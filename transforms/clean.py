@@ -266,6 +266,11 @@ _NAVIGATION = (
     r"purchase licensing rights|"
     r"reprints?(?: & permissions)?)\W*$"
 )
+# "Updated 2 hours ago": a relative timestamp, which carries no date to parse.
+_RELATIVE_DATELINE = (
+    r"^(?i:(?:(?:last )?(?:updated|published|posted)\s*[:：]?\s*)?(?:\d+|an?|one)\s+"
+    r"(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\s+ago)$"
+)
 _DATE_FORMATS = ("%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d", "%Y/%m/%d")
 _LEAD_IN = (
     r"^(?i:read more|read also|also read|read next|read on(?:,? my dear)?|see also|more reading|"
@@ -304,6 +309,7 @@ _TRUNCATED = (
 # post/view/comment counters of forums and comment boxes ("Posts: 223", "1.2K views", "0条评论").
 _COUNTER = (
     _I + r"\b\d+\s*(?:-\s*)?(?:min|mins|minutes?)\.?\s+(?:read|reading(?: time)?|read time|listen(?:ing)?)\b|"
+    r"^(?:listen|read|audio)\W{1,3}\d+\s*(?:min|mins|minutes?)\b|"
     r"^(?:posts|comments|replies|views|likes|shares|followers|reputation|points|karma)\s*[:：]\s*\d|"
     r"^\d[\d,.]*\s*[km]?\s+(?:comments?|replies|views|likes|shares)$|"
     r"^(?:listen|play|pause)(?: to)?(?: this)? (?:article|story|audio|episode)\b|"
@@ -379,7 +385,8 @@ _CONSENT = (
     r"opt[- ]out|tracking|store and/or access|device|advertising|measurement|accept|reject|manage)\b"
 )
 _CONSENT_BUTTON = (
-    _I + r"^(?:accept|reject|agree|i agree|decline|allow|deny|manage|customi[sz]e|more options|learn more|"
+    _I + r"^(?:accept|reject|agree|i agree|i accept|(?:show|view) (?:purposes|vendors|partners)|decline|"
+    r"allow|deny|manage|customi[sz]e|more options|learn more|"
     r"got it|ok|okay|settings|preferences|cookie settings|manage preferences|accept all|reject all|"
     r"allow all|necessary only|save (?:and|&) (?:close|exit))(?:\s+(?:all|cookies|settings|preferences))?\W*$"
 )
@@ -541,7 +548,7 @@ def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
             | (line.str.contains(_CREDITS) & (words <= 30))
         )
         .then(pl.lit(BYLINE))
-        .when(line.str.contains(_DATELINE))
+        .when(line.str.contains(_DATELINE) | line.str.contains(_RELATIVE_DATELINE))
         .then(pl.lit(DATELINE))
         .when(lead_in_cut)
         .then(pl.lit(LINK_LEAD_IN))
@@ -673,10 +680,12 @@ def _context_rules(lines: pl.DataFrame) -> pl.DataFrame:
     done = []
     for _ in range(MAX_CONTEXT_PASSES):
         before = todo["rule"].is_not_null()
+        # Banners and comment sections first: their buttons and short lines are theirs, not menus.
+        todo = _consent_banner(_reader_comments(todo))
         todo = _promo_block(
             _related_headlines(_menu_runs(_repeats(_network_promo(_links_after_lead_in(todo)))))
         )
-        todo = _footer(_consent_banner(_reader_comments(todo)))
+        todo = _footer(todo)
         changed = todo.filter(todo["rule"].is_not_null() & ~before)["_row"].unique()
         if changed.len() < todo["_row"].n_unique():
             unchanged = ~todo["_row"].is_in(changed.implode())
@@ -815,13 +824,14 @@ def _reader_comments(lines: pl.DataFrame) -> pl.DataFrame:
     )
     if first.height == 0:
         return lines
-    alive = doc.filter(~pl.col("blank") & pl.col("rule").is_null()).join(first, on="_row")
-    before = alive.filter(pl.col("start") < pl.col("from"))
-    # The commenter's name: the last line before the marker, when it is a tiny label ("1. jdoe").
+    nonblank = doc.filter(~pl.col("blank")).join(first, on="_row")
+    alive = nonblank.filter(pl.col("rule").is_null())
+    # The commenter's name: the line right before the marker, when it is a tiny label ("1. jdoe").
     name = (
-        before.group_by("_row")
+        nonblank.filter(pl.col("start") < pl.col("from"))
+        .group_by("_row")
         .agg(pl.all().sort_by("start").last())
-        .filter((pl.col("words") <= 3) & ~pl.col("ends_sentence"))
+        .filter(pl.col("rule").is_null() & (pl.col("words") <= 3) & ~pl.col("ends_sentence"))
     )
     hits = pl.concat([alive.filter(pl.col("start") >= pl.col("from")).select("_li"), name.select("_li")])
     return _set_rule(lines, hits, READER_COMMENTS)

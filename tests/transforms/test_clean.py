@@ -576,6 +576,8 @@ CHROME_POSITIVE = [
     ("- 3 min Reading Time", C.COUNTER),
     ("By Ann Lee | Translated by AI 5 min read", C.COUNTER),
     ("1.2K views", C.COUNTER),
+    ("Listen · 4 min", C.COUNTER),
+    ("Updated 2 hours ago", C.DATELINE),
     ("Play this episode", C.COUNTER),
     ("12:48 / 30:00", C.COUNTER),
     ("356人阅读", C.COUNTER),
@@ -624,6 +626,7 @@ def test_chrome_line_is_cut_as_its_kind(noise: str, rule: str) -> None:
 # Article lines near those kinds: each stays, untouched, between two paragraphs.
 CHROME_NEGATIVE = [
     "The hearing took 6 minutes to read out, officials said.",
+    "Two hours ago the exchange halted trading in the shares.",
     "Views of the plan were mixed: 1,200 people wrote to the council.",
     "Reader comments on the plan were mostly positive, the ministry said in a statement.",
     "The marketplace earns a commission of 15% on every sale, its filing shows.",
@@ -732,8 +735,8 @@ COOKIE_PARAS = [
     "We value your privacy. We and our partners use cookies to store and access information on your device, "
     "and to measure advertising.",
     "You can accept all, reject all or manage your preferences at any time in our privacy settings.",
-    "Accept all",
-    "Manage preferences",
+    "I Accept",
+    "Show Purposes",
 ]
 
 
@@ -778,3 +781,39 @@ def test_key_takeaways_quote_and_figure_table_stay() -> None:
     doc, spans = clean_one(raw)
     assert spans == []
     assert doc["text"] == raw
+
+
+def test_whole_page_of_chrome_around_a_short_article() -> None:
+    head = "Chipmaker Example Corp posts record quarterly revenue"
+    para1 = (
+        "Example Corp said on Tuesday its quarterly revenue rose 34% to $12.5 billion, beating analyst "
+        "estimates, as demand for its data-centre chips stayed strong."
+    )
+    para2 = "The company expects revenue of about $13 billion in the current quarter, it said in a statement."
+    page = "\n".join(
+        [
+            "We value your privacy",
+            "We and our 500 partners store and/or access information on a device, such as cookies, and "
+            "process personal data for personalised advertising and content measurement.",
+            "With your permission we and our partners may use precise geolocation data. You may click to "
+            "consent to our processing, or change your preferences before consenting.",
+            "I Accept",
+            "Show Purposes",
+            "Skip to content\nWorld\nBusiness\nMarkets\nTech",
+            head,
+            "Listen · 4 min\nUpdated 2 hours ago\nBy Jane Roe",
+            para1,
+            para2,
+            "Most Read\nOil prices jump as supply worries grow\nWhy Your Phone Battery Dies So Fast",
+            "Sign up for our daily newsletter",
+            "Share this story\nCopy link\nFacebook\nX\nEmail",
+            "© 2025 Example Media Group",
+            "Comments (12)\ngreatname: Impressive numbers!",
+        ]
+    )
+    doc, spans = clean_one(page)
+    assert doc["text"] == f"{head}\n{para1}\n{para2}"
+    assert [s["rule"] for s in spans] == [
+        C.COOKIE_BANNER, C.NAVIGATION, C.COUNTER, C.DATELINE, C.BYLINE, C.LINK_LEAD_IN, C.RELATED_LINKS,
+        C.NEWSLETTER, C.SHARE_WIDGET, C.RELATED_LINKS, C.COPYRIGHT, C.READER_COMMENTS,
+    ]  # fmt: skip
