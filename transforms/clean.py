@@ -6,10 +6,15 @@ How it works (all columns at once, no per-line Python):
 2. Each line is normalised: ftfy (only on lines a cheap regex flags as mojibake), zero-width and
    control characters dropped, exotic spaces to " ", NFC, bullets ("•", "●", "▪", ...) to "- ",
    runs of spaces collapsed, ends trimmed. These character edits are not recorded as spans.
-3. Line-level boilerplate rules (one named rule each) flag whole lines; context rules then look at the
-   surviving lines in order (link lines after a "Read more:" lead-in, a network promo and the
-   paragraph after it, repeated menu lines, later copies of a repeated paragraph, runs of tiny menu
-   lines, runs of related headlines, a promo block at the top), repeated until nothing changes.
+3. Line-level boilerplate rules (one named rule each) flag whole lines: short lines by their form
+   (counters and widgets, one-line menus, link lead-ins, captions and image alt text, bylines, markup,
+   English and Chinese platform chrome), paragraphs of up to 120 words only as disclosures or as
+   chrome vocabulary in the site's voice. Context rules then look at the surviving lines in order (a
+   reader comment section to the end of the document, a cookie banner with all its paragraphs and
+   buttons, link lines after a "Read more:" lead-in, a network promo and the paragraph after it,
+   repeated menu lines, later copies of a repeated paragraph or caption, runs of tiny menu lines, runs
+   of related headlines, a promo block at the top, headline-like footer lines at the end), repeated
+   until nothing changes. Every rule is a kind of page furniture, never one site's wording.
 4. Surviving lines are joined back; any run of blank lines becomes one paragraph break.
 
 `removed_spans` offsets are 0-based, end-exclusive CHARACTER offsets into the decoded `raw_text`
@@ -227,6 +232,7 @@ _PHOTO_CAPTION = (
     r"file photo|epa|dpa|alamy|unsplash)(?:\s*(?:via|/)[^()]*)?\)\s*$|\|\s*(?:getty images|reuters|afp)\s*$|"
     # A caption's credit glued to its end, and image alt text ("Site logo", "Facebook Social Icon").
     r"\((?:image|photo|picture|foto|illustration)s?\s*(?:credit)?\s*[:：][^()]{1,60}\)\s*$|"
+    r"^\S+(?:\s\S+){0,3}\s(?:photo|image|picture)s?\s*[:：]\s*(?-i:\p{Lu})[\p{L}/&.\- ]{0,30}$|"
     r"^\W*\S+(?:\s\S+)?\s(?:logo|icon|social icon|avatar|thumbnail|profile (?:picture|photo))$"
 )
 _TAG_LINE = (
@@ -237,12 +243,12 @@ _TAG_LINE = (
 _COPYRIGHT = _I + r"^(?:©|\(c\)|copyright\b)|\ball rights reserved\b"
 _BYLINE_LABEL = (
     r"^(?:责任编辑|本文编辑|编辑|作者|记者|撰文|校对|审核|来源|出品|策划|文|图)\s*[:：]\s*(\S.*)$|"
-    r"^(?i:source|sources|author|authors|written by|words by|text by|editor|edited by|reporter|"
-    r"reported by|reporting by|compiled by|byline|contributor|contributors)\s*[:：]\s*(\S.*)$"
+    r"^(?:- )?(?i:source|sources|author|authors|writer|writers|written by|words by|text by|editor|edited by|"
+    r"reporter|reported by|reporting by|compiled by|byline|contributor|contributors)\s*[:：]\s*(\S.*)$"
 )
 _BYLINE_BY = r"^(?i:by)\s+(\p{Lu}[\p{L}.'’\-]*(?:(?:,\s*|\s+|\s+and\s+|\s*&\s*)\p{Lu}[\p{L}.'’\-]*){0,5})$"
 _AUTHOR_LABEL = (
-    r"^(?i:author|authors|written by|words by|text by|reporter|reported by|reporting by|byline)"
+    r"^(?:- )?(?i:author|authors|writer|written by|words by|text by|reporter|reported by|reporting by|byline)"
     r"\s*[:：]\s*(\S.*)$"
 )
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
