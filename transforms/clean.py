@@ -332,7 +332,7 @@ _DISCLOSURE = (
     r"\bonly provides? information storage services?\b|"
     r"\bdoes not constitute (?:investment|financial|legal) advice\b|"
     r"\bviews expressed (?:here |in this \w+ )?are (?:those of the author|solely)\b|"
-    r"免责声明|特别声明|^声明\s*[:：]|仅提供信息存储服务|不构成(?:任何)?投资建议|本文为企业推广|"
+    r"免责声明|特别声明|^声明\s*[:：]|仅提供信息存储服务|不构成(?:任何)?投资建议|本文(?:为|系)(?:企业|商业|品牌)?(?:推广|广告)|"
     r"仅代表作者(?:本人)?观点|不代表本(?:站|网|平台)|转载请注明|未经授权[,，]?禁止转载"
 )
 _DISCLOSURE_WORDS = (

@@ -609,9 +609,10 @@ CHROME_POSITIVE = [
     ("Via Example Forum", C.CALL_TO_ACTION),
     ("Take our 12-lesson course: earn a certification in data science", C.CHROME_VOCABULARY),
     (
-        "Be part of our community of analysts on the weekly brief. Join over 20,000 subscribers who keep up "
-        "to date with the latest developments in chips and cloud, from research to product launches. If "
-        "you run a startup in the field, think about becoming a sponsor of the show.",
+        "Our weekly letter goes to twenty thousand readers across the chip trade, from fab engineers to fund "
+        "managers, and every issue and podcast episode brings the launches, deals and figures that matter to "
+        "them. Sign on at no cost and stay up to date; advertisers who want the same readers can talk to our "
+        "sponsorship team.",
         C.CHROME_VOCABULARY,
     ),
 ]
@@ -669,23 +670,23 @@ def test_reader_comment_section_goes_to_the_end() -> None:
 
 def test_reader_comment_author_lines_and_counters() -> None:
     raw = (
-        f"{BODY}\n\n{BODY2}\n\n1. kiwi_fan\n\nPosts: 12; Member since: May 2, 2020\n\nGreat read, thanks.\n\n"
-        "2. old_timer\n\nPosts: 7; Member since: Jan 9, 2018\n\nThe phones look alike, just look at"
+        f"{BODY}\n\n{BODY2}\n\n1. kiwi_fan\n\nPosts: 12 | Member since: May 2020\n\nGreat read, thanks.\n\n"
+        "2. old_timer\n\nPosts: 7 | Member since: June 2018\n\nThe phones look alike, just look at"
     )
     doc, spans = clean_one(raw)
     assert doc["text"] == f"{BODY}\n\n{BODY2}"
     assert [(s["rule"], s["text"]) for s in spans] == [
         (C.READER_COMMENTS, "1. kiwi_fan"),
-        (C.COUNTER, "Posts: 12; Member since: May 2, 2020"),
+        (C.COUNTER, "Posts: 12 | Member since: May 2020"),
         (C.READER_COMMENTS, "Great read, thanks.\n\n2. old_timer"),
-        (C.COUNTER, "Posts: 7; Member since: Jan 9, 2018"),
+        (C.COUNTER, "Posts: 7 | Member since: June 2018"),
         (C.READER_COMMENTS, "The phones look alike, just look at"),
     ]
 
 
 def test_comment_prompt_takes_the_footer_below_it() -> None:
     tail = (
-        "What do you think? Let us know in the comments below.\n\nLeave a Comment\n\n"
+        "Got a view on this? Let us know in the comments.\n\nPost a comment\n\n"
         "“Ten Secrets About the Summer Games” “Why Everyone Is Talking About This Tablet”"
     )
     doc, spans = clean_one(f"{BODY}\n\n{BODY2}\n\n{tail}")
