@@ -180,7 +180,7 @@ def _score_table(title: str, df: Any) -> Any:
 
     t = Table(title=title, title_justify="left")
     for c in df.columns:
-        t.add_column(c, justify="left" if c in ("type", "unit") else "right")
+        t.add_column(c, justify="left" if c in ("type", "unit", "kind") else "right")
     for row in df.iter_rows():
         t.add_row(*("" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v) for v in row))
     return t
@@ -206,6 +206,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     console.print(_score_table(f"entities ({n} labelled documents)", scores["entities"]))
     console.print(
         _score_table(f"metrics ({n} labelled documents): value within 1% + unit", scores["metrics"])
+    )
+    console.print(
+        _score_table("cleaning: labelled chrome removed, labelled content kept", scores["cleaning"])
     )
     return 0
 

@@ -10,7 +10,7 @@ from transforms import clean as clean_t
 from transforms import entities as entities_t
 from transforms import ingest as ingest_t
 from transforms import metrics as metrics_t
-from transforms.evaluate import score_entities, score_metrics
+from transforms.evaluate import score_cleaning, score_entities, score_metrics
 from transforms.text import sentence_spans
 from warehouse import reference, sources
 
@@ -35,7 +35,8 @@ def extract(source: str, gazetteer_path: str, max_bytes: int = 20_000_000) -> di
 
 
 def evaluate(source: str, labels_dir: str, gazetteer_path: str) -> dict[str, pl.DataFrame]:
-    """Entity and metric scores (per type/unit and ALL) of the documents in `source` that have labels."""
+    """Entity and metric scores (per type/unit and ALL) of the documents in `source` that have labels,
+    and the share of labelled chrome that cleaning removed and of labelled content it kept."""
     labels = reference.load_labels(labels_dir)
     out = extract(source, gazetteer_path)
     doc = pl.col("source").str.split("/").list.last().str.replace(r"\.[^.]+$", "").alias("doc")
@@ -63,6 +64,8 @@ def evaluate(source: str, labels_dir: str, gazetteer_path: str) -> dict[str, pl.
         "entities": score_entities(pred_entities, labelled),
         "metrics": score_metrics(pred_metrics, labelled),
         "documents": pl.DataFrame({"labelled_documents": [len(labelled)]}),
+        # Over every label file: a labelled document that cleaning rejected lost its content.
+        "cleaning": score_cleaning(out["documents"].select(doc, "text"), labels),
     }
 
 

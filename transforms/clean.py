@@ -6,10 +6,15 @@ How it works (all columns at once, no per-line Python):
 2. Each line is normalised: ftfy (only on lines a cheap regex flags as mojibake), zero-width and
    control characters dropped, exotic spaces to " ", NFC, bullets ("•", "●", "▪", ...) to "- ",
    runs of spaces collapsed, ends trimmed. These character edits are not recorded as spans.
-3. Line-level boilerplate rules (one named rule each) flag whole lines; context rules then look at the
-   surviving lines in order (link lines after a "Read more:" lead-in, a network promo and the
-   paragraph after it, repeated menu lines, later copies of a repeated paragraph, runs of tiny menu
-   lines, runs of related headlines, a promo block at the top), repeated until nothing changes.
+3. Line-level boilerplate rules (one named rule each) flag whole lines: short lines by their form
+   (counters and widgets, one-line menus, link lead-ins, captions and image alt text, bylines, markup,
+   English and Chinese platform chrome), paragraphs of up to 120 words only as disclosures or as
+   chrome vocabulary in the site's voice. Context rules then look at the surviving lines in order (a
+   reader comment section to the end of the document, a cookie banner with all its paragraphs and
+   buttons, link lines after a "Read more:" lead-in, a network promo and the paragraph after it,
+   repeated menu lines, later copies of a repeated paragraph or caption, runs of tiny menu lines, runs
+   of related headlines, a promo block at the top, headline-like footer lines at the end), repeated
+   until nothing changes. Every rule is a kind of page furniture, never one site's wording.
 4. Surviving lines are joined back; any run of blank lines becomes one paragraph break.
 
 `removed_spans` offsets are 0-based, end-exclusive CHARACTER offsets into the decoded `raw_text`
@@ -49,6 +54,12 @@ DATELINE = "dateline"
 REPEATED_MENU = "repeated_menu"
 NAVIGATION = "navigation"
 DUPLICATE_PARAGRAPH = "duplicate_paragraph"
+COUNTER = "counter"  # reading time, audio player, post/view/comment counters
+DISCLOSURE = "disclosure"  # affiliate disclosures and platform disclaimers
+MARKUP = "markup"  # HTML left in the text
+READER_COMMENTS = "reader_comments"  # a comment section and everything after it
+FOOTER = "footer"  # headline-like lines that end the document
+CHROME_VOCABULARY = "chrome_vocabulary"  # paragraphs dense with newsletter/subscription/sponsor words
 
 # Reason codes (rejects.reason).
 EMPTY_AFTER_CLEANING = "empty_after_cleaning"
@@ -196,10 +207,11 @@ _ADVERTISEMENT = (
 )
 _SHARE_WORDS = (
     r"share(?: this| on| via)?(?: article| story| post| page)?|tweet|email|e-mail|print|copy link|"
-    r"whatsapp|facebook|twitter|x|linkedin|reddit|pinterest|telegram|flipboard|weibo|wechat|threads|bluesky"
+    r"whatsapp|facebook|twitter|x|linkedin|reddit|pinterest|telegram|flipboard|weibo|wechat|threads|bluesky|"
+    r"分享到|分享至|转发到|微博|微信|朋友圈|qq空间"
 )
-_SHARE_WIDGET = _I + rf"^(?:(?:{_SHARE_WORDS})[\s|·•,/:\-]*){{1,10}}$"
-_SHARE_WORD = _I + r"\bshare\b"
+_SHARE_WIDGET = _I + rf"^(?:(?:{_SHARE_WORDS})[\s|·•,/:：、\-]*){{1,10}}$"
+_SHARE_WORD = _I + r"\bshare\b|分享|转发"
 _NETWORKS = _I + r"\b(?:facebook|twitter|linkedin|reddit|pinterest|whatsapp|telegram|flipboard|weibo)\b"
 _COOKIE = (
     _I + r"\bwe use cookies\b|\b(?:site|website|page) uses cookies\b|"
@@ -213,7 +225,11 @@ _NEWSLETTER = (
     r"\bgrab it (?:for )?free\b|\bsubscribe (?:now|today|for free|to our)\b"
 )
 _CALL_TO_ACTION = (
-    _I + r"^(?:click here|tap here|download (?:our|the) app|follow us (?:on|for)|join (?:us|our) on|"
+    _I + r"^(?:(?:originally )?published (?:via|on) \S[^.!?]{0,40}[.!]?$|via \S[^.!?]{0,30}$|"
+    r"扫码|扫描二维码|长按(?:识别|二维码)|关注(?:我们|公众号|微信|官方)|点击关注|"
+    r"关注[^\s,，。]{1,12}[,，][^\s。]{0,20}[!！]$|阅读原文|"
+    r"点击(?:这里|下方|阅读|查看)|下载\S{0,8}(?:app|客户端)|本文来自|原标题[:：]|"
+    r"click here|tap here|download (?:our|the) app|follow us (?:on|for)|join (?:us|our) on|"
     r"like us on|get the app|don[’']t miss (?:out|a)|to read the full (?:article|story)|"
     r"this (?:article|story|content) (?:is|was) (?:originally )?(?:published|produced) (?:by|on|in)\b)"
 )
@@ -223,7 +239,11 @@ _PHOTO_CAPTION = (
     r"(?:\s+(?:credit|credits|courtesy|source|by))?\s*[:：|]|"
     r"^(?:photo|image|picture|illustration)s? (?:by|courtesy of)\b|"
     r"\((?:[^()]*[/|;,]\s*)?(?:getty images|reuters|afp|ap photo|ap|shutterstock|istock|bloomberg|xinhua|"
-    r"file photo|epa|dpa|alamy|unsplash)(?:\s*(?:via|/)[^()]*)?\)\s*$|\|\s*(?:getty images|reuters|afp)\s*$"
+    r"file photo|epa|dpa|alamy|unsplash)(?:\s*(?:via|/)[^()]*)?\)\s*$|\|\s*(?:getty images|reuters|afp)\s*$|"
+    # A caption's credit glued to its end, and image alt text ("Site logo", "Facebook Social Icon").
+    r"\((?:image|photo|picture|foto|illustration)s?\s*(?:credit)?\s*[:：][^()]{1,60}\)\s*$|"
+    r"^\S+(?:\s\S+){0,3}\s(?:photo|image|picture)s?\s*[:：]\s*(?-i:\p{Lu})[\p{L}/&.\- ]{0,30}$|"
+    r"^\W*\S+(?:\s\S+)?\s(?:logo|icon|social icon|avatar|thumbnail|profile (?:picture|photo))$"
 )
 _TAG_LINE = (
     _I
@@ -232,12 +252,13 @@ _TAG_LINE = (
 )
 _COPYRIGHT = _I + r"^(?:©|\(c\)|copyright\b)|\ball rights reserved\b"
 _BYLINE_LABEL = (
-    r"^(?i:source|sources|author|authors|written by|words by|text by|editor|edited by|reporter|"
-    r"reported by|reporting by|compiled by|byline|contributor|contributors)\s*[:：]\s*(\S.*)$"
+    r"^(?:责任编辑|本文编辑|编辑|作者|记者|撰文|校对|审核|来源|出品|策划|文|图)\s*[:：]\s*(\S.*)$|"
+    r"^(?:- )?(?i:source|sources|author|authors|writer|writers|written by|words by|text by|editor|edited by|"
+    r"reporter|reported by|reporting by|compiled by|byline|contributor|contributors)\s*[:：]\s*(\S.*)$"
 )
 _BYLINE_BY = r"^(?i:by)\s+(\p{Lu}[\p{L}.'’\-]*(?:(?:,\s*|\s+|\s+and\s+|\s*&\s*)\p{Lu}[\p{L}.'’\-]*){0,5})$"
 _AUTHOR_LABEL = (
-    r"^(?i:author|authors|written by|words by|text by|reporter|reported by|reporting by|byline)"
+    r"^(?:- )?(?i:author|authors|writer|written by|words by|text by|reporter|reported by|reporting by|byline)"
     r"\s*[:：]\s*(\S.*)$"
 )
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -257,9 +278,14 @@ _CREDITS = r"^(?i:(?:additional )?(?:reporting|writing|editing|research|compiled
 _NAVIGATION = (
     r"^(?i:skip to (?:the )?(?:main )?(?:content|navigation|main|article)|jump to (?:content|navigation)|"
     r"toggle navigation|(?:main |open |close )?menu|search|sign in|log in|sign out|register|subscribe|"
-    r"back to top|go to top|print this (?:page|article)|listen to (?:this )?article|"
+    r"back to top|go to top|top of (?:the )?page|print this (?:page|article)|listen to (?:this )?article|"
     r"purchase licensing rights|"
     r"reprints?(?: & permissions)?)\W*$"
+)
+# "Updated 2 hours ago": a relative timestamp, which carries no date to parse.
+_RELATIVE_DATELINE = (
+    r"^(?i:(?:(?:last )?(?:updated|published|posted)\s*[:：]?\s*)?(?:\d+|an?|one)\s+"
+    r"(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\s+ago)$"
 )
 _DATE_FORMATS = ("%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d", "%Y/%m/%d")
 _LEAD_IN = (
@@ -269,11 +295,16 @@ _LEAD_IN = (
     r"recommended(?: for you| stories| reading)?|"
     r"further reading|you (?:may|might) also (?:like|enjoy)|why (?:this|it) matters|what to read next|"
     r"editor[’']?s picks?|trending(?: now| stories)?|most (?:popular|read)|top stories|latest news|"
-    r"in case you missed it|other news|suggested topics|related topics|more about)"
+    r"in case you missed it|other news|suggested topics|related topics|more about|related \p{L}+|"
+    r"latest (?:from|in) [^:：]{1,40}|more (?:in|from) this (?:category|section)|"
+    r"推荐阅读|相关阅读|延伸阅读|相关文章|相关新闻|热门推荐|猜你喜欢|更多精彩)"
     r"\s*(?:[:：\-–—|»>]+\s*|$)(.*)$"
 )
 # Lead-ins that introduce a link even when text follows on the same line.
-_STRONG_LEAD_IN = r"^(?i:read more|read also|also read|read next|see also|related|more from|recommended)"
+_STRONG_LEAD_IN = (
+    r"^(?i:read more|read also|also read|read next|see also|related|more from|recommended|"
+    r"推荐阅读|相关阅读|延伸阅读|相关文章|相关新闻)"
+)
 _NETWORK_PROMO = (
     r"^(?i:let[’']?s (?:talk|connect|chat|work together)|get in touch|contact us|work with us|"
     r"about (?:the )?authors?|about us|join (?:our|the) (?:network|community|team)|"
@@ -290,11 +321,117 @@ _TRUNCATED = (
     _I + r"\b(?:the|a|an|of|or|and|to|its|their|his|her|for|in|on|at|by|with|from|that|which|as|is|are)$"
 )
 
+# Counters and widgets: reading time ("4 min read", "2 min Reading Time"), audio players, and the
+# post/view/comment counters of forums and comment boxes ("Posts: 223", "1.2K views", "0条评论").
+_COUNTER = (
+    _I + r"\b\d+\s*(?:-\s*)?(?:min|mins|minutes?)\.?\s+(?:read|reading(?: time)?|read time|listen(?:ing)?)\b|"
+    r"^(?:listen|read|audio)\W{1,3}\d+\s*(?:min|mins|minutes?)\b|"
+    r"^(?:posts|comments|replies|views|likes|shares|followers|reputation|points|karma)\s*[:：]\s*\d|"
+    r"^\d[\d,.]*\s*[km]?\s+(?:comments?|replies|views|likes|shares)$|"
+    r"^(?:listen|play|pause)(?: to)?(?: this)? (?:article|story|audio|episode)\b|"
+    r"^\d{1,2}:\d{2}(?:\s*/\s*\d{1,2}:\d{2})?$|^\d+\s*(?:条评论|人阅读|次阅读|阅读|赞|人点赞)$|^阅读\s*[:：]?\s*\d"
+)
+_COUNTER_WORDS = r"(?i)\d|listen|play|pause"
+# Affiliate disclosures and platform disclaimers (English and Chinese): the site speaking about
+# itself, never the story.
+_DISCLOSURE = (
+    _I + r"\baffiliate (?:links?|commissions?|partners?|programs?|marketing)\b|"
+    r"\b(?:we|i) (?:may )?(?:earn|receive|get) (?:a )?(?:small )?(?:commission|compensation)\b|"
+    r"^(?:disclaimer|disclosure|editorial disclosure|notice)\s*[:：]|"
+    r"\b(?:uploaded|posted) by (?:a|an|our) (?:user|member|contributor)s?\b|"
+    r"\bonly provides? information storage services?\b|"
+    r"\bdoes not constitute (?:investment|financial|legal) advice\b|"
+    r"\bviews expressed (?:here |in this \w+ )?are (?:those of the author|solely)\b|"
+    r"免责声明|特别声明|^声明\s*[:：]|仅提供信息存储服务|不构成(?:任何)?投资建议|本文(?:为|系)(?:企业|商业|品牌)?(?:推广|广告)|"
+    r"仅代表作者(?:本人)?观点|不代表本(?:站|网|平台)|转载请注明|未经授权[,，]?禁止转载"
+)
+_DISCLOSURE_WORDS = (
+    r"ffiliate|FFILIATE|ommission|ompensation|isclaimer|ISCLAIMER|isclosure|ISCLOSURE|otice|OTICE|ploaded|"
+    r"osted by|torage|dvice|iews expressed|声明|推广|观点|存储|建议|不代表|转载"
+)
+# HTML that extraction left in the text: a line that opens with a tag.
+_MARKUP = (
+    r"^</?(?i:p|div|span|a|small|br|img|li|ul|ol|section|figure|figcaption|script|style|iframe|noscript|"
+    r"strong|em|b|i|h[1-6]|table|tr|td|th|blockquote|footer|header|nav|aside)\b[^>]*>"
+)
+# A menu or breadcrumb on one line: 3+ short label items split by | · / » > and no figures
+# ("Home > Tech > AI", "USA | Europe | Asia"). A table row of figures has digits and stays.
+_MENU_ITEM = r"\p{L}[\p{L}&'’.\- ]{0,24}"
+_MENU_LINE = rf"^{_MENU_ITEM}(?:\s*[|·•»>/]\s*{_MENU_ITEM}){{2,}}$"
+# Where a reader comment section starts: its heading, a prompt to comment, or the first comment's
+# author line ("Posts: 223; Member since: ...").
+_COMMENT_MARKER = (
+    _I + r"^(?:\d+\s+)?(?:comments?|reader comments|user comments|show comments|view comments|"
+    r"load comments|add a comment|post a comment|leave a (?:comment|reply)|write a comment|"
+    r"join the (?:discussion|conversation)|no comments yet|be the first to comment|comments are closed)"
+    r"(?:\s*\(\d+\))?\W*$|"
+    r"\blet us know (?:what you think |your thoughts )?in the comments\b|\bmember since\s*[:：]|"
+    r"^(?:posts|replies)\s*[:：]\s*\d|"
+    r"^(?:网友评论|发表评论|评论区|全部评论|最新评论|热门评论|我要评论)|^\d+\s*条评论|请登录后.{0,6}评论|请文明发言"
+)
+_COMMENT_WORDS = (
+    r"omment|OMMENT|iscussion|onversation|ember since|EMBER SINCE|osts|OSTS|eplies|EPLIES|评论|发言"
+)
+# A comment section must start in the lower part of the document (by characters), or a comment counter
+# under the headline would take the article with it.
+COMMENTS_MIN_POSITION = 0.4
+# Paragraphs dense with newsletter/subscription/sponsor/course vocabulary, in the site's voice
+# ("Join over 10,000 subscribers ... become a sponsor"). Source of the vocabulary: the chrome classes
+# the issue lists (newsletter, subscribe, affiliate, course and community promos).
+_CHROME_VOCABULARY = (
+    _I + r"\b(?:newsletters?|subscribe|subscribers|subscription|unsubscribe|inbox|sign up|sponsors?|"
+    r"sponsorship|advertise|advertisers|affiliate|premium membership|free trial|courses?|lessons?|"
+    r"certification|webinars?|enrol\w*|promo code|discount code|podcast|(?:stay|keep) up to date|"
+    r"latest (?:news|updates|developments)|don[’']t miss|join (?:over|thousands|\d|our|us))\b"
+)
+# Case-sensitive literal stems (each cased form of a first letter left out) are the fastest first pass.
+_CHROME_VOCABULARY_WORDS = (
+    r"ewsletter|EWSLETTER|ubscri|UBSCRI|nbox|ign up|IGN UP|ponsor|PONSOR|dvertis|ffiliate|ourse|esson|"
+    r"ertific|"
+    r"ebinar|nrol|romo code|iscount code|odcast|p to date|atest|on't miss|on’t miss|oin "
+)
+_SITE_VOICE = r"(?i)(?-u:\b)(?:you|your|we|our|us)(?-u:\b)"
+CHROME_VOCABULARY_MIN_HITS = 3
+CHROME_VOCABULARY_MIN_SHARE = 0.05  # hits per word
+CHROME_VOCABULARY_MAX_WORDS = 120
+# A cookie/consent banner: a paragraph in the site's voice about cookies with other consent words;
+# the banner's other paragraphs and buttons around it go with it.
+_CONSENT = (
+    _I + r"\b(?:cookies?|consent|privacy|partners|personal data|legitimate interest|vendors|preferences|"
+    r"opt[- ]out|tracking|store and/or access|device|advertising|measurement|accept|reject|manage)\b"
+)
+_CONSENT_BUTTON = (
+    _I + r"^(?:accept|reject|agree|i agree|i accept|(?:show|view) (?:purposes|vendors|partners)|decline|"
+    r"allow|deny|manage|customi[sz]e|more options|learn more|"
+    r"got it|ok|okay|settings|preferences|cookie settings|manage preferences|accept all|reject all|"
+    r"allow all|necessary only|save (?:and|&) (?:close|exit))(?:\s+(?:all|cookies|settings|preferences))?\W*$"
+)
+# A footer line at the end of the document: a headline, label or clickbait title rather than prose.
+# Title Case shows itself by its lowercase words: only function words (jusText's English stop-list).
+_FIGURE = _I + r"[$€£¥]\s?\d|\d\s?%|\d(?:\.\d+)?\s?(?:bn|billion|million|trillion|亿|万)\b"
+
+
+def _stopword_regex() -> str:
+    """jusText's English stop-list (lowercase words only) as one case-sensitive alternation, each word
+    starting after a space or the line start and ending at an ASCII word boundary."""
+    import re
+
+    import justext
+
+    words = sorted(
+        (w for w in justext.get_stoplist("English") if re.fullmatch(r"[a-z]+", w)), key=len, reverse=True
+    )
+    return r"(?:^|\s)(?:" + "|".join(words) + r")(?-u:\b)"
+
+
+_LOWER_STOPWORDS = _stopword_regex()
+
 
 # Unicode-aware \b makes the regex engine fall back to a slow path (measured 30x slower on these
 # alternations); every keyword here is ASCII, so an ASCII word boundary is equivalent.
 for _name in ("_SHARE_WORD", "_NETWORKS", "_COOKIE", "_NEWSLETTER", "_CALL_TO_ACTION", "_PHOTO_CAPTION",
-              "_COPYRIGHT", "_PROMO", "_TRUNCATED", "_URL"):  # fmt: skip
+              "_COPYRIGHT", "_PROMO", "_TRUNCATED", "_URL", "_COUNTER", "_DISCLOSURE", "_COMMENT_MARKER",
+              "_CHROME_VOCABULARY", "_CONSENT", "_FIGURE"):  # fmt: skip
     globals()[_name] = globals()[_name].replace(r"\b", r"(?-u:\b)")
 
 
@@ -302,7 +439,7 @@ for _name in ("_SHARE_WORD", "_NETWORKS", "_COOKIE", "_NEWSLETTER", "_CALL_TO_AC
 # in the rule, so it never misses one).
 _COOKIE_WORDS = r"(?i)cookie|by continuing to"
 _NEWSLETTER_WORDS = r"(?i)newsletter|inbox|sign up|grab it|subscribe"
-_PHOTO_CAPTION_WORDS = r"(?i)[:：|(]|photo|image|picture|illustration"
+_PHOTO_CAPTION_WORDS = r"(?i)[:：|(]|photo|image|picture|illustration|logo|icon|avatar|thumbnail|profile"
 _COPYRIGHT_WORDS = r"(?i)©|\(c\)|copyright|all rights reserved"
 
 
@@ -313,9 +450,24 @@ def _only_where(mask: pl.Series, text: pl.Series, test: Callable[[pl.Series], pl
     return out.scatter(idx, test(text.gather(idx))) if idx.len() else out
 
 
-def _contains_if(text: pl.Series, regex: str, words: str) -> pl.Series:
-    """`text.str.contains(regex)`, run only on the lines that contain `words` (most lines have none)."""
-    return _only_where(text.str.contains(words), text, lambda t: t.str.contains(regex))
+def _contains_if(text: pl.Series, regex: str, words: str, within: pl.Series | None = None) -> pl.Series:
+    """`text.str.contains(regex)`, run only on the lines that contain `words` (most lines have none),
+    among the lines in `within` (all when None); False elsewhere."""
+    return _only_where(_prefilter(text, words, within), text, lambda t: t.str.contains(regex))
+
+
+def _prefilter(text: pl.Series, words: str, within: pl.Series | None) -> pl.Series:
+    if within is None:
+        return text.str.contains(words)
+    return _only_where(within, text, lambda t: t.str.contains(words))
+
+
+def _count_if(text: pl.Series, regex: str, words: str, within: pl.Series | None = None) -> pl.Series:
+    """`text.str.count_matches(regex)`, run only on the lines that contain `words`, among the lines in
+    `within` (all when None); 0 elsewhere."""
+    idx = _prefilter(text, words, within).arg_true()
+    out = pl.Series(text.name, [0] * text.len(), dtype=pl.Int64)
+    return out.scatter(idx, text.gather(idx).str.count_matches(regex).cast(pl.Int64)) if idx.len() else out
 
 
 def _split_lines(docs: pl.LazyFrame) -> pl.LazyFrame:
@@ -376,6 +528,18 @@ def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit(NAVIGATION))
         .when(line.str.contains(_ADVERTISEMENT))
         .then(pl.lit(ADVERTISEMENT))
+        .when(pl.col("_markup"))
+        .then(pl.lit(MARKUP))
+        .when((words <= 20) & pl.col("_counter"))
+        .then(pl.lit(COUNTER))
+        .when((words <= 60) & pl.col("_disclosure"))
+        .then(pl.lit(DISCLOSURE))
+        # A table's header row (followed by more rows with the same separator) is no menu.
+        .when((words <= 30) & pl.col("_menu_line"))
+        .then(pl.lit(NAVIGATION))
+        # A comment section's heading standing where no comment section can start (see _reader_comments).
+        .when((words <= 4) & pl.col("comment_marker"))
+        .then(pl.lit(READER_COMMENTS))
         .when(share)
         .then(pl.lit(SHARE_WIDGET))
         .when(short & pl.col("_cookie"))
@@ -400,10 +564,12 @@ def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
             | (line.str.contains(_CREDITS) & (words <= 30))
         )
         .then(pl.lit(BYLINE))
-        .when(line.str.contains(_DATELINE))
+        .when(line.str.contains(_DATELINE) | line.str.contains(_RELATIVE_DATELINE))
         .then(pl.lit(DATELINE))
         .when(lead_in_cut)
         .then(pl.lit(LINK_LEAD_IN))
+        .when(_chrome_vocabulary())
+        .then(pl.lit(CHROME_VOCABULARY))
         .otherwise(None)
         .cast(pl.String)
     )
@@ -414,32 +580,109 @@ def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
         pl.col("blank").cast(pl.Int64).cum_sum().over("_row").alias("block"),
     )
     # Every line rule needs a short line: run the regexes on those only (article paragraphs are long).
-    candidate = ~pl.col("blank") & short
+    # Lines up to CHROME_VOCABULARY_MAX_WORDS are judged too, by the two rules that take paragraphs.
+    idx = lines.select(~pl.col("blank") & short).to_series().arg_true()
+    long_idx = lines.select(~pl.col("blank") & ~short & (words <= CHROME_VOCABULARY_MAX_WORDS)).to_series()
+    long_idx = long_idx.arg_true()
     # Judged on a slim copy of those lines, and scattered back: the frame keeps its (_row, line_no) order.
-    idx = lines.select(candidate).to_series().arg_true()
-    judged = lines.select("line", "words", "blank").gather(idx)
+    judged = lines.select("line", "words", "blank", "ends_sentence").gather(idx)
     text = judged["line"]
+    n_words = judged["words"]
     share_widget = text.str.contains(_SHARE_WIDGET)
+    menu_line = _contains_if(text, _MENU_LINE, r"[|·•»>/]", n_words <= 30)
     judged = (
         judged.with_columns(
             _contains_if(text, _COOKIE, _COOKIE_WORDS).alias("_cookie"),
             _contains_if(text, _NEWSLETTER, _NEWSLETTER_WORDS).alias("_newsletter"),
-            _contains_if(text, _PHOTO_CAPTION, _PHOTO_CAPTION_WORDS).alias("_photo_caption"),
-            _contains_if(text, _COPYRIGHT, _COPYRIGHT_WORDS).alias("_copyright"),
+            _contains_if(text, _PHOTO_CAPTION, _PHOTO_CAPTION_WORDS, n_words <= 30).alias("_photo_caption"),
+            _contains_if(text, _COPYRIGHT, _COPYRIGHT_WORDS, n_words <= 30).alias("_copyright"),
             _only_where(
                 share_widget,
                 text,
                 lambda t: t.str.contains(_SHARE_WORD) | (t.str.count_matches(_NETWORKS) >= 2),
             ).alias("_share"),
+            _contains_if(text, _COUNTER, _COUNTER_WORDS, n_words <= 20).alias("_counter"),
+            _only_where(text.str.starts_with("<"), text, lambda t: t.str.contains(_MARKUP)).alias("_markup"),
+            (menu_line & ~_table_header(lines, idx, menu_line)).alias("_menu_line"),
+            _contains_if(text, _COMMENT_MARKER, _COMMENT_WORDS, n_words <= 30).alias("comment_marker"),
+            _prefilter(text, _COOKIE_WORDS, None).alias("cookie"),
         )
+        .with_columns(_paragraph_features(text, n_words))
         .with_columns(line.str.extract(_LEAD_IN, 1).alias("lead_in_rest"))
-        .select(rule.alias("rule"), (lead_in & (pl.col("lead_in_rest") == "")).alias("lead_in_label"))
+        .select(
+            rule.alias("rule"),
+            (lead_in & (pl.col("lead_in_rest") == "")).alias("lead_in_label"),
+            "comment_marker",
+            "cookie",
+        )
+    )
+    # Longer lines: only a disclosure or a paragraph of chrome vocabulary can be cut.
+    paragraphs = lines.select("line", "words", "ends_sentence").gather(long_idx)
+    paragraphs = paragraphs.with_columns(_paragraph_features(paragraphs["line"], paragraphs["words"])).select(
+        pl.when((words <= 60) & pl.col("_disclosure"))
+        .then(pl.lit(DISCLOSURE))
+        .when(_chrome_vocabulary())
+        .then(pl.lit(CHROME_VOCABULARY))
+        .cast(pl.String)
+        .alias("rule"),
+        _prefilter(paragraphs["line"], _COOKIE_WORDS, None).alias("cookie"),
     )
     n = lines.height
     return lines.with_columns(
-        pl.Series("rule", [None] * n, dtype=pl.String).scatter(idx, judged["rule"]),
+        pl.Series("rule", [None] * n, dtype=pl.String)
+        .scatter(idx, judged["rule"])
+        .scatter(long_idx, paragraphs["rule"]),
         pl.Series("lead_in_label", [False] * n, dtype=pl.Boolean).scatter(idx, judged["lead_in_label"]),
+        pl.Series("comment_marker", [False] * n, dtype=pl.Boolean).scatter(idx, judged["comment_marker"]),
+        pl.Series("cookie", [False] * n, dtype=pl.Boolean)
+        .scatter(idx, judged["cookie"])
+        .scatter(long_idx, paragraphs["cookie"]),
     )
+
+
+def _paragraph_features(text: pl.Series, n_words: pl.Series) -> list[pl.Series]:
+    """Features of the rules that also judge paragraphs: `_disclosure`, `_vocabulary` (chrome words) and
+    `voice` (the site speaking: we/our/you, looked for only where chrome words are)."""
+    vocabulary = _count_if(text, _CHROME_VOCABULARY, _CHROME_VOCABULARY_WORDS)
+    return [
+        _contains_if(text, _DISCLOSURE, _DISCLOSURE_WORDS, n_words <= 60).alias("_disclosure"),
+        vocabulary.alias("_vocabulary"),
+        _only_where(vocabulary >= 2, text, lambda t: t.str.contains(_SITE_VOICE)).alias("voice"),
+    ]
+
+
+def _chrome_vocabulary() -> pl.Expr:
+    """A line dense with chrome vocabulary in the site's voice (see _CHROME_VOCABULARY)."""
+    words, vocabulary = pl.col("words"), pl.col("_vocabulary")
+    return (
+        (words <= CHROME_VOCABULARY_MAX_WORDS)
+        & (
+            (vocabulary >= CHROME_VOCABULARY_MIN_HITS)
+            # A short teaser that is no sentence ("Take our 30-lesson course: ...") needs two.
+            | ((vocabulary >= 2) & (words <= 20) & ~pl.col("ends_sentence"))
+        )
+        & (vocabulary >= CHROME_VOCABULARY_MIN_SHARE * words)
+        & pl.col("voice")
+    )
+
+
+def _table_header(lines: pl.DataFrame, idx: pl.Series, menu_line: pl.Series) -> pl.Series:
+    """For the judged lines (`idx` into `lines`): a "|" line whose next line in the same document has a
+    "|" too, i.e. the header row of a table rather than a menu. Looked at only where `menu_line`."""
+    hits = menu_line.arg_true()
+    out = pl.Series("header", [False] * menu_line.len(), dtype=pl.Boolean)
+    if hits.len() == 0:
+        return out
+    at = idx.gather(hits).cast(pl.Int64)
+    nxt = (at + 1).clip(0, lines.height - 1)
+    text, row = lines["line"], lines["_row"]
+    header = (
+        text.gather(at).str.contains("|", literal=True)
+        & text.gather(nxt).str.contains("|", literal=True)
+        & (row.gather(nxt) == row.gather(at))
+        & (nxt != at)
+    )
+    return out.scatter(hits, header)
 
 
 def _context_rules(lines: pl.DataFrame) -> pl.DataFrame:
@@ -453,9 +696,12 @@ def _context_rules(lines: pl.DataFrame) -> pl.DataFrame:
     done = []
     for _ in range(MAX_CONTEXT_PASSES):
         before = todo["rule"].is_not_null()
+        # Banners and comment sections first: their buttons and short lines are theirs, not menus.
+        todo = _consent_banner(_reader_comments(todo))
         todo = _promo_block(
             _related_headlines(_menu_runs(_repeats(_network_promo(_links_after_lead_in(todo)))))
         )
+        todo = _footer(todo)
         changed = todo.filter(todo["rule"].is_not_null() & ~before)["_row"].unique()
         if changed.len() < todo["_row"].n_unique():
             unchanged = ~todo["_row"].is_in(changed.implode())
@@ -571,6 +817,105 @@ def _links_after_lead_in(lines: pl.DataFrame) -> pl.DataFrame:
     return _set_rule(lines, hits, RELATED_LINKS)
 
 
+def _reader_comments(lines: pl.DataFrame) -> pl.DataFrame:
+    """A reader comment section: from its first marker (heading, prompt to comment, a comment's author
+    line) to the end of the document, with the commenter's name line just before the marker.
+
+    The marker must start past COMMENTS_MIN_POSITION of the document's characters: comments follow the
+    article. Markers are looked for on every non-blank line, cut or not (a counter line is one).
+    """
+    marked = lines.filter(pl.col("comment_marker"))["_row"].unique()
+    if marked.len() == 0:
+        return lines
+    doc = lines.select("_li", "_row", "start", "end", "blank", "rule", "words", "ends_sentence").filter(
+        pl.col("_row").is_in(marked.implode())
+    )
+    first = (
+        lines.filter(pl.col("comment_marker"))
+        .select("_row", "start")
+        .join(doc.group_by("_row").agg(pl.col("end").max().alias("size")), on="_row")
+        .filter(pl.col("start") >= COMMENTS_MIN_POSITION * pl.col("size"))
+        .group_by("_row")
+        .agg(pl.col("start").min().alias("from"))
+    )
+    if first.height == 0:
+        return lines
+    nonblank = doc.filter(~pl.col("blank")).join(first, on="_row")
+    alive = nonblank.filter(pl.col("rule").is_null())
+    # The commenter's name: the line right before the marker, when it is a tiny label ("1. jdoe").
+    name = (
+        nonblank.filter(pl.col("start") < pl.col("from"))
+        .group_by("_row")
+        .agg(pl.all().sort_by("start").last())
+        .filter(pl.col("rule").is_null() & (pl.col("words") <= 3) & ~pl.col("ends_sentence"))
+    )
+    hits = pl.concat([alive.filter(pl.col("start") >= pl.col("from")).select("_li"), name.select("_li")])
+    return _set_rule(lines, hits, READER_COMMENTS)
+
+
+def _consent_banner(lines: pl.DataFrame) -> pl.DataFrame:
+    """A cookie/consent banner, all its paragraphs and buttons: a run of consecutive lines that speak
+    consent vocabulary or are consent buttons, holding at least one paragraph in the site's voice with
+    3+ consent words including a cookie."""
+    seeds = lines.filter(pl.col("cookie"))["_row"].unique()
+    if seeds.len() == 0:
+        return lines
+    alive = _alive(lines, "line", "words").filter(pl.col("_row").is_in(seeds.implode()))
+    alive = alive.with_columns(
+        pl.col("line").str.count_matches(_CONSENT).alias("consent"),
+        pl.col("line").str.contains(_SITE_VOICE).alias("voice"),
+    )
+    member = ((pl.col("consent") >= 1) & pl.col("voice")) | (
+        (pl.col("words") <= 5) & pl.col("line").str.contains(_CONSENT_BUTTON)
+    )
+    seed = pl.col("voice") & (pl.col("consent") >= 3) & pl.col("line").str.contains(r"(?i)cookie")
+    alive = alive.with_columns(member.alias("member"), seed.alias("seed"))
+    new_run = _doc_start() | (pl.col("member") != pl.col("member").shift(1))
+    alive = alive.with_columns(new_run.cast(pl.Int64).cum_sum().alias("run"))
+    hits = alive.filter(pl.col("member") & pl.col("seed").any().over("run"))
+    return _set_rule(lines, hits, COOKIE_BANNER)
+
+
+def _footer(lines: pl.DataFrame) -> pl.DataFrame:
+    """Headline-like lines that end the document (clickbait and related-story titles, "Try our app"
+    teasers, a label ending in ":" whose list is gone): the lines after the last prose line.
+
+    A footer line does not end a sentence, is not a bullet, holds no figure (a table line of figures
+    stays), and either ends with ":", or is a Title Case headline (every lowercase word is on jusText's
+    English stop-list, so a sentence cut off mid-way stays), or is a short credit in brackets. The
+    document's first line (its headline) is never a footer line.
+    """
+    alive = _alive(lines, "line", "words", "chars", "ends_sentence").with_columns(_index_in_doc().alias("k"))
+    last = alive.filter(pl.col("_row").ne_missing(pl.col("_row").shift(-1)) & ~pl.col("ends_sentence"))
+    if last.height == 0:
+        return lines
+    line = pl.col("line")
+    # Only documents whose last line is a candidate can have a footer, and only the lines after their
+    # last sentence, bullet or long line: the regexes below run on those few.
+    alive = alive.filter(pl.col("_row").is_in(last["_row"].implode()))
+    prose = pl.col("ends_sentence") | (pl.col("words") > 40) | line.str.starts_with("- ") | (pl.col("k") == 0)
+    alive = alive.filter(pl.col("k") > pl.col("k").filter(prose).max().over("_row").fill_null(0))
+    if alive.height == 0:
+        return lines
+    lowercase_words = line.str.count_matches(r"(?:^|\s)\p{Ll}")
+    candidate = ~line.str.contains(_FIGURE) & (
+        line.str.ends_with(":")
+        | line.str.ends_with("：")
+        # A Title Case headline: its only lowercase words are function words.
+        | (
+            (pl.col("words") >= 2)
+            & line.str.contains(_TITLE_START)
+            & (lowercase_words <= line.str.count_matches(_LOWER_STOPWORDS))
+        )
+        # A source credit in brackets: "(Example Daily app)".
+        | ((pl.col("chars") <= 30) & line.str.contains(r"^[(（\[【][^()（）]+[)）\]】]$"))
+    )
+    alive = alive.with_columns(candidate.alias("candidate"))
+    keep_to = alive.filter(~pl.col("candidate")).group_by("_row").agg(pl.col("k").max().alias("keep"))
+    hits = alive.join(keep_to, on="_row", how="left").filter(pl.col("k") > pl.col("keep").fill_null(0))
+    return _set_rule(lines, hits, FOOTER)
+
+
 def _network_promo(lines: pl.DataFrame) -> pl.DataFrame:
     """A "Let's talk" / "About the author" label and the paragraph that follows it."""
     alive = _alive(lines, "line").with_columns(pl.col("line").str.contains(_NETWORK_PROMO).alias("label"))
@@ -638,7 +983,46 @@ def _repeats(lines: pl.DataFrame) -> pl.DataFrame:
         .filter(pl.col("chars") >= 30)
         .filter(~pl.col("line").is_first_distinct().over("_row"))
     )
-    return _set_rule(lines, dups, DUPLICATE_PARAGRAPH)
+    lines = _set_rule(lines, dups, DUPLICATE_PARAGRAPH)
+    # A caption printed twice, once with its credit in brackets, on neighbouring lines
+    # ("A robot at work.(Photo: X)" / "A robot at work."): the copy without the credit goes.
+    text = lines["line"]
+    ends = (
+        text.str.ends_with(")")
+        | text.str.ends_with("]")
+        | text.str.ends_with("）")
+        | text.str.ends_with("】")
+    )
+    longer = ends.arg_true().cast(pl.Int64)  # only a line ending in a bracket can be the copy with the credit
+    if longer.len() == 0:
+        return lines
+    credit = r"^\s*[(\[（【][^()\[\]（）【】]{1,60}[)\]）】]\s*$"
+    found = []
+    for step in (-1, 1):
+        shorter = (longer + step).clip(0, lines.height - 1)
+        pair = pl.DataFrame(
+            {
+                "long": text.gather(longer),
+                "long_row": lines["_row"].gather(longer),
+                "short": text.gather(shorter),
+                "_row": lines["_row"].gather(shorter),
+                "_li": lines["_li"].gather(shorter),
+                "rule": lines["rule"].gather(shorter),
+            }
+        )
+        found.append(
+            pair.filter(
+                (pl.col("_row") == pl.col("long_row"))
+                & pl.col("rule").is_null()
+                & (pl.col("short").str.len_chars() >= 20)
+                & (pl.col("short") != pl.col("long"))
+                & pl.col("long").str.starts_with(pl.col("short"))
+            )
+            .filter(pl.col("long").str.slice(pl.col("short").str.len_chars()).str.contains(credit))
+            .select("_li")
+        )
+    near = pl.concat(found)
+    return _set_rule(lines, near, DUPLICATE_PARAGRAPH)
 
 
 # --- assembling the result ---------------------------------------------------------------------------

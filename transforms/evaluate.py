@@ -261,3 +261,55 @@ def score_metrics(pred: pl.DataFrame, labels: dict[str, dict]) -> pl.DataFrame:
         .cast({**_SCORE_SCHEMA, "subject_accuracy": pl.Float64})
         .rename({"group": "unit"})
     )
+
+
+CHROME_REMOVED = "chrome_removed"
+CONTENT_KEPT = "content_kept"
+
+
+def cleaning_items(labels: dict[str, dict]) -> pl.DataFrame:
+    """The labelled spans cleaning is judged on: doc, kind (CHROME_REMOVED or CONTENT_KEPT), text.
+
+    Chrome is every `noise_metrics` / `noise_entities` item without `in_body` (boilerplate that cleaning
+    must cut); content is every non-optional `entities` / `metrics` item (article text it must keep).
+    Optional items (bylines, photo credits) and in-body noise are judged on neither.
+    """
+    rows = []
+    for doc, label in labels.items():
+        for key in ("noise_metrics", "noise_entities"):
+            rows += [(doc, CHROME_REMOVED, i["text"]) for i in label.get(key, []) if not i.get("in_body")]
+        for key in ("entities", "metrics"):
+            rows += [(doc, CONTENT_KEPT, i["text"]) for i in label.get(key, []) if not i.get("optional")]
+    return pl.DataFrame(rows, schema={"doc": pl.String, "kind": pl.String, "text": pl.String}, orient="row")
+
+
+def score_cleaning(cleaned: pl.DataFrame, labels: dict[str, dict]) -> pl.DataFrame:
+    """Share of labelled chrome removed and of labelled content kept, from cleaned[doc, text].
+
+    A chrome item counts as removed when its text no longer occurs in its document's cleaned text; a
+    content item counts as kept when its text still occurs there. A labelled document missing from
+    `cleaned` (rejected by cleaning) has empty text: its chrome is removed and its content lost.
+    Returns one row per kind (CHROME_REMOVED, CONTENT_KEPT): kind, items, hits, share (null when no items).
+    """
+    items = cleaning_items(labels)
+    texts = cleaned.select(pl.col("doc").cast(pl.String), pl.col("text").cast(pl.String).alias("cleaned"))
+    present = (
+        items.join(texts.unique("doc"), on="doc", how="left")
+        .with_columns(pl.col("cleaned").fill_null(""))
+        .with_columns(pl.col("cleaned").str.contains(pl.col("text"), literal=True).alias("present"))
+    )
+    hit = pl.when(pl.col("kind") == CHROME_REMOVED).then(~pl.col("present")).otherwise(pl.col("present"))
+    per = present.group_by("kind").agg(
+        pl.len().cast(pl.Int64).alias("items"), hit.sum().cast(pl.Int64).alias("hits")
+    )
+    return (
+        pl.DataFrame({"kind": [CHROME_REMOVED, CONTENT_KEPT]})
+        .join(per, on="kind", how="left")
+        .with_columns(pl.col("items").fill_null(0), pl.col("hits").fill_null(0))
+        .with_columns(
+            pl.when(pl.col("items") > 0)
+            .then(pl.col("hits") / pl.col("items"))
+            .alias("share")
+            .cast(pl.Float64)
+        )
+    )

@@ -29,3 +29,7 @@ def test_quarry_eval_meets_targets_on_the_seeds():
     assert metrics["ALL"]["subject_accuracy"] >= 0.80
     # noise figures (inside boilerplate or idioms) count as false positives: none may be extracted
     assert metrics["ALL"]["fp"] == 0
+    # cleaning (issue 17): every labelled piece of chrome is cut, labelled article content stays
+    cleaning = {r["kind"]: r for r in scores["cleaning"]}
+    assert cleaning["chrome_removed"]["hits"] == cleaning["chrome_removed"]["items"] == 9
+    assert cleaning["content_kept"]["share"] >= 0.99

@@ -611,3 +611,259 @@ def test_context_rules_do_not_reach_across_documents() -> None:
     assert together.removed_spans.select("rule", "text").rows() == [
         r for a in alone for r in a.removed_spans.select("rule", "text").rows()
     ]
+
+
+# --- web chrome as kinds (issue 17) ---------------------------------------------------------------------
+
+# (chrome line, rule): sits between two article paragraphs and is cut alone.
+CHROME_POSITIVE = [
+    ("6 min read", C.COUNTER),
+    ("- 3 min Reading Time", C.COUNTER),
+    ("By Ann Lee | Translated by AI 5 min read", C.COUNTER),
+    ("1.2K views", C.COUNTER),
+    ("Listen · 4 min", C.COUNTER),
+    ("Updated 2 hours ago", C.DATELINE),
+    ("Play this episode", C.COUNTER),
+    ("12:48 / 30:00", C.COUNTER),
+    ("356人阅读", C.COUNTER),
+    ("Disclosure: We may earn a commission when you buy through links on this page.", C.DISCLOSURE),
+    ("FTC: This site uses affiliate links that earn us money.", C.DISCLOSURE),
+    (
+        "Notice: This post was uploaded by a user of the portal, which only provides information storage "
+        "services.",
+        C.DISCLOSURE,
+    ),
+    ("免责声明：本文仅代表作者观点，不构成投资建议。", C.DISCLOSURE),
+    ('<div class="box"><a href="https://example.com/p?id=42">Example Forum</a></div>', C.MARKUP),
+    ("Home > Markets > Asia", C.NAVIGATION),
+    ("Sport | Culture | Travel | Weather", C.NAVIGATION),
+    ("Top of page", C.NAVIGATION),
+    ("Example Daily logo", C.PHOTO_CAPTION),
+    ("- Instagram Social Icon", C.PHOTO_CAPTION),
+    ("A robot arm sorts parcels at a depot.(Photo: Example Wire)", C.PHOTO_CAPTION),
+    ("The new factory Photo: Example Wire", C.PHOTO_CAPTION),
+    ("- Writer: Ann Lee", C.BYLINE),
+    ("Latest from this section", C.LINK_LEAD_IN),
+    ("Related Podcasts", C.LINK_LEAD_IN),
+    ("推荐阅读：某某新闻网", C.LINK_LEAD_IN),
+    ("责任编辑：王小明", C.BYLINE),
+    ("分享到：微博 微信", C.SHARE_WIDGET),
+    ("扫码关注我们的公众号", C.CALL_TO_ACTION),
+    ("关注示例网,畅想美好生活!", C.CALL_TO_ACTION),
+    ("Originally published on Example Blog.", C.CALL_TO_ACTION),
+    ("Via Example Forum", C.CALL_TO_ACTION),
+    ("Take our 12-lesson course: earn a certification in data science", C.CHROME_VOCABULARY),
+    (
+        "Our weekly letter goes to twenty thousand readers across the chip trade, from fab engineers to fund "
+        "managers, and every issue and podcast episode brings the launches, deals and figures that matter to "
+        "them. Sign on at no cost and stay up to date; advertisers who want the same readers can talk to our "
+        "sponsorship team.",
+        C.CHROME_VOCABULARY,
+    ),
+]
+
+
+@pytest.mark.parametrize(("noise", "rule"), CHROME_POSITIVE)
+def test_chrome_line_is_cut_as_its_kind(noise: str, rule: str) -> None:
+    raw = f"{BODY}\n{noise}\n{BODY2}"
+    doc, spans = clean_one(raw)
+    assert doc["text"] == f"{BODY}\n{BODY2}"
+    assert [(s["rule"], s["text"]) for s in spans] == [(rule, noise)]
+
+
+# Article lines near those kinds: each stays, untouched, between two paragraphs.
+CHROME_NEGATIVE = [
+    "The hearing took 6 minutes to read out, officials said.",
+    "Two hours ago the exchange halted trading in the shares.",
+    "Views of the plan were mixed: 1,200 people wrote to the council.",
+    "Reader comments on the plan were mostly positive, the ministry said in a statement.",
+    "The marketplace earns a commission of 15% on every sale, its filing shows.",
+    "Notice periods for staff will rise to three months under the new law.",
+    "Revenue | 2024 | 2025",
+    "North | 12.5 | 14.1 | 9.8",
+    "Investors asked whether the company would redesign its brand logo and app icon this year.",
+    "The photo of the prototype (Photo: leaked) spread fast online, the report said.",
+    "Its new phone image: a cheaper Pro",
+    "Writers: the guild said its members would strike.",
+    "Related risks include higher prices for memory chips, analysts said.",
+    "关注度持续上升，该公司股价本周上涨5%。",
+    "Subscribers to the service, which offers courses and lessons online, rose 12% to 3 million.",
+    "Via its cloud unit, the group sold 4 million licences last year.",
+    "“We want to be the platform that writers join first,” the chief executive said.",
+    "- Revenue rose 12% to $3.2 billion in the quarter.",
+    "Comments from investors were mixed, with some calling the price too high.",
+]
+
+
+@pytest.mark.parametrize("line", CHROME_NEGATIVE)
+def test_article_line_near_a_chrome_kind_survives(line: str) -> None:
+    raw = f"{BODY}\n{line}\n{BODY2}"
+    doc, spans = clean_one(raw)
+    assert spans == []
+    assert doc["text"] == raw
+
+
+def test_reader_comment_section_goes_to_the_end() -> None:
+    comments = "3 Comments\n\nkiwi_fan\nGreat read, thanks.\n\nold_timer\nI disagree with the analysts here."
+    doc, spans = clean_one(f"{BODY}\n\n{BODY2}\n\n{comments}")
+    assert doc["text"] == f"{BODY}\n\n{BODY2}"
+    assert [(s["rule"], s["text"]) for s in spans] == [
+        (C.COUNTER, "3 Comments"),
+        (C.READER_COMMENTS, comments.removeprefix("3 Comments\n\n")),
+    ]
+
+
+def test_reader_comment_author_lines_and_counters() -> None:
+    raw = (
+        f"{BODY}\n\n{BODY2}\n\n1. kiwi_fan\n\nPosts: 12 | Member since: May 2020\n\nGreat read, thanks.\n\n"
+        "2. old_timer\n\nPosts: 7 | Member since: June 2018\n\nThe phones look alike, just look at"
+    )
+    doc, spans = clean_one(raw)
+    assert doc["text"] == f"{BODY}\n\n{BODY2}"
+    assert [(s["rule"], s["text"]) for s in spans] == [
+        (C.READER_COMMENTS, "1. kiwi_fan"),
+        (C.COUNTER, "Posts: 12 | Member since: May 2020"),
+        (C.READER_COMMENTS, "Great read, thanks.\n\n2. old_timer"),
+        (C.COUNTER, "Posts: 7 | Member since: June 2018"),
+        (C.READER_COMMENTS, "The phones look alike, just look at"),
+    ]
+
+
+def test_comment_prompt_takes_the_footer_below_it() -> None:
+    tail = (
+        "Got a view on this? Let us know in the comments.\n\nPost a comment\n\n"
+        "“Ten Secrets About the Summer Games” “Why Everyone Is Talking About This Tablet”"
+    )
+    doc, spans = clean_one(f"{BODY}\n\n{BODY2}\n\n{tail}")
+    assert doc["text"] == f"{BODY}\n\n{BODY2}"
+    assert [(s["rule"], s["text"]) for s in spans] == [(C.READER_COMMENTS, tail)]
+
+
+def test_comment_counter_under_the_headline_keeps_the_article() -> None:
+    doc, spans = clean_one(f"Xiaomi ships its model\n12 comments\n{BODY}\n{BODY2}")
+    assert doc["text"] == f"Xiaomi ships its model\n{BODY}\n{BODY2}"
+    assert [(s["rule"], s["text"]) for s in spans] == [(C.COUNTER, "12 comments")]
+
+
+def test_comments_heading_early_in_the_document_cuts_only_itself() -> None:
+    doc, spans = clean_one(f"Comments (4)\n{BODY}\n{BODY2}")
+    assert doc["text"] == f"{BODY}\n{BODY2}"
+    assert [(s["rule"], s["text"]) for s in spans] == [(C.READER_COMMENTS, "Comments (4)")]
+
+
+def test_footer_headlines_and_dangling_label_at_the_end() -> None:
+    tail = "Try Our Reading App\nSee what the app can do for you:\n\nTen Gadgets You Will Want This Summer"
+    doc, spans = clean_one(f"Xiaomi ships its model\n{BODY}\n\n{BODY2}\n\n{tail}")
+    assert doc["text"] == f"Xiaomi ships its model\n{BODY}\n\n{BODY2}"
+    assert [(s["rule"], s["text"]) for s in spans] == [(C.FOOTER, tail)]
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        "Analysts expect the company to report its first profit in",  # an excerpt cut off mid-sentence
+        "Despite these positive trends, analysts remain cautious",
+        "Revenue in the quarter: $3.2 billion",  # a figure
+        "- Shares closed up 4 percent",  # a bullet
+        "Net margin | 12.5 | 14.1",
+        "Xiaomi ships its model",  # the document's only other line is its headline
+    ],
+)
+def test_article_end_that_is_no_footer_stays(last: str) -> None:
+    raw = f"{BODY}\n\n{last}"
+    doc, spans = clean_one(raw)
+    assert spans == []
+    assert doc["text"] == raw
+
+
+def test_headline_alone_is_never_a_footer() -> None:
+    doc, spans = clean_one("Why Everyone Is Talking About This Tablet")
+    assert spans == []
+
+
+COOKIE_PARAS = [
+    "We value your privacy. We and our partners use cookies to store and access information on your device, "
+    "and to measure advertising.",
+    "You can accept all, reject all or manage your preferences at any time in our privacy settings.",
+    "I Accept",
+    "Show Purposes",
+]
+
+
+def test_cookie_banner_of_several_paragraphs_goes_whole() -> None:
+    banner = "\n\n".join(COOKIE_PARAS)
+    doc, spans = clean_one(f"{banner}\n\n{BODY}\n\n{BODY2}")
+    assert doc["text"] == f"{BODY}\n\n{BODY2}"
+    assert [(s["rule"], s["text"]) for s in spans] == [(C.COOKIE_BANNER, banner)]
+
+
+def test_news_about_cookies_and_consent_stays() -> None:
+    story = (
+        "Regulators said the company used tracking cookies without consent and shared personal data with "
+        "advertising partners, and ordered it to let users reject them."
+    )
+    raw = f"{BODY}\n\n{story}\n\nAccept all\n\n{BODY2}"
+    doc, spans = clean_one(raw)
+    assert spans == []
+    assert doc["text"] == raw
+
+
+def test_caption_printed_twice_keeps_one_copy_without_credit() -> None:
+    caption = "A robot arm sorts parcels at a depot."
+    raw = f"{BODY}\n{caption}(Photo: Example Wire)\n{caption}\n{BODY2}"
+    doc, spans = clean_one(raw)
+    assert doc["text"] == f"{BODY}\n{BODY2}"
+    assert [s["rule"] for s in spans] == [C.PHOTO_CAPTION, C.DUPLICATE_PARAGRAPH]
+
+
+def test_sentence_that_starts_the_next_one_is_not_a_repeat() -> None:
+    raw = f"{BODY}\nShares rose 5% on Monday.\nShares rose 5% on Monday. Analysts cheered.\n{BODY2}"
+    doc, spans = clean_one(raw)
+    assert spans == []
+
+
+def test_key_takeaways_quote_and_figure_table_stay() -> None:
+    raw = (
+        f"{BODY}\n\nKey Takeaways\n\n- Xiaomi will spend 20 billion yuan a year on research.\n"
+        "- The model runs on phones and cars.\n\n“We are only at the start,” the founder said.\n\n"
+        f"Quarter | Revenue | Margin\nQ1 2025 | 111.3 | 22.8\nQ2 2025 | 116.0 | 22.5\n\n{BODY2}"
+    )
+    doc, spans = clean_one(raw)
+    assert spans == []
+    assert doc["text"] == raw
+
+
+def test_whole_page_of_chrome_around_a_short_article() -> None:
+    head = "Chipmaker Example Corp posts record quarterly revenue"
+    para1 = (
+        "Example Corp said on Tuesday its quarterly revenue rose 34% to $12.5 billion, beating analyst "
+        "estimates, as demand for its data-centre chips stayed strong."
+    )
+    para2 = "The company expects revenue of about $13 billion in the current quarter, it said in a statement."
+    page = "\n".join(
+        [
+            "We value your privacy",
+            "We and our 500 partners store and/or access information on a device, such as cookies, and "
+            "process personal data for personalised advertising and content measurement.",
+            "With your permission we and our partners may use precise geolocation data. You may click to "
+            "consent to our processing, or change your preferences before consenting.",
+            "I Accept",
+            "Show Purposes",
+            "Skip to content\nWorld\nBusiness\nMarkets\nTech",
+            head,
+            "Listen · 4 min\nUpdated 2 hours ago\nBy Jane Roe",
+            para1,
+            para2,
+            "Most Read\nOil prices jump as supply worries grow\nWhy Your Phone Battery Dies So Fast",
+            "Sign up for our daily newsletter",
+            "Share this story\nCopy link\nFacebook\nX\nEmail",
+            "© 2025 Example Media Group",
+            "Comments (12)\ngreatname: Impressive numbers!",
+        ]
+    )
+    doc, spans = clean_one(page)
+    assert doc["text"] == f"{head}\n{para1}\n{para2}"
+    assert [s["rule"] for s in spans] == [
+        C.COOKIE_BANNER, C.NAVIGATION, C.COUNTER, C.DATELINE, C.BYLINE, C.LINK_LEAD_IN, C.RELATED_LINKS,
+        C.NEWSLETTER, C.SHARE_WIDGET, C.RELATED_LINKS, C.COPYRIGHT, C.READER_COMMENTS,
+    ]  # fmt: skip

@@ -152,3 +152,43 @@ def test_metrics_one_label_one_hit() -> None:
     )
     r = row(score_metrics(pred, LABELS), "percent", "unit")
     assert (r["tp"], r["fp"], r["fn"]) == (1, 1, 1)
+
+
+# --- cleaning figures -------------------------------------------------------------------------------
+
+from transforms.evaluate import CHROME_REMOVED, CONTENT_KEPT, score_cleaning  # noqa: E402
+
+CLEAN_LABELS = {
+    "a": {
+        "entities": [
+            {"text": "Acme", "canonical": "Acme", "type": "ORG"},
+            {"text": "Bo Li", "canonical": "Bo Li", "type": "PERSON", "optional": True},
+        ],
+        "metrics": [{"text": "4%", "value": 4, "unit": "percent", "subject": "Acme"}],
+        "noise_metrics": [
+            {"text": "9 min read", "value": 9, "unit": "count", "subject": None},
+            {"text": "(ACM 1.2%)", "value": 1.2, "unit": "percent", "subject": None, "in_body": True},
+        ],
+        "noise_entities": [{"text": "Daily Example", "canonical": "Daily Example", "type": "ORG"}],
+    },
+    "b": {
+        "entities": [{"text": "Zeta", "canonical": "Zeta", "type": "ORG"}],
+        "noise_entities": [{"text": "Example Wire", "canonical": "Example Wire", "type": "ORG"}],
+    },
+}
+
+
+def test_cleaning_scores_chrome_removed_and_content_kept() -> None:
+    cleaned = pl.DataFrame({"doc": ["a"], "text": ["Acme rose 4% (ACM 1.2%). Daily Example"]})
+    out = score_cleaning(cleaned, CLEAN_LABELS).rows()
+    # "b" was rejected: its chrome is gone and its content lost; optional and in-body items are not judged.
+    assert out == [(CHROME_REMOVED, 3, 2, 2 / 3), (CONTENT_KEPT, 3, 2, 2 / 3)]
+
+
+def test_cleaning_scores_perfect_and_empty_labels() -> None:
+    cleaned = pl.DataFrame({"doc": ["a", "b"], "text": ["Acme rose 4%.", "Zeta fell."]})
+    assert score_cleaning(cleaned, CLEAN_LABELS).rows() == [
+        (CHROME_REMOVED, 3, 3, 1.0),
+        (CONTENT_KEPT, 3, 3, 1.0),
+    ]
+    assert score_cleaning(cleaned, {}).rows() == [(CHROME_REMOVED, 0, 0, None), (CONTENT_KEPT, 0, 0, None)]
