@@ -33,7 +33,7 @@ import polars as pl
 from transforms.text import frame_schema, slice_spans
 from warehouse.schemas import DOCUMENTS, QUARANTINE, REMOVED_SPANS
 
-CLEAN_VERSION = "clean-2026.11.30.1"
+CLEAN_VERSION = "clean-2026.11.30.2"
 
 # Rule names (removed_spans.rule).
 PROMO_BLOCK = "promo_block"
