@@ -148,3 +148,24 @@ def test_publish_creates_a_markdown_artifact(prefect_server) -> None:
     report()
     got = Artifact.get("quarry-quality-test-1")
     assert got is not None and got.type == "markdown" and got.data == md
+
+
+def test_rows_held_back_are_listed_per_expectation():
+    summary = {
+        **SUMMARY,
+        "status": "succeeded",
+        "message": None,
+        "rows_held_by_expectation": {
+            "metrics: ExpectColumnValuesToBeInSet(_value_plausible)": 3,
+            "mentions: ExpectColumnValuesToBeInSet(_surface_matches)": 1,
+        },
+    }
+    md = quality_markdown(summary, QUALITY, None, None)
+    section = md.split("## Rows held back by expectation\n\n", 1)[1].split("\n\n## ", 1)[0]
+    assert section.splitlines()[-4:] == [
+        "| table: expectation | rows |",
+        "|---|---:|",
+        "| metrics: ExpectColumnValuesToBeInSet(_value_plausible) | 3 |",
+        "| mentions: ExpectColumnValuesToBeInSet(_surface_matches) | 1 |",
+    ]
+    assert "## Rows held back" not in quality_markdown(SUMMARY, QUALITY, None, None)
