@@ -48,9 +48,10 @@ def write_corpus(out: Path, docs: Any, max_bytes: float | None = None) -> tuple[
             break
         data = doc["text"].encode("utf-8")
         (out / f"{doc['name']}.txt").write_bytes(data)
-        (out / "labels" / f"{doc['name']}.json").write_text(
-            json.dumps(labels, ensure_ascii=False, indent=1), encoding="utf-8"
-        )
+        if labels is not None:  # resampled real text has none
+            (out / "labels" / f"{doc['name']}.json").write_text(
+                json.dumps(labels, ensure_ascii=False, indent=1), encoding="utf-8"
+            )
         n += 1
         size += len(data)
     return n, size
@@ -67,6 +68,22 @@ def generate_corpus(out: Path, n_docs: int, seed: int, gazetteer: str | None = N
     from transforms.synth import iter_documents
 
     return write_corpus(out, iter_documents(n_docs, seed, _entries(gazetteer)))
+
+
+def read_texts(dirs: list[str]) -> list[str]:
+    """The `.txt`/`.md` files directly in each of `dirs` (sorted by name), as text: a real-text source."""
+    texts = []
+    for d in dirs:
+        files = sorted(p for p in Path(d).iterdir() if p.suffix in (".txt", ".md") and p.is_file())
+        texts += [p.read_text(encoding="utf-8", errors="replace") for p in files]
+    return texts
+
+
+def real_documents(dirs: list[str], seed: int) -> Any:
+    """Endless (document, None) pairs resampled from the real articles in `dirs` (transforms/resample.py)."""
+    from transforms.resample import iter_resampled
+
+    return ((doc, None) for doc in iter_resampled(read_texts(dirs), seed))
 
 
 def generate_mb(out: Path, mb: float, seed: int, gazetteer: str | None = None) -> tuple[int, int]:
@@ -546,51 +563,86 @@ def bench(
     with_peers: bool = False,
     gazetteer: str | None = None,
     accuracy_docs: int = ACCURACY_DOCS,
+    real_from: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Run every size; return (and write to `out/bench.json`) the figures."""
-    from transforms.synth import iter_documents
-
+    """Run every size on the synthetic corpus and, with `real_from`, on real paragraphs resampled from
+    the articles in those directories; return (and write to `out/bench.json`) the figures."""
     out.mkdir(parents=True, exist_ok=True)
-    entries = _entries(gazetteer)
     results = []
+    corpora = ["synthetic"] + (["real"] if real_from else [])
     for mb in sizes:
-        tag = f"{mb:g}MB"
-        corpus, incoming, wh_dir = out / f"corpus-{tag}", out / f"incoming-{tag}", out / f"warehouse-{tag}"
-        for d in (corpus, incoming, wh_dir):
-            shutil.rmtree(d, ignore_errors=True)
-        t0 = time.perf_counter()
-        n_docs, n_bytes = write_corpus(corpus, iter_documents(10**9, seed, entries), max_bytes=mb * 1e6)
-        n_new = max(1, round(n_docs * INCREMENTAL_SHARE))
-        incoming.mkdir(parents=True)
-        new_docs, new_bytes = write_corpus(
-            incoming, iter_documents(n_docs + n_new, seed, entries, start=n_docs)
-        )
-        for f in (incoming / "labels").glob("*.json"):
-            f.rename(corpus / "labels" / f.name)
-        gen_seconds = round(time.perf_counter() - t0, 3)
-        wh_dir.mkdir(parents=True)
-        wh = wh_dir / "quarry.duckdb"
-        floor = raw_scan_floor(corpus)
-        if in_process:
-            runs = measure(str(corpus), str(incoming), str(wh), workers, batch_mb)
-        else:
-            runs = _measure_in_child(corpus, incoming, wh, workers, batch_mb, wh_dir / "run.log")
-        row = _size_row(mb, n_docs, n_bytes, new_docs, new_bytes, gen_seconds, floor, runs)
-        row["accuracy"] = accuracy(wh, corpus / "labels", accuracy_docs)
-        if with_peers:
-            row["peers"] = peers(corpus, corpus / "labels", gazetteer)
-        results.append(row)
+        for kind in corpora:
+            results.append(
+                _bench_size(kind, mb, out, seed, workers, batch_mb, in_process, gazetteer, real_from or [])
+            )
+            if with_peers and kind == "synthetic":
+                results[-1]["peers"] = peers(
+                    out / f"corpus-{mb:g}MB", out / f"corpus-{mb:g}MB" / "labels", gazetteer
+                )
+            if kind == "synthetic":
+                results[-1]["accuracy"] = accuracy(
+                    out / f"warehouse-{mb:g}MB" / "quarry.duckdb",
+                    out / f"corpus-{mb:g}MB" / "labels",
+                    accuracy_docs,
+                )
     report = {
         "seed": seed,
         "workers": workers,
         "batch_mb": batch_mb,
         "cpu_count": os.cpu_count(),
         "python": sys.version.split()[0],
+        "real_from": real_from,
         "sizes": results,
     }
     (out / "bench.json").write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
-    report["chart"] = chart(results, out / "bench.png")
+    report["chart"] = chart([r for r in results if r["corpus"] == "synthetic"], out / "bench.png")
     return report
+
+
+def _bench_size(
+    kind: str,
+    mb: float,
+    out: Path,
+    seed: int,
+    workers: int,
+    batch_mb: float,
+    in_process: bool,
+    gazetteer: str | None,
+    real_from: list[str],
+) -> dict[str, Any]:
+    """One corpus of `mb` MB (+1% incremental documents), run and measured."""
+    from transforms.synth import iter_documents
+
+    tag = f"{mb:g}MB" if kind == "synthetic" else f"{mb:g}MB-real"
+    corpus, incoming, wh_dir = out / f"corpus-{tag}", out / f"incoming-{tag}", out / f"warehouse-{tag}"
+    for d in (corpus, incoming, wh_dir):
+        shutil.rmtree(d, ignore_errors=True)
+    t0 = time.perf_counter()
+    if kind == "synthetic":
+        entries = _entries(gazetteer)
+        n_docs, n_bytes = write_corpus(corpus, iter_documents(10**9, seed, entries), max_bytes=mb * 1e6)
+        n_new = max(1, round(n_docs * INCREMENTAL_SHARE))
+        incoming.mkdir(parents=True)
+        new_docs, new_bytes = write_corpus(
+            incoming, iter_documents(n_docs + n_new, seed, entries, start=n_docs)
+        )
+    else:
+        docs = real_documents(real_from, seed)
+        n_docs, n_bytes = write_corpus(corpus, docs, max_bytes=mb * 1e6)
+        n_new = max(1, round(n_docs * INCREMENTAL_SHARE))
+        incoming.mkdir(parents=True)
+        new_docs, new_bytes = write_corpus(incoming, (next(docs) for _ in range(n_new)))
+    for f in (incoming / "labels").glob("*.json"):
+        f.rename(corpus / "labels" / f.name)
+    gen_seconds = round(time.perf_counter() - t0, 3)
+    wh_dir.mkdir(parents=True)
+    wh = wh_dir / "quarry.duckdb"
+    floor = raw_scan_floor(corpus)
+    if in_process:
+        runs = measure(str(corpus), str(incoming), str(wh), workers, batch_mb)
+    else:
+        runs = _measure_in_child(corpus, incoming, wh, workers, batch_mb, wh_dir / "run.log")
+    return {"corpus": kind, **_size_row(mb, n_docs, n_bytes, new_docs, new_bytes, gen_seconds, floor, runs)}
 
 
 def _size_row(
@@ -719,7 +771,8 @@ def print_report(report: dict[str, Any]) -> None:
     console = Console(highlight=False)
     for r in report["sizes"]:
         t = Table(
-            title=f"quarry bench {r['megabytes']:.1f} MB, {r['documents']:,} documents ({r['status']}, "
+            title=f"quarry bench {r['megabytes']:.1f} MB {r.get('corpus', 'synthetic')} text, "
+            f"{r['documents']:,} documents ({r['status']}, "
             f"workers={report['workers']})",
             title_justify="left",
         )
@@ -787,7 +840,9 @@ def print_report(report: dict[str, Any]) -> None:
             f"total = {fl['total_vs_floor']}x floor",
         )
         console.print(t)
-        acc = r["accuracy"]
+        acc = r.get("accuracy")
+        if acc is None:  # resampled real text has no labels: see `quarry eval` on the devset
+            continue
         console.print(
             f"accuracy on {acc['labelled_documents']} generated documents: "
             f"entities P/R/F1 {_prf(acc['entities'])}; metrics P/R/F1 {_prf(acc['metrics'])} "
@@ -842,9 +897,17 @@ def cmd_gen_corpus(args: argparse.Namespace) -> int:
         raise UserError("--docs must be at least 1")
     out = Path(args.out)
     t0 = time.perf_counter()
-    n, size = generate_corpus(out, args.docs, args.seed, args.gazetteer)
+    if args.real_from:
+        try:
+            docs = real_documents(args.real_from.split(","), args.seed)
+            n, size = write_corpus(out, (next(docs) for _ in range(args.docs)))
+        except (OSError, ValueError) as exc:
+            raise UserError(f"--from: {exc}") from None
+    else:
+        n, size = generate_corpus(out, args.docs, args.seed, args.gazetteer)
     secs = time.perf_counter() - t0
-    print(f"wrote {n:,} documents ({size / 1e6:.2f} MB) and their labels to {out} in {secs:.1f}s")
+    what = "" if args.real_from else " and their labels"
+    print(f"wrote {n:,} documents ({size / 1e6:.2f} MB){what} to {out} in {secs:.1f}s")
     return 0
 
 
@@ -874,6 +937,7 @@ def _bench_from_args(args: argparse.Namespace, sizes: list[float]) -> dict[str, 
         with_peers=args.peers,
         gazetteer=args.gazetteer,
         accuracy_docs=args.accuracy_docs,
+        real_from=args.real_from.split(",") if args.real_from else None,
     )
 
 
@@ -884,6 +948,14 @@ def add_parsers(subparsers: Any) -> None:
     g.add_argument("--seed", type=int, default=7, help="same seed, same bytes (default: 7)")
     g.add_argument("--out", required=True, help="directory: <name>.txt and labels/<name>.json")
     g.add_argument("--gazetteer", default=None, help="entity gazetteer YAML (default: the bundled one)")
+    g.add_argument(
+        "--from",
+        dest="real_from",
+        default=None,
+        metavar="DIR[,DIR]",
+        help="resample real articles (.txt/.md in these folders): paragraphs shuffled across articles, "
+        "figures perturbed, chrome lines kept; no labels are written",
+    )
     g.set_defaults(func=cmd_gen_corpus)
 
     b = subparsers.add_parser("bench", help="time the pipeline on synthetic corpora of growing size")
@@ -902,5 +974,12 @@ def add_parsers(subparsers: Any) -> None:
     b.add_argument("--peers", action="store_true", help="also time spaCy and quantulum3 when installed")
     b.add_argument("--accuracy-docs", type=int, default=ACCURACY_DOCS, help="labelled documents to score")
     b.add_argument("--gazetteer", default=None)
+    b.add_argument(
+        "--from",
+        dest="real_from",
+        default=None,
+        metavar="DIR[,DIR]",
+        help="also run each size on real paragraphs resampled from the articles in these folders",
+    )
     b.add_argument("--in-process", action="store_true", help=argparse.SUPPRESS)  # tests: reuse their server
     b.set_defaults(func=cmd_bench)
