@@ -19,7 +19,7 @@ help:
 	@echo "make lint    ruff"
 	@echo "make server  local Prefect server + UI on http://127.0.0.1:4200"
 	@echo "make deploy  register quarry-pipeline/nightly; make serve: execute its runs"
-	@echo "make bench   time the pipeline on 10 and 100 MB synthetic corpora (BENCH_SIZE=large adds 1000)"
+	@echo "make bench   time the pipeline on 10 and 100 MB synthetic and real-text corpora (BENCH_SIZE=large adds 1000)"
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -59,10 +59,13 @@ serve: $(STAMP)  ## execute scheduled and UI-triggered runs of the deployment
 
 BENCH_SIZES ?= 10,100
 BENCH_OUT ?= bench-out
+comma := ,
+# Real text for the second corpus: the devset's articles when ../shared is beside the clone, and seeds/.
+BENCH_FROM ?= $(if $(wildcard ../shared/devset/docs),../shared/devset/docs$(comma))seeds
 
-bench: $(STAMP)  ## time the pipeline on 10 and 100 MB synthetic corpora (BENCH_SIZE=large adds 1000)
+bench: $(STAMP)  ## time the pipeline on 10 and 100 MB synthetic and real-text corpora (BENCH_SIZE=large adds 1000)
 	$(UV) sync --frozen --inexact --compile-bytecode --extra bench --python $(PYTHON)  # peers (spaCy, quantulum3) + chart
-	BENCH_SIZE=$(BENCH_SIZE) $(VENV)/bin/quarry bench --sizes $(BENCH_SIZES) --out $(BENCH_OUT) --peers $(BENCH_ARGS)
+	BENCH_SIZE=$(BENCH_SIZE) $(VENV)/bin/quarry bench --sizes $(BENCH_SIZES) --out $(BENCH_OUT) --from $(BENCH_FROM) --peers $(BENCH_ARGS)
 
 compact: $(STAMP)
 	$(VENV)/bin/quarry compact --warehouse $(WAREHOUSE)
