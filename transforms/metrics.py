@@ -13,7 +13,7 @@ import polars as pl
 from transforms.text import frame_schema
 from warehouse.schemas import CURRENCIES, METRICS, UNITS
 
-EXTRACTOR_VERSION = "metrics-2026.11.1"
+EXTRACTOR_VERSION = "metrics-2026.11.2"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -48,6 +48,13 @@ _WORDNUM = (
 # "a billion", "half a million": only together with a scale word.
 _A_SCALE = rf"{B}(?:an?|half\s+an?)\s+(?:hundred\s+)?(?:thousand|million|billion|trillion){B}"
 _NUM = rf"(?:{_DIG}|{_WORDNUM})"
+# The low end of a range is never a year: "from $1.14bn in 2013 to $3.40bn" is two figures, not a range
+# from 2,013 billion. Four-digit numbers 1900-2099 are left out; the finder then takes the year alone.
+_NUM_NOT_YEAR = (
+    r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?"
+    r"|(?:[0-9]{1,3}|[0-9]{5,}|1[0-8][0-9]{2}|2[1-9][0-9]{2}|[03-9][0-9]{3})(?:\.[0-9]+)?|(?:19|20)[0-9]{2}\.[0-9]+"
+    rf"|{_WORDNUM})"
+)
 _ZH_SCALE = r"万亿|千万|百万|亿|万"
 _SCALE = (
     rf"(?:\s*-?\s*(?:thousand|million|billion|trillion|mln|mn|bn|tn|mil){B}"
@@ -60,7 +67,8 @@ _SCALE_VALUES = {
 }  # fmt: skip
 
 _CUR_PRE = (
-    r"(?:U\.?S\.?\s?\$|HK\$|NT\$|S\$|A\$|AU\$|C\$|CA\$|\$|¥|￥|€|£|₩|₹|"
+    # Letter prefixes start a word: "secures$2bn" is dollars, not Singapore dollars.
+    rf"(?:{B}(?:U\.?S\.?\s?\$|HK\$|NT\$|S\$|A\$|AU\$|C\$|CA\$)|\$|¥|￥|€|£|₩|₹|"
     rf"{B}(?:RMB|CNY|USD|EUR|HKD|GBP|JPY|KRW|INR|TWD|SGD|CAD|AUD|CHF)\s?)"
 )
 _CUR_PRE_CODES = {
@@ -155,7 +163,7 @@ _PER_SHARE = r"(?:\s+(?:per|a)\s+share" + B + r")"
 _CONN = r"(?:\s*(?:[-–—~]|to)\s*)"
 _FIGURE = (
     rf"(?:between\s+{_CUR_PRE}?{_NUM}{_SCALE}?\s+and\s+{_CUR_PRE}?{_NUM}{_SCALE}?"
-    rf"|{_CUR_PRE}?(?:{_A_SCALE}|{_NUM}(?:{_CONN}{_CUR_PRE}?{_NUM})?{_SCALE}?))"
+    rf"|{_CUR_PRE}?(?:{_A_SCALE}|{_NUM_NOT_YEAR}{_CONN}{_CUR_PRE}?{_NUM}{_SCALE}?|{_NUM}{_SCALE}?))"
     rf"{_UNIT}?{_PER_SHARE}?"
 )
 _ZH_NUM = r"[零一二两三四五六七八九十百千]+"
@@ -661,7 +669,11 @@ def metric_candidates(
             | (pl.col("start") < pl.col("sentence_start"))
         )
         .then(pl.lit(OUTSIDE_SENTENCE))
-        .when(left_char.str.contains(r"^[A-Za-z0-9_]$") | left2.str.contains(r"^[A-Za-z0-9][-.:/]$"))
+        # A figure opening with a currency symbol is a figure even glued to a word ("secures$2bn").
+        .when(
+            (left_char.str.contains(r"^[A-Za-z0-9_]$") | left2.str.contains(r"^[A-Za-z0-9][-.:/]$"))
+            & ~pl.col("surface").str.contains(r"^[$¥￥€£₩₹]")
+        )
         .then(pl.lit(PART_OF_NAME))
         .when(rest.str.contains(r"[×xX]\s?[0-9]"))
         .then(pl.lit(DIMENSIONS))

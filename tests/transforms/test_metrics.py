@@ -1,4 +1,5 @@
-"""metrics: literal sentences with exact (surface, value, unit, qualifier, subject), properties, seeds."""
+"""metrics: literal sentences with exact (surface, value, value_high, unit, qualifier, kind, subject),
+properties, seeds."""
 
 from __future__ import annotations
 
@@ -73,82 +74,91 @@ def _run(text: str) -> list[tuple]:
     out = extract_metrics(docs, mentions, ents, sents)
     for r in out.iter_rows(named=True):
         assert text[r["start"] : r["end"]] == r["surface"]
-    return [
-        (r["surface"], r["value"], r["unit"], r["qualifier"], r["subject_entity_id"])
-        for r in out.iter_rows(named=True)
-    ]
+    return out.select(
+        "surface", "value", "value_high", "unit", "qualifier", "kind", "subject_entity_id"
+    ).rows()
 
 
 X, MIMO, INFL = _eid("Xiaomi"), _eid("MiMo"), _eid("Inflection AI")
 
 CASES = [
     # numbers, scales, currencies
-    ("Xiaomi will invest 20 billion yuan this year.", [("20 billion yuan", 2e10, "CNY", None, X)]),
+    ("Xiaomi will invest 20 billion yuan this year.", [("20 billion yuan", 2e10, None, "CNY", None, "investment", X)]),  # noqa: E501
     ("OpenAI raised $6.6 billion at a $157 billion valuation.",
-     [("$6.6 billion", 6.6e9, "USD", None, _eid("OpenAI")), ("$157 billion", 1.57e11, "USD", None, _eid("OpenAI"))]),  # noqa: E501
-    ("Tencent posted revenue of HK$365.9 billion.", [("HK$365.9 billion", 3.659e11, "HKD", None, _eid("Tencent"))]),  # noqa: E501
+     [("$6.6 billion", 6.6e9, None, "USD", None, "funding", _eid("OpenAI")), ("$157 billion", 1.57e11, None, "USD", None, "valuation", _eid("OpenAI"))]),  # noqa: E501
+    ("Tencent posted revenue of HK$365.9 billion.", [("HK$365.9 billion", 3.659e11, None, "HKD", None, "revenue", _eid("Tencent"))]),  # noqa: E501
     ("Alibaba spent US$1.3B and €200m and £5 mil.",
-     [("US$1.3B", 1.3e9, "USD", None, _eid("Alibaba")), ("€200m", 2e8, "EUR", None, _eid("Alibaba")),
-      ("£5 mil", 5e6, "GBP", None, _eid("Alibaba"))]),
+     [("US$1.3B", 1.3e9, None, "USD", None, None, _eid("Alibaba")), ("€200m", 2e8, None, "EUR", None, None, _eid("Alibaba")),  # noqa: E501
+      ("£5 mil", 5e6, None, "GBP", None, None, _eid("Alibaba"))]),
     ("DeepSeek paid ¥3 bn and RMB 500 million and 2 million euros.",
-     [("¥3 bn", 3e9, "CNY", None, _eid("DeepSeek")), ("RMB 500 million", 5e8, "CNY", None, _eid("DeepSeek")),
-      ("2 million euros", 2e6, "EUR", None, _eid("DeepSeek"))]),
-    ("Xiaomi raised $5–6 million.", [("$5–6 million", 5e6, "USD", None, X)]),
-    ("Xiaomi has between 3 and 5 million users.", [("between 3 and 5 million users", 3e6, "users", None, X)]),
-    ("Nvidia sold a billion dollars of chips.", [("a billion dollars", 1e9, "USD", None, _eid("Nvidia"))]),
-    ("小米投入64亿元，模型有七十亿参数。", [("64亿元", 6.4e9, "CNY", None, None), ("七十亿参数", 7e9, "parameters", None, None)]),  # noqa: E501
+     [("¥3 bn", 3e9, None, "CNY", None, None, _eid("DeepSeek")), ("RMB 500 million", 5e8, None, "CNY", None, None, _eid("DeepSeek")),  # noqa: E501
+      ("2 million euros", 2e6, None, "EUR", None, None, _eid("DeepSeek"))]),
+    ("Xiaomi raised $5–6 million.", [("$5–6 million", 5e6, 6e6, "USD", None, "funding", X)]),
+    ("Xiaomi has between 3 and 5 million users.", [("between 3 and 5 million users", 3e6, 5e6, "users", None, "user_count", X)]),  # noqa: E501
+    ("Nvidia sold a billion dollars of chips.", [("a billion dollars", 1e9, None, "USD", None, None, _eid("Nvidia"))]),  # noqa: E501
+    ("小米投入64亿元，模型有七十亿参数。", [("64亿元", 6.4e9, None, "CNY", None, None, None), ("七十亿参数", 7e9, None, "parameters", None, "parameter_count", None)]),  # noqa: E501
     ("小米AI团队超过3000人，约1.5万名员工。",
-     [("3000人", 3000.0, "employees", "more_than", None), ("1.5万名员工", 15000.0, "employees", "about", None)]),  # noqa: E501
+     [("3000人", 3000.0, None, "employees", "more_than", "headcount", None), ("1.5万名员工", 15000.0, None, "employees", "about", "headcount", None)]),  # noqa: E501
     ("Nvidia sold half a million units for twenty-five dollars.",
-     [("half a million units", 5e5, "count", None, _eid("Nvidia")), ("twenty-five dollars", 25.0, "USD", None, _eid("Nvidia"))]),  # noqa: E501
+     [("half a million units", 5e5, None, "count", None, None, _eid("Nvidia")), ("twenty-five dollars", 25.0, None, "USD", None, None, _eid("Nvidia"))]),  # noqa: E501
+    # a year is never the low end of a range; a figure glued to a word is read as if spaced
+    ("Xiaomi sales went from $1.2bn in 2019 to $4.5bn.",
+     [("$1.2bn", 1.2e9, None, "USD", None, "revenue", X), ("$4.5bn", 4.5e9, None, "USD", None, "revenue", X)]),  # noqa: E501
+    ("Xiaomi was valued at $2 billion in May 2022to $5 billion.",
+     [("$2 billion", 2e9, None, "USD", None, "valuation", X), ("$5 billion", 5e9, None, "USD", None, "valuation", X)]),  # noqa: E501
+    ("Xiaomi's margin went from 4% in 2020 to 10% in 2024.",
+     [("4%", 4.0, None, "percent", None, None, X), ("10%", 10.0, None, "percent", None, None, X)]),
+    ("Xiaomi secures$2bn at$10 billion, around$1 billion.",
+     [("$2bn", 2e9, None, "USD", None, None, X), ("$10 billion", 1e10, None, "USD", None, None, X),
+      ("$1 billion", 1e9, None, "USD", "about", None, X)]),
     # qualifiers
-    ("Inflection AI is a chat company. up to $4 billion.", [("$4 billion", 4e9, "USD", "up_to", INFL)]),
-    ("The Xiaomi AI team has exceeded 3,000 people.", [("3,000 people", 3000.0, "employees", "over", X)]),
-    ("Xiaomi has about 10,000 GPUs.", [("10,000 GPUs", 1e4, "GPU", "about", X)]),
-    ("Xiao Ai supports more than 5,900 smart devices.", [("5,900 smart devices", 5900.0, "count", "more_than", _eid("Xiao Ai"))]),  # noqa: E501
+    ("Inflection AI is a chat company. up to $4 billion.", [("$4 billion", 4e9, None, "USD", "up_to", None, INFL)]),  # noqa: E501
+    ("The Xiaomi AI team has exceeded 3,000 people.", [("3,000 people", 3000.0, None, "employees", "over", "headcount", X)]),  # noqa: E501
+    ("Xiaomi has about 10,000 GPUs.", [("10,000 GPUs", 1e4, None, "GPU", "about", "gpu_count", X)]),
+    ("Xiao Ai supports more than 5,900 smart devices.", [("5,900 smart devices", 5900.0, None, "count", "more_than", None, _eid("Xiao Ai"))]),  # noqa: E501
     ("Xiaomi bought nearly 10,000 graphics processing units.",
-     [("10,000 graphics processing units", 1e4, "GPU", "nearly", X)]),
-    ("Nvidia expects at least $2 billion.", [("$2 billion", 2e9, "USD", "at_least", _eid("Nvidia"))]),
+     [("10,000 graphics processing units", 1e4, None, "GPU", "nearly", "gpu_count", X)]),
+    ("Nvidia expects at least $2 billion.", [("$2 billion", 2e9, None, "USD", "at_least", None, _eid("Nvidia"))]),  # noqa: E501
     # units
     ("MiMo, an open-source model with 7 billion parameters, beats o1-mini.",
-     [("7 billion parameters", 7e9, "parameters", None, MIMO)]),
+     [("7 billion parameters", 7e9, None, "parameters", None, "parameter_count", MIMO)]),
     ("MiMo-7B-RL likely refers to a 7-billion parameter model.",
-     [("7-billion parameter", 7e9, "parameters", None, _eid("MiMo-7B-RL"))]),
+     [("7-billion parameter", 7e9, None, "parameters", None, "parameter_count", _eid("MiMo-7B-RL"))]),
     ("Xiaomi unveiled MiMo. The company claims its 7-billion-parameter model outperforms OpenAI's o1-mini.",
-     [("7-billion-parameter", 7e9, "parameters", None, MIMO)]),
-    ("Xiao Ai has 110 million monthly active users.", [("110 million monthly active users", 1.1e8, "users", None, _eid("Xiao Ai"))]),  # noqa: E501
-    ("ChatGPT has 400 million weekly active users.", [("400 million weekly active users", 4e8, "users", None, _eid("ChatGPT"))]),  # noqa: E501
-    ("Xiaomi built a team with over 1,200 AI specialists.", [("1,200 AI specialists", 1200.0, "employees", "over", X)]),  # noqa: E501
-    ("Xiaomi's stock jumped 5.3% on the news.", [("5.3%", 5.3, "percent", None, X)]),
-    ("Nvidia shares fell 3.2 percent.", [("3.2 percent", 3.2, "percent", None, _eid("Nvidia"))]),
+     [("7-billion-parameter", 7e9, None, "parameters", None, "parameter_count", MIMO)]),
+    ("Xiao Ai has 110 million monthly active users.", [("110 million monthly active users", 1.1e8, None, "users", None, "user_count", _eid("Xiao Ai"))]),  # noqa: E501
+    ("ChatGPT has 400 million weekly active users.", [("400 million weekly active users", 4e8, None, "users", None, "user_count", _eid("ChatGPT"))]),  # noqa: E501
+    ("Xiaomi built a team with over 1,200 AI specialists.", [("1,200 AI specialists", 1200.0, None, "employees", "over", "headcount", X)]),  # noqa: E501
+    ("Xiaomi's stock jumped 5.3% on the news.", [("5.3%", 5.3, None, "percent", None, "stock_change", X)]),
+    ("Nvidia shares fell 3.2 percent.", [("3.2 percent", 3.2, None, "percent", None, "stock_change", _eid("Nvidia"))]),  # noqa: E501
     ("PaLM 2 launched the smallest Gecko version, which can process 20 tokens per second.",
-     [("20 tokens per second", 20.0, "tokens_per_second", None, _eid("Gecko"))]),
-    ("MiMo was trained on 25 trillion tokens.", [("25 trillion tokens", 2.5e13, "tokens", None, MIMO)]),
-    ("MiMo used 2.788M H800 GPU hours.", [("2.788M H800 GPU hours", 2.788e6, "GPU_hours", None, MIMO)]),
-    ("Xiaomi simulated 30,000 robot dogs.", [("30,000 robot dogs", 3e4, "count", None, X)]),
-    ("The CyberGear motor by Xiaomi is 20% lighter.", [("20%", 20.0, "percent", None, _eid("CyberGear"))]),
-    ("MiMo is 2.29× faster and costs doubled.", [("2.29×", 2.29, "multiplier", None, MIMO), ("doubled", 2.0, "multiplier", None, MIMO)]),  # noqa: E501
-    ("MiLM-6B ranked first on the list.", [("ranked first", 1.0, "rank", None, _eid("MiLM-6B"))]),
-    ("MiMo scored 85.5 on the math test.", [("85.5", 85.5, "score", None, MIMO)]),
-    ("The number of Xiaomi's patents exceeds 32,000.", [("32,000", 32000.0, "count", "over", X)]),
-    ("Alibaba paid HK$3.5 per share.", [("HK$3.5 per share", 3.5, "HKD_per_share", None, _eid("Alibaba"))]),
+     [("20 tokens per second", 20.0, None, "tokens_per_second", None, "throughput", _eid("Gecko"))]),
+    ("MiMo was trained on 25 trillion tokens.", [("25 trillion tokens", 2.5e13, None, "tokens", None, "training_tokens", MIMO)]),  # noqa: E501
+    ("MiMo used 2.788M H800 GPU hours.", [("2.788M H800 GPU hours", 2.788e6, None, "GPU_hours", None, "training_compute", MIMO)]),  # noqa: E501
+    ("Xiaomi simulated 30,000 robot dogs.", [("30,000 robot dogs", 3e4, None, "count", None, None, X)]),
+    ("The CyberGear motor by Xiaomi is 20% lighter.", [("20%", 20.0, None, "percent", None, None, _eid("CyberGear"))]),  # noqa: E501
+    ("MiMo is 2.29× faster and costs doubled.", [("2.29×", 2.29, None, "multiplier", None, None, MIMO), ("doubled", 2.0, None, "multiplier", None, None, MIMO)]),  # noqa: E501
+    ("MiLM-6B ranked first on the list.", [("ranked first", 1.0, None, "rank", None, "ranking", _eid("MiLM-6B"))]),  # noqa: E501
+    ("MiMo scored 85.5 on the math test.", [("85.5", 85.5, None, "score", None, "benchmark_score", MIMO)]),
+    ("The number of Xiaomi's patents exceeds 32,000.", [("32,000", 32000.0, None, "count", "over", None, X)]),
+    ("Alibaba paid HK$3.5 per share.", [("HK$3.5 per share", 3.5, None, "HKD_per_share", None, "share_price", _eid("Alibaba"))]),  # noqa: E501
     # subjects and fallbacks
     ("Jiemian reported that Xiaomi grew. Jiemian said the company had acquired approximately 10,000 graphics processing units.",  # noqa: E501
-     [("10,000 graphics processing units", 1e4, "GPU", "about", X)]),
+     [("10,000 graphics processing units", 1e4, None, "GPU", "about", "gpu_count", X)]),
     ("Xiaomi isn't slowing down. Reports suggest the company bought 10,000 graphics processing units.",
-     [("10,000 graphics processing units", 1e4, "GPU", None, X)]),
-    ("For Xiaomi, the car crashed. The stock took a 15% hit after that.", [("15%", 15.0, "percent", None, X)]),  # noqa: E501
-    ("Lei Jun said 5% of people agree.", [("5%", 5.0, "percent", None, None)]),
+     [("10,000 graphics processing units", 1e4, None, "GPU", None, "gpu_count", X)]),
+    ("For Xiaomi, the car crashed. The stock took a 15% hit after that.", [("15%", 15.0, None, "percent", None, "stock_change", X)]),  # noqa: E501
+    ("Lei Jun said 5% of people agree.", [("5%", 5.0, None, "percent", None, None, None)]),
     ("DeepSeek's release sent Nvidia shares down 17% to $118.42.",
-     [("17%", 17.0, "percent", None, _eid("Nvidia")), ("$118.42", 118.42, "USD_per_share", None, _eid("Nvidia"))]),  # noqa: E501
-    ("Microsoft invested $10 billion in OpenAI.", [("$10 billion", 1e10, "USD", None, _eid("Microsoft"))]),
+     [("17%", 17.0, None, "percent", None, "stock_change", _eid("Nvidia")), ("$118.42", 118.42, None, "USD_per_share", None, "share_price", _eid("Nvidia"))]),  # noqa: E501
+    ("Microsoft invested $10 billion in OpenAI.", [("$10 billion", 1e10, None, "USD", None, "investment", _eid("Microsoft"))]),  # noqa: E501
     ("OpenAI said ChatGPT has 400 million weekly active users.",
-     [("400 million weekly active users", 4e8, "users", None, _eid("ChatGPT"))]),
+     [("400 million weekly active users", 4e8, None, "users", None, "user_count", _eid("ChatGPT"))]),
     ("MiMo has 1 trillion total parameters with 32 billion active parameters.",
-     [("1 trillion total parameters", 1e12, "parameters", None, MIMO),
-      ("32 billion active parameters", 3.2e10, "parameters", None, MIMO)]),
+     [("1 trillion total parameters", 1e12, None, "parameters", None, "parameter_count", MIMO),
+      ("32 billion active parameters", 3.2e10, None, "parameters", None, "parameter_count", MIMO)]),
     ("About 1 in 3 users of Xiao Ai agree.", []),
-    ("MiMo outperforms o1-mini with 7 billion parameters.", [("7 billion parameters", 7e9, "parameters", None, MIMO)]),  # noqa: E501
+    ("MiMo outperforms o1-mini with 7 billion parameters.", [("7 billion parameters", 7e9, None, "parameters", None, "parameter_count", MIMO)]),  # noqa: E501
     # exclusions: years, dates, times, versions, names, idioms, durations, dimensions
     ("In 2023, on March 31, 2023, at 6 a.m. and 09:00, GPT-4 and Qwen 2.5 and 4o-0513 met PaLM 2.", []),
     ("Snapdragon 8 and CyberDog 2 and MiMo-7B and MiLM-6B and the 32B in QwQ-32B-Preview.", []),
@@ -164,9 +174,12 @@ CASES = [
 @pytest.mark.parametrize(("text", "expected"), CASES, ids=[c[0][:40] for c in CASES])
 def test_literal_sentences(text: str, expected: list[tuple]) -> None:
     got = _run(text)
-    assert [(s, u, q, subj) for s, _, u, q, subj in got] == [(s, u, q, subj) for s, _, u, q, subj in expected]
-    for (_, v, *_), (_, ev, *_) in zip(got, expected, strict=True):
+    assert [(s, u, q, k, subj) for s, _, _, u, q, k, subj in got] == [
+        (s, u, q, k, subj) for s, _, _, u, q, k, subj in expected
+    ]
+    for (_, v, vh, *_), (_, ev, evh, *_) in zip(got, expected, strict=True):
         assert v == pytest.approx(ev)
+        assert vh == (None if evh is None else pytest.approx(evh))
 
 
 def test_parenthetical_conversion_links_both_ways() -> None:
