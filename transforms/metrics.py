@@ -473,12 +473,11 @@ def _key(d: pl.Expr, offset: pl.Expr) -> pl.Expr:
     return d * (1 << 32) + offset
 
 
-def metric_candidates(
-    docs: pl.DataFrame, mentions: pl.DataFrame, entities: pl.DataFrame, sentences: pl.DataFrame
-) -> pl.DataFrame:
-    """Every candidate figure with its parse and a `reason` it is dropped (null when it is a metric)."""
+def sentence_frame(docs: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
+    """Sentences keyed for as-of joins: _d (row of the document in `docs`), sentence_id, paragraph_id,
+    sentence_start, sentence_end, _k; sorted by _k."""
     doc_index = docs.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_d"), "doc_id").lazy()
-    sents = (
+    return (
         sentences.lazy()
         .join(doc_index, on="doc_id")
         .select(
@@ -490,12 +489,20 @@ def metric_candidates(
         )
         .with_columns(_key(pl.col("_d"), pl.col("sentence_start")).alias("_k"))
         .sort("_k")
+        .collect()
     )
+
+
+def find_candidates(docs: pl.DataFrame, sents: pl.DataFrame) -> pl.DataFrame:
+    """Step `candidates`: every regex hit with its offsets (_d, doc_id, surface, start, end), its
+    sentence (from `sentence_frame`), the sentence text _stext, and up to 60 characters left (_left)
+    and 80 right (_right) of the hit inside its sentence."""
+    sents_lf = sents.lazy()
     hits = (
         _candidates(docs)
         .with_columns(_key(pl.col("_d"), pl.col("start")).alias("_k"))
         .sort("_k")
-        .join_asof(sents.drop("_d"), on="_k", strategy="backward")
+        .join_asof(sents_lf.drop("_d"), on="_k", strategy="backward")
         # Only sentences holding a candidate are sliced out of the document text.
         .join(
             docs.lazy().select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_d"), "text"),
@@ -519,8 +526,13 @@ def metric_candidates(
         )
         .collect()
     )
-    # Most hits are bare numbers (years, versions, list items). Without a cue to their left
-    # ("patents exceeds 32,000") they cannot be metrics: drop them before the full parse.
+    return hits
+
+
+def screen_bare_numbers(hits: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Most hits are bare numbers (years, versions, list items). Without a cue to their left
+    ("patents exceeds 32,000") they cannot be metrics. Returns (those hits as dropped rows with their
+    reason, the hits left to parse)."""
     bare_hit = pl.col("surface").str.contains(r"^[0-9][0-9,]*(?:\.[0-9]+)?$")
     hits = hits.with_columns(pl.when(bare_hit).then(_unit_from_left(pl.col("_left"))).alias("_left_unit"))
     early = hits.filter(bare_hit & pl.col("_left_unit").is_null())
@@ -540,14 +552,14 @@ def metric_candidates(
         .otherwise(pl.lit(NO_UNIT))
         .alias("reason"),
     )
-    cands = (
-        hits.lazy()
-        .filter(~(bare_hit & pl.col("_left_unit").is_null()))
-        .drop("_left_unit")
-        .with_columns(pl.col("surface").str.extract_groups(_PARSE).alias("_p"))
-        .unnest("_p")
-    )
-    # Value and unit.
+    return early, hits.filter(~(bare_hit & pl.col("_left_unit").is_null())).drop("_left_unit")
+
+
+def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
+    """Step `parse`: number, scale, range and currency of each hit. Adds the regex groups of _PARSE
+    and value, value_high (floats, scale words applied), _currency (ISO code or null), _rest_unit
+    (unit named after the number), _per_share, _bare (nothing after the number), _is_rank, _mult."""
+    cands = hits.lazy().with_columns(pl.col("surface").str.extract_groups(_PARSE).alias("_p")).unnest("_p")
     lo_scale = _scale_value(pl.coalesce(pl.col("los"), pl.col("his")))
     hi_scale = _scale_value(pl.coalesce(pl.col("his"), pl.col("los")))
     lo_num = _number_value(pl.col("lo"))
@@ -586,6 +598,30 @@ def metric_candidates(
     currency, rest_unit, per_share, bare = (
         pl.col(c) for c in ("_currency", "_rest_unit", "_per_share", "_bare")
     )
+    value = (
+        pl.when(is_rank)
+        .then(rank_value)
+        .when(mult_word.is_not_null())
+        .then(mult_word)
+        .otherwise(lo_num * lo_scale)
+    )
+    value_high = pl.when(pl.col("hi").is_not_null()).then(hi_num * hi_scale)
+    return cands.with_columns(
+        value.alias("value"),
+        value_high.alias("value_high"),
+        is_rank.alias("_is_rank"),
+        mult_word.alias("_mult"),
+    ).collect()
+
+
+def figure_units(parsed: pl.DataFrame) -> pl.DataFrame:
+    """Step `unit`: adds `unit` (a UNITS code or null) from the currency, the words after the number
+    or a cue to its left, then corrected by the sentence (a team's people are employees; a currency
+    after "shares ... to" is a price per share)."""
+    is_rank, mult_word = pl.col("_is_rank"), pl.col("_mult")
+    currency, rest_unit, per_share, bare = (
+        pl.col(c) for c in ("_currency", "_rest_unit", "_per_share", "_bare")
+    )
     unit = (
         pl.when(is_rank)
         .then(pl.lit("rank"))
@@ -601,22 +637,7 @@ def metric_candidates(
         .then(_unit_from_left(pl.col("_left")))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
-    value = (
-        pl.when(is_rank)
-        .then(rank_value)
-        .when(mult_word.is_not_null())
-        .then(mult_word)
-        .otherwise(lo_num * lo_scale)
-    )
-    value_high = pl.when(pl.col("hi").is_not_null()).then(hi_num * hi_scale)
-    # Stage the parse so later rules refer to columns, not to copies of these expression trees.
-    cands = cands.with_columns(
-        value.alias("value"),
-        value_high.alias("value_high"),
-        unit.alias("unit"),
-        is_rank.alias("_is_rank"),
-        mult_word.alias("_mult"),
-    ).with_columns(
+    return parsed.with_columns(unit.alias("unit")).with_columns(
         # "3,000 people" about a team is a headcount.
         pl.when(
             (pl.col("unit") == "people")
@@ -639,6 +660,46 @@ def metric_candidates(
         .otherwise(pl.col("unit"))
         .alias("unit")
     )
+
+
+def mention_frame(
+    docs: pl.DataFrame, mentions: pl.DataFrame, entities: pl.DataFrame, sents: pl.DataFrame
+) -> pl.DataFrame:
+    """Mentions with their entity type and sentence: _d, entity_id, m_start, m_end, m_type, _k,
+    m_sentence, m_par; sorted by _k."""
+    doc_index = docs.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_d"), "doc_id").lazy()
+    sents_lf = sents.lazy()
+    ments = (
+        mentions.lazy()
+        .select(
+            "doc_id",
+            "entity_id",
+            pl.col("start").cast(pl.Int64).alias("m_start"),
+            pl.col("end").cast(pl.Int64).alias("m_end"),
+        )
+        .join(doc_index, on="doc_id")
+        .join(
+            entities.lazy().select("entity_id", pl.col("type").alias("m_type")).unique("entity_id"),
+            on="entity_id",
+        )
+        .with_columns(_key(pl.col("_d"), pl.col("m_start")).alias("_k"))
+        .sort("_k")
+        .join_asof(
+            sents_lf.select(
+                "_k", pl.col("sentence_id").alias("m_sentence"), pl.col("paragraph_id").alias("m_par")
+            ),
+            on="_k",
+            strategy="backward",
+        )
+        .collect()
+    )
+    return ments
+
+
+def exclusion_reasons(cands: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
+    """Step `exclusions`: adds `reason` (a drop reason, or null for a metric) from the parse, the
+    unit, the words around the figure and the entity mentions (`mention_frame`) it may sit inside."""
+    rest = pl.col("rest").fill_null("")
     value, unit, is_rank, mult_word = pl.col("value"), pl.col("unit"), pl.col("_is_rank"), pl.col("_mult")
     left_char = pl.col("_left").str.slice(-1, 1)
     left2 = pl.col("_left").str.slice(-2, 2)
@@ -704,39 +765,14 @@ def metric_candidates(
         .otherwise(pl.lit(None, dtype=pl.String))
     )
     cands = cands.with_columns(reason.alias("reason"))
-
-    # Mentions with their entity type, sentence and key.
-    ments = (
-        mentions.lazy()
-        .select(
-            "doc_id",
-            "entity_id",
-            pl.col("start").cast(pl.Int64).alias("m_start"),
-            pl.col("end").cast(pl.Int64).alias("m_end"),
-        )
-        .join(doc_index, on="doc_id")
-        .join(
-            entities.lazy().select("entity_id", pl.col("type").alias("m_type")).unique("entity_id"),
-            on="entity_id",
-        )
-        .with_columns(_key(pl.col("_d"), pl.col("m_start")).alias("_k"))
-        .sort("_k")
-        .join_asof(
-            sents.select(
-                "_k", pl.col("sentence_id").alias("m_sentence"), pl.col("paragraph_id").alias("m_par")
-            ),
-            on="_k",
-            strategy="backward",
-        )
-        .collect()
-        .lazy()
-    )
+    cands = cands.lazy()
+    ments_lf = ments.lazy()
     # A figure inside a MODEL/PRODUCT mention is that entity's name ("6B parameter version", "QwQ-32B").
     inside = (
         cands.filter(pl.col("reason").is_null())
         .select("_d", "start", "end")
         .join(
-            ments.filter(pl.col("m_type").is_in(["MODEL", "PRODUCT"])).select("_d", "m_start", "m_end"),
+            ments_lf.filter(pl.col("m_type").is_in(["MODEL", "PRODUCT"])).select("_d", "m_start", "m_end"),
             on="_d",
         )
         .filter((pl.col("m_start") <= pl.col("start")) & (pl.col("m_end") >= pl.col("end")))
@@ -753,17 +789,27 @@ def metric_candidates(
         )
         .drop("_inside")
     )
-    cands = cands.with_columns(
+    return cands.collect()
+
+
+def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
+    """Step `kind`: adds `qualifier` (up_to, over, about, ...) and `kind` (what the figure measures:
+    revenue, funding, share_price, ...; null when the sentence does not say)."""
+    return kept.with_columns(
+        _qualifier(pl.col("_left")).alias("qualifier"),
+        _kind(pl.col("unit"), pl.col("_stext"), pl.col("_left"), pl.col("_right")).alias("kind"),
+    )
+
+
+def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
+    """Step `subject`: adds `subject_entity_id` (null when no owner is found) to the kept figures,
+    given the mentions of `mention_frame`."""
+    ments = ments.lazy()
+    kept = kept.lazy().with_columns(
         pl.when((pl.col("unit") == "percent") & pl.col("_stext").str.contains(_STOCK))
         .then(pl.lit("stock"))
         .otherwise(pl.col("unit").replace_strict(_UNIT_CLASS, default=None, return_dtype=pl.String))
         .alias("_class")
-    )
-    cands = cands.collect().lazy()
-    # Qualifier and kind only for the figures kept (most candidates are bare numbers).
-    kept = cands.filter(pl.col("reason").is_null()).with_columns(
-        _qualifier(pl.col("_left")).alias("qualifier"),
-        _kind(unit, pl.col("_stext"), pl.col("_left"), pl.col("_right")).alias("kind"),
     )
     tiers = pl.DataFrame(
         [{"_class": c, "m_type": t, "_tier": r} for c, m in _TIERS.items() for t, r in m.items()],
@@ -886,7 +932,12 @@ def metric_candidates(
         .otherwise(pl.col("_same_subject"))
         .alias("subject_entity_id")
     )
-    # Parenthetical conversion: "20 billion yuan ($2.76 billion)" -> two metrics linked to each other.
+    return kept.collect()
+
+
+def link_conversions(kept: pl.DataFrame) -> pl.DataFrame:
+    """Adds `linked_metric_id`: "20 billion yuan ($2.76 billion)" are two metrics linked both ways."""
+    kept = kept.lazy()
     kept = kept.sort("_d", "start").with_columns(
         pl.col("start").shift(-1).over("_d").alias("_nstart"),
         pl.col("unit").shift(-1).over("_d").alias("_nunit"),
@@ -915,6 +966,23 @@ def metric_candidates(
             ),
         ).alias("linked_metric_id")
     )
+    return kept.collect()
+
+
+def metric_candidates(
+    docs: pl.DataFrame, mentions: pl.DataFrame, entities: pl.DataFrame, sentences: pl.DataFrame
+) -> pl.DataFrame:
+    """Every candidate figure with its parse and a `reason` it is dropped (null when it is a metric).
+
+    Named steps, each over whole columns: candidates -> screen -> parse -> unit -> exclusions ->
+    kind -> subject -> conversions.
+    """
+    sents = sentence_frame(docs, sentences)
+    early, hits = screen_bare_numbers(find_candidates(docs, sents))
+    ments = mention_frame(docs, mentions, entities, sents)
+    cands = exclusion_reasons(figure_units(parse_figures(hits)), ments).lazy()
+    kept = figure_kinds(cands.filter(pl.col("reason").is_null()).collect())
+    kept = link_conversions(attach_subjects(kept, ments)).lazy()
     cols = [c for c in OUTPUT_SCHEMA if c != "metric_id"] + ["reason", "_d"]
     nulls = {c: pl.lit(None, dtype=t) for c, t in OUTPUT_SCHEMA.items()}
     dropped = pl.concat(
