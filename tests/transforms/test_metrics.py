@@ -100,7 +100,7 @@ CASES = [
     ("小米AI团队超过3000人，约1.5万名员工。",
      [("3000人", 3000.0, None, "employees", "more_than", "headcount", None), ("1.5万名员工", 15000.0, None, "employees", "about", "headcount", None)]),  # noqa: E501
     ("Nvidia sold half a million units for twenty-five dollars.",
-     [("half a million units", 5e5, None, "count", None, None, _eid("Nvidia")), ("twenty-five dollars", 25.0, None, "USD", None, None, _eid("Nvidia"))]),  # noqa: E501
+     [("half a million units", 5e5, None, "units", None, None, _eid("Nvidia")), ("twenty-five dollars", 25.0, None, "USD", None, None, _eid("Nvidia"))]),  # noqa: E501
     # a year is never the low end of a range; a figure glued to a word is read as if spaced
     ("Xiaomi sales went from $1.2bn in 2019 to $4.5bn.",
      [("$1.2bn", 1.2e9, None, "USD", None, "revenue", X), ("$4.5bn", 4.5e9, None, "USD", None, "revenue", X)]),  # noqa: E501
@@ -111,6 +111,47 @@ CASES = [
     ("Xiaomi secures$2bn at$10 billion, around$1 billion.",
      [("$2bn", 2e9, None, "USD", None, None, X), ("$10 billion", 1e10, None, "USD", None, None, X),
       ("$1 billion", 1e9, None, "USD", "about", None, X)]),
+    # units of the business world, number formats, word figures, coordination, exclusions (issue 16)
+    ("Xiaomi delivered 1,00,000 cars in 2024 and 5,781 units by May.",
+     [("1,00,000 cars", 100000, None, "vehicles", None, None, X), ("5,781 units", 5781, None, "vehicles", None, None, X)]),  # noqa: E501
+    ("Xiaomi shipped 22.7 million units and 9 million smartphones last year.",
+     [("22.7 million units", 2.27e7, None, "units", None, None, X), ("9 million smartphones", 9e6, None, "units", None, None, X)]),  # noqa: E501
+    ("小米交付35万台新车。",
+     [("35万台", 350000, None, "vehicles", None, None, None)]),  # noqa: E501
+    ("Xiaomi will build 10 gigawatts and 750 megawatts of capacity, a 2GW+ site and 9.954 GWh of batteries.",
+     [("10 gigawatts", 1e10, None, "W", None, None, X), ("750 megawatts", 7.5e8, None, "W", None, None, X), ("2GW", 2e9, None, "W", None, None, X), ("9.954 GWh", 9.954, None, "GWh", None, None, X)]),  # noqa: E501
+    ("The chip has 256GB of memory and 6Tbps of bandwidth; training took three weeks.",
+     [("256GB", 256, None, "GB", None, None, None), ("6Tbps", 6, None, "Tbps", None, None, None), ("three weeks", 21, None, "days", None, None, None)]),  # noqa: E501
+    ("Xiaomi costs 1.499 EUR, 199,90 EUR, or $14,3-billion.",
+     [("1.499 EUR", 1499, None, "EUR", None, "price", X), ("199,90 EUR", 199.9, None, "EUR", None, "price", X), ("$14,3-billion", 1.43e10, None, "USD", None, "price", X)]),  # noqa: E501
+    ("Xiaomi's margin rose to 33pc and grew 490 bps.",
+     [("33pc", 33, None, "percent", None, "change", X), ("490 bps", 4.9, None, "percent", None, "change", X)]),  # noqa: E501
+    ("MiMo charges 0.8 RMB/million tokens.",
+     [("0.8 RMB/million tokens", 0.8, None, "CNY_per_million_tokens", None, None, _eid("MiMo"))]),  # noqa: E501
+    ("Xiaomi EPS was €1.73 versus €3.20 last year.",
+     [("€1.73", 1.73, None, "EUR_per_share", None, "share_price", X), ("€3.20", 3.2, None, "EUR_per_share", None, "share_price", X)]),  # noqa: E501
+    ("Xiaomi shares closed higher at $617.15 on Tuesday.",
+     [("$617.15", 617.15, None, "USD_per_share", None, "share_price", X)]),  # noqa: E501
+    ("Tokyo offered ¥590bn in subsidies to Japanese chipmakers.",
+     [("¥590bn", 5.9e11, None, "JPY", None, None, None)]),  # noqa: E501
+    ("Xiaomi raised $2 billion. Its valuation passed 38 billion.",
+     [("$2 billion", 2e9, None, "USD", None, "funding", X), ("38 billion", 3.8e10, None, "USD", None, "valuation", X)]),  # noqa: E501
+    ("Xiaomi guided $11.1B to $11.2B and margins of 34% to 42%.",
+     [("$11.1B to $11.2B", 1.11e10, 1.12e10, "USD", None, None, X), ("34% to 42%", 34, 42, "percent", None, None, X)]),  # noqa: E501
+    ("Xiaomi plans 15,000 job cuts, up to 700 roles and 500 contractors.",
+     [("15,000 job cuts", 15000, None, "employees", None, "headcount", X), ("700 roles", 700, None, "employees", "up_to", "headcount", X), ("500 contractors", 500, None, "people", None, None, X)]),  # noqa: E501
+    ("ChatGPT has 15 million paid seats.",
+     [("15 million paid seats", 1.5e7, None, "users", None, "user_count", _eid("ChatGPT"))]),  # noqa: E501
+    ("Xiaomi held half of all phones sold and twice the amount of rivals; in the first half of 2024 it met twice.",  # noqa: E501
+     [("half", 0.5, None, "ratio", None, None, X), ("twice", 2, None, "multiplier", None, None, X)]),  # noqa: E501
+    ("Xiaomi produced 479,700 vehicles and delivered 466,140 of them.",
+     [("479,700 vehicles", 479700, None, "vehicles", None, None, X), ("466,140", 466140, None, "vehicles", None, None, X)]),  # noqa: E501
+    ("MiMo was trained on 7 and 18 trillion tokens, with a parameter scale of 456 billion.",
+     [("7", 7e12, None, "tokens", None, "training_tokens", _eid("MiMo")), ("18 trillion tokens", 1.8e13, None, "tokens", None, "training_tokens", _eid("MiMo")), ("456 billion", 4.56e11, None, "parameters", None, "parameter_count", _eid("MiMo"))]),  # noqa: E501
+    ("Xiaomi (XIA 4.11%) rose. Join over 80,000 subscribers today.",
+     []),  # noqa: E501
+    ("Xiaomi got 5,000 orders in the past four days from eight Japanese companies.",
+     [("5,000 orders", 5000, None, "count", None, None, X), ("eight Japanese companies", 8, None, "count", None, None, X)]),  # noqa: E501
     # qualifiers
     ("Inflection AI is a chat company. up to $4 billion.", [("$4 billion", 4e9, None, "USD", "up_to", None, INFL)]),  # noqa: E501
     ("The Xiaomi AI team has exceeded 3,000 people.", [("3,000 people", 3000.0, None, "employees", "over", "headcount", X)]),  # noqa: E501
@@ -365,3 +406,10 @@ def test_seeds_f1_and_no_noise() -> None:
     assert score["noise"] == 0, score
     assert score["f1"] >= 0.90, score
     assert score["subject_accuracy"] >= 0.80, score
+
+
+def test_every_unit_has_a_subject_class_and_a_plausibility_bound() -> None:
+    from expectations.metrics import MAX_VALUE
+    from transforms.metrics import _UNIT_CLASS
+
+    assert [u for u in UNITS if u not in _UNIT_CLASS or u not in MAX_VALUE] == []
