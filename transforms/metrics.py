@@ -258,7 +258,26 @@ _SOURCE = (
     r"(?-u:\b)the\s+(?:company|firm|group|startup|start-up|giant|maker)(?-u:\b)"
 )
 _STOCK = r"(?i)(?-u:\b)(?:shares?|stocks?|share\s+price|market\s+(?:cap|value)|traded|trading)(?-u:\b)|股价"
-_COREF = r"(?i)(?-u:\b)(?:its|it|the\s+(?:company|firm|group|startup|start-up|giant|maker|lab|business)|they|their)(?-u:\b)"  # noqa: E501
+# Words that refer back to an entity: "its", "the company", "the Chinese smartphone maker", "the CRM giant".
+_COREF = (
+    r"(?i)(?-u:\b)(?:its|it|they|their|the\s+(?:[A-Za-z-]+\s+){0,2}(?:company|firm|group|startup|start-up|"
+    r"giant|maker|manufacturer|automaker|carmaker|chipmaker|lab|business|retailer|vendor|provider|developer|"
+    r"designer|operator|conglomerate))(?-u:\b)"
+)
+# A mention that reports or funds a figure does not own it (devset README, "Subjects"): a source
+# ("according to X", "X said", "X reported", "told X", "X data shows") or an investor ("led by X",
+# "backed by X", "from X", 由X领投). Left cues end right before the mention; right cues start after it.
+_SOURCE_LEFT = (
+    r"(?i)(?:(?-u:\b)(?:according\s+to|told|reported\s+by|cited\s+by|citing|per|via|led\s+by|backed\s+by|"
+    r"co-led\s+by|from|including|investors?|analysts?\s+at|research\s+firm|data\s+from)\s+(?:the\s+)?|由\s*|据\s*)$"
+)
+_SOURCE_RIGHT = (
+    r"(?i)^(?:'s\s+(?:data|figures|estimates?|report|analysts?|research)|\s+(?:said|says|reported|reports|"
+    r"estimated|estimates|data|figures|research|showed|shows|noted|told|analysts?|led|co-led)(?-u:\b)|\s*领投|\s*数据)"
+)
+# A mention after a preposition is an object ("in OpenAI", "with Broadcom technology"), not the
+# clause's grammatical subject: figures prefer a subject-position mention.
+_PREP_LEFT = r"(?i)(?-u:\b)(?:in|to|with|for|by|of|at|on|into|than|over|against)\s+(?:the\s+)?$"
 
 # Subject types per unit class: (preferred type tiers, fallback types, fallback scope).
 _UNIT_CLASS = {
@@ -1184,12 +1203,23 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         # "Jiemian reported that the company bought ...": a source, not the subject.
         .filter(~(~pl.col("_after") & pl.col("_before").str.contains(_SOURCE)))
         .with_columns(
+            pl.col("_stext")
+            .str.slice(
+                (pl.col("m_start") - pl.col("sentence_start") - 30).clip(0),
+                (pl.col("m_start") - pl.col("sentence_start")).clip(0, 30),
+            )
+            .alias("_mleft"),
+            pl.col("_stext").str.slice(pl.col("m_end") - pl.col("sentence_start"), 20).alias("_mright"),
+        )
+        .filter(~pl.col("_mleft").str.contains(_SOURCE_LEFT) & ~pl.col("_mright").str.contains(_SOURCE_RIGHT))
+        .with_columns(pl.col("_mleft").str.contains(_PREP_LEFT).alias("_prep"))
+        .with_columns(
             pl.when(pl.col("_after"))
             .then(pl.col("m_start") - pl.col("end"))
             .otherwise(pl.col("start") - pl.col("m_end"))
             .alias("_dist")
         )
-        .sort("_after", "_tier", "_dist")
+        .sort("_after", "_prep", "_tier", "_dist")
         .group_by("_d", "start", maintain_order=True)
         .agg(pl.col("entity_id").first().alias("_same_subject"), pl.col("_tier").first().alias("_best_tier"))
     )
@@ -1249,6 +1279,27 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     kept = kept.join(org_before, on=["_d", "start"], how="left").with_columns(
         pl.col("_orgb").fill_null(False)
     )
+    # The document's topic: its most mentioned ORG, when it clearly leads (at least 3 mentions and
+    # half again as many as the next ORG). A figure with no owner in its sentence or paragraph belongs
+    # to it when its unit may belong to an ORG ("Total revenue for the quarter was $6.8 billion").
+    org_counts = (
+        ments.filter(pl.col("m_type") == "ORG")
+        .group_by("_d", "entity_id")
+        .agg(pl.len().alias("_n"))
+        .sort("_d", "_n", "entity_id", descending=[False, True, False])
+    )
+    topic = (
+        org_counts.group_by("_d", maintain_order=True)
+        .agg(
+            pl.col("entity_id").first().alias("_topic"),
+            pl.col("_n").first().alias("_n1"),
+            pl.col("_n").get(1, null_on_oob=True).fill_null(0).alias("_n2"),
+        )
+        .filter((pl.col("_n1") >= 3) & (pl.col("_n1") >= 1.5 * pl.col("_n2")))
+        .select("_d", "_topic")
+    )
+    kept = kept.join(topic, on="_d", how="left")
+    org_ok = pl.col("_class").is_in([c for c, tiers in _TIERS.items() if "ORG" in tiers])
     model_class = pl.col("_class").is_in(["model", "model_org"])
     use_same = pl.col("_same_subject").is_not_null() & ~(
         model_class & (pl.col("_best_tier") > 0) & pl.col("_fb_subject").is_not_null() & ~pl.col("_orgb")
@@ -1261,6 +1312,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .then(pl.col("_same_subject"))
         .when(fb_ok)
         .then(pl.col("_fb_subject"))
+        .when(pl.col("_same_subject").is_null() & org_ok)
+        .then(pl.col("_topic"))
         .otherwise(pl.col("_same_subject"))
         .alias("subject_entity_id")
     )
