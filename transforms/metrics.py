@@ -1175,6 +1175,14 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             left_on=["_d", "sentence_id"],
             right_on=["_d", "m_sentence"],
         )
+        # A mention inside a figure's own words ("512 H800 units") names its unit, not an owner.
+        .with_columns(
+            ((pl.col("m_start") >= pl.col("start")) & (pl.col("m_end") <= pl.col("end")))
+            .any()
+            .over("_d", "m_start")
+            .alias("_in_figure")
+        )
+        .filter(~pl.col("_in_figure"))
         .join(tiers, on=["_class", "m_type"])
         .filter((pl.col("m_end") <= pl.col("start")) | (pl.col("m_start") >= pl.col("end")))
         .with_columns((pl.col("m_start") >= pl.col("end")).alias("_after"))
@@ -1310,10 +1318,15 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     kept = kept.with_columns(
         pl.when(use_same)
         .then(pl.col("_same_subject"))
+        # No owner in the sentence: the latest suitable mention earlier in the paragraph; else the
+        # document's topic ("the company", "its" and ownerless figures); else, for a reference back
+        # or a model's figure, the latest suitable mention before the sentence.
+        .when(pl.col("_fb_subject").is_not_null() & pl.col("_fb_same_par").fill_null(False))
+        .then(pl.col("_fb_subject"))
+        .when(pl.col("_same_subject").is_null() & org_ok & ~model_class & pl.col("_topic").is_not_null())
+        .then(pl.col("_topic"))
         .when(fb_ok)
         .then(pl.col("_fb_subject"))
-        .when(pl.col("_same_subject").is_null() & org_ok)
-        .then(pl.col("_topic"))
         .otherwise(pl.col("_same_subject"))
         .alias("subject_entity_id")
     )

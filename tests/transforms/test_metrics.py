@@ -27,6 +27,7 @@ ENTITIES = {
     "Gecko": "MODEL", "GPT-4": "MODEL", "Qwen 2.5": "MODEL", "MiLM-6B": "MODEL", "1.3B parameter version": "MODEL",  # noqa: E501
     "ChatGPT": "PRODUCT", "Xiao Ai": "PRODUCT", "CyberGear": "PRODUCT", "CyberDog 2": "PRODUCT",
     "Lei Jun": "PERSON", "Google": "ORG", "Snapdragon 8": "PRODUCT",
+    "Canalys": "ORG", "Sequoia": "ORG", "Rapidus": "ORG", "AMD": "ORG", "H800": "PRODUCT",
 }  # fmt: skip
 
 
@@ -200,6 +201,26 @@ CASES = [
       ("32 billion active parameters", 3.2e10, None, "parameters", None, "parameter_count", MIMO)]),
     ("About 1 in 3 users of Xiao Ai agree.", []),
     ("MiMo outperforms o1-mini with 7 billion parameters.", [("7 billion parameters", 7e9, None, "parameters", None, "parameter_count", MIMO)]),  # noqa: E501
+    # subjects: sources and investors are not owners, subject position beats an object, references
+    # back, the document topic, null when unsure (issue 16)
+    ("Xiaomi phones sold well; Canalys estimates 9 million units.",
+     [("9 million units", 9e6, None, "units", None, None, X)]),  # noqa: E501
+    ("Rapidus, backed by Sequoia, raised $2 billion.",
+     [("$2 billion", 2e9, None, "USD", None, "funding", _eid("Rapidus"))]),  # noqa: E501
+    ("Xiaomi, working with AMD chips, plans 3 gigawatts.",
+     [("3 gigawatts", 3e9, None, "W", None, None, X)]),  # noqa: E501
+    ("Rapidus makes chips. Rapidus opened a plant. Rapidus hired staff.\n\nRevenue rose to $5 billion.",
+     [("$5 billion", 5e9, None, "USD", None, "revenue", _eid("Rapidus"))]),  # noqa: E501
+    ("Xiaomi launched a phone.\n\nThe Chinese smartphone maker sold 9 million units.",
+     [("9 million units", 9e6, None, "units", None, None, X)]),  # noqa: E501
+    ("Revenue rose to $5 billion.",
+     [("$5 billion", 5e9, None, "USD", None, "revenue", None)]),  # noqa: E501
+    ("MiMo used 512 H800 GPUs for three weeks.",
+     [("512 H800 GPUs", 512, None, "GPU", None, "gpu_count", _eid("MiMo")), ("three weeks", 21, None, "days", None, None, _eid("MiMo"))]),  # noqa: E501
+    ("Nvidia chief Jensen Huang told Google sales rose 3%.",
+     [("3%", 3, None, "percent", None, "change", _eid("Nvidia"))]),  # noqa: E501
+    ("Rapidus makes chips. Rapidus opened a plant. Rapidus hired staff.\n\nThe company told Canalys its sales rose 20%.",  # noqa: E501
+     [("20%", 20, None, "percent", None, "change", _eid("Rapidus"))]),  # noqa: E501
     # exclusions: years, dates, times, versions, names, idioms, durations, dimensions
     ("In 2023, on March 31, 2023, at 6 a.m. and 09:00, GPT-4 and Qwen 2.5 and 4o-0513 met PaLM 2.", []),
     ("Snapdragon 8 and CyberDog 2 and MiMo-7B and MiLM-6B and the 32B in QwQ-32B-Preview.", []),
