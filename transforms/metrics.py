@@ -1168,7 +1168,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     ).lazy()
     # Same-sentence candidates: before the figure preferred, then type tier, then distance. A mention
     # after the figure past a comparison word ("outperforms o1-mini") is a rival, not the subject.
-    same = (
+    pairs = (
         kept.select("_d", "start", "end", "sentence_id", "sentence_start", "_stext", "_class")
         .join(
             ments.select("_d", "entity_id", "m_start", "m_end", "m_type", "m_sentence"),
@@ -1183,6 +1183,27 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             .alias("_in_figure")
         )
         .filter(~pl.col("_in_figure"))
+        .with_columns(
+            pl.col("_stext")
+            .str.slice(
+                (pl.col("m_start") - pl.col("sentence_start") - 30).clip(0),
+                (pl.col("m_start") - pl.col("sentence_start")).clip(0, 30),
+            )
+            .alias("_mleft"),
+            pl.col("_stext").str.slice(pl.col("m_end") - pl.col("sentence_start"), 20).alias("_mright"),
+        )
+        .with_columns(
+            (
+                pl.col("_mleft").str.contains(_SOURCE_LEFT) | pl.col("_mright").str.contains(_SOURCE_RIGHT)
+            ).alias("_source")
+        )
+        .collect()
+        .lazy()
+    )
+    # Sources and investors seen next to a figure own nothing, there or in later sentences.
+    sources = pairs.filter(pl.col("_source")).select("_d", "m_start").unique()
+    same = (
+        pairs.filter(~pl.col("_source"))
         .join(tiers, on=["_class", "m_type"])
         .filter((pl.col("m_end") <= pl.col("start")) | (pl.col("m_start") >= pl.col("end")))
         .with_columns((pl.col("m_start") >= pl.col("end")).alias("_after"))
@@ -1210,16 +1231,6 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         )
         # "Jiemian reported that the company bought ...": a source, not the subject.
         .filter(~(~pl.col("_after") & pl.col("_before").str.contains(_SOURCE)))
-        .with_columns(
-            pl.col("_stext")
-            .str.slice(
-                (pl.col("m_start") - pl.col("sentence_start") - 30).clip(0),
-                (pl.col("m_start") - pl.col("sentence_start")).clip(0, 30),
-            )
-            .alias("_mleft"),
-            pl.col("_stext").str.slice(pl.col("m_end") - pl.col("sentence_start"), 20).alias("_mright"),
-        )
-        .filter(~pl.col("_mleft").str.contains(_SOURCE_LEFT) & ~pl.col("_mright").str.contains(_SOURCE_RIGHT))
         .with_columns(pl.col("_mleft").str.contains(_PREP_LEFT).alias("_prep"))
         .with_columns(
             pl.when(pl.col("_after"))
@@ -1244,8 +1255,9 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .alias("_coref"),
     )
     fb_frames = []
+    owners = ments.join(sources, on=["_d", "m_start"], how="anti")
     for fb_type in ("ORG", "MODEL", "ANY"):
-        pool = ments if fb_type == "ANY" else ments.filter(pl.col("m_type") == fb_type)
+        pool = owners if fb_type == "ANY" else owners.filter(pl.col("m_type") == fb_type)
         if fb_type == "ANY":
             pool = pool.filter(pl.col("m_type").is_in(["ORG", "PRODUCT", "MODEL"]))
         part = (
@@ -1291,7 +1303,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     # half again as many as the next ORG). A figure with no owner in its sentence or paragraph belongs
     # to it when its unit may belong to an ORG ("Total revenue for the quarter was $6.8 billion").
     org_counts = (
-        ments.filter(pl.col("m_type") == "ORG")
+        owners.filter(pl.col("m_type") == "ORG")
         .group_by("_d", "entity_id")
         .agg(pl.len().alias("_n"))
         .sort("_d", "_n", "entity_id", descending=[False, True, False])

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from transforms import metrics as M
 from transforms.metrics import EXTRACTOR_VERSION, OUTPUT_SCHEMA, extract_metrics, metric_candidates
 from transforms.text import sentence_spans
 from warehouse.schemas import METRICS, UNITS
@@ -434,3 +435,113 @@ def test_every_unit_has_a_subject_class_and_a_plausibility_bound() -> None:
     from transforms.metrics import _UNIT_CLASS
 
     assert [u for u in UNITS if u not in _UNIT_CLASS or u not in MAX_VALUE] == []
+
+
+# ------------------------------------------------------------------------------------------- steps
+def _hits(text: str, names: dict[str, str] | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(docs, sentence frame, candidate hits) of one literal text."""
+    docs, _, _, sents = _frames([text], names or {})
+    frame = M.sentence_frame(docs, sents)
+    return docs, frame, M.find_candidates(docs, frame)
+
+
+def test_step_candidates_offsets_and_context() -> None:
+    text = "“Xiaomi” sold 9 million phones. Then 5% more."
+    _, _, hits = _hits(text)
+    assert hits.sort("start").select("surface", "start", "end", "sentence_id", "_left", "_right").rows() == [
+        ("9 million phones", 14, 30, 0, "“Xiaomi” sold ", "."),
+        ("5%", 37, 39, 1, "Then ", " more."),
+    ]
+
+
+def test_step_screen_keeps_cued_and_coordinated_bare_numbers() -> None:
+    _, _, hits = _hits("Round 59 began. Patents total 32,000. It used 7 and 18 trillion tokens.")
+    early, rest = M.screen_bare_numbers(hits)
+    assert early.select("surface", "reason").rows() == [("59", "no_unit")]
+    assert sorted(rest["surface"].to_list()) == ["18 trillion tokens", "32,000", "7"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "value_high"),
+    [
+        ("It sold 1,00,000 cars.", 1e5, None),  # Indian grouping
+        ("It paid $14,3-billion.", 1.43e10, None),  # decimal comma before a scale word
+        ("It holds 1.234.567 shares.", 1234567.0, None),  # dot grouping
+        ("It costs 199,90 EUR.", 199.9, None),  # decimal comma
+        ("It costs 1.499 EUR.", 1499.0, None),  # a dot groups thousands in a euro price
+        ("It owes half-a-trillion dollars.", 5e11, None),
+        ("Margins fell 490 bps.", 4.9, None),  # basis points in percent
+        ("It plans 10 gigawatts.", 1e10, None),  # watts
+        ("It took three weeks.", 21.0, None),  # days
+        ("It guided $11.1B to $11.2B.", 1.11e10, 1.12e10),
+        ("Margins of 34% to 42%.", 34.0, 42.0),
+        ("It grew from $1.2bn in 2019 to $4.5bn.", 1.2e9, None),
+    ],
+)
+def test_step_parse_values(text: str, value: float, value_high: float | None) -> None:
+    _, _, hits = _hits(text)
+    _, rest = M.screen_bare_numbers(hits)
+    first = M.parse_figures(rest).sort("start").row(0, named=True)
+    assert first["value"] == pytest.approx(value)
+    assert first["value_high"] == (None if value_high is None else pytest.approx(value_high))
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("The carmaker delivered 5,781 units.", "vehicles"),
+        ("The phone maker shipped 5,781 units.", "units"),
+        ("It shipped 5,781 units.", "units"),
+        ("It took 5,781 orders.", "count"),
+        ("Cars are its business.\n\nIt took 5,781 orders.", "vehicles"),  # the document is about cars
+        ("Japan gave ¥590bn.", "JPY"),
+        ("China gave ¥590bn.", "CNY"),
+        ("Tokyo backs chips.\n\nIt gave ¥590bn.", "JPY"),  # the document is about Japan
+        ("EPS was €1.73.", "EUR_per_share"),
+        ("It charges $2 per million tokens.", "USD_per_million_tokens"),
+        ("It plans 15,000 job cuts.", "employees"),
+        ("It let go 500 contractors.", "people"),
+        ("It raised $2 billion. Its valuation passed 38 billion.", "USD"),
+    ],
+)
+def test_step_units(text: str, unit: str) -> None:
+    docs, _, hits = _hits(text)
+    _, rest = M.screen_bare_numbers(hits)
+    parsed = M.parse_figures(rest)
+    units = M.figure_units(parsed, M.document_context(docs, parsed["_d"].unique()))
+    assert units.sort("start")["unit"].to_list()[-1] == unit
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "reason"),
+    [
+        ("Arm Holdings (ARM 4.11%) rose.", "4.11%", "ticker_widget"),
+        ("Join over 80,000 subscribers today.", "80,000 subscribers", "promotion"),
+        ("Orders came in the past four days.", "four days", "relative_time"),
+        ("In the first half of 2024 it grew.", "half", "word_not_figure"),
+        ("It posted double-digit growth.", "double", "word_not_figure"),
+        ("They met twice.", "twice", "word_not_figure"),
+        ("它是一家公司。", "一家", "small_word_count"),  # "one" is an article, not a figure
+    ],
+)
+def test_step_exclusions(text: str, surface: str, reason: str) -> None:
+    docs, frame, hits = _hits(text)
+    _, rest = M.screen_bare_numbers(hits)
+    empty = M.mention_frame(docs, *_frames([text], {})[1:3], frame)
+    out = M.exclusion_reasons(M.figure_units(M.parse_figures(rest)), empty)
+    assert out.filter(pl.col("surface") == surface)["reason"].to_list() == [reason]
+
+
+def test_step_kinds_and_subjects() -> None:
+    names = {n: _eid(n) for n in ("Xiaomi", "Canalys", "Sequoia")}
+    text = "Xiaomi, backed by Sequoia, raised $2 billion. Canalys estimates its revenue at $5 billion."
+    docs, frame, hits = _hits(text, names)
+    _, rest = M.screen_bare_numbers(hits)
+    ments = M.mention_frame(docs, *_frames([text], names)[1:3], frame)
+    kept = M.exclusion_reasons(M.figure_units(M.parse_figures(rest)), ments)
+    kept = kept.filter(pl.col("reason").is_null())
+    out = M.attach_subjects(M.figure_kinds(kept), ments).sort("start")
+    assert out.select("surface", "kind", "subject_entity_id").rows() == [
+        ("$2 billion", "funding", X),
+        ("$5 billion", "revenue", X),
+    ]
