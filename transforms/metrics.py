@@ -379,26 +379,33 @@ def _scale_value(s: pl.Expr) -> pl.Expr:
     )
 
 
-# Unit words that carry their own scale: (pattern on the words after the number, factor to the unit).
-_UNIT_FACTORS = [
-    (r"^\s?(?:kwh|kilowatt)", 1e-6), (r"^\s?(?:mwh|megawatt[\s-]hour)", 1e-3), (r"^\s?(?:twh|terawatt[\s-]hour)", 1e3),  # noqa: E501
-    (r"^\s?(?:gwh|gigawatt[\s-]hour)", 1.0),
-    (r"^\s?(?:kw|kilowatts?)$", 1e3), (r"^\s?(?:mw|megawatts?)$", 1e6), (r"^\s?(?:gw|gigawatts?)$", 1e9),
-    (r"^\s?(?:tw|terawatts?)$", 1e12),
-    (r"^\s?(?:kb|kilobytes?)$", 1e-6), (r"^\s?(?:mb|megabytes?)$", 1e-3), (r"^\s?(?:tb|terabytes?)$", 1e3),
-    (r"^\s?(?:pb|petabytes?)$", 1e6),
-    (r"^\s?kbps$", 1e-9), (r"^\s?mbps$", 1e-6), (r"^\s?gbps$", 1e-3),
-    (r"^\s+weeks$", 7.0),
-    (r"^\s?(?:bps|basis\s+points)$", 0.01),
-]  # fmt: skip
+# Unit words that carry their own scale: the word after the number -> factor to the unit of
+# `_unit_from_rest` (W, GWh, GB, Tbps, days, percent).
+_UNIT_FACTORS = {
+    "kwh": 1e-6, "kilowatt-hour": 1e-6, "mwh": 1e-3, "megawatt-hour": 1e-3, "gwh": 1.0, "gigawatt-hour": 1.0,
+    "twh": 1e3, "terawatt-hour": 1e3,
+    "kw": 1e3, "kilowatt": 1e3, "mw": 1e6, "megawatt": 1e6, "gw": 1e9, "gigawatt": 1e9, "tw": 1e12,
+    "terawatt": 1e12,
+    "kb": 1e-6, "kilobyte": 1e-6, "mb": 1e-3, "megabyte": 1e-3, "gb": 1.0, "gigabyte": 1.0, "tb": 1e3,
+    "terabyte": 1e3, "pb": 1e6, "petabyte": 1e6,
+    "kbps": 1e-9, "mbps": 1e-6, "gbps": 1e-3, "tbps": 1.0,
+    "week": 7.0, "bps": 0.01, "basis-point": 0.01,
+}  # fmt: skip
 
 
 def _unit_factor(rest: pl.Expr) -> pl.Expr:
-    r = rest.str.to_lowercase()
-    expr: pl.Expr | pl.Then | pl.ChainedThen = pl
-    for pat, factor in _UNIT_FACTORS:
-        expr = expr.when(r.str.contains(pat)).then(pl.lit(factor))  # type: ignore[union-attr]
-    return expr.otherwise(pl.lit(1.0))  # type: ignore[union-attr]
+    """Factor from the unit word after the number to its vocabulary unit (1.0 when none)."""
+    word = (
+        rest.str.extract(
+            r"(?i)^\s*((?:kilo|mega|giga|tera|peta)?(?:watt[\s-]hour|watt|byte)s?|[kmgtp](?:wh|w|b|bps)|weeks?|bps|"
+            r"basis\s+points?)$",
+            1,
+        )
+        .str.to_lowercase()
+        .str.replace(r"(watt|byte|week|hour|point)s$", "$1")
+        .str.replace(r"\s+", "-")
+    )
+    return word.replace_strict(_UNIT_FACTORS, default=1.0, return_dtype=pl.Float64)
 
 
 def _unit_from_rest(rest: pl.Expr) -> pl.Expr:
@@ -554,7 +561,8 @@ def _kind(unit: pl.Expr, sent: pl.Expr, left: pl.Expr, right: pl.Expr) -> pl.Exp
 
 
 def _qualifier(left: pl.Expr) -> pl.Expr:
-    tail = left.str.to_lowercase()
+    # Qualifiers are short phrases right before the figure: 24 characters hold the longest.
+    tail = left.str.tail(24).str.to_lowercase()
     expr: pl.Expr | pl.Then | pl.ChainedThen = pl
     for pat, q in _QUALIFIERS:
         expr = expr.when(tail.str.contains(rf"(?:^|[^a-z])(?:{pat})\s*$")).then(pl.lit(q))  # type: ignore[union-attr]  # noqa: E501
@@ -667,12 +675,19 @@ def screen_bare_numbers(hits: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
         r"(?i)^\s+(?:and|or)\s+[0-9.,]+\s*(?:thousand|million|billion|trillion|bn|mn|tn|[kmbt]\b)"
         r"|^\s+of\s+(?:them|those|these)(?-u:\b)"
     )
-    hits = hits.with_columns(
-        pl.when(bare_hit)
-        .then(pl.coalesce(_unit_from_left(pl.col("_left")), pl.when(coordinated).then(pl.lit("_coord"))))
-        .alias("_left_unit")
+    # Only bare hits need their left context read (lazy: shared subexpressions computed once).
+    is_bare = hits.select(bare_hit.alias("b")).to_series()
+    bare = (
+        hits.filter(is_bare)
+        .lazy()
+        .with_columns(
+            pl.coalesce(_unit_from_left(pl.col("_left")), pl.when(coordinated).then(pl.lit("_coord"))).alias(
+                "_left_unit"
+            )
+        )
+        .collect()
     )
-    early = hits.filter(bare_hit & pl.col("_left_unit").is_null())
+    early = bare.filter(pl.col("_left_unit").is_null())
     early = early.select(
         "_d",
         "doc_id",
@@ -689,7 +704,8 @@ def screen_bare_numbers(hits: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
         .otherwise(pl.lit(NO_UNIT))
         .alias("reason"),
     )
-    return early, hits.filter(~(bare_hit & pl.col("_left_unit").is_null())).drop("_left_unit")
+    cued = bare.filter(pl.col("_left_unit").is_not_null()).drop("_left_unit")
+    return early, pl.concat([hits.filter(~is_bare), cued])
 
 
 def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
@@ -826,7 +842,7 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
             schema={"_d": pl.Int64, "_doc_vehicles": pl.Boolean, "_doc_japan": pl.Boolean}
         )
     # Sorted: the coordination and implied-currency rules look at neighbouring figures.
-    parsed = parsed.join(doc_context, on="_d", how="left").sort("_d", "start")
+    parsed = parsed.lazy().join(doc_context.lazy(), on="_d", how="left").sort("_d", "start")
     is_rank, mult_word = pl.col("_is_rank"), pl.col("_mult")
     currency, rest_unit, per_share, bare = (
         pl.col(c) for c in ("_currency", "_rest_unit", "_per_share", "_bare")
@@ -965,7 +981,7 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
             .otherwise(pl.col("unit"))
             .alias("unit")
         )
-    )
+    ).collect()
 
 
 def mention_frame(
@@ -1115,8 +1131,7 @@ def exclusion_reasons(cands: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit(SMALL_WORD_COUNT))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
-    cands = cands.with_columns(reason.alias("reason"))
-    cands = cands.lazy()
+    cands = cands.lazy().with_columns(reason.alias("reason"))
     ments_lf = ments.lazy()
     # A figure inside a MODEL/PRODUCT mention is that entity's name ("6B parameter version", "QwQ-32B").
     inside = (
@@ -1146,9 +1161,14 @@ def exclusion_reasons(cands: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
 def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     """Step `kind`: adds `qualifier` (up_to, over, about, ...) and `kind` (what the figure measures:
     revenue, funding, share_price, ...; null when the sentence does not say)."""
-    return kept.with_columns(
-        _qualifier(pl.col("_left")).alias("qualifier"),
-        _kind(pl.col("unit"), pl.col("_stext"), pl.col("_left"), pl.col("_right")).alias("kind"),
+    # Lazy, so the lower-cased texts the rules share are computed once (common subexpressions).
+    return (
+        kept.lazy()
+        .with_columns(
+            _qualifier(pl.col("_left")).alias("qualifier"),
+            _kind(pl.col("unit"), pl.col("_stext"), pl.col("_left"), pl.col("_right")).alias("kind"),
+        )
+        .collect()
     )
 
 
