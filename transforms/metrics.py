@@ -841,8 +841,7 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
         doc_context = pl.DataFrame(
             schema={"_d": pl.Int64, "_doc_vehicles": pl.Boolean, "_doc_japan": pl.Boolean}
         )
-    # Sorted: the coordination and implied-currency rules look at neighbouring figures.
-    parsed = parsed.lazy().join(doc_context.lazy(), on="_d", how="left").sort("_d", "start")
+    parsed = parsed.lazy().join(doc_context.lazy(), on="_d", how="left")
     is_rank, mult_word = pl.col("_is_rank"), pl.col("_mult")
     currency, rest_unit, per_share, bare = (
         pl.col(c) for c in ("_currency", "_rest_unit", "_per_share", "_bare")
@@ -866,7 +865,7 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
         .then(_unit_from_left(pl.col("_left")))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
-    return (
+    units = (
         parsed.with_columns(unit.alias("unit"))
         .with_columns(
             # "3,000 people" about a team is a headcount.
@@ -919,17 +918,35 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
             .otherwise(pl.col("unit"))
             .alias("unit")
         )
-        .with_columns(
-            # Coordination: "7 and 18 trillion tokens" — the bare first number takes the next figure's
-            # scale and unit; "produced 479,700 vehicles and delivered 466,140 of them" and "3 billion
-            # parameters and almost 2 trillion total" — a bare or scaled number without a unit takes the
-            # unit of the figure before it in the same sentence.
+        .collect()
+    )
+    # Neighbouring figures, from a narrow sorted copy (sorting the wide frame would move every text).
+    neighbours = (
+        units.select("_d", "start", "sentence_id", "unit", "_lo_scale")
+        .sort("_d", "start")
+        .select(
+            "_d",
+            "start",
             pl.col("unit").shift(-1).over("_d").alias("_next_unit"),
             pl.col("_lo_scale").shift(-1).over("_d").alias("_next_scale"),
             (pl.col("sentence_id").shift(-1).over("_d") == pl.col("sentence_id")).alias("_next_same"),
             pl.col("unit").shift(1).over("_d").alias("_prev_unit"),
             (pl.col("sentence_id").shift(1).over("_d") == pl.col("sentence_id")).alias("_prev_same"),
+            pl.when(pl.col("unit").is_in(list(CURRENCIES)))
+            .then(pl.col("unit"))
+            .forward_fill()
+            .shift(1)
+            .over("_d")
+            .alias("_last_currency"),
         )
+    )
+    return (
+        units.lazy()
+        .join(neighbours.lazy(), on=["_d", "start"], how="left")
+        # Coordination: "7 and 18 trillion tokens" — the bare first number takes the next figure's
+        # scale and unit; "produced 479,700 vehicles and delivered 466,140 of them" and "3 billion
+        # parameters and almost 2 trillion total" — a bare or scaled number without a unit takes the
+        # unit of the figure before it in the same sentence.
         .with_columns(
             pl.when(
                 pl.col("unit").is_null()
@@ -971,13 +988,7 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
                 & (pl.col("los").is_not_null() | pl.col("his").is_not_null())
                 & pl.col("_left").str.contains(_MONEY_LEFT)
             )
-            .then(
-                pl.when(pl.col("unit").is_in(list(CURRENCIES)))
-                .then(pl.col("unit"))
-                .forward_fill()
-                .shift(1)
-                .over("_d")
-            )
+            .then(pl.col("_last_currency"))
             .otherwise(pl.col("unit"))
             .alias("unit")
         )
@@ -1367,11 +1378,15 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
 
 def link_conversions(kept: pl.DataFrame) -> pl.DataFrame:
     """Adds `linked_metric_id`: "20 billion yuan ($2.76 billion)" are two metrics linked both ways."""
-    kept = kept.lazy()
-    kept = kept.sort("_d", "start").with_columns(
-        pl.col("start").shift(-1).over("_d").alias("_nstart"),
-        pl.col("unit").shift(-1).over("_d").alias("_nunit"),
-        pl.col("_right").str.slice(0, 40).alias("_r40"),
+    # Neighbours from a narrow sorted copy (sorting the wide frame would move every text).
+    links = (
+        kept.lazy()
+        .select("_d", "doc_id", "start", "end", "unit", pl.col("_right").str.slice(0, 40).alias("_r40"))
+        .sort("_d", "start")
+        .with_columns(
+            pl.col("start").shift(-1).over("_d").alias("_nstart"),
+            pl.col("unit").shift(-1).over("_d").alias("_nunit"),
+        )
     )
     money_units = [*CURRENCIES]
     gap = pl.col("_r40").str.slice(0, (pl.col("_nstart") - pl.col("end")).clip(0, 40))
@@ -1384,19 +1399,23 @@ def link_conversions(kept: pl.DataFrame) -> pl.DataFrame:
             r"^\s*[(（]\s*(?:(?:about|approximately|roughly|around|or|about|approx\.|~|≈|or\s+about|约|大约|合|折合|即)\s*)?$"
         )
     )
-    kept = kept.with_columns(
-        pl.when(linked_fwd).then(pl.col("doc_id") + ":" + pl.col("_nstart").cast(pl.String)).alias("_lf"),
-    ).with_columns(
-        pl.coalesce(
-            pl.col("_lf"),
-            pl.when(pl.col("_lf").shift(1).over("_d").is_not_null()).then(
-                pl.col("doc_id").shift(1).over("_d")
-                + ":"
-                + pl.col("start").shift(1).over("_d").cast(pl.String)
-            ),
-        ).alias("linked_metric_id")
+    links = (
+        links.with_columns(
+            pl.when(linked_fwd).then(pl.col("doc_id") + ":" + pl.col("_nstart").cast(pl.String)).alias("_lf"),
+        )
+        .with_columns(
+            pl.coalesce(
+                pl.col("_lf"),
+                pl.when(pl.col("_lf").shift(1).over("_d").is_not_null()).then(
+                    pl.col("doc_id").shift(1).over("_d")
+                    + ":"
+                    + pl.col("start").shift(1).over("_d").cast(pl.String)
+                ),
+            ).alias("linked_metric_id")
+        )
+        .select("_d", "start", "linked_metric_id")
     )
-    return kept.collect()
+    return kept.lazy().join(links, on=["_d", "start"], how="left").collect()
 
 
 def metric_candidates(
