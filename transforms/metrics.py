@@ -865,8 +865,12 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
         .then(_unit_from_left(pl.col("_left")))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
+    base = parsed.with_columns(unit.alias("unit")).collect()
+    # The sentence and document are read only for the units they may change (most figures keep theirs).
+    needs = pl.col("unit").is_in(["people", "_generic", *CURRENCIES]).fill_null(False)
     units = (
-        parsed.with_columns(unit.alias("unit"))
+        base.filter(needs)
+        .lazy()
         .with_columns(
             # "3,000 people" about a team is a headcount.
             pl.when(
@@ -920,6 +924,7 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
         )
         .collect()
     )
+    units = pl.concat([base.filter(~needs), units])
     # Neighbouring figures, from a narrow sorted copy (sorting the wide frame would move every text).
     neighbours = (
         units.select("_d", "start", "sentence_id", "unit", "_lo_scale")
