@@ -269,7 +269,9 @@ _COREF = (
 # "backed by X", "from X", 由X领投). Left cues end right before the mention; right cues start after it.
 _SOURCE_LEFT = (
     r"(?i)(?:(?-u:\b)(?:according\s+to|told|reported\s+by|cited\s+by|citing|per|via|led\s+by|backed\s+by|"
-    r"co-led\s+by|from|including|investors?|analysts?\s+at|research\s+firm|data\s+from)\s+(?:the\s+)?|由\s*|据\s*)$"
+    r"co-led\s+by|from|including|investors?|analysts?\s+at|research\s+firm|data\s+from)\s+(?:the\s+)?"
+    # the rest of a list: "from Amazon, Google and Microsoft"
+    r"(?-i:(?:[A-Z][A-Za-z0-9.&'-]*(?:\s+[A-Z][A-Za-z0-9.&'-]*){0,2},?\s+(?:and\s+)?){0,3})|由\s*|据\s*)$"
 )
 _SOURCE_RIGHT = (
     r"(?i)^(?:'s\s+(?:data|figures|estimates?|report|analysts?|research)|\s+(?:said|says|reported|reports|"

@@ -222,6 +222,8 @@ CASES = [
      [("3%", 3, None, "percent", None, "change", _eid("Nvidia"))]),  # noqa: E501
     ("Rapidus makes chips. Rapidus opened a plant. Rapidus hired staff.\n\nThe company told Canalys its sales rose 20%.",  # noqa: E501
      [("20%", 20, None, "percent", None, "change", _eid("Rapidus"))]),  # noqa: E501
+    ("Alibaba's cloud revenue from Google, Tencent and Microsoft grew 30%.",
+     [("30%", 30, None, "percent", None, "change", _eid("Alibaba"))]),  # noqa: E501
     # exclusions: years, dates, times, versions, names, idioms, durations, dimensions
     ("In 2023, on March 31, 2023, at 6 a.m. and 09:00, GPT-4 and Qwen 2.5 and 4o-0513 met PaLM 2.", []),
     ("Snapdragon 8 and CyberDog 2 and MiMo-7B and MiLM-6B and the 32B in QwQ-32B-Preview.", []),
