@@ -13,7 +13,7 @@ import polars as pl
 from transforms.text import frame_schema
 from warehouse.schemas import CURRENCIES, METRICS, UNITS
 
-EXTRACTOR_VERSION = "metrics-2026.11.3"
+EXTRACTOR_VERSION = "metrics-2026.11.4"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
