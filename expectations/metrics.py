@@ -29,6 +29,19 @@ MAX_VALUE: dict[str, float] = {
     "score": 1e6,
     "rank": 1e6,
     "tokens_per_second": 1e7,
+    **{f"{c}_per_million_tokens": 1e6 for c in CURRENCIES},
+    "vehicles": 1e9,  # the world's car fleet is about 1.5e9
+    "units": 1e13,
+    "customers": 1.2e10,
+    "ratio": 1.0,  # a share of a whole
+    "W": 1e14,  # world electricity generation averages about 3e12 W
+    "GWh": 1e8,  # world yearly electricity is about 3e7 GWh
+    "GB": 1e12,
+    "Tbps": 1e7,
+    "hours": 1e7,
+    "days": 1e6,
+    "months": 1e5,
+    "years": 1e4,
 }
 
 

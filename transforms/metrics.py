@@ -13,7 +13,7 @@ import polars as pl
 from transforms.text import frame_schema
 from warehouse.schemas import CURRENCIES, METRICS, UNITS
 
-EXTRACTOR_VERSION = "metrics-2026.11.1"
+EXTRACTOR_VERSION = "metrics-2026.11.4"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -25,15 +25,24 @@ INSIDE_ENTITY = "inside_entity_mention"  # "6B parameter version" tagged as a MO
 YEAR = "year"
 DIMENSIONS = "dimensions"  # 512×512
 RATIO = "ratio"  # "1 in 3 users"
-SMALL_WORD_COUNT = "small_word_count"  # "two robots": too vague to sum
+SMALL_WORD_COUNT = "small_word_count"  # "two people": too vague to sum (things counted in words are kept)
 OUTSIDE_SENTENCE = "outside_sentence"
 BAD_VALUE = "unparsable_value"
+TICKER = "ticker_widget"  # "(ARM 4.11%)": a quote box inside the article
+PROMO = "promotion"  # "Join over 80,000 subscribers": the publisher's own pitch
+RELATIVE_TIME = "relative_time"  # "in the past four days": when, not how much
+WORD_IDIOM = "word_not_figure"  # "the first half of 2024", "double-digit", "met twice"
 
 # ---------------------------------------------------------------------------------------------
 # Vocabulary. ASCII word boundaries (?-u:\b) keep the regex engine on its fast DFA for non-ASCII
 # text (a Unicode \b makes it fall back to a slow NFA at the first curly quote).
 B = r"(?-u:\b)"
-_DIG = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
+# Number formats of the world, most specific first: Indian grouping (1,00,000), Western grouping
+# (1,234,567.5), dot grouping (1.234.567), a decimal comma (14,3 / 199,90), plain (1234.5).
+_DIG = (
+    r"[0-9]{1,2}(?:,[0-9]{2})+,[0-9]{3}(?:\.[0-9]+)?|[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?"
+    r"|[0-9]{1,3}(?:\.[0-9]{3}){2,}|[0-9]{1,3},[0-9]{1,2}|[0-9]+(?:\.[0-9]+)?"
+)
 _ONES = "one two three four five six seven eight nine".split()
 _TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
@@ -46,8 +55,15 @@ _WORDNUM = (
     rf"(?:\s+hundred)?{B}"
 )
 # "a billion", "half a million": only together with a scale word.
-_A_SCALE = rf"{B}(?:an?|half\s+an?)\s+(?:hundred\s+)?(?:thousand|million|billion|trillion){B}"
+_A_SCALE = rf"{B}(?:an?|half[\s-]an?)[\s-](?:hundred\s+)?(?:thousand|million|billion|trillion){B}"
 _NUM = rf"(?:{_DIG}|{_WORDNUM})"
+# The low end of a range is never a year: "from $1.14bn in 2013 to $3.40bn" is two figures, not a range
+# from 2,013 billion. Four-digit numbers 1900-2099 are left out; the finder then takes the year alone.
+_NUM_NOT_YEAR = (
+    r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?"
+    r"|(?:[0-9]{1,3}|[0-9]{5,}|1[0-8][0-9]{2}|2[1-9][0-9]{2}|[03-9][0-9]{3})(?:\.[0-9]+)?|(?:19|20)[0-9]{2}\.[0-9]+"
+    rf"|{_WORDNUM})"
+)
 _ZH_SCALE = r"万亿|千万|百万|亿|万"
 _SCALE = (
     rf"(?:\s*-?\s*(?:thousand|million|billion|trillion|mln|mn|bn|tn|mil){B}"
@@ -60,7 +76,8 @@ _SCALE_VALUES = {
 }  # fmt: skip
 
 _CUR_PRE = (
-    r"(?:U\.?S\.?\s?\$|HK\$|NT\$|S\$|A\$|AU\$|C\$|CA\$|\$|¥|￥|€|£|₩|₹|"
+    # Letter prefixes start a word: "secures$2bn" is dollars, not Singapore dollars.
+    rf"(?:{B}(?:U\.?S\.?\s?\$|HK\$|NT\$|S\$|A\$|AU\$|C\$|CA\$)\s?|[$¥￥€£₩₹]\s?|"
     rf"{B}(?:RMB|CNY|USD|EUR|HKD|GBP|JPY|KRW|INR|TWD|SGD|CAD|AUD|CHF)\s?)"
 )
 _CUR_PRE_CODES = {
@@ -89,24 +106,38 @@ _CUR_WORDS = [
 _GPU_NAME = (
     r"(?:H100|H200|H800|H20|A100|A800|B100|B200|GB200|GB300|V100|L40S?|MI300X?|MI325X|Ascend\s?910[BC]?)s?"
 )
+_TEAM_MODS = r"(?:full[\s-]time|AI|R&D|technical|engineering|research|software|hardware|tech)"
 _TEAM_WORDS = (
     r"(?:employees?|staff(?:ers)?|workers|engineers|researchers|specialists|scientists|"
-    r"experts|technicians|programmers|hires|jobs|headcount)"
+    r"experts|technicians|programmers|hires|jobs|headcount|job\s+cuts|layoffs|lay-offs|roles|positions|"
+    r"redundancies)"
 )
+# Things made and sold: vehicles (cars, NEVs, deliveries of cars) and units (devices shipped: phones,
+# robots, drives). Generic words ("units", "deliveries", "orders") take the kind of thing the
+# sentence or document counts (devset README's label rule).
+_VEHICLE_NOUNS = (
+    r"(?:vehicles|cars|evs|nevs|bevs|phevs|hevs|suvs|sedans|trucks|buses|"
+    r"new[\s-]energy\s+(?:passenger\s+)?(?:vehicles|cars))"
+)
+_DEVICE_NOUNS = (
+    r"(?:phones|smartphones|handsets|tablets|laptops|notebooks|pcs|robots|humanoids|hard\s+drives|drives|"
+    r"consoles|headsets|wearables|smartwatches|wafers)"
+)
+_GENERIC_NOUNS = r"(?:units|deliveries|orders|shipments)"
 _COUNT_NOUNS = (
-    r"(?:devices|transistors|robots|dogs|humanoids|vehicles|cars|evs|phones|smartphones|handsets|tablets|laptops|"
-    r"pcs|units|patents|apps|applications|stores|servers|data\s+centers|datacenters|customers|clients|"
-    r"downloads|queries|requests|orders|deliveries|shipments|subscriptions|countries|cities|languages|"
-    r"startups|companies|enterprises|partners|chips|images|videos|papers|repositories)"
+    r"(?:devices|transistors|dogs|patents|apps|applications|stores|servers|data\s+centers|datacenters|"
+    r"customers|clients|downloads|queries|requests|subscriptions|countries|cities|languages|"
+    r"startups|companies|enterprises|partners|chips|images|videos|papers|repositories|shares|homes|"
+    r"households|experts|materials|deals|contracts|suppliers|factories|plants|sites)"
 )
 # Unit phrase right after the number (ordered: the first alternative that matches wins in the finder).
 _UNIT = (
     r"(?:"
     r"\s?(?:%|％)"
-    r"|\s?(?:per\s?cent|percent|pct)(?:age\s+points?)?"
+    r"|\s?(?:per\s?cent|percent|pct)(?:age\s+points?)?|pc|\s?(?:bps|basis\s+points)"
     + B
     + r"|\s*(?:个百分点|倍|元|人民币|美元|港元|港币|欧元|日元|英镑|韩元|(?:个)?参数|名?(?:员工|工程师|研究人员)|名?人|"  # noqa: E501
-    r"(?:月活跃?|日活跃?|活跃)?用户|(?:块|张)(?:GPU|显卡|卡)|项?专利|台)"
+    r"(?:月活跃?|日活跃?|活跃)?用户|(?:块|张)(?:GPU|显卡|卡)|项?专利|台|家)"
     r"|\s?(?:[×xX](?:\s?[0-9]+)?" + B + r"|×(?:\s?[0-9]+)?)"
     r"|[\s-]fold"
     + B
@@ -122,7 +153,7 @@ _UNIT = (
     + B
     + r"|[\s-]?(?:token\s+)?(?:tokens"
     + B
-    + r"|token[\s-]context|context(?:\s+(?:window|length))?"
+    + r"|token[\s-](?:context|window|input|output|inference|budget|limit)|context(?:\s+(?:window|length))?"
     + B
     + r")"
     + r"|[\s-]+(?:(?:open[\s-]source|total|active|activated)\s+)?param(?:eter)?s?"
@@ -139,34 +170,76 @@ _UNIT = (
     r"|(?:AI\s+)?(?:GPUs?|graphics\s+processing\s+units|graphics\s+cards|AI\s+chips|AI\s+accelerators))"
     + B
     + r"|\s+(?:(?:monthly|weekly|daily)\s+)?(?:active\s+)?(?:(?:paying|paid|registered|global|enterprise|business|"  # noqa: E501
-    r"individual)\s+)?(?:users|subscribers|MAUs?|DAUs?|WAUs?)"
+    r"individual)\s+)?(?:users|subscribers|seats|MAUs?|DAUs?|WAUs?)"
     + B
-    + r"|\s+(?:(?:full[\s-]time|AI|R&D|technical|engineering|research|software|hardware)\s+)?"
+    + r"|\s+(?:"
+    + _TEAM_MODS
+    + r"\s+)?"
     + _TEAM_WORDS
     + B
-    + r"|\s+(?:people|persons|individuals)"
+    + r"|\s+(?:people|persons|individuals|contractors)"
     + B
-    + r"|\s+(?:[a-z][a-z-]*\s+)?"
+    + r"|\s+(?:[a-z][a-z-]*\s+)?(?:"
+    + _VEHICLE_NOUNS
+    + "|"
+    + _DEVICE_NOUNS
+    + "|"
+    + _GENERIC_NOUNS
+    + "|"
     + _COUNT_NOUNS
+    + ")"
+    + B
+    + r"|\s?(?:[kmgt]wh|(?:kilo|mega|giga|tera)watt[\s-]hours?)"
+    + B
+    + r"|\s?(?:[kmgt]w|(?:kilo|mega|giga|tera)watts?)"
+    + B
+    + r"|\s?(?:[kmgtp]b|(?:kilo|mega|giga|tera|peta)bytes?)"
+    + B
+    + r"|\s?(?:[kmgt]bps)"
+    + B
+    + r"|\s+(?:days|weeks)"
+    + B
+    + r"|\s*(?:天|万?辆)"
+    + r")"
+)
+_PER_SHARE = (
+    r"(?:\s+(?:per|a)\s+share"
+    + B
+    + r"|\s*(?:/|per\s+)(?:1\s*)?(?:million|m)\s+(?:input\s+|output\s+)?tokens"
     + B
     + r")"
 )
-_PER_SHARE = r"(?:\s+(?:per|a)\s+share" + B + r")"
 _CONN = r"(?:\s*(?:[-–—~]|to)\s*)"
 _FIGURE = (
     rf"(?:between\s+{_CUR_PRE}?{_NUM}{_SCALE}?\s+and\s+{_CUR_PRE}?{_NUM}{_SCALE}?"
-    rf"|{_CUR_PRE}?(?:{_A_SCALE}|{_NUM}(?:{_CONN}{_CUR_PRE}?{_NUM})?{_SCALE}?))"
+    # Ranges whose ends carry their own scale or percent sign: "$11.1B to $11.2B", "34% to 42%".
+    rf"|{_CUR_PRE}?{_NUM_NOT_YEAR}{_SCALE}{_CONN}{_CUR_PRE}?{_NUM}{_SCALE}"
+    rf"|{_NUM_NOT_YEAR}\s?[%％]{_CONN}{_NUM}\s?[%％]"
+    rf"|{_CUR_PRE}?(?:{_A_SCALE}|{_NUM_NOT_YEAR}{_CONN}{_CUR_PRE}?{_NUM}{_SCALE}?|{_NUM}{_SCALE}?))"
     rf"{_UNIT}?{_PER_SHARE}?"
 )
 _ZH_NUM = r"[零一二两三四五六七八九十百千]+"
 _ZH_FIGURE = rf"{_ZH_NUM}(?:{_ZH_SCALE})?{_UNIT}?"
 _RANK = rf"{B}rank(?:ed|s|ing)?\s+(?:No\.\s?|#)?(?:first|second|third|fourth|fifth|[0-9]{{1,3}}(?:st|nd|rd|th)?){B}"  # noqa: E501
-_MULT_WORD = rf"{B}(?:doubled|tripled|trebled|quadrupled){B}"
-FIND = rf"(?i)(?:{_RANK}|{_MULT_WORD}|{_FIGURE}|{_ZH_FIGURE})"
+# Word figures naming a factor or a share (devset README): "doubled", "twice the", "half of".
+_MULT_WORDS = {
+    "doubled": 2.0, "tripled": 3.0, "trebled": 3.0, "quadrupled": 4.0,
+    "twice": 2.0, "double": 2.0, "triple": 3.0, "quadruple": 4.0,
+}  # fmt: skip
+_FRACTIONS = {
+    "half": 0.5, "a third": 1 / 3, "one third": 1 / 3, "one-third": 1 / 3, "two thirds": 2 / 3,
+    "two-thirds": 2 / 3, "a quarter": 0.25, "one quarter": 0.25, "three quarters": 0.75,
+    "three-quarters": 0.75,
+}  # fmt: skip
+_MULT_WORD = (
+    rf"{B}(?:doubled|tripled|trebled|quadrupled|twice|double|triple|quadruple|half|(?:a|one)[\s-]third|"
+    rf"two[\s-]thirds|(?:a|one)\s+quarter|three[\s-]quarters){B}"
+)
+FIND = rf"(?i)(?:{_RANK}|{_CUR_PRE}?{_A_SCALE}{_UNIT}?|{_MULT_WORD}|{_FIGURE}|{_ZH_FIGURE})"
 
 _PARSE = (
-    rf"^(?i)(?P<between>between\s+)?(?P<cur>{_CUR_PRE})?\s*(?P<lo>{_DIG}|{_WORDNUM}|an?|half\s+an?|{_ZH_NUM})"
-    rf"(?P<los>{_SCALE})?(?:(?P<conn>{_CONN}|\s+and\s+)(?P<cur2>{_CUR_PRE})?(?P<hi>{_DIG}|{_WORDNUM}))?"
+    rf"^(?i)(?P<between>between\s+)?(?P<cur>{_CUR_PRE})?\s*(?P<lo>{_DIG}|{_WORDNUM}|an?|half[\s-]an?|{_ZH_NUM})"
+    rf"(?P<los>{_SCALE})?(?P<lopct>\s?[%％])?(?:(?P<conn>{_CONN}|\s+and\s+)(?P<cur2>{_CUR_PRE})?(?P<hi>{_DIG}|{_WORDNUM}))?"
     rf"(?P<his>{_SCALE})?(?P<rest>.*)$"
 )
 
@@ -185,7 +258,28 @@ _SOURCE = (
     r"(?-u:\b)the\s+(?:company|firm|group|startup|start-up|giant|maker)(?-u:\b)"
 )
 _STOCK = r"(?i)(?-u:\b)(?:shares?|stocks?|share\s+price|market\s+(?:cap|value)|traded|trading)(?-u:\b)|股价"
-_COREF = r"(?i)(?-u:\b)(?:its|it|the\s+(?:company|firm|group|startup|start-up|giant|maker|lab|business)|they|their)(?-u:\b)"  # noqa: E501
+# Words that refer back to an entity: "its", "the company", "the Chinese smartphone maker", "the CRM giant".
+_COREF = (
+    r"(?i)(?-u:\b)(?:its|it|they|their|the\s+(?:[A-Za-z-]+\s+){0,2}(?:company|firm|group|startup|start-up|"
+    r"giant|maker|manufacturer|automaker|carmaker|chipmaker|lab|business|retailer|vendor|provider|developer|"
+    r"designer|operator|conglomerate))(?-u:\b)"
+)
+# A mention that reports or funds a figure does not own it (devset README, "Subjects"): a source
+# ("according to X", "X said", "X reported", "told X", "X data shows") or an investor ("led by X",
+# "backed by X", "from X", 由X领投). Left cues end right before the mention; right cues start after it.
+_SOURCE_LEFT = (
+    r"(?i)(?:(?-u:\b)(?:according\s+to|told|reported\s+by|cited\s+by|citing|per|via|led\s+by|backed\s+by|"
+    r"co-led\s+by|from|including|investors?|analysts?\s+at|research\s+firm|data\s+from)\s+(?:the\s+)?"
+    # the rest of a list: "from Amazon, Google and Microsoft"
+    r"(?-i:(?:[A-Z][A-Za-z0-9.&'-]*(?:\s+[A-Z][A-Za-z0-9.&'-]*){0,2},?\s+(?:and\s+)?){0,3})|由\s*|据\s*)$"
+)
+_SOURCE_RIGHT = (
+    r"(?i)^(?:'s\s+(?:data|figures|estimates?|report|analysts?|research)|\s+(?:said|says|reported|reports|"
+    r"estimated|estimates|data|figures|research|showed|shows|noted|told|analysts?|led|co-led)(?-u:\b)|\s*领投|\s*数据)"
+)
+# A mention after a preposition is an object ("in OpenAI", "with Broadcom technology"), not the
+# clause's grammatical subject: figures prefer a subject-position mention.
+_PREP_LEFT = r"(?i)(?-u:\b)(?:in|to|with|for|by|of|at|on|into|than|over|against)\s+(?:the\s+)?$"
 
 # Subject types per unit class: (preferred type tiers, fallback types, fallback scope).
 _UNIT_CLASS = {
@@ -194,6 +288,10 @@ _UNIT_CLASS = {
     "parameters": "model", "tokens": "model", "tokens_per_second": "model", "score": "model",
     "GPU_hours": "model_org", "GPU": "org", "employees": "org", "people": "org_only",
     "users": "product", "count": "product", "percent": "product", "multiplier": "product", "rank": "product",
+    "vehicles": "product", "units": "product", "ratio": "product", "GB": "product", "Tbps": "product",
+    "days": "product", "months": "product", "years": "product", "hours": "product",
+    "customers": "org", "W": "org", "GWh": "org",
+    **{f"{c}_per_million_tokens": "model" for c in CURRENCIES},
 }  # fmt: skip
 # (class, type) -> tier; lower is preferred. Types not listed cannot be the subject.
 _TIERS = {
@@ -227,8 +325,15 @@ def _first_match_map(text: pl.Expr, pairs: list[tuple[str, str | None]], anchor:
 
 def _number_value(s: pl.Expr) -> pl.Expr:
     """Digits ("1,234.5"), English number words ("twenty-five hundred") or Chinese numerals -> f64."""
-    low = s.str.to_lowercase().str.strip_chars()
-    digits = low.str.replace_all(",", "").cast(pl.Float64, strict=False)
+    low = s.str.to_lowercase().str.strip_chars().str.replace(r"^half-an?$", "half a")
+    digits = (
+        pl.when(low.str.contains(r"^[0-9]{1,3},[0-9]{1,2}$"))
+        .then(low.str.replace(",", ".", literal=True))
+        .when(low.str.contains(r"^[0-9]{1,3}(?:\.[0-9]{3}){2,}$"))
+        .then(low.str.replace_all(".", "", literal=True))
+        .otherwise(low.str.replace_all(",", "", literal=True))
+        .cast(pl.Float64, strict=False)
+    )
     base = low.str.replace(r"\s+hundred$", "")
     hundred = pl.when(low.str.ends_with("hundred")).then(100.0).otherwise(1.0)
     first = base.str.extract(r"^([a-z]+(?:\s+an?)?)", 1)
@@ -276,11 +381,40 @@ def _scale_value(s: pl.Expr) -> pl.Expr:
     )
 
 
+# Unit words that carry their own scale: the word after the number -> factor to the unit of
+# `_unit_from_rest` (W, GWh, GB, Tbps, days, percent).
+_UNIT_FACTORS = {
+    "kwh": 1e-6, "kilowatt-hour": 1e-6, "mwh": 1e-3, "megawatt-hour": 1e-3, "gwh": 1.0, "gigawatt-hour": 1.0,
+    "twh": 1e3, "terawatt-hour": 1e3,
+    "kw": 1e3, "kilowatt": 1e3, "mw": 1e6, "megawatt": 1e6, "gw": 1e9, "gigawatt": 1e9, "tw": 1e12,
+    "terawatt": 1e12,
+    "kb": 1e-6, "kilobyte": 1e-6, "mb": 1e-3, "megabyte": 1e-3, "gb": 1.0, "gigabyte": 1.0, "tb": 1e3,
+    "terabyte": 1e3, "pb": 1e6, "petabyte": 1e6,
+    "kbps": 1e-9, "mbps": 1e-6, "gbps": 1e-3, "tbps": 1.0,
+    "week": 7.0, "bps": 0.01, "basis-point": 0.01,
+}  # fmt: skip
+
+
+def _unit_factor(rest: pl.Expr) -> pl.Expr:
+    """Factor from the unit word after the number to its vocabulary unit (1.0 when none)."""
+    word = (
+        rest.str.extract(
+            r"(?i)^\s*((?:kilo|mega|giga|tera|peta)?(?:watt[\s-]hour|watt|byte)s?|[kmgtp](?:wh|w|b|bps)|weeks?|bps|"
+            r"basis\s+points?)$",
+            1,
+        )
+        .str.to_lowercase()
+        .str.replace(r"(watt|byte|week|hour|point)s$", "$1")
+        .str.replace(r"\s+", "-")
+    )
+    return word.replace_strict(_UNIT_FACTORS, default=1.0, return_dtype=pl.Float64)
+
+
 def _unit_from_rest(rest: pl.Expr) -> pl.Expr:
     """Unit named by the words after the number (null when none)."""
     r = rest.str.to_lowercase()
     rules: list[tuple[str, str]] = [
-        (r"^\s*(?:%|％|per\s?cent|percent|pct|个百分点)", "percent"),
+        (r"^\s*(?:%|％|per\s?cent|percent|pct|个百分点|bps|basis\s+points)|^pc$", "percent"),
         (r"^\s?tokens?\s*(?:per|a|/)", "tokens_per_second"),
         (r"gpu[\s-]hours", "GPU_hours"),
         (r"^[\s-]?(?:token|context)", "tokens"),
@@ -291,10 +425,21 @@ def _unit_from_rest(rest: pl.Expr) -> pl.Expr:
             r"显卡|卡$",
             "GPU",
         ),
-        (r"users|subscribers|maus?$|daus?$|waus?$|用户", "users"),
-        (r"^\s+(?:\S+\s+)?" + _TEAM_WORDS.lower() + r"|员工|工程师|研究人员", "employees"),
-        (r"^\s+(?:people|persons|individuals)|^\s*名?人", "people"),
-        (r"^\s+(?:\S+\s+)?" + _COUNT_NOUNS + r"|专利|台$", "count"),
+        (r"users|subscribers|seats$|maus?$|daus?$|waus?$|用户", "users"),
+        (
+            r"^\s+(?:" + _TEAM_MODS.lower() + r"\s+)?" + _TEAM_WORDS.lower() + r"|员工|工程师|研究人员",
+            "employees",
+        ),
+        (r"^\s+(?:people|persons|individuals|contractors)|^\s*名?人", "people"),
+        (r"^\s+(?:\S+\s+)?" + _VEHICLE_NOUNS + r"|辆$", "vehicles"),
+        (r"^\s+(?:\S+\s+)?" + _DEVICE_NOUNS, "units"),
+        (r"^\s+(?:\S+\s+)?" + _GENERIC_NOUNS + r"|台$", "_generic"),
+        (r"^\s+(?:\S+\s+)?" + _COUNT_NOUNS + r"|专利|家$", "count"),
+        (r"^\s?(?:[kmgt]wh|(?:kilo|mega|giga|tera)watt[\s-]hour)", "GWh"),
+        (r"^\s?(?:[kmgt]w|(?:kilo|mega|giga|tera)watts?)$", "W"),
+        (r"^\s?(?:[kmgtp]b|(?:kilo|mega|giga|tera|peta)bytes?)$", "GB"),
+        (r"^\s?[kmgt]bps$", "Tbps"),
+        (r"^\s+(?:days|weeks)$|^\s*天$", "days"),
     ]
     expr: pl.Expr | pl.Then | pl.ChainedThen = pl
     for pat, unit in rules:
@@ -311,6 +456,7 @@ _LEFT_CUES = [
         "count",
     ),
     (r"(?:scor(?:e|ed|es|ing)|elo)\s+(?:of\s+|an?\s+)?", "score"),
+    (r"param(?:eter)?s?\s+(?:scale|size|count)\s+", "parameters"),
 ]
 _LEFT_VERBS = (
     r"(?:exceed(?:s|ed)?|surpass(?:es|ed)?|reach(?:es|ed)?|total(?:s|ed|led|ing)?|top(?:s|ped)?|hit|"
@@ -417,7 +563,8 @@ def _kind(unit: pl.Expr, sent: pl.Expr, left: pl.Expr, right: pl.Expr) -> pl.Exp
 
 
 def _qualifier(left: pl.Expr) -> pl.Expr:
-    tail = left.str.to_lowercase()
+    # Qualifiers are short phrases right before the figure: 24 characters hold the longest.
+    tail = left.str.tail(24).str.to_lowercase()
     expr: pl.Expr | pl.Then | pl.ChainedThen = pl
     for pat, q in _QUALIFIERS:
         expr = expr.when(tail.str.contains(rf"(?:^|[^a-z])(?:{pat})\s*$")).then(pl.lit(q))  # type: ignore[union-attr]  # noqa: E501
@@ -465,12 +612,11 @@ def _key(d: pl.Expr, offset: pl.Expr) -> pl.Expr:
     return d * (1 << 32) + offset
 
 
-def metric_candidates(
-    docs: pl.DataFrame, mentions: pl.DataFrame, entities: pl.DataFrame, sentences: pl.DataFrame
-) -> pl.DataFrame:
-    """Every candidate figure with its parse and a `reason` it is dropped (null when it is a metric)."""
+def sentence_frame(docs: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
+    """Sentences keyed for as-of joins: _d (row of the document in `docs`), sentence_id, paragraph_id,
+    sentence_start, sentence_end, _k; sorted by _k."""
     doc_index = docs.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_d"), "doc_id").lazy()
-    sents = (
+    return (
         sentences.lazy()
         .join(doc_index, on="doc_id")
         .select(
@@ -482,12 +628,20 @@ def metric_candidates(
         )
         .with_columns(_key(pl.col("_d"), pl.col("sentence_start")).alias("_k"))
         .sort("_k")
+        .collect()
     )
+
+
+def find_candidates(docs: pl.DataFrame, sents: pl.DataFrame) -> pl.DataFrame:
+    """Step `candidates`: every regex hit with its offsets (_d, doc_id, surface, start, end), its
+    sentence (from `sentence_frame`), the sentence text _stext, and up to 60 characters left (_left)
+    and 80 right (_right) of the hit inside its sentence."""
+    sents_lf = sents.lazy()
     hits = (
         _candidates(docs)
         .with_columns(_key(pl.col("_d"), pl.col("start")).alias("_k"))
         .sort("_k")
-        .join_asof(sents.drop("_d"), on="_k", strategy="backward")
+        .join_asof(sents_lf.drop("_d"), on="_k", strategy="backward")
         # Only sentences holding a candidate are sliced out of the document text.
         .join(
             docs.lazy().select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_d"), "text"),
@@ -511,11 +665,31 @@ def metric_candidates(
         )
         .collect()
     )
-    # Most hits are bare numbers (years, versions, list items). Without a cue to their left
-    # ("patents exceeds 32,000") they cannot be metrics: drop them before the full parse.
+    return hits
+
+
+def screen_bare_numbers(hits: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Most hits are bare numbers (years, versions, list items). Without a cue to their left
+    ("patents exceeds 32,000") they cannot be metrics. Returns (those hits as dropped rows with their
+    reason, the hits left to parse)."""
     bare_hit = pl.col("surface").str.contains(r"^[0-9][0-9,]*(?:\.[0-9]+)?$")
-    hits = hits.with_columns(pl.when(bare_hit).then(_unit_from_left(pl.col("_left"))).alias("_left_unit"))
-    early = hits.filter(bare_hit & pl.col("_left_unit").is_null())
+    coordinated = pl.col("_right").str.contains(
+        r"(?i)^\s+(?:and|or)\s+[0-9.,]+\s*(?:thousand|million|billion|trillion|bn|mn|tn|[kmbt]\b)"
+        r"|^\s+of\s+(?:them|those|these)(?-u:\b)"
+    )
+    # Only bare hits need their left context read (lazy: shared subexpressions computed once).
+    is_bare = hits.select(bare_hit.alias("b")).to_series()
+    bare = (
+        hits.filter(is_bare)
+        .lazy()
+        .with_columns(
+            pl.coalesce(_unit_from_left(pl.col("_left")), pl.when(coordinated).then(pl.lit("_coord"))).alias(
+                "_left_unit"
+            )
+        )
+        .collect()
+    )
+    early = bare.filter(pl.col("_left_unit").is_null())
     early = early.select(
         "_d",
         "doc_id",
@@ -532,14 +706,26 @@ def metric_candidates(
         .otherwise(pl.lit(NO_UNIT))
         .alias("reason"),
     )
+    cued = bare.filter(pl.col("_left_unit").is_not_null()).drop("_left_unit")
+    return early, pl.concat([hits.filter(~is_bare), cued])
+
+
+def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
+    """Step `parse`: number, scale, range and currency of each hit. Adds the regex groups of _PARSE
+    and value, value_high (floats, scale words applied), _currency (ISO code or null), _rest_unit
+    (unit named after the number), _per_share, _bare (nothing after the number), _is_rank, _mult."""
     cands = (
         hits.lazy()
-        .filter(~(bare_hit & pl.col("_left_unit").is_null()))
-        .drop("_left_unit")
         .with_columns(pl.col("surface").str.extract_groups(_PARSE).alias("_p"))
         .unnest("_p")
+        # "17%" alone: the percent sign taken as a range's low end belongs to the rest.
+        .with_columns(
+            pl.when(pl.col("lopct").is_not_null() & pl.col("hi").is_null())
+            .then(pl.col("lopct") + pl.col("rest").fill_null(""))
+            .otherwise(pl.col("rest"))
+            .alias("rest")
+        )
     )
-    # Value and unit.
     lo_scale = _scale_value(pl.coalesce(pl.col("los"), pl.col("his")))
     hi_scale = _scale_value(pl.coalesce(pl.col("his"), pl.col("los")))
     lo_num = _number_value(pl.col("lo"))
@@ -550,14 +736,16 @@ def metric_candidates(
         .replace({"first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5"})
         .cast(pl.Float64, strict=False)
     )
-    mult_word = surf_l.replace_strict(
-        {"doubled": 2.0, "tripled": 3.0, "trebled": 3.0, "quadrupled": 4.0},
-        default=None,
-        return_dtype=pl.Float64,
+    mult_word = surf_l.replace_strict(_MULT_WORDS, default=None, return_dtype=pl.Float64)
+    fraction = surf_l.str.replace_all(r"\s+", " ").replace_strict(
+        _FRACTIONS, default=None, return_dtype=pl.Float64
     )
     is_rank = surf_l.str.starts_with("rank")
     rest = pl.col("rest").fill_null("")
-    rest_wo_share = rest.str.replace(r"(?i)\s+(?:per|a)\s+share$", "")
+    per_mtok = rest.str.contains(r"(?i)(?:/|per\s+)(?:1\s*)?(?:million|m)\s+(?:input\s+|output\s+)?tokens$")
+    rest_wo_share = rest.str.replace(r"(?i)\s+(?:per|a)\s+share$", "").str.replace(
+        r"(?i)\s*(?:/|per\s+)(?:1\s*)?(?:million|m)\s+(?:input\s+|output\s+)?tokens$", ""
+    )
     per_share = rest.str.contains(r"(?i)\s(?:per|a)\s+share$")
     cur_pre = pl.coalesce(pl.col("cur"), pl.col("cur2")).str.replace_all(r"[\s.]", "").str.to_uppercase()
     cur_pre = cur_pre.replace_strict(
@@ -573,8 +761,90 @@ def metric_candidates(
         currency.alias("_currency"),
         rest_unit.alias("_rest_unit"),
         per_share.alias("_per_share"),
+        per_mtok.alias("_per_mtok"),
         bare.alias("_bare"),
+        _unit_factor(rest_wo_share).alias("_factor"),
     )
+    currency, rest_unit, per_share, bare = (
+        pl.col(c) for c in ("_currency", "_rest_unit", "_per_share", "_bare")
+    )
+    value = (
+        pl.when(is_rank)
+        .then(rank_value)
+        .when(mult_word.is_not_null())
+        .then(mult_word)
+        .when(fraction.is_not_null())
+        .then(fraction)
+        .otherwise(lo_num * lo_scale * pl.col("_factor"))
+    )
+    # "1.499 EUR": a dot groups thousands in euro prices (three decimals are not a price).
+    eu_grouped = (
+        pl.col("lo").str.contains(r"^[0-9]{1,3}\.[0-9]{3}$")
+        & pl.col("los").is_null()
+        & pl.col("his").is_null()
+        & (currency == "EUR")
+    )
+    value = pl.when(eu_grouped).then(value * 1000).otherwise(value)
+    value_high = pl.when(pl.col("hi").is_not_null()).then(hi_num * hi_scale * pl.col("_factor"))
+    return cands.with_columns(
+        value.alias("value"),
+        value_high.alias("value_high"),
+        is_rank.alias("_is_rank"),
+        mult_word.alias("_mult"),
+        fraction.alias("_fraction"),
+        lo_scale.alias("_lo_scale"),
+    ).collect()
+
+
+# What a document or sentence is about, for units the figure's own words leave open.
+_VEHICLE_CUE = (
+    r"(?i)(?-u:\b)(?:vehicles?|cars?|evs?|nevs?|bevs?|phevs?|suvs?|sedans?|automakers?|carmakers?|"
+    r"car\s+makers?|autos?|motors?)(?-u:\b)|车|辆"
+)
+_DEVICE_CUE = (
+    r"(?i)(?-u:\b)(?:(?:smart)?phones?|handsets?|tablets?|laptops?|pcs?|robots?|humanoids?|wearables?|"
+    r"drives?|consoles?|headsets?)(?-u:\b)|手机|机器人"
+)
+_JAPAN_CUE = r"(?i)(?-u:\b)(?:japan|japanese|tokyo|osaka|yen)(?-u:\b)|日本|日元"
+_CHINA_CUE = r"(?i)(?-u:\b)(?:china|chinese|beijing|shanghai|shenzhen|yuan|rmb|renminbi)(?-u:\b)|中国|人民币"
+# Money words to the left of a bare scaled number: "valuation passed 38 billion" (currency implied).
+_MONEY_LEFT = (
+    r"(?i)(?:(?-u:\b)(?:valuation|valued|market\s+(?:cap|value)|revenue|sales|funding|raised|worth)"
+    r"(?-u:\b)[^.;,]{0,25}|估值|市值|营收|收入|融资)[^.;,。，]{0,6}$"
+)
+
+
+def document_context(docs: pl.DataFrame, wanted: pl.Series) -> pl.DataFrame:
+    """For the documents whose row index (_d) is in `wanted`: _d, _doc_vehicles and _doc_japan —
+    whether vehicle words outnumber device words, and Japan cues outnumber China cues."""
+    text = pl.col("text")
+    return (
+        docs.lazy()
+        .select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_d"), "text")
+        .filter(pl.col("_d").is_in(wanted.implode()))
+        .select(
+            "_d",
+            (text.str.count_matches(_VEHICLE_CUE) > text.str.count_matches(_DEVICE_CUE)).alias(
+                "_doc_vehicles"
+            ),
+            (text.str.count_matches(_JAPAN_CUE) > text.str.count_matches(_CHINA_CUE)).alias("_doc_japan"),
+        )
+        .collect()
+    )
+
+
+def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Step `unit`: adds `unit` (a UNITS code or null) from the currency, the words after the number
+    or a cue to its left, then corrected by the sentence and document (`document_context`): a team's
+    people are employees; a currency after "shares ... to" or "EPS was" is a price per share; "units"
+    and "deliveries" count vehicles in a text about cars and units (devices) otherwise; "¥" in a text
+    about Japan is JPY; a bare scaled number after a money word takes the last currency named."""
+    if doc_context is None:
+        doc_context = pl.DataFrame(
+            schema={"_d": pl.Int64, "_doc_vehicles": pl.Boolean, "_doc_japan": pl.Boolean}
+        )
+    parsed = parsed.lazy().join(doc_context.lazy(), on="_d", how="left")
+    is_rank, mult_word = pl.col("_is_rank"), pl.col("_mult")
     currency, rest_unit, per_share, bare = (
         pl.col(c) for c in ("_currency", "_rest_unit", "_per_share", "_bare")
     )
@@ -583,8 +853,12 @@ def metric_candidates(
         .then(pl.lit("rank"))
         .when(mult_word.is_not_null())
         .then(pl.lit("multiplier"))
+        .when(pl.col("_fraction").is_not_null())
+        .then(pl.lit("ratio"))
         .when(currency.is_not_null() & per_share)
         .then(currency + "_per_share")
+        .when(currency.is_not_null() & pl.col("_per_mtok"))
+        .then(currency + "_per_million_tokens")
         .when(currency.is_not_null())
         .then(currency)
         .when(rest_unit.is_not_null())
@@ -593,44 +867,179 @@ def metric_candidates(
         .then(_unit_from_left(pl.col("_left")))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
-    value = (
-        pl.when(is_rank)
-        .then(rank_value)
-        .when(mult_word.is_not_null())
-        .then(mult_word)
-        .otherwise(lo_num * lo_scale)
-    )
-    value_high = pl.when(pl.col("hi").is_not_null()).then(hi_num * hi_scale)
-    # Stage the parse so later rules refer to columns, not to copies of these expression trees.
-    cands = cands.with_columns(
-        value.alias("value"),
-        value_high.alias("value_high"),
-        unit.alias("unit"),
-        is_rank.alias("_is_rank"),
-        mult_word.alias("_mult"),
-    ).with_columns(
-        # "3,000 people" about a team is a headcount.
-        pl.when(
-            (pl.col("unit") == "people")
-            & pl.col("_stext").str.contains(
-                r"(?i)(?-u:\b)(?:team|staff|employ[A-Za-z0-9_]*|workforce|hire[A-Za-z0-9_]*|recruit[A-Za-z0-9_]*|headcount|lab)(?-u:\b)|团队|员工|实验室"  # noqa: E501
+    base = parsed.with_columns(unit.alias("unit")).collect()
+    # The sentence and document are read only for the units they may change (most figures keep theirs).
+    needs = pl.col("unit").is_in(["people", "_generic", *CURRENCIES]).fill_null(False)
+    units = (
+        base.filter(needs)
+        .lazy()
+        .with_columns(
+            # "3,000 people" about a team is a headcount.
+            pl.when(
+                (pl.col("unit") == "people")
+                & ~pl.col("rest").str.contains(r"(?i)contractors")
+                & pl.col("_stext").str.contains(
+                    r"(?i)(?-u:\b)(?:team|staff|employ[A-Za-z0-9_]*|workforce|hire[A-Za-z0-9_]*|recruit[A-Za-z0-9_]*|headcount|lab)(?-u:\b)|团队|员工|实验室"  # noqa: E501
+                )
             )
-        )
-        .then(pl.lit("employees"))
-        # "shares fell 3.2% to $118.42": a price per share.
-        .when(
-            pl.col("unit").is_in(list(CURRENCIES))
-            & pl.col("los").is_null()
-            & pl.col("his").is_null()
-            & pl.col("_stext").str.contains(_STOCK)
-            & pl.col("_left").str.contains(
-                r"(?i)(?-u:\b)(?:shares?|stock)[^.;,]{0,40}(?-u:\b)(?:to|at|from)\s+$"
+            .then(pl.lit("employees"))
+            # "shares fell 3.2% to $118.42", "EPS was €1.73 versus €3.20", "股价约170美元": a price per
+            # share (an unscaled amount after a share or EPS word in the same clause, or before "in EPS").
+            .when(
+                pl.col("unit").is_in(list(CURRENCIES))
+                & pl.col("los").is_null()
+                & pl.col("his").is_null()
+                & (
+                    pl.col("_left").str.contains(
+                        r"(?i)(?:(?-u:\b)(?:shares?|stock|eps)(?-u:\b)(?:[^.;:]|\.[0-9]){0,50}|股价[^。；]{0,12})$"
+                    )
+                    | pl.col("_right").str.contains(
+                        r"(?i)^\s*(?:to\s+\S+\s+)?(?:in\s+)?(?:adjusted\s+|diluted\s+|gaap\s+)?(?:earnings|eps)\s+per\s+share"
+                    )
+                )
             )
+            .then(pl.col("unit") + "_per_share")
+            .when(pl.col("unit") == "_generic")
+            .then(
+                pl.when(pl.col("_stext").str.contains(_VEHICLE_CUE))
+                .then(pl.lit("vehicles"))
+                .when(pl.col("_stext").str.contains(_DEVICE_CUE))
+                .then(pl.lit("units"))
+                .when(pl.col("_doc_vehicles").fill_null(False))
+                .then(pl.lit("vehicles"))
+                .when(pl.col("rest").str.contains(r"(?i)units|台"))
+                .then(pl.lit("units"))
+                .otherwise(pl.lit("count"))
+            )
+            # "¥590bn" for a Japanese chipmaker: yen, when the sentence or the document is about Japan.
+            .when(
+                (pl.col("unit") == "CNY")
+                & pl.col("cur").str.contains(r"^[¥￥]")
+                & (
+                    (pl.col("_stext").str.contains(_JAPAN_CUE) & ~pl.col("_stext").str.contains(_CHINA_CUE))
+                    | pl.col("_doc_japan").fill_null(False)
+                )
+            )
+            .then(pl.lit("JPY"))
+            .otherwise(pl.col("unit"))
+            .alias("unit")
         )
-        .then(pl.col("unit") + "_per_share")
-        .otherwise(pl.col("unit"))
-        .alias("unit")
+        .collect()
     )
+    units = pl.concat([base.filter(~needs), units])
+    # Neighbouring figures, from a narrow sorted copy (sorting the wide frame would move every text).
+    neighbours = (
+        units.select("_d", "start", "sentence_id", "unit", "_lo_scale")
+        .sort("_d", "start")
+        .select(
+            "_d",
+            "start",
+            pl.col("unit").shift(-1).over("_d").alias("_next_unit"),
+            pl.col("_lo_scale").shift(-1).over("_d").alias("_next_scale"),
+            (pl.col("sentence_id").shift(-1).over("_d") == pl.col("sentence_id")).alias("_next_same"),
+            pl.col("unit").shift(1).over("_d").alias("_prev_unit"),
+            (pl.col("sentence_id").shift(1).over("_d") == pl.col("sentence_id")).alias("_prev_same"),
+            pl.when(pl.col("unit").is_in(list(CURRENCIES)))
+            .then(pl.col("unit"))
+            .forward_fill()
+            .shift(1)
+            .over("_d")
+            .alias("_last_currency"),
+        )
+    )
+    return (
+        units.lazy()
+        .join(neighbours.lazy(), on=["_d", "start"], how="left")
+        # Coordination: "7 and 18 trillion tokens" — the bare first number takes the next figure's
+        # scale and unit; "produced 479,700 vehicles and delivered 466,140 of them" and "3 billion
+        # parameters and almost 2 trillion total" — a bare or scaled number without a unit takes the
+        # unit of the figure before it in the same sentence.
+        .with_columns(
+            pl.when(
+                pl.col("unit").is_null()
+                & pl.col("_next_same").fill_null(False)
+                & pl.col("_right").str.contains(r"(?i)^\s+(?:and|or)\s+[0-9]")
+                & (pl.col("_lo_scale") == 1.0)
+            )
+            .then(pl.col("value") * pl.col("_next_scale"))
+            .otherwise(pl.col("value"))
+            .alias("value"),
+            pl.when(
+                pl.col("unit").is_null()
+                & pl.col("_next_same").fill_null(False)
+                & pl.col("_right").str.contains(r"(?i)^\s+(?:and|or)\s+[0-9]")
+            )
+            .then(pl.col("_next_unit"))
+            .when(
+                pl.col("unit").is_null()
+                & pl.col("_prev_same").fill_null(False)
+                & (
+                    pl.col("_right").str.contains(r"(?i)^\s+of\s+(?:them|those|these)(?-u:\b)")
+                    | (
+                        (pl.col("los").is_not_null() | pl.col("his").is_not_null())
+                        & pl.col("_left").str.contains(
+                            r"(?i)(?-u:\b)(?:and|or|versus|vs\.?)\s+(?:(?:almost|nearly|about|around|over|more\s+than|"
+                            r"up\s+to|some|roughly|another)\s+)?$"
+                        )
+                    )
+                )
+            )
+            .then(pl.col("_prev_unit"))
+            .otherwise(pl.col("unit"))
+            .alias("unit"),
+        )
+        .with_columns(
+            # "valuation passed 38 billion" after dollar figures: the currency last named in the document.
+            pl.when(
+                pl.col("unit").is_null()
+                & (pl.col("los").is_not_null() | pl.col("his").is_not_null())
+                & pl.col("_left").str.contains(_MONEY_LEFT)
+            )
+            .then(pl.col("_last_currency"))
+            .otherwise(pl.col("unit"))
+            .alias("unit")
+        )
+    ).collect()
+
+
+def mention_frame(
+    docs: pl.DataFrame, mentions: pl.DataFrame, entities: pl.DataFrame, sents: pl.DataFrame
+) -> pl.DataFrame:
+    """Mentions with their entity type and sentence: _d, entity_id, m_start, m_end, m_type, _k,
+    m_sentence, m_par; sorted by _k."""
+    doc_index = docs.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_d"), "doc_id").lazy()
+    sents_lf = sents.lazy()
+    ments = (
+        mentions.lazy()
+        .select(
+            "doc_id",
+            "entity_id",
+            pl.col("start").cast(pl.Int64).alias("m_start"),
+            pl.col("end").cast(pl.Int64).alias("m_end"),
+        )
+        .join(doc_index, on="doc_id")
+        .join(
+            entities.lazy().select("entity_id", pl.col("type").alias("m_type")).unique("entity_id"),
+            on="entity_id",
+        )
+        .with_columns(_key(pl.col("_d"), pl.col("m_start")).alias("_k"))
+        .sort("_k")
+        .join_asof(
+            sents_lf.select(
+                "_k", pl.col("sentence_id").alias("m_sentence"), pl.col("paragraph_id").alias("m_par")
+            ),
+            on="_k",
+            strategy="backward",
+        )
+        .collect()
+    )
+    return ments
+
+
+def exclusion_reasons(cands: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
+    """Step `exclusions`: adds `reason` (a drop reason, or null for a metric) from the parse, the
+    unit, the words around the figure and the entity mentions (`mention_frame`) it may sit inside."""
+    rest = pl.col("rest").fill_null("")
     value, unit, is_rank, mult_word = pl.col("value"), pl.col("unit"), pl.col("_is_rank"), pl.col("_mult")
     left_char = pl.col("_left").str.slice(-1, 1)
     left2 = pl.col("_left").str.slice(-2, 2)
@@ -661,7 +1070,11 @@ def metric_candidates(
             | (pl.col("start") < pl.col("sentence_start"))
         )
         .then(pl.lit(OUTSIDE_SENTENCE))
-        .when(left_char.str.contains(r"^[A-Za-z0-9_]$") | left2.str.contains(r"^[A-Za-z0-9][-.:/]$"))
+        # A figure opening with a currency symbol is a figure even glued to a word ("secures$2bn").
+        .when(
+            (left_char.str.contains(r"^[A-Za-z0-9_]$") | left2.str.contains(r"^[A-Za-z0-9][-.:/]$"))
+            & ~pl.col("surface").str.contains(r"^[$¥￥€£₩₹]")
+        )
         .then(pl.lit(PART_OF_NAME))
         .when(rest.str.contains(r"[×xX]\s?[0-9]"))
         .then(pl.lit(DIMENSIONS))
@@ -669,6 +1082,51 @@ def metric_candidates(
         .then(pl.lit(RATIO))
         .when(unit.is_null() | ~unit.is_in(list(UNITS)))
         .then(pl.lit(NO_UNIT))
+        # "(ARM 4.11%)": a ticker and its move in brackets, a quote widget.
+        .when(
+            (unit == "percent")
+            & pl.col("_left").str.contains(r"\(\s*[A-Z]{1,6}(?:\.[A-Z]{1,3})?:?\s*[+\-−]?$")
+            & pl.col("_right").str.contains(r"^\s*\)")
+        )
+        .then(pl.lit(TICKER))
+        # "Join over 80,000 subscribers": a publisher's invitation, not a fact about the story.
+        .when(
+            unit.is_in(["users", "people", "count", "customers"])
+            & pl.col("_left").str.contains(
+                r"(?i)(?:^|[^a-z])(?:join|subscribe|sign\s+up)(?:\s+(?:to|with))?(?:\s+(?:our|the)\s+\S+)?"
+                r"\s+(?:more\s+than\s+|over\s+|some\s+|about\s+|nearly\s+)?$"
+            )
+        )
+        .then(pl.lit(PROMO))
+        .when(
+            (unit == "days")
+            & pl.col("_left").str.contains(r"(?i)(?-u:\b)(?:past|next|last|coming|previous|following)\s+$")
+        )
+        .then(pl.lit(RELATIVE_TIME))
+        # Word figures only where they name a factor or share: "twice the", "half of its revenue" —
+        # not "met twice", "double-digit", "the first half of 2024".
+        .when(
+            (
+                mult_word.is_not_null()
+                & ~pl.col("surface").str.contains(r"(?i)ed$")
+                & ~pl.col("_right").str.contains(
+                    r"(?i)^\s+(?:the|as|that|its|their|his|her|our|what|over|from|in|to)(?-u:\b)"
+                )
+            )
+            | (
+                pl.col("_fraction").is_not_null()
+                & (
+                    ~pl.col("_right").str.contains(r"(?i)^\s+of(?-u:\b)")
+                    | pl.col("_right").str.contains(
+                        r"(?i)^\s+of\s+(?:the\s+|this\s+|that\s+|next\s+|last\s+)?(?:(?:fiscal\s+)?(?:19|20)[0-9]{2}|year|month|decade|century|quarter|season|fiscal|day|week|game|match)"
+                    )
+                    | pl.col("_left").str.contains(
+                        r"(?i)(?-u:\b)(?:first|second|third|fourth|last|latter|former|next|past|other|each|every)\s+$"
+                    )
+                )
+            )
+        )
+        .then(pl.lit(WORD_IDIOM))
         .when(year_like & ~unit.is_in([*CURRENCIES, "percent"]))
         .then(pl.lit(YEAR))
         .when(
@@ -686,45 +1144,19 @@ def metric_candidates(
             (is_word | is_zh).fill_null(False)
             & pl.col("los").is_null()
             & pl.col("his").is_null()
-            & unit.is_in(["count", "people", "employees", "GPU", "users"])
+            & (unit.is_in(["people", "employees", "GPU", "users"]) | (value <= 1))
         )
         .then(pl.lit(SMALL_WORD_COUNT))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
-    cands = cands.with_columns(reason.alias("reason"))
-
-    # Mentions with their entity type, sentence and key.
-    ments = (
-        mentions.lazy()
-        .select(
-            "doc_id",
-            "entity_id",
-            pl.col("start").cast(pl.Int64).alias("m_start"),
-            pl.col("end").cast(pl.Int64).alias("m_end"),
-        )
-        .join(doc_index, on="doc_id")
-        .join(
-            entities.lazy().select("entity_id", pl.col("type").alias("m_type")).unique("entity_id"),
-            on="entity_id",
-        )
-        .with_columns(_key(pl.col("_d"), pl.col("m_start")).alias("_k"))
-        .sort("_k")
-        .join_asof(
-            sents.select(
-                "_k", pl.col("sentence_id").alias("m_sentence"), pl.col("paragraph_id").alias("m_par")
-            ),
-            on="_k",
-            strategy="backward",
-        )
-        .collect()
-        .lazy()
-    )
+    cands = cands.lazy().with_columns(reason.alias("reason"))
+    ments_lf = ments.lazy()
     # A figure inside a MODEL/PRODUCT mention is that entity's name ("6B parameter version", "QwQ-32B").
     inside = (
         cands.filter(pl.col("reason").is_null())
         .select("_d", "start", "end")
         .join(
-            ments.filter(pl.col("m_type").is_in(["MODEL", "PRODUCT"])).select("_d", "m_start", "m_end"),
+            ments_lf.filter(pl.col("m_type").is_in(["MODEL", "PRODUCT"])).select("_d", "m_start", "m_end"),
             on="_d",
         )
         .filter((pl.col("m_start") <= pl.col("start")) & (pl.col("m_end") >= pl.col("end")))
@@ -741,17 +1173,32 @@ def metric_candidates(
         )
         .drop("_inside")
     )
-    cands = cands.with_columns(
+    return cands.collect()
+
+
+def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
+    """Step `kind`: adds `qualifier` (up_to, over, about, ...) and `kind` (what the figure measures:
+    revenue, funding, share_price, ...; null when the sentence does not say)."""
+    # Lazy, so the lower-cased texts the rules share are computed once (common subexpressions).
+    return (
+        kept.lazy()
+        .with_columns(
+            _qualifier(pl.col("_left")).alias("qualifier"),
+            _kind(pl.col("unit"), pl.col("_stext"), pl.col("_left"), pl.col("_right")).alias("kind"),
+        )
+        .collect()
+    )
+
+
+def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
+    """Step `subject`: adds `subject_entity_id` (null when no owner is found) to the kept figures,
+    given the mentions of `mention_frame`."""
+    ments = ments.lazy()
+    kept = kept.lazy().with_columns(
         pl.when((pl.col("unit") == "percent") & pl.col("_stext").str.contains(_STOCK))
         .then(pl.lit("stock"))
         .otherwise(pl.col("unit").replace_strict(_UNIT_CLASS, default=None, return_dtype=pl.String))
         .alias("_class")
-    )
-    cands = cands.collect().lazy()
-    # Qualifier and kind only for the figures kept (most candidates are bare numbers).
-    kept = cands.filter(pl.col("reason").is_null()).with_columns(
-        _qualifier(pl.col("_left")).alias("qualifier"),
-        _kind(unit, pl.col("_stext"), pl.col("_left"), pl.col("_right")).alias("kind"),
     )
     tiers = pl.DataFrame(
         [{"_class": c, "m_type": t, "_tier": r} for c, m in _TIERS.items() for t, r in m.items()],
@@ -759,13 +1206,42 @@ def metric_candidates(
     ).lazy()
     # Same-sentence candidates: before the figure preferred, then type tier, then distance. A mention
     # after the figure past a comparison word ("outperforms o1-mini") is a rival, not the subject.
-    same = (
+    pairs = (
         kept.select("_d", "start", "end", "sentence_id", "sentence_start", "_stext", "_class")
         .join(
             ments.select("_d", "entity_id", "m_start", "m_end", "m_type", "m_sentence"),
             left_on=["_d", "sentence_id"],
             right_on=["_d", "m_sentence"],
         )
+        # A mention inside a figure's own words ("512 H800 units") names its unit, not an owner.
+        .with_columns(
+            ((pl.col("m_start") >= pl.col("start")) & (pl.col("m_end") <= pl.col("end")))
+            .any()
+            .over("_d", "m_start")
+            .alias("_in_figure")
+        )
+        .filter(~pl.col("_in_figure"))
+        .with_columns(
+            pl.col("_stext")
+            .str.slice(
+                (pl.col("m_start") - pl.col("sentence_start") - 30).clip(0),
+                (pl.col("m_start") - pl.col("sentence_start")).clip(0, 30),
+            )
+            .alias("_mleft"),
+            pl.col("_stext").str.slice(pl.col("m_end") - pl.col("sentence_start"), 20).alias("_mright"),
+        )
+        .with_columns(
+            (
+                pl.col("_mleft").str.contains(_SOURCE_LEFT) | pl.col("_mright").str.contains(_SOURCE_RIGHT)
+            ).alias("_source")
+        )
+        .collect()
+        .lazy()
+    )
+    # Sources and investors seen next to a figure own nothing, there or in later sentences.
+    sources = pairs.filter(pl.col("_source")).select("_d", "m_start").unique()
+    same = (
+        pairs.filter(~pl.col("_source"))
         .join(tiers, on=["_class", "m_type"])
         .filter((pl.col("m_end") <= pl.col("start")) | (pl.col("m_start") >= pl.col("end")))
         .with_columns((pl.col("m_start") >= pl.col("end")).alias("_after"))
@@ -793,13 +1269,14 @@ def metric_candidates(
         )
         # "Jiemian reported that the company bought ...": a source, not the subject.
         .filter(~(~pl.col("_after") & pl.col("_before").str.contains(_SOURCE)))
+        .with_columns(pl.col("_mleft").str.contains(_PREP_LEFT).alias("_prep"))
         .with_columns(
             pl.when(pl.col("_after"))
             .then(pl.col("m_start") - pl.col("end"))
             .otherwise(pl.col("start") - pl.col("m_end"))
             .alias("_dist")
         )
-        .sort("_after", "_tier", "_dist")
+        .sort("_after", "_prep", "_tier", "_dist")
         .group_by("_d", "start", maintain_order=True)
         .agg(pl.col("entity_id").first().alias("_same_subject"), pl.col("_tier").first().alias("_best_tier"))
     )
@@ -816,8 +1293,9 @@ def metric_candidates(
         .alias("_coref"),
     )
     fb_frames = []
+    owners = ments.join(sources, on=["_d", "m_start"], how="anti")
     for fb_type in ("ORG", "MODEL", "ANY"):
-        pool = ments if fb_type == "ANY" else ments.filter(pl.col("m_type") == fb_type)
+        pool = owners if fb_type == "ANY" else owners.filter(pl.col("m_type") == fb_type)
         if fb_type == "ANY":
             pool = pool.filter(pl.col("m_type").is_in(["ORG", "PRODUCT", "MODEL"]))
         part = (
@@ -859,6 +1337,27 @@ def metric_candidates(
     kept = kept.join(org_before, on=["_d", "start"], how="left").with_columns(
         pl.col("_orgb").fill_null(False)
     )
+    # The document's topic: its most mentioned ORG, when it clearly leads (at least 3 mentions and
+    # half again as many as the next ORG). A figure with no owner in its sentence or paragraph belongs
+    # to it when its unit may belong to an ORG ("Total revenue for the quarter was $6.8 billion").
+    org_counts = (
+        owners.filter(pl.col("m_type") == "ORG")
+        .group_by("_d", "entity_id")
+        .agg(pl.len().alias("_n"))
+        .sort("_d", "_n", "entity_id", descending=[False, True, False])
+    )
+    topic = (
+        org_counts.group_by("_d", maintain_order=True)
+        .agg(
+            pl.col("entity_id").first().alias("_topic"),
+            pl.col("_n").first().alias("_n1"),
+            pl.col("_n").get(1, null_on_oob=True).fill_null(0).alias("_n2"),
+        )
+        .filter((pl.col("_n1") >= 3) & (pl.col("_n1") >= 1.5 * pl.col("_n2")))
+        .select("_d", "_topic")
+    )
+    kept = kept.join(topic, on="_d", how="left")
+    org_ok = pl.col("_class").is_in([c for c, tiers in _TIERS.items() if "ORG" in tiers])
     model_class = pl.col("_class").is_in(["model", "model_org"])
     use_same = pl.col("_same_subject").is_not_null() & ~(
         model_class & (pl.col("_best_tier") > 0) & pl.col("_fb_subject").is_not_null() & ~pl.col("_orgb")
@@ -869,16 +1368,32 @@ def metric_candidates(
     kept = kept.with_columns(
         pl.when(use_same)
         .then(pl.col("_same_subject"))
+        # No owner in the sentence: the latest suitable mention earlier in the paragraph; else the
+        # document's topic ("the company", "its" and ownerless figures); else, for a reference back
+        # or a model's figure, the latest suitable mention before the sentence.
+        .when(pl.col("_fb_subject").is_not_null() & pl.col("_fb_same_par").fill_null(False))
+        .then(pl.col("_fb_subject"))
+        .when(pl.col("_same_subject").is_null() & org_ok & ~model_class & pl.col("_topic").is_not_null())
+        .then(pl.col("_topic"))
         .when(fb_ok)
         .then(pl.col("_fb_subject"))
         .otherwise(pl.col("_same_subject"))
         .alias("subject_entity_id")
     )
-    # Parenthetical conversion: "20 billion yuan ($2.76 billion)" -> two metrics linked to each other.
-    kept = kept.sort("_d", "start").with_columns(
-        pl.col("start").shift(-1).over("_d").alias("_nstart"),
-        pl.col("unit").shift(-1).over("_d").alias("_nunit"),
-        pl.col("_right").str.slice(0, 40).alias("_r40"),
+    return kept.collect()
+
+
+def link_conversions(kept: pl.DataFrame) -> pl.DataFrame:
+    """Adds `linked_metric_id`: "20 billion yuan ($2.76 billion)" are two metrics linked both ways."""
+    # Neighbours from a narrow sorted copy (sorting the wide frame would move every text).
+    links = (
+        kept.lazy()
+        .select("_d", "doc_id", "start", "end", "unit", pl.col("_right").str.slice(0, 40).alias("_r40"))
+        .sort("_d", "start")
+        .with_columns(
+            pl.col("start").shift(-1).over("_d").alias("_nstart"),
+            pl.col("unit").shift(-1).over("_d").alias("_nunit"),
+        )
     )
     money_units = [*CURRENCIES]
     gap = pl.col("_r40").str.slice(0, (pl.col("_nstart") - pl.col("end")).clip(0, 40))
@@ -891,18 +1406,44 @@ def metric_candidates(
             r"^\s*[(（]\s*(?:(?:about|approximately|roughly|around|or|about|approx\.|~|≈|or\s+about|约|大约|合|折合|即)\s*)?$"
         )
     )
-    kept = kept.with_columns(
-        pl.when(linked_fwd).then(pl.col("doc_id") + ":" + pl.col("_nstart").cast(pl.String)).alias("_lf"),
-    ).with_columns(
-        pl.coalesce(
-            pl.col("_lf"),
-            pl.when(pl.col("_lf").shift(1).over("_d").is_not_null()).then(
-                pl.col("doc_id").shift(1).over("_d")
-                + ":"
-                + pl.col("start").shift(1).over("_d").cast(pl.String)
-            ),
-        ).alias("linked_metric_id")
+    links = (
+        links.with_columns(
+            pl.when(linked_fwd).then(pl.col("doc_id") + ":" + pl.col("_nstart").cast(pl.String)).alias("_lf"),
+        )
+        .with_columns(
+            pl.coalesce(
+                pl.col("_lf"),
+                pl.when(pl.col("_lf").shift(1).over("_d").is_not_null()).then(
+                    pl.col("doc_id").shift(1).over("_d")
+                    + ":"
+                    + pl.col("start").shift(1).over("_d").cast(pl.String)
+                ),
+            ).alias("linked_metric_id")
+        )
+        .select("_d", "start", "linked_metric_id")
     )
+    return kept.lazy().join(links, on=["_d", "start"], how="left").collect()
+
+
+def metric_candidates(
+    docs: pl.DataFrame, mentions: pl.DataFrame, entities: pl.DataFrame, sentences: pl.DataFrame
+) -> pl.DataFrame:
+    """Every candidate figure with its parse and a `reason` it is dropped (null when it is a metric).
+
+    Named steps, each over whole columns: candidates -> screen -> parse -> unit -> exclusions ->
+    kind -> subject -> conversions.
+    """
+    sents = sentence_frame(docs, sentences)
+    early, hits = screen_bare_numbers(find_candidates(docs, sents))
+    ments = mention_frame(docs, mentions, entities, sents)
+    parsed = parse_figures(hits)
+    wanted = parsed.filter(
+        (pl.col("_rest_unit") == "_generic") | pl.col("cur").str.contains(r"^[¥￥]")
+    ).get_column("_d")
+    units = figure_units(parsed, document_context(docs, wanted.unique()))
+    cands = exclusion_reasons(units, ments).lazy()
+    kept = figure_kinds(cands.filter(pl.col("reason").is_null()).collect())
+    kept = link_conversions(attach_subjects(kept, ments)).lazy()
     cols = [c for c in OUTPUT_SCHEMA if c != "metric_id"] + ["reason", "_d"]
     nulls = {c: pl.lit(None, dtype=t) for c, t in OUTPUT_SCHEMA.items()}
     dropped = pl.concat(

@@ -1,4 +1,5 @@
-"""metrics: literal sentences with exact (surface, value, unit, qualifier, subject), properties, seeds."""
+"""metrics: literal sentences with exact (surface, value, value_high, unit, qualifier, kind, subject),
+properties, seeds."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from transforms import metrics as M
 from transforms.metrics import EXTRACTOR_VERSION, OUTPUT_SCHEMA, extract_metrics, metric_candidates
 from transforms.text import sentence_spans
 from warehouse.schemas import METRICS, UNITS
@@ -26,6 +28,7 @@ ENTITIES = {
     "Gecko": "MODEL", "GPT-4": "MODEL", "Qwen 2.5": "MODEL", "MiLM-6B": "MODEL", "1.3B parameter version": "MODEL",  # noqa: E501
     "ChatGPT": "PRODUCT", "Xiao Ai": "PRODUCT", "CyberGear": "PRODUCT", "CyberDog 2": "PRODUCT",
     "Lei Jun": "PERSON", "Google": "ORG", "Snapdragon 8": "PRODUCT",
+    "Canalys": "ORG", "Sequoia": "ORG", "Rapidus": "ORG", "AMD": "ORG", "H800": "PRODUCT",
 }  # fmt: skip
 
 
@@ -73,82 +76,154 @@ def _run(text: str) -> list[tuple]:
     out = extract_metrics(docs, mentions, ents, sents)
     for r in out.iter_rows(named=True):
         assert text[r["start"] : r["end"]] == r["surface"]
-    return [
-        (r["surface"], r["value"], r["unit"], r["qualifier"], r["subject_entity_id"])
-        for r in out.iter_rows(named=True)
-    ]
+    return out.select(
+        "surface", "value", "value_high", "unit", "qualifier", "kind", "subject_entity_id"
+    ).rows()
 
 
 X, MIMO, INFL = _eid("Xiaomi"), _eid("MiMo"), _eid("Inflection AI")
 
 CASES = [
     # numbers, scales, currencies
-    ("Xiaomi will invest 20 billion yuan this year.", [("20 billion yuan", 2e10, "CNY", None, X)]),
+    ("Xiaomi will invest 20 billion yuan this year.", [("20 billion yuan", 2e10, None, "CNY", None, "investment", X)]),  # noqa: E501
     ("OpenAI raised $6.6 billion at a $157 billion valuation.",
-     [("$6.6 billion", 6.6e9, "USD", None, _eid("OpenAI")), ("$157 billion", 1.57e11, "USD", None, _eid("OpenAI"))]),  # noqa: E501
-    ("Tencent posted revenue of HK$365.9 billion.", [("HK$365.9 billion", 3.659e11, "HKD", None, _eid("Tencent"))]),  # noqa: E501
+     [("$6.6 billion", 6.6e9, None, "USD", None, "funding", _eid("OpenAI")), ("$157 billion", 1.57e11, None, "USD", None, "valuation", _eid("OpenAI"))]),  # noqa: E501
+    ("Tencent posted revenue of HK$365.9 billion.", [("HK$365.9 billion", 3.659e11, None, "HKD", None, "revenue", _eid("Tencent"))]),  # noqa: E501
     ("Alibaba spent US$1.3B and €200m and £5 mil.",
-     [("US$1.3B", 1.3e9, "USD", None, _eid("Alibaba")), ("€200m", 2e8, "EUR", None, _eid("Alibaba")),
-      ("£5 mil", 5e6, "GBP", None, _eid("Alibaba"))]),
+     [("US$1.3B", 1.3e9, None, "USD", None, None, _eid("Alibaba")), ("€200m", 2e8, None, "EUR", None, None, _eid("Alibaba")),  # noqa: E501
+      ("£5 mil", 5e6, None, "GBP", None, None, _eid("Alibaba"))]),
     ("DeepSeek paid ¥3 bn and RMB 500 million and 2 million euros.",
-     [("¥3 bn", 3e9, "CNY", None, _eid("DeepSeek")), ("RMB 500 million", 5e8, "CNY", None, _eid("DeepSeek")),
-      ("2 million euros", 2e6, "EUR", None, _eid("DeepSeek"))]),
-    ("Xiaomi raised $5–6 million.", [("$5–6 million", 5e6, "USD", None, X)]),
-    ("Xiaomi has between 3 and 5 million users.", [("between 3 and 5 million users", 3e6, "users", None, X)]),
-    ("Nvidia sold a billion dollars of chips.", [("a billion dollars", 1e9, "USD", None, _eid("Nvidia"))]),
-    ("小米投入64亿元，模型有七十亿参数。", [("64亿元", 6.4e9, "CNY", None, None), ("七十亿参数", 7e9, "parameters", None, None)]),  # noqa: E501
+     [("¥3 bn", 3e9, None, "CNY", None, None, _eid("DeepSeek")), ("RMB 500 million", 5e8, None, "CNY", None, None, _eid("DeepSeek")),  # noqa: E501
+      ("2 million euros", 2e6, None, "EUR", None, None, _eid("DeepSeek"))]),
+    ("Xiaomi raised $5–6 million.", [("$5–6 million", 5e6, 6e6, "USD", None, "funding", X)]),
+    ("Xiaomi has between 3 and 5 million users.", [("between 3 and 5 million users", 3e6, 5e6, "users", None, "user_count", X)]),  # noqa: E501
+    ("Nvidia sold a billion dollars of chips.", [("a billion dollars", 1e9, None, "USD", None, None, _eid("Nvidia"))]),  # noqa: E501
+    ("小米投入64亿元，模型有七十亿参数。", [("64亿元", 6.4e9, None, "CNY", None, None, None), ("七十亿参数", 7e9, None, "parameters", None, "parameter_count", None)]),  # noqa: E501
     ("小米AI团队超过3000人，约1.5万名员工。",
-     [("3000人", 3000.0, "employees", "more_than", None), ("1.5万名员工", 15000.0, "employees", "about", None)]),  # noqa: E501
+     [("3000人", 3000.0, None, "employees", "more_than", "headcount", None), ("1.5万名员工", 15000.0, None, "employees", "about", "headcount", None)]),  # noqa: E501
     ("Nvidia sold half a million units for twenty-five dollars.",
-     [("half a million units", 5e5, "count", None, _eid("Nvidia")), ("twenty-five dollars", 25.0, "USD", None, _eid("Nvidia"))]),  # noqa: E501
+     [("half a million units", 5e5, None, "units", None, None, _eid("Nvidia")), ("twenty-five dollars", 25.0, None, "USD", None, None, _eid("Nvidia"))]),  # noqa: E501
+    # a year is never the low end of a range; a figure glued to a word is read as if spaced
+    ("Xiaomi sales went from $1.2bn in 2019 to $4.5bn.",
+     [("$1.2bn", 1.2e9, None, "USD", None, "revenue", X), ("$4.5bn", 4.5e9, None, "USD", None, "revenue", X)]),  # noqa: E501
+    ("Xiaomi was valued at $2 billion in May 2022to $5 billion.",
+     [("$2 billion", 2e9, None, "USD", None, "valuation", X), ("$5 billion", 5e9, None, "USD", None, "valuation", X)]),  # noqa: E501
+    ("Xiaomi's margin went from 4% in 2020 to 10% in 2024.",
+     [("4%", 4.0, None, "percent", None, None, X), ("10%", 10.0, None, "percent", None, None, X)]),
+    ("Xiaomi secures$2bn at$10 billion, around$1 billion.",
+     [("$2bn", 2e9, None, "USD", None, None, X), ("$10 billion", 1e10, None, "USD", None, None, X),
+      ("$1 billion", 1e9, None, "USD", "about", None, X)]),
+    # units of the business world, number formats, word figures, coordination, exclusions (issue 16)
+    ("Xiaomi delivered 1,00,000 cars in 2024 and 5,781 units by May.",
+     [("1,00,000 cars", 100000, None, "vehicles", None, None, X), ("5,781 units", 5781, None, "vehicles", None, None, X)]),  # noqa: E501
+    ("Xiaomi shipped 22.7 million units and 9 million smartphones last year.",
+     [("22.7 million units", 2.27e7, None, "units", None, None, X), ("9 million smartphones", 9e6, None, "units", None, None, X)]),  # noqa: E501
+    ("小米交付35万台新车。",
+     [("35万台", 350000, None, "vehicles", None, None, None)]),  # noqa: E501
+    ("Xiaomi will build 10 gigawatts and 750 megawatts of capacity, a 2GW+ site and 9.954 GWh of batteries.",
+     [("10 gigawatts", 1e10, None, "W", None, None, X), ("750 megawatts", 7.5e8, None, "W", None, None, X), ("2GW", 2e9, None, "W", None, None, X), ("9.954 GWh", 9.954, None, "GWh", None, None, X)]),  # noqa: E501
+    ("The chip has 256GB of memory and 6Tbps of bandwidth; training took three weeks.",
+     [("256GB", 256, None, "GB", None, None, None), ("6Tbps", 6, None, "Tbps", None, None, None), ("three weeks", 21, None, "days", None, None, None)]),  # noqa: E501
+    ("Xiaomi costs 1.499 EUR, 199,90 EUR, or $14,3-billion.",
+     [("1.499 EUR", 1499, None, "EUR", None, "price", X), ("199,90 EUR", 199.9, None, "EUR", None, "price", X), ("$14,3-billion", 1.43e10, None, "USD", None, "price", X)]),  # noqa: E501
+    ("Xiaomi's margin rose to 33pc and grew 490 bps.",
+     [("33pc", 33, None, "percent", None, "change", X), ("490 bps", 4.9, None, "percent", None, "change", X)]),  # noqa: E501
+    ("MiMo charges 0.8 RMB/million tokens.",
+     [("0.8 RMB/million tokens", 0.8, None, "CNY_per_million_tokens", None, None, _eid("MiMo"))]),  # noqa: E501
+    ("Xiaomi EPS was €1.73 versus €3.20 last year.",
+     [("€1.73", 1.73, None, "EUR_per_share", None, "share_price", X), ("€3.20", 3.2, None, "EUR_per_share", None, "share_price", X)]),  # noqa: E501
+    ("Xiaomi shares closed higher at $617.15 on Tuesday.",
+     [("$617.15", 617.15, None, "USD_per_share", None, "share_price", X)]),  # noqa: E501
+    ("Tokyo offered ¥590bn in subsidies to Japanese chipmakers.",
+     [("¥590bn", 5.9e11, None, "JPY", None, None, None)]),  # noqa: E501
+    ("Xiaomi raised $2 billion. Its valuation passed 38 billion.",
+     [("$2 billion", 2e9, None, "USD", None, "funding", X), ("38 billion", 3.8e10, None, "USD", None, "valuation", X)]),  # noqa: E501
+    ("Xiaomi guided $11.1B to $11.2B and margins of 34% to 42%.",
+     [("$11.1B to $11.2B", 1.11e10, 1.12e10, "USD", None, None, X), ("34% to 42%", 34, 42, "percent", None, None, X)]),  # noqa: E501
+    ("Xiaomi plans 15,000 job cuts, up to 700 roles and 500 contractors.",
+     [("15,000 job cuts", 15000, None, "employees", None, "headcount", X), ("700 roles", 700, None, "employees", "up_to", "headcount", X), ("500 contractors", 500, None, "people", None, None, X)]),  # noqa: E501
+    ("ChatGPT has 15 million paid seats.",
+     [("15 million paid seats", 1.5e7, None, "users", None, "user_count", _eid("ChatGPT"))]),  # noqa: E501
+    ("Xiaomi held half of all phones sold and twice the amount of rivals; in the first half of 2024 it met twice.",  # noqa: E501
+     [("half", 0.5, None, "ratio", None, None, X), ("twice", 2, None, "multiplier", None, None, X)]),  # noqa: E501
+    ("Xiaomi produced 479,700 vehicles and delivered 466,140 of them.",
+     [("479,700 vehicles", 479700, None, "vehicles", None, None, X), ("466,140", 466140, None, "vehicles", None, None, X)]),  # noqa: E501
+    ("MiMo was trained on 7 and 18 trillion tokens, with a parameter scale of 456 billion.",
+     [("7", 7e12, None, "tokens", None, "training_tokens", _eid("MiMo")), ("18 trillion tokens", 1.8e13, None, "tokens", None, "training_tokens", _eid("MiMo")), ("456 billion", 4.56e11, None, "parameters", None, "parameter_count", _eid("MiMo"))]),  # noqa: E501
+    ("Xiaomi (XIA 4.11%) rose. Join over 80,000 subscribers today.",
+     []),  # noqa: E501
+    ("Xiaomi got 5,000 orders in the past four days from eight Japanese companies.",
+     [("5,000 orders", 5000, None, "count", None, None, X), ("eight Japanese companies", 8, None, "count", None, None, X)]),  # noqa: E501
     # qualifiers
-    ("Inflection AI is a chat company. up to $4 billion.", [("$4 billion", 4e9, "USD", "up_to", INFL)]),
-    ("The Xiaomi AI team has exceeded 3,000 people.", [("3,000 people", 3000.0, "employees", "over", X)]),
-    ("Xiaomi has about 10,000 GPUs.", [("10,000 GPUs", 1e4, "GPU", "about", X)]),
-    ("Xiao Ai supports more than 5,900 smart devices.", [("5,900 smart devices", 5900.0, "count", "more_than", _eid("Xiao Ai"))]),  # noqa: E501
+    ("Inflection AI is a chat company. up to $4 billion.", [("$4 billion", 4e9, None, "USD", "up_to", None, INFL)]),  # noqa: E501
+    ("The Xiaomi AI team has exceeded 3,000 people.", [("3,000 people", 3000.0, None, "employees", "over", "headcount", X)]),  # noqa: E501
+    ("Xiaomi has about 10,000 GPUs.", [("10,000 GPUs", 1e4, None, "GPU", "about", "gpu_count", X)]),
+    ("Xiao Ai supports more than 5,900 smart devices.", [("5,900 smart devices", 5900.0, None, "count", "more_than", None, _eid("Xiao Ai"))]),  # noqa: E501
     ("Xiaomi bought nearly 10,000 graphics processing units.",
-     [("10,000 graphics processing units", 1e4, "GPU", "nearly", X)]),
-    ("Nvidia expects at least $2 billion.", [("$2 billion", 2e9, "USD", "at_least", _eid("Nvidia"))]),
+     [("10,000 graphics processing units", 1e4, None, "GPU", "nearly", "gpu_count", X)]),
+    ("Nvidia expects at least $2 billion.", [("$2 billion", 2e9, None, "USD", "at_least", None, _eid("Nvidia"))]),  # noqa: E501
     # units
     ("MiMo, an open-source model with 7 billion parameters, beats o1-mini.",
-     [("7 billion parameters", 7e9, "parameters", None, MIMO)]),
+     [("7 billion parameters", 7e9, None, "parameters", None, "parameter_count", MIMO)]),
     ("MiMo-7B-RL likely refers to a 7-billion parameter model.",
-     [("7-billion parameter", 7e9, "parameters", None, _eid("MiMo-7B-RL"))]),
+     [("7-billion parameter", 7e9, None, "parameters", None, "parameter_count", _eid("MiMo-7B-RL"))]),
     ("Xiaomi unveiled MiMo. The company claims its 7-billion-parameter model outperforms OpenAI's o1-mini.",
-     [("7-billion-parameter", 7e9, "parameters", None, MIMO)]),
-    ("Xiao Ai has 110 million monthly active users.", [("110 million monthly active users", 1.1e8, "users", None, _eid("Xiao Ai"))]),  # noqa: E501
-    ("ChatGPT has 400 million weekly active users.", [("400 million weekly active users", 4e8, "users", None, _eid("ChatGPT"))]),  # noqa: E501
-    ("Xiaomi built a team with over 1,200 AI specialists.", [("1,200 AI specialists", 1200.0, "employees", "over", X)]),  # noqa: E501
-    ("Xiaomi's stock jumped 5.3% on the news.", [("5.3%", 5.3, "percent", None, X)]),
-    ("Nvidia shares fell 3.2 percent.", [("3.2 percent", 3.2, "percent", None, _eid("Nvidia"))]),
+     [("7-billion-parameter", 7e9, None, "parameters", None, "parameter_count", MIMO)]),
+    ("Xiao Ai has 110 million monthly active users.", [("110 million monthly active users", 1.1e8, None, "users", None, "user_count", _eid("Xiao Ai"))]),  # noqa: E501
+    ("ChatGPT has 400 million weekly active users.", [("400 million weekly active users", 4e8, None, "users", None, "user_count", _eid("ChatGPT"))]),  # noqa: E501
+    ("Xiaomi built a team with over 1,200 AI specialists.", [("1,200 AI specialists", 1200.0, None, "employees", "over", "headcount", X)]),  # noqa: E501
+    ("Xiaomi's stock jumped 5.3% on the news.", [("5.3%", 5.3, None, "percent", None, "stock_change", X)]),
+    ("Nvidia shares fell 3.2 percent.", [("3.2 percent", 3.2, None, "percent", None, "stock_change", _eid("Nvidia"))]),  # noqa: E501
     ("PaLM 2 launched the smallest Gecko version, which can process 20 tokens per second.",
-     [("20 tokens per second", 20.0, "tokens_per_second", None, _eid("Gecko"))]),
-    ("MiMo was trained on 25 trillion tokens.", [("25 trillion tokens", 2.5e13, "tokens", None, MIMO)]),
-    ("MiMo used 2.788M H800 GPU hours.", [("2.788M H800 GPU hours", 2.788e6, "GPU_hours", None, MIMO)]),
-    ("Xiaomi simulated 30,000 robot dogs.", [("30,000 robot dogs", 3e4, "count", None, X)]),
-    ("The CyberGear motor by Xiaomi is 20% lighter.", [("20%", 20.0, "percent", None, _eid("CyberGear"))]),
-    ("MiMo is 2.29× faster and costs doubled.", [("2.29×", 2.29, "multiplier", None, MIMO), ("doubled", 2.0, "multiplier", None, MIMO)]),  # noqa: E501
-    ("MiLM-6B ranked first on the list.", [("ranked first", 1.0, "rank", None, _eid("MiLM-6B"))]),
-    ("MiMo scored 85.5 on the math test.", [("85.5", 85.5, "score", None, MIMO)]),
-    ("The number of Xiaomi's patents exceeds 32,000.", [("32,000", 32000.0, "count", "over", X)]),
-    ("Alibaba paid HK$3.5 per share.", [("HK$3.5 per share", 3.5, "HKD_per_share", None, _eid("Alibaba"))]),
+     [("20 tokens per second", 20.0, None, "tokens_per_second", None, "throughput", _eid("Gecko"))]),
+    ("MiMo was trained on 25 trillion tokens.", [("25 trillion tokens", 2.5e13, None, "tokens", None, "training_tokens", MIMO)]),  # noqa: E501
+    ("MiMo used 2.788M H800 GPU hours.", [("2.788M H800 GPU hours", 2.788e6, None, "GPU_hours", None, "training_compute", MIMO)]),  # noqa: E501
+    ("Xiaomi simulated 30,000 robot dogs.", [("30,000 robot dogs", 3e4, None, "count", None, None, X)]),
+    ("The CyberGear motor by Xiaomi is 20% lighter.", [("20%", 20.0, None, "percent", None, None, _eid("CyberGear"))]),  # noqa: E501
+    ("MiMo is 2.29× faster and costs doubled.", [("2.29×", 2.29, None, "multiplier", None, None, MIMO), ("doubled", 2.0, None, "multiplier", None, None, MIMO)]),  # noqa: E501
+    ("MiLM-6B ranked first on the list.", [("ranked first", 1.0, None, "rank", None, "ranking", _eid("MiLM-6B"))]),  # noqa: E501
+    ("MiMo scored 85.5 on the math test.", [("85.5", 85.5, None, "score", None, "benchmark_score", MIMO)]),
+    ("The number of Xiaomi's patents exceeds 32,000.", [("32,000", 32000.0, None, "count", "over", None, X)]),
+    ("Alibaba paid HK$3.5 per share.", [("HK$3.5 per share", 3.5, None, "HKD_per_share", None, "share_price", _eid("Alibaba"))]),  # noqa: E501
     # subjects and fallbacks
     ("Jiemian reported that Xiaomi grew. Jiemian said the company had acquired approximately 10,000 graphics processing units.",  # noqa: E501
-     [("10,000 graphics processing units", 1e4, "GPU", "about", X)]),
+     [("10,000 graphics processing units", 1e4, None, "GPU", "about", "gpu_count", X)]),
     ("Xiaomi isn't slowing down. Reports suggest the company bought 10,000 graphics processing units.",
-     [("10,000 graphics processing units", 1e4, "GPU", None, X)]),
-    ("For Xiaomi, the car crashed. The stock took a 15% hit after that.", [("15%", 15.0, "percent", None, X)]),  # noqa: E501
-    ("Lei Jun said 5% of people agree.", [("5%", 5.0, "percent", None, None)]),
+     [("10,000 graphics processing units", 1e4, None, "GPU", None, "gpu_count", X)]),
+    ("For Xiaomi, the car crashed. The stock took a 15% hit after that.", [("15%", 15.0, None, "percent", None, "stock_change", X)]),  # noqa: E501
+    ("Lei Jun said 5% of people agree.", [("5%", 5.0, None, "percent", None, None, None)]),
     ("DeepSeek's release sent Nvidia shares down 17% to $118.42.",
-     [("17%", 17.0, "percent", None, _eid("Nvidia")), ("$118.42", 118.42, "USD_per_share", None, _eid("Nvidia"))]),  # noqa: E501
-    ("Microsoft invested $10 billion in OpenAI.", [("$10 billion", 1e10, "USD", None, _eid("Microsoft"))]),
+     [("17%", 17.0, None, "percent", None, "stock_change", _eid("Nvidia")), ("$118.42", 118.42, None, "USD_per_share", None, "share_price", _eid("Nvidia"))]),  # noqa: E501
+    ("Microsoft invested $10 billion in OpenAI.", [("$10 billion", 1e10, None, "USD", None, "investment", _eid("Microsoft"))]),  # noqa: E501
     ("OpenAI said ChatGPT has 400 million weekly active users.",
-     [("400 million weekly active users", 4e8, "users", None, _eid("ChatGPT"))]),
+     [("400 million weekly active users", 4e8, None, "users", None, "user_count", _eid("ChatGPT"))]),
     ("MiMo has 1 trillion total parameters with 32 billion active parameters.",
-     [("1 trillion total parameters", 1e12, "parameters", None, MIMO),
-      ("32 billion active parameters", 3.2e10, "parameters", None, MIMO)]),
+     [("1 trillion total parameters", 1e12, None, "parameters", None, "parameter_count", MIMO),
+      ("32 billion active parameters", 3.2e10, None, "parameters", None, "parameter_count", MIMO)]),
     ("About 1 in 3 users of Xiao Ai agree.", []),
-    ("MiMo outperforms o1-mini with 7 billion parameters.", [("7 billion parameters", 7e9, "parameters", None, MIMO)]),  # noqa: E501
+    ("MiMo outperforms o1-mini with 7 billion parameters.", [("7 billion parameters", 7e9, None, "parameters", None, "parameter_count", MIMO)]),  # noqa: E501
+    # subjects: sources and investors are not owners, subject position beats an object, references
+    # back, the document topic, null when unsure (issue 16)
+    ("Xiaomi phones sold well; Canalys estimates 9 million units.",
+     [("9 million units", 9e6, None, "units", None, None, X)]),  # noqa: E501
+    ("Rapidus, backed by Sequoia, raised $2 billion.",
+     [("$2 billion", 2e9, None, "USD", None, "funding", _eid("Rapidus"))]),  # noqa: E501
+    ("Xiaomi, working with AMD chips, plans 3 gigawatts.",
+     [("3 gigawatts", 3e9, None, "W", None, None, X)]),  # noqa: E501
+    ("Rapidus makes chips. Rapidus opened a plant. Rapidus hired staff.\n\nRevenue rose to $5 billion.",
+     [("$5 billion", 5e9, None, "USD", None, "revenue", _eid("Rapidus"))]),  # noqa: E501
+    ("Xiaomi launched a phone.\n\nThe Chinese smartphone maker sold 9 million units.",
+     [("9 million units", 9e6, None, "units", None, None, X)]),  # noqa: E501
+    ("Revenue rose to $5 billion.",
+     [("$5 billion", 5e9, None, "USD", None, "revenue", None)]),  # noqa: E501
+    ("MiMo used 512 H800 GPUs for three weeks.",
+     [("512 H800 GPUs", 512, None, "GPU", None, "gpu_count", _eid("MiMo")), ("three weeks", 21, None, "days", None, None, _eid("MiMo"))]),  # noqa: E501
+    ("Nvidia chief Jensen Huang told Google sales rose 3%.",
+     [("3%", 3, None, "percent", None, "change", _eid("Nvidia"))]),  # noqa: E501
+    ("Rapidus makes chips. Rapidus opened a plant. Rapidus hired staff.\n\nThe company told Canalys its sales rose 20%.",  # noqa: E501
+     [("20%", 20, None, "percent", None, "change", _eid("Rapidus"))]),  # noqa: E501
+    ("Alibaba's cloud revenue from Google, Tencent and Microsoft grew 30%.",
+     [("30%", 30, None, "percent", None, "change", _eid("Alibaba"))]),  # noqa: E501
     # exclusions: years, dates, times, versions, names, idioms, durations, dimensions
     ("In 2023, on March 31, 2023, at 6 a.m. and 09:00, GPT-4 and Qwen 2.5 and 4o-0513 met PaLM 2.", []),
     ("Snapdragon 8 and CyberDog 2 and MiMo-7B and MiLM-6B and the 32B in QwQ-32B-Preview.", []),
@@ -164,9 +239,12 @@ CASES = [
 @pytest.mark.parametrize(("text", "expected"), CASES, ids=[c[0][:40] for c in CASES])
 def test_literal_sentences(text: str, expected: list[tuple]) -> None:
     got = _run(text)
-    assert [(s, u, q, subj) for s, _, u, q, subj in got] == [(s, u, q, subj) for s, _, u, q, subj in expected]
-    for (_, v, *_), (_, ev, *_) in zip(got, expected, strict=True):
+    assert [(s, u, q, k, subj) for s, _, _, u, q, k, subj in got] == [
+        (s, u, q, k, subj) for s, _, _, u, q, k, subj in expected
+    ]
+    for (_, v, vh, *_), (_, ev, evh, *_) in zip(got, expected, strict=True):
         assert v == pytest.approx(ev)
+        assert vh == (None if evh is None else pytest.approx(evh))
 
 
 def test_parenthetical_conversion_links_both_ways() -> None:
@@ -352,3 +430,120 @@ def test_seeds_f1_and_no_noise() -> None:
     assert score["noise"] == 0, score
     assert score["f1"] >= 0.90, score
     assert score["subject_accuracy"] >= 0.80, score
+
+
+def test_every_unit_has_a_subject_class_and_a_plausibility_bound() -> None:
+    from expectations.metrics import MAX_VALUE
+    from transforms.metrics import _UNIT_CLASS
+
+    assert [u for u in UNITS if u not in _UNIT_CLASS or u not in MAX_VALUE] == []
+
+
+# ------------------------------------------------------------------------------------------- steps
+def _hits(text: str, names: dict[str, str] | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(docs, sentence frame, candidate hits) of one literal text."""
+    docs, _, _, sents = _frames([text], names or {})
+    frame = M.sentence_frame(docs, sents)
+    return docs, frame, M.find_candidates(docs, frame)
+
+
+def test_step_candidates_offsets_and_context() -> None:
+    text = "“Xiaomi” sold 9 million phones. Then 5% more."
+    _, _, hits = _hits(text)
+    assert hits.sort("start").select("surface", "start", "end", "sentence_id", "_left", "_right").rows() == [
+        ("9 million phones", 14, 30, 0, "“Xiaomi” sold ", "."),
+        ("5%", 37, 39, 1, "Then ", " more."),
+    ]
+
+
+def test_step_screen_keeps_cued_and_coordinated_bare_numbers() -> None:
+    _, _, hits = _hits("Round 59 began. Patents total 32,000. It used 7 and 18 trillion tokens.")
+    early, rest = M.screen_bare_numbers(hits)
+    assert early.select("surface", "reason").rows() == [("59", "no_unit")]
+    assert sorted(rest["surface"].to_list()) == ["18 trillion tokens", "32,000", "7"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "value_high"),
+    [
+        ("It sold 1,00,000 cars.", 1e5, None),  # Indian grouping
+        ("It paid $14,3-billion.", 1.43e10, None),  # decimal comma before a scale word
+        ("It holds 1.234.567 shares.", 1234567.0, None),  # dot grouping
+        ("It costs 199,90 EUR.", 199.9, None),  # decimal comma
+        ("It costs 1.499 EUR.", 1499.0, None),  # a dot groups thousands in a euro price
+        ("It owes half-a-trillion dollars.", 5e11, None),
+        ("Margins fell 490 bps.", 4.9, None),  # basis points in percent
+        ("It plans 10 gigawatts.", 1e10, None),  # watts
+        ("It took three weeks.", 21.0, None),  # days
+        ("It guided $11.1B to $11.2B.", 1.11e10, 1.12e10),
+        ("Margins of 34% to 42%.", 34.0, 42.0),
+        ("It grew from $1.2bn in 2019 to $4.5bn.", 1.2e9, None),
+    ],
+)
+def test_step_parse_values(text: str, value: float, value_high: float | None) -> None:
+    _, _, hits = _hits(text)
+    _, rest = M.screen_bare_numbers(hits)
+    first = M.parse_figures(rest).sort("start").row(0, named=True)
+    assert first["value"] == pytest.approx(value)
+    assert first["value_high"] == (None if value_high is None else pytest.approx(value_high))
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("The carmaker delivered 5,781 units.", "vehicles"),
+        ("The phone maker shipped 5,781 units.", "units"),
+        ("It shipped 5,781 units.", "units"),
+        ("It took 5,781 orders.", "count"),
+        ("Cars are its business.\n\nIt took 5,781 orders.", "vehicles"),  # the document is about cars
+        ("Japan gave ¥590bn.", "JPY"),
+        ("China gave ¥590bn.", "CNY"),
+        ("Tokyo backs chips.\n\nIt gave ¥590bn.", "JPY"),  # the document is about Japan
+        ("EPS was €1.73.", "EUR_per_share"),
+        ("It charges $2 per million tokens.", "USD_per_million_tokens"),
+        ("It plans 15,000 job cuts.", "employees"),
+        ("It let go 500 contractors.", "people"),
+        ("It raised $2 billion. Its valuation passed 38 billion.", "USD"),
+    ],
+)
+def test_step_units(text: str, unit: str) -> None:
+    docs, _, hits = _hits(text)
+    _, rest = M.screen_bare_numbers(hits)
+    parsed = M.parse_figures(rest)
+    units = M.figure_units(parsed, M.document_context(docs, parsed["_d"].unique()))
+    assert units.sort("start")["unit"].to_list()[-1] == unit
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "reason"),
+    [
+        ("Arm Holdings (ARM 4.11%) rose.", "4.11%", "ticker_widget"),
+        ("Join over 80,000 subscribers today.", "80,000 subscribers", "promotion"),
+        ("Orders came in the past four days.", "four days", "relative_time"),
+        ("In the first half of 2024 it grew.", "half", "word_not_figure"),
+        ("It posted double-digit growth.", "double", "word_not_figure"),
+        ("They met twice.", "twice", "word_not_figure"),
+        ("它是一家公司。", "一家", "small_word_count"),  # "one" is an article, not a figure
+    ],
+)
+def test_step_exclusions(text: str, surface: str, reason: str) -> None:
+    docs, frame, hits = _hits(text)
+    _, rest = M.screen_bare_numbers(hits)
+    empty = M.mention_frame(docs, *_frames([text], {})[1:3], frame)
+    out = M.exclusion_reasons(M.figure_units(M.parse_figures(rest)), empty)
+    assert out.filter(pl.col("surface") == surface)["reason"].to_list() == [reason]
+
+
+def test_step_kinds_and_subjects() -> None:
+    names = {n: _eid(n) for n in ("Xiaomi", "Canalys", "Sequoia")}
+    text = "Xiaomi, backed by Sequoia, raised $2 billion. Canalys estimates its revenue at $5 billion."
+    docs, frame, hits = _hits(text, names)
+    _, rest = M.screen_bare_numbers(hits)
+    ments = M.mention_frame(docs, *_frames([text], names)[1:3], frame)
+    kept = M.exclusion_reasons(M.figure_units(M.parse_figures(rest)), ments)
+    kept = kept.filter(pl.col("reason").is_null())
+    out = M.attach_subjects(M.figure_kinds(kept), ments).sort("start")
+    assert out.select("surface", "kind", "subject_entity_id").rows() == [
+        ("$2 billion", "funding", X),
+        ("$5 billion", "revenue", X),
+    ]
