@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from transforms.text import frame_schema
+from transforms.text import frame_schema, slice_spans
 from warehouse.schemas import CURRENCIES, METRICS, UNITS
 
 EXTRACTOR_VERSION = "metrics-2026.11.4"
@@ -642,18 +642,18 @@ def find_candidates(docs: pl.DataFrame, sents: pl.DataFrame) -> pl.DataFrame:
         .with_columns(_key(pl.col("_d"), pl.col("start")).alias("_k"))
         .sort("_k")
         .join_asof(sents_lf.drop("_d"), on="_k", strategy="backward")
-        # Only sentences holding a candidate are sliced out of the document text.
-        .join(
-            docs.lazy().select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_d"), "text"),
-            on="_d",
-            how="left",
-        )
-        .with_columns(
-            pl.col("text")
-            .str.slice(pl.col("sentence_start"), pl.col("sentence_end") - pl.col("sentence_start"))
-            .alias("_stext")
-        )
-        .drop("text")
+        .collect()
+    )
+    # Only sentences holding a candidate are sliced out of the document text, each once, in linear time
+    # (`str.slice` per hit walked the document from its start: quadratic in a long document).
+    held = hits.select("doc_id", "sentence_start", "sentence_end").unique().drop_nulls()
+    spans = held.select(
+        "doc_id", pl.col("sentence_start").alias("start"), pl.col("sentence_end").alias("end")
+    )
+    held = held.with_columns(slice_spans(docs, spans).alias("_stext"))
+    hits = (
+        hits.lazy()
+        .join(held.lazy(), on=["doc_id", "sentence_start", "sentence_end"], how="left", maintain_order="left")
         .with_columns(
             pl.col("_stext")
             .str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
@@ -1152,14 +1152,20 @@ def exclusion_reasons(cands: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     cands = cands.lazy().with_columns(reason.alias("reason"))
     ments_lf = ments.lazy()
     # A figure inside a MODEL/PRODUCT mention is that entity's name ("6B parameter version", "QwQ-32B").
+    # Mentions do not overlap, so only the last one starting at or before a figure can hold it: an as-of
+    # join, linear in a long document (joining every figure to every mention of its document was not).
     inside = (
         cands.filter(pl.col("reason").is_null())
-        .select("_d", "start", "end")
-        .join(
-            ments_lf.filter(pl.col("m_type").is_in(["MODEL", "PRODUCT"])).select("_d", "m_start", "m_end"),
-            on="_d",
+        .select("_d", "start", "end", _key(pl.col("_d"), pl.col("start")).alias("_k"))
+        .sort("_k")
+        .join_asof(
+            ments_lf.filter(pl.col("m_type").is_in(["MODEL", "PRODUCT"]))
+            .select(pl.col("_d").alias("_md"), "m_end", _key(pl.col("_d"), pl.col("m_start")).alias("_k"))
+            .sort("_k"),
+            on="_k",
+            strategy="backward",
         )
-        .filter((pl.col("m_start") <= pl.col("start")) & (pl.col("m_end") >= pl.col("end")))
+        .filter((pl.col("_md") == pl.col("_d")) & (pl.col("m_end") >= pl.col("end")))
         .select("_d", "start", pl.lit(True).alias("_inside"))
         .unique()
     )
