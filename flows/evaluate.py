@@ -10,7 +10,7 @@ from transforms import clean as clean_t
 from transforms import entities as entities_t
 from transforms import ingest as ingest_t
 from transforms import metrics as metrics_t
-from transforms.evaluate import score_entities, score_metrics
+from transforms.evaluate import NOISE, entity_outcomes, metric_outcomes, score_entities, score_metrics
 from transforms.text import sentence_spans
 from warehouse import reference, sources
 
@@ -35,7 +35,14 @@ def extract(source: str, gazetteer_path: str, max_bytes: int = 20_000_000) -> di
 
 
 def evaluate(source: str, labels_dir: str, gazetteer_path: str) -> dict[str, pl.DataFrame]:
-    """Entity and metric scores (per type/unit and ALL) of the documents in `source` that have labels."""
+    """Scores of the documents in `source` that have labels: a dict of frames, each one section of the
+    report (more sections may be added; readers pick the ones they know).
+
+    entities / metrics: per type / unit and ALL (transforms.evaluate); entity_outcomes / metric_outcomes:
+    one row per prediction and per missed label; documents: labelled documents scored, noise errors
+    (in-body noise extracted) and `unmatched_labels`, the label files with no document in `source`
+    (listed, not dropped silently).
+    """
     labels = reference.load_labels(labels_dir)
     out = extract(source, gazetteer_path)
     doc = pl.col("source").str.split("/").list.last().str.replace(r"\.[^.]+$", "").alias("doc")
@@ -58,11 +65,23 @@ def evaluate(source: str, labels_dir: str, gazetteer_path: str) -> dict[str, pl.
         )
         .select("doc", "value", "value_high", "unit", "subject_name", "surface")
     )
-    labelled = {k: v for k, v in labels.items() if k in set(docs.get_column("doc").to_list())}
+    found = set(docs.get_column("doc").to_list())
+    labelled = {k: v for k, v in labels.items() if k in found}
+    entity_out = entity_outcomes(pred_entities, labelled)
+    metric_out = metric_outcomes(pred_metrics, labelled)
     return {
         "entities": score_entities(pred_entities, labelled),
         "metrics": score_metrics(pred_metrics, labelled),
-        "documents": pl.DataFrame({"labelled_documents": [len(labelled)]}),
+        "entity_outcomes": entity_out,
+        "metric_outcomes": metric_out,
+        "documents": pl.DataFrame(
+            {
+                "labelled_documents": [len(labelled)],
+                "entity_noise_errors": [entity_out.filter(pl.col("outcome") == NOISE).height],
+                "metric_noise_errors": [metric_out.filter(pl.col("outcome") == NOISE).height],
+                "unmatched_labels": [sorted(set(labels) - found)],
+            }
+        ),
     }
 
 
