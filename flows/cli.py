@@ -199,7 +199,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     misses = {"entity_outcomes", "metric_outcomes"}
     if args.json:
         report: dict[str, Any] = {
-            k: v.to_dicts() for k, v in scores.items() if k != "documents" and (args.misses or k not in misses)
+            k: v.to_dicts()
+            for k, v in scores.items()
+            if k != "documents" and (args.misses or k not in misses)
         }
         if args.misses:
             for k in misses:
@@ -217,9 +219,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         f"{summary['metric_noise_errors']} metrics"
     )
     if summary["unmatched_labels"]:
+        unmatched = summary["unmatched_labels"]
         console.print(
-            f"[bold]{len(summary['unmatched_labels'])} label file(s) with no document in {args.source}:[/bold] "
-            + ", ".join(summary["unmatched_labels"])
+            f"[bold]{len(unmatched)} label file(s) with no document in {args.source}:[/bold] "
+            + ", ".join(unmatched)
         )
     if args.misses:
         for k in sorted(misses):

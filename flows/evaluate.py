@@ -15,15 +15,22 @@ from transforms.text import sentence_spans
 from warehouse import reference, sources
 
 
+def reference_data(gazetteer_path: str) -> tuple[pl.DataFrame, str, dict]:
+    """The gazetteer frame (with the lexicons' places and companies), its version and the lexicons."""
+    entries, version = reference.load_gazetteer(gazetteer_path)
+    lexicons = reference.load_lexicons()
+    version = f"{version}+{lexicons['version']}"
+    return entities_t.gazetteer_frame(entries, version, lexicons["entries"]), version, lexicons
+
+
 def extract(source: str, gazetteer_path: str, max_bytes: int = 20_000_000) -> dict[str, pl.DataFrame]:
     """Run ingest → clean → entities → metrics in-process (no Prefect, no warehouse) on `source`."""
     refs, _ = sources.list_sources(source)
     raw, _ = sources.read_batch(refs, max_bytes)
     decoded, _ = ingest_t.decode_documents(raw)
     docs = clean_t.clean_documents(decoded).documents
-    entries, version = reference.load_gazetteer(gazetteer_path)
-    gaz = entities_t.gazetteer_frame(entries, version)
-    mentions, discovered = entities_t.extract_mentions(docs.select("doc_id", "text"), gaz, version)
+    gaz, version, lexicons = reference_data(gazetteer_path)
+    mentions, discovered = entities_t.extract_mentions(docs.select("doc_id", "text"), gaz, version, lexicons)
     entities = pl.concat([entities_t.entity_rows(gaz, version), discovered], how="diagonal_relaxed").unique(
         "entity_id", keep="first"
     )

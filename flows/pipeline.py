@@ -224,7 +224,7 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
     quality = _collect(batch_dirs, "quality.*.parquet")
     gx_results = [json.loads(f.read_text(encoding="utf-8")) for f in _staged(batch_dirs, "gx.*.json")]
     discovered = _collect(ok_dirs, f"{ENTITIES.name}.parquet")
-    _, known_entities, _ = gazetteer(params.gazetteer)
+    known_entities = gazetteer(params.gazetteer)[1]
     new_entities = pl.concat(
         [x for x in (known_entities, discovered) if x is not None], how="diagonal_relaxed"
     )

@@ -79,7 +79,9 @@ def _tally(outcomes: pl.DataFrame) -> pl.DataFrame:
         .agg(pl.col("tp").sum(), pl.col("fp").sum(), pl.col("fn").sum())
         .filter((pl.col("tp") + pl.col("fp") + pl.col("fn")) > 0)  # groups seen only as optional items
     )
-    total = counts.select(pl.lit(ALL).alias("group"), pl.col("tp").sum(), pl.col("fp").sum(), pl.col("fn").sum())
+    total = counts.select(
+        pl.lit(ALL).alias("group"), pl.col("tp").sum(), pl.col("fp").sum(), pl.col("fn").sum()
+    )
     out = pl.concat([per.sort("group"), total]).cast({"tp": pl.Int64, "fp": pl.Int64, "fn": pl.Int64})
     return _prf(out)
 
@@ -131,7 +133,10 @@ def entity_outcomes(pred: pl.DataFrame, labels: dict[str, dict]) -> pl.DataFrame
     labelled = pl.col("label_idx").is_not_null()
     pred_out = matched.select(
         "doc",
-        pl.when(labelled & ~pl.col("noise")).then(pl.col("label_type")).otherwise(pl.col("type")).alias("group"),
+        pl.when(labelled & ~pl.col("noise"))
+        .then(pl.col("label_type"))
+        .otherwise(pl.col("type"))
+        .alias("group"),
         pl.when(~labelled)
         .then(pl.lit(FP))
         .when(pl.col("noise"))
@@ -149,7 +154,12 @@ def entity_outcomes(pred: pl.DataFrame, labels: dict[str, dict]) -> pl.DataFrame
         info.filter(~pl.col("optional") & ~pl.col("noise"))
         .join(hit, on=["doc", "label_idx"], how="anti")
         .sort("doc", "label_idx")
-        .select("doc", pl.col("label_type").alias("group"), pl.lit(FN).alias("outcome"), pl.col("canonical").alias("name"))
+        .select(
+            "doc",
+            pl.col("label_type").alias("group"),
+            pl.lit(FN).alias("outcome"),
+            pl.col("canonical").alias("name"),
+        )
     )
     return pl.concat([pred_out, missed]).sort("doc", "outcome", "name")
 
@@ -296,9 +306,7 @@ def score_metrics(pred: pl.DataFrame, labels: dict[str, dict]) -> pl.DataFrame:
     outcomes = metric_outcomes(pred, labels)
     scores = _tally(outcomes)
     ok = pl.col("subject_ok").cast(pl.Int64).mean().alias("subject_accuracy")
-    acc = pl.concat(
-        [outcomes.group_by("group").agg(ok), outcomes.select(pl.lit(ALL).alias("group"), ok)]
-    )
+    acc = pl.concat([outcomes.group_by("group").agg(ok), outcomes.select(pl.lit(ALL).alias("group"), ok)])
     return (
         scores.join(acc, on="group", how="left", maintain_order="left")
         .cast({**_SCORE_SCHEMA, "subject_accuracy": pl.Float64})

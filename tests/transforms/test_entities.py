@@ -168,7 +168,10 @@ def test_empty_inputs(gaz: pl.DataFrame) -> None:
         # word boundaries: inside a larger word is not a mention
         ("The Metaverse of Metaphor", []),
         ("Artificial Intelligence is not Intel", [("Intel", "org:intel", 31, 36)]),
-        ("openai's model", [("openai", "org:openai", 0, 6)]),  # long forms are case-insensitive
+        ("OPENAI's model", [("OPENAI", "org:openai", 0, 6)]),  # long forms are case-insensitive
+        # ... but a form written with a capital never matches a lowercase word
+        ("openai's model", []),
+        ("a 0.15 micron process", []),
         ("OpenAI-backed startups", [("OpenAI", "org:openai", 0, 6)]),  # hyphen is a boundary
         # case rules
         ("meta data in a meta way", []),
@@ -181,7 +184,7 @@ def test_empty_inputs(gaz: pl.DataFrame) -> None:
         ("Apple pie and Apple juice", []),
         ("Apple, not apple", [("Apple", "org:apple", 0, 5)]),
         # not_before_capitalized
-        ("Silicon Valley Bank failed", []),
+        ("Silicon Valley Bank failed", [("Silicon Valley Bank", "org:silicon-valley-bank", 0, 19)]),
         ("in Silicon Valley today", [("Silicon Valley", "gpe:silicon-valley", 3, 17)]),
         # a form glued to "$" is a currency prefix; a "$" after a space is not glued
         ("raised US$20 billion in the US", [("US", "gpe:united-states", 28, 30)]),
@@ -296,9 +299,11 @@ def test_discovery_rejects(gaz: pl.DataFrame, text: str) -> None:
     assert m.filter(pl.col("method") == "pattern").height == 0, m
 
 
-def test_pattern_never_overrides_gazetteer_org(gaz: pl.DataFrame) -> None:
-    # "Xiaomi Robotics" would be an ORG by suffix, but Xiaomi is known: keep the gazetteer mention.
-    assert found(gaz, "Xiaomi Robotics unveiled") == [("Xiaomi", "org:xiaomi", 0, 6)]
+def test_org_suffix_extends_gazetteer_org_other_cues_do_not(gaz: pl.DataFrame) -> None:
+    # An organisational suffix makes a longer name ("Xiaomi Robotics", a unit, is its own organisation);
+    # a business cue never overrides a known name ("Xiaomi AI raised" stays Xiaomi).
+    assert found(gaz, "Xiaomi Robotics unveiled") == [("Xiaomi Robotics", "org:xiaomi-robotics", 0, 15)]
+    assert found(gaz, "Then Xiaomi AI raised funds") == [("Xiaomi", "org:xiaomi", 5, 11)]
 
 
 def test_model_pattern_extends_gazetteer_model(gaz: pl.DataFrame) -> None:
@@ -483,11 +488,10 @@ def test_search_groups_share_one_pass() -> None:
 
 def test_mentions_at_one_offset_and_in_other_ascii_case(gaz: pl.DataFrame) -> None:
     # Two forms start at 0 ("PaLM 2", "PaLM 2 Gecko"): the longer wins; non-case-sensitive forms match
-    # in any ASCII case and keep the text's spelling.
+    # in any ASCII case and keep the text's spelling, but a capitalised form never matches in lowercase.
     assert found(gaz, "PaLM 2 Gecko and PALM 2 ship; palm 2 gecko too") == [
         ("PaLM 2 Gecko", "model:palm-2-gecko", 0, 12),
         ("PALM 2", "model:palm-2", 17, 23),
-        ("palm 2 gecko", "model:palm-2-gecko", 30, 42),
     ]
 
 
@@ -518,6 +522,7 @@ def test_pattern_and_gazetteer_mentions_together(gaz: pl.DataFrame) -> None:
     m = run(gaz, text)
     assert m.select("surface", "entity_id", "start", "end", "method", "confidence").rows() == [
         ("Sam Altman", "person:sam-altman", 4, 14, "pattern", 0.7),
+        ("Silicon Valley Bank", "org:silicon-valley-bank", 20, 39, "pattern", 0.7),
         ("Silicon Valley", "gpe:silicon-valley", 44, 58, "gazetteer", 1.0),
         ("US", "gpe:united-states", 60, 62, "gazetteer", 1.0),
         ("U.S.", "gpe:united-states", 66, 70, "gazetteer", 1.0),
