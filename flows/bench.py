@@ -58,6 +58,7 @@ def write_corpus(out: Path, docs: Any, max_bytes: float | None = None) -> tuple[
 
 def _entries(gazetteer: str | None) -> list[dict]:
     from warehouse.reference import DEFAULT_GAZETTEER, load_gazetteer
+
     return load_gazetteer(gazetteer or DEFAULT_GAZETTEER)[0]
 
 

