@@ -327,7 +327,7 @@ def _discovery_rules(
             "person_apposition",
         ),
         # shares of Acme / analysts at Acme / Paris-based Acme
-        ("ORG", rf"({b}(?:{_ORG_BEFORE}) )({_ORG})", "org_cue"),
+        ("ORG", rf"({b}(?i:{_ORG_BEFORE}) )({_ORG})", "org_cue"),
         # Acme raised / Acme's chief executive / Acme, a Paris-based start-up
         (
             "ORG",
@@ -336,10 +336,11 @@ def _discovery_rules(
             "org_cue",
         ),
         # A given name and a surname: "Jane Roe" (given names from a lexicon; checked after matching)
-        ("PERSON", rf"()({b}{_NAME_TOKEN} {_NAME_TOKEN})", "person_given"),
+        # (not followed by a hyphen: "Marta Vellmora-based" describes something else)
+        ("PERSON", rf"()({b}{_NAME_TOKEN} {_NAME_TOKEN})[^\p{{L}}\p{{N}}-]", "person_given"),
     ]
     rules.append(
-        # 创始人兼CEO王小明 / 分析师李华: a title (or two joined by 兼) then a surname and one or two characters
+        # 创始人兼CEO王小明, 分析师李华: a title (or two joined by 兼), a surname and one or two characters
         (
             "PERSON",
             rf"((?:{_ZH_TITLE})(?:兼(?:{_ZH_TITLE}))?)([{_ZH_SURNAMES}]\p{{Han}}{{1,2}})",

@@ -171,7 +171,7 @@ def test_empty_inputs(gaz: pl.DataFrame) -> None:
         ("OPENAI's model", [("OPENAI", "org:openai", 0, 6)]),  # long forms are case-insensitive
         # ... but a form written with a capital never matches a lowercase word
         ("openai's model", []),
-        ("a 0.15 micron process", []),
+        ("the xiaomi group of phones", []),
         ("OpenAI-backed startups", [("OpenAI", "org:openai", 0, 6)]),  # hyphen is a boundary
         # case rules
         ("meta data in a meta way", []),
@@ -533,3 +533,105 @@ def test_pattern_and_gazetteer_mentions_together(gaz: pl.DataFrame) -> None:
         ("MiMo-7B-RLHF", "model:mimo-7b-rlhf", 14, 26),
         ("MiMo-7B-RL", "model:mimo-7b-rl", 27, 37),
     ]
+
+
+# ------------------------------------------------------------------ discovery, lexicons, linking
+# Lexicons written next to the tests (the real ones come from packages: warehouse.reference).
+LEXICONS = {
+    "given_names": ["Marta", "Olaf", "Ali"],
+    "common_words": ["the", "cloud", "search", "growth", "inside", "said"],
+}
+LEXICON_ENTRIES = [
+    {"name": "Vellmora", "type": "GPE"},
+    {"name": "United States", "type": "GPE", "aliases": ["美国"]},  # a known entity: adds its form
+    {"name": "Korvane", "type": "ORG", "aliases": ["Korvane Systems"]},
+]
+ZH_ENTRIES = [
+    {"name": "Kingsoft", "type": "ORG", "aliases": ["金山"]},
+    {"name": "San Francisco", "type": "GPE", "aliases": ["旧金山"]},
+    {"name": "Nvidia", "type": "ORG", "aliases": ["英伟达"]},
+]
+
+
+@pytest.fixture(scope="module")
+def lexgaz() -> pl.DataFrame:
+    return gazetteer_frame(ENTRIES + ZH_ENTRIES, V, LEXICON_ENTRIES)
+
+
+def lex_found(gaz: pl.DataFrame, text: str) -> list[tuple[str, str, int, int]]:
+    docs = pl.DataFrame({"doc_id": ["d"], "text": [text]})
+    m = extract_mentions(docs, gaz, V, LEXICONS)[0].sort("start")
+    return list(zip(m["surface"], m["entity_id"], m["start"], m["end"], strict=True))
+
+
+def test_lexicon_forms_are_case_sensitive_and_join_known_entities(lexgaz: pl.DataFrame) -> None:
+    us = lexgaz.filter(pl.col("entity_id") == "gpe:united-states")
+    assert us.select("alias", "lexicon").rows() == [
+        ("United States", False),
+        ("US", False),
+        ("U.S.", False),
+        ("美国", True),
+    ]
+    assert lex_found(lexgaz, "Flights to Vellmora and vellmora.") == [("Vellmora", "gpe:vellmora", 11, 19)]
+    assert lex_found(lexgaz, "在美国") == [("美国", "gpe:united-states", 1, 3)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # organisational suffix, also extending a known name
+        (
+            "Funds from Bramblewick Capital arrived.",
+            [("Bramblewick Capital", "org:bramblewick-capital", 11, 30)],
+        ),
+        ("Then Intel Capital invested.", [("Intel Capital", "org:intel-capital", 5, 18)]),
+        # business cues before and after a name; an ordinary word is not a name
+        ("Shares of Quillon fell.", [("Quillon", "org:quillon", 10, 17)]),
+        ("Ostrava Dynamics raised money.", [("Ostrava Dynamics", "org:ostrava-dynamics", 0, 16)]),
+        ("Inside raised money.", []),
+        # a given name + surname; titles before and appositions after; Unicode letters
+        ("We met Marta Quellström in May.", [("Marta Quellström", "person:marta-quellström", 7, 23)]),
+        (
+            "Chief Executive Ali Taha Demirkoç spoke.",
+            [("Ali Taha Demirkoç", "person:ali-taha-demirkoç", 16, 33)],
+        ),
+        ("analyst Bo Treffen wrote", [("Bo Treffen", "person:bo-treffen", 8, 18)]),
+        ("Bo Treffen, an analyst at a bank", [("Bo Treffen", "person:bo-treffen", 0, 10)]),
+        # a described name is not a person ("Vellmora-based": the place)
+        ("Marta Vellmora-based startups", [("Vellmora", "gpe:vellmora", 6, 14)]),
+    ],
+)
+def test_discovery_cues(lexgaz: pl.DataFrame, text: str, expected: list) -> None:
+    assert lex_found(lexgaz, text) == expected
+
+
+def test_discovered_names_link_at_other_occurrences_and_short_forms(lexgaz: pl.DataFrame) -> None:
+    text = "Olaf Brenning joined ZQ Robotics. Brenning said ZQ will grow; ZQ Robotics hired."
+    assert lex_found(lexgaz, text) == [
+        ("Olaf Brenning", "person:olaf-brenning", 0, 13),
+        ("ZQ Robotics", "org:zq-robotics", 21, 32),
+        ("Brenning", "person:olaf-brenning", 34, 42),
+        ("ZQ", "org:zq-robotics", 48, 50),
+        ("ZQ Robotics", "org:zq-robotics", 62, 73),
+    ]
+    # A short form found in a document without its full name is not linked.
+    assert lex_found(lexgaz, "Brenning said ZQ will grow.") == []
+
+
+def test_products_after_a_known_organisation_or_before_a_kind_word(lexgaz: pl.DataFrame) -> None:
+    assert lex_found(lexgaz, "It ships Intel Corvex 9 GPUs and the Zentro platform.") == [
+        ("Intel Corvex 9", "product:intel-corvex-9", 9, 23),
+        ("Zentro", "product:zentro", 37, 43),
+    ]
+    # a known name after the organisation is its own mention; a role is not a product
+    assert lex_found(lexgaz, "Intel CEO spoke") == [("Intel", "org:intel", 0, 5)]
+
+
+def test_chinese_names_do_not_come_out_of_longer_names_and_people_follow_titles(lexgaz: pl.DataFrame) -> None:
+    assert lex_found(lexgaz, "她在旧金山工作") == [("旧金山", "gpe:san-francisco", 2, 5)]
+    assert lex_found(lexgaz, "英伟达创始人兼CEO黄小明表示") == [
+        ("英伟达", "org:nvidia", 0, 3),
+        ("黄小明", "person:黄小明", 10, 13),
+    ]
+    assert lex_found(lexgaz, "分析师李华表示") == [("李华", "person:李华", 3, 5)]
+    assert lex_found(lexgaz, "小米汽车交付") == [("小米汽车", "org:小米汽车", 0, 4)]
