@@ -23,14 +23,18 @@ def reference_data(gazetteer_path: str) -> tuple[pl.DataFrame, str, dict]:
     return entities_t.gazetteer_frame(entries, version, lexicons["entries"]), version, lexicons
 
 
-def extract(source: str, gazetteer_path: str, max_bytes: int = 20_000_000) -> dict[str, pl.DataFrame]:
+def extract(
+    source: str, gazetteer_path: str, max_bytes: int = 20_000_000, confidence: dict[str, float] | None = None
+) -> dict[str, pl.DataFrame]:
     """Run ingest → clean → entities → metrics in-process (no Prefect, no warehouse) on `source`."""
     refs, _ = sources.list_sources(source)
     raw, _ = sources.read_batch(refs, max_bytes)
     decoded, _ = ingest_t.decode_documents(raw)
     docs = clean_t.clean_documents(decoded).documents
     gaz, version, lexicons = reference_data(gazetteer_path)
-    mentions, discovered = entities_t.extract_mentions(docs.select("doc_id", "text"), gaz, version, lexicons)
+    mentions, discovered = entities_t.extract_mentions(
+        docs.select("doc_id", "text"), gaz, version, lexicons, confidence
+    )
     entities = pl.concat([entities_t.entity_rows(gaz, version), discovered], how="diagonal_relaxed").unique(
         "entity_id", keep="first"
     )
@@ -90,6 +94,36 @@ def evaluate(source: str, labels_dir: str, gazetteer_path: str) -> dict[str, pl.
             }
         ),
     }
+
+
+def rule_precision(source: str, labels_dir: str, gazetteer_path: str) -> pl.DataFrame:
+    """Right and wrong (document, entity) predictions per entity rule on labelled documents, the source of
+    transforms.entities.RULE_CONFIDENCE: rule, right, predictions, smoothed precision
+    (right + 1) / (predictions + 2). Each rule is given a marker confidence so that a mention's confidence
+    names its rule; a (document, entity) counts under the rule of its first mention. Run:
+    `python -c "from flows.evaluate import *; print(rule_precision('../shared/devset/docs',
+    '../shared/devset/labels', 'warehouse/reference/gazetteer.yaml'))"`"""
+    rules = sorted(entities_t.RULE_CONFIDENCE)
+    marker = {rule: (i + 1) / 1000 for i, rule in enumerate(rules)}
+    labels = reference.load_labels(labels_dir)
+    out = extract(source, gazetteer_path, confidence=marker)
+    doc = pl.col("source").str.split("/").list.last().str.replace(r"\.[^.]+$", "").alias("doc")
+    docs = out["documents"].select("doc_id", doc).filter(pl.col("doc").is_in(list(labels)))
+    names = out["entities"].select("entity_id", pl.col("name").alias("entity_name"), "type")
+    pred = out["mentions"].join(docs, on="doc_id").join(names, on="entity_id")
+    labelled = {k: v for k, v in labels.items() if k in set(docs.get_column("doc").to_list())}
+    outcomes = entity_outcomes(pred.select("doc", "entity_name", "type", "surface"), labelled)
+    first = pred.sort("start").group_by("doc", "entity_name").agg(pl.col("confidence").first())
+    by_marker = {v: k for k, v in marker.items()}
+    return (
+        outcomes.filter(pl.col("outcome").is_in(["tp", "fp", "noise"]))
+        .join(first, left_on=["doc", "name"], right_on=["doc", "entity_name"])
+        .with_columns(pl.col("confidence").replace_strict(by_marker, return_dtype=pl.String).alias("rule"))
+        .group_by("rule")
+        .agg((pl.col("outcome") == "tp").sum().alias("right"), pl.len().alias("predictions"))
+        .with_columns(((pl.col("right") + 1) / (pl.col("predictions") + 2)).alias("precision"))
+        .sort("rule")
+    )
 
 
 def default_labels(source: str) -> str:

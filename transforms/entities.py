@@ -23,26 +23,33 @@ from warehouse.schemas import ENTITIES, ENTITY_TYPES, MENTIONS
 METHOD_GAZETTEER = "gazetteer"
 METHOD_PATTERN = "pattern"
 
-# Confidence per method/rule: the share of (document, entity) predictions of that rule that were right
-# on the devset (see RULE_CONFIDENCE for the command and figures); a gazetteer form is certain up to
-# ambiguity.
-CONFIDENCE_GAZETTEER = 1.0
+# Confidence of a mention = the measured precision of the rule family that found it, on the devset of
+# real news (../shared/devset, 40 documents): share of (document, entity) predictions that were right,
+# smoothed as (right + 1) / (predictions + 2) because some families made only a few predictions there.
+# Source: flows.evaluate.rule_precision (its docstring has the command), 2026-11-30, right/predictions:
+#   gazetteer 194/202 + context rules (requires_doc) 1/1, lexicon 16/16, organisation rules (suffix,
+#   cue) 26/28, person rules (title, apposition, given name) 19/19, model rules 2/3, product rules 5/5,
+#   links 1/1. Families are pooled where a rule alone made too few predictions to measure.
+# Re-measure and update when rules change; they are figures, not tuning knobs.
+CONFIDENCE_GAZETTEER = 0.96  # (195 + 1) / (203 + 2)
+_ORG_RULES, _PERSON_RULES = 0.9, 0.95  # 27/30, 20/21
 RULE_CONFIDENCE = {
-    "context": 0.9,  # gazetteer form that needed a context rule (requires_doc)
-    "lexicon": 0.9,
-    "model_size": 0.8,
-    "model_maker_version": 0.8,
-    "model_family": 0.8,
-    "org_suffix": 0.7,
-    "org_cue": 0.7,
-    "person_title": 0.7,
-    "person_said": 0.7,
-    "person_apposition": 0.7,
-    "person_given": 0.7,
-    "person_zh_title": 0.7,
-    "product_kind": 0.7,
-    "product_org": 0.7,
-    "link": 0.7,
+    "gazetteer": CONFIDENCE_GAZETTEER,
+    "context": CONFIDENCE_GAZETTEER,
+    "lexicon": 0.94,  # 17/18
+    "model_size": 0.6,  # model rules: 3/5
+    "model_maker_version": 0.6,
+    "model_family": 0.6,
+    "org_suffix": _ORG_RULES,
+    "org_cue": _ORG_RULES,
+    "person_title": _PERSON_RULES,
+    "person_said": _PERSON_RULES,
+    "person_apposition": _PERSON_RULES,
+    "person_given": _PERSON_RULES,
+    "person_zh_title": _PERSON_RULES,
+    "product_kind": 0.86,  # product rules: 6/7
+    "product_org": 0.86,
+    "link": 0.67,  # 2/3
 }
 
 # Output columns are the warehouse's declared ones (warehouse/schemas.py), less the run_id the flow adds.
@@ -296,6 +303,7 @@ def _discovery_rules(
     makers: list[str] | None = None,
     zh_names: list[str] | None = None,
     orgs: list[str] | None = None,
+    confidence: dict[str, float] | None = None,
 ) -> list[tuple[str, str, float, str]]:
     """(type, regex, confidence, rule) where each regex has groups (pre-context, entity)."""
     b = r"(?-u:\b)"
@@ -392,7 +400,8 @@ def _discovery_rules(
                 "model_family",
             ),
         )
-    return [(t, rx, RULE_CONFIDENCE[rule], rule) for t, rx, rule in rules]
+    confidence = confidence or RULE_CONFIDENCE
+    return [(t, rx, confidence[rule], rule) for t, rx, rule in rules]
 
 
 # ---------------------------------------------------------------------------------- extraction
@@ -828,7 +837,9 @@ def _pattern_hits(found: pl.DataFrame, forms: pl.DataFrame) -> pl.LazyFrame:
     )
 
 
-def _link_hits(found: pl.DataFrame, pattern: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
+def _link_hits(
+    found: pl.DataFrame, pattern: pl.DataFrame, links: pl.DataFrame, confidence: float
+) -> pl.DataFrame:
     """Occurrences of a discovered entity's link strings (`_link_forms`) in the documents where a cue
     found it; `found` holds their word-bounded occurrences up to ASCII case (exact case kept here)."""
     where = pattern.select("doc_start", "entity_id").unique().join(links, on="entity_id")
@@ -836,14 +847,18 @@ def _link_hits(found: pl.DataFrame, pattern: pl.DataFrame, links: pl.DataFrame) 
         found.join(where, left_on=["doc_start", "surface"], right_on=["doc_start", "link"])
         .with_columns(
             (pl.col("bstart") + pl.col("surface").str.len_bytes().cast(pl.Int64)).alias("bend"),
-            pl.lit(RULE_CONFIDENCE["link"]).alias("confidence"),
+            pl.lit(confidence).alias("confidence"),
         )
         .select("doc_start", "bstart", "bend", "surface", "entity_id", "name", "type", "confidence")
     )
 
 
 def _candidates(
-    batch: pl.DataFrame, gazetteer: pl.DataFrame, rules: list, lexicons: dict | None = None
+    batch: pl.DataFrame,
+    gazetteer: pl.DataFrame,
+    rules: list,
+    lexicons: dict | None = None,
+    confidence: dict[str, float] = RULE_CONFIDENCE,
 ) -> pl.LazyFrame:
     """All gazetteer and pattern candidates of one batch, with doc_id and global byte offsets."""
     sep = len(_SEP.encode())
@@ -949,11 +964,11 @@ def _candidates(
         [
             unconditional.with_columns(
                 pl.when(pl.col("lexicon"))
-                .then(RULE_CONFIDENCE["lexicon"])
-                .otherwise(CONFIDENCE_GAZETTEER)
+                .then(confidence["lexicon"])
+                .otherwise(confidence["gazetteer"])
                 .alias("confidence")
             ),
-            conditional.with_columns(pl.lit(RULE_CONFIDENCE["context"]).alias("confidence")),
+            conditional.with_columns(pl.lit(confidence["context"]).alias("confidence")),
         ]
     ).with_columns(
         pl.lit(METHOD_GAZETTEER).alias("method"),
@@ -964,7 +979,7 @@ def _candidates(
         _pattern_hits(match_found, forms).collect(engine=_ENGINE).sort("bstart", maintain_order=True),
         doc_starts,
     )
-    linked = _link_hits(_with_doc_start(link_found, doc_starts), pat_frame, links)
+    linked = _link_hits(_with_doc_start(link_found, doc_starts), pat_frame, links, confidence["link"])
     pat = (
         pl.concat(
             [
@@ -1037,12 +1052,18 @@ def _resolve_overlaps(cands: pl.DataFrame) -> pl.DataFrame:
 
 
 def extract_mentions(
-    docs: pl.DataFrame, gazetteer: pl.DataFrame, version: str, lexicons: dict | None = None
+    docs: pl.DataFrame,
+    gazetteer: pl.DataFrame,
+    version: str,
+    lexicons: dict | None = None,
+    confidence: dict[str, float] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Find entity mentions in `docs[doc_id, text]`: (mentions, discovered entities not in the gazetteer).
 
     `lexicons`: {"given_names": [...], "common_words": [...]} (warehouse.reference.load_lexicons), used by
     discovery to tell a person's name from an ordinary capitalised phrase; optional.
+    `confidence`: figures per rule to use instead of RULE_CONFIDENCE (flows.evaluate.rule_precision
+    gives each rule a marker value to measure them).
 
     mentions: doc_id, entity_id, surface, start, end (character offsets, end-exclusive), method,
     confidence, gazetteer_version — non-overlapping within a document.
@@ -1074,12 +1095,13 @@ def extract_mentions(
         .unique(maintain_order=True)
         .to_list()
     )
-    rules = _discovery_rules(families, makers, zh_names, orgs)
+    confidence = {**RULE_CONFIDENCE, **(confidence or {})}
+    rules = _discovery_rules(families, makers, zh_names, orgs, confidence)
     batches = docs.with_columns(
         (pl.col("text").str.len_bytes().cast(pl.Int64).cum_sum() // _BATCH_BYTES).alias("_batch")
     ).partition_by("_batch", maintain_order=True, include_key=False)
     frames = [
-        _candidates(batch, gazetteer, rules, lexicons).select(
+        _candidates(batch, gazetteer, rules, lexicons, confidence).select(
             *MENTION_COLUMNS[:5], "method", "confidence", "name", "type"
         )
         for batch in batches

@@ -145,7 +145,7 @@ def test_output_schema(gaz: pl.DataFrame) -> None:
         "confidence": pl.Float64,
         "gazetteer_version": pl.String,
     }
-    assert m.row(0) == ("d0", "org:openai", "OpenAI", 0, 6, "gazetteer", 1.0, V)
+    assert m.row(0) == ("d0", "org:openai", "OpenAI", 0, 6, "gazetteer", 0.96, V)
 
 
 def test_empty_inputs(gaz: pl.DataFrame) -> None:
@@ -224,9 +224,11 @@ def test_context_rule_is_per_document(gaz: pl.DataFrame) -> None:
     assert m["doc_id"].to_list() == ["d0"]
 
 
-def test_conditional_match_has_lower_confidence(gaz: pl.DataFrame) -> None:
+def test_conditional_match_has_the_gazetteer_confidence(gaz: pl.DataFrame) -> None:
+    # Confidences are measured precisions (transforms/entities.py); context rules were too few on the
+    # devset to tell apart and are counted with the gazetteer.
     m = run(gaz, "Xiaomi, the new millet").sort("start")
-    assert m["confidence"].to_list() == [1.0, 0.9]
+    assert m["confidence"].to_list() == [0.96, 0.96]
 
 
 def test_non_ascii_offsets(gaz: pl.DataFrame) -> None:
@@ -521,13 +523,13 @@ def test_pattern_and_gazetteer_mentions_together(gaz: pl.DataFrame) -> None:
     )
     m = run(gaz, text)
     assert m.select("surface", "entity_id", "start", "end", "method", "confidence").rows() == [
-        ("Sam Altman", "person:sam-altman", 4, 14, "pattern", 0.7),
-        ("Silicon Valley Bank", "org:silicon-valley-bank", 20, 39, "pattern", 0.7),
-        ("Silicon Valley", "gpe:silicon-valley", 44, 58, "gazetteer", 1.0),
-        ("US", "gpe:united-states", 60, 62, "gazetteer", 1.0),
-        ("U.S.", "gpe:united-states", 66, 70, "gazetteer", 1.0),
-        ("Llama 3.1 405B", "model:llama-3-1-405b", 74, 88, "pattern", 0.8),
-        ("Gemini 2.5 Pro", "model:gemini-2-5-pro", 93, 107, "pattern", 0.8),
+        ("Sam Altman", "person:sam-altman", 4, 14, "pattern", 0.95),
+        ("Silicon Valley Bank", "org:silicon-valley-bank", 20, 39, "pattern", 0.9),
+        ("Silicon Valley", "gpe:silicon-valley", 44, 58, "gazetteer", 0.96),
+        ("US", "gpe:united-states", 60, 62, "gazetteer", 0.96),
+        ("U.S.", "gpe:united-states", 66, 70, "gazetteer", 0.96),
+        ("Llama 3.1 405B", "model:llama-3-1-405b", 74, 88, "pattern", 0.6),
+        ("Gemini 2.5 Pro", "model:gemini-2-5-pro", 93, 107, "pattern", 0.6),
     ]
     assert found(gaz, "said AI, xAI; MiMo-7B-RLHF MiMo-7B-RL.") == [
         ("MiMo-7B-RLHF", "model:mimo-7b-rlhf", 14, 26),
