@@ -190,9 +190,12 @@ def _alias_text(alias: str | dict) -> str:
 
 
 def entity_rows(gazetteer: pl.DataFrame, version: str) -> pl.DataFrame:
-    """The entities table rows for the gazetteer: one per canonical entity."""
+    """The entities table rows for the gazetteer: one per canonical entity. Entities known only from the
+    lexicons (thousands of places and companies) are left out: they enter the table when mentioned,
+    among `extract_mentions`' discovered entities."""
     return (
-        gazetteer.select("entity_id", "name", "type")
+        gazetteer.filter(~pl.col("lexicon"))
+        .select("entity_id", "name", "type")
         .unique(subset=["entity_id"], keep="first", maintain_order=True)
         .with_columns(pl.lit(METHOD_GAZETTEER).alias("method"), pl.lit(version).alias("gazetteer_version"))
         .select(ENTITY_COLUMNS)
@@ -1058,7 +1061,8 @@ def extract_mentions(
     lexicons: dict | None = None,
     confidence: dict[str, float] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Find entity mentions in `docs[doc_id, text]`: (mentions, discovered entities not in the gazetteer).
+    """Find entity mentions in `docs[doc_id, text]`: (mentions, entities mentioned that are not in the
+    gazetteer: discovered by pattern, or known only from the lexicons, method `gazetteer`).
 
     `lexicons`: {"given_names": [...], "common_words": [...]} (warehouse.reference.load_lexicons), used by
     discovery to tell a person's name from an ordinary capitalised phrase; optional.
@@ -1115,11 +1119,14 @@ def extract_mentions(
         found = pl.DataFrame(schema={**_MENTIONS_SCHEMA, "name": pl.String, "type": pl.String})
     discovered = (
         found.lazy()
-        .filter(pl.col("method") == METHOD_PATTERN)
-        .join(gazetteer.select("entity_id").unique().lazy(), on="entity_id", how="anti")
+        .join(
+            gazetteer.filter(~pl.col("lexicon")).select("entity_id").unique().lazy(),
+            on="entity_id",
+            how="anti",
+        )
         .group_by("entity_id")
-        .agg(pl.col("name").first(), pl.col("type").first())
-        .with_columns(pl.lit(METHOD_PATTERN).alias("method"), pl.lit(version).alias("gazetteer_version"))
+        .agg(pl.col("name").first(), pl.col("type").first(), pl.col("method").min())
+        .with_columns(pl.lit(version).alias("gazetteer_version"))
         .select(ENTITY_COLUMNS)
         .sort("entity_id")
         .collect(engine=_ENGINE)

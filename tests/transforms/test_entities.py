@@ -637,3 +637,15 @@ def test_chinese_names_do_not_come_out_of_longer_names_and_people_follow_titles(
     ]
     assert lex_found(lexgaz, "分析师李华表示") == [("李华", "person:李华", 3, 5)]
     assert lex_found(lexgaz, "小米汽车交付") == [("小米汽车", "org:小米汽车", 0, 4)]
+
+
+def test_lexicon_entities_enter_the_entities_table_when_mentioned(lexgaz: pl.DataFrame) -> None:
+    known = entity_rows(lexgaz, V)
+    assert "gpe:vellmora" not in known["entity_id"].to_list()
+    assert "gpe:united-states" in known["entity_id"].to_list()
+    docs = pl.DataFrame({"doc_id": ["d"], "text": ["Flights to Vellmora, said Olaf Brenning."]})
+    _, discovered = extract_mentions(docs, lexgaz, V, LEXICONS)
+    assert discovered.select("entity_id", "method").rows() == [
+        ("gpe:vellmora", "gazetteer"),
+        ("person:olaf-brenning", "pattern"),
+    ]
