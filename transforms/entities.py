@@ -327,7 +327,7 @@ def _discovery_rules(
         (
             "ORG",
             rf"()({b}(?:{_ORG_TOKEN} ){{0,3}}{_ORG_TOKEN}"
-            rf"(?:,? (?:{_LEGAL_FORM})(?:\.|{b})| (?:{_ORG_SUFFIX}){b})+)",
+            rf"(?:,? (?:{_LEGAL_FORM})(?:\.|{b})| (?:{_ORG_SUFFIX}){b})+(?: Markets{b})?)",
             "org_suffix",
         ),
         # Jane Roe, an analyst at / Jane Roe, Acme's chief executive / Jane Roe said

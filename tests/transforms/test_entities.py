@@ -587,6 +587,10 @@ def test_lexicon_forms_are_case_sensitive_and_join_known_entities(lexgaz: pl.Dat
             [("Bramblewick Capital", "org:bramblewick-capital", 11, 30)],
         ),
         ("Then Intel Capital invested.", [("Intel Capital", "org:intel-capital", 5, 18)]),
+        (
+            "Notes by Bramblewick Capital Markets.",
+            [("Bramblewick Capital Markets", "org:bramblewick-capital-markets", 9, 36)],
+        ),
         # business cues before and after a name; an ordinary word is not a name
         ("Shares of Quillon fell.", [("Quillon", "org:quillon", 10, 17)]),
         ("Ostrava Dynamics raised money.", [("Ostrava Dynamics", "org:ostrava-dynamics", 0, 16)]),
