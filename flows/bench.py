@@ -392,12 +392,12 @@ def _compare(
 
     import polars as pl
 
-    from flows.evaluate import extract
+    from flows.evaluate import extract, reference_data
     from transforms import entities as entities_t
     from transforms import metrics as metrics_t
     from transforms.evaluate import score_entities, score_metrics
     from transforms.text import sentence_spans
-    from warehouse.reference import DEFAULT_GAZETTEER, load_gazetteer
+    from warehouse.reference import DEFAULT_GAZETTEER
 
     gaz_path = gazetteer or str(DEFAULT_GAZETTEER)
     with tempfile.TemporaryDirectory(prefix="quarry-peers-") as stage:
@@ -405,12 +405,13 @@ def _compare(
             shutil.copy(f, Path(stage) / f.name)
         got = extract(stage, gaz_path)
     docs = got["documents"].with_columns(_doc_expr()).sort("doc")
-    entries, version = load_gazetteer(gaz_path)
-    gaz = entities_t.gazetteer_frame(entries, version)
+    gaz, version, lexicons = reference_data(gaz_path)
     ent_docs, met_docs = docs.head(entity_docs), docs.head(metric_docs)
-    entities_t.extract_mentions(ent_docs.select("doc_id", "text").head(1), gaz, version)  # warm-up
+    entities_t.extract_mentions(ent_docs.select("doc_id", "text").head(1), gaz, version, lexicons)  # warm-up
     t0 = time.perf_counter()
-    mentions, discovered = entities_t.extract_mentions(ent_docs.select("doc_id", "text"), gaz, version)
+    mentions, discovered = entities_t.extract_mentions(
+        ent_docs.select("doc_id", "text"), gaz, version, lexicons
+    )
     t_ent = time.perf_counter() - t0
     entities = pl.concat([entities_t.entity_rows(gaz, version), discovered], how="diagonal_relaxed").unique(
         "entity_id", keep="first"

@@ -187,6 +187,8 @@ def _score_table(title: str, df: Any) -> Any:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    import polars as pl
+
     from flows.evaluate import default_labels, evaluate
     from warehouse.reference import DEFAULT_GAZETTEER
     from warehouse.sources import SourceError
@@ -198,11 +200,21 @@ def cmd_eval(args: argparse.Namespace) -> int:
         scores = evaluate(args.source, labels, args.gazetteer or str(DEFAULT_GAZETTEER))
     except SourceError as exc:
         raise UserError(str(exc)) from None
+    summary = scores["documents"].row(0, named=True)
+    misses = {"entity_outcomes", "metric_outcomes"}
     if args.json:
-        print(json.dumps({k: v.to_dicts() for k, v in scores.items() if k != "documents"}, indent=2))
+        report: dict[str, Any] = {
+            k: v.to_dicts()
+            for k, v in scores.items()
+            if k != "documents" and (args.misses or k not in misses)
+        }
+        if args.misses:
+            for k in misses:
+                report[k] = [r for r in report[k] if r["outcome"] in _ERRORS]
+        print(json.dumps({**report, "summary": summary}, indent=2))
         return 0
     console = _console()
-    n = scores["documents"].item()
+    n = summary["labelled_documents"]
     console.print(_score_table(f"entities ({n} labelled documents)", scores["entities"]))
     console.print(
         _score_table(f"metrics ({n} labelled documents): value within 1% + unit", scores["metrics"])
@@ -210,7 +222,25 @@ def cmd_eval(args: argparse.Namespace) -> int:
     console.print(
         _score_table("cleaning: labelled chrome removed, labelled content kept", scores["cleaning"])
     )
+    console.print(
+        f"in-body noise extracted: {summary['entity_noise_errors']} entities, "
+        f"{summary['metric_noise_errors']} metrics"
+    )
+    if summary["unmatched_labels"]:
+        unmatched = summary["unmatched_labels"]
+        console.print(
+            f"[bold]{len(unmatched)} label file(s) with no document in {args.source}:[/bold] "
+            + ", ".join(unmatched)
+        )
+    if args.misses:
+        for k in sorted(misses):
+            errors = scores[k].filter(pl.col("outcome").is_in(list(_ERRORS)))
+            console.print(_score_table(f"{k}: misses (fn), false positives (fp), in-body noise", errors))
     return 0
+
+
+# Outcomes `--misses` lists (transforms.evaluate): everything scored as wrong.
+_ERRORS = ("fn", "fp", "noise")
 
 
 def _api_url() -> str:
@@ -312,6 +342,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--labels", default=None, help="label directory (default: <source>/labels)")
     ev.add_argument("--gazetteer", default=None)
     ev.add_argument("--json", action="store_true", help="print the scores as JSON")
+    ev.add_argument(
+        "--misses", action="store_true", help="also list every miss, false positive and in-body noise item"
+    )
     ev.set_defaults(func=cmd_eval)
 
     for name, func, text in (

@@ -10,20 +10,38 @@ from transforms import clean as clean_t
 from transforms import entities as entities_t
 from transforms import ingest as ingest_t
 from transforms import metrics as metrics_t
-from transforms.evaluate import score_cleaning, score_entities, score_metrics
+from transforms.evaluate import (
+    NOISE,
+    entity_outcomes,
+    metric_outcomes,
+    score_cleaning,
+    score_entities,
+    score_metrics,
+)
 from transforms.text import sentence_spans
 from warehouse import reference, sources
 
 
-def extract(source: str, gazetteer_path: str, max_bytes: int = 20_000_000) -> dict[str, pl.DataFrame]:
+def reference_data(gazetteer_path: str) -> tuple[pl.DataFrame, str, dict]:
+    """The gazetteer frame (with the lexicons' places and companies), its version and the lexicons."""
+    entries, version = reference.load_gazetteer(gazetteer_path)
+    lexicons = reference.load_lexicons()
+    version = f"{version}+{lexicons['version']}"
+    return entities_t.gazetteer_frame(entries, version, lexicons["entries"]), version, lexicons
+
+
+def extract(
+    source: str, gazetteer_path: str, max_bytes: int = 20_000_000, confidence: dict[str, float] | None = None
+) -> dict[str, pl.DataFrame]:
     """Run ingest → clean → entities → metrics in-process (no Prefect, no warehouse) on `source`."""
     refs, _ = sources.list_sources(source)
     raw, _ = sources.read_batch(refs, max_bytes)
     decoded, _ = ingest_t.decode_documents(raw)
     docs = clean_t.clean_documents(decoded).documents
-    entries, version = reference.load_gazetteer(gazetteer_path)
-    gaz = entities_t.gazetteer_frame(entries, version)
-    mentions, discovered = entities_t.extract_mentions(docs.select("doc_id", "text"), gaz, version)
+    gaz, version, lexicons = reference_data(gazetteer_path)
+    mentions, discovered = entities_t.extract_mentions(
+        docs.select("doc_id", "text"), gaz, version, lexicons, confidence
+    )
     entities = pl.concat([entities_t.entity_rows(gaz, version), discovered], how="diagonal_relaxed").unique(
         "entity_id", keep="first"
     )
@@ -35,8 +53,15 @@ def extract(source: str, gazetteer_path: str, max_bytes: int = 20_000_000) -> di
 
 
 def evaluate(source: str, labels_dir: str, gazetteer_path: str) -> dict[str, pl.DataFrame]:
-    """Entity and metric scores (per type/unit and ALL) of the documents in `source` that have labels,
-    and the share of labelled chrome that cleaning removed and of labelled content it kept."""
+    """Scores of the documents in `source` that have labels: a dict of frames, each one section of the
+    report (more sections may be added; readers pick the ones they know).
+    cleaning: the share of labelled chrome that cleaning removed and of labelled content it kept.
+
+    entities / metrics: per type / unit and ALL (transforms.evaluate); entity_outcomes / metric_outcomes:
+    one row per prediction and per missed label; documents: labelled documents scored, noise errors
+    (in-body noise extracted) and `unmatched_labels`, the label files with no document in `source`
+    (listed, not dropped silently).
+    """
     labels = reference.load_labels(labels_dir)
     out = extract(source, gazetteer_path)
     doc = pl.col("source").str.split("/").list.last().str.replace(r"\.[^.]+$", "").alias("doc")
@@ -59,14 +84,56 @@ def evaluate(source: str, labels_dir: str, gazetteer_path: str) -> dict[str, pl.
         )
         .select("doc", "value", "value_high", "unit", "subject_name", "surface")
     )
-    labelled = {k: v for k, v in labels.items() if k in set(docs.get_column("doc").to_list())}
+    found = set(docs.get_column("doc").to_list())
+    labelled = {k: v for k, v in labels.items() if k in found}
+    entity_out = entity_outcomes(pred_entities, labelled)
+    metric_out = metric_outcomes(pred_metrics, labelled)
     return {
         "entities": score_entities(pred_entities, labelled),
         "metrics": score_metrics(pred_metrics, labelled),
-        "documents": pl.DataFrame({"labelled_documents": [len(labelled)]}),
+        "entity_outcomes": entity_out,
+        "metric_outcomes": metric_out,
+        "documents": pl.DataFrame(
+            {
+                "labelled_documents": [len(labelled)],
+                "entity_noise_errors": [entity_out.filter(pl.col("outcome") == NOISE).height],
+                "metric_noise_errors": [metric_out.filter(pl.col("outcome") == NOISE).height],
+                "unmatched_labels": [sorted(set(labels) - found)],
+            }
+        ),
         # Over every label file: a labelled document that cleaning rejected lost its content.
         "cleaning": score_cleaning(out["documents"].select(doc, "text"), labels),
     }
+
+
+def rule_precision(source: str, labels_dir: str, gazetteer_path: str) -> pl.DataFrame:
+    """Right and wrong (document, entity) predictions per entity rule on labelled documents, the source of
+    transforms.entities.RULE_CONFIDENCE: rule, right, predictions, smoothed precision
+    (right + 1) / (predictions + 2). Each rule is given a marker confidence so that a mention's confidence
+    names its rule; a (document, entity) counts under the rule of its first mention. Run:
+    `python -c "from flows.evaluate import *; print(rule_precision('../shared/devset/docs',
+    '../shared/devset/labels', 'warehouse/reference/gazetteer.yaml'))"`"""
+    rules = sorted(entities_t.RULE_CONFIDENCE)
+    marker = {rule: (i + 1) / 1000 for i, rule in enumerate(rules)}
+    labels = reference.load_labels(labels_dir)
+    out = extract(source, gazetteer_path, confidence=marker)
+    doc = pl.col("source").str.split("/").list.last().str.replace(r"\.[^.]+$", "").alias("doc")
+    docs = out["documents"].select("doc_id", doc).filter(pl.col("doc").is_in(list(labels)))
+    names = out["entities"].select("entity_id", pl.col("name").alias("entity_name"), "type")
+    pred = out["mentions"].join(docs, on="doc_id").join(names, on="entity_id")
+    labelled = {k: v for k, v in labels.items() if k in set(docs.get_column("doc").to_list())}
+    outcomes = entity_outcomes(pred.select("doc", "entity_name", "type", "surface"), labelled)
+    first = pred.sort("start").group_by("doc", "entity_name").agg(pl.col("confidence").first())
+    by_marker = {v: k for k, v in marker.items()}
+    return (
+        outcomes.filter(pl.col("outcome").is_in(["tp", "fp", "noise"]))
+        .join(first, left_on=["doc", "name"], right_on=["doc", "entity_name"])
+        .with_columns(pl.col("confidence").replace_strict(by_marker, return_dtype=pl.String).alias("rule"))
+        .group_by("rule")
+        .agg((pl.col("outcome") == "tp").sum().alias("right"), pl.len().alias("predictions"))
+        .with_columns(((pl.col("right") + 1) / (pl.col("predictions") + 2)).alias("precision"))
+        .sort("rule")
+    )
 
 
 def default_labels(source: str) -> str:

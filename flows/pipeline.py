@@ -404,7 +404,7 @@ def _load_and_report(
         QUARANTINE.name: quarantine if quarantine is not None else pl.DataFrame(),
     }
     discovered = _collect(ok_dirs, f"{ENTITIES.name}.parquet")
-    _, known_entities, _ = gazetteer(params.gazetteer)
+    known_entities = gazetteer(params.gazetteer)[1]
     new_entities = pl.concat(
         [x for x in (known_entities, discovered) if x is not None], how="diagonal_relaxed"
     )

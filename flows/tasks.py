@@ -29,7 +29,7 @@ from transforms import entities as entities_t
 from transforms import ingest as ingest_t
 from transforms import metrics as metrics_t
 from transforms.text import sentence_spans
-from warehouse import reference, sources
+from warehouse import sources
 from warehouse.files import conform, read_table, write_table, write_text_atomic
 from warehouse.schemas import (
     DOC_SIGNATURES,
@@ -309,14 +309,16 @@ def clean_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dict[s
 
 
 @functools.lru_cache(maxsize=4)
-def _gazetteer(path: str, mtime: float) -> tuple[pl.DataFrame, pl.DataFrame, str]:
-    entries, version = reference.load_gazetteer(path)
-    gaz = entities_t.gazetteer_frame(entries, version)
-    return gaz, entities_t.entity_rows(gaz, version), version
+def _gazetteer(path: str, mtime: float) -> tuple[pl.DataFrame, pl.DataFrame, str, dict]:
+    from flows.evaluate import reference_data
+
+    gaz, version, lexicons = reference_data(path)
+    return gaz, entities_t.entity_rows(gaz, version), version, lexicons
 
 
-def gazetteer(path: str) -> tuple[pl.DataFrame, pl.DataFrame, str]:
-    """The gazetteer frame, its entity rows and version (cached per file version)."""
+def gazetteer(path: str) -> tuple[pl.DataFrame, pl.DataFrame, str, dict]:
+    """The gazetteer frame (with the lexicons' entries), its entity rows, version (gazetteer + lexicons)
+    and the lexicons (cached per file version)."""
     return _gazetteer(path, Path(path).stat().st_mtime)
 
 
@@ -330,8 +332,8 @@ def entities_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dic
     t0 = time.perf_counter()
     bdir = ctx.batch_dir(batch)
     docs = read_table(bdir / f"{DOCUMENTS.name}.parquet", DOCUMENTS)
-    gaz, known_entities, version = gazetteer(ctx.gazetteer)
-    mentions, discovered = entities_t.extract_mentions(docs.select("doc_id", "text"), gaz, version)
+    gaz, known_entities, version, lexicons = gazetteer(ctx.gazetteer)
+    mentions, discovered = entities_t.extract_mentions(docs.select("doc_id", "text"), gaz, version, lexicons)
     mentions = mentions.with_columns(pl.lit(ctx.run_id).alias("run_id"))
     all_entities = pl.concat([known_entities, discovered], how="diagonal_relaxed").unique(
         "entity_id", keep="first"
@@ -384,7 +386,7 @@ def metrics_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dict
     mentions = read_table(bdir / f"{MENTIONS.name}.parquet", MENTIONS)
     sentences = read_table(bdir / f"{SENTENCES.name}.parquet", SENTENCES)
     discovered = read_table(bdir / f"{ENTITIES.name}.parquet", ENTITIES)
-    _, known_entities, _ = gazetteer(ctx.gazetteer)
+    _, known_entities, _, _ = gazetteer(ctx.gazetteer)
     entities = pl.concat([known_entities, discovered], how="diagonal_relaxed").unique(
         "entity_id", keep="first"
     )

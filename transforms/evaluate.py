@@ -5,6 +5,8 @@ from __future__ import annotations
 import polars as pl
 
 ALL = "ALL"
+# Outcomes of a predicted or labelled item (see `entity_outcomes`, `metric_outcomes`).
+TP, FP, FN, NOISE, DUPLICATE, OPTIONAL = "tp", "fp", "fn", "noise", "duplicate", "optional"
 METRIC_TOLERANCE = 0.01  # relative: a predicted value within 1% of the label value matches
 
 _SCORE_SCHEMA = {
@@ -63,26 +65,37 @@ def _prf(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def _tally(outcomes: pl.DataFrame) -> pl.DataFrame:
-    """outcomes[group, tp, fp, fn] (0/1 per row) -> per-group rows plus ALL, with precision/recall/f1."""
+    """outcomes[group, outcome] (one row per prediction or missed label) -> per-group rows plus ALL,
+    with tp, fp, fn, precision, recall, f1. `noise` outcomes count as false positives, `duplicate` and
+    `optional` ones as nothing."""
+    counts = outcomes.select(
+        "group",
+        (pl.col("outcome") == TP).cast(pl.Int64).alias("tp"),
+        pl.col("outcome").is_in([FP, NOISE]).cast(pl.Int64).alias("fp"),
+        (pl.col("outcome") == FN).cast(pl.Int64).alias("fn"),
+    )
     per = (
-        outcomes.group_by("group")
+        counts.group_by("group")
         .agg(pl.col("tp").sum(), pl.col("fp").sum(), pl.col("fn").sum())
         .filter((pl.col("tp") + pl.col("fp") + pl.col("fn")) > 0)  # groups seen only as optional items
     )
-    total = outcomes.select(
+    total = counts.select(
         pl.lit(ALL).alias("group"), pl.col("tp").sum(), pl.col("fp").sum(), pl.col("fn").sum()
     )
     out = pl.concat([per.sort("group"), total]).cast({"tp": pl.Int64, "fp": pl.Int64, "fn": pl.Int64})
     return _prf(out)
 
 
-def score_entities(pred: pl.DataFrame, labels: dict[str, dict]) -> pl.DataFrame:
-    """Entity P/R/F1 per type and ALL from pred[doc, entity_name, type, surface] (one row per mention).
+def entity_outcomes(pred: pl.DataFrame, labels: dict[str, dict]) -> pl.DataFrame:
+    """One row per predicted (doc, entity) and per missed label entity: doc, group (type), outcome, name.
 
     A predicted (doc, entity) hits a label entity when its canonical name equals the label's canonical
-    (case-insensitive) or one of its surfaces equals the label's text/aliases. Optional labels are
-    neither hits nor misses; a second prediction for an already-hit label counts as a false positive.
-    Returns group (type or ALL), tp, fp, fn, precision, recall, f1.
+    (case-insensitive) or one of its surfaces equals the label's text/aliases. Outcomes (the labels' rules,
+    seeds/labels/README.md): `tp` the first prediction of a label; `duplicate` a further prediction of an
+    already-hit label (the same fact twice: neither hit nor false positive); `optional` a prediction of an
+    optional label (neutral); `noise` a prediction of an `in_body` noise entity (a false positive);
+    `fp` a prediction matching no label; `fn` a non-optional label no prediction hit.
+    Predictions for documents without labels are ignored.
     """
     lab = _label_entities(labels)
     docs = list(labels)
@@ -104,7 +117,9 @@ def score_entities(pred: pl.DataFrame, labels: dict[str, dict]) -> pl.DataFrame:
         .join(lab.select("doc", "label_idx", "form"), left_on=["doc", "surface"], right_on=["doc", "form"])
         .select("pred_idx", "doc", "label_idx")
     )
-    info = lab.select("doc", "label_idx", "label_type", "optional", "noise").unique(["doc", "label_idx"])
+    info = lab.select("doc", "label_idx", "canonical", "label_type", "optional", "noise").unique(
+        ["doc", "label_idx"]
+    )
     pairs = (
         pl.concat([by_name, by_surface])
         .unique()
@@ -114,38 +129,45 @@ def score_entities(pred: pl.DataFrame, labels: dict[str, dict]) -> pl.DataFrame:
         .unique("pred_idx", keep="first", maintain_order=True)
         .with_columns(pl.col("pred_idx").rank("ordinal").over("doc", "label_idx").alias("nth"))
     )
-    matched = p.join(pairs, on=["pred_idx", "doc"], how="left")
+    matched = p.join(pairs.drop("doc"), on="pred_idx", how="left")
+    labelled = pl.col("label_idx").is_not_null()
     pred_out = matched.select(
-        pl.when(pl.col("label_idx").is_not_null() & ~pl.col("noise"))
+        "doc",
+        pl.when(labelled & ~pl.col("noise"))
         .then(pl.col("label_type"))
         .otherwise(pl.col("type"))
         .alias("group"),
-        (pl.col("label_idx").is_not_null() & ~pl.col("noise") & ~pl.col("optional") & (pl.col("nth") == 1))
-        .cast(pl.Int64)
-        .fill_null(0)
-        .alias("tp"),
-        (
-            pl.col("label_idx").is_null()
-            | pl.col("noise")
-            | ((pl.col("nth") > 1) & ~pl.col("optional").fill_null(False))
-        )
-        .cast(pl.Int64)
-        .fill_null(0)
-        .alias("fp"),
-        pl.lit(0, dtype=pl.Int64).alias("fn"),
+        pl.when(~labelled)
+        .then(pl.lit(FP))
+        .when(pl.col("noise"))
+        .then(pl.lit(NOISE))
+        .when(pl.col("optional"))
+        .then(pl.lit(OPTIONAL))
+        .when(pl.col("nth") > 1)
+        .then(pl.lit(DUPLICATE))
+        .otherwise(pl.lit(TP))
+        .alias("outcome"),
+        pl.col("entity_name").alias("name"),
     )
     hit = pairs.select("doc", "label_idx").unique()
     missed = (
         info.filter(~pl.col("optional") & ~pl.col("noise"))
         .join(hit, on=["doc", "label_idx"], how="anti")
+        .sort("doc", "label_idx")
         .select(
+            "doc",
             pl.col("label_type").alias("group"),
-            pl.lit(0, dtype=pl.Int64).alias("tp"),
-            pl.lit(0, dtype=pl.Int64).alias("fp"),
-            pl.lit(1, dtype=pl.Int64).alias("fn"),
+            pl.lit(FN).alias("outcome"),
+            pl.col("canonical").alias("name"),
         )
     )
-    return _tally(pl.concat([pred_out, missed])).cast(_SCORE_SCHEMA).rename({"group": "type"})
+    return pl.concat([pred_out, missed]).sort("doc", "outcome", "name")
+
+
+def score_entities(pred: pl.DataFrame, labels: dict[str, dict]) -> pl.DataFrame:
+    """Entity P/R/F1 per type and ALL from pred[doc, entity_name, type, surface] (one row per mention),
+    by the rules of `entity_outcomes`. Returns type (or ALL), tp, fp, fn, precision, recall, f1."""
+    return _tally(entity_outcomes(pred, labels)).cast(_SCORE_SCHEMA).rename({"group": "type"})
 
 
 def _label_metrics(labels: dict[str, dict]) -> pl.DataFrame:
@@ -154,25 +176,32 @@ def _label_metrics(labels: dict[str, dict]) -> pl.DataFrame:
         items = [(m, False) for m in label.get("metrics", [])]
         items += [(m, True) for m in label.get("noise_metrics", [])]
         for idx, (m, noise) in enumerate(items):
+            high = m.get("value_high")
             rows.append(
                 {
                     "doc": doc,
                     "label_idx": idx,
+                    "l_text": str(m.get("text", "")),
                     "l_value": float(m["value"]),
+                    "l_value_high": None if high is None else float(high),
                     "l_unit": str(m["unit"]),
                     "l_subject": m.get("subject"),
                     "optional": bool(m.get("optional", False)),
                     "noise": noise,
+                    "in_body": noise and bool(m.get("in_body", False)),
                 }
             )
     schema = {
         "doc": pl.String,
         "label_idx": pl.Int64,
+        "l_text": pl.String,
         "l_value": pl.Float64,
+        "l_value_high": pl.Float64,
         "l_unit": pl.String,
         "l_subject": pl.String,
         "optional": pl.Boolean,
         "noise": pl.Boolean,
+        "in_body": pl.Boolean,
     }
     return pl.DataFrame(rows, schema=schema)
 
@@ -188,16 +217,20 @@ METRIC_PREDICTION_COLUMNS = {
 }
 
 
-def score_metrics(pred: pl.DataFrame, labels: dict[str, dict]) -> pl.DataFrame:
-    """Metric P/R/F1 and subject accuracy per unit and ALL from pred[doc, value, value_high, unit,
-    subject_name, surface].
+def _relative_error(pred: pl.Expr, label: pl.Expr) -> pl.Expr:
+    return (pred - label).abs() / label.abs()
 
-    A prediction hits a label metric of the same doc when the unit is equal and the value is within 1%;
-    each label is hit at most once (the closest prediction); a further prediction of a hit label is the
-    same fact found again, neither hit nor false positive; optional labels are neither hit nor miss;
-    noise metrics that are extracted are false positives. subject_accuracy is over matched pairs
-    (canonical subject equal case-insensitively, or both null).
-    Returns group (unit or ALL), tp, fp, fn, precision, recall, f1, subject_accuracy.
+
+def metric_outcomes(pred: pl.DataFrame, labels: dict[str, dict]) -> pl.DataFrame:
+    """One row per predicted figure and per missed label figure: doc, group (unit), outcome, name (the
+    figure's text), subject_ok (for `tp` rows: the subject is right).
+
+    A prediction hits a label figure of the same doc when the unit is equal and the prediction's `value`
+    or `value_high` is within 1% (METRIC_TOLERANCE, relative) of the label's `value` or `value_high`; each
+    prediction takes its closest label. Outcomes as in `entity_outcomes`: a further prediction of an
+    already-hit label is a `duplicate` (the same fact twice, neither hit nor false positive); a prediction
+    of an `in_body` noise figure is `noise`; of a boilerplate noise figure (one cleaning should have
+    removed) or of no label, `fp`. Subjects agree when equal case-insensitively, or both null.
     """
     lab = _label_metrics(labels)
     p = (
@@ -205,11 +238,16 @@ def score_metrics(pred: pl.DataFrame, labels: dict[str, dict]) -> pl.DataFrame:
         .filter(pl.col("doc").is_in(list(labels)))
         .with_row_index("pred_idx")
     )
+    err = pl.min_horizontal(
+        _relative_error(pl.col(a), pl.col(b))
+        for a in ("value", "value_high")
+        for b in ("l_value", "l_value_high")
+    )
     cand = (
-        p.select("pred_idx", "doc", pl.col("value").cast(pl.Float64), pl.col("unit"), "subject_name")
+        p.select("pred_idx", "doc", "value", "value_high", "unit")
         .join(lab, left_on=["doc", "unit"], right_on=["doc", "l_unit"])
-        .filter((pl.col("value") - pl.col("l_value")).abs() <= METRIC_TOLERANCE * pl.col("l_value").abs())
-        .with_columns(((pl.col("value") - pl.col("l_value")).abs()).alias("err"))
+        .with_columns(err.alias("err"))
+        .filter(pl.col("err") <= METRIC_TOLERANCE)
         # Each prediction takes its closest real label; each label keeps its closest prediction.
         .sort("pred_idx", "noise", "err")
         .unique("pred_idx", keep="first", maintain_order=True)
@@ -217,48 +255,58 @@ def score_metrics(pred: pl.DataFrame, labels: dict[str, dict]) -> pl.DataFrame:
         .with_columns(pl.col("pred_idx").rank("ordinal").over("doc", "label_idx").alias("nth"))
     )
     matched = p.join(
-        cand.select("pred_idx", "label_idx", "l_subject", "optional", "noise", "nth"),
+        cand.select("pred_idx", "label_idx", "l_subject", "optional", "noise", "in_body", "nth"),
         on="pred_idx",
         how="left",
     )
-    good = pl.col("label_idx").is_not_null() & ~pl.col("noise") & (pl.col("nth") == 1)
+    labelled = pl.col("label_idx").is_not_null()
+    outcome = (
+        pl.when(~labelled)
+        .then(pl.lit(FP))
+        .when(pl.col("in_body"))
+        .then(pl.lit(NOISE))
+        .when(pl.col("noise"))
+        .then(pl.lit(FP))
+        .when(pl.col("optional"))
+        .then(pl.lit(OPTIONAL))
+        .when(pl.col("nth") > 1)
+        .then(pl.lit(DUPLICATE))
+        .otherwise(pl.lit(TP))
+    )
     subject_ok = (
         pl.col("subject_name").str.to_lowercase() == pl.col("l_subject").str.to_lowercase()
     ).fill_null(pl.col("subject_name").is_null() & pl.col("l_subject").is_null())
-    pred_out = matched.select(
+    pred_out = matched.with_columns(outcome.alias("outcome")).select(
+        "doc",
         pl.col("unit").alias("group"),
-        (good & ~pl.col("optional")).cast(pl.Int64).fill_null(0).alias("tp"),
-        # Only a prediction that matches no real label, or matches noise, is false: the same fact found
-        # twice (a headline and its body) is one hit (devset README, "Scores to read").
-        (pl.col("label_idx").is_null() | pl.col("noise").fill_null(False))
-        .cast(pl.Int64)
-        .fill_null(0)
-        .alias("fp"),
-        pl.lit(0, dtype=pl.Int64).alias("fn"),
-        pl.when(good & ~pl.col("optional")).then(subject_ok.cast(pl.Int64)).alias("subject_ok"),
+        "outcome",
+        pl.col("surface").alias("name"),
+        pl.when(pl.col("outcome") == TP).then(subject_ok).alias("subject_ok"),
     )
-    hit = cand.filter(pl.col("nth") == 1).select("doc", "label_idx")
+    hit = cand.select("doc", "label_idx").unique()
     missed = (
         lab.filter(~pl.col("optional") & ~pl.col("noise"))
         .join(hit, on=["doc", "label_idx"], how="anti")
+        .sort("doc", "label_idx")
         .select(
+            "doc",
             pl.col("l_unit").alias("group"),
-            pl.lit(0, dtype=pl.Int64).alias("tp"),
-            pl.lit(0, dtype=pl.Int64).alias("fp"),
-            pl.lit(1, dtype=pl.Int64).alias("fn"),
-            pl.lit(None, dtype=pl.Int64).alias("subject_ok"),
+            pl.lit(FN).alias("outcome"),
+            pl.col("l_text").alias("name"),
+            pl.lit(None, dtype=pl.Boolean).alias("subject_ok"),
         )
     )
-    outcomes = pl.concat([pred_out, missed])
-    scores = _tally(outcomes.drop("subject_ok"))
-    acc = pl.concat(
-        [
-            outcomes.group_by("group").agg(pl.col("subject_ok").mean().alias("subject_accuracy")),
-            outcomes.select(
-                pl.lit(ALL).alias("group"), pl.col("subject_ok").mean().alias("subject_accuracy")
-            ),
-        ]
-    )
+    return pl.concat([pred_out, missed]).sort("doc", "outcome", "name")
+
+
+def score_metrics(pred: pl.DataFrame, labels: dict[str, dict]) -> pl.DataFrame:
+    """Metric P/R/F1 and subject accuracy per unit and ALL from pred[doc, value, value_high, unit,
+    subject_name, surface], by the rules of `metric_outcomes`; subject_accuracy is over hits.
+    Returns unit (or ALL), tp, fp, fn, precision, recall, f1, subject_accuracy."""
+    outcomes = metric_outcomes(pred, labels)
+    scores = _tally(outcomes)
+    ok = pl.col("subject_ok").cast(pl.Int64).mean().alias("subject_accuracy")
+    acc = pl.concat([outcomes.group_by("group").agg(ok), outcomes.select(pl.lit(ALL).alias("group"), ok)])
     return (
         scores.join(acc, on="group", how="left", maintain_order="left")
         .cast({**_SCORE_SCHEMA, "subject_accuracy": pl.Float64})

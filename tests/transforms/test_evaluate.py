@@ -5,7 +5,13 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from transforms.evaluate import METRIC_PREDICTION_COLUMNS, score_entities, score_metrics
+from transforms.evaluate import (
+    METRIC_PREDICTION_COLUMNS,
+    entity_outcomes,
+    metric_outcomes,
+    score_entities,
+    score_metrics,
+)
 
 LABELS = {
     "d1": {
@@ -99,13 +105,37 @@ def test_entity_misses_false_positives_noise_and_optional() -> None:
     assert "PERSON" not in s["type"].to_list()
 
 
-def test_entity_split_prediction_counts_extra_as_false_positive() -> None:
-    # Two different predicted entities both matching the Xiaomi label: the second is a duplicate.
+def test_entity_split_prediction_is_a_duplicate_not_a_false_positive() -> None:
+    # Two different predicted entities both matching the Xiaomi label: the same fact twice.
     pred = ents(("d1", "Xiaomi", "ORG", "Xiaomi"), ("d1", "Xiaomi Millet", "ORG", "millet"))
     assert (
         row(score_entities(pred, LABELS), "ORG")["tp"],
         row(score_entities(pred, LABELS), "ORG")["fp"],
-    ) == (1, 1)
+    ) == (1, 0)
+    out = entity_outcomes(pred, LABELS).filter(pl.col("group") == "ORG")
+    assert out.select("outcome", "name").rows() == [
+        ("duplicate", "Xiaomi Millet"),
+        ("fn", "Kingsoft"),
+        ("tp", "Xiaomi"),
+    ]
+
+
+def test_entity_outcomes_list_every_miss_noise_and_false_positive() -> None:
+    pred = ents(
+        ("d1", "Xiaomi", "ORG", "Xiaomi"),
+        ("d1", "Meng Chen", "PERSON", "Meng Chen"),
+        ("d1", "SH600000", "ORG", "SH600000"),
+        ("d1", "Apple", "ORG", "Apple"),
+    )
+    assert entity_outcomes(pred, LABELS).rows() == [
+        ("d1", "ORG", "fn", "Kingsoft"),
+        ("d1", "GPE", "fn", "United States"),
+        ("d1", "ORG", "fp", "Apple"),
+        ("d1", "ORG", "noise", "SH600000"),
+        ("d1", "PERSON", "optional", "Meng Chen"),
+        ("d1", "ORG", "tp", "Xiaomi"),
+        ("d2", "MODEL", "fn", "MiMo-7B"),
+    ]
 
 
 def test_entity_empty_prediction() -> None:
@@ -152,7 +182,41 @@ def test_metrics_one_label_one_hit() -> None:
         ("d1", 5.3, None, "percent", "Xiaomi", "5.3%"), ("d1", 5.31, None, "percent", "Xiaomi", "5.31%")
     )
     r = row(score_metrics(pred, LABELS), "percent", "unit")
+    # The second figure is the same fact found twice: neither a hit nor a false positive.
     assert (r["tp"], r["fp"], r["fn"]) == (1, 0, 1)
+    assert metric_outcomes(pred, LABELS).filter(pl.col("group") == "percent").select(
+        "outcome", "name"
+    ).rows() == [("duplicate", "5.31%"), ("fn", "20%"), ("tp", "5.3%")]
+
+
+RANGES = {
+    "r1": {
+        "metrics": [
+            {"text": "$10-12", "value": 10, "value_high": 12, "unit": "USD", "subject": None},
+            {"text": "40%", "value": 40, "unit": "percent", "subject": None},
+        ],
+        "noise_metrics": [
+            {"text": "(ACME 3.1%)", "value": 3.1, "unit": "percent", "subject": None, "in_body": True},
+            {"text": "5 min read", "value": 5, "unit": "count", "subject": None},
+        ],
+    }
+}
+
+
+def test_metrics_match_value_high_and_tell_in_body_noise_from_boilerplate() -> None:
+    pred = mets(
+        ("r1", 12.05, None, "USD", None, "$12.05"),  # within 1% of value_high
+        ("r1", 3.1, None, "percent", None, "3.1%"),  # in-body noise
+        ("r1", 5.0, None, "count", None, "5"),  # boilerplate noise: a plain false positive
+    )
+    assert metric_outcomes(pred, RANGES).select("outcome", "name").rows() == [
+        ("fn", "40%"),
+        ("fp", "5"),
+        ("noise", "3.1%"),
+        ("tp", "$12.05"),
+    ]
+    total = row(score_metrics(pred, RANGES), "ALL", "unit")
+    assert (total["tp"], total["fp"], total["fn"]) == (1, 2, 1)
 
 
 # --- cleaning figures -------------------------------------------------------------------------------
