@@ -52,7 +52,7 @@ def measure(mb: float, seed: int = 7) -> dict[str, Any]:
 
     text = _document(mb, seed)
     raw = pl.DataFrame({"doc_id": ["d" * 64], "source": ["bench.txt"], "raw_text": [text]})
-    gaz, known, version = gazetteer(str(DEFAULT_GAZETTEER))
+    gaz, known, version, lexicons = gazetteer(str(DEFAULT_GAZETTEER))
     t: dict[str, float] = {}
     t0 = time.perf_counter()
     docs = clean_t.clean_documents(raw).documents.with_columns(
@@ -64,7 +64,7 @@ def measure(mb: float, seed: int = 7) -> dict[str, Any]:
     dedup_t.minhash_signatures(docs.select("doc_id", "text"))
     t["clean"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    mentions, discovered = entities_t.extract_mentions(docs.select("doc_id", "text"), gaz, version)
+    mentions, discovered = entities_t.extract_mentions(docs.select("doc_id", "text"), gaz, version, lexicons)
     entities = pl.concat([known, discovered], how="diagonal_relaxed").unique("entity_id", keep="first")
     ctx = Context(documents=docs.select("doc_id", "text"), entity_ids=entities.get_column("entity_id"))
     mentions = gated(MENTIONS, mentions, ctx)
