@@ -88,9 +88,7 @@ def _quiet_tracebacks() -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from flows.pipeline import PipelineFailed, quarry_pipeline
-    from warehouse.catalog import WarehouseError
-    from warehouse.sources import SourceError
+    from warehouse.catalog import Warehouse, WarehouseError, write_lock
 
     try:
         params = RunParameters(**{name: getattr(args, name) for name in _RUN if hasattr(args, name)})
@@ -104,6 +102,19 @@ def cmd_run(args: argparse.Namespace) -> int:
         and not any(c in params.source for c in "*?[")
     ):
         raise UserError(f"source {params.source!r} does not exist")
+    # The lock is checked before Prefect is imported or its temporary server started: a second run on a
+    # busy warehouse fails in about a second. The flow takes the lock itself (runs from the UI do too);
+    # this check only answers early.
+    try:
+        with write_lock(Warehouse.at(params.warehouse), params.lock_wait_seconds):
+            pass
+    except WarehouseError as exc:
+        raise UserError(str(exc)) from None
+    from prefect.exceptions import FailedRun
+
+    from flows.pipeline import PipelineFailed, quarry_pipeline
+    from warehouse.sources import SourceError
+
     console = _console()
     _quiet_tracebacks()
     t0 = time.perf_counter()
@@ -117,7 +128,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         # the message quotes expectation names in [brackets] and offending rows: never rich markup
         console.print(f"[red]run failed[/red]: {escape(str(exc))}", soft_wrap=True)
         return 1
-    except (SourceError, WarehouseError) as exc:
+    except (SourceError, WarehouseError, FailedRun) as exc:
         raise UserError(str(exc)) from None
     summary["wall_seconds"] = round(time.perf_counter() - t0, 3)
     console.print(_summary_table(summary))

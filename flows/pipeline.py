@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import shutil
 import time
 import uuid
@@ -13,14 +14,17 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from prefect import flow, get_run_logger, task
+from prefect import Flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import TaskRunResult
+from prefect.exceptions import FailedRun
 from prefect.futures import PrefectFuture
+from prefect.states import Failed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from expectations.docs import build_data_docs
 from expectations.gate import warm_up
-from flows.params import RunParameters
+from flows.params import RunParameters, flow_docstring, flow_signature
 from flows.reporting import publish, quality_markdown
 from flows.tasks import (
     DUPLICATE_DOCUMENT,
@@ -31,13 +35,14 @@ from flows.tasks import (
     gazetteer,
     ingest_batch,
     metrics_batch,
+    retry_on_io,
 )
 from transforms import clean as clean_t
 from transforms import dedup as dedup_t
 from transforms import ingest as ingest_t
 from transforms import metrics as metrics_t
 from warehouse import catalog, sources
-from warehouse.catalog import Warehouse
+from warehouse.catalog import Warehouse, WarehouseError
 from warehouse.files import read_table
 from warehouse.load import (
     VERSION_COLUMNS,
@@ -60,6 +65,8 @@ from warehouse.schemas import (
 )
 
 STAGES = ("ingest", "clean", "entities", "metrics")
+# Mistakes a user fixes (a missing source, a locked or unwritable warehouse): never retried.
+USER_ERRORS = (sources.SourceError, WarehouseError)
 
 
 class PipelineFailed(RuntimeError):
@@ -70,13 +77,24 @@ class PipelineFailed(RuntimeError):
         super().__init__(message)
 
 
-@task(name="plan", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+@task(
+    name="plan",
+    task_run_name="plan",
+    retries=2,
+    retry_delay_seconds=1,
+    retry_condition_fn=retry_on_io,
+    cache_policy=NO_CACHE,
+)
 def plan(
-    params: RunParameters, wh_path: str, run_id: str, staging: str
-) -> tuple[list[list[sources.SourceRef]], list[dict], str, int, int]:
+    params: RunParameters, wh_path: str, run_id: str, staging: str, known_path: str
+) -> tuple[list[list[sources.SourceRef]], list[dict], int, int]:
     """List the source, record what the warehouse already holds, and cut the work into batches."""
     wh = Warehouse.at(wh_path)
-    refs, rejects = sources.list_sources(params.source)
+    try:
+        refs, rejects = sources.list_sources(params.source)
+    except sources.SourceError as exc:
+        # the user's mistake: a failed state with the one-line reason, not a retried traceback
+        return Failed(message=str(exc), data=exc)  # type: ignore[return-value]
     known = (
         known_documents(wh)
         if not params.full_refresh
@@ -91,7 +109,6 @@ def plan(
     same = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c) == v) for c, v in current.items()])
     stale = known.filter(~same).height
     Path(staging).mkdir(parents=True, exist_ok=True)
-    known_path = str(Path(staging) / "known.parquet")
     known = known.filter(same)
     known.write_parquet(known_path)
     unread = 0
@@ -102,7 +119,7 @@ def plan(
         unread = len(skip)
         refs = [r for r in refs if r.path not in skip]
     batches = sources.plan_batches(refs, params.batch_size, int(params.batch_mb * 1e6))
-    return batches, rejects, known_path, stale, unread
+    return batches, rejects, stale, unread
 
 
 def _task_runner(params: RunParameters) -> Any:
@@ -127,10 +144,50 @@ def _collect(batch_dirs: list[Path], pattern: str) -> pl.DataFrame | None:
     return pl.concat([pl.read_parquet(f) for f in files], how="vertical_relaxed") if files else None
 
 
-@flow(name="quarry-pipeline", validate_parameters=True)
-def quarry_pipeline(params: RunParameters = RunParameters()) -> dict[str, Any]:  # noqa: B008 - pydantic default
-    """Turn the documents at `params.source` into validated tables in the DuckDB warehouse."""
-    return run_pipeline(params)
+def quarry_pipeline(**fields: Any) -> dict[str, Any]:
+    params = RunParameters(**fields)
+    try:
+        return run_pipeline(params)
+    except USER_ERRORS as exc:
+        # A user's mistake (missing source, locked warehouse): one line in the log and as the run's state
+        # message, no traceback; a Python caller gets prefect.exceptions.FailedRun with that message.
+        if not isinstance(exc, sources.SourceError):  # plan's failed state already said it
+            get_run_logger().error("%s", exc)
+        return Failed(message=str(exc))  # type: ignore[return-value]
+
+
+quarry_pipeline.__signature__ = flow_signature()  # type: ignore[attr-defined]
+quarry_pipeline.__doc__ = flow_docstring(
+    "Turn the documents at `source` into validated tables in the DuckDB warehouse."
+)
+
+
+class _NoUserErrorTraceback(logging.Filter):
+    """Drop the runner's "Engine execution exited with unexpected exception" traceback for a run that
+    ended on a user's mistake: only that path ends in FailedRun (a returned Failed state), and its
+    one-line reason is already in the log and in the run's state message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], FailedRun))
+
+
+logging.getLogger("prefect.flow_runs").addFilter(_NoUserErrorTraceback())
+
+
+class _PipelineFlow(Flow[..., dict[str, Any]]):
+    """The flow, also callable from Python with a whole `RunParameters` (its fields become the flow's
+    parameters; keyword arguments such as `return_state=True` pass through)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if args and isinstance(args[0], RunParameters):
+            kwargs = {**args[0].model_dump(), **kwargs}
+            args = args[1:]
+        return super().__call__(*args, **kwargs)
+
+
+# The flow's parameters are RunParameters' fields, flat: `--param batch_size=1` from the Prefect CLI, one
+# form field per parameter in the UI; validated against the model's types and bounds.
+quarry_pipeline = _PipelineFlow(quarry_pipeline, name="quarry-pipeline", validate_parameters=True)  # type: ignore[assignment]
 
 
 def run_pipeline(params: RunParameters) -> dict[str, Any]:
@@ -154,6 +211,7 @@ class _Run:
     list_rejects: list[dict]
     stale: int
     unread: int
+    plan_id: Any  # plan's task run id: each batch's ingest depends on it
 
 
 @dataclass
@@ -195,7 +253,11 @@ def _start(params: RunParameters, wh: Warehouse) -> _Run:
     t_start = time.perf_counter()
     run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     staging = wh.staging_dir / run_id
-    batches, list_rejects, known_path, stale, unread = plan(params, str(wh.catalog), run_id, str(staging))
+    # The flow names the known-documents file: a value of plan's result in the context every task gets
+    # would make Prefect draw an arrow from plan to every task.
+    known_path = str(staging / "known.parquet")
+    planned = plan(params, str(wh.catalog), run_id, str(staging), known_path, return_state=True)
+    batches, list_rejects, stale, unread = planned.result()
     ctx = RunContext(
         run_id=run_id,
         staging=str(staging),
@@ -215,7 +277,8 @@ def _start(params: RunParameters, wh: Warehouse) -> _Run:
         unread,
         stale,
     )
-    return _Run(run_id, started, t_start, staging, ctx, batches, list_rejects, stale, unread)
+    plan_id = planned.state_details.task_run_id
+    return _Run(run_id, started, t_start, staging, ctx, batches, list_rejects, stale, unread, plan_id)
 
 
 def _process_batches(params: RunParameters, run: _Run) -> _Processed:
@@ -229,16 +292,16 @@ def _process_batches(params: RunParameters, run: _Run) -> _Processed:
     with _task_runner(params) as runner:
         chains: list[tuple[int, list[PrefectFuture]]] = []
         for b, refs in enumerate(run.batches):
-            f1 = runner.submit(ingest_batch, parameters={"ctx": ctx, "batch": b, "refs": refs})
-            f2 = runner.submit(
-                clean_batch, parameters={"ctx": ctx, "batch": b, "upstream": f1}, wait_for=[f1]
+            # Dependencies given explicitly: on Dask the upstream future arrives as a plain value, and
+            # the graph should show each batch's own chain plan → ingest → clean → entities → metrics.
+            f1 = runner.submit(
+                ingest_batch,
+                parameters={"ctx": ctx, "batch": b, "refs": refs},
+                dependencies={"refs": {TaskRunResult(id=run.plan_id)}},
             )
-            f3 = runner.submit(
-                entities_batch, parameters={"ctx": ctx, "batch": b, "upstream": f2}, wait_for=[f2]
-            )
-            f4 = runner.submit(
-                metrics_batch, parameters={"ctx": ctx, "batch": b, "upstream": f3}, wait_for=[f3]
-            )
+            f2 = _then(runner, clean_batch, ctx, b, f1)
+            f3 = _then(runner, entities_batch, ctx, b, f2)
+            f4 = _then(runner, metrics_batch, ctx, b, f3)
             chains.append((b, [f1, f2, f3, f4]))
         for b, futures in chains:
             batch_ok = True
@@ -258,6 +321,18 @@ def _process_batches(params: RunParameters, run: _Run) -> _Processed:
             if batch_ok:
                 done.ok_batches.append(b)
     return done
+
+
+def _then(
+    runner: Any, stage_task: Any, ctx: RunContext, batch: int, upstream: PrefectFuture
+) -> PrefectFuture:
+    """Submit `stage_task` for `batch` after `upstream` (the batch's previous stage), linked to it."""
+    return runner.submit(
+        stage_task,
+        parameters={"ctx": ctx, "batch": batch, "upstream": upstream},
+        wait_for=[upstream],
+        dependencies={"upstream": {TaskRunResult(id=upstream.task_run_id)}},
+    )
 
 
 def _quarantine(run: _Run, batch_dirs: list[Path], ok_dirs: list[Path]) -> pl.DataFrame | None:
@@ -504,7 +579,14 @@ def _near_duplicates(
     return dedup_t.near_duplicate_rows(ids, sig, n_prior)
 
 
-@task(name="load", retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE)
+@task(
+    name="load",
+    task_run_name="load",
+    retries=1,
+    retry_delay_seconds=1,
+    retry_condition_fn=retry_on_io,
+    cache_policy=NO_CACHE,
+)
 def load(
     wh: Warehouse,
     run_id: str,
