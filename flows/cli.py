@@ -256,6 +256,35 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    """Serve the warehouse's Data Docs folder on 127.0.0.1 until interrupted."""
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from expectations.docs import make_offline
+    from flows.reporting import DOCS_HOST
+    from warehouse.catalog import Warehouse
+
+    site = Warehouse.at(args.warehouse).docs_dir
+    if not (site / "index.html").is_file():
+        raise UserError(f"no Data Docs at {site}: a `quarry run` on this warehouse builds them")
+    make_offline(site)  # a site built before pages were made offline
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+            pass
+
+    try:
+        httpd = ThreadingHTTPServer((DOCS_HOST, args.port), functools.partial(Quiet, directory=str(site)))
+    except OSError as exc:
+        raise UserError(f"cannot serve on {DOCS_HOST}:{args.port}: {exc.strerror or exc}") from None
+    with httpd:
+        port = httpd.server_address[1]
+        print(f"Data Docs of {site.parent}: http://{DOCS_HOST}:{port}/index.html (Ctrl-C stops)", flush=True)
+        httpd.serve_forever()
+    return 0
+
+
 def cmd_compact(args: argparse.Namespace) -> int:
     import datetime as dt
 
@@ -339,6 +368,15 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
     c.add_argument("--lock-wait", type=float, default=0.0)
     c.set_defaults(func=cmd_compact)
+
+    from flows.reporting import DOCS_PORT
+
+    dd = sub.add_parser("docs", help="serve the warehouse's GX Data Docs on 127.0.0.1 and print the URL")
+    dd.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
+    dd.add_argument(
+        "--port", type=int, default=DOCS_PORT, help="TCP port; 0 picks a free one (default: %(default)s)"
+    )
+    dd.set_defaults(func=cmd_docs)
 
     rs = sub.add_parser("runs", help="list recent runs")
     rs.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
