@@ -8,7 +8,9 @@ import logging
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,8 +67,6 @@ from warehouse.schemas import (
 )
 
 STAGES = ("ingest", "clean", "entities", "metrics")
-# Mistakes a user fixes (a missing source, a locked or unwritable warehouse): never retried.
-USER_ERRORS = (sources.SourceError, WarehouseError)
 
 
 class PipelineFailed(RuntimeError):
@@ -86,9 +86,12 @@ class PipelineFailed(RuntimeError):
     cache_policy=NO_CACHE,
 )
 def plan(
-    params: RunParameters, wh_path: str, run_id: str, staging: str, known_path: str
+    params: RunParameters, wh_path: str, run_id: str, staging: str, known_path: str, workers: int = 1
 ) -> tuple[list[list[sources.SourceRef]], list[dict], int, int]:
-    """List the source, record what the warehouse already holds, and cut the work into batches."""
+    """List the source, record what the warehouse already holds, and cut the work into batches.
+
+    On Dask with `workers` > 1 the batches are cut at most 1/workers of the files and bytes each, so
+    every worker gets a batch (16 MB or 5,000 files per batch would otherwise leave all but one idle)."""
     wh = Warehouse.at(wh_path)
     try:
         refs, rejects = sources.list_sources(params.source)
@@ -118,8 +121,63 @@ def plan(
         skip = set(unchanged_sources(wh, listed, known).get_column("source").to_list())
         unread = len(skip)
         refs = [r for r in refs if r.path not in skip]
-    batches = sources.plan_batches(refs, params.batch_size, int(params.batch_mb * 1e6))
+    batch_size, batch_bytes = params.batch_size, int(params.batch_mb * 1e6)
+    if params.task_runner == "dask" and workers > 1 and refs:
+        batch_size = min(batch_size, -(-len(refs) // workers))
+        batch_bytes = min(batch_bytes, max(1, -(-sum(r.size for r in refs) // workers)))
+    batches = sources.plan_batches(refs, batch_size, batch_bytes)
     return batches, rejects, stale, unread
+
+
+class RunnerError(RuntimeError):
+    """The Dask scheduler named by `dask_address` cannot be reached or has no workers."""
+
+
+def _dask_workers(address: str) -> int:
+    """How many workers the Dask scheduler at `address` has (RunnerError when none or unreachable)."""
+    from distributed import Client
+
+    try:
+        with Client(address, timeout=10) as client:
+            n = len(client.scheduler_info()["workers"])
+    except (OSError, TimeoutError) as exc:
+        raise RunnerError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    if n == 0:
+        raise RunnerError(f"the Dask scheduler at {address} has no workers: start `dask worker {address}`")
+    return n
+
+
+def _api_url_for_workers(params: RunParameters) -> str:
+    """The Prefect API URL Dask workers report to: this flow's (a real server's or the temporary one's).
+
+    RunnerError when a scheduler on another machine would be handed a loopback URL it cannot reach."""
+    from urllib.parse import urlsplit
+
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value() or str(get_client(sync_client=True).api_url).rstrip("/")
+    loopback = ("127.0.0.1", "localhost", "::1")
+    remote = params.dask_address and urlsplit(params.dask_address).hostname not in loopback
+    if remote and urlsplit(url).hostname in loopback:
+        raise RunnerError(
+            f"Dask workers at {params.dask_address} cannot report to the Prefect API at {url} on this "
+            "machine's loopback: run a Prefect server they can reach and set PREFECT_API_URL to its address"
+        )
+    return url
+
+
+def _parallelism(params: RunParameters) -> int:
+    """Workers the batch tasks run on: Dask workers of the cluster, or local workers."""
+    if params.task_runner == "dask" and params.dask_address:
+        _api_url_for_workers(params)  # fail before any work when workers could not report
+        return _dask_workers(params.dask_address)
+    return params.workers
+
+
+# Mistakes a user fixes (a missing source, a locked or unwritable warehouse, an unreachable Dask
+# scheduler): never retried, reported in one line.
+USER_ERRORS = (sources.SourceError, WarehouseError, RunnerError)
 
 
 def _task_runner(params: RunParameters) -> Any:
@@ -132,6 +190,26 @@ def _task_runner(params: RunParameters) -> Any:
             cluster_kwargs={"n_workers": params.workers, "threads_per_worker": 1, "processes": True}
         )
     return ThreadPoolTaskRunner(max_workers=params.workers)
+
+
+@contextmanager
+def _workers_report_here(params: RunParameters) -> Iterator[None]:
+    """Point Dask workers at this flow's Prefect API.
+
+    Each task carries the flow's Prefect settings to its worker. A flow on Prefect's temporary
+    (embedded) server has no API URL in its settings, so every worker process would start a temporary
+    server of its own (tens of seconds, a server process per worker, task runs invisible to this flow):
+    the flow's server URL is set for the submissions instead. The server must be reachable from the
+    workers: on other machines, run a real server (`prefect server start --host 0.0.0.0`) and set
+    PREFECT_API_URL to an address they can reach."""
+    if params.task_runner != "dask":
+        yield
+        return
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    url = _api_url_for_workers(params)
+    with temporary_settings(updates={PREFECT_API_URL: url}):
+        yield
 
 
 def _staged(batch_dirs: list[Path], pattern: str) -> list[Path]:
@@ -256,7 +334,8 @@ def _start(params: RunParameters, wh: Warehouse) -> _Run:
     # The flow names the known-documents file: a value of plan's result in the context every task gets
     # would make Prefect draw an arrow from plan to every task.
     known_path = str(staging / "known.parquet")
-    planned = plan(params, str(wh.catalog), run_id, str(staging), known_path, return_state=True)
+    workers = _parallelism(params)
+    planned = plan(params, str(wh.catalog), run_id, str(staging), known_path, workers, return_state=True)
     batches, list_rejects, stale, unread = planned.result()
     ctx = RunContext(
         run_id=run_id,
@@ -289,7 +368,7 @@ def _process_batches(params: RunParameters, run: _Run) -> _Processed:
         warm_up()
     done = _Processed([], [], [])
     ctx = run.ctx
-    with _task_runner(params) as runner:
+    with _workers_report_here(params), _task_runner(params) as runner:
         chains: list[tuple[int, list[PrefectFuture]]] = []
         for b, refs in enumerate(run.batches):
             # Dependencies given explicitly: on Dask the upstream future arrives as a plain value, and
