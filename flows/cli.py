@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 import time
 from typing import Any
 
@@ -61,6 +62,74 @@ def _summary_table(summary: dict[str, Any]) -> Any:
         t.add_row(f"removed: {rule}", f"{n:,}")
     t.add_row("wall seconds", f"{summary.get('wall_seconds', 0):.2f}")
     return t
+
+
+class _RunProgress:
+    """A live display of a run in a terminal: one line per stage with the batches, documents and
+    megabytes it has finished, its rate and the time left (rich). Fed by the flow's progress events."""
+
+    STAGES = ("ingest", "clean", "entities", "metrics")
+
+    def __init__(self, console: Any):
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("{task.description:<8}"),
+            BarColumn(bar_width=24),
+            TextColumn("batch {task.fields[batches]}/{task.fields[batches_total]}"),
+            TextColumn("{task.fields[docs]:,}/{task.fields[docs_total]:,} docs"),
+            DownloadColumn(binary_units=False),
+            TransferSpeedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        )
+        self.tasks: dict[str, Any] = {}
+        self.done: dict[str, list[int]] = {}  # stage -> [batches, documents] finished
+        self.lock = threading.Lock()  # events arrive from the threads that complete task futures
+
+    def __call__(self, event: str, **data: Any) -> None:
+        if event == "plan":
+            batches = data["batches"]
+            totals = {
+                "batches_total": len(batches),
+                "docs_total": sum(f for f, _ in batches),
+            }
+            for stage in self.STAGES:
+                self.tasks[stage] = self.progress.add_task(
+                    stage, total=sum(b for _, b in batches) or 1, batches=0, docs=0, **totals
+                )
+        elif event == "stage" and data["stage"] in self.tasks:
+            with self.lock:
+                done = self.done.setdefault(data["stage"], [0, 0])
+                done[0] += 1
+                done[1] += data["files"]
+                self.progress.update(
+                    self.tasks[data["stage"]], advance=data["bytes"], batches=done[0], docs=done[1]
+                )
+
+
+def _progress_display(console: Any) -> Any:
+    """The run's live progress in a terminal; nothing when stdout is a pipe or a file."""
+    import contextlib
+
+    if not console.is_terminal or os.environ.get("QUARRY_NO_PROGRESS"):
+        return contextlib.nullcontext()
+    from flows.pipeline import observe_progress
+
+    display = _RunProgress(console)
+    stack = contextlib.ExitStack()
+    stack.enter_context(display.progress)
+    stack.enter_context(observe_progress(display))
+    return stack
 
 
 def _quiet_tracebacks() -> None:
@@ -119,7 +188,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     _quiet_tracebacks()
     t0 = time.perf_counter()
     try:
-        summary = quarry_pipeline(params)
+        with _progress_display(console):
+            summary = quarry_pipeline(params)
     except PipelineFailed as exc:
         exc.summary["wall_seconds"] = round(time.perf_counter() - t0, 3)
         console.print(_summary_table(exc.summary))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import shutil
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -67,6 +68,31 @@ from warehouse.schemas import (
 )
 
 STAGES = ("ingest", "clean", "entities", "metrics")
+
+
+# Progress observers: called as observer(event, **data) from the flow's thread and from the threads
+# that complete task futures. Events: "plan" (batches=[(files, bytes), ...]) once the work is cut,
+# "stage" (stage, batch, files, bytes) when a batch's stage has finished (whatever its state).
+ProgressObserver = Callable[..., None]
+_observers: list[ProgressObserver] = []
+
+
+@contextmanager
+def observe_progress(observer: ProgressObserver) -> Iterator[None]:
+    """Call `observer` with the progress events of runs in this process while the block runs."""
+    _observers.append(observer)
+    try:
+        yield
+    finally:
+        _observers.remove(observer)
+
+
+def _emit(event: str, **data: Any) -> None:
+    for observer in list(_observers):
+        try:
+            observer(event, **data)
+        except Exception:  # noqa: BLE001 - a display must never break a run
+            pass
 
 
 class PipelineFailed(RuntimeError):
@@ -357,6 +383,7 @@ def _start(params: RunParameters, wh: Warehouse) -> _Run:
         stale,
     )
     plan_id = planned.state_details.task_run_id
+    _emit("plan", batches=[(len(refs), sum(r.size for r in refs)) for refs in batches])
     return _Run(run_id, started, t_start, staging, ctx, batches, list_rejects, stale, unread, plan_id)
 
 
@@ -381,6 +408,11 @@ def _process_batches(params: RunParameters, run: _Run) -> _Processed:
             f2 = _then(runner, clean_batch, ctx, b, f1)
             f3 = _then(runner, entities_batch, ctx, b, f2)
             f4 = _then(runner, metrics_batch, ctx, b, f3)
+            size = sum(r.size for r in refs)
+            for stage, fut in zip(STAGES, (f1, f2, f3, f4), strict=True):
+                fut.add_done_callback(
+                    functools.partial(_stage_done, stage=stage, batch=b, files=len(refs), size=size)
+                )
             chains.append((b, [f1, f2, f3, f4]))
         for b, futures in chains:
             batch_ok = True
@@ -412,6 +444,10 @@ def _then(
         wait_for=[upstream],
         dependencies={"upstream": {TaskRunResult(id=upstream.task_run_id)}},
     )
+
+
+def _stage_done(fut: PrefectFuture, *, stage: str, batch: int, files: int, size: int) -> None:
+    _emit("stage", stage=stage, batch=batch, files=files, bytes=size)
 
 
 def _quarantine(run: _Run, batch_dirs: list[Path], ok_dirs: list[Path]) -> pl.DataFrame | None:

@@ -406,3 +406,63 @@ def test_cli_run_on_a_dask_cluster_spreads_batches_and_reports_to_the_flows_api(
     threads = tmp_path / "t.duckdb"
     run(corpus, threads)
     assert snapshot(wh) == snapshot(threads)
+
+
+def _cli_run(corpus: Path, wh: Path, env: dict[str, str], stdout: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "flows.cli",
+            "run",
+            "--source",
+            str(corpus),
+            "--warehouse",
+            str(wh),
+            "--batch-size",
+            "2",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+    )
+
+
+def test_progress_shows_in_a_terminal_and_not_in_a_pipe(prefect_server, tmp_path):
+    import pty
+
+    from prefect.settings import PREFECT_API_URL
+
+    corpus = make_corpus(tmp_path / "c")
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "COLUMNS": "200", "TERM": "xterm"}
+    env.pop("QUARRY_NO_PROGRESS", None)
+    master, slave = pty.openpty()
+    proc = _cli_run(corpus, tmp_path / "tty.duckdb", env, slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the terminal's other end closed
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    assert proc.wait(120) == 0, proc.stderr.read()[-3000:] if proc.stderr else ""
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode("utf-8", "replace"))
+    # 5 files in 3 batches (2 + 2 + 1): each stage's line reaches all of them before the summary.
+    sizes = sum(p.stat().st_size for p in corpus.iterdir())
+    for stage in ("ingest", "clean", "entities", "metrics"):
+        line = re.search(rf"{stage}\s+\S+\s+batch 3/3 5/5 docs ([\d.]+)/([\d.]+) kB", screen)
+        assert line, screen[-3000:]
+        assert line.group(1) == line.group(2) == f"{sizes / 1000:.1f}"
+    assert "quarry run" in screen and "ETA" in screen
+
+    piped = _cli_run(corpus, tmp_path / "pipe.duckdb", env, subprocess.PIPE)
+    out, err = piped.communicate(timeout=120)
+    assert piped.returncode == 0, err[-3000:]
+    text = out.decode()
+    assert "quarry run" in text and "docs in" in text
+    assert "batch 3/3" not in text and "ETA" not in text and "\x1b[" not in text
