@@ -76,8 +76,6 @@ class _RunProgress:
             DownloadColumn,
             Progress,
             TextColumn,
-            TimeRemainingColumn,
-            TransferSpeedColumn,
         )
 
         self.progress = Progress(
@@ -86,34 +84,49 @@ class _RunProgress:
             TextColumn("batch {task.fields[batches]}/{task.fields[batches_total]}"),
             TextColumn("{task.fields[docs]:,}/{task.fields[docs_total]:,} docs"),
             DownloadColumn(binary_units=False),
-            TransferSpeedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
+            TextColumn("{task.fields[rate]} ETA {task.fields[eta]}"),
             console=console,
             transient=True,
         )
         self.tasks: dict[str, Any] = {}
-        self.done: dict[str, list[int]] = {}  # stage -> [batches, documents] finished
+        self.done: dict[str, list[int]] = {}  # stage -> [batches, documents, bytes] finished
+        self.t0 = time.monotonic()
+        self.total_bytes = 0
         self.lock = threading.Lock()  # events arrive from the threads that complete task futures
 
     def __call__(self, event: str, **data: Any) -> None:
+        from rich import filesize
+
         if event == "plan":
             batches = data["batches"]
             totals = {
                 "batches_total": len(batches),
                 "docs_total": sum(f for f, _ in batches),
             }
+            self.t0 = time.monotonic()
+            self.total_bytes = sum(b for _, b in batches)
             for stage in self.STAGES:
                 self.tasks[stage] = self.progress.add_task(
-                    stage, total=sum(b for _, b in batches) or 1, batches=0, docs=0, **totals
+                    stage, total=self.total_bytes or 1, batches=0, docs=0, rate="-", eta="-", **totals
                 )
         elif event == "stage" and data["stage"] in self.tasks:
             with self.lock:
-                done = self.done.setdefault(data["stage"], [0, 0])
+                done = self.done.setdefault(data["stage"], [0, 0, 0])
                 done[0] += 1
                 done[1] += data["files"]
+                done[2] += data["bytes"]
+                # Rate over the run so far (batches finish seconds apart: a sliding window has
+                # nothing to average); ETA = the stage's bytes left at that rate.
+                elapsed = max(time.monotonic() - self.t0, 1e-6)
+                rate = done[2] / elapsed
+                left = (self.total_bytes - done[2]) / rate if rate else 0
                 self.progress.update(
-                    self.tasks[data["stage"]], advance=data["bytes"], batches=done[0], docs=done[1]
+                    self.tasks[data["stage"]],
+                    advance=data["bytes"],
+                    batches=done[0],
+                    docs=done[1],
+                    rate=f"{filesize.decimal(int(rate))}/s {done[1] / elapsed:.1f} docs/s",
+                    eta=f"{int(left) // 60}:{int(left) % 60:02d}",
                 )
 
 
@@ -127,7 +140,15 @@ def _progress_display(console: Any) -> Any:
 
     display = _RunProgress(console)
     stack = contextlib.ExitStack()
-    stack.enter_context(display.progress)
+    stack.enter_context(display.progress)  # sys.stdout/sys.stderr now print above the live lines
+    # Prefect's console log handler holds the stream it was made with: point it at the redirected
+    # stderr while the display is live, so log lines scroll above the progress instead of through it.
+    import logging
+
+    for h in logging.getLogger().handlers + logging.getLogger("prefect").handlers:
+        if type(h).__name__ == "PrefectConsoleHandler" and hasattr(h, "console"):
+            stack.callback(setattr, h.console, "file", h.console.file)
+            h.console.file = sys.stderr
     stack.enter_context(observe_progress(display))
     return stack
 
