@@ -9,9 +9,13 @@ runs, and renders only the new pages plus the index. GX is imported on first cal
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
+import functools
 import os
+import re
 from collections.abc import Mapping, Sequence
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +105,7 @@ def build_data_docs(
     # Incremental: pages for this run's suites and results; the index is rebuilt over the whole store
     # and drops pages whose result was pruned.
     ctx.build_data_docs(site_names=[SITE], resource_identifiers=built or None)
+    make_offline(out_dir)
     return out_dir / "index.html"
 
 
@@ -112,3 +117,86 @@ def _prune(store: Any, keep_runs: int) -> None:
     for k in keys:
         if (k.run_id.run_time, k.run_id.run_name) in old:
             store.remove_key(k)
+
+
+# GX's pages load Bootstrap, jQuery, bootstrap-table, Font Awesome and Vega from CDNs: offline (a
+# closed network, a laptop on a train) they render unstyled and the index's validation list, filled in
+# by bootstrap-table, is empty. `make_offline` removes every remote asset, renders those tables as
+# static HTML and inlines this stylesheet (GX's own static/styles are local and stay).
+_CDN_TAG = re.compile(
+    r'<link[^>]*href="https?://[^"]*"[^>]*>|<script[^>]*src="https?://[^"]*"[^>]*>\s*</script>', re.S
+)
+_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+_REMOTE_SRC = re.compile(r'src="https?://[^"]*?/(?P<name>[\w.-]+?)(?:\?[^"]*)?"')
+_TABLE_CALL = re.compile(
+    r"\$\('#(?P<id>[\w-]+)'\)\.bootstrapTable\(\s*Object\.assign\(\s*\{\s*"
+    r"columns: (?P<columns>\[.*?\]),\s*data: (?P<data>\[.*\]),\s*toolbar:",
+    re.S,
+)
+OFFLINE_MARK = "<!-- quarry: offline -->"
+OFFLINE_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1400px;
+ padding:0 1rem;color:#212529;line-height:1.45}
+a{color:#0b5ed7}table{border-collapse:collapse;margin:.5rem 0;width:100%}
+th,td{border:1px solid #dee2e6;padding:.25rem .5rem;vertical-align:top;text-align:left}
+th{background:#f1f3f5}.text-success{color:#198754}.text-danger{color:#dc3545}.text-warning{color:#b58105}
+.modal,.cooltip .top,.ge-cta-footer,#ge-cta-footer,nav .dropdown-menu{display:none}
+.card{border:1px solid #dee2e6;border-radius:.3rem;margin:.75rem 0;padding:.5rem}
+.row{display:flex;flex-wrap:wrap;gap:1rem}.col-md-2,.col-md-3{flex:0 0 220px}.col-md-10,.col-md-9{flex:1}
+.fas.fa-check-circle::before{content:"\\2714"}.fas.fa-times::before,.fas.fa-times-circle::before{content:"\\2716"}
+.fas.fa-exclamation-triangle::before{content:"\\26A0"}img{max-width:240px}
+"""
+
+
+def make_offline(site: Path) -> int:
+    """Rewrite every page of the Data Docs site under `site` to need no network; return pages changed.
+
+    Idempotent (a rewritten page carries OFFLINE_MARK). Tables GX fills from JavaScript become static
+    tables whose rows link to their pages, newest first as GX sorts them."""
+    changed = 0
+    for page in Path(site).rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        if OFFLINE_MARK in html:
+            continue
+        html = _CDN_TAG.sub("", html)
+        html = _SCRIPT.sub(_static_table, html)
+        # a remote image (GX's logo) that the site ships under static/images: the local copy
+        html = _REMOTE_SRC.sub(functools.partial(_local_image, Path(site), page), html)
+        html = html.replace("</head>", f"{OFFLINE_MARK}<style>{OFFLINE_CSS}</style></head>", 1)
+        page.write_text(html, encoding="utf-8")
+        changed += 1
+    return changed
+
+
+def _local_image(site: Path, page: Path, src: re.Match[str]) -> str:
+    """A remote image's `src`: the copy under the site's static/images (relative to `page`), or none."""
+    local = site / "static" / "images" / src["name"]
+    return f'src="{os.path.relpath(local, page.parent)}"' if local.is_file() else 'src=""'
+
+
+def _static_table(script: re.Match[str]) -> str:
+    """A `<script>` of GX's page: its bootstrap-table as static HTML, or nothing (every other script
+    drives jQuery/Bootstrap widgets that are not loaded offline)."""
+    call = _TABLE_CALL.search(script.group(1))
+    if call is None:
+        return ""
+    columns = ast.literal_eval(call.group("columns"))  # Python literals: GX writes them with repr()
+    rows = ast.literal_eval(call.group("data"))
+    rows.sort(key=lambda r: r.get("_run_time_sort", 0), reverse=True)
+    head = "".join(f"<th>{html_escape(c['title'])}</th>" for c in columns)
+    body = []
+    for r in rows:
+        link = r.get("_table_row_link_path")
+        cells = []
+        for c in columns:
+            value = r.get(c["field"], "")
+            if c["field"] == "validation_success":  # an icon GX draws with Font Awesome: say it
+                value = f"{value}{html_escape(r.get('_validation_success_text', ''))}"
+            if link and c is columns[0]:
+                value = f'<a href="{html_escape(link)}">{value}</a>'
+            cells.append(f"<td>{value}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return (
+        f'<table class="quarry-static" data-for="{call.group("id")}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 import time
 from typing import Any
 
@@ -63,6 +64,95 @@ def _summary_table(summary: dict[str, Any]) -> Any:
     return t
 
 
+class _RunProgress:
+    """A live display of a run in a terminal: one line per stage with the batches, documents and
+    megabytes it has finished, its rate and the time left (rich). Fed by the flow's progress events."""
+
+    STAGES = ("ingest", "clean", "entities", "metrics")
+
+    def __init__(self, console: Any):
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("{task.description:<8}"),
+            BarColumn(bar_width=24),
+            TextColumn("batch {task.fields[batches]}/{task.fields[batches_total]}"),
+            TextColumn("{task.fields[docs]:,}/{task.fields[docs_total]:,} docs"),
+            DownloadColumn(binary_units=False),
+            TextColumn("{task.fields[rate]} ETA {task.fields[eta]}"),
+            console=console,
+            transient=True,
+        )
+        self.tasks: dict[str, Any] = {}
+        self.done: dict[str, list[int]] = {}  # stage -> [batches, documents, bytes] finished
+        self.t0 = time.monotonic()
+        self.total_bytes = 0
+        self.lock = threading.Lock()  # events arrive from the threads that complete task futures
+
+    def __call__(self, event: str, **data: Any) -> None:
+        from rich import filesize
+
+        if event == "plan":
+            batches = data["batches"]
+            totals = {
+                "batches_total": len(batches),
+                "docs_total": sum(f for f, _ in batches),
+            }
+            self.t0 = time.monotonic()
+            self.total_bytes = sum(b for _, b in batches)
+            for stage in self.STAGES:
+                self.tasks[stage] = self.progress.add_task(
+                    stage, total=self.total_bytes or 1, batches=0, docs=0, rate="-", eta="-", **totals
+                )
+        elif event == "stage" and data["stage"] in self.tasks:
+            with self.lock:
+                done = self.done.setdefault(data["stage"], [0, 0, 0])
+                done[0] += 1
+                done[1] += data["files"]
+                done[2] += data["bytes"]
+                # Rate over the run so far (batches finish seconds apart: a sliding window has
+                # nothing to average); ETA = the stage's bytes left at that rate.
+                elapsed = max(time.monotonic() - self.t0, 1e-6)
+                rate = done[2] / elapsed
+                left = (self.total_bytes - done[2]) / rate if rate else 0
+                self.progress.update(
+                    self.tasks[data["stage"]],
+                    advance=data["bytes"],
+                    batches=done[0],
+                    docs=done[1],
+                    rate=f"{filesize.decimal(int(rate))}/s {done[1] / elapsed:.1f} docs/s",
+                    eta=f"{int(left) // 60}:{int(left) % 60:02d}",
+                )
+
+
+def _progress_display(console: Any) -> Any:
+    """The run's live progress in a terminal; nothing when stdout is a pipe or a file."""
+    import contextlib
+
+    if not console.is_terminal or os.environ.get("QUARRY_NO_PROGRESS"):
+        return contextlib.nullcontext()
+    from flows.pipeline import observe_progress
+
+    display = _RunProgress(console)
+    stack = contextlib.ExitStack()
+    stack.enter_context(display.progress)  # sys.stdout/sys.stderr now print above the live lines
+    # Prefect's console log handler holds the stream it was made with: point it at the redirected
+    # stderr while the display is live, so log lines scroll above the progress instead of through it.
+    import logging
+
+    for h in logging.getLogger().handlers + logging.getLogger("prefect").handlers:
+        if type(h).__name__ == "PrefectConsoleHandler" and hasattr(h, "console"):
+            stack.callback(setattr, h.console, "file", h.console.file)
+            h.console.file = sys.stderr
+    stack.enter_context(observe_progress(display))
+    return stack
+
+
 def _quiet_tracebacks() -> None:
     """Prefect's console log would print task tracebacks before our one-line error: drop them there.
 
@@ -88,9 +178,7 @@ def _quiet_tracebacks() -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from flows.pipeline import PipelineFailed, quarry_pipeline
-    from warehouse.catalog import WarehouseError
-    from warehouse.sources import SourceError
+    from warehouse.catalog import Warehouse, WarehouseError, write_lock
 
     try:
         params = RunParameters(**{name: getattr(args, name) for name in _RUN if hasattr(args, name)})
@@ -104,11 +192,25 @@ def cmd_run(args: argparse.Namespace) -> int:
         and not any(c in params.source for c in "*?[")
     ):
         raise UserError(f"source {params.source!r} does not exist")
+    # The lock is checked before Prefect is imported or its temporary server started: a second run on a
+    # busy warehouse fails in about a second. The flow takes the lock itself (runs from the UI do too);
+    # this check only answers early.
+    try:
+        with write_lock(Warehouse.at(params.warehouse), params.lock_wait_seconds):
+            pass
+    except WarehouseError as exc:
+        raise UserError(str(exc)) from None
+    from prefect.exceptions import FailedRun
+
+    from flows.pipeline import PipelineFailed, quarry_pipeline
+    from warehouse.sources import SourceError
+
     console = _console()
     _quiet_tracebacks()
     t0 = time.perf_counter()
     try:
-        summary = quarry_pipeline(params)
+        with _progress_display(console):
+            summary = quarry_pipeline(params)
     except PipelineFailed as exc:
         exc.summary["wall_seconds"] = round(time.perf_counter() - t0, 3)
         console.print(_summary_table(exc.summary))
@@ -117,7 +219,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         # the message quotes expectation names in [brackets] and offending rows: never rich markup
         console.print(f"[red]run failed[/red]: {escape(str(exc))}", soft_wrap=True)
         return 1
-    except (SourceError, WarehouseError) as exc:
+    except (SourceError, WarehouseError, FailedRun) as exc:
         raise UserError(str(exc)) from None
     summary["wall_seconds"] = round(time.perf_counter() - t0, 3)
     console.print(_summary_table(summary))
@@ -278,6 +380,35 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    """Serve the warehouse's Data Docs folder on 127.0.0.1 until interrupted."""
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from expectations.docs import make_offline
+    from flows.reporting import DOCS_HOST
+    from warehouse.catalog import Warehouse
+
+    site = Warehouse.at(args.warehouse).docs_dir
+    if not (site / "index.html").is_file():
+        raise UserError(f"no Data Docs at {site}: a `quarry run` on this warehouse builds them")
+    make_offline(site)  # a site built before pages were made offline
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+            pass
+
+    try:
+        httpd = ThreadingHTTPServer((DOCS_HOST, args.port), functools.partial(Quiet, directory=str(site)))
+    except OSError as exc:
+        raise UserError(f"cannot serve on {DOCS_HOST}:{args.port}: {exc.strerror or exc}") from None
+    with httpd:
+        port = httpd.server_address[1]
+        print(f"Data Docs of {site.parent}: http://{DOCS_HOST}:{port}/index.html (Ctrl-C stops)", flush=True)
+        httpd.serve_forever()
+    return 0
+
+
 def cmd_compact(args: argparse.Namespace) -> int:
     import datetime as dt
 
@@ -364,6 +495,15 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
     c.add_argument("--lock-wait", type=float, default=0.0)
     c.set_defaults(func=cmd_compact)
+
+    from flows.reporting import DOCS_PORT
+
+    dd = sub.add_parser("docs", help="serve the warehouse's GX Data Docs on 127.0.0.1 and print the URL")
+    dd.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
+    dd.add_argument(
+        "--port", type=int, default=DOCS_PORT, help="TCP port; 0 picks a free one (default: %(default)s)"
+    )
+    dd.set_defaults(func=cmd_docs)
 
     rs = sub.add_parser("runs", help="list recent runs")
     rs.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)

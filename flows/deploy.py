@@ -21,9 +21,10 @@ def nightly(
     return quarry_pipeline.to_deployment(
         name=DEPLOYMENT,
         schedules=[Cron(cron, timezone=timezone)],
-        parameters={"params": params.model_dump(mode="json")},
+        parameters=params.model_dump(mode="json"),
         description="Nightly incremental refresh of the quarry warehouse. Trigger it from the UI with "
-        "'Run' → 'Custom run' to change the source, warehouse, policy, batch size or task runner.",
+        "'Run' → 'Custom run' to change the source, warehouse, policy, batch size or task runner, or "
+        "from the Prefect CLI: prefect deployment run 'quarry-pipeline/nightly' --param batch_size=500.",
         tags=["quarry", "nightly"],
         # by module, so the served process finds the flow wherever it starts
         entrypoint_type=EntrypointType.MODULE_PATH,

@@ -5,7 +5,8 @@ Kept apart from the flow so `quarry --help` and the CLI's option defaults do not
 
 from __future__ import annotations
 
-from typing import Literal
+import inspect
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -51,3 +52,29 @@ class RunParameters(BaseModel):
     compact_after_files: int = Field(
         32, ge=2, description="Merge a table's files into one when a run leaves it with more than this"
     )
+
+
+def flow_signature() -> inspect.Signature:
+    """RunParameters' fields as keyword parameters (same types, constraints and defaults).
+
+    The flow takes this signature so the Prefect UI form shows each field directly and
+    `prefect deployment run ... --param batch_size=1` names a field, not a nested `params` object.
+    """
+    return inspect.Signature(
+        [
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=info.default,
+                annotation=Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation,
+            )
+            for name, info in RunParameters.model_fields.items()
+        ]
+    )
+
+
+def flow_docstring(summary: str) -> str:
+    """`summary` plus a Google-style Args section of RunParameters' descriptions (Prefect reads each
+    parameter's form description from it)."""
+    args = "\n".join(f"    {name}: {info.description}" for name, info in RunParameters.model_fields.items())
+    return f"{summary}\n\nArgs:\n{args}\n"

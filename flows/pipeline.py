@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import logging
 import shutil
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-from prefect import flow, get_run_logger, task
+from prefect import Flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import TaskRunResult
+from prefect.exceptions import FailedRun
 from prefect.futures import PrefectFuture
+from prefect.states import Failed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from expectations.docs import build_data_docs
 from expectations.gate import warm_up
-from flows.params import RunParameters
+from flows.params import RunParameters, flow_docstring, flow_signature
 from flows.reporting import publish, quality_markdown
 from flows.tasks import (
     DUPLICATE_DOCUMENT,
@@ -31,13 +38,14 @@ from flows.tasks import (
     gazetteer,
     ingest_batch,
     metrics_batch,
+    retry_on_io,
 )
 from transforms import clean as clean_t
 from transforms import dedup as dedup_t
 from transforms import ingest as ingest_t
 from transforms import metrics as metrics_t
 from warehouse import catalog, sources
-from warehouse.catalog import Warehouse
+from warehouse.catalog import Warehouse, WarehouseError
 from warehouse.files import read_table
 from warehouse.load import (
     VERSION_COLUMNS,
@@ -62,6 +70,31 @@ from warehouse.schemas import (
 STAGES = ("ingest", "clean", "entities", "metrics")
 
 
+# Progress observers: called as observer(event, **data) from the flow's thread and from the threads
+# that complete task futures. Events: "plan" (batches=[(files, bytes), ...]) once the work is cut,
+# "stage" (stage, batch, files, bytes) when a batch's stage has finished (whatever its state).
+ProgressObserver = Callable[..., None]
+_observers: list[ProgressObserver] = []
+
+
+@contextmanager
+def observe_progress(observer: ProgressObserver) -> Iterator[None]:
+    """Call `observer` with the progress events of runs in this process while the block runs."""
+    _observers.append(observer)
+    try:
+        yield
+    finally:
+        _observers.remove(observer)
+
+
+def _emit(event: str, **data: Any) -> None:
+    for observer in list(_observers):
+        try:
+            observer(event, **data)
+        except Exception:  # noqa: BLE001 - a display must never break a run
+            pass
+
+
 class PipelineFailed(RuntimeError):
     """At least one batch failed a critical gate or a stage; the message names why."""
 
@@ -70,13 +103,27 @@ class PipelineFailed(RuntimeError):
         super().__init__(message)
 
 
-@task(name="plan", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+@task(
+    name="plan",
+    task_run_name="plan",
+    retries=2,
+    retry_delay_seconds=1,
+    retry_condition_fn=retry_on_io,
+    cache_policy=NO_CACHE,
+)
 def plan(
-    params: RunParameters, wh_path: str, run_id: str, staging: str
-) -> tuple[list[list[sources.SourceRef]], list[dict], str, int, int]:
-    """List the source, record what the warehouse already holds, and cut the work into batches."""
+    params: RunParameters, wh_path: str, run_id: str, staging: str, known_path: str, workers: int = 1
+) -> tuple[list[list[sources.SourceRef]], list[dict], int, int]:
+    """List the source, record what the warehouse already holds, and cut the work into batches.
+
+    On Dask with `workers` > 1 the batches are cut at most 1/workers of the files and bytes each, so
+    every worker gets a batch (16 MB or 5,000 files per batch would otherwise leave all but one idle)."""
     wh = Warehouse.at(wh_path)
-    refs, rejects = sources.list_sources(params.source)
+    try:
+        refs, rejects = sources.list_sources(params.source)
+    except sources.SourceError as exc:
+        # the user's mistake: a failed state with the one-line reason, not a retried traceback
+        return Failed(message=str(exc), data=exc)  # type: ignore[return-value]
     known = (
         known_documents(wh)
         if not params.full_refresh
@@ -91,7 +138,6 @@ def plan(
     same = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c) == v) for c, v in current.items()])
     stale = known.filter(~same).height
     Path(staging).mkdir(parents=True, exist_ok=True)
-    known_path = str(Path(staging) / "known.parquet")
     known = known.filter(same)
     known.write_parquet(known_path)
     unread = 0
@@ -101,8 +147,63 @@ def plan(
         skip = set(unchanged_sources(wh, listed, known).get_column("source").to_list())
         unread = len(skip)
         refs = [r for r in refs if r.path not in skip]
-    batches = sources.plan_batches(refs, params.batch_size, int(params.batch_mb * 1e6))
-    return batches, rejects, known_path, stale, unread
+    batch_size, batch_bytes = params.batch_size, int(params.batch_mb * 1e6)
+    if params.task_runner == "dask" and workers > 1 and refs:
+        batch_size = min(batch_size, -(-len(refs) // workers))
+        batch_bytes = min(batch_bytes, max(1, -(-sum(r.size for r in refs) // workers)))
+    batches = sources.plan_batches(refs, batch_size, batch_bytes)
+    return batches, rejects, stale, unread
+
+
+class RunnerError(RuntimeError):
+    """The Dask scheduler named by `dask_address` cannot be reached or has no workers."""
+
+
+def _dask_workers(address: str) -> int:
+    """How many workers the Dask scheduler at `address` has (RunnerError when none or unreachable)."""
+    from distributed import Client
+
+    try:
+        with Client(address, timeout=10) as client:
+            n = len(client.scheduler_info()["workers"])
+    except (OSError, TimeoutError) as exc:
+        raise RunnerError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    if n == 0:
+        raise RunnerError(f"the Dask scheduler at {address} has no workers: start `dask worker {address}`")
+    return n
+
+
+def _api_url_for_workers(params: RunParameters) -> str:
+    """The Prefect API URL Dask workers report to: this flow's (a real server's or the temporary one's).
+
+    RunnerError when a scheduler on another machine would be handed a loopback URL it cannot reach."""
+    from urllib.parse import urlsplit
+
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value() or str(get_client(sync_client=True).api_url).rstrip("/")
+    loopback = ("127.0.0.1", "localhost", "::1")
+    remote = params.dask_address and urlsplit(params.dask_address).hostname not in loopback
+    if remote and urlsplit(url).hostname in loopback:
+        raise RunnerError(
+            f"Dask workers at {params.dask_address} cannot report to the Prefect API at {url} on this "
+            "machine's loopback: run a Prefect server they can reach and set PREFECT_API_URL to its address"
+        )
+    return url
+
+
+def _parallelism(params: RunParameters) -> int:
+    """Workers the batch tasks run on: Dask workers of the cluster, or local workers."""
+    if params.task_runner == "dask" and params.dask_address:
+        _api_url_for_workers(params)  # fail before any work when workers could not report
+        return _dask_workers(params.dask_address)
+    return params.workers
+
+
+# Mistakes a user fixes (a missing source, a locked or unwritable warehouse, an unreachable Dask
+# scheduler): never retried, reported in one line.
+USER_ERRORS = (sources.SourceError, WarehouseError, RunnerError)
 
 
 def _task_runner(params: RunParameters) -> Any:
@@ -117,6 +218,26 @@ def _task_runner(params: RunParameters) -> Any:
     return ThreadPoolTaskRunner(max_workers=params.workers)
 
 
+@contextmanager
+def _workers_report_here(params: RunParameters) -> Iterator[None]:
+    """Point Dask workers at this flow's Prefect API.
+
+    Each task carries the flow's Prefect settings to its worker. A flow on Prefect's temporary
+    (embedded) server has no API URL in its settings, so every worker process would start a temporary
+    server of its own (tens of seconds, a server process per worker, task runs invisible to this flow):
+    the flow's server URL is set for the submissions instead. The server must be reachable from the
+    workers: on other machines, run a real server (`prefect server start --host 0.0.0.0`) and set
+    PREFECT_API_URL to an address they can reach."""
+    if params.task_runner != "dask":
+        yield
+        return
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    url = _api_url_for_workers(params)
+    with temporary_settings(updates={PREFECT_API_URL: url}):
+        yield
+
+
 def _staged(batch_dirs: list[Path], pattern: str) -> list[Path]:
     """The batches' staged files matching `pattern`, in batch order."""
     return [f for d in batch_dirs for f in sorted(d.glob(pattern))]
@@ -127,10 +248,50 @@ def _collect(batch_dirs: list[Path], pattern: str) -> pl.DataFrame | None:
     return pl.concat([pl.read_parquet(f) for f in files], how="vertical_relaxed") if files else None
 
 
-@flow(name="quarry-pipeline", validate_parameters=True)
-def quarry_pipeline(params: RunParameters = RunParameters()) -> dict[str, Any]:  # noqa: B008 - pydantic default
-    """Turn the documents at `params.source` into validated tables in the DuckDB warehouse."""
-    return run_pipeline(params)
+def quarry_pipeline(**fields: Any) -> dict[str, Any]:
+    params = RunParameters(**fields)
+    try:
+        return run_pipeline(params)
+    except USER_ERRORS as exc:
+        # A user's mistake (missing source, locked warehouse): one line in the log and as the run's state
+        # message, no traceback; a Python caller gets prefect.exceptions.FailedRun with that message.
+        if not isinstance(exc, sources.SourceError):  # plan's failed state already said it
+            get_run_logger().error("%s", exc)
+        return Failed(message=str(exc))  # type: ignore[return-value]
+
+
+quarry_pipeline.__signature__ = flow_signature()  # type: ignore[attr-defined]
+quarry_pipeline.__doc__ = flow_docstring(
+    "Turn the documents at `source` into validated tables in the DuckDB warehouse."
+)
+
+
+class _NoUserErrorTraceback(logging.Filter):
+    """Drop the runner's "Engine execution exited with unexpected exception" traceback for a run that
+    ended on a user's mistake: only that path ends in FailedRun (a returned Failed state), and its
+    one-line reason is already in the log and in the run's state message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], FailedRun))
+
+
+logging.getLogger("prefect.flow_runs").addFilter(_NoUserErrorTraceback())
+
+
+class _PipelineFlow(Flow[..., dict[str, Any]]):
+    """The flow, also callable from Python with a whole `RunParameters` (its fields become the flow's
+    parameters; keyword arguments such as `return_state=True` pass through)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if args and isinstance(args[0], RunParameters):
+            kwargs = {**args[0].model_dump(), **kwargs}
+            args = args[1:]
+        return super().__call__(*args, **kwargs)
+
+
+# The flow's parameters are RunParameters' fields, flat: `--param batch_size=1` from the Prefect CLI, one
+# form field per parameter in the UI; validated against the model's types and bounds.
+quarry_pipeline = _PipelineFlow(quarry_pipeline, name="quarry-pipeline", validate_parameters=True)  # type: ignore[assignment]
 
 
 def run_pipeline(params: RunParameters) -> dict[str, Any]:
@@ -154,6 +315,7 @@ class _Run:
     list_rejects: list[dict]
     stale: int
     unread: int
+    plan_id: Any  # plan's task run id: each batch's ingest depends on it
 
 
 @dataclass
@@ -195,7 +357,12 @@ def _start(params: RunParameters, wh: Warehouse) -> _Run:
     t_start = time.perf_counter()
     run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     staging = wh.staging_dir / run_id
-    batches, list_rejects, known_path, stale, unread = plan(params, str(wh.catalog), run_id, str(staging))
+    # The flow names the known-documents file: a value of plan's result in the context every task gets
+    # would make Prefect draw an arrow from plan to every task.
+    known_path = str(staging / "known.parquet")
+    workers = _parallelism(params)
+    planned = plan(params, str(wh.catalog), run_id, str(staging), known_path, workers, return_state=True)
+    batches, list_rejects, stale, unread = planned.result()
     ctx = RunContext(
         run_id=run_id,
         staging=str(staging),
@@ -215,7 +382,9 @@ def _start(params: RunParameters, wh: Warehouse) -> _Run:
         unread,
         stale,
     )
-    return _Run(run_id, started, t_start, staging, ctx, batches, list_rejects, stale, unread)
+    plan_id = planned.state_details.task_run_id
+    _emit("plan", batches=[(len(refs), sum(r.size for r in refs)) for refs in batches])
+    return _Run(run_id, started, t_start, staging, ctx, batches, list_rejects, stale, unread, plan_id)
 
 
 def _process_batches(params: RunParameters, run: _Run) -> _Processed:
@@ -226,19 +395,24 @@ def _process_batches(params: RunParameters, run: _Run) -> _Processed:
         warm_up()
     done = _Processed([], [], [])
     ctx = run.ctx
-    with _task_runner(params) as runner:
+    with _workers_report_here(params), _task_runner(params) as runner:
         chains: list[tuple[int, list[PrefectFuture]]] = []
         for b, refs in enumerate(run.batches):
-            f1 = runner.submit(ingest_batch, parameters={"ctx": ctx, "batch": b, "refs": refs})
-            f2 = runner.submit(
-                clean_batch, parameters={"ctx": ctx, "batch": b, "upstream": f1}, wait_for=[f1]
+            # Dependencies given explicitly: on Dask the upstream future arrives as a plain value, and
+            # the graph should show each batch's own chain plan → ingest → clean → entities → metrics.
+            f1 = runner.submit(
+                ingest_batch,
+                parameters={"ctx": ctx, "batch": b, "refs": refs},
+                dependencies={"refs": {TaskRunResult(id=run.plan_id)}},
             )
-            f3 = runner.submit(
-                entities_batch, parameters={"ctx": ctx, "batch": b, "upstream": f2}, wait_for=[f2]
-            )
-            f4 = runner.submit(
-                metrics_batch, parameters={"ctx": ctx, "batch": b, "upstream": f3}, wait_for=[f3]
-            )
+            f2 = _then(runner, clean_batch, ctx, b, f1)
+            f3 = _then(runner, entities_batch, ctx, b, f2)
+            f4 = _then(runner, metrics_batch, ctx, b, f3)
+            size = sum(r.size for r in refs)
+            for stage, fut in zip(STAGES, (f1, f2, f3, f4), strict=True):
+                fut.add_done_callback(
+                    functools.partial(_stage_done, stage=stage, batch=b, files=len(refs), size=size)
+                )
             chains.append((b, [f1, f2, f3, f4]))
         for b, futures in chains:
             batch_ok = True
@@ -258,6 +432,22 @@ def _process_batches(params: RunParameters, run: _Run) -> _Processed:
             if batch_ok:
                 done.ok_batches.append(b)
     return done
+
+
+def _then(
+    runner: Any, stage_task: Any, ctx: RunContext, batch: int, upstream: PrefectFuture
+) -> PrefectFuture:
+    """Submit `stage_task` for `batch` after `upstream` (the batch's previous stage), linked to it."""
+    return runner.submit(
+        stage_task,
+        parameters={"ctx": ctx, "batch": batch, "upstream": upstream},
+        wait_for=[upstream],
+        dependencies={"upstream": {TaskRunResult(id=upstream.task_run_id)}},
+    )
+
+
+def _stage_done(fut: PrefectFuture, *, stage: str, batch: int, files: int, size: int) -> None:
+    _emit("stage", stage=stage, batch=batch, files=files, bytes=size)
 
 
 def _quarantine(run: _Run, batch_dirs: list[Path], ok_dirs: list[Path]) -> pl.DataFrame | None:
@@ -504,7 +694,14 @@ def _near_duplicates(
     return dedup_t.near_duplicate_rows(ids, sig, n_prior)
 
 
-@task(name="load", retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE)
+@task(
+    name="load",
+    task_run_name="load",
+    retries=1,
+    retry_delay_seconds=1,
+    retry_condition_fn=retry_on_io,
+    cache_policy=NO_CACHE,
+)
 def load(
     wh: Warehouse,
     run_id: str,

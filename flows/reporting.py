@@ -15,6 +15,15 @@ import polars as pl
 STAGE_ORDER = ("ingest", "clean", "entities", "metrics")
 MAX_FAILED_ROWS = 50  # failed expectations listed in full; the rest are counted
 MAX_CELL = 120
+DOCS_HOST = "127.0.0.1"
+DOCS_PORT = 4280  # `quarry docs` serves the Data Docs here; the artifact links this URL
+
+
+def docs_url(port: int = DOCS_PORT) -> str:
+    """The Data Docs index as `quarry docs --port PORT` serves it: a browser opens http:// links from
+    the Prefect UI, never file:// ones."""
+    return f"http://{DOCS_HOST}:{port}/index.html"
+
 
 _QUALITY_COLUMNS = {
     "stage": pl.String,
@@ -72,8 +81,12 @@ def quality_markdown(
     passed = q.filter(pl.col("success")).height
     out.append(f"Expectations: {passed} passed, {q.height - passed} failed.")
     if docs_index is not None:
-        index = Path(docs_index).resolve()
-        out.append(f"Data Docs: [{index}]({index.as_uri()})")
+        wh = summary.get("warehouse")
+        serve = f"quarry docs --warehouse {wh}" if wh else "quarry docs"
+        out.append(
+            f"Data Docs: [{docs_url()}]({docs_url()}) "
+            f"(while `{serve}` runs; files in {Path(docs_index).parent})"
+        )
     out.append("")
 
     per_stage = q.group_by("stage").agg(

@@ -52,6 +52,20 @@ _DOCUMENT_TABLES = (RAW_DOCUMENTS.name, DOCUMENTS.name)
 GATE_FAILED = "gate_failed"
 
 
+def retry_on_io(task: Any, task_run: Any, state: Any) -> bool:
+    """Prefect retry condition: retry a task only after an OSError (a flaky disk or network share).
+
+    A mistake the user must fix (a missing source raises SourceError, a locked warehouse
+    WarehouseError) or a bug fails the same way again: it is not retried."""
+    try:
+        state.result()
+    except OSError:
+        return True
+    except Exception:  # noqa: BLE001 - anything else is not worth a retry
+        return False
+    return False
+
+
 @dataclass(frozen=True)
 class RunContext:
     """What every task of one run needs to know; small and serialisable."""
@@ -181,7 +195,14 @@ def _stats(
     }
 
 
-@task(name="ingest", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+@task(
+    name="ingest",
+    task_run_name="ingest[b{batch}]",
+    retries=2,
+    retry_delay_seconds=1,
+    retry_condition_fn=retry_on_io,
+    cache_policy=NO_CACHE,
+)
 def ingest_batch(ctx: RunContext, batch: int, refs: list[sources.SourceRef]) -> dict[str, Any]:
     """Read a batch of source files, decode them, drop documents already loaded, gate, stage."""
     t0 = time.perf_counter()
@@ -252,7 +273,7 @@ def _index_files(ctx: RunContext, bdir: Path, refs: list[sources.SourceRef], rea
     write_table(rows, SOURCE_FILES, bdir / f"{SOURCE_FILES.name}.parquet")
 
 
-@task(name="clean", cache_policy=NO_CACHE)
+@task(name="clean", task_run_name="clean[b{batch}]", cache_policy=NO_CACHE)
 def clean_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dict[str, Any]:
     """Clean the batch's decoded documents; stage documents, sentences and removed spans."""
     t0 = time.perf_counter()
@@ -326,7 +347,7 @@ def entities_version(path: str) -> str:
     return gazetteer(path)[2]
 
 
-@task(name="entities", cache_policy=NO_CACHE)
+@task(name="entities", task_run_name="entities[b{batch}]", cache_policy=NO_CACHE)
 def entities_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dict[str, Any]:
     """Find entity mentions in the batch's cleaned documents; stage mentions and discovered entities."""
     t0 = time.perf_counter()
@@ -377,7 +398,7 @@ def entities_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dic
     )
 
 
-@task(name="metrics", cache_policy=NO_CACHE)
+@task(name="metrics", task_run_name="metrics[b{batch}]", cache_policy=NO_CACHE)
 def metrics_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dict[str, Any]:
     """Extract figures from the batch's documents and attribute them to entities; stage metrics."""
     t0 = time.perf_counter()

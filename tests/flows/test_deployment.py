@@ -1,12 +1,14 @@
-"""The nightly deployment on a real (temporary) Prefect server: schedule, form, and an API-triggered run."""
+"""The nightly deployment on a real (temporary) Prefect server: schedule, flat form, a CLI-triggered run."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import duckdb
@@ -19,6 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_deployment_schedule_form_and_triggered_run(prefect_server, tmp_path):
     from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
     from prefect.settings import PREFECT_API_URL
 
     dep_id = deploy.register(cron="0 2 * * *", timezone="Europe/Berlin")
@@ -36,18 +39,19 @@ def test_deployment_schedule_form_and_triggered_run(prefect_server, tmp_path):
             "Europe/Berlin",
             True,
         )
-        # The UI renders this schema as the run form: typed fields with defaults and choices.
-        props = dep.parameter_openapi_schema["definitions"]["RunParameters"]["properties"]
+        # The UI renders this schema as the run form: one typed field per RunParameters field, with the
+        # model's default, bounds, choices and description.
+        schema = dep.parameter_openapi_schema
+        assert list(schema["properties"]) == list(RunParameters.model_fields)
+        assert "definitions" not in schema or "RunParameters" not in schema["definitions"]
+        props = schema["properties"]
         assert props["on_failure"]["enum"] == ["fail", "quarantine"]
         assert props["task_runner"]["enum"] == ["threads", "dask"]
         assert (props["batch_size"]["type"], props["batch_size"]["default"]) == ("integer", 5000)
-        assert props["full_refresh"]["type"] == "boolean"
-        assert dep.parameters["params"]["warehouse"] == "data/quarry.duckdb"
-        # What the UI's "Run → Custom run" does: a flow run from the deployment with other parameters.
-        params = RunParameters(source=str(corpus), warehouse=str(wh), batch_size=1, on_failure="quarantine")
-        run = client.create_flow_run_from_deployment(
-            dep_id, parameters={"params": params.model_dump(mode="json")}
-        )
+        assert (props["batch_size"]["minimum"], props["batch_size"]["maximum"]) == (1, 100_000)
+        assert props["batch_size"]["description"] == "Documents (files) per batch task"
+        assert (props["full_refresh"]["type"], props["full_refresh"]["default"]) == ("boolean", False)
+        assert dep.parameters["warehouse"] == "data/quarry.duckdb"
 
     env = {
         **os.environ,
@@ -55,6 +59,13 @@ def test_deployment_schedule_form_and_triggered_run(prefect_server, tmp_path):
         "PREFECT_RUNNER_POLL_FREQUENCY": "1",
         "PREFECT_LOGGING_LEVEL": "WARNING",
     }
+    # What a user types: the Prefect CLI, one --param per field, values parsed as JSON.
+    run = _trigger(env, f"source={corpus}", f"warehouse={wh}", "batch_size=1", "on_failure=fail")
+    assert (run.parameters["batch_size"], run.parameters["on_failure"]) == (1, "fail")
+    # A user's mistake through the deployment: a source that does not exist.
+    missing = tmp_path / "no-such-dir"
+    bad = _trigger(env, f"source={missing}", f"warehouse={tmp_path / 'bad.duckdb'}")
+
     server = subprocess.Popen(
         [sys.executable, "-m", "flows.cli", "serve"],
         cwd=REPO,
@@ -68,23 +79,47 @@ def test_deployment_schedule_form_and_triggered_run(prefect_server, tmp_path):
         with get_client(sync_client=True) as client:
             while time.monotonic() < deadline:
                 state = client.read_flow_run(run.id).state
-                if state is not None and state.is_final():
+                bad_state = client.read_flow_run(bad.id).state
+                if all(x is not None and x.is_final() for x in (state, bad_state)):
                     break
                 time.sleep(1)
+            bad_tasks = client.read_task_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[bad.id]))
+            )
     finally:
         server.terminate()
         try:
             server.wait(20)
         except subprocess.TimeoutExpired:
             server.kill()
-    assert state is not None and state.is_completed(), (
-        state,
-        server.stderr.read()[-3000:] if server.stderr else "",
-    )
+    log = server.stderr.read() if server.stderr else ""
+    assert state is not None and state.is_completed(), (state, log[-3000:])
+    assert "Traceback" not in log, log[-3000:]
+    assert [line.split(" - ", 1)[1] for line in log.splitlines() if "no-such-dir" in line] == [
+        f'Finished in state Failed("source {str(missing)!r} does not exist")'
+    ], log[-3000:]
+    # The mistake fails once, with the one-line reason as the run's message; plan is not retried.
+    assert (bad_state.type.value, bad_state.message) == ("FAILED", f"source {str(missing)!r} does not exist")
+    assert [(t.name, t.run_count, t.state.type.value) for t in bad_tasks] == [("plan", 1, "FAILED")]
     with duckdb.connect(str(wh), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM documents").fetchone() == (2,)
         assert con.execute("SELECT flow_run_id FROM runs").fetchone() == (str(run.id),)
         params_json = con.execute(
             "SELECT parameters::JSON ->> 'on_failure', parameters::JSON ->> 'batch_size' FROM runs"
         ).fetchone()
-        assert params_json == ("quarantine", "1")
+        assert params_json == ("fail", "1")
+
+
+def _trigger(env: dict[str, str], *params: str):
+    """`prefect deployment run 'quarry-pipeline/nightly' --param k=v ...`; the flow run it created."""
+    from prefect.client.orchestration import get_client
+
+    args = [str(Path(sys.executable).parent / "prefect"), "deployment", "run", "quarry-pipeline/nightly"]
+    for p in params:
+        args += ["--param", p]
+    out = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    found = re.search(r"UUID: ([0-9a-f-]{36})", out.stdout)
+    assert found, out.stdout
+    with get_client(sync_client=True) as client:
+        return client.read_flow_run(uuid.UUID(found.group(1)))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -243,3 +245,224 @@ def test_kill_9_mid_run_then_rerun_equals_a_clean_run(prefect_server, tmp_path, 
     assert snapshot(wh) == snapshot(reference)
     leftovers = [p for p in Warehouse.at(wh).root.rglob("*") if p.is_file() and ".tmp" in p.name]
     assert leftovers == []
+
+
+def test_task_runs_are_named_by_stage_and_batch_and_chained(prefect_server, tmp_path):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    corpus = make_corpus(tmp_path / "c", names=SEEDS[:3])
+    params = RunParameters(source=str(corpus), warehouse=str(tmp_path / "g.duckdb"), batch_size=2)
+    state = quarry_pipeline(params, return_state=True)
+    assert state.is_completed()
+    flow_run_id = state.state_details.flow_run_id
+    with get_client(sync_client=True) as client:
+        tasks = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+    by_id = {t.id: t.name for t in tasks}
+
+    def upstream(t) -> list[str]:
+        return sorted({by_id[i.id] for inputs in t.task_inputs.values() for i in inputs if i.id in by_id})
+
+    graph = {t.name: upstream(t) for t in tasks}
+    assert graph == {
+        "plan": [],
+        "ingest[b0]": ["plan"],
+        "clean[b0]": ["ingest[b0]"],
+        "entities[b0]": ["clean[b0]"],
+        "metrics[b0]": ["entities[b0]"],
+        "ingest[b1]": ["plan"],
+        "clean[b1]": ["ingest[b1]"],
+        "entities[b1]": ["clean[b1]"],
+        "metrics[b1]": ["entities[b1]"],
+        "load": [],
+    }
+
+
+def test_a_locked_warehouse_is_refused_before_prefect_starts(tmp_path):
+    """No Prefect server (no fixture, no PREFECT_API_URL): a run that got past the lock check would
+    start a temporary one and log; this one answers with one line, quickly."""
+    from warehouse.catalog import write_lock
+
+    corpus = make_corpus(tmp_path / "c", names=SEEDS[:1])
+    wh = tmp_path / "busy.duckdb"
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    with write_lock(Warehouse.at(wh)):  # a run in progress, as another process would hold it
+        t0 = time.monotonic()
+        out = subprocess.run(
+            [sys.executable, "-m", "flows.cli", "run", "--source", str(corpus), "--warehouse", str(wh)],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        seconds = time.monotonic() - t0
+    assert (out.returncode, out.stdout) == (2, "")
+    [line] = out.stderr.splitlines()
+    assert line.startswith(
+        f"quarry: error: warehouse {wh} is locked by a running run (pid {os.getpid()} since "
+    )
+    assert line.endswith("); wait for it to finish or pass a longer --lock-wait")
+    assert seconds < 5, seconds  # measured ~1 s; a Prefect temporary server alone takes 10-30 s
+    assert not any(Warehouse.at(wh).root.glob("staging/*"))
+
+
+def _start(args: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
+
+
+def test_cli_run_on_a_dask_cluster_spreads_batches_and_reports_to_the_flows_api(prefect_server, tmp_path):
+    """A real scheduler and two workers on loopback; the run uses Prefect's temporary server (no
+    PREFECT_API_URL), whose URL the workers must be handed instead of starting servers of their own."""
+    corpus = make_corpus(tmp_path / "c")
+    bin_dir = Path(sys.executable).parent
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env |= {"PREFECT_LOGGING_LEVEL": "INFO", "PYTHONPATH": str(REPO)}
+    scheduler_file = tmp_path / "scheduler.json"
+    procs = [
+        _start(
+            [
+                str(bin_dir / "dask"),
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                str(scheduler_file),
+            ],
+            tmp_path / "scheduler.log",
+            env,
+        )
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while not scheduler_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        address = json.loads(scheduler_file.read_text())["address"]
+        for name in ("w1", "w2"):
+            procs.append(
+                _start(
+                    [
+                        str(bin_dir / "dask"),
+                        "worker",
+                        address,
+                        "--name",
+                        name,
+                        "--nthreads",
+                        "1",
+                        "--host",
+                        "127.0.0.1",
+                        "--no-dashboard",
+                    ],
+                    tmp_path / f"{name}.log",
+                    env,
+                )
+            )
+        from distributed import Client
+
+        with Client(address, timeout=30) as client:
+            client.wait_for_workers(2, timeout=60)
+        wh = tmp_path / "dask.duckdb"
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "flows.cli",
+                "run",
+                "--source",
+                str(corpus),
+                "--warehouse",
+                str(wh),
+                "--task-runner",
+                "dask",
+                "--dask-address",
+                address,
+            ],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            p.wait(30)
+    assert out.returncode == 0, out.stderr[-3000:]
+    # Default batching (16 MB / 5,000 files) would make one batch of these 5 files; cut at half the
+    # files and half the bytes each, they make 3 (each at most half the bytes: at least one per worker).
+    assert re.search(r"│ batches\s+│\s+3 │", out.stdout), out.stdout
+    logs = {name: (tmp_path / f"{name}.log").read_text() for name in ("w1", "w2")}
+    for log in logs.values():
+        assert "temporary server" not in log, log[-3000:]
+    ran = {name: sorted(set(re.findall(r"Task run '(\w+\[b\d\])'", log))) for name, log in logs.items()}
+    assert all(ran.values()), ran  # both workers ran tasks
+    assert sorted(t for names in ran.values() for t in names) == sorted(
+        f"{stage}[b{b}]" for stage in ("ingest", "clean", "entities", "metrics") for b in (0, 1, 2)
+    )
+    threads = tmp_path / "t.duckdb"
+    run(corpus, threads)
+    assert snapshot(wh) == snapshot(threads)
+
+
+def _cli_run(corpus: Path, wh: Path, env: dict[str, str], stdout: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "flows.cli",
+            "run",
+            "--source",
+            str(corpus),
+            "--warehouse",
+            str(wh),
+            "--batch-size",
+            "2",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+    )
+
+
+def test_progress_shows_in_a_terminal_and_not_in_a_pipe(prefect_server, tmp_path):
+    import pty
+
+    from prefect.settings import PREFECT_API_URL
+
+    corpus = make_corpus(tmp_path / "c")
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "COLUMNS": "200", "TERM": "xterm"}
+    env.pop("QUARRY_NO_PROGRESS", None)
+    master, slave = pty.openpty()
+    proc = _cli_run(corpus, tmp_path / "tty.duckdb", env, slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the terminal's other end closed
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    assert proc.wait(120) == 0, proc.stderr.read()[-3000:] if proc.stderr else ""
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode("utf-8", "replace"))
+    # 5 files in 3 batches (2 + 2 + 1): each stage's line reaches all of them before the summary.
+    sizes = sum(p.stat().st_size for p in corpus.iterdir())
+    for stage in ("ingest", "clean", "entities", "metrics"):
+        line = re.search(rf"{stage}\s+\S+\s+batch 3/3 5/5 docs ([\d.]+)/([\d.]+) kB", screen)
+        assert line, screen[-3000:]
+        assert line.group(1) == line.group(2) == f"{sizes / 1000:.1f}"
+    assert "quarry run" in screen and "ETA" in screen
+
+    piped = _cli_run(corpus, tmp_path / "pipe.duckdb", env, subprocess.PIPE)
+    out, err = piped.communicate(timeout=120)
+    assert piped.returncode == 0, err[-3000:]
+    text = out.decode()
+    assert "quarry run" in text and "docs in" in text
+    assert "batch 3/3" not in text and "ETA" not in text and "\x1b[" not in text

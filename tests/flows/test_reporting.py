@@ -120,8 +120,11 @@ def test_markdown_lists_quarantine_reasons_and_failed_expectations_with_observed
 
 def test_markdown_links_the_data_docs_index(tmp_path: Path) -> None:
     index = tmp_path / "data_docs" / "index.html"
-    md = quality_markdown(SUMMARY, QUALITY, QUARANTINE, index)
-    assert f"Data Docs: [{index}]({index.as_uri()})" in md.splitlines()
+    md = quality_markdown({**SUMMARY, "warehouse": "/srv/q.duckdb"}, QUALITY, QUARANTINE, index)
+    assert (
+        "Data Docs: [http://127.0.0.1:4280/index.html](http://127.0.0.1:4280/index.html) "
+        f"(while `quarry docs --warehouse /srv/q.duckdb` runs; files in {tmp_path / 'data_docs'})"
+    ) in md.splitlines()
 
 
 def test_markdown_of_a_run_without_results() -> None:
