@@ -161,3 +161,49 @@ def test_rerun_is_idempotent(seeded):
     runs = q(wh, "SELECT docs_cleaned, parameters FROM runs ORDER BY started_at")
     assert [r[0] for r in runs] == [5, 0]
     assert json.loads(runs[1][1])["source"] == str(SEEDS)
+
+
+# Suites the seeds' run validates (entities only when a run discovers new entities), and its Data Docs
+# validation pages: one per suite per batch that had rows (one batch of three removed no span).
+VALIDATED_SUITES = {
+    "raw_documents",
+    "documents",
+    "sentences",
+    "removed_spans",
+    "doc_signatures",
+    "mentions",
+    "metrics",
+    "batch_profile",
+}
+SEED_VALIDATION_PAGES = 23
+
+
+def test_quality_artifact_of_the_run_reads_back_from_the_prefect_api(seeded):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    wh, s = seeded
+    [(flow_run_id,)] = q(wh, f"SELECT flow_run_id FROM runs WHERE run_id = '{s['run_id']}'")
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
+    [art] = artifacts
+    assert (art.key, art.type) == ("quarry-quality", "markdown")
+    lines = art.data.splitlines()
+    assert lines[0] == f"# Quality: run {s['run_id']} succeeded"
+    assert f"Expectations: {SEED_EXPECTATIONS_PASSED} passed, 0 failed." in lines
+    index = Path(s["data_docs"])
+    assert f"Data Docs: [{index}]({index.as_uri()})" in lines
+
+
+def test_data_docs_of_the_run_name_every_validated_suite(seeded):
+    wh, s = seeded
+    index = Path(s["data_docs"])
+    assert index == wh.parent / "quarry" / "data_docs" / "index.html"
+    html = index.read_text(encoding="utf-8")
+    for suite in VALIDATED_SUITES:
+        assert f"'expectation_suite_name': 'quarry.{suite}'" in html, suite
+    validations = index.parent / "validations" / "quarry"
+    assert {p.name for p in validations.iterdir()} == VALIDATED_SUITES
+    assert len(list(validations.rglob("*.html"))) == SEED_VALIDATION_PAGES
