@@ -14,6 +14,16 @@ from warehouse.catalog import Warehouse, manifest
 from warehouse.schemas import TABLES
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+LABELS = SEEDS / "labels"
+# Exact outputs of one run over seeds/ (batch_size=2). Extraction changes move these: update them here.
+SEED_DOCUMENTS = 5
+SEED_BATCHES = 3
+SEED_MENTIONS = 317
+SEED_METRICS = 24
+SEED_ENTITIES = 466  # the gazetteer's entities; the seeds discover no new one
+SEED_REMOVED_SPANS = 8
+SEED_DOCS_WITH_REMOVED_SPANS = 3
+SEED_EXPECTATIONS_PASSED = 273
 PROMO = [
     "Gate Square",
     "WXTM",
@@ -38,23 +48,62 @@ def q(wh: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
+def labelled_metrics() -> tuple[set[tuple[str, float, str]], set[tuple[str, float, str]]]:
+    """(document stem, value, unit) of seeds/labels: (required figures, optional figures)."""
+    required: set[tuple[str, float, str]] = set()
+    optional: set[tuple[str, float, str]] = set()
+    for path in sorted(LABELS.glob("*.json")):
+        for m in json.loads(path.read_text(encoding="utf-8"))["metrics"]:
+            (optional if m.get("optional") else required).add((path.stem, float(m["value"]), m["unit"]))
+    return required, optional
+
+
 def test_summary_counts_every_seed(seeded):
     _, s = seeded
     assert s["status"] == "succeeded"
-    assert (s["docs_in"], s["docs_cleaned"], s["docs_quarantined"], s["batches"]) == (5, 5, 0, 3)
-    assert s["mentions"] > 50 and s["metrics"] >= 15
-    assert s["expectations_failed"] == 0 and s["expectations_passed"] > 100
+    assert (s["docs_in"], s["docs_cleaned"], s["docs_quarantined"], s["batches"]) == (
+        SEED_DOCUMENTS,
+        SEED_DOCUMENTS,
+        0,
+        SEED_BATCHES,
+    )
+    assert (s["mentions"], s["metrics"]) == (SEED_MENTIONS, SEED_METRICS)
+    assert (s["expectations_passed"], s["expectations_failed"]) == (SEED_EXPECTATIONS_PASSED, 0)
     assert set(s["stage_seconds"]) == {"ingest", "clean", "entities", "metrics", "load"}
 
 
 def test_every_table_is_queryable_with_rows_from_all_seeds(seeded):
-    wh, _ = seeded
-    for table in ("documents", "sentences", "mentions", "metrics", "removed_spans"):
-        assert q(wh, f"SELECT count(DISTINCT doc_id) FROM {table}") == [(5,)] or table == "removed_spans"
+    wh, s = seeded
+    for table in ("documents", "sentences", "mentions", "metrics"):
+        assert q(wh, f"SELECT count(DISTINCT doc_id) FROM {table}") == [(SEED_DOCUMENTS,)], table
+    assert q(wh, "SELECT count(*), count(DISTINCT doc_id) FROM removed_spans") == [
+        (SEED_REMOVED_SPANS, SEED_DOCS_WITH_REMOVED_SPANS)
+    ]
+    assert q(wh, "SELECT count(*) FROM mentions") == [(SEED_MENTIONS,)]
+    assert q(wh, "SELECT count(*) FROM metrics") == [(SEED_METRICS,)]
+    assert q(wh, "SELECT count(*) FROM entities") == [(SEED_ENTITIES,)]
     assert q(wh, "SELECT count(*) FROM runs WHERE status = 'succeeded'") == [(1,)]
-    assert q(wh, "SELECT count(*) > 0 FROM entities") == [(True,)]
-    assert q(wh, "SELECT count(*) > 0, bool_and(success) FROM quality_results") == [(True, True)]
+    # every outcome of every gate is a row: passed + failed, all of them successes
+    assert q(wh, "SELECT count(*), count(*) FILTER (WHERE success) FROM quality_results") == [
+        (s["expectations_passed"] + s["expectations_failed"], SEED_EXPECTATIONS_PASSED)
+    ]
     assert q(wh, "SELECT count(*) FROM quarantine") == [(0,)]
+
+
+def test_metrics_are_exactly_the_labelled_figures(seeded):
+    """Every required figure of seeds/labels is extracted and nothing outside the labels is: a figure
+    that is not labelled at all (noise, a date, a model's size) would show up in `unlabelled`."""
+    wh, _ = seeded
+    required, optional = labelled_metrics()
+    got = set(
+        q(
+            wh,
+            r"""SELECT regexp_extract(d.source, '([^/]+)\.txt$', 1), m.value, m.unit
+                FROM metrics m JOIN documents d USING (doc_id)""",
+        )
+    )
+    assert required - got == set()  # recall on the required figures
+    assert got - required - optional == set()  # precision: no unlabelled figure
 
 
 def test_seed_facts(seeded):
@@ -91,7 +140,7 @@ def test_boilerplate_is_gone_and_repeated_paragraph_kept_once(seeded):
         assert phrase not in texts, phrase
     para = "Xiaomi just crashed the AI party."
     assert texts.count(para) == 1
-    assert q(wh, "SELECT count(*) > 0 FROM removed_spans") == [(True,)]
+    assert q(wh, "SELECT count(*) FROM removed_spans") == [(SEED_REMOVED_SPANS,)]
 
 
 def test_parquet_files_keep_declared_schema(seeded):
@@ -112,3 +161,49 @@ def test_rerun_is_idempotent(seeded):
     runs = q(wh, "SELECT docs_cleaned, parameters FROM runs ORDER BY started_at")
     assert [r[0] for r in runs] == [5, 0]
     assert json.loads(runs[1][1])["source"] == str(SEEDS)
+
+
+# Suites the seeds' run validates (entities only when a run discovers new entities), and its Data Docs
+# validation pages: one per suite per batch that had rows (one batch of three removed no span).
+VALIDATED_SUITES = {
+    "raw_documents",
+    "documents",
+    "sentences",
+    "removed_spans",
+    "doc_signatures",
+    "mentions",
+    "metrics",
+    "batch_profile",
+}
+SEED_VALIDATION_PAGES = 23
+
+
+def test_quality_artifact_of_the_run_reads_back_from_the_prefect_api(seeded):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    wh, s = seeded
+    [(flow_run_id,)] = q(wh, f"SELECT flow_run_id FROM runs WHERE run_id = '{s['run_id']}'")
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
+    [art] = artifacts
+    assert (art.key, art.type) == ("quarry-quality", "markdown")
+    lines = art.data.splitlines()
+    assert lines[0] == f"# Quality: run {s['run_id']} succeeded"
+    assert f"Expectations: {SEED_EXPECTATIONS_PASSED} passed, 0 failed." in lines
+    index = Path(s["data_docs"])
+    assert f"Data Docs: [{index}]({index.as_uri()})" in lines
+
+
+def test_data_docs_of_the_run_name_every_validated_suite(seeded):
+    wh, s = seeded
+    index = Path(s["data_docs"])
+    assert index == wh.parent / "quarry" / "data_docs" / "index.html"
+    html = index.read_text(encoding="utf-8")
+    for suite in VALIDATED_SUITES:
+        assert f"'expectation_suite_name': 'quarry.{suite}'" in html, suite
+    validations = index.parent / "validations" / "quarry"
+    assert {p.name for p in validations.iterdir()} == VALIDATED_SUITES
+    assert len(list(validations.rglob("*.html"))) == SEED_VALIDATION_PAGES

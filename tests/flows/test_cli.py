@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import io
+import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
+import duckdb
 import pytest
+
+from flows import cli
+from tests.test_end_to_end import SEED_MENTIONS, SEED_METRICS
+from warehouse.catalog import Warehouse, write_lock
+from warehouse.load import file_counts
 
 REPO = Path(__file__).resolve().parents[2]
 QUARRY = [sys.executable, "-m", "flows.cli"]
@@ -18,12 +30,51 @@ def quarry(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
     return subprocess.run([*QUARRY, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=600)
 
 
+def quarry_here(*args: str) -> tuple[int, str, str]:
+    """`quarry ARGS` in this process (the session's Prefect server): (exit status, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(list(args))
+    return code, out.getvalue(), err.getvalue()
+
+
+def _hold_lock_until_a_run_waits(wh: Path, held: threading.Event, released: list) -> None:
+    """Hold the warehouse's writer lock until a flow run is running (so it is at the lock), then 1 s
+    more (it retries every 0.2 s); record when it was released."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterState, FlowRunFilterStateType
+    from prefect.client.schemas.objects import StateType
+
+    running = FlowRunFilter(state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.RUNNING])))
+    with write_lock(Warehouse.at(wh)):
+        held.set()
+        deadline = time.monotonic() + 300
+        with get_client(sync_client=True) as client:
+            while not client.read_flow_runs(flow_run_filter=running) and time.monotonic() < deadline:
+                time.sleep(0.1)
+        time.sleep(1.0)
+        released.append(dt.datetime.now(dt.UTC))
+
+
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
+def warehouse(prefect_server, tmp_path_factory) -> Path:
+    """One run over the seeds, through `quarry run --lock-wait`: another writer holds the lock when the
+    run starts, and the run waits for it and then succeeds."""
     wh = tmp_path_factory.mktemp("cli") / "w.duckdb"
-    out = quarry("run", "--source", str(REPO / "seeds"), "--warehouse", str(wh))
-    assert out.returncode == 0, out.stderr[-3000:]
-    assert "quarry run" in out.stdout and "docs cleaned" in out.stdout and "wall seconds" in out.stdout
+    held, released = threading.Event(), []
+    holder = threading.Thread(target=_hold_lock_until_a_run_waits, args=(wh, held, released))
+    holder.start()
+    held.wait(30)
+    code, out, err = quarry_here(
+        "run", "--source", str(REPO / "seeds"), "--warehouse", str(wh), "--lock-wait", "300"
+    )
+    holder.join(30)
+    assert code == 0, err[-3000:]
+    assert "quarry run" in out and "docs cleaned" in out and "wall seconds" in out
+    assert f"warehouse: {wh}" in out.splitlines()
+    with duckdb.connect(str(wh), read_only=True) as con:
+        [(started,)] = con.execute("SELECT started_at FROM runs").fetchall()
+    assert started > released[0]  # the run began its work only once the other writer let go
     return wh
 
 
@@ -43,8 +94,17 @@ def test_sql_json_and_runs(warehouse):
         str(warehouse),
     )
     assert out.stdout.strip() == '[{"unit": "CNY", "n": 1}]'
-    runs = quarry("runs", "--warehouse", str(warehouse))
-    assert runs.returncode == 0 and "succeeded" in runs.stdout
+    code, out, _ = quarry_here("runs", "--warehouse", str(warehouse))
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        [(run_id,)] = con.execute("SELECT run_id FROM runs").fetchall()
+    [row] = [line for line in out.splitlines() if run_id in line]
+    cells = [c.strip() for c in row.strip("│").split("│")]
+    # run_id, status, started_at, seconds, docs in/skipped/cleaned/quarantined, mentions, metrics, failed
+    assert (code, cells[:2], cells[4:]) == (
+        0,
+        [run_id, "succeeded"],
+        ["5", "0", "5", "0", str(SEED_MENTIONS), str(SEED_METRICS), "0"],
+    )
 
 
 @pytest.mark.parametrize(
@@ -85,3 +145,105 @@ def test_sql_cannot_change_the_warehouse(warehouse):
         "sql", "SELECT count(*) FROM documents", "--format", "csv", "--warehouse", str(warehouse)
     ).stdout
     assert before == after == "count_star()\n5\n"
+
+
+def test_compact_with_nothing_to_compact_and_without_a_warehouse(warehouse, tmp_path):
+    files = sum(file_counts(Warehouse.at(warehouse)).values())
+    assert quarry_here("compact", "--warehouse", str(warehouse)) == (
+        0,
+        f"nothing to compact ({files} files)\n",
+        "",
+    )
+    missing = tmp_path / "none" / "w.duckdb"
+    assert quarry_here("compact", "--warehouse", str(missing)) == (
+        2,
+        "",
+        f"quarry: error: no warehouse at {missing}\n",
+    )
+
+
+# A labelled corpus written for this test: one story, its labels, and a second label set that also
+# expects a person the story never names (a miss).
+STORY = """Xiaomi released a reasoning model on Monday. The MiMo model has 7 billion parameters.
+
+The phone maker built the model in its own research group in Beijing, and it plans to ship it inside
+its assistant on phones, cars and home devices next year.
+
+The company also hired 1,200 engineers for its AI lab this year, according to a statement sent to
+reporters.
+
+Analysts said the move puts the firm in a race with other developers that release open models every
+few weeks.
+"""
+LABELS = {
+    "entities": [
+        {"text": "Xiaomi", "canonical": "Xiaomi", "type": "ORG"},
+        {"text": "MiMo", "canonical": "MiMo-7B", "type": "MODEL"},
+        {"text": "Beijing", "canonical": "Beijing", "type": "GPE"},
+    ],
+    "metrics": [
+        {"text": "7 billion parameters", "value": 7e9, "unit": "parameters", "subject": "MiMo-7B"},
+        {"text": "1,200 engineers", "value": 1200, "unit": "employees", "subject": "Xiaomi"},
+    ],
+}
+
+
+@pytest.fixture
+def labelled(tmp_path) -> Path:
+    corpus = tmp_path / "corpus"
+    (corpus / "labels").mkdir(parents=True)
+    (corpus / "story.txt").write_text(STORY, encoding="utf-8")
+    (corpus / "labels" / "story.json").write_text(json.dumps(LABELS), encoding="utf-8")
+    other = tmp_path / "other-labels"
+    other.mkdir()
+    missed = {"text": "Lei Jun", "canonical": "Lei Jun", "type": "PERSON"}
+    (other / "story.json").write_text(
+        json.dumps({**LABELS, "entities": [*LABELS["entities"], missed]}), encoding="utf-8"
+    )
+    return corpus
+
+
+def _rows(out: str) -> list[list[str]]:
+    return [
+        [c.strip() for c in line.strip("│").split("│")] for line in out.splitlines() if line.startswith("│")
+    ]
+
+
+def test_eval_prints_score_tables(labelled, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, err = quarry_here("eval", "--source", str(labelled))  # labels from <source>/labels
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0].strip() == "entities (1 labelled documents)"
+    assert "metrics (1 labelled documents): value within 1% + unit" in [x.strip() for x in lines]
+    assert _rows(out) == [
+        ["GPE", "1", "0", "0", "1.000", "1.000", "1.000"],
+        ["MODEL", "1", "0", "0", "1.000", "1.000", "1.000"],
+        ["ORG", "1", "0", "0", "1.000", "1.000", "1.000"],
+        ["ALL", "3", "0", "0", "1.000", "1.000", "1.000"],
+        ["employees", "1", "0", "0", "1.000", "1.000", "1.000", "1.000"],
+        ["parameters", "1", "0", "0", "1.000", "1.000", "1.000", "1.000"],
+        ["ALL", "2", "0", "0", "1.000", "1.000", "1.000", "1.000"],
+    ]
+
+
+def test_eval_labels_option_and_missing_labels(labelled, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, _ = quarry_here(
+        "eval", "--source", str(labelled), "--labels", str(labelled.parent / "other-labels")
+    )
+    assert code == 0
+    entities = _rows(out)[:5]
+    assert entities == [
+        ["GPE", "1", "0", "0", "1.000", "1.000", "1.000"],
+        ["MODEL", "1", "0", "0", "1.000", "1.000", "1.000"],
+        ["ORG", "1", "0", "0", "1.000", "1.000", "1.000"],
+        ["PERSON", "0", "0", "1", "", "0.000", "0.000"],
+        ["ALL", "3", "0", "1", "1.000", "0.750", "0.857"],
+    ]
+    missing = labelled.parent / "no-labels"
+    assert quarry_here("eval", "--source", str(labelled), "--labels", str(missing)) == (
+        2,
+        "",
+        f"quarry: error: labels directory '{missing}' does not exist\n",
+    )

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows import deploy
+from flows import cli, deploy
 from flows.pipeline import RunParameters
 
 REPO = Path(__file__).resolve().parents[2]
@@ -123,3 +123,56 @@ def _trigger(env: dict[str, str], *params: str):
     assert found, out.stdout
     with get_client(sync_client=True) as client:
         return client.read_flow_run(uuid.UUID(found.group(1)))
+
+
+def _schedule(dep_id: str) -> tuple[str, str]:
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        [sched] = client.read_deployment(dep_id).schedules
+    return sched.schedule.cron, sched.schedule.timezone
+
+
+def _registered_id(stdout: str) -> str:
+    match = re.fullmatch(
+        r"deployment quarry-pipeline/nightly \(([0-9a-f-]{36})\) registered at (\S+)\n"
+        r"schedule: cron '([^']+)' in (\S+); runs execute while `make serve` is running\n",
+        stdout,
+    )
+    assert match, stdout
+    return match.group(1)
+
+
+def test_quarry_deploy_registers_the_schedule_it_is_given(prefect_server, capsys, monkeypatch):
+    from prefect.settings import PREFECT_API_URL
+
+    monkeypatch.delenv("QUARRY_TIMEZONE", raising=False)
+    url = PREFECT_API_URL.value()
+    assert cli.main(["deploy", "--cron", "30 4 * * 1", "--timezone", "America/New_York"]) == 0
+    out = capsys.readouterr().out
+    dep_id = _registered_id(out)
+    assert f"registered at {url}\nschedule: cron '30 4 * * 1' in America/New_York;" in out
+    assert _schedule(dep_id) == ("30 4 * * 1", "America/New_York")
+    # QUARRY_TIMEZONE is the default timezone; the default cron is 02:00 every night
+    monkeypatch.setenv("QUARRY_TIMEZONE", "Asia/Shanghai")
+    assert cli.main(["deploy"]) == 0
+    again = _registered_id(capsys.readouterr().out)
+    assert again == dep_id  # the same deployment, updated
+    assert _schedule(dep_id) == ("0 2 * * *", "Asia/Shanghai")
+    monkeypatch.delenv("QUARRY_TIMEZONE")
+    assert cli.main(["deploy"]) == 0
+    assert _schedule(_registered_id(capsys.readouterr().out)) == ("0 2 * * *", "UTC")
+
+
+def test_quarry_deploy_without_a_server_says_how_to_start_one(prefect_server, capsys, monkeypatch):
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        assert cli.main(["deploy"]) == 2
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == (
+        "",
+        "quarry: error: no Prefect server configured: start one with `make server` and set "
+        "PREFECT_API_URL=http://127.0.0.1:4200/api\n",
+    )

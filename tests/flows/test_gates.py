@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import duckdb
@@ -10,11 +11,13 @@ import polars as pl
 import pytest
 
 import transforms.metrics
-from flows.pipeline import PipelineFailed, RunParameters, quarry_pipeline
+from flows import cli
+from flows.pipeline import RunParameters, quarry_pipeline
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 BROKEN = SEEDS / "004_dff8e1591547957f.txt"
 BROKEN_ID = hashlib.sha256(BROKEN.read_bytes()).hexdigest()
+BROKEN_MENTIONS = 33  # the document's entity mentions when it lands (extraction changes move it)
 
 
 @pytest.fixture
@@ -39,14 +42,17 @@ def q(wh: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-def test_failed_gate_promotes_nothing_of_the_batch(prefect_server, tmp_path, broken_extractor):
+def test_failed_gate_promotes_nothing_of_the_batch_and_the_next_run_retries_it(
+    prefect_server, tmp_path, broken_extractor, monkeypatch, capsys
+):
     wh = tmp_path / "g.duckdb"
-    with pytest.raises(PipelineFailed) as info:
-        quarry_pipeline(RunParameters(source=str(SEEDS), warehouse=str(wh), batch_size=1, on_failure="fail"))
-    msg = str(info.value)
-    assert "batch 4 metrics: gate metrics/metrics batch 4: 1 of" in msg
-    assert "[critical] ExpectColumnValuesToBeInSet(_surface_matches): 1 of 2 rows unexpected" in msg
-    assert info.value.summary["batches_failed"] == 1
+    # Through the CLI's entry point, in this process (the session's Prefect server): exit status 1.
+    argv = ["run", "--source", str(SEEDS), "--warehouse", str(wh), "--batch-size", "1"]
+    assert cli.main([*argv, "--on-failure", "fail"]) == 1
+    out = capsys.readouterr().out
+    assert "run failed: batch 4 metrics: gate metrics/metrics batch 4: 1 of" in out
+    assert "[critical] ExpectColumnValuesToBeInSet(_surface_matches): 1 of 2 rows unexpected" in out
+    assert re.search(r"│ batches failed +│ +1 │", out), out
     # nothing of the broken batch reached the warehouse; the other four batches did
     for table in ("documents", "sentences", "mentions", "metrics", "doc_signatures"):
         assert q(wh, f"SELECT count(*) FROM {table} WHERE doc_id = '{BROKEN_ID}'") == [(0,)], table
@@ -58,8 +64,18 @@ def test_failed_gate_promotes_nothing_of_the_batch(prefect_server, tmp_path, bro
         "SELECT stage, batch, table_name, severity, observed FROM quality_results "
         "WHERE NOT success AND severity = 'critical'",
     ) == [("metrics", 4, "metrics", "critical", "1 of 2 rows unexpected (50.00%)")]
-    # the next run (extractor fixed or not) retries the unpromoted document: it is not "known"
     assert q(wh, f"SELECT count(*) FROM quarantine WHERE doc_id = '{BROKEN_ID}'") == [(0,)]
+    # The extractor is fixed: the next ordinary run retries exactly the unpromoted document.
+    monkeypatch.undo()
+    s = quarry_pipeline(RunParameters(source=str(SEEDS), warehouse=str(wh), batch_size=1, on_failure="fail"))
+    assert (s["status"], s["docs_in"], s["docs_skipped"], s["docs_cleaned"]) == ("succeeded", 5, 4, 1)
+    assert q(wh, "SELECT count(*), count(DISTINCT doc_id) FROM documents") == [(5, 5)]
+    assert q(wh, f"SELECT value, unit FROM metrics WHERE doc_id = '{BROKEN_ID}' ORDER BY value") == [
+        (10000.0, "GPU"),
+        (7e9, "parameters"),
+    ]
+    assert q(wh, f"SELECT count(*) FROM mentions WHERE doc_id = '{BROKEN_ID}'") == [(BROKEN_MENTIONS,)]
+    assert q(wh, "SELECT status FROM runs ORDER BY started_at") == [("failed",), ("succeeded",)]
 
 
 def test_quarantine_policy_holds_back_only_the_bad_rows(prefect_server, tmp_path, broken_extractor):

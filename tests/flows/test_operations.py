@@ -136,8 +136,14 @@ def test_unchanged_files_are_not_read_and_changed_ones_are(prefect_server, tmp_p
     s = run(corpus, wh)
     assert (s["files_unread"], s["docs_skipped"], s["docs_cleaned"]) == (2, 2, 0)
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # now it looks changed
-    s = run(corpus, wh)
+    before = file_counts(Warehouse.at(wh))
+    # The third run leaves `runs` with 3 files: past compact_after_files=2, every table with more
+    # than one file is merged into one, automatically.
+    s = run(corpus, wh, compact_after_files=2)
     assert (s["files_unread"], s["docs_skipped"], s["docs_cleaned"]) == (1, 1, 1)
+    assert before == {t: 2 if t == "runs" else 1 for t in before}
+    assert s["compacted"] == {t: (3, 1) if t == "runs" else (2, 1) for t in before if t != "entities"}
+    assert file_counts(Warehouse.at(wh)) == {t: 1 for t in before}  # entities are rewritten whole
     with duckdb.connect(str(wh), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM documents WHERE text LIKE '%XIAOMI%'").fetchone() == (1,)
         # the index keeps every version of the file; the newest row decides
@@ -466,3 +472,28 @@ def test_progress_shows_in_a_terminal_and_not_in_a_pipe(prefect_server, tmp_path
     text = out.decode()
     assert "quarry run" in text and "docs in" in text
     assert "batch 3/3" not in text and "ETA" not in text and "\x1b[" not in text
+
+
+def test_dask_address_runs_the_batches_on_that_cluster(prefect_server, tmp_path):
+    """`--dask-address`: an existing scheduler (a real LocalCluster on 127.0.0.1, workers on threads
+    of this process) receives every batch task."""
+    from distributed import LocalCluster
+
+    corpus = make_corpus(tmp_path / "c", names=SEEDS[2:4])
+    wh = tmp_path / "da.duckdb"
+    with LocalCluster(
+        n_workers=1,
+        threads_per_worker=2,
+        processes=False,
+        protocol="tcp://",
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://127.0.0.1:")
+        s = run(corpus, wh, batch_size=1, task_runner="dask", dask_address=address)
+        ran = set(cluster.scheduler.task_prefixes)  # every task this scheduler was given, by name
+    assert ran == {"ingest_batch", "clean_batch", "entities_batch", "metrics_batch"}
+    assert (s["status"], s["batches"], s["docs_cleaned"]) == ("succeeded", 2, 2)
+    with duckdb.connect(str(wh), read_only=True) as con:
+        assert con.execute("SELECT parameters::JSON ->> 'dask_address' FROM runs").fetchall() == [(address,)]

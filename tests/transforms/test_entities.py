@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polars as pl
@@ -58,6 +59,9 @@ ENTRIES = [
         "aliases": [{"alias": "Qubit", "case_sensitive": True, "unless_doc": ["quantum"]}],
     },
 ]
+
+GAZETTEER_ENTITIES = 466  # entries of warehouse/reference/gazetteer.yaml
+GAZETTEER_SURFACE_FORMS = 773  # names + aliases
 
 
 @pytest.fixture(scope="module")
@@ -126,9 +130,22 @@ def test_entity_rows(gaz: pl.DataFrame) -> None:
 def test_real_gazetteer_loads_and_is_unique() -> None:
     entries, version = load_gazetteer()
     frame = gazetteer_frame(entries, version)
-    assert version and len(entries) > 300
-    assert entity_rows(frame, version)["entity_id"].is_unique().all()
-    assert frame.filter(pl.col("name") == "QbitAI").height >= 2
+    # The README's figures for the shipped gazetteer: update them with the gazetteer.
+    assert (len(entries), frame.height) == (GAZETTEER_ENTITIES, GAZETTEER_SURFACE_FORMS)
+    # one row per surface form: the name plus each alias, none lost or doubled
+    assert frame.height == len(entries) + sum(len(e.get("aliases", [])) for e in entries)
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", version)
+    rows = entity_rows(frame, version)
+    assert rows.height == len(entries) and rows["entity_id"].is_unique().all()
+    # an alias given as a mapping keeps its own rules; the plain forms do not get them
+    assert frame.filter(pl.col("name") == "QbitAI").select(
+        "alias", "case_sensitive", "unless_doc"
+    ).rows() == [
+        ("QbitAI", False, []),
+        ("量子位", True, []),
+        ("Qubit", True, ["quantum", "Quantum", "qubits", "Qubits"]),
+        ("qubit", True, ["quantum", "Quantum", "qubits", "Qubits"]),
+    ]
 
 
 # ------------------------------------------------------------------------------------- matching

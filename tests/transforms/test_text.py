@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from transforms.dedup import minhash_signatures, near_duplicates
 from transforms.text import byte_to_char, sentence_spans, slice_spans
 
+NO_WORDS = [2**64 - 1] * 128  # the MinHash signature of an empty shingle set: every slot at the maximum
 TEXT = (
     "Xiaomi rose 5.3% on Friday. Mr. Lei Jun said so! The U.S. market fell.\nNew para here? Yes\n\nLast one"
 )
@@ -56,6 +57,14 @@ def test_minhash_never_raises_and_a_document_is_its_own_duplicate(texts):
     assert sigs.height == len(texts)
     assert sigs.get_column("signature").list.len().unique().to_list() == [128]
     near_duplicates(sigs)  # any input: no exception
+    # Each document arrives again under another id: every copy with words is found in the prior set,
+    # as a duplicate of its original or of an earlier original at least as similar.
+    copies = sigs.with_columns(("c" + pl.col("doc_id")).alias("doc_id"))
+    got = near_duplicates(copies, prior=sigs)
+    worded = [i for i, sig in enumerate(sigs.get_column("signature").to_list()) if sig != NO_WORDS]
+    assert sorted(got.get_column("doc_id").to_list()) == [f"cd{i}" for i in worded]
+    for copy, original in got.iter_rows():
+        assert int(original.removeprefix("d")) <= int(copy.removeprefix("cd")), (copy, original)
 
 
 def test_slice_spans_gathers_code_points_across_documents():
@@ -75,3 +84,20 @@ def test_slice_spans_of_no_rows():
     docs = pl.DataFrame({"doc_id": ["a"], "text": ["abc"]})
     spans = pl.DataFrame(schema={"doc_id": pl.String, "start": pl.Int64, "end": pl.Int64})
     assert slice_spans(docs, spans).to_list() == []
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.text(max_size=200))
+def test_a_document_is_exactly_its_own_near_duplicate(text):
+    sigs = minhash_signatures(pl.DataFrame({"doc_id": ["orig"], "text": [text]}))
+    copy = sigs.with_columns(pl.lit("copy").alias("doc_id"))
+    expected = [] if sigs.get_column("signature").to_list() == [NO_WORDS] else [("copy", "orig")]
+    assert near_duplicates(copy, prior=sigs).rows() == expected
+    assert near_duplicates(pl.concat([sigs, copy])).rows() == expected
+
+
+def test_a_text_without_words_has_the_empty_signature_and_no_duplicate():
+    sigs = minhash_signatures(pl.DataFrame({"doc_id": ["a", "b", "c"], "text": ["", "-- !", "one word"]}))
+    assert sigs.get_column("signature").to_list()[:2] == [NO_WORDS, NO_WORDS]
+    assert sigs.get_column("signature").to_list()[2] != NO_WORDS
+    assert near_duplicates(sigs).rows() == []

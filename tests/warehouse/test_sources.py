@@ -2,11 +2,20 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import astuple
+from pathlib import Path
 
 import polars as pl
 import pytest
 
 from warehouse.sources import SourceError, SourceRef, list_sources, plan_batches, read_batch
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_directory_lists_its_files_in_order_not_subfolders_or_dotfiles(tmp_path):
@@ -83,14 +92,59 @@ def test_read_batch_refuses_large_vanished_and_reads_rows(tmp_path):
     assert raw.get_column("published_at").dt.year().to_list() == [2025, None, None]
 
 
-def test_unreadable_file_is_quarantined(tmp_path):
-    if os.geteuid() == 0:
-        pytest.skip("root reads files regardless of permissions")
-    f = tmp_path / "locked.txt"
-    f.write_text("x")
-    f.chmod(0)
-    _, rejects = read_batch([SourceRef(str(f), 1, "txt")], 100)
-    assert rejects[0]["reason"] == "unreadable"
+# Imports first, as root (the interpreter lives under /root), then the process becomes `nobody`.
+_AS_NOBODY = """
+import json, os, pwd, sys
+from warehouse.sources import SourceRef, read_batch
+nobody = pwd.getpwnam("nobody")
+os.setgroups([])
+os.setgid(nobody.pw_gid)
+os.setuid(nobody.pw_uid)
+refs = [SourceRef(*r) for r in json.loads(sys.argv[1])]
+raw, rejects = read_batch(refs, int(sys.argv[2]))
+print(json.dumps([os.geteuid(), raw.get_column("source").to_list(), rejects]))
+"""
+
+
+def _read_batch_as_nobody(refs: list[SourceRef], max_bytes: int) -> tuple[list[str], list[dict]]:
+    """read_batch in a child process that drops root for `nobody` (root reads any file; a user does
+    not): (sources read, quarantine rows). A fresh process, not a fork: polars' thread pool does not
+    survive fork."""
+    out = subprocess.run(
+        [sys.executable, "-c", _AS_NOBODY, json.dumps([astuple(r) for r in refs]), str(max_bytes)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    euid, read, rejects = json.loads(out.stdout)
+    assert euid == pwd.getpwnam("nobody").pw_uid
+    return read, rejects
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="dropping to `nobody` needs root")
+def test_unreadable_file_is_quarantined():
+    root = Path(tempfile.mkdtemp())
+    try:
+        root.chmod(0o755)  # nobody may list the folder; the one file's own mode refuses it
+        readable, locked = root / "open.txt", root / "locked.txt"
+        readable.write_text("anyone may read this")
+        locked.write_text("only its owner may read this")
+        locked.chmod(0o600)
+        refs = [SourceRef(str(p), p.stat().st_size, "txt", str(root)) for p in (readable, locked)]
+        read, rejects = _read_batch_as_nobody(refs, 100)
+        assert read == [str(readable)]
+        assert rejects == [
+            {
+                "source": str(locked),
+                "doc_id": None,
+                "reason": "unreadable",
+                "detail": "PermissionError: Permission denied",
+            }
+        ]
+    finally:
+        shutil.rmtree(root)
 
 
 def test_plan_batches_by_count_and_bytes():
@@ -157,3 +211,48 @@ def test_escaped_nul_in_jsonl_text_is_read_as_text(tmp_path):
     raw, rejects = read_batch([SourceRef(str(jl), jl.stat().st_size, "jsonl")], max_bytes=1000)
     assert raw["content"].to_list() == [b"Ferry traffic rose 3%.\x00"]
     assert rejects == []
+
+
+@pytest.fixture
+def memfs():
+    """fsspec's in-memory filesystem: a real non-local filesystem behind `memory://` URLs."""
+    import fsspec
+
+    fs = fsspec.filesystem("memory")
+    fs.mkdir("/corpus")
+    fs.pipe_file("/corpus/b.txt", b"Second story body.")
+    fs.pipe_file("/corpus/a.md", b"# First\n\nFirst story body.")
+    fs.pipe_file(
+        "/corpus/c.jsonl",
+        (
+            json.dumps({"text": "row one", "author": "R"}) + "\n" + json.dumps({"title": "no text"}) + "\n"
+        ).encode(),
+    )
+    fs.mkdir("/corpus/sub")
+    fs.pipe_file("/corpus/sub/d.txt", b"in a sub-folder")
+    yield fs
+    fs.rm("/corpus", recursive=True)
+
+
+def test_fsspec_url_source_lists_and_reads(memfs):
+    refs, rejects = list_sources("memory://corpus")
+    assert [(r.path, r.format, r.size, r.mtime_ns) for r in refs] == [
+        ("memory:///corpus/a.md", "md", 26, None),
+        ("memory:///corpus/b.txt", "txt", 18, None),
+        ("memory:///corpus/c.jsonl", "jsonl", 56, None),
+    ]
+    assert rejects == []
+    raw, rejects = read_batch(refs, 1000)
+    assert raw.select("source", "content", "format", "author").rows() == [
+        ("memory:///corpus/a.md", b"# First\n\nFirst story body.", "md", None),
+        ("memory:///corpus/b.txt", b"Second story body.", "txt", None),
+        ("memory:///corpus/c.jsonl:1", b"row one", "jsonl", "R"),
+    ]
+    assert [(r["source"], r["reason"]) for r in rejects] == [("memory:///corpus/c.jsonl:2", "bad_record")]
+    # a glob over the URL, and a file too large for the limit, refused unread
+    refs, _ = list_sources("memory://corpus/*.txt")
+    assert [r.path for r in refs] == ["memory:///corpus/b.txt"]
+    raw, rejects = read_batch(refs, 10)
+    assert (raw.height, [r["reason"] for r in rejects]) == (0, ["too_large"])
+    with pytest.raises(SourceError, match="matches no files"):
+        list_sources("memory://corpus/*.html")
