@@ -274,9 +274,45 @@ _SOURCE_LEFT = (
     r"(?-i:(?:[A-Z][A-Za-z0-9.&'-]*(?:\s+[A-Z][A-Za-z0-9.&'-]*){0,2},?\s+(?:and\s+)?){0,3})|由\s*|据\s*)$"
 )
 _SOURCE_RIGHT = (
-    r"(?i)^(?:'s\s+(?:data|figures|estimates?|report|analysts?|research)|\s+(?:said|says|reported|reports|"
-    r"estimated|estimates|data|figures|research|showed|shows|noted|told|analysts?|led|co-led)(?-u:\b)|\s*领投|\s*数据)"
+    r"(?i)^(?:'s\s+(?:data|figures|estimates?|report|analysts?|research)|\s+(?:data|figures|research|analysts?|"
+    r"led|co-led)(?-u:\b)|\s*领投|\s*数据)"
 )
+# A research firm or newspaper that reports figures ("according to Canalys", "IDC data", "analysts at
+# UBS") owns none of the document's figures (devset README, "Subjects"), wherever it is named.
+_RESEARCH_LEFT = (
+    r"(?i)(?:(?-u:\b)(?:according\s+to|reported\s+by|cited\s+by|citing|data\s+from|analysts?\s+at|"
+    r"(?:research|analyst|analysis|consulting|consultancy)\s+(?:firm|house|company|group))\s+(?:the\s+)?|"
+    r"(?:调研|研究|咨询)机构\s*|据\s*)$"
+)
+# ("AMD's report" and "AMD data center" are the company's own: "data" counts only as "X data show").
+_RESEARCH_RIGHT = (
+    r"(?i)^(?:['’]s?\s+(?:estimates?|analysts?|survey|tracker)|\s+(?:data|figures)\s+(?:shows?|showed|"
+    r"suggests?|suggested|indicates?|indicated)|\s+(?:analysts?|estimates|survey)(?-u:\b)|\s*(?:数据|统计))"
+)
+# A speaker ("X said", "X reckons its cloud unit will grow 77%") owns a figure only when nothing else in
+# the clause can: another candidate or a reference back ("its", "the company") takes precedence.
+_REPORTER_RIGHT = (
+    r"(?i)^\s+(?:said|says|reported|reports|noted|notes|told|estimated|estimates|reckons|reckoned|expects|"
+    r"expected|believes|believed|predicts|predicted|forecasts?|projects|projected|showed|shows|added|adds)"
+    r"(?-u:\b)"
+)
+# A name inside a description ("the CRM giant", "the EV maker") describes the entity referred back to;
+# it is not the owner.
+_DESCRIPTOR_LEFT = r"(?i)(?-u:\b)the\s+(?:[A-Za-z-]+\s+)?$"
+_DESCRIPTOR_RIGHT = (
+    r"(?i)^\s+(?:[A-Za-z-]+\s+)?(?:company|firm|group|startup|start-up|giant|maker|manufacturer|automaker|"
+    r"carmaker|chipmaker|business|retailer|vendor|provider|developer|designer|operator|conglomerate)(?-u:\b)"
+)
+# A deal's price belongs to its target (devset labels: "invest $X in T", "the $X acquisition of T", "a $X
+# deal to buy T"): money of a deal, investment, funding or valuation goes to the mention these cues name.
+_TARGET_LEFT = (
+    r"(?i)(?-u:\b)(?:invest(?:s|ed|ing|ments?)?\s+(?:[^.;]{1,40}?\s+)?in|stake\s+in|acquisition\s+of|takeover\s+of|purchase\s+of|"
+    r"acquir(?:e|es|ed|ing)|buy(?:s|ing)?|bought|snap(?:s|ped|ping)?\s+up|take\s+over|merger\s+with|"
+    r"funding\s+for|valu(?:e|es|ed|ing))\s+(?:(?:the|a|an|its|their|her|his)\s+)?"
+    # a description before the name: "AI startup, Scale AI", "data software maker Informatica"
+    r"(?-i:(?:(?:[a-z][a-z-]*|[A-Z]{2,})[,:]?\s+){0,5})$"
+)
+_DEAL_KINDS = ["acquisition", "investment", "funding", "valuation"]
 # A mention after a preposition is an object ("in OpenAI", "with Broadcom technology"), not the
 # clause's grammatical subject: figures prefer a subject-position mention.
 _PREP_LEFT = r"(?i)(?-u:\b)(?:in|to|with|for|by|of|at|on|into|than|over|against)\s+(?:the\s+)?$"
@@ -1213,7 +1249,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     # Same-sentence candidates: before the figure preferred, then type tier, then distance. A mention
     # after the figure past a comparison word ("outperforms o1-mini") is a rival, not the subject.
     pairs = (
-        kept.select("_d", "start", "end", "sentence_id", "sentence_start", "_stext", "_class")
+        kept.select("_d", "start", "end", "sentence_id", "sentence_start", "_stext", "_class", "kind")
         .join(
             ments.select("_d", "entity_id", "m_start", "m_end", "m_type", "m_sentence"),
             left_on=["_d", "sentence_id"],
@@ -1238,16 +1274,39 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         )
         .with_columns(
             (
-                pl.col("_mleft").str.contains(_SOURCE_LEFT) | pl.col("_mright").str.contains(_SOURCE_RIGHT)
-            ).alias("_source")
+                pl.col("_mleft").str.contains(_SOURCE_LEFT)
+                | pl.col("_mright").str.contains(_SOURCE_RIGHT)
+                | (pl.col("_mleft").str.contains(_DESCRIPTOR_LEFT) & pl.col("_mright").str.contains(_DESCRIPTOR_RIGHT))
+            ).alias("_source"),
+            (
+                pl.col("_mleft").str.contains(_RESEARCH_LEFT) | pl.col("_mright").str.contains(_RESEARCH_RIGHT)
+            ).alias("_research"),
+            pl.col("_mright").str.contains(_REPORTER_RIGHT).alias("_reporter"),
+            (
+                (pl.col("_class") == "money")
+                & pl.col("kind").is_in(_DEAL_KINDS)
+                & pl.col("_stext")
+                .str.slice(
+                    (pl.col("m_start") - pl.col("sentence_start") - 60).clip(0),
+                    (pl.col("m_start") - pl.col("sentence_start")).clip(0, 60),
+                )
+                .str.contains(_TARGET_LEFT)
+            ).alias("_target"),
         )
         .collect()
         .lazy()
     )
-    # Sources and investors seen next to a figure own nothing, there or in later sentences.
-    sources = pairs.filter(pl.col("_source")).select("_d", "m_start").unique()
+    # Sources, investors and descriptions seen next to a figure own nothing, there or in later
+    # sentences; a research firm owns nothing anywhere in its document.
+    research = pairs.filter(pl.col("_research")).select("_d", "entity_id").unique()
+    sources = pl.concat(
+        [
+            pairs.filter(pl.col("_source") | pl.col("_research")).select("_d", "m_start"),
+            ments.join(research, on=["_d", "entity_id"]).select("_d", "m_start"),
+        ]
+    ).unique()
     same = (
-        pairs.filter(~pl.col("_source"))
+        pairs.join(sources, on=["_d", "m_start"], how="anti")
         .join(tiers, on=["_class", "m_type"])
         .filter((pl.col("m_end") <= pl.col("start")) | (pl.col("m_start") >= pl.col("end")))
         .with_columns((pl.col("m_start") >= pl.col("end")).alias("_after"))
@@ -1282,9 +1341,13 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             .otherwise(pl.col("start") - pl.col("m_end"))
             .alias("_dist")
         )
-        .sort("_after", "_prep", "_tier", "_dist")
+        .sort(~pl.col("_target"), "_after", "_prep", "_reporter", "_tier", "_dist")
         .group_by("_d", "start", maintain_order=True)
-        .agg(pl.col("entity_id").first().alias("_same_subject"), pl.col("_tier").first().alias("_best_tier"))
+        .agg(
+            pl.col("entity_id").first().alias("_same_subject"),
+            pl.col("_tier").first().alias("_best_tier"),
+            (pl.col("_reporter") & ~pl.col("_target")).first().alias("_best_reporter"),
+        )
     )
     kept = kept.join(same, on=["_d", "start"], how="left").collect().lazy()
     # Fallback for "the company bought ...", "its 7-billion-parameter model": the latest suitable mention
@@ -1367,6 +1430,9 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     model_class = pl.col("_class").is_in(["model", "model_org"])
     use_same = pl.col("_same_subject").is_not_null() & ~(
         model_class & (pl.col("_best_tier") > 0) & pl.col("_fb_subject").is_not_null() & ~pl.col("_orgb")
+    ) & ~(
+        # "Canalys estimates its revenue at $5 billion": "its" is the earlier owner, not the speaker.
+        pl.col("_best_reporter").fill_null(False) & pl.col("_coref") & pl.col("_fb_subject").is_not_null()
     )
     fb_ok = pl.col("_fb_subject").is_not_null() & (
         pl.col("_fb_same_par").fill_null(False) | pl.col("_coref") | (model_class & ~pl.col("_orgb"))
