@@ -13,7 +13,7 @@ import polars as pl
 from transforms.text import frame_schema, slice_spans
 from warehouse.schemas import CURRENCIES, METRICS, UNITS
 
-EXTRACTOR_VERSION = "metrics-2026.11.4"
+EXTRACTOR_VERSION = "metrics-2026.11.5"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -277,12 +277,12 @@ _SOURCE_RIGHT = (
     r"(?i)^(?:'s\s+(?:data|figures|estimates?|report|analysts?|research)|\s+(?:data|figures|research|analysts?|"
     r"led|co-led)(?-u:\b)|\s*领投|\s*数据)"
 )
-# A research firm or newspaper that reports figures ("according to Canalys", "IDC data", "analysts at
-# UBS") owns none of the document's figures (devset README, "Subjects"), wherever it is named.
+# A research firm that reports figures ("IDC data show", "analysts at UBS", "research firm Canalys")
+# owns none of the document's figures (devset README, "Subjects"), wherever it is named. ("According
+# to X" is only a mention-level source: companies are the source of their own results.)
 _RESEARCH_LEFT = (
-    r"(?i)(?:(?-u:\b)(?:according\s+to|reported\s+by|cited\s+by|citing|data\s+from|analysts?\s+at|"
-    r"(?:research|analyst|analysis|consulting|consultancy)\s+(?:firm|house|company|group))\s+(?:the\s+)?|"
-    r"(?:调研|研究|咨询)机构\s*|据\s*)$"
+    r"(?i)(?:(?-u:\b)(?:data\s+from|analysts?\s+at|(?:market\s+)?(?:research|analyst|analysis|consulting|"
+    r"consultancy|tracking)\s+(?:firm|house|company|group|agency))\s+(?:the\s+)?|(?:调研|研究|咨询)机构\s*)$"
 )
 # ("AMD's report" and "AMD data center" are the company's own: "data" counts only as "X data show").
 _RESEARCH_RIGHT = (
@@ -1042,7 +1042,8 @@ def mention_frame(
     docs: pl.DataFrame, mentions: pl.DataFrame, entities: pl.DataFrame, sents: pl.DataFrame
 ) -> pl.DataFrame:
     """Mentions with their entity type and sentence: _d, entity_id, m_start, m_end, m_type, _k,
-    m_sentence, m_par; sorted by _k."""
+    m_sentence, m_par, and up to 30 characters of their sentence left of them (m_left) and 20 right
+    (m_right); sorted by _k."""
     doc_index = docs.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_d"), "doc_id").lazy()
     sents_lf = sents.lazy()
     ments = (
@@ -1062,14 +1063,32 @@ def mention_frame(
         .sort("_k")
         .join_asof(
             sents_lf.select(
-                "_k", pl.col("sentence_id").alias("m_sentence"), pl.col("paragraph_id").alias("m_par")
+                "_k",
+                pl.col("sentence_id").alias("m_sentence"),
+                pl.col("paragraph_id").alias("m_par"),
+                pl.col("sentence_start").alias("_ss"),
+                pl.col("sentence_end").alias("_se"),
             ),
             on="_k",
             strategy="backward",
         )
         .collect()
     )
-    return ments
+    # Context words decide whether a mention can own figures (a source, an object, a description).
+    spans = ments.select(
+        "doc_id",
+        pl.max_horizontal(pl.col("m_start") - 30, pl.col("_ss").fill_null(0), pl.lit(0)).alias("start"),
+        pl.col("m_start").alias("end"),
+    )
+    right = ments.select(
+        "doc_id",
+        pl.col("m_end").alias("start"),
+        pl.min_horizontal(pl.col("m_end") + 20, pl.col("_se").fill_null(pl.col("m_end") + 20)).alias("end"),
+    )
+    return ments.with_columns(
+        slice_spans(docs, spans).fill_null("").alias("m_left"),
+        slice_spans(docs, right).fill_null("").alias("m_right"),
+    ).drop("_ss", "_se")
 
 
 def exclusion_reasons(cands: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
@@ -1246,8 +1265,40 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         [{"_class": c, "m_type": t, "_tier": r} for c, m in _TIERS.items() for t, r in m.items()],
         schema={"_class": pl.String, "m_type": pl.String, "_tier": pl.Int64},
     ).lazy()
-    # Same-sentence candidates: before the figure preferred, then type tier, then distance. A mention
-    # after the figure past a comparison word ("outperforms o1-mini") is a rival, not the subject.
+
+    # What each mention's context says of it (mention_frame's m_left / m_right, inside its sentence):
+    # a source, investor or description (never an owner, there or in later sentences), a research
+    # firm (owns nothing anywhere in its document), an object after a preposition, a speaker.
+    def has(col: str, pattern: str) -> pl.Expr:
+        return pl.col(col).str.contains(pattern)
+
+    flags = (
+        ments.select(
+            "_d",
+            "entity_id",
+            "m_start",
+            (
+                has("m_left", _SOURCE_LEFT)
+                | has("m_right", _SOURCE_RIGHT)
+                | (has("m_left", _DESCRIPTOR_LEFT) & has("m_right", _DESCRIPTOR_RIGHT))
+            ).alias("_source"),
+            (has("m_left", _RESEARCH_LEFT) | has("m_right", _RESEARCH_RIGHT)).alias("_research"),
+            has("m_left", _PREP_LEFT).alias("_prep"),
+            has("m_right", _REPORTER_RIGHT).alias("_reporter"),
+        )
+        .collect()
+        .lazy()
+    )
+    research = flags.filter(pl.col("_research")).select("_d", "entity_id").unique()
+    sources = pl.concat(
+        [
+            flags.filter(pl.col("_source")).select("_d", "m_start"),
+            ments.join(research, on=["_d", "entity_id"]).select("_d", "m_start"),
+        ]
+    ).unique()
+    # Same-sentence candidates: a deal's target first, then before the figure, subject position, not a
+    # speaker, type tier, distance. A mention after the figure past a comparison word ("outperforms
+    # o1-mini") is a rival, not the subject.
     pairs = (
         kept.select("_d", "start", "end", "sentence_id", "sentence_start", "_stext", "_class", "kind")
         .join(
@@ -1263,25 +1314,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             .alias("_in_figure")
         )
         .filter(~pl.col("_in_figure"))
+        .join(flags.select("_d", "m_start", "_prep", "_reporter"), on=["_d", "m_start"], how="left")
         .with_columns(
-            pl.col("_stext")
-            .str.slice(
-                (pl.col("m_start") - pl.col("sentence_start") - 30).clip(0),
-                (pl.col("m_start") - pl.col("sentence_start")).clip(0, 30),
-            )
-            .alias("_mleft"),
-            pl.col("_stext").str.slice(pl.col("m_end") - pl.col("sentence_start"), 20).alias("_mright"),
-        )
-        .with_columns(
-            (
-                pl.col("_mleft").str.contains(_SOURCE_LEFT)
-                | pl.col("_mright").str.contains(_SOURCE_RIGHT)
-                | (pl.col("_mleft").str.contains(_DESCRIPTOR_LEFT) & pl.col("_mright").str.contains(_DESCRIPTOR_RIGHT))
-            ).alias("_source"),
-            (
-                pl.col("_mleft").str.contains(_RESEARCH_LEFT) | pl.col("_mright").str.contains(_RESEARCH_RIGHT)
-            ).alias("_research"),
-            pl.col("_mright").str.contains(_REPORTER_RIGHT).alias("_reporter"),
             (
                 (pl.col("_class") == "money")
                 & pl.col("kind").is_in(_DEAL_KINDS)
@@ -1296,15 +1330,6 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .collect()
         .lazy()
     )
-    # Sources, investors and descriptions seen next to a figure own nothing, there or in later
-    # sentences; a research firm owns nothing anywhere in its document.
-    research = pairs.filter(pl.col("_research")).select("_d", "entity_id").unique()
-    sources = pl.concat(
-        [
-            pairs.filter(pl.col("_source") | pl.col("_research")).select("_d", "m_start"),
-            ments.join(research, on=["_d", "entity_id"]).select("_d", "m_start"),
-        ]
-    ).unique()
     same = (
         pairs.join(sources, on=["_d", "m_start"], how="anti")
         .join(tiers, on=["_class", "m_type"])
@@ -1334,14 +1359,22 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         )
         # "Jiemian reported that the company bought ...": a source, not the subject.
         .filter(~(~pl.col("_after") & pl.col("_before").str.contains(_SOURCE)))
-        .with_columns(pl.col("_mleft").str.contains(_PREP_LEFT).alias("_prep"))
         .with_columns(
             pl.when(pl.col("_after"))
             .then(pl.col("m_start") - pl.col("end"))
             .otherwise(pl.col("start") - pl.col("m_end"))
             .alias("_dist")
         )
-        .sort(~pl.col("_target"), "_after", "_prep", "_reporter", "_tier", "_dist")
+        .sort(
+            ~pl.col("_target"),
+            "_after",
+            "_prep",
+            "_reporter",
+            "_tier",
+            "_dist",
+            -pl.col("m_end"),
+            "entity_id",
+        )
         .group_by("_d", "start", maintain_order=True)
         .agg(
             pl.col("entity_id").first().alias("_same_subject"),
@@ -1367,6 +1400,15 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         pool = owners if fb_type == "ANY" else owners.filter(pl.col("m_type") == fb_type)
         if fb_type == "ANY":
             pool = pool.filter(pl.col("m_type").is_in(["ORG", "PRODUCT", "MODEL"]))
+        # A sentence's first suitable mention stands for its grammatical subject ("Transsion was put
+        # into Canalys' list ... Its report placed the vendor fifth"): references back resolve to it.
+        pool = (
+            pool.join(flags.select("_d", "m_start", "_prep", "_reporter"), on=["_d", "m_start"])
+            # Ties (nested mentions at one offset) go to the longer name, then the id: deterministic.
+            .sort("_prep", "_reporter", "_k", -pl.col("m_end"), "entity_id")
+            .unique(["_d", "m_sentence"], keep="first")
+            .sort("_k")
+        )
         part = (
             kept.filter(pl.col("_fb_type") == fb_type)
             .select("_d", "start", "_fk", "paragraph_id")
@@ -1410,7 +1452,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     # half again as many as the next ORG). A figure with no owner in its sentence or paragraph belongs
     # to it when its unit may belong to an ORG ("Total revenue for the quarter was $6.8 billion").
     org_counts = (
-        owners.filter(pl.col("m_type") == "ORG")
+        ments.join(research, on=["_d", "entity_id"], how="anti")
+        .filter(pl.col("m_type") == "ORG")
         .group_by("_d", "entity_id")
         .agg(pl.len().alias("_n"))
         .sort("_d", "_n", "entity_id", descending=[False, True, False])
@@ -1428,11 +1471,13 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     kept = kept.join(topic, on="_d", how="left")
     org_ok = pl.col("_class").is_in([c for c, tiers in _TIERS.items() if "ORG" in tiers])
     model_class = pl.col("_class").is_in(["model", "model_org"])
-    use_same = pl.col("_same_subject").is_not_null() & ~(
-        model_class & (pl.col("_best_tier") > 0) & pl.col("_fb_subject").is_not_null() & ~pl.col("_orgb")
-    ) & ~(
-        # "Canalys estimates its revenue at $5 billion": "its" is the earlier owner, not the speaker.
-        pl.col("_best_reporter").fill_null(False) & pl.col("_coref") & pl.col("_fb_subject").is_not_null()
+    use_same = (
+        pl.col("_same_subject").is_not_null()
+        & ~(model_class & (pl.col("_best_tier") > 0) & pl.col("_fb_subject").is_not_null() & ~pl.col("_orgb"))
+        & ~(
+            # "Canalys estimates its revenue at $5 billion": "its" is the earlier owner, not the speaker.
+            pl.col("_best_reporter").fill_null(False) & pl.col("_coref") & pl.col("_fb_subject").is_not_null()
+        )
     )
     fb_ok = pl.col("_fb_subject").is_not_null() & (
         pl.col("_fb_same_par").fill_null(False) | pl.col("_coref") | (model_class & ~pl.col("_orgb"))
