@@ -310,8 +310,19 @@ _TARGET_LEFT = (
     r"acquir(?:e|es|ed|ing)|buy(?:s|ing)?|bought|snap(?:s|ped|ping)?\s+up|take\s+over|merger\s+with|"
     r"funding\s+for|valu(?:e|es|ed|ing))\s+(?:(?:the|a|an|its|their|her|his)\s+)?"
     # a description before the name: "AI startup, Scale AI", "data software maker Informatica"
-    r"(?-i:(?:(?:[a-z][a-z-]*|[A-Z]{2,})[,:]?\s+){0,5})$"
+    r"(?-i:(?:(?:[a-z][a-z-]*|\(?[A-Z]{2,}\)?)[,:]?\s+){0,5})$"
 )
+# What a figure counts or prices is named right after it by "for": "289,000 orders for the YU7",
+# "deliveries for Xiaomi SU7" (the text between figure and mention).
+_FOR_BETWEEN = r"(?i)^\s*(?:(?:[a-z-]+|in)\s+){0,3}for\s+(?:the\s+|its\s+|their\s+)?$"
+# A share price or stock move belongs to the company whose shares the sentence names: "X's share
+# price", "X shares", "shares of X".
+_STOCK_RIGHT = (
+    r"(?i)^['’]s?\s+(?:shares?|stock|share\s+price|market\s+(?:cap|value))(?-u:\b)"
+    r"|^\s+(?:shares|stock)(?-u:\b)"
+)
+_STOCK_LEFT = r"(?i)(?-u:\b)shares?\s+(?:of|in)\s+(?:the\s+)?(?:[a-z-]+\s+){0,3}$"
+_STOCK_KINDS = ["share_price", "stock_change", "market_cap"]
 _DEAL_KINDS = ["acquisition", "investment", "funding", "valuation"]
 # A mention after a preposition is an object ("in OpenAI", "with Broadcom technology"), not the
 # clause's grammatical subject: figures prefer a subject-position mention.
@@ -1285,6 +1296,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             (has("m_left", _RESEARCH_LEFT) | has("m_right", _RESEARCH_RIGHT)).alias("_research"),
             has("m_left", _PREP_LEFT).alias("_prep"),
             has("m_right", _REPORTER_RIGHT).alias("_reporter"),
+            (has("m_right", _STOCK_RIGHT) | has("m_left", _STOCK_LEFT)).alias("_shares"),
         )
         .collect()
         .lazy()
@@ -1314,17 +1326,33 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             .alias("_in_figure")
         )
         .filter(~pl.col("_in_figure"))
-        .join(flags.select("_d", "m_start", "_prep", "_reporter"), on=["_d", "m_start"], how="left")
+        .join(
+            flags.select("_d", "m_start", "_prep", "_reporter", "_shares"), on=["_d", "m_start"], how="left"
+        )
         .with_columns(
+            # A deal's money goes to its target; a share price to the company whose shares are named;
+            # what a figure counts or prices "for" to the mention after "for".
             (
-                (pl.col("_class") == "money")
-                & pl.col("kind").is_in(_DEAL_KINDS)
-                & pl.col("_stext")
-                .str.slice(
-                    (pl.col("m_start") - pl.col("sentence_start") - 60).clip(0),
-                    (pl.col("m_start") - pl.col("sentence_start")).clip(0, 60),
+                (
+                    (pl.col("_class") == "money")
+                    & pl.col("kind").is_in(_DEAL_KINDS)
+                    & pl.col("_stext")
+                    .str.slice(
+                        (pl.col("m_start") - pl.col("sentence_start") - 60).clip(0),
+                        (pl.col("m_start") - pl.col("sentence_start")).clip(0, 60),
+                    )
+                    .str.contains(_TARGET_LEFT)
                 )
-                .str.contains(_TARGET_LEFT)
+                | (pl.col("kind").is_in(_STOCK_KINDS) & pl.col("_shares"))
+                | (
+                    (pl.col("m_start") >= pl.col("end"))
+                    & pl.col("_stext")
+                    .str.slice(
+                        pl.col("end") - pl.col("sentence_start"),
+                        (pl.col("m_start") - pl.col("end")).clip(0, 40),
+                    )
+                    .str.contains(_FOR_BETWEEN)
+                )
             ).alias("_target"),
         )
         .collect()

@@ -226,6 +226,12 @@ CASES = [
      [("20%", 20, None, "percent", None, "change", _eid("Rapidus"))]),  # noqa: E501
     ("Tencent agreed a $8 billion deal to buy data software maker Informatica.",
      [("$8 billion", 8e9, None, "USD", None, "acquisition", _eid("Informatica"))]),  # noqa: E501
+    # a share price belongs to the company whose shares are named, not to a bidder named nearer
+    ("Informatica's share price fell as Tencent's bid faded; it traded at $30 per share.",
+     [("$30 per share", 30.0, None, "USD_per_share", None, "share_price", _eid("Informatica"))]),  # noqa: E501
+    # what a figure counts is named after it by "for"
+    ("Xiaomi booked 75,000 orders for the CyberGear.",
+     [("75,000 orders", 75000.0, None, "count", None, None, _eid("CyberGear"))]),  # noqa: E501
     # a research firm owns nothing in its document; "the company" is the earlier owner
     ("Xiaomi shipped 9 million phones, IDC data show. IDC ranked the company third with 12% of shipments.",
      [("9 million phones", 9e6, None, "units", None, None, X), ("12%", 12.0, None, "percent", None, None, X)]),  # noqa: E501
