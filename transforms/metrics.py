@@ -323,6 +323,12 @@ _STOCK_RIGHT = (
 )
 _STOCK_LEFT = r"(?i)(?-u:\b)shares?\s+(?:of|in)\s+(?:the\s+)?(?:[a-z-]+\s+){0,3}$"
 _STOCK_KINDS = ["share_price", "stock_change", "market_cap"]
+# A sentence opening with a participle ("Establishing an AI team of 1,200 ...", "Launching its own
+# model, ...") has no subject of its own: the names in it are objects.
+_SUBJECTLESS = (
+    r"^\W*(?:(?:After|Before|By|While|Since)\s+)?[A-Z][a-z]{2,}ing\s+"
+    r"(?:an?|the|its|their|his|her|new|over|more|up)\s"
+)
 _DEAL_KINDS = ["acquisition", "investment", "funding", "valuation"]
 # A mention after a preposition is an object ("in OpenAI", "with Broadcom technology"), not the
 # clause's grammatical subject: figures prefer a subject-position mention.
@@ -1330,6 +1336,13 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             flags.select("_d", "m_start", "_prep", "_reporter", "_shares"), on=["_d", "m_start"], how="left"
         )
         .with_columns(
+            # ("During the quarter, X ..." is a preposition, not a participle.)
+            (
+                pl.col("_stext").str.contains(_SUBJECTLESS) & ~pl.col("_stext").str.contains(r"^\W*During\s")
+            ).alias("_subjectless")
+        )
+        .with_columns(pl.col("_prep") | pl.col("_subjectless"))
+        .with_columns(
             # A deal's money goes to its target; a share price to the company whose shares are named;
             # what a figure counts or prices "for" to the mention after "for".
             (
@@ -1408,6 +1421,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             pl.col("entity_id").first().alias("_same_subject"),
             pl.col("_tier").first().alias("_best_tier"),
             (pl.col("_reporter") & ~pl.col("_target")).first().alias("_best_reporter"),
+            (pl.col("_subjectless") & ~pl.col("_target")).first().alias("_best_object"),
         )
     )
     kept = kept.join(same, on=["_d", "start"], how="left").collect().lazy()
@@ -1505,6 +1519,11 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         & ~(
             # "Canalys estimates its revenue at $5 billion": "its" is the earlier owner, not the speaker.
             pl.col("_best_reporter").fill_null(False) & pl.col("_coref") & pl.col("_fb_subject").is_not_null()
+        )
+        & ~(
+            # "Xiaomi made steps in AI. Establishing a team of 1,200 specialists at its lab ...": a clause
+            # with no subject of its own continues the paragraph's subject; its names are objects.
+            pl.col("_best_object").fill_null(False) & pl.col("_fb_same_par").fill_null(False)
         )
     )
     fb_ok = pl.col("_fb_subject").is_not_null() & (

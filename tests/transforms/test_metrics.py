@@ -232,6 +232,9 @@ CASES = [
     # what a figure counts is named after it by "for"
     ("Xiaomi booked 75,000 orders for the CyberGear.",
      [("75,000 orders", 75000.0, None, "count", None, None, _eid("CyberGear"))]),  # noqa: E501
+    # a clause with no subject of its own continues the paragraph's subject; its names are objects
+    ("Xiaomi grew its AI work. Setting up a lab that Tencent once ran, with 900 researchers, it hired widely.",  # noqa: E501
+     [("900 researchers", 900.0, None, "employees", None, "headcount", X)]),  # noqa: E501
     # a research firm owns nothing in its document; "the company" is the earlier owner
     ("Xiaomi shipped 9 million phones, IDC data show. IDC ranked the company third with 12% of shipments.",
      [("9 million phones", 9e6, None, "units", None, None, X), ("12%", 12.0, None, "percent", None, None, X)]),  # noqa: E501
