@@ -1091,8 +1091,9 @@ def mention_frame(
         )
         .collect()
     )
-    # Context words decide whether a mention can own figures (a source, an object, a description).
-    spans = ments.select(
+    # Context words decide whether a mention can own figures (a source, an object, a description):
+    # left and right windows sliced in one pass over the batch's text.
+    left = ments.select(
         "doc_id",
         pl.max_horizontal(pl.col("m_start") - 30, pl.col("_ss").fill_null(0), pl.lit(0)).alias("start"),
         pl.col("m_start").alias("end"),
@@ -1102,9 +1103,9 @@ def mention_frame(
         pl.col("m_end").alias("start"),
         pl.min_horizontal(pl.col("m_end") + 20, pl.col("_se").fill_null(pl.col("m_end") + 20)).alias("end"),
     )
+    windows = slice_spans(docs, pl.concat([left, right])).fill_null("")
     return ments.with_columns(
-        slice_spans(docs, spans).fill_null("").alias("m_left"),
-        slice_spans(docs, right).fill_null("").alias("m_right"),
+        windows.head(ments.height).alias("m_left"), windows.tail(ments.height).alias("m_right")
     ).drop("_ss", "_se")
 
 
