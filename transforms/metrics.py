@@ -13,7 +13,7 @@ import polars as pl
 from transforms.text import frame_schema, slice_spans
 from warehouse.schemas import CURRENCIES, METRICS, UNITS
 
-EXTRACTOR_VERSION = "metrics-2026.11.4"
+EXTRACTOR_VERSION = "metrics-2026.11.5"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -274,9 +274,62 @@ _SOURCE_LEFT = (
     r"(?-i:(?:[A-Z][A-Za-z0-9.&'-]*(?:\s+[A-Z][A-Za-z0-9.&'-]*){0,2},?\s+(?:and\s+)?){0,3})|由\s*|据\s*)$"
 )
 _SOURCE_RIGHT = (
-    r"(?i)^(?:'s\s+(?:data|figures|estimates?|report|analysts?|research)|\s+(?:said|says|reported|reports|"
-    r"estimated|estimates|data|figures|research|showed|shows|noted|told|analysts?|led|co-led)(?-u:\b)|\s*领投|\s*数据)"
+    r"(?i)^(?:'s\s+(?:data|figures|estimates?|report|analysts?|research)|\s+(?:data|figures|research|analysts?|"
+    r"led|co-led)(?-u:\b)|\s*领投|\s*数据)"
 )
+# A research firm that reports figures ("IDC data show", "analysts at UBS", "research firm Canalys")
+# owns none of the document's figures (devset README, "Subjects"), wherever it is named. ("According
+# to X" is only a mention-level source: companies are the source of their own results.)
+_RESEARCH_LEFT = (
+    r"(?i)(?:(?-u:\b)(?:data\s+from|analysts?\s+at|(?:market\s+)?(?:research|analyst|analysis|consulting|"
+    r"consultancy|tracking)\s+(?:firm|house|company|group|agency))\s+(?:the\s+)?|(?:调研|研究|咨询)机构\s*)$"
+)
+# ("AMD's report" and "AMD data center" are the company's own: "data" counts only as "X data show").
+_RESEARCH_RIGHT = (
+    r"(?i)^(?:['’]s?\s+(?:estimates?|analysts?|survey|tracker)|\s+(?:data|figures)\s+(?:shows?|showed|"
+    r"suggests?|suggested|indicates?|indicated)|\s+(?:analysts?|estimates|survey)(?-u:\b)|\s*(?:数据|统计))"
+)
+# A speaker ("X said", "X reckons its cloud unit will grow 77%") owns a figure only when nothing else in
+# the clause can: another candidate or a reference back ("its", "the company") takes precedence.
+_REPORTER_RIGHT = (
+    r"(?i)^\s+(?:said|says|reported|reports|noted|notes|told|estimated|estimates|reckons|reckoned|expects|"
+    r"expected|believes|believed|predicts|predicted|forecasts?|projects|projected|showed|shows|added|adds)"
+    r"(?-u:\b)"
+)
+# A name inside a description ("the CRM giant", "the EV maker") describes the entity referred back to;
+# it is not the owner.
+_DESCRIPTOR_LEFT = r"(?i)(?-u:\b)the\s+(?:[A-Za-z-]+\s+)?$"
+_DESCRIPTOR_RIGHT = (
+    r"(?i)^\s+(?:[A-Za-z-]+\s+)?(?:company|firm|group|startup|start-up|giant|maker|manufacturer|automaker|"
+    r"carmaker|chipmaker|business|retailer|vendor|provider|developer|designer|operator|conglomerate)(?-u:\b)"
+)
+# A deal's price belongs to its target (devset labels: "invest $X in T", "the $X acquisition of T", "a $X
+# deal to buy T"): money of a deal, investment, funding or valuation goes to the mention these cues name.
+_TARGET_LEFT = (
+    r"(?i)(?-u:\b)(?:invest(?:s|ed|ing|ments?)?\s+(?:[^.;]{1,40}?\s+)?in|stake\s+in|acquisition\s+of|takeover\s+of|purchase\s+of|"
+    r"acquir(?:e|es|ed|ing)|buy(?:s|ing)?|bought|snap(?:s|ped|ping)?\s+up|take\s+over|merger\s+with|"
+    r"funding\s+for|valu(?:e|es|ed|ing))\s+(?:(?:the|a|an|its|their|her|his)\s+)?"
+    # a description before the name: "AI startup, Scale AI", "data software maker Informatica"
+    r"(?-i:(?:(?:[a-z][a-z-]*|\(?[A-Z]{2,}\)?)[,:]?\s+){0,5})$"
+)
+# What a figure counts or prices is named right after it by "for": "289,000 orders for the YU7",
+# "deliveries for Xiaomi SU7" (the text between figure and mention).
+_FOR_BETWEEN = r"(?i)^\s*(?:(?:[a-z-]+|in)\s+){0,3}for\s+(?:the\s+|its\s+|their\s+)?$"
+# A share price or stock move belongs to the company whose shares the sentence names: "X's share
+# price", "X shares", "shares of X".
+_STOCK_RIGHT = (
+    r"(?i)^['’]s?\s+(?:shares?|stock|share\s+price|market\s+(?:cap|value))(?-u:\b)"
+    r"|^\s+(?:shares|stock)(?-u:\b)"
+)
+_STOCK_LEFT = r"(?i)(?-u:\b)shares?\s+(?:of|in)\s+(?:the\s+)?(?:[a-z-]+\s+){0,3}$"
+_STOCK_KINDS = ["share_price", "stock_change", "market_cap"]
+# A sentence opening with a participle ("Establishing an AI team of 1,200 ...", "Launching its own
+# model, ...") has no subject of its own: the names in it are objects.
+_SUBJECTLESS = (
+    r"^\W*(?:(?:After|Before|By|While|Since)\s+)?[A-Z][a-z]{2,}ing\s+"
+    r"(?:an?|the|its|their|his|her|new|over|more|up)\s"
+)
+_DEAL_KINDS = ["acquisition", "investment", "funding", "valuation"]
 # A mention after a preposition is an object ("in OpenAI", "with Broadcom technology"), not the
 # clause's grammatical subject: figures prefer a subject-position mention.
 _PREP_LEFT = r"(?i)(?-u:\b)(?:in|to|with|for|by|of|at|on|into|than|over|against)\s+(?:the\s+)?$"
@@ -1006,7 +1059,8 @@ def mention_frame(
     docs: pl.DataFrame, mentions: pl.DataFrame, entities: pl.DataFrame, sents: pl.DataFrame
 ) -> pl.DataFrame:
     """Mentions with their entity type and sentence: _d, entity_id, m_start, m_end, m_type, _k,
-    m_sentence, m_par; sorted by _k."""
+    m_sentence, m_par, and up to 30 characters of their sentence left of them (m_left) and 20 right
+    (m_right); sorted by _k."""
     doc_index = docs.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_d"), "doc_id").lazy()
     sents_lf = sents.lazy()
     ments = (
@@ -1026,14 +1080,33 @@ def mention_frame(
         .sort("_k")
         .join_asof(
             sents_lf.select(
-                "_k", pl.col("sentence_id").alias("m_sentence"), pl.col("paragraph_id").alias("m_par")
+                "_k",
+                pl.col("sentence_id").alias("m_sentence"),
+                pl.col("paragraph_id").alias("m_par"),
+                pl.col("sentence_start").alias("_ss"),
+                pl.col("sentence_end").alias("_se"),
             ),
             on="_k",
             strategy="backward",
         )
         .collect()
     )
-    return ments
+    # Context words decide whether a mention can own figures (a source, an object, a description):
+    # left and right windows sliced in one pass over the batch's text.
+    left = ments.select(
+        "doc_id",
+        pl.max_horizontal(pl.col("m_start") - 30, pl.col("_ss").fill_null(0), pl.lit(0)).alias("start"),
+        pl.col("m_start").alias("end"),
+    )
+    right = ments.select(
+        "doc_id",
+        pl.col("m_end").alias("start"),
+        pl.min_horizontal(pl.col("m_end") + 20, pl.col("_se").fill_null(pl.col("m_end") + 20)).alias("end"),
+    )
+    windows = slice_spans(docs, pl.concat([left, right])).fill_null("")
+    return ments.with_columns(
+        windows.head(ments.height).alias("m_left"), windows.tail(ments.height).alias("m_right")
+    ).drop("_ss", "_se")
 
 
 def exclusion_reasons(cands: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
@@ -1210,10 +1283,43 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         [{"_class": c, "m_type": t, "_tier": r} for c, m in _TIERS.items() for t, r in m.items()],
         schema={"_class": pl.String, "m_type": pl.String, "_tier": pl.Int64},
     ).lazy()
-    # Same-sentence candidates: before the figure preferred, then type tier, then distance. A mention
-    # after the figure past a comparison word ("outperforms o1-mini") is a rival, not the subject.
+
+    # What each mention's context says of it (mention_frame's m_left / m_right, inside its sentence):
+    # a source, investor or description (never an owner, there or in later sentences), a research
+    # firm (owns nothing anywhere in its document), an object after a preposition, a speaker.
+    def has(col: str, pattern: str) -> pl.Expr:
+        return pl.col(col).str.contains(pattern)
+
+    flags = (
+        ments.select(
+            "_d",
+            "entity_id",
+            "m_start",
+            (
+                has("m_left", _SOURCE_LEFT)
+                | has("m_right", _SOURCE_RIGHT)
+                | (has("m_left", _DESCRIPTOR_LEFT) & has("m_right", _DESCRIPTOR_RIGHT))
+            ).alias("_source"),
+            (has("m_left", _RESEARCH_LEFT) | has("m_right", _RESEARCH_RIGHT)).alias("_research"),
+            has("m_left", _PREP_LEFT).alias("_prep"),
+            has("m_right", _REPORTER_RIGHT).alias("_reporter"),
+            (has("m_right", _STOCK_RIGHT) | has("m_left", _STOCK_LEFT)).alias("_shares"),
+        )
+        .collect()
+        .lazy()
+    )
+    research = flags.filter(pl.col("_research")).select("_d", "entity_id").unique()
+    sources = pl.concat(
+        [
+            flags.filter(pl.col("_source")).select("_d", "m_start"),
+            ments.join(research, on=["_d", "entity_id"]).select("_d", "m_start"),
+        ]
+    ).unique()
+    # Same-sentence candidates: a deal's target first, then before the figure, subject position, not a
+    # speaker, type tier, distance. A mention after the figure past a comparison word ("outperforms
+    # o1-mini") is a rival, not the subject.
     pairs = (
-        kept.select("_d", "start", "end", "sentence_id", "sentence_start", "_stext", "_class")
+        kept.select("_d", "start", "end", "sentence_id", "sentence_start", "_stext", "_class", "kind")
         .join(
             ments.select("_d", "entity_id", "m_start", "m_end", "m_type", "m_sentence"),
             left_on=["_d", "sentence_id"],
@@ -1227,27 +1333,47 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             .alias("_in_figure")
         )
         .filter(~pl.col("_in_figure"))
-        .with_columns(
-            pl.col("_stext")
-            .str.slice(
-                (pl.col("m_start") - pl.col("sentence_start") - 30).clip(0),
-                (pl.col("m_start") - pl.col("sentence_start")).clip(0, 30),
-            )
-            .alias("_mleft"),
-            pl.col("_stext").str.slice(pl.col("m_end") - pl.col("sentence_start"), 20).alias("_mright"),
+        .join(
+            flags.select("_d", "m_start", "_prep", "_reporter", "_shares"), on=["_d", "m_start"], how="left"
         )
         .with_columns(
+            # ("During the quarter, X ..." is a preposition, not a participle.)
             (
-                pl.col("_mleft").str.contains(_SOURCE_LEFT) | pl.col("_mright").str.contains(_SOURCE_RIGHT)
-            ).alias("_source")
+                pl.col("_stext").str.contains(_SUBJECTLESS) & ~pl.col("_stext").str.contains(r"^\W*During\s")
+            ).alias("_subjectless")
+        )
+        .with_columns(pl.col("_prep") | pl.col("_subjectless"))
+        .with_columns(
+            # A deal's money goes to its target; a share price to the company whose shares are named;
+            # what a figure counts or prices "for" to the mention after "for".
+            (
+                (
+                    (pl.col("_class") == "money")
+                    & pl.col("kind").is_in(_DEAL_KINDS)
+                    & pl.col("_stext")
+                    .str.slice(
+                        (pl.col("m_start") - pl.col("sentence_start") - 60).clip(0),
+                        (pl.col("m_start") - pl.col("sentence_start")).clip(0, 60),
+                    )
+                    .str.contains(_TARGET_LEFT)
+                )
+                | (pl.col("kind").is_in(_STOCK_KINDS) & pl.col("_shares"))
+                | (
+                    (pl.col("m_start") >= pl.col("end"))
+                    & pl.col("_stext")
+                    .str.slice(
+                        pl.col("end") - pl.col("sentence_start"),
+                        (pl.col("m_start") - pl.col("end")).clip(0, 40),
+                    )
+                    .str.contains(_FOR_BETWEEN)
+                )
+            ).alias("_target"),
         )
         .collect()
         .lazy()
     )
-    # Sources and investors seen next to a figure own nothing, there or in later sentences.
-    sources = pairs.filter(pl.col("_source")).select("_d", "m_start").unique()
     same = (
-        pairs.filter(~pl.col("_source"))
+        pairs.join(sources, on=["_d", "m_start"], how="anti")
         .join(tiers, on=["_class", "m_type"])
         .filter((pl.col("m_end") <= pl.col("start")) | (pl.col("m_start") >= pl.col("end")))
         .with_columns((pl.col("m_start") >= pl.col("end")).alias("_after"))
@@ -1275,16 +1401,29 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         )
         # "Jiemian reported that the company bought ...": a source, not the subject.
         .filter(~(~pl.col("_after") & pl.col("_before").str.contains(_SOURCE)))
-        .with_columns(pl.col("_mleft").str.contains(_PREP_LEFT).alias("_prep"))
         .with_columns(
             pl.when(pl.col("_after"))
             .then(pl.col("m_start") - pl.col("end"))
             .otherwise(pl.col("start") - pl.col("m_end"))
             .alias("_dist")
         )
-        .sort("_after", "_prep", "_tier", "_dist")
+        .sort(
+            ~pl.col("_target"),
+            "_after",
+            "_prep",
+            "_reporter",
+            "_tier",
+            "_dist",
+            -pl.col("m_end"),
+            "entity_id",
+        )
         .group_by("_d", "start", maintain_order=True)
-        .agg(pl.col("entity_id").first().alias("_same_subject"), pl.col("_tier").first().alias("_best_tier"))
+        .agg(
+            pl.col("entity_id").first().alias("_same_subject"),
+            pl.col("_tier").first().alias("_best_tier"),
+            (pl.col("_reporter") & ~pl.col("_target")).first().alias("_best_reporter"),
+            (pl.col("_subjectless") & ~pl.col("_target")).first().alias("_best_object"),
+        )
     )
     kept = kept.join(same, on=["_d", "start"], how="left").collect().lazy()
     # Fallback for "the company bought ...", "its 7-billion-parameter model": the latest suitable mention
@@ -1304,6 +1443,15 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         pool = owners if fb_type == "ANY" else owners.filter(pl.col("m_type") == fb_type)
         if fb_type == "ANY":
             pool = pool.filter(pl.col("m_type").is_in(["ORG", "PRODUCT", "MODEL"]))
+        # A sentence's first suitable mention stands for its grammatical subject ("Transsion was put
+        # into Canalys' list ... Its report placed the vendor fifth"): references back resolve to it.
+        pool = (
+            pool.join(flags.select("_d", "m_start", "_prep", "_reporter"), on=["_d", "m_start"])
+            # Ties (nested mentions at one offset) go to the longer name, then the id: deterministic.
+            .sort("_prep", "_reporter", "_k", -pl.col("m_end"), "entity_id")
+            .unique(["_d", "m_sentence"], keep="first")
+            .sort("_k")
+        )
         part = (
             kept.filter(pl.col("_fb_type") == fb_type)
             .select("_d", "start", "_fk", "paragraph_id")
@@ -1347,7 +1495,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     # half again as many as the next ORG). A figure with no owner in its sentence or paragraph belongs
     # to it when its unit may belong to an ORG ("Total revenue for the quarter was $6.8 billion").
     org_counts = (
-        owners.filter(pl.col("m_type") == "ORG")
+        ments.join(research, on=["_d", "entity_id"], how="anti")
+        .filter(pl.col("m_type") == "ORG")
         .group_by("_d", "entity_id")
         .agg(pl.len().alias("_n"))
         .sort("_d", "_n", "entity_id", descending=[False, True, False])
@@ -1365,8 +1514,18 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     kept = kept.join(topic, on="_d", how="left")
     org_ok = pl.col("_class").is_in([c for c, tiers in _TIERS.items() if "ORG" in tiers])
     model_class = pl.col("_class").is_in(["model", "model_org"])
-    use_same = pl.col("_same_subject").is_not_null() & ~(
-        model_class & (pl.col("_best_tier") > 0) & pl.col("_fb_subject").is_not_null() & ~pl.col("_orgb")
+    use_same = (
+        pl.col("_same_subject").is_not_null()
+        & ~(model_class & (pl.col("_best_tier") > 0) & pl.col("_fb_subject").is_not_null() & ~pl.col("_orgb"))
+        & ~(
+            # "Canalys estimates its revenue at $5 billion": "its" is the earlier owner, not the speaker.
+            pl.col("_best_reporter").fill_null(False) & pl.col("_coref") & pl.col("_fb_subject").is_not_null()
+        )
+        & ~(
+            # "Xiaomi made steps in AI. Establishing a team of 1,200 specialists at its lab ...": a clause
+            # with no subject of its own continues the paragraph's subject; its names are objects.
+            pl.col("_best_object").fill_null(False) & pl.col("_fb_same_par").fill_null(False)
+        )
     )
     fb_ok = pl.col("_fb_subject").is_not_null() & (
         pl.col("_fb_same_par").fill_null(False) | pl.col("_coref") | (model_class & ~pl.col("_orgb"))

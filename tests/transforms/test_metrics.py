@@ -29,6 +29,7 @@ ENTITIES = {
     "ChatGPT": "PRODUCT", "Xiao Ai": "PRODUCT", "CyberGear": "PRODUCT", "CyberDog 2": "PRODUCT",
     "Lei Jun": "PERSON", "Google": "ORG", "Snapdragon 8": "PRODUCT",
     "Canalys": "ORG", "Sequoia": "ORG", "Rapidus": "ORG", "AMD": "ORG", "H800": "PRODUCT",
+    "Salesforce": "ORG", "Informatica": "ORG", "IDC": "ORG", "CRM": "ORG",
 }  # fmt: skip
 
 
@@ -194,7 +195,8 @@ CASES = [
     ("Lei Jun said 5% of people agree.", [("5%", 5.0, None, "percent", None, None, None)]),
     ("DeepSeek's release sent Nvidia shares down 17% to $118.42.",
      [("17%", 17.0, None, "percent", None, "stock_change", _eid("Nvidia")), ("$118.42", 118.42, None, "USD_per_share", None, "share_price", _eid("Nvidia"))]),  # noqa: E501
-    ("Microsoft invested $10 billion in OpenAI.", [("$10 billion", 1e10, None, "USD", None, "investment", _eid("Microsoft"))]),  # noqa: E501
+    # a deal's money belongs to its target (devset labels: "invest $X in T" -> T)
+    ("Microsoft invested $10 billion in OpenAI.", [("$10 billion", 1e10, None, "USD", None, "investment", _eid("OpenAI"))]),  # noqa: E501
     ("OpenAI said ChatGPT has 400 million weekly active users.",
      [("400 million weekly active users", 4e8, None, "users", None, "user_count", _eid("ChatGPT"))]),
     ("MiMo has 1 trillion total parameters with 32 billion active parameters.",
@@ -222,6 +224,31 @@ CASES = [
      [("3%", 3, None, "percent", None, "change", _eid("Nvidia"))]),  # noqa: E501
     ("Rapidus makes chips. Rapidus opened a plant. Rapidus hired staff.\n\nThe company told Canalys its sales rose 20%.",  # noqa: E501
      [("20%", 20, None, "percent", None, "change", _eid("Rapidus"))]),  # noqa: E501
+    ("Tencent agreed a $8 billion deal to buy data software maker Informatica.",
+     [("$8 billion", 8e9, None, "USD", None, "acquisition", _eid("Informatica"))]),  # noqa: E501
+    # a share price belongs to the company whose shares are named, not to a bidder named nearer
+    ("Informatica's share price fell as Tencent's bid faded; it traded at $30 per share.",
+     [("$30 per share", 30.0, None, "USD_per_share", None, "share_price", _eid("Informatica"))]),  # noqa: E501
+    # what a figure counts is named after it by "for"
+    ("Xiaomi booked 75,000 orders for the CyberGear.",
+     [("75,000 orders", 75000.0, None, "count", None, None, _eid("CyberGear"))]),  # noqa: E501
+    # a clause with no subject of its own continues the paragraph's subject; its names are objects
+    ("Xiaomi grew its AI work. Setting up a lab that Tencent once ran, with 900 researchers, it hired widely.",  # noqa: E501
+     [("900 researchers", 900.0, None, "employees", None, "headcount", X)]),  # noqa: E501
+    # a research firm owns nothing in its document; "the company" is the earlier owner
+    ("Xiaomi shipped 9 million phones, IDC data show. IDC ranked the company third with 12% of shipments.",
+     [("9 million phones", 9e6, None, "units", None, None, X), ("12%", 12.0, None, "percent", None, None, X)]),  # noqa: E501
+    # a name inside a description ("the CRM giant") describes the entity referred back to
+    ("Salesforce had a strong quarter. The CRM giant posted a $10 billion profit.",
+     [("$10 billion", 1e10, None, "USD", None, "profit", _eid("Salesforce"))]),  # noqa: E501
+    # a speaker owns a figure only when nothing else in the clause can
+    ("Xiaomi expects Xiao Ai to earn $2 billion next year.",
+     [("$2 billion", 2e9, None, "USD", None, None, _eid("Xiao Ai"))]),  # noqa: E501
+    ("Xiaomi reported revenue of $5 billion.",
+     [("$5 billion", 5e9, None, "USD", None, "revenue", X)]),  # noqa: E501
+    # a reference back resolves to the earlier sentence's subject, not to an object named later in it
+    ("Xiaomi climbed into the top five of the list kept by IDC.\n\nIts tally gave the vendor 9 million units.",  # noqa: E501
+     [("9 million units", 9e6, None, "units", None, None, X)]),  # noqa: E501
     ("Alibaba's cloud revenue from Google, Tencent and Microsoft grew 30%.",
      [("30%", 30, None, "percent", None, "change", _eid("Alibaba"))]),  # noqa: E501
     # exclusions: years, dates, times, versions, names, idioms, durations, dimensions
