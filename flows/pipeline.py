@@ -559,19 +559,23 @@ def _runs_row(params: RunParameters, run: _Run, summary: dict[str, Any]) -> pl.D
     )
 
 
-def _landed_files(run: _Run, ok_dirs: list[Path]) -> pl.DataFrame | None:
-    """`source_files` rows of documents that land (or were already loaded): a file whose document was
-    held back by a gate is read again by the next run instead of being skipped as unchanged."""
+def _landed_files(run: _Run, ok_dirs: list[Path], quarantine: pl.DataFrame | None) -> pl.DataFrame | None:
+    """`source_files` rows of documents that land, were already loaded, or were refused as bad input
+    (empty, binary, too short, a duplicate: the same bytes are refused again, so they need not be read
+    again). A file whose document a gate held back is left out: the next run reads it again."""
     files = _collect(ok_dirs, f"{SOURCE_FILES.name}.parquet")
     if files is None:
         return None
-    landed = [
+    settled = [
         pl.read_parquet(d / f"{DOCUMENTS.name}.parquet", columns=["doc_id"])
         for d in ok_dirs
         if (d / f"{DOCUMENTS.name}.parquet").exists()
     ]
-    landed.append(pl.read_parquet(run.ctx.known, columns=["doc_id"]))
-    return files.join(pl.concat(landed).unique(), on="doc_id", how="semi")
+    settled.append(pl.read_parquet(run.ctx.known, columns=["doc_id"]))
+    if quarantine is not None and quarantine.height:
+        refused = quarantine.filter((pl.col("reason") != GATE_FAILED) & pl.col("doc_id").is_not_null())
+        settled.append(refused.select("doc_id"))
+    return files.join(pl.concat(settled).unique(), on="doc_id", how="semi")
 
 
 def _load_and_report(
@@ -588,7 +592,7 @@ def _load_and_report(
     quality artifact. Returns the Data Docs index, if built."""
     t_load = time.perf_counter()
     logs = {
-        SOURCE_FILES.name: _landed_files(run, ok_dirs),
+        SOURCE_FILES.name: _landed_files(run, ok_dirs, quarantine),
         RUNS.name: _runs_row(params, run, summary),
         QUALITY_RESULTS.name: quality if quality is not None else pl.DataFrame(),
         QUARANTINE.name: quarantine if quarantine is not None else pl.DataFrame(),
@@ -662,17 +666,23 @@ def _sum_rules(counts: Any) -> dict[str, int]:
 
 
 def _stale_ids(wh: Warehouse, known_path: str, ok_dirs: list[Path]) -> list[str]:
-    """Documents this run reprocessed that the warehouse already holds (under older versions)."""
-    new_ids = [
-        read_table(d / f"{DOCUMENTS.name}.parquet", DOCUMENTS).get_column("doc_id")
+    """Documents the warehouse holds that this run's documents replace: the same document reprocessed
+    (under newer versions), and the earlier version of a source whose content changed (an edited file
+    has a new doc_id under the same source: its old rows go, or both versions would stay as facts)."""
+    new = [
+        read_table(d / f"{DOCUMENTS.name}.parquet", DOCUMENTS).select("doc_id", "source")
         for d in ok_dirs
         if (d / f"{DOCUMENTS.name}.parquet").exists()
     ]
-    if not new_ids or not wh.exists():
+    if not new or not wh.exists():
         return []
-    ids = pl.concat(new_ids)
-    held = catalog.scan(wh, DOCUMENTS.name).select("doc_id").collect().get_column("doc_id")
-    return ids.filter(ids.is_in(held.implode())).to_list()
+    docs = pl.concat(new)
+    held = catalog.scan(wh, DOCUMENTS.name).select("doc_id", "source").collect()
+    reprocessed = held.join(docs.select("doc_id"), on="doc_id", how="semi")
+    superseded = held.join(docs.select("source"), on="source", how="semi").join(
+        docs.select("doc_id"), on="doc_id", how="anti"
+    )
+    return sorted(set(reprocessed.get_column("doc_id").to_list() + superseded.get_column("doc_id").to_list()))
 
 
 def _near_duplicates(

@@ -146,6 +146,12 @@ def test_unchanged_files_are_not_read_and_changed_ones_are(prefect_server, tmp_p
     assert file_counts(Warehouse.at(wh)) == {t: 1 for t in before}  # entities are rewritten whole
     with duckdb.connect(str(wh), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM documents WHERE text LIKE '%XIAOMI%'").fetchone() == (1,)
+        # the edited file's earlier version is replaced, not kept beside it, with all its rows
+        assert con.execute("SELECT count(*) FROM documents WHERE source = ?", [str(path)]).fetchone() == (1,)
+        assert con.execute("SELECT count(*) FROM documents").fetchone() == (2,)
+        for table in ("sentences", "mentions", "metrics", "doc_signatures", "removed_spans"):
+            orphans = f"SELECT count(*) FROM {table} WHERE doc_id NOT IN (SELECT doc_id FROM documents)"
+            assert con.execute(orphans).fetchone() == (0,), table
         # the index keeps every version of the file; the newest row decides
         assert con.execute(
             "SELECT count(*), count(DISTINCT doc_id) FROM source_files WHERE source = ?", [str(path)]
@@ -497,3 +503,19 @@ def test_dask_address_runs_the_batches_on_that_cluster(prefect_server, tmp_path)
     assert (s["status"], s["batches"], s["docs_cleaned"]) == ("succeeded", 2, 2)
     with duckdb.connect(str(wh), read_only=True) as con:
         assert con.execute("SELECT parameters::JSON ->> 'dask_address' FROM runs").fetchall() == [(address,)]
+
+
+def test_a_refused_file_is_quarantined_once_not_every_night(prefect_server, tmp_path):
+    corpus = make_corpus(tmp_path / "c", names=SEEDS[:1])
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    wh = tmp_path / "q.duckdb"
+    run(corpus, wh)
+    s = run(corpus, wh)
+    assert (s["files_unread"], s["docs_quarantined"]) == (3, 0)
+    with duckdb.connect(str(wh), read_only=True) as con:
+        rows = con.execute("SELECT source, reason FROM quarantine ORDER BY source").fetchall()
+    assert [(Path(src).name, reason) for src, reason in rows] == [
+        ("empty.txt", "empty"),
+        ("image.txt", "binary"),
+    ]
