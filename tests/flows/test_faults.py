@@ -161,7 +161,7 @@ def test_disk_full_while_staging_fails_the_run_cleanly(loaded):
     # The batches fail while staging; the run's bookkeeping (runs, quality results) cannot be
     # committed either (a catalog is > 12 KB), so the run ends as a warehouse write failure: exit 2.
     assert re.search(
-        r"Task run '(ingest|clean|entities|metrics)-[^']*' - Finished in state Failed\(.*File too large",
+        r"Task run '(ingest|clean|entities|metrics)\[b\d+\]' - Finished in state Failed\(.*File too large",
         out.stderr,
     ), out.stderr[-3000:]
     assert_one_clear_line(out, "cannot write to warehouse", "File too large", "last committed state")
@@ -219,22 +219,43 @@ class _OnRetry(logging.Handler):
 
 
 def test_io_task_retries_a_transient_fault(prefect_server, tmp_path):
-    """A source that is not there yet (a share still mounting): `plan` fails, the corpus appears
-    before its retry, and the run succeeds instead of failing."""
-    corpus = tmp_path / "mount"
+    """A network filesystem that drops the connection on the first listing (an OSError, as a flaky
+    share does): `plan` is retried and the run succeeds instead of failing. User mistakes (a source that
+    does not exist) are not retried: tests/flows/test_deployment.py."""
+    import fsspec
+    from fsspec.implementations.memory import MemoryFileSystem
+
+    class FlakyFileSystem(MemoryFileSystem):
+        protocol = "flaky"
+        failures = 1
+
+        @classmethod
+        def _strip_protocol(cls, path):  # noqa: ANN001, ANN206 - fsspec's signature
+            return super()._strip_protocol(path.removeprefix("flaky://"))
+
+        def isdir(self, path):  # noqa: ANN001, ANN201 - fsspec's signature
+            if FlakyFileSystem.failures:
+                FlakyFileSystem.failures -= 1
+                raise ConnectionResetError(104, "Connection reset by peer")
+            return super().isdir(path)
+
+    fsspec.register_implementation("flaky", FlakyFileSystem, clobber=True)
+    fs = fsspec.filesystem("flaky")
+    fs.pipe_file("/retry-corpus/story.txt", SEEDS[3].read_bytes())
     wh = tmp_path / "w.duckdb"
-    on_retry = _OnRetry("does not exist", lambda: _corpus(corpus, SEEDS[3:4]))
+    on_retry = _OnRetry("Connection reset by peer", lambda: None)
     logger = logging.getLogger("prefect.task_runs")  # Prefect's task-run logger announces retries
     level = logger.level
     logger.setLevel(logging.INFO)
     logger.addHandler(on_retry)
     try:
-        s = quarry_pipeline(RunParameters(source=str(corpus), warehouse=str(wh)))
+        s = quarry_pipeline(RunParameters(source="flaky://retry-corpus", warehouse=str(wh)))
     finally:
         logger.removeHandler(on_retry)
         logger.setLevel(level)
+        fs.rm("/retry-corpus", recursive=True)
     [msg] = on_retry.seen
-    assert msg.startswith("Task run failed with exception: SourceError(") and "Retry 1/2" in msg
+    assert msg.startswith("Task run failed with exception: ConnectionResetError(") and "Retry 1/2" in msg
     assert (s["status"], s["docs_in"], s["docs_cleaned"]) == ("succeeded", 1, 1)
     with duckdb.connect(str(wh), read_only=True) as con:
-        assert con.execute("SELECT source FROM documents").fetchall() == [(str(corpus / SEEDS[3].name),)]
+        assert con.execute("SELECT source FROM documents").fetchall() == [("flaky:///retry-corpus/story.txt",)]

@@ -23,7 +23,7 @@ def article(i: int, growth: str = "12%", valuation: str | None = None) -> str:
     return (
         f"{NAMES[i]} Ltd. said on Monday that it raised ${5 + i} million from investors in a new round.\n\n"
         f"Its sales rose {growth} in the quarter, the company said in a statement.\n\n"
-        f"The company employs {300 + i} people at two sites.\n\n"
+        f"The company employs {300 + i} people at its main site.\n\n"
         f"It trained a model on {2 + i} billion tokens.\n\n"
         f"Its valuation reached {valuation} after the deal.\n"
     )
