@@ -258,6 +258,12 @@ _ORG_KIND = (
     r"start-?up|company|firm|maker|chipmaker|bank|lender|retailer|group|provider|developer|manufacturer|"
     r"supplier|carmaker|automaker|fund|investor|platform|unit|subsidiary|rival|giant|operator|consultancy"
 )
+# Generic nouns that name no one before an organisational word ("an AI Lab Foundation Model team" holds
+# no organisation called "Lab Foundation").
+_GENERIC_NOUNS = (
+    "Lab|Team|Teams|Unit|Division|Department|Center|Centre|Model|Models|Data|Project|Program|Programme|"
+    "Product|Products|Business|Industry|Sector"
+)
 # Tokens that make a capitalised "person" span an organisation or a place instead.
 _NON_PERSON_TOKENS = (
     "Street Group Groups House Bank Banks News Research Post Times Daily Journal Securities Capital "
@@ -338,7 +344,14 @@ def _discovery_rules(
             "person_apposition",
         ),
         # shares of Acme / analysts at Acme / Paris-based Acme
-        ("ORG", rf"({b}(?i:{_ORG_BEFORE}) )({_ORG})", "org_cue"),
+        # A cue is lowercase inside a sentence; written with a capital only where a sentence or line
+        # starts. A capitalised cue mid-line is a headline's Title Case ("A Small Company Diversifies"),
+        # where capitals say nothing about names.
+        (
+            "ORG",
+            rf"((?:{b}(?:{_ORG_BEFORE})|(?m:^)(?i:{_ORG_BEFORE})|[.!?:\"“] (?i:{_ORG_BEFORE})) )({_ORG})",
+            "org_cue",
+        ),
         # Acme raised / Acme's chief executive / Acme, a Paris-based start-up
         (
             "ORG",
@@ -371,7 +384,7 @@ def _discovery_rules(
         rules.append(
             (
                 "PRODUCT",
-                rf"()((?-u:\b)(?:{og})(?: {_PRODUCT_TOKEN}){{1,3}})",
+                rf"()((?-u:\b)(?:{og})(?: {_PRODUCT_TOKEN}){{1,3}})(?: \p{{Ll}}[\p{{Ll}}-]*)?",
                 "product_org",
             )
         )
@@ -706,13 +719,19 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
     common = pl.Series(lexicons.get("common_words") or [], dtype=pl.String).implode()
     non_person = "|".join(_NON_PERSON_TOKENS)
     generic_org = (
-        rf"^(?:(?:{_STOP}|Artificial|Intelligence|Open|Generative) )*(?:{_ORG_SUFFIX}|{_LEGAL_FORM})\.?$"
+        rf"^(?:(?:{_STOP}|{_GENERIC_NOUNS}|Artificial|Intelligence|Open|Generative) )*"
+        rf"(?:{_ORG_SUFFIX}|{_LEGAL_FORM})\.?$"
     )
     first = pl.col("surface").str.extract(r"^(\S+)")
     last = pl.col("surface").str.extract(r"(\S+)$")
     tail = pl.col("surface").str.extract(r"^\S+ (.+)$")
     tail_first = tail.str.extract(r"^(\S+)")
     not_product = "|".join(sorted({*_NOT_PRODUCT, *_STOPWORDS, *_NON_PERSON_TOKENS}) + [_ORG_SUFFIX])
+    # Inside a longer product name "AI" and "Cloud" are part of it ("Acme AI Database", "Acme Cloud
+    # Infrastructure"); alone after the organisation they name the organisation's unit ("Acme AI").
+    not_product_tail = "|".join(
+        sorted({*_NOT_PRODUCT, *_STOPWORDS, *_NON_PERSON_TOKENS} - {"AI", "Cloud"}) + [_ORG_SUFFIX]
+    )
     rule = pl.col("rule")
     person, org = pl.col("type") == "PERSON", pl.col("type") == "ORG"
     # A Chinese name is a surname and one or two characters: a third that is a verb or particle ends it.
@@ -759,7 +778,14 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
                 | tail.is_in(known_forms)
                 | tail_first.is_in(known_forms)
                 | tail_first.is_in(given)
-                | tail.str.contains(rf"(?-u:\b)(?:{not_product})(?-u:\b)")
+                | tail.str.contains(rf"(?-u:\b)(?:{not_product_tail})(?-u:\b)")
+                | tail.is_in(["AI", "Cloud"])
+                # "Acme NLP technology": a lone acronym before a lowercase noun modifies the noun (the
+                # organisation's NLP technology); it is not a product's name.
+                | (
+                    tail.str.contains(r"^\p{Lu}{2,}$")
+                    & pl.col("match").str.contains(r" \p{Lu}{2,} \p{Ll}[\p{Ll}-]*$")
+                )
             ),
             # "the Orbit chips": the name is not an ordinary word or a role.
             (rule != "product_kind")

@@ -653,3 +653,50 @@ def test_lexicon_entities_enter_the_entities_table_when_mentioned(lexgaz: pl.Dat
         ("gpe:vellmora", "gazetteer"),
         ("person:olaf-brenning", "pattern"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a capitalised cue mid-line is a headline's Title Case: the next capitalised word is a verb
+        ("A Plucky Company Pivots into Robots", []),
+        ("A Plucky Startup Branches Out", []),
+        # lowercase inside a sentence, or capitalised where a line or sentence starts, it still cues
+        ("It bought the company Quillon.", [("Quillon", "org:quillon", 22, 29)]),
+        ("Shares of Quillon fell.", [("Quillon", "org:quillon", 10, 17)]),
+        ("It fell. Shares of Quillon fell.", [("Quillon", "org:quillon", 19, 26)]),
+    ],
+)
+def test_a_capitalised_cue_in_a_headline_names_no_one(lexgaz: pl.DataFrame, text: str, expected: list) -> None:
+    assert lex_found(lexgaz, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # generic nouns + an organisational word, cut out of a longer phrase, name no organisation
+        ("They set up an AI Lab Foundation Model group.", []),
+        ("Its Product Group met.", []),
+        ("a new Team Foundation grant", []),
+        # a distinctive word before the same organisational word is a name
+        ("Money from Quorra Foundation came.", [("Quorra Foundation", "org:quorra-foundation", 11, 28)]),
+    ],
+)
+def test_generic_nouns_before_an_organisational_word_are_no_name(
+    lexgaz: pl.DataFrame, text: str, expected: list
+) -> None:
+    assert lex_found(lexgaz, text) == expected
+
+
+def test_product_tails_after_a_known_organisation(lexgaz: pl.DataFrame) -> None:
+    # a lone acronym before a lowercase noun modifies the noun: no product
+    assert lex_found(lexgaz, "It applied Intel NLP technology.") == [("Intel", "org:intel", 11, 16)]
+    # ... but an acronym closing the phrase, or inside a longer name, is part of the product's name
+    assert lex_found(lexgaz, "They use Intel AI Vault for search.") == [
+        ("Intel AI Vault", "product:intel-ai-vault", 9, 23)
+    ]
+    assert lex_found(lexgaz, "They rent Intel Cloud Harbor now.") == [
+        ("Intel Cloud Harbor", "product:intel-cloud-harbor", 10, 28)
+    ]
+    # "AI" or "Cloud" alone after the organisation is the organisation's unit, not a product
+    assert lex_found(lexgaz, "Intel AI said so.") == [("Intel", "org:intel", 0, 5)]
