@@ -49,6 +49,8 @@ RULE_CONFIDENCE = {
     "person_zh_title": _PERSON_RULES,
     "product_kind": 0.86,  # product rules: 6/7
     "product_org": 0.86,
+    "product_code": 0.86,  # not measured alone yet: pooled with the product rules
+    "product_possessive": 0.86,
     "link": 0.67,  # 2/3
 }
 
@@ -297,6 +299,22 @@ _PRODUCT_KIND = (
     r"database|smartphones?|phones?|handsets?|laptops?|tablets?|headsets?|glasses|servers?|chipsets?|"
     r"memory|SUVs?|sedans?|operating system|browser|search engine|framework|library|tool|suite|agents?"
 )
+# A model number: capitals then digits, maybe a capital or two ("MX450", "HBM3E", "K7"), named as a
+# product by a kind-of-product word next to it ("the GPU MX450", "MX450 chips", "the MX450 series") or by
+# a memory capacity ("64GB of HBM3E"). Fiscal periods (Q3, H1, FY25) have the shape and are not products.
+_CODE = r"\p{Lu}{1,4}\d{1,4}\p{Lu}{0,2}"
+_NOT_CODE = r"^(?:Q|H|FY|CY)\d{1,4}$"
+_CODE_KIND_BEFORE = (
+    r"GPUs?|CPUs?|NPUs?|chips?|chipsets?|processors?|accelerators?|smartphones?|phones?|handsets?|"
+    r"laptops?|SUVs?|sedans?"
+)
+_CODE_KIND_AFTER = (
+    r"chips?|chipsets?|GPUs?|CPUs?|NPUs?|processors?|accelerators?|series|memory|modules?|smartphones?|"
+    r"phones?|handsets?|laptops?|servers?|SUVs?|sedans?"
+)
+# A known organisation's possessive before a word and a version or model number names its product
+# ("Acme's Rover 3", "Acme's Model K", "Acme's MX450"); the product's name carries the organisation's.
+_VERSIONED = rf"\p{{Lu}}\p{{Ll}}+ (?:\d{{1,3}}\p{{Ll}}?|\p{{Lu}}\d{{0,2}})|{_CODE}"
 # Words that end a product name's tail or show the capitalised words are a headline or a role instead.
 _NOT_PRODUCT = (
     "Says Said Is Has Have Will To And Or Unveils Launches Reports Plans Shares Stock CEO CFO CTO COO "
@@ -388,6 +406,12 @@ def _discovery_rules(
                 "product_org",
             )
         )
+        rules.append(
+            ("PRODUCT", rf"((?-u:\b)(?:{og})(?:'s|’s) )((?:{_VERSIONED}))(?-u:\b)", "product_possessive")
+        )
+    rules.append(("PRODUCT", rf"((?-u:\b)(?:{_CODE_KIND_BEFORE}) )({_CODE})(?-u:\b)", "product_code"))
+    rules.append(("PRODUCT", rf"()((?-u:\b){_CODE}) (?:{_CODE_KIND_AFTER})(?-u:\b)", "product_code"))
+    rules.append(("PRODUCT", rf"((?-u:\b)\d+ ?[GT]B of )({_CODE})(?-u:\b)", "product_code"))
     if zh_names:
         # 小米汽车, 华为手机: a known Chinese name + an organisational word is that organisation
         zh = "|".join(re.escape(m) for m in sorted(zh_names, key=len, reverse=True))
@@ -667,6 +691,7 @@ _PASSES = (
     ("person_title", "person_said", "person_apposition", "person_given"),
     ("person_zh_title",),
     ("product_kind", "product_org"),
+    ("product_code", "product_possessive"),
     ("org_cue",),
     ("org_suffix",),
 )
@@ -787,6 +812,10 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
                     & pl.col("match").str.contains(r" \p{Lu}{2,} \p{Ll}[\p{Ll}-]*$")
                 )
             ),
+            (~pl.col("rule").is_in(["product_code", "product_possessive"]))
+            | ~pl.col("surface").str.contains(_NOT_CODE),
+            # "Acme's Llama 4": a known name or model family keeps its own reading.
+            (rule != "product_possessive") | ~first.is_in(known_forms),
             # "the Orbit chips": the name is not an ordinary word or a role.
             (rule != "product_kind")
             | ~(
@@ -815,13 +844,25 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
             .alias("name"),
             pl.col("surface").str.len_bytes().cast(pl.Int64).alias("n"),
         )
+        .with_columns(
+            # "Acme's Rover 3" is the product "Acme Rover 3".
+            pl.when(rule == "product_possessive")
+            .then(
+                pl.concat_str(
+                    [pl.col("match").str.extract(r"^(.+?)(?:'s|’s) "), pl.lit(" "), pl.col("name")]
+                )
+            )
+            .otherwise(pl.col("name"))
+            .alias("name")
+        )
         .with_columns(entity_id_expr(pl.col("type"), pl.col("name")).alias("entity_id"))
     )
 
 
 def _link_forms(forms: pl.DataFrame, lexicons: dict | None) -> pl.DataFrame:
     """(entity_id, name, type, link): strings that name a discovered entity at its other occurrences in
-    a document where a cue found it: the name itself, a person's surname ("Roe" after "Jane Roe"), an
+    a document where a cue found it: the name itself, a model number's or versioned product's surface
+    ("MX450", "Rover 3" after "Acme's Rover 3"), a person's surname ("Roe" after "Jane Roe"), an
     organisation's first word when it is an acronym or not an ordinary word ("ZT" after "ZT Systems")."""
     common = pl.Series((lexicons or {}).get("common_words") or [], dtype=pl.String).implode()
     first = pl.col("name").str.extract(r"^(\S+) ")
@@ -842,6 +883,11 @@ def _link_forms(forms: pl.DataFrame, lexicons: dict | None) -> pl.DataFrame:
             base.with_columns(pl.col("name").alias("link")),
             base.with_columns(short.alias("link")).filter(
                 pl.col("link").is_not_null() & ~pl.col("link").str.to_lowercase().is_in(common)
+            ),
+            # A model number named once by its cue ("the GPU MX450", "Acme's Rover 3") is the product
+            # wherever else the document writes it.
+            forms.filter(pl.col("rule").is_in(["product_code", "product_possessive"])).select(
+                "entity_id", "name", "type", pl.col("surface").alias("link")
             ),
         ]
     )

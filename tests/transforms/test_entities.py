@@ -700,3 +700,52 @@ def test_product_tails_after_a_known_organisation(lexgaz: pl.DataFrame) -> None:
     ]
     # "AI" or "Cloud" alone after the organisation is the organisation's unit, not a product
     assert lex_found(lexgaz, "Intel AI said so.") == [("Intel", "org:intel", 0, 5)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a model number next to a kind-of-product word or after a memory capacity is a product
+        ("It sells the GPU ZX450 now.", [("ZX450", "product:zx450", 17, 22)]),
+        ("Orders for ZX450 chips grew.", [("ZX450", "product:zx450", 11, 16)]),
+        ("the QM77 series will ship", [("QM77", "product:qm77", 4, 8)]),
+        ("with 96GB of KVR5E inside", [("KVR5E", "product:kvr5e", 13, 18)]),
+        # ... and it is that product wherever else the document writes it
+        (
+            "Buy ZX450 chips. ZX450 is fast.",
+            [("ZX450", "product:zx450", 4, 9), ("ZX450", "product:zx450", 17, 22)],
+        ),
+        # no kind word, or a fiscal period: no product
+        ("ZX450 is fast.", []),
+        ("Its Q3 chips and FY25 chips sold.", []),
+    ],
+)
+def test_model_numbers_next_to_a_product_word(lexgaz: pl.DataFrame, text: str, expected: list) -> None:
+    assert lex_found(lexgaz, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a known organisation's possessive + a word and a version names its product, under its name
+        (
+            "It undercuts Intel’s Rover 5 on price.",
+            [("Intel", "org:intel", 13, 18), ("Rover 5", "product:intel-rover-5", 21, 28)],
+        ),
+        (
+            "Intel's Vela K sold out; Vela K returns.",
+            [
+                ("Intel", "org:intel", 0, 5),
+                ("Vela K", "product:intel-vela-k", 8, 14),
+                ("Vela K", "product:intel-vela-k", 25, 31),
+            ],
+        ),
+        # a known model family keeps its reading; a word without a version is no product
+        ("Meta's Llama 3.1 is out.", [("Meta", "org:meta", 0, 4), ("Llama 3.1", "model:llama-3-1", 7, 16)]),
+        ("Intel's Rover was late.", [("Intel", "org:intel", 0, 5)]),
+    ],
+)
+def test_versioned_products_after_a_known_organisations_possessive(
+    lexgaz: pl.DataFrame, text: str, expected: list
+) -> None:
+    assert lex_found(lexgaz, text) == expected
