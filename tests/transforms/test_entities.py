@@ -742,6 +742,7 @@ def test_model_numbers_next_to_a_product_word(lexgaz: pl.DataFrame, text: str, e
         ),
         # a known model family keeps its reading; a word without a version is no product
         ("Meta's Llama 3.1 is out.", [("Meta", "org:meta", 0, 4), ("Llama 3.1", "model:llama-3-1", 7, 16)]),
+        ("Meta's Llama 5 is out.", [("Meta", "org:meta", 0, 4), ("Llama 5", "model:llama-5", 7, 14)]),
         ("Intel's Rover was late.", [("Intel", "org:intel", 0, 5)]),
     ],
 )
