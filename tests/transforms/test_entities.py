@@ -667,7 +667,9 @@ def test_lexicon_entities_enter_the_entities_table_when_mentioned(lexgaz: pl.Dat
         ("It fell. Shares of Quillon fell.", [("Quillon", "org:quillon", 19, 26)]),
     ],
 )
-def test_a_capitalised_cue_in_a_headline_names_no_one(lexgaz: pl.DataFrame, text: str, expected: list) -> None:
+def test_a_capitalised_cue_in_a_headline_names_no_one(
+    lexgaz: pl.DataFrame, text: str, expected: list
+) -> None:
     assert lex_found(lexgaz, text) == expected
 
 
@@ -747,6 +749,56 @@ def test_model_numbers_next_to_a_product_word(lexgaz: pl.DataFrame, text: str, e
     ],
 )
 def test_versioned_products_after_a_known_organisations_possessive(
+    lexgaz: pl.DataFrame, text: str, expected: list
+) -> None:
+    assert lex_found(lexgaz, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # one known organisation makes the other items of a coordinated list organisations
+        (
+            "Suppliers such as Dravik, Intel and Pellucor.",
+            [
+                ("Dravik", "org:dravik", 18, 24),
+                ("Intel", "org:intel", 26, 31),
+                ("Pellucor", "org:pellucor", 36, 44),
+            ],
+        ),
+        # ... with an Oxford comma, an "and" inside an earlier item, and a cued organisation
+        (
+            "Backers include Trell Haven, Nord Tool and Die, and Quorra Capital.",
+            [
+                ("Trell Haven", "org:trell-haven", 16, 27),
+                ("Nord Tool and Die", "org:nord-tool-and-die", 29, 46),
+                ("Quorra Capital", "org:quorra-capital", 52, 66),
+            ],
+        ),
+        # a lexicon organisation counts too; one ordinary word and a person's name stay out
+        (
+            "Rivals are Korvane, Search, Marta Quellstrom and Dravik.",
+            [
+                ("Korvane", "org:korvane", 11, 18),
+                ("Marta Quellstrom", "person:marta-quellstrom", 28, 44),
+                ("Dravik", "org:dravik", 49, 55),
+            ],
+        ),
+        # no known or cued organisation, or a known place among the items: no organisations
+        ("We met Dravik, Pellucor and Trell Haven.", []),
+        (
+            "Offices in Vellmora, Dravik, Intel and Pellucor.",
+            [("Vellmora", "gpe:vellmora", 11, 19), ("Intel", "org:intel", 29, 34)],
+        ),
+        # two items are no list; a headline's words after a known name are not a new name
+        ("Dravik and Intel agreed.", [("Intel", "org:intel", 11, 16)]),
+        (
+            "Dravik, Intel and Korvane Shares Slide",
+            [("Dravik", "org:dravik", 0, 6), ("Intel", "org:intel", 8, 13)],
+        ),
+    ],
+)
+def test_coordinated_lists_with_a_known_or_cued_organisation(
     lexgaz: pl.DataFrame, text: str, expected: list
 ) -> None:
     assert lex_found(lexgaz, text) == expected
