@@ -880,12 +880,15 @@ def _list_items(
     ("Acme, Borealis Partners and Quillon"), as pattern forms (match = the list, pre_bytes = the item's
     byte offset in it).
 
-    A list is of organisations when it has three or more items, one of them a known organisation (a
-    gazetteer form) or one a cue found in this batch (`cued`), and none a known name of another type
-    (a place, a product, a person). Its other items become organisations unless they begin with a
-    known name ("Intel Stocks Fall" in a headline), open with a sentence word ("The"), are a person's
-    name (as `person_given` reads one) or are one ordinary word ("Target", "Benchmark"), which alone are too often
-    the word to be named everywhere else they occur."""
+    A list (three or more items, by the regex) is of organisations when one of its items is a known
+    organisation (a gazetteer form) or a cued one found in this batch (`cued`), and none is a known
+    name of another type only (a place, a product, a person). Its other items become organisations
+    unless they begin with a known name ("Intel Stocks Fall" in a headline), open with a sentence word
+    ("The"), are a person's name (as `person_given` reads one) or are one ordinary word ("Target"):
+    alone, such a word is too often the word to be named everywhere else it occurs.
+
+    Like every discovered form, an item is then a mention wherever the batch writes it in that case.
+    The regex pass is one extra DFA scan (ASCII classes); the splitting runs on the distinct lists."""
     schema = _PATTERN_FORMS_SCHEMA
     if lists.len() == 0:
         return pl.DataFrame(schema=schema)
@@ -916,11 +919,11 @@ def _list_items(
         .with_columns((pl.col("_end") - size - 2).alias("off"))
     )
     # The last chunk holds the last two items ("Borealis and Quillon") unless an Oxford comma split
-    # them ("and Quillon"), or the whole chunk is one known name ("Securities and Exchange Commission").
+    # them ("and Quillon"). (A known name with an "and" split here is still found by the gazetteer,
+    # whose mention no organisation pattern overrides.)
     last = chunks.filter(pl.col("last"))
     tail = last.filter(item.str.contains(r"^(?:and|or) "))
-    pair = last.filter(~item.str.contains(r"^(?:and|or) ") & ~item.is_in(known))
-    whole = last.filter(~item.str.contains(r"^(?:and|or) ") & item.is_in(known))
+    pair = last.filter(~item.str.contains(r"^(?:and|or) "))
 
     def piece(frame: pl.DataFrame, text: pl.Expr) -> pl.DataFrame:
         # `text` ends where the chunk ends (Oxford-comma item, right item) or starts where it starts.
@@ -936,7 +939,6 @@ def _list_items(
     parts = pl.concat(
         [
             chunks.filter(~pl.col("last")).select("list", "match", "item", "off"),
-            whole.select("list", "match", "item", "off"),
             piece(pair, left).select("list", "match", "item", "off"),
             ends.select("list", "match", "item", "off"),
         ]
@@ -944,14 +946,7 @@ def _list_items(
     first = item.str.extract(r"^(\S+)")
     lists_ok = (
         parts.group_by("list")
-        .agg(
-            (
-                (pl.len() >= 3)
-                & item.is_in(org_names).any()
-                & ~item.is_in(others).any()
-                & ~item.is_in(known).all()
-            ).alias("ok")
-        )
+        .agg((item.is_in(org_names).any() & ~item.is_in(others).any() & ~item.is_in(known).all()).alias("ok"))
         .filter(pl.col("ok"))
         .select("list")
     )
