@@ -53,6 +53,7 @@ RULE_CONFIDENCE = {
     "product_possessive": 0.86,
     "link": 0.67,  # 2/3
     "org_list": _ORG_RULES,  # not measured alone yet: pooled with the organisation rules
+    "product_list": 0.86,  # not measured alone yet: pooled with the product rules
 }
 
 # Output columns are the warehouse's declared ones (warehouse/schemas.py), less the run_id the flow adds.
@@ -313,9 +314,12 @@ _CODE_KIND_AFTER = (
     r"chips?|chipsets?|GPUs?|CPUs?|NPUs?|processors?|accelerators?|series|memory|modules?|smartphones?|"
     r"phones?|handsets?|laptops?|servers?|SUVs?|sedans?"
 )
-# A known organisation's possessive before a word and a version or model number names its product
-# ("Acme's Rover 3", "Acme's Model K", "Acme's MX450"); the product's name carries the organisation's.
-_VERSIONED = rf"\p{{Lu}}\p{{Ll}}+ (?:\d{{1,3}}\p{{Ll}}?|\p{{Lu}}\d{{0,2}})|{_CODE}"
+# A possessive before capitalised words and a version or model number names a product: a known
+# organisation's ("Acme's Rover 3", "Acme's Model K", "Acme's MX450"; the product's name carries the
+# organisation's) or "its"/"their" ("its Wafer-Scale Engine 3"; the first word then is no ordinary word:
+# "its Phase 2", "its Series B").
+_CAP_WORD = r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?"
+_VERSIONED = rf"{_CAP_WORD}(?: {_CAP_WORD}){{0,2}} (?:\d{{1,3}}\p{{Ll}}?|\p{{Lu}}\d{{0,2}})|{_CODE}"
 # Items of a coordinated list: up to four capitalised words; an item before the last may hold an "and"
 # ("Acme, Telegraph and Telephone Co, Borealis and Quillon").
 _LIST_ITEM = r"[A-Z][A-Za-z0-9&-]*(?: [A-Z][A-Za-z0-9&-]*){0,3}"
@@ -412,7 +416,11 @@ def _discovery_rules(
             )
         )
         rules.append(
-            ("PRODUCT", rf"((?-u:\b)(?:{og})(?:'s|’s) )((?:{_VERSIONED}))(?-u:\b)", "product_possessive")
+            (
+                "PRODUCT",
+                rf"((?-u:\b)(?:(?:{og})(?:'s|’s)|its|their) )((?:{_VERSIONED}))(?-u:\b)",
+                "product_possessive",
+            )
         )
     rules.append(("PRODUCT", rf"((?-u:\b)(?:{_CODE_KIND_BEFORE}) )({_CODE})(?-u:\b)", "product_code"))
     rules.append(("PRODUCT", rf"()((?-u:\b){_CODE}) (?:{_CODE_KIND_AFTER})(?-u:\b)", "product_code"))
@@ -832,6 +840,8 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
             | ~pl.col("surface").str.contains(_NOT_CODE),
             # "Acme's Llama 4": a known name or model family keeps its own reading.
             (rule != "product_possessive") | ~first.is_in(known_forms),
+            (rule != "product_possessive")
+            | ~(pl.col("match").str.contains(r"^(?:its|their) ") & first.str.to_lowercase().is_in(common)),
             # "the Orbit chips": the name is not an ordinary word or a role.
             (rule != "product_kind")
             | ~(
@@ -862,7 +872,7 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
         )
         .with_columns(
             # "Acme's Rover 3" is the product "Acme Rover 3".
-            pl.when(rule == "product_possessive")
+            pl.when((rule == "product_possessive") & ~pl.col("match").str.contains(r"^(?:its|their) "))
             .then(
                 pl.concat_str([pl.col("match").str.extract(r"^(.+?)(?:'s|’s) "), pl.lit(" "), pl.col("name")])
             )
@@ -874,18 +884,23 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
 
 
 def _list_items(
-    lists: pl.Series, gazetteer: pl.DataFrame, cued: pl.Series, lexicons: dict | None, confidence: float
+    lists: pl.Series,
+    gazetteer: pl.DataFrame,
+    cued: pl.Series,
+    lexicons: dict | None,
+    confidence: dict[str, float],
 ) -> pl.DataFrame:
-    """Organisations named by coordination: the items of each list matched by the `org_list` regex
-    ("Acme, Borealis Partners and Quillon"), as pattern forms (match = the list, pre_bytes = the item's
-    byte offset in it).
+    """Organisations and products named by coordination: the items of each list matched by the
+    `org_list` regex ("Acme, Borealis Partners and Quillon"), as pattern forms (match = the list,
+    pre_bytes = the item's byte offset in it).
 
     A list (three or more items, by the regex) is of organisations when one of its items is a known
-    organisation (a gazetteer form) or a cued one found in this batch (`cued`), and none is a known
-    name of another type only (a place, a product, a person). Its other items become organisations
-    unless they begin with a known name ("Intel Stocks Fall" in a headline), open with a sentence word
-    ("The"), are a person's name (as `person_given` reads one) or are one ordinary word ("Target"):
-    alone, such a word is too often the word to be named everywhere else it occurs.
+    organisation (a gazetteer form) or a cued one found in this batch (`cued`) and no known item is of
+    another type; of products when its known items are all products ("Orbit, Android and Chrome").
+    Lists with a known place or person, or with both kinds, name nothing. Its new items take the
+    list's type unless they begin with a known name ("Intel Stocks Fall" in a headline), open with a
+    sentence word ("The"), are a person's name (as `person_given` reads one) or are one ordinary word
+    ("Target"): alone, such a word is too often the word to be named everywhere else it occurs.
 
     Like every discovered form, an item is then a mention wherever the batch writes it in that case.
     The regex pass is one extra DFA scan (ASCII classes); the splitting runs on the distinct lists."""
@@ -895,16 +910,27 @@ def _list_items(
     lexicons = lexicons or {}
     given = pl.Series(lexicons.get("given_names") or [], dtype=pl.String).implode()
     common = pl.Series(lexicons.get("common_words") or [], dtype=pl.String).implode()
-    orgs = gazetteer.filter(pl.col("type") == "ORG").get_column("alias")
     known = gazetteer.get_column("alias").implode()
-    # ("Toyota" is a city and a carmaker: a name known as an organisation too counts as one.)
-    others = (
-        gazetteer.filter(pl.col("type") != "ORG")
-        .filter(~pl.col("alias").is_in(orgs.implode()))
-        .get_column("alias")
-        .implode()
+    # The kind of each known item: an organisation (a gazetteer form or a cued name) before a product
+    # before anything else ("Toyota" is a city and a carmaker: it counts as an organisation).
+    kinds = (
+        pl.concat(
+            [
+                pl.DataFrame({"item": cued, "kind": "ORG"}, schema={"item": pl.String, "kind": pl.String}),
+                gazetteer.select(
+                    pl.col("alias").alias("item"),
+                    pl.when(pl.col("type").is_in(["ORG", "PRODUCT"]))
+                    .then(pl.col("type"))
+                    .otherwise(pl.lit("OTHER"))
+                    .alias("kind"),
+                ),
+            ]
+        )
+        .with_columns(pl.col("kind").replace_strict({"ORG": 0, "PRODUCT": 1, "OTHER": 2}).alias("_rank"))
+        .sort("_rank", maintain_order=True)
+        .unique("item", keep="first", maintain_order=True)
+        .drop("_rank")
     )
-    org_names = pl.concat([orgs, cued]).implode()
     item, size = pl.col("item"), pl.col("item").str.len_bytes().cast(pl.Int64)
     chunks = (
         lists.rename("match")
@@ -944,17 +970,18 @@ def _list_items(
         ]
     ).filter(pl.col("item").is_not_null() & (pl.col("item") != ""))
     first = item.str.extract(r"^(\S+)")
+    parts = parts.join(kinds, on="item", how="left")
     lists_ok = (
         parts.group_by("list")
-        .agg((item.is_in(org_names).any() & ~item.is_in(others).any() & ~item.is_in(known).all()).alias("ok"))
-        .filter(pl.col("ok"))
-        .select("list")
+        .agg(pl.col("kind").drop_nulls().unique().alias("kinds"), pl.col("kind").is_null().any().alias("new"))
+        .filter(pl.col("new") & (pl.col("kinds").list.len() == 1))
+        .select("list", pl.col("kinds").list.first().alias("type"))
+        .filter(pl.col("type").is_in(["ORG", "PRODUCT"]))
     )
     return (
-        parts.join(lists_ok, on="list", how="semi")
+        parts.join(lists_ok, on="list")
         .filter(
-            ~item.is_in(known),
-            ~item.is_in(org_names),
+            pl.col("kind").is_null(),
             ~first.is_in(known),
             ~first.is_in(_STOPWORDS),
             # a person's name: a given name and a last word that is no ordinary word ("Jane Roe")
@@ -969,9 +996,15 @@ def _list_items(
             "match",
             pl.col("off").alias("pre_bytes"),
             pl.col("item").alias("surface"),
-            pl.lit("ORG").alias("type"),
-            pl.lit(confidence).alias("confidence"),
-            pl.lit("org_list").alias("rule"),
+            "type",
+            pl.when(pl.col("type") == "ORG")
+            .then(confidence["org_list"])
+            .otherwise(confidence["product_list"])
+            .alias("confidence"),
+            pl.when(pl.col("type") == "ORG")
+            .then(pl.lit("org_list"))
+            .otherwise(pl.lit("product_list"))
+            .alias("rule"),
         )
         .cast(schema)
     )
@@ -1069,7 +1102,7 @@ def _candidates(
         gazetteer,
         forms.filter(pl.col("type") == "ORG").get_column("surface"),
         lexicons,
-        confidence["org_list"],
+        confidence,
     )
     forms = pl.concat([forms, _valid_forms(items, lexicons, gazetteer.get_column("alias"))])
     # Only names the gazetteer does not know are linked (it finds its own names everywhere already).

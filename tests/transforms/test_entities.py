@@ -802,3 +802,51 @@ def test_coordinated_lists_with_a_known_or_cued_organisation(
     lexgaz: pl.DataFrame, text: str, expected: list
 ) -> None:
     assert lex_found(lexgaz, text) == expected
+
+
+PRODUCT_ENTRIES = [
+    {"name": "Intel", "type": "ORG", "case_sensitive": True},
+    {"name": "Orbitron", "type": "PRODUCT"},
+    {"name": "Skylane", "type": "PRODUCT"},
+    {"name": "Vellmora", "type": "GPE"},
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a list whose known items are all products names products
+        (
+            "Teams such as Ravel, Orbitron, and Skylane shrank.",
+            [
+                ("Ravel", "product:ravel", 14, 19),
+                ("Orbitron", "product:orbitron", 21, 29),
+                ("Skylane", "product:skylane", 35, 42),
+            ],
+        ),
+        # known items of two kinds: the list names nothing new
+        (
+            "Ravel, Orbitron and Intel met.",
+            [("Orbitron", "product:orbitron", 7, 15), ("Intel", "org:intel", 20, 25)],
+        ),
+    ],
+)
+def test_coordinated_lists_of_products(text: str, expected: list) -> None:
+    assert lex_found(gazetteer_frame(PRODUCT_ENTRIES, V), text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "its"/"their" + capitalised words + a version number names a product
+        (
+            "It sells its Tidal-Grid Array 3 widely.",
+            [("Tidal-Grid Array 3", "product:tidal-grid-array-3", 13, 31)],
+        ),
+        ("They ship their Ravel 2 soon.", [("Ravel 2", "product:ravel-2", 16, 23)]),
+        # ... unless the first word is an ordinary word ("its Phase 2", "its Series B")
+        ("It began its Growth 2 plan.", []),
+    ],
+)
+def test_versioned_products_after_its_or_their(lexgaz: pl.DataFrame, text: str, expected: list) -> None:
+    assert lex_found(lexgaz, text) == expected
