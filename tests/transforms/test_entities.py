@@ -701,7 +701,8 @@ def test_product_tails_after_a_known_organisation(lexgaz: pl.DataFrame) -> None:
         ("Intel Cloud Harbor", "product:intel-cloud-harbor", 10, 28)
     ]
     # "AI" or "Cloud" alone after the organisation is the organisation's unit, not a product
-    assert lex_found(lexgaz, "Intel AI said so.") == [("Intel", "org:intel", 0, 5)]
+    assert lex_found(lexgaz, "Intel AI, its lab, grew.") == [("Intel", "org:intel", 0, 5)]
+    assert lex_found(lexgaz, "We use Intel Cloud.") == [("Intel", "org:intel", 7, 12)]
 
 
 @pytest.mark.parametrize(
