@@ -411,7 +411,7 @@ def _discovery_rules(
         rules.append(
             (
                 "PRODUCT",
-                rf"()((?-u:\b)(?:{og})(?: {_PRODUCT_TOKEN}){{1,3}})(?: \p{{Ll}}[\p{{Ll}}-]*)?",
+                rf"()((?-u:\b)(?:{og})(?: {_PRODUCT_TOKEN}){{1,3}})",
                 "product_org",
             )
         )
@@ -829,12 +829,6 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
                 | tail_first.is_in(given)
                 | tail.str.contains(rf"(?-u:\b)(?:{not_product_tail})(?-u:\b)")
                 | tail.is_in(["AI", "Cloud"])
-                # "Acme NLP technology": a lone acronym before a lowercase noun modifies the noun (the
-                # organisation's NLP technology); it is not a product's name.
-                | (
-                    tail.str.contains(r"^\p{Lu}{2,}$")
-                    & pl.col("match").str.contains(r" \p{Lu}{2,} \p{Ll}[\p{Ll}-]*$")
-                )
             ),
             (~pl.col("rule").is_in(["product_code", "product_possessive"]))
             | ~pl.col("surface").str.contains(_NOT_CODE),
@@ -869,6 +863,10 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
             .str.replace(rf"(?:,? (?:{_LEGAL_FORM})(?-u:\b)\.?)+$", "")
             .alias("name"),
             pl.col("surface").str.len_bytes().cast(pl.Int64).alias("n"),
+            # "Acme NLP technology": a lone acronym after the organisation modifies a lowercase noun
+            # that follows it (the organisation's NLP technology); it is no product's name there.
+            # Checked at each occurrence (`_candidates`), so the regex's matches stay few.
+            ((rule == "product_org") & tail.str.contains(r"^\p{Lu}{2,}$")).alias("modifier"),
         )
         .with_columns(
             # "Acme's Rover 3" is the product "Acme Rover 3".
@@ -1059,7 +1057,7 @@ def _pattern_hits(found: pl.DataFrame, forms: pl.DataFrame) -> pl.LazyFrame:
         .join(forms.lazy(), on="match", maintain_order="left")
         .with_columns((pl.col("mstart") + pl.col("pre_bytes")).alias("bstart"))
         .with_columns((pl.col("bstart") + pl.col("n")).alias("bend"))
-        .select("bstart", "bend", "surface", "type", "confidence", "rule", "name", "entity_id")
+        .select("bstart", "bend", "surface", "type", "confidence", "rule", "name", "entity_id", "modifier")
     )
 
 
@@ -1215,6 +1213,10 @@ def _candidates(
         _pattern_hits(match_found, forms).collect(engine=_ENGINE).sort("bstart", maintain_order=True),
         doc_starts,
     )
+    bend = pat_frame.get_column("bend").to_numpy()
+    after = raw.u8[np.minimum(bend, raw.n - 1)], raw.u8[np.minimum(bend + 1, raw.n - 1)]
+    lower_next = (bend + 1 < raw.n) & (after[0] == 32) & (after[1] >= 97) & (after[1] <= 122)
+    pat_frame = pat_frame.filter(pl.Series(~(pat_frame.get_column("modifier").to_numpy() & lower_next)))
     linked = _link_hits(_with_doc_start(link_found, doc_starts), pat_frame, links, confidence["link"])
     pat = (
         pl.concat(
