@@ -712,11 +712,19 @@ _PATTERN_FORMS_SCHEMA = {
 # their rules apart.
 _PASSES = (
     ("model_size", "model_family", "model_maker_version"),
-    ("person_title", "person_said", "person_apposition", "person_given"),
+    # (a model number or a versioned name after a possessive never starts where a person's name does:
+    # sharing this pass costs 0.007 s per 20 MB, a pass of their own 0.054 s)
+    (
+        "person_title",
+        "person_said",
+        "person_apposition",
+        "person_given",
+        "product_code",
+        "product_possessive",
+    ),
     # (Chinese titles and ASCII lists never compete for a start)
     ("person_zh_title", "org_list"),
     ("product_kind", "product_org"),
-    ("product_code", "product_possessive"),
     ("org_cue",),
     ("org_suffix",),
 )
