@@ -371,14 +371,10 @@ def _discovery_rules(
             "person_apposition",
         ),
         # shares of Acme / analysts at Acme / Paris-based Acme
-        # A cue is lowercase inside a sentence; written with a capital only where a sentence or line
-        # starts. A capitalised cue mid-line is a headline's Title Case ("A Small Company Diversifies"),
-        # where capitals say nothing about names.
-        (
-            "ORG",
-            rf"((?:{b}(?:{_ORG_BEFORE})|(?m:^)(?i:{_ORG_BEFORE})|[.!?:\"“] (?i:{_ORG_BEFORE})) )({_ORG})",
-            "org_cue",
-        ),
+        # (A cue is lowercase inside a sentence, capitalised only where a sentence or line starts: a
+        # capitalised cue after a word is a headline's Title Case, checked at each occurrence in
+        # `_candidates`.)
+        ("ORG", rf"({b}(?i:{_ORG_BEFORE}) )({_ORG})", "org_cue"),
         # Acme raised / Acme's chief executive / Acme, a Paris-based start-up
         (
             "ORG",
@@ -876,6 +872,15 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
             # that follows it (the organisation's NLP technology); it is no product's name there.
             # Checked at each occurrence (`_candidates`), so the regex's matches stay few.
             ((rule == "product_org") & tail.str.contains(r"^\p{Lu}{2,}$")).alias("modifier"),
+            # "A Small Company Diversifies": a cue written with a capital is read only where a sentence
+            # or line starts; after a word it is a headline's Title Case, where capitals say nothing
+            # about names. Checked at each occurrence too.
+            (
+                (rule == "org_cue")
+                & pl.col("match").str.contains(r"^\p{Lu}")
+                & pl.col("match").str.contains(rf"^(?i:{_ORG_BEFORE}) ")
+                & ~pl.col("match").str.contains(r"^[\p{L}-]+-based ")
+            ).alias("title_cue"),
         )
         .with_columns(
             # "Acme's Rover 3" is the product "Acme Rover 3".
@@ -1066,7 +1071,19 @@ def _pattern_hits(found: pl.DataFrame, forms: pl.DataFrame) -> pl.LazyFrame:
         .join(forms.lazy(), on="match", maintain_order="left")
         .with_columns((pl.col("mstart") + pl.col("pre_bytes")).alias("bstart"))
         .with_columns((pl.col("bstart") + pl.col("n")).alias("bend"))
-        .select("bstart", "bend", "surface", "type", "confidence", "rule", "name", "entity_id", "modifier")
+        .select(
+            "bstart",
+            "bend",
+            "surface",
+            "type",
+            "confidence",
+            "rule",
+            "name",
+            "entity_id",
+            "modifier",
+            "title_cue",
+            "mstart",
+        )
     )
 
 
@@ -1103,15 +1120,17 @@ def _candidates(
     gazetteer = gazetteer.with_row_index("_g")
     raw_forms = _pattern_forms(big, rules)
     is_list = pl.col("rule") == "org_list"
-    forms = _valid_forms(raw_forms.filter(~is_list), lexicons, gazetteer.get_column("alias"))
+    # Lists read the other rules' organisations as found (one `_valid_forms` pass for all forms).
     items = _list_items(
         raw_forms.filter(is_list).get_column("match").unique(),
         gazetteer,
-        forms.filter(pl.col("type") == "ORG").get_column("surface"),
+        raw_forms.filter(pl.col("rule").is_in(["org_suffix", "org_cue"])).get_column("surface"),
         lexicons,
         confidence,
     )
-    forms = pl.concat([forms, _valid_forms(items, lexicons, gazetteer.get_column("alias"))])
+    forms = _valid_forms(
+        pl.concat([raw_forms.filter(~is_list), items]), lexicons, gazetteer.get_column("alias")
+    )
     # Only names the gazetteer does not know are linked (it finds its own names everywhere already).
     links = (
         _link_forms(forms, lexicons)
@@ -1225,7 +1244,14 @@ def _candidates(
     bend = pat_frame.get_column("bend").to_numpy()
     after = raw.u8[np.minimum(bend, raw.n - 1)], raw.u8[np.minimum(bend + 1, raw.n - 1)]
     lower_next = (bend + 1 < raw.n) & (after[0] == 32) & (after[1] >= 97) & (after[1] <= 122)
-    pat_frame = pat_frame.filter(pl.Series(~(pat_frame.get_column("modifier").to_numpy() & lower_next)))
+    # A word (or a comma) right before a capitalised cue: the cue is inside a Title Case line.
+    mstart = pat_frame.get_column("mstart").to_numpy()
+    before = raw.u8[np.maximum(mstart - 1, 0)], raw.u8[np.maximum(mstart - 2, 0)]
+    mid_line = (mstart >= 2) & (before[0] == 32) & (_WORD_BYTE[before[1]] | (before[1] == ord(",")))
+    drop = (pat_frame.get_column("modifier").to_numpy() & lower_next) | (
+        pat_frame.get_column("title_cue").to_numpy() & mid_line
+    )
+    pat_frame = pat_frame.filter(pl.Series(~drop))
     linked = _link_hits(_with_doc_start(link_found, doc_starts), pat_frame, links, confidence["link"])
     pat = (
         pl.concat(
