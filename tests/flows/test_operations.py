@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from flows.pipeline import RunParameters, quarry_pipeline
+from flows.tasks import entities_version
 from warehouse.catalog import Warehouse
 from warehouse.load import file_counts
 from warehouse.reference import DEFAULT_GAZETTEER
@@ -86,9 +87,12 @@ def test_full_refresh_and_version_change_replace_rows(prefect_server, tmp_path):
     path.write_text(yaml.safe_dump(gaz, allow_unicode=True), encoding="utf-8")
     s = run(corpus, wh, gazetteer=str(path))
     assert (s["docs_skipped"], s["docs_cleaned"], s["files_unread"]) == (0, 2, 0)
+    # the version rows carry: the gazetteer's own, plus the lexicon packages' versions
+    version = entities_version(str(path))
+    assert version.startswith("test-v2+lexicons-")
     with duckdb.connect(str(wh), read_only=True) as con:
-        assert con.execute("SELECT DISTINCT gazetteer_version FROM documents").fetchall() == [("test-v2",)]
-        assert con.execute("SELECT DISTINCT gazetteer_version FROM mentions").fetchall() == [("test-v2",)]
+        assert con.execute("SELECT DISTINCT gazetteer_version FROM documents").fetchall() == [(version,)]
+        assert con.execute("SELECT DISTINCT gazetteer_version FROM mentions").fetchall() == [(version,)]
         assert con.execute("SELECT count(*), count(DISTINCT doc_id) FROM documents").fetchone() == (2, 2)
     after = snapshot(wh)
     assert len(after["mentions"]) == len(before["mentions"]) and len(after["metrics"]) == len(
