@@ -216,7 +216,11 @@ _STOPWORDS = (
     "Chinese American European Japanese Korean Indian British German French Global Local Major Rival "
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July "
     "August September October November December AI Big Tech US EU UK He She They We I You Shares Analysts "
-    "Investors Sales Revenue Profit Some Many Most Other Such Its If Under Over Since Despite Among"
+    "Investors Sales Revenue Profit Some Many Most Other Such Its If Under Over Since Despite Among "
+    # the rest of English's prepositions: a closed class, never the first word of a name
+    "Inside Within Across Outside Behind Beyond Through Throughout During Against Toward Towards Into Onto "
+    "Upon Without Via Amid Amidst Beside Besides Beneath Above Below Near Around About Until Unlike "
+    "Following Including According Beginning Starting"
 ).split()
 _STOP = "|".join(_STOPWORDS)
 # Sentence openers stripped from the front of an organisation's name ("New" opens "New York Times").

@@ -94,7 +94,7 @@ def test_sql_json_and_runs(warehouse):
     assert (code, cells[:2], cells[4:]) == (
         0,
         [run_id, "succeeded"],
-        ["5", "0", "5", "0", str(SEED_MENTIONS), str(SEED_METRICS), "0"],
+        ["5", "0", "5", "0", str(SEED_MENTIONS), str(SEED_METRICS), "0", "0", "NULL"],
     )
 
 
@@ -215,6 +215,8 @@ def test_eval_prints_score_tables(labelled, monkeypatch):
         ["employees", "1", "0", "0", "1.000", "1.000", "1.000", "1.000"],
         ["parameters", "1", "0", "0", "1.000", "1.000", "1.000", "1.000"],
         ["ALL", "2", "0", "0", "1.000", "1.000", "1.000", "1.000"],
+        ["chrome_removed", "0", "0", ""],
+        ["content_kept", "5", "5", "1.000"],
     ]
 
 

@@ -258,4 +258,6 @@ def test_io_task_retries_a_transient_fault(prefect_server, tmp_path):
     assert msg.startswith("Task run failed with exception: ConnectionResetError(") and "Retry 1/2" in msg
     assert (s["status"], s["docs_in"], s["docs_cleaned"]) == ("succeeded", 1, 1)
     with duckdb.connect(str(wh), read_only=True) as con:
-        assert con.execute("SELECT source FROM documents").fetchall() == [("flaky:///retry-corpus/story.txt",)]
+        assert con.execute("SELECT source FROM documents").fetchall() == [
+            ("flaky:///retry-corpus/story.txt",)
+        ]

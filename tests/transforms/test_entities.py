@@ -61,7 +61,7 @@ ENTRIES = [
 ]
 
 GAZETTEER_ENTITIES = 466  # entries of warehouse/reference/gazetteer.yaml
-GAZETTEER_SURFACE_FORMS = 773  # names + aliases
+GAZETTEER_SURFACE_FORMS = 918  # names + aliases + Chinese aliases (zh_aliases)
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +134,7 @@ def test_real_gazetteer_loads_and_is_unique() -> None:
     assert (len(entries), frame.height) == (GAZETTEER_ENTITIES, GAZETTEER_SURFACE_FORMS)
     # one row per surface form: the name plus each alias, none lost or doubled
     assert frame.height == len(entries) + sum(len(e.get("aliases", [])) for e in entries)
-    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", version)
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}(?:\.\d+)?", version)  # a date, and a release of that day
     rows = entity_rows(frame, version)
     assert rows.height == len(entries) and rows["entity_id"].is_unique().all()
     # an alias given as a mapping keeps its own rules; the plain forms do not get them
@@ -868,3 +868,8 @@ def test_coordinated_lists_of_products(text: str, expected: list) -> None:
 )
 def test_versioned_products_after_its_or_their(lexgaz: pl.DataFrame, text: str, expected: list) -> None:
     assert lex_found(lexgaz, text) == expected
+
+
+def test_a_preposition_opening_a_sentence_is_not_part_of_a_name(gaz):
+    got = run(gaz, "Inside Xiaomi Labs, engineers trained a new model. Across Xiaomi Labs, teams agreed.")
+    assert got.get_column("surface").to_list() == ["Xiaomi Labs", "Xiaomi Labs"]
