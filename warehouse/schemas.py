@@ -209,8 +209,8 @@ METRICS = Table(
         "metric_id": "`<doc_id>:<start>`",
         "value": "normalised magnitude (6.4 billion -> 6.4e9; 5.3% -> 5.3)",
         "value_high": "upper bound of a range, null otherwise",
-        "unit": "ISO 4217 code or parameters, tokens, GPU, GPU_hours, users, employees, people, count, "
-        "percent, multiplier, score, rank, tokens_per_second",
+        "unit": "ISO 4217 code, <CUR>_per_share, <CUR>_per_million_tokens, or a unit of UNITS (parameters, "
+        "tokens, GPU, users, customers, employees, vehicles, units, W, GWh, GB, days, percent, ratio, ...)",
         "qualifier": "about, over, under, up_to, ... when the text hedges the figure",
         "kind": "parameter_count, funding, valuation, revenue, investment, stock_change, user_count, ...",
         "linked_metric_id": "the other side of a parenthetical conversion (20 billion yuan ($2.76 billion))",
