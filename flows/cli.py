@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import os
 import sys
@@ -192,6 +193,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         and not any(c in params.source for c in "*?[")
     ):
         raise UserError(f"source {params.source!r} does not exist")
+    if (
+        "://" not in params.source
+        and glob.has_magic(params.source)
+        and not glob.glob(params.source, recursive=True)
+    ):
+        raise UserError(f"source {params.source!r} matches no files")  # before Prefect starts, like the above
     # The lock is checked before Prefect is imported or its temporary server started: a second run on a
     # busy warehouse fails in about a second. The flow takes the lock itself (runs from the UI do too);
     # this check only answers early.

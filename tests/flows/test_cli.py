@@ -113,6 +113,10 @@ def test_sql_json_and_runs(warehouse):
             "quarry: error: source '/nonexistent/corpus' does not exist",
         ),
         (
+            ["run", "--source", "/nonexistent/dir/*.txt"],
+            "quarry: error: source '/nonexistent/dir/*.txt' matches no files",
+        ),
+        (
             ["run", "--batch-size", "0"],
             "quarry: error: batch_size: Input should be greater than or equal to 1",
         ),
