@@ -18,8 +18,7 @@ from typing import Any
 
 import polars as pl
 import pyarrow as pa
-from prefect import Flow, get_run_logger, task
-from prefect.cache_policies import NO_CACHE
+from prefect import Flow, get_run_logger
 from prefect.client.schemas.objects import TaskRunResult
 from prefect.exceptions import FailedRun
 from prefect.futures import PrefectFuture
@@ -38,8 +37,8 @@ from flows.tasks import (
     entities_batch,
     gazetteer,
     ingest_batch,
+    io_task,
     metrics_batch,
-    retry_on_io,
 )
 from transforms import clean as clean_t
 from transforms import dedup as dedup_t
@@ -104,14 +103,7 @@ class PipelineFailed(RuntimeError):
         super().__init__(message)
 
 
-@task(
-    name="plan",
-    task_run_name="plan",
-    retries=2,
-    retry_delay_seconds=1,
-    retry_condition_fn=retry_on_io,
-    cache_policy=NO_CACHE,
-)
+@io_task("plan", "plan")
 def plan(
     params: RunParameters, wh_path: str, run_id: str, staging: str, known_path: str, workers: int = 1
 ) -> tuple[list[list[sources.SourceRef]], list[dict], int, int]:
@@ -694,14 +686,7 @@ def _near_duplicates(
     return dedup_t.near_duplicate_rows(ids, sig, n_prior)
 
 
-@task(
-    name="load",
-    task_run_name="load",
-    retries=1,
-    retry_delay_seconds=1,
-    retry_condition_fn=retry_on_io,
-    cache_policy=NO_CACHE,
-)
+@io_task("load", "load", retries=1)
 def load(
     wh: Warehouse,
     run_id: str,

@@ -63,6 +63,19 @@ def retry_on_io(task: Any, task_run: Any, state: Any) -> bool:
         return True
     except Exception:  # noqa: BLE001 - anything else is not worth a retry
         return False
+
+
+def io_task(name: str, task_run_name: str, retries: int = 2) -> Any:
+    """The Prefect task decorator of the tasks that do IO (plan, ingest, load): retried `retries` times,
+    one second apart, after an OSError only (`retry_on_io`); transforms are never retried."""
+    return task(
+        name=name,
+        task_run_name=task_run_name,
+        retries=retries,
+        retry_delay_seconds=1,
+        retry_condition_fn=retry_on_io,
+        cache_policy=NO_CACHE,
+    )
     return False
 
 
@@ -195,14 +208,7 @@ def _stats(
     }
 
 
-@task(
-    name="ingest",
-    task_run_name="ingest[b{batch}]",
-    retries=2,
-    retry_delay_seconds=1,
-    retry_condition_fn=retry_on_io,
-    cache_policy=NO_CACHE,
-)
+@io_task("ingest", "ingest[b{batch}]")
 def ingest_batch(ctx: RunContext, batch: int, refs: list[sources.SourceRef]) -> dict[str, Any]:
     """Read a batch of source files, decode them, drop documents already loaded, gate, stage."""
     t0 = time.perf_counter()

@@ -216,6 +216,16 @@ def _wait_for(pattern: str, root: Path, proc: subprocess.Popen, timeout: float =
     return False
 
 
+def _cli_run(
+    corpus: Path, wh: Path, env: dict[str, str], stdout: int, stderr: int = subprocess.PIPE, *extra: str
+) -> subprocess.Popen:
+    """`quarry run` over `corpus` into `wh` in a real child process, batches of 2 files."""
+    cmd = [sys.executable, "-m", "flows.cli", "run", "--source", str(corpus), "--warehouse", str(wh)]
+    return subprocess.Popen(
+        [*cmd, "--batch-size", "2", *extra], cwd=REPO, env=env, stdout=stdout, stderr=stderr
+    )
+
+
 @pytest.mark.parametrize("phase", ["staging/*/b00003/metrics.parquet", "tables/mentions/*.parquet"])
 def test_kill_9_mid_run_then_rerun_equals_a_clean_run(prefect_server, tmp_path, phase):
     from prefect.settings import PREFECT_API_URL
@@ -226,26 +236,7 @@ def test_kill_9_mid_run_then_rerun_equals_a_clean_run(prefect_server, tmp_path, 
     run(base, wh)
     before = snapshot(wh)
     env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "PREFECT_LOGGING_LEVEL": "WARNING"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "flows.cli",
-            "run",
-            "--source",
-            str(corpus),
-            "--warehouse",
-            str(wh),
-            "--batch-size",
-            "2",
-            "--workers",
-            "1",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = _cli_run(corpus, wh, env, subprocess.DEVNULL, subprocess.DEVNULL, "--workers", "1")
     try:
         seen = _wait_for(phase, Warehouse.at(wh).root, proc)
         os.kill(proc.pid, signal.SIGKILL)
@@ -422,27 +413,6 @@ def test_cli_run_on_a_dask_cluster_spreads_batches_and_reports_to_the_flows_api(
     threads = tmp_path / "t.duckdb"
     run(corpus, threads)
     assert snapshot(wh) == snapshot(threads)
-
-
-def _cli_run(corpus: Path, wh: Path, env: dict[str, str], stdout: int) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "flows.cli",
-            "run",
-            "--source",
-            str(corpus),
-            "--warehouse",
-            str(wh),
-            "--batch-size",
-            "2",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=stdout,
-        stderr=subprocess.PIPE,
-    )
 
 
 def test_progress_shows_in_a_terminal_and_not_in_a_pipe(prefect_server, tmp_path):
