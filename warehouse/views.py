@@ -5,8 +5,26 @@ SQL reads as named steps; a view is recreated on each commit, so it always sees 
 
 from __future__ import annotations
 
-# Two figures disagree when they differ by more than this share of the larger one.
+# Two figures disagree when they are further apart than this share of the larger one.
 CONFLICT_TOLERANCE = 0.05
+
+# Most business figures belong to a period (a quarter's revenue, this year's capex, a funding round)
+# that the extractor does not record, so two documents' figures are only the same fact when they come
+# from one news cycle: both dated and at most this many days apart.
+CONFLICT_WINDOW_DAYS = 31
+
+# Kinds that are a fixed property of their subject (a released model's parameter count or context
+# window): documents disagreeing about them conflict whenever they were published.
+TIMELESS_KINDS = ("parameter_count", "context_length")
+
+# A hedged figure is a bound, not a point: "over 10" agrees with 12, "up to 10" with 8.
+LOWER_BOUND_QUALIFIERS = ("over", "more_than", "at_least")
+UPPER_BOUND_QUALIFIERS = ("under", "up_to", "nearly")
+
+
+def _sql_list(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
 
 FACTS = """
 SELECT
@@ -32,7 +50,14 @@ LEFT JOIN entities AS e ON e.entity_id = m.subject_entity_id
 
 FACT_CONFLICTS = f"""
 WITH attributed AS (
-    SELECT * FROM facts WHERE subject IS NOT NULL AND kind IS NOT NULL
+    SELECT
+        *,
+        -- each figure as the interval it claims: a range, or a bound when the text hedges it
+        CASE WHEN qualifier IN ({_sql_list(UPPER_BOUND_QUALIFIERS)}) THEN 0 ELSE value END AS low,
+        CASE WHEN qualifier IN ({_sql_list(LOWER_BOUND_QUALIFIERS)}) THEN 'inf'::DOUBLE
+             ELSE coalesce(value_high, value) END AS high
+    FROM facts
+    WHERE subject IS NOT NULL AND kind IS NOT NULL
 )
 SELECT
     a.subject,
@@ -53,7 +78,13 @@ JOIN attributed AS b
     ON a.subject = b.subject AND a.kind = b.kind AND a.unit = b.unit
     -- across documents only, each pair once
     AND a.doc_id < b.doc_id
-WHERE abs(a.value - b.value) > {CONFLICT_TOLERANCE} * greatest(a.value, b.value)
+WHERE
+    -- the intervals are further apart than the tolerance, as a share of the larger figure
+    (a.high < b.low * (1 - {CONFLICT_TOLERANCE}) OR b.high < a.low * (1 - {CONFLICT_TOLERANCE}))
+    AND (
+        a.kind IN ({_sql_list(TIMELESS_KINDS)})
+        OR abs(date_diff('day', a.published_at, b.published_at)) <= {CONFLICT_WINDOW_DAYS}
+    )
 """
 
 VIEWS: dict[str, str] = {"facts": FACTS, "fact_conflicts": FACT_CONFLICTS}

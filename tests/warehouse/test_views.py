@@ -75,3 +75,73 @@ def test_facts_and_conflicts(tmp_path):
         "SELECT subject, value_a, value_b, relative_difference, source_a, source_b FROM fact_conflicts"
     ).fetchall()
     assert conflicts == [("MiMo-7B", 7e9, 6.4e9, 0.0857, "a.txt", "b.txt")]
+
+
+def _revenue_warehouse(tmp_path, figures: list[tuple[str, float, float | None, str | None]], dates: list):
+    """One document per figure: (surface, value, value_high, qualifier) of Acme's revenue."""
+    wh = Warehouse.at(tmp_path / "w.duckdb")
+    text = "Acme reported revenue."
+    ids = [f"d{i}" for i in range(len(figures))]
+    docs = {
+        "doc_id": ids,
+        "source": [f"{i}.txt" for i in ids],
+        "title": ids,
+        "text": [text] * len(ids),
+        "published_at": dates,
+        "raw_chars": [len(text)] * len(ids),
+        "clean_chars": [len(text)] * len(ids),
+        "language": ["en"] * len(ids),
+        "clean_version": ["c"] * len(ids),
+        "gazetteer_version": ["g"] * len(ids),
+        "extractor_version": ["m"] * len(ids),
+        "run_id": ["r"] * len(ids),
+    }
+    ents = {
+        "entity_id": ["org:acme"],
+        "name": ["Acme"],
+        "type": ["ORG"],
+        "method": ["gazetteer"],
+        "gazetteer_version": ["g"],
+    }
+    rows = []
+    for doc, (surface, value, high, qualifier) in zip(ids, figures, strict=True):
+        row = _metric(doc, 0, surface, value, len(text))
+        row.update(unit="USD", kind="revenue", subject_entity_id="org:acme", value_high=high, qualifier=qualifier)
+        rows.append(row)
+    mets = {k: [r[k] for r in rows] for k in rows[0]}
+    commit(wh, [_write(wh, DOCUMENTS, docs), _write(wh, ENTITIES, ents), _write(wh, METRICS, mets)])
+    con = duckdb.connect(str(wh.catalog), read_only=True)
+    return con.execute("SELECT source_a, source_b FROM fact_conflicts ORDER BY 1, 2").fetchall()
+
+
+def test_period_figures_conflict_only_within_one_news_cycle(tmp_path):
+    from datetime import datetime, timezone
+
+    day = lambda d: datetime(2026, 3, d, tzinfo=timezone.utc)  # noqa: E731
+    figures = [("$10B", 10e9, None, None), ("$8B", 8e9, None, None), ("$6B", 6e9, None, None), ("$4B", 4e9, None, None)]
+    # d0/d1 a week apart conflict; d2 is dated 30 days after d1 and 37 after d0; d3 is undated,
+    # so its revenue (of which period?) is never compared
+    got = _revenue_warehouse(tmp_path, figures, [day(1), day(8), datetime(2026, 4, 7, tzinfo=timezone.utc), None])
+    assert got == [("d0.txt", "d1.txt"), ("d1.txt", "d2.txt")]
+
+
+def test_ranges_and_hedged_figures_are_intervals(tmp_path):
+    from datetime import datetime, timezone
+
+    day = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    figures = [
+        ("$8B to $10B", 8e9, 10e9, None),  # d0: a range
+        ("$9.9B", 9.9e9, None, None),  # d1: inside d0's range
+        ("over $9B", 9e9, None, "over"),  # d2: a lower bound, agrees with d0, d1 and d4
+        ("up to $5B", 5e9, None, "up_to"),  # d3: an upper bound, below every other figure
+        ("$12B", 12e9, None, None),  # d4: above d0's range and d1 by more than 5%
+    ]
+    got = _revenue_warehouse(tmp_path, figures, [day] * len(figures))
+    assert got == [
+        ("d0.txt", "d3.txt"),
+        ("d0.txt", "d4.txt"),
+        ("d1.txt", "d3.txt"),
+        ("d1.txt", "d4.txt"),
+        ("d2.txt", "d3.txt"),
+        ("d3.txt", "d4.txt"),
+    ]
