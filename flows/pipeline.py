@@ -39,14 +39,16 @@ from flows.tasks import (
     ingest_batch,
     io_task,
     metrics_batch,
+    registry_path,
 )
 from transforms import clean as clean_t
 from transforms import dedup as dedup_t
 from transforms import ingest as ingest_t
 from transforms import metrics as metrics_t
+from transforms import registry as registry_t
 from warehouse import catalog, sources
 from warehouse.catalog import Warehouse, WarehouseError
-from warehouse.files import read_table
+from warehouse.files import empty, read_table
 from warehouse.load import (
     VERSION_COLUMNS,
     compact,
@@ -133,6 +135,10 @@ def plan(
     Path(staging).mkdir(parents=True, exist_ok=True)
     known = known.filter(same)
     known.write_parquet(known_path)
+    # The registry as this run starts: names learnt by earlier runs, recognised without their cue. The
+    # documents' entity version does not name it (a growing registry must not reprocess everything).
+    learnt = catalog.scan(wh, ENTITIES.name).collect() if not params.full_refresh else empty(ENTITIES)
+    registry_t.recognisable(learnt).write_parquet(registry_path(staging))
     unread = 0
     if not params.full_refresh and refs:
         # A nightly refresh does not even open a file it has ingested before and that has not changed.
@@ -365,6 +371,7 @@ def _start(params: RunParameters, wh: Warehouse) -> _Run:
         min_words=params.min_words,
         gazetteer=params.gazetteer,
         known=known_path,
+        registry=str(registry_path(str(staging))),
         started_at=started,
     )
     get_run_logger().info(
@@ -583,6 +590,9 @@ def _load_and_report(
     known_entities = gazetteer(params.gazetteer)[1]
     new_entities = pl.concat(
         [x for x in (known_entities, discovered) if x is not None], how="diagonal_relaxed"
+    ).with_columns(  # first sighting, for the registry (the earliest one is kept by the merge)
+        pl.lit(run.started).cast(pl.Datetime("us", "UTC")).alias("first_seen"),
+        pl.lit(run.run_id).alias("first_run_id"),
     )
     gx_results = [json.loads(f.read_text(encoding="utf-8")) for f in _staged(batch_dirs, "gx.*.json")]
     # Data Docs render (GX, Python) on a thread while the load writes Parquet and commits (native code).

@@ -12,11 +12,13 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from transforms import registry as registry_t
 from warehouse.catalog import FileEntry, Warehouse, commit, manifest, scan
 from warehouse.files import conform, empty, fsync_dir, write_atomic
 from warehouse.schemas import (
     DOCUMENTS,
     ENTITIES,
+    MENTIONS,
     QUALITY_RESULTS,
     QUARANTINE,
     RUNS,
@@ -244,11 +246,20 @@ def load_run(
             drop.append(e.path)
             add.append(FileEntry(table.name, str(path), e.run_id, rows))
 
-    # Entities are a dimension: merge what is known with this run's, newest definition wins.
+    # Entities are a dimension: merge what is known with this run's, newest definition wins; the
+    # registry's counts are recomputed from the mentions as they will be after this commit (files
+    # kept, rewritten and added), so a reprocessed document is never counted twice.
     old = scan(wh, ENTITIES.name, entries).collect() if not full_refresh else None
-    merged = pl.concat([x for x in (old, new_entities) if x is not None and x.height], how="diagonal_relaxed")
+    kept = (
+        []
+        if full_refresh
+        else [e.path for e in entries if e.table_name == MENTIONS.name and e.path not in drop]
+    )
+    mention_files = kept + [e.path for e in add if e.table_name == MENTIONS.name]
+    columns = ["entity_id", "doc_id", "method", "confidence"]
+    mentions = pl.scan_parquet(mention_files).select(columns) if mention_files else empty(MENTIONS).lazy()
+    merged = registry_t.merge_entities(old, new_entities, registry_t.mention_stats(mentions.select(columns)))
     if merged.height:
-        merged = merged.unique("entity_id", keep="last", maintain_order=True).sort("entity_id")
         path = wh.table_dir(ENTITIES.name) / f"{run_id}.parquet"
         write_atomic(conform(merged, ENTITIES), path)
         add.append(FileEntry(ENTITIES.name, str(path), run_id, merged.height))

@@ -1,9 +1,11 @@
-"""Versioned reference data on disk: the entity gazetteer and the hand labels used by `quarry eval`."""
+"""Versioned reference data on disk: the entity gazetteer, its reject list (both edited by `quarry
+entities promote/reject`) and the hand labels used by `quarry eval`."""
 
 from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 from pathlib import Path
 
@@ -29,6 +31,98 @@ def load_gazetteer(path: str | Path = DEFAULT_GAZETTEER) -> tuple[list[dict], st
         for e in entries
     ]
     return entries, str(data["version"])
+
+
+# ---------------------------------------------------------------- registry edits (quarry entities)
+REJECTS_FILE = "rejected.yaml"  # next to the gazetteer: one reject list per gazetteer
+
+
+def rejects_path(gazetteer_path: str | Path = DEFAULT_GAZETTEER) -> Path:
+    """The reject list that belongs to the gazetteer at `gazetteer_path` (the same directory)."""
+    return Path(gazetteer_path).with_name(REJECTS_FILE)
+
+
+def load_rejects(gazetteer_path: str | Path = DEFAULT_GAZETTEER) -> tuple[list[dict], str | None]:
+    """The entities a user rejected ({entity_id, name, type} each) and the list's version; ([], None)
+    when the gazetteer has no reject list (no version either: a warehouse does not reprocess until a
+    first reject)."""
+    path = rejects_path(gazetteer_path)
+    if not path.exists():
+        return [], None
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict) or "version" not in data:
+        raise ValueError(f"{path}: reject list needs top-level `version` and `rejected`")
+    return [dict(r) for r in data.get("rejected") or []], str(data["version"])
+
+
+def _bumped(version: str) -> str:
+    """`2026-11-30.3` -> `2026-11-30.4`, `3` -> `4`; a version without a trailing `.<n>` gets `.1`."""
+    if version.isdigit():
+        return str(int(version) + 1)
+    head, _, tail = version.rpartition(".")
+    return f"{head}.{int(tail) + 1}" if head and tail.isdigit() else f"{version}.1"
+
+
+def _replace_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _flow_entry(fields: dict[str, str]) -> str:
+    # JSON strings are YAML flow scalars: any name (quotes, colons, CJK) is written safely.
+    return "{" + ", ".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in fields.items()) + "}"
+
+
+def promote(gazetteer_path: str | Path, name: str, type_: str) -> str:
+    """Add the entity `name` of `type_` to the gazetteer (one `{name, type}` entry at the end of its
+    `entities` list, comments and layout kept) and bump its version; return the new version.
+
+    Raises ValueError when an entry already has that name or one of its aliases is that name."""
+    path = Path(gazetteer_path)
+    entries, version = load_gazetteer(path)
+    taken = {str(e["name"]).lower() for e in entries} | {
+        (a["alias"] if isinstance(a, dict) else str(a)).lower()
+        for e in entries
+        for a in e.get("aliases") or []
+    }
+    if name.lower() in taken:
+        raise ValueError(f"{path}: {name!r} is already in the gazetteer")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.startswith("entities:"))
+    # The list ends at the next top-level key (`zh_aliases:`) or at the end of the file.
+    end = next((i for i in range(start + 1, len(lines)) if re.match(r"^[A-Za-z_]\w*:", lines[i])), len(lines))
+    while end > start + 1 and not lines[end - 1].strip():
+        end -= 1
+    if lines[end - 1] and not lines[end - 1].endswith("\n"):
+        lines[end - 1] += "\n"
+    lines.insert(end, f"  - {_flow_entry({'name': name, 'type': type_})}  # promoted from the registry\n")
+    new_version = _bumped(version)
+    text = re.sub(r"(?m)^version: .*$", f"version: {json.dumps(new_version)}", "".join(lines), count=1)
+    _replace_atomic(path, text)
+    load_gazetteer(path)  # what was written reads back
+    return new_version
+
+
+def reject(gazetteer_path: str | Path, entity_id: str, name: str, type_: str) -> str:
+    """Append the entity to the gazetteer's reject list (created at version 1) and bump the list's
+    version; return the new version. Raises ValueError when it is already rejected."""
+    path = rejects_path(gazetteer_path)
+    rejected, version = load_rejects(gazetteer_path)
+    if any(r.get("entity_id") == entity_id for r in rejected):
+        raise ValueError(f"{path}: {entity_id!r} is already rejected")
+    new_version = "1" if version is None else _bumped(version)
+    header = (
+        "# Discovered entities rejected with `quarry entities reject`: never discovered or recognised\n"
+        "# again. `version` is part of the entity version: a change makes runs reprocess documents.\n"
+    )
+    items = [
+        {"entity_id": str(r["entity_id"]), "name": str(r["name"]), "type": str(r["type"])} for r in rejected
+    ]
+    items.append({"entity_id": entity_id, "name": name, "type": type_})
+    body = "".join(f"  - {_flow_entry(r)}\n" for r in items)
+    _replace_atomic(path, f"{header}version: {json.dumps(new_version)}\nrejected:\n{body}")
+    return new_version
 
 
 def load_labels(directory: str | Path = DEFAULT_LABELS) -> dict[str, dict]:
