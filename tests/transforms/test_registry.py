@@ -94,6 +94,14 @@ def test_recognisable_needs_a_trusted_rule_or_a_second_cued_document():
         "model:twice",
         "org:trusted",
     ]
+    # a one-word name that is an ordinary word is never read bare; a longer name holding it still is
+    assert registry_t.recognisable(
+        pl.concat(
+            [entities, pl.DataFrame([_entity("org:trusted-labs", "pattern", confidence=0.95)])],
+            how="diagonal",
+        ),
+        ordinary_words=["trusted"],
+    ).get_column("entity_id").to_list() == ["model:twice", "org:trusted-labs"]
     # a warehouse without the registry columns recognises nothing
     assert registry_t.recognisable(entities.select("entity_id", "name", "type", "method")).height == 0
 

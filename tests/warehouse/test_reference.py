@@ -55,3 +55,10 @@ def test_reject_creates_then_extends_the_versioned_list_next_to_the_gazetteer(tm
     assert reference.rejects_path(path) == tmp_path / "rejected.yaml"
     with pytest.raises(ValueError, match="already rejected"):
         reference.reject(path, "org:acme", "Acme", "ORG")
+
+
+def test_ordinary_words_are_the_frequent_one_word_names():
+    # wordfreq Zipf: "benchmark" 3.6, "permira" 1.4; names of two words are never ordinary words
+    assert reference.ordinary_words(["Benchmark", "Permira", "Zorblat", "Benchmark Capital"], 3.0) == [
+        "benchmark"
+    ]
