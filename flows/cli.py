@@ -388,11 +388,11 @@ def cmd_entities_promote(args: argparse.Namespace) -> int:
         raise UserError(f"--type {type_!r}: one of {', '.join(ENTITY_TYPES)}")
     _, before = reference.load_gazetteer(args.gazetteer)
     try:
-        after = reference.promote(args.gazetteer, name, type_)
+        after = reference.promote(args.gazetteer, args.entity_id, name, type_)
     except ValueError as exc:
         raise UserError(str(exc)) from None
     print(f"promoted {args.entity_id} into {args.gazetteer} as {name} ({type_}); version {before} -> {after}")
-    print("the next `quarry run` reprocesses the documents matched under the old version")
+    print("the next `quarry run` reprocesses the documents that mention it or contain the name")
     return 0
 
 
@@ -406,7 +406,7 @@ def cmd_entities_reject(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     where = reference.rejects_path(args.gazetteer)
     print(f"rejected {args.entity_id} ({found['name']}) in {where}; version {version}")
-    print("the next `quarry run` reprocesses the documents matched under the old version")
+    print("the next `quarry run` reprocesses the documents that mention it")
     return 0
 
 

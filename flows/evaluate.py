@@ -27,12 +27,9 @@ def reference_data(gazetteer_path: str) -> tuple[pl.DataFrame, str, dict]:
 
     The version names the gazetteer, its reject list (when it has one) and the lexicons: documents
     matched under another version are reprocessed."""
-    entries, version = reference.load_gazetteer(gazetteer_path)
+    entries, _ = reference.load_gazetteer(gazetteer_path)
     lexicons = reference.load_lexicons()
-    _, rejects_version = reference.load_rejects(gazetteer_path)
-    if rejects_version is not None:
-        version = f"{version}+rejected-{rejects_version}"
-    version = f"{version}+{lexicons['version']}"
+    version = reference.entity_version(gazetteer_path)
     return entities_t.gazetteer_frame(entries, version, lexicons["entries"]), version, lexicons
 
 

@@ -57,6 +57,7 @@ from warehouse.load import (
     load_logs,
     load_run,
     read_signatures,
+    unaffected_by_edits,
     unchanged_sources,
 )
 from warehouse.schemas import (
@@ -129,8 +130,16 @@ def plan(
         "gazetteer_version": gazetteer(params.gazetteer)[2],
         "extractor_version": metrics_t.EXTRACTOR_VERSION,
     }
-    # Documents processed with other versions are not "known": they are reprocessed and replaced.
+    # Documents processed with other versions are not "known": they are reprocessed and replaced; after
+    # a `quarry entities promote/reject`, only the documents the edit can change.
     same = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c) == v) for c, v in current.items()])
+    others = [pl.col(c) == v for c, v in current.items() if c != "gazetteer_version"]
+    edited = known.filter(~same & pl.all_horizontal(others))
+    if edited.height:
+        untouched = unaffected_by_edits(
+            wh, edited, current["gazetteer_version"], reference.load_edits(params.gazetteer)
+        )
+        same = same | pl.col("doc_id").is_in(pl.Series(untouched, dtype=pl.String).implode())
     stale = known.filter(~same).height
     Path(staging).mkdir(parents=True, exist_ok=True)
     known = known.filter(same)

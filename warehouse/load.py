@@ -52,6 +52,45 @@ def known_documents(wh: Warehouse) -> pl.DataFrame:
     return known
 
 
+def unaffected_by_edits(wh: Warehouse, stale: pl.DataFrame, current: str, edits: list[dict]) -> list[str]:
+    """The documents of `stale` (doc_id, gazetteer_version) that need no reprocessing although their
+    entity version is not `current`: the registry edits (warehouse.reference.load_edits) lead from their
+    version to `current`, and none of those edits can change them — the document mentions none of the
+    edited entities and contains none of the promoted names (ASCII case-insensitive, as the gazetteer
+    matches them). Any other version change (a hand edit of the gazetteer, new lexicons) reprocesses all.
+
+    One pass per distinct old version (a handful), each a filter over that version's documents."""
+    steps = {str(e["from"]): e for e in edits}
+    entries = manifest(wh)
+    keep: list[pl.Series] = []
+    for version in stale.get_column("gazetteer_version").drop_nulls().unique().sort().to_list():
+        chain, at = [], version
+        while at != current and at in steps and len(chain) <= len(edits):
+            chain.append(steps[at])
+            at = str(steps[at]["to"])
+        if at != current or not chain:
+            continue
+        ids = pl.Series([str(e["entity_id"]) for e in chain], dtype=pl.String).implode()
+        names = [str(e["name"]) for e in chain if e["action"] == "promote"]
+        docs = stale.filter(pl.col("gazetteer_version") == version).select("doc_id")
+        hit = [
+            scan(wh, MENTIONS.name, entries)
+            .join(docs.lazy(), on="doc_id", how="semi")
+            .filter(pl.col("entity_id").is_in(ids))
+            .select("doc_id")
+        ]
+        if names:
+            hit.append(
+                scan(wh, DOCUMENTS.name, entries)
+                .join(docs.lazy(), on="doc_id", how="semi")
+                .filter(pl.col("text").str.contains_any(names, ascii_case_insensitive=True))
+                .select("doc_id")
+            )
+        affected = pl.concat(hit).unique().collect()
+        keep.append(docs.join(affected, on="doc_id", how="anti").get_column("doc_id"))
+    return sorted(pl.concat(keep).to_list()) if keep else []
+
+
 def unchanged_sources(wh: Warehouse, listed: pl.DataFrame, known: pl.DataFrame) -> pl.DataFrame:
     """The rows of `listed` (source, size, mtime_ns) that need not be read: the newest `source_files`
     record of that path has the same size and mtime, and its document is in `known` (current)."""

@@ -35,6 +35,7 @@ def load_gazetteer(path: str | Path = DEFAULT_GAZETTEER) -> tuple[list[dict], st
 
 # ---------------------------------------------------------------- registry edits (quarry entities)
 REJECTS_FILE = "rejected.yaml"  # next to the gazetteer: one reject list per gazetteer
+EDITS_FILE = "registry_edits.yaml"  # next to the gazetteer: what promote/reject changed, version to version
 
 
 def rejects_path(gazetteer_path: str | Path = DEFAULT_GAZETTEER) -> Path:
@@ -53,6 +54,35 @@ def load_rejects(gazetteer_path: str | Path = DEFAULT_GAZETTEER) -> tuple[list[d
     if not isinstance(data, dict) or "version" not in data:
         raise ValueError(f"{path}: reject list needs top-level `version` and `rejected`")
     return [dict(r) for r in data.get("rejected") or []], str(data["version"])
+
+
+def entity_version(gazetteer_path: str | Path = DEFAULT_GAZETTEER) -> str:
+    """The version the entity stage records on documents and mentions: the gazetteer's, its reject
+    list's (when it has one) and the lexicons' (`<gazetteer>[+rejected-<n>]+lexicons-...`)."""
+    _, version = load_gazetteer(gazetteer_path)
+    _, rejects = load_rejects(gazetteer_path)
+    return f"{version}{f'+rejected-{rejects}' if rejects is not None else ''}+{lexicon_version()}"
+
+
+def load_edits(gazetteer_path: str | Path = DEFAULT_GAZETTEER) -> list[dict]:
+    """The registry edits made to this gazetteer, oldest first: {action (promote|reject), entity_id,
+    name, from, to} with the entity versions (`entity_version`) before and after the edit. A document
+    matched under `from` is affected by the edit only if it mentions `entity_id` or (promote) contains
+    `name`: the plan reprocesses only those (warehouse.load.unaffected_by_edits)."""
+    path = Path(gazetteer_path).with_name(EDITS_FILE)
+    if not path.exists():
+        return []
+    return [dict(e) for e in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("edits") or []]
+
+
+def _log_edit(gazetteer_path: str | Path, edit: dict[str, str]) -> None:
+    path = Path(gazetteer_path).with_name(EDITS_FILE)
+    items = [*load_edits(gazetteer_path), edit]
+    header = (
+        "# Written by `quarry entities promote/reject`: each edit with the entity versions before and after\n"
+        "# it, so a run reprocesses only the documents an edit can change.\n"
+    )
+    _replace_atomic(path, header + "edits:\n" + "".join(f"  - {_flow_entry(e)}\n" for e in items))
 
 
 def _bumped(version: str) -> str:
@@ -74,9 +104,10 @@ def _flow_entry(fields: dict[str, str]) -> str:
     return "{" + ", ".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in fields.items()) + "}"
 
 
-def promote(gazetteer_path: str | Path, name: str, type_: str) -> str:
+def promote(gazetteer_path: str | Path, entity_id: str, name: str, type_: str) -> str:
     """Add the entity `name` of `type_` to the gazetteer (one `{name, type}` entry at the end of its
-    `entities` list, comments and layout kept) and bump its version; return the new version.
+    `entities` list, comments and layout kept) and bump its version; return the new version. The edit
+    is logged (`load_edits`) with `entity_id`, the discovered entity it replaces.
 
     Raises ValueError when an entry already has that name or one of its aliases is that name."""
     path = Path(gazetteer_path)
@@ -99,8 +130,17 @@ def promote(gazetteer_path: str | Path, name: str, type_: str) -> str:
     lines.insert(end, f"  - {_flow_entry({'name': name, 'type': type_})}  # promoted from the registry\n")
     new_version = _bumped(version)
     text = re.sub(r"(?m)^version: .*$", f"version: {json.dumps(new_version)}", "".join(lines), count=1)
+    before = entity_version(path)
     _replace_atomic(path, text)
     load_gazetteer(path)  # what was written reads back
+    edit = {
+        "action": "promote",
+        "entity_id": entity_id,
+        "name": name,
+        "from": before,
+        "to": entity_version(path),
+    }
+    _log_edit(path, edit)
     return new_version
 
 
@@ -121,7 +161,10 @@ def reject(gazetteer_path: str | Path, entity_id: str, name: str, type_: str) ->
     ]
     items.append({"entity_id": entity_id, "name": name, "type": type_})
     body = "".join(f"  - {_flow_entry(r)}\n" for r in items)
+    before = entity_version(gazetteer_path)
     _replace_atomic(path, f"{header}version: {json.dumps(new_version)}\nrejected:\n{body}")
+    edit = {"action": "reject", "entity_id": entity_id, "name": name, "from": before}
+    _log_edit(gazetteer_path, {**edit, "to": entity_version(gazetteer_path)})
     return new_version
 
 

@@ -21,6 +21,10 @@ CUED = (
     "Its chief executive Marta Quist said the company expects to double its output next year as two new "
     "factories open near the coast."
 )
+UNRELATED = (
+    "The town council approved a new budget for the library on Monday, adding reading rooms and longer "
+    "opening hours after residents asked for more quiet space to study during the winter months."
+)
 BARE = (
     "Shoppers in the northern towns said Zorblat was the favourite brand of the season, because its robots "
     "were cheaper than last year and the repair network had grown. Marta Quist did not attend the fair."
@@ -54,6 +58,7 @@ def runs(prefect_server, tmp_path_factory) -> dict:
     corpus, wh = root / "news", root / "w.duckdb"
     corpus.mkdir()
     (corpus / "a.txt").write_text(CUED, encoding="utf-8")
+    (corpus / "c.txt").write_text(UNRELATED, encoding="utf-8")
     args = ["run", "--source", str(corpus), "--warehouse", str(wh), "--gazetteer", str(gazetteer)]
     code, _, err = quarry_here(*args, "--no-data-docs")
     assert code == 0, err[-3000:]
@@ -149,11 +154,18 @@ def test_promote_and_reject_edit_the_reference_data_and_reprocess(runs):
 
     code, out, err = quarry_here(*runs["args"], "--no-data-docs")
     assert code == 0, err[-3000:]
-    # both documents were matched under the old version: both are reprocessed (none skipped)
+    # only the documents the edits can change are reprocessed: a.txt and b.txt mention both entities;
+    # c.txt mentions neither and does not contain the promoted name, so it is not even read
     [(cleaned, skipped)] = _rows(
         runs["wh"], "SELECT docs_cleaned, docs_skipped FROM runs ORDER BY started_at DESC LIMIT 1"
     )
-    assert (cleaned, skipped) == (2, 0)
+    assert (cleaned, skipped) == (2, 1)
+    edits = yaml.safe_load((gaz.parent / "registry_edits.yaml").read_text(encoding="utf-8"))["edits"]
+    assert [(e["action"], e["entity_id"], e["name"]) for e in edits] == [
+        ("promote", "org:zorblat", "Zorblat"),
+        ("reject", "person:marta-quist", "Marta Quist"),
+    ]
+    assert edits[0]["to"] == edits[1]["from"]
     assert _rows(runs["wh"], MENTIONS) == [
         ("a.txt", "org:zorblat", "Zorblat Inc.", 0, 12, "pattern", 0.95),
         ("b.txt", "org:zorblat", "Zorblat", 36, 43, "gazetteer", 0.98),
@@ -161,5 +173,8 @@ def test_promote_and_reject_edit_the_reference_data_and_reprocess(runs):
     assert _rows(runs["wh"], ENTITIES) == [
         ("org:zorblat", "Zorblat", "ORG", "gazetteer", 0.98, 2, 1, runs["started1"], runs["run1"]),
     ]
-    [(version,)] = _rows(runs["wh"], "SELECT DISTINCT gazetteer_version FROM documents")
-    assert version.startswith(f"{after}+rejected-1+lexicons-")
+    versions = _rows(
+        runs["wh"], "SELECT split_part(source, '/', -1), gazetteer_version FROM documents ORDER BY 1"
+    )
+    assert [v for _, v in versions] == [edits[1]["to"], edits[1]["to"], edits[0]["from"]]  # c.txt kept
+    assert edits[1]["to"].startswith(f"{after}+rejected-1+lexicons-")

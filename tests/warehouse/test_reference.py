@@ -28,7 +28,7 @@ def _gazetteer(tmp_path: Path) -> Path:
 
 def test_promote_appends_one_entry_to_the_list_and_bumps_the_version(tmp_path):
     path = _gazetteer(tmp_path)
-    assert reference.promote(path, 'Zorblat "Z" Works', "ORG") == "2026-01-02.8"
+    assert reference.promote(path, "org:zorblat-z-works", 'Zorblat "Z" Works', "ORG") == "2026-01-02.8"
     assert path.read_text(encoding="utf-8") == GAZETTEER.replace('"2026-01-02.7"', '"2026-01-02.8"').replace(
         "  - {name: Zhongshan Robotics, type: ORG}\n",
         "  - {name: Zhongshan Robotics, type: ORG}\n"
@@ -37,7 +37,7 @@ def test_promote_appends_one_entry_to_the_list_and_bumps_the_version(tmp_path):
     entries, version = reference.load_gazetteer(path)
     assert (entries[-1], version) == ({"name": 'Zorblat "Z" Works', "type": "ORG"}, "2026-01-02.8")
     with pytest.raises(ValueError, match="already in the gazetteer"):
-        reference.promote(path, "northwind", "ORG")
+        reference.promote(path, "org:northwind", "northwind", "ORG")
 
 
 def test_reject_creates_then_extends_the_versioned_list_next_to_the_gazetteer(tmp_path):
