@@ -72,7 +72,7 @@ DOCUMENTS = Table(
         "language": "ISO 639-1 code, `und` when unknown",
         "duplicate_of": "doc_id of an earlier near-duplicate (MinHash), null otherwise",
         "clean_version": "version of the cleaning rules that produced `text`",
-        "gazetteer_version": "version of the gazetteer its mentions were matched with",
+        "gazetteer_version": "entity version (gazetteer, reject list, lexicons) its mentions come from",
         "extractor_version": "version of the metric extractor its metrics came from",
     },
 )
