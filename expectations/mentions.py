@@ -45,7 +45,7 @@ def suite() -> list[Check]:
         ),
         Check(
             "ExpectColumnValuesToBeInSet",
-            {"column": "method", "value_set": ["gazetteer", "pattern"]},
+            {"column": "method", "value_set": ["gazetteer", "pattern", "registry"]},
             why="how the mention was found",
         ),
         derived(DERIVED[0], "documents.text[start:end] == surface, inside the document"),

@@ -284,6 +284,132 @@ def cmd_runs(args: argparse.Namespace) -> int:
     return cmd_sql(args)
 
 
+# The registry listing: discovered entities by document frequency, each with one sentence that mentions
+# it (its most confident mention, then the first by document and offset: the same warehouse always
+# shows the same sentence). Sentences hold character offsets into documents.text; substring is 1-based.
+ENTITIES_QUERY = r"""
+WITH listed AS (
+    SELECT entity_id, name, type, method, confidence, first_seen, doc_count, cue_doc_count
+    FROM entities WHERE method = 'pattern'
+    ORDER BY doc_count DESC, entity_id LIMIT ?
+), examples AS (
+    SELECT m.entity_id,
+        trim(regexp_replace(substring(d.text, s.start + 1, s."end" - s.start), '\s+', ' ', 'g')) AS example,
+        row_number() OVER (PARTITION BY m.entity_id ORDER BY m.confidence DESC, m.doc_id, m.start) AS k
+    FROM mentions AS m
+    JOIN sentences AS s ON s.doc_id = m.doc_id AND m.start >= s.start AND m.start < s."end"
+    JOIN documents AS d ON d.doc_id = m.doc_id
+    WHERE m.entity_id IN (SELECT entity_id FROM listed)
+)
+SELECT l.*, e.example FROM listed AS l LEFT JOIN examples AS e ON e.entity_id = l.entity_id AND e.k = 1
+ORDER BY l.doc_count DESC, l.entity_id
+"""
+
+
+def _registry_rows(warehouse: str, limit: int) -> list[dict[str, Any]]:
+    from warehouse.catalog import Warehouse, WarehouseError, connect_readonly
+
+    try:
+        con = connect_readonly(Warehouse.at(warehouse))
+    except WarehouseError as exc:
+        raise UserError(str(exc)) from None
+    try:
+        have = {r[0] for r in con.execute("DESCRIBE entities").fetchall()}
+        if "doc_count" not in have:
+            raise UserError(
+                "this warehouse has no registry yet: one `quarry run` with this version builds it"
+            )
+        rel = con.execute(ENTITIES_QUERY, [int(limit)])
+        cols = [d[0] for d in rel.description]
+        return [dict(zip(cols, r, strict=True)) for r in rel.fetchall()]
+    finally:
+        con.close()
+
+
+def _registry_entity(warehouse: str, entity_id: str) -> dict[str, Any]:
+    from warehouse.catalog import Warehouse, WarehouseError, connect_readonly
+
+    try:
+        con = connect_readonly(Warehouse.at(warehouse))
+    except WarehouseError as exc:
+        raise UserError(str(exc)) from None
+    try:
+        row = con.execute(
+            "SELECT name, type, method FROM entities WHERE entity_id = ?", [entity_id]
+        ).fetchone()
+    finally:
+        con.close()
+    if row is None:
+        raise UserError(f"no entity {entity_id!r} in the warehouse (see `quarry entities`)")
+    return {"name": row[0], "type": row[1], "method": row[2]}
+
+
+def cmd_entities(args: argparse.Namespace) -> int:
+    rows = _registry_rows(args.warehouse, args.limit)
+    if args.json:
+        print(json.dumps(rows, default=str, ensure_ascii=False))
+        return 0
+    header = ["entity_id", "name", "type", "method", "confidence", "first_seen", "doc_count", "cue_doc_count"]
+
+    def cell(row: dict[str, Any], c: str) -> str:
+        v = row[c]
+        if v is None:
+            return ""
+        if c == "first_seen":
+            return f"{v:%Y-%m-%d %H:%M:%S}"
+        return f"{v:.2f}" if isinstance(v, float) else str(v)
+
+    if sys.stdout.isatty():
+        from rich.table import Table
+
+        t = Table(title=f"discovered entities ({len(rows)}), by documents", title_justify="left")
+        for c in [*header, "example"]:
+            t.add_column(
+                c.replace("_", " "),
+                justify="right" if c in ("confidence", "doc_count", "cue_doc_count") else "left",
+            )
+        for row in rows:
+            t.add_row(*(cell(row, c) for c in header), row["example"] or "")
+        _console().print(t)
+    else:  # piped: one tab-separated line per entity
+        print("\t".join([*header, "example"]))
+        for row in rows:
+            print("\t".join([*(cell(row, c) for c in header), row["example"] or ""]))
+    return 0
+
+
+def cmd_entities_promote(args: argparse.Namespace) -> int:
+    from warehouse import reference
+    from warehouse.schemas import ENTITY_TYPES
+
+    found = _registry_entity(args.warehouse, args.entity_id)
+    name, type_ = args.name or found["name"], args.type or found["type"]
+    if type_ not in ENTITY_TYPES:
+        raise UserError(f"--type {type_!r}: one of {', '.join(ENTITY_TYPES)}")
+    _, before = reference.load_gazetteer(args.gazetteer)
+    try:
+        after = reference.promote(args.gazetteer, args.entity_id, name, type_)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    print(f"promoted {args.entity_id} into {args.gazetteer} as {name} ({type_}); version {before} -> {after}")
+    print("the next `quarry run` reprocesses the documents that mention it or contain the name")
+    return 0
+
+
+def cmd_entities_reject(args: argparse.Namespace) -> int:
+    from warehouse import reference
+
+    found = _registry_entity(args.warehouse, args.entity_id)
+    try:
+        version = reference.reject(args.gazetteer, args.entity_id, found["name"], found["type"])
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    where = reference.rejects_path(args.gazetteer)
+    print(f"rejected {args.entity_id} ({found['name']}) in {where}; version {version}")
+    print("the next `quarry run` reprocesses the documents that mention it")
+    return 0
+
+
 def _score_table(title: str, df: Any) -> Any:
     from rich.table import Table
 
@@ -511,6 +637,29 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", type=int, default=DOCS_PORT, help="TCP port; 0 picks a free one (default: %(default)s)"
     )
     dd.set_defaults(func=cmd_docs)
+
+    en = sub.add_parser(
+        "entities", help="list discovered entities by document frequency; promote or reject one"
+    )
+    en.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
+    en.add_argument("--limit", type=int, default=50)
+    en.add_argument("--json", action="store_true", help="print the entities as JSON")
+    en.set_defaults(func=cmd_entities)
+    en_sub = en.add_subparsers(dest="entities_command")
+    for name, func, text in (
+        ("promote", cmd_entities_promote, "add a discovered entity to the gazetteer (bumps its version)"),
+        ("reject", cmd_entities_reject, "never discover or recognise this entity again (bumps the version)"),
+    ):
+        e = en_sub.add_parser(name, help=text)
+        e.add_argument("entity_id")
+        e.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
+        e.add_argument(
+            "--gazetteer", default=_RUN["gazetteer"].default, help="gazetteer YAML (default: %(default)s)"
+        )
+        if name == "promote":
+            e.add_argument("--type", default=None, help="entity type (default: the discovered one)")
+            e.add_argument("--name", default=None, help="canonical name (default: the discovered one)")
+        e.set_defaults(func=func)
 
     rs = sub.add_parser("runs", help="list recent runs")
     rs.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)

@@ -23,24 +23,43 @@ from warehouse import reference, sources
 
 
 def reference_data(gazetteer_path: str) -> tuple[pl.DataFrame, str, dict]:
-    """The gazetteer frame (with the lexicons' places and companies), its version and the lexicons."""
-    entries, version = reference.load_gazetteer(gazetteer_path)
+    """The gazetteer frame (with the lexicons' places and companies), its version and the lexicons.
+
+    The version names the gazetteer, its reject list (when it has one) and the lexicons: documents
+    matched under another version are reprocessed."""
+    entries, _ = reference.load_gazetteer(gazetteer_path)
     lexicons = reference.load_lexicons()
-    version = f"{version}+{lexicons['version']}"
+    version = reference.entity_version(gazetteer_path)
     return entities_t.gazetteer_frame(entries, version, lexicons["entries"]), version, lexicons
 
 
+def rejected_ids(gazetteer_path: str) -> list[str]:
+    """The entity ids on the gazetteer's reject list (warehouse.reference.load_rejects)."""
+    return [str(r["entity_id"]) for r in reference.load_rejects(gazetteer_path)[0]]
+
+
 def extract(
-    source: str, gazetteer_path: str, max_bytes: int = 20_000_000, confidence: dict[str, float] | None = None
+    source: str,
+    gazetteer_path: str,
+    max_bytes: int = 20_000_000,
+    confidence: dict[str, float] | None = None,
+    registry: pl.DataFrame | None = None,
 ) -> dict[str, pl.DataFrame]:
-    """Run ingest → clean → entities → metrics in-process (no Prefect, no warehouse) on `source`."""
+    """Run ingest → clean → entities → metrics in-process (no Prefect, no warehouse) on `source`.
+    `registry`: entities learnt earlier, recognised without their cue (transforms.registry)."""
     refs, _ = sources.list_sources(source)
     raw, _ = sources.read_batch(refs, max_bytes)
     decoded, _ = ingest_t.decode_documents(raw)
     docs = clean_t.clean_documents(decoded).documents
     gaz, version, lexicons = reference_data(gazetteer_path)
     mentions, discovered = entities_t.extract_mentions(
-        docs.select("doc_id", "text"), gaz, version, lexicons, confidence
+        docs.select("doc_id", "text"),
+        gaz,
+        version,
+        lexicons,
+        confidence,
+        registry,
+        rejected_ids(gazetteer_path),
     )
     entities = pl.concat([entities_t.entity_rows(gaz, version), discovered], how="diagonal_relaxed").unique(
         "entity_id", keep="first"
@@ -52,7 +71,9 @@ def extract(
     return {"documents": docs, "mentions": mentions, "entities": entities, "metrics": metrics}
 
 
-def evaluate(source: str, labels_dir: str, gazetteer_path: str) -> dict[str, pl.DataFrame]:
+def evaluate(
+    source: str, labels_dir: str, gazetteer_path: str, registry: pl.DataFrame | None = None
+) -> dict[str, pl.DataFrame]:
     """Scores of the documents in `source` that have labels: a dict of frames, each one section of the
     report (more sections may be added; readers pick the ones they know).
     cleaning: the share of labelled chrome that cleaning removed and of labelled content it kept.
@@ -63,7 +84,7 @@ def evaluate(source: str, labels_dir: str, gazetteer_path: str) -> dict[str, pl.
     (listed, not dropped silently).
     """
     labels = reference.load_labels(labels_dir)
-    out = extract(source, gazetteer_path)
+    out = extract(source, gazetteer_path, registry=registry)
     doc = pl.col("source").str.split("/").list.last().str.replace(r"\.[^.]+$", "").alias("doc")
     docs = out["documents"].select("doc_id", doc).filter(pl.col("doc").is_in(list(labels)))
     names = out["entities"].select("entity_id", pl.col("name").alias("entity_name"), "type")

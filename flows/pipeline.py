@@ -39,14 +39,16 @@ from flows.tasks import (
     ingest_batch,
     io_task,
     metrics_batch,
+    registry_path,
 )
 from transforms import clean as clean_t
 from transforms import dedup as dedup_t
 from transforms import ingest as ingest_t
 from transforms import metrics as metrics_t
-from warehouse import catalog, sources
+from transforms import registry as registry_t
+from warehouse import catalog, reference, sources
 from warehouse.catalog import Warehouse, WarehouseError
-from warehouse.files import read_table
+from warehouse.files import empty, read_table
 from warehouse.load import (
     VERSION_COLUMNS,
     compact,
@@ -55,6 +57,7 @@ from warehouse.load import (
     load_logs,
     load_run,
     read_signatures,
+    unaffected_by_edits,
     unchanged_sources,
 )
 from warehouse.schemas import (
@@ -127,12 +130,26 @@ def plan(
         "gazetteer_version": gazetteer(params.gazetteer)[2],
         "extractor_version": metrics_t.EXTRACTOR_VERSION,
     }
-    # Documents processed with other versions are not "known": they are reprocessed and replaced.
+    # Documents processed with other versions are not "known": they are reprocessed and replaced; after
+    # a `quarry entities promote/reject`, only the documents the edit can change.
     same = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c) == v) for c, v in current.items()])
+    others = [pl.col(c) == v for c, v in current.items() if c != "gazetteer_version"]
+    edited = known.filter(~same & pl.all_horizontal(others))
+    if edited.height:
+        untouched = unaffected_by_edits(
+            wh, edited, current["gazetteer_version"], reference.load_edits(params.gazetteer)
+        )
+        same = same | pl.col("doc_id").is_in(pl.Series(untouched, dtype=pl.String).implode())
     stale = known.filter(~same).height
     Path(staging).mkdir(parents=True, exist_ok=True)
     known = known.filter(same)
     known.write_parquet(known_path)
+    # The registry as this run starts: names learnt by earlier runs, recognised without their cue. The
+    # documents' entity version does not name it (a growing registry must not reprocess everything).
+    learnt = catalog.scan(wh, ENTITIES.name).collect() if not params.full_refresh else empty(ENTITIES)
+    registry = registry_t.recognisable(learnt)
+    ordinary = reference.ordinary_words(registry.get_column("name").to_list(), registry_t.ORDINARY_WORD_ZIPF)
+    registry_t.recognisable(learnt, ordinary_words=ordinary).write_parquet(registry_path(staging))
     unread = 0
     if not params.full_refresh and refs:
         # A nightly refresh does not even open a file it has ingested before and that has not changed.
@@ -365,6 +382,7 @@ def _start(params: RunParameters, wh: Warehouse) -> _Run:
         min_words=params.min_words,
         gazetteer=params.gazetteer,
         known=known_path,
+        registry=str(registry_path(str(staging))),
         started_at=started,
     )
     get_run_logger().info(
@@ -583,6 +601,9 @@ def _load_and_report(
     known_entities = gazetteer(params.gazetteer)[1]
     new_entities = pl.concat(
         [x for x in (known_entities, discovered) if x is not None], how="diagonal_relaxed"
+    ).with_columns(  # first sighting, for the registry (the earliest one is kept by the merge)
+        pl.lit(run.started).cast(pl.Datetime("us", "UTC")).alias("first_seen"),
+        pl.lit(run.run_id).alias("first_run_id"),
     )
     gx_results = [json.loads(f.read_text(encoding="utf-8")) for f in _staged(batch_dirs, "gx.*.json")]
     # Data Docs render (GX, Python) on a thread while the load writes Parquet and commits (native code).

@@ -29,7 +29,7 @@ from transforms import entities as entities_t
 from transforms import ingest as ingest_t
 from transforms import metrics as metrics_t
 from transforms.text import sentence_spans
-from warehouse import sources
+from warehouse import reference, sources
 from warehouse.files import conform, read_table, write_table, write_text_atomic
 from warehouse.schemas import (
     DOC_SIGNATURES,
@@ -92,6 +92,7 @@ class RunContext:
     known: str  # Parquet file: doc_id + versions already in the warehouse
     started_at: dt.datetime
     min_words: int = clean_t.MIN_CLEAN_WORDS  # the too_short floor (RunParameters.min_words)
+    registry: str = ""  # Parquet file: the registry's entities recognised without a cue (plan writes it)
 
     def batch_dir(self, batch: int) -> Path:
         return Path(self.staging) / f"b{batch:05d}"
@@ -336,17 +337,38 @@ def clean_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dict[s
 
 
 @functools.lru_cache(maxsize=4)
-def _gazetteer(path: str, mtime: float) -> tuple[pl.DataFrame, pl.DataFrame, str, dict]:
+def _gazetteer(path: str, mtimes: tuple[float, float]) -> tuple[pl.DataFrame, pl.DataFrame, str, dict]:
     from flows.evaluate import reference_data
 
     gaz, version, lexicons = reference_data(path)
     return gaz, entities_t.entity_rows(gaz, version), version, lexicons
 
 
+def _mtimes(path: str) -> tuple[float, float]:
+    rejects = reference.rejects_path(path)
+    return Path(path).stat().st_mtime, rejects.stat().st_mtime if rejects.exists() else 0.0
+
+
 def gazetteer(path: str) -> tuple[pl.DataFrame, pl.DataFrame, str, dict]:
-    """The gazetteer frame (with the lexicons' entries), its entity rows, version (gazetteer + lexicons)
-    and the lexicons (cached per file version)."""
-    return _gazetteer(path, Path(path).stat().st_mtime)
+    """The gazetteer frame (with the lexicons' entries), its entity rows, version (gazetteer + reject
+    list + lexicons) and the lexicons (cached per version of the gazetteer and reject list files)."""
+    return _gazetteer(path, _mtimes(path))
+
+
+@functools.lru_cache(maxsize=4)
+def _rejected(path: str, mtimes: tuple[float, float]) -> list[str]:
+    from flows.evaluate import rejected_ids
+
+    return rejected_ids(path)
+
+
+def registry_path(staging: str) -> Path:
+    return Path(staging) / "registry.parquet"
+
+
+def registry_for(ctx: RunContext) -> pl.DataFrame | None:
+    """The registry entries this run recognises without a cue (written by plan), if any."""
+    return pl.read_parquet(ctx.registry) if ctx.registry and Path(ctx.registry).exists() else None
 
 
 def entities_version(path: str) -> str:
@@ -360,7 +382,14 @@ def entities_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dic
     bdir = ctx.batch_dir(batch)
     docs = read_table(bdir / f"{DOCUMENTS.name}.parquet", DOCUMENTS)
     gaz, known_entities, version, lexicons = gazetteer(ctx.gazetteer)
-    mentions, discovered = entities_t.extract_mentions(docs.select("doc_id", "text"), gaz, version, lexicons)
+    mentions, discovered = entities_t.extract_mentions(
+        docs.select("doc_id", "text"),
+        gaz,
+        version,
+        lexicons,
+        registry=registry_for(ctx),
+        rejected=_rejected(ctx.gazetteer, _mtimes(ctx.gazetteer)),
+    )
     mentions = mentions.with_columns(pl.lit(ctx.run_id).alias("run_id"))
     all_entities = pl.concat([known_entities, discovered], how="diagonal_relaxed").unique(
         "entity_id", keep="first"

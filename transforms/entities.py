@@ -22,6 +22,8 @@ from warehouse.schemas import ENTITIES, ENTITY_TYPES, MENTIONS
 
 METHOD_GAZETTEER = "gazetteer"
 METHOD_PATTERN = "pattern"
+# A discovered entity's name found without its cue, because the registry knows it (transforms/registry.py).
+METHOD_REGISTRY = "registry"
 
 # Confidence of a mention = the measured precision of the rule family that found it, on the devset of
 # real news (../shared/devset, 40 documents): share of (document, entity) predictions that were right,
@@ -56,6 +58,11 @@ RULE_CONFIDENCE = {
     "product_possessive": _PRODUCT_RULES,
     "product_list": _PRODUCT_RULES,
     "link": 0.75,  # 3/4
+    # Registry mentions (a name learnt in an earlier run, found bare): not measurable on the devset, whose
+    # documents share almost no discovered names (26 registry mentions with all 81 discovered entities
+    # registered, every one a (document, entity) pair a cue also found); set to the trust threshold
+    # transforms.registry.MIN_CONFIDENCE. Re-measure on a corpus with recurring names.
+    "registry": 0.9,
 }
 
 # Output columns are the warehouse's declared ones (warehouse/schemas.py), less the run_id the flow adds.
@@ -204,7 +211,43 @@ def entity_rows(gazetteer: pl.DataFrame, version: str) -> pl.DataFrame:
         .select("entity_id", "name", "type")
         .unique(subset=["entity_id"], keep="first", maintain_order=True)
         .with_columns(pl.lit(METHOD_GAZETTEER).alias("method"), pl.lit(version).alias("gazetteer_version"))
-        .select(ENTITY_COLUMNS)
+        .pipe(_entity_frame)
+    )
+
+
+def _entity_frame(rows: pl.DataFrame) -> pl.DataFrame:
+    """`rows` in the entities columns; the registry's (confidence, counts, first seen), which the load
+    fills in across runs, as nulls."""
+    return rows.with_columns(
+        pl.lit(None, dtype).alias(c) for c, dtype in _ENTITIES_SCHEMA.items() if c not in rows.columns
+    ).select(ENTITY_COLUMNS)
+
+
+def registry_frame(registry: pl.DataFrame, version: str) -> pl.DataFrame:
+    """Gazetteer rows (the shape of `gazetteer_frame`) for the registry's entities (entity_id, name,
+    type: transforms.registry.recognisable): the canonical name as the one form, matched like a lexicon
+    form (exact case, void before a capitalised word, a cued discovery may override it)."""
+    name = pl.col("name")
+    return (
+        registry.select("entity_id", "name", "type")
+        .with_columns(
+            name.alias("alias"),
+            name.str.to_lowercase().alias("alias_key"),
+            pl.lit(True).alias("case_sensitive"),
+            pl.lit([], pl.List(pl.String)).alias("requires_doc"),
+            pl.lit([], pl.List(pl.String)).alias("unless_doc"),
+            pl.lit([], pl.List(pl.String)).alias("not_followed_by"),
+            pl.lit(True).alias("not_before_capitalized"),
+            pl.lit(False).alias("family"),
+            pl.lit(None, pl.String).alias("family_prefix"),
+            name.str.contains(r"^[A-Za-z0-9]").alias("check_left"),
+            name.str.contains(r"[A-Za-z0-9]$").alias("check_right"),
+            name.str.contains(r"^\p{Lu}").alias("initial_upper"),
+            pl.lit(True).alias("lexicon"),
+            pl.lit(version).alias("gazetteer_version"),
+        )
+        .select(list(_GAZETTEER_SCHEMA))
+        .cast(_GAZETTEER_SCHEMA)
     )
 
 
@@ -1115,8 +1158,10 @@ def _candidates(
     rules: list,
     lexicons: dict | None = None,
     confidence: dict[str, float] = RULE_CONFIDENCE,
+    registry_ids: pl.Series | None = None,
 ) -> pl.LazyFrame:
-    """All gazetteer and pattern candidates of one batch, with doc_id and global byte offsets."""
+    """All gazetteer and pattern candidates of one batch, with doc_id and global byte offsets.
+    `registry_ids`: entities whose gazetteer rows come from the registry (method `registry`)."""
     sep = len(_SEP.encode())
     lengths = batch.get_column("text").str.len_bytes().cast(pl.Int64).to_numpy() + sep
     doc_starts = np.cumsum(lengths) - lengths
@@ -1228,20 +1273,32 @@ def _candidates(
         "protected",
         "extends",
     ]
-    gaz = pl.concat(
-        [
-            unconditional.with_columns(
-                pl.when(pl.col("lexicon"))
-                .then(confidence["lexicon"])
-                .otherwise(confidence["gazetteer"])
-                .alias("confidence")
-            ),
-            conditional.with_columns(pl.lit(confidence["context"]).alias("confidence")),
-        ]
-    ).with_columns(
-        pl.lit(METHOD_GAZETTEER).alias("method"),
-        (~pl.col("lexicon")).alias("protected"),
-        pl.lit(False).alias("extends"),
+    gaz = (
+        pl.concat(
+            [
+                unconditional.with_columns(
+                    pl.when(pl.col("lexicon"))
+                    .then(confidence["lexicon"])
+                    .otherwise(confidence["gazetteer"])
+                    .alias("confidence")
+                ),
+                conditional.with_columns(pl.lit(confidence["context"]).alias("confidence")),
+            ]
+        )
+        .with_columns(
+            pl.lit(METHOD_GAZETTEER).alias("method"),
+            (
+                pl.col("entity_id").is_in(registry_ids.implode())
+                if registry_ids is not None
+                else pl.lit(False)
+            ).alias("_registry"),
+        )
+        .with_columns(
+            pl.when("_registry").then(pl.lit(METHOD_REGISTRY)).otherwise("method").alias("method"),
+            pl.when("_registry").then(confidence["registry"]).otherwise("confidence").alias("confidence"),
+            (~pl.col("lexicon")).alias("protected"),
+            pl.lit(False).alias("extends"),
+        )
     )
     pat_frame = _with_doc_start(
         _pattern_hits(match_found, forms).collect(engine=_ENGINE).sort("bstart", maintain_order=True),
@@ -1308,10 +1365,11 @@ def _resolve_overlaps(cands: pl.DataFrame) -> pl.DataFrame:
     org_or_person = cands.get_column("type").is_in(["ORG", "PERSON"]).fill_null(False).to_numpy()
     if bstart.size == 0:
         return cands
-    prio = (~is_gaz).astype(np.int64)
+    # A registry reading (a name learnt in an earlier run) yields to a cued one of the same span.
+    prio = (~is_gaz).astype(np.int64) + (cands.get_column("method") == METHOD_REGISTRY).to_numpy()
     # Sort keys packed into one int64 (offsets are below `m`): start, gazetteer first, longer first.
     m = int(bend.max()) + 1
-    c = np.argsort((bstart * 2 + prio) * m + (m - 1 - bend), kind="stable")
+    c = np.argsort((bstart * 3 + prio) * m + (m - 1 - bend), kind="stable")
     # Does a gazetteer candidate overlap this row? One starting earlier (or at the same start, sorted
     # first) that ends after our start, or one starting later that starts before our end.
     gaz_end_before = np.concatenate(([0], np.maximum.accumulate(np.where(protected[c], bend[c], 0))[:-1]))
@@ -1324,7 +1382,7 @@ def _resolve_overlaps(cands: pl.DataFrame) -> pl.DataFrame:
     # Leftmost-longest: sort by start, longer first, gazetteer first; keep a row when no earlier row
     # reaches past its start (an approximation of the greedy scan that is exact unless a dropped
     # candidate was itself the one reaching furthest).
-    c = c[np.argsort((bstart[c] * m + (m - 1 - bend[c])) * 2 + prio[c], kind="stable")]
+    c = c[np.argsort((bstart[c] * m + (m - 1 - bend[c])) * 3 + prio[c], kind="stable")]
     reach = np.maximum.accumulate(bend[c])
     keep = np.concatenate(([True], reach[:-1] <= bstart[c][1:])) if c.size else np.zeros(0, dtype=bool)
     return cands[c[keep]]
@@ -1336,9 +1394,16 @@ def extract_mentions(
     version: str,
     lexicons: dict | None = None,
     confidence: dict[str, float] | None = None,
+    registry: pl.DataFrame | None = None,
+    rejected: pl.Series | list[str] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Find entity mentions in `docs[doc_id, text]`: (mentions, entities mentioned that are not in the
     gazetteer: discovered by pattern, or known only from the lexicons, method `gazetteer`).
+
+    `registry`: entities learnt in earlier runs (entity_id, name, type; transforms.registry.recognisable),
+    found without their cue: mentions of method `registry` (confidence RULE_CONFIDENCE["registry"]); an
+    entity the gazetteer or lexicons know keeps their reading. `rejected`: entity ids never reported
+    (the user's reject list, warehouse.reference.load_rejects), whatever found them.
 
     `lexicons`: {"given_names": [...], "common_words": [...]} (warehouse.reference.load_lexicons), used by
     discovery to tell a person's name from an ordinary capitalised phrase; optional.
@@ -1376,12 +1441,20 @@ def extract_mentions(
         .to_list()
     )
     confidence = {**RULE_CONFIDENCE, **(confidence or {})}
+    rejected_ids = pl.Series("entity_id", list(rejected) if rejected is not None else [], dtype=pl.String)
+    registry_ids = pl.Series("entity_id", [], dtype=pl.String)
+    if registry is not None and registry.height:
+        registry = registry.join(gazetteer.select("entity_id").unique(), on="entity_id", how="anti").filter(
+            ~pl.col("entity_id").is_in(rejected_ids.implode())
+        )
+        registry_ids = registry.get_column("entity_id")
+        gazetteer = pl.concat([gazetteer, registry_frame(registry, version)])
     rules = _discovery_rules(families, makers, zh_names, orgs, confidence)
     batches = docs.with_columns(
         (pl.col("text").str.len_bytes().cast(pl.Int64).cum_sum() // _BATCH_BYTES).alias("_batch")
     ).partition_by("_batch", maintain_order=True, include_key=False)
     frames = [
-        _candidates(batch, gazetteer, rules, lexicons, confidence).select(
+        _candidates(batch, gazetteer, rules, lexicons, confidence, registry_ids).select(
             *MENTION_COLUMNS[:5], "method", "confidence", "name", "type"
         )
         for batch in batches
@@ -1393,6 +1466,7 @@ def extract_mentions(
         )
     else:
         found = pl.DataFrame(schema={**_MENTIONS_SCHEMA, "name": pl.String, "type": pl.String})
+    found = found.filter(~pl.col("entity_id").is_in(rejected_ids.implode()))
     discovered = (
         found.lazy()
         .join(
@@ -1402,10 +1476,14 @@ def extract_mentions(
         )
         .group_by("entity_id")
         .agg(pl.col("name").first(), pl.col("type").first(), pl.col("method").min())
-        .with_columns(pl.lit(version).alias("gazetteer_version"))
-        .select(ENTITY_COLUMNS)
+        .with_columns(
+            # an entity the registry recognised was discovered by pattern in an earlier run
+            pl.col("method").replace(METHOD_REGISTRY, METHOD_PATTERN),
+            pl.lit(version).alias("gazetteer_version"),
+        )
         .sort("entity_id")
         .collect(engine=_ENGINE)
+        .pipe(_entity_frame)
     )
     mentions = found.select(MENTION_COLUMNS).cast(_MENTIONS_SCHEMA).sort("doc_id", "start")
     return mentions, discovered.cast(_ENTITIES_SCHEMA)

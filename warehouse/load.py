@@ -12,11 +12,13 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from transforms import registry as registry_t
 from warehouse.catalog import FileEntry, Warehouse, commit, manifest, scan
 from warehouse.files import conform, empty, fsync_dir, write_atomic
 from warehouse.schemas import (
     DOCUMENTS,
     ENTITIES,
+    MENTIONS,
     QUALITY_RESULTS,
     QUARANTINE,
     RUNS,
@@ -48,6 +50,45 @@ def known_documents(wh: Warehouse) -> pl.DataFrame:
     )
     known = pl.concat([docs, held]).unique("doc_id", keep="first").collect()
     return known
+
+
+def unaffected_by_edits(wh: Warehouse, stale: pl.DataFrame, current: str, edits: list[dict]) -> list[str]:
+    """The documents of `stale` (doc_id, gazetteer_version) that need no reprocessing although their
+    entity version is not `current`: the registry edits (warehouse.reference.load_edits) lead from their
+    version to `current`, and none of those edits can change them — the document mentions none of the
+    edited entities and contains none of the promoted names (ASCII case-insensitive, as the gazetteer
+    matches them). Any other version change (a hand edit of the gazetteer, new lexicons) reprocesses all.
+
+    One pass per distinct old version (a handful), each a filter over that version's documents."""
+    steps = {str(e["from"]): e for e in edits}
+    entries = manifest(wh)
+    keep: list[pl.Series] = []
+    for version in stale.get_column("gazetteer_version").drop_nulls().unique().sort().to_list():
+        chain, at = [], version
+        while at != current and at in steps and len(chain) <= len(edits):
+            chain.append(steps[at])
+            at = str(steps[at]["to"])
+        if at != current or not chain:
+            continue
+        ids = pl.Series([str(e["entity_id"]) for e in chain], dtype=pl.String).implode()
+        names = [str(e["name"]) for e in chain if e["action"] == "promote"]
+        docs = stale.filter(pl.col("gazetteer_version") == version).select("doc_id")
+        hit = [
+            scan(wh, MENTIONS.name, entries)
+            .join(docs.lazy(), on="doc_id", how="semi")
+            .filter(pl.col("entity_id").is_in(ids))
+            .select("doc_id")
+        ]
+        if names:
+            hit.append(
+                scan(wh, DOCUMENTS.name, entries)
+                .join(docs.lazy(), on="doc_id", how="semi")
+                .filter(pl.col("text").str.contains_any(names, ascii_case_insensitive=True))
+                .select("doc_id")
+            )
+        affected = pl.concat(hit).unique().collect()
+        keep.append(docs.join(affected, on="doc_id", how="anti").get_column("doc_id"))
+    return sorted(pl.concat(keep).to_list()) if keep else []
 
 
 def unchanged_sources(wh: Warehouse, listed: pl.DataFrame, known: pl.DataFrame) -> pl.DataFrame:
@@ -244,11 +285,20 @@ def load_run(
             drop.append(e.path)
             add.append(FileEntry(table.name, str(path), e.run_id, rows))
 
-    # Entities are a dimension: merge what is known with this run's, newest definition wins.
+    # Entities are a dimension: merge what is known with this run's, newest definition wins; the
+    # registry's counts are recomputed from the mentions as they will be after this commit (files
+    # kept, rewritten and added), so a reprocessed document is never counted twice.
     old = scan(wh, ENTITIES.name, entries).collect() if not full_refresh else None
-    merged = pl.concat([x for x in (old, new_entities) if x is not None and x.height], how="diagonal_relaxed")
+    kept = (
+        []
+        if full_refresh
+        else [e.path for e in entries if e.table_name == MENTIONS.name and e.path not in drop]
+    )
+    mention_files = kept + [e.path for e in add if e.table_name == MENTIONS.name]
+    columns = ["entity_id", "doc_id", "method", "confidence"]
+    mentions = pl.scan_parquet(mention_files).select(columns) if mention_files else empty(MENTIONS).lazy()
+    merged = registry_t.merge_entities(old, new_entities, registry_t.mention_stats(mentions.select(columns)))
     if merged.height:
-        merged = merged.unique("entity_id", keep="last", maintain_order=True).sort("entity_id")
         path = wh.table_dir(ENTITIES.name) / f"{run_id}.parquet"
         write_atomic(conform(merged, ENTITIES), path)
         add.append(FileEntry(ENTITIES.name, str(path), run_id, merged.height))

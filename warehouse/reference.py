@@ -1,9 +1,11 @@
-"""Versioned reference data on disk: the entity gazetteer and the hand labels used by `quarry eval`."""
+"""Versioned reference data on disk: the entity gazetteer, its reject list (both edited by `quarry
+entities promote/reject`) and the hand labels used by `quarry eval`."""
 
 from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 from pathlib import Path
 
@@ -29,6 +31,141 @@ def load_gazetteer(path: str | Path = DEFAULT_GAZETTEER) -> tuple[list[dict], st
         for e in entries
     ]
     return entries, str(data["version"])
+
+
+# ---------------------------------------------------------------- registry edits (quarry entities)
+REJECTS_FILE = "rejected.yaml"  # next to the gazetteer: one reject list per gazetteer
+EDITS_FILE = "registry_edits.yaml"  # next to the gazetteer: what promote/reject changed, version to version
+
+
+def rejects_path(gazetteer_path: str | Path = DEFAULT_GAZETTEER) -> Path:
+    """The reject list that belongs to the gazetteer at `gazetteer_path` (the same directory)."""
+    return Path(gazetteer_path).with_name(REJECTS_FILE)
+
+
+def load_rejects(gazetteer_path: str | Path = DEFAULT_GAZETTEER) -> tuple[list[dict], str | None]:
+    """The entities a user rejected ({entity_id, name, type} each) and the list's version; ([], None)
+    when the gazetteer has no reject list (no version either: a warehouse does not reprocess until a
+    first reject)."""
+    path = rejects_path(gazetteer_path)
+    if not path.exists():
+        return [], None
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict) or "version" not in data:
+        raise ValueError(f"{path}: reject list needs top-level `version` and `rejected`")
+    return [dict(r) for r in data.get("rejected") or []], str(data["version"])
+
+
+def entity_version(gazetteer_path: str | Path = DEFAULT_GAZETTEER) -> str:
+    """The version the entity stage records on documents and mentions: the gazetteer's, its reject
+    list's (when it has one) and the lexicons' (`<gazetteer>[+rejected-<n>]+lexicons-...`)."""
+    _, version = load_gazetteer(gazetteer_path)
+    _, rejects = load_rejects(gazetteer_path)
+    return f"{version}{f'+rejected-{rejects}' if rejects is not None else ''}+{lexicon_version()}"
+
+
+def load_edits(gazetteer_path: str | Path = DEFAULT_GAZETTEER) -> list[dict]:
+    """The registry edits made to this gazetteer, oldest first: {action (promote|reject), entity_id,
+    name, from, to} with the entity versions (`entity_version`) before and after the edit. A document
+    matched under `from` is affected by the edit only if it mentions `entity_id` or (promote) contains
+    `name`: the plan reprocesses only those (warehouse.load.unaffected_by_edits)."""
+    path = Path(gazetteer_path).with_name(EDITS_FILE)
+    if not path.exists():
+        return []
+    return [dict(e) for e in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("edits") or []]
+
+
+def _log_edit(gazetteer_path: str | Path, edit: dict[str, str]) -> None:
+    path = Path(gazetteer_path).with_name(EDITS_FILE)
+    items = [*load_edits(gazetteer_path), edit]
+    header = (
+        "# Written by `quarry entities promote/reject`: each edit with the entity versions before and after\n"
+        "# it, so a run reprocesses only the documents an edit can change.\n"
+    )
+    _replace_atomic(path, header + "edits:\n" + "".join(f"  - {_flow_entry(e)}\n" for e in items))
+
+
+def _bumped(version: str) -> str:
+    """`2026-11-30.3` -> `2026-11-30.4`, `3` -> `4`; a version without a trailing `.<n>` gets `.1`."""
+    if version.isdigit():
+        return str(int(version) + 1)
+    head, _, tail = version.rpartition(".")
+    return f"{head}.{int(tail) + 1}" if head and tail.isdigit() else f"{version}.1"
+
+
+def _replace_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _flow_entry(fields: dict[str, str]) -> str:
+    # JSON strings are YAML flow scalars: any name (quotes, colons, CJK) is written safely.
+    return "{" + ", ".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in fields.items()) + "}"
+
+
+def promote(gazetteer_path: str | Path, entity_id: str, name: str, type_: str) -> str:
+    """Add the entity `name` of `type_` to the gazetteer (one `{name, type}` entry at the end of its
+    `entities` list, comments and layout kept) and bump its version; return the new version. The edit
+    is logged (`load_edits`) with `entity_id`, the discovered entity it replaces.
+
+    Raises ValueError when an entry already has that name or one of its aliases is that name."""
+    path = Path(gazetteer_path)
+    entries, version = load_gazetteer(path)
+    taken = {str(e["name"]).lower() for e in entries} | {
+        (a["alias"] if isinstance(a, dict) else str(a)).lower()
+        for e in entries
+        for a in e.get("aliases") or []
+    }
+    if name.lower() in taken:
+        raise ValueError(f"{path}: {name!r} is already in the gazetteer")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.startswith("entities:"))
+    # The list ends at the next top-level key (`zh_aliases:`) or at the end of the file.
+    end = next((i for i in range(start + 1, len(lines)) if re.match(r"^[A-Za-z_]\w*:", lines[i])), len(lines))
+    while end > start + 1 and not lines[end - 1].strip():
+        end -= 1
+    if lines[end - 1] and not lines[end - 1].endswith("\n"):
+        lines[end - 1] += "\n"
+    lines.insert(end, f"  - {_flow_entry({'name': name, 'type': type_})}  # promoted from the registry\n")
+    new_version = _bumped(version)
+    text = re.sub(r"(?m)^version: .*$", f"version: {json.dumps(new_version)}", "".join(lines), count=1)
+    before = entity_version(path)
+    _replace_atomic(path, text)
+    load_gazetteer(path)  # what was written reads back
+    edit = {
+        "action": "promote",
+        "entity_id": entity_id,
+        "name": name,
+        "from": before,
+        "to": entity_version(path),
+    }
+    _log_edit(path, edit)
+    return new_version
+
+
+def reject(gazetteer_path: str | Path, entity_id: str, name: str, type_: str) -> str:
+    """Append the entity to the gazetteer's reject list (created at version 1) and bump the list's
+    version; return the new version. Raises ValueError when it is already rejected."""
+    path = rejects_path(gazetteer_path)
+    rejected, version = load_rejects(gazetteer_path)
+    if any(r.get("entity_id") == entity_id for r in rejected):
+        raise ValueError(f"{path}: {entity_id!r} is already rejected")
+    new_version = "1" if version is None else _bumped(version)
+    header = (
+        "# Discovered entities rejected with `quarry entities reject`: never discovered or recognised\n"
+        "# again. `version` is part of the entity version: a change makes runs reprocess documents.\n"
+    )
+    items = [
+        {"entity_id": str(r["entity_id"]), "name": str(r["name"]), "type": str(r["type"])} for r in rejected
+    ]
+    items.append({"entity_id": entity_id, "name": name, "type": type_})
+    body = "".join(f"  - {_flow_entry(r)}\n" for r in items)
+    before = entity_version(gazetteer_path)
+    _replace_atomic(path, f"{header}version: {json.dumps(new_version)}\nrejected:\n{body}")
+    edit = {"action": "reject", "entity_id": entity_id, "name": name, "from": before}
+    _log_edit(gazetteer_path, {**edit, "to": entity_version(gazetteer_path)})
+    return new_version
 
 
 def load_labels(directory: str | Path = DEFAULT_LABELS) -> dict[str, dict]:
@@ -67,6 +204,14 @@ def _zipf(word: str) -> float:
     from wordfreq import zipf_frequency
 
     return zipf_frequency(word.lower(), "en")
+
+
+def ordinary_words(words: list[str], min_zipf: float) -> list[str]:
+    """The one-word items of `words`, lowercased, that are English words of Zipf frequency >= `min_zipf`
+    (wordfreq): names that are also ordinary words."""
+    return sorted(
+        {w.lower() for w in words if w and not any(c.isspace() for c in w) and _zipf(w) >= min_zipf}
+    )
 
 
 def _places() -> list[dict]:

@@ -72,7 +72,7 @@ DOCUMENTS = Table(
         "language": "ISO 639-1 code, `und` when unknown",
         "duplicate_of": "doc_id of an earlier near-duplicate (MinHash), null otherwise",
         "clean_version": "version of the cleaning rules that produced `text`",
-        "gazetteer_version": "version of the gazetteer its mentions were matched with",
+        "gazetteer_version": "entity version (gazetteer, reject list, lexicons) its mentions come from",
         "extractor_version": "version of the metric extractor its metrics came from",
     },
 )
@@ -150,15 +150,30 @@ ENTITIES = Table(
             _f("type", pa.string(), False),
             _f("method", pa.string(), False),
             _f("gazetteer_version", pa.string(), False),
+            # The registry: filled in by the load from the whole warehouse (null in a batch's staged
+            # rows and in warehouses written before these columns existed).
+            _f("confidence", pa.float64()),
+            _f("doc_count", pa.int64()),
+            _f("cue_doc_count", pa.int64()),
+            _f("first_seen", TS),
+            _f("first_run_id", pa.string()),
         ]
     ),
     key=("entity_id",),
     kind="dimension",
-    description="Canonical entities: the gazetteer plus entities discovered by pattern.",
+    description=(
+        "Canonical entities: the gazetteer plus the registry of entities discovered by pattern, which "
+        "later runs recognise without the cue (transforms/registry.py)."
+    ),
     column_docs={
         "entity_id": "stable id `<type>:<slug of canonical name>`",
         "type": "ORG, PERSON, MODEL, PRODUCT, BENCHMARK or GPE",
-        "method": "`gazetteer` or `pattern`",
+        "method": "`gazetteer` or `pattern` (discovered: the registry)",
+        "confidence": "highest confidence of its mentions, registry mentions left out",
+        "doc_count": "documents in the warehouse that mention it (recomputed at every load)",
+        "cue_doc_count": "documents that mention it by pattern (a cue), not only by the registry",
+        "first_seen": "start time (UTC) of the run that first loaded it",
+        "first_run_id": "run_id of that run",
     },
 )
 

@@ -23,6 +23,7 @@ from warehouse.reference import DEFAULT_GAZETTEER
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = sorted((REPO / "seeds").glob("*.txt"))
+RUN_COLUMNS = ("run_id", "first_seen", "first_run_id")
 CONTENT_TABLES = ("documents", "sentences", "removed_spans", "mentions", "metrics", "entities")
 
 
@@ -41,12 +42,13 @@ def make_corpus(root: Path, copies: int = 1, names: list[Path] | None = None) ->
 
 
 def snapshot(wh: Path) -> dict[str, list[tuple]]:
-    """Every content table's rows, without the columns that name the run that wrote them."""
+    """Every content table's rows, without the columns that name the run that wrote them (or, for the
+    registry's first sighting of an entity, the run that first loaded it)."""
     out = {}
     with duckdb.connect(":memory:") as con:
         con.execute(f"ATTACH '{wh}' AS w (READ_ONLY)")
         for t in CONTENT_TABLES:
-            cols = [r[0] for r in con.execute(f"DESCRIBE w.{t}").fetchall() if r[0] != "run_id"]
+            cols = [r[0] for r in con.execute(f"DESCRIBE w.{t}").fetchall() if r[0] not in RUN_COLUMNS]
             quoted = ", ".join(f'"{c}"' for c in cols)
             out[t] = con.execute(f"SELECT {quoted} FROM w.{t} ORDER BY ALL").fetchall()
     return out

@@ -124,6 +124,7 @@ def test_entity_rows(gaz: pl.DataFrame) -> None:
         "ORG",
         "gazetteer",
         V,
+        *[None] * 5,  # confidence, doc_count, cue_doc_count, first_seen, first_run_id: filled by the load
     )
 
 
@@ -298,7 +299,14 @@ def test_discovery_patterns(gaz: pl.DataFrame, text: str, surface: str, eid: str
     assert row["surface"] == surface and row["method"] == "pattern" and row["confidence"] < 1.0
     assert text[row["start"] : row["end"]] == surface
     name = discovered.filter(pl.col("entity_id") == eid)["name"][0]
-    assert discovered.filter(pl.col("entity_id") == eid).row(0) == (eid, name, type_, "pattern", V)
+    assert discovered.filter(pl.col("entity_id") == eid).row(0) == (
+        eid,
+        name,
+        type_,
+        "pattern",
+        V,
+        *[None] * 5,
+    )
     assert surface.startswith(name)
 
 

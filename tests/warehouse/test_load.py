@@ -185,3 +185,45 @@ def test_matrix_path_finds_the_near_duplicates_the_frame_path_finds(tmp_path):
     expected = near_duplicates(new, prior)
     assert expected.rows() == [("b", "a")]
     assert near_duplicate_rows(ids, sig, n_prior).rows() == expected.rows()
+
+
+def test_only_documents_a_logged_edit_can_change_are_stale(tmp_path):
+    from warehouse.load import unaffected_by_edits
+    from warehouse.schemas import MENTIONS
+
+    docs = pl.concat(
+        [
+            _documents(["d1"], ["a.txt"], "Buyers like Zorblat robots."),
+            _documents(["d2"], ["b.txt"], "Jo Bloggs spoke."),
+            _documents(["d3"], ["c.txt"], "The council met."),
+            _documents(["d4"], ["d.txt"], "The council met again."),
+        ]
+    ).with_columns(gazetteer_version=pl.Series(["g1", "g1", "g1", "g0"]))
+    mentions = pl.DataFrame(
+        {
+            "doc_id": ["d2"],
+            "entity_id": ["person:jo-bloggs"],
+            "surface": ["Jo Bloggs"],
+            "start": [0],
+            "end": [9],
+            "method": ["pattern"],
+            "confidence": [0.95],
+            "gazetteer_version": ["g1"],
+            "run_id": ["r1"],
+        }
+    )
+    b = tmp_path / "staging" / "b00000"
+    write_table(docs, DOCUMENTS, b / f"{DOCUMENTS.name}.parquet")
+    write_table(mentions, MENTIONS, b / f"{MENTIONS.name}.parquet")
+    wh = Warehouse.at(tmp_path / "w.duckdb")
+    load_run(wh, "r1", [b], {}, ENTITY)
+    edits = [
+        {"action": "promote", "entity_id": "org:zorblat", "name": "zorblat", "from": "g1", "to": "g2"},
+        {"action": "reject", "entity_id": "person:jo-bloggs", "name": "Jo Bloggs", "from": "g2", "to": "g3"},
+    ]
+    stale = docs.select("doc_id", "gazetteer_version")
+    # d1 contains the promoted name (in another case), d2 mentions the rejected entity; d3 is untouched;
+    # d4's version g0 is not on the chain of logged edits (a hand edit): it is reprocessed
+    assert unaffected_by_edits(wh, stale, "g3", edits) == ["d3"]
+    assert unaffected_by_edits(wh, stale, "g2", edits) == ["d2", "d3"]  # only the promotion since g1
+    assert unaffected_by_edits(wh, stale, "g9", edits) == []  # the current version is no edit's result

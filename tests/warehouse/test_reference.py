@@ -1,0 +1,64 @@
+"""Editing the reference data: promote into the gazetteer, reject into its reject list, versions bumped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from warehouse import reference
+
+GAZETTEER = """\
+# a comment that must survive
+version: "2026-01-02.7"
+entities:
+  - {name: Northwind, type: ORG}
+
+  - {name: Zhongshan Robotics, type: ORG}
+zh_aliases:
+  Zhongshan Robotics: [中山机器人]
+"""
+
+
+def _gazetteer(tmp_path: Path) -> Path:
+    path = tmp_path / "gazetteer.yaml"
+    path.write_text(GAZETTEER, encoding="utf-8")
+    return path
+
+
+def test_promote_appends_one_entry_to_the_list_and_bumps_the_version(tmp_path):
+    path = _gazetteer(tmp_path)
+    assert reference.promote(path, "org:zorblat-z-works", 'Zorblat "Z" Works', "ORG") == "2026-01-02.8"
+    assert path.read_text(encoding="utf-8") == GAZETTEER.replace('"2026-01-02.7"', '"2026-01-02.8"').replace(
+        "  - {name: Zhongshan Robotics, type: ORG}\n",
+        "  - {name: Zhongshan Robotics, type: ORG}\n"
+        '  - {name: "Zorblat \\"Z\\" Works", type: "ORG"}  # promoted from the registry\n',
+    )
+    entries, version = reference.load_gazetteer(path)
+    assert (entries[-1], version) == ({"name": 'Zorblat "Z" Works', "type": "ORG"}, "2026-01-02.8")
+    with pytest.raises(ValueError, match="already in the gazetteer"):
+        reference.promote(path, "org:northwind", "northwind", "ORG")
+
+
+def test_reject_creates_then_extends_the_versioned_list_next_to_the_gazetteer(tmp_path):
+    path = _gazetteer(tmp_path)
+    assert reference.load_rejects(path) == ([], None)
+    assert reference.reject(path, "org:acme", "Acme", "ORG") == "1"
+    assert reference.reject(path, "person:jo-bloggs", "Jo Bloggs", "PERSON") == "2"
+    assert reference.load_rejects(path) == (
+        [
+            {"entity_id": "org:acme", "name": "Acme", "type": "ORG"},
+            {"entity_id": "person:jo-bloggs", "name": "Jo Bloggs", "type": "PERSON"},
+        ],
+        "2",
+    )
+    assert reference.rejects_path(path) == tmp_path / "rejected.yaml"
+    with pytest.raises(ValueError, match="already rejected"):
+        reference.reject(path, "org:acme", "Acme", "ORG")
+
+
+def test_ordinary_words_are_the_frequent_one_word_names():
+    # wordfreq Zipf: "benchmark" 3.6, "permira" 1.4; names of two words are never ordinary words
+    assert reference.ordinary_words(["Benchmark", "Permira", "Zorblat", "Benchmark Capital"], 3.0) == [
+        "benchmark"
+    ]
