@@ -30,7 +30,7 @@ import duckdb
 import polars as pl
 
 from warehouse.files import fsync_dir
-from warehouse.schemas import TABLES, ddl
+from warehouse.schemas import TABLES, Table, ddl, duckdb_type
 from warehouse.views import VIEWS
 
 MANIFEST = "_manifest"
@@ -176,9 +176,24 @@ def table_files(wh: Warehouse, table: str) -> list[str]:
 def scan(wh: Warehouse, table: str, entries: Iterable[FileEntry] | None = None) -> pl.LazyFrame:
     """Lazily scan the committed rows of `table` (an empty frame with its schema when there are none)."""
     files = [e.path for e in (manifest(wh) if entries is None else entries) if e.table_name == table]
+    empty = pl.from_arrow(TABLES[table].schema.empty_table())  # type: ignore[union-attr]
     if not files:
-        return pl.from_arrow(TABLES[table].schema.empty_table()).lazy()  # type: ignore[union-attr]
-    return pl.scan_parquet(files)
+        return empty.lazy()
+    # Files written before a column was added read it as nulls (see _table_select).
+    return pl.scan_parquet(files, schema=empty.schema, missing_columns="insert", extra_columns="ignore")
+
+
+def _table_select(con: duckdb.DuckDBPyConnection, table: Table, files: list[str]) -> str:
+    """SELECT of `table`'s declared columns over its files. A column added to the schema after some
+    files were written reads as NULL in them (additive schema evolution, as Iceberg and Delta allow):
+    the files of an existing warehouse stay valid when a release adds a column."""
+    source = f"read_parquet({_sql_list(files)}, union_by_name = true)"
+    present = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    cols = ", ".join(
+        f'"{f.name}"' if f.name in present else f'CAST(NULL AS {duckdb_type(f.type)}) AS "{f.name}"'
+        for f in table.schema
+    )
+    return f"SELECT {cols} FROM {source}"
 
 
 def _sql_list(paths: list[str]) -> str:
@@ -216,10 +231,7 @@ def commit(
             for name, table in TABLES.items():
                 files = sorted(e.path for e in new if e.table_name == name)
                 if files:
-                    cols = ", ".join(f'"{c}"' for c in table.columns)
-                    con.execute(
-                        f'CREATE VIEW "{name}" AS SELECT {cols} FROM read_parquet({_sql_list(files)})'
-                    )
+                    con.execute(f'CREATE VIEW "{name}" AS {_table_select(con, table, files)}')
                 else:
                     con.execute(ddl(table))
             for name, sql in VIEWS.items():

@@ -100,3 +100,28 @@ def test_second_writer_is_refused_with_a_clear_message(tmp_path):
         holder.join(10)
     with write_lock(wh):  # free again once the holder is gone
         pass
+
+
+def test_files_written_before_a_column_was_added_read_it_as_null(tmp_path):
+    """An older release wrote `runs` without `message`; the view and `scan` still read the file."""
+    from warehouse.catalog import scan
+    from warehouse.schemas import RUNS
+
+    wh = Warehouse.at(tmp_path / "w.duckdb")
+    new = pl.from_arrow(RUNS.schema.empty_table())
+    row = {c: None for c in RUNS.columns} | {"run_id": "r2", "status": "succeeded", "message": "fine"}
+    full = pl.DataFrame([row], schema=new.schema)
+    # the old file lacks `message` and has a column this release no longer declares
+    old = full.with_columns(pl.lit("r1").alias("run_id"), pl.lit(7).alias("retired")).drop("message")
+    d = wh.table_dir(RUNS.name)
+    d.mkdir(parents=True, exist_ok=True)
+    old.write_parquet(d / "r1.parquet")
+    full.write_parquet(d / "r2.parquet")
+    commit(wh, [FileEntry(RUNS.name, str(d / f"{r}.parquet"), r, 1) for r in ("r1", "r2")])
+
+    con = duckdb.connect(str(wh.catalog), read_only=True)
+    got = con.execute("SELECT run_id, status, message FROM runs ORDER BY run_id").fetchall()
+    assert got == [("r1", "succeeded", None), ("r2", "succeeded", "fine")]
+    assert [r[0] for r in con.execute("DESCRIBE runs").fetchall()] == RUNS.columns
+    scanned = scan(wh, RUNS.name).select("run_id", "message").sort("run_id").collect()
+    assert scanned.rows() == [("r1", None), ("r2", "fine")]
