@@ -447,8 +447,7 @@ def _two_pass(text: str, patterns: list[str]) -> pl.DataFrame:
 
 
 def _one_pass(text: str, patterns: list[str], bounded: bool = False) -> list[tuple[str, int]]:
-    big = pl.DataFrame({"text": [text]})
-    (frame,) = _search(big, _Bytes(text), [(patterns, bounded)])
+    (frame,) = _search(_Bytes(text), [(patterns, bounded)])
     return frame.rows()
 
 
@@ -496,9 +495,9 @@ def test_search_bounded_drops_occurrences_inside_words() -> None:
 
 
 def test_search_groups_share_one_pass() -> None:
-    big = pl.DataFrame({"text": ["Apple pie, quantum Qubit"]})
     forms, phrases, words = _search(
-        big, _Bytes(big["text"][0]), [(["Apple", "Qubit"], True), (["Apple pie"], True), (["quantum"], False)]
+        _Bytes("Apple pie, quantum Qubit"),
+        [(["Apple", "Qubit"], True), (["Apple pie"], True), (["quantum"], False)],
     )
     assert forms.rows() == [("Apple", 0), ("Qubit", 19)]
     assert phrases.rows() == [("Apple pie", 0)]
