@@ -494,9 +494,9 @@ class _Bytes:
         self.raw = text.encode() if isinstance(text, str) else bytes(text)
         self.u8 = np.frombuffer(self.raw, dtype=np.uint8)
         self.n = len(self.u8)
-        # Positions of UTF-8 continuation bytes (0x80-0xBF): a byte offset minus how many of them precede
-        # it is the character offset.
-        self._continuation = np.flatnonzero((self.u8 & 0xC0) == 0x80)
+        # Positions of UTF-8 continuation bytes (0x80-0xBF, below -64 read as int8: one comparison): a
+        # byte offset minus how many of them precede it is the character offset.
+        self._continuation = np.flatnonzero(self.u8.view(np.int8) < -64)
 
     def word_byte_before(self, index: np.ndarray) -> np.ndarray:
         """Whether the byte before each offset is an ASCII letter or digit (False at the start)."""
