@@ -1018,9 +1018,21 @@ def _link_hits(
 ) -> pl.DataFrame:
     """Occurrences of a discovered entity's link strings (`_link_forms`) in the documents where a cue
     found it; `found` holds their word-bounded occurrences up to ASCII case (exact case kept here)."""
-    where = pattern.select("doc_start", "entity_id").unique().join(links, on="entity_id")
+    # Ordered, so that where two entities share a link string at one occurrence ("YU2" of a product
+    # and of an organisation), `_resolve_overlaps` keeps the same one on every run (the first by id).
+    where = (
+        pattern.select("doc_start", "entity_id")
+        .unique()
+        .sort("doc_start", "entity_id")
+        .join(links, on="entity_id", maintain_order="left")
+    )
     return (
-        found.join(where, left_on=["doc_start", "surface"], right_on=["doc_start", "link"])
+        found.join(
+            where,
+            left_on=["doc_start", "surface"],
+            right_on=["doc_start", "link"],
+            maintain_order="left_right",
+        )
         .with_columns(
             (pl.col("bstart") + pl.col("surface").str.len_bytes().cast(pl.Int64)).alias("bend"),
             pl.lit(confidence).alias("confidence"),
