@@ -1,8 +1,8 @@
 """Entity stage: gazetteer matching (Aho-Corasick), pattern discovery (regex) and linking to canonical ids.
 
-Documents are joined into one string per batch and searched once: one Aho-Corasick pass (`str.find_many`)
+Documents are joined into one string per batch and searched once: one Aho-Corasick pass (ahocorasick_rs)
 for every string any rule looks for, `str.extract_all` for the discovery regexes. Everything runs on UTF-8
-*byte* offsets into that string (what polars returns) until the final mentions are chosen; then they
+*byte* offsets into that string (what both report) until the final mentions are chosen; then they
 become 0-based, end-exclusive character offsets into their own document by subtracting the number of UTF-8
 continuation bytes before them (a sorted search), so `text[start:end] == surface` for any script.
 Context rules live in the gazetteer YAML and are applied as joins, not per-entity code.
