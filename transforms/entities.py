@@ -233,6 +233,9 @@ _PERSON = rf"{_NAME_TOKEN}(?: {_NAME_TOKEN}){{1,2}}"
 _ORG_TOKEN = r"\p{Lu}[\p{L}\p{N}&]*(?:-[\p{L}\p{N}]+)*"
 _ORG = rf"{_ORG_TOKEN}(?: {_ORG_TOKEN}){{0,3}}"
 _LEGAL_FORM = r"Inc|Corp|Corporation|Co\.,? Ltd|Ltd|Limited|LLC|PLC|plc|GmbH|AG|SA|SE|NV|S\.A|N\.V|KK|Pte"
+# Corporate designators: words that add no identity to the one name before them ("Acme Holdings" is
+# Acme). A document that also writes the bare name calls the company by it (`_short_names`).
+_DESIGNATOR = r"Group|Holdings|Systems|Technology|Technologies|Corporation"
 # Organisational words that end a name ("Thrive Capital", "Deutsche Bank", "Info-Tech Research Group").
 _ORG_SUFFIX = (
     r"Technologies|Technology|Labs|Robotics|Holdings|Semiconductor|Semiconductors|Group|"
@@ -1032,16 +1035,18 @@ def _link_forms(forms: pl.DataFrame, lexicons: dict | None) -> pl.DataFrame:
     """(entity_id, name, type, link): strings that name a discovered entity at its other occurrences in
     a document where a cue found it: the name itself, a model number's or versioned product's surface
     ("MX450", "Rover 3" after "Acme's Rover 3"), a person's surname ("Roe" after "Jane Roe"), an
-    organisation's first word when it is an acronym or not an ordinary word ("ZT" after "ZT Systems")."""
+    organisation's first word when it is an acronym or not an ordinary word ("ZT" after "ZT Systems"),
+    or when the rest is a corporate designator (`_DESIGNATOR`: "Reed" after "Reed Holdings")."""
     common = pl.Series((lexicons or {}).get("common_words") or [], dtype=pl.String).implode()
     first = pl.col("name").str.extract(r"^(\S+) ")
     last = pl.col("name").str.extract(r" (\S+)$")
+    designated = pl.col("name").str.contains(rf"^\p{{Lu}}\S+ (?:{_DESIGNATOR})$")
     short = (
         pl.when(pl.col("type") == "PERSON")
         .then(last)
         .when(
             (pl.col("type") == "ORG")
-            & (first.str.contains(r"^\p{Lu}[\p{Lu}\d]+$") | (first.str.len_chars() >= 4))
+            & (first.str.contains(r"^\p{Lu}[\p{Lu}\d]+$") | (first.str.len_chars() >= 4) | designated)
             & ~first.is_in(_STOPWORDS)
         )
         .then(first)
@@ -1050,9 +1055,14 @@ def _link_forms(forms: pl.DataFrame, lexicons: dict | None) -> pl.DataFrame:
     links = pl.concat(
         [
             base.with_columns(pl.col("name").alias("link")),
-            base.with_columns(short.alias("link")).filter(
-                pl.col("link").is_not_null() & ~pl.col("link").str.to_lowercase().is_in(common)
-            ),
+            # (An ordinary word is no link, unless all the name adds to it is a designator: "Reed" of
+            # "Reed Holdings" is the company in a document that names "Reed Holdings".)
+            base.with_columns(short.alias("link"), designated.alias("_designated"))
+            .filter(
+                pl.col("link").is_not_null()
+                & (~pl.col("link").str.to_lowercase().is_in(common) | pl.col("_designated"))
+            )
+            .drop("_designated"),
             # A model number named once by its cue ("the GPU MX450", "Acme's Rover 3") is the product
             # wherever else the document writes it.
             forms.filter(pl.col("rule").is_in(["product_code", "product_possessive"])).select(
@@ -1330,6 +1340,41 @@ def _resolve_overlaps(cands: pl.DataFrame) -> pl.DataFrame:
     return cands[c[keep]]
 
 
+def _short_names(found: pl.DataFrame) -> pl.DataFrame:
+    """A discovered organisation named "<Name> <designator>" ("Acme Holdings", `_DESIGNATOR`) whose
+    document also calls it by the bare name ("Acme said ...") is, in that document, the organisation the
+    bare name is, or else named by the bare name (entity_id and name): the name the document uses, the
+    one readers and other documents know it by."""
+    designated = (pl.col("type") == "ORG") & (pl.col("method") == METHOD_PATTERN)
+    bare = pl.col("name").str.extract(rf"^(\p{{Lu}}\S+) (?:{_DESIGNATOR})$")
+    # (the bare name's own entity, not a link back to the designated one)
+    known = (
+        found.filter((pl.col("type") == "ORG") & (pl.col("surface") == pl.col("name")))
+        .select(
+            "doc_id",
+            pl.col("surface").alias("_bare"),
+            pl.col("entity_id").alias("_id"),
+            pl.col("name").alias("_name"),
+        )
+        .unique(["doc_id", "_bare"], keep="first", maintain_order=True)
+    )
+    said = (pl.col("surface") == pl.col("_bare")).any().over("doc_id", "entity_id")
+    return (
+        found.with_columns(pl.when(designated).then(bare).alias("_bare"))
+        .join(known, on=["doc_id", "_bare"], how="left")
+        .with_columns(
+            pl.coalesce("_id", pl.when(said).then(entity_id_expr(pl.col("type"), pl.col("_bare")))).alias(
+                "_id"
+            ),
+            pl.coalesce("_name", pl.when(said).then("_bare")).alias("_name"),
+        )
+        .with_columns(
+            pl.coalesce("_id", "entity_id").alias("entity_id"), pl.coalesce("_name", "name").alias("name")
+        )
+        .drop("_bare", "_id", "_name")
+    )
+
+
 def extract_mentions(
     docs: pl.DataFrame,
     gazetteer: pl.DataFrame,
@@ -1393,6 +1438,7 @@ def extract_mentions(
         )
     else:
         found = pl.DataFrame(schema={**_MENTIONS_SCHEMA, "name": pl.String, "type": pl.String})
+    found = _short_names(found)
     discovered = (
         found.lazy()
         .join(

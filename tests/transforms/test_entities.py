@@ -325,6 +325,25 @@ def test_org_suffix_extends_gazetteer_org_other_cues_do_not(gaz: pl.DataFrame) -
     assert found(gaz, "Then Xiaomi AI raised funds") == [("Xiaomi", "org:xiaomi", 5, 11)]
 
 
+def test_designated_name_takes_the_bare_name_its_document_uses(gaz: pl.DataFrame) -> None:
+    # "<Name> Systems" and "<Name>" in one document are one organisation, named as the document calls it.
+    assert found(gaz, "Varnok Systems filed to list. Later, Varnok said sales rose.") == [
+        ("Varnok Systems", "org:varnok", 0, 14),
+        ("Varnok", "org:varnok", 37, 43),
+    ]
+    # The bare name of a known organisation is that organisation.
+    assert found(gaz, "Meta Holdings posted gains, and Meta said more.") == [
+        ("Meta Holdings", "org:meta", 0, 13),
+        ("Meta", "org:meta", 32, 36),
+    ]
+    # Without the bare name the designated name stands; other organisational words are part of the name.
+    assert found(gaz, "Varnok Systems filed to list.") == [("Varnok Systems", "org:varnok-systems", 0, 14)]
+    assert found(gaz, "Varnok Capital raised a fund. Varnok said so.") == [
+        ("Varnok Capital", "org:varnok-capital", 0, 14),
+        ("Varnok", "org:varnok-capital", 30, 36),
+    ]
+
+
 def test_model_pattern_extends_gazetteer_model(gaz: pl.DataFrame) -> None:
     assert found(gaz, "Llama 3.1 405B and Llama 3.1") == [
         ("Llama 3.1 405B", "model:llama-3-1-405b", 0, 14),
