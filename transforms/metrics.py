@@ -13,7 +13,7 @@ import polars as pl
 from transforms.text import frame_schema, slice_spans
 from warehouse.schemas import CURRENCIES, METRICS, UNITS
 
-EXTRACTOR_VERSION = "metrics-2026.11.5"
+EXTRACTOR_VERSION = "metrics-2026.11.6"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -257,7 +257,8 @@ _SOURCE = (
     r"(?i)(?-u:\b)(?:reported|reports|said|says|according\s+to|told|wrote|noted|cited|citing)(?-u:\b)[^.;]*"
     r"(?-u:\b)the\s+(?:company|firm|group|startup|start-up|giant|maker)(?-u:\b)"
 )
-_STOCK = r"(?i)(?-u:\b)(?:shares?|stocks?|share\s+price|market\s+(?:cap|value)|traded|trading)(?-u:\b)|股价"
+# ("share" alone is a portion, "a 12% share" of a market; the stock is "shares", "share price".)
+_STOCK = r"(?i)(?-u:\b)(?:shares|stocks?|share\s+price|market\s+(?:cap|value)|traded|trading)(?-u:\b)|股价"
 # Words that refer back to an entity: "its", "the company", "the Chinese smartphone maker", "the CRM giant".
 _COREF = (
     r"(?i)(?-u:\b)(?:its|it|they|their|the\s+(?:[A-Za-z-]+\s+){0,2}(?:company|firm|group|startup|start-up|"
@@ -558,6 +559,12 @@ def _kind(unit: pl.Expr, sent: pl.Expr, left: pl.Expr, right: pl.Expr) -> pl.Exp
         .then(pl.lit("share_price"))
         .when(money & s.str.contains(_STOCK) & lft.str.contains(r"(?:to|at|from)\s+$"))
         .then(pl.lit("share_price"))
+        # "a 14% share of phone shipments", "a 9 per cent global share": a portion, not a stock move.
+        .when(
+            (unit == "percent")
+            & rgt.str.contains(r"^\s+(?:[a-z-]+\s+){0,2}share(?:\s*[,.;:)]|\s+(?:of|in|among|on)\s|\s*$)")
+        )
+        .then(pl.lit("market_share"))
         .when((unit == "percent") & s.str.contains(_STOCK))
         .then(pl.lit("stock_change"))
         .when((unit == "percent") & right.str.contains(r"^\s+on\s+(?:the\s+)?[A-Z0-9]"))
@@ -579,8 +586,9 @@ def _kind(unit: pl.Expr, sent: pl.Expr, left: pl.Expr, right: pl.Expr) -> pl.Exp
         .when(
             money
             & (
-                rgt.str.contains(r"^\s*(?:in\s+)?(?:revenue|sales)")
-                | s.str.contains(r"revenue|sales|turnover|营收|收入")
+                # Whole words: "sales" inside "Salesforce" is a name, not revenue.
+                rgt.str.contains(r"^\s*(?:in\s+)?(?:revenues?|sales)(?-u:\b)")
+                | s.str.contains(r"(?-u:\b)(?:revenues?|sales|turnover)(?-u:\b)|营收|收入")
             )
         )
         .then(pl.lit("revenue"))

@@ -251,6 +251,14 @@ CASES = [
      [("9 million units", 9e6, None, "units", None, None, X)]),  # noqa: E501
     ("Alibaba's cloud revenue from Google, Tencent and Microsoft grew 30%.",
      [("30%", 30, None, "percent", None, "change", _eid("Alibaba"))]),  # noqa: E501
+    # kind words are whole words ("sales" inside a name is no revenue); "a 14% share" is a portion of a
+    # market, not a stock move, even next to "shares"
+    ("Salesforce will invest $3 billion in offices.", [("$3 billion", 3e9, None, "USD", None, "investment", _eid("Salesforce"))]),  # noqa: E501
+    ("Xiaomi held a 14% share of phone shipments as its shares rose 3%.",
+     [("14%", 14.0, None, "percent", None, "market_share", X), ("3%", 3.0, None, "percent", None, "stock_change", X)]),  # noqa: E501
+    ("Xiaomi took a 14% global share, shipping 9 million phones, up 12%.",
+     [("14%", 14.0, None, "percent", None, "market_share", X), ("9 million phones", 9e6, None, "units", None, None, X),  # noqa: E501
+      ("12%", 12.0, None, "percent", None, "change", X)]),
     # exclusions: years, dates, times, versions, names, idioms, durations, dimensions
     ("In 2023, on March 31, 2023, at 6 a.m. and 09:00, GPT-4 and Qwen 2.5 and 4o-0513 met PaLM 2.", []),
     ("Snapdragon 8 and CyberDog 2 and MiMo-7B and MiLM-6B and the 32B in QwQ-32B-Preview.", []),
