@@ -1556,6 +1556,63 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     return kept.collect()
 
 
+def pair_size_versions(kept: pl.DataFrame, sizes: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
+    """Step `sizes`: "the versions are 6B and 1.3B (6.4 billion and 1.3 billion parameters)". A sentence
+    that lists bare model sizes (`sizes`: dropped candidates "6B", "1.3B") and as many parameter counts
+    pairs them in order, first with first; a count whose subject is a model family F goes to the model
+    "F-<size>" (or "F <size>") when `entities` (entity_id, name, type) knows it. Other figures are left
+    as they are."""
+    size_re = r"^[0-9]+(?:\.[0-9]+)?[BT]$"
+    listed = (
+        sizes.lazy()
+        .filter(pl.col("surface").str.contains(size_re))
+        .select("_d", "sentence_id", "start", pl.col("surface").alias("_size"))
+        .sort("_d", "start")
+        .with_columns(
+            pl.int_range(pl.len()).over("_d", "sentence_id").alias("_pos"),
+            pl.len().over("_d", "sentence_id").alias("_n"),
+        )
+        .drop("start")
+    )
+    models = entities.lazy().filter(pl.col("type") == "MODEL").select("entity_id", "name")
+    counts = (
+        kept.lazy()
+        .filter((pl.col("unit") == "parameters") & pl.col("subject_entity_id").is_not_null())
+        .select("_d", "start", "sentence_id", "subject_entity_id")
+        .sort("_d", "start")
+        .with_columns(
+            pl.int_range(pl.len()).over("_d", "sentence_id").alias("_pos"),
+            pl.len().over("_d", "sentence_id").alias("_n"),
+        )
+        .join(listed, on=["_d", "sentence_id", "_pos", "_n"])
+        .join(models.rename({"entity_id": "subject_entity_id", "name": "_family"}), on="subject_entity_id")
+        .with_columns(
+            pl.concat_str([pl.col("_family"), pl.lit("-"), pl.col("_size")]).str.to_lowercase().alias("_v1"),
+            pl.concat_str([pl.col("_family"), pl.lit(" "), pl.col("_size")]).str.to_lowercase().alias("_v2"),
+        )
+    )
+    by_name = models.select(
+        pl.col("entity_id").alias("_version"), pl.col("name").str.to_lowercase().alias("_key")
+    )
+    versions = (
+        pl.concat(
+            [
+                counts.join(by_name, left_on="_v1", right_on="_key"),
+                counts.join(by_name, left_on="_v2", right_on="_key"),
+            ]
+        )
+        .unique(["_d", "start"], keep="first", maintain_order=True)
+        .select("_d", "start", "_version")
+    )
+    return (
+        kept.lazy()
+        .join(versions, on=["_d", "start"], how="left")
+        .with_columns(pl.coalesce("_version", "subject_entity_id").alias("subject_entity_id"))
+        .drop("_version")
+        .collect()
+    )
+
+
 def link_conversions(kept: pl.DataFrame) -> pl.DataFrame:
     """Adds `linked_metric_id`: "20 billion yuan ($2.76 billion)" are two metrics linked both ways."""
     # Neighbours from a narrow sorted copy (sorting the wide frame would move every text).
@@ -1604,7 +1661,7 @@ def metric_candidates(
     """Every candidate figure with its parse and a `reason` it is dropped (null when it is a metric).
 
     Named steps, each over whole columns: candidates -> screen -> parse -> unit -> exclusions ->
-    kind -> subject -> conversions.
+    kind -> subject -> sizes -> conversions.
     """
     sents = sentence_frame(docs, sentences)
     early, hits = screen_bare_numbers(find_candidates(docs, sents))
@@ -1616,7 +1673,9 @@ def metric_candidates(
     units = figure_units(parsed, document_context(docs, wanted.unique()))
     cands = exclusion_reasons(units, ments).lazy()
     kept = figure_kinds(cands.filter(pl.col("reason").is_null()).collect())
-    kept = link_conversions(attach_subjects(kept, ments)).lazy()
+    kept = attach_subjects(kept, ments)
+    kept = pair_size_versions(kept, cands.filter(pl.col("reason") == NO_UNIT).collect(), entities)
+    kept = link_conversions(kept).lazy()
     cols = [c for c in OUTPUT_SCHEMA if c != "metric_id"] + ["reason", "_d"]
     nulls = {c: pl.lit(None, dtype=t) for c, t in OUTPUT_SCHEMA.items()}
     dropped = pl.concat(

@@ -582,3 +582,20 @@ def test_step_kinds_and_subjects() -> None:
         ("$2 billion", "funding", X),
         ("$5 billion", "revenue", X),
     ]
+
+
+def test_listed_sizes_pair_with_parameter_counts_in_order() -> None:
+    # "7B and 70B ... 7.2 billion ... 70.5 billion": first size with first count, to the family's versions.
+    names = {"Orvix": "model:orvix", "Orvix-7B": "model:orvix-7b", "Orvix 70B": "model:orvix 70b"}
+    texts = [
+        "Orvix has two versions, 7B and 70B, with 7.2 billion parameters and 70.5 billion parameters.",
+        # as many sizes as counts, or nothing is paired
+        "Orvix has a 7B version, with 7.2 billion parameters and 70.5 billion parameters.",
+    ]
+    out = extract_metrics(*_frames(texts, names))
+    assert out.select("doc_id", "surface", "subject_entity_id").rows() == [
+        ("d0", "7.2 billion parameters", "model:orvix-7b"),
+        ("d0", "70.5 billion parameters", "model:orvix 70b"),
+        ("d1", "7.2 billion parameters", "model:orvix"),
+        ("d1", "70.5 billion parameters", "model:orvix"),
+    ]
