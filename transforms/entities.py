@@ -300,6 +300,12 @@ _ZH_TITLE = (
 # Characters that end a two-character name rather than continue it (verbs and particles after a name).
 _ZH_AFTER_NAME = "表说在的和称指透曾也于是等将已对与及向为以从被把就都还又并则而即均近此认坦回早再"
 _ZH_ORG_SUFFIX = r"集团|公司|汽车|科技|银行|证券|资本|实验室|研究院|大学"
+# The English a known organisation's unit is named with ("小米汽车" is Xiaomi Auto); the group or company
+# itself (集团, 公司) is the organisation.
+_ZH_UNIT_EN = {
+    "集团": "", "公司": "", "汽车": "Auto", "科技": "Technology", "银行": "Bank", "证券": "Securities",
+    "资本": "Capital", "实验室": "Lab", "研究院": "Research Institute", "大学": "University",
+}  # fmt: skip
 
 
 # Products: a known organisation's name followed by product tokens ("Acme Orbit 3", "Acme Cloud
@@ -1375,6 +1381,49 @@ def _short_names(found: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _zh_unit_names(found: pl.DataFrame, gazetteer: pl.DataFrame) -> pl.DataFrame:
+    """A discovered "<known Chinese name><organisational word>" ("小米汽车") is named in English after the
+    known organisation's canonical name and the word's English (`_ZH_UNIT_EN`: Xiaomi Auto); with 集团 or
+    公司 it is the known organisation itself."""
+    known = (
+        gazetteer.filter((pl.col("type") == "ORG") & pl.col("alias").str.contains(r"^\p{Han}{2,}$"))
+        .select(
+            pl.col("alias").alias("_prefix"),
+            pl.col("entity_id").alias("_kid"),
+            pl.col("name").alias("_kname"),
+        )
+        .unique("_prefix", keep="first", maintain_order=True)
+    )
+    suffix = pl.col("surface").str.extract(rf"(?:{_ZH_ORG_SUFFIX})$", 0)
+    en = suffix.replace_strict(_ZH_UNIT_EN, default=None, return_dtype=pl.String)
+    unit = (pl.col("type") == "ORG") & (pl.col("method") == METHOD_PATTERN)
+    named = (
+        found.with_columns(
+            pl.when(unit)
+            .then(pl.col("surface").str.slice(0, pl.col("surface").str.len_chars() - suffix.str.len_chars()))
+            .alias("_prefix"),
+            pl.when(unit).then(en).alias("_en"),
+        )
+        .join(known, on="_prefix", how="left")
+        .with_columns(
+            pl.when(pl.col("_kid").is_null() | pl.col("_en").is_null())
+            .then(pl.col("name"))
+            .when(pl.col("_en") == "")
+            .then(pl.col("_kname"))
+            .otherwise(pl.concat_str([pl.col("_kname"), pl.lit(" "), pl.col("_en")]))
+            .alias("name")
+        )
+    )
+    return named.with_columns(
+        pl.when(pl.col("_kid").is_null() | pl.col("_en").is_null())
+        .then(pl.col("entity_id"))
+        .when(pl.col("_en") == "")
+        .then(pl.col("_kid"))
+        .otherwise(entity_id_expr(pl.col("type"), pl.col("name")))
+        .alias("entity_id")
+    ).drop("_prefix", "_en", "_kid", "_kname")
+
+
 def extract_mentions(
     docs: pl.DataFrame,
     gazetteer: pl.DataFrame,
@@ -1438,7 +1487,7 @@ def extract_mentions(
         )
     else:
         found = pl.DataFrame(schema={**_MENTIONS_SCHEMA, "name": pl.String, "type": pl.String})
-    found = _short_names(found)
+    found = _short_names(_zh_unit_names(found, gazetteer))
     discovered = (
         found.lazy()
         .join(

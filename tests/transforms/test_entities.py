@@ -344,6 +344,16 @@ def test_designated_name_takes_the_bare_name_its_document_uses(gaz: pl.DataFrame
     ]
 
 
+def test_chinese_unit_of_a_known_organisation_is_named_in_english(gaz: pl.DataFrame) -> None:
+    # "<known Chinese name><unit word>": the known organisation's name + the unit's English; the company
+    # itself (公司, 集团) is the known organisation.
+    assert found(gaz, "小米汽车今年交付新车，小米公司表示满意。小米银行开业。") == [
+        ("小米汽车", "org:xiaomi-auto", 0, 4),
+        ("小米公司", "org:xiaomi", 11, 15),
+        ("小米银行", "org:xiaomi-bank", 20, 24),
+    ]
+
+
 def test_model_pattern_extends_gazetteer_model(gaz: pl.DataFrame) -> None:
     assert found(gaz, "Llama 3.1 405B and Llama 3.1") == [
         ("Llama 3.1 405B", "model:llama-3-1-405b", 0, 14),
@@ -676,7 +686,7 @@ def test_chinese_names_do_not_come_out_of_longer_names_and_people_follow_titles(
         ("黄小明", "person:黄小明", 10, 13),
     ]
     assert lex_found(lexgaz, "分析师李华表示") == [("李华", "person:李华", 3, 5)]
-    assert lex_found(lexgaz, "小米汽车交付") == [("小米汽车", "org:小米汽车", 0, 4)]
+    assert lex_found(lexgaz, "小米汽车交付") == [("小米汽车", "org:xiaomi-auto", 0, 4)]
 
 
 def test_lexicon_entities_enter_the_entities_table_when_mentioned(lexgaz: pl.DataFrame) -> None:
