@@ -331,6 +331,8 @@ _SUBJECTLESS = (
     r"(?:an?|the|its|their|his|her|new|over|more|up)\s"
 )
 _DEAL_KINDS = ["acquisition", "investment", "funding", "valuation"]
+# Clause punctuation; a comma between digits (1,000) is a digit group.
+_CLAUSE_BREAK = r"(?:^|[^0-9]),|,(?:[^0-9]|$)|[;，；、。！？]"
 # A mention after a preposition is an object ("in OpenAI", "with Broadcom technology"), not the
 # clause's grammatical subject: figures prefer a subject-position mention.
 _PREP_LEFT = r"(?i)(?-u:\b)(?:in|to|with|for|by|of|at|on|into|than|over|against)\s+(?:the\s+)?$"
@@ -1413,11 +1415,19 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             pl.when(pl.col("_after"))
             .then(pl.col("m_start") - pl.col("end"))
             .otherwise(pl.col("start") - pl.col("m_end"))
-            .alias("_dist")
+            .alias("_dist"),
+            # The figure's own clause (no clause punctuation between): its subject is the owner, not a
+            # name in a clause before it ("Since its SU7 launched, the carmaker built 500,000 cars").
+            pl.when(pl.col("_after"))
+            .then(pl.col("_between"))
+            .otherwise(pl.col("_before"))
+            .str.contains(_CLAUSE_BREAK)
+            .alias("_other_clause"),
         )
         .sort(
             ~pl.col("_target"),
             "_after",
+            "_other_clause",
             "_prep",
             "_reporter",
             "_tier",

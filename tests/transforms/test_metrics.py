@@ -259,6 +259,10 @@ CASES = [
     ("Xiaomi took a 14% global share, shipping 9 million phones, up 12%.",
      [("14%", 14.0, None, "percent", None, "market_share", X), ("9 million phones", 9e6, None, "units", None, None, X),  # noqa: E501
       ("12%", 12.0, None, "percent", None, "change", X)]),
+    # the figure's own clause owns it, not a name in a clause before it; digit groups are no clause break
+    ("After CyberGear shipped in May, Xiaomi sold 9 million units.", [("9 million units", 9e6, None, "units", None, None, X)]),  # noqa: E501
+    ("Xiaomi targets 1,000,000 deliveries for the CyberDog 2 and keeps its margin at 12 percent.",
+     [("1,000,000 deliveries", 1e6, None, "count", None, None, _eid("CyberDog 2")), ("12 percent", 12.0, None, "percent", None, None, X)]),  # noqa: E501
     # exclusions: years, dates, times, versions, names, idioms, durations, dimensions
     ("In 2023, on March 31, 2023, at 6 a.m. and 09:00, GPT-4 and Qwen 2.5 and 4o-0513 met PaLM 2.", []),
     ("Snapdragon 8 and CyberDog 2 and MiMo-7B and MiLM-6B and the 32B in QwQ-32B-Preview.", []),
