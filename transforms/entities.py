@@ -258,6 +258,8 @@ _ROLE = (
 # Business verbs and phrases after an organisation's name, and phrases before it.
 _ORG_AFTER = (
     r"raised|has raised|reported|posted|shipped|acquired|agreed to|announced|unveiled|launched|is valued|"
+    # workforce moves: "Acme is cutting 3,000 jobs", "Acme laid off"
+    r"is cutting|cuts|will cut|plans to cut|laid off|lays off|is laying off|will lay off|is hiring|"
     r"was valued|shares|stock|said on|said in a statement|declined to comment|did not respond|"
     r"(?:'s|’s) (?:chief|CEO|shares|stock|board|co-?founder|founder|president|revenue|market)"
 )

@@ -279,6 +279,7 @@ def test_same_id_across_documents(gaz: pl.DataFrame) -> None:
         ("and Gemini Ultra 2 too", "Gemini Ultra 2", "model:gemini-ultra-2", "MODEL"),  # tier before version
         ("OpenAI shipped OpenAI-R2 today", "OpenAI-R2", "model:openai-r2", "MODEL"),  # lab + version
         ("shares of Acme Robotics rose", "Acme Robotics", "org:acme-robotics", "ORG"),
+        ("Quorvane is cutting 3,000 jobs", "Quorvane", "org:quorvane", "ORG"),  # a workforce move
         (
             "The Zhiyuan Technologies, Ltd. said",
             "Zhiyuan Technologies, Ltd.",
