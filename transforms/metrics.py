@@ -270,9 +270,9 @@ _COREF = (
 # "backed by X", "from X", 由X领投). Left cues end right before the mention; right cues start after it.
 _SOURCE_LEFT = (
     r"(?i)(?:(?-u:\b)(?:according\s+to|told|reported\s+by|cited\s+by|citing|per|via|led\s+by|backed\s+by|"
-    r"co-led\s+by|from|including|investors?|analysts?\s+at|research\s+firm|data\s+from)\s+(?:the\s+)?"
-    # the rest of a list: "from Amazon, Google and Microsoft"
-    r"(?-i:(?:[A-Z][A-Za-z0-9.&'-]*(?:\s+[A-Z][A-Za-z0-9.&'-]*){0,2},?\s+(?:and\s+)?){0,3})|由\s*|据\s*)$"
+    r"co-led\s+by|from|including|include[sd]?|investors?|analysts?\s+at|research\s+firm|data\s+from)\s+(?:the\s+)?"
+    # (the rest of a list, "from Amazon, Google and Microsoft", is one with its first member: _list_runs)
+    r"|由\s*|据\s*)$"
 )
 _SOURCE_RIGHT = (
     r"(?i)^(?:'s\s+(?:data|figures|estimates?|report|analysts?|research)|\s+(?:data|figures|research|analysts?|"
@@ -1279,6 +1279,23 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _list_runs(ments: pl.LazyFrame) -> pl.Expr:
+    """Per mention (sorted by _k), an id shared by the members of one coordinated list ("A, B and C",
+    "A or B"): mentions of one sentence joined by commas that end in "and"/"or" before the last member.
+    A mention outside any list has an id of its own. ("Backed by A, B raised ..." is no list.)"""
+    prev_end = pl.col("m_end").shift(1).over("_d")
+    gap_len = pl.col("m_start") - prev_end
+    same_sentence = pl.col("m_sentence") == pl.col("m_sentence").shift(1).over("_d")
+    gap = pl.col("m_left").str.tail(gap_len.clip(0, 30).fill_null(0).cast(pl.UInt32))
+    joined = same_sentence.fill_null(False) & (gap_len > 0) & (gap_len <= 30)
+    conj = joined & gap.str.contains(r"^(?:\s*,)?\s+(?:and|or|&)\s+$")
+    comma = joined & gap.str.contains(r"^\s*,\s*$")
+    run = (~(conj | comma)).cum_sum().over("_d")
+    # A comma joins only when an "and"/"or" follows it in the same run.
+    conj_ahead = conj.reverse().cum_max().reverse().over("_d", run)
+    return (~(conj | (comma & conj_ahead))).cum_sum()
+
+
 def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     """Step `subject`: adds `subject_entity_id` (null when no owner is found) to the kept figures,
     given the mentions of `mention_frame`."""
@@ -1312,9 +1329,15 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             ).alias("_source"),
             (has("m_left", _RESEARCH_LEFT) | has("m_right", _RESEARCH_RIGHT)).alias("_research"),
             has("m_left", _PREP_LEFT).alias("_prep"),
+            # (a preposition opening the sentence frames its topic: "For Acme, ...")
+            (has("m_left", _PREP_LEFT) & ~has("m_left", r"^\W*[A-Za-z]+\s+(?:the\s+)?$")).alias("_object"),
             has("m_right", _REPORTER_RIGHT).alias("_reporter"),
             (has("m_right", _STOCK_RIGHT) | has("m_left", _STOCK_LEFT)).alias("_shares"),
+            _list_runs(ments).alias("_list"),
         )
+        # A coordinated list ("include Alpha, Beta and Gamma") is a source as a whole when any member is
+        # one (the left cue may be further away than the last members' context windows).
+        .with_columns(pl.col("_source").any().over("_d", "_list"))
         .collect()
         .lazy()
     )
@@ -1464,7 +1487,11 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         # A sentence's first suitable mention stands for its grammatical subject ("Transsion was put
         # into Canalys' list ... Its report placed the vendor fifth"): references back resolve to it.
         pool = (
-            pool.join(flags.select("_d", "m_start", "_prep", "_reporter"), on=["_d", "m_start"])
+            pool.join(flags.select("_d", "m_start", "_prep", "_object", "_reporter"), on=["_d", "m_start"])
+            # An organisation or product named after a preposition ("a deal with OpenAI") is an object,
+            # never the owner a later sentence refers back to; a model after one ("a tool built on
+            # Orvix 2") is still the model meant.
+            .filter(~pl.col("_object") | pl.lit(fb_type == "MODEL"))
             # Ties (nested mentions at one offset) go to the longer name, then the id: deterministic.
             .sort("_prep", "_reporter", "_k", -pl.col("m_end"), "entity_id")
             .unique(["_d", "m_sentence"], keep="first")

@@ -263,6 +263,13 @@ CASES = [
     ("After CyberGear shipped in May, Xiaomi sold 9 million units.", [("9 million units", 9e6, None, "units", None, None, X)]),  # noqa: E501
     ("Xiaomi targets 1,000,000 deliveries for the CyberDog 2 and keeps its margin at 12 percent.",
      [("1,000,000 deliveries", 1e6, None, "count", None, None, _eid("CyberDog 2")), ("12 percent", 12.0, None, "percent", None, None, X)]),  # noqa: E501
+    # a coordinated list is a source as a whole ("include A, B, C and D"); "Backed by A, B ..." is no list
+    ("Xiaomi sold 9 million phones. Its backers include Alibaba, Tencent, Google and Nvidia, with stakes above 5%.",  # noqa: E501
+     [("9 million phones", 9e6, None, "units", None, None, X), ("5%", 5.0, None, "percent", "over", None, X)]),  # noqa: E501
+    ("Backed by Tencent, Xiaomi raised $2 billion.", [("$2 billion", 2e9, None, "USD", None, "funding", X)]),  # noqa: E501
+    # an organisation after a preposition is an object: a later reference back skips it
+    ("Xiaomi had a strong year.\n\nThe company signed a deal with OpenAI. Its revenue rose to $2 billion.",  # noqa: E501
+     [("$2 billion", 2e9, None, "USD", None, "revenue", X)]),
     # exclusions: years, dates, times, versions, names, idioms, durations, dimensions
     ("In 2023, on March 31, 2023, at 6 a.m. and 09:00, GPT-4 and Qwen 2.5 and 4o-0513 met PaLM 2.", []),
     ("Snapdragon 8 and CyberDog 2 and MiMo-7B and MiLM-6B and the 32B in QwQ-32B-Preview.", []),
