@@ -331,6 +331,14 @@ _SUBJECTLESS = (
     r"(?:an?|the|its|their|his|her|new|over|more|up)\s"
 )
 _DEAL_KINDS = ["acquisition", "investment", "funding", "valuation"]
+# A class of companies rather than one ("the average SaaS company", "tech companies", "those three
+# phone makers together"): with no name in the sentence, the figure belongs to no entity (an industry
+# figure), not to the paragraph's last name.
+_GENERIC_SUBJECT = (
+    r"(?i)(?-u:\b)(?:(?:the\s+)?(?:average|typical|median)\s+(?:[a-z-]+\s+){0,2}(?:company|firm|startup|business|"
+    r"vendor|maker|user|customer|household)|(?:companies|firms|startups|businesses|vendors|makers|producers|"
+    r"manufacturers|carmakers|automakers|chipmakers|brands|players)(?:\s+together)?)(?-u:\b)"
+)
 # Clause punctuation; a comma between digits (1,000) is a digit group.
 _CLAUSE_BREAK = r"(?:^|[^0-9]),|,(?:[^0-9]|$)|[;，；、。！？]"
 # A mention after a preposition is an object ("in OpenAI", "with Broadcom technology"), not the
@@ -1477,6 +1485,13 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
         .str.contains(_COREF)
         .alias("_coref"),
+        # (in the figure's own clause: "... venture-backed companies. He hired 10 engineers" is not)
+        pl.col("_stext")
+        .str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
+        .str.extract(r"([^,;:!?，；。！？“”\"]*)$")
+        .str.contains(_GENERIC_SUBJECT)
+        .fill_null(False)
+        .alias("_generic"),
     )
     fb_frames = []
     owners = ments.join(sources, on=["_d", "m_start"], how="anti")
@@ -1578,6 +1593,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     kept = kept.with_columns(
         pl.when(use_same)
         .then(pl.col("_same_subject"))
+        .when(pl.col("_same_subject").is_null() & pl.col("_generic"))
+        .then(pl.lit(None, dtype=pl.String))
         # No owner in the sentence: the latest suitable mention earlier in the paragraph; else the
         # document's topic ("the company", "its" and ownerless figures); else, for a reference back
         # or a model's figure, the latest suitable mention before the sentence.

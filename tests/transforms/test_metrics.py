@@ -270,6 +270,13 @@ CASES = [
     # an organisation after a preposition is an object: a later reference back skips it
     ("Xiaomi had a strong year.\n\nThe company signed a deal with OpenAI. Its revenue rose to $2 billion.",  # noqa: E501
      [("$2 billion", 2e9, None, "USD", None, "revenue", X)]),
+    # a class of companies in the figure's clause, and no name in the sentence: an industry figure
+    ("Xiaomi sold 9 million phones. For context, the average phone maker earns $2 million a year.",
+     [("9 million phones", 9e6, None, "units", None, None, X), ("$2 million", 2e6, None, "USD", None, None, None)]),  # noqa: E501
+    ("Xiaomi grew fast. Rival phone makers together shipped 40 million units.",
+     [("40 million units", 4e7, None, "units", None, None, None)]),  # noqa: E501
+    ("Xiaomi grew fast. It beat rival phone makers, shipping 9 million units.",
+     [("9 million units", 9e6, None, "units", None, None, X)]),  # noqa: E501
     # exclusions: years, dates, times, versions, names, idioms, durations, dimensions
     ("In 2023, on March 31, 2023, at 6 a.m. and 09:00, GPT-4 and Qwen 2.5 and 4o-0513 met PaLM 2.", []),
     ("Snapdragon 8 and CyberDog 2 and MiMo-7B and MiLM-6B and the 32B in QwQ-32B-Preview.", []),
