@@ -1291,17 +1291,22 @@ def _list_runs(ments: pl.LazyFrame) -> pl.Expr:
     """Per mention (sorted by _k), an id shared by the members of one coordinated list ("A, B and C",
     "A or B"): mentions of one sentence joined by commas that end in "and"/"or" before the last member.
     A mention outside any list has an id of its own. ("Backed by A, B raised ..." is no list.)"""
-    prev_end = pl.col("m_end").shift(1).over("_d")
-    gap_len = pl.col("m_start") - prev_end
-    same_sentence = pl.col("m_sentence") == pl.col("m_sentence").shift(1).over("_d")
-    gap = pl.col("m_left").str.tail(gap_len.clip(0, 30).fill_null(0).cast(pl.UInt32))
-    joined = same_sentence.fill_null(False) & (gap_len > 0) & (gap_len <= 30)
-    conj = joined & gap.str.contains(r"^(?:\s*,)?\s+(?:and|or|&)\s+$")
-    comma = joined & gap.str.contains(r"^\s*,\s*$")
-    run = (~(conj | comma)).cum_sum().over("_d")
-    # A comma joins only when an "and"/"or" follows it in the same run.
-    conj_ahead = conj.reverse().cum_max().reverse().over("_d", run)
-    return (~(conj | (comma & conj_ahead))).cum_sum()
+    # (_k orders by document, then offset: neighbours need no window per document.)
+    gap_len = pl.col("m_start") - pl.col("m_end").shift(1)
+    joined = (
+        (pl.col("_d") == pl.col("_d").shift(1))
+        & (pl.col("m_sentence") == pl.col("m_sentence").shift(1))
+        & gap_len.is_between(1, 30)
+    ).fill_null(False)
+    # The separator right before the mention, when it spans the whole gap from the previous one.
+    sep = pl.col("m_left").str.extract(r"((?:\s*,)?\s+(?:and|or|&)\s+|\s*,\s*)$")
+    whole = joined & (sep.str.len_chars() == gap_len).fill_null(False)
+    conj = whole & ~sep.str.ends_with(",") & sep.str.contains(r"[a-z&]")
+    comma = whole & ~conj
+    run = (~whole).cum_sum()
+    # A comma joins only when an "and"/"or" follows it in the same run (the next "and"'s run is its own).
+    conj_ahead = pl.when(conj).then(run).backward_fill() == run
+    return (~(conj | (comma & conj_ahead.fill_null(False)))).cum_sum()
 
 
 def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
@@ -1345,7 +1350,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         )
         # A coordinated list ("include Alpha, Beta and Gamma") is a source as a whole when any member is
         # one (the left cue may be further away than the last members' context windows).
-        .with_columns(pl.col("_source").any().over("_d", "_list"))
+        .with_columns(pl.col("_source").any().over("_list"))
         .collect()
         .lazy()
     )
