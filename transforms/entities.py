@@ -1353,11 +1353,21 @@ def _short_names(found: pl.DataFrame) -> pl.DataFrame:
     document also calls it by the bare name ("Acme said ...") is, in that document, the organisation the
     bare name is, or else named by the bare name (entity_id and name): the name the document uses, the
     one readers and other documents know it by."""
-    designated = (pl.col("type") == "ORG") & (pl.col("method") == METHOD_PATTERN)
-    bare = pl.col("name").str.extract(rf"^(\p{{Lu}}\S+) (?:{_DESIGNATOR})$")
+    designated = (
+        found.filter((pl.col("type") == "ORG") & (pl.col("method") == METHOD_PATTERN))
+        .select("doc_id", "entity_id", "surface", "name")
+        .with_columns(pl.col("name").str.extract(rf"^(\p{{Lu}}\S+) (?:{_DESIGNATOR})$").alias("_bare"))
+        .filter(pl.col("_bare").is_not_null())
+    )
+    if designated.height == 0:
+        return found
     # (the bare name's own entity, not a link back to the designated one)
     known = (
-        found.filter((pl.col("type") == "ORG") & (pl.col("surface") == pl.col("name")))
+        found.filter(
+            pl.col("surface").is_in(designated.get_column("_bare").unique().implode())
+            & (pl.col("type") == "ORG")
+            & (pl.col("surface") == pl.col("name"))
+        )
         .select(
             "doc_id",
             pl.col("surface").alias("_bare"),
@@ -1366,20 +1376,27 @@ def _short_names(found: pl.DataFrame) -> pl.DataFrame:
         )
         .unique(["doc_id", "_bare"], keep="first", maintain_order=True)
     )
-    said = (pl.col("surface") == pl.col("_bare")).any().over("doc_id", "entity_id")
-    return (
-        found.with_columns(pl.when(designated).then(bare).alias("_bare"))
+    renamed = (
+        designated.group_by("doc_id", "entity_id", "_bare")
+        .agg((pl.col("surface") == pl.col("_bare")).any().alias("_said"))
         .join(known, on=["doc_id", "_bare"], how="left")
         .with_columns(
-            pl.coalesce("_id", pl.when(said).then(entity_id_expr(pl.col("type"), pl.col("_bare")))).alias(
+            pl.coalesce("_id", pl.when("_said").then(entity_id_expr(pl.lit("ORG"), pl.col("_bare")))).alias(
                 "_id"
             ),
-            pl.coalesce("_name", pl.when(said).then("_bare")).alias("_name"),
+            pl.coalesce("_name", pl.when("_said").then("_bare")).alias("_name"),
         )
+        .filter(pl.col("_id").is_not_null())
+        .select("doc_id", "entity_id", "_id", "_name")
+    )
+    if renamed.height == 0:
+        return found
+    return (
+        found.join(renamed, on=["doc_id", "entity_id"], how="left", maintain_order="left")
         .with_columns(
             pl.coalesce("_id", "entity_id").alias("entity_id"), pl.coalesce("_name", "name").alias("name")
         )
-        .drop("_bare", "_id", "_name")
+        .drop("_id", "_name")
     )
 
 
@@ -1387,6 +1404,24 @@ def _zh_unit_names(found: pl.DataFrame, gazetteer: pl.DataFrame) -> pl.DataFrame
     """A discovered "<known Chinese name><organisational word>" ("小米汽车") is named in English after the
     known organisation's canonical name and the word's English (`_ZH_UNIT_EN`: Xiaomi Auto); with 集团 or
     公司 it is the known organisation itself."""
+    suffix = pl.col("surface").str.extract(rf"(?:{_ZH_ORG_SUFFIX})$", 0)
+    units = (
+        found.filter(
+            (pl.col("type") == "ORG")
+            & (pl.col("method") == METHOD_PATTERN)
+            & pl.col("surface").str.contains(rf"^\p{{Han}}+(?:{_ZH_ORG_SUFFIX})$")
+        )
+        .select("entity_id", "surface")
+        .unique("entity_id")
+        .with_columns(
+            pl.col("surface")
+            .str.slice(0, pl.col("surface").str.len_chars() - suffix.str.len_chars())
+            .alias("_prefix"),
+            suffix.replace_strict(_ZH_UNIT_EN, default=None, return_dtype=pl.String).alias("_en"),
+        )
+    )
+    if units.height == 0:
+        return found
     known = (
         gazetteer.filter((pl.col("type") == "ORG") & pl.col("alias").str.contains(r"^\p{Han}{2,}$"))
         .select(
@@ -1396,34 +1431,33 @@ def _zh_unit_names(found: pl.DataFrame, gazetteer: pl.DataFrame) -> pl.DataFrame
         )
         .unique("_prefix", keep="first", maintain_order=True)
     )
-    suffix = pl.col("surface").str.extract(rf"(?:{_ZH_ORG_SUFFIX})$", 0)
-    en = suffix.replace_strict(_ZH_UNIT_EN, default=None, return_dtype=pl.String)
-    unit = (pl.col("type") == "ORG") & (pl.col("method") == METHOD_PATTERN)
     named = (
-        found.with_columns(
-            pl.when(unit)
-            .then(pl.col("surface").str.slice(0, pl.col("surface").str.len_chars() - suffix.str.len_chars()))
-            .alias("_prefix"),
-            pl.when(unit).then(en).alias("_en"),
-        )
-        .join(known, on="_prefix", how="left")
+        units.join(known, on="_prefix")
+        .filter(pl.col("_en").is_not_null())
         .with_columns(
-            pl.when(pl.col("_kid").is_null() | pl.col("_en").is_null())
-            .then(pl.col("name"))
-            .when(pl.col("_en") == "")
+            pl.when(pl.col("_en") == "")
             .then(pl.col("_kname"))
             .otherwise(pl.concat_str([pl.col("_kname"), pl.lit(" "), pl.col("_en")]))
-            .alias("name")
+            .alias("_name")
+        )
+        .with_columns(
+            pl.when(pl.col("_en") == "")
+            .then(pl.col("_kid"))
+            .otherwise(entity_id_expr(pl.lit("ORG"), pl.col("_name")))
+            .alias("_id")
         )
     )
-    return named.with_columns(
-        pl.when(pl.col("_kid").is_null() | pl.col("_en").is_null())
-        .then(pl.col("entity_id"))
-        .when(pl.col("_en") == "")
-        .then(pl.col("_kid"))
-        .otherwise(entity_id_expr(pl.col("type"), pl.col("name")))
-        .alias("entity_id")
-    ).drop("_prefix", "_en", "_kid", "_kname")
+    if named.height == 0:
+        return found
+    old = named.get_column("entity_id")
+    return found.with_columns(
+        pl.col("entity_id")
+        .replace_strict(old, named.get_column("_name"), default=pl.col("name"))
+        .alias("name"),
+        pl.col("entity_id")
+        .replace_strict(old, named.get_column("_id"), default=pl.col("entity_id"))
+        .alias("entity_id"),
+    )
 
 
 def extract_mentions(
