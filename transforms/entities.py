@@ -278,6 +278,9 @@ _PERSON = rf"{_NAME_TOKEN}(?: {_NAME_TOKEN}){{1,2}}"
 _ORG_TOKEN = r"\p{Lu}[\p{L}\p{N}&]*(?:-[\p{L}\p{N}]+)*"
 _ORG = rf"{_ORG_TOKEN}(?: {_ORG_TOKEN}){{0,3}}"
 _LEGAL_FORM = r"Inc|Corp|Corporation|Co\.,? Ltd|Ltd|Limited|LLC|PLC|plc|GmbH|AG|SA|SE|NV|S\.A|N\.V|KK|Pte"
+# Corporate designators: words that add no identity to the one name before them ("Acme Holdings" is
+# Acme). A document that also writes the bare name calls the company by it (`_short_names`).
+_DESIGNATOR = r"Group|Holdings|Systems|Technology|Technologies|Corporation"
 # Organisational words that end a name ("Thrive Capital", "Deutsche Bank", "Info-Tech Research Group").
 _ORG_SUFFIX = (
     r"Technologies|Technology|Labs|Robotics|Holdings|Semiconductor|Semiconductors|Group|"
@@ -300,6 +303,8 @@ _ROLE = (
 # Business verbs and phrases after an organisation's name, and phrases before it.
 _ORG_AFTER = (
     r"raised|has raised|reported|posted|shipped|acquired|agreed to|announced|unveiled|launched|is valued|"
+    # workforce moves: "Acme is cutting 3,000 jobs", "Acme laid off"
+    r"is cutting|cuts|will cut|plans to cut|laid off|lays off|is laying off|will lay off|is hiring|"
     r"was valued|shares|stock|said on|said in a statement|declined to comment|did not respond|"
     r"(?:'s|’s) (?:chief|CEO|shares|stock|board|co-?founder|founder|president|revenue|market)"
 )
@@ -342,6 +347,12 @@ _ZH_TITLE = (
 # Characters that end a two-character name rather than continue it (verbs and particles after a name).
 _ZH_AFTER_NAME = "表说在的和称指透曾也于是等将已对与及向为以从被把就都还又并则而即均近此认坦回早再"
 _ZH_ORG_SUFFIX = r"集团|公司|汽车|科技|银行|证券|资本|实验室|研究院|大学"
+# The English a known organisation's unit is named with ("小米汽车" is Xiaomi Auto); the group or company
+# itself (集团, 公司) is the organisation.
+_ZH_UNIT_EN = {
+    "集团": "", "公司": "", "汽车": "Auto", "科技": "Technology", "银行": "Bank", "证券": "Securities",
+    "资本": "Capital", "实验室": "Lab", "研究院": "Research Institute", "大学": "University",
+}  # fmt: skip
 
 
 # Products: a known organisation's name followed by product tokens ("Acme Orbit 3", "Acme Cloud
@@ -995,16 +1006,18 @@ def _link_forms(forms: pl.DataFrame, lexicons: dict | None) -> pl.DataFrame:
     """(entity_id, name, type, link): strings that name a discovered entity at its other occurrences in
     a document where a cue found it: the name itself, a model number's or versioned product's surface
     ("MX450", "Rover 3" after "Acme's Rover 3"), a person's surname ("Roe" after "Jane Roe"), an
-    organisation's first word when it is an acronym or not an ordinary word ("ZT" after "ZT Systems")."""
+    organisation's first word when it is an acronym or not an ordinary word ("ZT" after "ZT Systems"),
+    or when the rest is a corporate designator (`_DESIGNATOR`: "Reed" after "Reed Holdings")."""
     common = pl.Series((lexicons or {}).get("common_words") or [], dtype=pl.String).implode()
     first = pl.col("name").str.extract(r"^(\S+) ")
     last = pl.col("name").str.extract(r" (\S+)$")
+    designated = pl.col("name").str.contains(rf"^\p{{Lu}}\S+ (?:{_DESIGNATOR})$")
     short = (
         pl.when(pl.col("type") == "PERSON")
         .then(last)
         .when(
             (pl.col("type") == "ORG")
-            & (first.str.contains(r"^\p{Lu}[\p{Lu}\d]+$") | (first.str.len_chars() >= 4))
+            & (first.str.contains(r"^\p{Lu}[\p{Lu}\d]+$") | (first.str.len_chars() >= 4) | designated)
             & ~first.is_in(_STOPWORDS)
         )
         .then(first)
@@ -1013,9 +1026,14 @@ def _link_forms(forms: pl.DataFrame, lexicons: dict | None) -> pl.DataFrame:
     links = pl.concat(
         [
             base.with_columns(pl.col("name").alias("link")),
-            base.with_columns(short.alias("link")).filter(
-                pl.col("link").is_not_null() & ~pl.col("link").str.to_lowercase().is_in(common)
-            ),
+            # (An ordinary word is no link, unless all the name adds to it is a designator: "Reed" of
+            # "Reed Holdings" is the company in a document that names "Reed Holdings".)
+            base.with_columns(short.alias("link"), designated.alias("_designated"))
+            .filter(
+                pl.col("link").is_not_null()
+                & (~pl.col("link").str.to_lowercase().is_in(common) | pl.col("_designated"))
+            )
+            .drop("_designated"),
             # A model number named once by its cue ("the GPU MX450", "Acme's Rover 3") is the product
             # wherever else the document writes it.
             forms.filter(pl.col("rule").is_in(["product_code", "product_possessive"])).select(
@@ -1319,6 +1337,118 @@ def _resolve_overlaps(cands: pl.DataFrame) -> pl.DataFrame:
     return cands[c[keep]]
 
 
+def _short_names(found: pl.DataFrame) -> pl.DataFrame:
+    """A discovered organisation named "<Name> <designator>" ("Acme Holdings", `_DESIGNATOR`) whose
+    document also calls it by the bare name ("Acme said ...") is, in that document, the organisation the
+    bare name is, or else named by the bare name (entity_id and name): the name the document uses, the
+    one readers and other documents know it by."""
+    designated = (
+        found.filter((pl.col("type") == "ORG") & (pl.col("method") == METHOD_PATTERN))
+        .select("doc_id", "entity_id", "surface", "name")
+        .with_columns(pl.col("name").str.extract(rf"^(\p{{Lu}}\S+) (?:{_DESIGNATOR})$").alias("_bare"))
+        .filter(pl.col("_bare").is_not_null())
+    )
+    if designated.height == 0:
+        return found
+    # (the bare name's own entity, not a link back to the designated one)
+    known = (
+        found.filter(
+            pl.col("surface").is_in(designated.get_column("_bare").unique().implode())
+            & (pl.col("type") == "ORG")
+            & (pl.col("surface") == pl.col("name"))
+        )
+        .select(
+            "doc_id",
+            pl.col("surface").alias("_bare"),
+            pl.col("entity_id").alias("_id"),
+            pl.col("name").alias("_name"),
+        )
+        .unique(["doc_id", "_bare"], keep="first", maintain_order=True)
+    )
+    renamed = (
+        designated.group_by("doc_id", "entity_id", "_bare")
+        .agg((pl.col("surface") == pl.col("_bare")).any().alias("_said"))
+        .join(known, on=["doc_id", "_bare"], how="left")
+        .with_columns(
+            pl.coalesce("_id", pl.when("_said").then(entity_id_expr(pl.lit("ORG"), pl.col("_bare")))).alias(
+                "_id"
+            ),
+            pl.coalesce("_name", pl.when("_said").then("_bare")).alias("_name"),
+        )
+        .filter(pl.col("_id").is_not_null())
+        .select("doc_id", "entity_id", "_id", "_name")
+    )
+    if renamed.height == 0:
+        return found
+    return (
+        found.join(renamed, on=["doc_id", "entity_id"], how="left", maintain_order="left")
+        .with_columns(
+            pl.coalesce("_id", "entity_id").alias("entity_id"), pl.coalesce("_name", "name").alias("name")
+        )
+        .drop("_id", "_name")
+    )
+
+
+def _zh_unit_names(found: pl.DataFrame, gazetteer: pl.DataFrame) -> pl.DataFrame:
+    """A discovered "<known Chinese name><organisational word>" ("小米汽车") is named in English after the
+    known organisation's canonical name and the word's English (`_ZH_UNIT_EN`: Xiaomi Auto); with 集团 or
+    公司 it is the known organisation itself."""
+    suffix = pl.col("surface").str.extract(rf"(?:{_ZH_ORG_SUFFIX})$", 0)
+    units = (
+        found.filter(
+            (pl.col("type") == "ORG")
+            & (pl.col("method") == METHOD_PATTERN)
+            & pl.col("surface").str.contains(rf"^\p{{Han}}+(?:{_ZH_ORG_SUFFIX})$")
+        )
+        .select("entity_id", "surface")
+        .unique("entity_id")
+        .with_columns(
+            pl.col("surface")
+            .str.slice(0, pl.col("surface").str.len_chars() - suffix.str.len_chars())
+            .alias("_prefix"),
+            suffix.replace_strict(_ZH_UNIT_EN, default=None, return_dtype=pl.String).alias("_en"),
+        )
+    )
+    if units.height == 0:
+        return found
+    known = (
+        gazetteer.filter((pl.col("type") == "ORG") & pl.col("alias").str.contains(r"^\p{Han}{2,}$"))
+        .select(
+            pl.col("alias").alias("_prefix"),
+            pl.col("entity_id").alias("_kid"),
+            pl.col("name").alias("_kname"),
+        )
+        .unique("_prefix", keep="first", maintain_order=True)
+    )
+    named = (
+        units.join(known, on="_prefix")
+        .filter(pl.col("_en").is_not_null())
+        .with_columns(
+            pl.when(pl.col("_en") == "")
+            .then(pl.col("_kname"))
+            .otherwise(pl.concat_str([pl.col("_kname"), pl.lit(" "), pl.col("_en")]))
+            .alias("_name")
+        )
+        .with_columns(
+            pl.when(pl.col("_en") == "")
+            .then(pl.col("_kid"))
+            .otherwise(entity_id_expr(pl.lit("ORG"), pl.col("_name")))
+            .alias("_id")
+        )
+    )
+    if named.height == 0:
+        return found
+    old = named.get_column("entity_id")
+    return found.with_columns(
+        pl.col("entity_id")
+        .replace_strict(old, named.get_column("_name"), default=pl.col("name"))
+        .alias("name"),
+        pl.col("entity_id")
+        .replace_strict(old, named.get_column("_id"), default=pl.col("entity_id"))
+        .alias("entity_id"),
+    )
+
+
 def extract_mentions(
     docs: pl.DataFrame,
     gazetteer: pl.DataFrame,
@@ -1397,6 +1527,8 @@ def extract_mentions(
         )
     else:
         found = pl.DataFrame(schema={**_MENTIONS_SCHEMA, "name": pl.String, "type": pl.String})
+    found = _short_names(_zh_unit_names(found, gazetteer))
+    # after the renames above, so a rejected entity stays out under whichever name it was found
     found = found.filter(~pl.col("entity_id").is_in(rejected_ids.implode()))
     discovered = (
         found.lazy()

@@ -13,7 +13,7 @@ import polars as pl
 from transforms.text import frame_schema, slice_spans
 from warehouse.schemas import CURRENCIES, METRICS, UNITS
 
-EXTRACTOR_VERSION = "metrics-2026.11.5"
+EXTRACTOR_VERSION = "metrics-2026.11.6"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -257,7 +257,8 @@ _SOURCE = (
     r"(?i)(?-u:\b)(?:reported|reports|said|says|according\s+to|told|wrote|noted|cited|citing)(?-u:\b)[^.;]*"
     r"(?-u:\b)the\s+(?:company|firm|group|startup|start-up|giant|maker)(?-u:\b)"
 )
-_STOCK = r"(?i)(?-u:\b)(?:shares?|stocks?|share\s+price|market\s+(?:cap|value)|traded|trading)(?-u:\b)|股价"
+# ("share" alone is a portion, "a 12% share" of a market; the stock is "shares", "share price".)
+_STOCK = r"(?i)(?-u:\b)(?:shares|stocks?|share\s+price|market\s+(?:cap|value)|traded|trading)(?-u:\b)|股价"
 # Words that refer back to an entity: "its", "the company", "the Chinese smartphone maker", "the CRM giant".
 _COREF = (
     r"(?i)(?-u:\b)(?:its|it|they|their|the\s+(?:[A-Za-z-]+\s+){0,2}(?:company|firm|group|startup|start-up|"
@@ -269,9 +270,9 @@ _COREF = (
 # "backed by X", "from X", 由X领投). Left cues end right before the mention; right cues start after it.
 _SOURCE_LEFT = (
     r"(?i)(?:(?-u:\b)(?:according\s+to|told|reported\s+by|cited\s+by|citing|per|via|led\s+by|backed\s+by|"
-    r"co-led\s+by|from|including|investors?|analysts?\s+at|research\s+firm|data\s+from)\s+(?:the\s+)?"
-    # the rest of a list: "from Amazon, Google and Microsoft"
-    r"(?-i:(?:[A-Z][A-Za-z0-9.&'-]*(?:\s+[A-Z][A-Za-z0-9.&'-]*){0,2},?\s+(?:and\s+)?){0,3})|由\s*|据\s*)$"
+    r"co-led\s+by|from|including|include[sd]?|investors?|analysts?\s+at|research\s+firm|data\s+from)\s+(?:the\s+)?"
+    # (the rest of a list, "from Amazon, Google and Microsoft", is one with its first member: _list_runs)
+    r"|由\s*|据\s*)$"
 )
 _SOURCE_RIGHT = (
     r"(?i)^(?:'s\s+(?:data|figures|estimates?|report|analysts?|research)|\s+(?:data|figures|research|analysts?|"
@@ -330,6 +331,16 @@ _SUBJECTLESS = (
     r"(?:an?|the|its|their|his|her|new|over|more|up)\s"
 )
 _DEAL_KINDS = ["acquisition", "investment", "funding", "valuation"]
+# A class of companies rather than one ("the average SaaS company", "tech companies", "those three
+# phone makers together"): with no name in the sentence, the figure belongs to no entity (an industry
+# figure), not to the paragraph's last name.
+_GENERIC_SUBJECT = (
+    r"(?i)(?-u:\b)(?:(?:the\s+)?(?:average|typical|median)\s+(?:[a-z-]+\s+){0,2}(?:company|firm|startup|business|"
+    r"vendor|maker|user|customer|household)|(?:companies|firms|startups|businesses|vendors|makers|producers|"
+    r"manufacturers|carmakers|automakers|chipmakers|brands|players)(?:\s+together)?)(?-u:\b)"
+)
+# Clause punctuation; a comma between digits (1,000) is a digit group.
+_CLAUSE_BREAK = r"(?:^|[^0-9]),|,(?:[^0-9]|$)|[;，；、。！？]"
 # A mention after a preposition is an object ("in OpenAI", "with Broadcom technology"), not the
 # clause's grammatical subject: figures prefer a subject-position mention.
 _PREP_LEFT = r"(?i)(?-u:\b)(?:in|to|with|for|by|of|at|on|into|than|over|against)\s+(?:the\s+)?$"
@@ -558,6 +569,12 @@ def _kind(unit: pl.Expr, sent: pl.Expr, left: pl.Expr, right: pl.Expr) -> pl.Exp
         .then(pl.lit("share_price"))
         .when(money & s.str.contains(_STOCK) & lft.str.contains(r"(?:to|at|from)\s+$"))
         .then(pl.lit("share_price"))
+        # "a 14% share of phone shipments", "a 9 per cent global share": a portion, not a stock move.
+        .when(
+            (unit == "percent")
+            & rgt.str.contains(r"^\s+(?:[a-z-]+\s+){0,2}share(?:\s*[,.;:)]|\s+(?:of|in|among|on)\s|\s*$)")
+        )
+        .then(pl.lit("market_share"))
         .when((unit == "percent") & s.str.contains(_STOCK))
         .then(pl.lit("stock_change"))
         .when((unit == "percent") & right.str.contains(r"^\s+on\s+(?:the\s+)?[A-Z0-9]"))
@@ -579,8 +596,9 @@ def _kind(unit: pl.Expr, sent: pl.Expr, left: pl.Expr, right: pl.Expr) -> pl.Exp
         .when(
             money
             & (
-                rgt.str.contains(r"^\s*(?:in\s+)?(?:revenue|sales)")
-                | s.str.contains(r"revenue|sales|turnover|营收|收入")
+                # Whole words: "sales" inside "Salesforce" is a name, not revenue.
+                rgt.str.contains(r"^\s*(?:in\s+)?(?:revenues?|sales)(?-u:\b)")
+                | s.str.contains(r"(?-u:\b)(?:revenues?|sales|turnover)(?-u:\b)|营收|收入")
             )
         )
         .then(pl.lit("revenue"))
@@ -1269,6 +1287,28 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _list_runs(ments: pl.LazyFrame) -> pl.Expr:
+    """Per mention (sorted by _k), an id shared by the members of one coordinated list ("A, B and C",
+    "A or B"): mentions of one sentence joined by commas that end in "and"/"or" before the last member.
+    A mention outside any list has an id of its own. ("Backed by A, B raised ..." is no list.)"""
+    # (_k orders by document, then offset: neighbours need no window per document.)
+    gap_len = pl.col("m_start") - pl.col("m_end").shift(1)
+    joined = (
+        (pl.col("_d") == pl.col("_d").shift(1))
+        & (pl.col("m_sentence") == pl.col("m_sentence").shift(1))
+        & gap_len.is_between(1, 30)
+    ).fill_null(False)
+    # The separator right before the mention, when it spans the whole gap from the previous one.
+    sep = pl.col("m_left").str.extract(r"((?:\s*,)?\s+(?:and|or|&)\s+|\s*,\s*)$")
+    whole = joined & (sep.str.len_chars() == gap_len).fill_null(False)
+    conj = whole & ~sep.str.ends_with(",") & sep.str.contains(r"[a-z&]")
+    comma = whole & ~conj
+    run = (~whole).cum_sum()
+    # A comma joins only when an "and"/"or" follows it in the same run (the next "and"'s run is its own).
+    conj_ahead = pl.when(conj).then(run).backward_fill() == run
+    return (~(conj | (comma & conj_ahead.fill_null(False)))).cum_sum()
+
+
 def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     """Step `subject`: adds `subject_entity_id` (null when no owner is found) to the kept figures,
     given the mentions of `mention_frame`."""
@@ -1302,9 +1342,15 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             ).alias("_source"),
             (has("m_left", _RESEARCH_LEFT) | has("m_right", _RESEARCH_RIGHT)).alias("_research"),
             has("m_left", _PREP_LEFT).alias("_prep"),
+            # (a preposition opening the sentence frames its topic: "For Acme, ...")
+            (has("m_left", _PREP_LEFT) & ~has("m_left", r"^\W*[A-Za-z]+\s+(?:the\s+)?$")).alias("_object"),
             has("m_right", _REPORTER_RIGHT).alias("_reporter"),
             (has("m_right", _STOCK_RIGHT) | has("m_left", _STOCK_LEFT)).alias("_shares"),
+            _list_runs(ments).alias("_list"),
         )
+        # A coordinated list ("include Alpha, Beta and Gamma") is a source as a whole when any member is
+        # one (the left cue may be further away than the last members' context windows).
+        .with_columns(pl.col("_source").any().over("_list"))
         .collect()
         .lazy()
     )
@@ -1405,11 +1451,19 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             pl.when(pl.col("_after"))
             .then(pl.col("m_start") - pl.col("end"))
             .otherwise(pl.col("start") - pl.col("m_end"))
-            .alias("_dist")
+            .alias("_dist"),
+            # The figure's own clause (no clause punctuation between): its subject is the owner, not a
+            # name in a clause before it ("Since its SU7 launched, the carmaker built 500,000 cars").
+            pl.when(pl.col("_after"))
+            .then(pl.col("_between"))
+            .otherwise(pl.col("_before"))
+            .str.contains(_CLAUSE_BREAK)
+            .alias("_other_clause"),
         )
         .sort(
             ~pl.col("_target"),
             "_after",
+            "_other_clause",
             "_prep",
             "_reporter",
             "_tier",
@@ -1436,6 +1490,13 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
         .str.contains(_COREF)
         .alias("_coref"),
+        # (in the figure's own clause: "... venture-backed companies. He hired 10 engineers" is not)
+        pl.col("_stext")
+        .str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
+        .str.extract(r"([^,;:!?，；。！？“”\"]*)$")
+        .str.contains(_GENERIC_SUBJECT)
+        .fill_null(False)
+        .alias("_generic"),
     )
     fb_frames = []
     owners = ments.join(sources, on=["_d", "m_start"], how="anti")
@@ -1446,7 +1507,11 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         # A sentence's first suitable mention stands for its grammatical subject ("Transsion was put
         # into Canalys' list ... Its report placed the vendor fifth"): references back resolve to it.
         pool = (
-            pool.join(flags.select("_d", "m_start", "_prep", "_reporter"), on=["_d", "m_start"])
+            pool.join(flags.select("_d", "m_start", "_prep", "_object", "_reporter"), on=["_d", "m_start"])
+            # An organisation or product named after a preposition ("a deal with OpenAI") is an object,
+            # never the owner a later sentence refers back to; a model after one ("a tool built on
+            # Orvix 2") is still the model meant.
+            .filter(~pl.col("_object") | pl.lit(fb_type == "MODEL"))
             # Ties (nested mentions at one offset) go to the longer name, then the id: deterministic.
             .sort("_prep", "_reporter", "_k", -pl.col("m_end"), "entity_id")
             .unique(["_d", "m_sentence"], keep="first")
@@ -1533,6 +1598,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     kept = kept.with_columns(
         pl.when(use_same)
         .then(pl.col("_same_subject"))
+        .when(pl.col("_same_subject").is_null() & pl.col("_generic"))
+        .then(pl.lit(None, dtype=pl.String))
         # No owner in the sentence: the latest suitable mention earlier in the paragraph; else the
         # document's topic ("the company", "its" and ownerless figures); else, for a reference back
         # or a model's figure, the latest suitable mention before the sentence.
@@ -1546,6 +1613,63 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .alias("subject_entity_id")
     )
     return kept.collect()
+
+
+def pair_size_versions(kept: pl.DataFrame, sizes: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
+    """Step `sizes`: "the versions are 6B and 1.3B (6.4 billion and 1.3 billion parameters)". A sentence
+    that lists bare model sizes (`sizes`: dropped candidates "6B", "1.3B") and as many parameter counts
+    pairs them in order, first with first; a count whose subject is a model family F goes to the model
+    "F-<size>" (or "F <size>") when `entities` (entity_id, name, type) knows it. Other figures are left
+    as they are."""
+    size_re = r"^[0-9]+(?:\.[0-9]+)?[BT]$"
+    listed = (
+        sizes.lazy()
+        .filter(pl.col("surface").str.contains(size_re))
+        .select("_d", "sentence_id", "start", pl.col("surface").alias("_size"))
+        .sort("_d", "start")
+        .with_columns(
+            pl.int_range(pl.len()).over("_d", "sentence_id").alias("_pos"),
+            pl.len().over("_d", "sentence_id").alias("_n"),
+        )
+        .drop("start")
+    )
+    models = entities.lazy().filter(pl.col("type") == "MODEL").select("entity_id", "name")
+    counts = (
+        kept.lazy()
+        .filter((pl.col("unit") == "parameters") & pl.col("subject_entity_id").is_not_null())
+        .select("_d", "start", "sentence_id", "subject_entity_id")
+        .sort("_d", "start")
+        .with_columns(
+            pl.int_range(pl.len()).over("_d", "sentence_id").alias("_pos"),
+            pl.len().over("_d", "sentence_id").alias("_n"),
+        )
+        .join(listed, on=["_d", "sentence_id", "_pos", "_n"])
+        .join(models.rename({"entity_id": "subject_entity_id", "name": "_family"}), on="subject_entity_id")
+        .with_columns(
+            pl.concat_str([pl.col("_family"), pl.lit("-"), pl.col("_size")]).str.to_lowercase().alias("_v1"),
+            pl.concat_str([pl.col("_family"), pl.lit(" "), pl.col("_size")]).str.to_lowercase().alias("_v2"),
+        )
+    )
+    by_name = models.select(
+        pl.col("entity_id").alias("_version"), pl.col("name").str.to_lowercase().alias("_key")
+    )
+    versions = (
+        pl.concat(
+            [
+                counts.join(by_name, left_on="_v1", right_on="_key"),
+                counts.join(by_name, left_on="_v2", right_on="_key"),
+            ]
+        )
+        .unique(["_d", "start"], keep="first", maintain_order=True)
+        .select("_d", "start", "_version")
+    )
+    return (
+        kept.lazy()
+        .join(versions, on=["_d", "start"], how="left")
+        .with_columns(pl.coalesce("_version", "subject_entity_id").alias("subject_entity_id"))
+        .drop("_version")
+        .collect()
+    )
 
 
 def link_conversions(kept: pl.DataFrame) -> pl.DataFrame:
@@ -1596,7 +1720,7 @@ def metric_candidates(
     """Every candidate figure with its parse and a `reason` it is dropped (null when it is a metric).
 
     Named steps, each over whole columns: candidates -> screen -> parse -> unit -> exclusions ->
-    kind -> subject -> conversions.
+    kind -> subject -> sizes -> conversions.
     """
     sents = sentence_frame(docs, sentences)
     early, hits = screen_bare_numbers(find_candidates(docs, sents))
@@ -1608,7 +1732,9 @@ def metric_candidates(
     units = figure_units(parsed, document_context(docs, wanted.unique()))
     cands = exclusion_reasons(units, ments).lazy()
     kept = figure_kinds(cands.filter(pl.col("reason").is_null()).collect())
-    kept = link_conversions(attach_subjects(kept, ments)).lazy()
+    kept = attach_subjects(kept, ments)
+    kept = pair_size_versions(kept, cands.filter(pl.col("reason") == NO_UNIT).collect(), entities)
+    kept = link_conversions(kept).lazy()
     cols = [c for c in OUTPUT_SCHEMA if c != "metric_id"] + ["reason", "_d"]
     nulls = {c: pl.lit(None, dtype=t) for c, t in OUTPUT_SCHEMA.items()}
     dropped = pl.concat(

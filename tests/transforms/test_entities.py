@@ -280,6 +280,7 @@ def test_same_id_across_documents(gaz: pl.DataFrame) -> None:
         ("and Gemini Ultra 2 too", "Gemini Ultra 2", "model:gemini-ultra-2", "MODEL"),  # tier before version
         ("OpenAI shipped OpenAI-R2 today", "OpenAI-R2", "model:openai-r2", "MODEL"),  # lab + version
         ("shares of Acme Robotics rose", "Acme Robotics", "org:acme-robotics", "ORG"),
+        ("Quorvane is cutting 3,000 jobs", "Quorvane", "org:quorvane", "ORG"),  # a workforce move
         (
             "The Zhiyuan Technologies, Ltd. said",
             "Zhiyuan Technologies, Ltd.",
@@ -331,6 +332,35 @@ def test_org_suffix_extends_gazetteer_org_other_cues_do_not(gaz: pl.DataFrame) -
     # a business cue never overrides a known name ("Xiaomi AI raised" stays Xiaomi).
     assert found(gaz, "Xiaomi Robotics unveiled") == [("Xiaomi Robotics", "org:xiaomi-robotics", 0, 15)]
     assert found(gaz, "Then Xiaomi AI raised funds") == [("Xiaomi", "org:xiaomi", 5, 11)]
+
+
+def test_designated_name_takes_the_bare_name_its_document_uses(gaz: pl.DataFrame) -> None:
+    # "<Name> Systems" and "<Name>" in one document are one organisation, named as the document calls it.
+    assert found(gaz, "Varnok Systems filed to list. Later, Varnok said sales rose.") == [
+        ("Varnok Systems", "org:varnok", 0, 14),
+        ("Varnok", "org:varnok", 37, 43),
+    ]
+    # The bare name of a known organisation is that organisation.
+    assert found(gaz, "Meta Holdings posted gains, and Meta said more.") == [
+        ("Meta Holdings", "org:meta", 0, 13),
+        ("Meta", "org:meta", 32, 36),
+    ]
+    # Without the bare name the designated name stands; other organisational words are part of the name.
+    assert found(gaz, "Varnok Systems filed to list.") == [("Varnok Systems", "org:varnok-systems", 0, 14)]
+    assert found(gaz, "Varnok Capital raised a fund. Varnok said so.") == [
+        ("Varnok Capital", "org:varnok-capital", 0, 14),
+        ("Varnok", "org:varnok-capital", 30, 36),
+    ]
+
+
+def test_chinese_unit_of_a_known_organisation_is_named_in_english(gaz: pl.DataFrame) -> None:
+    # "<known Chinese name><unit word>": the known organisation's name + the unit's English; the company
+    # itself (公司, 集团) is the known organisation.
+    assert found(gaz, "小米汽车今年交付新车，小米公司表示满意。小米银行开业。") == [
+        ("小米汽车", "org:xiaomi-auto", 0, 4),
+        ("小米公司", "org:xiaomi", 11, 15),
+        ("小米银行", "org:xiaomi-bank", 20, 24),
+    ]
 
 
 def test_model_pattern_extends_gazetteer_model(gaz: pl.DataFrame) -> None:
@@ -678,7 +708,7 @@ def test_chinese_names_do_not_come_out_of_longer_names_and_people_follow_titles(
         ("黄小明", "person:黄小明", 10, 13),
     ]
     assert lex_found(lexgaz, "分析师李华表示") == [("李华", "person:李华", 3, 5)]
-    assert lex_found(lexgaz, "小米汽车交付") == [("小米汽车", "org:小米汽车", 0, 4)]
+    assert lex_found(lexgaz, "小米汽车交付") == [("小米汽车", "org:xiaomi-auto", 0, 4)]
 
 
 def test_lexicon_entities_enter_the_entities_table_when_mentioned(lexgaz: pl.DataFrame) -> None:

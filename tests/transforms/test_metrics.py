@@ -251,6 +251,32 @@ CASES = [
      [("9 million units", 9e6, None, "units", None, None, X)]),  # noqa: E501
     ("Alibaba's cloud revenue from Google, Tencent and Microsoft grew 30%.",
      [("30%", 30, None, "percent", None, "change", _eid("Alibaba"))]),  # noqa: E501
+    # kind words are whole words ("sales" inside a name is no revenue); "a 14% share" is a portion of a
+    # market, not a stock move, even next to "shares"
+    ("Salesforce will invest $3 billion in offices.", [("$3 billion", 3e9, None, "USD", None, "investment", _eid("Salesforce"))]),  # noqa: E501
+    ("Xiaomi held a 14% share of phone shipments as its shares rose 3%.",
+     [("14%", 14.0, None, "percent", None, "market_share", X), ("3%", 3.0, None, "percent", None, "stock_change", X)]),  # noqa: E501
+    ("Xiaomi took a 14% global share, shipping 9 million phones, up 12%.",
+     [("14%", 14.0, None, "percent", None, "market_share", X), ("9 million phones", 9e6, None, "units", None, None, X),  # noqa: E501
+      ("12%", 12.0, None, "percent", None, "change", X)]),
+    # the figure's own clause owns it, not a name in a clause before it; digit groups are no clause break
+    ("After CyberGear shipped in May, Xiaomi sold 9 million units.", [("9 million units", 9e6, None, "units", None, None, X)]),  # noqa: E501
+    ("Xiaomi targets 1,000,000 deliveries for the CyberDog 2 and keeps its margin at 12 percent.",
+     [("1,000,000 deliveries", 1e6, None, "count", None, None, _eid("CyberDog 2")), ("12 percent", 12.0, None, "percent", None, None, X)]),  # noqa: E501
+    # a coordinated list is a source as a whole ("include A, B, C and D"); "Backed by A, B ..." is no list
+    ("Xiaomi sold 9 million phones. Its backers include Alibaba, Tencent, Google and Nvidia, with stakes above 5%.",  # noqa: E501
+     [("9 million phones", 9e6, None, "units", None, None, X), ("5%", 5.0, None, "percent", "over", None, X)]),  # noqa: E501
+    ("Backed by Tencent, Xiaomi raised $2 billion.", [("$2 billion", 2e9, None, "USD", None, "funding", X)]),  # noqa: E501
+    # an organisation after a preposition is an object: a later reference back skips it
+    ("Xiaomi had a strong year.\n\nThe company signed a deal with OpenAI. Its revenue rose to $2 billion.",  # noqa: E501
+     [("$2 billion", 2e9, None, "USD", None, "revenue", X)]),
+    # a class of companies in the figure's clause, and no name in the sentence: an industry figure
+    ("Xiaomi sold 9 million phones. For context, the average phone maker earns $2 million a year.",
+     [("9 million phones", 9e6, None, "units", None, None, X), ("$2 million", 2e6, None, "USD", None, None, None)]),  # noqa: E501
+    ("Xiaomi grew fast. Rival phone makers together shipped 40 million units.",
+     [("40 million units", 4e7, None, "units", None, None, None)]),  # noqa: E501
+    ("Xiaomi grew fast. It beat rival phone makers, shipping 9 million units.",
+     [("9 million units", 9e6, None, "units", None, None, X)]),  # noqa: E501
     # exclusions: years, dates, times, versions, names, idioms, durations, dimensions
     ("In 2023, on March 31, 2023, at 6 a.m. and 09:00, GPT-4 and Qwen 2.5 and 4o-0513 met PaLM 2.", []),
     ("Snapdragon 8 and CyberDog 2 and MiMo-7B and MiLM-6B and the 32B in QwQ-32B-Preview.", []),
@@ -573,4 +599,21 @@ def test_step_kinds_and_subjects() -> None:
     assert out.select("surface", "kind", "subject_entity_id").rows() == [
         ("$2 billion", "funding", X),
         ("$5 billion", "revenue", X),
+    ]
+
+
+def test_listed_sizes_pair_with_parameter_counts_in_order() -> None:
+    # "7B and 70B ... 7.2 billion ... 70.5 billion": first size with first count, to the family's versions.
+    names = {"Orvix": "model:orvix", "Orvix-7B": "model:orvix-7b", "Orvix 70B": "model:orvix 70b"}
+    texts = [
+        "Orvix has two versions, 7B and 70B, with 7.2 billion parameters and 70.5 billion parameters.",
+        # as many sizes as counts, or nothing is paired
+        "Orvix has a 7B version, with 7.2 billion parameters and 70.5 billion parameters.",
+    ]
+    out = extract_metrics(*_frames(texts, names))
+    assert out.select("doc_id", "surface", "subject_entity_id").rows() == [
+        ("d0", "7.2 billion parameters", "model:orvix-7b"),
+        ("d0", "70.5 billion parameters", "model:orvix 70b"),
+        ("d1", "7.2 billion parameters", "model:orvix"),
+        ("d1", "70.5 billion parameters", "model:orvix"),
     ]
