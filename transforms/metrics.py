@@ -767,8 +767,11 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
     """Step `parse`: number, scale, range and currency of each hit. Adds the regex groups of _PARSE
     and value, value_high (floats, scale words applied), _currency (ISO code or null), _rest_unit
     (unit named after the number), _per_share, _bare (nothing after the number), _is_rank, _mult."""
+    # All of it depends on the surface alone, and surfaces repeat ("$1 billion", "10%"): each distinct
+    # surface is parsed once and joined back.
+    forms = hits.select("surface").unique()
     cands = (
-        hits.lazy()
+        forms.lazy()
         .with_columns(pl.col("surface").str.extract_groups(_PARSE).alias("_p"))
         .unnest("_p")
         # "17%" alone: the percent sign taken as a range's low end belongs to the rest.
@@ -839,7 +842,7 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
     )
     value = pl.when(eu_grouped).then(value * 1000).otherwise(value)
     value_high = pl.when(pl.col("hi").is_not_null()).then(hi_num * hi_scale * pl.col("_factor"))
-    return cands.with_columns(
+    parsed = cands.with_columns(
         value.alias("value"),
         value_high.alias("value_high"),
         is_rank.alias("_is_rank"),
@@ -847,6 +850,7 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
         fraction.alias("_fraction"),
         lo_scale.alias("_lo_scale"),
     ).collect()
+    return hits.join(parsed, on="surface", how="left", maintain_order="left", nulls_equal=True)
 
 
 # What a document or sentence is about, for units the figure's own words leave open.

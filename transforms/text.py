@@ -94,8 +94,11 @@ def slice_spans(docs: pl.DataFrame, spans: pl.DataFrame, text_col: str = "text")
     base = rows.get_column("_base").fill_null(0).to_numpy()
     cstart = np.where(valid, base + rows.get_column("start").fill_null(0).to_numpy(), 0)
     cend = np.where(valid, base + rows.get_column("end").fill_null(0).to_numpy(), 0)
-    bstart = cstart + np.searchsorted(cont_key, cstart, side="right")
-    blen = (cend + np.searchsorted(cont_key, cend, side="right") - bstart).astype(np.int64)
+    if len(cont):
+        bstart = cstart + np.searchsorted(cont_key, cstart, side="right")
+        blen = cend + np.searchsorted(cont_key, cend, side="right") - bstart
+    else:  # ASCII text: characters are bytes
+        bstart, blen = cstart, cend - cstart
     # Data buffers: the whole buffer, or (for text past int32 offsets) runs of whole documents.
     bbase = rows.get_column("_bbase").fill_null(0).to_numpy()
     group = bbase // _VIEW_BUFFER_BYTES
@@ -107,14 +110,13 @@ def slice_spans(docs: pl.DataFrame, spans: pl.DataFrame, text_col: str = "text")
     views = np.zeros((len(blen), 16), dtype=np.uint8)
     words = views.view(np.int32).reshape(-1, 4)
     words[:, 0] = blen
-    head = np.minimum(bstart[:, None] + np.arange(_VIEW_INLINE), max(len(data) - 1, 0))
-    inline = data[head] if len(data) else np.zeros(head.shape, np.uint8)
-    inline[np.arange(_VIEW_INLINE) >= blen[:, None]] = 0
+    # The first 12 bytes of every span (zero past its end): a short span's bytes, a long one's prefix.
+    padded = np.concatenate([data, np.zeros(_VIEW_INLINE, np.uint8)])
+    views[:, 4:] = np.lib.stride_tricks.sliding_window_view(padded, _VIEW_INLINE)[bstart]
+    views[:, 4:] *= np.arange(_VIEW_INLINE) < blen[:, None]
     short = blen <= _VIEW_INLINE
-    views[short, 4:] = inline[short]
-    views[~short, 4:8] = inline[~short, :4]
-    words[~short, 2] = buf_index[~short]
-    words[~short, 3] = b0 + bstart[~short] - buf_start[buf_index[~short]]
+    words[:, 2] = np.where(short, words[:, 2], buf_index)
+    words[:, 3] = np.where(short, words[:, 3], b0 + bstart - buf_start[buf_index])
     buffers = [data_buf.slice(int(a), int(b - a)) for a, b in zip(buf_start, buf_end, strict=True)]
     validity = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
     out = pa.Array.from_buffers(pa.string_view(), len(blen), [validity, pa.py_buffer(views), *buffers])
