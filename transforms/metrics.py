@@ -17,6 +17,11 @@ EXTRACTOR_VERSION = "metrics-2026.11.5"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
+# Lazy plans here are collected by polars' in-memory engine: on one core the streaming engine (the
+# default of polars 2 for engine="auto") spent 1.5-3x longer on these joins of wide candidate frames
+# (tests/transforms/bench_metrics_speed.py). The engine changes speed only, never a result.
+_ENGINE = "in-memory"
+
 # Drop reasons (snake_case): why a candidate figure is not reported.
 NO_UNIT = "no_unit"
 PART_OF_NAME = "part_of_name"  # MiMo-7B, GPT-4, 4o-0513, A100, 1810.HK
@@ -681,7 +686,7 @@ def sentence_frame(docs: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
         )
         .with_columns(_key(pl.col("_d"), pl.col("sentence_start")).alias("_k"))
         .sort("_k")
-        .collect()
+        .collect(engine=_ENGINE)
     )
 
 
@@ -695,7 +700,7 @@ def find_candidates(docs: pl.DataFrame, sents: pl.DataFrame) -> pl.DataFrame:
         .with_columns(_key(pl.col("_d"), pl.col("start")).alias("_k"))
         .sort("_k")
         .join_asof(sents_lf.drop("_d"), on="_k", strategy="backward")
-        .collect()
+        .collect(engine=_ENGINE)
     )
     # Only sentences holding a candidate are sliced out of the document text, each once, in linear time
     # (`str.slice` per hit walked the document from its start: quadratic in a long document).
@@ -716,7 +721,7 @@ def find_candidates(docs: pl.DataFrame, sents: pl.DataFrame) -> pl.DataFrame:
             .str.slice((pl.col("end") - pl.col("sentence_start")).clip(0), 80)
             .alias("_right"),
         )
-        .collect()
+        .collect(engine=_ENGINE)
     )
     return hits
 
@@ -740,7 +745,7 @@ def screen_bare_numbers(hits: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
                 "_left_unit"
             )
         )
-        .collect()
+        .collect(engine=_ENGINE)
     )
     early = bare.filter(pl.col("_left_unit").is_null())
     early = early.select(
@@ -849,7 +854,7 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
         mult_word.alias("_mult"),
         fraction.alias("_fraction"),
         lo_scale.alias("_lo_scale"),
-    ).collect()
+    ).collect(engine=_ENGINE)
     return hits.join(parsed, on="surface", how="left", maintain_order="left", nulls_equal=True)
 
 
@@ -886,7 +891,7 @@ def document_context(docs: pl.DataFrame, wanted: pl.Series) -> pl.DataFrame:
             ),
             (text.str.count_matches(_JAPAN_CUE) > text.str.count_matches(_CHINA_CUE)).alias("_doc_japan"),
         )
-        .collect()
+        .collect(engine=_ENGINE)
     )
 
 
@@ -924,7 +929,7 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
         .then(_unit_from_left(pl.col("_left")))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
-    base = parsed.with_columns(unit.alias("unit")).collect()
+    base = parsed.with_columns(unit.alias("unit")).collect(engine=_ENGINE)
     # The sentence and document are read only for the units they may change (most figures keep theirs).
     needs = pl.col("unit").is_in(["people", "_generic", *CURRENCIES]).fill_null(False)
     units = (
@@ -981,7 +986,7 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
             .otherwise(pl.col("unit"))
             .alias("unit")
         )
-        .collect()
+        .collect(engine=_ENGINE)
     )
     units = pl.concat([base.filter(~needs), units])
     # Neighbouring figures, from a narrow sorted copy (sorting the wide frame would move every text).
@@ -1056,7 +1061,7 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
             .otherwise(pl.col("unit"))
             .alias("unit")
         )
-    ).collect()
+    ).collect(engine=_ENGINE)
 
 
 def mention_frame(
@@ -1093,7 +1098,7 @@ def mention_frame(
             on="_k",
             strategy="backward",
         )
-        .collect()
+        .collect(engine=_ENGINE)
     )
     # Context words decide whether a mention can own figures (a source, an object, a description):
     # left and right windows sliced in one pass over the batch's text.
@@ -1256,7 +1261,7 @@ def exclusion_reasons(cands: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         )
         .drop("_inside")
     )
-    return cands.collect()
+    return cands.collect(engine=_ENGINE)
 
 
 def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
@@ -1269,7 +1274,7 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
             _qualifier(pl.col("_left")).alias("qualifier"),
             _kind(pl.col("unit"), pl.col("_stext"), pl.col("_left"), pl.col("_right")).alias("kind"),
         )
-        .collect()
+        .collect(engine=_ENGINE)
     )
 
 
@@ -1309,7 +1314,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             has("m_right", _REPORTER_RIGHT).alias("_reporter"),
             (has("m_right", _STOCK_RIGHT) | has("m_left", _STOCK_LEFT)).alias("_shares"),
         )
-        .collect()
+        .collect(engine=_ENGINE)
         .lazy()
     )
     research = flags.filter(pl.col("_research")).select("_d", "entity_id").unique()
@@ -1373,7 +1378,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                 )
             ).alias("_target"),
         )
-        .collect()
+        .collect(engine=_ENGINE)
         .lazy()
     )
     same = (
@@ -1429,7 +1434,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             (pl.col("_subjectless") & ~pl.col("_target")).first().alias("_best_object"),
         )
     )
-    kept = kept.join(same, on=["_d", "start"], how="left").collect().lazy()
+    kept = kept.join(same, on=["_d", "start"], how="left").collect(engine=_ENGINE).lazy()
     # Fallback for "the company bought ...", "its 7-billion-parameter model": the latest suitable mention
     # before the sentence — same paragraph, or anywhere earlier when the sentence refers back
     # (its, the company) or the unit belongs to a model.
@@ -1480,7 +1485,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         )
         fb_frames.append(part)
     fb = pl.concat(fb_frames)
-    kept = kept.join(fb, on=["_d", "start"], how="left").collect().lazy()
+    kept = kept.join(fb, on=["_d", "start"], how="left").collect(engine=_ENGINE).lazy()
     org_before = (
         kept.select("_d", "start", "sentence_id")
         .join(
@@ -1549,7 +1554,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.col("_same_subject"))
         .alias("subject_entity_id")
     )
-    return kept.collect()
+    return kept.collect(engine=_ENGINE)
 
 
 def link_conversions(kept: pl.DataFrame) -> pl.DataFrame:
@@ -1591,7 +1596,7 @@ def link_conversions(kept: pl.DataFrame) -> pl.DataFrame:
         )
         .select("_d", "start", "linked_metric_id")
     )
-    return kept.lazy().join(links, on=["_d", "start"], how="left").collect()
+    return kept.lazy().join(links, on=["_d", "start"], how="left").collect(engine=_ENGINE)
 
 
 def metric_candidates(
@@ -1611,7 +1616,7 @@ def metric_candidates(
     ).get_column("_d")
     units = figure_units(parsed, document_context(docs, wanted.unique()))
     cands = exclusion_reasons(units, ments).lazy()
-    kept = figure_kinds(cands.filter(pl.col("reason").is_null()).collect())
+    kept = figure_kinds(cands.filter(pl.col("reason").is_null()).collect(engine=_ENGINE))
     kept = link_conversions(attach_subjects(kept, ments)).lazy()
     cols = [c for c in OUTPUT_SCHEMA if c != "metric_id"] + ["reason", "_d"]
     nulls = {c: pl.lit(None, dtype=t) for c, t in OUTPUT_SCHEMA.items()}
@@ -1651,7 +1656,7 @@ def metric_candidates(
     )
     return out.with_columns(
         (pl.col("doc_id") + ":" + pl.col("start").cast(pl.String)).alias("metric_id")
-    ).collect()
+    ).collect(engine=_ENGINE)
 
 
 def extract_metrics(
