@@ -815,16 +815,27 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
         return_dtype=pl.String,
     )
     cur_word = _first_match_map(rest_wo_share.str.to_lowercase(), _CUR_WORDS, r"^\s*(?:{})(?-u:\b)?")
-    currency = pl.coalesce(cur_word, cur_pre)
     rest_unit = _unit_from_rest(rest_wo_share)
     bare = rest.str.strip_chars() == ""
-    cands = cands.with_columns(
-        currency.alias("_currency"),
-        rest_unit.alias("_rest_unit"),
-        per_share.alias("_per_share"),
-        per_mtok.alias("_per_mtok"),
-        bare.alias("_bare"),
-        _unit_factor(rest_wo_share).alias("_factor"),
+    # The words after the number repeat far more than surfaces do ("%", " billion users"): each
+    # distinct rest is read once.
+    rest_words = (
+        cands.select("rest")
+        .unique()
+        .with_columns(
+            cur_word.alias("_cur_word"),
+            rest_unit.alias("_rest_unit"),
+            per_share.alias("_per_share"),
+            per_mtok.alias("_per_mtok"),
+            bare.alias("_bare"),
+            _unit_factor(rest_wo_share).alias("_factor"),
+        )
+    )
+    names = cands.collect_schema().names()
+    cands = cands.join(rest_words, on="rest", how="left", nulls_equal=True, maintain_order="left").select(
+        *names,
+        pl.coalesce(pl.col("_cur_word"), cur_pre).alias("_currency"),
+        *("_rest_unit", "_per_share", "_per_mtok", "_bare", "_factor"),
     )
     currency, rest_unit, per_share, bare = (
         pl.col(c) for c in ("_currency", "_rest_unit", "_per_share", "_bare")
