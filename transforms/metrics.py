@@ -532,6 +532,25 @@ def _unit_from_left(left: pl.Expr) -> pl.Expr:
     return expr.otherwise(pl.lit(None, dtype=pl.String))  # type: ignore[union-attr]
 
 
+# Every left cue opens with one of these words: a left context without one matches none of them.
+_LEFT_CUE_WORDS = (
+    "users|subscribers|employees|staff|headcount|workforce|patents|devices|downloads|units|vehicles|"
+    "deliveries|shipments|scor|elo|param"
+)
+
+
+def _left_units(frame: pl.LazyFrame, rows: pl.Expr) -> pl.LazyFrame:
+    """_left -> _lu, the `_unit_from_left` of the distinct left contexts of `rows` holding a cue word
+    (the cue patterns are costly and most left contexts repeat or hold no cue); others are absent."""
+    return (
+        frame.filter(rows)
+        .select("_left")
+        .unique()
+        .filter(pl.col("_left").str.to_lowercase().str.contains(_LEFT_CUE_WORDS))
+        .with_columns(_unit_from_left(pl.col("_left")).alias("_lu"))
+    )
+
+
 def _kind(unit: pl.Expr, sent: pl.Expr, left: pl.Expr, right: pl.Expr) -> pl.Expr:
     """What the figure measures, when the sentence says so; null otherwise."""
     s = sent.str.to_lowercase()
@@ -737,14 +756,13 @@ def screen_bare_numbers(hits: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
     )
     # Only bare hits need their left context read (lazy: shared subexpressions computed once).
     is_bare = hits.select(bare_hit.alias("b")).to_series()
+    bare = hits.filter(is_bare).lazy()
     bare = (
-        hits.filter(is_bare)
-        .lazy()
+        bare.join(_left_units(bare, pl.lit(True)), on="_left", how="left", maintain_order="left")
         .with_columns(
-            pl.coalesce(_unit_from_left(pl.col("_left")), pl.when(coordinated).then(pl.lit("_coord"))).alias(
-                "_left_unit"
-            )
+            pl.coalesce(pl.col("_lu"), pl.when(coordinated).then(pl.lit("_coord"))).alias("_left_unit")
         )
+        .drop("_lu")
         .collect(engine=_ENGINE)
     )
     early = bare.filter(pl.col("_left_unit").is_null())
@@ -937,10 +955,16 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
         .when(rest_unit.is_not_null())
         .then(rest_unit)
         .when(bare & pl.col("conn").is_null())
-        .then(_unit_from_left(pl.col("_left")))
+        .then(pl.col("_lu"))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
-    base = parsed.with_columns(unit.alias("unit")).collect(engine=_ENGINE)
+    lookup = _left_units(parsed, bare & pl.col("conn").is_null())
+    base = (
+        parsed.join(lookup, on="_left", how="left", maintain_order="left")
+        .with_columns(unit.alias("unit"))
+        .drop("_lu")
+        .collect(engine=_ENGINE)
+    )
     # The sentence and document are read only for the units they may change (most figures keep theirs).
     needs = pl.col("unit").is_in(["people", "_generic", *CURRENCIES]).fill_null(False)
     units = (
