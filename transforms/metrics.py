@@ -905,23 +905,20 @@ _MONEY_LEFT = (
 )
 
 
-def document_context(docs: pl.DataFrame, wanted: pl.Series) -> pl.DataFrame:
+def document_context(docs: pl.DataFrame, wanted: pl.Series, japan: pl.Series | None = None) -> pl.DataFrame:
     """For the documents whose row index (_d) is in `wanted`: _d, _doc_vehicles and _doc_japan —
-    whether vehicle words outnumber device words, and Japan cues outnumber China cues."""
+    whether vehicle words outnumber device words, and Japan cues outnumber China cues. With `japan`,
+    the Japan cues are counted only in those documents (_doc_japan is null in the others)."""
     text = pl.col("text")
-    return (
-        docs.lazy()
-        .select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_d"), "text")
-        .filter(pl.col("_d").is_in(wanted.implode()))
-        .select(
-            "_d",
-            (text.str.count_matches(_VEHICLE_CUE) > text.str.count_matches(_DEVICE_CUE)).alias(
-                "_doc_vehicles"
-            ),
-            (text.str.count_matches(_JAPAN_CUE) > text.str.count_matches(_CHINA_CUE)).alias("_doc_japan"),
-        )
-        .collect(engine=_ENGINE)
+    indexed = docs.lazy().select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_d"), "text")
+    vehicles = indexed.filter(pl.col("_d").is_in(wanted.implode())).select(
+        "_d",
+        (text.str.count_matches(_VEHICLE_CUE) > text.str.count_matches(_DEVICE_CUE)).alias("_doc_vehicles"),
     )
+    japan_docs = indexed.filter(pl.col("_d").is_in((wanted if japan is None else japan).implode())).select(
+        "_d", (text.str.count_matches(_JAPAN_CUE) > text.str.count_matches(_CHINA_CUE)).alias("_doc_japan")
+    )
+    return vehicles.join(japan_docs, on="_d", how="left", maintain_order="left").collect(engine=_ENGINE)
 
 
 def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -1646,10 +1643,11 @@ def metric_candidates(
     early, hits = screen_bare_numbers(find_candidates(docs, sents))
     ments = mention_frame(docs, mentions, entities, sents)
     parsed = parse_figures(hits)
-    wanted = parsed.filter(
-        (pl.col("_rest_unit") == "_generic") | pl.col("cur").str.contains(r"^[¥￥]")
-    ).get_column("_d")
-    units = figure_units(parsed, document_context(docs, wanted.unique()))
+    yen = pl.col("cur").str.contains(r"^[¥￥]")
+    wanted = parsed.filter((pl.col("_rest_unit") == "_generic") | yen).get_column("_d")
+    # Japan cues matter only to figures in "¥" (figure_units): counted in their documents alone.
+    japan = parsed.filter(yen).get_column("_d")
+    units = figure_units(parsed, document_context(docs, wanted.unique(), japan.unique()))
     cands = exclusion_reasons(units, ments).lazy()
     kept = figure_kinds(cands.filter(pl.col("reason").is_null()).collect(engine=_ENGINE))
     kept = link_conversions(attach_subjects(kept, ments)).lazy()
