@@ -17,6 +17,11 @@ EXTRACTOR_VERSION = "metrics-2026.11.6"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
+# Lazy plans here are collected by polars' in-memory engine: on one core the streaming engine (the
+# default of polars 2 for engine="auto") spent 1.5-3x longer on these joins of wide candidate frames
+# (tests/transforms/bench_metrics_speed.py). The engine changes speed only, never a result.
+_ENGINE = "in-memory"
+
 # Drop reasons (snake_case): why a candidate figure is not reported.
 NO_UNIT = "no_unit"
 PART_OF_NAME = "part_of_name"  # MiMo-7B, GPT-4, 4o-0513, A100, 1810.HK
@@ -538,6 +543,25 @@ def _unit_from_left(left: pl.Expr) -> pl.Expr:
     return expr.otherwise(pl.lit(None, dtype=pl.String))  # type: ignore[union-attr]
 
 
+# Every left cue opens with one of these words: a left context without one matches none of them.
+_LEFT_CUE_WORDS = (
+    "users|subscribers|employees|staff|headcount|workforce|patents|devices|downloads|units|vehicles|"
+    "deliveries|shipments|scor|elo|param"
+)
+
+
+def _left_units(frame: pl.LazyFrame, rows: pl.Expr) -> pl.LazyFrame:
+    """_left -> _lu, the `_unit_from_left` of the distinct left contexts of `rows` holding a cue word
+    (the cue patterns are costly and most left contexts repeat or hold no cue); others are absent."""
+    return (
+        frame.filter(rows)
+        .select("_left")
+        .unique()
+        .filter(pl.col("_left").str.to_lowercase().str.contains(_LEFT_CUE_WORDS))
+        .with_columns(_unit_from_left(pl.col("_left")).alias("_lu"))
+    )
+
+
 def _kind(unit: pl.Expr, sent: pl.Expr, left: pl.Expr, right: pl.Expr) -> pl.Expr:
     """What the figure measures, when the sentence says so; null otherwise."""
     s = sent.str.to_lowercase()
@@ -699,7 +723,7 @@ def sentence_frame(docs: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
         )
         .with_columns(_key(pl.col("_d"), pl.col("sentence_start")).alias("_k"))
         .sort("_k")
-        .collect()
+        .collect(engine=_ENGINE)
     )
 
 
@@ -713,7 +737,7 @@ def find_candidates(docs: pl.DataFrame, sents: pl.DataFrame) -> pl.DataFrame:
         .with_columns(_key(pl.col("_d"), pl.col("start")).alias("_k"))
         .sort("_k")
         .join_asof(sents_lf.drop("_d"), on="_k", strategy="backward")
-        .collect()
+        .collect(engine=_ENGINE)
     )
     # Only sentences holding a candidate are sliced out of the document text, each once, in linear time
     # (`str.slice` per hit walked the document from its start: quadratic in a long document).
@@ -734,7 +758,7 @@ def find_candidates(docs: pl.DataFrame, sents: pl.DataFrame) -> pl.DataFrame:
             .str.slice((pl.col("end") - pl.col("sentence_start")).clip(0), 80)
             .alias("_right"),
         )
-        .collect()
+        .collect(engine=_ENGINE)
     )
     return hits
 
@@ -750,15 +774,14 @@ def screen_bare_numbers(hits: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
     )
     # Only bare hits need their left context read (lazy: shared subexpressions computed once).
     is_bare = hits.select(bare_hit.alias("b")).to_series()
+    bare = hits.filter(is_bare).lazy()
     bare = (
-        hits.filter(is_bare)
-        .lazy()
+        bare.join(_left_units(bare, pl.lit(True)), on="_left", how="left", maintain_order="left")
         .with_columns(
-            pl.coalesce(_unit_from_left(pl.col("_left")), pl.when(coordinated).then(pl.lit("_coord"))).alias(
-                "_left_unit"
-            )
+            pl.coalesce(pl.col("_lu"), pl.when(coordinated).then(pl.lit("_coord"))).alias("_left_unit")
         )
-        .collect()
+        .drop("_lu")
+        .collect(engine=_ENGINE)
     )
     early = bare.filter(pl.col("_left_unit").is_null())
     early = early.select(
@@ -785,8 +808,11 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
     """Step `parse`: number, scale, range and currency of each hit. Adds the regex groups of _PARSE
     and value, value_high (floats, scale words applied), _currency (ISO code or null), _rest_unit
     (unit named after the number), _per_share, _bare (nothing after the number), _is_rank, _mult."""
+    # All of it depends on the surface alone, and surfaces repeat ("$1 billion", "10%"): each distinct
+    # surface is parsed once and joined back.
+    forms = hits.select("surface").unique()
     cands = (
-        hits.lazy()
+        forms.lazy()
         .with_columns(pl.col("surface").str.extract_groups(_PARSE).alias("_p"))
         .unnest("_p")
         # "17%" alone: the percent sign taken as a range's low end belongs to the rest.
@@ -825,16 +851,27 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
         return_dtype=pl.String,
     )
     cur_word = _first_match_map(rest_wo_share.str.to_lowercase(), _CUR_WORDS, r"^\s*(?:{})(?-u:\b)?")
-    currency = pl.coalesce(cur_word, cur_pre)
     rest_unit = _unit_from_rest(rest_wo_share)
     bare = rest.str.strip_chars() == ""
-    cands = cands.with_columns(
-        currency.alias("_currency"),
-        rest_unit.alias("_rest_unit"),
-        per_share.alias("_per_share"),
-        per_mtok.alias("_per_mtok"),
-        bare.alias("_bare"),
-        _unit_factor(rest_wo_share).alias("_factor"),
+    # The words after the number repeat far more than surfaces do ("%", " billion users"): each
+    # distinct rest is read once.
+    rest_words = (
+        cands.select("rest")
+        .unique()
+        .with_columns(
+            cur_word.alias("_cur_word"),
+            rest_unit.alias("_rest_unit"),
+            per_share.alias("_per_share"),
+            per_mtok.alias("_per_mtok"),
+            bare.alias("_bare"),
+            _unit_factor(rest_wo_share).alias("_factor"),
+        )
+    )
+    names = cands.collect_schema().names()
+    cands = cands.join(rest_words, on="rest", how="left", nulls_equal=True, maintain_order="left").select(
+        *names,
+        pl.coalesce(pl.col("_cur_word"), cur_pre).alias("_currency"),
+        *("_rest_unit", "_per_share", "_per_mtok", "_bare", "_factor"),
     )
     currency, rest_unit, per_share, bare = (
         pl.col(c) for c in ("_currency", "_rest_unit", "_per_share", "_bare")
@@ -857,14 +894,15 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
     )
     value = pl.when(eu_grouped).then(value * 1000).otherwise(value)
     value_high = pl.when(pl.col("hi").is_not_null()).then(hi_num * hi_scale * pl.col("_factor"))
-    return cands.with_columns(
+    parsed = cands.with_columns(
         value.alias("value"),
         value_high.alias("value_high"),
         is_rank.alias("_is_rank"),
         mult_word.alias("_mult"),
         fraction.alias("_fraction"),
         lo_scale.alias("_lo_scale"),
-    ).collect()
+    ).collect(engine=_ENGINE)
+    return hits.join(parsed, on="surface", how="left", maintain_order="left", nulls_equal=True)
 
 
 # What a document or sentence is about, for units the figure's own words leave open.
@@ -885,23 +923,20 @@ _MONEY_LEFT = (
 )
 
 
-def document_context(docs: pl.DataFrame, wanted: pl.Series) -> pl.DataFrame:
+def document_context(docs: pl.DataFrame, wanted: pl.Series, japan: pl.Series | None = None) -> pl.DataFrame:
     """For the documents whose row index (_d) is in `wanted`: _d, _doc_vehicles and _doc_japan —
-    whether vehicle words outnumber device words, and Japan cues outnumber China cues."""
+    whether vehicle words outnumber device words, and Japan cues outnumber China cues. With `japan`,
+    the Japan cues are counted only in those documents (_doc_japan is null in the others)."""
     text = pl.col("text")
-    return (
-        docs.lazy()
-        .select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_d"), "text")
-        .filter(pl.col("_d").is_in(wanted.implode()))
-        .select(
-            "_d",
-            (text.str.count_matches(_VEHICLE_CUE) > text.str.count_matches(_DEVICE_CUE)).alias(
-                "_doc_vehicles"
-            ),
-            (text.str.count_matches(_JAPAN_CUE) > text.str.count_matches(_CHINA_CUE)).alias("_doc_japan"),
-        )
-        .collect()
+    indexed = docs.lazy().select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_d"), "text")
+    vehicles = indexed.filter(pl.col("_d").is_in(wanted.implode())).select(
+        "_d",
+        (text.str.count_matches(_VEHICLE_CUE) > text.str.count_matches(_DEVICE_CUE)).alias("_doc_vehicles"),
     )
+    japan_docs = indexed.filter(pl.col("_d").is_in((wanted if japan is None else japan).implode())).select(
+        "_d", (text.str.count_matches(_JAPAN_CUE) > text.str.count_matches(_CHINA_CUE)).alias("_doc_japan")
+    )
+    return vehicles.join(japan_docs, on="_d", how="left", maintain_order="left").collect(engine=_ENGINE)
 
 
 def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -935,10 +970,16 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
         .when(rest_unit.is_not_null())
         .then(rest_unit)
         .when(bare & pl.col("conn").is_null())
-        .then(_unit_from_left(pl.col("_left")))
+        .then(pl.col("_lu"))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
-    base = parsed.with_columns(unit.alias("unit")).collect()
+    lookup = _left_units(parsed, bare & pl.col("conn").is_null())
+    base = (
+        parsed.join(lookup, on="_left", how="left", maintain_order="left")
+        .with_columns(unit.alias("unit"))
+        .drop("_lu")
+        .collect(engine=_ENGINE)
+    )
     # The sentence and document are read only for the units they may change (most figures keep theirs).
     needs = pl.col("unit").is_in(["people", "_generic", *CURRENCIES]).fill_null(False)
     units = (
@@ -995,7 +1036,7 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
             .otherwise(pl.col("unit"))
             .alias("unit")
         )
-        .collect()
+        .collect(engine=_ENGINE)
     )
     units = pl.concat([base.filter(~needs), units])
     # Neighbouring figures, from a narrow sorted copy (sorting the wide frame would move every text).
@@ -1070,7 +1111,7 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
             .otherwise(pl.col("unit"))
             .alias("unit")
         )
-    ).collect()
+    ).collect(engine=_ENGINE)
 
 
 def mention_frame(
@@ -1107,7 +1148,7 @@ def mention_frame(
             on="_k",
             strategy="backward",
         )
-        .collect()
+        .collect(engine=_ENGINE)
     )
     # Context words decide whether a mention can own figures (a source, an object, a description):
     # left and right windows sliced in one pass over the batch's text.
@@ -1270,7 +1311,7 @@ def exclusion_reasons(cands: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         )
         .drop("_inside")
     )
-    return cands.collect()
+    return cands.collect(engine=_ENGINE)
 
 
 def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
@@ -1283,7 +1324,7 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
             _qualifier(pl.col("_left")).alias("qualifier"),
             _kind(pl.col("unit"), pl.col("_stext"), pl.col("_left"), pl.col("_right")).alias("kind"),
         )
-        .collect()
+        .collect(engine=_ENGINE)
     )
 
 
@@ -1351,7 +1392,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         # A coordinated list ("include Alpha, Beta and Gamma") is a source as a whole when any member is
         # one (the left cue may be further away than the last members' context windows).
         .with_columns(pl.col("_source").any().over("_list"))
-        .collect()
+        .collect(engine=_ENGINE)
         .lazy()
     )
     research = flags.filter(pl.col("_research")).select("_d", "entity_id").unique()
@@ -1415,7 +1456,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                 )
             ).alias("_target"),
         )
-        .collect()
+        .collect(engine=_ENGINE)
         .lazy()
     )
     same = (
@@ -1479,7 +1520,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             (pl.col("_subjectless") & ~pl.col("_target")).first().alias("_best_object"),
         )
     )
-    kept = kept.join(same, on=["_d", "start"], how="left").collect().lazy()
+    kept = kept.join(same, on=["_d", "start"], how="left").collect(engine=_ENGINE).lazy()
     # Fallback for "the company bought ...", "its 7-billion-parameter model": the latest suitable mention
     # before the sentence — same paragraph, or anywhere earlier when the sentence refers back
     # (its, the company) or the unit belongs to a model.
@@ -1541,7 +1582,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         )
         fb_frames.append(part)
     fb = pl.concat(fb_frames)
-    kept = kept.join(fb, on=["_d", "start"], how="left").collect().lazy()
+    kept = kept.join(fb, on=["_d", "start"], how="left").collect(engine=_ENGINE).lazy()
     org_before = (
         kept.select("_d", "start", "sentence_id")
         .join(
@@ -1612,7 +1653,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.col("_same_subject"))
         .alias("subject_entity_id")
     )
-    return kept.collect()
+    return kept.collect(engine=_ENGINE)
 
 
 def pair_size_versions(kept: pl.DataFrame, sizes: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
@@ -1668,7 +1709,7 @@ def pair_size_versions(kept: pl.DataFrame, sizes: pl.DataFrame, entities: pl.Dat
         .join(versions, on=["_d", "start"], how="left")
         .with_columns(pl.coalesce("_version", "subject_entity_id").alias("subject_entity_id"))
         .drop("_version")
-        .collect()
+        .collect(engine=_ENGINE)
     )
 
 
@@ -1711,7 +1752,7 @@ def link_conversions(kept: pl.DataFrame) -> pl.DataFrame:
         )
         .select("_d", "start", "linked_metric_id")
     )
-    return kept.lazy().join(links, on=["_d", "start"], how="left").collect()
+    return kept.lazy().join(links, on=["_d", "start"], how="left").collect(engine=_ENGINE)
 
 
 def metric_candidates(
@@ -1726,14 +1767,16 @@ def metric_candidates(
     early, hits = screen_bare_numbers(find_candidates(docs, sents))
     ments = mention_frame(docs, mentions, entities, sents)
     parsed = parse_figures(hits)
-    wanted = parsed.filter(
-        (pl.col("_rest_unit") == "_generic") | pl.col("cur").str.contains(r"^[¥￥]")
-    ).get_column("_d")
-    units = figure_units(parsed, document_context(docs, wanted.unique()))
+    yen = pl.col("cur").str.contains(r"^[¥￥]")
+    wanted = parsed.filter((pl.col("_rest_unit") == "_generic") | yen).get_column("_d")
+    # Japan cues matter only to figures in "¥" (figure_units): counted in their documents alone.
+    japan = parsed.filter(yen).get_column("_d")
+    units = figure_units(parsed, document_context(docs, wanted.unique(), japan.unique()))
     cands = exclusion_reasons(units, ments).lazy()
-    kept = figure_kinds(cands.filter(pl.col("reason").is_null()).collect())
+    kept = figure_kinds(cands.filter(pl.col("reason").is_null()).collect(engine=_ENGINE))
     kept = attach_subjects(kept, ments)
-    kept = pair_size_versions(kept, cands.filter(pl.col("reason") == NO_UNIT).collect(), entities)
+    unitless = cands.filter(pl.col("reason") == NO_UNIT).collect(engine=_ENGINE)
+    kept = pair_size_versions(kept, unitless, entities)
     kept = link_conversions(kept).lazy()
     cols = [c for c in OUTPUT_SCHEMA if c != "metric_id"] + ["reason", "_d"]
     nulls = {c: pl.lit(None, dtype=t) for c, t in OUTPUT_SCHEMA.items()}
@@ -1773,7 +1816,7 @@ def metric_candidates(
     )
     return out.with_columns(
         (pl.col("doc_id") + ":" + pl.col("start").cast(pl.String)).alias("metric_id")
-    ).collect()
+    ).collect(engine=_ENGINE)
 
 
 def extract_metrics(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from warehouse.schemas import Table
 
@@ -36,28 +37,47 @@ def byte_to_char(text: pl.Expr, byte_offset: pl.Expr) -> pl.Expr:
     return text.cast(pl.Binary).bin.head(byte_offset).cast(pl.String).str.len_chars().cast(pl.Int64)
 
 
-# Separator candidates for `slice_spans`: NUL (cleaning removes it), then Unicode noncharacters, which
-# no well-formed text uses for interchange.
-_SEPARATORS = (0x0, 0xFFFF, 0xFFFE, 0x10FFFF, 0x10FFFE)
+# Arrow string views (polars' own string layout): 16 bytes each; up to 12 bytes are stored inline,
+# longer strings keep a 4-byte prefix and point into a data buffer by (buffer index, int32 offset).
+_VIEW_INLINE = 12
+_VIEW_BUFFER_BYTES = 1 << 30  # documents are grouped into data buffers well under int32 offsets
 
 
 def slice_spans(docs: pl.DataFrame, spans: pl.DataFrame, text_col: str = "text") -> pl.Series:
-    """`text[start:end]` of each span row, in linear time: one gather over the batch's code points.
+    """`text[start:end]` of each span row, in linear time and without copying the text.
 
     docs: doc_id, `text_col` (one row per document). spans: doc_id, start, end (character offsets, end
     exclusive). Returns a String Series aligned with `spans`: null where the document is missing or the
     span does not lie inside it. Polars' `str.slice` walks UTF-8 from the start of the string, so slicing a
-    long document once per mention cost O(length x mentions) (a 8 MB document: 59 s in the mentions gate);
-    here every document is encoded once as UTF-32 and spans are gathered by index.
+    long document once per mention cost O(length x mentions) (a 8 MB document: 59 s in the mentions gate).
+    Here the batch's text is one UTF-8 buffer; character offsets become byte offsets by counting the UTF-8
+    continuation bytes before them (a binary search over their positions), and each span becomes an Arrow
+    string view into that buffer (https://arrow.apache.org/docs/format/Columnar.html#variable-size-binary-view-layout).
     """
     if spans.height == 0:
         return pl.Series("slice", [], dtype=pl.String)
     d = docs.select("doc_id", pl.col(text_col).fill_null("").alias("_t")).unique(
         "doc_id", keep="first", maintain_order=True
     )
-    code = np.frombuffer(d.get_column("_t").str.join("").item().encode("utf-32-le"), dtype=np.uint32)
+    arr = d.get_column("_t").cast(pl.Binary).to_arrow(compat_level=pl.CompatLevel.oldest())
+    _, offsets_buf, data_buf = arr.buffers()
+    data_buf = data_buf if data_buf is not None else pa.py_buffer(b"")
+    doc_bytes = np.frombuffer(offsets_buf, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    b0 = int(doc_bytes[0])  # the data buffer's first document byte (0 unless arrow shares a buffer)
+    data = (
+        np.frombuffer(data_buf, dtype=np.uint8)[b0 : doc_bytes[-1]]
+        if doc_bytes[-1] > b0
+        else np.zeros(0, np.uint8)
+    )
+    cont = np.flatnonzero((data & 0xC0) == 0x80)
+    cont_key = cont - np.arange(len(cont))  # code points before each continuation byte's, plus one
     n = d.get_column("_t").str.len_chars().cast(pl.Int64)
-    d = d.select("doc_id", n.alias("_n"), (n.cum_sum() - n).alias("_base"))
+    d = d.select(
+        "doc_id",
+        n.alias("_n"),
+        (n.cum_sum() - n).alias("_base"),
+        pl.Series(doc_bytes[:-1]).alias("_bbase"),
+    )
     rows = spans.select("doc_id", "start", "end").join(d, on="doc_id", how="left", maintain_order="left")
     valid = (
         rows.select(
@@ -71,20 +91,36 @@ def slice_spans(docs: pl.DataFrame, spans: pl.DataFrame, text_col: str = "text")
         .to_series()
         .to_numpy()
     )
-    starts = (rows.get_column("_base").fill_null(0) + rows.get_column("start").fill_null(0)).to_numpy()
-    lens = np.where(valid, (rows.get_column("end") - rows.get_column("start")).fill_null(0).to_numpy(), 0)
-    lens = lens.astype(np.int64)
-    sep = next(s for s in _SEPARATORS if not (code == s).any())
-    total = int(lens.sum())
-    # Output: each span's code points followed by one separator; decoded once, split once.
-    out = np.full(total + len(lens), sep, dtype=np.uint32)
-    before = np.cumsum(lens) - lens  # chars of earlier spans
-    src = np.repeat(starts - before, lens) + np.arange(total)
-    dst = np.arange(total) + np.repeat(np.arange(len(lens)), lens)
-    out[dst] = code[src]
-    joined = out[:-1].tobytes().decode("utf-32-le")
-    parts = pl.Series("slice", [joined]).str.split(chr(sep)).explode()
-    return parts.set(pl.Series(~valid), None) if not valid.all() else parts
+    base = rows.get_column("_base").fill_null(0).to_numpy()
+    cstart = np.where(valid, base + rows.get_column("start").fill_null(0).to_numpy(), 0)
+    cend = np.where(valid, base + rows.get_column("end").fill_null(0).to_numpy(), 0)
+    if len(cont):
+        bstart = cstart + np.searchsorted(cont_key, cstart, side="right")
+        blen = cend + np.searchsorted(cont_key, cend, side="right") - bstart
+    else:  # ASCII text: characters are bytes
+        bstart, blen = cstart, cend - cstart
+    # Data buffers: the whole buffer, or (for text past int32 offsets) runs of whole documents.
+    bbase = rows.get_column("_bbase").fill_null(0).to_numpy()
+    group = bbase // _VIEW_BUFFER_BYTES
+    groups = np.unique(doc_bytes[:-1] // _VIEW_BUFFER_BYTES) if len(doc_bytes) > 1 else np.zeros(1, np.int64)
+    first = np.searchsorted(doc_bytes[:-1] // _VIEW_BUFFER_BYTES, groups, side="left")
+    last = np.searchsorted(doc_bytes[:-1] // _VIEW_BUFFER_BYTES, groups, side="right")
+    buf_start, buf_end = doc_bytes[first], doc_bytes[last]
+    buf_index = np.searchsorted(groups, group)
+    views = np.zeros((len(blen), 16), dtype=np.uint8)
+    words = views.view(np.int32).reshape(-1, 4)
+    words[:, 0] = blen
+    # The first 12 bytes of every span (zero past its end): a short span's bytes, a long one's prefix.
+    padded = np.concatenate([data, np.zeros(_VIEW_INLINE, np.uint8)])
+    views[:, 4:] = np.lib.stride_tricks.sliding_window_view(padded, _VIEW_INLINE)[bstart]
+    views[:, 4:] *= np.arange(_VIEW_INLINE) < blen[:, None]
+    short = blen <= _VIEW_INLINE
+    words[:, 2] = np.where(short, words[:, 2], buf_index)
+    words[:, 3] = np.where(short, words[:, 3], b0 + bstart - buf_start[buf_index])
+    buffers = [data_buf.slice(int(a), int(b - a)) for a, b in zip(buf_start, buf_end, strict=True)]
+    validity = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    out = pa.Array.from_buffers(pa.string_view(), len(blen), [validity, pa.py_buffer(views), *buffers])
+    return pl.Series("slice", out, dtype=pl.String)
 
 
 def sentence_spans(docs: pl.DataFrame, text_col: str = "text") -> pl.DataFrame:

@@ -80,6 +80,26 @@ def test_slice_spans_gathers_code_points_across_documents():
     assert slice_spans(docs, spans).to_list() == ["world", "“abc”", "小米", None, None, "hello", "", None]
 
 
+def test_slice_spans_longer_than_a_view_prefix_in_several_buffers(monkeypatch):
+    # Strings past 12 bytes point into the text instead of being inlined; a tiny buffer size splits the
+    # batch into one data buffer per document, as text past int32 offsets would be.
+    import transforms.text as text_module
+
+    docs = pl.DataFrame(
+        {"doc_id": ["a", "e", "b"], "text": ["Ünïcode text, ünïcode text.", None, "小米汽车 sold 多 cars"]}
+    )
+    spans = pl.DataFrame({"doc_id": ["b", "a", "e", "a"], "start": [0, 0, 0, 14], "end": [16, 27, 0, 27]})
+    want = ["小米汽车 sold 多 cars", "Ünïcode text, ünïcode text.", "", "ünïcode text."]
+    assert slice_spans(docs, spans).to_list() == want
+    monkeypatch.setattr(text_module, "_VIEW_BUFFER_BYTES", 8)
+    got = slice_spans(docs, spans)
+    assert got.to_list() == want
+    assert got.filter(got.str.contains("text")).to_list() == [want[1], want[3]]
+    # A short (inlined) slice compares equal to the same string built by polars.
+    short = pl.DataFrame({"doc_id": ["a", "a"], "start": [8, 22], "end": [12, 26]})
+    assert (slice_spans(docs, short) == pl.Series(["text", "text"])).to_list() == [True, True]
+
+
 def test_slice_spans_of_no_rows():
     docs = pl.DataFrame({"doc_id": ["a"], "text": ["abc"]})
     spans = pl.DataFrame(schema={"doc_id": pl.String, "start": pl.Int64, "end": pl.Int64})
