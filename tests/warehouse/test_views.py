@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC
+
 import duckdb
 import polars as pl
 
@@ -106,7 +108,9 @@ def _revenue_warehouse(tmp_path, figures: list[tuple[str, float, float | None, s
     rows = []
     for doc, (surface, value, high, qualifier) in zip(ids, figures, strict=True):
         row = _metric(doc, 0, surface, value, len(text))
-        row.update(unit="USD", kind="revenue", subject_entity_id="org:acme", value_high=high, qualifier=qualifier)
+        row.update(
+            unit="USD", kind="revenue", subject_entity_id="org:acme", value_high=high, qualifier=qualifier
+        )
         rows.append(row)
     mets = {k: [r[k] for r in rows] for k in rows[0]}
     commit(wh, [_write(wh, DOCUMENTS, docs), _write(wh, ENTITIES, ents), _write(wh, METRICS, mets)])
@@ -115,20 +119,25 @@ def _revenue_warehouse(tmp_path, figures: list[tuple[str, float, float | None, s
 
 
 def test_period_figures_conflict_only_within_one_news_cycle(tmp_path):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    day = lambda d: datetime(2026, 3, d, tzinfo=timezone.utc)  # noqa: E731
-    figures = [("$10B", 10e9, None, None), ("$8B", 8e9, None, None), ("$6B", 6e9, None, None), ("$4B", 4e9, None, None)]
+    day = lambda d: datetime(2026, 3, d, tzinfo=UTC)  # noqa: E731
+    figures = [
+        ("$10B", 10e9, None, None),
+        ("$8B", 8e9, None, None),
+        ("$6B", 6e9, None, None),
+        ("$4B", 4e9, None, None),
+    ]
     # d0/d1 a week apart conflict; d2 is dated 30 days after d1 and 37 after d0; d3 is undated,
     # so its revenue (of which period?) is never compared
-    got = _revenue_warehouse(tmp_path, figures, [day(1), day(8), datetime(2026, 4, 7, tzinfo=timezone.utc), None])
+    got = _revenue_warehouse(tmp_path, figures, [day(1), day(8), datetime(2026, 4, 7, tzinfo=UTC), None])
     assert got == [("d0.txt", "d1.txt"), ("d1.txt", "d2.txt")]
 
 
 def test_ranges_and_hedged_figures_are_intervals(tmp_path):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    day = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    day = datetime(2026, 3, 1, tzinfo=UTC)
     figures = [
         ("$8B to $10B", 8e9, 10e9, None),  # d0: a range
         ("$9.9B", 9.9e9, None, None),  # d1: inside d0's range
