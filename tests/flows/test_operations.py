@@ -15,6 +15,7 @@ import duckdb
 import pytest
 import yaml
 
+from flows import cli
 from flows.pipeline import RunParameters, quarry_pipeline
 from flows.tasks import entities_version
 from warehouse.catalog import Warehouse
@@ -100,7 +101,7 @@ def test_full_refresh_and_version_change_replace_rows(prefect_server, tmp_path):
     )
 
 
-def test_compaction_keeps_query_results(prefect_server, tmp_path):
+def test_compaction_keeps_query_results(prefect_server, tmp_path, capsys):
     corpus = tmp_path / "c"
     wh = tmp_path / "k.duckdb"
     for seed in SEEDS:  # five nightly runs, one new document each
@@ -109,14 +110,8 @@ def test_compaction_keeps_query_results(prefect_server, tmp_path):
     w = Warehouse.at(wh)
     assert file_counts(w)["documents"] == 5 and file_counts(w)["runs"] == 5
     before = snapshot(wh)
-    out = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "compact", "--warehouse", str(wh)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert "documents: 5 files -> 1" in out.stdout
+    assert cli.main(["compact", "--warehouse", str(wh)]) == 0  # in this process: about the files
+    assert "documents: 5 files -> 1" in capsys.readouterr().out
     assert snapshot(wh) == before
     counts = file_counts(w)
     assert counts["documents"] == 1 and counts["runs"] == 1
@@ -226,12 +221,24 @@ def _cli_run(
     )
 
 
+@pytest.fixture(scope="module")
+def kill_9_corpora(prefect_server, tmp_path_factory) -> tuple[Path, Path, dict[str, list[tuple]]]:
+    """The corpora both kill -9 tests read (they only read them), and what a clean run makes of them:
+    the first corpus, then the second, into a fresh warehouse."""
+    tmp = tmp_path_factory.mktemp("kill-9")
+    base = make_corpus(tmp / "base", names=SEEDS[:1])
+    corpus = make_corpus(tmp / "big", copies=3)
+    reference = tmp / "ref.duckdb"
+    run(base, reference)
+    run(corpus, reference)
+    return base, corpus, snapshot(reference)
+
+
 @pytest.mark.parametrize("phase", ["staging/*/b00003/metrics.parquet", "tables/mentions/*.parquet"])
-def test_kill_9_mid_run_then_rerun_equals_a_clean_run(prefect_server, tmp_path, phase):
+def test_kill_9_mid_run_then_rerun_equals_a_clean_run(prefect_server, tmp_path, phase, kill_9_corpora):
     from prefect.settings import PREFECT_API_URL
 
-    base = make_corpus(tmp_path / "base", names=SEEDS[:1])
-    corpus = make_corpus(tmp_path / "big", copies=3)
+    base, corpus, reference = kill_9_corpora
     wh = tmp_path / "crash.duckdb"
     run(base, wh)
     before = snapshot(wh)
@@ -246,10 +253,7 @@ def test_kill_9_mid_run_then_rerun_equals_a_clean_run(prefect_server, tmp_path, 
     assert snapshot(wh) == before  # nothing half-written: the previous consistent state
     s = run(corpus, wh)
     assert s["status"] == "succeeded"
-    reference = tmp_path / "ref.duckdb"
-    run(base, reference)
-    run(corpus, reference)
-    assert snapshot(wh) == snapshot(reference)
+    assert snapshot(wh) == reference
     leftovers = [p for p in Warehouse.at(wh).root.rglob("*") if p.is_file() and ".tmp" in p.name]
     assert leftovers == []
 
