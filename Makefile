@@ -37,8 +37,11 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/quarry run --source $(SOURCE) --warehouse $(WAREHOUSE)
 
+# Two workers (pytest-xdist), one test file per worker at a time: a file's module fixtures (one
+# pipeline run read by many tests) are built once; tests/conftest.py gives both workers one Prefect server.
+PYTEST_WORKERS ?= 2
 test: $(STAMP)
-	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

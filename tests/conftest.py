@@ -1,8 +1,19 @@
-"""Shared fixtures: one temporary Prefect server per test session, real files in tmp_path."""
+"""Shared fixtures: one temporary Prefect server per test session, real files in tmp_path.
+
+Under pytest-xdist (`make test` runs `-n 2`) the controller starts that one server and every worker
+uses it, instead of each worker starting its own (a server costs seconds of CPU on a 2-core machine).
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -16,14 +27,159 @@ REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 LABELS = SEEDS / "labels"
 
+# Set by the xdist controller for its workers: the shared server's API URL, its database, its log.
+_SHARED_API = "QUARRY_TEST_PREFECT_API_URL"
+_SHARED_DB = "QUARRY_TEST_PREFECT_DB_URL"
+_SHARED_LOG = "QUARRY_TEST_PREFECT_LOG"
+_STARTUP_SECONDS = 120
+
+
+def _xdist_controller(config: pytest.Config) -> bool:
+    return (
+        config.pluginmanager.hasplugin("xdist")
+        and bool(getattr(config.option, "numprocesses", None))
+        and not hasattr(config, "workerinput")
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _die_with_parent() -> None:
+    # Linux: the server gets SIGTERM when the controller dies, even by kill -9; no stray servers.
+    import ctypes
+
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """On the xdist controller: start the shared Prefect server without waiting for it (the workers
+    start meanwhile and wait for it in `prefect_server`). The command is the one Prefect's own
+    temporary server runs (prefect.server.api.server.SubprocessASGIServer); found without importing
+    prefect, so the controller stays light."""
+    if not _xdist_controller(config):
+        return
+    import importlib.util
+
+    home = Path(tempfile.mkdtemp(prefix="quarry-prefect-"))
+    port = _free_port()
+    prefect_dir = Path(importlib.util.find_spec("prefect").origin).parent
+    db = f"sqlite+aiosqlite:///{home / 'prefect-test.db'}"
+    env = {
+        **os.environ,
+        "PREFECT_UI_ENABLED": "0",
+        "PREFECT__SERVER_EPHEMERAL": "1",
+        "PREFECT__SERVER_FINAL": "1",
+        "PREFECT_SERVER_DATABASE_CONNECTION_URL": db,
+    }
+    log = (home / "server.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--app-dir",
+            str(prefect_dir.parent),
+            "--factory",
+            "prefect.server.api.server:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "error",
+            "--lifespan",
+            "on",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+    )
+    log.close()
+    config._quarry_prefect = (proc, home)  # type: ignore[attr-defined]
+    os.environ[_SHARED_API] = f"http://127.0.0.1:{port}/api"
+    os.environ[_SHARED_DB] = db
+    os.environ[_SHARED_LOG] = str(home / "server.log")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    started = getattr(config, "_quarry_prefect", None)
+    if started is None:
+        return
+    proc, home = started
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    shutil.rmtree(home, ignore_errors=True)
+    for name in (_SHARED_API, _SHARED_DB, _SHARED_LOG):
+        os.environ.pop(name, None)
+
+
+def _wait_until_healthy(api_url: str) -> None:
+    import httpx
+
+    deadline = time.monotonic() + _STARTUP_SECONDS
+    with httpx.Client() as client:
+        while time.monotonic() < deadline:
+            try:
+                if client.get(f"{api_url}/health").status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+    log = Path(os.environ[_SHARED_LOG])
+    tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
+    raise RuntimeError(f"the shared Prefect test server at {api_url} did not start: {tail}")
+
 
 @pytest.fixture(scope="session")
 def prefect_server():
     """A real, temporary Prefect server (started once) for tests that run flows."""
-    from prefect.testing.utilities import prefect_test_harness
+    api_url = os.environ.get(_SHARED_API) if os.environ.get("PYTEST_XDIST_WORKER") else None
+    if not api_url:
+        from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
+        with prefect_test_harness(server_startup_timeout=120):
+            yield
+        return
+
+    # What prefect_test_harness does, against the controller's server instead of one of our own.
+    import prefect.context
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_SERVER_DATABASE_CONNECTION_URL,
+        temporary_settings,
+    )
+    from prefect.utilities.asyncutils import run_coro_as_sync
+
+    _wait_until_healthy(api_url)
+    updates = {PREFECT_API_URL: api_url, PREFECT_SERVER_DATABASE_CONNECTION_URL: os.environ[_SHARED_DB]}
+    with temporary_settings(updates=updates):
+        with prefect.context._temporary_global_settings_context(prefect.context.get_settings_context()):
+            yield
+
+            async def drain() -> None:
+                # flush this worker's logs and events before its settings go (the harness does the same)
+                try:
+                    result = APILogWorker.instance().drain()
+                    if hasattr(result, "__await__"):
+                        await result
+                except RuntimeError:  # never started
+                    pass
+                result = EventsWorker.drain_all()
+                if hasattr(result, "__await__"):
+                    await result
+
+            run_coro_as_sync(drain())
 
 
 @pytest.fixture

@@ -75,7 +75,9 @@ def test_sql_prints_a_table(warehouse):
     assert out.stdout.splitlines()[1:5] == ["│   n   │", "│ int64 │", "├───────┤", "│     5 │"]
 
 
-def test_sql_json_and_runs(warehouse):
+def test_sql_json_and_runs(warehouse, monkeypatch):
+    # the `runs` table unwrapped whatever the runner's terminal (an xdist worker's is a pipe: 80 columns)
+    monkeypatch.setenv("COLUMNS", "200")
     out = quarry(
         "sql",
         "SELECT unit, count(*) AS n FROM metrics WHERE unit = 'CNY' GROUP BY 1",

@@ -121,15 +121,20 @@ def test_unwritable_warehouse_fails_with_one_line_and_keeps_its_state(loaded, bl
     _recovers(wh, corpus, files_before)
 
 
-def test_warehouse_under_a_file_fails_with_one_line(prefect_server, tmp_path):
-    (tmp_path / "plain").write_text("a file, not a directory")
-    out = quarry_run(_corpus(tmp_path / "c", SEEDS[:1]), tmp_path / "plain" / "w.duckdb")
-    assert_one_clear_line(out, "cannot write to warehouse", "Not a directory")
+@pytest.fixture(scope="module")
+def under_a_file(prefect_server, tmp_path_factory) -> subprocess.CompletedProcess:
+    """`quarry run` into a warehouse whose parent is a file: one process, read by the next two tests."""
+    tmp = tmp_path_factory.mktemp("under-a-file")
+    (tmp / "plain").write_text("a file, not a directory")
+    return quarry_run(_corpus(tmp / "c", SEEDS[:1]), tmp / "plain" / "w.duckdb")
 
 
-def test_failed_run_prints_no_traceback(prefect_server, tmp_path):
-    (tmp_path / "plain").write_text("a file, not a directory")
-    out = quarry_run(_corpus(tmp_path / "c", SEEDS[:1]), tmp_path / "plain" / "w.duckdb")
+def test_warehouse_under_a_file_fails_with_one_line(under_a_file):
+    assert_one_clear_line(under_a_file, "cannot write to warehouse", "Not a directory")
+
+
+def test_failed_run_prints_no_traceback(under_a_file):
+    out = under_a_file
     assert out.returncode == 2
     assert "Traceback" not in out.stderr, out.stderr[-3000:]
 

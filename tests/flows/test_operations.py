@@ -1,8 +1,7 @@
-"""Running it like production: incremental, idempotent, versioned, compacted, crash-safe, on Dask."""
+"""Running it like production: incremental, idempotent, versioned, compacted, crash-safe (Dask: test_dask)."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -15,6 +14,7 @@ import duckdb
 import pytest
 import yaml
 
+from flows import cli
 from flows.pipeline import RunParameters, quarry_pipeline
 from flows.tasks import entities_version
 from warehouse.catalog import Warehouse
@@ -102,7 +102,7 @@ def test_full_refresh_and_version_change_replace_rows(prefect_server, tmp_path):
     )
 
 
-def test_compaction_keeps_query_results(prefect_server, tmp_path):
+def test_compaction_keeps_query_results(prefect_server, tmp_path, capsys):
     corpus = tmp_path / "c"
     wh = tmp_path / "k.duckdb"
     for seed in SEEDS:  # five nightly runs, one new document each
@@ -111,14 +111,8 @@ def test_compaction_keeps_query_results(prefect_server, tmp_path):
     w = Warehouse.at(wh)
     assert file_counts(w)["documents"] == 5 and file_counts(w)["runs"] == 5
     before = snapshot(wh)
-    out = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "compact", "--warehouse", str(wh)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert "documents: 5 files -> 1" in out.stdout
+    assert cli.main(["compact", "--warehouse", str(wh)]) == 0  # in this process: about the files
+    assert "documents: 5 files -> 1" in capsys.readouterr().out
     assert snapshot(wh) == before
     counts = file_counts(w)
     assert counts["documents"] == 1 and counts["runs"] == 1
@@ -200,15 +194,6 @@ def test_readers_keep_their_snapshot_during_a_run(prefect_server, tmp_path):
         assert con.execute("SELECT count(*) FROM w.documents").fetchone() == (5,)
 
 
-def test_dask_runner_builds_the_same_warehouse(prefect_server, tmp_path):
-    corpus = make_corpus(tmp_path / "c")
-    threads, dask = tmp_path / "t.duckdb", tmp_path / "d.duckdb"
-    run(corpus, threads, batch_size=2)
-    s = run(corpus, dask, batch_size=2, task_runner="dask", workers=2)
-    assert (s["status"], s["batches"], s["docs_cleaned"]) == ("succeeded", 3, 5)
-    assert snapshot(dask) == snapshot(threads)
-
-
 def _wait_for(pattern: str, root: Path, proc: subprocess.Popen, timeout: float = 300) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and proc.poll() is None:
@@ -228,12 +213,24 @@ def _cli_run(
     )
 
 
+@pytest.fixture(scope="module")
+def kill_9_corpora(prefect_server, tmp_path_factory) -> tuple[Path, Path, dict[str, list[tuple]]]:
+    """The corpora both kill -9 tests read (they only read them), and what a clean run makes of them:
+    the first corpus, then the second, into a fresh warehouse."""
+    tmp = tmp_path_factory.mktemp("kill-9")
+    base = make_corpus(tmp / "base", names=SEEDS[:1])
+    corpus = make_corpus(tmp / "big", copies=3)
+    reference = tmp / "ref.duckdb"
+    run(base, reference)
+    run(corpus, reference)
+    return base, corpus, snapshot(reference)
+
+
 @pytest.mark.parametrize("phase", ["staging/*/b00003/metrics.parquet", "tables/mentions/*.parquet"])
-def test_kill_9_mid_run_then_rerun_equals_a_clean_run(prefect_server, tmp_path, phase):
+def test_kill_9_mid_run_then_rerun_equals_a_clean_run(prefect_server, tmp_path, phase, kill_9_corpora):
     from prefect.settings import PREFECT_API_URL
 
-    base = make_corpus(tmp_path / "base", names=SEEDS[:1])
-    corpus = make_corpus(tmp_path / "big", copies=3)
+    base, corpus, reference = kill_9_corpora
     wh = tmp_path / "crash.duckdb"
     run(base, wh)
     before = snapshot(wh)
@@ -248,10 +245,7 @@ def test_kill_9_mid_run_then_rerun_equals_a_clean_run(prefect_server, tmp_path, 
     assert snapshot(wh) == before  # nothing half-written: the previous consistent state
     s = run(corpus, wh)
     assert s["status"] == "succeeded"
-    reference = tmp_path / "ref.duckdb"
-    run(base, reference)
-    run(corpus, reference)
-    assert snapshot(wh) == snapshot(reference)
+    assert snapshot(wh) == reference
     leftovers = [p for p in Warehouse.at(wh).root.rglob("*") if p.is_file() and ".tmp" in p.name]
     assert leftovers == []
 
@@ -316,107 +310,6 @@ def test_a_locked_warehouse_is_refused_before_prefect_starts(tmp_path):
     assert not any(Warehouse.at(wh).root.glob("staging/*"))
 
 
-def _start(args: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
-
-
-def test_cli_run_on_a_dask_cluster_spreads_batches_and_reports_to_the_flows_api(prefect_server, tmp_path):
-    """A real scheduler and two workers on loopback; the run uses Prefect's temporary server (no
-    PREFECT_API_URL), whose URL the workers must be handed instead of starting servers of their own."""
-    corpus = make_corpus(tmp_path / "c")
-    bin_dir = Path(sys.executable).parent
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    env |= {"PREFECT_LOGGING_LEVEL": "INFO", "PYTHONPATH": str(REPO)}
-    scheduler_file = tmp_path / "scheduler.json"
-    procs = [
-        _start(
-            [
-                str(bin_dir / "dask"),
-                "scheduler",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--no-dashboard",
-                "--scheduler-file",
-                str(scheduler_file),
-            ],
-            tmp_path / "scheduler.log",
-            env,
-        )
-    ]
-    try:
-        deadline = time.monotonic() + 60
-        while not scheduler_file.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        address = json.loads(scheduler_file.read_text())["address"]
-        for name in ("w1", "w2"):
-            procs.append(
-                _start(
-                    [
-                        str(bin_dir / "dask"),
-                        "worker",
-                        address,
-                        "--name",
-                        name,
-                        "--nthreads",
-                        "1",
-                        "--host",
-                        "127.0.0.1",
-                        "--no-dashboard",
-                    ],
-                    tmp_path / f"{name}.log",
-                    env,
-                )
-            )
-        from distributed import Client
-
-        with Client(address, timeout=30) as client:
-            client.wait_for_workers(2, timeout=60)
-        wh = tmp_path / "dask.duckdb"
-        out = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "flows.cli",
-                "run",
-                "--source",
-                str(corpus),
-                "--warehouse",
-                str(wh),
-                "--task-runner",
-                "dask",
-                "--dask-address",
-                address,
-            ],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-    finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in procs:
-            p.wait(30)
-    assert out.returncode == 0, out.stderr[-3000:]
-    # Default batching (16 MB / 5,000 files) would make one batch of these 5 files; cut at half the
-    # files and half the bytes each, they make 3 (each at most half the bytes: at least one per worker).
-    assert re.search(r"│ batches\s+│\s+3 │", out.stdout), out.stdout
-    logs = {name: (tmp_path / f"{name}.log").read_text() for name in ("w1", "w2")}
-    for log in logs.values():
-        assert "temporary server" not in log, log[-3000:]
-    ran = {name: sorted(set(re.findall(r"Task run '(\w+\[b\d\])'", log))) for name, log in logs.items()}
-    assert all(ran.values()), ran  # both workers ran tasks
-    assert sorted(t for names in ran.values() for t in names) == sorted(
-        f"{stage}[b{b}]" for stage in ("ingest", "clean", "entities", "metrics") for b in (0, 1, 2)
-    )
-    threads = tmp_path / "t.duckdb"
-    run(corpus, threads)
-    assert snapshot(wh) == snapshot(threads)
-
-
 def test_progress_shows_in_a_terminal_and_not_in_a_pipe(prefect_server, tmp_path):
     import pty
 
@@ -454,31 +347,6 @@ def test_progress_shows_in_a_terminal_and_not_in_a_pipe(prefect_server, tmp_path
     text = out.decode()
     assert "quarry run" in text and "docs in" in text
     assert "batch 3/3" not in text and "ETA" not in text and "\x1b[" not in text
-
-
-def test_dask_address_runs_the_batches_on_that_cluster(prefect_server, tmp_path):
-    """`--dask-address`: an existing scheduler (a real LocalCluster on 127.0.0.1, workers on threads
-    of this process) receives every batch task."""
-    from distributed import LocalCluster
-
-    corpus = make_corpus(tmp_path / "c", names=SEEDS[2:4])
-    wh = tmp_path / "da.duckdb"
-    with LocalCluster(
-        n_workers=1,
-        threads_per_worker=2,
-        processes=False,
-        protocol="tcp://",
-        host="127.0.0.1",
-        dashboard_address=None,
-    ) as cluster:
-        address = cluster.scheduler_address
-        assert address.startswith("tcp://127.0.0.1:")
-        s = run(corpus, wh, batch_size=1, task_runner="dask", dask_address=address)
-        ran = set(cluster.scheduler.task_prefixes)  # every task this scheduler was given, by name
-    assert ran == {"ingest_batch", "clean_batch", "entities_batch", "metrics_batch"}
-    assert (s["status"], s["batches"], s["docs_cleaned"]) == ("succeeded", 2, 2)
-    with duckdb.connect(str(wh), read_only=True) as con:
-        assert con.execute("SELECT parameters::JSON ->> 'dask_address' FROM runs").fetchall() == [(address,)]
 
 
 def test_a_refused_file_is_quarantined_once_not_every_night(prefect_server, tmp_path):
