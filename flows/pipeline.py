@@ -68,6 +68,8 @@ from warehouse.schemas import (
 )
 
 STAGES = ("ingest", "clean", "entities", "metrics")
+# The least raw bytes worth a batch of its own when a run is split across workers.
+MIN_SPLIT_BYTES = 2_000_000
 
 
 # Progress observers: called as observer(event, **data) from the flow's thread and from the threads
@@ -109,8 +111,10 @@ def plan(
 ) -> tuple[list[list[sources.SourceRef]], list[dict], int, int]:
     """List the source, record what the warehouse already holds, and cut the work into batches.
 
-    On Dask with `workers` > 1 the batches are cut at most 1/workers of the files and bytes each, so
-    every worker gets a batch (16 MB or 5,000 files per batch would otherwise leave all but one idle)."""
+    With `workers` > 1 (threads or Dask) there are at least `workers` batches of even size, so every
+    worker gets one (16 MB or 5,000 files per batch would otherwise leave all but one idle: a 10 MB
+    run on 2 threads was one batch on one thread), unless the batches would fall under
+    MIN_SPLIT_BYTES."""
     wh = Warehouse.at(wh_path)
     try:
         refs, rejects = sources.list_sources(params.source)
@@ -140,11 +144,10 @@ def plan(
         skip = set(unchanged_sources(wh, listed, known).get_column("source").to_list())
         unread = len(skip)
         refs = [r for r in refs if r.path not in skip]
-    batch_size, batch_bytes = params.batch_size, int(params.batch_mb * 1e6)
-    if params.task_runner == "dask" and workers > 1 and refs:
-        batch_size = min(batch_size, -(-len(refs) // workers))
-        batch_bytes = min(batch_bytes, max(1, -(-sum(r.size for r in refs) // workers)))
-    batches = sources.plan_batches(refs, batch_size, batch_bytes)
+    # One batch per worker at least, but not below MIN_SPLIT_BYTES a batch: a small incremental run
+    # gains nothing from a split and would pay every batch's fixed gate cost twice.
+    parts = min(workers, -(-sum(r.size for r in refs) // MIN_SPLIT_BYTES)) if refs else 1
+    batches = sources.plan_batches(refs, params.batch_size, int(params.batch_mb * 1e6), parts)
     return batches, rejects, stale, unread
 
 
