@@ -185,6 +185,10 @@ def warm_up() -> None:
     as it knows it has work, so the import overlaps reading and transforming the first batch instead
     of stalling its first gate. The first `validate` waits for it (on `_lock`); nothing runs at import.
     """
+    # Checked before taking `_lock`, which the warming thread holds for the whole import: a second
+    # call (the flow's, after `quarry run` started the warm-up) must not wait for it.
+    if "context" in _gx or "warming" in _gx:
+        return
     with _lock:
         if "context" in _gx or "warming" in _gx:
             return

@@ -209,8 +209,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     from prefect.exceptions import FailedRun
 
-    from flows.pipeline import PipelineFailed, quarry_pipeline
+    from flows.pipeline import PipelineFailed, prewarm, quarry_pipeline
     from warehouse.sources import SourceError
+
+    prewarm(params)
 
     console = _console()
     _quiet_tracebacks()

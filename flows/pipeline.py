@@ -7,6 +7,7 @@ import functools
 import json
 import logging
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -232,6 +233,26 @@ def _workers_report_here(params: RunParameters) -> Iterator[None]:
     url = _api_url_for_workers(params)
     with temporary_settings(updates={PREFECT_API_URL: url}):
         yield
+
+
+def prewarm(params: RunParameters) -> threading.Thread:
+    """Load what every batch needs, on a daemon thread: the GX context (import ~4 s), the gazetteer
+    and lexicons, py3langid's model. `quarry run` calls this before the flow starts Prefect's
+    temporary server (a separate process, several seconds during which this process only waits), so
+    the loading runs on the other core instead of delaying plan and the first gate. A run with
+    nothing to do wastes that background work; every later call finds it done (each loader is cached)."""
+
+    def load() -> None:
+        try:
+            warm_up()  # GX on a thread of its own, first: the longest
+            gazetteer(params.gazetteer)
+            clean_t.load_language_model()
+        except Exception:  # noqa: BLE001 - the run itself loads these again and reports any error
+            pass
+
+    thread = threading.Thread(target=load, name="quarry-prewarm", daemon=True)
+    thread.start()
+    return thread
 
 
 def _staged(batch_dirs: list[Path], pattern: str) -> list[Path]:
