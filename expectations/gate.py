@@ -215,17 +215,22 @@ def gx_meta(index: int, check: Check) -> dict[str, Any]:
     }
 
 
-def _suite(table: str, checks: list[Check]) -> Any:
+def _suite(table: str, checks: list[Check], only: tuple[int, ...] | None = None) -> Any:
+    """`table`'s GX suite (`quarry.<table>`), or, with `only`, the suite of just those checks (by
+    index; each keeps its index in `meta`, so its result maps back to its check)."""
     g = _context()
     gx = g["gx"]
+    key = table if only is None else (table, only)
     with _lock:
-        if table not in g["suites"]:
-            suite = gx.ExpectationSuite(name=f"quarry.{table}")
+        if key not in g["suites"]:
+            name = f"quarry.{table}" if only is None else f"quarry.{table}.rerun." + "-".join(map(str, only))
+            suite = gx.ExpectationSuite(name=name)
             for i, c in enumerate(checks):
-                cls = getattr(gx.expectations, c.expectation)
-                suite.add_expectation(cls(**c.kwargs, severity=c.severity, meta=gx_meta(i, c)))
-            g["suites"][table] = g["context"].suites.add(suite)
-        return g["suites"][table]
+                if only is None or i in only:
+                    cls = getattr(gx.expectations, c.expectation)
+                    suite.add_expectation(cls(**c.kwargs, severity=c.severity, meta=gx_meta(i, c)))
+            g["suites"][key] = g["context"].suites.add(suite)
+        return g["suites"][key]
 
 
 def _observed(result: dict[str, Any]) -> str:
@@ -262,18 +267,28 @@ def validate(
     suite = _suite(table, checks)
     batch_obj = batch_def.get_batch(batch_parameters={"dataframe": pdf})
 
-    def run(fmt: str) -> Any:
+    def run(on: Any, fmt: str) -> Any:
         return batch_obj.validate(
-            suite, result_format={"result_format": fmt, "partial_unexpected_count": SAMPLE}
+            on, result_format={"result_format": fmt, "partial_unexpected_count": SAMPLE}
         )
+
+    def index(r: Any) -> Any:
+        return (r.expectation_config.meta or {}).get("quarry_check")
 
     # BASIC keeps every observed value, count and sample value, and costs ~40% less GX time than SUMMARY
     # (which adds value counts and row indices). Row indices are only needed when something failed: to
-    # show the offending rows of a derived check, or to quarantine them; then the suite runs again.
-    result = run("BASIC")
+    # show the offending rows of a derived check, or to quarantine them; then the failed expectations
+    # run again, alone (GX evaluates each expectation on its own, so their results are the same as in
+    # the whole suite): measured on 36,522 metrics rows, the whole suite in COMPLETE took 2.4 s against
+    # 0.7 s in BASIC, for one failed expectation's row list.
+    result = run(suite, "BASIC")
     if not result.success:
-        result = run("COMPLETE" if want_rows else "SUMMARY")
-    by_check = {(r.expectation_config.meta or {}).get("quarry_check"): r for r in result.results}
+        failed = tuple(sorted(i for r in result.results if not r.success and (i := index(r)) is not None))
+        if failed:
+            rerun = run(_suite(table, checks, failed), "COMPLETE" if want_rows else "SUMMARY")
+            again = {index(r): r for r in rerun.results}
+            result.results = [again.get(index(r), r) for r in result.results]
+    by_check = {index(r): r for r in result.results}
     outcomes = []
     for i, c in enumerate(checks):
         r = by_check.get(i)
