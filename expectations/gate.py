@@ -15,6 +15,8 @@ import json
 import math
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Literal
@@ -158,6 +160,41 @@ class GateReport:
 
 _lock = threading.Lock()
 _gx: dict[str, Any] = {}
+# Expectation configurations built during this thread's current `validate` call, by expectation.
+_memo = threading.local()
+
+
+def _memoise_configurations(expectation_cls: Any) -> None:
+    """Make GX build each expectation's `configuration` once per `validate` call instead of once per
+    keyword it looks up.
+
+    GX 1.x's `Expectation.configuration` is a property that serialises the whole pydantic model on
+    every access, and working out an expectation's metrics reads it once per domain, success and
+    runtime keyword: measured ~1,450 builds per 17-expectation validation, 60% of a small batch's GX
+    time. Inside `validate` (see `_configurations_memoised`) an expectation's fields do not change (the
+    suites have no suite parameters to substitute), so the first build stands for the rest; outside
+    it, and on other threads, the property behaves as GX wrote it."""
+    build = expectation_cls.__dict__["configuration"].fget
+
+    def configuration(self: Any) -> Any:
+        memo = getattr(_memo, "configs", None)
+        if memo is None:
+            return build(self)
+        hit = memo.get(id(self))
+        if hit is None or hit[0] is not self:  # the instance is kept, so its id is not reused
+            hit = memo[id(self)] = (self, build(self))
+        return hit[1]
+
+    expectation_cls.configuration = property(configuration, doc=expectation_cls.configuration.__doc__)
+
+
+@contextmanager
+def _configurations_memoised() -> Iterator[None]:
+    _memo.configs = {}
+    try:
+        yield
+    finally:
+        _memo.configs = None
 
 
 def _context() -> Any:
@@ -167,6 +204,9 @@ def _context() -> Any:
             os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
             import great_expectations as gx
             from great_expectations.data_context.types.base import ProgressBarsConfig
+            from great_expectations.expectations.expectation import Expectation
+
+            _memoise_configurations(Expectation)
 
             ctx = gx.get_context(mode="ephemeral")
             ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
@@ -268,9 +308,10 @@ def validate(
     batch_obj = batch_def.get_batch(batch_parameters={"dataframe": pdf})
 
     def run(on: Any, fmt: str) -> Any:
-        return batch_obj.validate(
-            on, result_format={"result_format": fmt, "partial_unexpected_count": SAMPLE}
-        )
+        with _configurations_memoised():
+            return batch_obj.validate(
+                on, result_format={"result_format": fmt, "partial_unexpected_count": SAMPLE}
+            )
 
     def index(r: Any) -> Any:
         return (r.expectation_config.meta or {}).get("quarry_check")
