@@ -461,7 +461,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_option("--batch-size", "batch_size", type=int)
     run_option("--batch-mb", "batch_mb", type=float)
     run_option("--min-words", "min_words", type=int)
-    run_option("--task-runner", "task_runner", choices=["threads", "dask"])
+    run_option("--task-runner", "task_runner", choices=["threads", "processes", "dask"])
     run_option("--dask-address", "dask_address")
     run_option("--workers", "workers", type=int)
     run_option("--gazetteer", "gazetteer")

@@ -24,7 +24,7 @@ from prefect.client.schemas.objects import TaskRunResult
 from prefect.exceptions import FailedRun
 from prefect.futures import PrefectFuture
 from prefect.states import Failed
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 from expectations.docs import build_data_docs
 from expectations.gate import warm_up
@@ -212,7 +212,17 @@ def _task_runner(params: RunParameters) -> Any:
         return DaskTaskRunner(
             cluster_kwargs={"n_workers": params.workers, "threads_per_worker": 1, "processes": True}
         )
+    if params.task_runner == "processes":
+        # Each worker process loads GX, the gazetteer and the language model once, on a thread, while
+        # its first batch is read.
+        return ProcessPoolTaskRunner(
+            max_workers=params.workers, initializer=_prewarm_worker, initargs=(params.gazetteer,)
+        )
     return ThreadPoolTaskRunner(max_workers=params.workers)
+
+
+def _prewarm_worker(gazetteer_path: str) -> None:
+    prewarm(RunParameters(gazetteer=gazetteer_path))
 
 
 @contextmanager
@@ -225,7 +235,7 @@ def _workers_report_here(params: RunParameters) -> Iterator[None]:
     the flow's server URL is set for the submissions instead. The server must be reachable from the
     workers: on other machines, run a real server (`prefect server start --host 0.0.0.0`) and set
     PREFECT_API_URL to an address they can reach."""
-    if params.task_runner != "dask":
+    if params.task_runner == "threads":
         yield
         return
     from prefect.settings import PREFECT_API_URL, temporary_settings
