@@ -227,7 +227,7 @@ def _prewarm_worker(gazetteer_path: str) -> None:
 
 @contextmanager
 def _workers_report_here(params: RunParameters) -> Iterator[None]:
-    """Point Dask workers at this flow's Prefect API.
+    """Point Dask and process-pool workers at this flow's Prefect API.
 
     Each task carries the flow's Prefect settings to its worker. A flow on Prefect's temporary
     (embedded) server has no API URL in its settings, so every worker process would start a temporary
