@@ -112,10 +112,10 @@ def plan(
 ) -> tuple[list[list[sources.SourceRef]], list[dict], int, int]:
     """List the source, record what the warehouse already holds, and cut the work into batches.
 
-    With `workers` > 1 (threads or Dask) there are at least `workers` batches of even size, so every
-    worker gets one (16 MB or 5,000 files per batch would otherwise leave all but one idle: a 10 MB
-    run on 2 threads was one batch on one thread), unless the batches would fall under
-    MIN_SPLIT_BYTES."""
+    On Dask with `workers` > 1 the batches are cut at most 1/workers of the files and bytes each, so
+    every worker gets a batch (16 MB or 5,000 files per batch would otherwise leave all but one idle).
+    With local workers (threads, processes) there are at least `workers` batches of even size (a 10 MB
+    run on 2 threads was one batch on one thread), unless they would fall under MIN_SPLIT_BYTES."""
     wh = Warehouse.at(wh_path)
     try:
         refs, rejects = sources.list_sources(params.source)
@@ -145,10 +145,17 @@ def plan(
         skip = set(unchanged_sources(wh, listed, known).get_column("source").to_list())
         unread = len(skip)
         refs = [r for r in refs if r.path not in skip]
-    # One batch per worker at least, but not below MIN_SPLIT_BYTES a batch: a small incremental run
-    # gains nothing from a split and would pay every batch's fixed gate cost twice.
-    parts = min(workers, -(-sum(r.size for r in refs) // MIN_SPLIT_BYTES)) if refs else 1
-    batches = sources.plan_batches(refs, params.batch_size, int(params.batch_mb * 1e6), parts)
+    batch_size, batch_bytes = params.batch_size, int(params.batch_mb * 1e6)
+    parts = 1
+    if params.task_runner == "dask" and workers > 1 and refs:
+        # A cluster's workers may be other machines: every one gets a batch, however small the run.
+        batch_size = min(batch_size, -(-len(refs) // workers))
+        batch_bytes = min(batch_bytes, max(1, -(-sum(r.size for r in refs) // workers)))
+    elif refs:
+        # Local workers: one batch each at least, but not below MIN_SPLIT_BYTES a batch (a small
+        # incremental run gains nothing from a split and would pay every batch's fixed gate cost twice).
+        parts = min(workers, -(-sum(r.size for r in refs) // MIN_SPLIT_BYTES))
+    batches = sources.plan_batches(refs, batch_size, batch_bytes, parts)
     return batches, rejects, stale, unread
 
 
