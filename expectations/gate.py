@@ -15,6 +15,8 @@ import json
 import math
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Literal
@@ -158,6 +160,41 @@ class GateReport:
 
 _lock = threading.Lock()
 _gx: dict[str, Any] = {}
+# Expectation configurations built during this thread's current `validate` call, by expectation.
+_memo = threading.local()
+
+
+def _memoise_configurations(expectation_cls: Any) -> None:
+    """Make GX build each expectation's `configuration` once per `validate` call instead of once per
+    keyword it looks up.
+
+    GX 1.x's `Expectation.configuration` is a property that serialises the whole pydantic model on
+    every access, and working out an expectation's metrics reads it once per domain, success and
+    runtime keyword: measured ~1,450 builds per 17-expectation validation, 60% of a small batch's GX
+    time. Inside `validate` (see `_configurations_memoised`) an expectation's fields do not change (the
+    suites have no suite parameters to substitute), so the first build stands for the rest; outside
+    it, and on other threads, the property behaves as GX wrote it."""
+    build = expectation_cls.__dict__["configuration"].fget
+
+    def configuration(self: Any) -> Any:
+        memo = getattr(_memo, "configs", None)
+        if memo is None:
+            return build(self)
+        hit = memo.get(id(self))
+        if hit is None or hit[0] is not self:  # the instance is kept, so its id is not reused
+            hit = memo[id(self)] = (self, build(self))
+        return hit[1]
+
+    expectation_cls.configuration = property(configuration, doc=expectation_cls.configuration.__doc__)
+
+
+@contextmanager
+def _configurations_memoised() -> Iterator[None]:
+    _memo.configs = {}
+    try:
+        yield
+    finally:
+        _memo.configs = None
 
 
 def _context() -> Any:
@@ -167,6 +204,9 @@ def _context() -> Any:
             os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
             import great_expectations as gx
             from great_expectations.data_context.types.base import ProgressBarsConfig
+            from great_expectations.expectations.expectation import Expectation
+
+            _memoise_configurations(Expectation)
 
             ctx = gx.get_context(mode="ephemeral")
             ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
@@ -185,6 +225,10 @@ def warm_up() -> None:
     as it knows it has work, so the import overlaps reading and transforming the first batch instead
     of stalling its first gate. The first `validate` waits for it (on `_lock`); nothing runs at import.
     """
+    # Checked before taking `_lock`, which the warming thread holds for the whole import: a second
+    # call (the flow's, after `quarry run` started the warm-up) must not wait for it.
+    if "context" in _gx or "warming" in _gx:
+        return
     with _lock:
         if "context" in _gx or "warming" in _gx:
             return
@@ -211,17 +255,22 @@ def gx_meta(index: int, check: Check) -> dict[str, Any]:
     }
 
 
-def _suite(table: str, checks: list[Check]) -> Any:
+def _suite(table: str, checks: list[Check], only: tuple[int, ...] | None = None) -> Any:
+    """`table`'s GX suite (`quarry.<table>`), or, with `only`, the suite of just those checks (by
+    index; each keeps its index in `meta`, so its result maps back to its check)."""
     g = _context()
     gx = g["gx"]
+    key = table if only is None else (table, only)
     with _lock:
-        if table not in g["suites"]:
-            suite = gx.ExpectationSuite(name=f"quarry.{table}")
+        if key not in g["suites"]:
+            name = f"quarry.{table}" if only is None else f"quarry.{table}.rerun." + "-".join(map(str, only))
+            suite = gx.ExpectationSuite(name=name)
             for i, c in enumerate(checks):
-                cls = getattr(gx.expectations, c.expectation)
-                suite.add_expectation(cls(**c.kwargs, severity=c.severity, meta=gx_meta(i, c)))
-            g["suites"][table] = g["context"].suites.add(suite)
-        return g["suites"][table]
+                if only is None or i in only:
+                    cls = getattr(gx.expectations, c.expectation)
+                    suite.add_expectation(cls(**c.kwargs, severity=c.severity, meta=gx_meta(i, c)))
+            g["suites"][key] = g["context"].suites.add(suite)
+        return g["suites"][key]
 
 
 def _observed(result: dict[str, Any]) -> str:
@@ -258,18 +307,29 @@ def validate(
     suite = _suite(table, checks)
     batch_obj = batch_def.get_batch(batch_parameters={"dataframe": pdf})
 
-    def run(fmt: str) -> Any:
-        return batch_obj.validate(
-            suite, result_format={"result_format": fmt, "partial_unexpected_count": SAMPLE}
-        )
+    def run(on: Any, fmt: str) -> Any:
+        with _configurations_memoised():
+            return batch_obj.validate(
+                on, result_format={"result_format": fmt, "partial_unexpected_count": SAMPLE}
+            )
+
+    def index(r: Any) -> Any:
+        return (r.expectation_config.meta or {}).get("quarry_check")
 
     # BASIC keeps every observed value, count and sample value, and costs ~40% less GX time than SUMMARY
     # (which adds value counts and row indices). Row indices are only needed when something failed: to
-    # show the offending rows of a derived check, or to quarantine them; then the suite runs again.
-    result = run("BASIC")
+    # show the offending rows of a derived check, or to quarantine them; then the failed expectations
+    # run again, alone (GX evaluates each expectation on its own, so their results are the same as in
+    # the whole suite): measured on 36,522 metrics rows, the whole suite in COMPLETE took 2.4 s against
+    # 0.7 s in BASIC, for one failed expectation's row list.
+    result = run(suite, "BASIC")
     if not result.success:
-        result = run("COMPLETE" if want_rows else "SUMMARY")
-    by_check = {(r.expectation_config.meta or {}).get("quarry_check"): r for r in result.results}
+        failed = tuple(sorted(i for r in result.results if not r.success and (i := index(r)) is not None))
+        if failed:
+            rerun = run(_suite(table, checks, failed), "COMPLETE" if want_rows else "SUMMARY")
+            again = {index(r): r for r in rerun.results}
+            result.results = [again.get(index(r), r) for r in result.results]
+    by_check = {index(r): r for r in result.results}
     outcomes = []
     for i, c in enumerate(checks):
         r = by_check.get(i)

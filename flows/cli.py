@@ -209,8 +209,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     from prefect.exceptions import FailedRun
 
-    from flows.pipeline import PipelineFailed, quarry_pipeline
+    from flows.pipeline import PipelineFailed, prewarm, quarry_pipeline
     from warehouse.sources import SourceError
+
+    prewarm(params)
 
     console = _console()
     _quiet_tracebacks()
@@ -585,7 +587,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_option("--batch-size", "batch_size", type=int)
     run_option("--batch-mb", "batch_mb", type=float)
     run_option("--min-words", "min_words", type=int)
-    run_option("--task-runner", "task_runner", choices=["threads", "dask"])
+    run_option("--task-runner", "task_runner", choices=["threads", "processes", "dask"])
     run_option("--dask-address", "dask_address")
     run_option("--workers", "workers", type=int)
     run_option("--gazetteer", "gazetteer")

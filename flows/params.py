@@ -43,7 +43,9 @@ class RunParameters(BaseModel):
         description="Documents with fewer words after cleaning are quarantined as too_short "
         "(a Han or kana character counts as one word)",
     )
-    task_runner: Literal["threads", "dask"] = Field("threads", description="Where batch tasks run")
+    task_runner: Literal["threads", "processes", "dask"] = Field(
+        "threads", description="Where batch tasks run: threads, a local process pool, or Dask"
+    )
     dask_address: str | None = Field(None, description="tcp://scheduler:8786; a LocalCluster when empty")
     workers: int = Field(2, ge=1, le=64, description="Parallel batch tasks (threads or local Dask workers)")
     gazetteer: str = Field(str(DEFAULT_GAZETTEER), description="Entity gazetteer YAML")

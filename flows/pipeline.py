@@ -7,6 +7,7 @@ import functools
 import json
 import logging
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -23,7 +24,7 @@ from prefect.client.schemas.objects import TaskRunResult
 from prefect.exceptions import FailedRun
 from prefect.futures import PrefectFuture
 from prefect.states import Failed
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 from expectations.docs import build_data_docs
 from expectations.gate import warm_up
@@ -71,6 +72,8 @@ from warehouse.schemas import (
 )
 
 STAGES = ("ingest", "clean", "entities", "metrics")
+# The least raw bytes worth a batch of its own when a run is split across workers.
+MIN_SPLIT_BYTES = 2_000_000
 
 
 # Progress observers: called as observer(event, **data) from the flow's thread and from the threads
@@ -113,7 +116,9 @@ def plan(
     """List the source, record what the warehouse already holds, and cut the work into batches.
 
     On Dask with `workers` > 1 the batches are cut at most 1/workers of the files and bytes each, so
-    every worker gets a batch (16 MB or 5,000 files per batch would otherwise leave all but one idle)."""
+    every worker gets a batch (16 MB or 5,000 files per batch would otherwise leave all but one idle).
+    With local workers (threads, processes) there are at least `workers` batches of even size (a 10 MB
+    run on 2 threads was one batch on one thread), unless they would fall under MIN_SPLIT_BYTES."""
     wh = Warehouse.at(wh_path)
     try:
         refs, rejects = sources.list_sources(params.source)
@@ -158,10 +163,16 @@ def plan(
         unread = len(skip)
         refs = [r for r in refs if r.path not in skip]
     batch_size, batch_bytes = params.batch_size, int(params.batch_mb * 1e6)
+    parts = 1
     if params.task_runner == "dask" and workers > 1 and refs:
+        # A cluster's workers may be other machines: every one gets a batch, however small the run.
         batch_size = min(batch_size, -(-len(refs) // workers))
         batch_bytes = min(batch_bytes, max(1, -(-sum(r.size for r in refs) // workers)))
-    batches = sources.plan_batches(refs, batch_size, batch_bytes)
+    elif refs:
+        # Local workers: one batch each at least, but not below MIN_SPLIT_BYTES a batch (a small
+        # incremental run gains nothing from a split and would pay every batch's fixed gate cost twice).
+        parts = min(workers, -(-sum(r.size for r in refs) // MIN_SPLIT_BYTES))
+    batches = sources.plan_batches(refs, batch_size, batch_bytes, parts)
     return batches, rejects, stale, unread
 
 
@@ -225,12 +236,22 @@ def _task_runner(params: RunParameters) -> Any:
         return DaskTaskRunner(
             cluster_kwargs={"n_workers": params.workers, "threads_per_worker": 1, "processes": True}
         )
+    if params.task_runner == "processes":
+        # Each worker process loads GX, the gazetteer and the language model once, on a thread, while
+        # its first batch is read.
+        return ProcessPoolTaskRunner(
+            max_workers=params.workers, initializer=_prewarm_worker, initargs=(params.gazetteer,)
+        )
     return ThreadPoolTaskRunner(max_workers=params.workers)
+
+
+def _prewarm_worker(gazetteer_path: str) -> None:
+    prewarm(RunParameters(gazetteer=gazetteer_path))
 
 
 @contextmanager
 def _workers_report_here(params: RunParameters) -> Iterator[None]:
-    """Point Dask workers at this flow's Prefect API.
+    """Point Dask and process-pool workers at this flow's Prefect API.
 
     Each task carries the flow's Prefect settings to its worker. A flow on Prefect's temporary
     (embedded) server has no API URL in its settings, so every worker process would start a temporary
@@ -238,7 +259,7 @@ def _workers_report_here(params: RunParameters) -> Iterator[None]:
     the flow's server URL is set for the submissions instead. The server must be reachable from the
     workers: on other machines, run a real server (`prefect server start --host 0.0.0.0`) and set
     PREFECT_API_URL to an address they can reach."""
-    if params.task_runner != "dask":
+    if params.task_runner == "threads":
         yield
         return
     from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -246,6 +267,26 @@ def _workers_report_here(params: RunParameters) -> Iterator[None]:
     url = _api_url_for_workers(params)
     with temporary_settings(updates={PREFECT_API_URL: url}):
         yield
+
+
+def prewarm(params: RunParameters) -> threading.Thread:
+    """Load what every batch needs, on a daemon thread: the GX context (import ~4 s), the gazetteer
+    and lexicons, py3langid's model. `quarry run` calls this before the flow starts Prefect's
+    temporary server (a separate process, several seconds during which this process only waits), so
+    the loading runs on the other core instead of delaying plan and the first gate. A run with
+    nothing to do wastes that background work; every later call finds it done (each loader is cached)."""
+
+    def load() -> None:
+        try:
+            warm_up()  # GX on a thread of its own, first: the longest
+            gazetteer(params.gazetteer)
+            clean_t.load_language_model()
+        except Exception:  # noqa: BLE001 - the run itself loads these again and reports any error
+            pass
+
+    thread = threading.Thread(target=load, name="quarry-prewarm", daemon=True)
+    thread.start()
+    return thread
 
 
 def _staged(batch_dirs: list[Path], pattern: str) -> list[Path]:

@@ -1065,6 +1065,12 @@ def _language(texts: pl.Series) -> pl.Series:
     return out.cast(pl.String).alias("language")
 
 
+def load_language_model() -> None:
+    """Load py3langid's model now (about 1 s: an LZMA-compressed pickle) rather than in the first
+    `clean_documents` call; a run does this on a thread while Prefect's server starts."""
+    _identifier()
+
+
 def _identifier():  # noqa: ANN202 - py3langid has no type hints
     from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 

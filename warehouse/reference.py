@@ -4,9 +4,11 @@ entities promote/reject`) and the hand labels used by `quarry eval`."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -17,7 +19,9 @@ DEFAULT_LABELS = Path(__file__).resolve().parent.parent / "seeds" / "labels"
 
 def load_gazetteer(path: str | Path = DEFAULT_GAZETTEER) -> tuple[list[dict], str]:
     """Read the gazetteer YAML: its entity entries and its version string."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    # libyaml's safe loader when PyYAML was built with it: the same documents, 0.25 s -> 0.04 s here
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
     if not isinstance(data, dict) or "version" not in data or "entities" not in data:
         raise ValueError(f"{path}: gazetteer needs top-level `version` and `entities`")
     entries = list(data["entities"])
@@ -289,12 +293,48 @@ def _common_words() -> list[str]:
     return [w for w in top_n_list("en", 20_000) if w.isalpha() and _zipf(w) >= COMMON_WORDS_ZIPF]
 
 
+def _lexicon_cache_file(version: str) -> Path:
+    """Where the built lexicons of `version` are cached: `$QUARRY_CACHE_DIR` (default
+    `$XDG_CACHE_HOME/quarry`, else `~/.cache/quarry`), named by a hash of the version string and of
+    this module's source, so editing a selection rule without bumping LEXICON_RULES still rebuilds."""
+    root = (
+        os.environ.get("QUARRY_CACHE_DIR")
+        or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "quarry"
+    )
+    digest = hashlib.sha256(version.encode() + Path(__file__).read_bytes()).hexdigest()[:16]
+    return Path(root) / f"lexicons-{digest}.json"
+
+
 @functools.lru_cache(maxsize=1)
 def load_lexicons() -> dict:
-    """Reference lexicons for entity extraction, built from maintained packages (cached per process).
+    """Reference lexicons for entity extraction, built from maintained packages (cached per process,
+    and on disk per lexicon version: building them asks wordfreq for ~60,000 words, measured 4.9 s on
+    the 2-core machine, against 0.03 s to read the 1 MB JSON back).
 
     Returns {"version": str, "entries": gazetteer-style entries (places, index companies),
-    "given_names": [str], "common_words": [lowercase str]}."""
+    "given_names": [str], "common_words": [lowercase str]}. An unreadable or unwritable cache only
+    costs the rebuild."""
+    version = lexicon_version()
+    cache = _lexicon_cache_file(version)
+    try:
+        cached = json.loads(cache.read_text(encoding="utf-8"))
+        if cached.get("version") == version:
+            return cached
+    except (OSError, ValueError):
+        pass
+    lexicons = _build_lexicons(version)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        # Written whole then renamed: a concurrent run never reads half a file.
+        with tempfile.NamedTemporaryFile("w", dir=cache.parent, suffix=".tmp", delete=False) as fh:
+            json.dump(lexicons, fh, ensure_ascii=False)
+        os.replace(fh.name, cache)
+    except OSError:
+        pass
+    return lexicons
+
+
+def _build_lexicons(version: str) -> dict:
     common = _common_words()
     # A one-word name that begins a common word ("Accor": according, "Gent": gentle) is left out: every
     # such word is a partial hit for the matcher to reject, and the name is rare in news.
@@ -309,7 +349,7 @@ def load_lexicons() -> dict:
             entries.append({**entry, "aliases": forms[1:]})
     entries = countries + entries
     return {
-        "version": lexicon_version(),
+        "version": version,
         "entries": entries,
         "given_names": _given_names(),
         "common_words": common,

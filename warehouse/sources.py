@@ -417,8 +417,16 @@ def _rows_from_parquet(ref: SourceRef, max_bytes: int, rows: list[dict], rejects
                 i += 1
 
 
-def plan_batches(refs: list[SourceRef], batch_size: int, batch_bytes: int) -> list[list[SourceRef]]:
-    """Group files into batches of at most `batch_size` files and about `batch_bytes` bytes."""
+def plan_batches(
+    refs: list[SourceRef], batch_size: int, batch_bytes: int, parts: int = 1
+) -> list[list[SourceRef]]:
+    """Group files, in order, into batches of at most `batch_size` files and about `batch_bytes` bytes.
+
+    `parts` > 1 (one per parallel worker): at least that many batches, all of about the same files and
+    bytes (a greedy cut at 1/parts of the bytes leaves a last sliver of a batch, which pays a batch's
+    whole fixed cost, nine GX validations, for a few documents)."""
+    if parts > 1 and refs:
+        return _even_batches(refs, batch_size, batch_bytes, parts)
     batches: list[list[SourceRef]] = []
     cur: list[SourceRef] = []
     cur_bytes = 0
@@ -430,4 +438,31 @@ def plan_batches(refs: list[SourceRef], batch_size: int, batch_bytes: int) -> li
         cur_bytes += ref.size
     if cur:
         batches.append(cur)
+    return batches
+
+
+def _even_batches(
+    refs: list[SourceRef], batch_size: int, batch_bytes: int, parts: int
+) -> list[list[SourceRef]]:
+    """`refs` in order, in about n batches of even files and bytes: n >= `parts`, and enough that no
+    batch exceeds `batch_size` files or (but for a single larger file) `batch_bytes` bytes. Each batch
+    aims at an equal share of what is left, so a large file early on does not leave a sliver at the end.
+    """
+    left_files, left_bytes = len(refs), sum(r.size for r in refs)
+    n = max(parts, -(-left_files // batch_size), -(-left_bytes // max(batch_bytes, 1)))
+    batches: list[list[SourceRef]] = []
+    cur: list[SourceRef] = []
+    cur_bytes = 0
+    files_goal, bytes_goal = -(-left_files // n), left_bytes / n
+    for ref in refs:
+        over_goal = len(cur) >= files_goal or cur_bytes + ref.size / 2 > bytes_goal
+        if cur and (over_goal or len(cur) >= batch_size or cur_bytes + ref.size > batch_bytes):
+            batches.append(cur)
+            left_files, left_bytes = left_files - len(cur), left_bytes - cur_bytes
+            cur, cur_bytes = [], 0
+            k = max(1, n - len(batches))
+            files_goal, bytes_goal = -(-left_files // k), left_bytes / k
+        cur.append(ref)
+        cur_bytes += ref.size
+    batches.append(cur)
     return batches

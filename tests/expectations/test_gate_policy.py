@@ -115,3 +115,16 @@ def test_a_dangling_reference_is_referential_integrity_and_stops():
     assert info.value.report.stopped == (
         "table-level expectation failed: ExpectColumnValuesToBeInSet(_subject_known)"
     )
+
+
+def test_expectation_configurations_are_memoised_only_inside_a_validation():
+    from expectations import gate as gate_module
+
+    gx = gate_module._context()["gx"]
+    e = gx.expectations.ExpectColumnValuesToNotBeNull(column="a")
+    # outside `validate` GX's property builds a new configuration on every access, as GX wrote it
+    assert e.configuration is not e.configuration
+    with gate_module._configurations_memoised():
+        assert e.configuration is e.configuration
+        assert e.configuration.kwargs == {"column": "a"}
+    assert e.configuration is not e.configuration

@@ -46,7 +46,7 @@ def test_deployment_schedule_form_and_triggered_run(prefect_server, tmp_path):
         assert "definitions" not in schema or "RunParameters" not in schema["definitions"]
         props = schema["properties"]
         assert props["on_failure"]["enum"] == ["fail", "quarantine"]
-        assert props["task_runner"]["enum"] == ["threads", "dask"]
+        assert props["task_runner"]["enum"] == ["threads", "processes", "dask"]
         assert (props["batch_size"]["type"], props["batch_size"]["default"]) == ("integer", 5000)
         assert (props["batch_size"]["minimum"], props["batch_size"]["maximum"]) == (1, 100_000)
         assert props["batch_size"]["description"] == "Documents (files) per batch task"

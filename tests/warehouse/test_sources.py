@@ -256,3 +256,23 @@ def test_fsspec_url_source_lists_and_reads(memfs):
     assert (raw.height, [r["reason"] for r in rejects]) == (0, ["too_large"])
     with pytest.raises(SourceError, match="matches no files"):
         list_sources("memory://corpus/*.html")
+
+
+def test_plan_batches_in_even_parts_for_parallel_workers():
+    refs = [SourceRef(str(i), size, "txt") for i, size in enumerate([5, 5, 5, 20, 1, 3, 3, 3])]
+
+    def paths(batches: list[list[SourceRef]]) -> list[list[str]]:
+        return [[r.path for r in b] for b in batches]
+
+    # two workers: two batches of 15 and 30 bytes, not a greedy 22.5-byte cut and a sliver
+    assert paths(plan_batches(refs, batch_size=100, batch_bytes=1000, parts=2)) == [
+        ["0", "1", "2"],
+        ["3", "4", "5", "6", "7"],
+    ]
+    # the per-batch file limit still holds when the even share would exceed it
+    assert paths(plan_batches(refs, batch_size=3, batch_bytes=1000, parts=2)) == [
+        ["0", "1", "2"],
+        ["3"],
+        ["4", "5", "6"],
+        ["7"],
+    ]

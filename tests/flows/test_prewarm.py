@@ -1,0 +1,28 @@
+"""What `quarry run` loads while Prefect's server starts, and the flow's own warm-up never waiting on it."""
+
+from __future__ import annotations
+
+import threading
+
+from expectations import gate
+from flows import tasks
+from flows.params import RunParameters
+from flows.pipeline import prewarm
+from transforms import clean
+
+
+def test_warm_up_returns_while_the_warming_thread_holds_the_lock(monkeypatch):
+    monkeypatch.setitem(gate._gx, "warming", threading.Thread(target=lambda: None))
+    with gate._lock:  # the warming thread holds it for the whole GX import
+        caller = threading.Thread(target=gate.warm_up)
+        caller.start()
+        caller.join(timeout=5)
+        assert not caller.is_alive()
+
+
+def test_prewarm_loads_the_gazetteer_language_model_and_gx():
+    tasks._gazetteer.cache_clear()
+    prewarm(RunParameters()).join(timeout=300)
+    assert tasks._gazetteer.cache_info().currsize == 1
+    assert clean._IDENTIFIER is not None
+    assert "warming" in gate._gx or "context" in gate._gx
