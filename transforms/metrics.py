@@ -1328,11 +1328,12 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _list_runs(ments: pl.LazyFrame) -> pl.Expr:
-    """Per mention (sorted by _k), an id shared by the members of one coordinated list ("A, B and C",
-    "A or B"): mentions of one sentence joined by commas that end in "and"/"or" before the last member.
-    A mention outside any list has an id of its own. ("Backed by A, B raised ..." is no list.)"""
-    # (_k orders by document, then offset: neighbours need no window per document.)
+def _list_runs(ments: pl.LazyFrame) -> pl.LazyFrame:
+    """`ments` (sorted by _k) with `_list`: an id shared by the members of one coordinated list ("A, B
+    and C", "A or B"): mentions of one sentence joined by commas that end in "and"/"or" before the last
+    member. A mention outside any list has an id of its own. ("Backed by A, B raised ..." is no list.)"""
+    # (_k orders by document, then offset: neighbours need no window per document.) Built in stages of
+    # named columns: one expression tree repeated the separator's regex in every use (11 passes).
     gap_len = pl.col("m_start") - pl.col("m_end").shift(1)
     joined = (
         (pl.col("_d") == pl.col("_d").shift(1))
@@ -1341,13 +1342,19 @@ def _list_runs(ments: pl.LazyFrame) -> pl.Expr:
     ).fill_null(False)
     # The separator right before the mention, when it spans the whole gap from the previous one.
     sep = pl.col("m_left").str.extract(r"((?:\s*,)?\s+(?:and|or|&)\s+|\s*,\s*)$")
-    whole = joined & (sep.str.len_chars() == gap_len).fill_null(False)
-    conj = whole & ~sep.str.ends_with(",") & sep.str.contains(r"[a-z&]")
-    comma = whole & ~conj
-    run = (~whole).cum_sum()
+    whole = pl.col("_joined") & (pl.col("_sep").str.len_chars() == pl.col("_gap")).fill_null(False)
+    conj = pl.col("_whole") & ~pl.col("_sep").str.ends_with(",") & pl.col("_sep").str.contains(r"[a-z&]")
+    run = pl.col("_run")
     # A comma joins only when an "and"/"or" follows it in the same run (the next "and"'s run is its own).
-    conj_ahead = pl.when(conj).then(run).backward_fill() == run
-    return (~(conj | (comma & conj_ahead.fill_null(False)))).cum_sum()
+    conj_ahead = pl.when(pl.col("_conj")).then(run).backward_fill() == run
+    comma = pl.col("_whole") & ~pl.col("_conj")
+    return (
+        ments.with_columns(joined.alias("_joined"), sep.alias("_sep"), gap_len.alias("_gap"))
+        .with_columns(whole.alias("_whole"))
+        .with_columns(conj.alias("_conj"), (~pl.col("_whole")).cum_sum().alias("_run"))
+        .with_columns((~(pl.col("_conj") | (comma & conj_ahead.fill_null(False)))).cum_sum().alias("_list"))
+        .drop("_joined", "_sep", "_gap", "_whole", "_conj", "_run")
+    )
 
 
 def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
@@ -1372,7 +1379,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         return pl.col(col).str.contains(pattern)
 
     flags = (
-        ments.select(
+        _list_runs(ments)
+        .select(
             "_d",
             "entity_id",
             "m_start",
@@ -1387,7 +1395,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             (has("m_left", _PREP_LEFT) & ~has("m_left", r"^\W*[A-Za-z]+\s+(?:the\s+)?$")).alias("_object"),
             has("m_right", _REPORTER_RIGHT).alias("_reporter"),
             (has("m_right", _STOCK_RIGHT) | has("m_left", _STOCK_LEFT)).alias("_shares"),
-            _list_runs(ments).alias("_list"),
+            "_list",
         )
         # A coordinated list ("include Alpha, Beta and Gamma") is a source as a whole when any member is
         # one (the left cue may be further away than the last members' context windows).
