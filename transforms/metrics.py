@@ -562,9 +562,37 @@ def _left_units(frame: pl.LazyFrame, rows: pl.Expr) -> pl.LazyFrame:
     )
 
 
-def _kind(unit: pl.Expr, sent: pl.Expr, left: pl.Expr, right: pl.Expr) -> pl.Expr:
-    """What the figure measures, when the sentence says so; null otherwise."""
+# Patterns the kind rules look for anywhere in the figure's sentence (lower-cased): tested once per
+# sentence, not once per figure (`figure_kinds`).
+_KIND_SENTENCE = {
+    "_s_context": r"context|window",
+    "_s_training": r"train|pre-?train|dataset|corpus",
+    "_s_stock": _STOCK,
+    "_s_market_share": r"market\s+share|share\s+of\s+the\s+[A-Za-z0-9_]*\s*market",
+    "_s_revenue": r"(?-u:\b)(?:revenues?|sales|turnover)(?-u:\b)|营收|收入",
+    "_s_market_cap": r"market\s+(?:cap|value)",
+    "_s_funding": r"融资|(?-u:\b)(?:raised?|raising|funding|financing|round|series\s+[a-f](?-u:\b)|seed|backed)",
+    "_s_profit": r"profit|net\s+income|earnings|loss",
+    "_s_acquisition": r"acqui|takeover|buyout|to\s+buy",
+    "_s_investment": r"投资|invest|capex|capital\s+expenditure|spend|r\s?&\s?d",
+    "_s_valu": r"valu",
+    "_s_change": (
+        r"(?-u:\b)(?:up|down|rose|rise[sn]?|fell|fall(?:s|en)?|grew|grow(?:s|n)?|increas\w*|decreas\w*|jump\w*|"  # noqa: E501
+        r"drop\w*|declin\w*|gain\w*|surg\w*|plung\w*|climb\w*|slid|slump\w*|soar\w*|cut|lower\w*|boost\w*)(?-u:\b)"  # noqa: E501
+    ),
+    "_s_price": r"price|cost|priced|charge",
+}
+
+
+def _kind_sentence_flags(sent: pl.Expr) -> list[pl.Expr]:
+    """One boolean column per `_KIND_SENTENCE` pattern, named by its key, over the lower-cased sentence."""
     s = sent.str.to_lowercase()
+    return [s.str.contains(p).alias(name) for name, p in _KIND_SENTENCE.items()]
+
+
+def _kind(unit: pl.Expr, left: pl.Expr, right: pl.Expr) -> pl.Expr:
+    """What the figure measures, when the sentence says so; null otherwise. Reads the sentence's
+    `_KIND_SENTENCE` flags (the columns of `_kind_sentence_flags`)."""
     lft = left.str.to_lowercase()
     rgt = right.str.to_lowercase()
     money = unit.is_in([*CURRENCIES])
@@ -581,9 +609,9 @@ def _kind(unit: pl.Expr, sent: pl.Expr, left: pl.Expr, right: pl.Expr) -> pl.Exp
         .then(pl.lit("training_compute"))
         .when(unit == "tokens_per_second")
         .then(pl.lit("throughput"))
-        .when((unit == "tokens") & s.str.contains(r"context|window"))
+        .when((unit == "tokens") & pl.col("_s_context"))
         .then(pl.lit("context_length"))
-        .when((unit == "tokens") & s.str.contains(r"train|pre-?train|dataset|corpus"))
+        .when((unit == "tokens") & pl.col("_s_training"))
         .then(pl.lit("training_tokens"))
         .when(unit == "score")
         .then(pl.lit("benchmark_score"))
@@ -591,7 +619,7 @@ def _kind(unit: pl.Expr, sent: pl.Expr, left: pl.Expr, right: pl.Expr) -> pl.Exp
         .then(pl.lit("ranking"))
         .when(unit.str.ends_with("_per_share"))
         .then(pl.lit("share_price"))
-        .when(money & s.str.contains(_STOCK) & lft.str.contains(r"(?:to|at|from)\s+$"))
+        .when(money & pl.col("_s_stock") & lft.str.contains(r"(?:to|at|from)\s+$"))
         .then(pl.lit("share_price"))
         # "a 14% share of phone shipments", "a 9 per cent global share": a portion, not a stock move.
         .when(
@@ -599,13 +627,11 @@ def _kind(unit: pl.Expr, sent: pl.Expr, left: pl.Expr, right: pl.Expr) -> pl.Exp
             & rgt.str.contains(r"^\s+(?:[a-z-]+\s+){0,2}share(?:\s*[,.;:)]|\s+(?:of|in|among|on)\s|\s*$)")
         )
         .then(pl.lit("market_share"))
-        .when((unit == "percent") & s.str.contains(_STOCK))
+        .when((unit == "percent") & pl.col("_s_stock"))
         .then(pl.lit("stock_change"))
         .when((unit == "percent") & right.str.contains(r"^\s+on\s+(?:the\s+)?[A-Z0-9]"))
         .then(pl.lit("benchmark_score"))
-        .when(
-            (unit == "percent") & s.str.contains(r"market\s+share|share\s+of\s+the\s+[A-Za-z0-9_]*\s*market")
-        )
+        .when((unit == "percent") & pl.col("_s_market_share"))
         .then(pl.lit("market_share"))
         .when(
             money
@@ -621,37 +647,25 @@ def _kind(unit: pl.Expr, sent: pl.Expr, left: pl.Expr, right: pl.Expr) -> pl.Exp
             money
             & (
                 # Whole words: "sales" inside "Salesforce" is a name, not revenue.
-                rgt.str.contains(r"^\s*(?:in\s+)?(?:revenues?|sales)(?-u:\b)")
-                | s.str.contains(r"(?-u:\b)(?:revenues?|sales|turnover)(?-u:\b)|营收|收入")
+                rgt.str.contains(r"^\s*(?:in\s+)?(?:revenues?|sales)(?-u:\b)") | pl.col("_s_revenue")
             )
         )
         .then(pl.lit("revenue"))
-        .when(money & s.str.contains(r"market\s+(?:cap|value)"))
+        .when(money & pl.col("_s_market_cap"))
         .then(pl.lit("market_cap"))
-        .when(
-            money
-            & s.str.contains(
-                r"融资|(?-u:\b)(?:raised?|raising|funding|financing|round|series\s+[a-f](?-u:\b)|seed|backed)"
-            )
-        )
+        .when(money & pl.col("_s_funding"))
         .then(pl.lit("funding"))
-        .when(money & s.str.contains(r"profit|net\s+income|earnings|loss"))
+        .when(money & pl.col("_s_profit"))
         .then(pl.lit("profit"))
-        .when(money & s.str.contains(r"acqui|takeover|buyout|to\s+buy"))
+        .when(money & pl.col("_s_acquisition"))
         .then(pl.lit("acquisition"))
-        .when(money & s.str.contains(r"投资|invest|capex|capital\s+expenditure|spend|r\s?&\s?d"))
+        .when(money & pl.col("_s_investment"))
         .then(pl.lit("investment"))
-        .when(money & s.str.contains(r"valu"))
+        .when(money & pl.col("_s_valu"))
         .then(pl.lit("valuation"))
-        .when(
-            (unit == "percent")
-            & s.str.contains(
-                r"(?-u:\b)(?:up|down|rose|rise[sn]?|fell|fall(?:s|en)?|grew|grow(?:s|n)?|increas\w*|decreas\w*|jump\w*|"  # noqa: E501
-                r"drop\w*|declin\w*|gain\w*|surg\w*|plung\w*|climb\w*|slid|slump\w*|soar\w*|cut|lower\w*|boost\w*)(?-u:\b)"  # noqa: E501
-            )
-        )
+        .when((unit == "percent") & pl.col("_s_change"))
         .then(pl.lit("change"))
-        .when(money & s.str.contains(r"price|cost|priced|charge"))
+        .when(money & pl.col("_s_price"))
         .then(pl.lit("price"))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
@@ -1317,13 +1331,21 @@ def exclusion_reasons(cands: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
 def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     """Step `kind`: adds `qualifier` (up_to, over, about, ...) and `kind` (what the figure measures:
     revenue, funding, share_price, ...; null when the sentence does not say)."""
+    # The sentence patterns run once per sentence (a sentence holds ~2 figures on news), joined back.
+    kept = kept.lazy()
+    sentence_flags = (
+        kept.select("_d", "sentence_id", "_stext")
+        .unique(["_d", "sentence_id"])
+        .select("_d", "sentence_id", *_kind_sentence_flags(pl.col("_stext")))
+    )
     # Lazy, so the lower-cased texts the rules share are computed once (common subexpressions).
     return (
-        kept.lazy()
+        kept.join(sentence_flags, on=["_d", "sentence_id"], how="left", maintain_order="left")
         .with_columns(
             _qualifier(pl.col("_left")).alias("qualifier"),
-            _kind(pl.col("unit"), pl.col("_stext"), pl.col("_left"), pl.col("_right")).alias("kind"),
+            _kind(pl.col("unit"), pl.col("_left"), pl.col("_right")).alias("kind"),
         )
+        .drop(*_KIND_SENTENCE)
         .collect(engine=_ENGINE)
     )
 
