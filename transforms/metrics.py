@@ -571,7 +571,7 @@ _KIND_SENTENCE = {
     "_s_market_share": r"market\s+share|share\s+of\s+the\s+[A-Za-z0-9_]*\s*market",
     "_s_revenue": r"(?-u:\b)(?:revenues?|sales|turnover)(?-u:\b)|营收|收入",
     "_s_market_cap": r"market\s+(?:cap|value)",
-    "_s_funding": r"融资|(?-u:\b)(?:raised?|raising|funding|financing|round|series\s+[a-f](?-u:\b)|seed|backed)",
+    "_s_funding": r"融资|(?-u:\b)(?:raised?|raising|funding|financing|round|series\s+[a-f](?-u:\b)|seed|backed)",  # noqa: E501
     "_s_profit": r"profit|net\s+income|earnings|loss",
     "_s_acquisition": r"acqui|takeover|buyout|to\s+buy",
     "_s_investment": r"投资|invest|capex|capital\s+expenditure|spend|r\s?&\s?d",
@@ -1570,22 +1570,29 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .alias("_generic"),
     )
     fb_frames = []
-    owners = ments.join(sources, on=["_d", "m_start"], how="anti")
+    # A sentence's first suitable mention stands for its grammatical subject ("Transsion was put
+    # into Canalys' list ... Its report placed the vendor fifth"): references back resolve to it.
+    # Ties (nested mentions at one offset) go to the longer name, then the id: deterministic. (One
+    # sort serves the three pools: a filter keeps the order.)
+    ranked = (
+        ments.join(sources, on=["_d", "m_start"], how="anti")
+        .join(flags.select("_d", "m_start", "_prep", "_object", "_reporter"), on=["_d", "m_start"])
+        .select(
+            "_d", "_k", "entity_id", "m_end", "m_type", "m_sentence", "m_par", "_prep", "_object", "_reporter"
+        )
+        .sort("_prep", "_reporter", "_k", -pl.col("m_end"), "entity_id")
+        .collect(engine=_ENGINE)
+        .lazy()
+    )
     for fb_type in ("ORG", "MODEL", "ANY"):
-        pool = owners if fb_type == "ANY" else owners.filter(pl.col("m_type") == fb_type)
-        if fb_type == "ANY":
-            pool = pool.filter(pl.col("m_type").is_in(["ORG", "PRODUCT", "MODEL"]))
-        # A sentence's first suitable mention stands for its grammatical subject ("Transsion was put
-        # into Canalys' list ... Its report placed the vendor fifth"): references back resolve to it.
+        types = ["ORG", "PRODUCT", "MODEL"] if fb_type == "ANY" else [fb_type]
         pool = (
-            pool.join(flags.select("_d", "m_start", "_prep", "_object", "_reporter"), on=["_d", "m_start"])
+            ranked.filter(pl.col("m_type").is_in(types))
             # An organisation or product named after a preposition ("a deal with OpenAI") is an object,
             # never the owner a later sentence refers back to; a model after one ("a tool built on
             # Orvix 2") is still the model meant.
             .filter(~pl.col("_object") | pl.lit(fb_type == "MODEL"))
-            # Ties (nested mentions at one offset) go to the longer name, then the id: deterministic.
-            .sort("_prep", "_reporter", "_k", -pl.col("m_end"), "entity_id")
-            .unique(["_d", "m_sentence"], keep="first")
+            .filter(pl.struct("_d", "m_sentence").is_first_distinct())
             .sort("_k")
         )
         part = (
