@@ -1054,22 +1054,29 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
     )
     units = pl.concat([base.filter(~needs), units])
     # Neighbouring figures, from a narrow sorted copy (sorting the wide frame would move every text).
+    # Sorted by document, a neighbour is in the same document when its _d is equal: shifts of whole
+    # columns, masked, instead of windows per document.
+    next_in_doc = pl.col("_d").shift(-1) == pl.col("_d")
+    prev_in_doc = pl.col("_d").shift(1) == pl.col("_d")
+    currency = pl.col("unit").is_in(list(CURRENCIES))
     neighbours = (
         units.select("_d", "start", "sentence_id", "unit", "_lo_scale")
         .sort("_d", "start")
         .select(
             "_d",
             "start",
-            pl.col("unit").shift(-1).over("_d").alias("_next_unit"),
-            pl.col("_lo_scale").shift(-1).over("_d").alias("_next_scale"),
-            (pl.col("sentence_id").shift(-1).over("_d") == pl.col("sentence_id")).alias("_next_same"),
-            pl.col("unit").shift(1).over("_d").alias("_prev_unit"),
-            (pl.col("sentence_id").shift(1).over("_d") == pl.col("sentence_id")).alias("_prev_same"),
-            pl.when(pl.col("unit").is_in(list(CURRENCIES)))
-            .then(pl.col("unit"))
-            .forward_fill()
-            .shift(1)
-            .over("_d")
+            pl.when(next_in_doc).then(pl.col("unit").shift(-1)).alias("_next_unit"),
+            pl.when(next_in_doc).then(pl.col("_lo_scale").shift(-1)).alias("_next_scale"),
+            pl.when(next_in_doc)
+            .then(pl.col("sentence_id").shift(-1) == pl.col("sentence_id"))
+            .alias("_next_same"),
+            pl.when(prev_in_doc).then(pl.col("unit").shift(1)).alias("_prev_unit"),
+            pl.when(prev_in_doc)
+            .then(pl.col("sentence_id").shift(1) == pl.col("sentence_id"))
+            .alias("_prev_same"),
+            # (the last currency before the figure, when it was named in the figure's document)
+            pl.when(pl.when(currency).then(pl.col("_d")).forward_fill().shift(1) == pl.col("_d"))
+            .then(pl.when(currency).then(pl.col("unit")).forward_fill().shift(1))
             .alias("_last_currency"),
         )
     )
