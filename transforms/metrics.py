@@ -836,11 +836,23 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
             .otherwise(pl.col("rest"))
             .alias("rest")
         )
+        .collect(engine=_ENGINE)  # (read by several plans below)
+        .lazy()
     )
     lo_scale = _scale_value(pl.coalesce(pl.col("los"), pl.col("his")))
     hi_scale = _scale_value(pl.coalesce(pl.col("his"), pl.col("los")))
-    lo_num = _number_value(pl.col("lo"))
-    hi_num = _number_value(pl.col("hi"))
+    # Numbers repeat across surfaces ("$2 billion", "2 million users"): each distinct one is read once.
+    numbers = (
+        pl.concat([cands.select(pl.col(c).alias("_num")) for c in ("lo", "hi")])
+        .drop_nulls()
+        .unique()
+        .with_columns(_number_value(pl.col("_num")).alias("_value"))
+    )
+    for c in ("lo", "hi"):
+        cands = cands.join(
+            numbers.rename({"_num": c, "_value": f"_{c}_num"}), on=c, how="left", maintain_order="left"
+        )
+    lo_num, hi_num = pl.col("_lo_num"), pl.col("_hi_num")
     surf_l = pl.col("surface").str.to_lowercase()
     rank_value = (
         surf_l.str.extract(r"(first|second|third|fourth|fifth|[0-9]+)", 1)
@@ -908,14 +920,18 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
     )
     value = pl.when(eu_grouped).then(value * 1000).otherwise(value)
     value_high = pl.when(pl.col("hi").is_not_null()).then(hi_num * hi_scale * pl.col("_factor"))
-    parsed = cands.with_columns(
-        value.alias("value"),
-        value_high.alias("value_high"),
-        is_rank.alias("_is_rank"),
-        mult_word.alias("_mult"),
-        fraction.alias("_fraction"),
-        lo_scale.alias("_lo_scale"),
-    ).collect(engine=_ENGINE)
+    parsed = (
+        cands.with_columns(
+            value.alias("value"),
+            value_high.alias("value_high"),
+            is_rank.alias("_is_rank"),
+            mult_word.alias("_mult"),
+            fraction.alias("_fraction"),
+            lo_scale.alias("_lo_scale"),
+        )
+        .drop("_lo_num", "_hi_num")
+        .collect(engine=_ENGINE)
+    )
     return hits.join(parsed, on="surface", how="left", maintain_order="left", nulls_equal=True)
 
 
