@@ -118,9 +118,17 @@ def slice_spans(docs: pl.DataFrame, spans: pl.DataFrame, text_col: str = "text")
     words = views.view(np.int32).reshape(-1, 4)
     words[:, 0] = blen
     # The first 12 bytes of every span (zero past its end): a short span's bytes, a long one's prefix.
-    # (gathered by clipped indices: padding the batch's text would copy all of it)
-    if len(data):
-        views[:, 4:] = data[np.minimum(bstart[:, None] + np.arange(_VIEW_INLINE), len(data) - 1)]
+    # (windows over the text itself, no padded copy of it; the few spans starting within the last 12
+    # bytes are gathered by clipped indices)
+    last = len(data) - _VIEW_INLINE
+    if last >= 0:
+        windows = np.lib.stride_tricks.sliding_window_view(data, _VIEW_INLINE)
+        views[:, 4:] = windows[np.minimum(bstart, last)]
+    near_end = np.flatnonzero(bstart > last) if len(data) else np.zeros(0, np.int64)
+    if len(near_end):
+        views[near_end, 4:] = data[
+            np.minimum(bstart[near_end, None] + np.arange(_VIEW_INLINE), len(data) - 1)
+        ]
     views[:, 4:] *= np.arange(_VIEW_INLINE) < blen[:, None]
     short = blen <= _VIEW_INLINE
     words[:, 2] = np.where(short, words[:, 2], buf_index)
