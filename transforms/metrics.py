@@ -1402,6 +1402,20 @@ def _list_runs(ments: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def _pair_rank() -> pl.Expr:
+    """A figure-mention pair's preference as one Int64 (lower is preferred), ordered as the keys
+    (not a deal's target: null first, then false; _after, _other_clause, _prep, _reporter, _tier,
+    _dist): one integer key sorts ~2x faster than seven. _tier < 16 (`_TIERS`), 0 <= _dist < 2**32
+    (characters inside one sentence)."""
+
+    def bit(col: str) -> pl.Expr:
+        return pl.col(col).cast(pl.Int64)
+
+    not_target = ((~pl.col("_target")).cast(pl.Int64) + 1).fill_null(0)
+    flags = (((not_target * 2 + bit("_after")) * 2 + bit("_other_clause")) * 2 + bit("_prep")) * 2
+    return ((flags + bit("_reporter")) * 16 + bit("_tier")) * (1 << 32) + bit("_dist")
+
+
 def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     """Step `subject`: adds `subject_entity_id` (null when no owner is found) to the kept figures,
     given the mentions of `mention_frame`."""
@@ -1554,17 +1568,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             .str.contains(_CLAUSE_BREAK)
             .alias("_other_clause"),
         )
-        .sort(
-            ~pl.col("_target"),
-            "_after",
-            "_other_clause",
-            "_prep",
-            "_reporter",
-            "_tier",
-            "_dist",
-            -pl.col("m_end"),
-            "entity_id",
-        )
+        .sort(_pair_rank(), -pl.col("m_end"), "entity_id")
         .group_by("_d", "start", maintain_order=True)
         .agg(
             pl.col("entity_id").first().alias("_same_subject"),
