@@ -1355,20 +1355,20 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     """Step `kind`: adds `qualifier` (up_to, over, about, ...) and `kind` (what the figure measures:
     revenue, funding, share_price, ...; null when the sentence does not say)."""
     # The sentence patterns run once per sentence (a sentence holds ~2 figures on news), joined back.
-    kept = kept.lazy()
-    sentence_flags = (
-        kept.select("_d", "sentence_id", "_stext")
-        .unique(["_d", "sentence_id"])
-        .select("_d", "sentence_id", *_kind_sentence_flags(pl.col("_stext")))
+    # (keyed by one integer: first occurrences and a one-key join are cheaper than a unique() and a
+    # two-key join)
+    kept = kept.lazy().with_columns(_key(pl.col("_d"), pl.col("sentence_id")).alias("_sk"))
+    sentence_flags = kept.filter(pl.col("_sk").is_first_distinct()).select(
+        "_sk", *_kind_sentence_flags(pl.col("_stext"))
     )
     # Lazy, so the lower-cased texts the rules share are computed once (common subexpressions).
     return (
-        kept.join(sentence_flags, on=["_d", "sentence_id"], how="left", maintain_order="left")
+        kept.join(sentence_flags, on="_sk", how="left", maintain_order="left")
         .with_columns(
             _qualifier(pl.col("_left")).alias("qualifier"),
             _kind(pl.col("unit"), pl.col("_left"), pl.col("_right")).alias("kind"),
         )
-        .drop(*_KIND_SENTENCE)
+        .drop("_sk", *_KIND_SENTENCE)
         .collect(engine=_ENGINE)
     )
 
