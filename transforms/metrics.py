@@ -1443,6 +1443,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             "_d",
             "entity_id",
             "m_start",
+            "_k",
             (
                 has("m_left", _SOURCE_LEFT)
                 | has("m_right", _SOURCE_RIGHT)
@@ -1462,11 +1463,12 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .collect(engine=_ENGINE)
         .lazy()
     )
+    # (a mention's (_d, m_start) is joined as its one-integer _k: one-key joins are cheaper)
     research = flags.filter(pl.col("_research")).select("_d", "entity_id").unique()
     sources = pl.concat(
         [
-            flags.filter(pl.col("_source")).select("_d", "m_start"),
-            ments.join(research, on=["_d", "entity_id"]).select("_d", "m_start"),
+            flags.filter(pl.col("_source")).select("_k"),
+            ments.join(research, on=["_d", "entity_id"]).select("_k"),
         ]
     ).unique()
     # Same-sentence candidates: a deal's target first, then before the figure, subject position, not a
@@ -1475,7 +1477,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     pairs = (
         kept.select("_d", "start", "end", "sentence_id", "sentence_start", "_stext", "_class", "kind")
         .join(
-            ments.select("_d", "entity_id", "m_start", "m_end", "m_type", "m_sentence"),
+            ments.select("_d", "entity_id", "m_start", "m_end", "m_type", "m_sentence", "_k"),
             left_on=["_d", "sentence_id"],
             right_on=["_d", "m_sentence"],
         )
@@ -1483,13 +1485,11 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .with_columns(
             ((pl.col("m_start") >= pl.col("start")) & (pl.col("m_end") <= pl.col("end")))
             .any()
-            .over("_d", "m_start")
+            .over("_k")
             .alias("_in_figure")
         )
         .filter(~pl.col("_in_figure"))
-        .join(
-            flags.select("_d", "m_start", "_prep", "_reporter", "_shares"), on=["_d", "m_start"], how="left"
-        )
+        .join(flags.select("_k", "_prep", "_reporter", "_shares"), on="_k", how="left")
         .with_columns(
             # ("During the quarter, X ..." is a preposition, not a participle.)
             (
@@ -1527,7 +1527,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .lazy()
     )
     same = (
-        pairs.join(sources, on=["_d", "m_start"], how="anti")
+        pairs.join(sources, on="_k", how="anti")
         .join(tiers, on=["_class", "m_type"])
         .filter((pl.col("m_end") <= pl.col("start")) | (pl.col("m_start") >= pl.col("end")))
         .with_columns((pl.col("m_start") >= pl.col("end")).alias("_after"))
@@ -1602,8 +1602,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     # Ties (nested mentions at one offset) go to the longer name, then the id: deterministic. (One
     # sort serves the three pools: a filter keeps the order.)
     ranked = (
-        ments.join(sources, on=["_d", "m_start"], how="anti")
-        .join(flags.select("_d", "m_start", "_prep", "_object", "_reporter"), on=["_d", "m_start"])
+        ments.join(sources, on="_k", how="anti")
+        .join(flags.select("_k", "_prep", "_object", "_reporter"), on="_k")
         .select(
             "_d", "_k", "entity_id", "m_end", "m_type", "m_sentence", "m_par", "_prep", "_object", "_reporter"
         )
