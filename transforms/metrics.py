@@ -1475,7 +1475,17 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     # speaker, type tier, distance. A mention after the figure past a comparison word ("outperforms
     # o1-mini") is a rival, not the subject.
     pairs = (
-        kept.select("_d", "start", "end", "sentence_id", "sentence_start", "_stext", "_class", "kind")
+        kept.select(
+            "_d",
+            "start",
+            "end",
+            "sentence_id",
+            "sentence_start",
+            "_stext",
+            "_class",
+            "kind",
+            pl.col("_k").alias("_fig"),
+        )
         .join(
             ments.select("_d", "entity_id", "m_start", "m_end", "m_type", "m_sentence", "_k"),
             left_on=["_d", "sentence_id"],
@@ -1569,7 +1579,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             .alias("_other_clause"),
         )
         .sort(_pair_rank(), -pl.col("m_end"), "entity_id")
-        .group_by("_d", "start", maintain_order=True)
+        .group_by("_fig", maintain_order=True)
         .agg(
             pl.col("entity_id").first().alias("_same_subject"),
             pl.col("_tier").first().alias("_best_tier"),
@@ -1577,7 +1587,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             (pl.col("_subjectless") & ~pl.col("_target")).first().alias("_best_object"),
         )
     )
-    kept = kept.join(same, on=["_d", "start"], how="left").collect(engine=_ENGINE).lazy()
+    # (figures are joined by their one-integer _k, the key of (_d, start))
+    kept = kept.join(same.rename({"_fig": "_k"}), on="_k", how="left").collect(engine=_ENGINE).lazy()
     # Fallback for "the company bought ...", "its 7-billion-parameter model": the latest suitable mention
     # before the sentence — same paragraph, or anywhere earlier when the sentence refers back
     # (its, the company) or the unit belongs to a model.
@@ -1619,12 +1630,12 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             # never the owner a later sentence refers back to; a model after one ("a tool built on
             # Orvix 2") is still the model meant.
             .filter(~pl.col("_object") | pl.lit(fb_type == "MODEL"))
-            .filter(pl.struct("_d", "m_sentence").is_first_distinct())
+            .filter(_key(pl.col("_d"), pl.col("m_sentence")).is_first_distinct())
             .sort("_k")
         )
         part = (
             kept.filter(pl.col("_fb_type") == fb_type)
-            .select("_d", "start", "_fk", "paragraph_id")
+            .select("_d", "_k", "_fk", "paragraph_id")
             .sort("_fk")
             .join_asof(
                 pool.select(
@@ -1638,29 +1649,26 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             )
             .filter(pl.col("_fd") == pl.col("_d"))
             .select(
-                "_d",
-                "start",
+                "_k",
                 "_fb_subject",
                 (pl.col("m_par") == pl.col("paragraph_id")).alias("_fb_same_par"),
             )
         )
         fb_frames.append(part)
     fb = pl.concat(fb_frames)
-    kept = kept.join(fb, on=["_d", "start"], how="left").collect(engine=_ENGINE).lazy()
+    kept = kept.join(fb, on="_k", how="left").collect(engine=_ENGINE).lazy()
     org_before = (
-        kept.select("_d", "start", "sentence_id")
+        kept.select("_d", "start", "sentence_id", "_k")
         .join(
             ments.filter(pl.col("m_type") == "ORG").select("_d", "m_sentence", "m_end"),
             left_on=["_d", "sentence_id"],
             right_on=["_d", "m_sentence"],
         )
         .filter(pl.col("m_end") <= pl.col("start"))
-        .select("_d", "start", pl.lit(True).alias("_orgb"))
+        .select("_k", pl.lit(True).alias("_orgb"))
         .unique()
     )
-    kept = kept.join(org_before, on=["_d", "start"], how="left").with_columns(
-        pl.col("_orgb").fill_null(False)
-    )
+    kept = kept.join(org_before, on="_k", how="left").with_columns(pl.col("_orgb").fill_null(False))
     # The document's topic: its most mentioned ORG, when it clearly leads (at least 3 mentions and
     # half again as many as the next ORG). A figure with no owner in its sentence or paragraph belongs
     # to it when its unit may belong to an ORG ("Total revenue for the quarter was $6.8 billion").
