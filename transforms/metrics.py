@@ -755,14 +755,20 @@ def find_candidates(docs: pl.DataFrame, sents: pl.DataFrame) -> pl.DataFrame:
     )
     # Only sentences holding a candidate are sliced out of the document text, each once, in linear time
     # (`str.slice` per hit walked the document from its start: quadratic in a long document).
-    held = hits.select("doc_id", "sentence_start", "sentence_end").unique().drop_nulls()
-    spans = held.select(
-        "doc_id", pl.col("sentence_start").alias("start"), pl.col("sentence_end").alias("end")
+    # (a sentence keyed by one integer, in the order of the text: cheaper to find and join)
+    sentence_key = _key(pl.col("_d"), pl.col("sentence_id"))
+    held = hits.filter(sentence_key.is_first_distinct() & pl.col("sentence_start").is_not_null()).select(
+        sentence_key.alias("_sk"),
+        "doc_id",
+        pl.col("sentence_start").alias("start"),
+        pl.col("sentence_end").alias("end"),
     )
-    held = held.with_columns(slice_spans(docs, spans).alias("_stext"))
+    held = held.select("_sk", slice_spans(docs, held).alias("_stext"))
     hits = (
         hits.lazy()
-        .join(held.lazy(), on=["doc_id", "sentence_start", "sentence_end"], how="left", maintain_order="left")
+        .with_columns(sentence_key.alias("_sk"))
+        .join(held.lazy(), on="_sk", how="left", maintain_order="left")
+        .drop("_sk")
         .with_columns(
             pl.col("_stext")
             .str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
