@@ -1082,11 +1082,10 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
     prev_in_doc = pl.col("_d").shift(1) == pl.col("_d")
     currency = pl.col("unit").is_in(list(CURRENCIES))
     neighbours = (
-        units.select("_d", "start", "sentence_id", "unit", "_lo_scale")
-        .sort("_d", "start")
+        units.select("_k", "_d", "sentence_id", "unit", "_lo_scale")
+        .sort("_k")
         .select(
-            "_d",
-            "start",
+            "_k",
             pl.when(next_in_doc).then(pl.col("unit").shift(-1)).alias("_next_unit"),
             pl.when(next_in_doc).then(pl.col("_lo_scale").shift(-1)).alias("_next_scale"),
             pl.when(next_in_doc)
@@ -1104,7 +1103,7 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
     )
     return (
         units.lazy()
-        .join(neighbours.lazy(), on=["_d", "start"], how="left")
+        .join(neighbours.lazy(), on="_k", how="left")
         # Coordination: "7 and 18 trillion tokens" — the bare first number takes the next figure's
         # scale and unit; "produced 479,700 vehicles and delivered 466,140 of them" and "3 billion
         # parameters and almost 2 trillion total" — a bare or scaled number without a unit takes the
@@ -1341,11 +1340,11 @@ def exclusion_reasons(cands: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             strategy="backward",
         )
         .filter((pl.col("_md") == pl.col("_d")) & (pl.col("m_end") >= pl.col("end")))
-        .select("_d", "start", pl.lit(True).alias("_inside"))
+        .select("_k", pl.lit(True).alias("_inside"))
         .unique()
     )
     cands = (
-        cands.join(inside, on=["_d", "start"], how="left")
+        cands.join(inside, on="_k", how="left")
         .with_columns(
             pl.when(pl.col("reason").is_null() & pl.col("_inside").fill_null(False))
             .then(pl.lit(INSIDE_ENTITY))
@@ -1796,11 +1795,14 @@ def link_conversions(kept: pl.DataFrame) -> pl.DataFrame:
     # Neighbours from a narrow sorted copy (sorting the wide frame would move every text).
     links = (
         kept.lazy()
-        .select("_d", "doc_id", "start", "end", "unit", pl.col("_right").str.slice(0, 40).alias("_r40"))
-        .sort("_d", "start")
+        .select("_k", "_d", "doc_id", "start", "end", "unit", pl.col("_right").str.slice(0, 40).alias("_r40"))
+        .sort("_k")
+        # (sorted by document: a neighbour in the same document has an equal _d; masked shifts of
+        # whole columns, not windows per document)
+        .with_columns((pl.col("_d").shift(1) == pl.col("_d")).alias("_prev_in_doc"))
         .with_columns(
-            pl.col("start").shift(-1).over("_d").alias("_nstart"),
-            pl.col("unit").shift(-1).over("_d").alias("_nunit"),
+            pl.when(pl.col("_prev_in_doc").shift(-1)).then(pl.col("start").shift(-1)).alias("_nstart"),
+            pl.when(pl.col("_prev_in_doc").shift(-1)).then(pl.col("unit").shift(-1)).alias("_nunit"),
         )
     )
     money_units = [*CURRENCIES]
@@ -1821,16 +1823,14 @@ def link_conversions(kept: pl.DataFrame) -> pl.DataFrame:
         .with_columns(
             pl.coalesce(
                 pl.col("_lf"),
-                pl.when(pl.col("_lf").shift(1).over("_d").is_not_null()).then(
-                    pl.col("doc_id").shift(1).over("_d")
-                    + ":"
-                    + pl.col("start").shift(1).over("_d").cast(pl.String)
+                pl.when(pl.col("_prev_in_doc") & pl.col("_lf").shift(1).is_not_null()).then(
+                    pl.col("doc_id").shift(1) + ":" + pl.col("start").shift(1).cast(pl.String)
                 ),
             ).alias("linked_metric_id")
         )
-        .select("_d", "start", "linked_metric_id")
+        .select("_k", "linked_metric_id")
     )
-    return kept.lazy().join(links, on=["_d", "start"], how="left").collect(engine=_ENGINE)
+    return kept.lazy().join(links, on="_k", how="left").collect(engine=_ENGINE)
 
 
 def metric_candidates(
