@@ -1604,11 +1604,11 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
         .str.contains(_COREF)
         .alias("_coref"),
-        # (in the figure's own clause: "... venture-backed companies. He hired 10 engineers" is not)
+        # (in the figure's own clause: "... venture-backed companies. He hired 10 engineers" is not;
+        # one search: the class words hold no clause punctuation, so none may follow them)
         pl.col("_stext")
         .str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
-        .str.extract(r"([^,;:!?，；。！？“”\"]*)$")
-        .str.contains(_GENERIC_SUBJECT)
+        .str.contains(_GENERIC_SUBJECT + r"[^,;:!?，；。！？“”\"]*$")
         .fill_null(False)
         .alias("_generic"),
     )
