@@ -100,6 +100,20 @@ def test_slice_spans_longer_than_a_view_prefix_in_several_buffers(monkeypatch):
     assert (slice_spans(docs, short) == pl.Series(["text", "text"])).to_list() == [True, True]
 
 
+def test_slice_spans_of_empty_texts():
+    # No text bytes at all: empty spans are "" and a span past the end is null.
+    docs = pl.DataFrame({"doc_id": ["a", "b"], "text": ["", None]})
+    spans = pl.DataFrame({"doc_id": ["a", "b", "a"], "start": [0, 0, 0], "end": [0, 0, 1]})
+    assert slice_spans(docs, spans).to_list() == ["", "", None]
+    # A batch shorter than an inlined prefix (12 bytes), and spans in the last 12 bytes of a longer one.
+    short = pl.DataFrame({"doc_id": ["a"], "text": ["abc"]})
+    spans = pl.DataFrame({"doc_id": ["a", "a"], "start": [0, 1], "end": [3, 2]})
+    assert slice_spans(short, spans).to_list() == ["abc", "b"]
+    longer = pl.DataFrame({"doc_id": ["a"], "text": ["an example sentence"]})
+    spans = pl.DataFrame({"doc_id": ["a", "a", "a"], "start": [11, 3, 18], "end": [19, 10, 19]})
+    assert slice_spans(longer, spans).to_list() == ["sentence", "example", "e"]
+
+
 def test_slice_spans_of_no_rows():
     docs = pl.DataFrame({"doc_id": ["a"], "text": ["abc"]})
     spans = pl.DataFrame(schema={"doc_id": pl.String, "start": pl.Int64, "end": pl.Int64})
