@@ -176,6 +176,32 @@ def _quiet_tracebacks() -> None:
             h.addFilter(_no_traceback)
 
 
+def _check_gazetteer(path: str) -> None:
+    """A missing or malformed gazetteer is the user's file, not the warehouse: one line, before Prefect."""
+    import yaml
+
+    from warehouse import reference
+
+    try:
+        reference.load_gazetteer(path)
+        reference.load_rejects(path)
+    except FileNotFoundError:
+        raise UserError(f"gazetteer {path!r} does not exist") from None
+    except (ValueError, TypeError, KeyError, yaml.YAMLError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UserError(f"gazetteer {path!r} cannot be read: {first}") from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
@@ -199,6 +225,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         and not glob.glob(params.source, recursive=True)
     ):
         raise UserError(f"source {params.source!r} matches no files")  # before Prefect starts, like the above
+    _check_gazetteer(params.gazetteer)
     # The lock is checked before Prefect is imported or its temporary server started: a second run on a
     # busy warehouse fails in about a second. The flow takes the lock itself (runs from the UI do too);
     # this check only answers early.
@@ -303,7 +330,10 @@ WITH listed AS (
     JOIN documents AS d ON d.doc_id = m.doc_id
     WHERE m.entity_id IN (SELECT entity_id FROM listed)
 )
-SELECT l.*, e.example FROM listed AS l LEFT JOIN examples AS e ON e.entity_id = l.entity_id AND e.k = 1
+SELECT l.*,
+    -- a sentence splitter's miss (a list run together) must not fill the terminal
+    CASE WHEN length(e.example) > 200 THEN left(e.example, 199) || '…' ELSE e.example END AS example
+FROM listed AS l LEFT JOIN examples AS e ON e.entity_id = l.entity_id AND e.k = 1
 ORDER BY l.doc_count DESC, l.entity_id
 """
 
@@ -351,6 +381,9 @@ def cmd_entities(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, default=str, ensure_ascii=False))
         return 0
+    if not rows:
+        print("no discovered entities in this warehouse (every entity found so far is in the gazetteer)")
+        return 0
     header = ["entity_id", "name", "type", "method", "confidence", "first_seen", "doc_count", "cue_doc_count"]
 
     def cell(row: dict[str, Any], c: str) -> str:
@@ -384,13 +417,24 @@ def cmd_entities_promote(args: argparse.Namespace) -> int:
     from warehouse import reference
     from warehouse.schemas import ENTITY_TYPES
 
+    _check_gazetteer(args.gazetteer)
     found = _registry_entity(args.warehouse, args.entity_id)
+    if found["method"] == "gazetteer":
+        raise UserError(f"{args.entity_id} is already in the gazetteer")
+    rejected, _ = reference.load_rejects(args.gazetteer)
+    if any(r.get("entity_id") == args.entity_id for r in rejected):
+        raise UserError(
+            f"{args.entity_id} is on the reject list {reference.rejects_path(args.gazetteer)}: "
+            "delete its entry there first (a promoted entity that stays rejected would never be found)"
+        )
     name, type_ = args.name or found["name"], args.type or found["type"]
     if type_ not in ENTITY_TYPES:
         raise UserError(f"--type {type_!r}: one of {', '.join(ENTITY_TYPES)}")
+    # Under a new canonical name, the discovered surface stays an alias: its mentions carry over.
+    aliases = [found["name"]] if name.lower() != found["name"].lower() else []
     _, before = reference.load_gazetteer(args.gazetteer)
     try:
-        after = reference.promote(args.gazetteer, args.entity_id, name, type_)
+        after = reference.promote(args.gazetteer, args.entity_id, name, type_, aliases)
     except ValueError as exc:
         raise UserError(str(exc)) from None
     print(f"promoted {args.entity_id} into {args.gazetteer} as {name} ({type_}); version {before} -> {after}")
@@ -401,7 +445,13 @@ def cmd_entities_promote(args: argparse.Namespace) -> int:
 def cmd_entities_reject(args: argparse.Namespace) -> int:
     from warehouse import reference
 
+    _check_gazetteer(args.gazetteer)
     found = _registry_entity(args.warehouse, args.entity_id)
+    if found["method"] == "gazetteer":
+        raise UserError(
+            f"{args.entity_id} ({found['name']}) is a gazetteer entity: reject is for discovered ones; "
+            f"to drop it, remove its entry from {args.gazetteer} (and bump its version)"
+        )
     try:
         version = reference.reject(args.gazetteer, args.entity_id, found["name"], found["type"])
     except ValueError as exc:
@@ -644,7 +694,7 @@ def build_parser() -> argparse.ArgumentParser:
         "entities", help="list discovered entities by document frequency; promote or reject one"
     )
     en.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
-    en.add_argument("--limit", type=int, default=50)
+    en.add_argument("--limit", type=_positive_int, default=50, help="rows to list (default: %(default)s)")
     en.add_argument("--json", action="store_true", help="print the entities as JSON")
     en.set_defaults(func=cmd_entities)
     en_sub = en.add_subparsers(dest="entities_command")
@@ -654,7 +704,8 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         e = en_sub.add_parser(name, help=text)
         e.add_argument("entity_id")
-        e.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
+        # SUPPRESS: `quarry entities --warehouse W promote X` keeps W (a subparser default would win)
+        e.add_argument("--warehouse", default=argparse.SUPPRESS)
         e.add_argument(
             "--gazetteer", default=_RUN["gazetteer"].default, help="gazetteer YAML (default: %(default)s)"
         )
@@ -665,7 +716,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     rs = sub.add_parser("runs", help="list recent runs")
     rs.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
-    rs.add_argument("--limit", type=int, default=20)
+    rs.add_argument("--limit", type=_positive_int, default=20)
     rs.set_defaults(func=cmd_runs)
 
     from flows.bench import add_parsers as add_bench_parsers  # stdlib-only at import time
@@ -687,6 +738,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("quarry: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `quarry entities | head`: the reader left; stdout is pointed at devnull so the interpreter's
+        # final flush does not raise again (Python's documented recipe, "Note on SIGPIPE").
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -108,10 +108,13 @@ def _flow_entry(fields: dict[str, str]) -> str:
     return "{" + ", ".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in fields.items()) + "}"
 
 
-def promote(gazetteer_path: str | Path, entity_id: str, name: str, type_: str) -> str:
-    """Add the entity `name` of `type_` to the gazetteer (one `{name, type}` entry at the end of its
-    `entities` list, comments and layout kept) and bump its version; return the new version. The edit
-    is logged (`load_edits`) with `entity_id`, the discovered entity it replaces.
+def promote(
+    gazetteer_path: str | Path, entity_id: str, name: str, type_: str, aliases: list[str] | None = None
+) -> str:
+    """Add the entity `name` of `type_` to the gazetteer (one `{name, type[, aliases]}` entry at the end
+    of its `entities` list, comments and layout kept) and bump its version; return the new version. The
+    edit is logged (`load_edits`) with `entity_id`, the discovered entity it replaces. `aliases` (the
+    discovered surface, when the entity is promoted under another name) keep its mentions.
 
     Raises ValueError when an entry already has that name or one of its aliases is that name."""
     path = Path(gazetteer_path)
@@ -131,7 +134,10 @@ def promote(gazetteer_path: str | Path, entity_id: str, name: str, type_: str) -
         end -= 1
     if lines[end - 1] and not lines[end - 1].endswith("\n"):
         lines[end - 1] += "\n"
-    lines.insert(end, f"  - {_flow_entry({'name': name, 'type': type_})}  # promoted from the registry\n")
+    entry: dict = {"name": name, "type": type_}
+    if aliases:
+        entry["aliases"] = aliases
+    lines.insert(end, f"  - {_flow_entry(entry)}  # promoted from the registry\n")
     new_version = _bumped(version)
     text = re.sub(r"(?m)^version: .*$", f"version: {json.dumps(new_version)}", "".join(lines), count=1)
     before = entity_version(path)

@@ -127,6 +127,56 @@ def test_quarry_entities_lists_the_registry(runs):
     )
 
 
+def test_registry_edits_refuse_what_they_cannot_do(runs, tmp_path):
+    """On a copy of the gazetteer: the module's own copy is edited by the next test."""
+    wh = str(runs["wh"])
+    gaz = tmp_path / "gazetteer.yaml"
+    shutil.copy(runs["gazetteer"], gaz)
+    with pytest.raises(SystemExit) as stop:  # argparse's own usage error
+        quarry_here("entities", "--warehouse", wh, "--limit", "0")
+    assert stop.value.code == 2
+    # a gazetteer entity is edited in the gazetteer, not rejected
+    code, _, err = quarry_here("entities", "reject", "org:xiaomi", "--warehouse", wh, "--gazetteer", str(gaz))
+    assert (code, err) == (
+        2,
+        "quarry: error: org:xiaomi (Xiaomi) is a gazetteer entity: reject is for discovered ones; "
+        f"to drop it, remove its entry from {gaz} (and bump its version)\n",
+    )
+    assert not (tmp_path / "rejected.yaml").exists()
+    # --warehouse given before the subcommand is kept; a new canonical name keeps the discovered one
+    code, _, err = quarry_here(
+        "entities",
+        "--warehouse",
+        wh,
+        "promote",
+        "org:zorblat",
+        "--name",
+        "Zorblat Robotics",
+        "--gazetteer",
+        str(gaz),
+    )
+    assert code == 0, err
+    assert load_gazetteer(gaz)[0][-1] == {"name": "Zorblat Robotics", "type": "ORG", "aliases": ["Zorblat"]}
+    # a rejected entity is not promoted behind the reject list's back
+    (tmp_path / "rejected.yaml").write_text(
+        'version: "1"\nrejected:\n'
+        '  - {entity_id: "person:marta-quist", name: "Marta Quist", type: "PERSON"}\n',
+        encoding="utf-8",
+    )
+    code, _, err = quarry_here(
+        "entities", "promote", "person:marta-quist", "--warehouse", wh, "--gazetteer", str(gaz)
+    )
+    assert (code, err) == (
+        2,
+        f"quarry: error: person:marta-quist is on the reject list {tmp_path / 'rejected.yaml'}: delete its "
+        "entry there first (a promoted entity that stays rejected would never be found)\n",
+    )
+    code, _, err = quarry_here(
+        "entities", "promote", "org:zorblat", "--warehouse", wh, "--gazetteer", str(tmp_path / "no.yaml")
+    )
+    assert (code, err) == (2, f"quarry: error: gazetteer {str(tmp_path / 'no.yaml')!r} does not exist\n")
+
+
 def test_promote_and_reject_edit_the_reference_data_and_reprocess(runs):
     wh, gaz = str(runs["wh"]), runs["gazetteer"]
     _, before = load_gazetteer(gaz)
