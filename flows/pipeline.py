@@ -65,6 +65,7 @@ from warehouse.schemas import (
     DOC_SIGNATURES,
     DOCUMENTS,
     ENTITIES,
+    NO_DOCUMENT,
     QUALITY_RESULTS,
     QUARANTINE,
     RUNS,
@@ -112,7 +113,7 @@ class PipelineFailed(RuntimeError):
 @io_task("plan", "plan")
 def plan(
     params: RunParameters, wh_path: str, run_id: str, staging: str, known_path: str, workers: int = 1
-) -> tuple[list[list[sources.SourceRef]], list[dict], int, int]:
+) -> tuple[list[list[sources.SourceRef]], list[dict], int, int, int]:
     """List the source, record what the warehouse already holds, and cut the work into batches.
 
     On Dask with `workers` > 1 the batches are cut at most 1/workers of the files and bytes each, so
@@ -155,12 +156,13 @@ def plan(
     registry = registry_t.recognisable(learnt)
     ordinary = reference.ordinary_words(registry.get_column("name").to_list(), registry_t.ORDINARY_WORD_ZIPF)
     registry_t.recognisable(learnt, ordinary_words=ordinary).write_parquet(registry_path(staging))
-    unread = 0
+    unread = unread_docs = 0
     if not params.full_refresh and refs:
         # A nightly refresh does not even open a file it has ingested before and that has not changed.
         listed = sources.file_stats(refs)
-        skip = set(unchanged_sources(wh, listed, known).get_column("source").to_list())
-        unread = len(skip)
+        unchanged = unchanged_sources(wh, listed, known)
+        skip = set(unchanged.get_column("source").to_list())
+        unread, unread_docs = len(skip), int(unchanged.get_column("documents").sum())
         refs = [r for r in refs if r.path not in skip]
     batch_size, batch_bytes = params.batch_size, int(params.batch_mb * 1e6)
     parts = 1
@@ -173,7 +175,7 @@ def plan(
         # incremental run gains nothing from a split and would pay every batch's fixed gate cost twice).
         parts = min(workers, -(-sum(r.size for r in refs) // MIN_SPLIT_BYTES))
     batches = sources.plan_batches(refs, batch_size, batch_bytes, parts)
-    return batches, rejects, stale, unread
+    return batches, rejects, stale, unread, unread_docs
 
 
 class RunnerError(RuntimeError):
@@ -366,6 +368,7 @@ class _Run:
     list_rejects: list[dict]
     stale: int
     unread: int
+    unread_docs: int  # the documents of those files (a jsonl/parquet file holds many)
     plan_id: Any  # plan's task run id: each batch's ingest depends on it
 
 
@@ -413,7 +416,7 @@ def _start(params: RunParameters, wh: Warehouse) -> _Run:
     known_path = str(staging / "known.parquet")
     workers = _parallelism(params)
     planned = plan(params, str(wh.catalog), run_id, str(staging), known_path, workers, return_state=True)
-    batches, list_rejects, stale, unread = planned.result()
+    batches, list_rejects, stale, unread, unread_docs = planned.result()
     ctx = RunContext(
         run_id=run_id,
         staging=str(staging),
@@ -436,7 +439,9 @@ def _start(params: RunParameters, wh: Warehouse) -> _Run:
     )
     plan_id = planned.state_details.task_run_id
     _emit("plan", batches=[(len(refs), sum(r.size for r in refs)) for refs in batches])
-    return _Run(run_id, started, t_start, staging, ctx, batches, list_rejects, stale, unread, plan_id)
+    return _Run(
+        run_id, started, t_start, staging, ctx, batches, list_rejects, stale, unread, unread_docs, plan_id
+    )
 
 
 def _process_batches(params: RunParameters, run: _Run) -> _Processed:
@@ -550,8 +555,8 @@ def _summarise(
         + total("ingest", "skipped", False)
         + total("ingest", "quarantined", False)
         + len(run.list_rejects)
-        + run.unread,
-        "docs_skipped": run.unread + total("ingest", "skipped", False),
+        + run.unread_docs,
+        "docs_skipped": run.unread_docs + total("ingest", "skipped", False),
         "files_unread": run.unread,
         "docs_cleaned": total("clean", "docs"),
         "removed_by_rule": _sum_rules(x.get("removed_by_rule", {}) for x in stats if x["stage"] == "clean"),
@@ -603,7 +608,8 @@ def _runs_row(params: RunParameters, run: _Run, summary: dict[str, Any]) -> pl.D
 def _landed_files(run: _Run, ok_dirs: list[Path], quarantine: pl.DataFrame | None) -> pl.DataFrame | None:
     """`source_files` rows of documents that land, were already loaded, or were refused as bad input
     (empty, binary, too short, a duplicate: the same bytes are refused again, so they need not be read
-    again). A file whose document a gate held back is left out: the next run reads it again."""
+    again). A file with a document a gate held back (for jsonl/parquet: any of its documents) is left
+    out whole: the next run reads it again."""
     files = _collect(ok_dirs, f"{SOURCE_FILES.name}.parquet")
     if files is None:
         return None
@@ -616,7 +622,10 @@ def _landed_files(run: _Run, ok_dirs: list[Path], quarantine: pl.DataFrame | Non
     if quarantine is not None and quarantine.height:
         refused = quarantine.filter((pl.col("reason") != GATE_FAILED) & pl.col("doc_id").is_not_null())
         settled.append(refused.select("doc_id"))
-    return files.join(pl.concat(settled).unique(), on="doc_id", how="semi")
+    unsettled = files.filter(pl.col("doc_id") != NO_DOCUMENT).join(
+        pl.concat(settled).unique(), on="doc_id", how="anti"
+    )
+    return files.join(unsettled.select("source"), on="source", how="anti")
 
 
 def _load_and_report(

@@ -241,7 +241,11 @@ def ingest_batch(ctx: RunContext, batch: int, refs: list[sources.SourceRef]) -> 
     ]
     quarantined = pl.concat(held, how="vertical_relaxed")
     _index_files(
-        ctx, bdir, refs, pl.concat([docs_all.select("source", "doc_id"), rejects.select("source", "doc_id")])
+        ctx,
+        bdir,
+        refs,
+        pl.concat([docs_all.select("source", "doc_id"), rejects.select("source", "doc_id")]),
+        held[0],
     )
     _append_log(bdir / "quarantine.ingest.parquet", _quarantine_frame(ctx, "ingest", quarantined), QUARANTINE)
     g0 = time.perf_counter()
@@ -270,13 +274,13 @@ def ingest_batch(ctx: RunContext, batch: int, refs: list[sources.SourceRef]) -> 
     )
 
 
-def _index_files(ctx: RunContext, bdir: Path, refs: list[sources.SourceRef], read: pl.DataFrame) -> None:
-    """Stage `source_files` rows (path, size, mtime, doc_id) for the single-document files this batch
-    read and identified; loaded with the batch, they let the next run skip those files unread."""
-    files = sources.file_stats(refs)
-    rows = files.join(read.drop_nulls("doc_id").unique("source"), on="source", how="inner").with_columns(
-        pl.lit(ctx.run_id).alias("run_id")
-    )
+def _index_files(
+    ctx: RunContext, bdir: Path, refs: list[sources.SourceRef], read: pl.DataFrame, refused: pl.DataFrame
+) -> None:
+    """Stage `source_files` rows (path, size, mtime, doc_id) for the local files this batch read and
+    identified (one per document of a jsonl/parquet file); loaded with the batch, they let the next run
+    skip those files unread. `refused`: read_batch's quarantine rows (source, reason, ...)."""
+    rows = sources.file_index(refs, read, refused).with_columns(pl.lit(ctx.run_id).alias("run_id"))
     write_table(rows, SOURCE_FILES, bdir / f"{SOURCE_FILES.name}.parquet")
 
 

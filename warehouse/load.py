@@ -19,6 +19,7 @@ from warehouse.schemas import (
     DOCUMENTS,
     ENTITIES,
     MENTIONS,
+    NO_DOCUMENT,
     QUALITY_RESULTS,
     QUARANTINE,
     RUNS,
@@ -92,20 +93,24 @@ def unaffected_by_edits(wh: Warehouse, stale: pl.DataFrame, current: str, edits:
 
 
 def unchanged_sources(wh: Warehouse, listed: pl.DataFrame, known: pl.DataFrame) -> pl.DataFrame:
-    """The rows of `listed` (source, size, mtime_ns) that need not be read: the newest `source_files`
-    record of that path has the same size and mtime, and its document is in `known` (current)."""
-    index = (
-        scan(wh, SOURCE_FILES.name)
-        .sort("run_id")
-        .unique("source", keep="last")
-        .select("source", "size", "mtime_ns", "doc_id")
-    )
-    return (
+    """The rows of `listed` (source, size, mtime_ns) that need not be read, with `documents` (int): how
+    many documents the file holds. A file need not be read when the newest run that indexed its path
+    recorded the same size and mtime, and every document it recorded for the file (one for a
+    single-document file, one per record for jsonl/parquet) is in `known` (current) or NO_DOCUMENT."""
+    newest = scan(wh, SOURCE_FILES.name).filter(pl.col("run_id") == pl.col("run_id").max().over("source"))
+    current = known.lazy().select("doc_id").unique().with_columns(pl.lit(True).alias("current"))
+    settled = (
         listed.lazy()
-        .join(index, on=["source", "size", "mtime_ns"], how="inner")
-        .join(known.lazy().select("doc_id"), on="doc_id", how="semi")
-        .collect()
+        .join(newest.select("source", "size", "mtime_ns", "doc_id"), on=["source", "size", "mtime_ns"])
+        .join(current, on="doc_id", how="left")
+        .group_by("source")
+        .agg(
+            (pl.col("current").fill_null(False) | (pl.col("doc_id") == NO_DOCUMENT)).all().alias("ok"),
+            (pl.col("doc_id") != NO_DOCUMENT).sum().cast(pl.Int64).alias("documents"),
+        )
+        .filter("ok")
     )
+    return listed.lazy().join(settled.select("source", "documents"), on="source").collect()
 
 
 _GROUP_ROWS = 100_000  # a row group is flushed at this many rows...

@@ -298,6 +298,10 @@ QUALITY_RESULTS = Table(
     description="Every expectation on every batch: passed or not, what was observed, sample bad values.",
 )
 
+# `source_files.doc_id` of a multi-document file (jsonl, parquet) that yielded no document (only bad
+# records, or no line at all): unchanged, it need not be read again either.
+NO_DOCUMENT = ""
+
 SOURCE_FILES = Table(
     "source_files",
     pa.schema(
@@ -311,8 +315,9 @@ SOURCE_FILES = Table(
     ),
     kind="log",
     description=(
-        "Single-document files already ingested, with their size and modification time: a later run "
-        "skips a file whose path, size and mtime are unchanged (and whose document is current) unread."
+        "Local files already ingested, with their size and modification time, one row per (file, "
+        "document it yielded; NO_DOCUMENT for a jsonl/parquet file that yielded none): a later run skips "
+        "a file whose path, size and mtime are unchanged (and whose documents are current) unread."
     ),
 )
 

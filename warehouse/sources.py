@@ -18,11 +18,12 @@ from pathlib import Path
 import fsspec
 import polars as pl
 
-from warehouse.schemas import SOURCE_FILES
+from warehouse.schemas import NO_DOCUMENT, SOURCE_FILES
 
 _SOURCE_FILES_SCHEMA = pl.from_arrow(SOURCE_FILES.schema.empty_table()).schema  # type: ignore[union-attr]
-# Formats whose one file holds many documents (`path:line`, `path#row`): never skipped by the file index.
+# Formats whose one file holds many documents, each named `path:line` (jsonl) or `path#row` (parquet).
 MULTI_DOCUMENT_FORMATS = ("jsonl", "parquet")
+_RECORD_NAME = {"jsonl": r"^(.*):\d+$", "parquet": r"^(.*)#\d+$"}  # a record's `source` -> its file's path
 FORMATS = {
     ".txt": "txt",
     ".text": "txt",
@@ -81,15 +82,66 @@ def _format_of(path: str) -> str:
 
 
 def file_stats(refs: list[SourceRef]) -> pl.DataFrame:
-    """[source, size, mtime_ns] of the refs the file index can cover: local single-document files."""
+    """[source, size, mtime_ns] of the refs the file index can cover: local files (fsspec URLs have no
+    mtime here)."""
     return pl.DataFrame(
-        [
-            (r.path, r.size, r.mtime_ns)
-            for r in refs
-            if r.mtime_ns is not None and r.format not in MULTI_DOCUMENT_FORMATS
-        ],
+        [(r.path, r.size, r.mtime_ns) for r in refs if r.mtime_ns is not None],
         schema={c: t for c, t in _SOURCE_FILES_SCHEMA.items() if c in ("source", "size", "mtime_ns")},
         orient="row",
+    )
+
+
+def file_index(refs: list[SourceRef], read: pl.DataFrame, refused: pl.DataFrame) -> pl.DataFrame:
+    """`source_files` rows [source, size, mtime_ns, doc_id] for the local files of `refs`: one per
+    (file, document it yielded), `source` being the file's path (a jsonl/parquet record's `path:line` /
+    `path#row` mapped back to it).
+
+    `read` [source, doc_id]: the documents identified (doc_id null: not identified, left out).
+    `refused` [source, reason]: what `read_batch` refused. A multi-document file with a refusal other
+    than BAD_RECORD (too large, unreadable, vanished...) is left out, as a refused single file is: the
+    next run reads it again. A multi-document file that yielded no document gets one NO_DOCUMENT row.
+    """
+    stats = pl.DataFrame(
+        [(r.path, r.size, r.mtime_ns, r.format) for r in refs if r.mtime_ns is not None],
+        schema={
+            **{c: t for c, t in _SOURCE_FILES_SCHEMA.items() if c in ("source", "size", "mtime_ns")},
+            "format": pl.String,
+        },
+        orient="row",
+    )
+    read = read.select("source", "doc_id").drop_nulls("doc_id")
+    multi = stats.filter(pl.col("format").is_in(MULTI_DOCUMENT_FORMATS))
+    single = stats.join(multi, on="source", how="anti").join(read, on="source", how="inner")
+    # A record's file: its `source` without the `:line` / `#row` its format appends (a listed file's
+    # own path is never a record's name, even if it ends like one).
+    records = read.join(stats, on="source", how="anti").rename({"source": "record"})
+    by_file = pl.concat(
+        [
+            multi.filter(pl.col("format") == fmt).join(
+                records.with_columns(pl.col("record").str.extract(rx, 1).alias("source")),
+                on="source",
+                how="inner",
+            )
+            for fmt, rx in _RECORD_NAME.items()
+        ]
+    )
+    # Refusals name the file or one of its records: map them back the same way.
+    refused = refused.filter(pl.col("reason") != BAD_RECORD)
+    names = pl.concat(
+        [
+            refused.select("source"),
+            *(refused.select(pl.col("source").str.extract(rx, 1)) for rx in _RECORD_NAME.values()),
+        ]
+    )
+    failed = multi.join(names.drop_nulls(), on="source", how="semi")
+    multi = multi.join(failed, on="source", how="anti")
+    by_file = by_file.join(failed, on="source", how="anti")
+    empty_files = multi.join(by_file, on="source", how="anti").with_columns(
+        pl.lit(NO_DOCUMENT).alias("doc_id")
+    )
+    cols = ["source", "size", "mtime_ns", "doc_id"]
+    return pl.concat([single.select(cols), by_file.select(cols), empty_files.select(cols)]).unique(
+        maintain_order=True
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -156,6 +157,57 @@ def test_unchanged_files_are_not_read_and_changed_ones_are(prefect_server, tmp_p
         assert con.execute(
             "SELECT count(*), count(DISTINCT doc_id) FROM source_files WHERE source = ?", [str(path)]
         ).fetchone() == (2, 2)
+
+
+def test_an_unchanged_jsonl_file_is_not_read_and_its_bad_lines_are_quarantined_once(prefect_server, tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    feed = corpus / "feed.jsonl"
+    good = [json.dumps({"text": p.read_text(encoding="utf-8")}) + "\n" for p in SEEDS[:3]]
+    feed.write_text(good[0] + "{not json\n" + good[1], encoding="utf-8")
+    wh = tmp_path / "jl.duckdb"
+
+    def quarantined() -> list[tuple]:
+        with duckdb.connect(str(wh), read_only=True) as con:
+            return con.execute("SELECT source, reason FROM quarantine ORDER BY ALL").fetchall()
+
+    s = run(corpus, wh)
+    assert (s["files_unread"], s["docs_skipped"], s["docs_cleaned"], s["docs_quarantined"]) == (0, 0, 2, 1)
+    assert quarantined() == [(f"{feed}:2", "bad_record")]
+    s = run(corpus, wh)  # unchanged: not even opened, so its bad line is not quarantined again
+    assert (s["files_unread"], s["docs_skipped"], s["docs_cleaned"], s["docs_quarantined"]) == (1, 2, 0, 0)
+    assert s["docs_in"] == 2
+    assert quarantined() == [(f"{feed}:2", "bad_record")]
+    with feed.open("a", encoding="utf-8") as fh:  # a new record: the file is read again whole
+        fh.write(good[2])
+    s = run(corpus, wh)
+    assert (s["files_unread"], s["docs_skipped"], s["docs_cleaned"], s["docs_quarantined"]) == (0, 2, 1, 1)
+    assert quarantined() == [(f"{feed}:2", "bad_record")] * 2
+    with duckdb.connect(str(wh), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM documents").fetchone() == (3,)
+        newest = "SELECT count(*) FROM source_files WHERE run_id = (SELECT max(run_id) FROM source_files)"
+        assert con.execute(newest).fetchone() == (3,)  # one row per document of the file, keyed by its path
+        assert con.execute("SELECT DISTINCT source FROM source_files").fetchall() == [(str(feed),)]
+    s = run(corpus, wh)
+    assert (s["files_unread"], s["docs_skipped"], s["docs_quarantined"]) == (1, 3, 0)
+
+
+def test_a_jsonl_file_with_only_bad_lines_is_quarantined_once(prefect_server, tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(SEEDS[0].read_text(encoding="utf-8"), encoding="utf-8")
+    feed = corpus / "broken.jsonl"
+    feed.write_text('{"title": "no text"}\n[1, 2]\n', encoding="utf-8")
+    wh = tmp_path / "bad.duckdb"
+    s = run(corpus, wh)
+    assert (s["files_unread"], s["docs_cleaned"], s["docs_quarantined"]) == (0, 1, 2)
+    s = run(corpus, wh)
+    assert (s["files_unread"], s["docs_skipped"], s["docs_cleaned"], s["docs_quarantined"]) == (2, 1, 0, 0)
+    with duckdb.connect(str(wh), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM quarantine").fetchone() == (2,)
+        assert con.execute("SELECT doc_id FROM source_files WHERE source = ?", [str(feed)]).fetchall() == [
+            ("",)
+        ]
 
 
 def test_near_duplicates_are_recorded_within_and_across_runs(prefect_server, tmp_path):

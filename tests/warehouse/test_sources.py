@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from warehouse.sources import SourceError, SourceRef, list_sources, plan_batches, read_batch
+from warehouse.sources import SourceError, SourceRef, file_index, list_sources, plan_batches, read_batch
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -275,4 +275,45 @@ def test_plan_batches_in_even_parts_for_parallel_workers():
         ["3"],
         ["4", "5", "6"],
         ["7"],
+    ]
+
+
+def test_file_index_maps_records_back_to_their_file_and_leaves_out_refused_files():
+    refs = [
+        SourceRef("/s/a.txt", 10, "txt", "/s", 1),
+        SourceRef("/s/feed.jsonl", 20, "jsonl", "/s", 2),
+        SourceRef("/s/t.parquet", 30, "parquet", "/s", 3),
+        SourceRef("/s/bad.jsonl", 40, "jsonl", "/s", 4),  # only bad lines: one NO_DOCUMENT row
+        SourceRef("/s/big.jsonl", 50, "jsonl", "/s", 5),  # one line too large: read again next run
+        SourceRef("/s/x.txt:7", 60, "txt", "/s", 6),  # a file's own name ending like a record's
+        SourceRef("mem://r/u.jsonl", 70, "jsonl"),  # no mtime: never indexed
+    ]
+    read = pl.DataFrame(
+        {
+            "source": [
+                "/s/a.txt",
+                "/s/feed.jsonl:1",
+                "/s/feed.jsonl:3",
+                "/s/t.parquet#0",
+                "/s/big.jsonl:1",
+                "/s/x.txt:7",
+                "mem://r/u.jsonl:1",
+                "/s/feed.jsonl:4",
+            ],
+            "doc_id": ["d1", "d2", "d3", "d4", "d5", "d6", "d7", None],
+        }
+    )
+    refused = pl.DataFrame(
+        {
+            "source": ["/s/feed.jsonl:2", "/s/bad.jsonl:1", "/s/big.jsonl:2"],
+            "reason": ["bad_record", "bad_record", "too_large"],
+        }
+    )
+    assert file_index(refs, read, refused).sort("source", "doc_id").rows() == [
+        ("/s/a.txt", 10, 1, "d1"),
+        ("/s/bad.jsonl", 40, 4, ""),
+        ("/s/feed.jsonl", 20, 2, "d2"),
+        ("/s/feed.jsonl", 20, 2, "d3"),
+        ("/s/t.parquet", 30, 3, "d4"),
+        ("/s/x.txt:7", 60, 6, "d6"),
     ]
