@@ -265,15 +265,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_sql(args: argparse.Namespace) -> int:
-    import duckdb
-
+def _readonly(warehouse: str) -> Any:
+    """The warehouse's catalog opened read-only (warehouse.catalog.connect_readonly); a missing or
+    unreadable warehouse is the user's one-line error."""
     from warehouse.catalog import Warehouse, WarehouseError, connect_readonly
 
     try:
-        con = connect_readonly(Warehouse.at(args.warehouse))
+        return connect_readonly(Warehouse.at(warehouse))
     except WarehouseError as exc:
         raise UserError(str(exc)) from None
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+
+    con = _readonly(args.warehouse)
     try:
         rel = con.sql(args.query)
         if rel is None:
@@ -339,12 +346,8 @@ ORDER BY l.doc_count DESC, l.entity_id
 
 
 def _registry_rows(warehouse: str, limit: int) -> list[dict[str, Any]]:
-    from warehouse.catalog import Warehouse, WarehouseError, connect_readonly
 
-    try:
-        con = connect_readonly(Warehouse.at(warehouse))
-    except WarehouseError as exc:
-        raise UserError(str(exc)) from None
+    con = _readonly(warehouse)
     try:
         have = {r[0] for r in con.execute("DESCRIBE entities").fetchall()}
         if "doc_count" not in have:
@@ -359,12 +362,8 @@ def _registry_rows(warehouse: str, limit: int) -> list[dict[str, Any]]:
 
 
 def _registry_entity(warehouse: str, entity_id: str) -> dict[str, Any]:
-    from warehouse.catalog import Warehouse, WarehouseError, connect_readonly
 
-    try:
-        con = connect_readonly(Warehouse.at(warehouse))
-    except WarehouseError as exc:
-        raise UserError(str(exc)) from None
+    con = _readonly(warehouse)
     try:
         row = con.execute(
             "SELECT name, type, method FROM entities WHERE entity_id = ?", [entity_id]

@@ -294,15 +294,9 @@ def load_run(
     # registry's counts are recomputed from the mentions as they will be after this commit (files
     # kept, rewritten and added), so a reprocessed document is never counted twice.
     old = scan(wh, ENTITIES.name, entries).collect() if not full_refresh else None
-    kept = (
-        []
-        if full_refresh
-        else [e.path for e in entries if e.table_name == MENTIONS.name and e.path not in drop]
-    )
-    mention_files = kept + [e.path for e in add if e.table_name == MENTIONS.name]
-    columns = ["entity_id", "doc_id", "method", "confidence"]
-    mentions = pl.scan_parquet(mention_files).select(columns) if mention_files else empty(MENTIONS).lazy()
-    merged = registry_t.merge_entities(old, new_entities, registry_t.mention_stats(mentions.select(columns)))
+    after = ([] if full_refresh else [e for e in entries if e.path not in drop]) + add
+    mentions = scan(wh, MENTIONS.name, after).select("entity_id", "doc_id", "method", "confidence")
+    merged = registry_t.merge_entities(old, new_entities, registry_t.mention_stats(mentions))
     if merged.height:
         path = wh.table_dir(ENTITIES.name) / f"{run_id}.parquet"
         write_atomic(conform(merged, ENTITIES), path)
