@@ -19,7 +19,8 @@ class RunParameters(BaseModel):
 
     source: str = Field("seeds", description="Directory, glob, file or fsspec URL of the documents")
     warehouse: str = Field(
-        "data/quarry.duckdb", description="DuckDB catalog file; Parquet files live beside it"
+        "data/quarry.duckdb",
+        description="DuckDB catalog file (Parquet files live beside it), or a directory for quarry.duckdb",
     )
     full_refresh: bool = Field(False, description="Reprocess every document and replace all rows")
     on_failure: Literal["fail", "quarantine"] = Field(

@@ -40,6 +40,9 @@ class WarehouseError(RuntimeError):
     """A problem with the warehouse a user can act on (missing, locked, unwritable)."""
 
 
+DEFAULT_CATALOG_NAME = "quarry.duckdb"
+
+
 @dataclass(frozen=True)
 class Warehouse:
     """Paths of one warehouse, derived from its catalog file."""
@@ -48,7 +51,13 @@ class Warehouse:
 
     @classmethod
     def at(cls, path: str | os.PathLike[str]) -> Warehouse:
-        return cls(Path(path).expanduser().resolve())
+        """`path` is the catalog file (`x.duckdb`: Parquet under `x/`), or a directory (an existing
+        one, or a name without a suffix) holding `quarry.duckdb` — the Parquet root is the catalog's
+        stem, so a suffix-less catalog file would collide with its own Parquet directory."""
+        p = Path(path).expanduser().resolve()
+        if p.is_dir() or (not p.exists() and not p.suffix):
+            p = p / DEFAULT_CATALOG_NAME
+        return cls(p)
 
     @property
     def root(self) -> Path:

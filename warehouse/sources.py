@@ -9,16 +9,23 @@ from __future__ import annotations
 
 import glob as globlib
 import json
+import logging
 import os
+import re
 import stat
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import fsspec
 import polars as pl
+from dateutil import parser as date_parser
 
 from warehouse.schemas import NO_DOCUMENT, SOURCE_FILES
+
+_log = logging.getLogger(__name__)
 
 _SOURCE_FILES_SCHEMA = pl.from_arrow(SOURCE_FILES.schema.empty_table()).schema  # type: ignore[union-attr]
 # Formats whose one file holds many documents, each named `path:line` (jsonl) or `path#row` (parquet).
@@ -369,8 +376,57 @@ def _frame(rows: list[dict]) -> pl.DataFrame:
         schema={**RAW_SCHEMA, "published_at": pl.String},
     )
     published = pl.Series("published_at", [r.get("published_at") for r in rows], dtype=pl.String)
-    parsed = published.str.to_datetime(strict=False, time_zone="UTC", time_unit="us") if rows else published
-    return df.with_columns(parsed.cast(pl.Datetime("us", "UTC")).alias("published_at"))
+    parsed, unreadable = parse_published(published)
+    if unreadable:
+        _log.warning(
+            "%d published_at value(s) are not dates and are stored as NULL, e.g. %s",
+            len(unreadable),
+            ", ".join(repr(v[:40]) for v in unreadable[:3]),
+        )
+    return df.with_columns(parsed.alias("published_at"))
+
+
+# Abbreviations with one meaning in news datelines. CST (US Central / China), IST (India / Ireland /
+# Israel) and BST (British Summer / Bangladesh) are ambiguous: read as unknown, i.e. UTC.
+_TZ_ABBREVIATIONS = {
+    "EST": -5 * 3600, "EDT": -4 * 3600, "CDT": -5 * 3600, "MST": -7 * 3600, "MDT": -6 * 3600,
+    "PST": -8 * 3600, "PDT": -7 * 3600, "CET": 3600, "CEST": 2 * 3600, "JST": 9 * 3600, "KST": 9 * 3600,
+}  # fmt: skip
+_YEAR = re.compile(r"(?<!\d)(?:1[89]|2[01])\d\d(?!\d)")
+_EPOCH = re.compile(r"^\d{10}(?:\d{3})?(?:\.\d+)?$")
+
+
+def _one_timestamp(value: str) -> datetime | None:
+    v = value.strip()
+    if _EPOCH.match(v):  # Unix time, seconds (10 digits) or milliseconds (13)
+        seconds = float(v) / (1000 if len(v.split(".")[0]) == 13 else 1)
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    if not _YEAR.search(v):  # "Tuesday", "yesterday": dateutil would fill in today's date
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # an unknown zone name reads as UTC, like a missing one
+            dt = date_parser.parse(v, tzinfos=_TZ_ABBREVIATIONS)
+    except (ValueError, OverflowError):
+        return None
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def parse_published(values: pl.Series) -> tuple[pl.Series, list[str]]:
+    """Publication times as given by JSONL/Parquet records -> (Datetime[us, UTC] series, the distinct
+    values that are not dates, stored as NULL).
+
+    Feeds mix formats (ISO 8601 with or without offset, RFC 2822 from RSS, "30 November 2026",
+    Unix seconds/milliseconds); polars' `str.to_datetime` infers one format from the first value
+    and silently nulls every other format, so each distinct value is read by dateutil (the
+    metadata of one batch has few distinct values; the text columns never go through here).
+    A value without a four-digit year is not a date. A value without a zone is UTC."""
+    distinct = values.drop_nulls().unique().to_list()
+    found = {v: _one_timestamp(v) for v in distinct}
+    keys = pl.Series(list(found), dtype=pl.String)
+    dates = pl.Series(list(found.values()), dtype=pl.Datetime("us", "UTC"))
+    out = values.replace_strict(keys, dates, default=None, return_dtype=pl.Datetime("us", "UTC"))
+    return out, sorted(v for v, dt in found.items() if dt is None and v.strip())
 
 
 def _record(source: str, rec: dict, fmt: str) -> dict:

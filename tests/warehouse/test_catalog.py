@@ -125,3 +125,17 @@ def test_files_written_before_a_column_was_added_read_it_as_null(tmp_path):
     assert [r[0] for r in con.execute("DESCRIBE runs").fetchall()] == RUNS.columns
     scanned = scan(wh, RUNS.name).select("run_id", "message").sort("run_id").collect()
     assert scanned.rows() == [("r1", None), ("r2", "fine")]
+
+
+def test_a_directory_or_suffixless_warehouse_path_holds_quarry_duckdb(tmp_path):
+    # A catalog named "wh" would put its Parquet under "wh/" too: the run used to crash in DuckDB
+    # ("Could not read from file ...: Is a directory") after creating that directory.
+    (tmp_path / "existing").mkdir()
+    assert Warehouse.at(tmp_path / "existing").catalog == tmp_path / "existing" / "quarry.duckdb"
+    assert Warehouse.at(tmp_path / "new").catalog == tmp_path / "new" / "quarry.duckdb"
+    assert Warehouse.at(tmp_path / "w.duckdb").catalog == tmp_path / "w.duckdb"
+    wh = Warehouse.at(tmp_path / "new")
+    commit(wh, [_entities(wh, "e1", [("org:a", "A")])])
+    con = duckdb.connect(str(tmp_path / "new" / "quarry.duckdb"), read_only=True)
+    assert con.execute("SELECT entity_id, name FROM entities").fetchall() == [("org:a", "A")]
+    assert wh.root == tmp_path / "new" / "quarry"

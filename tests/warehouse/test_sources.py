@@ -13,7 +13,15 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from warehouse.sources import SourceError, SourceRef, file_index, list_sources, plan_batches, read_batch
+from warehouse.sources import (
+    SourceError,
+    SourceRef,
+    file_index,
+    list_sources,
+    parse_published,
+    plan_batches,
+    read_batch,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -316,4 +324,60 @@ def test_file_index_maps_records_back_to_their_file_and_leaves_out_refused_files
         ("/s/feed.jsonl", 20, 2, "d3"),
         ("/s/t.parquet", 30, 3, "d4"),
         ("/s/x.txt:7", 60, 6, "d6"),
+    ]
+
+
+def test_published_at_reads_every_common_format_in_one_batch_and_names_the_rest(caplog):
+    # polars infers one format from the first value and nulls the others: a feed mixing ISO and
+    # RSS dates lost every RSS date.
+    values = pl.Series(
+        "published_at",
+        [
+            "2026-11-30",
+            "2026-11-30T08:00:00+01:00",
+            "Mon, 30 Nov 2026 08:00:00 GMT",
+            "30 November 2026",
+            "Nov. 30, 2026 8:00 AM EST",
+            "1764489600",
+            "1764489600000",
+            "Tuesday",
+            "garbage",
+            None,
+            "2026-11-30",
+        ],
+    )
+    parsed, unreadable = parse_published(values)
+    assert parsed.dtype == pl.Datetime("us", "UTC")
+    assert [None if v is None else v.strftime("%Y-%m-%d %H:%M") for v in parsed.to_list()] == [
+        "2026-11-30 00:00",
+        "2026-11-30 07:00",
+        "2026-11-30 08:00",
+        "2026-11-30 00:00",
+        "2026-11-30 13:00",
+        "2025-11-30 08:00",
+        "2025-11-30 08:00",
+        None,
+        None,
+        None,
+        "2026-11-30 00:00",
+    ]
+    assert unreadable == ["Tuesday", "garbage"]
+
+
+def test_a_batch_with_unreadable_dates_lands_and_warns(tmp_path, caplog):
+    jl = tmp_path / "feed.jsonl"
+    jl.write_text(
+        json.dumps({"text": "a", "published_at": "2026-11-30T08:00:00Z"})
+        + "\n"
+        + json.dumps({"text": "b", "published_at": "Mon, 30 Nov 2026 09:30:00 +0000"})
+        + "\n"
+        + json.dumps({"text": "c", "published_at": "soon"})
+        + "\n"
+    )
+    with caplog.at_level("WARNING", logger="warehouse.sources"):
+        raw, rejects = read_batch([SourceRef(str(jl), jl.stat().st_size, "jsonl")], max_bytes=1000)
+    assert rejects == []
+    assert raw.get_column("published_at").dt.strftime("%H:%M").to_list() == ["08:00", "09:30", None]
+    assert [r.getMessage() for r in caplog.records] == [
+        "1 published_at value(s) are not dates and are stored as NULL, e.g. 'soon'"
     ]
