@@ -279,27 +279,28 @@ def _readonly(warehouse: str) -> Any:
 def cmd_sql(args: argparse.Namespace) -> int:
     import duckdb
 
-
     con = _readonly(args.warehouse)
     try:
-        rel = con.sql(args.query)
-        if rel is None:
-            print("ok")
-        elif args.format == "json":
-            cols = rel.columns
-            print(
-                json.dumps(
-                    [dict(zip(cols, r, strict=True)) for r in rel.fetchall()], default=str, ensure_ascii=False
-                )
-            )
-        elif args.format == "csv":
-            import csv
+        # Each statement's result in turn (con.sql alone would run them all and show only the last):
+        # tables one after another, JSON one array per line, CSV blocks separated by a blank line.
+        for i, statement in enumerate(duckdb.extract_statements(args.query)):
+            rel = con.sql(statement.query)
+            if rel is None:
+                print("ok")
+            elif args.format == "json":
+                cols = rel.columns
+                rows = [dict(zip(cols, r, strict=True)) for r in rel.fetchall()]
+                print(json.dumps(rows, default=str, ensure_ascii=False))
+            elif args.format == "csv":
+                import csv
 
-            w = csv.writer(sys.stdout)
-            w.writerow(rel.columns)
-            w.writerows(rel.fetchall())
-        else:
-            rel.show(max_width=int(os.environ.get("COLUMNS", "200")), max_rows=args.max_rows)
+                if i:
+                    print()
+                w = csv.writer(sys.stdout)
+                w.writerow(rel.columns)
+                w.writerows(rel.fetchall())
+            else:
+                rel.show(max_width=int(os.environ.get("COLUMNS", "200")), max_rows=args.max_rows)
     except duckdb.Error as exc:
         raise UserError(f"SQL error: {str(exc).splitlines()[0]}") from None
     finally:

@@ -75,6 +75,14 @@ def test_sql_prints_a_table(warehouse):
     assert out.stdout.splitlines()[1:5] == ["│   n   │", "│ int64 │", "├───────┤", "│     5 │"]
 
 
+def test_sql_prints_every_statement(warehouse):
+    q = "SELECT count(*) AS n FROM documents; SELECT 'x' AS a, 2 AS b"
+    out = quarry("sql", q, "--format", "json", "--warehouse", str(warehouse))
+    assert out.stdout.splitlines() == ['[{"n": 5}]', '[{"a": "x", "b": 2}]']
+    out = quarry("sql", q, "--format", "csv", "--warehouse", str(warehouse))
+    assert out.stdout.splitlines() == ["n", "5", "", "a,b", "x,2"]
+
+
 def test_sql_json_and_runs(warehouse, monkeypatch):
     # the `runs` table unwrapped whatever the runner's terminal (an xdist worker's is a pipe: 80 columns)
     monkeypatch.setenv("COLUMNS", "200")
