@@ -160,7 +160,7 @@ def plan(
     if not params.full_refresh and refs:
         # A nightly refresh does not even open a file it has ingested before and that has not changed.
         listed = sources.file_stats(refs)
-        unchanged = unchanged_sources(wh, listed, known)
+        unchanged = unchanged_sources(wh, listed, known, int(params.max_doc_mb * 1e6))
         skip = set(unchanged.get_column("source").to_list())
         unread, unread_docs = len(skip), int(unchanged.get_column("documents").sum())
         refs = [r for r in refs if r.path not in skip]

@@ -280,7 +280,9 @@ def _index_files(
     """Stage `source_files` rows (path, size, mtime, doc_id) for the local files this batch read and
     identified (one per document of a jsonl/parquet file); loaded with the batch, they let the next run
     skip those files unread. `refused`: read_batch's quarantine rows (source, reason, ...)."""
-    rows = sources.file_index(refs, read, refused).with_columns(pl.lit(ctx.run_id).alias("run_id"))
+    rows = sources.file_index(refs, read, refused, ctx.max_doc_bytes).with_columns(
+        pl.lit(ctx.run_id).alias("run_id")
+    )
     write_table(rows, SOURCE_FILES, bdir / f"{SOURCE_FILES.name}.parquet")
 
 

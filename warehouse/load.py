@@ -92,20 +92,30 @@ def unaffected_by_edits(wh: Warehouse, stale: pl.DataFrame, current: str, edits:
     return sorted(pl.concat(keep).to_list()) if keep else []
 
 
-def unchanged_sources(wh: Warehouse, listed: pl.DataFrame, known: pl.DataFrame) -> pl.DataFrame:
+def unchanged_sources(
+    wh: Warehouse, listed: pl.DataFrame, known: pl.DataFrame, max_doc_bytes: int
+) -> pl.DataFrame:
     """The rows of `listed` (source, size, mtime_ns) that need not be read, with `documents` (int): how
     many documents the file holds. A file need not be read when the newest run that indexed its path
-    recorded the same size and mtime, and every document it recorded for the file (one for a
-    single-document file, one per record for jsonl/parquet) is in `known` (current) or NO_DOCUMENT."""
+    recorded the same size and mtime, every document it recorded for the file (one for a
+    single-document file, one per record for jsonl/parquet) is in `known` (current) or NO_DOCUMENT,
+    and, if a part of it was refused as too large, the limit (`max_doc_bytes`, bytes) has not been
+    raised since."""
     newest = scan(wh, SOURCE_FILES.name).filter(pl.col("run_id") == pl.col("run_id").max().over("source"))
     current = known.lazy().select("doc_id").unique().with_columns(pl.lit(True).alias("current"))
+    still_too_large = pl.col("max_doc_bytes").is_null() | (pl.col("max_doc_bytes") >= max_doc_bytes)
     settled = (
         listed.lazy()
-        .join(newest.select("source", "size", "mtime_ns", "doc_id"), on=["source", "size", "mtime_ns"])
+        .join(
+            newest.select("source", "size", "mtime_ns", "doc_id", "max_doc_bytes"),
+            on=["source", "size", "mtime_ns"],
+        )
         .join(current, on="doc_id", how="left")
         .group_by("source")
         .agg(
-            (pl.col("current").fill_null(False) | (pl.col("doc_id") == NO_DOCUMENT)).all().alias("ok"),
+            ((pl.col("current").fill_null(False) | (pl.col("doc_id") == NO_DOCUMENT)) & still_too_large)
+            .all()
+            .alias("ok"),
             (pl.col("doc_id") != NO_DOCUMENT).sum().cast(pl.Int64).alias("documents"),
         )
         .filter("ok")

@@ -311,13 +311,17 @@ SOURCE_FILES = Table(
             _f("mtime_ns", pa.int64(), False),
             _f("doc_id", pa.string(), False),
             _f("run_id", pa.string(), False),
+            # bytes: the run's document size limit when the file (or one of its records) was refused as
+            # too large; NULL when nothing was. Raising the limit reads the file again.
+            _f("max_doc_bytes", pa.int64()),
         ]
     ),
     kind="log",
     description=(
         "Local files already ingested, with their size and modification time, one row per (file, "
-        "document it yielded; NO_DOCUMENT for a jsonl/parquet file that yielded none): a later run skips "
-        "a file whose path, size and mtime are unchanged (and whose documents are current) unread."
+        "document it yielded; NO_DOCUMENT for a file that yielded none: only bad or too-large records, "
+        "or itself too large): a later run skips a file whose path, size and mtime are unchanged (whose "
+        "documents are current, and whose too-large part is still over the limit) unread."
     ),
 )
 

@@ -98,15 +98,20 @@ def file_stats(refs: list[SourceRef]) -> pl.DataFrame:
     )
 
 
-def file_index(refs: list[SourceRef], read: pl.DataFrame, refused: pl.DataFrame) -> pl.DataFrame:
-    """`source_files` rows [source, size, mtime_ns, doc_id] for the local files of `refs`: one per
-    (file, document it yielded), `source` being the file's path (a jsonl/parquet record's `path:line` /
-    `path#row` mapped back to it).
+def file_index(
+    refs: list[SourceRef], read: pl.DataFrame, refused: pl.DataFrame, max_bytes: int
+) -> pl.DataFrame:
+    """`source_files` rows [source, size, mtime_ns, doc_id, max_doc_bytes] for the local files of
+    `refs`: one per (file, document it yielded), `source` being the file's path (a jsonl/parquet
+    record's `path:line` / `path#row` mapped back to it).
 
     `read` [source, doc_id]: the documents identified (doc_id null: not identified, left out).
-    `refused` [source, reason]: what `read_batch` refused. A multi-document file with a refusal other
-    than BAD_RECORD (too large, unreadable, vanished...) is left out, as a refused single file is: the
-    next run reads it again. A multi-document file that yielded no document gets one NO_DOCUMENT row.
+    `refused` [source, reason]: what `read_batch` refused. A file refused as too large (or a jsonl/parquet
+    file with a record refused as too large) is indexed with `max_doc_bytes` = `max_bytes`, a single
+    file as NO_DOCUMENT: unchanged, it would be refused again, so the next run need not read it (nor
+    quarantine it again) unless the limit is raised. A file with any other refusal (unreadable,
+    vanished...) is left out: the next run reads it again. A multi-document file that yielded no
+    document gets one NO_DOCUMENT row.
     """
     stats = pl.DataFrame(
         [(r.path, r.size, r.mtime_ns, r.format) for r in refs if r.mtime_ns is not None],
@@ -118,7 +123,8 @@ def file_index(refs: list[SourceRef], read: pl.DataFrame, refused: pl.DataFrame)
     )
     read = read.select("source", "doc_id").drop_nulls("doc_id")
     multi = stats.filter(pl.col("format").is_in(MULTI_DOCUMENT_FORMATS))
-    single = stats.join(multi, on="source", how="anti").join(read, on="source", how="inner")
+    singles = stats.join(multi, on="source", how="anti")
+    single = singles.join(read, on="source", how="inner")
     # A record's file: its `source` without the `:line` / `#row` its format appends (a listed file's
     # own path is never a record's name, even if it ends like one).
     records = read.join(stats, on="source", how="anti").rename({"source": "record"})
@@ -132,23 +138,39 @@ def file_index(refs: list[SourceRef], read: pl.DataFrame, refused: pl.DataFrame)
             for fmt, rx in _RECORD_NAME.items()
         ]
     )
-    # Refusals name the file or one of its records: map them back the same way.
+
+    def files_of(rows: pl.DataFrame) -> pl.DataFrame:
+        """Refusals name the file or one of its records: map them back the same way."""
+        names = pl.concat(
+            [
+                rows.select("source"),
+                *(rows.select(pl.col("source").str.extract(rx, 1)) for rx in _RECORD_NAME.values()),
+            ]
+        )
+        return names.drop_nulls().unique()
+
     refused = refused.filter(pl.col("reason") != BAD_RECORD)
-    names = pl.concat(
-        [
-            refused.select("source"),
-            *(refused.select(pl.col("source").str.extract(rx, 1)) for rx in _RECORD_NAME.values()),
-        ]
-    )
-    failed = multi.join(names.drop_nulls(), on="source", how="semi")
+    too_large = files_of(refused.filter(pl.col("reason") == TOO_LARGE))
+    failed = files_of(refused.filter(pl.col("reason") != TOO_LARGE))
     multi = multi.join(failed, on="source", how="anti")
     by_file = by_file.join(failed, on="source", how="anti")
-    empty_files = multi.join(by_file, on="source", how="anti").with_columns(
-        pl.lit(NO_DOCUMENT).alias("doc_id")
+    empty_files = pl.concat(
+        [
+            multi.join(by_file, on="source", how="anti"),
+            singles.join(too_large, on="source", how="semi").join(failed, on="source", how="anti"),
+        ]
+    ).with_columns(pl.lit(NO_DOCUMENT).alias("doc_id"))
+    limit = (
+        pl.when(pl.col("source").is_in(too_large.get_column("source").implode()))
+        .then(pl.lit(max_bytes, pl.Int64))
+        .otherwise(pl.lit(None, pl.Int64))
+        .alias("max_doc_bytes")
     )
     cols = ["source", "size", "mtime_ns", "doc_id"]
-    return pl.concat([single.select(cols), by_file.select(cols), empty_files.select(cols)]).unique(
-        maintain_order=True
+    return (
+        pl.concat([single.select(cols), by_file.select(cols), empty_files.select(cols)])
+        .unique(maintain_order=True)
+        .with_columns(limit)
     )
 
 

@@ -210,6 +210,31 @@ def test_a_jsonl_file_with_only_bad_lines_is_quarantined_once(prefect_server, tm
         ]
 
 
+def test_a_too_large_file_is_quarantined_once_and_read_again_when_the_limit_is_raised(
+    prefect_server, tmp_path
+):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(SEEDS[2].read_text(encoding="utf-8"), encoding="utf-8")  # 2,768 bytes
+    big = corpus / "big.txt"  # two articles, 31,841 bytes
+    big.write_text("\n\n".join(p.read_text(encoding="utf-8") for p in SEEDS[:2]), encoding="utf-8")
+    small_mb = 0.01
+    wh = tmp_path / "big.duckdb"
+
+    def quarantined() -> list[tuple]:
+        with duckdb.connect(str(wh), read_only=True) as con:
+            return con.execute("SELECT source, reason FROM quarantine ORDER BY ALL").fetchall()
+
+    s = run(corpus, wh, max_doc_mb=small_mb)
+    assert (s["files_unread"], s["docs_cleaned"], s["docs_quarantined"]) == (0, 1, 1)
+    s = run(corpus, wh, max_doc_mb=small_mb)  # unchanged and still over the limit: not read again
+    assert (s["files_unread"], s["docs_cleaned"], s["docs_quarantined"]) == (2, 0, 0)
+    assert quarantined() == [(str(big), "too_large")]
+    s = run(corpus, wh, max_doc_mb=small_mb * 4)  # the limit raised: read, and it lands
+    assert (s["files_unread"], s["docs_cleaned"], s["docs_quarantined"]) == (1, 1, 0)
+    assert quarantined() == [(str(big), "too_large")]
+
+
 def test_near_duplicates_are_recorded_within_and_across_runs(prefect_server, tmp_path):
     seed = REPO / "seeds" / "002_3c9ed8aaf0bf1444.txt"
     corpus = make_corpus(tmp_path / "c", names=[seed])

@@ -292,7 +292,9 @@ def test_file_index_maps_records_back_to_their_file_and_leaves_out_refused_files
         SourceRef("/s/feed.jsonl", 20, "jsonl", "/s", 2),
         SourceRef("/s/t.parquet", 30, "parquet", "/s", 3),
         SourceRef("/s/bad.jsonl", 40, "jsonl", "/s", 4),  # only bad lines: one NO_DOCUMENT row
-        SourceRef("/s/big.jsonl", 50, "jsonl", "/s", 5),  # one line too large: read again next run
+        SourceRef("/s/big.jsonl", 50, "jsonl", "/s", 5),  # one line too large: indexed with the limit
+        SourceRef("/s/huge.txt", 80, "txt", "/s", 8),  # too large itself: NO_DOCUMENT with the limit
+        SourceRef("/s/locked.txt", 90, "txt", "/s", 9),  # unreadable: read again next run
         SourceRef("/s/x.txt:7", 60, "txt", "/s", 6),  # a file's own name ending like a record's
         SourceRef("mem://r/u.jsonl", 70, "jsonl"),  # no mtime: never indexed
     ]
@@ -313,17 +315,19 @@ def test_file_index_maps_records_back_to_their_file_and_leaves_out_refused_files
     )
     refused = pl.DataFrame(
         {
-            "source": ["/s/feed.jsonl:2", "/s/bad.jsonl:1", "/s/big.jsonl:2"],
-            "reason": ["bad_record", "bad_record", "too_large"],
+            "source": ["/s/feed.jsonl:2", "/s/bad.jsonl:1", "/s/big.jsonl:2", "/s/huge.txt", "/s/locked.txt"],
+            "reason": ["bad_record", "bad_record", "too_large", "too_large", "unreadable"],
         }
     )
-    assert file_index(refs, read, refused).sort("source", "doc_id").rows() == [
-        ("/s/a.txt", 10, 1, "d1"),
-        ("/s/bad.jsonl", 40, 4, ""),
-        ("/s/feed.jsonl", 20, 2, "d2"),
-        ("/s/feed.jsonl", 20, 2, "d3"),
-        ("/s/t.parquet", 30, 3, "d4"),
-        ("/s/x.txt:7", 60, 6, "d6"),
+    assert file_index(refs, read, refused, 45).sort("source", "doc_id").rows() == [
+        ("/s/a.txt", 10, 1, "d1", None),
+        ("/s/bad.jsonl", 40, 4, "", None),
+        ("/s/big.jsonl", 50, 5, "d5", 45),
+        ("/s/feed.jsonl", 20, 2, "d2", None),
+        ("/s/feed.jsonl", 20, 2, "d3", None),
+        ("/s/huge.txt", 80, 8, "", 45),
+        ("/s/t.parquet", 30, 3, "d4", None),
+        ("/s/x.txt:7", 60, 6, "d6", None),
     ]
 
 
