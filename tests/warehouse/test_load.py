@@ -137,7 +137,8 @@ print(counts["documents"] + counts2["documents"], compacted["documents"], (after
     )
     docs, compacted, grown_mb = out.stdout.split(maxsplit=2)
     assert (int(docs), compacted) == (12_000, "(2,")
-    assert int(grown_mb.split()[-1]) < 60, out.stdout
+    # 40-62 MB measured (allocator noise under a loaded machine); reading a table whole grows 260 MB
+    assert int(grown_mb.split()[-1]) < 100, out.stdout
     wh = Warehouse.at(tmp_path / "w" / "q.duckdb")
     assert _rows(wh, "SELECT count(*), sum(length(text)) FROM documents") == [(12_000, 300_000_000)]
     assert compact(wh, "again") == {}  # one file per table already
