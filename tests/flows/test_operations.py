@@ -112,8 +112,15 @@ def test_compaction_keeps_query_results(prefect_server, tmp_path, capsys):
     w = Warehouse.at(wh)
     assert file_counts(w)["documents"] == 5 and file_counts(w)["runs"] == 5
     before = snapshot(wh)
+    before_counts = file_counts(w)
     assert cli.main(["compact", "--warehouse", str(wh)]) == 0  # in this process: about the files
-    assert "documents: 5 files -> 1" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "documents: 5 files -> 1" in out
+    superseded = sum(n for n in before_counts.values() if n >= 2)  # every file of a compacted table
+    assert len(list(w.table_dir("documents").glob("*.parquet"))) == 6  # kept for open readers
+    assert re.search(r"^(\d+) superseded files \([\d.]+ MB\) stay for readers", out, re.M).group(1) == str(
+        superseded
+    )
     assert snapshot(wh) == before
     counts = file_counts(w)
     assert counts["documents"] == 1 and counts["runs"] == 1
