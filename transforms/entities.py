@@ -550,7 +550,11 @@ _START_TABLE = bytes(
     else b
     for b in range(256)
 )
-_MARK_DELTA = bytes((_START_TABLE[b] - b) % 256 for b in range(256))
+# mark - lowercased byte, by the text's byte (0 for bytes that are no ASCII letter or digit)
+_MARK_DELTA = bytes(
+    (_START_TABLE[b | 0x20] - (b | 0x20) if chr(b).isupper() and b < 128 else _START_TABLE[b] - b) % 256
+    for b in range(256)
+)
 
 
 class _Bytes:
@@ -644,12 +648,13 @@ def _search(raw: _Bytes, groups: list[tuple[list[str], bool]]) -> list[pl.DataFr
 def _word_starts(text: bytes) -> np.ndarray:
     """`text` ASCII-lowercased, with the first byte of every word (an ASCII letter or digit after any
     other byte, or at the start) replaced by its mark in `_START_TABLE`: same length, one-to-one."""
-    low = text.lower()
     word = np.frombuffer(text.translate(_WORD_TABLE), dtype=np.uint8)
-    # mark - byte for letters and digits, 0 for other bytes (the first byte needs no condition then)
-    marked = np.frombuffer(low.translate(_MARK_DELTA), dtype=np.uint8).copy()
-    marked[1:] *= word[1:] > word[:-1]
-    marked += np.frombuffer(low, dtype=np.uint8)  # (uint8 arithmetic wraps around)
+    marked = np.empty(len(text), dtype=np.uint8)
+    # 1 at word starts, times `_MARK_DELTA`, plus the lowercased byte (uint8 arithmetic wraps around)
+    np.greater(word[1:], word[:-1], out=marked[1:].view(np.bool_))
+    marked[:1] = 1
+    marked *= np.frombuffer(text.translate(_MARK_DELTA), dtype=np.uint8)
+    marked += np.frombuffer(text.lower(), dtype=np.uint8)
     return marked
 
 
