@@ -761,34 +761,36 @@ def _pattern_forms(big: pl.DataFrame, rules: list[tuple[str, str, float, str]]) 
     groups: match, pre_bytes (context length), surface, type, confidence, rule.
 
     One regex pass per group of `_PASSES`; each distinct match then goes to the first rule of its group
-    that matches all of it."""
+    that matches all of it: the first alternative of the group's rules, anchored at both ends, that
+    matches it (leftmost-first), read from the capture groups of that alternative (every rule has two).
+    One anchored regex per group, not one per rule: polars compiles a regex again whenever more than its
+    cache's 32 other regexes ran since, which every call of `extract_mentions` does."""
     parts = []
     for names in _PASSES:
         group = [r for r in rules if r[3] in names]
         if not group:
             continue
         combined = "|".join(f"(?:{regex})" for _, regex, _, _ in group)
-        rest = big.select(
+        found = big.select(
             pl.col("text").str.extract_all(combined).explode().unique().drop_nulls()
         ).to_series()
-        for type_, regex, confidence, rule in group:
-            if rest.len() == 0:
-                break
-            groups = rest.to_frame("match").with_columns(
-                pl.col("match").str.extract_groups(rf"^(?:{regex})$").alias("g")
-            )
-            hit = groups.get_column("g").struct[1].is_not_null()
+        if found.len() == 0:
+            continue
+        split = found.to_frame("match").with_columns(
+            pl.col("match").str.extract_groups(rf"^(?:{combined})$").alias("g")
+        )
+        for i, (type_, _, confidence, rule) in enumerate(group):
+            context, entity = pl.col("g").struct[2 * i], pl.col("g").struct[2 * i + 1]
             parts.append(
-                groups.filter(hit).select(
+                split.filter(entity.is_not_null()).select(
                     "match",
-                    pl.col("g").struct[0].fill_null("").str.len_bytes().cast(pl.Int64).alias("pre_bytes"),
-                    pl.col("g").struct[1].alias("surface"),
+                    context.fill_null("").str.len_bytes().cast(pl.Int64).alias("pre_bytes"),
+                    entity.alias("surface"),
                     pl.lit(type_).alias("type"),
                     pl.lit(confidence).alias("confidence"),
                     pl.lit(rule).alias("rule"),
                 )
             )
-            rest = rest.filter(~hit)
     return pl.concat(parts) if parts else pl.DataFrame(schema=_PATTERN_FORMS_SCHEMA)
 
 

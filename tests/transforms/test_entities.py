@@ -14,6 +14,8 @@ from transforms.entities import (
     ENTITY_COLUMNS,
     MENTION_COLUMNS,
     _Bytes,
+    _discovery_rules,
+    _pattern_forms,
     _search,
     _word_starts,
     entity_id,
@@ -545,6 +547,30 @@ def test_search_bounded_drops_occurrences_inside_words() -> None:
     assert _one_pass("said AI, xAI AIs", ["AI"], bounded=True) == [("AI", 5)]
     assert _one_pass("AU.S. U.S.A", ["U.S."], bounded=True) == [("U.S.", 6)]
     assert _one_pass("said AI", ["AI"], bounded=False) == [("ai", 1), ("AI", 5)]
+
+
+def test_every_discovery_rule_has_a_context_and_an_entity_group() -> None:
+    # `_pattern_forms` reads rule i of a pass from capture groups 2i and 2i + 1 of their alternation.
+    rules = _discovery_rules(["Orbit"], ["Acme"], ["小米"], ["Acme"])
+    groups = [
+        len(pl.select(pl.lit("").str.extract_groups(rx)).to_series().struct.fields) for _, rx, _, _ in rules
+    ]
+    assert groups == [2] * len(rules)
+
+
+def test_pattern_forms_split_each_match_by_the_first_rule_of_its_pass() -> None:
+    text = "Analyst Jane Roe said Acme Robotics Inc. raised funds; the Borealis chips, the GPU MX450."
+    forms = _pattern_forms(
+        pl.DataFrame({"text": [text]}), _discovery_rules(["Orbit"], ["Acme"], [], ["Acme"])
+    )
+    assert sorted(forms.rows()) == [
+        ("Acme Robotics Inc", 0, "Acme Robotics Inc", "PRODUCT", 0.94, "product_org"),
+        ("Acme Robotics Inc.", 0, "Acme Robotics Inc.", "ORG", 0.95, "org_suffix"),
+        ("Analyst Jane Roe", 8, "Jane Roe", "PERSON", 0.95, "person_title"),
+        ("GPU MX450", 4, "MX450", "PRODUCT", 0.94, "product_code"),
+        ("said Acme Robotics Inc.", 5, "Acme Robotics Inc", "PERSON", 0.95, "person_said"),
+        ("the Borealis chips", 4, "Borealis", "PRODUCT", 0.94, "product_kind"),
+    ]
 
 
 def test_word_starts_marks_the_first_byte_of_every_word() -> None:
