@@ -14,7 +14,10 @@ from transforms.entities import (
     ENTITY_COLUMNS,
     MENTION_COLUMNS,
     _Bytes,
+    _discovery_rules,
+    _pattern_forms,
     _search,
+    _word_starts,
     entity_id,
     entity_id_expr,
     entity_rows,
@@ -544,6 +547,73 @@ def test_search_bounded_drops_occurrences_inside_words() -> None:
     assert _one_pass("said AI, xAI AIs", ["AI"], bounded=True) == [("AI", 5)]
     assert _one_pass("AU.S. U.S.A", ["U.S."], bounded=True) == [("U.S.", 6)]
     assert _one_pass("said AI", ["AI"], bounded=False) == [("ai", 1), ("AI", 5)]
+
+
+def test_every_discovery_rule_has_a_context_and_an_entity_group() -> None:
+    # `_pattern_forms` reads rule i of a pass from capture groups 2i and 2i + 1 of their alternation.
+    rules = _discovery_rules(["Orbit"], ["Acme"], ["小米"], ["Acme"])
+    groups = [
+        len(pl.select(pl.lit("").str.extract_groups(rx)).to_series().struct.fields) for _, rx, _, _ in rules
+    ]
+    assert groups == [2] * len(rules)
+
+
+def test_pattern_forms_split_each_match_by_the_first_rule_of_its_pass() -> None:
+    text = "Analyst Jane Roe said Acme Robotics Inc. raised funds; the Borealis chips, the GPU MX450."
+    forms = _pattern_forms(
+        pl.DataFrame({"text": [text]}), _discovery_rules(["Orbit"], ["Acme"], [], ["Acme"])
+    )
+    assert sorted(forms.rows()) == [
+        ("Acme Robotics Inc", 0, "Acme Robotics Inc", "PRODUCT", 0.94, "product_org"),
+        ("Acme Robotics Inc.", 0, "Acme Robotics Inc.", "ORG", 0.95, "org_suffix"),
+        ("Analyst Jane Roe", 8, "Jane Roe", "PERSON", 0.95, "person_title"),
+        ("GPU MX450", 4, "MX450", "PRODUCT", 0.94, "product_code"),
+        ("said Acme Robotics Inc.", 5, "Acme Robotics Inc", "PERSON", 0.95, "person_said"),
+        ("the Borealis chips", 4, "Borealis", "PRODUCT", 0.94, "product_kind"),
+    ]
+
+
+def test_word_starts_marks_the_first_byte_of_every_word() -> None:
+    # Lowercased; a letter that starts a word becomes its capital, a digit d becomes 0xF5 + d (after
+    # "-" and after the two bytes of "é" too); the length is kept.
+    assert _word_starts("Ab cD-9x é3 x".encode()).tobytes() == b"Ab Cd-\xfex \xc3\xa9\xf8 X"
+
+
+def _bounded(text: str, rows: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """`rows` less the occurrences that continue an ASCII word on a side where they begin/end with one."""
+    raw = text.encode()
+
+    def word(i: int) -> bool:
+        return 0 <= i < len(raw) and chr(raw[i]).isascii() and chr(raw[i]).isalnum()
+
+    out = []
+    for surface, start in rows:
+        b = surface.encode()
+        end = start + len(b)
+        if (word(start) and word(start - 1)) or (word(end - 1) and word(end)):
+            continue
+        out.append((surface, start))
+    return out
+
+
+# Letters, digits and separators: words begin and end often, inside and around the patterns.
+_WORDY = st.sampled_from(["a", "A", "b", "1", " ", "-", "é", "米"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(_WORDY, max_size=30).map("".join),
+    st.lists(st.lists(_WORDY, min_size=1, max_size=4).map("".join), min_size=1, max_size=6),
+)
+def test_search_bounded_equals_the_two_pass_result_at_word_boundaries(text: str, patterns: list[str]) -> None:
+    assert _one_pass(text, patterns, bounded=True) == _bounded(text, _two_pass(text, patterns).rows())
+
+
+def test_search_key_in_a_bounded_and_an_unbounded_group() -> None:
+    # The bounded group sees "AI" only as a word; the unbounded one also inside "said" and "xAI".
+    bounded, anywhere = _search(_Bytes("said AI, xAI"), [(["AI"], True), (["ai"], False)])
+    assert bounded.rows() == [("AI", 5)]
+    assert anywhere.rows() == [("ai", 1), ("AI", 5), ("AI", 10)]
 
 
 def test_search_groups_share_one_pass() -> None:
