@@ -392,6 +392,38 @@ def _first_match_map(text: pl.Expr, pairs: list[tuple[str, str | None]], anchor:
     return expr.otherwise(pl.lit(None, dtype=pl.String))  # type: ignore[union-attr]
 
 
+def _add_columns(
+    frame: pl.DataFrame | pl.LazyFrame, other: pl.DataFrame | pl.LazyFrame, on: str, *, nulls_equal: bool = False
+) -> pl.DataFrame:
+    """`frame` (eager) with the other columns of `other` (unique in `on`) beside it: a left join in
+    `frame`'s row order, null where `other` lacks the key. Only the key column is joined and the result
+    stacked beside `frame`: a join of the wide frame itself gathered every one of its columns (its
+    texts) again."""
+    if isinstance(frame, pl.LazyFrame):
+        frame = frame.collect(engine=_ENGINE)
+    added = (
+        frame.lazy()
+        .select(on)
+        .join(other.lazy(), on=on, how="left", maintain_order="left", nulls_equal=nulls_equal)
+        .drop(on)
+        .collect(engine=_ENGINE)
+    )
+    return frame.hstack(added.get_columns())
+
+
+def _on_rows(frame: pl.DataFrame, rows: pl.Expr, **exprs: pl.Expr) -> pl.DataFrame:
+    """`frame` with the columns `exprs` (name=expression) evaluated on the rows where `rows` holds
+    alone, null in the others: a costly text rule runs only on the rows whose outcome it decides (a
+    when/then chain evaluates every branch on every row)."""
+    # (lazy: only the columns the rules read are filtered)
+    part = frame.lazy().filter(rows.fill_null(False)).select(**exprs).collect(engine=_ENGINE)
+    where = frame.select(rows.fill_null(False).arg_true()).to_series()
+    return frame.with_columns(
+        pl.repeat(None, frame.height, dtype=s.dtype, eager=True).alias(s.name).scatter(where, s)
+        for s in part.get_columns()
+    )
+
+
 def _number_value(s: pl.Expr) -> pl.Expr:
     """Digits ("1,234.5"), English number words ("twenty-five hundred") or Chinese numerals -> f64."""
     low = s.str.to_lowercase().str.strip_chars().str.replace(r"^half-an?$", "half a")
@@ -765,10 +797,9 @@ def find_candidates(docs: pl.DataFrame, sents: pl.DataFrame) -> pl.DataFrame:
     )
     held = held.select("_sk", slice_spans(docs, held).alias("_stext"))
     hits = (
-        hits.lazy()
-        .with_columns(sentence_key.alias("_sk"))
-        .join(held.lazy(), on="_sk", how="left", maintain_order="left")
+        _add_columns(hits.with_columns(sentence_key.alias("_sk")), held, "_sk")
         .drop("_sk")
+        .lazy()
         .with_columns(
             pl.col("_stext")
             .str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
@@ -796,7 +827,8 @@ def screen_bare_numbers(hits: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
     is_bare = hits.select(bare_hit.alias("b")).to_series()
     bare = hits.filter(is_bare).lazy()
     bare = (
-        bare.join(_left_units(bare, pl.lit(True)), on="_left", how="left", maintain_order="left")
+        _add_columns(bare, _left_units(bare, pl.lit(True)), "_left")
+        .lazy()
         .with_columns(
             pl.coalesce(pl.col("_lu"), pl.when(coordinated).then(pl.lit("_coord"))).alias("_left_unit")
         )
@@ -938,7 +970,7 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
         .drop("_lo_num", "_hi_num")
         .collect(engine=_ENGINE)
     )
-    return hits.join(parsed, on="surface", how="left", maintain_order="left", nulls_equal=True)
+    return _add_columns(hits, parsed, "surface", nulls_equal=True)
 
 
 # What a document or sentence is about, for units the figure's own words leave open.
@@ -985,7 +1017,7 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
         doc_context = pl.DataFrame(
             schema={"_d": pl.Int64, "_doc_vehicles": pl.Boolean, "_doc_japan": pl.Boolean}
         )
-    parsed = parsed.lazy().join(doc_context.lazy(), on="_d", how="left")
+    parsed = _add_columns(parsed, doc_context, "_d").lazy()
     is_rank, mult_word = pl.col("_is_rank"), pl.col("_mult")
     currency, rest_unit, per_share, bare = (
         pl.col(c) for c in ("_currency", "_rest_unit", "_per_share", "_bare")
@@ -1011,69 +1043,73 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
     )
     lookup = _left_units(parsed, bare & pl.col("conn").is_null())
     base = (
-        parsed.join(lookup, on="_left", how="left", maintain_order="left")
+        _add_columns(parsed, lookup, "_left")
+        .lazy()
         .with_columns(unit.alias("unit"))
         .drop("_lu")
         .collect(engine=_ENGINE)
     )
     # The sentence and document are read only for the units they may change (most figures keep theirs).
     needs = pl.col("unit").is_in(["people", "_generic", *CURRENCIES]).fill_null(False)
-    units = (
-        base.filter(needs)
-        .lazy()
-        .with_columns(
-            # "3,000 people" about a team is a headcount.
-            pl.when(
-                (pl.col("unit") == "people")
-                & ~pl.col("rest").str.contains(r"(?i)contractors")
-                & pl.col("_stext").str.contains(
-                    r"(?i)(?-u:\b)(?:team|staff|employ[A-Za-z0-9_]*|workforce|hire[A-Za-z0-9_]*|recruit[A-Za-z0-9_]*|headcount|lab)(?-u:\b)|团队|员工|实验室"  # noqa: E501
-                )
-            )
-            .then(pl.lit("employees"))
-            # "shares fell 3.2% to $118.42", "EPS was €1.73 versus €3.20", "股价约170美元": a price per
-            # share (an unscaled amount after a share or EPS word in the same clause, or before "in EPS").
-            .when(
-                pl.col("unit").is_in(list(CURRENCIES))
-                & pl.col("los").is_null()
-                & pl.col("his").is_null()
-                & (
-                    pl.col("_left").str.contains(
+    is_people = pl.col("unit") == "people"
+    per_share_rows = pl.col("unit").is_in(list(CURRENCIES)) & pl.col("los").is_null() & pl.col("his").is_null()
+    is_generic = pl.col("unit") == "_generic"
+    yen_rows = (pl.col("unit") == "CNY") & pl.col("cur").str.contains(r"^[¥￥]")
+    needed = base.filter(needs)
+    # Each rule reads the sentence only for the figures of its own unit.
+    needed = _on_rows(
+        needed,
+        is_people,
+        _team=~pl.col("rest").str.contains(r"(?i)contractors")
+        & pl.col("_stext").str.contains(
+            r"(?i)(?-u:\b)(?:team|staff|employ[A-Za-z0-9_]*|workforce|hire[A-Za-z0-9_]*|recruit[A-Za-z0-9_]*|headcount|lab)(?-u:\b)|团队|员工|实验室"  # noqa: E501
+        ),
+    )
+    needed = _on_rows(
+        needed,
+        per_share_rows,
+        _eps=pl.col("_left").str.contains(
                         r"(?i)(?:(?-u:\b)(?:shares?|stock|eps)(?-u:\b)(?:[^.;:]|\.[0-9]){0,50}|股价[^。；]{0,12})$"
                     )
-                    | pl.col("_right").str.contains(
-                        r"(?i)^\s*(?:to\s+\S+\s+)?(?:in\s+)?(?:adjusted\s+|diluted\s+|gaap\s+)?(?:earnings|eps)\s+per\s+share"
-                    )
-                )
-            )
-            .then(pl.col("unit") + "_per_share")
-            .when(pl.col("unit") == "_generic")
-            .then(
-                pl.when(pl.col("_stext").str.contains(_VEHICLE_CUE))
-                .then(pl.lit("vehicles"))
-                .when(pl.col("_stext").str.contains(_DEVICE_CUE))
-                .then(pl.lit("units"))
-                .when(pl.col("_doc_vehicles").fill_null(False))
-                .then(pl.lit("vehicles"))
-                .when(pl.col("rest").str.contains(r"(?i)units|台"))
-                .then(pl.lit("units"))
-                .otherwise(pl.lit("count"))
-            )
-            # "¥590bn" for a Japanese chipmaker: yen, when the sentence or the document is about Japan.
-            .when(
-                (pl.col("unit") == "CNY")
-                & pl.col("cur").str.contains(r"^[¥￥]")
-                & (
-                    (pl.col("_stext").str.contains(_JAPAN_CUE) & ~pl.col("_stext").str.contains(_CHINA_CUE))
-                    | pl.col("_doc_japan").fill_null(False)
-                )
-            )
-            .then(pl.lit("JPY"))
-            .otherwise(pl.col("unit"))
-            .alias("unit")
-        )
-        .collect(engine=_ENGINE)
+        | pl.col("_right").str.contains(
+            r"(?i)^\s*(?:to\s+\S+\s+)?(?:in\s+)?(?:adjusted\s+|diluted\s+|gaap\s+)?(?:earnings|eps)\s+per\s+share"
+        ),
     )
+    needed = _on_rows(
+        needed,
+        is_generic,
+        _generic_unit=pl.when(pl.col("_stext").str.contains(_VEHICLE_CUE))
+        .then(pl.lit("vehicles"))
+        .when(pl.col("_stext").str.contains(_DEVICE_CUE))
+        .then(pl.lit("units"))
+        .when(pl.col("_doc_vehicles").fill_null(False))
+        .then(pl.lit("vehicles"))
+        .when(pl.col("rest").str.contains(r"(?i)units|台"))
+        .then(pl.lit("units"))
+        .otherwise(pl.lit("count")),
+    )
+    needed = _on_rows(
+        needed,
+        yen_rows,
+        _japan=(pl.col("_stext").str.contains(_JAPAN_CUE) & ~pl.col("_stext").str.contains(_CHINA_CUE))
+        | pl.col("_doc_japan").fill_null(False),
+    )
+    units = needed.with_columns(
+        # "3,000 people" about a team is a headcount.
+        pl.when(is_people & pl.col("_team"))
+        .then(pl.lit("employees"))
+        # "shares fell 3.2% to $118.42", "EPS was €1.73 versus €3.20", "股价约170美元": a price per
+        # share (an unscaled amount after a share or EPS word in the same clause, or before "in EPS").
+        .when(per_share_rows & pl.col("_eps"))
+        .then(pl.col("unit") + "_per_share")
+        .when(is_generic)
+        .then(pl.col("_generic_unit"))
+        # "¥590bn" for a Japanese chipmaker: yen, when the sentence or the document is about Japan.
+        .when(yen_rows & pl.col("_japan"))
+        .then(pl.lit("JPY"))
+        .otherwise(pl.col("unit"))
+        .alias("unit")
+    ).drop("_team", "_eps", "_generic_unit", "_japan")
     units = pl.concat([base.filter(~needs), units])
     # Neighbouring figures, from a narrow sorted copy (sorting the wide frame would move every text).
     # Sorted by document, a neighbour is in the same document when its _d is equal: shifts of whole
@@ -1101,9 +1137,20 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
             .alias("_last_currency"),
         )
     )
+    # The words around a figure are read only when it has no unit yet (the rules below fill no other).
+    units = _on_rows(
+        _add_columns(units, neighbours, "_k"),
+        pl.col("unit").is_null(),
+        _and_next=pl.col("_right").str.contains(r"(?i)^\s+(?:and|or)\s+[0-9]"),
+        _of_them=pl.col("_right").str.contains(r"(?i)^\s+of\s+(?:them|those|these)(?-u:\b)"),
+        _and_prev=pl.col("_left").str.contains(
+            r"(?i)(?-u:\b)(?:and|or|versus|vs\.?)\s+(?:(?:almost|nearly|about|around|over|more\s+than|"
+            r"up\s+to|some|roughly|another)\s+)?$"
+        ),
+        _money_left=pl.col("_left").str.contains(_MONEY_LEFT),
+    )
     return (
         units.lazy()
-        .join(neighbours.lazy(), on="_k", how="left")
         # Coordination: "7 and 18 trillion tokens" — the bare first number takes the next figure's
         # scale and unit; "produced 479,700 vehicles and delivered 466,140 of them" and "3 billion
         # parameters and almost 2 trillion total" — a bare or scaled number without a unit takes the
@@ -1112,30 +1159,20 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
             pl.when(
                 pl.col("unit").is_null()
                 & pl.col("_next_same").fill_null(False)
-                & pl.col("_right").str.contains(r"(?i)^\s+(?:and|or)\s+[0-9]")
+                & pl.col("_and_next")
                 & (pl.col("_lo_scale") == 1.0)
             )
             .then(pl.col("value") * pl.col("_next_scale"))
             .otherwise(pl.col("value"))
             .alias("value"),
-            pl.when(
-                pl.col("unit").is_null()
-                & pl.col("_next_same").fill_null(False)
-                & pl.col("_right").str.contains(r"(?i)^\s+(?:and|or)\s+[0-9]")
-            )
+            pl.when(pl.col("unit").is_null() & pl.col("_next_same").fill_null(False) & pl.col("_and_next"))
             .then(pl.col("_next_unit"))
             .when(
                 pl.col("unit").is_null()
                 & pl.col("_prev_same").fill_null(False)
                 & (
-                    pl.col("_right").str.contains(r"(?i)^\s+of\s+(?:them|those|these)(?-u:\b)")
-                    | (
-                        (pl.col("los").is_not_null() | pl.col("his").is_not_null())
-                        & pl.col("_left").str.contains(
-                            r"(?i)(?-u:\b)(?:and|or|versus|vs\.?)\s+(?:(?:almost|nearly|about|around|over|more\s+than|"
-                            r"up\s+to|some|roughly|another)\s+)?$"
-                        )
-                    )
+                    pl.col("_of_them")
+                    | ((pl.col("los").is_not_null() | pl.col("his").is_not_null()) & pl.col("_and_prev"))
                 )
             )
             .then(pl.col("_prev_unit"))
@@ -1147,12 +1184,13 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
             pl.when(
                 pl.col("unit").is_null()
                 & (pl.col("los").is_not_null() | pl.col("his").is_not_null())
-                & pl.col("_left").str.contains(_MONEY_LEFT)
+                & pl.col("_money_left")
             )
             .then(pl.col("_last_currency"))
             .otherwise(pl.col("unit"))
             .alias("unit")
         )
+        .drop("_and_next", "_of_them", "_and_prev", "_money_left")
     ).collect(engine=_ENGINE)
 
 
@@ -1344,7 +1382,8 @@ def exclusion_reasons(cands: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .unique()
     )
     cands = (
-        cands.join(inside, on="_k", how="left")
+        _add_columns(cands, inside, "_k")
+        .lazy()
         .with_columns(
             pl.when(pl.col("reason").is_null() & pl.col("_inside").fill_null(False))
             .then(pl.lit(INSIDE_ENTITY))
@@ -1362,13 +1401,14 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     # The sentence patterns run once per sentence (a sentence holds ~2 figures on news), joined back.
     # (keyed by one integer: first occurrences and a one-key join are cheaper than a unique() and a
     # two-key join)
-    kept = kept.lazy().with_columns(_key(pl.col("_d"), pl.col("sentence_id")).alias("_sk"))
-    sentence_flags = kept.filter(pl.col("_sk").is_first_distinct()).select(
+    kept = kept.with_columns(_key(pl.col("_d"), pl.col("sentence_id")).alias("_sk"))
+    sentence_flags = kept.lazy().filter(pl.col("_sk").is_first_distinct()).select(
         "_sk", *_kind_sentence_flags(pl.col("_stext"))
     )
     # Lazy, so the lower-cased texts the rules share are computed once (common subexpressions).
     return (
-        kept.join(sentence_flags, on="_sk", how="left", maintain_order="left")
+        _add_columns(kept, sentence_flags, "_sk")
+        .lazy()
         .with_columns(
             _qualifier(pl.col("_left")).alias("qualifier"),
             _kind(pl.col("unit"), pl.col("_left"), pl.col("_right")).alias("kind"),
