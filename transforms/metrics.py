@@ -393,7 +393,11 @@ def _first_match_map(text: pl.Expr, pairs: list[tuple[str, str | None]], anchor:
 
 
 def _add_columns(
-    frame: pl.DataFrame | pl.LazyFrame, other: pl.DataFrame | pl.LazyFrame, on: str, *, nulls_equal: bool = False
+    frame: pl.DataFrame | pl.LazyFrame,
+    other: pl.DataFrame | pl.LazyFrame,
+    on: str,
+    *,
+    nulls_equal: bool = False,
 ) -> pl.DataFrame:
     """`frame` (eager) with the other columns of `other` (unique in `on`) beside it: a left join in
     `frame`'s row order, null where `other` lacks the key. Only the key column is joined and the result
@@ -1052,7 +1056,9 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
     # The sentence and document are read only for the units they may change (most figures keep theirs).
     needs = pl.col("unit").is_in(["people", "_generic", *CURRENCIES]).fill_null(False)
     is_people = pl.col("unit") == "people"
-    per_share_rows = pl.col("unit").is_in(list(CURRENCIES)) & pl.col("los").is_null() & pl.col("his").is_null()
+    per_share_rows = (
+        pl.col("unit").is_in(list(CURRENCIES)) & pl.col("los").is_null() & pl.col("his").is_null()
+    )
     is_generic = pl.col("unit") == "_generic"
     yen_rows = (pl.col("unit") == "CNY") & pl.col("cur").str.contains(r"^[¥￥]")
     needed = base.filter(needs)
@@ -1069,8 +1075,8 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
         needed,
         per_share_rows,
         _eps=pl.col("_left").str.contains(
-                        r"(?i)(?:(?-u:\b)(?:shares?|stock|eps)(?-u:\b)(?:[^.;:]|\.[0-9]){0,50}|股价[^。；]{0,12})$"
-                    )
+            r"(?i)(?:(?-u:\b)(?:shares?|stock|eps)(?-u:\b)(?:[^.;:]|\.[0-9]){0,50}|股价[^。；]{0,12})$"
+        )
         | pl.col("_right").str.contains(
             r"(?i)^\s*(?:to\s+\S+\s+)?(?:in\s+)?(?:adjusted\s+|diluted\s+|gaap\s+)?(?:earnings|eps)\s+per\s+share"
         ),
@@ -1273,6 +1279,58 @@ def exclusion_reasons(cands: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     )
     is_zh = pl.col("lo").str.contains(r"^[零一二两三四五六七八九十百千]+$")
     is_word = pl.col("lo").str.contains(r"^(?i)[a-z]")
+    idiom = (
+        mult_word.is_not_null()
+        & ~pl.col("surface").str.contains(r"(?i)ed$")
+        & ~pl.col("_right").str.contains(
+            r"(?i)^\s+(?:the|as|that|its|their|his|her|our|what|over|from|in|to)(?-u:\b)"
+        )
+    ) | (
+        pl.col("_fraction").is_not_null()
+        & (
+            ~pl.col("_right").str.contains(r"(?i)^\s+of(?-u:\b)")
+            | pl.col("_right").str.contains(
+                r"(?i)^\s+of\s+(?:the\s+|this\s+|that\s+|next\s+|last\s+)?(?:(?:fiscal\s+)?(?:19|20)[0-9]{2}|year|month|decade|century|quarter|season|fiscal|day|week|game|match)"
+            )
+            | pl.col("_left").str.contains(
+                r"(?i)(?-u:\b)(?:first|second|third|fourth|last|latter|former|next|past|other|each|every)\s+$"
+            )
+        )
+    )
+    # The rules that read the words around a figure run only on the figures of the units they judge.
+    promo_rows = unit.is_in(["users", "people", "count", "customers"])
+    idiom_rows = mult_word.is_not_null() | pl.col("_fraction").is_not_null()
+    version_rows = (
+        ~is_rank
+        & mult_word.is_null()
+        & digits_only.fill_null(False)
+        & pl.col("cur").is_null()
+        & pl.col("los").is_null()
+        & pl.col("his").is_null()
+        & (unit != "percent")
+    )
+    temp = {
+        "_ticker": (
+            unit == "percent",
+            pl.col("_left").str.contains(r"\(\s*[A-Z]{1,6}(?:\.[A-Z]{1,3})?:?\s*[+\-−]?$")
+            & pl.col("_right").str.contains(r"^\s*\)"),
+        ),
+        "_promo": (
+            promo_rows,
+            pl.col("_left").str.contains(
+                r"(?i)(?:^|[^a-z])(?:join|subscribe|sign\s+up)(?:\s+(?:to|with))?(?:\s+(?:our|the)\s+\S+)?"
+                r"\s+(?:more\s+than\s+|over\s+|some\s+|about\s+|nearly\s+)?$"
+            ),
+        ),
+        "_relative": (
+            unit == "days",
+            pl.col("_left").str.contains(r"(?i)(?-u:\b)(?:past|next|last|coming|previous|following)\s+$"),
+        ),
+        "_idiom": (idiom_rows, idiom),
+        "_version": (version_rows, version_word.fill_null(False)),
+    }
+    for name, (rows, rule) in temp.items():
+        cands = _on_rows(cands, rows, **{name: rule})
     reason = (
         pl.when(value.is_null() | ~value.is_finite() | (value < 0))
         .then(pl.lit(BAD_VALUE))
@@ -1295,62 +1353,20 @@ def exclusion_reasons(cands: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .when(unit.is_null() | ~unit.is_in(list(UNITS)))
         .then(pl.lit(NO_UNIT))
         # "(ARM 4.11%)": a ticker and its move in brackets, a quote widget.
-        .when(
-            (unit == "percent")
-            & pl.col("_left").str.contains(r"\(\s*[A-Z]{1,6}(?:\.[A-Z]{1,3})?:?\s*[+\-−]?$")
-            & pl.col("_right").str.contains(r"^\s*\)")
-        )
+        .when((unit == "percent") & pl.col("_ticker"))
         .then(pl.lit(TICKER))
         # "Join over 80,000 subscribers": a publisher's invitation, not a fact about the story.
-        .when(
-            unit.is_in(["users", "people", "count", "customers"])
-            & pl.col("_left").str.contains(
-                r"(?i)(?:^|[^a-z])(?:join|subscribe|sign\s+up)(?:\s+(?:to|with))?(?:\s+(?:our|the)\s+\S+)?"
-                r"\s+(?:more\s+than\s+|over\s+|some\s+|about\s+|nearly\s+)?$"
-            )
-        )
+        .when(promo_rows & pl.col("_promo"))
         .then(pl.lit(PROMO))
-        .when(
-            (unit == "days")
-            & pl.col("_left").str.contains(r"(?i)(?-u:\b)(?:past|next|last|coming|previous|following)\s+$")
-        )
+        .when((unit == "days") & pl.col("_relative"))
         .then(pl.lit(RELATIVE_TIME))
         # Word figures only where they name a factor or share: "twice the", "half of its revenue" —
         # not "met twice", "double-digit", "the first half of 2024".
-        .when(
-            (
-                mult_word.is_not_null()
-                & ~pl.col("surface").str.contains(r"(?i)ed$")
-                & ~pl.col("_right").str.contains(
-                    r"(?i)^\s+(?:the|as|that|its|their|his|her|our|what|over|from|in|to)(?-u:\b)"
-                )
-            )
-            | (
-                pl.col("_fraction").is_not_null()
-                & (
-                    ~pl.col("_right").str.contains(r"(?i)^\s+of(?-u:\b)")
-                    | pl.col("_right").str.contains(
-                        r"(?i)^\s+of\s+(?:the\s+|this\s+|that\s+|next\s+|last\s+)?(?:(?:fiscal\s+)?(?:19|20)[0-9]{2}|year|month|decade|century|quarter|season|fiscal|day|week|game|match)"
-                    )
-                    | pl.col("_left").str.contains(
-                        r"(?i)(?-u:\b)(?:first|second|third|fourth|last|latter|former|next|past|other|each|every)\s+$"
-                    )
-                )
-            )
-        )
+        .when(idiom_rows & pl.col("_idiom"))
         .then(pl.lit(WORD_IDIOM))
         .when(year_like & ~unit.is_in([*CURRENCIES, "percent"]))
         .then(pl.lit(YEAR))
-        .when(
-            ~is_rank
-            & mult_word.is_null()
-            & version_word.fill_null(False)
-            & digits_only.fill_null(False)
-            & pl.col("cur").is_null()
-            & pl.col("los").is_null()
-            & pl.col("his").is_null()
-            & (unit != "percent")
-        )
+        .when(version_rows & pl.col("_version"))
         .then(pl.lit(VERSION_NUMBER))
         .when(
             (is_word | is_zh).fill_null(False)
@@ -1361,13 +1377,14 @@ def exclusion_reasons(cands: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit(SMALL_WORD_COUNT))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
-    cands = cands.lazy().with_columns(reason.alias("reason"))
+    cands = cands.lazy().with_columns(reason.alias("reason")).drop(*temp).collect(engine=_ENGINE)
     ments_lf = ments.lazy()
     # A figure inside a MODEL/PRODUCT mention is that entity's name ("6B parameter version", "QwQ-32B").
     # Mentions do not overlap, so only the last one starting at or before a figure can hold it: an as-of
     # join, linear in a long document (joining every figure to every mention of its document was not).
     inside = (
-        cands.filter(pl.col("reason").is_null())
+        cands.lazy()
+        .filter(pl.col("reason").is_null())
         .select("_d", "start", "end", _key(pl.col("_d"), pl.col("start")).alias("_k"))
         .sort("_k")
         .join_asof(
@@ -1402,8 +1419,10 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     # (keyed by one integer: first occurrences and a one-key join are cheaper than a unique() and a
     # two-key join)
     kept = kept.with_columns(_key(pl.col("_d"), pl.col("sentence_id")).alias("_sk"))
-    sentence_flags = kept.lazy().filter(pl.col("_sk").is_first_distinct()).select(
-        "_sk", *_kind_sentence_flags(pl.col("_stext"))
+    sentence_flags = (
+        kept.lazy()
+        .filter(pl.col("_sk").is_first_distinct())
+        .select("_sk", *_kind_sentence_flags(pl.col("_stext")))
     )
     # Lazy, so the lower-cased texts the rules share are computed once (common subexpressions).
     return (
