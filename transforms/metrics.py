@@ -626,11 +626,46 @@ def _kind_sentence_flags(sent: pl.Expr) -> list[pl.Expr]:
     return [s.str.contains(p).alias(name) for name, p in _KIND_SENTENCE.items()]
 
 
-def _kind(unit: pl.Expr, left: pl.Expr, right: pl.Expr) -> pl.Expr:
-    """What the figure measures, when the sentence says so; null otherwise. Reads the sentence's
-    `_KIND_SENTENCE` flags (the columns of `_kind_sentence_flags`)."""
+# The kind rules' units, and which of them read each sentence pattern (a flag is read only together
+# with its unit: `figure_kinds` tests it only in the sentences holding such a figure).
+_MONEY = pl.col("unit").is_in([*CURRENCIES])
+_PERCENT = pl.col("unit") == "percent"
+_TOKENS = pl.col("unit") == "tokens"
+_KIND_SENTENCE_UNITS = [
+    ("_t", ["_s_context", "_s_training"]),
+    ("_p", ["_s_market_share", "_s_change"]),
+    ("_m", ["_s_revenue", "_s_market_cap", "_s_funding", "_s_profit", "_s_acquisition", "_s_investment",
+            "_s_valu", "_s_price"]),
+]  # fmt: skip
+
+
+def _kind_words(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, dict[str, pl.Expr]]]:
+    """The kind rules on the words around a figure, as (the figures they are read for, {column: rule}):
+    the `_w_` columns of `_kind`."""
     lft = left.str.to_lowercase()
     rgt = right.str.to_lowercase()
+    money = {
+        "_w_share_price": lft.str.contains(r"(?:to|at|from)\s+$"),
+        "_w_valuation": rgt.str.contains(r"^\s*(?:\)\s*)?(?:pre-money\s+|post-money\s+)?valuation")
+        | lft.str.contains(
+            r"(?:valu(?:e|es|ed|ing|ation)\s+(?:[A-Za-z0-9_]+\s+){0,2}(?:at|of)|worth)\s+(?:about\s+|around\s+|over\s+|more\s+than\s+|nearly\s+)?(?:an?\s+)?$"  # noqa: E501
+        ),
+        # Whole words: "sales" inside "Salesforce" is a name, not revenue.
+        "_w_revenue": rgt.str.contains(r"^\s*(?:in\s+)?(?:revenues?|sales)(?-u:\b)"),
+    }
+    percent = {
+        # "a 14% share of phone shipments", "a 9 per cent global share": a portion, not a stock move.
+        "_w_market_share": rgt.str.contains(
+            r"^\s+(?:[a-z-]+\s+){0,2}share(?:\s*[,.;:)]|\s+(?:of|in|among|on)\s|\s*$)"
+        ),
+        "_w_benchmark": right.str.contains(r"^\s+on\s+(?:the\s+)?[A-Z0-9]"),
+    }
+    return [(_MONEY, money), (_PERCENT, percent)]
+
+
+def _kind(unit: pl.Expr) -> pl.Expr:
+    """What the figure measures, when the sentence says so; null otherwise. Reads the sentence's
+    `_KIND_SENTENCE` flags (the columns of `_kind_sentence_flags`) and the `_kind_words` columns."""
     money = unit.is_in([*CURRENCIES])
     return (
         pl.when(unit == "parameters")
@@ -655,37 +690,19 @@ def _kind(unit: pl.Expr, left: pl.Expr, right: pl.Expr) -> pl.Expr:
         .then(pl.lit("ranking"))
         .when(unit.str.ends_with("_per_share"))
         .then(pl.lit("share_price"))
-        .when(money & pl.col("_s_stock") & lft.str.contains(r"(?:to|at|from)\s+$"))
+        .when(money & pl.col("_s_stock") & pl.col("_w_share_price"))
         .then(pl.lit("share_price"))
-        # "a 14% share of phone shipments", "a 9 per cent global share": a portion, not a stock move.
-        .when(
-            (unit == "percent")
-            & rgt.str.contains(r"^\s+(?:[a-z-]+\s+){0,2}share(?:\s*[,.;:)]|\s+(?:of|in|among|on)\s|\s*$)")
-        )
+        .when((unit == "percent") & pl.col("_w_market_share"))
         .then(pl.lit("market_share"))
         .when((unit == "percent") & pl.col("_s_stock"))
         .then(pl.lit("stock_change"))
-        .when((unit == "percent") & right.str.contains(r"^\s+on\s+(?:the\s+)?[A-Z0-9]"))
+        .when((unit == "percent") & pl.col("_w_benchmark"))
         .then(pl.lit("benchmark_score"))
         .when((unit == "percent") & pl.col("_s_market_share"))
         .then(pl.lit("market_share"))
-        .when(
-            money
-            & (
-                rgt.str.contains(r"^\s*(?:\)\s*)?(?:pre-money\s+|post-money\s+)?valuation")
-                | lft.str.contains(
-                    r"(?:valu(?:e|es|ed|ing|ation)\s+(?:[A-Za-z0-9_]+\s+){0,2}(?:at|of)|worth)\s+(?:about\s+|around\s+|over\s+|more\s+than\s+|nearly\s+)?(?:an?\s+)?$"  # noqa: E501
-                )
-            )
-        )
+        .when(money & pl.col("_w_valuation"))
         .then(pl.lit("valuation"))
-        .when(
-            money
-            & (
-                # Whole words: "sales" inside "Salesforce" is a name, not revenue.
-                rgt.str.contains(r"^\s*(?:in\s+)?(?:revenues?|sales)(?-u:\b)") | pl.col("_s_revenue")
-            )
-        )
+        .when(money & (pl.col("_w_revenue") | pl.col("_s_revenue")))
         .then(pl.lit("revenue"))
         .when(money & pl.col("_s_market_cap"))
         .then(pl.lit("market_cap"))
@@ -707,9 +724,17 @@ def _kind(unit: pl.Expr, left: pl.Expr, right: pl.Expr) -> pl.Expr:
     )
 
 
-def _qualifier(left: pl.Expr) -> pl.Expr:
+def _qualifier_tail(left: pl.Expr) -> pl.Expr:
     # Qualifiers are short phrases right before the figure: 24 characters hold the longest.
-    tail = left.str.tail(24).str.to_lowercase()
+    return left.str.tail(24).str.to_lowercase()
+
+
+# A tail ending in any qualifier: the first of `_QUALIFIERS` to match is looked for only in those.
+_ANY_QUALIFIER = rf"(?:^|[^a-z])(?:{'|'.join(pat for pat, _ in _QUALIFIERS)})\s*$"
+
+
+def _qualifier(left: pl.Expr) -> pl.Expr:
+    tail = _qualifier_tail(left)
     expr: pl.Expr | pl.Then | pl.ChainedThen = pl
     for pat, q in _QUALIFIERS:
         expr = expr.when(tail.str.contains(rf"(?:^|[^a-z])(?:{pat})\s*$")).then(pl.lit(q))  # type: ignore[union-attr]  # noqa: E501
@@ -1418,22 +1443,37 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     # The sentence patterns run once per sentence (a sentence holds ~2 figures on news), joined back.
     # (keyed by one integer: first occurrences and a one-key join are cheaper than a unique() and a
     # two-key join)
+    # Each flag is read only with a figure of its unit (money, percent, tokens: `_kind`), so it is tested
+    # only in the sentences holding one.
     kept = kept.with_columns(_key(pl.col("_d"), pl.col("sentence_id")).alias("_sk"))
-    sentence_flags = (
+    sentences = (
         kept.lazy()
-        .filter(pl.col("_sk").is_first_distinct())
-        .select("_sk", *_kind_sentence_flags(pl.col("_stext")))
-    )
-    # Lazy, so the lower-cased texts the rules share are computed once (common subexpressions).
-    return (
-        _add_columns(kept, sentence_flags, "_sk")
-        .lazy()
-        .with_columns(
-            _qualifier(pl.col("_left")).alias("qualifier"),
-            _kind(pl.col("unit"), pl.col("_left"), pl.col("_right")).alias("kind"),
+        .filter(_MONEY | _PERCENT | _TOKENS)
+        .group_by("_sk")
+        .agg(
+            pl.col("_stext").first().str.to_lowercase().alias("_low"),
+            _MONEY.any().alias("_m"),
+            _PERCENT.any().alias("_p"),
+            _TOKENS.any().alias("_t"),
         )
-        .drop("_sk", *_KIND_SENTENCE)
         .collect(engine=_ENGINE)
+    )
+    patterns = {name: pl.col("_low").str.contains(p) for name, p in _KIND_SENTENCE.items()}
+    sentences = _on_rows(sentences, pl.col("_m") | pl.col("_p"), _s_stock=patterns["_s_stock"])
+    for has, names in _KIND_SENTENCE_UNITS:
+        sentences = _on_rows(sentences, pl.col(has), **{n: patterns[n] for n in names})
+    kept = _add_columns(kept, sentences.select("_sk", *_KIND_SENTENCE), "_sk")
+    words = _kind_words(pl.col("_left"), pl.col("_right"))
+    for rows, rules in words:
+        kept = _on_rows(kept, rows, **rules)
+    # Most figures have no qualifier: the rules, in order, run only where some qualifier ends the tail.
+    kept = _on_rows(
+        kept,
+        _qualifier_tail(pl.col("_left")).str.contains(_ANY_QUALIFIER),
+        qualifier=_qualifier(pl.col("_left")),
+    )
+    return kept.with_columns(_kind(pl.col("unit")).alias("kind")).drop(
+        "_sk", *_KIND_SENTENCE, *(c for _, rules in words for c in rules)
     )
 
 
