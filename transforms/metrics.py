@@ -759,21 +759,22 @@ def _candidates(docs: pl.DataFrame) -> pl.LazyFrame:
             .str.split("\x00")
             .alias("seg"),
         )
-        .explode("seg")
-        .filter(pl.col("seg").is_not_null())
-        .with_columns(
-            pl.col("seg").str.len_chars().cast(pl.Int64).alias("_n"),
-            (pl.int_range(pl.len(), dtype=pl.Int64).over("_d") % 2 == 1).alias("_hit"),
-        )
-        .with_columns(pl.col("_n").cum_sum().over("_d").alias("end"))
-        .filter(pl.col("_hit") & (pl.col("_n") > 0))
+        # Hits are the odd segments; a hit ends where the characters of the segments up to it end.
+        # (taken from each document's list before exploding: no window per document)
         .select(
             "_d",
             "doc_id",
-            pl.col("seg").alias("surface"),
-            (pl.col("end") - pl.col("_n")).alias("start"),
-            "end",
+            pl.col("seg").list.gather_every(2, 1).alias("surface"),
+            pl.col("seg")
+            .list.eval(pl.element().str.len_chars().cast(pl.Int64).cum_sum())
+            .list.gather_every(2, 1)
+            .alias("end"),
         )
+        .explode("surface", "end")
+        .filter(pl.col("surface").is_not_null())
+        .with_columns(pl.col("surface").str.len_chars().cast(pl.Int64).alias("_n"))
+        .filter(pl.col("_n") > 0)
+        .select("_d", "doc_id", "surface", (pl.col("end") - pl.col("_n")).alias("start"), "end")
     )
     return segs
 
