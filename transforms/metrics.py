@@ -1021,18 +1021,43 @@ _MONEY_LEFT = (
 )
 
 
+def _outnumbers(docs: pl.LazyFrame, cue: str, other: str, name: str) -> pl.LazyFrame:
+    """_d and `name`: whether the document's text holds more matches of `cue` than of `other` (null
+    for a null text). The two match disjoint whole words (or disjoint CJK words), so one scan for either
+    finds the matches each scan alone would: the text is read once and its (few, short) matches told
+    apart."""
+    return (
+        docs.select(
+            "_d",
+            pl.col("text").is_null().alias("_none"),
+            pl.col("text").str.extract_all(f"(?:{cue})|(?:{other})").alias("_m"),
+        )
+        .explode("_m", empty_as_null=True)
+        .group_by("_d", maintain_order=True)
+        .agg(
+            pl.col("_none").first(),
+            pl.col("_m").is_not_null().sum().alias("_n"),
+            pl.col("_m").str.contains(f"^(?:{other})$").sum().alias("_o"),
+        )
+        .select(
+            "_d", pl.when(~pl.col("_none")).then((pl.col("_n") - pl.col("_o")) > pl.col("_o")).alias(name)
+        )
+    )
+
+
 def document_context(docs: pl.DataFrame, wanted: pl.Series, japan: pl.Series | None = None) -> pl.DataFrame:
     """For the documents whose row index (_d) is in `wanted`: _d, _doc_vehicles and _doc_japan —
     whether vehicle words outnumber device words, and Japan cues outnumber China cues. With `japan`,
     the Japan cues are counted only in those documents (_doc_japan is null in the others)."""
-    text = pl.col("text")
     indexed = docs.lazy().select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_d"), "text")
-    vehicles = indexed.filter(pl.col("_d").is_in(wanted.implode())).select(
-        "_d",
-        (text.str.count_matches(_VEHICLE_CUE) > text.str.count_matches(_DEVICE_CUE)).alias("_doc_vehicles"),
+    vehicles = _outnumbers(
+        indexed.filter(pl.col("_d").is_in(wanted.implode())), _VEHICLE_CUE, _DEVICE_CUE, "_doc_vehicles"
     )
-    japan_docs = indexed.filter(pl.col("_d").is_in((wanted if japan is None else japan).implode())).select(
-        "_d", (text.str.count_matches(_JAPAN_CUE) > text.str.count_matches(_CHINA_CUE)).alias("_doc_japan")
+    japan_docs = _outnumbers(
+        indexed.filter(pl.col("_d").is_in((wanted if japan is None else japan).implode())),
+        _JAPAN_CUE,
+        _CHINA_CUE,
+        "_doc_japan",
     )
     return vehicles.join(japan_docs, on="_d", how="left", maintain_order="left").collect(engine=_ENGINE)
 
