@@ -915,6 +915,8 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
         .drop_nulls()
         .unique()
         .with_columns(_number_value(pl.col("_num")).alias("_value"))
+        .collect(engine=_ENGINE)  # (joined twice below)
+        .lazy()
     )
     for c in ("lo", "hi"):
         cands = cands.join(
