@@ -430,6 +430,13 @@ def _on_rows(frame: pl.DataFrame, rows: pl.Expr, **exprs: pl.Expr) -> pl.DataFra
 
 def _number_value(s: pl.Expr) -> pl.Expr:
     """Digits ("1,234.5"), English number words ("twenty-five hundred") or Chinese numerals -> f64."""
+    return pl.coalesce(*_number_parts(s))
+
+
+def _number_parts(s: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """(value of digits, value of words or Chinese numerals) of `_number_value`: each null where the
+    other reads the number (a number opening with a digit has no word value, and words never parse as
+    digits)."""
     low = s.str.to_lowercase().str.strip_chars().str.replace(r"^half-an?$", "half a")
     digits = (
         pl.when(low.str.contains(r"^[0-9]{1,3},[0-9]{1,2}$"))
@@ -447,7 +454,7 @@ def _number_value(s: pl.Expr) -> pl.Expr:
         first.replace_strict(_WORD_VALUES, default=None, return_dtype=pl.Float64)
         + second.replace_strict(_WORD_VALUES, default=0.0, return_dtype=pl.Float64).fill_null(0.0)
     ) * hundred
-    return pl.coalesce(digits, words, _zh_value(s))
+    return digits, pl.coalesce(words, _zh_value(s))
 
 
 _ZH_DIGITS = {"零": 0.0, "一": 1.0, "二": 2.0, "两": 2.0, "三": 3.0, "四": 4.0, "五": 5.0, "六": 6.0, "七": 7.0,  # noqa: E501
@@ -914,8 +921,15 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
         pl.concat([cands.select(pl.col(c).alias("_num")) for c in ("lo", "hi")])
         .drop_nulls()
         .unique()
-        .with_columns(_number_value(pl.col("_num")).alias("_value"))
-        .collect(engine=_ENGINE)  # (joined twice below)
+        .collect(engine=_ENGINE)
+    )
+    # (joined twice below; most numbers are digits: the word rules read only the others)
+    digits, words = _number_parts(pl.col("_num"))
+    numbers = (
+        _on_rows(numbers, ~pl.col("_num").str.contains(r"^[0-9]"), _words=words)
+        .lazy()
+        .select("_num", pl.coalesce(digits, "_words").alias("_value"))
+        .collect(engine=_ENGINE)
         .lazy()
     )
     for c in ("lo", "hi"):
