@@ -419,9 +419,12 @@ def _on_rows(frame: pl.DataFrame, rows: pl.Expr, **exprs: pl.Expr) -> pl.DataFra
     """`frame` with the columns `exprs` (name=expression) evaluated on the rows where `rows` holds
     alone, null in the others: a costly text rule runs only on the rows whose outcome it decides (a
     when/then chain evaluates every branch on every row)."""
-    # (lazy: only the columns the rules read are filtered)
-    part = frame.lazy().filter(rows.fill_null(False)).select(**exprs).collect(engine=_ENGINE)
-    where = frame.select(rows.fill_null(False).arg_true()).to_series()
+    mask = frame.select(rows.fill_null(False)).to_series()
+    # (only the columns the rules read are filtered)
+    read = {c for e in exprs.values() for c in e.meta.root_names()}
+    part = frame.select(c for c in frame.columns if c in read or not read).filter(mask)
+    part = part.lazy().select(**exprs).collect(engine=_ENGINE)
+    where = mask.arg_true()
     return frame.with_columns(
         pl.repeat(None, frame.height, dtype=s.dtype, eager=True).alias(s.name).scatter(where, s)
         for s in part.get_columns()
