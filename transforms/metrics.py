@@ -649,88 +649,102 @@ _KIND_SENTENCE_UNITS = [
 ]  # fmt: skip
 
 
-def _kind_words(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, dict[str, pl.Expr]]]:
-    """The kind rules on the words around a figure, as (the figures they are read for, {column: rule}):
-    the `_w_` columns of `_kind`."""
+def _kind_words(left: pl.Expr, right: pl.Expr) -> tuple[dict[str, pl.Expr], dict[str, pl.Expr]]:
+    """The kind rules on the words around a figure: (those read for money, those read for percent)."""
     lft = left.str.to_lowercase()
     rgt = right.str.to_lowercase()
     money = {
-        "_w_share_price": lft.str.contains(r"(?:to|at|from)\s+$"),
-        "_w_valuation": rgt.str.contains(r"^\s*(?:\)\s*)?(?:pre-money\s+|post-money\s+)?valuation")
+        "share_price": lft.str.contains(r"(?:to|at|from)\s+$"),
+        "valuation": rgt.str.contains(r"^\s*(?:\)\s*)?(?:pre-money\s+|post-money\s+)?valuation")
         | lft.str.contains(
             r"(?:valu(?:e|es|ed|ing|ation)\s+(?:[A-Za-z0-9_]+\s+){0,2}(?:at|of)|worth)\s+(?:about\s+|around\s+|over\s+|more\s+than\s+|nearly\s+)?(?:an?\s+)?$"  # noqa: E501
         ),
         # Whole words: "sales" inside "Salesforce" is a name, not revenue.
-        "_w_revenue": rgt.str.contains(r"^\s*(?:in\s+)?(?:revenues?|sales)(?-u:\b)"),
+        "revenue": rgt.str.contains(r"^\s*(?:in\s+)?(?:revenues?|sales)(?-u:\b)"),
     }
     percent = {
         # "a 14% share of phone shipments", "a 9 per cent global share": a portion, not a stock move.
-        "_w_market_share": rgt.str.contains(
+        "market_share": rgt.str.contains(
             r"^\s+(?:[a-z-]+\s+){0,2}share(?:\s*[,.;:)]|\s+(?:of|in|among|on)\s|\s*$)"
         ),
-        "_w_benchmark": right.str.contains(r"^\s+on\s+(?:the\s+)?[A-Z0-9]"),
+        "benchmark": right.str.contains(r"^\s+on\s+(?:the\s+)?[A-Z0-9]"),
     }
-    return [(_MONEY, money), (_PERCENT, percent)]
+    return money, percent
+
+
+# Units whose kind is the unit's own.
+_UNIT_KINDS = {
+    "parameters": "parameter_count", "users": "user_count", "employees": "headcount", "GPU": "gpu_count",
+    "GPU_hours": "training_compute", "tokens_per_second": "throughput", "score": "benchmark_score",
+    "rank": "ranking",
+}  # fmt: skip
+
+
+def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Expr]]:
+    """What a figure of tokens, money or percent measures, when its words or sentence say so (null
+    otherwise), as (the figures of the unit, column, rule): each rule is read only for its unit's
+    figures. Reads the sentence's `_KIND_SENTENCE` flags (the columns of `_kind_sentence_flags`)."""
+    words, pct = _kind_words(left, right)
+    s = pl.col
+    tokens = (
+        pl.when(s("_s_context"))
+        .then(pl.lit("context_length"))
+        .when(s("_s_training"))
+        .then(pl.lit("training_tokens"))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
+    money = (
+        pl.when(s("_s_stock") & words["share_price"])
+        .then(pl.lit("share_price"))
+        .when(words["valuation"])
+        .then(pl.lit("valuation"))
+        .when(words["revenue"] | s("_s_revenue"))
+        .then(pl.lit("revenue"))
+        .when(s("_s_market_cap"))
+        .then(pl.lit("market_cap"))
+        .when(s("_s_funding"))
+        .then(pl.lit("funding"))
+        .when(s("_s_profit"))
+        .then(pl.lit("profit"))
+        .when(s("_s_acquisition"))
+        .then(pl.lit("acquisition"))
+        .when(s("_s_investment"))
+        .then(pl.lit("investment"))
+        .when(s("_s_valu"))
+        .then(pl.lit("valuation"))
+        .when(s("_s_price"))
+        .then(pl.lit("price"))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
+    percent = (
+        pl.when(pct["market_share"])
+        .then(pl.lit("market_share"))
+        .when(s("_s_stock"))
+        .then(pl.lit("stock_change"))
+        .when(pct["benchmark"])
+        .then(pl.lit("benchmark_score"))
+        .when(s("_s_market_share"))
+        .then(pl.lit("market_share"))
+        .when(s("_s_change"))
+        .then(pl.lit("change"))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
+    return [
+        (_TOKENS, "_kind_tokens", tokens),
+        (_MONEY, "_kind_money", money),
+        (_PERCENT, "_kind_percent", percent),
+    ]
 
 
 def _kind(unit: pl.Expr) -> pl.Expr:
-    """What the figure measures, when the sentence says so; null otherwise. Reads the sentence's
-    `_KIND_SENTENCE` flags (the columns of `_kind_sentence_flags`) and the `_kind_words` columns."""
-    money = unit.is_in([*CURRENCIES])
-    return (
-        pl.when(unit == "parameters")
-        .then(pl.lit("parameter_count"))
-        .when(unit == "users")
-        .then(pl.lit("user_count"))
-        .when(unit == "employees")
-        .then(pl.lit("headcount"))
-        .when(unit == "GPU")
-        .then(pl.lit("gpu_count"))
-        .when(unit == "GPU_hours")
-        .then(pl.lit("training_compute"))
-        .when(unit == "tokens_per_second")
-        .then(pl.lit("throughput"))
-        .when((unit == "tokens") & pl.col("_s_context"))
-        .then(pl.lit("context_length"))
-        .when((unit == "tokens") & pl.col("_s_training"))
-        .then(pl.lit("training_tokens"))
-        .when(unit == "score")
-        .then(pl.lit("benchmark_score"))
-        .when(unit == "rank")
-        .then(pl.lit("ranking"))
-        .when(unit.str.ends_with("_per_share"))
-        .then(pl.lit("share_price"))
-        .when(money & pl.col("_s_stock") & pl.col("_w_share_price"))
-        .then(pl.lit("share_price"))
-        .when((unit == "percent") & pl.col("_w_market_share"))
-        .then(pl.lit("market_share"))
-        .when((unit == "percent") & pl.col("_s_stock"))
-        .then(pl.lit("stock_change"))
-        .when((unit == "percent") & pl.col("_w_benchmark"))
-        .then(pl.lit("benchmark_score"))
-        .when((unit == "percent") & pl.col("_s_market_share"))
-        .then(pl.lit("market_share"))
-        .when(money & pl.col("_w_valuation"))
-        .then(pl.lit("valuation"))
-        .when(money & (pl.col("_w_revenue") | pl.col("_s_revenue")))
-        .then(pl.lit("revenue"))
-        .when(money & pl.col("_s_market_cap"))
-        .then(pl.lit("market_cap"))
-        .when(money & pl.col("_s_funding"))
-        .then(pl.lit("funding"))
-        .when(money & pl.col("_s_profit"))
-        .then(pl.lit("profit"))
-        .when(money & pl.col("_s_acquisition"))
-        .then(pl.lit("acquisition"))
-        .when(money & pl.col("_s_investment"))
-        .then(pl.lit("investment"))
-        .when(money & pl.col("_s_valu"))
-        .then(pl.lit("valuation"))
-        .when((unit == "percent") & pl.col("_s_change"))
-        .then(pl.lit("change"))
-        .when(money & pl.col("_s_price"))
-        .then(pl.lit("price"))
-        .otherwise(pl.lit(None, dtype=pl.String))
+    """What the figure measures, when the sentence says so; null otherwise: the unit's own kind, a
+    price per share, or the `_kind_rules` column of its unit (the units are disjoint)."""
+    return pl.coalesce(
+        unit.replace_strict(_UNIT_KINDS, default=None, return_dtype=pl.String),
+        pl.when(unit.str.ends_with("_per_share")).then(pl.lit("share_price")),
+        pl.col("_kind_tokens"),
+        pl.col("_kind_money"),
+        pl.col("_kind_percent"),
     )
 
 
@@ -1508,9 +1522,9 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     for has, names in _KIND_SENTENCE_UNITS:
         sentences = _on_rows(sentences, pl.col(has), **{n: patterns[n] for n in names})
     kept = _add_columns(kept, sentences.select("_sk", *_KIND_SENTENCE), "_sk")
-    words = _kind_words(pl.col("_left"), pl.col("_right"))
-    for rows, rules in words:
-        kept = _on_rows(kept, rows, **rules)
+    rules = _kind_rules(pl.col("_left"), pl.col("_right"))
+    for rows, name, rule in rules:
+        kept = _on_rows(kept, rows, **{name: rule})
     # Most figures have no qualifier: the rules, in order, run only where some qualifier ends the tail.
     kept = _on_rows(
         kept,
@@ -1518,7 +1532,7 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
         qualifier=_qualifier(pl.col("_left")),
     )
     return kept.with_columns(_kind(pl.col("unit")).alias("kind")).drop(
-        "_sk", *_KIND_SENTENCE, *(c for _, rules in words for c in rules)
+        "_sk", *_KIND_SENTENCE, *(name for _, name, _ in rules)
     )
 
 
