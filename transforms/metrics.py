@@ -757,8 +757,8 @@ def _qualifier_tail(left: pl.Expr) -> pl.Expr:
 _ANY_QUALIFIER = rf"(?:^|[^a-z])(?:{'|'.join(pat for pat, _ in _QUALIFIERS)})\s*$"
 
 
-def _qualifier(left: pl.Expr) -> pl.Expr:
-    tail = _qualifier_tail(left)
+def _qualifier(tail: pl.Expr) -> pl.Expr:
+    """The qualifier of the first `_QUALIFIERS` pattern ending `tail` (`_qualifier_tail`), or null."""
     expr: pl.Expr | pl.Then | pl.ChainedThen = pl
     for pat, q in _QUALIFIERS:
         expr = expr.when(tail.str.contains(rf"(?:^|[^a-z])(?:{pat})\s*$")).then(pl.lit(q))  # type: ignore[union-attr]  # noqa: E501
@@ -1525,12 +1525,17 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     rules = _kind_rules(pl.col("_left"), pl.col("_right"))
     for rows, name, rule in rules:
         kept = _on_rows(kept, rows, **{name: rule})
-    # Most figures have no qualifier: the rules, in order, run only where some qualifier ends the tail.
-    kept = _on_rows(
-        kept,
-        _qualifier_tail(pl.col("_left")).str.contains(_ANY_QUALIFIER),
-        qualifier=_qualifier(pl.col("_left")),
+    # Most figures have no qualifier: the rules, in order, run only on the tails some qualifier ends,
+    # each distinct tail once ("more than ", "up to " repeat).
+    kept = kept.with_columns(_qualifier_tail(pl.col("_left")).alias("_tail"))
+    qualified = (
+        kept.lazy()
+        .select("_tail")
+        .filter(pl.col("_tail").str.contains(_ANY_QUALIFIER))
+        .unique()
+        .with_columns(_qualifier(pl.col("_tail")).alias("qualifier"))
     )
+    kept = _add_columns(kept, qualified, "_tail").drop("_tail")
     return kept.with_columns(_kind(pl.col("unit")).alias("kind")).drop(
         "_sk", *_KIND_SENTENCE, *(name for _, name, _ in rules)
     )
