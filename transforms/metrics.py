@@ -2052,7 +2052,7 @@ def metric_candidates(
     )
     out = (
         pl.concat([kept.select(cols), dropped.select(cols)], how="vertical_relaxed")
-        .sort("_d", "start")
+        .sort(_key(pl.col("_d"), pl.col("start")))  # (one integer key: the order of _d, start)
         .drop("_d")
     )
     return out.with_columns(
