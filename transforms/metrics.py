@@ -834,8 +834,8 @@ def find_candidates(docs: pl.DataFrame, sents: pl.DataFrame) -> pl.DataFrame:
     sents_lf = sents.lazy()
     hits = (
         _candidates(docs)
-        .with_columns(_key(pl.col("_d"), pl.col("start")).alias("_k"))
-        .sort("_k")
+        # (hits come in the order of the documents, then of the text: _k ascends already)
+        .with_columns(_key(pl.col("_d"), pl.col("start")).alias("_k").set_sorted())
         .join_asof(sents_lf.drop("_d"), on="_k", strategy="backward")
         .collect(engine=_ENGINE)
     )
