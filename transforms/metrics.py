@@ -1343,8 +1343,6 @@ def exclusion_reasons(cands: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     unit, the words around the figure and the entity mentions (`mention_frame`) it may sit inside."""
     rest = pl.col("rest").fill_null("")
     value, unit, is_rank, mult_word = pl.col("value"), pl.col("unit"), pl.col("_is_rank"), pl.col("_mult")
-    left_char = pl.col("_left").str.slice(-1, 1)
-    left2 = pl.col("_left").str.slice(-2, 2)
     digits_only = pl.col("lo").str.contains(r"^[0-9]+(?:\.[0-9]+)?$")
     prev_word = pl.col("_left").str.extract(r"([A-Za-z][[A-Za-z0-9_]\-]*)\s+$", 1)
     version_word = prev_word.str.contains(
@@ -1426,7 +1424,8 @@ def exclusion_reasons(cands: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit(OUTSIDE_SENTENCE))
         # A figure opening with a currency symbol is a figure even glued to a word ("secures$2bn").
         .when(
-            (left_char.str.contains(r"^[A-Za-z0-9_]$") | left2.str.contains(r"^[A-Za-z0-9][-.:/]$"))
+            # (the last character a word character, or the last two one and a joiner)
+            pl.col("_left").str.contains(r"(?:[A-Za-z0-9_]|[A-Za-z0-9][-.:/])$")
             & ~pl.col("surface").str.contains(r"^[$¥￥€£₩₹]")
         )
         .then(pl.lit(PART_OF_NAME))
