@@ -1070,7 +1070,9 @@ def _outnumbers(docs: pl.LazyFrame, cue: str, other: str, name: str) -> pl.LazyF
         .agg(
             pl.col("_none").first(),
             pl.col("_m").is_not_null().sum().alias("_n"),
-            pl.col("_m").str.contains(f"^(?:{other})$").sum().alias("_o"),
+            # (whole matches, told apart by their words alone: a word boundary next to the match
+            # may have been the text's, not the match's own)
+            pl.col("_m").str.contains(f"^(?:{other.replace(B, '')})$").sum().alias("_o"),
         )
         .select(
             "_d", pl.when(~pl.col("_none")).then((pl.col("_n") - pl.col("_o")) > pl.col("_o")).alias(name)
