@@ -420,6 +420,9 @@ def _on_rows(frame: pl.DataFrame, rows: pl.Expr, **exprs: pl.Expr) -> pl.DataFra
     alone, null in the others: a costly text rule runs only on the rows whose outcome it decides (a
     when/then chain evaluates every branch on every row)."""
     mask = frame.select(rows.fill_null(False)).to_series()
+    if not mask.any():  # (common in a small batch: no plan to run)
+        schema = frame.lazy().select(**exprs).collect_schema()
+        return frame.with_columns(pl.lit(None, dtype=t).alias(n) for n, t in schema.items())
     # (only the columns the rules read are filtered)
     read = {c for e in exprs.values() for c in e.meta.root_names()}
     part = frame.select(c for c in frame.columns if c in read or not read).filter(mask)
