@@ -633,12 +633,6 @@ _KIND_SENTENCE = {
 }
 
 
-def _kind_sentence_flags(sent: pl.Expr) -> list[pl.Expr]:
-    """One boolean column per `_KIND_SENTENCE` pattern, named by its key, over the lower-cased sentence."""
-    s = sent.str.to_lowercase()
-    return [s.str.contains(p).alias(name) for name, p in _KIND_SENTENCE.items()]
-
-
 # The kind rules' units, and which of them read each sentence pattern (a flag is read only together
 # with its unit: `figure_kinds` tests it only in the sentences holding such a figure).
 _MONEY = pl.col("unit").is_in([*CURRENCIES])
@@ -686,7 +680,8 @@ _UNIT_KINDS = {
 def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Expr]]:
     """What a figure of tokens, money or percent measures, when its words or sentence say so (null
     otherwise), as (the figures of the unit, column, rule): each rule is read only for its unit's
-    figures. Reads the sentence's `_KIND_SENTENCE` flags (the columns of `_kind_sentence_flags`)."""
+    figures. Reads the sentence's `_KIND_SENTENCE` flags (one boolean column per pattern, named by
+    its key, over the lower-cased sentence: `figure_kinds`)."""
     words, pct = _kind_words(left, right)
     s = pl.col
     tokens = (
@@ -1503,11 +1498,9 @@ def exclusion_reasons(cands: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
 def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     """Step `kind`: adds `qualifier` (up_to, over, about, ...) and `kind` (what the figure measures:
     revenue, funding, share_price, ...; null when the sentence does not say)."""
-    # The sentence patterns run once per sentence (a sentence holds ~2 figures on news), joined back.
-    # (keyed by one integer: first occurrences and a one-key join are cheaper than a unique() and a
-    # two-key join)
-    # Each flag is read only with a figure of its unit (money, percent, tokens: `_kind`), so it is tested
-    # only in the sentences holding one.
+    # The sentence patterns run once per sentence (a sentence holds ~2 figures on news), joined back by
+    # one integer key. Each is read only with a figure of its unit (money, percent, tokens:
+    # `_kind_rules`), so it is tested only in the sentences holding one.
     kept = kept.with_columns(_key(pl.col("_d"), pl.col("sentence_id")).alias("_sk"))
     sentences = (
         kept.lazy()
