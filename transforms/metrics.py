@@ -392,8 +392,57 @@ def _first_match_map(text: pl.Expr, pairs: list[tuple[str, str | None]], anchor:
     return expr.otherwise(pl.lit(None, dtype=pl.String))  # type: ignore[union-attr]
 
 
+def _add_columns(
+    frame: pl.DataFrame | pl.LazyFrame,
+    other: pl.DataFrame | pl.LazyFrame,
+    on: str,
+    *,
+    nulls_equal: bool = False,
+) -> pl.DataFrame:
+    """`frame` (eager) with the other columns of `other` (unique in `on`) beside it: a left join in
+    `frame`'s row order, null where `other` lacks the key. Only the key column is joined and the result
+    stacked beside `frame`: a join of the wide frame itself gathered every one of its columns (its
+    texts) again."""
+    if isinstance(frame, pl.LazyFrame):
+        frame = frame.collect(engine=_ENGINE)
+    added = (
+        frame.lazy()
+        .select(on)
+        .join(other.lazy(), on=on, how="left", maintain_order="left", nulls_equal=nulls_equal)
+        .drop(on)
+        .collect(engine=_ENGINE)
+    )
+    return frame.hstack(added.get_columns())
+
+
+def _on_rows(frame: pl.DataFrame, rows: pl.Expr, **exprs: pl.Expr) -> pl.DataFrame:
+    """`frame` with the columns `exprs` (name=expression) evaluated on the rows where `rows` holds
+    alone, null in the others: a costly text rule runs only on the rows whose outcome it decides (a
+    when/then chain evaluates every branch on every row)."""
+    mask = frame.select(rows.fill_null(False)).to_series()
+    if not mask.any():  # (common in a small batch: no plan to run)
+        schema = frame.lazy().select(**exprs).collect_schema()
+        return frame.with_columns(pl.lit(None, dtype=t).alias(n) for n, t in schema.items())
+    # (only the columns the rules read are filtered)
+    read = {c for e in exprs.values() for c in e.meta.root_names()}
+    part = frame.select(c for c in frame.columns if c in read or not read).filter(mask)
+    part = part.lazy().select(**exprs).collect(engine=_ENGINE)
+    where = mask.arg_true()
+    return frame.with_columns(
+        pl.repeat(None, frame.height, dtype=s.dtype, eager=True).alias(s.name).scatter(where, s)
+        for s in part.get_columns()
+    )
+
+
 def _number_value(s: pl.Expr) -> pl.Expr:
     """Digits ("1,234.5"), English number words ("twenty-five hundred") or Chinese numerals -> f64."""
+    return pl.coalesce(*_number_parts(s))
+
+
+def _number_parts(s: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """(value of digits, value of words or Chinese numerals) of `_number_value`: each null where the
+    other reads the number (a number opening with a digit has no word value, and words never parse as
+    digits)."""
     low = s.str.to_lowercase().str.strip_chars().str.replace(r"^half-an?$", "half a")
     digits = (
         pl.when(low.str.contains(r"^[0-9]{1,3},[0-9]{1,2}$"))
@@ -411,7 +460,7 @@ def _number_value(s: pl.Expr) -> pl.Expr:
         first.replace_strict(_WORD_VALUES, default=None, return_dtype=pl.Float64)
         + second.replace_strict(_WORD_VALUES, default=0.0, return_dtype=pl.Float64).fill_null(0.0)
     ) * hundred
-    return pl.coalesce(digits, words, _zh_value(s))
+    return digits, pl.coalesce(words, _zh_value(s))
 
 
 _ZH_DIGITS = {"零": 0.0, "一": 1.0, "二": 2.0, "两": 2.0, "三": 3.0, "四": 4.0, "五": 5.0, "六": 6.0, "七": 7.0,  # noqa: E501
@@ -584,96 +633,130 @@ _KIND_SENTENCE = {
 }
 
 
-def _kind_sentence_flags(sent: pl.Expr) -> list[pl.Expr]:
-    """One boolean column per `_KIND_SENTENCE` pattern, named by its key, over the lower-cased sentence."""
-    s = sent.str.to_lowercase()
-    return [s.str.contains(p).alias(name) for name, p in _KIND_SENTENCE.items()]
+# The kind rules' units, and which of them read each sentence pattern (a flag is read only together
+# with its unit: `figure_kinds` tests it only in the sentences holding such a figure).
+_MONEY = pl.col("unit").is_in([*CURRENCIES])
+_PERCENT = pl.col("unit") == "percent"
+_TOKENS = pl.col("unit") == "tokens"
+_KIND_SENTENCE_UNITS = [
+    ("_t", ["_s_context", "_s_training"]),
+    ("_p", ["_s_market_share", "_s_change"]),
+    ("_m", ["_s_revenue", "_s_market_cap", "_s_funding", "_s_profit", "_s_acquisition", "_s_investment",
+            "_s_valu", "_s_price"]),
+]  # fmt: skip
 
 
-def _kind(unit: pl.Expr, left: pl.Expr, right: pl.Expr) -> pl.Expr:
-    """What the figure measures, when the sentence says so; null otherwise. Reads the sentence's
-    `_KIND_SENTENCE` flags (the columns of `_kind_sentence_flags`)."""
+def _kind_words(left: pl.Expr, right: pl.Expr) -> tuple[dict[str, pl.Expr], dict[str, pl.Expr]]:
+    """The kind rules on the words around a figure: (those read for money, those read for percent)."""
     lft = left.str.to_lowercase()
     rgt = right.str.to_lowercase()
-    money = unit.is_in([*CURRENCIES])
-    return (
-        pl.when(unit == "parameters")
-        .then(pl.lit("parameter_count"))
-        .when(unit == "users")
-        .then(pl.lit("user_count"))
-        .when(unit == "employees")
-        .then(pl.lit("headcount"))
-        .when(unit == "GPU")
-        .then(pl.lit("gpu_count"))
-        .when(unit == "GPU_hours")
-        .then(pl.lit("training_compute"))
-        .when(unit == "tokens_per_second")
-        .then(pl.lit("throughput"))
-        .when((unit == "tokens") & pl.col("_s_context"))
-        .then(pl.lit("context_length"))
-        .when((unit == "tokens") & pl.col("_s_training"))
-        .then(pl.lit("training_tokens"))
-        .when(unit == "score")
-        .then(pl.lit("benchmark_score"))
-        .when(unit == "rank")
-        .then(pl.lit("ranking"))
-        .when(unit.str.ends_with("_per_share"))
-        .then(pl.lit("share_price"))
-        .when(money & pl.col("_s_stock") & lft.str.contains(r"(?:to|at|from)\s+$"))
-        .then(pl.lit("share_price"))
+    money = {
+        "share_price": lft.str.contains(r"(?:to|at|from)\s+$"),
+        "valuation": rgt.str.contains(r"^\s*(?:\)\s*)?(?:pre-money\s+|post-money\s+)?valuation")
+        | lft.str.contains(
+            r"(?:valu(?:e|es|ed|ing|ation)\s+(?:[A-Za-z0-9_]+\s+){0,2}(?:at|of)|worth)\s+(?:about\s+|around\s+|over\s+|more\s+than\s+|nearly\s+)?(?:an?\s+)?$"  # noqa: E501
+        ),
+        # Whole words: "sales" inside "Salesforce" is a name, not revenue.
+        "revenue": rgt.str.contains(r"^\s*(?:in\s+)?(?:revenues?|sales)(?-u:\b)"),
+    }
+    percent = {
         # "a 14% share of phone shipments", "a 9 per cent global share": a portion, not a stock move.
-        .when(
-            (unit == "percent")
-            & rgt.str.contains(r"^\s+(?:[a-z-]+\s+){0,2}share(?:\s*[,.;:)]|\s+(?:of|in|among|on)\s|\s*$)")
-        )
-        .then(pl.lit("market_share"))
-        .when((unit == "percent") & pl.col("_s_stock"))
-        .then(pl.lit("stock_change"))
-        .when((unit == "percent") & right.str.contains(r"^\s+on\s+(?:the\s+)?[A-Z0-9]"))
-        .then(pl.lit("benchmark_score"))
-        .when((unit == "percent") & pl.col("_s_market_share"))
-        .then(pl.lit("market_share"))
-        .when(
-            money
-            & (
-                rgt.str.contains(r"^\s*(?:\)\s*)?(?:pre-money\s+|post-money\s+)?valuation")
-                | lft.str.contains(
-                    r"(?:valu(?:e|es|ed|ing|ation)\s+(?:[A-Za-z0-9_]+\s+){0,2}(?:at|of)|worth)\s+(?:about\s+|around\s+|over\s+|more\s+than\s+|nearly\s+)?(?:an?\s+)?$"  # noqa: E501
-                )
-            )
-        )
+        "market_share": rgt.str.contains(
+            r"^\s+(?:[a-z-]+\s+){0,2}share(?:\s*[,.;:)]|\s+(?:of|in|among|on)\s|\s*$)"
+        ),
+        "benchmark": right.str.contains(r"^\s+on\s+(?:the\s+)?[A-Z0-9]"),
+    }
+    return money, percent
+
+
+# Units whose kind is the unit's own.
+_UNIT_KINDS = {
+    "parameters": "parameter_count", "users": "user_count", "employees": "headcount", "GPU": "gpu_count",
+    "GPU_hours": "training_compute", "tokens_per_second": "throughput", "score": "benchmark_score",
+    "rank": "ranking",
+}  # fmt: skip
+
+
+def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Expr]]:
+    """What a figure of tokens, money or percent measures, when its words or sentence say so (null
+    otherwise), as (the figures of the unit, column, rule): each rule is read only for its unit's
+    figures. Reads the sentence's `_KIND_SENTENCE` flags (one boolean column per pattern, named by
+    its key, over the lower-cased sentence: `figure_kinds`)."""
+    words, pct = _kind_words(left, right)
+    s = pl.col
+    tokens = (
+        pl.when(s("_s_context"))
+        .then(pl.lit("context_length"))
+        .when(s("_s_training"))
+        .then(pl.lit("training_tokens"))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
+    money = (
+        pl.when(s("_s_stock") & words["share_price"])
+        .then(pl.lit("share_price"))
+        .when(words["valuation"])
         .then(pl.lit("valuation"))
-        .when(
-            money
-            & (
-                # Whole words: "sales" inside "Salesforce" is a name, not revenue.
-                rgt.str.contains(r"^\s*(?:in\s+)?(?:revenues?|sales)(?-u:\b)") | pl.col("_s_revenue")
-            )
-        )
+        .when(words["revenue"] | s("_s_revenue"))
         .then(pl.lit("revenue"))
-        .when(money & pl.col("_s_market_cap"))
+        .when(s("_s_market_cap"))
         .then(pl.lit("market_cap"))
-        .when(money & pl.col("_s_funding"))
+        .when(s("_s_funding"))
         .then(pl.lit("funding"))
-        .when(money & pl.col("_s_profit"))
+        .when(s("_s_profit"))
         .then(pl.lit("profit"))
-        .when(money & pl.col("_s_acquisition"))
+        .when(s("_s_acquisition"))
         .then(pl.lit("acquisition"))
-        .when(money & pl.col("_s_investment"))
+        .when(s("_s_investment"))
         .then(pl.lit("investment"))
-        .when(money & pl.col("_s_valu"))
+        .when(s("_s_valu"))
         .then(pl.lit("valuation"))
-        .when((unit == "percent") & pl.col("_s_change"))
-        .then(pl.lit("change"))
-        .when(money & pl.col("_s_price"))
+        .when(s("_s_price"))
         .then(pl.lit("price"))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
+    percent = (
+        pl.when(pct["market_share"])
+        .then(pl.lit("market_share"))
+        .when(s("_s_stock"))
+        .then(pl.lit("stock_change"))
+        .when(pct["benchmark"])
+        .then(pl.lit("benchmark_score"))
+        .when(s("_s_market_share"))
+        .then(pl.lit("market_share"))
+        .when(s("_s_change"))
+        .then(pl.lit("change"))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
+    return [
+        (_TOKENS, "_kind_tokens", tokens),
+        (_MONEY, "_kind_money", money),
+        (_PERCENT, "_kind_percent", percent),
+    ]
 
 
-def _qualifier(left: pl.Expr) -> pl.Expr:
+def _kind(unit: pl.Expr) -> pl.Expr:
+    """What the figure measures, when the sentence says so; null otherwise: the unit's own kind, a
+    price per share, or the `_kind_rules` column of its unit (the units are disjoint)."""
+    return pl.coalesce(
+        unit.replace_strict(_UNIT_KINDS, default=None, return_dtype=pl.String),
+        pl.when(unit.str.ends_with("_per_share")).then(pl.lit("share_price")),
+        pl.col("_kind_tokens"),
+        pl.col("_kind_money"),
+        pl.col("_kind_percent"),
+    )
+
+
+def _qualifier_tail(left: pl.Expr) -> pl.Expr:
     # Qualifiers are short phrases right before the figure: 24 characters hold the longest.
-    tail = left.str.tail(24).str.to_lowercase()
+    return left.str.tail(24).str.to_lowercase()
+
+
+# A tail ending in any qualifier: the first of `_QUALIFIERS` to match is looked for only in those.
+_ANY_QUALIFIER = rf"(?:^|[^a-z])(?:{'|'.join(pat for pat, _ in _QUALIFIERS)})\s*$"
+
+
+def _qualifier(tail: pl.Expr) -> pl.Expr:
+    """The qualifier of the first `_QUALIFIERS` pattern ending `tail` (`_qualifier_tail`), or null."""
     expr: pl.Expr | pl.Then | pl.ChainedThen = pl
     for pat, q in _QUALIFIERS:
         expr = expr.when(tail.str.contains(rf"(?:^|[^a-z])(?:{pat})\s*$")).then(pl.lit(q))  # type: ignore[union-attr]  # noqa: E501
@@ -698,21 +781,22 @@ def _candidates(docs: pl.DataFrame) -> pl.LazyFrame:
             .str.split("\x00")
             .alias("seg"),
         )
-        .explode("seg")
-        .filter(pl.col("seg").is_not_null())
-        .with_columns(
-            pl.col("seg").str.len_chars().cast(pl.Int64).alias("_n"),
-            (pl.int_range(pl.len(), dtype=pl.Int64).over("_d") % 2 == 1).alias("_hit"),
-        )
-        .with_columns(pl.col("_n").cum_sum().over("_d").alias("end"))
-        .filter(pl.col("_hit") & (pl.col("_n") > 0))
+        # Hits are the odd segments; a hit ends where the characters of the segments up to it end.
+        # (taken from each document's list before exploding: no window per document)
         .select(
             "_d",
             "doc_id",
-            pl.col("seg").alias("surface"),
-            (pl.col("end") - pl.col("_n")).alias("start"),
-            "end",
+            pl.col("seg").list.gather_every(2, 1).alias("surface"),
+            pl.col("seg")
+            .list.eval(pl.element().str.len_chars().cast(pl.Int64).cum_sum())
+            .list.gather_every(2, 1)
+            .alias("end"),
         )
+        .explode("surface", "end")
+        .filter(pl.col("surface").is_not_null())
+        .with_columns(pl.col("surface").str.len_chars().cast(pl.Int64).alias("_n"))
+        .filter(pl.col("_n") > 0)
+        .select("_d", "doc_id", "surface", (pl.col("end") - pl.col("_n")).alias("start"), "end")
     )
     return segs
 
@@ -748,8 +832,8 @@ def find_candidates(docs: pl.DataFrame, sents: pl.DataFrame) -> pl.DataFrame:
     sents_lf = sents.lazy()
     hits = (
         _candidates(docs)
-        .with_columns(_key(pl.col("_d"), pl.col("start")).alias("_k"))
-        .sort("_k")
+        # (hits come in the order of the documents, then of the text: _k ascends already)
+        .with_columns(_key(pl.col("_d"), pl.col("start")).alias("_k").set_sorted())
         .join_asof(sents_lf.drop("_d"), on="_k", strategy="backward")
         .collect(engine=_ENGINE)
     )
@@ -765,10 +849,9 @@ def find_candidates(docs: pl.DataFrame, sents: pl.DataFrame) -> pl.DataFrame:
     )
     held = held.select("_sk", slice_spans(docs, held).alias("_stext"))
     hits = (
-        hits.lazy()
-        .with_columns(sentence_key.alias("_sk"))
-        .join(held.lazy(), on="_sk", how="left", maintain_order="left")
+        _add_columns(hits.with_columns(sentence_key.alias("_sk")), held, "_sk")
         .drop("_sk")
+        .lazy()
         .with_columns(
             pl.col("_stext")
             .str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
@@ -796,7 +879,8 @@ def screen_bare_numbers(hits: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
     is_bare = hits.select(bare_hit.alias("b")).to_series()
     bare = hits.filter(is_bare).lazy()
     bare = (
-        bare.join(_left_units(bare, pl.lit(True)), on="_left", how="left", maintain_order="left")
+        _add_columns(bare, _left_units(bare, pl.lit(True)), "_left")
+        .lazy()
         .with_columns(
             pl.coalesce(pl.col("_lu"), pl.when(coordinated).then(pl.lit("_coord"))).alias("_left_unit")
         )
@@ -852,7 +936,16 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
         pl.concat([cands.select(pl.col(c).alias("_num")) for c in ("lo", "hi")])
         .drop_nulls()
         .unique()
-        .with_columns(_number_value(pl.col("_num")).alias("_value"))
+        .collect(engine=_ENGINE)
+    )
+    # (joined twice below; most numbers are digits: the word rules read only the others)
+    digits, words = _number_parts(pl.col("_num"))
+    numbers = (
+        _on_rows(numbers, ~pl.col("_num").str.contains(r"^[0-9]"), _words=words)
+        .lazy()
+        .select("_num", pl.coalesce(digits, "_words").alias("_value"))
+        .collect(engine=_ENGINE)
+        .lazy()
     )
     for c in ("lo", "hi"):
         cands = cands.join(
@@ -938,7 +1031,7 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
         .drop("_lo_num", "_hi_num")
         .collect(engine=_ENGINE)
     )
-    return hits.join(parsed, on="surface", how="left", maintain_order="left", nulls_equal=True)
+    return _add_columns(hits, parsed, "surface", nulls_equal=True)
 
 
 # What a document or sentence is about, for units the figure's own words leave open.
@@ -959,18 +1052,45 @@ _MONEY_LEFT = (
 )
 
 
+def _outnumbers(docs: pl.LazyFrame, cue: str, other: str, name: str) -> pl.LazyFrame:
+    """_d and `name`: whether the document's text holds more matches of `cue` than of `other` (null
+    for a null text). The two match disjoint whole words (or disjoint CJK words), so one scan for either
+    finds the matches each scan alone would: the text is read once and its (few, short) matches told
+    apart."""
+    return (
+        docs.select(
+            "_d",
+            pl.col("text").is_null().alias("_none"),
+            pl.col("text").str.extract_all(f"(?:{cue})|(?:{other})").alias("_m"),
+        )
+        .explode("_m", empty_as_null=True)
+        .group_by("_d", maintain_order=True)
+        .agg(
+            pl.col("_none").first(),
+            pl.col("_m").is_not_null().sum().alias("_n"),
+            # (whole matches, told apart by their words alone: a word boundary next to the match
+            # may have been the text's, not the match's own)
+            pl.col("_m").str.contains(f"^(?:{other.replace(B, '')})$").sum().alias("_o"),
+        )
+        .select(
+            "_d", pl.when(~pl.col("_none")).then((pl.col("_n") - pl.col("_o")) > pl.col("_o")).alias(name)
+        )
+    )
+
+
 def document_context(docs: pl.DataFrame, wanted: pl.Series, japan: pl.Series | None = None) -> pl.DataFrame:
     """For the documents whose row index (_d) is in `wanted`: _d, _doc_vehicles and _doc_japan —
     whether vehicle words outnumber device words, and Japan cues outnumber China cues. With `japan`,
     the Japan cues are counted only in those documents (_doc_japan is null in the others)."""
-    text = pl.col("text")
     indexed = docs.lazy().select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_d"), "text")
-    vehicles = indexed.filter(pl.col("_d").is_in(wanted.implode())).select(
-        "_d",
-        (text.str.count_matches(_VEHICLE_CUE) > text.str.count_matches(_DEVICE_CUE)).alias("_doc_vehicles"),
+    vehicles = _outnumbers(
+        indexed.filter(pl.col("_d").is_in(wanted.implode())), _VEHICLE_CUE, _DEVICE_CUE, "_doc_vehicles"
     )
-    japan_docs = indexed.filter(pl.col("_d").is_in((wanted if japan is None else japan).implode())).select(
-        "_d", (text.str.count_matches(_JAPAN_CUE) > text.str.count_matches(_CHINA_CUE)).alias("_doc_japan")
+    japan_docs = _outnumbers(
+        indexed.filter(pl.col("_d").is_in((wanted if japan is None else japan).implode())),
+        _JAPAN_CUE,
+        _CHINA_CUE,
+        "_doc_japan",
     )
     return vehicles.join(japan_docs, on="_d", how="left", maintain_order="left").collect(engine=_ENGINE)
 
@@ -985,7 +1105,7 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
         doc_context = pl.DataFrame(
             schema={"_d": pl.Int64, "_doc_vehicles": pl.Boolean, "_doc_japan": pl.Boolean}
         )
-    parsed = parsed.lazy().join(doc_context.lazy(), on="_d", how="left")
+    parsed = _add_columns(parsed, doc_context, "_d").lazy()
     is_rank, mult_word = pl.col("_is_rank"), pl.col("_mult")
     currency, rest_unit, per_share, bare = (
         pl.col(c) for c in ("_currency", "_rest_unit", "_per_share", "_bare")
@@ -1011,69 +1131,75 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
     )
     lookup = _left_units(parsed, bare & pl.col("conn").is_null())
     base = (
-        parsed.join(lookup, on="_left", how="left", maintain_order="left")
+        _add_columns(parsed, lookup, "_left")
+        .lazy()
         .with_columns(unit.alias("unit"))
         .drop("_lu")
         .collect(engine=_ENGINE)
     )
     # The sentence and document are read only for the units they may change (most figures keep theirs).
     needs = pl.col("unit").is_in(["people", "_generic", *CURRENCIES]).fill_null(False)
-    units = (
-        base.filter(needs)
-        .lazy()
-        .with_columns(
-            # "3,000 people" about a team is a headcount.
-            pl.when(
-                (pl.col("unit") == "people")
-                & ~pl.col("rest").str.contains(r"(?i)contractors")
-                & pl.col("_stext").str.contains(
-                    r"(?i)(?-u:\b)(?:team|staff|employ[A-Za-z0-9_]*|workforce|hire[A-Za-z0-9_]*|recruit[A-Za-z0-9_]*|headcount|lab)(?-u:\b)|团队|员工|实验室"  # noqa: E501
-                )
-            )
-            .then(pl.lit("employees"))
-            # "shares fell 3.2% to $118.42", "EPS was €1.73 versus €3.20", "股价约170美元": a price per
-            # share (an unscaled amount after a share or EPS word in the same clause, or before "in EPS").
-            .when(
-                pl.col("unit").is_in(list(CURRENCIES))
-                & pl.col("los").is_null()
-                & pl.col("his").is_null()
-                & (
-                    pl.col("_left").str.contains(
-                        r"(?i)(?:(?-u:\b)(?:shares?|stock|eps)(?-u:\b)(?:[^.;:]|\.[0-9]){0,50}|股价[^。；]{0,12})$"
-                    )
-                    | pl.col("_right").str.contains(
-                        r"(?i)^\s*(?:to\s+\S+\s+)?(?:in\s+)?(?:adjusted\s+|diluted\s+|gaap\s+)?(?:earnings|eps)\s+per\s+share"
-                    )
-                )
-            )
-            .then(pl.col("unit") + "_per_share")
-            .when(pl.col("unit") == "_generic")
-            .then(
-                pl.when(pl.col("_stext").str.contains(_VEHICLE_CUE))
-                .then(pl.lit("vehicles"))
-                .when(pl.col("_stext").str.contains(_DEVICE_CUE))
-                .then(pl.lit("units"))
-                .when(pl.col("_doc_vehicles").fill_null(False))
-                .then(pl.lit("vehicles"))
-                .when(pl.col("rest").str.contains(r"(?i)units|台"))
-                .then(pl.lit("units"))
-                .otherwise(pl.lit("count"))
-            )
-            # "¥590bn" for a Japanese chipmaker: yen, when the sentence or the document is about Japan.
-            .when(
-                (pl.col("unit") == "CNY")
-                & pl.col("cur").str.contains(r"^[¥￥]")
-                & (
-                    (pl.col("_stext").str.contains(_JAPAN_CUE) & ~pl.col("_stext").str.contains(_CHINA_CUE))
-                    | pl.col("_doc_japan").fill_null(False)
-                )
-            )
-            .then(pl.lit("JPY"))
-            .otherwise(pl.col("unit"))
-            .alias("unit")
-        )
-        .collect(engine=_ENGINE)
+    is_people = pl.col("unit") == "people"
+    per_share_rows = (
+        pl.col("unit").is_in(list(CURRENCIES)) & pl.col("los").is_null() & pl.col("his").is_null()
     )
+    is_generic = pl.col("unit") == "_generic"
+    yen_rows = (pl.col("unit") == "CNY") & pl.col("cur").str.contains(r"^[¥￥]")
+    needed = base.filter(needs)
+    # Each rule reads the sentence only for the figures of its own unit.
+    needed = _on_rows(
+        needed,
+        is_people,
+        _team=~pl.col("rest").str.contains(r"(?i)contractors")
+        & pl.col("_stext").str.contains(
+            r"(?i)(?-u:\b)(?:team|staff|employ[A-Za-z0-9_]*|workforce|hire[A-Za-z0-9_]*|recruit[A-Za-z0-9_]*|headcount|lab)(?-u:\b)|团队|员工|实验室"  # noqa: E501
+        ),
+    )
+    needed = _on_rows(
+        needed,
+        per_share_rows,
+        _eps=pl.col("_left").str.contains(
+            r"(?i)(?:(?-u:\b)(?:shares?|stock|eps)(?-u:\b)(?:[^.;:]|\.[0-9]){0,50}|股价[^。；]{0,12})$"
+        )
+        | pl.col("_right").str.contains(
+            r"(?i)^\s*(?:to\s+\S+\s+)?(?:in\s+)?(?:adjusted\s+|diluted\s+|gaap\s+)?(?:earnings|eps)\s+per\s+share"
+        ),
+    )
+    needed = _on_rows(
+        needed,
+        is_generic,
+        _generic_unit=pl.when(pl.col("_stext").str.contains(_VEHICLE_CUE))
+        .then(pl.lit("vehicles"))
+        .when(pl.col("_stext").str.contains(_DEVICE_CUE))
+        .then(pl.lit("units"))
+        .when(pl.col("_doc_vehicles").fill_null(False))
+        .then(pl.lit("vehicles"))
+        .when(pl.col("rest").str.contains(r"(?i)units|台"))
+        .then(pl.lit("units"))
+        .otherwise(pl.lit("count")),
+    )
+    needed = _on_rows(
+        needed,
+        yen_rows,
+        _japan=(pl.col("_stext").str.contains(_JAPAN_CUE) & ~pl.col("_stext").str.contains(_CHINA_CUE))
+        | pl.col("_doc_japan").fill_null(False),
+    )
+    units = needed.with_columns(
+        # "3,000 people" about a team is a headcount.
+        pl.when(is_people & pl.col("_team"))
+        .then(pl.lit("employees"))
+        # "shares fell 3.2% to $118.42", "EPS was €1.73 versus €3.20", "股价约170美元": a price per
+        # share (an unscaled amount after a share or EPS word in the same clause, or before "in EPS").
+        .when(per_share_rows & pl.col("_eps"))
+        .then(pl.col("unit") + "_per_share")
+        .when(is_generic)
+        .then(pl.col("_generic_unit"))
+        # "¥590bn" for a Japanese chipmaker: yen, when the sentence or the document is about Japan.
+        .when(yen_rows & pl.col("_japan"))
+        .then(pl.lit("JPY"))
+        .otherwise(pl.col("unit"))
+        .alias("unit")
+    ).drop("_team", "_eps", "_generic_unit", "_japan")
     units = pl.concat([base.filter(~needs), units])
     # Neighbouring figures, from a narrow sorted copy (sorting the wide frame would move every text).
     # Sorted by document, a neighbour is in the same document when its _d is equal: shifts of whole
@@ -1101,9 +1227,20 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
             .alias("_last_currency"),
         )
     )
+    # The words around a figure are read only when it has no unit yet (the rules below fill no other).
+    units = _on_rows(
+        _add_columns(units, neighbours, "_k"),
+        pl.col("unit").is_null(),
+        _and_next=pl.col("_right").str.contains(r"(?i)^\s+(?:and|or)\s+[0-9]"),
+        _of_them=pl.col("_right").str.contains(r"(?i)^\s+of\s+(?:them|those|these)(?-u:\b)"),
+        _and_prev=pl.col("_left").str.contains(
+            r"(?i)(?-u:\b)(?:and|or|versus|vs\.?)\s+(?:(?:almost|nearly|about|around|over|more\s+than|"
+            r"up\s+to|some|roughly|another)\s+)?$"
+        ),
+        _money_left=pl.col("_left").str.contains(_MONEY_LEFT),
+    )
     return (
         units.lazy()
-        .join(neighbours.lazy(), on="_k", how="left")
         # Coordination: "7 and 18 trillion tokens" — the bare first number takes the next figure's
         # scale and unit; "produced 479,700 vehicles and delivered 466,140 of them" and "3 billion
         # parameters and almost 2 trillion total" — a bare or scaled number without a unit takes the
@@ -1112,30 +1249,20 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
             pl.when(
                 pl.col("unit").is_null()
                 & pl.col("_next_same").fill_null(False)
-                & pl.col("_right").str.contains(r"(?i)^\s+(?:and|or)\s+[0-9]")
+                & pl.col("_and_next")
                 & (pl.col("_lo_scale") == 1.0)
             )
             .then(pl.col("value") * pl.col("_next_scale"))
             .otherwise(pl.col("value"))
             .alias("value"),
-            pl.when(
-                pl.col("unit").is_null()
-                & pl.col("_next_same").fill_null(False)
-                & pl.col("_right").str.contains(r"(?i)^\s+(?:and|or)\s+[0-9]")
-            )
+            pl.when(pl.col("unit").is_null() & pl.col("_next_same").fill_null(False) & pl.col("_and_next"))
             .then(pl.col("_next_unit"))
             .when(
                 pl.col("unit").is_null()
                 & pl.col("_prev_same").fill_null(False)
                 & (
-                    pl.col("_right").str.contains(r"(?i)^\s+of\s+(?:them|those|these)(?-u:\b)")
-                    | (
-                        (pl.col("los").is_not_null() | pl.col("his").is_not_null())
-                        & pl.col("_left").str.contains(
-                            r"(?i)(?-u:\b)(?:and|or|versus|vs\.?)\s+(?:(?:almost|nearly|about|around|over|more\s+than|"
-                            r"up\s+to|some|roughly|another)\s+)?$"
-                        )
-                    )
+                    pl.col("_of_them")
+                    | ((pl.col("los").is_not_null() | pl.col("his").is_not_null()) & pl.col("_and_prev"))
                 )
             )
             .then(pl.col("_prev_unit"))
@@ -1147,12 +1274,13 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
             pl.when(
                 pl.col("unit").is_null()
                 & (pl.col("los").is_not_null() | pl.col("his").is_not_null())
-                & pl.col("_left").str.contains(_MONEY_LEFT)
+                & pl.col("_money_left")
             )
             .then(pl.col("_last_currency"))
             .otherwise(pl.col("unit"))
             .alias("unit")
         )
+        .drop("_and_next", "_of_them", "_and_prev", "_money_left")
     ).collect(engine=_ENGINE)
 
 
@@ -1215,8 +1343,6 @@ def exclusion_reasons(cands: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     unit, the words around the figure and the entity mentions (`mention_frame`) it may sit inside."""
     rest = pl.col("rest").fill_null("")
     value, unit, is_rank, mult_word = pl.col("value"), pl.col("unit"), pl.col("_is_rank"), pl.col("_mult")
-    left_char = pl.col("_left").str.slice(-1, 1)
-    left2 = pl.col("_left").str.slice(-2, 2)
     digits_only = pl.col("lo").str.contains(r"^[0-9]+(?:\.[0-9]+)?$")
     prev_word = pl.col("_left").str.extract(r"([A-Za-z][[A-Za-z0-9_]\-]*)\s+$", 1)
     version_word = prev_word.str.contains(
@@ -1235,6 +1361,58 @@ def exclusion_reasons(cands: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     )
     is_zh = pl.col("lo").str.contains(r"^[零一二两三四五六七八九十百千]+$")
     is_word = pl.col("lo").str.contains(r"^(?i)[a-z]")
+    idiom = (
+        mult_word.is_not_null()
+        & ~pl.col("surface").str.contains(r"(?i)ed$")
+        & ~pl.col("_right").str.contains(
+            r"(?i)^\s+(?:the|as|that|its|their|his|her|our|what|over|from|in|to)(?-u:\b)"
+        )
+    ) | (
+        pl.col("_fraction").is_not_null()
+        & (
+            ~pl.col("_right").str.contains(r"(?i)^\s+of(?-u:\b)")
+            | pl.col("_right").str.contains(
+                r"(?i)^\s+of\s+(?:the\s+|this\s+|that\s+|next\s+|last\s+)?(?:(?:fiscal\s+)?(?:19|20)[0-9]{2}|year|month|decade|century|quarter|season|fiscal|day|week|game|match)"
+            )
+            | pl.col("_left").str.contains(
+                r"(?i)(?-u:\b)(?:first|second|third|fourth|last|latter|former|next|past|other|each|every)\s+$"
+            )
+        )
+    )
+    # The rules that read the words around a figure run only on the figures of the units they judge.
+    promo_rows = unit.is_in(["users", "people", "count", "customers"])
+    idiom_rows = mult_word.is_not_null() | pl.col("_fraction").is_not_null()
+    version_rows = (
+        ~is_rank
+        & mult_word.is_null()
+        & digits_only.fill_null(False)
+        & pl.col("cur").is_null()
+        & pl.col("los").is_null()
+        & pl.col("his").is_null()
+        & (unit != "percent")
+    )
+    temp = {
+        "_ticker": (
+            unit == "percent",
+            pl.col("_left").str.contains(r"\(\s*[A-Z]{1,6}(?:\.[A-Z]{1,3})?:?\s*[+\-−]?$")
+            & pl.col("_right").str.contains(r"^\s*\)"),
+        ),
+        "_promo": (
+            promo_rows,
+            pl.col("_left").str.contains(
+                r"(?i)(?:^|[^a-z])(?:join|subscribe|sign\s+up)(?:\s+(?:to|with))?(?:\s+(?:our|the)\s+\S+)?"
+                r"\s+(?:more\s+than\s+|over\s+|some\s+|about\s+|nearly\s+)?$"
+            ),
+        ),
+        "_relative": (
+            unit == "days",
+            pl.col("_left").str.contains(r"(?i)(?-u:\b)(?:past|next|last|coming|previous|following)\s+$"),
+        ),
+        "_idiom": (idiom_rows, idiom),
+        "_version": (version_rows, version_word.fill_null(False)),
+    }
+    for name, (rows, rule) in temp.items():
+        cands = _on_rows(cands, rows, **{name: rule})
     reason = (
         pl.when(value.is_null() | ~value.is_finite() | (value < 0))
         .then(pl.lit(BAD_VALUE))
@@ -1246,7 +1424,8 @@ def exclusion_reasons(cands: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit(OUTSIDE_SENTENCE))
         # A figure opening with a currency symbol is a figure even glued to a word ("secures$2bn").
         .when(
-            (left_char.str.contains(r"^[A-Za-z0-9_]$") | left2.str.contains(r"^[A-Za-z0-9][-.:/]$"))
+            # (the last character a word character, or the last two one and a joiner)
+            pl.col("_left").str.contains(r"(?:[A-Za-z0-9_]|[A-Za-z0-9][-.:/])$")
             & ~pl.col("surface").str.contains(r"^[$¥￥€£₩₹]")
         )
         .then(pl.lit(PART_OF_NAME))
@@ -1257,62 +1436,20 @@ def exclusion_reasons(cands: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .when(unit.is_null() | ~unit.is_in(list(UNITS)))
         .then(pl.lit(NO_UNIT))
         # "(ARM 4.11%)": a ticker and its move in brackets, a quote widget.
-        .when(
-            (unit == "percent")
-            & pl.col("_left").str.contains(r"\(\s*[A-Z]{1,6}(?:\.[A-Z]{1,3})?:?\s*[+\-−]?$")
-            & pl.col("_right").str.contains(r"^\s*\)")
-        )
+        .when((unit == "percent") & pl.col("_ticker"))
         .then(pl.lit(TICKER))
         # "Join over 80,000 subscribers": a publisher's invitation, not a fact about the story.
-        .when(
-            unit.is_in(["users", "people", "count", "customers"])
-            & pl.col("_left").str.contains(
-                r"(?i)(?:^|[^a-z])(?:join|subscribe|sign\s+up)(?:\s+(?:to|with))?(?:\s+(?:our|the)\s+\S+)?"
-                r"\s+(?:more\s+than\s+|over\s+|some\s+|about\s+|nearly\s+)?$"
-            )
-        )
+        .when(promo_rows & pl.col("_promo"))
         .then(pl.lit(PROMO))
-        .when(
-            (unit == "days")
-            & pl.col("_left").str.contains(r"(?i)(?-u:\b)(?:past|next|last|coming|previous|following)\s+$")
-        )
+        .when((unit == "days") & pl.col("_relative"))
         .then(pl.lit(RELATIVE_TIME))
         # Word figures only where they name a factor or share: "twice the", "half of its revenue" —
         # not "met twice", "double-digit", "the first half of 2024".
-        .when(
-            (
-                mult_word.is_not_null()
-                & ~pl.col("surface").str.contains(r"(?i)ed$")
-                & ~pl.col("_right").str.contains(
-                    r"(?i)^\s+(?:the|as|that|its|their|his|her|our|what|over|from|in|to)(?-u:\b)"
-                )
-            )
-            | (
-                pl.col("_fraction").is_not_null()
-                & (
-                    ~pl.col("_right").str.contains(r"(?i)^\s+of(?-u:\b)")
-                    | pl.col("_right").str.contains(
-                        r"(?i)^\s+of\s+(?:the\s+|this\s+|that\s+|next\s+|last\s+)?(?:(?:fiscal\s+)?(?:19|20)[0-9]{2}|year|month|decade|century|quarter|season|fiscal|day|week|game|match)"
-                    )
-                    | pl.col("_left").str.contains(
-                        r"(?i)(?-u:\b)(?:first|second|third|fourth|last|latter|former|next|past|other|each|every)\s+$"
-                    )
-                )
-            )
-        )
+        .when(idiom_rows & pl.col("_idiom"))
         .then(pl.lit(WORD_IDIOM))
         .when(year_like & ~unit.is_in([*CURRENCIES, "percent"]))
         .then(pl.lit(YEAR))
-        .when(
-            ~is_rank
-            & mult_word.is_null()
-            & version_word.fill_null(False)
-            & digits_only.fill_null(False)
-            & pl.col("cur").is_null()
-            & pl.col("los").is_null()
-            & pl.col("his").is_null()
-            & (unit != "percent")
-        )
+        .when(version_rows & pl.col("_version"))
         .then(pl.lit(VERSION_NUMBER))
         .when(
             (is_word | is_zh).fill_null(False)
@@ -1323,13 +1460,14 @@ def exclusion_reasons(cands: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit(SMALL_WORD_COUNT))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
-    cands = cands.lazy().with_columns(reason.alias("reason"))
+    cands = cands.lazy().with_columns(reason.alias("reason")).drop(*temp).collect(engine=_ENGINE)
     ments_lf = ments.lazy()
     # A figure inside a MODEL/PRODUCT mention is that entity's name ("6B parameter version", "QwQ-32B").
     # Mentions do not overlap, so only the last one starting at or before a figure can hold it: an as-of
     # join, linear in a long document (joining every figure to every mention of its document was not).
     inside = (
-        cands.filter(pl.col("reason").is_null())
+        cands.lazy()
+        .filter(pl.col("reason").is_null())
         .select("_d", "start", "end", _key(pl.col("_d"), pl.col("start")).alias("_k"))
         .sort("_k")
         .join_asof(
@@ -1344,7 +1482,8 @@ def exclusion_reasons(cands: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .unique()
     )
     cands = (
-        cands.join(inside, on="_k", how="left")
+        _add_columns(cands, inside, "_k")
+        .lazy()
         .with_columns(
             pl.when(pl.col("reason").is_null() & pl.col("_inside").fill_null(False))
             .then(pl.lit(INSIDE_ENTITY))
@@ -1359,22 +1498,43 @@ def exclusion_reasons(cands: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
 def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     """Step `kind`: adds `qualifier` (up_to, over, about, ...) and `kind` (what the figure measures:
     revenue, funding, share_price, ...; null when the sentence does not say)."""
-    # The sentence patterns run once per sentence (a sentence holds ~2 figures on news), joined back.
-    # (keyed by one integer: first occurrences and a one-key join are cheaper than a unique() and a
-    # two-key join)
-    kept = kept.lazy().with_columns(_key(pl.col("_d"), pl.col("sentence_id")).alias("_sk"))
-    sentence_flags = kept.filter(pl.col("_sk").is_first_distinct()).select(
-        "_sk", *_kind_sentence_flags(pl.col("_stext"))
-    )
-    # Lazy, so the lower-cased texts the rules share are computed once (common subexpressions).
-    return (
-        kept.join(sentence_flags, on="_sk", how="left", maintain_order="left")
-        .with_columns(
-            _qualifier(pl.col("_left")).alias("qualifier"),
-            _kind(pl.col("unit"), pl.col("_left"), pl.col("_right")).alias("kind"),
+    # The sentence patterns run once per sentence (a sentence holds ~2 figures on news), joined back by
+    # one integer key. Each is read only with a figure of its unit (money, percent, tokens:
+    # `_kind_rules`), so it is tested only in the sentences holding one.
+    kept = kept.with_columns(_key(pl.col("_d"), pl.col("sentence_id")).alias("_sk"))
+    sentences = (
+        kept.lazy()
+        .filter(_MONEY | _PERCENT | _TOKENS)
+        .group_by("_sk")
+        .agg(
+            pl.col("_stext").first().str.to_lowercase().alias("_low"),
+            _MONEY.any().alias("_m"),
+            _PERCENT.any().alias("_p"),
+            _TOKENS.any().alias("_t"),
         )
-        .drop("_sk", *_KIND_SENTENCE)
         .collect(engine=_ENGINE)
+    )
+    patterns = {name: pl.col("_low").str.contains(p) for name, p in _KIND_SENTENCE.items()}
+    sentences = _on_rows(sentences, pl.col("_m") | pl.col("_p"), _s_stock=patterns["_s_stock"])
+    for has, names in _KIND_SENTENCE_UNITS:
+        sentences = _on_rows(sentences, pl.col(has), **{n: patterns[n] for n in names})
+    kept = _add_columns(kept, sentences.select("_sk", *_KIND_SENTENCE), "_sk")
+    rules = _kind_rules(pl.col("_left"), pl.col("_right"))
+    for rows, name, rule in rules:
+        kept = _on_rows(kept, rows, **{name: rule})
+    # Most figures have no qualifier: the rules, in order, run only on the tails some qualifier ends,
+    # each distinct tail once ("more than ", "up to " repeat).
+    kept = kept.with_columns(_qualifier_tail(pl.col("_left")).alias("_tail"))
+    qualified = (
+        kept.lazy()
+        .select("_tail")
+        .filter(pl.col("_tail").str.contains(_ANY_QUALIFIER))
+        .unique()
+        .with_columns(_qualifier(pl.col("_tail")).alias("qualifier"))
+    )
+    kept = _add_columns(kept, qualified, "_tail").drop("_tail")
+    return kept.with_columns(_kind(pl.col("unit")).alias("kind")).drop(
+        "_sk", *_KIND_SENTENCE, *(name for _, name, _ in rules)
     )
 
 
@@ -1889,7 +2049,7 @@ def metric_candidates(
     )
     out = (
         pl.concat([kept.select(cols), dropped.select(cols)], how="vertical_relaxed")
-        .sort("_d", "start")
+        .sort(_key(pl.col("_d"), pl.col("start")))  # (one integer key: the order of _d, start)
         .drop("_d")
     )
     return out.with_columns(

@@ -567,6 +567,20 @@ def test_step_units(text: str, unit: str) -> None:
     assert units.sort("start")["unit"].to_list()[-1] == unit
 
 
+def test_step_document_context_counts_each_pair_of_cues_per_document() -> None:
+    texts = [
+        "Cars, more cars and one phone.",
+        "Phones and tablets outsell cars.",
+        None,
+        "Tokyo and yen, not yuan.",
+    ]
+    docs = pl.DataFrame(
+        {"doc_id": ["a", "b", "c", "d"], "text": texts}, schema={"doc_id": pl.String, "text": pl.String}
+    )
+    out = M.document_context(docs, pl.Series([0, 1, 2, 3]), pl.Series([3]))
+    assert out.rows() == [(0, True, None), (1, False, None), (2, None, None), (3, False, True)]
+
+
 @pytest.mark.parametrize(
     ("text", "surface", "reason"),
     [
