@@ -358,6 +358,9 @@ _MARKUP = (
 # ("Home > Tech > AI", "USA | Europe | Asia"). A table row of figures has digits and stays.
 _MENU_ITEM = r"\p{L}[\p{L}&'’.\- ]{0,24}"
 _MENU_LINE = rf"^{_MENU_ITEM}(?:\s*[|·•»>/]\s*{_MENU_ITEM}){{2,}}$"
+# Its first pass: every character is one _MENU_LINE allows, and one is a separator.
+_MENU_CHARS = r"[\p{L}&'’.\-\s|·•»>/]"
+_MENU_LINE_CHARS = rf"^{_MENU_CHARS}*[|·•»>/]{_MENU_CHARS}*$"
 # Where a reader comment section starts: its heading, a prompt to comment, or the first comment's
 # author line ("Posts: 223; Member since: ...").
 _COMMENT_MARKER = (
@@ -490,7 +493,39 @@ def _split_lines(docs: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
-    """Add features and `rule` for rules that judge a line on its own."""
+    """Normalise `raw` into `line` (dropping `raw`) and add features and `rule` for the rules that judge a
+    line on its own.
+
+    Everything but the table-header test (which reads the next line) depends on the line's text alone,
+    so it is worked out once per distinct line and joined back: page furniture (menus, share widgets,
+    credits, blank lines) repeats within and across documents.
+    """
+    judged = _judge(_normalise(lines.select(pl.col("raw").unique())))
+    lines = lines.join(judged, on="raw", how="left", maintain_order="left").drop("raw")
+    # A one-line menu that is a table's header row (the next line has the same "|" separator) is no
+    # menu: such lines take the rule the later rules give them.
+    other = lines["rule"].ne_missing(lines["_rule_if_header"])
+    at = other.arg_true().cast(pl.Int64)
+    if at.len():
+        nxt = (at + 1).clip(0, lines.height - 1)
+        text, row = lines["line"], lines["_row"]
+        header = (
+            text.gather(at).str.contains("|", literal=True)
+            & text.gather(nxt).str.contains("|", literal=True)
+            & (row.gather(nxt) == row.gather(at))
+            & (nxt != at)
+        )
+        at = at.filter(header)
+        lines = lines.with_columns(lines["rule"].scatter(at, lines["_rule_if_header"].gather(at)))
+    return lines.drop("_rule_if_header").with_columns(
+        # Paragraph block = number of blank lines seen so far; runs of headlines stay within one block.
+        pl.col("blank").cast(pl.Int64).cum_sum().over("_row").alias("block"),
+    )
+
+
+def _judge(lines: pl.DataFrame) -> pl.DataFrame:
+    """Features and `rule` of each line of `lines` (distinct texts in `line`) on its own; `_rule_if_header`
+    is the rule should the line be a table's header row (see _line_rules)."""
     line = pl.col("line")
     words = pl.col("words")
     lines = lines.with_columns(
@@ -573,12 +608,7 @@ def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
         .otherwise(None)
         .cast(pl.String)
     )
-    lines = lines.with_columns(
-        title_like.alias("title_like"),
-        link_like.alias("link_like"),
-        # Paragraph block = number of blank lines seen so far; runs of headlines stay within one block.
-        pl.col("blank").cast(pl.Int64).cum_sum().over("_row").alias("block"),
-    )
+    lines = lines.with_columns(title_like.alias("title_like"), link_like.alias("link_like"))
     # Every line rule needs a short line: run the regexes on those only (article paragraphs are long).
     # Lines up to CHROME_VOCABULARY_MAX_WORDS are judged too, by the two rules that take paragraphs.
     idx = lines.select(~pl.col("blank") & short).to_series().arg_true()
@@ -589,7 +619,7 @@ def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
     text = judged["line"]
     n_words = judged["words"]
     share_widget = text.str.contains(_SHARE_WIDGET)
-    menu_line = _contains_if(text, _MENU_LINE, r"[|·•»>/]", n_words <= 30)
+    menu_line = _contains_if(text, _MENU_LINE, _MENU_LINE_CHARS, n_words <= 30)
     judged = (
         judged.with_columns(
             _contains_if(text, _COOKIE, _COOKIE_WORDS).alias("_cookie"),
@@ -603,14 +633,22 @@ def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
             ).alias("_share"),
             _contains_if(text, _COUNTER, _COUNTER_WORDS, n_words <= 20).alias("_counter"),
             _only_where(text.str.starts_with("<"), text, lambda t: t.str.contains(_MARKUP)).alias("_markup"),
-            (menu_line & ~_table_header(lines, idx, menu_line)).alias("_menu_line"),
+            menu_line.alias("_menu_line"),
             _contains_if(text, _COMMENT_MARKER, _COMMENT_WORDS, n_words <= 30).alias("comment_marker"),
             _prefilter(text, _COOKIE_WORDS, None).alias("cookie"),
         )
         .with_columns(_paragraph_features(text, n_words))
         .with_columns(line.str.extract(_LEAD_IN, 1).alias("lead_in_rest"))
+    )
+    # The rule of a one-line menu should it be a table's header row: worked out on those few lines.
+    menus = judged["_menu_line"].arg_true()
+    judged = judged.with_columns(rule.alias("rule"))
+    if_header = judged[menus].with_columns(pl.lit(False).alias("_menu_line")).select(rule).to_series()
+    judged = (
+        judged.with_columns(judged["rule"].clone().scatter(menus, if_header).alias("_rule_if_header"))
         .select(
-            rule.alias("rule"),
+            "rule",
+            "_rule_if_header",
             (lead_in & (pl.col("lead_in_rest") == "")).alias("lead_in_label"),
             "comment_marker",
             "cookie",
@@ -628,10 +666,10 @@ def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
         _prefilter(paragraphs["line"], _COOKIE_WORDS, None).alias("cookie"),
     )
     n = lines.height
+    rule = pl.Series("rule", [None] * n, dtype=pl.String).scatter(long_idx, paragraphs["rule"])
     return lines.with_columns(
-        pl.Series("rule", [None] * n, dtype=pl.String)
-        .scatter(idx, judged["rule"])
-        .scatter(long_idx, paragraphs["rule"]),
+        rule.clone().scatter(idx, judged["rule"]),
+        rule.scatter(idx, judged["_rule_if_header"]).alias("_rule_if_header"),
         pl.Series("lead_in_label", [False] * n, dtype=pl.Boolean).scatter(idx, judged["lead_in_label"]),
         pl.Series("comment_marker", [False] * n, dtype=pl.Boolean).scatter(idx, judged["comment_marker"]),
         pl.Series("cookie", [False] * n, dtype=pl.Boolean)
@@ -664,25 +702,6 @@ def _chrome_vocabulary() -> pl.Expr:
         & (vocabulary >= CHROME_VOCABULARY_MIN_SHARE * words)
         & pl.col("voice")
     )
-
-
-def _table_header(lines: pl.DataFrame, idx: pl.Series, menu_line: pl.Series) -> pl.Series:
-    """For the judged lines (`idx` into `lines`): a "|" line whose next line in the same document has a
-    "|" too, i.e. the header row of a table rather than a menu. Looked at only where `menu_line`."""
-    hits = menu_line.arg_true()
-    out = pl.Series("header", [False] * menu_line.len(), dtype=pl.Boolean)
-    if hits.len() == 0:
-        return out
-    at = idx.gather(hits).cast(pl.Int64)
-    nxt = (at + 1).clip(0, lines.height - 1)
-    text, row = lines["line"], lines["_row"]
-    header = (
-        text.gather(at).str.contains("|", literal=True)
-        & text.gather(nxt).str.contains("|", literal=True)
-        & (row.gather(nxt) == row.gather(at))
-        & (nxt != at)
-    )
-    return out.scatter(hits, header)
 
 
 def _context_rules(lines: pl.DataFrame) -> pl.DataFrame:
@@ -1108,8 +1127,7 @@ def clean_documents(docs: pl.DataFrame, min_words: int = MIN_CLEAN_WORDS) -> Cle
         docs = docs.with_columns(pl.lit(None, dtype=pl.Datetime("us", "UTC")).alias("published_at"))
 
     lines = _split_lines(docs.lazy()).collect()
-    lines = _normalise(lines).drop("raw")  # from here on, rules read the normalised `line`
-    lines = _line_rules(lines)
+    lines = _line_rules(lines)  # from here on, rules read the normalised `line`
     lines = _context_rules(lines).sort("_row", "line_no")
 
     # Removed spans: consecutive non-blank lines cut by the same rule become one span.
