@@ -475,10 +475,19 @@ def _count_if(text: pl.Series, regex: str, words: str, within: pl.Series | None 
 
 def _split_lines(docs: pl.LazyFrame) -> pl.LazyFrame:
     """One row per line: _row, line_no, start/end (char offsets of the line without its terminator), raw."""
+    # A line ends at "\r\n", "\r" or "\n". Splitting at "\n" is ten times faster than the regex, and
+    # the same wherever there is no "\r".
+    cr = pl.col("raw_text").str.contains("\r", literal=True)
+    chunks = pl.concat(
+        [
+            docs.filter(~cr).select("_row", pl.col("raw_text").str.split("\n", inclusive=True).alias("chunk")),
+            docs.filter(cr).select(
+                "_row", pl.col("raw_text").str.extract_all(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+").alias("chunk")
+            ),
+        ]
+    )
     return (
-        docs.select(
-            "_row", pl.col("raw_text").str.extract_all(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+").alias("chunk")
-        )
+        chunks.sort("_row")
         .explode("chunk")
         .filter(pl.col("chunk").is_not_null())
         .with_columns(pl.col("chunk").str.len_chars().cast(pl.Int64).alias("n"))
@@ -1114,6 +1123,14 @@ def count_words(text: pl.Expr) -> pl.Expr:
     return text.str.count_matches(WORD_PATTERN)
 
 
+def _fewer_words(texts: pl.Series, n: int) -> pl.Series:
+    """`count_words(texts) < n` (Boolean), counting whole texts only where their start has fewer than `n`
+    words: a prefix never holds more words than its text (a word cut by the prefix is still one word),
+    and counting every character of every document cost a tenth of the stage."""
+    start = texts.to_frame("t").select(count_words(pl.col("t").str.slice(0, 20 * max(n, 1)))).to_series()
+    return _only_where(start < n, texts, lambda t: t.to_frame("t").select(count_words(pl.col("t")) < n).to_series())
+
+
 def clean_documents(docs: pl.DataFrame, min_words: int = MIN_CLEAN_WORDS) -> CleanResult:
     """Clean decoded documents: (documents, removed_spans, rejects); see the module docstring.
 
@@ -1220,7 +1237,7 @@ def clean_documents(docs: pl.DataFrame, min_words: int = MIN_CLEAN_WORDS) -> Cle
         .then(pl.lit(EMPTY_AFTER_CLEANING))
         .when(share > MAX_BOILERPLATE_SHARE)
         .then(pl.lit(MOSTLY_BOILERPLATE))
-        .when(count_words(pl.col("text")) < min_words)
+        .when(_fewer_words(out["text"], min_words))
         .then(pl.lit(TOO_SHORT))
         .otherwise(None)
         .cast(pl.String)
