@@ -513,6 +513,9 @@ def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
     credits, blank lines) repeats within and across documents.
     """
     judged = _judge(_normalise(lines.select(pl.col("raw").unique())))
+    # An id per distinct normalised text, for the rules that look for copies of a line.
+    ids = judged.select(pl.col("line").unique()).with_row_index("_lid")
+    judged = judged.join(ids, on="line", how="left", maintain_order="left")
     lines = lines.join(judged, on="raw", how="left", maintain_order="left").drop("raw")
     # A one-line menu that is a table's header row (the next line has the same "|" separator) is no
     # menu: such lines take the rule the later rules give them.
@@ -686,6 +689,13 @@ def _judge(lines: pl.DataFrame) -> pl.DataFrame:
         pl.Series("cookie", [False] * n, dtype=pl.Boolean)
         .scatter(idx, judged["cookie"])
         .scatter(long_idx, paragraphs["cookie"]),
+        # Features of context rules that depend on the line alone (see _network_promo, _menu_runs).
+        lines["line"].str.contains(_NETWORK_PROMO).alias("network_label"),
+        _only_where(
+            lines.select((pl.col("words") <= 3) & (pl.col("chars") <= 25)).to_series(),
+            lines["line"],
+            lambda t: ~t.str.contains(r"[.!?:;。！？：；][\"'”’)\]]*$") & ~t.str.starts_with("- "),
+        ).alias("tiny"),
     )
 
 
@@ -772,9 +782,13 @@ def _index_in_doc() -> pl.Expr:
 def _promo_block(lines: pl.DataFrame) -> pl.DataFrame:
     """A promo/contest block opening the document (>= 3 promo lines among its first lines)."""
     alive = _alive(lines, "line", "words", "ends_sentence").with_columns(_index_in_doc().alias("k"))
-    top = alive.filter(pl.col("k") < PROMO_WINDOW + 1).with_columns(
-        (pl.col("line").str.contains(_PROMO) | pl.col("line").str.contains(_EMOJI_LEAD)).alias("promo")
-    )
+    promo = pl.col("line").str.contains(_PROMO) | pl.col("line").str.contains(_EMOJI_LEAD)
+    top = alive.filter(pl.col("k") < PROMO_WINDOW + 1)
+    # The block must open the document: only documents whose first line is a promo line are looked at.
+    opened = top.filter(pl.col("k") == 0).filter(promo)["_row"]
+    if opened.len() == 0:
+        return lines
+    top = top.filter(pl.col("_row").is_in(opened.implode())).with_columns(promo.alias("promo"))
     top = top.with_columns(
         pl.col("promo").cast(pl.Int64).cum_sum().over("_row").alias("c"),
         # A promo block is made of short lines: it never reaches past the first long paragraph.
@@ -948,26 +962,24 @@ def _footer(lines: pl.DataFrame) -> pl.DataFrame:
 
 def _network_promo(lines: pl.DataFrame) -> pl.DataFrame:
     """A "Let's talk" / "About the author" label and the paragraph that follows it."""
-    alive = _alive(lines, "line").with_columns(pl.col("line").str.contains(_NETWORK_PROMO).alias("label"))
-    after_label = pl.when(_doc_start()).then(False).otherwise(pl.col("label").shift(1))
-    hits = alive.filter(pl.col("label") | after_label)
+    alive = _alive(lines, "network_label")
+    label = pl.col("network_label")
+    after_label = pl.when(_doc_start()).then(False).otherwise(label.shift(1))
+    hits = alive.filter(label | after_label)
     return _set_rule(lines, hits, NETWORK_PROMO)
 
 
 def _menu_runs(lines: pl.DataFrame) -> pl.DataFrame:
     """Runs of >= 3 consecutive tiny lines (1-3 words, no sentence punctuation): menus, topic and
     share-button lists ("Home / World / Business", "X / Facebook / Email")."""
-    tiny = (
-        (pl.col("words") <= 3)
-        & (pl.col("chars") <= 25)  # CJK text has no spaces: a whole paragraph is one "word"
-        & ~pl.col("line").str.contains(r"[.!?:;。！？：；][\"'”’)\]]*$")
-        & ~pl.col("line").str.starts_with("- ")
-    )
-    alive = _alive(lines, "line", "words", "chars").with_columns(tiny.alias("tiny"))
+    # `tiny` (from _judge): 1-3 words, <= 25 characters (CJK text has no spaces: a whole paragraph is one
+    # "word"), no sentence punctuation at the end, no bullet.
+    alive = _alive(lines, "tiny")
     # Runs are numbered across the whole frame; a new document always starts a new run.
     new_run = _doc_start() | (pl.col("tiny") != pl.col("tiny").shift(1))
     alive = alive.with_columns(new_run.cast(pl.Int64).cum_sum().alias("run"))
-    hits = alive.filter(pl.col("tiny") & (pl.len().over("run") >= 3))
+    # A run is all tiny lines or none: the window needs only the tiny ones.
+    hits = alive.filter(pl.col("tiny")).filter(pl.len().over("run") >= 3)
     return _set_rule(lines, hits, NAVIGATION)
 
 
@@ -992,8 +1004,9 @@ def _related_headlines(lines: pl.DataFrame) -> pl.DataFrame:
     n = pl.len().over("run")
     mean_words = pl.col("words").mean().over("run")
     trailing = pl.col("k").min().over("run") > pl.col("last_text")
-    hits = alive.filter(
-        pl.col("title_like") & (n >= 3) & ((trailing & (mean_words >= 5)) | ((n >= 4) & (mean_words >= 6)))
+    # A run is all headline-like lines or none: the windows need only the headline-like ones.
+    hits = alive.filter(pl.col("title_like")).filter(
+        (n >= 3) & ((trailing & (mean_words >= 5)) | ((n >= 4) & (mean_words >= 6)))
     )
     return _set_rule(lines, hits, RELATED_HEADLINES)
 
@@ -1002,17 +1015,16 @@ def _repeats(lines: pl.DataFrame) -> pl.DataFrame:
     """Menu lines repeated >= 3 times go entirely; later copies of a repeated paragraph go."""
     # Copies of a line share its features (title_like, words, chars come from the text alone), so copies
     # are counted among the lines that qualify, not among all lines: far fewer strings to hash.
+    # Lines are compared by `_lid` (equal ids, equal texts), and "within a document" by a key that holds
+    # the document and the line: integers to hash, not texts.
+    in_doc = pl.col("_row").cast(pl.UInt64) * 2**32 + pl.col("_lid").cast(pl.UInt64)
     menu = (
-        _alive(lines, "line", "title_like", "words")
+        _alive(lines, "_lid", "title_like", "words")
         .filter(pl.col("title_like") & (pl.col("words") <= 8))
-        .filter(pl.len().over("_row", "line") >= 3)
+        .filter(pl.len().over(in_doc) >= 3)
     )
     lines = _set_rule(lines, menu, REPEATED_MENU)
-    dups = (
-        _alive(lines, "line", "chars")
-        .filter(pl.col("chars") >= 30)
-        .filter(~pl.col("line").is_first_distinct().over("_row"))
-    )
+    dups = _alive(lines, "_lid", "chars").filter(pl.col("chars") >= 30).filter(~in_doc.is_first_distinct())
     lines = _set_rule(lines, dups, DUPLICATE_PARAGRAPH)
     # A caption printed twice, once with its credit in brackets, on neighbouring lines
     # ("A robot at work.(Photo: X)" / "A robot at work."): the copy without the credit goes.
