@@ -169,11 +169,24 @@ def _where(values: pl.Series, mask: pl.Series, edit: pl.Expr) -> pl.Series:
     return values.scatter(idx, values.gather(idx).to_frame().select(edit).to_series())
 
 
+# A line none of the edits below would change matches none of these: no invisible character, no
+# mojibake, only characters NFC leaves alone, no bullet, no whitespace at either end or next to more.
+_NEEDS_EDIT = rf"{_INVISIBLE}|{_MOJIBAKE}|[^{_NFC_STABLE[1:]}|{_BULLET}|^\s|\s$|\s\s"
+
+
 def _normalise(lines: pl.DataFrame) -> pl.DataFrame:
     """Add `line`: the normalised text of `raw` (ftfy only where mojibake is likely)."""
+    text = lines["raw"].alias("line")
+    idx = text.str.contains(_NEEDS_EDIT).arg_true()
+    if idx.len():
+        text = text.clone().scatter(idx, _normalised(text.gather(idx)))
+    return lines.with_columns(text)
+
+
+def _normalised(text: pl.Series) -> pl.Series:
+    """The normalised text of each line in `text` (a Series named "line")."""
     line = pl.col("line")
     # Invisible characters go first, so the mojibake check sees what the reader will see.
-    text = lines["raw"].alias("line")
     text = _where(text, text.str.contains(_INVISIBLE), _strip_chars(line))
     moj = text.str.contains(_MOJIBAKE)
     if moj.any():
@@ -183,7 +196,7 @@ def _normalise(lines: pl.DataFrame) -> pl.DataFrame:
         text = text.scatter(idx, fixed)
     # NFC changes nothing on a line made of characters that never (de)compose: ASCII, Latin-1, CJK, ...
     text = _where(text, ~text.str.contains(_NFC_STABLE_LINE), line.str.normalize("NFC"))
-    return lines.with_columns(
+    return (
         text.to_frame()
         .select(
             line.str.strip_chars().str.replace(_BULLET, "- ").str.replace_all(r" {2,}", " ").str.strip_chars()

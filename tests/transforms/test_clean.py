@@ -906,3 +906,20 @@ def test_fewer_words_counts_past_the_start_when_needed() -> None:
         ["one two three", "one two", "one " + " " * 70 + "two three", "one " + "—" * 70 + " two"]
     )
     assert C._fewer_words(texts, 3).to_list() == [False, True, False, True]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.text(
+            alphabet=st.sampled_from(
+                [*"ab e.Ã©ï»¿K•\t", "\u0301", "\u200b", "\u00a0", "\u212b", "ſ", "小", "\x07"]
+            )
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_normalise_leaves_alone_only_lines_no_edit_would_change(raws: list[str]) -> None:
+    lines = pl.DataFrame({"raw": raws})
+    assert C._normalise(lines)["line"].to_list() == C._normalised(pl.Series("line", raws)).to_list()
