@@ -5,7 +5,9 @@ How it works (all columns at once, no per-line Python):
    `raw_text`.
 2. Each line is normalised: ftfy (only on lines a cheap regex flags as mojibake), zero-width and
    control characters dropped, exotic spaces to " ", NFC, bullets ("•", "●", "▪", ...) to "- ",
-   runs of spaces collapsed, ends trimmed. These character edits are not recorded as spans.
+   runs of spaces collapsed, ends trimmed. These character edits are not recorded as spans. This and
+   the line rules of step 3 are worked out once per distinct line (page furniture repeats) and
+   joined back.
 3. Line-level boilerplate rules (one named rule each) flag whole lines: short lines by their form
    (counters and widgets, one-line menus, link lead-ins, captions and image alt text, bylines, markup,
    English and Chinese platform chrome), paragraphs of up to 120 words only as disclosures or as
@@ -522,26 +524,6 @@ def _split_lines(docs: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-# Line rules that only ever match near the start of a line: one pass of their union finds the lines
-# where each is worth running.
-_ANCHORED = {
-    name: globals()[name]
-    for name in (
-        "_NAVIGATION",
-        "_ADVERTISEMENT",
-        "_CALL_TO_ACTION",
-        "_TAG_LINE",
-        "_BYLINE_LABEL",
-        "_BYLINE_BY",
-        "_CREDITS",
-        "_DATELINE",
-        "_RELATIVE_DATELINE",
-        "_STRONG_LEAD_IN",
-    )
-}
-_ANCHORED_RULES = "|".join(f"(?:{regex})" for regex in _ANCHORED.values())
-
-
 def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
     """Normalise `raw` into `line` (dropping `raw`) and add features and `rule` for the rules that judge a
     line on its own.
@@ -602,16 +584,16 @@ def _judge(lines: pl.DataFrame) -> pl.DataFrame:
     lead_in = pl.col("lead_in_rest").is_not_null() & (words <= 40)
     lead_in_cut = lead_in & (
         (pl.col("lead_in_rest") == "")
-        | pl.col("_strong_lead_in")
+        | line.str.contains(_STRONG_LEAD_IN)
         | ~pl.col("lead_in_rest").str.contains(r"[.!?。！？][\"'”’)\]]*$")
     )
     share = pl.col("_share")
     rule = (
         pl.when(pl.col("blank"))
         .then(None)
-        .when(pl.col("_navigation"))
+        .when(line.str.contains(_NAVIGATION))
         .then(pl.lit(NAVIGATION))
-        .when(pl.col("_advertisement"))
+        .when(line.str.contains(_ADVERTISEMENT))
         .then(pl.lit(ADVERTISEMENT))
         .when(pl.col("_markup"))
         .then(pl.lit(MARKUP))
@@ -631,21 +613,25 @@ def _judge(lines: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit(COOKIE_BANNER))
         .when(short & pl.col("_newsletter"))
         .then(pl.lit(NEWSLETTER))
-        .when(short & pl.col("_call_to_action"))
+        .when(short & line.str.contains(_CALL_TO_ACTION))
         .then(pl.lit(CALL_TO_ACTION))
         .when((words <= 30) & pl.col("_photo_caption"))
         .then(pl.lit(PHOTO_CAPTION))
-        .when((words <= 30) & pl.col("_tag_line"))
+        .when((words <= 30) & line.str.contains(_TAG_LINE))
         .then(pl.lit(TAG_LINE))
         .when((words <= 30) & pl.col("_copyright"))
         .then(pl.lit(COPYRIGHT))
         .when(
-            (pl.col("_byline_label") & (words <= 14) & ~line.str.contains(r"[.!?。！？][\"'”’)\]]*$"))
-            | pl.col("_byline_by")
-            | (pl.col("_credits") & (words <= 30))
+            (
+                line.str.contains(_BYLINE_LABEL)
+                & (words <= 14)
+                & ~line.str.contains(r"[.!?。！？][\"'”’)\]]*$")
+            )
+            | line.str.contains(_BYLINE_BY)
+            | (line.str.contains(_CREDITS) & (words <= 30))
         )
         .then(pl.lit(BYLINE))
-        .when(pl.col("_dateline") | pl.col("_relative_dateline"))
+        .when(line.str.contains(_DATELINE) | line.str.contains(_RELATIVE_DATELINE))
         .then(pl.lit(DATELINE))
         .when(lead_in_cut)
         .then(pl.lit(LINK_LEAD_IN))
@@ -665,12 +651,6 @@ def _judge(lines: pl.DataFrame) -> pl.DataFrame:
     text = judged["line"]
     n_words = judged["words"]
     share_widget = text.str.contains(_SHARE_WIDGET)
-    # The anchored rules of the chain below, each run only on the few lines that match one of them.
-    anchored = text.str.contains(_ANCHORED_RULES)
-    judged = judged.with_columns(
-        _only_where(anchored, text, lambda t, r=regex: t.str.contains(r)).alias(name.lower())
-        for name, regex in _ANCHORED.items()
-    )
     menu_line = _contains_if(text, _MENU_LINE, _MENU_LINE_CHARS, n_words <= 30)
     judged = (
         judged.with_columns(
