@@ -5,7 +5,9 @@ How it works (all columns at once, no per-line Python):
    `raw_text`.
 2. Each line is normalised: ftfy (only on lines a cheap regex flags as mojibake), zero-width and
    control characters dropped, exotic spaces to " ", NFC, bullets ("•", "●", "▪", ...) to "- ",
-   runs of spaces collapsed, ends trimmed. These character edits are not recorded as spans.
+   runs of spaces collapsed, ends trimmed. These character edits are not recorded as spans. This and
+   the line rules of step 3 are worked out once per distinct line (page furniture repeats) and
+   joined back.
 3. Line-level boilerplate rules (one named rule each) flag whole lines: short lines by their form
    (counters and widgets, one-line menus, link lead-ins, captions and image alt text, bylines, markup,
    English and Chinese platform chrome), paragraphs of up to 120 words only as disclosures or as
@@ -28,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
+import numpy as np
 import polars as pl
 
 from transforms.text import frame_schema, slice_spans
@@ -168,11 +171,24 @@ def _where(values: pl.Series, mask: pl.Series, edit: pl.Expr) -> pl.Series:
     return values.scatter(idx, values.gather(idx).to_frame().select(edit).to_series())
 
 
+# A line none of the edits below would change matches none of these: no invisible character, no
+# mojibake, only characters NFC leaves alone, no bullet, no whitespace at either end or next to more.
+_NEEDS_EDIT = rf"{_INVISIBLE}|{_MOJIBAKE}|[^{_NFC_STABLE[1:]}|{_BULLET}|^\s|\s$|\s\s"
+
+
 def _normalise(lines: pl.DataFrame) -> pl.DataFrame:
     """Add `line`: the normalised text of `raw` (ftfy only where mojibake is likely)."""
+    text = lines["raw"].alias("line")
+    idx = text.str.contains(_NEEDS_EDIT).arg_true()
+    if idx.len():
+        text = text.clone().scatter(idx, _normalised(text.gather(idx)))
+    return lines.with_columns(text)
+
+
+def _normalised(text: pl.Series) -> pl.Series:
+    """The normalised text of each line in `text` (a Series named "line")."""
     line = pl.col("line")
     # Invisible characters go first, so the mojibake check sees what the reader will see.
-    text = lines["raw"].alias("line")
     text = _where(text, text.str.contains(_INVISIBLE), _strip_chars(line))
     moj = text.str.contains(_MOJIBAKE)
     if moj.any():
@@ -182,7 +198,7 @@ def _normalise(lines: pl.DataFrame) -> pl.DataFrame:
         text = text.scatter(idx, fixed)
     # NFC changes nothing on a line made of characters that never (de)compose: ASCII, Latin-1, CJK, ...
     text = _where(text, ~text.str.contains(_NFC_STABLE_LINE), line.str.normalize("NFC"))
-    return lines.with_columns(
+    return (
         text.to_frame()
         .select(
             line.str.strip_chars().str.replace(_BULLET, "- ").str.replace_all(r" {2,}", " ").str.strip_chars()
@@ -358,6 +374,9 @@ _MARKUP = (
 # ("Home > Tech > AI", "USA | Europe | Asia"). A table row of figures has digits and stays.
 _MENU_ITEM = r"\p{L}[\p{L}&'’.\- ]{0,24}"
 _MENU_LINE = rf"^{_MENU_ITEM}(?:\s*[|·•»>/]\s*{_MENU_ITEM}){{2,}}$"
+# Its first pass: every character is one _MENU_LINE allows, and one is a separator.
+_MENU_CHARS = r"[\p{L}&'’.\-\s|·•»>/]"
+_MENU_LINE_CHARS = rf"^{_MENU_CHARS}*[|·•»>/]{_MENU_CHARS}*$"
 # Where a reader comment section starts: its heading, a prompt to comment, or the first comment's
 # author line ("Posts: 223; Member since: ...").
 _COMMENT_MARKER = (
@@ -443,10 +462,15 @@ _PHOTO_CAPTION_WORDS = r"(?i)[:：|(]|photo|image|picture|illustration|logo|icon
 _COPYRIGHT_WORDS = r"(?i)©|\(c\)|copyright|all rights reserved"
 
 
+def _full(name: str, value: object, n: int, dtype: pl.DataType) -> pl.Series:
+    """A Series of `n` times `value` (a Python list of that length costs ms per call)."""
+    return pl.repeat(value, n, dtype=dtype, eager=True).alias(name)
+
+
 def _only_where(mask: pl.Series, text: pl.Series, test: Callable[[pl.Series], pl.Series]) -> pl.Series:
     """`test(text)` on the rows in `mask`, False elsewhere."""
     idx = mask.arg_true()
-    out = pl.Series(text.name, [False] * text.len(), dtype=pl.Boolean)
+    out = _full(text.name, False, text.len(), pl.Boolean)
     return out.scatter(idx, test(text.gather(idx))) if idx.len() else out
 
 
@@ -466,16 +490,27 @@ def _count_if(text: pl.Series, regex: str, words: str, within: pl.Series | None 
     """`text.str.count_matches(regex)`, run only on the lines that contain `words`, among the lines in
     `within` (all when None); 0 elsewhere."""
     idx = _prefilter(text, words, within).arg_true()
-    out = pl.Series(text.name, [0] * text.len(), dtype=pl.Int64)
+    out = _full(text.name, 0, text.len(), pl.Int64)
     return out.scatter(idx, text.gather(idx).str.count_matches(regex).cast(pl.Int64)) if idx.len() else out
 
 
 def _split_lines(docs: pl.LazyFrame) -> pl.LazyFrame:
     """One row per line: _row, line_no, start/end (char offsets of the line without its terminator), raw."""
+    # A line ends at "\r\n", "\r" or "\n". Splitting at "\n" is ten times faster than the regex, and
+    # the same wherever there is no "\r".
+    cr = pl.col("raw_text").str.contains("\r", literal=True)
+    chunks = pl.concat(
+        [
+            docs.filter(~cr).select(
+                "_row", pl.col("raw_text").str.split("\n", inclusive=True).alias("chunk")
+            ),
+            docs.filter(cr).select(
+                "_row", pl.col("raw_text").str.extract_all(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+").alias("chunk")
+            ),
+        ]
+    )
     return (
-        docs.select(
-            "_row", pl.col("raw_text").str.extract_all(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+").alias("chunk")
-        )
+        chunks.sort("_row")
         .explode("chunk")
         .filter(pl.col("chunk").is_not_null())
         .with_columns(pl.col("chunk").str.len_chars().cast(pl.Int64).alias("n"))
@@ -490,16 +525,48 @@ def _split_lines(docs: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
-    """Add features and `rule` for rules that judge a line on its own."""
+    """Normalise `raw` into `line` (dropping `raw`) and add features and `rule` for the rules that judge a
+    line on its own.
+
+    Everything but the table-header test (which reads the next line) depends on the line's text alone,
+    so it is worked out once per distinct line and joined back: page furniture (menus, share widgets,
+    credits, blank lines) repeats within and across documents.
+    """
+    judged = _judge(_normalise(lines.select(pl.col("raw").unique())))
+    # An id per distinct normalised text, for the rules that look for copies of a line.
+    ids = judged.select(pl.col("line").unique()).with_row_index("_lid")
+    judged = judged.join(ids, on="line", how="left", maintain_order="left")
+    lines = lines.join(judged, on="raw", how="left", maintain_order="left").drop("raw")
+    # A one-line menu that is a table's header row (the next line has the same "|" separator) is no
+    # menu: such lines take the rule the later rules give them.
+    other = lines["rule"].ne_missing(lines["_rule_if_header"])
+    at = other.arg_true().cast(pl.Int64)
+    if at.len():
+        nxt = (at + 1).clip(0, lines.height - 1)
+        text, row = lines["line"], lines["_row"]
+        header = (
+            text.gather(at).str.contains("|", literal=True)
+            & text.gather(nxt).str.contains("|", literal=True)
+            & (row.gather(nxt) == row.gather(at))
+            & (nxt != at)
+        )
+        at = at.filter(header)
+        lines = lines.with_columns(lines["rule"].scatter(at, lines["_rule_if_header"].gather(at)))
+    return lines.drop("_rule_if_header").with_columns(
+        # Paragraph block = number of blank lines seen so far; runs of headlines stay within one block.
+        pl.col("blank").cast(pl.Int64).cum_sum().over("_row").alias("block"),
+    )
+
+
+def _judge(lines: pl.DataFrame) -> pl.DataFrame:
+    """Features and `rule` of each line of `lines` (distinct texts in `line`) on its own; `_rule_if_header`
+    is the rule should the line be a table's header row (see _line_rules)."""
     line = pl.col("line")
     words = pl.col("words")
     lines = lines.with_columns(
-        # Lines are trimmed with single spaces by now, so words = spaces + 1 (a regex is 3x slower).
-        pl.when(line == "")
-        .then(0)
-        .otherwise(line.str.count_matches(" ", literal=True) + 1)
-        .cast(pl.Int64)
-        .alias("words"),
+        # Lines are trimmed with single spaces by now, so words = spaces + 1 (a regex for words is 3x
+        # slower; polars counts a one-space regex twice as fast as the literal).
+        pl.when(line == "").then(0).otherwise(line.str.count_matches(" ") + 1).cast(pl.Int64).alias("words"),
         line.str.len_chars().cast(pl.Int64).alias("chars"),
         (line.str.len_chars() == 0).alias("blank"),
         line.str.contains(_END_SENTENCE).alias("ends_sentence"),
@@ -573,12 +640,7 @@ def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
         .otherwise(None)
         .cast(pl.String)
     )
-    lines = lines.with_columns(
-        title_like.alias("title_like"),
-        link_like.alias("link_like"),
-        # Paragraph block = number of blank lines seen so far; runs of headlines stay within one block.
-        pl.col("blank").cast(pl.Int64).cum_sum().over("_row").alias("block"),
-    )
+    lines = lines.with_columns(title_like.alias("title_like"), link_like.alias("link_like"))
     # Every line rule needs a short line: run the regexes on those only (article paragraphs are long).
     # Lines up to CHROME_VOCABULARY_MAX_WORDS are judged too, by the two rules that take paragraphs.
     idx = lines.select(~pl.col("blank") & short).to_series().arg_true()
@@ -589,7 +651,7 @@ def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
     text = judged["line"]
     n_words = judged["words"]
     share_widget = text.str.contains(_SHARE_WIDGET)
-    menu_line = _contains_if(text, _MENU_LINE, r"[|·•»>/]", n_words <= 30)
+    menu_line = _contains_if(text, _MENU_LINE, _MENU_LINE_CHARS, n_words <= 30)
     judged = (
         judged.with_columns(
             _contains_if(text, _COOKIE, _COOKIE_WORDS).alias("_cookie"),
@@ -603,18 +665,25 @@ def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
             ).alias("_share"),
             _contains_if(text, _COUNTER, _COUNTER_WORDS, n_words <= 20).alias("_counter"),
             _only_where(text.str.starts_with("<"), text, lambda t: t.str.contains(_MARKUP)).alias("_markup"),
-            (menu_line & ~_table_header(lines, idx, menu_line)).alias("_menu_line"),
+            menu_line.alias("_menu_line"),
             _contains_if(text, _COMMENT_MARKER, _COMMENT_WORDS, n_words <= 30).alias("comment_marker"),
             _prefilter(text, _COOKIE_WORDS, None).alias("cookie"),
         )
         .with_columns(_paragraph_features(text, n_words))
         .with_columns(line.str.extract(_LEAD_IN, 1).alias("lead_in_rest"))
-        .select(
-            rule.alias("rule"),
-            (lead_in & (pl.col("lead_in_rest") == "")).alias("lead_in_label"),
-            "comment_marker",
-            "cookie",
-        )
+    )
+    # The rule of a one-line menu should it be a table's header row: worked out on those few lines.
+    menus = judged["_menu_line"].arg_true()
+    judged = judged.with_columns(rule.alias("rule"))
+    if_header = judged[menus].with_columns(pl.lit(False).alias("_menu_line")).select(rule).to_series()
+    judged = judged.with_columns(
+        judged["rule"].clone().scatter(menus, if_header).alias("_rule_if_header")
+    ).select(
+        "rule",
+        "_rule_if_header",
+        (lead_in & (pl.col("lead_in_rest") == "")).alias("lead_in_label"),
+        "comment_marker",
+        "cookie",
     )
     # Longer lines: only a disclosure or a paragraph of chrome vocabulary can be cut.
     paragraphs = lines.select("line", "words", "ends_sentence").gather(long_idx)
@@ -628,15 +697,22 @@ def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
         _prefilter(paragraphs["line"], _COOKIE_WORDS, None).alias("cookie"),
     )
     n = lines.height
+    rule = _full("rule", None, n, pl.String).scatter(long_idx, paragraphs["rule"])
     return lines.with_columns(
-        pl.Series("rule", [None] * n, dtype=pl.String)
-        .scatter(idx, judged["rule"])
-        .scatter(long_idx, paragraphs["rule"]),
-        pl.Series("lead_in_label", [False] * n, dtype=pl.Boolean).scatter(idx, judged["lead_in_label"]),
-        pl.Series("comment_marker", [False] * n, dtype=pl.Boolean).scatter(idx, judged["comment_marker"]),
-        pl.Series("cookie", [False] * n, dtype=pl.Boolean)
+        rule.clone().scatter(idx, judged["rule"]),
+        rule.scatter(idx, judged["_rule_if_header"]).alias("_rule_if_header"),
+        _full("lead_in_label", False, n, pl.Boolean).scatter(idx, judged["lead_in_label"]),
+        _full("comment_marker", False, n, pl.Boolean).scatter(idx, judged["comment_marker"]),
+        _full("cookie", False, n, pl.Boolean)
         .scatter(idx, judged["cookie"])
         .scatter(long_idx, paragraphs["cookie"]),
+        # Features of context rules that depend on the line alone (see _network_promo, _menu_runs).
+        lines["line"].str.contains(_NETWORK_PROMO).alias("network_label"),
+        _only_where(
+            lines.select((pl.col("words") <= 3) & (pl.col("chars") <= 25)).to_series(),
+            lines["line"],
+            lambda t: ~t.str.contains(r"[.!?:;。！？：；][\"'”’)\]]*$") & ~t.str.starts_with("- "),
+        ).alias("tiny"),
     )
 
 
@@ -664,25 +740,6 @@ def _chrome_vocabulary() -> pl.Expr:
         & (vocabulary >= CHROME_VOCABULARY_MIN_SHARE * words)
         & pl.col("voice")
     )
-
-
-def _table_header(lines: pl.DataFrame, idx: pl.Series, menu_line: pl.Series) -> pl.Series:
-    """For the judged lines (`idx` into `lines`): a "|" line whose next line in the same document has a
-    "|" too, i.e. the header row of a table rather than a menu. Looked at only where `menu_line`."""
-    hits = menu_line.arg_true()
-    out = pl.Series("header", [False] * menu_line.len(), dtype=pl.Boolean)
-    if hits.len() == 0:
-        return out
-    at = idx.gather(hits).cast(pl.Int64)
-    nxt = (at + 1).clip(0, lines.height - 1)
-    text, row = lines["line"], lines["_row"]
-    header = (
-        text.gather(at).str.contains("|", literal=True)
-        & text.gather(nxt).str.contains("|", literal=True)
-        & (row.gather(nxt) == row.gather(at))
-        & (nxt != at)
-    )
-    return out.scatter(hits, header)
 
 
 def _context_rules(lines: pl.DataFrame) -> pl.DataFrame:
@@ -742,9 +799,13 @@ def _index_in_doc() -> pl.Expr:
 def _promo_block(lines: pl.DataFrame) -> pl.DataFrame:
     """A promo/contest block opening the document (>= 3 promo lines among its first lines)."""
     alive = _alive(lines, "line", "words", "ends_sentence").with_columns(_index_in_doc().alias("k"))
-    top = alive.filter(pl.col("k") < PROMO_WINDOW + 1).with_columns(
-        (pl.col("line").str.contains(_PROMO) | pl.col("line").str.contains(_EMOJI_LEAD)).alias("promo")
-    )
+    promo = pl.col("line").str.contains(_PROMO) | pl.col("line").str.contains(_EMOJI_LEAD)
+    top = alive.filter(pl.col("k") < PROMO_WINDOW + 1)
+    # The block must open the document: only documents whose first line is a promo line are looked at.
+    opened = top.filter(pl.col("k") == 0).filter(promo)["_row"]
+    if opened.len() == 0:
+        return lines
+    top = top.filter(pl.col("_row").is_in(opened.implode())).with_columns(promo.alias("promo"))
     top = top.with_columns(
         pl.col("promo").cast(pl.Int64).cum_sum().over("_row").alias("c"),
         # A promo block is made of short lines: it never reaches past the first long paragraph.
@@ -918,26 +979,24 @@ def _footer(lines: pl.DataFrame) -> pl.DataFrame:
 
 def _network_promo(lines: pl.DataFrame) -> pl.DataFrame:
     """A "Let's talk" / "About the author" label and the paragraph that follows it."""
-    alive = _alive(lines, "line").with_columns(pl.col("line").str.contains(_NETWORK_PROMO).alias("label"))
-    after_label = pl.when(_doc_start()).then(False).otherwise(pl.col("label").shift(1))
-    hits = alive.filter(pl.col("label") | after_label)
+    alive = _alive(lines, "network_label")
+    label = pl.col("network_label")
+    after_label = pl.when(_doc_start()).then(False).otherwise(label.shift(1))
+    hits = alive.filter(label | after_label)
     return _set_rule(lines, hits, NETWORK_PROMO)
 
 
 def _menu_runs(lines: pl.DataFrame) -> pl.DataFrame:
     """Runs of >= 3 consecutive tiny lines (1-3 words, no sentence punctuation): menus, topic and
     share-button lists ("Home / World / Business", "X / Facebook / Email")."""
-    tiny = (
-        (pl.col("words") <= 3)
-        & (pl.col("chars") <= 25)  # CJK text has no spaces: a whole paragraph is one "word"
-        & ~pl.col("line").str.contains(r"[.!?:;。！？：；][\"'”’)\]]*$")
-        & ~pl.col("line").str.starts_with("- ")
-    )
-    alive = _alive(lines, "line", "words", "chars").with_columns(tiny.alias("tiny"))
+    # `tiny` (from _judge): 1-3 words, <= 25 characters (CJK text has no spaces: a whole paragraph is one
+    # "word"), no sentence punctuation at the end, no bullet.
+    alive = _alive(lines, "tiny")
     # Runs are numbered across the whole frame; a new document always starts a new run.
     new_run = _doc_start() | (pl.col("tiny") != pl.col("tiny").shift(1))
     alive = alive.with_columns(new_run.cast(pl.Int64).cum_sum().alias("run"))
-    hits = alive.filter(pl.col("tiny") & (pl.len().over("run") >= 3))
+    # A run is all tiny lines or none: the window needs only the tiny ones.
+    hits = alive.filter(pl.col("tiny")).filter(pl.len().over("run") >= 3)
     return _set_rule(lines, hits, NAVIGATION)
 
 
@@ -962,8 +1021,9 @@ def _related_headlines(lines: pl.DataFrame) -> pl.DataFrame:
     n = pl.len().over("run")
     mean_words = pl.col("words").mean().over("run")
     trailing = pl.col("k").min().over("run") > pl.col("last_text")
-    hits = alive.filter(
-        pl.col("title_like") & (n >= 3) & ((trailing & (mean_words >= 5)) | ((n >= 4) & (mean_words >= 6)))
+    # A run is all headline-like lines or none: the windows need only the headline-like ones.
+    hits = alive.filter(pl.col("title_like")).filter(
+        (n >= 3) & ((trailing & (mean_words >= 5)) | ((n >= 4) & (mean_words >= 6)))
     )
     return _set_rule(lines, hits, RELATED_HEADLINES)
 
@@ -972,17 +1032,16 @@ def _repeats(lines: pl.DataFrame) -> pl.DataFrame:
     """Menu lines repeated >= 3 times go entirely; later copies of a repeated paragraph go."""
     # Copies of a line share its features (title_like, words, chars come from the text alone), so copies
     # are counted among the lines that qualify, not among all lines: far fewer strings to hash.
+    # Lines are compared by `_lid` (equal ids, equal texts), and "within a document" by a key that holds
+    # the document and the line: integers to hash, not texts.
+    in_doc = pl.col("_row").cast(pl.UInt64) * 2**32 + pl.col("_lid").cast(pl.UInt64)
     menu = (
-        _alive(lines, "line", "title_like", "words")
+        _alive(lines, "_lid", "title_like", "words")
         .filter(pl.col("title_like") & (pl.col("words") <= 8))
-        .filter(pl.len().over("_row", "line") >= 3)
+        .filter(pl.len().over(in_doc) >= 3)
     )
     lines = _set_rule(lines, menu, REPEATED_MENU)
-    dups = (
-        _alive(lines, "line", "chars")
-        .filter(pl.col("chars") >= 30)
-        .filter(~pl.col("line").is_first_distinct().over("_row"))
-    )
+    dups = _alive(lines, "_lid", "chars").filter(pl.col("chars") >= 30).filter(~in_doc.is_first_distinct())
     lines = _set_rule(lines, dups, DUPLICATE_PARAGRAPH)
     # A caption printed twice, once with its credit in brackets, on neighbouring lines
     # ("A robot at work.(Photo: X)" / "A robot at work."): the copy without the credit goes.
@@ -1031,15 +1090,18 @@ def _repeats(lines: pl.DataFrame) -> pl.DataFrame:
 def _language(texts: pl.Series) -> pl.Series:
     """ISO 639-1 code per text via py3langid (offline model), `und` when short or unsure.
 
-    py3langid costs ~0.5 ms a text (a Python loop per byte), so texts whose script or function words
-    leave no doubt are labelled by a vectorised pre-check, and only the rest go to the classifier.
+    py3langid costs ~0.5 ms a text (a Python loop per byte; ~0.15 ms batched, see _classify), so texts
+    whose script or function words leave no doubt are labelled by a vectorised pre-check, and only the
+    rest go to the classifier.
     """
     sample = texts.str.slice(0, LANG_SAMPLE_CHARS)
+    s = pl.col("s")
     f = pl.DataFrame({"s": sample}).select(
-        pl.col("s").str.count_matches(r"\p{L}").alias("letters"),
-        pl.col("s").str.count_matches(r"\p{Han}").alias("han"),
-        pl.col("s").str.count_matches(r"[\p{Hiragana}\p{Katakana}\p{Hangul}]").alias("kana"),
-        pl.col("s").str.count_matches(r"[A-Za-z]").alias("ascii"),
+        # Letters and ASCII letters as characters less the others: fewer, so fewer matches to count.
+        (s.str.len_chars() - s.str.count_matches(r"\P{L}")).alias("letters"),
+        s.str.count_matches(r"\p{Han}").alias("han"),
+        s.str.count_matches(r"[\p{Hiragana}\p{Katakana}\p{Hangul}]").alias("kana"),
+        (s.str.len_chars() - s.str.count_matches(r"[^A-Za-z]")).alias("ascii"),
         pl.col("s").str.count_matches(r"[A-Za-z]+").alias("words"),
         pl.col("s").str.count_matches(_EN_FUNCTION_WORDS).alias("function_words"),
     )
@@ -1056,11 +1118,9 @@ def _language(texts: pl.Series) -> pl.Series:
     ).to_series()
     ask = out.is_null().arg_true()
     if ask.len():
-        model = _identifier()
-        guesses = []
-        for text in sample.gather(ask).to_list():
-            lang, prob = model.classify(text)
-            guesses.append(lang if prob >= LANG_MIN_PROB else "und")
+        guesses = [
+            lang if prob >= LANG_MIN_PROB else "und" for lang, prob in _classify(sample.gather(ask).to_list())
+        ]
         out = out.scatter(ask, pl.Series(guesses, dtype=pl.String))
     return out.cast(pl.String).alias("language")
 
@@ -1074,13 +1134,85 @@ def load_language_model() -> None:
 def _identifier():  # noqa: ANN202 - py3langid has no type hints
     from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
-    global _IDENTIFIER
+    global _IDENTIFIER, _DFA
     if _IDENTIFIER is None:
-        _IDENTIFIER = LanguageIdentifier.from_model_file(MODEL_DIR / MODEL_FILE, norm_probs=True)
+        model = LanguageIdentifier.from_model_file(MODEL_DIR / MODEL_FILE, norm_probs=True)
+        # The model's tokenizer DFA and Naive Bayes table as numpy arrays, for _classify.
+        _DFA = (
+            model,
+            np.frombuffer(model.tk_nextmove, dtype=model.tk_nextmove.typecode),
+            np.asarray(model._rowbase, dtype=np.int64),
+            np.asarray(model.tk_output, dtype=np.int64),
+            # numpy casts the float16 table's rows to float32 for every product anyway (half the
+            # scoring time): cast once, exactly (57 MB).
+            model.nb_ptc.astype(np.float32),
+        )
+        _IDENTIFIER = model
     return _IDENTIFIER
 
 
 _IDENTIFIER = None
+_DFA = None
+_CLASSIFY_BATCH = 512  # texts walked together: two (bytes x batch) int64 arrays, about 10 MB each
+
+
+def _classify(texts: list[str]) -> list[tuple[str, float]]:
+    """`(language, probability)` of each text: what py3langid's `LanguageIdentifier.classify` returns, to
+    the bit.
+
+    py3langid walks its byte-level DFA (the n-gram tokenizer) in a Python loop per byte, 0.5 ms a text;
+    here the DFA is walked for a batch of texts at once with numpy, one step per byte position, and the
+    rest (Naive Bayes scores, calibration, script aliases) follows py3langid's `_decide` on the same
+    feature counts, in the same order.
+    """
+    import math
+
+    model = _identifier()
+    if _DFA is None or _DFA[0] is not model:  # another identifier (a stand-in): its own classify
+        return [model.classify(t) for t in texts]
+    _, nextmove, rowbase, output, table = _DFA
+    encoded = [model._encode(t) for t in texts]
+    results: list[tuple[str, float]] = []
+    for lo in range(0, len(encoded), _CLASSIFY_BATCH):
+        batch = encoded[lo : lo + _CLASSIFY_BATCH]
+        # Longest first, so the texts still being walked at step t are the first `active[t]` rows.
+        order = sorted(range(len(batch)), key=lambda i: -len(batch[i]))
+        lengths = np.array([len(batch[i]) for i in order], dtype=np.int64)
+        width = int(lengths[0]) if len(lengths) else 0
+        data = np.zeros((width, len(batch)), dtype=np.int64)  # byte t of every text in row t
+        for r, i in enumerate(order):
+            data[: lengths[r], r] = np.frombuffer(batch[i], dtype=np.uint8)
+        active = (lengths[None, :] > np.arange(width)[:, None]).sum(axis=1)
+        state = np.zeros(len(batch), dtype=np.int64)
+        features = np.full((width, len(batch)), -1, dtype=np.int64)
+        for t in range(width):
+            k = active[t]
+            state[:k] = nextmove[rowbase[state[:k]] + data[t, :k]]
+            features[t, :k] = output[state[:k]]
+        scores_of = {}
+        for r, i in enumerate(order):
+            row = features[: lengths[r], r]
+            row = row[row >= 0]
+            if row.size == 0:  # no features: all classes alike
+                scores_of[i] = np.zeros(len(model.nb_classes), dtype=np.float32)
+                continue
+            # py3langid's `_sparse_score`, with features in order of first appearance as its Counter has
+            # them (the sum's order, so the float32 scores are the same to the bit).
+            feats, first, counts = np.unique(row, return_index=True, return_counts=True)
+            seen = np.argsort(first)
+            scores_of[i] = np.log1p(counts[seen].astype(np.float32)) @ table[feats[seen]] + model.nb_pc
+        for i, text in enumerate(batch):
+            # `_identifier` builds the model with norm_probs=True and no min_confidence.
+            scores = scores_of[i]
+            scores *= 1.0 / math.sqrt(len(text) or 1)
+            np.exp(scores - scores.max(), out=scores)
+            scores /= scores.sum()
+            for first_col, alias in model._alias_pairs:
+                scores[first_col] += scores[alias]
+                scores[alias] = 0.0
+            best = int(scores.argmax())
+            results.append((model.nb_classes[best], float(scores[best])))
+    return results
 
 
 def _parse_date(col: pl.Expr) -> pl.Expr:
@@ -1093,6 +1225,16 @@ def _parse_date(col: pl.Expr) -> pl.Expr:
 def count_words(text: pl.Expr) -> pl.Expr:
     """Words of `text` by WORD_PATTERN (UInt32): spaced scripts by token, Han and kana by character."""
     return text.str.count_matches(WORD_PATTERN)
+
+
+def _fewer_words(texts: pl.Series, n: int) -> pl.Series:
+    """`count_words(texts) < n` (Boolean), counting whole texts only where their start has fewer than `n`
+    words: a prefix never holds more words than its text (a word cut by the prefix is still one word),
+    and counting every character of every document cost a tenth of the stage."""
+    start = texts.to_frame("t").select(count_words(pl.col("t").str.slice(0, 20 * max(n, 1)))).to_series()
+    return _only_where(
+        start < n, texts, lambda t: t.to_frame("t").select(count_words(pl.col("t")) < n).to_series()
+    )
 
 
 def clean_documents(docs: pl.DataFrame, min_words: int = MIN_CLEAN_WORDS) -> CleanResult:
@@ -1108,8 +1250,7 @@ def clean_documents(docs: pl.DataFrame, min_words: int = MIN_CLEAN_WORDS) -> Cle
         docs = docs.with_columns(pl.lit(None, dtype=pl.Datetime("us", "UTC")).alias("published_at"))
 
     lines = _split_lines(docs.lazy()).collect()
-    lines = _normalise(lines).drop("raw")  # from here on, rules read the normalised `line`
-    lines = _line_rules(lines)
+    lines = _line_rules(lines)  # from here on, rules read the normalised `line`
     lines = _context_rules(lines).sort("_row", "line_no")
 
     # Removed spans: consecutive non-blank lines cut by the same rule become one span.
@@ -1202,7 +1343,7 @@ def clean_documents(docs: pl.DataFrame, min_words: int = MIN_CLEAN_WORDS) -> Cle
         .then(pl.lit(EMPTY_AFTER_CLEANING))
         .when(share > MAX_BOILERPLATE_SHARE)
         .then(pl.lit(MOSTLY_BOILERPLATE))
-        .when(count_words(pl.col("text")) < min_words)
+        .when(_fewer_words(out["text"], min_words))
         .then(pl.lit(TOO_SHORT))
         .otherwise(None)
         .cast(pl.String)

@@ -867,3 +867,59 @@ def test_whole_page_of_chrome_around_a_short_article() -> None:
         C.COOKIE_BANNER, C.NAVIGATION, C.COUNTER, C.DATELINE, C.BYLINE, C.LINK_LEAD_IN, C.RELATED_LINKS,
         C.NEWSLETTER, C.SHARE_WIDGET, C.RELATED_LINKS, C.COPYRIGHT, C.READER_COMMENTS,
     ]  # fmt: skip
+
+
+def test_batched_classifier_returns_what_py3langid_returns() -> None:
+    texts = [
+        f"{BODY}\n{BODY2}",
+        "小米发布了新的大语言模型，雷军在年度演讲中介绍了公司的人工智能技术战略。",
+        GERMAN_WITH_ENGLISH_LOOKALIKES,
+        "OPENAI SAID THE NEW MODEL WILL BE AVAILABLE TO ALL USERS FROM NEXT WEEK.",
+        "",
+        "1234 5678",
+        "Ü",
+    ]
+    model = C._identifier()
+    assert C._classify(texts) == [model.classify(t) for t in texts]
+
+
+def test_lines_split_at_every_line_ending_in_one_batch() -> None:
+    # One document with "\r\n" and "\r", one with "\n" only, one empty: offsets into each raw text.
+    docs = pl.DataFrame(
+        {"_row": [0, 1, 2], "raw_text": ["ab\r\ncd\ref", "gh\n\nij\n", ""]},
+        schema_overrides={"_row": pl.UInt32},
+    )
+    lines = C._split_lines(docs.lazy()).collect()
+    assert lines.rows() == [
+        (0, 0, 0, 2, "ab"),
+        (0, 1, 4, 6, "cd"),
+        (0, 2, 7, 9, "ef"),
+        (1, 0, 0, 2, "gh"),
+        (1, 1, 3, 3, ""),
+        (1, 2, 4, 6, "ij"),
+    ]
+
+
+def test_fewer_words_counts_past_the_start_when_needed() -> None:
+    # With n = 3 the start looked at is 60 characters: the third word of the last text lies beyond it.
+    texts = pl.Series(
+        ["one two three", "one two", "one " + " " * 70 + "two three", "one " + "—" * 70 + " two"]
+    )
+    assert C._fewer_words(texts, 3).to_list() == [False, True, False, True]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.text(
+            alphabet=st.sampled_from(
+                [*"ab e.Ã©ï»¿K•\t", "\u0301", "\u200b", "\u00a0", "\u212b", "ſ", "小", "\x07"]
+            )
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_normalise_leaves_alone_only_lines_no_edit_would_change(raws: list[str]) -> None:
+    lines = pl.DataFrame({"raw": raws})
+    assert C._normalise(lines)["line"].to_list() == C._normalised(pl.Series("line", raws)).to_list()
