@@ -1431,10 +1431,6 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.col("unit").replace_strict(_UNIT_CLASS, default=None, return_dtype=pl.String))
         .alias("_class")
     )
-    tiers = pl.DataFrame(
-        [{"_class": c, "m_type": t, "_tier": r} for c, m in _TIERS.items() for t, r in m.items()],
-        schema={"_class": pl.String, "m_type": pl.String, "_tier": pl.Int64},
-    ).lazy()
 
     # What each mention's context says of it (mention_frame's m_left / m_right, inside its sentence):
     # a source, investor or description (never an owner, there or in later sentences), a research
@@ -1460,6 +1456,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             (has("m_left", _PREP_LEFT) & ~has("m_left", r"^\W*[A-Za-z]+\s+(?:the\s+)?$")).alias("_object"),
             has("m_right", _REPORTER_RIGHT).alias("_reporter"),
             (has("m_right", _STOCK_RIGHT) | has("m_left", _STOCK_LEFT)).alias("_shares"),
+            # A comparison word in the 25 characters before it: a rival ("outperforms o1-mini").
+            pl.col("m_left").str.tail(25).str.contains(_COMPARE).alias("_rival"),
             "_list",
         )
         # A coordinated list ("include Alpha, Beta and Gamma") is a source as a whole when any member is
@@ -1479,6 +1477,19 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     # Same-sentence candidates: a deal's target first, then before the figure, subject position, not a
     # speaker, type tier, distance. A mention after the figure past a comparison word ("outperforms
     # o1-mini") is a rival, not the subject.
+    # Cheap integer conditions first (a mention inside the figure, overlap, type tier, sources), so that
+    # only the pairs still able to win slice their sentence; per-figure and per-mention facts are
+    # computed once, not once per pair.
+    # (class, type) -> tier as one integer column per type: no join on two string keys
+    tier_of = {
+        t: {c: m[t] for c, m in _TIERS.items() if t in m}
+        for t in sorted({t for m in _TIERS.values() for t in m})
+    }
+    tier = pl.lit(None, dtype=pl.Int64)
+    for t in tier_of:
+        tier = pl.when(pl.col("m_type") == t).then(pl.col(f"_tier_{t}")).otherwise(tier)
+    after = pl.col("m_start") >= pl.col("end")
+    rel = pl.col("sentence_start")
     pairs = (
         kept.select(
             "_d",
@@ -1487,8 +1498,18 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             "sentence_id",
             "sentence_start",
             "_stext",
-            "_class",
             "kind",
+            (pl.col("_class") == "money").alias("_money"),
+            *[
+                pl.col("_class")
+                .replace_strict(by_class, default=None, return_dtype=pl.Int64)
+                .alias(f"_tier_{t}")
+                for t, by_class in tier_of.items()
+            ],
+            # ("During the quarter, X ..." is a preposition, not a participle.)
+            (
+                pl.col("_stext").str.contains(_SUBJECTLESS) & ~pl.col("_stext").str.contains(r"^\W*During\s")
+            ).alias("_subjectless"),
             pl.col("_k").alias("_fig"),
         )
         .join(
@@ -1503,87 +1524,61 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             .over("_k")
             .alias("_in_figure")
         )
-        .filter(~pl.col("_in_figure"))
-        .join(flags.select("_k", "_prep", "_reporter", "_shares"), on="_k", how="left")
+        .filter(~pl.col("_in_figure") & ((pl.col("m_end") <= pl.col("start")) | after))
+        .with_columns(tier.alias("_tier"))
+        .filter(pl.col("_tier").is_not_null())
+        .join(sources, on="_k", how="anti")
+        .join(flags.select("_k", "_prep", "_reporter", "_shares", "_rival"), on="_k", how="left")
+        # "MiMo outperforms o1-mini with 7 billion parameters": the rival is not the subject.
+        .filter(~pl.col("_rival"))
         .with_columns(
-            # ("During the quarter, X ..." is a preposition, not a participle.)
-            (
-                pl.col("_stext").str.contains(_SUBJECTLESS) & ~pl.col("_stext").str.contains(r"^\W*During\s")
-            ).alias("_subjectless")
+            after.alias("_after"),
+            pl.col("_stext")
+            .str.slice(
+                pl.when(after).then(pl.col("end")).otherwise(pl.col("m_end")) - rel,
+                pl.when(after)
+                .then(pl.col("m_start") - pl.col("end"))
+                .otherwise(pl.col("start") - pl.col("m_end"))
+                .clip(0),
+            )
+            .alias("_gap"),
         )
-        .with_columns(pl.col("_prep") | pl.col("_subjectless"))
+        # (a null text is not searched: each cue is looked for only in the pairs it can apply to)
+        .filter(~(pl.col("_after") & pl.when(pl.col("_after")).then(pl.col("_gap")).str.contains(_COMPARE)))
+        # "Jiemian reported that the company bought ...": a source, not the subject.
+        .filter(~(~pl.col("_after") & pl.when(~pl.col("_after")).then(pl.col("_gap")).str.contains(_SOURCE)))
         .with_columns(
+            pl.col("_prep") | pl.col("_subjectless"),
             # A deal's money goes to its target; a share price to the company whose shares are named;
             # what a figure counts or prices "for" to the mention after "for".
             (
                 (
-                    (pl.col("_class") == "money")
+                    pl.col("_money")
                     & pl.col("kind").is_in(_DEAL_KINDS)
-                    & pl.col("_stext")
-                    .str.slice(
-                        (pl.col("m_start") - pl.col("sentence_start") - 60).clip(0),
-                        (pl.col("m_start") - pl.col("sentence_start")).clip(0, 60),
-                    )
+                    & pl.when(pl.col("_money"))
+                    .then(pl.col("_stext"))
+                    .str.slice((pl.col("m_start") - rel - 60).clip(0), (pl.col("m_start") - rel).clip(0, 60))
                     .str.contains(_TARGET_LEFT)
                 )
                 | (pl.col("kind").is_in(_STOCK_KINDS) & pl.col("_shares"))
                 | (
-                    (pl.col("m_start") >= pl.col("end"))
-                    & pl.col("_stext")
-                    .str.slice(
-                        pl.col("end") - pl.col("sentence_start"),
-                        (pl.col("m_start") - pl.col("end")).clip(0, 40),
-                    )
+                    pl.col("_after")
+                    & pl.when(pl.col("_after"))
+                    .then(pl.col("_gap").str.slice(0, 40))
                     .str.contains(_FOR_BETWEEN)
                 )
             ).alias("_target"),
-        )
-        .collect(engine=_ENGINE)
-        .lazy()
-    )
-    same = (
-        pairs.join(sources, on="_k", how="anti")
-        .join(tiers, on=["_class", "m_type"])
-        .filter((pl.col("m_end") <= pl.col("start")) | (pl.col("m_start") >= pl.col("end")))
-        .with_columns((pl.col("m_start") >= pl.col("end")).alias("_after"))
-        .with_columns(
-            pl.col("_stext")
-            .str.slice(pl.col("end") - pl.col("sentence_start"), (pl.col("m_start") - pl.col("end")).clip(0))
-            .alias("_between")
-        )
-        .with_columns(
-            pl.col("_stext")
-            .str.slice(
-                pl.col("m_end") - pl.col("sentence_start"), (pl.col("start") - pl.col("m_end")).clip(0)
-            )
-            .alias("_before")
-        )
-        .filter(~(pl.col("_after") & pl.col("_between").str.contains(_COMPARE)))
-        # "MiMo outperforms o1-mini with 7 billion parameters": the rival is not the subject.
-        .filter(
-            ~pl.col("_stext")
-            .str.slice(
-                (pl.col("m_start") - pl.col("sentence_start") - 25).clip(0),
-                (pl.col("m_start") - pl.col("sentence_start")).clip(0, 25),
-            )
-            .str.contains(_COMPARE)
-        )
-        # "Jiemian reported that the company bought ...": a source, not the subject.
-        .filter(~(~pl.col("_after") & pl.col("_before").str.contains(_SOURCE)))
-        .with_columns(
             pl.when(pl.col("_after"))
             .then(pl.col("m_start") - pl.col("end"))
             .otherwise(pl.col("start") - pl.col("m_end"))
             .alias("_dist"),
             # The figure's own clause (no clause punctuation between): its subject is the owner, not a
             # name in a clause before it ("Since its SU7 launched, the carmaker built 500,000 cars").
-            pl.when(pl.col("_after"))
-            .then(pl.col("_between"))
-            .otherwise(pl.col("_before"))
-            .str.contains(_CLAUSE_BREAK)
-            .alias("_other_clause"),
+            pl.col("_gap").str.contains(_CLAUSE_BREAK).alias("_other_clause"),
         )
-        .sort(_pair_rank(), -pl.col("m_end"), "entity_id")
+    )
+    same = (
+        pairs.sort(_pair_rank(), -pl.col("m_end"), "entity_id")
         .group_by("_fig", maintain_order=True)
         .agg(
             pl.col("entity_id").first().alias("_same_subject"),
