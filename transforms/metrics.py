@@ -1421,15 +1421,36 @@ def _pair_rank() -> pl.Expr:
     return ((flags + bit("_reporter")) * 16 + bit("_tier")) * (1 << 32) + bit("_dist")
 
 
+def _any_in_runs(flag: pl.Expr, run: pl.Expr) -> pl.Expr:
+    """`flag.any().over(run)` for a frame whose equal `run` values are adjacent (a run id from a cumulative
+    sum, or a sorted key): per row, whether any row of its run has `flag` (non-null). Cumulative counts read
+    at the run's ends instead of a hash window: ~10x cheaper."""
+    first = (run != run.shift(1)).fill_null(True)
+    last = (run != run.shift(-1)).fill_null(True)
+    count = flag.cast(pl.Int64).cum_sum()
+    at_end = pl.when(last).then(count).backward_fill()
+    before = pl.when(first).then(count - flag.cast(pl.Int64)).forward_fill()
+    return at_end > before
+
+
 def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     """Step `subject`: adds `subject_entity_id` (null when no owner is found) to the kept figures,
-    given the mentions of `mention_frame`."""
-    ments = ments.lazy()
-    kept = kept.lazy().with_columns(
+    given the mentions of `mention_frame` (sorted by _k)."""
+    # The figures' own columns the rules read (the wide frame is joined once, at the end).
+    fig = kept.lazy().select(
+        "_d",
+        "_k",
+        "start",
+        "end",
+        "sentence_id",
+        "paragraph_id",
+        "sentence_start",
+        "_stext",
+        "kind",
         pl.when((pl.col("unit") == "percent") & pl.col("_stext").str.contains(_STOCK))
         .then(pl.lit("stock"))
         .otherwise(pl.col("unit").replace_strict(_UNIT_CLASS, default=None, return_dtype=pl.String))
-        .alias("_class")
+        .alias("_class"),
     )
 
     # What each mention's context says of it (mention_frame's m_left / m_right, inside its sentence):
@@ -1439,11 +1460,15 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         return pl.col(col).str.contains(pattern)
 
     flags = (
-        _list_runs(ments)
+        _list_runs(ments.lazy())
         .select(
             "_d",
             "entity_id",
             "m_start",
+            "m_end",
+            "m_type",
+            "m_sentence",
+            "m_par",
             "_k",
             (
                 has("m_left", _SOURCE_LEFT)
@@ -1462,18 +1487,36 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         )
         # A coordinated list ("include Alpha, Beta and Gamma") is a source as a whole when any member is
         # one (the left cue may be further away than the last members' context windows).
-        .with_columns(pl.col("_source").any().over("_list"))
+        .with_columns(_any_in_runs(pl.col("_source"), pl.col("_list")).alias("_source"))
         .collect(engine=_ENGINE)
-        .lazy()
     )
-    # (a mention's (_d, m_start) is joined as its one-integer _k: one-key joins are cheaper)
     research = flags.filter(pl.col("_research")).select("_d", "entity_id").unique()
-    sources = pl.concat(
+    # (rows of the few research firms' entities, found among the rows naming one anywhere)
+    research_rows = (
+        flags.with_row_index("_i")
+        .filter(pl.col("entity_id").is_in(research.get_column("entity_id")))
+        .join(research, on=["_d", "entity_id"], how="semi")
+        .get_column("_i")
+    )
+    flags = flags.with_columns(
+        pl.int_range(pl.len(), dtype=pl.UInt32).is_in(research_rows).alias("_research")
+    )
+    # Sources own nothing: every mention at a source's offset (_k) is dropped.
+    cand = flags.filter(~_any_in_runs(pl.col("_source") | pl.col("_research"), pl.col("_k"))).lazy()
+    # Mentions that share an offset (nested names) each take the context flags of every mention at that
+    # offset, one row per combination (the rows a join on _k makes): rare, so only those are joined.
+    shared = (pl.col("_k") == pl.col("_k").shift(1)) | (pl.col("_k") == pl.col("_k").shift(-1))
+    context = ["_prep", "_object", "_reporter", "_shares", "_rival"]
+    cand = pl.concat(
         [
-            flags.filter(pl.col("_source")).select("_k"),
-            ments.join(research, on=["_d", "entity_id"]).select("_k"),
+            cand.filter(~shared.fill_null(False)),
+            cand.filter(shared)
+            .drop(context)
+            .join(cand.filter(shared).select("_k", *context), on="_k")
+            .select(flags.columns),
         ]
-    ).unique()
+    ).collect(engine=_ENGINE)
+
     # Same-sentence candidates: a deal's target first, then before the figure, subject position, not a
     # speaker, type tier, distance. A mention after the figure past a comparison word ("outperforms
     # o1-mini") is a rival, not the subject.
@@ -1491,7 +1534,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     after = pl.col("m_start") >= pl.col("end")
     rel = pl.col("sentence_start")
     pairs = (
-        kept.select(
+        fig.select(
             "_d",
             "start",
             "end",
@@ -1513,24 +1556,30 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             pl.col("_k").alias("_fig"),
         )
         .join(
-            ments.select("_d", "entity_id", "m_start", "m_end", "m_type", "m_sentence", "_k"),
+            cand.lazy().select(
+                "_d",
+                "m_sentence",
+                "_k",
+                "entity_id",
+                "m_start",
+                "m_end",
+                "m_type",
+                "_prep",
+                "_reporter",
+                "_shares",
+                "_rival",
+            ),
             left_on=["_d", "sentence_id"],
             right_on=["_d", "m_sentence"],
         )
         # A mention inside a figure's own words ("512 H800 units") names its unit, not an owner.
-        .with_columns(
-            ((pl.col("m_start") >= pl.col("start")) & (pl.col("m_end") <= pl.col("end")))
-            .any()
-            .over("_k")
-            .alias("_in_figure")
+        .filter(
+            ~((pl.col("m_start") >= pl.col("start")) & (pl.col("m_end") <= pl.col("end"))).any().over("_k")
+            & ((pl.col("m_end") <= pl.col("start")) | after)
         )
-        .filter(~pl.col("_in_figure") & ((pl.col("m_end") <= pl.col("start")) | after))
         .with_columns(tier.alias("_tier"))
-        .filter(pl.col("_tier").is_not_null())
-        .join(sources, on="_k", how="anti")
-        .join(flags.select("_k", "_prep", "_reporter", "_shares", "_rival"), on="_k", how="left")
         # "MiMo outperforms o1-mini with 7 billion parameters": the rival is not the subject.
-        .filter(~pl.col("_rival"))
+        .filter(pl.col("_tier").is_not_null() & ~pl.col("_rival"))
         .with_columns(
             after.alias("_after"),
             pl.col("_stext")
@@ -1588,37 +1637,31 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         )
     )
     # (figures are joined by their one-integer _k, the key of (_d, start))
-    kept = kept.join(same.rename({"_fig": "_k"}), on="_k", how="left").collect(engine=_ENGINE).lazy()
+    fig = fig.join(same.rename({"_fig": "_k"}), on="_k", how="left").collect(engine=_ENGINE).lazy()
     # Fallback for "the company bought ...", "its 7-billion-parameter model": the latest suitable mention
     # before the sentence — same paragraph, or anywhere earlier when the sentence refers back
     # (its, the company) or the unit belongs to a model.
-    kept = kept.with_columns(
+    fig = fig.with_columns(
         pl.col("_class").replace_strict(_FALLBACK, default=None, return_dtype=pl.String).alias("_fb_type"),
         _key(pl.col("_d"), pl.col("sentence_start") - 1).alias("_fk"),
-        pl.col("_stext")
-        .str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
-        .str.contains(_COREF)
-        .alias("_coref"),
-        # (in the figure's own clause: "... venture-backed companies. He hired 10 engineers" is not;
-        # one search: the class words hold no clause punctuation, so none may follow them)
-        pl.col("_stext")
-        .str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
-        .str.contains(_GENERIC_SUBJECT + r"[^,;:!?，；。！？“”\"]*$")
-        .fill_null(False)
-        .alias("_generic"),
     )
     fb_frames = []
     # A sentence's first suitable mention stands for its grammatical subject ("Transsion was put
     # into Canalys' list ... Its report placed the vendor fifth"): references back resolve to it.
     # Ties (nested mentions at one offset) go to the longer name, then the id: deterministic. (One
-    # sort serves the three pools: a filter keeps the order.)
+    # sort serves the three pools: a filter keeps the order. Its first key packs _prep, _reporter and
+    # _k, which is below 2**61 for fewer than 2**29 documents.)
     ranked = (
-        ments.join(sources, on="_k", how="anti")
-        .join(flags.select("_k", "_prep", "_object", "_reporter"), on="_k")
+        cand.lazy()
         .select(
             "_d", "_k", "entity_id", "m_end", "m_type", "m_sentence", "m_par", "_prep", "_object", "_reporter"
         )
-        .sort("_prep", "_reporter", "_k", -pl.col("m_end"), "entity_id")
+        .sort(
+            (pl.col("_prep").cast(pl.Int64) * 2 + pl.col("_reporter").cast(pl.Int64)) * (1 << 61)
+            + pl.col("_k"),
+            -pl.col("m_end"),
+            "entity_id",
+        )
         .collect(engine=_ENGINE)
         .lazy()
     )
@@ -1634,7 +1677,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             .sort("_k")
         )
         part = (
-            kept.filter(pl.col("_fb_type") == fb_type)
+            fig.filter(pl.col("_fb_type") == fb_type)
             .select("_d", "_k", "_fk", "paragraph_id")
             .sort("_fk")
             .join_asof(
@@ -1655,26 +1698,21 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             )
         )
         fb_frames.append(part)
-    fb = pl.concat(fb_frames)
-    kept = kept.join(fb, on="_k", how="left").collect(engine=_ENGINE).lazy()
-    org_before = (
-        kept.select("_d", "start", "sentence_id", "_k")
-        .join(
-            ments.filter(pl.col("m_type") == "ORG").select("_d", "m_sentence", "m_end"),
-            left_on=["_d", "sentence_id"],
-            right_on=["_d", "m_sentence"],
-        )
-        .filter(pl.col("m_end") <= pl.col("start"))
-        .select("_k", pl.lit(True).alias("_orgb"))
-        .unique()
+    fig = fig.join(pl.concat(fb_frames), on="_k", how="left")
+    # An ORG named before the figure in its sentence: the first ORG's end is before the figure's start.
+    org_end = (
+        flags.lazy()
+        .filter(pl.col("m_type") == "ORG")
+        .group_by("_d", "m_sentence")
+        .agg(pl.col("m_end").min().alias("_org_end"))
     )
-    kept = kept.join(org_before, on="_k", how="left").with_columns(pl.col("_orgb").fill_null(False))
+    fig = fig.join(org_end, left_on=["_d", "sentence_id"], right_on=["_d", "m_sentence"], how="left")
     # The document's topic: its most mentioned ORG, when it clearly leads (at least 3 mentions and
     # half again as many as the next ORG). A figure with no owner in its sentence or paragraph belongs
     # to it when its unit may belong to an ORG ("Total revenue for the quarter was $6.8 billion").
     org_counts = (
-        ments.join(research, on=["_d", "entity_id"], how="anti")
-        .filter(pl.col("m_type") == "ORG")
+        flags.lazy()
+        .filter(~pl.col("_research") & (pl.col("m_type") == "ORG"))
         .group_by("_d", "entity_id")
         .agg(pl.len().alias("_n"))
         .sort("_d", "_n", "entity_id", descending=[False, True, False])
@@ -1689,7 +1727,22 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .filter((pl.col("_n1") >= 3) & (pl.col("_n1") >= 1.5 * pl.col("_n2")))
         .select("_d", "_topic")
     )
-    kept = kept.join(topic, on="_d", how="left")
+    fig = fig.join(topic, on="_d", how="left")
+    # The words before the figure in its sentence, read only for the figures whose rule needs them: a
+    # reference back ("its", "the company") matters with a fallback owner, a class of companies ("tech
+    # companies") with no owner in the sentence. (A null text is not searched.)
+    head = pl.col("_stext").str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
+    fig = fig.with_columns(
+        (pl.col("_org_end") <= pl.col("start")).fill_null(False).alias("_orgb"),
+        pl.when(pl.col("_fb_subject").is_not_null()).then(head).str.contains(_COREF).alias("_coref"),
+        # (in the figure's own clause: "... venture-backed companies. He hired 10 engineers" is not;
+        # one search: the class words hold no clause punctuation, so none may follow them)
+        pl.when(pl.col("_same_subject").is_null())
+        .then(head)
+        .str.contains(_GENERIC_SUBJECT + r"[^,;:!?，；。！？“”\"]*$")
+        .fill_null(False)
+        .alias("_generic"),
+    )
     org_ok = pl.col("_class").is_in([c for c, tiers in _TIERS.items() if "ORG" in tiers])
     model_class = pl.col("_class").is_in(["model", "model_org"])
     use_same = (
@@ -1708,7 +1761,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     fb_ok = pl.col("_fb_subject").is_not_null() & (
         pl.col("_fb_same_par").fill_null(False) | pl.col("_coref") | (model_class & ~pl.col("_orgb"))
     )
-    kept = kept.with_columns(
+    subject = fig.select(
+        "_k",
         pl.when(use_same)
         .then(pl.col("_same_subject"))
         .when(pl.col("_same_subject").is_null() & pl.col("_generic"))
@@ -1723,9 +1777,9 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .when(fb_ok)
         .then(pl.col("_fb_subject"))
         .otherwise(pl.col("_same_subject"))
-        .alias("subject_entity_id")
+        .alias("subject_entity_id"),
     )
-    return kept.collect(engine=_ENGINE)
+    return kept.lazy().join(subject, on="_k", how="left", maintain_order="left").collect(engine=_ENGINE)
 
 
 def pair_size_versions(kept: pl.DataFrame, sizes: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
