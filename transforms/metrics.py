@@ -1447,7 +1447,11 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         "sentence_start",
         "_stext",
         "kind",
-        pl.when((pl.col("unit") == "percent") & pl.col("_stext").str.contains(_STOCK))
+        # (a null text is not searched: the sentence is read only for percentages)
+        pl.when(
+            (pl.col("unit") == "percent")
+            & pl.when(pl.col("unit") == "percent").then(pl.col("_stext")).str.contains(_STOCK)
+        )
         .then(pl.lit("stock"))
         .otherwise(pl.col("unit").replace_strict(_UNIT_CLASS, default=None, return_dtype=pl.String))
         .alias("_class"),
@@ -1523,14 +1527,16 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     # Cheap integer conditions first (a mention inside the figure, overlap, type tier, sources), so that
     # only the pairs still able to win slice their sentence; per-figure and per-mention facts are
     # computed once, not once per pair.
-    # (class, type) -> tier as one integer column per type: no join on two string keys
-    tier_of = {
-        t: {c: m[t] for c, m in _TIERS.items() if t in m}
-        for t in sorted({t for m in _TIERS.values() for t in m})
-    }
-    tier = pl.lit(None, dtype=pl.Int64)
-    for t in tier_of:
-        tier = pl.when(pl.col("m_type") == t).then(pl.col(f"_tier_{t}")).otherwise(tier)
+    # (class, type) -> tier read from a flat table at class row + type column: no join on two strings
+    classes, types = list(_TIERS), sorted({t for m in _TIERS.values() for t in m})
+    tier_table = pl.Series([_TIERS[c].get(t) for c in classes for t in types], dtype=pl.Int64)
+    class_row = pl.col("_class").replace_strict(
+        {c: i * len(types) for i, c in enumerate(classes)}, default=None, return_dtype=pl.Int64
+    )
+    type_col = pl.col("m_type").replace_strict(
+        {t: i for i, t in enumerate(types)}, default=None, return_dtype=pl.Int64
+    )
+    tier = pl.lit(tier_table).gather(pl.col("_class_row") + pl.col("_type_col"))
     after = pl.col("m_start") >= pl.col("end")
     rel = pl.col("sentence_start")
     pairs = (
@@ -1543,12 +1549,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             "_stext",
             "kind",
             (pl.col("_class") == "money").alias("_money"),
-            *[
-                pl.col("_class")
-                .replace_strict(by_class, default=None, return_dtype=pl.Int64)
-                .alias(f"_tier_{t}")
-                for t, by_class in tier_of.items()
-            ],
+            class_row.alias("_class_row"),
             # ("During the quarter, X ..." is a preposition, not a participle.)
             (
                 pl.col("_stext").str.contains(_SUBJECTLESS) & ~pl.col("_stext").str.contains(r"^\W*During\s")
@@ -1563,7 +1564,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                 "entity_id",
                 "m_start",
                 "m_end",
-                "m_type",
+                type_col.alias("_type_col"),
                 "_prep",
                 "_reporter",
                 "_shares",
@@ -1604,7 +1605,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                 (
                     pl.col("_money")
                     & pl.col("kind").is_in(_DEAL_KINDS)
-                    & pl.when(pl.col("_money"))
+                    & pl.when(pl.col("_money") & pl.col("kind").is_in(_DEAL_KINDS).fill_null(True))
                     .then(pl.col("_stext"))
                     .str.slice((pl.col("m_start") - rel - 60).clip(0), (pl.col("m_start") - rel).clip(0, 60))
                     .str.contains(_TARGET_LEFT)
