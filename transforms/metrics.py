@@ -1421,6 +1421,34 @@ def _pair_rank() -> pl.Expr:
     return ((flags + bit("_reporter")) * 16 + bit("_tier")) * (1 << 32) + bit("_dist")
 
 
+def _unbounded(pattern: str) -> str:
+    """`pattern` ("(?i)(?-u:\\b)...(?-u:\\b)") without its outer word boundaries: it matches wherever
+    `pattern` matches in any part of the text, so it can rule out a search in every part at once."""
+    head, tail = r"(?i)(?-u:\b)", r"(?-u:\b)"
+    if not (pattern.startswith(head) and pattern.endswith(tail)):
+        raise ValueError(f"not a bounded pattern: {pattern}")
+    return "(?i)" + pattern[len(head) : -len(tail)]
+
+
+def _contains_where(
+    mask: pl.Expr, text: str, pattern: str, offset: pl.Expr | int = 0, length: pl.Expr | int | None = None
+) -> pl.Expr:
+    """Per row: whether column `text`, sliced from character `offset` for `length` characters (all of it by
+    default), contains `pattern`, searched only in the rows where `mask` holds; false elsewhere (null
+    where the text is null). The rows are filtered before the slice and the search and their results
+    gathered back: `pl.when(mask).then(text)` would copy every selected text first."""
+    mask = mask.fill_null(False)
+
+    def rows(e: pl.Expr | int | None) -> pl.Expr | int | None:
+        return e.filter(mask) if isinstance(e, pl.Expr) else e
+
+    found = pl.col(text).filter(mask)
+    if isinstance(offset, pl.Expr) or offset != 0 or length is not None:
+        found = found.str.slice(rows(offset), rows(length))
+    found = found.str.contains(pattern).extend_constant(False, 1)
+    return mask & found.gather((mask.cast(pl.Int64).cum_sum() - 1).clip(0))
+
+
 def _any_in_runs(flag: pl.Expr, run: pl.Expr) -> pl.Expr:
     """`flag.any().over(run)` for a frame whose equal `run` values are adjacent (a run id from a cumulative
     sum, or a sorted key): per row, whether any row of its run has `flag` (non-null). Cumulative counts read
@@ -1437,24 +1465,52 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     """Step `subject`: adds `subject_entity_id` (null when no owner is found) to the kept figures,
     given the mentions of `mention_frame` (sorted by _k)."""
     # The figures' own columns the rules read (the wide frame is joined once, at the end).
-    fig = kept.lazy().select(
-        "_d",
-        "_k",
-        "start",
-        "end",
-        "sentence_id",
-        "paragraph_id",
-        "sentence_start",
-        "_stext",
-        "kind",
-        # (a null text is not searched: the sentence is read only for percentages)
-        pl.when(
-            (pl.col("unit") == "percent")
-            & pl.when(pl.col("unit") == "percent").then(pl.col("_stext")).str.contains(_STOCK)
+    fig = (
+        kept.lazy()
+        .select(
+            "_d",
+            "_k",
+            "start",
+            "end",
+            "sentence_id",
+            "paragraph_id",
+            "sentence_start",
+            "_stext",
+            "kind",
+            # (the sentence is read only for percentages)
+            pl.when(_contains_where(pl.col("unit") == "percent", "_stext", _STOCK))
+            .then(pl.lit("stock"))
+            .otherwise(pl.col("unit").replace_strict(_UNIT_CLASS, default=None, return_dtype=pl.String))
+            .alias("_class"),
         )
-        .then(pl.lit("stock"))
-        .otherwise(pl.col("unit").replace_strict(_UNIT_CLASS, default=None, return_dtype=pl.String))
-        .alias("_class"),
+        .sort("_k")
+    )
+    # Cues searched in the text between a figure and a mention, or before a figure (a source phrase, a
+    # comparison, a class of companies), are first looked for anywhere in the sentence, once per
+    # sentence (sorted by offset, a sentence's figures are adjacent); most sentences hold none, and
+    # their figures' pairs are then not searched.
+    first = (
+        (pl.col("_d") != pl.col("_d").shift(1)) | (pl.col("sentence_id") != pl.col("sentence_id").shift(1))
+    ).fill_null(True)
+    in_sentence = first.cum_sum() - 1
+    cues = {"_source_s": _SOURCE, "_rival_s": _COMPARE, "_generic_s": _GENERIC_SUBJECT}
+    fig = (
+        fig.with_columns(
+            pl.col("_stext")
+            .filter(first)
+            .str.contains("|".join(f"(?:{_unbounded(p)})" for p in cues.values()))
+            .gather(in_sentence)
+            .alias("_cue")
+        )
+        .with_columns(
+            _contains_where(first & pl.col("_cue"), "_stext", _unbounded(p))
+            .filter(first)
+            .gather(in_sentence)
+            .alias(c)
+            for c, p in cues.items()
+        )
+        .collect(engine=_ENGINE)
+        .lazy()
     )
 
     # What each mention's context says of it (mention_frame's m_left / m_right, inside its sentence):
@@ -1548,6 +1604,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             "sentence_start",
             "_stext",
             "kind",
+            "_source_s",
+            "_rival_s",
             (pl.col("_class") == "money").alias("_money"),
             class_row.alias("_class_row"),
             # ("During the quarter, X ..." is a preposition, not a participle.)
@@ -1593,10 +1651,10 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             )
             .alias("_gap"),
         )
-        # (a null text is not searched: each cue is looked for only in the pairs it can apply to)
-        .filter(~(pl.col("_after") & pl.when(pl.col("_after")).then(pl.col("_gap")).str.contains(_COMPARE)))
+        # (each cue is looked for only in the pairs it can apply to, in sentences that hold it)
+        .filter(~_contains_where(pl.col("_after") & pl.col("_rival_s"), "_gap", _COMPARE))
         # "Jiemian reported that the company bought ...": a source, not the subject.
-        .filter(~(~pl.col("_after") & pl.when(~pl.col("_after")).then(pl.col("_gap")).str.contains(_SOURCE)))
+        .filter(~_contains_where(~pl.col("_after") & pl.col("_source_s"), "_gap", _SOURCE))
         .with_columns(
             pl.col("_prep") | pl.col("_subjectless"),
             # A deal's money goes to its target; a share price to the company whose shares are named;
@@ -1605,18 +1663,16 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                 (
                     pl.col("_money")
                     & pl.col("kind").is_in(_DEAL_KINDS)
-                    & pl.when(pl.col("_money") & pl.col("kind").is_in(_DEAL_KINDS).fill_null(True))
-                    .then(pl.col("_stext"))
-                    .str.slice((pl.col("m_start") - rel - 60).clip(0), (pl.col("m_start") - rel).clip(0, 60))
-                    .str.contains(_TARGET_LEFT)
+                    & _contains_where(
+                        pl.col("_money") & pl.col("kind").is_in(_DEAL_KINDS).fill_null(True),
+                        "_stext",
+                        _TARGET_LEFT,
+                        (pl.col("m_start") - rel - 60).clip(0),
+                        (pl.col("m_start") - rel).clip(0, 60),
+                    )
                 )
                 | (pl.col("kind").is_in(_STOCK_KINDS) & pl.col("_shares"))
-                | (
-                    pl.col("_after")
-                    & pl.when(pl.col("_after"))
-                    .then(pl.col("_gap").str.slice(0, 40))
-                    .str.contains(_FOR_BETWEEN)
-                )
+                | _contains_where(pl.col("_after"), "_gap", _FOR_BETWEEN, 0, 40)
             ).alias("_target"),
             pl.when(pl.col("_after"))
             .then(pl.col("m_start") - pl.col("end"))
@@ -1731,18 +1787,20 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     fig = fig.join(topic, on="_d", how="left")
     # The words before the figure in its sentence, read only for the figures whose rule needs them: a
     # reference back ("its", "the company") matters with a fallback owner, a class of companies ("tech
-    # companies") with no owner in the sentence. (A null text is not searched.)
-    head = pl.col("_stext").str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
+    # companies", in a sentence naming one) with no owner in the sentence.
+    head = (pl.col("start") - pl.col("sentence_start")).clip(0)
     fig = fig.with_columns(
         (pl.col("_org_end") <= pl.col("start")).fill_null(False).alias("_orgb"),
-        pl.when(pl.col("_fb_subject").is_not_null()).then(head).str.contains(_COREF).alias("_coref"),
+        _contains_where(pl.col("_fb_subject").is_not_null(), "_stext", _COREF, 0, head).alias("_coref"),
         # (in the figure's own clause: "... venture-backed companies. He hired 10 engineers" is not;
         # one search: the class words hold no clause punctuation, so none may follow them)
-        pl.when(pl.col("_same_subject").is_null())
-        .then(head)
-        .str.contains(_GENERIC_SUBJECT + r"[^,;:!?，；。！？“”\"]*$")
-        .fill_null(False)
-        .alias("_generic"),
+        _contains_where(
+            pl.col("_same_subject").is_null() & pl.col("_generic_s"),
+            "_stext",
+            _GENERIC_SUBJECT + r"[^,;:!?，；。！？“”\"]*$",
+            0,
+            head,
+        ).alias("_generic"),
     )
     org_ok = pl.col("_class").is_in([c for c, tiers in _TIERS.items() if "ORG" in tiers])
     model_class = pl.col("_class").is_in(["model", "model_org"])
