@@ -1630,10 +1630,9 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     rel = pl.col("sentence_start")
     pairs = (
         fig.select(
-            "_d",
+            _key(pl.col("_d"), pl.col("sentence_id")).alias("_sk"),
             "start",
             "end",
-            "sentence_id",
             "sentence_start",
             "_stext",
             "kind",
@@ -1649,8 +1648,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         )
         .join(
             cand.lazy().select(
-                "_d",
-                "m_sentence",
+                _key(pl.col("_d"), pl.col("m_sentence")).alias("_sk"),
                 "_k",
                 "entity_id",
                 "m_start",
@@ -1660,19 +1658,15 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                 "_reporter",
                 "_shares",
             ),
-            left_on=["_d", "sentence_id"],
-            right_on=["_d", "m_sentence"],
+            on="_sk",
         )
-        # A mention inside a figure's own words ("512 H800 units") names its unit, not an owner.
         .filter(
+            # A mention inside a figure's own words ("512 H800 units") names its unit, not an owner.
             ~((pl.col("m_start") >= pl.col("start")) & (pl.col("m_end") <= pl.col("end"))).any().over("_k")
             & ((pl.col("m_end") <= pl.col("start")) | after)
-        )
-        .with_columns(tier.alias("_tier"))
-        # "MiMo outperforms o1-mini with 7 billion parameters": the rival is not the subject.
-        .filter(
-            pl.col("_tier").is_not_null()
-            # (the cue sought in the 25 characters before the mention, in sentences that hold one)
+            & tier.is_not_null()
+            # "MiMo outperforms o1-mini with 7 billion parameters": the rival is not the subject. (The
+            # cue is sought in the 25 characters before the mention, in sentences that hold one.)
             & ~_contains_where(
                 pl.col("_rival_s"),
                 "_stext",
@@ -1682,6 +1676,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             )
         )
         .with_columns(
+            tier.alias("_tier"),
             after.alias("_after"),
             pl.col("_stext")
             .str.slice(
@@ -1694,9 +1689,11 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             .alias("_gap"),
         )
         # (each cue is looked for only in the pairs it can apply to, in sentences that hold it)
-        .filter(~_contains_where(pl.col("_after") & pl.col("_rival_s"), "_gap", _COMPARE))
-        # "Jiemian reported that the company bought ...": a source, not the subject.
-        .filter(~_contains_where(~pl.col("_after") & pl.col("_source_s"), "_gap", _SOURCE))
+        .filter(
+            ~_contains_where(pl.col("_after") & pl.col("_rival_s"), "_gap", _COMPARE)
+            # "Jiemian reported that the company bought ...": a source, not the subject.
+            & ~_contains_where(~pl.col("_after") & pl.col("_source_s"), "_gap", _SOURCE)
+        )
         .with_columns(
             pl.col("_prep") | pl.col("_subjectless"),
             # A deal's money goes to its target; a share price to the company whose shares are named;
@@ -1827,13 +1824,36 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .select("_d", "_topic")
     )
     fig = fig.join(topic, on="_d", how="left")
+    org_ok = pl.col("_class").is_in([c for c, tiers in _TIERS.items() if "ORG" in tiers])
+    model_class = pl.col("_class").is_in(["model", "model_org"])
+    fig = fig.with_columns((pl.col("_org_end") <= pl.col("start")).fill_null(False).alias("_orgb"))
     # The words before the figure in its sentence, read only for the figures whose rule needs them: a
-    # reference back ("its", "the company") matters with a fallback owner, a class of companies ("tech
-    # companies", in a sentence naming one) with no owner in the sentence.
+    # class of companies ("tech companies", in a sentence naming one) with no owner in the sentence; a
+    # reference back ("its", "the company") with a fallback owner, where the choice below depends on it
+    # (a speaker's figure, or a fallback not already settled by the paragraph, a model's unit, the
+    # document's topic or an owner in the sentence).
+    model_fb = model_class & pl.col("_fb_subject").is_not_null() & ~pl.col("_orgb")
+    settled = (
+        pl.col("_fb_same_par").fill_null(False)
+        | (model_class & ~pl.col("_orgb")).fill_null(False)
+        | (
+            pl.col("_same_subject").is_null() & org_ok & ~model_class & pl.col("_topic").is_not_null()
+        ).fill_null(False)
+        | (
+            pl.col("_same_subject").is_not_null()
+            & ~(model_fb & (pl.col("_best_tier") > 0))
+            & ~(pl.col("_best_object").fill_null(False) & pl.col("_fb_same_par").fill_null(False))
+        ).fill_null(False)
+    )
     head = (pl.col("start") - pl.col("sentence_start")).clip(0)
     fig = fig.with_columns(
-        (pl.col("_org_end") <= pl.col("start")).fill_null(False).alias("_orgb"),
-        _contains_where(pl.col("_fb_subject").is_not_null(), "_stext", _COREF, 0, head).alias("_coref"),
+        _contains_where(
+            pl.col("_fb_subject").is_not_null() & (pl.col("_best_reporter").fill_null(False) | ~settled),
+            "_stext",
+            _COREF,
+            0,
+            head,
+        ).alias("_coref"),
         # (in the figure's own clause: "... venture-backed companies. He hired 10 engineers" is not;
         # one search: the class words hold no clause punctuation, so none may follow them)
         _contains_where(
@@ -1844,8 +1864,6 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             head,
         ).alias("_generic"),
     )
-    org_ok = pl.col("_class").is_in([c for c, tiers in _TIERS.items() if "ORG" in tiers])
-    model_class = pl.col("_class").is_in(["model", "model_org"])
     use_same = (
         pl.col("_same_subject").is_not_null()
         & ~(model_class & (pl.col("_best_tier") > 0) & pl.col("_fb_subject").is_not_null() & ~pl.col("_orgb"))
