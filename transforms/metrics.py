@@ -1963,7 +1963,7 @@ def link_conversions(kept: pl.DataFrame) -> pl.DataFrame:
     # Neighbours from a narrow sorted copy (sorting the wide frame would move every text).
     links = (
         kept.lazy()
-        .select("_k", "_d", "doc_id", "start", "end", "unit", pl.col("_right").str.slice(0, 40).alias("_r40"))
+        .select("_k", "_d", "doc_id", "start", "end", "unit", "_right")
         .sort("_k")
         # (sorted by document: a neighbour in the same document has an equal _d; masked shifts of
         # whole columns, not windows per document)
@@ -1974,15 +1974,19 @@ def link_conversions(kept: pl.DataFrame) -> pl.DataFrame:
         )
     )
     money_units = [*CURRENCIES]
-    gap = pl.col("_r40").str.slice(0, (pl.col("_nstart") - pl.col("end")).clip(0, 40))
-    linked_fwd = (
+    near = (
         pl.col("unit").is_in(money_units)
         & pl.col("_nunit").is_in(money_units)
         & (pl.col("unit") != pl.col("_nunit"))
         & ((pl.col("_nstart") - pl.col("end")) <= 20)
-        & gap.str.contains(
-            r"^\s*[(（]\s*(?:(?:about|approximately|roughly|around|or|about|approx\.|~|≈|or\s+about|约|大约|合|折合|即)\s*)?$"
-        )
+    )
+    # (the words between are read only for near pairs of amounts in two currencies)
+    linked_fwd = near & _contains_where(
+        near,
+        "_right",
+        r"^\s*[(（]\s*(?:(?:about|approximately|roughly|around|or|about|approx\.|~|≈|or\s+about|约|大约|合|折合|即)\s*)?$",
+        0,
+        (pl.col("_nstart") - pl.col("end")).clip(0, 40),
     )
     links = (
         links.with_columns(
