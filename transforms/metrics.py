@@ -1542,17 +1542,34 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         "m_right": [_SOURCE_RIGHT, _DESCRIPTOR_RIGHT, _RESEARCH_RIGHT, _REPORTER_RIGHT, _STOCK_RIGHT],
     }
 
-    def has(col: str, pattern: str) -> pl.Expr:
-        if pattern not in side_cues[col]:
-            raise ValueError(f"{pattern} is not among the {col} cues searched at once")
-        return _contains_where(pl.col(f"_any{col}"), col, pattern)
-
-    flags = (
+    base = (
         _list_runs(ments.lazy())
         .with_columns(
             pl.col(col).str.contains("|".join(f"(?:{p})" for p in cues)).alias(f"_any{col}")
             for col, cues in side_cues.items()
         )
+        .collect(engine=_ENGINE)
+    )
+
+    def search(col: str, pattern: str, rows: pl.Series) -> pl.Series:
+        # (the rows' texts gathered once per cue and the answers scattered back: cheaper than a filter
+        # and gather per cue inside an expression)
+        found = base.get_column(col).gather(rows).str.contains(pattern)
+        return pl.repeat(False, base.height, eager=True).scatter(rows, found)
+
+    cue = {
+        p: search(col, p, base.get_column(f"_any{col}").arg_true())
+        for col, cues in side_cues.items()
+        for p in cues
+    }
+    # (a preposition opening the sentence frames its topic: "For Acme, ...")
+    opening = search("m_left", r"^\W*[A-Za-z]+\s+(?:the\s+)?$", cue[_PREP_LEFT].arg_true())
+
+    def has(pattern: str) -> pl.Expr:
+        return pl.lit(cue[pattern])
+
+    flags = (
+        base.lazy()
         .select(
             "_d",
             "entity_id",
@@ -1562,20 +1579,14 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             "m_sentence",
             "m_par",
             "_k",
-            (
-                has("m_left", _SOURCE_LEFT)
-                | has("m_right", _SOURCE_RIGHT)
-                | (has("m_left", _DESCRIPTOR_LEFT) & has("m_right", _DESCRIPTOR_RIGHT))
-            ).alias("_source"),
-            (has("m_left", _RESEARCH_LEFT) | has("m_right", _RESEARCH_RIGHT)).alias("_research"),
-            has("m_left", _PREP_LEFT).alias("_prep"),
-            # (a preposition opening the sentence frames its topic: "For Acme, ...")
-            (
-                has("m_left", _PREP_LEFT)
-                & ~_contains_where(has("m_left", _PREP_LEFT), "m_left", r"^\W*[A-Za-z]+\s+(?:the\s+)?$")
-            ).alias("_object"),
-            has("m_right", _REPORTER_RIGHT).alias("_reporter"),
-            (has("m_right", _STOCK_RIGHT) | has("m_left", _STOCK_LEFT)).alias("_shares"),
+            (has(_SOURCE_LEFT) | has(_SOURCE_RIGHT) | (has(_DESCRIPTOR_LEFT) & has(_DESCRIPTOR_RIGHT))).alias(
+                "_source"
+            ),
+            (has(_RESEARCH_LEFT) | has(_RESEARCH_RIGHT)).alias("_research"),
+            has(_PREP_LEFT).alias("_prep"),
+            (has(_PREP_LEFT) & ~pl.lit(opening)).alias("_object"),
+            has(_REPORTER_RIGHT).alias("_reporter"),
+            (has(_STOCK_RIGHT) | has(_STOCK_LEFT)).alias("_shares"),
             "_list",
         )
         # A coordinated list ("include Alpha, Beta and Gamma") is a source as a whole when any member is
