@@ -8,6 +8,8 @@ attach the sentence and the subject entity. No IO, no clock.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 from transforms.text import frame_schema, slice_spans
@@ -1551,7 +1553,10 @@ def _list_runs(ments: pl.LazyFrame) -> pl.LazyFrame:
         & gap_len.is_between(1, 30)
     ).fill_null(False)
     # The separator right before the mention, when it spans the whole gap from the previous one.
-    sep = pl.col("m_left").str.extract(r"((?:\s*,)?\s+(?:and|or|&)\s+|\s*,\s*)$")
+    # (read only after a near mention of the same sentence)
+    sep = _on_rows(
+        pl.col("_joined"), "m_left", lambda t: t.str.extract(r"((?:\s*,)?\s+(?:and|or|&)\s+|\s*,\s*)$")
+    )
     whole = pl.col("_joined") & (pl.col("_sep").str.len_chars() == pl.col("_gap")).fill_null(False)
     conj = pl.col("_whole") & ~pl.col("_sep").str.ends_with(",") & pl.col("_sep").str.contains(r"[a-z&]")
     run = pl.col("_run")
@@ -1559,7 +1564,8 @@ def _list_runs(ments: pl.LazyFrame) -> pl.LazyFrame:
     conj_ahead = pl.when(pl.col("_conj")).then(run).backward_fill() == run
     comma = pl.col("_whole") & ~pl.col("_conj")
     return (
-        ments.with_columns(joined.alias("_joined"), sep.alias("_sep"), gap_len.alias("_gap"))
+        ments.with_columns(joined.alias("_joined"), gap_len.alias("_gap"))
+        .with_columns(sep.alias("_sep"))
         .with_columns(whole.alias("_whole"))
         .with_columns(conj.alias("_conj"), (~pl.col("_whole")).cum_sum().alias("_run"))
         .with_columns((~(pl.col("_conj") | (comma & conj_ahead.fill_null(False)))).cum_sum().alias("_list"))
@@ -1581,169 +1587,314 @@ def _pair_rank() -> pl.Expr:
     return ((flags + bit("_reporter")) * 16 + bit("_tier")) * (1 << 32) + bit("_dist")
 
 
+def _unbounded(pattern: str) -> str:
+    """`pattern` ("(?i)(?-u:\\b)...(?-u:\\b)") without its outer word boundaries: it matches wherever
+    `pattern` matches in any part of the text, so it can rule out a search in every part at once."""
+    head, tail = r"(?i)(?-u:\b)", r"(?-u:\b)"
+    if not (pattern.startswith(head) and pattern.endswith(tail)):
+        raise ValueError(f"not a bounded pattern: {pattern}")
+    return "(?i)" + pattern[len(head) : -len(tail)]
+
+
+def _on_rows(
+    mask: pl.Expr,
+    text: str,
+    value: Callable[[pl.Expr], pl.Expr],
+    offset: pl.Expr | int = 0,
+    length: pl.Expr | int | None = None,
+) -> pl.Expr:
+    """Per row: `value` of column `text`, sliced from character `offset` for `length` characters (all of it
+    by default), computed only in the rows where `mask` holds; null elsewhere. The rows are filtered
+    before the slice and `value`, and the results gathered back: `pl.when(mask).then(text)` would copy
+    every selected text first, and reading every row reads text no rule needs."""
+    mask = mask.fill_null(False)
+
+    def rows(e: pl.Expr | int | None) -> pl.Expr | int | None:
+        return e.filter(mask) if isinstance(e, pl.Expr) else e
+
+    found = pl.col(text).filter(mask)
+    if isinstance(offset, pl.Expr) or offset != 0 or length is not None:
+        found = found.str.slice(rows(offset), rows(length))
+    # (one null row appended: the gather below stays in bounds when no row is selected)
+    found = value(found).extend_constant(None, 1)
+    return pl.when(mask).then(found.gather((mask.cast(pl.Int64).cum_sum() - 1).clip(0)))
+
+
+def _contains_where(
+    mask: pl.Expr, text: str, pattern: str, offset: pl.Expr | int = 0, length: pl.Expr | int | None = None
+) -> pl.Expr:
+    """`_on_rows` for `str.contains(pattern)`: false where `mask` does not hold (null where the text
+    is null)."""
+    return mask.fill_null(False) & _on_rows(mask, text, lambda t: t.str.contains(pattern), offset, length)
+
+
+def _any_in_runs(flag: pl.Expr, run: pl.Expr) -> pl.Expr:
+    """`flag.any().over(run)` for a frame whose equal `run` values are adjacent (a run id from a cumulative
+    sum, or a sorted key): per row, whether any row of its run has `flag` (non-null). Cumulative counts read
+    at the run's ends instead of a hash window: ~10x cheaper."""
+    first = (run != run.shift(1)).fill_null(True)
+    last = (run != run.shift(-1)).fill_null(True)
+    count = flag.cast(pl.Int64).cum_sum()
+    at_end = pl.when(last).then(count).backward_fill()
+    before = pl.when(first).then(count - flag.cast(pl.Int64)).forward_fill()
+    return at_end > before
+
+
 def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     """Step `subject`: adds `subject_entity_id` (null when no owner is found) to the kept figures,
-    given the mentions of `mention_frame`."""
-    ments = ments.lazy()
-    kept = kept.lazy().with_columns(
-        pl.when((pl.col("unit") == "percent") & pl.col("_stext").str.contains(_STOCK))
-        .then(pl.lit("stock"))
-        .otherwise(pl.col("unit").replace_strict(_UNIT_CLASS, default=None, return_dtype=pl.String))
-        .alias("_class")
+    given the mentions of `mention_frame` (sorted by _k)."""
+    # The figures' own columns the rules read (the wide frame is joined once, at the end).
+    fig = (
+        kept.lazy()
+        .select(
+            "_d",
+            "_k",
+            "start",
+            "end",
+            "sentence_id",
+            "paragraph_id",
+            "sentence_start",
+            "_stext",
+            "kind",
+            # (the sentence is read only for percentages)
+            pl.when(_contains_where(pl.col("unit") == "percent", "_stext", _STOCK))
+            .then(pl.lit("stock"))
+            .otherwise(pl.col("unit").replace_strict(_UNIT_CLASS, default=None, return_dtype=pl.String))
+            .alias("_class"),
+        )
+        .sort("_k")
     )
-    tiers = pl.DataFrame(
-        [{"_class": c, "m_type": t, "_tier": r} for c, m in _TIERS.items() for t, r in m.items()],
-        schema={"_class": pl.String, "m_type": pl.String, "_tier": pl.Int64},
-    ).lazy()
+    # Cues searched in the text between a figure and a mention, or before a figure (a source phrase, a
+    # comparison, a class of companies), are first looked for anywhere in the sentence, once per
+    # sentence (sorted by offset, a sentence's figures are adjacent); most sentences hold none, and
+    # their figures' pairs are then not searched.
+    first = (
+        (pl.col("_d") != pl.col("_d").shift(1)) | (pl.col("sentence_id") != pl.col("sentence_id").shift(1))
+    ).fill_null(True)
+    in_sentence = first.cum_sum() - 1
+    cues = {"_source_s": _SOURCE, "_rival_s": _COMPARE, "_generic_s": _GENERIC_SUBJECT}
+    fig = (
+        fig.with_columns(
+            pl.col("_stext")
+            .filter(first)
+            .str.contains("|".join(f"(?:{_unbounded(p)})" for p in cues.values()))
+            .gather(in_sentence)
+            .alias("_cue")
+        )
+        .with_columns(
+            _contains_where(first & pl.col("_cue"), "_stext", _unbounded(p))
+            .filter(first)
+            .gather(in_sentence)
+            .alias(c)
+            for c, p in cues.items()
+        )
+        .collect(engine=_ENGINE)
+        .lazy()
+    )
 
     # What each mention's context says of it (mention_frame's m_left / m_right, inside its sentence):
     # a source, investor or description (never an owner, there or in later sentences), a research
-    # firm (owns nothing anywhere in its document), an object after a preposition, a speaker.
-    def has(col: str, pattern: str) -> pl.Expr:
-        return pl.col(col).str.contains(pattern)
+    # firm (owns nothing anywhere in its document), an object after a preposition, a speaker. (Each
+    # side's cues are first searched at once; a quarter of the left contexts and a twentieth of the
+    # right ones hold any, and only those are searched for each cue.)
+    side_cues = {
+        "m_left": [_SOURCE_LEFT, _DESCRIPTOR_LEFT, _RESEARCH_LEFT, _PREP_LEFT, _STOCK_LEFT],
+        "m_right": [_SOURCE_RIGHT, _DESCRIPTOR_RIGHT, _RESEARCH_RIGHT, _REPORTER_RIGHT, _STOCK_RIGHT],
+    }
+
+    base = (
+        _list_runs(ments.lazy())
+        .with_columns(
+            pl.col(col).str.contains("|".join(f"(?:{p})" for p in cues)).alias(f"_any{col}")
+            for col, cues in side_cues.items()
+        )
+        .collect(engine=_ENGINE)
+    )
+
+    def search(col: str, pattern: str, rows: pl.Series) -> pl.Series:
+        # (the rows' texts gathered once per cue and the answers scattered back: cheaper than a filter
+        # and gather per cue inside an expression)
+        found = base.get_column(col).gather(rows).str.contains(pattern)
+        return pl.repeat(False, base.height, eager=True).scatter(rows, found)
+
+    cue = {
+        p: search(col, p, base.get_column(f"_any{col}").arg_true())
+        for col, cues in side_cues.items()
+        for p in cues
+    }
+    # (a preposition opening the sentence frames its topic: "For Acme, ...")
+    opening = search("m_left", r"^\W*[A-Za-z]+\s+(?:the\s+)?$", cue[_PREP_LEFT].arg_true())
+
+    def has(pattern: str) -> pl.Expr:
+        return pl.lit(cue[pattern])
 
     flags = (
-        _list_runs(ments)
+        base.lazy()
         .select(
             "_d",
             "entity_id",
             "m_start",
+            "m_end",
+            "m_type",
+            "m_sentence",
+            "m_par",
             "_k",
-            (
-                has("m_left", _SOURCE_LEFT)
-                | has("m_right", _SOURCE_RIGHT)
-                | (has("m_left", _DESCRIPTOR_LEFT) & has("m_right", _DESCRIPTOR_RIGHT))
-            ).alias("_source"),
-            (has("m_left", _RESEARCH_LEFT) | has("m_right", _RESEARCH_RIGHT)).alias("_research"),
-            has("m_left", _PREP_LEFT).alias("_prep"),
-            # (a preposition opening the sentence frames its topic: "For Acme, ...")
-            (has("m_left", _PREP_LEFT) & ~has("m_left", r"^\W*[A-Za-z]+\s+(?:the\s+)?$")).alias("_object"),
-            has("m_right", _REPORTER_RIGHT).alias("_reporter"),
-            (has("m_right", _STOCK_RIGHT) | has("m_left", _STOCK_LEFT)).alias("_shares"),
+            (has(_SOURCE_LEFT) | has(_SOURCE_RIGHT) | (has(_DESCRIPTOR_LEFT) & has(_DESCRIPTOR_RIGHT))).alias(
+                "_source"
+            ),
+            (has(_RESEARCH_LEFT) | has(_RESEARCH_RIGHT)).alias("_research"),
+            has(_PREP_LEFT).alias("_prep"),
+            (has(_PREP_LEFT) & ~pl.lit(opening)).alias("_object"),
+            has(_REPORTER_RIGHT).alias("_reporter"),
+            (has(_STOCK_RIGHT) | has(_STOCK_LEFT)).alias("_shares"),
             "_list",
         )
         # A coordinated list ("include Alpha, Beta and Gamma") is a source as a whole when any member is
         # one (the left cue may be further away than the last members' context windows).
-        .with_columns(pl.col("_source").any().over("_list"))
+        .with_columns(_any_in_runs(pl.col("_source"), pl.col("_list")).alias("_source"))
         .collect(engine=_ENGINE)
-        .lazy()
     )
-    # (a mention's (_d, m_start) is joined as its one-integer _k: one-key joins are cheaper)
     research = flags.filter(pl.col("_research")).select("_d", "entity_id").unique()
-    sources = pl.concat(
+    # (rows of the few research firms' entities, found among the rows naming one anywhere)
+    research_rows = (
+        flags.with_row_index("_i")
+        .filter(pl.col("entity_id").is_in(research.get_column("entity_id")))
+        .join(research, on=["_d", "entity_id"], how="semi")
+        .get_column("_i")
+    )
+    flags = flags.with_columns(
+        pl.int_range(pl.len(), dtype=pl.UInt32).is_in(research_rows).alias("_research")
+    )
+    # Sources own nothing: every mention at a source's offset (_k) is dropped.
+    cand = flags.filter(~_any_in_runs(pl.col("_source") | pl.col("_research"), pl.col("_k"))).lazy()
+    # Mentions that share an offset (nested names) each take the context flags of every mention at that
+    # offset, one row per combination (the rows a join on _k makes): rare, so only those are joined.
+    shared = (pl.col("_k") == pl.col("_k").shift(1)) | (pl.col("_k") == pl.col("_k").shift(-1))
+    context = ["_prep", "_object", "_reporter", "_shares"]
+    cand = pl.concat(
         [
-            flags.filter(pl.col("_source")).select("_k"),
-            ments.join(research, on=["_d", "entity_id"]).select("_k"),
+            cand.filter(~shared.fill_null(False)),
+            cand.filter(shared)
+            .drop(context)
+            .join(cand.filter(shared).select("_k", *context), on="_k")
+            .select(flags.columns),
         ]
-    ).unique()
+    ).collect(engine=_ENGINE)
+
     # Same-sentence candidates: a deal's target first, then before the figure, subject position, not a
     # speaker, type tier, distance. A mention after the figure past a comparison word ("outperforms
     # o1-mini") is a rival, not the subject.
+    # Cheap integer conditions first (a mention inside the figure, overlap, type tier, sources), so that
+    # only the pairs still able to win slice their sentence; per-figure and per-mention facts are
+    # computed once, not once per pair.
+    # (class, type) -> tier read from a flat table at class row + type column: no join on two strings
+    classes, types = list(_TIERS), sorted({t for m in _TIERS.values() for t in m})
+    tier_table = pl.Series([_TIERS[c].get(t) for c in classes for t in types], dtype=pl.Int64)
+    class_row = pl.col("_class").replace_strict(
+        {c: i * len(types) for i, c in enumerate(classes)}, default=None, return_dtype=pl.Int64
+    )
+    type_col = pl.col("m_type").replace_strict(
+        {t: i for i, t in enumerate(types)}, default=None, return_dtype=pl.Int64
+    )
+    tier = pl.lit(tier_table).gather(pl.col("_class_row") + pl.col("_type_col"))
+    after = pl.col("m_start") >= pl.col("end")
+    rel = pl.col("sentence_start")
     pairs = (
-        kept.select(
-            "_d",
+        fig.select(
+            _key(pl.col("_d"), pl.col("sentence_id")).alias("_sk"),
             "start",
             "end",
-            "sentence_id",
             "sentence_start",
             "_stext",
-            "_class",
             "kind",
-            pl.col("_k").alias("_fig"),
-        )
-        .join(
-            ments.select("_d", "entity_id", "m_start", "m_end", "m_type", "m_sentence", "_k"),
-            left_on=["_d", "sentence_id"],
-            right_on=["_d", "m_sentence"],
-        )
-        # A mention inside a figure's own words ("512 H800 units") names its unit, not an owner.
-        .with_columns(
-            ((pl.col("m_start") >= pl.col("start")) & (pl.col("m_end") <= pl.col("end")))
-            .any()
-            .over("_k")
-            .alias("_in_figure")
-        )
-        .filter(~pl.col("_in_figure"))
-        .join(flags.select("_k", "_prep", "_reporter", "_shares"), on="_k", how="left")
-        .with_columns(
+            "_source_s",
+            "_rival_s",
+            (pl.col("_class") == "money").alias("_money"),
+            class_row.alias("_class_row"),
             # ("During the quarter, X ..." is a preposition, not a participle.)
             (
                 pl.col("_stext").str.contains(_SUBJECTLESS) & ~pl.col("_stext").str.contains(r"^\W*During\s")
-            ).alias("_subjectless")
+            ).alias("_subjectless"),
+            pl.col("_k").alias("_fig"),
         )
-        .with_columns(pl.col("_prep") | pl.col("_subjectless"))
+        .join(
+            cand.lazy().select(
+                _key(pl.col("_d"), pl.col("m_sentence")).alias("_sk"),
+                "_k",
+                "entity_id",
+                "m_start",
+                "m_end",
+                type_col.alias("_type_col"),
+                "_prep",
+                "_reporter",
+                "_shares",
+            ),
+            on="_sk",
+        )
+        .filter(
+            # A mention inside a figure's own words ("512 H800 units") names its unit, not an owner.
+            ~((pl.col("m_start") >= pl.col("start")) & (pl.col("m_end") <= pl.col("end"))).any().over("_k")
+            & ((pl.col("m_end") <= pl.col("start")) | after)
+            & tier.is_not_null()
+            # "MiMo outperforms o1-mini with 7 billion parameters": the rival is not the subject. (The
+            # cue is sought in the 25 characters before the mention, in sentences that hold one.)
+            & ~_contains_where(
+                pl.col("_rival_s"),
+                "_stext",
+                _COMPARE,
+                (pl.col("m_start") - rel - 25).clip(0),
+                (pl.col("m_start") - rel).clip(0, 25),
+            )
+        )
         .with_columns(
+            tier.alias("_tier"),
+            after.alias("_after"),
+            pl.col("_stext")
+            .str.slice(
+                pl.when(after).then(pl.col("end")).otherwise(pl.col("m_end")) - rel,
+                pl.when(after)
+                .then(pl.col("m_start") - pl.col("end"))
+                .otherwise(pl.col("start") - pl.col("m_end"))
+                .clip(0),
+            )
+            .alias("_gap"),
+        )
+        # (each cue is looked for only in the pairs it can apply to, in sentences that hold it)
+        .filter(
+            ~_contains_where(pl.col("_after") & pl.col("_rival_s"), "_gap", _COMPARE)
+            # "Jiemian reported that the company bought ...": a source, not the subject.
+            & ~_contains_where(~pl.col("_after") & pl.col("_source_s"), "_gap", _SOURCE)
+        )
+        .with_columns(
+            pl.col("_prep") | pl.col("_subjectless"),
             # A deal's money goes to its target; a share price to the company whose shares are named;
             # what a figure counts or prices "for" to the mention after "for".
             (
                 (
-                    (pl.col("_class") == "money")
+                    pl.col("_money")
                     & pl.col("kind").is_in(_DEAL_KINDS)
-                    & pl.col("_stext")
-                    .str.slice(
-                        (pl.col("m_start") - pl.col("sentence_start") - 60).clip(0),
-                        (pl.col("m_start") - pl.col("sentence_start")).clip(0, 60),
+                    & _contains_where(
+                        pl.col("_money") & pl.col("kind").is_in(_DEAL_KINDS).fill_null(True),
+                        "_stext",
+                        _TARGET_LEFT,
+                        (pl.col("m_start") - rel - 60).clip(0),
+                        (pl.col("m_start") - rel).clip(0, 60),
                     )
-                    .str.contains(_TARGET_LEFT)
                 )
                 | (pl.col("kind").is_in(_STOCK_KINDS) & pl.col("_shares"))
-                | (
-                    (pl.col("m_start") >= pl.col("end"))
-                    & pl.col("_stext")
-                    .str.slice(
-                        pl.col("end") - pl.col("sentence_start"),
-                        (pl.col("m_start") - pl.col("end")).clip(0, 40),
-                    )
-                    .str.contains(_FOR_BETWEEN)
-                )
+                | _contains_where(pl.col("_after"), "_gap", _FOR_BETWEEN, 0, 40)
             ).alias("_target"),
-        )
-        .collect(engine=_ENGINE)
-        .lazy()
-    )
-    same = (
-        pairs.join(sources, on="_k", how="anti")
-        .join(tiers, on=["_class", "m_type"])
-        .filter((pl.col("m_end") <= pl.col("start")) | (pl.col("m_start") >= pl.col("end")))
-        .with_columns((pl.col("m_start") >= pl.col("end")).alias("_after"))
-        .with_columns(
-            pl.col("_stext")
-            .str.slice(pl.col("end") - pl.col("sentence_start"), (pl.col("m_start") - pl.col("end")).clip(0))
-            .alias("_between")
-        )
-        .with_columns(
-            pl.col("_stext")
-            .str.slice(
-                pl.col("m_end") - pl.col("sentence_start"), (pl.col("start") - pl.col("m_end")).clip(0)
-            )
-            .alias("_before")
-        )
-        .filter(~(pl.col("_after") & pl.col("_between").str.contains(_COMPARE)))
-        # "MiMo outperforms o1-mini with 7 billion parameters": the rival is not the subject.
-        .filter(
-            ~pl.col("_stext")
-            .str.slice(
-                (pl.col("m_start") - pl.col("sentence_start") - 25).clip(0),
-                (pl.col("m_start") - pl.col("sentence_start")).clip(0, 25),
-            )
-            .str.contains(_COMPARE)
-        )
-        # "Jiemian reported that the company bought ...": a source, not the subject.
-        .filter(~(~pl.col("_after") & pl.col("_before").str.contains(_SOURCE)))
-        .with_columns(
             pl.when(pl.col("_after"))
             .then(pl.col("m_start") - pl.col("end"))
             .otherwise(pl.col("start") - pl.col("m_end"))
             .alias("_dist"),
             # The figure's own clause (no clause punctuation between): its subject is the owner, not a
             # name in a clause before it ("Since its SU7 launched, the carmaker built 500,000 cars").
-            pl.when(pl.col("_after"))
-            .then(pl.col("_between"))
-            .otherwise(pl.col("_before"))
-            .str.contains(_CLAUSE_BREAK)
-            .alias("_other_clause"),
+            pl.col("_gap").str.contains(_CLAUSE_BREAK).alias("_other_clause"),
         )
-        .sort(_pair_rank(), -pl.col("m_end"), "entity_id")
+    )
+    same = (
+        pairs.sort(_pair_rank(), -pl.col("m_end"), "entity_id")
         .group_by("_fig", maintain_order=True)
         .agg(
             pl.col("entity_id").first().alias("_same_subject"),
@@ -1753,37 +1904,31 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         )
     )
     # (figures are joined by their one-integer _k, the key of (_d, start))
-    kept = kept.join(same.rename({"_fig": "_k"}), on="_k", how="left").collect(engine=_ENGINE).lazy()
+    fig = fig.join(same.rename({"_fig": "_k"}), on="_k", how="left").collect(engine=_ENGINE).lazy()
     # Fallback for "the company bought ...", "its 7-billion-parameter model": the latest suitable mention
     # before the sentence — same paragraph, or anywhere earlier when the sentence refers back
     # (its, the company) or the unit belongs to a model.
-    kept = kept.with_columns(
+    fig = fig.with_columns(
         pl.col("_class").replace_strict(_FALLBACK, default=None, return_dtype=pl.String).alias("_fb_type"),
         _key(pl.col("_d"), pl.col("sentence_start") - 1).alias("_fk"),
-        pl.col("_stext")
-        .str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
-        .str.contains(_COREF)
-        .alias("_coref"),
-        # (in the figure's own clause: "... venture-backed companies. He hired 10 engineers" is not;
-        # one search: the class words hold no clause punctuation, so none may follow them)
-        pl.col("_stext")
-        .str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
-        .str.contains(_GENERIC_SUBJECT + r"[^,;:!?，；。！？“”\"]*$")
-        .fill_null(False)
-        .alias("_generic"),
     )
     fb_frames = []
     # A sentence's first suitable mention stands for its grammatical subject ("Transsion was put
     # into Canalys' list ... Its report placed the vendor fifth"): references back resolve to it.
     # Ties (nested mentions at one offset) go to the longer name, then the id: deterministic. (One
-    # sort serves the three pools: a filter keeps the order.)
+    # sort serves the three pools: a filter keeps the order. Its first key packs _prep, _reporter and
+    # _k, which is below 2**61 for fewer than 2**29 documents.)
     ranked = (
-        ments.join(sources, on="_k", how="anti")
-        .join(flags.select("_k", "_prep", "_object", "_reporter"), on="_k")
+        cand.lazy()
         .select(
             "_d", "_k", "entity_id", "m_end", "m_type", "m_sentence", "m_par", "_prep", "_object", "_reporter"
         )
-        .sort("_prep", "_reporter", "_k", -pl.col("m_end"), "entity_id")
+        .sort(
+            (pl.col("_prep").cast(pl.Int64) * 2 + pl.col("_reporter").cast(pl.Int64)) * (1 << 61)
+            + pl.col("_k"),
+            -pl.col("m_end"),
+            "entity_id",
+        )
         .collect(engine=_ENGINE)
         .lazy()
     )
@@ -1799,7 +1944,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             .sort("_k")
         )
         part = (
-            kept.filter(pl.col("_fb_type") == fb_type)
+            fig.filter(pl.col("_fb_type") == fb_type)
             .select("_d", "_k", "_fk", "paragraph_id")
             .sort("_fk")
             .join_asof(
@@ -1820,26 +1965,21 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             )
         )
         fb_frames.append(part)
-    fb = pl.concat(fb_frames)
-    kept = kept.join(fb, on="_k", how="left").collect(engine=_ENGINE).lazy()
-    org_before = (
-        kept.select("_d", "start", "sentence_id", "_k")
-        .join(
-            ments.filter(pl.col("m_type") == "ORG").select("_d", "m_sentence", "m_end"),
-            left_on=["_d", "sentence_id"],
-            right_on=["_d", "m_sentence"],
-        )
-        .filter(pl.col("m_end") <= pl.col("start"))
-        .select("_k", pl.lit(True).alias("_orgb"))
-        .unique()
+    fig = fig.join(pl.concat(fb_frames), on="_k", how="left")
+    # An ORG named before the figure in its sentence: the first ORG's end is before the figure's start.
+    org_end = (
+        flags.lazy()
+        .filter(pl.col("m_type") == "ORG")
+        .group_by("_d", "m_sentence")
+        .agg(pl.col("m_end").min().alias("_org_end"))
     )
-    kept = kept.join(org_before, on="_k", how="left").with_columns(pl.col("_orgb").fill_null(False))
+    fig = fig.join(org_end, left_on=["_d", "sentence_id"], right_on=["_d", "m_sentence"], how="left")
     # The document's topic: its most mentioned ORG, when it clearly leads (at least 3 mentions and
     # half again as many as the next ORG). A figure with no owner in its sentence or paragraph belongs
     # to it when its unit may belong to an ORG ("Total revenue for the quarter was $6.8 billion").
     org_counts = (
-        ments.join(research, on=["_d", "entity_id"], how="anti")
-        .filter(pl.col("m_type") == "ORG")
+        flags.lazy()
+        .filter(~pl.col("_research") & (pl.col("m_type") == "ORG"))
         .group_by("_d", "entity_id")
         .agg(pl.len().alias("_n"))
         .sort("_d", "_n", "entity_id", descending=[False, True, False])
@@ -1854,9 +1994,47 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .filter((pl.col("_n1") >= 3) & (pl.col("_n1") >= 1.5 * pl.col("_n2")))
         .select("_d", "_topic")
     )
-    kept = kept.join(topic, on="_d", how="left")
+    fig = fig.join(topic, on="_d", how="left")
     org_ok = pl.col("_class").is_in([c for c, tiers in _TIERS.items() if "ORG" in tiers])
     model_class = pl.col("_class").is_in(["model", "model_org"])
+    fig = fig.with_columns((pl.col("_org_end") <= pl.col("start")).fill_null(False).alias("_orgb"))
+    # The words before the figure in its sentence, read only for the figures whose rule needs them: a
+    # class of companies ("tech companies", in a sentence naming one) with no owner in the sentence; a
+    # reference back ("its", "the company") with a fallback owner, where the choice below depends on it
+    # (a speaker's figure, or a fallback not already settled by the paragraph, a model's unit, the
+    # document's topic or an owner in the sentence).
+    model_fb = model_class & pl.col("_fb_subject").is_not_null() & ~pl.col("_orgb")
+    settled = (
+        pl.col("_fb_same_par").fill_null(False)
+        | (model_class & ~pl.col("_orgb")).fill_null(False)
+        | (
+            pl.col("_same_subject").is_null() & org_ok & ~model_class & pl.col("_topic").is_not_null()
+        ).fill_null(False)
+        | (
+            pl.col("_same_subject").is_not_null()
+            & ~(model_fb & (pl.col("_best_tier") > 0))
+            & ~(pl.col("_best_object").fill_null(False) & pl.col("_fb_same_par").fill_null(False))
+        ).fill_null(False)
+    )
+    head = (pl.col("start") - pl.col("sentence_start")).clip(0)
+    fig = fig.with_columns(
+        _contains_where(
+            pl.col("_fb_subject").is_not_null() & (pl.col("_best_reporter").fill_null(False) | ~settled),
+            "_stext",
+            _COREF,
+            0,
+            head,
+        ).alias("_coref"),
+        # (in the figure's own clause: "... venture-backed companies. He hired 10 engineers" is not;
+        # one search: the class words hold no clause punctuation, so none may follow them)
+        _contains_where(
+            pl.col("_same_subject").is_null() & pl.col("_generic_s"),
+            "_stext",
+            _GENERIC_SUBJECT + r"[^,;:!?，；。！？“”\"]*$",
+            0,
+            head,
+        ).alias("_generic"),
+    )
     use_same = (
         pl.col("_same_subject").is_not_null()
         & ~(model_class & (pl.col("_best_tier") > 0) & pl.col("_fb_subject").is_not_null() & ~pl.col("_orgb"))
@@ -1873,7 +2051,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     fb_ok = pl.col("_fb_subject").is_not_null() & (
         pl.col("_fb_same_par").fill_null(False) | pl.col("_coref") | (model_class & ~pl.col("_orgb"))
     )
-    kept = kept.with_columns(
+    subject = fig.select(
+        "_k",
         pl.when(use_same)
         .then(pl.col("_same_subject"))
         .when(pl.col("_same_subject").is_null() & pl.col("_generic"))
@@ -1888,9 +2067,9 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .when(fb_ok)
         .then(pl.col("_fb_subject"))
         .otherwise(pl.col("_same_subject"))
-        .alias("subject_entity_id")
+        .alias("subject_entity_id"),
     )
-    return kept.collect(engine=_ENGINE)
+    return kept.lazy().join(subject, on="_k", how="left", maintain_order="left").collect(engine=_ENGINE)
 
 
 def pair_size_versions(kept: pl.DataFrame, sizes: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
@@ -1955,7 +2134,7 @@ def link_conversions(kept: pl.DataFrame) -> pl.DataFrame:
     # Neighbours from a narrow sorted copy (sorting the wide frame would move every text).
     links = (
         kept.lazy()
-        .select("_k", "_d", "doc_id", "start", "end", "unit", pl.col("_right").str.slice(0, 40).alias("_r40"))
+        .select("_k", "_d", "doc_id", "start", "end", "unit", "_right")
         .sort("_k")
         # (sorted by document: a neighbour in the same document has an equal _d; masked shifts of
         # whole columns, not windows per document)
@@ -1966,15 +2145,19 @@ def link_conversions(kept: pl.DataFrame) -> pl.DataFrame:
         )
     )
     money_units = [*CURRENCIES]
-    gap = pl.col("_r40").str.slice(0, (pl.col("_nstart") - pl.col("end")).clip(0, 40))
-    linked_fwd = (
+    near = (
         pl.col("unit").is_in(money_units)
         & pl.col("_nunit").is_in(money_units)
         & (pl.col("unit") != pl.col("_nunit"))
         & ((pl.col("_nstart") - pl.col("end")) <= 20)
-        & gap.str.contains(
-            r"^\s*[(（]\s*(?:(?:about|approximately|roughly|around|or|about|approx\.|~|≈|or\s+about|约|大约|合|折合|即)\s*)?$"
-        )
+    )
+    # (the words between are read only for near pairs of amounts in two currencies)
+    linked_fwd = near & _contains_where(
+        near,
+        "_right",
+        r"^\s*[(（]\s*(?:(?:about|approximately|roughly|around|or|about|approx\.|~|≈|or\s+about|约|大约|合|折合|即)\s*)?$",
+        0,
+        (pl.col("_nstart") - pl.col("end")).clip(0, 40),
     )
     links = (
         links.with_columns(

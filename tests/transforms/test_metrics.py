@@ -631,3 +631,30 @@ def test_listed_sizes_pair_with_parameter_counts_in_order() -> None:
         ("d1", "7.2 billion parameters", "model:orvix"),
         ("d1", "70.5 billion parameters", "model:orvix"),
     ]
+
+
+def test_on_rows_reads_only_selected_rows_and_gathers_back() -> None:
+    df = pl.DataFrame({"t": ["alpha beta", "gamma", "beta", None], "m": [True, False, True, True]})
+    out = df.select(
+        M._on_rows(pl.col("m"), "t", lambda t: t.str.len_chars(), 2, 3).alias("n"),
+        M._contains_where(pl.col("m"), "t", "beta").alias("c"),
+        # no row selected: all false, nothing searched
+        M._contains_where(pl.col("m") & ~pl.col("m"), "t", "beta").alias("none"),
+    )
+    assert out.rows() == [(3, True, False), (None, False, False), (2, True, False), (None, None, False)]
+
+
+def test_any_in_runs_matches_a_window_over_adjacent_runs() -> None:
+    df = pl.DataFrame({"run": [1, 1, 2, 3, 3, 3, 5], "f": [False, True, False, False, False, True, False]})
+    out = df.select(M._any_in_runs(pl.col("f"), pl.col("run")).alias("a"))
+    assert out["a"].to_list() == [True, True, False, True, True, True, False]
+
+
+def test_unbounded_drops_only_the_outer_word_boundaries() -> None:
+    assert M._unbounded(r"(?i)(?-u:\b)(?:than|vs)(?-u:\b)") == r"(?i)(?:than|vs)"
+    # the bounded pattern misses "xthan", the unbounded one (a prefilter for parts of the text) finds it
+    assert re.search(M._unbounded(M._COMPARE), "xthany") and not re.search(
+        M._COMPARE.replace("(?-u:\\b)", r"\b"), "xthany"
+    )
+    with pytest.raises(ValueError, match="not a bounded pattern"):
+        M._unbounded(r"(?i)than")
