@@ -125,3 +125,24 @@ def test_files_written_before_a_column_was_added_read_it_as_null(tmp_path):
     assert [r[0] for r in con.execute("DESCRIBE runs").fetchall()] == RUNS.columns
     scanned = scan(wh, RUNS.name).select("run_id", "message").sort("run_id").collect()
     assert scanned.rows() == [("r1", None), ("r2", "fine")]
+
+
+def test_manifest_is_read_once_per_catalog_file_and_again_when_the_file_is_replaced(tmp_path):
+    from warehouse import catalog
+
+    wh = Warehouse.at(tmp_path / "w.duckdb")
+    commit(wh, [_entities(wh, "r1", [("org:a", "A")])])
+    saved = tmp_path / "r1.duckdb"
+    saved.write_bytes(wh.catalog.read_bytes())
+    commit(wh, [_entities(wh, "r2", [("org:b", "B")])])
+    reads = catalog.manifest_reads
+    # the commit left its manifest behind: three lookups attach the catalog 0 times
+    assert [[e.run_id for e in manifest(wh)] for _ in range(3)] == [["r1", "r2"]] * 3
+    assert catalog.manifest_reads == reads
+    # another process replaces the catalog (here: the earlier one put back): read again, once
+    saved.replace(wh.catalog)
+    assert [[e.run_id for e in manifest(wh)] for _ in range(2)] == [["r1"]] * 2
+    assert catalog.manifest_reads == reads + 1
+    # a returned list is the caller's: changing it does not change the next answer
+    manifest(wh).clear()
+    assert [e.run_id for e in manifest(wh)] == ["r1"]
