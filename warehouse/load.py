@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import polars as pl
 import pyarrow as pa
@@ -235,6 +236,81 @@ def read_signatures(
         sizes.append(at - start)
     matrix = np.empty((0, 0), dtype=np.uint64) if out is None else out[:at]
     return (pl.concat(ids) if ids else pl.Series("doc_id", [], dtype=pl.String)), matrix, sizes
+
+
+def _sql_list(paths: Iterable[str]) -> str:
+    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
+
+
+def read_candidate_signatures(
+    prior: list[str], skip: pl.Series | None, new: list[str], n_bands: int, n_rows: int
+) -> tuple[pl.Series, np.ndarray, list[int]]:
+    """As `read_signatures([(prior, skip), (new, None)])`, but of the prior files only the rows that can
+    be a near-duplicate candidate of a new row: the rows of every prior doc_id that has a row sharing an
+    LSH band (`n_bands` bands of `n_rows` slots, transforms.dedup.lsh_bands) with a new row, or that is
+    itself a new doc_id. Prior rows keep their order, so `near_duplicate_rows` on the result gives what
+    it gives on all prior rows (a document sharing no band with any new one is never a candidate).
+
+    The band join runs in DuckDB over the Parquet files: the prior signatures stream through a hash of
+    each band (a collision only adds a candidate, verified later); the rows kept, and memory, grow with
+    the candidates, not with the warehouse. Returns (doc_ids, (rows, width) uint64 matrix, [prior rows
+    read, new rows]). ValueError names a document whose signature is null, holds nulls or is ragged.
+    """
+    new_ids, new_sig, (_, n_new) = read_signatures([([], None), (new, None)])
+    if not prior or n_new == 0:
+        return new_ids, new_sig, [0, n_new]
+    width = n_bands * n_rows
+    bands = f"""
+        SELECT b, hash(list_slice(signature, b * {n_rows} + 1, (b + 1) * {n_rows})) AS k, doc_id
+        FROM {{source}}, range({n_bands}) AS t(b)
+        WHERE len(signature) >= {width}
+    """
+    with duckdb.connect(":memory:") as con:
+        con.register(
+            "_skip", pa.table({"doc_id": pa.array([] if skip is None else skip.to_list(), pa.string())})
+        )
+        rows = con.sql(
+            f"""
+            WITH new_bands AS ({bands.format(source=f"read_parquet({_sql_list(new)})")}),
+            prior_bands AS ({bands.format(source=f"read_parquet({_sql_list(prior)})")}),
+            candidates AS (
+                SELECT doc_id FROM prior_bands SEMI JOIN new_bands USING (b, k)
+                UNION
+                SELECT doc_id FROM read_parquet({_sql_list(new)})
+            )
+            SELECT filename, file_row_number, doc_id, signature
+            FROM read_parquet({_sql_list(prior)}, filename = true, file_row_number = true)
+            SEMI JOIN candidates USING (doc_id)
+            ANTI JOIN _skip USING (doc_id)
+            """
+        ).to_arrow_table()
+    order = {f: i for i, f in enumerate(prior)}
+    found = pl.from_arrow(rows.select(["filename", "file_row_number"]))
+    assert isinstance(found, pl.DataFrame)
+    at = found.with_row_index("_i").sort(
+        pl.col("filename").replace_strict(order, return_dtype=pl.Int64), "file_row_number"
+    )
+    rows = rows.take(pa.array(at.get_column("_i").to_numpy()))
+    ids, sig = _signature_rows(rows, "prior doc_signatures", new_sig.shape[1])
+    return (
+        pl.concat([ids, new_ids]),
+        np.concatenate([sig, new_sig]) if len(sig) else new_sig,
+        [len(ids), n_new],
+    )
+
+
+def _signature_rows(part: pa.Table, where: str, width: int) -> tuple[pl.Series, np.ndarray]:
+    """`part`'s doc_id and signature columns as a Series and a (rows, width) uint64 matrix."""
+    doc_ids = pl.Series("doc_id", part.column("doc_id").combine_chunks(), dtype=pl.String)
+    lists = part.column("signature").combine_chunks()
+    if not len(lists):
+        return doc_ids, np.empty((0, width), dtype=np.uint64)
+    lengths = np.diff(np.asarray(lists.offsets))
+    bad = np.flatnonzero((lengths != width) | np.asarray(lists.is_null()))
+    if len(bad) or lists.flatten().null_count:
+        who = doc_ids[int(bad[0])] if len(bad) else "?"
+        raise ValueError(f"{where}: signature of {who!r} is null, has nulls or is not {width} long")
+    return doc_ids, np.asarray(lists.flatten()).reshape(-1, width)
 
 
 def load_run(

@@ -227,3 +227,47 @@ def test_only_documents_a_logged_edit_can_change_are_stale(tmp_path):
     assert unaffected_by_edits(wh, stale, "g3", edits) == ["d3"]
     assert unaffected_by_edits(wh, stale, "g2", edits) == ["d2", "d3"]  # only the promotion since g1
     assert unaffected_by_edits(wh, stale, "g9", edits) == []  # the current version is no edit's result
+
+
+_STORY = (
+    "The regional water board approved a plan on Tuesday to rebuild three pumping stations along the "
+    "northern canal, replacing motors installed decades ago, and said the work would start in spring "
+    "and finish before the dry season of the following year, at a cost shared with two nearby towns"
+)
+
+
+def test_only_prior_signatures_sharing_a_band_with_a_new_one_are_read(tmp_path):
+    from transforms.dedup import lsh_bands
+    from warehouse.load import read_candidate_signatures
+
+    texts = {
+        "other1": "A chess club in the old library opened its doors to beginners every Thursday evening",
+        "copy1": _STORY + " officials added",
+        "other2": "Rainfall in the valley was lower than usual this autumn, farmers told the local paper",
+        "copy2": _STORY,
+        "new_copy": _STORY + " the board said",
+        "new_other": "Ticket prices for the summer music festival will stay the same as last year",
+    }
+    sigs = minhash_signatures(pl.DataFrame({"doc_id": list(texts), "text": list(texts.values())}))
+
+    def stage(name: str, ids: list[str]) -> str:
+        part = sigs.filter(pl.col("doc_id").is_in(ids))
+        return _signatures(
+            tmp_path / name, dict(zip(part["doc_id"], part["signature"].to_list(), strict=True))
+        )
+
+    prior = [stage("p1.parquet", ["other1", "copy1"]), stage("p2.parquet", ["other2", "copy2"])]
+    new = [stage("n1.parquet", ["new_copy", "new_other"])]
+    ids, sig, sizes = read_candidate_signatures(prior, None, new, *lsh_bands())
+    # the two unrelated stored documents are not read; the candidates keep the warehouse's order
+    assert ids.to_list() == ["copy1", "copy2", "new_copy", "new_other"] and sizes == [2, 2]
+    every = sigs.filter(pl.col("doc_id").is_in(["other1", "copy1", "other2", "copy2"]))
+    expected = near_duplicates(sigs.filter(pl.col("doc_id").str.starts_with("new_")), every)
+    assert expected.rows() == [("new_copy", "copy1")]
+    assert near_duplicate_rows(ids, sig, sizes[0]).rows() == expected.rows()
+    # a reprocessed stored document is left out; nothing new shares a band with the rest
+    ids, _, sizes = read_candidate_signatures(prior, pl.Series(["copy1", "copy2"]), new, *lsh_bands())
+    assert ids.to_list() == ["new_copy", "new_other"] and sizes == [0, 2]
+    # a new document identical to a stored one's doc_id is read with it, whatever its bands
+    ids, _, sizes = read_candidate_signatures(prior, None, [stage("n2.parquet", ["other1"])], *lsh_bands())
+    assert ids.to_list() == ["other1", "other1"] and sizes == [1, 1]
