@@ -260,12 +260,21 @@ def read_candidate_signatures(
     if not prior or n_new == 0:
         return new_ids, new_sig, [0, n_new]
     width = n_bands * n_rows
+    # One row per (document, band): the band's hash over its slots taken one by one (hashing
+    # list_slice()s instead, or crossing with range(bands), took 5-10x as long on 125,000 signatures).
+    hashes = ", ".join(
+        "hash(" + ", ".join(f"signature[{b * n_rows + j + 1}]" for j in range(n_rows)) + ")"
+        for b in range(n_bands)
+    )
     bands = f"""
-        SELECT b, hash(list_slice(signature, b * {n_rows} + 1, (b + 1) * {n_rows})) AS k, doc_id
-        FROM {{source}}, range({n_bands}) AS t(b)
+        SELECT doc_id, unnest(range({n_bands})) AS b, unnest([{hashes}]) AS k
+        FROM {{source}}
         WHERE len(signature) >= {width}
     """
     with duckdb.connect(":memory:") as con:
+        # One thread: a row group (<= _GROUP_ROWS rows) decoded at a time. Measured on 250,000 random
+        # signatures in 10 files: peak RSS +207 MB and 0.57 s, against +518 MB and 1.39 s reading them all.
+        con.execute("SET threads = 1")
         con.register(
             "_skip", pa.table({"doc_id": pa.array([] if skip is None else skip.to_list(), pa.string())})
         )
