@@ -271,3 +271,55 @@ def test_only_prior_signatures_sharing_a_band_with_a_new_one_are_read(tmp_path):
     # a new document identical to a stored one's doc_id is read with it, whatever its bands
     ids, _, sizes = read_candidate_signatures(prior, None, [stage("n2.parquet", ["other1"])], *lsh_bands())
     assert ids.to_list() == ["other1", "other1"] and sizes == [1, 1]
+
+
+def _mentions(rows: list[tuple[str, str, str, float]]) -> pl.DataFrame:
+    """(doc_id, entity_id, method, confidence) rows as a mentions table."""
+    return pl.DataFrame(
+        {
+            "doc_id": [r[0] for r in rows],
+            "entity_id": [r[1] for r in rows],
+            "surface": ["x"] * len(rows),
+            "start": list(range(len(rows))),
+            "end": [i + 1 for i in range(len(rows))],
+            "method": [r[2] for r in rows],
+            "confidence": [r[3] for r in rows],
+            "gazetteer_version": ["g"] * len(rows),
+            "run_id": ["r"] * len(rows),
+        }
+    )
+
+
+def test_a_run_that_only_adds_documents_counts_its_own_mentions_onto_the_stored_counts(tmp_path, monkeypatch):
+    from transforms import registry as registry_t
+    from warehouse.schemas import MENTIONS
+
+    wh = Warehouse.at(tmp_path / "w" / "q.duckdb")
+    found = pl.DataFrame(
+        {"entity_id": ["org:pumpco"], "name": ["Pumpco"], "type": ["ORG"], "method": ["pattern"]}
+    ).with_columns(pl.lit("g").alias("gazetteer_version"))
+    entities = pl.concat([ENTITY, found])
+
+    def stage(run: str, ids: list[str], mentions: list[tuple[str, str, str, float]]) -> Path:
+        d = _batch(tmp_path / run, 0, _documents(ids, [f"{i}.txt" for i in ids]), _sentences(ids, 1))
+        write_table(_mentions(mentions), MENTIONS, d / f"{MENTIONS.name}.parquet")
+        return d
+
+    first = [("a", "org:xiaomi", "gazetteer", 1.0), ("a", "org:pumpco", "pattern", 0.6)]
+    first += [("b", "org:pumpco", "registry", 0.9), ("b", "org:xiaomi", "gazetteer", 1.0)]
+    load_run(wh, "r1", [stage("r1", ["a", "b"], first)], {}, entities)
+    counted: list[int] = []
+    stats = registry_t.mention_stats
+    monkeypatch.setattr(registry_t, "mention_stats", lambda m: counted.append(m.collect().height) or stats(m))
+    second = [("c", "org:pumpco", "pattern", 0.7), ("c", "org:pumpco", "pattern", 0.5)]
+    load_run(wh, "r2", [stage("r2", ["c"], second)], {}, entities)
+    assert counted == [2]  # the new run's mention rows only, not the four stored ones
+    sql = "SELECT entity_id, confidence, doc_count, cue_doc_count FROM entities ORDER BY 1"
+    assert _rows(wh, sql) == [("org:pumpco", 0.7, 3, 2), ("org:xiaomi", 1.0, 2, 0)]
+    # reprocessing a stored document rewrites its mentions: everything after the commit is counted
+    counted.clear()
+    load_run(
+        wh, "r3", [stage("r3", ["a"], [("a", "org:xiaomi", "gazetteer", 1.0)])], {}, entities, False, ["a"]
+    )
+    assert counted == [5]  # b's two rows, c's two and a's new one
+    assert _rows(wh, sql) == [("org:pumpco", 0.7, 2, 1), ("org:xiaomi", 1.0, 2, 0)]
