@@ -57,7 +57,7 @@ from warehouse.load import (
     known_documents,
     load_logs,
     load_run,
-    read_signatures,
+    read_candidate_signatures,
     unaffected_by_edits,
     unchanged_sources,
 )
@@ -743,15 +743,17 @@ def _near_duplicates(
 ) -> pl.DataFrame:
     """Near-duplicates of this run's documents among earlier documents (this run's or loaded ones).
 
-    Signatures (128 × u64 per document) are read straight into one matrix: the warehouse's first (less
-    the documents this run reprocessed), then this run's.
+    Signatures (128 × u64 per document) are read straight into one matrix: of the warehouse's (less the
+    documents this run reprocessed) only those sharing an LSH band with one of this run's, found by a
+    join in DuckDB (an incremental run reads its candidates, not every stored signature), then this
+    run's.
     """
     new = [str(f) for f in _staged(ok_dirs, f"{DOC_SIGNATURES.name}.parquet")]
     if not new:
         return pl.DataFrame(schema=dedup_t.DUPLICATE_COLUMNS)
     prior = catalog.table_files(wh, DOC_SIGNATURES.name) if not full_refresh and wh.exists() else []
     stale = pl.Series("doc_id", stale_ids, dtype=pl.String)
-    ids, sig, (n_prior, n_new) = read_signatures([(prior, stale), (new, None)])
+    ids, sig, (n_prior, n_new) = read_candidate_signatures(prior, stale, new, *dedup_t.lsh_bands())
     if n_new == 0:
         return pl.DataFrame(schema=dedup_t.DUPLICATE_COLUMNS)
     return dedup_t.near_duplicate_rows(ids, sig, n_prior)

@@ -30,7 +30,7 @@ from transforms import ingest as ingest_t
 from transforms import metrics as metrics_t
 from transforms.text import sentence_spans
 from warehouse import reference, sources
-from warehouse.files import conform, read_table, write_table, write_text_atomic
+from warehouse.files import conform, read_table, stage_table, stage_text
 from warehouse.schemas import (
     DOC_SIGNATURES,
     DOCUMENTS,
@@ -112,7 +112,7 @@ def _append_log(path: Path, df: pl.DataFrame, table: Table) -> None:
         return
     if path.exists():
         df = pl.concat([read_table(path, table), pl.from_arrow(conform(df, table))], how="vertical")  # type: ignore[list-item]
-    write_table(df, table, path)
+    stage_table(df, table, path)
 
 
 def _record(ctx: RunContext, bdir: Path, report: GateReport) -> None:
@@ -121,7 +121,7 @@ def _record(ctx: RunContext, bdir: Path, report: GateReport) -> None:
     )
     _append_log(bdir / f"quality.{report.stage}.{report.table}.parquet", recs, QUALITY_RESULTS)
     # The GX result as JSON: the flow renders every batch's results into one Data Docs site.
-    write_text_atomic(
+    stage_text(
         json.dumps(report.gx_result, ensure_ascii=False), bdir / f"gx.{report.stage}.{report.table}.json"
     )
 
@@ -253,7 +253,7 @@ def ingest_batch(ctx: RunContext, batch: int, refs: list[sources.SourceRef]) -> 
         ctx, batch, "ingest", RAW_DOCUMENTS, first, Context(), first.select("doc_id", "source")
     )
     gate_s = time.perf_counter() - g0
-    write_table(kept, RAW_DOCUMENTS, bdir / f"{RAW_DOCUMENTS.name}.parquet")
+    stage_table(kept, RAW_DOCUMENTS, bdir / f"{RAW_DOCUMENTS.name}.parquet")
     get_run_logger().info(
         "batch %d ingest: %d files, %d new documents, %d already loaded, %d quarantined",
         batch,
@@ -283,7 +283,7 @@ def _index_files(
     rows = sources.file_index(refs, read, refused, ctx.max_doc_bytes).with_columns(
         pl.lit(ctx.run_id).alias("run_id")
     )
-    write_table(rows, SOURCE_FILES, bdir / f"{SOURCE_FILES.name}.parquet")
+    stage_table(rows, SOURCE_FILES, bdir / f"{SOURCE_FILES.name}.parquet")
 
 
 @task(name="clean", task_run_name="clean[b{batch}]", cache_policy=NO_CACHE)
@@ -317,10 +317,10 @@ def clean_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dict[s
     spans, r3 = _gate(ctx, batch, "clean", REMOVED_SPANS, spans, Context(), src)
     signatures, r4 = _gate(ctx, batch, "clean", DOC_SIGNATURES, signatures, Context(), src)
     gate_s += time.perf_counter() - g0
-    write_table(signatures, DOC_SIGNATURES, bdir / f"{DOC_SIGNATURES.name}.parquet")
-    write_table(docs, DOCUMENTS, bdir / f"{DOCUMENTS.name}.parquet")
-    write_table(sentences, SENTENCES, bdir / f"{SENTENCES.name}.parquet")
-    write_table(spans, REMOVED_SPANS, bdir / f"{REMOVED_SPANS.name}.parquet")
+    stage_table(signatures, DOC_SIGNATURES, bdir / f"{DOC_SIGNATURES.name}.parquet")
+    stage_table(docs, DOCUMENTS, bdir / f"{DOCUMENTS.name}.parquet")
+    stage_table(sentences, SENTENCES, bdir / f"{SENTENCES.name}.parquet")
+    stage_table(spans, REMOVED_SPANS, bdir / f"{REMOVED_SPANS.name}.parquet")
     get_run_logger().info(
         "batch %d clean: %d documents, %d removed spans, %d quarantined",
         batch,
@@ -429,8 +429,8 @@ def entities_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dic
         src,
     )
     gate_s = time.perf_counter() - g0
-    write_table(mentions, MENTIONS, bdir / f"{MENTIONS.name}.parquet")
-    write_table(discovered, ENTITIES, bdir / f"{ENTITIES.name}.parquet")
+    stage_table(mentions, MENTIONS, bdir / f"{MENTIONS.name}.parquet")
+    stage_table(discovered, ENTITIES, bdir / f"{ENTITIES.name}.parquet")
     get_run_logger().info(
         "batch %d entities: %d mentions, %d discovered entities", batch, mentions.height, discovered.height
     )
@@ -480,6 +480,6 @@ def metrics_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dict
         _, r2 = _gate(ctx, batch, "metrics", BATCH_PROFILE, profile, Context(), src)
         reports.append(r2)
     gate_s = time.perf_counter() - g0
-    write_table(metrics, METRICS, bdir / f"{METRICS.name}.parquet")
+    stage_table(metrics, METRICS, bdir / f"{METRICS.name}.parquet")
     get_run_logger().info("batch %d metrics: %d metrics", batch, metrics.height)
     return _stats("metrics", batch, t0, gate_s, reports, metrics=metrics.height)

@@ -137,6 +137,13 @@ def _lsh_bands(threshold: float) -> tuple[int, int]:
     return n_bands, n_rows
 
 
+def lsh_bands(threshold: float = DEFAULT_THRESHOLD) -> tuple[int, int]:
+    """(bands, rows per band) of the LSH index for `threshold`: the first `bands * rows` signature slots
+    cut into `bands` runs of `rows`; two documents are candidates when one whole band is equal. For
+    callers that look candidates up where the signatures are stored (warehouse.load)."""
+    return _lsh_bands(threshold)
+
+
 def _signature_matrix(frames: list[pl.DataFrame]) -> np.ndarray:
     """The `signature` columns of the frames, stacked as an (n, NUM_PERM) uint64 array."""
     out = np.empty((sum(f.height for f in frames), NUM_PERM), dtype=np.uint64)

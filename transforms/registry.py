@@ -56,6 +56,26 @@ def mention_stats(mentions: pl.LazyFrame) -> pl.DataFrame:
     )
 
 
+def add_mention_stats(before: pl.DataFrame, added: pl.DataFrame) -> pl.DataFrame:
+    """`mention_stats` of the mentions `before` counted plus the mentions of `added`, when `added`
+    holds only documents `before` did not count (a run's new documents): the highest confidence of
+    either, document counts summed (an entity's documents in each are disjoint). Both frames: entity_id,
+    confidence, doc_count, cue_doc_count; the result as mention_stats returns it."""
+    cols = {
+        "entity_id": pl.String,
+        "confidence": pl.Float64,
+        "doc_count": pl.Int64,
+        "cue_doc_count": pl.Int64,
+    }
+    parts = [f.select(pl.col(c).cast(t) for c, t in cols.items()) for f in (before, added)]
+    return (
+        pl.concat(parts)
+        .group_by("entity_id")
+        .agg(pl.col("confidence").max(), pl.col("doc_count").sum(), pl.col("cue_doc_count").sum())
+        .sort("entity_id")
+    )
+
+
 def merge_entities(old: pl.DataFrame | None, new: pl.DataFrame, stats: pl.DataFrame) -> pl.DataFrame:
     """The entities table after a load: `old` (the warehouse's rows, possibly without the registry
     columns) merged with `new` (this run's rows: the gazetteer's and the discovered ones, with

@@ -43,37 +43,53 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _replace_atomic(path: Path, write: Callable[[Path], object]) -> Path:
+def _replace_atomic(path: Path, write: Callable[[Path], object], durable: bool = True) -> Path:
     """Write `path` through `write(tmp)` under a temporary name, fsync, rename: all of it or nothing.
 
     A failed write (disk full, file size limit) raises and leaves the old file, and no tmp file.
+    `durable=False` skips both fsyncs (the rename stays atomic: a reader never sees half a file).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         write(tmp)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
+        if durable:
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
-    fsync_dir(path.parent)
+    if durable:
+        fsync_dir(path.parent)
     return path
 
 
-def write_atomic(data: pa.Table, path: Path) -> Path:
+def write_atomic(data: pa.Table, path: Path, durable: bool = True) -> Path:
     """Write a Parquet file under a temporary name, fsync it, then rename it into place."""
-    return _replace_atomic(path, lambda tmp: pq.write_table(data, tmp, compression="zstd"))
+    return _replace_atomic(path, lambda tmp: pq.write_table(data, tmp, compression="zstd"), durable)
 
 
-def write_text_atomic(text: str, path: Path) -> Path:
+def write_text_atomic(text: str, path: Path, durable: bool = True) -> Path:
     """Write a text file (a JSON report) atomically: a reader never sees it half-written."""
-    return _replace_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return _replace_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"), durable)
 
 
-def write_table(df: pl.DataFrame, table: Table, path: Path) -> Path:
+def write_table(df: pl.DataFrame, table: Table, path: Path, durable: bool = True) -> Path:
     """Conform `df` to `table`'s schema and write it atomically to `path`."""
-    return write_atomic(conform(df, table), path)
+    return write_atomic(conform(df, table), path, durable)
+
+
+# A run's staging files (a batch's tables, gate results) are renamed into place but not fsynced: after
+# a crash the next run deletes the whole staging dir (catalog.remove_orphans), and the load fsyncs the
+# table files it commits. A 13-document run staged 28 files: 56 fsyncs the commit never relied on.
+def stage_table(df: pl.DataFrame, table: Table, path: Path) -> Path:
+    """`write_table` for a run's staging file: atomic, not fsynced."""
+    return write_table(df, table, path, durable=False)
+
+
+def stage_text(text: str, path: Path) -> Path:
+    """`write_text_atomic` for a run's staging file: atomic, not fsynced."""
+    return write_text_atomic(text, path, durable=False)
 
 
 def read_table(path: Path | str, table: Table) -> pl.DataFrame:

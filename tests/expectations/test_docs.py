@@ -97,3 +97,51 @@ def test_no_module_imports_gx_at_import_time() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_suite_pages_are_rendered_again_only_when_their_suite_changed(tmp_path: Path) -> None:
+    from expectations.docs import SUITE_FINGERPRINTS
+    from expectations.gate import SUITES
+
+    out = tmp_path / "docs"
+    suites = {table: module.suite() for table, module in SUITES.items()}
+    build_data_docs(_results(), suites, out, run_id="r1", run_time=T1)
+    pages = sorted((out / "expectations" / "quarry").glob("*.html"))
+    assert [p.stem for p in pages] == sorted(suites)
+    assert sorted(json.loads((out / SUITE_FINGERPRINTS).read_text())) == sorted(f"quarry.{t}" for t in suites)
+
+    def written() -> dict[str, int]:
+        return {p.stem: p.stat().st_mtime_ns for p in pages}
+
+    before = written()
+    build_data_docs(_results()[:1], suites, out, run_id="r2", run_time=T2)
+    assert written() == before  # same suites: no suite page written
+    # one suite loses its last check: only its page is rendered again, and shows the change
+    changed = {**suites, "metrics": suites["metrics"][:-1]}
+    html = (out / "expectations" / "quarry" / "metrics.html").read_text(encoding="utf-8")
+    build_data_docs(_results()[:1], changed, out, run_id="r3", run_time=T2)
+    after = written()
+    assert sorted(k for k in after if after[k] != before[k]) == ["metrics"]
+    assert (out / "expectations" / "quarry" / "metrics.html").read_text(encoding="utf-8") != html
+    # a missing page is rendered again even though its suite did not change
+    (out / "expectations" / "quarry" / "entities.html").unlink()
+    build_data_docs(_results()[:1], changed, out, run_id="r4", run_time=T2)
+    assert (out / "expectations" / "quarry" / "entities.html").exists()
+
+
+def test_a_second_site_build_compiles_no_template(tmp_path: Path, monkeypatch) -> None:
+    from jinja2 import Environment
+
+    build_data_docs(_results()[:1], None, tmp_path / "a", run_id="r1", run_time=T1)
+    compiled: list[str] = []
+    compile_ = Environment.compile
+
+    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):  # noqa: ANN001
+        compiled.append(name)
+        return compile_(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(Environment, "compile", counting)
+    # a new site (every page rendered), built with the templates the first build compiled
+    index = build_data_docs(_results()[:1], None, tmp_path / "b", run_id="r1", run_time=T1)
+    assert compiled == []
+    assert "quarry.mentions" in index.read_text(encoding="utf-8")

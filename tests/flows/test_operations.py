@@ -447,3 +447,31 @@ def test_a_refused_file_is_quarantined_once_not_every_night(prefect_server, tmp_
         ("empty.txt", "empty"),
         ("image.txt", "binary"),
     ]
+
+
+def test_a_run_with_no_new_documents_validates_nothing_renders_nothing_and_is_recorded(
+    prefect_server, tmp_path, monkeypatch
+):
+    from flows import tasks
+
+    corpus = make_corpus(tmp_path / "c", names=SEEDS[:2])
+    wh = tmp_path / "n.duckdb"
+    run(corpus, wh)
+    index = Warehouse.at(wh).docs_dir / "index.html"
+    rendered = index.stat().st_mtime_ns
+    validated: list[str] = []
+    gate = tasks.gate
+    monkeypatch.setattr(tasks, "gate", lambda table, *a, **k: validated.append(table) or gate(table, *a, **k))
+    s = run(corpus, wh)
+    assert (s["docs_cleaned"], s["files_unread"], s["expectations_passed"], s["expectations_failed"]) == (
+        0,
+        2,
+        0,
+        0,
+    )
+    assert validated == []  # no suite, the metric suite included, ran
+    assert index.stat().st_mtime_ns == rendered  # Data Docs left as they were
+    with duckdb.connect(str(wh), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM runs").fetchone() == (2,)
+        q = "SELECT count(*) FROM quality_results WHERE run_id = ?"
+        assert con.execute(q, [s["run_id"]]).fetchone() == (0,)

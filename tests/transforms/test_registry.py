@@ -134,3 +134,16 @@ def test_a_rejected_entity_is_neither_discovered_nor_recognised():
     docs = pl.DataFrame({"doc_id": ["d1"], "text": ["Zorblat Inc. said Zorblat would grow."]})
     mentions, discovered = extract_mentions(docs, GAZ, "v1", registry=REGISTRY, rejected=["org:zorblat"])
     assert (mentions.height, discovered.height) == (0, 0)
+
+
+def test_added_mention_stats_take_the_higher_confidence_and_sum_the_documents() -> None:
+    from transforms.registry import add_mention_stats
+
+    cols = ["entity_id", "confidence", "doc_count", "cue_doc_count"]
+    before = pl.DataFrame([("org:a", None, 2, 0), ("org:b", 0.8, 3, 1)], schema=cols, orient="row")
+    added = pl.DataFrame([("org:a", 0.5, 1, 1), ("org:c", 0.9, 1, 1)], schema=cols, orient="row")
+    assert add_mention_stats(before, added).rows() == [
+        ("org:a", 0.5, 3, 1),
+        ("org:b", 0.8, 3, 1),
+        ("org:c", 0.9, 1, 1),
+    ]

@@ -139,3 +139,24 @@ def test_a_directory_or_suffixless_warehouse_path_holds_quarry_duckdb(tmp_path):
     con = duckdb.connect(str(tmp_path / "new" / "quarry.duckdb"), read_only=True)
     assert con.execute("SELECT entity_id, name FROM entities").fetchall() == [("org:a", "A")]
     assert wh.root == tmp_path / "new" / "quarry"
+
+
+def test_manifest_is_read_once_per_catalog_file_and_again_when_the_file_is_replaced(tmp_path):
+    from warehouse import catalog
+
+    wh = Warehouse.at(tmp_path / "w.duckdb")
+    commit(wh, [_entities(wh, "r1", [("org:a", "A")])])
+    saved = tmp_path / "r1.duckdb"
+    saved.write_bytes(wh.catalog.read_bytes())
+    commit(wh, [_entities(wh, "r2", [("org:b", "B")])])
+    reads = catalog.manifest_reads
+    # the commit left its manifest behind: three lookups attach the catalog 0 times
+    assert [[e.run_id for e in manifest(wh)] for _ in range(3)] == [["r1", "r2"]] * 3
+    assert catalog.manifest_reads == reads
+    # another process replaces the catalog (here: the earlier one put back): read again, once
+    saved.replace(wh.catalog)
+    assert [[e.run_id for e in manifest(wh)] for _ in range(2)] == [["r1"]] * 2
+    assert catalog.manifest_reads == reads + 1
+    # a returned list is the caller's: changing it does not change the next answer
+    manifest(wh).clear()
+    assert [e.run_id for e in manifest(wh)] == ["r1"]

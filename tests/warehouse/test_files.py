@@ -54,3 +54,30 @@ def test_conform_orders_columns_and_casts():
     t = conform(pl.DataFrame({"end": [3], "start": [1]}), METRICS)
     assert t.schema == METRICS.schema
     assert t.column("start").to_pylist() == [1]
+
+
+def test_a_staging_file_is_renamed_into_place_without_fsync_and_a_table_file_with_two(tmp_path, monkeypatch):
+    import os
+
+    from warehouse.files import stage_table, stage_text
+
+    synced: list[int] = []
+    fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or fsync(fd))
+    df = pl.DataFrame(
+        {
+            "run_id": ["r"],
+            "stage": ["ingest"],
+            "source": ["a.txt"],
+            "reason": ["empty"],
+            "detail": ["0 bytes"],
+        }
+    )
+    df = df.with_columns(pl.lit(dt.datetime(2026, 1, 1, tzinfo=dt.UTC)).alias("quarantined_at"))
+    stage_table(df, QUARANTINE, tmp_path / "staged.parquet")
+    stage_text("{}", tmp_path / "gx.json")
+    assert len(synced) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gx.json", "staged.parquet"]
+    assert read_table(tmp_path / "staged.parquet", QUARANTINE).get_column("source").to_list() == ["a.txt"]
+    write_table(df, QUARANTINE, tmp_path / "committed.parquet")
+    assert len(synced) == 2  # the file, then its directory (the rename)

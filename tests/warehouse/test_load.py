@@ -228,3 +228,99 @@ def test_only_documents_a_logged_edit_can_change_are_stale(tmp_path):
     assert unaffected_by_edits(wh, stale, "g3", edits) == ["d3"]
     assert unaffected_by_edits(wh, stale, "g2", edits) == ["d2", "d3"]  # only the promotion since g1
     assert unaffected_by_edits(wh, stale, "g9", edits) == []  # the current version is no edit's result
+
+
+_STORY = (
+    "The regional water board approved a plan on Tuesday to rebuild three pumping stations along the "
+    "northern canal, replacing motors installed decades ago, and said the work would start in spring "
+    "and finish before the dry season of the following year, at a cost shared with two nearby towns"
+)
+
+
+def test_only_prior_signatures_sharing_a_band_with_a_new_one_are_read(tmp_path):
+    from transforms.dedup import lsh_bands
+    from warehouse.load import read_candidate_signatures
+
+    texts = {
+        "other1": "A chess club in the old library opened its doors to beginners every Thursday evening",
+        "copy1": _STORY + " officials added",
+        "other2": "Rainfall in the valley was lower than usual this autumn, farmers told the local paper",
+        "copy2": _STORY,
+        "new_copy": _STORY + " the board said",
+        "new_other": "Ticket prices for the summer music festival will stay the same as last year",
+    }
+    sigs = minhash_signatures(pl.DataFrame({"doc_id": list(texts), "text": list(texts.values())}))
+
+    def stage(name: str, ids: list[str]) -> str:
+        part = sigs.filter(pl.col("doc_id").is_in(ids))
+        return _signatures(
+            tmp_path / name, dict(zip(part["doc_id"], part["signature"].to_list(), strict=True))
+        )
+
+    prior = [stage("p1.parquet", ["other1", "copy1"]), stage("p2.parquet", ["other2", "copy2"])]
+    new = [stage("n1.parquet", ["new_copy", "new_other"])]
+    ids, sig, sizes = read_candidate_signatures(prior, None, new, *lsh_bands())
+    # the two unrelated stored documents are not read; the candidates keep the warehouse's order
+    assert ids.to_list() == ["copy1", "copy2", "new_copy", "new_other"] and sizes == [2, 2]
+    every = sigs.filter(pl.col("doc_id").is_in(["other1", "copy1", "other2", "copy2"]))
+    expected = near_duplicates(sigs.filter(pl.col("doc_id").str.starts_with("new_")), every)
+    assert expected.rows() == [("new_copy", "copy1")]
+    assert near_duplicate_rows(ids, sig, sizes[0]).rows() == expected.rows()
+    # a reprocessed stored document is left out; nothing new shares a band with the rest
+    ids, _, sizes = read_candidate_signatures(prior, pl.Series(["copy1", "copy2"]), new, *lsh_bands())
+    assert ids.to_list() == ["new_copy", "new_other"] and sizes == [0, 2]
+    # a new document identical to a stored one's doc_id is read with it, whatever its bands
+    ids, _, sizes = read_candidate_signatures(prior, None, [stage("n2.parquet", ["other1"])], *lsh_bands())
+    assert ids.to_list() == ["other1", "other1"] and sizes == [1, 1]
+
+
+def _mentions(rows: list[tuple[str, str, str, float]]) -> pl.DataFrame:
+    """(doc_id, entity_id, method, confidence) rows as a mentions table."""
+    return pl.DataFrame(
+        {
+            "doc_id": [r[0] for r in rows],
+            "entity_id": [r[1] for r in rows],
+            "surface": ["x"] * len(rows),
+            "start": list(range(len(rows))),
+            "end": [i + 1 for i in range(len(rows))],
+            "method": [r[2] for r in rows],
+            "confidence": [r[3] for r in rows],
+            "gazetteer_version": ["g"] * len(rows),
+            "run_id": ["r"] * len(rows),
+        }
+    )
+
+
+def test_a_run_that_only_adds_documents_counts_its_own_mentions_onto_the_stored_counts(tmp_path, monkeypatch):
+    from transforms import registry as registry_t
+    from warehouse.schemas import MENTIONS
+
+    wh = Warehouse.at(tmp_path / "w" / "q.duckdb")
+    found = pl.DataFrame(
+        {"entity_id": ["org:pumpco"], "name": ["Pumpco"], "type": ["ORG"], "method": ["pattern"]}
+    ).with_columns(pl.lit("g").alias("gazetteer_version"))
+    entities = pl.concat([ENTITY, found])
+
+    def stage(run: str, ids: list[str], mentions: list[tuple[str, str, str, float]]) -> Path:
+        d = _batch(tmp_path / run, 0, _documents(ids, [f"{i}.txt" for i in ids]), _sentences(ids, 1))
+        write_table(_mentions(mentions), MENTIONS, d / f"{MENTIONS.name}.parquet")
+        return d
+
+    first = [("a", "org:xiaomi", "gazetteer", 1.0), ("a", "org:pumpco", "pattern", 0.6)]
+    first += [("b", "org:pumpco", "registry", 0.9), ("b", "org:xiaomi", "gazetteer", 1.0)]
+    load_run(wh, "r1", [stage("r1", ["a", "b"], first)], {}, entities)
+    counted: list[int] = []
+    stats = registry_t.mention_stats
+    monkeypatch.setattr(registry_t, "mention_stats", lambda m: counted.append(m.collect().height) or stats(m))
+    second = [("c", "org:pumpco", "pattern", 0.7), ("c", "org:pumpco", "pattern", 0.5)]
+    load_run(wh, "r2", [stage("r2", ["c"], second)], {}, entities)
+    assert counted == [2]  # the new run's mention rows only, not the four stored ones
+    sql = "SELECT entity_id, confidence, doc_count, cue_doc_count FROM entities ORDER BY 1"
+    assert _rows(wh, sql) == [("org:pumpco", 0.7, 3, 2), ("org:xiaomi", 1.0, 2, 0)]
+    # reprocessing a stored document rewrites its mentions: everything after the commit is counted
+    counted.clear()
+    load_run(
+        wh, "r3", [stage("r3", ["a"], [("a", "org:xiaomi", "gazetteer", 1.0)])], {}, entities, False, ["a"]
+    )
+    assert counted == [5]  # b's two rows, c's two and a's new one
+    assert _rows(wh, sql) == [("org:pumpco", 0.7, 2, 1), ("org:xiaomi", 1.0, 2, 0)]
