@@ -1554,7 +1554,7 @@ def _list_runs(ments: pl.LazyFrame) -> pl.LazyFrame:
     ).fill_null(False)
     # The separator right before the mention, when it spans the whole gap from the previous one.
     # (read only after a near mention of the same sentence)
-    sep = _on_rows(
+    sep = _masked_value(
         pl.col("_joined"), "m_left", lambda t: t.str.extract(r"((?:\s*,)?\s+(?:and|or|&)\s+|\s*,\s*)$")
     )
     whole = pl.col("_joined") & (pl.col("_sep").str.len_chars() == pl.col("_gap")).fill_null(False)
@@ -1596,7 +1596,7 @@ def _unbounded(pattern: str) -> str:
     return "(?i)" + pattern[len(head) : -len(tail)]
 
 
-def _on_rows(
+def _masked_value(
     mask: pl.Expr,
     text: str,
     value: Callable[[pl.Expr], pl.Expr],
@@ -1623,9 +1623,11 @@ def _on_rows(
 def _contains_where(
     mask: pl.Expr, text: str, pattern: str, offset: pl.Expr | int = 0, length: pl.Expr | int | None = None
 ) -> pl.Expr:
-    """`_on_rows` for `str.contains(pattern)`: false where `mask` does not hold (null where the text
+    """`_masked_value` for `str.contains(pattern)`: false where `mask` does not hold (null where the text
     is null)."""
-    return mask.fill_null(False) & _on_rows(mask, text, lambda t: t.str.contains(pattern), offset, length)
+    return mask.fill_null(False) & _masked_value(
+        mask, text, lambda t: t.str.contains(pattern), offset, length
+    )
 
 
 def _any_in_runs(flag: pl.Expr, run: pl.Expr) -> pl.Expr:

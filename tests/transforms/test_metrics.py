@@ -633,10 +633,10 @@ def test_listed_sizes_pair_with_parameter_counts_in_order() -> None:
     ]
 
 
-def test_on_rows_reads_only_selected_rows_and_gathers_back() -> None:
+def test_masked_value_reads_only_selected_rows_and_gathers_back() -> None:
     df = pl.DataFrame({"t": ["alpha beta", "gamma", "beta", None], "m": [True, False, True, True]})
     out = df.select(
-        M._on_rows(pl.col("m"), "t", lambda t: t.str.len_chars(), 2, 3).alias("n"),
+        M._masked_value(pl.col("m"), "t", lambda t: t.str.len_chars(), 2, 3).alias("n"),
         M._contains_where(pl.col("m"), "t", "beta").alias("c"),
         # no row selected: all false, nothing searched
         M._contains_where(pl.col("m") & ~pl.col("m"), "t", "beta").alias("none"),
