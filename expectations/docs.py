@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import logging
 import os
 import re
 import threading
@@ -55,6 +56,7 @@ def build_data_docs(
 
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)  # as gate
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     ctx.add_store(

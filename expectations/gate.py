@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import math
 import os
 import threading
@@ -208,6 +209,9 @@ def _context() -> Any:
 
             _memoise_configurations(Expectation)
 
+            # GX logs "Created temporary directory ... for ephemeral docs site" at INFO for every ephemeral
+            # context: noise to a user, and from the warm-up thread it could land after a run's last line.
+            logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
             ctx = gx.get_context(mode="ephemeral")
             ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
             _gx["gx"] = gx
