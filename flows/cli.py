@@ -212,8 +212,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         params = RunParameters(**{name: getattr(args, name) for name in _RUN if hasattr(args, name)})
     except ValidationError as exc:
+        # a field's error names the field; a rule across fields (a model validator) has no location
         raise UserError(
-            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            "; ".join(
+                f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                if e["loc"]
+                else e["msg"].removeprefix("Value error, ")
+                for e in exc.errors()
+            )
         ) from None
     if (
         not os.path.exists(params.source)
@@ -587,8 +593,10 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
     try:
         httpd = ThreadingHTTPServer((DOCS_HOST, args.port), functools.partial(Quiet, directory=str(site)))
-    except OSError as exc:
-        raise UserError(f"cannot serve on {DOCS_HOST}:{args.port}: {exc.strerror or exc}") from None
+    except (OSError, OverflowError) as exc:  # OverflowError: a port outside 0-65535
+        raise UserError(
+            f"cannot serve on {DOCS_HOST}:{args.port}: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
     with httpd:
         port = httpd.server_address[1]
         print(f"Data Docs of {site.parent}: http://{DOCS_HOST}:{port}/index.html (Ctrl-C stops)", flush=True)

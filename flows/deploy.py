@@ -13,11 +13,16 @@ DEPLOYMENT = "nightly"
 NIGHTLY_CRON = "0 2 * * *"
 
 
+# A scheduled run that meets a manual one still running (or the other way round) waits for it, up to
+# an hour, instead of failing at once as `quarry run` does by default (its user is at the terminal).
+DEPLOYMENT_LOCK_WAIT_SECONDS = 3600.0
+
+
 def nightly(
     cron: str = NIGHTLY_CRON, timezone: str = "UTC", params: RunParameters | None = None
 ) -> RunnerDeployment:
     """The nightly refresh: incremental by default (only new or re-versioned documents are processed)."""
-    params = params or RunParameters()
+    params = params or RunParameters(lock_wait_seconds=DEPLOYMENT_LOCK_WAIT_SECONDS)
     return quarry_pipeline.to_deployment(
         name=DEPLOYMENT,
         schedules=[Cron(cron, timezone=timezone)],

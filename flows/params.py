@@ -8,7 +8,7 @@ from __future__ import annotations
 import inspect
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from transforms.clean import MIN_CLEAN_WORDS
 from warehouse.reference import DEFAULT_GAZETTEER
@@ -55,6 +55,16 @@ class RunParameters(BaseModel):
     compact_after_files: int = Field(
         32, ge=2, description="Merge a table's files into one when a run leaves it with more than this"
     )
+
+    @model_validator(mode="after")
+    def _dask_address_needs_dask(self) -> RunParameters:
+        # A scheduler address with threads or processes would be ignored without a word.
+        if self.dask_address and self.task_runner != "dask":
+            raise ValueError(
+                f"dask_address is set but task_runner is {self.task_runner!r}: choose task_runner 'dask' "
+                "(--task-runner dask) to run on that cluster, or leave dask_address empty"
+            )
+        return self
 
 
 def flow_signature() -> inspect.Signature:

@@ -286,6 +286,11 @@ def prewarm(params: RunParameters) -> threading.Thread:
         except Exception:  # noqa: BLE001 - the run itself loads these again and reports any error
             pass
 
+    # GX on that thread and Prefect on this one both import sqlalchemy.orm; two threads importing it
+    # at once can meet it half-initialised ("ImportError: cannot import name '_entity_corresponds_to'
+    # from partially initialized module 'sqlalchemy.orm.util'", seen once by a user): import it first.
+    import sqlalchemy.orm  # noqa: F401
+
     thread = threading.Thread(target=load, name="quarry-prewarm", daemon=True)
     thread.start()
     return thread

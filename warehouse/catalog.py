@@ -42,6 +42,7 @@ class WarehouseError(RuntimeError):
 
 
 DEFAULT_CATALOG_NAME = "quarry.duckdb"
+_DUCKDB_MAGIC = b"DUCK"
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,23 @@ class Warehouse:
 
     def exists(self) -> bool:
         return self.catalog.exists()
+
+    def check(self) -> None:
+        """WarehouseError when the catalog path holds something that is not a DuckDB database (a
+        user's file, an empty file): refused before anything is written beside it. A missing
+        catalog is fine (a new warehouse)."""
+        if not self.catalog.exists() and not self.catalog.is_symlink():
+            return
+        try:
+            with open(self.catalog, "rb") as fh:
+                head = fh.read(12)
+        except OSError as exc:
+            raise WarehouseError(f"cannot read warehouse {self.catalog}: {exc.strerror or exc}") from None
+        if head[8:12] != _DUCKDB_MAGIC:  # DuckDB's file header: an 8-byte checksum, then "DUCK"
+            raise WarehouseError(
+                f"{self.catalog} is not a quarry warehouse (not a DuckDB database file); "
+                "pass a new path, or a directory for its quarry.duckdb"
+            )
 
 
 @dataclass(frozen=True)
@@ -146,6 +164,7 @@ def connect_readonly(wh: Warehouse) -> ReadOnlyConnection:
     or touch any other file."""
     if not wh.exists():
         raise WarehouseError(f"no warehouse at {wh.catalog} (run `quarry run` first)")
+    wh.check()
     files = [e.path for e in manifest(wh)]
     # A fresh in-memory database, not `connect(catalog)`: duckdb shares one instance per path within
     # a process, and the settings below would then leak into (and lock) every other connection.
@@ -192,6 +211,7 @@ def manifest(wh: Warehouse) -> list[FileEntry]:
         hit = _manifests.get(key)
     if hit is not None and hit[0] == before:
         return list(hit[1])
+    wh.check()
     # ATTACH from a fresh in-memory database: `duckdb.connect(path)` would reuse an instance this
     # process already has open on the *old* catalog file (duckdb caches one per path) and read stale.
     with duckdb.connect(":memory:") as con:
@@ -330,6 +350,7 @@ def write_lock(wh: Warehouse, wait_seconds: float = 0.0) -> Iterator[None]:
     An OSError inside (an unwritable directory, a full disk) comes out as a WarehouseError naming the
     warehouse: commits are atomic, so the warehouse still holds its last committed state.
     """
+    wh.check()
     path = wh.root / ".lock"
     try:
         wh.root.mkdir(parents=True, exist_ok=True)
@@ -348,7 +369,8 @@ def write_lock(wh: Warehouse, wait_seconds: float = 0.0) -> Iterator[None]:
                     holder = fh.read().strip() or "another process"
                     raise WarehouseError(
                         f"warehouse {wh.catalog} is locked by a running run ({holder}); "
-                        "wait for it to finish or pass a longer --lock-wait"
+                        "wait for it to finish or wait longer for the lock (--lock-wait, or "
+                        "lock_wait_seconds in the Prefect run form)"
                     ) from None
                 time.sleep(0.2)
         try:

@@ -130,10 +130,23 @@ def test_sql_json_and_runs(warehouse, monkeypatch):
             ["run", "--batch-size", "0"],
             "quarry: error: batch_size: Input should be greater than or equal to 1",
         ),
+        (
+            ["run", "--dask-address", "tcp://127.0.0.1:1"],
+            "quarry: error: dask_address is set but task_runner is 'threads': choose task_runner 'dask'",
+        ),
+        (
+            ["run", "--warehouse", str(REPO / "seeds" / "labels" / "README.md")],
+            f"quarry: error: {REPO / 'seeds' / 'labels' / 'README.md'} is not a quarry warehouse",
+        ),
+        (
+            ["sql", "SELECT 1", "--warehouse", str(REPO / "pyproject.toml")],
+            f"quarry: error: {REPO / 'pyproject.toml'} is not a quarry warehouse",
+        ),
+        (["docs", "--port", "99999"], "quarry: error: cannot serve on 127.0.0.1:99999: bind(): port must be"),
     ],
 )
 def test_user_mistakes_get_one_clear_line(warehouse, args, message):
-    if args[0] == "sql" and "--warehouse" not in args:
+    if args[0] in ("sql", "docs") and "--warehouse" not in args:
         args = [*args, "--warehouse", str(warehouse)]
     out = quarry(*args)
     assert out.returncode == 2

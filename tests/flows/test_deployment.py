@@ -52,6 +52,7 @@ def test_deployment_schedule_form_and_triggered_run(prefect_server, tmp_path):
         assert props["batch_size"]["description"] == "Documents (files) per batch task"
         assert (props["full_refresh"]["type"], props["full_refresh"]["default"]) == ("boolean", False)
         assert dep.parameters["warehouse"] == "data/quarry.duckdb"
+        assert dep.parameters["lock_wait_seconds"] == 3600.0  # a scheduled run waits for a manual one
 
     env = {
         **os.environ,

@@ -389,7 +389,10 @@ def test_a_locked_warehouse_is_refused_before_prefect_starts(tmp_path):
     assert line.startswith(
         f"quarry: error: warehouse {wh} is locked by a running run (pid {os.getpid()} since "
     )
-    assert line.endswith("); wait for it to finish or pass a longer --lock-wait")
+    assert line.endswith(
+        "); wait for it to finish or wait longer for the lock (--lock-wait, or lock_wait_seconds in the "
+        "Prefect run form)"
+    )
     assert seconds < 8, seconds  # measured ~1 s idle; a Prefect temporary server alone takes 10-30 s
     assert not any(Warehouse.at(wh).root.glob("staging/*"))
 

@@ -160,3 +160,19 @@ def test_manifest_is_read_once_per_catalog_file_and_again_when_the_file_is_repla
     # a returned list is the caller's: changing it does not change the next answer
     manifest(wh).clear()
     assert [e.run_id for e in manifest(wh)] == ["r1"]
+
+
+@pytest.mark.parametrize("content", [b"", b"title,text\nA,B\n"])
+def test_a_file_that_is_not_a_duckdb_database_is_refused_before_anything_is_written(tmp_path, content):
+    junk = tmp_path / "feed.csv"
+    junk.write_bytes(content)
+    wh = Warehouse.at(junk)
+    for attempt in (lambda: write_lock(wh).__enter__(), lambda: manifest(wh)):
+        with pytest.raises(WarehouseError) as err:
+            attempt()
+        assert str(err.value) == (
+            f"{junk} is not a quarry warehouse (not a DuckDB database file); pass a new path, or a "
+            "directory for its quarry.duckdb"
+        )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["feed.csv"]  # no feed/.lock beside it
+    assert junk.read_bytes() == content
