@@ -48,6 +48,7 @@ def _summary_table(summary: dict[str, Any]) -> Any:
         "metrics",
         "expectations_passed",
         "expectations_failed",
+        "expectations_warned",
         "rows_held",
         "batches",
         "batches_failed",
@@ -291,7 +292,10 @@ def cmd_sql(args: argparse.Namespace) -> int:
     try:
         # Each statement's result in turn (con.sql alone would run them all and show only the last):
         # tables one after another, JSON one array per line, CSV blocks separated by a blank line.
-        for i, statement in enumerate(duckdb.extract_statements(args.query)):
+        statements = duckdb.extract_statements(args.query)
+        if not statements:
+            raise UserError("no SQL statement given")
+        for i, statement in enumerate(statements):
             rel = con.sql(statement.query)
             if rel is None:
                 print("ok")
@@ -663,6 +667,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_option("--lock-wait", "lock_wait_seconds", type=float)
     run_option("--max-doc-mb", "max_doc_mb", type=float)
     run_option("--data-docs", "data_docs", action=argparse.BooleanOptionalAction)
+    run_option("--compact-after-files", "compact_after_files", type=int)
     r.set_defaults(func=cmd_run)
 
     q = sub.add_parser("sql", help="run SQL on the warehouse, read-only")

@@ -545,7 +545,10 @@ def _summarise(
 
     stage_seconds = {s: round(sum(x["seconds"] for x in stats if x["stage"] == s), 3) for s in STAGES}
     passed = int(quality.filter(pl.col("success")).height) if quality is not None else 0
-    failed = int(quality.filter(~pl.col("success")).height) if quality is not None else 0
+    # A failed expectation of severity "warning" is reported, never acted on: counted apart.
+    warning = pl.col("severity") != "critical"
+    failed = int(quality.filter(~pl.col("success") & ~warning).height) if quality is not None else 0
+    warned = int(quality.filter(~pl.col("success") & warning).height) if quality is not None else 0
     held = _sum_rules(x.get("held_by_expectation", {}) for x in stats)
     message = "\n".join(done.failures) if done.failures else None
     if held:
@@ -574,6 +577,7 @@ def _summarise(
         "metrics": total("metrics", "metrics"),
         "expectations_passed": passed,
         "expectations_failed": failed,
+        "expectations_warned": warned,
         "rows_held": sum(held.values()),
         "rows_held_by_expectation": held,
         "stage_seconds": stage_seconds,

@@ -268,8 +268,9 @@ RUNS = Table(
             _f("mentions", pa.int64(), False),
             _f("metrics", pa.int64(), False),
             _f("expectations_passed", pa.int64(), False),
-            _f("expectations_failed", pa.int64(), False),
+            _f("expectations_failed", pa.int64(), False),  # critical ones
             _f("stage_seconds", pa.string(), False),
+            _f("expectations_warned", pa.int64()),  # failed, of severity warning (NULL: runs before it)
         ]
     ),
     key=("run_id",),

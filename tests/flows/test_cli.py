@@ -142,6 +142,7 @@ def test_sql_json_and_runs(warehouse, monkeypatch):
             ["sql", "SELECT 1", "--warehouse", str(REPO / "pyproject.toml")],
             f"quarry: error: {REPO / 'pyproject.toml'} is not a quarry warehouse",
         ),
+        (["sql", " ;"], "quarry: error: no SQL statement given"),
         (["docs", "--port", "99999"], "quarry: error: cannot serve on 127.0.0.1:99999: bind(): port must be"),
     ],
 )

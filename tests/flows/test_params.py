@@ -20,3 +20,15 @@ def test_too_short_floor_is_a_run_parameter() -> None:
     assert RunContext.__dataclass_fields__["min_words"].default == 20
     with pytest.raises(ValidationError, match="greater than or equal to 0"):
         RunParameters(min_words=-1)
+
+
+def test_every_run_parameter_is_a_quarry_run_option():
+    # The Prefect form shows every field; the CLI must offer the same (compact_after_files was missing).
+    import argparse
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    run = sub.choices["run"]
+    dests = {a.dest for a in run._actions} - {"help"}
+    assert sorted(set(RunParameters.model_fields) - dests) == []
+    args = run.parse_args(["--compact-after-files", "5", "--no-data-docs"])
+    assert (args.compact_after_files, args.data_docs) == (5, False)
