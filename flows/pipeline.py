@@ -126,6 +126,19 @@ def plan(
     except sources.SourceError as exc:
         # the user's mistake: a failed state with the one-line reason, not a retried traceback
         return Failed(message=str(exc), data=exc)  # type: ignore[return-value]
+    if rejects and not params.full_refresh:
+        # A path refused at listing (a symlink out of the source, a directory named like a document) is
+        # refused the same way every night while it stays so: quarantined once, not once per run.
+        named = pl.Series([r["source"] for r in rejects], dtype=pl.String).implode()
+        seen = set(
+            catalog.scan(wh, QUARANTINE.name)
+            .filter((pl.col("stage") == "ingest") & pl.col("source").is_in(named))
+            .select("source", "reason")
+            .unique()
+            .collect()
+            .rows()
+        )
+        rejects = [r for r in rejects if (r["source"], r["reason"]) not in seen]
     known = (
         known_documents(wh)
         if not params.full_refresh

@@ -242,6 +242,25 @@ def test_a_too_large_file_is_quarantined_once_and_read_again_when_the_limit_is_r
     assert quarantined() == [(str(big), "too_large")]
 
 
+def test_a_path_refused_at_listing_is_quarantined_once_while_it_stays_so(prefect_server, tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(SEEDS[2].read_text(encoding="utf-8"), encoding="utf-8")
+    (corpus / "folder.txt").mkdir()  # a directory named like a document
+    wh = tmp_path / "list.duckdb"
+
+    def quarantined() -> list[tuple]:
+        with duckdb.connect(str(wh), read_only=True) as con:
+            return con.execute("SELECT source, reason FROM quarantine ORDER BY ALL").fetchall()
+
+    assert run(corpus, wh)["docs_quarantined"] == 1
+    assert run(corpus, wh)["docs_quarantined"] == 0
+    assert quarantined() == [(str(corpus / "folder.txt"), "not_a_file")]
+    s = run(corpus, wh, full_refresh=True)  # a full refresh reports everything again
+    assert s["docs_quarantined"] == 1
+    assert quarantined() == [(str(corpus / "folder.txt"), "not_a_file")] * 2
+
+
 def test_near_duplicates_are_recorded_within_and_across_runs(prefect_server, tmp_path):
     seed = REPO / "seeds" / "002_3c9ed8aaf0bf1444.txt"
     corpus = make_corpus(tmp_path / "c", names=[seed])
