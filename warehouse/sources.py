@@ -29,8 +29,12 @@ _log = logging.getLogger(__name__)
 
 _SOURCE_FILES_SCHEMA = pl.from_arrow(SOURCE_FILES.schema.empty_table()).schema  # type: ignore[union-attr]
 # Formats whose one file holds many documents, each named `path:line` (jsonl) or `path#row` (parquet).
-MULTI_DOCUMENT_FORMATS = ("jsonl", "parquet")
-_RECORD_NAME = {"jsonl": r"^(.*):\d+$", "parquet": r"^(.*)#\d+$"}  # a record's `source` -> its file's path
+MULTI_DOCUMENT_FORMATS = ("jsonl", "parquet", "csv")
+_RECORD_NAME = {
+    "jsonl": r"^(.*):\d+$",
+    "parquet": r"^(.*)#\d+$",
+    "csv": r"^(.*)#\d+$",
+}  # a record's `source` -> its file's path
 FORMATS = {
     ".txt": "txt",
     ".text": "txt",
@@ -41,6 +45,7 @@ FORMATS = {
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
     ".parquet": "parquet",
+    ".csv": "csv",
 }
 # Row-level metadata columns a jsonl/parquet source may carry besides `text`.
 META_COLUMNS = ("title", "author", "published_at", "url")
@@ -362,6 +367,9 @@ def read_batch(refs: list[SourceRef], max_bytes: int) -> tuple[pl.DataFrame, lis
             if ref.format == "parquet":
                 _rows_from_parquet(ref, max_bytes, rows, rejects)
                 continue
+            if ref.format == "csv":
+                _rows_from_csv(ref, max_bytes, rows, rejects)
+                continue
             if ref.size > max_bytes:
                 rejects.append(
                     _reject(ref.path, TOO_LARGE, f"{ref.size:,} bytes exceeds the {max_bytes:,}-byte limit")
@@ -545,6 +553,49 @@ def _rows_from_parquet(ref: SourceRef, max_bytes: int, rows: list[dict], rejects
                 else:
                     rows.append(_record(src, rec, "parquet"))
                 i += 1
+
+
+def _rows_from_csv(ref: SourceRef, max_bytes: int, rows: list[dict], rejects: list[dict]) -> None:
+    """One document per row of a UTF-8 CSV file with a header naming a `text` column (plus any of
+    META_COLUMNS), streamed row by row with the csv module (quoted fields may span lines); a record is
+    named `path#row` (0-based data row), as a Parquet row is."""
+    import csv
+    import io
+
+    path = ref.path
+    # the csv module refuses fields over its limit (128 KB by default); ours is the document limit
+    csv.field_size_limit(max(csv.field_size_limit(), max_bytes + 1))
+    with _open(ref) as fh:
+        text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
+        try:
+            reader = csv.DictReader(text)
+            header = reader.fieldnames or []
+        except (UnicodeDecodeError, csv.Error) as exc:
+            rejects.append(_reject(path, BAD_RECORD, f"not a readable UTF-8 CSV file: {exc}"))
+            return
+        if "text" not in header:
+            rejects.append(_reject(path, BAD_RECORD, "CSV header has no `text` column"))
+            return
+        i = 0
+        while True:
+            try:
+                rec = next(reader)
+            except StopIteration:
+                return
+            except (UnicodeDecodeError, csv.Error) as exc:  # the rest of the file cannot be trusted
+                rejects.append(_reject(f"{path}#{i}", BAD_RECORD, f"row {i} and after unreadable: {exc}"))
+                return
+            src = f"{path}#{i}"
+            body = rec.get("text")
+            if not body:
+                rejects.append(_reject(src, BAD_RECORD, f"row {i} has an empty `text`"))
+            elif len(body) > max_bytes:
+                rejects.append(
+                    _reject(src, TOO_LARGE, f"row {i} has {len(body):,} characters, over the limit")
+                )
+            else:
+                rows.append(_record(src, {k: v or None for k, v in rec.items()}, "csv"))
+            i += 1
 
 
 def plan_batches(

@@ -385,3 +385,31 @@ def test_a_batch_with_unreadable_dates_lands_and_warns(tmp_path, caplog):
     assert [r.getMessage() for r in caplog.records] == [
         "1 published_at value(s) are not dates and are stored as NULL, e.g. 'soon'"
     ]
+
+
+def test_a_csv_file_holds_one_document_per_row(tmp_path):
+    feed = tmp_path / "export.csv"
+    feed.write_text(
+        "\ufefftitle,text,published_at\n"
+        'One,"Xiaomi said revenue rose.\nA second line, quoted.",2026-11-30\n'
+        "Two,,2026-11-29\n"
+        f"Three,{'x' * 50},\n"
+        "Four,Short text.,Mon 30 Nov 2026\n",
+        encoding="utf-8",
+    )
+    headless = tmp_path / "no_text.csv"
+    headless.write_text("title,body\nA,B\n", encoding="utf-8")
+    refs = [SourceRef(str(p), p.stat().st_size, "csv") for p in (feed, headless)]
+    raw, rejects = read_batch(refs, max_bytes=49)
+    assert [(os.path.basename(r["source"]), r["reason"], r["detail"]) for r in rejects] == [
+        ("export.csv#1", "bad_record", "row 1 has an empty `text`"),
+        ("export.csv#2", "too_large", "row 2 has 50 characters, over the limit"),
+        ("no_text.csv", "bad_record", "CSV header has no `text` column"),
+    ]
+    rows = raw.select(pl.col("source").str.split("/").list.last(), "content", "format", "title").rows()
+    assert rows == [
+        ("export.csv#0", b"Xiaomi said revenue rose.\nA second line, quoted.", "csv", "One"),
+        ("export.csv#3", b"Short text.", "csv", "Four"),
+    ]
+    assert raw.get_column("published_at").dt.strftime("%Y-%m-%d").to_list() == ["2026-11-30", "2026-11-30"]
+    assert list_sources(str(tmp_path))[0][0].format == "csv"
