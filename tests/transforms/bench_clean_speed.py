@@ -19,7 +19,6 @@ rejects.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 import time
 from pathlib import Path
@@ -28,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import polars as pl  # noqa: E402
 
+from tests.transforms.bench_common import load_baseline  # noqa: E402
 from transforms import clean as C  # noqa: E402
 
 _INPUT = "decoded.parquet"
@@ -49,21 +49,6 @@ def stage_input(source: str, cache: str | None) -> pl.DataFrame:
     return decoded
 
 
-def load_baseline(root: str):  # noqa: ANN201
-    """`transforms.clean` of another tree (with its own transforms/ and warehouse/ packages)."""
-    ours = {k: v for k, v in sys.modules.items() if k.split(".")[0] in ("transforms", "warehouse")}
-    for k in ours:
-        del sys.modules[k]
-    sys.path.insert(0, root)
-    try:
-        return importlib.import_module("transforms.clean")
-    finally:
-        sys.path.remove(root)
-        for k in [k for k in sys.modules if k.split(".")[0] in ("transforms", "warehouse")]:
-            del sys.modules[k]
-        sys.modules.update(ours)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("source", help="a folder of documents, e.g. from `quarry gen-corpus`")
@@ -78,7 +63,7 @@ def main() -> None:
 
     versions = {"current": C}
     if args.baseline:
-        versions["baseline"] = load_baseline(args.baseline)
+        versions["baseline"] = load_baseline(args.baseline, "transforms.clean")
     for mod in versions.values():
         mod.load_language_model()  # loaded once per run by the flow, not per batch
     best = dict.fromkeys(versions, float("inf"))

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import importlib
 import sys
 import time
 from pathlib import Path
@@ -31,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import polars as pl  # noqa: E402
 
 from flows.evaluate import reference_data  # noqa: E402
+from tests.transforms.bench_common import load_baseline  # noqa: E402
 from transforms import entities as E  # noqa: E402
 from warehouse.reference import DEFAULT_GAZETTEER  # noqa: E402
 
@@ -65,21 +65,6 @@ def cleaned_docs(source: str, cache: str | None) -> pl.DataFrame:
         Path(cache).mkdir(parents=True, exist_ok=True)
         docs.write_parquet(Path(cache) / "docs.parquet")
     return docs
-
-
-def load_baseline(root: str):  # noqa: ANN201
-    """`transforms.entities` of another tree (with its own transforms/ and warehouse/ packages)."""
-    ours = {k: v for k, v in sys.modules.items() if k.split(".")[0] in ("transforms", "warehouse")}
-    for k in ours:
-        del sys.modules[k]
-    sys.path.insert(0, root)
-    try:
-        return importlib.import_module("transforms.entities")
-    finally:
-        sys.path.remove(root)
-        for k in [k for k in sys.modules if k.split(".")[0] in ("transforms", "warehouse")]:
-            del sys.modules[k]
-        sys.modules.update(ours)
 
 
 def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
@@ -129,7 +114,7 @@ def main() -> None:
 
     versions = {"current": E}
     if args.baseline:
-        versions["baseline"] = load_baseline(args.baseline)
+        versions["baseline"] = load_baseline(args.baseline, "transforms.entities")
     for mod in versions.values():
         mod.extract_mentions(docs.head(2), gaz, version, lexicons)  # warm-up (regex compilation)
     best = dict.fromkeys(versions, float("inf"))

@@ -19,7 +19,6 @@ metrics gate (expectations suite through `expectations.gate.gate`) on the extrac
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 import time
 from pathlib import Path
@@ -28,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import polars as pl  # noqa: E402
 
+from tests.transforms.bench_common import load_baseline  # noqa: E402
 from transforms import metrics as M  # noqa: E402
 from transforms.text import sentence_spans  # noqa: E402
 from warehouse.reference import DEFAULT_GAZETTEER  # noqa: E402
@@ -55,21 +55,6 @@ def stage_inputs(source: str, cache: str | None) -> dict[str, pl.DataFrame]:
     return tables
 
 
-def load_baseline(root: str):  # noqa: ANN201
-    """`transforms.metrics` of another tree (with its own transforms/ and warehouse/ packages)."""
-    ours = {k: v for k, v in sys.modules.items() if k.split(".")[0] in ("transforms", "warehouse")}
-    for k in ours:
-        del sys.modules[k]
-    sys.path.insert(0, root)
-    try:
-        return importlib.import_module("transforms.metrics")
-    finally:
-        sys.path.remove(root)
-        for k in [k for k in sys.modules if k.split(".")[0] in ("transforms", "warehouse")]:
-            del sys.modules[k]
-        sys.modules.update(ours)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("source", help="a folder of documents, e.g. from `quarry gen-corpus`")
@@ -94,7 +79,7 @@ def main() -> None:
 
     versions = {"current": M}
     if args.baseline:
-        versions["baseline"] = load_baseline(args.baseline)
+        versions["baseline"] = load_baseline(args.baseline, "transforms.metrics")
     best = dict.fromkeys(versions, float("inf"))
     frames = {}
     for _ in range(args.repeat):
