@@ -657,6 +657,7 @@ _KIND_SENTENCE_UNITS = [
 _MONEY_CUES = [
     ("loss", r"loss(?:es)?|亏损"),
     ("profit", r"profits?|net\s+income|operating\s+income|earnings|ebitda|利润|盈利"),
+    # (whole words: "sales" inside "Salesforce" is a name, not revenue)
     ("revenue", r"revenues?|sales|turnover|营收|收入"),
     # an order book is not revenue yet
     ("backlog", r"backlogs?|order\s+book|remaining\s+performance\s+obligations?|未完成订单|在手订单"),
@@ -666,6 +667,7 @@ _MONEY_CUES = [
     ("valuation", r"估值"),
 ]  # fmt: skip
 _CUE_ANY = "|".join(f"(?:{pat})" for _, pat in _MONEY_CUES)
+_CUE_HINT = f"(?i){_CUE_ANY}"
 # "loss of", "revenue for the quarter was", "loss widened to": up to four words between; a digit, a
 # comma or a full stop between them ends the clause the cue names.
 _CUE_LEFT = rf"^.*(?:^|[^a-z])({_CUE_ANY})(?:\s+(?:[a-z-]+\s+){{0,4}}|[为达了约至到超过是]{{0,3}})$"
@@ -719,8 +721,6 @@ def _kind_words(left: pl.Expr, right: pl.Expr) -> tuple[dict[str, pl.Expr], dict
         | lft.str.contains(
             r"(?:valu(?:e|es|ed|ing|ation)\s+(?:[A-Za-z0-9_]+\s+){0,2}(?:at|of)|worth)\s+(?:about\s+|around\s+|over\s+|more\s+than\s+|nearly\s+)?(?:an?\s+)?$"  # noqa: E501
         ),
-        # Whole words: "sales" inside "Salesforce" is a name, not revenue.
-        "revenue": rgt.str.contains(r"^\s*(?:in\s+)?(?:revenues?|sales)(?-u:\b)"),
     }
     percent = {
         # "a 14% share of phone shipments", "a 9 per cent global share": a portion, not a stock move.
@@ -754,7 +754,7 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
         .then(pl.lit("training_tokens"))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
-    near = _money_cue(left, right)
+    near = pl.col("_near")
     money = (
         pl.when(near.is_not_null())
         .then(near)
@@ -762,7 +762,7 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
         .then(pl.lit("share_price"))
         .when(words["valuation"])
         .then(pl.lit("valuation"))
-        .when(words["revenue"] | s("_s_revenue"))
+        .when(s("_s_revenue"))
         .then(pl.lit("revenue"))
         .when(s("_s_market_cap"))
         .then(pl.lit("market_cap"))
@@ -1592,6 +1592,12 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     for has, names in _KIND_SENTENCE_UNITS:
         sentences = _on_rows(sentences, pl.col(has), **{n: patterns[n] for n in names})
     kept = _add_columns(kept, sentences.select("_sk", *_KIND_SENTENCE), "_sk")
+    # The nearest-cue rule (two capturing regexes) runs only on the money figures a cue word is near.
+    near_rows = _MONEY & (
+        pl.col("_left").str.tail(80).str.contains(_CUE_HINT)
+        | pl.col("_right").str.head(60).str.contains(_CUE_HINT)
+    )
+    kept = _on_rows(kept, near_rows, _near=_money_cue(pl.col("_left"), pl.col("_right")))
     rules = _kind_rules(pl.col("_left"), pl.col("_right"))
     for rows, name, rule in rules:
         kept = _on_rows(kept, rows, **{name: rule})
@@ -1607,7 +1613,7 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     )
     kept = _add_columns(kept, qualified, "_tail").drop("_tail")
     return kept.with_columns(_kind(pl.col("unit")).alias("kind")).drop(
-        "_sk", *_KIND_SENTENCE, *(name for _, name, _ in rules)
+        "_sk", "_near", *_KIND_SENTENCE, *(name for _, name, _ in rules)
     )
 
 
