@@ -15,7 +15,7 @@ import polars as pl
 from transforms.text import frame_schema, slice_spans
 from warehouse.schemas import CURRENCIES, METRICS, UNITS
 
-EXTRACTOR_VERSION = "metrics-2026.11.6"
+EXTRACTOR_VERSION = "metrics-2026.11.7"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -623,10 +623,11 @@ _KIND_SENTENCE = {
     "_s_revenue": r"(?-u:\b)(?:revenues?|sales|turnover)(?-u:\b)|营收|收入",
     "_s_market_cap": r"market\s+(?:cap|value)",
     "_s_funding": r"融资|(?-u:\b)(?:raised?|raising|funding|financing|round|series\s+[a-f](?-u:\b)|seed|backed)",  # noqa: E501
-    "_s_profit": r"profit|net\s+income|earnings|loss",
+    "_s_profit": r"profit|net\s+income|earnings|利润|盈利",
+    "_s_loss": r"(?-u:\b)loss(?:es)?(?-u:\b)|亏损",
     "_s_acquisition": r"acqui|takeover|buyout|to\s+buy",
     "_s_investment": r"投资|invest|capex|capital\s+expenditure|spend|r\s?&\s?d",
-    "_s_valu": r"valu",
+    "_s_valu": r"valu|估值",
     "_s_change": (
         r"(?-u:\b)(?:up|down|rose|rise[sn]?|fell|fall(?:s|en)?|grew|grow(?:s|n)?|increas\w*|decreas\w*|jump\w*|"  # noqa: E501
         r"drop\w*|declin\w*|gain\w*|surg\w*|plung\w*|climb\w*|slid|slump\w*|soar\w*|cut|lower\w*|boost\w*)(?-u:\b)"  # noqa: E501
@@ -640,12 +641,74 @@ _KIND_SENTENCE = {
 _MONEY = pl.col("unit").is_in([*CURRENCIES])
 _PERCENT = pl.col("unit") == "percent"
 _TOKENS = pl.col("unit") == "tokens"
+_PER_SHARE = pl.col("unit").str.ends_with("_per_share")
 _KIND_SENTENCE_UNITS = [
     ("_t", ["_s_context", "_s_training"]),
     ("_p", ["_s_market_share", "_s_change"]),
-    ("_m", ["_s_revenue", "_s_market_cap", "_s_funding", "_s_profit", "_s_acquisition", "_s_investment",
-            "_s_valu", "_s_price"]),
+    ("_m", ["_s_revenue", "_s_market_cap", "_s_funding", "_s_profit", "_s_loss", "_s_acquisition",
+            "_s_investment", "_s_valu", "_s_price"]),
 ]  # fmt: skip
+
+
+# What an amount of money is, named by the nearest noun of a financial statement (lower-cased): the
+# last cue before the figure with only words between ("net loss of", "revenue rose to", "估值达"), or
+# the first after it past modifiers ("a $2 billion net loss", "$5 billion in capital expenditures").
+# A nearer cue outranks the sentence's words: "gross profit rose to $X" in a sentence about revenue.
+_MONEY_CUES = [
+    ("loss", r"loss(?:es)?|亏损"),
+    ("profit", r"profits?|net\s+income|operating\s+income|earnings|ebitda|利润|盈利"),
+    # (whole words: "sales" inside "Salesforce" is a name, not revenue)
+    ("revenue", r"revenues?|sales|turnover|营收|收入"),
+    # an order book is not revenue yet
+    ("backlog", r"backlogs?|order\s+book|remaining\s+performance\s+obligations?|未完成订单|在手订单"),
+    # capital expenditure is spending on the company's own assets: `investment` (as `_s_investment`)
+    ("investment", r"capex|capital\s+(?:expenditures?|spending)|资本开支|资本支出"),
+    ("cost_savings", r"(?:cost\s+)?savings|cost\s+(?:reductions?|cuts?|cutting)|降本"),
+    ("valuation", r"估值"),
+]  # fmt: skip
+_CUE_ANY = "|".join(f"(?:{pat})" for _, pat in _MONEY_CUES)
+_CUE_HINT = f"(?i){_CUE_ANY}"
+# "loss of", "revenue for the quarter was", "loss widened to": up to four words between; a digit, a
+# comma or a full stop between them ends the clause the cue names.
+_CUE_LEFT = rf"^.*(?:^|[^a-z])({_CUE_ANY})(?:\s+(?:[a-z-]+\s+){{0,4}}|[为达了约至到超过是]{{0,3}})$"
+_CUE_MODIFIERS = (
+    r"(?:net|gross|operating|annual|quarterly|adjusted|pre-?tax|total|full-year|fiscal|[a-z]+-(?:quarter|year|half)"
+    r"|cumulative|combined|的|净)"
+)
+_CUE_RIGHT = rf"^\s*(?:\)\s*)?(?:in\s+)?(?:{_CUE_MODIFIERS}\s*){{0,2}}({_CUE_ANY})(?:[^a-z]|$)"
+# Earnings per share, not a share price: the nearest cue before the figure in its clause is an
+# earnings word ("EPS was €1.73 versus €3.20", "earnings of $0.29 a share"), or EPS follows it.
+_EPS_LEFT = (
+    r"^.*(?:^|[^a-z])(eps|earnings|每股收益|shares?|stocks?|prices?|priced|traded|trading|股价)"
+    r"(?:[^.;:]|\.[0-9])*$"
+)
+_EPS_RIGHT = (
+    r"^\s*(?:(?:per|a)\s+share\s+)?(?:in\s+)?(?:adjusted\s+|diluted\s+|gaap\s+)?(?:earnings|eps)(?-u:\b)"
+)
+
+
+def _money_cue(left: pl.Expr, right: pl.Expr) -> pl.Expr:
+    """The kind of `_MONEY_CUES` named nearest the figure (`_CUE_RIGHT`, else `_CUE_LEFT`), or null."""
+    # The noun right after the amount names the amount itself: it outranks a cue before.
+    cue = pl.coalesce(
+        right.str.head(60).str.to_lowercase().str.extract(_CUE_RIGHT, 1),
+        left.str.tail(80).str.to_lowercase().str.extract(_CUE_LEFT, 1),
+    )
+    return _first_match_map(cue, [(pat, kind) for kind, pat in _MONEY_CUES], "^(?:{})$")
+
+
+def _eps(left: pl.Expr, right: pl.Expr) -> pl.Expr:
+    """An amount per share is earnings per share (`_EPS_LEFT`, `_EPS_RIGHT`)."""
+    # ("earnings per share of": "per share" belongs to the noun before it, no share cue of its own)
+    before = (
+        left.str.tail(80)
+        .str.to_lowercase()
+        .str.replace_all(r"(?:per|a)\s+share", " ")
+        .str.extract(_EPS_LEFT, 1)
+    )
+    return before.is_in(["eps", "earnings", "每股收益"]).fill_null(False) | right.str.head(
+        60
+    ).str.to_lowercase().str.contains(_EPS_RIGHT)
 
 
 def _kind_words(left: pl.Expr, right: pl.Expr) -> tuple[dict[str, pl.Expr], dict[str, pl.Expr]]:
@@ -658,8 +721,6 @@ def _kind_words(left: pl.Expr, right: pl.Expr) -> tuple[dict[str, pl.Expr], dict
         | lft.str.contains(
             r"(?:valu(?:e|es|ed|ing|ation)\s+(?:[A-Za-z0-9_]+\s+){0,2}(?:at|of)|worth)\s+(?:about\s+|around\s+|over\s+|more\s+than\s+|nearly\s+)?(?:an?\s+)?$"  # noqa: E501
         ),
-        # Whole words: "sales" inside "Salesforce" is a name, not revenue.
-        "revenue": rgt.str.contains(r"^\s*(?:in\s+)?(?:revenues?|sales)(?-u:\b)"),
     }
     percent = {
         # "a 14% share of phone shipments", "a 9 per cent global share": a portion, not a stock move.
@@ -693,12 +754,15 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
         .then(pl.lit("training_tokens"))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
+    near = pl.col("_near")
     money = (
-        pl.when(s("_s_stock") & words["share_price"])
+        pl.when(near.is_not_null())
+        .then(near)
+        .when(s("_s_stock") & words["share_price"])
         .then(pl.lit("share_price"))
         .when(words["valuation"])
         .then(pl.lit("valuation"))
-        .when(words["revenue"] | s("_s_revenue"))
+        .when(s("_s_revenue"))
         .then(pl.lit("revenue"))
         .when(s("_s_market_cap"))
         .then(pl.lit("market_cap"))
@@ -710,6 +774,8 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
         .then(pl.lit("acquisition"))
         .when(s("_s_investment"))
         .then(pl.lit("investment"))
+        .when(s("_s_loss"))
+        .then(pl.lit("loss"))
         .when(s("_s_valu"))
         .then(pl.lit("valuation"))
         .when(s("_s_price"))
@@ -733,15 +799,20 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
         (_TOKENS, "_kind_tokens", tokens),
         (_MONEY, "_kind_money", money),
         (_PERCENT, "_kind_percent", percent),
+        (
+            _PER_SHARE,
+            "_kind_per_share",
+            pl.when(_eps(left, right)).then(pl.lit("eps")).otherwise(pl.lit("share_price")),
+        ),
     ]
 
 
 def _kind(unit: pl.Expr) -> pl.Expr:
-    """What the figure measures, when the sentence says so; null otherwise: the unit's own kind, a
-    price per share, or the `_kind_rules` column of its unit (the units are disjoint)."""
+    """What the figure measures, when the sentence says so; null otherwise: the unit's own kind, or
+    the `_kind_rules` column of its unit (the units are disjoint)."""
     return pl.coalesce(
         unit.replace_strict(_UNIT_KINDS, default=None, return_dtype=pl.String),
-        pl.when(unit.str.ends_with("_per_share")).then(pl.lit("share_price")),
+        pl.col("_kind_per_share"),
         pl.col("_kind_tokens"),
         pl.col("_kind_money"),
         pl.col("_kind_percent"),
@@ -1521,6 +1592,12 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     for has, names in _KIND_SENTENCE_UNITS:
         sentences = _on_rows(sentences, pl.col(has), **{n: patterns[n] for n in names})
     kept = _add_columns(kept, sentences.select("_sk", *_KIND_SENTENCE), "_sk")
+    # The nearest-cue rule (two capturing regexes) runs only on the money figures a cue word is near.
+    near_rows = _MONEY & (
+        pl.col("_left").str.tail(80).str.contains(_CUE_HINT)
+        | pl.col("_right").str.head(60).str.contains(_CUE_HINT)
+    )
+    kept = _on_rows(kept, near_rows, _near=_money_cue(pl.col("_left"), pl.col("_right")))
     rules = _kind_rules(pl.col("_left"), pl.col("_right"))
     for rows, name, rule in rules:
         kept = _on_rows(kept, rows, **{name: rule})
@@ -1536,7 +1613,7 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     )
     kept = _add_columns(kept, qualified, "_tail").drop("_tail")
     return kept.with_columns(_kind(pl.col("unit")).alias("kind")).drop(
-        "_sk", *_KIND_SENTENCE, *(name for _, name, _ in rules)
+        "_sk", "_near", *_KIND_SENTENCE, *(name for _, name, _ in rules)
     )
 
 

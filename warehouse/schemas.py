@@ -227,7 +227,9 @@ METRICS = Table(
         "unit": "ISO 4217 code, <CUR>_per_share, <CUR>_per_million_tokens, or a unit of UNITS (parameters, "
         "tokens, GPU, users, customers, employees, vehicles, units, W, GWh, GB, days, percent, ratio, ...)",
         "qualifier": "about, over, under, up_to, ... when the text hedges the figure",
-        "kind": "parameter_count, funding, valuation, revenue, investment, stock_change, user_count, ...",
+        "kind": "parameter_count, funding, valuation, revenue, profit, loss, backlog, cost_savings, "
+        "investment (capital expenditure included), share_price, eps (earnings per share), stock_change, "
+        "user_count, ...; a loss keeps its positive magnitude in `value` (kind loss, not a negative profit)",
         "linked_metric_id": "the other side of a parenthetical conversion (20 billion yuan ($2.76 billion))",
     },
 )

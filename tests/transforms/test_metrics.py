@@ -132,7 +132,7 @@ CASES = [
     ("MiMo charges 0.8 RMB/million tokens.",
      [("0.8 RMB/million tokens", 0.8, None, "CNY_per_million_tokens", None, None, _eid("MiMo"))]),  # noqa: E501
     ("Xiaomi EPS was €1.73 versus €3.20 last year.",
-     [("€1.73", 1.73, None, "EUR_per_share", None, "share_price", X), ("€3.20", 3.2, None, "EUR_per_share", None, "share_price", X)]),  # noqa: E501
+     [("€1.73", 1.73, None, "EUR_per_share", None, "eps", X), ("€3.20", 3.2, None, "EUR_per_share", None, "eps", X)]),  # noqa: E501
     ("Xiaomi shares closed higher at $617.15 on Tuesday.",
      [("$617.15", 617.15, None, "USD_per_share", None, "share_price", X)]),  # noqa: E501
     ("Tokyo offered ¥590bn in subsidies to Japanese chipmakers.",
@@ -277,6 +277,28 @@ CASES = [
      [("40 million units", 4e7, None, "units", None, None, None)]),  # noqa: E501
     ("Xiaomi grew fast. It beat rival phone makers, shipping 9 million units.",
      [("9 million units", 9e6, None, "units", None, None, X)]),  # noqa: E501
+    # kinds named by the nearest statement noun (issue 16): a loss keeps its magnitude under kind loss;
+    # a noun after the amount outranks one before it, which outranks the sentence's words
+    ("Xiaomi posted a net loss of $1.6 billion on revenue of $5 billion.",
+     [("$1.6 billion", 1.6e9, None, "USD", None, "loss", X), ("$5 billion", 5e9, None, "USD", None, "revenue", X)]),  # noqa: E501
+    ("Xiaomi's operating loss widened to $2.8 billion.", [("$2.8 billion", 2.8e9, None, "USD", None, "loss", X)]),  # noqa: E501
+    ("Xiaomi booked a $900 million quarterly loss.", [("$900 million", 9e8, None, "USD", None, "loss", X)]),  # noqa: E501
+    ("小米净亏损16亿元。", [("16亿元", 1.6e9, None, "CNY", None, "loss", None)]),
+    # a loss of jobs is no money loss
+    ("The loss of 700 jobs at Xiaomi followed $2 billion in sales.",
+     [("700 jobs", 700.0, None, "employees", None, "headcount", X), ("$2 billion", 2e9, None, "USD", None, "revenue", X)]),  # noqa: E501
+    ("Xiaomi revenue rose 5% while gross profit rose to $467.9 million.",
+     [("5%", 5.0, None, "percent", None, "change", X), ("$467.9 million", 4.679e8, None, "USD", None, "profit", X)]),  # noqa: E501
+    ("Xiaomi sales grew, and it holds a $240 billion backlog.", [("$240 billion", 2.4e11, None, "USD", None, "backlog", X)]),  # noqa: E501
+    ("Xiaomi revenue grew and it plans $175-185 billion in capital expenditures.",
+     [("$175-185 billion", 1.75e11, 1.85e11, "USD", None, "investment", X)]),  # noqa: E501
+    ("Xiaomi announced a $350 million cost reduction plan as prices fell.",
+     [("$350 million", 3.5e8, None, "USD", None, "cost_savings", X)]),  # noqa: E501
+    ("小米估值280亿美元，融资10亿美元。",
+     [("280亿美元", 2.8e10, None, "USD", None, "valuation", None), ("10亿美元", 1e9, None, "USD", None, "funding", None)]),  # noqa: E501
+    # an amount per share is earnings per share after an earnings word, a share price otherwise
+    ("Xiaomi reported earnings per share of $0.29.", [("$0.29", 0.29, None, "USD_per_share", None, "eps", X)]),  # noqa: E501
+    ("Xiaomi guided EPS of $3.02-$3.04.", [("$3.02-$3.04", 3.02, 3.04, "USD_per_share", None, "eps", X)]),  # noqa: E501
     # exclusions: years, dates, times, versions, names, idioms, durations, dimensions
     ("In 2023, on March 31, 2023, at 6 a.m. and 09:00, GPT-4 and Qwen 2.5 and 4o-0513 met PaLM 2.", []),
     ("Snapdragon 8 and CyberDog 2 and MiMo-7B and MiLM-6B and the 32B in QwQ-32B-Preview.", []),
