@@ -2255,6 +2255,9 @@ def link_conversions(kept: pl.DataFrame) -> pl.DataFrame:
     return kept.lazy().join(links, on="_k", how="left").collect(engine=_ENGINE)
 
 
+_SIGNIFICANT_DIGITS = 12
+
+
 def metric_candidates(
     docs: pl.DataFrame, mentions: pl.DataFrame, entities: pl.DataFrame, sentences: pl.DataFrame
 ) -> pl.DataFrame:
@@ -2315,7 +2318,10 @@ def metric_candidates(
         .drop("_d")
     )
     return out.with_columns(
-        (pl.col("doc_id") + ":" + pl.col("start").cast(pl.String)).alias("metric_id")
+        (pl.col("doc_id") + ":" + pl.col("start").cast(pl.String)).alias("metric_id"),
+        # 8.3 × 1e9 is 8300000000.000001 in binary floating point: a user's `value = 8.3e9` missed it.
+        # News figures carry far fewer than 12 significant digits, so rounding there is exact for them.
+        *(pl.col(c).round_sig_figs(_SIGNIFICANT_DIGITS) for c in ("value", "value_high")),
     ).collect(engine=_ENGINE)
 
 

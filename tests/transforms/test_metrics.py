@@ -680,3 +680,14 @@ def test_unbounded_drops_only_the_outer_word_boundaries() -> None:
     )
     with pytest.raises(ValueError, match="not a bounded pattern"):
         M._unbounded(r"(?i)than")
+
+
+def test_scaled_values_are_the_numbers_as_written() -> None:
+    # 8.3 * 1e9 == 8300000000.000001 in floating point: `WHERE value = 8.3e9` found nothing.
+    docs, mentions, ents, sents = _frames(["Arm raised £8.3 billion and 0.7 million dollars, up 1.1%."], {})
+    out = extract_metrics(docs, mentions, ents, sents)
+    assert out.select("surface", "value").rows() == [
+        ("£8.3 billion", 8.3e9),
+        ("0.7 million dollars", 7e5),
+        ("1.1%", 1.1),
+    ]
