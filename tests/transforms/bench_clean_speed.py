@@ -18,7 +18,6 @@ rejects.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -27,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import polars as pl  # noqa: E402
 
-from tests.transforms.bench_common import load_baseline  # noqa: E402
+from tests.transforms.bench_common import arguments, load_baseline  # noqa: E402
 from transforms import clean as C  # noqa: E402
 
 _INPUT = "decoded.parquet"
@@ -50,12 +49,7 @@ def stage_input(source: str, cache: str | None) -> pl.DataFrame:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("source", help="a folder of documents, e.g. from `quarry gen-corpus`")
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--cache", help="folder to save / read the clean stage's input (Parquet)")
-    ap.add_argument("--baseline", help="another tree (holding transforms/, warehouse/) to time alongside")
-    ap.add_argument("--no-steps", action="store_true", help="skip the per-step times")
+    ap = arguments("the clean stage's input")
     args = ap.parse_args()
     docs = stage_input(args.source, args.cache)
     mb = docs["raw_text"].str.len_bytes().sum() / 1e6

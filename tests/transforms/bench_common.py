@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import sys
 from types import ModuleType
@@ -24,3 +25,14 @@ def load_baseline(root: str, module: str) -> ModuleType:
         for k in [k for k in sys.modules if k.split(".")[0] in _PACKAGES]:
             del sys.modules[k]
         sys.modules.update(ours)
+
+
+def arguments(cached: str) -> argparse.ArgumentParser:
+    """The options every one-stage benchmark takes; `cached` says what `--cache` holds."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("source", help="a folder of documents, e.g. from `quarry gen-corpus`")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--cache", help=f"folder to save / read {cached} (Parquet)")
+    ap.add_argument("--baseline", help="another tree (holding transforms/, warehouse/) to time alongside")
+    ap.add_argument("--no-steps", action="store_true", help="skip the per-step times")
+    return ap

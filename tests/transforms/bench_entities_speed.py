@@ -19,7 +19,6 @@ by all its columns first). Last, the CPU time of a call on one document: the fix
 
 from __future__ import annotations
 
-import argparse
 import functools
 import sys
 import time
@@ -30,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import polars as pl  # noqa: E402
 
 from flows.evaluate import reference_data  # noqa: E402
-from tests.transforms.bench_common import load_baseline  # noqa: E402
+from tests.transforms.bench_common import arguments, load_baseline  # noqa: E402
 from transforms import entities as E  # noqa: E402
 from warehouse.reference import DEFAULT_GAZETTEER  # noqa: E402
 
@@ -100,12 +99,7 @@ def step_times(docs: pl.DataFrame, gaz: pl.DataFrame, version: str, lexicons: di
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("source", help="a folder of documents, e.g. from `quarry gen-corpus`")
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--cache", help="folder to save / read the cleaned documents (docs.parquet)")
-    ap.add_argument("--baseline", help="another tree (holding transforms/, warehouse/) to time alongside")
-    ap.add_argument("--no-steps", action="store_true", help="skip the per-step times")
+    ap = arguments("the cleaned documents")
     args = ap.parse_args()
     docs = cleaned_docs(args.source, args.cache)
     mb = docs["text"].str.len_bytes().sum() / 1e6

@@ -18,7 +18,6 @@ metrics gate (expectations suite through `expectations.gate.gate`) on the extrac
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -27,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import polars as pl  # noqa: E402
 
-from tests.transforms.bench_common import load_baseline  # noqa: E402
+from tests.transforms.bench_common import arguments, load_baseline  # noqa: E402
 from transforms import metrics as M  # noqa: E402
 from transforms.text import sentence_spans  # noqa: E402
 from warehouse.reference import DEFAULT_GAZETTEER  # noqa: E402
@@ -56,13 +55,8 @@ def stage_inputs(source: str, cache: str | None) -> dict[str, pl.DataFrame]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("source", help="a folder of documents, e.g. from `quarry gen-corpus`")
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--cache", help="folder to save / read the metric stage's inputs (Parquet)")
-    ap.add_argument("--baseline", help="another tree (holding transforms/, warehouse/) to time alongside")
+    ap = arguments("the metric stage's inputs")
     ap.add_argument("--gate", action="store_true", help="also time the metrics gate")
-    ap.add_argument("--no-steps", action="store_true", help="skip the per-step times")
     args = ap.parse_args()
     t = stage_inputs(args.source, args.cache)
     docs, mentions, entities, sentences = (t[k] for k in _TABLES)
