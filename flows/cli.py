@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import glob
 import json
 import os
 import sys
@@ -222,18 +221,12 @@ def cmd_run(args: argparse.Namespace) -> int:
                 for e in exc.errors()
             )
         ) from None
-    if (
-        not os.path.exists(params.source)
-        and "://" not in params.source
-        and not any(c in params.source for c in "*?[")
-    ):
-        raise UserError(f"source {params.source!r} does not exist")
-    if (
-        "://" not in params.source
-        and glob.has_magic(params.source)
-        and not glob.glob(params.source, recursive=True)
-    ):
-        raise UserError(f"source {params.source!r} matches no files")  # before Prefect starts, like the above
+    from warehouse.sources import SourceError, check_source
+
+    try:
+        check_source(params.source)  # before Prefect starts
+    except SourceError as exc:
+        raise UserError(str(exc)) from None
     _check_gazetteer(params.gazetteer)
     # The lock is checked before Prefect is imported or its temporary server started: a second run on a
     # busy warehouse fails in about a second. The flow takes the lock itself (runs from the UI do too);
@@ -246,7 +239,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     from prefect.exceptions import FailedRun
 
     from flows.pipeline import PipelineFailed, prewarm, quarry_pipeline
-    from warehouse.sources import SourceError
 
     prewarm(params)
 

@@ -368,6 +368,12 @@ quarry_pipeline = _PipelineFlow(quarry_pipeline, name="quarry-pipeline", validat
 def run_pipeline(params: RunParameters) -> dict[str, Any]:
     """The flow body: lock the warehouse, clear what a crashed run left, process, load."""
     wh = Warehouse.at(params.warehouse)
+    # A missing source is the run's own mistake: said before waiting for (or failing on) the lock.
+    try:
+        sources.check_source(params.source)
+    except sources.SourceError as exc:
+        get_run_logger().error("%s", exc)  # (quarry_pipeline leaves SourceErrors to plan's log)
+        raise
     with catalog.write_lock(wh, params.lock_wait_seconds):
         catalog.remove_orphans(wh)
         return _run_locked(params, wh)

@@ -179,6 +179,19 @@ def file_index(
     )
 
 
+def check_source(source: str) -> None:
+    """SourceError when a local `source` cannot hold a document: a path that does not exist, or a glob
+    that matches nothing. Cheap (no listing of a directory); URLs are checked when listed."""
+    if _is_url(source):
+        return
+    local = source.removeprefix("file://")
+    if globlib.has_magic(local):
+        if not globlib.glob(local, recursive=True):
+            raise SourceError(f"source {source!r} matches no files")
+    elif not os.path.exists(local):
+        raise SourceError(f"source {source!r} does not exist")
+
+
 def list_sources(source: str) -> tuple[list[SourceRef], list[dict]]:
     """List the files of `source` in a stable order; return (refs, quarantine rows for refused files)."""
     if _is_url(source):

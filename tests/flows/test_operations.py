@@ -497,3 +497,15 @@ def test_a_run_with_no_new_documents_validates_nothing_renders_nothing_and_is_re
         assert con.execute("SELECT count(*) FROM runs").fetchone() == (2,)
         q = "SELECT count(*) FROM quality_results WHERE run_id = ?"
         assert con.execute(q, [s["run_id"]]).fetchone() == (0,)
+
+
+def test_a_missing_source_is_reported_even_while_another_run_holds_the_lock(prefect_server, tmp_path):
+    from prefect.exceptions import FailedRun
+
+    from warehouse.catalog import write_lock
+
+    wh = tmp_path / "busy.duckdb"
+    missing = tmp_path / "no-such-dir"
+    with write_lock(Warehouse.at(wh)), pytest.raises(FailedRun) as failed:
+        run(missing, wh)
+    assert str(failed.value).endswith(f"source {str(missing)!r} does not exist"), str(failed.value)
