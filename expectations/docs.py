@@ -211,6 +211,8 @@ _CDN_TAG = re.compile(
 )
 _SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
 _REMOTE_SRC = re.compile(r'src="https?://[^"]*?/(?P<name>[\w.-]+?)(?:\?[^"]*)?"')
+# a stylesheet's remote background (GX's navbar logo)
+_REMOTE_CSS_URL = re.compile(r"""url\((?P<q>['"]?)https?://[^'")]*?/(?P<name>[\w.-]+?)(?P=q)\)""")
 _TABLE_CALL = re.compile(
     r"\$\('#(?P<id>[\w-]+)'\)\.bootstrapTable\(\s*Object\.assign\(\s*\{\s*"
     r"columns: (?P<columns>\[.*?\]),\s*data: (?P<data>\[.*\]),\s*toolbar:",
@@ -245,6 +247,7 @@ def make_offline(site: Path) -> int:
         html = _SCRIPT.sub(_static_table, html)
         # a remote image (GX's logo) that the site ships under static/images: the local copy
         html = _REMOTE_SRC.sub(functools.partial(_local_image, Path(site), page), html)
+        html = _REMOTE_CSS_URL.sub(functools.partial(_local_css_image, Path(site), page), html)
         html = html.replace("</head>", f"{OFFLINE_MARK}<style>{OFFLINE_CSS}</style></head>", 1)
         page.write_text(html, encoding="utf-8")
         changed += 1
@@ -255,6 +258,15 @@ def _local_image(site: Path, page: Path, src: re.Match[str]) -> str:
     """A remote image's `src`: the copy under the site's static/images (relative to `page`), or none."""
     local = site / "static" / "images" / src["name"]
     return f'src="{os.path.relpath(local, page.parent)}"' if local.is_file() else 'src=""'
+
+
+def _local_css_image(site: Path, page: Path, url: re.Match[str]) -> str:
+    """A stylesheet's remote `url(...)`: the site's copy of that image, else its own logo, else none."""
+    images = site / "static" / "images"
+    for local in (images / url["name"], images / "logo-long.png"):
+        if local.is_file():
+            return f"url('{os.path.relpath(local, page.parent)}')"
+    return "none"
 
 
 def _static_table(script: re.Match[str]) -> str:

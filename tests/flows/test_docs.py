@@ -51,6 +51,7 @@ def test_quarry_docs_serves_the_site_offline_over_http(prefect_server, tmp_path)
         assert status == 200
         # Nothing the browser would fetch from the network: no remote stylesheet, script or image.
         assert re.findall(r'(?:src|<link[^>]*href)="https?://', index) == []
+        assert re.findall(r"url\(['\"]?https?://", index) == []  # nor a stylesheet's background
         assert "<script" not in index
         # The validation list GX fills with JavaScript is a static table: one linked row per page.
         rows = re.findall(r'<tr><td><a href="(validations/[^"]+)">', index)
