@@ -321,10 +321,11 @@ SOURCE_FILES = Table(
     ),
     kind="log",
     description=(
-        "Local files already ingested, with their size and modification time, one row per (file, "
-        "document it yielded; NO_DOCUMENT for a file that yielded none: only bad or too-large records, "
-        "or itself too large): a later run skips a file whose path, size and mtime are unchanged (whose "
-        "documents are current, and whose too-large part is still over the limit) unread."
+        "Files already ingested (local, or remote with a modification time), with their size and that "
+        "time, one row per (file, document it yielded; NO_DOCUMENT for a file that yielded none: only "
+        "bad or too-large records, or itself too large): a later run skips a file whose path, size and "
+        "mtime are unchanged (whose documents are current, and whose too-large part is still over the "
+        "limit) unread."
     ),
 )
 

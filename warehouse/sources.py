@@ -82,7 +82,31 @@ class SourceRef:
     size: int
     format: str
     root: str = ""
-    mtime_ns: int | None = None  # local files: lets a later run skip an unchanged file unread
+    mtime_ns: int | None = None  # lets a later run skip an unchanged file unread (None: never indexed)
+
+
+# Where fsspec filesystems put an object's modification time: local/sftp `mtime`, s3 `LastModified`,
+# gcs `updated`, azure `last_modified`, memory `created` (a rewrite creates the object anew).
+_MODIFIED_KEYS = ("mtime", "LastModified", "last_modified", "updated", "created")
+
+
+def _modified_ns(info: dict) -> int | None:
+    """An fsspec `info` dict's modification time in ns since the epoch (None when it has none): with
+    the size, what lets a nightly run skip an unchanged remote file instead of downloading it again."""
+    for key in _MODIFIED_KEYS:
+        value = info.get(key)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                continue
+        if isinstance(value, datetime):
+            value = (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+        if isinstance(value, int | float):
+            return int(value * 1e9)
+    return None
 
 
 def _is_url(source: str) -> bool:
@@ -94,8 +118,8 @@ def _format_of(path: str) -> str:
 
 
 def file_stats(refs: list[SourceRef]) -> pl.DataFrame:
-    """[source, size, mtime_ns] of the refs the file index can cover: local files (fsspec URLs have no
-    mtime here)."""
+    """[source, size, mtime_ns] of the refs the file index can cover: those with a modification time
+    (local files, and remote ones whose filesystem reports one)."""
     return pl.DataFrame(
         [(r.path, r.size, r.mtime_ns) for r in refs if r.mtime_ns is not None],
         schema={c: t for c, t in _SOURCE_FILES_SCHEMA.items() if c in ("source", "size", "mtime_ns")},
@@ -106,7 +130,7 @@ def file_stats(refs: list[SourceRef]) -> pl.DataFrame:
 def file_index(
     refs: list[SourceRef], read: pl.DataFrame, refused: pl.DataFrame, max_bytes: int
 ) -> pl.DataFrame:
-    """`source_files` rows [source, size, mtime_ns, doc_id, max_doc_bytes] for the local files of
+    """`source_files` rows [source, size, mtime_ns, doc_id, max_doc_bytes] for the files of
     `refs`: one per (file, document it yielded), `source` being the file's path (a jsonl/parquet
     record's `path:line` / `path#row` mapped back to it).
 
@@ -208,7 +232,10 @@ def list_sources(source: str) -> tuple[list[SourceRef], list[dict]]:
         for p in sorted(paths):
             info = fs.info(p)
             if info.get("type") == "file":
-                refs.append(SourceRef(f"{protocol}://{p}", int(info.get("size") or 0), _format_of(p)))
+                url = f"{protocol}://{p}"
+                refs.append(
+                    SourceRef(url, int(info.get("size") or 0), _format_of(p), mtime_ns=_modified_ns(info))
+                )
         return refs, []
 
     source = source.removeprefix("file://")

@@ -55,7 +55,7 @@ def snapshot(wh: Path) -> dict[str, list[tuple]]:
     return out
 
 
-def run(source: Path, wh: Path, **kw) -> dict:
+def run(source: Path | str, wh: Path, **kw) -> dict:
     return quarry_pipeline(RunParameters(source=str(source), warehouse=str(wh), **kw))
 
 
@@ -509,3 +509,23 @@ def test_a_missing_source_is_reported_even_while_another_run_holds_the_lock(pref
     with write_lock(Warehouse.at(wh)), pytest.raises(FailedRun) as failed:
         run(missing, wh)
     assert str(failed.value).endswith(f"source {str(missing)!r} does not exist"), str(failed.value)
+
+
+def test_an_unchanged_remote_file_is_not_downloaded_again(prefect_server, tmp_path):
+    import fsspec
+
+    fs = fsspec.filesystem("memory")
+    root = f"/remote-{tmp_path.name}"
+    for seed in SEEDS[:2]:
+        fs.pipe_file(f"{root}/{seed.name}", seed.read_bytes())
+    wh = tmp_path / "remote.duckdb"
+    try:
+        first = run(f"memory://{root}", wh)
+        again = run(f"memory://{root}", wh)
+        fs.pipe_file(f"{root}/{SEEDS[0].name}", SEEDS[2].read_bytes())  # rewritten: read again
+        third = run(f"memory://{root}", wh)
+    finally:
+        fs.rm(root, recursive=True)
+    assert (first["files_unread"], first["docs_cleaned"]) == (0, 2)
+    assert (again["files_unread"], again["docs_cleaned"]) == (2, 0)
+    assert (third["files_unread"], third["docs_cleaned"]) == (1, 1)
