@@ -15,7 +15,7 @@ import polars as pl
 from transforms.text import frame_schema, slice_spans
 from warehouse.schemas import CURRENCIES, METRICS, UNITS
 
-EXTRACTOR_VERSION = "metrics-2026.11.7"
+EXTRACTOR_VERSION = "metrics-2026.11.8"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -274,7 +274,8 @@ _COREF = (
 )
 # A mention that reports or funds a figure does not own it (devset README, "Subjects"): a source
 # ("according to X", "X said", "X reported", "told X", "X data shows") or an investor ("led by X",
-# "backed by X", "from X", 由X领投). Left cues end right before the mention; right cues start after it.
+# "backed by X", "from X", "X is leading a round", 由X领投). Left cues end right before the mention;
+# right cues start after it.
 _SOURCE_LEFT = (
     r"(?i)(?:(?-u:\b)(?:according\s+to|told|reported\s+by|cited\s+by|citing|per|via|led\s+by|backed\s+by|"
     r"co-led\s+by|from|including|include[sd]?|investors?|analysts?\s+at|research\s+firm|data\s+from)\s+(?:the\s+)?"
@@ -283,7 +284,12 @@ _SOURCE_LEFT = (
 )
 _SOURCE_RIGHT = (
     r"(?i)^(?:'s\s+(?:data|figures|estimates?|report|analysts?|research)|\s+(?:data|figures|research|analysts?|"
-    r"led|co-led)(?-u:\b)|\s*领投|\s*数据)"
+    r"led|co-led)(?-u:\b)|\s*领投|\s*数据"
+    # An investor leading a round in the present ("X is leading a $600 million round", "X leads the
+    # round"); "X leads the market" is no investor. (m_right holds 20 characters.)
+    # ("leads a team of 50" is no investor either: "a" must be followed by an amount or a round.)
+    r"|\s+(?:is\s+|are\s+)?(?:co-)?lead(?:s|ing)\s+(?:an?\s+(?:[$€£¥\d]|US\$|series|seed|round|funding)|"
+    r"the\s+(?:round|financing|funding|investment|raise)))"
 )
 # A research firm that reports figures ("IDC data show", "analysts at UBS", "research firm Canalys")
 # owns none of the document's figures (devset README, "Subjects"), wherever it is named. ("According

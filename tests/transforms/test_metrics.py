@@ -623,6 +623,29 @@ def test_step_exclusions(text: str, surface: str, reason: str) -> None:
     assert out.filter(pl.col("surface") == surface)["reason"].to_list() == [reason]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # no other company named: nobody, rather than the investor
+        ("Parkway Ventures is leading a $600 million round that values the startup at $8 billion.",
+         [("$600 million", "funding", None), ("$8 billion", "valuation", None)]),
+        ("Parkway Ventures co-leads a $90 million round in Nimbus Labs.",
+         [("$90 million", "funding", "org:nimbus labs")]),
+        ("Parkway Ventures leads the round, which values Nimbus Labs at $8 billion.",
+         [("$8 billion", "valuation", "org:nimbus labs")]),
+        # leading a market, or a team, is no investment
+        ("Parkway Ventures leads the market with a 20% share.",
+         [("20%", "market_share", "org:parkway ventures")]),
+        ("Parkway Ventures leads a team of 50 engineers.",
+         [("50 engineers", "headcount", "org:parkway ventures")]),
+    ],
+)  # fmt: skip
+def test_an_investor_leading_a_round_does_not_own_it(text: str, expected: list[tuple]) -> None:
+    names = {"Parkway Ventures": "org:parkway ventures", "Nimbus Labs": "org:nimbus labs"}
+    out = extract_metrics(*_frames([text], names))
+    assert out.select("surface", "kind", "subject_entity_id").rows() == expected
+
+
 def test_step_kinds_and_subjects() -> None:
     names = {n: _eid(n) for n in ("Xiaomi", "Canalys", "Sequoia")}
     text = "Xiaomi, backed by Sequoia, raised $2 billion. Canalys estimates its revenue at $5 billion."
