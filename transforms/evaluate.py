@@ -221,6 +221,46 @@ def _relative_error(pred: pl.Expr, label: pl.Expr) -> pl.Expr:
     return (pred - label).abs() / label.abs()
 
 
+def _same_subject() -> pl.Expr:
+    """A prediction's `subject_name` and a label's `l_subject` agree: equal ignoring case, or both null."""
+    return (pl.col("subject_name").str.to_lowercase() == pl.col("l_subject").str.to_lowercase()).fill_null(
+        pl.col("subject_name").is_null() & pl.col("l_subject").is_null()
+    )
+
+
+def _one_to_one(pairs: pl.DataFrame) -> pl.DataFrame:
+    """`pairs` (pred_idx, label_idx, noise, err, ...: every prediction–label pair within tolerance of one
+    doc) -> one row per prediction, with `nth` = 1 for the prediction a label is matched to, 2 for a
+    further prediction of an already-matched label (a duplicate).
+
+    Greedy by closeness (real labels before noise ones, then smaller error, then a label of the same
+    subject before another — two equal values are the same fact when their owners agree —, then
+    order): a pair is
+    taken when neither side is, so two equal figures in a text and two equal labels pair up one to one
+    whatever the row order (each prediction simply taking its closest label let two predictions of
+    "1 million" share one label and leave the other missed, depending on the order of ties). A
+    prediction whose every label is taken is a duplicate of its closest one. (A loop over the pairs:
+    scoring a labelled set, a few hundred pairs, not a pipeline stage.)"""
+    ranked = pairs.sort("noise", "err", "other_subject", "pred_idx", "label_idx")
+    taken_pred: set[int] = set()
+    taken_label: set[tuple[str, int]] = set()
+    chosen: list[int] = []
+    keys = ranked.select("pred_idx", "doc", "label_idx").rows()
+    for i, (pred, doc, label) in enumerate(keys):
+        if pred not in taken_pred and (doc, label) not in taken_label:
+            taken_pred.add(pred)
+            taken_label.add((doc, label))
+            chosen.append(i)
+    ranked = ranked.with_row_index("_row")
+    first = ranked.filter(pl.col("_row").is_in(chosen)).with_columns(pl.lit(1, pl.UInt32).alias("nth"))
+    rest = (
+        ranked.filter(~pl.col("pred_idx").is_in(first.get_column("pred_idx").implode()))
+        .unique("pred_idx", keep="first", maintain_order=True)
+        .with_columns(pl.lit(2, pl.UInt32).alias("nth"))
+    )
+    return pl.concat([first, rest]).drop("_row").sort("pred_idx")
+
+
 def metric_outcomes(pred: pl.DataFrame, labels: dict[str, dict]) -> pl.DataFrame:
     """One row per predicted figure and per missed label figure: doc, group (unit), outcome, name (the
     figure's text), subject_ok (for `tp` rows: the subject is right).
@@ -244,16 +284,12 @@ def metric_outcomes(pred: pl.DataFrame, labels: dict[str, dict]) -> pl.DataFrame
         for b in ("l_value", "l_value_high")
     )
     cand = (
-        p.select("pred_idx", "doc", "value", "value_high", "unit")
+        p.select("pred_idx", "doc", "value", "value_high", "unit", "subject_name")
         .join(lab, left_on=["doc", "unit"], right_on=["doc", "l_unit"])
-        .with_columns(err.alias("err"))
+        .with_columns(err.alias("err"), (~_same_subject()).alias("other_subject"))
         .filter(pl.col("err") <= METRIC_TOLERANCE)
-        # Each prediction takes its closest real label; each label keeps its closest prediction.
-        .sort("pred_idx", "noise", "err")
-        .unique("pred_idx", keep="first", maintain_order=True)
-        .sort("err", "pred_idx")
-        .with_columns(pl.col("pred_idx").rank("ordinal").over("doc", "label_idx").alias("nth"))
     )
+    cand = _one_to_one(cand)
     matched = p.join(
         cand.select("pred_idx", "label_idx", "l_subject", "optional", "noise", "in_body", "nth"),
         on="pred_idx",
@@ -273,9 +309,7 @@ def metric_outcomes(pred: pl.DataFrame, labels: dict[str, dict]) -> pl.DataFrame
         .then(pl.lit(DUPLICATE))
         .otherwise(pl.lit(TP))
     )
-    subject_ok = (
-        pl.col("subject_name").str.to_lowercase() == pl.col("l_subject").str.to_lowercase()
-    ).fill_null(pl.col("subject_name").is_null() & pl.col("l_subject").is_null())
+    subject_ok = _same_subject()
     pred_out = matched.with_columns(outcome.alias("outcome")).select(
         "doc",
         pl.col("unit").alias("group"),

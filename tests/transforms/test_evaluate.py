@@ -257,3 +257,33 @@ def test_cleaning_scores_perfect_and_empty_labels() -> None:
         (CONTENT_KEPT, 3, 3, 1.0),
     ]
     assert score_cleaning(cleaned, {}).rows() == [(CHROME_REMOVED, 0, 0, None), (CONTENT_KEPT, 0, 0, None)]
+
+
+def test_metrics_equal_figures_pair_up_one_to_one_whatever_their_order() -> None:
+    # Two labelled "1 million tokens" (a context window and a training batch) and two predictions of
+    # 1 million: two hits. Each prediction taking its closest label let both take the first one.
+    labels = {
+        "t1": {
+            "metrics": [
+                {"text": "1 million", "value": 1e6, "unit": "tokens", "subject": "A"},
+                {"text": "1,000,000", "value": 1e6, "unit": "tokens", "subject": "B"},
+                {"text": "2 million", "value": 2e6, "unit": "tokens", "subject": "B"},
+            ]
+        }
+    }
+    for order in ([0, 1, 2], [2, 1, 0]):
+        rows = [
+            ("t1", 1e6, None, "tokens", "A", "1 million"),
+            ("t1", 1.005e6, None, "tokens", "B", "1,000,000"),
+            ("t1", 1e6, None, "tokens", "B", "1M"),
+        ]
+        pred = mets(*[rows[i] for i in order])
+        out = metric_outcomes(pred, labels).select("outcome", "name", "subject_ok").rows()
+        # the two exact predictions pair with the two labels, each with the label of its own subject;
+        # the near one is a duplicate; "2 million" is missed
+        assert sorted(out) == [
+            ("duplicate", "1,000,000", None),
+            ("fn", "2 million", None),
+            ("tp", "1 million", True),
+            ("tp", "1M", True),
+        ], (order, out)
