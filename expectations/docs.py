@@ -14,7 +14,6 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import logging
 import os
 import re
 import threading
@@ -24,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from expectations.checks import Check
-from expectations.gate import SUITES, gx_meta
+from expectations.gate import SUITES, ephemeral_context, gx_meta
 
 SITE = "quarry"
 RESULTS_DIR = ".results"  # GX's validation-results store: one JSON per suite x batch x run
@@ -48,7 +47,6 @@ def build_data_docs(
     import great_expectations as gx
     from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResultSchema
     from great_expectations.core.run_identifier import RunIdentifier
-    from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
         ValidationResultIdentifier,
@@ -56,9 +54,7 @@ def build_data_docs(
 
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)  # as gate
-    ctx = gx.get_context(mode="ephemeral")
-    ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    ctx = ephemeral_context()
     ctx.add_store(
         "quarry_results",
         {

@@ -198,22 +198,30 @@ def _configurations_memoised() -> Iterator[None]:
         _memo.configs = None
 
 
+def ephemeral_context() -> Any:
+    """A new in-memory GX context, quiet: no progress bars, and not GX's INFO line "Created temporary
+    directory ... for ephemeral docs site", noise to a user that, logged from the warm-up thread, could
+    land after a run's last line. (Imports GX: call it from code that runs GX anyway.)"""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
+    ctx = gx.get_context(mode="ephemeral")
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    return ctx
+
+
 def _context() -> Any:
     """One ephemeral GX context per process, with its pandas datasource; built on first use."""
     with _lock:
         if "context" not in _gx:
             os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
             import great_expectations as gx
-            from great_expectations.data_context.types.base import ProgressBarsConfig
             from great_expectations.expectations.expectation import Expectation
 
             _memoise_configurations(Expectation)
 
-            # GX logs "Created temporary directory ... for ephemeral docs site" at INFO for every ephemeral
-            # context: noise to a user, and from the warm-up thread it could land after a run's last line.
-            logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
-            ctx = gx.get_context(mode="ephemeral")
-            ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+            ctx = ephemeral_context()
             _gx["gx"] = gx
             _gx["context"] = ctx
             _gx["source"] = ctx.data_sources.add_pandas("quarry")

@@ -170,10 +170,9 @@ def connect_readonly(wh: Warehouse) -> ReadOnlyConnection:
     # a process, and the settings below would then leak into (and lock) every other connection.
     con = duckdb.connect(":memory:")
     try:
-        path = str(wh.catalog).replace("'", "''")
-        con.execute(f"ATTACH '{path}' AS quarry (READ_ONLY)")
+        con.execute(f"ATTACH {sql_string(wh.catalog)} AS quarry (READ_ONLY)")
         con.execute("USE quarry")
-        con.execute(f"SET allowed_paths = {_sql_list(files)}")
+        con.execute(f"SET allowed_paths = {sql_list(files)}")
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
     except BaseException:
@@ -215,8 +214,7 @@ def manifest(wh: Warehouse) -> list[FileEntry]:
     # ATTACH from a fresh in-memory database: `duckdb.connect(path)` would reuse an instance this
     # process already has open on the *old* catalog file (duckdb caches one per path) and read stale.
     with duckdb.connect(":memory:") as con:
-        path = key.replace("'", "''")
-        con.execute(f"ATTACH '{path}' AS catalog (READ_ONLY)")
+        con.execute(f"ATTACH {sql_string(key)} AS catalog (READ_ONLY)")
         rows = con.execute(
             f"SELECT table_name, path, run_id, rows FROM catalog.{MANIFEST} ORDER BY path"
         ).fetchall()
@@ -247,7 +245,7 @@ def _table_select(con: duckdb.DuckDBPyConnection, table: Table, files: list[str]
     """SELECT of `table`'s declared columns over its files. A column added to the schema after some
     files were written reads as NULL in them (additive schema evolution, as Iceberg and Delta allow):
     the files of an existing warehouse stay valid when a release adds a column."""
-    source = f"read_parquet({_sql_list(files)}, union_by_name = true)"
+    source = f"read_parquet({sql_list(files)}, union_by_name = true)"
     present = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
     cols = ", ".join(
         f'"{f.name}"' if f.name in present else f'CAST(NULL AS {duckdb_type(f.type)}) AS "{f.name}"'
@@ -256,8 +254,14 @@ def _table_select(con: duckdb.DuckDBPyConnection, table: Table, files: list[str]
     return f"SELECT {cols} FROM {source}"
 
 
-def _sql_list(paths: list[str]) -> str:
-    return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
+def sql_string(value: str | os.PathLike[str]) -> str:
+    """`value` as a quoted SQL string literal (a path with a quote in it stays one literal)."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def sql_list(values: Iterable[str | os.PathLike[str]]) -> str:
+    """A DuckDB list literal of quoted strings: `['a', 'b']` (read_parquet's file lists)."""
+    return "[" + ", ".join(sql_string(v) for v in values) + "]"
 
 
 def commit(

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 
 from transforms import entities as entities_t
 from transforms import registry as registry_t
-from warehouse.catalog import FileEntry, Warehouse, commit, manifest, scan
+from warehouse.catalog import FileEntry, Warehouse, commit, manifest, scan, sql_list, sql_string
 from warehouse.files import conform, empty, fsync_dir, write_atomic
 from warehouse.schemas import (
     DOCUMENTS,
@@ -250,10 +250,6 @@ def read_signatures(
     return (pl.concat(ids) if ids else pl.Series("doc_id", [], dtype=pl.String)), matrix, sizes
 
 
-def _sql_list(paths: Iterable[str]) -> str:
-    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
-
-
 def read_candidate_signatures(
     prior: list[str], skip: pl.Series | None, new: list[str], n_bands: int, n_rows: int
 ) -> tuple[pl.Series, np.ndarray, list[int]]:
@@ -292,15 +288,15 @@ def read_candidate_signatures(
         )
         rows = con.sql(
             f"""
-            WITH new_bands AS ({bands.format(source=f"read_parquet({_sql_list(new)})")}),
-            prior_bands AS ({bands.format(source=f"read_parquet({_sql_list(prior)})")}),
+            WITH new_bands AS ({bands.format(source=f"read_parquet({sql_list(new)})")}),
+            prior_bands AS ({bands.format(source=f"read_parquet({sql_list(prior)})")}),
             candidates AS (
                 SELECT doc_id FROM prior_bands SEMI JOIN new_bands USING (b, k)
                 UNION
-                SELECT doc_id FROM read_parquet({_sql_list(new)})
+                SELECT doc_id FROM read_parquet({sql_list(new)})
             )
             SELECT filename, file_row_number, doc_id, signature
-            FROM read_parquet({_sql_list(prior)}, filename = true, file_row_number = true)
+            FROM read_parquet({sql_list(prior)}, filename = true, file_row_number = true)
             SEMI JOIN candidates USING (doc_id)
             ANTI JOIN _skip USING (doc_id)
             """
@@ -455,14 +451,14 @@ def mention_stats_of_files(wh: Warehouse, paths: list[str]) -> pl.DataFrame:
     try:
         with duckdb.connect(":memory:") as con:
             con.execute(f"SET memory_limit = '{_STATS_MEMORY}'")
-            con.execute(f"SET temp_directory = '{str(spill).replace(chr(39), chr(39) * 2)}'")
+            con.execute(f"SET temp_directory = {sql_string(spill)}")
             stats = con.sql(
                 f"""
                 WITH pairs AS (
                     SELECT entity_id, doc_id,
                            max(confidence) FILTER (WHERE method <> '{registry}') AS confidence,
                            bool_or(method = '{pattern}') AS cue
-                    FROM read_parquet({_sql_list(paths)}, union_by_name = true)
+                    FROM read_parquet({sql_list(paths)}, union_by_name = true)
                     GROUP BY entity_id, doc_id
                 )
                 SELECT entity_id, max(confidence) AS confidence, count(*) AS doc_count,

@@ -19,14 +19,13 @@ rejects.
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import polars as pl  # noqa: E402
 
-from tests.transforms.bench_common import arguments, load_baseline  # noqa: E402
+from tests.transforms.bench_common import arguments, best_cpu, load_baseline, time_versions  # noqa: E402
 from transforms import clean as C  # noqa: E402
 
 _INPUT = "decoded.parquet"
@@ -60,13 +59,7 @@ def main() -> None:
         versions["baseline"] = load_baseline(args.baseline, "transforms.clean")
     for mod in versions.values():
         mod.load_language_model()  # loaded once per run by the flow, not per batch
-    best = dict.fromkeys(versions, float("inf"))
-    results = {}
-    for _ in range(args.repeat):
-        for name, mod in versions.items():
-            t0 = time.process_time()
-            results[name] = mod.clean_documents(docs)
-            best[name] = min(best[name], time.process_time() - t0)
+    best, results = time_versions(versions, lambda mod: mod.clean_documents(docs), args.repeat)
     for name in versions:
         r = results[name]
         print(
@@ -89,12 +82,7 @@ def main() -> None:
         return
 
     def cpu(fn, *a):  # noqa: ANN001, ANN202
-        best, result = float("inf"), None
-        for _ in range(args.repeat):
-            t0 = time.process_time()
-            result = fn(*a)
-            best = min(best, time.process_time() - t0)
-        return best, result
+        return best_cpu(args.repeat, fn, *a)
 
     steps = {}
     rows = docs.with_row_index("_row")

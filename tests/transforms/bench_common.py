@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import time
+from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 _PACKAGES = ("transforms", "warehouse")
 
@@ -36,3 +39,28 @@ def arguments(cached: str) -> argparse.ArgumentParser:
     ap.add_argument("--baseline", help="another tree (holding transforms/, warehouse/) to time alongside")
     ap.add_argument("--no-steps", action="store_true", help="skip the per-step times")
     return ap
+
+
+def best_cpu(repeat: int, fn: Callable[..., Any], *args: Any) -> tuple[float, Any]:
+    """(best CPU seconds of this process over `repeat` calls of fn(*args), the last result)."""
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        t0 = time.process_time()
+        result = fn(*args)
+        best = min(best, time.process_time() - t0)
+    return best, result
+
+
+def time_versions(
+    versions: dict[str, ModuleType], call: Callable[[ModuleType], Any], repeat: int
+) -> tuple[dict[str, float], dict[str, Any]]:
+    """Best CPU seconds and last result of `call(module)` per version, the versions alternating in
+    each round (the machine's load then hits them alike)."""
+    best = dict.fromkeys(versions, float("inf"))
+    results: dict[str, Any] = {}
+    for _ in range(repeat):
+        for name, mod in versions.items():
+            t0 = time.process_time()
+            results[name] = call(mod)
+            best[name] = min(best[name], time.process_time() - t0)
+    return best, results

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import polars as pl  # noqa: E402
 
 from flows.evaluate import reference_data  # noqa: E402
-from tests.transforms.bench_common import arguments, load_baseline  # noqa: E402
+from tests.transforms.bench_common import arguments, load_baseline, time_versions  # noqa: E402
 from transforms import entities as E  # noqa: E402
 from warehouse.reference import DEFAULT_GAZETTEER  # noqa: E402
 
@@ -111,13 +111,9 @@ def main() -> None:
         versions["baseline"] = load_baseline(args.baseline, "transforms.entities")
     for mod in versions.values():
         mod.extract_mentions(docs.head(2), gaz, version, lexicons)  # warm-up (regex compilation)
-    best = dict.fromkeys(versions, float("inf"))
-    frames = {}
-    for _ in range(args.repeat):
-        for name, mod in versions.items():
-            t0 = time.process_time()
-            frames[name] = mod.extract_mentions(docs, gaz, version, lexicons)
-            best[name] = min(best[name], time.process_time() - t0)
+    best, frames = time_versions(
+        versions, lambda mod: mod.extract_mentions(docs, gaz, version, lexicons), args.repeat
+    )
     for name in versions:
         mentions, entities = frames[name]
         print(

@@ -19,14 +19,13 @@ metrics gate (expectations suite through `expectations.gate.gate`) on the extrac
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import polars as pl  # noqa: E402
 
-from tests.transforms.bench_common import arguments, load_baseline  # noqa: E402
+from tests.transforms.bench_common import arguments, best_cpu, load_baseline, time_versions  # noqa: E402
 from transforms import metrics as M  # noqa: E402
 from transforms.text import sentence_spans  # noqa: E402
 from warehouse.reference import DEFAULT_GAZETTEER  # noqa: E402
@@ -64,23 +63,14 @@ def main() -> None:
     print(f"{docs.height} documents, {mb:.2f} MB cleaned text, {mentions.height} mentions")
 
     def cpu(fn, *a):  # noqa: ANN001, ANN202
-        best, result = float("inf"), None
-        for _ in range(args.repeat):
-            t0 = time.process_time()
-            result = fn(*a)
-            best = min(best, time.process_time() - t0)
-        return best, result
+        return best_cpu(args.repeat, fn, *a)
 
     versions = {"current": M}
     if args.baseline:
         versions["baseline"] = load_baseline(args.baseline, "transforms.metrics")
-    best = dict.fromkeys(versions, float("inf"))
-    frames = {}
-    for _ in range(args.repeat):
-        for name, mod in versions.items():
-            t0 = time.process_time()
-            frames[name] = mod.metric_candidates(docs, mentions, entities, sentences)
-            best[name] = min(best[name], time.process_time() - t0)
+    best, frames = time_versions(
+        versions, lambda mod: mod.metric_candidates(docs, mentions, entities, sentences), args.repeat
+    )
     for name in versions:
         n = frames[name].filter(pl.col("reason").is_null()).height
         print(

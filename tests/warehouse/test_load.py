@@ -357,3 +357,24 @@ def test_mention_stats_of_files_apply_the_registry_rule_across_files(tmp_path):
     assert got.equals(registry_t.mention_stats(pl.concat(_mentions(p) for p in parts).lazy()))
     assert mention_stats_of_files(wh, []).schema == got.schema
     assert not list(wh.staging_dir.glob("duckdb-spill-*"))  # its spill directory is removed
+
+
+def test_a_quote_in_the_warehouse_path_stays_inside_every_sql_literal(tmp_path):
+    from warehouse.catalog import connect_readonly, manifest
+    from warehouse.load import mention_stats_of_files
+    from warehouse.schemas import MENTIONS
+
+    wh = Warehouse.at(tmp_path / "o'brien's news" / "q.duckdb")
+    path = write_table(
+        _mentions([("d1", "org:a", "pattern", 0.8)]), MENTIONS, wh.table_dir("mentions") / "m.parquet"
+    )
+    assert mention_stats_of_files(wh, [str(path)]).rows() == [("org:a", 0.8, 1, 1)]
+    load_run(
+        wh, "r1", [_batch(tmp_path / "s", 0, _documents(["a"], ["a.txt"]), _sentences(["a"], 1))], {}, ENTITY
+    )
+    assert [e.table_name for e in manifest(wh)].count("documents") == 1
+    con = connect_readonly(wh)
+    try:
+        assert con.sql("SELECT count(*) FROM documents").fetchall() == [(1,)]
+    finally:
+        con.close()
