@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import json
 import logging
+import queue
 import shutil
 import threading
 import time
@@ -73,6 +74,7 @@ from warehouse.schemas import (
 )
 
 STAGES = ("ingest", "clean", "entities", "metrics")
+STAGE_TASKS = (ingest_batch, clean_batch, entities_batch, metrics_batch)
 # The least raw bytes worth a batch of its own when a run is split across workers.
 MIN_SPLIT_BYTES = 2_000_000
 
@@ -394,6 +396,7 @@ class _Run:
     unread: int
     unread_docs: int  # the documents of those files (a jsonl/parquet file holds many)
     plan_id: Any  # plan's task run id: each batch's ingest depends on it
+    workers: int  # batch chains run at once (local workers, or the Dask cluster's)
 
 
 @dataclass
@@ -464,66 +467,89 @@ def _start(params: RunParameters, wh: Warehouse) -> _Run:
     plan_id = planned.state_details.task_run_id
     _emit("plan", batches=[(len(refs), sum(r.size for r in refs)) for refs in batches])
     return _Run(
-        run_id, started, t_start, staging, ctx, batches, list_rejects, stale, unread, unread_docs, plan_id
+        run_id,
+        started,
+        t_start,
+        staging,
+        ctx,
+        batches,
+        list_rejects,
+        stale,
+        unread,
+        unread_docs,
+        plan_id,
+        workers,
     )
 
 
 def _process_batches(params: RunParameters, run: _Run) -> _Processed:
-    """Submit each batch's ingest → clean → entities → metrics chain and wait for every chain.
+    """Run each batch's ingest → clean → entities → metrics chain, `run.workers` chains at a time.
 
-    A batch whose stage fails (a gate stopped it, or an error) is not promoted; the others are."""
+    A stage is submitted only once the one before it has finished, so no worker ever sits blocked on an
+    upstream future: submitting whole chains up front (`wait_for`) let a thread runner's workers take a
+    batch's later stages and wait in them — two threads gave 1.07× one (29 MB of real text: 13.1 s vs
+    14.1 s; py-spy: 6.7 of 23.2 thread-seconds waiting on upstream futures). A batch whose stage fails
+    (a gate stopped it, or an error) is not promoted; the others are.
+    """
     if run.batches:
         warm_up()
-    done = _Processed([], [], [])
     ctx = run.ctx
-    with _workers_report_here(params), _task_runner(params) as runner:
-        chains: list[tuple[int, list[PrefectFuture]]] = []
-        for b, refs in enumerate(run.batches):
-            # Dependencies given explicitly: on Dask the upstream future arrives as a plain value, and
-            # the graph should show each batch's own chain plan → ingest → clean → entities → metrics.
-            f1 = runner.submit(
+    results: dict[int, list[dict[str, Any]]] = {}
+    failures: dict[int, str] = {}
+    finished: queue.SimpleQueue[tuple[int, int, PrefectFuture]] = queue.SimpleQueue()
+    waiting = list(enumerate(run.batches))[::-1]
+
+    def submit(b: int, stage: int, upstream: PrefectFuture | None) -> None:
+        if upstream is None:
+            fut = runner.submit(
                 ingest_batch,
-                parameters={"ctx": ctx, "batch": b, "refs": refs},
+                parameters={"ctx": ctx, "batch": b, "refs": run.batches[b]},
                 dependencies={"refs": {TaskRunResult(id=run.plan_id)}},
             )
-            f2 = _then(runner, clean_batch, ctx, b, f1)
-            f3 = _then(runner, entities_batch, ctx, b, f2)
-            f4 = _then(runner, metrics_batch, ctx, b, f3)
-            size = sum(r.size for r in refs)
-            for stage, fut in zip(STAGES, (f1, f2, f3, f4), strict=True):
-                fut.add_done_callback(
-                    functools.partial(_stage_done, stage=stage, batch=b, files=len(refs), size=size)
-                )
-            chains.append((b, [f1, f2, f3, f4]))
-        for b, futures in chains:
-            batch_ok = True
-            for stage, fut in zip(STAGES, futures, strict=True):
-                fut.wait()
-                state = fut.state
-                if state.is_completed():
-                    done.stats.append(fut.result())
+        else:
+            # The upstream result is passed as a value; `dependencies` keeps the graph's arrow
+            # plan → ingest → clean → entities → metrics for each batch.
+            fut = runner.submit(
+                STAGE_TASKS[stage],
+                parameters={"ctx": ctx, "batch": b, "upstream": upstream.result()},
+                dependencies={"upstream": {TaskRunResult(id=upstream.task_run_id)}},
+            )
+        size = sum(r.size for r in run.batches[b])
+        fut.add_done_callback(
+            functools.partial(_stage_done, stage=STAGES[stage], batch=b, files=len(run.batches[b]), size=size)
+        )
+        fut.add_done_callback(lambda f: finished.put((b, stage, f)))
+
+    with _workers_report_here(params), _task_runner(params) as runner:
+        running = 0
+        while waiting and running < run.workers:
+            submit(waiting.pop()[0], 0, None)
+            running += 1
+        while running:
+            b, stage, fut = finished.get()
+            fut.wait()
+            state = fut.state
+            if state.is_completed():
+                results.setdefault(b, []).append(fut.result())
+                if stage + 1 < len(STAGES):
+                    submit(b, stage + 1, fut)
                     continue
-                batch_ok = False
-                if state.is_failed() or state.is_crashed():
-                    try:
-                        fut.result(raise_on_failure=True)
-                    except Exception as exc:  # noqa: BLE001 - reported below with the batch
-                        done.failures.append(f"batch {b} {stage}: {exc}")
-                break
-            if batch_ok:
-                done.ok_batches.append(b)
-    return done
-
-
-def _then(
-    runner: Any, stage_task: Any, ctx: RunContext, batch: int, upstream: PrefectFuture
-) -> PrefectFuture:
-    """Submit `stage_task` for `batch` after `upstream` (the batch's previous stage), linked to it."""
-    return runner.submit(
-        stage_task,
-        parameters={"ctx": ctx, "batch": batch, "upstream": upstream},
-        wait_for=[upstream],
-        dependencies={"upstream": {TaskRunResult(id=upstream.task_run_id)}},
+            elif state.is_failed() or state.is_crashed():
+                try:
+                    fut.result(raise_on_failure=True)
+                except Exception as exc:  # noqa: BLE001 - reported below with the batch
+                    failures[b] = f"batch {b} {STAGES[stage]}: {exc}"
+            else:
+                failures[b] = f"batch {b} {STAGES[stage]}: ended {state.type.value.lower()}"
+            running -= 1
+            if waiting:
+                submit(waiting.pop()[0], 0, None)
+                running += 1
+    order = sorted(results)
+    return _Processed(
+        [s for b in order for s in results[b]],
+        [b for b in order if b not in failures and len(results[b]) == len(STAGES)],
+        [failures[b] for b in sorted(failures)],
     )
 
 

@@ -382,6 +382,10 @@ def test_task_runs_are_named_by_stage_and_batch_and_chained(prefect_server, tmp_
         "metrics[b1]": ["entities[b1]"],
         "load": [],
     }
+    # A stage is submitted only when its upstream has finished, so with two workers the second batch
+    # starts at once instead of after a worker sat blocked in clean[b0] waiting for ingest[b0].
+    times = {t.name: (t.start_time, t.end_time) for t in tasks}
+    assert times["ingest[b1]"][0] < times["clean[b0]"][1]
 
 
 def test_a_locked_warehouse_is_refused_before_prefect_starts(tmp_path):
