@@ -643,7 +643,7 @@ def plan_batches(
 ) -> list[list[SourceRef]]:
     """Group files, in order, into batches of at most `batch_size` files and about `batch_bytes` bytes.
 
-    `parts` > 1 (one per parallel worker): at least that many batches, all of about the same files and
+    `parts` > 1 (one per parallel worker): a multiple of that many batches, all of about the same files and
     bytes (a greedy cut at 1/parts of the bytes leaves a last sliver of a batch, which pays a batch's
     whole fixed cost, nine GX validations, for a few documents)."""
     if parts > 1 and refs:
@@ -665,12 +665,15 @@ def plan_batches(
 def _even_batches(
     refs: list[SourceRef], batch_size: int, batch_bytes: int, parts: int
 ) -> list[list[SourceRef]]:
-    """`refs` in order, in about n batches of even files and bytes: n >= `parts`, and enough that no
+    """`refs` in order, in about n batches of even files and bytes: n a multiple of `parts`, enough that no
     batch exceeds `batch_size` files or (but for a single larger file) `batch_bytes` bytes. Each batch
     aims at an equal share of what is left, so a large file early on does not leave a sliver at the end.
     """
     left_files, left_bytes = len(refs), sum(r.size for r in refs)
     n = max(parts, -(-left_files // batch_size), -(-left_bytes // max(batch_bytes, 1)))
+    # A multiple of `parts`: 7 batches on 2 workers end with one batch running alone (100 MB at 16 MB
+    # a batch); 8 smaller ones keep both busy to the end.
+    n = -(-n // parts) * parts
     batches: list[list[SourceRef]] = []
     cur: list[SourceRef] = []
     cur_bytes = 0

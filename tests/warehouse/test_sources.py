@@ -282,11 +282,17 @@ def test_plan_batches_in_even_parts_for_parallel_workers():
     ]
     # the per-batch file limit still holds when the even share would exceed it
     assert paths(plan_batches(refs, batch_size=3, batch_bytes=1000, parts=2)) == [
-        ["0", "1", "2"],
+        ["0", "1"],
+        ["2"],
         ["3"],
         ["4", "5", "6"],
         ["7"],
     ]
+    # a multiple of the workers: 40 bytes at 6 a batch is 7 batches alone, 8 for two workers (the 7th
+    # would run by itself at the end)
+    ones = [SourceRef(str(i), 1, "txt") for i in range(40)]
+    assert [len(b) for b in plan_batches(ones, batch_size=100, batch_bytes=6)] == [6] * 6 + [4]
+    assert [len(b) for b in plan_batches(ones, batch_size=100, batch_bytes=6, parts=2)] == [5] * 8
 
 
 def test_file_index_maps_records_back_to_their_file_and_leaves_out_refused_files():
