@@ -1599,10 +1599,8 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
         sentences = _on_rows(sentences, pl.col(has), **{n: patterns[n] for n in names})
     kept = _add_columns(kept, sentences.select("_sk", *_KIND_SENTENCE), "_sk")
     # The nearest-cue rule (two capturing regexes) runs only on the money figures a cue word is near.
-    near_rows = _MONEY & (
-        pl.col("_left").str.tail(80).str.contains(_CUE_HINT)
-        | pl.col("_right").str.head(60).str.contains(_CUE_HINT)
-    )
+    # (the hint is looked for in the money figures' words alone)
+    near_rows = _contains_where(_MONEY, "_left", _CUE_HINT) | _contains_where(_MONEY, "_right", _CUE_HINT, 0, 60)
     kept = _on_rows(kept, near_rows, _near=_money_cue(pl.col("_left"), pl.col("_right")))
     rules = _kind_rules(pl.col("_left"), pl.col("_right"))
     for rows, name, rule in rules:
@@ -2052,13 +2050,18 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         fb_frames.append(part)
     fig = fig.join(pl.concat(fb_frames), on="_k", how="left")
     # An ORG named before the figure in its sentence: the first ORG's end is before the figure's start.
+    # (grouped and joined by one integer sentence key: ~2x cheaper than the pair (_d, sentence))
     org_end = (
         flags.lazy()
         .filter(pl.col("m_type") == "ORG")
-        .group_by("_d", "m_sentence")
+        .group_by(_key(pl.col("_d"), pl.col("m_sentence")).alias("_sk"))
         .agg(pl.col("m_end").min().alias("_org_end"))
     )
-    fig = fig.join(org_end, left_on=["_d", "sentence_id"], right_on=["_d", "m_sentence"], how="left")
+    fig = (
+        fig.with_columns(_key(pl.col("_d"), pl.col("sentence_id")).alias("_sk"))
+        .join(org_end, on="_sk", how="left")
+        .drop("_sk")
+    )
     # The document's topic: its most mentioned ORG, when it clearly leads (at least 3 mentions and
     # half again as many as the next ORG). A figure with no owner in its sentence or paragraph belongs
     # to it when its unit may belong to an ORG ("Total revenue for the quarter was $6.8 billion").
