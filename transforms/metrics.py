@@ -2208,9 +2208,11 @@ def pair_size_versions(kept: pl.DataFrame, sizes: pl.DataFrame, entities: pl.Dat
         .unique(["_d", "start"], keep="first", maintain_order=True)
         .select("_d", "start", "_version")
     )
+    # (the wide frame is not joined: only its key, with the version stacked beside it)
+    versions = versions.select(_key(pl.col("_d"), pl.col("start")).alias("_k"), "_version")
     return (
-        kept.lazy()
-        .join(versions, on=["_d", "start"], how="left")
+        _add_columns(kept, versions, "_k")
+        .lazy()
         .with_columns(pl.coalesce("_version", "subject_entity_id").alias("subject_entity_id"))
         .drop("_version")
         .collect(engine=_ENGINE)
@@ -2261,7 +2263,7 @@ def link_conversions(kept: pl.DataFrame) -> pl.DataFrame:
         )
         .select("_k", "linked_metric_id")
     )
-    return kept.lazy().join(links, on="_k", how="left").collect(engine=_ENGINE)
+    return _add_columns(kept, links, "_k")
 
 
 _SIGNIFICANT_DIGITS = 12
