@@ -610,10 +610,11 @@ _LEFT_CUE_WORDS = (
 def _left_units(frame: pl.LazyFrame, rows: pl.Expr) -> pl.LazyFrame:
     """_left -> _lu, the `_unit_from_left` of the distinct left contexts of `rows` holding a cue word
     (the cue patterns are costly and most left contexts repeat or hold no cue); others are absent."""
+    # (the distinct contexts are collected first: left lazy, the optimiser pushed the cue-word filter
+    # below `unique`, lower-casing every row's context instead of each distinct one once)
+    distinct = frame.filter(rows).select("_left").unique().collect(engine=_ENGINE)
     return (
-        frame.filter(rows)
-        .select("_left")
-        .unique()
+        distinct.lazy()
         .filter(pl.col("_left").str.to_lowercase().str.contains(_LEFT_CUE_WORDS))
         .with_columns(_unit_from_left(pl.col("_left")).alias("_lu"))
     )
@@ -825,9 +826,12 @@ def _kind(unit: pl.Expr) -> pl.Expr:
     )
 
 
+# Qualifiers are short phrases right before the figure: 24 characters hold the longest.
+_QUALIFIER_CHARS = 24
+
+
 def _qualifier_tail(left: pl.Expr) -> pl.Expr:
-    # Qualifiers are short phrases right before the figure: 24 characters hold the longest.
-    return left.str.tail(24).str.to_lowercase()
+    return left.str.tail(_QUALIFIER_CHARS).str.to_lowercase()
 
 
 # A tail ending in any qualifier: the first of `_QUALIFIERS` to match is looked for only in those.
@@ -1607,13 +1611,14 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
         kept = _on_rows(kept, rows, **{name: rule})
     # Most figures have no qualifier: the rules, in order, run only on the tails some qualifier ends,
     # each distinct tail once ("more than ", "up to " repeat).
-    kept = kept.with_columns(_qualifier_tail(pl.col("_left")).alias("_tail"))
+    # (the tails are lower-cased only once each distinct raw tail is found: lower-casing is costly)
+    kept = kept.with_columns(pl.col("_left").str.tail(_QUALIFIER_CHARS).alias("_tail"))
+    distinct = kept.select("_tail").unique()
     qualified = (
-        kept.lazy()
-        .select("_tail")
-        .filter(pl.col("_tail").str.contains(_ANY_QUALIFIER))
-        .unique()
-        .with_columns(_qualifier(pl.col("_tail")).alias("qualifier"))
+        distinct.lazy()
+        .with_columns(_qualifier_tail(pl.col("_tail")).alias("_low"))
+        .filter(pl.col("_low").str.contains(_ANY_QUALIFIER))
+        .select("_tail", _qualifier(pl.col("_low")).alias("qualifier"))
     )
     kept = _add_columns(kept, qualified, "_tail").drop("_tail")
     return kept.with_columns(_kind(pl.col("unit")).alias("kind")).drop(
