@@ -1084,6 +1084,12 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
     currency, rest_unit, per_share, bare = (
         pl.col(c) for c in ("_currency", "_rest_unit", "_per_share", "_bare")
     )
+    # A rank's number is read only in ranks, a fraction word only in surfaces opening with a letter
+    # (every `_FRACTIONS` key does; no other character lower-cases to one): a when/then chain
+    # evaluated both on every distinct surface.
+    cands = _on_rows(cands.collect(engine=_ENGINE), is_rank, _rank_value=rank_value)
+    cands = _on_rows(cands, pl.col("surface").str.contains(r"^[A-Za-z]"), _fraction_value=fraction).lazy()
+    rank_value, fraction = pl.col("_rank_value"), pl.col("_fraction_value")
     value = (
         pl.when(is_rank)
         .then(rank_value)
@@ -1111,7 +1117,7 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
             fraction.alias("_fraction"),
             lo_scale.alias("_lo_scale"),
         )
-        .drop("_lo_num", "_hi_num")
+        .drop("_lo_num", "_hi_num", "_rank_value", "_fraction_value")
         .collect(engine=_ENGINE)
     )
     return _add_columns(hits, parsed, "surface", nulls_equal=True)
