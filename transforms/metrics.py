@@ -1610,7 +1610,10 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     kept = _add_columns(kept, sentences.select("_sk", *_KIND_SENTENCE), "_sk")
     # The nearest-cue rule (two capturing regexes) runs only on the money figures a cue word is near.
     # (the hint is looked for in the money figures' words alone)
-    near_rows = _contains_where(_MONEY, "_left", _CUE_HINT) | _contains_where(_MONEY, "_right", _CUE_HINT, 0, 60)
+    near_rows = _MONEY.fill_null(False) & (
+        _masked_value(_MONEY, "_left", lambda t: t.str.tail(80).str.contains(_CUE_HINT))
+        | _masked_value(_MONEY, "_right", lambda t: t.str.head(60).str.contains(_CUE_HINT))
+    )
     kept = _on_rows(kept, near_rows, _near=_money_cue(pl.col("_left"), pl.col("_right")))
     rules = _kind_rules(pl.col("_left"), pl.col("_right"))
     for rows, name, rule in rules:
@@ -2219,11 +2222,9 @@ def pair_size_versions(kept: pl.DataFrame, sizes: pl.DataFrame, entities: pl.Dat
         .unique(["_d", "start"], keep="first", maintain_order=True)
         .select("_d", "start", "_version")
     )
-    # (the wide frame is not joined: only its key, with the version stacked beside it)
-    versions = versions.select(_key(pl.col("_d"), pl.col("start")).alias("_k"), "_version")
     return (
-        _add_columns(kept, versions, "_k")
-        .lazy()
+        kept.lazy()
+        .join(versions, on=["_d", "start"], how="left")
         .with_columns(pl.coalesce("_version", "subject_entity_id").alias("subject_entity_id"))
         .drop("_version")
         .collect(engine=_ENGINE)
