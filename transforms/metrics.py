@@ -610,10 +610,11 @@ _LEFT_CUE_WORDS = (
 def _left_units(frame: pl.LazyFrame, rows: pl.Expr) -> pl.LazyFrame:
     """_left -> _lu, the `_unit_from_left` of the distinct left contexts of `rows` holding a cue word
     (the cue patterns are costly and most left contexts repeat or hold no cue); others are absent."""
+    # (the distinct contexts are collected first: left lazy, the optimiser pushed the cue-word filter
+    # below `unique`, lower-casing every row's context instead of each distinct one once)
+    distinct = frame.filter(rows).select("_left").unique().collect(engine=_ENGINE)
     return (
-        frame.filter(rows)
-        .select("_left")
-        .unique()
+        distinct.lazy()
         .filter(pl.col("_left").str.to_lowercase().str.contains(_LEFT_CUE_WORDS))
         .with_columns(_unit_from_left(pl.col("_left")).alias("_lu"))
     )
@@ -825,9 +826,12 @@ def _kind(unit: pl.Expr) -> pl.Expr:
     )
 
 
+# Qualifiers are short phrases right before the figure: 24 characters hold the longest.
+_QUALIFIER_CHARS = 24
+
+
 def _qualifier_tail(left: pl.Expr) -> pl.Expr:
-    # Qualifiers are short phrases right before the figure: 24 characters hold the longest.
-    return left.str.tail(24).str.to_lowercase()
+    return left.str.tail(_QUALIFIER_CHARS).str.to_lowercase()
 
 
 # A tail ending in any qualifier: the first of `_QUALIFIERS` to match is looked for only in those.
@@ -1080,6 +1084,12 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
     currency, rest_unit, per_share, bare = (
         pl.col(c) for c in ("_currency", "_rest_unit", "_per_share", "_bare")
     )
+    # A rank's number is read only in ranks, a fraction word only in surfaces opening with a letter
+    # (every `_FRACTIONS` key does; no other character lower-cases to one): a when/then chain
+    # evaluated both on every distinct surface.
+    cands = _on_rows(cands.collect(engine=_ENGINE), is_rank, _rank_value=rank_value)
+    cands = _on_rows(cands, pl.col("surface").str.contains(r"^[A-Za-z]"), _fraction_value=fraction).lazy()
+    rank_value, fraction = pl.col("_rank_value"), pl.col("_fraction_value")
     value = (
         pl.when(is_rank)
         .then(rank_value)
@@ -1107,7 +1117,7 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
             fraction.alias("_fraction"),
             lo_scale.alias("_lo_scale"),
         )
-        .drop("_lo_num", "_hi_num")
+        .drop("_lo_num", "_hi_num", "_rank_value", "_fraction_value")
         .collect(engine=_ENGINE)
     )
     return _add_columns(hits, parsed, "surface", nulls_equal=True)
@@ -1599,9 +1609,10 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
         sentences = _on_rows(sentences, pl.col(has), **{n: patterns[n] for n in names})
     kept = _add_columns(kept, sentences.select("_sk", *_KIND_SENTENCE), "_sk")
     # The nearest-cue rule (two capturing regexes) runs only on the money figures a cue word is near.
-    near_rows = _MONEY & (
-        pl.col("_left").str.tail(80).str.contains(_CUE_HINT)
-        | pl.col("_right").str.head(60).str.contains(_CUE_HINT)
+    # (the hint is looked for in the money figures' words alone)
+    near_rows = _MONEY.fill_null(False) & (
+        _masked_value(_MONEY, "_left", lambda t: t.str.tail(80).str.contains(_CUE_HINT))
+        | _masked_value(_MONEY, "_right", lambda t: t.str.head(60).str.contains(_CUE_HINT))
     )
     kept = _on_rows(kept, near_rows, _near=_money_cue(pl.col("_left"), pl.col("_right")))
     rules = _kind_rules(pl.col("_left"), pl.col("_right"))
@@ -1609,13 +1620,14 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
         kept = _on_rows(kept, rows, **{name: rule})
     # Most figures have no qualifier: the rules, in order, run only on the tails some qualifier ends,
     # each distinct tail once ("more than ", "up to " repeat).
-    kept = kept.with_columns(_qualifier_tail(pl.col("_left")).alias("_tail"))
+    # (the tails are lower-cased only once each distinct raw tail is found: lower-casing is costly)
+    kept = kept.with_columns(pl.col("_left").str.tail(_QUALIFIER_CHARS).alias("_tail"))
+    distinct = kept.select("_tail").unique()
     qualified = (
-        kept.lazy()
-        .select("_tail")
-        .filter(pl.col("_tail").str.contains(_ANY_QUALIFIER))
-        .unique()
-        .with_columns(_qualifier(pl.col("_tail")).alias("qualifier"))
+        distinct.lazy()
+        .with_columns(_qualifier_tail(pl.col("_tail")).alias("_low"))
+        .filter(pl.col("_low").str.contains(_ANY_QUALIFIER))
+        .select("_tail", _qualifier(pl.col("_low")).alias("qualifier"))
     )
     kept = _add_columns(kept, qualified, "_tail").drop("_tail")
     return kept.with_columns(_kind(pl.col("unit")).alias("kind")).drop(
@@ -2052,13 +2064,18 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         fb_frames.append(part)
     fig = fig.join(pl.concat(fb_frames), on="_k", how="left")
     # An ORG named before the figure in its sentence: the first ORG's end is before the figure's start.
+    # (grouped and joined by one integer sentence key: ~2x cheaper than the pair (_d, sentence))
     org_end = (
         flags.lazy()
         .filter(pl.col("m_type") == "ORG")
-        .group_by("_d", "m_sentence")
+        .group_by(_key(pl.col("_d"), pl.col("m_sentence")).alias("_sk"))
         .agg(pl.col("m_end").min().alias("_org_end"))
     )
-    fig = fig.join(org_end, left_on=["_d", "sentence_id"], right_on=["_d", "m_sentence"], how="left")
+    fig = (
+        fig.with_columns(_key(pl.col("_d"), pl.col("sentence_id")).alias("_sk"))
+        .join(org_end, on="_sk", how="left")
+        .drop("_sk")
+    )
     # The document's topic: its most mentioned ORG, when it clearly leads (at least 3 mentions and
     # half again as many as the next ORG). A figure with no owner in its sentence or paragraph belongs
     # to it when its unit may belong to an ORG ("Total revenue for the quarter was $6.8 billion").
@@ -2258,7 +2275,7 @@ def link_conversions(kept: pl.DataFrame) -> pl.DataFrame:
         )
         .select("_k", "linked_metric_id")
     )
-    return kept.lazy().join(links, on="_k", how="left").collect(engine=_ENGINE)
+    return _add_columns(kept, links, "_k")
 
 
 _SIGNIFICANT_DIGITS = 12
