@@ -7,6 +7,7 @@ reason; they never stop the run.
 
 from __future__ import annotations
 
+import email.utils
 import glob as globlib
 import json
 import logging
@@ -86,8 +87,9 @@ class SourceRef:
 
 
 # Where fsspec filesystems put an object's modification time: local/sftp `mtime`, s3 `LastModified`,
-# gcs `updated`, azure `last_modified`, memory `created` (a rewrite creates the object anew).
-_MODIFIED_KEYS = ("mtime", "LastModified", "last_modified", "updated", "created")
+# gcs `updated`, azure `last_modified`, http(s) the `Last-Modified` header (RFC 9110 date), memory
+# `created` (a rewrite creates the object anew).
+_MODIFIED_KEYS = ("mtime", "LastModified", "last_modified", "updated", "Last-Modified", "created")
 
 
 def _modified_ns(info: dict) -> int | None:
@@ -101,7 +103,10 @@ def _modified_ns(info: dict) -> int | None:
             try:
                 value = datetime.fromisoformat(value.replace("Z", "+00:00"))
             except ValueError:
-                continue
+                try:  # an HTTP date: "Mon, 30 Nov 2026 08:00:00 GMT"
+                    value = email.utils.parsedate_to_datetime(value)
+                except (TypeError, ValueError):
+                    continue
         if isinstance(value, datetime):
             value = (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
         if isinstance(value, int | float):
@@ -219,23 +224,28 @@ def check_source(source: str) -> None:
 def list_sources(source: str) -> tuple[list[SourceRef], list[dict]]:
     """List the files of `source` in a stable order; return (refs, quarantine rows for refused files)."""
     if _is_url(source):
-        fs, path = fsspec.core.url_to_fs(source)
-        paths = (
-            fs.glob(path)
-            if globlib.has_magic(path)
-            else (fs.ls(path, detail=False) if fs.isdir(path) else [path])
-        )
-        if not paths:
-            raise SourceError(f"source {source!r} matches no files")
+        try:
+            fs, path = fsspec.core.url_to_fs(source)
+        except (ImportError, ValueError) as exc:  # an unknown scheme, or its filesystem not installed
+            raise SourceError(f"cannot read source {source!r}: {exc}") from None
         protocol = source.split("://", 1)[0]
         refs = []
-        for p in sorted(paths):
-            info = fs.info(p)
-            if info.get("type") == "file":
-                url = f"{protocol}://{p}"
-                refs.append(
-                    SourceRef(url, int(info.get("size") or 0), _format_of(p), mtime_ns=_modified_ns(info))
-                )
+        try:
+            paths = (
+                fs.glob(path)
+                if globlib.has_magic(path)
+                else (fs.ls(path, detail=False) if fs.isdir(path) else [path])
+            )
+            for p in sorted(paths):
+                info = fs.info(p)
+                if info.get("type") == "file":
+                    url = p if "://" in p else f"{protocol}://{p}"  # http(s) paths keep their scheme
+                    size, modified = int(info.get("size") or 0), _modified_ns(info)
+                    refs.append(SourceRef(url, size, _format_of(p), mtime_ns=modified))
+        except FileNotFoundError:
+            raise SourceError(f"source {source!r} does not exist") from None
+        if not paths:
+            raise SourceError(f"source {source!r} matches no files")
         return refs, []
 
     source = source.removeprefix("file://")

@@ -439,7 +439,8 @@ def test_remote_modification_times_of_each_fsspec_flavour():
             {"updated": "2026-11-30T08:00:00.000Z"},  # gcs
             {"last_modified": datetime(2026, 11, 30, 8, 0)},  # azure, naive = UTC
             {"created": t},  # memory
+            {"Last-Modified": "Mon, 30 Nov 2026 08:00:00 GMT"},  # http(s)
             {"ETag": "abc"},  # nothing to go by: never indexed, read every run
             {"updated": "yesterday"},
         )
-    ] == [ns, ns, ns, ns, ns, None, None]
+    ] == [ns, ns, ns, ns, ns, ns, None, None]
