@@ -585,7 +585,9 @@ class _Bytes:
 _FOUND_SCHEMA = {"surface": pl.String, "bstart": pl.Int64}
 
 
-def _search(raw: _Bytes, groups: list[tuple[list[str], bool]]) -> list[pl.DataFrame]:
+def _search(
+    raw: _Bytes, groups: list[tuple[list[str], bool]], lines: _Lines | None = None
+) -> list[pl.DataFrame]:
     """For each (patterns, bounded) group, (surface, bstart) of every occurrence of its patterns up to
     ASCII case, overlapping, surface as found in the text, in the order Aho-Corasick reports them (by
     end, then longer first). `bounded` drops the occurrences that continue a word on a side where the
@@ -596,6 +598,9 @@ def _search(raw: _Bytes, groups: list[tuple[list[str], bool]]) -> list[pl.DataFr
     and reports each match's pattern and byte offsets together. (polars' `str.find_many` gives only
     start offsets and `str.extract_many` only the strings; pairing them cost two passes or a comparison
     per start: 3x the time on 53 MB of real-paragraph text, one core.)
+
+    `lines`: the batch string's distinct lines (`_Lines`): the automaton reads each once and every
+    occurrence is reported at each copy of its line (the same occurrences as in `raw`, fewer bytes read).
     """
     keys = list(dict.fromkeys(p.encode().lower() for group, _ in groups for p in group if p))
     if not keys or raw.n == 0:
@@ -621,10 +626,14 @@ def _search(raw: _Bytes, groups: list[tuple[list[str], bool]]) -> list[pl.DataFr
             searched.append(key[:1] + marked[1:])
             which.append(i)
     automaton = ahocorasick_rs.BytesAhoCorasick(searched)
-    found = automaton.find_matches_as_indexes(memoryview(_word_starts(raw.raw)), overlapping=True)
+    haystack = (lines.raw if lines is not None else raw).raw
+    found = automaton.find_matches_as_indexes(memoryview(_word_starts(haystack)), overlapping=True)
     # (pattern, start, end) triples, flattened straight into one array
     flat = np.fromiter(itertools.chain.from_iterable(found), dtype=np.int64, count=3 * len(found))
     pat, bstart = np.array(which, dtype=np.int64)[flat[0::3]], flat[1::3]
+    if lines is not None:
+        copy, bstart = lines.occurrences(bstart)
+        pat = pat[copy]
     key_len = np.array([len(k) for k in keys], dtype=np.int64)
     lens = key_len[pat]
     # Report order of overlapping Aho-Corasick: by end; at one end, a state's own (longest) pattern
@@ -756,19 +765,48 @@ _PASSES = (
 )
 
 
-def _distinct_lines(batch: pl.DataFrame) -> pl.DataFrame:
-    """The distinct lines (`text`) of the batch string (`_SEP`-joined documents), each with its ending
-    newline; in no particular order.
+class _Lines:
+    """The distinct lines of the batch string (the `_SEP`-joined documents, `_Bytes`), each with its
+    ending newline, and where each occurs in the batch string.
 
-    The discovery regexes match the same strings in these as in the batch string: no regex matches a
-    newline except as the last character of a match (`person_given`'s closing `[^\p{L}\p{N}-]`), so every
-    match lies inside one line, and a line starts after a newline, where `(?-u:\b)` reads as at the start
-    of a string. Lines repeat across news documents (bylines, share rows, disclaimers, syndicated
-    paragraphs): each distinct one is scanned once (on the 29 MB resampled corpus of the speed benchmark,
-    tests/transforms/bench_entities_speed.py, 14 MB of 29 MB are distinct lines)."""
-    return batch.select(
-        (pl.col("text") + "\n").str.split("\n", inclusive=True).explode().unique().alias("text")
-    )
+    Lines repeat across news documents (bylines, share rows, disclaimers, syndicated paragraphs); the
+    discovery regexes (`_pattern_forms`) and the Aho-Corasick search (`_search`) read each distinct line
+    once and find the same strings as in the batch string: no discovery regex matches a newline except as
+    the last character of a match (`person_given`'s closing `[^\p{L}\p{N}-]`), no searched string holds
+    one before its end, and a line starts after a newline, where `(?-u:\b)` and `_word_starts` read as at
+    the start of a string. (On the 29 MB resampled corpus of the speed benchmark,
+    tests/transforms/bench_entities_speed.py, 14 MB of 29 MB are distinct lines.)
+
+    `text`: one row per distinct line; `raw`: them joined (`_Bytes`); `starts`: each one's byte offset
+    in `raw`; `at`, `where`: line i occurs in the batch string at byte offsets where[at[i]:at[i + 1]]."""
+
+    def __init__(self, batch: pl.DataFrame) -> None:
+        lines = batch.select((pl.col("text") + _SEP).str.split("\n", inclusive=True).explode().alias("text"))
+        size = pl.col("text").str.len_bytes().cast(pl.Int64)
+        distinct = (
+            lines.filter(size > 0)
+            .with_columns((size.cum_sum() - size).alias("at"))
+            .group_by("text")
+            .agg("at")
+        )
+        self.text = distinct.select("text")
+        self.raw = _Bytes(self.text.get_column("text").str.join("").cast(pl.Binary)[0])
+        sizes = distinct.get_column("text").str.len_bytes().cast(pl.Int64).to_numpy()
+        self.starts = np.cumsum(sizes) - sizes
+        self.at = np.zeros(distinct.height + 1, dtype=np.int64)
+        np.cumsum(distinct.get_column("at").list.len().to_numpy(), out=self.at[1:])
+        self.where = distinct.get_column("at").explode().to_numpy()
+
+    def occurrences(self, bstart: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For byte offsets into `raw`: (index of each offset's copies, their offsets in the batch
+        string), every copy of its line in turn."""
+        line = np.searchsorted(self.starts, bstart, "right") - 1
+        count = self.at[line + 1] - self.at[line]
+        index = np.repeat(np.arange(bstart.size), count)
+        # position of each copy among its line's occurrences: 0, 1, ... count - 1
+        first = np.cumsum(count) - count
+        k = np.arange(index.size) - np.repeat(first, count)
+        return index, self.where[self.at[line][index] + k] + (bstart - self.starts[line])[index]
 
 
 def _pattern_forms(big: pl.DataFrame, rules: list[tuple[str, str, float, str]]) -> pl.DataFrame:
@@ -1187,7 +1225,8 @@ def _candidates(
     raw = _Bytes(big.get_column("text").cast(pl.Binary)[0])
 
     gazetteer = gazetteer.with_row_index("_g")
-    raw_forms = _pattern_forms(_distinct_lines(batch), rules)
+    lines = _Lines(batch)
+    raw_forms = _pattern_forms(lines.text, rules)
     is_list = pl.col("rule") == "org_list"
     # Lists read the other rules' organisations as found (one `_valid_forms` pass for all forms).
     items = _list_items(
@@ -1224,6 +1263,7 @@ def _candidates(
             (words, False),
             (links.get_column("link").unique().to_list(), True),
         ],
+        lines,
     )
     hits = _gazetteer_hits(alias_found, raw, gazetteer)
     hits = pl.concat(
