@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 from transforms.entities import (
     ENTITY_COLUMNS,
     MENTION_COLUMNS,
+    _SEP,
     _Bytes,
+    _Lines,
     _discovery_rules,
     _pattern_forms,
     _search,
@@ -571,6 +573,28 @@ def test_pattern_forms_split_each_match_by_the_first_rule_of_its_pass() -> None:
         ("said Acme Robotics Inc.", 5, "Acme Robotics Inc", "PERSON", 0.95, "person_said"),
         ("the Borealis chips", 4, "Borealis", "PRODUCT", 0.94, "product_kind"),
     ]
+
+
+def test_lines_are_the_distinct_lines_of_the_batch_and_where_each_occurs() -> None:
+    # batch string: "Ann met Bo\n" at 0, "Bo ran\n" at 11, "\x00\n" at 18 (the end of the first
+    # document's separator), "Bo ran\n" at 20, "\x00\n" at 27
+    lines = _Lines(pl.DataFrame({"text": ["Ann met Bo\nBo ran", "Bo ran"]}))
+    joined = lines.text.item()
+    assert lines.raw.raw == joined.encode()
+    copies = {
+        joined[start:].split("\n")[0]: lines.where[lines.at[i] : lines.at[i + 1]].tolist()
+        for i, start in enumerate(lines.starts)
+    }
+    assert copies == {"Ann met Bo": [0], "Bo ran": [11, 20], "\x00": [18, 27]}
+    assert sorted(joined.splitlines(keepends=True)) == ["\x00\n", "Ann met Bo\n", "Bo ran\n"]
+
+
+def test_search_over_distinct_lines_reports_every_copy() -> None:
+    batch = pl.DataFrame({"text": ["Acme rose\nsaid Acme", "said Acme", "Acmes fell"]})
+    raw = _Bytes("".join(t + _SEP for t in batch.get_column("text")))
+    (frame,) = _search(raw, [(["Acme"], True)], _Lines(batch))
+    # "Acmes" continues a word; the line "said Acme" is read once and reported at both copies
+    assert frame.rows() == [("Acme", 0), ("Acme", 15), ("Acme", 27)]
 
 
 def test_word_starts_marks_the_first_byte_of_every_word() -> None:
