@@ -10,6 +10,7 @@ Context rules live in the gazetteer YAML and are applied as joins, not per-entit
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import string
@@ -565,9 +566,6 @@ class _Bytes:
         self.raw = text.encode() if isinstance(text, str) else bytes(text)
         self.u8 = np.frombuffer(self.raw, dtype=np.uint8)
         self.n = len(self.u8)
-        # Positions of UTF-8 continuation bytes (0x80-0xBF, below -64 read as int8: one comparison): a
-        # byte offset minus how many of them precede it is the character offset.
-        self._continuation = np.flatnonzero(self.u8.view(np.int8) < -64)
 
     def word_byte_before(self, index: np.ndarray) -> np.ndarray:
         """Whether the byte before each offset is an ASCII letter or digit (False at the start)."""
@@ -576,6 +574,12 @@ class _Bytes:
     def word_byte_at(self, index: np.ndarray) -> np.ndarray:
         """Whether the byte at each offset is an ASCII letter or digit (False past the end)."""
         return (index < self.n) & _WORD_BYTE[self.u8[np.minimum(index, self.n - 1)]]
+
+    @functools.cached_property
+    def _continuation(self) -> np.ndarray:
+        # Positions of UTF-8 continuation bytes (0x80-0xBF, below -64 read as int8: one comparison): a
+        # byte offset minus how many of them precede it is the character offset.
+        return np.flatnonzero(self.u8.view(np.int8) < -64)
 
     def chars(self, index: np.ndarray) -> np.ndarray:
         """Character offsets of byte offsets that sit on character boundaries."""
@@ -766,7 +770,7 @@ _PASSES = (
 
 
 class _Lines:
-    """The distinct lines of the batch string (the `_SEP`-joined documents, `_Bytes`), each with its
+    """The distinct lines of the batch string (`_Bytes` of the `_SEP`-joined documents), each with its
     ending newline, and where each occurs in the batch string.
 
     Lines repeat across news documents (bylines, share rows, disclaimers, syndicated paragraphs); the
@@ -781,12 +785,15 @@ class _Lines:
     time); `raw`: the same as `_Bytes`; `starts`: each line's byte offset in them; `at`, `where`: line i
     occurs in the batch string at byte offsets where[at[i]:at[i + 1]]."""
 
-    def __init__(self, batch: pl.DataFrame) -> None:
-        lines = batch.select((pl.col("text") + _SEP).str.split("\n", inclusive=True).explode().alias("text"))
-        size = pl.col("text").str.len_bytes().cast(pl.Int64)
+    def __init__(self, batch: _Bytes) -> None:
+        # The lines as strings over the batch string's own buffer (no copy), then grouped.
+        ends = np.flatnonzero(batch.u8 == 10) + 1
+        if batch.n and (ends.size == 0 or ends[-1] != batch.n):
+            ends = np.append(ends, batch.n)
+        offsets = np.concatenate(([0], ends)).astype(np.int64)
+        text = pa.LargeStringArray.from_buffers(ends.size, pa.py_buffer(offsets), pa.py_buffer(batch.raw))
         distinct = (
-            lines.filter(size > 0)
-            .with_columns((size.cum_sum() - size).alias("at"))
+            pl.DataFrame({"text": pl.from_arrow(text), "at": offsets[:-1]})
             .group_by("text")
             .agg("at")
         )
@@ -1226,7 +1233,7 @@ def _candidates(
     raw = _Bytes(big.get_column("text").cast(pl.Binary)[0])
 
     gazetteer = gazetteer.with_row_index("_g")
-    lines = _Lines(batch)
+    lines = _Lines(raw)
     raw_forms = _pattern_forms(lines.text, rules)
     is_list = pl.col("rule") == "org_list"
     # Lists read the other rules' organisations as found (one `_valid_forms` pass for all forms).

@@ -578,7 +578,7 @@ def test_pattern_forms_split_each_match_by_the_first_rule_of_its_pass() -> None:
 def test_lines_are_the_distinct_lines_of_the_batch_and_where_each_occurs() -> None:
     # batch string: "Ann met Bo\n" at 0, "Bo ran\n" at 11, "\x00\n" at 18 (the end of the first
     # document's separator), "Bo ran\n" at 20, "\x00\n" at 27
-    lines = _Lines(pl.DataFrame({"text": ["Ann met Bo\nBo ran", "Bo ran"]}))
+    lines = _Lines(_Bytes("".join(t + _SEP for t in ["Ann met Bo\nBo ran", "Bo ran"])))
     joined = lines.text.item()
     assert lines.raw.raw == joined.encode()
     copies = {
@@ -590,9 +590,8 @@ def test_lines_are_the_distinct_lines_of_the_batch_and_where_each_occurs() -> No
 
 
 def test_search_over_distinct_lines_reports_every_copy() -> None:
-    batch = pl.DataFrame({"text": ["Acme rose\nsaid Acme", "said Acme", "Acmes fell"]})
-    raw = _Bytes("".join(t + _SEP for t in batch.get_column("text")))
-    (frame,) = _search(raw, [(["Acme"], True)], _Lines(batch))
+    raw = _Bytes("".join(t + _SEP for t in ["Acme rose\nsaid Acme", "said Acme", "Acmes fell"]))
+    (frame,) = _search(raw, [(["Acme"], True)], _Lines(raw))
     # "Acmes" continues a word; the line "said Acme" is read once and reported at both copies
     assert frame.rows() == [("Acme", 0), ("Acme", 15), ("Acme", 27)]
 
