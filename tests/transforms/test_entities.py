@@ -596,6 +596,26 @@ def test_search_over_distinct_lines_reports_every_copy() -> None:
     assert frame.rows() == [("Acme", 0), ("Acme", 15), ("Acme", 27)]
 
 
+# Words and separators the discovery rules read: names, cues, roles, lists, newlines.
+_PROSE = st.sampled_from(
+    ["Acme", " Acme", " Jane Roe", " Orbit", " Inc", " Group", " said", " CEO", " the", " chips", " and",
+     " MX450", " 3", " GPT-4", "-7B", "'s", ",", ", said", ", a CEO", ", Orbit and Acme", ".", "\n", "\n",
+     "创始人", "王小明"]
+)  # fmt: skip
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(_PROSE, max_size=25).map("".join), min_size=1, max_size=4))
+def test_pattern_forms_of_distinct_lines_equal_those_of_the_batch(docs: list[str]) -> None:
+    # No rule matches across a newline, so the distinct lines hold every match the batch string does.
+    rules = _discovery_rules(["GPT"], ["Acme"], [], ["Acme"])
+    raw = _Bytes("".join(d + _SEP for d in docs))
+    batch = pl.DataFrame({"text": [raw.raw.decode()]})
+    assert sorted(_pattern_forms(_Lines(raw).text, rules).rows()) == sorted(
+        _pattern_forms(batch, rules).rows()
+    )
+
+
 def test_word_starts_marks_the_first_byte_of_every_word() -> None:
     # Lowercased; a letter that starts a word becomes its capital, a digit d becomes 0xF5 + d (after
     # "-" and after the two bytes of "é" too); the length is kept.
@@ -630,6 +650,24 @@ _WORDY = st.sampled_from(["a", "A", "b", "1", " ", "-", "é", "米"])
 )
 def test_search_bounded_equals_the_two_pass_result_at_word_boundaries(text: str, patterns: list[str]) -> None:
     assert _one_pass(text, patterns, bounded=True) == _bounded(text, _two_pass(text, patterns).rows())
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(_WORDY, max_size=8).map("".join), min_size=1, max_size=4),
+    st.lists(st.integers(0, 3), min_size=1, max_size=12),
+    st.lists(st.lists(_WORDY, min_size=1, max_size=4).map("".join), min_size=1, max_size=6),
+    st.booleans(),
+)
+def test_search_over_distinct_lines_equals_the_search_of_the_batch(
+    lines: list[str], picks: list[int], patterns: list[str], bounded: bool
+) -> None:
+    # Documents made of repeated lines: reading each distinct line once finds what reading them all does.
+    docs = ["\n".join(lines[i % len(lines)] for i in picks[j:]) for j in range(0, len(picks), 3)]
+    raw = _Bytes("".join(d + _SEP for d in docs))
+    (once,) = _search(raw, [(patterns, bounded)], _Lines(raw))
+    (every,) = _search(raw, [(patterns, bounded)])
+    assert once.rows() == every.rows()
 
 
 def test_search_key_in_a_bounded_and_an_unbounded_group() -> None:
