@@ -779,24 +779,16 @@ class _Lines:
     the last character of a match (`person_given`'s closing `[^\p{L}\p{N}-]`), no searched string holds
     one before its end, and a line starts after a newline, where `(?-u:\b)` and `_word_starts` read as at
     the start of a string. (On the 29 MB resampled corpus of the speed benchmark,
-    tests/transforms/bench_entities_speed.py, 14 MB of 29 MB are distinct lines.)
+    tests/transforms/bench_entities_speed.py, 14 MB of 29 MB are distinct lines; `_repeated_lines`
+    decides when reading them pays.)
 
     `text`: the distinct lines joined, in one row (one regex search per pass, not one per line: 0.8x the
     time); `raw`: the same as `_Bytes`; `starts`: each line's byte offset in them; `at`, `where`: line i
     occurs in the batch string at byte offsets where[at[i]:at[i + 1]]."""
 
-    def __init__(self, batch: _Bytes) -> None:
-        # The lines as strings over the batch string's own buffer (no copy), then grouped.
-        ends = np.flatnonzero(batch.u8 == 10) + 1
-        if batch.n and (ends.size == 0 or ends[-1] != batch.n):
-            ends = np.append(ends, batch.n)
-        offsets = np.concatenate(([0], ends)).astype(np.int64)
-        text = pa.LargeStringArray.from_buffers(ends.size, pa.py_buffer(offsets), pa.py_buffer(batch.raw))
-        distinct = (
-            pl.DataFrame({"text": pl.from_arrow(text), "at": offsets[:-1]})
-            .group_by("text")
-            .agg("at")
-        )
+    def __init__(self, batch: _Bytes, lines: pl.DataFrame | None = None) -> None:
+        """`lines`: `_line_frame(batch)`, when already made."""
+        distinct = (lines if lines is not None else _line_frame(batch)).group_by("text").agg("at")
         self.text = distinct.select(pl.col("text").str.join(""))
         self.raw = _Bytes(self.text.get_column("text").cast(pl.Binary)[0])
         sizes = distinct.get_column("text").str.len_bytes().cast(pl.Int64).to_numpy()
@@ -815,6 +807,35 @@ class _Lines:
         first = np.cumsum(count) - count
         k = np.arange(index.size) - np.repeat(first, count)
         return index, self.where[self.at[line][index] + k] + (bstart - self.starts[line])[index]
+
+
+def _line_frame(batch: _Bytes) -> pl.DataFrame:
+    """The lines of the batch string (`text`, each with its ending newline) and their byte offsets
+    (`at`), as strings over the batch string's own buffer (no copy)."""
+    ends = np.flatnonzero(batch.u8 == 10) + 1
+    if batch.n and (ends.size == 0 or ends[-1] != batch.n):
+        ends = np.append(ends, batch.n)
+    offsets = np.concatenate(([0], ends)).astype(np.int64)
+    text = pa.LargeStringArray.from_buffers(ends.size, pa.py_buffer(offsets), pa.py_buffer(batch.raw))
+    return pl.DataFrame({"text": pl.from_arrow(text), "at": offsets[:-1]})
+
+
+# Distinct lines are read instead of the batch string when they hold at most this share of its bytes:
+# grouping the lines and reporting each occurrence at every copy cost about a tenth of what the regex
+# and automaton passes save per repeated byte (tests/transforms/bench_entities_speed.py, one core: on the
+# 29 MB resampled corpus, 49% of its bytes in distinct lines, 1.33x the speed of the whole string; on
+# 14 MB of those lines once each, 0.94x).
+_DISTINCT_SHARE = 0.9
+
+
+def _repeated_lines(batch: _Bytes) -> _Lines | None:
+    """The batch string's distinct lines (`_Lines`) when they hold at most `_DISTINCT_SHARE` of its
+    bytes, else None (reading the batch string itself is then faster)."""
+    lines = _line_frame(batch)
+    # (estimated by line hashes: a collision only makes reading the distinct lines look better)
+    size = pl.col("text").str.len_bytes().cast(pl.Int64)
+    distinct = lines.select(size.filter(pl.col("text").hash().is_first_distinct()).sum()).item()
+    return _Lines(batch, lines) if distinct <= _DISTINCT_SHARE * batch.n else None
 
 
 def _pattern_forms(big: pl.DataFrame, rules: list[tuple[str, str, float, str]]) -> pl.DataFrame:
@@ -1233,8 +1254,8 @@ def _candidates(
     raw = _Bytes(big.get_column("text").cast(pl.Binary)[0])
 
     gazetteer = gazetteer.with_row_index("_g")
-    lines = _Lines(raw)
-    raw_forms = _pattern_forms(lines.text, rules)
+    lines = _repeated_lines(raw)
+    raw_forms = _pattern_forms(lines.text if lines is not None else big, rules)
     is_list = pl.col("rule") == "org_list"
     # Lists read the other rules' organisations as found (one `_valid_forms` pass for all forms).
     items = _list_items(

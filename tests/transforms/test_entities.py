@@ -16,6 +16,7 @@ from transforms.entities import (
     _SEP,
     _Bytes,
     _Lines,
+    _repeated_lines,
     _discovery_rules,
     _pattern_forms,
     _search,
@@ -587,6 +588,14 @@ def test_lines_are_the_distinct_lines_of_the_batch_and_where_each_occurs() -> No
     }
     assert copies == {"Ann met Bo": [0], "Bo ran": [11, 20], "\x00": [18, 27]}
     assert sorted(joined.splitlines(keepends=True)) == ["\x00\n", "Ann met Bo\n", "Bo ran\n"]
+
+
+def test_distinct_lines_are_read_only_when_lines_repeat() -> None:
+    # "Read more at Acme\n" four times and the separator lines: distinct lines hold 18 + 2 of 80 bytes;
+    # all-distinct lines hold every byte.
+    repeated = _repeated_lines(_Bytes("Read more at Acme\n" * 4 + _SEP.lstrip("\n") * 4))
+    assert repeated is not None and sorted(repeated.text.item().splitlines()) == ["\x00", "Read more at Acme"]
+    assert _repeated_lines(_Bytes("One\nTwo\nThree" + _SEP)) is None
 
 
 def test_search_over_distinct_lines_reports_every_copy() -> None:
