@@ -11,14 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transforms.entities import (
+    _SEP,
     ENTITY_COLUMNS,
     MENTION_COLUMNS,
-    _SEP,
     _Bytes,
-    _Lines,
-    _repeated_lines,
     _discovery_rules,
+    _Lines,
     _pattern_forms,
+    _repeated_lines,
     _search,
     _word_starts,
     entity_id,
