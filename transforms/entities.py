@@ -630,6 +630,8 @@ def _search(
             searched.append(key[:1] + marked[1:])
             which.append(i)
     automaton = ahocorasick_rs.BytesAhoCorasick(searched)
+    if lines is not None and any(b"\n" in key[:-1] for key in keys):
+        lines = None  # (a key that holds a newline may run across lines)
     haystack = (lines.raw if lines is not None else raw).raw
     found = automaton.find_matches_as_indexes(memoryview(_word_starts(haystack)), overlapping=True)
     # (pattern, start, end) triples, flattened straight into one array
@@ -1255,7 +1257,9 @@ def _candidates(
 
     gazetteer = gazetteer.with_row_index("_g")
     lines = _repeated_lines(raw)
-    raw_forms = _pattern_forms(lines.text if lines is not None else big, rules)
+    # (a rule that names a newline, through a gazetteer name it holds, may match across lines)
+    newline_rule = any("\n" in regex for _, regex, _, _ in rules)
+    raw_forms = _pattern_forms(lines.text if lines is not None and not newline_rule else big, rules)
     is_list = pl.col("rule") == "org_list"
     # Lists read the other rules' organisations as found (one `_valid_forms` pass for all forms).
     items = _list_items(

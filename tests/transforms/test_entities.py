@@ -590,6 +590,13 @@ def test_lines_are_the_distinct_lines_of_the_batch_and_where_each_occurs() -> No
     assert sorted(joined.splitlines(keepends=True)) == ["\x00\n", "Ann met Bo\n", "Bo ran\n"]
 
 
+def test_search_reads_the_batch_string_for_a_key_that_holds_a_newline() -> None:
+    # "Acme\n" is followed by "Orbit\n" once and by "Acme\n" once: no distinct line holds the key
+    raw = _Bytes("".join(t + _SEP for t in ["Acme\nOrbit", "Acme\nAcme"]))
+    (frame,) = _search(raw, [(["Acme\nOrbit"], True)], _Lines(raw))
+    assert frame.rows() == [("Acme\nOrbit", 0)]
+
+
 def test_distinct_lines_are_read_only_when_lines_repeat() -> None:
     # "Read more at Acme\n" four times and the separator lines: distinct lines hold 18 + 2 of 80 bytes;
     # all-distinct lines hold every byte.
