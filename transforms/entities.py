@@ -10,6 +10,7 @@ Context rules live in the gazetteer YAML and are applied as joins, not per-entit
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import string
@@ -565,9 +566,6 @@ class _Bytes:
         self.raw = text.encode() if isinstance(text, str) else bytes(text)
         self.u8 = np.frombuffer(self.raw, dtype=np.uint8)
         self.n = len(self.u8)
-        # Positions of UTF-8 continuation bytes (0x80-0xBF, below -64 read as int8: one comparison): a
-        # byte offset minus how many of them precede it is the character offset.
-        self._continuation = np.flatnonzero(self.u8.view(np.int8) < -64)
 
     def word_byte_before(self, index: np.ndarray) -> np.ndarray:
         """Whether the byte before each offset is an ASCII letter or digit (False at the start)."""
@@ -577,6 +575,12 @@ class _Bytes:
         """Whether the byte at each offset is an ASCII letter or digit (False past the end)."""
         return (index < self.n) & _WORD_BYTE[self.u8[np.minimum(index, self.n - 1)]]
 
+    @functools.cached_property
+    def _continuation(self) -> np.ndarray:
+        # Positions of UTF-8 continuation bytes (0x80-0xBF, below -64 read as int8: one comparison): a
+        # byte offset minus how many of them precede it is the character offset.
+        return np.flatnonzero(self.u8.view(np.int8) < -64)
+
     def chars(self, index: np.ndarray) -> np.ndarray:
         """Character offsets of byte offsets that sit on character boundaries."""
         return index - np.searchsorted(self._continuation, index)
@@ -585,7 +589,9 @@ class _Bytes:
 _FOUND_SCHEMA = {"surface": pl.String, "bstart": pl.Int64}
 
 
-def _search(raw: _Bytes, groups: list[tuple[list[str], bool]]) -> list[pl.DataFrame]:
+def _search(
+    raw: _Bytes, groups: list[tuple[list[str], bool]], lines: _Lines | None = None
+) -> list[pl.DataFrame]:
     """For each (patterns, bounded) group, (surface, bstart) of every occurrence of its patterns up to
     ASCII case, overlapping, surface as found in the text, in the order Aho-Corasick reports them (by
     end, then longer first). `bounded` drops the occurrences that continue a word on a side where the
@@ -596,6 +602,9 @@ def _search(raw: _Bytes, groups: list[tuple[list[str], bool]]) -> list[pl.DataFr
     and reports each match's pattern and byte offsets together. (polars' `str.find_many` gives only
     start offsets and `str.extract_many` only the strings; pairing them cost two passes or a comparison
     per start: 3x the time on 53 MB of real-paragraph text, one core.)
+
+    `lines`: the batch string's distinct lines (`_Lines`): the automaton reads each once and every
+    occurrence is reported at each copy of its line (the same occurrences as in `raw`, fewer bytes read).
     """
     keys = list(dict.fromkeys(p.encode().lower() for group, _ in groups for p in group if p))
     if not keys or raw.n == 0:
@@ -621,10 +630,16 @@ def _search(raw: _Bytes, groups: list[tuple[list[str], bool]]) -> list[pl.DataFr
             searched.append(key[:1] + marked[1:])
             which.append(i)
     automaton = ahocorasick_rs.BytesAhoCorasick(searched)
-    found = automaton.find_matches_as_indexes(memoryview(_word_starts(raw.raw)), overlapping=True)
+    if lines is not None and any(b"\n" in key[:-1] for key in keys):
+        lines = None  # (a key that holds a newline may run across lines)
+    haystack = (lines.raw if lines is not None else raw).raw
+    found = automaton.find_matches_as_indexes(memoryview(_word_starts(haystack)), overlapping=True)
     # (pattern, start, end) triples, flattened straight into one array
     flat = np.fromiter(itertools.chain.from_iterable(found), dtype=np.int64, count=3 * len(found))
     pat, bstart = np.array(which, dtype=np.int64)[flat[0::3]], flat[1::3]
+    if lines is not None:
+        copy, bstart = lines.occurrences(bstart)
+        pat = pat[copy]
     key_len = np.array([len(k) for k in keys], dtype=np.int64)
     lens = key_len[pat]
     # Report order of overlapping Aho-Corasick: by end; at one end, a state's own (longest) pattern
@@ -756,9 +771,79 @@ _PASSES = (
 )
 
 
+class _Lines:
+    """The distinct lines of the batch string (`_Bytes` of the `_SEP`-joined documents), each with its
+    ending newline, and where each occurs in the batch string.
+
+    Lines repeat across news documents (bylines, share rows, disclaimers, syndicated paragraphs); the
+    discovery regexes (`_pattern_forms`) and the Aho-Corasick search (`_search`) read each distinct line
+    once and find the same strings as in the batch string: no discovery regex matches a newline except as
+    the last character of a match (`person_given`'s closing `[^\p{L}\p{N}-]`), no searched string holds
+    one before its end, and a line starts after a newline, where `(?-u:\b)` and `_word_starts` read as at
+    the start of a string. (On the 29 MB resampled corpus of the speed benchmark,
+    tests/transforms/bench_entities_speed.py, 14 MB of 29 MB are distinct lines; `_repeated_lines`
+    decides when reading them pays.)
+
+    `text`: the distinct lines joined, in one row (one regex search per pass, not one per line: 0.8x the
+    time); `raw`: the same as `_Bytes`; `starts`: each line's byte offset in them; `at`, `where`: line i
+    occurs in the batch string at byte offsets where[at[i]:at[i + 1]]."""
+
+    def __init__(self, batch: _Bytes, lines: pl.DataFrame | None = None) -> None:
+        """`lines`: `_line_frame(batch)`, when already made."""
+        distinct = (lines if lines is not None else _line_frame(batch)).group_by("text").agg("at")
+        self.text = distinct.select(pl.col("text").str.join(""))
+        self.raw = _Bytes(self.text.get_column("text").cast(pl.Binary)[0])
+        sizes = distinct.get_column("text").str.len_bytes().cast(pl.Int64).to_numpy()
+        self.starts = np.cumsum(sizes) - sizes
+        self.at = np.zeros(distinct.height + 1, dtype=np.int64)
+        np.cumsum(distinct.get_column("at").list.len().to_numpy(), out=self.at[1:])
+        self.where = distinct.get_column("at").explode().to_numpy()
+
+    def occurrences(self, bstart: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For byte offsets into `raw`: (index of each offset's copies, their offsets in the batch
+        string), every copy of its line in turn."""
+        line = np.searchsorted(self.starts, bstart, "right") - 1
+        count = self.at[line + 1] - self.at[line]
+        index = np.repeat(np.arange(bstart.size), count)
+        # position of each copy among its line's occurrences: 0, 1, ... count - 1
+        first = np.cumsum(count) - count
+        k = np.arange(index.size) - np.repeat(first, count)
+        return index, self.where[self.at[line][index] + k] + (bstart - self.starts[line])[index]
+
+
+def _line_frame(batch: _Bytes) -> pl.DataFrame:
+    """The lines of the batch string (`text`, each with its ending newline) and their byte offsets
+    (`at`), as strings over the batch string's own buffer (no copy)."""
+    ends = np.flatnonzero(batch.u8 == 10) + 1
+    if batch.n and (ends.size == 0 or ends[-1] != batch.n):
+        ends = np.append(ends, batch.n)
+    offsets = np.concatenate(([0], ends)).astype(np.int64)
+    text = pa.LargeStringArray.from_buffers(ends.size, pa.py_buffer(offsets), pa.py_buffer(batch.raw))
+    return pl.DataFrame({"text": pl.from_arrow(text), "at": offsets[:-1]})
+
+
+# Distinct lines are read instead of the batch string when they hold at most this share of its bytes:
+# grouping the lines and reporting each occurrence at every copy cost about a tenth of what the regex
+# and automaton passes save per repeated byte (tests/transforms/bench_entities_speed.py, one core: on the
+# 29 MB resampled corpus, 49% of its bytes in distinct lines, 1.33x the speed of the whole string; on
+# 14 MB of those lines once each, 0.94x).
+_DISTINCT_SHARE = 0.9
+
+
+def _repeated_lines(batch: _Bytes) -> _Lines | None:
+    """The batch string's distinct lines (`_Lines`) when they hold at most `_DISTINCT_SHARE` of its
+    bytes, else None (reading the batch string itself is then faster)."""
+    lines = _line_frame(batch)
+    # (estimated by line hashes: a collision only makes reading the distinct lines look better)
+    size = pl.col("text").str.len_bytes().cast(pl.Int64)
+    distinct = lines.select(size.filter(pl.col("text").hash().is_first_distinct()).sum()).item()
+    return _Lines(batch, lines) if distinct <= _DISTINCT_SHARE * batch.n else None
+
+
 def _pattern_forms(big: pl.DataFrame, rules: list[tuple[str, str, float, str]]) -> pl.DataFrame:
-    """The distinct strings the discovery regexes match, each split once into (context, entity) with its
-    groups: match, pre_bytes (context length), surface, type, confidence, rule.
+    """The distinct strings the discovery regexes match in the rows of `big` (`text`: the batch's
+    distinct lines, `_Lines`, or any strings), each split once into (context, entity) with its groups:
+    match, pre_bytes (context length), surface, type, confidence, rule.
 
     One regex pass per group of `_PASSES`; each distinct match then goes to the first rule of its group
     that matches all of it: the first alternative of the group's rules, anchored at both ends, that
@@ -1171,7 +1256,10 @@ def _candidates(
     raw = _Bytes(big.get_column("text").cast(pl.Binary)[0])
 
     gazetteer = gazetteer.with_row_index("_g")
-    raw_forms = _pattern_forms(big, rules)
+    lines = _repeated_lines(raw)
+    # (a rule that names a newline, through a gazetteer name it holds, may match across lines)
+    newline_rule = any("\n" in regex for _, regex, _, _ in rules)
+    raw_forms = _pattern_forms(lines.text if lines is not None and not newline_rule else big, rules)
     is_list = pl.col("rule") == "org_list"
     # Lists read the other rules' organisations as found (one `_valid_forms` pass for all forms).
     items = _list_items(
@@ -1208,6 +1296,7 @@ def _candidates(
             (words, False),
             (links.get_column("link").unique().to_list(), True),
         ],
+        lines,
     )
     hits = _gazetteer_hits(alias_found, raw, gazetteer)
     hits = pl.concat(

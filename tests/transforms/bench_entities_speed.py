@@ -35,6 +35,7 @@ from warehouse.reference import DEFAULT_GAZETTEER  # noqa: E402
 
 # Functions of transforms.entities whose CPU time is reported (called by `_candidates`).
 _STEPS = (
+    "_repeated_lines",
     "_pattern_forms",
     "_list_items",
     "_valid_forms",

@@ -11,11 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transforms.entities import (
+    _SEP,
     ENTITY_COLUMNS,
     MENTION_COLUMNS,
     _Bytes,
     _discovery_rules,
+    _Lines,
     _pattern_forms,
+    _repeated_lines,
     _search,
     _word_starts,
     entity_id,
@@ -573,6 +576,62 @@ def test_pattern_forms_split_each_match_by_the_first_rule_of_its_pass() -> None:
     ]
 
 
+def test_lines_are_the_distinct_lines_of_the_batch_and_where_each_occurs() -> None:
+    # batch string: "Ann met Bo\n" at 0, "Bo ran\n" at 11, "\x00\n" at 18 (the end of the first
+    # document's separator), "Bo ran\n" at 20, "\x00\n" at 27
+    lines = _Lines(_Bytes("".join(t + _SEP for t in ["Ann met Bo\nBo ran", "Bo ran"])))
+    joined = lines.text.item()
+    assert lines.raw.raw == joined.encode()
+    copies = {
+        joined[start:].split("\n")[0]: lines.where[lines.at[i] : lines.at[i + 1]].tolist()
+        for i, start in enumerate(lines.starts)
+    }
+    assert copies == {"Ann met Bo": [0], "Bo ran": [11, 20], "\x00": [18, 27]}
+    assert sorted(joined.splitlines(keepends=True)) == ["\x00\n", "Ann met Bo\n", "Bo ran\n"]
+
+
+def test_search_reads_the_batch_string_for_a_key_that_holds_a_newline() -> None:
+    # "Acme\n" is followed by "Orbit\n" once and by "Acme\n" once: no distinct line holds the key
+    raw = _Bytes("".join(t + _SEP for t in ["Acme\nOrbit", "Acme\nAcme"]))
+    (frame,) = _search(raw, [(["Acme\nOrbit"], True)], _Lines(raw))
+    assert frame.rows() == [("Acme\nOrbit", 0)]
+
+
+def test_distinct_lines_are_read_only_when_lines_repeat() -> None:
+    # "Read more at Acme\n" four times and the separator lines: distinct lines hold 18 + 2 of 80 bytes;
+    # all-distinct lines hold every byte.
+    repeated = _repeated_lines(_Bytes("Read more at Acme\n" * 4 + _SEP.lstrip("\n") * 4))
+    assert repeated is not None and sorted(repeated.text.item().splitlines()) == ["\x00", "Read more at Acme"]
+    assert _repeated_lines(_Bytes("One\nTwo\nThree" + _SEP)) is None
+
+
+def test_search_over_distinct_lines_reports_every_copy() -> None:
+    raw = _Bytes("".join(t + _SEP for t in ["Acme rose\nsaid Acme", "said Acme", "Acmes fell"]))
+    (frame,) = _search(raw, [(["Acme"], True)], _Lines(raw))
+    # "Acmes" continues a word; the line "said Acme" is read once and reported at both copies
+    assert frame.rows() == [("Acme", 0), ("Acme", 15), ("Acme", 27)]
+
+
+# Words and separators the discovery rules read: names, cues, roles, lists, newlines.
+_PROSE = st.sampled_from(
+    ["Acme", " Acme", " Jane Roe", " Orbit", " Inc", " Group", " said", " CEO", " the", " chips", " and",
+     " MX450", " 3", " GPT-4", "-7B", "'s", ",", ", said", ", a CEO", ", Orbit and Acme", ".", "\n", "\n",
+     "创始人", "王小明"]
+)  # fmt: skip
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(_PROSE, max_size=25).map("".join), min_size=1, max_size=4))
+def test_pattern_forms_of_distinct_lines_equal_those_of_the_batch(docs: list[str]) -> None:
+    # No rule matches across a newline, so the distinct lines hold every match the batch string does.
+    rules = _discovery_rules(["GPT"], ["Acme"], [], ["Acme"])
+    raw = _Bytes("".join(d + _SEP for d in docs))
+    batch = pl.DataFrame({"text": [raw.raw.decode()]})
+    assert sorted(_pattern_forms(_Lines(raw).text, rules).rows()) == sorted(
+        _pattern_forms(batch, rules).rows()
+    )
+
+
 def test_word_starts_marks_the_first_byte_of_every_word() -> None:
     # Lowercased; a letter that starts a word becomes its capital, a digit d becomes 0xF5 + d (after
     # "-" and after the two bytes of "é" too); the length is kept.
@@ -607,6 +666,24 @@ _WORDY = st.sampled_from(["a", "A", "b", "1", " ", "-", "é", "米"])
 )
 def test_search_bounded_equals_the_two_pass_result_at_word_boundaries(text: str, patterns: list[str]) -> None:
     assert _one_pass(text, patterns, bounded=True) == _bounded(text, _two_pass(text, patterns).rows())
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(_WORDY, max_size=8).map("".join), min_size=1, max_size=4),
+    st.lists(st.integers(0, 3), min_size=1, max_size=12),
+    st.lists(st.lists(_WORDY, min_size=1, max_size=4).map("".join), min_size=1, max_size=6),
+    st.booleans(),
+)
+def test_search_over_distinct_lines_equals_the_search_of_the_batch(
+    lines: list[str], picks: list[int], patterns: list[str], bounded: bool
+) -> None:
+    # Documents made of repeated lines: reading each distinct line once finds what reading them all does.
+    docs = ["\n".join(lines[i % len(lines)] for i in picks[j:]) for j in range(0, len(picks), 3)]
+    raw = _Bytes("".join(d + _SEP for d in docs))
+    (once,) = _search(raw, [(patterns, bounded)], _Lines(raw))
+    (every,) = _search(raw, [(patterns, bounded)])
+    assert once.rows() == every.rows()
 
 
 def test_search_key_in_a_bounded_and_an_unbounded_group() -> None:
