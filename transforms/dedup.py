@@ -21,6 +21,12 @@ SCHEME = "affine64"  # datasketch >= 2 permutation scheme; 64-bit values stored 
 SHINGLE_WORDS = 3  # word 3-grams; texts shorter than that use their words as shingles
 DEFAULT_THRESHOLD = 0.8
 _EMPTY = np.iinfo(np.uint64).max  # every slot of the signature of an empty shingle set
+# A shingle is numbered by packing its words' numbers into one uint64 key: SHINGLE_WORDS * _WORD_BITS
+# bits, below _SINGLE, the bit marking the one-word shingles of short texts. A batch with 2**21 (2.1 M)
+# distinct words or more takes the slower string path.
+_WORD_BITS = 21
+_SINGLE = np.uint64(1 << 63)
+_PERM_BLOCK = 1 << 16  # shingles per block of documents in _permuted_minima
 
 SIGNATURE_COLUMNS = {"doc_id": pl.String, "signature": pl.List(pl.UInt64)}
 DUPLICATE_COLUMNS = {"doc_id": pl.String, "duplicate_of": pl.String}
@@ -44,26 +50,19 @@ def _fmix64(hv: np.ndarray) -> np.ndarray:
     return hv ^ (hv >> np.uint64(33))
 
 
-def _sha1_64(shingles: list[str]) -> np.ndarray:
+def _sha1_64(shingles: pl.Series) -> np.ndarray:
     """datasketch.hashfunc.sha1_hash64 of each shingle's UTF-8 bytes (first 8 digest bytes, little endian)."""
+    # polars hands out the UTF-8 bytes (no str.encode per shingle), map() calls C methods without a
+    # Python frame, and numpy cuts the 20-byte digests: 0.15 -> 0.10 s for 212,000 shingles.
     sha1 = hashlib.sha1
-    buf = b"".join([sha1(s.encode("utf-8")).digest()[:8] for s in shingles])
-    return np.frombuffer(buf, dtype="<u8").astype(np.uint64, copy=False)
+    digests = b"".join(map(type(sha1()).digest, map(sha1, shingles.cast(pl.Binary).to_list())))
+    first8 = np.frombuffer(digests, dtype=np.uint8).reshape(-1, 20)[:, :8]
+    return np.ascontiguousarray(first8).view("<u8").ravel().astype(np.uint64, copy=False)
 
 
-def minhash_signatures(docs: pl.DataFrame) -> pl.DataFrame:
-    """MinHash of lowercased word 3-gram shingles per document: [doc_id, signature list[u64] of NUM_PERM].
-
-    Bit-for-bit the signatures of datasketch's `MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine64")`
-    updated with the UTF-8 shingles, so signatures already stored stay comparable; but vectorised:
-    shingling in polars, one SHA-1 per distinct shingle of the batch, then per permutation one numpy pass
-    over all shingles and a per-document minimum (`np.minimum.reduceat` over document offsets).
-    """
-    # Exploded words are contiguous per document, so plain shifts (no window) give the next words; a
-    # 3-gram is kept where the word two ahead still belongs to the same document.
-    words = docs.with_row_index("_row").select(
-        "_row", pl.col("text").str.to_lowercase().str.extract_all(r"[\p{L}\p{N}]+").alias("w")
-    )
+def _string_shingles(words: pl.DataFrame) -> tuple[np.ndarray, pl.Series, np.ndarray]:
+    """`_shingles` with the 3-grams built and numbered as strings: the general path, for a batch with more
+    distinct words than `_WORD_BITS` can number. `words`: [_row, w list of the document's words]."""
     nxt = [pl.col("w").shift(-i) for i in range(SHINGLE_WORDS)]
     grams = (
         words.with_columns(pl.col("w").list.len().alias("n"))
@@ -78,28 +77,105 @@ def minhash_signatures(docs: pl.DataFrame) -> pl.DataFrame:
         )
         .drop_nulls("g")
     )
-    # Hash each distinct shingle once (SHA-1 is the only per-value Python work left).
     uniq = grams.select(pl.col("g").unique(maintain_order=True)).get_column("g")
-    hv = _fmix64(_sha1_64(uniq.to_list()))
     codes = pl.int_range(uniq.len(), eager=True, dtype=pl.UInt32)
     idx = grams.get_column("g").replace_strict(uniq, codes, return_dtype=pl.UInt32).to_numpy()
-    doc_rows = grams.get_column("_row").to_numpy()
+    return grams.get_column("_row").to_numpy(), uniq, idx
+
+
+def _shingles(docs: pl.DataFrame) -> tuple[np.ndarray, pl.Series, np.ndarray]:
+    """The word 3-gram shingles of each document: (document row per shingle, sorted; the batch's distinct
+    shingles; per shingle its index in them). A document of fewer than SHINGLE_WORDS words has its words
+    as shingles; one without words has none.
+
+    Shingles are numbered without building a string per shingle: the words are numbered (a polars Enum
+    over the batch's vocabulary), a 3-gram packs its three word numbers into one uint64 key, and only
+    the distinct keys are spelled out as strings. Numbering the 3-gram strings themselves (concat_str,
+    unique, replace_strict) took 0.38 s of a 14.6 MB batch of news text.
+    """
+    words = docs.with_row_index("_row").select(
+        "_row", pl.col("text").str.to_lowercase().str.extract_all(r"[\p{L}\p{N}]+").alias("w")
+    )
+    # Exploded words are contiguous per document, so the word k ahead is the one k positions further.
+    flat = words.with_columns(pl.col("w").list.len().alias("n")).explode("w").drop_nulls("w")
+    vocab = flat.get_column("w").unique(maintain_order=True)
+    if vocab.len() >= 1 << _WORD_BITS:
+        return _string_shingles(words)
+    code = flat.get_column("w").cast(pl.Enum(vocab)).to_physical().to_numpy().astype(np.uint64)
+    row = flat.get_column("_row").to_numpy()
+    short = flat.get_column("n").to_numpy() < SHINGLE_WORDS
+    bits, k = np.uint64(_WORD_BITS), SHINGLE_WORDS
+    m = max(len(code) - k + 1, 0)
+    key = np.zeros(len(code), dtype=np.uint64)
+    for j in range(k):  # key of the k-gram starting at each word
+        key[:m] = (key[:m] << bits) | code[j : j + m]
+    take = np.zeros(len(code), dtype=bool)
+    take[:m] = row[k - 1 :] == row[:m]  # the k-gram lies inside one document
+    key[short] = _SINGLE | code[short]
+    take |= short
+    row, key = row[take], key[take]
+
+    keys = pl.DataFrame({"k": key})
+    distinct = keys.unique(maintain_order=True).with_row_index("i")
+    idx = keys.join(distinct, on="k", how="left", maintain_order="left").get_column("i").to_numpy()
+    u = distinct.get_column("k").to_numpy()
+    mask = np.uint64((1 << _WORD_BITS) - 1)
+    parts = [vocab.gather((u >> (bits * np.uint64(k - 1 - j))) & mask) for j in range(k)]
+    single = pl.Series(u >= _SINGLE)
+    uniq = pl.select(
+        pl.when(single).then(vocab.gather(u & mask)).otherwise(pl.concat_str(parts, separator=" "))
+    ).to_series()
+    return row, uniq, idx
+
+
+def minhash_signatures(docs: pl.DataFrame) -> pl.DataFrame:
+    """MinHash of lowercased word 3-gram shingles per document: [doc_id, signature list[u64] of NUM_PERM].
+
+    Bit-for-bit the signatures of datasketch's `MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine64")`
+    updated with the UTF-8 shingles, so signatures already stored stay comparable; but vectorised:
+    shingling in polars and numpy (`_shingles`), one SHA-1 per distinct shingle of the batch, then the
+    NUM_PERM permutations over blocks of whole documents and a per-document minimum of each
+    (`np.minimum.reduceat` over document offsets).
+    """
+    doc_rows, uniq, idx = _shingles(docs)
     n_docs = docs.height
     sig = np.full((n_docs, NUM_PERM), _EMPTY, dtype=np.uint64)
     if len(idx):
+        # Hash each distinct shingle once (SHA-1 is the only per-value Python work left).
+        h = _fmix64(_sha1_64(uniq))[idx]
         present, offsets = np.unique(doc_rows, return_index=True)  # doc_rows is sorted
-        h = hv[idx]
-        a, b = _permutations()
-        tmp = np.empty_like(h)  # one scratch array instead of two temporaries per permutation (-15%)
-        with np.errstate(over="ignore"):
-            for k in range(NUM_PERM):
-                np.multiply(h, a[k], out=tmp)
-                np.add(tmp, b[k], out=tmp)
-                sig[present, k] = np.minimum.reduceat(tmp, offsets)
+        sig[present] = _permuted_minima(h, offsets).T
     return pl.DataFrame(
         {"doc_id": docs["doc_id"], "signature": pl.Series(list(sig), dtype=pl.List(pl.UInt64))},
         schema=SIGNATURE_COLUMNS,
     )
+
+
+def _permuted_minima(h: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """(NUM_PERM, documents) uint64: per permutation (a, b) and document, the minimum of a·h + b mod 2^64
+    over the document's shingle hashes `h` (documents contiguous, starting at the sorted `offsets`).
+
+    Blocks of whole documents of about _PERM_BLOCK shingles (512 KB, held in the core's L2 cache) take
+    all NUM_PERM permutations in turn: the passes then run at cache speed, 2x faster than NUM_PERM passes
+    over the whole batch (0.34 -> 0.17 s for 2.3 M shingles). A 2-D block (h[:, None] * a[None, :])
+    measured slower than either.
+    """
+    a, b = _permutations()
+    out = np.empty((NUM_PERM, len(offsets)), dtype=np.uint64)
+    first = np.unique(np.searchsorted(offsets, np.arange(0, len(h), _PERM_BLOCK), side="right") - 1)
+    bounds = np.append(first, len(offsets))
+    scratch = np.empty(2 * _PERM_BLOCK, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for d0, d1 in zip(bounds[:-1], bounds[1:], strict=True):
+            s, e = offsets[d0], offsets[d1] if d1 < len(offsets) else len(h)
+            block = h[s:e]
+            tmp = scratch[: e - s] if e - s <= len(scratch) else np.empty(e - s, dtype=np.uint64)
+            starts = offsets[d0:d1] - s
+            for k in range(NUM_PERM):
+                np.multiply(block, a[k], out=tmp)
+                np.add(tmp, b[k], out=tmp)
+                np.minimum.reduceat(tmp, starts, out=out[k, d0:d1])
+    return out
 
 
 # LSH lookups: the bands, candidates and result of datasketch's MinHashLSH(threshold, num_perm=NUM_PERM)

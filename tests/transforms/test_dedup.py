@@ -113,6 +113,57 @@ def test_signatures_of_many_documents_keep_row_order() -> None:
         assert s["signature"][i].to_list() == sigs(**{doc_id: text})["signature"][0].to_list()
 
 
+def _datasketch_signature(text: str) -> list[int]:
+    import re
+
+    from datasketch import MinHash
+
+    words = re.findall(r"[^\W_]+", text.lower())
+    grams = [" ".join(words[k : k + 3]) for k in range(len(words) - 2)] if len(words) >= 3 else words
+    m = MinHash(num_perm=D.NUM_PERM, seed=D.SEED, scheme=D.SCHEME)
+    if grams:
+        m.update_batch([g.encode("utf-8") for g in grams])
+    return m.hashvalues.tolist()
+
+
+# Short texts between long ones: a 3-gram must not run across a document boundary, a one- or two-word
+# text has its words (repeats included) as shingles, a word may recur in other documents.
+BOUNDARY_TEXTS = {
+    "long1": "red fox jumps over the lazy red fox",
+    "one": "fox",
+    "two": "lazy lazy",
+    "none": "?!",
+    "three": "the red fox",
+    "long2": "over the lazy dog and the red fox again",
+    "tail": "dog again",
+}
+
+
+# word_bits 2: more than 4 distinct words take the string path; perm_block 2: permutation blocks of one
+# or two documents, the longest ones larger than the scratch array.
+@pytest.mark.parametrize(
+    ("word_bits", "perm_block"), [(D._WORD_BITS, D._PERM_BLOCK), (2, 2), (D._WORD_BITS, 2)]
+)
+def test_signatures_at_document_boundaries_match_datasketch(
+    monkeypatch, word_bits: int, perm_block: int
+) -> None:
+    monkeypatch.setattr(D, "_WORD_BITS", word_bits)
+    monkeypatch.setattr(D, "_PERM_BLOCK", perm_block)
+    s = sigs(**BOUNDARY_TEXTS)
+    assert s["doc_id"].to_list() == list(BOUNDARY_TEXTS)
+    for i, text in enumerate(BOUNDARY_TEXTS.values()):
+        assert s["signature"][i].to_list() == _datasketch_signature(text), text
+    # literal values, so a change shows even where datasketch would change alike
+    assert s["signature"][1].to_list()[:2] == [4588311956102847356, 16139911857488033613]
+    assert s["signature"][3].to_list()[:2] == [D._EMPTY, D._EMPTY]
+
+
+def test_no_words_at_all() -> None:
+    s = sigs(a="", b="...")
+    assert s["signature"].to_list() == [[D._EMPTY] * D.NUM_PERM] * 2
+    assert minhash_signatures(pl.DataFrame(schema={"doc_id": pl.String, "text": pl.String})).height == 0
+
+
 # Literal signatures for the LSH lookups. With the default threshold 0.8 datasketch uses 9 bands of 13 slots
 # (band i = slots 13i..13i+12); the estimated Jaccard is the share of the 128 slots that are equal.
 BASE = np.arange(1, D.NUM_PERM + 1, dtype=np.uint64) * 1000
