@@ -107,8 +107,10 @@ def _shingles(docs: pl.DataFrame) -> tuple[np.ndarray, pl.Series, np.ndarray]:
     bits, k = np.uint64(_WORD_BITS), SHINGLE_WORDS
     m = max(len(code) - k + 1, 0)
     key = np.zeros(len(code), dtype=np.uint64)
-    for j in range(k):  # key of the k-gram starting at each word
-        key[:m] = (key[:m] << bits) | code[j : j + m]
+    head = key[:m]
+    for j in range(k):  # key of the k-gram starting at each word (in place: no 18 MB temporaries)
+        np.left_shift(head, bits, out=head)
+        np.bitwise_or(head, code[j : j + m], out=head)
     take = np.zeros(len(code), dtype=bool)
     take[:m] = row[k - 1 :] == row[:m]  # the k-gram lies inside one document
     key[short] = _SINGLE | code[short]
