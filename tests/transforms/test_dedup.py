@@ -164,6 +164,29 @@ def test_no_words_at_all() -> None:
     assert minhash_signatures(pl.DataFrame(schema={"doc_id": pl.String, "text": pl.String})).height == 0
 
 
+def _hashlib_sha1_64(text: str) -> int:
+    import hashlib
+
+    return int.from_bytes(hashlib.sha1(text.encode("utf-8")).digest()[:8], "little")
+
+
+def test_sha1_of_shingles_is_hashlibs_for_every_length_around_one_block() -> None:
+    # 55 bytes is the longest message of one padded block (vectorised SHA-1); longer ones go to hashlib
+    texts = ["a" * n for n in range(0, 70)] + ["é" * 27, "é" * 28, "東京 x", "", "the red fox"]
+    shingles = pl.Series(["pad"] * 3 + texts).slice(3)  # a slice: its data starts past the buffer's start
+    assert D._sha1_64(shingles).tolist() == [_hashlib_sha1_64(t) for t in texts]
+    assert D._sha1_64(pl.Series(["abc"])).tolist() == [
+        0x6A810647363E99A9
+    ]  # FIPS 180-2 "abc" digest: a9993e36 4706816a ...
+    assert D._sha1_64(pl.Series([], dtype=pl.String)).tolist() == []
+
+
+def test_sha1_blocks_of_many_shingles(monkeypatch) -> None:
+    monkeypatch.setattr(D, "_SHA1_BLOCK_ROWS", 7)
+    texts = [f"word{i} " * (i % 9) for i in range(100)]
+    assert D._sha1_64(pl.Series(texts)).tolist() == [_hashlib_sha1_64(t) for t in texts]
+
+
 # Literal signatures for the LSH lookups. With the default threshold 0.8 datasketch uses 9 bands of 13 slots
 # (band i = slots 13i..13i+12); the estimated Jaccard is the share of the 128 slots that are equal.
 BASE = np.arange(1, D.NUM_PERM + 1, dtype=np.uint64) * 1000
