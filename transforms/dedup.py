@@ -239,7 +239,11 @@ def minhash_signatures(docs: pl.DataFrame) -> pl.DataFrame:
     if len(idx):
         # Hash each distinct shingle once (SHA-1 is the only per-value Python work left).
         h = _fmix64(_sha1_64(uniq))[idx]
-        present, offsets = np.unique(doc_rows, return_index=True)  # doc_rows is sorted
+        starts = np.empty(len(doc_rows), dtype=bool)  # doc_rows is sorted: no np.unique (-0.016 s)
+        starts[:1] = True
+        np.not_equal(doc_rows[1:], doc_rows[:-1], out=starts[1:])
+        offsets = np.flatnonzero(starts)
+        present = doc_rows[offsets]
         sig[present] = _permuted_minima(h, offsets).T
     return pl.DataFrame(
         {"doc_id": docs["doc_id"], "signature": pl.Series(list(sig), dtype=pl.List(pl.UInt64))},
