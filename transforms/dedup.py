@@ -217,10 +217,10 @@ def _shingles(docs: pl.DataFrame) -> tuple[np.ndarray, pl.Series, np.ndarray]:
     idx[order] = np.cumsum(new) - 1
     mask = np.uint64((1 << _WORD_BITS) - 1)
     parts = [vocab.gather((u >> (bits * np.uint64(k - 1 - j))) & mask) for j in range(k)]
-    single = pl.Series(u >= _SINGLE)
-    uniq = pl.select(
-        pl.when(single).then(vocab.gather(u & mask)).otherwise(pl.concat_str(parts, separator=" "))
-    ).to_series()
+    uniq = pl.select(pl.concat_str(parts, separator=" ")).to_series()
+    single = np.flatnonzero(u >= _SINGLE)  # the few one-word shingles (sorted last: the top key bit)
+    if len(single):
+        uniq = uniq.scatter(single, vocab.gather(u[single] & mask))
     return row, uniq, idx
 
 
