@@ -13,6 +13,7 @@ import hashlib
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 # Fixed MinHash parameters: changing either makes stored signatures incomparable.
 NUM_PERM = 128
@@ -21,6 +22,12 @@ SCHEME = "affine64"  # datasketch >= 2 permutation scheme; 64-bit values stored 
 SHINGLE_WORDS = 3  # word 3-grams; texts shorter than that use their words as shingles
 DEFAULT_THRESHOLD = 0.8
 _EMPTY = np.iinfo(np.uint64).max  # every slot of the signature of an empty shingle set
+# A shingle is numbered by packing its words' numbers into one uint64 key: SHINGLE_WORDS * _WORD_BITS
+# bits, below _SINGLE, the bit marking the one-word shingles of short texts. A batch with 2**21 (2.1 M)
+# distinct words or more takes the slower string path.
+_WORD_BITS = 21
+_SINGLE = np.uint64(1 << 63)
+_PERM_BLOCK = 1 << 16  # shingles per block of documents in _permuted_minima
 
 SIGNATURE_COLUMNS = {"doc_id": pl.String, "signature": pl.List(pl.UInt64)}
 DUPLICATE_COLUMNS = {"doc_id": pl.String, "duplicate_of": pl.String}
@@ -44,26 +51,105 @@ def _fmix64(hv: np.ndarray) -> np.ndarray:
     return hv ^ (hv >> np.uint64(33))
 
 
-def _sha1_64(shingles: list[str]) -> np.ndarray:
-    """datasketch.hashfunc.sha1_hash64 of each shingle's UTF-8 bytes (first 8 digest bytes, little endian)."""
-    sha1 = hashlib.sha1
-    buf = b"".join([sha1(s.encode("utf-8")).digest()[:8] for s in shingles])
-    return np.frombuffer(buf, dtype="<u8").astype(np.uint64, copy=False)
+def _sha1_64(shingles: pl.Series) -> np.ndarray:
+    """datasketch.hashfunc.sha1_hash64 of each shingle's UTF-8 bytes (first 8 digest bytes, little endian).
 
-
-def minhash_signatures(docs: pl.DataFrame) -> pl.DataFrame:
-    """MinHash of lowercased word 3-gram shingles per document: [doc_id, signature list[u64] of NUM_PERM].
-
-    Bit-for-bit the signatures of datasketch's `MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine64")`
-    updated with the UTF-8 shingles, so signatures already stored stay comparable; but vectorised:
-    shingling in polars, one SHA-1 per distinct shingle of the batch, then per permutation one numpy pass
-    over all shingles and a per-document minimum (`np.minimum.reduceat` over document offsets).
+    Shingles of up to _SHA1_ONE_BLOCK bytes (nearly all: three words) are hashed by `_sha1_one_block`,
+    vectorised; longer ones by hashlib, one call each.
     """
-    # Exploded words are contiguous per document, so plain shifts (no window) give the next words; a
-    # 3-gram is kept where the word two ahead still belongs to the same document.
-    words = docs.with_row_index("_row").select(
-        "_row", pl.col("text").str.to_lowercase().str.extract_all(r"[\p{L}\p{N}]+").alias("w")
-    )
+    arr = shingles.to_arrow().cast(pa.large_binary())
+    if arr.null_count:
+        raise ValueError("shingles must not be null")
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8) if len(arr) else np.zeros(0, np.uint8)
+    lens = np.diff(offsets)
+    out = np.empty(len(arr), dtype=np.uint64)
+    long = np.flatnonzero(lens > _SHA1_ONE_BLOCK)
+    if len(long):
+        sha1 = hashlib.sha1
+        messages = shingles.gather(long).cast(pl.Binary).to_list()
+        digests = np.frombuffer(b"".join(map(type(sha1()).digest, map(sha1, messages))), dtype=np.uint8)
+        out[long] = np.ascontiguousarray(digests.reshape(-1, 20)[:, :8]).view("<u8").ravel()
+    short = np.flatnonzero(lens <= _SHA1_ONE_BLOCK)
+    for s in range(0, len(short), _SHA1_BLOCK_ROWS):
+        rows = short[s : s + _SHA1_BLOCK_ROWS]
+        out[rows] = _sha1_one_block(data, offsets[rows], lens[rows])
+    return out
+
+
+# SHA-1 (FIPS 180-4) of messages that fit one 64-byte block after padding, vectorised over messages:
+# 2.3 M distinct shingles (a batch of news with few repeated 3-grams) took 1.3 s with one hashlib call
+# per shingle, most of it Python call overhead; 80 numpy rounds over blocks of _SHA1_BLOCK_ROWS
+# messages (held in cache) take about 0.6 of that. Checked against hashlib in the tests.
+_SHA1_ONE_BLOCK = 55  # a message of up to 55 bytes, the 0x80 pad byte and the 8-byte length: 64 bytes
+_SHA1_BLOCK_ROWS = 1 << 14
+_SHA1_K = tuple(np.uint32(k) for k in (0x5A827999, 0x6ED9EBA1, 0x8F1BBCDC, 0xCA62C1D6))
+_SHA1_H = tuple(np.uint32(h) for h in (0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0))
+
+
+def _sha1_one_block(data: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """First 8 SHA-1 digest bytes (little-endian uint64) of the messages data[starts[i] : starts[i] +
+    lens[i]], each at most _SHA1_ONE_BLOCK bytes."""
+    n = len(starts)
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64)
+    # The padded block: the message, 0x80, zeros, the message length in bits (big endian; < 2^16 here).
+    lo = int(starts.min())
+    region = np.zeros(int((starts + lens).max()) - lo + 64, dtype=np.uint8)
+    region[: len(region) - 64] = data[lo : lo + len(region) - 64]
+    block = np.lib.stride_tricks.sliding_window_view(region, 64)[starts - lo]
+    block = block * (np.arange(64) < lens[:, None])
+    block[np.arange(n), lens] = 0x80
+    bits = lens * 8
+    block[:, 62] = bits >> 8
+    block[:, 63] = bits & 0xFF
+    w = list(np.ascontiguousarray(block.view(">u4").astype(np.uint32).T))  # 16 words, each (n,)
+    a, b, c, d, e = (np.full(n, h, dtype=np.uint32) for h in _SHA1_H)
+    f, t, tmp = (np.empty(n, dtype=np.uint32) for _ in range(3))
+    one, two, five, thirty = np.uint32(1), np.uint32(2), np.uint32(5), np.uint32(30)
+    for r in range(80):
+        x = w[r % 16]
+        if (
+            r >= 16
+        ):  # message schedule, in place in a ring of 16 words: rotl1(w[r-3] ^ w[r-8] ^ w[r-14] ^ w[r-16])
+            np.bitwise_xor(x, w[(r - 3) % 16], out=x)
+            np.bitwise_xor(x, w[(r - 8) % 16], out=x)
+            np.bitwise_xor(x, w[(r - 14) % 16], out=x)
+            np.right_shift(x, np.uint32(31), out=tmp)
+            np.left_shift(x, one, out=x)
+            np.bitwise_or(x, tmp, out=x)
+        if r < 20:  # Ch(b, c, d) = d ^ (b & (c ^ d))
+            np.bitwise_xor(c, d, out=f)
+            np.bitwise_and(f, b, out=f)
+            np.bitwise_xor(f, d, out=f)
+        elif 40 <= r < 60:  # Maj(b, c, d) = (b & c) | (d & (b | c))
+            np.bitwise_and(b, c, out=f)
+            np.bitwise_or(b, c, out=tmp)
+            np.bitwise_and(tmp, d, out=tmp)
+            np.bitwise_or(f, tmp, out=f)
+        else:  # Parity
+            np.bitwise_xor(b, c, out=f)
+            np.bitwise_xor(f, d, out=f)
+        np.left_shift(a, five, out=t)  # t = rotl5(a) + f + e + K + w[r]
+        np.right_shift(a, np.uint32(27), out=tmp)
+        np.bitwise_or(t, tmp, out=t)
+        np.add(t, f, out=t)
+        np.add(t, e, out=t)
+        np.add(t, _SHA1_K[r // 20], out=t)
+        np.add(t, x, out=t)
+        np.left_shift(b, thirty, out=tmp)  # b = rotl30(b), in place
+        np.right_shift(b, two, out=b)
+        np.bitwise_or(b, tmp, out=b)
+        a, b, c, d, e, t = t, a, b, c, d, e  # e's array is reused as the next t
+    digest = np.empty((n, 2), dtype=">u4")
+    digest[:, 0] = a + _SHA1_H[0]
+    digest[:, 1] = b + _SHA1_H[1]
+    return digest.view("<u8").ravel().astype(np.uint64)
+
+
+def _string_shingles(words: pl.DataFrame) -> tuple[np.ndarray, pl.Series, np.ndarray]:
+    """`_shingles` with the 3-grams built and numbered as strings: the general path, for a batch with more
+    distinct words than `_WORD_BITS` can number. `words`: [_row, w list of the document's words]."""
     nxt = [pl.col("w").shift(-i) for i in range(SHINGLE_WORDS)]
     grams = (
         words.with_columns(pl.col("w").list.len().alias("n"))
@@ -78,28 +164,118 @@ def minhash_signatures(docs: pl.DataFrame) -> pl.DataFrame:
         )
         .drop_nulls("g")
     )
-    # Hash each distinct shingle once (SHA-1 is the only per-value Python work left).
     uniq = grams.select(pl.col("g").unique(maintain_order=True)).get_column("g")
-    hv = _fmix64(_sha1_64(uniq.to_list()))
     codes = pl.int_range(uniq.len(), eager=True, dtype=pl.UInt32)
     idx = grams.get_column("g").replace_strict(uniq, codes, return_dtype=pl.UInt32).to_numpy()
-    doc_rows = grams.get_column("_row").to_numpy()
+    return grams.get_column("_row").to_numpy(), uniq, idx
+
+
+def _shingles(docs: pl.DataFrame) -> tuple[np.ndarray, pl.Series, np.ndarray]:
+    """The word 3-gram shingles of each document: (document row per shingle, sorted; the batch's distinct
+    shingles; per shingle its index in them). A document of fewer than SHINGLE_WORDS words has its words
+    as shingles; one without words has none.
+
+    Shingles are numbered without building a string per shingle: the words are numbered (a polars Enum
+    over the batch's vocabulary), a 3-gram packs its three word numbers into one uint64 key, and only
+    the distinct keys are spelled out as strings. Numbering the 3-gram strings themselves (concat_str,
+    unique, replace_strict) took 0.38 s of a 14.6 MB batch of news text.
+    """
+    words = docs.with_row_index("_row").select(
+        "_row", pl.col("text").str.to_lowercase().str.extract_all(r"[\p{L}\p{N}]+").alias("w")
+    )
+    # Exploded words are contiguous per document, so the word k ahead is the one k positions further.
+    flat = words.with_columns(pl.col("w").list.len().alias("n")).explode("w").drop_nulls("w")
+    vocab = flat.get_column("w").unique(maintain_order=True)
+    if vocab.len() >= 1 << _WORD_BITS:
+        return _string_shingles(words)
+    code = flat.get_column("w").cast(pl.Enum(vocab)).to_physical().to_numpy().astype(np.uint64)
+    row = flat.get_column("_row").to_numpy()
+    short = flat.get_column("n").to_numpy() < SHINGLE_WORDS
+    bits, k = np.uint64(_WORD_BITS), SHINGLE_WORDS
+    m = max(len(code) - k + 1, 0)
+    key = np.zeros(len(code), dtype=np.uint64)
+    head = key[:m]
+    for j in range(k):  # key of the k-gram starting at each word (in place: no 18 MB temporaries)
+        np.left_shift(head, bits, out=head)
+        np.bitwise_or(head, code[j : j + m], out=head)
+    take = np.zeros(len(code), dtype=bool)
+    take[:m] = row[k - 1 :] == row[:m]  # the k-gram lies inside one document
+    key[short] = _SINGLE | code[short]
+    take |= short
+    row, key = row[take], key[take]
+
+    # Distinct keys and each shingle's index among them by sorting (numpy's AVX-512 argsort where the
+    # CPU has it): as fast as polars' unique + join when most 3-grams repeat, 4x faster when few do
+    # (hash tables of millions of keys: 0.53 -> 0.13 s for 2.3 M distinct shingles).
+    order = np.argsort(key)
+    ordered = key[order]
+    new = np.empty(len(ordered), dtype=bool)
+    new[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    u = ordered[new]
+    idx = np.empty(len(key), dtype=np.int64)
+    idx[order] = np.cumsum(new) - 1
+    mask = np.uint64((1 << _WORD_BITS) - 1)
+    parts = [vocab.gather((u >> (bits * np.uint64(k - 1 - j))) & mask) for j in range(k)]
+    uniq = pl.select(pl.concat_str(parts, separator=" ")).to_series()
+    single = np.flatnonzero(u >= _SINGLE)  # the few one-word shingles (sorted last: the top key bit)
+    if len(single):
+        uniq = uniq.scatter(single, vocab.gather(u[single] & mask))
+    return row, uniq, idx
+
+
+def minhash_signatures(docs: pl.DataFrame) -> pl.DataFrame:
+    """MinHash of lowercased word 3-gram shingles per document: [doc_id, signature list[u64] of NUM_PERM].
+
+    Bit-for-bit the signatures of datasketch's `MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine64")`
+    updated with the UTF-8 shingles, so signatures already stored stay comparable; but vectorised:
+    shingling in polars and numpy (`_shingles`), one SHA-1 per distinct shingle of the batch, then the
+    NUM_PERM permutations over blocks of whole documents and a per-document minimum of each
+    (`np.minimum.reduceat` over document offsets).
+    """
+    doc_rows, uniq, idx = _shingles(docs)
     n_docs = docs.height
     sig = np.full((n_docs, NUM_PERM), _EMPTY, dtype=np.uint64)
     if len(idx):
-        present, offsets = np.unique(doc_rows, return_index=True)  # doc_rows is sorted
-        h = hv[idx]
-        a, b = _permutations()
-        tmp = np.empty_like(h)  # one scratch array instead of two temporaries per permutation (-15%)
-        with np.errstate(over="ignore"):
-            for k in range(NUM_PERM):
-                np.multiply(h, a[k], out=tmp)
-                np.add(tmp, b[k], out=tmp)
-                sig[present, k] = np.minimum.reduceat(tmp, offsets)
+        # Hash each distinct shingle once (SHA-1 is the only per-value Python work left).
+        h = _fmix64(_sha1_64(uniq))[idx]
+        starts = np.empty(len(doc_rows), dtype=bool)  # doc_rows is sorted: no np.unique (-0.016 s)
+        starts[:1] = True
+        np.not_equal(doc_rows[1:], doc_rows[:-1], out=starts[1:])
+        offsets = np.flatnonzero(starts)
+        present = doc_rows[offsets]
+        sig[present] = _permuted_minima(h, offsets).T
     return pl.DataFrame(
         {"doc_id": docs["doc_id"], "signature": pl.Series(list(sig), dtype=pl.List(pl.UInt64))},
         schema=SIGNATURE_COLUMNS,
     )
+
+
+def _permuted_minima(h: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """(NUM_PERM, documents) uint64: per permutation (a, b) and document, the minimum of a·h + b mod 2^64
+    over the document's shingle hashes `h` (documents contiguous, starting at the sorted `offsets`).
+
+    Blocks of whole documents of about _PERM_BLOCK shingles (512 KB, held in the core's L2 cache) take
+    all NUM_PERM permutations in turn: the passes then run at cache speed, 2x faster than NUM_PERM passes
+    over the whole batch (0.34 -> 0.17 s for 2.3 M shingles). A 2-D block (h[:, None] * a[None, :])
+    measured slower than either.
+    """
+    a, b = _permutations()
+    out = np.empty((NUM_PERM, len(offsets)), dtype=np.uint64)
+    first = np.unique(np.searchsorted(offsets, np.arange(0, len(h), _PERM_BLOCK), side="right") - 1)
+    bounds = np.append(first, len(offsets))
+    scratch = np.empty(2 * _PERM_BLOCK, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for d0, d1 in zip(bounds[:-1], bounds[1:], strict=True):
+            s, e = offsets[d0], offsets[d1] if d1 < len(offsets) else len(h)
+            block = h[s:e]
+            tmp = scratch[: e - s] if e - s <= len(scratch) else np.empty(e - s, dtype=np.uint64)
+            starts = offsets[d0:d1] - s
+            for k in range(NUM_PERM):
+                np.multiply(block, a[k], out=tmp)
+                np.add(tmp, b[k], out=tmp)
+                np.minimum.reduceat(tmp, starts, out=out[k, d0:d1])
+    return out
 
 
 # LSH lookups: the bands, candidates and result of datasketch's MinHashLSH(threshold, num_perm=NUM_PERM)

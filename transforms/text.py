@@ -139,19 +139,38 @@ def slice_spans(docs: pl.DataFrame, spans: pl.DataFrame, text_col: str = "text")
     return pl.Series("slice", out, dtype=pl.String)
 
 
+def _in_doc_cum_sum(x: pl.Expr, first: pl.Expr) -> pl.Expr:
+    """Cumulative sum of `x` restarting at each row where `first` (rows of a document contiguous)."""
+    total = x.cum_sum()
+    return total - pl.when(first).then(total - x).forward_fill()
+
+
+def _starts(col: str) -> pl.Expr:
+    """True on the first of each run of equal values of `col` (and on row 0)."""
+    return (pl.col(col) != pl.col(col).shift(1)).fill_null(True)
+
+
 def sentence_spans(docs: pl.DataFrame, text_col: str = "text") -> pl.DataFrame:
     """Split each document into sentences: doc_id, sentence_id, paragraph_id, start, end (char offsets).
 
     Ends exclude trailing whitespace; empty chunks are dropped. Paragraphs break at newlines.
+
+    The exploded chunks of a document are contiguous, so per-document sums and shifts are global ones
+    restarted at the document's first row, and sentences and paragraphs are numbered batch-wide first
+    (each document's first chunk starts both) and renumbered per document at the end: no window
+    (`over`) or group_by per document (0.21 -> 0.15 s on 14.6 MB of news text).
     """
     chunks = (
         docs.lazy()
         .select("doc_id", pl.col(text_col).str.extract_all(_CHUNK).alias("chunk"))
+        .with_row_index("_doc")
         .explode("chunk")
         .filter(pl.col("chunk").is_not_null() & (pl.col("chunk").str.len_chars() > 0))
-        .with_columns(pl.col("chunk").str.len_chars().cast(pl.Int64).alias("n"))
-        .with_columns((pl.col("n").cum_sum().over("doc_id") - pl.col("n")).alias("start"))
         .with_columns(
+            _starts("_doc").alias("_first"), pl.col("chunk").str.len_chars().cast(pl.Int64).alias("n")
+        )
+        .with_columns(
+            (_in_doc_cum_sum(pl.col("n"), pl.col("_first")) - pl.col("n")).alias("start"),
             pl.col("chunk").str.strip_chars_end().str.len_chars().cast(pl.Int64).alias("core"),
             pl.col("chunk").str.contains("\n").alias("ends_par"),
             (pl.col("chunk").str.contains(_ABBREV_TAIL) | pl.col("chunk").str.contains(_INITIAL_TAIL)).alias(
@@ -159,27 +178,30 @@ def sentence_spans(docs: pl.DataFrame, text_col: str = "text") -> pl.DataFrame:
             ),
         )
         # A chunk starts a new sentence unless the previous chunk ended on an abbreviation (same line).
-        .with_columns(
-            (~(pl.col("abbrev") & ~pl.col("ends_par")).shift(1, fill_value=False).over("doc_id")).alias(
-                "new_sentence"
-            ),
-            pl.col("ends_par").shift(1, fill_value=False).over("doc_id").alias("new_par"),
-        )
-        .with_columns(
-            (pl.col("new_sentence").cast(pl.Int32).cum_sum().over("doc_id") - 1).alias("sentence_id"),
-            pl.col("new_par").cast(pl.Int32).cum_sum().over("doc_id").alias("paragraph_id"),
+        .select(
+            "_doc",
+            "doc_id",
+            "start",
+            "core",
+            (pl.col("_first") | ~(pl.col("abbrev") & ~pl.col("ends_par")).shift(1))
+            .cum_sum()
+            .alias("_sentence"),
+            (pl.col("_first") | pl.col("ends_par").shift(1)).cum_sum().alias("_paragraph"),
         )
         .filter(pl.col("core") > 0)
-        .group_by("doc_id", "sentence_id", maintain_order=True)
-        .agg(
-            pl.col("paragraph_id").first(),
-            pl.col("start").first(),
-            (pl.col("start") + pl.col("core")).last().alias("end"),
-        )
-        .with_columns(
-            (pl.col("sentence_id").rank("dense").over("doc_id") - 1).cast(pl.Int32).alias("sentence_id"),
-            (pl.col("paragraph_id").rank("dense").over("doc_id") - 1).cast(pl.Int32).alias("paragraph_id"),
-        )
-        .select("doc_id", "sentence_id", "paragraph_id", "start", "end")
+        .collect()
     )
-    return chunks.collect()
+    # A sentence's chunks are contiguous: its first chunk gives the start, its last the end.
+    heads = chunks.filter(_starts("_sentence"))
+    ends = chunks.filter((pl.col("_sentence") != pl.col("_sentence").shift(-1)).fill_null(True))
+    first = _starts("_doc")
+    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    return heads.with_columns((ends.get_column("start") + ends.get_column("core")).alias("end")).select(
+        "doc_id",
+        (row - pl.when(first).then(row).forward_fill()).cast(pl.Int32).alias("sentence_id"),
+        (_in_doc_cum_sum(_starts("_paragraph").cast(pl.Int32), first) - 1)
+        .cast(pl.Int32)
+        .alias("paragraph_id"),
+        "start",
+        "end",
+    )

@@ -113,6 +113,80 @@ def test_signatures_of_many_documents_keep_row_order() -> None:
         assert s["signature"][i].to_list() == sigs(**{doc_id: text})["signature"][0].to_list()
 
 
+def _datasketch_signature(text: str) -> list[int]:
+    import re
+
+    from datasketch import MinHash
+
+    words = re.findall(r"[^\W_]+", text.lower())
+    grams = [" ".join(words[k : k + 3]) for k in range(len(words) - 2)] if len(words) >= 3 else words
+    m = MinHash(num_perm=D.NUM_PERM, seed=D.SEED, scheme=D.SCHEME)
+    if grams:
+        m.update_batch([g.encode("utf-8") for g in grams])
+    return m.hashvalues.tolist()
+
+
+# Short texts between long ones: a 3-gram must not run across a document boundary, a one- or two-word
+# text has its words (repeats included) as shingles, a word may recur in other documents.
+BOUNDARY_TEXTS = {
+    "long1": "red fox jumps over the lazy red fox",
+    "one": "fox",
+    "two": "lazy lazy",
+    "none": "?!",
+    "three": "the red fox",
+    "long2": "over the lazy dog and the red fox again",
+    "tail": "dog again",
+}
+
+
+# word_bits 2: more than 4 distinct words take the string path; perm_block 2: permutation blocks of one
+# or two documents, the longest ones larger than the scratch array.
+@pytest.mark.parametrize(
+    ("word_bits", "perm_block"), [(D._WORD_BITS, D._PERM_BLOCK), (2, 2), (D._WORD_BITS, 2)]
+)
+def test_signatures_at_document_boundaries_match_datasketch(
+    monkeypatch, word_bits: int, perm_block: int
+) -> None:
+    monkeypatch.setattr(D, "_WORD_BITS", word_bits)
+    monkeypatch.setattr(D, "_PERM_BLOCK", perm_block)
+    s = sigs(**BOUNDARY_TEXTS)
+    assert s["doc_id"].to_list() == list(BOUNDARY_TEXTS)
+    for i, text in enumerate(BOUNDARY_TEXTS.values()):
+        assert s["signature"][i].to_list() == _datasketch_signature(text), text
+    # literal values, so a change shows even where datasketch would change alike
+    assert s["signature"][1].to_list()[:2] == [4588311956102847356, 16139911857488033613]
+    assert s["signature"][3].to_list()[:2] == [D._EMPTY, D._EMPTY]
+
+
+def test_no_words_at_all() -> None:
+    s = sigs(a="", b="...")
+    assert s["signature"].to_list() == [[D._EMPTY] * D.NUM_PERM] * 2
+    assert minhash_signatures(pl.DataFrame(schema={"doc_id": pl.String, "text": pl.String})).height == 0
+
+
+def _hashlib_sha1_64(text: str) -> int:
+    import hashlib
+
+    return int.from_bytes(hashlib.sha1(text.encode("utf-8")).digest()[:8], "little")
+
+
+def test_sha1_of_shingles_is_hashlibs_for_every_length_around_one_block() -> None:
+    # 55 bytes is the longest message of one padded block (vectorised SHA-1); longer ones go to hashlib
+    texts = ["a" * n for n in range(0, 70)] + ["é" * 27, "é" * 28, "東京 x", "", "the red fox"]
+    shingles = pl.Series(["pad"] * 3 + texts).slice(3)  # a slice: its data starts past the buffer's start
+    assert D._sha1_64(shingles).tolist() == [_hashlib_sha1_64(t) for t in texts]
+    assert D._sha1_64(pl.Series(["abc"])).tolist() == [
+        0x6A810647363E99A9
+    ]  # FIPS 180-2 "abc" digest: a9993e36 4706816a ...
+    assert D._sha1_64(pl.Series([], dtype=pl.String)).tolist() == []
+
+
+def test_sha1_blocks_of_many_shingles(monkeypatch) -> None:
+    monkeypatch.setattr(D, "_SHA1_BLOCK_ROWS", 7)
+    texts = [f"word{i} " * (i % 9) for i in range(100)]
+    assert D._sha1_64(pl.Series(texts)).tolist() == [_hashlib_sha1_64(t) for t in texts]
+
+
 # Literal signatures for the LSH lookups. With the default threshold 0.8 datasketch uses 9 bands of 13 slots
 # (band i = slots 13i..13i+12); the estimated Jaccard is the share of the 128 slots that are equal.
 BASE = np.arange(1, D.NUM_PERM + 1, dtype=np.uint64) * 1000

@@ -35,6 +35,37 @@ def test_byte_to_char_on_non_ascii():
     assert df.select(byte_to_char(pl.col("t"), pl.col("b"))).item() == 11
 
 
+def test_sentences_of_several_documents_are_numbered_per_document():
+    texts = [
+        "",
+        "  \n ",
+        "\nLead. Mr. Smith went.\n\n  \nNext para.",
+        "One.  Two",
+        "Dr. Who?\nYes. ",
+        "  a  ",
+    ]
+    s = sentence_spans(pl.DataFrame({"doc_id": [f"d{i}" for i in range(len(texts))], "text": texts}))
+    assert s.rows() == [
+        ("d2", 0, 0, 1, 6),  # a leading newline alone is no sentence and no paragraph
+        ("d2", 1, 0, 7, 22),
+        ("d2", 2, 1, 27, 37),  # a whitespace-only line between two newlines adds no paragraph
+        ("d3", 0, 0, 0, 4),
+        ("d3", 1, 0, 6, 9),
+        ("d4", 0, 0, 0, 8),
+        ("d4", 1, 1, 9, 13),
+        ("d5", 0, 0, 0, 3),
+    ]
+    assert s.schema == pl.Schema(
+        {
+            "doc_id": pl.String,
+            "sentence_id": pl.Int32,
+            "paragraph_id": pl.Int32,
+            "start": pl.Int64,
+            "end": pl.Int64,
+        }
+    )
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.text(max_size=300), min_size=1, max_size=4))
 def test_sentences_lie_inside_the_text_in_order(texts):
