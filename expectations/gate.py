@@ -214,6 +214,31 @@ def _memoise_domain_objects(configuration_cls: Any) -> None:
     configuration_cls.to_domain_obj = to_domain_obj
 
 
+def _plain_json_first(convert: Any, dict_types: tuple[type, ...]) -> Any:
+    """GX's `convert_to_json_serializable`, with a fast path for what metric ids are made of.
+
+    GX names every metric it plans by an md5 of its keyword arguments made JSON-safe with
+    `convert_to_json_serializable`, which runs up to a dozen `isinstance` and `np.issubdtype` tests
+    per value before it gets to `None`: measured (cProfile, a 40-document batch) a quarter of a small
+    batch's GX time, ~600 ids per validation. This returns what GX returns for None, str, int,
+    bool, float (NaN -> None), and dicts (keys -> str), lists and tuples (-> list) of those, by exact
+    type; anything else (numpy scalars, enums, sets, dates, subclasses) goes to GX's own function."""
+
+    def fast(data: Any) -> Any:
+        t = type(data)
+        if data is None or t is str or t is int or t is bool:
+            return data
+        if t is float:
+            return None if data != data else data  # NaN is the one float unequal to itself
+        if t in dict_types:
+            return {str(k): fast(v) for k, v in data.items()}
+        if t is list or t is tuple:
+            return [fast(v) for v in data]
+        return convert(data)
+
+    return fast
+
+
 @contextmanager
 def _configurations_memoised() -> Iterator[None]:
     _memo.configs, _memo.domain = {}, {}
@@ -242,6 +267,7 @@ def _context() -> Any:
         if "context" not in _gx:
             os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
             import great_expectations as gx
+            from great_expectations.core import id_dict
             from great_expectations.execution_engine import pandas_execution_engine
             from great_expectations.expectations.expectation import Expectation
             from great_expectations.expectations.expectation_configuration import (
@@ -250,6 +276,9 @@ def _context() -> Any:
 
             _memoise_configurations(Expectation)
             _memoise_domain_objects(ExpectationConfiguration)
+            id_dict.convert_to_json_serializable = _plain_json_first(
+                id_dict.convert_to_json_serializable, (dict, id_dict.IDDict)
+            )
             # GX fingerprints every pandas batch below this many bytes (an md5 over
             # `pd.util.hash_pandas_object`) only to record it in the result's `batch_markers`; no
             # expectation reads it. Measured on one 16 MB batch of real news: 0.20 s of the 0.84 s

@@ -144,19 +144,24 @@ def main() -> None:
     versions = {"ours": ours}
     if args.baseline:
         versions["base"] = load_baseline(args.baseline, "expectations.gate")
+    from great_expectations.core import id_dict
     from great_expectations.execution_engine import pandas_execution_engine as engine
 
     # Module-level GX settings a gate changes when it builds its context (the other gate must run
-    # with GX's own): set before each call to the value that gate's set-up left.
-    settings: dict[str, float] = {}
+    # with GX's own): set before each call to the values that gate's set-up left.
+    knobs = ((engine, "HASH_THRESHOLD"), (id_dict, "convert_to_json_serializable"))
+    settings: dict[str, list[Any]] = {}
     for name, g in versions.items():  # GX import and context set-up are not what is measured
-        before = engine.HASH_THRESHOLD
+        before = [getattr(m, a) for m, a in knobs]
         g._context()
-        settings[name] = engine.HASH_THRESHOLD
-        engine.HASH_THRESHOLD = before
+        settings[name] = [getattr(m, a) for m, a in knobs]
+        for (m, a), v in zip(knobs, before, strict=True):
+            setattr(m, a, v)
 
     def run(g: Any, which: list = cs) -> list[tuple]:
-        engine.HASH_THRESHOLD = settings[next(k for k, v in versions.items() if v is g)]
+        values = settings[next(k for k, v in versions.items() if v is g)]
+        for (m, a), v in zip(knobs, values, strict=True):
+            setattr(m, a, v)
         return run_all(g, which, args.policy)
 
     for g in versions.values():

@@ -189,3 +189,47 @@ def test_the_gate_reports_what_plain_gx_reports():
         PLAUSIBLE,
     ]
     assert [o.unexpected_rows for o in report.outcomes if not o.success] == [[0, 9], [7], [5, 50]]
+
+
+def test_metric_ids_are_made_json_safe_as_gx_makes_them():
+    import enum
+    import math
+
+    import numpy as np
+    from great_expectations.core.id_dict import IDDict
+    from great_expectations.util import convert_to_json_serializable
+
+    from expectations import gate as gate_module
+
+    fast = gate_module._plain_json_first(convert_to_json_serializable, (dict, IDDict))
+
+    class Colour(enum.Enum):
+        RED = "red"
+
+    value = {
+        "column": "start",
+        "min_value": 0,
+        "max_value": 1.5,
+        "missing": math.nan,
+        "strict": True,
+        "row_condition": None,
+        "value_set": ["a", 2, None, (1, 2)],
+        3: IDDict({"batch_id": "b", "nested": {"x": [np.int64(7), np.float64(0.25)]}}),
+        "enum": Colour.RED,
+        "set": {4},
+        "np_bool": np.bool_(False),
+    }
+    assert fast(value) == {
+        "column": "start",
+        "min_value": 0,
+        "max_value": 1.5,
+        "missing": None,
+        "strict": True,
+        "row_condition": None,
+        "value_set": ["a", 2, None, [1, 2]],
+        "3": {"batch_id": "b", "nested": {"x": [7, 0.25]}},
+        "enum": "red",
+        "set": [4],
+        "np_bool": False,
+    }
+    assert fast(value) == convert_to_json_serializable(value)
