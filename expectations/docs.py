@@ -108,9 +108,13 @@ def build_data_docs(
             **(meta.get("batch_spec") or {}),
             "data_asset_name": f"{q.get('table', '?')} ({q.get('stage', '?')}, batch {q.get('batch', i)})",
         }
-        result = schema.load({**raw, "meta": meta})
-        key = ValidationResultIdentifier(ExpectationSuiteIdentifier(result.suite_name), run, batch_id)
-        store.set(key, result)
+        key = ValidationResultIdentifier(ExpectationSuiteIdentifier(raw["suite_name"]), run, batch_id)
+        # The file `store.set(key, schema.load(raw))` writes (the store serialises a result as its
+        # `to_json_dict()` dumped by this schema), without loading the result and serialising it back:
+        # `raw` is already a result's `to_json_dict()`. Measured on a 40-document run's nine results:
+        # the build took 0.32 s CPU that way, 0.26 s this way.
+        text = schema.dumps(raw | {"meta": meta}, indent=2, sort_keys=True)
+        store.store_backend.set(store.key_to_tuple(key), text)
         built.append(key)
 
     _prune(store, keep_runs)

@@ -145,3 +145,19 @@ def test_a_second_site_build_compiles_no_template(tmp_path: Path, monkeypatch) -
     index = build_data_docs(_results()[:1], None, tmp_path / "b", run_id="r1", run_time=T1)
     assert compiled == []
     assert "quarry.mentions" in index.read_text(encoding="utf-8")
+
+
+def test_stored_results_are_what_the_gx_store_writes(tmp_path: Path) -> None:
+    """Each stored result file is GX's own serialisation of the result it holds (`store.set` would
+    write the same bytes), though the build writes the gate's JSON without loading it first."""
+    from great_expectations.core.expectation_validation_result import (
+        ExpectationSuiteValidationResultSchema,
+    )
+
+    build_data_docs(_results(), None, tmp_path / "docs", run_id="r1", run_time=T1)
+    files = sorted((tmp_path / "docs" / RESULTS_DIR).rglob("*.json"))
+    assert [f.name for f in files] == ["metrics-b00003.json", "entities-b00003.json", "entities-b00003.json"]
+    schema = ExpectationSuiteValidationResultSchema()
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        assert schema.dumps(schema.loads(text).to_json_dict(), indent=2, sort_keys=True) == text

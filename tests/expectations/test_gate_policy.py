@@ -128,3 +128,108 @@ def test_expectation_configurations_are_memoised_only_inside_a_validation():
         assert e.configuration is e.configuration
         assert e.configuration.kwargs == {"column": "a"}
     assert e.configuration is not e.configuration
+
+
+def test_expectations_are_built_from_configurations_once_only_inside_a_validation():
+    from expectations import gate as gate_module
+
+    gate_module._context()
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    c = ExpectationConfiguration(type="expect_column_values_to_not_be_null", kwargs={"column": "a"})
+    assert c.to_domain_obj() is not c.to_domain_obj()
+    with gate_module._configurations_memoised():
+        assert c.to_domain_obj() is c.to_domain_obj()
+        assert c.to_domain_obj().column == "a"
+    assert c.to_domain_obj() is not c.to_domain_obj()
+
+
+def test_the_gate_reports_what_plain_gx_reports():
+    """The memoised, one-validator, unfingerprinted path gives every expectation the verdict, counts,
+    sample and offending rows GX's own `Batch.validate` gives (held rows, a dangling reference and a
+    duplicate key in one frame)."""
+    from expectations import gate as gate_module
+    from expectations import metrics as suite_module
+
+    df, ctx = metrics(100, {5: "", 50: ""})
+    df = df.with_columns(
+        pl.when(pl.int_range(pl.len()) == 7)
+        .then(pl.lit("org:nobody"))
+        .otherwise("subject_entity_id")
+        .alias("subject_entity_id"),
+        pl.when(pl.int_range(pl.len()) == 9)
+        .then(pl.col("metric_id").first())
+        .otherwise("metric_id")
+        .alias("metric_id"),
+    )
+    report = gate_module.validate("metrics", df, ctx, "metrics", 0, want_rows=True)
+    checks = suite_module.suite()
+    pdf = gate_module.for_gx(suite_module.prepare(df, ctx), checks).to_pandas()
+    plain = (
+        gate_module._batch_definition("metrics")
+        .get_batch(batch_parameters={"dataframe": pdf})
+        .validate(
+            gate_module._suite("metrics", checks),
+            result_format={"result_format": "COMPLETE", "partial_unexpected_count": 5},
+        )
+    )
+    by_check = {r.expectation_config.meta["quarry_check"]: r for r in plain.results}
+    expected = [
+        (
+            by_check[i].success,
+            gate_module._observed(by_check[i].result),
+            by_check[i].result.get("unexpected_index_list") or [],
+        )
+        for i in range(len(checks))
+    ]
+    assert [(o.success, o.observed, o.unexpected_rows) for o in report.outcomes] == expected
+    assert [o.check.name for o in report.outcomes if not o.success] == [
+        "ExpectColumnValuesToBeUnique(metric_id)",
+        "ExpectColumnValuesToBeInSet(_subject_known)",
+        PLAUSIBLE,
+    ]
+    assert [o.unexpected_rows for o in report.outcomes if not o.success] == [[0, 9], [7], [5, 50]]
+
+
+def test_metric_ids_are_made_json_safe_as_gx_makes_them():
+    import enum
+    import math
+
+    import numpy as np
+    from great_expectations.core.id_dict import IDDict
+    from great_expectations.util import convert_to_json_serializable
+
+    from expectations import gate as gate_module
+
+    fast = gate_module._plain_json_first(convert_to_json_serializable, (dict, IDDict))
+
+    class Colour(enum.Enum):
+        RED = "red"
+
+    value = {
+        "column": "start",
+        "min_value": 0,
+        "max_value": 1.5,
+        "missing": math.nan,
+        "strict": True,
+        "row_condition": None,
+        "value_set": ["a", 2, None, (1, 2)],
+        3: IDDict({"batch_id": "b", "nested": {"x": [np.int64(7), np.float64(0.25)]}}),
+        "enum": Colour.RED,
+        "set": {4},
+        "np_bool": np.bool_(False),
+    }
+    assert fast(value) == {
+        "column": "start",
+        "min_value": 0,
+        "max_value": 1.5,
+        "missing": None,
+        "strict": True,
+        "row_condition": None,
+        "value_set": ["a", 2, None, [1, 2]],
+        "3": {"batch_id": "b", "nested": {"x": [7, 0.25]}},
+        "enum": "red",
+        "set": [4],
+        "np_bool": False,
+    }
+    assert fast(value) == convert_to_json_serializable(value)

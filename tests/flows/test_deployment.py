@@ -178,3 +178,20 @@ def test_quarry_deploy_without_a_server_says_how_to_start_one(prefect_server, ca
         "quarry: error: no Prefect server configured: start one with `make server` and set "
         "PREFECT_API_URL=http://127.0.0.1:4200/api\n",
     )
+
+
+def test_flow_heartbeats_only_when_a_prefect_server_is_configured() -> None:
+    """Without PREFECT_API_URL a run reports to Prefect's temporary in-process server: no heartbeat
+    thread (whose one-second sleeps delayed the end of every run); with a server, the setting stays."""
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    from flows.pipeline import heartbeats_only_to_a_server
+
+    seen = {}
+    for url in (None, "http://127.0.0.1:4200/api"):
+        with temporary_settings(updates={PREFECT_API_URL: url}):
+            default = get_current_settings().flows.heartbeat_frequency
+            with heartbeats_only_to_a_server():
+                seen[url] = get_current_settings().flows.heartbeat_frequency
+            assert get_current_settings().flows.heartbeat_frequency == default == 180
+    assert seen == {None: None, "http://127.0.0.1:4200/api": 180}
