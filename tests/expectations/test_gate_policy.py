@@ -233,3 +233,20 @@ def test_metric_ids_are_made_json_safe_as_gx_makes_them():
         "np_bool": False,
     }
     assert fast(value) == convert_to_json_serializable(value)
+
+
+def test_batches_gated_at_once_on_threads_are_each_judged_on_their_own_rows():
+    """Two batch tasks on threads gate at the same time (the default runner): every batch of a table is
+    one GX batch id on one execution engine, so without the gate's lock one batch's rows were checked
+    in place of the other's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    good, good_ctx = metrics(400, {})
+    bad, bad_ctx = metrics(400, {5: "", 50: "", 97: ""})
+
+    def held(df: pl.DataFrame, ctx: Context, batch: int) -> list[int]:
+        return [gate("metrics", df, ctx, "metrics", batch)[1].height for _ in range(6)]
+
+    with ThreadPoolExecutor(2) as pool:
+        a, b = pool.submit(held, good, good_ctx, 0), pool.submit(held, bad, bad_ctx, 1)
+        assert (a.result(), b.result()) == ([0] * 6, [3] * 6)
