@@ -2083,14 +2083,25 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     # A sentence's first suitable mention stands for its grammatical subject ("Transsion was put
     # into Canalys' list ... Its report placed the vendor fifth"): references back resolve to it.
     # Ties (nested mentions at one offset) go to the longer name, then the id: deterministic. (One
-    # sort serves the three pools: a filter keeps the order. Its first key packs _prep, _reporter and
-    # _k, which is below 2**61 for fewer than 2**29 documents.)
+    # sort serves the three pools: a filter keeps the order. Sorted by sentence first, a sentence's
+    # first row is where the sentence changes: no hash of the sentences. The second key packs _prep,
+    # _reporter and _k, which is below 2**61 for fewer than 2**29 documents.)
     ranked = (
         cand.lazy()
         .select(
-            "_d", "_k", "entity_id", "m_end", "m_type", "m_sentence", "m_par", "_prep", "_object", "_reporter"
+            "_d",
+            "_k",
+            "entity_id",
+            "m_end",
+            "m_type",
+            "m_par",
+            "_prep",
+            "_object",
+            "_reporter",
+            _key(pl.col("_d"), pl.col("m_sentence")).alias("_msk"),
         )
         .sort(
+            "_msk",
             (pl.col("_prep").cast(pl.Int64) * 2 + pl.col("_reporter").cast(pl.Int64)) * (1 << 61)
             + pl.col("_k"),
             -pl.col("m_end"),
@@ -2099,6 +2110,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .collect(engine=_ENGINE)
         .lazy()
     )
+    # (a null sentence, before a batch's first sentence, is one sentence, as in a hash of the keys)
+    sentence_starts = pl.col("_msk").ne_missing(pl.col("_msk").shift(1)) | (pl.int_range(pl.len()) == 0)
     for fb_type in ("ORG", "MODEL", "ANY"):
         types = ["ORG", "PRODUCT", "MODEL"] if fb_type == "ANY" else [fb_type]
         pool = (
@@ -2107,7 +2120,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             # never the owner a later sentence refers back to; a model after one ("a tool built on
             # Orvix 2") is still the model meant.
             .filter(~pl.col("_object") | pl.lit(fb_type == "MODEL"))
-            .filter(_key(pl.col("_d"), pl.col("m_sentence")).is_first_distinct())
+            .filter(sentence_starts)
             .sort("_k")
         )
         part = (
