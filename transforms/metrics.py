@@ -1248,30 +1248,17 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
     )
     is_generic = pl.col("unit") == "_generic"
     yen_rows = (pl.col("unit") == "CNY") & pl.col("cur").str.contains(r"^[¥￥]")
-    needed = base.filter(needs)
     # Each rule reads the sentence only for the figures of its own unit.
-    needed = _on_rows(
-        needed,
-        is_people,
-        _team=~pl.col("rest").str.contains(r"(?i)contractors")
-        & pl.col("_stext").str.contains(
-            r"(?i)(?-u:\b)(?:team|staff|employ[A-Za-z0-9_]*|workforce|hire[A-Za-z0-9_]*|recruit[A-Za-z0-9_]*|headcount|lab)(?-u:\b)|团队|员工|实验室"  # noqa: E501
-        ),
+    team = ~pl.col("rest").str.contains(r"(?i)contractors") & pl.col("_stext").str.contains(
+        r"(?i)(?-u:\b)(?:team|staff|employ[A-Za-z0-9_]*|workforce|hire[A-Za-z0-9_]*|recruit[A-Za-z0-9_]*|headcount|lab)(?-u:\b)|团队|员工|实验室"  # noqa: E501
     )
-    needed = _on_rows(
-        needed,
-        per_share_rows,
-        _eps=pl.col("_left").str.contains(
-            r"(?i)(?:(?-u:\b)(?:shares?|stock|eps)(?-u:\b)(?:[^.;:]|\.[0-9]){0,50}|股价[^。；]{0,12})$"
-        )
-        | pl.col("_right").str.contains(
-            r"(?i)^\s*(?:to\s+\S+\s+)?(?:in\s+)?(?:adjusted\s+|diluted\s+|gaap\s+)?(?:earnings|eps)\s+per\s+share"
-        ),
+    eps = pl.col("_left").str.contains(
+        r"(?i)(?:(?-u:\b)(?:shares?|stock|eps)(?-u:\b)(?:[^.;:]|\.[0-9]){0,50}|股价[^。；]{0,12})$"
+    ) | pl.col("_right").str.contains(
+        r"(?i)^\s*(?:to\s+\S+\s+)?(?:in\s+)?(?:adjusted\s+|diluted\s+|gaap\s+)?(?:earnings|eps)\s+per\s+share"
     )
-    needed = _on_rows(
-        needed,
-        is_generic,
-        _generic_unit=pl.when(pl.col("_stext").str.contains(_VEHICLE_CUE))
+    generic_unit = (
+        pl.when(pl.col("_stext").str.contains(_VEHICLE_CUE))
         .then(pl.lit("vehicles"))
         .when(pl.col("_stext").str.contains(_DEVICE_CUE))
         .then(pl.lit("units"))
@@ -1279,15 +1266,25 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
         .then(pl.lit("vehicles"))
         .when(pl.col("rest").str.contains(r"(?i)units|台"))
         .then(pl.lit("units"))
-        .otherwise(pl.lit("count")),
+        .otherwise(pl.lit("count"))
     )
-    needed = _on_rows(
-        needed,
-        yen_rows,
-        _japan=(pl.col("_stext").str.contains(_JAPAN_CUE) & ~pl.col("_stext").str.contains(_CHINA_CUE))
-        | pl.col("_doc_japan").fill_null(False),
-    )
-    units = needed.with_columns(
+    japan = (pl.col("_stext").str.contains(_JAPAN_CUE) & ~pl.col("_stext").str.contains(_CHINA_CUE)) | pl.col(
+        "_doc_japan"
+    ).fill_null(False)
+    rules = [
+        (is_people, team, "_team"),
+        (per_share_rows, eps, "_eps"),
+        (is_generic, generic_unit, "_generic_unit"),
+        (yen_rows, japan, "_japan"),
+    ]
+    # (only the figures whose unit may change, and only the columns the rules read: the new units are
+    # scattered into the unit column, the figures' wide frame is neither filtered nor stacked again)
+    mask = base.select(needs).to_series()
+    read = {c for rows, rule, _ in rules for e in (rows, rule) for c in e.meta.root_names()}
+    needed = base.select(c for c in base.columns if c in read).filter(mask)
+    for rows, rule, name in rules:
+        needed = _on_rows(needed, rows, **{name: rule})
+    fixed = needed.select(
         # "3,000 people" about a team is a headcount.
         pl.when(is_people & pl.col("_team"))
         .then(pl.lit("employees"))
@@ -1302,8 +1299,8 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
         .then(pl.lit("JPY"))
         .otherwise(pl.col("unit"))
         .alias("unit")
-    ).drop("_team", "_eps", "_generic_unit", "_japan")
-    units = pl.concat([base.filter(~needs), units])
+    ).to_series()
+    units = base.with_columns(base.get_column("unit").clone().scatter(mask.arg_true(), fixed))
     # Neighbouring figures, from a narrow sorted copy (sorting the wide frame would move every text).
     # Sorted by document, a neighbour is in the same document when its _d is equal: shifts of whole
     # columns, masked, instead of windows per document.
