@@ -966,7 +966,7 @@ def find_candidates(docs: pl.DataFrame, sents: pl.DataFrame) -> pl.DataFrame:
 def screen_bare_numbers(hits: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Most hits are bare numbers (years, versions, list items). Without a cue to their left
     ("patents exceeds 32,000") they cannot be metrics. Returns (those hits as dropped rows with their
-    reason, the hits left to parse)."""
+    reason, the hits left to parse, in their order)."""
     bare_hit = pl.col("surface").str.contains(r"^[0-9][0-9,]*(?:\.[0-9]+)?$")
     coordinated = pl.col("_right").str.contains(
         r"(?i)^\s+(?:and|or)\s+[0-9.,]+\s*(?:thousand|million|billion|trillion|bn|mn|tn|[kmbt]\b)"
@@ -1001,8 +1001,10 @@ def screen_bare_numbers(hits: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
         .otherwise(pl.lit(NO_UNIT))
         .alias("reason"),
     )
-    cued = bare.filter(pl.col("_left_unit").is_not_null()).drop("_left_unit")
-    return early, pl.concat([hits.filter(~is_bare), cued])
+    # (the hits left keep their order, the order of the text: the sorts and joins on _k downstream
+    # find their input sorted)
+    cued = bare.get_column("_left_unit").is_not_null()
+    return early, hits.filter((~is_bare).scatter(is_bare.arg_true(), cued))
 
 
 def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
