@@ -270,8 +270,16 @@ def _extract_html(html: str) -> tuple[str, str | None, str | None, datetime | No
     # deduplicate=False: trafilatura's deduplication is a process-wide cache that drops a paragraph
     # once it has been seen a few times, so the 4th copy of a syndicated story became `no_main_text`
     # and the outcome hung on document order. Repeats inside a document are the clean stage's work.
+    # extensive_search=False: htmldate's extensive search falls back to dates anywhere in the page, so a
+    # footer's "Copyright 2019" became a publication date of 2019-01-01; only a date the page states
+    # as its own (meta tags, JSON-LD, <time>, the URL) is one.
     doc = trafilatura.bare_extraction(
-        html, with_metadata=True, include_comments=False, include_tables=True, deduplicate=False
+        html,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        deduplicate=False,
+        date_extraction_params={"original_date": True, "extensive_search": False},
     )
     if doc is None:
         return "", None, None, None, False

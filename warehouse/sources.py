@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.utils
 import glob as globlib
+import io
 import json
 import logging
 import os
@@ -238,12 +239,15 @@ def list_sources(source: str) -> tuple[list[SourceRef], list[dict]]:
             )
             for p in sorted(paths):
                 info = fs.info(p)
-                if info.get("type") == "file":
+                # (an http directory page links its sub-folders as ".../sub/": not documents)
+                if info.get("type") == "file" and not p.endswith("/"):
                     url = p if "://" in p else f"{protocol}://{p}"  # http(s) paths keep their scheme
                     size, modified = int(info.get("size") or 0), _modified_ns(info)
                     refs.append(SourceRef(url, size, _format_of(p), mtime_ns=modified))
         except FileNotFoundError:
             raise SourceError(f"source {source!r} does not exist") from None
+        except Exception as exc:  # noqa: BLE001 - any failure to list a remote source is the source's
+            raise SourceError(f"cannot read source {source!r}: {exc}") from None
         if not paths:
             raise SourceError(f"source {source!r} matches no files")
         return refs, []
@@ -523,7 +527,9 @@ def _record(source: str, rec: dict, fmt: str) -> dict:
 
 def _open(ref: SourceRef):  # noqa: ANN202 - a binary file object, local or fsspec
     if _is_url(ref.path):
-        return fsspec.open(ref.path, "rb").open()
+        # Buffered: fsspec's own files (http's among them) take no size in readline(), which bounds
+        # how much of an over-long JSONL line is read at once.
+        return io.BufferedReader(fsspec.open(ref.path, "rb").open())
     return _open_local(ref.path, ref.root)[0]
 
 

@@ -305,3 +305,15 @@ def test_banner_only_page_has_no_main_text() -> None:
 )
 def test_consent_share_is_a_kind_of_sentence(text: str, share: float) -> None:
     assert I.consent_share(text) == share
+
+
+def test_a_copyright_year_in_the_footer_is_no_publication_date() -> None:
+    body = "<p>" + "Xiaomi said on Tuesday that MiMo is open to developers worldwide. " * 4 + "</p>"
+    footer = "<footer>Copyright 2019 Example Media</footer>"
+    stated = '<meta property="article:published_time" content="2026-11-29T08:00:00Z">'
+    pages = [
+        f"<html><head><title>MiMo</title></head><body><article>{body}</article>{footer}</body></html>",
+        f"<html><head>{stated}<title>MiMo</title></head><body><article>{body}</article>{footer}</body></html>",
+    ]
+    docs, _ = decode_documents(raw_frame(*(p.encode() for p in pages), fmt="html"))
+    assert docs["published_at"].to_list() == [None, datetime(2026, 11, 29, tzinfo=UTC)]
