@@ -79,7 +79,9 @@ def quality_markdown(
         f"{summary.get('mentions', 0)} mentions, {summary.get('metrics', 0)} metrics."
     )
     passed = q.filter(pl.col("success")).height
-    out.append(f"Expectations: {passed} passed, {q.height - passed} failed.")
+    warned = q.filter(~pl.col("success") & (pl.col("severity") != "critical")).height
+    # As the run summary counts them: a warning-level expectation that did not hold is a warning.
+    out.append(f"Expectations: {passed} passed, {q.height - passed - warned} failed, {warned} warned.")
     if docs_index is not None:
         wh = summary.get("warehouse")
         serve = f"quarry docs --warehouse {wh}" if wh else "quarry docs"

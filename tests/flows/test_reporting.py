@@ -100,7 +100,7 @@ def test_markdown_has_exact_per_stage_counts() -> None:
         "| **total** |  | 9 | 7 | 1 | 1 | 4 |",
     ]
     assert lines[0] == "# Quality: run 20260101T000000-abc123 failed"
-    assert "Expectations: 7 passed, 2 failed." in lines
+    assert "Expectations: 7 passed, 1 failed, 1 warned." in lines  # as the table: a warning is no failure
     assert "7 documents in, 1 already loaded, 4 cleaned, 4 rows quarantined; 12 mentions, 3 metrics." in lines
 
 
@@ -129,7 +129,7 @@ def test_markdown_links_the_data_docs_index(tmp_path: Path) -> None:
 
 def test_markdown_of_a_run_without_results() -> None:
     md = quality_markdown({"run_id": "r", "status": "succeeded"}, pl.DataFrame(), None, None)
-    assert "Expectations: 0 passed, 0 failed." in md
+    assert "Expectations: 0 passed, 0 failed, 0 warned." in md
     assert "| **total** |  | 0 | 0 | 0 | 0 | 0 |" in md and "## Failed expectations" not in md
 
 
