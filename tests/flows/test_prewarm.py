@@ -20,12 +20,16 @@ def test_warm_up_returns_while_the_warming_thread_holds_the_lock(monkeypatch):
         assert not caller.is_alive()
 
 
-def test_prewarm_loads_the_gazetteer_language_model_and_gx(monkeypatch):
+def test_prewarm_loads_the_gazetteer_language_model_word_frequencies_and_gx(monkeypatch):
+    import wordfreq
+
     tasks._gazetteer.cache_clear()
+    wordfreq.get_frequency_dict.cache_clear()
     # unloaded first: an earlier test of this process may have loaded the model already
     monkeypatch.setattr(clean, "_IDENTIFIER", None)
     monkeypatch.setattr(clean, "_DFA", None)
     prewarm(RunParameters()).join(timeout=300)
     assert tasks._gazetteer.cache_info().currsize == 1
     assert type(clean._IDENTIFIER).__name__ == "LanguageIdentifier"
+    assert wordfreq.get_frequency_dict.cache_info().currsize == 1
     assert "warming" in gate._gx or "context" in gate._gx
