@@ -278,7 +278,12 @@ _NAME_TOKEN = r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?"
 _PERSON = rf"{_NAME_TOKEN}(?: {_NAME_TOKEN}){{1,2}}"
 _ORG_TOKEN = r"\p{Lu}[\p{L}\p{N}&]*(?:-[\p{L}\p{N}]+)*"
 _ORG = rf"{_ORG_TOKEN}(?: {_ORG_TOKEN}){{0,3}}"
-_LEGAL_FORM = r"Inc|Corp|Corporation|Co\.,? Ltd|Ltd|Limited|LLC|PLC|plc|GmbH|AG|SA|SE|NV|S\.A|N\.V|KK|Pte"
+# Legal forms after a company's name. Only the abbreviated ones take a period of their own ("Acme Corp.
+# said"); after a written-out form ("... Acme Corporation.") a period is the sentence's full stop.
+# "Co" is one only with its period ("Acme Co."; "Acme Co-founder" is no company's name).
+_LEGAL_ABBREV = r"Inc|Corp|Co\.,? Ltd|Ltd|Pte|S\.A|N\.V"
+_LEGAL_WORD = r"Corporation|Limited|LLC|PLC|plc|GmbH|AG|SA|SE|NV|KK"
+_LEGAL_FORM = rf"(?:{_LEGAL_ABBREV}|{_LEGAL_WORD})(?-u:\b)\.?|Co\."
 # Corporate designators: words that add no identity to the one name before them ("Acme Holdings" is
 # Acme). A document that also writes the bare name calls the company by it (`_short_names`).
 _DESIGNATOR = r"Group|Holdings|Systems|Technology|Technologies|Corporation"
@@ -423,7 +428,8 @@ def _discovery_rules(
         (
             "ORG",
             rf"()({b}(?:{_ORG_TOKEN} ){{0,3}}{_ORG_TOKEN}"
-            rf"(?:,? (?:{_LEGAL_FORM})(?:\.|{b})| (?:{_ORG_SUFFIX}){b})+(?: Markets{b})?)",
+            rf"(?:,? (?:(?:{_LEGAL_ABBREV})(?:\.|{b})|Co\.|(?:{_LEGAL_WORD}){b})| (?:{_ORG_SUFFIX}){b})+"
+            rf"(?: Markets{b})?)",
             "org_suffix",
         ),
         # Jane Roe, an analyst at / Jane Roe, Acme's chief executive / Jane Roe said
@@ -891,7 +897,7 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
     non_person = "|".join(_NON_PERSON_TOKENS)
     generic_org = (
         rf"^(?:(?:{_STOP}|{_GENERIC_NOUNS}|Artificial|Intelligence|Open|Generative) )*"
-        rf"(?:{_ORG_SUFFIX}|{_LEGAL_FORM})\.?$"
+        rf"(?:(?:{_ORG_SUFFIX})\.?|{_LEGAL_FORM})$"
     )
     first = pl.col("surface").str.extract(r"^(\S+)")
     last = pl.col("surface").str.extract(r"(\S+)$")
@@ -982,7 +988,7 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
             # and "Acme Robotics, Inc." link to one entity.
             pl.col("surface")
             .str.replace_all(r"\s+", " ")
-            .str.replace(rf"(?:,? (?:{_LEGAL_FORM})(?-u:\b)\.?)+$", "")
+            .str.replace(rf"(?:,? (?:{_LEGAL_FORM}))+$", "")
             .alias("name"),
             pl.col("surface").str.len_bytes().cast(pl.Int64).alias("n"),
             # "Acme NLP technology": a lone acronym after the organisation modifies a lowercase noun
@@ -1139,6 +1145,50 @@ def _list_items(
     )
 
 
+def _known_names(forms: pl.DataFrame, gazetteer: pl.DataFrame) -> pl.DataFrame:
+    """Discovered organisations that a legal form ends and the gazetteer knows ("X Corp." where it knows
+    "X Corp", "Acme Robotics Inc." where it knows "Acme Robotics") are the gazetteer's entity (entity_id,
+    name): the legal form (or its period) names no other company. The surface less its final period is
+    tried before the name less its legal form. Forms the gazetteer gives to one ORG entity only, and only
+    unconditionally (no `requires_doc`/`unless_doc`)."""
+    known = (
+        gazetteer.filter(
+            (pl.col("type") == "ORG")
+            & (pl.col("requires_doc").list.len() == 0)
+            & (pl.col("unless_doc").list.len() == 0)
+        )
+        .select("alias", "entity_id", "name")
+        .unique()
+        .filter(pl.len().over("alias") == 1)
+    )
+    legal = (pl.col("type") == "ORG") & (pl.col("name") != pl.col("surface"))
+    if known.height == 0 or not forms.select(legal.any()).item():
+        return forms
+    keys = forms.with_columns(
+        pl.when(legal)
+        .then(pl.col("surface").str.replace_all(r"\s+", " ").str.strip_suffix("."))
+        .alias("_k1"),
+        pl.when(legal).then(pl.col("name")).alias("_k2"),
+    )
+    for key in ("_k1", "_k2"):
+        keys = (
+            keys.join(
+                known.rename({"alias": key, "entity_id": "_id", "name": "_name"}),
+                on=key,
+                how="left",
+                maintain_order="left",
+            )
+            .with_columns(
+                pl.coalesce("_id", "entity_id").alias("entity_id"),
+                pl.coalesce("_name", "name").alias("name"),
+                # (the first key that is known decides)
+                pl.when(pl.col("_id").is_not_null()).then(None).otherwise(pl.col("_k2")).alias("_k2"),
+            )
+            .drop("_id", "_name")
+        )
+    return keys.drop("_k1", "_k2")
+
+
 def _link_forms(forms: pl.DataFrame, lexicons: dict | None) -> pl.DataFrame:
     """(entity_id, name, type, link): strings that name a discovered entity at its other occurrences in
     a document where a cue found it: the name itself, a model number's or versioned product's surface
@@ -1269,8 +1319,9 @@ def _candidates(
         lexicons,
         confidence,
     )
-    forms = _valid_forms(
-        pl.concat([raw_forms.filter(~is_list), items]), lexicons, gazetteer.get_column("alias")
+    forms = _known_names(
+        _valid_forms(pl.concat([raw_forms.filter(~is_list), items]), lexicons, gazetteer.get_column("alias")),
+        gazetteer,
     )
     # Only names the gazetteer does not know are linked (it finds its own names everywhere already).
     links = (
@@ -1416,7 +1467,9 @@ def _candidates(
         .lazy()
         .with_columns(pl.lit(METHOD_PATTERN).alias("method"), pl.lit(False).alias("protected"))
     )
-    chosen = _resolve_overlaps(pl.concat([gaz.select(columns), pat.select(columns)]).collect(engine=_ENGINE))
+    chosen = _resolve_overlaps(
+        _full_stops(pl.concat([gaz.select(columns), pat.select(columns)]).collect(engine=_ENGINE), raw)
+    )
     doc = np.searchsorted(doc_starts, chosen.get_column("bstart").to_numpy(), "right") - 1
     doc_start = raw.chars(doc_starts[doc])
     return chosen.with_columns(
@@ -1431,6 +1484,49 @@ def _with_doc_start(frame: pl.DataFrame, doc_starts: np.ndarray) -> pl.DataFrame
     bstart = frame.get_column("bstart").to_numpy()
     return frame.with_columns(
         pl.Series("doc_start", doc_starts[np.searchsorted(doc_starts, bstart, "right") - 1], dtype=pl.Int64)
+    )
+
+
+# A mention ending in an abbreviated legal form's period ("Acme Corp.", found by a rule or as a gazetteer
+# form). Initialisms ("S.A.", "U.S.") keep their last period: it is a letter's, wherever it stands.
+_ABBREV_STOP = r"(?-u:\b)(?:Inc|Corp|Co|Ltd|Pte)\.$"
+# Bytes after a period that show the sentence going on: a lowercase ASCII letter or a digit after a space
+# ("Acme Corp. said", "Acme Inc. 2"), any other byte straight after it ("Acme Co., Ltd.") but a closing
+# quote, and a quote that is a possessive's ("Acme Inc.'s"). Otherwise (end of line or document, a
+# capital, a closing quote) the period ends the sentence.
+_GOES_ON_AFTER_SPACE = np.zeros(256, dtype=bool)
+_GOES_ON_AFTER_SPACE[[ord(c) for c in string.ascii_lowercase + string.digits]] = True
+_ENDS_AT = np.zeros(256, dtype=bool)
+_ENDS_AT[[ord(c) for c in "\n\r\"'"] + [0xE2]] = True  # 0xE2: first byte of ” and ’ (3 bytes)
+
+
+def _full_stops(cands: pl.DataFrame, raw: _Bytes) -> pl.DataFrame:
+    """Candidates whose surface ends with an abbreviated legal form's period that is also the sentence's
+    full stop ("... led by Acme Corp." -> "Acme Corp"): the full stop is no part of a mention, so the
+    name reads as it does inside a sentence and meets the gazetteer's form of one span. English writes
+    one period for both the abbreviation and the sentence, never two; the mention leaves it to the
+    sentence. `cands`: bstart, bend (batch byte offsets), surface, ...; the same rows back."""
+    bend = cands.get_column("bend").to_numpy()
+    nxt = raw.u8[np.minimum(bend, raw.n - 1)]
+    after_space = raw.u8[np.minimum(bend + 1, raw.n - 1)]
+    space = (nxt == 32) | (nxt == 9)
+    quote = (nxt == ord("'")) | (nxt == 0xE2)
+    after_quote = raw.u8[np.minimum(bend + np.where(nxt == 0xE2, 3, 1), raw.n - 1)]
+    ends = (
+        (bend >= raw.n)
+        | (_ENDS_AT[nxt] & ~(quote & _WORD_BYTE[after_quote]))
+        | (space & ((bend + 1 >= raw.n) | ~_GOES_ON_AFTER_SPACE[after_space]))
+    )
+    trim = cands.get_column("surface").str.contains(_ABBREV_STOP).to_numpy() & ends
+    if not trim.any():
+        return cands
+    t = pl.Series(trim)
+    return cands.with_columns(
+        pl.when(t).then(pl.col("bend") - 1).otherwise(pl.col("bend")).alias("bend"),
+        pl.when(t)
+        .then(pl.col("surface").str.slice(0, pl.col("surface").str.len_chars() - 1))
+        .otherwise(pl.col("surface"))
+        .alias("surface"),
     )
 
 

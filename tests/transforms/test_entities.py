@@ -317,6 +317,64 @@ def test_discovery_patterns(gaz: pl.DataFrame, text: str, surface: str, eid: str
     assert surface.startswith(name)
 
 
+# Known companies written with a legal form: the written-out form and the abbreviation's period.
+LEGAL_ENTRIES = [
+    {"name": "Quillon Data", "type": "ORG", "aliases": ["Quillon Data Corporation"]},
+    {"name": "Y Corp", "type": "ORG"},
+    {"name": "Borvale", "type": "ORG", "aliases": ["Borvale Robotics"]},
+    {"name": "Zentra", "type": "ORG", "aliases": ["Zentra Inc."]},
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A known name whose legal form ends the sentence is the known entity; the full stop is no
+        # part of the mention (not a new "Quillon Data" or "Y").
+        (
+            "The audit was run by Quillon Data Corporation.",
+            [("Quillon Data Corporation", "org:quillon-data", 21, 45)],
+        ),
+        (
+            "Quillon Data Corporation ran the audit.",
+            [("Quillon Data Corporation", "org:quillon-data", 0, 24)],
+        ),
+        ("The account was shut by Y Corp.", [("Y Corp", "org:y-corp", 24, 30)]),
+        ("Shares went to Zentra Inc.", [("Zentra Inc", "org:zentra", 15, 25)]),  # a gazetteer form's period
+        # Inside a sentence the abbreviation keeps its period, and the name stays the known one.
+        ("Y Corp. shut the account.", [("Y Corp.", "org:y-corp", 0, 7)]),
+        ("Borvale Robotics Inc. was bought.", [("Borvale Robotics Inc.", "org:borvale", 0, 21)]),
+        ("They bought Borvale Robotics Inc.", [("Borvale Robotics Inc", "org:borvale", 12, 32)]),
+        # Discovered names: the same, whatever the legal form.
+        (
+            "The plant is run by Teskon Industries Ltd.",
+            [("Teskon Industries Ltd", "org:teskon-industries", 20, 41)],
+        ),
+        ("The plant is run by Teskon Corporation.", [("Teskon Corporation", "org:teskon", 20, 38)]),
+        ("Nobody asked Teskon Co.", [("Teskon Co", "org:teskon", 13, 22)]),
+        ("Orders went to Teskon Co. in May.", [("Teskon Co.", "org:teskon", 15, 25)]),
+        ("Teskon Inc.'s shares fell.", [("Teskon Inc.", "org:teskon", 0, 11)]),  # a possessive goes on
+        ('"We back Teskon Inc." she said', [("Teskon Inc", "org:teskon", 9, 19)]),  # a closing quote ends
+        ("Made by Teskon Corp.\nNext line", [("Teskon Corp", "org:teskon", 8, 19)]),  # so does a line
+        ("He joined Teskon S.A.", [("Teskon S.A.", "org:teskon", 10, 21)]),  # an initialism keeps its period
+    ],
+)
+def test_legal_form_at_sentence_end(text: str, expected: list[tuple[str, str, int, int]]) -> None:
+    assert found(gazetteer_frame(ENTRIES + LEGAL_ENTRIES, V), text) == expected
+
+
+def test_legal_form_of_known_name_is_not_discovered() -> None:
+    docs = pl.DataFrame(
+        {"doc_id": ["a", "b"], "text": ["Y Corp. shut it.", "It was run by Quillon Data Corporation."]}
+    )
+    m, discovered = extract_mentions(docs, gazetteer_frame(ENTRIES + LEGAL_ENTRIES, V), V)
+    assert m.select("doc_id", "entity_id", "surface", "method").rows() == [
+        ("a", "org:y-corp", "Y Corp.", "pattern"),
+        ("b", "org:quillon-data", "Quillon Data Corporation", "gazetteer"),
+    ]
+    assert discovered.height == 0
+
+
 @pytest.mark.parametrize(
     "text",
     [
