@@ -1237,6 +1237,43 @@ def _fewer_words(texts: pl.Series, n: int) -> pl.Series:
     )
 
 
+def _rejects(out: pl.DataFrame, min_words: int) -> pl.DataFrame:
+    """[source, doc_id, reason, detail] of the rows of `out` (clean_documents' frame: text, reason,
+    raw_chars, share) that have a reason, the detail saying why in words.
+
+    `out` is rechunked first: polars 2.1 panics ("assertion failed: i < self.len()" in binview) when a
+    when/then/otherwise picks among string branches by a mask in two chunks while the strings are in
+    one; `reason` and `share` come out of clean_documents' steps in two chunks on some batches (seen on
+    one 16 MB batch of resampled news, which crashed its run)."""
+    return (
+        out.rechunk()
+        .filter(pl.col("reason").is_not_null())
+        .select(
+            "source",
+            "doc_id",
+            "reason",
+            pl.when(pl.col("reason") == EMPTY_AFTER_CLEANING)
+            .then(pl.format("Nothing is left after cleaning {} raw characters.", "raw_chars"))
+            .when(pl.col("reason") == MOSTLY_BOILERPLATE)
+            .then(
+                pl.format(
+                    "Cleaning rules cut {}% of the text, so what is left is unlikely to be the article.",
+                    (pl.col("share") * 100).round(0).cast(pl.Int64),
+                )
+            )
+            .otherwise(
+                pl.format(
+                    "Only {} words are left after cleaning (a Han or kana character counts as one); "
+                    "at least {} are needed.",
+                    count_words(pl.col("text")),
+                    pl.lit(min_words),
+                )
+            )
+            .alias("detail"),
+        )
+    )
+
+
 def clean_documents(docs: pl.DataFrame, min_words: int = MIN_CLEAN_WORDS) -> CleanResult:
     """Clean decoded documents: (documents, removed_spans, rejects); see the module docstring.
 
@@ -1350,29 +1387,7 @@ def clean_documents(docs: pl.DataFrame, min_words: int = MIN_CLEAN_WORDS) -> Cle
         .alias("reason"),
         share.alias("share"),
     )
-    rejects = out.filter(pl.col("reason").is_not_null()).select(
-        "source",
-        "doc_id",
-        "reason",
-        pl.when(pl.col("reason") == EMPTY_AFTER_CLEANING)
-        .then(pl.format("Nothing is left after cleaning {} raw characters.", "raw_chars"))
-        .when(pl.col("reason") == MOSTLY_BOILERPLATE)
-        .then(
-            pl.format(
-                "Cleaning rules cut {}% of the text, so what is left is unlikely to be the article.",
-                (pl.col("share") * 100).round(0).cast(pl.Int64),
-            )
-        )
-        .otherwise(
-            pl.format(
-                "Only {} words are left after cleaning (a Han or kana character counts as one); "
-                "at least {} are needed.",
-                count_words(pl.col("text")),
-                pl.lit(min_words),
-            )
-        )
-        .alias("detail"),
-    )
+    rejects = _rejects(out, min_words)
     good = out.filter(pl.col("reason").is_null())
     good = good.with_columns(
         _language(good["text"]),

@@ -923,3 +923,41 @@ def test_fewer_words_counts_past_the_start_when_needed() -> None:
 def test_normalise_leaves_alone_only_lines_no_edit_would_change(raws: list[str]) -> None:
     lines = pl.DataFrame({"raw": raws})
     assert C._normalise(lines)["line"].to_list() == C._normalised(pl.Series("line", raws)).to_list()
+
+
+def test_reject_details_from_a_frame_whose_reasons_come_in_two_chunks() -> None:
+    # polars 2.1 panicked on this layout (a string when/then/otherwise with a two-chunk mask); a real
+    # batch had it and its run crashed. 2,034 rows, three with a reason, `reason`/`share` in two chunks.
+    n = 2034
+    reasons = [None] * n
+    reasons[1500], reasons[1700], reasons[1900] = C.TOO_SHORT, C.MOSTLY_BOILERPLATE, C.EMPTY_AFTER_CLEANING
+    two = {"rechunk": False}
+    out = pl.DataFrame(
+        {
+            "source": [f"s{i}" for i in range(n)],
+            "doc_id": [f"d{i}" for i in range(n)],
+            "text": [("word " * (i % 50 + 1)) + "x" * (i % 30) for i in range(n)],
+            "raw_chars": list(range(n)),
+        }
+    ).with_columns(
+        pl.concat(
+            [pl.Series("reason", reasons[:1000], pl.String), pl.Series("reason", reasons[1000:])], **two
+        ),
+        pl.concat([pl.Series("share", [0.1] * 1000), pl.Series("share", [0.9] * (n - 1000))], **two),
+    )
+    assert out["reason"].n_chunks() == 2
+    assert C._rejects(out, 30).rows() == [
+        (
+            "s1500",
+            "d1500",
+            C.TOO_SHORT,
+            "Only 1 words are left after cleaning (a Han or kana character counts as one); at least 30 are needed.",
+        ),
+        (
+            "s1700",
+            "d1700",
+            C.MOSTLY_BOILERPLATE,
+            "Cleaning rules cut 90% of the text, so what is left is unlikely to be the article.",
+        ),
+        ("s1900", "d1900", C.EMPTY_AFTER_CLEANING, "Nothing is left after cleaning 1900 raw characters."),
+    ]
