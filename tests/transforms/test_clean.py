@@ -951,7 +951,8 @@ def test_reject_details_from_a_frame_whose_reasons_come_in_two_chunks() -> None:
             "s1500",
             "d1500",
             C.TOO_SHORT,
-            "Only 1 words are left after cleaning (a Han or kana character counts as one); at least 30 are needed.",
+            "Only 1 words are left after cleaning (a Han or kana character counts as one); "
+            "at least 30 are needed.",
         ),
         (
             "s1700",
