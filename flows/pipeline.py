@@ -550,20 +550,27 @@ def _process_batches(params: RunParameters, run: _Run) -> _Processed:
             running += 1
         while running:
             b, stage, fut = finished.get()
-            fut.wait()
-            state = fut.state
-            if state.is_completed():
-                results.setdefault(b, []).append(fut.result())
-                if stage + 1 < len(STAGES):
-                    submit(b, stage + 1, fut)
-                    continue
-            elif state.is_failed() or state.is_crashed():
-                try:
-                    fut.result(raise_on_failure=True)
-                except Exception as exc:  # noqa: BLE001 - reported below with the batch
-                    failures[b] = f"batch {b} {STAGES[stage]}: {exc}"
-            else:
-                failures[b] = f"batch {b} {STAGES[stage]}: ended {state.type.value.lower()}"
+            try:
+                fut.wait()
+                state = fut.state
+                if state.is_completed():
+                    results.setdefault(b, []).append(fut.result())
+                    if stage + 1 < len(STAGES):
+                        submit(b, stage + 1, fut)
+                        continue
+                else:
+                    if state.is_failed() or state.is_crashed():
+                        fut.result(raise_on_failure=True)  # raises the task's error, reported below
+                    failures[b] = f"batch {b} {STAGES[stage]}: ended {state.type.value.lower()}"
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException as exc:  # noqa: BLE001 - reported below with the batch
+                # Not only Exceptions: a panic inside a Rust library (pyo3's PanicException) is a
+                # BaseException that a thread runner hands back as it is; it crashed the whole run.
+                # It is one batch's failure: the others still land.
+                failures[b] = f"batch {b} {STAGES[stage]}: " + (
+                    str(exc) if isinstance(exc, Exception) else f"crashed: {type(exc).__name__}: {exc}"
+                )
             running -= 1
             if waiting:
                 submit(waiting.pop()[0], 0, None)

@@ -567,3 +567,31 @@ def test_an_unchanged_file_served_over_http_is_not_downloaded_again(prefect_serv
     with duckdb.connect(str(wh), read_only=True) as con:
         sources = con.sql("SELECT source FROM documents ORDER BY 1").fetchall()
     assert sources == [(url + SEEDS[0].name,), (url + SEEDS[1].name,)]  # one document per file, as served
+
+
+class _Panic(BaseException):
+    """As pyo3's PanicException (a panic inside a Rust library such as polars): not an Exception."""
+
+
+def test_a_batch_that_crashes_fails_alone_and_the_other_batches_land(prefect_server, tmp_path, monkeypatch):
+    from flows import tasks
+
+    corpus = make_corpus(tmp_path / "c", names=SEEDS[:4])
+    crash_on = sorted(corpus.glob("*.txt"))[2].name  # in the second batch of two files each
+    real = tasks.clean_t.clean_documents
+
+    def clean_documents(raw, **kw):
+        if any(s.endswith(crash_on) for s in raw.get_column("source").to_list()):
+            raise _Panic("assertion failed: i < self.len()")
+        return real(raw, **kw)
+
+    monkeypatch.setattr(tasks.clean_t, "clean_documents", clean_documents)
+    wh = tmp_path / "crash.duckdb"
+    params = RunParameters(source=str(corpus), warehouse=str(wh), batch_size=2)
+    state = quarry_pipeline(params, return_state=True)
+    assert state.is_failed()
+    with duckdb.connect(str(wh), read_only=True) as con:
+        assert con.sql("SELECT count(*) FROM documents").fetchall() == [(2,)]
+        assert con.sql("SELECT status, message FROM runs").fetchall() == [
+            ("failed", "batch 1 clean: crashed: _Panic: assertion failed: i < self.len()")
+        ]
