@@ -126,6 +126,8 @@ def plan(
     try:
         refs, rejects = sources.list_sources(params.source)
     except sources.SourceError as exc:
+        if isinstance(exc, OSError):  # SourceUnavailable: a network fault, retried by io_task
+            raise
         # the user's mistake: a failed state with the one-line reason, not a retried traceback
         return Failed(message=str(exc), data=exc)  # type: ignore[return-value]
     if rejects and not params.full_refresh:

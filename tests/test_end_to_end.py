@@ -195,7 +195,7 @@ def test_quality_artifact_of_the_run_reads_back_from_the_prefect_api(seeded):
     assert (art.key, art.type) == ("quarry-quality", "markdown")
     lines = art.data.splitlines()
     assert lines[0] == f"# Quality: run {s['run_id']} succeeded"
-    assert f"Expectations: {SEED_EXPECTATIONS_PASSED} passed, 0 failed." in lines
+    assert f"Expectations: {SEED_EXPECTATIONS_PASSED} passed, 0 failed, 0 warned." in lines
     index = Path(s["data_docs"])
     from flows.reporting import docs_url
 

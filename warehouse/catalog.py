@@ -32,6 +32,7 @@ import polars as pl
 
 from warehouse.files import fsync_dir
 from warehouse.schemas import TABLES, Table, ddl, duckdb_type
+from warehouse.sources import SourceError
 from warehouse.views import VIEWS
 
 MANIFEST = "_manifest"
@@ -383,6 +384,8 @@ def write_lock(wh: Warehouse, wait_seconds: float = 0.0) -> Iterator[None]:
             fh.write(f"pid {os.getpid()} since {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S} UTC")
             fh.flush()
             yield
+        except SourceError:
+            raise  # (SourceUnavailable is an OSError, and the source's, not the warehouse's)
         except OSError as exc:
             raise WarehouseError(_cannot_write(wh, exc)) from exc
     finally:

@@ -76,6 +76,11 @@ class SourceError(ValueError):
     """The source itself is unusable (missing path, nothing matches)."""
 
 
+class SourceUnavailable(SourceError, OSError):
+    """A remote source could not be listed (a network error): an OSError, so the IO task that lists it
+    is retried like any flaky share, and a SourceError, so what the user finally reads names the source."""
+
+
 @dataclass(frozen=True)
 class SourceRef:
     """One file of a source, as listed."""
@@ -246,7 +251,9 @@ def list_sources(source: str) -> tuple[list[SourceRef], list[dict]]:
                     refs.append(SourceRef(url, size, _format_of(p), mtime_ns=modified))
         except FileNotFoundError:
             raise SourceError(f"source {source!r} does not exist") from None
-        except Exception as exc:  # noqa: BLE001 - any failure to list a remote source is the source's
+        except OSError as exc:  # (aiohttp's connection errors are OSErrors too)
+            raise SourceUnavailable(f"cannot read source {source!r}: {exc}") from None
+        except Exception as exc:  # noqa: BLE001 - any other failure to list a remote source is the source's
             raise SourceError(f"cannot read source {source!r}: {exc}") from None
         if not paths:
             raise SourceError(f"source {source!r} matches no files")

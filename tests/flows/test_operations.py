@@ -595,3 +595,11 @@ def test_a_batch_that_crashes_fails_alone_and_the_other_batches_land(prefect_ser
         assert con.sql("SELECT status, message FROM runs").fetchall() == [
             ("failed", "batch 1 clean: crashed: _Panic: assertion failed: i < self.len()")
         ]
+
+
+def test_an_unreachable_remote_source_is_retried_then_named_not_the_warehouse(prefect_server, tmp_path):
+    from prefect.exceptions import FailedRun
+
+    with pytest.raises(FailedRun) as failed:
+        run("http://127.0.0.1:9/", tmp_path / "w.duckdb")  # the discard port: nothing listens
+    assert str(failed.value).startswith("cannot read source 'http://127.0.0.1:9/': Cannot connect to host")

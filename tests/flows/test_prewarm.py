@@ -25,6 +25,7 @@ def test_prewarm_loads_the_gazetteer_language_model_word_frequencies_and_gx(monk
 
     tasks._gazetteer.cache_clear()
     wordfreq.get_frequency_dict.cache_clear()
+    wordfreq._wf_cache.clear()  # (word lookups cached before the table)
     # unloaded first: an earlier test of this process may have loaded the model already
     monkeypatch.setattr(clean, "_IDENTIFIER", None)
     monkeypatch.setattr(clean, "_DFA", None)
