@@ -181,18 +181,24 @@ def _memoise_configurations(expectation_cls: Any) -> None:
     time. Inside `validate` (see `_configurations_memoised`) an expectation's fields do not change (the
     suites have no suite parameters to substitute), so the first build stands for the rest; outside
     it, and on other threads, the property behaves as GX wrote it."""
-    build = expectation_cls.__dict__["configuration"].fget
+    configuration = _memoised(expectation_cls.__dict__["configuration"].fget, "configs")
+    expectation_cls.configuration = property(configuration, doc=expectation_cls.configuration.__doc__)
 
-    def configuration(self: Any) -> Any:
-        memo = getattr(_memo, "configs", None)
+
+def _memoised(build: Any, slot: str) -> Any:
+    """`build(obj)`, remembered per object in this thread's `_memo.<slot>` while that is a dict (inside
+    `_configurations_memoised`); called through otherwise."""
+
+    def memoised(self: Any) -> Any:
+        memo = getattr(_memo, slot, None)
         if memo is None:
             return build(self)
         hit = memo.get(id(self))
-        if hit is None or hit[0] is not self:  # the instance is kept, so its id is not reused
+        if hit is None or hit[0] is not self:  # the object is kept, so its id is not reused
             hit = memo[id(self)] = (self, build(self))
         return hit[1]
 
-    expectation_cls.configuration = property(configuration, doc=expectation_cls.configuration.__doc__)
+    return memoised
 
 
 def _memoise_domain_objects(configuration_cls: Any) -> None:
@@ -206,16 +212,7 @@ def _memoise_domain_objects(configuration_cls: Any) -> None:
     first conversion), so one expectation per configuration stands for the rest; outside `validate`,
     and on other threads, the method behaves as GX wrote it."""
     build = configuration_cls.__dict__["to_domain_obj"]
-
-    def to_domain_obj(self: Any) -> Any:
-        memo = getattr(_memo, "domain", None)
-        if memo is None:
-            return build(self)
-        hit = memo.get(id(self))
-        if hit is None or hit[0] is not self:  # the configuration is kept, so its id is not reused
-            hit = memo[id(self)] = (self, build(self))
-        return hit[1]
-
+    to_domain_obj = _memoised(build, "domain")
     to_domain_obj.__doc__ = build.__doc__
     configuration_cls.to_domain_obj = to_domain_obj
 
