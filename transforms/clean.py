@@ -36,7 +36,7 @@ import polars as pl
 from transforms.text import frame_schema, slice_spans
 from warehouse.schemas import DOCUMENTS, QUARANTINE, REMOVED_SPANS
 
-CLEAN_VERSION = "clean-2026.11.30.2"
+CLEAN_VERSION = "clean-2026.11.30.3"
 
 # Rule names (removed_spans.rule).
 PROMO_BLOCK = "promo_block"
@@ -1367,7 +1367,8 @@ def clean_documents(docs: pl.DataFrame, min_words: int = MIN_CLEAN_WORDS) -> Cle
         .join(stats, on="_row", how="left")
         .with_columns(
             pl.col("text").fill_null(""),
-            pl.coalesce("title", pl.when(headline).then(first)).alias("title"),
+            # (a Markdown heading's "# " marks the line as a title; it is not part of it)
+            pl.coalesce("title", pl.when(headline).then(first.str.replace(r"^#{1,6}\s+", ""))).alias("title"),
             pl.coalesce("author", "author_cue").alias("author"),
             pl.coalesce("published_at", "date_cue").alias("published_at"),
             pl.col("raw_text").str.len_chars().cast(pl.Int64).alias("raw_chars"),

@@ -272,6 +272,11 @@ def test_given_metadata_is_not_overwritten() -> None:
     assert (doc["title"], doc["author"]) == ("Given", "Given Author")
 
 
+def test_a_markdown_heading_is_a_title_without_its_hashes() -> None:
+    doc, _ = clean_one(f"## Xiaomi opens MiMo to developers\n{BODY}")
+    assert doc["title"] == "Xiaomi opens MiMo to developers"
+
+
 def test_title_not_taken_from_a_sentence() -> None:
     doc, _ = clean_one(f"{BODY}\n{BODY2}")
     assert doc["title"] is None
