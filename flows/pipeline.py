@@ -53,6 +53,7 @@ from warehouse.catalog import Warehouse, WarehouseError
 from warehouse.files import empty, read_table
 from warehouse.load import (
     VERSION_COLUMNS,
+    Logs,
     compact,
     file_counts,
     known_documents,
@@ -727,9 +728,16 @@ def _load_and_report(
     """Commit the promoted batches with the run's bookkeeping, render Data Docs alongside, publish the
     quality artifact. Returns the Data Docs index, if built."""
     t_load = time.perf_counter()
+
+    def runs_row() -> pl.DataFrame:
+        # Made as the load writes it, after the tables: finished_at and the load's seconds then
+        # (all of it but the commit), not as the load began.
+        summary["stage_seconds"]["load"] = round(time.perf_counter() - t_load, 3)
+        return _runs_row(params, run, summary)
+
     logs = {
         SOURCE_FILES.name: _landed_files(run, ok_dirs, quarantine),
-        RUNS.name: _runs_row(params, run, summary),
+        RUNS.name: runs_row,
         QUALITY_RESULTS.name: quality if quality is not None else pl.DataFrame(),
         QUARANTINE.name: quarantine if quarantine is not None else pl.DataFrame(),
     }
@@ -850,7 +858,7 @@ def load(
     wh: Warehouse,
     run_id: str,
     ok_dirs: list[Path],
-    logs: dict[str, pl.DataFrame],
+    logs: Logs,
     new_entities: pl.DataFrame,
     full_refresh: bool,
     stale_ids: list[str],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import duckdb
@@ -334,7 +334,7 @@ def load_run(
     wh: Warehouse,
     run_id: str,
     batch_dirs: Iterable[Path],
-    logs: dict[str, pl.DataFrame],
+    logs: Logs,
     new_entities: pl.DataFrame,
     full_refresh: bool = False,
     replaced_doc_ids: Iterable[str] = (),
@@ -394,14 +394,9 @@ def load_run(
         add.append(FileEntry(ENTITIES.name, str(path), run_id, merged.height))
     counts[ENTITIES.name] = merged.height
 
-    for table in LOG_TABLES:
-        df = logs.get(table.name)
-        if df is None or df.height == 0:
-            continue
-        path = wh.table_dir(table.name) / f"{run_id}.parquet"
-        write_atomic(conform(df, table), path)
-        add.append(FileEntry(table.name, str(path), run_id, df.height))
-        counts[table.name] = df.height
+    logged = _write_logs(wh, run_id, logs)
+    add += logged
+    counts |= {e.table_name: e.rows for e in logged}
 
     replace_tables = [t.name for t in DOC_TABLES] + [ENTITIES.name] if full_refresh else [ENTITIES.name]
     commit(wh, add, replace_tables=replace_tables, drop_files=drop)
@@ -472,17 +467,28 @@ def mention_stats_of_files(wh: Warehouse, paths: list[str]) -> pl.DataFrame:
     return stats.select(pl.col(c).cast(t) for c, t in schema.items())
 
 
-def load_logs(wh: Warehouse, run_id: str, logs: dict[str, pl.DataFrame]) -> None:
-    """Commit only bookkeeping (a run that promoted nothing still records why)."""
+Logs = dict[str, "pl.DataFrame | Callable[[], pl.DataFrame] | None"]
+
+
+def _write_logs(wh: Warehouse, run_id: str, logs: Logs) -> list[FileEntry]:
+    """Write the run's bookkeeping tables (LOG_TABLES) from `logs`; a callable is called now, so a runs
+    row can be stamped as it is written, after the run's other tables."""
     add = []
     for table in LOG_TABLES:
         df = logs.get(table.name)
+        if callable(df):
+            df = df()
         if df is None or df.height == 0:
             continue
         path = wh.table_dir(table.name) / f"{run_id}.parquet"
         write_atomic(conform(df, table), path)
         add.append(FileEntry(table.name, str(path), run_id, df.height))
-    commit(wh, add)
+    return add
+
+
+def load_logs(wh: Warehouse, run_id: str, logs: Logs) -> None:
+    """Commit only bookkeeping (a run that promoted nothing still records why)."""
+    commit(wh, _write_logs(wh, run_id, logs))
 
 
 def compact(wh: Warehouse, run_id: str, min_files: int = 2) -> dict[str, tuple[int, int]]:

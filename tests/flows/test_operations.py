@@ -68,6 +68,12 @@ def test_incremental_run_processes_only_new_documents(prefect_server, tmp_path):
     second = run(corpus, wh)
     assert (second["docs_in"], second["docs_skipped"], second["docs_cleaned"]) == (5, 3, 2)
     assert second["files_unread"] == 3  # unchanged since the first run: not even opened
+    with duckdb.connect(str(wh), read_only=True) as con:
+        rows = con.sql("SELECT started_at, finished_at, stage_seconds FROM runs ORDER BY 1").fetchall()
+    for started, finished, seconds in rows:  # stamped as the load wrote it: the load's time counted
+        stages = json.loads(seconds)
+        assert list(stages) == ["ingest", "clean", "entities", "metrics", "load", "gate"]
+        assert (finished - started).total_seconds() >= stages["load"] > 0
     reference = tmp_path / "ref.duckdb"
     run(corpus, reference)
     assert snapshot(wh) == snapshot(reference)
