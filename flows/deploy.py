@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
@@ -41,8 +47,71 @@ def register(cron: str = NIGHTLY_CRON, timezone: str = "UTC", params: RunParamet
     return nightly(cron, timezone, params).apply()
 
 
+# How long `quarry serve` may take to stop after Ctrl-C or SIGTERM before it exits anyway.
+STOP_GRACE_SECONDS = 10.0
+
+
 def serve(cron: str = NIGHTLY_CRON, timezone: str = "UTC", params: RunParameters | None = None) -> None:
-    """Register the deployment and execute its scheduled and UI-triggered runs until interrupted."""
+    """Register the deployment and execute its scheduled and UI-triggered runs until interrupted.
+
+    Ctrl-C or SIGTERM stops it within STOP_GRACE_SECONDS: with the Prefect server gone, Prefect's
+    shutdown (pausing the schedule, closing its event subscriptions) retried for minutes and a
+    second Ctrl-C or SIGTERM did not help (seen by a user who stopped `make server` first)."""
     from prefect import serve as prefect_serve
 
-    prefect_serve(nightly(cron, timezone, params))
+    with _bounded_stop(STOP_GRACE_SECONDS):
+        prefect_serve(nightly(cron, timezone, params))
+
+
+@contextmanager
+def _bounded_stop(grace: float) -> Iterator[None]:
+    """On the first SIGINT or SIGTERM, exit the process `grace` seconds later unless it has ended;
+    the signal itself is then handled as before (KeyboardInterrupt, or the previous SIGTERM handler)."""
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    armed, stopped = threading.Event(), threading.Event()
+
+    def exit_later(signum: int) -> None:
+        if stopped.wait(grace):
+            return
+        sys.stderr.write(
+            f"quarry serve: still stopping {grace:.0f} s after {signal.Signals(signum).name} "
+            "(is the Prefect server gone? the nightly schedule may still be active there); exiting\n"
+        )
+        sys.stderr.flush()
+        os._exit(128 + signum)
+
+    def arm(signum: int) -> None:
+        if not armed.is_set():
+            armed.set()
+            threading.Thread(target=exit_later, args=(signum,), name="quarry-stop", daemon=True).start()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        arm(signum)
+        handler = previous[signum]
+        if callable(handler):
+            handler(signum, frame)
+        elif signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        else:
+            raise SystemExit(128 + signum)
+
+    # Prefect's runner installs its own SIGTERM handler when it starts, over ours: its method arms the
+    # exit too while this block runs (restored after).
+    from prefect.runner import Runner
+
+    prefect_sigterm = Runner.handle_sigterm
+
+    def handle_sigterm(self: Any, *args: Any, **kwargs: Any) -> None:
+        arm(signal.SIGTERM)
+        prefect_sigterm(self, *args, **kwargs)
+
+    for sig in previous:
+        signal.signal(sig, on_signal)
+    Runner.handle_sigterm = handle_sigterm  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        stopped.set()
+        Runner.handle_sigterm = prefect_sigterm  # type: ignore[method-assign]
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

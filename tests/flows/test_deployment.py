@@ -15,6 +15,7 @@ import duckdb
 
 from flows import cli, deploy
 from flows.pipeline import RunParameters
+from tests.conftest import _wait_until_healthy
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -195,3 +196,59 @@ def test_flow_heartbeats_only_when_a_prefect_server_is_configured() -> None:
                 seen[url] = get_current_settings().flows.heartbeat_frequency
             assert get_current_settings().flows.heartbeat_frequency == default == 180
     assert seen == {None: None, "http://127.0.0.1:4200/api": 180}
+
+
+def test_quarry_serve_stops_within_its_grace_when_the_server_is_gone(tmp_path):
+    """A Prefect server of its own (it is stopped first, as a user closing `make server` would): SIGTERM
+    to `quarry serve` then ends it in STOP_GRACE_SECONDS with a line saying why, instead of hanging."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    bin_dir = Path(sys.executable).parent
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env |= {"PREFECT_HOME": str(tmp_path / "home"), "PREFECT_LOGGING_LEVEL": "INFO"}
+    server = subprocess.Popen(
+        [str(bin_dir / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    serve = None
+    try:
+        url = f"http://127.0.0.1:{port}/api"
+        _wait_until_healthy(url)
+        log = tmp_path / "serve.log"
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "flows.cli", "serve"],
+            cwd=REPO,
+            env=env | {"PREFECT_API_URL": url},
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 120
+        while "quarry-pipeline/nightly" not in log.read_text() and time.monotonic() < deadline:
+            assert serve.poll() is None, log.read_text()
+            time.sleep(0.5)
+        time.sleep(5)  # serving: polling for scheduled runs, subscribed to the server's events
+        server.terminate()
+        server.wait(60)
+        time.sleep(2)  # the subscriptions have seen the server go
+        t0 = time.monotonic()
+        serve.terminate()
+        code = serve.wait(deploy.STOP_GRACE_SECONDS + 30)
+        assert deploy.STOP_GRACE_SECONDS <= time.monotonic() - t0 < deploy.STOP_GRACE_SECONDS + 30
+        assert code == 128 + 15
+        assert (
+            log.read_text()
+            .rstrip()
+            .endswith(
+                "quarry serve: still stopping 10 s after SIGTERM (is the Prefect server gone? the nightly "
+                "schedule may still be active there); exiting"
+            )
+        )
+    finally:
+        for p in (serve, server):
+            if p is not None and p.poll() is None:
+                p.kill()
