@@ -388,18 +388,26 @@ _FALLBACK = {
 }  # fmt: skip
 
 
+def _first_of(cases: list[tuple[pl.Expr, str | pl.Expr]]) -> pl.Expr:
+    """The value of the first (condition, value) case whose condition holds (a string value is a
+    literal), null when none does: one when/then chain, in the order given (String)."""
+    expr: pl.Expr | pl.Then | pl.ChainedThen = pl  # type: ignore[assignment]
+    for cond, value in cases:
+        expr = expr.when(cond).then(pl.lit(value) if isinstance(value, str) else value)  # type: ignore[union-attr]
+    return expr.otherwise(pl.lit(None, dtype=pl.String))  # type: ignore[union-attr]
+
+
 def _first_match_map(text: pl.Expr, pairs: list[tuple[str, str | None]], anchor: str) -> pl.Expr:
     """The value of the first (pattern, value) pair whose pattern matches `text` (anchored by `anchor`)."""
-    expr: pl.Expr | pl.Then | pl.ChainedThen = pl
-    for pat, val in pairs:
-        cond = text.str.contains(anchor.format(pat))
-        value = (
-            pl.lit(val)
-            if val is not None
-            else text.str.extract(anchor.format(f"({pat})"), 1).str.to_uppercase()
-        )
-        expr = expr.when(cond).then(value)  # type: ignore[union-attr]
-    return expr.otherwise(pl.lit(None, dtype=pl.String))  # type: ignore[union-attr]
+    return _first_of(
+        [
+            (
+                text.str.contains(anchor.format(pat)),
+                val if val is not None else text.str.extract(anchor.format(f"({pat})"), 1).str.to_uppercase(),
+            )
+            for pat, val in pairs
+        ]
+    )
 
 
 def _add_columns(
@@ -569,10 +577,7 @@ def _unit_from_rest(rest: pl.Expr) -> pl.Expr:
         (r"^\s?[kmgt]bps$", "Tbps"),
         (r"^\s+(?:days|weeks)$|^\s*天$", "days"),
     ]
-    expr: pl.Expr | pl.Then | pl.ChainedThen = pl
-    for pat, unit in rules:
-        expr = expr.when(r.str.contains(pat)).then(pl.lit(unit))  # type: ignore[union-attr]
-    return expr.otherwise(pl.lit(None, dtype=pl.String))  # type: ignore[union-attr]
+    return _first_of([(r.str.contains(pat), unit) for pat, unit in rules])
 
 
 # Left-context cues for a bare number: "patents exceeds 32,000", "scored 85.2", "valued at 3 billion".
@@ -595,11 +600,11 @@ _LEFT_VERBS = (
 def _unit_from_left(left: pl.Expr) -> pl.Expr:
     low = left.str.to_lowercase()
     qual = r"(?:(?:more\s+than|over|about|nearly|approximately|around|almost|some|at\s+least)\s+)?"
-    expr: pl.Expr | pl.Then | pl.ChainedThen = pl
-    for pat, unit in _LEFT_CUES:
-        full = (pat + _LEFT_VERBS + r"\s+" + qual if unit != "score" else pat + qual) + r"$"
-        expr = expr.when(low.str.contains(full)).then(pl.lit(unit))  # type: ignore[union-attr]
-    return expr.otherwise(pl.lit(None, dtype=pl.String))  # type: ignore[union-attr]
+    full = [
+        (pat + _LEFT_VERBS + r"\s+" + qual if unit != "score" else pat + qual) + r"$"
+        for pat, unit in _LEFT_CUES
+    ]
+    return _first_of([(low.str.contains(f), unit) for f, (_, unit) in zip(full, _LEFT_CUES, strict=True)])
 
 
 # Every left cue opens with one of these words: a left context without one matches none of them.
@@ -748,53 +753,32 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
     its key, over the lower-cased sentence: `figure_kinds`)."""
     words, pct = _kind_words(left, right)
     s = pl.col
-    tokens = (
-        pl.when(s("_s_context"))
-        .then(pl.lit("context_length"))
-        .when(s("_s_training"))
-        .then(pl.lit("training_tokens"))
-        .otherwise(pl.lit(None, dtype=pl.String))
-    )
+    tokens = _first_of([(s("_s_context"), "context_length"), (s("_s_training"), "training_tokens")])
     near = pl.col("_near")
-    money = (
-        pl.when(near.is_not_null())
-        .then(near)
-        .when(s("_s_stock") & words["share_price"])
-        .then(pl.lit("share_price"))
-        .when(words["valuation"])
-        .then(pl.lit("valuation"))
-        .when(s("_s_revenue"))
-        .then(pl.lit("revenue"))
-        .when(s("_s_market_cap"))
-        .then(pl.lit("market_cap"))
-        .when(s("_s_funding"))
-        .then(pl.lit("funding"))
-        .when(s("_s_profit"))
-        .then(pl.lit("profit"))
-        .when(s("_s_acquisition"))
-        .then(pl.lit("acquisition"))
-        .when(s("_s_investment"))
-        .then(pl.lit("investment"))
-        .when(s("_s_loss"))
-        .then(pl.lit("loss"))
-        .when(s("_s_valu"))
-        .then(pl.lit("valuation"))
-        .when(s("_s_price"))
-        .then(pl.lit("price"))
-        .otherwise(pl.lit(None, dtype=pl.String))
+    money = _first_of(
+        [
+            (near.is_not_null(), near),
+            (s("_s_stock") & words["share_price"], "share_price"),
+            (words["valuation"], "valuation"),
+            (s("_s_revenue"), "revenue"),
+            (s("_s_market_cap"), "market_cap"),
+            (s("_s_funding"), "funding"),
+            (s("_s_profit"), "profit"),
+            (s("_s_acquisition"), "acquisition"),
+            (s("_s_investment"), "investment"),
+            (s("_s_loss"), "loss"),
+            (s("_s_valu"), "valuation"),
+            (s("_s_price"), "price"),
+        ]
     )
-    percent = (
-        pl.when(pct["market_share"])
-        .then(pl.lit("market_share"))
-        .when(s("_s_stock"))
-        .then(pl.lit("stock_change"))
-        .when(pct["benchmark"])
-        .then(pl.lit("benchmark_score"))
-        .when(s("_s_market_share"))
-        .then(pl.lit("market_share"))
-        .when(s("_s_change"))
-        .then(pl.lit("change"))
-        .otherwise(pl.lit(None, dtype=pl.String))
+    percent = _first_of(
+        [
+            (pct["market_share"], "market_share"),
+            (s("_s_stock"), "stock_change"),
+            (pct["benchmark"], "benchmark_score"),
+            (s("_s_market_share"), "market_share"),
+            (s("_s_change"), "change"),
+        ]
     )
     return [
         (_TOKENS, "_kind_tokens", tokens),
@@ -834,10 +818,7 @@ _ANY_QUALIFIER = rf"(?:^|[^a-z])(?:{'|'.join(pat for pat, _ in _QUALIFIERS)})\s*
 
 def _qualifier(tail: pl.Expr) -> pl.Expr:
     """The qualifier of the first `_QUALIFIERS` pattern ending `tail` (`_qualifier_tail`), or null."""
-    expr: pl.Expr | pl.Then | pl.ChainedThen = pl
-    for pat, q in _QUALIFIERS:
-        expr = expr.when(tail.str.contains(rf"(?:^|[^a-z])(?:{pat})\s*$")).then(pl.lit(q))  # type: ignore[union-attr]  # noqa: E501
-    return expr.otherwise(pl.lit(None, dtype=pl.String))  # type: ignore[union-attr]
+    return _first_of([(tail.str.contains(rf"(?:^|[^a-z])(?:{pat})\s*$"), q) for pat, q in _QUALIFIERS])
 
 
 def _candidates(docs: pl.DataFrame) -> pl.LazyFrame:
