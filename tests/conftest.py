@@ -14,6 +14,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -185,3 +187,28 @@ def prefect_server():
 @pytest.fixture
 def seeds_dir() -> Path:
     return SEEDS
+
+
+@contextmanager
+def served_over_http(directory: Path) -> Iterator[str]:
+    """The standard library's HTTP server on loopback serving `directory`; yields its base URL.
+
+    It lists a directory as a page of links (sub-folders end in "/") and sends each file's
+    Last-Modified (its mtime, to the second): what fsspec's HTTP filesystem lists and reads."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:  # no request lines in the test output
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()

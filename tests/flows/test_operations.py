@@ -18,6 +18,7 @@ import yaml
 from flows import cli
 from flows.pipeline import RunParameters, quarry_pipeline
 from flows.tasks import entities_version
+from tests.conftest import served_over_http
 from warehouse.catalog import Warehouse
 from warehouse.load import file_counts
 from warehouse.reference import DEFAULT_GAZETTEER
@@ -544,29 +545,18 @@ def test_an_unchanged_remote_file_is_not_downloaded_again(prefect_server, tmp_pa
 def test_an_unchanged_file_served_over_http_is_not_downloaded_again(prefect_server, tmp_path):
     """A real HTTP server (the standard library's, on loopback): its directory page lists the files and
     each file's Last-Modified header stands in for a modification time."""
-    import functools
-    import http.server
-    import threading
-
     served = tmp_path / "served"
     served.mkdir()
     for seed in SEEDS[:2]:
         (served / seed.name).write_bytes(seed.read_bytes())
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
-    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
     wh = tmp_path / "http.duckdb"
-    try:
+    with served_over_http(served) as url:
         first = run(url, wh)
         again = run(url, wh)
         rewritten = served / SEEDS[0].name
         rewritten.write_bytes(SEEDS[2].read_bytes())
         os.utime(rewritten, (2_000_000_000, 2_000_000_000))  # a later Last-Modified
         third = run(url, wh)
-    finally:
-        server.shutdown()
     assert (first["files_unread"], first["docs_cleaned"]) == (0, 2)
     assert (again["files_unread"], again["docs_cleaned"]) == (2, 0)
     assert (third["files_unread"], third["docs_cleaned"]) == (1, 1)

@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from tests.conftest import served_over_http
 from warehouse.sources import (
     SourceError,
     SourceRef,
@@ -449,10 +450,6 @@ def test_remote_modification_times_of_each_fsspec_flavour():
 def test_files_served_over_http_are_listed_and_read_like_local_ones(tmp_path):
     """The standard library's HTTP server on loopback: its directory page links the files (and a
     sub-folder, not a document); a JSONL feed is read line by line, a Parquet file by seeking."""
-    import functools
-    import http.server
-    import threading
-
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "inner.txt").write_text("not listed")
     (tmp_path / "a.txt").write_text("Xiaomi said revenue rose 10%.")
@@ -461,18 +458,13 @@ def test_files_served_over_http_are_listed_and_read_like_local_ones(tmp_path):
         f'{{"text": "MiMo has 7 billion parameters."}}\n{long_line}\nnot json\n'
     )
     pl.DataFrame({"text": ["MiLM has 6.4 billion parameters."]}).write_parquet(tmp_path / "t.parquet")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
-    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
-    try:
+    with served_over_http(tmp_path) as url:
         refs, rejects = list_sources(url)
         raw, quarantined = read_batch(refs, max_bytes=200)
-    finally:
-        server.shutdown()
     assert ([r.path for r in refs], rejects) == ([url + "a.txt", url + "feed.jsonl", url + "t.parquet"], [])
-    assert all(r.mtime_ns for r in refs)  # from each response's Last-Modified
+    # each file's Last-Modified: its mtime, to the second
+    files = [tmp_path / n for n in ("a.txt", "feed.jsonl", "t.parquet")]
+    assert [r.mtime_ns for r in refs] == [int(f.stat().st_mtime) * 10**9 for f in files]
     assert raw.select("source", "content").rows() == [
         (url + "a.txt", b"Xiaomi said revenue rose 10%."),
         (url + "feed.jsonl:1", b"MiMo has 7 billion parameters."),
