@@ -302,8 +302,7 @@ def prewarm(params: RunParameters) -> threading.Thread:
             warm_up()  # GX on a thread of its own, first: the longest
             gazetteer(params.gazetteer)
             clean_t.load_language_model()
-            # wordfreq's import and English table (plan's ordinary words: ~0.7 s of a cold incremental run)
-            reference.ordinary_words(["news"], registry_t.ORDINARY_WORD_ZIPF)
+            reference.load_word_frequencies()  # plan's ordinary words: ~0.7 s of a cold incremental run
         except Exception:  # noqa: BLE001 - the run itself loads these again and reports any error
             pass
 
