@@ -423,6 +423,18 @@ def _add_columns(
     texts) again."""
     if isinstance(frame, pl.LazyFrame):
         frame = frame.collect(engine=_ENGINE)
+    if isinstance(other, pl.LazyFrame):
+        other = other.collect(engine=_ENGINE)
+    # (`other` row for row in `frame`'s order, as a frame's own rows come back from a narrow copy:
+    # the join is the identity and is skipped. Null keys match nothing in the join: not skipped.)
+    key = other.get_column(on)
+    if (
+        other.height == frame.height
+        and key.null_count() == 0
+        and key.dtype == frame.schema[on]
+        and key.equals(frame.get_column(on))
+    ):
+        return frame.hstack(other.drop(on).get_columns())
     added = (
         frame.lazy()
         .select(on)
@@ -828,32 +840,29 @@ def _candidates(docs: pl.DataFrame) -> pl.LazyFrame:
     cumulative character lengths give offsets (polars regex offsets would be bytes). Existing NULs are
     first swapped for another single character, which keeps every character offset.
     """
+    text = pl.col("text")
+    # (a copy of every text only when one holds a NUL)
+    if docs.select(text.str.contains("\x00", literal=True).any()).item():
+        text = text.str.replace_all("\x00", "\x01", literal=True)
+    # Exploded once: one row per segment, in the order of the documents, then of the text. A segment's
+    # end is the running character count, less the count before its document's first segment; hits
+    # are the odd segments of their document (no list evaluation per document, no window per document).
+    first = (pl.col("_d") != pl.col("_d").shift(1)).fill_null(True)
     segs = (
         docs.lazy()
         .select(
             pl.int_range(pl.len(), dtype=pl.Int64).alias("_d"),
             "doc_id",
-            pl.col("text")
-            .str.replace_all("\x00", "\x01", literal=True)
-            .str.replace_all(FIND, "\x00${0}\x00")
-            .str.split("\x00")
-            .alias("seg"),
+            text.str.replace_all(FIND, "\x00${0}\x00").str.split("\x00").alias("surface"),
         )
-        # Hits are the odd segments; a hit ends where the characters of the segments up to it end.
-        # (taken from each document's list before exploding: no window per document)
-        .select(
-            "_d",
-            "doc_id",
-            pl.col("seg").list.gather_every(2, 1).alias("surface"),
-            pl.col("seg")
-            .list.eval(pl.element().str.len_chars().cast(pl.Int64).cum_sum())
-            .list.gather_every(2, 1)
-            .alias("end"),
-        )
-        .explode("surface", "end")
-        .filter(pl.col("surface").is_not_null())
+        .explode("surface")
         .with_columns(pl.col("surface").str.len_chars().cast(pl.Int64).alias("_n"))
-        .filter(pl.col("_n") > 0)
+        .with_columns(pl.col("_n").cum_sum().alias("_c"), pl.int_range(pl.len(), dtype=pl.Int64).alias("_i"))
+        .with_columns(
+            (pl.col("_c") - pl.when(first).then(pl.col("_c") - pl.col("_n")).forward_fill()).alias("end"),
+            (pl.col("_i") - pl.when(first).then(pl.col("_i")).forward_fill()).alias("_j"),
+        )
+        .filter((pl.col("_j") % 2 == 1) & (pl.col("_n") > 0))
         .select("_d", "doc_id", "surface", (pl.col("end") - pl.col("_n")).alias("start"), "end")
     )
     return segs
@@ -2237,7 +2246,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.col("_same_subject"))
         .alias("subject_entity_id"),
     )
-    return kept.lazy().join(subject, on="_k", how="left", maintain_order="left").collect(engine=_ENGINE)
+    return _add_columns(kept, subject, "_k")
 
 
 def pair_size_versions(kept: pl.DataFrame, sizes: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:

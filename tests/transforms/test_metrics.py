@@ -714,3 +714,27 @@ def test_scaled_values_are_the_numbers_as_written() -> None:
         ("0.7 million dollars", 7e5),
         ("1.1%", 1.1),
     ]
+
+
+def test_candidates_offsets_restart_per_document_in_characters() -> None:
+    # A NUL in the text, a null and an empty document, a hit at offset 0 and an accented letter: offsets
+    # are characters from the start of each document.
+    docs = pl.DataFrame(
+        {"doc_id": ["a", "b", "c", "d"], "text": [None, "", "12 apples\x00 and $3 million", "é rose 5%"]}
+    )
+    assert M._candidates(docs).collect().rows() == [
+        (2, "c", "12", 0, 2),
+        (2, "c", "$3 million", 15, 25),
+        (3, "d", "5%", 7, 9),
+    ]
+
+
+def test_add_columns_joins_in_frame_order_and_skips_an_aligned_join() -> None:
+    frame = pl.DataFrame({"k": [3, 1, 2], "a": ["x", "y", "z"]})
+    aligned = pl.DataFrame({"k": [3, 1, 2], "b": [30, 10, 20]})
+    shuffled = pl.DataFrame({"k": [2, 3], "b": [20, 30]})
+    clash = pl.DataFrame({"k": [3, 1, 2], "a": ["p", "q", "r"]})
+    assert M._add_columns(frame, aligned, "k").rows() == [(3, "x", 30), (1, "y", 10), (2, "z", 20)]
+    assert M._add_columns(frame, shuffled.lazy(), "k").rows() == [(3, "x", 30), (1, "y", None), (2, "z", 20)]
+    with pytest.raises(pl.exceptions.DuplicateError):  # (a column `frame` holds already)
+        M._add_columns(frame, clash, "k")
