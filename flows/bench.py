@@ -901,6 +901,8 @@ def cmd_gen_corpus(args: argparse.Namespace) -> int:
     if args.docs < 1:
         raise UserError("--docs must be at least 1")
     out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {str(out)!r} is a file, not a directory")
     t0 = time.perf_counter()
     if args.real_from:
         try:

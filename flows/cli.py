@@ -487,8 +487,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     labels = args.labels or default_labels(args.source)
     if not os.path.isdir(labels):
         raise UserError(f"labels directory {labels!r} does not exist")
+    gazetteer = args.gazetteer or str(DEFAULT_GAZETTEER)
+    _check_gazetteer(gazetteer)
     try:
-        scores = evaluate(args.source, labels, args.gazetteer or str(DEFAULT_GAZETTEER))
+        scores = evaluate(args.source, labels, gazetteer)
     except SourceError as exc:
         raise UserError(str(exc)) from None
     summary = scores["documents"].row(0, named=True)

@@ -29,6 +29,17 @@ def test_gen_corpus_writes_n_documents_and_n_labels(tmp_path):
     assert all(set(json.loads(p.read_text())) >= {"entities", "metrics"} for p in labels)
 
 
+def test_gen_corpus_into_a_file_is_a_user_error(tmp_path):
+    from flows.cli import UserError
+
+    out = tmp_path / "corpus.txt"
+    out.write_text("not a directory", encoding="utf-8")
+    args = _parse("gen-corpus", "--docs", "2", "--out", str(out))
+    with pytest.raises(UserError, match=rf"^--out '{out}' is a file, not a directory$"):
+        args.func(args)
+    assert out.read_text(encoding="utf-8") == "not a directory"
+
+
 def test_sizes_must_be_positive_megabytes():
     assert _parse("bench", "--sizes", "0.5,2").sizes == [0.5, 2.0]
     with pytest.raises(SystemExit):

@@ -268,3 +268,13 @@ def test_eval_labels_option_and_missing_labels(labelled, monkeypatch):
         "",
         f"quarry: error: labels directory '{missing}' does not exist\n",
     )
+
+
+def test_eval_with_a_file_that_is_no_gazetteer_says_so_in_one_line(labelled, tmp_path):
+    bad = tmp_path / "notes.bak"
+    bad.write_text("owners: [Acme\n", encoding="utf-8")
+    assert quarry_here("eval", "--source", str(labelled), "--gazetteer", str(bad)) == (
+        2,
+        "",
+        f"quarry: error: gazetteer '{bad}' cannot be read: while parsing a flow sequence\n",
+    )

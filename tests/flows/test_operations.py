@@ -397,14 +397,15 @@ def test_task_runs_are_named_by_stage_and_batch_and_chained(prefect_server, tmp_
 
 def test_a_locked_warehouse_is_refused_before_prefect_starts(tmp_path):
     """No Prefect server (no fixture, no PREFECT_API_URL): a run that got past the lock check would
-    start a temporary one and log; this one answers with one line, quickly."""
+    start a temporary one, which logs "Starting temporary server" to stderr; this one answers with its
+    one line and nothing else. (No wall-clock bound: on a loaded 2-core machine the imports alone took
+    13 s once; the single stderr line is the proof that Prefect never started.)"""
     from warehouse.catalog import write_lock
 
     corpus = make_corpus(tmp_path / "c", names=SEEDS[:1])
     wh = tmp_path / "busy.duckdb"
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     with write_lock(Warehouse.at(wh)):  # a run in progress, as another process would hold it
-        t0 = time.monotonic()
         out = subprocess.run(
             [sys.executable, "-m", "flows.cli", "run", "--source", str(corpus), "--warehouse", str(wh)],
             cwd=REPO,
@@ -413,7 +414,6 @@ def test_a_locked_warehouse_is_refused_before_prefect_starts(tmp_path):
             text=True,
             timeout=120,
         )
-        seconds = time.monotonic() - t0
     assert (out.returncode, out.stdout) == (2, "")
     [line] = out.stderr.splitlines()
     assert line.startswith(
@@ -423,7 +423,6 @@ def test_a_locked_warehouse_is_refused_before_prefect_starts(tmp_path):
         "); wait for it to finish or wait longer for the lock (--lock-wait, or lock_wait_seconds in the "
         "Prefect run form)"
     )
-    assert seconds < 8, seconds  # measured ~1 s idle; a Prefect temporary server alone takes 10-30 s
     assert not any(Warehouse.at(wh).root.glob("staging/*"))
 
 
