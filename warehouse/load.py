@@ -398,7 +398,11 @@ def load_run(
     add += logged
     counts |= {e.table_name: e.rows for e in logged}
 
-    replace_tables = [t.name for t in DOC_TABLES] + [ENTITIES.name] if full_refresh else [ENTITIES.name]
+    # A full refresh replaces every row that describes the documents: what was held back and which
+    # files were read are this run's too (the earlier runs' copies would count each twice). `runs` and
+    # `quality_results` stay: they are the history of runs, one set of rows per run.
+    replaced_by_refresh = (*DOC_TABLES, ENTITIES, QUARANTINE, SOURCE_FILES)
+    replace_tables = [t.name for t in replaced_by_refresh] if full_refresh else [ENTITIES.name]
     commit(wh, add, replace_tables=replace_tables, drop_files=drop)
     return counts
 

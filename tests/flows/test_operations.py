@@ -263,9 +263,13 @@ def test_a_path_refused_at_listing_is_quarantined_once_while_it_stays_so(prefect
     assert run(corpus, wh)["docs_quarantined"] == 1
     assert run(corpus, wh)["docs_quarantined"] == 0
     assert quarantined() == [(str(corpus / "folder.txt"), "not_a_file")]
-    s = run(corpus, wh, full_refresh=True)  # a full refresh reports everything again
+    s = run(corpus, wh, full_refresh=True)  # a full refresh reports everything again, in place
     assert s["docs_quarantined"] == 1
-    assert quarantined() == [(str(corpus / "folder.txt"), "not_a_file")] * 2
+    assert quarantined() == [(str(corpus / "folder.txt"), "not_a_file")]
+    with duckdb.connect(str(wh), read_only=True) as con:
+        runs = con.execute("SELECT count(*) FROM runs").fetchone()
+        files = con.execute("SELECT count(*), count(DISTINCT run_id) FROM source_files").fetchone()
+    assert (runs, files) == ((3,), (1, 1))  # the history of runs stays; a.txt listed once, by the refresh
 
 
 def test_near_duplicates_are_recorded_within_and_across_runs(prefect_server, tmp_path):
