@@ -17,7 +17,7 @@ import polars as pl
 from transforms.text import frame_schema, slice_spans
 from warehouse.schemas import CURRENCIES, METRICS, UNITS
 
-EXTRACTOR_VERSION = "metrics-2026.11.8"
+EXTRACTOR_VERSION = "metrics-2026.11.9"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -261,7 +261,14 @@ _QUALIFIERS = [
     (r"less\s+than|fewer\s+than|under|below|just\s+under", "under"),
     (r"about|around|approximately|approx\.|roughly|some|circa|an\s+estimated|estimated|~|≈|约|大约", "about"),
 ]
-_COMPARE = r"(?i)(?-u:\b)(?:than|outperform[A-Za-z0-9_]*|beat[A-Za-z0-9_]*|against|versus|vs\.?|compared|rival[A-Za-z0-9_]*|surpass[A-Za-z0-9_]*|ahead\s+of)(?-u:\b)"  # noqa: E501
+# A name after a word of comparison or competition is the rival, not the owner: "beat X", "ahead of X",
+# "overtook X", "outsold X", "trailing X" (the verbs of passing, out-doing and following another).
+_COMPARE = (
+    r"(?i)(?-u:\b)(?:than|outperform[A-Za-z0-9_]*|beat[A-Za-z0-9_]*|against|versus|vs\.?|compared|rival[A-Za-z0-9_]*|"
+    r"surpass[A-Za-z0-9_]*|ahead\s+of|overt(?:ook|akes?|aken|aking)|out(?:sold|sell|sells|selling|pac(?:e|es|ed|ing)|"
+    r"gr[eo]w|grows|growing|grown|ship(?:s|ped|ping)?|earn(?:s|ed|ing)?|strip(?:s|ped|ping)?)|trail(?:s|ed|ing)?)"
+    r"(?-u:\b)"
+)
 _SOURCE = (
     r"(?i)(?-u:\b)(?:reported|reports|said|says|according\s+to|told|wrote|noted|cited|citing)(?-u:\b)[^.;]*"
     r"(?-u:\b)the\s+(?:company|firm|group|startup|start-up|giant|maker)(?-u:\b)"
@@ -319,6 +326,26 @@ _DESCRIPTOR_RIGHT = (
     r"(?i)^\s+(?:[A-Za-z-]+\s+)?(?:company|firm|group|startup|start-up|giant|maker|manufacturer|automaker|"
     r"carmaker|chipmaker|business|retailer|vendor|provider|developer|designer|operator|conglomerate)(?-u:\b)"
 )
+# A possessor that names a relation ("X's rival Y", "X's parent company, Y,", "Y, X's largest customer,")
+# describes the other entity, the one that owns the clause's figures; the possessor owns none of them.
+# (m_right holds 20 characters: a relation noun cut short at the window's end still counts.)
+_RELATION_NOUNS = (
+    r"(?:arch-?)?rival|competitor|peer|partner|subsidiary|parent|supplier|customer|client|affiliate|"
+    r"spin-?off|investor|backer|shareholder|acquirer"
+)
+_RELATION = rf"(?:{_RELATION_NOUNS})"
+_RELATION_RIGHT = (
+    rf"(?i)^['’]s?\s+(?:[a-z-]+\s+)?(?:{_RELATION_NOUNS}|unit|division)"
+    r"(?:s?\s+(?:company\s+|firm\s+|group\s+)?(?-i:[A-Z])|(?:\s+(?:company|firm|group))?\s*,|[a-z]*$)"
+)
+# ... and the entity it describes is no rival of the clause's subject ("X's rival Y sold ..." is Y's).
+_OWN_RIVAL_LEFT = rf"(?i)['’]s?\s+(?:[a-z-]+\s+)?{_RELATION}s?,?\s+$"
+# A figure right after a possessive is the possessor's ("Globex's 8%", "Acme's estimated $2 billion"),
+# even after a word of comparison (the text between the mention and the figure).
+_POSSESSIVE_GAP = (
+    r"(?i)^['’]s?\s+(?:(?:estimated|expected|projected|reported|record|roughly|about|around|nearly|almost|"
+    r"some|over|more\s+than|just|approximately)\s+){0,2}$"
+)
 # A deal's price belongs to its target (devset labels: "invest $X in T", "the $X acquisition of T", "a $X
 # deal to buy T"): money of a deal, investment, funding or valuation goes to the mention these cues name.
 _TARGET_LEFT = (
@@ -328,6 +355,9 @@ _TARGET_LEFT = (
     # a description before the name: "AI startup, Scale AI", "data software maker Informatica"
     r"(?-i:(?:(?:[a-z][a-z-]*|\(?[A-Z]{2,}\)?)[,:]?\s+){0,5})$"
 )
+# The agent of a passive deal ("T was acquired by B for $X", "bought from S") is the buyer or seller,
+# never the deal's target, though a deal verb precedes it.
+_AGENT_LEFT = r"(?i)(?-u:\b)(?:by|from)\s+(?:the\s+)?$"
 # What a figure counts or prices is named right after it by "for": "289,000 orders for the YU7",
 # "deliveries for Xiaomi SU7" (the text between figure and mention).
 _FOR_BETWEEN = r"(?i)^\s*(?:(?:[a-z-]+|in)\s+){0,3}for\s+(?:the\s+|its\s+|their\s+)?$"
@@ -1838,8 +1868,10 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     # side's cues are first searched at once; a quarter of the left contexts and a twentieth of the
     # right ones hold any, and only those are searched for each cue.)
     side_cues = {
-        "m_left": [_SOURCE_LEFT, _DESCRIPTOR_LEFT, _RESEARCH_LEFT, _PREP_LEFT, _STOCK_LEFT],
-        "m_right": [_SOURCE_RIGHT, _DESCRIPTOR_RIGHT, _RESEARCH_RIGHT, _REPORTER_RIGHT, _STOCK_RIGHT],
+        "m_left": [_SOURCE_LEFT, _DESCRIPTOR_LEFT, _RESEARCH_LEFT, _PREP_LEFT, _STOCK_LEFT]
+        + [_AGENT_LEFT, _OWN_RIVAL_LEFT],
+        "m_right": [_SOURCE_RIGHT, _DESCRIPTOR_RIGHT, _RESEARCH_RIGHT, _REPORTER_RIGHT, _STOCK_RIGHT]
+        + [_RELATION_RIGHT],
     }
 
     base = (
@@ -1879,14 +1911,19 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             "m_sentence",
             "m_par",
             "_k",
-            (has(_SOURCE_LEFT) | has(_SOURCE_RIGHT) | (has(_DESCRIPTOR_LEFT) & has(_DESCRIPTOR_RIGHT))).alias(
-                "_source"
-            ),
+            (
+                has(_SOURCE_LEFT)
+                | has(_SOURCE_RIGHT)
+                | (has(_DESCRIPTOR_LEFT) & has(_DESCRIPTOR_RIGHT))
+                | has(_RELATION_RIGHT)
+            ).alias("_source"),
             (has(_RESEARCH_LEFT) | has(_RESEARCH_RIGHT)).alias("_research"),
             has(_PREP_LEFT).alias("_prep"),
             (has(_PREP_LEFT) & ~pl.lit(opening)).alias("_object"),
             has(_REPORTER_RIGHT).alias("_reporter"),
             (has(_STOCK_RIGHT) | has(_STOCK_LEFT)).alias("_shares"),
+            has(_AGENT_LEFT).alias("_agent"),
+            has(_OWN_RIVAL_LEFT).alias("_own_rival"),
             "_list",
         )
         # A coordinated list ("include Alpha, Beta and Gamma") is a source as a whole when any member is
@@ -1910,7 +1947,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     # Mentions that share an offset (nested names) each take the context flags of every mention at that
     # offset, one row per combination (the rows a join on _k makes): rare, so only those are joined.
     shared = (pl.col("_k") == pl.col("_k").shift(1)) | (pl.col("_k") == pl.col("_k").shift(-1))
-    context = ["_prep", "_object", "_reporter", "_shares"]
+    context = ["_prep", "_object", "_reporter", "_shares", "_agent", "_own_rival"]
     cand = pl.concat(
         [
             cand.filter(~shared.fill_null(False)),
@@ -1968,8 +2005,19 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                 "_prep",
                 "_reporter",
                 "_shares",
+                "_agent",
+                "_own_rival",
             ),
             on="_sk",
+        )
+        .with_columns(
+            _contains_where(
+                (pl.col("start") - pl.col("m_end")).is_between(1, 40),
+                "_stext",
+                _POSSESSIVE_GAP,
+                pl.col("m_end") - rel,
+                pl.col("start") - pl.col("m_end"),
+            ).alias("_poss")
         )
         .filter(
             # A mention inside a figure's own words ("512 H800 units") names its unit, not an owner.
@@ -1977,13 +2025,17 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             & ((pl.col("m_end") <= pl.col("start")) | after)
             & tier.is_not_null()
             # "MiMo outperforms o1-mini with 7 billion parameters": the rival is not the subject. (The
-            # cue is sought in the 25 characters before the mention, in sentences that hold one.)
-            & ~_contains_where(
-                pl.col("_rival_s"),
-                "_stext",
-                _COMPARE,
-                (pl.col("m_start") - rel - 25).clip(0),
-                (pl.col("m_start") - rel).clip(0, 25),
+            # cue is sought in the 25 characters before the mention, in sentences that hold one.) A
+            # rival's own figure, right after its possessive ("beating Globex's 8%"), is still its own.
+            & ~(
+                _contains_where(
+                    pl.col("_rival_s") & ~pl.col("_own_rival"),
+                    "_stext",
+                    _COMPARE,
+                    (pl.col("m_start") - rel - 25).clip(0),
+                    (pl.col("m_start") - rel).clip(0, 25),
+                )
+                & ~pl.col("_poss")
             )
         )
         .with_columns(
@@ -2006,13 +2058,15 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             & ~_contains_where(~pl.col("_after") & pl.col("_source_s"), "_gap", _SOURCE)
         )
         .with_columns(
-            pl.col("_prep") | pl.col("_subjectless"),
+            # (a possessive right before the figure is its owner's, after a preposition too: "than X's 8%")
+            (pl.col("_prep") | pl.col("_subjectless")) & ~pl.col("_poss"),
             # A deal's money goes to its target; a share price to the company whose shares are named;
             # what a figure counts or prices "for" to the mention after "for".
             (
                 (
                     pl.col("_money")
                     & pl.col("kind").is_in(_DEAL_KINDS)
+                    & ~pl.col("_agent")
                     & _contains_where(
                         pl.col("_money") & pl.col("kind").is_in(_DEAL_KINDS).fill_null(True),
                         "_stext",

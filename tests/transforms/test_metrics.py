@@ -30,6 +30,7 @@ ENTITIES = {
     "Lei Jun": "PERSON", "Google": "ORG", "Snapdragon 8": "PRODUCT",
     "Canalys": "ORG", "Sequoia": "ORG", "Rapidus": "ORG", "AMD": "ORG", "H800": "PRODUCT",
     "Salesforce": "ORG", "Informatica": "ORG", "IDC": "ORG", "CRM": "ORG",
+    "Acme": "ORG", "Globex": "ORG", "Vela": "PRODUCT",
 }  # fmt: skip
 
 
@@ -83,6 +84,7 @@ def _run(text: str) -> list[tuple]:
 
 
 X, MIMO, INFL = _eid("Xiaomi"), _eid("MiMo"), _eid("Inflection AI")
+ACME, GLOBEX = _eid("Acme"), _eid("Globex")
 
 CASES = [
     # numbers, scales, currencies
@@ -308,6 +310,23 @@ CASES = [
     ("It generates a 512×512-pixel image in 15 steps on the second-generation chip.", []),
     ("1. First item\n2. Second item", []),
     ("The focus is the 1.3B parameter version on phones.", []),  # the model's own name (a MODEL mention)
+    # owners (issue 16): a name after a verb of passing or out-doing is the rival, not the owner
+    ("Acme overtook Globex with 20% of the market.", [("20%", 20.0, None, "percent", None, None, ACME)]),
+    ("Acme outsold Globex, trailing Vela with 9 million units.",
+     [("9 million units", 9e6, None, "units", None, None, ACME)]),  # noqa: E501
+    # the agent of a passive deal is the buyer: the price stays with the target
+    ("Globex was acquired by Acme for $4.9 billion.",
+     [("$4.9 billion", 4.9e9, None, "USD", None, "acquisition", GLOBEX)]),  # noqa: E501
+    # a figure right after a possessive is the possessor's, even after a word of comparison
+    ("Acme's revenue rose 10%, beating Globex's 8%.",
+     [("10%", 10.0, None, "percent", None, "change", ACME), ("8%", 8.0, None, "percent", None, "change", GLOBEX)]),  # noqa: E501
+    ("Acme grew faster than Globex's 8%.", [("8%", 8.0, None, "percent", None, "change", GLOBEX)]),
+    # a possessor naming a relation describes the other entity, which owns the figures
+    ("Globex's rival Acme sold 3 million phones.", [("3 million phones", 3e6, None, "units", None, None, ACME)]),  # noqa: E501
+    ("Acme, Globex's largest customer, bought 2 million phones.",
+     [("2 million phones", 2e6, None, "units", None, None, ACME)]),  # noqa: E501
+    ("Acme's subsidiary Globex reported a loss of $40 million.",
+     [("$40 million", 4e7, None, "USD", None, "loss", GLOBEX)]),  # noqa: E501
 ]  # fmt: skip
 
 
