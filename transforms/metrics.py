@@ -360,7 +360,10 @@ _TARGET_LEFT = (
 _AGENT_LEFT = r"(?i)(?-u:\b)(?:by|from)\s+(?:the\s+)?$"
 # What a figure counts or prices is named right after it by "for": "289,000 orders for the YU7",
 # "deliveries for Xiaomi SU7" (the text between figure and mention).
-_FOR_BETWEEN = r"(?i)^\s*(?:(?:[a-z-]+|in)\s+){0,3}for\s+(?:the\s+|its\s+|their\s+)?$"
+_FOR_BETWEEN = r"(?i)^\s*(?:(?:[a-z-]+|in)\s+){0,3}for\s+(?:the\s+|its\s+|their\s+)?[\"“‘']?$"
+# Things made and sold are the product named right after them by "of": "5,000 units of its Vela robot",
+# "9 million units of the X phone", "40,000 units of Acme's Vela" (devset labels: units, vehicles).
+_OF_BETWEEN = r"^\s*of\s+(?:the\s+|its\s+|their\s+|[A-Z][\w-]*['’]s?\s+)?[\"“‘']?$"
 # A share price or stock move belongs to the company whose shares the sentence names: "X's share
 # price", "X shares", "shares of X".
 _STOCK_RIGHT = (
@@ -1826,6 +1829,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             "sentence_start",
             "_stext",
             "kind",
+            pl.col("unit").is_in(["units", "vehicles"]).alias("_made"),
             # (the sentence is read only for percentages)
             pl.when(_contains_where(pl.col("unit") == "percent", "_stext", _STOCK))
             .then(pl.lit("stock"))
@@ -1986,6 +1990,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             "kind",
             "_source_s",
             "_rival_s",
+            "_made",
             (pl.col("_class") == "money").alias("_money"),
             class_row.alias("_class_row"),
             # ("During the quarter, X ..." is a preposition, not a participle.)
@@ -2077,6 +2082,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                 )
                 | (pl.col("kind").is_in(_STOCK_KINDS) & pl.col("_shares"))
                 | _contains_where(pl.col("_after"), "_gap", _FOR_BETWEEN, 0, 40)
+                | _contains_where(pl.col("_after") & pl.col("_made"), "_gap", _OF_BETWEEN, 0, 40)
             ).alias("_target"),
             pl.when(pl.col("_after"))
             .then(pl.col("m_start") - pl.col("end"))
@@ -2132,6 +2138,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             "_prep",
             "_object",
             "_reporter",
+            "_list",
             _key(pl.col("_d"), pl.col("m_sentence")).alias("_msk"),
         )
         .sort(
@@ -2154,6 +2161,9 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             # never the owner a later sentence refers back to; a model after one ("a tool built on
             # Orvix 2") is still the model meant.
             .filter(~pl.col("_object") | pl.lit(fb_type == "MODEL"))
+            # A subject of several names of the pool's types ("Acme and Globex signed a deal. The
+            # company will pay ...") leaves a later reference back without one certain owner.
+            .with_columns((pl.col("entity_id").n_unique().over("_list") > 1).alias("_several"))
             .filter(sentence_starts)
             .sort("_k")
         )
@@ -2165,7 +2175,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                 pool.select(
                     pl.col("_k").alias("_fk"),
                     pl.col("_d").alias("_fd"),
-                    pl.col("entity_id").alias("_fb_subject"),
+                    pl.when(~pl.col("_several")).then(pl.col("entity_id")).alias("_fb_subject"),
                     "m_par",
                 ),
                 on="_fk",

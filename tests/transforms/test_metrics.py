@@ -327,6 +327,15 @@ CASES = [
      [("2 million phones", 2e6, None, "units", None, None, ACME)]),  # noqa: E501
     ("Acme's subsidiary Globex reported a loss of $40 million.",
      [("$40 million", 4e7, None, "USD", None, "loss", GLOBEX)]),  # noqa: E501
+    # things made and sold belong to the product named right after them by "of"
+    ("Acme delivered 5,000 units of its Vela robot last year.",
+     [("5,000 units", 5000.0, None, "units", None, None, _eid("Vela"))]),  # noqa: E501
+    ("Globex shipped 40,000 units of Acme's “Vela”.",
+     [("40,000 units", 4e4, None, "units", None, None, _eid("Vela"))]),  # noqa: E501
+    # a subject of several names leaves a later reference back without one certain owner: null
+    ("Acme and Globex signed a deal. The company will pay $300 million.",
+     [("$300 million", 3e8, None, "USD", None, None, None)]),  # noqa: E501
+    ("Acme and Globex grew. Their revenue rose 5%.", [("5%", 5.0, None, "percent", None, "change", None)]),
 ]  # fmt: skip
 
 
