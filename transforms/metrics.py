@@ -143,7 +143,7 @@ _COUNT_NOUNS = (
 _UNIT = (
     r"(?:"
     r"\s?(?:%|％)"
-    r"|\s?(?:per\s?cent|percent|pct)(?:age\s+points?)?|pc|\s?(?:bps|basis\s+points)"
+    r"|\s?(?:per\s?cent|percent|pct)(?:age\s+points?)?|pc|[\s-]?(?:bps|basis[\s-]points?|(?-i:bp))"
     + B
     + r"|\s*(?:个百分点|倍|元|人民币|美元|港元|港币|欧元|日元|英镑|韩元|(?:个)?参数|名?(?:员工|工程师|研究人员)|名?人|"  # noqa: E501
     r"(?:月活跃?|日活跃?|活跃)?用户|(?:块|张)(?:GPU|显卡|卡)|项?专利|台|家)"
@@ -560,7 +560,7 @@ _UNIT_FACTORS = {
     "kb": 1e-6, "kilobyte": 1e-6, "mb": 1e-3, "megabyte": 1e-3, "gb": 1.0, "gigabyte": 1.0, "tb": 1e3,
     "terabyte": 1e3, "pb": 1e6, "petabyte": 1e6,
     "kbps": 1e-9, "mbps": 1e-6, "gbps": 1e-3, "tbps": 1.0,
-    "week": 7.0, "bps": 0.01, "basis-point": 0.01,
+    "week": 7.0, "bps": 0.01, "bp": 0.01, "basis-point": 0.01,
 }  # fmt: skip
 
 
@@ -568,8 +568,8 @@ def _unit_factor(rest: pl.Expr) -> pl.Expr:
     """Factor from the unit word after the number to its vocabulary unit (1.0 when none)."""
     word = (
         rest.str.extract(
-            r"(?i)^\s*((?:kilo|mega|giga|tera|peta)?(?:watt[\s-]hour|watt|byte)s?|[kmgtp](?:wh|w|b|bps)|weeks?|bps|"
-            r"basis\s+points?)$",
+            r"(?i)^[\s-]*((?:kilo|mega|giga|tera|peta)?(?:watt[\s-]hour|watt|byte)s?|[kmgtp](?:wh|w|b|bps)|weeks?|bps?|"
+            r"basis[\s-]points?)$",
             1,
         )
         .str.to_lowercase()
@@ -583,7 +583,8 @@ def _unit_from_rest(rest: pl.Expr) -> pl.Expr:
     """Unit named by the words after the number (null when none)."""
     r = rest.str.to_lowercase()
     rules: list[tuple[str, str]] = [
-        (r"^\s*(?:%|％|per\s?cent|percent|pct|个百分点|bps|basis\s+points)|^pc$", "percent"),
+        # (a basis point is a hundredth of a percentage point: "25 basis points" -> 0.25 percent)
+        (r"^\s*(?:%|％|per\s?cent|percent|pct|个百分点)|^[\s-]?(?:bps?|basis[\s-]points?)|^pc$", "percent"),
         (r"^\s?tokens?\s*(?:per|a|/)", "tokens_per_second"),
         (r"gpu[\s-]hours", "GPU_hours"),
         (r"^[\s-]?(?:token|context)", "tokens"),
@@ -766,7 +767,13 @@ def _kind_words(left: pl.Expr, right: pl.Expr) -> tuple[dict[str, pl.Expr], dict
         "market_share": rgt.str.contains(
             r"^\s+(?:[a-z-]+\s+){0,2}share(?:\s*[,.;:)]|\s+(?:of|in|among|on)\s|\s*$)"
         ),
-        "benchmark": right.str.contains(r"^\s+on\s+(?:the\s+)?[A-Z0-9]"),
+        # ("on MMLU" is a benchmark; "on Friday", "on May 5", "on 5 May" are dates)
+        "benchmark": right.str.contains(r"^\s+on\s+(?:the\s+)?[A-Z0-9]")
+        & ~right.str.contains(
+            r"^\s+on\s+(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|"
+            r"Nov|Dec)[a-z]*\.?(?:\s|,|$)|[0-9]{1,2}(?:st|nd|rd|th)?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|"
+            r"Nov|Dec))"
+        ),
     }
     return money, percent
 

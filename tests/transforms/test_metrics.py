@@ -336,6 +336,12 @@ CASES = [
     ("Acme and Globex signed a deal. The company will pay $300 million.",
      [("$300 million", 3e8, None, "USD", None, None, None)]),  # noqa: E501
     ("Acme and Globex grew. Their revenue rose 5%.", [("5%", 5.0, None, "percent", None, "change", None)]),
+    # basis points are hundredths of a percentage point (labels: "490 bps" -> 4.9 percent): "bp" in lower
+    # case only ("BP" is also a company), hyphenated before a noun too; a date after "on" is no benchmark
+    ("Acme's margin fell 15bp at its 5 BP stations, after a 25-basis-point rise.",
+     [("15bp", 0.15, None, "percent", None, "change", ACME), ("25-basis-point", 0.25, None, "percent", None, "change", ACME)]),  # noqa: E501
+    ("The Fed cut rates by 1 basis point and 50 bps on Wednesday.",
+     [("1 basis point", 0.01, None, "percent", None, "change", None), ("50 bps", 0.5, None, "percent", None, "change", None)]),  # noqa: E501
 ]  # fmt: skip
 
 
