@@ -292,8 +292,11 @@ _SOURCE_LEFT = (
     r"|由\s*|据\s*)$"
 )
 _SOURCE_RIGHT = (
-    r"(?i)^(?:'s\s+(?:data|figures|estimates?|report|analysts?|research)|\s+(?:data|figures|research|analysts?|"
-    r"led|co-led)(?-u:\b)|\s*领投|\s*数据"
+    r"(?i)^(?:'s\s+(?:data|figures|estimates?|report|analysts?|research)|\s+(?:data|figures|research|analysts?)"
+    r"(?-u:\b)|\s*领投|\s*数据"
+    # "X led the round", "a round X led." ("X led the market" is no investor)
+    r"|\s+(?:co-)?led(?:\s*[.,;)]|\s*$|\s+(?:an?\s+(?:[$€£¥\d]|US\$|series|seed|round|funding|financing|investment)|"
+    r"the\s+(?:round|financing|funding|investment|raise|deal|series)|(?:it|this|that)(?-u:\b)))"
     # An investor leading a round in the present ("X is leading a $600 million round", "X leads the
     # round"); "X leads the market" is no investor. (m_right holds 20 characters.)
     # ("leads a team of 50" is no investor either: "a" must be followed by an amount or a round.)
@@ -319,6 +322,20 @@ _REPORTER_RIGHT = (
     r"expected|believes|believed|predicts|predicted|forecasts?|projects|projected|showed|shows|added|adds)"
     r"(?-u:\b)"
 )
+# A speaker named by a title ("X CEO Jane Roe told reporters", "X's chief economist said") speaks as
+# the mention before it. (m_right holds 20 characters.)
+_TITLE_RIGHT = (
+    r"^(?:['’]s)?\s+(?:(?:chief|senior|lead)\s+)?(?:CEO|CFO|CTO|COO|[Cc]hief\s+[Ee]xecutive|founder|co-founder|president|"
+    r"chair(?:man|woman|person)?|spokes(?:man|woman|person)|executive|economist|strategist|boss)(?-u:\b)"
+)
+# A speaker's "it" / "its" is the speaker ("X said it will cut 1,000 jobs", "X said its revenue rose"),
+# not an earlier name; an estimating speaker's is not ("Canalys estimates its revenue at $5 billion").
+_SAID_IT = (
+    r"(?i)(?-u:\b)(?:said|says|added|noted|announced|confirmed|stated)\s+(?:on\s+[A-Za-z]+\s+)?(?:that\s+)?"
+    r"(?:it|its|they|their)(?-u:\b)"
+)
+# "The market grew 5%, X said": a market or an industry as the clause's subject owns no entity's figure.
+_MARKET_SUBJECT = r"(?i)(?-u:\b)the\s+(?:[a-z-]+\s+){0,2}(?:market|industry|sector)(?-u:\b)"
 # A name inside a description ("the CRM giant", "the EV maker") describes the entity referred back to;
 # it is not the owner.
 _DESCRIPTOR_LEFT = r"(?i)(?-u:\b)the\s+(?:[A-Za-z-]+\s+)?$"
@@ -1882,7 +1899,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         "m_left": [_SOURCE_LEFT, _DESCRIPTOR_LEFT, _RESEARCH_LEFT, _PREP_LEFT, _STOCK_LEFT]
         + [_AGENT_LEFT, _OWN_RIVAL_LEFT],
         "m_right": [_SOURCE_RIGHT, _DESCRIPTOR_RIGHT, _RESEARCH_RIGHT, _REPORTER_RIGHT, _STOCK_RIGHT]
-        + [_RELATION_RIGHT],
+        + [_RELATION_RIGHT, _TITLE_RIGHT],
     }
 
     base = (
@@ -1935,6 +1952,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             (has(_STOCK_RIGHT) | has(_STOCK_LEFT)).alias("_shares"),
             has(_AGENT_LEFT).alias("_agent"),
             has(_OWN_RIVAL_LEFT).alias("_own_rival"),
+            (has(_REPORTER_RIGHT) | has(_TITLE_RIGHT)).alias("_speaker"),
             "_list",
         )
         # A coordinated list ("include Alpha, Beta and Gamma") is a source as a whole when any member is
@@ -1958,7 +1976,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     # Mentions that share an offset (nested names) each take the context flags of every mention at that
     # offset, one row per combination (the rows a join on _k makes): rare, so only those are joined.
     shared = (pl.col("_k") == pl.col("_k").shift(1)) | (pl.col("_k") == pl.col("_k").shift(-1))
-    context = ["_prep", "_object", "_reporter", "_shares", "_agent", "_own_rival"]
+    context = ["_prep", "_object", "_reporter", "_shares", "_agent", "_own_rival", "_speaker"]
     cand = pl.concat(
         [
             cand.filter(~shared.fill_null(False)),
@@ -2019,6 +2037,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                 "_shares",
                 "_agent",
                 "_own_rival",
+                "_speaker",
             ),
             on="_sk",
         )
@@ -2110,6 +2129,10 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             pl.col("_tier").alias("_best_tier"),
             (pl.col("_reporter") & ~pl.col("_target")).alias("_best_reporter"),
             (pl.col("_subjectless") & ~pl.col("_target")).alias("_best_object"),
+            # a speaker in a clause after the figure's ("Sales rose 12%, X CEO Jane Roe said")
+            (pl.col("_speaker") & pl.col("_after") & pl.col("_other_clause") & ~pl.col("_target")).alias(
+                "_best_trailing"
+            ),
             _pair_rank().alias("_rank"),
             (-pl.col("m_end")).alias("_neg_end"),
         )
@@ -2273,14 +2296,27 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             0,
             head,
         ).alias("_generic"),
+        _contains_where(
+            pl.col("_best_reporter") & pl.col("_fb_subject").is_not_null(), "_stext", _SAID_IT, 0, head
+        ).alias("_said_it"),
+        _contains_where(
+            pl.col("_best_trailing"), "_stext", _MARKET_SUBJECT + r"[^,;:!?，；。！？“”\"]*$", 0, head
+        ).alias("_market"),
     )
+    trailing = pl.col("_best_trailing").fill_null(False)
     use_same = (
         pl.col("_same_subject").is_not_null()
         & ~(model_class & (pl.col("_best_tier") > 0) & pl.col("_fb_subject").is_not_null() & ~pl.col("_orgb"))
         & ~(
             # "Canalys estimates its revenue at $5 billion": "its" is the earlier owner, not the speaker.
-            pl.col("_best_reporter").fill_null(False) & pl.col("_coref") & pl.col("_fb_subject").is_not_null()
+            pl.col("_best_reporter").fill_null(False)
+            & pl.col("_coref")
+            & pl.col("_fb_subject").is_not_null()
+            & ~pl.col("_said_it")
         )
+        # A source after the figure's clause reports it: the paragraph's owner keeps it ("Acme sold 9
+        # million phones. That is up 12%, Globex said"), and a market's figure has none.
+        & ~(trailing & (pl.col("_fb_same_par").fill_null(False) | pl.col("_market")))
         & ~(
             # "Xiaomi made steps in AI. Establishing a team of 1,200 specialists at its lab ...": a clause
             # with no subject of its own continues the paragraph's subject; its names are objects.
@@ -2294,7 +2330,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         "_k",
         pl.when(use_same)
         .then(pl.col("_same_subject"))
-        .when(pl.col("_same_subject").is_null() & pl.col("_generic"))
+        .when((pl.col("_same_subject").is_null() & pl.col("_generic")) | (trailing & pl.col("_market")))
         .then(pl.lit(None, dtype=pl.String))
         # No owner in the sentence: the latest suitable mention earlier in the paragraph; else the
         # document's topic ("the company", "its" and ownerless figures); else, for a reference back

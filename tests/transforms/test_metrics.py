@@ -336,6 +336,16 @@ CASES = [
     ("Acme and Globex signed a deal. The company will pay $300 million.",
      [("$300 million", 3e8, None, "USD", None, None, None)]),  # noqa: E501
     ("Acme and Globex grew. Their revenue rose 5%.", [("5%", 5.0, None, "percent", None, "change", None)]),
+    # a speaker's "it" is the speaker; a source after the figure's clause (also named by a title)
+    # leaves the figure to the paragraph's owner, and a market's figure to none; "X led the market"
+    # is no investor
+    ("Globex grew. Acme said it will cut 1,000 jobs.", [("1,000 jobs", 1000.0, None, "employees", None, "headcount", ACME)]),  # noqa: E501
+    ("Acme sold 9 million phones. That is up 12%, Globex said.",
+     [("9 million phones", 9e6, None, "units", None, None, ACME), ("12%", 12.0, None, "percent", None, "change", ACME)]),  # noqa: E501
+    ("Acme grew fast. Sales rose 12%, Globex CEO Jane Roe told reporters.",
+     [("12%", 12.0, None, "percent", None, "change", ACME)]),  # noqa: E501
+    ("The market grew 5%, Globex said.", [("5%", 5.0, None, "percent", None, "change", None)]),
+    ("Acme led the market. Shipments rose 5%, Globex said.", [("5%", 5.0, None, "percent", None, "change", ACME)]),  # noqa: E501
     # basis points are hundredths of a percentage point (labels: "490 bps" -> 4.9 percent): "bp" in lower
     # case only ("BP" is also a company), hyphenated before a noun too; a date after "on" is no benchmark
     ("Acme's margin fell 15bp at its 5 BP stations, after a 25-basis-point rise.",
