@@ -334,6 +334,8 @@ _SAID_IT = (
     r"(?i)(?-u:\b)(?:said|says|added|noted|announced|confirmed|stated)\s+(?:on\s+[A-Za-z]+\s+)?(?:that\s+)?"
     r"(?:it|its|they|their)(?-u:\b)"
 )
+# "The latter" / "the former" refer back to the last / first name of the sentence before.
+_ORDER_REF = r"(?i)(?-u:\b)the\s+(?:latter|former)(?-u:\b)"
 # "The market grew 5%, X said": a market or an industry as the clause's subject owns no entity's figure.
 _MARKET_SUBJECT = r"(?i)(?-u:\b)the\s+(?:[a-z-]+\s+){0,2}(?:market|industry|sector)(?-u:\b)"
 # A name inside a description ("the CRM giant", "the EV maker") describes the entity referred back to;
@@ -409,6 +411,9 @@ _CLAUSE_BREAK = r"(?:^|[^0-9]),|,(?:[^0-9]|$)|[;，；、。！？]"
 # A mention after a preposition is an object ("in OpenAI", "with Broadcom technology"), not the
 # clause's grammatical subject: figures prefer a subject-position mention.
 _PREP_LEFT = r"(?i)(?-u:\b)(?:in|to|with|for|by|of|at|on|into|than|over|against)\s+(?:the\s+)?$"
+
+# A name inside a relative clause ("Acme, which Globex backs, said ...") is not the sentence's subject.
+_RELATIVE_LEFT = r"(?i),\s*(?:which|whom|whose\s+[a-z-]+|that)\s+(?:[a-z-]+\s+){0,2}$"
 
 # Subject types per unit class: (preferred type tiers, fallback types, fallback scope).
 _UNIT_CLASS = {
@@ -1870,7 +1875,12 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         (pl.col("_d") != pl.col("_d").shift(1)) | (pl.col("sentence_id") != pl.col("sentence_id").shift(1))
     ).fill_null(True)
     in_sentence = first.cum_sum() - 1
-    cues = {"_source_s": _SOURCE, "_rival_s": _COMPARE, "_generic_s": _GENERIC_SUBJECT}
+    cues = {
+        "_source_s": _SOURCE,
+        "_rival_s": _COMPARE,
+        "_generic_s": _GENERIC_SUBJECT,
+        "_order_s": _ORDER_REF,
+    }
     fig = (
         fig.with_columns(
             pl.col("_stext")
@@ -1897,7 +1907,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     # right ones hold any, and only those are searched for each cue.)
     side_cues = {
         "m_left": [_SOURCE_LEFT, _DESCRIPTOR_LEFT, _RESEARCH_LEFT, _PREP_LEFT, _STOCK_LEFT]
-        + [_AGENT_LEFT, _OWN_RIVAL_LEFT],
+        + [_AGENT_LEFT, _OWN_RIVAL_LEFT, _RELATIVE_LEFT],
         "m_right": [_SOURCE_RIGHT, _DESCRIPTOR_RIGHT, _RESEARCH_RIGHT, _REPORTER_RIGHT, _STOCK_RIGHT]
         + [_RELATION_RIGHT, _TITLE_RIGHT],
     }
@@ -1946,8 +1956,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                 | has(_RELATION_RIGHT)
             ).alias("_source"),
             (has(_RESEARCH_LEFT) | has(_RESEARCH_RIGHT)).alias("_research"),
-            has(_PREP_LEFT).alias("_prep"),
-            (has(_PREP_LEFT) & ~pl.lit(opening)).alias("_object"),
+            (has(_PREP_LEFT) | has(_RELATIVE_LEFT)).alias("_prep"),
+            ((has(_PREP_LEFT) & ~pl.lit(opening)) | has(_RELATIVE_LEFT)).alias("_object"),
             has(_REPORTER_RIGHT).alias("_reporter"),
             (has(_STOCK_RIGHT) | has(_STOCK_LEFT)).alias("_shares"),
             has(_AGENT_LEFT).alias("_agent"),
@@ -2129,6 +2139,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             pl.col("_tier").alias("_best_tier"),
             (pl.col("_reporter") & ~pl.col("_target")).alias("_best_reporter"),
             (pl.col("_subjectless") & ~pl.col("_target")).alias("_best_object"),
+            (~pl.col("_after") & ~pl.col("_other_clause")).alias("_best_near"),
             # a speaker in a clause after the figure's ("Sales rose 12%, X CEO Jane Roe said")
             (pl.col("_speaker") & pl.col("_after") & pl.col("_other_clause") & ~pl.col("_target")).alias(
                 "_best_trailing"
@@ -2220,6 +2231,51 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         )
         fb_frames.append(part)
     fig = fig.join(pl.concat(fb_frames), on="_k", how="left")
+    # "Globex was fourth, followed by Acme. The latter shipped 9 million units": "the latter" in the
+    # figure's clause before it is the last name (objects too) of the sentence before, in the
+    # paragraph; "the former" its first. (Read only in the sentences holding either word.)
+    named = (
+        cand.lazy()
+        .filter(pl.col("m_type").is_in(["ORG", "PRODUCT", "MODEL"]))
+        .select(
+            pl.col("_k").alias("_fk"),
+            pl.col("_d").alias("_fd"),
+            pl.col("entity_id").alias("_ref_subject"),
+            "m_par",
+            _key(pl.col("_d"), pl.col("m_sentence")).alias("_msk"),
+        )
+        .sort("_fk")
+    )
+    pools = {
+        "latter": named,
+        "former": named.filter(pl.col("_msk").ne_missing(pl.col("_msk").shift(1))),
+    }
+    refs = (
+        fig.filter(pl.col("_order_s").fill_null(False))
+        .select(
+            "_d",
+            "_k",
+            "_fk",
+            "paragraph_id",
+            pl.col("_stext")
+            .str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
+            .str.extract(r"(?i)(?-u:\b)the\s+(latter|former)(?-u:\b)[^,;:!?，；。！？]*$", 1)
+            .str.to_lowercase()
+            .alias("_which"),
+        )
+        .sort("_fk")
+    )
+    fig = fig.join(
+        pl.concat(
+            refs.filter(pl.col("_which") == which)
+            .join_asof(pool.drop("_msk"), on="_fk", strategy="backward")
+            .filter((pl.col("_fd") == pl.col("_d")) & (pl.col("m_par") == pl.col("paragraph_id")))
+            .select("_k", "_ref_subject")
+            for which, pool in pools.items()
+        ),
+        on="_k",
+        how="left",
+    )
     # An ORG named before the figure in its sentence: the first ORG's end is before the figure's start.
     # (grouped and joined by one integer sentence key: ~2x cheaper than the pair (_d, sentence))
     org_end = (
@@ -2328,7 +2384,9 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     )
     subject = fig.select(
         "_k",
-        pl.when(use_same)
+        pl.when(pl.col("_ref_subject").is_not_null() & ~pl.col("_best_near").fill_null(False))
+        .then(pl.col("_ref_subject"))
+        .when(use_same)
         .then(pl.col("_same_subject"))
         .when((pl.col("_same_subject").is_null() & pl.col("_generic")) | (trailing & pl.col("_market")))
         .then(pl.lit(None, dtype=pl.String))

@@ -346,6 +346,13 @@ CASES = [
      [("12%", 12.0, None, "percent", None, "change", ACME)]),  # noqa: E501
     ("The market grew 5%, Globex said.", [("5%", 5.0, None, "percent", None, "change", None)]),
     ("Acme led the market. Shipments rose 5%, Globex said.", [("5%", 5.0, None, "percent", None, "change", ACME)]),  # noqa: E501
+    # "the latter" / "the former" are the last / first name of the sentence before; a name inside a
+    # relative clause is not the sentence's subject
+    ("Globex was fourth, followed by Acme. The latter shipped 9 million units.",
+     [("9 million units", 9e6, None, "units", None, None, ACME)]),  # noqa: E501
+    ("Globex and Acme both grew. The former shipped 9 million units.",
+     [("9 million units", 9e6, None, "units", None, None, GLOBEX)]),  # noqa: E501
+    ("Acme, which Globex backs, said its sales rose 12%.", [("12%", 12.0, None, "percent", None, "change", ACME)]),  # noqa: E501
     # basis points are hundredths of a percentage point (labels: "490 bps" -> 4.9 percent): "bp" in lower
     # case only ("BP" is also a company), hyphenated before a noun too; a date after "on" is no benchmark
     ("Acme's margin fell 15bp at its 5 BP stations, after a 25-basis-point rise.",
