@@ -380,6 +380,12 @@ _AGENT_LEFT = r"(?i)(?-u:\b)(?:by|from)\s+(?:the\s+)?$"
 # What a figure counts or prices is named right after it by "for": "289,000 orders for the YU7",
 # "deliveries for Xiaomi SU7" (the text between figure and mention).
 _FOR_BETWEEN = r"(?i)^\s*(?:(?:[a-z-]+|in)\s+){0,3}for\s+(?:the\s+|its\s+|their\s+)?[\"“‘']?$"
+# A factor's base of comparison, named after it ("80x the capacity of X", "three times the level for
+# X", "1.3x more bandwidth than X"), is not its owner (devset labels: the owner is the one compared).
+_FACTOR_BASE = (
+    r"(?i)^\s*(?:(?:more|less|higher|lower|faster|greater|bigger|larger|smaller|cheaper)\s+)?(?:the\s+|that\s+)?"
+    r"(?:[A-Za-z0-9/-]+\s+){0,5}(?:of|for|than|at)\s+(?:the\s+|its\s+|their\s+|[A-Z][\w-]*['’]s?\s+)?$"
+)
 # Things made and sold are the product named right after them by "of": "5,000 units of its Vela robot",
 # "9 million units of the X phone", "40,000 units of Acme's Vela" (devset labels: units, vehicles).
 _OF_BETWEEN = r"^\s*of\s+(?:the\s+|its\s+|their\s+|[A-Z][\w-]*['’]s?\s+)?[\"“‘']?$"
@@ -1859,6 +1865,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             "_stext",
             "kind",
             pl.col("unit").is_in(["units", "vehicles"]).alias("_made"),
+            (pl.col("unit") == "multiplier").alias("_factor"),
             # (the sentence is read only for percentages)
             pl.when(_contains_where(pl.col("unit") == "percent", "_stext", _STOCK))
             .then(pl.lit("stock"))
@@ -2026,6 +2033,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             "_source_s",
             "_rival_s",
             "_made",
+            "_factor",
             (pl.col("_class") == "money").alias("_money"),
             class_row.alias("_class_row"),
             # ("During the quarter, X ..." is a preposition, not a participle.)
@@ -2095,6 +2103,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         # (each cue is looked for only in the pairs it can apply to, in sentences that hold it)
         .filter(
             ~_contains_where(pl.col("_after") & pl.col("_rival_s"), "_gap", _COMPARE)
+            # "80x the capacity of Llama 3", "three times the level for its SU7": the base compared with
+            & ~_contains_where(pl.col("_after") & pl.col("_factor"), "_gap", _FACTOR_BASE, 0, 60)
             # "Jiemian reported that the company bought ...": a source, not the subject.
             & ~_contains_where(~pl.col("_after") & pl.col("_source_s"), "_gap", _SOURCE)
         )
@@ -2216,8 +2226,9 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                 pool.select(
                     pl.col("_k").alias("_fk"),
                     pl.col("_d").alias("_fd"),
-                    pl.when(~pl.col("_several")).then(pl.col("entity_id")).alias("_fb_subject"),
+                    pl.col("entity_id").alias("_fb_subject"),
                     "m_par",
+                    "_several",
                 ),
                 on="_fk",
                 strategy="backward",
@@ -2227,6 +2238,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                 "_k",
                 "_fb_subject",
                 (pl.col("m_par") == pl.col("paragraph_id")).alias("_fb_same_par"),
+                "_several",
             )
         )
         fb_frames.append(part)
@@ -2382,6 +2394,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     fb_ok = pl.col("_fb_subject").is_not_null() & (
         pl.col("_fb_same_par").fill_null(False) | pl.col("_coref") | (model_class & ~pl.col("_orgb"))
     )
+    # (a subject of several names leaves a reference back without one certain owner: none)
+    fb_subject = pl.when(~pl.col("_several").fill_null(False)).then(pl.col("_fb_subject"))
     subject = fig.select(
         "_k",
         pl.when(pl.col("_ref_subject").is_not_null() & ~pl.col("_best_near").fill_null(False))
@@ -2394,11 +2408,11 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         # document's topic ("the company", "its" and ownerless figures); else, for a reference back
         # or a model's figure, the latest suitable mention before the sentence.
         .when(pl.col("_fb_subject").is_not_null() & pl.col("_fb_same_par").fill_null(False))
-        .then(pl.col("_fb_subject"))
+        .then(fb_subject)
         .when(pl.col("_same_subject").is_null() & org_ok & ~model_class & pl.col("_topic").is_not_null())
         .then(pl.col("_topic"))
         .when(fb_ok)
-        .then(pl.col("_fb_subject"))
+        .then(fb_subject)
         .otherwise(pl.col("_same_subject"))
         .alias("subject_entity_id"),
     )

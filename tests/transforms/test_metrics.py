@@ -336,6 +336,13 @@ CASES = [
     ("Acme and Globex signed a deal. The company will pay $300 million.",
      [("$300 million", 3e8, None, "USD", None, None, None)]),  # noqa: E501
     ("Acme and Globex grew. Their revenue rose 5%.", [("5%", 5.0, None, "percent", None, "change", None)]),
+    ("Acme makes chips. Acme opened a plant. Acme hired staff.\n\nGlobex and Tencent signed a deal. Revenue rose to $5 billion.",  # noqa: E501
+     [("$5 billion", 5e9, None, "USD", None, "revenue", None)]),  # noqa: E501
+    # a factor's base of comparison, named after it, is not its owner
+    ("Globex has a long context. That is nearly 80x the capacity of Vela.",
+     [("80x", 80.0, None, "multiplier", "nearly", None, GLOBEX)]),  # noqa: E501
+    ("Acme's new model is fast. It has 1.3x the compute performance of the Vela.",
+     [("1.3x", 1.3, None, "multiplier", None, None, ACME)]),  # noqa: E501
     # a speaker's "it" is the speaker; a source after the figure's clause (also named by a title)
     # leaves the figure to the paragraph's owner, and a market's figure to none; "X led the market"
     # is no investor
