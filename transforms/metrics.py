@@ -75,24 +75,27 @@ _NUM_NOT_YEAR = (
 )
 _ZH_SCALE = r"万亿|千万|百万|亿|万"
 _SCALE = (
-    rf"(?:\s*-?\s*(?:thousand|million|billion|trillion|mln|mn|bn|tn|mil){B}"
+    # (Indian scale words: a lakh is 1e5, a crore 1e7, a lakh crore 1e12)
+    rf"(?:\s*-?\s*(?:thousand|million|billion|trillion|mln|mn|bn|tn|mil|lakhs?\s+crores?|lakhs?|lacs?|crores?|(?-i:cr)){B}"
     rf"|\s?(?:{_ZH_SCALE})|[kmbt]{B})"
 )
 _SCALE_VALUES = {
     "thousand": 1e3, "k": 1e3, "million": 1e6, "mln": 1e6, "mn": 1e6, "mil": 1e6, "m": 1e6,
     "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12, "t": 1e12,
     "万": 1e4, "百万": 1e6, "千万": 1e7, "亿": 1e8, "万亿": 1e12,
+    "lakh": 1e5, "lakhs": 1e5, "lac": 1e5, "lacs": 1e5, "crore": 1e7, "crores": 1e7, "cr": 1e7,
+    "lakhcrore": 1e12, "lakhcrores": 1e12, "lakhscrore": 1e12, "lakhscrores": 1e12,
 }  # fmt: skip
 
 _CUR_PRE = (
     # Letter prefixes start a word: "secures$2bn" is dollars, not Singapore dollars.
     rf"(?:{B}(?:U\.?S\.?\s?\$|HK\$|NT\$|S\$|A\$|AU\$|C\$|CA\$)\s?|[$¥￥€£₩₹]\s?|"
-    rf"{B}(?:RMB|CNY|USD|EUR|HKD|GBP|JPY|KRW|INR|TWD|SGD|CAD|AUD|CHF)\s?)"
+    rf"{B}(?:RMB|CNY|USD|EUR|HKD|GBP|JPY|KRW|INR|TWD|SGD|CAD|AUD|CHF)\s?|{B}Rs\.?\s?)"
 )
 _CUR_PRE_CODES = {
     "US$": "USD", "U.S.$": "USD", "$": "USD", "HK$": "HKD", "NT$": "TWD", "S$": "SGD", "A$": "AUD",
     "AU$": "AUD", "C$": "CAD", "CA$": "CAD", "¥": "CNY", "￥": "CNY", "€": "EUR", "£": "GBP",
-    "₩": "KRW", "₹": "INR", "RMB": "CNY",
+    "₩": "KRW", "₹": "INR", "RMB": "CNY", "Rs": "INR",
     **{c: c for c in CURRENCIES},
 }  # fmt: skip
 # Currency words after the number, most specific first: (regex, ISO code).

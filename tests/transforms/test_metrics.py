@@ -360,6 +360,11 @@ CASES = [
     ("Globex and Acme both grew. The former shipped 9 million units.",
      [("9 million units", 9e6, None, "units", None, None, GLOBEX)]),  # noqa: E501
     ("Acme, which Globex backs, said its sales rose 12%.", [("12%", 12.0, None, "percent", None, "change", ACME)]),  # noqa: E501
+    # Indian scale words: a lakh is 1e5, a crore 1e7, a lakh crore 1e12; "Rs" is the rupee ("CR" in a
+    # name is no crore)
+    ("Acme sold 3.5 lakh cars and raised Rs 2,000 crore, or 1.2 lakh crore rupees in all, for 5 CR-V cars.",
+     [("3.5 lakh cars", 3.5e5, None, "vehicles", None, None, ACME), ("Rs 2,000 crore", 2e10, None, "INR", None, "funding", ACME),  # noqa: E501
+      ("1.2 lakh crore rupees", 1.2e12, None, "INR", None, "funding", ACME), ("5 CR-V cars", 5.0, None, "vehicles", None, None, ACME)]),  # noqa: E501
     # basis points are hundredths of a percentage point (labels: "490 bps" -> 4.9 percent): "bp" in lower
     # case only ("BP" is also a company), hyphenated before a noun too; a date after "on" is no benchmark
     ("Acme's margin fell 15bp at its 5 BP stations, after a 25-basis-point rise.",
