@@ -1977,7 +1977,12 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         )
         # A coordinated list ("include Alpha, Beta and Gamma") is a source as a whole when any member is
         # one (the left cue may be further away than the last members' context windows).
-        .with_columns(_any_in_runs(pl.col("_source"), pl.col("_list")).alias("_source"))
+        .with_columns(
+            _any_in_runs(pl.col("_source"), pl.col("_list")).alias("_source"),
+            # (a member's place in its list and the list's length: "A and B grew 12% and 8%")
+            pl.int_range(pl.len(), dtype=pl.Int64).over("_list").alias("_lpos"),
+            pl.len().over("_list").cast(pl.Int64).alias("_lsize"),
+        )
         .collect(engine=_ENGINE)
     )
     research = flags.filter(pl.col("_research")).select("_d", "entity_id").unique()
@@ -2059,6 +2064,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                 "_agent",
                 "_own_rival",
                 "_speaker",
+                "_list",
+                "_lsize",
             ),
             on="_sk",
         )
@@ -2069,7 +2076,15 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                 _POSSESSIVE_GAP,
                 pl.col("m_end") - rel,
                 pl.col("start") - pl.col("m_end"),
-            ).alias("_poss")
+            ).alias("_poss"),
+            # "ahead of Globex at 15%": the rival's own figure ("overtook Globex with 20%" is not)
+            _contains_where(
+                pl.col("_rival_s") & (pl.col("start") - pl.col("m_end")).is_between(1, 20),
+                "_stext",
+                r"(?i)^\s+at\s+(?:about\s+|around\s+|nearly\s+|almost\s+|roughly\s+)?$",
+                pl.col("m_end") - rel,
+                pl.col("start") - pl.col("m_end"),
+            ).alias("_rival_at"),
         )
         .filter(
             # A mention inside a figure's own words ("512 H800 units") names its unit, not an owner.
@@ -2088,6 +2103,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                     (pl.col("m_start") - rel).clip(0, 25),
                 )
                 & ~pl.col("_poss")
+                & ~pl.col("_rival_at")
             )
         )
         .with_columns(
@@ -2153,6 +2169,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             (pl.col("_reporter") & ~pl.col("_target")).alias("_best_reporter"),
             (pl.col("_subjectless") & ~pl.col("_target")).alias("_best_object"),
             (~pl.col("_after") & ~pl.col("_other_clause")).alias("_best_near"),
+            pl.col("_list").alias("_best_list"),
+            pl.col("_lsize").alias("_best_lsize"),
             # a speaker in a clause after the figure's ("Sales rose 12%, X CEO Jane Roe said")
             (pl.col("_speaker") & pl.col("_after") & pl.col("_other_clause") & ~pl.col("_target")).alias(
                 "_best_trailing"
@@ -2166,6 +2184,50 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     )
     # (figures are joined by their one-integer _k, the key of (_d, start))
     fig = fig.join(same.rename({"_fig": "_k"}), on="_k", how="left").collect(engine=_ENGINE).lazy()
+    # Coordinated owners own coordinated figures in order ("Acme and Globex grew 12% and 8%,
+    # respectively"; "A, B and C held 20%, 15% and 10%"). Figures of one sentence joined by a comma or
+    # "and" form a run; its n-th figure goes to the list's n-th member when the lengths agree. (A
+    # list's lone figure keeps its nearest member: the devset labels give a joint project's figure to
+    # the last-named partner.)
+    prev_end = pl.col("end").shift(1)
+    fig = (
+        fig.sort("_k")
+        .with_columns(
+            (
+                (pl.col("_d") == pl.col("_d").shift(1))
+                & (pl.col("sentence_id") == pl.col("sentence_id").shift(1))
+                & (pl.col("start") - prev_end).is_between(1, 12)
+            )
+            .fill_null(False)
+            .alias("_fj")
+        )
+        .with_columns(
+            _contains_where(
+                pl.col("_fj"),
+                "_stext",
+                r"^\s*(?:,\s*(?:and\s+|or\s+)?|(?:and|or)\s+)$",
+                prev_end - pl.col("sentence_start"),
+                pl.col("start") - prev_end,
+            ).alias("_fj")
+        )
+        .with_columns((~pl.col("_fj")).cum_sum().alias("_frun"))
+        .with_columns(
+            pl.int_range(pl.len(), dtype=pl.Int64).over("_frun").alias("_fpos"),
+            pl.len().over("_frun").cast(pl.Int64).alias("_fsize"),
+        )
+        .join(
+            cand.lazy()
+            .filter(pl.col("_lsize") > 1)
+            .select(
+                pl.col("_list").alias("_best_list"),
+                pl.col("_lpos").alias("_fpos"),
+                pl.col("entity_id").alias("_member"),
+            )
+            .unique(["_best_list", "_fpos"], keep="first"),
+            on=["_best_list", "_fpos"],
+            how="left",
+        )
+    )
     # Fallback for "the company bought ...", "its 7-billion-parameter model": the latest suitable mention
     # before the sentence — same paragraph, or anywhere earlier when the sentence refers back
     # (its, the company) or the unit belongs to a model.
@@ -2403,6 +2465,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         "_k",
         pl.when(pl.col("_ref_subject").is_not_null() & ~pl.col("_best_near").fill_null(False))
         .then(pl.col("_ref_subject"))
+        .when(use_same & (pl.col("_best_lsize") > 1) & (pl.col("_fsize") == pl.col("_best_lsize")))
+        .then(pl.col("_member"))
         .when(use_same)
         .then(pl.col("_same_subject"))
         .when((pl.col("_same_subject").is_null() & pl.col("_generic")) | (trailing & pl.col("_market")))

@@ -365,6 +365,14 @@ CASES = [
     ("Acme sold 3.5 lakh cars and raised Rs 2,000 crore, or 1.2 lakh crore rupees in all, for 5 CR-V cars.",
      [("3.5 lakh cars", 3.5e5, None, "vehicles", None, None, ACME), ("Rs 2,000 crore", 2e10, None, "INR", None, "funding", ACME),  # noqa: E501
       ("1.2 lakh crore rupees", 1.2e12, None, "INR", None, "funding", ACME), ("5 CR-V cars", 5.0, None, "vehicles", None, None, ACME)]),  # noqa: E501
+    # coordinated owners own coordinated figures in order; a rival's figure right after "at" is its own
+    ("Acme and Globex grew 12% and 8%, respectively.",
+     [("12%", 12.0, None, "percent", None, "change", ACME), ("8%", 8.0, None, "percent", None, "change", GLOBEX)]),  # noqa: E501
+    ("Acme, Globex and Vela held 20%, 15% and 10% of the market.",
+     [("20%", 20.0, None, "percent", None, None, ACME), ("15%", 15.0, None, "percent", None, None, GLOBEX),
+      ("10%", 10.0, None, "percent", None, None, _eid("Vela"))]),
+    ("Acme led with 20%, ahead of Globex at 15%.",
+     [("20%", 20.0, None, "percent", None, None, ACME), ("15%", 15.0, None, "percent", None, None, GLOBEX)]),  # noqa: E501
     # basis points are hundredths of a percentage point (labels: "490 bps" -> 4.9 percent): "bp" in lower
     # case only ("BP" is also a company), hyphenated before a noun too; a date after "on" is no benchmark
     ("Acme's margin fell 15bp at its 5 BP stations, after a 25-basis-point rise.",
