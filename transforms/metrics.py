@@ -1851,6 +1851,15 @@ def _any_in_runs(flag: pl.Expr, run: pl.Expr) -> pl.Expr:
     return at_end > before
 
 
+def _run_position(run: pl.Expr, position: str, size: str) -> tuple[pl.Expr, pl.Expr]:
+    """For a frame whose equal `run` values are adjacent: each row's place in its run (from 0) and the
+    run's length (Int64), read from row numbers at the runs' ends (no hash window)."""
+    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    start = pl.when((run != run.shift(1)).fill_null(True)).then(row).forward_fill()
+    end = pl.when((run != run.shift(-1)).fill_null(True)).then(row).backward_fill()
+    return (row - start).alias(position), (end - start + 1).alias(size)
+
+
 def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     """Step `subject`: adds `subject_entity_id` (null when no owner is found) to the kept figures,
     given the mentions of `mention_frame` (sorted by _k)."""
@@ -1980,8 +1989,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .with_columns(
             _any_in_runs(pl.col("_source"), pl.col("_list")).alias("_source"),
             # (a member's place in its list and the list's length: "A and B grew 12% and 8%")
-            pl.int_range(pl.len(), dtype=pl.Int64).over("_list").alias("_lpos"),
-            pl.len().over("_list").cast(pl.Int64).alias("_lsize"),
+            *_run_position(pl.col("_list"), "_lpos", "_lsize"),
         )
         .collect(engine=_ENGINE)
     )
@@ -2210,11 +2218,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                 pl.col("start") - prev_end,
             ).alias("_fj")
         )
-        .with_columns((~pl.col("_fj")).cum_sum().alias("_frun"))
-        .with_columns(
-            pl.int_range(pl.len(), dtype=pl.Int64).over("_frun").alias("_fpos"),
-            pl.len().over("_frun").cast(pl.Int64).alias("_fsize"),
-        )
+        .with_columns(*_run_position((~pl.col("_fj")).cum_sum(), "_fpos", "_fsize"))
         .join(
             cand.lazy()
             .filter(pl.col("_lsize") > 1)
@@ -2227,6 +2231,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             on=["_best_list", "_fpos"],
             how="left",
         )
+        .collect(engine=_ENGINE)
+        .lazy()
     )
     # Fallback for "the company bought ...", "its 7-billion-parameter model": the latest suitable mention
     # before the sentence — same paragraph, or anywhere earlier when the sentence refers back
@@ -2307,9 +2313,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             )
         )
         fb_frames.append(part)
-    fig = fig.join(pl.concat(fb_frames), on="_k", how="left")
     # "Globex was fourth, followed by Acme. The latter shipped 9 million units": "the latter" in the
-    # figure's clause before it is the last name (objects too) of the sentence before, in the
+    # figure's sentence before it is the last name (objects too) of the sentence before, in the
     # paragraph; "the former" its first. (Read only in the sentences holding either word.)
     named = (
         cand.lazy()
@@ -2336,23 +2341,20 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             "paragraph_id",
             pl.col("_stext")
             .str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
-            .str.extract(r"(?i)(?-u:\b)the\s+(latter|former)(?-u:\b)[^,;:!?，；。！？]*$", 1)
+            .str.extract(r"(?i)(?-u:\b)the\s+(latter|former)(?-u:\b)[^;:!?；。！？]*$", 1)
             .str.to_lowercase()
             .alias("_which"),
         )
         .sort("_fk")
     )
-    fig = fig.join(
-        pl.concat(
-            refs.filter(pl.col("_which") == which)
-            .join_asof(pool.drop("_msk"), on="_fk", strategy="backward")
-            .filter((pl.col("_fd") == pl.col("_d")) & (pl.col("m_par") == pl.col("paragraph_id")))
-            .select("_k", "_ref_subject")
-            for which, pool in pools.items()
-        ),
-        on="_k",
-        how="left",
+    ref_frame = pl.concat(
+        refs.filter(pl.col("_which") == which)
+        .join_asof(pool.drop("_msk"), on="_fk", strategy="backward")
+        .filter((pl.col("_fd") == pl.col("_d")) & (pl.col("m_par") == pl.col("paragraph_id")))
+        .select("_k", "_ref_subject")
+        for which, pool in pools.items()
     )
+    fig = fig.join(pl.concat(fb_frames), on="_k", how="left").join(ref_frame, on="_k", how="left")
     # An ORG named before the figure in its sentence: the first ORG's end is before the figure's start.
     # (grouped and joined by one integer sentence key: ~2x cheaper than the pair (_d, sentence))
     org_end = (

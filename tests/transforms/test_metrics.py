@@ -359,6 +359,8 @@ CASES = [
      [("9 million units", 9e6, None, "units", None, None, ACME)]),  # noqa: E501
     ("Globex and Acme both grew. The former shipped 9 million units.",
      [("9 million units", 9e6, None, "units", None, None, GLOBEX)]),  # noqa: E501
+    ("Globex was fourth, followed by Acme. As for the latter, it shipped 9 million units.",
+     [("9 million units", 9e6, None, "units", None, None, ACME)]),  # noqa: E501
     ("Acme, which Globex backs, said its sales rose 12%.", [("12%", 12.0, None, "percent", None, "change", ACME)]),  # noqa: E501
     # Indian scale words: a lakh is 1e5, a crore 1e7, a lakh crore 1e12; "Rs" is the rupee ("CR" in a
     # name is no crore)
