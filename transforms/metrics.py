@@ -17,7 +17,7 @@ import polars as pl
 from transforms.text import frame_schema, slice_spans
 from warehouse.schemas import CURRENCIES, METRICS, UNITS
 
-EXTRACTOR_VERSION = "metrics-2026.11.8"
+EXTRACTOR_VERSION = "metrics-2026.11.9"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -75,24 +75,27 @@ _NUM_NOT_YEAR = (
 )
 _ZH_SCALE = r"万亿|千万|百万|亿|万"
 _SCALE = (
-    rf"(?:\s*-?\s*(?:thousand|million|billion|trillion|mln|mn|bn|tn|mil){B}"
+    # (Indian scale words: a lakh is 1e5, a crore 1e7, a lakh crore 1e12)
+    rf"(?:\s*-?\s*(?:thousand|million|billion|trillion|mln|mn|bn|tn|mil|lakhs?\s+crores?|lakhs?|lacs?|crores?|(?-i:cr)){B}"
     rf"|\s?(?:{_ZH_SCALE})|[kmbt]{B})"
 )
 _SCALE_VALUES = {
     "thousand": 1e3, "k": 1e3, "million": 1e6, "mln": 1e6, "mn": 1e6, "mil": 1e6, "m": 1e6,
     "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12, "t": 1e12,
     "万": 1e4, "百万": 1e6, "千万": 1e7, "亿": 1e8, "万亿": 1e12,
+    "lakh": 1e5, "lakhs": 1e5, "lac": 1e5, "lacs": 1e5, "crore": 1e7, "crores": 1e7, "cr": 1e7,
+    "lakhcrore": 1e12, "lakhcrores": 1e12, "lakhscrore": 1e12, "lakhscrores": 1e12,
 }  # fmt: skip
 
 _CUR_PRE = (
     # Letter prefixes start a word: "secures$2bn" is dollars, not Singapore dollars.
     rf"(?:{B}(?:U\.?S\.?\s?\$|HK\$|NT\$|S\$|A\$|AU\$|C\$|CA\$)\s?|[$¥￥€£₩₹]\s?|"
-    rf"{B}(?:RMB|CNY|USD|EUR|HKD|GBP|JPY|KRW|INR|TWD|SGD|CAD|AUD|CHF)\s?)"
+    rf"{B}(?:RMB|CNY|USD|EUR|HKD|GBP|JPY|KRW|INR|TWD|SGD|CAD|AUD|CHF)\s?|{B}Rs\.?\s?)"
 )
 _CUR_PRE_CODES = {
     "US$": "USD", "U.S.$": "USD", "$": "USD", "HK$": "HKD", "NT$": "TWD", "S$": "SGD", "A$": "AUD",
     "AU$": "AUD", "C$": "CAD", "CA$": "CAD", "¥": "CNY", "￥": "CNY", "€": "EUR", "£": "GBP",
-    "₩": "KRW", "₹": "INR", "RMB": "CNY",
+    "₩": "KRW", "₹": "INR", "RMB": "CNY", "Rs": "INR",
     **{c: c for c in CURRENCIES},
 }  # fmt: skip
 # Currency words after the number, most specific first: (regex, ISO code).
@@ -143,7 +146,7 @@ _COUNT_NOUNS = (
 _UNIT = (
     r"(?:"
     r"\s?(?:%|％)"
-    r"|\s?(?:per\s?cent|percent|pct)(?:age\s+points?)?|pc|\s?(?:bps|basis\s+points)"
+    r"|\s?(?:per\s?cent|percent|pct)(?:age\s+points?)?|pc|[\s-]?(?:bps|basis[\s-]points?|(?-i:bp))"
     + B
     + r"|\s*(?:个百分点|倍|元|人民币|美元|港元|港币|欧元|日元|英镑|韩元|(?:个)?参数|名?(?:员工|工程师|研究人员)|名?人|"  # noqa: E501
     r"(?:月活跃?|日活跃?|活跃)?用户|(?:块|张)(?:GPU|显卡|卡)|项?专利|台|家)"
@@ -261,7 +264,14 @@ _QUALIFIERS = [
     (r"less\s+than|fewer\s+than|under|below|just\s+under", "under"),
     (r"about|around|approximately|approx\.|roughly|some|circa|an\s+estimated|estimated|~|≈|约|大约", "about"),
 ]
-_COMPARE = r"(?i)(?-u:\b)(?:than|outperform[A-Za-z0-9_]*|beat[A-Za-z0-9_]*|against|versus|vs\.?|compared|rival[A-Za-z0-9_]*|surpass[A-Za-z0-9_]*|ahead\s+of)(?-u:\b)"  # noqa: E501
+# A name after a word of comparison or competition is the rival, not the owner: "beat X", "ahead of X",
+# "overtook X", "outsold X", "trailing X" (the verbs of passing, out-doing and following another).
+_COMPARE = (
+    r"(?i)(?-u:\b)(?:than|outperform[A-Za-z0-9_]*|beat[A-Za-z0-9_]*|against|versus|vs\.?|compared|rival[A-Za-z0-9_]*|"
+    r"surpass[A-Za-z0-9_]*|ahead\s+of|overt(?:ook|akes?|aken|aking)|out(?:sold|sell|sells|selling|pac(?:e|es|ed|ing)|"
+    r"gr[eo]w|grows|growing|grown|ship(?:s|ped|ping)?|earn(?:s|ed|ing)?|strip(?:s|ped|ping)?)|trail(?:s|ed|ing)?)"
+    r"(?-u:\b)"
+)
 _SOURCE = (
     r"(?i)(?-u:\b)(?:reported|reports|said|says|according\s+to|told|wrote|noted|cited|citing)(?-u:\b)[^.;]*"
     r"(?-u:\b)the\s+(?:company|firm|group|startup|start-up|giant|maker)(?-u:\b)"
@@ -285,8 +295,11 @@ _SOURCE_LEFT = (
     r"|由\s*|据\s*)$"
 )
 _SOURCE_RIGHT = (
-    r"(?i)^(?:'s\s+(?:data|figures|estimates?|report|analysts?|research)|\s+(?:data|figures|research|analysts?|"
-    r"led|co-led)(?-u:\b)|\s*领投|\s*数据"
+    r"(?i)^(?:'s\s+(?:data|figures|estimates?|report|analysts?|research)|\s+(?:data|figures|research|analysts?)"
+    r"(?-u:\b)|\s*领投|\s*数据"
+    # "X led the round", "a round X led." ("X led the market" is no investor)
+    r"|\s+(?:co-)?led(?:\s*[.,;)]|\s*$|\s+(?:an?\s+(?:[$€£¥\d]|US\$|series|seed|round|funding|financing|investment)|"
+    r"the\s+(?:round|financing|funding|investment|raise|deal|series)|(?:it|this|that)(?-u:\b)))"
     # An investor leading a round in the present ("X is leading a $600 million round", "X leads the
     # round"); "X leads the market" is no investor. (m_right holds 20 characters.)
     # ("leads a team of 50" is no investor either: "a" must be followed by an amount or a round.)
@@ -312,12 +325,48 @@ _REPORTER_RIGHT = (
     r"expected|believes|believed|predicts|predicted|forecasts?|projects|projected|showed|shows|added|adds)"
     r"(?-u:\b)"
 )
+# A speaker named by a title ("X CEO Jane Roe told reporters", "X's chief economist said") speaks as
+# the mention before it. (m_right holds 20 characters.)
+_TITLE_RIGHT = (
+    r"^(?:['’]s)?\s+(?:(?:chief|senior|lead)\s+)?(?:CEO|CFO|CTO|COO|[Cc]hief\s+[Ee]xecutive|founder|co-founder|president|"
+    r"chair(?:man|woman|person)?|spokes(?:man|woman|person)|executive|economist|strategist|boss)(?-u:\b)"
+)
+# A speaker's "it" / "its" is the speaker ("X said it will cut 1,000 jobs", "X said its revenue rose"),
+# not an earlier name; an estimating speaker's is not ("Canalys estimates its revenue at $5 billion").
+_SAID_IT = (
+    r"(?i)(?-u:\b)(?:said|says|added|noted|announced|confirmed|stated)\s+(?:on\s+[A-Za-z]+\s+)?(?:that\s+)?"
+    r"(?:it|its|they|their)(?-u:\b)"
+)
+# "The latter" / "the former" refer back to the last / first name of the sentence before.
+_ORDER_REF = r"(?i)(?-u:\b)the\s+(?:latter|former)(?-u:\b)"
+# "The market grew 5%, X said": a market or an industry as the clause's subject owns no entity's figure.
+_MARKET_SUBJECT = r"(?i)(?-u:\b)the\s+(?:[a-z-]+\s+){0,2}(?:market|industry|sector)(?-u:\b)"
 # A name inside a description ("the CRM giant", "the EV maker") describes the entity referred back to;
 # it is not the owner.
 _DESCRIPTOR_LEFT = r"(?i)(?-u:\b)the\s+(?:[A-Za-z-]+\s+)?$"
 _DESCRIPTOR_RIGHT = (
     r"(?i)^\s+(?:[A-Za-z-]+\s+)?(?:company|firm|group|startup|start-up|giant|maker|manufacturer|automaker|"
     r"carmaker|chipmaker|business|retailer|vendor|provider|developer|designer|operator|conglomerate)(?-u:\b)"
+)
+# A possessor that names a relation ("X's rival Y", "X's parent company, Y,", "Y, X's largest customer,")
+# describes the other entity, the one that owns the clause's figures; the possessor owns none of them.
+# (m_right holds 20 characters: a relation noun cut short at the window's end still counts.)
+_RELATION_NOUNS = (
+    r"(?:arch-?)?rival|competitor|peer|partner|subsidiary|parent|supplier|customer|client|affiliate|"
+    r"spin-?off|investor|backer|shareholder|acquirer"
+)
+_RELATION = rf"(?:{_RELATION_NOUNS})"
+_RELATION_RIGHT = (
+    rf"(?i)^['’]s?\s+(?:[a-z-]+\s+)?(?:{_RELATION_NOUNS}|unit|division)"
+    r"(?:s?\s+(?:company\s+|firm\s+|group\s+)?(?-i:[A-Z])|(?:\s+(?:company|firm|group))?\s*,|[a-z]*$)"
+)
+# ... and the entity it describes is no rival of the clause's subject ("X's rival Y sold ..." is Y's).
+_OWN_RIVAL_LEFT = rf"(?i)['’]s?\s+(?:[a-z-]+\s+)?{_RELATION}s?,?\s+$"
+# A figure right after a possessive is the possessor's ("Globex's 8%", "Acme's estimated $2 billion"),
+# even after a word of comparison (the text between the mention and the figure).
+_POSSESSIVE_GAP = (
+    r"(?i)^['’]s?\s+(?:(?:estimated|expected|projected|reported|record|roughly|about|around|nearly|almost|"
+    r"some|over|more\s+than|just|approximately)\s+){0,2}$"
 )
 # A deal's price belongs to its target (devset labels: "invest $X in T", "the $X acquisition of T", "a $X
 # deal to buy T"): money of a deal, investment, funding or valuation goes to the mention these cues name.
@@ -328,9 +377,21 @@ _TARGET_LEFT = (
     # a description before the name: "AI startup, Scale AI", "data software maker Informatica"
     r"(?-i:(?:(?:[a-z][a-z-]*|\(?[A-Z]{2,}\)?)[,:]?\s+){0,5})$"
 )
+# The agent of a passive deal ("T was acquired by B for $X", "bought from S") is the buyer or seller,
+# never the deal's target, though a deal verb precedes it.
+_AGENT_LEFT = r"(?i)(?-u:\b)(?:by|from)\s+(?:the\s+)?$"
 # What a figure counts or prices is named right after it by "for": "289,000 orders for the YU7",
 # "deliveries for Xiaomi SU7" (the text between figure and mention).
-_FOR_BETWEEN = r"(?i)^\s*(?:(?:[a-z-]+|in)\s+){0,3}for\s+(?:the\s+|its\s+|their\s+)?$"
+_FOR_BETWEEN = r"(?i)^\s*(?:(?:[a-z-]+|in)\s+){0,3}for\s+(?:the\s+|its\s+|their\s+)?[\"“‘']?$"
+# A factor's base of comparison, named after it ("80x the capacity of X", "three times the level for
+# X", "1.3x more bandwidth than X"), is not its owner (devset labels: the owner is the one compared).
+_FACTOR_BASE = (
+    r"(?i)^\s*(?:(?:more|less|higher|lower|faster|greater|bigger|larger|smaller|cheaper)\s+)?(?:the\s+|that\s+)?"
+    r"(?:[A-Za-z0-9/-]+\s+){0,5}(?:of|for|than|at)\s+(?:the\s+|its\s+|their\s+|[A-Z][\w-]*['’]s?\s+)?$"
+)
+# Things made and sold are the product named right after them by "of": "5,000 units of its Vela robot",
+# "9 million units of the X phone", "40,000 units of Acme's Vela" (devset labels: units, vehicles).
+_OF_BETWEEN = r"^\s*of\s+(?:the\s+|its\s+|their\s+|[A-Z][\w-]*['’]s?\s+)?[\"“‘']?$"
 # A share price or stock move belongs to the company whose shares the sentence names: "X's share
 # price", "X shares", "shares of X".
 _STOCK_RIGHT = (
@@ -359,6 +420,9 @@ _CLAUSE_BREAK = r"(?:^|[^0-9]),|,(?:[^0-9]|$)|[;，；、。！？]"
 # A mention after a preposition is an object ("in OpenAI", "with Broadcom technology"), not the
 # clause's grammatical subject: figures prefer a subject-position mention.
 _PREP_LEFT = r"(?i)(?-u:\b)(?:in|to|with|for|by|of|at|on|into|than|over|against)\s+(?:the\s+)?$"
+
+# A name inside a relative clause ("Acme, which Globex backs, said ...") is not the sentence's subject.
+_RELATIVE_LEFT = r"(?i),\s*(?:which|whom|whose\s+[a-z-]+|that)\s+(?:[a-z-]+\s+){0,2}$"
 
 # Subject types per unit class: (preferred type tiers, fallback types, fallback scope).
 _UNIT_CLASS = {
@@ -539,7 +603,7 @@ _UNIT_FACTORS = {
     "kb": 1e-6, "kilobyte": 1e-6, "mb": 1e-3, "megabyte": 1e-3, "gb": 1.0, "gigabyte": 1.0, "tb": 1e3,
     "terabyte": 1e3, "pb": 1e6, "petabyte": 1e6,
     "kbps": 1e-9, "mbps": 1e-6, "gbps": 1e-3, "tbps": 1.0,
-    "week": 7.0, "bps": 0.01, "basis-point": 0.01,
+    "week": 7.0, "bps": 0.01, "bp": 0.01, "basis-point": 0.01,
 }  # fmt: skip
 
 
@@ -547,8 +611,8 @@ def _unit_factor(rest: pl.Expr) -> pl.Expr:
     """Factor from the unit word after the number to its vocabulary unit (1.0 when none)."""
     word = (
         rest.str.extract(
-            r"(?i)^\s*((?:kilo|mega|giga|tera|peta)?(?:watt[\s-]hour|watt|byte)s?|[kmgtp](?:wh|w|b|bps)|weeks?|bps|"
-            r"basis\s+points?)$",
+            r"(?i)^[\s-]*((?:kilo|mega|giga|tera|peta)?(?:watt[\s-]hour|watt|byte)s?|[kmgtp](?:wh|w|b|bps)|weeks?|bps?|"
+            r"basis[\s-]points?)$",
             1,
         )
         .str.to_lowercase()
@@ -562,7 +626,8 @@ def _unit_from_rest(rest: pl.Expr) -> pl.Expr:
     """Unit named by the words after the number (null when none)."""
     r = rest.str.to_lowercase()
     rules: list[tuple[str, str]] = [
-        (r"^\s*(?:%|％|per\s?cent|percent|pct|个百分点|bps|basis\s+points)|^pc$", "percent"),
+        # (a basis point is a hundredth of a percentage point: "25 basis points" -> 0.25 percent)
+        (r"^\s*(?:%|％|per\s?cent|percent|pct|个百分点)|^[\s-]?(?:bps?|basis[\s-]points?)|^pc$", "percent"),
         (r"^\s?tokens?\s*(?:per|a|/)", "tokens_per_second"),
         (r"gpu[\s-]hours", "GPU_hours"),
         (r"^[\s-]?(?:token|context)", "tokens"),
@@ -745,7 +810,13 @@ def _kind_words(left: pl.Expr, right: pl.Expr) -> tuple[dict[str, pl.Expr], dict
         "market_share": rgt.str.contains(
             r"^\s+(?:[a-z-]+\s+){0,2}share(?:\s*[,.;:)]|\s+(?:of|in|among|on)\s|\s*$)"
         ),
-        "benchmark": right.str.contains(r"^\s+on\s+(?:the\s+)?[A-Z0-9]"),
+        # ("on MMLU" is a benchmark; "on Friday", "on May 5", "on 5 May" are dates)
+        "benchmark": right.str.contains(r"^\s+on\s+(?:the\s+)?[A-Z0-9]")
+        & ~right.str.contains(
+            r"^\s+on\s+(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|"
+            r"Nov|Dec)[a-z]*\.?(?:\s|,|$)|[0-9]{1,2}(?:st|nd|rd|th)?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|"
+            r"Nov|Dec))"
+        ),
     }
     return money, percent
 
@@ -1789,6 +1860,15 @@ def _any_in_runs(flag: pl.Expr, run: pl.Expr) -> pl.Expr:
     return at_end > before
 
 
+def _run_position(run: pl.Expr, position: str, size: str) -> tuple[pl.Expr, pl.Expr]:
+    """For a frame whose equal `run` values are adjacent: each row's place in its run (from 0) and the
+    run's length (Int64), read from row numbers at the runs' ends (no hash window)."""
+    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    start = pl.when((run != run.shift(1)).fill_null(True)).then(row).forward_fill()
+    end = pl.when((run != run.shift(-1)).fill_null(True)).then(row).backward_fill()
+    return (row - start).alias(position), (end - start + 1).alias(size)
+
+
 def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     """Step `subject`: adds `subject_entity_id` (null when no owner is found) to the kept figures,
     given the mentions of `mention_frame` (sorted by _k)."""
@@ -1805,6 +1885,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             "sentence_start",
             "_stext",
             "kind",
+            pl.col("unit").is_in(["units", "vehicles"]).alias("_made"),
+            (pl.col("unit") == "multiplier").alias("_factor"),
             # (the sentence is read only for percentages)
             pl.when(_contains_where(pl.col("unit") == "percent", "_stext", _STOCK))
             .then(pl.lit("stock"))
@@ -1821,7 +1903,12 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         (pl.col("_d") != pl.col("_d").shift(1)) | (pl.col("sentence_id") != pl.col("sentence_id").shift(1))
     ).fill_null(True)
     in_sentence = first.cum_sum() - 1
-    cues = {"_source_s": _SOURCE, "_rival_s": _COMPARE, "_generic_s": _GENERIC_SUBJECT}
+    cues = {
+        "_source_s": _SOURCE,
+        "_rival_s": _COMPARE,
+        "_generic_s": _GENERIC_SUBJECT,
+        "_order_s": _ORDER_REF,
+    }
     fig = (
         fig.with_columns(
             pl.col("_stext")
@@ -1847,8 +1934,10 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     # side's cues are first searched at once; a quarter of the left contexts and a twentieth of the
     # right ones hold any, and only those are searched for each cue.)
     side_cues = {
-        "m_left": [_SOURCE_LEFT, _DESCRIPTOR_LEFT, _RESEARCH_LEFT, _PREP_LEFT, _STOCK_LEFT],
-        "m_right": [_SOURCE_RIGHT, _DESCRIPTOR_RIGHT, _RESEARCH_RIGHT, _REPORTER_RIGHT, _STOCK_RIGHT],
+        "m_left": [_SOURCE_LEFT, _DESCRIPTOR_LEFT, _RESEARCH_LEFT, _PREP_LEFT, _STOCK_LEFT]
+        + [_AGENT_LEFT, _OWN_RIVAL_LEFT, _RELATIVE_LEFT],
+        "m_right": [_SOURCE_RIGHT, _DESCRIPTOR_RIGHT, _RESEARCH_RIGHT, _REPORTER_RIGHT, _STOCK_RIGHT]
+        + [_RELATION_RIGHT, _TITLE_RIGHT],
     }
 
     base = (
@@ -1888,19 +1977,29 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             "m_sentence",
             "m_par",
             "_k",
-            (has(_SOURCE_LEFT) | has(_SOURCE_RIGHT) | (has(_DESCRIPTOR_LEFT) & has(_DESCRIPTOR_RIGHT))).alias(
-                "_source"
-            ),
+            (
+                has(_SOURCE_LEFT)
+                | has(_SOURCE_RIGHT)
+                | (has(_DESCRIPTOR_LEFT) & has(_DESCRIPTOR_RIGHT))
+                | has(_RELATION_RIGHT)
+            ).alias("_source"),
             (has(_RESEARCH_LEFT) | has(_RESEARCH_RIGHT)).alias("_research"),
-            has(_PREP_LEFT).alias("_prep"),
-            (has(_PREP_LEFT) & ~pl.lit(opening)).alias("_object"),
+            (has(_PREP_LEFT) | has(_RELATIVE_LEFT)).alias("_prep"),
+            ((has(_PREP_LEFT) & ~pl.lit(opening)) | has(_RELATIVE_LEFT)).alias("_object"),
             has(_REPORTER_RIGHT).alias("_reporter"),
             (has(_STOCK_RIGHT) | has(_STOCK_LEFT)).alias("_shares"),
+            has(_AGENT_LEFT).alias("_agent"),
+            has(_OWN_RIVAL_LEFT).alias("_own_rival"),
+            (has(_REPORTER_RIGHT) | has(_TITLE_RIGHT)).alias("_speaker"),
             "_list",
         )
         # A coordinated list ("include Alpha, Beta and Gamma") is a source as a whole when any member is
         # one (the left cue may be further away than the last members' context windows).
-        .with_columns(_any_in_runs(pl.col("_source"), pl.col("_list")).alias("_source"))
+        .with_columns(
+            _any_in_runs(pl.col("_source"), pl.col("_list")).alias("_source"),
+            # (a member's place in its list and the list's length: "A and B grew 12% and 8%")
+            *_run_position(pl.col("_list"), "_lpos", "_lsize"),
+        )
         .collect(engine=_ENGINE)
     )
     research = flags.filter(pl.col("_research")).select("_d", "entity_id").unique()
@@ -1919,7 +2018,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     # Mentions that share an offset (nested names) each take the context flags of every mention at that
     # offset, one row per combination (the rows a join on _k makes): rare, so only those are joined.
     shared = (pl.col("_k") == pl.col("_k").shift(1)) | (pl.col("_k") == pl.col("_k").shift(-1))
-    context = ["_prep", "_object", "_reporter", "_shares"]
+    context = ["_prep", "_object", "_reporter", "_shares", "_agent", "_own_rival", "_speaker"]
     cand = pl.concat(
         [
             cand.filter(~shared.fill_null(False)),
@@ -1958,6 +2057,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             "kind",
             "_source_s",
             "_rival_s",
+            "_made",
+            "_factor",
             (pl.col("_class") == "money").alias("_money"),
             class_row.alias("_class_row"),
             # ("During the quarter, X ..." is a preposition, not a participle.)
@@ -1977,8 +2078,30 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                 "_prep",
                 "_reporter",
                 "_shares",
+                "_agent",
+                "_own_rival",
+                "_speaker",
+                "_list",
+                "_lsize",
             ),
             on="_sk",
+        )
+        .with_columns(
+            _contains_where(
+                (pl.col("start") - pl.col("m_end")).is_between(1, 40),
+                "_stext",
+                _POSSESSIVE_GAP,
+                pl.col("m_end") - rel,
+                pl.col("start") - pl.col("m_end"),
+            ).alias("_poss"),
+            # "ahead of Globex at 15%": the rival's own figure ("overtook Globex with 20%" is not)
+            _contains_where(
+                pl.col("_rival_s") & (pl.col("start") - pl.col("m_end")).is_between(1, 20),
+                "_stext",
+                r"(?i)^\s+at\s+(?:about\s+|around\s+|nearly\s+|almost\s+|roughly\s+)?$",
+                pl.col("m_end") - rel,
+                pl.col("start") - pl.col("m_end"),
+            ).alias("_rival_at"),
         )
         .filter(
             # A mention inside a figure's own words ("512 H800 units") names its unit, not an owner.
@@ -1986,13 +2109,18 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             & ((pl.col("m_end") <= pl.col("start")) | after)
             & tier.is_not_null()
             # "MiMo outperforms o1-mini with 7 billion parameters": the rival is not the subject. (The
-            # cue is sought in the 25 characters before the mention, in sentences that hold one.)
-            & ~_contains_where(
-                pl.col("_rival_s"),
-                "_stext",
-                _COMPARE,
-                (pl.col("m_start") - rel - 25).clip(0),
-                (pl.col("m_start") - rel).clip(0, 25),
+            # cue is sought in the 25 characters before the mention, in sentences that hold one.) A
+            # rival's own figure, right after its possessive ("beating Globex's 8%"), is still its own.
+            & ~(
+                _contains_where(
+                    pl.col("_rival_s") & ~pl.col("_own_rival"),
+                    "_stext",
+                    _COMPARE,
+                    (pl.col("m_start") - rel - 25).clip(0),
+                    (pl.col("m_start") - rel).clip(0, 25),
+                )
+                & ~pl.col("_poss")
+                & ~pl.col("_rival_at")
             )
         )
         .with_columns(
@@ -2011,17 +2139,21 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         # (each cue is looked for only in the pairs it can apply to, in sentences that hold it)
         .filter(
             ~_contains_where(pl.col("_after") & pl.col("_rival_s"), "_gap", _COMPARE)
+            # "80x the capacity of Llama 3", "three times the level for its SU7": the base compared with
+            & ~_contains_where(pl.col("_after") & pl.col("_factor"), "_gap", _FACTOR_BASE, 0, 60)
             # "Jiemian reported that the company bought ...": a source, not the subject.
             & ~_contains_where(~pl.col("_after") & pl.col("_source_s"), "_gap", _SOURCE)
         )
         .with_columns(
-            pl.col("_prep") | pl.col("_subjectless"),
+            # (a possessive right before the figure is its owner's, after a preposition too: "than X's 8%")
+            (pl.col("_prep") | pl.col("_subjectless")) & ~pl.col("_poss"),
             # A deal's money goes to its target; a share price to the company whose shares are named;
             # what a figure counts or prices "for" to the mention after "for".
             (
                 (
                     pl.col("_money")
                     & pl.col("kind").is_in(_DEAL_KINDS)
+                    & ~pl.col("_agent")
                     & _contains_where(
                         pl.col("_money") & pl.col("kind").is_in(_DEAL_KINDS).fill_null(True),
                         "_stext",
@@ -2032,6 +2164,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                 )
                 | (pl.col("kind").is_in(_STOCK_KINDS) & pl.col("_shares"))
                 | _contains_where(pl.col("_after"), "_gap", _FOR_BETWEEN, 0, 40)
+                | _contains_where(pl.col("_after") & pl.col("_made"), "_gap", _OF_BETWEEN, 0, 40)
             ).alias("_target"),
             pl.when(pl.col("_after"))
             .then(pl.col("m_start") - pl.col("end"))
@@ -2052,6 +2185,13 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             pl.col("_tier").alias("_best_tier"),
             (pl.col("_reporter") & ~pl.col("_target")).alias("_best_reporter"),
             (pl.col("_subjectless") & ~pl.col("_target")).alias("_best_object"),
+            (~pl.col("_after") & ~pl.col("_other_clause")).alias("_best_near"),
+            pl.col("_list").alias("_best_list"),
+            pl.col("_lsize").alias("_best_lsize"),
+            # a speaker in a clause after the figure's ("Sales rose 12%, X CEO Jane Roe said")
+            (pl.col("_speaker") & pl.col("_after") & pl.col("_other_clause") & ~pl.col("_target")).alias(
+                "_best_trailing"
+            ),
             _pair_rank().alias("_rank"),
             (-pl.col("m_end")).alias("_neg_end"),
         )
@@ -2061,6 +2201,48 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     )
     # (figures are joined by their one-integer _k, the key of (_d, start))
     fig = fig.join(same.rename({"_fig": "_k"}), on="_k", how="left").collect(engine=_ENGINE).lazy()
+    # Coordinated owners own coordinated figures in order ("Acme and Globex grew 12% and 8%,
+    # respectively"; "A, B and C held 20%, 15% and 10%"). Figures of one sentence joined by a comma or
+    # "and" form a run; its n-th figure goes to the list's n-th member when the lengths agree. (A
+    # list's lone figure keeps its nearest member: the devset labels give a joint project's figure to
+    # the last-named partner.)
+    prev_end = pl.col("end").shift(1)
+    fig = (
+        fig.sort("_k")
+        .with_columns(
+            (
+                (pl.col("_d") == pl.col("_d").shift(1))
+                & (pl.col("sentence_id") == pl.col("sentence_id").shift(1))
+                & (pl.col("start") - prev_end).is_between(1, 12)
+            )
+            .fill_null(False)
+            .alias("_fj")
+        )
+        .with_columns(
+            _contains_where(
+                pl.col("_fj"),
+                "_stext",
+                r"^\s*(?:,\s*(?:and\s+|or\s+)?|(?:and|or)\s+)$",
+                prev_end - pl.col("sentence_start"),
+                pl.col("start") - prev_end,
+            ).alias("_fj")
+        )
+        .with_columns(*_run_position((~pl.col("_fj")).cum_sum(), "_fpos", "_fsize"))
+        .join(
+            cand.lazy()
+            .filter(pl.col("_lsize") > 1)
+            .select(
+                pl.col("_list").alias("_best_list"),
+                pl.col("_lpos").alias("_fpos"),
+                pl.col("entity_id").alias("_member"),
+            )
+            .unique(["_best_list", "_fpos"], keep="first"),
+            on=["_best_list", "_fpos"],
+            how="left",
+        )
+        .collect(engine=_ENGINE)
+        .lazy()
+    )
     # Fallback for "the company bought ...", "its 7-billion-parameter model": the latest suitable mention
     # before the sentence — same paragraph, or anywhere earlier when the sentence refers back
     # (its, the company) or the unit belongs to a model.
@@ -2087,6 +2269,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             "_prep",
             "_object",
             "_reporter",
+            "_list",
             _key(pl.col("_d"), pl.col("m_sentence")).alias("_msk"),
         )
         .sort(
@@ -2109,6 +2292,9 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             # never the owner a later sentence refers back to; a model after one ("a tool built on
             # Orvix 2") is still the model meant.
             .filter(~pl.col("_object") | pl.lit(fb_type == "MODEL"))
+            # A subject of several names of the pool's types ("Acme and Globex signed a deal. The
+            # company will pay ...") leaves a later reference back without one certain owner.
+            .with_columns((pl.col("entity_id").n_unique().over("_list") > 1).alias("_several"))
             .filter(sentence_starts)
             .sort("_k")
         )
@@ -2122,6 +2308,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                     pl.col("_d").alias("_fd"),
                     pl.col("entity_id").alias("_fb_subject"),
                     "m_par",
+                    "_several",
                 ),
                 on="_fk",
                 strategy="backward",
@@ -2131,10 +2318,52 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                 "_k",
                 "_fb_subject",
                 (pl.col("m_par") == pl.col("paragraph_id")).alias("_fb_same_par"),
+                "_several",
             )
         )
         fb_frames.append(part)
-    fig = fig.join(pl.concat(fb_frames), on="_k", how="left")
+    # "Globex was fourth, followed by Acme. The latter shipped 9 million units": "the latter" in the
+    # figure's sentence before it is the last name (objects too) of the sentence before, in the
+    # paragraph; "the former" its first. (Read only in the sentences holding either word.)
+    named = (
+        cand.lazy()
+        .filter(pl.col("m_type").is_in(["ORG", "PRODUCT", "MODEL"]))
+        .select(
+            pl.col("_k").alias("_fk"),
+            pl.col("_d").alias("_fd"),
+            pl.col("entity_id").alias("_ref_subject"),
+            "m_par",
+            _key(pl.col("_d"), pl.col("m_sentence")).alias("_msk"),
+        )
+        .sort("_fk")
+    )
+    pools = {
+        "latter": named,
+        "former": named.filter(pl.col("_msk").ne_missing(pl.col("_msk").shift(1))),
+    }
+    refs = (
+        fig.filter(pl.col("_order_s").fill_null(False))
+        .select(
+            "_d",
+            "_k",
+            "_fk",
+            "paragraph_id",
+            pl.col("_stext")
+            .str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
+            .str.extract(r"(?i)(?-u:\b)the\s+(latter|former)(?-u:\b)[^;:!?；。！？]*$", 1)
+            .str.to_lowercase()
+            .alias("_which"),
+        )
+        .sort("_fk")
+    )
+    ref_frame = pl.concat(
+        refs.filter(pl.col("_which") == which)
+        .join_asof(pool.drop("_msk"), on="_fk", strategy="backward")
+        .filter((pl.col("_fd") == pl.col("_d")) & (pl.col("m_par") == pl.col("paragraph_id")))
+        .select("_k", "_ref_subject")
+        for which, pool in pools.items()
+    )
+    fig = fig.join(pl.concat(fb_frames), on="_k", how="left").join(ref_frame, on="_k", how="left")
     # An ORG named before the figure in its sentence: the first ORG's end is before the figure's start.
     # (grouped and joined by one integer sentence key: ~2x cheaper than the pair (_d, sentence))
     org_end = (
@@ -2211,14 +2440,27 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             0,
             head,
         ).alias("_generic"),
+        _contains_where(
+            pl.col("_best_reporter") & pl.col("_fb_subject").is_not_null(), "_stext", _SAID_IT, 0, head
+        ).alias("_said_it"),
+        _contains_where(
+            pl.col("_best_trailing"), "_stext", _MARKET_SUBJECT + r"[^,;:!?，；。！？“”\"]*$", 0, head
+        ).alias("_market"),
     )
+    trailing = pl.col("_best_trailing").fill_null(False)
     use_same = (
         pl.col("_same_subject").is_not_null()
         & ~(model_class & (pl.col("_best_tier") > 0) & pl.col("_fb_subject").is_not_null() & ~pl.col("_orgb"))
         & ~(
             # "Canalys estimates its revenue at $5 billion": "its" is the earlier owner, not the speaker.
-            pl.col("_best_reporter").fill_null(False) & pl.col("_coref") & pl.col("_fb_subject").is_not_null()
+            pl.col("_best_reporter").fill_null(False)
+            & pl.col("_coref")
+            & pl.col("_fb_subject").is_not_null()
+            & ~pl.col("_said_it")
         )
+        # A source after the figure's clause reports it: the paragraph's owner keeps it ("Acme sold 9
+        # million phones. That is up 12%, Globex said"), and a market's figure has none.
+        & ~(trailing & (pl.col("_fb_same_par").fill_null(False) | pl.col("_market")))
         & ~(
             # "Xiaomi made steps in AI. Establishing a team of 1,200 specialists at its lab ...": a clause
             # with no subject of its own continues the paragraph's subject; its names are objects.
@@ -2228,21 +2470,27 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     fb_ok = pl.col("_fb_subject").is_not_null() & (
         pl.col("_fb_same_par").fill_null(False) | pl.col("_coref") | (model_class & ~pl.col("_orgb"))
     )
+    # (a subject of several names leaves a reference back without one certain owner: none)
+    fb_subject = pl.when(~pl.col("_several").fill_null(False)).then(pl.col("_fb_subject"))
     subject = fig.select(
         "_k",
-        pl.when(use_same)
+        pl.when(pl.col("_ref_subject").is_not_null() & ~pl.col("_best_near").fill_null(False))
+        .then(pl.col("_ref_subject"))
+        .when(use_same & (pl.col("_best_lsize") > 1) & (pl.col("_fsize") == pl.col("_best_lsize")))
+        .then(pl.col("_member"))
+        .when(use_same)
         .then(pl.col("_same_subject"))
-        .when(pl.col("_same_subject").is_null() & pl.col("_generic"))
+        .when((pl.col("_same_subject").is_null() & pl.col("_generic")) | (trailing & pl.col("_market")))
         .then(pl.lit(None, dtype=pl.String))
         # No owner in the sentence: the latest suitable mention earlier in the paragraph; else the
         # document's topic ("the company", "its" and ownerless figures); else, for a reference back
         # or a model's figure, the latest suitable mention before the sentence.
         .when(pl.col("_fb_subject").is_not_null() & pl.col("_fb_same_par").fill_null(False))
-        .then(pl.col("_fb_subject"))
+        .then(fb_subject)
         .when(pl.col("_same_subject").is_null() & org_ok & ~model_class & pl.col("_topic").is_not_null())
         .then(pl.col("_topic"))
         .when(fb_ok)
-        .then(pl.col("_fb_subject"))
+        .then(fb_subject)
         .otherwise(pl.col("_same_subject"))
         .alias("subject_entity_id"),
     )

@@ -30,6 +30,7 @@ ENTITIES = {
     "Lei Jun": "PERSON", "Google": "ORG", "Snapdragon 8": "PRODUCT",
     "Canalys": "ORG", "Sequoia": "ORG", "Rapidus": "ORG", "AMD": "ORG", "H800": "PRODUCT",
     "Salesforce": "ORG", "Informatica": "ORG", "IDC": "ORG", "CRM": "ORG",
+    "Acme": "ORG", "Globex": "ORG", "Vela": "PRODUCT",
 }  # fmt: skip
 
 
@@ -83,6 +84,7 @@ def _run(text: str) -> list[tuple]:
 
 
 X, MIMO, INFL = _eid("Xiaomi"), _eid("MiMo"), _eid("Inflection AI")
+ACME, GLOBEX = _eid("Acme"), _eid("Globex")
 
 CASES = [
     # numbers, scales, currencies
@@ -308,6 +310,77 @@ CASES = [
     ("It generates a 512×512-pixel image in 15 steps on the second-generation chip.", []),
     ("1. First item\n2. Second item", []),
     ("The focus is the 1.3B parameter version on phones.", []),  # the model's own name (a MODEL mention)
+    # owners (issue 16): a name after a verb of passing or out-doing is the rival, not the owner
+    ("Acme overtook Globex with 20% of the market.", [("20%", 20.0, None, "percent", None, None, ACME)]),
+    ("Acme outsold Globex, trailing Vela with 9 million units.",
+     [("9 million units", 9e6, None, "units", None, None, ACME)]),  # noqa: E501
+    # the agent of a passive deal is the buyer: the price stays with the target
+    ("Globex was acquired by Acme for $4.9 billion.",
+     [("$4.9 billion", 4.9e9, None, "USD", None, "acquisition", GLOBEX)]),  # noqa: E501
+    # a figure right after a possessive is the possessor's, even after a word of comparison
+    ("Acme's revenue rose 10%, beating Globex's 8%.",
+     [("10%", 10.0, None, "percent", None, "change", ACME), ("8%", 8.0, None, "percent", None, "change", GLOBEX)]),  # noqa: E501
+    ("Acme grew faster than Globex's 8%.", [("8%", 8.0, None, "percent", None, "change", GLOBEX)]),
+    # a possessor naming a relation describes the other entity, which owns the figures
+    ("Globex's rival Acme sold 3 million phones.", [("3 million phones", 3e6, None, "units", None, None, ACME)]),  # noqa: E501
+    ("Acme, Globex's largest customer, bought 2 million phones.",
+     [("2 million phones", 2e6, None, "units", None, None, ACME)]),  # noqa: E501
+    ("Acme's subsidiary Globex reported a loss of $40 million.",
+     [("$40 million", 4e7, None, "USD", None, "loss", GLOBEX)]),  # noqa: E501
+    # things made and sold belong to the product named right after them by "of"
+    ("Acme delivered 5,000 units of its Vela robot last year.",
+     [("5,000 units", 5000.0, None, "units", None, None, _eid("Vela"))]),  # noqa: E501
+    ("Globex shipped 40,000 units of Acme's “Vela”.",
+     [("40,000 units", 4e4, None, "units", None, None, _eid("Vela"))]),  # noqa: E501
+    # a subject of several names leaves a later reference back without one certain owner: null
+    ("Acme and Globex signed a deal. The company will pay $300 million.",
+     [("$300 million", 3e8, None, "USD", None, None, None)]),  # noqa: E501
+    ("Acme and Globex grew. Their revenue rose 5%.", [("5%", 5.0, None, "percent", None, "change", None)]),
+    ("Acme makes chips. Acme opened a plant. Acme hired staff.\n\nGlobex and Tencent signed a deal. Revenue rose to $5 billion.",  # noqa: E501
+     [("$5 billion", 5e9, None, "USD", None, "revenue", None)]),  # noqa: E501
+    # a factor's base of comparison, named after it, is not its owner
+    ("Globex has a long context. That is nearly 80x the capacity of Vela.",
+     [("80x", 80.0, None, "multiplier", "nearly", None, GLOBEX)]),  # noqa: E501
+    ("Acme's new model is fast. It has 1.3x the compute performance of the Vela.",
+     [("1.3x", 1.3, None, "multiplier", None, None, ACME)]),  # noqa: E501
+    # a speaker's "it" is the speaker; a source after the figure's clause (also named by a title)
+    # leaves the figure to the paragraph's owner, and a market's figure to none; "X led the market"
+    # is no investor
+    ("Globex grew. Acme said it will cut 1,000 jobs.", [("1,000 jobs", 1000.0, None, "employees", None, "headcount", ACME)]),  # noqa: E501
+    ("Acme sold 9 million phones. That is up 12%, Globex said.",
+     [("9 million phones", 9e6, None, "units", None, None, ACME), ("12%", 12.0, None, "percent", None, "change", ACME)]),  # noqa: E501
+    ("Acme grew fast. Sales rose 12%, Globex CEO Jane Roe told reporters.",
+     [("12%", 12.0, None, "percent", None, "change", ACME)]),  # noqa: E501
+    ("The market grew 5%, Globex said.", [("5%", 5.0, None, "percent", None, "change", None)]),
+    ("Acme led the market. Shipments rose 5%, Globex said.", [("5%", 5.0, None, "percent", None, "change", ACME)]),  # noqa: E501
+    # "the latter" / "the former" are the last / first name of the sentence before; a name inside a
+    # relative clause is not the sentence's subject
+    ("Globex was fourth, followed by Acme. The latter shipped 9 million units.",
+     [("9 million units", 9e6, None, "units", None, None, ACME)]),  # noqa: E501
+    ("Globex and Acme both grew. The former shipped 9 million units.",
+     [("9 million units", 9e6, None, "units", None, None, GLOBEX)]),  # noqa: E501
+    ("Globex was fourth, followed by Acme. As for the latter, it shipped 9 million units.",
+     [("9 million units", 9e6, None, "units", None, None, ACME)]),  # noqa: E501
+    ("Acme, which Globex backs, said its sales rose 12%.", [("12%", 12.0, None, "percent", None, "change", ACME)]),  # noqa: E501
+    # Indian scale words: a lakh is 1e5, a crore 1e7, a lakh crore 1e12; "Rs" is the rupee ("CR" in a
+    # name is no crore)
+    ("Acme sold 3.5 lakh cars and raised Rs 2,000 crore, or 1.2 lakh crore rupees in all, for 5 CR-V cars.",
+     [("3.5 lakh cars", 3.5e5, None, "vehicles", None, None, ACME), ("Rs 2,000 crore", 2e10, None, "INR", None, "funding", ACME),  # noqa: E501
+      ("1.2 lakh crore rupees", 1.2e12, None, "INR", None, "funding", ACME), ("5 CR-V cars", 5.0, None, "vehicles", None, None, ACME)]),  # noqa: E501
+    # coordinated owners own coordinated figures in order; a rival's figure right after "at" is its own
+    ("Acme and Globex grew 12% and 8%, respectively.",
+     [("12%", 12.0, None, "percent", None, "change", ACME), ("8%", 8.0, None, "percent", None, "change", GLOBEX)]),  # noqa: E501
+    ("Acme, Globex and Vela held 20%, 15% and 10% of the market.",
+     [("20%", 20.0, None, "percent", None, None, ACME), ("15%", 15.0, None, "percent", None, None, GLOBEX),
+      ("10%", 10.0, None, "percent", None, None, _eid("Vela"))]),
+    ("Acme led with 20%, ahead of Globex at 15%.",
+     [("20%", 20.0, None, "percent", None, None, ACME), ("15%", 15.0, None, "percent", None, None, GLOBEX)]),  # noqa: E501
+    # basis points are hundredths of a percentage point (labels: "490 bps" -> 4.9 percent): "bp" in lower
+    # case only ("BP" is also a company), hyphenated before a noun too; a date after "on" is no benchmark
+    ("Acme's margin fell 15bp at its 5 BP stations, after a 25-basis-point rise.",
+     [("15bp", 0.15, None, "percent", None, "change", ACME), ("25-basis-point", 0.25, None, "percent", None, "change", ACME)]),  # noqa: E501
+    ("The Fed cut rates by 1 basis point and 50 bps on Wednesday.",
+     [("1 basis point", 0.01, None, "percent", None, "change", None), ("50 bps", 0.5, None, "percent", None, "change", None)]),  # noqa: E501
 ]  # fmt: skip
 
 
