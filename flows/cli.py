@@ -665,16 +665,29 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_run)
 
     q = sub.add_parser("sql", help="run SQL on the warehouse, read-only")
-    q.add_argument("query")
-    q.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
-    q.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    q.add_argument("--max-rows", type=int, default=100)
+    q.add_argument("query", help="one or more SQL statements separated by ';' (each one's result in turn)")
+    q.add_argument(
+        "--warehouse", default=DEFAULT_WAREHOUSE, help="DuckDB catalog file (default: %(default)s)"
+    )
+    q.add_argument(
+        "--format",
+        choices=["table", "csv", "json"],
+        default="table",
+        help="table; csv (one block per statement, a blank line between); json (one array of row objects "
+        "per statement, one per line) (default: %(default)s)",
+    )
+    q.add_argument(
+        "--max-rows",
+        type=_positive_int,
+        default=100,
+        help="rows shown in table format (default: %(default)s)",
+    )
     q.set_defaults(func=cmd_sql)
 
     ev = sub.add_parser("eval", help="score entity and metric extraction against hand labels")
     ev.add_argument("--source", default="seeds", help="labelled documents (default: seeds)")
     ev.add_argument("--labels", default=None, help="label directory (default: <source>/labels)")
-    ev.add_argument("--gazetteer", default=None)
+    ev.add_argument("--gazetteer", default=None, help="entity gazetteer YAML (default: the bundled one)")
     ev.add_argument("--json", action="store_true", help="print the scores as JSON")
     ev.add_argument(
         "--misses", action="store_true", help="also list every miss, false positive and in-body noise item"
@@ -733,8 +746,12 @@ def build_parser() -> argparse.ArgumentParser:
         e.set_defaults(func=func)
 
     rs = sub.add_parser("runs", help="list recent runs")
-    rs.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
-    rs.add_argument("--limit", type=_positive_int, default=20)
+    rs.add_argument(
+        "--warehouse", default=DEFAULT_WAREHOUSE, help="DuckDB catalog file (default: %(default)s)"
+    )
+    rs.add_argument(
+        "--limit", type=_positive_int, default=20, help="newest runs listed (default: %(default)s)"
+    )
     rs.set_defaults(func=cmd_runs)
 
     from flows.bench import add_parsers as add_bench_parsers  # stdlib-only at import time
