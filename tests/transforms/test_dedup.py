@@ -139,16 +139,10 @@ BOUNDARY_TEXTS = {
 }
 
 
-# word_bits 2: more than 4 distinct words take the string path; perm_block 2: permutation blocks of one
-# or two documents, the longest ones larger than the scratch array.
-@pytest.mark.parametrize(
-    ("word_bits", "perm_block"), [(D._WORD_BITS, D._PERM_BLOCK), (2, 2), (D._WORD_BITS, 2)]
-)
-def test_signatures_at_document_boundaries_match_datasketch(
-    monkeypatch, word_bits: int, perm_block: int
-) -> None:
+# word_bits 2: more than 4 distinct words take the string path.
+@pytest.mark.parametrize("word_bits", [D._WORD_BITS, 2])
+def test_signatures_at_document_boundaries_match_datasketch(monkeypatch, word_bits: int) -> None:
     monkeypatch.setattr(D, "_WORD_BITS", word_bits)
-    monkeypatch.setattr(D, "_PERM_BLOCK", perm_block)
     s = sigs(**BOUNDARY_TEXTS)
     assert s["doc_id"].to_list() == list(BOUNDARY_TEXTS)
     for i, text in enumerate(BOUNDARY_TEXTS.values()):
@@ -162,6 +156,49 @@ def test_no_words_at_all() -> None:
     s = sigs(a="", b="...")
     assert s["signature"].to_list() == [[D._EMPTY] * D.NUM_PERM] * 2
     assert minhash_signatures(pl.DataFrame(schema={"doc_id": pl.String, "text": pl.String})).height == 0
+
+
+# Raw 64-bit shingle hashes per row of the signature matrix: row 1 has none (an empty document), row 2
+# one; the others 4, 5 and 6, so the kernel's four-at-a-time sweep and its remainder both run.
+KERNEL_DOCS = {
+    0: [1, 2, 3, 2**64 - 1, 0, 12345678901234567890],
+    2: [7],
+    3: [5, 6, 7, 8],
+    4: [9, 10, 11, 12, 13],
+}
+
+
+@pytest.mark.parametrize("row_dtype", [np.uint32, np.int64])
+def test_permuted_minima_kernel_is_datasketch_on_literal_hashes(row_dtype) -> None:
+    from datasketch import MinHash
+
+    rows = np.array([r for r, hs in KERNEL_DOCS.items() for _ in hs], dtype=row_dtype)
+    h = D._fmix64(np.array([x for hs in KERNEL_DOCS.values() for x in hs], dtype=np.uint64))
+    sig = np.full((5, D.NUM_PERM), D._EMPTY, dtype=np.uint64)
+    D._permuted_minima(h, rows, *D._permutations(), sig)
+    for r in range(5):
+        m = MinHash(num_perm=D.NUM_PERM, seed=D.SEED, scheme=D.SCHEME, hashfunc=int)
+        for x in KERNEL_DOCS.get(r, []):
+            m.update(x)
+        assert sig[r].tolist() == m.hashvalues.tolist(), r
+    assert sig[1].tolist() == [D._EMPTY] * D.NUM_PERM
+    # literal values, so a change shows even where datasketch would change alike
+    assert sig[2, :2].tolist() == [7816299755106716983, 9062417802432980058]
+    assert sig[0, :2].tolist() == [1476114537958890909, 4785071310207400667]
+
+
+def test_distinct_keys_in_first_seen_order() -> None:
+    keys = np.array([5, 3, 5, 0, 2**64 - 1, 3, 0], dtype=np.uint64)
+    uniq, idx = D._distinct(keys)
+    assert uniq.tolist() == [5, 3, 0, 2**64 - 1]
+    assert idx.tolist() == [0, 1, 0, 2, 3, 1, 2]
+    uniq, idx = D._distinct(np.zeros(0, dtype=np.uint64))
+    assert (uniq.tolist(), idx.tolist()) == ([], [])
+    # many keys sharing table slots: keys that differ only in their low bits, repeated
+    keys = np.tile(np.arange(3000, dtype=np.uint64) << np.uint64(40), 3)
+    uniq, idx = D._distinct(keys)
+    assert uniq.tolist() == keys[:3000].tolist()
+    assert idx.tolist() == list(range(3000)) * 3
 
 
 def _hashlib_sha1_64(text: str) -> int:
