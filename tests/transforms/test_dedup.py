@@ -139,10 +139,16 @@ BOUNDARY_TEXTS = {
 }
 
 
-# word_bits 2: more than 4 distinct words take the string path.
-@pytest.mark.parametrize("word_bits", [D._WORD_BITS, 2])
-def test_signatures_at_document_boundaries_match_datasketch(monkeypatch, word_bits: int) -> None:
+# word_bits 2: more than 4 distinct words take the string path; table_bits 2: the hash tables of words
+# and shingles start at 4 entries and grow several times.
+@pytest.mark.parametrize(
+    ("word_bits", "table_bits"), [(D._WORD_BITS, D._TABLE_BITS), (2, D._TABLE_BITS), (D._WORD_BITS, 2)]
+)
+def test_signatures_at_document_boundaries_match_datasketch(
+    monkeypatch, word_bits: int, table_bits: int
+) -> None:
     monkeypatch.setattr(D, "_WORD_BITS", word_bits)
+    monkeypatch.setattr(D, "_TABLE_BITS", table_bits)
     s = sigs(**BOUNDARY_TEXTS)
     assert s["doc_id"].to_list() == list(BOUNDARY_TEXTS)
     for i, text in enumerate(BOUNDARY_TEXTS.values()):
@@ -187,18 +193,80 @@ def test_permuted_minima_kernel_is_datasketch_on_literal_hashes(row_dtype) -> No
     assert sig[0, :2].tolist() == [1476114537958890909, 4785071310207400667]
 
 
-def test_distinct_keys_in_first_seen_order() -> None:
+def test_distinct_keys_in_first_seen_order(monkeypatch) -> None:
     keys = np.array([5, 3, 5, 0, 2**64 - 1, 3, 0], dtype=np.uint64)
     uniq, idx = D._distinct(keys)
     assert uniq.tolist() == [5, 3, 0, 2**64 - 1]
     assert idx.tolist() == [0, 1, 0, 2, 3, 1, 2]
     uniq, idx = D._distinct(np.zeros(0, dtype=np.uint64))
     assert (uniq.tolist(), idx.tolist()) == ([], [])
+    monkeypatch.setattr(D, "_TABLE_BITS", 2)  # a table of 4 entries, grown several times
     # many keys sharing table slots: keys that differ only in their low bits, repeated
     keys = np.tile(np.arange(3000, dtype=np.uint64) << np.uint64(40), 3)
     uniq, idx = D._distinct(keys)
     assert uniq.tolist() == keys[:3000].tolist()
     assert idx.tolist() == list(range(3000)) * 3
+
+
+# Texts whose words (runs of letters and digits of the lowercased text) take the compiled tokenizer
+# through empty and null texts, "_" and "-" between letters, two- to four-byte UTF-8, a dotted capital I
+# (lowercased to "i" and a combining dot, which is no letter), a combining accent, other numbers (½,
+# Arabic-Indic digits) and an emoji.
+WORD_TEXTS = [
+    "",
+    None,
+    "The Red fox_den, re-run 2x!",
+    "Ünïcode café 東京 x2",
+    "İstanbul",
+    "e\u0301te ½ ٣٤ 👍ok",
+    "fox",
+]
+WORDS = [
+    [],
+    [],
+    ["the", "red", "fox", "den", "re", "run", "2x"],
+    ["ünïcode", "café", "東京", "x2"],
+    ["i", "stanbul"],
+    ["e", "te", "½", "٣٤", "ok"],
+    ["fox"],
+]
+
+
+@pytest.mark.parametrize("table_bits", [D._TABLE_BITS, 2])
+def test_lowercase_words_are_str_extract_alls(monkeypatch, table_bits: int) -> None:
+    monkeypatch.setattr(D, "_WORD_CHARS", np.zeros(0x110000, dtype=np.uint8))  # nothing looked up yet
+    monkeypatch.setattr(D, "_TABLE_BITS", table_bits)
+    code, row, counts, vocab = D._lowercase_words(pl.Series(WORD_TEXTS).slice(0))
+    assert vocab.to_list() == ["the", "red", "fox", "den", "re", "run", "2x", "ünïcode", "café", "東京", "x2",
+                               "i", "stanbul", "e", "te", "½", "٣٤", "ok"]  # fmt: skip
+    assert code.tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 2]
+    assert row.tolist() == [2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 5, 5, 5, 5, 5, 6]
+    assert counts.tolist() == [len(w) for w in WORDS]
+    assert [[vocab[int(c)] for c in code[row == d]] for d in range(len(WORDS))] == WORDS
+    expected = pl.Series(WORD_TEXTS).str.to_lowercase().str.extract_all(D._WORD).fill_null([]).to_list()
+    assert expected == WORDS  # the regex engine agrees
+    # what was looked up is remembered: letters and digits 1, other characters 2, unseen ones 0
+    assert D._WORD_CHARS[[ord("a"), ord("東"), ord(" "), ord("_"), 0x301, ord("👍"), ord("z")]].tolist() == [
+        1, 1, 2, 2, 2, 2, 0
+    ]  # fmt: skip
+    # a slice of a longer Series: its bytes start past the buffer's start
+    _, _, counts, vocab = D._lowercase_words(pl.Series(["pad words", "Café au lait"]).slice(1))
+    assert (counts.tolist(), vocab.to_list()) == ([3], ["café", "au", "lait"])
+    _, _, counts, vocab = D._lowercase_words(pl.Series([], dtype=pl.String))
+    assert (counts.tolist(), vocab.to_list()) == ([], [])
+
+
+def test_many_distinct_words_grow_the_table(monkeypatch) -> None:
+    monkeypatch.setattr(D, "_TABLE_BITS", 2)
+    # texts 2i and 2i + 1 are the same 50 new words and "shared": the table grows between them
+    texts = [" ".join(f"w{i // 2}x{j}" for j in range(50)) + " shared" for i in range(40)]
+    code, row, counts, vocab = D._lowercase_words(pl.Series(texts))
+    assert vocab.len() == 20 * 50 + 1
+    assert vocab.to_list()[:3] == ["w0x0", "w0x1", "w0x2"]
+    assert vocab.to_list()[-3:] == ["w19x47", "w19x48", "w19x49"]
+    # "shared" is word 50, first seen in text 0
+    assert [code[row == d].tolist() for d in (4, 5)] == [list(range(101, 151)) + [50]] * 2
+    assert counts.tolist() == [51] * 40
 
 
 def _hashlib_sha1_64(text: str) -> int:
