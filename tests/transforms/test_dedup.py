@@ -286,9 +286,8 @@ def test_sha1_of_shingles_is_hashlibs_for_every_length_around_one_block() -> Non
     assert D._sha1_64(pl.Series([], dtype=pl.String)).tolist() == []
 
 
-def test_sha1_blocks_of_many_shingles(monkeypatch) -> None:
-    monkeypatch.setattr(D, "_SHA1_BLOCK_ROWS", 7)
-    texts = [f"word{i} " * (i % 9) for i in range(100)]
+def test_sha1_of_many_shingles_of_one_and_more_blocks() -> None:
+    texts = [f"word{i} " * (i % 9) for i in range(100)]  # 0 to 64 bytes: one block, and two
     assert D._sha1_64(pl.Series(texts)).tolist() == [_hashlib_sha1_64(t) for t in texts]
 
 
