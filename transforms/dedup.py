@@ -347,8 +347,8 @@ def _shingles(docs: pl.DataFrame) -> tuple[np.ndarray, pl.Series, np.ndarray]:
     compiled pass over the lowercased text (`_word_codes`), a 3-gram packs its three word numbers into
     one uint64 key, and only the distinct keys are spelled out as strings. Numbering the 3-gram strings
     themselves (concat_str, unique, replace_strict) took 0.38 s of a 14.6 MB batch of news text; the
-    words as polars lists (str.extract_all, explode, unique, an Enum cast) 0.36 s, the compiled pass
-    0.0X s.
+    words as polars lists (str.extract_all, explode, unique, an Enum cast) 0.36 s; lowercasing and the
+    compiled pass 0.16 s.
     """
     code, row, counts, vocab = _lowercase_words(docs.get_column("text"))
     if vocab.len() >= 1 << _WORD_BITS:
@@ -401,13 +401,22 @@ def minhash_signatures(docs: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def load_kernels() -> None:
+    """Load the compiled MinHash kernels now rather than in the first `minhash_signatures` call: from
+    numba's cache ~0.4 s CPU in a fresh process (most of it numba's own set-up), compiled ~5 s when the
+    cache is absent (once per install). A run does this on a thread while Prefect's server starts."""
+    minhash_signatures(pl.DataFrame({"doc_id": ["warm-up"], "text": ["three words each"]}))
+
+
 # Compiled kernels (numba, cache=True: the machine code is kept in __pycache__ and loaded by later
-# processes). Measured on a 16 MB batch of news paragraphs (1,999 documents, 2.3 M shingles, 212 k
-# distinct), one core, CPU seconds: the permutations and minima took 0.186 s as NUM_PERM numpy passes
-# (multiply, add, np.minimum.reduceat) over cache-sized blocks of documents and take 0.053 s fused
-# (each shingle hash read once, the NUM_PERM minima held in registers / L1); the distinct shingle keys
-# took 0.107 s by np.argsort (0.096 s with 2.3 M distinct keys) and take 0.059 s (0.083 s) by a hash
-# table. A later process pays ~0.15 s to import numba plus the cache load once, not per batch.
+# processes), because each replaces several numpy passes over millions of values with one. Measured on
+# a 16 MB batch of news paragraphs (1,999 documents, 2.3 M shingles, 212 k distinct), one core, CPU
+# seconds: the permutations and minima took 0.186 s as NUM_PERM numpy passes (multiply, add,
+# np.minimum.reduceat) over cache-sized blocks of documents and take 0.053 s fused (each shingle hash
+# read once, the NUM_PERM minima held in L1); the distinct shingle keys took 0.107 s by np.argsort
+# (0.096 s with 2.3 M distinct keys) and take 0.026 s (0.06-0.11 s) by a hash table. The whole of
+# minhash_signatures: 0.83 -> 0.37 s (1.11 -> 0.57 s with 434 k distinct shingles). A process pays
+# once, not per batch: importing numba ~0.15 s, loading the cached code ~0.4 s (see load_kernels).
 @njit(cache=True, nogil=True)
 def _permuted_minima(
     h: np.ndarray, doc_rows: np.ndarray, a: np.ndarray, b: np.ndarray, sig: np.ndarray

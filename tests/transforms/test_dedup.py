@@ -269,6 +269,15 @@ def test_many_distinct_words_grow_the_table(monkeypatch) -> None:
     assert counts.tolist() == [51] * 40
 
 
+def test_load_kernels_leaves_nothing_to_compile_for_a_batch() -> None:
+    D.load_kernels()
+    kernels = [v for v in vars(D).values() if hasattr(v, "signatures") and hasattr(v, "py_func")]
+    before = [list(k.signatures) for k in kernels]
+    assert D._word_codes in kernels and D._permuted_minima in kernels
+    sigs(a=A, b=B, e="", s="two words", u="Ünïcode café 東京 x2")
+    assert [list(k.signatures) for k in kernels] == before
+
+
 def _hashlib_sha1_64(text: str) -> int:
     import hashlib
 
