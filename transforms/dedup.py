@@ -156,18 +156,18 @@ def _code_point(data: np.ndarray, i: int) -> tuple[int, int]:
 
 @njit(cache=True, nogil=True)
 def _unseen_chars(data: np.ndarray, table: np.ndarray) -> int:
-    """Mark 3 in `table` each code point of the UTF-8 bytes `data` not looked up yet; how many."""
+    """Mark 3 in `table` each code point of the UTF-8 bytes `data` not looked up yet; how many code
+    points of `data` are marked 3 (also those another thread marked and has not looked up yet: with
+    the threads task runner two batches can be here at once, and each must see its own looked up)."""
     n, i, unseen = len(data), 0, 0
     while i < n:
         if data[i] < 0x80:
-            if table[data[i]] == 0:
-                table[data[i]] = 3
-                unseen += 1
-            i += 1
-            continue
-        cp, width = _code_point(data, i)
+            cp, width = np.int64(data[i]), 1
+        else:
+            cp, width = _code_point(data, i)
         if table[cp] == 0:
             table[cp] = 3
+        if table[cp] == 3:
             unseen += 1
         i += width
     return unseen
@@ -183,11 +183,11 @@ def _words(
     n_docs = len(offsets) - 1
     cap = len(data) // 2 + n_docs + 1  # at most one word per two bytes, and one more per text
     # np.empty of many MB maps pages lazily: only the pages written cost memory
+    if cap >= 1 << 31:  # the hash table's 4-byte entries number the distinct words
+        raise ValueError("MinHash takes batches of fewer than 2^31 words")
     code, row = np.empty(cap, dtype=np.uint64), np.empty(cap, dtype=np.int64)
     counts = np.zeros(n_docs, dtype=np.int64)
     vocab = np.empty((3, cap), dtype=np.int64)  # per distinct word: first byte offset, length, hash
-    if len(data) >= 1 << 31:
-        raise ValueError("a batch of texts must hold fewer than 2^31 bytes")
     d, n, m, bits = 0, 0, 0, _TABLE_BITS
     while True:
         slots = _rehashed(vocab[2, :m], bits)
@@ -450,7 +450,7 @@ def _permuted_minima(
 def _distinct(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(the distinct values of uint64 `key` in first-seen order, per key its index in them)."""
     if len(key) >= 1 << 31:
-        raise ValueError("a batch must have fewer than 2^31 shingles")
+        raise ValueError("MinHash takes batches of fewer than 2^31 shingles")
     uniq, idx = np.empty(len(key), dtype=np.uint64), np.empty(len(key), dtype=np.int64)
     i, m, bits = 0, 0, _TABLE_BITS
     while True:

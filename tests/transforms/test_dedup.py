@@ -234,7 +234,9 @@ WORDS = [
 
 @pytest.mark.parametrize("table_bits", [D._TABLE_BITS, 2])
 def test_lowercase_words_are_str_extract_alls(monkeypatch, table_bits: int) -> None:
-    monkeypatch.setattr(D, "_WORD_CHARS", np.zeros(0x110000, dtype=np.uint8))  # nothing looked up yet
+    table = np.zeros(0x110000, dtype=np.uint8)  # nothing looked up yet
+    table[ord("x")] = 3  # marked by another thread, not looked up yet: this call must look it up too
+    monkeypatch.setattr(D, "_WORD_CHARS", table)
     monkeypatch.setattr(D, "_TABLE_BITS", table_bits)
     code, row, counts, vocab = D._lowercase_words(pl.Series(WORD_TEXTS).slice(0))
     assert vocab.to_list() == ["the", "red", "fox", "den", "re", "run", "2x", "ünïcode", "café", "東京", "x2",
@@ -246,14 +248,23 @@ def test_lowercase_words_are_str_extract_alls(monkeypatch, table_bits: int) -> N
     expected = pl.Series(WORD_TEXTS).str.to_lowercase().str.extract_all(D._WORD).fill_null([]).to_list()
     assert expected == WORDS  # the regex engine agrees
     # what was looked up is remembered: letters and digits 1, other characters 2, unseen ones 0
-    assert D._WORD_CHARS[[ord("a"), ord("東"), ord(" "), ord("_"), 0x301, ord("👍"), ord("z")]].tolist() == [
-        1, 1, 2, 2, 2, 2, 0
-    ]  # fmt: skip
+    looked_up = D._WORD_CHARS[[ord(c) for c in "ax東 _\u0301👍z"]]
+    assert looked_up.tolist() == [1, 1, 1, 2, 2, 2, 2, 0]
     # a slice of a longer Series: its bytes start past the buffer's start
     _, _, counts, vocab = D._lowercase_words(pl.Series(["pad words", "Café au lait"]).slice(1))
     assert (counts.tolist(), vocab.to_list()) == ([3], ["café", "au", "lait"])
     _, _, counts, vocab = D._lowercase_words(pl.Series([], dtype=pl.String))
     assert (counts.tolist(), vocab.to_list()) == ([], [])
+
+
+def test_a_character_another_thread_marked_is_looked_up(monkeypatch) -> None:
+    table = np.full(0x110000, 2, dtype=np.uint8)  # all looked up but "x", marked by another thread
+    table[[ord("a"), ord("b"), ord("y")]] = 1
+    table[ord("x")] = 3
+    monkeypatch.setattr(D, "_WORD_CHARS", table)
+    _, _, _, vocab = D._lowercase_words(pl.Series(["ax by"]))
+    assert vocab.to_list() == ["ax", "by"]
+    assert table[ord("x")] == 1
 
 
 def test_many_distinct_words_grow_the_table(monkeypatch) -> None:
