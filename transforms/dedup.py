@@ -14,6 +14,7 @@ import hashlib
 import numpy as np
 import polars as pl
 import pyarrow as pa
+from numba import njit
 
 # Fixed MinHash parameters: changing either makes stored signatures incomparable.
 NUM_PERM = 128
@@ -27,7 +28,9 @@ _EMPTY = np.iinfo(np.uint64).max  # every slot of the signature of an empty shin
 # distinct words or more takes the slower string path.
 _WORD_BITS = 21
 _SINGLE = np.uint64(1 << 63)
-_PERM_BLOCK = 1 << 16  # shingles per block of documents in _permuted_minima
+_TABLE_BITS = 16  # first size (2^16 entries, 256 KB) of the hash tables of words and shingles; grown 4x
+
+_WORD = r"[\p{L}\p{N}]+"  # a word of the lowercased text: a run of letters and digits
 
 SIGNATURE_COLUMNS = {"doc_id": pl.String, "signature": pl.List(pl.UInt64)}
 DUPLICATE_COLUMNS = {"doc_id": pl.String, "duplicate_of": pl.String}
@@ -55,7 +58,7 @@ def _sha1_64(shingles: pl.Series) -> np.ndarray:
     """datasketch.hashfunc.sha1_hash64 of each shingle's UTF-8 bytes (first 8 digest bytes, little endian).
 
     Shingles of up to _SHA1_ONE_BLOCK bytes (nearly all: three words) are hashed by `_sha1_one_block`,
-    vectorised; longer ones by hashlib, one call each.
+    compiled; longer ones by hashlib, one call each.
     """
     arr = shingles.to_arrow().cast(pa.large_binary())
     if arr.null_count:
@@ -70,81 +73,246 @@ def _sha1_64(shingles: pl.Series) -> np.ndarray:
         messages = shingles.gather(long).cast(pl.Binary).to_list()
         digests = np.frombuffer(b"".join(map(type(sha1()).digest, map(sha1, messages))), dtype=np.uint8)
         out[long] = np.ascontiguousarray(digests.reshape(-1, 20)[:, :8]).view("<u8").ravel()
-    short = np.flatnonzero(lens <= _SHA1_ONE_BLOCK)
-    for s in range(0, len(short), _SHA1_BLOCK_ROWS):
-        rows = short[s : s + _SHA1_BLOCK_ROWS]
-        out[rows] = _sha1_one_block(data, offsets[rows], lens[rows])
+    _sha1_one_block(data, offsets, np.flatnonzero(lens <= _SHA1_ONE_BLOCK), out)
     return out
 
 
-# SHA-1 (FIPS 180-4) of messages that fit one 64-byte block after padding, vectorised over messages:
-# 2.3 M distinct shingles (a batch of news with few repeated 3-grams) took 1.3 s with one hashlib call
-# per shingle, most of it Python call overhead; 80 numpy rounds over blocks of _SHA1_BLOCK_ROWS
-# messages (held in cache) take about 0.6 of that. Checked against hashlib in the tests.
+# SHA-1 (FIPS 180-4) of messages that fit one 64-byte block after padding: 2.3 M distinct shingles (a
+# batch of news with few repeated 3-grams) took 1.3 s with one hashlib call per shingle, most of it
+# Python call overhead; 0.89 s as 80 numpy rounds over blocks of 16 K messages; 0.53 s compiled, one
+# message at a time (one core, CPU seconds). Checked against hashlib in the tests.
 _SHA1_ONE_BLOCK = 55  # a message of up to 55 bytes, the 0x80 pad byte and the 8-byte length: 64 bytes
-_SHA1_BLOCK_ROWS = 1 << 14
-_SHA1_K = tuple(np.uint32(k) for k in (0x5A827999, 0x6ED9EBA1, 0x8F1BBCDC, 0xCA62C1D6))
-_SHA1_H = tuple(np.uint32(h) for h in (0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0))
 
 
-def _sha1_one_block(data: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
-    """First 8 SHA-1 digest bytes (little-endian uint64) of the messages data[starts[i] : starts[i] +
-    lens[i]], each at most _SHA1_ONE_BLOCK bytes."""
-    n = len(starts)
-    if n == 0:
-        return np.zeros(0, dtype=np.uint64)
-    # The padded block: the message, 0x80, zeros, the message length in bits (big endian; < 2^16 here).
-    lo = int(starts.min())
-    region = np.zeros(int((starts + lens).max()) - lo + 64, dtype=np.uint8)
-    region[: len(region) - 64] = data[lo : lo + len(region) - 64]
-    block = np.lib.stride_tricks.sliding_window_view(region, 64)[starts - lo]
-    block = block * (np.arange(64) < lens[:, None])
-    block[np.arange(n), lens] = 0x80
-    bits = lens * 8
-    block[:, 62] = bits >> 8
-    block[:, 63] = bits & 0xFF
-    w = list(np.ascontiguousarray(block.view(">u4").astype(np.uint32).T))  # 16 words, each (n,)
-    a, b, c, d, e = (np.full(n, h, dtype=np.uint32) for h in _SHA1_H)
-    f, t, tmp = (np.empty(n, dtype=np.uint32) for _ in range(3))
-    one, two, five, thirty = np.uint32(1), np.uint32(2), np.uint32(5), np.uint32(30)
-    for r in range(80):
-        x = w[r % 16]
-        if (
-            r >= 16
-        ):  # message schedule, in place in a ring of 16 words: rotl1(w[r-3] ^ w[r-8] ^ w[r-14] ^ w[r-16])
-            np.bitwise_xor(x, w[(r - 3) % 16], out=x)
-            np.bitwise_xor(x, w[(r - 8) % 16], out=x)
-            np.bitwise_xor(x, w[(r - 14) % 16], out=x)
-            np.right_shift(x, np.uint32(31), out=tmp)
-            np.left_shift(x, one, out=x)
-            np.bitwise_or(x, tmp, out=x)
-        if r < 20:  # Ch(b, c, d) = d ^ (b & (c ^ d))
-            np.bitwise_xor(c, d, out=f)
-            np.bitwise_and(f, b, out=f)
-            np.bitwise_xor(f, d, out=f)
-        elif 40 <= r < 60:  # Maj(b, c, d) = (b & c) | (d & (b | c))
-            np.bitwise_and(b, c, out=f)
-            np.bitwise_or(b, c, out=tmp)
-            np.bitwise_and(tmp, d, out=tmp)
-            np.bitwise_or(f, tmp, out=f)
-        else:  # Parity
-            np.bitwise_xor(b, c, out=f)
-            np.bitwise_xor(f, d, out=f)
-        np.left_shift(a, five, out=t)  # t = rotl5(a) + f + e + K + w[r]
-        np.right_shift(a, np.uint32(27), out=tmp)
-        np.bitwise_or(t, tmp, out=t)
-        np.add(t, f, out=t)
-        np.add(t, e, out=t)
-        np.add(t, _SHA1_K[r // 20], out=t)
-        np.add(t, x, out=t)
-        np.left_shift(b, thirty, out=tmp)  # b = rotl30(b), in place
-        np.right_shift(b, two, out=b)
-        np.bitwise_or(b, tmp, out=b)
-        a, b, c, d, e, t = t, a, b, c, d, e  # e's array is reused as the next t
-    digest = np.empty((n, 2), dtype=">u4")
-    digest[:, 0] = a + _SHA1_H[0]
-    digest[:, 1] = b + _SHA1_H[1]
-    return digest.view("<u8").ravel().astype(np.uint64)
+@njit(cache=True, nogil=True)
+def _sha1_one_block(data: np.ndarray, offsets: np.ndarray, rows: np.ndarray, out: np.ndarray) -> None:
+    """out[r] = the first 8 SHA-1 digest bytes (little-endian uint64) of the message data[offsets[r] :
+    offsets[r + 1]], for each r in `rows`; each such message at most _SHA1_ONE_BLOCK bytes."""
+    m32 = np.uint64(0xFFFFFFFF)
+    w = np.empty(80, dtype=np.uint64)  # the message schedule, 32-bit words held in uint64
+    for r in rows:
+        s, n = offsets[r], offsets[r + 1] - offsets[r]
+        w[:16] = 0  # the padded block: the message, 0x80, zeros, the length in bits (big endian)
+        for j in range(n):
+            w[j >> 2] |= np.uint64(data[s + j]) << np.uint64(24 - 8 * (j & 3))
+        w[n >> 2] |= np.uint64(0x80) << np.uint64(24 - 8 * (n & 3))
+        w[15] = np.uint64(n * 8)
+        for j in range(16, 80):
+            x = w[j - 3] ^ w[j - 8] ^ w[j - 14] ^ w[j - 16]
+            w[j] = ((x << np.uint64(1)) | (x >> np.uint64(31))) & m32
+        a, b, c = np.uint64(0x67452301), np.uint64(0xEFCDAB89), np.uint64(0x98BADCFE)
+        d, e = np.uint64(0x10325476), np.uint64(0xC3D2E1F0)
+        for j in range(80):
+            if j < 20:
+                f, k = d ^ (b & (c ^ d)), np.uint64(0x5A827999)
+            elif j < 40:
+                f, k = b ^ c ^ d, np.uint64(0x6ED9EBA1)
+            elif j < 60:
+                f, k = (b & c) | (d & (b | c)), np.uint64(0x8F1BBCDC)
+            else:
+                f, k = b ^ c ^ d, np.uint64(0xCA62C1D6)
+            t = ((((a << np.uint64(5)) | (a >> np.uint64(27))) & m32) + f + e + k + w[j]) & m32
+            e, d, c, b, a = d, c, ((b << np.uint64(30)) | (b >> np.uint64(2))) & m32, a, t
+        a = (a + np.uint64(0x67452301)) & m32
+        b = (b + np.uint64(0xEFCDAB89)) & m32
+        v = np.uint64(0)  # digest bytes 0-3 are a's, big endian; 4-7 b's
+        for q in range(4):
+            v |= ((a >> np.uint64(24 - 8 * q)) & np.uint64(0xFF)) << np.uint64(8 * q)
+            v |= ((b >> np.uint64(24 - 8 * q)) & np.uint64(0xFF)) << np.uint64(32 + 8 * q)
+        out[r] = v
+
+
+# Per code point: 0 not looked up yet, 1 a letter or digit (a character of _WORD), 2 neither, 3 seen in a
+# batch and to be looked up. Filled on demand by polars' own regex engine (`_learn_word_chars`), so the
+# compiled tokenizer splits text exactly where str.extract_all(_WORD) does, whatever Unicode version the
+# regex engine has; ASCII and a batch's few other characters cost one small regex call per process.
+_WORD_CHARS = np.zeros(0x110000, dtype=np.uint8)
+
+
+def _learn_word_chars() -> None:
+    """Look up the code points `_unseen_chars` marked 3 in _WORD_CHARS."""
+    cps = np.flatnonzero(_WORD_CHARS == 3)
+    chars = pl.Series([chr(c) for c in cps.tolist()], dtype=pl.String)
+    _WORD_CHARS[cps] = np.where(chars.str.contains(_WORD).to_numpy(), 1, 2)
+
+
+@njit(cache=True, nogil=True)
+def _code_point(data: np.ndarray, i: int) -> tuple[int, int]:
+    """(code point, its byte length) of the UTF-8 character starting at data[i] (valid UTF-8)."""
+    c = np.int64(data[i])
+    if c < 0x80:
+        return c, 1
+    if c < 0xE0:
+        return ((c & 0x1F) << 6) | (np.int64(data[i + 1]) & 0x3F), 2
+    if c < 0xF0:
+        return ((c & 0x0F) << 12) | ((np.int64(data[i + 1]) & 0x3F) << 6) | (np.int64(data[i + 2]) & 0x3F), 3
+    return (
+        ((c & 0x07) << 18)
+        | ((np.int64(data[i + 1]) & 0x3F) << 12)
+        | ((np.int64(data[i + 2]) & 0x3F) << 6)
+        | (np.int64(data[i + 3]) & 0x3F)
+    ), 4
+
+
+@njit(cache=True, nogil=True)
+def _unseen_chars(data: np.ndarray, table: np.ndarray) -> int:
+    """Mark 3 in `table` each code point of the UTF-8 bytes `data` not looked up yet; how many code
+    points of `data` are marked 3 (also those another thread marked and has not looked up yet: with
+    the threads task runner two batches can be here at once, and each must see its own looked up)."""
+    n, i, unseen = len(data), 0, 0
+    while i < n:
+        if data[i] < 0x80:
+            cp, width = np.int64(data[i]), 1
+        else:
+            cp, width = _code_point(data, i)
+        if table[cp] == 0:
+            table[cp] = 3
+        if table[cp] == 3:
+            unseen += 1
+        i += width
+    return unseen
+
+
+def _words(
+    data: np.ndarray, offsets: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The words of each text data[offsets[d] : offsets[d + 1]] (UTF-8; a word is a run of code points
+    marked 1 in _WORD_CHARS), numbered in order of first appearance: (per word its number (uint64) and
+    its text's row (int64), in text order; per text its number of words; per distinct word the byte
+    offset and length of its first appearance)."""
+    n_docs = len(offsets) - 1
+    cap = len(data) // 2 + n_docs + 1  # at most one word per two bytes, and one more per text
+    # np.empty of many MB maps pages lazily: only the pages written cost memory
+    if cap >= 1 << 31:  # the hash table's 4-byte entries number the distinct words
+        raise ValueError("MinHash takes batches of fewer than 2^31 words")
+    code, row = np.empty(cap, dtype=np.uint64), np.empty(cap, dtype=np.int64)
+    counts = np.zeros(n_docs, dtype=np.int64)
+    vocab = np.empty((3, cap), dtype=np.int64)  # per distinct word: first byte offset, length, hash
+    d, n, m, bits = 0, 0, 0, _TABLE_BITS
+    while True:
+        slots = _rehashed(vocab[2, :m], bits)
+        d, n, m = _word_codes(data, offsets, _WORD_CHARS, d, n, m, code, row, counts, vocab, slots, bits)
+        if d == n_docs:
+            return code[:n], row[:n], counts, vocab[0, :m], vocab[1, :m]
+        bits += 2
+
+
+# The arrays are the caller's, sized (or grown) by it: numba adds reference counting to a loop that
+# reassigns an array (growing the hash table in the loop made this pass 30x slower).
+@njit(cache=True, nogil=True)
+def _word_codes(
+    data: np.ndarray,
+    offsets: np.ndarray,
+    table: np.ndarray,
+    d0: int,
+    n: int,
+    m: int,
+    code: np.ndarray,
+    row: np.ndarray,
+    counts: np.ndarray,
+    vocab: np.ndarray,
+    slots: np.ndarray,
+    bits: int,
+) -> tuple[int, int, int]:
+    """`_words`' pass from text d0 on, with n words and m distinct words found before it, into `code`,
+    `row`, `counts` and `vocab`, looking words up in the hash table `slots` (2^bits entries: -1 or a
+    distinct word's number). Returns (texts done, words, distinct words); fewer texts than all when the
+    table is half full (the caller grows it and calls again from the text returned)."""
+    n_docs = len(offsets) - 1
+    shift, mask = np.uint64(64 - bits), np.uint64((1 << bits) - 1)
+    golden, prime = np.uint64(0x9E3779B97F4A7C15), np.uint64(0x100000001B3)
+    for d in range(d0, n_docs):
+        if 2 * (m + (offsets[d + 1] - offsets[d] + 1) // 2) > len(slots):  # the text could fill it
+            return d, n, m
+        i, end = offsets[d], offsets[d + 1]
+        start = -1
+        h = np.uint64(0)
+        while i <= end:
+            if i < end:
+                if data[i] < 0x80:
+                    cp, width = np.int64(data[i]), 1
+                else:
+                    cp, width = _code_point(data, i)
+                inside = table[cp] == 1
+            else:
+                width, inside = 1, False
+            if inside:
+                if start < 0:
+                    start, h = i, np.uint64(0xCBF29CE484222325)  # FNV-1a 64
+                for j in range(i, i + width):
+                    h = (h ^ np.uint64(data[j])) * prime
+            elif start >= 0:  # a word data[start:i] ends
+                length = i - start
+                slot = (h * golden) >> shift
+                while True:
+                    v = slots[slot]
+                    if v < 0:
+                        vocab[0, m], vocab[1, m], vocab[2, m] = start, length, np.int64(h)
+                        slots[slot] = m
+                        v = m
+                        m += 1
+                        break
+                    if vocab[2, v] == np.int64(h) and vocab[1, v] == length:
+                        s0 = vocab[0, v]
+                        same = True
+                        for j in range(length):
+                            if data[s0 + j] != data[start + j]:
+                                same = False
+                                break
+                        if same:
+                            break
+                    slot = (slot + np.uint64(1)) & mask
+                code[n], row[n] = v, d
+                n += 1
+                counts[d] += 1
+                start = -1
+            i += width
+    return n_docs, n, m
+
+
+@njit(cache=True, nogil=True)
+def _rehashed(hashes: np.ndarray, bits: int) -> np.ndarray:
+    """A hash table of 2^bits entries (linear probing) holding entry i at the slot of hashes[i]."""
+    shift, mask = np.uint64(64 - bits), np.uint64((1 << bits) - 1)
+    slots = np.full(1 << bits, -1, dtype=np.int32)  # 4-byte entries: fewer cache misses than 8
+    for i in range(len(hashes)):
+        slot = (np.uint64(hashes[i]) * np.uint64(0x9E3779B97F4A7C15)) >> shift
+        while slots[slot] >= 0:
+            slot = (slot + np.uint64(1)) & mask
+        slots[slot] = i
+    return slots
+
+
+@njit(cache=True, nogil=True)
+def _gather_bytes(data: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The byte slices data[starts[i] : starts[i] + lens[i]] concatenated, and their Arrow offsets."""
+    offsets = np.zeros(len(starts) + 1, dtype=np.int64)
+    for i in range(len(starts)):
+        offsets[i + 1] = offsets[i] + lens[i]
+    out = np.empty(offsets[-1], dtype=np.uint8)
+    for i in range(len(starts)):
+        out[offsets[i] : offsets[i + 1]] = data[starts[i] : starts[i] + lens[i]]
+    return out, offsets
+
+
+def _spelled(data: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> pl.Series:
+    """The UTF-8 byte slices data[starts[i] : starts[i] + lens[i]] as a String Series."""
+    buf, offsets = _gather_bytes(data, starts, lens)
+    arr = pa.LargeStringArray.from_buffers(len(starts), pa.py_buffer(offsets), pa.py_buffer(buf))
+    return pl.Series(arr)
+
+
+def _lowercase_words(text: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, pl.Series]:
+    """The words of each lowercased text, as `text.str.to_lowercase().str.extract_all(_WORD)` has them
+    (a null text has none), numbered in order of first appearance: (per word its number (uint64) and its
+    text's row (int64), in text order; per text its number of words; the distinct words)."""
+    lower = text.str.to_lowercase().fill_null("").to_arrow().cast(pa.large_string())
+    offsets = np.frombuffer(lower.buffers()[1], dtype=np.int64)[lower.offset : lower.offset + len(lower) + 1]
+    data = np.frombuffer(lower.buffers()[2], dtype=np.uint8) if len(lower) else np.zeros(0, np.uint8)
+    if _unseen_chars(data, _WORD_CHARS):
+        _learn_word_chars()
+    code, row, counts, first, size = _words(data, offsets)
+    return code, row, counts, _spelled(data, first, size)
 
 
 def _string_shingles(words: pl.DataFrame) -> tuple[np.ndarray, pl.Series, np.ndarray]:
@@ -175,22 +343,20 @@ def _shingles(docs: pl.DataFrame) -> tuple[np.ndarray, pl.Series, np.ndarray]:
     shingles; per shingle its index in them). A document of fewer than SHINGLE_WORDS words has its words
     as shingles; one without words has none.
 
-    Shingles are numbered without building a string per shingle: the words are numbered (a polars Enum
-    over the batch's vocabulary), a 3-gram packs its three word numbers into one uint64 key, and only
-    the distinct keys are spelled out as strings. Numbering the 3-gram strings themselves (concat_str,
-    unique, replace_strict) took 0.38 s of a 14.6 MB batch of news text.
+    Shingles are numbered without building a string per shingle: the words are found and numbered in one
+    compiled pass over the lowercased text (`_word_codes`), a 3-gram packs its three word numbers into
+    one uint64 key, and only the distinct keys are spelled out as strings. Numbering the 3-gram strings
+    themselves (concat_str, unique, replace_strict) took 0.38 s of a 14.6 MB batch of news text; the
+    words as polars lists (str.extract_all, explode, unique, an Enum cast) 0.36 s; lowercasing and the
+    compiled pass 0.16 s.
     """
-    words = docs.with_row_index("_row").select(
-        "_row", pl.col("text").str.to_lowercase().str.extract_all(r"[\p{L}\p{N}]+").alias("w")
-    )
-    # Exploded words are contiguous per document, so the word k ahead is the one k positions further.
-    flat = words.with_columns(pl.col("w").list.len().alias("n")).explode("w").drop_nulls("w")
-    vocab = flat.get_column("w").unique(maintain_order=True)
+    code, row, counts, vocab = _lowercase_words(docs.get_column("text"))
     if vocab.len() >= 1 << _WORD_BITS:
+        words = docs.with_row_index("_row").select(
+            "_row", pl.col("text").str.to_lowercase().str.extract_all(_WORD).alias("w")
+        )
         return _string_shingles(words)
-    code = flat.get_column("w").cast(pl.Enum(vocab)).to_physical().to_numpy().astype(np.uint64)
-    row = flat.get_column("_row").to_numpy()
-    short = flat.get_column("n").to_numpy() < SHINGLE_WORDS
+    short = (counts < SHINGLE_WORDS)[row]
     bits, k = np.uint64(_WORD_BITS), SHINGLE_WORDS
     m = max(len(code) - k + 1, 0)
     key = np.zeros(len(code), dtype=np.uint64)
@@ -204,21 +370,11 @@ def _shingles(docs: pl.DataFrame) -> tuple[np.ndarray, pl.Series, np.ndarray]:
     take |= short
     row, key = row[take], key[take]
 
-    # Distinct keys and each shingle's index among them by sorting (numpy's AVX-512 argsort where the
-    # CPU has it): as fast as polars' unique + join when most 3-grams repeat, 4x faster when few do
-    # (hash tables of millions of keys: 0.53 -> 0.13 s for 2.3 M distinct shingles).
-    order = np.argsort(key)
-    ordered = key[order]
-    new = np.empty(len(ordered), dtype=bool)
-    new[:1] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
-    u = ordered[new]
-    idx = np.empty(len(key), dtype=np.int64)
-    idx[order] = np.cumsum(new) - 1
+    u, idx = _distinct(key)
     mask = np.uint64((1 << _WORD_BITS) - 1)
     parts = [vocab.gather((u >> (bits * np.uint64(k - 1 - j))) & mask) for j in range(k)]
     uniq = pl.select(pl.concat_str(parts, separator=" ")).to_series()
-    single = np.flatnonzero(u >= _SINGLE)  # the few one-word shingles (sorted last: the top key bit)
+    single = np.flatnonzero(u >= _SINGLE)  # the few one-word shingles (the top key bit)
     if len(single):
         uniq = uniq.scatter(single, vocab.gather(u[single] & mask))
     return row, uniq, idx
@@ -230,52 +386,108 @@ def minhash_signatures(docs: pl.DataFrame) -> pl.DataFrame:
     Bit-for-bit the signatures of datasketch's `MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine64")`
     updated with the UTF-8 shingles, so signatures already stored stay comparable; but vectorised:
     shingling in polars and numpy (`_shingles`), one SHA-1 per distinct shingle of the batch, then the
-    NUM_PERM permutations over blocks of whole documents and a per-document minimum of each
-    (`np.minimum.reduceat` over document offsets).
+    NUM_PERM permutations and their per-document minima in one compiled pass (`_permuted_minima`).
     """
     doc_rows, uniq, idx = _shingles(docs)
     n_docs = docs.height
     sig = np.full((n_docs, NUM_PERM), _EMPTY, dtype=np.uint64)
     if len(idx):
         # Hash each distinct shingle once (SHA-1 is the only per-value Python work left).
-        h = _fmix64(_sha1_64(uniq))[idx]
-        starts = np.empty(len(doc_rows), dtype=bool)  # doc_rows is sorted: no np.unique (-0.016 s)
-        starts[:1] = True
-        np.not_equal(doc_rows[1:], doc_rows[:-1], out=starts[1:])
-        offsets = np.flatnonzero(starts)
-        present = doc_rows[offsets]
-        sig[present] = _permuted_minima(h, offsets).T
+        a, b = _permutations()
+        _permuted_minima(_fmix64(_sha1_64(uniq))[idx], doc_rows, a, b, sig)
     return pl.DataFrame(
         {"doc_id": docs["doc_id"], "signature": pl.Series(list(sig), dtype=pl.List(pl.UInt64))},
         schema=SIGNATURE_COLUMNS,
     )
 
 
-def _permuted_minima(h: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """(NUM_PERM, documents) uint64: per permutation (a, b) and document, the minimum of a·h + b mod 2^64
-    over the document's shingle hashes `h` (documents contiguous, starting at the sorted `offsets`).
+def load_kernels() -> None:
+    """Load the compiled MinHash kernels now rather than in the first `minhash_signatures` call: from
+    numba's cache ~0.4 s CPU in a fresh process (most of it numba's own set-up), compiled ~5 s when the
+    cache is absent (once per install). A run does this on a thread while Prefect's server starts."""
+    minhash_signatures(pl.DataFrame({"doc_id": ["warm-up"], "text": ["three words each"]}))
 
-    Blocks of whole documents of about _PERM_BLOCK shingles (512 KB, held in the core's L2 cache) take
-    all NUM_PERM permutations in turn: the passes then run at cache speed, 2x faster than NUM_PERM passes
-    over the whole batch (0.34 -> 0.17 s for 2.3 M shingles). A 2-D block (h[:, None] * a[None, :])
-    measured slower than either.
-    """
-    a, b = _permutations()
-    out = np.empty((NUM_PERM, len(offsets)), dtype=np.uint64)
-    first = np.unique(np.searchsorted(offsets, np.arange(0, len(h), _PERM_BLOCK), side="right") - 1)
-    bounds = np.append(first, len(offsets))
-    scratch = np.empty(2 * _PERM_BLOCK, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for d0, d1 in zip(bounds[:-1], bounds[1:], strict=True):
-            s, e = offsets[d0], offsets[d1] if d1 < len(offsets) else len(h)
-            block = h[s:e]
-            tmp = scratch[: e - s] if e - s <= len(scratch) else np.empty(e - s, dtype=np.uint64)
-            starts = offsets[d0:d1] - s
-            for k in range(NUM_PERM):
-                np.multiply(block, a[k], out=tmp)
-                np.add(tmp, b[k], out=tmp)
-                np.minimum.reduceat(tmp, starts, out=out[k, d0:d1])
-    return out
+
+# Compiled kernels (numba, cache=True: the machine code is kept in __pycache__ and loaded by later
+# processes), because each replaces several numpy passes over millions of values with one. Measured on
+# a 16 MB batch of news paragraphs (1,999 documents, 2.3 M shingles, 212 k distinct), one core, CPU
+# seconds: the permutations and minima took 0.186 s as NUM_PERM numpy passes (multiply, add,
+# np.minimum.reduceat) over cache-sized blocks of documents and take 0.053 s fused (each shingle hash
+# read once, the NUM_PERM minima held in L1); the distinct shingle keys took 0.107 s by np.argsort
+# (0.096 s with 2.3 M distinct keys) and take 0.026 s (0.06-0.11 s) by a hash table. The whole of
+# minhash_signatures: 0.83 -> 0.37 s (1.11 -> 0.57 s with 434 k distinct shingles). A process pays
+# once, not per batch: importing numba ~0.15 s, loading the cached code ~0.4 s (see load_kernels).
+@njit(cache=True, nogil=True)
+def _permuted_minima(
+    h: np.ndarray, doc_rows: np.ndarray, a: np.ndarray, b: np.ndarray, sig: np.ndarray
+) -> None:
+    """In place: sig[d, k] = min(sig[d, k], min over the shingle hashes x of document d of a[k]·x + b[k]
+    mod 2^64). `h`: uint64 hash per shingle; `doc_rows`: int64 row of `sig` per shingle, sorted (each
+    document's shingles contiguous); `a`, `b`: uint64 (NUM_PERM,); `sig`: uint64 (documents, NUM_PERM)."""
+    n, n_perm = len(h), len(a)
+    i = 0
+    while i < n:
+        d = doc_rows[i]
+        e = i + 1
+        while e < n and doc_rows[e] == d:
+            e += 1
+        row = sig[d]
+        while i + 4 <= e:  # four shingles per sweep over the NUM_PERM minima: fewer loads and stores of row
+            x0, x1, x2, x3 = h[i], h[i + 1], h[i + 2], h[i + 3]
+            for k in range(n_perm):
+                ak, bk = a[k], b[k]
+                m01 = min(ak * x0 + bk, ak * x1 + bk)
+                m23 = min(ak * x2 + bk, ak * x3 + bk)
+                row[k] = min(row[k], min(m01, m23))
+            i += 4
+        while i < e:
+            x = h[i]
+            for k in range(n_perm):
+                row[k] = min(row[k], a[k] * x + b[k])
+            i += 1
+
+
+def _distinct(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the distinct values of uint64 `key` in first-seen order, per key its index in them)."""
+    if len(key) >= 1 << 31:
+        raise ValueError("MinHash takes batches of fewer than 2^31 shingles")
+    uniq, idx = np.empty(len(key), dtype=np.uint64), np.empty(len(key), dtype=np.int64)
+    i, m, bits = 0, 0, _TABLE_BITS
+    while True:
+        i, m = _distinct_from(key, i, m, uniq, idx, _rehashed(uniq[:m], bits), bits)
+        if i == len(key):
+            return uniq[:m], idx
+        # Sized for the distinct keys extrapolated from those so far: news has few repeated shingles, and
+        # growing 4x at a time to 2.3 M distinct keys took 0.19 s instead of 0.08 s.
+        bits = max(bits + 2, int(np.ceil(np.log2(2 * m * len(key) / i))))
+
+
+@njit(cache=True, nogil=True)
+def _distinct_from(
+    key: np.ndarray, i0: int, m: int, uniq: np.ndarray, idx: np.ndarray, slots: np.ndarray, bits: int
+) -> tuple[int, int]:
+    """`_distinct`'s pass from key i0 on, with the m distinct keys before it in uniq and in the hash table
+    `slots` (2^bits entries, linear probing). Returns (keys done, distinct keys); fewer keys than all
+    when the table is half full (the caller grows it and calls again)."""
+    shift, mask = np.uint64(64 - bits), np.uint64((1 << bits) - 1)
+    for i in range(i0, len(key)):
+        if 2 * m >= len(slots):
+            return i, m
+        k = key[i]
+        slot = (k * np.uint64(0x9E3779B97F4A7C15)) >> shift  # Fibonacci hashing: the product's top bits
+        while True:
+            j = slots[slot]
+            if j < 0:
+                slots[slot] = m
+                uniq[m] = k
+                idx[i] = m
+                m += 1
+                break
+            if uniq[j] == k:
+                idx[i] = j
+                break
+            slot = (slot + np.uint64(1)) & mask
+    return len(key), m
 
 
 # LSH lookups: the bands, candidates and result of datasketch's MinHashLSH(threshold, num_perm=NUM_PERM)

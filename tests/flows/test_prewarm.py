@@ -8,7 +8,7 @@ from expectations import gate
 from flows import tasks
 from flows.params import RunParameters
 from flows.pipeline import prewarm
-from transforms import clean
+from transforms import clean, dedup
 
 
 def test_warm_up_returns_while_the_warming_thread_holds_the_lock(monkeypatch):
@@ -29,7 +29,10 @@ def test_prewarm_loads_the_gazetteer_language_model_word_frequencies_and_gx(monk
     # unloaded first: an earlier test of this process may have loaded the model already
     monkeypatch.setattr(clean, "_IDENTIFIER", None)
     monkeypatch.setattr(clean, "_DFA", None)
+    kernels = []
+    monkeypatch.setattr(dedup, "load_kernels", lambda: kernels.append("loaded"))
     prewarm(RunParameters()).join(timeout=300)
+    assert kernels == ["loaded"]
     assert tasks._gazetteer.cache_info().currsize == 1
     assert type(clean._IDENTIFIER).__name__ == "LanguageIdentifier"
     assert wordfreq.get_frequency_dict.cache_info().currsize == 1

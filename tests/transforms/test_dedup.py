@@ -139,16 +139,16 @@ BOUNDARY_TEXTS = {
 }
 
 
-# word_bits 2: more than 4 distinct words take the string path; perm_block 2: permutation blocks of one
-# or two documents, the longest ones larger than the scratch array.
+# word_bits 2: more than 4 distinct words take the string path; table_bits 2: the hash tables of words
+# and shingles start at 4 entries and grow several times.
 @pytest.mark.parametrize(
-    ("word_bits", "perm_block"), [(D._WORD_BITS, D._PERM_BLOCK), (2, 2), (D._WORD_BITS, 2)]
+    ("word_bits", "table_bits"), [(D._WORD_BITS, D._TABLE_BITS), (2, D._TABLE_BITS), (D._WORD_BITS, 2)]
 )
 def test_signatures_at_document_boundaries_match_datasketch(
-    monkeypatch, word_bits: int, perm_block: int
+    monkeypatch, word_bits: int, table_bits: int
 ) -> None:
     monkeypatch.setattr(D, "_WORD_BITS", word_bits)
-    monkeypatch.setattr(D, "_PERM_BLOCK", perm_block)
+    monkeypatch.setattr(D, "_TABLE_BITS", table_bits)
     s = sigs(**BOUNDARY_TEXTS)
     assert s["doc_id"].to_list() == list(BOUNDARY_TEXTS)
     for i, text in enumerate(BOUNDARY_TEXTS.values()):
@@ -162,6 +162,131 @@ def test_no_words_at_all() -> None:
     s = sigs(a="", b="...")
     assert s["signature"].to_list() == [[D._EMPTY] * D.NUM_PERM] * 2
     assert minhash_signatures(pl.DataFrame(schema={"doc_id": pl.String, "text": pl.String})).height == 0
+
+
+# Raw 64-bit shingle hashes per row of the signature matrix: row 1 has none (an empty document), row 2
+# one; the others 4, 5 and 6, so the kernel's four-at-a-time sweep and its remainder both run.
+KERNEL_DOCS = {
+    0: [1, 2, 3, 2**64 - 1, 0, 12345678901234567890],
+    2: [7],
+    3: [5, 6, 7, 8],
+    4: [9, 10, 11, 12, 13],
+}
+
+
+@pytest.mark.parametrize("row_dtype", [np.uint32, np.int64])
+def test_permuted_minima_kernel_is_datasketch_on_literal_hashes(row_dtype) -> None:
+    from datasketch import MinHash
+
+    rows = np.array([r for r, hs in KERNEL_DOCS.items() for _ in hs], dtype=row_dtype)
+    h = D._fmix64(np.array([x for hs in KERNEL_DOCS.values() for x in hs], dtype=np.uint64))
+    sig = np.full((5, D.NUM_PERM), D._EMPTY, dtype=np.uint64)
+    D._permuted_minima(h, rows, *D._permutations(), sig)
+    for r in range(5):
+        m = MinHash(num_perm=D.NUM_PERM, seed=D.SEED, scheme=D.SCHEME, hashfunc=int)
+        for x in KERNEL_DOCS.get(r, []):
+            m.update(x)
+        assert sig[r].tolist() == m.hashvalues.tolist(), r
+    assert sig[1].tolist() == [D._EMPTY] * D.NUM_PERM
+    # literal values, so a change shows even where datasketch would change alike
+    assert sig[2, :2].tolist() == [7816299755106716983, 9062417802432980058]
+    assert sig[0, :2].tolist() == [1476114537958890909, 4785071310207400667]
+
+
+def test_distinct_keys_in_first_seen_order(monkeypatch) -> None:
+    keys = np.array([5, 3, 5, 0, 2**64 - 1, 3, 0], dtype=np.uint64)
+    uniq, idx = D._distinct(keys)
+    assert uniq.tolist() == [5, 3, 0, 2**64 - 1]
+    assert idx.tolist() == [0, 1, 0, 2, 3, 1, 2]
+    uniq, idx = D._distinct(np.zeros(0, dtype=np.uint64))
+    assert (uniq.tolist(), idx.tolist()) == ([], [])
+    monkeypatch.setattr(D, "_TABLE_BITS", 2)  # a table of 4 entries, grown several times
+    # many keys sharing table slots: keys that differ only in their low bits, repeated
+    keys = np.tile(np.arange(3000, dtype=np.uint64) << np.uint64(40), 3)
+    uniq, idx = D._distinct(keys)
+    assert uniq.tolist() == keys[:3000].tolist()
+    assert idx.tolist() == list(range(3000)) * 3
+
+
+# Texts whose words (runs of letters and digits of the lowercased text) take the compiled tokenizer
+# through empty and null texts, "_" and "-" between letters, two- to four-byte UTF-8, a dotted capital I
+# (lowercased to "i" and a combining dot, which is no letter), a combining accent, other numbers (½,
+# Arabic-Indic digits) and an emoji.
+WORD_TEXTS = [
+    "",
+    None,
+    "The Red fox_den, re-run 2x!",
+    "Ünïcode café 東京 x2",
+    "İstanbul",
+    "e\u0301te ½ ٣٤ 👍ok",
+    "fox",
+]
+WORDS = [
+    [],
+    [],
+    ["the", "red", "fox", "den", "re", "run", "2x"],
+    ["ünïcode", "café", "東京", "x2"],
+    ["i", "stanbul"],
+    ["e", "te", "½", "٣٤", "ok"],
+    ["fox"],
+]
+
+
+@pytest.mark.parametrize("table_bits", [D._TABLE_BITS, 2])
+def test_lowercase_words_are_str_extract_alls(monkeypatch, table_bits: int) -> None:
+    table = np.zeros(0x110000, dtype=np.uint8)  # nothing looked up yet
+    table[ord("x")] = 3  # marked by another thread, not looked up yet: this call must look it up too
+    monkeypatch.setattr(D, "_WORD_CHARS", table)
+    monkeypatch.setattr(D, "_TABLE_BITS", table_bits)
+    code, row, counts, vocab = D._lowercase_words(pl.Series(WORD_TEXTS).slice(0))
+    assert vocab.to_list() == ["the", "red", "fox", "den", "re", "run", "2x", "ünïcode", "café", "東京", "x2",
+                               "i", "stanbul", "e", "te", "½", "٣٤", "ok"]  # fmt: skip
+    assert code.tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 2]
+    assert row.tolist() == [2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 5, 5, 5, 5, 5, 6]
+    assert counts.tolist() == [len(w) for w in WORDS]
+    assert [[vocab[int(c)] for c in code[row == d]] for d in range(len(WORDS))] == WORDS
+    expected = pl.Series(WORD_TEXTS).str.to_lowercase().str.extract_all(D._WORD).fill_null([]).to_list()
+    assert expected == WORDS  # the regex engine agrees
+    # what was looked up is remembered: letters and digits 1, other characters 2, unseen ones 0
+    looked_up = D._WORD_CHARS[[ord(c) for c in "ax東 _\u0301👍z"]]
+    assert looked_up.tolist() == [1, 1, 1, 2, 2, 2, 2, 0]
+    # a slice of a longer Series: its bytes start past the buffer's start
+    _, _, counts, vocab = D._lowercase_words(pl.Series(["pad words", "Café au lait"]).slice(1))
+    assert (counts.tolist(), vocab.to_list()) == ([3], ["café", "au", "lait"])
+    _, _, counts, vocab = D._lowercase_words(pl.Series([], dtype=pl.String))
+    assert (counts.tolist(), vocab.to_list()) == ([], [])
+
+
+def test_a_character_another_thread_marked_is_looked_up(monkeypatch) -> None:
+    table = np.full(0x110000, 2, dtype=np.uint8)  # all looked up but "x", marked by another thread
+    table[[ord("a"), ord("b"), ord("y")]] = 1
+    table[ord("x")] = 3
+    monkeypatch.setattr(D, "_WORD_CHARS", table)
+    _, _, _, vocab = D._lowercase_words(pl.Series(["ax by"]))
+    assert vocab.to_list() == ["ax", "by"]
+    assert table[ord("x")] == 1
+
+
+def test_many_distinct_words_grow_the_table(monkeypatch) -> None:
+    monkeypatch.setattr(D, "_TABLE_BITS", 2)
+    # texts 2i and 2i + 1 are the same 50 new words and "shared": the table grows between them
+    texts = [" ".join(f"w{i // 2}x{j}" for j in range(50)) + " shared" for i in range(40)]
+    code, row, counts, vocab = D._lowercase_words(pl.Series(texts))
+    assert vocab.len() == 20 * 50 + 1
+    assert vocab.to_list()[:3] == ["w0x0", "w0x1", "w0x2"]
+    assert vocab.to_list()[-3:] == ["w19x47", "w19x48", "w19x49"]
+    # "shared" is word 50, first seen in text 0
+    assert [code[row == d].tolist() for d in (4, 5)] == [list(range(101, 151)) + [50]] * 2
+    assert counts.tolist() == [51] * 40
+
+
+def test_load_kernels_leaves_nothing_to_compile_for_a_batch() -> None:
+    D.load_kernels()
+    kernels = [v for v in vars(D).values() if hasattr(v, "signatures") and hasattr(v, "py_func")]
+    before = [list(k.signatures) for k in kernels]
+    assert D._word_codes in kernels and D._permuted_minima in kernels
+    sigs(a=A, b=B, e="", s="two words", u="Ünïcode café 東京 x2")
+    assert [list(k.signatures) for k in kernels] == before
 
 
 def _hashlib_sha1_64(text: str) -> int:
@@ -181,9 +306,8 @@ def test_sha1_of_shingles_is_hashlibs_for_every_length_around_one_block() -> Non
     assert D._sha1_64(pl.Series([], dtype=pl.String)).tolist() == []
 
 
-def test_sha1_blocks_of_many_shingles(monkeypatch) -> None:
-    monkeypatch.setattr(D, "_SHA1_BLOCK_ROWS", 7)
-    texts = [f"word{i} " * (i % 9) for i in range(100)]
+def test_sha1_of_many_shingles_of_one_and_more_blocks() -> None:
+    texts = [f"word{i} " * (i % 9) for i in range(100)]  # 0 to 64 bytes: one block, and two
     assert D._sha1_64(pl.Series(texts)).tolist() == [_hashlib_sha1_64(t) for t in texts]
 
 
