@@ -638,31 +638,49 @@ def _search(
     automaton = ahocorasick_rs.BytesAhoCorasick(searched)
     if lines is not None and any(b"\n" in key[:-1] for key in keys):
         lines = None  # (a key that holds a newline may run across lines)
-    haystack = (lines.raw if lines is not None else raw).raw
-    found = automaton.find_matches_as_indexes(memoryview(_word_starts(haystack)), overlapping=True)
+    read = lines.raw if lines is not None else raw
+    found = automaton.find_matches_as_indexes(memoryview(_word_starts(read.raw)), overlapping=True)
     # (pattern, start, end) triples, flattened straight into one array
     flat = np.fromiter(itertools.chain.from_iterable(found), dtype=np.int64, count=3 * len(found))
     pat, bstart = np.array(which, dtype=np.int64)[flat[0::3]], flat[1::3]
-    if lines is not None:
-        copy, bstart = lines.occurrences(bstart)
-        pat = pat[copy]
     key_len = np.array([len(k) for k in keys], dtype=np.int64)
     lens = key_len[pat]
+    # Word boundaries and surfaces are read where the automaton found them, before each occurrence in
+    # the distinct lines is copied to every copy of its line: a line's bytes and the bytes around it
+    # (a newline, or the start) are the same in both strings, and there are fewer occurrences to read.
+    word_first = _WORD_BYTE[np.array([k[0] for k in keys])][pat]
+    word_last = _WORD_BYTE[np.array([k[-1] for k in keys])][pat]
+    unbounded = (word_first & read.word_byte_before(bstart)) | (word_last & read.word_byte_at(bstart + lens))
+    index = {k: i for i, k in enumerate(keys)}
+    members = []
+    for group, _ in groups:
+        member = np.zeros(len(keys), dtype=bool)
+        member[[index[p.encode().lower()] for p in group if p]] = True
+        members.append(member)
+    # (occurrences that every group that has their key drops are dropped here)
+    wanted = np.zeros(len(keys), dtype=bool)
+    for member, (_, bounded) in zip(members, groups, strict=True):
+        if not bounded:
+            wanted |= member
+    keep = ~unbounded | wanted[pat]
+    pat, bstart, lens, unbounded = pat[keep], bstart[keep], lens[keep], unbounded[keep]
+    surfaces = _slices(read, bstart, lens)
+    copy = np.arange(pat.size)
+    if lines is not None:
+        copy, bstart = lines.occurrences(bstart)
+        pat, lens, unbounded = pat[copy], lens[copy], unbounded[copy]
     # Report order of overlapping Aho-Corasick: by end; at one end, a state's own (longest) pattern
     # before the shorter suffixes its failure links add.
     order = np.argsort((bstart + lens) * (key_len.max() + 1) - lens, kind="stable")
-    bstart, lens, pat = bstart[order], lens[order], pat[order]
-    word_first = _WORD_BYTE[np.array([k[0] for k in keys])][pat]
-    word_last = _WORD_BYTE[np.array([k[-1] for k in keys])][pat]
-    unbounded = (word_first & raw.word_byte_before(bstart)) | (word_last & raw.word_byte_at(bstart + lens))
-    index = {k: i for i, k in enumerate(keys)}
+    bstart, pat, unbounded, copy = bstart[order], pat[order], unbounded[order], copy[order]
     frames = []
-    for group, bounded in groups:
-        member = np.zeros(len(keys), dtype=bool)
-        member[[index[p.encode().lower()] for p in group if p]] = True
+    for member, (_, bounded) in zip(members, groups, strict=True):
         pick = member[pat] & ~unbounded if bounded else member[pat]
-        surface = _slices(raw, bstart[pick], lens[pick])
-        frames.append(pl.DataFrame({"surface": surface, "bstart": bstart[pick]}, schema=_FOUND_SCHEMA))
+        frames.append(
+            pl.DataFrame(
+                {"surface": surfaces.gather(copy[pick]), "bstart": bstart[pick]}, schema=_FOUND_SCHEMA
+            )
+        )
     return frames
 
 
