@@ -812,9 +812,10 @@ class _Lines:
     time); `raw`: the same as `_Bytes`; `starts`: each line's byte offset in them; `at`, `where`: line i
     occurs in the batch string at byte offsets where[at[i]:at[i + 1]]."""
 
-    def __init__(self, batch: _Bytes, lines: pl.DataFrame | None = None) -> None:
-        """`lines`: `_line_frame(batch)`, when already made."""
-        distinct = (lines if lines is not None else _line_frame(batch)).group_by("text").agg("at")
+    def __init__(self, batch: _Bytes, distinct: pl.DataFrame | None = None) -> None:
+        """`distinct`: `_distinct_lines(_line_frame(batch))`, when already made."""
+        if distinct is None:
+            distinct = _distinct_lines(_line_frame(batch))
         self.text = distinct.select(pl.col("text").str.join(""))
         self.raw = _Bytes(self.text.get_column("text").cast(pl.Binary)[0])
         sizes = distinct.get_column("text").str.len_bytes().cast(pl.Int64).to_numpy()
@@ -857,11 +858,15 @@ _DISTINCT_SHARE = 0.9
 def _repeated_lines(batch: _Bytes) -> _Lines | None:
     """The batch string's distinct lines (`_Lines`) when they hold at most `_DISTINCT_SHARE` of its
     bytes, else None (reading the batch string itself is then faster)."""
-    lines = _line_frame(batch)
-    # (estimated by line hashes: a collision only makes reading the distinct lines look better)
-    size = pl.col("text").str.len_bytes().cast(pl.Int64)
-    distinct = lines.select(size.filter(pl.col("text").hash().is_first_distinct()).sum()).item()
-    return _Lines(batch, lines) if distinct <= _DISTINCT_SHARE * batch.n else None
+    # (the lines are grouped once, for the decision and for `_Lines`)
+    distinct = _distinct_lines(_line_frame(batch))
+    size = distinct.select(pl.col("text").str.len_bytes().cast(pl.Int64).sum()).item()
+    return _Lines(batch, distinct) if size <= _DISTINCT_SHARE * batch.n else None
+
+
+def _distinct_lines(lines: pl.DataFrame) -> pl.DataFrame:
+    """`_line_frame`'s lines grouped: each distinct line (`text`) and the offsets of its copies (`at`)."""
+    return lines.group_by("text").agg("at")
 
 
 def _pattern_forms(big: pl.DataFrame, rules: list[tuple[str, str, float, str]]) -> pl.DataFrame:
