@@ -1387,15 +1387,18 @@ def _candidates(
     sep = len(_SEP.encode())
     lengths = batch.get_column("text").str.len_bytes().cast(pl.Int64).to_numpy() + sep
     doc_starts = np.cumsum(lengths) - lengths
-    big = batch.select((pl.col("text") + _SEP).str.join("").alias("text"))  # every document ends with _SEP
-    raw = _Bytes(big.get_column("text").cast(pl.Binary)[0])
+    # every document ends with _SEP (joined as bytes: one copy, not one per step)
+    sep_bytes = _SEP.encode()
+    raw = _Bytes(sep_bytes.join(batch.get_column("text").cast(pl.Binary).to_list()) + sep_bytes)
 
     gazetteer = gazetteer.with_row_index("_g")
     distinct = _distinct_lines(_line_frame(raw))
     lines = _repeated_lines(raw, distinct)
     # (a rule that names a newline, through a gazetteer name it holds, may match across lines)
     newline_rule = any("\n" in regex for _, regex, _, _ in rules)
-    raw_forms = _pattern_forms(big if newline_rule else _line_texts(distinct), rules)
+    raw_forms = _pattern_forms(
+        pl.DataFrame({"text": [raw.raw.decode()]}) if newline_rule else _line_texts(distinct), rules
+    )
     is_list = pl.col("rule") == "org_list"
     # Lists read the other rules' organisations as found (one `_valid_forms` pass for all forms).
     items = _list_items(
@@ -1435,7 +1438,8 @@ def _candidates(
         ],
         lines,
     )
-    hits = _gazetteer_hits(alias_found, raw, gazetteer)
+    # (sorted while it has four columns; the gazetteer's are gathered in that order)
+    hits = _gazetteer_hits(alias_found, raw, gazetteer).sort("bstart", maintain_order=True)
     hits = pl.concat(
         [
             hits,
@@ -1449,16 +1453,15 @@ def _candidates(
             )[hits.get_column("_g")],
         ],
         how="horizontal",
-    ).lazy()
-    hits = hits.join(
-        _blocked_by_next_word(phrase_found, raw, phrases), on=["bstart", "entity_id"], how="anti"
     )
+    blocked = _blocked_by_next_word(phrase_found, raw, phrases).collect(engine=_ENGINE)
+    if blocked.height:
+        # (the join does not promise the order of the hits: sorted again)
+        hits = hits.join(blocked, on=["bstart", "entity_id"], how="anti").sort("bstart", maintain_order=True)
     # Materialised once: the context rules below read these hits twice. Rules in list columns are joined
     # by gazetteer row (`_g`) onto the few hits that have them, not carried along by every hit.
     # Documents are told apart by their start offset; their ids are only attached to the chosen mentions.
-    hits = _with_doc_start(
-        hits.collect(engine=_ENGINE).sort("bstart", maintain_order=True), doc_starts
-    ).lazy()
+    hits = _with_doc_start(hits, doc_starts).lazy()
     # unless_doc: a form is void in documents containing one of its listed words ("qubit" + "quantum").
     if words:
         seen = (
