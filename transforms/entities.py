@@ -1709,12 +1709,24 @@ def _short_names(found: pl.DataFrame) -> pl.DataFrame:
     )
     if renamed.height == 0:
         return found
-    return (
-        found.join(renamed, on=["doc_id", "entity_id"], how="left", maintain_order="left")
-        .with_columns(
-            pl.coalesce("_id", "entity_id").alias("entity_id"), pl.coalesce("_name", "name").alias("name")
+
+    def rename(rows: pl.DataFrame) -> pl.DataFrame:
+        return (
+            rows.join(renamed, on=["doc_id", "entity_id"], how="left", maintain_order="left")
+            .with_columns(
+                pl.coalesce("_id", "entity_id").alias("entity_id"), pl.coalesce("_name", "name").alias("name")
+            )
+            .drop("_id", "_name")
         )
-        .drop("_id", "_name")
+
+    if renamed.select(pl.struct("doc_id", "entity_id").is_duplicated().any()).item():
+        return rename(found)  # (a mention renamed twice is repeated, once per name)
+    # Only the mentions of renamed entities are joined (a few in a batch's 100,000s), then written back
+    # in place.
+    at = found.get_column("entity_id").is_in(renamed.get_column("entity_id").implode()).arg_true()
+    new = rename(found.select("doc_id", "entity_id", "name")[at])
+    return found.with_columns(
+        found.get_column(c).clone().scatter(at, new.get_column(c)) for c in ("entity_id", "name")
     )
 
 
