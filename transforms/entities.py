@@ -936,7 +936,9 @@ def _pattern_forms(big: pl.DataFrame, rules: list[tuple[str, str, float, str]]) 
         if "ascii" in big.columns and names[0] in _ASCII_PASSES:
             found = pl.concat(
                 [
-                    big.filter(pl.col("ascii")).select(pl.col("text").str.extract_all(_ascii_regex(combined))),
+                    big.filter(pl.col("ascii")).select(
+                        pl.col("text").str.extract_all(_ascii_regex(combined))
+                    ),
                     big.filter(~pl.col("ascii")).select(pl.col("text").str.extract_all(combined)),
                 ]
             )
