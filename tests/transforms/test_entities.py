@@ -14,8 +14,12 @@ from transforms.entities import (
     _SEP,
     ENTITY_COLUMNS,
     MENTION_COLUMNS,
+    _ascii_regex,
     _Bytes,
     _discovery_rules,
+    _distinct_lines,
+    _line_frame,
+    _line_texts,
     _Lines,
     _pattern_forms,
     _repeated_lines,
@@ -674,20 +678,43 @@ def test_search_over_distinct_lines_reports_every_copy() -> None:
 _PROSE = st.sampled_from(
     ["Acme", " Acme", " Jane Roe", " Orbit", " Inc", " Group", " said", " CEO", " the", " chips", " and",
      " MX450", " 3", " GPT-4", "-7B", "'s", ",", ", said", ", a CEO", ", Orbit and Acme", ".", "\n", "\n",
-     "创始人", "王小明"]
+     "创始人", "王小明", " Zoë Roe", " Koç Group"]
 )  # fmt: skip
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.lists(_PROSE, max_size=25).map("".join), min_size=1, max_size=4))
 def test_pattern_forms_of_distinct_lines_equal_those_of_the_batch(docs: list[str]) -> None:
-    # No rule matches across a newline, so the distinct lines hold every match the batch string does.
+    # No rule matches across a newline, so the distinct lines hold every match the batch string does;
+    # in the lines written in ASCII alone, the ASCII-narrowed regexes match what the Unicode ones do.
     rules = _discovery_rules(["GPT"], ["Acme"], [], ["Acme"])
     raw = _Bytes("".join(d + _SEP for d in docs))
     batch = pl.DataFrame({"text": [raw.raw.decode()]})
-    assert sorted(_pattern_forms(_Lines(raw).text, rules).rows()) == sorted(
-        _pattern_forms(batch, rules).rows()
+    expected = sorted(_pattern_forms(batch, rules).rows())
+    assert sorted(_pattern_forms(_Lines(raw).text, rules).rows()) == expected
+    assert sorted(_pattern_forms(_line_texts(_distinct_lines(_line_frame(raw))), rules).rows()) == expected
+
+
+def test_line_texts_join_the_ascii_lines_and_the_others() -> None:
+    raw = _Bytes("".join(t + _SEP for t in ["Zoë met Bo\nBo ran", "Bo ran"]))
+    texts = _line_texts(_distinct_lines(_line_frame(raw)))
+    joined = {a: sorted(t.splitlines(keepends=True)) for a, t in texts.select("ascii", "text").rows()}
+    assert joined == {True: ["\x00\n", "Bo ran\n"], False: ["Zoë met Bo\n"]}
+
+
+def test_ascii_regex_narrows_unicode_classes_to_their_ascii_members() -> None:
+    # Alone or in a bracket class; a class with no ASCII member alone becomes a non-ASCII character.
+    assert _ascii_regex(r"(?-u:\b)\p{Lu}[\p{L}\p{N}&-]+ [^\p{Ll}]\p{Han}{1,2}\d") == (
+        r"(?-u:\b)[A-Z][A-Za-z0-9&-]+ [^a-z][^\x00-\x7F]{1,2}\d"
     )
+
+
+def test_ascii_passes_read_ascii_lines_with_narrowed_regexes() -> None:
+    # The row marked ASCII is read with the narrowed regex (here it holds a name it cannot match, which
+    # no row of `_line_texts` would), the other with the Unicode one.
+    rules = [("PERSON", r"()(\p{Lu}\p{Ll}+ Roe)", 0.9, "person_title")]
+    texts = pl.DataFrame({"ascii": [True, False], "text": ["Jane Roe, Émile Roe\n", "Zoë Roe\n"]})
+    assert sorted(_pattern_forms(texts, rules).get_column("surface").to_list()) == ["Jane Roe", "Zoë Roe"]
 
 
 def test_word_starts_marks_the_first_byte_of_every_word() -> None:
