@@ -2173,7 +2173,9 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                 | _contains_where(pl.col("_after") & pl.col("_made"), "_gap", _OF_BETWEEN, 0, 40)
                 # "paid $4.9 billion for Globex, which has 2,500 employees": a relative clause's figure
                 | _contains_where(
-                    ~pl.col("_after") & (pl.col("start") - pl.col("m_end")).is_between(1, 60),
+                    ~pl.col("_after")
+                    & (pl.col("start") - pl.col("m_end")).is_between(1, 60)
+                    & pl.col("_gap").str.starts_with(","),
                     "_gap",
                     _RELATIVE_GAP,
                 )
