@@ -2202,7 +2202,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             (~pl.col("_after") & ~pl.col("_other_clause")).alias("_best_near"),
             pl.col("_list").alias("_best_list"),
             pl.col("_lsize").alias("_best_lsize"),
-            (pl.col("_target").fill_null(False) | pl.col("_poss")).alias("_best_target"),
+            # (a null target is a money figure of unknown kind after a deal cue: ranked as a target)
+            (pl.col("_target").fill_null(True) | pl.col("_poss")).alias("_best_target"),
             # a speaker in a clause after the figure's ("Sales rose 12%, X CEO Jane Roe said")
             (pl.col("_speaker") & pl.col("_after") & pl.col("_other_clause") & ~pl.col("_target")).alias(
                 "_best_trailing"
@@ -2215,7 +2216,23 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .drop("_rank", "_neg_end")
     )
     # (figures are joined by their one-integer _k, the key of (_d, start))
-    fig = fig.join(same.rename({"_fig": "_k"}), on="_k", how="left").collect(engine=_ENGINE).lazy()
+    # The sentence's subject: its first name before the figure that is no object, speaker or target
+    # ("Acme bought Globex for $4.9 billion, and its shares rose 5%": "its" is Acme).
+    opener = (
+        pairs.filter(
+            ~pl.col("_after") & ~pl.col("_prep") & ~pl.col("_reporter") & ~pl.col("_target").fill_null(False)
+        )
+        .select("_fig", pl.col("entity_id").alias("_opener"), "m_start")
+        .sort("_fig", "m_start")
+        .filter((pl.col("_fig") != pl.col("_fig").shift(1)).fill_null(True))
+        .drop("m_start")
+    )
+    fig = (
+        fig.join(same.rename({"_fig": "_k"}), on="_k", how="left")
+        .join(opener.rename({"_fig": "_k"}), on="_k", how="left")
+        .collect(engine=_ENGINE)
+        .lazy()
+    )
     # Coordinated owners own coordinated figures in order ("Acme and Globex grew 12% and 8%,
     # respectively"; "A, B and C held 20%, 15% and 10%"). Figures of one sentence joined by a comma or
     # "and" form a run; its n-th figure goes to the list's n-th member when the lengths agree. (A
@@ -2482,6 +2499,17 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         _contains_where(
             pl.col("_best_reporter") & pl.col("_fb_subject").is_not_null(), "_stext", _SAID_IT, 0, head
         ).alias("_said_it"),
+        # a reference back in the figure's own clause, whose best name is in another clause
+        _contains_where(
+            pl.col("_opener").is_not_null()
+            & ~pl.col("_best_near").fill_null(True)
+            & ~pl.col("_best_target").fill_null(True)
+            & (pl.col("_opener") != pl.col("_same_subject")).fill_null(False),
+            "_stext",
+            _COREF + r"[^,;:!?，；。！？]*$",
+            0,
+            head,
+        ).alias("_clause_coref"),
         _contains_where(
             pl.col("_best_trailing"), "_stext", _MARKET_SUBJECT + r"[^,;:!?，；。！？“”\"]*$", 0, head
         ).alias("_market"),
@@ -2517,6 +2545,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .then(pl.col("_ref_subject"))
         .when(pl.col("_deal_subject").is_not_null() & ~pl.col("_best_target").fill_null(False))
         .then(pl.col("_deal_subject"))
+        .when(use_same & pl.col("_clause_coref"))
+        .then(pl.col("_opener"))
         .when(use_same & (pl.col("_best_lsize") > 1) & (pl.col("_fsize") == pl.col("_best_lsize")))
         .then(pl.col("_member"))
         .when(use_same)
