@@ -421,6 +421,19 @@ _CLAUSE_BREAK = r"(?:^|[^0-9]),|,(?:[^0-9]|$)|[;，；、。！？]"
 # clause's grammatical subject: figures prefer a subject-position mention.
 _PREP_LEFT = r"(?i)(?-u:\b)(?:in|to|with|for|by|of|at|on|into|than|over|against)\s+(?:the\s+)?$"
 
+# A figure inside a relative clause belongs to the name the clause describes ("Globex, which has 2,500
+# employees"; no clause punctuation between).
+_RELATIVE_GAP = r"(?i)^,\s*(?:which|that)\s+(?:[a-z-]+\s+){0,4}$"
+# A deal's target named in the sentence before ("Acme agreed to buy Globex. The deal is worth $4.9
+# billion", "... It will pay $4.9 billion") owns the money of a sentence about the deal.
+_DEAL_TARGET_LEFT = (
+    r"(?i)(?-u:\b)(?:acquir(?:e|es|ed|ing)|buy(?:s|ing)?|bought|purchas(?:e|es|ed|ing)|(?:acquisition|takeover|"
+    r"purchase|buyout)\s+of|merger\s+with|stake\s+in)\s+(?:(?:the|a|an)\s+)?(?:[a-z][a-z-]*\s+){0,3}$"
+)
+_DEAL_WORDS = (
+    r"(?i)(?-u:\b)(?:deal|transaction|pays?|paid|paying|price|purchase|acquisition|takeover|merger|buyout|bid)"
+    r"(?-u:\b)"
+)
 # A name inside a relative clause ("Acme, which Globex backs, said ...") is not the sentence's subject.
 _RELATIVE_LEFT = r"(?i),\s*(?:which|whom|whose\s+[a-z-]+|that)\s+(?:[a-z-]+\s+){0,2}$"
 
@@ -1908,6 +1921,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         "_rival_s": _COMPARE,
         "_generic_s": _GENERIC_SUBJECT,
         "_order_s": _ORDER_REF,
+        "_deal_s": _DEAL_WORDS,
     }
     fig = (
         fig.with_columns(
@@ -1935,7 +1949,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     # right ones hold any, and only those are searched for each cue.)
     side_cues = {
         "m_left": [_SOURCE_LEFT, _DESCRIPTOR_LEFT, _RESEARCH_LEFT, _PREP_LEFT, _STOCK_LEFT]
-        + [_AGENT_LEFT, _OWN_RIVAL_LEFT, _RELATIVE_LEFT],
+        + [_AGENT_LEFT, _OWN_RIVAL_LEFT, _RELATIVE_LEFT, _DEAL_TARGET_LEFT],
         "m_right": [_SOURCE_RIGHT, _DESCRIPTOR_RIGHT, _RESEARCH_RIGHT, _REPORTER_RIGHT, _STOCK_RIGHT]
         + [_RELATION_RIGHT, _TITLE_RIGHT],
     }
@@ -1991,6 +2005,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             has(_AGENT_LEFT).alias("_agent"),
             has(_OWN_RIVAL_LEFT).alias("_own_rival"),
             (has(_REPORTER_RIGHT) | has(_TITLE_RIGHT)).alias("_speaker"),
+            (has(_DEAL_TARGET_LEFT) & ~has(_AGENT_LEFT)).alias("_deal_target"),
             "_list",
         )
         # A coordinated list ("include Alpha, Beta and Gamma") is a source as a whole when any member is
@@ -2165,6 +2180,14 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                 | (pl.col("kind").is_in(_STOCK_KINDS) & pl.col("_shares"))
                 | _contains_where(pl.col("_after"), "_gap", _FOR_BETWEEN, 0, 40)
                 | _contains_where(pl.col("_after") & pl.col("_made"), "_gap", _OF_BETWEEN, 0, 40)
+                # "paid $4.9 billion for Globex, which has 2,500 employees": a relative clause's figure
+                | _contains_where(
+                    ~pl.col("_after")
+                    & (pl.col("start") - pl.col("m_end")).is_between(1, 60)
+                    & pl.col("_gap").str.starts_with(","),
+                    "_gap",
+                    _RELATIVE_GAP,
+                )
             ).alias("_target"),
             pl.when(pl.col("_after"))
             .then(pl.col("m_start") - pl.col("end"))
@@ -2188,6 +2211,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             (~pl.col("_after") & ~pl.col("_other_clause")).alias("_best_near"),
             pl.col("_list").alias("_best_list"),
             pl.col("_lsize").alias("_best_lsize"),
+            # (a null target is a money figure of unknown kind after a deal cue: ranked as a target)
+            (pl.col("_target").fill_null(True) | pl.col("_poss")).alias("_best_target"),
             # a speaker in a clause after the figure's ("Sales rose 12%, X CEO Jane Roe said")
             (pl.col("_speaker") & pl.col("_after") & pl.col("_other_clause") & ~pl.col("_target")).alias(
                 "_best_trailing"
@@ -2200,7 +2225,23 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .drop("_rank", "_neg_end")
     )
     # (figures are joined by their one-integer _k, the key of (_d, start))
-    fig = fig.join(same.rename({"_fig": "_k"}), on="_k", how="left").collect(engine=_ENGINE).lazy()
+    # The sentence's subject: its first name before the figure that is no object, speaker or target
+    # ("Acme bought Globex for $4.9 billion, and its shares rose 5%": "its" is Acme).
+    opener = (
+        pairs.filter(
+            ~pl.col("_after") & ~pl.col("_prep") & ~pl.col("_reporter") & ~pl.col("_target").fill_null(False)
+        )
+        .select("_fig", pl.col("entity_id").alias("_opener"), "m_start")
+        .sort("_fig", "m_start")
+        .filter((pl.col("_fig") != pl.col("_fig").shift(1)).fill_null(True))
+        .drop("m_start")
+    )
+    fig = (
+        fig.join(same.rename({"_fig": "_k"}), on="_k", how="left")
+        .join(opener.rename({"_fig": "_k"}), on="_k", how="left")
+        .collect(engine=_ENGINE)
+        .lazy()
+    )
     # Coordinated owners own coordinated figures in order ("Acme and Globex grew 12% and 8%,
     # respectively"; "A, B and C held 20%, 15% and 10%"). Figures of one sentence joined by a comma or
     # "and" form a run; its n-th figure goes to the list's n-th member when the lengths agree. (A
@@ -2363,7 +2404,31 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .select("_k", "_ref_subject")
         for which, pool in pools.items()
     )
-    fig = fig.join(pl.concat(fb_frames), on="_k", how="left").join(ref_frame, on="_k", how="left")
+    deal_frame = (
+        fig.filter(pl.col("_deal_s").fill_null(False) & (pl.col("_class") == "money"))
+        .select("_d", "_k", "_fk", "paragraph_id")
+        .sort("_fk")
+        .join_asof(
+            cand.lazy()
+            .filter(pl.col("_deal_target"))
+            .select(
+                pl.col("_k").alias("_fk"),
+                pl.col("_d").alias("_fd"),
+                pl.col("entity_id").alias("_deal_subject"),
+                "m_par",
+            )
+            .sort("_fk"),
+            on="_fk",
+            strategy="backward",
+        )
+        .filter((pl.col("_fd") == pl.col("_d")) & (pl.col("m_par") == pl.col("paragraph_id")))
+        .select("_k", "_deal_subject")
+    )
+    fig = (
+        fig.join(pl.concat(fb_frames), on="_k", how="left")
+        .join(ref_frame, on="_k", how="left")
+        .join(deal_frame, on="_k", how="left")
+    )
     # An ORG named before the figure in its sentence: the first ORG's end is before the figure's start.
     # (grouped and joined by one integer sentence key: ~2x cheaper than the pair (_d, sentence))
     org_end = (
@@ -2443,6 +2508,17 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         _contains_where(
             pl.col("_best_reporter") & pl.col("_fb_subject").is_not_null(), "_stext", _SAID_IT, 0, head
         ).alias("_said_it"),
+        # a reference back in the figure's own clause, whose best name is in another clause
+        _contains_where(
+            pl.col("_opener").is_not_null()
+            & ~pl.col("_best_near").fill_null(True)
+            & ~pl.col("_best_target").fill_null(True)
+            & (pl.col("_opener") != pl.col("_same_subject")).fill_null(False),
+            "_stext",
+            _COREF + r"[^,;:!?，；。！？]*$",
+            0,
+            head,
+        ).alias("_clause_coref"),
         _contains_where(
             pl.col("_best_trailing"), "_stext", _MARKET_SUBJECT + r"[^,;:!?，；。！？“”\"]*$", 0, head
         ).alias("_market"),
@@ -2476,6 +2552,10 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         "_k",
         pl.when(pl.col("_ref_subject").is_not_null() & ~pl.col("_best_near").fill_null(False))
         .then(pl.col("_ref_subject"))
+        .when(pl.col("_deal_subject").is_not_null() & ~pl.col("_best_target").fill_null(False))
+        .then(pl.col("_deal_subject"))
+        .when(use_same & pl.col("_clause_coref"))
+        .then(pl.col("_opener"))
         .when(use_same & (pl.col("_best_lsize") > 1) & (pl.col("_fsize") == pl.col("_best_lsize")))
         .then(pl.col("_member"))
         .when(use_same)

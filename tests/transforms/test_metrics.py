@@ -375,6 +375,17 @@ CASES = [
       ("10%", 10.0, None, "percent", None, None, _eid("Vela"))]),
     ("Acme led with 20%, ahead of Globex at 15%.",
      [("20%", 20.0, None, "percent", None, None, ACME), ("15%", 15.0, None, "percent", None, None, GLOBEX)]),  # noqa: E501
+    # a relative clause's figure belongs to the name it describes; a deal's target named in the sentence
+    # before owns the money of a sentence about the deal (not a possessor's own figure)
+    ("Acme paid $4.9 billion for Globex, which has 2,500 employees.",
+     [("$4.9 billion", 4.9e9, None, "USD", None, None, GLOBEX), ("2,500 employees", 2500.0, None, "employees", None, "headcount", GLOBEX)]),  # noqa: E501
+    ("Acme agreed to acquire Globex. It will pay $4.9 billion.", [("$4.9 billion", 4.9e9, None, "USD", None, None, GLOBEX)]),  # noqa: E501
+    ("Acme agreed to buy Globex. The deal is worth $4.9 billion, given Acme's $20 billion in debt.",
+     [("$4.9 billion", 4.9e9, None, "USD", None, "valuation", GLOBEX), ("$20 billion", 2e10, None, "USD", None, None, ACME)]),  # noqa: E501
+    # a reference back in the figure's own clause is the sentence's subject, not a nearer object
+    ("Acme bought Globex for $4.9 billion, and its shares rose 5%.",
+     [("$4.9 billion", 4.9e9, None, "USD", None, None, GLOBEX), ("5%", 5.0, None, "percent", None, "stock_change", ACME)]),  # noqa: E501
+    ("Acme signed Globex as a client, and its revenue rose 12%.", [("12%", 12.0, None, "percent", None, "change", ACME)]),  # noqa: E501
     # basis points are hundredths of a percentage point (labels: "490 bps" -> 4.9 percent): "bp" in lower
     # case only ("BP" is also a company), hyphenated before a noun too; a date after "on" is no benchmark
     ("Acme's margin fell 15bp at its 5 BP stations, after a 25-basis-point rise.",
