@@ -308,15 +308,23 @@ _ROLE = (
 )
 # Business verbs and phrases after an organisation's name, and phrases before it.
 _ORG_AFTER = (
-    r"raised|has raised|reported|posted|shipped|acquired|agreed to|announced|unveiled|launched|is valued|"
+    r"raised|has raised|had raised|reported|had reported|posted|shipped|acquired|agreed to|announced|"
+    r"unveiled|launched|is valued|"
+    # a firm's analysts at work ("Acme analysts said"; "Wall Street analysts" is an ordinary word's)
+    r"analysts? (?:said|say|says|wrote|write|expect|expects|estimate|estimates|noted|note)|"
+    # what kind of firm it is, after its name ("the Roe Doe law firm")
+    r"law firm|investment bank|brokerage|hedge fund|consultancy|"
+    # a data provider's figures ("according to Acme data", "Acme estimates showed")
+    r"(?:data|figures|estimates) (?:showed|shows|show)|"
     # workforce moves: "Acme is cutting 3,000 jobs", "Acme laid off"
     r"is cutting|cuts|will cut|plans to cut|laid off|lays off|is laying off|will lay off|is hiring|"
     r"was valued|shares|stock|said on|said in a statement|declined to comment|did not respond|"
     r"(?:'s|’s) (?:chief|CEO|shares|stock|board|co-?founder|founder|president|revenue|market)"
 )
 _ORG_BEFORE = (
-    r"shares of|analysts? at|analysts? with|investors? in|stake in|acquisition of|acquire|acquired|"
-    r"research firm|investment bank|start-?up|chipmaker|carmaker|automaker|retailer|lender|rival|firm|"
+    r"shares of|analysts? at|analysts? with|polled by|investors? in|stake in|acquisition of|acquire|"
+    r"acquired|research firm|research agency|news agency|agency|consultancy|investment bank|start-?up|"
+    r"chipmaker|carmaker|automaker|retailer|lender|rival|firm|"
     r"producers?|makers?|manufacturers?|suppliers?|companies|company|investors? including|backed by|"
     r"(?:[\p{L}-]+-based)"
 )
@@ -444,6 +452,8 @@ def _discovery_rules(
         # capitalised cue after a word is a headline's Title Case, checked at each occurrence in
         # `_candidates`.)
         ("ORG", rf"({b}(?i:{_ORG_BEFORE}) )({_ORG})", "org_cue"),
+        # a data provider: "according to Acme data"
+        ("ORG", rf"({b}according to )({_ORG}) (?:data|figures|estimates|research){b}", "org_cue"),
         # Acme raised / Acme's chief executive / Acme, a Paris-based start-up
         (
             "ORG",

@@ -884,6 +884,28 @@ def test_discovery_cues(lexgaz: pl.DataFrame, text: str, expected: list) -> None
     assert lex_found(lexgaz, text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a firm's analysts at work, and the kind of firm after its name
+        ("Quillmark analysts expect slower sales.", [("Quillmark", "org:quillmark", 0, 9)]),
+        ("She joins the Harrow Pell law firm.", [("Harrow Pell", "org:harrow-pell", 14, 25)]),
+        # a pollster or a data provider of the figures
+        ("as analysts polled by Tessary forecast", [("Tessary", "org:tessary", 22, 29)]),
+        ("up 4%, according to Dravik data.", [("Dravik", "org:dravik", 20, 26)]),
+        ("a study by the research agency Omvale", [("Omvale", "org:omvale", 31, 37)]),
+        ("Brixel had reported the talks.", [("Brixel", "org:brixel", 0, 6)]),
+        # an ordinary word before the cue names no one; "according to" a person is no data provider
+        ("Search analysts expect more.", []),
+        ("according to Olaf Brenning data", [("Olaf Brenning", "person:olaf-brenning", 13, 26)]),
+    ],
+)
+def test_organisation_cues_of_analysts_pollsters_and_firm_kinds(
+    lexgaz: pl.DataFrame, text: str, expected: list
+) -> None:
+    assert lex_found(lexgaz, text) == expected
+
+
 def test_discovered_names_link_at_other_occurrences_and_short_forms(lexgaz: pl.DataFrame) -> None:
     text = "Olaf Brenning joined ZQ Robotics. Brenning said ZQ will grow; ZQ Robotics hired."
     assert lex_found(lexgaz, text) == [
