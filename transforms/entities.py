@@ -50,6 +50,7 @@ RULE_CONFIDENCE = {
     "org_suffix": _ORG_RULES,
     "org_cue": _ORG_RULES,
     "org_list": _ORG_RULES,
+    "org_government": _ORG_RULES,
     "person_title": _PERSON_RULES,
     "person_said": _PERSON_RULES,
     "person_apposition": _PERSON_RULES,
@@ -332,6 +333,27 @@ _ORG_KIND = (
     r"start-?up|company|firm|maker|chipmaker|bank|lender|retailer|group|provider|developer|manufacturer|"
     r"supplier|carmaker|automaker|fund|investor|platform|unit|subsidiary|rival|giant|operator|consultancy"
 )
+# Government departments and ministries by portfolio, the closed class of cabinet portfolios in English
+# ("Department of Justice", "the Finance Ministry", "U.S. Department of Homeland Security"); a country's
+# prefix is part of the mention (over the country's own mention, as an organisational suffix extends a
+# name) but not of the name, and "<Portfolio> Department" is named "Department of <Portfolio>".
+_PORTFOLIO = "|".join(
+    sorted(  # longest first: "Economy, Trade and Industry" before "Economy"
+        (
+            "Justice|Commerce|State|Defense|Defence|Treasury|Energy|Labor|Labour|Education|Transportation|"
+            "Transport|Interior|Agriculture|Health|Homeland Security|Veterans Affairs|Health and Human "
+            "Services|Housing and Urban Development|Finance|Foreign Affairs|Home Affairs|Trade|Industry|"
+            "Economy|Economy, Trade and Industry|Trade and Industry|Science and Technology|Industry and "
+            "Information Technology"
+        ).split("|"),
+        key=len,
+        reverse=True,
+    )
+)
+_GOVERNMENT = (
+    rf"(?:(?:U\.S\.|US|UK) )?(?:(?:Department|Ministry) of (?:the )?(?:{_PORTFOLIO})|(?:{_PORTFOLIO}) "
+    rf"(?:Department|Ministry))"
+)
 # Generic nouns that name no one before an organisational word ("an AI Lab Foundation Model team" holds
 # no organisation called "Lab Foundation").
 _GENERIC_NOUNS = (
@@ -452,6 +474,8 @@ def _discovery_rules(
         # capitalised cue after a word is a headline's Title Case, checked at each occurrence in
         # `_candidates`.)
         ("ORG", rf"({b}(?i:{_ORG_BEFORE}) )({_ORG})", "org_cue"),
+        # a government department or ministry: "the Justice Department", "Ministry of Finance"
+        ("ORG", rf"()({b}{_GOVERNMENT}){b}", "org_government"),
         # a data provider: "according to Acme data"
         ("ORG", rf"({b}according to )({_ORG}) (?:data|figures|estimates|research){b}", "org_cue"),
         # Acme raised / Acme's chief executive / Acme, a Paris-based start-up
@@ -783,6 +807,7 @@ _PASSES = (
     ("person_zh_title", "org_list"),
     ("product_kind", "product_org"),
     ("org_cue",),
+    ("org_government",),
     ("org_suffix",),
 )
 
@@ -942,7 +967,10 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
     # Sentence-opening words before an organisation's name are context, not name ("The Acme Group").
     lead = pl.col("surface").str.extract(rf"^((?:(?:{_LEAD}) )*)").fill_null("").str.len_bytes()
     forms = (
-        forms.with_columns(pl.when(org).then(lead.cast(pl.Int64)).otherwise(0).alias("_lead"))
+        # (a country before a government department is part of its mention: "US Department of Justice")
+        forms.with_columns(
+            pl.when(org & (rule != "org_government")).then(lead.cast(pl.Int64)).otherwise(0).alias("_lead")
+        )
         .with_columns(
             (pl.col("pre_bytes") + pl.col("_lead")).alias("pre_bytes"),
             pl.col("surface").str.slice(pl.col("_lead")).alias("surface"),  # ASCII: bytes = characters
@@ -1020,6 +1048,13 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
             pl.when((rule == "product_possessive") & ~pl.col("match").str.contains(r"^(?:its|their) "))
             .then(
                 pl.concat_str([pl.col("match").str.extract(r"^(.+?)(?:'s|’s) "), pl.lit(" "), pl.col("name")])
+            )
+            # "the U.S. Justice Department" is the "Department of Justice" (`_GOVERNMENT`).
+            .when(rule == "org_government")
+            .then(
+                pl.col("name")
+                .str.replace(r"^(?:U\.S\.|US|UK) ", "")
+                .str.replace(r"^(.+) (Department|Ministry)$", "$2 of $1")
             )
             .otherwise(pl.col("name"))
             .alias("name")
@@ -1470,7 +1505,9 @@ def _candidates(
     pat = (
         pl.concat(
             [
-                pat_frame.select(*linked.columns, (pl.col("rule") == "org_suffix").alias("extends")),
+                pat_frame.select(
+                    *linked.columns, pl.col("rule").is_in(["org_suffix", "org_government"]).alias("extends")
+                ),
                 linked.with_columns(pl.lit(False).alias("extends")),
             ]
         )

@@ -906,6 +906,40 @@ def test_organisation_cues_of_analysts_pollsters_and_firm_kinds(
     assert lex_found(lexgaz, text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a cabinet portfolio's department or ministry, either way round, one name for both
+        ("The Energy Department said.", [("Energy Department", "org:department-of-energy", 4, 21)]),
+        ("The Department of Energy said.", [("Department of Energy", "org:department-of-energy", 4, 24)]),
+        # a country before it is part of the mention (over the country's own), not of the name
+        (
+            "The US Department of Labor and the UK Finance Ministry met.",
+            [
+                ("US Department of Labor", "org:department-of-labor", 4, 26),
+                ("UK Finance Ministry", "org:ministry-of-finance", 35, 54),
+            ],
+        ),
+        # the longest portfolio is read whole
+        (
+            "Ministry of Economy, Trade and Industry staff",
+            [
+                (
+                    "Ministry of Economy, Trade and Industry",
+                    "org:ministry-of-economy-trade-and-industry",
+                    0,
+                    39,
+                )
+            ],
+        ),
+        # a department that is no portfolio's names no one
+        ("The Sales Department grew.", []),
+    ],
+)
+def test_government_departments_and_ministries(lexgaz: pl.DataFrame, text: str, expected: list) -> None:
+    assert lex_found(lexgaz, text) == expected
+
+
 def test_discovered_names_link_at_other_occurrences_and_short_forms(lexgaz: pl.DataFrame) -> None:
     text = "Olaf Brenning joined ZQ Robotics. Brenning said ZQ will grow; ZQ Robotics hired."
     assert lex_found(lexgaz, text) == [
