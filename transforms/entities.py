@@ -521,6 +521,16 @@ def _discovery_rules(
                 "product_possessive",
             )
         )
+        # A known organisation's possessive before a name and a kind of product: "Acme's Orbit Relay
+        # servers" (the name is not made of ordinary words alone: "Acme's Cloud platform").
+        rules.append(
+            (
+                "PRODUCT",
+                rf"((?-u:\b)(?:{og})(?:'s|’s) )({_ORG_TOKEN}(?: {_PRODUCT_TOKEN}){{0,2}}) "
+                rf"(?:{_PRODUCT_KIND})(?-u:\b)",
+                "product_kind",
+            )
+        )
     rules.append(("PRODUCT", rf"((?-u:\b)(?:{_CODE_KIND_BEFORE}) )({_CODE})(?-u:\b)", "product_code"))
     rules.append(("PRODUCT", rf"()((?-u:\b){_CODE}) (?:{_CODE_KIND_AFTER})(?-u:\b)", "product_code"))
     rules.append(("PRODUCT", rf"((?-u:\b)\d+ ?[GT]B of )({_CODE})(?-u:\b)", "product_code"))
@@ -946,6 +956,14 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
     )
     rule = pl.col("rule")
     person, org = pl.col("type") == "PERSON", pl.col("type") == "ORG"
+    possessive = pl.col("match").str.contains(r"^\S+(?:'s|’s) ")
+    ordinary_only = (
+        pl.col("surface")
+        .str.to_lowercase()
+        .str.split(" ")
+        .list.eval(pl.element().is_in(common.explode()))
+        .list.all()
+    )
     # A Chinese name is a surname and one or two characters: a third that is a verb or particle ends it.
     forms = forms.with_columns(
         pl.when(
@@ -1002,12 +1020,19 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
             (rule != "product_possessive") | ~first.is_in(known_forms),
             (rule != "product_possessive")
             | ~(pl.col("match").str.contains(r"^(?:its|their) ") & first.str.to_lowercase().is_in(common)),
-            # "the Orbit chips": the name is not an ordinary word or a role.
+            # "the Orbit chips": the name is not an ordinary word or a role; after a known organisation's
+            # possessive, not only ordinary words nor a known name ("Acme's Llama chips" is Llama).
             (rule != "product_kind")
             | ~(
-                first.str.to_lowercase().is_in(common)
+                pl.when(possessive)
+                .then(ordinary_only | first.is_in(known_forms))
+                .otherwise(first.str.to_lowercase().is_in(common))
                 | first.is_in(_STOPWORDS)
-                | pl.col("surface").str.contains(rf"(?-u:\b)(?:{not_product})(?-u:\b)")
+                | pl.col("surface").str.contains(
+                    pl.when(possessive)
+                    .then(pl.lit(rf"(?-u:\b)(?:{not_product_tail})(?-u:\b)"))
+                    .otherwise(pl.lit(rf"(?-u:\b)(?:{not_product})(?-u:\b)"))
+                )
             ),
             # "Jane Roe": the first word is a given name, the last is not an ordinary word.
             (rule != "person_given") | (first.is_in(given) & ~last.str.to_lowercase().is_in(common)),

@@ -960,6 +960,13 @@ def test_products_after_a_known_organisation_or_before_a_kind_word(lexgaz: pl.Da
     ]
     # a known name after the organisation is its own mention; a role is not a product
     assert lex_found(lexgaz, "Intel CEO spoke") == [("Intel", "org:intel", 0, 5)]
+    # a known organisation's possessive, a name and a kind of product (ordinary words in the name are
+    # fine, a name made only of them is none)
+    assert lex_found(lexgaz, "It runs on Intel’s Quarro Cloud Relay servers.") == [
+        ("Intel", "org:intel", 11, 16),
+        ("Quarro Cloud Relay", "product:quarro-cloud-relay", 19, 37),
+    ]
+    assert lex_found(lexgaz, "Intel's Search Cloud app") == [("Intel", "org:intel", 0, 5)]
 
 
 def test_chinese_names_do_not_come_out_of_longer_names_and_people_follow_titles(lexgaz: pl.DataFrame) -> None:
