@@ -59,6 +59,7 @@ RULE_CONFIDENCE = {
     "product_kind": _PRODUCT_RULES,
     "product_org": _PRODUCT_RULES,
     "product_code": _PRODUCT_RULES,
+    "product_sibling": _PRODUCT_RULES,
     "product_possessive": _PRODUCT_RULES,
     "product_list": _PRODUCT_RULES,
     "link": 0.75,  # 3/4
@@ -404,6 +405,9 @@ _PRODUCT_KIND = (
 # a memory capacity ("64GB of HBM3E"). Fiscal periods (Q3, H1, FY25) have the shape and are not products.
 _CODE = r"\p{Lu}{1,4}\d{1,4}\p{Lu}{0,2}"
 _NOT_CODE = r"^(?:Q|H|FY|CY)\d{1,4}$"
+# A model number whose letters name its product line ("MX" of MX450 and MX550), read from its start.
+_SIBLING_CODE = r"[A-Z]{2,4}\d{2,4}[A-Z]{0,2}"
+_CODE_LETTERS = r"^([A-Z]{2,4})\d"
 _CODE_KIND_BEFORE = (
     r"GPUs?|CPUs?|NPUs?|chips?|chipsets?|processors?|accelerators?|smartphones?|phones?|handsets?|"
     r"laptops?|SUVs?|sedans?"
@@ -534,6 +538,9 @@ def _discovery_rules(
     rules.append(("PRODUCT", rf"((?-u:\b)(?:{_CODE_KIND_BEFORE}) )({_CODE})(?-u:\b)", "product_code"))
     rules.append(("PRODUCT", rf"()((?-u:\b){_CODE}) (?:{_CODE_KIND_AFTER})(?-u:\b)", "product_code"))
     rules.append(("PRODUCT", rf"((?-u:\b)\d+ ?[GT]B of )({_CODE})(?-u:\b)", "product_code"))
+    # Any model number of two or more capitals: a product only in a document where a cue named one with
+    # the same letters ("the GPU MX450 ... the MX550"; `_siblings`).
+    rules.append(("PRODUCT", rf"()((?-u:\b){_SIBLING_CODE})(?-u:\b)", "product_sibling"))
     # "Acme, Borealis Partners and Quillon": a coordinated list of capitalised names (its items are
     # judged together in `_list_items`: one known or cued organisation makes the others organisations).
     # ASCII classes keep it in the regex engine's DFA; it shares the Chinese title rule's pass (measured
@@ -812,6 +819,7 @@ _PASSES = (
         "person_given",
         "product_code",
         "product_possessive",
+        "product_sibling",
     ),
     # (Chinese titles and ASCII lists never compete for a start)
     ("person_zh_title", "org_list"),
@@ -1014,7 +1022,7 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
                 | tail.str.contains(rf"(?-u:\b)(?:{not_product_tail})(?-u:\b)")
                 | tail.is_in(["AI", "Cloud"])
             ),
-            (~pl.col("rule").is_in(["product_code", "product_possessive"]))
+            (~pl.col("rule").is_in(["product_code", "product_possessive", "product_sibling"]))
             | ~pl.col("surface").str.contains(_NOT_CODE),
             # "Acme's Llama 4": a known name or model family keeps its own reading.
             (rule != "product_possessive") | ~first.is_in(known_forms),
@@ -1393,6 +1401,10 @@ def _candidates(
         _valid_forms(pl.concat([raw_forms.filter(~is_list), items]), lexicons, gazetteer.get_column("alias")),
         gazetteer,
     )
+    # Model numbers are looked for only when their letters are a cued one's somewhere in the batch.
+    letters = pl.col("surface").str.extract(_CODE_LETTERS)
+    cued_letters = forms.filter(pl.col("rule") == "product_code").select(letters).to_series().drop_nulls()
+    forms = forms.filter((pl.col("rule") != "product_sibling") | letters.is_in(cued_letters.implode()))
     # Only names the gazetteer does not know are linked (it finds its own names everywhere already).
     links = (
         _link_forms(forms, lexicons)
@@ -1525,7 +1537,7 @@ def _candidates(
     drop = (pat_frame.get_column("modifier").to_numpy() & lower_next) | (
         pat_frame.get_column("title_cue").to_numpy() & mid_line
     )
-    pat_frame = pat_frame.filter(pl.Series(~drop))
+    pat_frame = _siblings(pat_frame.filter(pl.Series(~drop)))
     linked = _link_hits(_with_doc_start(link_found, doc_starts), pat_frame, links, confidence["link"])
     pat = (
         pl.concat(
@@ -1549,6 +1561,18 @@ def _candidates(
         pl.Series("start", raw.chars(chosen.get_column("bstart").to_numpy()) - doc_start),
         pl.Series("end", raw.chars(chosen.get_column("bend").to_numpy()) - doc_start),
     ).lazy()
+
+
+def _siblings(pat: pl.DataFrame) -> pl.DataFrame:
+    """Pattern hits (doc_start, surface, rule, ...) less the `product_sibling` model numbers of documents
+    where no `product_code` hit has their letters: a model number is a product next to a sibling a cue
+    named ("the GPU MX450 ... MX550 later"), not by its shape alone (H20 of a chemical, A380 of a plane)."""
+    sibling = pl.col("rule") == "product_sibling"
+    if not pat.select(sibling.any()).item():
+        return pat
+    letters = pl.col("surface").str.extract(_CODE_LETTERS).alias("_letters")
+    cued = pat.filter(pl.col("rule") == "product_code").select("doc_start", letters).drop_nulls().unique()
+    return pat.filter(~sibling | pl.struct("doc_start", letters).is_in(cued.to_struct().implode()))
 
 
 def _with_doc_start(frame: pl.DataFrame, doc_starts: np.ndarray) -> pl.DataFrame:

@@ -969,6 +969,24 @@ def test_products_after_a_known_organisation_or_before_a_kind_word(lexgaz: pl.Da
     assert lex_found(lexgaz, "Intel's Search Cloud app") == [("Intel", "org:intel", 0, 5)]
 
 
+def test_model_numbers_that_share_a_cued_ones_letters_are_its_siblings(lexgaz: pl.DataFrame) -> None:
+    docs = pl.DataFrame(
+        {
+            "doc_id": ["a", "b"],
+            "text": [
+                "It sells the GPU KV210 now and the KV330X next year; the TK20 is old.",
+                "The KV330X is out.",
+            ],
+        }
+    )
+    m = extract_mentions(docs, lexgaz, V, LEXICONS)[0]
+    # other letters (TK20), or no cued sibling in the document (b), name no product
+    assert m.select("doc_id", "surface", "entity_id", "start", "end").rows() == [
+        ("a", "KV210", "product:kv210", 17, 22),
+        ("a", "KV330X", "product:kv330x", 35, 41),
+    ]
+
+
 def test_chinese_names_do_not_come_out_of_longer_names_and_people_follow_titles(lexgaz: pl.DataFrame) -> None:
     assert lex_found(lexgaz, "她在旧金山工作") == [("旧金山", "gpe:san-francisco", 2, 5)]
     assert lex_found(lexgaz, "英伟达创始人兼CEO黄小明表示") == [
