@@ -823,9 +823,10 @@ _PASSES = (
     ),
     # (Chinese titles and ASCII lists never compete for a start)
     ("person_zh_title", "org_list"),
-    ("product_kind", "product_org"),
+    # (a government's department starts at a capital word, a product's name after "the"/"its" or a
+    # known organisation: sharing their pass costs 0.001 s per 16 MB, a pass of its own 0.042 s)
+    ("product_kind", "product_org", "org_government"),
     ("org_cue",),
-    ("org_government",),
     ("org_suffix",),
 )
 
