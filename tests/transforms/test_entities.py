@@ -895,6 +895,12 @@ def test_discovery_cues(lexgaz: pl.DataFrame, text: str, expected: list) -> None
         ("up 4%, according to Dravik data.", [("Dravik", "org:dravik", 20, 26)]),
         ("a study by the research agency Omvale", [("Omvale", "org:omvale", 31, 37)]),
         ("Brixel had reported the talks.", [("Brixel", "org:brixel", 0, 6)]),
+        # both names a cue introduces
+        (
+            "grants to producers Quorvan and Brellix, too",
+            [("Quorvan", "org:quorvan", 20, 27), ("Brellix", "org:brellix", 32, 39)],
+        ),
+        ("Shares of Quillon and Growth rose.", [("Quillon", "org:quillon", 10, 17)]),
         # an ordinary word before the cue names no one; "according to" a person is no data provider
         ("Search analysts expect more.", []),
         ("according to Olaf Brenning data", [("Olaf Brenning", "person:olaf-brenning", 13, 26)]),
