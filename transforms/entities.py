@@ -313,6 +313,8 @@ _ROLE = (
 _ORG_AFTER = (
     r"raised|has raised|had raised|reported|had reported|posted|shipped|acquired|agreed to|announced|"
     r"unveiled|launched|is valued|"
+    # deliveries counted ("Acme delivered 5,000 robots"; a person delivers speeches, not counts)
+    r"delivered (?:about |around |nearly |more than |over )?\d+|"
     # a firm's analysts at work ("Acme analysts said"; "Wall Street analysts" is an ordinary word's)
     r"analysts? (?:said|say|says|wrote|write|expect|expects|estimate|estimates|noted|note)|"
     # what kind of firm it is, after its name ("the Roe Doe law firm")

@@ -895,6 +895,8 @@ def test_discovery_cues(lexgaz: pl.DataFrame, text: str, expected: list) -> None
         ("up 4%, according to Dravik data.", [("Dravik", "org:dravik", 20, 26)]),
         ("a study by the research agency Omvale", [("Omvale", "org:omvale", 31, 37)]),
         ("Brixel had reported the talks.", [("Brixel", "org:brixel", 0, 6)]),
+        # deliveries counted
+        ("Quorvan Robot delivered 1,200 units.", [("Quorvan Robot", "org:quorvan-robot", 0, 13)]),
         # both names a cue introduces
         (
             "grants to producers Quorvan and Brellix, too",
