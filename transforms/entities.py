@@ -396,7 +396,8 @@ _ZH_UNIT_EN = {
 
 
 # Products: a known organisation's name followed by product tokens ("Acme Orbit 3", "Acme Cloud
-# Infrastructure"), or a name followed by a word for a kind of product ("the Orbit chips").
+# Infrastructure"), or a name followed by a word for a kind of product ("the Orbit chips", "a Zentro
+# server").
 _PRODUCT_TOKEN = r"(?:\p{Lu}[\p{L}\p{N}]*|\d+[\p{L}\d]*)(?:-[\p{L}\p{N}]+)*"
 _PRODUCT_KIND = (
     r"chips?|processors?|accelerators?|GPUs?|CPUs?|platform|app|apps|assistant|chatbot|service|software|"
@@ -510,7 +511,7 @@ def _discovery_rules(
     rules.append(
         (
             "PRODUCT",
-            rf"((?-u:\b)(?:the|its|their|our|new|latest) )({_ORG_TOKEN}(?: {_PRODUCT_TOKEN}){{0,2}}) "
+            rf"((?-u:\b)(?:the|an?|its|their|our|new|latest) )({_ORG_TOKEN}(?: {_PRODUCT_TOKEN}){{0,2}}) "
             rf"(?:{_PRODUCT_KIND})(?-u:\b)",
             "product_kind",
         )
