@@ -977,7 +977,7 @@ def test_products_after_a_known_organisation_or_before_a_kind_word(lexgaz: pl.Da
     assert lex_found(lexgaz, "Intel's Search Cloud app") == [("Intel", "org:intel", 0, 5)]
     # after "a"/"an" too; an ordinary word is no name there either
     assert lex_found(lexgaz, "They met on a Zentro server, not a Cloud app.") == [
-        ("Zentro", "product:zentro", 13, 19)
+        ("Zentro", "product:zentro", 14, 20)
     ]
 
 
