@@ -284,8 +284,11 @@ _ORG = rf"{_ORG_TOKEN}(?: {_ORG_TOKEN}){{0,3}}"
 # Legal forms after a company's name. Only the abbreviated ones take a period of their own ("Acme Corp.
 # said"); after a written-out form ("... Acme Corporation.") a period is the sentence's full stop.
 # "Co" is one only with its period ("Acme Co."; "Acme Co-founder" is no company's name).
-_LEGAL_ABBREV = r"Inc|Corp|Co\.,? Ltd|Ltd|Pte|S\.A|N\.V"
-_LEGAL_WORD = r"Corporation|Limited|LLC|PLC|plc|GmbH|AG|SA|SE|NV|KK"
+# (Beyond the English ones, the forms of the markets whose companies English news names most: Australia's
+# Pty, Malaysia's Bhd, Indonesia's Tbk, Italy's S.p.A., the Netherlands' B.V., Finland's Oyj, Norway's ASA,
+# Sweden's AB, Germany's KGaA, Italy's Srl, the LLP of partnerships.)
+_LEGAL_ABBREV = r"Inc|Corp|Co\.,? Ltd|Ltd|Pte|Pty|Bhd|Tbk|S\.A|N\.V|S\.p\.A|B\.V"
+_LEGAL_WORD = r"Corporation|Limited|LLC|LLP|PLC|plc|GmbH|KGaA|AG|SA|SpA|SE|NV|BV|KK|Oyj|ASA|AB|Srl"
 _LEGAL_FORM = rf"(?:{_LEGAL_ABBREV}|{_LEGAL_WORD})(?-u:\b)\.?|Co\."
 # Corporate designators: words that add no identity to the one name before them ("Acme Holdings" is
 # Acme). A document that also writes the bare name calls the company by it (`_short_names`).
@@ -1614,7 +1617,7 @@ def _with_doc_start(frame: pl.DataFrame, doc_starts: np.ndarray) -> pl.DataFrame
 
 # A mention ending in an abbreviated legal form's period ("Acme Corp.", found by a rule or as a gazetteer
 # form). Initialisms ("S.A.", "U.S.") keep their last period: it is a letter's, wherever it stands.
-_ABBREV_STOP = r"(?-u:\b)(?:Inc|Corp|Co|Ltd|Pte)\.$"
+_ABBREV_STOP = r"(?-u:\b)(?:Inc|Corp|Co|Ltd|Pte|Pty|Bhd|Tbk)\.$"
 # Bytes after a period that show the sentence going on: a lowercase ASCII letter or a digit after a space
 # ("Acme Corp. said", "Acme Inc. 2"), any other byte straight after it ("Acme Co., Ltd.") but a closing
 # quote, and a quote that is a possessive's ("Acme Inc.'s"). Otherwise (end of line or document, a

@@ -864,6 +864,15 @@ def test_lexicon_forms_are_case_sensitive_and_join_known_entities(lexgaz: pl.Dat
             "Notes by Bramblewick Capital Markets.",
             [("Bramblewick Capital Markets", "org:bramblewick-capital-markets", 9, 36)],
         ),
+        # legal forms of other markets; the name is the company's without them
+        (
+            "Funds from Borvik Holdings Pty Ltd and Selmar Oyj arrived.",
+            [
+                ("Borvik Holdings Pty Ltd", "org:borvik-holdings", 11, 34),
+                ("Selmar Oyj", "org:selmar", 39, 49),
+            ],
+        ),
+        ("It sold to Kestrel Foods Bhd. Then", [("Kestrel Foods Bhd", "org:kestrel-foods", 11, 28)]),
         # business cues before and after a name; an ordinary word is not a name
         ("Shares of Quillon fell.", [("Quillon", "org:quillon", 10, 17)]),
         ("Ostrava Dynamics raised money.", [("Ostrava Dynamics", "org:ostrava-dynamics", 0, 16)]),
