@@ -957,6 +957,36 @@ def test_government_departments_and_ministries(lexgaz: pl.DataFrame, text: str, 
     assert lex_found(lexgaz, text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the long form (its last words whose capitals spell the acronym), then the acronym, here and later
+        (
+            "Then the Borvia Reform Commission (BRC) met; the BRC voted.",
+            [
+                ("Borvia Reform Commission", "org:borvia-reform-commission", 9, 33),
+                ("BRC", "org:borvia-reform-commission", 35, 38),
+                ("BRC", "org:borvia-reform-commission", 49, 52),
+            ],
+        ),
+        (
+            "Rules of the Data Administration of Borvia (DAB) apply.",
+            [
+                ("Data Administration of Borvia", "org:data-administration-of-borvia", 13, 42),
+                ("DAB", "org:data-administration-of-borvia", 44, 47),
+            ],
+        ),
+        # no institution's word, or capitals that spell something else: no organisation
+        ("a Quick Public Listing (QPL) soon", []),
+        ("the Borvia Reform Commission (XYZ) met", []),
+    ],
+)
+def test_acronyms_defined_after_an_organisations_name(
+    lexgaz: pl.DataFrame, text: str, expected: list
+) -> None:
+    assert lex_found(lexgaz, text) == expected
+
+
 def test_discovered_names_link_at_other_occurrences_and_short_forms(lexgaz: pl.DataFrame) -> None:
     text = "Olaf Brenning joined ZQ Robotics. Brenning said ZQ will grow; ZQ Robotics hired."
     assert lex_found(lexgaz, text) == [
