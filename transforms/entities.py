@@ -49,7 +49,10 @@ RULE_CONFIDENCE = {
     "model_family": 0.6,
     "org_suffix": _ORG_RULES,
     "org_cue": _ORG_RULES,
+    "org_cue_pair": _ORG_RULES,
     "org_list": _ORG_RULES,
+    "org_government": _ORG_RULES,
+    "org_acronym": _ORG_RULES,
     "person_title": _PERSON_RULES,
     "person_said": _PERSON_RULES,
     "person_apposition": _PERSON_RULES,
@@ -58,6 +61,7 @@ RULE_CONFIDENCE = {
     "product_kind": _PRODUCT_RULES,
     "product_org": _PRODUCT_RULES,
     "product_code": _PRODUCT_RULES,
+    "product_sibling": _PRODUCT_RULES,
     "product_possessive": _PRODUCT_RULES,
     "product_list": _PRODUCT_RULES,
     "link": 0.75,  # 3/4
@@ -281,8 +285,11 @@ _ORG = rf"{_ORG_TOKEN}(?: {_ORG_TOKEN}){{0,3}}"
 # Legal forms after a company's name. Only the abbreviated ones take a period of their own ("Acme Corp.
 # said"); after a written-out form ("... Acme Corporation.") a period is the sentence's full stop.
 # "Co" is one only with its period ("Acme Co."; "Acme Co-founder" is no company's name).
-_LEGAL_ABBREV = r"Inc|Corp|Co\.,? Ltd|Ltd|Pte|S\.A|N\.V"
-_LEGAL_WORD = r"Corporation|Limited|LLC|PLC|plc|GmbH|AG|SA|SE|NV|KK"
+# (Beyond the English ones, the forms of the markets whose companies English news names most: Australia's
+# Pty, Malaysia's Bhd, Indonesia's Tbk, Italy's S.p.A., the Netherlands' B.V., Finland's Oyj, Norway's ASA,
+# Sweden's AB, Germany's KGaA, Italy's Srl, the LLP of partnerships.)
+_LEGAL_ABBREV = r"Inc|Corp|Co\.,? Ltd|Ltd|Pte|Pty|Bhd|Tbk|S\.A|N\.V|S\.p\.A|B\.V"
+_LEGAL_WORD = r"Corporation|Limited|LLC|LLP|PLC|plc|GmbH|KGaA|AG|SA|SpA|SE|NV|BV|KK|Oyj|ASA|AB|Srl"
 _LEGAL_FORM = rf"(?:{_LEGAL_ABBREV}|{_LEGAL_WORD})(?-u:\b)\.?|Co\."
 # Corporate designators: words that add no identity to the one name before them ("Acme Holdings" is
 # Acme). A document that also writes the bare name calls the company by it (`_short_names`).
@@ -308,21 +315,64 @@ _ROLE = (
 )
 # Business verbs and phrases after an organisation's name, and phrases before it.
 _ORG_AFTER = (
-    r"raised|has raised|reported|posted|shipped|acquired|agreed to|announced|unveiled|launched|is valued|"
+    r"raised|has raised|had raised|reported|had reported|posted|shipped|acquired|agreed to|announced|"
+    r"unveiled|launched|is valued|"
+    # deliveries counted ("Acme delivered 5,000 robots"; a person delivers speeches, not counts)
+    r"delivered (?:about |around |nearly |more than |over )?\d+|"
+    # a firm's analysts at work ("Acme analysts said"; "Wall Street analysts" is an ordinary word's)
+    r"analysts? (?:said|say|says|wrote|write|expect|expects|estimate|estimates|noted|note)|"
+    # what kind of firm it is, after its name ("the Roe Doe law firm")
+    r"law firm|investment bank|brokerage|hedge fund|consultancy|"
+    # a data provider's figures ("according to Acme data", "Acme estimates showed")
+    r"(?:data|figures|estimates) (?:showed|shows|show)|"
     # workforce moves: "Acme is cutting 3,000 jobs", "Acme laid off"
     r"is cutting|cuts|will cut|plans to cut|laid off|lays off|is laying off|will lay off|is hiring|"
     r"was valued|shares|stock|said on|said in a statement|declined to comment|did not respond|"
     r"(?:'s|’s) (?:chief|CEO|shares|stock|board|co-?founder|founder|president|revenue|market)"
 )
 _ORG_BEFORE = (
-    r"shares of|analysts? at|analysts? with|investors? in|stake in|acquisition of|acquire|acquired|"
-    r"research firm|investment bank|start-?up|chipmaker|carmaker|automaker|retailer|lender|rival|firm|"
+    r"shares of|analysts? at|analysts? with|polled by|investors? in|stake in|acquisition of|acquire|"
+    r"acquired|research firm|research agency|news agency|agency|consultancy|investment bank|start-?up|"
+    r"chipmaker|carmaker|automaker|retailer|lender|rival|firm|"
     r"producers?|makers?|manufacturers?|suppliers?|companies|company|investors? including|backed by|"
     r"(?:[\p{L}-]+-based)"
 )
 _ORG_KIND = (
     r"start-?up|company|firm|maker|chipmaker|bank|lender|retailer|group|provider|developer|manufacturer|"
     r"supplier|carmaker|automaker|fund|investor|platform|unit|subsidiary|rival|giant|operator|consultancy"
+)
+# Government departments and ministries by portfolio, the closed class of cabinet portfolios in English
+# ("Department of Justice", "the Finance Ministry", "U.S. Department of Homeland Security"); a country's
+# prefix is part of the mention (over the country's own mention, as an organisational suffix extends a
+# name) but not of the name, and "<Portfolio> Department" is named "Department of <Portfolio>".
+_PORTFOLIO = "|".join(
+    sorted(  # longest first: "Economy, Trade and Industry" before "Economy"
+        (
+            "Justice|Commerce|State|Defense|Defence|Treasury|Energy|Labor|Labour|Education|Transportation|"
+            "Transport|Interior|Agriculture|Health|Homeland Security|Veterans Affairs|Health and Human "
+            "Services|Housing and Urban Development|Finance|Foreign Affairs|Home Affairs|Trade|Industry|"
+            "Economy|Economy, Trade and Industry|Trade and Industry|Science and Technology|Industry and "
+            "Information Technology"
+        ).split("|"),
+        key=len,
+        reverse=True,
+    )
+)
+_GOVERNMENT = (
+    rf"(?:(?:U\.S\.|US|UK) )?(?:(?:Department|Ministry) of (?:the )?(?:{_PORTFOLIO})|(?:{_PORTFOLIO}) "
+    rf"(?:Department|Ministry))"
+)
+# An organisation's name followed by the acronym it defines ("National Reform Commission (NRC)",
+# "Cyberspace Administration of China (CAC)"): the long form's capitals spell the short form (Schwartz &
+# Hearst 2003, "A simple algorithm for identifying abbreviation definitions in biomedical text") and it
+# holds a word for an institution (`_ACRONYM_ORG`; "Initial Public Offering (IPO)" names no one). The
+# acronym then names the organisation in that document.
+_LONG_FORM_WORD = r"[A-Z][a-z]+ (?:(?:of|and|for|on|the) )?"
+_ACRONYM_ORG = (
+    r"Commission|Corporation|Company|Agency|Administration|Association|Authority|Bureau|Council|"
+    r"Institute|University|Organization|Organisation|Department|Ministry|Bank|Fund|Group|Foundation|"
+    r"Board|Office|Committee|Federation|Laboratory|Laboratories|Center|Centre|Exchange|Alliance|"
+    r"Consortium|Court|Parliament|Party|Forum|Society|Academy|College|School"
 )
 # Generic nouns that name no one before an organisational word ("an AI Lab Foundation Model team" holds
 # no organisation called "Lab Foundation").
@@ -362,7 +412,8 @@ _ZH_UNIT_EN = {
 
 
 # Products: a known organisation's name followed by product tokens ("Acme Orbit 3", "Acme Cloud
-# Infrastructure"), or a name followed by a word for a kind of product ("the Orbit chips").
+# Infrastructure"), or a name followed by a word for a kind of product ("the Orbit chips", "a Zentro
+# server").
 _PRODUCT_TOKEN = r"(?:\p{Lu}[\p{L}\p{N}]*|\d+[\p{L}\d]*)(?:-[\p{L}\p{N}]+)*"
 _PRODUCT_KIND = (
     r"chips?|processors?|accelerators?|GPUs?|CPUs?|platform|app|apps|assistant|chatbot|service|software|"
@@ -374,6 +425,9 @@ _PRODUCT_KIND = (
 # a memory capacity ("64GB of HBM3E"). Fiscal periods (Q3, H1, FY25) have the shape and are not products.
 _CODE = r"\p{Lu}{1,4}\d{1,4}\p{Lu}{0,2}"
 _NOT_CODE = r"^(?:Q|H|FY|CY)\d{1,4}$"
+# A model number whose letters name its product line ("MX" of MX450 and MX550), read from its start.
+_SIBLING_CODE = r"[A-Z]{2,4}\d{2,4}[A-Z]{0,2}"
+_CODE_LETTERS = r"^([A-Z]{2,4})\d"
 _CODE_KIND_BEFORE = (
     r"GPUs?|CPUs?|NPUs?|chips?|chipsets?|processors?|accelerators?|smartphones?|phones?|handsets?|"
     r"laptops?|SUVs?|sedans?"
@@ -444,6 +498,15 @@ def _discovery_rules(
         # capitalised cue after a word is a headline's Title Case, checked at each occurrence in
         # `_candidates`.)
         ("ORG", rf"({b}(?i:{_ORG_BEFORE}) )({_ORG})", "org_cue"),
+        # two names a cue introduces: "producers Acme and Borealis" (this rule reads the second;
+        # `_first_of_pairs` adds the first; both are then `org_cue` forms)
+        ("ORG", rf"({b}(?i:{_ORG_BEFORE}) {_ORG} and )({_ORG})", "org_cue_pair"),
+        # a government department or ministry: "the Justice Department", "Ministry of Finance"
+        ("ORG", rf"()({b}{_GOVERNMENT}){b}", "org_government"),
+        # an organisation's name and the acronym it defines: "National Reform Commission (NRC)"
+        ("ORG", rf"()({b}(?:{_LONG_FORM_WORD}){{1,7}}[A-Z][a-z]+) \([A-Z]{{2,6}}\)", "org_acronym"),
+        # a data provider: "according to Acme data"
+        ("ORG", rf"({b}according to )({_ORG}) (?:data|figures|estimates|research){b}", "org_cue"),
         # Acme raised / Acme's chief executive / Acme, a Paris-based start-up
         (
             "ORG",
@@ -466,7 +529,7 @@ def _discovery_rules(
     rules.append(
         (
             "PRODUCT",
-            rf"((?-u:\b)(?:the|its|their|our|new|latest) )({_ORG_TOKEN}(?: {_PRODUCT_TOKEN}){{0,2}}) "
+            rf"((?-u:\b)(?:the|an?|its|their|our|new|latest) )({_ORG_TOKEN}(?: {_PRODUCT_TOKEN}){{0,2}}) "
             rf"(?:{_PRODUCT_KIND})(?-u:\b)",
             "product_kind",
         )
@@ -487,9 +550,22 @@ def _discovery_rules(
                 "product_possessive",
             )
         )
+        # A known organisation's possessive before a name and a kind of product: "Acme's Orbit Relay
+        # servers" (the name is not made of ordinary words alone: "Acme's Cloud platform").
+        rules.append(
+            (
+                "PRODUCT",
+                rf"((?-u:\b)(?:{og})(?:'s|’s) )({_ORG_TOKEN}(?: {_PRODUCT_TOKEN}){{0,2}}) "
+                rf"(?:{_PRODUCT_KIND})(?-u:\b)",
+                "product_kind",
+            )
+        )
     rules.append(("PRODUCT", rf"((?-u:\b)(?:{_CODE_KIND_BEFORE}) )({_CODE})(?-u:\b)", "product_code"))
     rules.append(("PRODUCT", rf"()((?-u:\b){_CODE}) (?:{_CODE_KIND_AFTER})(?-u:\b)", "product_code"))
     rules.append(("PRODUCT", rf"((?-u:\b)\d+ ?[GT]B of )({_CODE})(?-u:\b)", "product_code"))
+    # Any model number of two or more capitals: a product only in a document where a cue named one with
+    # the same letters ("the GPU MX450 ... the MX550"; `_siblings`).
+    rules.append(("PRODUCT", rf"()((?-u:\b){_SIBLING_CODE})(?-u:\b)", "product_sibling"))
     # "Acme, Borealis Partners and Quillon": a coordinated list of capitalised names (its items are
     # judged together in `_list_items`: one known or cued organisation makes the others organisations).
     # ASCII classes keep it in the regex engine's DFA; it shares the Chinese title rule's pass (measured
@@ -786,10 +862,16 @@ _PASSES = (
         "person_given",
         "product_code",
         "product_possessive",
+        "product_sibling",
     ),
-    # (Chinese titles and ASCII lists never compete for a start)
-    ("person_zh_title", "org_list"),
-    ("product_kind", "product_org"),
+    # (Chinese titles and ASCII lists never compete for a start; a cue's pair starts at its lowercase
+    # cue, before a list would: 0.047 s per 16 MB for the three, 0.043 s without the pair, 0.045 s for a
+    # pass of its own; in the cue rules' pass it took that pass out of the DFA, 0.1 s -> 6.6 s; an
+    # acronym's long form, read where no list starts, brings the pass to 0.051 s)
+    ("person_zh_title", "org_list", "org_cue_pair", "org_acronym"),
+    # (a government's department starts at a capital word, a product's name after "the"/"its" or a
+    # known organisation: sharing their pass costs 0.001 s per 16 MB, a pass of its own 0.042 s)
+    ("product_kind", "product_org", "org_government"),
     ("org_cue",),
     ("org_suffix",),
 )
@@ -965,6 +1047,23 @@ def _pattern_forms(big: pl.DataFrame, rules: list[tuple[str, str, float, str]]) 
     return pl.concat(parts) if parts else pl.DataFrame(schema=_PATTERN_FORMS_SCHEMA)
 
 
+def _first_of_pairs(forms: pl.DataFrame) -> pl.DataFrame:
+    """`forms` (`_PATTERN_FORMS_SCHEMA`) and, for each organisation cue that introduces two names
+    ("producers Acme and Borealis", read as Borealis), a form for the first of them (Acme)."""
+    cue = rf"^((?i:{_ORG_BEFORE}) )({_ORG}) and "
+    pair = pl.col("rule") == "org_cue_pair"
+    pairs = forms.filter(pair)
+    if pairs.height == 0:
+        return forms
+    forms = forms.with_columns(pl.when(pair).then(pl.lit("org_cue")).otherwise("rule").alias("rule"))
+    firsts = pairs.with_columns(
+        pl.col("match").str.extract(cue, 1).str.len_bytes().cast(pl.Int64).alias("pre_bytes"),
+        pl.col("match").str.extract(cue, 2).alias("surface"),
+        pl.lit("org_cue").alias("rule"),
+    ).filter(pl.col("surface").is_not_null())
+    return pl.concat([forms, firsts.select(forms.columns)])
+
+
 def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | None = None) -> pl.DataFrame:
     """Discovered forms that pass the checks that depend only on the string, with their canonical name
     and byte length. `lexicons` gives `given_names` and `common_words` (warehouse.reference); without
@@ -991,6 +1090,14 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
     )
     rule = pl.col("rule")
     person, org = pl.col("type") == "PERSON", pl.col("type") == "ORG"
+    possessive = pl.col("match").str.contains(r"^\S+(?:'s|’s) ")
+    ordinary_only = (
+        pl.col("surface")
+        .str.to_lowercase()
+        .str.split(" ")
+        .list.eval(pl.element().is_in(common.explode()))
+        .list.all()
+    )
     # A Chinese name is a surname and one or two characters: a third that is a verb or particle ends it.
     forms = forms.with_columns(
         pl.when(
@@ -1009,10 +1116,35 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
         .otherwise(pl.col("surface"))
         .alias("surface")
     )
+    # "The National Reform Commission (NRC)": the long form is the last words whose capitals are as
+    # many as the acronym's letters; they must spell it and hold an institution's word.
+    acronym = pl.col("match").str.extract(r"\(([A-Z]{2,6})\)$")
+    long_form = pl.coalesce(
+        pl.when(acronym.str.len_chars() == k).then(
+            pl.col("surface").str.extract(rf"((?:{_LONG_FORM_WORD}){{{k - 1}}}[A-Z][a-z]+)$")
+        )
+        for k in range(2, 7)
+    )
+    defined = (long_form.str.extract_all(r"(?-u:\b)[A-Z]").list.join("") == acronym) & long_form.str.contains(
+        rf"(?-u:\b)(?:{_ACRONYM_ORG})(?-u:\b)"
+    )
+    forms = forms.with_columns(
+        pl.when(rule == "org_acronym")
+        .then(pl.col("pre_bytes") + pl.col("surface").str.len_bytes() - long_form.str.len_bytes())
+        .otherwise(pl.col("pre_bytes"))
+        .alias("pre_bytes"),
+        pl.when(rule != "org_acronym").then(pl.col("surface")).when(defined).then(long_form).alias("surface"),
+    )
     # Sentence-opening words before an organisation's name are context, not name ("The Acme Group").
     lead = pl.col("surface").str.extract(rf"^((?:(?:{_LEAD}) )*)").fill_null("").str.len_bytes()
     forms = (
-        forms.with_columns(pl.when(org).then(lead.cast(pl.Int64)).otherwise(0).alias("_lead"))
+        # (a country before a government department is part of its mention: "US Department of Justice")
+        forms.with_columns(
+            pl.when(org & ~rule.is_in(["org_government", "org_acronym"]))
+            .then(lead.cast(pl.Int64))
+            .otherwise(0)
+            .alias("_lead")
+        )
         .with_columns(
             (pl.col("pre_bytes") + pl.col("_lead")).alias("pre_bytes"),
             pl.col("surface").str.slice(pl.col("_lead")).alias("surface"),  # ASCII: bytes = characters
@@ -1038,18 +1170,25 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
                 | tail.str.contains(rf"(?-u:\b)(?:{not_product_tail})(?-u:\b)")
                 | tail.is_in(["AI", "Cloud"])
             ),
-            (~pl.col("rule").is_in(["product_code", "product_possessive"]))
+            (~pl.col("rule").is_in(["product_code", "product_possessive", "product_sibling"]))
             | ~pl.col("surface").str.contains(_NOT_CODE),
             # "Acme's Llama 4": a known name or model family keeps its own reading.
             (rule != "product_possessive") | ~first.is_in(known_forms),
             (rule != "product_possessive")
             | ~(_starts_with_any(pl.col("match"), "its ", "their ") & first.str.to_lowercase().is_in(common)),
-            # "the Orbit chips": the name is not an ordinary word or a role.
+            # "the Orbit chips": the name is not an ordinary word or a role; after a known organisation's
+            # possessive, not only ordinary words nor a known name ("Acme's Llama chips" is Llama).
             (rule != "product_kind")
             | ~(
-                first.str.to_lowercase().is_in(common)
+                pl.when(possessive)
+                .then(ordinary_only | first.is_in(known_forms))
+                .otherwise(first.str.to_lowercase().is_in(common))
                 | first.is_in(_STOPWORDS)
-                | pl.col("surface").str.contains(rf"(?-u:\b)(?:{not_product})(?-u:\b)")
+                | pl.col("surface").str.contains(
+                    pl.when(possessive)
+                    .then(pl.lit(rf"(?-u:\b)(?:{not_product_tail})(?-u:\b)"))
+                    .otherwise(pl.lit(rf"(?-u:\b)(?:{not_product})(?-u:\b)"))
+                )
             ),
             # "Jane Roe": the first word is a given name, the last is not an ordinary word.
             (rule != "person_given") | (first.is_in(given) & ~last.str.to_lowercase().is_in(common)),
@@ -1090,6 +1229,13 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
             pl.when((rule == "product_possessive") & ~_starts_with_any(pl.col("match"), "its ", "their "))
             .then(
                 pl.concat_str([pl.col("match").str.extract(r"^(.+?)(?:'s|’s) "), pl.lit(" "), pl.col("name")])
+            )
+            # "the U.S. Justice Department" is the "Department of Justice" (`_GOVERNMENT`).
+            .when(rule == "org_government")
+            .then(
+                pl.col("name")
+                .str.replace(r"^(?:U\.S\.|US|UK) ", "")
+                .str.replace(r"^(.+) (Department|Ministry)$", "$2 of $1")
             )
             .otherwise(pl.col("name"))
             .alias("name")
@@ -1308,6 +1454,10 @@ def _link_forms(forms: pl.DataFrame, lexicons: dict | None) -> pl.DataFrame:
                 & (~pl.col("link").str.to_lowercase().is_in(common) | pl.col("_designated"))
             )
             .drop("_designated"),
+            # An acronym its organisation's name defined ("... Commission (NRC)") names it.
+            forms.filter(pl.col("rule") == "org_acronym").select(
+                "entity_id", "name", "type", pl.col("match").str.extract(r"\(([A-Z]{2,6})\)$").alias("link")
+            ),
             # A model number named once by its cue ("the GPU MX450", "Acme's Rover 3") is the product
             # wherever else the document writes it.
             forms.filter(pl.col("rule").is_in(["product_code", "product_possessive"])).select(
@@ -1398,8 +1548,10 @@ def _candidates(
     lines = _repeated_lines(raw, distinct)
     # (a rule that names a newline, through a gazetteer name it holds, may match across lines)
     newline_rule = any("\n" in regex for _, regex, _, _ in rules)
-    raw_forms = _pattern_forms(
-        pl.DataFrame({"text": [raw.raw.decode()]}) if newline_rule else _line_texts(distinct), rules
+    raw_forms = _first_of_pairs(
+        _pattern_forms(
+            pl.DataFrame({"text": [raw.raw.decode()]}) if newline_rule else _line_texts(distinct), rules
+        )
     )
     is_list = pl.col("rule") == "org_list"
     # Lists read the other rules' organisations as found (one `_valid_forms` pass for all forms).
@@ -1414,6 +1566,10 @@ def _candidates(
         _valid_forms(pl.concat([raw_forms.filter(~is_list), items]), lexicons, gazetteer.get_column("alias")),
         gazetteer,
     )
+    # Model numbers are looked for only when their letters are a cued one's somewhere in the batch.
+    letters = pl.col("surface").str.extract(_CODE_LETTERS)
+    cued_letters = forms.filter(pl.col("rule") == "product_code").select(letters).to_series().drop_nulls()
+    forms = forms.filter((pl.col("rule") != "product_sibling") | letters.is_in(cued_letters.implode()))
     # Only names the gazetteer does not know are linked (it finds its own names everywhere already).
     links = (
         _link_forms(forms, lexicons)
@@ -1546,12 +1702,14 @@ def _candidates(
     drop = (pat_frame.get_column("modifier").to_numpy() & lower_next) | (
         pat_frame.get_column("title_cue").to_numpy() & mid_line
     )
-    pat_frame = pat_frame.filter(pl.Series(~drop))
+    pat_frame = _siblings(pat_frame.filter(pl.Series(~drop)))
     linked = _link_hits(_with_doc_start(link_found, doc_starts), pat_frame, links, confidence["link"])
     pat = (
         pl.concat(
             [
-                pat_frame.select(*linked.columns, (pl.col("rule") == "org_suffix").alias("extends")),
+                pat_frame.select(
+                    *linked.columns, pl.col("rule").is_in(["org_suffix", "org_government"]).alias("extends")
+                ),
                 linked.with_columns(pl.lit(False).alias("extends")),
             ]
         )
@@ -1571,6 +1729,18 @@ def _candidates(
     ).lazy()
 
 
+def _siblings(pat: pl.DataFrame) -> pl.DataFrame:
+    """Pattern hits (doc_start, surface, rule, ...) less the `product_sibling` model numbers of documents
+    where no `product_code` hit has their letters: a model number is a product next to a sibling a cue
+    named ("the GPU MX450 ... MX550 later"), not by its shape alone (H20 of a chemical, A380 of a plane)."""
+    sibling = pl.col("rule") == "product_sibling"
+    if not pat.select(sibling.any()).item():
+        return pat
+    letters = pl.col("surface").str.extract(_CODE_LETTERS).alias("_letters")
+    cued = pat.filter(pl.col("rule") == "product_code").select("doc_start", letters).drop_nulls().unique()
+    return pat.filter(~sibling | pl.struct("doc_start", letters).is_in(cued.to_struct().implode()))
+
+
 def _with_doc_start(frame: pl.DataFrame, doc_starts: np.ndarray) -> pl.DataFrame:
     """`frame` with the start offset of the document each `bstart` falls in."""
     bstart = frame.get_column("bstart").to_numpy()
@@ -1581,7 +1751,7 @@ def _with_doc_start(frame: pl.DataFrame, doc_starts: np.ndarray) -> pl.DataFrame
 
 # A mention ending in an abbreviated legal form's period ("Acme Corp.", found by a rule or as a gazetteer
 # form). Initialisms ("S.A.", "U.S.") keep their last period: it is a letter's, wherever it stands.
-_ABBREV_STOP = r"(?-u:\b)(?:Inc|Corp|Co|Ltd|Pte)\.$"
+_ABBREV_STOP = r"(?-u:\b)(?:Inc|Corp|Co|Ltd|Pte|Pty|Bhd|Tbk)\.$"
 # Bytes after a period that show the sentence going on: a lowercase ASCII letter or a digit after a space
 # ("Acme Corp. said", "Acme Inc. 2"), any other byte straight after it ("Acme Co., Ltd.") but a closing
 # quote, and a quote that is a possessive's ("Acme Inc.'s"). Otherwise (end of line or document, a

