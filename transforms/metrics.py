@@ -17,7 +17,7 @@ import polars as pl
 from transforms.text import frame_schema, slice_spans
 from warehouse.schemas import CURRENCIES, METRICS, UNITS
 
-EXTRACTOR_VERSION = "metrics-2026.11.9"
+EXTRACTOR_VERSION = "metrics-2026.11.10"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -1176,12 +1176,14 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
         .then(fraction)
         .otherwise(lo_num * lo_scale * pl.col("_factor"))
     )
-    # "1.499 EUR": a dot groups thousands in euro prices (three decimals are not a price).
+    # "1.499 EUR", "15.000 workers": a dot groups thousands in euro prices (three decimals are not a
+    # price) and in counts of things that come whole (no one employs 15.0 workers); a scale word makes
+    # it a decimal again ("2.500 million workers" is rare, "2.5 million" the form).
     eu_grouped = (
         pl.col("lo").str.contains(r"^[0-9]{1,3}\.[0-9]{3}$")
         & pl.col("los").is_null()
         & pl.col("his").is_null()
-        & (currency == "EUR")
+        & ((currency == "EUR") | rest_unit.is_in(_WHOLE_UNITS).fill_null(False))
     )
     value = pl.when(eu_grouped).then(value * 1000).otherwise(value)
     value_high = pl.when(pl.col("hi").is_not_null()).then(hi_num * hi_scale * pl.col("_factor"))
@@ -1198,6 +1200,11 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
         .collect(engine=_ENGINE)
     )
     return _add_columns(hits, parsed, "surface", nulls_equal=True)
+
+
+# Units of things counted whole (`_unit_from_rest`; "_generic" is units or vehicles): a fraction of
+# one is never meant, so "15.000 workers" is grouped thousands (German, Italian, Spanish, ... style).
+_WHOLE_UNITS = ["employees", "people", "vehicles", "units", "_generic", "count", "users", "GPU"]
 
 
 # What a document or sentence is about, for units the figure's own words leave open.

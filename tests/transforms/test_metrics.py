@@ -129,6 +129,10 @@ CASES = [
      [("256GB", 256, None, "GB", None, None, None), ("6Tbps", 6, None, "Tbps", None, None, None), ("three weeks", 21, None, "days", None, None, None)]),  # noqa: E501
     ("Xiaomi costs 1.499 EUR, 199,90 EUR, or $14,3-billion.",
      [("1.499 EUR", 1499, None, "EUR", None, "price", X), ("199,90 EUR", 199.9, None, "EUR", None, "price", X), ("$14,3-billion", 1.43e10, None, "USD", None, "price", X)]),  # noqa: E501
+    # a dot groups thousands in a count of whole things; a scale word or a decimal stays a decimal
+    ("Acme will hire 15.000 workers and sell 2.500 cars, not 2.5 million phones or 1.5 robots per line.",
+     [("15.000 workers", 15000, None, "employees", None, "headcount", ACME), ("2.500 cars", 2500, None, "vehicles", None, None, ACME),  # noqa: E501
+      ("2.5 million phones", 2.5e6, None, "units", None, None, ACME), ("1.5 robots", 1.5, None, "units", None, None, ACME)]),  # noqa: E501
     ("Xiaomi's margin rose to 33pc and grew 490 bps.",
      [("33pc", 33, None, "percent", None, "change", X), ("490 bps", 4.9, None, "percent", None, "change", X)]),  # noqa: E501
     ("MiMo charges 0.8 RMB/million tokens.",
