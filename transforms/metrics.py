@@ -723,7 +723,8 @@ _KIND_SENTENCE = {
     "_s_valu": r"valu|估值",
     "_s_change": (
         r"(?-u:\b)(?:up|down|rose|rise[sn]?|fell|fall(?:s|en)?|grew|grow(?:s|n)?|increas\w*|decreas\w*|jump\w*|"  # noqa: E501
-        r"drop\w*|declin\w*|gain\w*|surg\w*|plung\w*|climb\w*|slid|slump\w*|soar\w*|cut|lower\w*|boost\w*)(?-u:\b)"  # noqa: E501
+        r"drop\w*|declin\w*|gain\w*|surg\w*|plung\w*|climb\w*|slid|slump\w*|soar\w*|cut|lower\w*|boost\w*|"
+        r"shr[aiu]nk\w*|widen\w*|narrow\w*|tumbl\w*|sank|dipp?\w*)(?-u:\b)"
     ),
     "_s_price": r"price|cost|priced|charge",
 }
@@ -758,12 +759,20 @@ _MONEY_CUES = [
     ("investment", r"capex|capital\s+(?:expenditures?|spending)|资本开支|资本支出"),
     ("cost_savings", r"(?:cost\s+)?savings|cost\s+(?:reductions?|cuts?|cutting)|降本"),
     ("valuation", r"估值"),
+    # money raised from investors: "raise USD 2 million from investors", "$5 million in funding"
+    ("funding", r"rais(?:e|es|ed|ing)|funding|financing|(?:funding\s+|seed\s+)?rounds?|融资"),
 ]  # fmt: skip
 _CUE_ANY = "|".join(f"(?:{pat})" for _, pat in _MONEY_CUES)
 _CUE_HINT = f"(?i){_CUE_ANY}"
 # "loss of", "revenue for the quarter was", "loss widened to": up to four words between; a digit, a
-# comma or a full stop between them ends the clause the cue names.
-_CUE_LEFT = rf"^.*(?:^|[^a-z])({_CUE_ANY})(?:\s+(?:[a-z-]+\s+){{0,4}}|[为达了约至到超过是]{{0,3}})$"
+# comma or a full stop between them ends the clause the cue names — except the noun's own change in
+# percent ("revenue rose 10% to $5 billion"). A sign glued to the figure is not a word between
+# ("operating income was -$45 million").
+_PCT_BETWEEN = r"[0-9]+(?:\.[0-9]+)?\s?(?:%|per\s?cent|percent)\s+(?:[a-z-]+\s+){0,2}"
+_CUE_LEFT = (
+    rf"^.*(?:^|[^a-z])({_CUE_ANY})(?:\s+(?:[a-z-]+\s+){{0,4}}(?:{_PCT_BETWEEN})?|[为达了约至到超过是]{{0,3}})"
+    r"[-−–]?$"
+)
 _CUE_MODIFIERS = (
     r"(?:net|gross|operating|annual|quarterly|adjusted|pre-?tax|total|full-year|fiscal|[a-z]+-(?:quarter|year|half)"
     r"|cumulative|combined|的|净)"
@@ -778,6 +787,41 @@ _EPS_LEFT = (
 _EPS_RIGHT = (
     r"^\s*(?:(?:per|a)\s+share\s+)?(?:in\s+)?(?:adjusted\s+|diluted\s+|gaap\s+)?(?:earnings|eps)(?-u:\b)"
 )
+
+
+# What a percent measures, named by the nearest noun before it in its clause (only words between):
+# "shares fell 7.5%" is a stock move; "revenue rose 10%" a change of revenue (`<kind>_change`, named as
+# `stock_change`); "margin shrank by 2.5 points" neither, whatever a later clause says ("... and shares
+# fell"). A statement noun names the figure's change only through a verb of change between them.
+_STOCK_CUE = r"shares|stocks?|share\s+price|market\s+(?:cap|value)"
+_PCT_CUE_LEFT = (
+    rf"^.*(?:^|[^a-z])({_STOCK_CUE}|{_CUE_ANY}|margins?|market\s+share)((?:\s+[a-z'’-]+){{0,5}})\s*$"
+)
+_PCT_CUE_HINT = rf"(?i){_STOCK_CUE}|{_CUE_ANY}|margin|market\s+share"
+_CHANGE_WORDS = (
+    r"(?-u:\b)(?:up|down|rose|rise[sn]?|fell|fall(?:s|en)?|grew|grow(?:s|n)?|increas\w*|decreas\w*|jump\w*|"
+    r"drop\w*|declin\w*|gain\w*|surg\w*|plung\w*|climb\w*|slid|slump\w*|soar\w*|lower\w*|boost\w*|"
+    r"shr[aiu]nk\w*|widen\w*|narrow\w*|tumbl\w*|sank|dipp?\w*|expand\w*|contract\w*)(?-u:\b)"
+)
+
+
+def _percent_cue(left: pl.Expr) -> pl.Expr:
+    """The kind a percent's nearest noun before it names (`_PCT_CUE_LEFT`): stock_change, `<kind>_change`
+    of a statement noun with a verb of change between, "" for a noun that names neither (a margin, a
+    market share, a statement noun without change); null when no noun is near."""
+    low = left.str.tail(60).str.to_lowercase()
+    cue = low.str.extract(_PCT_CUE_LEFT, 1)
+    between = low.str.extract(_PCT_CUE_LEFT, 2)
+    statement = _first_match_map(cue, [(pat, kind) for kind, pat in _MONEY_CUES], "^(?:{})$")
+    return (
+        pl.when(cue.is_null())
+        .then(pl.lit(None, dtype=pl.String))
+        .when(cue.str.contains(f"^(?:{_STOCK_CUE})$"))
+        .then(pl.lit("stock_change"))
+        .when(statement.is_not_null() & between.str.contains(_CHANGE_WORDS))
+        .then(statement + "_change")
+        .otherwise(pl.lit(""))
+    )
 
 
 def _eps(left: pl.Expr, right: pl.Expr) -> pl.Expr:
@@ -841,7 +885,8 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
     money = _first_of(
         [
             (near.is_not_null(), near),
-            (s("_s_stock") & words["share_price"], "share_price"),
+            # (a price of one share in millions is no share price: "cut its forecast to $1.1 billion")
+            (s("_s_stock") & words["share_price"] & (s("_lo_scale") < 1e6), "share_price"),
             (words["valuation"], "valuation"),
             (s("_s_revenue"), "revenue"),
             (s("_s_market_cap"), "market_cap"),
@@ -854,10 +899,17 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
             (s("_s_price"), "price"),
         ]
     )
+    cue = pl.col("_pct_cue")
+    # (with no noun near, a stock word before the figure or right after it names a stock move: "Shares
+    # of X, which makes chips, rose 5%", "a 5% jump in its shares"; one in a later clause does not)
+    stock_near = left.str.contains(_STOCK) | right.str.head(40).str.contains(
+        r"(?i)^\s+(?:[a-z-]+\s+){0,2}(?:in|of)\s+(?:its\s+|the\s+|their\s+)?(?:shares|stocks?)(?-u:\b)"
+    )
     percent = _first_of(
         [
             (pct["market_share"], "market_share"),
-            (s("_s_stock"), "stock_change"),
+            (cue.is_not_null() & (cue != ""), cue),
+            (cue.is_null() & s("_s_stock") & stock_near, "stock_change"),
             (pct["benchmark"], "benchmark_score"),
             (s("_s_market_share"), "market_share"),
             (s("_s_change"), "change"),
@@ -1745,6 +1797,11 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
         cue.is_not_null(),
         _near=_first_match_map(cue, [(pat, kind) for kind, pat in _MONEY_CUES], "^(?:{})$"),
     ).drop("_hl", "_hr", "_cue_r", "_cue_l")
+    kept = _on_rows(
+        kept,
+        _PERCENT & pl.col("_left").str.tail(60).str.contains(_PCT_CUE_HINT),
+        _pct_cue=_percent_cue(pl.col("_left")),
+    )
     rules = _kind_rules(pl.col("_left"), pl.col("_right"))
     for rows, name, rule in rules:
         kept = _on_rows(kept, rows, **{name: rule})
@@ -1761,7 +1818,7 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     )
     kept = _add_columns(kept, qualified, "_tail").drop("_tail")
     return kept.with_columns(_kind(pl.col("unit")).alias("kind")).drop(
-        "_sk", "_near", *_KIND_SENTENCE, *(name for _, name, _ in rules)
+        "_sk", "_near", "_pct_cue", *_KIND_SENTENCE, *(name for _, name, _ in rules)
     )
 
 

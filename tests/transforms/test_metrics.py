@@ -227,9 +227,9 @@ CASES = [
     ("MiMo used 512 H800 GPUs for three weeks.",
      [("512 H800 GPUs", 512, None, "GPU", None, "gpu_count", _eid("MiMo")), ("three weeks", 21, None, "days", None, None, _eid("MiMo"))]),  # noqa: E501
     ("Nvidia chief Jensen Huang told Google sales rose 3%.",
-     [("3%", 3, None, "percent", None, "change", _eid("Nvidia"))]),  # noqa: E501
+     [("3%", 3, None, "percent", None, "revenue_change", _eid("Nvidia"))]),  # noqa: E501
     ("Rapidus makes chips. Rapidus opened a plant. Rapidus hired staff.\n\nThe company told Canalys its sales rose 20%.",  # noqa: E501
-     [("20%", 20, None, "percent", None, "change", _eid("Rapidus"))]),  # noqa: E501
+     [("20%", 20, None, "percent", None, "revenue_change", _eid("Rapidus"))]),  # noqa: E501
     ("Tencent agreed a $8 billion deal to buy data software maker Informatica.",
      [("$8 billion", 8e9, None, "USD", None, "acquisition", _eid("Informatica"))]),  # noqa: E501
     # a share price belongs to the company whose shares are named, not to a bidder named nearer
@@ -294,7 +294,20 @@ CASES = [
     ("The loss of 700 jobs at Xiaomi followed $2 billion in sales.",
      [("700 jobs", 700.0, None, "employees", None, "headcount", X), ("$2 billion", 2e9, None, "USD", None, "revenue", X)]),  # noqa: E501
     ("Xiaomi revenue rose 5% while gross profit rose to $467.9 million.",
-     [("5%", 5.0, None, "percent", None, "change", X), ("$467.9 million", 4.679e8, None, "USD", None, "profit", X)]),  # noqa: E501
+     [("5%", 5.0, None, "percent", None, "revenue_change", X), ("$467.9 million", 4.679e8, None, "USD", None, "profit", X)]),  # noqa: E501
+    # the nearest noun before a figure in its own clause names its kind, not a stock word in a later
+    # clause: a percent of a statement noun through a verb of change is that noun's change; a share price
+    # is never in millions; money raised is funding
+    ("Globex's sales climbed 12% to $4 billion, while its shares slid on the news.",
+     [("12%", 12.0, None, "percent", None, "revenue_change", GLOBEX), ("$4 billion", 4e9, None, "USD", None, "revenue", GLOBEX)]),  # noqa: E501
+    ("Acme lowered its outlook to between $2.1 billion and $2.4 billion as its stock dropped.",
+     [("between $2.1 billion and $2.4 billion", 2.1e9, 2.4e9, "USD", None, None, ACME)]),  # noqa: E501
+    ("Acme hopes to raise EUR 3 million from angel investors after sales grew.",
+     [("EUR 3 million", 3e6, None, "EUR", None, "funding", ACME)]),  # noqa: E501
+    ("Acme's gross margin narrowed by 1.5 percentage points and its stock lost 4%.",
+     [("1.5 percentage points", 1.5, None, "percent", None, "change", ACME), ("4%", 4.0, None, "percent", None, "stock_change", ACME)]),  # noqa: E501
+    ("Acme shares closed at $41.20, up 2%.",
+     [("$41.20", 41.2, None, "USD_per_share", None, "share_price", ACME), ("2%", 2.0, None, "percent", None, "stock_change", ACME)]),  # noqa: E501
     ("Xiaomi sales grew, and it holds a $240 billion backlog.", [("$240 billion", 2.4e11, None, "USD", None, "backlog", X)]),  # noqa: E501
     ("Xiaomi revenue grew and it plans $175-185 billion in capital expenditures.",
      [("$175-185 billion", 1.75e11, 1.85e11, "USD", None, "investment", X)]),  # noqa: E501
@@ -323,7 +336,7 @@ CASES = [
      [("$4.9 billion", 4.9e9, None, "USD", None, "acquisition", GLOBEX)]),  # noqa: E501
     # a figure right after a possessive is the possessor's, even after a word of comparison
     ("Acme's revenue rose 10%, beating Globex's 8%.",
-     [("10%", 10.0, None, "percent", None, "change", ACME), ("8%", 8.0, None, "percent", None, "change", GLOBEX)]),  # noqa: E501
+     [("10%", 10.0, None, "percent", None, "revenue_change", ACME), ("8%", 8.0, None, "percent", None, "change", GLOBEX)]),  # noqa: E501
     ("Acme grew faster than Globex's 8%.", [("8%", 8.0, None, "percent", None, "change", GLOBEX)]),
     # a possessor naming a relation describes the other entity, which owns the figures
     ("Globex's rival Acme sold 3 million phones.", [("3 million phones", 3e6, None, "units", None, None, ACME)]),  # noqa: E501
@@ -339,7 +352,7 @@ CASES = [
     # a subject of several names leaves a later reference back without one certain owner: null
     ("Acme and Globex signed a deal. The company will pay $300 million.",
      [("$300 million", 3e8, None, "USD", None, None, None)]),  # noqa: E501
-    ("Acme and Globex grew. Their revenue rose 5%.", [("5%", 5.0, None, "percent", None, "change", None)]),
+    ("Acme and Globex grew. Their revenue rose 5%.", [("5%", 5.0, None, "percent", None, "revenue_change", None)]),  # noqa: E501
     ("Acme makes chips. Acme opened a plant. Acme hired staff.\n\nGlobex and Tencent signed a deal. Revenue rose to $5 billion.",  # noqa: E501
      [("$5 billion", 5e9, None, "USD", None, "revenue", None)]),  # noqa: E501
     # a factor's base of comparison, named after it, is not its owner
@@ -354,7 +367,7 @@ CASES = [
     ("Acme sold 9 million phones. That is up 12%, Globex said.",
      [("9 million phones", 9e6, None, "units", None, None, ACME), ("12%", 12.0, None, "percent", None, "change", ACME)]),  # noqa: E501
     ("Acme grew fast. Sales rose 12%, Globex CEO Jane Roe told reporters.",
-     [("12%", 12.0, None, "percent", None, "change", ACME)]),  # noqa: E501
+     [("12%", 12.0, None, "percent", None, "revenue_change", ACME)]),  # noqa: E501
     ("The market grew 5%, Globex said.", [("5%", 5.0, None, "percent", None, "change", None)]),
     ("Acme led the market. Shipments rose 5%, Globex said.", [("5%", 5.0, None, "percent", None, "change", ACME)]),  # noqa: E501
     # "the latter" / "the former" are the last / first name of the sentence before; a name inside a
@@ -365,7 +378,7 @@ CASES = [
      [("9 million units", 9e6, None, "units", None, None, GLOBEX)]),  # noqa: E501
     ("Globex was fourth, followed by Acme. As for the latter, it shipped 9 million units.",
      [("9 million units", 9e6, None, "units", None, None, ACME)]),  # noqa: E501
-    ("Acme, which Globex backs, said its sales rose 12%.", [("12%", 12.0, None, "percent", None, "change", ACME)]),  # noqa: E501
+    ("Acme, which Globex backs, said its sales rose 12%.", [("12%", 12.0, None, "percent", None, "revenue_change", ACME)]),  # noqa: E501
     # Indian scale words: a lakh is 1e5, a crore 1e7, a lakh crore 1e12; "Rs" is the rupee ("CR" in a
     # name is no crore)
     ("Acme sold 3.5 lakh cars and raised Rs 2,000 crore, or 1.2 lakh crore rupees in all, for 5 CR-V cars.",
