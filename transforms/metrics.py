@@ -41,6 +41,7 @@ TICKER = "ticker_widget"  # "(ARM 4.11%)": a quote box inside the article
 PROMO = "promotion"  # "Join over 80,000 subscribers": the publisher's own pitch
 RELATIVE_TIME = "relative_time"  # "in the past four days": when, not how much
 WORD_IDIOM = "word_not_figure"  # "the first half of 2024", "double-digit", "met twice"
+NEGATIVE = "negative_figure"  # "growth of -3%": `value` holds magnitudes; only an income's sign is a loss
 
 # ---------------------------------------------------------------------------------------------
 # Vocabulary. ASCII word boundaries (?-u:\b) keep the regex engine on its fast DFA for non-ASCII
@@ -956,6 +957,15 @@ def _qualifier(tail: pl.Expr) -> pl.Expr:
     return _first_of([(tail.str.contains(rf"(?:^|[^a-z])(?:{pat})\s*$"), q) for pat, q in _QUALIFIERS])
 
 
+# A unit noun's modifier is never a function word: "-$45 million and shares fell" ends at "million"
+# (the finder's one optional word before a counted noun took "and"); "5 million new phones" stays whole,
+# and so does "in" ("100,000 in orders", "$2 million in shares": what the figure is counted in).
+_LOOSE_TAIL = (
+    r"(?i)\s+(?:and|or|but|nor|of|to|for|from|with|by|at|on|as|than|while|whereas|the|its|their|his|her)"
+    r"\s+[a-z][a-z -]*$"
+)
+
+
 def _candidates(docs: pl.DataFrame) -> pl.LazyFrame:
     """Every regex hit with its character offsets: _d (doc index), doc_id, surface, start, end.
 
@@ -986,7 +996,13 @@ def _candidates(docs: pl.DataFrame) -> pl.LazyFrame:
             (pl.col("_i") - pl.when(first).then(pl.col("_i")).forward_fill()).alias("_j"),
         )
         .filter((pl.col("_j") % 2 == 1) & (pl.col("_n") > 0))
-        .select("_d", "doc_id", "surface", (pl.col("end") - pl.col("_n")).alias("start"), "end")
+        .select(
+            "_d",
+            "doc_id",
+            pl.col("surface").str.replace(_LOOSE_TAIL, ""),
+            (pl.col("end") - pl.col("_n")).alias("start"),
+        )
+        .with_columns((pl.col("start") + pl.col("surface").str.len_chars().cast(pl.Int64)).alias("end"))
     )
     return segs
 
@@ -1817,8 +1833,17 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
         .select("_tail", _qualifier(pl.col("_low")).alias("qualifier"))
     )
     kept = _add_columns(kept, qualified, "_tail").drop("_tail")
-    return kept.with_columns(_kind(pl.col("unit")).alias("kind")).drop(
+    kept = kept.with_columns(_kind(pl.col("unit")).alias("kind")).drop(
         "_sk", "_near", "_pct_cue", *_KIND_SENTENCE, *(name for _, name, _ in rules)
+    )
+    # A minus glued to the figure ("income was -$45 million", "(−3%)"): `value` is a magnitude (METRICS
+    # docs: a loss is kind loss, not a negative profit), so a negative income is a loss; any other kind
+    # has no place for the sign, and the figure is dropped rather than reported with the opposite sign.
+    negative = pl.col("_left").str.contains(r"(?:^|[\s(\[:])[-−–]$")
+    income = pl.col("kind").is_in(["profit", "loss"]).fill_null(False)
+    return kept.with_columns(
+        pl.when(negative & income).then(pl.lit("loss")).otherwise(pl.col("kind")).alias("kind"),
+        pl.when(negative & ~income).then(pl.lit(NEGATIVE)).otherwise(pl.col("reason")).alias("reason"),
     )
 
 

@@ -315,6 +315,15 @@ CASES = [
      [("$350 million", 3.5e8, None, "USD", None, "cost_savings", X)]),  # noqa: E501
     ("小米估值280亿美元，融资10亿美元。",
      [("280亿美元", 2.8e10, None, "USD", None, "valuation", None), ("10亿美元", 1e9, None, "USD", None, "funding", None)]),  # noqa: E501
+    # a minus glued to an income figure makes it a loss of that magnitude (value is a magnitude); a figure
+    # ends before a function word ("and shares" is no unit), a real modifier stays ("new phones")
+    ("Globex said operating income was -$12 million, and its sales rose.",
+     [("$12 million", 1.2e7, None, "USD", None, "loss", GLOBEX)]),  # noqa: E501
+    ("Acme's EBITDA came in at −€4.5 million.", [("€4.5 million", 4.5e6, None, "EUR", None, "loss", ACME)]),
+    ("Acme's free cash flow was -$300 million. Acme guided growth of –2% for the year.", []),
+    ("Acme paid $20 million and shares for the stake, and will ship 5 million new phones.",
+     [("$20 million", 2e7, None, "USD", None, None, ACME), ("5 million new phones", 5e6, None, "units", None, None, ACME)]),  # noqa: E501
+    ("Acme booked 100,000 in orders for its new car.", [("100,000 in orders", 1e5, None, "vehicles", None, None, ACME)]),  # noqa: E501
     # an amount per share is earnings per share after an earnings word, a share price otherwise
     ("Xiaomi reported earnings per share of $0.29.", [("$0.29", 0.29, None, "USD_per_share", None, "eps", X)]),  # noqa: E501
     ("Xiaomi guided EPS of $3.02-$3.04.", [("$3.02-$3.04", 3.02, 3.04, "USD_per_share", None, "eps", X)]),  # noqa: E501
@@ -453,6 +462,9 @@ def test_range_and_kind() -> None:
         ("Qwen 2.5 users", "2.5 users", "version_number"),
         ("in 2023 users grew", "2023 users", "year"),
         ("two people came", "two people", "small_word_count"),
+        # a minus glued to a figure whose kind has no sign (only an income's minus makes a loss)
+        ("Its free cash flow was -$300 million.", "$300 million", "negative_figure"),
+        ("It guided growth of –2% for the year.", "2%", "negative_figure"),
     ],
 )
 def test_drop_reasons(text: str, surface: str, reason: str) -> None:
