@@ -724,8 +724,7 @@ _KIND_SENTENCE = {
     "_s_valu": r"valu|估值",
     "_s_change": (
         r"(?-u:\b)(?:up|down|rose|rise[sn]?|fell|fall(?:s|en)?|grew|grow(?:s|n)?|increas\w*|decreas\w*|jump\w*|"  # noqa: E501
-        r"drop\w*|declin\w*|gain\w*|surg\w*|plung\w*|climb\w*|slid|slump\w*|soar\w*|cut|lower\w*|boost\w*|"
-        r"shr[aiu]nk\w*|widen\w*|narrow\w*|tumbl\w*|sank|dipp?\w*)(?-u:\b)"
+        r"drop\w*|declin\w*|gain\w*|surg\w*|plung\w*|climb\w*|slid|slump\w*|soar\w*|cut|lower\w*|boost\w*)(?-u:\b)"  # noqa: E501
     ),
     "_s_price": r"price|cost|priced|charge",
 }
@@ -760,8 +759,9 @@ _MONEY_CUES = [
     ("investment", r"capex|capital\s+(?:expenditures?|spending)|资本开支|资本支出"),
     ("cost_savings", r"(?:cost\s+)?savings|cost\s+(?:reductions?|cuts?|cutting)|降本"),
     ("valuation", r"估值"),
-    # money raised from investors: "raise USD 2 million from investors", "$5 million in funding"
-    ("funding", r"rais(?:e|es|ed|ing)|funding|financing|(?:funding\s+|seed\s+)?rounds?|融资"),
+    # money raised from investors: "$5 million in funding", "a funding round of $5 million" (the verb
+    # counts only right before the amount: `_kind_words`; "guidance was raised to $X" is no funding)
+    ("funding", r"funding|financing|(?:funding\s+|seed\s+)?rounds?|融资"),
 ]  # fmt: skip
 _CUE_ANY = "|".join(f"(?:{pat})" for _, pat in _MONEY_CUES)
 _CUE_HINT = f"(?i){_CUE_ANY}"
@@ -806,21 +806,29 @@ _CHANGE_WORDS = (
 )
 
 
-def _percent_cue(left: pl.Expr) -> pl.Expr:
-    """The kind a percent's nearest noun before it names (`_PCT_CUE_LEFT`): stock_change, `<kind>_change`
-    of a statement noun with a verb of change between, "" for a noun that names neither (a margin, a
-    market share, a statement noun without change); null when no noun is near."""
-    low = left.str.tail(60).str.to_lowercase()
-    cue = low.str.extract(_PCT_CUE_LEFT, 1)
-    between = low.str.extract(_PCT_CUE_LEFT, 2)
+def _percent_cue(cue: pl.Expr, between: pl.Expr) -> pl.Expr:
+    """The kind a percent's nearest noun before it names, from that noun and the words between them
+    (`_PCT_CUE_LEFT`'s groups): stock_change, `<kind>_change` of a statement noun with a verb of change
+    between, change for a margin with such a verb, "" for a noun that names none of them (a market share,
+    a statement noun or a margin without a change); null when no noun is near."""
     statement = _first_match_map(cue, [(pat, kind) for kind, pat in _MONEY_CUES], "^(?:{})$")
     return (
         pl.when(cue.is_null())
         .then(pl.lit(None, dtype=pl.String))
         .when(cue.str.contains(f"^(?:{_STOCK_CUE})$"))
         .then(pl.lit("stock_change"))
+        # ("earnings per share rose 32%": a change of earnings per share)
+        .when(
+            (statement == "profit")
+            & between.str.contains(r"^\s+per\s+share\s")
+            & between.str.contains(_CHANGE_WORDS)
+        )
+        .then(pl.lit("eps_change"))
         .when(statement.is_not_null() & between.str.contains(_CHANGE_WORDS))
         .then(statement + "_change")
+        # (a margin's change: "margin narrowed by 1.5 points", whatever else the sentence says)
+        .when(cue.str.starts_with("margin") & between.str.contains(_CHANGE_WORDS))
+        .then(pl.lit("change"))
         .otherwise(pl.lit(""))
     )
 
@@ -844,6 +852,11 @@ def _kind_words(left: pl.Expr, right: pl.Expr) -> tuple[dict[str, pl.Expr], dict
     lft = left.str.to_lowercase()
     rgt = right.str.to_lowercase()
     money = {
+        # "raise USD 2 million", "raised about $5m" (an amount raised to: "raised to $5m" is a new level)
+        "raised": lft.str.contains(
+            r"(?-u:\b)rais(?:e|es|ed|ing)\s+(?:(?:about|around|nearly|over|more\s+than|some|an?|another|"
+            r"an\s+additional|a\s+further)\s+)?$"
+        ),
         "share_price": lft.str.contains(r"(?:to|at|from)\s+$"),
         "valuation": rgt.str.contains(r"^\s*(?:\)\s*)?(?:pre-money\s+|post-money\s+)?valuation")
         | lft.str.contains(
@@ -886,6 +899,7 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
     money = _first_of(
         [
             (near.is_not_null(), near),
+            (words["raised"], "funding"),
             # (a price of one share in millions is no share price: "cut its forecast to $1.1 billion")
             (s("_s_stock") & words["share_price"] & (s("_lo_scale") < 1e6), "share_price"),
             (words["valuation"], "valuation"),
@@ -900,17 +914,15 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
             (s("_s_price"), "price"),
         ]
     )
+    # (the nearest noun before a percent in its clause: `_percent_cue`; with none, a stock word before
+    # it or right after it names a stock move: "Shares of X, which makes chips, rose 5%", "a 5% jump in
+    # its shares"; one in a later clause does not)
     cue = pl.col("_pct_cue")
-    # (with no noun near, a stock word before the figure or right after it names a stock move: "Shares
-    # of X, which makes chips, rose 5%", "a 5% jump in its shares"; one in a later clause does not)
-    stock_near = left.str.contains(_STOCK) | right.str.head(40).str.contains(
-        r"(?i)^\s+(?:[a-z-]+\s+){0,2}(?:in|of)\s+(?:its\s+|the\s+|their\s+)?(?:shares|stocks?)(?-u:\b)"
-    )
     percent = _first_of(
         [
             (pct["market_share"], "market_share"),
             (cue.is_not_null() & (cue != ""), cue),
-            (cue.is_null() & s("_s_stock") & stock_near, "stock_change"),
+            (cue.is_null() & s("_s_stock") & s("_stock_near"), "stock_change"),
             (pct["benchmark"], "benchmark_score"),
             (s("_s_market_share"), "market_share"),
             (s("_s_change"), "change"),
@@ -1813,10 +1825,30 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
         cue.is_not_null(),
         _near=_first_match_map(cue, [(pat, kind) for kind, pat in _MONEY_CUES], "^(?:{})$"),
     ).drop("_hl", "_hr", "_cue_r", "_cue_l")
+    # A percent's nearest noun before it (`_PCT_CUE_LEFT`: the noun _pc, the words between _pb) and
+    # the kind it names (`_percent_cue`), read only where a cue word is on the left.
+    tail = pl.col("_left").str.tail(60)
     kept = _on_rows(
         kept,
-        _PERCENT & pl.col("_left").str.tail(60).str.contains(_PCT_CUE_HINT),
-        _pct_cue=_percent_cue(pl.col("_left")),
+        _PERCENT & tail.str.contains(_PCT_CUE_HINT),
+        # (each group read by its own pass: the groups' struct was evaluated again at each use)
+        _pc=tail.str.to_lowercase().str.extract(_PCT_CUE_LEFT, 1),
+        _pb=tail.str.to_lowercase().str.extract(_PCT_CUE_LEFT, 2),
+    )
+    kept = _on_rows(kept, pl.col("_pc").is_not_null(), _pct_cue=_percent_cue(pl.col("_pc"), pl.col("_pb")))
+    # With no such noun, whether a stock word stands before the percent in its sentence or right after
+    # it (read only where the sentence holds one).
+    kept = _on_rows(
+        kept,
+        _PERCENT & pl.col("_s_stock").fill_null(False) & pl.col("_pc").is_null(),
+        _stock_near=pl.col("_stext")
+        .str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
+        .str.contains(_STOCK)
+        | pl.col("_right")
+        .str.head(40)
+        .str.contains(
+            r"(?i)^\s+(?:[a-z-]+\s+){0,2}(?:in|of)\s+(?:its\s+|the\s+|their\s+)?(?:shares|stocks?)(?-u:\b)"
+        ),
     )
     rules = _kind_rules(pl.col("_left"), pl.col("_right"))
     for rows, name, rule in rules:
@@ -1834,7 +1866,14 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     )
     kept = _add_columns(kept, qualified, "_tail").drop("_tail")
     kept = kept.with_columns(_kind(pl.col("unit")).alias("kind")).drop(
-        "_sk", "_near", "_pct_cue", *_KIND_SENTENCE, *(name for _, name, _ in rules)
+        "_sk",
+        "_near",
+        "_pc",
+        "_pb",
+        "_pct_cue",
+        "_stock_near",
+        *_KIND_SENTENCE,
+        *(name for _, name, _ in rules),
     )
     # A minus glued to the figure ("income was -$45 million", "(−3%)"): `value` is a magnitude (METRICS
     # docs: a loss is kind loss, not a negative profit), so a negative income is a loss; any other kind

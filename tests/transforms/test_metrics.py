@@ -308,6 +308,12 @@ CASES = [
      [("1.5 percentage points", 1.5, None, "percent", None, "change", ACME), ("4%", 4.0, None, "percent", None, "stock_change", ACME)]),  # noqa: E501
     ("Acme shares closed at $41.20, up 2%.",
      [("$41.20", 41.2, None, "USD_per_share", None, "share_price", ACME), ("2%", 2.0, None, "percent", None, "stock_change", ACME)]),  # noqa: E501
+    ("Acme's annual revenue outlook was raised to $9 billion after it raised $300 million in June.",
+     [("$9 billion", 9e9, None, "USD", None, "revenue", ACME), ("$300 million", 3e8, None, "USD", None, "funding", ACME)]),  # noqa: E501
+    ("Acme's stock opened 6% higher in morning trade before it gave back gains to close up 1%.",
+     [("6%", 6.0, None, "percent", None, "stock_change", ACME), ("1%", 1.0, None, "percent", None, "stock_change", ACME)]),  # noqa: E501
+    ("Acme's diluted earnings per share climbed 12% to $1.10.",
+     [("12%", 12.0, None, "percent", None, "eps_change", ACME), ("$1.10", 1.1, None, "USD_per_share", None, "eps", ACME)]),  # noqa: E501
     ("Xiaomi sales grew, and it holds a $240 billion backlog.", [("$240 billion", 2.4e11, None, "USD", None, "backlog", X)]),  # noqa: E501
     ("Xiaomi revenue grew and it plans $175-185 billion in capital expenditures.",
      [("$175-185 billion", 1.75e11, 1.85e11, "USD", None, "investment", X)]),  # noqa: E501
