@@ -123,7 +123,10 @@ _TEAM_MODS = r"(?:full[\s-]time|AI|R&D|technical|engineering|research|software|h
 _TEAM_WORDS = (
     r"(?:employees?|staff(?:ers)?|workers|engineers|researchers|specialists|scientists|"
     r"experts|technicians|programmers|hires|jobs|headcount|job\s+cuts|layoffs|lay-offs|roles|positions|"
-    r"redundancies)"
+    r"redundancies|"
+    # (the word for employees in the languages of European business news: "680.000 Mitarbeiter")
+    r"mitarbeiter(?:innen)?|beschäftigten?|angestellten?|salariés|employés|collaborateurs|empleados|"
+    r"trabajadores|dipendenti|lavoratori)"
 )
 # Things made and sold: vehicles (cars, NEVs, deliveries of cars) and units (devices shipped: phones,
 # robots, drives). Generic words ("units", "deliveries", "orders") take the kind of thing the
@@ -248,10 +251,23 @@ _MULT_WORD = (
     rf"{B}(?:doubled|tripled|trebled|quadrupled|twice|double|triple|quadruple|half|(?:a|one)[\s-]third|"
     rf"two[\s-]thirds|(?:a|one)\s+quarter|three[\s-]quarters){B}"
 )
-FIND = rf"(?i)(?:{_RANK}|{_CUR_PRE}?{_A_SCALE}{_UNIT}?|{_MULT_WORD}|{_FIGURE}|{_ZH_FIGURE})"
+# A space (a no-break or narrow one before cleaning) groups thousands in French, Nordic and SI style:
+# "117 000 salariés", "12 000 employees". Only right before the noun of a count of whole things, set
+# apart by a space: "Windows 11 100 users" is rarer than "12 000 users", but "in 2024 500 firms", "2
+# 512GB machines" or a list of numbers is not one number.
+_SPACED = r"[0-9]{1,3}(?: [0-9]{3})+"
+_WHOLE_NOUN = (
+    rf"(?:\s+(?:{_TEAM_MODS}\s+)?{_TEAM_WORDS}|\s+(?:people|persons|individuals|contractors)"
+    r"|\s+(?:(?:monthly|weekly|daily)\s+)?(?:active\s+)?(?:users|subscribers|customers)"
+    rf"|\s+(?:[a-z][a-z-]*\s+)?(?:{_VEHICLE_NOUNS}|{_DEVICE_NOUNS}|{_GENERIC_NOUNS}|{_COUNT_NOUNS})){B}"
+)
+FIND = (
+    rf"(?i)(?:{_RANK}|{_CUR_PRE}?{_A_SCALE}{_UNIT}?|{_MULT_WORD}|{B}{_SPACED}{_WHOLE_NOUN}|{_FIGURE}"
+    rf"|{_ZH_FIGURE})"
+)
 
 _PARSE = (
-    rf"^(?i)(?P<between>between\s+)?(?P<cur>{_CUR_PRE})?\s*(?P<lo>{_DIG}|{_WORDNUM}|an?|half[\s-]an?|{_ZH_NUM})"
+    rf"^(?i)(?P<between>between\s+)?(?P<cur>{_CUR_PRE})?\s*(?P<lo>{_SPACED}|{_DIG}|{_WORDNUM}|an?|half[\s-]an?|{_ZH_NUM})"
     rf"(?P<los>{_SCALE})?(?P<lopct>\s?[%％])?(?:(?P<conn>{_CONN}|\s+and\s+)(?P<cur2>{_CUR_PRE})?(?P<hi>{_DIG}|{_WORDNUM}))?"
     rf"(?P<his>{_SCALE})?(?P<rest>.*)$"
 )
@@ -544,7 +560,7 @@ def _number_parts(s: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
         .then(low.str.replace(",", ".", literal=True))
         .when(low.str.contains(r"^[0-9]{1,3}(?:\.[0-9]{3}){2,}$"))
         .then(low.str.replace_all(".", "", literal=True))
-        .otherwise(low.str.replace_all(",", "", literal=True))
+        .otherwise(low.str.replace_all(",", "", literal=True).str.replace_all(" ", "", literal=True))
         .cast(pl.Float64, strict=False)
     )
     base = low.str.replace(r"\s+hundred$", "")

@@ -133,6 +133,11 @@ CASES = [
     ("Acme will hire 15.000 workers and sell 2.500 cars, not 2.5 million phones or 1.5 robots per line.",
      [("15.000 workers", 15000, None, "employees", None, "headcount", ACME), ("2.500 cars", 2500, None, "vehicles", None, None, ACME),  # noqa: E501
       ("2.5 million phones", 2.5e6, None, "units", None, None, ACME), ("1.5 robots", 1.5, None, "units", None, None, ACME)]),  # noqa: E501
+    # thousands grouped by a space before a unit (French, Nordic, SI style), employees in other languages
+    ("Acme has 12 000 employees; Globex compte 117 000 salariés. Tencent beschäftigt 680.000 Mitarbeiter.",
+     [("12 000 employees", 12000, None, "employees", None, "headcount", ACME), ("117 000 salariés", 117000, None, "employees", None, "headcount", GLOBEX),  # noqa: E501
+      ("680.000 Mitarbeiter", 680000, None, "employees", None, "headcount", _eid("Tencent"))]),  # noqa: E501
+    ("It runs on 2 512GB machines.", [("512GB", 512, None, "GB", None, None, None)]),
     ("Xiaomi's margin rose to 33pc and grew 490 bps.",
      [("33pc", 33, None, "percent", None, "change", X), ("490 bps", 4.9, None, "percent", None, "change", X)]),  # noqa: E501
     ("MiMo charges 0.8 RMB/million tokens.",
