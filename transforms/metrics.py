@@ -17,7 +17,7 @@ import polars as pl
 from transforms.text import frame_schema, slice_spans
 from warehouse.schemas import CURRENCIES, METRICS, UNITS
 
-EXTRACTOR_VERSION = "metrics-2026.11.9"
+EXTRACTOR_VERSION = "metrics-2026.11.10"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -41,6 +41,7 @@ TICKER = "ticker_widget"  # "(ARM 4.11%)": a quote box inside the article
 PROMO = "promotion"  # "Join over 80,000 subscribers": the publisher's own pitch
 RELATIVE_TIME = "relative_time"  # "in the past four days": when, not how much
 WORD_IDIOM = "word_not_figure"  # "the first half of 2024", "double-digit", "met twice"
+NEGATIVE = "negative_figure"  # "growth of -3%": `value` holds magnitudes; only an income's sign is a loss
 
 # ---------------------------------------------------------------------------------------------
 # Vocabulary. ASCII word boundaries (?-u:\b) keep the regex engine on its fast DFA for non-ASCII
@@ -122,7 +123,10 @@ _TEAM_MODS = r"(?:full[\s-]time|AI|R&D|technical|engineering|research|software|h
 _TEAM_WORDS = (
     r"(?:employees?|staff(?:ers)?|workers|engineers|researchers|specialists|scientists|"
     r"experts|technicians|programmers|hires|jobs|headcount|job\s+cuts|layoffs|lay-offs|roles|positions|"
-    r"redundancies)"
+    r"redundancies|"
+    # (the word for employees in the languages of European business news: "680.000 Mitarbeiter")
+    r"mitarbeiter(?:innen)?|beschäftigten?|angestellten?|salariés|employés|collaborateurs|empleados|"
+    r"trabajadores|dipendenti|lavoratori)"
 )
 # Things made and sold: vehicles (cars, NEVs, deliveries of cars) and units (devices shipped: phones,
 # robots, drives). Generic words ("units", "deliveries", "orders") take the kind of thing the
@@ -247,10 +251,23 @@ _MULT_WORD = (
     rf"{B}(?:doubled|tripled|trebled|quadrupled|twice|double|triple|quadruple|half|(?:a|one)[\s-]third|"
     rf"two[\s-]thirds|(?:a|one)\s+quarter|three[\s-]quarters){B}"
 )
-FIND = rf"(?i)(?:{_RANK}|{_CUR_PRE}?{_A_SCALE}{_UNIT}?|{_MULT_WORD}|{_FIGURE}|{_ZH_FIGURE})"
+# A space (a no-break or narrow one before cleaning) groups thousands in French, Nordic and SI style:
+# "117 000 salariés", "12 000 employees". Only right before the noun of a count of whole things, set
+# apart by a space: "Windows 11 100 users" is rarer than "12 000 users", but "in 2024 500 firms", "2
+# 512GB machines" or a list of numbers is not one number.
+_SPACED = r"[0-9]{1,3}(?: [0-9]{3})+"
+_WHOLE_NOUN = (
+    rf"(?:\s+(?:{_TEAM_MODS}\s+)?{_TEAM_WORDS}|\s+(?:people|persons|individuals|contractors)"
+    r"|\s+(?:(?:monthly|weekly|daily)\s+)?(?:active\s+)?(?:users|subscribers|customers)"
+    rf"|\s+(?:[a-z][a-z-]*\s+)?(?:{_VEHICLE_NOUNS}|{_DEVICE_NOUNS}|{_GENERIC_NOUNS}|{_COUNT_NOUNS})){B}"
+)
+FIND = (
+    rf"(?i)(?:{_RANK}|{_CUR_PRE}?{_A_SCALE}{_UNIT}?|{_MULT_WORD}|{B}{_SPACED}{_WHOLE_NOUN}|{_FIGURE}"
+    rf"|{_ZH_FIGURE})"
+)
 
 _PARSE = (
-    rf"^(?i)(?P<between>between\s+)?(?P<cur>{_CUR_PRE})?\s*(?P<lo>{_DIG}|{_WORDNUM}|an?|half[\s-]an?|{_ZH_NUM})"
+    rf"^(?i)(?P<between>between\s+)?(?P<cur>{_CUR_PRE})?\s*(?P<lo>{_SPACED}|{_DIG}|{_WORDNUM}|an?|half[\s-]an?|{_ZH_NUM})"
     rf"(?P<los>{_SCALE})?(?P<lopct>\s?[%％])?(?:(?P<conn>{_CONN}|\s+and\s+)(?P<cur2>{_CUR_PRE})?(?P<hi>{_DIG}|{_WORDNUM}))?"
     rf"(?P<his>{_SCALE})?(?P<rest>.*)$"
 )
@@ -558,7 +575,7 @@ def _number_parts(s: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
         .then(low.str.replace(",", ".", literal=True))
         .when(low.str.contains(r"^[0-9]{1,3}(?:\.[0-9]{3}){2,}$"))
         .then(low.str.replace_all(".", "", literal=True))
-        .otherwise(low.str.replace_all(",", "", literal=True))
+        .otherwise(low.str.replace_all(",", "", literal=True).str.replace_all(" ", "", literal=True))
         .cast(pl.Float64, strict=False)
     )
     base = low.str.replace(r"\s+hundred$", "")
@@ -773,12 +790,21 @@ _MONEY_CUES = [
     ("investment", r"capex|capital\s+(?:expenditures?|spending)|资本开支|资本支出"),
     ("cost_savings", r"(?:cost\s+)?savings|cost\s+(?:reductions?|cuts?|cutting)|降本"),
     ("valuation", r"估值"),
+    # money raised from investors: "$5 million in funding", "a funding round of $5 million" (the verb
+    # counts only right before the amount: `_kind_words`; "guidance was raised to $X" is no funding)
+    ("funding", r"funding|financing|(?:funding\s+|seed\s+)?rounds?|融资"),
 ]  # fmt: skip
 _CUE_ANY = "|".join(f"(?:{pat})" for _, pat in _MONEY_CUES)
 _CUE_HINT = f"(?i){_CUE_ANY}"
 # "loss of", "revenue for the quarter was", "loss widened to": up to four words between; a digit, a
-# comma or a full stop between them ends the clause the cue names.
-_CUE_LEFT = rf"^.*(?:^|[^a-z])({_CUE_ANY})(?:\s+(?:[a-z-]+\s+){{0,4}}|[为达了约至到超过是]{{0,3}})$"
+# comma or a full stop between them ends the clause the cue names — except the noun's own change in
+# percent ("revenue rose 10% to $5 billion"). A sign glued to the figure is not a word between
+# ("operating income was -$45 million").
+_PCT_BETWEEN = r"[0-9]+(?:\.[0-9]+)?\s?(?:%|per\s?cent|percent)\s+(?:[a-z-]+\s+){0,2}"
+_CUE_LEFT = (
+    rf"^.*(?:^|[^a-z])({_CUE_ANY})(?:\s+(?:[a-z-]+\s+){{0,4}}(?:{_PCT_BETWEEN})?|[为达了约至到超过是]{{0,3}})"
+    r"[-−–]?$"
+)
 _CUE_MODIFIERS = (
     r"(?:net|gross|operating|annual|quarterly|adjusted|pre-?tax|total|full-year|fiscal|[a-z]+-(?:quarter|year|half)"
     r"|cumulative|combined|的|净)"
@@ -793,6 +819,49 @@ _EPS_LEFT = (
 _EPS_RIGHT = (
     r"^\s*(?:(?:per|a)\s+share\s+)?(?:in\s+)?(?:adjusted\s+|diluted\s+|gaap\s+)?(?:earnings|eps)(?-u:\b)"
 )
+
+
+# What a percent measures, named by the nearest noun before it in its clause (only words between):
+# "shares fell 7.5%" is a stock move; "revenue rose 10%" a change of revenue (`<kind>_change`, named as
+# `stock_change`); "margin shrank by 2.5 points" neither, whatever a later clause says ("... and shares
+# fell"). A statement noun names the figure's change only through a verb of change between them.
+_STOCK_CUE = r"shares|stocks?|share\s+price|market\s+(?:cap|value)"
+_PCT_CUE_LEFT = (
+    rf"^.*(?:^|[^a-z])({_STOCK_CUE}|{_CUE_ANY}|margins?|market\s+share)((?:\s+[a-z'’-]+){{0,5}})\s*$"
+)
+_PCT_CUE_HINT = rf"(?i){_STOCK_CUE}|{_CUE_ANY}|margin|market\s+share"
+_CHANGE_WORDS = (
+    r"(?-u:\b)(?:up|down|rose|rise[sn]?|fell|fall(?:s|en)?|grew|grow(?:s|n)?|increas\w*|decreas\w*|jump\w*|"
+    r"drop\w*|declin\w*|gain\w*|surg\w*|plung\w*|climb\w*|slid|slump\w*|soar\w*|lower\w*|boost\w*|"
+    r"shr[aiu]nk\w*|widen\w*|narrow\w*|tumbl\w*|sank|dipp?\w*|expand\w*|contract\w*)(?-u:\b)"
+)
+
+
+def _percent_cue(cue: pl.Expr, between: pl.Expr) -> pl.Expr:
+    """The kind a percent's nearest noun before it names, from that noun and the words between them
+    (`_PCT_CUE_LEFT`'s groups): stock_change, `<kind>_change` of a statement noun with a verb of change
+    between, change for a margin with such a verb, "" for a noun that names none of them (a market share,
+    a statement noun or a margin without a change); null when no noun is near."""
+    statement = _first_match_map(cue, [(pat, kind) for kind, pat in _MONEY_CUES], "^(?:{})$")
+    return (
+        pl.when(cue.is_null())
+        .then(pl.lit(None, dtype=pl.String))
+        .when(cue.str.contains(f"^(?:{_STOCK_CUE})$"))
+        .then(pl.lit("stock_change"))
+        # ("earnings per share rose 32%": a change of earnings per share)
+        .when(
+            (statement == "profit")
+            & between.str.contains(r"^\s+per\s+share\s")
+            & between.str.contains(_CHANGE_WORDS)
+        )
+        .then(pl.lit("eps_change"))
+        .when(statement.is_not_null() & between.str.contains(_CHANGE_WORDS))
+        .then(statement + "_change")
+        # (a margin's change: "margin narrowed by 1.5 points", whatever else the sentence says)
+        .when(cue.str.starts_with("margin") & between.str.contains(_CHANGE_WORDS))
+        .then(pl.lit("change"))
+        .otherwise(pl.lit(""))
+    )
 
 
 def _eps(left: pl.Expr, right: pl.Expr) -> pl.Expr:
@@ -814,6 +883,11 @@ def _kind_words(left: pl.Expr, right: pl.Expr) -> tuple[dict[str, pl.Expr], dict
     lft = left.str.to_lowercase()
     rgt = right.str.to_lowercase()
     money = {
+        # "raise USD 2 million", "raised about $5m" (an amount raised to: "raised to $5m" is a new level)
+        "raised": lft.str.contains(
+            r"(?-u:\b)rais(?:e|es|ed|ing)\s+(?:(?:about|around|nearly|over|more\s+than|some|an?|another|"
+            r"an\s+additional|a\s+further)\s+)?$"
+        ),
         "share_price": lft.str.contains(r"(?:to|at|from)\s+$"),
         "valuation": rgt.str.contains(r"^\s*(?:\)\s*)?(?:pre-money\s+|post-money\s+)?valuation")
         | lft.str.contains(
@@ -856,7 +930,9 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
     money = _first_of(
         [
             (near.is_not_null(), near),
-            (s("_s_stock") & words["share_price"], "share_price"),
+            (words["raised"], "funding"),
+            # (a price of one share in millions is no share price: "cut its forecast to $1.1 billion")
+            (s("_s_stock") & words["share_price"] & (s("_lo_scale") < 1e6), "share_price"),
             (words["valuation"], "valuation"),
             (s("_s_revenue"), "revenue"),
             (s("_s_market_cap"), "market_cap"),
@@ -869,10 +945,15 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
             (s("_s_price"), "price"),
         ]
     )
+    # (the nearest noun before a percent in its clause: `_percent_cue`; with none, a stock word before
+    # it or right after it names a stock move: "Shares of X, which makes chips, rose 5%", "a 5% jump in
+    # its shares"; one in a later clause does not)
+    cue = pl.col("_pct_cue")
     percent = _first_of(
         [
             (pct["market_share"], "market_share"),
-            (s("_s_stock"), "stock_change"),
+            (cue.is_not_null() & (cue != ""), cue),
+            (cue.is_null() & s("_s_stock") & s("_stock_near"), "stock_change"),
             (pct["benchmark"], "benchmark_score"),
             (s("_s_market_share"), "market_share"),
             (s("_s_change"), "change"),
@@ -919,6 +1000,15 @@ def _qualifier(tail: pl.Expr) -> pl.Expr:
     return _first_of([(tail.str.contains(rf"(?:^|[^a-z])(?:{pat})\s*$"), q) for pat, q in _QUALIFIERS])
 
 
+# A unit noun's modifier is never a function word: "-$45 million and shares fell" ends at "million"
+# (the finder's one optional word before a counted noun took "and"); "5 million new phones" stays whole,
+# and so does "in" ("100,000 in orders", "$2 million in shares": what the figure is counted in).
+_LOOSE_TAIL = (
+    r"(?i)\s+(?:and|or|but|nor|of|to|for|from|with|by|at|on|as|than|while|whereas|the|its|their|his|her)"
+    r"\s+[a-z][a-z -]*$"
+)
+
+
 def _candidates(docs: pl.DataFrame) -> pl.LazyFrame:
     """Every regex hit with its character offsets: _d (doc index), doc_id, surface, start, end.
 
@@ -949,7 +1039,13 @@ def _candidates(docs: pl.DataFrame) -> pl.LazyFrame:
             (pl.col("_i") - pl.when(first).then(pl.col("_i")).forward_fill()).alias("_j"),
         )
         .filter((pl.col("_j") % 2 == 1) & (pl.col("_n") > 0))
-        .select("_d", "doc_id", "surface", (pl.col("end") - pl.col("_n")).alias("start"), "end")
+        .select(
+            "_d",
+            "doc_id",
+            pl.col("surface").str.replace(_LOOSE_TAIL, ""),
+            (pl.col("end") - pl.col("_n")).alias("start"),
+        )
+        .with_columns((pl.col("start") + pl.col("surface").str.len_chars().cast(pl.Int64)).alias("end"))
     )
     return segs
 
@@ -1191,12 +1287,14 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
         .then(fraction)
         .otherwise(lo_num * lo_scale * pl.col("_factor"))
     )
-    # "1.499 EUR": a dot groups thousands in euro prices (three decimals are not a price).
+    # "1.499 EUR", "15.000 workers": a dot groups thousands in euro prices (three decimals are not a
+    # price) and in counts of things that come whole (no one employs 15.0 workers); a scale word makes
+    # it a decimal again ("2.500 million workers" is rare, "2.5 million" the form).
     eu_grouped = (
         pl.col("lo").str.contains(r"^[0-9]{1,3}\.[0-9]{3}$")
         & pl.col("los").is_null()
         & pl.col("his").is_null()
-        & (currency == "EUR")
+        & ((currency == "EUR") | rest_unit.is_in(_WHOLE_UNITS).fill_null(False))
     )
     value = pl.when(eu_grouped).then(value * 1000).otherwise(value)
     value_high = pl.when(pl.col("hi").is_not_null()).then(hi_num * hi_scale * pl.col("_factor"))
@@ -1213,6 +1311,11 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
         .collect(engine=_ENGINE)
     )
     return _add_columns(hits, parsed, "surface", nulls_equal=True)
+
+
+# Units of things counted whole (`_unit_from_rest`; "_generic" is units or vehicles): a fraction of
+# one is never meant, so "15.000 workers" is grouped thousands (German, Italian, Spanish, ... style).
+_WHOLE_UNITS = ["employees", "people", "vehicles", "units", "_generic", "count", "users", "GPU"]
 
 
 # What a document or sentence is about, for units the figure's own words leave open.
@@ -1753,6 +1856,31 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
         cue.is_not_null(),
         _near=_first_match_map(cue, [(pat, kind) for kind, pat in _MONEY_CUES], "^(?:{})$"),
     ).drop("_hl", "_hr", "_cue_r", "_cue_l")
+    # A percent's nearest noun before it (`_PCT_CUE_LEFT`: the noun _pc, the words between _pb) and
+    # the kind it names (`_percent_cue`), read only where a cue word is on the left.
+    tail = pl.col("_left").str.tail(60)
+    kept = _on_rows(
+        kept,
+        _PERCENT & tail.str.contains(_PCT_CUE_HINT),
+        # (each group read by its own pass: the groups' struct was evaluated again at each use)
+        _pc=tail.str.to_lowercase().str.extract(_PCT_CUE_LEFT, 1),
+        _pb=tail.str.to_lowercase().str.extract(_PCT_CUE_LEFT, 2),
+    )
+    kept = _on_rows(kept, pl.col("_pc").is_not_null(), _pct_cue=_percent_cue(pl.col("_pc"), pl.col("_pb")))
+    # With no such noun, whether a stock word stands before the percent in its sentence or right after
+    # it (read only where the sentence holds one).
+    kept = _on_rows(
+        kept,
+        _PERCENT & pl.col("_s_stock").fill_null(False) & pl.col("_pc").is_null(),
+        _stock_near=pl.col("_stext")
+        .str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
+        .str.contains(_STOCK)
+        | pl.col("_right")
+        .str.head(40)
+        .str.contains(
+            r"(?i)^\s+(?:[a-z-]+\s+){0,2}(?:in|of)\s+(?:its\s+|the\s+|their\s+)?(?:shares|stocks?)(?-u:\b)"
+        ),
+    )
     rules = _kind_rules(pl.col("_left"), pl.col("_right"))
     for rows, name, rule in rules:
         kept = _on_rows(kept, rows, **{name: rule})
@@ -1768,8 +1896,24 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
         .select("_tail", _qualifier(pl.col("_low")).alias("qualifier"))
     )
     kept = _add_columns(kept, qualified, "_tail").drop("_tail")
-    return kept.with_columns(_kind(pl.col("unit")).alias("kind")).drop(
-        "_sk", "_near", *_KIND_SENTENCE, *(name for _, name, _ in rules)
+    kept = kept.with_columns(_kind(pl.col("unit")).alias("kind")).drop(
+        "_sk",
+        "_near",
+        "_pc",
+        "_pb",
+        "_pct_cue",
+        "_stock_near",
+        *_KIND_SENTENCE,
+        *(name for _, name, _ in rules),
+    )
+    # A minus glued to the figure ("income was -$45 million", "(−3%)"): `value` is a magnitude (METRICS
+    # docs: a loss is kind loss, not a negative profit), so a negative income is a loss; any other kind
+    # has no place for the sign, and the figure is dropped rather than reported with the opposite sign.
+    negative = pl.col("_left").str.contains(r"(?:^|[\s(\[:])[-−–]$")
+    income = pl.col("kind").is_in(["profit", "loss"]).fill_null(False)
+    return kept.with_columns(
+        pl.when(negative & income).then(pl.lit("loss")).otherwise(pl.col("kind")).alias("kind"),
+        pl.when(negative & ~income).then(pl.lit(NEGATIVE)).otherwise(pl.col("reason")).alias("reason"),
     )
 
 

@@ -229,7 +229,9 @@ METRICS = Table(
         "qualifier": "about, over, under, up_to, ... when the text hedges the figure",
         "kind": "parameter_count, funding, valuation, revenue, profit, loss, backlog, cost_savings, "
         "investment (capital expenditure included), share_price, eps (earnings per share), stock_change, "
-        "user_count, ...; a loss keeps its positive magnitude in `value` (kind loss, not a negative profit)",
+        "<kind>_change (a percent change of that kind: 'revenue rose 10%' -> revenue_change), change (of "
+        "anything else), user_count, ...; a loss keeps its positive magnitude in `value` (kind loss, not a "
+        "negative profit)",
         "linked_metric_id": "the other side of a parenthetical conversion (20 billion yuan ($2.76 billion))",
     },
 )

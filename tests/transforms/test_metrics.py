@@ -129,6 +129,15 @@ CASES = [
      [("256GB", 256, None, "GB", None, None, None), ("6Tbps", 6, None, "Tbps", None, None, None), ("three weeks", 21, None, "days", None, None, None)]),  # noqa: E501
     ("Xiaomi costs 1.499 EUR, 199,90 EUR, or $14,3-billion.",
      [("1.499 EUR", 1499, None, "EUR", None, "price", X), ("199,90 EUR", 199.9, None, "EUR", None, "price", X), ("$14,3-billion", 1.43e10, None, "USD", None, "price", X)]),  # noqa: E501
+    # a dot groups thousands in a count of whole things; a scale word or a decimal stays a decimal
+    ("Acme will hire 15.000 workers and sell 2.500 cars, not 2.5 million phones or 1.5 robots per line.",
+     [("15.000 workers", 15000, None, "employees", None, "headcount", ACME), ("2.500 cars", 2500, None, "vehicles", None, None, ACME),  # noqa: E501
+      ("2.5 million phones", 2.5e6, None, "units", None, None, ACME), ("1.5 robots", 1.5, None, "units", None, None, ACME)]),  # noqa: E501
+    # thousands grouped by a space before a unit (French, Nordic, SI style), employees in other languages
+    ("Acme has 12 000 employees; Globex compte 117 000 salariés. Tencent beschäftigt 680.000 Mitarbeiter.",
+     [("12 000 employees", 12000, None, "employees", None, "headcount", ACME), ("117 000 salariés", 117000, None, "employees", None, "headcount", GLOBEX),  # noqa: E501
+      ("680.000 Mitarbeiter", 680000, None, "employees", None, "headcount", _eid("Tencent"))]),  # noqa: E501
+    ("It runs on 2 512GB machines.", [("512GB", 512, None, "GB", None, None, None)]),
     ("Xiaomi's margin rose to 33pc and grew 490 bps.",
      [("33pc", 33, None, "percent", None, "change", X), ("490 bps", 4.9, None, "percent", None, "change", X)]),  # noqa: E501
     ("MiMo charges 0.8 RMB/million tokens.",
@@ -223,9 +232,9 @@ CASES = [
     ("MiMo used 512 H800 GPUs for three weeks.",
      [("512 H800 GPUs", 512, None, "GPU", None, "gpu_count", _eid("MiMo")), ("three weeks", 21, None, "days", None, None, _eid("MiMo"))]),  # noqa: E501
     ("Nvidia chief Jensen Huang told Google sales rose 3%.",
-     [("3%", 3, None, "percent", None, "change", _eid("Nvidia"))]),  # noqa: E501
+     [("3%", 3, None, "percent", None, "revenue_change", _eid("Nvidia"))]),  # noqa: E501
     ("Rapidus makes chips. Rapidus opened a plant. Rapidus hired staff.\n\nThe company told Canalys its sales rose 20%.",  # noqa: E501
-     [("20%", 20, None, "percent", None, "change", _eid("Rapidus"))]),  # noqa: E501
+     [("20%", 20, None, "percent", None, "revenue_change", _eid("Rapidus"))]),  # noqa: E501
     ("Tencent agreed a $8 billion deal to buy data software maker Informatica.",
      [("$8 billion", 8e9, None, "USD", None, "acquisition", _eid("Informatica"))]),  # noqa: E501
     # a share price belongs to the company whose shares are named, not to a bidder named nearer
@@ -293,7 +302,26 @@ CASES = [
     ("The loss of 700 jobs at Xiaomi followed $2 billion in sales.",
      [("700 jobs", 700.0, None, "employees", None, "headcount", X), ("$2 billion", 2e9, None, "USD", None, "revenue", X)]),  # noqa: E501
     ("Xiaomi revenue rose 5% while gross profit rose to $467.9 million.",
-     [("5%", 5.0, None, "percent", None, "change", X), ("$467.9 million", 4.679e8, None, "USD", None, "profit", X)]),  # noqa: E501
+     [("5%", 5.0, None, "percent", None, "revenue_change", X), ("$467.9 million", 4.679e8, None, "USD", None, "profit", X)]),  # noqa: E501
+    # the nearest noun before a figure in its own clause names its kind, not a stock word in a later
+    # clause: a percent of a statement noun through a verb of change is that noun's change; a share price
+    # is never in millions; money raised is funding
+    ("Globex's sales climbed 12% to $4 billion, while its shares slid on the news.",
+     [("12%", 12.0, None, "percent", None, "revenue_change", GLOBEX), ("$4 billion", 4e9, None, "USD", None, "revenue", GLOBEX)]),  # noqa: E501
+    ("Acme lowered its outlook to between $2.1 billion and $2.4 billion as its stock dropped.",
+     [("between $2.1 billion and $2.4 billion", 2.1e9, 2.4e9, "USD", None, None, ACME)]),  # noqa: E501
+    ("Acme hopes to raise EUR 3 million from angel investors after sales grew.",
+     [("EUR 3 million", 3e6, None, "EUR", None, "funding", ACME)]),  # noqa: E501
+    ("Acme's gross margin narrowed by 1.5 percentage points and its stock lost 4%.",
+     [("1.5 percentage points", 1.5, None, "percent", None, "change", ACME), ("4%", 4.0, None, "percent", None, "stock_change", ACME)]),  # noqa: E501
+    ("Acme shares closed at $41.20, up 2%.",
+     [("$41.20", 41.2, None, "USD_per_share", None, "share_price", ACME), ("2%", 2.0, None, "percent", None, "stock_change", ACME)]),  # noqa: E501
+    ("Acme's annual revenue outlook was raised to $9 billion after it raised $300 million in June.",
+     [("$9 billion", 9e9, None, "USD", None, "revenue", ACME), ("$300 million", 3e8, None, "USD", None, "funding", ACME)]),  # noqa: E501
+    ("Acme's stock opened 6% higher in morning trade before it gave back gains to close up 1%.",
+     [("6%", 6.0, None, "percent", None, "stock_change", ACME), ("1%", 1.0, None, "percent", None, "stock_change", ACME)]),  # noqa: E501
+    ("Acme's diluted earnings per share climbed 12% to $1.10.",
+     [("12%", 12.0, None, "percent", None, "eps_change", ACME), ("$1.10", 1.1, None, "USD_per_share", None, "eps", ACME)]),  # noqa: E501
     ("Xiaomi sales grew, and it holds a $240 billion backlog.", [("$240 billion", 2.4e11, None, "USD", None, "backlog", X)]),  # noqa: E501
     ("Xiaomi revenue grew and it plans $175-185 billion in capital expenditures.",
      [("$175-185 billion", 1.75e11, 1.85e11, "USD", None, "investment", X)]),  # noqa: E501
@@ -301,6 +329,15 @@ CASES = [
      [("$350 million", 3.5e8, None, "USD", None, "cost_savings", X)]),  # noqa: E501
     ("小米估值280亿美元，融资10亿美元。",
      [("280亿美元", 2.8e10, None, "USD", None, "valuation", None), ("10亿美元", 1e9, None, "USD", None, "funding", None)]),  # noqa: E501
+    # a minus glued to an income figure makes it a loss of that magnitude (value is a magnitude); a figure
+    # ends before a function word ("and shares" is no unit), a real modifier stays ("new phones")
+    ("Globex said operating income was -$12 million, and its sales rose.",
+     [("$12 million", 1.2e7, None, "USD", None, "loss", GLOBEX)]),  # noqa: E501
+    ("Acme's EBITDA came in at −€4.5 million.", [("€4.5 million", 4.5e6, None, "EUR", None, "loss", ACME)]),
+    ("Acme's free cash flow was -$300 million. Acme guided growth of –2% for the year.", []),
+    ("Acme paid $20 million and shares for the stake, and will ship 5 million new phones.",
+     [("$20 million", 2e7, None, "USD", None, None, ACME), ("5 million new phones", 5e6, None, "units", None, None, ACME)]),  # noqa: E501
+    ("Acme booked 100,000 in orders for its new car.", [("100,000 in orders", 1e5, None, "vehicles", None, None, ACME)]),  # noqa: E501
     # an amount per share is earnings per share after an earnings word, a share price otherwise
     ("Xiaomi reported earnings per share of $0.29.", [("$0.29", 0.29, None, "USD_per_share", None, "eps", X)]),  # noqa: E501
     ("Xiaomi guided EPS of $3.02-$3.04.", [("$3.02-$3.04", 3.02, 3.04, "USD_per_share", None, "eps", X)]),  # noqa: E501
@@ -322,7 +359,7 @@ CASES = [
      [("$4.9 billion", 4.9e9, None, "USD", None, "acquisition", GLOBEX)]),  # noqa: E501
     # a figure right after a possessive is the possessor's, even after a word of comparison
     ("Acme's revenue rose 10%, beating Globex's 8%.",
-     [("10%", 10.0, None, "percent", None, "change", ACME), ("8%", 8.0, None, "percent", None, "change", GLOBEX)]),  # noqa: E501
+     [("10%", 10.0, None, "percent", None, "revenue_change", ACME), ("8%", 8.0, None, "percent", None, "change", GLOBEX)]),  # noqa: E501
     ("Acme grew faster than Globex's 8%.", [("8%", 8.0, None, "percent", None, "change", GLOBEX)]),
     # a possessor naming a relation describes the other entity, which owns the figures
     ("Globex's rival Acme sold 3 million phones.", [("3 million phones", 3e6, None, "units", None, None, ACME)]),  # noqa: E501
@@ -338,7 +375,7 @@ CASES = [
     # a subject of several names leaves a later reference back without one certain owner: null
     ("Acme and Globex signed a deal. The company will pay $300 million.",
      [("$300 million", 3e8, None, "USD", None, None, None)]),  # noqa: E501
-    ("Acme and Globex grew. Their revenue rose 5%.", [("5%", 5.0, None, "percent", None, "change", None)]),
+    ("Acme and Globex grew. Their revenue rose 5%.", [("5%", 5.0, None, "percent", None, "revenue_change", None)]),  # noqa: E501
     ("Acme makes chips. Acme opened a plant. Acme hired staff.\n\nGlobex and Tencent signed a deal. Revenue rose to $5 billion.",  # noqa: E501
      [("$5 billion", 5e9, None, "USD", None, "revenue", None)]),  # noqa: E501
     # a factor's base of comparison, named after it, is not its owner
@@ -353,7 +390,7 @@ CASES = [
     ("Acme sold 9 million phones. That is up 12%, Globex said.",
      [("9 million phones", 9e6, None, "units", None, None, ACME), ("12%", 12.0, None, "percent", None, "change", ACME)]),  # noqa: E501
     ("Acme grew fast. Sales rose 12%, Globex CEO Jane Roe told reporters.",
-     [("12%", 12.0, None, "percent", None, "change", ACME)]),  # noqa: E501
+     [("12%", 12.0, None, "percent", None, "revenue_change", ACME)]),  # noqa: E501
     ("The market grew 5%, Globex said.", [("5%", 5.0, None, "percent", None, "change", None)]),
     ("Acme led the market. Shipments rose 5%, Globex said.", [("5%", 5.0, None, "percent", None, "change", ACME)]),  # noqa: E501
     # "the latter" / "the former" are the last / first name of the sentence before; a name inside a
@@ -364,7 +401,7 @@ CASES = [
      [("9 million units", 9e6, None, "units", None, None, GLOBEX)]),  # noqa: E501
     ("Globex was fourth, followed by Acme. As for the latter, it shipped 9 million units.",
      [("9 million units", 9e6, None, "units", None, None, ACME)]),  # noqa: E501
-    ("Acme, which Globex backs, said its sales rose 12%.", [("12%", 12.0, None, "percent", None, "change", ACME)]),  # noqa: E501
+    ("Acme, which Globex backs, said its sales rose 12%.", [("12%", 12.0, None, "percent", None, "revenue_change", ACME)]),  # noqa: E501
     # Indian scale words: a lakh is 1e5, a crore 1e7, a lakh crore 1e12; "Rs" is the rupee ("CR" in a
     # name is no crore)
     ("Acme sold 3.5 lakh cars and raised Rs 2,000 crore, or 1.2 lakh crore rupees in all, for 5 CR-V cars.",
@@ -450,6 +487,9 @@ def test_range_and_kind() -> None:
         ("Qwen 2.5 users", "2.5 users", "version_number"),
         ("in 2023 users grew", "2023 users", "year"),
         ("two people came", "two people", "small_word_count"),
+        # a minus glued to a figure whose kind has no sign (only an income's minus makes a loss)
+        ("Its free cash flow was -$300 million.", "$300 million", "negative_figure"),
+        ("It guided growth of –2% for the year.", "2%", "negative_figure"),
     ],
 )
 def test_drop_reasons(text: str, surface: str, reason: str) -> None:
