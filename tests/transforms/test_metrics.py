@@ -425,7 +425,7 @@ CASES = [
     # a reference back in the figure's own clause is the sentence's subject, not a nearer object
     ("Acme bought Globex for $4.9 billion, and its shares rose 5%.",
      [("$4.9 billion", 4.9e9, None, "USD", None, None, GLOBEX), ("5%", 5.0, None, "percent", None, "stock_change", ACME)]),  # noqa: E501
-    ("Acme signed Globex as a client, and its revenue rose 12%.", [("12%", 12.0, None, "percent", None, "change", ACME)]),  # noqa: E501
+    ("Acme signed Globex as a client, and its revenue rose 12%.", [("12%", 12.0, None, "percent", None, "revenue_change", ACME)]),  # noqa: E501
     # basis points are hundredths of a percentage point (labels: "490 bps" -> 4.9 percent): "bp" in lower
     # case only ("BP" is also a company), hyphenated before a noun too; a date after "on" is no benchmark
     ("Acme's margin fell 15bp at its 5 BP stations, after a 25-basis-point rise.",
