@@ -17,7 +17,9 @@ import json
 import os
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from html import escape as html_escape
 from pathlib import Path
 from typing import Any
@@ -45,15 +47,57 @@ def build_data_docs(
     of the gate) as Data Docs in `out_dir`; keep the newest `keep_runs` runs; return its index.html."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
-    from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResultSchema
-    from great_expectations.core.run_identifier import RunIdentifier
-    from great_expectations.data_context.types.resource_identifiers import (
-        ExpectationSuiteIdentifier,
-        ValidationResultIdentifier,
-    )
 
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
+    if suites is None:
+        suites = {table: module.suite() for table, module in SUITES.items()}
+    fingerprints = {
+        f"{SUITE_PREFIX}{table}": _fingerprint(gx.__version__, checks) for table, checks in suites.items()
+    }
+    site = _site(out_dir, suites, fingerprints)
+    with site.lock:
+        return _build(site, results, out_dir, fingerprints, run_id, run_time, keep_runs)
+
+
+@dataclass
+class _Site:
+    """A GX context for one Data Docs folder and one set of suites, kept for the next build in this
+    process: its results store, site and suites are the same every run."""
+
+    ctx: Any
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    # Stored results as the index reads them, by store key: a result file is written once (a run's key
+    # is its own) and only ever deleted (pruned).
+    results: dict[tuple, Any] = field(default_factory=dict)
+
+
+_SITES_KEPT = 4  # Data Docs folders x suite sets a process keeps a context for (one per warehouse)
+_sites: OrderedDict[tuple[str, str], _Site] = OrderedDict()
+_sites_lock = threading.Lock()
+
+
+def _site(out_dir: Path, suites: Mapping[str, Sequence[Check]], fingerprints: dict[str, str]) -> _Site:
+    """The context for `out_dir` with exactly `suites` (the index drops pages whose suite is not in the
+    context), made on first use and then reused: a new context with its nine suites was a quarter of a
+    small run's Data Docs time (GX compares each added expectation with every one already in its suite)."""
+    key = (str(out_dir), json.dumps(fingerprints, sort_keys=True))
+    with _sites_lock:
+        site = _sites.get(key)
+        if site is not None:
+            _sites.move_to_end(key)
+            return site
+    site = _Site(_new_context(out_dir, suites))
+    with _sites_lock:
+        site = _sites.setdefault(key, site)
+        while len(_sites) > _SITES_KEPT:
+            _sites.popitem(last=False)
+    return site
+
+
+def _new_context(out_dir: Path, suites: Mapping[str, Sequence[Check]]) -> Any:
+    import great_expectations as gx
+
     ctx = ephemeral_context()
     ctx.add_store(
         "quarry_results",
@@ -74,26 +118,41 @@ def build_data_docs(
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         }
     }
-
-    _share_compiled_templates()
-    if suites is None:
-        suites = {table: module.suite() for table, module in SUITES.items()}
-    built: list[Any] = []
-    rendered = _read_fingerprints(out_dir)
-    fingerprints: dict[str, str] = {}
-    # Every suite in the context, every time: the index drops pages whose source is not in it. But a
-    # suite's page is rendered only when the suite changed: its nine pages were half of a small run's
-    # Data Docs time, rendering the same HTML each night.
     for table, checks in suites.items():
         suite = gx.ExpectationSuite(name=f"{SUITE_PREFIX}{table}")
         for i, c in enumerate(checks):
             cls = getattr(gx.expectations, c.expectation)
             suite.add_expectation(cls(**c.kwargs, severity=c.severity, meta=gx_meta(i, c)))
         ctx.suites.add(suite)
-        fingerprints[suite.name] = _fingerprint(gx.__version__, checks)
-        page = out_dir / "expectations" / Path(*suite.name.split(".")).with_suffix(".html")
-        if rendered.get(suite.name) != fingerprints[suite.name] or not page.exists():
-            built.append(ExpectationSuiteIdentifier(suite.name))
+    return ctx
+
+
+def _build(
+    site: _Site,
+    results: list[dict[str, Any]],
+    out_dir: Path,
+    fingerprints: dict[str, str],
+    run_id: str,
+    run_time: dt.datetime | None,
+    keep_runs: int,
+) -> Path:
+    from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResultSchema
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    ctx = site.ctx
+    _share_compiled_templates()
+    built: list[Any] = []
+    rendered = _read_fingerprints(out_dir)
+    # A suite's page is rendered only when the suite changed: its nine pages were half of a small run's
+    # Data Docs time, rendering the same HTML each night.
+    for name, fingerprint in fingerprints.items():
+        page = out_dir / "expectations" / Path(*name.split(".")).with_suffix(".html")
+        if rendered.get(name) != fingerprint or not page.exists():
+            built.append(ExpectationSuiteIdentifier(name))
 
     run = RunIdentifier(run_name=run_id, run_time=run_time or dt.datetime.now(dt.UTC))
     schema = ExpectationSuiteValidationResultSchema()
@@ -119,8 +178,41 @@ def build_data_docs(
 
     _prune(store, keep_runs)
     # Incremental: pages for this run's suites and results; the index is rebuilt over the whole store
-    # and drops pages whose result was pruned.
-    ctx.build_data_docs(site_names=[SITE], resource_identifiers=built or None)
+    # and drops pages whose result was pruned. The index reads every stored result (up to keep_runs x
+    # nine) for its status and asset name: those read by an earlier build are not parsed again.
+    kept = {store.key_to_tuple(k) for k in store.list_keys()}
+    for k in [k for k in site.results if k not in kept]:
+        del site.results[k]
+    get = ctx.get_validation_result
+
+    def get_validation_result(
+        expectation_suite_name: str,
+        run_id: Any = None,
+        batch_identifier: Any = None,
+        validation_results_store_name: Any = None,
+        failed_only: bool = False,
+    ) -> Any:
+        if run_id is None or batch_identifier is None or failed_only:
+            return get(
+                expectation_suite_name, run_id, batch_identifier, validation_results_store_name, failed_only
+            )
+        key = store.key_to_tuple(
+            ValidationResultIdentifier(
+                ExpectationSuiteIdentifier(expectation_suite_name), run_id, batch_identifier
+            )
+        )
+        if key not in site.results or key not in kept:
+            found = get(expectation_suite_name, run_id, batch_identifier, validation_results_store_name)
+            if key not in kept:
+                return found
+            site.results[key] = found
+        return site.results[key]
+
+    ctx.get_validation_result = get_validation_result
+    try:
+        ctx.build_data_docs(site_names=[SITE], resource_identifiers=built or None)
+    finally:
+        del ctx.get_validation_result
     make_offline(out_dir)
     # After the pages: a crash before this line renders the suites again next time.
     tmp = out_dir / f"{SUITE_FINGERPRINTS}.tmp"

@@ -752,6 +752,7 @@ def _load_and_report(
     gx_results = [json.loads(f.read_text(encoding="utf-8")) for f in _staged(batch_dirs, "gx.*.json")]
     # Data Docs render (GX, Python) on a thread while the load writes Parquet and commits (native code).
     docs_pool = ThreadPoolExecutor(1, thread_name_prefix="data-docs")
+    near_pool = ThreadPoolExecutor(1, thread_name_prefix="near-duplicates")
     docs_future = (
         docs_pool.submit(_data_docs, gx_results, wh, run.run_id, run.started)
         if params.data_docs and gx_results  # a run that validated nothing leaves the site as it was
@@ -759,13 +760,17 @@ def _load_and_report(
     )
     try:
         stale_ids = _stale_ids(wh, run.ctx.known, ok_dirs)
-        duplicates = _near_duplicates(wh, ok_dirs, stale_ids, params.full_refresh)
-        summary["near_duplicates"] = duplicates.height
-        load(wh, run.run_id, ok_dirs, logs, new_entities, params.full_refresh, stale_ids, duplicates)
+        # The near-duplicate search (DuckDB over every stored signature file: native code, no GIL) runs
+        # on a thread while the load writes the other documents tables; the load waits for it only
+        # before `documents`, the table it marks.
+        duplicates = near_pool.submit(_near_duplicates, wh, ok_dirs, stale_ids, params.full_refresh)
+        load(wh, run.run_id, ok_dirs, logs, new_entities, params.full_refresh, stale_ids, duplicates.result)
+        summary["near_duplicates"] = duplicates.result().height
         if max(file_counts(wh).values(), default=0) > params.compact_after_files:
             summary["compacted"] = compact(wh, f"{run.run_id}-auto")
         summary["stage_seconds"]["load"] = round(time.perf_counter() - t_load, 3)
     finally:
+        near_pool.shutdown(wait=True)
         docs_pool.shutdown(wait=True)
     docs_index = None
     if docs_future is not None:
@@ -862,9 +867,10 @@ def load(
     new_entities: pl.DataFrame,
     full_refresh: bool,
     stale_ids: list[str],
-    duplicates: pl.DataFrame,
+    duplicates: pl.DataFrame | Callable[[], pl.DataFrame],
 ) -> dict[str, int]:
-    """Promote the batches that passed every gate, with the run's bookkeeping, in one commit."""
+    """Promote the batches that passed every gate, with the run's bookkeeping, in one commit
+    (`duplicates`, or a callable giving them: see `load_run`)."""
     if ok_dirs or full_refresh:
         return load_run(wh, run_id, ok_dirs, logs, new_entities, full_refresh, stale_ids, duplicates)
     load_logs(wh, run_id, logs)

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from warehouse.files import fsync_dir
 from warehouse.schemas import TABLES, Table, ddl, duckdb_type
@@ -285,14 +286,17 @@ def commit(
     try:
         con = duckdb.connect(str(tmp))
         try:
+            # One transaction, and the manifest inserted as one Arrow table: in autocommit, every
+            # statement was a commit of its own with a WAL write, and `executemany` one per row
+            # (a 41-file manifest took 0.20 s of a commit's 0.27 s, doing nothing but syncing).
+            con.begin()
             con.execute(
                 f"CREATE TABLE {MANIFEST} (table_name VARCHAR, path VARCHAR, run_id VARCHAR, rows BIGINT)"
             )
             if new:
-                con.executemany(
-                    f"INSERT INTO {MANIFEST} VALUES (?, ?, ?, ?)",
-                    [(e.table_name, e.path, e.run_id, e.rows) for e in new],
-                )
+                con.register("_new_manifest", _manifest_rows(new))
+                con.execute(f"INSERT INTO {MANIFEST} SELECT * FROM _new_manifest")
+                con.unregister("_new_manifest")
             for name, table in TABLES.items():
                 files = sorted(e.path for e in new if e.table_name == name)
                 if files:
@@ -301,6 +305,7 @@ def commit(
                     con.execute(ddl(table))
             for name, sql in VIEWS.items():
                 con.execute(f'CREATE VIEW "{name}" AS {sql}')
+            con.commit()
             con.execute("CHECKPOINT")
         except (duckdb.IOException, duckdb.FatalException, duckdb.TransactionException) as exc:
             # The new catalog file could not be written (disk full, file size limit): an IO error of
@@ -322,6 +327,18 @@ def commit(
         tmp.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
     return new
+
+
+def _manifest_rows(entries: list[FileEntry]) -> pa.Table:
+    """`entries` as the `_manifest` table's rows (table_name, path, run_id, rows)."""
+    return pa.table(
+        {
+            "table_name": pa.array([e.table_name for e in entries], pa.string()),
+            "path": pa.array([e.path for e in entries], pa.string()),
+            "run_id": pa.array([e.run_id for e in entries], pa.string()),
+            "rows": pa.array([e.rows for e in entries], pa.int64()),
+        }
+    )
 
 
 def remove_orphans(wh: Warehouse) -> int:

@@ -338,11 +338,14 @@ def load_run(
     new_entities: pl.DataFrame,
     full_refresh: bool = False,
     replaced_doc_ids: Iterable[str] = (),
-    duplicates: pl.DataFrame | None = None,
+    duplicates: pl.DataFrame | Callable[[], pl.DataFrame] | None = None,
 ) -> dict[str, int]:
     """Write one file per table for this run, rewrite files holding reprocessed documents, commit.
 
-    Returns the number of rows added per table.
+    `duplicates` (doc_id, duplicate_of) may be a callable: it is called once the other documents
+    tables are written, just before `documents` (the one table it changes), so a near-duplicate search
+    running elsewhere (a thread, in native code) overlaps the writing. Returns the number of rows added
+    per table.
     """
     entries = manifest(wh)
     dirs = [Path(d) for d in batch_dirs]
@@ -350,7 +353,9 @@ def load_run(
     drop: list[str] = []
     counts: dict[str, int] = {}
     replaced = pl.Series("doc_id", sorted(set(replaced_doc_ids)), dtype=pl.String)
-    for table in DOC_TABLES:
+    for table in sorted(DOC_TABLES, key=lambda t: t is DOCUMENTS):  # documents last: see `duplicates`
+        if table is DOCUMENTS and callable(duplicates):
+            duplicates = duplicates()
         files = [str(d / f"{table.name}.parquet") for d in dirs if (d / f"{table.name}.parquet").exists()]
         if files:
             path = wh.table_dir(table.name) / f"{run_id}.parquet"

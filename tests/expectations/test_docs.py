@@ -161,3 +161,42 @@ def test_stored_results_are_what_the_gx_store_writes(tmp_path: Path) -> None:
     for f in files:
         text = f.read_text(encoding="utf-8")
         assert schema.dumps(schema.loads(text).to_json_dict(), indent=2, sort_keys=True) == text
+
+
+def test_a_later_build_of_a_site_reuses_its_context_and_parses_only_the_new_results(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A nightly run in a long-lived process (`quarry serve`, the benchmark) made a GX context and its
+    nine suites again, and parsed every stored result again for the index: about half of the Data Docs
+    CPU of a 129-document incremental run, on a thread competing with the load for the GIL."""
+    from great_expectations.data_context.store.validation_results_store import ValidationResultsStore
+
+    import expectations.docs as docs
+
+    out = tmp_path / "docs"
+    build_data_docs(_results(), None, out, run_id="r1", run_time=T1)
+    contexts: list[int] = []
+    parsed: list[str] = []
+    new_context = docs.ephemeral_context
+    deserialize = ValidationResultsStore.deserialize
+    monkeypatch.setattr(docs, "ephemeral_context", lambda: contexts.append(1) or new_context())
+
+    def counting(self, value):  # noqa: ANN001
+        result = deserialize(self, value)
+        parsed.append(result.meta["run_id"]["run_name"])
+        return result
+
+    monkeypatch.setattr(ValidationResultsStore, "deserialize", counting)
+    index = build_data_docs(_results()[:1], None, out, run_id="r2", run_time=T2)
+    assert contexts == []
+    assert parsed == ["r2", "r2"]  # its page, and its line of the index
+    html = index.read_text(encoding="utf-8")
+    assert sorted(re.findall(r'href="(validations/[^"]+)"', html)) == [
+        "validations/quarry/batch_profile/r1/20260101T000000.000000Z/metrics-b00003.html",
+        "validations/quarry/entities/r1/20260101T000000.000000Z/entities-b00003.html",
+        "validations/quarry/mentions/r1/20260101T000000.000000Z/entities-b00003.html",
+        "validations/quarry/mentions/r2/20260102T000000.000000Z/entities-b00003.html",
+    ]
+    # another folder is another site: a context of its own
+    build_data_docs(_results()[:1], None, tmp_path / "other", run_id="r1", run_time=T1)
+    assert contexts == [1]

@@ -144,6 +144,34 @@ def test_expectations_are_built_from_configurations_once_only_inside_a_validatio
     assert c.to_domain_obj() is not c.to_domain_obj()
 
 
+def test_a_suites_metric_graph_is_worked_out_once_and_each_batch_still_gets_its_own_verdict(monkeypatch):
+    from expectations import gate as gate_module
+
+    gate_module._context()
+    from great_expectations.validator.metrics_calculator import MetricsCalculator
+
+    odd, odd_ctx = metrics(100, {5: "", 50: ""})
+    plain, plain_ctx = metrics(100, {})
+    gate_module.validate("metrics", odd, odd_ctx, "metrics", 0, want_rows=True)  # suite and rerun graphs
+    built: list[int] = []
+    build = MetricsCalculator.build_metric_dependency_graph
+    monkeypatch.setattr(
+        MetricsCalculator,
+        "build_metric_dependency_graph",
+        lambda self, *a, **k: built.append(1) or build(self, *a, **k),
+    )
+    clean = gate_module.validate("metrics", plain, plain_ctx, "metrics", 1, want_rows=True)
+    again = gate_module.validate("metrics", odd, odd_ctx, "metrics", 2, want_rows=True)
+    assert built == []
+    assert [o.check.name for o in clean.outcomes if not o.success] == []
+    assert [(o.check.name, o.unexpected_rows) for o in again.outcomes if not o.success] == [
+        (PLAUSIBLE, [5, 50])
+    ]
+    # outside a validation GX works the graph out as it wrote it
+    monkeypatch.undo()
+    assert gate_module._memo.suite is None
+
+
 def test_the_gate_reports_what_plain_gx_reports():
     """The memoised, one-validator, unfingerprinted path gives every expectation the verdict, counts,
     sample and offending rows GX's own `Batch.validate` gives (held rows, a dangling reference and a

@@ -176,3 +176,44 @@ def test_a_file_that_is_not_a_duckdb_database_is_refused_before_anything_is_writ
         )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["feed.csv"]  # no feed/.lock beside it
     assert junk.read_bytes() == content
+
+
+def test_a_commit_is_one_transaction_with_the_manifest_as_one_insert(tmp_path, monkeypatch):
+    """Each autocommitted statement synced the new catalog's WAL, `executemany` once per manifest row:
+    a 41-file manifest spent 0.20 s of a 0.27 s commit syncing. One transaction, one INSERT."""
+    from warehouse import catalog
+
+    calls: list[str] = []
+
+    class Recording:
+        def __init__(self, con):
+            self._con = con
+
+        def __getattr__(self, name):
+            attr = getattr(self._con, name)
+            if name in ("begin", "commit", "executemany", "execute"):
+
+                def record(*args, **kwargs):
+                    calls.append(name if name != "execute" else args[0].split()[0].upper())
+                    return attr(*args, **kwargs)
+
+                return record
+            return attr
+
+    wh = Warehouse.at(tmp_path / "w.duckdb")
+    entries = [_entities(wh, f"r{i:02d}", [(f"org:{i}", f"N{i}")]) for i in range(30)]
+    real_connect = duckdb.connect
+    monkeypatch.setattr(catalog.duckdb, "connect", lambda *a, **k: Recording(real_connect(*a, **k)))
+    commit(wh, entries)
+    monkeypatch.undo()
+    assert [c for c in calls if c in ("begin", "commit", "executemany", "INSERT", "CHECKPOINT")] == [
+        "begin",
+        "INSERT",
+        "commit",
+        "CHECKPOINT",
+    ]
+    con = duckdb.connect(str(wh.catalog), read_only=True)
+    assert con.execute("SELECT run_id, rows FROM _manifest ORDER BY path").fetchall() == [
+        (f"r{i:02d}", 1) for i in range(30)
+    ]
+    assert con.execute("SELECT count(*) FROM entities").fetchone() == (30,)

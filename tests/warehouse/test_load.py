@@ -101,6 +101,33 @@ def test_a_document_in_two_batches_keeps_the_first_batch_rows_and_near_duplicate
     ]
 
 
+def test_near_duplicates_given_as_a_callable_are_asked_for_once_the_other_tables_are_written(
+    tmp_path, monkeypatch
+):
+    """The pipeline searches near-duplicates (DuckDB over every stored signature) on a thread while the
+    load writes the documents tables that do not need them: the load asks only before `documents`."""
+    from warehouse import load as load_mod
+
+    wh = Warehouse.at(tmp_path / "w" / "q.duckdb")
+    b0 = _batch(tmp_path / "stage", 0, _documents(["a", "b"], ["x/a.txt", "x/b.txt"]), _sentences(["a"], 1))
+    events: list[str] = []
+    sink = load_mod._sink
+    monkeypatch.setattr(
+        load_mod, "_sink", lambda chunks, table, path: events.append(table.name) or sink(chunks, table, path)
+    )
+
+    def duplicates() -> pl.DataFrame:
+        events.append("near-duplicates asked")
+        return pl.DataFrame({"doc_id": ["b"], "duplicate_of": ["a"]})
+
+    load_run(wh, "r1", [b0], {}, ENTITY, duplicates=duplicates)
+    assert events == ["sentences", "near-duplicates asked", "documents"]
+    assert _rows(wh, "SELECT doc_id, duplicate_of FROM documents ORDER BY doc_id") == [
+        ("a", None),
+        ("b", "a"),
+    ]
+
+
 def test_load_and_compaction_hold_one_row_group_in_memory_not_the_table(tmp_path):
     """12 batches of 25 MB of document text (300 MB) promoted in two runs, then compacted into one
     300 MB file per table: once the first run has warmed up the allocators, the second run and the
