@@ -557,7 +557,7 @@ def _process_batches(params: RunParameters, run: _Run) -> _Processed:
                 fut.wait()
                 state = fut.state
                 if state.is_completed():
-                    results.setdefault(b, []).append(fut.result())
+                    results.setdefault(b, []).append(fut.result().stats)
                     if stage + 1 < len(STAGES):
                         submit(b, stage + 1, fut)
                         continue

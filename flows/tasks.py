@@ -192,25 +192,49 @@ def _hold(
     _append_log(bdir / f"quarantine.{stage}.parquet", _quarantine_frame(ctx, stage, rows), QUARANTINE)
 
 
+class StageResult:
+    """What a batch's stage task hands on: `stats` (stage, batch, seconds, gate counts, row counts) for
+    the run's summary. An object of its own class, not the dict itself: Prefect links a task's result,
+    and each of its first-level values, to the task by id() to draw the dependency graph; a dict or a
+    str cannot be weakly referenced, so the same interned value in two batches' results ("stage":
+    "ingest") drew a wrong arrow now and then (clean[b1] <- ingest[b0]). This object is linked alone,
+    through a weak reference Prefect checks, and nothing inside it is."""
+
+    __slots__ = ("stats", "__weakref__")
+
+    def __init__(self, stats: dict[str, Any]) -> None:
+        self.stats = stats
+
+    def __getstate__(self) -> dict[str, Any]:  # process-pool and Dask runners pickle it
+        return self.stats
+
+    def __setstate__(self, stats: dict[str, Any]) -> None:
+        self.stats = stats
+
+
 def _stats(
     stage: str, batch: int, t0: float, gate_s: float, reports: list[GateReport], **counts: Any
-) -> dict[str, Any]:
-    return {
-        "stage": stage,
-        "batch": batch,
-        "seconds": time.perf_counter() - t0,
-        "gate_seconds": gate_s,
-        "passed": sum(r.passed for r in reports),
-        "failed": sum(r.failed for r in reports),
-        "held_rows": sum(r.quarantined_rows for r in reports),
-        "held_by_expectation": {f"{r.table}: {k}": n for r in reports for k, n in r.held_by_check.items()},
-        "held_documents": sum(r.quarantined_rows for r in reports if r.table in _DOCUMENT_TABLES),
-        **counts,
-    }
+) -> StageResult:
+    return StageResult(
+        {
+            "stage": stage,
+            "batch": batch,
+            "seconds": time.perf_counter() - t0,
+            "gate_seconds": gate_s,
+            "passed": sum(r.passed for r in reports),
+            "failed": sum(r.failed for r in reports),
+            "held_rows": sum(r.quarantined_rows for r in reports),
+            "held_by_expectation": {
+                f"{r.table}: {k}": n for r in reports for k, n in r.held_by_check.items()
+            },
+            "held_documents": sum(r.quarantined_rows for r in reports if r.table in _DOCUMENT_TABLES),
+            **counts,
+        }
+    )
 
 
 @io_task("ingest", "ingest[b{batch}]")
-def ingest_batch(ctx: RunContext, batch: int, refs: list[sources.SourceRef]) -> dict[str, Any]:
+def ingest_batch(ctx: RunContext, batch: int, refs: list[sources.SourceRef]) -> StageResult:
     """Read a batch of source files, decode them, drop documents already loaded, gate, stage."""
     t0 = time.perf_counter()
     bdir = ctx.batch_dir(batch)
@@ -287,7 +311,7 @@ def _index_files(
 
 
 @task(name="clean", task_run_name="clean[b{batch}]", cache_policy=NO_CACHE)
-def clean_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dict[str, Any]:
+def clean_batch(ctx: RunContext, batch: int, upstream: StageResult) -> StageResult:
     """Clean the batch's decoded documents; stage documents, sentences and removed spans."""
     t0 = time.perf_counter()
     bdir = ctx.batch_dir(batch)
@@ -382,7 +406,7 @@ def entities_version(path: str) -> str:
 
 
 @task(name="entities", task_run_name="entities[b{batch}]", cache_policy=NO_CACHE)
-def entities_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dict[str, Any]:
+def entities_batch(ctx: RunContext, batch: int, upstream: StageResult) -> StageResult:
     """Find entity mentions in the batch's cleaned documents; stage mentions and discovered entities."""
     t0 = time.perf_counter()
     bdir = ctx.batch_dir(batch)
@@ -440,7 +464,7 @@ def entities_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dic
 
 
 @task(name="metrics", task_run_name="metrics[b{batch}]", cache_policy=NO_CACHE)
-def metrics_batch(ctx: RunContext, batch: int, upstream: dict[str, Any]) -> dict[str, Any]:
+def metrics_batch(ctx: RunContext, batch: int, upstream: StageResult) -> StageResult:
     """Extract figures from the batch's documents and attribute them to entities; stage metrics."""
     t0 = time.perf_counter()
     bdir = ctx.batch_dir(batch)
