@@ -367,7 +367,8 @@ _GOVERNMENT = (
 # Hearst 2003, "A simple algorithm for identifying abbreviation definitions in biomedical text") and it
 # holds a word for an institution (`_ACRONYM_ORG`; "Initial Public Offering (IPO)" names no one). The
 # acronym then names the organisation in that document.
-_LONG_FORM_WORD = r"[A-Z][a-z]+ (?:(?:of|and|for|on|the) )?"
+_LONG_FORM_CONNECTORS = ["of", "and", "for", "on", "the"]
+_LONG_FORM_WORD = rf"[A-Z][a-z]+ (?:(?:{'|'.join(_LONG_FORM_CONNECTORS)}) )?"
 _ACRONYM_ORG = (
     r"Commission|Corporation|Company|Agency|Administration|Association|Authority|Bureau|Council|"
     r"Institute|University|Organization|Organisation|Department|Ministry|Bank|Fund|Group|Foundation|"
@@ -1047,6 +1048,40 @@ def _pattern_forms(big: pl.DataFrame, rules: list[tuple[str, str, float, str]]) 
     return pl.concat(parts) if parts else pl.DataFrame(schema=_PATTERN_FORMS_SCHEMA)
 
 
+def _acronym(match: pl.Expr) -> pl.Expr:
+    """The acronym an `org_acronym` match ends with ("... Commission (NRC)" -> "NRC"); other matches give
+    their text after their last "(" or all of it. (String operations: see `_valid_forms` on regexes.)"""
+    return match.str.split("(").list.last().str.strip_suffix(")")
+
+
+def _without_country(name: pl.Expr) -> pl.Expr:
+    """`name` without a leading "U.S. ", "US " or "UK " (`_GOVERNMENT`'s country prefixes)."""
+    return (
+        pl.when(name.str.starts_with("U.S. "))
+        .then(name.str.slice(5))
+        .when(name.str.starts_with("US ") | name.str.starts_with("UK "))
+        .then(name.str.slice(3))
+        .otherwise(name)
+    )
+
+
+def _department_of(name: pl.Expr) -> pl.Expr:
+    """ "<Portfolio> Department" / "<Portfolio> Ministry" as "Department of <Portfolio>" / "Ministry of
+    <Portfolio>"; any other name as it is."""
+    out = name
+    for unit in ("Ministry", "Department"):
+        out = (
+            pl.when(name.str.ends_with(f" {unit}") & (name.str.len_chars() > len(unit) + 1))
+            .then(
+                pl.concat_str(
+                    [pl.lit(f"{unit} of "), name.str.slice(0, name.str.len_chars() - len(unit) - 1)]
+                )
+            )
+            .otherwise(out)
+        )
+    return out
+
+
 def _first_of_pairs(forms: pl.DataFrame) -> pl.DataFrame:
     """`forms` (`_PATTERN_FORMS_SCHEMA`) and, for each organisation cue that introduces two names
     ("producers Acme and Borealis", read as Borealis), a form for the first of them (Acme)."""
@@ -1118,16 +1153,25 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
     )
     # "The National Reform Commission (NRC)": the long form is the last words whose capitals are as
     # many as the acronym's letters; they must spell it and hold an institution's word.
-    acronym = pl.col("match").str.extract(r"\(([A-Z]{2,6})\)$")
+    # (Word lists, not regexes: a call of `extract_mentions` runs more distinct regexes than polars'
+    # per-thread cache of 32 compiled ones holds, and each regex more here, five of them for the five
+    # lengths, pushed the passes' large regexes out of it to be compiled again on every call.)
+    acronym = _acronym(pl.col("match"))
+    words = pl.col("surface").str.split(" ")  # capitalised words and `_LONG_FORM_CONNECTORS`
+    # capitals counted from the last word back
+    capitals_back = words.list.reverse().list.eval((~pl.element().is_in(_LONG_FORM_CONNECTORS)).cum_sum())
     long_form = pl.coalesce(
-        pl.when(acronym.str.len_chars() == k).then(
-            pl.col("surface").str.extract(rf"((?:{_LONG_FORM_WORD}){{{k - 1}}}[A-Z][a-z]+)$")
+        pl.when((acronym.str.len_chars() == k) & (capitals_back.list.last() >= k)).then(
+            words.list.tail(capitals_back.list.eval((pl.element() < k).sum()).list.first() + 1).list.join(" ")
         )
         for k in range(2, 7)
     )
-    defined = (long_form.str.extract_all(r"(?-u:\b)[A-Z]").list.join("") == acronym) & long_form.str.contains(
-        rf"(?-u:\b)(?:{_ACRONYM_ORG})(?-u:\b)"
-    )
+    long_words = long_form.str.split(" ")
+    defined = (
+        long_words.list.eval(pl.element().filter(~pl.element().is_in(_LONG_FORM_CONNECTORS)).str.slice(0, 1))
+        .list.join("")
+        .eq(acronym)
+    ) & long_words.list.eval(pl.element().is_in(_ACRONYM_ORG.split("|"))).list.any()
     forms = forms.with_columns(
         pl.when(rule == "org_acronym")
         .then(pl.col("pre_bytes") + pl.col("surface").str.len_bytes() - long_form.str.len_bytes())
@@ -1184,11 +1228,9 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
                 .then(ordinary_only | first.is_in(known_forms))
                 .otherwise(first.str.to_lowercase().is_in(common))
                 | first.is_in(_STOPWORDS)
-                | pl.col("surface").str.contains(
-                    pl.when(possessive)
-                    .then(pl.lit(rf"(?-u:\b)(?:{not_product_tail})(?-u:\b)"))
-                    .otherwise(pl.lit(rf"(?-u:\b)(?:{not_product})(?-u:\b)"))
-                )
+                | pl.when(possessive)
+                .then(pl.col("surface").str.contains(rf"(?-u:\b)(?:{not_product_tail})(?-u:\b)"))
+                .otherwise(pl.col("surface").str.contains(rf"(?-u:\b)(?:{not_product})(?-u:\b)"))
             ),
             # "Jane Roe": the first word is a given name, the last is not an ordinary word.
             (rule != "person_given") | (first.is_in(given) & ~last.str.to_lowercase().is_in(common)),
@@ -1232,11 +1274,7 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
             )
             # "the U.S. Justice Department" is the "Department of Justice" (`_GOVERNMENT`).
             .when(rule == "org_government")
-            .then(
-                pl.col("name")
-                .str.replace(r"^(?:U\.S\.|US|UK) ", "")
-                .str.replace(r"^(.+) (Department|Ministry)$", "$2 of $1")
-            )
+            .then(_department_of(_without_country(pl.col("name"))))
             .otherwise(pl.col("name"))
             .alias("name")
         )
@@ -1456,7 +1494,7 @@ def _link_forms(forms: pl.DataFrame, lexicons: dict | None) -> pl.DataFrame:
             .drop("_designated"),
             # An acronym its organisation's name defined ("... Commission (NRC)") names it.
             forms.filter(pl.col("rule") == "org_acronym").select(
-                "entity_id", "name", "type", pl.col("match").str.extract(r"\(([A-Z]{2,6})\)$").alias("link")
+                "entity_id", "name", "type", _acronym(pl.col("match")).alias("link")
             ),
             # A model number named once by its cue ("the GPU MX450", "Acme's Rover 3") is the product
             # wherever else the document writes it.
