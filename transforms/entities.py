@@ -1048,6 +1048,26 @@ def _pattern_forms(big: pl.DataFrame, rules: list[tuple[str, str, float, str]]) 
     return pl.concat(parts) if parts else pl.DataFrame(schema=_PATTERN_FORMS_SCHEMA)
 
 
+# Unicode's White_Space characters (regex \s): a first word's `\S+` by string operations.
+_WHITESPACE = [
+    *"\t\n\x0b\x0c\r \x85\xa0\u1680",
+    *map(chr, range(0x2000, 0x200B)),
+    *"\u2028\u2029\u202f\u205f\u3000",
+]
+_ASCII_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _ascii_word(text: pl.Expr, extra: str, min_chars: int) -> pl.Expr:
+    """Whether `text` is an ASCII letter followed by ASCII letters, digits or `extra` characters, at
+    least `min_chars` characters in all (`^[A-Za-z][A-Za-z0-9<extra>]{min_chars - 1,}$`, without a
+    regex: see `_valid_forms` on polars' regex cache)."""
+    return (
+        (text.str.len_chars() >= min_chars)
+        & (text.str.strip_chars(_ASCII_LETTERS + "0123456789" + extra) == "")
+        & (text.str.slice(0, 1).str.strip_chars(_ASCII_LETTERS) == "")
+    )
+
+
 def _acronym(match: pl.Expr) -> pl.Expr:
     """The acronym an `org_acronym` match ends with ("... Commission (NRC)" -> "NRC"); other matches give
     their text after their last "(" or all of it. (String operations: see `_valid_forms` on regexes.)"""
@@ -1125,7 +1145,14 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
     )
     rule = pl.col("rule")
     person, org = pl.col("type") == "PERSON", pl.col("type") == "ORG"
-    possessive = pl.col("match").str.contains(r"^\S+(?:'s|’s) ")
+    # (as `^\S+(?:'s|’s) ` would, by string operations: see `_valid_forms` on regexes)
+    match_first = pl.col("match").str.split(" ").list.first()
+    possessive = (
+        (match_first.str.ends_with("'s") | match_first.str.ends_with("’s"))
+        & (match_first.str.len_chars() > 2)
+        & ~match_first.str.contains_any(_WHITESPACE)
+        & pl.col("match").str.contains(" ", literal=True)
+    )
     ordinary_only = (
         pl.col("surface")
         .str.to_lowercase()
@@ -1238,7 +1265,10 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
             # ordinary word nor a person's.
             (rule != "org_cue")
             | ~(
-                (~pl.col("surface").str.contains(" ") & pl.col("surface").str.to_lowercase().is_in(common))
+                (
+                    ~pl.col("surface").str.contains(" ", literal=True)
+                    & pl.col("surface").str.to_lowercase().is_in(common)
+                )
                 | first.is_in(given)
                 | first.is_in(_STOPWORDS)
                 | first.str.to_lowercase().is_in(common)
@@ -2036,7 +2066,7 @@ def extract_mentions(
     # Single-token lab names, as prefixes of versioned model names ("MiniMax-M1").
     makers = (
         gazetteer.filter(((pl.col("type") == "ORG") | pl.col("family")) & ~pl.col("lexicon"))
-        .filter(pl.col("alias").str.contains(r"^[A-Za-z][A-Za-z0-9]{2,}$"))
+        .filter(_ascii_word(pl.col("alias"), "", 3))
         .get_column("alias")
         .unique(maintain_order=True)
         .to_list()
@@ -2051,7 +2081,7 @@ def extract_mentions(
     # Known organisations' names, as the start of their products' names ("Acme Orbit 3").
     orgs = (
         gazetteer.filter((pl.col("type") == "ORG") & ~pl.col("lexicon"))
-        .filter(pl.col("alias").str.contains(r"^[A-Za-z][A-Za-z0-9.]+$"))
+        .filter(_ascii_word(pl.col("alias"), ".", 2))
         .get_column("alias")
         .unique(maintain_order=True)
         .to_list()
