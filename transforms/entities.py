@@ -1119,6 +1119,55 @@ def _first_of_pairs(forms: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([forms, firsts.select(forms.columns)])
 
 
+def _acronym_long_forms(forms: pl.DataFrame) -> pl.DataFrame:
+    """`forms` (match, surface, pre_bytes, rule, ...) with each `org_acronym` form's surface cut to the
+    long form its acronym defines and its pre_bytes moved to match; a null surface where none does.
+    "The National Reform Commission (NRC)": the long form is the last words whose capitals are as many
+    as the acronym's letters; they must spell it and hold an institution's word (`_ACRONYM_ORG`).
+
+    Word lists, not regexes: a call of `extract_mentions` runs nearly as many distinct regexes as
+    polars' per-thread cache holds compiled (32), and each one more (five here, one per length) pushed
+    the discovery passes' large regexes out of it, to be compiled again on every call. Computed on the
+    rule's rows alone, one row per word (list operations on every row cost 0.03 s per 4,000 forms)."""
+    is_acronym = pl.col("rule") == "org_acronym"
+    if not forms.select(is_acronym.any()).item():
+        return forms
+    rows = forms.with_row_index("_row")
+    found = rows.filter(is_acronym).with_columns(_acronym(pl.col("match")).alias("_acronym"))
+    # one row per word (capitalised words and `_LONG_FORM_CONNECTORS`), with the capitals from it to
+    # the name's end
+    capital = ~pl.col("_word").is_in(_LONG_FORM_CONNECTORS)
+    words = (
+        found.select("_row", "_acronym", pl.col("surface").str.split(" ").alias("_word"))
+        .explode("_word")
+        .with_columns(capital.cast(pl.Int32).reverse().cum_sum().reverse().over("_row").alias("_back"))
+    )
+    letters = pl.col("_acronym").str.len_chars()
+    long = (
+        words.filter((pl.col("_back") < letters) | ((pl.col("_back") == letters) & capital))
+        .group_by("_row", maintain_order=True)
+        .agg(
+            pl.col("_word").str.join(" ").alias("_long"),
+            pl.col("_back").max().alias("_capitals"),
+            pl.col("_word").filter(capital).str.slice(0, 1).str.join("").alias("_initials"),
+            pl.col("_word").is_in(_ACRONYM_ORG.split("|")).any().alias("_institution"),
+        )
+    )
+    long_form = pl.when((pl.col("_capitals") == letters) & letters.is_between(2, 6)).then(pl.col("_long"))
+    defined = (pl.col("_initials") == pl.col("_acronym")) & pl.col("_institution")
+    found = (
+        found.join(long, on="_row", how="left", maintain_order="left")
+        .with_columns(
+            (pl.col("pre_bytes") + pl.col("surface").str.len_bytes() - long_form.str.len_bytes()).alias(
+                "pre_bytes"
+            ),
+            pl.when(defined).then(long_form).alias("surface"),
+        )
+        .select(rows.columns)
+    )
+    return pl.concat([rows.filter(~is_acronym), found]).sort("_row").drop("_row")
+
+
 def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | None = None) -> pl.DataFrame:
     """Discovered forms that pass the checks that depend only on the string, with their canonical name
     and byte length. `lexicons` gives `given_names` and `common_words` (warehouse.reference); without
@@ -1146,12 +1195,14 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
     rule = pl.col("rule")
     person, org = pl.col("type") == "PERSON", pl.col("type") == "ORG"
     # (as `^\S+(?:'s|’s) ` would, by string operations: see `_valid_forms` on regexes)
-    match_first = pl.col("match").str.split(" ").list.first()
+    # (read on product_kind's rows alone, where it is used: string operations on every row cost)
+    kind_match = pl.when(rule == "product_kind").then(pl.col("match"))
+    match_first = kind_match.str.splitn(" ", 2).struct[0]
     possessive = (
         (match_first.str.ends_with("'s") | match_first.str.ends_with("’s"))
         & (match_first.str.len_chars() > 2)
         & ~match_first.str.contains_any(_WHITESPACE)
-        & pl.col("match").str.contains(" ", literal=True)
+        & kind_match.str.contains(" ", literal=True)
     )
     ordinary_only = (
         pl.col("surface")
@@ -1178,34 +1229,7 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
         .otherwise(pl.col("surface"))
         .alias("surface")
     )
-    # "The National Reform Commission (NRC)": the long form is the last words whose capitals are as
-    # many as the acronym's letters; they must spell it and hold an institution's word.
-    # (Word lists, not regexes: a call of `extract_mentions` runs more distinct regexes than polars'
-    # per-thread cache of 32 compiled ones holds, and each regex more here, five of them for the five
-    # lengths, pushed the passes' large regexes out of it to be compiled again on every call.)
-    acronym = _acronym(pl.col("match"))
-    words = pl.col("surface").str.split(" ")  # capitalised words and `_LONG_FORM_CONNECTORS`
-    # capitals counted from the last word back
-    capitals_back = words.list.reverse().list.eval((~pl.element().is_in(_LONG_FORM_CONNECTORS)).cum_sum())
-    long_form = pl.coalesce(
-        pl.when((acronym.str.len_chars() == k) & (capitals_back.list.last() >= k)).then(
-            words.list.tail(capitals_back.list.eval((pl.element() < k).sum()).list.first() + 1).list.join(" ")
-        )
-        for k in range(2, 7)
-    )
-    long_words = long_form.str.split(" ")
-    defined = (
-        long_words.list.eval(pl.element().filter(~pl.element().is_in(_LONG_FORM_CONNECTORS)).str.slice(0, 1))
-        .list.join("")
-        .eq(acronym)
-    ) & long_words.list.eval(pl.element().is_in(_ACRONYM_ORG.split("|"))).list.any()
-    forms = forms.with_columns(
-        pl.when(rule == "org_acronym")
-        .then(pl.col("pre_bytes") + pl.col("surface").str.len_bytes() - long_form.str.len_bytes())
-        .otherwise(pl.col("pre_bytes"))
-        .alias("pre_bytes"),
-        pl.when(rule != "org_acronym").then(pl.col("surface")).when(defined).then(long_form).alias("surface"),
-    )
+    forms = _acronym_long_forms(forms)
     # Sentence-opening words before an organisation's name are context, not name ("The Acme Group").
     lead = pl.col("surface").str.extract(rf"^((?:(?:{_LEAD}) )*)").fill_null("").str.len_bytes()
     forms = (
@@ -1223,7 +1247,9 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
         .drop("_lead")
     )
     return (
-        forms.filter(
+        # (computed once: the filter reads it three times)
+        forms.with_columns(possessive.alias("_possessive"))
+        .filter(
             pl.col("surface").is_not_null() & (pl.col("surface") != ""),
             # "Paris-based", "state-owned": a word describing a name is not part of it.
             ~pl.col("surface").str.contains(r"-(?:based|owned|backed|listed|led|made|born)(?-u:\b)"),
@@ -1251,13 +1277,22 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
             # possessive, not only ordinary words nor a known name ("Acme's Llama chips" is Llama).
             (rule != "product_kind")
             | ~(
-                pl.when(possessive)
+                pl.when(pl.col("_possessive"))
                 .then(ordinary_only | first.is_in(known_forms))
                 .otherwise(first.str.to_lowercase().is_in(common))
                 | first.is_in(_STOPWORDS)
-                | pl.when(possessive)
-                .then(pl.col("surface").str.contains(rf"(?-u:\b)(?:{not_product_tail})(?-u:\b)"))
-                .otherwise(pl.col("surface").str.contains(rf"(?-u:\b)(?:{not_product})(?-u:\b)"))
+                # (each regex reads only the rows it judges: a search of every row costs)
+                | pl.when(pl.col("_possessive"))
+                .then(
+                    pl.when(pl.col("_possessive"))
+                    .then(pl.col("surface"))
+                    .str.contains(rf"(?-u:\b)(?:{not_product_tail})(?-u:\b)")
+                )
+                .otherwise(
+                    pl.when((rule == "product_kind") & ~pl.col("_possessive").fill_null(False))
+                    .then(pl.col("surface"))
+                    .str.contains(rf"(?-u:\b)(?:{not_product})(?-u:\b)")
+                )
             ),
             # "Jane Roe": the first word is a given name, the last is not an ordinary word.
             (rule != "person_given") | (first.is_in(given) & ~last.str.to_lowercase().is_in(common)),
@@ -1274,6 +1309,7 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
                 | first.str.to_lowercase().is_in(common)
             ),
         )
+        .drop("_possessive")
         .with_columns(
             # One canonical spelling: collapse whitespace runs and drop the legal form, so "Acme Robotics"
             # and "Acme Robotics, Inc." link to one entity.
