@@ -1155,17 +1155,19 @@ def _acronym_long_forms(forms: pl.DataFrame) -> pl.DataFrame:
     )
     long_form = pl.when((pl.col("_capitals") == letters) & letters.is_between(2, 6)).then(pl.col("_long"))
     defined = (pl.col("_initials") == pl.col("_acronym")) & pl.col("_institution")
-    found = (
-        found.join(long, on="_row", how="left", maintain_order="left")
-        .with_columns(
-            (pl.col("pre_bytes") + pl.col("surface").str.len_bytes() - long_form.str.len_bytes()).alias(
-                "pre_bytes"
-            ),
-            pl.when(defined).then(long_form).alias("surface"),
-        )
-        .select(rows.columns)
+    found = found.join(long, on="_row", how="left", maintain_order="left").with_columns(
+        (pl.col("pre_bytes") + pl.col("surface").str.len_bytes() - long_form.str.len_bytes()).alias(
+            "pre_bytes"
+        ),
+        pl.when(defined).then(long_form).alias("surface"),
     )
-    return pl.concat([rows.filter(~is_acronym), found]).sort("_row").drop("_row")
+    # (written back in place: a frame rebuilt from parts left later steps' regexes on the calling thread,
+    # whose cache of 32 then lost the discovery passes' ones)
+    at = found.get_column("_row")
+    return forms.with_columns(
+        forms.get_column(name).clone().scatter(at, found.get_column(name))
+        for name in ("pre_bytes", "surface")
+    )
 
 
 def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | None = None) -> pl.DataFrame:
