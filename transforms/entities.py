@@ -1204,7 +1204,7 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
         (match_first.str.ends_with("'s") | match_first.str.ends_with("’s"))
         & (match_first.str.len_chars() > 2)
         & ~match_first.str.contains_any(_WHITESPACE)
-        & kind_match.str.contains(" ", literal=True)
+        & kind_match.str.contains_any([" "])
     )
     ordinary_only = (
         pl.col("surface")
@@ -1303,7 +1303,7 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
             (rule != "org_cue")
             | ~(
                 (
-                    ~pl.col("surface").str.contains(" ", literal=True)
+                    ~pl.col("surface").str.contains_any([" "])
                     & pl.col("surface").str.to_lowercase().is_in(common)
                 )
                 | first.is_in(given)
