@@ -1048,6 +1048,14 @@ def _pattern_forms(big: pl.DataFrame, rules: list[tuple[str, str, float, str]]) 
     return pl.concat(parts) if parts else pl.DataFrame(schema=_PATTERN_FORMS_SCHEMA)
 
 
+# Regexes and polars' regex cache: polars compiles a regex once per thread and keeps the last 32 it
+# compiled there (polars_utils::regex_cache, an LRU cache of 32). One call of `extract_mentions` on one
+# document runs about 32 distinct regexes on the calling thread, so any regex more, wherever it runs,
+# makes the discovery passes (`_PASSES`, 3-15 ms each to compile) compile again on every call: measured
+# on one document, 0.12 s CPU per call at 32 regexes, 0.22 s at 35. Hence the plain string operations
+# below and in `_valid_forms`, `_acronym_long_forms` and `extract_mentions` where a regex would be a new
+# one. (`str.contains(literal=True)` is a regex too, an escaped one; `contains_any`, `starts_with`,
+# `ends_with`, `split` and `strip_chars` are not.)
 # Unicode's White_Space characters (regex \s): a first word's `\S+` by string operations.
 _WHITESPACE = [
     *"\t\n\x0b\x0c\r \x85\xa0\u1680",
@@ -1060,7 +1068,7 @@ _ASCII_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 def _ascii_word(text: pl.Expr, extra: str, min_chars: int) -> pl.Expr:
     """Whether `text` is an ASCII letter followed by ASCII letters, digits or `extra` characters, at
     least `min_chars` characters in all (`^[A-Za-z][A-Za-z0-9<extra>]{min_chars - 1,}$`, without a
-    regex: see `_valid_forms` on polars' regex cache)."""
+    regex: see the note on polars' regex cache above `_WHITESPACE`)."""
     return (
         (text.str.len_chars() >= min_chars)
         & (text.str.strip_chars(_ASCII_LETTERS + "0123456789" + extra) == "")
@@ -1070,7 +1078,7 @@ def _ascii_word(text: pl.Expr, extra: str, min_chars: int) -> pl.Expr:
 
 def _acronym(match: pl.Expr) -> pl.Expr:
     """The acronym an `org_acronym` match ends with ("... Commission (NRC)" -> "NRC"); other matches give
-    their text after their last "(" or all of it. (String operations: see `_valid_forms` on regexes.)"""
+    their text after their last "(" or all of it. (No regex: see the note above `_WHITESPACE`.)"""
     return match.str.split("(").list.last().str.strip_suffix(")")
 
 
@@ -1125,9 +1133,8 @@ def _acronym_long_forms(forms: pl.DataFrame) -> pl.DataFrame:
     "The National Reform Commission (NRC)": the long form is the last words whose capitals are as many
     as the acronym's letters; they must spell it and hold an institution's word (`_ACRONYM_ORG`).
 
-    Word lists, not regexes: a call of `extract_mentions` runs nearly as many distinct regexes as
-    polars' per-thread cache holds compiled (32), and each one more (five here, one per length) pushed
-    the discovery passes' large regexes out of it, to be compiled again on every call. Computed on the
+    Words, not regexes (the note above `_WHITESPACE`: five regexes here, one per length, pushed the
+    discovery passes' regexes out of polars' cache, to be compiled again on every call). Computed on the
     rule's rows alone, one row per word (list operations on every row cost 0.03 s per 4,000 forms)."""
     is_acronym = pl.col("rule") == "org_acronym"
     if not forms.select(is_acronym.any()).item():
@@ -1196,8 +1203,8 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
     )
     rule = pl.col("rule")
     person, org = pl.col("type") == "PERSON", pl.col("type") == "ORG"
-    # (as `^\S+(?:'s|’s) ` would, by string operations: see `_valid_forms` on regexes)
-    # (read on product_kind's rows alone, where it is used: string operations on every row cost)
+    # A match opening with a possessive word ("Acme's Orbit chips"), as `^\S+(?:'s|’s) ` finds it, without a
+    # regex (the note above `_WHITESPACE`), on product_kind's rows alone, where it is used.
     kind_match = pl.when(rule == "product_kind").then(pl.col("match"))
     match_first = kind_match.str.splitn(" ", 2).struct[0]
     possessive = (
