@@ -367,7 +367,8 @@ _GOVERNMENT = (
 # Hearst 2003, "A simple algorithm for identifying abbreviation definitions in biomedical text") and it
 # holds a word for an institution (`_ACRONYM_ORG`; "Initial Public Offering (IPO)" names no one). The
 # acronym then names the organisation in that document.
-_LONG_FORM_WORD = r"[A-Z][a-z]+ (?:(?:of|and|for|on|the) )?"
+_LONG_FORM_CONNECTORS = ["of", "and", "for", "on", "the"]
+_LONG_FORM_WORD = rf"[A-Z][a-z]+ (?:(?:{'|'.join(_LONG_FORM_CONNECTORS)}) )?"
 _ACRONYM_ORG = (
     r"Commission|Corporation|Company|Agency|Administration|Association|Authority|Bureau|Council|"
     r"Institute|University|Organization|Organisation|Department|Ministry|Bank|Fund|Group|Foundation|"
@@ -1047,6 +1048,68 @@ def _pattern_forms(big: pl.DataFrame, rules: list[tuple[str, str, float, str]]) 
     return pl.concat(parts) if parts else pl.DataFrame(schema=_PATTERN_FORMS_SCHEMA)
 
 
+# Regexes and polars' regex cache: polars compiles a regex once per thread and keeps the last 32 it
+# compiled there (polars_utils::regex_cache, an LRU cache of 32). One call of `extract_mentions` on one
+# document runs about 32 distinct regexes on the calling thread, so any regex more, wherever it runs,
+# makes the discovery passes (`_PASSES`, 3-15 ms each to compile) compile again on every call: measured
+# on one document, 0.12 s CPU per call at 32 regexes, 0.22 s at 35. Hence the plain string operations
+# below and in `_valid_forms`, `_acronym_long_forms` and `extract_mentions` where a regex would be a new
+# one. (`str.contains(literal=True)` is a regex too, an escaped one; `contains_any`, `starts_with`,
+# `ends_with`, `split` and `strip_chars` are not.)
+# Unicode's White_Space characters (regex \s): a first word's `\S+` by string operations.
+_WHITESPACE = [
+    *"\t\n\x0b\x0c\r \x85\xa0\u1680",
+    *map(chr, range(0x2000, 0x200B)),
+    *"\u2028\u2029\u202f\u205f\u3000",
+]
+_ASCII_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _ascii_word(text: pl.Expr, extra: str, min_chars: int) -> pl.Expr:
+    """Whether `text` is an ASCII letter followed by ASCII letters, digits or `extra` characters, at
+    least `min_chars` characters in all (`^[A-Za-z][A-Za-z0-9<extra>]{min_chars - 1,}$`, without a
+    regex: see the note on polars' regex cache above `_WHITESPACE`)."""
+    return (
+        (text.str.len_chars() >= min_chars)
+        & (text.str.strip_chars(_ASCII_LETTERS + "0123456789" + extra) == "")
+        & (text.str.slice(0, 1).str.strip_chars(_ASCII_LETTERS) == "")
+    )
+
+
+def _acronym(match: pl.Expr) -> pl.Expr:
+    """The acronym an `org_acronym` match ends with ("... Commission (NRC)" -> "NRC"); other matches give
+    their text after their last "(" or all of it. (No regex: see the note above `_WHITESPACE`.)"""
+    return match.str.split("(").list.last().str.strip_suffix(")")
+
+
+def _without_country(name: pl.Expr) -> pl.Expr:
+    """`name` without a leading "U.S. ", "US " or "UK " (`_GOVERNMENT`'s country prefixes)."""
+    return (
+        pl.when(name.str.starts_with("U.S. "))
+        .then(name.str.slice(5))
+        .when(name.str.starts_with("US ") | name.str.starts_with("UK "))
+        .then(name.str.slice(3))
+        .otherwise(name)
+    )
+
+
+def _department_of(name: pl.Expr) -> pl.Expr:
+    """ "<Portfolio> Department" / "<Portfolio> Ministry" as "Department of <Portfolio>" / "Ministry of
+    <Portfolio>"; any other name as it is."""
+    out = name
+    for unit in ("Ministry", "Department"):
+        out = (
+            pl.when(name.str.ends_with(f" {unit}") & (name.str.len_chars() > len(unit) + 1))
+            .then(
+                pl.concat_str(
+                    [pl.lit(f"{unit} of "), name.str.slice(0, name.str.len_chars() - len(unit) - 1)]
+                )
+            )
+            .otherwise(out)
+        )
+    return out
+
+
 def _first_of_pairs(forms: pl.DataFrame) -> pl.DataFrame:
     """`forms` (`_PATTERN_FORMS_SCHEMA`) and, for each organisation cue that introduces two names
     ("producers Acme and Borealis", read as Borealis), a form for the first of them (Acme)."""
@@ -1062,6 +1125,56 @@ def _first_of_pairs(forms: pl.DataFrame) -> pl.DataFrame:
         pl.lit("org_cue").alias("rule"),
     ).filter(pl.col("surface").is_not_null())
     return pl.concat([forms, firsts.select(forms.columns)])
+
+
+def _acronym_long_forms(forms: pl.DataFrame) -> pl.DataFrame:
+    """`forms` (match, surface, pre_bytes, rule, ...) with each `org_acronym` form's surface cut to the
+    long form its acronym defines and its pre_bytes moved to match; a null surface where none does.
+    "The National Reform Commission (NRC)": the long form is the last words whose capitals are as many
+    as the acronym's letters; they must spell it and hold an institution's word (`_ACRONYM_ORG`).
+
+    Words, not regexes (the note above `_WHITESPACE`: five regexes here, one per length, pushed the
+    discovery passes' regexes out of polars' cache, to be compiled again on every call). Computed on the
+    rule's rows alone, one row per word (list operations on every row cost 0.03 s per 4,000 forms)."""
+    is_acronym = pl.col("rule") == "org_acronym"
+    if not forms.select(is_acronym.any()).item():
+        return forms
+    rows = forms.with_row_index("_row")
+    found = rows.filter(is_acronym).with_columns(_acronym(pl.col("match")).alias("_acronym"))
+    # one row per word (capitalised words and `_LONG_FORM_CONNECTORS`), with the capitals from it to
+    # the name's end
+    capital = ~pl.col("_word").is_in(_LONG_FORM_CONNECTORS)
+    words = (
+        found.select("_row", "_acronym", pl.col("surface").str.split(" ").alias("_word"))
+        .explode("_word")
+        .with_columns(capital.cast(pl.Int32).reverse().cum_sum().reverse().over("_row").alias("_back"))
+    )
+    letters = pl.col("_acronym").str.len_chars()
+    long = (
+        words.filter((pl.col("_back") < letters) | ((pl.col("_back") == letters) & capital))
+        .group_by("_row", maintain_order=True)
+        .agg(
+            pl.col("_word").str.join(" ").alias("_long"),
+            pl.col("_back").max().alias("_capitals"),
+            pl.col("_word").filter(capital).str.slice(0, 1).str.join("").alias("_initials"),
+            pl.col("_word").is_in(_ACRONYM_ORG.split("|")).any().alias("_institution"),
+        )
+    )
+    long_form = pl.when((pl.col("_capitals") == letters) & letters.is_between(2, 6)).then(pl.col("_long"))
+    defined = (pl.col("_initials") == pl.col("_acronym")) & pl.col("_institution")
+    found = found.join(long, on="_row", how="left", maintain_order="left").with_columns(
+        (pl.col("pre_bytes") + pl.col("surface").str.len_bytes() - long_form.str.len_bytes()).alias(
+            "pre_bytes"
+        ),
+        pl.when(defined).then(long_form).alias("surface"),
+    )
+    # (written back in place: a frame rebuilt from parts left later steps' regexes on the calling thread,
+    # whose cache of 32 then lost the discovery passes' ones)
+    at = found.get_column("_row")
+    return forms.with_columns(
+        forms.get_column(name).clone().scatter(at, found.get_column(name))
+        for name in ("pre_bytes", "surface")
+    )
 
 
 def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | None = None) -> pl.DataFrame:
@@ -1090,7 +1203,16 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
     )
     rule = pl.col("rule")
     person, org = pl.col("type") == "PERSON", pl.col("type") == "ORG"
-    possessive = pl.col("match").str.contains(r"^\S+(?:'s|’s) ")
+    # A match opening with a possessive word ("Acme's Orbit chips"), as `^\S+(?:'s|’s) ` finds it, without a
+    # regex (the note above `_WHITESPACE`), on product_kind's rows alone, where it is used.
+    kind_match = pl.when(rule == "product_kind").then(pl.col("match"))
+    match_first = kind_match.str.splitn(" ", 2).struct[0]
+    possessive = (
+        (match_first.str.ends_with("'s") | match_first.str.ends_with("’s"))
+        & (match_first.str.len_chars() > 2)
+        & ~match_first.str.contains_any(_WHITESPACE)
+        & kind_match.str.contains_any([" "])
+    )
     ordinary_only = (
         pl.col("surface")
         .str.to_lowercase()
@@ -1116,25 +1238,7 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
         .otherwise(pl.col("surface"))
         .alias("surface")
     )
-    # "The National Reform Commission (NRC)": the long form is the last words whose capitals are as
-    # many as the acronym's letters; they must spell it and hold an institution's word.
-    acronym = pl.col("match").str.extract(r"\(([A-Z]{2,6})\)$")
-    long_form = pl.coalesce(
-        pl.when(acronym.str.len_chars() == k).then(
-            pl.col("surface").str.extract(rf"((?:{_LONG_FORM_WORD}){{{k - 1}}}[A-Z][a-z]+)$")
-        )
-        for k in range(2, 7)
-    )
-    defined = (long_form.str.extract_all(r"(?-u:\b)[A-Z]").list.join("") == acronym) & long_form.str.contains(
-        rf"(?-u:\b)(?:{_ACRONYM_ORG})(?-u:\b)"
-    )
-    forms = forms.with_columns(
-        pl.when(rule == "org_acronym")
-        .then(pl.col("pre_bytes") + pl.col("surface").str.len_bytes() - long_form.str.len_bytes())
-        .otherwise(pl.col("pre_bytes"))
-        .alias("pre_bytes"),
-        pl.when(rule != "org_acronym").then(pl.col("surface")).when(defined).then(long_form).alias("surface"),
-    )
+    forms = _acronym_long_forms(forms)
     # Sentence-opening words before an organisation's name are context, not name ("The Acme Group").
     lead = pl.col("surface").str.extract(rf"^((?:(?:{_LEAD}) )*)").fill_null("").str.len_bytes()
     forms = (
@@ -1152,7 +1256,9 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
         .drop("_lead")
     )
     return (
-        forms.filter(
+        # (computed once: the filter reads it three times)
+        forms.with_columns(possessive.alias("_possessive"))
+        .filter(
             pl.col("surface").is_not_null() & (pl.col("surface") != ""),
             # "Paris-based", "state-owned": a word describing a name is not part of it.
             ~pl.col("surface").str.contains(r"-(?:based|owned|backed|listed|led|made|born)(?-u:\b)"),
@@ -1180,14 +1286,21 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
             # possessive, not only ordinary words nor a known name ("Acme's Llama chips" is Llama).
             (rule != "product_kind")
             | ~(
-                pl.when(possessive)
+                pl.when(pl.col("_possessive"))
                 .then(ordinary_only | first.is_in(known_forms))
                 .otherwise(first.str.to_lowercase().is_in(common))
                 | first.is_in(_STOPWORDS)
-                | pl.col("surface").str.contains(
-                    pl.when(possessive)
-                    .then(pl.lit(rf"(?-u:\b)(?:{not_product_tail})(?-u:\b)"))
-                    .otherwise(pl.lit(rf"(?-u:\b)(?:{not_product})(?-u:\b)"))
+                # (each regex reads only the rows it judges: a search of every row costs)
+                | pl.when(pl.col("_possessive"))
+                .then(
+                    pl.when(pl.col("_possessive"))
+                    .then(pl.col("surface"))
+                    .str.contains(rf"(?-u:\b)(?:{not_product_tail})(?-u:\b)")
+                )
+                .otherwise(
+                    pl.when((rule == "product_kind") & ~pl.col("_possessive").fill_null(False))
+                    .then(pl.col("surface"))
+                    .str.contains(rf"(?-u:\b)(?:{not_product})(?-u:\b)")
                 )
             ),
             # "Jane Roe": the first word is a given name, the last is not an ordinary word.
@@ -1196,12 +1309,16 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
             # ordinary word nor a person's.
             (rule != "org_cue")
             | ~(
-                (~pl.col("surface").str.contains(" ") & pl.col("surface").str.to_lowercase().is_in(common))
+                (
+                    ~pl.col("surface").str.contains_any([" "])
+                    & pl.col("surface").str.to_lowercase().is_in(common)
+                )
                 | first.is_in(given)
                 | first.is_in(_STOPWORDS)
                 | first.str.to_lowercase().is_in(common)
             ),
         )
+        .drop("_possessive")
         .with_columns(
             # One canonical spelling: collapse whitespace runs and drop the legal form, so "Acme Robotics"
             # and "Acme Robotics, Inc." link to one entity.
@@ -1232,11 +1349,7 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
             )
             # "the U.S. Justice Department" is the "Department of Justice" (`_GOVERNMENT`).
             .when(rule == "org_government")
-            .then(
-                pl.col("name")
-                .str.replace(r"^(?:U\.S\.|US|UK) ", "")
-                .str.replace(r"^(.+) (Department|Ministry)$", "$2 of $1")
-            )
+            .then(_department_of(_without_country(pl.col("name"))))
             .otherwise(pl.col("name"))
             .alias("name")
         )
@@ -1456,7 +1569,7 @@ def _link_forms(forms: pl.DataFrame, lexicons: dict | None) -> pl.DataFrame:
             .drop("_designated"),
             # An acronym its organisation's name defined ("... Commission (NRC)") names it.
             forms.filter(pl.col("rule") == "org_acronym").select(
-                "entity_id", "name", "type", pl.col("match").str.extract(r"\(([A-Z]{2,6})\)$").alias("link")
+                "entity_id", "name", "type", _acronym(pl.col("match")).alias("link")
             ),
             # A model number named once by its cue ("the GPU MX450", "Acme's Rover 3") is the product
             # wherever else the document writes it.
@@ -1998,7 +2111,7 @@ def extract_mentions(
     # Single-token lab names, as prefixes of versioned model names ("MiniMax-M1").
     makers = (
         gazetteer.filter(((pl.col("type") == "ORG") | pl.col("family")) & ~pl.col("lexicon"))
-        .filter(pl.col("alias").str.contains(r"^[A-Za-z][A-Za-z0-9]{2,}$"))
+        .filter(_ascii_word(pl.col("alias"), "", 3))
         .get_column("alias")
         .unique(maintain_order=True)
         .to_list()
@@ -2013,7 +2126,7 @@ def extract_mentions(
     # Known organisations' names, as the start of their products' names ("Acme Orbit 3").
     orgs = (
         gazetteer.filter((pl.col("type") == "ORG") & ~pl.col("lexicon"))
-        .filter(pl.col("alias").str.contains(r"^[A-Za-z][A-Za-z0-9.]+$"))
+        .filter(_ascii_word(pl.col("alias"), ".", 2))
         .get_column("alias")
         .unique(maintain_order=True)
         .to_list()

@@ -15,7 +15,9 @@ from transforms.entities import (
     ENTITY_COLUMNS,
     MENTION_COLUMNS,
     _ascii_regex,
+    _ascii_word,
     _Bytes,
+    _department_of,
     _discovery_rules,
     _distinct_lines,
     _line_frame,
@@ -24,6 +26,7 @@ from transforms.entities import (
     _pattern_forms,
     _repeated_lines,
     _search,
+    _without_country,
     _word_starts,
     entity_id,
     entity_id_expr,
@@ -1288,3 +1291,18 @@ def test_versioned_products_after_its_or_their(lexgaz: pl.DataFrame, text: str, 
 def test_a_preposition_opening_a_sentence_is_not_part_of_a_name(gaz):
     got = run(gaz, "Inside Xiaomi Labs, engineers trained a new model. Across Xiaomi Labs, teams agreed.")
     assert got.get_column("surface").to_list() == ["Xiaomi Labs", "Xiaomi Labs"]
+
+
+def test_ascii_word_without_regex():
+    words = pl.Series(["Zentro", "Zo", "Q7x", "7Qx", "Zen.tro", "Ärla", "Zen-tro", ""])
+    frame = words.to_frame("w")
+    plain = frame.select(_ascii_word(pl.col("w"), "", 3)).to_series().to_list()
+    dotted = frame.select(_ascii_word(pl.col("w"), ".", 2)).to_series().to_list()
+    assert plain == [True, False, True, False, False, False, False, False]
+    assert dotted == [True, True, True, False, True, False, False, False]
+
+
+def test_government_department_canonical_name_without_regex():
+    names = pl.Series(["U.S. Labor Department", "UK Trade Ministry", "US Department of Energy", "Department"])
+    out = names.to_frame("n").select(_department_of(_without_country(pl.col("n")))).to_series()
+    assert out.to_list() == ["Department of Labor", "Ministry of Trade", "Department of Energy", "Department"]
