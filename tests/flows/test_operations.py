@@ -399,6 +399,50 @@ def test_task_runs_are_named_by_stage_and_batch_and_chained(prefect_server, tmp_
     assert times["ingest[b1]"][0] < times["clean[b0]"][1]
 
 
+@pytest.mark.parametrize(("wrap", "expected"), [("dict", {"first", "second"}), ("StageResult", {"first"})])
+def test_a_stage_result_links_only_to_the_task_that_returned_it(prefect_server, wrap, expected):
+    """Prefect draws a task's inputs by looking each value of its parameters up by id() among the run's
+    results and their first-level values. Two batches' stats share the interned "stage" string, so a
+    dict result also points at whichever task returned that string last (the wrong arrow the chained
+    test above met now and then); a StageResult points only at its own task."""
+    from uuid import UUID
+
+    from prefect import flow, task
+    from prefect.client.orchestration import get_client
+
+    from flows.tasks import StageResult
+
+    def result(batch: int) -> dict | StageResult:
+        stats = {"stage": "ingest", "batch": batch}
+        return stats if wrap == "dict" else StageResult(stats)
+
+    @task(task_run_name="first")
+    def first() -> dict | StageResult:
+        return result(0)
+
+    @task(task_run_name="second")
+    def second() -> dict | StageResult:
+        return result(1)
+
+    @task(task_run_name="next")
+    def after(upstream: dict | StageResult) -> None:
+        return None
+
+    @flow
+    def chain() -> str:
+        a = first.submit().result()
+        second.submit().wait()
+        fut = after.submit(a)
+        fut.wait()
+        return str(fut.task_run_id)
+
+    next_id = chain()
+    with get_client(sync_client=True) as client:
+        run = client.read_task_run(UUID(next_id))
+        upstream = {client.read_task_run(i.id).name for i in run.task_inputs["upstream"]}
+    assert upstream == expected
+
+
 def test_a_locked_warehouse_is_refused_before_prefect_starts(tmp_path):
     """No Prefect server (no fixture, no PREFECT_API_URL): a run that got past the lock check would
     start a temporary one, which logs "Starting temporary server" to stderr; this one answers with its
