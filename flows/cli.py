@@ -667,7 +667,9 @@ def build_parser() -> argparse.ArgumentParser:
     q = sub.add_parser("sql", help="run SQL on the warehouse, read-only")
     q.add_argument("query", help="one or more SQL statements separated by ';' (each one's result in turn)")
     q.add_argument(
-        "--warehouse", default=DEFAULT_WAREHOUSE, help="DuckDB catalog file (default: %(default)s)"
+        "--warehouse",
+        default=DEFAULT_WAREHOUSE,
+        help="DuckDB catalog file, or a directory for its quarry.duckdb (default: %(default)s)",
     )
     q.add_argument(
         "--format",
@@ -747,7 +749,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     rs = sub.add_parser("runs", help="list recent runs")
     rs.add_argument(
-        "--warehouse", default=DEFAULT_WAREHOUSE, help="DuckDB catalog file (default: %(default)s)"
+        "--warehouse",
+        default=DEFAULT_WAREHOUSE,
+        help="DuckDB catalog file, or a directory for its quarry.duckdb (default: %(default)s)",
     )
     rs.add_argument(
         "--limit", type=_positive_int, default=20, help="newest runs listed (default: %(default)s)"

@@ -507,7 +507,7 @@ def _discovery_rules(
         # an organisation's name and the acronym it defines: "National Reform Commission (NRC)"
         ("ORG", rf"()({b}(?:{_LONG_FORM_WORD}){{1,7}}[A-Z][a-z]+) \([A-Z]{{2,6}}\)", "org_acronym"),
         # a data provider: "according to Acme data"
-        ("ORG", rf"({b}according to )({_ORG}) (?:data|figures|estimates|research){b}", "org_cue"),
+        ("ORG", rf"({b}[Aa]ccording to )({_ORG}) (?:data|figures|estimates|research){b}", "org_cue"),
         # Acme raised / Acme's chief executive / Acme, a Paris-based start-up
         (
             "ORG",

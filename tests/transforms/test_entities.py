@@ -932,6 +932,7 @@ def test_discovery_cues(lexgaz: pl.DataFrame, text: str, expected: list) -> None
         # a pollster or a data provider of the figures
         ("as analysts polled by Tessary forecast", [("Tessary", "org:tessary", 22, 29)]),
         ("up 4%, according to Dravik data.", [("Dravik", "org:dravik", 20, 26)]),
+        ("According to Dravik data, exports fell.", [("Dravik", "org:dravik", 13, 19)]),
         ("a study by the research agency Omvale", [("Omvale", "org:omvale", 31, 37)]),
         ("Brixel had reported the talks.", [("Brixel", "org:brixel", 0, 6)]),
         # deliveries counted
