@@ -904,14 +904,16 @@ def cmd_gen_corpus(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {str(out)!r} is a file, not a directory")
     t0 = time.perf_counter()
-    if args.real_from:
-        try:
+    try:
+        if args.real_from:
             docs = real_documents(args.real_from.split(","), args.seed)
             n, size = write_corpus(out, (next(docs) for _ in range(args.docs)))
-        except (OSError, ValueError) as exc:
-            raise UserError(f"--from: {exc}") from None
-    else:
-        n, size = generate_corpus(out, args.docs, args.seed, args.gazetteer)
+        else:
+            n, size = generate_corpus(out, args.docs, args.seed, args.gazetteer)
+    except (OSError, ValueError) as exc:
+        # One line, whichever side failed: reading --from, or writing --out (no permission, disk full).
+        written = isinstance(exc, OSError) and str(exc.filename or "").startswith(str(out))
+        raise UserError(f"{'--out' if written else '--from'}: {exc}") from None
     secs = time.perf_counter() - t0
     what = "" if args.real_from else " and their labels"
     print(f"wrote {n:,} documents ({size / 1e6:.2f} MB){what} to {out} in {secs:.1f}s")

@@ -40,6 +40,16 @@ def test_gen_corpus_into_a_file_is_a_user_error(tmp_path):
     assert out.read_text(encoding="utf-8") == "not a directory"
 
 
+def test_gen_corpus_that_cannot_write_its_folder_is_a_user_error(tmp_path):
+    from flows.cli import UserError
+
+    (tmp_path / "notes.txt").write_text("a file", encoding="utf-8")
+    out = tmp_path / "notes.txt" / "corpus"  # a folder inside a file: its mkdir fails, even for root
+    args = _parse("gen-corpus", "--docs", "2", "--out", str(out))
+    with pytest.raises(UserError, match=rf"^--out: \[Errno 20\] Not a directory: '{out}"):
+        args.func(args)
+
+
 def test_sizes_must_be_positive_megabytes():
     assert _parse("bench", "--sizes", "0.5,2").sizes == [0.5, 2.0]
     with pytest.raises(SystemExit):

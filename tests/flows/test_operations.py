@@ -441,6 +441,12 @@ def test_a_stage_result_links_only_to_the_task_that_returned_it(prefect_server, 
         run = client.read_task_run(UUID(next_id))
         upstream = {client.read_task_run(i.id).name for i in run.task_inputs["upstream"]}
     assert upstream == expected
+    # and the stage tasks hand on a StageResult (what their `_stats` returns), not the dict
+    from flows.tasks import _stats
+
+    handed_on = _stats("ingest", 0, time.perf_counter(), 0.0, [], documents=3)
+    stats = handed_on.stats
+    assert (type(handed_on), stats["stage"], stats["documents"]) == (StageResult, "ingest", 3)
 
 
 def test_a_locked_warehouse_is_refused_before_prefect_starts(tmp_path):
