@@ -2033,6 +2033,9 @@ def _run_position(run: pl.Expr, position: str, size: str) -> tuple[pl.Expr, pl.E
 def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     """Step `subject`: adds `subject_entity_id` (null when no owner is found) to the kept figures,
     given the mentions of `mention_frame` (sorted by _k)."""
+    # (figures come in the order of the text from `metric_candidates`: flagged so, polars skips the sort)
+    if kept.get_column("_k").is_sorted():
+        kept = kept.with_columns(pl.col("_k").set_sorted())
     # The figures' own columns the rules read (the wide frame is joined once, at the end).
     fig = (
         kept.lazy()
@@ -2459,6 +2462,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             "_object",
             "_reporter",
             "_list",
+            "_lsize",
             _key(pl.col("_d"), pl.col("m_sentence")).alias("_msk"),
         )
         .sort(
@@ -2481,10 +2485,19 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             # never the owner a later sentence refers back to; a model after one ("a tool built on
             # Orvix 2") is still the model meant.
             .filter(~pl.col("_object") | pl.lit(fb_type == "MODEL"))
-            # A subject of several names of the pool's types ("Acme and Globex signed a deal. The
-            # company will pay ...") leaves a later reference back without one certain owner.
-            .with_columns((pl.col("entity_id").n_unique().over("_list") > 1).alias("_several"))
-            .filter(sentence_starts)
+        )
+        # A subject of several names of the pool's types ("Acme and Globex signed a deal. The
+        # company will pay ...") leaves a later reference back without one certain owner. (Only a
+        # list of several mentions can name several: those alone are grouped, not every mention.)
+        several = (
+            pool.filter(pl.col("_lsize") > 1)
+            .group_by("_list")
+            .agg((pl.col("entity_id").n_unique() > 1).alias("_several"))
+        )
+        pool = (
+            pool.filter(sentence_starts)
+            .join(several, on="_list", how="left")
+            .with_columns(pl.col("_several").fill_null(False))
             .sort("_k")
         )
         part = (
