@@ -754,7 +754,9 @@ _KIND_SENTENCE = {
     "_s_investment": (r"投资|invest|capex|capital\s+expenditure|spend", r"r\s?&\s?d"),
     "_s_valu": r"valu|估值",
     "_s_change": (
-        r"(?-u:\b)(?:up|down|rose|rise[sn]?|fell|fall(?:s|en)?|grew|grow(?:s|n)?|increas\w*|decreas\w*|jump\w*|"  # noqa: E501
+        # (ASCII \w, as every figure pattern's boundaries: the same matches, and a Unicode \w cost ~5 ms to
+        # compile, again on every call, as polars keeps only 32 compiled patterns per thread)
+        r"(?-u)(?-u:\b)(?:up|down|rose|rise[sn]?|fell|fall(?:s|en)?|grew|grow(?:s|n)?|increas\w*|decreas\w*|jump\w*|"  # noqa: E501
         r"drop\w*|declin\w*|gain\w*|surg\w*|plung\w*|climb\w*|slid|slump\w*|soar\w*|cut|lower\w*|boost\w*)(?-u:\b)"  # noqa: E501
     ),
     "_s_price": r"price|cost|priced|charge",
@@ -831,7 +833,7 @@ _PCT_CUE_LEFT = (
 )
 _PCT_CUE_HINT = rf"(?i){_STOCK_CUE}|{_CUE_ANY}|margin|market\s+share"
 _CHANGE_WORDS = (
-    r"(?-u:\b)(?:up|down|rose|rise[sn]?|fell|fall(?:s|en)?|grew|grow(?:s|n)?|increas\w*|decreas\w*|jump\w*|"
+    r"(?-u)(?-u:\b)(?:up|down|rose|rise[sn]?|fell|fall(?:s|en)?|grew|grow(?:s|n)?|increas\w*|decreas\w*|jump\w*|"
     r"drop\w*|declin\w*|gain\w*|surg\w*|plung\w*|climb\w*|slid|slump\w*|soar\w*|lower\w*|boost\w*|"
     r"shr[aiu]nk\w*|widen\w*|narrow\w*|tumbl\w*|sank|dipp?\w*|expand\w*|contract\w*)(?-u:\b)"
 )
@@ -2031,6 +2033,9 @@ def _run_position(run: pl.Expr, position: str, size: str) -> tuple[pl.Expr, pl.E
 def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     """Step `subject`: adds `subject_entity_id` (null when no owner is found) to the kept figures,
     given the mentions of `mention_frame` (sorted by _k)."""
+    # (figures come in the order of the text from `metric_candidates`: flagged so, polars skips the sort)
+    if kept.get_column("_k").is_sorted():
+        kept = kept.with_columns(pl.col("_k").set_sorted())
     # The figures' own columns the rules read (the wide frame is joined once, at the end).
     fig = (
         kept.lazy()
@@ -2457,6 +2462,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             "_object",
             "_reporter",
             "_list",
+            "_lsize",
             _key(pl.col("_d"), pl.col("m_sentence")).alias("_msk"),
         )
         .sort(
@@ -2479,10 +2485,19 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             # never the owner a later sentence refers back to; a model after one ("a tool built on
             # Orvix 2") is still the model meant.
             .filter(~pl.col("_object") | pl.lit(fb_type == "MODEL"))
-            # A subject of several names of the pool's types ("Acme and Globex signed a deal. The
-            # company will pay ...") leaves a later reference back without one certain owner.
-            .with_columns((pl.col("entity_id").n_unique().over("_list") > 1).alias("_several"))
-            .filter(sentence_starts)
+        )
+        # A subject of several names of the pool's types ("Acme and Globex signed a deal. The
+        # company will pay ...") leaves a later reference back without one certain owner. (Only a
+        # list of several mentions can name several: those alone are grouped, not every mention.)
+        several = (
+            pool.filter(pl.col("_lsize") > 1)
+            .group_by("_list")
+            .agg((pl.col("entity_id").n_unique() > 1).alias("_several"))
+        )
+        pool = (
+            pool.filter(sentence_starts)
+            .join(several, on="_list", how="left")
+            .with_columns(pl.col("_several").fill_null(False))
             .sort("_k")
         )
         part = (

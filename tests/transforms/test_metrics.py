@@ -865,3 +865,18 @@ def test_add_columns_joins_in_frame_order_and_skips_an_aligned_join() -> None:
     assert M._add_columns(frame, shuffled.lazy(), "k").rows() == [(3, "x", 30), (1, "y", None), (2, "z", 20)]
     with pytest.raises(pl.exceptions.DuplicateError):  # (a column `frame` holds already)
         M._add_columns(frame, clash, "k")
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "unit"),
+    [
+        ("Cars are its business.\n\nAcme took 5,781 orders.", "5,781 orders", "vehicles"),  # by the document
+        ("Cars are its business.\n\nAcme took 5,781 orders for phones.", "5,781 orders", "units"),  # sentence
+        ("Phones are its business.\n\nAcme took 5,781 orders.", "5,781 orders", "count"),
+        ("Tokyo backs chips.\n\nAcme gave ¥590bn.", "¥590bn", "JPY"),
+    ],
+)
+def test_document_context_reaches_the_figures_it_decides(text: str, surface: str, unit: str) -> None:
+    # (through the whole stage: `metric_candidates` reads the documents only for the figures whose
+    # sentence leaves the unit open)
+    assert [(s, u, subj) for s, _, _, u, _, _, subj in _run(text)] == [(surface, unit, ACME)]
