@@ -41,7 +41,8 @@ TICKER = "ticker_widget"  # "(ARM 4.11%)": a quote box inside the article
 PROMO = "promotion"  # "Join over 80,000 subscribers": the publisher's own pitch
 RELATIVE_TIME = "relative_time"  # "in the past four days": when, not how much
 WORD_IDIOM = "word_not_figure"  # "the first half of 2024", "double-digit", "met twice"
-NEGATIVE = "negative_figure"  # "cash flow was -$3 billion": a signed level; an income's minus is a loss, a percent's a fall
+# "cash flow was -$3 billion": a signed level (an income's minus is a loss, a percent's a fall)
+NEGATIVE = "negative_figure"
 
 # ---------------------------------------------------------------------------------------------
 # Vocabulary. ASCII word boundaries (?-u:\b) keep the regex engine on its fast DFA for non-ASCII
@@ -1825,10 +1826,22 @@ def clause_context(kept: pl.DataFrame) -> pl.DataFrame:
         .str.count_matches(r"[A-Za-z0-9_]+|[^\x00-\x7f]")
         .ge(2),
     )
-    clause = pl.when(pl.col("_own").fill_null(False)).then(pl.col("_ci") + 1).otherwise(0).clip(0, _MAX_CLAUSES - 1)
-    text = pl.when(clause > 0).then(
-        pl.col("_stext").str.replace_all(_CLAUSE_JOIN, "\x00").str.split("\x00").list.get(clause - 1, null_on_oob=True)
-    ).otherwise(pl.col("_stext"))
+    clause = (
+        pl.when(pl.col("_own").fill_null(False))
+        .then(pl.col("_ci") + 1)
+        .otherwise(0)
+        .clip(0, _MAX_CLAUSES - 1)
+    )
+    text = (
+        pl.when(clause > 0)
+        .then(
+            pl.col("_stext")
+            .str.replace_all(_CLAUSE_JOIN, "\x00")
+            .str.split("\x00")
+            .list.get(clause - 1, null_on_oob=True)
+        )
+        .otherwise(pl.col("_stext"))
+    )
     return kept.with_columns(
         _key(pl.col("_d"), pl.col("sentence_id") * _MAX_CLAUSES + clause).alias("_sk"), text.alias("_ctext")
     ).drop("_ci", "_own")
@@ -1955,7 +1968,10 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit("change"))
         .otherwise(pl.col("kind"))
         .alias("kind"),
-        pl.when(negative & ~income & ~change).then(pl.lit(NEGATIVE)).otherwise(pl.col("reason")).alias("reason"),
+        pl.when(negative & ~income & ~change)
+        .then(pl.lit(NEGATIVE))
+        .otherwise(pl.col("reason"))
+        .alias("reason"),
     )
 
 
@@ -1997,9 +2013,7 @@ _DIRECTION_GAP = (
     r"){0,4}"
 )
 _DIRECTION_CUE = rf"{_UP_WORDS}|{_DOWN_WORDS}|{_LOSS_WORDS}|{_HIRE_WORDS}|{_FIRE_WORDS}"
-_DIRECTION_LEFT = (
-    rf"^.*(?:^|[^a-z])({_DIRECTION_CUE}){_DIRECTION_GAP}\s*(?:[了约近达超过]{{0,3}})$"
-)
+_DIRECTION_LEFT = rf"^.*(?:^|[^a-z])({_DIRECTION_CUE}){_DIRECTION_GAP}\s*(?:[了约近达超过]{{0,3}})$"
 # Nouns after the figure that name it as a change ("a 5% drop", "5% growth", "3% lower", "a 12%
 # year-on-year increase", "a 10% revenue decline"), past at most two modifiers of a change.
 _RIGHT_MODIFIER = (
@@ -2061,7 +2075,9 @@ def figure_directions(kept: pl.DataFrame) -> pl.DataFrame:
     hint = rf"(?:^|[^a-z])(?:{_DIRECTION_CUE})|增|涨|降|跌|下滑"
     kept = _on_rows(
         kept,
-        low_left.str.contains(hint) | low_right.str.contains(hint) | low_surface.str.contains(r"(?:cuts|offs|ies|hires|led|ved)$"),
+        low_left.str.contains(hint)
+        | low_right.str.contains(hint)
+        | low_surface.str.contains(r"(?:cuts|offs|ies|hires|led|ved)$"),
         _dl=low_left.str.extract(_DIRECTION_LEFT, 1),
         _dr=low_right.str.extract(_DIRECTION_RIGHT, 1),
         _dp=pl.when(employees).then(low_right.str.extract(_DIRECTION_PASSIVE, 1)),
@@ -3065,7 +3081,10 @@ def metric_candidates(
         how="diagonal_relaxed",
     )
     dropped = dropped.with_columns(
-        [nulls[c].alias(c) for c in ("qualifier", "kind", "direction", "subject_entity_id", "linked_metric_id")]
+        [
+            nulls[c].alias(c)
+            for c in ("qualifier", "kind", "direction", "subject_entity_id", "linked_metric_id")
+        ]
     )
     out = (
         pl.concat([kept.select(cols), dropped.select(cols)], how="vertical_relaxed")

@@ -234,9 +234,9 @@ METRICS = Table(
         "anything else), user_count, headcount (a workforce: 'has 30,000 employees'), headcount_change (jobs "
         "cut or added: 'cut 2,500 jobs', 'plans to hire 1,000 engineers'; `direction` says which), ...; a "
         "loss keeps its positive magnitude in `value` (kind loss, not a negative profit)",
-        "direction": "up or down when the figure's own clause states it as a rise or a fall ('rose 10%', 'a 5% "
-        "drop', 'down 3%', '-2%', 'cut 2,500 jobs'), null when it states none or the figure is a level reached "
-        "('rose to $5 billion'); `value` stays the magnitude (one of DIRECTIONS)",
+        "direction": "up or down when the figure's own clause states it as a rise or a fall ('rose 10%', "
+        "'a 5% drop', 'down 3%', '-2%', 'cut 2,500 jobs'), null when it states none or the figure is a level "
+        "reached ('rose to $5 billion'); `value` stays the magnitude (one of DIRECTIONS)",
         "linked_metric_id": "the other side of a parenthetical conversion (20 billion yuan ($2.76 billion))",
     },
 )

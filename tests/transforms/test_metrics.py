@@ -10,9 +10,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from polars.testing import assert_frame_equal
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
 from transforms import metrics as M
 from transforms.metrics import EXTRACTOR_VERSION, OUTPUT_SCHEMA, extract_metrics, metric_candidates
@@ -790,7 +790,6 @@ def test_step_kinds_and_subjects() -> None:
     ]
 
 
-
 def _kept(text: str) -> pl.DataFrame:
     """The figures of `text` kept by the exclusion step, in text order (the input of the kind step)."""
     docs, frame, hits = _hits(text)
@@ -809,10 +808,10 @@ def test_step_directions_read_the_nearest_cue_in_the_figures_clause() -> None:
     out = M.figure_directions(M.figure_kinds(_kept(text)))
     expected = pl.DataFrame(
         {
-            "surface": ["10%", "3%", "5%", "1,000 engineers", "30,000 employees", "9 million units", "4%", "2%",
-                        "2,500 jobs"],
-            "kind": ["revenue_change", "change", "change", "headcount_change", "headcount", None, "stock_change",
-                     "change", "headcount_change"],
+            "surface": ["10%", "3%", "5%", "1,000 engineers", "30,000 employees", "9 million units", "4%",
+                        "2%", "2,500 jobs"],
+            "kind": ["revenue_change", "change", "change", "headcount_change", "headcount", None,
+                     "stock_change", "change", "headcount_change"],
             "direction": ["up", "down", "down", "up", None, None, "down", "down", "down"],
         }
     )  # fmt: skip
@@ -866,6 +865,7 @@ def test_step_clause_context_keeps_a_kind_word_in_its_own_clause() -> None:
         ("$5 billion", "revenue"),
         ("$6 billion", "revenue"),
     ]
+
 
 def test_listed_sizes_pair_with_parameter_counts_in_order() -> None:
     # "7B and 70B ... 7.2 billion ... 70.5 billion": first size with first count, to the family's versions.

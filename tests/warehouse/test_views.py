@@ -188,7 +188,11 @@ def test_a_rise_and_a_fall_of_one_magnitude_conflict(tmp_path):
         "WHERE source_a = 'd0.txt' AND source_b = 'd1.txt'"
     ).fetchall() == [(7.5, 7.5, 0.0, "up", "down")]
     assert con.execute("SELECT direction FROM facts ORDER BY doc_id").fetchall() == [
-        ("up",), ("down",), ("up",), ("down",), (None,)
+        ("up",),
+        ("down",),
+        ("up",),
+        ("down",),
+        (None,),
     ]
 
 
