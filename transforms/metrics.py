@@ -1810,21 +1810,24 @@ _MAX_CLAUSES = 64
 
 
 def clause_context(kept: pl.DataFrame) -> pl.DataFrame:
-    """Adds `_sk` (an integer key of the figure's clause) and `_ctext` (that clause's text): the span of
-    the sentence `_stext` between the `_CLAUSE_JOIN`s around the figure, where the kind rules look for
-    their sentence words (`_KIND_SENTENCE`). "revenue rose 10% to $5 billion, and the company spent $2
-    billion" gives the $2 billion the second clause alone: no revenue word. A clause with under two words
-    before its figure continues the one before ("revenue was $5 billion in May, and $6 billion in June"):
-    such a figure, and every figure of a sentence with no join, reads the whole sentence (clause 0)."""
+    """Adds `_sk` (an integer key of the figure's clause) and `_ctext` (that clause's text, null when it
+    is the whole sentence `_stext`): the span of the sentence between the `_CLAUSE_JOIN`s around the
+    figure, where the kind rules look for their sentence words (`_KIND_SENTENCE`). "revenue rose 10% to
+    $5 billion, and the company spent $2 billion" gives the $2 billion the second clause alone: no
+    revenue word. A clause with under two words before its figure continues the one before ("revenue
+    was $5 billion in May, and $6 billion in June"): such a figure, and every figure of a sentence with
+    no join, reads the whole sentence (clause 0)."""
     joined = pl.col("_stext").str.contains(_CLAUSE_JOIN).fill_null(False)
     prefix = pl.col("_stext").str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
     kept = _on_rows(
         kept,
         joined,
         _ci=prefix.str.count_matches(_CLAUSE_JOIN),
-        _own=prefix.str.replace(r"^.*(?:[;；]\s*|,\s+(?i:and|but|while|whereas|yet)\s+)", "")
-        .str.count_matches(r"[A-Za-z0-9_]+|[^\x00-\x7f]")
-        .ge(2),
+        # (under two words since the last join: at most one word, or one character of a script
+        # without spaces, between it and the figure)
+        _own=~prefix.str.contains(
+            r"(?:[;；]\s*|,\s+(?i:and|but|while|whereas|yet)\s+)(?:[A-Za-z0-9_$€£¥.,%'’-]+\s*|[^\x00-\x7f]\s*)?$"
+        ),
     )
     clause = (
         pl.when(pl.col("_own").fill_null(False))
@@ -1832,19 +1835,19 @@ def clause_context(kept: pl.DataFrame) -> pl.DataFrame:
         .otherwise(0)
         .clip(0, _MAX_CLAUSES - 1)
     )
-    text = (
-        pl.when(clause > 0)
-        .then(
-            pl.col("_stext")
-            .str.replace_all(_CLAUSE_JOIN, "\x00")
-            .str.split("\x00")
-            .list.get(clause - 1, null_on_oob=True)
-        )
-        .otherwise(pl.col("_stext"))
+    kept = kept.with_columns(clause.alias("_cl")).drop("_ci", "_own")
+    # (split only in the sentences read by clause: a when/then split every sentence)
+    kept = _on_rows(
+        kept,
+        pl.col("_cl") > 0,
+        _ctext=pl.col("_stext")
+        .str.replace_all(_CLAUSE_JOIN, "\x00")
+        .str.split("\x00")
+        .list.get(pl.col("_cl") - 1, null_on_oob=True),
     )
     return kept.with_columns(
-        _key(pl.col("_d"), pl.col("sentence_id") * _MAX_CLAUSES + clause).alias("_sk"), text.alias("_ctext")
-    ).drop("_ci", "_own")
+        _key(pl.col("_d"), pl.col("sentence_id") * _MAX_CLAUSES + pl.col("_cl")).alias("_sk")
+    ).drop("_cl")
 
 
 def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
@@ -1860,7 +1863,7 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
         .filter(_MONEY | _PERCENT | _TOKENS)
         .group_by("_sk")
         .agg(
-            pl.col("_ctext").first().str.to_lowercase().alias("_low"),
+            pl.coalesce(pl.col("_ctext").first(), pl.col("_stext").first()).str.to_lowercase().alias("_low"),
             _MONEY.any().alias("_m"),
             _PERCENT.any().alias("_p"),
             _TOKENS.any().alias("_t"),
@@ -2070,17 +2073,22 @@ def figure_directions(kept: pl.DataFrame) -> pl.DataFrame:
     low_left = pl.col("_left").str.to_lowercase()
     low_right = pl.col("_right").str.head(40).str.to_lowercase()
     low_surface = pl.col("surface").str.to_lowercase()
-    sign = pl.col("_left").str.extract(r"(?:^|[\s(\[:])([-−–+])$", 1)
-    # (the patterns run only on the figures a cue word is near: most figures have none)
-    hint = rf"(?:^|[^a-z])(?:{_DIRECTION_CUE})|增|涨|降|跌|下滑"
+    sign_at_end = r"(?:^|[\s(\[:])([-−–+])$"
+    signed = pl.col("_left").str.contains(sign_at_end)
+    # (each pattern runs only on the figures it may match: a cue word near, then the whole pattern
+    # without captures before the one with them; most figures have no cue)
+    hint = rf"(?i)(?:^|[^a-z])(?:{_DIRECTION_CUE})|增|涨|降|跌|下滑"
+    kept = _on_rows(kept, pl.col("_left").str.contains(hint), _hl=low_left.str.contains(_DIRECTION_LEFT))
+    kept = _on_rows(kept, pl.col("_hl"), _dl=low_left.str.extract(_DIRECTION_LEFT, 1))
     kept = _on_rows(
         kept,
-        low_left.str.contains(hint)
-        | low_right.str.contains(hint)
-        | low_surface.str.contains(r"(?:cuts|offs|ies|hires|led|ved)$"),
-        _dl=low_left.str.extract(_DIRECTION_LEFT, 1),
+        pl.col("_right").str.head(40).str.contains(hint),
         _dr=low_right.str.extract(_DIRECTION_RIGHT, 1),
         _dp=pl.when(employees).then(low_right.str.extract(_DIRECTION_PASSIVE, 1)),
+    )
+    kept = _on_rows(
+        kept,
+        pl.col("surface").str.contains(r"(?i)(?:cuts|offs|ies|hires|led|ved|go|of)$"),
         _ds=low_surface.str.extract(rf"((?:{_FIRE_WORDS})|hires|{_DIRECTION_SURFACE.strip('^$')})$", 1),
     )
     left, right = pl.col("_dl"), pl.col("_dr")
@@ -2093,6 +2101,7 @@ def figure_directions(kept: pl.DataFrame) -> pl.DataFrame:
         & ~((left == "up") & low_left.str.contains(rf"(?:^|[^a-z]){_UP_PHRASAL.removesuffix('$')}\s*$"))
     )
     right_ok = ~income & ~(right.str.contains(loss_cue) & money)
+    sign = pl.col("_left").str.extract(sign_at_end, 1)
     direction = _first_of(
         [
             (sign.is_in(["-", "−", "–"]) & ~income, "down"),
@@ -2103,16 +2112,14 @@ def figure_directions(kept: pl.DataFrame) -> pl.DataFrame:
             (left.is_not_null() & left_ok, _direction_of(left)),
         ]
     )
-    return (
-        kept.with_columns(direction.alias("direction"))
-        .with_columns(
-            pl.when((kind == "headcount") & pl.col("direction").is_not_null())
-            .then(pl.lit("headcount_change"))
-            .otherwise(kind)
-            .alias("kind")
-        )
-        .drop("_dl", "_dr", "_dp", "_ds")
-    )
+    found = signed | pl.any_horizontal(pl.col("_dl", "_dr", "_dp", "_ds").is_not_null())
+    kept = _on_rows(kept, found, direction=direction)
+    return kept.with_columns(
+        pl.when((kind == "headcount") & pl.col("direction").is_not_null())
+        .then(pl.lit("headcount_change"))
+        .otherwise(kind)
+        .alias("kind")
+    ).drop("_hl", "_dl", "_dr", "_dp", "_ds")
 
 
 def _list_runs(ments: pl.LazyFrame) -> pl.LazyFrame:
