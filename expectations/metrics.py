@@ -6,7 +6,7 @@ import polars as pl
 
 from expectations.checks import Check, baseline, derived
 from expectations.context import Context, slice_matches
-from warehouse.schemas import CURRENCIES, METRICS, UNITS
+from warehouse.schemas import CURRENCIES, DIRECTIONS, METRICS, UNITS
 
 TABLE = METRICS
 DERIVED = ("_surface_matches", "_subject_known", "_value_plausible")
@@ -82,6 +82,11 @@ def suite() -> list[Check]:
             "ExpectColumnValuesToBeInSet",
             {"column": "unit", "value_set": list(UNITS)},
             why="units come from the vocabulary in seeds/labels/README.md",
+        ),
+        Check(
+            "ExpectColumnValuesToBeInSet",
+            {"column": "direction", "value_set": list(DIRECTIONS)},
+            why="a figure rose, fell, or its text does not say (null)",
         ),
         Check(
             "ExpectColumnPairValuesAToBeGreaterThanB",

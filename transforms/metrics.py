@@ -17,7 +17,7 @@ import polars as pl
 from transforms.text import frame_schema, slice_spans
 from warehouse.schemas import CURRENCIES, METRICS, UNITS
 
-EXTRACTOR_VERSION = "metrics-2026.11.10"
+EXTRACTOR_VERSION = "metrics-2026.11.30"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -41,7 +41,8 @@ TICKER = "ticker_widget"  # "(ARM 4.11%)": a quote box inside the article
 PROMO = "promotion"  # "Join over 80,000 subscribers": the publisher's own pitch
 RELATIVE_TIME = "relative_time"  # "in the past four days": when, not how much
 WORD_IDIOM = "word_not_figure"  # "the first half of 2024", "double-digit", "met twice"
-NEGATIVE = "negative_figure"  # "growth of -3%": `value` holds magnitudes; only an income's sign is a loss
+# "cash flow was -$3 billion": a signed level (an income's minus is a loss, a percent's a fall)
+NEGATIVE = "negative_figure"
 
 # ---------------------------------------------------------------------------------------------
 # Vocabulary. ASCII word boundaries (?-u:\b) keep the regex engine on its fast DFA for non-ASCII
@@ -1804,19 +1805,67 @@ def exclusion_reasons(cands: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     return cands.collect(engine=_ENGINE)
 
 
+# Where one clause of a sentence ends and a coordinate one begins: "; ", ", and ", ", while ", ", but ".
+_CLAUSE_JOIN = r"(?i)[;；]\s*|,\s+(?:and|but|while|whereas|yet)\s+"
+# Clauses of a sentence keyed apart (a sentence's own key is clause 0): at most this many per sentence.
+_MAX_CLAUSES = 64
+
+
+def clause_context(kept: pl.DataFrame) -> pl.DataFrame:
+    """Adds `_sk` (an integer key of the figure's clause) and `_ctext` (that clause's text, null when it
+    is the whole sentence `_stext`): the span of the sentence between the `_CLAUSE_JOIN`s around the
+    figure, where the kind rules look for their sentence words (`_KIND_SENTENCE`). "revenue rose 10% to
+    $5 billion, and the company spent $2 billion" gives the $2 billion the second clause alone: no
+    revenue word. A clause with under two words before its figure continues the one before ("revenue
+    was $5 billion in May, and $6 billion in June"): such a figure, and every figure of a sentence with
+    no join, reads the whole sentence (clause 0)."""
+    joined = pl.col("_stext").str.contains(_CLAUSE_JOIN).fill_null(False)
+    prefix = pl.col("_stext").str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
+    kept = _on_rows(
+        kept,
+        joined,
+        _ci=prefix.str.count_matches(_CLAUSE_JOIN),
+        # (under two words since the last join: at most one word, or one character of a script
+        # without spaces, between it and the figure)
+        _own=~prefix.str.contains(
+            r"(?:[;；]\s*|,\s+(?i:and|but|while|whereas|yet)\s+)(?:[A-Za-z0-9_$€£¥.,%'’-]+\s*|[^\x00-\x7f]\s*)?$"
+        ),
+    )
+    clause = (
+        pl.when(pl.col("_own").fill_null(False))
+        .then(pl.col("_ci") + 1)
+        .otherwise(0)
+        .clip(0, _MAX_CLAUSES - 1)
+    )
+    kept = kept.with_columns(clause.alias("_cl")).drop("_ci", "_own")
+    # (split only in the sentences read by clause: a when/then split every sentence)
+    kept = _on_rows(
+        kept,
+        pl.col("_cl") > 0,
+        _ctext=pl.col("_stext")
+        .str.replace_all(_CLAUSE_JOIN, "\x00")
+        .str.split("\x00")
+        .list.get(pl.col("_cl") - 1, null_on_oob=True),
+    )
+    return kept.with_columns(
+        _key(pl.col("_d"), pl.col("sentence_id") * _MAX_CLAUSES + pl.col("_cl")).alias("_sk")
+    ).drop("_cl")
+
+
 def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     """Step `kind`: adds `qualifier` (up_to, over, about, ...) and `kind` (what the figure measures:
     revenue, funding, share_price, ...; null when the sentence does not say)."""
     # The sentence patterns run once per sentence (a sentence holds ~2 figures on news), joined back by
     # one integer key. Each is read only with a figure of its unit (money, percent, tokens:
     # `_kind_rules`), so it is tested only in the sentences holding one.
-    kept = kept.with_columns(_key(pl.col("_d"), pl.col("sentence_id")).alias("_sk"))
+    # (per clause: a figure does not borrow the words of a coordinate clause, `clause_context`)
+    kept = clause_context(kept)
     sentences = (
         kept.lazy()
         .filter(_MONEY | _PERCENT | _TOKENS)
         .group_by("_sk")
         .agg(
-            pl.col("_stext").first().str.to_lowercase().alias("_low"),
+            pl.coalesce(pl.col("_ctext").first(), pl.col("_stext").first()).str.to_lowercase().alias("_low"),
             _MONEY.any().alias("_m"),
             _PERCENT.any().alias("_p"),
             _TOKENS.any().alias("_t"),
@@ -1900,6 +1949,7 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     kept = _add_columns(kept, qualified, "_tail").drop("_tail")
     kept = kept.with_columns(_kind(pl.col("unit")).alias("kind")).drop(
         "_sk",
+        "_ctext",
         "_near",
         "_pc",
         "_pb",
@@ -1913,10 +1963,165 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     # has no place for the sign, and the figure is dropped rather than reported with the opposite sign.
     negative = pl.col("_left").str.contains(r"(?:^|[\s(\[:])[-−–]$")
     income = pl.col("kind").is_in(["profit", "loss"]).fill_null(False)
+    # A signed percent is a change ("growth of -2%", "(−3%)"): its minus is a fall (`figure_directions`),
+    # kept as a magnitude; a share of a market or a score has no sign to read.
+    change = _PERCENT & ~pl.col("kind").is_in(["market_share", "benchmark_score"]).fill_null(False)
     return kept.with_columns(
-        pl.when(negative & income).then(pl.lit("loss")).otherwise(pl.col("kind")).alias("kind"),
-        pl.when(negative & ~income).then(pl.lit(NEGATIVE)).otherwise(pl.col("reason")).alias("reason"),
+        pl.when(negative & income)
+        .then(pl.lit("loss"))
+        .when(negative & change & pl.col("kind").is_null())
+        .then(pl.lit("change"))
+        .otherwise(pl.col("kind"))
+        .alias("kind"),
+        pl.when(negative & ~income & ~change)
+        .then(pl.lit(NEGATIVE))
+        .otherwise(pl.col("reason"))
+        .alias("reason"),
     )
+
+
+# Which way a figure moved, from the words of its own clause (`figure_directions`). The verbs and nouns
+# of rise and fall are the ones financial news reports a change with ("rose 10%", "a 5% drop", "down 3%",
+# "cut 2,500 jobs"); a figure that is the level reached or left ("rose to $5 billion", "up from 3%") is
+# no change and has none.
+_UP_WORDS = (
+    r"rose|ris(?:e|es|en|ing)|grew|grow(?:s|n|ing)?|growth|climb\w*|jump\w*|gain\w*|increas\w*|surg(?:e|es|ed|ing)|"  # noqa: E501
+    r"soar\w*|rall(?:y|ies|ied|ying)|boost\w*|up|spik(?:e|es|ed|ing)|leap(?:s|t|ed|ing)?|hik(?:e|es|ed|ing)|"
+    r"rebound\w*|improv\w*|widen\w*|expan(?:d|ds|ded|ding|sion)|skyrocket\w*|balloon\w*|higher|"
+    r"增长|上涨|上升|增加|提升|提高|增"
+)
+_DOWN_WORDS = (
+    r"fell|fall(?:s|en|ing)?|drop\w*|declin\w*|decreas\w*|slid(?:e|es|ing)?|slump\w*|plung\w*|plummet\w*|"
+    r"tumbl\w*|sank|sink(?:s|ing)?|dipp?(?:s|ed|ing)?|cut|cuts|cutting|down|shr[aiu]nk\w*|contract(?:ed|ing|ion)|"  # noqa: E501
+    r"reduc\w*|slash\w*|lower(?:s|ed|ing)?|narrow\w*|eas(?:ed|ing)|retreat\w*|downturn|lower|"
+    r"下降|下跌|下滑|减少|降低|跌|降"
+)
+# Money lost is a loss (kind loss), not a fall: these name a fall of anything else ("shares lost 5%",
+# "the loss of 700 jobs").
+_LOSS_WORDS = r"lost|los(?:e|es|ing)|loss(?:es)?"
+# A change of headcount (devset README: employees covers jobs created, job cuts and layoffs).
+_HIRE_WORDS = r"hir(?:e|es|ed|ing)|recruit\w*|add(?:s|ed|ing)?|creat(?:e|es|ed|ing)"
+_FIRE_WORDS = (
+    r"la(?:y|ys|ying|id)\s+off|fir(?:e|es|ed|ing)|sack\w*|shed\w*|eliminat\w*|ax(?:e|es|ed|ing)|trim\w*|"
+    r"let\s+go(?:\s+of)?|job\s+cuts|layoffs|lay-offs|redundancies"
+)
+# Phrasal verbs whose "up" is no rise ("set up 3 labs", "signed up 5 million users").
+_UP_PHRASAL = r"(?:set|sets|setting|sign\w*|pick\w*|ramp\w*|build\w*|built|scal\w*|step\w*|put|puts|open\w*|make|made|take\w*|took)\s+up$"  # noqa: E501
+# Words that may stand between a cue and the figure it moves: "by", hedges, adverbs ("fell sharply by",
+# "rose nearly", "a drop of"), "its workforce by", "in revenue of". A preposition of a level ("to",
+# "from", "at") or another clause's word ends the cue's reach (only these words: the cue is in the clause).
+_DIRECTION_GAP = (
+    r"(?:\s+(?:by|of|about|around|nearly|almost|roughly|approximately|some|over|more|less|than|just|only|as|"
+    r"much|many|an?|estimated|further|another|additional|extra|[a-z]+ly|year-(?:on|over)-year|yoy|"
+    r"sequentially|up\s+to|(?:its|their|the|his|her)\s+[a-z-]+(?:\s+[a-z-]+)?\s+by|in\s+[a-z-]+(?:\s+[a-z-]+)?\s+of|"
+    r"at\s+(?:the\s+|an?\s+)?(?:[a-z]+\s+){0,2}rate\s+of)"
+    r"){0,4}"
+)
+_DIRECTION_CUE = rf"{_UP_WORDS}|{_DOWN_WORDS}|{_LOSS_WORDS}|{_HIRE_WORDS}|{_FIRE_WORDS}"
+_DIRECTION_LEFT = rf"^.*(?:^|[^a-z])({_DIRECTION_CUE}){_DIRECTION_GAP}\s*(?:[了约近达超过]{{0,3}})$"
+# Nouns after the figure that name it as a change ("a 5% drop", "5% growth", "3% lower", "a 12%
+# year-on-year increase", "a 10% revenue decline"), past at most two modifiers of a change.
+_RIGHT_MODIFIER = (
+    r"(?:(?:year-(?:on|over)-year|\(?(?:y/y|yoy)\)?|annual|quarterly|monthly|sequential|[a-z]+ly|sharp|steep|modest|slight|"
+    r"further|overall|organic|net|total|revenue|sales|price|share|stock|workforce|headcount|staff|job|profit|"
+    r"earnings|cost|spending)\s+)"
+)
+_DIRECTION_RIGHT = (
+    rf"^(?:\s*{_RIGHT_MODIFIER}{{0,2}}|的?)(growth|increases?|rises?|gains?|jumps?|surges?|rall(?:y|ies)|boosts?|"
+    r"hikes?|spikes?|rebounds?|upticks?|higher|drops?|declines?|decreases?|falls?|slumps?|plunges?|cuts?|"
+    r"reductions?|dips?|slides?|downturns?|contractions?|tumbles?|lower|loss(?:es)?|"
+    r"增长|增幅|涨幅|上涨|下降|下滑|降幅|跌幅)(?:[^a-z]|$)"
+)
+# A workforce moved after the figure: "700 workers have been laid off", "1,000 jobs will be created".
+_DIRECTION_PASSIVE = (
+    r"^\s+(?:(?:have|has|had|were|was|are|is|will|would|could|may|to|be|been|being)\s+){1,3}"
+    rf"((?:{_HIRE_WORDS}|{_FIRE_WORDS}|cut))(?:[^a-z]|$)"
+)
+# A multiplier that is itself a change: "doubled", "more than tripled" (not "double its spending").
+_DIRECTION_SURFACE = r"^(?:doubled|tripled|trebled|quadrupled|halved)$"
+_DIRECTION_CUES_UP = (
+    rf"^(?:{_UP_WORDS}|{_HIRE_WORDS}|growth|increases?|rises?|gains?|jumps?|surges?|rall(?:y|ies)|boosts?|hikes?|"
+    r"spikes?|rebounds?|upticks?|增幅|涨幅|doubled|tripled|trebled|quadrupled)$"
+)
+
+
+def _direction_of(cue: pl.Expr) -> pl.Expr:
+    """'up' for a cue word of rise or hiring, 'down' for any other cue, null for none."""
+    return (
+        pl.when(cue.is_null())
+        .then(pl.lit(None, dtype=pl.String))
+        .when(cue.str.contains(_DIRECTION_CUES_UP))
+        .then(pl.lit("up"))
+        .otherwise(pl.lit("down"))
+    )
+
+
+def figure_directions(kept: pl.DataFrame) -> pl.DataFrame:
+    """Step `direction`: adds `direction` ('up', 'down' or null): whether the figure's own clause states
+    it as a rise or a fall; a headcount that moves becomes kind `headcount_change`.
+
+    Read, nearest first: a sign glued to the figure ("-2%", "(+5%)"); the figure's own words ("15,000
+    job cuts", "doubled"); a change noun right after it ("a 5% drop", "3% lower", "87.8%的增长"); for
+    employees, a passive verb after it ("700 workers were laid off"); the nearest cue before it with only
+    `_DIRECTION_GAP` words between ("rose 10%", "down 3%", "growth of 12%", "laying off 700 staff"):
+    "revenue rose 10% while costs fell 3%" is 10% up and 3% down (a figure or a comma between ends a
+    cue's reach). Verbs of hiring and firing count only for employees; "lost" and "loss" not for money
+    (a loss is kind loss); an income's sign is its kind already (`figure_kinds`).
+    Reads `_left`, `_right`, `surface`, `unit`, `kind`; columns in, the same plus `direction` out."""
+    unit, kind = pl.col("unit"), pl.col("kind")
+    money = _MONEY | _PER_SHARE
+    employees = unit == "employees"
+    income = kind.is_in(["loss", "profit"]).fill_null(False)
+    low_left = pl.col("_left").str.to_lowercase()
+    low_right = pl.col("_right").str.head(40).str.to_lowercase()
+    low_surface = pl.col("surface").str.to_lowercase()
+    sign_at_end = r"(?:^|[\s(\[:])([-−–+])$"
+    signed = pl.col("_left").str.contains(sign_at_end)
+    # (each pattern runs only on the figures it may match: a cue word near, then the whole pattern
+    # without captures before the one with them; most figures have no cue)
+    hint = rf"(?i)(?:^|[^a-z])(?:{_DIRECTION_CUE})|增|涨|降|跌|下滑"
+    kept = _on_rows(kept, pl.col("_left").str.contains(hint), _hl=low_left.str.contains(_DIRECTION_LEFT))
+    kept = _on_rows(kept, pl.col("_hl"), _dl=low_left.str.extract(_DIRECTION_LEFT, 1))
+    kept = _on_rows(
+        kept,
+        pl.col("_right").str.head(40).str.contains(hint),
+        _dr=low_right.str.extract(_DIRECTION_RIGHT, 1),
+        _dp=pl.when(employees).then(low_right.str.extract(_DIRECTION_PASSIVE, 1)),
+    )
+    kept = _on_rows(
+        kept,
+        pl.col("surface").str.contains(r"(?i)(?:cuts|offs|ies|hires|led|ved|go|of)$"),
+        _ds=low_surface.str.extract(rf"((?:{_FIRE_WORDS})|hires|{_DIRECTION_SURFACE.strip('^$')})$", 1),
+    )
+    left, right = pl.col("_dl"), pl.col("_dr")
+    staff_cue = rf"^(?:{_HIRE_WORDS}|{_FIRE_WORDS})$"
+    loss_cue = rf"^(?:{_LOSS_WORDS})$"
+    # ("rose to $5 billion" never reaches `_dl`: "to" is no `_DIRECTION_GAP` word)
+    left_ok = (
+        ~(left.str.contains(staff_cue) & ~employees)
+        & ~(left.str.contains(loss_cue) & money)
+        & ~((left == "up") & low_left.str.contains(rf"(?:^|[^a-z]){_UP_PHRASAL.removesuffix('$')}\s*$"))
+    )
+    right_ok = ~income & ~(right.str.contains(loss_cue) & money)
+    sign = pl.col("_left").str.extract(sign_at_end, 1)
+    direction = _first_of(
+        [
+            (sign.is_in(["-", "−", "–"]) & ~income, "down"),
+            ((sign == "+") & ~income, "up"),
+            (pl.col("_ds").is_not_null(), _direction_of(pl.col("_ds"))),
+            (right.is_not_null() & right_ok, _direction_of(right)),
+            (pl.col("_dp").is_not_null(), _direction_of(pl.col("_dp"))),
+            (left.is_not_null() & left_ok, _direction_of(left)),
+        ]
+    )
+    found = signed | pl.any_horizontal(pl.col("_dl", "_dr", "_dp", "_ds").is_not_null())
+    kept = _on_rows(kept, found, direction=direction)
+    return kept.with_columns(
+        pl.when((kind == "headcount") & pl.col("direction").is_not_null())
+        .then(pl.lit("headcount_change"))
+        .otherwise(kind)
+        .alias("kind")
+    ).drop("_hl", "_dl", "_dr", "_dp", "_ds")
 
 
 def _list_runs(ments: pl.LazyFrame) -> pl.LazyFrame:
@@ -2851,7 +3056,7 @@ def metric_candidates(
     """Every candidate figure with its parse and a `reason` it is dropped (null when it is a metric).
 
     Named steps, each over whole columns: candidates -> screen -> parse -> unit -> exclusions ->
-    kind -> subject -> sizes -> conversions.
+    kind -> direction -> subject -> sizes -> conversions.
     """
     sents = sentence_frame(docs, sentences)
     early, hits = screen_bare_numbers(find_candidates(docs, sents))
@@ -2864,6 +3069,7 @@ def metric_candidates(
     units = figure_units(parsed, document_context(docs, wanted.unique(), japan.unique()))
     cands = exclusion_reasons(units, ments).lazy()
     kept = figure_kinds(cands.filter(pl.col("reason").is_null()).collect(engine=_ENGINE))
+    kept = figure_directions(kept)
     kept = attach_subjects(kept, ments)
     unitless = cands.filter(pl.col("reason") == NO_UNIT).collect(engine=_ENGINE)
     kept = pair_size_versions(kept, unitless, entities)
@@ -2897,7 +3103,10 @@ def metric_candidates(
         how="diagonal_relaxed",
     )
     dropped = dropped.with_columns(
-        [nulls[c].alias(c) for c in ("qualifier", "kind", "subject_entity_id", "linked_metric_id")]
+        [
+            nulls[c].alias(c)
+            for c in ("qualifier", "kind", "direction", "subject_entity_id", "linked_metric_id")
+        ]
     )
     out = (
         pl.concat([kept.select(cols), dropped.select(cols)], how="vertical_relaxed")

@@ -175,12 +175,17 @@ def _row_groups(path: str | Path, columns: list[str]) -> Iterable[pa.Table]:
 
 
 def _chunks(path: str | Path, table: Table) -> Iterable[pl.DataFrame]:
-    """A Parquet file's rows in `table`'s columns and dtypes, one row group at a time."""
+    """A Parquet file's rows in `table`'s columns and dtypes, one row group at a time. A column added to
+    the schema after the file was written reads as null (as `catalog._table_select` reads it), so a run
+    can rewrite a warehouse an older release wrote."""
     target = empty(table).schema
-    for part in _row_groups(path, table.columns):
+    present = set(pq.read_schema(path).names)
+    for part in _row_groups(path, [c for c in table.columns if c in present]):
         frame = pl.from_arrow(part)
         assert isinstance(frame, pl.DataFrame)
-        yield frame.select([pl.col(n).cast(t) for n, t in target.items()])
+        yield frame.select(
+            [pl.col(n).cast(t) if n in present else pl.lit(None, dtype=t).alias(n) for n, t in target.items()]
+        )
 
 
 def _first_copies(files: list[str], table: Table, duplicates: pl.DataFrame | None) -> Iterable[pl.DataFrame]:

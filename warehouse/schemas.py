@@ -207,6 +207,7 @@ METRICS = Table(
             _f("unit", pa.string(), False),
             _f("qualifier", pa.string()),
             _f("kind", pa.string()),
+            _f("direction", pa.string()),
             _f("surface", pa.string(), False),
             _f("start", pa.int64(), False),
             _f("end", pa.int64(), False),
@@ -230,8 +231,12 @@ METRICS = Table(
         "kind": "parameter_count, funding, valuation, revenue, profit, loss, backlog, cost_savings, "
         "investment (capital expenditure included), share_price, eps (earnings per share), stock_change, "
         "<kind>_change (a percent change of that kind: 'revenue rose 10%' -> revenue_change), change (of "
-        "anything else), user_count, ...; a loss keeps its positive magnitude in `value` (kind loss, not a "
-        "negative profit)",
+        "anything else), user_count, headcount (a workforce: 'has 30,000 employees'), headcount_change (jobs "
+        "cut or added: 'cut 2,500 jobs', 'plans to hire 1,000 engineers'; `direction` says which), ...; a "
+        "loss keeps its positive magnitude in `value` (kind loss, not a negative profit)",
+        "direction": "up or down when the figure's own clause states it as a rise or a fall ('rose 10%', "
+        "'a 5% drop', 'down 3%', '-2%', 'cut 2,500 jobs'), null when it states none or the figure is a level "
+        "reached ('rose to $5 billion'); `value` stays the magnitude (one of DIRECTIONS)",
         "linked_metric_id": "the other side of a parenthetical conversion (20 billion yuan ($2.76 billion))",
     },
 )
@@ -371,6 +376,7 @@ def ddl(table: Table) -> str:
 
 
 # Accepted values, declared beside the tables that hold them (dbt's `accepted_values`).
+DIRECTIONS = ("up", "down")
 ENTITY_TYPES = ("ORG", "PERSON", "MODEL", "PRODUCT", "BENCHMARK", "GPE")
 CURRENCIES = ("USD", "CNY", "EUR", "HKD", "GBP", "JPY", "KRW", "INR", "TWD", "SGD", "CAD", "AUD", "CHF")
 UNITS = (

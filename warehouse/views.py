@@ -36,6 +36,7 @@ SELECT
     m.value_high,
     m.unit,
     m.qualifier,
+    m.direction,
     m.surface,
     d.title,
     d.published_at,
@@ -67,6 +68,8 @@ SELECT
     a.value AS value_a,
     b.value AS value_b,
     round(abs(a.value - b.value) / greatest(a.value, b.value), 4) AS relative_difference,
+    a.direction AS direction_a,
+    b.direction AS direction_b,
     a.surface AS surface_a,
     b.surface AS surface_b,
     a.source AS source_a,
@@ -79,8 +82,13 @@ JOIN attributed AS b
     -- across documents only, each pair once
     AND a.doc_id < b.doc_id
 WHERE
-    -- the intervals are further apart than the tolerance, as a share of the larger figure
-    (a.high < b.low * (1 - {CONFLICT_TOLERANCE}) OR b.high < a.low * (1 - {CONFLICT_TOLERANCE}))
+    (
+        -- the intervals are further apart than the tolerance, as a share of the larger figure
+        a.high < b.low * (1 - {CONFLICT_TOLERANCE}) OR b.high < a.low * (1 - {CONFLICT_TOLERANCE})
+        -- or one says the figure rose and the other that it fell ("shares rose 7.5%" against "fell
+        -- 7.5%"); a figure whose text states no direction is compared by magnitude alone
+        OR a.direction <> b.direction
+    )
     AND (
         a.kind IN ({_sql_list(TIMELESS_KINDS)})
         OR abs(date_diff('day', a.published_at, b.published_at)) <= {CONFLICT_WINDOW_DAYS}

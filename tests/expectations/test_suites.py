@@ -94,6 +94,7 @@ def valid(table: str) -> pl.DataFrame:
             "unit": ["parameters"],
             "qualifier": [None],
             "kind": ["parameter_count"],
+            "direction": [None],
             "surface": ["7 billion parameters"],
             "start": [18],
             "end": [38],
@@ -221,6 +222,11 @@ BREAKS = [
     ),
     ("mentions", "ExpectCompoundColumnsToBeUnique(doc_id,start)", lambda d: pl.concat([d, d])),
     ("metrics", "ExpectColumnValuesToBeInSet(unit)", lambda d: d.with_columns(unit=pl.lit("pounds"))),
+    (
+        "metrics",
+        "ExpectColumnValuesToBeInSet(direction)",
+        lambda d: d.with_columns(direction=pl.lit("sideways")),
+    ),
     (
         "metrics",
         "ExpectColumnPairValuesAToBeGreaterThanB(end,start)",

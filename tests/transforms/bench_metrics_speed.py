@@ -82,10 +82,12 @@ def main() -> None:
         print(f"speed-up {best['baseline'] / best['current']:.2f}x; identical metric_candidates: {same}")
         if not same:
             a, b = frames["current"], frames["baseline"]
+            # (the columns both versions have: a release may add one)
+            on = [c for c in a.columns if c in b.columns]
             print(
                 "  diff rows:",
-                a.join(b, on=a.columns, how="anti", nulls_equal=True).height,
-                b.join(a, on=b.columns, how="anti", nulls_equal=True).height,
+                a.join(b, on=on, how="anti", nulls_equal=True).height,
+                b.join(a, on=on, how="anti", nulls_equal=True).height,
             )
     if args.gate:
         from expectations.context import Context
@@ -118,6 +120,7 @@ def main() -> None:
     steps["exclusion_reasons"], cands = cpu(M.exclusion_reasons, units, ments)
     kept = cands.filter(pl.col("reason").is_null())
     steps["figure_kinds"], kinds = cpu(M.figure_kinds, kept)
+    steps["figure_directions"], kinds = cpu(M.figure_directions, kinds)
     steps["attach_subjects"], subjects = cpu(M.attach_subjects, kinds, ments)
     steps["link_conversions"], _ = cpu(M.link_conversions, subjects)
     print("  ".join(f"{k} {v:.2f}s" for k, v in steps.items()))

@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
 from transforms import metrics as M
 from transforms.metrics import EXTRACTOR_VERSION, OUTPUT_SCHEMA, extract_metrics, metric_candidates
@@ -131,7 +132,7 @@ CASES = [
      [("1.499 EUR", 1499, None, "EUR", None, "price", X), ("199,90 EUR", 199.9, None, "EUR", None, "price", X), ("$14,3-billion", 1.43e10, None, "USD", None, "price", X)]),  # noqa: E501
     # a dot groups thousands in a count of whole things; a scale word or a decimal stays a decimal
     ("Acme will hire 15.000 workers and sell 2.500 cars, not 2.5 million phones or 1.5 robots per line.",
-     [("15.000 workers", 15000, None, "employees", None, "headcount", ACME), ("2.500 cars", 2500, None, "vehicles", None, None, ACME),  # noqa: E501
+     [("15.000 workers", 15000, None, "employees", None, "headcount_change", ACME), ("2.500 cars", 2500, None, "vehicles", None, None, ACME),  # noqa: E501
       ("2.5 million phones", 2.5e6, None, "units", None, None, ACME), ("1.5 robots", 1.5, None, "units", None, None, ACME)]),  # noqa: E501
     # thousands grouped by a space before a unit (French, Nordic, SI style), employees in other languages
     ("Acme has 12 000 employees; Globex compte 117 000 salariés. Tencent beschäftigt 680.000 Mitarbeiter.",
@@ -153,7 +154,7 @@ CASES = [
     ("Xiaomi guided $11.1B to $11.2B and margins of 34% to 42%.",
      [("$11.1B to $11.2B", 1.11e10, 1.12e10, "USD", None, None, X), ("34% to 42%", 34, 42, "percent", None, None, X)]),  # noqa: E501
     ("Xiaomi plans 15,000 job cuts, up to 700 roles and 500 contractors.",
-     [("15,000 job cuts", 15000, None, "employees", None, "headcount", X), ("700 roles", 700, None, "employees", "up_to", "headcount", X), ("500 contractors", 500, None, "people", None, None, X)]),  # noqa: E501
+     [("15,000 job cuts", 15000, None, "employees", None, "headcount_change", X), ("700 roles", 700, None, "employees", "up_to", "headcount", X), ("500 contractors", 500, None, "people", None, None, X)]),  # noqa: E501
     ("ChatGPT has 15 million paid seats.",
      [("15 million paid seats", 1.5e7, None, "users", None, "user_count", _eid("ChatGPT"))]),  # noqa: E501
     ("Xiaomi held half of all phones sold and twice the amount of rivals; in the first half of 2024 it met twice.",  # noqa: E501
@@ -300,7 +301,7 @@ CASES = [
     ("小米净亏损16亿元。", [("16亿元", 1.6e9, None, "CNY", None, "loss", None)]),
     # a loss of jobs is no money loss
     ("The loss of 700 jobs at Xiaomi followed $2 billion in sales.",
-     [("700 jobs", 700.0, None, "employees", None, "headcount", X), ("$2 billion", 2e9, None, "USD", None, "revenue", X)]),  # noqa: E501
+     [("700 jobs", 700.0, None, "employees", None, "headcount_change", X), ("$2 billion", 2e9, None, "USD", None, "revenue", X)]),  # noqa: E501
     ("Xiaomi revenue rose 5% while gross profit rose to $467.9 million.",
      [("5%", 5.0, None, "percent", None, "revenue_change", X), ("$467.9 million", 4.679e8, None, "USD", None, "profit", X)]),  # noqa: E501
     # the nearest noun before a figure in its own clause names its kind, not a stock word in a later
@@ -329,12 +330,14 @@ CASES = [
      [("$350 million", 3.5e8, None, "USD", None, "cost_savings", X)]),  # noqa: E501
     ("小米估值280亿美元，融资10亿美元。",
      [("280亿美元", 2.8e10, None, "USD", None, "valuation", None), ("10亿美元", 1e9, None, "USD", None, "funding", None)]),  # noqa: E501
-    # a minus glued to an income figure makes it a loss of that magnitude (value is a magnitude); a figure
+    # a minus glued to an income figure makes it a loss of that magnitude (value is a magnitude), to a
+    # percent a fall (kept: `direction` down), to another amount nothing (dropped); a figure
     # ends before a function word ("and shares" is no unit), a real modifier stays ("new phones")
     ("Globex said operating income was -$12 million, and its sales rose.",
      [("$12 million", 1.2e7, None, "USD", None, "loss", GLOBEX)]),  # noqa: E501
     ("Acme's EBITDA came in at −€4.5 million.", [("€4.5 million", 4.5e6, None, "EUR", None, "loss", ACME)]),
-    ("Acme's free cash flow was -$300 million. Acme guided growth of –2% for the year.", []),
+    ("Acme's free cash flow was -$300 million. Acme guided growth of –2% for the year.",
+     [("2%", 2.0, None, "percent", None, "change", ACME)]),
     ("Acme paid $20 million and shares for the stake, and will ship 5 million new phones.",
      [("$20 million", 2e7, None, "USD", None, None, ACME), ("5 million new phones", 5e6, None, "units", None, None, ACME)]),  # noqa: E501
     ("Acme booked 100,000 in orders for its new car.", [("100,000 in orders", 1e5, None, "vehicles", None, None, ACME)]),  # noqa: E501
@@ -386,7 +389,7 @@ CASES = [
     # a speaker's "it" is the speaker; a source after the figure's clause (also named by a title)
     # leaves the figure to the paragraph's owner, and a market's figure to none; "X led the market"
     # is no investor
-    ("Globex grew. Acme said it will cut 1,000 jobs.", [("1,000 jobs", 1000.0, None, "employees", None, "headcount", ACME)]),  # noqa: E501
+    ("Globex grew. Acme said it will cut 1,000 jobs.", [("1,000 jobs", 1000.0, None, "employees", None, "headcount_change", ACME)]),  # noqa: E501
     ("Acme sold 9 million phones. That is up 12%, Globex said.",
      [("9 million phones", 9e6, None, "units", None, None, ACME), ("12%", 12.0, None, "percent", None, "change", ACME)]),  # noqa: E501
     ("Acme grew fast. Sales rose 12%, Globex CEO Jane Roe told reporters.",
@@ -489,7 +492,6 @@ def test_range_and_kind() -> None:
         ("two people came", "two people", "small_word_count"),
         # a minus glued to a figure whose kind has no sign (only an income's minus makes a loss)
         ("Its free cash flow was -$300 million.", "$300 million", "negative_figure"),
-        ("It guided growth of –2% for the year.", "2%", "negative_figure"),
     ],
 )
 def test_drop_reasons(text: str, surface: str, reason: str) -> None:
@@ -785,6 +787,83 @@ def test_step_kinds_and_subjects() -> None:
     assert out.select("surface", "kind", "subject_entity_id").rows() == [
         ("$2 billion", "funding", X),
         ("$5 billion", "revenue", X),
+    ]
+
+
+def _kept(text: str) -> pl.DataFrame:
+    """The figures of `text` kept by the exclusion step, in text order (the input of the kind step)."""
+    docs, frame, hits = _hits(text)
+    _, rest = M.screen_bare_numbers(hits)
+    ments = M.mention_frame(docs, *_frames([text], {})[1:3], frame)
+    kept = M.exclusion_reasons(M.figure_units(M.parse_figures(rest)), ments)
+    return kept.filter(pl.col("reason").is_null()).sort("start")
+
+
+def test_step_directions_read_the_nearest_cue_in_the_figures_clause() -> None:
+    text = (
+        "Revenue rose 10% while costs fell 3%, a 5% drop in margin, and it plans to hire 1,000 engineers. "
+        "It has 30,000 employees; output grew to 9 million units. Its stock was down 4%. It guided growth "
+        "of -2%. It will cut 2,500 jobs."
+    )
+    out = M.figure_directions(M.figure_kinds(_kept(text)))
+    expected = pl.DataFrame(
+        {
+            "surface": ["10%", "3%", "5%", "1,000 engineers", "30,000 employees", "9 million units", "4%",
+                        "2%", "2,500 jobs"],
+            "kind": ["revenue_change", "change", "change", "headcount_change", "headcount", None,
+                     "stock_change", "change", "headcount_change"],
+            "direction": ["up", "down", "down", "up", None, None, "down", "down", "down"],
+        }
+    )  # fmt: skip
+    assert_frame_equal(out.select("surface", "kind", "direction"), expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a level reached or left is no change; the word "up" of a hedge or a phrasal verb is no rise
+        ("Sales rose to $5 billion, up from $4 billion.", [("$5 billion", "revenue", None), ("$4 billion", "revenue", None)]),  # noqa: E501
+        ("Acme plans up to 700 roles.", [("700 roles", "headcount", None)]),
+        ("Acme signed up 2 million users.", [("2 million users", "user_count", None)]),
+        # money lost is a loss, not a fall; shares lost are a fall
+        ("Acme lost $2 billion as its shares lost 6%.", [("$2 billion", None, None), ("6%", "stock_change", "down")]),  # noqa: E501
+        # the figure's own words, a noun after it, a passive verb after a workforce, Chinese
+        ("Acme shares closed 5% higher after sales more than doubled.",
+         [("5%", "stock_change", "up"), ("doubled", None, "up")]),
+        ("Acme said 800 workers were laid off. It made 300 hires.",
+         [("800 workers", "headcount_change", "down"), ("300 hires", "headcount_change", "up")]),
+        ("营收同比下降8%，利润获得了12%的增长。", [("8%", None, "down"), ("12%", None, "up")]),
+        # an income's minus is its kind (loss), not a direction
+        ("Operating income was -$12 million.", [("$12 million", "loss", None)]),
+    ],
+)  # fmt: skip
+def test_directions(text: str, expected: list[tuple]) -> None:
+    out = extract_metrics(*_frames([text], {}))
+    assert out.select("surface", "kind", "direction").rows() == expected
+
+
+def test_step_clause_context_keeps_a_kind_word_in_its_own_clause() -> None:
+    text = (
+        "Revenue rose 10% to $5 billion, and the company spent $2 billion on plants. "
+        "Revenue was $5 billion in May, and $6 billion in June."
+    )
+    kept = M.clause_context(_kept(text))
+    assert kept.select("surface", "_ctext").rows() == [
+        ("10%", "Revenue rose 10% to $5 billion"),
+        ("$5 billion", "Revenue rose 10% to $5 billion"),
+        ("$2 billion", "the company spent $2 billion on plants."),
+        ("$5 billion", "Revenue was $5 billion in May"),
+        # (a clause with under two words before its figure continues the one before: the sentence)
+        ("$6 billion", None),
+    ]
+    assert kept.get_column("_sk").n_unique() == 4
+    out = M.figure_kinds(_kept(text))
+    assert out.select("surface", "kind").rows() == [
+        ("10%", "revenue_change"),
+        ("$5 billion", "revenue"),
+        ("$2 billion", None),
+        ("$5 billion", "revenue"),
+        ("$6 billion", "revenue"),
     ]
 
 

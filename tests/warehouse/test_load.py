@@ -405,3 +405,47 @@ def test_a_quote_in_the_warehouse_path_stays_inside_every_sql_literal(tmp_path):
         assert con.sql("SELECT count(*) FROM documents").fetchall() == [(1,)]
     finally:
         con.close()
+
+
+def test_a_file_written_before_a_column_was_added_is_rewritten_with_it_null(tmp_path):
+    """An older release wrote `metrics` without `direction`: a run reprocessing one of its documents
+    rewrites the file (copy-on-write) with the column null in the rows it keeps, and adds its own rows."""
+    from warehouse.catalog import FileEntry, commit
+    from warehouse.schemas import METRICS
+
+    def metric(doc: str, direction: str | None) -> dict:
+        return {"metric_id": f"{doc}:0", "doc_id": doc, "value": 5.0, "unit": "percent", "kind": "change",
+                "direction": direction, "surface": "5%", "start": 0, "end": 2, "sentence_start": 0,
+                "sentence_end": 4, "extractor_version": "x", "run_id": "r1"}  # fmt: skip
+
+    wh = Warehouse.at(tmp_path / "w.duckdb")
+    old = wh.table_dir(METRICS.name) / "r1.parquet"
+    old.parent.mkdir(parents=True)
+    new = pl.from_arrow(METRICS.schema.empty_table())
+    rows = pl.DataFrame([metric("a", None), metric("b", None), metric("c", None)], schema=new.schema)
+    rows.head(2).drop("direction").write_parquet(old)
+    rows.tail(1).drop("direction").write_parquet(old.with_name("r0.parquet"))
+    commit(
+        wh,
+        [
+            FileEntry(METRICS.name, str(old), "r1", 2),
+            FileEntry(METRICS.name, str(old.with_name("r0.parquet")), "r0", 1),
+        ],
+    )
+    compact(wh, "c1")  # (merges the two old files into one: the column null in both)
+    assert _rows(wh, "SELECT doc_id, direction FROM metrics ORDER BY doc_id") == [
+        ("a", None),
+        ("b", None),
+        ("c", None),
+    ]
+    b = tmp_path / "stage" / "b00000"
+    write_table(_documents(["b"], ["x/b.txt"]), DOCUMENTS, b / f"{DOCUMENTS.name}.parquet")
+    write_table(
+        pl.DataFrame([metric("b", "down")], schema=new.schema), METRICS, b / f"{METRICS.name}.parquet"
+    )
+    load_run(wh, "r2", [b], {}, ENTITY, replaced_doc_ids=["b"])
+    assert _rows(wh, "SELECT doc_id, direction FROM metrics ORDER BY doc_id") == [
+        ("a", None),
+        ("b", "down"),
+        ("c", None),
+    ]

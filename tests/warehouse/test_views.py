@@ -79,8 +79,16 @@ def test_facts_and_conflicts(tmp_path):
     assert conflicts == [("MiMo-7B", 7e9, 6.4e9, 0.0857, "a.txt", "b.txt")]
 
 
-def _revenue_warehouse(tmp_path, figures: list[tuple[str, float, float | None, str | None]], dates: list):
-    """One document per figure: (surface, value, value_high, qualifier) of Acme's revenue."""
+def _revenue_warehouse(
+    tmp_path,
+    figures: list[tuple[str, float, float | None, str | None]],
+    dates: list,
+    directions: list[str | None] | None = None,
+    kind: str = "revenue",
+    unit: str = "USD",
+):
+    """One document per figure: (surface, value, value_high, qualifier) of Acme's revenue (or `kind` in
+    `unit`), with its `directions` (all null by default)."""
     wh = Warehouse.at(tmp_path / "w.duckdb")
     text = "Acme reported revenue."
     ids = [f"d{i}" for i in range(len(figures))]
@@ -106,10 +114,17 @@ def _revenue_warehouse(tmp_path, figures: list[tuple[str, float, float | None, s
         "gazetteer_version": ["g"],
     }
     rows = []
-    for doc, (surface, value, high, qualifier) in zip(ids, figures, strict=True):
+    for doc, (surface, value, high, qualifier), direction in zip(
+        ids, figures, directions or [None] * len(ids), strict=True
+    ):
         row = _metric(doc, 0, surface, value, len(text))
         row.update(
-            unit="USD", kind="revenue", subject_entity_id="org:acme", value_high=high, qualifier=qualifier
+            unit=unit,
+            kind=kind,
+            subject_entity_id="org:acme",
+            value_high=high,
+            qualifier=qualifier,
+            direction=direction,
         )
         rows.append(row)
     mets = {k: [r[k] for r in rows] for k in rows[0]}
@@ -154,3 +169,52 @@ def test_ranges_and_hedged_figures_are_intervals(tmp_path):
         ("d2.txt", "d3.txt"),
         ("d3.txt", "d4.txt"),
     ]
+
+
+def test_a_rise_and_a_fall_of_one_magnitude_conflict(tmp_path):
+    from datetime import datetime
+
+    day = datetime(2026, 3, 1, tzinfo=UTC)
+    figures = [("7.5%", 7.5, None, None)] * 5
+    # d0 rose, d1 fell, d2 rose, d3 fell, d4 does not say: every rise against every fall conflicts, a
+    # figure with no direction is compared by magnitude alone (7.5 agrees with 7.5)
+    got = _revenue_warehouse(
+        tmp_path, figures, [day] * 5, ["up", "down", "up", "down", None], kind="stock_change", unit="percent"
+    )
+    assert got == [("d0.txt", "d1.txt"), ("d0.txt", "d3.txt"), ("d1.txt", "d2.txt"), ("d2.txt", "d3.txt")]
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    assert con.execute(
+        "SELECT value_a, value_b, relative_difference, direction_a, direction_b FROM fact_conflicts "
+        "WHERE source_a = 'd0.txt' AND source_b = 'd1.txt'"
+    ).fetchall() == [(7.5, 7.5, 0.0, "up", "down")]
+    assert con.execute("SELECT direction FROM facts ORDER BY doc_id").fetchall() == [
+        ("up",),
+        ("down",),
+        ("up",),
+        ("down",),
+        (None,),
+    ]
+
+
+def test_metrics_written_before_direction_read_it_as_null_in_the_views(tmp_path):
+    """A warehouse written before `direction` was added still opens: its figures have no direction, and
+    fact_conflicts compares them by magnitude as before (the next run's version bump rewrites them)."""
+    from datetime import datetime
+
+    from warehouse.catalog import scan
+
+    day = datetime(2026, 3, 1, tzinfo=UTC)
+    _revenue_warehouse(tmp_path, [("$10B", 10e9, None, None), ("$8B", 8e9, None, None)], [day, day])
+    wh = Warehouse.at(tmp_path / "w.duckdb")
+    old = wh.table_dir(METRICS.name) / "old.parquet"
+    pl.read_parquet(wh.table_dir(METRICS.name) / "r.parquet").drop("direction").write_parquet(old)
+    commit(wh, [FileEntry(METRICS.name, str(old), "old", 2)], replace_tables=[METRICS.name])
+    con = duckdb.connect(str(wh.catalog), read_only=True)
+    assert con.execute("SELECT doc_id, direction FROM facts ORDER BY doc_id").fetchall() == [
+        ("d0", None),
+        ("d1", None),
+    ]
+    assert con.execute("SELECT source_a, source_b, direction_a FROM fact_conflicts").fetchall() == [
+        ("d0.txt", "d1.txt", None)
+    ]
+    assert scan(wh, METRICS.name).select("direction").collect().to_series().to_list() == [None, None]
