@@ -161,6 +161,20 @@ class ReadOnlyConnection:
         self.close()
 
 
+def _attach(con: duckdb.DuckDBPyConnection, wh: Warehouse, alias: str) -> None:
+    """Attach the catalog read-only as `alias`; WarehouseError when its file is damaged (a failed
+    checksum, a truncated file): DuckDB raises at ATTACH, with a message naming the block, not the cause."""
+    try:
+        con.execute(f"ATTACH {sql_string(wh.catalog)} AS {alias} (READ_ONLY)")
+    except duckdb.Error as exc:
+        raise WarehouseError(
+            f"the warehouse catalog {wh.catalog} is damaged and cannot be opened "
+            f"({str(exc).splitlines()[0]}); its Parquet files under {wh.tables_dir} are untouched: "
+            "restore the catalog file from a backup, or build a new warehouse from the sources "
+            "(`quarry run --source ... --warehouse NEW_PATH`)"
+        ) from None
+
+
 def connect_readonly(wh: Warehouse) -> ReadOnlyConnection:
     """Open the catalog read-only: no statement through this connection can change the warehouse
     or touch any other file."""
@@ -172,7 +186,7 @@ def connect_readonly(wh: Warehouse) -> ReadOnlyConnection:
     # a process, and the settings below would then leak into (and lock) every other connection.
     con = duckdb.connect(":memory:")
     try:
-        con.execute(f"ATTACH {sql_string(wh.catalog)} AS quarry (READ_ONLY)")
+        _attach(con, wh, "quarry")
         con.execute("USE quarry")
         con.execute(f"SET allowed_paths = {sql_list(files)}")
         con.execute("SET enable_external_access = false")
@@ -216,7 +230,7 @@ def manifest(wh: Warehouse) -> list[FileEntry]:
     # ATTACH from a fresh in-memory database: `duckdb.connect(path)` would reuse an instance this
     # process already has open on the *old* catalog file (duckdb caches one per path) and read stale.
     with duckdb.connect(":memory:") as con:
-        con.execute(f"ATTACH {sql_string(key)} AS catalog (READ_ONLY)")
+        _attach(con, wh, "catalog")
         rows = con.execute(
             f"SELECT table_name, path, run_id, rows FROM catalog.{MANIFEST} ORDER BY path"
         ).fetchall()

@@ -217,3 +217,34 @@ def test_a_commit_is_one_transaction_with_the_manifest_as_one_insert(tmp_path, m
         (f"r{i:02d}", 1) for i in range(30)
     ]
     assert con.execute("SELECT count(*) FROM entities").fetchone() == (30,)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "overwritten"])
+def test_a_damaged_catalog_is_one_clear_error_naming_the_untouched_parquet(tmp_path, damage):
+    """A truncated catalog or one with bytes overwritten made DuckDB raise its own error from ATTACH
+    (a traceback in `quarry runs`): a WarehouseError names the file and says the Parquet is intact."""
+    from warehouse.catalog import connect_readonly
+
+    wh = Warehouse.at(tmp_path / "w.duckdb")
+    entry = _entities(wh, "r1", [("org:a", "A")])
+    commit(wh, [entry])
+    size = wh.catalog.stat().st_size
+    if damage == "truncated":
+        with open(wh.catalog, "r+b") as fh:
+            fh.truncate(3000)
+    else:
+        with open(wh.catalog, "r+b") as fh:
+            fh.seek(10000)
+            fh.write(b"\xff" * 200)
+    assert wh.catalog.stat().st_size == (3000 if damage == "truncated" else size)
+    for attempt in (lambda: manifest(wh), lambda: connect_readonly(wh)):
+        with pytest.raises(WarehouseError) as err:
+            attempt()
+        message = str(err.value)
+        assert message.startswith(f"the warehouse catalog {wh.catalog} is damaged and cannot be opened (")
+        assert message.endswith(
+            f"; its Parquet files under {wh.tables_dir} are untouched: restore the catalog file from a "
+            "backup, or build a new warehouse from the sources (`quarry run --source ... --warehouse NEW_PATH`)"
+        )
+        assert "\n" not in message
+    assert pl.read_parquet(entry.path)["name"].to_list() == ["A"]
