@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -24,6 +25,19 @@ DEFAULT_WAREHOUSE = _RUN["warehouse"].default
 
 class UserError(Exception):
     """A mistake the user can fix: printed as one line, exit status 2."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a scheduler's timeout, `systemctl stop`, Kubernetes): unwound as Ctrl-C is.
+
+    Python's default for SIGTERM ends the process at once, so nothing below it cleans up: the run's
+    temporary Prefect server (~220 MB, a uvicorn process) was left running with no parent after every
+    killed nightly run. Raised as a KeyboardInterrupt, it takes the path Ctrl-C takes (the flow ends,
+    the staging is left for the next run to remove, the temporary server is stopped); exit 143."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 def _console() -> Any:
@@ -769,11 +783,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if on_main_thread else None
     try:
         return int(args.func(args) or 0)
     except UserError as exc:
         print(f"quarry: error: {exc}", file=sys.stderr)
         return 2
+    except Terminated:
+        print("quarry: terminated (SIGTERM)", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("quarry: interrupted", file=sys.stderr)
         return 130
@@ -782,6 +801,9 @@ def main(argv: list[str] | None = None) -> int:
         # final flush does not raise again (Python's documented recipe, "Note on SIGPIPE").
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    finally:
+        if on_main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

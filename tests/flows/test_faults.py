@@ -17,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -269,3 +270,50 @@ def test_io_task_retries_a_transient_fault(prefect_server, tmp_path):
         assert con.execute("SELECT source FROM documents").fetchall() == [
             ("flaky:///retry-corpus/story.txt",)
         ]
+
+
+def test_sigterm_ends_the_run_as_ctrl_c_does_and_stops_the_temporary_server(tmp_path):
+    """SIGTERM (a cron/systemd/Kubernetes timeout) ended the process at once: its temporary Prefect
+    server (uvicorn, ~220 MB) lived on with no parent after every killed nightly run. Now the run
+    unwinds as for Ctrl-C: one line, exit 143, the server stopped, the warehouse as before the run."""
+    import psutil
+
+    corpus = tmp_path / "news"
+    subprocess.run(
+        [str(REPO / ".venv/bin/quarry"), "gen-corpus", "--docs", "400", "--out", str(corpus)],
+        check=True,
+        capture_output=True,
+    )
+    wh = tmp_path / "wh.duckdb"
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}  # its own temporary server
+    run = subprocess.Popen(
+        [str(REPO / ".venv/bin/quarry"), "run", "--source", str(corpus), "--warehouse", str(wh), "--no-data-docs"],
+        env={**env, "PREFECT_LOGGING_LEVEL": "INFO"},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    # A thread reads stderr: a server left behind keeps the pipe open, and a read to its end would hang.
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(run.stderr), daemon=True)
+    reader.start()
+    children: set[int] = set()
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and not any("Beginning flow run" in x for x in lines):
+        children |= {c.pid for c in psutil.Process(run.pid).children(recursive=True)}
+        time.sleep(0.1)
+    children |= {c.pid for c in psutil.Process(run.pid).children(recursive=True)}
+    assert children, "".join(lines)  # the flow has begun: the temporary server is up and answering
+    run.send_signal(signal.SIGTERM)
+    status = run.wait(120)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(psutil.pid_exists(p) for p in children):
+        time.sleep(0.2)
+    alive = [p for p in children if psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
+    for p in alive:  # don't leave it running for the rest of the suite
+        psutil.Process(p).kill()
+    assert alive == []
+    assert status == 143
+    reader.join(30)
+    assert "quarry: terminated (SIGTERM)\n" in lines
+    assert not any("Traceback" in x for x in lines)
+    assert not wh.exists() or Warehouse.at(wh).exists()
