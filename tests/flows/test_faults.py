@@ -287,7 +287,15 @@ def test_sigterm_ends_the_run_as_ctrl_c_does_and_stops_the_temporary_server(tmp_
     wh = tmp_path / "wh.duckdb"
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}  # its own temporary server
     run = subprocess.Popen(
-        [str(REPO / ".venv/bin/quarry"), "run", "--source", str(corpus), "--warehouse", str(wh), "--no-data-docs"],
+        [
+            str(REPO / ".venv/bin/quarry"),
+            "run",
+            "--source",
+            str(corpus),
+            "--warehouse",
+            str(wh),
+            "--no-data-docs",
+        ],
         env={**env, "PREFECT_LOGGING_LEVEL": "INFO"},
         stderr=subprocess.PIPE,
         text=True,
@@ -308,7 +316,9 @@ def test_sigterm_ends_the_run_as_ctrl_c_does_and_stops_the_temporary_server(tmp_
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and any(psutil.pid_exists(p) for p in children):
         time.sleep(0.2)
-    alive = [p for p in children if psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
+    alive = [
+        p for p in children if psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE
+    ]
     for p in alive:  # don't leave it running for the rest of the suite
         psutil.Process(p).kill()
     assert alive == []

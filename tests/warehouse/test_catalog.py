@@ -244,7 +244,8 @@ def test_a_damaged_catalog_is_one_clear_error_naming_the_untouched_parquet(tmp_p
         assert message.startswith(f"the warehouse catalog {wh.catalog} is damaged and cannot be opened (")
         assert message.endswith(
             f"; its Parquet files under {wh.tables_dir} are untouched: restore the catalog file from a "
-            "backup, or build a new warehouse from the sources (`quarry run --source ... --warehouse NEW_PATH`)"
+            "backup, or build a new warehouse from the sources "
+            "(`quarry run --source ... --warehouse NEW_PATH`)"
         )
         assert "\n" not in message
     assert pl.read_parquet(entry.path)["name"].to_list() == ["A"]
