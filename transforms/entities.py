@@ -1213,13 +1213,6 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
         & ~match_first.str.contains_any(_WHITESPACE)
         & kind_match.str.contains_any([" "])
     )
-    ordinary_only = (
-        pl.col("surface")
-        .str.to_lowercase()
-        .str.split(" ")
-        .list.eval(pl.element().is_in(common.explode()))
-        .list.all()
-    )
     # A Chinese name is a surname and one or two characters: a third that is a verb or particle ends it.
     forms = forms.with_columns(
         pl.when(
@@ -1254,6 +1247,21 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
             pl.col("surface").str.slice(pl.col("_lead")).alias("surface"),  # ASCII: bytes = characters
         )
         .drop("_lead")
+    )
+    # (the lexicons narrowed to the words and strings the filter below looks up in them: its first,
+    # second and last words, the whole surface and its words lowercased)
+    surface = forms.get_column("surface")
+    lower = surface.str.to_lowercase()
+    words = _words(surface)
+    given, common = _among(
+        [words, words.str.to_lowercase(), lower, lower.str.split(" ").explode()], given, common
+    )
+    ordinary_only = (
+        pl.col("surface")
+        .str.to_lowercase()
+        .str.split(" ")
+        .list.eval(pl.element().is_in(common.explode()))
+        .list.all()
     )
     return (
         # (computed once: the filter reads it three times)
@@ -1357,6 +1365,21 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
     )
 
 
+def _among(values: list[pl.Series], *lexicons: pl.Series) -> list[pl.Series]:
+    """Each of `lexicons` (an imploded list of strings, for `is_in`) narrowed to its members among
+    `values`: `x.is_in` answers the same with either list for any x of `values`. polars' `is_in` builds a
+    hash set of its list whenever it runs (2 ms for the 45,000 given names, several times a call); the
+    narrowed lists are small, and narrowing hashes each long list once. (No regex: the note above
+    `_WHITESPACE`.)"""
+    seen = pl.concat(values).drop_nulls().unique().implode()
+    return [lex.explode().filter(lex.explode().is_in(seen)).implode() for lex in lexicons]
+
+
+def _words(texts: pl.Series) -> pl.Series:
+    """The words of `texts` split at whitespace (regex `\\S+`, without a regex), empty strings included."""
+    return texts.str.replace_many(_WHITESPACE, [" "] * len(_WHITESPACE)).str.split(" ").explode()
+
+
 def _starts_with_any(text: pl.Expr, *prefixes: str) -> pl.Expr:
     """Whether `text` starts with one of `prefixes`. (Literal tests keep polars' regex cache, 32 regexes,
     for the regexes that cost most to compile: `_ASCII_PASSES`.)"""
@@ -1452,6 +1475,10 @@ def _list_items(
     ).filter(pl.col("item").is_not_null() & (pl.col("item") != ""))
     first = item.str.extract(r"^(\S+)")
     parts = parts.join(kinds, on="item", how="left")
+    # (the lists narrowed to the words and strings looked up in them below: `_among`)
+    words = _words(parts.get_column("item"))
+    lower = parts.get_column("item").str.to_lowercase()
+    known, given, common = _among([words, words.str.to_lowercase(), lower], known, given, common)
     lists_ok = (
         parts.group_by("list")
         .agg(pl.col("kind").drop_nulls().unique().alias("kinds"), pl.col("kind").is_null().any().alias("new"))
