@@ -689,9 +689,22 @@ def _search(
     `lines`: the batch string's distinct lines (`_Lines`): the automaton reads each once and every
     occurrence is reported at each copy of its line (the same occurrences as in `raw`, fewer bytes read).
     """
-    keys = list(dict.fromkeys(p.encode().lower() for group, _ in groups for p in group if p))
+    # (the keys prepared by C-level maps and numpy, not a Python loop per key: 15,000 keys a call)
+    flat = [p for group, _ in groups for p in group]
+    encoded = list(map(bytes.lower, map(str.encode, flat)))
+    keys = list(dict.fromkeys(encoded))
+    if b"" in keys:
+        keys.remove(b"")
     if not keys or raw.n == 0:
         return [pl.DataFrame(schema=_FOUND_SCHEMA) for _ in groups]
+    index = dict(zip(keys, range(len(keys)), strict=True))
+    at_key = np.fromiter(map(index.get, encoded, itertools.repeat(-1)), dtype=np.int64, count=len(encoded))
+    group_of = np.repeat(np.arange(len(groups)), [len(group) for group, _ in groups])
+    members = []
+    for g in range(len(groups)):
+        member = np.zeros(len(keys), dtype=bool)
+        member[at_key[(group_of == g) & (at_key >= 0)]] = True
+        members.append(member)
     # The automaton reads the haystack with word starts marked (`_word_starts`) and each key marked the
     # same way: a key that begins with a letter or digit is then met only where a word begins (every
     # bounded group's rule rejects the other occurrences), so inside words the automaton stays at its
@@ -699,47 +712,41 @@ def _search(
     # real-paragraph text, one core). A key of an unbounded group is also searched unmarked at its
     # first byte. Marking is one-to-one (`_START_TABLE`), so the occurrences are exactly those of the
     # lowercased keys; `searched` maps each marked key back to its key.
-    unbounded_keys = {p.encode().lower() for group, bounded in groups if not bounded for p in group if p}
+    key_len = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    starts = np.cumsum(key_len + 1) - key_len - 1
     # (all keys marked at once: joined by a byte that is no word byte, so each key's first byte is marked
     # as if it followed one)
-    joined = _word_starts(b" ".join(keys)).tobytes()
-    searched, which, at = [], [], 0
-    for i, key in enumerate(keys):
-        marked = joined[at : at + len(key)]
-        at += len(key) + 1
-        searched.append(marked)
+    joined = b" ".join(keys)
+    plain = np.frombuffer(joined, dtype=np.uint8)
+    marked = _word_starts(joined).tobytes()
+    searched = list(map(marked.__getitem__, map(slice, starts.tolist(), (starts + key_len).tolist())))
+    which = list(range(len(keys)))
+    unbounded_keys = np.zeros(len(keys), dtype=bool)
+    for member, (_, bounded) in zip(members, groups, strict=True):
+        if not bounded:
+            unbounded_keys |= member
+    first_marked = plain[starts] != np.frombuffer(marked, dtype=np.uint8)[starts]
+    for i in np.flatnonzero(unbounded_keys & first_marked):
+        searched.append(keys[i][:1] + searched[i][1:])
         which.append(i)
-        if key in unbounded_keys and marked[0] != key[0]:
-            searched.append(key[:1] + marked[1:])
-            which.append(i)
     automaton = ahocorasick_rs.BytesAhoCorasick(searched)
-    if lines is not None and any(b"\n" in key[:-1] for key in keys):
-        lines = None  # (a key that holds a newline may run across lines)
+    # (a key that holds a newline may run across lines)
+    if lines is not None and np.isin(np.flatnonzero(plain == 10), starts + key_len - 1, invert=True).any():
+        lines = None
     read = lines.raw if lines is not None else raw
     found = automaton.find_matches_as_indexes(memoryview(_word_starts(read.raw)), overlapping=True)
     # (pattern, start, end) triples, flattened straight into one array
     flat = np.fromiter(itertools.chain.from_iterable(found), dtype=np.int64, count=3 * len(found))
     pat, bstart = np.array(which, dtype=np.int64)[flat[0::3]], flat[1::3]
-    key_len = np.array([len(k) for k in keys], dtype=np.int64)
     lens = key_len[pat]
     # Word boundaries and surfaces are read where the automaton found them, before each occurrence in
     # the distinct lines is copied to every copy of its line: a line's bytes and the bytes around it
     # (a newline, or the start) are the same in both strings, and there are fewer occurrences to read.
-    word_first = _WORD_BYTE[np.array([k[0] for k in keys])][pat]
-    word_last = _WORD_BYTE[np.array([k[-1] for k in keys])][pat]
+    word_first = _WORD_BYTE[plain[starts]][pat]
+    word_last = _WORD_BYTE[plain[starts + key_len - 1]][pat]
     unbounded = (word_first & read.word_byte_before(bstart)) | (word_last & read.word_byte_at(bstart + lens))
-    index = {k: i for i, k in enumerate(keys)}
-    members = []
-    for group, _ in groups:
-        member = np.zeros(len(keys), dtype=bool)
-        member[[index[p.encode().lower()] for p in group if p]] = True
-        members.append(member)
     # (occurrences that every group that has their key drops are dropped here)
-    wanted = np.zeros(len(keys), dtype=bool)
-    for member, (_, bounded) in zip(members, groups, strict=True):
-        if not bounded:
-            wanted |= member
-    keep = ~unbounded | wanted[pat]
+    keep = ~unbounded | unbounded_keys[pat]
     pat, bstart, lens, unbounded = pat[keep], bstart[keep], lens[keep], unbounded[keep]
     surfaces = _slices(read, bstart, lens)
     copy = np.arange(pat.size)
@@ -1919,7 +1926,12 @@ def _full_stops(cands: pl.DataFrame, raw: _Bytes) -> pl.DataFrame:
         | (_ENDS_AT[nxt] & ~(quote & _WORD_BYTE[after_quote]))
         | (space & ((bend + 1 >= raw.n) | ~_GOES_ON_AFTER_SPACE[after_space]))
     )
-    trim = cands.get_column("surface").str.contains(_ABBREV_STOP).to_numpy() & ends
+    # (the regex reads only the surfaces that end with a period where a sentence may end: a few in
+    # 100,000s of candidates)
+    surface = cands.get_column("surface")
+    at = np.flatnonzero(ends & surface.str.ends_with(".").fill_null(False).to_numpy())
+    trim = np.zeros(cands.height, dtype=bool)
+    trim[at] = surface.gather(at).str.contains(_ABBREV_STOP).fill_null(False).to_numpy()
     if not trim.any():
         return cands
     t = pl.Series(trim)
