@@ -972,13 +972,15 @@ def _line_texts(distinct: pl.DataFrame) -> pl.DataFrame:
 _ASCII_CLASSES = {"Lu": "A-Z", "Ll": "a-z", "L": "A-Za-z", "N": "0-9", "Han": ""}
 
 
+@functools.lru_cache(maxsize=64)
 def _ascii_regex(regex: str) -> str:
     r"""`regex` with each Unicode class of `_ASCII_CLASSES` (\p{Lu}, in a bracket class or alone) narrowed
     to its ASCII members: in text written in ASCII alone both match the same strings (every other Unicode
     construct, \d or (?i), already reads ASCII text as ASCII), and the regex engine's automaton for the
     narrow one is smaller and faster (the person, product and organisation passes of `_PASSES` in 0.6x
     the time on the ASCII lines of the 29 MB corpus of tests/transforms/bench_entities_speed.py, one
-    core). KeyError for any other class."""
+    core). KeyError for any other class. (Cached: a character loop over the passes' long regexes cost
+    2 ms per call.)"""
     out, depth, i = [], 0, 0
     while i < len(regex):
         if regex.startswith("\\p{", i):
@@ -1688,7 +1690,7 @@ def _candidates(
     doc_starts = np.cumsum(lengths) - lengths
     # every document ends with _SEP (joined as bytes: one copy, not one per step)
     sep_bytes = _SEP.encode()
-    raw = _Bytes(sep_bytes.join(batch.get_column("text").cast(pl.Binary).to_list()) + sep_bytes)
+    raw = _Bytes(sep_bytes.join([*batch.get_column("text").cast(pl.Binary).to_list(), b""]))
 
     gazetteer = gazetteer.with_row_index("_g")
     distinct = _distinct_lines(_line_frame(raw))
@@ -1867,7 +1869,7 @@ def _candidates(
         _full_stops(pl.concat([gaz.select(columns), pat.select(columns)]).collect(engine=_ENGINE), raw)
     )
     doc = np.searchsorted(doc_starts, chosen.get_column("bstart").to_numpy(), "right") - 1
-    doc_start = raw.chars(doc_starts[doc])
+    doc_start = raw.chars(doc_starts)[doc]  # (one search per document, not per mention)
     return chosen.with_columns(
         batch.get_column("doc_id").gather(doc),
         batch.get_column("_rank").gather(doc),
