@@ -14,6 +14,7 @@ import functools
 import itertools
 import re
 import string
+import unicodedata
 
 import ahocorasick_rs
 import numpy as np
@@ -928,13 +929,53 @@ class _Lines:
 
 def _line_frame(batch: _Bytes) -> pl.DataFrame:
     """The lines of the batch string (`text`, each with its ending newline) and their byte offsets
-    (`at`), as strings over the batch string's own buffer (no copy)."""
+    (`at`), as strings over the batch string's own buffer (no copy), and whether each is `narrow`
+    (`_narrow_lines`)."""
     ends = np.flatnonzero(batch.u8 == 10) + 1
     if batch.n and (ends.size == 0 or ends[-1] != batch.n):
         ends = np.append(ends, batch.n)
     offsets = np.concatenate(([0], ends)).astype(np.int64)
     text = pa.LargeStringArray.from_buffers(ends.size, pa.py_buffer(offsets), pa.py_buffer(batch.raw))
-    return pl.DataFrame({"text": pl.from_arrow(text), "at": offsets[:-1]})
+    narrow = _narrow_lines(batch, offsets[:-1])
+    return pl.DataFrame({"text": pl.from_arrow(text), "at": offsets[:-1], "narrow": narrow})
+
+
+# Characters outside ASCII that are no letter, digit or mark of any script: punctuation, symbols and
+# spaces (Unicode general categories P, S, Z) of the Latin-1 Supplement, General Punctuation to
+# Miscellaneous Symbols and Arrows, CJK Symbols and Punctuation and Halfwidth and Fullwidth Forms blocks
+# (’ “ ” — – … € £ ¥ × ▼). No Unicode class a discovery rule uses (`_ASCII_CLASSES`) holds one, nor the
+# ASCII classes `_ascii_regex` narrows them to, nor what case-insensitive matching adds to those (K, ſ),
+# so in a line whose other characters are ASCII both regexes match the same strings.
+_PUNCTUATION = np.zeros(0x10000, dtype=bool)
+_PUNCTUATION[
+    [
+        c
+        for c in (*range(0xA0, 0x100), *range(0x2000, 0x2C00), *range(0x3000, 0x3040), *range(0xFF00, 0xFFF0))
+        if unicodedata.category(chr(c))[0] in "PSZ"
+    ]
+] = True
+
+
+def _narrow_lines(batch: _Bytes, starts: np.ndarray) -> np.ndarray:
+    """For the lines of the batch string that start at byte offsets `starts` (ascending, the first 0):
+    whether each holds only ASCII and `_PUNCTUATION` characters (read with `_ascii_regex`: the narrowed
+    passes in 0.8x the time of reading the lines that hold punctuation with the Unicode regexes, on the
+    21.7 MB corpus of tests/transforms/bench_entities_speed.py, one core). Decoded from the positions of
+    UTF-8 continuation bytes (`_Bytes.chars` needs them anyway): each run of them follows its
+    character's first byte."""
+    cont = batch._continuation
+    narrow = np.ones(starts.size, dtype=bool)
+    if cont.size == 0:
+        return narrow
+    run = np.flatnonzero(np.concatenate(([True], np.diff(cont) != 1)))
+    lead = cont[run] - 1
+    size = np.diff(np.append(run, cont.size))  # continuation bytes: 1, 2 or 3
+    b0, b1 = batch.u8[lead].astype(np.int64), batch.u8[lead + 1].astype(np.int64) & 0x3F
+    b2 = batch.u8[np.minimum(lead + 2, batch.n - 1)].astype(np.int64) & 0x3F
+    code = np.where(size == 1, (b0 & 0x1F) << 6 | b1, (b0 & 0x0F) << 12 | b1 << 6 | b2)
+    other = lead[(size > 2) | ~_PUNCTUATION[code & 0xFFFF]]
+    narrow[np.searchsorted(starts, other, "right") - 1] = False
+    return narrow
 
 
 # Distinct lines are read instead of the batch string when they hold at most this share of its bytes:
@@ -957,15 +998,15 @@ def _repeated_lines(batch: _Bytes, distinct: pl.DataFrame | None = None) -> _Lin
 
 
 def _distinct_lines(lines: pl.DataFrame) -> pl.DataFrame:
-    """`_line_frame`'s lines grouped: each distinct line (`text`) and the offsets of its copies (`at`)."""
-    return lines.group_by("text").agg("at")
+    """`_line_frame`'s lines grouped: each distinct line (`text`), the offsets of its copies (`at`) and
+    whether it is `narrow`."""
+    return lines.group_by("text").agg("at", pl.col("narrow").first())
 
 
 def _line_texts(distinct: pl.DataFrame) -> pl.DataFrame:
     """The distinct lines (`_distinct_lines`) joined in two rows for `_pattern_forms`: `text` of the lines
-    written in ASCII alone (`ascii` True) and of the others."""
-    ascii_ = pl.col("text").str.len_bytes() == pl.col("text").str.len_chars()
-    return distinct.group_by(ascii_.alias("ascii")).agg(pl.col("text").str.join(""))
+    written in ASCII and punctuation alone (`narrow`; `ascii` True) and of the others."""
+    return distinct.group_by(pl.col("narrow").alias("ascii")).agg(pl.col("text").str.join(""))
 
 
 # ASCII members of the Unicode classes the discovery rules use (`_ascii_regex`).
@@ -976,7 +1017,8 @@ _ASCII_CLASSES = {"Lu": "A-Z", "Ll": "a-z", "L": "A-Za-z", "N": "0-9", "Han": ""
 def _ascii_regex(regex: str) -> str:
     r"""`regex` with each Unicode class of `_ASCII_CLASSES` (\p{Lu}, in a bracket class or alone) narrowed
     to its ASCII members: in text written in ASCII alone both match the same strings (every other Unicode
-    construct, \d or (?i), already reads ASCII text as ASCII), and the regex engine's automaton for the
+    construct, \d or (?i), already reads ASCII text as ASCII), as they do where the text's other
+    characters are `_PUNCTUATION` (no class holds those), and the regex engine's automaton for the
     narrow one is smaller and faster (the person, product and organisation passes of `_PASSES` in 0.6x
     the time on the ASCII lines of the 29 MB corpus of tests/transforms/bench_entities_speed.py, one
     core). KeyError for any other class. (Cached: a character loop over the passes' long regexes cost
@@ -986,8 +1028,8 @@ def _ascii_regex(regex: str) -> str:
         if regex.startswith("\\p{", i):
             end = regex.index("}", i)
             members = _ASCII_CLASSES[regex[i + 3 : end]]
-            # (alone, a class with no ASCII member becomes one of the non-ASCII characters: none there)
-            out.append(members if depth else f"[{members}]" if members else r"[^\x00-\x7F]")
+            # (alone, a class with no ASCII member becomes an empty class, which matches nothing)
+            out.append(members if depth else f"[{members}]" if members else r"[^\x00-\x{10FFFF}]")
             i = end + 1
             continue
         if regex[i] == "\\":
