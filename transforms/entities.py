@@ -1269,7 +1269,8 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
         pl.when(
             (rule == "person_zh_title")
             & (pl.col("surface").str.len_chars() == 3)
-            & pl.col("surface").str.contains(f"[{_ZH_AFTER_NAME}]$")
+            # (literal tests, not a regex: the note above `_WHITESPACE`)
+            & pl.any_horizontal(pl.col("surface").str.ends_with(c) for c in _ZH_AFTER_NAME)
         )
         .then(pl.col("surface").str.slice(0, 2))
         .otherwise(pl.col("surface"))
@@ -1546,10 +1547,10 @@ def _list_items(
             # a person's name: a given name and a last word that is no ordinary word ("Jane Roe")
             ~(
                 first.is_in(given)
-                & item.str.contains(" ")
+                & item.str.contains_any([" "])
                 & ~item.str.extract(r"(\S+)$").str.to_lowercase().is_in(common)
             ),
-            ~(~item.str.contains(" ") & item.str.to_lowercase().is_in(common)),
+            ~(~item.str.contains_any([" "]) & item.str.to_lowercase().is_in(common)),
         )
         .select(
             "match",
