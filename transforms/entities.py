@@ -1106,7 +1106,10 @@ def _pattern_forms(big: pl.DataFrame, rules: list[tuple[str, str, float, str]]) 
 # on one document, 0.12 s CPU per call at 32 regexes, 0.22 s at 35. Hence the plain string operations
 # below and in `_valid_forms`, `_acronym_long_forms` and `extract_mentions` where a regex would be a new
 # one. (`str.contains(literal=True)` is a regex too, an escaped one; `contains_any`, `starts_with`,
-# `ends_with`, `split` and `strip_chars` are not.)
+# `ends_with`, `split`, `strip_chars` and `replace_many` are not.) Which regexes run depends on the
+# documents (a rule's checks run only where it found something): on 300 documents of the 21.7 MB corpus
+# of tests/transforms/bench_entities_speed.py one regex more still fits (0.21 s CPU a call), two more
+# do not (0.31 s).
 # Unicode's White_Space characters (regex \s): a first word's `\S+` by string operations.
 _WHITESPACE = [
     *"\t\n\x0b\x0c\r \x85\xa0\u1680",
