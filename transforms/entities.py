@@ -1835,7 +1835,13 @@ def _candidates(
         hits = hits.join(vetoed, on=["bstart", "entity_id"], how="anti")
     # Context rules: a conditional form needs an unconditional mention of a named entity in the same doc.
     unconditional = hits.filter(~pl.col("conditional"))
-    present = unconditional.select("doc_start", pl.col("name").alias("required")).unique()
+    # (only the names some rule requires: a few of the batch's 100,000s of hits)
+    required = gazetteer.get_column("requires_doc").explode().drop_nulls().unique().implode()
+    present = (
+        unconditional.filter(pl.col("name").is_in(required))
+        .select("doc_start", pl.col("name").alias("required"))
+        .unique()
+    )
     conditional = (
         hits.filter(pl.col("conditional"))
         .join(gazetteer.lazy().select("_g", pl.col("requires_doc").alias("required")), on="_g")
