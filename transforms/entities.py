@@ -691,8 +691,8 @@ def _search(
     occurrence is reported at each copy of its line (the same occurrences as in `raw`, fewer bytes read).
     """
     # (the keys prepared by C-level maps and numpy, not a Python loop per key: 15,000 keys a call)
-    flat = [p for group, _ in groups for p in group]
-    encoded = list(map(bytes.lower, map(str.encode, flat)))
+    patterns = [p for group, _ in groups for p in group]
+    encoded = list(map(bytes.lower, map(str.encode, patterns)))
     keys = list(dict.fromkeys(encoded))
     if b"" in keys:
         keys.remove(b"")
