@@ -14,6 +14,7 @@ import functools
 import itertools
 import re
 import string
+import unicodedata
 
 import ahocorasick_rs
 import numpy as np
@@ -689,9 +690,22 @@ def _search(
     `lines`: the batch string's distinct lines (`_Lines`): the automaton reads each once and every
     occurrence is reported at each copy of its line (the same occurrences as in `raw`, fewer bytes read).
     """
-    keys = list(dict.fromkeys(p.encode().lower() for group, _ in groups for p in group if p))
+    # (the keys prepared by C-level maps and numpy, not a Python loop per key: 15,000 keys a call)
+    patterns = [p for group, _ in groups for p in group]
+    encoded = list(map(bytes.lower, map(str.encode, patterns)))
+    keys = list(dict.fromkeys(encoded))
+    if b"" in keys:
+        keys.remove(b"")
     if not keys or raw.n == 0:
         return [pl.DataFrame(schema=_FOUND_SCHEMA) for _ in groups]
+    index = dict(zip(keys, range(len(keys)), strict=True))
+    at_key = np.fromiter(map(index.get, encoded, itertools.repeat(-1)), dtype=np.int64, count=len(encoded))
+    group_of = np.repeat(np.arange(len(groups)), [len(group) for group, _ in groups])
+    members = []
+    for g in range(len(groups)):
+        member = np.zeros(len(keys), dtype=bool)
+        member[at_key[(group_of == g) & (at_key >= 0)]] = True
+        members.append(member)
     # The automaton reads the haystack with word starts marked (`_word_starts`) and each key marked the
     # same way: a key that begins with a letter or digit is then met only where a word begins (every
     # bounded group's rule rejects the other occurrences), so inside words the automaton stays at its
@@ -699,47 +713,41 @@ def _search(
     # real-paragraph text, one core). A key of an unbounded group is also searched unmarked at its
     # first byte. Marking is one-to-one (`_START_TABLE`), so the occurrences are exactly those of the
     # lowercased keys; `searched` maps each marked key back to its key.
-    unbounded_keys = {p.encode().lower() for group, bounded in groups if not bounded for p in group if p}
+    key_len = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    starts = np.cumsum(key_len + 1) - key_len - 1
     # (all keys marked at once: joined by a byte that is no word byte, so each key's first byte is marked
     # as if it followed one)
-    joined = _word_starts(b" ".join(keys)).tobytes()
-    searched, which, at = [], [], 0
-    for i, key in enumerate(keys):
-        marked = joined[at : at + len(key)]
-        at += len(key) + 1
-        searched.append(marked)
+    joined = b" ".join(keys)
+    plain = np.frombuffer(joined, dtype=np.uint8)
+    marked = _word_starts(joined).tobytes()
+    searched = list(map(marked.__getitem__, map(slice, starts.tolist(), (starts + key_len).tolist())))
+    which = list(range(len(keys)))
+    unbounded_keys = np.zeros(len(keys), dtype=bool)
+    for member, (_, bounded) in zip(members, groups, strict=True):
+        if not bounded:
+            unbounded_keys |= member
+    first_marked = plain[starts] != np.frombuffer(marked, dtype=np.uint8)[starts]
+    for i in np.flatnonzero(unbounded_keys & first_marked):
+        searched.append(keys[i][:1] + searched[i][1:])
         which.append(i)
-        if key in unbounded_keys and marked[0] != key[0]:
-            searched.append(key[:1] + marked[1:])
-            which.append(i)
     automaton = ahocorasick_rs.BytesAhoCorasick(searched)
-    if lines is not None and any(b"\n" in key[:-1] for key in keys):
-        lines = None  # (a key that holds a newline may run across lines)
+    # (a key that holds a newline may run across lines)
+    if lines is not None and np.isin(np.flatnonzero(plain == 10), starts + key_len - 1, invert=True).any():
+        lines = None
     read = lines.raw if lines is not None else raw
     found = automaton.find_matches_as_indexes(memoryview(_word_starts(read.raw)), overlapping=True)
     # (pattern, start, end) triples, flattened straight into one array
     flat = np.fromiter(itertools.chain.from_iterable(found), dtype=np.int64, count=3 * len(found))
     pat, bstart = np.array(which, dtype=np.int64)[flat[0::3]], flat[1::3]
-    key_len = np.array([len(k) for k in keys], dtype=np.int64)
     lens = key_len[pat]
     # Word boundaries and surfaces are read where the automaton found them, before each occurrence in
     # the distinct lines is copied to every copy of its line: a line's bytes and the bytes around it
     # (a newline, or the start) are the same in both strings, and there are fewer occurrences to read.
-    word_first = _WORD_BYTE[np.array([k[0] for k in keys])][pat]
-    word_last = _WORD_BYTE[np.array([k[-1] for k in keys])][pat]
+    word_first = _WORD_BYTE[plain[starts]][pat]
+    word_last = _WORD_BYTE[plain[starts + key_len - 1]][pat]
     unbounded = (word_first & read.word_byte_before(bstart)) | (word_last & read.word_byte_at(bstart + lens))
-    index = {k: i for i, k in enumerate(keys)}
-    members = []
-    for group, _ in groups:
-        member = np.zeros(len(keys), dtype=bool)
-        member[[index[p.encode().lower()] for p in group if p]] = True
-        members.append(member)
     # (occurrences that every group that has their key drops are dropped here)
-    wanted = np.zeros(len(keys), dtype=bool)
-    for member, (_, bounded) in zip(members, groups, strict=True):
-        if not bounded:
-            wanted |= member
-    keep = ~unbounded | wanted[pat]
+    keep = ~unbounded | unbounded_keys[pat]
     pat, bstart, lens, unbounded = pat[keep], bstart[keep], lens[keep], unbounded[keep]
     surfaces = _slices(read, bstart, lens)
     copy = np.arange(pat.size)
@@ -921,13 +929,53 @@ class _Lines:
 
 def _line_frame(batch: _Bytes) -> pl.DataFrame:
     """The lines of the batch string (`text`, each with its ending newline) and their byte offsets
-    (`at`), as strings over the batch string's own buffer (no copy)."""
+    (`at`), as strings over the batch string's own buffer (no copy), and whether each is `narrow`
+    (`_narrow_lines`)."""
     ends = np.flatnonzero(batch.u8 == 10) + 1
     if batch.n and (ends.size == 0 or ends[-1] != batch.n):
         ends = np.append(ends, batch.n)
     offsets = np.concatenate(([0], ends)).astype(np.int64)
     text = pa.LargeStringArray.from_buffers(ends.size, pa.py_buffer(offsets), pa.py_buffer(batch.raw))
-    return pl.DataFrame({"text": pl.from_arrow(text), "at": offsets[:-1]})
+    narrow = _narrow_lines(batch, offsets[:-1])
+    return pl.DataFrame({"text": pl.from_arrow(text), "at": offsets[:-1], "narrow": narrow})
+
+
+# Characters outside ASCII that are no letter, digit or mark of any script: punctuation, symbols and
+# spaces (Unicode general categories P, S, Z) of the Latin-1 Supplement, General Punctuation to
+# Miscellaneous Symbols and Arrows, CJK Symbols and Punctuation and Halfwidth and Fullwidth Forms blocks
+# (’ “ ” — – … € £ ¥ × ▼). No Unicode class a discovery rule uses (`_ASCII_CLASSES`) holds one, nor the
+# ASCII classes `_ascii_regex` narrows them to, nor what case-insensitive matching adds to those (K, ſ),
+# so in a line whose other characters are ASCII both regexes match the same strings.
+_PUNCTUATION = np.zeros(0x10000, dtype=bool)
+_PUNCTUATION[
+    [
+        c
+        for c in (*range(0xA0, 0x100), *range(0x2000, 0x2C00), *range(0x3000, 0x3040), *range(0xFF00, 0xFFF0))
+        if unicodedata.category(chr(c))[0] in "PSZ"
+    ]
+] = True
+
+
+def _narrow_lines(batch: _Bytes, starts: np.ndarray) -> np.ndarray:
+    """For the lines of the batch string that start at byte offsets `starts` (ascending, the first 0):
+    whether each holds only ASCII and `_PUNCTUATION` characters (read with `_ascii_regex`: the narrowed
+    passes in 0.8x the time of reading the lines that hold punctuation with the Unicode regexes, on the
+    21.7 MB corpus of tests/transforms/bench_entities_speed.py, one core). Decoded from the positions of
+    UTF-8 continuation bytes (`_Bytes.chars` needs them anyway): each run of them follows its
+    character's first byte."""
+    cont = batch._continuation
+    narrow = np.ones(starts.size, dtype=bool)
+    if cont.size == 0:
+        return narrow
+    run = np.flatnonzero(np.concatenate(([True], np.diff(cont) != 1)))
+    lead = cont[run] - 1
+    size = np.diff(np.append(run, cont.size))  # continuation bytes: 1, 2 or 3
+    b0, b1 = batch.u8[lead].astype(np.int64), batch.u8[lead + 1].astype(np.int64) & 0x3F
+    b2 = batch.u8[np.minimum(lead + 2, batch.n - 1)].astype(np.int64) & 0x3F
+    code = np.where(size == 1, (b0 & 0x1F) << 6 | b1, (b0 & 0x0F) << 12 | b1 << 6 | b2)
+    other = lead[(size > 2) | ~_PUNCTUATION[code & 0xFFFF]]
+    narrow[np.searchsorted(starts, other, "right") - 1] = False
+    return narrow
 
 
 # Distinct lines are read instead of the batch string when they hold at most this share of its bytes:
@@ -950,35 +998,38 @@ def _repeated_lines(batch: _Bytes, distinct: pl.DataFrame | None = None) -> _Lin
 
 
 def _distinct_lines(lines: pl.DataFrame) -> pl.DataFrame:
-    """`_line_frame`'s lines grouped: each distinct line (`text`) and the offsets of its copies (`at`)."""
-    return lines.group_by("text").agg("at")
+    """`_line_frame`'s lines grouped: each distinct line (`text`), the offsets of its copies (`at`) and
+    whether it is `narrow`."""
+    return lines.group_by("text").agg("at", pl.col("narrow").first())
 
 
 def _line_texts(distinct: pl.DataFrame) -> pl.DataFrame:
     """The distinct lines (`_distinct_lines`) joined in two rows for `_pattern_forms`: `text` of the lines
-    written in ASCII alone (`ascii` True) and of the others."""
-    ascii_ = pl.col("text").str.len_bytes() == pl.col("text").str.len_chars()
-    return distinct.group_by(ascii_.alias("ascii")).agg(pl.col("text").str.join(""))
+    written in ASCII and punctuation alone (`narrow`; `ascii` True) and of the others."""
+    return distinct.group_by(pl.col("narrow").alias("ascii")).agg(pl.col("text").str.join(""))
 
 
 # ASCII members of the Unicode classes the discovery rules use (`_ascii_regex`).
 _ASCII_CLASSES = {"Lu": "A-Z", "Ll": "a-z", "L": "A-Za-z", "N": "0-9", "Han": ""}
 
 
+@functools.lru_cache(maxsize=64)
 def _ascii_regex(regex: str) -> str:
     r"""`regex` with each Unicode class of `_ASCII_CLASSES` (\p{Lu}, in a bracket class or alone) narrowed
     to its ASCII members: in text written in ASCII alone both match the same strings (every other Unicode
-    construct, \d or (?i), already reads ASCII text as ASCII), and the regex engine's automaton for the
+    construct, \d or (?i), already reads ASCII text as ASCII), as they do where the text's other
+    characters are `_PUNCTUATION` (no class holds those), and the regex engine's automaton for the
     narrow one is smaller and faster (the person, product and organisation passes of `_PASSES` in 0.6x
     the time on the ASCII lines of the 29 MB corpus of tests/transforms/bench_entities_speed.py, one
-    core). KeyError for any other class."""
+    core). KeyError for any other class. (Cached: a character loop over the passes' long regexes cost
+    2 ms per call.)"""
     out, depth, i = [], 0, 0
     while i < len(regex):
         if regex.startswith("\\p{", i):
             end = regex.index("}", i)
             members = _ASCII_CLASSES[regex[i + 3 : end]]
-            # (alone, a class with no ASCII member becomes one of the non-ASCII characters: none there)
-            out.append(members if depth else f"[{members}]" if members else r"[^\x00-\x7F]")
+            # (alone, a class with no ASCII member becomes an empty class, which matches nothing)
+            out.append(members if depth else f"[{members}]" if members else r"[^\x00-\x{10FFFF}]")
             i = end + 1
             continue
         if regex[i] == "\\":
@@ -1055,7 +1106,10 @@ def _pattern_forms(big: pl.DataFrame, rules: list[tuple[str, str, float, str]]) 
 # on one document, 0.12 s CPU per call at 32 regexes, 0.22 s at 35. Hence the plain string operations
 # below and in `_valid_forms`, `_acronym_long_forms` and `extract_mentions` where a regex would be a new
 # one. (`str.contains(literal=True)` is a regex too, an escaped one; `contains_any`, `starts_with`,
-# `ends_with`, `split` and `strip_chars` are not.)
+# `ends_with`, `split`, `strip_chars` and `replace_many` are not.) Which regexes run depends on the
+# documents (a rule's checks run only where it found something): on 300 documents of the 21.7 MB corpus
+# of tests/transforms/bench_entities_speed.py one regex more still fits (0.21 s CPU a call), two more
+# do not (0.31 s).
 # Unicode's White_Space characters (regex \s): a first word's `\S+` by string operations.
 _WHITESPACE = [
     *"\t\n\x0b\x0c\r \x85\xa0\u1680",
@@ -1213,19 +1267,13 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
         & ~match_first.str.contains_any(_WHITESPACE)
         & kind_match.str.contains_any([" "])
     )
-    ordinary_only = (
-        pl.col("surface")
-        .str.to_lowercase()
-        .str.split(" ")
-        .list.eval(pl.element().is_in(common.explode()))
-        .list.all()
-    )
     # A Chinese name is a surname and one or two characters: a third that is a verb or particle ends it.
     forms = forms.with_columns(
         pl.when(
             (rule == "person_zh_title")
             & (pl.col("surface").str.len_chars() == 3)
-            & pl.col("surface").str.contains(f"[{_ZH_AFTER_NAME}]$")
+            # (literal tests, not a regex: the note above `_WHITESPACE`)
+            & pl.any_horizontal(pl.col("surface").str.ends_with(c) for c in _ZH_AFTER_NAME)
         )
         .then(pl.col("surface").str.slice(0, 2))
         .otherwise(pl.col("surface"))
@@ -1254,6 +1302,21 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
             pl.col("surface").str.slice(pl.col("_lead")).alias("surface"),  # ASCII: bytes = characters
         )
         .drop("_lead")
+    )
+    # (the lexicons narrowed to the words and strings the filter below looks up in them: its first,
+    # second and last words, the whole surface and its words lowercased)
+    surface = forms.get_column("surface")
+    lower = surface.str.to_lowercase()
+    words = _words(surface)
+    given, common = _among(
+        [words, words.str.to_lowercase(), lower, lower.str.split(" ").explode()], given, common
+    )
+    ordinary_only = (
+        pl.col("surface")
+        .str.to_lowercase()
+        .str.split(" ")
+        .list.eval(pl.element().is_in(common.explode()))
+        .list.all()
     )
     return (
         # (computed once: the filter reads it three times)
@@ -1357,6 +1420,21 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
     )
 
 
+def _among(values: list[pl.Series], *lexicons: pl.Series) -> list[pl.Series]:
+    """Each of `lexicons` (an imploded list of strings, for `is_in`) narrowed to its members among
+    `values`: `x.is_in` answers the same with either list for any x of `values`. polars' `is_in` builds a
+    hash set of its list whenever it runs (2 ms for the 45,000 given names, several times a call); the
+    narrowed lists are small, and narrowing hashes each long list once. (No regex: the note above
+    `_WHITESPACE`.)"""
+    seen = pl.concat(values).drop_nulls().unique().implode()
+    return [lex.explode().filter(lex.explode().is_in(seen)).implode() for lex in lexicons]
+
+
+def _words(texts: pl.Series) -> pl.Series:
+    """The words of `texts` split at whitespace (regex `\\S+`, without a regex), empty strings included."""
+    return texts.str.replace_many(_WHITESPACE, [" "] * len(_WHITESPACE)).str.split(" ").explode()
+
+
 def _starts_with_any(text: pl.Expr, *prefixes: str) -> pl.Expr:
     """Whether `text` starts with one of `prefixes`. (Literal tests keep polars' regex cache, 32 regexes,
     for the regexes that cost most to compile: `_ASCII_PASSES`.)"""
@@ -1452,6 +1530,10 @@ def _list_items(
     ).filter(pl.col("item").is_not_null() & (pl.col("item") != ""))
     first = item.str.extract(r"^(\S+)")
     parts = parts.join(kinds, on="item", how="left")
+    # (the lists narrowed to the words and strings looked up in them below: `_among`)
+    words = _words(parts.get_column("item"))
+    lower = parts.get_column("item").str.to_lowercase()
+    known, given, common = _among([words, words.str.to_lowercase(), lower], known, given, common)
     lists_ok = (
         parts.group_by("list")
         .agg(pl.col("kind").drop_nulls().unique().alias("kinds"), pl.col("kind").is_null().any().alias("new"))
@@ -1468,10 +1550,10 @@ def _list_items(
             # a person's name: a given name and a last word that is no ordinary word ("Jane Roe")
             ~(
                 first.is_in(given)
-                & item.str.contains(" ")
+                & item.str.contains_any([" "])
                 & ~item.str.extract(r"(\S+)$").str.to_lowercase().is_in(common)
             ),
-            ~(~item.str.contains(" ") & item.str.to_lowercase().is_in(common)),
+            ~(~item.str.contains_any([" "]) & item.str.to_lowercase().is_in(common)),
         )
         .select(
             "match",
@@ -1654,7 +1736,7 @@ def _candidates(
     doc_starts = np.cumsum(lengths) - lengths
     # every document ends with _SEP (joined as bytes: one copy, not one per step)
     sep_bytes = _SEP.encode()
-    raw = _Bytes(sep_bytes.join(batch.get_column("text").cast(pl.Binary).to_list()) + sep_bytes)
+    raw = _Bytes(sep_bytes.join([*batch.get_column("text").cast(pl.Binary).to_list(), b""]))
 
     gazetteer = gazetteer.with_row_index("_g")
     distinct = _distinct_lines(_line_frame(raw))
@@ -1753,7 +1835,13 @@ def _candidates(
         hits = hits.join(vetoed, on=["bstart", "entity_id"], how="anti")
     # Context rules: a conditional form needs an unconditional mention of a named entity in the same doc.
     unconditional = hits.filter(~pl.col("conditional"))
-    present = unconditional.select("doc_start", pl.col("name").alias("required")).unique()
+    # (only the names some rule requires: a few of the batch's 100,000s of hits)
+    required = gazetteer.get_column("requires_doc").explode().drop_nulls().unique().implode()
+    present = (
+        unconditional.filter(pl.col("name").is_in(required))
+        .select("doc_start", pl.col("name").alias("required"))
+        .unique()
+    )
     conditional = (
         hits.filter(pl.col("conditional"))
         .join(gazetteer.lazy().select("_g", pl.col("requires_doc").alias("required")), on="_g")
@@ -1833,7 +1921,7 @@ def _candidates(
         _full_stops(pl.concat([gaz.select(columns), pat.select(columns)]).collect(engine=_ENGINE), raw)
     )
     doc = np.searchsorted(doc_starts, chosen.get_column("bstart").to_numpy(), "right") - 1
-    doc_start = raw.chars(doc_starts[doc])
+    doc_start = raw.chars(doc_starts)[doc]  # (one search per document, not per mention)
     return chosen.with_columns(
         batch.get_column("doc_id").gather(doc),
         batch.get_column("_rank").gather(doc),
@@ -1892,7 +1980,12 @@ def _full_stops(cands: pl.DataFrame, raw: _Bytes) -> pl.DataFrame:
         | (_ENDS_AT[nxt] & ~(quote & _WORD_BYTE[after_quote]))
         | (space & ((bend + 1 >= raw.n) | ~_GOES_ON_AFTER_SPACE[after_space]))
     )
-    trim = cands.get_column("surface").str.contains(_ABBREV_STOP).to_numpy() & ends
+    # (the regex reads only the surfaces that end with a period where a sentence may end: a few in
+    # 100,000s of candidates)
+    surface = cands.get_column("surface")
+    at = np.flatnonzero(ends & surface.str.ends_with(".").fill_null(False).to_numpy())
+    trim = np.zeros(cands.height, dtype=bool)
+    trim[at] = surface.gather(at).str.contains(_ABBREV_STOP).fill_null(False).to_numpy()
     if not trim.any():
         return cands
     t = pl.Series(trim)

@@ -681,7 +681,7 @@ def test_search_over_distinct_lines_reports_every_copy() -> None:
 _PROSE = st.sampled_from(
     ["Acme", " Acme", " Jane Roe", " Orbit", " Inc", " Group", " said", " CEO", " the", " chips", " and",
      " MX450", " 3", " GPT-4", "-7B", "'s", ",", ", said", ", a CEO", ", Orbit and Acme", ".", "\n", "\n",
-     "创始人", "王小明", " Zoë Roe", " Koç Group"]
+     "创始人", "王小明", " Zoë Roe", " Koç Group", "’s", " — ", " “Acme”", " €3"]
 )  # fmt: skip
 
 
@@ -689,7 +689,8 @@ _PROSE = st.sampled_from(
 @given(st.lists(st.lists(_PROSE, max_size=25).map("".join), min_size=1, max_size=4))
 def test_pattern_forms_of_distinct_lines_equal_those_of_the_batch(docs: list[str]) -> None:
     # No rule matches across a newline, so the distinct lines hold every match the batch string does;
-    # in the lines written in ASCII alone, the ASCII-narrowed regexes match what the Unicode ones do.
+    # in the lines written in ASCII and punctuation alone, the ASCII-narrowed regexes match what the
+    # Unicode ones do.
     rules = _discovery_rules(["GPT"], ["Acme"], [], ["Acme"])
     raw = _Bytes("".join(d + _SEP for d in docs))
     batch = pl.DataFrame({"text": [raw.raw.decode()]})
@@ -699,16 +700,26 @@ def test_pattern_forms_of_distinct_lines_equal_those_of_the_batch(docs: list[str
 
 
 def test_line_texts_join_the_ascii_lines_and_the_others() -> None:
-    raw = _Bytes("".join(t + _SEP for t in ["Zoë met Bo\nBo ran", "Bo ran"]))
+    # Punctuation outside ASCII ("’", "—") keeps a line with the ASCII ones; a letter ("ë") does not.
+    raw = _Bytes("".join(t + _SEP for t in ["Zoë met Bo\nBo ran", "Bo ran\nBo’s — ok"]))
     texts = _line_texts(_distinct_lines(_line_frame(raw)))
     joined = {a: sorted(t.splitlines(keepends=True)) for a, t in texts.select("ascii", "text").rows()}
-    assert joined == {True: ["\x00\n", "Bo ran\n"], False: ["Zoë met Bo\n"]}
+    assert joined == {True: ["\x00\n", "Bo ran\n", "Bo’s — ok\n"], False: ["Zoë met Bo\n"]}
+
+
+def test_narrow_lines_hold_only_ascii_and_punctuation() -> None:
+    # Punctuation, symbols and spaces (’ “ € £ × … no-break space ▼) keep a line narrow; any letter or
+    # digit outside ASCII (é, 米, the Kelvin sign K that (?i)k matches, ², Ⅰ) or a 4-byte character does not.
+    lines = ["a’b “c” €5 £3 × 2…\xa0▼", "café", "米", "\u212a", "x²", "Ⅰ", "😀", "plain"]
+    raw = _Bytes("\n".join(lines))
+    narrow = _line_frame(raw).get_column("narrow").to_list()
+    assert narrow == [True, False, False, False, False, False, False, True]
 
 
 def test_ascii_regex_narrows_unicode_classes_to_their_ascii_members() -> None:
-    # Alone or in a bracket class; a class with no ASCII member alone becomes a non-ASCII character.
+    # Alone or in a bracket class; a class with no ASCII member alone becomes an empty class.
     assert _ascii_regex(r"(?-u:\b)\p{Lu}[\p{L}\p{N}&-]+ [^\p{Ll}]\p{Han}{1,2}\d") == (
-        r"(?-u:\b)[A-Z][A-Za-z0-9&-]+ [^a-z][^\x00-\x7F]{1,2}\d"
+        r"(?-u:\b)[A-Z][A-Za-z0-9&-]+ [^a-z][^\x00-\x{10FFFF}]{1,2}\d"
     )
 
 
