@@ -64,6 +64,19 @@ def test_ordinary_words_are_the_frequent_one_word_names():
     ]
 
 
+def test_a_name_every_language_uses_is_no_ordinary_word():
+    # English lead (English Zipf minus the median of six other languages'): a brand about as frequent
+    # elsewhere is a name; an English word is translated
+    words = ["Benchmark", "Volkswagen", "Huawei", "Eclipse", "Zorblat"]
+    assert reference.ordinary_words(words, 3.0) == ["benchmark", "eclipse", "huawei", "volkswagen"]
+    assert reference.ordinary_words(words, 3.0, 0.5) == ["benchmark", "eclipse"]
+    assert [round(reference.english_lead(w), 2) for w in ("Volkswagen", "Eclipse", "Benchmark")] == [
+        -0.05,
+        0.76,
+        3.6,
+    ]
+
+
 def test_central_bank_names_are_the_fixed_phrases_of_each_country():
     assert reference.central_bank_names(["Vellmora", "Orrin Islands", "United Pell"])[:6] == [
         "Bank of Vellmora",
