@@ -331,12 +331,19 @@ _ORG_AFTER = (
     r"was valued|shares|stock|said on|said in a statement|declined to comment|did not respond|"
     r"(?:'s|’s) (?:chief|CEO|shares|stock|board|co-?founder|founder|president|revenue|market)"
 )
+# Kinds of organisation, in the plural, whose examples are organisations.
+_ORG_KINDS = (
+    r"companies|firms|rivals|competitors|retailers|lenders|banks|brands|start-?ups|carmakers|automakers|"
+    r"chipmakers|makers|manufacturers|suppliers|providers|insurers|operators|vendors|labs|developers"
+)
 _ORG_BEFORE = (
     r"shares of|analysts? at|analysts? with|polled by|investors? in|stake in|acquisition of|acquire|"
     r"acquired|research firm|research agency|news agency|agency|consultancy|investment bank|start-?up|"
     r"chipmaker|carmaker|automaker|retailer|lender|rival|firm|"
     r"producers?|makers?|manufacturers?|suppliers?|companies|company|investors? including|backed by|"
-    r"(?:[\p{L}-]+-based)"
+    r"(?:[\p{L}-]+-based)|"
+    # examples of a kind of organisation: "rivals such as Acme", "carmakers like Acme and Borealis"
+    rf"(?:{_ORG_KINDS}) (?:like|such as|including)"
 )
 _ORG_KIND = (
     r"start-?up|company|firm|maker|chipmaker|bank|lender|retailer|group|provider|developer|manufacturer|"
@@ -457,7 +464,10 @@ _NOT_PRODUCT = (
     "Chief President Founder Cofounder Co-founder Chairman Spokesperson Executive Executives Analyst "
     "Analysts Investors Board Revenue Sales Profit Earnings Inc Corp Ltd Group Capital Ventures Partners "
     "Holdings Foundation Research Labs Lab Electronics Motors Systems Technologies Technology Photo Photos "
-    "Image Images Icon Logo Results Closes Q1 Q2 Q3 Q4 H1 H2 FY Quarter"
+    "Image Images Icon Logo Results Closes Q1 Q2 Q3 Q4 H1 H2 FY Quarter "
+    # titles before a person's name ("Acme Governor Jane Roe" is Acme's governor, no product)
+    "Chair Chairwoman Governor Deputy Director Directors Minister Secretary Official Officials Economist "
+    "Economists Spokesman Spokeswoman Vice"
 ).split()
 
 

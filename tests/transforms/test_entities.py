@@ -73,8 +73,8 @@ ENTRIES = [
     },
 ]
 
-GAZETTEER_ENTITIES = 475  # entries of warehouse/reference/gazetteer.yaml
-GAZETTEER_SURFACE_FORMS = 943  # names + aliases + Chinese aliases (zh_aliases)
+GAZETTEER_ENTITIES = 488  # entries of warehouse/reference/gazetteer.yaml
+GAZETTEER_SURFACE_FORMS = 969  # names + aliases + Chinese aliases (zh_aliases)
 
 
 @pytest.fixture(scope="module")
@@ -380,6 +380,18 @@ def test_legal_form_of_known_name_is_not_discovered() -> None:
         ("b", "org:quillon-data", "Quillon Data Corporation", "gazetteer"),
     ]
     assert discovered.height == 0
+
+
+def test_a_title_after_a_known_organisation_is_no_product(gaz: pl.DataFrame) -> None:
+    # "<organisation> <title> <person>": the title introduces the person, it does not name a product
+    assert found(gaz, "OpenAI Director Jane Roe spoke.") == [
+        ("OpenAI", "org:openai", 0, 6),
+        ("Jane Roe", "person:jane-roe", 16, 24),
+    ]
+    assert found(gaz, "OpenAI Governor Mark Dole spoke.") == [
+        ("OpenAI", "org:openai", 0, 6),
+        ("Mark Dole", "person:mark-dole", 16, 25),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -1366,3 +1378,26 @@ def test_central_banks_are_organisations(
     frame, lexicons = real_gaz
     m = extract_mentions(pl.DataFrame({"doc_id": ["d"], "text": [text]}), frame, V, lexicons)[0].sort("start")
     assert list(zip(m["surface"], m["entity_id"], m["start"], m["end"], strict=True)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # examples of a kind of organisation: one name, two names joined by "and"
+        (
+            "It will not compete with companies like Quorvex Data Machines, she said.",
+            [("Quorvex Data Machines", "org:quorvex-data-machines", 40, 61)],
+        ),
+        (
+            "Rivals such as Brennik and Tallow Works cut prices.",
+            [("Brennik", "org:brennik", 15, 22), ("Tallow Works", "org:tallow-works", 27, 39)],
+        ),
+        ("Chipmakers including Zentara were hit.", [("Zentara", "org:zentara", 21, 28)]),
+        # no capitalised name after the cue
+        ("Companies such as these are rare.", []),
+    ],
+)
+def test_examples_of_a_kind_of_organisation_are_organisations(
+    gaz: pl.DataFrame, text: str, expected: list
+) -> None:
+    assert found(gaz, text) == expected
