@@ -376,7 +376,8 @@ _GOVERNMENT = (
 # holds a word for an institution (`_ACRONYM_ORG`; "Initial Public Offering (IPO)" names no one). The
 # acronym then names the organisation in that document.
 _LONG_FORM_CONNECTORS = ["of", "and", "for", "on", "the"]
-_LONG_FORM_WORD = rf"[A-Z][a-z]+ (?:(?:{'|'.join(_LONG_FORM_CONNECTORS)}) )?"
+# (a comma may end a word of a series: "Ministry of Economy, Trade and Industry (METI)")
+_LONG_FORM_WORD = rf"[A-Z][a-z]+,? (?:(?:{'|'.join(_LONG_FORM_CONNECTORS)}) )?"
 _ACRONYM_ORG = (
     r"Commission|Corporation|Company|Agency|Administration|Association|Authority|Bureau|Council|"
     r"Institute|University|Organization|Organisation|Department|Ministry|Bank|Fund|Group|Foundation|"

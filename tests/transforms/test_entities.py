@@ -1035,6 +1035,15 @@ def test_government_departments_and_ministries(lexgaz: pl.DataFrame, text: str, 
                 ("DAB", "org:data-administration-of-borvia", 44, 47),
             ],
         ),
+        # a series with commas in the long form
+        (
+            "The Office of Science, Arts and Culture (OSAC) met; OSAC agreed.",
+            [
+                ("Office of Science, Arts and Culture", "org:office-of-science-arts-and-culture", 4, 39),
+                ("OSAC", "org:office-of-science-arts-and-culture", 41, 45),
+                ("OSAC", "org:office-of-science-arts-and-culture", 52, 56),
+            ],
+        ),
         # no institution's word, or capitals that spell something else: no organisation
         ("a Quick Public Listing (QPL) soon", []),
         ("the Borvia Reform Commission (XYZ) met", []),
