@@ -328,8 +328,19 @@ _ORG_AFTER = (
     r"(?:data|figures|estimates) (?:showed|shows|show)|"
     # workforce moves: "Acme is cutting 3,000 jobs", "Acme laid off"
     r"is cutting|cuts|will cut|plans to cut|laid off|lays off|is laying off|will lay off|is hiring|"
-    r"was valued|shares|stock|said on|said in a statement|declined to comment|did not respond|"
-    r"(?:'s|’s) (?:chief|CEO|shares|stock|board|co-?founder|founder|president|revenue|market)"
+    r"was valued|shares|stock|said on|said in a statement|declined to comment|did not respond"
+)
+# A listed company's ticker in parentheses after its name: an exchange's code and the symbol ("(NASDAQ:
+# ACME)", "(NYSE: ACM)") or a Reuters instrument code, the symbol and the exchange's suffix ("(ACME.O)",
+# "(0700.HK)", "(7203.T)").
+_TICKER = r"\((?:(?:[A-Z]{2,6}|Nasdaq): ?[A-Z0-9]{1,6}(?:\.[A-Z]{1,2})?|[A-Z0-9]{1,6}\.[A-Z]{1,2})\)"
+# What an organisation has, after its name's possessive ("Acme's chief executive", "Acme's board"): only
+# what a person has not ("Roe's chief of staff", "Roe's shares" are a person's). (Written apart from
+# `_ORG_AFTER`, which follows a space.)
+_ORG_POSSESSIVE = (
+    r"(?:'s|’s) (?:CEO|CFO|CTO|chief (?:executive|financial|technology|operating)|board|co-?founders?|"
+    r"founders?|revenue|revenues|headquarters|subsidiary|parent|chairman|chairwoman|spokesperson|"
+    r"spokesman|spokeswoman)"
 )
 # Kinds of organisation, in the plural, whose examples are organisations.
 _ORG_KINDS = (
@@ -526,7 +537,7 @@ def _discovery_rules(
         # Acme raised / Acme's chief executive / Acme, a Paris-based start-up
         (
             "ORG",
-            rf"()({b}{_ORG})(?: (?:{_ORG_AFTER}){b}|, (?:an?|the) (?:[\p{{L}}-]+ ){{0,3}}"
+            rf"()({b}{_ORG})(?: (?:{_ORG_AFTER}){b}|{_ORG_POSSESSIVE}{b}| {_TICKER}|, (?:an?|the) (?:[\p{{L}}-]+ ){{0,3}}"
             rf"(?:{_ORG_KIND}){b})",
             "org_cue",
         ),

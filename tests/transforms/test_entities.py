@@ -971,6 +971,21 @@ def test_discovery_cues(lexgaz: pl.DataFrame, text: str, expected: list) -> None
             [("Quorvan", "org:quorvan", 20, 27), ("Brellix", "org:brellix", 32, 39)],
         ),
         ("Shares of Quillon and Growth rose.", [("Quillon", "org:quillon", 10, 17)]),
+        # what an organisation has, after its possessive; what a person has is no cue
+        ("Dravik's chief executive quit.", [("Dravik", "org:dravik", 0, 6)]),
+        ("Then Omvale’s board agreed.", [("Omvale", "org:omvale", 5, 11)]),
+        ("Brenning's chief of staff and Brenning's shares", []),
+        # a listed company's ticker after its name
+        ("Tessary (TSRY.O) fell 2%.", [("Tessary", "org:tessary", 0, 7)]),
+        ("Quorvan Robot (NYSE: QRV) rose.", [("Quorvan Robot", "org:quorvan-robot", 0, 13)]),
+        (
+            "Brixel (0712.HK) and the U.S. (U.S.) rose.",
+            [
+                ("Brixel", "org:brixel", 0, 6),
+                ("U.S.", "gpe:united-states", 25, 29),
+                ("U.S.", "gpe:united-states", 31, 35),
+            ],
+        ),
         # an ordinary word before the cue names no one; "according to" a person is no data provider
         ("Search analysts expect more.", []),
         ("according to Olaf Brenning data", [("Olaf Brenning", "person:olaf-brenning", 13, 26)]),
