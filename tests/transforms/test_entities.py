@@ -73,8 +73,8 @@ ENTRIES = [
     },
 ]
 
-GAZETTEER_ENTITIES = 488  # entries of warehouse/reference/gazetteer.yaml
-GAZETTEER_SURFACE_FORMS = 969  # names + aliases + Chinese aliases (zh_aliases)
+GAZETTEER_ENTITIES = 489  # entries of warehouse/reference/gazetteer.yaml
+GAZETTEER_SURFACE_FORMS = 971  # names + aliases + Chinese aliases (zh_aliases)
 
 
 @pytest.fixture(scope="module")
@@ -975,6 +975,22 @@ def test_discovery_cues(lexgaz: pl.DataFrame, text: str, expected: list) -> None
         ("Dravik's chief executive quit.", [("Dravik", "org:dravik", 0, 6)]),
         ("Then Omvale’s board agreed.", [("Omvale", "org:omvale", 5, 11)]),
         ("Brenning's chief of staff and Brenning's shares", []),
+        # its chief, its founder, British 'shares in', an apposition with a possessive
+        ("Shares in Tessary fell 4%.", [("Tessary", "org:tessary", 10, 17)]),
+        ("Dravik, the world's largest chipmaker, grew.", [("Dravik", "org:dravik", 0, 6)]),
+        (
+            "Omvale, Vellmora's biggest lender, cut jobs.",
+            [("Omvale", "org:omvale", 0, 6), ("Vellmora", "gpe:vellmora", 8, 16)],
+        ),
+        (
+            "Brixel CEO Olaf Brenning said so.",
+            [("Brixel", "org:brixel", 0, 6), ("Olaf Brenning", "person:olaf-brenning", 11, 24)],
+        ),
+        (
+            "She is the CEO of Tessary and chief executive of Omvale.",
+            [("Tessary", "org:tessary", 18, 25), ("Omvale", "org:omvale", 49, 55)],
+        ),
+        ("He co-founded Quillon in 2015.", [("Quillon", "org:quillon", 14, 21)]),
         # a listed company's ticker after its name
         ("Tessary (TSRY.O) fell 2%.", [("Tessary", "org:tessary", 0, 7)]),
         ("Quorvan Robot (NYSE: QRV) rose.", [("Quorvan Robot", "org:quorvan-robot", 0, 13)]),
