@@ -172,7 +172,9 @@ def plan(
     # documents' entity version does not name it (a growing registry must not reprocess everything).
     learnt = catalog.scan(wh, ENTITIES.name).collect() if not params.full_refresh else empty(ENTITIES)
     registry = registry_t.recognisable(learnt)
-    ordinary = reference.ordinary_words(registry.get_column("name").to_list(), registry_t.ORDINARY_WORD_ZIPF)
+    ordinary = reference.ordinary_words(
+        registry.get_column("name").to_list(), registry_t.ORDINARY_WORD_ZIPF, registry_t.NAME_MAX_ENGLISH_LEAD
+    )
     registry_t.recognisable(learnt, ordinary_words=ordinary).write_parquet(registry_path(staging))
     unread = unread_docs = 0
     if not params.full_refresh and refs:

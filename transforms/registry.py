@@ -31,6 +31,14 @@ MIN_CUE_DOCS = 2
 # same reasoning as the lexicons' COMMON_WORD_ZIPF (warehouse.reference), with a lower bar because a
 # registry name has been seen only a few times.
 ORDINARY_WORD_ZIPF = 3.0
+# ... unless the word is about as frequent in other languages as in English (its English lead,
+# warehouse.reference.english_lead, is below this): a brand keeps its name in every language's text
+# ("Volkswagen" -0.05, "Tesla" 0.24, "Amazon" 0.47), an English word is translated ("Eclipse" 0.76,
+# "Summit" 1.06, "Benchmark" 3.6). Brands whose other-language use is thin stay out (Walmart 2.4,
+# Oracle 0.52); words every language borrows get in (video 0.22, hotel 0.11, festival -0.14): in 27,827
+# English words of Zipf >= 3 (wordfreq's top 30,000), 2,723 lead by less, most of them given names,
+# places and loanwords.
+NAME_MAX_ENGLISH_LEAD = 0.5
 
 _REGISTRY_COLUMNS = ("confidence", "doc_count", "cue_doc_count", "first_seen", "first_run_id")
 
@@ -116,7 +124,8 @@ def recognisable(
 ) -> pl.DataFrame:
     """The registry entries a run recognises without a cue: discovered (`pattern`) entities seen with a
     cue in at least `min_cue_docs` documents or with confidence >= `min_confidence`, less one-word names
-    in `ordinary_words` (lowercase; warehouse.reference.ordinary_words at ORDINARY_WORD_ZIPF).
+    in `ordinary_words` (lowercase; warehouse.reference.ordinary_words at ORDINARY_WORD_ZIPF and
+    NAME_MAX_ENGLISH_LEAD).
 
     `entities`: the warehouse's entities table (rows without the registry columns never qualify).
     Returns entity_id, name, type (sorted by entity_id: the same registry gives the same frame)."""

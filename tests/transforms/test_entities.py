@@ -73,8 +73,8 @@ ENTRIES = [
     },
 ]
 
-GAZETTEER_ENTITIES = 466  # entries of warehouse/reference/gazetteer.yaml
-GAZETTEER_SURFACE_FORMS = 918  # names + aliases + Chinese aliases (zh_aliases)
+GAZETTEER_ENTITIES = 489  # entries of warehouse/reference/gazetteer.yaml
+GAZETTEER_SURFACE_FORMS = 971  # names + aliases + Chinese aliases (zh_aliases)
 
 
 @pytest.fixture(scope="module")
@@ -382,6 +382,18 @@ def test_legal_form_of_known_name_is_not_discovered() -> None:
     assert discovered.height == 0
 
 
+def test_a_title_after_a_known_organisation_is_no_product(gaz: pl.DataFrame) -> None:
+    # "<organisation> <title> <person>": the title introduces the person, it does not name a product
+    assert found(gaz, "OpenAI Director Jane Roe spoke.") == [
+        ("OpenAI", "org:openai", 0, 6),
+        ("Jane Roe", "person:jane-roe", 16, 24),
+    ]
+    assert found(gaz, "OpenAI Governor Mark Dole spoke.") == [
+        ("OpenAI", "org:openai", 0, 6),
+        ("Mark Dole", "person:mark-dole", 16, 25),
+    ]
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -391,6 +403,9 @@ def test_legal_form_of_known_name_is_not_discovered() -> None:
         "However, Chinese Labs said",  # stopwords only
         "Morgan Stanley said shares rose",  # banks are not people
         "The “7B-RL” designation",
+        # a kind of institution, no name: the country's name makes it one
+        "The Central Bank cut rates and the Monetary Authority followed.",
+        "Its Reserve Bank and National Bank merged.",
     ],
 )
 def test_discovery_rejects(gaz: pl.DataFrame, text: str) -> None:
@@ -880,6 +895,19 @@ def lex_found(gaz: pl.DataFrame, text: str) -> list[tuple[str, str, int, int]]:
     return list(zip(m["surface"], m["entity_id"], m["start"], m["end"], strict=True))
 
 
+def test_a_lexicon_entry_may_match_before_a_capitalised_word() -> None:
+    # a central bank's phrase (warehouse.reference.central_bank_names) is its whole name, also before a
+    # title; an ordinary lexicon form is not ("Vellmora Grand" is some other name)
+    lexicon = [
+        {"name": "Bank of Vellmora", "type": "ORG", "aliases": [], "not_before_capitalized": False},
+        {"name": "Vellmora", "type": "GPE"},
+    ]
+    gaz = gazetteer_frame([], V, lexicon)
+    assert lex_found(gaz, "Bank of Vellmora Governor Ana Pell spoke at Vellmora Grand.") == [
+        ("Bank of Vellmora", "org:bank-of-vellmora", 0, 16)
+    ]
+
+
 def test_lexicon_forms_are_case_sensitive_and_join_known_entities(lexgaz: pl.DataFrame) -> None:
     us = lexgaz.filter(pl.col("entity_id") == "gpe:united-states")
     assert us.select("alias", "lexicon").rows() == [
@@ -954,6 +982,37 @@ def test_discovery_cues(lexgaz: pl.DataFrame, text: str, expected: list) -> None
             [("Quorvan", "org:quorvan", 20, 27), ("Brellix", "org:brellix", 32, 39)],
         ),
         ("Shares of Quillon and Growth rose.", [("Quillon", "org:quillon", 10, 17)]),
+        # what an organisation has, after its possessive; what a person has is no cue
+        ("Dravik's chief executive quit.", [("Dravik", "org:dravik", 0, 6)]),
+        ("Then Omvale’s board agreed.", [("Omvale", "org:omvale", 5, 11)]),
+        ("Brenning's chief of staff and Brenning's shares", []),
+        # its chief, its founder, British 'shares in', an apposition with a possessive
+        ("Shares in Tessary fell 4%.", [("Tessary", "org:tessary", 10, 17)]),
+        ("Dravik, the world's largest chipmaker, grew.", [("Dravik", "org:dravik", 0, 6)]),
+        (
+            "Omvale, Vellmora's biggest lender, cut jobs.",
+            [("Omvale", "org:omvale", 0, 6), ("Vellmora", "gpe:vellmora", 8, 16)],
+        ),
+        (
+            "Brixel CEO Olaf Brenning said so.",
+            [("Brixel", "org:brixel", 0, 6), ("Olaf Brenning", "person:olaf-brenning", 11, 24)],
+        ),
+        (
+            "She is the CEO of Tessary and chief executive of Omvale.",
+            [("Tessary", "org:tessary", 18, 25), ("Omvale", "org:omvale", 49, 55)],
+        ),
+        ("He co-founded Quillon in 2015.", [("Quillon", "org:quillon", 14, 21)]),
+        # a listed company's ticker after its name
+        ("Tessary (TSRY.O) fell 2%.", [("Tessary", "org:tessary", 0, 7)]),
+        ("Quorvan Robot (NYSE: QRV) rose.", [("Quorvan Robot", "org:quorvan-robot", 0, 13)]),
+        (
+            "Brixel (0712.HK) and the U.S. (U.S.) rose.",
+            [
+                ("Brixel", "org:brixel", 0, 6),
+                ("U.S.", "gpe:united-states", 25, 29),
+                ("U.S.", "gpe:united-states", 31, 35),
+            ],
+        ),
         # an ordinary word before the cue names no one; "according to" a person is no data provider
         ("Search analysts expect more.", []),
         ("according to Olaf Brenning data", [("Olaf Brenning", "person:olaf-brenning", 13, 26)]),
@@ -1016,6 +1075,15 @@ def test_government_departments_and_ministries(lexgaz: pl.DataFrame, text: str, 
             [
                 ("Data Administration of Borvia", "org:data-administration-of-borvia", 13, 42),
                 ("DAB", "org:data-administration-of-borvia", 44, 47),
+            ],
+        ),
+        # a series with commas in the long form
+        (
+            "The Office of Science, Arts and Culture (OSAC) met; OSAC agreed.",
+            [
+                ("Office of Science, Arts and Culture", "org:office-of-science-arts-and-culture", 4, 39),
+                ("OSAC", "org:office-of-science-arts-and-culture", 41, 45),
+                ("OSAC", "org:office-of-science-arts-and-culture", 52, 56),
             ],
         ),
         # no institution's word, or capitals that spell something else: no organisation
@@ -1318,3 +1386,69 @@ def test_government_department_canonical_name_without_regex():
     names = pl.Series(["U.S. Labor Department", "UK Trade Ministry", "US Department of Energy", "Department"])
     out = names.to_frame("n").select(_department_of(_without_country(pl.col("n")))).to_series()
     assert out.to_list() == ["Department of Labor", "Ministry of Trade", "Department of Energy", "Department"]
+
+
+# ------------------------------------------------------------------------------------ central banks
+@pytest.fixture(scope="module")
+def real_gaz() -> tuple[pl.DataFrame, dict]:
+    from flows.evaluate import reference_data
+
+    frame, _, lexicons = reference_data(
+        str(Path(__file__).resolve().parents[2] / "warehouse/reference/gazetteer.yaml")
+    )
+    return frame, lexicons
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The Fed held rates; the Bank of Korea and the Central Bank of Chile cut.",
+            [
+                ("Fed", "org:federal-reserve", 4, 7),
+                ("Bank of Korea", "org:bank-of-korea", 24, 37),
+                ("Central Bank of Chile", "org:central-bank-of-chile", 46, 67),
+            ],
+        ),
+        # "Fed up" is the verb; "Bank of the Hills" names no country
+        ("Fed up, she left the Bank of the Hills branch.", []),
+        # the longest phrase over the country's own name; a generic "Central Bank" is none
+        (
+            "The Reserve Bank of New Zealand and its Central Bank rival",
+            [("Reserve Bank of New Zealand", "org:reserve-bank-of-new-zealand", 4, 31)],
+        ),
+        (
+            "ECB and PBOC officials met.",
+            [("ECB", "org:european-central-bank", 0, 3), ("PBOC", "org:people-s-bank-of-china", 8, 12)],
+        ),
+    ],
+)
+def test_central_banks_are_organisations(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    frame, lexicons = real_gaz
+    m = extract_mentions(pl.DataFrame({"doc_id": ["d"], "text": [text]}), frame, V, lexicons)[0].sort("start")
+    assert list(zip(m["surface"], m["entity_id"], m["start"], m["end"], strict=True)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # examples of a kind of organisation: one name, two names joined by "and"
+        (
+            "It will not compete with companies like Quorvex Data Machines, she said.",
+            [("Quorvex Data Machines", "org:quorvex-data-machines", 40, 61)],
+        ),
+        (
+            "Rivals such as Brennik and Tallow Works cut prices.",
+            [("Brennik", "org:brennik", 15, 22), ("Tallow Works", "org:tallow-works", 27, 39)],
+        ),
+        ("Chipmakers including Zentara were hit.", [("Zentara", "org:zentara", 21, 28)]),
+        # no capitalised name after the cue
+        ("Companies such as these are rare.", []),
+    ],
+)
+def test_examples_of_a_kind_of_organisation_are_organisations(
+    gaz: pl.DataFrame, text: str, expected: list
+) -> None:
+    assert found(gaz, text) == expected

@@ -64,6 +64,51 @@ def test_ordinary_words_are_the_frequent_one_word_names():
     ]
 
 
+def test_a_name_every_language_uses_is_no_ordinary_word():
+    # English lead (English Zipf minus the median of six other languages'): a brand about as frequent
+    # elsewhere is a name; an English word is translated
+    words = ["Benchmark", "Volkswagen", "Huawei", "Eclipse", "Zorblat"]
+    assert reference.ordinary_words(words, 3.0) == ["benchmark", "eclipse", "huawei", "volkswagen"]
+    assert reference.ordinary_words(words, 3.0, 0.5) == ["benchmark", "eclipse"]
+    assert [round(reference.english_lead(w), 2) for w in ("Volkswagen", "Eclipse", "Benchmark")] == [
+        -0.05,
+        0.76,
+        3.6,
+    ]
+
+
+def test_central_bank_names_are_the_fixed_phrases_of_each_country():
+    assert reference.central_bank_names(["Vellmora", "Orrin Islands", "United Pell"])[:6] == [
+        "Bank of Vellmora",
+        "Bank of the Orrin Islands",
+        "Bank of the United Pell",
+        "Central Bank of Vellmora",
+        "Central Bank of the Orrin Islands",
+        "Central Bank of the United Pell",
+    ]
+    assert len(reference.central_bank_names(["Vellmora", "Vellmora"])) == len(reference.CENTRAL_BANK_FORMS)
+
+
+def test_country_names_hold_inverted_names_and_the_uk_nations():
+    # pycountry's "Korea, Republic of" gives "Korea" ("Bank of Korea"); "England": "Bank of England"
+    names = reference.country_names()
+    assert [n for n in ("Korea", "England", "Scotland", "Japan", "Korea, Republic of") if n in names] == [
+        "Korea",
+        "England",
+        "Scotland",
+        "Japan",
+    ]
+
+
+def test_the_lexicons_name_central_banks_as_organisations():
+    entries = {e["name"]: e for e in reference.load_lexicons()["entries"]}
+    assert [(n, entries[n]["type"]) for n in ("Bank of Korea", "Central Bank of the Philippines")] == [
+        ("Bank of Korea", "ORG"),
+        ("Central Bank of the Philippines", "ORG"),
+    ]
+    assert entries["Reserve Bank of India"]["not_before_capitalized"] is False
+
+
 def test_us_counties_are_the_names_written_with_their_kind():
     rows = [
         {"name": "Pell County", "state": "XX"},
