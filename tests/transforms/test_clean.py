@@ -967,3 +967,35 @@ def test_reject_details_from_a_frame_whose_reasons_come_in_two_chunks() -> None:
         ),
         ("s1900", "d1900", C.EMPTY_AFTER_CLEANING, "Nothing is left after cleaning 1900 raw characters."),
     ]
+
+
+def test_menu_line_items_are_at_most_25_characters() -> None:
+    # The item length is checked apart from the regex (see MENU_ITEM_MAX_CHARS): 25 characters pass, 26
+    # do not; whitespace around a separator is not the item's, whitespace ending the line is.
+    item25 = "Regional" + "x" * 17
+    lines = pl.Series(
+        [
+            "Home | World | Business",
+            f"Home | World | {item25}",
+            f"Home | World | {item25}y",
+            f"Home  |  {item25}  |  World",
+            f"Home | World | {item25} ",
+            "Home | World",
+            "Home | | World | Sport",
+            "Home | World | 2024",
+        ]
+    )
+    assert C._menu_line(lines).to_list() == [True, True, False, True, False, False, False, False]
+
+
+def test_photo_credit_is_at_most_30_characters_after_its_capital() -> None:
+    lines = pl.Series(
+        [
+            "Cover photo: Jane Doe",
+            "Cover photo: J" + "a" * 30,
+            "Cover photo: J" + "a" * 31,
+            "Cover photo: jane doe",
+            "The team photo: it shows the whole squad.",
+        ]
+    )
+    assert C._photo_caption(lines).to_list() == [True, True, False, False, False]
