@@ -999,3 +999,12 @@ def test_photo_credit_is_at_most_30_characters_after_its_capital() -> None:
         ]
     )
     assert C._photo_caption(lines).to_list() == [True, True, False, False, False]
+
+
+def test_ascii_letters_and_words_are_counted_from_the_bytes() -> None:
+    # What str.count_matches("[A-Za-z]") and ("[A-Za-z]+") count: a non-ASCII letter ("é", "ª") is neither
+    # and splits a run; a run never continues into the next text; a slice starts past the buffer's start.
+    texts = pl.Series(["pad", "Ab cd", "", "caféx Zª9q", "z", "Q"]).slice(1)
+    letters, words = C._ascii_letters_and_words(texts)
+    assert letters.tolist() == [4, 0, 6, 1, 1]
+    assert words.tolist() == [2, 0, 4, 1, 1]
