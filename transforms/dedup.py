@@ -340,7 +340,13 @@ def _lowercase_words(text: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarra
     # A lowercased word's first appearance is that of its first-seen spelling: number them in that order.
     distinct = lower.unique(maintain_order=True)
     renumber = lower.replace_strict(distinct, pl.int_range(distinct.len(), eager=True, dtype=pl.UInt64))
-    return renumber.to_numpy().astype(np.uint64, copy=False)[code], row, counts, distinct
+    # (indexing by int64 is 4x faster than by uint64; the numbers are below 2^31)
+    return (
+        np.take(renumber.to_numpy().astype(np.uint64, copy=False), code.view(np.int64)),
+        row,
+        counts,
+        distinct,
+    )
 
 
 _ONE_WORD = rf"^{_WORD}$"
