@@ -545,7 +545,15 @@ def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
     # An id per distinct normalised text, for the rules that look for copies of a line.
     ids = judged.select(pl.col("line").unique()).with_row_index("_lid")
     judged = judged.join(ids, on="line", how="left", maintain_order="left")
-    lines = lines.join(judged, on="raw", how="left", maintain_order="left").drop("raw")
+    # Joined back by a 64-bit hash of the raw text when no two distinct lines share one (a join on
+    # integers instead of 16 MB of strings: 20 -> 12 ms), else by the text itself.
+    key = judged["raw"].hash()
+    if key.n_unique() == key.len():
+        lines = lines.with_columns(pl.col("raw").hash()).rename({"raw": "_key"})
+        judged = judged.with_columns(key).rename({"raw": "_key"})
+    else:
+        lines, judged = lines.rename({"raw": "_key"}), judged.rename({"raw": "_key"})
+    lines = lines.join(judged, on="_key", how="left", maintain_order="left").drop("_key")
     # A one-line menu that is a table's header row (the next line has the same "|" separator) is no
     # menu: such lines take the rule the later rules give them.
     other = lines["rule"].ne_missing(lines["_rule_if_header"])

@@ -1008,3 +1008,17 @@ def test_ascii_letters_and_words_are_counted_from_the_bytes() -> None:
     letters, words = C._ascii_letters_and_words(texts)
     assert letters.tolist() == [4, 0, 6, 1, 1]
     assert words.tolist() == [2, 0, 4, 1, 1]
+
+
+def test_lines_join_back_by_text_when_their_hashes_collide(monkeypatch) -> None:
+    # Distinct lines are joined back by a hash of their text, or by the text when two share a hash.
+    menu = "Home | World | Business"
+    raw = f"{BODY}\n{menu}\n\n{BODY2}\n{menu}\nShare on Facebook"
+    expected = clean_documents(docs_frame(raw, raw.upper()))
+    hash_ = pl.Series.hash
+    monkeypatch.setattr(pl.Series, "hash", lambda self, *a, **k: hash_(self, *a, **k) // 2**63)
+    got = clean_documents(docs_frame(raw, raw.upper()))
+    assert got.documents.equals(expected.documents)
+    assert got.removed_spans.equals(expected.removed_spans)
+    assert got.removed_spans["rule"].to_list() == ["navigation", "navigation", "share_widget"] * 2
+    assert got.removed_spans["text"].to_list()[2:4] == ["Share on Facebook", menu.upper()]
