@@ -258,9 +258,13 @@ _PHOTO_CAPTION = (
     r"file photo|epa|dpa|alamy|unsplash)(?:\s*(?:via|/)[^()]*)?\)\s*$|\|\s*(?:getty images|reuters|afp)\s*$|"
     # A caption's credit glued to its end, and image alt text ("Site logo", "Facebook Social Icon").
     r"\((?:image|photo|picture|foto|illustration)s?\s*(?:credit)?\s*[:：][^()]{1,60}\)\s*$|"
-    r"^\S+(?:\s\S+){0,3}\s(?:photo|image|picture)s?\s*[:：]\s*(?-i:\p{Lu})[\p{L}/&.\- ]{0,30}$|"
     r"^\W*\S+(?:\s\S+)?\s(?:logo|icon|social icon|avatar|thumbnail|profile (?:picture|photo))$"
 )
+# A caption's credit line ("Cover photo: Jane Doe"): the credit after the label (group 1) has at most
+# PHOTO_CREDIT_MAX_CHARS characters after its capital, checked apart (`_photo_caption`): as a {0,30}
+# repeat of \p{L} it took 9 ms to compile, in every batch (see MENU_ITEM_MAX_CHARS).
+PHOTO_CREDIT_MAX_CHARS = 30
+_PHOTO_CREDIT = _I + r"^\S+(?:\s\S+){0,3}\s(?:photo|image|picture)s?\s*[:：]\s*(?-i:\p{Lu})([\p{L}/&.\- ]*)$"
 _TAG_LINE = (
     _I
     + r"^(?:tags?|tagged|topics?|keywords?|filed under|categories|category|tickers?|related tickers?)\s*[:：]"
@@ -372,8 +376,13 @@ _MARKUP = (
 )
 # A menu or breadcrumb on one line: 3+ short label items split by | · / » > and no figures
 # ("Home > Tech > AI", "USA | Europe | Asia"). A table row of figures has digits and stays.
-_MENU_ITEM = r"\p{L}[\p{L}&'’.\- ]{0,24}"
+# An item is a letter and then up to 24 more; the length is checked apart (`_menu_line`): a bounded repeat
+# of \p{L} ({0,24}) made this the costliest regex of the stage to compile (19 ms, and polars' cache of
+# 32 compiled regexes per thread does not hold the stage's 70, so it was compiled in every batch).
+MENU_ITEM_MAX_CHARS = 25
+_MENU_ITEM = r"\p{L}[\p{L}&'’.\- ]*"
 _MENU_LINE = rf"^{_MENU_ITEM}(?:\s*[|·•»>/]\s*{_MENU_ITEM}){{2,}}$"
+_MENU_SEPARATED = r"[^|·•»>/]+"  # an item with the whitespace around it
 # Its first pass: every character is one _MENU_LINE allows, and one is a separator.
 _MENU_CHARS = r"[\p{L}&'’.\-\s|·•»>/]"
 _MENU_LINE_CHARS = rf"^{_MENU_CHARS}*[|·•»>/]{_MENU_CHARS}*$"
@@ -536,7 +545,15 @@ def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
     # An id per distinct normalised text, for the rules that look for copies of a line.
     ids = judged.select(pl.col("line").unique()).with_row_index("_lid")
     judged = judged.join(ids, on="line", how="left", maintain_order="left")
-    lines = lines.join(judged, on="raw", how="left", maintain_order="left").drop("raw")
+    # Joined back by a 64-bit hash of the raw text when no two distinct lines share one (a join on
+    # integers instead of 16 MB of strings: 20 -> 12 ms), else by the text itself.
+    key = judged["raw"].hash()
+    if key.n_unique() == key.len():
+        lines = lines.with_columns(pl.col("raw").hash()).rename({"raw": "_key"})
+        judged = judged.with_columns(key).rename({"raw": "_key"})
+    else:
+        lines, judged = lines.rename({"raw": "_key"}), judged.rename({"raw": "_key"})
+    lines = lines.join(judged, on="_key", how="left", maintain_order="left").drop("_key")
     # A one-line menu that is a table's header row (the next line has the same "|" separator) is no
     # menu: such lines take the rule the later rules give them.
     other = lines["rule"].ne_missing(lines["_rule_if_header"])
@@ -651,12 +668,15 @@ def _judge(lines: pl.DataFrame) -> pl.DataFrame:
     text = judged["line"]
     n_words = judged["words"]
     share_widget = text.str.contains(_SHARE_WIDGET)
-    menu_line = _contains_if(text, _MENU_LINE, _MENU_LINE_CHARS, n_words <= 30)
+    menu_line = _only_where(_prefilter(text, _MENU_LINE_CHARS, n_words <= 30), text, _menu_line)
+    cookie = _prefilter(text, _COOKIE_WORDS, None)
     judged = (
         judged.with_columns(
-            _contains_if(text, _COOKIE, _COOKIE_WORDS).alias("_cookie"),
+            _only_where(cookie, text, lambda t: t.str.contains(_COOKIE)).alias("_cookie"),
             _contains_if(text, _NEWSLETTER, _NEWSLETTER_WORDS).alias("_newsletter"),
-            _contains_if(text, _PHOTO_CAPTION, _PHOTO_CAPTION_WORDS, n_words <= 30).alias("_photo_caption"),
+            _only_where(_prefilter(text, _PHOTO_CAPTION_WORDS, n_words <= 30), text, _photo_caption).alias(
+                "_photo_caption"
+            ),
             _contains_if(text, _COPYRIGHT, _COPYRIGHT_WORDS, n_words <= 30).alias("_copyright"),
             _only_where(
                 share_widget,
@@ -667,7 +687,7 @@ def _judge(lines: pl.DataFrame) -> pl.DataFrame:
             _only_where(text.str.starts_with("<"), text, lambda t: t.str.contains(_MARKUP)).alias("_markup"),
             menu_line.alias("_menu_line"),
             _contains_if(text, _COMMENT_MARKER, _COMMENT_WORDS, n_words <= 30).alias("comment_marker"),
-            _prefilter(text, _COOKIE_WORDS, None).alias("cookie"),
+            cookie.alias("cookie"),
         )
         .with_columns(_paragraph_features(text, n_words))
         .with_columns(line.str.extract(_LEAD_IN, 1).alias("lead_in_rest"))
@@ -714,6 +734,24 @@ def _judge(lines: pl.DataFrame) -> pl.DataFrame:
             lambda t: ~t.str.contains(r"[.!?:;。！？：；][\"'”’)\]]*$") & ~t.str.starts_with("- "),
         ).alias("tiny"),
     )
+
+
+def _menu_line(text: pl.Series) -> pl.Series:
+    """Lines that are a one-line menu: _MENU_LINE, each item at most MENU_ITEM_MAX_CHARS characters
+    (the separators split the line into its items; the whitespace around a separator is the regex's
+    \\s*, whitespace ending the line is the last item's)."""
+    item = pl.element().str.strip_chars_start()
+    last = pl.int_range(pl.len()) == pl.len() - 1
+    items = text.str.extract_all(_MENU_SEPARATED).list.eval(
+        pl.when(last).then(item).otherwise(item.str.strip_chars_end()).str.len_chars()
+    )
+    return text.str.contains(_MENU_LINE) & (items.list.max() <= MENU_ITEM_MAX_CHARS).fill_null(False)
+
+
+def _photo_caption(text: pl.Series) -> pl.Series:
+    """Lines that are a photo caption or credit: _PHOTO_CAPTION, or _PHOTO_CREDIT with a short credit."""
+    credit = text.str.extract(_PHOTO_CREDIT, 1).str.len_chars() <= PHOTO_CREDIT_MAX_CHARS
+    return text.str.contains(_PHOTO_CAPTION) | credit.fill_null(False)
 
 
 def _paragraph_features(text: pl.Series, n_words: pl.Series) -> list[pl.Series]:
@@ -1096,13 +1134,14 @@ def _language(texts: pl.Series) -> pl.Series:
     """
     sample = texts.str.slice(0, LANG_SAMPLE_CHARS)
     s = pl.col("s")
-    f = pl.DataFrame({"s": sample}).select(
-        # Letters and ASCII letters as characters less the others: fewer, so fewer matches to count.
-        (s.str.len_chars() - s.str.count_matches(r"\P{L}")).alias("letters"),
+    ascii_letters, ascii_words = _ascii_letters_and_words(sample)
+    f = pl.DataFrame({"s": sample, "ascii": ascii_letters, "words": ascii_words}).select(
+        # Letters: the ASCII ones counted from the bytes, the others (few in most news) by the regex.
+        (pl.col("ascii") + s.str.count_matches(r"[\p{L}--[\x00-\x7F]]")).alias("letters"),
         s.str.count_matches(r"\p{Han}").alias("han"),
         s.str.count_matches(r"[\p{Hiragana}\p{Katakana}\p{Hangul}]").alias("kana"),
-        (s.str.len_chars() - s.str.count_matches(r"[^A-Za-z]")).alias("ascii"),
-        pl.col("s").str.count_matches(r"[A-Za-z]+").alias("words"),
+        "ascii",
+        "words",
         pl.col("s").str.count_matches(_EN_FUNCTION_WORDS).alias("function_words"),
     )
     enough = f["letters"] >= LANG_MIN_CHARS
@@ -1123,6 +1162,33 @@ def _language(texts: pl.Series) -> pl.Series:
         ]
         out = out.scatter(ask, pl.Series(guesses, dtype=pl.String))
     return out.cast(pl.String).alias("language")
+
+
+def _ascii_letters_and_words(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Per text (no nulls): its ASCII letters, and its runs of them (what `str.count_matches` of
+    "[A-Za-z]" and "[A-Za-z]+" count; int64), from the UTF-8 bytes, where an ASCII byte is always its own
+    character. Counting them with the regex engine took a third of the language pre-check."""
+    arr = texts.cast(pl.Binary).to_arrow(compat_level=pl.CompatLevel.oldest())
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    buf = arr.buffers()[2]
+    data = (
+        np.frombuffer(buf, dtype=np.uint8)[offsets[0] : offsets[-1]]
+        if buf is not None
+        else np.zeros(0, np.uint8)
+    )
+    at = offsets - offsets[0]
+    lower = data | np.uint8(0x20)  # A-Z to a-z; no other byte lands in a-z
+    letter = (lower >= np.uint8(ord("a"))) & (lower <= np.uint8(ord("z")))
+    first = letter.copy()  # the first letter of a run: no letter before it in the same text
+    first[1:] &= ~letter[:-1]
+    starts = at[:-1][at[:-1] < at[1:]]  # each non-empty text's first byte
+    first[starts] = letter[starts]
+
+    def per_text(mask: np.ndarray) -> np.ndarray:
+        total = np.concatenate([np.zeros(1, np.int64), np.cumsum(mask, dtype=np.int64)])
+        return total[at[1:]] - total[at[:-1]]
+
+    return per_text(letter), per_text(first)
 
 
 def load_language_model() -> None:

@@ -967,3 +967,58 @@ def test_reject_details_from_a_frame_whose_reasons_come_in_two_chunks() -> None:
         ),
         ("s1900", "d1900", C.EMPTY_AFTER_CLEANING, "Nothing is left after cleaning 1900 raw characters."),
     ]
+
+
+def test_menu_line_items_are_at_most_25_characters() -> None:
+    # The item length is checked apart from the regex (see MENU_ITEM_MAX_CHARS): 25 characters pass, 26
+    # do not; whitespace around a separator is not the item's, whitespace ending the line is.
+    item25 = "Regional" + "x" * 17
+    lines = pl.Series(
+        [
+            "Home | World | Business",
+            f"Home | World | {item25}",
+            f"Home | World | {item25}y",
+            f"Home  |  {item25}  |  World",
+            f"Home | World | {item25} ",
+            "Home | World",
+            "Home | | World | Sport",
+            "Home | World | 2024",
+        ]
+    )
+    assert C._menu_line(lines).to_list() == [True, True, False, True, False, False, False, False]
+
+
+def test_photo_credit_is_at_most_30_characters_after_its_capital() -> None:
+    lines = pl.Series(
+        [
+            "Cover photo: Jane Doe",
+            "Cover photo: J" + "a" * 30,
+            "Cover photo: J" + "a" * 31,
+            "Cover photo: jane doe",
+            "The team photo: it shows the whole squad.",
+        ]
+    )
+    assert C._photo_caption(lines).to_list() == [True, True, False, False, False]
+
+
+def test_ascii_letters_and_words_are_counted_from_the_bytes() -> None:
+    # What str.count_matches("[A-Za-z]") and ("[A-Za-z]+") count: a non-ASCII letter ("é", "ª") is neither
+    # and splits a run; a run never continues into the next text; a slice starts past the buffer's start.
+    texts = pl.Series(["pad", "Ab cd", "", "caféx Zª9q", "z", "Q"]).slice(1)
+    letters, words = C._ascii_letters_and_words(texts)
+    assert letters.tolist() == [4, 0, 6, 1, 1]
+    assert words.tolist() == [2, 0, 4, 1, 1]
+
+
+def test_lines_join_back_by_text_when_their_hashes_collide(monkeypatch) -> None:
+    # Distinct lines are joined back by a hash of their text, or by the text when two share a hash.
+    menu = "Home | World | Business"
+    raw = f"{BODY}\n{menu}\n\n{BODY2}\n{menu}\nShare on Facebook"
+    expected = clean_documents(docs_frame(raw, raw.upper()))
+    hash_ = pl.Series.hash
+    monkeypatch.setattr(pl.Series, "hash", lambda self, *a, **k: hash_(self, *a, **k) // 2**63)
+    got = clean_documents(docs_frame(raw, raw.upper()))
+    assert got.documents.equals(expected.documents)
+    assert got.removed_spans.equals(expected.removed_spans)
+    assert got.removed_spans["rule"].to_list() == ["navigation", "navigation", "share_widget"] * 2
+    assert got.removed_spans["text"].to_list()[2:4] == ["Share on Facebook", menu.upper()]

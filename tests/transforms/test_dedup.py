@@ -440,3 +440,15 @@ def test_matrix_entry_checks_the_signature_shape() -> None:
         D.near_duplicate_rows(ids, np.zeros((2, D.NUM_PERM), dtype=np.int64), 0)
     same = np.tile(BASE, (2, 1))
     assert D.near_duplicate_rows(ids, same, 1).rows() == [("b", "a")]
+
+
+@pytest.mark.parametrize("fallback", [False, True])
+def test_words_found_before_lowercasing_are_numbered_as_lowercased(monkeypatch, fallback: bool) -> None:
+    # Spellings of one word ("The", "THE", "the") are one lowercased word, numbered where the first of
+    # them appears; with a character that lowercases into a letter the text is lowercased first.
+    monkeypatch.setattr(D, "_LOWERCASE_MAKES_WORD_CHARS", [fallback])
+    code, row, counts, vocab = D._lowercase_words(pl.Series(["The cat saw THE Cat", None, "a CAT, the end"]))
+    assert vocab.to_list() == ["the", "cat", "saw", "a", "end"]
+    assert code.tolist() == [0, 1, 2, 0, 1, 3, 1, 0, 4]
+    assert row.tolist() == [0, 0, 0, 0, 0, 2, 2, 2, 2]
+    assert counts.tolist() == [5, 0, 4]
