@@ -6,6 +6,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -34,6 +35,9 @@ from warehouse.schemas import (
 # Tables whose rows belong to a document: replaced together when a document is reprocessed.
 DOC_TABLES = [t for t in TABLES.values() if t.kind == "doc"]
 LOG_TABLES = [RUNS, QUALITY_RESULTS, QUARANTINE, SOURCE_FILES]
+# Tables a load writes at once (one per core of the 2-core machines quarry is measured on); each holds
+# one row group read and one written (see `_sink`).
+LOAD_THREADS = 2
 VERSION_COLUMNS = ("clean_version", "gazetteer_version", "extractor_version")
 
 
@@ -347,51 +351,62 @@ def load_run(
 ) -> dict[str, int]:
     """Write one file per table for this run, rewrite files holding reprocessed documents, commit.
 
-    `duplicates` (doc_id, duplicate_of) may be a callable: it is called once the other documents
-    tables are written, just before `documents` (the one table it changes), so a near-duplicate search
-    running elsewhere (a thread, in native code) overlaps the writing. Returns the number of rows added
+    `duplicates` (doc_id, duplicate_of) may be a callable: it is called once, just before `documents`
+    (the one table it changes) is written, after every other documents table has started, so a
+    near-duplicate search running elsewhere (a thread, in native code) overlaps the writing. The tables
+    are written LOAD_THREADS at a time. Returns the number of rows added
     per table.
     """
     entries = manifest(wh)
     dirs = [Path(d) for d in batch_dirs]
-    add: list[FileEntry] = []
-    drop: list[str] = []
-    counts: dict[str, int] = {}
     replaced = pl.Series("doc_id", sorted(set(replaced_doc_ids)), dtype=pl.String)
-    for table in sorted(DOC_TABLES, key=lambda t: t is DOCUMENTS):  # documents last: see `duplicates`
-        if table is DOCUMENTS and callable(duplicates):
-            duplicates = duplicates()
+
+    def write(table: Table) -> tuple[int, list[FileEntry], list[str]]:
+        """This run's file of `table`, and the rewrites of stored files holding replaced documents."""
+        add: list[FileEntry] = []
+        drop: list[str] = []
+        dups = None
+        if table is DOCUMENTS:
+            dups = duplicates() if callable(duplicates) else duplicates
         files = [str(d / f"{table.name}.parquet") for d in dirs if (d / f"{table.name}.parquet").exists()]
+        rows = 0
         if files:
             path = wh.table_dir(table.name) / f"{run_id}.parquet"
-            dups = duplicates if table is DOCUMENTS else None
-            counts[table.name] = _sink(_first_copies(files, table, dups), table, path)
-            if counts[table.name]:
-                add.append(FileEntry(table.name, str(path), run_id, counts[table.name]))
+            rows = _sink(_first_copies(files, table, dups), table, path)
+            if rows:
+                add.append(FileEntry(table.name, str(path), run_id, rows))
             else:  # an incremental run with nothing new adds no empty files
                 path.unlink()
-        else:
-            counts[table.name] = 0
         if full_refresh or replaced.is_empty():
-            continue
+            return rows, add, drop
         # Copy-on-write: files that hold rows of reprocessed documents are rewritten without them.
+        gone = replaced.implode()
         for e in entries:
             if e.table_name != table.name:
                 continue
-            hit = (
-                pl.scan_parquet(e.path)
-                .filter(pl.col("doc_id").is_in(replaced.implode()))
-                .select(pl.len())
-                .collect()
-            )
+            hit = pl.scan_parquet(e.path).filter(pl.col("doc_id").is_in(gone)).select(pl.len()).collect()
             if hit.item() == 0:
                 continue
             path = wh.table_dir(table.name) / f"{run_id}-rw-{uuid.uuid4().hex[:8]}.parquet"
-            gone = replaced.implode()
             kept = (c.filter(~pl.col("doc_id").is_in(gone)) for c in _chunks(e.path, table))
-            rows = _sink(kept, table, path)
+            add.append(FileEntry(table.name, str(path), e.run_id, _sink(kept, table, path)))
             drop.append(e.path)
-            add.append(FileEntry(table.name, str(path), e.run_id, rows))
+        return rows, add, drop
+
+    # The tables are written LOAD_THREADS at a time: Parquet encoding and zstd run in Arrow's native
+    # code without the GIL, so the load, which runs alone after the batches, uses every core. Documents
+    # last: it waits for `duplicates` (the near-duplicate search on another thread), the others do not.
+    tables = sorted(DOC_TABLES, key=lambda t: t is DOCUMENTS)
+    with ThreadPoolExecutor(LOAD_THREADS, thread_name_prefix="load") as pool:
+        written = [pool.submit(write, t) for t in tables]
+        done = [f.result() for f in written]
+    add: list[FileEntry] = []
+    drop: list[str] = []
+    counts: dict[str, int] = {}
+    for table, (rows, added, dropped) in zip(tables, done, strict=True):
+        counts[table.name] = rows
+        add += added
+        drop += dropped
 
     # Entities are a dimension: merge what is known with this run's, newest definition wins; the
     # registry's counts are those of the mentions as they will be after this commit (files kept,
