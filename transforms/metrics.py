@@ -17,7 +17,7 @@ import polars as pl
 from transforms.text import frame_schema, slice_spans
 from warehouse.schemas import CURRENCIES, METRICS, UNITS
 
-EXTRACTOR_VERSION = "metrics-2026.11.30"
+EXTRACTOR_VERSION = "metrics-2026.12.01-numbers"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -48,10 +48,12 @@ NEGATIVE = "negative_figure"
 # Vocabulary. ASCII word boundaries (?-u:\b) keep the regex engine on its fast DFA for non-ASCII
 # text (a Unicode \b makes it fall back to a slow NFA at the first curly quote).
 B = r"(?-u:\b)"
-# Number formats of the world, most specific first: Indian grouping (1,00,000), Western grouping
-# (1,234,567.5), dot grouping (1.234.567), a decimal comma (14,3 / 199,90), plain (1234.5).
+# Number formats of the world, most specific first: Indian grouping (1,00,000), continental grouping
+# with a decimal comma (1.234,5), Western grouping (1,234,567.5), dot grouping (1.234.567), a decimal
+# comma (14,3 / 199,90), plain (1234.5).
 _DIG = (
-    r"[0-9]{1,2}(?:,[0-9]{2})+,[0-9]{3}(?:\.[0-9]+)?|[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?"
+    r"[0-9]{1,2}(?:,[0-9]{2})+,[0-9]{3}(?:\.[0-9]+)?|[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]+"
+    r"|[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?"
     r"|[0-9]{1,3}(?:\.[0-9]{3}){2,}|[0-9]{1,3},[0-9]{1,2}|[0-9]+(?:\.[0-9]+)?"
 )
 _ONES = "one two three four five six seven eight nine".split()
@@ -76,9 +78,19 @@ _NUM_NOT_YEAR = (
     rf"|{_WORDNUM})"
 )
 _ZH_SCALE = r"万亿|千万|百万|亿|万"
+# Scale words of continental European business news (German, French, Spanish, Italian, Dutch,
+# Portuguese), full and abbreviated: "1,5 Mrd.", "41.200 Mio.", "52,4 milliards", "3 mil millones".
+# Their numbers are written the continental way: a comma marks decimals, a dot groups thousands.
+# (German "Billion(en)" and Spanish "billón" are 1e12: only their unambiguous plural forms are read.)
+_EU_SCALE = (
+    r"(?:mil\s+mill(?:ones|hões)|millions|millionen|milliards?|milliarden?|billionen|millones|millon|"
+    r"milion[ei]|miliard[oi]|miljoen(?:en)?|miljard(?:en)?|milh(?:ões|ão)|bilh(?:ões|ão)|tausend|mila)"
+    rf"{B}|millón|(?:mio|mrd|mld|tsd|(?-i:Mds?|Bio))(?:\.|{B})"
+)
 _SCALE = (
     # (Indian scale words: a lakh is 1e5, a crore 1e7, a lakh crore 1e12)
-    rf"(?:\s*-?\s*(?:thousand|million|billion|trillion|mln|mn|bn|tn|mil|lakhs?\s+crores?|lakhs?|lacs?|crores?|(?-i:cr)){B}"
+    rf"(?:\s*-?\s*(?:{_EU_SCALE})"
+    rf"|\s*-?\s*(?:thousand|million|billion|trillion|mln|mn|bn|tn|mil|lakhs?\s+crores?|lakhs?|lacs?|crores?|(?-i:cr)){B}"
     rf"|\s?(?:{_ZH_SCALE})|[kmbt]{B})"
 )
 _SCALE_VALUES = {
@@ -88,6 +100,16 @@ _SCALE_VALUES = {
     "lakh": 1e5, "lakhs": 1e5, "lac": 1e5, "lacs": 1e5, "crore": 1e7, "crores": 1e7, "cr": 1e7,
     "lakhcrore": 1e12, "lakhcrores": 1e12, "lakhscrore": 1e12, "lakhscrores": 1e12,
 }  # fmt: skip
+# (continental European, `_EU_SCALE`: keys without spaces and periods)
+_EU_SCALE_VALUES = {
+    "millions": 1e6, "millionen": 1e6, "mio": 1e6, "millones": 1e6, "millón": 1e6, "millon": 1e6,
+    "milione": 1e6, "milioni": 1e6, "miljoen": 1e6, "miljoenen": 1e6, "milhão": 1e6, "milhões": 1e6,
+    "milliard": 1e9, "milliards": 1e9, "milliarde": 1e9, "milliarden": 1e9, "mrd": 1e9, "md": 1e9,
+    "mds": 1e9, "mld": 1e9, "milmillones": 1e9, "milmilhões": 1e9, "miliardo": 1e9, "miliardi": 1e9,
+    "miljard": 1e9, "miljarden": 1e9, "bilhão": 1e9, "bilhões": 1e9,
+    "billionen": 1e12, "bio": 1e12, "tausend": 1e3, "tsd": 1e3, "mila": 1e3,
+}  # fmt: skip
+_SCALE_VALUES |= _EU_SCALE_VALUES
 
 _CUR_PRE = (
     # Letter prefixes start a word: "secures$2bn" is dollars, not Singapore dollars.
@@ -100,6 +122,8 @@ _CUR_PRE_CODES = {
     "₩": "KRW", "₹": "INR", "RMB": "CNY", "Rs": "INR",
     **{c: c for c in CURRENCIES},
 }  # fmt: skip
+# "de"/"d'"/"di" before a currency after a scale word: "52,4 milliards d'euros", "800 millones de dólares".
+_CUR_OF = r"(?:(?:de|di)\s+|d['’]\s?)?"
 # Currency words after the number, most specific first: (regex, ISO code).
 _CUR_WORDS = [
     (r"(?:hong\s+kong|hk)\s+dollars?|港元|港币", "HKD"),
@@ -107,14 +131,14 @@ _CUR_WORDS = [
     (r"singapore\s+dollars?", "SGD"),
     (r"canadian\s+dollars?", "CAD"),
     (r"australian\s+dollars?", "AUD"),
-    (r"(?:us|u\.s\.|american)?\s*dollars?|美元", "USD"),
+    (r"(?:us|u\.s\.|american)?\s*dollars?|us-dollars?|dólares|dollari|美元", "USD"),
     (r"yuan|renminbi|rmb|cny|人民币|元", "CNY"),
     (r"euros?|欧元", "EUR"),
-    (r"pounds?\s+sterling|british\s+pounds?|英镑", "GBP"),
+    (r"pounds?\s+sterling|british\s+pounds?|livres?\s+sterling|pfund|英镑", "GBP"),
     (r"yen|日元", "JPY"),
     (r"won|韩元", "KRW"),
     (r"rupees?", "INR"),
-    (r"swiss\s+francs?", "CHF"),
+    (r"swiss\s+francs?|francs?\s+suisses|franken", "CHF"),
     (r"usd|hkd|eur|gbp|jpy|krw|inr|twd|sgd|cad|aud|chf", None),  # the code itself
 ]
 _GPU_NAME = (
@@ -175,11 +199,15 @@ _UNIT = (
     + r")"
     + r"|[\s-]+(?:(?:open[\s-]source|total|active|activated)\s+)?param(?:eter)?s?"
     + B
-    + r"|\s+(?:(?:hong\s+kong|hk|new\s+taiwan|taiwan(?:ese)?|nt|singapore|canadian|australian|us|u\.s\.|american)"  # noqa: E501
-    r"\s+)?dollars?"
+    + r"|\s+"
+    + _CUR_OF
+    + r"(?:(?:hong\s+kong|hk|new\s+taiwan|taiwan(?:ese)?|nt|singapore|canadian|australian|us|u\.s\.|american)"
+    r"\s+|us-)?(?:dollars?|dólares|dollari)"
     + B
-    + r"|\s+(?:yuan|renminbi|rmb|euros?|pounds?\s+sterling|british\s+pounds?|yen|won|rupees?|swiss\s+francs?|"
-    r"usd|cny|hkd|eur|gbp|jpy|krw|inr|twd|sgd|cad|aud|chf)"
+    + r"|\s+"
+    + _CUR_OF
+    + r"(?:yuans?|renminbi|rmb|euros?|pounds?\s+sterling|british\s+pounds?|livres?\s+sterling|pfund|yens?|"
+    r"won|rupees?|swiss\s+francs?|francs?\s+suisses|franken|usd|cny|hkd|eur|gbp|jpy|krw|inr|twd|sgd|cad|aud|chf)"
     + B
     + r"|\s+(?:(?:nvidia|amd|huawei)\s+)?(?:"
     + _GPU_NAME
@@ -590,6 +618,16 @@ def _number_parts(s: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return digits, pl.coalesce(words, _zh_value(s))
 
 
+def _continental_number(s: pl.Expr) -> pl.Expr:
+    """A number written the continental European way (a dot groups thousands, a comma marks decimals:
+    "1.234,5", "41.200", "1,234") -> f64; null for any other form."""
+    return (
+        pl.when(s.str.contains(r"^[0-9]{1,3}(?:\.[0-9]{3})*(?:,[0-9]+)?$"))
+        .then(s.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True))
+        .cast(pl.Float64, strict=False)
+    )
+
+
 _ZH_DIGITS = {"零": 0.0, "一": 1.0, "二": 2.0, "两": 2.0, "三": 3.0, "四": 4.0, "五": 5.0, "六": 6.0, "七": 7.0,  # noqa: E501
               "八": 8.0, "九": 9.0}  # fmt: skip
 
@@ -617,8 +655,13 @@ def _zh_value(s: pl.Expr) -> pl.Expr:
     return pl.when(ok).then(total)
 
 
+def _scale_key(s: pl.Expr) -> pl.Expr:
+    """A scale word as a `_SCALE_VALUES` key: lower case, without spaces, hyphens and periods."""
+    return s.str.to_lowercase().str.replace_all(r"[\s.-]", "")
+
+
 def _scale_value(s: pl.Expr) -> pl.Expr:
-    key = s.str.to_lowercase().str.replace_all(r"[\s-]", "")
+    key = _scale_key(s)
     return (
         pl.when(s.is_null())
         .then(1.0)
@@ -1249,7 +1292,9 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
         default=None,
         return_dtype=pl.String,
     )
-    cur_word = _first_match_map(rest_wo_share.str.to_lowercase(), _CUR_WORDS, r"^\s*(?:{})(?-u:\b)?")
+    cur_word = _first_match_map(
+        rest_wo_share.str.to_lowercase(), _CUR_WORDS, r"^\s*" + _CUR_OF + r"(?:{})(?-u:\b)?"
+    )
     rest_unit = _unit_from_rest(rest_wo_share)
     bare = rest.str.strip_chars() == ""
     # The words after the number repeat far more than surfaces do ("%", " billion users"): each
@@ -1299,12 +1344,25 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
         & pl.col("his").is_null()
         & ((currency == "EUR") | rest_unit.is_in(_WHOLE_UNITS).fill_null(False))
     )
-    value = pl.when(eu_grouped).then(value * 1000).otherwise(value)
+    # "1.500 Mio.", "1,234 Mrd.", "1.234,5 Mio.": a continental scale word makes the number continental
+    # (a comma marks decimals, a dot groups thousands), and so does the euro or a whole unit with a dot
+    # group. In a document written that way (`_eu_mark`), "€1.500 million" is read so too (below).
+    eu_scaled = _scale_key(pl.coalesce(pl.col("los"), pl.col("his"))).is_in(list(_EU_SCALE_VALUES))
+    continental = eu_grouped | eu_scaled
+    lo_eu = _continental_number(pl.col("lo")) * lo_scale * pl.col("_factor")
+    hi_eu = _continental_number(pl.col("hi")) * hi_scale * pl.col("_factor")
+    value = pl.when(continental & lo_eu.is_not_null()).then(lo_eu).otherwise(value)
     value_high = pl.when(pl.col("hi").is_not_null()).then(hi_num * hi_scale * pl.col("_factor"))
+    value_high = pl.when(continental & hi_eu.is_not_null()).then(hi_eu).otherwise(value_high)
+    dot_grouped = pl.col("lo").str.contains(r"^[0-9]{1,3}(?:\.[0-9]{3})+$")
+    decimal_comma = pl.col("lo").str.contains(r"^[0-9]{1,3}(?:\.[0-9]{3})*,[0-9]{1,2}$") & ~bare
     parsed = (
         cands.with_columns(
             value.alias("value"),
             value_high.alias("value_high"),
+            (eu_scaled | decimal_comma).alias("_eu_mark"),
+            pl.when(dot_grouped & ~continental & ~is_rank).then(lo_eu).alias("_eu_value"),
+            pl.when(dot_grouped & ~continental & ~is_rank).then(hi_eu).alias("_eu_value_high"),
             is_rank.alias("_is_rank"),
             mult_word.alias("_mult"),
             fraction.alias("_fraction"),
@@ -1313,7 +1371,19 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
         .drop("_lo_num", "_hi_num", "_rank_value", "_fraction_value")
         .collect(engine=_ENGINE)
     )
-    return _add_columns(hits, parsed, "surface", nulls_equal=True)
+    out = _add_columns(hits, parsed, "surface", nulls_equal=True)
+    # A document that writes a continental figure anywhere writes its dot groups so ("€1.500 million").
+    eu_doc = pl.col("_eu_mark").any().over("_d")
+    return out.with_columns(
+        pl.when(pl.col("_eu_value").is_not_null() & eu_doc)
+        .then(pl.col("_eu_value"))
+        .otherwise(pl.col("value"))
+        .alias("value"),
+        pl.when(pl.col("_eu_value").is_not_null() & eu_doc)
+        .then(pl.col("_eu_value_high"))
+        .otherwise(pl.col("value_high"))
+        .alias("value_high"),
+    ).drop("_eu_mark", "_eu_value", "_eu_value_high")
 
 
 # Units of things counted whole (`_unit_from_rest`; "_generic" is units or vehicles): a fraction of
