@@ -78,19 +78,17 @@ _NUM_NOT_YEAR = (
     rf"|{_WORDNUM})"
 )
 _ZH_SCALE = r"万亿|千万|百万|亿|万"
-# Scale words of continental European business news (German, French, Spanish, Italian, Dutch,
-# Portuguese), full and abbreviated: "1,5 Mrd.", "41.200 Mio.", "52,4 milliards", "3 mil millones".
-# Their numbers are written the continental way: a comma marks decimals, a dot groups thousands.
-# (German "Billion(en)" and Spanish "billón" are 1e12: only their unambiguous plural forms are read.)
-_EU_SCALE = (
-    r"(?:mil\s+mill(?:ones|hões)|millions|millionen|milliards?|milliarden?|billionen|millones|millon|"
-    r"milion[ei]|miliard[oi]|miljoen(?:en)?|miljard(?:en)?|milh(?:ões|ão)|bilh(?:ões|ão)|tausend|mila)"
-    rf"{B}|millón|(?:mio|mrd|mld|tsd|(?-i:Mds?|Bio))(?:\.|{B})"
-)
+# Scale words, with those of continental European business news (German, French, Spanish, Italian,
+# Dutch, Portuguese), full and abbreviated: "1,5 Mrd.", "41.200 Mio.", "52,4 milliards", "3 mil millones"
+# (`_EU_SCALE_VALUES`). Their numbers are written the continental way: a comma marks decimals, a dot
+# groups thousands. (German "Billion" is 1e12 and English "billion" 1e9: only the plural "Billionen" is
+# read as German.)
 _SCALE = (
+    # (one alternation, its words sharing their stems: the finder and the parser run it on every figure)
+    r"(?:\s*-?\s*(?:(?:mil(?:\s+mill(?:ones|hões)|l(?:ions?|ionen|iards?|iarden?|ones|on)|ion[ei]|iard[oi]|"
+    r"joen(?:en)?|jard(?:en)?|h(?:ões|ão)|a)?|thousand|tausend|billion|billionen|bilh(?:ões|ão)|trillion|mln|mn|bn|tn|"
     # (Indian scale words: a lakh is 1e5, a crore 1e7, a lakh crore 1e12)
-    rf"(?:\s*-?\s*(?:{_EU_SCALE})"
-    rf"|\s*-?\s*(?:thousand|million|billion|trillion|mln|mn|bn|tn|mil|lakhs?\s+crores?|lakhs?|lacs?|crores?|(?-i:cr)){B}"
+    rf"lakhs?\s+crores?|lakhs?|lacs?|crores?|(?-i:cr)){B}|millón|(?:mio|mrd|mld|tsd|(?-i:Mds?|Bio))(?:\.|{B}))"
     rf"|\s?(?:{_ZH_SCALE})|[kmbt]{B})"
 )
 _SCALE_VALUES = {
@@ -1120,6 +1118,91 @@ def sentence_frame(docs: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+# A change is not a range. "Revenue fell by $2 billion to $10 billion" names the change and the level it
+# reached; "margin rose from 20% to 25%" two levels. "from X to Y" after a word of change in any form
+# (verb or noun: "is expected to rise from", "an increase from") is two levels; "by X to Y" is a change
+# and a level after a verb in the past or third person ("fell by", "grows by"), a range after a
+# forecast's bare verb ("expected to increase by 11 to 13 percent"). Other "X to Y" stay ranges
+# ("expects revenue of $2 billion to $3 billion", "ranged from").
+_CHANGE_REGULAR = (
+    r"(?:increas|decreas|declin|surg|plung|tumbl|rais|reduc|improv|mov|hik|advanc|edg|revis|chang|upgrad|"
+    r"downgrad|doubl|tripl|halv|spik|accelerat|slic)"
+)
+_CHANGE_PLAIN = (
+    r"(?:climb|jump|soar|plummet|expand|contract|gain|lower|widen|narrow|shift|boost|lift|retreat|rebound|"
+    r"recover|inch|slump|adjust|weaken|strengthen|slow|dwindl)"
+)
+_CHANGE_DOUBLED = r"(?:drop|slip|dip|trim|slash|cut|swell)"  # (a doubled final consonant: dropped, trimmed)
+_CHANGE_IRREGULAR_PAST = (
+    r"rose|risen|fell|fallen|grew|grown|went|gone|swung|sank|sunk|shrank|shrunk|lost|cut|swollen"
+)
+_CHANGE_THIRD = r"(?:rise|fall|grow|go|swing|sink|shrink|lose)s"
+_CHANGE_BASE = (
+    r"rise|rising|fall|falling|grow|growing|growth|going|swing|swinging|sink|sinking|shrink|shrinking|losing"
+)
+_CHANGE_NOUNS = r"expansion|contraction|reduction|improvement|loss|hike|slide"
+_CHANGE_GAP = (
+    r"(?:\s+[^\s,;:.]+){0,4}?\s+{by}(?:\s+(?:about|around|roughly|nearly|almost|some|just|over|under|more\s+than|"
+    r"less\s+than|an?\s+[a-z-]+\s+of))?\s*$"
+)
+_CHANGE_FROM = (
+    rf"(?i)(?-u:\b)(?:{_CHANGE_REGULAR}(?:e|es|ed|ing)|{_CHANGE_PLAIN}(?:s|ed|ing)?|{_CHANGE_DOUBLED}(?:s|[a-z]ed|[a-z]ing)?|"
+    rf"{_CHANGE_IRREGULAR_PAST}|{_CHANGE_THIRD}|{_CHANGE_BASE}|{_CHANGE_NOUNS})(?-u:\b)"
+    + _CHANGE_GAP.replace("{by}", "from")
+)
+_CHANGE_BY = (
+    rf"(?i)(?-u:\b)(?:{_CHANGE_REGULAR}(?:es|ed)|{_CHANGE_PLAIN}(?:s|ed)|{_CHANGE_DOUBLED}(?:s|[a-z]ed)|"
+    rf"{_CHANGE_IRREGULAR_PAST}|{_CHANGE_THIRD})(?-u:\b)" + _CHANGE_GAP.replace("{by}", "by")
+)
+# ("cut" is also the bare verb of a plan: "will cut costs by $2 billion to $3 billion" is a range)
+_PLANNED_CUT = r"(?i)(?-u:\b)(?:to|will|would|could|may|might|should|can|must|shall|['’]ll)\s+cut(?-u:\b)"
+
+
+def _split_changes(hits: pl.DataFrame) -> pl.DataFrame:
+    """`hits` (of `find_candidates`) with each "X to Y" hit after a change (`_CHANGE_FROM`,
+    `_CHANGE_BY`) split into its two figures, in the order of the text, and a column `_change`: "lo"
+    on the first of such a pair, "hi" on the second, null elsewhere (`parse_figures` lends a bare
+    first figure the second's unit)."""
+    to = r"(?i)^(.*?[0-9].*?)(\s+to\s+)\S*[0-9]"
+    maybe = pl.col("surface").str.contains(to)
+    if not hits.select(maybe.any()).item():
+        return hits.with_columns(pl.lit(None, dtype=pl.String).alias("_change"))
+    left = pl.col("_left")
+    split = maybe & (
+        left.str.contains(_CHANGE_FROM) | (left.str.contains(_CHANGE_BY) & ~left.str.contains(_PLANNED_CUT))
+    )
+    hits = _on_rows(hits, maybe, _split=split).with_columns(pl.col("_split").fill_null(False))
+    if not hits.get_column("_split").any():
+        return hits.drop("_split").with_columns(pl.lit(None, dtype=pl.String).alias("_change"))
+    pairs = hits.filter(pl.col("_split"))
+    lo = pl.col("surface").str.extract(to, 1)
+    lead = lo.str.len_chars() + pl.col("surface").str.extract(to, 2).str.len_chars()
+    los = pairs.with_columns(
+        lo.alias("surface"), (pl.col("start") + lo.str.len_chars()).cast(pl.Int64).alias("end")
+    ).with_columns(pl.lit("lo").alias("_change"))
+    his = pairs.with_columns(
+        pl.col("surface").str.slice(lead).alias("surface"),
+        (pl.col("start") + lead).cast(pl.Int64).alias("start"),
+    ).with_columns(pl.lit("hi").alias("_change"))
+    rel = pl.col("start") - pl.col("sentence_start")
+    parts = pl.concat([los, his]).with_columns(
+        _key(pl.col("_d"), pl.col("start")).alias("_k"),
+        pl.col("_stext").str.slice(0, rel.clip(0)).str.tail(60).alias("_left"),
+        pl.col("_stext").str.slice((pl.col("end") - pl.col("sentence_start")).clip(0), 80).alias("_right"),
+    )
+    return (
+        pl.concat(
+            [
+                hits.filter(~pl.col("_split")).with_columns(pl.lit(None, dtype=pl.String).alias("_change")),
+                parts,
+            ]
+        )
+        .sort("_k", maintain_order=True)
+        .drop("_split")
+        .with_columns(pl.col("_k").set_sorted())
+    )
+
+
 def find_candidates(docs: pl.DataFrame, sents: pl.DataFrame) -> pl.DataFrame:
     """Step `candidates`: every regex hit with its offsets (_d, doc_id, surface, start, end), its
     sentence (from `sentence_frame`), the sentence text _stext, and up to 60 characters left (_left)
@@ -1178,7 +1261,7 @@ def find_candidates(docs: pl.DataFrame, sents: pl.DataFrame) -> pl.DataFrame:
         )
         .collect(engine=_ENGINE)
     )
-    return hits
+    return _split_changes(hits)
 
 
 def screen_bare_numbers(hits: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -1197,7 +1280,9 @@ def screen_bare_numbers(hits: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
         _add_columns(bare, _left_units(bare, pl.lit(True)), "_left")
         .lazy()
         .with_columns(
-            pl.coalesce(pl.col("_lu"), pl.when(coordinated).then(pl.lit("_coord"))).alias("_left_unit")
+            pl.coalesce(
+                pl.col("_lu"), pl.when(coordinated | (pl.col("_change") == "lo")).then(pl.lit("_coord"))
+            ).alias("_left_unit")
         )
         .drop("_lu")
         .collect(engine=_ENGINE)
@@ -1260,13 +1345,20 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
     numbers = (
         _on_rows(numbers, ~pl.col("_num").str.contains(r"^[0-9]"), _words=words)
         .lazy()
-        .select("_num", pl.coalesce(digits, "_words").alias("_value"))
+        .select(
+            "_num",
+            pl.coalesce(digits, "_words").alias("_value"),
+            _continental_number(pl.col("_num")).alias("_eu"),
+        )
         .collect(engine=_ENGINE)
         .lazy()
     )
     for c in ("lo", "hi"):
         cands = cands.join(
-            numbers.rename({"_num": c, "_value": f"_{c}_num"}), on=c, how="left", maintain_order="left"
+            numbers.rename({"_num": c, "_value": f"_{c}_num", "_eu": f"_{c}_eu"}),
+            on=c,
+            how="left",
+            maintain_order="left",
         )
     lo_num, hi_num = pl.col("_lo_num"), pl.col("_hi_num")
     surf_l = pl.col("surface").str.to_lowercase()
@@ -1326,6 +1418,16 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
     cands = _on_rows(cands.collect(engine=_ENGINE), is_rank, _rank_value=rank_value)
     cands = _on_rows(cands, pl.col("surface").str.contains(r"^[A-Za-z]"), _fraction_value=fraction).lazy()
     rank_value, fraction = pl.col("_rank_value"), pl.col("_fraction_value")
+    # (columns read by several expressions below are computed once)
+    cands = cands.with_columns(
+        lo_scale.alias("_lo_scale"),
+        hi_scale.alias("_hi_scale"),
+        is_rank.alias("_is_rank"),
+        _scale_key(pl.coalesce(pl.col("los"), pl.col("his")))
+        .is_in(list(_EU_SCALE_VALUES))
+        .alias("_eu_scaled"),
+    )
+    lo_scale, hi_scale, is_rank = pl.col("_lo_scale"), pl.col("_hi_scale"), pl.col("_is_rank")
     value = (
         pl.when(is_rank)
         .then(rank_value)
@@ -1347,10 +1449,11 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
     # "1.500 Mio.", "1,234 Mrd.", "1.234,5 Mio.": a continental scale word makes the number continental
     # (a comma marks decimals, a dot groups thousands), and so does the euro or a whole unit with a dot
     # group. In a document written that way (`_eu_mark`), "€1.500 million" is read so too (below).
-    eu_scaled = _scale_key(pl.coalesce(pl.col("los"), pl.col("his"))).is_in(list(_EU_SCALE_VALUES))
-    continental = eu_grouped | eu_scaled
-    lo_eu = _continental_number(pl.col("lo")) * lo_scale * pl.col("_factor")
-    hi_eu = _continental_number(pl.col("hi")) * hi_scale * pl.col("_factor")
+    eu_scaled = pl.col("_eu_scaled")
+    cands = cands.with_columns((eu_grouped | eu_scaled).alias("_continental"))
+    continental = pl.col("_continental")
+    lo_eu = pl.col("_lo_eu") * lo_scale * pl.col("_factor")
+    hi_eu = pl.col("_hi_eu") * hi_scale * pl.col("_factor")
     value = pl.when(continental & lo_eu.is_not_null()).then(lo_eu).otherwise(value)
     value_high = pl.when(pl.col("hi").is_not_null()).then(hi_num * hi_scale * pl.col("_factor"))
     value_high = pl.when(continental & hi_eu.is_not_null()).then(hi_eu).otherwise(value_high)
@@ -1363,18 +1466,26 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
             (eu_scaled | decimal_comma).alias("_eu_mark"),
             pl.when(dot_grouped & ~continental & ~is_rank).then(lo_eu).alias("_eu_value"),
             pl.when(dot_grouped & ~continental & ~is_rank).then(hi_eu).alias("_eu_value_high"),
-            is_rank.alias("_is_rank"),
             mult_word.alias("_mult"),
             fraction.alias("_fraction"),
-            lo_scale.alias("_lo_scale"),
         )
-        .drop("_lo_num", "_hi_num", "_rank_value", "_fraction_value")
+        .drop(
+            "_lo_num",
+            "_hi_num",
+            "_lo_eu",
+            "_hi_eu",
+            "_hi_scale",
+            "_eu_scaled",
+            "_continental",
+            "_rank_value",
+            "_fraction_value",
+        )
         .collect(engine=_ENGINE)
     )
     out = _add_columns(hits, parsed, "surface", nulls_equal=True)
     # A document that writes a continental figure anywhere writes its dot groups so ("€1.500 million").
     eu_doc = pl.col("_eu_mark").any().over("_d")
-    return out.with_columns(
+    out = out.with_columns(
         pl.when(pl.col("_eu_value").is_not_null() & eu_doc)
         .then(pl.col("_eu_value"))
         .otherwise(pl.col("value"))
@@ -1384,6 +1495,37 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.col("value_high"))
         .alias("value_high"),
     ).drop("_eu_mark", "_eu_value", "_eu_value_high")
+    return _lend_change_units(out)
+
+
+def _lend_change_units(parsed: pl.DataFrame) -> pl.DataFrame:
+    """The first figure of a split change (`_split_changes`) without a unit of its own takes the
+    second's: "fell by 20 to 25%" -> 20 percent; its scale too, unless written out in full with a
+    thousands group ("rose from 2 to 3 billion" -> 2e9, "fell by 6,333 to 6.08 lakh" -> 6,333)."""
+    if parsed.get_column("_change").null_count() == parsed.height:
+        return parsed
+    lend = (
+        (pl.col("_change") == "lo")
+        & (pl.col("_change").shift(-1) == "hi")
+        & (pl.col("_d").shift(-1) == pl.col("_d"))
+        & pl.col("_currency").is_null()
+        & pl.col("_rest_unit").is_null()
+        & pl.col("lopct").is_null()
+        & pl.col("los").is_null()
+    ).fill_null(False)
+    if not parsed.select(lend.any()).item():
+        return parsed
+    full = pl.col("lo").str.contains(r"[0-9][,. ][0-9]{3}")
+    scale = pl.when(full).then(1.0).otherwise(pl.col("_lo_scale").shift(-1))
+    nxt = ("_currency", "_rest_unit", "_per_share", "_per_mtok", "_factor")
+    return parsed.with_columns(
+        pl.when(lend)
+        .then(pl.col("value") * scale * pl.col("_factor").shift(-1))
+        .otherwise(pl.col("value"))
+        .alias("value"),
+        pl.when(lend).then(scale).otherwise(pl.col("_lo_scale")).alias("_lo_scale"),
+        *(pl.when(lend).then(pl.col(c).shift(-1)).otherwise(pl.col(c)).alias(c) for c in nxt),
+    )
 
 
 # Units of things counted whole (`_unit_from_rest`; "_generic" is units or vehicles): a fraction of

@@ -152,6 +152,23 @@ CASES = [
      [("3,5 Mio. Euro", 3.5e6, None, "EUR", None, None, ACME), ("€1.500 million", 1.5e9, None, "EUR", None, None, ACME)]),  # noqa: E501
     ("Acme paid €1.500 million for a plant and $1.125 billion for land.",
      [("€1.500 million", 1.5e6, None, "EUR", None, None, ACME), ("$1.125 billion", 1.125e9, None, "USD", None, None, ACME)]),  # noqa: E501
+    # a change is not a range: "by X to Y" after a past verb is the change and the level, "from X to Y"
+    # after a word of change two levels; a bare first figure takes the second's unit, and its scale
+    # unless written out in full; a forecast's "by X to Y", "revenue of X to Y" and a plan stay ranges
+    ("Acme's revenue fell by $2 billion to $10 billion.",
+     [("$2 billion", 2e9, None, "USD", None, "revenue", ACME), ("$10 billion", 1e10, None, "USD", None, "revenue", ACME)]),  # noqa: E501
+    ("Acme's gross margin rose from 20% to 25%.",
+     [("20%", 20.0, None, "percent", None, "change", ACME), ("25%", 25.0, None, "percent", None, "change", ACME)]),  # noqa: E501
+    ("Acme's headcount fell by 6,333 to 6.08 lakh employees.",
+     [("6,333", 6333.0, None, "employees", None, "headcount_change", ACME), ("6.08 lakh employees", 608000.0, None, "employees", None, "headcount", ACME)]),  # noqa: E501
+    ("Acme's sales rose from 2 to 3 billion yuan.",
+     [("2", 2e9, None, "CNY", None, "revenue", ACME), ("3 billion yuan", 3e9, None, "CNY", None, "revenue", ACME)]),  # noqa: E501
+    ("Acme lifted its revenue outlook from $2 billion to $3 billion.",
+     [("$2 billion", 2e9, None, "USD", None, "revenue", ACME), ("$3 billion", 3e9, None, "USD", None, "revenue", ACME)]),  # noqa: E501
+    ("Acme expects revenue of $2 billion to $3 billion and sales to increase by 11 to 13 percent.",
+     [("$2 billion to $3 billion", 2e9, 3e9, "USD", None, "revenue", ACME), ("11 to 13 percent", 11.0, 13.0, "percent", None, "revenue_change", ACME)]),  # noqa: E501
+    ("Acme will cut its spending by $2 billion to $3 billion.",
+     [("$2 billion to $3 billion", 2e9, 3e9, "USD", None, "investment", ACME)]),  # noqa: E501
     # thousands grouped by a space before a unit (French, Nordic, SI style), employees in other languages
     ("Acme has 12 000 employees; Globex compte 117 000 salariés. Tencent beschäftigt 680.000 Mitarbeiter.",
      [("12 000 employees", 12000, None, "employees", None, "headcount", ACME), ("117 000 salariés", 117000, None, "employees", None, "headcount", GLOBEX),  # noqa: E501
