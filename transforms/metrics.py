@@ -278,6 +278,16 @@ _MULT_WORD = (
     rf"{B}(?:doubled|tripled|trebled|quadrupled|twice|double|triple|quadruple|half|(?:a|one)[\s-]third|"
     rf"two[\s-]thirds|(?:a|one)\s+quarter|three[\s-]quarters){B}"
 )
+# Word figures of a rate move, in percentage points (unit percent): "a quarter point", "half a
+# percentage point", "three-quarters of a point".
+_POINT_WORD = (
+    rf"{B}(?:half(?:\s+of)?\s+an?|(?:a|one)[\s-]half(?:\s+of\s+an?)?|(?:a|one|three)[\s-]quarters?(?:\s+of\s+an?)?)"
+    rf"\s+(?:full\s+)?(?:percentage[\s-])?points?{B}"
+)
+_POINT_FRACTIONS = {
+    "half": 0.5, "a half": 0.5, "one half": 0.5, "a quarter": 0.25, "one quarter": 0.25,
+    "three quarters": 0.75, "three quarter": 0.75,
+}  # fmt: skip
 # A space (a no-break or narrow one before cleaning) groups thousands in French, Nordic and SI style:
 # "117 000 salariés", "12 000 employees". Only right before the noun of a count of whole things, set
 # apart by a space: "Windows 11 100 users" is rarer than "12 000 users", but "in 2024 500 firms", "2
@@ -289,7 +299,7 @@ _WHOLE_NOUN = (
     rf"|\s+(?:[a-z][a-z-]*\s+)?(?:{_VEHICLE_NOUNS}|{_DEVICE_NOUNS}|{_GENERIC_NOUNS}|{_COUNT_NOUNS})){B}"
 )
 FIND = (
-    rf"(?i)(?:{_RANK}|{_CUR_PRE}?{_A_SCALE}{_UNIT}?|{_MULT_WORD}|{B}{_SPACED}{_WHOLE_NOUN}|{_FIGURE}"
+    rf"(?i)(?:{_RANK}|{_CUR_PRE}?{_A_SCALE}{_UNIT}?|{_POINT_WORD}|{_MULT_WORD}|{B}{_SPACED}{_WHOLE_NOUN}|{_FIGURE}"
     rf"|{_ZH_FIGURE})"
 )
 
@@ -1086,7 +1096,11 @@ def _candidates(docs: pl.DataFrame) -> pl.LazyFrame:
         .select(
             "_d",
             "doc_id",
-            pl.col("surface").str.replace(_LOOSE_TAIL, ""),
+            # ("a quarter of a point" is whole: only a rate move's word figure ends in "point")
+            pl.when(pl.col("surface").str.ends_with("point") | pl.col("surface").str.ends_with("points"))
+            .then(pl.col("surface"))
+            .otherwise(pl.col("surface").str.replace(_LOOSE_TAIL, ""))
+            .alias("surface"),
             (pl.col("end") - pl.col("_n")).alias("start"),
         )
         .with_columns((pl.col("start") + pl.col("surface").str.len_chars().cast(pl.Int64)).alias("end"))
@@ -1349,13 +1363,24 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
             "_num",
             pl.coalesce(digits, "_words").alias("_value"),
             _continental_number(pl.col("_num")).alias("_eu"),
+            # (a dot group "1.500", a decimal comma "1,5" / "1.234,5": the marks of a continental number)
+            pl.col("_num").str.contains(r"^[0-9]{1,3}(?:\.[0-9]{3})+$").alias("_dots"),
+            pl.col("_num").str.contains(r"^[0-9]{1,3}(?:\.[0-9]{3})*,[0-9]{1,2}$").alias("_comma"),
         )
         .collect(engine=_ENGINE)
         .lazy()
     )
     for c in ("lo", "hi"):
         cands = cands.join(
-            numbers.rename({"_num": c, "_value": f"_{c}_num", "_eu": f"_{c}_eu"}),
+            numbers.rename(
+                {
+                    "_num": c,
+                    "_value": f"_{c}_num",
+                    "_eu": f"_{c}_eu",
+                    "_dots": f"_{c}_dots",
+                    "_comma": f"_{c}_comma",
+                }
+            ),
             on=c,
             how="left",
             maintain_order="left",
@@ -1416,8 +1441,19 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
     # (every `_FRACTIONS` key does; no other character lower-cases to one): a when/then chain
     # evaluated both on every distinct surface.
     cands = _on_rows(cands.collect(engine=_ENGINE), is_rank, _rank_value=rank_value)
-    cands = _on_rows(cands, pl.col("surface").str.contains(r"^[A-Za-z]"), _fraction_value=fraction).lazy()
-    rank_value, fraction = pl.col("_rank_value"), pl.col("_fraction_value")
+    point = (
+        surf_l.str.extract(
+            r"^((?:a|one|three)?[\s-]?(?:half|quarters?))(?:\s+of)?(?:\s+an?)?\s+(?:full\s+)?(?:percentage[\s-])?points?$",
+            1,
+        )
+        .str.replace_all(r"[\s-]+", " ")
+        .str.strip_chars()
+        .replace_strict(_POINT_FRACTIONS, default=None, return_dtype=pl.Float64)
+    )
+    cands = _on_rows(
+        cands, pl.col("surface").str.contains(r"^[A-Za-z]"), _fraction_value=fraction, _point_value=point
+    ).lazy()
+    rank_value, fraction, point = pl.col("_rank_value"), pl.col("_fraction_value"), pl.col("_point_value")
     # (columns read by several expressions below are computed once)
     cands = cands.with_columns(
         lo_scale.alias("_lo_scale"),
@@ -1433,6 +1469,8 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
         .then(rank_value)
         .when(mult_word.is_not_null())
         .then(mult_word)
+        .when(point.is_not_null())
+        .then(point)
         .when(fraction.is_not_null())
         .then(fraction)
         .otherwise(lo_num * lo_scale * pl.col("_factor"))
@@ -1457,8 +1495,8 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
     value = pl.when(continental & lo_eu.is_not_null()).then(lo_eu).otherwise(value)
     value_high = pl.when(pl.col("hi").is_not_null()).then(hi_num * hi_scale * pl.col("_factor"))
     value_high = pl.when(continental & hi_eu.is_not_null()).then(hi_eu).otherwise(value_high)
-    dot_grouped = pl.col("lo").str.contains(r"^[0-9]{1,3}(?:\.[0-9]{3})+$")
-    decimal_comma = pl.col("lo").str.contains(r"^[0-9]{1,3}(?:\.[0-9]{3})*,[0-9]{1,2}$") & ~bare
+    dot_grouped = pl.col("_lo_dots").fill_null(False)
+    decimal_comma = pl.col("_lo_comma").fill_null(False) & ~bare
     parsed = (
         cands.with_columns(
             value.alias("value"),
@@ -1468,23 +1506,36 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
             pl.when(dot_grouped & ~continental & ~is_rank).then(hi_eu).alias("_eu_value_high"),
             mult_word.alias("_mult"),
             fraction.alias("_fraction"),
+            # (a rate move's word figure is in percentage points, and has no number of digits or words)
+            pl.when(point.is_not_null())
+            .then(pl.lit("percent"))
+            .otherwise(pl.col("_rest_unit"))
+            .alias("_rest_unit"),
+            pl.when(point.is_null()).then(pl.col("lo")).alias("lo"),
         )
         .drop(
             "_lo_num",
             "_hi_num",
             "_lo_eu",
             "_hi_eu",
+            "_lo_dots",
+            "_hi_dots",
+            "_lo_comma",
+            "_hi_comma",
             "_hi_scale",
             "_eu_scaled",
             "_continental",
             "_rank_value",
             "_fraction_value",
+            "_point_value",
         )
         .collect(engine=_ENGINE)
     )
     out = _add_columns(hits, parsed, "surface", nulls_equal=True)
     # A document that writes a continental figure anywhere writes its dot groups so ("€1.500 million").
     eu_doc = pl.col("_eu_mark").any().over("_d")
+    if not out.get_column("_eu_mark").any():
+        eu_doc = pl.lit(False)
     out = out.with_columns(
         pl.when(pl.col("_eu_value").is_not_null() & eu_doc)
         .then(pl.col("_eu_value"))

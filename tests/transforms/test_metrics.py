@@ -169,6 +169,11 @@ CASES = [
      [("$2 billion to $3 billion", 2e9, 3e9, "USD", None, "revenue", ACME), ("11 to 13 percent", 11.0, 13.0, "percent", None, "revenue_change", ACME)]),  # noqa: E501
     ("Acme will cut its spending by $2 billion to $3 billion.",
      [("$2 billion to $3 billion", 2e9, 3e9, "USD", None, "investment", ACME)]),  # noqa: E501
+    # word figures of a rate move are percentage points (unit percent), not ratios
+    ("Acme cut its loan rate by a quarter point and its deposit rate by half a percentage point.",
+     [("a quarter point", 0.25, None, "percent", None, "change", ACME), ("half a percentage point", 0.5, None, "percent", None, "change", ACME)]),  # noqa: E501
+    ("Acme lifted its fee by a quarter of a percentage point, then by three-quarters of a point.",
+     [("a quarter of a percentage point", 0.25, None, "percent", None, None, ACME), ("three-quarters of a point", 0.75, None, "percent", None, None, ACME)]),  # noqa: E501
     # thousands grouped by a space before a unit (French, Nordic, SI style), employees in other languages
     ("Acme has 12 000 employees; Globex compte 117 000 salariés. Tencent beschäftigt 680.000 Mitarbeiter.",
      [("12 000 employees", 12000, None, "employees", None, "headcount", ACME), ("117 000 salariés", 117000, None, "employees", None, "headcount", GLOBEX),  # noqa: E501
