@@ -46,11 +46,11 @@ def test_continental_abbreviations_do_not_end_a_sentence():
 def test_a_scale_abbreviation_ends_a_sentence_only_before_a_new_one():
     # before a currency, a number or a lower-case word the sentence goes on; before a capital it ends
     text = (
-        "Umsatz 1.500 Mio. EUR und 9,5 Mrd. Euro, dann 3 Mrd. € bzw. 2 Tsd. 5 Stück. "
+        "Umsatz 1.500 Mio. EUR und 9,5 Mrd. Euro, dann 3 Mrd. € bzw. 4 Mio. US-Dollar und 2 Tsd. 5 Stück. "
         "Der Gewinn lag bei 2 Mrd. Im Vorjahr waren es 4 Mio. und mehr."
     )
     assert _sentences(text) == [
-        "Umsatz 1.500 Mio. EUR und 9,5 Mrd. Euro, dann 3 Mrd. € bzw. 2 Tsd. 5 Stück.",
+        "Umsatz 1.500 Mio. EUR und 9,5 Mrd. Euro, dann 3 Mrd. € bzw. 4 Mio. US-Dollar und 2 Tsd. 5 Stück.",
         "Der Gewinn lag bei 2 Mrd.",
         "Im Vorjahr waren es 4 Mio. und mehr.",
     ]
