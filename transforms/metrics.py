@@ -17,7 +17,7 @@ import polars as pl
 from transforms.text import frame_schema, slice_spans
 from warehouse.schemas import CURRENCIES, METRICS, UNITS
 
-EXTRACTOR_VERSION = "metrics-2026.11.30"
+EXTRACTOR_VERSION = "metrics-2026.12.01-numbers"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -48,10 +48,12 @@ NEGATIVE = "negative_figure"
 # Vocabulary. ASCII word boundaries (?-u:\b) keep the regex engine on its fast DFA for non-ASCII
 # text (a Unicode \b makes it fall back to a slow NFA at the first curly quote).
 B = r"(?-u:\b)"
-# Number formats of the world, most specific first: Indian grouping (1,00,000), Western grouping
-# (1,234,567.5), dot grouping (1.234.567), a decimal comma (14,3 / 199,90), plain (1234.5).
+# Number formats of the world, most specific first: Indian grouping (1,00,000), continental grouping
+# with a decimal comma (1.234,5), Western grouping (1,234,567.5), dot grouping (1.234.567), a decimal
+# comma (14,3 / 199,90), plain (1234.5).
 _DIG = (
-    r"[0-9]{1,2}(?:,[0-9]{2})+,[0-9]{3}(?:\.[0-9]+)?|[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?"
+    r"[0-9]{1,2}(?:,[0-9]{2})+,[0-9]{3}(?:\.[0-9]+)?|[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]+"
+    r"|[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?"
     r"|[0-9]{1,3}(?:\.[0-9]{3}){2,}|[0-9]{1,3},[0-9]{1,2}|[0-9]+(?:\.[0-9]+)?"
 )
 _ONES = "one two three four five six seven eight nine".split()
@@ -76,9 +78,17 @@ _NUM_NOT_YEAR = (
     rf"|{_WORDNUM})"
 )
 _ZH_SCALE = r"万亿|千万|百万|亿|万"
+# Scale words, with those of continental European business news (German, French, Spanish, Italian,
+# Dutch, Portuguese), full and abbreviated: "1,5 Mrd.", "41.200 Mio.", "52,4 milliards", "3 mil millones"
+# (`_EU_SCALE_VALUES`). Their numbers are written the continental way: a comma marks decimals, a dot
+# groups thousands. (German "Billion" is 1e12 and English "billion" 1e9: only the plural "Billionen" is
+# read as German.)
 _SCALE = (
+    # (one alternation, its words sharing their stems: the finder and the parser run it on every figure)
+    r"(?:\s*-?\s*(?:(?:mil(?:\s+mill(?:ones|hões)|l(?:ions?|ionen|iards?|iarden?|ones|on)|ion[ei]|iard[oi]|"
+    r"joen(?:en)?|jard(?:en)?|h(?:ões|ão)|a)?|thousand|tausend|billion|billionen|bilh(?:ões|ão)|trillion|mln|mn|bn|tn|"
     # (Indian scale words: a lakh is 1e5, a crore 1e7, a lakh crore 1e12)
-    rf"(?:\s*-?\s*(?:thousand|million|billion|trillion|mln|mn|bn|tn|mil|lakhs?\s+crores?|lakhs?|lacs?|crores?|(?-i:cr)){B}"
+    rf"lakhs?\s+crores?|lakhs?|lacs?|crores?|(?-i:cr)){B}|millón|(?:mio|mrd|mld|tsd|(?-i:Mds?|Bio))(?:\.|{B}))"
     rf"|\s?(?:{_ZH_SCALE})|[kmbt]{B})"
 )
 _SCALE_VALUES = {
@@ -88,6 +98,16 @@ _SCALE_VALUES = {
     "lakh": 1e5, "lakhs": 1e5, "lac": 1e5, "lacs": 1e5, "crore": 1e7, "crores": 1e7, "cr": 1e7,
     "lakhcrore": 1e12, "lakhcrores": 1e12, "lakhscrore": 1e12, "lakhscrores": 1e12,
 }  # fmt: skip
+# (continental European, `_EU_SCALE`: keys without spaces and periods)
+_EU_SCALE_VALUES = {
+    "millions": 1e6, "millionen": 1e6, "mio": 1e6, "millones": 1e6, "millón": 1e6, "millon": 1e6,
+    "milione": 1e6, "milioni": 1e6, "miljoen": 1e6, "miljoenen": 1e6, "milhão": 1e6, "milhões": 1e6,
+    "milliard": 1e9, "milliards": 1e9, "milliarde": 1e9, "milliarden": 1e9, "mrd": 1e9, "md": 1e9,
+    "mds": 1e9, "mld": 1e9, "milmillones": 1e9, "milmilhões": 1e9, "miliardo": 1e9, "miliardi": 1e9,
+    "miljard": 1e9, "miljarden": 1e9, "bilhão": 1e9, "bilhões": 1e9,
+    "billionen": 1e12, "bio": 1e12, "tausend": 1e3, "tsd": 1e3, "mila": 1e3,
+}  # fmt: skip
+_SCALE_VALUES |= _EU_SCALE_VALUES
 
 _CUR_PRE = (
     # Letter prefixes start a word: "secures$2bn" is dollars, not Singapore dollars.
@@ -100,6 +120,8 @@ _CUR_PRE_CODES = {
     "₩": "KRW", "₹": "INR", "RMB": "CNY", "Rs": "INR",
     **{c: c for c in CURRENCIES},
 }  # fmt: skip
+# "de"/"d'"/"di" before a currency after a scale word: "52,4 milliards d'euros", "800 millones de dólares".
+_CUR_OF = r"(?:(?:de|di)\s+|d['’]\s?)?"
 # Currency words after the number, most specific first: (regex, ISO code).
 _CUR_WORDS = [
     (r"(?:hong\s+kong|hk)\s+dollars?|港元|港币", "HKD"),
@@ -107,14 +129,14 @@ _CUR_WORDS = [
     (r"singapore\s+dollars?", "SGD"),
     (r"canadian\s+dollars?", "CAD"),
     (r"australian\s+dollars?", "AUD"),
-    (r"(?:us|u\.s\.|american)?\s*dollars?|美元", "USD"),
+    (r"(?:us|u\.s\.|american)?\s*dollars?|us-dollars?|dólares|dollari|美元", "USD"),
     (r"yuan|renminbi|rmb|cny|人民币|元", "CNY"),
     (r"euros?|欧元", "EUR"),
-    (r"pounds?\s+sterling|british\s+pounds?|英镑", "GBP"),
+    (r"pounds?\s+sterling|british\s+pounds?|livres?\s+sterling|pfund|英镑", "GBP"),
     (r"yen|日元", "JPY"),
     (r"won|韩元", "KRW"),
     (r"rupees?", "INR"),
-    (r"swiss\s+francs?", "CHF"),
+    (r"swiss\s+francs?|francs?\s+suisses|franken", "CHF"),
     (r"usd|hkd|eur|gbp|jpy|krw|inr|twd|sgd|cad|aud|chf", None),  # the code itself
 ]
 _GPU_NAME = (
@@ -175,11 +197,15 @@ _UNIT = (
     + r")"
     + r"|[\s-]+(?:(?:open[\s-]source|total|active|activated)\s+)?param(?:eter)?s?"
     + B
-    + r"|\s+(?:(?:hong\s+kong|hk|new\s+taiwan|taiwan(?:ese)?|nt|singapore|canadian|australian|us|u\.s\.|american)"  # noqa: E501
-    r"\s+)?dollars?"
+    + r"|\s+"
+    + _CUR_OF
+    + r"(?:(?:hong\s+kong|hk|new\s+taiwan|taiwan(?:ese)?|nt|singapore|canadian|australian|us|u\.s\.|american)"
+    r"\s+|us-)?(?:dollars?|dólares|dollari)"
     + B
-    + r"|\s+(?:yuan|renminbi|rmb|euros?|pounds?\s+sterling|british\s+pounds?|yen|won|rupees?|swiss\s+francs?|"
-    r"usd|cny|hkd|eur|gbp|jpy|krw|inr|twd|sgd|cad|aud|chf)"
+    + r"|\s+"
+    + _CUR_OF
+    + r"(?:yuans?|renminbi|rmb|euros?|pounds?\s+sterling|british\s+pounds?|livres?\s+sterling|pfund|yens?|"
+    r"won|rupees?|swiss\s+francs?|francs?\s+suisses|franken|usd|cny|hkd|eur|gbp|jpy|krw|inr|twd|sgd|cad|aud|chf)"
     + B
     + r"|\s+(?:(?:nvidia|amd|huawei)\s+)?(?:"
     + _GPU_NAME
@@ -252,6 +278,16 @@ _MULT_WORD = (
     rf"{B}(?:doubled|tripled|trebled|quadrupled|twice|double|triple|quadruple|half|(?:a|one)[\s-]third|"
     rf"two[\s-]thirds|(?:a|one)\s+quarter|three[\s-]quarters){B}"
 )
+# Word figures of a rate move, in percentage points (unit percent): "a quarter point", "half a
+# percentage point", "three-quarters of a point".
+_POINT_WORD = (
+    rf"{B}(?:half(?:\s+of)?\s+an?|(?:a|one)[\s-]half(?:\s+of\s+an?)?|(?:a|one|three)[\s-]quarters?(?:\s+of\s+an?)?)"
+    rf"\s+(?:full\s+)?(?:percentage[\s-])?points?{B}"
+)
+_POINT_FRACTIONS = {
+    "half": 0.5, "a half": 0.5, "one half": 0.5, "a quarter": 0.25, "one quarter": 0.25,
+    "three quarters": 0.75, "three quarter": 0.75,
+}  # fmt: skip
 # A space (a no-break or narrow one before cleaning) groups thousands in French, Nordic and SI style:
 # "117 000 salariés", "12 000 employees". Only right before the noun of a count of whole things, set
 # apart by a space: "Windows 11 100 users" is rarer than "12 000 users", but "in 2024 500 firms", "2
@@ -263,7 +299,7 @@ _WHOLE_NOUN = (
     rf"|\s+(?:[a-z][a-z-]*\s+)?(?:{_VEHICLE_NOUNS}|{_DEVICE_NOUNS}|{_GENERIC_NOUNS}|{_COUNT_NOUNS})){B}"
 )
 FIND = (
-    rf"(?i)(?:{_RANK}|{_CUR_PRE}?{_A_SCALE}{_UNIT}?|{_MULT_WORD}|{B}{_SPACED}{_WHOLE_NOUN}|{_FIGURE}"
+    rf"(?i)(?:{_RANK}|{_CUR_PRE}?{_A_SCALE}{_UNIT}?|{_POINT_WORD}|{_MULT_WORD}|{B}{_SPACED}{_WHOLE_NOUN}|{_FIGURE}"
     rf"|{_ZH_FIGURE})"
 )
 
@@ -590,6 +626,16 @@ def _number_parts(s: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return digits, pl.coalesce(words, _zh_value(s))
 
 
+def _continental_number(s: pl.Expr) -> pl.Expr:
+    """A number written the continental European way (a dot groups thousands, a comma marks decimals:
+    "1.234,5", "41.200", "1,234") -> f64; null for any other form."""
+    return (
+        pl.when(s.str.contains(r"^[0-9]{1,3}(?:\.[0-9]{3})*(?:,[0-9]+)?$"))
+        .then(s.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True))
+        .cast(pl.Float64, strict=False)
+    )
+
+
 _ZH_DIGITS = {"零": 0.0, "一": 1.0, "二": 2.0, "两": 2.0, "三": 3.0, "四": 4.0, "五": 5.0, "六": 6.0, "七": 7.0,  # noqa: E501
               "八": 8.0, "九": 9.0}  # fmt: skip
 
@@ -617,8 +663,13 @@ def _zh_value(s: pl.Expr) -> pl.Expr:
     return pl.when(ok).then(total)
 
 
+def _scale_key(s: pl.Expr) -> pl.Expr:
+    """A scale word as a `_SCALE_VALUES` key: lower case, without spaces, hyphens and periods."""
+    return s.str.to_lowercase().str.replace_all(r"[\s.-]", "")
+
+
 def _scale_value(s: pl.Expr) -> pl.Expr:
-    key = s.str.to_lowercase().str.replace_all(r"[\s-]", "")
+    key = _scale_key(s)
     return (
         pl.when(s.is_null())
         .then(1.0)
@@ -1045,7 +1096,11 @@ def _candidates(docs: pl.DataFrame) -> pl.LazyFrame:
         .select(
             "_d",
             "doc_id",
-            pl.col("surface").str.replace(_LOOSE_TAIL, ""),
+            # ("a quarter of a point" is whole: only a rate move's word figure ends in "point")
+            pl.when(pl.col("surface").str.ends_with("point") | pl.col("surface").str.ends_with("points"))
+            .then(pl.col("surface"))
+            .otherwise(pl.col("surface").str.replace(_LOOSE_TAIL, ""))
+            .alias("surface"),
             (pl.col("end") - pl.col("_n")).alias("start"),
         )
         .with_columns((pl.col("start") + pl.col("surface").str.len_chars().cast(pl.Int64)).alias("end"))
@@ -1074,6 +1129,91 @@ def sentence_frame(docs: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
         .with_columns(_key(pl.col("_d"), pl.col("sentence_start")).alias("_k"))
         .sort("_k")
         .collect(engine=_ENGINE)
+    )
+
+
+# A change is not a range. "Revenue fell by $2 billion to $10 billion" names the change and the level it
+# reached; "margin rose from 20% to 25%" two levels. "from X to Y" after a word of change in any form
+# (verb or noun: "is expected to rise from", "an increase from") is two levels; "by X to Y" is a change
+# and a level after a verb in the past or third person ("fell by", "grows by"), a range after a
+# forecast's bare verb ("expected to increase by 11 to 13 percent"). Other "X to Y" stay ranges
+# ("expects revenue of $2 billion to $3 billion", "ranged from").
+_CHANGE_REGULAR = (
+    r"(?:increas|decreas|declin|surg|plung|tumbl|rais|reduc|improv|mov|hik|advanc|edg|revis|chang|upgrad|"
+    r"downgrad|doubl|tripl|halv|spik|accelerat|slic)"
+)
+_CHANGE_PLAIN = (
+    r"(?:climb|jump|soar|plummet|expand|contract|gain|lower|widen|narrow|shift|boost|lift|retreat|rebound|"
+    r"recover|inch|slump|adjust|weaken|strengthen|slow|dwindl)"
+)
+_CHANGE_DOUBLED = r"(?:drop|slip|dip|trim|slash|cut|swell)"  # (a doubled final consonant: dropped, trimmed)
+_CHANGE_IRREGULAR_PAST = (
+    r"rose|risen|fell|fallen|grew|grown|went|gone|swung|sank|sunk|shrank|shrunk|lost|cut|swollen"
+)
+_CHANGE_THIRD = r"(?:rise|fall|grow|go|swing|sink|shrink|lose)s"
+_CHANGE_BASE = (
+    r"rise|rising|fall|falling|grow|growing|growth|going|swing|swinging|sink|sinking|shrink|shrinking|losing"
+)
+_CHANGE_NOUNS = r"expansion|contraction|reduction|improvement|loss|hike|slide"
+_CHANGE_GAP = (
+    r"(?:\s+[^\s,;:.]+){0,4}?\s+{by}(?:\s+(?:about|around|roughly|nearly|almost|some|just|over|under|more\s+than|"
+    r"less\s+than|an?\s+[a-z-]+\s+of))?\s*$"
+)
+_CHANGE_FROM = (
+    rf"(?i)(?-u:\b)(?:{_CHANGE_REGULAR}(?:e|es|ed|ing)|{_CHANGE_PLAIN}(?:s|ed|ing)?|{_CHANGE_DOUBLED}(?:s|[a-z]ed|[a-z]ing)?|"
+    rf"{_CHANGE_IRREGULAR_PAST}|{_CHANGE_THIRD}|{_CHANGE_BASE}|{_CHANGE_NOUNS})(?-u:\b)"
+    + _CHANGE_GAP.replace("{by}", "from")
+)
+_CHANGE_BY = (
+    rf"(?i)(?-u:\b)(?:{_CHANGE_REGULAR}(?:es|ed)|{_CHANGE_PLAIN}(?:s|ed)|{_CHANGE_DOUBLED}(?:s|[a-z]ed)|"
+    rf"{_CHANGE_IRREGULAR_PAST}|{_CHANGE_THIRD})(?-u:\b)" + _CHANGE_GAP.replace("{by}", "by")
+)
+# ("cut" is also the bare verb of a plan: "will cut costs by $2 billion to $3 billion" is a range)
+_PLANNED_CUT = r"(?i)(?-u:\b)(?:to|will|would|could|may|might|should|can|must|shall|['’]ll)\s+cut(?-u:\b)"
+
+
+def _split_changes(hits: pl.DataFrame) -> pl.DataFrame:
+    """`hits` (of `find_candidates`) with each "X to Y" hit after a change (`_CHANGE_FROM`,
+    `_CHANGE_BY`) split into its two figures, in the order of the text, and a column `_change`: "lo"
+    on the first of such a pair, "hi" on the second, null elsewhere (`parse_figures` lends a bare
+    first figure the second's unit)."""
+    to = r"(?i)^(.*?[0-9].*?)(\s+to\s+)\S*[0-9]"
+    maybe = pl.col("surface").str.contains(to)
+    if not hits.select(maybe.any()).item():
+        return hits.with_columns(pl.lit(None, dtype=pl.String).alias("_change"))
+    left = pl.col("_left")
+    split = maybe & (
+        left.str.contains(_CHANGE_FROM) | (left.str.contains(_CHANGE_BY) & ~left.str.contains(_PLANNED_CUT))
+    )
+    hits = _on_rows(hits, maybe, _split=split).with_columns(pl.col("_split").fill_null(False))
+    if not hits.get_column("_split").any():
+        return hits.drop("_split").with_columns(pl.lit(None, dtype=pl.String).alias("_change"))
+    pairs = hits.filter(pl.col("_split"))
+    lo = pl.col("surface").str.extract(to, 1)
+    lead = lo.str.len_chars() + pl.col("surface").str.extract(to, 2).str.len_chars()
+    los = pairs.with_columns(
+        lo.alias("surface"), (pl.col("start") + lo.str.len_chars()).cast(pl.Int64).alias("end")
+    ).with_columns(pl.lit("lo").alias("_change"))
+    his = pairs.with_columns(
+        pl.col("surface").str.slice(lead).alias("surface"),
+        (pl.col("start") + lead).cast(pl.Int64).alias("start"),
+    ).with_columns(pl.lit("hi").alias("_change"))
+    rel = pl.col("start") - pl.col("sentence_start")
+    parts = pl.concat([los, his]).with_columns(
+        _key(pl.col("_d"), pl.col("start")).alias("_k"),
+        pl.col("_stext").str.slice(0, rel.clip(0)).str.tail(60).alias("_left"),
+        pl.col("_stext").str.slice((pl.col("end") - pl.col("sentence_start")).clip(0), 80).alias("_right"),
+    )
+    return (
+        pl.concat(
+            [
+                hits.filter(~pl.col("_split")).with_columns(pl.lit(None, dtype=pl.String).alias("_change")),
+                parts,
+            ]
+        )
+        .sort("_k", maintain_order=True)
+        .drop("_split")
+        .with_columns(pl.col("_k").set_sorted())
     )
 
 
@@ -1135,7 +1275,7 @@ def find_candidates(docs: pl.DataFrame, sents: pl.DataFrame) -> pl.DataFrame:
         )
         .collect(engine=_ENGINE)
     )
-    return hits
+    return _split_changes(hits)
 
 
 def screen_bare_numbers(hits: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -1154,7 +1294,9 @@ def screen_bare_numbers(hits: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
         _add_columns(bare, _left_units(bare, pl.lit(True)), "_left")
         .lazy()
         .with_columns(
-            pl.coalesce(pl.col("_lu"), pl.when(coordinated).then(pl.lit("_coord"))).alias("_left_unit")
+            pl.coalesce(
+                pl.col("_lu"), pl.when(coordinated | (pl.col("_change") == "lo")).then(pl.lit("_coord"))
+            ).alias("_left_unit")
         )
         .drop("_lu")
         .collect(engine=_ENGINE)
@@ -1217,13 +1359,31 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
     numbers = (
         _on_rows(numbers, ~pl.col("_num").str.contains(r"^[0-9]"), _words=words)
         .lazy()
-        .select("_num", pl.coalesce(digits, "_words").alias("_value"))
+        .select(
+            "_num",
+            pl.coalesce(digits, "_words").alias("_value"),
+            _continental_number(pl.col("_num")).alias("_eu"),
+            # (a dot group "1.500", a decimal comma "1,5" / "1.234,5": the marks of a continental number)
+            pl.col("_num").str.contains(r"^[0-9]{1,3}(?:\.[0-9]{3})+$").alias("_dots"),
+            pl.col("_num").str.contains(r"^[0-9]{1,3}(?:\.[0-9]{3})*,[0-9]{1,2}$").alias("_comma"),
+        )
         .collect(engine=_ENGINE)
         .lazy()
     )
     for c in ("lo", "hi"):
         cands = cands.join(
-            numbers.rename({"_num": c, "_value": f"_{c}_num"}), on=c, how="left", maintain_order="left"
+            numbers.rename(
+                {
+                    "_num": c,
+                    "_value": f"_{c}_num",
+                    "_eu": f"_{c}_eu",
+                    "_dots": f"_{c}_dots",
+                    "_comma": f"_{c}_comma",
+                }
+            ),
+            on=c,
+            how="left",
+            maintain_order="left",
         )
     lo_num, hi_num = pl.col("_lo_num"), pl.col("_hi_num")
     surf_l = pl.col("surface").str.to_lowercase()
@@ -1249,7 +1409,9 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
         default=None,
         return_dtype=pl.String,
     )
-    cur_word = _first_match_map(rest_wo_share.str.to_lowercase(), _CUR_WORDS, r"^\s*(?:{})(?-u:\b)?")
+    cur_word = _first_match_map(
+        rest_wo_share.str.to_lowercase(), _CUR_WORDS, r"^\s*" + _CUR_OF + r"(?:{})(?-u:\b)?"
+    )
     rest_unit = _unit_from_rest(rest_wo_share)
     bare = rest.str.strip_chars() == ""
     # The words after the number repeat far more than surfaces do ("%", " billion users"): each
@@ -1279,13 +1441,36 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
     # (every `_FRACTIONS` key does; no other character lower-cases to one): a when/then chain
     # evaluated both on every distinct surface.
     cands = _on_rows(cands.collect(engine=_ENGINE), is_rank, _rank_value=rank_value)
-    cands = _on_rows(cands, pl.col("surface").str.contains(r"^[A-Za-z]"), _fraction_value=fraction).lazy()
-    rank_value, fraction = pl.col("_rank_value"), pl.col("_fraction_value")
+    point = (
+        surf_l.str.extract(
+            r"^((?:a|one|three)?[\s-]?(?:half|quarters?))(?:\s+of)?(?:\s+an?)?\s+(?:full\s+)?(?:percentage[\s-])?points?$",
+            1,
+        )
+        .str.replace_all(r"[\s-]+", " ")
+        .str.strip_chars()
+        .replace_strict(_POINT_FRACTIONS, default=None, return_dtype=pl.Float64)
+    )
+    cands = _on_rows(
+        cands, pl.col("surface").str.contains(r"^[A-Za-z]"), _fraction_value=fraction, _point_value=point
+    ).lazy()
+    rank_value, fraction, point = pl.col("_rank_value"), pl.col("_fraction_value"), pl.col("_point_value")
+    # (columns read by several expressions below are computed once)
+    cands = cands.with_columns(
+        lo_scale.alias("_lo_scale"),
+        hi_scale.alias("_hi_scale"),
+        is_rank.alias("_is_rank"),
+        _scale_key(pl.coalesce(pl.col("los"), pl.col("his")))
+        .is_in(list(_EU_SCALE_VALUES))
+        .alias("_eu_scaled"),
+    )
+    lo_scale, hi_scale, is_rank = pl.col("_lo_scale"), pl.col("_hi_scale"), pl.col("_is_rank")
     value = (
         pl.when(is_rank)
         .then(rank_value)
         .when(mult_word.is_not_null())
         .then(mult_word)
+        .when(point.is_not_null())
+        .then(point)
         .when(fraction.is_not_null())
         .then(fraction)
         .otherwise(lo_num * lo_scale * pl.col("_factor"))
@@ -1299,21 +1484,99 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
         & pl.col("his").is_null()
         & ((currency == "EUR") | rest_unit.is_in(_WHOLE_UNITS).fill_null(False))
     )
-    value = pl.when(eu_grouped).then(value * 1000).otherwise(value)
+    # "1.500 Mio.", "1,234 Mrd.", "1.234,5 Mio.": a continental scale word makes the number continental
+    # (a comma marks decimals, a dot groups thousands), and so does the euro or a whole unit with a dot
+    # group. In a document written that way (`_eu_mark`), "€1.500 million" is read so too (below).
+    eu_scaled = pl.col("_eu_scaled")
+    cands = cands.with_columns((eu_grouped | eu_scaled).alias("_continental"))
+    continental = pl.col("_continental")
+    lo_eu = pl.col("_lo_eu") * lo_scale * pl.col("_factor")
+    hi_eu = pl.col("_hi_eu") * hi_scale * pl.col("_factor")
+    value = pl.when(continental & lo_eu.is_not_null()).then(lo_eu).otherwise(value)
     value_high = pl.when(pl.col("hi").is_not_null()).then(hi_num * hi_scale * pl.col("_factor"))
+    value_high = pl.when(continental & hi_eu.is_not_null()).then(hi_eu).otherwise(value_high)
+    dot_grouped = pl.col("_lo_dots").fill_null(False)
+    decimal_comma = pl.col("_lo_comma").fill_null(False) & ~bare
     parsed = (
         cands.with_columns(
             value.alias("value"),
             value_high.alias("value_high"),
-            is_rank.alias("_is_rank"),
+            (eu_scaled | decimal_comma).alias("_eu_mark"),
+            pl.when(dot_grouped & ~continental & ~is_rank).then(lo_eu).alias("_eu_value"),
+            pl.when(dot_grouped & ~continental & ~is_rank).then(hi_eu).alias("_eu_value_high"),
             mult_word.alias("_mult"),
             fraction.alias("_fraction"),
-            lo_scale.alias("_lo_scale"),
+            # (a rate move's word figure is in percentage points, and has no number of digits or words)
+            pl.when(point.is_not_null())
+            .then(pl.lit("percent"))
+            .otherwise(pl.col("_rest_unit"))
+            .alias("_rest_unit"),
+            pl.when(point.is_null()).then(pl.col("lo")).alias("lo"),
         )
-        .drop("_lo_num", "_hi_num", "_rank_value", "_fraction_value")
+        .drop(
+            "_lo_num",
+            "_hi_num",
+            "_lo_eu",
+            "_hi_eu",
+            "_lo_dots",
+            "_hi_dots",
+            "_lo_comma",
+            "_hi_comma",
+            "_hi_scale",
+            "_eu_scaled",
+            "_continental",
+            "_rank_value",
+            "_fraction_value",
+            "_point_value",
+        )
         .collect(engine=_ENGINE)
     )
-    return _add_columns(hits, parsed, "surface", nulls_equal=True)
+    out = _add_columns(hits, parsed, "surface", nulls_equal=True)
+    # A document that writes a continental figure anywhere writes its dot groups so ("€1.500 million").
+    eu_doc = pl.col("_eu_mark").any().over("_d")
+    if not out.get_column("_eu_mark").any():
+        eu_doc = pl.lit(False)
+    out = out.with_columns(
+        pl.when(pl.col("_eu_value").is_not_null() & eu_doc)
+        .then(pl.col("_eu_value"))
+        .otherwise(pl.col("value"))
+        .alias("value"),
+        pl.when(pl.col("_eu_value").is_not_null() & eu_doc)
+        .then(pl.col("_eu_value_high"))
+        .otherwise(pl.col("value_high"))
+        .alias("value_high"),
+    ).drop("_eu_mark", "_eu_value", "_eu_value_high")
+    return _lend_change_units(out)
+
+
+def _lend_change_units(parsed: pl.DataFrame) -> pl.DataFrame:
+    """The first figure of a split change (`_split_changes`) without a unit of its own takes the
+    second's: "fell by 20 to 25%" -> 20 percent; its scale too, unless written out in full with a
+    thousands group ("rose from 2 to 3 billion" -> 2e9, "fell by 6,333 to 6.08 lakh" -> 6,333)."""
+    if parsed.get_column("_change").null_count() == parsed.height:
+        return parsed
+    lend = (
+        (pl.col("_change") == "lo")
+        & (pl.col("_change").shift(-1) == "hi")
+        & (pl.col("_d").shift(-1) == pl.col("_d"))
+        & pl.col("_currency").is_null()
+        & pl.col("_rest_unit").is_null()
+        & pl.col("lopct").is_null()
+        & pl.col("los").is_null()
+    ).fill_null(False)
+    if not parsed.select(lend.any()).item():
+        return parsed
+    full = pl.col("lo").str.contains(r"[0-9][,. ][0-9]{3}")
+    scale = pl.when(full).then(1.0).otherwise(pl.col("_lo_scale").shift(-1))
+    nxt = ("_currency", "_rest_unit", "_per_share", "_per_mtok", "_factor")
+    return parsed.with_columns(
+        pl.when(lend)
+        .then(pl.col("value") * scale * pl.col("_factor").shift(-1))
+        .otherwise(pl.col("value"))
+        .alias("value"),
+        pl.when(lend).then(scale).otherwise(pl.col("_lo_scale")).alias("_lo_scale"),
+        *(pl.when(lend).then(pl.col(c).shift(-1)).otherwise(pl.col(c)).alias(c) for c in nxt),
+    )
 
 
 # Units of things counted whole (`_unit_from_rest`; "_generic" is units or vehicles): a fraction of

@@ -11,8 +11,14 @@ from warehouse.schemas import Table
 # Abbreviations after which a period does not end a sentence (checked on the last token of a chunk).
 ABBREVIATIONS = (
     "mr mrs ms dr prof sr jr st inc corp co ltd llc plc gmbh vs etc e.g i.e u.s u.k u.n e.u "
-    "jan feb mar apr jun jul aug sep sept oct nov dec no fig approx est dept gov rep sen"
+    "jan feb mar apr jun jul aug sep sept oct nov dec no fig approx est dept gov rep sen "
+    # (the same in the languages of continental European news: "z.B.", "bzw.", "ca.", "p.ex.", "env.")
+    "z.b bzw ca d.h u.a vgl inkl zzgl ggf bspw evtl sog nr p.ex env cf núm aprox p.ej ecc"
 ).split()
+# Abbreviations that may end a sentence, and do not when the next word is lower case, a number or a
+# currency: the scale words of continental figures ("1,5 Mrd. Euro", "41.200 Mio. EUR", "Mio. €") and
+# of thousands.
+SCALE_ABBREVIATIONS = "mio mrd mld md mds mln tsd bio mill".split()
 
 # One sentence chunk: any run of non-terminators, where a terminator followed by a non-space (3.5, e.g,
 # U.S.A) does not end the sentence; then terminators, closing quotes/brackets, and trailing whitespace.
@@ -24,6 +30,11 @@ _CHUNK = (
 )
 _ABBREV_TAIL = r"(?i)(?:^|[\s(\"'“])(?:" + "|".join(a.replace(".", r"\.") for a in ABBREVIATIONS) + r")\.\s*$"
 _INITIAL_TAIL = r"(?:^|\s)[A-Z]\.\s*$"  # "John F. Kennedy", "U. S."
+_SCALE_TAIL = r"(?i)(?:^|[\s0-9])(?:" + "|".join(SCALE_ABBREVIATIONS) + r")\.\s*$"
+# A chunk that continues the sentence of a scale abbreviation: lower case, a digit or a currency.
+_CONTINUED = (
+    r"^(?:[a-zà-ÿ0-9]|[$€£¥₩₹]|(?:EUR|USD|CHF|GBP|JPY|CNY|Euro|Dollar|US-Dollar|US\$|Franken|Pfund|Yen|Yuan)(?:[^A-Za-z]|$))"
+)
 
 
 def frame_schema(table: Table, drop: tuple[str, ...] = ("run_id",)) -> dict[str, pl.DataType]:
@@ -173,9 +184,14 @@ def sentence_spans(docs: pl.DataFrame, text_col: str = "text") -> pl.DataFrame:
             (_in_doc_cum_sum(pl.col("n"), pl.col("_first")) - pl.col("n")).alias("start"),
             pl.col("chunk").str.strip_chars_end().str.len_chars().cast(pl.Int64).alias("core"),
             pl.col("chunk").str.contains("\n").alias("ends_par"),
-            (pl.col("chunk").str.contains(_ABBREV_TAIL) | pl.col("chunk").str.contains(_INITIAL_TAIL)).alias(
-                "abbrev"
-            ),
+            (
+                pl.col("chunk").str.contains(_ABBREV_TAIL)
+                | pl.col("chunk").str.contains(_INITIAL_TAIL)
+                | (
+                    pl.col("chunk").str.contains(_SCALE_TAIL)
+                    & pl.col("chunk").shift(-1).str.contains(_CONTINUED).fill_null(False)
+                )
+            ).alias("abbrev"),
         )
         # A chunk starts a new sentence unless the previous chunk ended on an abbreviation (same line).
         .select(

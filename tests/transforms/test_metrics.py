@@ -134,6 +134,46 @@ CASES = [
     ("Acme will hire 15.000 workers and sell 2.500 cars, not 2.5 million phones or 1.5 robots per line.",
      [("15.000 workers", 15000, None, "employees", None, "headcount_change", ACME), ("2.500 cars", 2500, None, "vehicles", None, None, ACME),  # noqa: E501
       ("2.5 million phones", 2.5e6, None, "units", None, None, ACME), ("1.5 robots", 1.5, None, "units", None, None, ACME)]),  # noqa: E501
+    # continental scale words (de, fr, es, it) make their number continental: a comma marks decimals, a
+    # dot groups thousands; "de"/"d'"/"di" may stand before the currency
+    ("Acme meldete ein EBIT von €1,5 Mrd. und einen Umsatz von 41.200 Mio. EUR im Jahr.",
+     [("€1,5 Mrd.", 1.5e9, None, "EUR", None, None, ACME), ("41.200 Mio. EUR", 4.12e10, None, "EUR", None, None, ACME)]),  # noqa: E501
+    ("Acme erzielte 1.234,5 Mio. EUR und 9,5 Mrd. Euro, dazu 3,2 Milliarden Euro.",
+     [("1.234,5 Mio. EUR", 1.2345e9, None, "EUR", None, None, ACME), ("9,5 Mrd. Euro", 9.5e9, None, "EUR", None, None, ACME),  # noqa: E501
+      ("3,2 Milliarden Euro", 3.2e9, None, "EUR", None, None, ACME)]),
+    ("Acme a levé 1,2 milliard d'euros puis 800 millions de dollars auprès de fonds.",
+     [("1,2 milliard d'euros", 1.2e9, None, "EUR", None, None, ACME), ("800 millions de dollars", 8e8, None, "USD", None, None, ACME)]),  # noqa: E501
+    ("Acme invertirá 3 mil millones de dólares y Globex 1.500 millones de euros.",
+     [("3 mil millones de dólares", 3e9, None, "USD", None, None, ACME), ("1.500 millones de euros", 1.5e9, None, "EUR", None, None, GLOBEX)]),  # noqa: E501
+    ("Acme ha ricavi per 2,5 miliardi di euro e 12 mld di euro di debito.",
+     [("2,5 miliardi di euro", 2.5e9, None, "EUR", None, None, ACME), ("12 mld di euro", 1.2e10, None, "EUR", None, None, ACME)]),  # noqa: E501
+    # a dot group before an English scale word is continental only in a document written that way
+    ("Acme verkaufte Teile für 3,5 Mio. Euro. Acme paid €1.500 million for a plant.",
+     [("3,5 Mio. Euro", 3.5e6, None, "EUR", None, None, ACME), ("€1.500 million", 1.5e9, None, "EUR", None, None, ACME)]),  # noqa: E501
+    ("Acme paid €1.500 million for a plant and $1.125 billion for land.",
+     [("€1.500 million", 1.5e6, None, "EUR", None, None, ACME), ("$1.125 billion", 1.125e9, None, "USD", None, None, ACME)]),  # noqa: E501
+    # a change is not a range: "by X to Y" after a past verb is the change and the level, "from X to Y"
+    # after a word of change two levels; a bare first figure takes the second's unit, and its scale
+    # unless written out in full; a forecast's "by X to Y", "revenue of X to Y" and a plan stay ranges
+    ("Acme's revenue fell by $2 billion to $10 billion.",
+     [("$2 billion", 2e9, None, "USD", None, "revenue", ACME), ("$10 billion", 1e10, None, "USD", None, "revenue", ACME)]),  # noqa: E501
+    ("Acme's gross margin rose from 20% to 25%.",
+     [("20%", 20.0, None, "percent", None, "change", ACME), ("25%", 25.0, None, "percent", None, "change", ACME)]),  # noqa: E501
+    ("Acme's headcount fell by 6,333 to 6.08 lakh employees.",
+     [("6,333", 6333.0, None, "employees", None, "headcount_change", ACME), ("6.08 lakh employees", 608000.0, None, "employees", None, "headcount", ACME)]),  # noqa: E501
+    ("Acme's sales rose from 2 to 3 billion yuan.",
+     [("2", 2e9, None, "CNY", None, "revenue", ACME), ("3 billion yuan", 3e9, None, "CNY", None, "revenue", ACME)]),  # noqa: E501
+    ("Acme lifted its revenue outlook from $2 billion to $3 billion.",
+     [("$2 billion", 2e9, None, "USD", None, "revenue", ACME), ("$3 billion", 3e9, None, "USD", None, "revenue", ACME)]),  # noqa: E501
+    ("Acme expects revenue of $2 billion to $3 billion and sales to increase by 11 to 13 percent.",
+     [("$2 billion to $3 billion", 2e9, 3e9, "USD", None, "revenue", ACME), ("11 to 13 percent", 11.0, 13.0, "percent", None, "revenue_change", ACME)]),  # noqa: E501
+    ("Acme will cut its spending by $2 billion to $3 billion.",
+     [("$2 billion to $3 billion", 2e9, 3e9, "USD", None, "investment", ACME)]),  # noqa: E501
+    # word figures of a rate move are percentage points (unit percent), not ratios
+    ("Acme cut its loan rate by a quarter point and its deposit rate by half a percentage point.",
+     [("a quarter point", 0.25, None, "percent", None, "change", ACME), ("half a percentage point", 0.5, None, "percent", None, "change", ACME)]),  # noqa: E501
+    ("Acme lifted its fee by a quarter of a percentage point, then by three-quarters of a point.",
+     [("a quarter of a percentage point", 0.25, None, "percent", None, None, ACME), ("three-quarters of a point", 0.75, None, "percent", None, None, ACME)]),  # noqa: E501
     # thousands grouped by a space before a unit (French, Nordic, SI style), employees in other languages
     ("Acme has 12 000 employees; Globex compte 117 000 salariés. Tencent beschäftigt 680.000 Mitarbeiter.",
      [("12 000 employees", 12000, None, "employees", None, "headcount", ACME), ("117 000 salariés", 117000, None, "employees", None, "headcount", GLOBEX),  # noqa: E501

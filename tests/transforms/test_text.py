@@ -30,6 +30,32 @@ def test_sentences_with_abbreviations_decimals_and_paragraphs():
     ]
 
 
+def _sentences(text: str) -> list[str]:
+    s = sentence_spans(pl.DataFrame({"doc_id": ["a"], "text": [text]}))
+    return [text[a:b] for a, b in zip(s["start"], s["end"], strict=True)]
+
+
+def test_continental_abbreviations_do_not_end_a_sentence():
+    # the short forms of continental news ("z.B.", "bzw.", "ca.", "Nr.", "d.h.") never end one
+    assert _sentences("Das Werk Nr. 4 baut z.B. Achsen bzw. Motoren, d.h. ca. 40 Teile. Es wuchs.") == [
+        "Das Werk Nr. 4 baut z.B. Achsen bzw. Motoren, d.h. ca. 40 Teile.",
+        "Es wuchs.",
+    ]
+
+
+def test_a_scale_abbreviation_ends_a_sentence_only_before_a_new_one():
+    # before a currency, a number or a lower-case word the sentence goes on; before a capital it ends
+    text = (
+        "Umsatz 1.500 Mio. EUR und 9,5 Mrd. Euro, dann 3 Mrd. € bzw. 4 Mio. US-Dollar und 2 Tsd. 5 Stück. "
+        "Der Gewinn lag bei 2 Mrd. Im Vorjahr waren es 4 Mio. und mehr."
+    )
+    assert _sentences(text) == [
+        "Umsatz 1.500 Mio. EUR und 9,5 Mrd. Euro, dann 3 Mrd. € bzw. 4 Mio. US-Dollar und 2 Tsd. 5 Stück.",
+        "Der Gewinn lag bei 2 Mrd.",
+        "Im Vorjahr waren es 4 Mio. und mehr.",
+    ]
+
+
 def test_byte_to_char_on_non_ascii():
     df = pl.DataFrame({"t": ["é “abc” 小米 abc"], "b": [20]})  # byte offset of the last "abc"
     assert df.select(byte_to_char(pl.col("t"), pl.col("b"))).item() == 11
