@@ -15,7 +15,7 @@ from functools import reduce
 import polars as pl
 
 from transforms.text import frame_schema, slice_spans
-from warehouse.schemas import CURRENCIES, METRICS, UNITS
+from warehouse.schemas import CURRENCIES, METRICS, RATE_KINDS, UNITS
 
 EXTRACTOR_VERSION = "metrics-2026.12.01-kinds"
 
@@ -876,9 +876,6 @@ _RATE_CUES = [
     ),
 ]  # fmt: skip
 _RATE_ANY = "|".join(f"(?:{pat})" for _, pat in _RATE_CUES)
-# A rate's own kinds, whose `_change` is a change in percentage points (a percent figure written in
-# points or basis points is always one: `_points_kind`).
-RATE_KINDS = ("interest_rate", "inflation", "unemployment_rate", "gdp_growth", "margin", "market_share")
 # A margin, also as the translation of 毛利率 / 利润率 ("gross profit rate").
 _MARGIN_CUE = r"margins?|(?:gross\s+|operating\s+|net\s+)?profit\s+rates?"
 # (one figure may stand between the noun and a level reached or left: "inflation fell 0.4 points to 2.6%";
@@ -2136,10 +2133,10 @@ _POINTS = r"(?i)points?$|bps?$|个百分点$"
 
 
 def _points_kind(kind: pl.Expr) -> pl.Expr:
-    """The kind of a percent written in points: the change of its rate (`RATE_KINDS`: "margin widened
-    by 1.2 percentage points" -> margin_change, "cut rates by 25 basis points" -> interest_rate_change),
-    point_change when no rate is named (a relative `<kind>_change` or `change` would misread it as a
-    percent of the earlier value)."""
+    """The kind of a percent written in points: the change of its rate (`warehouse.schemas.RATE_KINDS`:
+    "margin widened by 1.2 percentage points" -> margin_change, "cut rates by 25 basis points" ->
+    interest_rate_change), point_change when no rate is named (a relative `<kind>_change` or `change`
+    would misread it as a percent of the earlier value)."""
     rate_changes = [f"{k}_change" for k in RATE_KINDS]
     return (
         pl.when(kind.is_in(RATE_KINDS))
