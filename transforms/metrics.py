@@ -860,7 +860,7 @@ _RATE_CUES = [
     (
         "interest_rate",
         r"(?:interest|policy|deposit|lending|refinancing|repo|discount|overnight|benchmark|base|bank|cash|prime|"
-        r"(?:federal|fed)\s+funds|loan\s+prime)\s+rates?(?:\s+(?:range|target))?|(?:rais|hik|cut|lower|held|hold|"
+        r"(?:federal|fed)\s+funds|loan\s+prime|mortgage)\s+rates?(?:\s+(?:range|target))?|(?:rais|hik|cut|lower|held|hold|"
         r"kept|keep|left|leav|trim|reduc|slash)[a-z]*\s+(?:its\s+|their\s+|the\s+)?(?:key\s+)?rates|利率",
     ),
     (
@@ -875,6 +875,12 @@ _RATE_CUES = [
         r"经济增长|国内生产总值",
     ),
 ]  # fmt: skip
+# What may follow a bare rate noun (`_percent_cue`): a verb of being, reaching or pace, or a preposition.
+_RATE_VERBS = (
+    r"is|was|were|are|has|had|have|will|would|could|may|might|also|still|stood|stands|hit|hits|reached|reaches|"
+    r"remained|remains|held|holds|came|comes|eas\w*|edg\w*|accelerat\w*|slow\w*|cool\w*|pick\w*|quicken\w*|"
+    r"ran|runs|running|of|at|to|in|on|for|by|over|year-on-year|annually"
+)
 _RATE_ANY = "|".join(f"(?:{pat})" for _, pat in _RATE_CUES)
 # A margin, also as the translation of 毛利率 / 利润率 ("gross profit rate").
 _MARGIN_CUE = r"margins?|(?:gross\s+|operating\s+|net\s+)?profit\s+rates?"
@@ -909,6 +915,7 @@ _CHANGE_WORDS = (
     r"drop\w*|declin\w*|gain\w*|surg\w*|plung\w*|climb\w*|slid|slump\w*|soar\w*|lower\w*|boost\w*|"
     r"shr[aiu]nk\w*|widen\w*|narrow\w*|tumbl\w*|sank|dipp?\w*|expand\w*|contract\w*)(?-u:\b)"
 )
+_RATE_NEXT = rf"(?-u)^(?:\s+(?:{_RATE_VERBS})(?:\s|$)|$)|^\s+{_CHANGE_WORDS.removeprefix('(?-u)')}"
 
 
 def _percent_cue(cue: pl.Expr, between: pl.Expr, points: pl.Expr) -> pl.Expr:
@@ -919,10 +926,13 @@ def _percent_cue(cue: pl.Expr, between: pl.Expr, points: pl.Expr) -> pl.Expr:
     for a margin reached or held, "" for a noun that names none of them (a market share, a
     statement noun without a change); null when no noun is near."""
     statement = _first_match_map(cue, [(pat, kind) for kind, pat in _MONEY_CUES], "^(?:{})$")
-    # (a conjunction between hands the figure to another noun: "GDP and tax rates rose to 21%")
-    rate = pl.when(~between.str.contains(r"(?:^|\s)(?:and|or|but|while|whereas)\s+[a-z]")).then(
-        _first_match_map(cue, [(pat, kind) for kind, pat in _RATE_CUES], "^(?:{})$")
-    )
+    # (a conjunction between hands the figure to another noun: "GDP and tax rates rose to 21%"; a bare
+    # "unemployment", "inflation" or "GDP" names the rate only when a verb or preposition follows it:
+    # "jobless claims rose 5%", "GDP per capita grew 3%" are other figures)
+    rate = pl.when(
+        ~between.str.contains(r"(?:^|\s)(?:and|or|but|while|whereas)\s+[a-z]")
+        & (cue.str.contains(r"rates?$|利率|失业率") | between.str.contains(_RATE_NEXT))
+    ).then(_first_match_map(cue, [(pat, kind) for kind, pat in _RATE_CUES], "^(?:{})$"))
     return (
         pl.when(cue.is_null())
         .then(pl.lit(None, dtype=pl.String))

@@ -449,6 +449,8 @@ CASES = [
      [("0.2 percentage points", 0.2, None, "percent", None, "inflation_change", None), ("3.1%", 3.1, None, "percent", None, "inflation", None)]),  # noqa: E501
     ("Acme expects a 4.8% jobless rate and a 50 basis-point rate hike.",
      [("4.8%", 4.8, None, "percent", None, "unemployment_rate", ACME), ("50 basis-point", 0.5, None, "percent", None, "interest_rate_change", ACME)]),  # noqa: E501
+    ("Jobless claims rose 5% last week while mortgage rates climbed to 7.1%.",
+     [("5%", 5.0, None, "percent", None, "change", None), ("7.1%", 7.1, None, "percent", None, "interest_rate", None)]),  # noqa: E501
     ("Taxes took 3% of GDP and tax rates rose to 21%.",
      [("3%", 3.0, None, "percent", None, "change", None), ("21%", 21.0, None, "percent", None, "change", None)]),  # noqa: E501
     # a percent in points names a rate's change, point_change when no rate is named (never a relative change)
