@@ -1450,7 +1450,8 @@ _DEVICE_CUE = (
     r"(?i)(?-u:\b)(?:(?:smart)?phones?|handsets?|tablets?|laptops?|pcs?|robots?|humanoids?|wearables?|"
     r"drives?|consoles?|headsets?)(?-u:\b)|手机|机器人"
 )
-_JAPAN_CUE = r"(?i)(?-u:\b)(?:japan|japanese|tokyo|osaka|yen)(?-u:\b)|日本|日元"
+# (also Japan's stock indices and the Bank of Japan's short name: the words of Japanese market news)
+_JAPAN_CUE = r"(?i)(?-u:\b)(?:japan|japanese|tokyo|osaka|yen|nikkei|topix|boj)(?-u:\b)|日本|日元|日经"
 _CHINA_CUE = r"(?i)(?-u:\b)(?:china|chinese|beijing|shanghai|shenzhen|yuan|rmb|renminbi)(?-u:\b)|中国|人民币"
 # Money words to the left of a bare scaled number: "valuation passed 38 billion" (currency implied).
 _MONEY_LEFT = (

@@ -739,6 +739,7 @@ def test_step_parse_values(text: str, value: float, value_high: float | None) ->
         ("Japan gave ¥590bn.", "JPY"),
         ("China gave ¥590bn.", "CNY"),
         ("Tokyo backs chips.\n\nIt gave ¥590bn.", "JPY"),  # the document is about Japan
+        ("The Nikkei index rose as it gave ¥590bn.", "JPY"),  # Japan's market words are Japan cues
         ("EPS was €1.73.", "EUR_per_share"),
         ("It charges $2 per million tokens.", "USD_per_million_tokens"),
         ("It plans 15,000 job cuts.", "employees"),
