@@ -865,7 +865,7 @@ _RATE_CUES = [
     ),
     (
         "inflation",
-        r"(?:core\s+|headline\s+)?inflation(?:\s+rate)?|(?:consumer|producer)\s+prices?(?:\s+index)?|cpi|ppi|"
+        r"(?:core\s+|headline\s+)?inflation(?:\s+rate)?|(?:consumer|producer)\s+prices?(?:\s+index|\s+inflation)?|cpi|ppi|"
         r"hicp|通胀|通货膨胀|消费者物价",
     ),
     ("unemployment_rate", r"(?:unemployment|jobless)(?:\s+rate)?|失业率"),
@@ -902,7 +902,7 @@ _RATE_RIGHT = (
     r"^[\s-]+(?:(?:annual|annuali[sz]ed|year-on-year|yearly|monthly|quarterly|core|headline|average|key|"
     r"benchmark)\s+){0,2}("
     r"(?:interest\s+|policy\s+)?rate\s+(?:cuts?|hikes?|increases?|reductions?|rises?)"
-    r"|(?:cuts?|hikes?|reductions?|increases?)\s+(?:in|to|of)\s+(?:(?:its|the|their)\s+)?(?:key\s+|interest\s+|"
+    r"|(?:cuts?|hikes?|reductions?|increases?|rises?)\s+(?:in|to|of)\s+(?:(?:its|the|their)\s+)?(?:key\s+|interest\s+|"
     r"policy\s+|benchmark\s+)?rates?"
     r"|(?:interest|policy|deposit|lending|refinancing|repo|discount|overnight|base|bank|cash|prime|(?:federal|fed)"
     r"\s+funds)\s+rates?"

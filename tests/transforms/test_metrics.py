@@ -451,6 +451,8 @@ CASES = [
      [("4.8%", 4.8, None, "percent", None, "unemployment_rate", ACME), ("50 basis-point", 0.5, None, "percent", None, "interest_rate_change", ACME)]),  # noqa: E501
     ("Jobless claims rose 5% last week while mortgage rates climbed to 7.1%.",
      [("5%", 5.0, None, "percent", None, "change", None), ("7.1%", 7.1, None, "percent", None, "interest_rate", None)]),  # noqa: E501
+    ("Analysts expect a 3% consumer price inflation and a 0.5% rise in interest rates.",
+     [("3%", 3.0, None, "percent", None, "inflation", None), ("0.5%", 0.5, None, "percent", None, "interest_rate_change", None)]),  # noqa: E501
     ("Taxes took 3% of GDP and tax rates rose to 21%.",
      [("3%", 3.0, None, "percent", None, "change", None), ("21%", 21.0, None, "percent", None, "change", None)]),  # noqa: E501
     # a percent in points names a rate's change, point_change when no rate is named (never a relative change)
