@@ -15,9 +15,9 @@ from functools import reduce
 import polars as pl
 
 from transforms.text import frame_schema, slice_spans
-from warehouse.schemas import CURRENCIES, METRICS, UNITS
+from warehouse.schemas import CURRENCIES, METRICS, RATE_KINDS, UNITS
 
-EXTRACTOR_VERSION = "metrics-2026.12.01-numbers"
+EXTRACTOR_VERSION = "metrics-2026.12.01"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -842,13 +842,23 @@ _MONEY_CUES = [
     ("backlog", r"backlogs?|order\s+book|remaining\s+performance\s+obligations?|未完成订单|在手订单"),
     # capital expenditure is spending on the company's own assets: `investment` (as `_s_investment`)
     ("investment", r"capex|capital\s+(?:expenditures?|spending)|资本开支|资本支出"),
-    ("cost_savings", r"(?:cost\s+)?savings|cost\s+(?:reductions?|cuts?|cutting)|降本"),
+    # ("a €10bn cost-cutting programme": the compound is written with a hyphen as often as a space)
+    ("cost_savings", r"(?:cost[\s-]+)?savings|cost[\s-]+(?:saving|reductions?|cuts?|cutting)|降本"),
+    # money a company pays its own shareholders is neither an acquisition nor revenue: a share buyback
+    # ("a $10 billion share buyback", "¥50 billion to buy back shares") and a dividend
+    (
+        "buyback",
+        r"(?:share\s+|stock\s+)?(?:buy-?backs?|re-?purchases?|repurchas(?:ed|ing))|(?:to\s+)?(?:buy|buys|buying|bought)[\s-]+back|回购",  # noqa: E501
+    ),
+    ("dividend", r"dividends?|股息|分红"),
     ("valuation", r"估值"),
     # money raised from investors: "$5 million in funding", "a funding round of $5 million" (the verb
     # counts only right before the amount: `_kind_words`; "guidance was raised to $X" is no funding)
     ("funding", r"funding|financing|(?:funding\s+|seed\s+)?rounds?|融资"),
 ]  # fmt: skip
 _CUE_ANY = "|".join(f"(?:{pat})" for _, pat in _MONEY_CUES)
+# The nouns of a financial statement's lines: loss, profit, revenue.
+_STATEMENT_ANY = "|".join(f"(?:{pat})" for _, pat in _MONEY_CUES[:3])
 _CUE_HINT = f"(?i){_CUE_ANY}"
 # "loss of", "revenue for the quarter was", "loss widened to": up to four words between; a digit, a
 # comma or a full stop between them ends the clause the cue names — except the noun's own change in
@@ -865,13 +875,21 @@ _CUE_MODIFIERS = (
 )
 _CUE_RIGHT = rf"^\s*(?:\)\s*)?(?:in\s+)?(?:{_CUE_MODIFIERS}\s*){{0,2}}({_CUE_ANY})(?:[^a-z]|$)"
 # Earnings per share, not a share price: the nearest cue before the figure in its clause is an
-# earnings word ("EPS was €1.73 versus €3.20", "earnings of $0.29 a share"), or EPS follows it.
+# earnings word ("EPS was €1.73 versus €3.20", "earnings of $0.29 a share", "earned $4.37 per share",
+# "a profit of $1.10 a share"), or EPS follows it; a dividend word names a dividend per share ("a
+# dividend of $0.30 a share").
 _EPS_LEFT = (
-    r"^.*(?:^|[^a-z])(eps|earnings|每股收益|shares?|stocks?|prices?|priced|traded|trading|股价)"
+    r"^.*(?:^|[^a-z])(eps|earnings|earn(?:s|ed)?|profits?|net\s+income|每股收益|dividends?|payouts?|股息|分红|"
+    r"shares?|stocks?|prices?|priced|traded|trading|股价)"
     r"(?:[^.;:]|\.[0-9])*$"
 )
+_EPS_WORDS = ["eps", "earnings", "earn", "earns", "earned", "profit", "profits", "每股收益"]
+_DIVIDEND_WORDS = ["dividend", "dividends", "payout", "payouts", "股息", "分红"]
 _EPS_RIGHT = (
     r"^\s*(?:(?:per|a)\s+share\s+)?(?:in\s+)?(?:adjusted\s+|diluted\s+|gaap\s+)?(?:earnings|eps)(?-u:\b)"
+)
+_DIVIDEND_RIGHT = (
+    r"^\s*(?:(?:per|a)\s+share\s+)?(?:in\s+)?(?:(?:quarterly|annual|final|interim|special)\s+)?dividends?"
 )
 
 
@@ -880,23 +898,92 @@ _EPS_RIGHT = (
 # `stock_change`); "margin shrank by 2.5 points" neither, whatever a later clause says ("... and shares
 # fell"). A statement noun names the figure's change only through a verb of change between them.
 _STOCK_CUE = r"shares|stocks?|share\s+price|market\s+(?:cap|value)"
-_PCT_CUE_LEFT = (
-    rf"^.*(?:^|[^a-z])({_STOCK_CUE}|{_CUE_ANY}|margins?|market\s+share)((?:\s+[a-z'’-]+){{0,5}})\s*$"
+# Rates a percent is the level of, named by the noun before it (lower-cased): a central bank's policy
+# rate ("raised its deposit rate to 4%", "held rates at 4.75-5.00%", bare "rates" only after a verb of
+# rate setting: "tax rates" is none), inflation ("consumer prices rose 3.2%" is a rate of inflation),
+# unemployment, GDP growth ("the economy grew 0.6%"), a margin; a rate cut or hike is a change of the
+# policy rate. The nouns are those of central banks' and statistics offices' releases.
+_RATE_CUES = [
+    (
+        "interest_rate_change",
+        r"(?:interest\s+|policy\s+)?rate\s+(?:cuts?|hikes?|increases?|reductions?|rises?)",
+    ),
+    (
+        "interest_rate",
+        r"(?:interest|policy|deposit|lending|refinancing|repo|discount|overnight|benchmark|base|bank|cash|prime|"
+        r"(?:federal|fed)\s+funds|loan\s+prime|mortgage)\s+rates?(?:\s+(?:range|target))?|(?:rais|hik|cut|lower|held|hold|"
+        r"kept|keep|left|leav|trim|reduc|slash)[a-z]*\s+(?:its\s+|their\s+|the\s+)?(?:key\s+)?rates|利率",
+    ),
+    (
+        "inflation",
+        r"(?:core\s+|headline\s+)?inflation(?:\s+rate)?|(?:consumer|producer)\s+prices?(?:\s+index|\s+inflation)?|cpi|ppi|"
+        r"hicp|通胀|通货膨胀|消费者物价",
+    ),
+    ("unemployment_rate", r"(?:unemployment|jobless)(?:\s+rate)?|失业率"),
+    (
+        "gdp_growth",
+        r"gdp(?:\s+growth)?|gross\s+domestic\s+product|(?:the|its|[a-z]+['’]s)\s+economy|economic\s+(?:growth|output)|"
+        r"经济增长|国内生产总值",
+    ),
+]  # fmt: skip
+# What may follow a bare rate noun (`_percent_cue`): a verb of being, reaching or pace, or a preposition.
+_RATE_VERBS = (
+    r"is|was|were|are|has|had|have|will|would|could|may|might|also|still|stood|stands|hit|hits|reached|reaches|"
+    r"remained|remains|held|holds|came|comes|eas\w*|edg\w*|accelerat\w*|slow\w*|cool\w*|pick\w*|quicken\w*|"
+    r"ran|runs|running|of|at|to|in|on|for|by|over|year-on-year|annually"
 )
-_PCT_CUE_HINT = rf"(?i){_STOCK_CUE}|{_CUE_ANY}|margin|market\s+share"
+_RATE_ANY = "|".join(f"(?:{pat})" for _, pat in _RATE_CUES)
+# A margin, also as the translation of 毛利率 / 利润率 ("gross profit rate").
+_MARGIN_CUE = r"margins?|(?:gross\s+|operating\s+|net\s+)?profit\s+rates?"
+# (one figure may stand between the noun and a level reached or left: "inflation fell 0.4 points to 2.6%";
+# "revenue rose 10% while costs fell 3%" gives the 3% no noun)
+_PCT_CUE_LEFT = (
+    rf"^.*(?:^|[^a-z])({_STOCK_CUE}|{_MARGIN_CUE}|{_CUE_ANY}|{_RATE_ANY}|market\s+share)"
+    r"((?:\s+[a-z][a-z0-9'’-]*){0,5}(?:\s+[0-9]+(?:\.[0-9]+)?\s?(?:%|per\s?cent|percent(?:age\s+points?)?|basis\s+points?|pc|"
+    r"bps|points?)(?:\s+[a-z][a-z0-9'’-]*){0,2}\s+(?:to|from|at|and|or)(?:\s+[a-z]+)?)?)\s*$"
+)
+_PCT_CUE_HINT = (
+    rf"(?i){_STOCK_CUE}|{_CUE_ANY}|margin|market\s+share|rates?(?-u:\b)|inflation|prices?|cpi|ppi|hicp|jobless|"
+    r"unemploy|gdp|domestic|econom|利率|通胀|通货膨胀|消费者物价|失业率|经济增长|国内生产总值"
+)
+# The same rates named right after the percent, past modifiers ("a 4.1% jobless rate", "3.2% core
+# inflation", "a 25 basis-point rate cut", "a 0.5% cut in interest rates"); "3% of GDP" is a share of
+# it, no growth ("of" is no modifier).
+_RATE_RIGHT = (
+    r"^[\s-]+(?:(?:annual|annuali[sz]ed|year-on-year|yearly|monthly|quarterly|core|headline|average|key|"
+    r"benchmark)\s+){0,2}("
+    r"(?:interest\s+|policy\s+)?rate\s+(?:cuts?|hikes?|increases?|reductions?|rises?)"
+    r"|(?:cuts?|hikes?|reductions?|increases?|rises?)\s+(?:in|to|of)\s+(?:(?:its|the|their)\s+)?(?:key\s+|interest\s+|"
+    r"policy\s+|benchmark\s+)?rates?"
+    r"|(?:interest|policy|deposit|lending|refinancing|repo|discount|overnight|base|bank|cash|prime|(?:federal|fed)"
+    r"\s+funds)\s+rates?"
+    r"|inflation(?:\s+rate)?|(?:consumer|producer)\s+price\s+(?:inflation|index)|(?:unemployment|jobless)\s+rate"
+    r"|gdp(?:\s+growth)?|economic\s+growth)(?:[^a-z]|$)"
+)
+_RATE_RIGHT_HINT = r"(?i)rates?(?-u:\b)|inflation|price|jobless|unemploy|gdp|economic"
 _CHANGE_WORDS = (
     r"(?-u)(?-u:\b)(?:up|down|rose|rise[sn]?|fell|fall(?:s|en)?|grew|grow(?:s|n)?|increas\w*|decreas\w*|jump\w*|"
     r"drop\w*|declin\w*|gain\w*|surg\w*|plung\w*|climb\w*|slid|slump\w*|soar\w*|lower\w*|boost\w*|"
     r"shr[aiu]nk\w*|widen\w*|narrow\w*|tumbl\w*|sank|dipp?\w*|expand\w*|contract\w*)(?-u:\b)"
 )
+_RATE_NEXT = rf"(?-u)^(?:\s+(?:{_RATE_VERBS})(?:\s|$)|$)|^\s+{_CHANGE_WORDS.removeprefix('(?-u)')}"
 
 
-def _percent_cue(cue: pl.Expr, between: pl.Expr) -> pl.Expr:
+def _percent_cue(cue: pl.Expr, between: pl.Expr, points: pl.Expr) -> pl.Expr:
     """The kind a percent's nearest noun before it names, from that noun and the words between them
     (`_PCT_CUE_LEFT`'s groups): stock_change, `<kind>_change` of a statement noun with a verb of change
-    between, change for a margin with such a verb, "" for a noun that names none of them (a market share,
-    a statement noun or a margin without a change); null when no noun is near."""
+    between, a rate of `_RATE_CUES` (its `_change` when changed "by" it), margin_change for a margin with
+    such a verb (`points`: the figure is in points; change when it is a percent, relative or not), margin
+    for a margin reached or held, "" for a noun that names none of them (a market share, a
+    statement noun without a change); null when no noun is near."""
     statement = _first_match_map(cue, [(pat, kind) for kind, pat in _MONEY_CUES], "^(?:{})$")
+    # (a conjunction between hands the figure to another noun: "GDP and tax rates rose to 21%"; a bare
+    # "unemployment", "inflation" or "GDP" names the rate only when a verb or preposition follows it:
+    # "jobless claims rose 5%", "GDP per capita grew 3%" are other figures)
+    rate = pl.when(
+        ~between.str.contains(r"(?:^|\s)(?:and|or|but|while|whereas)\s+[a-z]")
+        & (cue.str.contains(r"rates?$|利率|失业率") | between.str.contains(_RATE_NEXT))
+    ).then(_first_match_map(cue, [(pat, kind) for kind, pat in _RATE_CUES], "^(?:{})$"))
     return (
         pl.when(cue.is_null())
         .then(pl.lit(None, dtype=pl.String))
@@ -911,25 +998,56 @@ def _percent_cue(cue: pl.Expr, between: pl.Expr) -> pl.Expr:
         .then(pl.lit("eps_change"))
         .when(statement.is_not_null() & between.str.contains(_CHANGE_WORDS))
         .then(statement + "_change")
-        # (a margin's change: "margin narrowed by 1.5 points", whatever else the sentence says)
-        .when(cue.str.starts_with("margin") & between.str.contains(_CHANGE_WORDS))
-        .then(pl.lit("change"))
+        .when(rate.str.ends_with("_change"))
+        .then(rate)
+        # (a rate changed "by" a percent is changed by that many points: "cut rates by 0.25%"; prices or
+        # an economy that rose by 3% is a rate of 3%)
+        .when(
+            rate.is_not_null()
+            & cue.str.contains(r"rate|inflation|利率")
+            & between.str.contains(r"(?:^|\s)by$")
+        )
+        .then(rate + "_change")
+        # (a rate is the level it is at or moved to: "inflation of 10.1%", "rose to 4%", "held rates at")
+        .when(rate.is_not_null())
+        .then(rate)
+        # (a margin's change: "margin narrowed by 1.5 points", whatever else the sentence says; the
+        # margin reached or left is a level: "margin rose to 33%", "fell from 40%")
+        .when(
+            cue.str.contains(f"^(?:{_MARGIN_CUE})$")
+            & between.str.contains(_CHANGE_WORDS)
+            & ~between.str.contains(r"(?:^|\s)(?:to|from|at)$")
+        )
+        .then(pl.when(points).then(pl.lit("margin_change")).otherwise(pl.lit("change")))
+        .when(cue.str.contains(f"^(?:{_MARGIN_CUE})$"))
+        .then(pl.lit("margin"))
         .otherwise(pl.lit(""))
     )
 
 
-def _eps(left: pl.Expr, right: pl.Expr) -> pl.Expr:
-    """An amount per share is earnings per share (`_EPS_LEFT`, `_EPS_RIGHT`)."""
+def _per_share_kind(left: pl.Expr, right: pl.Expr) -> pl.Expr:
+    """What an amount per share is: eps, dividend or share_price (`_EPS_LEFT`, `_EPS_RIGHT`,
+    `_DIVIDEND_RIGHT`); a word after the amount outranks the nearest one before it."""
     # ("earnings per share of": "per share" belongs to the noun before it, no share cue of its own)
     before = (
         left.str.tail(80)
         .str.to_lowercase()
         .str.replace_all(r"(?:per|a)\s+share", " ")
+        .str.replace_all(r"net\s+income", "net income")
         .str.extract(_EPS_LEFT, 1)
     )
-    return before.is_in(["eps", "earnings", "每股收益"]).fill_null(False) | right.str.head(
-        60
-    ).str.to_lowercase().str.contains(_EPS_RIGHT)
+    after = right.str.head(60).str.to_lowercase()
+    return (
+        pl.when(after.str.contains(_EPS_RIGHT))
+        .then(pl.lit("eps"))
+        .when(after.str.contains(_DIVIDEND_RIGHT))
+        .then(pl.lit("dividend"))
+        .when(before.is_in([*_EPS_WORDS, "net income"]).fill_null(False))
+        .then(pl.lit("eps"))
+        .when(before.is_in(_DIVIDEND_WORDS).fill_null(False))
+        .then(pl.lit("dividend"))
+        .otherwise(pl.lit("share_price"))
+    )
 
 
 def _kind_words(left: pl.Expr, right: pl.Expr) -> tuple[dict[str, pl.Expr], dict[str, pl.Expr]]:
@@ -988,6 +1106,7 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
             # (a price of one share in millions is no share price: "cut its forecast to $1.1 billion")
             (s("_s_stock") & words["share_price"] & (s("_lo_scale") < 1e6), "share_price"),
             (words["valuation"], "valuation"),
+            (pl.col("_far").is_not_null(), pl.col("_far")),
             (s("_s_revenue"), "revenue"),
             (s("_s_market_cap"), "market_cap"),
             (s("_s_funding"), "funding"),
@@ -1006,6 +1125,7 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
     percent = _first_of(
         [
             (pct["market_share"], "market_share"),
+            (pl.col("_rate_r").is_not_null(), pl.col("_rate_r")),
             (cue.is_not_null() & (cue != ""), cue),
             (cue.is_null() & s("_s_stock") & s("_stock_near"), "stock_change"),
             (pct["benchmark"], "benchmark_score"),
@@ -1020,7 +1140,7 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
         (
             _PER_SHARE,
             "_kind_per_share",
-            pl.when(_eps(left, right)).then(pl.lit("eps")).otherwise(pl.lit("share_price")),
+            _per_share_kind(left, right),
         ),
     ]
 
@@ -1593,7 +1713,8 @@ _DEVICE_CUE = (
     r"(?i)(?-u:\b)(?:(?:smart)?phones?|handsets?|tablets?|laptops?|pcs?|robots?|humanoids?|wearables?|"
     r"drives?|consoles?|headsets?)(?-u:\b)|手机|机器人"
 )
-_JAPAN_CUE = r"(?i)(?-u:\b)(?:japan|japanese|tokyo|osaka|yen)(?-u:\b)|日本|日元"
+# (also Japan's stock indices and the Bank of Japan's short name: the words of Japanese market news)
+_JAPAN_CUE = r"(?i)(?-u:\b)(?:japan|japanese|tokyo|osaka|yen|nikkei|topix|boj)(?-u:\b)|日本|日元|日经"
 _CHINA_CUE = r"(?i)(?-u:\b)(?:china|chinese|beijing|shanghai|shenzhen|yuan|rmb|renminbi)(?-u:\b)|中国|人民币"
 # Money words to the left of a bare scaled number: "valuation passed 38 billion" (currency implied).
 _MONEY_LEFT = (
@@ -2180,7 +2301,39 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
         _pc=tail.str.to_lowercase().str.extract(_PCT_CUE_LEFT, 1),
         _pb=tail.str.to_lowercase().str.extract(_PCT_CUE_LEFT, 2),
     )
-    kept = _on_rows(kept, pl.col("_pc").is_not_null(), _pct_cue=_percent_cue(pl.col("_pc"), pl.col("_pb")))
+    kept = _on_rows(
+        kept,
+        pl.col("_pc").is_not_null(),
+        _pct_cue=_percent_cue(pl.col("_pc"), pl.col("_pb"), pl.col("surface").str.contains(_POINTS)),
+    )
+    # A rate named right after the percent (`_RATE_RIGHT`), read only where a rate word is there.
+    head = pl.col("_right").str.head(40)
+    kept = _on_rows(
+        kept,
+        _PERCENT & head.str.contains(_RATE_RIGHT_HINT),
+        _rate_r=_first_match_map(
+            head.str.to_lowercase().str.extract(_RATE_RIGHT, 1),
+            [(r"(?:.*\s)?(?:cuts?|hikes?|reductions?|increases?|rises?)(?:\s.*)?", "interest_rate_change"),
+             *((pat, kind) for kind, pat in _RATE_CUES[1:])],
+            "^(?:{})$",
+        ),
+    )  # fmt: skip
+    # With no cue next to an amount of money, the statement noun nearest before it in its clause, past
+    # other figures ("cut its profit forecast to ¥400 billion from ¥1.25 trillion, as sales fell": both
+    # are profit; a word of forecast or guidance names no kind of its own), read only where the clause
+    # names a statement noun at all.
+    prefix = pl.col("_stext").str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
+    kept = _on_rows(
+        kept,
+        _MONEY & pl.col("_near").is_null() & (pl.col("_s_revenue") | pl.col("_s_profit")).fill_null(False),
+        _far=_first_match_map(
+            prefix.str.to_lowercase()
+            .str.replace(r"^.*(?:[;；]|,\s+(?:and|but|while|whereas|yet)\s)", "")
+            .str.extract(rf"^.*(?:^|[^a-z])({_STATEMENT_ANY})(?:[^a-z]|$)", 1),
+            [(pat, kind) for kind, pat in _MONEY_CUES[:3]],
+            "^(?:{})$",
+        ),
+    )
     # With no such noun, whether a stock word stands before the percent in its sentence or right after
     # it (read only where the sentence holds one).
     kept = _on_rows(
@@ -2218,6 +2371,8 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
         "_pb",
         "_pct_cue",
         "_stock_near",
+        "_rate_r",
+        "_far",
         *_KIND_SENTENCE,
         *(name for _, name, _ in rules),
     )
@@ -2229,7 +2384,7 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     # A signed percent is a change ("growth of -2%", "(−3%)"): its minus is a fall (`figure_directions`),
     # kept as a magnitude; a share of a market or a score has no sign to read.
     change = _PERCENT & ~pl.col("kind").is_in(["market_share", "benchmark_score"]).fill_null(False)
-    return kept.with_columns(
+    kept = kept.with_columns(
         pl.when(negative & income)
         .then(pl.lit("loss"))
         .when(negative & change & pl.col("kind").is_null())
@@ -2240,6 +2395,29 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit(NEGATIVE))
         .otherwise(pl.col("reason"))
         .alias("reason"),
+    )
+    points = _PERCENT & pl.col("surface").str.contains(_POINTS)
+    kept = _on_rows(kept, points, _pk=_points_kind(pl.col("kind")))
+    return kept.with_columns(pl.coalesce("_pk", "kind").alias("kind")).drop("_pk")
+
+
+# A percent written in percentage points or basis points ("1.2 percentage points", "25 bps", "3个百分点"):
+# the labels' unit is `percent` (devset README), the kind says it is a difference of two rates.
+_POINTS = r"(?i)points?$|bps?$|个百分点$"
+
+
+def _points_kind(kind: pl.Expr) -> pl.Expr:
+    """The kind of a percent written in points: the change of its rate (`warehouse.schemas.RATE_KINDS`:
+    "margin widened by 1.2 percentage points" -> margin_change, "cut rates by 25 basis points" ->
+    interest_rate_change), point_change when no rate is named (a relative `<kind>_change` or `change`
+    would misread it as a percent of the earlier value)."""
+    rate_changes = [f"{k}_change" for k in RATE_KINDS]
+    return (
+        pl.when(kind.is_in(RATE_KINDS))
+        .then(kind + "_change")
+        .when(kind.is_in(rate_changes))
+        .then(kind)
+        .otherwise(pl.lit("point_change"))
     )
 
 

@@ -228,12 +228,23 @@ METRICS = Table(
         "unit": "ISO 4217 code, <CUR>_per_share, <CUR>_per_million_tokens, or a unit of UNITS (parameters, "
         "tokens, GPU, users, customers, employees, vehicles, units, W, GWh, GB, days, percent, ratio, ...)",
         "qualifier": "about, over, under, up_to, ... when the text hedges the figure",
-        "kind": "parameter_count, funding, valuation, revenue, profit, loss, backlog, cost_savings, "
-        "investment (capital expenditure included), share_price, eps (earnings per share), stock_change, "
-        "<kind>_change (a percent change of that kind: 'revenue rose 10%' -> revenue_change), change (of "
-        "anything else), user_count, headcount (a workforce: 'has 30,000 employees'), headcount_change (jobs "
-        "cut or added: 'cut 2,500 jobs', 'plans to hire 1,000 engineers'; `direction` says which), ...; a "
-        "loss keeps its positive magnitude in `value` (kind loss, not a negative profit)",
+        "kind": "what the figure measures, null when its words do not say. Money: revenue, profit, loss (a "
+        "loss keeps its positive magnitude in `value`, kind loss, not a negative profit), backlog, "
+        "cost_savings, investment (capital expenditure included), funding, valuation, acquisition, "
+        "buyback (shares bought back), dividend, market_cap, price. Per share: eps (earnings per share), "
+        "dividend, share_price. Rates in percent (RATE_KINDS): interest_rate (a policy or lending rate), "
+        "inflation, unemployment_rate, gdp_growth, margin, market_share. Changes: <kind>_change of an amount "
+        "is a relative change in percent ('revenue rose 10%' -> revenue_change; stock_change, eps_change); "
+        "<kind>_change of a rate is a change in percentage points ('cut rates by 25 basis points' -> "
+        "interest_rate_change, value 0.25; 'margin widened by 1.2 percentage points' -> margin_change); "
+        "point_change is a change in percentage points of a rate the text does not name, change a percent "
+        "change of anything else. A percent written in points or basis points is never a relative change: "
+        "`kind in ('point_change', 'interest_rate_change', 'inflation_change', 'unemployment_rate_change', "
+        "'gdp_growth_change', 'margin_change', 'market_share_change')` selects them all (unit stays percent, "
+        "as the labels write it). Counts: parameter_count, user_count, headcount (a workforce: 'has 30,000 "
+        "employees'), headcount_change (jobs cut or added: 'cut 2,500 jobs', 'plans to hire 1,000 "
+        "engineers'; `direction` says which), gpu_count, training_compute, training_tokens, context_length, "
+        "throughput, benchmark_score, ranking",
         "direction": "up or down when the figure's own clause states it as a rise or a fall ('rose 10%', "
         "'a 5% drop', 'down 3%', '-2%', 'cut 2,500 jobs'), null when it states none or the figure is a level "
         "reached ('rose to $5 billion'); `value` stays the magnitude (one of DIRECTIONS)",
@@ -377,6 +388,9 @@ def ddl(table: Table) -> str:
 
 # Accepted values, declared beside the tables that hold them (dbt's `accepted_values`).
 DIRECTIONS = ("up", "down")
+# Kinds of `metrics` whose figure is itself a rate in percent: their `<kind>_change` is a change in
+# percentage points (every other `<kind>_change` is relative, a percent of the earlier value).
+RATE_KINDS = ("interest_rate", "inflation", "unemployment_rate", "gdp_growth", "margin", "market_share")
 ENTITY_TYPES = ("ORG", "PERSON", "MODEL", "PRODUCT", "BENCHMARK", "GPE")
 CURRENCIES = ("USD", "CNY", "EUR", "HKD", "GBP", "JPY", "KRW", "INR", "TWD", "SGD", "CAD", "AUD", "CHF")
 UNITS = (

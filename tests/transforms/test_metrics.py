@@ -113,7 +113,7 @@ CASES = [
     ("Xiaomi was valued at $2 billion in May 2022to $5 billion.",
      [("$2 billion", 2e9, None, "USD", None, "valuation", X), ("$5 billion", 5e9, None, "USD", None, "valuation", X)]),  # noqa: E501
     ("Xiaomi's margin went from 4% in 2020 to 10% in 2024.",
-     [("4%", 4.0, None, "percent", None, None, X), ("10%", 10.0, None, "percent", None, None, X)]),
+     [("4%", 4.0, None, "percent", None, "margin", X), ("10%", 10.0, None, "percent", None, None, X)]),
     ("Xiaomi secures$2bn at$10 billion, around$1 billion.",
      [("$2bn", 2e9, None, "USD", None, None, X), ("$10 billion", 1e10, None, "USD", None, None, X),
       ("$1 billion", 1e9, None, "USD", "about", None, X)]),
@@ -180,7 +180,7 @@ CASES = [
       ("680.000 Mitarbeiter", 680000, None, "employees", None, "headcount", _eid("Tencent"))]),  # noqa: E501
     ("It runs on 2 512GB machines.", [("512GB", 512, None, "GB", None, None, None)]),
     ("Xiaomi's margin rose to 33pc and grew 490 bps.",
-     [("33pc", 33, None, "percent", None, "change", X), ("490 bps", 4.9, None, "percent", None, "change", X)]),  # noqa: E501
+     [("33pc", 33, None, "percent", None, "margin", X), ("490 bps", 4.9, None, "percent", None, "margin_change", X)]),  # noqa: E501
     ("MiMo charges 0.8 RMB/million tokens.",
      [("0.8 RMB/million tokens", 0.8, None, "CNY_per_million_tokens", None, None, _eid("MiMo"))]),  # noqa: E501
     ("Xiaomi EPS was €1.73 versus €3.20 last year.",
@@ -192,7 +192,7 @@ CASES = [
     ("Xiaomi raised $2 billion. Its valuation passed 38 billion.",
      [("$2 billion", 2e9, None, "USD", None, "funding", X), ("38 billion", 3.8e10, None, "USD", None, "valuation", X)]),  # noqa: E501
     ("Xiaomi guided $11.1B to $11.2B and margins of 34% to 42%.",
-     [("$11.1B to $11.2B", 1.11e10, 1.12e10, "USD", None, None, X), ("34% to 42%", 34, 42, "percent", None, None, X)]),  # noqa: E501
+     [("$11.1B to $11.2B", 1.11e10, 1.12e10, "USD", None, None, X), ("34% to 42%", 34, 42, "percent", None, "margin", X)]),  # noqa: E501
     ("Xiaomi plans 15,000 job cuts, up to 700 roles and 500 contractors.",
      [("15,000 job cuts", 15000, None, "employees", None, "headcount_change", X), ("700 roles", 700, None, "employees", "up_to", "headcount", X), ("500 contractors", 500, None, "people", None, None, X)]),  # noqa: E501
     ("ChatGPT has 15 million paid seats.",
@@ -317,7 +317,7 @@ CASES = [
     # the figure's own clause owns it, not a name in a clause before it; digit groups are no clause break
     ("After CyberGear shipped in May, Xiaomi sold 9 million units.", [("9 million units", 9e6, None, "units", None, None, X)]),  # noqa: E501
     ("Xiaomi targets 1,000,000 deliveries for the CyberDog 2 and keeps its margin at 12 percent.",
-     [("1,000,000 deliveries", 1e6, None, "count", None, None, _eid("CyberDog 2")), ("12 percent", 12.0, None, "percent", None, None, X)]),  # noqa: E501
+     [("1,000,000 deliveries", 1e6, None, "count", None, None, _eid("CyberDog 2")), ("12 percent", 12.0, None, "percent", None, "margin", X)]),  # noqa: E501
     # a coordinated list is a source as a whole ("include A, B, C and D"); "Backed by A, B ..." is no list
     ("Xiaomi sold 9 million phones. Its backers include Alibaba, Tencent, Google and Nvidia, with stakes above 5%.",  # noqa: E501
      [("9 million phones", 9e6, None, "units", None, None, X), ("5%", 5.0, None, "percent", "over", None, X)]),  # noqa: E501
@@ -354,7 +354,7 @@ CASES = [
     ("Acme hopes to raise EUR 3 million from angel investors after sales grew.",
      [("EUR 3 million", 3e6, None, "EUR", None, "funding", ACME)]),  # noqa: E501
     ("Acme's gross margin narrowed by 1.5 percentage points and its stock lost 4%.",
-     [("1.5 percentage points", 1.5, None, "percent", None, "change", ACME), ("4%", 4.0, None, "percent", None, "stock_change", ACME)]),  # noqa: E501
+     [("1.5 percentage points", 1.5, None, "percent", None, "margin_change", ACME), ("4%", 4.0, None, "percent", None, "stock_change", ACME)]),  # noqa: E501
     ("Acme shares closed at $41.20, up 2%.",
      [("$41.20", 41.2, None, "USD_per_share", None, "share_price", ACME), ("2%", 2.0, None, "percent", None, "stock_change", ACME)]),  # noqa: E501
     ("Acme's annual revenue outlook was raised to $9 billion after it raised $300 million in June.",
@@ -472,9 +472,47 @@ CASES = [
     # basis points are hundredths of a percentage point (labels: "490 bps" -> 4.9 percent): "bp" in lower
     # case only ("BP" is also a company), hyphenated before a noun too; a date after "on" is no benchmark
     ("Acme's margin fell 15bp at its 5 BP stations, after a 25-basis-point rise.",
-     [("15bp", 0.15, None, "percent", None, "change", ACME), ("25-basis-point", 0.25, None, "percent", None, "change", ACME)]),  # noqa: E501
+     [("15bp", 0.15, None, "percent", None, "margin_change", ACME), ("25-basis-point", 0.25, None, "percent", None, "point_change", ACME)]),  # noqa: E501
     ("The Fed cut rates by 1 basis point and 50 bps on Wednesday.",
-     [("1 basis point", 0.01, None, "percent", None, "change", None), ("50 bps", 0.5, None, "percent", None, "change", None)]),  # noqa: E501
+     [("1 basis point", 0.01, None, "percent", None, "interest_rate_change", None), ("50 bps", 0.5, None, "percent", None, "interest_rate_change", None)]),  # noqa: E501
+    # rates named by the nearest noun before the percent in its clause, or right after it: a level is the
+    # rate's kind, a change in points its `_change`; "tax rates" and "3% of GDP" are none of them
+    ("The central bank raised its deposit rate to 4.5% and kept the lending rate at 5.25%-5.50%.",
+     [("4.5%", 4.5, None, "percent", None, "interest_rate", None), ("5.25%-5.50%", 5.25, 5.5, "percent", None, "interest_rate", None)]),  # noqa: E501
+    ("Policymakers held rates at 3.75–4.00% while annual inflation of 6.2% eased.",
+     [("3.75–4.00%", 3.75, 4.0, "percent", None, "interest_rate", None), ("6.2%", 6.2, None, "percent", None, "inflation", None)]),  # noqa: E501
+    ("Consumer prices rose 2.9% in May and the jobless rate was 5.3%.",
+     [("2.9%", 2.9, None, "percent", None, "inflation", None), ("5.3%", 5.3, None, "percent", None, "unemployment_rate", None)]),  # noqa: E501
+    ("The economy grew 1.4% last quarter, and GDP growth slowed by 0.3 percentage points.",
+     [("1.4%", 1.4, None, "percent", None, "gdp_growth", None), ("0.3 percentage points", 0.3, None, "percent", None, "gdp_growth_change", None)]),  # noqa: E501
+    ("Core inflation fell 0.2 percentage points to 3.1%.",
+     [("0.2 percentage points", 0.2, None, "percent", None, "inflation_change", None), ("3.1%", 3.1, None, "percent", None, "inflation", None)]),  # noqa: E501
+    ("Acme expects a 4.8% jobless rate and a 50 basis-point rate hike.",
+     [("4.8%", 4.8, None, "percent", None, "unemployment_rate", ACME), ("50 basis-point", 0.5, None, "percent", None, "interest_rate_change", ACME)]),  # noqa: E501
+    ("Jobless claims rose 5% last week while mortgage rates climbed to 7.1%.",
+     [("5%", 5.0, None, "percent", None, "change", None), ("7.1%", 7.1, None, "percent", None, "interest_rate", None)]),  # noqa: E501
+    ("Analysts expect a 3% consumer price inflation and a 0.5% rise in interest rates.",
+     [("3%", 3.0, None, "percent", None, "inflation", None), ("0.5%", 0.5, None, "percent", None, "interest_rate_change", None)]),  # noqa: E501
+    ("Taxes took 3% of GDP and tax rates rose to 21%.",
+     [("3%", 3.0, None, "percent", None, "change", None), ("21%", 21.0, None, "percent", None, "change", None)]),  # noqa: E501
+    # a percent in points names a rate's change, point_change when no rate is named (never a relative change)
+    ("Globex's gross margin widened by 2.1 percentage points, and revenue growth slowed by 4 percentage points.",  # noqa: E501
+     [("2.1 percentage points", 2.1, None, "percent", None, "margin_change", GLOBEX), ("4 percentage points", 4.0, None, "percent", None, "point_change", GLOBEX)]),  # noqa: E501
+    # an amount per share after an earnings word is eps, after a dividend word a dividend
+    ("Acme earned $2.15 per share and paid a dividend of $0.40 a share.",
+     [("$2.15 per share", 2.15, None, "USD_per_share", None, "eps", ACME), ("$0.40 a share", 0.4, None, "USD_per_share", None, "dividend", ACME)]),  # noqa: E501
+    ("Globex made a profit of $1.05 a share as its stock rose.",
+     [("$1.05 a share", 1.05, None, "USD_per_share", None, "eps", GLOBEX)]),  # noqa: E501
+    # money paid to shareholders (buyback, dividend) is no acquisition; a cost-cutting plan is no price; a
+    # forecast keeps the kind of its statement noun, past the figure between
+    ("Acme unveiled a $6 billion share repurchase plan, and Globex will use €2 billion to buy back shares.",
+     [("$6 billion", 6e9, None, "USD", None, "buyback", ACME), ("€2 billion", 2e9, None, "EUR", None, "buyback", GLOBEX)]),  # noqa: E501
+    ("Globex will pay dividends of €900 million after it agreed to buy Vela.",
+     [("€900 million", 9e8, None, "EUR", None, "dividend", GLOBEX)]),  # noqa: E501
+    ("Acme launched a $3 billion cost-cutting drive as prices fell.",
+     [("$3 billion", 3e9, None, "USD", None, "cost_savings", ACME)]),  # noqa: E501
+    ("Acme cut its net profit forecast to $800 million from the earlier forecast of $1.2 billion as sales slowed.",  # noqa: E501
+     [("$800 million", 8e8, None, "USD", None, "profit", ACME), ("$1.2 billion", 1.2e9, None, "USD", None, "profit", ACME)]),  # noqa: E501
 ]  # fmt: skip
 
 
@@ -743,6 +781,7 @@ def test_step_parse_values(text: str, value: float, value_high: float | None) ->
         ("Japan gave ¥590bn.", "JPY"),
         ("China gave ¥590bn.", "CNY"),
         ("Tokyo backs chips.\n\nIt gave ¥590bn.", "JPY"),  # the document is about Japan
+        ("The Nikkei index rose as it gave ¥590bn.", "JPY"),  # Japan's market words are Japan cues
         ("EPS was €1.73.", "EUR_per_share"),
         ("It charges $2 per million tokens.", "USD_per_million_tokens"),
         ("It plans 15,000 job cuts.", "employees"),
