@@ -158,7 +158,7 @@ CASES = [
     ("Acme's revenue fell by $2 billion to $10 billion.",
      [("$2 billion", 2e9, None, "USD", None, "revenue", ACME), ("$10 billion", 1e10, None, "USD", None, "revenue", ACME)]),  # noqa: E501
     ("Acme's gross margin rose from 20% to 25%.",
-     [("20%", 20.0, None, "percent", None, "change", ACME), ("25%", 25.0, None, "percent", None, "change", ACME)]),  # noqa: E501
+     [("20%", 20.0, None, "percent", None, "margin", ACME), ("25%", 25.0, None, "percent", None, "margin", ACME)]),  # noqa: E501
     ("Acme's headcount fell by 6,333 to 6.08 lakh employees.",
      [("6,333", 6333.0, None, "employees", None, "headcount_change", ACME), ("6.08 lakh employees", 608000.0, None, "employees", None, "headcount", ACME)]),  # noqa: E501
     ("Acme's sales rose from 2 to 3 billion yuan.",
@@ -171,9 +171,9 @@ CASES = [
      [("$2 billion to $3 billion", 2e9, 3e9, "USD", None, "investment", ACME)]),  # noqa: E501
     # word figures of a rate move are percentage points (unit percent), not ratios
     ("Acme cut its loan rate by a quarter point and its deposit rate by half a percentage point.",
-     [("a quarter point", 0.25, None, "percent", None, "change", ACME), ("half a percentage point", 0.5, None, "percent", None, "change", ACME)]),  # noqa: E501
+     [("a quarter point", 0.25, None, "percent", None, "point_change", ACME), ("half a percentage point", 0.5, None, "percent", None, "interest_rate_change", ACME)]),  # noqa: E501
     ("Acme lifted its fee by a quarter of a percentage point, then by three-quarters of a point.",
-     [("a quarter of a percentage point", 0.25, None, "percent", None, None, ACME), ("three-quarters of a point", 0.75, None, "percent", None, None, ACME)]),  # noqa: E501
+     [("a quarter of a percentage point", 0.25, None, "percent", None, "point_change", ACME), ("three-quarters of a point", 0.75, None, "percent", None, "point_change", ACME)]),  # noqa: E501
     # thousands grouped by a space before a unit (French, Nordic, SI style), employees in other languages
     ("Acme has 12 000 employees; Globex compte 117 000 salariés. Tencent beschäftigt 680.000 Mitarbeiter.",
      [("12 000 employees", 12000, None, "employees", None, "headcount", ACME), ("117 000 salariés", 117000, None, "employees", None, "headcount", GLOBEX),  # noqa: E501
