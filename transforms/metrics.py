@@ -463,7 +463,10 @@ _RELATIVE_LEFT = r"(?i),\s*(?:which|whom|whose\s+[a-z-]+|that)\s+(?:[a-z-]+\s+){
 # "Editing by X"). The shape decides, not a list of agencies.
 _PAREN_LEFT = r"\(\s*$"
 _CREDIT_RIGHT = r"^\s*\)\s*(?:[-–—]|$)"
-_CREDIT_LEFT = r"(?i)(?-u:\b)(?:(?:additional\s+)?(?:reporting|writing|editing|compiled|graphics)\s+by)\s+$"
+_CREDIT_LEFT = (
+    r"(?i)(?-u:\b)(?:(?:additional\s+)?(?:reporting|writing|written|editing|edited|compiled|graphics)"
+    r"\s+by)\s+$"
+)
 # Figures of the economy or of a whole market belong to no company ("inflation eased to 2.4%", "the
 # global market for X is worth $80 billion", "the central bank held rates at 3%") unless a name's
 # possessive claims them ("Acme's home market"); "market share" and "market value" are a company's.
