@@ -493,6 +493,62 @@ _DEAL_WORDS = (
 # A name inside a relative clause ("Acme, which Globex backs, said ...") is not the sentence's subject.
 _RELATIVE_LEFT = r"(?i),\s*(?:which|whom|whose\s+[a-z-]+|that)\s+(?:[a-z-]+\s+){0,2}$"
 
+# A news agency credited in a dateline or byline reports the article; it owns none of its figures:
+# a name alone in parentheses before the dash that opens the story ("PLACE, date (Agency) - ...", "(Agency)
+# —"), or closing its sentence ("... (Agency)"), and a name after a wire credit ("Reporting by X",
+# "Editing by X"). The shape decides, not a list of agencies.
+_PAREN_LEFT = r"\(\s*$"
+_CREDIT_RIGHT = r"^\s*\)\s*(?:[-–—]|$)"
+_CREDIT_LEFT = (
+    r"(?i)(?-u:\b)(?:(?:additional\s+)?(?:reporting|writing|written|editing|edited|compiled|graphics)"
+    r"\s+by)\s+$"
+)
+# Figures of the economy or of a whole market belong to no company ("inflation eased to 2.4%", "the
+# global market for X is worth $80 billion", "the central bank held rates at 3%") unless a name's
+# possessive claims them ("Acme's home market"); "market share" and "market value" are a company's.
+_MACRO = (
+    r"(?i)(?-u:\b)(?:inflation|deflation|unemployment|jobless\s+(?:rate|claims)|payrolls|gdp|"
+    r"gross\s+domestic\s+product|(?:the\s+)?economy|economic\s+(?:growth|output|activity)|consumer\s+prices|"
+    r"cpi|(?:benchmark|policy|key|base|interest|lending|deposit)\s+rates?|(?:bond|treasury|gilt)\s+yields?|"
+    r"central\s+banks?|monetary\s+authorit(?:y|ies)|policymakers|"
+    r"the\s+(?:[a-z-]+\s+){0,3}(?:market|industry|sector)s?\s+(?:for|in|size|as\s+a\s+whole|overall|worldwide|"
+    r"globally|is|was|will|would|could|grew|rose|fell|expanded|reached|shrank|hit|totall?ed|stood))(?-u:\b)"
+)
+# A clause's own subject: a capitalised name directly before its verb ("while Globex fell 4%", "the Bank
+# of England held rates at 3%", "its Vela unit lost 3,000 jobs"). Groups: the text before the name,
+# its determiner (the, its, their; at a sentence's start the name needs one: "Revenue rose" is no
+# name), the name, the verb.
+# (the same in Chinese: a market's total or size, inflation, unemployment, GDP, consumer prices, the
+# central bank)
+_MACRO_ZH = (
+    r"[^\s,，。；;、]{0,8}市场的?(?:总|整体|规模)|通胀|通货膨胀|失业率|国内生产总值|消费者?物价|央行|中央银行"
+)
+_MACRO_ANY = f"{_MACRO}|{_MACRO_ZH}"
+_MACRO_OWNED = r"(?i)^['’]s?\s+(?:[a-z-]+\s+){0,2}" + _MACRO[len("(?i)") :]
+_LEAD_WORD = (
+    r"(?:Meanwhile|However|Separately|Elsewhere|Also|Earlier|Later|Still|Instead|Overall|Yesterday|Today|"
+    r"(?:On|In|By|Last|This|Next)\s+\p{L}+)"
+)
+_CAP_NAME = r"\p{Lu}[\p{L}\p{N}.&-]*(?:\s+(?:of\s+(?:the\s+)?)?\p{Lu}[\p{L}\p{N}.&-]*)*"
+_CLAUSE_SUBJECT = (
+    rf"^([\s\"“‘(]*(?:{_LEAD_WORD},?\s+)?(?:([Tt]he|its|their)\s+)?)({_CAP_NAME})"
+    r"(?:['’]s?)?\s+(?:(?:shares?|stock|unit|division|arm|subsidiary)\s+)?([a-z]+)(?:[^a-z]|$)"
+)
+_CLAUSE_VERB = (
+    r"^(?:[a-z]{2,}ed|held|holds?|kept|keeps?|cuts?|sets?|fell|falls|rose|rises|grew|grows|sold|sells|made|"
+    r"makes|took|takes|paid|pays|spent|spends|lost|loses|won|wins|bought|buys|built|builds|hits?|led|leads|"
+    r"left|leaves|had|has|have|is|was|are|were|will|would|could|can|may|might|plans|aims|raises|lowers|"
+    r"slashes|trims|jumps|drops|climbs|gains|posts|ships|delivers|employs|hires|sank|sinks|slid|slides|soars|"
+    r"tumbles|shed|sheds|brought|got|gets|gave|gives|puts?|ran|runs|became|becomes|began|begins|beats?|owns|"
+    r"generates|earns|targets|invests|acquires|spent)$"
+)
+# A speaker's verb makes no owner: "The Daily Ledger reported Acme's sales rose 5%".
+_CLAUSE_REPORTING = (
+    r"^(?:said|says|reported|reports|noted|notes|stated|estimated|estimates|expected|expects|added|adds|"
+    r"announced|announces|forecast|forecasts|forecasted|predicted|predicts|projected|projects|cited|quoted|"
+    r"warned|warns|claimed|claims|confirmed|told|tells|wrote|writes|believed|believes|argued|argues|saw|sees)$"
+)
+
 # Subject types per unit class: (preferred type tiers, fallback types, fallback scope).
 _UNIT_CLASS = {
     **{c: "money" for c in CURRENCIES},
@@ -2676,6 +2732,127 @@ def _run_position(run: pl.Expr, position: str, size: str) -> tuple[pl.Expr, pl.E
     return (row - start).alias(position), (end - start + 1).alias(size)
 
 
+# Where a coordinate clause begins: clause_context's joins, and "while" / "whereas" without a comma
+# ("Acme rose 2% while Globex fell 4%").
+_SUBJECT_JOIN = rf"(?:{_CLAUSE_JOIN})|\s+(?i:while|whereas)\s+"
+_LAST_JOIN = rf"(?s)^.*(?:{_SUBJECT_JOIN})"
+# (what follows a text's first join, cut off: what is left is as long as the offset of the join, in
+# characters; `str.find` counts bytes)
+_FIRST_JOIN_ON = rf"(?s)(?:{_SUBJECT_JOIN}).*$"
+# (the sentences where `_CLAUSE_SUBJECT` may find a figure's clause's subject: those with a join, and
+# those opened by "The" + a name. Supersets, searched once per sentence, each alone: literals are
+# found ~4x faster than in one pattern with the anchored part)
+_JOIN_HINT = r"[;；]|while |whereas |, and |, but |, yet "
+_THE_HINT = r"^[\s\"“‘(]*(?:\p{L}+,?\s+){0,2}[Tt]he\s+\p{Lu}"
+
+
+def _clause_subjects(fig: pl.DataFrame, first: pl.Expr) -> pl.DataFrame:
+    """Adds `_cl_start`, the offset in the text where the figure's clause begins (after the last
+    `_SUBJECT_JOIN` before it; the sentence's start when none), `_cs_start` / `_cs_end`, the span of
+    the clause's own subject name (`_CLAUSE_SUBJECT`) when one opens the clause and its verb is no
+    speaker's (else null), and `_next_join`, where the first join after the figure starts (null when
+    none). `fig`: the figures sorted by offset; `first` marks each sentence's first figure."""
+    n = fig.height
+    # Per sentence (its first figure's row): whether it holds a join or opens with "The" + a name, and
+    # where its first join starts (in characters: `str.find` counts bytes; null when it has none).
+    # Each step reads only the rows that may need it, gathered and scattered back by index: a masked
+    # expression over every row cost ~2x more.
+    sent = fig.select(
+        pl.int_range(pl.len(), dtype=pl.Int64).filter(first).alias("_row"),
+        pl.col("_stext").filter(first),
+    ).with_columns(
+        pl.col("_stext").str.contains(_JOIN_HINT).alias("_join_s"),
+        pl.col("_stext").str.contains(_THE_HINT).alias("_the_s"),
+    )
+    joins = sent.filter(pl.col("_join_s")).select(
+        "_row",
+        pl.col("_stext").str.replace(_FIRST_JOIN_ON, "").str.len_chars().alias("_at"),
+        pl.col("_stext").str.len_chars().alias("_len"),
+    )
+    join_at = pl.repeat(None, sent.height, dtype=pl.Int64, eager=True).scatter(
+        sent.get_column("_join_s").arg_true(),
+        joins.select(pl.when(pl.col("_at") < pl.col("_len")).then(pl.col("_at"))).to_series(),
+    )
+    in_sentence = fig.select(first.cum_sum() - 1).to_series()
+    fig = fig.with_columns(
+        join_at.gather(in_sentence).alias("_join_at"),
+        sent.get_column("_the_s").gather(in_sentence).alias("_the_s"),
+    )
+    head_len = (pl.col("start") - pl.col("sentence_start")).clip(0)
+    joined = (head_len > pl.col("_join_at")).fill_null(False)
+    first_join = pl.col("sentence_start") + pl.col("_join_at")
+    later = (first_join < pl.col("end")).fill_null(False)
+    rows = fig.select(joined | pl.col("_the_s") | later).to_series().arg_true()
+    tail_from = pl.col("end") - pl.col("sentence_start")
+    sub = (
+        fig[rows]
+        .lazy()
+        .select(
+            "start",
+            "end",
+            "sentence_start",
+            # (a figure past a join: its clause is what follows the last join before it; else, in a
+            # sentence opened by "The" + a name, the sentence's head)
+            pl.when(joined)
+            .then(pl.col("_stext").str.slice(0, head_len).str.replace(_LAST_JOIN, ""))
+            .when(pl.col("_the_s"))
+            .then(pl.col("_stext").str.slice(0, head_len))
+            .alias("_chead"),
+            # (the first join after the figure: the sentence's first, or, for a figure past that,
+            # sought from the figure's end)
+            pl.when(later)
+            .then(
+                pl.col("_stext").str.slice(tail_from).str.replace(_FIRST_JOIN_ON, "").str.len_chars()
+                + pl.col("end")
+            )
+            .otherwise(first_join)
+            .alias("_next"),
+            pl.when(later)
+            .then(pl.col("_stext").str.len_chars() - tail_from + pl.col("end"))
+            .alias("_tail_end"),
+        )
+        .with_columns(
+            pl.coalesce(pl.col("start") - pl.col("_chead").str.len_chars(), pl.col("sentence_start")).alias(
+                "_cl_start"
+            ),
+            pl.col("_chead").str.extract_groups(_CLAUSE_SUBJECT).alias("_csp"),
+            # (no join found after the figure: none)
+            pl.when(pl.col("_tail_end").is_null() | (pl.col("_next") < pl.col("_tail_end")))
+            .then(pl.col("_next"))
+            .alias("_next_join"),
+        )
+        .with_columns(pl.col("_csp").struct.field(f) for f in ("1", "2", "3", "4"))
+    )
+    own = (
+        pl.col("3").is_not_null()
+        # (at the sentence's start a capital is no name without its determiner: "Revenue rose 5%")
+        & ((pl.col("_cl_start") > pl.col("sentence_start")) | pl.col("2").is_not_null())
+        & pl.col("4").str.contains(_CLAUSE_VERB)
+        & ~pl.col("4").str.contains(_CLAUSE_REPORTING)
+    ).fill_null(False)
+    cs_start = pl.col("_cl_start") + pl.col("1").str.len_chars()
+    sub = sub.select(
+        "_cl_start",
+        pl.when(own).then(cs_start).alias("_cs_start"),
+        pl.when(own).then(cs_start + pl.col("3").str.len_chars()).alias("_cs_end"),
+        "_next_join",
+    ).collect(engine=_ENGINE)
+    added = [
+        pl.repeat(None, n, dtype=pl.Int64, eager=True)
+        .scatter(rows, sub.get_column(c).cast(pl.Int64))
+        .alias(c)
+        for c in sub.columns
+    ]
+    return (
+        fig.with_columns(added)
+        .with_columns(
+            pl.coalesce(pl.col("_cl_start"), pl.col("sentence_start")).alias("_cl_start"),
+            pl.when(later).then(pl.col("_next_join")).otherwise(first_join).alias("_next_join"),
+        )
+        .drop("_join_at", "_the_s")
+    )
+
+
 def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     """Step `subject`: adds `subject_entity_id` (null when no owner is found) to the kept figures,
     given the mentions of `mention_frame` (sorted by _k)."""
@@ -2736,8 +2913,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             for c, p in cues.items()
         )
         .collect(engine=_ENGINE)
-        .lazy()
     )
+    fig = _clause_subjects(fig, first).lazy()
 
     # What each mention's context says of it (mention_frame's m_left / m_right, inside its sentence):
     # a source, investor or description (never an owner, there or in later sentences), a research
@@ -2746,9 +2923,9 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     # right ones hold any, and only those are searched for each cue.)
     side_cues = {
         "m_left": [_SOURCE_LEFT, _DESCRIPTOR_LEFT, _RESEARCH_LEFT, _PREP_LEFT, _STOCK_LEFT]
-        + [_AGENT_LEFT, _OWN_RIVAL_LEFT, _RELATIVE_LEFT, _DEAL_TARGET_LEFT],
+        + [_AGENT_LEFT, _OWN_RIVAL_LEFT, _RELATIVE_LEFT, _DEAL_TARGET_LEFT, _PAREN_LEFT, _CREDIT_LEFT],
         "m_right": [_SOURCE_RIGHT, _DESCRIPTOR_RIGHT, _RESEARCH_RIGHT, _REPORTER_RIGHT, _STOCK_RIGHT]
-        + [_RELATION_RIGHT, _TITLE_RIGHT],
+        + [_RELATION_RIGHT, _TITLE_RIGHT, _CREDIT_RIGHT],
     }
 
     base = (
@@ -2793,7 +2970,10 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                 | has(_SOURCE_RIGHT)
                 | (has(_DESCRIPTOR_LEFT) & has(_DESCRIPTOR_RIGHT))
                 | has(_RELATION_RIGHT)
+                | has(_CREDIT_LEFT)
+                | (has(_PAREN_LEFT) & has(_CREDIT_RIGHT))
             ).alias("_source"),
+            (has(_CREDIT_LEFT) | (has(_PAREN_LEFT) & has(_CREDIT_RIGHT))).alias("_credit"),
             (has(_RESEARCH_LEFT) | has(_RESEARCH_RIGHT)).alias("_research"),
             (has(_PREP_LEFT) | has(_RELATIVE_LEFT)).alias("_prep"),
             ((has(_PREP_LEFT) & ~pl.lit(opening)) | has(_RELATIVE_LEFT)).alias("_object"),
@@ -2869,6 +3049,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             "kind",
             "_source_s",
             "_rival_s",
+            "_next_join",
             "_made",
             "_factor",
             (pl.col("_class") == "money").alias("_money"),
@@ -2920,6 +3101,9 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             ~((pl.col("m_start") >= pl.col("start")) & (pl.col("m_end") <= pl.col("end"))).any().over("_k")
             & ((pl.col("m_end") <= pl.col("start")) | after)
             & tier.is_not_null()
+            # "Acme rose 2%, while Globex fell 4%": a name in a coordinate clause after the figure's
+            # is that clause's, not the figure's
+            & ~(pl.col("m_start") >= pl.col("_next_join")).fill_null(False)
             # "MiMo outperforms o1-mini with 7 billion parameters": the rival is not the subject. (The
             # cue is sought in the 25 characters before the mention, in sentences that hold one.) A
             # rival's own figure, right after its possessive ("beating Globex's 8%"), is still its own.
@@ -3008,6 +3192,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             (~pl.col("_after") & ~pl.col("_other_clause")).alias("_best_near"),
             pl.col("_list").alias("_best_list"),
             pl.col("_lsize").alias("_best_lsize"),
+            pl.col("m_start").alias("_best_start"),
+            pl.col("m_end").alias("_best_end"),
             # (a null target is a money figure of unknown kind after a deal cue: ranked as a target)
             (pl.col("_target").fill_null(True) | pl.col("_poss")).alias("_best_target"),
             # a speaker in a clause after the figure's ("Sales rose 12%, X CEO Jane Roe said")
@@ -3033,9 +3219,45 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .filter((pl.col("_fig") != pl.col("_fig").shift(1)).fill_null(True))
         .drop("m_start")
     )
+    # The mention opening the figure's clause as its own subject (`_clause_subjects`): an owner when
+    # its type may own the figure's unit; a place or a person there ("while Europe sales fell 3%")
+    # leaves the clause without a subject of its own. (Few figures have one: those alone are joined.)
+    owner_types = pl.DataFrame(
+        [(c, t) for c, tiers in _TIERS.items() for t in tiers], schema=["_class", "m_type"], orient="row"
+    ).lazy()
+    subject_at = (
+        fig.filter(pl.col("_cs_start").is_not_null())
+        .select("_k", "_class", _key(pl.col("_d"), pl.col("_cs_start")).alias("_ck"))
+        .collect(engine=_ENGINE)
+    )
+    # (a source's or research firm's mention there owns nothing: the clause's figures have no owner)
+    at_subject = subject_at.lazy().join(
+        flags.lazy()
+        .filter(pl.col("_k").is_in(subject_at.get_column("_ck").implode()))
+        .select(
+            pl.col("_k").alias("_ck"),
+            "entity_id",
+            "m_type",
+            (pl.col("_source") | pl.col("_research")).alias("_drop"),
+        ),
+        on="_ck",
+    )
+    clause_owner = (
+        at_subject.filter(~pl.col("_drop"))
+        .join(owner_types, on=["_class", "m_type"], how="semi")
+        .group_by("_k")
+        .agg(pl.col("entity_id").min().alias("_cs_subject"))
+    )
+    clause_other = (
+        at_subject.filter(~pl.col("m_type").is_in(["ORG", "PRODUCT", "MODEL"]))
+        .select("_k", pl.lit(True).alias("_cs_other"))
+        .unique("_k")
+    )
     fig = (
         fig.join(same.rename({"_fig": "_k"}), on="_k", how="left")
         .join(opener.rename({"_fig": "_k"}), on="_k", how="left")
+        .join(clause_owner, on="_k", how="left")
+        .join(clause_other, on="_k", how="left")
         .collect(engine=_ENGINE)
         .lazy()
     )
@@ -3254,7 +3476,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     # to it when its unit may belong to an ORG ("Total revenue for the quarter was $6.8 billion").
     org_counts = (
         flags.lazy()
-        .filter(~pl.col("_research") & (pl.col("m_type") == "ORG"))
+        .filter(~pl.col("_research") & ~pl.col("_credit") & (pl.col("m_type") == "ORG"))
         .group_by("_d", "entity_id")
         .agg(pl.len().alias("_n"))
         .sort("_d", "_n", "entity_id", descending=[False, True, False])
@@ -3355,12 +3577,43 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     )
     # (a subject of several names leaves a reference back without one certain owner: none)
     fb_subject = pl.when(~pl.col("_several").fill_null(False)).then(pl.col("_fb_subject"))
+    # A clause with a subject of its own ("while Globex fell 4%", "The Bank of England held rates at
+    # 3%") gives its figures to that name, or to none when it is no entity, never to a name of another
+    # clause or sentence; unless the figure's best name follows that subject in the clause ("The Daily
+    # Ledger said Acme's sales rose 5%").
+    best_after_subject = (
+        (pl.col("_best_start") >= pl.col("_cs_start")) & (pl.col("_best_start") < pl.col("start"))
+    ).fill_null(False)
+    own_clause = (
+        pl.col("_cs_start").is_not_null() & ~pl.col("_cs_other").fill_null(False) & ~best_after_subject
+    )
+    # A figure of the economy or a whole market, named in its clause with no name as its subject (none
+    # before it in the clause, or only a speaker: "Acme said inflation eased to 2.4%"), and not a
+    # name's possessive ("Acme's home market grew 5%"): no owner. ("Acme dominates the market and
+    # holds 80% of it" is Acme's.)
+    best_in_clause = (
+        (pl.col("_best_end") <= pl.col("start")) & (pl.col("_best_start") >= pl.col("_cl_start"))
+    ).fill_null(False)
+    macro_from = pl.when(best_in_clause).then(pl.col("_best_end")).otherwise(pl.col("_cl_start"))
+    macro_rows = ~best_in_clause | pl.col("_best_reporter").fill_null(False)
+    macro_text = _masked_value(
+        macro_rows,
+        "_stext",
+        lambda t: t.str.contains(_MACRO_ANY) & ~t.str.contains(_MACRO_OWNED),
+        macro_from - pl.col("sentence_start"),
+        (pl.col("start") - macro_from).clip(0),
+    )
+    fig = fig.with_columns(macro_text.fill_null(False).alias("_macro"))
     subject = fig.select(
         "_k",
         pl.when(pl.col("_ref_subject").is_not_null() & ~pl.col("_best_near").fill_null(False))
         .then(pl.col("_ref_subject"))
         .when(pl.col("_deal_subject").is_not_null() & ~pl.col("_best_target").fill_null(False))
         .then(pl.col("_deal_subject"))
+        .when(own_clause)
+        .then(pl.col("_cs_subject"))
+        .when(pl.col("_macro"))
+        .then(pl.lit(None, dtype=pl.String))
         .when(use_same & pl.col("_clause_coref"))
         .then(pl.col("_opener"))
         .when(use_same & (pl.col("_best_lsize") > 1) & (pl.col("_fsize") == pl.col("_best_lsize")))
