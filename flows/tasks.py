@@ -237,6 +237,7 @@ def _stats(
     )
 
 
+@functools.lru_cache(maxsize=1)
 def _libc() -> Any:
     """glibc, for malloc_trim (None elsewhere: musl, macOS and Windows have no such call)."""
     if not sys.platform.startswith("linux"):
@@ -248,7 +249,11 @@ def _libc() -> Any:
         return None
 
 
-_LIBC = _libc()
+def _hand_back_freed_memory() -> None:
+    pa.default_memory_pool().release_unused()
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
 def release_freed_memory(fn: Any) -> Any:
@@ -257,16 +262,16 @@ def release_freed_memory(fn: Any) -> Any:
     (numpy, the pandas frames the gates validate). Each keeps freed pages for its own next allocation,
     which polars' allocator cannot use: with 2 workers the pages the ingest, clean and entities stages
     had freed stayed in the RSS under both batches' metrics stage, where a run peaks (on 31 MB of news
-    text, 2 workers, the two metrics stages at once: peak RSS ~80 MB lower; a few ms a stage)."""
+    text, 2 workers, the two metrics stages at once: peak RSS ~80 MB lower; a few ms a stage). The
+    wrapper refers to module functions only: process-pool and Dask runners pickle the task's function
+    by value, and a ctypes library cannot be pickled."""
 
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         finally:
-            pa.default_memory_pool().release_unused()
-            if _LIBC is not None:
-                _LIBC.malloc_trim(0)
+            _hand_back_freed_memory()
 
     return run
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -25,7 +26,7 @@ class _Recorder:
 
 def _recording(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
-    monkeypatch.setattr(tasks, "_LIBC", _Recorder(calls))
+    monkeypatch.setattr(tasks, "_libc", lambda: _Recorder(calls))
     pool = pa.default_memory_pool()
 
     class Pool:
@@ -88,3 +89,13 @@ def test_a_malloc_conf_the_user_set_is_kept():
     root = Path(__file__).resolve().parents[2]
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True)
     assert out.stdout.strip().split(",")[-1] == "muzzy_decay_ms:5000"
+
+
+@pytest.mark.parametrize(
+    "task", [tasks.ingest_batch, tasks.clean_batch, tasks.entities_batch, tasks.metrics_batch]
+)
+def test_stage_tasks_pickle_for_process_and_dask_workers(task):
+    import cloudpickle
+
+    back = pickle.loads(cloudpickle.dumps(task))
+    assert (back.name, back.fn.__name__) == (task.name, task.fn.__name__)
