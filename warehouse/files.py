@@ -92,9 +92,11 @@ def stage_text(text: str, path: Path) -> Path:
     return write_text_atomic(text, path, durable=False)
 
 
-def read_table(path: Path | str, table: Table) -> pl.DataFrame:
-    """Read a Parquet file written for `table`, cast back to the declared schema."""
-    return pl.from_arrow(pq.read_table(path).cast(table.schema))  # type: ignore[return-value]
+def read_table(path: Path | str, table: Table, columns: list[str] | None = None) -> pl.DataFrame:
+    """Read a Parquet file written for `table`, cast back to the declared schema; only `columns` (in
+    that order) when given, as a stage that needs a few columns of a wide table holds only those."""
+    schema = table.schema if columns is None else pa.schema([table.schema.field(c) for c in columns])
+    return pl.from_arrow(pq.read_table(path, columns=columns).cast(schema))  # type: ignore[return-value]
 
 
 def empty(table: Table) -> pl.DataFrame:

@@ -34,6 +34,15 @@ def test_round_trip_gives_back_declared_schema(tmp_path):
     assert back.row(0, named=True)["value_high"] is None
 
 
+def test_read_table_columns_gives_only_those_in_declared_types(tmp_path):
+    row = {"metric_id": "d:4", "doc_id": "d", "value": 3, "unit": "%", "surface": "3%", "start": 4, "end": 6}
+    row |= {"sentence_start": 0, "sentence_end": 9, "extractor_version": "v", "run_id": "r"}
+    path = write_table(pl.DataFrame([row]), METRICS, tmp_path / "m.parquet")
+    back = read_table(path, METRICS, ["start", "doc_id", "value"])
+    assert back.schema == pl.Schema({"start": pl.Int64, "doc_id": pl.String, "value": pl.Float64})
+    assert back.rows() == [(4, "d", 3.0)]
+
+
 def test_write_leaves_no_temporary_files(tmp_path):
     df = pl.DataFrame(
         {

@@ -1,0 +1,101 @@
+"""The stage tasks' handling of process memory: what each stage reads and what it gives back."""
+
+from __future__ import annotations
+
+import inspect
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from flows import tasks
+
+
+class _Recorder:
+    def __init__(self, calls: list[str]) -> None:
+        self.calls = calls
+
+    def malloc_trim(self, pad: int) -> int:
+        self.calls.append(f"malloc_trim({pad})")
+        return 1
+
+
+def _recording(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    monkeypatch.setattr(tasks, "_libc", lambda: _Recorder(calls))
+    pool = pa.default_memory_pool()
+
+    class Pool:
+        def release_unused(self) -> None:
+            calls.append("release_unused")
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(pool, name)
+
+    monkeypatch.setattr(tasks.pa, "default_memory_pool", lambda: Pool())
+    return calls
+
+
+def test_a_stage_hands_freed_memory_back_after_it_returns(monkeypatch):
+    calls = _recording(monkeypatch)
+
+    @tasks.release_freed_memory
+    def stage(ctx: str, batch: int) -> str:
+        calls.append("stage")
+        return f"{ctx}[b{batch}]"
+
+    assert stage("clean", batch=3) == "clean[b3]"
+    assert calls == ["stage", "release_unused", "malloc_trim(0)"]
+    # Prefect names a task run from the function's parameters (task_run_name="clean[b{batch}]").
+    assert list(inspect.signature(stage).parameters) == ["ctx", "batch"]
+
+
+def test_a_failing_stage_hands_freed_memory_back_too(monkeypatch):
+    calls = _recording(monkeypatch)
+
+    @tasks.release_freed_memory
+    def stage() -> None:
+        raise OSError("disk gone")
+
+    with pytest.raises(OSError, match="disk gone"):
+        stage()
+    assert calls == ["release_unused", "malloc_trim(0)"]
+
+
+@pytest.mark.parametrize(
+    "task", [tasks.ingest_batch, tasks.clean_batch, tasks.entities_batch, tasks.metrics_batch]
+)
+def test_every_stage_task_hands_freed_memory_back(task):
+    assert task.fn.__wrapped__.__name__ == task.fn.__name__
+    assert task.fn.__code__ is tasks.release_freed_memory(lambda: None).__code__
+
+
+def test_importing_quarry_makes_polars_allocator_release_pages_without_muzzy_stage():
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    code = "import flows, polars, os; print(os.environ['_RJEM_MALLOC_CONF'])"
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True)
+    # polars prepends its own settings; the last value of a setting is the one jemalloc keeps.
+    assert out.stdout.strip().split(",")[-1] == "muzzy_decay_ms:0"
+
+
+def test_a_malloc_conf_the_user_set_is_kept():
+    env = {**os.environ, "_RJEM_MALLOC_CONF": "muzzy_decay_ms:5000"}
+    code = "import flows, polars, os; print(os.environ['_RJEM_MALLOC_CONF'])"
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True)
+    assert out.stdout.strip().split(",")[-1] == "muzzy_decay_ms:5000"
+
+
+@pytest.mark.parametrize(
+    "task", [tasks.ingest_batch, tasks.clean_batch, tasks.entities_batch, tasks.metrics_batch]
+)
+def test_stage_tasks_pickle_for_process_and_dask_workers(task):
+    import cloudpickle
+
+    back = pickle.loads(cloudpickle.dumps(task))
+    assert (back.name, back.fn.__name__) == (task.name, task.fn.__name__)
