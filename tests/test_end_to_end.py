@@ -20,10 +20,10 @@ SEED_DOCUMENTS = 5
 SEED_BATCHES = 3
 SEED_MENTIONS = 317
 SEED_METRICS = 24
-SEED_ENTITIES = 466  # the gazetteer's entities; the seeds discover no new one
+SEED_ENTITIES = 489  # the gazetteer's entities; the seeds discover no new one
 SEED_REMOVED_SPANS = 8
 SEED_DOCS_WITH_REMOVED_SPANS = 3
-SEED_EXPECTATIONS_PASSED = 273
+SEED_EXPECTATIONS_PASSED = 276
 PROMO = [
     "Gate Square",
     "WXTM",
