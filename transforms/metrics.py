@@ -2485,8 +2485,13 @@ _UP_WORDS = (
     r"rose|ris(?:e|es|en|ing)|grew|grow(?:s|n|ing)?|growth|climb\w*|jump\w*|gain\w*|increas\w*|surg(?:e|es|ed|ing)|"  # noqa: E501
     r"soar\w*|rall(?:y|ies|ied|ying)|boost\w*|up|spik(?:e|es|ed|ing)|leap(?:s|t|ed|ing)?|hik(?:e|es|ed|ing)|"
     r"rebound\w*|improv\w*|widen\w*|expan(?:d|ds|ded|ding|sion)|skyrocket\w*|balloon\w*|higher|"
+    r"rais(?:e|es|ed|ing)|lift(?:s|ed|ing)?|"
     r"增长|上涨|上升|增加|提升|提高|增"
 )
+# "raised" / "lifted" move a figure only with "by" ("raised its rate by 25 basis points", "lifted prices by
+# 4%"); before the figure itself they name an amount ("raised $2 billion" is funding, no rise).
+_RAISE_WORDS = r"^(?:rais|lift)"
+_BY_BEFORE_FIGURE = r"(?-u)\bby(?:\s+[a-z]+){0,2}\s*$"
 _DOWN_WORDS = (
     r"fell|fall(?:s|en|ing)?|drop\w*|declin\w*|decreas\w*|slid(?:e|es|ing)?|slump\w*|plung\w*|plummet\w*|"
     r"tumbl\w*|sank|sink(?:s|ing)?|dipp?(?:s|ed|ing)?|cut|cuts|cutting|down|shr[aiu]nk\w*|contract(?:ed|ing|ion)|"  # noqa: E501
@@ -2510,7 +2515,8 @@ _UP_PHRASAL = r"(?:set|sets|setting|sign\w*|pick\w*|ramp\w*|build\w*|built|scal\
 _DIRECTION_GAP = (
     r"(?:\s+(?:by|of|about|around|nearly|almost|roughly|approximately|some|over|more|less|than|just|only|as|"
     r"much|many|an?|estimated|further|another|additional|extra|[a-z]+ly|year-(?:on|over)-year|yoy|"
-    r"sequentially|up\s+to|(?:its|their|the|his|her)\s+[a-z-]+(?:\s+[a-z-]+)?\s+by|in\s+[a-z-]+(?:\s+[a-z-]+)?\s+of|"
+    r"sequentially|up\s+to|(?:(?:its|their|the|his|her)\s+)?[a-z-]+(?:\s+[a-z-]+){0,2}\s+by|"
+    r"in\s+[a-z-]+(?:\s+[a-z-]+)?\s+of|"
     r"at\s+(?:the\s+|an?\s+)?(?:[a-z]+\s+){0,2}rate\s+of)"
     r"){0,4}"
 )
@@ -2598,6 +2604,7 @@ def figure_directions(kept: pl.DataFrame) -> pl.DataFrame:
         ~(left.str.contains(staff_cue) & ~employees)
         & ~(left.str.contains(loss_cue) & money)
         & ~((left == "up") & low_left.str.contains(rf"(?:^|[^a-z]){_UP_PHRASAL.removesuffix('$')}\s*$"))
+        & ~(left.str.contains(_RAISE_WORDS) & ~low_left.str.contains(_BY_BEFORE_FIGURE))
     )
     right_ok = ~income & ~(right.str.contains(loss_cue) & money)
     sign = pl.col("_left").str.extract(sign_at_end, 1)

@@ -950,6 +950,14 @@ def test_step_directions_read_the_nearest_cue_in_the_figures_clause() -> None:
         ("营收同比下降8%，利润获得了12%的增长。", [("8%", None, "down"), ("12%", None, "up")]),
         # an income's minus is its kind (loss), not a direction
         ("Operating income was -$12 million.", [("$12 million", "loss", None)]),
+        # a verb of moving reaches past the thing moved to its "by" ("cut rates by", "lowered interest
+        # rates by", "cut its benchmark interest rate by"); "raised" / "lifted" move only with "by":
+        # before the figure itself they name an amount (money raised is funding)
+        ("The bank raised its policy rate by 25 basis points, then cut its benchmark interest rate by 0.5 percentage points.",  # noqa: E501
+         [("25 basis points", "interest_rate_change", "up"), ("0.5 percentage points", "interest_rate_change", "down")]),  # noqa: E501
+        ("The bank lowered interest rates by 0.25 percentage point.", [("0.25 percentage point", "interest_rate_change", "down")]),  # noqa: E501
+        ("Acme raised prices by 4% and lifted its dividend by 10%.", [("4%", None, "up"), ("10%", None, "up")]),
+        ("Acme raised nearly $300 million and raised its stake to 20%.", [("$300 million", "funding", None), ("20%", None, None)]),  # noqa: E501
     ],
 )  # fmt: skip
 def test_directions(text: str, expected: list[tuple]) -> None:
