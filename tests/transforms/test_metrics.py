@@ -956,7 +956,7 @@ def test_step_directions_read_the_nearest_cue_in_the_figures_clause() -> None:
         ("The bank raised its policy rate by 25 basis points, then cut its benchmark interest rate by 0.5 percentage points.",  # noqa: E501
          [("25 basis points", "interest_rate_change", "up"), ("0.5 percentage points", "interest_rate_change", "down")]),  # noqa: E501
         ("The bank lowered interest rates by 0.25 percentage point.", [("0.25 percentage point", "interest_rate_change", "down")]),  # noqa: E501
-        ("Acme raised prices by 4% and lifted its dividend by 10%.", [("4%", None, "up"), ("10%", None, "up")]),
+        ("Acme raised prices by 4% and lifted its dividend by 10%.", [("4%", None, "up"), ("10%", None, "up")]),  # noqa: E501
         ("Acme raised nearly $300 million and raised its stake to 20%.", [("$300 million", "funding", None), ("20%", None, None)]),  # noqa: E501
     ],
 )  # fmt: skip
