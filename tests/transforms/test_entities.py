@@ -1452,3 +1452,25 @@ def test_examples_of_a_kind_of_organisation_are_organisations(
     gaz: pl.DataFrame, text: str, expected: list
 ) -> None:
     assert found(gaz, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an index company that shares its name with a city of under a million people is the company
+        ("Toyota raised its dividend.", [("Toyota", "org:toyota", 0, 6)]),
+        ("Carrefour will cut 900 jobs.", [("Carrefour", "org:carrefour", 0, 9)]),
+        ("Hitachi's profit rose to ¥2.5 trillion.", [("Hitachi", "org:hitachi", 0, 7)]),
+        # capitals stay places, as organisation cues follow them
+        (
+            "Paris said it would cut taxes; Berlin's budget rose.",
+            [("Paris", "gpe:paris", 0, 5), ("Berlin", "gpe:berlin", 31, 37)],
+        ),
+    ],
+)
+def test_an_index_company_named_like_a_city_is_an_organisation(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    frame, lexicons = real_gaz
+    m = extract_mentions(pl.DataFrame({"doc_id": ["d"], "text": [text]}), frame, V, lexicons)[0].sort("start")
+    assert list(zip(m["surface"], m["entity_id"], m["start"], m["end"], strict=True)) == expected

@@ -130,3 +130,28 @@ def test_the_places_lexicon_holds_us_counties_and_parishes():
         "Aleutians East Borough",
         "Autauga County",
     ]
+
+
+def test_a_city_named_as_an_index_company_is_no_place_unless_a_capital_or_a_city_of_millions():
+    # Toyota (~0.4 million) and Hitachi (~0.2 million) yield to the company; Paris is a capital and
+    # Osaka has millions of people: both stay places whatever company shares their name
+    def kept(companies: frozenset[str]) -> list[str]:
+        wanted = ("Toyota", "Hitachi", "Paris", "Osaka")
+        return sorted({e["name"] for e in reference._places(companies) if e["name"] in wanted})
+
+    assert kept(frozenset()) == ["Hitachi", "Osaka", "Paris", "Toyota"]
+    assert kept(frozenset({"Toyota", "Hitachi", "Paris", "Osaka"})) == ["Osaka", "Paris"]
+
+
+def test_the_lexicons_read_an_index_company_named_like_a_city_as_the_company_only():
+    types: dict[str, set[str]] = {}
+    for e in reference.load_lexicons()["entries"]:
+        for form in [e["name"], *e.get("aliases", [])]:
+            types.setdefault(form, set()).add(e["type"])
+    assert {n: sorted(types[n]) for n in ("Toyota", "Carrefour", "Hitachi", "Tokyo", "Berlin")} == {
+        "Toyota": ["ORG"],
+        "Carrefour": ["ORG"],
+        "Hitachi": ["ORG"],
+        "Tokyo": ["GPE"],
+        "Berlin": ["GPE"],
+    }
