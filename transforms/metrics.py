@@ -17,7 +17,7 @@ import polars as pl
 from transforms.text import frame_schema, slice_spans
 from warehouse.schemas import CURRENCIES, METRICS, RATE_KINDS, UNITS
 
-EXTRACTOR_VERSION = "metrics-2026.12.01"
+EXTRACTOR_VERSION = "metrics-2026.12.01.1"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -532,7 +532,24 @@ _LEAD_WORD = (
 _CAP_NAME = r"\p{Lu}[\p{L}\p{N}.&-]*(?:\s+(?:of\s+(?:the\s+)?)?\p{Lu}[\p{L}\p{N}.&-]*)*"
 _CLAUSE_SUBJECT = (
     rf"^([\s\"“‘(]*(?:{_LEAD_WORD},?\s+)?(?:([Tt]he|its|their)\s+)?)({_CAP_NAME})"
-    r"(?:['’]s?)?\s+(?:(?:shares?|stock|unit|division|arm|subsidiary)\s+)?([a-z]+)(?:[^a-z]|$)"
+    r"(['’]s\s+(?:[a-z-]+\s+){1,3}|(?:['’]s?)?\s+(?:(?:shares?|stock|unit|division|arm|subsidiary)\s+)?)"
+    r"([a-z]+)(?:[^a-z]|$)"
+)
+# Without a determiner, a capital opening a sentence is a name as the subject only when it is no function
+# or time word and either claims what follows as a possessive ("Acmeco's sales fell 3%") or does what
+# only an agent does ("Target cut 1,800 jobs", "Shell will buy back shares"; "Revenue rose" is no
+# name). Group 4 of `_CLAUSE_SUBJECT` then starts with the possessive; `_AGENT_VERB` reads the words
+# after the name.
+_NOT_A_NAME = (
+    r"^(?:It|Its|He|His|She|Her|They|Their|We|Our|I|You|Your|This|That|These|Those|There|Here|Who|Which|"
+    r"What|All|Both|Each|Some|Many|Most|Several|Others?|Today|Yesterday|Tomorrow|"
+    r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|January|February|March|April|May|June|July|August|"
+    r"September|October|November|December)$"
+)
+_AGENT_VERB = (
+    r"^\s+(?:will\s+|would\s+|plans\s+to\s+|agreed\s+to\s+)?(?:cut|cuts|slashed|slashes|bought|buys?|"
+    r"sold|sells?|paid|pays?|spent|spends?|hired|hires?|acquired|acquires?|invested|invests?|employs?|"
+    r"built|builds?|laid|lays?|shed|sheds|repurchased|repurchases?)(?:[^a-z]|$)"
 )
 _CLAUSE_VERB = (
     r"^(?:[a-z]{2,}ed|held|holds?|kept|keeps?|cuts?|sets?|fell|falls|rose|rises|grew|grows|sold|sells|made|"
@@ -2750,7 +2767,11 @@ _FIRST_JOIN_ON = rf"(?s)(?:{_SUBJECT_JOIN}).*$"
 # those opened by "The" + a name. Supersets, searched once per sentence, each alone: literals are
 # found ~4x faster than in one pattern with the anchored part)
 _JOIN_HINT = r"[;；]|while |whereas |, and |, but |, yet "
-_THE_HINT = r"^[\s\"“‘(]*(?:\p{L}+,?\s+){0,2}[Tt]he\s+\p{Lu}"
+_THE_HINT = (
+    r"^[\s\"“‘(]*(?:(?:\p{L}+,?\s+){0,2}[Tt]he\s+\p{Lu}|\p{Lu}[\p{L}\p{N}.&-]*(?:['’]s\s|\s+(?:will|would|plans|"
+    r"agreed|cut|slash|bought|buy|sold|sell|paid|pay|spen|hire|acquir|invest|employ|built|build|laid|lay|"
+    r"shed|repurchas)))"
+)
 
 
 def _clause_subjects(fig: pl.DataFrame, first: pl.Expr) -> pl.DataFrame:
@@ -2828,14 +2849,22 @@ def _clause_subjects(fig: pl.DataFrame, first: pl.Expr) -> pl.DataFrame:
             .then(pl.col("_next"))
             .alias("_next_join"),
         )
-        .with_columns(pl.col("_csp").struct.field(f) for f in ("1", "2", "3", "4"))
+        .with_columns(pl.col("_csp").struct.field(f) for f in ("1", "2", "3", "4", "5"))
     )
+    # (at the sentence's start a capital is no name without its determiner, "Revenue rose 5%", unless it
+    # is a possessive or an agent's: `_NOT_A_NAME`, `_AGENT_VERB`)
+    bare = (pl.col("_cl_start") <= pl.col("sentence_start")) & pl.col("2").is_null()
+    agent = (
+        pl.col("4").str.contains(r"^['’]s\s")
+        | pl.col("_chead")
+        .str.slice(pl.col("1").str.len_chars() + pl.col("3").str.len_chars())
+        .str.contains(_AGENT_VERB)
+    ) & ~pl.col("3").str.contains(_NOT_A_NAME)
     own = (
         pl.col("3").is_not_null()
-        # (at the sentence's start a capital is no name without its determiner: "Revenue rose 5%")
-        & ((pl.col("_cl_start") > pl.col("sentence_start")) | pl.col("2").is_not_null())
-        & pl.col("4").str.contains(_CLAUSE_VERB)
-        & ~pl.col("4").str.contains(_CLAUSE_REPORTING)
+        & (~bare | agent)
+        & pl.col("5").str.contains(_CLAUSE_VERB)
+        & ~pl.col("5").str.contains(_CLAUSE_REPORTING)
     ).fill_null(False)
     cs_start = pl.col("_cl_start") + pl.col("1").str.len_chars()
     sub = sub.select(
@@ -3591,8 +3620,14 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     best_after_subject = (
         (pl.col("_best_start") >= pl.col("_cs_start")) & (pl.col("_best_start") < pl.col("start"))
     ).fill_null(False)
+    # (nor when the best name after the figure is what it is paid for or invested in: "Acme invested
+    # $10 billion in Globex" is the deal's target's, as without a clause subject)
+    best_target_after = (pl.col("_best_start") >= pl.col("end")) & pl.col("_best_target")
     own_clause = (
-        pl.col("_cs_start").is_not_null() & ~pl.col("_cs_other").fill_null(False) & ~best_after_subject
+        pl.col("_cs_start").is_not_null()
+        & ~pl.col("_cs_other").fill_null(False)
+        & ~best_after_subject
+        & ~best_target_after.fill_null(False)
     )
     # A figure of the economy or a whole market, named in its clause with no name as its subject (none
     # before it in the clause, or only a speaker: "Acme said inflation eased to 2.4%"), and not a

@@ -549,6 +549,20 @@ CASES = [
     ("Acme raised prices. Acme hired staff. Acme sold cars. Acme sells robots, and the market for robots is worth $80 billion.",  # noqa: E501
      [("$80 billion", 8e10, None, "USD", None, "valuation", None)]),
     ("Acme dominates the market for robots and holds 80% of it.", [("80%", 80.0, None, "percent", None, None, ACME)]),  # noqa: E501
+    # a name quarry does not know, as the subject (a possessive before the figure's noun, or a capital
+    # before an agent's verb), leaves its clause's figures without an owner: never a neighbour's
+    ("The Riksbank kept its deposit rate at 2%. Acmeco's sales fell 3%.",
+     [("2%", 2.0, None, "percent", None, "interest_rate", _eid("Riksbank")), ("3%", 3.0, None, "percent", None, "revenue_change", None)]),  # noqa: E501
+    ("Target cut 1,800 jobs and Globex's sales dropped 15%.",
+     [("1,800 jobs", 1800.0, None, "employees", None, "headcount_change", None), ("15%", 15.0, None, "percent", None, "revenue_change", GLOBEX)]),  # noqa: E501
+    ("Globex sold 2 million phones. Shell will buy back $3.5 billion of shares.",
+     [("2 million phones", 2e6, None, "units", None, None, GLOBEX), ("$3.5 billion", 3.5e9, None, "USD", None, "buyback", None)]),  # noqa: E501
+    # (a known name there keeps its figures; a function word or a figure's noun is no name)
+    ("Acme cut 1,800 jobs and Globex's sales dropped 15%.",
+     [("1,800 jobs", 1800.0, None, "employees", None, "headcount_change", ACME), ("15%", 15.0, None, "percent", None, "revenue_change", GLOBEX)]),  # noqa: E501
+    ("Acme sold 2 million phones. Revenue rose 5%. It cut 300 jobs.",
+     [("2 million phones", 2e6, None, "units", None, None, ACME), ("5%", 5.0, None, "percent", None, "revenue_change", ACME),  # noqa: E501
+      ("300 jobs", 300.0, None, "employees", None, "headcount_change", ACME)]),
 ]  # fmt: skip
 
 
