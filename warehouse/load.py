@@ -35,9 +35,11 @@ from warehouse.schemas import (
 # Tables whose rows belong to a document: replaced together when a document is reprocessed.
 DOC_TABLES = [t for t in TABLES.values() if t.kind == "doc"]
 LOG_TABLES = [RUNS, QUALITY_RESULTS, QUARANTINE, SOURCE_FILES]
-# Tables a load writes at once (one per core of the 2-core machines quarry is measured on); each holds
-# one row group read and one written (see `_sink`).
-LOAD_THREADS = 2
+# Tables a load writes at once; each holds one row group read and one written (see `_sink`). Two at once
+# took 3.71 -> 3.32 s off the load of 100 MB, but at 1 GB the load became the run's peak: 2,055 MB with
+# the Prefect server against 1,962 MB with one (the metric stages' peak; the 2 GB target), same corpus,
+# `flows.bench._one_run` with 2 workers. Memory wins: one at a time.
+LOAD_THREADS = 1
 VERSION_COLUMNS = ("clean_version", "gazetteer_version", "extractor_version")
 
 
