@@ -2311,7 +2311,12 @@ def clause_context(kept: pl.DataFrame) -> pl.DataFrame:
     revenue word. A clause with under two words before its figure continues the one before ("revenue
     was $5 billion in May, and $6 billion in June"): such a figure, and every figure of a sentence with
     no join, reads the whole sentence (clause 0)."""
-    joined = pl.col("_stext").str.contains(_CLAUSE_JOIN).fill_null(False)
+    # (searched once per run of figures of one sentence, ~2 figures: a sentence's figures are adjacent
+    # in the order of the text, and a sentence split in two runs is only searched twice)
+    run = (
+        (pl.col("_d") != pl.col("_d").shift(1)) | (pl.col("sentence_id") != pl.col("sentence_id").shift(1))
+    ).fill_null(True)
+    joined = pl.col("_stext").filter(run).str.contains(_CLAUSE_JOIN).gather(run.cum_sum().cast(pl.Int64) - 1)
     prefix = pl.col("_stext").str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
     kept = _on_rows(
         kept,
