@@ -2565,7 +2565,10 @@ _FIRE_WORDS = (
     r"let\s+go(?:\s+of)?|job\s+cuts|layoffs|lay-offs|redundancies"
 )
 # Phrasal verbs whose "up" is no rise ("set up 3 labs", "signed up 5 million users").
-_UP_PHRASAL = r"(?:set|sets|setting|sign\w*|pick\w*|ramp\w*|build\w*|built|scal\w*|step\w*|put|puts|open\w*|make|made|take\w*|took)\s+up$"  # noqa: E501
+_UP_PHRASAL_VERBS = _gather_stems(
+    r"set|sets|setting|sign\w*|pick\w*|ramp\w*|build\w*|built|scal\w*|step\w*|put|puts|open\w*|make|made|take\w*|took"
+)
+_UP_PHRASAL = rf"(?:{_UP_PHRASAL_VERBS})\s+up$"
 # Words that may stand between a cue and the figure it moves: "by", hedges, adverbs ("fell sharply by",
 # "rose nearly", "a drop of"), "its workforce by", "in revenue of". A preposition of a level ("to",
 # "from", "at") or another clause's word ends the cue's reach (only these words: the cue is in the clause).
@@ -2594,14 +2597,18 @@ _DIRECTION_RIGHT = (
     r"增长|增幅|涨幅|上涨|下降|下滑|降幅|跌幅)(?:[^a-z]|$)"
 )
 # A workforce moved after the figure: "700 workers have been laid off", "1,000 jobs will be created".
+# (the stems gathered: `_gather_stems`)
+_STAFF_WORDS = _gather_stems(f"{_HIRE_WORDS}|{_FIRE_WORDS}")
+_FIRE_STEMS = _gather_stems(_FIRE_WORDS)
 _DIRECTION_PASSIVE = (
     r"^\s+(?:(?:have|has|had|were|was|are|is|will|would|could|may|to|be|been|being)\s+){1,3}"
-    rf"((?:{_HIRE_WORDS}|{_FIRE_WORDS}|cut))(?:[^a-z]|$)"
+    rf"((?:{_STAFF_WORDS}|cut))(?:[^a-z]|$)"
 )
 # A multiplier that is itself a change: "doubled", "more than tripled" (not "double its spending").
 _DIRECTION_SURFACE = r"^(?:doubled|tripled|trebled|quadrupled|halved)$"
+_UP_HIRE_WORDS = _gather_stems(f"{_UP_WORDS}|{_HIRE_WORDS}")
 _DIRECTION_CUES_UP = (
-    rf"^(?:{_UP_WORDS}|{_HIRE_WORDS}|growth|increases?|rises?|gains?|jumps?|surges?|rall(?:y|ies)|boosts?|hikes?|"
+    rf"^(?:{_UP_HIRE_WORDS}|growth|increases?|rises?|gains?|jumps?|surges?|rall(?:y|ies)|boosts?|hikes?|"
     r"spikes?|rebounds?|upticks?|增幅|涨幅|doubled|tripled|trebled|quadrupled)$"
 )
 
@@ -2652,10 +2659,10 @@ def figure_directions(kept: pl.DataFrame) -> pl.DataFrame:
     kept = _on_rows(
         kept,
         pl.col("surface").str.contains(r"(?i)(?:cuts|offs|ies|hires|led|ved|go|of)$"),
-        _ds=low_surface.str.extract(rf"((?:{_FIRE_WORDS})|hires|{_DIRECTION_SURFACE.strip('^$')})$", 1),
+        _ds=low_surface.str.extract(rf"((?:{_FIRE_STEMS})|hires|{_DIRECTION_SURFACE.strip('^$')})$", 1),
     )
     left, right = pl.col("_dl"), pl.col("_dr")
-    staff_cue = rf"^(?:{_HIRE_WORDS}|{_FIRE_WORDS})$"
+    staff_cue = rf"^(?:{_STAFF_WORDS})$"
     loss_cue = rf"^(?:{_LOSS_WORDS})$"
     # ("rose to $5 billion" never reaches `_dl`: "to" is no `_DIRECTION_GAP` word)
     left_ok = (
