@@ -1096,3 +1096,19 @@ def test_document_context_reaches_the_figures_it_decides(text: str, surface: str
     # (through the whole stage: `metric_candidates` reads the documents only for the figures whose
     # sentence leaves the unit open)
     assert [(s, u, subj) for s, _, _, u, _, _, subj in _run(text)] == [(surface, unit, ACME)]
+
+
+def test_gather_stems_keeps_what_matches_and_what_is_captured() -> None:
+    from transforms.metrics import _gather_stems
+
+    words = r"up|climb\w*|cut|cuts|drop\w*|增"
+    gathered = _gather_stems(words)
+    assert gathered == r"(?:climb|drop)\w*|up|cut|cuts|增"
+    texts = pl.Series(["it climbed 5", "cuts 3", "dropping", "up 2", "增 4", "cutter"])
+    for pat in (words, gathered):
+        assert texts.str.extract(rf"^.*(?:^|[^a-z])({pat})\s+[0-9]$", 1).to_list() == [
+            "climbed", "cuts", None, "up", "增", None
+        ]  # fmt: skip
+    # (a stem another alternative may start like: moving it first could change a capture)
+    with pytest.raises(ValueError):
+        _gather_stems(r"drops|drop\w*")
