@@ -32,7 +32,10 @@ _ABBREV_TAIL = r"(?i)(?:^|[\s(\"'“])(?:" + "|".join(a.replace(".", r"\.") for 
 _INITIAL_TAIL = r"(?:^|\s)[A-Z]\.\s*$"  # "John F. Kennedy", "U. S."
 _SCALE_TAIL = r"(?i)(?:^|[\s0-9])(?:" + "|".join(SCALE_ABBREVIATIONS) + r")\.\s*$"
 # A chunk that continues the sentence of a scale abbreviation: lower case, a digit or a currency.
-_CONTINUED = r"^(?:[a-zà-ÿ0-9]|[$€£¥₩₹]|(?:EUR|USD|CHF|GBP|JPY|CNY|Euro|Dollar|US-Dollar|US\$|Franken|Pfund|Yen|Yuan)(?:[^A-Za-z]|$))"
+_CONTINUED = (
+    r"^(?:[a-zà-ÿ0-9]|[$€£¥₩₹]"
+    r"|(?:EUR|USD|CHF|GBP|JPY|CNY|Euro|Dollar|US-Dollar|US\$|Franken|Pfund|Yen|Yuan)(?:[^A-Za-z]|$))"
+)
 
 
 def frame_schema(table: Table, drop: tuple[str, ...] = ("run_id",)) -> dict[str, pl.DataType]:
