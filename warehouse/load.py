@@ -6,7 +6,6 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -35,11 +34,6 @@ from warehouse.schemas import (
 # Tables whose rows belong to a document: replaced together when a document is reprocessed.
 DOC_TABLES = [t for t in TABLES.values() if t.kind == "doc"]
 LOG_TABLES = [RUNS, QUALITY_RESULTS, QUARANTINE, SOURCE_FILES]
-# Tables a load writes at once; each holds one row group read and one written (see `_sink`). Two at once
-# took 3.71 -> 3.32 s off the load of 100 MB, but at 1 GB the load became the run's peak: 2,055 MB with
-# the Prefect server against 1,962 MB with one (the metric stages' peak; the 2 GB target), same corpus,
-# `flows.bench._one_run` with 2 workers. Memory wins: one at a time.
-LOAD_THREADS = 1
 VERSION_COLUMNS = ("clean_version", "gazetteer_version", "extractor_version")
 
 
@@ -355,9 +349,8 @@ def load_run(
 
     `duplicates` (doc_id, duplicate_of) may be a callable: it is called once, just before `documents`
     (the one table it changes) is written, after every other documents table has started, so a
-    near-duplicate search running elsewhere (a thread, in native code) overlaps the writing. The tables
-    are written LOAD_THREADS at a time. Returns the number of rows added
-    per table.
+    near-duplicate search running elsewhere (a thread, in native code) overlaps the writing. Returns the
+    number of rows added per table.
     """
     entries = manifest(wh)
     dirs = [Path(d) for d in batch_dirs]
@@ -395,13 +388,13 @@ def load_run(
             drop.append(e.path)
         return rows, add, drop
 
-    # The tables are written LOAD_THREADS at a time: Parquet encoding and zstd run in Arrow's native
-    # code without the GIL, so the load, which runs alone after the batches, uses every core. Documents
-    # last: it waits for `duplicates` (the near-duplicate search on another thread), the others do not.
+    # One table at a time, each holding one row group read and one written (see `_sink`). Writing two at
+    # once on threads (Arrow encodes without the GIL) took 3.71 -> 3.32 s off the load of 100 MB, but at
+    # 1 GB made the load the run's peak: 2,055 MB with the Prefect server, against 1,962 MB one at a time
+    # (the metric stages' peak; the target is 2 GB), same corpus, `flows.bench._one_run`, 2 workers.
+    # Documents last: it waits for `duplicates` (the near-duplicate search on another thread).
     tables = sorted(DOC_TABLES, key=lambda t: t is DOCUMENTS)
-    with ThreadPoolExecutor(LOAD_THREADS, thread_name_prefix="load") as pool:
-        written = [pool.submit(write, t) for t in tables]
-        done = [f.result() for f in written]
+    done = [write(t) for t in tables]
     add: list[FileEntry] = []
     drop: list[str] = []
     counts: dict[str, int] = {}

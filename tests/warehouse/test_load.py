@@ -103,8 +103,8 @@ def test_a_document_in_two_batches_keeps_the_first_batch_rows_and_near_duplicate
 
 def test_near_duplicates_given_as_a_callable_are_asked_for_once_just_before_documents(tmp_path, monkeypatch):
     """The pipeline searches near-duplicates (DuckDB over every stored signature) on a thread while the
-    load writes the documents tables that do not need them (LOAD_THREADS at a time, `documents` last):
-    the load asks once, only before writing `documents`."""
+    load writes the documents tables that do not need them (one at a time, `documents` last): the load
+    asks once, only before writing `documents`."""
     from warehouse import load as load_mod
 
     wh = Warehouse.at(tmp_path / "w" / "q.duckdb")
@@ -120,7 +120,6 @@ def test_near_duplicates_given_as_a_callable_are_asked_for_once_just_before_docu
         return pl.DataFrame({"doc_id": ["b"], "duplicate_of": ["a"]})
 
     load_run(wh, "r1", [b0], {}, ENTITY, duplicates=duplicates)
-    # The other table is written by another thread, before or while the load asks.
     assert events.count("near-duplicates asked") == 1
     assert events.index("near-duplicates asked") == events.index("documents") - 1
     assert sorted(events) == ["documents", "near-duplicates asked", "sentences"]
