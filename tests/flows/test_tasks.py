@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import os
 import pickle
+import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -99,3 +100,14 @@ def test_stage_tasks_pickle_for_process_and_dask_workers(task):
 
     back = pickle.loads(cloudpickle.dumps(task))
     assert (back.name, back.fn.__name__) == (task.name, task.fn.__name__)
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="malloc_trim is glibc's (not musl's, macOS's)")
+def test_glibc_is_found_and_its_trim_runs_for_real():
+    """The recorder tests above stand in for glibc: here the real lookup must find it on Linux (a wrong
+    library name would silently turn the hand-back into Arrow's pool alone)."""
+    tasks._libc.cache_clear()
+    libc = tasks._libc()
+    assert libc is not None
+    assert libc.malloc_trim(0) in (0, 1)
+    tasks._hand_back_freed_memory()
