@@ -17,7 +17,7 @@ import polars as pl
 from transforms.text import frame_schema, slice_spans
 from warehouse.schemas import CURRENCIES, METRICS, RATE_KINDS, UNITS
 
-EXTRACTOR_VERSION = "metrics-2026.12.01.1"
+EXTRACTOR_VERSION = "metrics-2026.12.02-qmet"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -124,6 +124,14 @@ _CUR_PRE_CODES = {
 _CUR_OF = r"(?:(?:de|di)\s+|d['’]\s?)?"
 # Currency words after the number, most specific first: (regex, ISO code).
 _CUR_WORDS = [
+    # A currency's sub-unit, where it names one currency (value in the unit: `_UNIT_FACTORS`): "45 cents",
+    # "99¢" are US cents as the US press writes them, "20p" / "15 pence" British pence; "euro cents",
+    # paise (India) and Rappen (Switzerland) name their own. (anchored at the end: "p" is no "people")
+    (r"(?:euro[\s-]?cents?|eurocents?)$", "EUR"),
+    (r"(?:cents?|¢)$", "USD"),
+    (r"(?:pence|p)$", "GBP"),
+    (r"paise$", "INR"),
+    (r"rappen$", "CHF"),
     (r"(?:hong\s+kong|hk)\s+dollars?|港元|港币", "HKD"),
     (r"(?:new\s+)?taiwan(?:ese)?\s+dollars?|nt\s+dollars?", "TWD"),
     (r"singapore\s+dollars?", "SGD"),
@@ -201,6 +209,12 @@ _UNIT = (
     + _CUR_OF
     + r"(?:(?:hong\s+kong|hk|new\s+taiwan|taiwan(?:ese)?|nt|singapore|canadian|australian|us|u\.s\.|american)"
     r"\s+|us-)?(?:dollars?|dólares|dollari)"
+    + B
+    # (a currency's sub-unit, `_CUR_WORDS`; "euro cents" before "euros": a cent is no euro; a "p" glued
+    # to the number only, lower-case: "5 P" or "5 pp" is none)
+    + r"|\s+(?:euro[\s-]?cents?|eurocents?|cents?|pence|paise|rappen)"
+    + B
+    + r"|\s?¢|(?-i:p)"
     + B
     + r"|\s+"
     + _CUR_OF
@@ -813,6 +827,9 @@ _UNIT_FACTORS = {
     "terabyte": 1e3, "pb": 1e6, "petabyte": 1e6,
     "kbps": 1e-9, "mbps": 1e-6, "gbps": 1e-3, "tbps": 1.0,
     "week": 7.0, "bps": 0.01, "bp": 0.01, "basis-point": 0.01,
+    # (a currency's sub-unit is a hundredth of it: `_CUR_WORDS`)
+    "cent": 0.01, "cents": 0.01, "¢": 0.01, "pence": 0.01, "p": 0.01, "paise": 0.01, "rappen": 0.01,
+    "euro-cent": 0.01, "euro-cents": 0.01, "eurocent": 0.01, "eurocents": 0.01,
 }  # fmt: skip
 
 
@@ -821,7 +838,7 @@ def _unit_factor(rest: pl.Expr) -> pl.Expr:
     word = (
         rest.str.extract(
             r"(?i)^[\s-]*((?:kilo|mega|giga|tera|peta)?(?:watt[\s-]hour|watt|byte)s?|[kmgtp](?:wh|w|b|bps)|weeks?|bps?|"
-            r"basis[\s-]points?)$",
+            r"basis[\s-]points?|(?:euro[\s-]?)?cents?|¢|pence|p|paise|rappen)$",
             1,
         )
         .str.to_lowercase()
@@ -913,6 +930,19 @@ def _left_units(frame: pl.LazyFrame, rows: pl.Expr) -> pl.LazyFrame:
     )
 
 
+# The statement nouns of continental European business news (German, French, Spanish, Italian), next
+# to the English ones of `_MONEY_CUES` and `_KIND_SENTENCE`: loss, profit (net profit, net result),
+# revenue (turnover, sales). (Each word ends in an ASCII letter: the sentence flags bound them by an ASCII
+# \b; "Erlös" is written in the plural its statements use.)
+_LOSS_EU = r"verlust(?:e|en)?|pertes?|pérdidas?|perdit[ae]"
+_PROFIT_EU = (
+    r"(?:netto|rein|konzern)?gewinn(?:e|s)?|bénéfices?|résultat\s+net|beneficios?|gananci(?:a|as)|"
+    r"utile(?:\s+netto)?|utili"
+)
+_REVENUE_EU = (
+    r"(?:konzern)?umsatz|umsätze|erlöse|chiffre\s+d['’]affaires|ventes|ingresos|facturación|ventas|ricavi|"
+    r"fatturato"
+)
 # Patterns the kind rules look for anywhere in the figure's sentence (lower-cased): tested once per
 # sentence, not once per figure (`figure_kinds`); a tuple holds when any of its patterns matches.
 _KIND_SENTENCE = {
@@ -920,11 +950,11 @@ _KIND_SENTENCE = {
     "_s_training": r"train|pre-?train|dataset|corpus",
     "_s_stock": _STOCK,
     "_s_market_share": r"market\s+share|share\s+of\s+the\s+[A-Za-z0-9_]*\s*market",
-    "_s_revenue": r"(?-u:\b)(?:revenues?|sales|turnover)(?-u:\b)|营收|收入",
+    "_s_revenue": rf"(?-u:\b)(?:revenues?|sales|turnover|{_REVENUE_EU})(?-u:\b)|营收|收入",
     "_s_market_cap": r"market\s+(?:cap|value)",
     "_s_funding": r"融资|(?-u:\b)(?:raised?|raising|funding|financing|round|series\s+[a-f](?-u:\b)|seed|backed)",  # noqa: E501
-    "_s_profit": r"profit|net\s+income|earnings|利润|盈利",
-    "_s_loss": r"(?-u:\b)loss(?:es)?(?-u:\b)|亏损",
+    "_s_profit": rf"profit|net\s+income|earnings|利润|盈利|(?-u:\b)(?:{_PROFIT_EU})(?-u:\b)",
+    "_s_loss": rf"(?-u:\b)(?:loss(?:es)?|{_LOSS_EU})(?-u:\b)|亏损",
     "_s_acquisition": r"acqui|takeover|buyout|to\s+buy",
     # (two scans: "r&d" opens with a letter too common to look for first, and in one pattern with the
     # others it kept the regex engine from looking for their words first: 2x slower)
@@ -958,11 +988,12 @@ _KIND_SENTENCE_UNITS = [
 # last cue before the figure with only words between ("net loss of", "revenue rose to", "估值达"), or
 # the first after it past modifiers ("a $2 billion net loss", "$5 billion in capital expenditures").
 # A nearer cue outranks the sentence's words: "gross profit rose to $X" in a sentence about revenue.
+# (with the nouns of continental European statements, a closed vocabulary: `_LOSS_EU`, ...)
 _MONEY_CUES = [
-    ("loss", r"loss(?:es)?|亏损"),
-    ("profit", r"profits?|net\s+income|operating\s+income|earnings|ebitda|利润|盈利"),
+    ("loss", rf"loss(?:es)?|亏损|{_LOSS_EU}"),
+    ("profit", rf"profits?|net\s+income|operating\s+income|earnings|ebit(?:da)?|利润|盈利|{_PROFIT_EU}"),
     # (whole words: "sales" inside "Salesforce" is a name, not revenue)
-    ("revenue", r"revenues?|sales|turnover|营收|收入"),
+    ("revenue", rf"revenues?|sales|turnover|营收|收入|{_REVENUE_EU}"),
     # an order book is not revenue yet
     ("backlog", r"backlogs?|order\s+book|remaining\s+performance\s+obligations?|未完成订单|在手订单"),
     # capital expenditure is spending on the company's own assets: `investment` (as `_s_investment`)
@@ -989,9 +1020,10 @@ _CUE_HINT = f"(?i){_CUE_ANY}"
 # comma or a full stop between them ends the clause the cue names — except the noun's own change in
 # percent ("revenue rose 10% to $5 billion"). A sign glued to the figure is not a word between
 # ("operating income was -$45 million").
-_PCT_BETWEEN = r"[0-9]+(?:\.[0-9]+)?\s?(?:%|per\s?cent|percent)\s+(?:[a-z-]+\s+){0,2}"
+# (a word is of Latin letters, accented ones too: "a progressé de 4% à", "cayó un")
+_PCT_BETWEEN = r"[0-9]+(?:\.[0-9]+)?\s?(?:%|per\s?cent|percent)\s+(?:[a-zß-ÿ-]+\s+){0,2}"
 _CUE_LEFT = (
-    rf"^.*(?:^|[^a-z])({_CUE_ANY})(?:\s+(?:[a-z-]+\s+){{0,4}}(?:{_PCT_BETWEEN})?|[为达了约至到超过是]{{0,3}})"
+    rf"^.*(?:^|[^a-z])({_CUE_ANY})(?:\s+(?:[a-zß-ÿ-]+\s+){{0,4}}(?:{_PCT_BETWEEN})?|[为达了约至到超过是]{{0,3}})"
     r"[-−–]?$"
 )
 _CUE_MODIFIERS = (
@@ -1023,6 +1055,13 @@ _DIVIDEND_RIGHT = (
 # `stock_change`); "margin shrank by 2.5 points" neither, whatever a later clause says ("... and shares
 # fell"). A statement noun names the figure's change only through a verb of change between them.
 _STOCK_CUE = r"shares|stocks?|share\s+price|market\s+(?:cap|value)"
+# The nouns that make "<noun> rate" an interest rate: a central bank's rates (policy, deposit, lending,
+# refinancing, repo, discount, overnight, key, base, bank, cash, federal funds), the rates banks charge or
+# pay (loan, loan prime, prime, mortgage, borrowing, interbank) and their generic names.
+_RATE_NOUNS = (
+    r"interest|policy|deposit|lending|loan(?:\s+prime)?|borrowing|refinancing|repo|discount|overnight|benchmark|"
+    r"base|bank|cash|prime|key|interbank|mortgage|(?:federal|fed)\s+funds"
+)
 # Rates a percent is the level of, named by the noun before it (lower-cased): a central bank's policy
 # rate ("raised its deposit rate to 4%", "held rates at 4.75-5.00%", bare "rates" only after a verb of
 # rate setting: "tax rates" is none), inflation ("consumer prices rose 3.2%" is a rate of inflation),
@@ -1035,8 +1074,7 @@ _RATE_CUES = [
     ),
     (
         "interest_rate",
-        r"(?:interest|policy|deposit|lending|refinancing|repo|discount|overnight|benchmark|base|bank|cash|prime|"
-        r"(?:federal|fed)\s+funds|loan\s+prime|mortgage)\s+rates?(?:\s+(?:range|target))?|(?:rais|hik|cut|lower|held|hold|"
+        rf"(?:{_RATE_NOUNS})\s+rates?(?:\s+(?:range|target))?|(?:rais|hik|cut|lower|held|hold|"
         r"kept|keep|left|leav|trim|reduc|slash)[a-z]*\s+(?:its\s+|their\s+|the\s+)?(?:key\s+)?rates|利率",
     ),
     (
@@ -1064,8 +1102,8 @@ _MARGIN_CUE = r"margins?|(?:gross\s+|operating\s+|net\s+)?profit\s+rates?"
 # "revenue rose 10% while costs fell 3%" gives the 3% no noun)
 _PCT_CUE_LEFT = (
     rf"^.*(?:^|[^a-z])({_STOCK_CUE}|{_MARGIN_CUE}|{_CUE_ANY}|{_RATE_ANY}|market\s+share)"
-    r"((?:\s+[a-z][a-z0-9'’-]*){0,5}(?:\s+[0-9]+(?:\.[0-9]+)?\s?(?:%|per\s?cent|percent(?:age\s+points?)?|basis\s+points?|pc|"
-    r"bps|points?)(?:\s+[a-z][a-z0-9'’-]*){0,2}\s+(?:to|from|at|and|or)(?:\s+[a-z]+)?)?)\s*$"
+    r"((?:\s+[a-zß-ÿ][a-zß-ÿ0-9'’-]*){0,5}(?:\s+[0-9]+(?:\.[0-9]+)?\s?(?:%|per\s?cent|percent(?:age\s+points?)?|"
+    r"basis\s+points?|pc|bps|points?)(?:\s+[a-zß-ÿ][a-zß-ÿ0-9'’-]*){0,2}\s+(?:to|from|at|and|or)(?:\s+[a-z]+)?)?)\s*$"
 )
 _PCT_CUE_HINT = (
     rf"(?i){_STOCK_CUE}|{_CUE_ANY}|margin|market\s+share|rates?(?-u:\b)|inflation|prices?|cpi|ppi|hicp|jobless|"
@@ -1080,16 +1118,36 @@ _RATE_RIGHT = (
     r"(?:interest\s+|policy\s+)?rate\s+(?:cuts?|hikes?|increases?|reductions?|rises?)"
     r"|(?:cuts?|hikes?|reductions?|increases?|rises?)\s+(?:in|to|of)\s+(?:(?:its|the|their)\s+)?(?:key\s+|interest\s+|"
     r"policy\s+|benchmark\s+)?rates?"
-    r"|(?:interest|policy|deposit|lending|refinancing|repo|discount|overnight|base|bank|cash|prime|(?:federal|fed)"
-    r"\s+funds)\s+rates?"
+    rf"|(?:{_RATE_NOUNS})\s+rates?"
     r"|inflation(?:\s+rate)?|(?:consumer|producer)\s+price\s+(?:inflation|index)|(?:unemployment|jobless)\s+rate"
     r"|gdp(?:\s+growth)?|economic\s+growth)(?:[^a-z]|$)"
 )
 _RATE_RIGHT_HINT = r"(?i)rates?(?-u:\b)|inflation|price|jobless|unemploy|gdp|economic"
+# Words of a rise and of a fall read alike by the kind rules (a statement noun changed: `_CHANGE_WORDS`)
+# and the direction rules (`_UP_WORDS`, `_DOWN_WORDS`): the English ones both write the same way, and a
+# closed vocabulary of the verbs and nouns of change of continental European business news (German,
+# French, Spanish, Italian: "Umsatz stieg um 5%", "le bénéfice a baissé de 2%", "los ingresos subieron un
+# 6%", "l'utile è calato del 2%"). (Stems open with `\w*` only where no English word shares them; an
+# alternative opening with "di" is written out: `_gather_stems` keeps "dipp?" apart.)
+_CHANGE_UP_WORDS = (
+    r"up|rose|grew|climb\w*|jump\w*|gain\w*|increas\w*|soar\w*|boost\w*|widen\w*|"
+    r"stieg\w*|steig\w*|gestiegen|anstieg\w*|wuchs|gewachsen|wächst|kletter\w*|zugelegt|erhöh\w*|"
+    r"hausse\w*|augment\w*|progress(?:é|e|ent)|grimp\w*|"
+    r"subi\w*|aument\w*|crec\w*|alza\w*|repunt\w*|"
+    r"cresciut[oaie]|crescita|cresce|crescono|crebbe(?:ro)?|salit[oaie]|salgono|rialz\w*"
+)
+_CHANGE_DOWN_WORDS = (
+    r"down|fell|sank|drop\w*|declin\w*|decreas\w*|plung\w*|slump\w*|tumbl\w*|shr[aiu]nk\w*|narrow\w*|"
+    r"gesunken|sinkt|fiel|gefallen|fällt|rückgang\w*|schrumpf\w*|"
+    r"baiss\w*|recul\w*|chut(?:e|é|ent|es)|diminu(?:é|ée|és|ées|e|ent|tion)|"
+    r"cay(?:ó|eron|endo)|caíd[ao]s?|baj(?:ó|aron|ada|an|a)|descen\w*|disminu(?:yó|yeron|ción|ido)|"
+    r"calò|calat[oaie]|calo|sces[oaie]|scend\w*|ribass\w*|flession\w*|diminuit[oaie]"
+)
+# (the trailing boundary is a character that is no ASCII word character: "cayó" ends in a letter
+# that is none either, where an ASCII \b finds no boundary before a space)
 _CHANGE_WORDS = (
-    r"(?-u)(?-u:\b)(?:up|down|rose|rise[sn]?|fell|fall(?:s|en)?|grew|grow(?:s|n)?|increas\w*|decreas\w*|jump\w*|"
-    r"drop\w*|declin\w*|gain\w*|surg\w*|plung\w*|climb\w*|slid|slump\w*|soar\w*|lower\w*|boost\w*|"
-    r"shr[aiu]nk\w*|widen\w*|narrow\w*|tumbl\w*|sank|dipp?\w*|expand\w*|contract\w*)(?-u:\b)"
+    rf"(?-u)(?-u:\b)(?:{_CHANGE_UP_WORDS}|{_CHANGE_DOWN_WORDS}|rise[sn]?|fall(?:s|en)?|grow(?:s|n)?|surg\w*|slid|"
+    r"lower\w*|dipp?\w*|expand\w*|contract\w*)(?:(?u:[^A-Za-z0-9_])|$)"
 )
 _RATE_NEXT = rf"(?-u)^(?:\s+(?:{_RATE_VERBS})(?:\s|$)|$)|^\s+{_CHANGE_WORDS.removeprefix('(?-u)')}"
 
@@ -1569,6 +1627,11 @@ def screen_bare_numbers(hits: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
     return early, hits.filter((~is_bare).scatter(is_bare.arg_true(), cued))
 
 
+# The line counts of the video modes written "<lines>p" (ITU-R BT.601/709/2020 and the web's lower
+# ones): "1080p" is a resolution, "20p" pence.
+_VIDEO_LINES = ["144", "240", "360", "480", "540", "576", "720", "1080", "1440", "2160", "4320"]
+
+
 def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
     """Step `parse`: number, scale, range and currency of each hit. Adds the regex groups of _PARSE
     and value, value_high (floats, scale words applied), _currency (ISO code or null), _rest_unit
@@ -1674,9 +1737,11 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
         )
     )
     names = cands.collect_schema().names()
+    # ("1080p", "720p": a video mode's line count, no pence)
+    video = (pl.col("rest") == "p") & pl.col("lo").is_in(_VIDEO_LINES)
     cands = cands.join(rest_words, on="rest", how="left", nulls_equal=True, maintain_order="left").select(
         *names,
-        pl.coalesce(pl.col("_cur_word"), cur_pre).alias("_currency"),
+        pl.when(~video).then(pl.coalesce(pl.col("_cur_word"), cur_pre)).alias("_currency"),
         *("_rest_unit", "_per_share", "_per_mtok", "_bare", "_factor"),
     )
     currency, rest_unit, per_share, bare = (
@@ -1934,13 +1999,14 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
         .collect(engine=_ENGINE)
     )
     # The sentence and document are read only for the units they may change (most figures keep theirs).
-    needs = pl.col("unit").is_in(["people", "_generic", *CURRENCIES]).fill_null(False)
+    needs = pl.col("unit").is_in(["people", "_generic", "CNY_per_share", *CURRENCIES]).fill_null(False)
     is_people = pl.col("unit") == "people"
     per_share_rows = (
         pl.col("unit").is_in(list(CURRENCIES)) & pl.col("los").is_null() & pl.col("his").is_null()
     )
     is_generic = pl.col("unit") == "_generic"
-    yen_rows = (pl.col("unit") == "CNY") & pl.col("cur").str.contains(r"^[¥￥]")
+    # (an amount per share too: "¥50 per share" of a Japanese company is yen)
+    yen_rows = pl.col("unit").is_in(["CNY", "CNY_per_share"]) & pl.col("cur").str.contains(r"^[¥￥]")
     # Each rule reads the sentence only for the figures of its own unit.
     team = ~pl.col("rest").str.contains(r"(?i)contractors") & pl.col("_stext").str.contains(
         r"(?i)(?-u:\b)(?:team|staff|employ[A-Za-z0-9_]*|workforce|hire[A-Za-z0-9_]*|recruit[A-Za-z0-9_]*|headcount|lab)(?-u:\b)|团队|员工|实验室"  # noqa: E501
@@ -1977,7 +2043,7 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
     needed = base.select(c for c in base.columns if c in read).filter(mask)
     for rows, rule, name in rules:
         needed = _on_rows(needed, rows, **{name: rule})
-    fixed = needed.select(
+    fixed = (
         # "3,000 people" about a team is a headcount.
         pl.when(is_people & pl.col("_team"))
         .then(pl.lit("employees"))
@@ -1987,12 +2053,20 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
         .then(pl.col("unit") + "_per_share")
         .when(is_generic)
         .then(pl.col("_generic_unit"))
-        # "¥590bn" for a Japanese chipmaker: yen, when the sentence or the document is about Japan.
-        .when(yen_rows & pl.col("_japan"))
-        .then(pl.lit("JPY"))
         .otherwise(pl.col("unit"))
-        .alias("unit")
-    ).to_series()
+        .alias("_fixed")
+    )
+    fixed = (
+        needed.with_columns(fixed)
+        .select(
+            # "¥590bn" for a Japanese chipmaker, "shares closed at ¥2,000": yen (per share or not), when the
+            # sentence or the document is about Japan.
+            pl.when(yen_rows & pl.col("_japan"))
+            .then(pl.col("_fixed").str.replace("^CNY", "JPY"))
+            .otherwise(pl.col("_fixed"))
+        )
+        .to_series()
+    )
     units = base.with_columns(base.get_column("unit").clone().scatter(mask.arg_true(), fixed))
     # Neighbouring figures, from a narrow sorted copy (sorting the wide frame would move every text).
     # Sorted by document, a neighbour is in the same document when its _d is equal: shifts of whole
@@ -2556,9 +2630,9 @@ def _points_kind(kind: pl.Expr) -> pl.Expr:
 # "cut 2,500 jobs"); a figure that is the level reached or left ("rose to $5 billion", "up from 3%") is
 # no change and has none.
 _UP_WORDS = (
-    r"rose|ris(?:e|es|en|ing)|grew|grow(?:s|n|ing)?|growth|climb\w*|jump\w*|gain\w*|increas\w*|surg(?:e|es|ed|ing)|"  # noqa: E501
-    r"soar\w*|rall(?:y|ies|ied|ying)|boost\w*|up|spik(?:e|es|ed|ing)|leap(?:s|t|ed|ing)?|hik(?:e|es|ed|ing)|"
-    r"rebound\w*|improv\w*|widen\w*|expan(?:d|ds|ded|ding|sion)|skyrocket\w*|balloon\w*|higher|"
+    rf"{_CHANGE_UP_WORDS}|ris(?:e|es|en|ing)|grow(?:s|n|ing)?|growth|surg(?:e|es|ed|ing)|"
+    r"rall(?:y|ies|ied|ying)|spik(?:e|es|ed|ing)|leap(?:s|t|ed|ing)?|hik(?:e|es|ed|ing)|"
+    r"rebound\w*|improv\w*|expan(?:d|ds|ded|ding|sion)|skyrocket\w*|balloon\w*|higher|"
     r"rais(?:e|es|ed|ing)|lift(?:s|ed|ing)?|"
     r"增长|上涨|上升|增加|提升|提高|增"
 )
@@ -2567,9 +2641,9 @@ _UP_WORDS = (
 _RAISE_WORDS = r"^(?:rais|lift)"
 _BY_BEFORE_FIGURE = r"(?-u)\bby(?:\s+[a-z]+){0,2}\s*$"
 _DOWN_WORDS = (
-    r"fell|fall(?:s|en|ing)?|drop\w*|declin\w*|decreas\w*|slid(?:e|es|ing)?|slump\w*|plung\w*|plummet\w*|"
-    r"tumbl\w*|sank|sink(?:s|ing)?|dipp?(?:s|ed|ing)?|cut|cuts|cutting|down|shr[aiu]nk\w*|contract(?:ed|ing|ion)|"  # noqa: E501
-    r"reduc\w*|slash\w*|lower(?:s|ed|ing)?|narrow\w*|eas(?:ed|ing)|retreat\w*|downturn|lower|"
+    rf"{_CHANGE_DOWN_WORDS}|fall(?:s|en|ing)?|slid(?:e|es|ing)?|plummet\w*|sink(?:s|ing)?|dipp?(?:s|ed|ing)?|"
+    r"cut|cuts|cutting|contract(?:ed|ing|ion)|reduc\w*|slash\w*|lower(?:s|ed|ing)?|eas(?:ed|ing)|retreat\w*|"
+    r"downturn|lower|"
     r"下降|下跌|下滑|减少|降低|跌|降"
 )
 # Money lost is a loss (kind loss), not a fall: these name a fall of anything else ("shares lost 5%",
@@ -2590,7 +2664,8 @@ _UP_PHRASAL = rf"(?:{_UP_PHRASAL_VERBS})\s+up$"
 # "rose nearly", "a drop of"), "its workforce by", "in revenue of". A preposition of a level ("to",
 # "from", "at") or another clause's word ends the cue's reach (only these words: the cue is in the clause).
 _DIRECTION_GAP = (
-    r"(?:\s+(?:by|of|about|around|nearly|almost|roughly|approximately|some|over|more|less|than|just|only|as|"
+    r"(?:\s+(?:by|of|um|de|en|un|del|di|about|around|nearly|almost|roughly|approximately|some|over|more|less|than|"
+    r"just|only|as|"
     r"much|many|an?|estimated|further|another|additional|extra|[a-z]+ly|year-(?:on|over)-year|yoy|"
     r"sequentially|up\s+to|(?:(?:its|their|the|his|her)\s+)?[a-z-]+(?:\s+[a-z-]+){0,2}\s+by|"
     r"in\s+[a-z-]+(?:\s+[a-z-]+)?\s+of|"
