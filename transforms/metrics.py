@@ -1132,7 +1132,7 @@ _RATE_RIGHT_HINT = r"(?i)rates?(?-u:\b)|inflation|price|jobless|unemploy|gdp|eco
 _CHANGE_UP_WORDS = (
     r"up|rose|grew|climb\w*|jump\w*|gain\w*|increas\w*|soar\w*|boost\w*|widen\w*|"
     r"stieg\w*|steig\w*|gestiegen|anstieg\w*|wuchs|gewachsen|wächst|kletter\w*|zugelegt|erhöh\w*|"
-    r"hausse\w*|augment\w*|progress(?:é|e|ent)|grimp\w*|"
+    r"hausse\w*|augment(?:é|e|ent|ation)|progress(?:é|e|ent)|grimp\w*|"
     r"subi\w*|aument\w*|crec\w*|alza\w*|repunt\w*|"
     r"cresciut[oaie]|crescita|cresce|crescono|crebbe(?:ro)?|salit[oaie]|salgono|rialz\w*"
 )
@@ -1140,7 +1140,7 @@ _CHANGE_DOWN_WORDS = (
     r"down|fell|sank|drop\w*|declin\w*|decreas\w*|plung\w*|slump\w*|tumbl\w*|shr[aiu]nk\w*|narrow\w*|"
     r"gesunken|sinkt|fiel|gefallen|fällt|rückgang\w*|schrumpf\w*|"
     r"baiss\w*|recul\w*|chut(?:e|é|ent|es)|diminu(?:é|ée|és|ées|e|ent|tion)|"
-    r"cay(?:ó|eron|endo)|caíd[ao]s?|baj(?:ó|aron|ada|an|a)|descen\w*|disminu(?:yó|yeron|ción|ido)|"
+    r"cay(?:ó|eron|endo)|caíd[ao]s?|baj(?:ó|aron|ada)|descen\w*|disminu(?:yó|yeron|ción|ido)|"
     r"calò|calat[oaie]|calo|sces[oaie]|scend\w*|ribass\w*|flession\w*|diminuit[oaie]"
 )
 # (the trailing boundary is a character that is no ASCII word character: "cayó" ends in a letter
@@ -1906,6 +1906,11 @@ _DEVICE_CUE = (
 # (also Japan's stock indices and the Bank of Japan's short name: the words of Japanese market news)
 _JAPAN_CUE = r"(?i)(?-u:\b)(?:japan|japanese|tokyo|osaka|yen|nikkei|topix|boj)(?-u:\b)|日本|日元|日经"
 _CHINA_CUE = r"(?i)(?-u:\b)(?:china|chinese|beijing|shanghai|shenzhen|yuan|rmb|renminbi)(?-u:\b)|中国|人民币"
+# The words of a sentence about pence: British money, a price, a share and what it pays.
+_PENCE_CUE = (
+    r"(?i)£|(?-u:\b)(?:pence|penny|sterling|pounds?|costs?|prices?|priced|charges?|charged|fees?|fares?|pays?|"
+    r"paid|shares?|stocks?|dividends?|payouts?|eps|earnings|ftse)(?-u:\b)"
+)
 # Money words to the left of a bare scaled number: "valuation passed 38 billion" (currency implied).
 _MONEY_LEFT = (
     r"(?i)(?:(?-u:\b)(?:valuation|valued|market\s+(?:cap|value)|revenue|sales|funding|raised|worth)"
@@ -2007,6 +2012,10 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
     is_generic = pl.col("unit") == "_generic"
     # (an amount per share too: "¥50 per share" of a Japanese company is yen)
     yen_rows = pl.col("unit").is_in(["CNY", "CNY_per_share"]) & pl.col("cur").str.contains(r"^[¥￥]")
+    # A "p" glued to a number is pence only in a sentence about money or shares: "24p", "60p" are also a
+    # video's frame rate, "3p.m." a time.
+    pence_rows = (pl.col("unit") == "GBP") & (pl.col("rest") == "p")
+    pence = pl.col("_stext").str.contains(_PENCE_CUE) & ~pl.col("_right").str.starts_with(".m")
     # Each rule reads the sentence only for the figures of its own unit.
     team = ~pl.col("rest").str.contains(r"(?i)contractors") & pl.col("_stext").str.contains(
         r"(?i)(?-u:\b)(?:team|staff|employ[A-Za-z0-9_]*|workforce|hire[A-Za-z0-9_]*|recruit[A-Za-z0-9_]*|headcount|lab)(?-u:\b)|团队|员工|实验室"  # noqa: E501
@@ -2035,6 +2044,7 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
         (per_share_rows, eps, "_eps"),
         (is_generic, generic_unit, "_generic_unit"),
         (yen_rows, japan, "_japan"),
+        (pence_rows, pence, "_pence"),
     ]
     # (only the figures whose unit may change, and only the columns the rules read: the new units are
     # scattered into the unit column, the figures' wide frame is neither filtered nor stacked again)
@@ -2044,8 +2054,10 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
     for rows, rule, name in rules:
         needed = _on_rows(needed, rows, **{name: rule})
     fixed = (
+        pl.when(pence_rows & ~pl.col("_pence"))
+        .then(pl.lit(None, dtype=pl.String))
         # "3,000 people" about a team is a headcount.
-        pl.when(is_people & pl.col("_team"))
+        .when(is_people & pl.col("_team"))
         .then(pl.lit("employees"))
         # "shares fell 3.2% to $118.42", "EPS was €1.73 versus €3.20", "股价约170美元": a price per
         # share (an unscaled amount after a share or EPS word in the same clause, or before "in EPS").

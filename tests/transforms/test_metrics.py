@@ -1133,8 +1133,12 @@ def test_gather_stems_keeps_what_matches_and_what_is_captured() -> None:
          [("15 pence", 0.15, "GBP_per_share", "share_price", "up"), ("310 pence", 3.1, "GBP_per_share", "share_price", None)]),  # noqa: E501
         ("Acme charges 50 paise, 30 Rappen or 8 euro cents per call.",
          [("50 paise", 0.5, "INR", "price", None), ("30 Rappen", 0.3, "CHF", "price", None), ("8 euro cents", 0.08, "EUR", "price", None)]),  # noqa: E501
-        # a video mode's line count is no pence
+        # a "p" glued to a number is pence in a sentence about money or shares, not a video's lines or
+        # frame rate, nor a time
+        ("A stamp now costs 85p.", [("85p", 0.85, "GBP", "price", None)]),
         ("Acme cameras record 1080p and 720p video.", []),
+        ("Acme cameras film at 60p or 24p.", []),
+        ("Acme shares trade until 4p.m. daily.", []),
     ],
 )  # fmt: skip
 def test_currency_sub_units(text: str, expected: list[tuple]) -> None:
