@@ -1102,7 +1102,7 @@ _MARGIN_CUE = r"margins?|(?:gross\s+|operating\s+|net\s+)?profit\s+rates?"
 # "revenue rose 10% while costs fell 3%" gives the 3% no noun)
 _PCT_CUE_LEFT = (
     rf"^.*(?:^|[^a-z])({_STOCK_CUE}|{_MARGIN_CUE}|{_CUE_ANY}|{_RATE_ANY}|market\s+share)"
-    r"((?:\s+[a-zß-ÿ][a-zß-ÿ0-9'’-]*){0,5}(?:\s+[0-9]+(?:\.[0-9]+)?\s?(?:%|per\s?cent|percent(?:age\s+points?)?|"
+    r"((?:\s+[a-zß-ÿ][a-zß-ÿ0-9'’-]*){0,6}(?:\s+[0-9]+(?:\.[0-9]+)?\s?(?:%|per\s?cent|percent(?:age\s+points?)?|"
     r"basis\s+points?|pc|bps|points?)(?:\s+[a-zß-ÿ][a-zß-ÿ0-9'’-]*){0,2}\s+(?:to|from|at|and|or)(?:\s+[a-z]+)?)?)\s*$"
 )
 _PCT_CUE_HINT = (
@@ -2679,7 +2679,7 @@ _DIRECTION_GAP = (
     r"(?:\s+(?:by|of|um|de|en|un|del|di|about|around|nearly|almost|roughly|approximately|some|over|more|less|than|"
     r"just|only|as|"
     r"much|many|an?|estimated|further|another|additional|extra|[a-z]+ly|year-(?:on|over)-year|yoy|"
-    r"sequentially|up\s+to|(?:(?:its|their|the|his|her)\s+)?[a-z-]+(?:\s+[a-z-]+){0,2}\s+by|"
+    r"sequentially|up\s+to|(?:(?:its|their|the|his|her)\s+)?[a-zß-ÿ-]+(?:\s+[a-zß-ÿ-]+){0,2}\s+(?:by|um|de|un|del)|"
     r"in\s+[a-z-]+(?:\s+[a-z-]+)?\s+of|"
     r"at\s+(?:the\s+|an?\s+)?(?:[a-z]+\s+){0,2}rate\s+of)"
     r"){0,4}"

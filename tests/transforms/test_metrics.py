@@ -1175,6 +1175,10 @@ def test_rate_nouns_name_an_interest_rate(text: str, expected: list[str]) -> Non
          [("4%", "revenue_change", "up"), ("10 milliards d'euros", "revenue", None), ("2%", "profit_change", "down")]),  # noqa: E501
         ("Los ingresos subieron un 6% y el beneficio cayó un 1%.", [("6%", "revenue_change", "up"), ("1%", "profit_change", "down")]),  # noqa: E501
         ("I ricavi sono cresciuti del 7% e l'utile è calato del 2%.", [("7%", "revenue_change", "up"), ("2%", "profit_change", "down")]),  # noqa: E501
+        # words between the noun, its verb and the figure, as English has them ("rose in the quarter by 5%")
+        ("Der Umsatz von Acme stieg im Quartal um 5%, der Gewinn sank dagegen um 3%.",
+         [("5%", "revenue_change", "up"), ("3%", "profit_change", "down")]),
+        ("Le bénéfice a progressé au premier semestre de 4%.", [("4%", "profit_change", "up")]),
         # a level reached is no change, in any language
         ("Le bénéfice a atteint 3 milliards d'euros.", [("3 milliards d'euros", "profit", None)]),
     ],
