@@ -223,7 +223,8 @@ METRICS = Table(
     description="Each figure: normalised value and unit, the entity it describes, and its evidence offsets.",
     column_docs={
         "metric_id": "`<doc_id>:<start>`",
-        "value": "normalised magnitude (6.4 billion -> 6.4e9; 5.3% -> 5.3)",
+        "value": "normalised magnitude (6.4 billion -> 6.4e9; 5.3% -> 5.3; a currency's sub-unit in the "
+        "currency: 45 cents -> 0.45 USD)",
         "value_high": "upper bound of a range, null otherwise",
         "unit": "ISO 4217 code, <CUR>_per_share, <CUR>_per_million_tokens, or a unit of UNITS (parameters, "
         "tokens, GPU, users, customers, employees, vehicles, units, W, GWh, GB, days, percent, ratio, ...)",
