@@ -2423,10 +2423,11 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     ).drop("_hl", "_hr", "_cue_r", "_cue_l")
     # A percent's nearest noun before it (`_PCT_CUE_LEFT`: the noun _pc, the words between _pb) and
     # the kind it names (`_percent_cue`), read only where a cue word is on the left.
+    # (the hint is looked for in the percent figures' words alone: a quarter of the figures)
     tail = pl.col("_left").str.tail(60)
     kept = _on_rows(
         kept,
-        _PERCENT & tail.str.contains(_PCT_CUE_HINT),
+        _masked_value(_PERCENT, "_left", lambda t: t.str.tail(60).str.contains(_PCT_CUE_HINT)),
         # (each group read by its own pass: the groups' struct was evaluated again at each use)
         _pc=tail.str.to_lowercase().str.extract(_PCT_CUE_LEFT, 1),
         _pb=tail.str.to_lowercase().str.extract(_PCT_CUE_LEFT, 2),
@@ -2440,7 +2441,7 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     head = pl.col("_right").str.head(40)
     kept = _on_rows(
         kept,
-        _PERCENT & head.str.contains(_RATE_RIGHT_HINT),
+        _masked_value(_PERCENT, "_right", lambda t: t.str.head(40).str.contains(_RATE_RIGHT_HINT)),
         _rate_r=_first_match_map(
             head.str.to_lowercase().str.extract(_RATE_RIGHT, 1),
             [(r"(?:.*\s)?(?:cuts?|hikes?|reductions?|increases?|rises?)(?:\s.*)?", "interest_rate_change"),
@@ -2707,9 +2708,11 @@ def figure_directions(kept: pl.DataFrame) -> pl.DataFrame:
             (pl.col("_cue").is_not_null(), _direction_of(pl.col("_cue"))),
         ]
     )
+    # (the rows with a sign or a cue are found once, for both passes)
     found = signed | pl.any_horizontal(pl.col("_dl", "_dr", "_dp", "_ds").is_not_null())
-    kept = _on_rows(kept, found, _cue=cue)
-    kept = _on_rows(kept, found, direction=direction).drop("_cue")
+    kept = kept.with_columns(found.alias("_found"))
+    kept = _on_rows(kept, pl.col("_found"), _cue=cue)
+    kept = _on_rows(kept, pl.col("_found"), direction=direction).drop("_cue", "_found")
     return kept.with_columns(
         pl.when((kind == "headcount") & pl.col("direction").is_not_null())
         .then(pl.lit("headcount_change"))
