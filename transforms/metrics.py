@@ -2423,15 +2423,22 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     ).drop("_hl", "_hr", "_cue_r", "_cue_l")
     # A percent's nearest noun before it (`_PCT_CUE_LEFT`: the noun _pc, the words between _pb) and
     # the kind it names (`_percent_cue`), read only where a cue word is on the left.
-    # (the hint is looked for in the percent figures' words alone: a quarter of the figures)
-    tail = pl.col("_left").str.tail(60)
-    kept = _on_rows(
-        kept,
-        _masked_value(_PERCENT, "_left", lambda t: t.str.tail(60).str.contains(_PCT_CUE_HINT)),
-        # (each group read by its own pass: the groups' struct was evaluated again at each use)
-        _pc=tail.str.to_lowercase().str.extract(_PCT_CUE_LEFT, 1),
-        _pb=tail.str.to_lowercase().str.extract(_PCT_CUE_LEFT, 2),
+    # (the hint is looked for in the percent figures' words alone: a quarter of the figures; both groups
+    # come from one capture search, the costly part, stored as a struct column before its fields are
+    # read: a struct expression read twice was evaluated twice)
+    kept = kept.with_columns(
+        _masked_value(_PERCENT, "_left", lambda t: t.str.tail(60).str.contains(_PCT_CUE_HINT))
+        .fill_null(False)
+        .alias("_hp")
     )
+    kept = kept.with_columns(
+        _masked_value(
+            pl.col("_hp"), "_left", lambda t: t.str.tail(60).str.to_lowercase().str.extract_groups(_PCT_CUE_LEFT)
+        ).alias("_pcg")
+    )
+    kept = kept.with_columns(
+        pl.col("_pcg").struct.field("1").alias("_pc"), pl.col("_pcg").struct.field("2").alias("_pb")
+    ).drop("_hp", "_pcg")
     kept = _on_rows(
         kept,
         pl.col("_pc").is_not_null(),
