@@ -2674,7 +2674,15 @@ def figure_directions(kept: pl.DataFrame) -> pl.DataFrame:
     # without captures before the one with them; most figures have no cue)
     hint = rf"(?i)(?:^|[^a-z])(?:{_DIRECTION_CUE})|增|涨|降|跌|下滑"
     kept = _on_rows(kept, pl.col("_left").str.contains(hint), _hl=low_left.str.contains(_DIRECTION_LEFT))
-    kept = _on_rows(kept, pl.col("_hl"), _dl=low_left.str.extract(_DIRECTION_LEFT, 1))
+    # (the capture search, the costly part, reads only the text after the last punctuation mark of the
+    # first line, cut to a comma: no cue, gap word or space holds one, so the cue `_DIRECTION_LEFT`
+    # finds lies after it, and the mark itself is the non-letter before the cue; `.` stops at a line's
+    # end, so a later line stays in the text as it was)
+    kept = _on_rows(
+        kept,
+        pl.col("_hl"),
+        _dl=low_left.str.replace(r"^[^\n]*[,.;:!?%$()\"'’“”]", ",").str.extract(_DIRECTION_LEFT, 1),
+    )
     kept = _on_rows(
         kept,
         pl.col("_right").str.head(40).str.contains(hint),
