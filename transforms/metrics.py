@@ -2433,7 +2433,9 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     )
     kept = kept.with_columns(
         _masked_value(
-            pl.col("_hp"), "_left", lambda t: t.str.tail(60).str.to_lowercase().str.extract_groups(_PCT_CUE_LEFT)
+            pl.col("_hp"),
+            "_left",
+            lambda t: t.str.tail(60).str.to_lowercase().str.extract_groups(_PCT_CUE_LEFT),
         ).alias("_pcg")
     )
     kept = kept.with_columns(
