@@ -1223,10 +1223,10 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
     words, pct = _kind_words(left, right)
     s = pl.col
     tokens = _first_of([(s("_s_context"), "context_length"), (s("_s_training"), "training_tokens")])
-    near = pl.col("_near")
+    # (the cue named nearest the amount, `_near`, outranks every rule below: they run only where there
+    # is none, and `_kind` takes `_near` first)
     money = _first_of(
         [
-            (near.is_not_null(), near),
             (words["raised"], "funding"),
             # (a price of one share in millions is no share price: "cut its forecast to $1.1 billion")
             (s("_s_stock") & words["share_price"] & (s("_lo_scale") < 1e6), "share_price"),
@@ -1260,7 +1260,7 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
     )
     return [
         (_TOKENS, "_kind_tokens", tokens),
-        (_MONEY, "_kind_money", money),
+        (_MONEY & pl.col("_near").is_null(), "_kind_money", money),
         (_PERCENT, "_kind_percent", percent),
         (
             _PER_SHARE,
@@ -1271,12 +1271,14 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
 
 
 def _kind(unit: pl.Expr) -> pl.Expr:
-    """What the figure measures, when the sentence says so; null otherwise: the unit's own kind, or
-    the `_kind_rules` column of its unit (the units are disjoint)."""
+    """What the figure measures, when the sentence says so; null otherwise: the unit's own kind, the
+    cue named nearest an amount of money (`_near`), or the `_kind_rules` column of its unit (the units
+    are disjoint)."""
     return pl.coalesce(
         unit.replace_strict(_UNIT_KINDS, default=None, return_dtype=pl.String),
         pl.col("_kind_per_share"),
         pl.col("_kind_tokens"),
+        pl.col("_near"),
         pl.col("_kind_money"),
         pl.col("_kind_percent"),
     )
