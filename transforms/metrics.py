@@ -1281,10 +1281,10 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
     words, pct = _kind_words(left, right)
     s = pl.col
     tokens = _first_of([(s("_s_context"), "context_length"), (s("_s_training"), "training_tokens")])
-    near = pl.col("_near")
+    # (the cue named nearest the amount, `_near`, outranks every rule below: they run only where there
+    # is none, and `_kind` takes `_near` first)
     money = _first_of(
         [
-            (near.is_not_null(), near),
             (words["raised"], "funding"),
             # (a price of one share in millions is no share price: "cut its forecast to $1.1 billion")
             (s("_s_stock") & words["share_price"] & (s("_lo_scale") < 1e6), "share_price"),
@@ -1318,7 +1318,7 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
     )
     return [
         (_TOKENS, "_kind_tokens", tokens),
-        (_MONEY, "_kind_money", money),
+        (_MONEY & pl.col("_near").is_null(), "_kind_money", money),
         (_PERCENT, "_kind_percent", percent),
         (
             _PER_SHARE,
@@ -1329,12 +1329,14 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
 
 
 def _kind(unit: pl.Expr) -> pl.Expr:
-    """What the figure measures, when the sentence says so; null otherwise: the unit's own kind, or
-    the `_kind_rules` column of its unit (the units are disjoint)."""
+    """What the figure measures, when the sentence says so; null otherwise: the unit's own kind, the
+    cue named nearest an amount of money (`_near`), or the `_kind_rules` column of its unit (the units
+    are disjoint)."""
     return pl.coalesce(
         unit.replace_strict(_UNIT_KINDS, default=None, return_dtype=pl.String),
         pl.col("_kind_per_share"),
         pl.col("_kind_tokens"),
+        pl.col("_near"),
         pl.col("_kind_money"),
         pl.col("_kind_percent"),
     )
@@ -2509,14 +2511,24 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     ).drop("_hl", "_hr", "_cue_r", "_cue_l")
     # A percent's nearest noun before it (`_PCT_CUE_LEFT`: the noun _pc, the words between _pb) and
     # the kind it names (`_percent_cue`), read only where a cue word is on the left.
-    tail = pl.col("_left").str.tail(60)
-    kept = _on_rows(
-        kept,
-        _PERCENT & tail.str.contains(_PCT_CUE_HINT),
-        # (each group read by its own pass: the groups' struct was evaluated again at each use)
-        _pc=tail.str.to_lowercase().str.extract(_PCT_CUE_LEFT, 1),
-        _pb=tail.str.to_lowercase().str.extract(_PCT_CUE_LEFT, 2),
+    # (the hint is looked for in the percent figures' words alone: a quarter of the figures; both groups
+    # come from one capture search, the costly part, stored as a struct column before its fields are
+    # read: a struct expression read twice was evaluated twice)
+    kept = kept.with_columns(
+        _masked_value(_PERCENT, "_left", lambda t: t.str.tail(60).str.contains(_PCT_CUE_HINT))
+        .fill_null(False)
+        .alias("_hp")
     )
+    kept = kept.with_columns(
+        _masked_value(
+            pl.col("_hp"),
+            "_left",
+            lambda t: t.str.tail(60).str.to_lowercase().str.extract_groups(_PCT_CUE_LEFT),
+        ).alias("_pcg")
+    )
+    kept = kept.with_columns(
+        pl.col("_pcg").struct.field("1").alias("_pc"), pl.col("_pcg").struct.field("2").alias("_pb")
+    ).drop("_hp", "_pcg")
     kept = _on_rows(
         kept,
         pl.col("_pc").is_not_null(),
@@ -2526,7 +2538,7 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     head = pl.col("_right").str.head(40)
     kept = _on_rows(
         kept,
-        _PERCENT & head.str.contains(_RATE_RIGHT_HINT),
+        _masked_value(_PERCENT, "_right", lambda t: t.str.head(40).str.contains(_RATE_RIGHT_HINT)),
         _rate_r=_first_match_map(
             head.str.to_lowercase().str.extract(_RATE_RIGHT, 1),
             [(r"(?:.*\s)?(?:cuts?|hikes?|reductions?|increases?|rises?)(?:\s.*)?", "interest_rate_change"),
@@ -2753,7 +2765,15 @@ def figure_directions(kept: pl.DataFrame) -> pl.DataFrame:
     # without captures before the one with them; most figures have no cue)
     hint = rf"(?i)(?:^|[^a-z])(?:{_DIRECTION_CUE})|增|涨|降|跌|下滑"
     kept = _on_rows(kept, pl.col("_left").str.contains(hint), _hl=low_left.str.contains(_DIRECTION_LEFT))
-    kept = _on_rows(kept, pl.col("_hl"), _dl=low_left.str.extract(_DIRECTION_LEFT, 1))
+    # (the capture search, the costly part, reads only the text after the last punctuation mark of the
+    # first line, cut to a comma: no cue, gap word or space holds one, so the cue `_DIRECTION_LEFT`
+    # finds lies after it, and the mark itself is the non-letter before the cue; `.` stops at a line's
+    # end, so a later line stays in the text as it was)
+    kept = _on_rows(
+        kept,
+        pl.col("_hl"),
+        _dl=low_left.str.replace(r"^[^\n]*[,.;:!?%$()\"'’“”]", ",").str.extract(_DIRECTION_LEFT, 1),
+    )
     kept = _on_rows(
         kept,
         pl.col("_right").str.head(40).str.contains(hint),
@@ -2794,9 +2814,11 @@ def figure_directions(kept: pl.DataFrame) -> pl.DataFrame:
             (pl.col("_cue").is_not_null(), _direction_of(pl.col("_cue"))),
         ]
     )
+    # (the rows with a sign or a cue are found once, for both passes)
     found = signed | pl.any_horizontal(pl.col("_dl", "_dr", "_dp", "_ds").is_not_null())
-    kept = _on_rows(kept, found, _cue=cue)
-    kept = _on_rows(kept, found, direction=direction).drop("_cue")
+    kept = kept.with_columns(found.alias("_found"))
+    kept = _on_rows(kept, pl.col("_found"), _cue=cue)
+    kept = _on_rows(kept, pl.col("_found"), direction=direction).drop("_cue", "_found")
     return kept.with_columns(
         pl.when((kind == "headcount") & pl.col("direction").is_not_null())
         .then(pl.lit("headcount_change"))

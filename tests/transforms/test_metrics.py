@@ -978,6 +978,10 @@ def test_step_directions_read_the_nearest_cue_in_the_figures_clause() -> None:
         ("The bank lowered interest rates by 0.25 percentage point.", [("0.25 percentage point", "interest_rate_change", "down")]),  # noqa: E501
         ("Acme raised prices by 4% and lifted its dividend by 10%.", [("4%", None, "up"), ("10%", None, "up")]),  # noqa: E501
         ("Acme raised nearly $300 million and raised its stake to 20%.", [("$300 million", "funding", None), ("20%", None, None)]),  # noqa: E501
+        # a cue right after a punctuation mark (the text before the last mark is not searched)
+        ("Unit sales of the phone (down 7%) missed forecasts; its shares, up 3%, closed higher.",
+         [("7%", "change", "down"), ("3%", "stock_change", "up")]),
+        ("Margins narrowed: down 40 basis points.", [("40 basis points", "point_change", "down")]),
     ],
 )  # fmt: skip
 def test_directions(text: str, expected: list[tuple]) -> None:
