@@ -50,6 +50,7 @@ RULE_CONFIDENCE = {
     "model_family": 0.6,
     "org_suffix": _ORG_RULES,
     "org_cue": _ORG_RULES,
+    "org_head": _ORG_RULES,
     "org_cue_pair": _ORG_RULES,
     "org_list": _ORG_RULES,
     "org_government": _ORG_RULES,
@@ -313,7 +314,8 @@ _ROLE = (
     r"[Cc]hief [Ee]xecutive(?: [Oo]fficer)?|[Cc]hief [A-Za-z]+ [Oo]fficer|[Cc]hief [Ss]cientist|"
     r"[Ss]cientist|[Rr]esearcher|[Aa]nalyst|[Pp]rofessor|[Ee]ngineer|[Ss]pokesperson|[Ss]pokesman|"
     r"[Ss]pokeswoman|[Mm]inister|[Ss]ecretary|[Ss]enator|[Dd]irector|[Pp]artner|[Ff]ellow|[Hh]ead|"
-    r"[Ee]conomist|[Ii]nvestor|[Ee]xecutive|[Ll]awyer|[Aa]ttorney|[Gg]overnor|[Mm]ayor"
+    r"[Ee]conomist|[Ii]nvestor|[Ee]xecutive|[Ll]awyer|[Aa]ttorney|[Gg]overnor|[Mm]ayor|[Cc]hair|"
+    r"[Cc]hancellor|[Cc]ommissioner|[Tt]reasurer|[Aa]mbassador"
 )
 # Business verbs and phrases after an organisation's name, and phrases before it.
 _ORG_AFTER = (
@@ -332,7 +334,8 @@ _ORG_AFTER = (
     r"was valued|shares|stock|said on|said in a statement|declined to comment|did not respond|"
     # its chief before the chief's name ("Acme CEO Jane Roe")
     # (ASCII classes: Unicode ones cost this regex 1 ms more to compile, on every call that compiles it)
-    r"(?:CEO|CFO|CTO|COO|chief executive) [A-Z][a-z]+"
+    r"(?:CEO|CFO|CTO|COO|chief executive|Chief Executive|[Cc]hairman|[Cc]hairwoman|[Ss]pokesperson|"
+    r"[Ss]pokesman|[Ss]pokeswoman) [A-Z][a-z]+"
 )
 # A listed company's ticker in parentheses after its name: an exchange's code and the symbol ("(NASDAQ:
 # ACME)", "(NYSE: ACM)") or a Reuters instrument code, the symbol and the exchange's suffix ("(ACME.O)",
@@ -427,6 +430,22 @@ _NON_PERSON_TOKENS = (
     "Council Commission Office Team Foundation Fund Ventures Holdings Review Weekly Week Report Systems "
     "Markets Motors Electronics Authority Board Cloud Global Valley City Street Avenue Square State"
 ).split()
+# Head nouns of companies' names: the trade a name ends with ("Harlow Motor", "Dunmore Steel", "Ravell
+# Pharma", "Orvane Airlines") and the written-out legal forms ("Kestrel Limited"), a closed class (most
+# of them end several names of the index companies in pytickersymbols, the lexicons' company list:
+# Group 95 names, Holdings 46, Energy 27, Bank 25, Electric 7, Steel 3, Airlines 3, ...). A
+# capitalised name that ends with one is an organisation's, never a person's, even where a person's
+# cue follows it ("Harlow Motor said": `_valid_forms` reads it as `org_head`). (Not "Power" nor
+# "Banks": they are surnames too.)
+_ORG_HEAD = (
+    "Motor Motors Automotive Auto Motorcycles Air Airlines Airline Airways Aviation Aerospace Bank Bancorp "
+    "Bancshares Energy Pharma Pharmaceutical Pharmaceuticals Biotech Biosciences Therapeutics Healthcare "
+    "Steel Metals Mining Minerals Resources Petroleum Oil Gas Chemical Chemicals Electric Electronics "
+    "Telecom Telecommunications Communications Semiconductor Semiconductors Holdings Holding Group "
+    "Industries Logistics Shipping Foods Beverages Brewing Breweries Textiles Cement Construction "
+    "Engineering Utilities Insurance Financial Securities Investments Realty Properties Hotels Resorts "
+    "Retail Stores Corporation Company Limited Incorporated"
+).split()
 
 
 # Chinese: common surnames (the most frequent family names of the mainland household register), titles
@@ -517,7 +536,14 @@ def _discovery_rules(
             "model_size",
         ),
         # CEO Sam Altman / founder Liang Wenfeng / analyst Jane Roe
-        ("PERSON", rf"({b}(?:{_ROLE}|Dr\.|Mr\.|Ms\.|Mrs\.),? )({_PERSON})", "person_title"),
+        # (a capitalised word before the title is read with it, "Acme Governor Jane Roe": else the
+        # given-name rule, which reads names two words at a time, would take "Acme Governor" and go on
+        # after the title)
+        (
+            "PERSON",
+            rf"({b}(?:{_NAME_TOKEN} )?(?:{_ROLE}|Dr\.|Mr\.|Ms\.|Mrs\.),? )({_PERSON})",
+            "person_title",
+        ),
         # said Jane Roe
         ("PERSON", rf"({b}(?:said|says|according to|wrote) )({_PERSON})(?:[,.]| said)", "person_said"),
         # Organisation names ending with an organisational word: "Thrive Capital", "Acme Robotics Inc."
@@ -1272,16 +1298,23 @@ def _acronym_long_forms(forms: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | None = None) -> pl.DataFrame:
+def _valid_forms(
+    forms: pl.DataFrame,
+    lexicons: dict | None,
+    known: pl.Series | None = None,
+    confidence: dict[str, float] = RULE_CONFIDENCE,
+) -> pl.DataFrame:
     """Discovered forms that pass the checks that depend only on the string, with their canonical name
     and byte length. `lexicons` gives `given_names` and `common_words` (warehouse.reference); without
     them the given-name rule finds nothing. `known`: the gazetteer's forms (a product's name does not
-    end in one: "Acme Copilot" is Acme + Copilot)."""
+    end in one: "Acme Copilot" is Acme + Copilot). A name a person's cue found that ends with a
+    company's head noun (`_ORG_HEAD`: "Harlow Motor said") is an organisation's: rule `org_head`, of
+    `confidence`'s figure."""
     known_forms = (known if known is not None else pl.Series([], dtype=pl.String)).implode()
     lexicons = lexicons or {}
     given = pl.Series(lexicons.get("given_names") or [], dtype=pl.String).implode()
     common = pl.Series(lexicons.get("common_words") or [], dtype=pl.String).implode()
-    non_person = "|".join(_NON_PERSON_TOKENS)
+    non_person = "|".join(sorted({*_NON_PERSON_TOKENS, *_ORG_HEAD}))
     generic_org = (
         rf"^(?:(?:{_STOP}|{_GENERIC_NOUNS}|{_GENERIC_INSTITUTION}|Artificial|Intelligence|Open|Generative) )*"
         rf"(?:(?:{_ORG_SUFFIX})\.?|{_LEGAL_FORM})$"
@@ -1307,6 +1340,16 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
         & (match_first.str.len_chars() > 2)
         & ~match_first.str.contains_any(_WHITESPACE)
         & kind_match.str.contains_any([" "])
+    )
+    # "Harlow Motor said", "said Dunmore Steel.": the cue is a person's, the name a company's.
+    # (`str.split`, not a regex: the note above `_WHITESPACE`)
+    headed = rule.is_in(["person_said", "person_apposition"]) & pl.col("surface").str.split(
+        " "
+    ).list.last().is_in(_ORG_HEAD)
+    forms = forms.with_columns(
+        pl.when(headed).then(pl.lit("ORG")).otherwise(pl.col("type")).alias("type"),
+        pl.when(headed).then(confidence["org_head"]).otherwise(pl.col("confidence")).alias("confidence"),
+        pl.when(headed).then(pl.lit("org_head")).otherwise(rule).alias("rule"),
     )
     # A Chinese name is a surname and one or two characters: a third that is a verb or particle ends it.
     forms = forms.with_columns(
@@ -1350,7 +1393,15 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
     lower = surface.str.to_lowercase()
     words = _words(surface)
     given, common = _among(
-        [words, words.str.to_lowercase(), lower, lower.str.split(" ").explode()], given, common
+        [
+            words,
+            words.str.to_lowercase(),
+            lower,
+            lower.str.split(" ").explode(),
+            lower.str.split("-").explode(),
+        ],
+        given,
+        common,
     )
     ordinary_only = (
         pl.col("surface")
@@ -1420,6 +1471,16 @@ def _valid_forms(forms: pl.DataFrame, lexicons: dict | None, known: pl.Series | 
                 | first.is_in(given)
                 | first.is_in(_STOPWORDS)
                 | first.str.to_lowercase().is_in(common)
+                # "Non-Executive Chairman Jane Roe": one word made of ordinary words joined by hyphens
+                # (not of a letter: "T-Mobile")
+                | (
+                    ~pl.col("surface").str.contains_any([" "])
+                    & pl.col("surface")
+                    .str.to_lowercase()
+                    .str.split("-")
+                    .list.eval(pl.element().is_in(common.explode()) & (pl.element().str.len_chars() > 1))
+                    .list.all()
+                )
             ),
         )
         .drop("_possessive")
@@ -1801,7 +1862,12 @@ def _candidates(
         confidence,
     )
     forms = _known_names(
-        _valid_forms(pl.concat([raw_forms.filter(~is_list), items]), lexicons, gazetteer.get_column("alias")),
+        _valid_forms(
+            pl.concat([raw_forms.filter(~is_list), items]),
+            lexicons,
+            gazetteer.get_column("alias"),
+            confidence,
+        ),
         gazetteer,
     )
     # Model numbers are looked for only when their letters are a cued one's somewhere in the batch.
@@ -1952,7 +2018,8 @@ def _candidates(
         pl.concat(
             [
                 pat_frame.select(
-                    *linked.columns, pl.col("rule").is_in(["org_suffix", "org_government"]).alias("extends")
+                    *linked.columns,
+                    pl.col("rule").is_in(["org_suffix", "org_government", "org_head"]).alias("extends"),
                 ),
                 linked.with_columns(pl.lit(False).alias("extends")),
             ]
