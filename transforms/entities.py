@@ -444,7 +444,7 @@ _ORG_HEAD = (
     "Telecom Telecommunications Communications Semiconductor Semiconductors Holdings Holding Group "
     "Industries Logistics Shipping Foods Beverages Brewing Breweries Textiles Cement Construction "
     "Engineering Utilities Insurance Financial Securities Investments Realty Properties Hotels Resorts "
-    "Retail Stores Corporation Company Limited Incorporated"
+    "Retail Stores Computer Computers Devices Materials Solar Corporation Company Limited Incorporated"
 ).split()
 
 
@@ -1472,7 +1472,12 @@ def _valid_forms(
                 )
                 | first.is_in(given)
                 | first.is_in(_STOPWORDS)
-                | first.str.to_lowercase().is_in(common)
+                # (a company's head noun after an ordinary first word makes a name: "companies like
+                # Grand Vellum Steel")
+                | (
+                    first.str.to_lowercase().is_in(common)
+                    & ~(pl.col("surface").str.contains_any([" "]) & last.is_in(_ORG_HEAD))
+                )
                 # "Non-Executive Chairman Jane Roe": one word made of ordinary words joined by hyphens
                 # (not of a letter: "T-Mobile")
                 | pl.when(

@@ -1535,3 +1535,24 @@ def test_titles_before_a_name_make_it_a_person_and_the_organisation_before_them_
     docs = pl.DataFrame({"doc_id": ["d"], "text": [text]})
     m = extract_mentions(docs, lexgaz, V, TITLE_LEXICONS)[0].sort("start")
     assert list(zip(m["surface"], m["entity_id"], m["start"], m["end"], strict=True)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an organisation cue before a name whose first word is ordinary: a company's head noun at its
+        # end makes it a name, without one it is an ordinary phrase
+        (
+            "It competes with rivals such as Grand Vellum Steel today.",
+            [("Grand Vellum Steel", "org:grand-vellum-steel", 32, 50)],
+        ),
+        ("It competes with rivals such as Grand Vellum today.", []),
+    ],
+)
+def test_a_cued_name_that_opens_with_an_ordinary_word_needs_a_head_noun(
+    lexgaz: pl.DataFrame, text: str, expected: list
+) -> None:
+    docs = pl.DataFrame({"doc_id": ["d"], "text": [text]})
+    lexicons = {**LEXICONS, "common_words": [*LEXICONS["common_words"], "grand"]}
+    m = extract_mentions(docs, lexgaz, V, lexicons)[0].sort("start")
+    assert list(zip(m["surface"], m["entity_id"], m["start"], m["end"], strict=True)) == expected
