@@ -1520,10 +1520,8 @@ TITLE_LEXICONS = {**LEXICONS, "common_words": [*LEXICONS["common_words"], "vice"
             "Omvale Chief Executive Dena Voss quit.",
             [("Omvale", "org:omvale", 0, 6), ("Dena Voss", "person:dena-voss", 23, 32)],
         ),
-        (
-            "Omvale spokeswoman Dena Voss declined to comment.",
-            [("Omvale", "org:omvale", 0, 6), ("Dena Voss", "person:dena-voss", 19, 28)],
-        ),
+        # (a spokesperson's principal may be a person: no organisation)
+        ("Brenning spokeswoman Dena Voss declined to comment.", [("Dena Voss", "person:dena-voss", 21, 30)]),
         # words that make a title, not a name, before it
         ("Vice Chairman Dena Voss quit.", [("Dena Voss", "person:dena-voss", 14, 23)]),
         ("Non-Executive Chairman Dena Voss quit.", [("Dena Voss", "person:dena-voss", 23, 32)]),
