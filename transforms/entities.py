@@ -50,7 +50,7 @@ RULE_CONFIDENCE = {
     "model_family": 0.6,
     "org_suffix": _ORG_RULES,
     "org_cue": _ORG_RULES,
-    "org_head": _ORG_RULES,
+    "org_head": _ORG_RULES,  # (no prediction on the devset, 2026-12-01: pooled with its family)
     "org_cue_pair": _ORG_RULES,
     "org_list": _ORG_RULES,
     "org_government": _ORG_RULES,
