@@ -1411,15 +1411,15 @@ def _valid_forms(
         .list.all()
     )
     return (
-        # (computed once: the filter reads it three times)
-        forms.with_columns(possessive.alias("_possessive"))
+        # (computed once: the filter reads each of them three times)
+        forms.with_columns(possessive.alias("_possessive"), last.alias("_last"))
         .filter(
             pl.col("surface").is_not_null() & (pl.col("surface") != ""),
             # "Paris-based", "state-owned": a word describing a name is not part of it.
             ~pl.col("surface").str.contains(r"-(?:based|owned|backed|listed|led|made|born)(?-u:\b)"),
             ~(person & pl.col("surface").str.contains(rf"(?-u:\b)(?:{non_person}|{_STOP})(?-u:\b)")),
             # "analyst Dorrin Electric": a company's head noun ends no person's name
-            ~(person & last.is_in(_ORG_HEAD)),
+            ~(person & pl.col("_last").is_in(_ORG_HEAD)),
             ~(org & pl.col("surface").str.contains(generic_org)),
             # "Acme Orbit 3": the words after the organisation are neither a known name, a role, a
             # headline's verb nor an organisational word.
@@ -1461,7 +1461,8 @@ def _valid_forms(
                 )
             ),
             # "Jane Roe": the first word is a given name, the last is not an ordinary word.
-            (rule != "person_given") | (first.is_in(given) & ~last.str.to_lowercase().is_in(common)),
+            (rule != "person_given")
+            | (first.is_in(given) & ~pl.col("_last").str.to_lowercase().is_in(common)),
             # "Shares of Tech rose", "Jane Roe raised": a business cue needs a name that is neither an
             # ordinary word nor a person's.
             (rule != "org_cue")
@@ -1476,7 +1477,7 @@ def _valid_forms(
                 # Grand Vellum Steel")
                 | (
                     first.str.to_lowercase().is_in(common)
-                    & ~(pl.col("surface").str.contains_any([" "]) & last.is_in(_ORG_HEAD))
+                    & ~(pl.col("surface").str.contains_any([" "]) & pl.col("_last").is_in(_ORG_HEAD))
                 )
                 # "Non-Executive Chairman Jane Roe": one word made of ordinary words joined by hyphens
                 # (not of a letter: "T-Mobile")
@@ -1491,7 +1492,7 @@ def _valid_forms(
                 .fill_null(False)
             ),
         )
-        .drop("_possessive")
+        .drop("_possessive", "_last")
         .with_columns(
             # One canonical spelling: collapse whitespace runs and drop the legal form, so "Acme Robotics"
             # and "Acme Robotics, Inc." link to one entity.
