@@ -691,10 +691,9 @@ _BATCH_BYTES = 64_000_000
 
 _WORD_BYTE = np.zeros(256, dtype=bool)
 _WORD_BYTE[[ord(c) for c in string.ascii_letters + string.digits]] = True
-# `bytes.translate` tables for the search's haystack (`_word_starts`): 1 for an ASCII letter or digit,
-# and the byte that marks one at a word start: the capital of a letter (the haystack is lowercased, so
-# capitals are free) and 0xF5 + d for a digit d (0xF5-0xFF never occur in UTF-8).
-_WORD_TABLE = bytes(_WORD_BYTE.astype(np.uint8))
+# The byte that marks an ASCII letter or digit at a word start in the search's haystack (`_word_starts`):
+# the capital of a letter (the haystack is lowercased, so capitals are free) and 0xF5 + d for a digit d
+# (0xF5-0xFF never occur in UTF-8).
 _START_TABLE = bytes(
     ord(chr(b).upper())
     if chr(b) in string.ascii_letters
@@ -703,7 +702,8 @@ _START_TABLE = bytes(
     else b
     for b in range(256)
 )
-# mark - lowercased byte, by the text's byte (0 for bytes that are no ASCII letter or digit)
+# mark - lowercased byte, by the text's byte (0 for bytes that are no ASCII letter or digit, and only
+# for them: it also tells word bytes from others)
 _MARK_DELTA = bytes(
     (_START_TABLE[b | 0x20] - (b | 0x20) if chr(b).isupper() and b < 128 else _START_TABLE[b] - b) % 256
     for b in range(256)
@@ -780,7 +780,11 @@ def _search(
     # root instead of following every key's prefix (the search ran in 0.6x the time on 29 MB of
     # real-paragraph text, one core). A key of an unbounded group is also searched unmarked at its
     # first byte. Marking is one-to-one (`_START_TABLE`), so the occurrences are exactly those of the
-    # lowercased keys; `searched` maps each marked key back to its key.
+    # lowercased keys; `searched` maps each marked key back to its key. (Marking capitals only, for the
+    # keys that begin with one, and the lowercase-initial keys in a pass of their own over every mark:
+    # the two passes read in 0.7x the time of one and reported a tenth fewer occurrences, but the
+    # second haystack took the difference back: `_search` in the same CPU time on the 21.7 MB corpus
+    # of tests/transforms/bench_entities_speed.py, one core.)
     key_len = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
     starts = np.cumsum(key_len + 1) - key_len - 1
     # (all keys marked at once: joined by a byte that is no word byte, so each key's first byte is marked
@@ -823,8 +827,11 @@ def _search(
         copy, bstart = lines.occurrences(bstart)
         pat, lens, unbounded = pat[copy], lens[copy], unbounded[copy]
     # Report order of overlapping Aho-Corasick: by end; at one end, a state's own (longest) pattern
-    # before the shorter suffixes its failure links add.
-    order = np.argsort((bstart + lens) * (key_len.max() + 1) - lens, kind="stable")
+    # before the shorter suffixes its failure links add. (No two occurrences share a start and length:
+    # the keys are distinct, and a key's marked and unmarked copies never meet one offset. So no tie
+    # needs a stable sort: numpy's default one took 0.5x the time on the 21.7 MB corpus of
+    # tests/transforms/bench_entities_speed.py.)
+    order = np.argsort((bstart + lens) * (key_len.max() + 1) - lens)
     bstart, pat, unbounded, copy = bstart[order], pat[order], unbounded[order], copy[order]
     frames = []
     for member, (_, bounded) in zip(members, groups, strict=True):
@@ -840,12 +847,15 @@ def _search(
 def _word_starts(text: bytes) -> np.ndarray:
     """`text` ASCII-lowercased, with the first byte of every word (an ASCII letter or digit after any
     other byte, or at the start) replaced by its mark in `_START_TABLE`: same length, one-to-one."""
-    word = np.frombuffer(text.translate(_WORD_TABLE), dtype=np.uint8)
+    # (one `translate` for both: 0.8x the time of a second one for the word bytes, on the distinct
+    # lines of the 21.7 MB corpus of tests/transforms/bench_entities_speed.py)
+    delta = np.frombuffer(text.translate(_MARK_DELTA), dtype=np.uint8)
+    word = delta != 0
     marked = np.empty(len(text), dtype=np.uint8)
     # 1 at word starts, times `_MARK_DELTA`, plus the lowercased byte (uint8 arithmetic wraps around)
     np.greater(word[1:], word[:-1], out=marked[1:].view(np.bool_))
     marked[:1] = 1
-    marked *= np.frombuffer(text.translate(_MARK_DELTA), dtype=np.uint8)
+    marked *= delta
     marked += np.frombuffer(text.lower(), dtype=np.uint8)
     return marked
 
@@ -1114,7 +1124,11 @@ def _ascii_regex(regex: str) -> str:
 
 
 # Passes read with `_ascii_regex` in ASCII lines: those it speeds up most (a regex more per pass costs its
-# compilation whenever polars' regex cache has dropped it).
+# compilation whenever polars' regex cache has dropped it). (Narrowing the Chinese-title/list and suffix
+# passes too read the ASCII lines of the 21.7 MB corpus of tests/transforms/bench_entities_speed.py in
+# 16 ms less, but with two regexes more a call of `extract_mentions` on that corpus compiled regexes
+# again (the passes over the other lines took 68 ms instead of 11 ms): 0.30 s in the regex passes
+# instead of 0.24 s, one core.)
 _ASCII_PASSES = ("person_title", "product_kind", "org_cue")
 
 
@@ -1128,7 +1142,9 @@ def _pattern_forms(big: pl.DataFrame, rules: list[tuple[str, str, float, str]]) 
     that matches all of it: the first alternative of the group's rules, anchored at both ends, that
     matches it (leftmost-first), read from the capture groups of that alternative (every rule has two).
     One anchored regex per group, not one per rule: polars compiles a regex again whenever more than its
-    cache's 32 other regexes ran since, which every call of `extract_mentions` does."""
+    cache's 32 other regexes ran since, which every call of `extract_mentions` does. (Splitting with the
+    pass's own, unanchored regex, already in the cache, took 110 ms instead of 7 ms on the distinct
+    matches of the 21.7 MB corpus of tests/transforms/bench_entities_speed.py, one core.)"""
     parts = []
     for names in _PASSES:
         group = [r for r in rules if r[3] in names]

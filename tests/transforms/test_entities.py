@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 from pathlib import Path
 
 import polars as pl
@@ -11,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transforms.entities import (
+    _MARK_DELTA,
     _SEP,
     ENTITY_COLUMNS,
     MENTION_COLUMNS,
@@ -750,6 +752,12 @@ def test_word_starts_marks_the_first_byte_of_every_word() -> None:
     # Lowercased; a letter that starts a word becomes its capital, a digit d becomes 0xF5 + d (after
     # "-" and after the two bytes of "é" too); the length is kept.
     assert _word_starts("Ab cD-9x é3 x".encode()).tobytes() == b"Ab Cd-\xfex \xc3\xa9\xf8 X"
+
+
+def test_marks_table_tells_word_bytes_from_others() -> None:
+    # `_word_starts` reads which bytes are word bytes off the marks table: every ASCII letter and digit
+    # has a mark, no other byte does.
+    assert [b for b in range(256) if _MARK_DELTA[b]] == sorted(map(ord, string.ascii_letters + string.digits))
 
 
 def _bounded(text: str, rows: list[tuple[str, int]]) -> list[tuple[str, int]]:
