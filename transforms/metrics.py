@@ -3046,19 +3046,20 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .collect(engine=_ENGINE)
     )
 
-    def search(col: str, pattern: str, rows: pl.Series) -> pl.Series:
-        # (the rows' texts gathered once per cue and the answers scattered back: cheaper than a filter
-        # and gather per cue inside an expression)
-        found = base.get_column(col).gather(rows).str.contains(pattern)
-        return pl.repeat(False, base.height, eager=True).scatter(rows, found)
+    def search(col: str, patterns: list[str], rows: pl.Series) -> list[pl.Series]:
+        # (the rows' texts gathered once per side, every cue searched in them, and the answers
+        # scattered back: cheaper than a filter and gather per cue inside an expression)
+        texts = base.get_column(col).gather(rows)
+        found = pl.select(texts.str.contains(p).alias(str(i)) for i, p in enumerate(patterns))
+        return [pl.repeat(False, base.height, eager=True).scatter(rows, f) for f in found.get_columns()]
 
     cue = {
-        p: search(col, p, base.get_column(f"_any{col}").arg_true())
+        p: found
         for col, cues in side_cues.items()
-        for p in cues
+        for p, found in zip(cues, search(col, cues, base.get_column(f"_any{col}").arg_true()), strict=True)
     }
     # (a preposition opening the sentence frames its topic: "For Acme, ...")
-    opening = search("m_left", r"^\W*[A-Za-z]+\s+(?:the\s+)?$", cue[_PREP_LEFT].arg_true())
+    (opening,) = search("m_left", [r"^\W*[A-Za-z]+\s+(?:the\s+)?$"], cue[_PREP_LEFT].arg_true())
 
     def has(pattern: str) -> pl.Expr:
         return pl.lit(cue[pattern])
@@ -3207,7 +3208,12 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         )
         .filter(
             # A mention inside a figure's own words ("512 H800 units") names its unit, not an owner.
-            ~((pl.col("m_start") >= pl.col("start")) & (pl.col("m_end") <= pl.col("end"))).any().over("_k")
+            # (the few such mentions' keys, looked up: no hash window over every pair)
+            ~pl.col("_k").is_in(
+                pl.col("_k")
+                .filter((pl.col("m_start") >= pl.col("start")) & (pl.col("m_end") <= pl.col("end")))
+                .implode()
+            )
             & ((pl.col("m_end") <= pl.col("start")) | after)
             & tier.is_not_null()
             # "Acme rose 2%, while Globex fell 4%": a name in a coordinate clause after the figure's
@@ -3504,22 +3510,6 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     # "Globex was fourth, followed by Acme. The latter shipped 9 million units": "the latter" in the
     # figure's sentence before it is the last name (objects too) of the sentence before, in the
     # paragraph; "the former" its first. (Read only in the sentences holding either word.)
-    named = (
-        cand.lazy()
-        .filter(pl.col("m_type").is_in(["ORG", "PRODUCT", "MODEL"]))
-        .select(
-            pl.col("_k").alias("_fk"),
-            pl.col("_d").alias("_fd"),
-            pl.col("entity_id").alias("_ref_subject"),
-            "m_par",
-            _key(pl.col("_d"), pl.col("m_sentence")).alias("_msk"),
-        )
-        .sort("_fk")
-    )
-    pools = {
-        "latter": named,
-        "former": named.filter(pl.col("_msk").ne_missing(pl.col("_msk").shift(1))),
-    }
     refs = (
         fig.filter(pl.col("_order_s").fill_null(False))
         .select(
@@ -3534,9 +3524,30 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             .alias("_which"),
         )
         .sort("_fk")
+        .collect(engine=_ENGINE)
     )
+    named = (
+        cand.lazy()
+        # (only the few documents with such a reference are read: whole documents, so a sentence's
+        # first name stays its first)
+        .filter(pl.col("_d").is_in(refs.get_column("_d").unique().implode()))
+        .filter(pl.col("m_type").is_in(["ORG", "PRODUCT", "MODEL"]))
+        .select(
+            pl.col("_k").alias("_fk"),
+            pl.col("_d").alias("_fd"),
+            pl.col("entity_id").alias("_ref_subject"),
+            "m_par",
+            _key(pl.col("_d"), pl.col("m_sentence")).alias("_msk"),
+        )
+        .sort("_fk")
+    )
+    pools = {
+        "latter": named,
+        "former": named.filter(pl.col("_msk").ne_missing(pl.col("_msk").shift(1))),
+    }
     ref_frame = pl.concat(
-        refs.filter(pl.col("_which") == which)
+        refs.lazy()
+        .filter(pl.col("_which") == which)
         .join_asof(pool.drop("_msk"), on="_fk", strategy="backward")
         .filter((pl.col("_fd") == pl.col("_d")) & (pl.col("m_par") == pl.col("paragraph_id")))
         .select("_k", "_ref_subject")
