@@ -2894,8 +2894,9 @@ def _clause_subjects(fig: pl.DataFrame, first: pl.Expr) -> pl.DataFrame:
             "sentence_start",
             # (a figure past a join: its clause is what follows the last join before it; else, in a
             # sentence opened by "The" + a name, the sentence's head)
+            # (each search reads only the rows it decides: a when/then evaluates its branch on every row)
             pl.when(joined)
-            .then(pl.col("_stext").str.slice(0, head_len).str.replace(_LAST_JOIN, ""))
+            .then(_masked_value(joined, "_stext", lambda t: t.str.replace(_LAST_JOIN, ""), 0, head_len))
             .when(pl.col("_the_s"))
             .then(pl.col("_stext").str.slice(0, head_len))
             .alias("_chead"),
@@ -2903,7 +2904,9 @@ def _clause_subjects(fig: pl.DataFrame, first: pl.Expr) -> pl.DataFrame:
             # sought from the figure's end)
             pl.when(later)
             .then(
-                pl.col("_stext").str.slice(tail_from).str.replace(_FIRST_JOIN_ON, "").str.len_chars()
+                _masked_value(
+                    later, "_stext", lambda t: t.str.replace(_FIRST_JOIN_ON, "").str.len_chars(), tail_from
+                )
                 + pl.col("end")
             )
             .otherwise(first_join)
