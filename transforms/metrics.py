@@ -3009,22 +3009,24 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         "_order_s": _ORDER_REF,
         "_deal_s": _DEAL_WORDS,
     }
-    fig = (
-        fig.with_columns(
-            pl.col("_stext")
-            .filter(first)
-            .str.contains("|".join(f"(?:{_unbounded(p)})" for p in cues.values()))
-            .gather(in_sentence)
-            .alias("_cue")
-        )
-        .with_columns(
-            _contains_where(first & pl.col("_cue"), "_stext", _unbounded(p))
-            .filter(first)
-            .gather(in_sentence)
+    fig = fig.collect(engine=_ENGINE)
+    first_rows = fig.select(first).to_series()
+    in_sentence_rows = fig.select(in_sentence).to_series()
+    # (each sentence's text once; each cue searched in the sentences holding any, its answers scattered
+    # to the sentences and gathered to their figures: no per-figure masks and gathers per cue)
+    sentences = fig.get_column("_stext").filter(first_rows)
+    any_cue = sentences.str.contains("|".join(f"(?:{_unbounded(p)})" for p in cues.values()))
+    hits = any_cue.arg_true()
+    hit_texts = sentences.gather(hits)
+    fig = fig.with_columns(
+        any_cue.gather(in_sentence_rows).alias("_cue"),
+        *(
+            pl.repeat(False, sentences.len(), eager=True)
+            .scatter(hits, hit_texts.str.contains(_unbounded(p)))
+            .gather(in_sentence_rows)
             .alias(c)
             for c, p in cues.items()
-        )
-        .collect(engine=_ENGINE)
+        ),
     )
     fig = _clause_subjects(fig, first).lazy()
 
