@@ -3018,8 +3018,14 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     any_cue = sentences.str.contains("|".join(f"(?:{_unbounded(p)})" for p in cues.values()))
     hits = any_cue.arg_true()
     hit_texts = sentences.gather(hits)
+    # A sentence opened by a participle, with no subject of its own (`_SUBJECTLESS`; "During the
+    # quarter, X ..." is a preposition, not a participle): read once per sentence.
+    subjectless = sentences.str.contains(_SUBJECTLESS)
+    opened = subjectless.arg_true()
+    subjectless = subjectless.scatter(opened, ~sentences.gather(opened).str.contains(r"^\W*During\s"))
     fig = fig.with_columns(
         any_cue.gather(in_sentence_rows).alias("_cue"),
+        subjectless.gather(in_sentence_rows).alias("_subjectless"),
         *(
             pl.repeat(False, sentences.len(), eager=True)
             .scatter(hits, hit_texts.str.contains(_unbounded(p)))
@@ -3169,10 +3175,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             "_factor",
             (pl.col("_class") == "money").alias("_money"),
             class_row.alias("_class_row"),
-            # ("During the quarter, X ..." is a preposition, not a participle.)
-            (
-                pl.col("_stext").str.contains(_SUBJECTLESS) & ~pl.col("_stext").str.contains(r"^\W*During\s")
-            ).alias("_subjectless"),
+            "_subjectless",
             pl.col("_k").alias("_fig"),
         )
         .join(
