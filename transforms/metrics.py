@@ -3167,7 +3167,9 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             "end",
             "sentence_start",
             "_stext",
-            "kind",
+            # (the kinds the rules read, as flags: no text joined to every pair; null where the kind is)
+            pl.col("kind").is_in(_DEAL_KINDS).alias("_deal_kind"),
+            pl.col("kind").is_in(_STOCK_KINDS).alias("_stock_kind"),
             "_source_s",
             "_rival_s",
             "_next_join",
@@ -3197,6 +3199,21 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             ),
             on="_sk",
         )
+        .filter(
+            # A mention inside a figure's own words ("512 H800 units") names its unit, not an owner.
+            # (the few such mentions' keys, looked up: no hash window over every pair)
+            ~pl.col("_k").is_in(
+                pl.col("_k")
+                .filter((pl.col("m_start") >= pl.col("start")) & (pl.col("m_end") <= pl.col("end")))
+                .implode()
+            )
+            & ((pl.col("m_end") <= pl.col("start")) | after)
+            & tier.is_not_null()
+            # "Acme rose 2%, while Globex fell 4%": a name in a coordinate clause after the figure's
+            # is that clause's, not the figure's
+            & ~(pl.col("m_start") >= pl.col("_next_join")).fill_null(False)
+        )
+        # (the cheap integer conditions first: the possessive and rival cues below read fewer pairs)
         .with_columns(
             _contains_where(
                 (pl.col("start") - pl.col("m_end")).is_between(1, 40),
@@ -3215,22 +3232,10 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             ).alias("_rival_at"),
         )
         .filter(
-            # A mention inside a figure's own words ("512 H800 units") names its unit, not an owner.
-            # (the few such mentions' keys, looked up: no hash window over every pair)
-            ~pl.col("_k").is_in(
-                pl.col("_k")
-                .filter((pl.col("m_start") >= pl.col("start")) & (pl.col("m_end") <= pl.col("end")))
-                .implode()
-            )
-            & ((pl.col("m_end") <= pl.col("start")) | after)
-            & tier.is_not_null()
-            # "Acme rose 2%, while Globex fell 4%": a name in a coordinate clause after the figure's
-            # is that clause's, not the figure's
-            & ~(pl.col("m_start") >= pl.col("_next_join")).fill_null(False)
             # "MiMo outperforms o1-mini with 7 billion parameters": the rival is not the subject. (The
             # cue is sought in the 25 characters before the mention, in sentences that hold one.) A
             # rival's own figure, right after its possessive ("beating Globex's 8%"), is still its own.
-            & ~(
+            ~(
                 _contains_where(
                     pl.col("_rival_s") & ~pl.col("_own_rival"),
                     "_stext",
@@ -3271,17 +3276,17 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             (
                 (
                     pl.col("_money")
-                    & pl.col("kind").is_in(_DEAL_KINDS)
+                    & pl.col("_deal_kind")
                     & ~pl.col("_agent")
                     & _contains_where(
-                        pl.col("_money") & pl.col("kind").is_in(_DEAL_KINDS).fill_null(True),
+                        pl.col("_money") & pl.col("_deal_kind").fill_null(True),
                         "_stext",
                         _TARGET_LEFT,
                         (pl.col("m_start") - rel - 60).clip(0),
                         (pl.col("m_start") - rel).clip(0, 60),
                     )
                 )
-                | (pl.col("kind").is_in(_STOCK_KINDS) & pl.col("_shares"))
+                | (pl.col("_stock_kind") & pl.col("_shares"))
                 | _contains_where(pl.col("_after"), "_gap", _FOR_BETWEEN, 0, 40)
                 | _contains_where(pl.col("_after") & pl.col("_made"), "_gap", _OF_BETWEEN, 0, 40)
                 # "paid $4.9 billion for Globex, which has 2,500 employees": a relative clause's figure
