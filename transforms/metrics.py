@@ -3447,6 +3447,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     # _reporter and _k, which is below 2**61 for fewer than 2**29 documents.)
     ranked = (
         cand.lazy()
+        # (the pools' types alone are sorted)
+        .filter(pl.col("m_type").is_in(["ORG", "PRODUCT", "MODEL"]))
         .select(
             "_d",
             "_k",
