@@ -2965,6 +2965,15 @@ def _clause_subjects(fig: pl.DataFrame, first: pl.Expr) -> pl.DataFrame:
     )
 
 
+def _sorted_by(frame: pl.DataFrame, key: str) -> pl.DataFrame:
+    """`frame` sorted by `key` (stable: rows of one key keep their order), flagged sorted: a join of two
+    frames flagged sorted on their key merges them (~4x cheaper than hashing the key, on the pairs of
+    `attach_subjects`). A frame already in order (the usual case) is only flagged."""
+    if frame.get_column(key).is_sorted():
+        return frame.with_columns(pl.col(key).set_sorted())
+    return frame.sort(key, maintain_order=True)
+
+
 def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     """Step `subject`: adds `subject_entity_id` (null when no owner is found) to the kept figures,
     given the mentions of `mention_frame` (sorted by _k)."""
@@ -3160,7 +3169,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     tier = pl.lit(tier_table).gather(pl.col("_class_row") + pl.col("_type_col"))
     after = pl.col("m_start") >= pl.col("end")
     rel = pl.col("sentence_start")
-    pairs = (
+    pair_figs = _sorted_by(
         fig.select(
             _key(pl.col("_d"), pl.col("sentence_id")).alias("_sk"),
             "start",
@@ -3179,26 +3188,31 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             class_row.alias("_class_row"),
             "_subjectless",
             pl.col("_k").alias("_fig"),
-        )
-        .join(
-            cand.lazy().select(
-                _key(pl.col("_d"), pl.col("m_sentence")).alias("_sk"),
-                "_k",
-                "entity_id",
-                "m_start",
-                "m_end",
-                type_col.alias("_type_col"),
-                "_prep",
-                "_reporter",
-                "_shares",
-                "_agent",
-                "_own_rival",
-                "_speaker",
-                "_list",
-                "_lsize",
-            ),
-            on="_sk",
-        )
+        ).collect(engine=_ENGINE),
+        "_sk",
+    )
+    pair_mentions = _sorted_by(
+        cand.select(
+            _key(pl.col("_d"), pl.col("m_sentence")).alias("_sk"),
+            "_k",
+            "entity_id",
+            "m_start",
+            "m_end",
+            type_col.alias("_type_col"),
+            "_prep",
+            "_reporter",
+            "_shares",
+            "_agent",
+            "_own_rival",
+            "_speaker",
+            "_list",
+            "_lsize",
+        ),
+        "_sk",
+    )
+    pairs = (
+        pair_figs.lazy()
+        .join(pair_mentions.lazy(), on="_sk")
         .filter(
             # A mention inside a figure's own words ("512 H800 units") names its unit, not an owner.
             # (the few such mentions' keys, looked up: no hash window over every pair)
