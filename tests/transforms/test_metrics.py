@@ -929,6 +929,20 @@ def test_sentence_cues_in_a_batch_reach_their_own_figures() -> None:
     ]
 
 
+def test_sorted_by_flags_a_frame_in_order_and_sorts_another_stably() -> None:
+    # attach_subjects merges figures and mentions on a key flagged sorted: a frame out of order (the
+    # mentions of nested names are appended after the others) must be sorted, its rows of one key
+    # keeping their order, and a frame already in order only flagged.
+    ordered = pl.DataFrame({"k": [1, 1, 2, 5], "v": ["a", "b", "c", "d"]})
+    got = M._sorted_by(ordered, "k")
+    assert got.rows() == ordered.rows()
+    assert got.get_column("k").flags["SORTED_ASC"]
+    shuffled = pl.DataFrame({"k": [2, 5, 1, 2, 1], "v": ["a", "b", "c", "d", "e"]})
+    got = M._sorted_by(shuffled, "k")
+    assert got.rows() == [(1, "c"), (1, "e"), (2, "a"), (2, "d"), (5, "b")]
+    assert got.get_column("k").flags["SORTED_ASC"]
+
+
 def test_step_kinds_and_subjects() -> None:
     names = {n: _eid(n) for n in ("Xiaomi", "Canalys", "Sequoia")}
     text = "Xiaomi, backed by Sequoia, raised $2 billion. Canalys estimates its revenue at $5 billion."
