@@ -3003,8 +3003,9 @@ def _clause_subjects(fig: pl.DataFrame, first: pl.Expr) -> pl.DataFrame:
             "sentence_start",
             # (a figure past a join: its clause is what follows the last join before it; else, in a
             # sentence opened by "The" + a name, the sentence's head)
+            # (each search reads only the rows it decides: a when/then evaluates its branch on every row)
             pl.when(joined)
-            .then(pl.col("_stext").str.slice(0, head_len).str.replace(_LAST_JOIN, ""))
+            .then(_masked_value(joined, "_stext", lambda t: t.str.replace(_LAST_JOIN, ""), 0, head_len))
             .when(pl.col("_the_s"))
             .then(pl.col("_stext").str.slice(0, head_len))
             .alias("_chead"),
@@ -3012,7 +3013,9 @@ def _clause_subjects(fig: pl.DataFrame, first: pl.Expr) -> pl.DataFrame:
             # sought from the figure's end)
             pl.when(later)
             .then(
-                pl.col("_stext").str.slice(tail_from).str.replace(_FIRST_JOIN_ON, "").str.len_chars()
+                _masked_value(
+                    later, "_stext", lambda t: t.str.replace(_FIRST_JOIN_ON, "").str.len_chars(), tail_from
+                )
                 + pl.col("end")
             )
             .otherwise(first_join)
@@ -3071,6 +3074,15 @@ def _clause_subjects(fig: pl.DataFrame, first: pl.Expr) -> pl.DataFrame:
     )
 
 
+def _sorted_by(frame: pl.DataFrame, key: str) -> pl.DataFrame:
+    """`frame` sorted by `key` (stable: rows of one key keep their order), flagged sorted: a join of two
+    frames flagged sorted on their key merges them (~4x cheaper than hashing the key, on the pairs of
+    `attach_subjects`). A frame already in order (the usual case) is only flagged."""
+    if frame.get_column(key).is_sorted():
+        return frame.with_columns(pl.col(key).set_sorted())
+    return frame.sort(key, maintain_order=True)
+
+
 def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     """Step `subject`: adds `subject_entity_id` (null when no owner is found) to the kept figures,
     given the mentions of `mention_frame` (sorted by _k)."""
@@ -3115,22 +3127,30 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         "_order_s": _ORDER_REF,
         "_deal_s": _DEAL_WORDS,
     }
-    fig = (
-        fig.with_columns(
-            pl.col("_stext")
-            .filter(first)
-            .str.contains("|".join(f"(?:{_unbounded(p)})" for p in cues.values()))
-            .gather(in_sentence)
-            .alias("_cue")
-        )
-        .with_columns(
-            _contains_where(first & pl.col("_cue"), "_stext", _unbounded(p))
-            .filter(first)
-            .gather(in_sentence)
+    fig = fig.collect(engine=_ENGINE)
+    first_rows = fig.select(first).to_series()
+    in_sentence_rows = fig.select(in_sentence).to_series()
+    # (each sentence's text once; each cue searched in the sentences holding any, its answers scattered
+    # to the sentences and gathered to their figures: no per-figure masks and gathers per cue)
+    sentences = fig.get_column("_stext").filter(first_rows)
+    any_cue = sentences.str.contains("|".join(f"(?:{_unbounded(p)})" for p in cues.values()))
+    hits = any_cue.arg_true()
+    hit_texts = sentences.gather(hits)
+    # A sentence opened by a participle, with no subject of its own (`_SUBJECTLESS`; "During the
+    # quarter, X ..." is a preposition, not a participle): read once per sentence.
+    subjectless = sentences.str.contains(_SUBJECTLESS)
+    opened = subjectless.arg_true()
+    subjectless = subjectless.scatter(opened, ~sentences.gather(opened).str.contains(r"^\W*During\s"))
+    fig = fig.with_columns(
+        any_cue.gather(in_sentence_rows).alias("_cue"),
+        subjectless.gather(in_sentence_rows).alias("_subjectless"),
+        *(
+            pl.repeat(False, sentences.len(), eager=True)
+            .scatter(hits, hit_texts.str.contains(_unbounded(p)))
+            .gather(in_sentence_rows)
             .alias(c)
             for c, p in cues.items()
-        )
-        .collect(engine=_ENGINE)
+        ),
     )
     fig = _clause_subjects(fig, first).lazy()
 
@@ -3155,19 +3175,20 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .collect(engine=_ENGINE)
     )
 
-    def search(col: str, pattern: str, rows: pl.Series) -> pl.Series:
-        # (the rows' texts gathered once per cue and the answers scattered back: cheaper than a filter
-        # and gather per cue inside an expression)
-        found = base.get_column(col).gather(rows).str.contains(pattern)
-        return pl.repeat(False, base.height, eager=True).scatter(rows, found)
+    def search(col: str, patterns: list[str], rows: pl.Series) -> list[pl.Series]:
+        # (the rows' texts gathered once per side, every cue searched in them, and the answers
+        # scattered back: cheaper than a filter and gather per cue inside an expression)
+        texts = base.get_column(col).gather(rows)
+        found = pl.select(texts.str.contains(p).alias(str(i)) for i, p in enumerate(patterns))
+        return [pl.repeat(False, base.height, eager=True).scatter(rows, f) for f in found.get_columns()]
 
     cue = {
-        p: search(col, p, base.get_column(f"_any{col}").arg_true())
+        p: found
         for col, cues in side_cues.items()
-        for p in cues
+        for p, found in zip(cues, search(col, cues, base.get_column(f"_any{col}").arg_true()), strict=True)
     }
     # (a preposition opening the sentence frames its topic: "For Acme, ...")
-    opening = search("m_left", r"^\W*[A-Za-z]+\s+(?:the\s+)?$", cue[_PREP_LEFT].arg_true())
+    (opening,) = search("m_left", [r"^\W*[A-Za-z]+\s+(?:the\s+)?$"], cue[_PREP_LEFT].arg_true())
 
     def has(pattern: str) -> pl.Expr:
         return pl.lit(cue[pattern])
@@ -3257,14 +3278,16 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     tier = pl.lit(tier_table).gather(pl.col("_class_row") + pl.col("_type_col"))
     after = pl.col("m_start") >= pl.col("end")
     rel = pl.col("sentence_start")
-    pairs = (
+    pair_figs = _sorted_by(
         fig.select(
             _key(pl.col("_d"), pl.col("sentence_id")).alias("_sk"),
             "start",
             "end",
             "sentence_start",
             "_stext",
-            "kind",
+            # (the kinds the rules read, as flags: no text joined to every pair; null where the kind is)
+            pl.col("kind").is_in(_DEAL_KINDS).alias("_deal_kind"),
+            pl.col("kind").is_in(_STOCK_KINDS).alias("_stock_kind"),
             "_source_s",
             "_rival_s",
             "_next_join",
@@ -3272,31 +3295,48 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             "_factor",
             (pl.col("_class") == "money").alias("_money"),
             class_row.alias("_class_row"),
-            # ("During the quarter, X ..." is a preposition, not a participle.)
-            (
-                pl.col("_stext").str.contains(_SUBJECTLESS) & ~pl.col("_stext").str.contains(r"^\W*During\s")
-            ).alias("_subjectless"),
+            "_subjectless",
             pl.col("_k").alias("_fig"),
+        ).collect(engine=_ENGINE),
+        "_sk",
+    )
+    pair_mentions = _sorted_by(
+        cand.select(
+            _key(pl.col("_d"), pl.col("m_sentence")).alias("_sk"),
+            "_k",
+            "entity_id",
+            "m_start",
+            "m_end",
+            type_col.alias("_type_col"),
+            "_prep",
+            "_reporter",
+            "_shares",
+            "_agent",
+            "_own_rival",
+            "_speaker",
+            "_list",
+            "_lsize",
+        ),
+        "_sk",
+    )
+    pairs = (
+        pair_figs.lazy()
+        .join(pair_mentions.lazy(), on="_sk")
+        .filter(
+            # A mention inside a figure's own words ("512 H800 units") names its unit, not an owner.
+            # (the few such mentions' keys, looked up: no hash window over every pair)
+            ~pl.col("_k").is_in(
+                pl.col("_k")
+                .filter((pl.col("m_start") >= pl.col("start")) & (pl.col("m_end") <= pl.col("end")))
+                .implode()
+            )
+            & ((pl.col("m_end") <= pl.col("start")) | after)
+            & tier.is_not_null()
+            # "Acme rose 2%, while Globex fell 4%": a name in a coordinate clause after the figure's
+            # is that clause's, not the figure's
+            & ~(pl.col("m_start") >= pl.col("_next_join")).fill_null(False)
         )
-        .join(
-            cand.lazy().select(
-                _key(pl.col("_d"), pl.col("m_sentence")).alias("_sk"),
-                "_k",
-                "entity_id",
-                "m_start",
-                "m_end",
-                type_col.alias("_type_col"),
-                "_prep",
-                "_reporter",
-                "_shares",
-                "_agent",
-                "_own_rival",
-                "_speaker",
-                "_list",
-                "_lsize",
-            ),
-            on="_sk",
-        )
+        # (the cheap integer conditions first: the possessive and rival cues below read fewer pairs)
         .with_columns(
             _contains_where(
                 (pl.col("start") - pl.col("m_end")).is_between(1, 40),
@@ -3315,17 +3355,10 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             ).alias("_rival_at"),
         )
         .filter(
-            # A mention inside a figure's own words ("512 H800 units") names its unit, not an owner.
-            ~((pl.col("m_start") >= pl.col("start")) & (pl.col("m_end") <= pl.col("end"))).any().over("_k")
-            & ((pl.col("m_end") <= pl.col("start")) | after)
-            & tier.is_not_null()
-            # "Acme rose 2%, while Globex fell 4%": a name in a coordinate clause after the figure's
-            # is that clause's, not the figure's
-            & ~(pl.col("m_start") >= pl.col("_next_join")).fill_null(False)
             # "MiMo outperforms o1-mini with 7 billion parameters": the rival is not the subject. (The
             # cue is sought in the 25 characters before the mention, in sentences that hold one.) A
             # rival's own figure, right after its possessive ("beating Globex's 8%"), is still its own.
-            & ~(
+            ~(
                 _contains_where(
                     pl.col("_rival_s") & ~pl.col("_own_rival"),
                     "_stext",
@@ -3366,17 +3399,17 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             (
                 (
                     pl.col("_money")
-                    & pl.col("kind").is_in(_DEAL_KINDS)
+                    & pl.col("_deal_kind")
                     & ~pl.col("_agent")
                     & _contains_where(
-                        pl.col("_money") & pl.col("kind").is_in(_DEAL_KINDS).fill_null(True),
+                        pl.col("_money") & pl.col("_deal_kind").fill_null(True),
                         "_stext",
                         _TARGET_LEFT,
                         (pl.col("m_start") - rel - 60).clip(0),
                         (pl.col("m_start") - rel).clip(0, 60),
                     )
                 )
-                | (pl.col("kind").is_in(_STOCK_KINDS) & pl.col("_shares"))
+                | (pl.col("_stock_kind") & pl.col("_shares"))
                 | _contains_where(pl.col("_after"), "_gap", _FOR_BETWEEN, 0, 40)
                 | _contains_where(pl.col("_after") & pl.col("_made"), "_gap", _OF_BETWEEN, 0, 40)
                 # "paid $4.9 billion for Globex, which has 2,500 employees": a relative clause's figure
@@ -3537,6 +3570,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     # _reporter and _k, which is below 2**61 for fewer than 2**29 documents.)
     ranked = (
         cand.lazy()
+        # (the pools' types alone are sorted)
+        .filter(pl.col("m_type").is_in(["ORG", "PRODUCT", "MODEL"]))
         .select(
             "_d",
             "_k",
@@ -3613,22 +3648,6 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     # "Globex was fourth, followed by Acme. The latter shipped 9 million units": "the latter" in the
     # figure's sentence before it is the last name (objects too) of the sentence before, in the
     # paragraph; "the former" its first. (Read only in the sentences holding either word.)
-    named = (
-        cand.lazy()
-        .filter(pl.col("m_type").is_in(["ORG", "PRODUCT", "MODEL"]))
-        .select(
-            pl.col("_k").alias("_fk"),
-            pl.col("_d").alias("_fd"),
-            pl.col("entity_id").alias("_ref_subject"),
-            "m_par",
-            _key(pl.col("_d"), pl.col("m_sentence")).alias("_msk"),
-        )
-        .sort("_fk")
-    )
-    pools = {
-        "latter": named,
-        "former": named.filter(pl.col("_msk").ne_missing(pl.col("_msk").shift(1))),
-    }
     refs = (
         fig.filter(pl.col("_order_s").fill_null(False))
         .select(
@@ -3643,9 +3662,30 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             .alias("_which"),
         )
         .sort("_fk")
+        .collect(engine=_ENGINE)
     )
+    named = (
+        cand.lazy()
+        # (only the few documents with such a reference are read: whole documents, so a sentence's
+        # first name stays its first)
+        .filter(pl.col("_d").is_in(refs.get_column("_d").unique().implode()))
+        .filter(pl.col("m_type").is_in(["ORG", "PRODUCT", "MODEL"]))
+        .select(
+            pl.col("_k").alias("_fk"),
+            pl.col("_d").alias("_fd"),
+            pl.col("entity_id").alias("_ref_subject"),
+            "m_par",
+            _key(pl.col("_d"), pl.col("m_sentence")).alias("_msk"),
+        )
+        .sort("_fk")
+    )
+    pools = {
+        "latter": named,
+        "former": named.filter(pl.col("_msk").ne_missing(pl.col("_msk").shift(1))),
+    }
     ref_frame = pl.concat(
-        refs.filter(pl.col("_which") == which)
+        refs.lazy()
+        .filter(pl.col("_which") == which)
         .join_asof(pool.drop("_msk"), on="_fk", strategy="backward")
         .filter((pl.col("_fd") == pl.col("_d")) & (pl.col("m_par") == pl.col("paragraph_id")))
         .select("_k", "_ref_subject")

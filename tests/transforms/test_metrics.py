@@ -910,6 +910,45 @@ def test_an_investor_leading_a_round_does_not_own_it(text: str, expected: list[t
     assert out.select("surface", "kind", "subject_entity_id").rows() == expected
 
 
+def test_sentence_cues_in_a_batch_reach_their_own_figures() -> None:
+    # attach_subjects reads a sentence's cues (a participle opening it, "the latter" / "the former")
+    # once per sentence, and the names "the latter" may mean only in the documents that use it: in a
+    # batch, each answer must come back to its own sentence's figures and document.
+    texts = [
+        "Acme makes robots. Globex sold 5 million phones, and Acme shipped 2 million units.",
+        "Globex was fourth, followed by Acme. The latter shipped 9 million units.",
+        "Acme opened a lab in May. Hiring the Globex team of 300 engineers, it grew fast.",
+        "Acme opened a lab in May. During the year Globex hired 300 engineers.",
+        "Globex and Acme both grew. The former shipped 4 million units, Acme said.",
+    ]
+    docs, mentions, ents, sents = _frames(texts, {n: _eid(n) for n in ENTITIES})
+    out = extract_metrics(docs, mentions, ents, sents)
+    assert out.select("metric_id", "subject_entity_id").rows() == [
+        ("d0:31", GLOBEX),
+        ("d0:66", ACME),
+        ("d1:56", ACME),
+        # (a sentence opened by a participle has no subject of its own: the paragraph's owns it)
+        ("d2:52", ACME),
+        # ("During" is a preposition: the clause's own subject owns it)
+        ("d3:55", GLOBEX),
+        ("d4:46", GLOBEX),
+    ]
+
+
+def test_sorted_by_flags_a_frame_in_order_and_sorts_another_stably() -> None:
+    # attach_subjects merges figures and mentions on a key flagged sorted: a frame out of order (the
+    # mentions of nested names are appended after the others) must be sorted, its rows of one key
+    # keeping their order, and a frame already in order only flagged.
+    ordered = pl.DataFrame({"k": [1, 1, 2, 5], "v": ["a", "b", "c", "d"]})
+    got = M._sorted_by(ordered, "k")
+    assert got.rows() == ordered.rows()
+    assert got.get_column("k").flags["SORTED_ASC"]
+    shuffled = pl.DataFrame({"k": [2, 5, 1, 2, 1], "v": ["a", "b", "c", "d", "e"]})
+    got = M._sorted_by(shuffled, "k")
+    assert got.rows() == [(1, "c"), (1, "e"), (2, "a"), (2, "d"), (5, "b")]
+    assert got.get_column("k").flags["SORTED_ASC"]
+
+
 def test_step_kinds_and_subjects() -> None:
     names = {n: _eid(n) for n in ("Xiaomi", "Canalys", "Sequoia")}
     text = "Xiaomi, backed by Sequoia, raised $2 billion. Canalys estimates its revenue at $5 billion."
