@@ -16,6 +16,8 @@ import polars as pl
 import pyarrow as pa
 from numba import njit
 
+from transforms.text import gather_bytes
+
 # Fixed MinHash parameters: changing either makes stored signatures incomparable.
 NUM_PERM = 128
 SEED = 1
@@ -302,21 +304,9 @@ def _rehashed(hashes: np.ndarray, bits: int) -> np.ndarray:
     return slots
 
 
-@njit(cache=True, nogil=True)
-def _gather_bytes(data: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The byte slices data[starts[i] : starts[i] + lens[i]] concatenated, and their Arrow offsets."""
-    offsets = np.zeros(len(starts) + 1, dtype=np.int64)
-    for i in range(len(starts)):
-        offsets[i + 1] = offsets[i] + lens[i]
-    out = np.empty(offsets[-1], dtype=np.uint8)
-    for i in range(len(starts)):
-        out[offsets[i] : offsets[i + 1]] = data[starts[i] : starts[i] + lens[i]]
-    return out, offsets
-
-
 def _spelled(data: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> pl.Series:
     """The UTF-8 byte slices data[starts[i] : starts[i] + lens[i]] as a String Series."""
-    buf, offsets = _gather_bytes(data, starts, lens)
+    buf, offsets = gather_bytes(data, starts, lens)
     arr = pa.LargeStringArray.from_buffers(len(starts), pa.py_buffer(offsets), pa.py_buffer(buf))
     return pl.Series(arr)
 
