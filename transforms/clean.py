@@ -519,17 +519,28 @@ def _split_lines(docs: pl.LazyFrame) -> pl.LazyFrame:
             ),
         ]
     )
+    # Chunks are in document order: per-document sums and counters are global ones restarted at each
+    # document's first chunk (no window per document), and the terminator stripped off a line is as
+    # many characters as bytes (no second character count); 0.057 -> 0.044 s on 23.5 MB.
+    n, i = pl.col("n"), pl.int_range(pl.len())
+    first = pl.col("_first")
     return (
         chunks.sort("_row")
         .explode("chunk")
         .filter(pl.col("chunk").is_not_null())
-        .with_columns(pl.col("chunk").str.len_chars().cast(pl.Int64).alias("n"))
+        .with_columns(pl.col("chunk").str.len_chars().cast(pl.Int64).alias("n"), _doc_start().alias("_first"))
         .with_columns(
-            (pl.col("n").cum_sum().over("_row") - pl.col("n")).alias("start"),
+            (n.cum_sum() - pl.when(first).then(n.cum_sum() - n).forward_fill() - n).alias("start"),
             pl.col("chunk").str.strip_chars_end("\r\n").alias("raw"),
-            pl.int_range(pl.len()).over("_row").alias("line_no"),
+            (i - pl.when(first).then(i).forward_fill()).alias("line_no"),
         )
-        .with_columns((pl.col("start") + pl.col("raw").str.len_chars().cast(pl.Int64)).alias("end"))
+        .with_columns(
+            (
+                pl.col("start")
+                + n
+                - (pl.col("chunk").str.len_bytes() - pl.col("raw").str.len_bytes()).cast(pl.Int64)
+            ).alias("end")
+        )
         .select("_row", "line_no", "start", "end", "raw")
     )
 
