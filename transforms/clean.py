@@ -32,6 +32,7 @@ from typing import NamedTuple
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 from numba import njit
 
 from transforms.text import frame_schema, slice_spans
@@ -1296,6 +1297,43 @@ def _classify(texts: list[str]) -> list[tuple[str, float]]:
     return results
 
 
+def _join_lines(line: pl.Series, sep: pl.Series) -> pl.Series:
+    """The lines of each document joined into its text: `line` (no nulls) in document order, `sep` (Int8)
+    per line 0 where a document starts, 1 after a newline, 2 after a paragraph break ("\n\n"). One
+    String per document, in order."""
+    arr = line.to_arrow().cast(pa.large_string())
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8) if len(arr) else np.zeros(0, np.uint8)
+    buf, text_offsets = _joined(data, offsets, sep.to_numpy())
+    text = pa.LargeStringArray.from_buffers(
+        len(text_offsets) - 1, pa.py_buffer(text_offsets), pa.py_buffer(buf)
+    )
+    return pl.Series("text", text, dtype=pl.String)
+
+
+@njit(cache=True, nogil=True)
+def _joined(data: np.ndarray, offsets: np.ndarray, sep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`_join_lines` on the lines' UTF-8 bytes and Arrow offsets: the texts' bytes and offsets."""
+    n_docs, size = 0, offsets[-1] - offsets[0]
+    for i in range(len(sep)):
+        n_docs += sep[i] == 0
+        size += sep[i]
+    out, at = np.empty(size, dtype=np.uint8), np.zeros(n_docs + 1, dtype=np.int64)
+    p, d = 0, 0
+    for i in range(len(sep)):
+        if sep[i] == 0:
+            at[d] = p
+            d += 1
+        for _ in range(sep[i]):
+            out[p] = 0x0A
+            p += 1
+        a, b = offsets[i], offsets[i + 1]
+        out[p : p + b - a] = data[a:b]
+        p += b - a
+    at[n_docs] = p
+    return out, at
+
+
 def _parse_date(col: pl.Expr) -> pl.Expr:
     d = col.str.replace_all(r"[.,]", "").str.replace_all(r"\s+", " ").str.to_titlecase()
     d = d.str.replace(r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]* ", "").str.replace(r"^Sept ", "Sep ")
@@ -1389,23 +1427,32 @@ def clean_documents(docs: pl.DataFrame, min_words: int = MIN_CLEAN_WORDS) -> Cle
     # Linear in document length (`str.slice` per span walked the text from its start: 16 MB took 62 s).
     spans = spans.with_columns(slice_spans(docs, spans, "raw_text").alias("text"))
 
-    # Text: kept lines joined; any blank run between kept lines becomes one paragraph break.
-    kept = lines.filter(pl.col("rule").is_null())
-    kept = kept.with_columns(pl.col("blank").cast(pl.Int64).cum_sum().over("_row").alias("blanks")).filter(
-        ~pl.col("blank")
+    # Text: kept lines joined; any blank run between kept lines becomes one paragraph break. Lines are in
+    # document order, so a blank run shows as a step of the running count of blank lines, and each
+    # document's text is a run of lines (joined by `_join_lines`: as a group_by with str.join, 0.05 s
+    # of 23.5 MB).
+    kept = (
+        lines.filter(pl.col("rule").is_null())
+        .with_columns(pl.col("blank").cast(pl.Int64).cum_sum().alias("blanks"))
+        .filter(~pl.col("blank"))
+        .select(
+            "_row",
+            "line",
+            pl.when(_doc_start())
+            .then(0)
+            .when(pl.col("blanks") != pl.col("blanks").shift(1))
+            .then(2)
+            .otherwise(1)
+            .cast(pl.Int8)
+            .alias("sep"),
+        )
     )
-    kept = kept.with_columns(
-        pl.when(pl.int_range(pl.len()).over("_row") == 0)
-        .then(pl.lit(""))
-        .when(pl.col("blanks") != pl.col("blanks").shift(1).over("_row"))
-        .then(pl.lit("\n\n"))
-        .otherwise(pl.lit("\n"))
-        .alias("sep")
-    )
-    texts = kept.group_by("_row").agg(
-        (pl.col("sep") + pl.col("line")).str.join("").alias("text"),
-        pl.col("line").first().alias("first_line"),
-        pl.len().alias("n_lines"),
+    firsts = kept.get_column("sep").eq(0).arg_true()
+    texts = kept[firsts].select(
+        "_row",
+        _join_lines(kept.get_column("line"), kept.get_column("sep")).alias("text"),
+        pl.col("line").alias("first_line"),
+        pl.Series(np.diff(np.append(firsts.to_numpy(), kept.height)), dtype=pl.UInt32).alias("n_lines"),
     )
 
     # Metadata cues from the text.
