@@ -35,7 +35,7 @@ import polars as pl
 import pyarrow as pa
 from numba import njit
 
-from transforms.text import frame_schema, slice_spans
+from transforms.text import frame_schema, sentence_spans, slice_spans
 from warehouse.schemas import DOCUMENTS, QUARANTINE, REMOVED_SPANS
 
 CLEAN_VERSION = "clean-2026.11.30.3"
@@ -1209,8 +1209,13 @@ def _ascii_counts(data: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np
 
 def load_language_model() -> None:
     """Load py3langid's model now (about 1 s: an LZMA-compressed pickle) rather than in the first
-    `clean_documents` call; a run does this on a thread while Prefect's server starts."""
+    `clean_documents` call; a run does this on a thread while Prefect's server starts. The clean task's
+    compiled kernels (numba, cached machine code: the language pre-check's, the text join's and the
+    sentence split's) are loaded too."""
     _identifier()
+    _ascii_letters_and_words(pl.Series(["warm-up"]))
+    _join_lines(pl.Series(["warm-up"]), pl.Series([0], dtype=pl.Int8))
+    sentence_spans(pl.DataFrame({"doc_id": ["warm-up"], "text": ["Warm up. Done"]}))
 
 
 def _identifier():  # noqa: ANN202 - py3langid has no type hints
