@@ -16,6 +16,8 @@ import polars as pl
 import pyarrow as pa
 from numba import njit
 
+from transforms.text import gather_bytes
+
 # Fixed MinHash parameters: changing either makes stored signatures incomparable.
 NUM_PERM = 128
 SEED = 1
@@ -302,21 +304,9 @@ def _rehashed(hashes: np.ndarray, bits: int) -> np.ndarray:
     return slots
 
 
-@njit(cache=True, nogil=True)
-def _gather_bytes(data: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The byte slices data[starts[i] : starts[i] + lens[i]] concatenated, and their Arrow offsets."""
-    offsets = np.zeros(len(starts) + 1, dtype=np.int64)
-    for i in range(len(starts)):
-        offsets[i + 1] = offsets[i] + lens[i]
-    out = np.empty(offsets[-1], dtype=np.uint8)
-    for i in range(len(starts)):
-        out[offsets[i] : offsets[i + 1]] = data[starts[i] : starts[i] + lens[i]]
-    return out, offsets
-
-
 def _spelled(data: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> pl.Series:
     """The UTF-8 byte slices data[starts[i] : starts[i] + lens[i]] as a String Series."""
-    buf, offsets = _gather_bytes(data, starts, lens)
+    buf, offsets = gather_bytes(data, starts, lens)
     arr = pa.LargeStringArray.from_buffers(len(starts), pa.py_buffer(offsets), pa.py_buffer(buf))
     return pl.Series(arr)
 
@@ -404,20 +394,8 @@ def _shingles(docs: pl.DataFrame) -> tuple[np.ndarray, pl.Series, np.ndarray]:
             "_row", pl.col("text").str.to_lowercase().str.extract_all(_WORD).alias("w")
         )
         return _string_shingles(words)
-    short = (counts < SHINGLE_WORDS)[row]
+    row, key = _shingle_keys(code, row, counts, SHINGLE_WORDS, _WORD_BITS)
     bits, k = np.uint64(_WORD_BITS), SHINGLE_WORDS
-    m = max(len(code) - k + 1, 0)
-    key = np.zeros(len(code), dtype=np.uint64)
-    head = key[:m]
-    for j in range(k):  # key of the k-gram starting at each word (in place: no 18 MB temporaries)
-        np.left_shift(head, bits, out=head)
-        np.bitwise_or(head, code[j : j + m], out=head)
-    take = np.zeros(len(code), dtype=bool)
-    take[:m] = row[k - 1 :] == row[:m]  # the k-gram lies inside one document
-    key[short] = _SINGLE | code[short]
-    take |= short
-    row, key = row[take], key[take]
-
     u, idx = _distinct(key)
     mask = np.uint64((1 << _WORD_BITS) - 1)
     parts = [vocab.gather((u >> (bits * np.uint64(k - 1 - j))) & mask) for j in range(k)]
@@ -426,6 +404,32 @@ def _shingles(docs: pl.DataFrame) -> tuple[np.ndarray, pl.Series, np.ndarray]:
     if len(single):
         uniq = uniq.scatter(single, vocab.gather(u[single] & mask))
     return row, uniq, idx
+
+
+@njit(cache=True, nogil=True)
+def _shingle_keys(
+    code: np.ndarray, row: np.ndarray, counts: np.ndarray, k: int, bits: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The shingles of `_shingles` as keys, in text order: (per shingle its document row, its key). A
+    k-gram of word numbers (`code`, uint64, each below 2^bits; `row`: each word's document, contiguous)
+    lying inside one document is keyed by its numbers packed into one uint64; a document of fewer than
+    k words (`counts`) has each word as a shingle, keyed _SINGLE | its number. One pass: as numpy passes
+    over the words' arrays (shifts, masks, gathers) this took 0.04 s of 3.4 M words."""
+    n = len(code)
+    rows, keys = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.uint64)
+    m, shift = 0, np.uint64(bits)
+    for i in range(n):
+        d = row[i]
+        if counts[d] < k:
+            rows[m], keys[m] = d, _SINGLE | code[i]
+            m += 1
+        elif i + k - 1 < n and row[i + k - 1] == d:
+            v = np.uint64(0)
+            for j in range(i, i + k):
+                v = (v << shift) | code[j]
+            rows[m], keys[m] = d, v
+            m += 1
+    return rows[:m], keys[:m]
 
 
 def minhash_signatures(docs: pl.DataFrame) -> pl.DataFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pyarrow as pa
+from numba import njit
 
 from warehouse.schemas import Table
 
@@ -36,6 +37,116 @@ _CONTINUED = (
     r"^(?:[a-zà-ÿ0-9]|[$€£¥₩₹]"
     r"|(?:EUR|USD|CHF|GBP|JPY|CNY|Euro|Dollar|US-Dollar|US\$|Franken|Pfund|Yen|Yuan)(?:[^A-Za-z]|$))"
 )
+
+
+# `_CHUNK`'s character classes as bit flags per code point, for the compiled chunker (`_chunk_ends`):
+# a terminator; whitespace (`\s`: Unicode White_Space, what the regex engine's \s and Rust's
+# char::is_whitespace match); a closing quote or bracket; a horizontal space of the tail; the newline.
+_IS_TERM, _IS_SPACE, _IS_CLOSING, _IS_TAIL_SPACE, _IS_NEWLINE = 1, 2, 4, 8, 16
+_CHUNK_CLASSES = np.zeros(0x10000, dtype=np.uint8)  # (none past U+FFFF)
+for _flag, _chars in (
+    (_IS_TERM, _TERM),
+    (_IS_SPACE, "".join(map(chr, [*range(0x09, 0x0E), 0x20, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B)]))),
+    (_IS_SPACE, "\u2028\u2029\u202f\u205f\u3000"),
+    (_IS_CLOSING, "\"'”’)]"),
+    (_IS_TAIL_SPACE, " \t\r\f\v\u00a0"),
+    (_IS_NEWLINE, "\n"),
+):
+    _CHUNK_CLASSES[[ord(c) for c in _chars]] |= _flag
+
+
+@njit(cache=True, nogil=True)
+def _class_at(data: np.ndarray, i: int, classes: np.ndarray) -> tuple[int, int]:
+    """(class flags, byte length) of the UTF-8 character starting at data[i] (valid UTF-8)."""
+    c = np.int64(data[i])
+    if c < 0x80:
+        return classes[c], 1
+    if c < 0xE0:
+        return classes[((c & 0x1F) << 6) | (np.int64(data[i + 1]) & 0x3F)], 2
+    if c < 0xF0:
+        return classes[
+            ((c & 0x0F) << 12) | ((np.int64(data[i + 1]) & 0x3F) << 6) | (np.int64(data[i + 2]) & 0x3F)
+        ], 3
+    return 0, 4  # (no class holds a character past U+FFFF)
+
+
+@njit(cache=True, nogil=True)
+def _chunk_ends(data: np.ndarray, offsets: np.ndarray, classes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The `_CHUNK` matches of each text data[offsets[d] : offsets[d + 1]] (UTF-8), as `str.extract_all`
+    finds them: (per chunk its text's row, its end byte offset in `data`), in text order. Chunks cover
+    each text end to end, so a chunk starts where the one before it in its text ends.
+
+    The regex is deterministic (its alternatives start on disjoint characters, each greedy repeat is
+    followed by parts that also match nothing), so one left-to-right scan finds what the regex engine
+    does: while the character is no terminator and no newline, or is a run of terminators followed by a
+    character that is neither whitespace nor a terminator (taken with the run), go on; then take any
+    terminators, closing quotes, horizontal spaces, newlines, and spaces or newlines, in that order.
+    `classes`: _CHUNK_CLASSES."""
+    term, space, close, tail, newline = _IS_TERM, _IS_SPACE, _IS_CLOSING, _IS_TAIL_SPACE, _IS_NEWLINE
+    n = 0
+    for d in range(len(offsets) - 1):  # (at most one chunk per byte: each holds one)
+        n += offsets[d + 1] - offsets[d]
+    rows = np.empty(n, dtype=np.int64)
+    ends = np.empty(n, dtype=np.int64)
+    k = 0
+    for d in range(len(offsets) - 1):
+        i, end = offsets[d], offsets[d + 1]
+        while i < end:
+            while i < end:  # (?:[^TERM\n]|[TERM]+[^\sTERM])*
+                f, w = _class_at(data, i, classes)
+                if f & newline:
+                    break
+                if not f & term:
+                    i += w
+                    continue
+                j = i + w
+                while j < end:
+                    f, w = _class_at(data, j, classes)
+                    if not f & term:
+                        break
+                    j += w
+                if j < end and not f & space:
+                    i = j + w
+                    continue
+                break
+            for flag in (term, close, tail, newline, tail | newline):  # the tail, each part greedy
+                while i < end:
+                    f, w = _class_at(data, i, classes)
+                    if not f & flag:
+                        break
+                    i += w
+            rows[k], ends[k] = d, i
+            k += 1
+    return rows[:k], ends[:k]
+
+
+def _chunks(texts: pl.Series) -> tuple[np.ndarray, pl.Series]:
+    """`texts.str.extract_all(_CHUNK)` exploded, without empty chunks or null texts: (per chunk its
+    text's row, int64; the chunks). On a 21.7 MB batch of news text the regex took 0.14 s, most of
+    the sentence split (0.22 s); this 0.05 s (one core, CPU seconds)."""
+    arr = texts.fill_null("").to_arrow().cast(pa.large_string())
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8) if len(arr) else np.zeros(0, np.uint8)
+    rows, ends = _chunk_ends(data, offsets, _CHUNK_CLASSES)
+    starts = np.empty_like(ends)
+    if len(ends):
+        starts[0] = offsets[rows[0]]
+        starts[1:] = np.where(rows[1:] != rows[:-1], offsets[rows[1:]], ends[:-1])
+    buf, chunk_offsets = gather_bytes(data, starts, ends - starts)
+    chunks = pa.LargeStringArray.from_buffers(len(rows), pa.py_buffer(chunk_offsets), pa.py_buffer(buf))
+    return rows, pl.Series("chunk", chunks, dtype=pl.String)
+
+
+@njit(cache=True, nogil=True)
+def gather_bytes(data: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The byte slices data[starts[i] : starts[i] + lens[i]] concatenated, and their Arrow offsets."""
+    offsets = np.zeros(len(starts) + 1, dtype=np.int64)
+    for i in range(len(starts)):
+        offsets[i + 1] = offsets[i] + lens[i]
+    out = np.empty(offsets[-1], dtype=np.uint8)
+    for i in range(len(starts)):
+        out[offsets[i] : offsets[i + 1]] = data[starts[i] : starts[i] + lens[i]]
+    return out, offsets
 
 
 def frame_schema(table: Table, drop: tuple[str, ...] = ("run_id",)) -> dict[str, pl.DataType]:
@@ -172,12 +283,16 @@ def sentence_spans(docs: pl.DataFrame, text_col: str = "text") -> pl.DataFrame:
     (each document's first chunk starts both) and renumbered per document at the end: no window
     (`over`) or group_by per document (0.21 -> 0.15 s on 14.6 MB of news text).
     """
+    rows, chunk = _chunks(docs.get_column(text_col))
     chunks = (
-        docs.lazy()
-        .select("doc_id", pl.col(text_col).str.extract_all(_CHUNK).alias("chunk"))
-        .with_row_index("_doc")
-        .explode("chunk")
-        .filter(pl.col("chunk").is_not_null() & (pl.col("chunk").str.len_chars() > 0))
+        pl.DataFrame(
+            {
+                "_doc": pl.Series(rows, dtype=pl.UInt32),
+                "doc_id": docs.get_column("doc_id").gather(rows),
+                "chunk": chunk,
+            }
+        )
+        .lazy()
         .with_columns(
             _starts("_doc").alias("_first"), pl.col("chunk").str.len_chars().cast(pl.Int64).alias("n")
         )

@@ -1022,3 +1022,28 @@ def test_lines_join_back_by_text_when_their_hashes_collide(monkeypatch) -> None:
     assert got.removed_spans.equals(expected.removed_spans)
     assert got.removed_spans["rule"].to_list() == ["navigation", "navigation", "share_widget"] * 2
     assert got.removed_spans["text"].to_list()[2:4] == ["Share on Facebook", menu.upper()]
+
+
+def test_lines_are_joined_into_one_text_per_document() -> None:
+    # sep per line: 0 starts a document, 1 joins with a newline, 2 with a paragraph break; a slice of a
+    # Series starts past its buffer's start, and an empty line still takes its separator.
+    line = pl.Series(["skip", "Ünïcode first", "second", "", "third", "next doc", "x"]).slice(1)
+    sep = pl.Series([0, 1, 2, 1, 0, 0], dtype=pl.Int8)
+    assert C._join_lines(line, sep).to_list() == ["Ünïcode first\nsecond\n\n\nthird", "next doc", "x"]
+    assert C._join_lines(pl.Series([], dtype=pl.String), pl.Series([], dtype=pl.Int8)).to_list() == []
+
+
+def test_load_language_model_leaves_no_kernel_to_compile_for_a_batch() -> None:
+    from transforms import text
+
+    C.load_language_model()
+    kernels = [
+        v for m in (C, text) for v in vars(m).values() if hasattr(v, "signatures") and hasattr(v, "py_func")
+    ]
+    before = [list(k.signatures) for k in kernels]
+    assert C._joined in kernels and C._ascii_counts in kernels and text._chunk_ends in kernels
+    docs = C.clean_documents(
+        docs_frame("Ünïcode text of a long enough article. " * 8, "Another one here. " * 9)
+    )
+    text.sentence_spans(docs.documents)
+    assert [list(k.signatures) for k in kernels] == before

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transforms.dedup import minhash_signatures, near_duplicates
-from transforms.text import byte_to_char, sentence_spans, slice_spans
+from transforms.text import _CHUNK, _chunks, byte_to_char, sentence_spans, slice_spans
 
 NO_WORDS = [2**64 - 1] * 128  # the MinHash signature of an empty shingle set: every slot at the maximum
 TEXT = (
@@ -54,6 +54,46 @@ def test_a_scale_abbreviation_ends_a_sentence_only_before_a_new_one():
         "Der Gewinn lag bei 2 Mrd.",
         "Im Vorjahr waren es 4 Mio. und mehr.",
     ]
+
+
+def test_chunks_of_a_text_by_the_compiled_scan():
+    # a terminator run glued to a word, a quote after a terminator (not whitespace: the sentence goes on),
+    # "\u3000" (whitespace, but no tail space), a fullwidth stop, no-break spaces (tail spaces, or text
+    # where no terminator precedes them), a blank line, and texts that are null, empty or without a stop
+    text = 'Vol. 2 is out...now? Yes." She left!  \n\nWait.\u3000Here。 Then\u00a0\u00a0\nEnd'
+    rows, chunks = _chunks(pl.Series([text, None, "", "no stop"]))
+    assert rows.tolist() == [0, 0, 0, 0, 0, 0, 0, 3]
+    assert chunks.to_list() == [
+        "Vol. ",
+        "2 is out...now? ",
+        'Yes." She left!  \n\n',
+        "Wait.",
+        "\u3000Here。 ",
+        "Then\u00a0\u00a0\n",
+        "End",
+        "no stop",
+    ]
+    regex = pl.Series([text]).str.extract_all(_CHUNK).explode()
+    assert chunks.head(7).to_list() == regex.filter(regex != "").to_list()
+
+
+# Characters of every class the chunk regex tells apart, and others (ASCII, Latin-1, CJK, an emoji).
+_CHUNK_ALPHABET = "a.!?。！？\n \t\r\x0b\x0c\u00a0\u3000\u2028\u0085\"'”’)]é中😀"
+
+
+@given(st.lists(st.text(alphabet=_CHUNK_ALPHABET, max_size=40), max_size=4))
+@settings(max_examples=300, deadline=None)
+def test_chunks_are_the_regex_matches(texts):
+    rows, chunks = _chunks(pl.Series(texts, dtype=pl.String))
+    want = (
+        pl.DataFrame({"t": texts}, schema={"t": pl.String})
+        .select(pl.col("t").str.extract_all(_CHUNK))
+        .with_row_index("row")
+        .explode("t")
+        .filter(pl.col("t").str.len_bytes() > 0)
+    )
+    assert rows.tolist() == want["row"].to_list()
+    assert chunks.to_list() == want["t"].to_list()
 
 
 def test_byte_to_char_on_non_ascii():
