@@ -483,6 +483,7 @@ def _start(params: RunParameters, wh: Warehouse) -> _Run:
         known=known_path,
         registry=str(registry_path(str(staging))),
         started_at=started,
+        data_docs=params.data_docs,
     )
     get_run_logger().info(
         "run %s: %d batches from %s (%d unchanged files not read, %d stale documents to reprocess)",
@@ -751,7 +752,11 @@ def _load_and_report(
         pl.lit(run.started).cast(pl.Datetime("us", "UTC")).alias("first_seen"),
         pl.lit(run.run_id).alias("first_run_id"),
     )
-    gx_results = [json.loads(f.read_text(encoding="utf-8")) for f in _staged(batch_dirs, "gx.*.json")]
+    gx_results = (
+        [json.loads(f.read_text(encoding="utf-8")) for f in _staged(batch_dirs, "gx.*.json")]
+        if params.data_docs
+        else []
+    )
     # Data Docs render (GX, Python) on a thread while the load writes Parquet and commits (native code).
     docs_pool = ThreadPoolExecutor(1, thread_name_prefix="data-docs")
     near_pool = ThreadPoolExecutor(1, thread_name_prefix="near-duplicates")
