@@ -293,11 +293,11 @@ def _workers_report_here(params: RunParameters) -> Iterator[None]:
 
 def prewarm(params: RunParameters) -> threading.Thread:
     """Load what every batch needs, on a daemon thread: the GX context (import ~4 s), the gazetteer
-    and lexicons, py3langid's model, the compiled MinHash kernels, wordfreq's lists (English and the six `english_lead` reads). `quarry
-    run` calls this before the flow starts Prefect's temporary server (a separate process, several
-    seconds during which this process only waits), so the loading runs on the other core instead of
-    delaying plan and the first gate. A run with nothing to do wastes that background work; every later
-    call finds it done (each loader is cached)."""
+    and lexicons, py3langid's model, the compiled MinHash kernels, wordfreq's English list and the
+    six small ones `english_lead` reads. `quarry run` calls this before the flow starts Prefect's
+    temporary server (a separate process, several seconds during which this process only waits), so
+    the loading runs on the other core instead of delaying plan and the first gate. A run with nothing
+    to do wastes that background work; every later call finds it done (each loader is cached)."""
 
     def load() -> None:
         try:

@@ -474,7 +474,8 @@ def mention_stats_of_files(wh: Warehouse, paths: list[str]) -> pl.DataFrame:
     if sum(f.metadata.num_rows for f in files) <= _STATS_IN_MEMORY_ROWS and all(
         set(columns) <= set(f.schema_arrow.names) for f in files  # (DuckDB reads a missing one as null)
     ):
-        return registry_t.mention_stats(pl.concat([pl.read_parquet(p, columns=columns) for p in paths]).lazy())
+        read = [pl.read_parquet(p, columns=columns) for p in paths]
+        return registry_t.mention_stats(pl.concat(read).lazy())
     registry, pattern = entities_t.METHOD_REGISTRY, entities_t.METHOD_PATTERN
     spill = wh.staging_dir / f"duckdb-spill-{uuid.uuid4().hex}"
     spill.mkdir(parents=True, exist_ok=True)

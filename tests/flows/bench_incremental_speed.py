@@ -69,7 +69,9 @@ def main() -> None:
     if args[0] == "snapshot":
         corpus, snap = args[1], Path(args[2])
         shutil.rmtree(snap, ignore_errors=True)
-        params = RunParameters(source=corpus, warehouse=str(snap / "quarry.duckdb"), workers=1, data_docs=docs)
+        params = RunParameters(
+            source=corpus, warehouse=str(snap / "quarry.duckdb"), workers=1, data_docs=docs
+        )
         print(json.dumps({"run": "full", **one_run(params)}), flush=True)
         # The catalog names its files by absolute path: each repetition restores the warehouse where
         # it was made, from this copy.

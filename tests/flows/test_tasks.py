@@ -141,4 +141,5 @@ def test_a_gate_stages_its_gx_result_only_for_data_docs(tmp_path, data_docs):
     gx_file = ["gx.ingest.raw_documents.json"] if data_docs else []
     assert staged == sorted(["quality.ingest.raw_documents.parquet", *gx_file])
     assert kept.height == 1 and report.failed == 0
-    assert pl.read_parquet(ctx.batch_dir(0) / "quality.ingest.raw_documents.parquet").height == len(report.outcomes)
+    quality = pl.read_parquet(ctx.batch_dir(0) / "quality.ingest.raw_documents.parquet")
+    assert quality.height == len(report.outcomes)
