@@ -5,7 +5,8 @@ SQLAlchemy dialect (not a dependency: `duckdb:///` fails at connection, loudly),
 validated as pandas frames converted from Arrow. Measured on 1M mentions rows, 17 expectations
 (tests/expectations/bench_gate_cost.py): prepare 0.4 s, to_pandas 0.3 s, GX 0.9 s; ArrowDtype columns
 convert faster (0.1 s) but GX then runs slower (1.7 s); GX on SQLite takes 7.8 s. The GX context is
-built on first use, never at import time. Each report keeps its GX result as JSON for Data Docs.
+built on first use, never at import time. Each report keeps its GX result as JSON for Data Docs
+(unless asked not to: a run without Data Docs).
 """
 
 from __future__ import annotations
