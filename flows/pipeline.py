@@ -20,6 +20,7 @@ from typing import Any
 
 import polars as pl
 import pyarrow as pa
+import pyarrow.parquet as pq
 from prefect import Flow, get_run_logger
 from prefect.client.schemas.objects import TaskRunResult
 from prefect.exceptions import FailedRun
@@ -293,11 +294,11 @@ def _workers_report_here(params: RunParameters) -> Iterator[None]:
 
 def prewarm(params: RunParameters) -> threading.Thread:
     """Load what every batch needs, on a daemon thread: the GX context (import ~4 s), the gazetteer
-    and lexicons, py3langid's model, the compiled MinHash kernels, wordfreq's English table. `quarry
-    run` calls this before the flow starts Prefect's temporary server (a separate process, several
-    seconds during which this process only waits), so the loading runs on the other core instead of
-    delaying plan and the first gate. A run with nothing to do wastes that background work; every later
-    call finds it done (each loader is cached)."""
+    and lexicons, py3langid's model, the compiled MinHash kernels, wordfreq's English list and the
+    six small ones `english_lead` reads. `quarry run` calls this before the flow starts Prefect's
+    temporary server (a separate process, several seconds during which this process only waits), so
+    the loading runs on the other core instead of delaying plan and the first gate. A run with nothing
+    to do wastes that background work; every later call finds it done (each loader is cached)."""
 
     def load() -> None:
         try:
@@ -438,13 +439,17 @@ class _Processed:
 
 def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
     run = _start(params, wh)
-    done = _process_batches(params, run)
-    batch_dirs = [run.ctx.batch_dir(b) for b in range(len(run.batches)) if run.ctx.batch_dir(b).exists()]
-    ok_dirs = [run.ctx.batch_dir(b) for b in done.ok_batches]
-    quarantine = _quarantine(run, batch_dirs, ok_dirs)
-    quality = _collect(batch_dirs, "quality.*.parquet")
-    summary = _summarise(params, wh, run, done, quarantine, quality)
-    docs_index = _load_and_report(params, wh, run, ok_dirs, batch_dirs, summary, quality, quarantine)
+    with ThreadPoolExecutor(1, thread_name_prefix="near-duplicates") as early_pool:
+        early = _EarlySearch(params, wh, run, early_pool)
+        done = _process_batches(params, run, early.cleaned)
+        batch_dirs = [run.ctx.batch_dir(b) for b in range(len(run.batches)) if run.ctx.batch_dir(b).exists()]
+        ok_dirs = [run.ctx.batch_dir(b) for b in done.ok_batches]
+        quarantine = _quarantine(run, batch_dirs, ok_dirs)
+        quality = _collect(batch_dirs, "quality.*.parquet")
+        summary = _summarise(params, wh, run, done, quarantine, quality)
+        docs_index = _load_and_report(
+            params, wh, run, ok_dirs, batch_dirs, summary, quality, quarantine, early.found(done.ok_batches)
+        )
     summary["wall_seconds"] = round(time.perf_counter() - run.t_start, 3)
     _cleanup(run.staging)
     get_run_logger().info(
@@ -483,6 +488,7 @@ def _start(params: RunParameters, wh: Warehouse) -> _Run:
         known=known_path,
         registry=str(registry_path(str(staging))),
         started_at=started,
+        data_docs=params.data_docs,
     )
     get_run_logger().info(
         "run %s: %d batches from %s (%d unchanged files not read, %d stale documents to reprocess)",
@@ -510,14 +516,62 @@ def _start(params: RunParameters, wh: Warehouse) -> _Run:
     )
 
 
-def _process_batches(params: RunParameters, run: _Run) -> _Processed:
+# The most new signatures (documents) whose near-duplicate search may start while the last batches
+# still run: 128 × u64 each, held through the entities and metrics stages, where a big run peaks.
+EARLY_SEARCH_MAX_DOCS = 20_000
+
+
+class _EarlySearch:
+    """The stale documents and the near-duplicate search of an incremental run, started as soon as every
+    batch has passed its clean stage (which stages the documents and signatures they read) or stopped,
+    on a thread, while the last entities and metrics stages run: the search reads every stored
+    signature sharing an LSH band with a new one (DuckDB, native code), and the load waited for it.
+
+    It is a guess that the batches cleaned are the ones that will load: `found` hands it to the load
+    only when they are; otherwise (a later stage stopped a batch) the load searches again, as before.
+    Not started for a new warehouse or a full refresh (no stored signatures to read), nor when the new
+    documents exceed EARLY_SEARCH_MAX_DOCS (their signatures would be held at the run's peak)."""
+
+    def __init__(self, params: RunParameters, wh: Warehouse, run: _Run, pool: ThreadPoolExecutor) -> None:
+        self.params, self.wh, self.run, self.pool = params, wh, run, pool
+        self.batches: list[int] | None = None
+        self.future: Any = None
+
+    def cleaned(self, batches: list[int]) -> None:
+        """Called once, from the flow's thread, with the batches that passed clean, when no batch is
+        still before or in its clean stage."""
+        if self.params.full_refresh or not self.wh.exists() or not batches:
+            return
+        dirs = [self.run.ctx.batch_dir(b) for b in sorted(batches)]
+        new = _staged(dirs, f"{DOC_SIGNATURES.name}.parquet")
+        if sum(pq.ParquetFile(f).metadata.num_rows for f in new) > EARLY_SEARCH_MAX_DOCS:
+            return
+        self.batches = sorted(batches)
+        self.future = self.pool.submit(_stale_and_near_duplicates, self.wh, self.run.ctx.known, dirs, False)
+
+    def found(self, ok_batches: list[int]) -> Any:
+        """The started search's future if it searched exactly `ok_batches`, else None."""
+        return self.future if self.future is not None and self.batches == sorted(ok_batches) else None
+
+
+def _stale_and_near_duplicates(
+    wh: Warehouse, known_path: str, ok_dirs: list[Path], full_refresh: bool
+) -> tuple[list[str], pl.DataFrame]:
+    stale_ids = _stale_ids(wh, known_path, ok_dirs)
+    return stale_ids, _near_duplicates(wh, ok_dirs, stale_ids, full_refresh)
+
+
+def _process_batches(
+    params: RunParameters, run: _Run, on_cleaned: Callable[[list[int]], None] | None = None
+) -> _Processed:
     """Run each batch's ingest → clean → entities → metrics chain, `run.workers` chains at a time.
 
     A stage is submitted only once the one before it has finished, so no worker ever sits blocked on an
     upstream future: submitting whole chains up front (`wait_for`) let a thread runner's workers take a
     batch's later stages and wait in them — two threads gave 1.07× one (29 MB of real text: 13.1 s vs
     14.1 s; py-spy: 6.7 of 23.2 thread-seconds waiting on upstream futures). A batch whose stage fails
-    (a gate stopped it, or an error) is not promoted; the others are.
+    (a gate stopped it, or an error) is not promoted; the others are. `on_cleaned` is called once with
+    the batches that passed clean when every batch has passed it or stopped (see `_EarlySearch`).
     """
     if run.batches:
         warm_up()
@@ -548,6 +602,21 @@ def _process_batches(params: RunParameters, run: _Run) -> _Processed:
         )
         fut.add_done_callback(lambda f: finished.put((b, stage, f)))
 
+    cleaned: list[int] = []
+
+    def past_clean(b: int, stage: int) -> None:
+        nonlocal on_cleaned
+        if stage == STAGES.index("clean") and b not in failures:
+            cleaned.append(b)
+        if on_cleaned is not None and len(cleaned) + sum(1 for f in failures if f not in cleaned) == len(
+            run.batches
+        ):
+            call, on_cleaned = on_cleaned, None
+            try:
+                call([c for c in cleaned if c not in failures])
+            except Exception:  # noqa: BLE001 - a head start only: the load searches again without it
+                pass
+
     with _workers_report_here(params), _task_runner(params) as runner:
         running = 0
         while waiting and running < run.workers:
@@ -562,6 +631,7 @@ def _process_batches(params: RunParameters, run: _Run) -> _Processed:
                     results.setdefault(b, []).append(fut.result().stats)
                     if stage + 1 < len(STAGES):
                         submit(b, stage + 1, fut)
+                        past_clean(b, stage)
                         continue
                 else:
                     if state.is_failed() or state.is_crashed():
@@ -576,6 +646,7 @@ def _process_batches(params: RunParameters, run: _Run) -> _Processed:
                 failures[b] = f"batch {b} {STAGES[stage]}: " + (
                     str(exc) if isinstance(exc, Exception) else f"crashed: {type(exc).__name__}: {exc}"
                 )
+            past_clean(b, stage)
             running -= 1
             if waiting:
                 submit(waiting.pop()[0], 0, None)
@@ -726,9 +797,11 @@ def _load_and_report(
     summary: dict[str, Any],
     quality: pl.DataFrame | None,
     quarantine: pl.DataFrame | None,
+    searched: Any = None,
 ) -> Path | None:
     """Commit the promoted batches with the run's bookkeeping, render Data Docs alongside, publish the
-    quality artifact. Returns the Data Docs index, if built."""
+    quality artifact. Returns the Data Docs index, if built. `searched`: the future of an early
+    `_stale_and_near_duplicates` over exactly `ok_dirs` (see `_EarlySearch`), if one ran."""
     t_load = time.perf_counter()
 
     def runs_row() -> pl.DataFrame:
@@ -751,7 +824,11 @@ def _load_and_report(
         pl.lit(run.started).cast(pl.Datetime("us", "UTC")).alias("first_seen"),
         pl.lit(run.run_id).alias("first_run_id"),
     )
-    gx_results = [json.loads(f.read_text(encoding="utf-8")) for f in _staged(batch_dirs, "gx.*.json")]
+    gx_results = (
+        [json.loads(f.read_text(encoding="utf-8")) for f in _staged(batch_dirs, "gx.*.json")]
+        if params.data_docs
+        else []
+    )
     # Data Docs render (GX, Python) on a thread while the load writes Parquet and commits (native code).
     docs_pool = ThreadPoolExecutor(1, thread_name_prefix="data-docs")
     near_pool = ThreadPoolExecutor(1, thread_name_prefix="near-duplicates")
@@ -761,13 +838,23 @@ def _load_and_report(
         else None
     )
     try:
-        stale_ids = _stale_ids(wh, run.ctx.known, ok_dirs)
-        # The near-duplicate search (DuckDB over every stored signature file: native code, no GIL) runs
-        # on a thread while the load writes the other documents tables; the load waits for it only
-        # before `documents`, the table it marks.
-        duplicates = near_pool.submit(_near_duplicates, wh, ok_dirs, stale_ids, params.full_refresh)
-        load(wh, run.run_id, ok_dirs, logs, new_entities, params.full_refresh, stale_ids, duplicates.result)
-        summary["near_duplicates"] = duplicates.result().height
+        early = None
+        if searched is not None:
+            try:
+                early = searched.result()
+            except Exception:  # noqa: BLE001 - searched again below, where an error is the load's
+                early = None
+        if early is not None:
+            stale_ids, found = early
+            near: Callable[[], pl.DataFrame] = lambda: found  # noqa: E731
+        else:
+            stale_ids = _stale_ids(wh, run.ctx.known, ok_dirs)
+            # The near-duplicate search (DuckDB over every stored signature file: native code, no GIL)
+            # runs on a thread while the load writes the other documents tables; the load waits for it
+            # only before `documents`, the table it marks.
+            near = near_pool.submit(_near_duplicates, wh, ok_dirs, stale_ids, params.full_refresh).result
+        load(wh, run.run_id, ok_dirs, logs, new_entities, params.full_refresh, stale_ids, near)
+        summary["near_duplicates"] = near().height
         if max(file_counts(wh).values(), default=0) > params.compact_after_files:
             summary["compacted"] = compact(wh, f"{run.run_id}-auto")
         summary["stage_seconds"]["load"] = round(time.perf_counter() - t_load, 3)

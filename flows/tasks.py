@@ -97,6 +97,7 @@ class RunContext:
     started_at: dt.datetime
     min_words: int = clean_t.MIN_CLEAN_WORDS  # the too_short floor (RunParameters.min_words)
     registry: str = ""  # Parquet file: the registry's entities recognised without a cue (plan writes it)
+    data_docs: bool = True  # keep each gate's GX result for Data Docs (RunParameters.data_docs)
 
     def batch_dir(self, batch: int) -> Path:
         return Path(self.staging) / f"b{batch:05d}"
@@ -124,10 +125,11 @@ def _record(ctx: RunContext, bdir: Path, report: GateReport) -> None:
         report.records(ctx.run_id, ctx.started_at), schema_overrides={"checked_at": pl.Datetime("us", "UTC")}
     )
     _append_log(bdir / f"quality.{report.stage}.{report.table}.parquet", recs, QUALITY_RESULTS)
-    # The GX result as JSON: the flow renders every batch's results into one Data Docs site.
-    stage_text(
-        json.dumps(report.gx_result, ensure_ascii=False), bdir / f"gx.{report.stage}.{report.table}.json"
-    )
+    if ctx.data_docs:
+        # The GX result as JSON: the flow renders every batch's results into one Data Docs site.
+        stage_text(
+            json.dumps(report.gx_result, ensure_ascii=False), bdir / f"gx.{report.stage}.{report.table}.json"
+        )
 
 
 def _gate(
@@ -155,8 +157,9 @@ def _gate(
             gctx,
             stage,
             batch,
-            ctx.policy,
-            ctx.systemic_share,  # type: ignore[arg-type]
+            ctx.policy,  # type: ignore[arg-type]
+            ctx.systemic_share,
+            gx_result=ctx.data_docs,
         )
     except GateFailure as exc:
         _record(ctx, bdir, exc.report)

@@ -53,6 +53,20 @@ def test_gate_report_carries_a_json_gx_result_without_row_lists() -> None:
     assert report.quarantined_rows == 1
 
 
+def test_gate_without_gx_result_keeps_every_outcome_and_sample() -> None:
+    # Data Docs off: GX's result is not serialised, and nothing else a run records changes.
+    bad = valid("mentions").head(1).with_columns(start=pl.lit(20, pl.Int64), end=pl.lit(26, pl.Int64))
+    df = pl.concat([valid("mentions"), bad])
+    kept, held, with_json = gate("mentions", df, CTX, "entities", 4, "quarantine")
+    kept2, held2, without = gate("mentions", df, CTX, "entities", 4, "quarantine", gx_result=False)
+    assert without.gx_result == {}
+    assert with_json.gx_result["suite_name"] == "quarry.mentions"
+    assert without.records("r", T1) == with_json.records("r", T1)
+    assert without.held_by_check == with_json.held_by_check
+    assert kept2.equals(kept) and held2.equals(held)
+    assert without.quarantined_rows == 1
+
+
 def test_data_docs_site_lists_suites_and_renders_a_failed_expectation(tmp_path: Path) -> None:
     index = build_data_docs(_results(), None, tmp_path / "docs", run_id="r1", run_time=T1)
     assert index == (tmp_path / "docs" / "index.html").resolve() and index.exists()

@@ -292,6 +292,62 @@ def test_near_duplicates_are_recorded_within_and_across_runs(prefect_server, tmp
     ]
 
 
+def test_an_incremental_run_searches_near_duplicates_before_its_load(prefect_server, tmp_path, monkeypatch):
+    """Once every batch has passed clean, the stale documents and near-duplicates are searched on a
+    thread while entities and metrics run, and the load takes that search: once, with the same rows as
+    a search at the load (EARLY_SEARCH_MAX_DOCS 0: not started early)."""
+    import threading
+
+    from flows import pipeline
+
+    seed = REPO / "seeds" / "002_3c9ed8aaf0bf1444.txt"
+    search = pipeline._near_duplicates
+    where: list[str] = []
+
+    def recorded(*args, **kwargs):
+        where.append(threading.current_thread().name.rsplit("_", 1)[0])
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_near_duplicates", recorded)
+    snapshots = []
+    for early in (pipeline.EARLY_SEARCH_MAX_DOCS, 0):
+        monkeypatch.setattr(pipeline, "EARLY_SEARCH_MAX_DOCS", early)
+        home = tmp_path / f"early{early}"
+        corpus = make_corpus(home / "c", names=[seed])
+        wh = home / "nd.duckdb"
+        run(corpus, wh)
+        make_corpus(corpus, copies=3, names=[seed])
+        where.clear()
+        loads: list[bool] = []
+        load = pipeline._load_and_report
+
+        def loading(*a, loads=loads, load=load, **k):
+            loads.append(a[-1] is not None)  # (the early search's future, when it is taken)
+            return load(*a, **k)
+
+        monkeypatch.setattr(pipeline, "_load_and_report", loading)
+        s = run(corpus, wh)
+        monkeypatch.setattr(pipeline, "_load_and_report", load)
+        assert (s["docs_cleaned"], s["near_duplicates"]) == (2, 2)
+        # one search: the early one (its thread), or the load's own (near-duplicates pool, then too)
+        assert where == ["near-duplicates"] and loads == [bool(early)]
+        snapshots.append(repr(snapshot(wh)).replace(str(home), "HOME"))
+    assert snapshots[0] == snapshots[1]
+
+
+def test_an_early_search_is_taken_only_for_the_batches_that_load(tmp_path):
+    from concurrent.futures import Future
+
+    from flows import pipeline
+
+    search = pipeline._EarlySearch.__new__(pipeline._EarlySearch)
+    search.batches, search.future = [0, 1], Future()
+    assert search.found([1, 0]) is search.future
+    assert search.found([0]) is None  # a later stage stopped batch 1: the load searches again
+    search.batches, search.future = None, None
+    assert search.found([0, 1]) is None
+
+
 def test_readers_keep_their_snapshot_during_a_run(prefect_server, tmp_path):
     corpus = make_corpus(tmp_path / "c", names=SEEDS[:2])
     wh = tmp_path / "r.duckdb"

@@ -111,3 +111,35 @@ def test_glibc_is_found_and_its_trim_runs_for_real():
     assert libc is not None
     assert libc.malloc_trim(0) in (0, 1)
     tasks._hand_back_freed_memory()
+
+
+@pytest.mark.parametrize("data_docs", [True, False])
+def test_a_gate_stages_its_gx_result_only_for_data_docs(tmp_path, data_docs):
+    import datetime as dt
+
+    import polars as pl
+
+    from expectations.context import Context
+    from tests.expectations.test_suites import valid
+    from warehouse.schemas import RAW_DOCUMENTS
+
+    ctx = tasks.RunContext(
+        run_id="r1",
+        staging=str(tmp_path),
+        policy="quarantine",
+        systemic_share=0.05,
+        max_doc_bytes=1000,
+        gazetteer="",
+        known="",
+        started_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        data_docs=data_docs,
+    )
+    df = valid("raw_documents")
+    ctx.batch_dir(0).mkdir()
+    kept, report = tasks._gate(ctx, 0, "ingest", RAW_DOCUMENTS, df, Context(), df.select("doc_id", "source"))
+    staged = sorted(p.name for p in ctx.batch_dir(0).iterdir())
+    gx_file = ["gx.ingest.raw_documents.json"] if data_docs else []
+    assert staged == sorted(["quality.ingest.raw_documents.parquet", *gx_file])
+    assert kept.height == 1 and report.failed == 0
+    quality = pl.read_parquet(ctx.batch_dir(0) / "quality.ingest.raw_documents.parquet")
+    assert quality.height == len(report.outcomes)

@@ -361,12 +361,25 @@ def test_a_run_that_only_adds_documents_counts_its_own_mentions_onto_the_stored_
     assert _rows(wh, sql) == [("org:pumpco", 0.7, 2, 1), ("org:xiaomi", 1.0, 2, 0)]
 
 
-def test_mention_stats_of_files_apply_the_registry_rule_across_files(tmp_path):
-    """DuckDB's out-of-core count is transforms.registry.mention_stats's rule: one document counted
-    once even when its mentions sit in two files, registry readings neither evidence nor a cue."""
+@pytest.mark.parametrize("in_memory_rows", [0, 200_000])  # DuckDB out of core; polars for few rows
+def test_mention_stats_of_files_apply_the_registry_rule_across_files(tmp_path, monkeypatch, in_memory_rows):
+    """DuckDB's out-of-core count (and polars' count of a few rows) is transforms.registry.mention_stats's
+    rule: one document counted once even when its mentions sit in two files, registry readings neither
+    evidence nor a cue."""
     from transforms import registry as registry_t
+    from warehouse import load as load_module
     from warehouse.load import mention_stats_of_files
     from warehouse.schemas import MENTIONS
+
+    monkeypatch.setattr(load_module, "_STATS_IN_MEMORY_ROWS", in_memory_rows)
+    spills: list[str] = []
+    connect = duckdb.connect
+
+    def counted_connect(*args: object, **kwargs: object) -> duckdb.DuckDBPyConnection:
+        spills.append("duckdb")
+        return connect(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(duckdb, "connect", counted_connect)
 
     wh = Warehouse.at(tmp_path / "w" / "q.duckdb")
     parts = [
@@ -385,6 +398,7 @@ def test_mention_stats_of_files_apply_the_registry_rule_across_files(tmp_path):
     assert got.equals(registry_t.mention_stats(pl.concat(_mentions(p) for p in parts).lazy()))
     assert mention_stats_of_files(wh, []).schema == got.schema
     assert not list(wh.staging_dir.glob("duckdb-spill-*"))  # its spill directory is removed
+    assert spills == ([] if in_memory_rows else ["duckdb"])
 
 
 def test_a_quote_in_the_warehouse_path_stays_inside_every_sql_literal(tmp_path):
