@@ -288,15 +288,18 @@ _PER_SHARE = (
     + B
     + r")"
 )
-# (and the "to" of a range in German, French, Spanish, Italian: "6 bis 8 Prozent", "de 6 à 8 %", "5 a 7")
-_CONN = r"(?:\s*(?:[-–—~]|to)\s*|\s+(?:bis|à|a)\s+)"
+_CONN = r"(?:\s*(?:[-–—~]|to)\s*)"
+# (and the "to" of a range in German, French, Spanish, Italian between two bare numbers: "6 bis 8 Prozent",
+# "de 6 à 8 %", "de 5 a 7"; "de 6 % à 8 %", "de 6 milliards à 8 milliards" are mostly a move from one to
+# the other, which only English "from ... to" splits: `_split_changes`)
+_CONN_EU = r"(?:\s*(?:[-–—~]|to)\s*|\s+(?:bis|à|a)\s+)"
 _FIGURE = (
     # (a percent sign on both ends too: "between 3.75% and 4%")
     rf"(?:between\s+{_CUR_PRE}?{_NUM}{_SCALE}?(?:\s?[%％])?\s+and\s+{_CUR_PRE}?{_NUM}{_SCALE}?"
     # Ranges whose ends carry their own scale or percent sign: "$11.1B to $11.2B", "34% to 42%".
     rf"|{_CUR_PRE}?{_NUM_NOT_YEAR}{_SCALE}{_CONN}{_CUR_PRE}?{_NUM}{_SCALE}"
     rf"|{_NUM_NOT_YEAR}\s?[%％]{_CONN}{_NUM}\s?[%％]"
-    rf"|{_CUR_PRE}?(?:{_A_SCALE}|{_NUM_NOT_YEAR}{_CONN}{_CUR_PRE}?{_NUM}{_SCALE}?|{_NUM}{_SCALE}?))"
+    rf"|{_CUR_PRE}?(?:{_A_SCALE}|{_NUM_NOT_YEAR}{_CONN_EU}{_CUR_PRE}?{_NUM}{_SCALE}?|{_NUM}{_SCALE}?))"
     rf"{_UNIT}?{_PER_SHARE}?"
 )
 _ZH_NUM = r"[零一二两三四五六七八九十百千]+"
@@ -346,7 +349,7 @@ FIND = (
 
 _PARSE = (
     rf"^(?i)(?P<between>between\s+)?(?P<cur>{_CUR_PRE})?\s*(?P<lo>{_SPACED}|{_DIG}|{_WORDNUM}|an?|half[\s-]an?|{_ZH_NUM})"
-    rf"(?P<los>{_SCALE})?(?P<lopct>\s?[%％])?(?:(?P<conn>{_CONN}|\s+and\s+)(?P<cur2>{_CUR_PRE})?(?P<hi>{_DIG}|{_WORDNUM}))?"
+    rf"(?P<los>{_SCALE})?(?P<lopct>\s?[%％])?(?:(?P<conn>{_CONN_EU}|\s+and\s+)(?P<cur2>{_CUR_PRE})?(?P<hi>{_DIG}|{_WORDNUM}))?"
     rf"(?P<his>{_SCALE})?(?P<rest>.*)$"
 )
 
@@ -1434,13 +1437,12 @@ def _qualifier_tail(left: pl.Expr) -> pl.Expr:
 _ANY_QUALIFIER = rf"(?:^|[^a-z])(?:{'|'.join(pat for pat, _ in _QUALIFIERS)})\s*$"
 
 
-# A verb of motion before "up to" makes it a level reached, no hedge: "inflation picked up to 3.5%",
-# "prices went up to 4%", "the rate ticked up to 4.1%" ("up to 700 roles" is one).
+# A verb of motion in the past before "up to" makes it a level reached, no hedge: "inflation picked up to
+# 3.5%", "prices went up to 4%", "the rate ticked up to 4.1%" ("up to 700 roles", "could go up to $5
+# billion" are hedges).
 _MOVED_UP_TO = (
-    r"(?:^|[^a-z])(?:pick(?:s|ed|ing)?|went|go(?:es|ing|ne)?|mov(?:e|es|ed|ing)|tick(?:s|ed|ing)?|edg(?:e|es|ed|ing)|"
-    r"cre(?:pt|ep|eps|eping)|inch(?:es|ed|ing)?|shot|jump(?:s|ed|ing)?|climb(?:s|ed|ing)?|revis(?:e|es|ed|ing)|"
-    r"push(?:es|ed|ing)?|driv(?:e|es|en|ing)|drove|ramp(?:s|ed|ing)?|sp(?:ed|eed|eeds|eeding)|notch(?:es|ed|ing)?)"
-    r"\s+up\s+to\s*$"
+    r"(?:^|[^a-z])(?:picked|went|gone|moved|ticked|edged|crept|inched|shot|jumped|climbed|revised|pushed|driven|"
+    r"drove|ramped|sped|notched)\s+up\s+to\s*$"
 )
 
 

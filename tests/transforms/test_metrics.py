@@ -1225,6 +1225,9 @@ def _figures(text: str) -> list[tuple]:
         ("Der Leitzins sank um 0,25 Prozentpunkte.",
          [("0,25 Prozentpunkte", 0.25, None, "percent", None, "point_change", "down")]),
         ("The index rose 289 points on the day.", []),
+        # a move from one percent to another is two figures, no range
+        ("Le taux de marge est passé de 6% à 8% cette année.",
+         [("6%", 6.0, None, "percent", None, None, None), ("8%", 8.0, None, "percent", None, None, None)]),
     ],
 )  # fmt: skip
 def test_percent_words_of_other_languages(text: str, expected: list[tuple]) -> None:
@@ -1297,6 +1300,7 @@ def test_currency_words_and_per_share_in_other_languages(text: str, expected: li
         ("The index fell 120 points, or 0.3%.", [("0.3%", 0.3, None, "percent", None, "change", "down")]),
         ("Inflation had picked up to 3.5% in March.", [("3.5%", 3.5, None, "percent", None, "inflation", None)]),  # noqa: E501
         ("Acme plans up to 700 roles.", [("700 roles", 700.0, None, "employees", "up_to", "headcount", None)]),  # noqa: E501
+        ("Sales could go up to $5 billion next year.", [("$5 billion", 5e9, None, "USD", "up_to", "revenue", None)]),  # noqa: E501
         ("The economy grew at an annualized pace of 2.8% in the quarter.",
          [("2.8%", 2.8, None, "percent", None, "gdp_growth", "up")]),
         # rate levels: a target range, a yield reached after its move in points
@@ -1313,6 +1317,9 @@ def test_currency_words_and_per_share_in_other_languages(text: str, expected: li
           ("4%", 4.0, None, "percent", None, "revenue_change", "up")]),
         ("Acme plans to save about $1 billion a year.", [("$1 billion", 1e9, None, "USD", "about", "cost_savings", None)]),  # noqa: E501
         ("The dollar traded at 153.8 yen on Tuesday.", [("153.8 yen", 153.8, None, "JPY", None, "exchange_rate", None)]),  # noqa: E501
+        ("The euro rose to $1.08 after the data.", [("$1.08", 1.08, None, "USD", None, "exchange_rate", None)]),  # noqa: E501
+        ("Acme offers a dividend yield of 3% to investors.", [("3%", 3.0, None, "percent", None, None, None)]),  # noqa: E501
+        ("Acme booked a 3% increase in its dividend.", [("3%", 3.0, None, "percent", None, "dividend_change", "up")]),  # noqa: E501
     ],
 )  # fmt: skip
 def test_directions_and_kinds_of_market_news(text: str, expected: list[tuple]) -> None:
