@@ -1284,7 +1284,7 @@ def _change_in_kind(right: pl.Expr) -> pl.Expr:
 _FX_LEFT = (
     r"(?:^|[^a-z])the\s+(?:(?:us|u\.s\.|american|japanese|swiss|british|canadian|australian|chinese|indian|new\s+zealand|"
     r"single|common)\s+)?(?:dollar|euro|yen|yuan|renminbi|sterling|pound|franc|rupee|won|greenback|loonie|ruble|"
-    r"rouble|peso|real|lira|krona|krone|zloty|rand)s?\s+(?:[a-z]+\s+){0,3}(?:at|to|from|near|around|above|below)\s+"
+    r"rouble|peso|lira|krona|krone|zloty|rand)s?\s+(?:[a-z]+\s+){0,3}(?:at|to|from|near|around|above|below)\s+"
     r"(?:about\s+|around\s+|nearly\s+|almost\s+)?$"
 )
 
