@@ -17,7 +17,7 @@ import polars as pl
 from transforms.text import frame_schema, slice_spans
 from warehouse.schemas import CURRENCIES, METRICS, RATE_KINDS, UNITS
 
-EXTRACTOR_VERSION = "metrics-2026.12.02-qmet"
+EXTRACTOR_VERSION = "metrics-2026.12.02-qmet2"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -145,6 +145,11 @@ _CUR_WORDS = [
     (r"won|韩元", "KRW"),
     (r"rupees?", "INR"),
     (r"swiss\s+francs?|francs?\s+suisses|franken", "CHF"),
+    # (a bare franc is the Swiss one: the only franc of note in business news since the euro; the CFA
+    # and other francs are written with their name, which the finder does not take)
+    (r"francs?", "CHF"),
+    # (a bare pound is sterling only in a sentence about money: `figure_units`, "5 pounds" may weigh)
+    (r"pounds?", "GBP"),
     (r"usd|hkd|eur|gbp|jpy|krw|inr|twd|sgd|cad|aud|chf", None),  # the code itself
 ]
 _GPU_NAME = (
@@ -157,13 +162,19 @@ _TEAM_WORDS = (
     r"redundancies|"
     # (the word for employees in the languages of European business news: "680.000 Mitarbeiter")
     r"mitarbeiter(?:innen)?|beschäftigten?|angestellten?|salariés|employés|collaborateurs|empleados|"
-    r"trabajadores|dipendenti|lavoratori)"
+    r"trabajadores|dipendenti|lavoratori|"
+    # (and the jobs they hold: "5.600 Stellen", "1 200 postes", "300 puestos")
+    r"stellen|arbeitsplätze|postes|emplois|puestos|empleos|posti)"
 )
+# A job noun past one or two modifiers of any kind: "4,000 customer support jobs", "14,000 corporate roles"
+# (words of three letters or more: "$2 million in jobs" is money; only the nouns of jobs, not "128 MoE
+# experts")
+_JOB_MODIFIED = r"(?:[a-z][a-z-]{2,}\s+){1,2}(?:jobs|roles|positions|posts|workers|employees|staff(?:ers)?)"
 # Things made and sold: vehicles (cars, NEVs, deliveries of cars) and units (devices shipped: phones,
 # robots, drives). Generic words ("units", "deliveries", "orders") take the kind of thing the
 # sentence or document counts (devset README's label rule).
 _VEHICLE_NOUNS = (
-    r"(?:vehicles|cars|evs|nevs|bevs|phevs|hevs|suvs|sedans|trucks|buses|"
+    r"(?:vehicles|cars|evs|nevs|bevs|phevs|hevs|hybrids|suvs|sedans|pickups|trucks|vans|buses|motorcycles|"
     r"new[\s-]energy\s+(?:passenger\s+)?(?:vehicles|cars))"
 )
 _DEVICE_NOUNS = (
@@ -181,7 +192,12 @@ _COUNT_NOUNS = (
 _UNIT = (
     r"(?:"
     r"\s?(?:%|％)"
-    r"|\s?(?:per\s?cent|percent|pct)(?:age\s+points?)?|pc|[\s-]?(?:bps|basis[\s-]points?|(?-i:bp))"
+    # (the percent of German, French, Spanish, Italian news: "12 Prozent", "5 pour cent", "3 per cento";
+    # "Prozentpunkte" are percentage points)
+    r"|\s(?:prozent(?:punkte?)?|pour\s+cent|por\s+ciento|per\s+cento|points?\s+de\s+pourcentage|"
+    r"puntos?\s+porcentuales?|punt[oi]\s+percentual[ei])"
+    + B
+    + r"|\s?(?:per\s?cent|percent|pct)(?:age\s+points?)?|pc|[\s-]?(?:bps|basis[\s-]points?|(?-i:bp))"
     + B
     + r"|\s*(?:个百分点|倍|元|人民币|美元|港元|港币|欧元|日元|英镑|韩元|(?:个)?参数|名?(?:员工|工程师|研究人员)|名?人|"  # noqa: E501
     r"(?:月活跃?|日活跃?|活跃)?用户|(?:块|张)(?:GPU|显卡|卡)|项?专利|台|家)"
@@ -219,7 +235,7 @@ _UNIT = (
     + r"|\s+"
     + _CUR_OF
     + r"(?:yuans?|renminbi|rmb|euros?|pounds?\s+sterling|british\s+pounds?|livres?\s+sterling|pfund|yens?|"
-    r"won|rupees?|swiss\s+francs?|francs?\s+suisses|franken|usd|cny|hkd|eur|gbp|jpy|krw|inr|twd|sgd|cad|aud|chf)"
+    r"won|rupees?|swiss\s+francs?|francs?\s+suisses|franken|francs?|pounds?|usd|cny|hkd|eur|gbp|jpy|krw|inr|twd|sgd|cad|aud|chf)"
     + B
     + r"|\s+(?:(?:nvidia|amd|huawei)\s+)?(?:"
     + _GPU_NAME
@@ -227,12 +243,15 @@ _UNIT = (
     r"|(?:AI\s+)?(?:GPUs?|graphics\s+processing\s+units|graphics\s+cards|AI\s+chips|AI\s+accelerators))"
     + B
     + r"|\s+(?:(?:monthly|weekly|daily)\s+)?(?:active\s+)?(?:(?:paying|paid|registered|global|enterprise|business|"  # noqa: E501
-    r"individual)\s+)?(?:users|subscribers|seats|MAUs?|DAUs?|WAUs?)"
+    r"individual)\s+)?(?:users|subscribers|members|seats|MAUs?|DAUs?|WAUs?)"
     + B
     + r"|\s+(?:"
     + _TEAM_MODS
     + r"\s+)?"
     + _TEAM_WORDS
+    + B
+    + r"|\s+"
+    + _JOB_MODIFIED
     + B
     + r"|\s+(?:people|persons|individuals|contractors)"
     + B
@@ -259,20 +278,28 @@ _UNIT = (
     + r"|\s*(?:天|万?辆)"
     + r")"
 )
+# "per share" as English, German, French, Spanish and Italian write it ("1,20 Euro je Aktie", "2 euros par
+# action", "0,5 euros por acción", "0,3 euro per azione")
+_PER_SHARE_WORDS = r"(?:per|a)\s+share|je\s+aktie|par\s+action|por\s+acci[oó]n|per\s+azione"
 _PER_SHARE = (
-    r"(?:\s+(?:per|a)\s+share"
+    rf"(?:\s+(?:{_PER_SHARE_WORDS})"
     + B
     + r"|\s*(?:/|per\s+)(?:1\s*)?(?:million|m)\s+(?:input\s+|output\s+)?tokens"
     + B
     + r")"
 )
 _CONN = r"(?:\s*(?:[-–—~]|to)\s*)"
+# (and the "to" of a range in German, French, Spanish, Italian between two bare numbers: "6 bis 8 Prozent",
+# "de 6 à 8 %", "de 5 a 7"; "de 6 % à 8 %", "de 6 milliards à 8 milliards" are mostly a move from one to
+# the other, which only English "from ... to" splits: `_split_changes`)
+_CONN_EU = r"(?:\s*(?:[-–—~]|to)\s*|\s+(?:bis|à|a)\s+)"
 _FIGURE = (
-    rf"(?:between\s+{_CUR_PRE}?{_NUM}{_SCALE}?\s+and\s+{_CUR_PRE}?{_NUM}{_SCALE}?"
+    # (a percent sign on both ends too: "between 3.75% and 4%")
+    rf"(?:between\s+{_CUR_PRE}?{_NUM}{_SCALE}?(?:\s?[%％])?\s+and\s+{_CUR_PRE}?{_NUM}{_SCALE}?"
     # Ranges whose ends carry their own scale or percent sign: "$11.1B to $11.2B", "34% to 42%".
     rf"|{_CUR_PRE}?{_NUM_NOT_YEAR}{_SCALE}{_CONN}{_CUR_PRE}?{_NUM}{_SCALE}"
     rf"|{_NUM_NOT_YEAR}\s?[%％]{_CONN}{_NUM}\s?[%％]"
-    rf"|{_CUR_PRE}?(?:{_A_SCALE}|{_NUM_NOT_YEAR}{_CONN}{_CUR_PRE}?{_NUM}{_SCALE}?|{_NUM}{_SCALE}?))"
+    rf"|{_CUR_PRE}?(?:{_A_SCALE}|{_NUM_NOT_YEAR}{_CONN_EU}{_CUR_PRE}?{_NUM}{_SCALE}?|{_NUM}{_SCALE}?))"
     rf"{_UNIT}?{_PER_SHARE}?"
 )
 _ZH_NUM = r"[零一二两三四五六七八九十百千]+"
@@ -308,18 +335,21 @@ _POINT_FRACTIONS = {
 # 512GB machines" or a list of numbers is not one number.
 _SPACED = r"[0-9]{1,3}(?: [0-9]{3})+"
 _WHOLE_NOUN = (
-    rf"(?:\s+(?:{_TEAM_MODS}\s+)?{_TEAM_WORDS}|\s+(?:people|persons|individuals|contractors)"
+    rf"(?:\s+(?:{_TEAM_MODS}\s+)?{_TEAM_WORDS}|\s+{_JOB_MODIFIED}|\s+(?:people|persons|individuals|contractors)"
     r"|\s+(?:(?:monthly|weekly|daily)\s+)?(?:active\s+)?(?:users|subscribers|customers)"
     rf"|\s+(?:[a-z][a-z-]*\s+)?(?:{_VEHICLE_NOUNS}|{_DEVICE_NOUNS}|{_GENERIC_NOUNS}|{_COUNT_NOUNS})){B}"
 )
+# A decimal-comma number of points is percentage points, as French, German, Spanish and Italian news
+# write a rate's move ("a reculé de 0,5 point", "um 0,25 Punkte"); an index moves by whole points.
+_EU_POINTS = rf"{B}[0-9]{{1,2}},[0-9]{{1,2}}\s(?:points?|punkte?|puntos?|punti){B}"
 FIND = (
-    rf"(?i)(?:{_RANK}|{_CUR_PRE}?{_A_SCALE}{_UNIT}?|{_POINT_WORD}|{_MULT_WORD}|{B}{_SPACED}{_WHOLE_NOUN}|{_FIGURE}"
+    rf"(?i)(?:{_RANK}|{_EU_POINTS}|{_CUR_PRE}?{_A_SCALE}{_UNIT}?|{_POINT_WORD}|{_MULT_WORD}|{B}{_SPACED}{_WHOLE_NOUN}|{_FIGURE}"
     rf"|{_ZH_FIGURE})"
 )
 
 _PARSE = (
     rf"^(?i)(?P<between>between\s+)?(?P<cur>{_CUR_PRE})?\s*(?P<lo>{_SPACED}|{_DIG}|{_WORDNUM}|an?|half[\s-]an?|{_ZH_NUM})"
-    rf"(?P<los>{_SCALE})?(?P<lopct>\s?[%％])?(?:(?P<conn>{_CONN}|\s+and\s+)(?P<cur2>{_CUR_PRE})?(?P<hi>{_DIG}|{_WORDNUM}))?"
+    rf"(?P<los>{_SCALE})?(?P<lopct>\s?[%％])?(?:(?P<conn>{_CONN_EU}|\s+and\s+)(?P<cur2>{_CUR_PRE})?(?P<hi>{_DIG}|{_WORDNUM}))?"
     rf"(?P<his>{_SCALE})?(?P<rest>.*)$"
 )
 
@@ -853,7 +883,13 @@ def _unit_from_rest(rest: pl.Expr) -> pl.Expr:
     r = rest.str.to_lowercase()
     rules: list[tuple[str, str]] = [
         # (a basis point is a hundredth of a percentage point: "25 basis points" -> 0.25 percent)
-        (r"^\s*(?:%|％|per\s?cent|percent|pct|个百分点)|^[\s-]?(?:bps?|basis[\s-]points?)|^pc$", "percent"),
+        # (and the percent and percentage points of other languages: "12 Prozent", "0,5 point de pourcentage")
+        (
+            r"^\s*(?:%|％|per\s?cent|percent|pct|个百分点|prozent|pour\s+cent|por\s+ciento|points?\s+de\s+pourcentage|"
+            r"puntos?\s+porcentuales?|punt[oi]\s+percentual[ei])|^\s(?:points?|punkte?|puntos?|punti)$|"
+            r"^[\s-]?(?:bps?|basis[\s-]points?)|^pc$",
+            "percent",
+        ),
         (r"^\s?tokens?\s*(?:per|a|/)", "tokens_per_second"),
         (r"gpu[\s-]hours", "GPU_hours"),
         (r"^[\s-]?(?:token|context)", "tokens"),
@@ -864,9 +900,9 @@ def _unit_from_rest(rest: pl.Expr) -> pl.Expr:
             r"显卡|卡$",
             "GPU",
         ),
-        (r"users|subscribers|seats$|maus?$|daus?$|waus?$|用户", "users"),
+        (r"users|subscribers|members|seats$|maus?$|daus?$|waus?$|用户", "users"),
         (
-            r"^\s+(?:" + _TEAM_MODS.lower() + r"\s+)?" + _TEAM_WORDS.lower() + r"|员工|工程师|研究人员",
+            rf"^\s+(?:{_TEAM_MODS.lower()}\s+)?{_TEAM_WORDS.lower()}|^\s+{_JOB_MODIFIED}|员工|工程师|研究人员",
             "employees",
         ),
         (r"^\s+(?:people|persons|individuals|contractors)|^\s*名?人", "people"),
@@ -886,7 +922,8 @@ def _unit_from_rest(rest: pl.Expr) -> pl.Expr:
 # Left-context cues for a bare number: "patents exceeds 32,000", "scored 85.2", "valued at 3 billion".
 _LEFT_CUES = [
     (r"(?:users|subscribers)\s+(?:[A-Za-z0-9_]+\s+){0,2}", "users"),
-    (r"(?:employees|staff|headcount|workforce)\s+(?:[A-Za-z0-9_]+\s+){0,2}", "employees"),
+    # (a count of jobs moved: "payrolls fell by 32,000", "nonfarm payrolls rose 150,000")
+    (r"(?:employees|staff|headcount|workforce|payrolls)\s+(?:[A-Za-z0-9_]+\s+){0,2}", "employees"),
     (
         r"(?:patents|devices|downloads|units|vehicles|deliveries|shipments)\s+(?:[A-Za-z0-9_]+\s+){0,2}",
         "count",
@@ -896,7 +933,8 @@ _LEFT_CUES = [
 ]
 _LEFT_VERBS = (
     r"(?:exceed(?:s|ed)?|surpass(?:es|ed)?|reach(?:es|ed)?|total(?:s|ed|led|ing)?|top(?:s|ped)?|hit|"
-    r"stood\s+at|stands\s+at|of|is|was|are|were|(?:rose|grew|climbed|jumped|increased)\s+to|numbered|number)"
+    r"stood\s+at|stands\s+at|of|is|was|are|were|(?:rose|grew|climbed|jumped|increased)\s+to|numbered|number|"
+    r"(?:rose|grew|climbed|jumped|increased|fell|dropped|declined|decreased|shrank)(?:\s+by)?)"
 )
 
 
@@ -912,7 +950,7 @@ def _unit_from_left(left: pl.Expr) -> pl.Expr:
 
 # Every left cue opens with one of these words: a left context without one matches none of them.
 _LEFT_CUE_WORDS = (
-    "users|subscribers|employees|staff|headcount|workforce|patents|devices|downloads|units|vehicles|"
+    "users|subscribers|employees|staff|headcount|workforce|payrolls|patents|devices|downloads|units|vehicles|"
     "deliveries|shipments|scor|elo|param"
 )
 
@@ -999,7 +1037,11 @@ _MONEY_CUES = [
     # capital expenditure is spending on the company's own assets: `investment` (as `_s_investment`)
     ("investment", r"capex|capital\s+(?:expenditures?|spending)|资本开支|资本支出"),
     # ("a €10bn cost-cutting programme": the compound is written with a hyphen as often as a space)
-    ("cost_savings", r"(?:cost[\s-]+)?savings|cost[\s-]+(?:saving|reductions?|cuts?|cutting)|降本"),
+    # (and the verb right before the amount: "plans to save about $1 billion a year")
+    (
+        "cost_savings",
+        r"(?:cost[\s-]+)?savings|cost[\s-]+(?:saving|reductions?|cuts?|cutting)|sav(?:e|es|ed|ing)|降本",
+    ),
     # money a company pays its own shareholders is neither an acquisition nor revenue: a share buyback
     # ("a $10 billion share buyback", "¥50 billion to buy back shares") and a dividend
     (
@@ -1037,11 +1079,15 @@ _CUE_RIGHT = rf"^\s*(?:\)\s*)?(?:in\s+)?(?:{_CUE_MODIFIERS}\s*){{0,2}}({_CUE_ANY
 # dividend of $0.30 a share").
 _EPS_LEFT = (
     r"^.*(?:^|[^a-z])(eps|earnings|earn(?:s|ed)?|profits?|net\s+income|每股收益|dividends?|payouts?|股息|分红|"
+    # (the earnings and dividend words of continental European statements: "Gewinn je Aktie", "dividende")
+    r"gewinn|ergebnis|bénéfice|beneficio|utile|dividenden?|dividendos?|dividendi|"
     r"shares?|stocks?|prices?|priced|traded|trading|股价)"
     r"(?:[^.;:]|\.[0-9])*$"
 )
-_EPS_WORDS = ["eps", "earnings", "earn", "earns", "earned", "profit", "profits", "每股收益"]
-_DIVIDEND_WORDS = ["dividend", "dividends", "payout", "payouts", "股息", "分红"]
+_EPS_WORDS = ["eps", "earnings", "earn", "earns", "earned", "profit", "profits", "每股收益", "gewinn",
+              "ergebnis", "bénéfice", "beneficio", "utile"]  # fmt: skip
+_DIVIDEND_WORDS = ["dividend", "dividends", "payout", "payouts", "股息", "分红", "dividende", "dividenden",
+                   "dividendo", "dividendos", "dividendi"]  # fmt: skip
 _EPS_RIGHT = (
     r"^\s*(?:(?:per|a)\s+share\s+)?(?:in\s+)?(?:adjusted\s+|diluted\s+|gaap\s+)?(?:earnings|eps)(?-u:\b)"
 )
@@ -1074,7 +1120,11 @@ _RATE_CUES = [
     ),
     (
         "interest_rate",
-        rf"(?:{_RATE_NOUNS})\s+rates?(?:\s+(?:range|target))?|(?:rais|hik|cut|lower|held|hold|"
+        # (a central bank's "target range"; a bond's yield is the interest rate its price pays: "ten-year
+        # yields", "Treasury yields", "the yield on the 10-year note")
+        rf"(?:{_RATE_NOUNS})\s+rates?(?:\s+(?:range|target))?|target\s+range|"
+        r"(?:bond|treasury|gilt|bund|[a-z0-9]+-year)\s+yields?|yields?\s+on\s+(?:the\s+)?(?:[a-z0-9-]+\s+){0,2}"
+        r"(?:notes?|bonds?|treasur(?:y|ies)|gilts?|bunds?)|(?:rais|hik|cut|lower|held|hold|"
         r"kept|keep|left|leav|trim|reduc|slash)[a-z]*\s+(?:its\s+|their\s+|the\s+)?(?:key\s+)?rates|利率",
     ),
     (
@@ -1103,10 +1153,14 @@ _MARGIN_CUE = r"margins?|(?:gross\s+|operating\s+|net\s+)?profit\s+rates?"
 _PCT_CUE_LEFT = (
     rf"^.*(?:^|[^a-z])({_STOCK_CUE}|{_MARGIN_CUE}|{_CUE_ANY}|{_RATE_ANY}|market\s+share)"
     r"((?:\s+[a-zß-ÿ][a-zß-ÿ0-9'’-]*){0,6}(?:\s+[0-9]+(?:\.[0-9]+)?\s?(?:%|per\s?cent|percent(?:age\s+points?)?|"
-    r"basis\s+points?|pc|bps|points?)(?:\s+[a-zß-ÿ][a-zß-ÿ0-9'’-]*){0,2}\s+(?:to|from|at|and|or)(?:\s+[a-z]+)?)?)\s*$"
+    r"basis\s+points?|pc|bps|points?)(?:\s+[a-zß-ÿ][a-zß-ÿ0-9'’-]*){0,2}\s+(?:to|from|at|and|or)(?:\s+[a-z]+)?"
+    # (or the noun's amount, then its change: "revenue of $14.6 billion, up 4%", "sales were €2bn, down 3%")
+    r"|\s+(?:[$€£¥]|us\$)?[0-9][0-9.,]*(?:\s?(?:billion|million|trillion|bn|mn|m|b))?(?:\s+[a-z]+)?,?\s+"
+    r"(?:up|down|rising|falling|growing|increasing|decreasing|declining))?)\s*$"
 )
 _PCT_CUE_HINT = (
-    rf"(?i){_STOCK_CUE}|{_CUE_ANY}|margin|market\s+share|rates?(?-u:\b)|inflation|prices?|cpi|ppi|hicp|jobless|"
+    rf"(?i){_STOCK_CUE}|{_CUE_ANY}|margin|market\s+share|rates?(?-u:\b)|target\s+range|yields?|inflation|prices?|"
+    r"cpi|ppi|hicp|jobless|"
     r"unemploy|gdp|domestic|econom|利率|通胀|通货膨胀|消费者物价|失业率|经济增长|国内生产总值"
 )
 # The same rates named right after the percent, past modifiers ("a 4.1% jobless rate", "3.2% core
@@ -1138,6 +1192,7 @@ _CHANGE_UP_WORDS = (
 )
 _CHANGE_DOWN_WORDS = (
     r"down|fell|sank|drop\w*|declin\w*|decreas\w*|plung\w*|slump\w*|tumbl\w*|shr[aiu]nk\w*|narrow\w*|"
+    r"slip(?:s|ped|ping)?|"
     r"gesunken|sinkt|fiel|gefallen|fällt|rückgang\w*|schrumpf\w*|"
     r"baiss\w*|recul\w*|chut(?:e|é|ent|es)|diminu(?:é|ée|és|ées|e|ent|tion)|"
     r"cay(?:ó|eron|endo)|caíd[ao]s?|baj(?:ó|aron|ada)|descen\w*|disminu(?:yó|yeron|ción|ido)|"
@@ -1208,6 +1263,32 @@ def _percent_cue(cue: pl.Expr, between: pl.Expr, points: pl.Expr) -> pl.Expr:
     )
 
 
+# A percent's change noun and the statement noun it changes, right after it: "a 14% rise in net profit",
+# "a 5 per cent drop in quarterly revenue", "a 10% increase in its dividend" (the noun's `<kind>_change`).
+_CHANGE_IN_RIGHT = (
+    r"^\s+(?:(?:year-on-year|annual|quarterly|sharp|steep|modest|slight)\s+)?(?:rise|increase|jump|gain|surge|"
+    r"growth|climb|boost|fall|drop|decline|decrease|slump|plunge|dip|slide|reduction)s?\s+in\s+"
+    rf"(?:(?:its|the|their)\s+)?(?:{_CUE_MODIFIERS}\s+){{0,2}}({_CUE_ANY})(?:[^a-z]|$)"
+)
+_CHANGE_IN_HINT = r"(?-u)^\s+(?:[A-Za-z-]+\s+){1,2}in\s"
+
+
+def _change_in_kind(right: pl.Expr) -> pl.Expr:
+    """The `<kind>_change` a percent's change noun names after it (`_CHANGE_IN_RIGHT`), null when none."""
+    noun = right.str.head(60).str.to_lowercase().str.extract(_CHANGE_IN_RIGHT, 1)
+    return _first_match_map(noun, [(pat, f"{kind}_change") for kind, pat in _MONEY_CUES], "^(?:{})$")
+
+
+# The words before the price of a currency in another: "the dollar traded at 153.8 yen", "the euro rose to
+# $1.08", "the Swiss franc fell to 0.88 euros" (an exchange rate, no share price).
+_FX_LEFT = (
+    r"(?:^|[^a-z])the\s+(?:(?:us|u\.s\.|american|japanese|swiss|british|canadian|australian|chinese|indian|new\s+zealand|"
+    r"single|common)\s+)?(?:dollar|euro|yen|yuan|renminbi|sterling|pound|franc|rupee|won|greenback|loonie|ruble|"
+    r"rouble|peso|lira|krona|krone|zloty|rand)s?\s+(?:[a-z]+\s+){0,3}(?:at|to|from|near|around|above|below)\s+"
+    r"(?:about\s+|around\s+|nearly\s+|almost\s+)?$"
+)
+
+
 def _per_share_kind(left: pl.Expr, right: pl.Expr) -> pl.Expr:
     """What an amount per share is: eps, dividend or share_price (`_EPS_LEFT`, `_EPS_RIGHT`,
     `_DIVIDEND_RIGHT`); a word after the amount outranks the nearest one before it."""
@@ -1215,7 +1296,7 @@ def _per_share_kind(left: pl.Expr, right: pl.Expr) -> pl.Expr:
     before = (
         left.str.tail(80)
         .str.to_lowercase()
-        .str.replace_all(r"(?:per|a)\s+share", " ")
+        .str.replace_all(_PER_SHARE_WORDS, " ")
         .str.replace_all(r"net\s+income", "net income")
         .str.extract(_EPS_LEFT, 1)
     )
@@ -1238,6 +1319,7 @@ def _kind_words(left: pl.Expr, right: pl.Expr) -> tuple[dict[str, pl.Expr], dict
     lft = left.str.to_lowercase()
     rgt = right.str.to_lowercase()
     money = {
+        "exchange_rate": lft.str.contains(_FX_LEFT),
         # "raise USD 2 million", "raised about $5m" (an amount raised to: "raised to $5m" is a new level)
         "raised": lft.str.contains(
             r"(?-u:\b)rais(?:e|es|ed|ing)\s+(?:(?:about|around|nearly|over|more\s+than|some|an?|another|"
@@ -1285,6 +1367,8 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
     # is none, and `_kind` takes `_near` first)
     money = _first_of(
         [
+            # (an unscaled price of one currency in another: `_FX_LEFT`)
+            (words["exchange_rate"] & (s("_lo_scale") < 1e6), "exchange_rate"),
             (words["raised"], "funding"),
             # (a price of one share in millions is no share price: "cut its forecast to $1.1 billion")
             (s("_s_stock") & words["share_price"] & (s("_lo_scale") < 1e6), "share_price"),
@@ -1309,6 +1393,7 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
         [
             (pct["market_share"], "market_share"),
             (pl.col("_rate_r").is_not_null(), pl.col("_rate_r")),
+            (pl.col("_change_in").is_not_null(), pl.col("_change_in")),
             (cue.is_not_null() & (cue != ""), cue),
             (cue.is_null() & s("_s_stock") & s("_stock_near"), "stock_change"),
             (pct["benchmark"], "benchmark_score"),
@@ -1354,9 +1439,22 @@ def _qualifier_tail(left: pl.Expr) -> pl.Expr:
 _ANY_QUALIFIER = rf"(?:^|[^a-z])(?:{'|'.join(pat for pat, _ in _QUALIFIERS)})\s*$"
 
 
+# A verb of motion in the past before "up to" makes it a level reached, no hedge: "inflation picked up to
+# 3.5%", "prices went up to 4%", "the rate ticked up to 4.1%" ("up to 700 roles", "could go up to $5
+# billion" are hedges).
+_MOVED_UP_TO = (
+    r"(?:^|[^a-z])(?:picked|went|gone|moved|ticked|edged|crept|inched|shot|jumped|climbed|revised|pushed|driven|"
+    r"drove|ramped|sped|notched)\s+up\s+to\s*$"
+)
+
+
 def _qualifier(tail: pl.Expr) -> pl.Expr:
-    """The qualifier of the first `_QUALIFIERS` pattern ending `tail` (`_qualifier_tail`), or null."""
-    return _first_of([(tail.str.contains(rf"(?:^|[^a-z])(?:{pat})\s*$"), q) for pat, q in _QUALIFIERS])
+    """The qualifier of the first `_QUALIFIERS` pattern ending `tail` (`_qualifier_tail`), or null
+    (a verb of motion's "up to" is none: `_MOVED_UP_TO`)."""
+    return _first_of(
+        [(tail.str.contains(_MOVED_UP_TO), pl.lit(None, dtype=pl.String))]
+        + [(tail.str.contains(rf"(?:^|[^a-z])(?:{pat})\s*$"), q) for pat, q in _QUALIFIERS]
+    )
 
 
 # A unit noun's modifier is never a function word: "-$45 million and shares fell" ends at "million"
@@ -1709,10 +1807,10 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
     is_rank = surf_l.str.starts_with("rank")
     rest = pl.col("rest").fill_null("")
     per_mtok = rest.str.contains(r"(?i)(?:/|per\s+)(?:1\s*)?(?:million|m)\s+(?:input\s+|output\s+)?tokens$")
-    rest_wo_share = rest.str.replace(r"(?i)\s+(?:per|a)\s+share$", "").str.replace(
+    rest_wo_share = rest.str.replace(rf"(?i)\s+(?:{_PER_SHARE_WORDS})$", "").str.replace(
         r"(?i)\s*(?:/|per\s+)(?:1\s*)?(?:million|m)\s+(?:input\s+|output\s+)?tokens$", ""
     )
-    per_share = rest.str.contains(r"(?i)\s(?:per|a)\s+share$")
+    per_share = rest.str.contains(rf"(?i)\s(?:{_PER_SHARE_WORDS})$")
     cur_pre = pl.coalesce(pl.col("cur"), pl.col("cur2")).str.replace_all(r"[\s.]", "").str.to_uppercase()
     cur_pre = cur_pre.replace_strict(
         {k.replace(".", "").upper(): v for k, v in _CUR_PRE_CODES.items()},
@@ -1913,6 +2011,12 @@ _PENCE_CUE = (
     r"(?i)£|(?-u:\b)(?:pence|penny|sterling|pounds?|costs?|prices?|priced|charges?|charged|fees?|fares?|pays?|"
     r"paid|shares?|stocks?|dividends?|payouts?|eps|earnings|ftse)(?-u:\b)"
 )
+# The words of a sentence about money in pounds (sterling, not weight): "shares fell to 46.10 pounds".
+_POUND_CUE = (
+    r"(?i)£|(?-u:\b)(?:pence|penny|sterling|costs?|prices?|priced|charges?|charged|fees?|fares?|pays?|paid|shares?|"
+    r"stocks?|dividends?|payouts?|eps|earnings|ftse|revenues?|sales|profits?|worth|valued|wages?|salar(?:y|ies)|"
+    r"billion|million|bn|mn)(?-u:\b)"
+)
 # Money words to the left of a bare scaled number: "valuation passed 38 billion" (currency implied).
 _MONEY_LEFT = (
     r"(?i)(?:(?-u:\b)(?:valuation|valued|market\s+(?:cap|value)|revenue|sales|funding|raised|worth)"
@@ -2018,6 +2122,8 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
     # video's frame rate, "3p.m." a time.
     pence_rows = (pl.col("unit") == "GBP") & (pl.col("rest") == "p")
     pence = pl.col("_stext").str.contains(_PENCE_CUE) & ~pl.col("_right").str.starts_with(".m")
+    pounds_rows = (pl.col("unit") == "GBP") & pl.col("rest").str.contains(r"(?i)^\s+pounds?$")
+    pounds = pl.col("_stext").str.contains(_POUND_CUE)
     # Each rule reads the sentence only for the figures of its own unit.
     team = ~pl.col("rest").str.contains(r"(?i)contractors") & pl.col("_stext").str.contains(
         r"(?i)(?-u:\b)(?:team|staff|employ[A-Za-z0-9_]*|workforce|hire[A-Za-z0-9_]*|recruit[A-Za-z0-9_]*|headcount|lab)(?-u:\b)|团队|员工|实验室"  # noqa: E501
@@ -2047,6 +2153,7 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
         (is_generic, generic_unit, "_generic_unit"),
         (yen_rows, japan, "_japan"),
         (pence_rows, pence, "_pence"),
+        (pounds_rows, pounds, "_pounds"),
     ]
     # (only the figures whose unit may change, and only the columns the rules read: the new units are
     # scattered into the unit column, the figures' wide frame is neither filtered nor stacked again)
@@ -2057,6 +2164,8 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
         needed = _on_rows(needed, rows, **{name: rule})
     fixed = (
         pl.when(pence_rows & ~pl.col("_pence"))
+        .then(pl.lit(None, dtype=pl.String))
+        .when(pounds_rows & ~pl.col("_pounds"))
         .then(pl.lit(None, dtype=pl.String))
         # "3,000 people" about a team is a headcount.
         .when(is_people & pl.col("_team"))
@@ -2546,6 +2655,13 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
             "^(?:{})$",
         ),
     )  # fmt: skip
+    # A statement noun changed by the percent, named after it ("a 14% rise in net profit").
+    # (the hint read in the percents' words alone)
+    kept = _on_rows(
+        kept,
+        _masked_value(_PERCENT, "_right", lambda t: t.str.contains(_CHANGE_IN_HINT), length=60),
+        _change_in=_change_in_kind(pl.col("_right")),
+    )
     # With no cue next to an amount of money, the statement noun nearest before it in its clause, past
     # other figures ("cut its profit forecast to ¥400 billion from ¥1.25 trillion, as sales fell": both
     # are profit; a word of forecast or guidance names no kind of its own), read only where the clause
@@ -2600,6 +2716,7 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
         "_pct_cue",
         "_stock_near",
         "_rate_r",
+        "_change_in",
         "_far",
         *_KIND_SENTENCE,
         *(name for _, name, _ in rules),
@@ -2631,7 +2748,7 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
 
 # A percent written in percentage points or basis points ("1.2 percentage points", "25 bps", "3个百分点"):
 # the labels' unit is `percent` (devset README), the kind says it is a difference of two rates.
-_POINTS = r"(?i)points?$|bps?$|个百分点$"
+_POINTS = r"(?i)points?$|bps?$|个百分点$|prozentpunkte?$|pourcentage$|porcentuales?$|percentual[ei]$"
 
 
 def _points_kind(kind: pl.Expr) -> pl.Expr:
@@ -2677,7 +2794,10 @@ _LOSS_WORDS = r"lost|los(?:e|es|ing)|loss(?:es)?"
 _HIRE_WORDS = r"hir(?:e|es|ed|ing)|recruit\w*|add(?:s|ed|ing)?|creat(?:e|es|ed|ing)"
 _FIRE_WORDS = (
     r"la(?:y|ys|ying|id)\s+off|fir(?:e|es|ed|ing)|sack\w*|shed\w*|eliminat\w*|ax(?:e|es|ed|ing)|trim\w*|"
-    r"let\s+go(?:\s+of)?|job\s+cuts|layoffs|lay-offs|redundancies"
+    r"let\s+go(?:\s+of)?|job\s+cuts|layoffs|lay-offs|redundancies|"
+    # (the verbs of cutting jobs in German, French, Spanish, Italian: "streicht 5.600 Stellen", "supprimer
+    # 1 200 postes", "recortará 300 empleos", "taglierà 500 posti")
+    r"streich\w*|gestrichen|abbau\w*|abgebaut|supprim\w*|suppressions?|recort\w*|despid\w*|licenzi\w*|taglie\w*"
 )
 # Phrasal verbs whose "up" is no rise ("set up 3 labs", "signed up 5 million users").
 _UP_PHRASAL_VERBS = _gather_stems(
@@ -2693,7 +2813,9 @@ _DIRECTION_GAP = (
     r"much|many|an?|estimated|further|another|additional|extra|[a-z]+ly|year-(?:on|over)-year|yoy|"
     r"sequentially|up\s+to|(?:(?:its|their|the|his|her)\s+)?[a-zß-ÿ-]+(?:\s+[a-zß-ÿ-]+){0,2}\s+(?:by|um|de|un|del)|"
     r"in\s+[a-z-]+(?:\s+[a-z-]+)?\s+of|"
-    r"at\s+(?:the\s+|an?\s+)?(?:[a-z]+\s+){0,2}rate\s+of)"
+    r"at\s+(?:the\s+|an?\s+)?(?:[a-z]+\s+){0,2}(?:rate|pace)\s+of|"
+    # (a move in points restated in percent: "rose 289 points, or 0.6%", "fell $2, or 3%")
+    r"[$€£]?[0-9][0-9.,]*\s?(?:%|[a-z]+)?,\s+or)"
     r"){0,4}"
 )
 # (the stems gathered: `_gather_stems`)
@@ -2772,7 +2894,11 @@ def figure_directions(kept: pl.DataFrame) -> pl.DataFrame:
     kept = _on_rows(
         kept,
         pl.col("_hl"),
-        _dl=low_left.str.replace(r"^[^\n]*[,.;:!?%$()\"'’“”]", ",").str.extract(_DIRECTION_LEFT, 1),
+        _dl=pl.when(low_left.str.contains(r",\s+or\s*$"))
+        # (a move restated after ", or" reads back past its comma: "rose 289 points, or 0.6%")
+        .then(low_left)
+        .otherwise(low_left.str.replace(r"^[^\n]*[,.;:!?%$()\"'’“”]", ","))
+        .str.extract(_DIRECTION_LEFT, 1),
     )
     kept = _on_rows(
         kept,
@@ -2789,8 +2915,11 @@ def figure_directions(kept: pl.DataFrame) -> pl.DataFrame:
     staff_cue = rf"^(?:{_STAFF_WORDS})$"
     loss_cue = rf"^(?:{_LOSS_WORDS})$"
     # ("rose to $5 billion" never reaches `_dl`: "to" is no `_DIRECTION_GAP` word)
+    # ("adding 1.2%", "added 300 points": an index or a price adds what it gains; only a percent is read,
+    # "added $2 billion" or "added 5 stores" stay a level)
+    added = left.str.contains(r"^add") & (unit == "percent")
     left_ok = (
-        ~(left.str.contains(staff_cue) & ~employees)
+        ~(left.str.contains(staff_cue) & ~employees & ~added)
         & ~(left.str.contains(loss_cue) & money)
         & ~((left == "up") & low_left.str.contains(rf"(?:^|[^a-z]){_UP_PHRASAL.removesuffix('$')}\s*$"))
         & ~(left.str.contains(_RAISE_WORDS) & ~low_left.str.contains(_BY_BEFORE_FIGURE))

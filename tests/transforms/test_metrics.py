@@ -1243,3 +1243,127 @@ def test_change_words_are_read_alike_by_kinds_and_directions() -> None:
     )
     assert out.get_column("change").to_list() == [True] * 11
     assert out.get_column("direction").to_list() == ["up"] * 6 + ["down"] * 5
+
+
+def _figures(text: str) -> list[tuple]:
+    out = extract_metrics(*_frames([text], {}))
+    return out.select("surface", "value", "value_high", "unit", "qualifier", "kind", "direction").rows()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the percent of German, French, Spanish and Italian news, its ranges ("bis", "à", "a") and points
+        ("Der Umsatz stieg um 12 Prozent auf 3 Mrd. Euro.",
+         [("12 Prozent", 12.0, None, "percent", None, "revenue_change", "up"),
+          ("3 Mrd. Euro", 3e9, None, "EUR", None, "revenue", None)]),
+        ("Die Inflation lag zuletzt bei 2,4 Prozent.", [("2,4 Prozent", 2.4, None, "percent", None, None, None)]),  # noqa: E501
+        ("Die Preise sollen um 6 bis 8 Prozent steigen.", [("6 bis 8 Prozent", 6.0, 8.0, "percent", None, None, None)]),  # noqa: E501
+        ("Les ventes ont progressé de 12 pour cent.", [("12 pour cent", 12.0, None, "percent", None, "revenue_change", "up")]),  # noqa: E501
+        ("Les prix augmenteront de 6 à 8 pour cent.", [("6 à 8 pour cent", 6.0, 8.0, "percent", None, None, None)]),  # noqa: E501
+        ("Las ventas crecieron un 5 por ciento.", [("5 por ciento", 5.0, None, "percent", None, "revenue_change", "up")]),  # noqa: E501
+        ("Los precios subirán de 5 a 7 por ciento.", [("5 a 7 por ciento", 5.0, 7.0, "percent", None, None, "up")]),  # noqa: E501
+        ("Le vendite sono salite del 3 per cento.", [("3 per cento", 3.0, None, "percent", None, None, "up")]),  # noqa: E501
+        ("Le taux directeur a reculé de 0,5 point.", [("0,5 point", 0.5, None, "percent", None, "point_change", "down")]),  # noqa: E501
+        ("Der Leitzins sank um 0,25 Prozentpunkte.",
+         [("0,25 Prozentpunkte", 0.25, None, "percent", None, "point_change", "down")]),
+        ("The index rose 289 points on the day.", []),
+        # a move from one percent to another is two figures, no range
+        ("Le taux de marge est passé de 6% à 8% cette année.",
+         [("6%", 6.0, None, "percent", None, None, None), ("8%", 8.0, None, "percent", None, None, None)]),
+    ],
+)  # fmt: skip
+def test_percent_words_of_other_languages(text: str, expected: list[tuple]) -> None:
+    assert _figures(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a job noun past modifiers, jobs counted before a verb, the job nouns and verbs of other languages
+        ("Acme will cut 4,000 support jobs this year.",
+         [("4,000 support jobs", 4000.0, None, "employees", None, "headcount_change", "down")]),
+        ("Acme plans to lay off about 4,000 customer support positions.",
+         [("4,000 customer support positions", 4000.0, None, "employees", "about", "headcount_change", "down")]),  # noqa: E501
+        ("Acme is eliminating 14,000 corporate roles.",
+         [("14,000 corporate roles", 14000.0, None, "employees", None, "headcount_change", "down")]),
+        ("Acme raised $2 million in jobs funding.", [("$2 million", 2e6, None, "USD", None, "funding", None)]),  # noqa: E501
+        ("Acme runs 128 MoE experts.", [("128 MoE experts", 128.0, None, "count", None, None, None)]),
+        ("Nonfarm payrolls fell by 32,000 in May.", [("32,000", 32000.0, None, "employees", None, "headcount_change", "down")]),  # noqa: E501
+        ("Acme streicht 5.600 Stellen in Europa.",
+         [("5.600 Stellen", 5600.0, None, "employees", None, "headcount_change", "down")]),
+        ("Acme va supprimer 1 200 postes en France.",
+         [("1 200 postes", 1200.0, None, "employees", None, "headcount_change", "down")]),
+        # counted things past a product name, and the nouns of hybrids and members
+        ("Acme sold 1.1 million hybrids and 3.9 million Vela units.",
+         [("1.1 million hybrids", 1.1e6, None, "vehicles", None, None, None),
+          ("3.9 million Vela units", 3.9e6, None, "units", None, None, None)]),
+        ("Acme now has 23 million members worldwide.", [("23 million members", 2.3e7, None, "users", None, "user_count", None)]),  # noqa: E501
+    ],
+)  # fmt: skip
+def test_job_cuts_and_counted_nouns(text: str, expected: list[tuple]) -> None:
+    assert _figures(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a bare franc is Swiss; a bare pound is sterling only in a sentence about money
+        ("Acme shares closed at 86.50 francs in Zurich.",
+         [("86.50 francs", 86.5, None, "CHF_per_share", None, "share_price", None)]),
+        ("Acme, a Swiss drugmaker, reported sales of 2.5 billion francs.",
+         [("2.5 billion francs", 2.5e9, None, "CHF", None, "revenue", None)]),
+        ("Acme shares fell to 46.10 pounds in London.",
+         [("46.10 pounds", 46.1, None, "GBP_per_share", None, "share_price", None)]),
+        ("The parcel weighed 8 pounds.", []),
+        # "per share" in German, French, Spanish, Italian, with their dividend and earnings words
+        ("Acme zahlt eine Dividende von 1,20 Euro je Aktie.",
+         [("1,20 Euro je Aktie", 1.2, None, "EUR_per_share", None, "dividend", None)]),
+        ("Acme versera un dividende de 2 euros par action.",
+         [("2 euros par action", 2.0, None, "EUR_per_share", None, "dividend", None)]),
+        ("Acme pagará un dividendo de 0,5 euros por acción.",
+         [("0,5 euros por acción", 0.5, None, "EUR_per_share", None, "dividend", None)]),
+        ("Acme pagherà un dividendo di 0,3 euro per azione.",
+         [("0,3 euro per azione", 0.3, None, "EUR_per_share", None, "dividend", None)]),
+        ("Acme meldete einen Gewinn von 2,10 Euro je Aktie.",
+         [("2,10 Euro je Aktie", 2.1, None, "EUR_per_share", None, "eps", None)]),
+    ],
+)  # fmt: skip
+def test_currency_words_and_per_share_in_other_languages(text: str, expected: list[tuple]) -> None:
+    assert _figures(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "slipped"; an index "adding" a percent; a move restated ", or X%"; "picked up to" is no hedge
+        ("Acme shares slipped 2% on Monday.", [("2%", 2.0, None, "percent", None, "stock_change", "down")]),
+        ("The index closed at 5,100, adding 1.2%.", [("1.2%", 1.2, None, "percent", None, None, "up")]),
+        ("The index rose 289 points, or 0.6%, to 44,000.", [("0.6%", 0.6, None, "percent", None, "change", "up")]),  # noqa: E501
+        ("The index fell 120 points, or 0.3%.", [("0.3%", 0.3, None, "percent", None, "change", "down")]),
+        ("Inflation had picked up to 3.5% in March.", [("3.5%", 3.5, None, "percent", None, "inflation", None)]),  # noqa: E501
+        ("Acme plans up to 700 roles.", [("700 roles", 700.0, None, "employees", "up_to", "headcount", None)]),  # noqa: E501
+        ("Sales could go up to $5 billion next year.", [("$5 billion", 5e9, None, "USD", "up_to", "revenue", None)]),  # noqa: E501
+        ("The economy grew at an annualized pace of 2.8% in the quarter.",
+         [("2.8%", 2.8, None, "percent", None, "gdp_growth", "up")]),
+        # rate levels: a target range, a yield reached after its move in points
+        ("The central bank lowered its target range to between 3.75% and 4.00%.",
+         [("between 3.75% and 4.00%", 3.75, 4.0, "percent", None, "interest_rate", None)]),
+        ("Ten-year yields fell 6 basis points to 3.48%.",
+         [("6 basis points", 0.06, None, "percent", None, "interest_rate_change", "down"),
+          ("3.48%", 3.48, None, "percent", None, "interest_rate", None)]),
+        # the noun changed, named after the change or before the amount; savings; a currency's price
+        ("Acme reported a 14 per cent rise in net profit.",
+         [("14 per cent", 14.0, None, "percent", None, "profit_change", "up")]),
+        ("Acme posted revenue of $14.6 billion, up 4% from a year earlier.",
+         [("$14.6 billion", 1.46e10, None, "USD", None, "revenue", None),
+          ("4%", 4.0, None, "percent", None, "revenue_change", "up")]),
+        ("Acme plans to save about $1 billion a year.", [("$1 billion", 1e9, None, "USD", "about", "cost_savings", None)]),  # noqa: E501
+        ("The dollar traded at 153.8 yen on Tuesday.", [("153.8 yen", 153.8, None, "JPY", None, "exchange_rate", None)]),  # noqa: E501
+        ("The euro rose to $1.08 after the data.", [("$1.08", 1.08, None, "USD", None, "exchange_rate", None)]),  # noqa: E501
+        ("Acme offers a dividend yield of 3% to investors.", [("3%", 3.0, None, "percent", None, None, None)]),  # noqa: E501
+        ("Acme booked a 3% increase in its dividend.", [("3%", 3.0, None, "percent", None, "dividend_change", "up")]),  # noqa: E501
+    ],
+)  # fmt: skip
+def test_directions_and_kinds_of_market_news(text: str, expected: list[tuple]) -> None:
+    assert _figures(text) == expected
