@@ -250,6 +250,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             pass
     except WarehouseError as exc:
         raise UserError(str(exc)) from None
+    url = _configured_api_url()
+    if url:
+        _check_server(url)  # a configured server that is down: one line, not Prefect's traceback
     from prefect.exceptions import FailedRun
 
     from flows.pipeline import PipelineFailed, prewarm, quarry_pipeline
@@ -551,17 +554,41 @@ _ERRORS = ("fn", "fp", "noise")
 
 
 def _api_url() -> str:
-    url = os.environ.get("PREFECT_API_URL")
-    if not url:
-        from prefect.settings import PREFECT_API_URL
-
-        url = PREFECT_API_URL.value()
+    """The configured Prefect API URL, checked to answer (UserError: none configured, or it is down)."""
+    url = _configured_api_url()
     if not url:
         raise UserError(
             "no Prefect server configured: start one with `make server` and set "
             "PREFECT_API_URL=http://127.0.0.1:4200/api"
         )
+    _check_server(url)
     return url
+
+
+def _configured_api_url() -> str | None:
+    """PREFECT_API_URL from the environment or the Prefect profile; None when no server is configured
+    (a run then starts Prefect's temporary in-process server)."""
+    url = os.environ.get("PREFECT_API_URL")
+    if url:
+        return url
+    from prefect.settings import PREFECT_API_URL
+
+    return PREFECT_API_URL.value() or None
+
+
+def _check_server(url: str) -> None:
+    """UserError unless the Prefect API at `url` answers its health check (GET /health, through
+    Prefect's own client: it sends a Cloud key when one is set). Without it, a server that is not
+    running surfaced as a 100-line httpx.ConnectError traceback after Prefect's retries (~50 s)."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        failure = client.api_healthcheck()
+    if failure is not None:
+        raise UserError(
+            f"no Prefect server answers at {url} ({type(failure).__name__}: {failure}): start one with "
+            "`make server`, or point PREFECT_API_URL at a running one"
+        )
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:

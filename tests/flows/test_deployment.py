@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from flows import cli, deploy
 from flows.pipeline import RunParameters
@@ -178,6 +179,32 @@ def test_quarry_deploy_without_a_server_says_how_to_start_one(prefect_server, ca
         "",
         "quarry: error: no Prefect server configured: start one with `make server` and set "
         "PREFECT_API_URL=http://127.0.0.1:4200/api\n",
+    )
+
+
+@pytest.mark.parametrize("command", [["serve"], ["deploy"], ["run", "--source", "seeds"]])
+def test_a_configured_server_that_is_down_is_one_line(command, tmp_path, capsys, monkeypatch):
+    """Every command that talks to the configured Prefect server says in one line that nothing answers
+    there and what to start (`serve` printed a 100-line httpx.ConnectError traceback)."""
+    import socket
+
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed once the block ends: nothing listens there
+    url = f"http://127.0.0.1:{port}/api"
+    monkeypatch.setenv("PREFECT_API_URL", url)
+    monkeypatch.chdir(REPO)
+    if command[0] == "run":
+        command = [*command, "--warehouse", str(tmp_path / "wh" / "quarry.duckdb")]
+    with temporary_settings(updates={PREFECT_API_URL: url}):
+        assert cli.main(command) == 2
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == (
+        "",
+        f"quarry: error: no Prefect server answers at {url} (ConnectError: [Errno 111] Connection "
+        "refused): start one with `make server`, or point PREFECT_API_URL at a running one\n",
     )
 
 
