@@ -57,6 +57,7 @@ def _summary_table(summary: dict[str, Any]) -> Any:
         "docs_skipped",
         "docs_cleaned",
         "docs_quarantined",
+        "docs_duplicates",
         "mentions",
         "metrics",
         "expectations_passed",
@@ -66,7 +67,9 @@ def _summary_table(summary: dict[str, Any]) -> Any:
         "batches",
         "batches_failed",
     ):
-        t.add_row(key.replace("_", " "), f"{summary[key]:,}")
+        # docs_cleaned counts the documents stored (an exact copy cleaned in another batch is not)
+        label = "docs cleaned (stored)" if key == "docs_cleaned" else key.replace("_", " ")
+        t.add_row(label, f"{summary[key]:,}")
     for stage, secs in summary["stage_seconds"].items():
         t.add_row(f"{stage} seconds", f"{secs:.2f}")
     t.add_row("gating seconds (in stages)", f"{summary['gate_seconds']:.2f}")
@@ -332,7 +335,8 @@ def cmd_sql(args: argparse.Namespace) -> int:
 def cmd_runs(args: argparse.Namespace) -> int:
     args.query = (
         "SELECT run_id, status, started_at, round(epoch(finished_at) - epoch(started_at), 1) AS seconds, "
-        "docs_in, docs_skipped, docs_cleaned, docs_quarantined, mentions, metrics, expectations_failed, "
+        "docs_in, docs_skipped, docs_cleaned, docs_quarantined, docs_duplicates, mentions, metrics, "
+        "expectations_failed, "
         "(SELECT count(*) FROM quarantine q WHERE q.run_id = runs.run_id AND q.reason = 'gate_failed') "
         "AS rows_held, message "
         f"FROM runs ORDER BY started_at DESC LIMIT {int(args.limit)}"

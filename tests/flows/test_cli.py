@@ -100,11 +100,12 @@ def test_sql_json_and_runs(warehouse, monkeypatch):
         [(run_id,)] = con.execute("SELECT run_id FROM runs").fetchall()
     [row] = [line for line in out.splitlines() if run_id in line]
     cells = [c.strip() for c in row.strip("│").split("│")]
-    # run_id, status, started_at, seconds, docs in/skipped/cleaned/quarantined, mentions, metrics, failed
+    # run_id, status, started_at, seconds, docs in/skipped/cleaned/quarantined/duplicates, mentions,
+    # metrics, failed
     assert (code, cells[:2], cells[4:]) == (
         0,
         [run_id, "succeeded"],
-        ["5", "0", "5", "0", str(SEED_MENTIONS), str(SEED_METRICS), "0", "0", "NULL"],
+        ["5", "0", "5", "0", "0", str(SEED_MENTIONS), str(SEED_METRICS), "0", "0", "NULL"],
     )
 
 
