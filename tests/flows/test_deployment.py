@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -275,6 +276,61 @@ def test_quarry_serve_stops_within_its_grace_when_the_server_is_gone(tmp_path):
                 "schedule may still be active there); exiting"
             )
         )
+    finally:
+        for p in (serve, server):
+            if p is not None and p.poll() is None:
+                p.kill()
+
+
+@pytest.mark.parametrize("second", [signal.SIGTERM, signal.SIGINT])
+def test_quarry_serve_pauses_its_schedule_when_signalled_twice(tmp_path, second):
+    """`make serve` stopped by SIGTERM to its process group (systemd, a container stop, `kill -- -PGID`):
+    quarry gets the group's SIGTERM and make forwards another one to it at once (or a user presses
+    Ctrl-C while it stops). The schedule is still paused on the server before the process exits."""
+    import socket
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    bin_dir = Path(sys.executable).parent
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env |= {"PREFECT_HOME": str(tmp_path / "home"), "PREFECT_LOGGING_LEVEL": "INFO"}
+    server = subprocess.Popen(
+        [str(bin_dir / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    serve = None
+    try:
+        url = f"http://127.0.0.1:{port}/api"
+        _wait_until_healthy(url)
+        log = tmp_path / "serve.log"
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "flows.cli", "serve"],
+            cwd=REPO,
+            env=env | {"PREFECT_API_URL": url},
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, as make's recipe has under systemd
+        )
+        deadline = time.monotonic() + 120
+        while "quarry-pipeline/nightly" not in log.read_text() and time.monotonic() < deadline:
+            assert serve.poll() is None, log.read_text()
+            time.sleep(0.5)
+        time.sleep(3)  # serving: polling for scheduled runs
+        dep = httpx.get(f"{url}/deployments/name/quarry-pipeline/nightly").json()
+        assert dep["paused"] is False
+        os.killpg(serve.pid, signal.SIGTERM)
+        time.sleep(0.05)
+        os.kill(serve.pid, second)
+        code = serve.wait(deploy.STOP_GRACE_SECONDS + 30)
+        text = log.read_text()
+        assert "All deployments have been paused!" in text, text[-3000:]
+        assert httpx.get(f"{url}/deployments/name/quarry-pipeline/nightly").json()["paused"] is True
+        assert code in (0, 128 + signal.SIGTERM), text[-3000:]
     finally:
         for p in (serve, server):
             if p is not None and p.poll() is None:
