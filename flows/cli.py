@@ -333,10 +333,20 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
+    con = _readonly(args.warehouse)
+    try:
+        columns = {c for (c,) in con.execute("SELECT column_name FROM (DESCRIBE runs)").fetchall()}
+    finally:
+        con.close()
+    # A catalog last committed before docs_duplicates was added has no such column in its view (the
+    # views are recreated at each commit): NULL until its next run.
+    duplicates = "docs_duplicates" if "docs_duplicates" in columns else "NULL::BIGINT"
+    # The document counts without their docs_ prefix: with it the listing was wider than a 200-column
+    # terminal and DuckDB elided a column.
     args.query = (
         "SELECT run_id, status, started_at, round(epoch(finished_at) - epoch(started_at), 1) AS seconds, "
-        "docs_in, docs_skipped, docs_cleaned, docs_quarantined, docs_duplicates, mentions, metrics, "
-        "expectations_failed, "
+        'docs_in AS "in", docs_skipped AS skipped, docs_cleaned AS cleaned, docs_quarantined AS quarantined, '
+        f"{duplicates} AS duplicates, mentions, metrics, expectations_failed, "
         "(SELECT count(*) FROM quarantine q WHERE q.run_id = runs.run_id AND q.reason = 'gate_failed') "
         "AS rows_held, message "
         f"FROM runs ORDER BY started_at DESC LIMIT {int(args.limit)}"
