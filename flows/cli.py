@@ -57,6 +57,7 @@ def _summary_table(summary: dict[str, Any]) -> Any:
         "docs_skipped",
         "docs_cleaned",
         "docs_quarantined",
+        "docs_duplicates",
         "mentions",
         "metrics",
         "expectations_passed",
@@ -66,7 +67,9 @@ def _summary_table(summary: dict[str, Any]) -> Any:
         "batches",
         "batches_failed",
     ):
-        t.add_row(key.replace("_", " "), f"{summary[key]:,}")
+        # docs_cleaned counts the documents stored (an exact copy cleaned in another batch is not)
+        label = "docs cleaned (stored)" if key == "docs_cleaned" else key.replace("_", " ")
+        t.add_row(label, f"{summary[key]:,}")
     for stage, secs in summary["stage_seconds"].items():
         t.add_row(f"{stage} seconds", f"{secs:.2f}")
     t.add_row("gating seconds (in stages)", f"{summary['gate_seconds']:.2f}")
@@ -250,6 +253,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             pass
     except WarehouseError as exc:
         raise UserError(str(exc)) from None
+    url = _configured_api_url()
+    if url:
+        _check_server(url)  # a configured server that is down: one line, not Prefect's traceback
     from prefect.exceptions import FailedRun
 
     from flows.pipeline import PipelineFailed, prewarm, quarry_pipeline
@@ -327,9 +333,20 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
+    con = _readonly(args.warehouse)
+    try:
+        columns = {c for (c,) in con.execute("SELECT column_name FROM (DESCRIBE runs)").fetchall()}
+    finally:
+        con.close()
+    # A catalog last committed before docs_duplicates was added has no such column in its view (the
+    # views are recreated at each commit): NULL until its next run.
+    duplicates = "docs_duplicates" if "docs_duplicates" in columns else "NULL::BIGINT"
+    # The document counts without their docs_ prefix: with it the listing was wider than a 200-column
+    # terminal and DuckDB elided a column.
     args.query = (
         "SELECT run_id, status, started_at, round(epoch(finished_at) - epoch(started_at), 1) AS seconds, "
-        "docs_in, docs_skipped, docs_cleaned, docs_quarantined, mentions, metrics, expectations_failed, "
+        'docs_in AS "in", docs_skipped AS skipped, docs_cleaned AS cleaned, docs_quarantined AS quarantined, '
+        f"{duplicates} AS duplicates, mentions, metrics, expectations_failed, "
         "(SELECT count(*) FROM quarantine q WHERE q.run_id = runs.run_id AND q.reason = 'gate_failed') "
         "AS rows_held, message "
         f"FROM runs ORDER BY started_at DESC LIMIT {int(args.limit)}"
@@ -551,17 +568,41 @@ _ERRORS = ("fn", "fp", "noise")
 
 
 def _api_url() -> str:
-    url = os.environ.get("PREFECT_API_URL")
-    if not url:
-        from prefect.settings import PREFECT_API_URL
-
-        url = PREFECT_API_URL.value()
+    """The configured Prefect API URL, checked to answer (UserError: none configured, or it is down)."""
+    url = _configured_api_url()
     if not url:
         raise UserError(
             "no Prefect server configured: start one with `make server` and set "
             "PREFECT_API_URL=http://127.0.0.1:4200/api"
         )
+    _check_server(url)
     return url
+
+
+def _configured_api_url() -> str | None:
+    """PREFECT_API_URL from the environment or the Prefect profile; None when no server is configured
+    (a run then starts Prefect's temporary in-process server)."""
+    url = os.environ.get("PREFECT_API_URL")
+    if url:
+        return url
+    from prefect.settings import PREFECT_API_URL
+
+    return PREFECT_API_URL.value() or None
+
+
+def _check_server(url: str) -> None:
+    """UserError unless the Prefect API at `url` answers its health check (GET /health, through
+    Prefect's own client: it sends a Cloud key when one is set). Without it, a server that is not
+    running surfaced as a 100-line httpx.ConnectError traceback after Prefect's retries (~50 s)."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        failure = client.api_healthcheck()
+    if failure is not None:
+        raise UserError(
+            f"no Prefect server answers at {url} ({type(failure).__name__}: {failure}): start one with "
+            "`make server`, or point PREFECT_API_URL at a running one"
+        )
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:

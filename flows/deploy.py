@@ -56,11 +56,30 @@ def serve(cron: str = NIGHTLY_CRON, timezone: str = "UTC", params: RunParameters
 
     Ctrl-C or SIGTERM stops it within STOP_GRACE_SECONDS: with the Prefect server gone, Prefect's
     shutdown (pausing the schedule, closing its event subscriptions) retried for minutes and a
-    second Ctrl-C or SIGTERM did not help (seen by a user who stopped `make server` first)."""
+    second Ctrl-C or SIGTERM did not help (seen by a user who stopped `make server` first).
+
+    On SIGTERM the schedule is paused first, before in-flight runs are cancelled and the runner's
+    loops torn down, and a further SIGTERM or SIGINT is ignored while it stops: `make serve` stopped by
+    SIGTERM to its process group (systemd, a container stop, `kill -- -PGID`) gets the group's SIGTERM
+    and GNU make forwards a second one to its child; Prefect's handler answered that second one with
+    sys.exit(0) in the middle of the pause ("Pausing all deployments..." logged, never "All deployments
+    have been paused!", the schedule left active)."""
     from prefect import serve as prefect_serve
 
     with _bounded_stop(STOP_GRACE_SECONDS):
         prefect_serve(nightly(cron, timezone, params))
+
+
+async def _pause_then_stop(runner: Any) -> None:
+    """Pause the runner's schedules, then stop it (Prefect's own order stops first and pauses on exit,
+    after the runs are cancelled and the loops torn down). Paused once: not again on the way out."""
+    try:
+        await runner._pause_schedules()
+        runner.pause_on_shutdown = False
+    except Exception as exc:  # noqa: BLE001 - the server gone: stopping must go on (the exit retries it)
+        runner._logger.warning("could not pause the schedule: %s", exc)
+    finally:
+        await runner.astop()
 
 
 @contextmanager
@@ -85,7 +104,16 @@ def _bounded_stop(grace: float) -> Iterator[None]:
             armed.set()
             threading.Thread(target=exit_later, args=(signum,), name="quarry-stop", daemon=True).start()
 
+    def already_stopping(signum: int) -> bool:
+        if not armed.is_set():
+            return False
+        sys.stderr.write(f"quarry serve: {signal.Signals(signum).name} ignored: already stopping\n")
+        sys.stderr.flush()
+        return True
+
     def on_signal(signum: int, frame: Any) -> None:
+        if already_stopping(signum):
+            return
         arm(signum)
         handler = previous[signum]
         if callable(handler):
@@ -102,8 +130,15 @@ def _bounded_stop(grace: float) -> Iterator[None]:
     prefect_sigterm = Runner.handle_sigterm
 
     def handle_sigterm(self: Any, *args: Any, **kwargs: Any) -> None:
+        if already_stopping(signal.SIGTERM):
+            return
         arm(signal.SIGTERM)
-        prefect_sigterm(self, *args, **kwargs)
+        if self.started and not self.stopping and self._loop is not None and self.pause_on_shutdown:
+            self._logger.info("SIGTERM received: pausing the schedule, then stopping...")
+            self.stopping = True  # the poller submits no new run from here on
+            self.execute_in_background(_pause_then_stop, self)
+        else:
+            prefect_sigterm(self, *args, **kwargs)
 
     for sig in previous:
         signal.signal(sig, on_signal)

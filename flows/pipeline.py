@@ -444,9 +444,10 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
         done = _process_batches(params, run, early.cleaned)
         batch_dirs = [run.ctx.batch_dir(b) for b in range(len(run.batches)) if run.ctx.batch_dir(b).exists()]
         ok_dirs = [run.ctx.batch_dir(b) for b in done.ok_batches]
-        quarantine = _quarantine(run, batch_dirs, ok_dirs)
+        cross_duplicates = _cross_batch_duplicates(ok_dirs)
+        quarantine = _quarantine(run, batch_dirs, cross_duplicates)
         quality = _collect(batch_dirs, "quality.*.parquet")
-        summary = _summarise(params, wh, run, done, quarantine, quality)
+        summary = _summarise(params, wh, run, done, quarantine, quality, cross_duplicates.height)
         docs_index = _load_and_report(
             params, wh, run, ok_dirs, batch_dirs, summary, quality, quarantine, early.found(done.ok_batches)
         )
@@ -663,13 +664,14 @@ def _stage_done(fut: PrefectFuture, *, stage: str, batch: int, files: int, size:
     _emit("stage", stage=stage, batch=batch, files=files, bytes=size)
 
 
-def _quarantine(run: _Run, batch_dirs: list[Path], ok_dirs: list[Path]) -> pl.DataFrame | None:
-    """Every quarantine row of the run: files refused at listing, cross-batch duplicates, the batches'."""
+def _quarantine(run: _Run, batch_dirs: list[Path], cross_duplicates: pl.DataFrame) -> pl.DataFrame | None:
+    """Every quarantine row of the run: files refused at listing, cross-batch duplicates
+    (`_cross_batch_duplicates`), the batches'."""
     quarantine = _collect(batch_dirs, "quarantine.*.parquet")
     listed = pl.DataFrame(run.list_rejects, schema=ingest_t.REJECT_COLUMNS)
     # The same bytes under two names in different batches: the first copy is kept at load, the
     # others are accounted for here (within a batch, ingest already quarantines them).
-    listed = pl.concat([listed, _cross_batch_duplicates(ok_dirs)], how="vertical_relaxed")
+    listed = pl.concat([listed, cross_duplicates], how="vertical_relaxed")
     if not listed.height:
         return quarantine
     listed = listed.with_columns(
@@ -687,8 +689,14 @@ def _summarise(
     done: _Processed,
     quarantine: pl.DataFrame | None,
     quality: pl.DataFrame | None,
+    cross_duplicates: int = 0,
 ) -> dict[str, Any]:
-    """The run's summary: counts per stage (promoted batches only), gate results, status and message."""
+    """The run's summary: counts per stage (promoted batches only), gate results, status and message.
+
+    Every document in is counted once: docs_in = docs_skipped (already loaded) + docs_cleaned (stored)
+    + docs_quarantined (refused or held back) + docs_duplicates (exact copies of another input), for a
+    run whose batches all passed (a failed batch's documents are none of these). `cross_duplicates`:
+    documents cleaned in one batch whose bytes an earlier batch holds (dropped at load)."""
     stats, ok = done.stats, done.ok_batches
 
     def total(stage: str, key: str, promoted: bool = True) -> int:
@@ -713,17 +721,24 @@ def _summarise(
         "docs_in": total("ingest", "docs", False)
         + total("ingest", "skipped", False)
         + total("ingest", "quarantined", False)
+        # documents the ingest gate held back are neither `docs` nor ingest's refusals
+        + total("ingest", "held_documents", False)
         + len(run.list_rejects)
         + run.unread_docs,
         "docs_skipped": run.unread_docs + total("ingest", "skipped", False),
         "files_unread": run.unread,
-        "docs_cleaned": total("clean", "docs"),
+        "docs_cleaned": total("clean", "docs") - cross_duplicates,
         "removed_by_rule": _sum_rules(x.get("removed_by_rule", {}) for x in stats if x["stage"] == "clean"),
         # Documents refused or held back whole; rows of other tables held back are `rows_held`.
         "docs_quarantined": (
-            quarantine.filter(pl.col("reason") != GATE_FAILED).height if quarantine is not None else 0
+            quarantine.filter(~pl.col("reason").is_in([GATE_FAILED, DUPLICATE_DOCUMENT])).height
+            if quarantine is not None
+            else 0
         )
         + sum(x.get("held_documents", 0) for x in stats),
+        "docs_duplicates": (
+            quarantine.filter(pl.col("reason") == DUPLICATE_DOCUMENT).height if quarantine is not None else 0
+        ),
         "mentions": total("entities", "mentions"),
         "metrics": total("metrics", "metrics"),
         "expectations_passed": passed,

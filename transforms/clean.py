@@ -38,7 +38,7 @@ from numba import njit
 from transforms.text import frame_schema, sentence_spans, slice_spans
 from warehouse.schemas import DOCUMENTS, QUARANTINE, REMOVED_SPANS
 
-CLEAN_VERSION = "clean-2026.11.30.3"
+CLEAN_VERSION = "clean-2026.12.01.1"
 
 # Rule names (removed_spans.rule).
 PROMO_BLOCK = "promo_block"
@@ -293,6 +293,16 @@ _DATELINE = (
     rf"(?i:({_DATE}))"
     r"(?i:(?:,?\s*(?:at\s*)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?)?(?:\s*\(?(?:utc|gmt|[a-z]{2,4}t)\)?)?)"
     r"(?i:\s*[|·•,\-–]?\s*(?:updated|last updated)\b[^.!?]{0,40})?\s*$"
+)
+# A wire dateline opening a body paragraph: an optional place in capitalised words ("SAN JOSE, Calif.,"),
+# a date with its year, an optional agency credit ("/PRNewswire/", "(Newsfile Corp.)"), then a dash
+# before the story ("LYON, France, Nov. 20, 2026 /PRNewswire/ -- Acme ..."). The line is kept (the
+# story goes on after the dash); the date fills published_at when no dateline line gave one. A dateline
+# without a year ("NEW YORK, Nov 28 (Reuters) -") stays NULL: no step here knows the publication year.
+_WIRE_DATELINE = (
+    r"^(?:\p{Lu}[\p{L}.'’\-]*(?:\s+\p{Lu}[\p{L}.'’\-]*){0,3},\s+){0,3}"
+    rf"(?i:({_DATE}))"
+    r"\s*(?:/[^/]{2,40}/|\([^)]{2,40}\))?\s*(?:--|[-–—])\s"
 )
 # Wire-service credit lines: "Reporting by X in Beijing; Editing by Y".
 _CREDITS = r"^(?i:(?:additional )?(?:reporting|writing|editing|research|compiled|graphics) by)\s"
@@ -1481,6 +1491,13 @@ def clean_documents(docs: pl.DataFrame, min_words: int = MIN_CLEAN_WORDS) -> Cle
         .group_by("_row")
         .agg(pl.col("date_cue").first())
     )
+    wire_date_cue = (
+        lines.filter(pl.col("rule").is_null())
+        .with_columns(_parse_date(pl.col("line").str.extract(_WIRE_DATELINE, 1)).alias("wire_date_cue"))
+        .filter(pl.col("wire_date_cue").is_not_null())
+        .group_by("_row")
+        .agg(pl.col("wire_date_cue").first())
+    )
     stats = lines.group_by("_row").agg(
         (pl.col("end") - pl.col("start")).filter(pl.col("rule").is_not_null()).sum().alias("cut_chars"),
     )
@@ -1497,13 +1514,14 @@ def clean_documents(docs: pl.DataFrame, min_words: int = MIN_CLEAN_WORDS) -> Cle
         docs.join(texts, on="_row", how="left")
         .join(author_cue, on="_row", how="left")
         .join(date_cue, on="_row", how="left")
+        .join(wire_date_cue, on="_row", how="left")
         .join(stats, on="_row", how="left")
         .with_columns(
             pl.col("text").fill_null(""),
             # (a Markdown heading's "# " marks the line as a title; it is not part of it)
             pl.coalesce("title", pl.when(headline).then(first.str.replace(r"^#{1,6}\s+", ""))).alias("title"),
             pl.coalesce("author", "author_cue").alias("author"),
-            pl.coalesce("published_at", "date_cue").alias("published_at"),
+            pl.coalesce("published_at", "date_cue", "wire_date_cue").alias("published_at"),
             pl.col("raw_text").str.len_chars().cast(pl.Int64).alias("raw_chars"),
         )
         .with_columns(pl.col("text").str.len_chars().cast(pl.Int64).alias("clean_chars"))

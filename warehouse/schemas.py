@@ -293,6 +293,7 @@ RUNS = Table(
             _f("expectations_failed", pa.int64(), False),  # critical ones
             _f("stage_seconds", pa.string(), False),
             _f("expectations_warned", pa.int64()),  # failed, of severity warning (NULL: runs before it)
+            _f("docs_duplicates", pa.int64()),  # exact copies of another input (NULL: runs before it)
         ]
     ),
     key=("run_id",),

@@ -5,6 +5,8 @@ SQL reads as named steps; a view is recreated on each commit, so it always sees 
 
 from __future__ import annotations
 
+from warehouse.schemas import RATE_KINDS
+
 # Two figures disagree when they are further apart than this share of the larger one.
 CONFLICT_TOLERANCE = 0.05
 
@@ -16,6 +18,19 @@ CONFLICT_WINDOW_DAYS = 31
 # Kinds that are a fixed property of their subject (a released model's parameter count or context
 # window): documents disagreeing about them conflict whenever they were published.
 TIMELESS_KINDS = ("parameter_count", "context_length")
+
+# Kinds whose value is one figure per (subject, period): a quarter's revenue, a year's margin, a month's
+# inflation, and their change against an earlier period ('revenue rose 10%'). Only these are compared
+# across documents. Left out: a share price, market value or stock move belongs to a day, not a
+# period the window can stand for; deals, funding rounds, buybacks and job cuts are events (two in one
+# month are two facts); `change` and `point_change` do not say what changed; counts and scores of a
+# model depend on a setting the figure does not record (a benchmark, a throughput's hardware).
+PERIOD_LEVEL_KINDS = ("revenue", "profit", "loss", "backlog", "eps", "dividend", "headcount", "user_count")
+PERIOD_KINDS = (
+    *PERIOD_LEVEL_KINDS,
+    *RATE_KINDS,
+    *(f"{k}_change" for k in (*PERIOD_LEVEL_KINDS, *RATE_KINDS) if k != "headcount"),
+)
 
 # A hedged figure is a bound, not a point: "over 10" agrees with 12, "up to 10" with 8.
 LOWER_BOUND_QUALIFIERS = ("over", "more_than", "at_least")
@@ -47,6 +62,9 @@ SELECT
 FROM metrics AS m
 JOIN documents AS d USING (doc_id)
 LEFT JOIN entities AS e ON e.entity_id = m.subject_entity_id
+-- a near-duplicate (the same story again, MinHash) repeats its canonical document's figures: counted
+-- once, from the canonical document; its own rows stay in `metrics`
+WHERE d.duplicate_of IS NULL
 """
 
 FACT_CONFLICTS = f"""
@@ -58,7 +76,7 @@ WITH attributed AS (
         CASE WHEN qualifier IN ({_sql_list(LOWER_BOUND_QUALIFIERS)}) THEN 'inf'::DOUBLE
              ELSE coalesce(value_high, value) END AS high
     FROM facts
-    WHERE subject IS NOT NULL AND kind IS NOT NULL
+    WHERE subject IS NOT NULL AND kind IN ({_sql_list((*TIMELESS_KINDS, *PERIOD_KINDS))})
 )
 SELECT
     a.subject,

@@ -100,12 +100,30 @@ def test_sql_json_and_runs(warehouse, monkeypatch):
         [(run_id,)] = con.execute("SELECT run_id FROM runs").fetchall()
     [row] = [line for line in out.splitlines() if run_id in line]
     cells = [c.strip() for c in row.strip("│").split("│")]
-    # run_id, status, started_at, seconds, docs in/skipped/cleaned/quarantined, mentions, metrics, failed
+    # run_id, status, started_at, seconds, docs in/skipped/cleaned/quarantined/duplicates, mentions,
+    # metrics, failed, held, message: every column shown in 200 columns (none elided as "…")
     assert (code, cells[:2], cells[4:]) == (
         0,
         [run_id, "succeeded"],
-        ["5", "0", "5", "0", str(SEED_MENTIONS), str(SEED_METRICS), "0", "0", "NULL"],
+        ["5", "0", "5", "0", "0", str(SEED_MENTIONS), str(SEED_METRICS), "0", "0", "NULL"],
     )
+
+
+def test_runs_lists_a_catalog_committed_before_docs_duplicates(warehouse, tmp_path, monkeypatch):
+    """A catalog whose `runs` view predates docs_duplicates (views are recreated at each commit, so
+    until the next run): `quarry runs` shows it as NULL instead of failing on the missing column."""
+    import shutil
+
+    monkeypatch.setenv("COLUMNS", "200")
+    old = tmp_path / "old.duckdb"
+    shutil.copy(warehouse, old)  # the same Parquet files (absolute paths), its own catalog
+    with duckdb.connect(str(old)) as con:
+        con.execute("CREATE TABLE runs_before AS SELECT * EXCLUDE (docs_duplicates) FROM runs")
+        con.execute("CREATE OR REPLACE VIEW runs AS SELECT * FROM runs_before")
+    code, out, err = quarry_here("runs", "--warehouse", str(old))
+    [row] = [line for line in out.splitlines() if "succeeded" in line]
+    cells = [c.strip() for c in row.strip("│").split("│")]
+    assert (code, err, cells[4:10]) == (0, "", ["5", "0", "5", "0", "NULL", str(SEED_MENTIONS)])
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -12,6 +13,7 @@ import uuid
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from flows import cli, deploy
 from flows.pipeline import RunParameters
@@ -181,6 +183,32 @@ def test_quarry_deploy_without_a_server_says_how_to_start_one(prefect_server, ca
     )
 
 
+@pytest.mark.parametrize("command", [["serve"], ["deploy"], ["run", "--source", "seeds"]])
+def test_a_configured_server_that_is_down_is_one_line(command, tmp_path, capsys, monkeypatch):
+    """Every command that talks to the configured Prefect server says in one line that nothing answers
+    there and what to start (`serve` printed a 100-line httpx.ConnectError traceback)."""
+    import socket
+
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed once the block ends: nothing listens there
+    url = f"http://127.0.0.1:{port}/api"
+    monkeypatch.setenv("PREFECT_API_URL", url)
+    monkeypatch.chdir(REPO)
+    if command[0] == "run":
+        command = [*command, "--warehouse", str(tmp_path / "wh" / "quarry.duckdb")]
+    with temporary_settings(updates={PREFECT_API_URL: url}):
+        assert cli.main(command) == 2
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == (
+        "",
+        f"quarry: error: no Prefect server answers at {url} (ConnectError: [Errno 111] Connection "
+        "refused): start one with `make server`, or point PREFECT_API_URL at a running one\n",
+    )
+
+
 def test_flow_heartbeats_only_when_a_prefect_server_is_configured() -> None:
     """Without PREFECT_API_URL a run reports to Prefect's temporary in-process server: no heartbeat
     thread (whose one-second sleeps delayed the end of every run); with a server, the setting stays."""
@@ -248,6 +276,61 @@ def test_quarry_serve_stops_within_its_grace_when_the_server_is_gone(tmp_path):
                 "schedule may still be active there); exiting"
             )
         )
+    finally:
+        for p in (serve, server):
+            if p is not None and p.poll() is None:
+                p.kill()
+
+
+@pytest.mark.parametrize("second", [signal.SIGTERM, signal.SIGINT])
+def test_quarry_serve_pauses_its_schedule_when_signalled_twice(tmp_path, second):
+    """`make serve` stopped by SIGTERM to its process group (systemd, a container stop, `kill -- -PGID`):
+    quarry gets the group's SIGTERM and make forwards another one to it at once (or a user presses
+    Ctrl-C while it stops). The schedule is still paused on the server before the process exits."""
+    import socket
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    bin_dir = Path(sys.executable).parent
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env |= {"PREFECT_HOME": str(tmp_path / "home"), "PREFECT_LOGGING_LEVEL": "INFO"}
+    server = subprocess.Popen(
+        [str(bin_dir / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    serve = None
+    try:
+        url = f"http://127.0.0.1:{port}/api"
+        _wait_until_healthy(url)
+        log = tmp_path / "serve.log"
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "flows.cli", "serve"],
+            cwd=REPO,
+            env=env | {"PREFECT_API_URL": url},
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, as make's recipe has under systemd
+        )
+        deadline = time.monotonic() + 120
+        while "quarry-pipeline/nightly" not in log.read_text() and time.monotonic() < deadline:
+            assert serve.poll() is None, log.read_text()
+            time.sleep(0.5)
+        time.sleep(3)  # serving: polling for scheduled runs
+        dep = httpx.get(f"{url}/deployments/name/quarry-pipeline/nightly").json()
+        assert dep["paused"] is False
+        os.killpg(serve.pid, signal.SIGTERM)
+        time.sleep(0.05)
+        os.kill(serve.pid, second)
+        code = serve.wait(deploy.STOP_GRACE_SECONDS + 30)
+        text = log.read_text()
+        assert "All deployments have been paused!" in text, text[-3000:]
+        assert httpx.get(f"{url}/deployments/name/quarry-pipeline/nightly").json()["paused"] is True
+        assert code in (0, 128 + signal.SIGTERM), text[-3000:]
     finally:
         for p in (serve, server):
             if p is not None and p.poll() is None:

@@ -249,6 +249,32 @@ def test_a_too_large_file_is_quarantined_once_and_read_again_when_the_limit_is_r
     assert quarantined() == [(str(big), "too_large")]
 
 
+@pytest.mark.parametrize("batch_size", [100, 1])
+def test_every_input_is_counted_once(prefect_server, tmp_path, batch_size):
+    """docs_in = stored (docs_cleaned) + quarantined + duplicates, each named once: an oversized file
+    (refused before it is read), an empty one, and an exact copy of another file, in one batch or (at
+    batch size 1) a later batch, where the copy is cleaned before the load drops it."""
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(SEEDS[2].read_text(encoding="utf-8"), encoding="utf-8")  # 2,768 bytes
+    (corpus / "b.txt").write_text(SEEDS[4].read_text(encoding="utf-8"), encoding="utf-8")  # 2,413 bytes
+    (corpus / "c-copy.txt").write_bytes((corpus / "a.txt").read_bytes())
+    (corpus / "d-empty.txt").write_bytes(b"")
+    (corpus / "e-big.txt").write_text(SEEDS[0].read_text(encoding="utf-8"), encoding="utf-8")  # 17,198
+    wh = tmp_path / "counts.duckdb"
+    s = run(corpus, wh, max_doc_mb=0.01, batch_size=batch_size)
+    counts = ("docs_in", "docs_skipped", "docs_cleaned", "docs_quarantined", "docs_duplicates")
+    assert tuple(s[k] for k in counts) == (5, 0, 2, 2, 1)
+    with duckdb.connect(str(wh), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM documents").fetchone() == (2,)
+        assert con.execute(f"SELECT {', '.join(counts)} FROM runs").fetchall() == [(5, 0, 2, 2, 1)]
+        assert con.execute("SELECT reason FROM quarantine ORDER BY source").fetchall() == [
+            ("duplicate_document",),
+            ("empty",),
+            ("too_large",),
+        ]
+
+
 def test_a_path_refused_at_listing_is_quarantined_once_while_it_stays_so(prefect_server, tmp_path):
     corpus = tmp_path / "c"
     corpus.mkdir()

@@ -266,6 +266,32 @@ def test_byline_and_dateline_fill_metadata() -> None:
     assert doc["text"] == f"The large model of Xiaomi handing in the paper\n{BODY}"
 
 
+@pytest.mark.parametrize(
+    ("opening", "published"),
+    [
+        ("LYON, France, Nov. 20, 2026 /PRNewswire/ -- ", datetime(2026, 11, 20, tzinfo=UTC)),
+        ("Nov. 20, 2026 /PRNewswire/ -- ", datetime(2026, 11, 20, tzinfo=UTC)),
+        ("SAN JOSE, Calif., March 4, 2026 /PRNewswire/ -- ", datetime(2026, 3, 4, tzinfo=UTC)),
+        ("OSLO, Sept. 3, 2026 (Newsfile Corp.) - ", datetime(2026, 9, 3, tzinfo=UTC)),
+        # no year: no step knows which year the wire meant, so none is guessed
+        ("NEW YORK, Nov 28 (Reuters) - ", None),
+        # a date inside the story is no dateline
+        ("Acme said that on Nov. 20, 2026 - a Friday - ", None),
+    ],
+)
+def test_a_wire_dateline_opening_the_story_fills_published_at(opening, published) -> None:
+    raw = f"Acme opens a plant\n{opening}{BODY}\n{BODY2}"
+    doc, spans = clean_one(raw)
+    # the line stays: the story goes on after the dash
+    assert (doc["published_at"], doc["text"], spans) == (published, raw, [])
+
+
+def test_a_dateline_line_wins_over_a_wire_dateline() -> None:
+    raw = f"Acme opens a plant\nAug 7, 2025\nLYON, Nov. 20, 2026 /PRNewswire/ -- {BODY}"
+    doc, _ = clean_one(raw)
+    assert doc["published_at"] == datetime(2025, 8, 7, tzinfo=UTC)
+
+
 def test_given_metadata_is_not_overwritten() -> None:
     frame = docs_frame(f"Headline Of The Day\nBy Jane Doe\n{BODY}", title=["Given"], author=["Given Author"])
     doc = clean_documents(frame).documents.row(0, named=True)

@@ -4,6 +4,7 @@ from datetime import UTC
 
 import duckdb
 import polars as pl
+import pytest
 
 from warehouse.catalog import FileEntry, Warehouse, commit
 from warehouse.files import write_table
@@ -86,9 +87,10 @@ def _revenue_warehouse(
     directions: list[str | None] | None = None,
     kind: str = "revenue",
     unit: str = "USD",
+    duplicate_of: list[str | None] | None = None,
 ):
     """One document per figure: (surface, value, value_high, qualifier) of Acme's revenue (or `kind` in
-    `unit`), with its `directions` (all null by default)."""
+    `unit`), with its `directions` (all null by default) and `duplicate_of` (all null by default)."""
     wh = Warehouse.at(tmp_path / "w.duckdb")
     text = "Acme reported revenue."
     ids = [f"d{i}" for i in range(len(figures))]
@@ -105,6 +107,7 @@ def _revenue_warehouse(
         "gazetteer_version": ["g"] * len(ids),
         "extractor_version": ["m"] * len(ids),
         "run_id": ["r"] * len(ids),
+        "duplicate_of": duplicate_of or [None] * len(ids),
     }
     ents = {
         "entity_id": ["org:acme"],
@@ -179,7 +182,12 @@ def test_a_rise_and_a_fall_of_one_magnitude_conflict(tmp_path):
     # d0 rose, d1 fell, d2 rose, d3 fell, d4 does not say: every rise against every fall conflicts, a
     # figure with no direction is compared by magnitude alone (7.5 agrees with 7.5)
     got = _revenue_warehouse(
-        tmp_path, figures, [day] * 5, ["up", "down", "up", "down", None], kind="stock_change", unit="percent"
+        tmp_path,
+        figures,
+        [day] * 5,
+        ["up", "down", "up", "down", None],
+        kind="revenue_change",
+        unit="percent",
     )
     assert got == [("d0.txt", "d1.txt"), ("d0.txt", "d3.txt"), ("d1.txt", "d2.txt"), ("d2.txt", "d3.txt")]
     con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
@@ -194,6 +202,48 @@ def test_a_rise_and_a_fall_of_one_magnitude_conflict(tmp_path):
         ("down",),
         (None,),
     ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "unit", "compared"),
+    [
+        ("revenue", "USD", True),
+        ("margin", "percent", True),
+        ("margin_change", "percent", True),
+        ("parameter_count", "parameters", True),
+        ("stock_change", "percent", False),  # a day's move: two days' moves are two facts
+        ("share_price", "USD_per_share", False),
+        ("market_cap", "USD", False),
+        ("change", "percent", False),  # of what, the kind does not say
+        ("point_change", "percent", False),
+        ("funding", "USD", False),  # an event: two rounds in a month are two facts
+        ("headcount_change", "employees", False),
+    ],
+)
+def test_only_figures_of_a_subject_and_period_conflict(tmp_path, kind, unit, compared):
+    from datetime import datetime
+
+    day = lambda d: datetime(2026, 3, d, tzinfo=UTC)  # noqa: E731
+    figures = [("10", 10.0, None, None), ("4", 4.0, None, None)]
+    got = _revenue_warehouse(tmp_path, figures, [day(2), day(3)], kind=kind, unit=unit)
+    assert got == ([("d0.txt", "d1.txt")] if compared else [])
+
+
+def test_a_near_duplicate_contributes_no_facts(tmp_path):
+    """d1 is a near-duplicate of d0 (the same story again): its figure stays in `metrics` but is no
+    fact, so it is neither counted twice nor compared; d2, a document of its own, is both."""
+    from datetime import datetime
+
+    day = datetime(2026, 3, 1, tzinfo=UTC)
+    figures = [("$10B", 10e9, None, None), ("$7B", 7e9, None, None), ("$5B", 5e9, None, None)]
+    got = _revenue_warehouse(tmp_path, figures, [day] * 3, duplicate_of=[None, "d0", None])
+    assert got == [("d0.txt", "d2.txt")]
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    assert con.execute("SELECT doc_id, value FROM facts ORDER BY doc_id").fetchall() == [
+        ("d0", 10e9),
+        ("d2", 5e9),
+    ]
+    assert con.execute("SELECT doc_id FROM metrics ORDER BY doc_id").fetchall() == [("d0",), ("d1",), ("d2",)]
 
 
 def test_metrics_written_before_direction_read_it_as_null_in_the_views(tmp_path):
