@@ -424,7 +424,7 @@ _TRAILER_LEGAL = (
 _TRAILER_HEADING = (
     r"^(?:#{1,6}\s+)?[*_]*(?:"
     # "About Orbel Systems", "About Orbel S.A.": a name, no sentence ("About Orbel, the regulator said").
-    r"(?i:about|über|à propos d[e'’]|a propos d[e'’])\s*\p{Lu}[^,;!?.。]*(?:\s\p{Lu}[\p{L}.]{0,4}\.)?|"
+    r"(?i:about|über|à propos d[e'’]|a propos d[e'’])\s*\p{Lu}(?:[^,;!?.。]|\.\S)*\.?|"
     rf"(?i:{_TRAILER_LEGAL}|"
     r"(?:media|press|investor|analyst|company)(?: (?:and|&) (?:media|press|investor|analyst)s?)? "
     r"(?:contacts?|relations|inquiries|enquiries)|"
@@ -440,8 +440,9 @@ _TRAILER_WORDS = (
     r"bout|BOUT|ber|BER|ropos|ROPOS|ooking|OOKING|arbo|ARBO|autionary|AUTIONARY|ontact|ONTACT|elations|"
     r"ELATIONS|nquiries|NQUIRIES|nformation|NFORMATION|ontakt|ONTAKT|nsprechpartner|ussagen|rospectives|#|30"
 )
-_TRAILER_RUN_IN_WORDS = (
-    r"orward-|orward |ORWARD|arbor|arbour|ARBOR|ARBOUR|autionary|AUTIONARY|ussagen|rospectives"
+# A run-in heading opens its line: an anchored first pass looks at the line's start only.
+_TRAILER_RUN_IN_START = (
+    r"(?i)^[*_]*(?:forward|safe|cautionary|special|important|zukunfts|d[ée]cl|[ée]nonc|informations)"
 )
 TRAILER_HEADING_MAX_WORDS = 10
 # A trailer starts in the lower part of the document (by characters), as a comment section does (see
@@ -452,19 +453,24 @@ TRAILER_MIN_POSITION = 0.25
 # a name and a job title around them ("Jane Roe, Head of Communications, +1 ...") but no sentence: once
 # the details go, what is left has at most CONTACT_REST_MAX_WORDS words and at most one lowercase word
 # of 4+ letters (a title's "of"/"and" are shorter; "Residents can call the hotline at ..." has more).
-_EMAIL = r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"
+# (ASCII classes, (?-u): cheaper to compile, and lines are normalised to plain spaces by now.)
+_EMAIL = r"(?-u:[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+)"
 _PHONE_LABEL = (
     r"(?i:(?-u:\b)(?:tel|tél|phone|telephone|téléphone|telefon|mobile|mobil|cell|fax|handy|portable|ph|"
     r"e-?mail|courriel|mail|t|m|p|f|e)\.?\s*[:：]?\s*)"
 )
 _PHONE = (
-    r"\+\d{1,3}[\s.\-]?(?:\(\d{1,4}\)[\s.\-]?)?\d{1,4}(?:[\s.\-/]\d{2,5}){2,4}|"
-    r"(?:\(\d{3}\)\s?|(?-u:\b)\d{3}[.\-\s])\d{3}[.\-]\d{4}(?-u:\b)|"
-    rf"{_PHONE_LABEL}\(?\d[\d\s().\-/]{{5,}}\d"
+    r"(?-u:\+\d{1,3}[\s.\-]?(?:\(\d{1,4}\)[\s.\-]?)?\d{1,4}(?:[\s.\-/]\d{2,5}){2,4}|"
+    r"(?:\(\d{3}\)\s?|\b\d{3}[.\-\s])\d{3}[.\-]\d{4}\b)|"
+    rf"{_PHONE_LABEL}(?-u:\(?\d[\d\s().\-/]{{5,}}\d)"
 )
 _CONTACT = rf"{_EMAIL}|{_PHONE}"
 _CONTACT_STRIP = rf"{_EMAIL}|{_PHONE}|{_PHONE_LABEL}|https?://\S+|www\.\S+"
-_CONTACT_WORDS = r"@|\+\d|\(\d|\d[\s.\-]\d{3}[.\-]\d{4}|(?i:tel|phone|fon|fax|mobil|cell|handy)"
+# First passes (literal bytes, and an anchored label: a phone number without "+" or "(" needs one).
+_CONTACT_WORDS = r"[@+(]"
+_CONTACT_LABEL_START = (
+    r"(?i)^(?:tel|phone|telephone|telefon|mobile|mobil|cell|fax|handy|ph|t|m|p|f)\.?\s*[:：]"
+)
 CONTACT_REST_MAX_WORDS = 8
 CONTACT_MAX_WORDS = 20
 # Paragraphs dense with newsletter/subscription/sponsor/course vocabulary, in the site's voice
@@ -753,9 +759,7 @@ def _judge(lines: pl.DataFrame) -> pl.DataFrame:
             _only_where(text.str.starts_with("<"), text, lambda t: t.str.contains(_MARKUP)).alias("_markup"),
             menu_line.alias("_menu_line"),
             _contains_if(text, _COMMENT_MARKER, _COMMENT_WORDS, n_words <= 30).alias("comment_marker"),
-            _only_where(
-                _prefilter(text, _CONTACT_WORDS, n_words <= CONTACT_MAX_WORDS), text, _contact_line
-            ).alias("_contact"),
+            _only_where(_contact_candidates(text, n_words), text, _contact_line).alias("_contact"),
             cookie.alias("cookie"),
         )
         .with_columns(_paragraph_features(text, n_words))
@@ -818,22 +822,30 @@ def _menu_line(text: pl.Series) -> pl.Series:
     return text.str.contains(_MENU_LINE) & (items.list.max() <= MENU_ITEM_MAX_CHARS).fill_null(False)
 
 
+def _contact_candidates(text: pl.Series, n_words: pl.Series) -> pl.Series:
+    """Lines of at most CONTACT_MAX_WORDS words that may hold contact details (see _contact_line)."""
+    short = n_words <= CONTACT_MAX_WORDS
+    return _prefilter(text, _CONTACT_WORDS, short) | _prefilter(text, _CONTACT_LABEL_START, short)
+
+
 def _contact_line(text: pl.Series) -> pl.Series:
     """Lines that are contact details: a phone number or e-mail address (_CONTACT) and, once those and
     their labels go, at most CONTACT_REST_MAX_WORDS words with at most one lowercase word of 4+ letters."""
-    rest = text.str.replace_all(_CONTACT_STRIP, " ")
-    return (
-        text.str.contains(_CONTACT)
-        & (rest.str.count_matches(r"\p{L}[\p{L}'’.\-]*") <= CONTACT_REST_MAX_WORDS)
-        & (rest.str.count_matches(r"(?:^|\s)\p{Ll}[\p{L}'’\-]{3,}") <= 1)
-    )
+
+    def no_sentence(t: pl.Series) -> pl.Series:
+        rest = t.str.replace_all(_CONTACT_STRIP, " ")
+        return (rest.str.count_matches(r"\p{L}[\p{L}'’.\-]*") <= CONTACT_REST_MAX_WORDS) & (
+            rest.str.count_matches(r"(?:^|\s)\p{Ll}[\p{L}'’\-]{3,}") <= 1
+        )
+
+    return _only_where(text.str.contains(_CONTACT), text, no_sentence)
 
 
 def _trailer_marker(text: pl.Series, n_words: pl.Series) -> pl.Series:
     """Lines that open a press release's trailer: a heading of _TRAILER_HEADING (at most
     TRAILER_HEADING_MAX_WORDS words), or a paragraph run in with a legal heading (_TRAILER_RUN_IN)."""
     heading = _contains_if(text, _TRAILER_HEADING, _TRAILER_WORDS, n_words <= TRAILER_HEADING_MAX_WORDS)
-    return heading | _contains_if(text, _TRAILER_RUN_IN, _TRAILER_RUN_IN_WORDS)
+    return heading | _contains_if(text, _TRAILER_RUN_IN, _TRAILER_RUN_IN_START)
 
 
 def _photo_caption(text: pl.Series) -> pl.Series:
