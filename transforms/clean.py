@@ -17,6 +17,8 @@ How it works (all columns at once, no per-line Python):
    repeated menu lines, later copies of a repeated paragraph or caption, runs of tiny menu lines, runs
    of related headlines, a promo block at the top, headline-like footer lines at the end), repeated
    until nothing changes. Every rule is a kind of page furniture, never one site's wording.
+   A press release's trailer (About <Company>, safe harbor, media contacts, "###") goes to the end of
+   the document as a comment section does; a line of contact details (phones, e-mails) goes anywhere.
 4. Surviving lines are joined back; any run of blank lines becomes one paragraph break.
 
 `removed_spans` offsets are 0-based, end-exclusive CHARACTER offsets into the decoded `raw_text`
