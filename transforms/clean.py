@@ -425,8 +425,10 @@ _TRAILER_LEGAL = (
 )
 _TRAILER_HEADING = (
     r"^(?:#{1,6}\s+)?[*_]*(?:"
-    # "About Orbel Systems", "About Orbel S.A.": a name, no sentence ("About Orbel, the regulator said").
-    r"(?i:about|über|à propos d[e'’]|a propos d[e'’])\s*\p{Lu}(?:[^,;!?.。]|\.\S)*\.?|"
+    # "About Orbel Systems", "About Orbel S.A.": a name, no sentence ("About Orbel, the regulator said");
+    # ", Inc. (NASDAQ: X)" and "S.A." are the name's; ", the" or ". The" start a sentence.
+    r"(?i:about|über|à propos d[e'’]|a propos d[e'’])\s*\p{Lu}(?:[^,;!?.。]|\.\S|\.\s\(|,\s?\p{Lu})*\.?|"
+    r"(?i:about (?:the )?company|über (?:das unternehmen|uns)|à propos de (?:la société|nous))|"
     rf"(?i:{_TRAILER_LEGAL}|"
     r"(?:media|press|investor|analyst|company)(?: (?:and|&) (?:media|press|investor|analyst)s?)? "
     r"(?:contacts?|relations|inquiries|enquiries)|"

@@ -792,6 +792,28 @@ def test_press_release_trailer_in_german_and_french() -> None:
         assert [(s["rule"], s["text"]) for s in spans] == [(C.PRESS_RELEASE_TRAILER, trailer)]
 
 
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "About Orbel Systems, Inc. (NASDAQ: ORBL)",
+        "**About the Company**",
+        "Investor Relations",
+        "Media and Investor Contacts:",
+        "Cautionary Note Regarding Forward-Looking Statements",
+        "Safe Harbour",
+        "Contacts:",
+        "Kontakt",
+        "Relations presse",
+        "-30-",
+    ],
+)
+def test_each_trailer_heading_opens_the_trailer(heading: str) -> None:
+    trailer = f"{heading}\nKim Ode leads the office in Lyon."
+    doc, spans = clean_one(f"{RELEASE}\n\n{trailer}")
+    assert doc["text"] == RELEASE
+    assert [(s["rule"], s["text"]) for s in spans] == [(C.PRESS_RELEASE_TRAILER, trailer)]
+
+
 def test_safe_harbor_run_in_heading_and_end_mark() -> None:
     legal = "Safe Harbor Statement: Statements in this release about future results are estimates only."
     doc, spans = clean_one(f"{RELEASE}\n\n{legal}\n\n-30-")
