@@ -460,8 +460,8 @@ TRAILER_MIN_POSITION = 0.25
 # (ASCII classes, (?-u): cheaper to compile, and lines are normalised to plain spaces by now.)
 _EMAIL = r"(?-u:[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+)"
 _PHONE_LABEL = (
-    r"(?i:(?-u:\b)(?:tel|tél|phone|telephone|téléphone|telefon|mobile|mobil|cell|fax|handy|portable|ph|"
-    r"e-?mail|courriel|mail|t|m|p|f|e)\.?\s*[:：]?\s*)"
+    r"(?i:(?-u:\b)(?:(?:tel|tél|phone|telephone|téléphone|telefon|mobile|mobil|cell|fax|handy|portable|ph|"
+    r"e-?mail|courriel|mail)\.?\s*[:：]?|[tmpfe]\.?\s*[:：])\s*)"
 )
 _PHONE = (
     r"(?-u:\+\d{1,3}[\s.\-]?(?:\(\d{1,4}\)[\s.\-]?)?\d{1,4}(?:[\s.\-/]\d{2,5}){2,4}|"
@@ -834,12 +834,16 @@ def _contact_candidates(text: pl.Series, n_words: pl.Series) -> pl.Series:
 
 def _contact_line(text: pl.Series) -> pl.Series:
     """Lines that are contact details: a phone number or e-mail address (_CONTACT) and, once those and
-    their labels go, at most CONTACT_REST_MAX_WORDS words with at most one lowercase word of 4+ letters."""
+    their labels go, at most CONTACT_REST_MAX_WORDS words with at most one lowercase word of 4+ letters
+    and no currency or percent sign."""
 
     def no_sentence(t: pl.Series) -> pl.Series:
         rest = t.str.replace_all(_CONTACT_STRIP, " ")
-        return (rest.str.count_matches(r"\p{L}[\p{L}'’.\-]*") <= CONTACT_REST_MAX_WORDS) & (
-            rest.str.count_matches(r"(?:^|\s)\p{Ll}[\p{L}'’\-]{3,}") <= 1
+        return (
+            (rest.str.count_matches(r"\p{L}[\p{L}'’.\-]*") <= CONTACT_REST_MAX_WORDS)
+            & (rest.str.count_matches(r"(?:^|\s)\p{Ll}[\p{L}'’\-]{3,}") <= 1)
+            # A figure with a currency or percent sign ("+1 234 567 890 €") is a table row, not a phone.
+            & ~rest.str.contains(r"[%€$£¥]")
         )
 
     return _only_where(text.str.contains(_CONTACT), text, no_sentence)

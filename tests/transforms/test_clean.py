@@ -862,6 +862,7 @@ def test_contact_line_anywhere_is_cut(line: str) -> None:
     [
         "Call the city hotline at 555-010-2030 for updates.",
         "Revenue rose to +1.2 billion euros from 0.9 billion.",
+        "Net result +1 234 567 890 €",  # a figure grouped in thousands, not a phone number
     ],
 )
 def test_sentence_with_a_phone_number_stays(line: str) -> None:
