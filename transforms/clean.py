@@ -17,6 +17,8 @@ How it works (all columns at once, no per-line Python):
    repeated menu lines, later copies of a repeated paragraph or caption, runs of tiny menu lines, runs
    of related headlines, a promo block at the top, headline-like footer lines at the end), repeated
    until nothing changes. Every rule is a kind of page furniture, never one site's wording.
+   A press release's trailer (About <Company>, safe harbor, media contacts, "###") goes to the end of
+   the document as a comment section does; a line of contact details (phones, e-mails) goes anywhere.
 4. Surviving lines are joined back; any run of blank lines becomes one paragraph break.
 
 `removed_spans` offsets are 0-based, end-exclusive CHARACTER offsets into the decoded `raw_text`
@@ -63,6 +65,8 @@ COUNTER = "counter"  # reading time, audio player, post/view/comment counters
 DISCLOSURE = "disclosure"  # affiliate disclosures and platform disclaimers
 MARKUP = "markup"  # HTML left in the text
 READER_COMMENTS = "reader_comments"  # a comment section and everything after it
+PRESS_RELEASE_TRAILER = "press_release_trailer"  # About <Company>, safe harbor, media contacts, "###"
+CONTACT_DETAILS = "contact_details"  # a line of phone numbers and e-mail addresses (a contact block's)
 FOOTER = "footer"  # headline-like lines that end the document
 CHROME_VOCABULARY = "chrome_vocabulary"  # paragraphs dense with newsletter/subscription/sponsor words
 
@@ -415,6 +419,76 @@ _COMMENT_WORDS = (
 # A comment section must start in the lower part of the document (by characters), or a comment counter
 # under the headline would take the article with it.
 COMMENTS_MIN_POSITION = 0.4
+# A press release's trailer (the release as a newswire distributes it): the company's boilerplate
+# ("About <Company>", "Über <X>", "À propos de <X>"), the legal paragraphs ("Forward-Looking Statements",
+# "Safe Harbor Statement", "Cautionary Statement"), the contact blocks ("Media Contact", "Investor
+# Relations", "Pressekontakt", "Contact presse") and the wire's end marks ("###", "-30-"). A closed
+# vocabulary of the section headings newswire style guides prescribe (English, German, French), matched
+# on heading lines only (TRAILER_HEADING_MAX_WORDS) or, for the legal headings, as a paragraph's run-in
+# heading ("Safe Harbor Statement: This release ..."). Group 1 is the run-in heading's text.
+_TRAILER_LEGAL = (
+    r"cautionary (?:note|statement|language)s?|"
+    r"(?:cautionary|special|important) (?:note|statement|information)s? "
+    r"(?:regarding|concerning|about|on|relating to) forward[- ]looking (?:statements|information)|"
+    r"forward[- ]looking (?:statements?|information)(?: disclaimer| statement)?|"
+    r"safe[- ]harbou?r(?: statement| provision| disclaimer)?s?|"
+    r"zukunftsgerichtete aussagen|zukunftsbezogene aussagen|"
+    r"(?:déclarations|énoncés|informations) prospectives"
+)
+_TRAILER_HEADING = (
+    r"^(?:#{1,6}\s+)?[*_]*(?:"
+    # "About Orbel Systems", "About Orbel S.A.": a name, no sentence ("About Orbel, the regulator said");
+    # ", Inc. (NASDAQ: X)" and "S.A." are the name's; ", the" or ". The" start a sentence.
+    r"(?i:about|über|à propos d[e'’]|a propos d[e'’])\s*\p{Lu}(?:[^,;!?.。]|\.\S|\.\s\(|,\s?\p{Lu})*\.?|"
+    r"(?i:about (?:the )?company|über (?:das unternehmen|uns)|à propos de (?:la société|nous))|"
+    rf"(?i:{_TRAILER_LEGAL}|"
+    r"(?:media|press|investor|analyst|company)(?: (?:and|&) (?:media|press|investor|analyst)s?)? "
+    r"(?:contacts?|relations|inquiries|enquiries)|"
+    r"contacts?|contact information|for (?:further|more|additional) information(?:,? (?:please )?contact)?|"
+    r"pressekontakt|medienkontakt|kontakt|ansprechpartner(?:in)?|"
+    r"contacts? (?:presse|médias?|investisseurs)|relations? (?:presse|investisseurs)))"
+    r"[*_]*\s*[:：]?[*_]*$|"
+    r"^(?:#{3}|-\s?30\s?-)$"
+)
+_TRAILER_RUN_IN = rf"^[*_]*(?i:({_TRAILER_LEGAL}))[*_]*\s*[:：—]\s*\S"
+# Case-sensitive literal stems (as _CHROME_VOCABULARY_WORDS), a fast first pass for the two patterns.
+_TRAILER_WORDS = (
+    r"bout|BOUT|ber|BER|ropos|ROPOS|ooking|OOKING|arbo|ARBO|autionary|AUTIONARY|ontact|ONTACT|elations|"
+    r"ELATIONS|nquiries|NQUIRIES|nformation|NFORMATION|ontakt|ONTAKT|nsprechpartner|ussagen|rospectives|#|30"
+)
+# A run-in heading opens its line: an anchored first pass looks at the line's start only.
+_TRAILER_RUN_IN_START = (
+    r"(?i)^[*_]*(?:forward|safe|cautionary|special|important|zukunfts|d[ée]cl|[ée]nonc|informations)"
+)
+TRAILER_HEADING_MAX_WORDS = 10
+# A trailer starts in the lower part of the document (by characters), as a comment section does (see
+# COMMENTS_MIN_POSITION), but lower: a release's legal paragraphs alone can run as long as its body.
+TRAILER_MIN_POSITION = 0.25
+# A line of contact details: phone numbers (international "+1 408 555 0142", "+49 (0)30 1234 567";
+# North American "(408) 555-0142"; any digits after a phone label) and e-mail addresses, with labels,
+# a name and a job title around them ("Jane Roe, Head of Communications, +1 ...") but no sentence: once
+# the details go, what is left has at most CONTACT_REST_MAX_WORDS words and at most one lowercase word
+# of 4+ letters (a title's "of"/"and" are shorter; "Residents can call the hotline at ..." has more).
+# (ASCII classes, (?-u): cheaper to compile, and lines are normalised to plain spaces by now.)
+_EMAIL = r"(?-u:[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+)"
+_PHONE_LABEL = (
+    r"(?i:(?-u:\b)(?:(?:tel|tél|phone|telephone|téléphone|telefon|mobile|mobil|cell|fax|handy|portable|ph|"
+    r"e-?mail|courriel|mail)\.?\s*[:：]?|[tmpfe]\.?\s*[:：])\s*)"
+)
+_PHONE = (
+    r"(?-u:\+\d{1,3}[\s.\-]?(?:\(\d{1,4}\)[\s.\-]?)?\d{1,4}(?:[\s.\-/]\d{2,5}){2,4}|"
+    r"(?:\(\d{3}\)\s?|\b\d{3}[.\-\s])\d{3}[.\-]\d{4}\b)|"
+    rf"{_PHONE_LABEL}(?-u:\(?\d[\d\s().\-/]{{5,}}\d)"
+)
+_CONTACT = rf"{_EMAIL}|{_PHONE}"
+_CONTACT_STRIP = rf"{_EMAIL}|{_PHONE}|{_PHONE_LABEL}|https?://\S+|www\.\S+"
+# First passes (literal bytes, and an anchored label: a phone number without "+" or "(" needs one).
+_CONTACT_WORDS = r"[@+(]"
+_CONTACT_LABEL_START = (
+    r"(?i)^(?:tel|phone|telephone|telefon|mobile|mobil|cell|fax|handy|ph|t|m|p|f)\.?\s*[:：]"
+)
+CONTACT_REST_MAX_WORDS = 8
+CONTACT_MAX_WORDS = 20
 # Paragraphs dense with newsletter/subscription/sponsor/course vocabulary, in the site's voice
 # ("Join over 10,000 subscribers ... become a sponsor"). Source of the vocabulary: the chrome classes
 # the issue lists (newsletter, subscribe, affiliate, course and community promos).
@@ -647,6 +721,8 @@ def _judge(lines: pl.DataFrame) -> pl.DataFrame:
         # A comment section's heading standing where no comment section can start (see _reader_comments).
         .when((words <= 4) & pl.col("comment_marker"))
         .then(pl.lit(READER_COMMENTS))
+        .when((words <= CONTACT_MAX_WORDS) & pl.col("_contact"))
+        .then(pl.lit(CONTACT_DETAILS))
         .when(share)
         .then(pl.lit(SHARE_WIDGET))
         .when(short & pl.col("_cookie"))
@@ -710,6 +786,7 @@ def _judge(lines: pl.DataFrame) -> pl.DataFrame:
             _only_where(text.str.starts_with("<"), text, lambda t: t.str.contains(_MARKUP)).alias("_markup"),
             menu_line.alias("_menu_line"),
             _contains_if(text, _COMMENT_MARKER, _COMMENT_WORDS, n_words <= 30).alias("comment_marker"),
+            _only_where(_contact_candidates(text, n_words), text, _contact_line).alias("_contact"),
             cookie.alias("cookie"),
         )
         .with_columns(_paragraph_features(text, n_words))
@@ -751,6 +828,7 @@ def _judge(lines: pl.DataFrame) -> pl.DataFrame:
         .scatter(long_idx, paragraphs["cookie"]),
         # Features of context rules that depend on the line alone (see _network_promo, _menu_runs).
         lines["line"].str.contains(_NETWORK_PROMO).alias("network_label"),
+        _trailer_marker(lines["line"], lines["words"]).alias("trailer_marker"),
         _only_where(
             lines.select((pl.col("words") <= 3) & (pl.col("chars") <= 25)).to_series(),
             lines["line"],
@@ -769,6 +847,36 @@ def _menu_line(text: pl.Series) -> pl.Series:
         pl.when(last).then(item).otherwise(item.str.strip_chars_end()).str.len_chars()
     )
     return text.str.contains(_MENU_LINE) & (items.list.max() <= MENU_ITEM_MAX_CHARS).fill_null(False)
+
+
+def _contact_candidates(text: pl.Series, n_words: pl.Series) -> pl.Series:
+    """Lines of at most CONTACT_MAX_WORDS words that may hold contact details (see _contact_line)."""
+    short = n_words <= CONTACT_MAX_WORDS
+    return _prefilter(text, _CONTACT_WORDS, short) | _prefilter(text, _CONTACT_LABEL_START, short)
+
+
+def _contact_line(text: pl.Series) -> pl.Series:
+    """Lines that are contact details: a phone number or e-mail address (_CONTACT) and, once those and
+    their labels go, at most CONTACT_REST_MAX_WORDS words with at most one lowercase word of 4+ letters
+    and no currency or percent sign."""
+
+    def no_sentence(t: pl.Series) -> pl.Series:
+        rest = t.str.replace_all(_CONTACT_STRIP, " ")
+        return (
+            (rest.str.count_matches(r"\p{L}[\p{L}'’.\-]*") <= CONTACT_REST_MAX_WORDS)
+            & (rest.str.count_matches(r"(?:^|\s)\p{Ll}[\p{L}'’\-]{3,}") <= 1)
+            # A figure with a currency or percent sign ("+1 234 567 890 €") is a table row, not a phone.
+            & ~rest.str.contains(r"[%€$£¥]")
+        )
+
+    return _only_where(text.str.contains(_CONTACT), text, no_sentence)
+
+
+def _trailer_marker(text: pl.Series, n_words: pl.Series) -> pl.Series:
+    """Lines that open a press release's trailer: a heading of _TRAILER_HEADING (at most
+    TRAILER_HEADING_MAX_WORDS words), or a paragraph run in with a legal heading (_TRAILER_RUN_IN)."""
+    heading = _contains_if(text, _TRAILER_HEADING, _TRAILER_WORDS, n_words <= TRAILER_HEADING_MAX_WORDS)
+    return heading | _contains_if(text, _TRAILER_RUN_IN, _TRAILER_RUN_IN_START)
 
 
 def _photo_caption(text: pl.Series) -> pl.Series:
@@ -815,7 +923,7 @@ def _context_rules(lines: pl.DataFrame) -> pl.DataFrame:
     for _ in range(MAX_CONTEXT_PASSES):
         before = todo["rule"].is_not_null()
         # Banners and comment sections first: their buttons and short lines are theirs, not menus.
-        todo = _consent_banner(_reader_comments(todo))
+        todo = _consent_banner(_press_release_trailer(_reader_comments(todo)))
         todo = _promo_block(
             _related_headlines(_menu_runs(_repeats(_network_promo(_links_after_lead_in(todo)))))
         )
@@ -973,6 +1081,37 @@ def _reader_comments(lines: pl.DataFrame) -> pl.DataFrame:
     )
     hits = pl.concat([alive.filter(pl.col("start") >= pl.col("from")).select("_li"), name.select("_li")])
     return _set_rule(lines, hits, READER_COMMENTS)
+
+
+def _press_release_trailer(lines: pl.DataFrame) -> pl.DataFrame:
+    """A press release's trailer: from its first section heading (see _TRAILER_HEADING: About <Company>,
+    forward-looking statements, media contacts, "###") to the end of the document.
+
+    As with _reader_comments, the heading must start past TRAILER_MIN_POSITION of the document's
+    characters (a release's body comes first) and is looked for on every non-blank line, cut or not.
+    """
+    marked = lines.filter(pl.col("trailer_marker"))["_row"].unique()
+    if marked.len() == 0:
+        return lines
+    doc = lines.select("_li", "_row", "start", "end", "blank", "rule").filter(
+        pl.col("_row").is_in(marked.implode())
+    )
+    first = (
+        lines.filter(pl.col("trailer_marker"))
+        .select("_row", "start")
+        .join(doc.group_by("_row").agg(pl.col("end").max().alias("size")), on="_row")
+        .filter(pl.col("start") >= TRAILER_MIN_POSITION * pl.col("size"))
+        .group_by("_row")
+        .agg(pl.col("start").min().alias("from"))
+    )
+    if first.height == 0:
+        return lines
+    hits = (
+        doc.filter(~pl.col("blank") & pl.col("rule").is_null())
+        .join(first, on="_row")
+        .filter(pl.col("start") >= pl.col("from"))
+    )
+    return _set_rule(lines, hits.select("_li"), PRESS_RELEASE_TRAILER)
 
 
 def _consent_banner(lines: pl.DataFrame) -> pl.DataFrame:

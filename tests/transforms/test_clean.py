@@ -782,6 +782,122 @@ def test_comments_heading_early_in_the_document_cuts_only_itself() -> None:
     assert [(s["rule"], s["text"]) for s in spans] == [(C.READER_COMMENTS, "Comments (4)")]
 
 
+# A press release as a newswire carries it: body, then the trailer (written for these tests).
+RELEASE = (
+    "Orbel Systems said on Tuesday that it had signed a supply deal with a large carmaker, sending its "
+    "shares up in early trading. The company expects the contract to add to sales from next year, its "
+    "chief executive told reporters.\n\n"
+    "The deal covers welding arms for two plants, and deliveries start in the spring, the company said."
+)
+
+
+def test_press_release_trailer_goes_to_the_end() -> None:
+    trailer = (
+        "About Orbel Systems\n"
+        "Orbel Systems, founded in 1998, employs 4,200 people and had revenue of $900 million last year.\n\n"
+        "Forward-Looking Statements\n"
+        "This release holds forward-looking statements that involve risks and uncertainties.\n\n"
+        "Media Contact:\nKim Ode, Head of Communications"
+    )
+    contacts = "+1 408 555 0142\npress@orbel.example"
+    doc, spans = clean_one(f"{RELEASE}\n\n{trailer}\n{contacts}\n\n###")
+    assert doc["text"] == RELEASE
+    assert [(s["rule"], s["text"]) for s in spans] == [
+        (C.PRESS_RELEASE_TRAILER, trailer),
+        (C.CONTACT_DETAILS, contacts),
+        (C.PRESS_RELEASE_TRAILER, "###"),
+    ]
+
+
+def test_press_release_trailer_in_german_and_french() -> None:
+    de = "Über Orbel Systems\nOrbel Systems beschäftigt 4.200 Mitarbeiter.\n\nPressekontakt\nKim Ode"
+    fr = "À propos de Orbel Systems\nOrbel Systems emploie 4 200 personnes.\n\nContact presse\nKim Ode"
+    for trailer in (de, fr):
+        doc, spans = clean_one(f"{RELEASE}\n\n{trailer}")
+        assert doc["text"] == RELEASE
+        assert [(s["rule"], s["text"]) for s in spans] == [(C.PRESS_RELEASE_TRAILER, trailer)]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "About Orbel Systems, Inc. (NASDAQ: ORBL)",
+        "**About the Company**",
+        "Investor Relations",
+        "Media and Investor Contacts:",
+        "Cautionary Note Regarding Forward-Looking Statements",
+        "Safe Harbour",
+        "Contacts:",
+        "Kontakt",
+        "Relations presse",
+        "-30-",
+    ],
+)
+def test_each_trailer_heading_opens_the_trailer(heading: str) -> None:
+    trailer = f"{heading}\nKim Ode leads the office in Lyon."
+    doc, spans = clean_one(f"{RELEASE}\n\n{trailer}")
+    assert doc["text"] == RELEASE
+    assert [(s["rule"], s["text"]) for s in spans] == [(C.PRESS_RELEASE_TRAILER, trailer)]
+
+
+def test_safe_harbor_run_in_heading_and_end_mark() -> None:
+    legal = "Safe Harbor Statement: Statements in this release about future results are estimates only."
+    doc, spans = clean_one(f"{RELEASE}\n\n{legal}\n\n-30-")
+    assert doc["text"] == RELEASE
+    assert [(s["rule"], s["text"]) for s in spans] == [(C.PRESS_RELEASE_TRAILER, f"{legal}\n\n-30-")]
+
+
+@pytest.mark.parametrize(
+    "para",
+    [
+        "About 300 workers joined the strike, and the union called the company's plans forward-looking.",
+        "Forward-looking statements in the filing were vague, analysts said, and shares fell 3%.",
+        "About Orbel Systems, the regulator said little on Tuesday.",
+    ],
+)
+def test_article_paragraph_about_forward_looking_stays(para: str) -> None:
+    raw = f"{RELEASE}\n\n{para}"
+    doc, spans = clean_one(raw)
+    assert spans == []
+    assert doc["text"] == raw
+
+
+def test_trailer_heading_high_in_the_document_keeps_the_article() -> None:
+    raw = f"Media Contacts\n{RELEASE}\n\n{BODY}"
+    doc, spans = clean_one(raw)
+    assert spans == []
+    assert doc["text"] == raw
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Tel: +49 30 1234 5678 | kim.ode@orbel.example",
+        "Kim Ode, Head of Communications, (408) 555-0142",
+        "E-mail: press@orbel.example",
+    ],
+)
+def test_contact_line_anywhere_is_cut(line: str) -> None:
+    doc, spans = clean_one(f"{BODY}\n{line}\n{BODY2}")
+    assert doc["text"] == f"{BODY}\n{BODY2}"
+    assert [(s["rule"], s["text"]) for s in spans] == [(C.CONTACT_DETAILS, line)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Call the city hotline at 555-010-2030 for updates.",
+        "Revenue rose to +1.2 billion euros from 0.9 billion.",
+        "Net result +1 234 567 890 €",  # a figure grouped in thousands, not a phone number
+    ],
+)
+def test_sentence_with_a_phone_number_stays(line: str) -> None:
+    raw = f"{BODY}\n{line}\n{BODY2}"
+    doc, spans = clean_one(raw)
+    assert spans == []
+    assert doc["text"] == raw
+
+
 def test_footer_headlines_and_dangling_label_at_the_end() -> None:
     tail = "Try Our Reading App\nSee what the app can do for you:\n\nTen Gadgets You Will Want This Summer"
     doc, spans = clean_one(f"Xiaomi ships its model\n{BODY}\n\n{BODY2}\n\n{tail}")
