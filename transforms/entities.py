@@ -395,9 +395,16 @@ _PORTFOLIO = "|".join(
         reverse=True,
     )
 )
+# Government offices and statistics bureaus: "Office for National Statistics", "Office of Management
+# and Budget" (an office "for"/"of" one to four capitalised words), "Australian Bureau of Statistics",
+# "Bureau of Labor Statistics", "National Bureau of Statistics".
+_STATISTICS_OFFICE = (
+    r"Office (?:for|of) [A-Z][a-z]+(?: (?:and )?[A-Z][a-z]+){0,3}|"
+    r"(?:[A-Z][a-z]+ )?Bureau of (?:[A-Z][a-z]+ )?Statistics"
+)
 _GOVERNMENT = (
     rf"(?:(?:U\.S\.|US|UK) )?(?:(?:Department|Ministry) of (?:the )?(?:{_PORTFOLIO})|(?:{_PORTFOLIO}) "
-    rf"(?:Department|Ministry))"
+    rf"(?:Department|Ministry)|{_STATISTICS_OFFICE})"
 )
 # An organisation's name followed by the acronym it defines ("National Reform Commission (NRC)",
 # "Cyberspace Administration of China (CAC)"): the long form's capitals spell the short form (Schwartz &
@@ -446,7 +453,12 @@ _ORG_HEAD = (
     "Engineering Utilities Insurance Financial Securities Investments Realty Properties Hotels Resorts "
     "Retail Stores Computer Computers Devices Materials Solar Corporation Company Limited Incorporated"
 ).split()
+_HEADS = "|".join(_ORG_HEAD)
 
+# Words that open a title and never a company's name ("Chief Financial Officer", "Vice President",
+# "Deputy Governor"): an organisation's name found by its suffix ends before one ("Financial" of "Chief
+# Financial Officer" is an organisational word, `_ORG_SUFFIX`), and a name made of a title is none.
+_TITLE_OPENERS = ("Chief", "Vice", "Deputy")
 
 # Chinese: common surnames (the most frequent family names of the mainland household register), titles
 # next to a person's name, and the words that make a known name a longer organisation's name.
@@ -572,6 +584,9 @@ def _discovery_rules(
         ("ORG", rf"({b}(?i:{_ORG_BEFORE}) {_ORG} and )({_ORG})", "org_cue_pair"),
         # a government department or ministry: "the Justice Department", "Ministry of Finance"
         ("ORG", rf"()({b}{_GOVERNMENT}){b}", "org_government"),
+        # a country's statistics office named the other way round, "Statistics Canada", before a
+        # lowercase word or punctuation (in a Title Case headline "Statistics Show" is no name)
+        ("ORG", rf"()({b}Statistics [A-Z][a-z]+)(?: [a-z]+{b}|[,.;:])", "org_government"),
         # an organisation's name and the acronym it defines: "National Reform Commission (NRC)"
         ("ORG", rf"()({b}(?:{_LONG_FORM_WORD}){{1,7}}[A-Z][a-z]+) \([A-Z]{{2,6}}\)", "org_acronym"),
         # a data provider: "according to Acme data"
@@ -1371,6 +1386,7 @@ def _valid_forms(
         .alias("surface")
     )
     forms = _acronym_long_forms(forms)
+    forms = _without_title(forms)
     # Sentence-opening words before an organisation's name are context, not name ("The Acme Group").
     lead = pl.col("surface").str.extract(rf"^((?:(?:{_LEAD}) )*)").fill_null("").str.len_bytes()
     forms = (
@@ -1530,6 +1546,24 @@ def _valid_forms(
             .alias("name")
         )
         .with_columns(entity_id_expr(pl.col("type"), pl.col("name")).alias("entity_id"))
+    )
+
+
+def _without_title(forms: pl.DataFrame) -> pl.DataFrame:
+    """Organisation forms (surface, type, ...) cut before a word that opens a title (`_TITLE_OPENERS`):
+    "Acme Chief Financial" (before "Officer") -> "Acme", "Chief Financial" -> "" (dropped by the
+    filter). The start stays, so the byte offsets hold. (String operations, not a regex: the note
+    above `_WHITESPACE`.)"""
+    titled = (pl.col("type") == "ORG") & pl.col("surface").str.contains_any([f"{w} " for w in _TITLE_OPENERS])
+    if not forms.select(titled.any()).item():
+        return forms
+    words = pl.when(titled).then(pl.col("surface")).str.split(" ")
+    opener = words.list.eval(pl.element().is_in(_TITLE_OPENERS))
+    return forms.with_columns(
+        pl.when(titled & opener.list.any())
+        .then(words.list.head(opener.list.arg_max()).list.join(" "))
+        .otherwise(pl.col("surface"))
+        .alias("surface")
     )
 
 
@@ -2171,7 +2205,11 @@ def _short_names(found: pl.DataFrame) -> pl.DataFrame:
     designated = (
         found.filter((pl.col("type") == "ORG") & (pl.col("method") == METHOD_PATTERN))
         .select("doc_id", "entity_id", "surface", "name")
-        .with_columns(pl.col("name").str.extract(rf"^(\p{{Lu}}\S+) (?:{_DESIGNATOR})$").alias("_bare"))
+        # (a company's head noun is dropped as a designator is: "Harlow Motor" is Harlow where the
+        # document also writes "Harlow", `_ORG_HEAD`)
+        .with_columns(
+            pl.col("name").str.extract(rf"^(\p{{Lu}}\S+) (?:{_DESIGNATOR}|{_HEADS})$").alias("_bare")
+        )
         .filter(pl.col("_bare").is_not_null())
     )
     if designated.height == 0:
@@ -2224,6 +2262,44 @@ def _short_names(found: pl.DataFrame) -> pl.DataFrame:
     new = rename(found.select("doc_id", "entity_id", "name")[at])
     return found.with_columns(
         found.get_column(c).clone().scatter(at, new.get_column(c)) for c in ("entity_id", "name")
+    )
+
+
+def _surnames(found: pl.DataFrame) -> pl.DataFrame:
+    """A one-word organisation a cue found ("..., Roe said on Monday", "Roe declined to comment": cues a
+    company's name takes too) that is the surname of a person found in the same document ("Jane Roe")
+    is that person there (entity_id, name, type): news names a person in full once, then by surname."""
+    lone = (
+        (pl.col("type") == "ORG")
+        & (pl.col("method") == METHOD_PATTERN)
+        & ~pl.col("surface").str.contains_any([" "])
+    )
+    at = found.select(lone).to_series().arg_true()
+    if at.len() == 0:
+        return found
+    people = (
+        found.filter((pl.col("type") == "PERSON") & pl.col("name").str.contains_any([" "]))
+        .select(
+            "doc_id",
+            pl.col("name").str.split(" ").list.last().alias("surface"),
+            pl.col("entity_id").alias("_id"),
+            pl.col("name").alias("_name"),
+        )
+        .unique(["doc_id", "surface", "_id"])
+        # (a surname two people of the document share names neither)
+        .filter(pl.len().over("doc_id", "surface") == 1)
+    )
+    new = (
+        found.select("doc_id", "surface", "entity_id", "name", "type")[at]
+        .join(people, on=["doc_id", "surface"], how="left", maintain_order="left")
+        .select(
+            pl.coalesce("_id", "entity_id").alias("entity_id"),
+            pl.coalesce("_name", "name").alias("name"),
+            pl.when(pl.col("_id").is_not_null()).then(pl.lit("PERSON")).otherwise("type").alias("type"),
+        )
+    )
+    return found.with_columns(
+        found.get_column(c).clone().scatter(at, new.get_column(c)) for c in ("entity_id", "name", "type")
     )
 
 
@@ -2371,7 +2447,7 @@ def extract_mentions(
         found = pl.DataFrame(
             schema={**_MENTIONS_SCHEMA, "name": pl.String, "type": pl.String, "_rank": pl.Int64}
         )
-    found = _short_names(_zh_unit_names(found, gazetteer))
+    found = _surnames(_short_names(_zh_unit_names(found, gazetteer)))
     # after the renames above, so a rejected entity stays out under whichever name it was found
     found = found.filter(~pl.col("entity_id").is_in(rejected_ids.implode()))
     discovered = (
