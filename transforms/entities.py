@@ -2210,7 +2210,8 @@ def _short_names(found: pl.DataFrame) -> pl.DataFrame:
         .with_columns(
             pl.col("name").str.extract(rf"^(\p{{Lu}}\S+) (?:{_DESIGNATOR}|{_HEADS})$").alias("_bare")
         )
-        .filter(pl.col("_bare").is_not_null())
+        # (as the document writes it: "小米汽车", named "Xiaomi Auto" by `_zh_unit_names`, is the unit)
+        .filter(pl.col("_bare").is_not_null() & pl.col("surface").str.starts_with(pl.col("_bare")))
     )
     if designated.height == 0:
         return found

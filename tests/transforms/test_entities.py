@@ -1677,6 +1677,11 @@ def test_titles_are_no_entities_and_a_surname_is_its_person(
             "Quorvane Industries shares rose. Quorvane said it would expand.",
             [("Quorvane Industries", "org:quorvane", 0, 19), ("Quorvane", "org:quorvane", 33, 41)],
         ),
+        # a Chinese unit's name, named in English with a head noun ("Xiaomi Auto"), stays the unit
+        (
+            "小米汽车的销量增长了。Xiaomi also launched a phone.",
+            [("小米汽车", "org:xiaomi-auto", 0, 4), ("Xiaomi", "org:xiaomi", 11, 17)],
+        ),
     ],
 )
 def test_a_company_and_its_name_without_head_noun_are_one_entity(
