@@ -894,6 +894,7 @@ def _gazetteer_hits(found: pl.DataFrame, raw: _Bytes, gazetteer: pl.DataFrame) -
             "_g",
             "not_before_capitalized",
             pl.col("surface").str.len_bytes().cast(pl.Int64).alias("n"),
+            ((pl.col("type") == "GPE") & pl.col("lexicon")).alias("_place"),
         )
     )
     hits = found.join(forms, on="surface", how="inner", maintain_order="left").with_columns(
@@ -908,7 +909,27 @@ def _gazetteer_hits(found: pl.DataFrame, raw: _Bytes, gazetteer: pl.DataFrame) -
     # "US$20 billion", "HK$", "NT$": a form glued to a dollar sign is a currency prefix, not a mention of
     # the place (on the generated corpus every one of 1,466 false positives of "United States" was this).
     currency = (bend < raw.n) & (after[0] == ord("$"))
-    return hits.filter(pl.Series(~(blocked | currency))).select("bstart", "bend", "surface", "_g")
+    grade = _commodity_grade(raw, bend, hits.get_column("_place").to_numpy())
+    return hits.filter(pl.Series(~(blocked | currency | grade))).select("bstart", "bend", "surface", "_g")
+
+
+# Nouns after a place's name that make it the name of a traded grade or blend ("Brent crude", "Dubai
+# crude", "Brent futures"): the grade is named after an oilfield or a trading hub, no place the text is
+# about. (Not "oil" or "gas": "Texas oil", "Iran gas" are the place's.)
+_GRADE_NOUNS = (b" crude", b" blend", b" futures")
+
+
+def _commodity_grade(raw: _Bytes, bend: np.ndarray, place: np.ndarray) -> np.ndarray:
+    """Whether each lexicon place's form (`place`; its end `bend`, a batch byte offset) is followed by
+    one of `_GRADE_NOUNS` and a non-word byte: byte comparisons, no string is made."""
+    out = np.zeros(bend.size, dtype=bool)
+    at = np.flatnonzero(place)
+    for noun in _GRADE_NOUNS:
+        same = np.ones(at.size, dtype=bool)
+        for i, byte in enumerate(noun):
+            same &= raw.u8[np.minimum(bend[at] + i, raw.n - 1)] == byte
+        out[at[same & ~raw.word_byte_at(bend[at] + len(noun))]] = True
+    return out
 
 
 def _blocking_phrases(gazetteer: pl.DataFrame) -> pl.DataFrame:

@@ -1688,3 +1688,19 @@ def test_a_company_and_its_name_without_head_noun_are_one_entity(
     real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
 ) -> None:
     assert real_found(real_gaz, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a place's name before a traded grade's noun names the grade, not the place
+        ("Brent crude rose while Texas oil output fell.", [("Texas", "gpe:texas", 23, 28)]),
+        ("Brent futures slid.", []),
+        # the place itself
+        ("Brent council raised taxes.", [("Brent", "gpe:brent", 0, 5)]),
+    ],
+)
+def test_a_place_before_a_commodity_grade_is_no_place(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    assert real_found(real_gaz, text) == expected
