@@ -887,7 +887,16 @@ def _gazetteer_hits(found: pl.DataFrame, raw: _Bytes, gazetteer: pl.DataFrame) -
         .to_frame()
         .with_columns(pl.col("surface").str.to_lowercase().alias("alias_key"))
         .join(gazetteer, on="alias_key", how="inner", maintain_order="left")
-        .filter(~pl.col("case_sensitive") | (pl.col("surface") == pl.col("alias")))
+        # (a place in capitals is read where a dateline names it: checked below)
+        .with_columns(
+            (
+                pl.col("case_sensitive")
+                & (pl.col("type") == "GPE")
+                & (pl.col("surface") != pl.col("alias"))
+                & (pl.col("surface") == pl.col("alias").str.to_uppercase())
+            ).alias("_caps")
+        )
+        .filter(~pl.col("case_sensitive") | (pl.col("surface") == pl.col("alias")) | pl.col("_caps"))
         .filter(~pl.col("initial_upper") | pl.col("surface").str.contains(r"^\p{Lu}"))
         .select(
             "surface",
@@ -895,6 +904,7 @@ def _gazetteer_hits(found: pl.DataFrame, raw: _Bytes, gazetteer: pl.DataFrame) -
             "not_before_capitalized",
             pl.col("surface").str.len_bytes().cast(pl.Int64).alias("n"),
             ((pl.col("type") == "GPE") & pl.col("lexicon")).alias("_place"),
+            "_caps",
         )
     )
     hits = found.join(forms, on="surface", how="inner", maintain_order="left").with_columns(
@@ -910,7 +920,21 @@ def _gazetteer_hits(found: pl.DataFrame, raw: _Bytes, gazetteer: pl.DataFrame) -
     # the place (on the generated corpus every one of 1,466 false positives of "United States" was this).
     currency = (bend < raw.n) & (after[0] == ord("$"))
     grade = _commodity_grade(raw, bend, hits.get_column("_place").to_numpy())
-    return hits.filter(pl.Series(~(blocked | currency | grade))).select("bstart", "bend", "surface", "_g")
+    caps = hits.get_column("_caps").to_numpy() & ~_dateline(raw, hits.get_column("bstart").to_numpy(), bend)
+    return hits.filter(pl.Series(~(blocked | currency | grade | caps))).select(
+        "bstart", "bend", "surface", "_g"
+    )
+
+
+def _dateline(raw: _Bytes, bstart: np.ndarray, bend: np.ndarray) -> np.ndarray:
+    """Whether each span [bstart, bend) of the batch string opens a line (a document's first line too:
+    `_SEP` ends with a newline) and is followed by a comma or a spaced dash ("PARIS -", "MUMBAI, Nov 28
+    (Reuters) -", "TOKYO —"): where a news agency's dateline names the place it writes from, in capitals."""
+    opens = (bstart == 0) | (raw.u8[np.maximum(bstart - 1, 0)] == ord("\n"))
+    nxt, dash = raw.u8[np.minimum(bend, raw.n - 1)], raw.u8[np.minimum(bend + 1, raw.n - 1)]
+    # (0xE2: the first byte of an en or em dash)
+    spaced_dash = (nxt == 32) & ((dash == ord("-")) | (dash == 0xE2))
+    return opens & (bend < raw.n) & ((nxt == ord(",")) | spaced_dash)
 
 
 # Nouns after a place's name that make it the name of a traded grade or blend ("Brent crude", "Dubai

@@ -1704,3 +1704,22 @@ def test_a_place_before_a_commodity_grade_is_no_place(
     real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
 ) -> None:
     assert real_found(real_gaz, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a place in capitals opening a line before a comma or a spaced dash: a dateline
+        ("LAGOS - Exports rose.", [("LAGOS", "gpe:lagos", 0, 5)]),
+        (
+            "Exports rose.\nMUMBAI, March 3 (Wire) - Imports fell.",
+            [("MUMBAI", "gpe:mumbai", 14, 20)],
+        ),
+        # the same capitals elsewhere are a headline's or a code's
+        ("Our LAGOS desk said exports rose.", []),
+    ],
+)
+def test_a_place_in_capitals_in_a_dateline_is_the_place(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    assert real_found(real_gaz, text) == expected
