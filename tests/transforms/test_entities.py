@@ -75,8 +75,8 @@ ENTRIES = [
     },
 ]
 
-GAZETTEER_ENTITIES = 489  # entries of warehouse/reference/gazetteer.yaml
-GAZETTEER_SURFACE_FORMS = 971  # names + aliases + Chinese aliases (zh_aliases)
+GAZETTEER_ENTITIES = 505  # entries of warehouse/reference/gazetteer.yaml
+GAZETTEER_SURFACE_FORMS = 1003  # names + aliases + Chinese aliases (zh_aliases)
 
 
 @pytest.fixture(scope="module")
@@ -1562,3 +1562,172 @@ def test_a_cued_name_that_opens_with_an_ordinary_word_needs_a_head_noun(
     lexicons = {**LEXICONS, "common_words": [*LEXICONS["common_words"], "grand"]}
     m = extract_mentions(docs, lexgaz, V, lexicons)[0].sort("start")
     assert list(zip(m["surface"], m["entity_id"], m["start"], m["end"], strict=True)) == expected
+
+
+def real_found(real_gaz: tuple[pl.DataFrame, dict], text: str) -> list[tuple[str, str, int, int]]:
+    frame, lexicons = real_gaz
+    m = extract_mentions(pl.DataFrame({"doc_id": ["d"], "text": [text]}), frame, V, lexicons)[0].sort("start")
+    return list(zip(m["surface"], m["entity_id"], m["start"], m["end"], strict=True))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the lexicons' indices (pytickersymbols), in news' spelling, and a family's composite
+        (
+            "The S&P 500 gained while the Dow Jones and the Nasdaq Composite slid.",
+            [
+                ("S&P 500", "org:s-p-500", 4, 11),
+                ("Dow Jones", "org:dow-jones", 29, 38),
+                ("Nasdaq Composite", "org:nasdaq-composite", 47, 63),
+            ],
+        ),
+        # an index's number is part of its name ("CAC" alone is another organisation's acronym)
+        (
+            "Paris's CAC 40 fell as the DAX and FTSE 100 rose; the Nikkei 225 was flat.",
+            [
+                ("Paris", "gpe:paris", 0, 5),
+                ("CAC 40", "org:cac-40", 8, 14),
+                ("DAX", "org:dax", 27, 30),
+                ("FTSE 100", "org:ftse-100", 35, 43),
+                ("Nikkei 225", "org:nikkei-225", 54, 64),
+            ],
+        ),
+        # the benchmark indices pytickersymbols does not carry (gazetteer); "Hang Seng Bank" is a bank
+        (
+            "The KOSPI rose and the Hang Seng fell; Hang Seng Bank shares slid.",
+            [
+                ("KOSPI", "org:kospi", 4, 9),
+                ("Hang Seng", "org:hang-seng-index", 23, 32),
+                ("Hang Seng Bank", "org:hang-seng-bank", 39, 53),
+            ],
+        ),
+        # an index named after a country is left out: this is the country
+        ("Prices in Switzerland 20 years ago were lower.", [("Switzerland", "gpe:switzerland", 10, 21)]),
+    ],
+)
+def test_stock_indices_are_organisations(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    assert real_found(real_gaz, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The Office for Regional Accounts said prices eased.",
+            [("Office for Regional Accounts", "org:office-for-regional-accounts", 4, 32)],
+        ),
+        (
+            "The Vellorian Bureau of Statistics and the Bureau of Labor Statistics agreed.",
+            [
+                ("Vellorian Bureau of Statistics", "org:vellorian-bureau-of-statistics", 4, 34),
+                ("Bureau of Labor Statistics", "org:bureau-of-labor-statistics", 43, 69),
+            ],
+        ),
+        # "Statistics <Country>": before a lowercase word or punctuation, not in a Title Case headline
+        (
+            "Data from Statistics Norway, out Monday, showed growth.",
+            [
+                ("Statistics Norway", "org:statistics-norway", 10, 27),
+            ],
+        ),
+        ("Key Statistics Show Growth", []),
+    ],
+)
+def test_government_offices_and_statistics_bureaus_are_organisations(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    assert real_found(real_gaz, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a title phrase is no organisation ("Financial" is an organisational word elsewhere)
+        (
+            "Chief Financial Officer Dena Voss said costs rose.",
+            [("Dena Voss", "person:dena-voss", 24, 33)],
+        ),
+        # the company before the title is, without the title's words
+        (
+            "Omvale Chief Financial Officer Dena Voss said costs rose.",
+            [("Omvale", "org:omvale", 0, 6), ("Dena Voss", "person:dena-voss", 31, 40)],
+        ),
+        # a lone surname before an organisation's cue is the person named in full earlier
+        (
+            "Dena Voss runs the unit. Costs will fall, Voss said on Monday. Voss declined to comment.",
+            [
+                ("Dena Voss", "person:dena-voss", 0, 9),
+                ("Voss", "person:dena-voss", 42, 46),
+                ("Voss", "person:dena-voss", 63, 67),
+            ],
+        ),
+    ],
+)
+def test_titles_are_no_entities_and_a_surname_is_its_person(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    assert real_found(real_gaz, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "<Name> <company head noun>" and the bare name in one document: one company, the known one
+        (
+            "Toyota Motor raised its outlook. Toyota said sales rose.",
+            [("Toyota Motor", "org:toyota", 0, 12), ("Toyota", "org:toyota", 33, 39)],
+        ),
+        # (a discovered one: named by the bare name the document uses)
+        (
+            "Quorvane Industries shares rose. Quorvane said it would expand.",
+            [("Quorvane Industries", "org:quorvane", 0, 19), ("Quorvane", "org:quorvane", 33, 41)],
+        ),
+        # a Chinese unit's name, named in English with a head noun ("Xiaomi Auto"), stays the unit
+        (
+            "小米汽车的销量增长了。Xiaomi also launched a phone.",
+            [("小米汽车", "org:xiaomi-auto", 0, 4), ("Xiaomi", "org:xiaomi", 11, 17)],
+        ),
+    ],
+)
+def test_a_company_and_its_name_without_head_noun_are_one_entity(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    assert real_found(real_gaz, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a place's name before a traded grade's noun names the grade, not the place
+        ("Brent crude rose while Texas oil output fell.", [("Texas", "gpe:texas", 23, 28)]),
+        ("Brent futures slid.", []),
+        # the place itself
+        ("Brent council raised taxes.", [("Brent", "gpe:brent", 0, 5)]),
+    ],
+)
+def test_a_place_before_a_commodity_grade_is_no_place(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    assert real_found(real_gaz, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a place in capitals opening a line before a comma or a spaced dash: a dateline
+        ("LAGOS - Exports rose.", [("LAGOS", "gpe:lagos", 0, 5)]),
+        (
+            "Exports rose.\nMUMBAI, March 3 (Wire) - Imports fell.",
+            [("MUMBAI", "gpe:mumbai", 14, 20)],
+        ),
+        # the same capitals elsewhere are a headline's or a code's
+        ("Our LAGOS desk said exports rose.", []),
+    ],
+)
+def test_a_place_in_capitals_in_a_dateline_is_the_place(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    assert real_found(real_gaz, text) == expected

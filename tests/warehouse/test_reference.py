@@ -194,3 +194,31 @@ def test_the_word_frequency_warm_up_loads_every_list_ordinary_words_reads():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert out.stdout.split() == ["7", "7"]  # English and the six OTHER_LANGUAGES
+
+
+@pytest.mark.parametrize(
+    ("name", "forms"),
+    [
+        # pytickersymbols' capitals as news writes them, acronyms kept
+        ("DOW JONES", ["Dow Jones", "DOW JONES"]),
+        ("NASDAQ 100", ["Nasdaq 100", "NASDAQ 100"]),
+        ("EURO STOXX 50", ["Euro Stoxx 50", "EURO STOXX 50"]),
+        ("CAC_40", ["CAC 40"]),
+        ("S&P 500", ["S&P 500"]),
+        ("TecDAX", ["TecDAX"]),
+    ],
+)
+def test_index_names_are_written_as_news_writes_them(name: str, forms: list[str]) -> None:
+    assert reference._index_forms(name) == forms
+
+
+def test_stock_indices_leave_out_an_index_named_after_a_place() -> None:
+    # (pytickersymbols' indices, its version pinned by uv.lock; "Switzerland 20" left out, and an index
+    # of no number, "DAX", has no composite sibling)
+    assert sorted(e["name"] for e in reference._stock_indices(frozenset({"Switzerland"}))) == [
+        "AEX", "BEL 20", "BEL Composite", "CAC 40", "CAC Composite", "CAC Mid 60", "CAC Mid Composite",
+        "DAX", "Dow Jones", "Euro Stoxx 50", "Euro Stoxx Composite", "FTSE 100", "FTSE Composite",
+        "IBEX 35", "IBEX Composite", "MDAX", "Nasdaq 100", "Nasdaq Composite", "Nikkei 225",
+        "Nikkei Composite", "OMX Helsinki 25", "OMX Helsinki Composite", "OMX Stockholm 30",
+        "OMX Stockholm Composite", "S&P 100", "S&P 500", "S&P 600", "S&P Composite", "SDAX", "TecDAX",
+    ]  # fmt: skip
