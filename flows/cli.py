@@ -843,7 +843,8 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     finally:
-        if on_main_thread:
+        # (restored only while it is still ours: `serve` leaves SIGTERM ignored once it is stopping)
+        if on_main_thread and signal.getsignal(signal.SIGTERM) is _terminate:
             signal.signal(signal.SIGTERM, previous)
 
 

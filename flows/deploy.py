@@ -149,4 +149,7 @@ def _bounded_stop(grace: float) -> Iterator[None]:
         stopped.set()
         Runner.handle_sigterm = prefect_sigterm  # type: ignore[method-assign]
         for sig, handler in previous.items():
-            signal.signal(sig, handler)
+            # (once stopping, a further signal stays ignored to the process's end: make's forwarded
+            # SIGTERM or a second Ctrl-C may arrive after the runner is done, and ended the finished
+            # process by the signal, exit -2 / -15, instead of its own status)
+            signal.signal(sig, signal.SIG_IGN if armed.is_set() else handler)
