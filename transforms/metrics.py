@@ -17,7 +17,7 @@ import polars as pl
 from transforms.text import frame_schema, slice_spans
 from warehouse.schemas import CURRENCIES, METRICS, RATE_KINDS, UNITS
 
-EXTRACTOR_VERSION = "metrics-2026.12.02-qmet"
+EXTRACTOR_VERSION = "metrics-2026.12.02-qown"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -432,6 +432,31 @@ _RELATION_RIGHT = (
 )
 # ... and the entity it describes is no rival of the clause's subject ("X's rival Y sold ..." is Y's).
 _OWN_RIVAL_LEFT = rf"(?i)['’]s?\s+(?:[a-z-]+\s+)?{_RELATION}s?,?\s+$"
+# A role noun in apposition before a name opening its clause ("Rival Acme posted a profit", "Peer
+# Globex ...", "Its telecom unit Acme Mobile added 8 million subscribers", "..., and competitor Acme
+# cut 300 jobs"): the name after it is the clause's grammatical subject, neither a rival compared
+# with ("rival" is also a word of comparison, `_COMPARE`) nor a speaker referring back to the
+# paragraph's company ("Rival Acme reported that its profit fell": "its" is Acme). (m_left holds 30
+# characters of the sentence.)
+_APPOSITION_LEFT = (
+    r"(?i)(?:^[\s\"“‘(]*|(?-u:\b)(?:and|but|while|whereas)\s+)(?:(?:its|their|his|her|the|a)\s+)?"
+    rf"(?-i:(?:[a-z][a-z-]*\s+){{0,2}})(?:{_RELATION_NOUNS}|unit|division|arm)\s+$"
+)
+# A name followed by a participle after "and" / "with" ("with Acme gaining 0.5% and Globex adding
+# 0.7%") is the subject of that participle's clause: it owns the figures after it, none before it.
+# ("following", "including" and the like are prepositions, not a clause's verb.)
+_PARTICIPLE_RIGHT = r"^\s+[a-z]{2,}ing(?-u:\b)"
+_NOT_PARTICIPLE_RIGHT = (
+    r"^\s+(?:following|including|excluding|according|regarding|concerning|during|pending|starting|beginning|"
+    r"ending|bring|king|spring|string|thing|nothing|something|anything|everything)(?-u:\b)"
+)
+_PARTICIPLE_GAP = r"(?i)(?-u:\b)(?:and|with|while|whereas)\s+(?:the\s+)?$"
+# ... and a name quarry does not know there, right before the figure ("with the S&P 500 gaining 0.5%"),
+# is still that clause's subject: the figure has no owner, never a name of another clause.
+_PARTICIPLE_SUBJECT = (
+    r"(?-u:\b)(?:and|with|while|whereas)\s+(?:the\s+)?\p{Lu}[\p{L}\p{N}.&-]*(?:\s+(?:\p{Lu}[\p{L}\p{N}.&-]*|[0-9]+))*"
+    r"\s+[a-z]{2,}ing\s+(?:(?:by|about|around|nearly|almost|roughly|some|over|more\s+than)\s+)?$"
+)
 # A figure right after a possessive is the possessor's ("Globex's 8%", "Acme's estimated $2 billion"),
 # even after a word of comparison (the text between the mention and the figure).
 _POSSESSIVE_GAP = (
@@ -517,6 +542,31 @@ _CREDIT_LEFT = (
     r"(?i)(?-u:\b)(?:(?:additional\s+)?(?:reporting|writing|written|editing|edited|compiled|graphics)"
     r"\s+by)\s+$"
 )
+# A market price as the clause's subject, moving: a currency ("the pound fell 0.4% to $1.3125",
+# "sterling rose"), a bond's yield or price ("yields on two-year notes fell 6 basis points", "the
+# 10-year Treasury yield", "bond prices"), a commodity's price ("Brent crude rose 2%", "oil prices",
+# "gold gained 1%"). A market's price is no company's figure, whoever the sentence before named.
+# (A currency or commodity word alone is no subject: "a copper miner", "sales in dollars"; it needs
+# its determiner or its price word and a verb of movement.)
+_MARKET_MOVE = (
+    r"(?:(?:was|were|has|had|have|is|are)\s+)?(?:fell|falls|fall|rose|rises|rise|climbed|climbs|dropped|drops|"
+    r"gained|gains|lost|loses|slipped|slips|slid|slides|jumped|jumps|edged|edges|eased|eases|firmed|firms|"
+    r"weakened|weakens|strengthened|strengthens|rallied|rallies|tumbled|tumbles|surged|surges|sank|sinks|"
+    r"soared|soars|advanced|advances|declined|declines|traded|trades|trading|hit|hits|touched|touches|"
+    r"settled|settles|plunged|plunges|retreated|retreats|rebounded|rebounds|steadied|hovered|hovers|ended|"
+    r"ends|closed|closes|stood|stands|up|down|higher|lower)"
+)
+_MARKET_PRICES = (
+    r"(?i)(?-u:\b)(?:(?:the\s+(?:[a-z.-]+\s+)?(?:dollar|pound|euro|yen|yuan|renminbi|franc|rupee|peso|rouble|"
+    r"ruble|lira|rand|krona|krone|ringgit|rupiah|baht|dong|shekel|zloty|forint)|sterling|bitcoin)"
+    r"(?:\s+index)?\s+" + _MARKET_MOVE + r"|"
+    r"yields?\s+on\s+(?:the\s+)?(?:[a-z0-9.-]+\s+){0,3}(?:notes?|bonds?|gilts?|bunds?|treasur(?:y|ies)|debt|"
+    r"paper|securities)|(?:[0-9]+-year|bund|note|jgb)\s+yields?|(?:bond|treasury|gilt|bund)\s+prices|"
+    r"(?:brent|wti|(?:crude\s+)?oil|crude|gold|silver|copper|aluminium|aluminum|nickel|zinc|iron\s+ore|"
+    r"natural\s+gas|wheat|corn|soybeans?|coffee|cocoa|sugar)(?:\s+(?:crude|oil|futures|prices?|spot\s+prices?)){0,2}"
+    r"\s+" + _MARKET_MOVE + r"|"
+    r"(?:brent|wti|crude|oil|gold|copper|commodity|energy)\s+(?:futures|prices))(?-u:\b)"
+)
 # Figures of the economy or of a whole market belong to no company ("inflation eased to 2.4%", "the
 # global market for X is worth $80 billion", "the central bank held rates at 3%") unless a name's
 # possessive claims them ("Acme's home market"); "market share" and "market value" are a company's.
@@ -526,7 +576,9 @@ _MACRO = (
     r"cpi|(?:benchmark|policy|key|base|interest|lending|deposit)\s+rates?|(?:bond|treasury|gilt)\s+yields?|"
     r"central\s+banks?|monetary\s+authorit(?:y|ies)|policymakers|"
     r"the\s+(?:[a-z-]+\s+){0,3}(?:market|industry|sector)s?\s+(?:for|in|size|as\s+a\s+whole|overall|worldwide|"
-    r"globally|is|was|will|would|could|grew|rose|fell|expanded|reached|shrank|hit|totall?ed|stood))(?-u:\b)"
+    r"globally|is|was|will|would|could|grew|rose|fell|expanded|reached|shrank|hit|totall?ed|stood)|"
+    + _MARKET_PRICES[len(r"(?i)(?-u:\b)") :]
+    + r")(?-u:\b)"
 )
 # A clause's own subject: a capitalised name directly before its verb ("while Globex fell 4%", "the Bank
 # of England held rates at 3%", "its Vela unit lost 3,000 jobs"). Groups: the text before the name,
@@ -3161,9 +3213,10 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     # right ones hold any, and only those are searched for each cue.)
     side_cues = {
         "m_left": [_SOURCE_LEFT, _DESCRIPTOR_LEFT, _RESEARCH_LEFT, _PREP_LEFT, _STOCK_LEFT]
-        + [_AGENT_LEFT, _OWN_RIVAL_LEFT, _RELATIVE_LEFT, _DEAL_TARGET_LEFT, _PAREN_LEFT, _CREDIT_LEFT],
+        + [_AGENT_LEFT, _OWN_RIVAL_LEFT, _RELATIVE_LEFT, _DEAL_TARGET_LEFT, _PAREN_LEFT, _CREDIT_LEFT]
+        + [_APPOSITION_LEFT],
         "m_right": [_SOURCE_RIGHT, _DESCRIPTOR_RIGHT, _RESEARCH_RIGHT, _REPORTER_RIGHT, _STOCK_RIGHT]
-        + [_RELATION_RIGHT, _TITLE_RIGHT, _CREDIT_RIGHT],
+        + [_RELATION_RIGHT, _TITLE_RIGHT, _CREDIT_RIGHT, _PARTICIPLE_RIGHT, _NOT_PARTICIPLE_RIGHT],
     }
 
     base = (
@@ -3216,10 +3269,11 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             (has(_RESEARCH_LEFT) | has(_RESEARCH_RIGHT)).alias("_research"),
             (has(_PREP_LEFT) | has(_RELATIVE_LEFT)).alias("_prep"),
             ((has(_PREP_LEFT) & ~pl.lit(opening)) | has(_RELATIVE_LEFT)).alias("_object"),
-            has(_REPORTER_RIGHT).alias("_reporter"),
+            (has(_REPORTER_RIGHT) & ~has(_APPOSITION_LEFT)).alias("_reporter"),
             (has(_STOCK_RIGHT) | has(_STOCK_LEFT)).alias("_shares"),
             has(_AGENT_LEFT).alias("_agent"),
-            has(_OWN_RIVAL_LEFT).alias("_own_rival"),
+            (has(_PARTICIPLE_RIGHT) & ~has(_NOT_PARTICIPLE_RIGHT)).alias("_participle"),
+            (has(_OWN_RIVAL_LEFT) | has(_APPOSITION_LEFT)).alias("_own_rival"),
             (has(_REPORTER_RIGHT) | has(_TITLE_RIGHT)).alias("_speaker"),
             (has(_DEAL_TARGET_LEFT) & ~has(_AGENT_LEFT)).alias("_deal_target"),
             "_list",
@@ -3249,7 +3303,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     # Mentions that share an offset (nested names) each take the context flags of every mention at that
     # offset, one row per combination (the rows a join on _k makes): rare, so only those are joined.
     shared = (pl.col("_k") == pl.col("_k").shift(1)) | (pl.col("_k") == pl.col("_k").shift(-1))
-    context = ["_prep", "_object", "_reporter", "_shares", "_agent", "_own_rival", "_speaker"]
+    context = ["_prep", "_object", "_reporter", "_shares", "_agent", "_own_rival", "_speaker", "_participle"]
     cand = pl.concat(
         [
             cand.filter(~shared.fill_null(False)),
@@ -3314,6 +3368,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             "_agent",
             "_own_rival",
             "_speaker",
+            "_participle",
             "_list",
             "_lsize",
         ),
@@ -3390,6 +3445,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             & ~_contains_where(pl.col("_after") & pl.col("_factor"), "_gap", _FACTOR_BASE, 0, 60)
             # "Jiemian reported that the company bought ...": a source, not the subject.
             & ~_contains_where(~pl.col("_after") & pl.col("_source_s"), "_gap", _SOURCE)
+            # "Acme gaining 0.5% and Globex adding 0.7%": Globex's clause begins after the 0.5%
+            & ~_contains_where(pl.col("_after") & pl.col("_participle"), "_gap", _PARTICIPLE_GAP)
         )
         .with_columns(
             # (a possessive right before the figure is its owner's, after a preposition too: "than X's 8%")
@@ -3867,7 +3924,14 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         macro_from - pl.col("sentence_start"),
         (pl.col("start") - macro_from).clip(0),
     )
-    fig = fig.with_columns(macro_text.fill_null(False).alias("_macro"))
+    # (the 60 characters before the figure, after its best name when that is in the clause)
+    ing_from = pl.max_horizontal(macro_from, pl.col("start") - 60)
+    ing_subject = (
+        pl.col("_stext")
+        .str.slice(ing_from - pl.col("sentence_start"), (pl.col("start") - ing_from).clip(0))
+        .str.contains(_PARTICIPLE_SUBJECT)
+    )
+    fig = fig.with_columns((macro_text.fill_null(False) | ing_subject.fill_null(False)).alias("_macro"))
     subject = fig.select(
         "_k",
         pl.when(pl.col("_ref_subject").is_not_null() & ~pl.col("_best_near").fill_null(False))
