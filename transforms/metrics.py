@@ -442,19 +442,21 @@ _APPOSITION_LEFT = (
     r"(?i)(?:^[\s\"“‘(]*|(?-u:\b)(?:and|but|while|whereas)\s+)(?:(?:its|their|his|her|the|a)\s+)?"
     rf"(?-i:(?:[a-z][a-z-]*\s+){{0,2}})(?:{_RELATION_NOUNS}|unit|division|arm)\s+$"
 )
-# A name followed by a participle after "and" / "with" ("with Acme gaining 0.5% and Globex adding
+# A name followed by a participle after "and" / ", with" ("..., with Acme gaining 0.5% and Globex adding
 # 0.7%") is the subject of that participle's clause: it owns the figures after it, none before it.
-# ("following", "including" and the like are prepositions, not a clause's verb.)
+# ("following", "including" and the like are prepositions, not a clause's verb; "a deal with X spanning
+# ten years", with no comma, is no such clause.)
+_PARTICIPLE_JOIN = r"(?:(?-u:\b)(?i:and|while|whereas)|(?:^|,)\s*(?i:with))\s+(?:the\s+)?"
 _PARTICIPLE_RIGHT = r"^\s+[a-z]{2,}ing(?-u:\b)"
 _NOT_PARTICIPLE_RIGHT = (
     r"^\s+(?:following|including|excluding|according|regarding|concerning|during|pending|starting|beginning|"
     r"ending|bring|king|spring|string|thing|nothing|something|anything|everything)(?-u:\b)"
 )
-_PARTICIPLE_GAP = r"(?i)(?-u:\b)(?:and|with|while|whereas)\s+(?:the\s+)?$"
+_PARTICIPLE_GAP = _PARTICIPLE_JOIN + "$"
 # ... and a name quarry does not know there, right before the figure ("with the S&P 500 gaining 0.5%"),
 # is still that clause's subject: the figure has no owner, never a name of another clause.
 _PARTICIPLE_SUBJECT = (
-    r"(?-u:\b)(?:and|with|while|whereas)\s+(?:the\s+)?\p{Lu}[\p{L}\p{N}.&-]*(?:\s+(?:\p{Lu}[\p{L}\p{N}.&-]*|[0-9]+))*"
+    _PARTICIPLE_JOIN + r"\p{Lu}[\p{L}\p{N}.&-]*(?:\s+(?:\p{Lu}[\p{L}\p{N}.&-]*|[0-9]+))*"
     r"\s+[a-z]{2,}ing\s+(?:(?:by|about|around|nearly|almost|roughly|some|over|more\s+than)\s+)?$"
 )
 # A figure right after a possessive is the possessor's ("Globex's 8%", "Acme's estimated $2 billion"),
