@@ -952,11 +952,20 @@ def test_the_clause_subject_owns_its_figures(text: str, expected: list[tuple]) -
     assert out.select("surface", "kind", "subject_entity_id").rows() == expected
 
 
-def test_a_commodity_or_currency_word_alone_is_no_market_subject() -> None:
-    # (guard for the rule above: a market word needs its determiner or price word and a verb of movement)
-    text = "Acme, a copper miner, said output rose 5%. Acme's gold sales rose 4%. It paid 3% more in dollars."
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a market word needs its determiner or price word and a verb of movement to be a subject
+        ("Acme, a copper miner, said output rose 5%. Acme's gold sales rose 4%. It paid 3% more in dollars.",
+         [("5%", "org:acme"), ("4%", "org:acme"), ("3%", "org:acme")]),
+        # "with" opens a participle's clause only after a comma: a deal's words are no clause
+        ("Acme signed a deal with Zentro totalling $5 billion.", [("$5 billion", "org:acme")]),
+    ],
+)  # fmt: skip
+def test_words_near_the_subject_rules_keep_their_owner(text: str, expected: list[tuple]) -> None:
+    # (guards for the rules above: these owners held before them and must still hold)
     out = extract_metrics(*_frames([text], _OWNER_NAMES))
-    assert out.select("surface", "subject_entity_id").rows() == [("5%", ACME), ("4%", ACME), ("3%", ACME)]
+    assert out.select("surface", "subject_entity_id").rows() == expected
 
 
 def test_sentence_cues_in_a_batch_reach_their_own_figures() -> None:
