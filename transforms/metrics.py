@@ -583,9 +583,7 @@ _MACRO = (
     r"cpi|(?:benchmark|policy|key|base|interest|lending|deposit)\s+rates?|(?:bond|treasury|gilt)\s+yields?|"
     r"central\s+banks?|monetary\s+authorit(?:y|ies)|policymakers|"
     r"the\s+(?:[a-z-]+\s+){0,3}(?:market|industry|sector)s?\s+(?:for|in|size|as\s+a\s+whole|overall|worldwide|"
-    r"globally|is|was|will|would|could|grew|rose|fell|expanded|reached|shrank|hit|totall?ed|stood)|"
-    + _MARKET_PRICES[len(r"(?i)(?-u:\b)") :]
-    + r")(?-u:\b)"
+    r"globally|is|was|will|would|could|grew|rose|fell|expanded|reached|shrank|hit|totall?ed|stood))(?-u:\b)"
 )
 # A clause's own subject: a capitalised name directly before its verb ("while Globex fell 4%", "the Bank
 # of England held rates at 3%", "its Vela unit lost 3,000 jobs"). Groups: the text before the name,
@@ -596,7 +594,9 @@ _MACRO = (
 _MACRO_ZH = (
     r"[^\s,，。；;、]{0,8}市场的?(?:总|整体|规模)|通胀|通货膨胀|失业率|国内生产总值|消费者?物价|央行|中央银行"
 )
-_MACRO_ANY = f"{_MACRO}|{_MACRO_ZH}"
+# (a name's possessive claims no market price: `_MACRO_OWNED` reads the economy's words alone, ~half
+# the pattern to compile on every call)
+_MACRO_ANY = f"{_MACRO}|{_MACRO_ZH}|{_MARKET_PRICES}"
 _MACRO_OWNED = r"(?i)^['’]s?\s+(?:[a-z-]+\s+){0,2}" + _MACRO[len("(?i)") :]
 _LEAD_WORD = (
     r"(?:Meanwhile|However|Separately|Elsewhere|Also|Earlier|Later|Still|Instead|Overall|Yesterday|Today|"
