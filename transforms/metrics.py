@@ -17,7 +17,7 @@ import polars as pl
 from transforms.text import frame_schema, slice_spans
 from warehouse.schemas import CURRENCIES, METRICS, RATE_KINDS, UNITS
 
-EXTRACTOR_VERSION = "metrics-2026.12.02-qmet2"
+EXTRACTOR_VERSION = "metrics-2026.12.02.1"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -462,6 +462,38 @@ _RELATION_RIGHT = (
 )
 # ... and the entity it describes is no rival of the clause's subject ("X's rival Y sold ..." is Y's).
 _OWN_RIVAL_LEFT = rf"(?i)['’]s?\s+(?:[a-z-]+\s+)?{_RELATION}s?,?\s+$"
+# A role noun in apposition before a name opening its sentence ("Rival Acme posted a profit", "Peer
+# Globex ...", "Its telecom unit Acme Mobile added 8 million subscribers"): the name after it is the
+# clause's grammatical subject, neither a rival compared with ("rival" is also a word of comparison,
+# `_COMPARE`) nor a speaker referring back to the paragraph's company ("Rival Acme reported that its
+# profit fell": "its" is Acme). (m_left holds 30 characters of the sentence; "..., and rival Acme" in
+# mid-sentence is not read.)
+_APPOSITION_LEFT = (
+    r"(?i)^[\s\"“‘(]*(?:(?:its|their|his|her|the|a)\s+)?"
+    rf"(?-i:(?:[a-z][a-z-]*\s+){{0,2}})(?:{_RELATION_NOUNS}|unit|division|arm)\s+$"
+)
+# A name followed by a participle after "and" / ", with" ("..., with Acme gaining 0.5% and Globex adding
+# 0.7%") is the subject of that participle's clause: it owns the figures after it, none before it.
+# ("following", "including" and the like are prepositions, not a clause's verb; "a deal with X spanning
+# ten years", with no comma, is no such clause.)
+_PARTICIPLE_JOIN = r"(?:(?-u:\b)(?i:and|while|whereas)|(?:^|,)\s*(?i:with))\s+(?:the\s+)?"
+_PARTICIPLE_RIGHT = r"^\s+[a-z]{2,}ing(?-u:\b)"
+_NOT_PARTICIPLE_RIGHT = (
+    r"^\s+(?:following|including|excluding|according|regarding|concerning|during|pending|starting|beginning|"
+    r"ending|bring|king|spring|string|thing|nothing|something|anything|everything)(?-u:\b)"
+)
+# (read at the mention, in the text left of it: a join ending right before it; a figure before the
+# join then lies before the clause)
+_PARTICIPLE_LEFT = r"(?:(?-u:\b)(?i:and|while|whereas)|,\s*(?i:with))\s+(?:the\s+)?$"
+# ... and a name quarry does not know there, right before the figure ("with the S&P 500 gaining 0.5%"),
+# is still that clause's subject: the figure has no owner, never a name of another clause.
+_PARTICIPLE_SUBJECT = (
+    _PARTICIPLE_JOIN + r"\p{Lu}[\p{L}\p{N}.&-]*(?:\s+(?:\p{Lu}[\p{L}\p{N}.&-]*|[0-9]+))*"
+    r"\s+[a-z]{2,}ing\s+(?:(?:by|about|around|nearly|almost|roughly|some|over|more\s+than)\s+)?$"
+)
+# (the sentences that may hold one, found by their inner literal "ing" ~5x faster than by the whole
+# pattern: a participle, up to two words, then a figure in digits or after a currency sign)
+_PARTICIPLE_HINT = r"ing\s+(?:[a-z]+\s+){0,2}[A-Z]{0,3}[$€£¥0-9]"
 # A figure right after a possessive is the possessor's ("Globex's 8%", "Acme's estimated $2 billion"),
 # even after a word of comparison (the text between the mention and the figure).
 _POSSESSIVE_GAP = (
@@ -547,6 +579,31 @@ _CREDIT_LEFT = (
     r"(?i)(?-u:\b)(?:(?:additional\s+)?(?:reporting|writing|written|editing|edited|compiled|graphics)"
     r"\s+by)\s+$"
 )
+# A market price as the clause's subject, moving: a currency ("the pound fell 0.4% to $1.3125",
+# "sterling rose"), a bond's yield or price ("yields on two-year notes fell 6 basis points", "the
+# 10-year Treasury yield", "bond prices"), a commodity's price ("Brent crude rose 2%", "oil prices",
+# "gold gained 1%"). A market's price is no company's figure, whoever the sentence before named.
+# (A currency or commodity word alone is no subject: "a copper miner", "sales in dollars"; it needs
+# its determiner or its price word and a verb of movement.)
+_MARKET_MOVE = (
+    r"(?:(?:was|were|has|had|have|is|are)\s+)?(?:fell|falls|fall|rose|rises|rise|climbed|climbs|dropped|drops|"
+    r"gained|gains|lost|loses|slipped|slips|slid|slides|jumped|jumps|edged|edges|eased|eases|firmed|firms|"
+    r"weakened|weakens|strengthened|strengthens|rallied|rallies|tumbled|tumbles|surged|surges|sank|sinks|"
+    r"soared|soars|advanced|advances|declined|declines|traded|trades|trading|hit|hits|touched|touches|"
+    r"settled|settles|plunged|plunges|retreated|retreats|rebounded|rebounds|steadied|hovered|hovers|ended|"
+    r"ends|closed|closes|stood|stands|up|down|higher|lower)"
+)
+_MARKET_PRICES = (
+    r"(?i)(?-u:\b)(?:(?:the\s+(?:[a-z.-]+\s+)?(?:dollar|pound|euro|yen|yuan|renminbi|franc|rupee|peso|rouble|"
+    r"ruble|lira|rand|krona|krone|ringgit|rupiah|baht|dong|shekel|zloty|forint)|sterling|bitcoin)"
+    r"(?:\s+index)?\s+" + _MARKET_MOVE + r"|"
+    r"yields?\s+on\s+(?:the\s+)?(?:[a-z0-9.-]+\s+){0,3}(?:notes?|bonds?|gilts?|bunds?|treasur(?:y|ies)|debt|"
+    r"paper|securities)|(?:[0-9]+-year|bund|note|jgb)\s+yields?|(?:bond|treasury|gilt|bund)\s+prices|"
+    r"(?:brent|wti|(?:crude\s+)?oil|crude|gold|silver|copper|aluminium|aluminum|nickel|zinc|iron\s+ore|"
+    r"natural\s+gas|wheat|corn|soybeans?|coffee|cocoa|sugar)(?:\s+(?:crude|oil|futures|prices?|spot\s+prices?)){0,2}"
+    r"\s+" + _MARKET_MOVE + r"|"
+    r"(?:brent|wti|crude|oil|gold|copper|commodity|energy)\s+(?:futures|prices))(?-u:\b)"
+)
 # Figures of the economy or of a whole market belong to no company ("inflation eased to 2.4%", "the
 # global market for X is worth $80 billion", "the central bank held rates at 3%") unless a name's
 # possessive claims them ("Acme's home market"); "market share" and "market value" are a company's.
@@ -567,7 +624,9 @@ _MACRO = (
 _MACRO_ZH = (
     r"[^\s,，。；;、]{0,8}市场的?(?:总|整体|规模)|通胀|通货膨胀|失业率|国内生产总值|消费者?物价|央行|中央银行"
 )
-_MACRO_ANY = f"{_MACRO}|{_MACRO_ZH}"
+# (a name's possessive claims no market price: `_MACRO_OWNED` reads the economy's words alone, ~half
+# the pattern to compile on every call)
+_MACRO_ANY = f"{_MACRO}|{_MACRO_ZH}|{_MARKET_PRICES}"
 _MACRO_OWNED = r"(?i)^['’]s?\s+(?:[a-z-]+\s+){0,2}" + _MACRO[len("(?i)") :]
 _LEAD_WORD = (
     r"(?:Meanwhile|However|Separately|Elsewhere|Also|Earlier|Later|Still|Instead|Overall|Yesterday|Today|"
@@ -3273,6 +3332,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     fig = fig.with_columns(
         any_cue.gather(in_sentence_rows).alias("_cue"),
         subjectless.gather(in_sentence_rows).alias("_subjectless"),
+        # (a participle right before a figure, anywhere in the sentence: an eighth of the sentences)
+        sentences.str.contains(_PARTICIPLE_HINT).gather(in_sentence_rows).alias("_ing_s"),
         *(
             pl.repeat(False, sentences.len(), eager=True)
             .scatter(hits, hit_texts.str.contains(_unbounded(p)))
@@ -3290,9 +3351,10 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     # right ones hold any, and only those are searched for each cue.)
     side_cues = {
         "m_left": [_SOURCE_LEFT, _DESCRIPTOR_LEFT, _RESEARCH_LEFT, _PREP_LEFT, _STOCK_LEFT]
-        + [_AGENT_LEFT, _OWN_RIVAL_LEFT, _RELATIVE_LEFT, _DEAL_TARGET_LEFT, _PAREN_LEFT, _CREDIT_LEFT],
+        + [_AGENT_LEFT, _OWN_RIVAL_LEFT, _RELATIVE_LEFT, _DEAL_TARGET_LEFT, _PAREN_LEFT, _CREDIT_LEFT]
+        + [_APPOSITION_LEFT],
         "m_right": [_SOURCE_RIGHT, _DESCRIPTOR_RIGHT, _RESEARCH_RIGHT, _REPORTER_RIGHT, _STOCK_RIGHT]
-        + [_RELATION_RIGHT, _TITLE_RIGHT, _CREDIT_RIGHT],
+        + [_RELATION_RIGHT, _TITLE_RIGHT, _CREDIT_RIGHT, _PARTICIPLE_RIGHT, _NOT_PARTICIPLE_RIGHT],
     }
 
     base = (
@@ -3318,6 +3380,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     }
     # (a preposition opening the sentence frames its topic: "For Acme, ...")
     (opening,) = search("m_left", [r"^\W*[A-Za-z]+\s+(?:the\s+)?$"], cue[_PREP_LEFT].arg_true())
+    # (a participle's subject: its join is read only before the few mentions a participle follows)
+    (participle_left,) = search("m_left", [_PARTICIPLE_LEFT], cue[_PARTICIPLE_RIGHT].arg_true())
 
     def has(pattern: str) -> pl.Expr:
         return pl.lit(cue[pattern])
@@ -3345,10 +3409,13 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             (has(_RESEARCH_LEFT) | has(_RESEARCH_RIGHT)).alias("_research"),
             (has(_PREP_LEFT) | has(_RELATIVE_LEFT)).alias("_prep"),
             ((has(_PREP_LEFT) & ~pl.lit(opening)) | has(_RELATIVE_LEFT)).alias("_object"),
-            has(_REPORTER_RIGHT).alias("_reporter"),
+            (has(_REPORTER_RIGHT) & ~has(_APPOSITION_LEFT)).alias("_reporter"),
             (has(_STOCK_RIGHT) | has(_STOCK_LEFT)).alias("_shares"),
             has(_AGENT_LEFT).alias("_agent"),
-            has(_OWN_RIVAL_LEFT).alias("_own_rival"),
+            (pl.lit(participle_left) & has(_PARTICIPLE_RIGHT) & ~has(_NOT_PARTICIPLE_RIGHT)).alias(
+                "_participle"
+            ),
+            (has(_OWN_RIVAL_LEFT) | has(_APPOSITION_LEFT)).alias("_own_rival"),
             (has(_REPORTER_RIGHT) | has(_TITLE_RIGHT)).alias("_speaker"),
             (has(_DEAL_TARGET_LEFT) & ~has(_AGENT_LEFT)).alias("_deal_target"),
             "_list",
@@ -3378,7 +3445,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     # Mentions that share an offset (nested names) each take the context flags of every mention at that
     # offset, one row per combination (the rows a join on _k makes): rare, so only those are joined.
     shared = (pl.col("_k") == pl.col("_k").shift(1)) | (pl.col("_k") == pl.col("_k").shift(-1))
-    context = ["_prep", "_object", "_reporter", "_shares", "_agent", "_own_rival", "_speaker"]
+    context = ["_prep", "_object", "_reporter", "_shares", "_agent", "_own_rival", "_speaker", "_participle"]
     cand = pl.concat(
         [
             cand.filter(~shared.fill_null(False)),
@@ -3443,6 +3510,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             "_agent",
             "_own_rival",
             "_speaker",
+            "_participle",
             "_list",
             "_lsize",
         ),
@@ -3519,6 +3587,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             & ~_contains_where(pl.col("_after") & pl.col("_factor"), "_gap", _FACTOR_BASE, 0, 60)
             # "Jiemian reported that the company bought ...": a source, not the subject.
             & ~_contains_where(~pl.col("_after") & pl.col("_source_s"), "_gap", _SOURCE)
+            # "Acme gaining 0.5% and Globex adding 0.7%": Globex's clause begins after the 0.5%
+            & ~(pl.col("_after") & pl.col("_participle"))
         )
         .with_columns(
             # (a possessive right before the figure is its owner's, after a preposition too: "than X's 8%")
@@ -3996,7 +4066,16 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         macro_from - pl.col("sentence_start"),
         (pl.col("start") - macro_from).clip(0),
     )
-    fig = fig.with_columns(macro_text.fill_null(False).alias("_macro"))
+    # (the 60 characters before the figure, after its best name when that is in the clause)
+    ing_from = pl.max_horizontal(macro_from, pl.col("start") - 60)
+    ing_subject = _contains_where(
+        pl.col("_ing_s"),
+        "_stext",
+        _PARTICIPLE_SUBJECT,
+        ing_from - pl.col("sentence_start"),
+        (pl.col("start") - ing_from).clip(0),
+    )
+    fig = fig.with_columns((macro_text.fill_null(False) | ing_subject.fill_null(False)).alias("_macro"))
     subject = fig.select(
         "_k",
         pl.when(pl.col("_ref_subject").is_not_null() & ~pl.col("_best_near").fill_null(False))
