@@ -922,7 +922,7 @@ _OWNER_NAMES = {
         # a market price as the clause's subject (a bond's yield, a currency, a commodity) is no company's
         # figure: not the central bank's, nor the company's named in the sentence before
         ("The Riksbank held its rate at 2%. Yields on two-year government notes fell 6 basis points to 3.48%.",  # noqa: E501
-         [("2%", None, "org:riksbank"), ("6 basis points", "point_change", None), ("3.48%", "change", None)]),
+         [("2%", None, "org:riksbank"), ("6 basis points", "interest_rate_change", None), ("3.48%", "interest_rate", None)]),  # noqa: E501
         ("The Riksbank held its rate at 2%. The pound fell 0.4% to $1.3125 on Friday.",
          [("2%", None, "org:riksbank"), ("0.4%", "change", None), ("$1.3125", None, None)]),
         ("Acme sells jet fuel to airlines. Brent crude rose 2% to $81 a barrel, and the dollar rose 0.3% against the yen.",  # noqa: E501
