@@ -17,7 +17,7 @@ import polars as pl
 from transforms.text import frame_schema, slice_spans
 from warehouse.schemas import CURRENCIES, METRICS, RATE_KINDS, UNITS
 
-EXTRACTOR_VERSION = "metrics-2026.12.02.1"
+EXTRACTOR_VERSION = "metrics-2026.12.02-qown2"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -579,6 +579,11 @@ _CREDIT_LEFT = (
     r"(?i)(?-u:\b)(?:(?:additional\s+)?(?:reporting|writing|written|editing|edited|compiled|graphics)"
     r"\s+by)\s+$"
 )
+# An exchange in a ticker parenthetical ("Acme Inc. (NASDAQ: ACM)", "(NYSE:ACM; TSX:ACM)") lists where
+# the company before it trades; it owns none of its figures. The shape decides (a colon, then an
+# upper-case ticker closing the parenthesis or the listing), not a list of exchanges. (m_right: the
+# text right after the mention.)
+_TICKER_RIGHT = r"^\s*:\s*[A-Z][A-Z0-9.]{0,7}\s*[);,]"
 # A market price as the clause's subject, moving: a currency ("the pound fell 0.4% to $1.3125",
 # "sterling rose"), a bond's yield or price ("yields on two-year notes fell 6 basis points", "the
 # 10-year Treasury yield", "bond prices"), a commodity's price ("Brent crude rose 2%", "oil prices",
@@ -603,6 +608,13 @@ _MARKET_PRICES = (
     r"natural\s+gas|wheat|corn|soybeans?|coffee|cocoa|sugar)(?:\s+(?:crude|oil|futures|prices?|spot\s+prices?)){0,2}"
     r"\s+" + _MARKET_MOVE + r"|"
     r"(?:brent|wti|crude|oil|gold|copper|commodity|energy)\s+(?:futures|prices))(?-u:\b)"
+)
+# "Revenue fell 12%, the company said": a reference back speaking after the figure, in its sentence,
+# refers to the owner before the sentence as one before the figure does (`_COREF`, read after it).
+_COREF_SAID_AFTER = (
+    r"(?i)^[^;:!?；。！？]*,\s*(?:" + _COREF[len("(?i)") :] + r"\s+(?:said|says|reported|reports|added|"
+    r"noted|stated|announced|confirmed|told)|(?:said|says|reported|added|noted|stated|announced)\s+"
+    + _COREF[len("(?i)") :] + r")(?-u:\b)"
 )
 # Figures of the economy or of a whole market belong to no company ("inflation eased to 2.4%", "the
 # global market for X is worth $80 billion", "the central bank held rates at 3%") unless a name's
@@ -3354,7 +3366,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         + [_AGENT_LEFT, _OWN_RIVAL_LEFT, _RELATIVE_LEFT, _DEAL_TARGET_LEFT, _PAREN_LEFT, _CREDIT_LEFT]
         + [_APPOSITION_LEFT],
         "m_right": [_SOURCE_RIGHT, _DESCRIPTOR_RIGHT, _RESEARCH_RIGHT, _REPORTER_RIGHT, _STOCK_RIGHT]
-        + [_RELATION_RIGHT, _TITLE_RIGHT, _CREDIT_RIGHT, _PARTICIPLE_RIGHT, _NOT_PARTICIPLE_RIGHT],
+        + [_RELATION_RIGHT, _TITLE_RIGHT, _CREDIT_RIGHT, _PARTICIPLE_RIGHT, _NOT_PARTICIPLE_RIGHT]
+        + [_TICKER_RIGHT],
     }
 
     base = (
@@ -3404,6 +3417,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                 | has(_RELATION_RIGHT)
                 | has(_CREDIT_LEFT)
                 | (has(_PAREN_LEFT) & has(_CREDIT_RIGHT))
+                | has(_TICKER_RIGHT)
             ).alias("_source"),
             (has(_CREDIT_LEFT) | (has(_PAREN_LEFT) & has(_CREDIT_RIGHT))).alias("_credit"),
             (has(_RESEARCH_LEFT) | has(_RESEARCH_RIGHT)).alias("_research"),
@@ -3974,13 +3988,17 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         ).fill_null(False)
     )
     head = (pl.col("start") - pl.col("sentence_start")).clip(0)
+    coref_rows = pl.col("_fb_subject").is_not_null() & (pl.col("_best_reporter").fill_null(False) | ~settled)
     fig = fig.with_columns(
-        _contains_where(
-            pl.col("_fb_subject").is_not_null() & (pl.col("_best_reporter").fill_null(False) | ~settled),
-            "_stext",
-            _COREF,
-            0,
-            head,
+        (
+            _contains_where(coref_rows, "_stext", _COREF, 0, head)
+            # (or speaking after the figure, in its sentence, where no name of the sentence owns it)
+            | _contains_where(
+                coref_rows & pl.col("_same_subject").is_null(),
+                "_stext",
+                _COREF_SAID_AFTER,
+                pl.col("end") - pl.col("sentence_start"),
+            )
         ).alias("_coref"),
         # (in the figure's own clause: "... venture-backed companies. He hired 10 engineers" is not;
         # one search: the class words hold no clause punctuation, so none may follow them)
@@ -4075,13 +4093,28 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         ing_from - pl.col("sentence_start"),
         (pl.col("start") - ing_from).clip(0),
     )
-    fig = fig.with_columns((macro_text.fill_null(False) | ing_subject.fill_null(False)).alias("_macro"))
+    # A market price as the subject of the figure's clause after the clause's name ("Acme shares rose 2%
+    # as the dollar traded at 153.8 yen"): the price is the market's, not the name's, even where the
+    # name is the clause's subject. (The rows `macro_text` does not read: a name in the clause, no speaker.)
+    price_text = _contains_where(
+        ~macro_rows,
+        "_stext",
+        _MARKET_PRICES,
+        macro_from - pl.col("sentence_start"),
+        (pl.col("start") - macro_from).clip(0),
+    )
+    fig = fig.with_columns(
+        (macro_text.fill_null(False) | ing_subject.fill_null(False)).alias("_macro"),
+        price_text.alias("_market_price"),
+    )
     subject = fig.select(
         "_k",
         pl.when(pl.col("_ref_subject").is_not_null() & ~pl.col("_best_near").fill_null(False))
         .then(pl.col("_ref_subject"))
         .when(pl.col("_deal_subject").is_not_null() & ~pl.col("_best_target").fill_null(False))
         .then(pl.col("_deal_subject"))
+        .when(pl.col("_market_price"))
+        .then(pl.lit(None, dtype=pl.String))
         .when(own_clause)
         .then(pl.col("_cs_subject"))
         .when(pl.col("_macro"))

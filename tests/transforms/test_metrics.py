@@ -968,6 +968,45 @@ def test_words_near_the_subject_rules_keep_their_owner(text: str, expected: list
     assert out.select("surface", "subject_entity_id").rows() == expected
 
 
+_LISTED_NAMES = {**_OWNER_NAMES, "Tamsin Tools Inc.": "org:tamsin tools", "Nasdaq": "org:nasdaq",
+                 "NASDAQ": "org:nasdaq", "NYSE": "org:nyse", "TSX": "org:tsx"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an exchange in a ticker parenthetical is where the company trades, never a figure's owner
+        ("Tamsin Tools Inc. (NASDAQ: TMSN) posted revenue of $1.4 billion for the year.",
+         [("$1.4 billion", "org:tamsin tools")]),
+        ("Tamsin Tools Inc. (TSX:TMS; NYSE:TMS) booked a net profit of $90 million.",
+         [("$90 million", "org:tamsin tools")]),
+        # (guard) ... while an exchange named as a subject keeps its own figures
+        ("Nasdaq reported revenue of $2 billion for the year.", [("$2 billion", "org:nasdaq")]),
+        # a currency as the subject of the figure's clause, after a company's name, owns the price
+        ("Acme shares rose 2% as the dollar traded at 153.8 yen.",
+         [("2%", "org:acme"), ("153.8 yen", None)]),
+        # (guard: a currency's own clause after "while")
+        ("Acme sold 9,000 cars while the euro strengthened 1.5% against the yen.",
+         [("9,000 cars", "org:acme"), ("1.5%", None)]),
+        # "the company said" after the figure refers back to the company named before, in another paragraph
+        ("Acme builds robots for warehouses.\n\nSales fell 12% to $6.8 billion, the company said.",
+         [("12%", "org:acme"), ("$6.8 billion", "org:acme")]),
+        ("Acme builds robots for warehouses.\n\nSales fell 12% to $6.8 billion, said the firm.",
+         [("12%", "org:acme"), ("$6.8 billion", "org:acme")]),
+        # (guard) ... but with no reference back, a figure far from the name stays without an owner
+        ("Acme builds robots for warehouses.\n\nSales fell 12% to $6.8 billion.",
+         [("12%", None), ("$6.8 billion", None)]),
+        # (guard) a sentence opening with a company owns the figures of its coordinated verbs
+        ("Globex sells tools. Acme employs about 9,800 people and has repurchased $600 million of stock.",
+         [("9,800 people", "org:acme"), ("$600 million", "org:acme")]),
+    ],
+)  # fmt: skip
+def test_exchanges_currencies_and_references_back(text: str, expected: list[tuple]) -> None:
+    # (owners only: the figures' kinds are another step's)
+    out = extract_metrics(*_frames([text], _LISTED_NAMES))
+    assert out.select("surface", "subject_entity_id").rows() == expected
+
+
 def test_sentence_cues_in_a_batch_reach_their_own_figures() -> None:
     # attach_subjects reads a sentence's cues (a participle opening it, "the latter" / "the former")
     # once per sentence, and the names "the latter" may mean only in the documents that use it: in a
