@@ -1526,9 +1526,11 @@ def _parse_date(col: pl.Expr) -> pl.Expr:
     # the one word left after the weekday is the month: a continental name becomes its English one
     parts = d.str.extract_groups(r"^((?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]* )?[^\p{L}]*)(\p{L}+)(.*)$")
     month = parts.struct.field("2")
-    d = pl.when(month.is_in(list(_FOREIGN_MONTHS))).then(
-        pl.concat_str(parts.struct.field("1"), month.replace(_FOREIGN_MONTHS), parts.struct.field("3"))
-    ).otherwise(d)
+    d = (
+        pl.when(month.is_in(list(_FOREIGN_MONTHS)))
+        .then(pl.concat_str(parts.struct.field("1"), month.replace(_FOREIGN_MONTHS), parts.struct.field("3")))
+        .otherwise(d)
+    )
     d = d.str.to_titlecase()
     d = d.str.replace(r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]* ", "").str.replace(r"^Sept ", "Sep ")
     parsed = [d.str.strptime(pl.Date, fmt, strict=False) for fmt in _DATE_FORMATS]
