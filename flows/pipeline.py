@@ -8,8 +8,10 @@ import json
 import logging
 import queue
 import shutil
+import subprocess
 import threading
 import time
+import types
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -360,6 +362,37 @@ class _NoUserErrorTraceback(logging.Filter):
 
 
 logging.getLogger("prefect.flow_runs").addFilter(_NoUserErrorTraceback())
+
+
+class _OwnSessionSubprocess(types.ModuleType):
+    """`subprocess` as Prefect's server module sees it: the same, except that Popen starts the child in
+    a session (and process group) of its own.
+
+    Prefect's temporary server (uvicorn, started by `SubprocessASGIServer`) was a child in the run's
+    process group, so a signal to the group (GNU `timeout`, a shell's job control, systemd's
+    KillMode=control-group... not the last: it kills by cgroup) ended the server at once while the run
+    was still unwinding: every API call then failed and was retried (two httpx.ConnectError tracebacks,
+    "Error logging to API", ~145 s measured before the exit). In its own session only this process
+    stops it: Prefect's atexit hook `SubprocessASGIServer.stop`, after the flow has unwound."""
+
+    def __init__(self) -> None:
+        super().__init__("subprocess")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(subprocess, name)
+
+    @staticmethod
+    def Popen(*args: Any, **kwargs: Any) -> subprocess.Popen:  # noqa: N802 - subprocess's own name
+        return subprocess.Popen(*args, **{"start_new_session": True, **kwargs})
+
+
+def _temporary_server_in_own_session() -> None:
+    from prefect.server.api import server as prefect_server
+
+    prefect_server.subprocess = _OwnSessionSubprocess()  # type: ignore[attr-defined]
+
+
+_temporary_server_in_own_session()
 
 
 class _PipelineFlow(Flow[..., dict[str, Any]]):
