@@ -8,8 +8,10 @@ import json
 import logging
 import queue
 import shutil
+import subprocess
 import threading
 import time
+import types
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -68,6 +70,8 @@ from warehouse.schemas import (
     DOC_SIGNATURES,
     DOCUMENTS,
     ENTITIES,
+    MENTIONS,
+    METRICS,
     NO_DOCUMENT,
     QUALITY_RESULTS,
     QUARANTINE,
@@ -360,6 +364,37 @@ class _NoUserErrorTraceback(logging.Filter):
 logging.getLogger("prefect.flow_runs").addFilter(_NoUserErrorTraceback())
 
 
+class _OwnSessionSubprocess(types.ModuleType):
+    """`subprocess` as Prefect's server module sees it: the same, except that Popen starts the child in
+    a session (and process group) of its own.
+
+    Prefect's temporary server (uvicorn, started by `SubprocessASGIServer`) was a child in the run's
+    process group, so a signal to the group (GNU `timeout`, a shell's job control, systemd's
+    KillMode=control-group... not the last: it kills by cgroup) ended the server at once while the run
+    was still unwinding: every API call then failed and was retried (two httpx.ConnectError tracebacks,
+    "Error logging to API", ~145 s measured before the exit). In its own session only this process
+    stops it: Prefect's atexit hook `SubprocessASGIServer.stop`, after the flow has unwound."""
+
+    def __init__(self) -> None:
+        super().__init__("subprocess")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(subprocess, name)
+
+    @staticmethod
+    def Popen(*args: Any, **kwargs: Any) -> subprocess.Popen:  # noqa: N802 - subprocess's own name
+        return subprocess.Popen(*args, **{"start_new_session": True, **kwargs})
+
+
+def _temporary_server_in_own_session() -> None:
+    from prefect.server.api import server as prefect_server
+
+    prefect_server.subprocess = _OwnSessionSubprocess()  # type: ignore[attr-defined]
+
+
+_temporary_server_in_own_session()
+
+
 class _PipelineFlow(Flow[..., dict[str, Any]]):
     """The flow, also callable from Python with a whole `RunParameters` (its fields become the flow's
     parameters; keyword arguments such as `return_state=True` pass through)."""
@@ -447,7 +482,9 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
         cross_duplicates = _cross_batch_duplicates(ok_dirs)
         quarantine = _quarantine(run, batch_dirs, cross_duplicates)
         quality = _collect(batch_dirs, "quality.*.parquet")
-        summary = _summarise(params, wh, run, done, quarantine, quality, cross_duplicates.height)
+        summary = _summarise(
+            params, wh, run, done, quarantine, quality, cross_duplicates.height, _later_copy_rows(ok_dirs)
+        )
         docs_index = _load_and_report(
             params, wh, run, ok_dirs, batch_dirs, summary, quality, quarantine, early.found(done.ok_batches)
         )
@@ -690,14 +727,17 @@ def _summarise(
     quarantine: pl.DataFrame | None,
     quality: pl.DataFrame | None,
     cross_duplicates: int = 0,
+    later_copy_rows: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     """The run's summary: counts per stage (promoted batches only), gate results, status and message.
 
     Every document in is counted once: docs_in = docs_skipped (already loaded) + docs_cleaned (stored)
     + docs_quarantined (refused or held back) + docs_duplicates (exact copies of another input), for a
     run whose batches all passed (a failed batch's documents are none of these). `cross_duplicates`:
-    documents cleaned in one batch whose bytes an earlier batch holds (dropped at load)."""
+    documents cleaned in one batch whose bytes an earlier batch holds (dropped at load);
+    `later_copy_rows`: their rows per table (`_later_copy_rows`), dropped at load too, so not counted."""
     stats, ok = done.stats, done.ok_batches
+    dropped = later_copy_rows or {}
 
     def total(stage: str, key: str, promoted: bool = True) -> int:
         return sum(x.get(key, 0) for x in stats if x["stage"] == stage and (x["batch"] in ok or not promoted))
@@ -739,8 +779,8 @@ def _summarise(
         "docs_duplicates": (
             quarantine.filter(pl.col("reason") == DUPLICATE_DOCUMENT).height if quarantine is not None else 0
         ),
-        "mentions": total("entities", "mentions"),
-        "metrics": total("metrics", "metrics"),
+        "mentions": total("entities", "mentions") - dropped.get(MENTIONS.name, 0),
+        "metrics": total("metrics", "metrics") - dropped.get(METRICS.name, 0),
         "expectations_passed": passed,
         "expectations_failed": failed,
         "expectations_warned": warned,
@@ -911,6 +951,23 @@ def _cross_batch_duplicates(ok_dirs: list[Path]) -> pl.DataFrame:
         pl.lit(DUPLICATE_DOCUMENT).alias("reason"),
         pl.format("same content as {}", pl.col("first_source")).alias("detail"),
     )
+
+
+def _later_copy_rows(ok_dirs: list[Path]) -> dict[str, int]:
+    """Rows of `mentions` and `metrics` per table that the load drops: a document's rows in a batch after
+    the first batch holding it (`warehouse.load._first_copies` keeps the first copy only)."""
+    out = {}
+    for table in (MENTIONS, METRICS):
+        frames = [
+            pl.scan_parquet(f).select("doc_id").with_columns(pl.lit(i).alias("_batch"))
+            for i, f in enumerate(_staged(ok_dirs, f"{table.name}.parquet"))
+        ]
+        if not frames:
+            out[table.name] = 0
+            continue
+        rows = pl.concat(frames).filter(pl.col("_batch") > pl.col("_batch").min().over("doc_id"))
+        out[table.name] = int(rows.select(pl.len()).collect().item())
+    return out
 
 
 def _sum_rules(counts: Any) -> dict[str, int]:

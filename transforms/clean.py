@@ -40,7 +40,7 @@ from numba import njit
 from transforms.text import frame_schema, sentence_spans, slice_spans
 from warehouse.schemas import DOCUMENTS, QUARANTINE, REMOVED_SPANS
 
-CLEAN_VERSION = "clean-2026.12.01.1"
+CLEAN_VERSION = "clean-2026.12.02.1"
 
 # Rule names (removed_spans.rule).
 PROMO_BLOCK = "promo_block"
@@ -287,13 +287,38 @@ _AUTHOR_LABEL = (
     r"^(?:- )?(?i:author|authors|writer|written by|words by|text by|reporter|reported by|reporting by|byline)"
     r"\s*[:：]\s*(\S.*)$"
 )
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+# Month names of German, French, Spanish and Italian datelines, a closed vocabulary (the languages' full
+# month names, lower case), mapped to the English name `_parse_date` reads.
+_FOREIGN_MONTHS = {
+    **dict.fromkeys(("januar", "jänner", "janvier", "enero", "gennaio"), "january"),
+    **dict.fromkeys(("februar", "février", "febrero", "febbraio"), "february"),
+    **dict.fromkeys(("märz", "mars", "marzo"), "march"),
+    **dict.fromkeys(("avril", "abril", "aprile"), "april"),
+    **dict.fromkeys(("mai", "mayo", "maggio"), "may"),
+    **dict.fromkeys(("juni", "juin", "junio", "giugno"), "june"),
+    **dict.fromkeys(("juli", "juillet", "julio", "luglio"), "july"),
+    **dict.fromkeys(("août", "agosto"), "august"),
+    **dict.fromkeys(("septembre", "septiembre", "setiembre", "settembre"), "september"),
+    **dict.fromkeys(("oktober", "octobre", "octubre", "ottobre"), "october"),
+    **dict.fromkeys(("novembre", "noviembre"), "november"),
+    **dict.fromkeys(("dezember", "décembre", "diciembre", "dicembre"), "december"),
+}
+_MONTH = (
+    rf"(?:(?:{'|'.join(sorted(_FOREIGN_MONTHS, key=len, reverse=True))})\b|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?)"
+)
+# Month first ("Nov. 20, 2026"), day first in English and the continental forms ("21. November 2026",
+# "le 22 octobre 2026", "1er mars 2026", "5 de noviembre de 2026", "5 novembre 2026"), or ISO.
 _DATE = (
     rf"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?(?:{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|"
-    rf"\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{4}}/\d{{1,2}}/\d{{1,2}})"
+    rf"(?:le\s+)?\d{{1,2}}(?:er)?\.?\s+(?:de\s+)?{_MONTH},?\s+(?:de\s+|del\s+)?\d{{4}}|"
+    r"\d{4}-\d{2}-\d{2}|\d{4}/\d{1,2}/\d{1,2})"
 )
+# A place opening a dateline, in capitalised words, up to three comma-separated ("SAN JOSE, Calif.,").
+_PLACE = r"(?:\p{Lu}[\p{L}.'’\-]*(?:\s+\p{Lu}[\p{L}.'’\-]*){0,3},\s+){0,3}"
 _DATELINE = (
-    r"^(?i:(?:(?:first |last )?(?:published|posted|updated)|date)(?:\s+(?:on|at))?\s*[:：]?\s*)?"
+    rf"^{_PLACE}"
+    r"(?i:(?:(?:first |last )?(?:published|posted|updated)|date)(?:\s+(?:on|at))?\s*[:：]?\s*)?"
     rf"(?i:({_DATE}))"
     r"(?i:(?:,?\s*(?:at\s*)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?)?(?:\s*\(?(?:utc|gmt|[a-z]{2,4}t)\)?)?)"
     r"(?i:\s*[|·•,\-–]?\s*(?:updated|last updated)\b[^.!?]{0,40})?\s*$"
@@ -304,8 +329,7 @@ _DATELINE = (
 # story goes on after the dash); the date fills published_at when no dateline line gave one. A dateline
 # without a year ("NEW YORK, Nov 28 (Reuters) -") stays NULL: no step here knows the publication year.
 _WIRE_DATELINE = (
-    r"^(?:\p{Lu}[\p{L}.'’\-]*(?:\s+\p{Lu}[\p{L}.'’\-]*){0,3},\s+){0,3}"
-    rf"(?i:({_DATE}))"
+    rf"^{_PLACE}(?i:({_DATE}))"
     r"\s*(?:/[^/]{2,40}/|\([^)]{2,40}\))?\s*(?:--|[-–—])\s"
 )
 # Wire-service credit lines: "Reporting by X in Beijing; Editing by Y".
@@ -1489,7 +1513,25 @@ def _joined(data: np.ndarray, offsets: np.ndarray, sep: np.ndarray) -> tuple[np.
 
 
 def _parse_date(col: pl.Expr) -> pl.Expr:
-    d = col.str.replace_all(r"[.,]", "").str.replace_all(r"\s+", " ").str.to_titlecase()
+    """A `_DATE` match as a UTC Datetime(us) at midnight; NULL when it names no real day."""
+    d = (
+        col.str.to_lowercase()
+        .str.replace_all(r"[.,]", " ")
+        # the French "le", "1er" and the Spanish/Italian "de"/"del" around a day-first date
+        .str.replace_all(r"\b(?:le|del|de)\b", " ")
+        .str.replace(r"\b(\d{1,2})er\b", "$1")
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+    )
+    # the one word left after the weekday is the month: a continental name becomes its English one
+    parts = d.str.extract_groups(r"^((?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]* )?[^\p{L}]*)(\p{L}+)(.*)$")
+    month = parts.struct.field("2")
+    d = (
+        pl.when(month.is_in(list(_FOREIGN_MONTHS)))
+        .then(pl.concat_str(parts.struct.field("1"), month.replace(_FOREIGN_MONTHS), parts.struct.field("3")))
+        .otherwise(d)
+    )
+    d = d.str.to_titlecase()
     d = d.str.replace(r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]* ", "").str.replace(r"^Sept ", "Sep ")
     parsed = [d.str.strptime(pl.Date, fmt, strict=False) for fmt in _DATE_FORMATS]
     return pl.coalesce(parsed).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")

@@ -87,6 +87,13 @@ def test_duplicate_in_another_batch_is_quarantined_not_silently_dropped(prefect_
     with duckdb.connect(str(wh), read_only=True) as con:
         kept = [os.path.basename(r[0]) for r in con.execute("SELECT source FROM documents").fetchall()]
         held = con.execute("SELECT source, reason FROM quarantine").fetchall()
+        loaded = con.execute(
+            "SELECT (SELECT count(*) FROM mentions), (SELECT count(*) FROM metrics)"
+        ).fetchone()
+        logged = con.execute("SELECT mentions, metrics FROM runs").fetchone()
     # Every input is accounted for: one document, and the other file named in quarantine.
     assert kept == ["a.txt"]
+    # The copy's rows are never loaded, so neither the summary nor `runs` counts them (the seed has
+    # both mentions and metrics: counting both copies gave twice the loaded rows).
+    assert (s["mentions"], s["metrics"]) == logged == loaded
     assert [(os.path.basename(src), reason) for src, reason in held] == [("b.txt", "duplicate_document")]

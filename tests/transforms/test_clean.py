@@ -273,6 +273,16 @@ def test_byline_and_dateline_fill_metadata() -> None:
         ("Nov. 20, 2026 /PRNewswire/ -- ", datetime(2026, 11, 20, tzinfo=UTC)),
         ("SAN JOSE, Calif., March 4, 2026 /PRNewswire/ -- ", datetime(2026, 3, 4, tzinfo=UTC)),
         ("OSLO, Sept. 3, 2026 (Newsfile Corp.) - ", datetime(2026, 9, 3, tzinfo=UTC)),
+        # continental datelines: day first, the month named in German, French, Spanish or Italian
+        ("Stuttgart, 21. November 2026 – ", datetime(2026, 11, 21, tzinfo=UTC)),
+        ("Wien, 4. Jänner 2026 – ", datetime(2026, 1, 4, tzinfo=UTC)),
+        ("Paris, le 22 octobre 2026 – ", datetime(2026, 10, 22, tzinfo=UTC)),
+        ("Lyon, 1er août 2026 – ", datetime(2026, 8, 1, tzinfo=UTC)),
+        ("MADRID, 5 de noviembre de 2026 - ", datetime(2026, 11, 5, tzinfo=UTC)),
+        ("Milano, 3 marzo 2026 — ", datetime(2026, 3, 3, tzinfo=UTC)),
+        ("Mumbai, November 5, 2026 – ", datetime(2026, 11, 5, tzinfo=UTC)),
+        # a day the month does not have is no date
+        ("Genève, 30 février 2026 – ", None),
         # no year: no step knows which year the wire meant, so none is guessed
         ("NEW YORK, Nov 28 (Reuters) - ", None),
         # a date inside the story is no dateline
@@ -284,6 +294,21 @@ def test_a_wire_dateline_opening_the_story_fills_published_at(opening, published
     doc, spans = clean_one(raw)
     # the line stays: the story goes on after the dash
     assert (doc["published_at"], doc["text"], spans) == (published, raw, [])
+
+
+@pytest.mark.parametrize(
+    ("line", "published"),
+    [
+        ("Mumbai, November 5, 2026", datetime(2026, 11, 5, tzinfo=UTC)),
+        ("Zürich, 12. März 2026", datetime(2026, 3, 12, tzinfo=UTC)),
+        ("Date: 12 agosto 2026", datetime(2026, 8, 12, tzinfo=UTC)),
+        ("Roma, 9 settembre 2026", datetime(2026, 9, 9, tzinfo=UTC)),
+    ],
+)
+def test_a_dateline_line_with_a_place_or_a_continental_month_fills_published_at(line, published) -> None:
+    doc, spans = clean_one(f"Acme opens a plant\n{line}\n{BODY}")
+    assert (doc["published_at"], [(s["rule"], s["text"]) for s in spans]) == (published, [(C.DATELINE, line)])
+    assert doc["text"] == f"Acme opens a plant\n{BODY}"
 
 
 def test_a_dateline_line_wins_over_a_wire_dateline() -> None:
