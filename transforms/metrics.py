@@ -15,9 +15,9 @@ from functools import reduce
 import polars as pl
 
 from transforms.text import frame_schema, slice_spans
-from warehouse.schemas import CURRENCIES, METRICS, RATE_KINDS, UNITS
+from warehouse.schemas import CODE_ONLY_CURRENCIES, CURRENCIES, METRICS, RATE_KINDS, UNITS
 
-EXTRACTOR_VERSION = "metrics-2026.12.02.1"
+EXTRACTOR_VERSION = "metrics-2026.12.02-qmet3"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -109,10 +109,13 @@ _EU_SCALE_VALUES = {
 }  # fmt: skip
 _SCALE_VALUES |= _EU_SCALE_VALUES
 
+# The other ISO 4217 codes in use (`CODE_ONLY_CURRENCIES`), in capitals only ("NOK 410 million",
+# "95m DKK"): lower-case "all", "try", "mad" are words.
+_CUR_CODES_CASED = rf"(?-i:{'|'.join(CODE_ONLY_CURRENCIES)})"
 _CUR_PRE = (
     # Letter prefixes start a word: "secures$2bn" is dollars, not Singapore dollars.
     rf"(?:{B}(?:U\.?S\.?\s?\$|HK\$|NT\$|S\$|A\$|AU\$|C\$|CA\$)\s?|[$¥￥€£₩₹]\s?|"
-    rf"{B}(?:RMB|CNY|USD|EUR|HKD|GBP|JPY|KRW|INR|TWD|SGD|CAD|AUD|CHF)\s?|{B}Rs\.?\s?)"
+    rf"{B}(?:RMB|CNY|USD|EUR|HKD|GBP|JPY|KRW|INR|TWD|SGD|CAD|AUD|CHF|{_CUR_CODES_CASED})\s?|{B}Rs\.?\s?)"
 )
 _CUR_PRE_CODES = {
     "US$": "USD", "U.S.$": "USD", "$": "USD", "HK$": "HKD", "NT$": "TWD", "S$": "SGD", "A$": "AUD",
@@ -237,6 +240,9 @@ _UNIT = (
     + r"(?:yuans?|renminbi|rmb|euros?|pounds?\s+sterling|british\s+pounds?|livres?\s+sterling|pfund|yens?|"
     r"won|rupees?|swiss\s+francs?|francs?\s+suisses|franken|francs?|pounds?|usd|cny|hkd|eur|gbp|jpy|krw|inr|twd|sgd|cad|aud|chf)"
     + B
+    + r"|\s+"
+    + _CUR_CODES_CASED
+    + B
     + r"|\s+(?:(?:nvidia|amd|huawei)\s+)?(?:"
     + _GPU_NAME
     + r"(?:\s+(?:GPUs?|chips|accelerators|graphics\s+cards|units))?"
@@ -266,6 +272,9 @@ _UNIT = (
     + ")"
     + B
     + r"|\s?(?:[kmgt]wh|(?:kilo|mega|giga|tera)watt[\s-]hours?)"
+    + B
+    # (mass in tonnes, the metric ton of trade statistics; a bare "tons" may be a short ton)
+    + r"|\s+(?:tonnes?|metric\s+tons?)"
     + B
     + r"|\s?(?:[kmgt]w|(?:kilo|mega|giga|tera)watts?)"
     + B
@@ -678,7 +687,7 @@ _UNIT_CLASS = {
     "users": "product", "count": "product", "percent": "product", "multiplier": "product", "rank": "product",
     "vehicles": "product", "units": "product", "ratio": "product", "GB": "product", "Tbps": "product",
     "days": "product", "months": "product", "years": "product", "hours": "product",
-    "customers": "org", "W": "org", "GWh": "org",
+    "customers": "org", "W": "org", "GWh": "org", "t": "org",
     **{f"{c}_per_million_tokens": "model" for c in CURRENCIES},
 }  # fmt: skip
 # (class, type) -> tier; lower is preferred. Types not listed cannot be the subject.
@@ -970,6 +979,7 @@ def _unit_from_rest(rest: pl.Expr) -> pl.Expr:
         (r"^\s+(?:\S+\s+)?" + _GENERIC_NOUNS + r"|台$", "_generic"),
         (r"^\s+(?:\S+\s+)?" + _COUNT_NOUNS + r"|专利|家$", "count"),
         (r"^\s?(?:[kmgt]wh|(?:kilo|mega|giga|tera)watt[\s-]hour)", "GWh"),
+        (r"^\s+(?:tonnes?|metric\s+tons?)$", "t"),
         (r"^\s?(?:[kmgt]w|(?:kilo|mega|giga|tera)watts?)$", "W"),
         (r"^\s?(?:[kmgtp]b|(?:kilo|mega|giga|tera|peta)bytes?)$", "GB"),
         (r"^\s?[kmgt]bps$", "Tbps"),
@@ -1876,9 +1886,18 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
         default=None,
         return_dtype=pl.String,
     )
+    # A code read only in capitals precedes an amount with its scale word ("NOK 410 million", "DKK 95m"):
+    # before a bare number it is as often a word or a name ("ALL 5 members", "PHP 8").
+    cur_pre = (
+        pl.when(cur_pre.is_in(CODE_ONLY_CURRENCIES) & pl.col("los").is_null() & pl.col("his").is_null())
+        .then(None)
+        .otherwise(cur_pre)
+    )
     cur_word = _first_match_map(
         rest_wo_share.str.to_lowercase(), _CUR_WORDS, r"^\s*" + _CUR_OF + r"(?:{})(?-u:\b)?"
     )
+    # (the codes read in capitals only: `_CUR_CODES_CASED`)
+    cur_word = pl.coalesce(cur_word, rest_wo_share.str.extract(rf"^\s*({_CUR_CODES_CASED})(?-u:\b)"))
     rest_unit = _unit_from_rest(rest_wo_share)
     bare = rest.str.strip_chars() == ""
     # The words after the number repeat far more than surfaces do ("%", " billion users"): each

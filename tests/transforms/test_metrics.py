@@ -1425,3 +1425,30 @@ def test_currency_words_and_per_share_in_other_languages(text: str, expected: li
 )  # fmt: skip
 def test_directions_and_kinds_of_market_news(text: str, expected: list[tuple]) -> None:
     assert _figures(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the ISO 4217 codes of currencies in use, before or after the amount, with scale words
+        ("Fjordvik reported sales of NOK 410 million for the quarter.",
+         [("NOK 410 million", 4.1e8, None, "NOK", None, "revenue", None)]),
+        ("Lindqvist raised SEK 2.1 billion from investors last week.",
+         [("SEK 2.1 billion", 2.1e9, None, "SEK", None, "funding", None)]),
+        ("The shipping group booked a profit of DKK 95m for the year.",
+         [("DKK 95m", 9.5e7, None, "DKK", None, "profit", None)]),
+        ("The retailer said sales reached 410 million NOK last year.",
+         [("410 million NOK", 4.1e8, None, "NOK", None, "revenue", None)]),
+        ("The lender posted revenue of 3.2 billion ZAR in the half.",
+         [("3.2 billion ZAR", 3.2e9, None, "ZAR", None, "revenue", None)]),
+        # (in capitals only, and before a bare number not at all: a word or a name)
+        ("They try 5 million times a day.", []),
+        ("The team moved PHP 8 to its servers.", []),
+        # mass in tonnes and metric tons
+        ("The miner shipped 412,000 tonnes of copper and 1.2 million metric tons of zinc.",
+         [("412,000 tonnes", 4.12e5, None, "t", None, None, None),
+          ("1.2 million metric tons", 1.2e6, None, "t", None, None, None)]),
+    ],
+)
+def test_currency_codes_and_tonnes(text: str, expected: list[tuple]) -> None:
+    assert _figures(text) == expected
