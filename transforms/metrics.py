@@ -302,12 +302,16 @@ _CONN = r"(?:\s*(?:[-–—~]|to)\s*)"
 # "de 6 à 8 %", "de 5 a 7"; "de 6 % à 8 %", "de 6 milliards à 8 milliards" are mostly a move from one to
 # the other, which only English "from ... to" splits: `_split_changes`)
 _CONN_EU = r"(?:\s*(?:[-–—~]|to)\s*|\s+(?:bis|à|a)\s+)"
+# A currency's sub-unit closing each end of a range (`_CUR_WORDS`; a "p" glued to the number, lower-case)
+_SUBUNIT = rf"(?:\s(?:euro[\s-]?cents?|cents?|pence|paise|rappen){B}|\s?¢|(?-i:p){B})"
 _FIGURE = (
     # (a percent sign on both ends too: "between 3.75% and 4%")
     rf"(?:between\s+{_CUR_PRE}?{_NUM}{_SCALE}?(?:\s?[%％])?\s+and\s+{_CUR_PRE}?{_NUM}{_SCALE}?"
     # Ranges whose ends carry their own scale or percent sign: "$11.1B to $11.2B", "34% to 42%".
     rf"|{_CUR_PRE}?{_NUM_NOT_YEAR}{_SCALE}{_CONN}{_CUR_PRE}?{_NUM}{_SCALE}"
     rf"|{_NUM_NOT_YEAR}\s?[%％]{_CONN}{_NUM}\s?[%％]"
+    # (and their own sub-unit, named again after the second: "89 cents to 91 cents", "40p-45p")
+    rf"|{_NUM_NOT_YEAR}{_SUBUNIT}{_CONN}{_NUM}{_SUBUNIT}"
     rf"|{_CUR_PRE}?(?:{_A_SCALE}|{_NUM_NOT_YEAR}{_CONN_EU}{_CUR_PRE}?{_NUM}{_SCALE}?|{_NUM}{_SCALE}?))"
     rf"{_UNIT}?{_PER_SHARE}?"
 )
@@ -358,7 +362,7 @@ FIND = (
 
 _PARSE = (
     rf"^(?i)(?P<between>between\s+)?(?P<cur>{_CUR_PRE})?\s*(?P<lo>{_SPACED}|{_DIG}|{_WORDNUM}|an?|half[\s-]an?|{_ZH_NUM})"
-    rf"(?P<los>{_SCALE})?(?P<lopct>\s?[%％])?(?:(?P<conn>{_CONN_EU}|\s+and\s+)(?P<cur2>{_CUR_PRE})?(?P<hi>{_DIG}|{_WORDNUM}))?"
+    rf"(?P<los>{_SCALE})?(?P<lopct>\s?[%％])?(?:(?P<losub>{_SUBUNIT})?(?P<conn>{_CONN_EU}|\s+and\s+)(?P<cur2>{_CUR_PRE})?(?P<hi>{_DIG}|{_WORDNUM}))?"
     rf"(?P<his>{_SCALE})?(?P<rest>.*)$"
 )
 

@@ -1452,3 +1452,20 @@ def test_directions_and_kinds_of_market_news(text: str, expected: list[tuple]) -
 )
 def test_currency_codes_and_tonnes(text: str, expected: list[tuple]) -> None:
     assert _figures(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a range whose ends each carry a currency's sub-unit is one range in the currency
+        ("Halvorsen guided to adjusted earnings of 89 cents to 91 cents per share for the year.",
+         [("89 cents to 91 cents per share", 0.89, 0.91, "USD_per_share", None, "eps", None)]),
+        ("The brewer expects its shares to trade at 40p to 45p.",
+         [("40p to 45p", 0.4, 0.45, "GBP_per_share", None, "share_price", None)]),
+        # (a move from one to the other stays two figures)
+        ("The price rose from 89 cents to 91 cents.",
+         [("89 cents", 0.89, None, "USD", None, "price", None), ("91 cents", 0.91, None, "USD", None, "price", None)]),  # noqa: E501
+    ],
+)
+def test_sub_unit_ranges(text: str, expected: list[tuple]) -> None:
+    assert _figures(text) == expected
