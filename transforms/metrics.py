@@ -1648,6 +1648,17 @@ _CHANGE_BY = (
 _PLANNED_CUT = r"(?i)(?-u:\b)(?:to|will|would|could|may|might|should|can|must|shall|['’]ll)\s+cut(?-u:\b)"
 
 
+def _inverted_range(surface: pl.Expr) -> pl.Expr:
+    """True where an "X to Y <scale>" surface's bare low end exceeds its high end: scaled alike
+    ("2396 to $34 million" -> 2.396e9 to 3.4e7) it is no range but two figures (Boolean, per row)."""
+    ends = surface.str.extract_groups(
+        r"(?i)^[^0-9]*?([0-9][0-9,]*(?:\.[0-9]+)?)\s+to\s+[^0-9\s]{0,4}([0-9][0-9,]*(?:\.[0-9]+)?)\s?[a-z]"
+    )
+    lo = ends.struct.field("1").str.replace_all(",", "").cast(pl.Float64, strict=False)
+    hi = ends.struct.field("2").str.replace_all(",", "").cast(pl.Float64, strict=False)
+    return (lo > hi).fill_null(False)
+
+
 def _split_changes(hits: pl.DataFrame) -> pl.DataFrame:
     """`hits` (of `find_candidates`) with each "X to Y" hit after a change (`_CHANGE_FROM`,
     `_CHANGE_BY`) split into its two figures, in the order of the text, and a column `_change`: "lo"
@@ -1659,7 +1670,9 @@ def _split_changes(hits: pl.DataFrame) -> pl.DataFrame:
         return hits.with_columns(pl.lit(None, dtype=pl.String).alias("_change"))
     left = pl.col("_left")
     split = maybe & (
-        left.str.contains(_CHANGE_FROM) | (left.str.contains(_CHANGE_BY) & ~left.str.contains(_PLANNED_CUT))
+        left.str.contains(_CHANGE_FROM)
+        | (left.str.contains(_CHANGE_BY) & ~left.str.contains(_PLANNED_CUT))
+        | _inverted_range(pl.col("surface"))
     )
     hits = _on_rows(hits, maybe, _split=split).with_columns(pl.col("_split").fill_null(False))
     if not hits.get_column("_split").any():
@@ -2058,6 +2071,15 @@ def _lend_change_units(parsed: pl.DataFrame) -> pl.DataFrame:
     ).fill_null(False)
     if not parsed.select(lend.any()).item():
         return parsed
+    # (a pair split for its inverted ends alone, no change on its left: `_inverted_range`, lends nothing)
+    next_bare = pl.col("value").shift(-1) / (pl.col("_lo_scale") * pl.col("_factor")).shift(-1)
+    inverted = pl.col("value") > next_bare
+    parsed = _on_rows(
+        parsed,
+        lend & inverted,
+        _no_change=~pl.col("_left").str.contains(_CHANGE_FROM) & ~pl.col("_left").str.contains(_CHANGE_BY),
+    )
+    lend = lend & ~pl.col("_no_change").fill_null(False)
     full = pl.col("lo").str.contains(r"[0-9][,. ][0-9]{3}")
     scale = pl.when(full).then(1.0).otherwise(pl.col("_lo_scale").shift(-1))
     nxt = ("_currency", "_rest_unit", "_per_share", "_per_mtok", "_factor")
@@ -2068,7 +2090,7 @@ def _lend_change_units(parsed: pl.DataFrame) -> pl.DataFrame:
         .alias("value"),
         pl.when(lend).then(scale).otherwise(pl.col("_lo_scale")).alias("_lo_scale"),
         *(pl.when(lend).then(pl.col(c).shift(-1)).otherwise(pl.col(c)).alias(c) for c in nxt),
-    )
+    ).drop("_no_change")
 
 
 # Units of things counted whole (`_unit_from_rest`; "_generic" is units or vehicles): a fraction of

@@ -1469,3 +1469,18 @@ def test_currency_codes_and_tonnes(text: str, expected: list[tuple]) -> None:
 )
 def test_sub_unit_ranges(text: str, expected: list[tuple]) -> None:
     assert _figures(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a bare low end above the high end, scaled alike, is no range: the scaled end stands alone
+        ("Analysts put sales at 2750 to $41 million for the period.",
+         [("$41 million", 4.1e7, None, "USD", None, "revenue", None)]),
+        # (a change keeps lending its scale to the bare first figure)
+        ("Its debt was cut by 500 to 40 million euros.",
+         [("500", 5e8, None, "EUR", None, None, "down"), ("40 million euros", 4e7, None, "EUR", None, None, None)]),  # noqa: E501
+    ],
+)
+def test_inverted_ranges(text: str, expected: list[tuple]) -> None:
+    assert _figures(text) == expected
