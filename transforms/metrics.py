@@ -1644,6 +1644,12 @@ _CHANGE_BY = (
     rf"(?i)(?-u:\b)(?:{_CHANGE_REGULAR}(?:es|ed)|{_CHANGE_PLAIN}(?:s|ed)|{_CHANGE_DOUBLED}(?:s|[a-z]ed)|"
     rf"{_CHANGE_IRREGULAR_PAST}|{_CHANGE_THIRD})(?-u:\b)" + _CHANGE_GAP.replace("{by}", "by")
 )
+# A change's verb right before a range of sub-units: "gained 15 pence to 310 pence" is a move by one to
+# the other (`_SUBUNIT` ranges; "earnings of 89 cents to 91 cents" stays a range)
+_CHANGE_VERB_END = (
+    rf"(?i)(?-u:\b)(?:{_CHANGE_REGULAR}(?:es|ed)|{_CHANGE_PLAIN}(?:s|ed)|{_CHANGE_DOUBLED}(?:s|[a-z]ed)|"
+    rf"{_CHANGE_IRREGULAR_PAST}|{_CHANGE_THIRD})\s*$"
+)
 # ("cut" is also the bare verb of a plan: "will cut costs by $2 billion to $3 billion" is a range)
 _PLANNED_CUT = r"(?i)(?-u:\b)(?:to|will|would|could|may|might|should|can|must|shall|['’]ll)\s+cut(?-u:\b)"
 
@@ -1673,6 +1679,10 @@ def _split_changes(hits: pl.DataFrame) -> pl.DataFrame:
         left.str.contains(_CHANGE_FROM)
         | (left.str.contains(_CHANGE_BY) & ~left.str.contains(_PLANNED_CUT))
         | _inverted_range(pl.col("surface"))
+        | (
+            pl.col("surface").str.contains(rf"(?i)^[0-9.,]+{_SUBUNIT}\s+to\s")
+            & left.str.contains(_CHANGE_VERB_END)
+        )
     )
     hits = _on_rows(hits, maybe, _split=split).with_columns(pl.col("_split").fill_null(False))
     if not hits.get_column("_split").any():

@@ -1484,3 +1484,10 @@ def test_sub_unit_ranges(text: str, expected: list[tuple]) -> None:
 )
 def test_inverted_ranges(text: str, expected: list[tuple]) -> None:
     assert _figures(text) == expected
+
+
+def test_sub_unit_range_after_a_change_verb_is_two_figures() -> None:
+    assert _figures("Shares of the brewer gained 20 pence to 415 pence.") == [
+        ("20 pence", 0.2, None, "GBP_per_share", None, "share_price", "up"),
+        ("415 pence", 4.15, None, "GBP_per_share", None, "share_price", None),
+    ]
