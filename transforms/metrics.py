@@ -1113,7 +1113,7 @@ _MONEY_CUES = [
     # (and the verb right before the amount: "plans to save about $1 billion a year")
     (
         "cost_savings",
-        r"(?:cost[\s-]+)?savings|cost[\s-]+(?:saving|reductions?|cuts?|cutting)|sav(?:e|es|ed|ing)|降本",
+        r"(?:cost[\s-]+)?savings|cost[\s-]+(?:saving|reductions?|cuts?|cutting|synerg(?:y|ies))|sav(?:e|es|ed|ing)|降本",
     ),
     # money a company pays its own shareholders is neither an acquisition nor revenue: a share buyback
     # ("a $10 billion share buyback", "¥50 billion to buy back shares") and a dividend
@@ -1145,7 +1145,8 @@ _CUE_MODIFIERS = (
     r"(?:net|gross|operating|annual|quarterly|adjusted|pre-?tax|total|full-year|fiscal|[a-z]+-(?:quarter|year|half)"
     r"|cumulative|combined|的|净)"
 )
-_CUE_RIGHT = rf"^\s*(?:\)\s*)?(?:in\s+)?(?:{_CUE_MODIFIERS}\s*){{0,2}}({_CUE_ANY})(?:[^a-z]|$)"
+# ("$5 billion in capital expenditures", "£150m of cost savings")
+_CUE_RIGHT = rf"^\s*(?:\)\s*)?(?:(?:in|of)\s+)?(?:{_CUE_MODIFIERS}\s*){{0,2}}({_CUE_ANY})(?:[^a-z]|$)"
 # Earnings per share, not a share price: the nearest cue before the figure in its clause is an
 # earnings word ("EPS was €1.73 versus €3.20", "earnings of $0.29 a share", "earned $4.37 per share",
 # "a profit of $1.10 a share"), or EPS follows it; a dividend word names a dividend per share ("a
@@ -1391,13 +1392,17 @@ def _kind_words(left: pl.Expr, right: pl.Expr) -> tuple[dict[str, pl.Expr], dict
     """The kind rules on the words around a figure: (those read for money, those read for percent)."""
     lft = left.str.to_lowercase()
     rgt = right.str.to_lowercase()
+    verb = lft.str.extract(
+        r"(?-u:\b)(rais|earn)(?:e|es|ed|ing|s)?\s+(?:(?:about|around|nearly|over|more\s+than|some|an?|another|"
+        r"an\s+additional|a\s+further)\s+)?$",
+        1,
+    )
     money = {
         "exchange_rate": lft.str.contains(_FX_LEFT),
         # "raise USD 2 million", "raised about $5m" (an amount raised to: "raised to $5m" is a new level)
-        "raised": lft.str.contains(
-            r"(?-u:\b)rais(?:e|es|ed|ing)\s+(?:(?:about|around|nearly|over|more\s+than|some|an?|another|"
-            r"an\s+additional|a\s+further)\s+)?$"
-        ),
+        # and "earned $212 million", "earns about $5m": a profit (the verb right before the amount only)
+        "raised": verb == "rais",
+        "earned": verb == "earn",
         "share_price": lft.str.contains(r"(?:to|at|from)\s+$"),
         "valuation": rgt.str.contains(r"^\s*(?:\)\s*)?(?:pre-money\s+|post-money\s+)?valuation")
         | lft.str.contains(
@@ -1405,6 +1410,12 @@ def _kind_words(left: pl.Expr, right: pl.Expr) -> tuple[dict[str, pl.Expr], dict
         ),
     }
     percent = {
+        # "9% of its workforce": a part of the headcount (`figure_directions` makes a cut of it a
+        # headcount_change), no change of anything
+        "staff_share": rgt.str.contains(
+            r"^\s+of\s+(?:its|the|their|our|his|her)\s+(?:[a-z'’-]+\s+){0,2}"
+            r"(?:workforce|staff|employees|headcount|workers|personnel)(?-u:\b)"
+        ),
         # "a 14% share of phone shipments", "a 9 per cent global share": a portion, not a stock move.
         "market_share": rgt.str.contains(
             r"^\s+(?:[a-z-]+\s+){0,2}share(?:\s*[,.;:)]|\s+(?:of|in|among|on)\s|\s*$)"
@@ -1443,6 +1454,7 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
             # (an unscaled price of one currency in another: `_FX_LEFT`)
             (words["exchange_rate"] & (s("_lo_scale") < 1e6), "exchange_rate"),
             (words["raised"], "funding"),
+            (words["earned"], "profit"),
             # (a price of one share in millions is no share price: "cut its forecast to $1.1 billion")
             (s("_s_stock") & words["share_price"] & (s("_lo_scale") < 1e6), "share_price"),
             (words["valuation"], "valuation"),
@@ -1465,6 +1477,7 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
     percent = _first_of(
         [
             (pct["market_share"], "market_share"),
+            (pct["staff_share"], "headcount"),
             (pl.col("_rate_r").is_not_null(), pl.col("_rate_r")),
             (pl.col("_change_in").is_not_null(), pl.col("_change_in")),
             (cue.is_not_null() & (cue != ""), cue),

@@ -1491,3 +1491,25 @@ def test_sub_unit_range_after_a_change_verb_is_two_figures() -> None:
         ("20 pence", 0.2, None, "GBP_per_share", None, "share_price", "up"),
         ("415 pence", 4.15, None, "GBP_per_share", None, "share_price", None),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # cost savings named after the amount ("of"), and cost synergies
+        ("The grocer aims for £150m of cost savings within two years.",
+         [("£150m", 1.5e8, None, "GBP", None, "cost_savings", None)]),
+        ("The merger should yield annual cost synergies of $180 million.",
+         [("$180 million", 1.8e8, None, "USD", None, "cost_savings", None)]),
+        # an amount a company earned is its profit; one earned "in revenue" stays revenue
+        ("Over the year the insurer earned $212 million.",
+         [("$212 million", 2.12e8, None, "USD", None, "profit", None)]),
+        ("The insurer earned $5 billion in revenue.", [("$5 billion", 5e9, None, "USD", None, "revenue", None)]),
+        # a percent of the workforce is a part of the headcount; cut, a headcount change
+        ("The carrier will cut about 9% of its workforce.",
+         [("9%", 9.0, None, "percent", "about", "headcount_change", "down")]),
+        ("About 12% of the bank's staff work abroad.", [("12%", 12.0, None, "percent", "about", "headcount", None)]),  # noqa: E501
+    ],
+)
+def test_money_and_staff_kinds(text: str, expected: list[tuple]) -> None:
+    assert _figures(text) == expected
