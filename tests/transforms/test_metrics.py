@@ -1504,7 +1504,7 @@ def test_sub_unit_range_after_a_change_verb_is_two_figures() -> None:
         # an amount a company earned is its profit; one earned "in revenue" stays revenue
         ("Over the year the insurer earned $212 million.",
          [("$212 million", 2.12e8, None, "USD", None, "profit", None)]),
-        ("The insurer earned $5 billion in revenue.", [("$5 billion", 5e9, None, "USD", None, "revenue", None)]),
+        ("The insurer earned $5 billion in revenue.", [("$5 billion", 5e9, None, "USD", None, "revenue", None)]),  # noqa: E501
         # a percent of the workforce is a part of the headcount; cut, a headcount change
         ("The carrier will cut about 9% of its workforce.",
          [("9%", 9.0, None, "percent", "about", "headcount_change", "down")]),
