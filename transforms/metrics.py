@@ -111,12 +111,26 @@ _SCALE_VALUES |= _EU_SCALE_VALUES
 
 # The other ISO 4217 codes in use (`CODE_ONLY_CURRENCIES`), in capitals only ("NOK 410 million",
 # "95m DKK"): lower-case "all", "try", "mad" are words.
-_CUR_CODES_CASED = rf"(?-i:{'|'.join(CODE_ONLY_CURRENCIES)})"
-_CUR_PRE = (
-    # Letter prefixes start a word: "secures$2bn" is dollars, not Singapore dollars.
-    rf"(?:{B}(?:U\.?S\.?\s?\$|HK\$|NT\$|S\$|A\$|AU\$|C\$|CA\$)\s?|[$¥￥€£₩₹]\s?|"
-    rf"{B}(?:RMB|CNY|USD|EUR|HKD|GBP|JPY|KRW|INR|TWD|SGD|CAD|AUD|CHF|{_CUR_CODES_CASED})\s?|{B}Rs\.?\s?)"
+# (grouped by first letter, "A(?:ED|FN|...)|B(?:...)": a smaller automaton to compile on every call)
+_CUR_CODES_CASED = "(?-i:{})".format(
+    "|".join(
+        f"{first}(?:{'|'.join(c[1:] for c in CODE_ONLY_CURRENCIES if c[0] == first)})"
+        for first in sorted({c[0] for c in CODE_ONLY_CURRENCIES})
+    )
 )
+
+
+def _cur_pre(codes: str) -> str:
+    return (
+        # Letter prefixes start a word: "secures$2bn" is dollars, not Singapore dollars.
+        rf"(?:{B}(?:U\.?S\.?\s?\$|HK\$|NT\$|S\$|A\$|AU\$|C\$|CA\$)\s?|[$¥￥€£₩₹]\s?|"
+        rf"{B}(?:RMB|CNY|USD|EUR|HKD|GBP|JPY|KRW|INR|TWD|SGD|CAD|AUD|CHF|{codes})\s?|{B}Rs\.?\s?)"
+    )
+
+
+_CUR_PRE = _cur_pre(_CUR_CODES_CASED)
+# (the parse reads surfaces the finder found: any three capitals there are a code of `_CUR_PRE`)
+_CUR_PRE_FOUND = _cur_pre(r"(?-i:[A-Z]{3})")
 _CUR_PRE_CODES = {
     "US$": "USD", "U.S.$": "USD", "$": "USD", "HK$": "HKD", "NT$": "TWD", "S$": "SGD", "A$": "AUD",
     "AU$": "AUD", "C$": "CAD", "CA$": "CAD", "¥": "CNY", "￥": "CNY", "€": "EUR", "£": "GBP",
@@ -361,8 +375,8 @@ FIND = (
 )
 
 _PARSE = (
-    rf"^(?i)(?P<between>between\s+)?(?P<cur>{_CUR_PRE})?\s*(?P<lo>{_SPACED}|{_DIG}|{_WORDNUM}|an?|half[\s-]an?|{_ZH_NUM})"
-    rf"(?P<los>{_SCALE})?(?P<lopct>\s?[%％])?(?:(?P<losub>{_SUBUNIT})?(?P<conn>{_CONN_EU}|\s+and\s+)(?P<cur2>{_CUR_PRE})?(?P<hi>{_DIG}|{_WORDNUM}))?"
+    rf"^(?i)(?P<between>between\s+)?(?P<cur>{_CUR_PRE_FOUND})?\s*(?P<lo>{_SPACED}|{_DIG}|{_WORDNUM}|an?|half[\s-]an?|{_ZH_NUM})"
+    rf"(?P<los>{_SCALE})?(?P<lopct>\s?[%％])?(?:(?P<losub>{_SUBUNIT})?(?P<conn>{_CONN_EU}|\s+and\s+)(?P<cur2>{_CUR_PRE_FOUND})?(?P<hi>{_DIG}|{_WORDNUM}))?"
     rf"(?P<his>{_SCALE})?(?P<rest>.*)$"
 )
 
@@ -1937,7 +1951,8 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
         rest_wo_share.str.to_lowercase(), _CUR_WORDS, r"^\s*" + _CUR_OF + r"(?:{})(?-u:\b)?"
     )
     # (the codes read in capitals only: `_CUR_CODES_CASED`)
-    cur_word = pl.coalesce(cur_word, rest_wo_share.str.extract(rf"^\s*({_CUR_CODES_CASED})(?-u:\b)"))
+    code = rest_wo_share.str.extract(r"(?-u)^\s*([A-Z]{3})\b")
+    cur_word = pl.coalesce(cur_word, pl.when(code.is_in(CODE_ONLY_CURRENCIES)).then(code))
     rest_unit = _unit_from_rest(rest_wo_share)
     bare = rest.str.strip_chars() == ""
     # The words after the number repeat far more than surfaces do ("%", " billion users"): each
