@@ -1674,7 +1674,7 @@ _CHANGE_BY = (
 # A change's verb right before a range of sub-units: "gained 15 pence to 310 pence" is a move by one to
 # the other (`_SUBUNIT` ranges; "earnings of 89 cents to 91 cents" stays a range)
 _CHANGE_VERB_END = (
-    rf"(?i)(?-u:\b)(?:{_CHANGE_REGULAR}(?:es|ed)|{_CHANGE_PLAIN}(?:s|ed)|{_CHANGE_DOUBLED}(?:s|[a-z]ed)|"
+    rf"(?-u)(?i)\b(?:{_CHANGE_REGULAR}(?:es|ed)|{_CHANGE_PLAIN}(?:s|ed)|{_CHANGE_DOUBLED}(?:s|[a-z]ed)|"
     rf"{_CHANGE_IRREGULAR_PAST}|{_CHANGE_THIRD})\s*$"
 )
 # ("cut" is also the bare verb of a plan: "will cut costs by $2 billion to $3 billion" is a range)
@@ -1685,7 +1685,7 @@ def _inverted_range(surface: pl.Expr) -> pl.Expr:
     """True where an "X to Y <scale>" surface's bare low end exceeds its high end: scaled alike
     ("2396 to $34 million" -> 2.396e9 to 3.4e7) it is no range but two figures (Boolean, per row)."""
     ends = surface.str.extract_groups(
-        r"(?i)^[^0-9]*?([0-9][0-9,]*(?:\.[0-9]+)?)\s+to\s+[^0-9\s]{0,4}([0-9][0-9,]*(?:\.[0-9]+)?)\s?[a-z]"
+        r"^[^0-9]*?([0-9][0-9,]*(?:\.[0-9]+)?) to [^0-9\s]{0,4}([0-9][0-9,]*(?:\.[0-9]+)?)\s?[A-Za-z]"
     )
     lo = ends.struct.field("1").str.replace_all(",", "").cast(pl.Float64, strict=False)
     hi = ends.struct.field("2").str.replace_all(",", "").cast(pl.Float64, strict=False)
@@ -1707,7 +1707,9 @@ def _split_changes(hits: pl.DataFrame) -> pl.DataFrame:
         | (left.str.contains(_CHANGE_BY) & ~left.str.contains(_PLANNED_CUT))
         | _inverted_range(pl.col("surface"))
         | (
-            pl.col("surface").str.contains(rf"(?i)^[0-9.,]+{_SUBUNIT}\s+to\s")
+            pl.col("surface").str.contains(
+                r"(?-u)(?i)^[0-9.,]+\s?(?:(?:euro[\s-]?)?cents?|pence|paise|rappen|p)\b\s+to\s"
+            )
             & left.str.contains(_CHANGE_VERB_END)
         )
     )
