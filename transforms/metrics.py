@@ -1407,16 +1407,17 @@ def _kind_words(left: pl.Expr, right: pl.Expr) -> tuple[dict[str, pl.Expr], dict
     lft = left.str.to_lowercase()
     rgt = right.str.to_lowercase()
     verb = lft.str.extract(
-        r"(?-u:\b)(rais|earn)(?:e|es|ed|ing|s)?\s+(?:(?:about|around|nearly|over|more\s+than|some|an?|another|"
+        r"(?-u:\b)(rais(?:e|es|ed|ing)|earned)\s+(?:(?:about|around|nearly|over|more\s+than|some|an?|another|"
         r"an\s+additional|a\s+further)\s+)?$",
         1,
     )
     money = {
         "exchange_rate": lft.str.contains(_FX_LEFT),
         # "raise USD 2 million", "raised about $5m" (an amount raised to: "raised to $5m" is a new level)
-        # and "earned $212 million", "earns about $5m": a profit (the verb right before the amount only)
-        "raised": verb == "rais",
-        "earned": verb == "earn",
+        # and "earned $212 million": a profit reported (the verb right before the amount only; "to earn",
+        # "earns" may be income of any kind)
+        "raised": verb.str.starts_with("rais"),
+        "earned": verb == "earned",
         "share_price": lft.str.contains(r"(?:to|at|from)\s+$"),
         "valuation": rgt.str.contains(r"^\s*(?:\)\s*)?(?:pre-money\s+|post-money\s+)?valuation")
         | lft.str.contains(
