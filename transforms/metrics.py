@@ -1407,7 +1407,7 @@ def _kind_words(left: pl.Expr, right: pl.Expr) -> tuple[dict[str, pl.Expr], dict
     lft = left.str.to_lowercase()
     rgt = right.str.to_lowercase()
     verb = lft.str.extract(
-        r"(?-u:\b)(rais(?:e|es|ed|ing)|earned)\s+(?:(?:about|around|nearly|over|more\s+than|some|an?|another|"
+        r"(?-u)\b(rais(?:e|es|ed|ing)|earned)\s+(?:(?:about|around|nearly|over|more\s+than|some|an?|another|"
         r"an\s+additional|a\s+further)\s+)?$",
         1,
     )
@@ -1428,8 +1428,8 @@ def _kind_words(left: pl.Expr, right: pl.Expr) -> tuple[dict[str, pl.Expr], dict
         # "9% of its workforce": a part of the headcount (`figure_directions` makes a cut of it a
         # headcount_change), no change of anything
         "staff_share": rgt.str.contains(
-            r"^\s+of\s+(?:its|the|their|our|his|her)\s+(?:[a-z'’-]+\s+){0,2}"
-            r"(?:workforce|staff|employees|headcount|workers|personnel)(?-u:\b)"
+            r"(?-u)^\s+of\s+(?:its|the|their|our|his|her)\s+(?:(?:[a-z'-]|’)+\s+){0,2}"
+            r"(?:workforce|staff|employees|headcount|workers|personnel)\b"
         ),
         # "a 14% share of phone shipments", "a 9 per cent global share": a portion, not a stock move.
         "market_share": rgt.str.contains(
