@@ -1673,7 +1673,9 @@ def clean_documents(docs: pl.DataFrame, min_words: int = MIN_CLEAN_WORDS) -> Cle
         .agg(pl.col("date_cue").first())
     )
     wire_date_cue = (
-        lines.filter(pl.col("rule").is_null())
+        # (every date `_WIRE_DATELINE` reads holds a four-digit year: the capture search, Unicode
+        # classes over every kept line, cost ~0.2 s per 20 MB, runs only on the few lines that hold one)
+        lines.filter(pl.col("rule").is_null() & pl.col("line").str.contains(r"\d{4}"))
         .with_columns(_parse_date(pl.col("line").str.extract(_WIRE_DATELINE, 1)).alias("wire_date_cue"))
         .filter(pl.col("wire_date_cue").is_not_null())
         .group_by("_row")
