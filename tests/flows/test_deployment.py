@@ -10,7 +10,10 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -226,9 +229,10 @@ def test_flow_heartbeats_only_when_a_prefect_server_is_configured() -> None:
     assert seen == {None: None, "http://127.0.0.1:4200/api": 180}
 
 
-def test_quarry_serve_stops_within_its_grace_when_the_server_is_gone(tmp_path):
-    """A Prefect server of its own (it is stopped first, as a user closing `make server` would): SIGTERM
-    to `quarry serve` then ends it in STOP_GRACE_SECONDS with a line saying why, instead of hanging."""
+@contextmanager
+def _serving(tmp_path: Path, **popen: Any) -> Iterator[tuple[str, subprocess.Popen, subprocess.Popen, Path]]:
+    """A Prefect server of its own and `quarry serve` against it, once its deployment is served:
+    (API URL, server process, serve process, serve's log); both killed on the way out."""
     import socket
 
     with socket.socket() as s:
@@ -254,11 +258,23 @@ def test_quarry_serve_stops_within_its_grace_when_the_server_is_gone(tmp_path):
             env=env | {"PREFECT_API_URL": url},
             stdout=log.open("w"),
             stderr=subprocess.STDOUT,
+            **popen,
         )
         deadline = time.monotonic() + 120
         while "quarry-pipeline/nightly" not in log.read_text() and time.monotonic() < deadline:
             assert serve.poll() is None, log.read_text()
             time.sleep(0.5)
+        yield url, server, serve, log
+    finally:
+        for p in (serve, server):
+            if p is not None and p.poll() is None:
+                p.kill()
+
+
+def test_quarry_serve_stops_within_its_grace_when_the_server_is_gone(tmp_path):
+    """A Prefect server of its own (it is stopped first, as a user closing `make server` would): SIGTERM
+    to `quarry serve` then ends it in STOP_GRACE_SECONDS with a line saying why, instead of hanging."""
+    with _serving(tmp_path) as (_, server, serve, log):
         time.sleep(5)  # serving: polling for scheduled runs, subscribed to the server's events
         server.terminate()
         server.wait(60)
@@ -276,10 +292,6 @@ def test_quarry_serve_stops_within_its_grace_when_the_server_is_gone(tmp_path):
                 "schedule may still be active there); exiting"
             )
         )
-    finally:
-        for p in (serve, server):
-            if p is not None and p.poll() is None:
-                p.kill()
 
 
 @pytest.mark.parametrize("second", [signal.SIGTERM, signal.SIGINT])
@@ -287,39 +299,10 @@ def test_quarry_serve_pauses_its_schedule_when_signalled_twice(tmp_path, second)
     """`make serve` stopped by SIGTERM to its process group (systemd, a container stop, `kill -- -PGID`):
     quarry gets the group's SIGTERM and make forwards another one to it at once (or a user presses
     Ctrl-C while it stops). The schedule is still paused on the server before the process exits."""
-    import socket
-
     import httpx
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    bin_dir = Path(sys.executable).parent
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env |= {"PREFECT_HOME": str(tmp_path / "home"), "PREFECT_LOGGING_LEVEL": "INFO"}
-    server = subprocess.Popen(
-        [str(bin_dir / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    serve = None
-    try:
-        url = f"http://127.0.0.1:{port}/api"
-        _wait_until_healthy(url)
-        log = tmp_path / "serve.log"
-        serve = subprocess.Popen(
-            [sys.executable, "-m", "flows.cli", "serve"],
-            cwd=REPO,
-            env=env | {"PREFECT_API_URL": url},
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, as make's recipe has under systemd
-        )
-        deadline = time.monotonic() + 120
-        while "quarry-pipeline/nightly" not in log.read_text() and time.monotonic() < deadline:
-            assert serve.poll() is None, log.read_text()
-            time.sleep(0.5)
+    # (its own process group, as make's recipe has under systemd)
+    with _serving(tmp_path, start_new_session=True) as (url, _, serve, log):
         time.sleep(3)  # serving: polling for scheduled runs
         dep = httpx.get(f"{url}/deployments/name/quarry-pipeline/nightly").json()
         assert dep["paused"] is False
@@ -333,7 +316,3 @@ def test_quarry_serve_pauses_its_schedule_when_signalled_twice(tmp_path, second)
         # (a second signal arriving after the runner is done stays ignored too: the process ends with
         # its own status, never by the signal, -2 / -15)
         assert code in (0, 128 + signal.SIGTERM), text[-3000:]
-    finally:
-        for p in (serve, server):
-            if p is not None and p.poll() is None:
-                p.kill()
