@@ -641,7 +641,8 @@ _MARKET_PRICES = (
 _COREF_SAID_AFTER = (
     r"(?i)^[^;:!?；。！？]*,\s*(?:" + _COREF[len("(?i)") :] + r"\s+(?:said|says|reported|reports|added|"
     r"noted|stated|announced|confirmed|told)|(?:said|says|reported|added|noted|stated|announced)\s+"
-    + _COREF[len("(?i)") :] + r")(?-u:\b)"
+    + _COREF[len("(?i)") :]
+    + r")(?-u:\b)"
 )
 # Figures of the economy or of a whole market belong to no company ("inflation eased to 2.4%", "the
 # global market for X is worth $80 billion", "the central bank held rates at 3%") unless a name's

@@ -472,7 +472,8 @@ def mention_stats_of_files(wh: Warehouse, paths: list[str]) -> pl.DataFrame:
     columns = ["entity_id", "doc_id", "method", "confidence"]
     files = [pq.ParquetFile(p) for p in paths]
     if sum(f.metadata.num_rows for f in files) <= _STATS_IN_MEMORY_ROWS and all(
-        set(columns) <= set(f.schema_arrow.names) for f in files  # (DuckDB reads a missing one as null)
+        set(columns) <= set(f.schema_arrow.names)
+        for f in files  # (DuckDB reads a missing one as null)
     ):
         read = [pl.read_parquet(p, columns=columns) for p in paths]
         return registry_t.mention_stats(pl.concat(read).lazy())

@@ -244,8 +244,9 @@ METRICS = Table(
         "`kind in ('point_change', 'interest_rate_change', 'inflation_change', 'unemployment_rate_change', "
         "'gdp_growth_change', 'margin_change', 'market_share_change')` selects them all (unit stays percent, "
         "as the labels write it). Counts: parameter_count, user_count, headcount (a workforce: 'has 30,000 "
-        "employees', or a percent of it: '9% of its workforce'), headcount_change (jobs cut or added: 'cut 2,500 jobs', 'plans to hire 1,000 "
-        "engineers'; `direction` says which), gpu_count, training_compute, training_tokens, context_length, "
+        "employees', or a percent of it: '9% of its workforce'), headcount_change (jobs cut or added: "
+        "'cut 2,500 jobs', 'plans to hire 1,000 engineers'; `direction` says which), gpu_count, "
+        "training_compute, training_tokens, context_length, "
         "throughput, benchmark_score, ranking",
         "direction": "up or down when the figure's own clause states it as a rise or a fall ('rose 10%', "
         "'a 5% drop', 'down 3%', '-2%', 'cut 2,500 jobs'), null when it states none or the figure is a level "

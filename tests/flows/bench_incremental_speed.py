@@ -95,5 +95,6 @@ def main() -> None:
         for f in added:
             f.unlink()
 
+
 if __name__ == "__main__":
     main()

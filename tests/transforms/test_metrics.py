@@ -1470,23 +1470,37 @@ def test_directions_and_kinds_of_market_news(text: str, expected: list[tuple]) -
     ("text", "expected"),
     [
         # the ISO 4217 codes of currencies in use, before or after the amount, with scale words
-        ("Fjordvik reported sales of NOK 410 million for the quarter.",
-         [("NOK 410 million", 4.1e8, None, "NOK", None, "revenue", None)]),
-        ("Lindqvist raised SEK 2.1 billion from investors last week.",
-         [("SEK 2.1 billion", 2.1e9, None, "SEK", None, "funding", None)]),
-        ("The shipping group booked a profit of DKK 95m for the year.",
-         [("DKK 95m", 9.5e7, None, "DKK", None, "profit", None)]),
-        ("The retailer said sales reached 410 million NOK last year.",
-         [("410 million NOK", 4.1e8, None, "NOK", None, "revenue", None)]),
-        ("The lender posted revenue of 3.2 billion ZAR in the half.",
-         [("3.2 billion ZAR", 3.2e9, None, "ZAR", None, "revenue", None)]),
+        (
+            "Fjordvik reported sales of NOK 410 million for the quarter.",
+            [("NOK 410 million", 4.1e8, None, "NOK", None, "revenue", None)],
+        ),
+        (
+            "Lindqvist raised SEK 2.1 billion from investors last week.",
+            [("SEK 2.1 billion", 2.1e9, None, "SEK", None, "funding", None)],
+        ),
+        (
+            "The shipping group booked a profit of DKK 95m for the year.",
+            [("DKK 95m", 9.5e7, None, "DKK", None, "profit", None)],
+        ),
+        (
+            "The retailer said sales reached 410 million NOK last year.",
+            [("410 million NOK", 4.1e8, None, "NOK", None, "revenue", None)],
+        ),
+        (
+            "The lender posted revenue of 3.2 billion ZAR in the half.",
+            [("3.2 billion ZAR", 3.2e9, None, "ZAR", None, "revenue", None)],
+        ),
         # (in capitals only, and before a bare number not at all: a word or a name)
         ("They try 5 million times a day.", []),
         ("The team moved PHP 8 to its servers.", []),
         # mass in tonnes and metric tons
-        ("The miner shipped 412,000 tonnes of copper and 1.2 million metric tons of zinc.",
-         [("412,000 tonnes", 4.12e5, None, "t", None, None, None),
-          ("1.2 million metric tons", 1.2e6, None, "t", None, None, None)]),
+        (
+            "The miner shipped 412,000 tonnes of copper and 1.2 million metric tons of zinc.",
+            [
+                ("412,000 tonnes", 4.12e5, None, "t", None, None, None),
+                ("1.2 million metric tons", 1.2e6, None, "t", None, None, None),
+            ],
+        ),
     ],
 )
 def test_currency_codes_and_tonnes(text: str, expected: list[tuple]) -> None:
@@ -1497,13 +1511,22 @@ def test_currency_codes_and_tonnes(text: str, expected: list[tuple]) -> None:
     ("text", "expected"),
     [
         # a range whose ends each carry a currency's sub-unit is one range in the currency
-        ("Halvorsen guided to adjusted earnings of 89 cents to 91 cents per share for the year.",
-         [("89 cents to 91 cents per share", 0.89, 0.91, "USD_per_share", None, "eps", None)]),
-        ("The brewer expects its shares to trade at 40p to 45p.",
-         [("40p to 45p", 0.4, 0.45, "GBP_per_share", None, "share_price", None)]),
+        (
+            "Halvorsen guided to adjusted earnings of 89 cents to 91 cents per share for the year.",
+            [("89 cents to 91 cents per share", 0.89, 0.91, "USD_per_share", None, "eps", None)],
+        ),
+        (
+            "The brewer expects its shares to trade at 40p to 45p.",
+            [("40p to 45p", 0.4, 0.45, "GBP_per_share", None, "share_price", None)],
+        ),
         # (a move from one to the other stays two figures)
-        ("The price rose from 89 cents to 91 cents.",
-         [("89 cents", 0.89, None, "USD", None, "price", None), ("91 cents", 0.91, None, "USD", None, "price", None)]),  # noqa: E501
+        (
+            "The price rose from 89 cents to 91 cents.",
+            [
+                ("89 cents", 0.89, None, "USD", None, "price", None),
+                ("91 cents", 0.91, None, "USD", None, "price", None),
+            ],
+        ),  # noqa: E501
     ],
 )
 def test_sub_unit_ranges(text: str, expected: list[tuple]) -> None:
@@ -1514,11 +1537,18 @@ def test_sub_unit_ranges(text: str, expected: list[tuple]) -> None:
     ("text", "expected"),
     [
         # a bare low end above the high end, scaled alike, is no range: the scaled end stands alone
-        ("Analysts put sales at 2750 to $41 million for the period.",
-         [("$41 million", 4.1e7, None, "USD", None, "revenue", None)]),
+        (
+            "Analysts put sales at 2750 to $41 million for the period.",
+            [("$41 million", 4.1e7, None, "USD", None, "revenue", None)],
+        ),
         # (a change keeps lending its scale to the bare first figure)
-        ("Its debt was cut by 500 to 40 million euros.",
-         [("500", 5e8, None, "EUR", None, None, "down"), ("40 million euros", 4e7, None, "EUR", None, None, None)]),  # noqa: E501
+        (
+            "Its debt was cut by 500 to 40 million euros.",
+            [
+                ("500", 5e8, None, "EUR", None, None, "down"),
+                ("40 million euros", 4e7, None, "EUR", None, None, None),
+            ],
+        ),  # noqa: E501
     ],
 )
 def test_inverted_ranges(text: str, expected: list[tuple]) -> None:
@@ -1536,18 +1566,32 @@ def test_sub_unit_range_after_a_change_verb_is_two_figures() -> None:
     ("text", "expected"),
     [
         # cost savings named after the amount ("of"), and cost synergies
-        ("The grocer aims for £150m of cost savings within two years.",
-         [("£150m", 1.5e8, None, "GBP", None, "cost_savings", None)]),
-        ("The merger should yield annual cost synergies of $180 million.",
-         [("$180 million", 1.8e8, None, "USD", None, "cost_savings", None)]),
+        (
+            "The grocer aims for £150m of cost savings within two years.",
+            [("£150m", 1.5e8, None, "GBP", None, "cost_savings", None)],
+        ),
+        (
+            "The merger should yield annual cost synergies of $180 million.",
+            [("$180 million", 1.8e8, None, "USD", None, "cost_savings", None)],
+        ),
         # an amount a company earned is its profit; one earned "in revenue" stays revenue
-        ("Over the year the insurer earned $212 million.",
-         [("$212 million", 2.12e8, None, "USD", None, "profit", None)]),
-        ("The insurer earned $5 billion in revenue.", [("$5 billion", 5e9, None, "USD", None, "revenue", None)]),  # noqa: E501
+        (
+            "Over the year the insurer earned $212 million.",
+            [("$212 million", 2.12e8, None, "USD", None, "profit", None)],
+        ),
+        (
+            "The insurer earned $5 billion in revenue.",
+            [("$5 billion", 5e9, None, "USD", None, "revenue", None)],
+        ),  # noqa: E501
         # a percent of the workforce is a part of the headcount; cut, a headcount change
-        ("The carrier will cut about 9% of its workforce.",
-         [("9%", 9.0, None, "percent", "about", "headcount_change", "down")]),
-        ("About 12% of the bank's staff work abroad.", [("12%", 12.0, None, "percent", "about", "headcount", None)]),  # noqa: E501
+        (
+            "The carrier will cut about 9% of its workforce.",
+            [("9%", 9.0, None, "percent", "about", "headcount_change", "down")],
+        ),
+        (
+            "About 12% of the bank's staff work abroad.",
+            [("12%", 12.0, None, "percent", "about", "headcount", None)],
+        ),  # noqa: E501
     ],
 )
 def test_money_and_staff_kinds(text: str, expected: list[tuple]) -> None:
