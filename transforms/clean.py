@@ -1071,6 +1071,31 @@ def _links_after_lead_in(lines: pl.DataFrame) -> pl.DataFrame:
     return _set_rule(lines, hits, RELATED_LINKS)
 
 
+def _section_from_marker(
+    lines: pl.DataFrame, marker: str, min_position: float, extra: list[str] | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """Where a closing section (reader comments, a press release's trailer) starts: the first line
+    flagged by the boolean column `marker` that starts past `min_position` (a share, 0-1) of its
+    document's characters. Returns (the lines of the documents with a marker: _li, _row, start, end,
+    blank, rule and `extra` columns; [_row, from] the first such marker's start per document), or None
+    when no document has one."""
+    marked = lines.filter(pl.col(marker))["_row"].unique()
+    if marked.len() == 0:
+        return None
+    doc = lines.select("_li", "_row", "start", "end", "blank", "rule", *(extra or [])).filter(
+        pl.col("_row").is_in(marked.implode())
+    )
+    first = (
+        lines.filter(pl.col(marker))
+        .select("_row", "start")
+        .join(doc.group_by("_row").agg(pl.col("end").max().alias("size")), on="_row")
+        .filter(pl.col("start") >= min_position * pl.col("size"))
+        .group_by("_row")
+        .agg(pl.col("start").min().alias("from"))
+    )
+    return None if first.height == 0 else (doc, first)
+
+
 def _reader_comments(lines: pl.DataFrame) -> pl.DataFrame:
     """A reader comment section: from its first marker (heading, prompt to comment, a comment's author
     line) to the end of the document, with the commenter's name line just before the marker.
@@ -1078,22 +1103,10 @@ def _reader_comments(lines: pl.DataFrame) -> pl.DataFrame:
     The marker must start past COMMENTS_MIN_POSITION of the document's characters: comments follow the
     article. Markers are looked for on every non-blank line, cut or not (a counter line is one).
     """
-    marked = lines.filter(pl.col("comment_marker"))["_row"].unique()
-    if marked.len() == 0:
+    found = _section_from_marker(lines, "comment_marker", COMMENTS_MIN_POSITION, ["words", "ends_sentence"])
+    if found is None:
         return lines
-    doc = lines.select("_li", "_row", "start", "end", "blank", "rule", "words", "ends_sentence").filter(
-        pl.col("_row").is_in(marked.implode())
-    )
-    first = (
-        lines.filter(pl.col("comment_marker"))
-        .select("_row", "start")
-        .join(doc.group_by("_row").agg(pl.col("end").max().alias("size")), on="_row")
-        .filter(pl.col("start") >= COMMENTS_MIN_POSITION * pl.col("size"))
-        .group_by("_row")
-        .agg(pl.col("start").min().alias("from"))
-    )
-    if first.height == 0:
-        return lines
+    doc, first = found
     nonblank = doc.filter(~pl.col("blank")).join(first, on="_row")
     alive = nonblank.filter(pl.col("rule").is_null())
     # The commenter's name: the line right before the marker, when it is a tiny label ("1. jdoe").
@@ -1114,22 +1127,10 @@ def _press_release_trailer(lines: pl.DataFrame) -> pl.DataFrame:
     As with _reader_comments, the heading must start past TRAILER_MIN_POSITION of the document's
     characters (a release's body comes first) and is looked for on every non-blank line, cut or not.
     """
-    marked = lines.filter(pl.col("trailer_marker"))["_row"].unique()
-    if marked.len() == 0:
+    found = _section_from_marker(lines, "trailer_marker", TRAILER_MIN_POSITION)
+    if found is None:
         return lines
-    doc = lines.select("_li", "_row", "start", "end", "blank", "rule").filter(
-        pl.col("_row").is_in(marked.implode())
-    )
-    first = (
-        lines.filter(pl.col("trailer_marker"))
-        .select("_row", "start")
-        .join(doc.group_by("_row").agg(pl.col("end").max().alias("size")), on="_row")
-        .filter(pl.col("start") >= TRAILER_MIN_POSITION * pl.col("size"))
-        .group_by("_row")
-        .agg(pl.col("start").min().alias("from"))
-    )
-    if first.height == 0:
-        return lines
+    doc, first = found
     hits = (
         doc.filter(~pl.col("blank") & pl.col("rule").is_null())
         .join(first, on="_row")
