@@ -60,6 +60,7 @@ from warehouse.load import (
     compact,
     file_counts,
     known_documents,
+    later_copy_rows,
     load_logs,
     load_run,
     read_candidate_signatures,
@@ -483,7 +484,14 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
         quarantine = _quarantine(run, batch_dirs, cross_duplicates)
         quality = _collect(batch_dirs, "quality.*.parquet")
         summary = _summarise(
-            params, wh, run, done, quarantine, quality, cross_duplicates.height, _later_copy_rows(ok_dirs)
+            params,
+            wh,
+            run,
+            done,
+            quarantine,
+            quality,
+            cross_duplicates.height,
+            later_copy_rows({t.name: _staged(ok_dirs, f"{t.name}.parquet") for t in (MENTIONS, METRICS)}),
         )
         docs_index = _load_and_report(
             params, wh, run, ok_dirs, batch_dirs, summary, quality, quarantine, early.found(done.ok_batches)
@@ -735,7 +743,8 @@ def _summarise(
     + docs_quarantined (refused or held back) + docs_duplicates (exact copies of another input), for a
     run whose batches all passed (a failed batch's documents are none of these). `cross_duplicates`:
     documents cleaned in one batch whose bytes an earlier batch holds (dropped at load);
-    `later_copy_rows`: their rows per table (`_later_copy_rows`), dropped at load too, so not counted."""
+    `later_copy_rows`: their rows per table (`warehouse.load.later_copy_rows`), dropped at load too,
+    so not counted."""
     stats, ok = done.stats, done.ok_batches
     dropped = later_copy_rows or {}
 
@@ -951,23 +960,6 @@ def _cross_batch_duplicates(ok_dirs: list[Path]) -> pl.DataFrame:
         pl.lit(DUPLICATE_DOCUMENT).alias("reason"),
         pl.format("same content as {}", pl.col("first_source")).alias("detail"),
     )
-
-
-def _later_copy_rows(ok_dirs: list[Path]) -> dict[str, int]:
-    """Rows of `mentions` and `metrics` per table that the load drops: a document's rows in a batch after
-    the first batch holding it (`warehouse.load._first_copies` keeps the first copy only)."""
-    out = {}
-    for table in (MENTIONS, METRICS):
-        frames = [
-            pl.scan_parquet(f).select("doc_id").with_columns(pl.lit(i).alias("_batch"))
-            for i, f in enumerate(_staged(ok_dirs, f"{table.name}.parquet"))
-        ]
-        if not frames:
-            out[table.name] = 0
-            continue
-        rows = pl.concat(frames).filter(pl.col("_batch") > pl.col("_batch").min().over("doc_id"))
-        out[table.name] = int(rows.select(pl.len()).collect().item())
-    return out
 
 
 def _sum_rules(counts: Any) -> dict[str, int]:

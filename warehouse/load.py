@@ -212,6 +212,25 @@ def _first_copies(files: list[str], table: Table, duplicates: pl.DataFrame | Non
             seen = pl.concat([seen, ids.filter(~ids.is_in(earlier))])
 
 
+def later_copy_rows(files: dict[str, list[Path]]) -> dict[str, int]:
+    """Per table name, the rows of its batch `files` (in batch order) that `_first_copies` drops at load:
+    a document's rows in a file after the first one holding it. For a run's summary, counted before
+    the load writes them."""
+    out = {}
+    for name, paths in files.items():
+        frames = [
+            pl.scan_parquet(f).select("doc_id").with_columns(pl.lit(i).alias("_batch"))
+            for i, f in enumerate(paths)
+        ]
+        rows = (
+            pl.concat(frames).filter(pl.col("_batch") > pl.col("_batch").min().over("doc_id"))
+            if frames
+            else None
+        )
+        out[name] = 0 if rows is None else int(rows.select(pl.len()).collect().item())
+    return out
+
+
 def read_signatures(
     groups: list[tuple[list[str], pl.Series | None]],
 ) -> tuple[pl.Series, np.ndarray, list[int]]:
