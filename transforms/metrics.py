@@ -1771,15 +1771,13 @@ def _inverted_range(surface: pl.Expr) -> pl.Expr:
     return (lo > hi).fill_null(False)
 
 
-def _split_changes(hits: pl.DataFrame) -> pl.DataFrame:
-    """`hits` (of `find_candidates`) with each "X to Y" hit after a change (`_CHANGE_FROM`,
-    `_CHANGE_BY`) split into its two figures, in the order of the text, and a column `_change`: "lo"
-    on the first of such a pair, "hi" on the second, null elsewhere (`parse_figures` lends a bare
-    first figure the second's unit)."""
-    to = r"(?i)^(.*?[0-9].*?)(\s+to\s+)\S*[0-9]"
-    maybe = pl.col("surface").str.contains(to)
-    if not hits.select(maybe.any()).item():
-        return hits.with_columns(pl.lit(None, dtype=pl.String).alias("_change"))
+_TO = r"(?i)^(.*?[0-9].*?)(\s+to\s+)\S*[0-9]"  # an "X to Y" surface: its low end, its "to"
+
+
+def _change_split(hits: pl.DataFrame) -> pl.Series:
+    """Per hit (reads surface, _left): whether it is an "X to Y" after a change (`_CHANGE_FROM`,
+    `_CHANGE_BY`) that `_split_changes` splits in two (Boolean)."""
+    maybe = pl.col("surface").str.contains(_TO)
     left = pl.col("_left")
     split = maybe & (
         left.str.contains(_CHANGE_FROM)
@@ -1792,12 +1790,16 @@ def _split_changes(hits: pl.DataFrame) -> pl.DataFrame:
             & left.str.contains(_CHANGE_VERB_END)
         )
     )
-    hits = _on_rows(hits, maybe, _split=split).with_columns(pl.col("_split").fill_null(False))
-    if not hits.get_column("_split").any():
-        return hits.drop("_split").with_columns(pl.lit(None, dtype=pl.String).alias("_change"))
-    pairs = hits.filter(pl.col("_split"))
-    lo = pl.col("surface").str.extract(to, 1)
-    lead = lo.str.len_chars() + pl.col("surface").str.extract(to, 2).str.len_chars()
+    return (
+        _on_rows(hits.select("surface", "_left"), maybe, _split=split).get_column("_split").fill_null(False)
+    )
+
+
+def _change_parts(pairs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The two figures of each split hit of `pairs`: (the first, the second), each the hit's row with
+    its own surface, start and end, and `_change` "lo" / "hi"."""
+    lo = pl.col("surface").str.extract(_TO, 1)
+    lead = lo.str.len_chars() + pl.col("surface").str.extract(_TO, 2).str.len_chars()
     los = pairs.with_columns(
         lo.alias("surface"), (pl.col("start") + lo.str.len_chars()).cast(pl.Int64).alias("end")
     ).with_columns(pl.lit("lo").alias("_change"))
@@ -1805,6 +1807,19 @@ def _split_changes(hits: pl.DataFrame) -> pl.DataFrame:
         pl.col("surface").str.slice(lead).alias("surface"),
         (pl.col("start") + lead).cast(pl.Int64).alias("start"),
     ).with_columns(pl.lit("hi").alias("_change"))
+    return los, his
+
+
+def _split_changes(hits: pl.DataFrame) -> pl.DataFrame:
+    """`hits` (of `find_candidates`) with each "X to Y" hit after a change (`_change_split`) split into
+    its two figures, in the order of the text, and a column `_change`: "lo" on the first of such a
+    pair, "hi" on the second, null elsewhere (`parse_figures` lends a bare first figure the second's
+    unit)."""
+    split = _change_split(hits)
+    if not split.any():
+        return hits.with_columns(pl.lit(None, dtype=pl.String).alias("_change"))
+    hits = hits.with_columns(split.alias("_split"))
+    los, his = _change_parts(hits.filter(pl.col("_split")))
     rel = pl.col("start") - pl.col("sentence_start")
     parts = pl.concat([los, his]).with_columns(
         _key(pl.col("_d"), pl.col("start")).alias("_k"),
@@ -1822,6 +1837,25 @@ def _split_changes(hits: pl.DataFrame) -> pl.DataFrame:
         .drop("_split")
         .with_columns(pl.col("_k").set_sorted())
     )
+
+
+def _split_in_place(hits: pl.DataFrame, split: np.ndarray) -> pl.DataFrame:
+    """`hits` (in the order of the text; no _stext, _left, _right) with each row where `split` holds
+    replaced by its two figures (`_change_parts`) and a column `_change`. In the order of the text
+    they take the hit's place: the first starts where the hit did, the second inside it, both before
+    the next hit (hits do not overlap), so one gather of the narrow frame places them."""
+    hits = hits.with_columns(pl.lit(None, dtype=pl.String).alias("_change"))
+    if not split.any():
+        return hits
+    los, his = _change_parts(hits.filter(pl.Series(split)))
+    n, m = len(split), los.height
+    rows = np.repeat(np.arange(n), np.where(split, 2, 1))
+    pair = np.cumsum(split)[rows] - 1  # (the pair's index among the split hits)
+    second = np.zeros(len(rows), dtype=bool)
+    second[1:] = rows[1:] == rows[:-1]
+    rows = np.where(split[rows], n + pair + np.where(second, m, 0), rows)
+    both = pl.concat([hits, los, his], rechunk=True)[rows]
+    return both.with_columns(_key(pl.col("_d"), pl.col("start")).alias("_k").set_sorted())
 
 
 def _placed(values: pl.Series, placed: pl.Series) -> pl.Series:
@@ -1851,12 +1885,20 @@ def _sentence_windows(
     first = (keys != keys.shift(1)).fill_null(True)
     runs = first.arg_true().to_numpy()
     stext = texts.cut(d[runs], ss[runs], se[runs]).gather(first.cum_sum().cast(pl.Int64) - 1)
+    return stext.alias("_stext"), *_windows(texts, d, start, end, ss, se)
+
+
+def _windows(
+    texts: _Utf8Texts, d: np.ndarray, start: np.ndarray, end: np.ndarray, ss: np.ndarray, se: np.ndarray
+) -> tuple[pl.Series, pl.Series]:
+    """Up to 60 characters of each hit's sentence left of it (_left) and 80 right of it (_right):
+    `_sentence_windows` without the sentence."""
     length = se - ss
     m = np.clip(start - ss, 0, length)
     o = np.maximum(end - ss, 0)
     left = texts.cut(d, ss + np.maximum(m - 60, 0), ss + m)
     right = texts.cut(d, ss + np.minimum(o, length), ss + np.minimum(o + 80, length))
-    return stext.alias("_stext"), left.alias("_left"), right.alias("_right")
+    return left.alias("_left"), right.alias("_right")
 
 
 def find_candidates(docs: pl.DataFrame, sents: pl.DataFrame) -> pl.DataFrame:
@@ -1880,16 +1922,29 @@ def find_candidates(docs: pl.DataFrame, sents: pl.DataFrame) -> pl.DataFrame:
     keys = key.filter(placed)
     # The keys ascend with the hits (each hit lies in a sentence of its own document): a sentence's hits
     # are adjacent, and its text and each hit's windows are cut out of the batch's UTF-8 text by byte
-    # offsets (`_Utf8Texts`), with no string walk per hit.
+    # offsets (`_Utf8Texts`), with no string walk per hit. The hits to split are found first (their
+    # windows cut alone) and split in the narrow frame; the wide one is built once, in its final order.
     if not (keys.diff() < 0).any() and not docs.get_column("doc_id").is_duplicated().any():
         texts = _Utf8Texts(docs.get_column("text"))
-        at = hits.filter(placed).select("_d", "start", "end", "sentence_start", "sentence_end")
-        d, start, end, ss, se = (at.get_column(c).to_numpy() for c in at.columns)
+        cols = ("_d", "start", "end", "sentence_start", "sentence_end")
+        at = hits.filter(placed).select(cols)
+        d, start, end, ss, se = (at.get_column(c).to_numpy() for c in cols)
         if len(d) == 0 or ((ss >= 0) & (se >= ss) & (se <= texts.n_chars[d])).all():
-            hits = hits.with_columns(
-                _placed(s, placed) for s in _sentence_windows(texts, keys, d, start, end, ss, se)
+            split = np.zeros(hits.height, dtype=bool)
+            maybe = (hits.get_column("surface").str.contains(_TO) & placed).to_numpy()
+            if maybe.any():
+                near = hits.filter(pl.Series(maybe)).select(cols + ("surface",))
+                left, _ = _windows(texts, *(near.get_column(c).to_numpy() for c in cols))
+                split[maybe] = _change_split(near.with_columns(left)).to_numpy()
+            hits = _split_in_place(hits, split)
+            key = hits.select(sentence_key).to_series()
+            placed = key.is_not_null()
+            at = hits.filter(placed).select(cols)
+            d, start, end, ss, se = (at.get_column(c).to_numpy() for c in cols)
+            stext, left, right = _sentence_windows(texts, key.filter(placed), d, start, end, ss, se)
+            return hits.with_columns(_placed(s, placed) for s in (stext, left, right)).select(
+                *hits.columns[:-1], "_stext", "_left", "_right", "_change"
             )
-            return _split_changes(hits)
     # (a hit before its document's first sentence takes the previous document's last one: the keys
     # then fall back somewhere, a sentence's hits may lie apart, and the sentences are found by hash)
     held = hits.filter(sentence_key.is_first_distinct() & pl.col("sentence_start").is_not_null()).select(
