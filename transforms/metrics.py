@@ -1901,10 +1901,11 @@ def _windows(
     return left.alias("_left"), right.alias("_right")
 
 
-def find_candidates(docs: pl.DataFrame, sents: pl.DataFrame) -> pl.DataFrame:
+def find_candidates(docs: pl.DataFrame, sents: pl.DataFrame, texts: _Utf8Texts | None = None) -> pl.DataFrame:
     """Step `candidates`: every regex hit with its offsets (_d, doc_id, surface, start, end), its
     sentence (from `sentence_frame`), the sentence text _stext, and up to 60 characters left (_left)
-    and 80 right (_right) of the hit inside its sentence."""
+    and 80 right (_right) of the hit inside its sentence. `texts`: `_Utf8Texts` of docs.text, when the
+    caller has it."""
     sents_lf = sents.lazy()
     hits = (
         _candidates(docs)
@@ -1925,7 +1926,7 @@ def find_candidates(docs: pl.DataFrame, sents: pl.DataFrame) -> pl.DataFrame:
     # offsets (`_Utf8Texts`), with no string walk per hit. The hits to split are found first (their
     # windows cut alone) and split in the narrow frame; the wide one is built once, in its final order.
     if not (keys.diff() < 0).any() and not docs.get_column("doc_id").is_duplicated().any():
-        texts = _Utf8Texts(docs.get_column("text"))
+        texts = texts or _Utf8Texts(docs.get_column("text"))
         cols = ("_d", "start", "end", "sentence_start", "sentence_end")
         at = hits.filter(placed).select(cols)
         d, start, end, ss, se = (at.get_column(c).to_numpy() for c in cols)
@@ -2584,11 +2585,15 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
 
 
 def mention_frame(
-    docs: pl.DataFrame, mentions: pl.DataFrame, entities: pl.DataFrame, sents: pl.DataFrame
+    docs: pl.DataFrame,
+    mentions: pl.DataFrame,
+    entities: pl.DataFrame,
+    sents: pl.DataFrame,
+    texts: _Utf8Texts | None = None,
 ) -> pl.DataFrame:
     """Mentions with their entity type and sentence: _d, entity_id, m_start, m_end, m_type, _k,
     m_sentence, m_par, and up to 30 characters of their sentence left of them (m_left) and 20 right
-    (m_right); sorted by _k."""
+    (m_right); sorted by _k. `texts`: `_Utf8Texts` of docs.text, when the caller has it."""
     doc_index = docs.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_d"), "doc_id").lazy()
     sents_lf = sents.lazy()
     ments = (
@@ -2626,7 +2631,7 @@ def mention_frame(
     if not docs.get_column("doc_id").is_duplicated().any():
         # Each window is cut out of the batch's UTF-8 text by byte offsets (`_Utf8Texts`); a window
         # that does not lie in its text (none on clean input) is empty.
-        texts = _Utf8Texts(docs.get_column("text"))
+        texts = texts or _Utf8Texts(docs.get_column("text"))
         at = ments.select("_d", left_start.alias("_ls"), "m_start", "m_end", right_end.alias("_re"))
         d, ls, m_start, m_end, re_ = (at.get_column(c).to_numpy() for c in at.columns)
         n = texts.n_chars[d]
@@ -4509,8 +4514,10 @@ def metric_candidates(
     kind -> direction -> subject -> sizes -> conversions.
     """
     sents = sentence_frame(docs, sentences)
-    early, hits = screen_bare_numbers(find_candidates(docs, sents))
-    ments = mention_frame(docs, mentions, entities, sents)
+    # (the batch's text as one UTF-8 buffer, for the windows both steps cut)
+    texts = _Utf8Texts(docs.get_column("text"))
+    early, hits = screen_bare_numbers(find_candidates(docs, sents, texts))
+    ments = mention_frame(docs, mentions, entities, sents, texts)
     parsed = parse_figures(hits)
     yen = pl.col("cur").str.contains(r"^[¥￥]")
     wanted = parsed.filter((pl.col("_rest_unit") == "_generic") | yen).get_column("_d")
