@@ -1,9 +1,9 @@
 """Metric extraction: figures an analyst can sum (value, unit, qualifier, subject) from cleaned text.
 
-Pure and vectorised: one regex pass marks candidate figures and splits each text into gap/figure
-segments, so character offsets come from cumulative lengths (polars regex offsets are bytes); polars
-expressions parse value/scale/unit and drop non-metrics with a reason (`metric_candidates`); joins
-attach the sentence and the subject entity. No IO, no clock.
+Pure and vectorised: one regex pass marks candidate figures, and one compiled walk over the marked
+UTF-8 text reads their character offsets (polars regex offsets are bytes); polars expressions parse
+value/scale/unit and drop non-metrics with a reason (`metric_candidates`); joins attach the sentence
+and the subject entity. No IO, no clock.
 """
 
 from __future__ import annotations
