@@ -1,9 +1,9 @@
 """Metric extraction: figures an analyst can sum (value, unit, qualifier, subject) from cleaned text.
 
-Pure and vectorised: one regex pass marks candidate figures and splits each text into gap/figure
-segments, so character offsets come from cumulative lengths (polars regex offsets are bytes); polars
-expressions parse value/scale/unit and drop non-metrics with a reason (`metric_candidates`); joins
-attach the sentence and the subject entity. No IO, no clock.
+Pure and vectorised: one regex pass marks candidate figures, and one compiled walk over the marked
+UTF-8 text reads their character offsets (polars regex offsets are bytes); polars expressions parse
+value/scale/unit and drop non-metrics with a reason (`metric_candidates`); joins attach the sentence
+and the subject entity. No IO, no clock.
 """
 
 from __future__ import annotations
@@ -12,9 +12,12 @@ import operator
 from collections.abc import Callable
 from functools import reduce
 
+import numpy as np
 import polars as pl
+import pyarrow as pa
+from numba import njit
 
-from transforms.text import frame_schema, slice_spans
+from transforms.text import frame_schema, gather_bytes, slice_spans
 from warehouse.schemas import CODE_ONLY_CURRENCIES, CURRENCIES, METRICS, RATE_KINDS, UNITS
 
 EXTRACTOR_VERSION = "metrics-2026.12.02.2"
@@ -1580,36 +1583,99 @@ _LOOSE_TAIL = (
 )
 
 
+def _utf8(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The UTF-8 bytes of `texts` (null as ""): (one uint8 buffer, int64 Arrow offsets of each text in it)."""
+    arr = texts.fill_null("").to_arrow().cast(pa.large_string())
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8) if len(arr) else np.zeros(0, np.uint8)
+    return data, offsets
+
+
+class _Utf8Texts:
+    """A batch's texts as one UTF-8 buffer, to cut character spans out of by byte offsets: a character
+    offset becomes a byte offset by counting the UTF-8 continuation bytes before it (a binary search
+    over their positions, as `transforms.text.slice_spans` does), with no walk of the text per span."""
+
+    def __init__(self, texts: pl.Series) -> None:
+        self.data, offsets = _utf8(texts)
+        # (continuation bytes 0x80-0xBF are exactly the int8 values below -64)
+        cont = np.flatnonzero(self.data.view(np.int8) < -64)
+        self.cont_key = cont - np.arange(len(cont))  # characters before each continuation byte's, plus one
+        before = np.searchsorted(cont, offsets)
+        self.char_base = offsets[:-1] - before[:-1]  # characters before each text
+        self.n_chars = np.diff(offsets) - np.diff(before)
+
+    def byte(self, d: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """Byte offsets in `data` of the character offsets `c` inside texts `d` (row indices)."""
+        g = self.char_base[d] + c
+        return g + np.searchsorted(self.cont_key, g, side="right")
+
+    def cut(self, d: np.ndarray, start: np.ndarray, end: np.ndarray) -> pl.Series:
+        """text[start:end] of texts `d` (character offsets inside the text, 0 <= start <= end <= its
+        length), one String per row."""
+        b = self.byte(d, start)
+        out, offsets = gather_bytes(self.data, b, self.byte(d, end) - b)
+        return pl.Series(pa.LargeStringArray.from_buffers(len(b), pa.py_buffer(offsets), pa.py_buffer(out)))
+
+
+@njit(cache=True, nogil=True)
+def _marked_hits(
+    data: np.ndarray, offsets: np.ndarray, markers: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The spans between pairs of NUL markers (`markers` of them in all) in each text
+    data[offsets[d] : offsets[d + 1]]: (text row, character start and end in the text without its
+    markers, byte start and end in `data`), in order."""
+    rows = np.empty(markers // 2, dtype=np.int64)
+    cstart, cend = np.empty(markers // 2, dtype=np.int64), np.empty(markers // 2, dtype=np.int64)
+    bstart, bend = np.empty(markers // 2, dtype=np.int64), np.empty(markers // 2, dtype=np.int64)
+    k = 0
+    for d in range(len(offsets) - 1):
+        lead = 0  # the characters' first bytes so far, markers included
+        seen = 0
+        for i in range(offsets[d], offsets[d + 1]):
+            b = data[i]
+            if b == 0:
+                if seen % 2:
+                    cend[k], bend[k] = lead - seen, i
+                    k += 1
+                else:
+                    rows[k], cstart[k], bstart[k] = d, lead - seen, i + 1
+                seen += 1
+            lead += (b & 0xC0) != 0x80
+    return rows[:k], cstart[:k], cend[:k], bstart[:k], bend[:k]
+
+
 def _candidates(docs: pl.DataFrame) -> pl.LazyFrame:
     """Every regex hit with its character offsets: _d (doc index), doc_id, surface, start, end.
 
-    One scan wraps each hit in NUL markers; splitting on them alternates gap, hit, gap, hit, ... so
-    cumulative character lengths give offsets (polars regex offsets would be bytes). Existing NULs are
-    first swapped for another single character, which keeps every character offset.
+    One scan wraps each hit in NUL markers; a compiled walk over the marked UTF-8 bytes then reads each
+    hit's character offsets (counting characters, not markers) and bytes (polars regex offsets would be
+    bytes; splitting the marked texts into gap and hit rows copied every gap). Existing NULs are first
+    swapped for another single character, which keeps every character offset.
     """
     text = pl.col("text")
     # (a copy of every text only when one holds a NUL)
     if docs.select(text.str.contains("\x00", literal=True).any()).item():
         text = text.str.replace_all("\x00", "\x01", literal=True)
-    # Exploded once: one row per segment, in the order of the documents, then of the text. A segment's
-    # end is the running character count, less the count before its document's first segment; hits
-    # are the odd segments of their document (no list evaluation per document, no window per document).
-    first = (pl.col("_d") != pl.col("_d").shift(1)).fill_null(True)
-    segs = (
-        docs.lazy()
-        .select(
-            pl.int_range(pl.len(), dtype=pl.Int64).alias("_d"),
-            "doc_id",
-            text.str.replace_all(FIND, "\x00${0}\x00").str.split("\x00").alias("surface"),
-        )
-        .explode("surface")
-        .with_columns(pl.col("surface").str.len_chars().cast(pl.Int64).alias("_n"))
-        .with_columns(pl.col("_n").cum_sum().alias("_c"), pl.int_range(pl.len(), dtype=pl.Int64).alias("_i"))
-        .with_columns(
-            (pl.col("_c") - pl.when(first).then(pl.col("_c") - pl.col("_n")).forward_fill()).alias("end"),
-            (pl.col("_i") - pl.when(first).then(pl.col("_i")).forward_fill()).alias("_j"),
-        )
-        .filter((pl.col("_j") % 2 == 1) & (pl.col("_n") > 0))
+    marked = docs.select(text.str.replace_all(FIND, "\x00${0}\x00")).to_series()
+    data, offsets = _utf8(marked)
+    rows, cstart, cend, bstart, bend = _marked_hits(data, offsets, int(np.count_nonzero(data == 0)))
+    keep = cend > cstart
+    rows, cstart, bstart, bend = rows[keep], cstart[keep], bstart[keep], bend[keep]
+    surface, surface_offsets = gather_bytes(data, bstart, bend - bstart)
+    surfaces = pa.LargeStringArray.from_buffers(
+        len(rows), pa.py_buffer(surface_offsets), pa.py_buffer(surface)
+    )
+    segs = pl.DataFrame(
+        {
+            "_d": pl.Series(rows, dtype=pl.Int64),
+            "doc_id": docs.get_column("doc_id").gather(rows),
+            "surface": pl.Series(surfaces, dtype=pl.String),
+            "start": pl.Series(cstart, dtype=pl.Int64),
+        }
+    )
+    return (
+        segs.lazy()
         .select(
             "_d",
             "doc_id",
@@ -1618,11 +1684,10 @@ def _candidates(docs: pl.DataFrame) -> pl.LazyFrame:
             .then(pl.col("surface"))
             .otherwise(pl.col("surface").str.replace(_LOOSE_TAIL, ""))
             .alias("surface"),
-            (pl.col("end") - pl.col("_n")).alias("start"),
+            "start",
         )
         .with_columns((pl.col("start") + pl.col("surface").str.len_chars().cast(pl.Int64)).alias("end"))
     )
-    return segs
 
 
 def _key(d: pl.Expr, offset: pl.Expr) -> pl.Expr:
@@ -1706,15 +1771,13 @@ def _inverted_range(surface: pl.Expr) -> pl.Expr:
     return (lo > hi).fill_null(False)
 
 
-def _split_changes(hits: pl.DataFrame) -> pl.DataFrame:
-    """`hits` (of `find_candidates`) with each "X to Y" hit after a change (`_CHANGE_FROM`,
-    `_CHANGE_BY`) split into its two figures, in the order of the text, and a column `_change`: "lo"
-    on the first of such a pair, "hi" on the second, null elsewhere (`parse_figures` lends a bare
-    first figure the second's unit)."""
-    to = r"(?i)^(.*?[0-9].*?)(\s+to\s+)\S*[0-9]"
-    maybe = pl.col("surface").str.contains(to)
-    if not hits.select(maybe.any()).item():
-        return hits.with_columns(pl.lit(None, dtype=pl.String).alias("_change"))
+_TO = r"(?i)^(.*?[0-9].*?)(\s+to\s+)\S*[0-9]"  # an "X to Y" surface: its low end, its "to"
+
+
+def _change_split(hits: pl.DataFrame) -> pl.Series:
+    """Per hit (reads surface, _left): whether it is an "X to Y" after a change (`_CHANGE_FROM`,
+    `_CHANGE_BY`) that `_split_changes` splits in two (Boolean)."""
+    maybe = pl.col("surface").str.contains(_TO)
     left = pl.col("_left")
     split = maybe & (
         left.str.contains(_CHANGE_FROM)
@@ -1727,12 +1790,16 @@ def _split_changes(hits: pl.DataFrame) -> pl.DataFrame:
             & left.str.contains(_CHANGE_VERB_END)
         )
     )
-    hits = _on_rows(hits, maybe, _split=split).with_columns(pl.col("_split").fill_null(False))
-    if not hits.get_column("_split").any():
-        return hits.drop("_split").with_columns(pl.lit(None, dtype=pl.String).alias("_change"))
-    pairs = hits.filter(pl.col("_split"))
-    lo = pl.col("surface").str.extract(to, 1)
-    lead = lo.str.len_chars() + pl.col("surface").str.extract(to, 2).str.len_chars()
+    return (
+        _on_rows(hits.select("surface", "_left"), maybe, _split=split).get_column("_split").fill_null(False)
+    )
+
+
+def _change_parts(pairs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The two figures of each split hit of `pairs`: (the first, the second), each the hit's row with
+    its own surface, start and end, and `_change` "lo" / "hi"."""
+    lo = pl.col("surface").str.extract(_TO, 1)
+    lead = lo.str.len_chars() + pl.col("surface").str.extract(_TO, 2).str.len_chars()
     los = pairs.with_columns(
         lo.alias("surface"), (pl.col("start") + lo.str.len_chars()).cast(pl.Int64).alias("end")
     ).with_columns(pl.lit("lo").alias("_change"))
@@ -1740,6 +1807,19 @@ def _split_changes(hits: pl.DataFrame) -> pl.DataFrame:
         pl.col("surface").str.slice(lead).alias("surface"),
         (pl.col("start") + lead).cast(pl.Int64).alias("start"),
     ).with_columns(pl.lit("hi").alias("_change"))
+    return los, his
+
+
+def _split_changes(hits: pl.DataFrame) -> pl.DataFrame:
+    """`hits` (of `find_candidates`) with each "X to Y" hit after a change (`_change_split`) split into
+    its two figures, in the order of the text, and a column `_change`: "lo" on the first of such a
+    pair, "hi" on the second, null elsewhere (`parse_figures` lends a bare first figure the second's
+    unit)."""
+    split = _change_split(hits)
+    if not split.any():
+        return hits.with_columns(pl.lit(None, dtype=pl.String).alias("_change"))
+    hits = hits.with_columns(split.alias("_split"))
+    los, his = _change_parts(hits.filter(pl.col("_split")))
     rel = pl.col("start") - pl.col("sentence_start")
     parts = pl.concat([los, his]).with_columns(
         _key(pl.col("_d"), pl.col("start")).alias("_k"),
@@ -1759,10 +1839,73 @@ def _split_changes(hits: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def find_candidates(docs: pl.DataFrame, sents: pl.DataFrame) -> pl.DataFrame:
+def _split_in_place(hits: pl.DataFrame, split: np.ndarray) -> pl.DataFrame:
+    """`hits` (in the order of the text; no _stext, _left, _right) with each row where `split` holds
+    replaced by its two figures (`_change_parts`) and a column `_change`. In the order of the text
+    they take the hit's place: the first starts where the hit did, the second inside it, both before
+    the next hit (hits do not overlap), so one gather of the narrow frame places them."""
+    hits = hits.with_columns(pl.lit(None, dtype=pl.String).alias("_change"))
+    if not split.any():
+        return hits
+    los, his = _change_parts(hits.filter(pl.Series(split)))
+    n, m = len(split), los.height
+    rows = np.repeat(np.arange(n), np.where(split, 2, 1))
+    pair = np.cumsum(split)[rows] - 1  # (the pair's index among the split hits)
+    second = np.zeros(len(rows), dtype=bool)
+    second[1:] = rows[1:] == rows[:-1]
+    rows = np.where(split[rows], n + pair + np.where(second, m, 0), rows)
+    both = pl.concat([hits, los, his], rechunk=True)[rows]
+    return both.with_columns(_key(pl.col("_d"), pl.col("start")).alias("_k").set_sorted())
+
+
+def _placed(values: pl.Series, placed: pl.Series) -> pl.Series:
+    """`values` (one per true row of `placed`) spread over the rows of `placed`, null in the others."""
+    if placed.all():
+        return values
+    return (
+        pl.repeat(None, len(placed), dtype=values.dtype, eager=True)
+        .alias(values.name)
+        .scatter(placed.arg_true(), values)
+    )
+
+
+def _sentence_windows(
+    texts: _Utf8Texts,
+    keys: pl.Series,
+    d: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    ss: np.ndarray,
+    se: np.ndarray,
+) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """Per hit (text row d, character offsets start, end, inside its sentence ss..se, sentence keys
+    `keys` ascending): its sentence's text (_stext, cut once per sentence), up to 60 characters of it
+    left of the hit (_left) and up to 80 right of it (_right), as `str.slice` and `str.tail` on _stext
+    read them (a window past the sentence is cut at its end)."""
+    first = (keys != keys.shift(1)).fill_null(True)
+    runs = first.arg_true().to_numpy()
+    stext = texts.cut(d[runs], ss[runs], se[runs]).gather(first.cum_sum().cast(pl.Int64) - 1)
+    return stext.alias("_stext"), *_windows(texts, d, start, end, ss, se)
+
+
+def _windows(
+    texts: _Utf8Texts, d: np.ndarray, start: np.ndarray, end: np.ndarray, ss: np.ndarray, se: np.ndarray
+) -> tuple[pl.Series, pl.Series]:
+    """Up to 60 characters of each hit's sentence left of it (_left) and 80 right of it (_right):
+    `_sentence_windows` without the sentence."""
+    length = se - ss
+    m = np.clip(start - ss, 0, length)
+    o = np.maximum(end - ss, 0)
+    left = texts.cut(d, ss + np.maximum(m - 60, 0), ss + m)
+    right = texts.cut(d, ss + np.minimum(o, length), ss + np.minimum(o + 80, length))
+    return left.alias("_left"), right.alias("_right")
+
+
+def find_candidates(docs: pl.DataFrame, sents: pl.DataFrame, texts: _Utf8Texts | None = None) -> pl.DataFrame:
     """Step `candidates`: every regex hit with its offsets (_d, doc_id, surface, start, end), its
     sentence (from `sentence_frame`), the sentence text _stext, and up to 60 characters left (_left)
-    and 80 right (_right) of the hit inside its sentence."""
+    and 80 right (_right) of the hit inside its sentence. `texts`: `_Utf8Texts` of docs.text, when the
+    caller has it."""
     sents_lf = sents.lazy()
     hits = (
         _candidates(docs)
@@ -1778,32 +1921,41 @@ def find_candidates(docs: pl.DataFrame, sents: pl.DataFrame) -> pl.DataFrame:
     key = hits.select(sentence_key).to_series()
     placed = key.is_not_null()
     keys = key.filter(placed)
+    # The keys ascend with the hits (each hit lies in a sentence of its own document): a sentence's hits
+    # are adjacent, and its text and each hit's windows are cut out of the batch's UTF-8 text by byte
+    # offsets (`_Utf8Texts`), with no string walk per hit. The hits to split are found first (their
+    # windows cut alone) and split in the narrow frame; the wide one is built once, in its final order.
+    if not (keys.diff() < 0).any() and not docs.get_column("doc_id").is_duplicated().any():
+        texts = texts or _Utf8Texts(docs.get_column("text"))
+        cols = ("_d", "start", "end", "sentence_start", "sentence_end")
+        at = hits.filter(placed).select(cols)
+        d, start, end, ss, se = (at.get_column(c).to_numpy() for c in cols)
+        if len(d) == 0 or ((ss >= 0) & (se >= ss) & (se <= texts.n_chars[d])).all():
+            split = np.zeros(hits.height, dtype=bool)
+            maybe = (hits.get_column("surface").str.contains(_TO) & placed).to_numpy()
+            if maybe.any():
+                near = hits.filter(pl.Series(maybe)).select(cols + ("surface",))
+                left, _ = _windows(texts, *(near.get_column(c).to_numpy() for c in cols))
+                split[maybe] = _change_split(near.with_columns(left)).to_numpy()
+            hits = _split_in_place(hits, split)
+            key = hits.select(sentence_key).to_series()
+            placed = key.is_not_null()
+            at = hits.filter(placed).select(cols)
+            d, start, end, ss, se = (at.get_column(c).to_numpy() for c in cols)
+            stext, left, right = _sentence_windows(texts, key.filter(placed), d, start, end, ss, se)
+            return hits.with_columns(_placed(s, placed) for s in (stext, left, right)).select(
+                *hits.columns[:-1], "_stext", "_left", "_right", "_change"
+            )
     # (a hit before its document's first sentence takes the previous document's last one: the keys
     # then fall back somewhere, a sentence's hits may lie apart, and the sentences are found by hash)
-    if (keys.diff() < 0).any():
-        held = hits.filter(sentence_key.is_first_distinct() & pl.col("sentence_start").is_not_null()).select(
-            sentence_key.alias("_sk"),
-            "doc_id",
-            pl.col("sentence_start").alias("start"),
-            pl.col("sentence_end").alias("end"),
-        )
-        held = held.select("_sk", slice_spans(docs, held).alias("_stext"))
-        hits = _add_columns(hits.with_columns(sentence_key.alias("_sk")), held, "_sk").drop("_sk")
-    else:
-        # The keys ascend with the hits: a sentence's hits are adjacent, and each takes its sentence's
-        # text by its run's index (no hash of the keys).
-        first = (keys != keys.shift(1)).fill_null(True)
-        held = (
-            hits.filter(placed)
-            .filter(first)
-            .select("doc_id", pl.col("sentence_start").alias("start"), pl.col("sentence_end").alias("end"))
-        )
-        stext = slice_spans(docs, held).gather(first.cum_sum().cast(pl.Int64) - 1)
-        if not placed.all():
-            stext = pl.repeat(None, hits.height, dtype=pl.String, eager=True).scatter(
-                placed.arg_true(), stext
-            )
-        hits = hits.with_columns(stext.alias("_stext"))
+    held = hits.filter(sentence_key.is_first_distinct() & pl.col("sentence_start").is_not_null()).select(
+        sentence_key.alias("_sk"),
+        "doc_id",
+        pl.col("sentence_start").alias("start"),
+        pl.col("sentence_end").alias("end"),
+    )
+    held = held.select("_sk", slice_spans(docs, held).alias("_stext"))
+    hits = _add_columns(hits.with_columns(sentence_key.alias("_sk")), held, "_sk").drop("_sk")
     hits = (
         hits.lazy()
         .with_columns(
@@ -2433,11 +2585,15 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
 
 
 def mention_frame(
-    docs: pl.DataFrame, mentions: pl.DataFrame, entities: pl.DataFrame, sents: pl.DataFrame
+    docs: pl.DataFrame,
+    mentions: pl.DataFrame,
+    entities: pl.DataFrame,
+    sents: pl.DataFrame,
+    texts: _Utf8Texts | None = None,
 ) -> pl.DataFrame:
     """Mentions with their entity type and sentence: _d, entity_id, m_start, m_end, m_type, _k,
     m_sentence, m_par, and up to 30 characters of their sentence left of them (m_left) and 20 right
-    (m_right); sorted by _k."""
+    (m_right); sorted by _k. `texts`: `_Utf8Texts` of docs.text, when the caller has it."""
     doc_index = docs.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_d"), "doc_id").lazy()
     sents_lf = sents.lazy()
     ments = (
@@ -2469,11 +2625,24 @@ def mention_frame(
         .collect(engine=_ENGINE)
     )
     # Context words decide whether a mention can own figures (a source, an object, a description):
-    # up to 30 characters of its sentence left of it and 20 right. One span per mention (left window,
-    # the mention, right window) is sliced out of the batch's text and cut in three: half the spans
-    # of slicing each window alone, the costly step on a batch.
+    # up to 30 characters of its sentence left of it and 20 right.
     left_start = pl.max_horizontal(pl.col("m_start") - 30, pl.col("_ss").fill_null(0), pl.lit(0))
     right_end = pl.min_horizontal(pl.col("m_end") + 20, pl.col("_se").fill_null(pl.col("m_end") + 20))
+    if not docs.get_column("doc_id").is_duplicated().any():
+        # Each window is cut out of the batch's UTF-8 text by byte offsets (`_Utf8Texts`); a window
+        # that does not lie in its text (none on clean input) is empty.
+        texts = texts or _Utf8Texts(docs.get_column("text"))
+        at = ments.select("_d", left_start.alias("_ls"), "m_start", "m_end", right_end.alias("_re"))
+        d, ls, m_start, m_end, re_ = (at.get_column(c).to_numpy() for c in at.columns)
+        n = texts.n_chars[d]
+        left = (ls >= 0) & (ls <= m_start) & (m_start <= n)
+        right = (m_end >= 0) & (m_end <= re_) & (re_ <= n)
+        m_left = texts.cut(d, np.where(left, ls, 0), np.where(left, m_start, 0))
+        m_right = texts.cut(d, np.where(right, m_end, 0), np.where(right, re_, 0))
+        return ments.with_columns(m_left.alias("m_left"), m_right.alias("m_right")).drop("_ss", "_se")
+    # (a batch holding a doc_id twice: the windows are sliced from its first text, as `slice_spans` does)
+    # One span per mention (left window, the mention, right window) is sliced out of the batch's text
+    # and cut in three: half the spans of slicing each window alone.
     bounds = ments.select(
         "doc_id",
         "m_start",
@@ -4345,8 +4514,10 @@ def metric_candidates(
     kind -> direction -> subject -> sizes -> conversions.
     """
     sents = sentence_frame(docs, sentences)
-    early, hits = screen_bare_numbers(find_candidates(docs, sents))
-    ments = mention_frame(docs, mentions, entities, sents)
+    # (the batch's text as one UTF-8 buffer, for the windows both steps cut)
+    texts = _Utf8Texts(docs.get_column("text"))
+    early, hits = screen_bare_numbers(find_candidates(docs, sents, texts))
+    ments = mention_frame(docs, mentions, entities, sents, texts)
     parsed = parse_figures(hits)
     yen = pl.col("cur").str.contains(r"^[¥￥]")
     wanted = parsed.filter((pl.col("_rest_unit") == "_generic") | yen).get_column("_d")

@@ -1218,6 +1218,62 @@ def test_candidates_offsets_restart_per_document_in_characters() -> None:
     ]
 
 
+def test_marked_hits_count_characters_not_markers_or_continuation_bytes() -> None:
+    import numpy as np
+
+    texts = pl.Series(["\x00é5\x00 x \x00€7\x00", "", "no hit", "ab\x00c\x00"])
+    data, offsets = M._utf8(texts)
+    rows, cstart, cend, bstart, bend = M._marked_hits(data, offsets, int(np.count_nonzero(data == 0)))
+    assert [rows.tolist(), cstart.tolist(), cend.tolist()] == [[0, 0, 3], [0, 5, 2], [2, 7, 3]]
+    assert [bytes(data[a:b]).decode() for a, b in zip(bstart, bend, strict=True)] == ["é5", "€7", "c"]
+
+
+def test_utf8_texts_cut_character_spans_of_each_text() -> None:
+    import numpy as np
+
+    texts = M._Utf8Texts(pl.Series(["aé€😀b", None, "xyz", "ü"]))
+    assert texts.n_chars.tolist() == [5, 0, 3, 1]
+    d, start, end = np.array([0, 0, 1, 2, 3, 0]), np.array([1, 3, 0, 1, 0, 5]), np.array([4, 5, 0, 3, 1, 5])
+    assert texts.cut(d, start, end).to_list() == ["é€😀", "😀b", "", "yz", "ü", ""]
+
+
+def test_candidate_windows_and_change_splits_agree_with_sliced_sentences() -> None:
+    # Multi-byte text, windows longer than the room left in the sentence, a change's "X to Y" split in
+    # two, two documents: the windows cut by byte offsets are the ones `str.slice` reads from the
+    # sentence (the path a batch takes when a doc_id repeats, kept for that case).
+    texts = [
+        "Ventes: le chiffre d’affaires «net» a progressé — revenue rose from €5 million to €7 million.",
+        "Über 12% Wachstum. Costs fell by 3% to 9% in 2024, un cycle où l’on gagne 4 milliards €.",
+    ]
+    docs, _, _, sents = _frames(texts, {})
+    frame = M.sentence_frame(docs, sents)
+    hits = M.find_candidates(docs, frame)
+    assert hits.select("surface", "start", "end", "_change", "_left", "_right").rows() == [
+        ("€5 million", 68, 78, "lo", "le chiffre d’affaires «net» a progressé — revenue rose from ", " to €7 million."),  # noqa: E501
+        ("€7 million", 82, 92, "hi", "ffaires «net» a progressé — revenue rose from €5 million to ", "."),
+        ("12%", 5, 8, None, "Über ", " Wachstum."),
+        ("3%", 33, 35, "lo", "Costs fell by ", " to 9% in 2024, un cycle où l’on gagne 4 milliards €."),
+        ("9%", 39, 41, "hi", "Costs fell by 3% to ", " in 2024, un cycle où l’on gagne 4 milliards €."),
+        ("2024", 45, 49, None, "Costs fell by 3% to 9% in ", ", un cycle où l’on gagne 4 milliards €."),
+        ("4 milliards", 74, 85, None, "Costs fell by 3% to 9% in 2024, un cycle où l’on gagne ", " €."),
+    ]  # fmt: skip
+    # (a repeated doc_id: the hits of the first copy come out of the other path alike)
+    twice = pl.concat([docs, docs.head(1)])
+    again = M.find_candidates(twice, M.sentence_frame(twice, sents)).filter(pl.col("_d") < 2)
+    assert_frame_equal(again, hits)
+
+
+def test_mention_windows_stop_at_the_sentence_and_count_characters() -> None:
+    names = {"Zürich Bank": "org:zürich bank", "Acme": "org:acme"}
+    text = "Das Büro in Köln. Die Zürich Bank meldet 5% mehr — Acme auch."
+    docs, mentions, entities, sents = _frames([text], names)
+    ments = M.mention_frame(docs, mentions, entities, M.sentence_frame(docs, sents))
+    assert ments.select("entity_id", "m_start", "m_left", "m_right").rows() == [
+        ("org:zürich bank", 22, "Die ", " meldet 5% mehr — Ac"),
+        ("org:acme", 51, " Zürich Bank meldet 5% mehr — ", " auch."),
+    ]
+
+
 def test_add_columns_joins_in_frame_order_and_skips_an_aligned_join() -> None:
     frame = pl.DataFrame({"k": [3, 1, 2], "a": ["x", "y", "z"]})
     aligned = pl.DataFrame({"k": [3, 1, 2], "b": [30, 10, 20]})
