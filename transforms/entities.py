@@ -1193,12 +1193,9 @@ def _line_frame(batch: _Bytes) -> pl.DataFrame:
     """The lines of the batch string (`text`, each with its ending newline) and their byte offsets
     (`at`), as strings over the batch string's own buffer (no copy), and whether each is `narrow`
     (`_narrow_lines`)."""
-    ends = np.flatnonzero(batch.u8 == 10) + 1
-    if batch.n and (ends.size == 0 or ends[-1] != batch.n):
-        ends = np.append(ends, batch.n)
+    ends, narrow = _narrow_lines(batch.u8, _PUNCTUATION)
     offsets = np.concatenate(([0], ends)).astype(np.int64)
     text = pa.LargeStringArray.from_buffers(ends.size, pa.py_buffer(offsets), pa.py_buffer(batch.raw))
-    narrow = _narrow_lines(batch, offsets[:-1])
     return pl.DataFrame({"text": pl.from_arrow(text), "at": offsets[:-1], "narrow": narrow})
 
 
@@ -1218,26 +1215,43 @@ _PUNCTUATION[
 ] = True
 
 
-def _narrow_lines(batch: _Bytes, starts: np.ndarray) -> np.ndarray:
-    """For the lines of the batch string that start at byte offsets `starts` (ascending, the first 0):
-    whether each holds only ASCII and `_PUNCTUATION` characters (read with `_ascii_regex`: the narrowed
-    passes in 0.8x the time of reading the lines that hold punctuation with the Unicode regexes, on the
-    21.7 MB corpus of tests/transforms/bench_entities_speed.py, one core). Decoded from the positions of
-    UTF-8 continuation bytes (`_Bytes.chars` needs them anyway): each run of them follows its
-    character's first byte."""
-    cont = batch._continuation
-    narrow = np.ones(starts.size, dtype=bool)
-    if cont.size == 0:
-        return narrow
-    run = np.flatnonzero(np.concatenate(([True], np.diff(cont) != 1)))
-    lead = cont[run] - 1
-    size = np.diff(np.append(run, cont.size))  # continuation bytes: 1, 2 or 3
-    b0, b1 = batch.u8[lead].astype(np.int64), batch.u8[lead + 1].astype(np.int64) & 0x3F
-    b2 = batch.u8[np.minimum(lead + 2, batch.n - 1)].astype(np.int64) & 0x3F
-    code = np.where(size == 1, (b0 & 0x1F) << 6 | b1, (b0 & 0x0F) << 12 | b1 << 6 | b2)
-    other = lead[(size > 2) | ~_PUNCTUATION[code & 0xFFFF]]
-    narrow[np.searchsorted(starts, other, "right") - 1] = False
-    return narrow
+@njit(cache=True, nogil=True)
+def _narrow_lines(text: np.ndarray, punctuation: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The lines of `text` (UTF-8 bytes): where each ends (after its newline; the last may have none)
+    and whether each holds only ASCII and `punctuation` characters (`_PUNCTUATION`; read with
+    `_ascii_regex`: the narrowed passes in 0.8x the time of reading the lines that hold punctuation
+    with the Unicode regexes, on the 21.7 MB corpus of tests/transforms/bench_entities_speed.py, one
+    core). One pass over the bytes, decoding the characters that are not ASCII. (Done with numpy from
+    the positions of UTF-8 continuation bytes, `_line_frame` took 46 ms instead of 29 ms on that
+    corpus, 12 ms of them the positions, which `_Bytes.chars` then computes when it needs them.)"""
+    n = len(text)
+    count = 1
+    for i in range(n):
+        count += text[i] == 10
+    ends = np.empty(count, dtype=np.int64)
+    narrow = np.ones(count, dtype=np.bool_)
+    k = i = 0
+    while i < n:
+        b = np.int64(text[i])
+        if b < 0x80:
+            i += 1
+            if b == 10:
+                ends[k] = i
+                k += 1
+        elif b < 0xE0:
+            narrow[k] &= punctuation[(b & 0x1F) << 6 | (np.int64(text[i + 1]) & 0x3F)]
+            i += 2
+        elif b < 0xF0:
+            code = (b & 0x0F) << 12 | (np.int64(text[i + 1]) & 0x3F) << 6 | (np.int64(text[i + 2]) & 0x3F)
+            narrow[k] &= punctuation[code]
+            i += 3
+        else:  # (no character past U+FFFF is punctuation here)
+            narrow[k] = False
+            i += 4
+    if n and (k == 0 or ends[k - 1] != n):
+        ends[k] = n
+        k += 1
+    return ends[:k], narrow[:k]
 
 
 # Distinct lines are read instead of the batch string when they hold at most this share of its bytes:
