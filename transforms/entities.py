@@ -801,6 +801,7 @@ def _trie_scan(
     node_key: np.ndarray,
     dense_of: np.ndarray,
     dense: np.ndarray,
+    pairs: np.ndarray,
     key_out: np.ndarray,
     start_out: np.ndarray,
     begin: int,
@@ -816,8 +817,11 @@ def _trie_scan(
     for i in range(begin, n):
         b = text[i]
         c = _START_CLASS[b]
-        node = roots[c if c < 2 and not in_word else 2, _ASCII_LOWER[b]]
+        r = c if c < 2 and not in_word else 2
+        node = roots[r, _ASCII_LOWER[b]]
         in_word = c < 2
+        if node >= 0 and i + 1 < n and not pairs[r, _ASCII_LOWER[b], _ASCII_LOWER[text[i + 1]]]:
+            continue
         first = count
         j = i + 1
         while node >= 0:
@@ -872,6 +876,15 @@ def _key_trie(keys: list[bytes], sets: np.ndarray) -> tuple:
     # Nodes with many children (the first letters after a word's first) read the next node from a
     # table by byte instead of their list (`_trie_scan` in 0.9x the time with these rows, measured on
     # the distinct lines of the 21.7 MB corpus of tests/transforms/bench_entities_speed.py, one core).
+    # The first two bytes of each trie's keys (any second byte after a one-byte key): most words begin
+    # with a pair no key does, and are not followed into the trie.
+    pairs = np.zeros((len(sets), 256, 256), dtype=np.bool_)
+    for row, member in enumerate(sets):
+        chosen = [keys[i] for i in np.flatnonzero(member)]
+        two = np.frombuffer(b"".join(k[:2] for k in chosen if len(k) > 1), dtype=np.uint8)
+        pairs[row, two[0::2], two[1::2]] = True
+        one = np.frombuffer(b"".join(k for k in chosen if len(k) == 1), dtype=np.uint8)
+        pairs[row, one, :] = True
     counts = np.diff(child_start)
     many = np.flatnonzero(counts >= _DENSE_CHILDREN)
     dense_of = np.full(nodes, -1, dtype=np.int32)
@@ -887,6 +900,7 @@ def _key_trie(keys: list[bytes], sets: np.ndarray) -> tuple:
         np.concatenate(node_keys),
         dense_of,
         dense,
+        pairs,
     )
 
 
