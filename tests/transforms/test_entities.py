@@ -553,7 +553,7 @@ def test_discovered_name_in_other_ascii_case_than_a_form_keeps_both_readings() -
     ]
 
 
-# ------------------------------------------------------------------ one Aho-Corasick pass (_search)
+# ---------------------------------------------------------------------- one search pass (_search)
 def _two_pass(text: str, patterns: list[str]) -> pl.DataFrame:
     """What polars reports with both calls: matched strings and their byte offsets, as `_search` must."""
     opts = {"ascii_case_insensitive": True, "overlapping": True}
@@ -828,6 +828,15 @@ def test_search_cased_patterns_need_their_first_letters_case_at_a_word_start() -
         ("(Acme", 11),
         ("(acme", 18),
     ]
+
+
+def test_search_reads_a_node_of_many_children_from_its_table() -> None:
+    # "A" has seven children, read from a table by byte (`_DENSE_CHILDREN`); "Ah" begins no key, and "AB"
+    # continues a word in "AB1"
+    patterns = ["Aa", "Ab", "Ac", "Ad", "Ae", "Af", "Ag", "Ab1"]
+    text = "Ab Ag Ah AB1 xAf"
+    assert _one_pass(text, patterns, bounded=True, cased=True) == [("Ab", 0), ("Ag", 3), ("AB1", 9)]
+    assert _one_pass(text, patterns, cased=True) == [("Ab", 0), ("Ag", 3), ("AB", 9), ("AB1", 9), ("Af", 14)]
 
 
 def _cased(text: str, patterns: list[str], rows: list[tuple[str, int]]) -> list[tuple[str, int]]:
