@@ -1,6 +1,6 @@
-"""Entity stage: gazetteer matching (Aho-Corasick), pattern discovery (regex) and linking to canonical ids.
+"""Entity stage: gazetteer matching (a trie scan), pattern discovery (regex) and linking to canonical ids.
 
-Documents are joined into one string per batch and searched once: one Aho-Corasick pass (ahocorasick_rs)
+Documents are joined into one string per batch and searched once: one compiled trie scan (`_search`)
 for every string any rule looks for, `str.extract_all` for the discovery regexes. Everything runs on UTF-8
 *byte* offsets into that string (what both report) until the final mentions are chosen; then they
 become 0-based, end-exclusive character offsets into their own document by subtracting the number of UTF-8
@@ -16,10 +16,10 @@ import re
 import string
 import unicodedata
 
-import ahocorasick_rs
 import numpy as np
 import polars as pl
 import pyarrow as pa
+from numba import njit
 
 from transforms.text import frame_schema
 from warehouse.schemas import ENTITIES, ENTITY_TYPES, MENTIONS
@@ -706,23 +706,6 @@ _BATCH_BYTES = 64_000_000
 
 _WORD_BYTE = np.zeros(256, dtype=bool)
 _WORD_BYTE[[ord(c) for c in string.ascii_letters + string.digits]] = True
-# The byte that marks an ASCII letter or digit at a word start in the search's haystack (`_word_starts`):
-# the capital of a letter (the haystack is lowercased, so capitals are free) and 0xF5 + d for a digit d
-# (0xF5-0xFF never occur in UTF-8).
-_START_TABLE = bytes(
-    ord(chr(b).upper())
-    if chr(b) in string.ascii_letters
-    else 0xF5 + b - 0x30
-    if chr(b) in string.digits
-    else b
-    for b in range(256)
-)
-# mark - lowercased byte, by the text's byte (0 for bytes that are no ASCII letter or digit, and only
-# for them: it also tells word bytes from others)
-_MARK_DELTA = bytes(
-    (_START_TABLE[b | 0x20] - (b | 0x20) if chr(b).isupper() and b < 128 else _START_TABLE[b] - b) % 256
-    for b in range(256)
-)
 
 
 class _Bytes:
@@ -755,79 +738,252 @@ class _Bytes:
 
 _FOUND_SCHEMA = {"surface": pl.String, "bstart": pl.Int64}
 
+# Where an occurrence starts (`_trie_scan`), by its first byte and the byte before it: 0 at a word that
+# begins with a capital or a digit, 1 at a word that begins with a lowercase letter, 2 anywhere else
+# (inside a word, or at a byte that is no ASCII letter or digit).
+_START_CLASS = np.full(256, 2, dtype=np.uint8)
+_START_CLASS[[ord(c) for c in string.ascii_uppercase + string.digits]] = 0
+_START_CLASS[[ord(c) for c in string.ascii_lowercase]] = 1
+_ASCII_LOWER = np.arange(256, dtype=np.uint8)
+_ASCII_LOWER[ord("A") : ord("Z") + 1] += 32
+
+
+@njit(cache=True, nogil=True)
+def _trie(data: np.ndarray, starts: np.ndarray, ends: np.ndarray, ids: np.ndarray) -> tuple:
+    """The trie of the keys data[starts[k] : ends[k]] (sorted, distinct, not empty; key k is reported as
+    ids[k]): (root: child of the root by byte, -1 for none; child_start: node v's children
+    are child_byte/child_node[child_start[v] : child_start[v + 1]], by byte; child_byte; child_node;
+    node_key: the id of the key that ends at each node, -1 for none)."""
+    total, longest = 1, 0
+    for k in range(len(starts)):
+        total += ends[k] - starts[k]
+        longest = max(longest, ends[k] - starts[k])
+    parent = np.empty(total, np.int32)
+    byte = np.empty(total, np.uint8)
+    node_key = np.full(total, -1, np.int32)
+    path = np.zeros(longest + 1, np.int32)  # the nodes of the key before, from the root
+    n, before, before_len = 1, 0, 0
+    for k in range(len(starts)):
+        start, size = starts[k], ends[k] - starts[k]
+        shared = 0  # (sorted keys: the nodes the key shares with the one before are its path's)
+        while shared < min(size, before_len) and data[start + shared] == data[before + shared]:
+            shared += 1
+        for j in range(shared, size):
+            parent[n], byte[n], path[j + 1] = path[j], data[start + j], n
+            n += 1
+        node_key[path[size]] = ids[k]
+        before, before_len = start, size
+    child_start = np.zeros(n + 1, np.int64)
+    for v in range(1, n):
+        child_start[parent[v] + 1] += 1
+    for v in range(n):
+        child_start[v + 1] += child_start[v]
+    fill = child_start[:-1].copy()
+    child_byte = np.empty(n - 1, np.uint8)
+    child_node = np.empty(n - 1, np.int32)
+    for v in range(1, n):  # (in key order: each node's children by byte)
+        p = parent[v]
+        child_byte[fill[p]], child_node[fill[p]] = byte[v], v
+        fill[p] += 1
+    root = np.full(256, -1, np.int32)
+    for i in range(child_start[0], child_start[1]):
+        root[child_byte[i]] = child_node[i]
+    return root, child_start, child_byte, child_node, node_key[:n].copy()
+
+
+@njit(cache=True, nogil=True)
+def _trie_scan(
+    text: np.ndarray,
+    roots: np.ndarray,
+    child_start: np.ndarray,
+    child_byte: np.ndarray,
+    child_node: np.ndarray,
+    node_key: np.ndarray,
+    dense_of: np.ndarray,
+    dense: np.ndarray,
+    pairs: np.ndarray,
+    key_out: np.ndarray,
+    start_out: np.ndarray,
+    begin: int,
+) -> tuple[int, int]:
+    """Every occurrence, from byte offset `begin` on, of the keys of the trie whose root
+    (roots[c], c the `_START_CLASS` of the offset) it starts at, the text read ASCII-lowercased: its
+    key id and start into key_out/start_out. A node with many children finds the next one in its row
+    of `dense` (dense_of[node], -1 for none; by byte), the others in their list. (count, offset to
+    resume from: len(text) when done; less when the arrays are full, none of that offset's occurrences
+    written)."""
+    count, n, full = 0, len(text), len(key_out)
+    in_word = begin > 0 and _START_CLASS[text[begin - 1]] < 2
+    for i in range(begin, n):
+        b = text[i]
+        c = _START_CLASS[b]
+        r = c if c < 2 and not in_word else 2
+        node = roots[r, _ASCII_LOWER[b]]
+        in_word = c < 2
+        if node >= 0 and i + 1 < n and not pairs[r, _ASCII_LOWER[b], _ASCII_LOWER[text[i + 1]]]:
+            continue
+        first = count
+        j = i + 1
+        while node >= 0:
+            if node_key[node] >= 0:
+                if count == full:
+                    return first, i
+                key_out[count], start_out[count] = node_key[node], i
+                count += 1
+            if j == n:
+                break
+            x = _ASCII_LOWER[text[j]]
+            if dense_of[node] >= 0:
+                node = dense[dense_of[node], x]
+            else:
+                lo, hi, node = child_start[node], child_start[node + 1], -1
+                while lo < hi:  # (children by byte: most nodes have one or two)
+                    if child_byte[lo] >= x:
+                        if child_byte[lo] == x:
+                            node = child_node[lo]
+                        break
+                    lo += 1
+            j += 1
+    return count, n
+
+
+# Children from which a trie node's next node is read from a table (`_key_trie`).
+_DENSE_CHILDREN = 6
+
+
+def _key_trie(keys: list[bytes], sets: np.ndarray) -> tuple:
+    """One trie (`_trie`) per row of `sets` (which keys it holds) in shared arrays: (roots, one row per
+    trie, child_start, child_byte, child_node, node_key); a key is reported as its index in `keys`."""
+    order = np.array(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.int64)
+    data = np.frombuffer(b"".join(keys), dtype=np.uint8)
+    key_end = np.cumsum(np.fromiter(map(len, keys), dtype=np.int64, count=len(keys)))
+    key_start = key_end - np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    roots, starts, child_bytes, child_nodes, node_keys = [], [], [], [], []
+    nodes = edges = 0
+    for member in sets:
+        chosen = order[member[order]]  # (its keys, sorted)
+        root, child_start, child_byte, child_node, node_key = _trie(
+            data, key_start[chosen], key_end[chosen], chosen.astype(np.int32)
+        )
+        roots.append(np.where(root >= 0, root + nodes, -1))
+        starts.append(child_start[:-1] + edges)
+        child_bytes.append(child_byte)
+        child_nodes.append(child_node + nodes)
+        node_keys.append(node_key)
+        nodes, edges = nodes + node_key.size, edges + child_byte.size
+    child_start = np.concatenate([*starts, [edges]]).astype(np.int64)
+    child_byte, child_node = np.concatenate(child_bytes), np.concatenate(child_nodes).astype(np.int32)
+    # Nodes with many children (the first letters after a word's first) read the next node from a
+    # table by byte instead of their list (`_trie_scan` in 0.9x the time with these rows, measured on
+    # the distinct lines of the 21.7 MB corpus of tests/transforms/bench_entities_speed.py, one core).
+    # The first two bytes of each trie's keys (any second byte after a one-byte key): most words begin
+    # with a pair no key does, and are not followed into the trie.
+    pairs = np.zeros((len(sets), 256, 256), dtype=np.bool_)
+    for row, member in enumerate(sets):
+        chosen = [keys[i] for i in np.flatnonzero(member)]
+        two = np.frombuffer(b"".join(k[:2] for k in chosen if len(k) > 1), dtype=np.uint8)
+        pairs[row, two[0::2], two[1::2]] = True
+        one = np.frombuffer(b"".join(k for k in chosen if len(k) == 1), dtype=np.uint8)
+        pairs[row, one, :] = True
+    counts = np.diff(child_start)
+    many = np.flatnonzero(counts >= _DENSE_CHILDREN)
+    dense_of = np.full(nodes, -1, dtype=np.int32)
+    dense_of[many] = np.arange(many.size, dtype=np.int32)
+    dense = np.full((many.size, 256), -1, dtype=np.int32)
+    edge = np.arange(edges)[np.repeat(dense_of >= 0, counts)]
+    dense[np.repeat(np.arange(many.size), counts[many]), child_byte[edge]] = child_node[edge]
+    return (
+        np.stack(roots).astype(np.int32),
+        child_start,
+        child_byte,
+        child_node,
+        np.concatenate(node_keys),
+        dense_of,
+        dense,
+        pairs,
+    )
+
 
 def _search(
-    raw: _Bytes, groups: list[tuple[list[str], bool]], lines: _Lines | None = None
+    raw: _Bytes, groups: list[tuple[list[str], bool, bool | list[bool]]], lines: _Lines | None = None
 ) -> list[pl.DataFrame]:
-    """For each (patterns, bounded) group, (surface, bstart) of every occurrence of its patterns up to
-    ASCII case, overlapping, surface as found in the text, in the order Aho-Corasick reports them (by
-    end, then longer first). `bounded` drops the occurrences that continue a word on a side where the
-    pattern starts/ends with a word character: every rule that reads such a group rejects them anyway.
+    """For each (patterns, bounded, cased) group, (surface, bstart) of the occurrences of its patterns
+    up to ASCII case, overlapping, surface as found in the text, by end, then longer first. `bounded`
+    drops the occurrences that continue a word on a side where the pattern starts/ends with a word
+    character: every rule that reads such a group rejects them anyway. `cased` (one flag for every
+    pattern, or one per pattern): a cased pattern that begins with an ASCII letter needs only the
+    occurrences, at a word's start, whose first letter has its case (every rule that reads such a
+    group keeps only those: it joins on the exact string, or the gazetteer form has a capital); those
+    are all reported, others of the same key may be (when another pattern has it).
 
-    One overlapping Aho-Corasick pass (ahocorasick_rs, the Rust aho-corasick crate) reads the batch once
-    for all groups, ASCII-lowercased with word starts marked (`_word_starts`: byte offsets unchanged),
-    and reports each match's pattern and byte offsets together. (polars' `str.find_many` gives only
-    start offsets and `str.extract_many` only the strings; pairing them cost two passes or a comparison
-    per start: 3x the time on 53 MB of real-paragraph text, one core.)
+    One compiled scan (`_trie_scan`) reads the batch once for all groups: at each word start only the
+    keys that may begin there (a capital or a digit; a lowercase letter), elsewhere only the keys that
+    begin with a byte that is no ASCII letter or digit or that an unbounded group holds. (The
+    Aho-Corasick automaton it replaces, ahocorasick_rs, read every key at every word start, whatever
+    its case, and reported every case: `_search` in 0.19 s instead of 0.30 s CPU on the 21.7 MB corpus
+    of tests/transforms/bench_entities_speed.py, one core, the same mentions.)
 
-    `lines`: the batch string's distinct lines (`_Lines`): the automaton reads each once and every
+    `lines`: the batch string's distinct lines (`_Lines`): the scan reads each once and every
     occurrence is reported at each copy of its line (the same occurrences as in `raw`, fewer bytes read).
     """
     # (the keys prepared by C-level maps and numpy, not a Python loop per key: 15,000 keys a call)
-    patterns = [p for group, _ in groups for p in group]
-    encoded = list(map(bytes.lower, map(str.encode, patterns)))
-    keys = list(dict.fromkeys(encoded))
+    patterns = [p for group in groups for p in group[0]]
+    encoded = list(map(str.encode, patterns))
+    lowered = list(map(bytes.lower, encoded))
+    keys = list(dict.fromkeys(lowered))
     if b"" in keys:
         keys.remove(b"")
     if not keys or raw.n == 0:
         return [pl.DataFrame(schema=_FOUND_SCHEMA) for _ in groups]
     index = dict(zip(keys, range(len(keys)), strict=True))
-    at_key = np.fromiter(map(index.get, encoded, itertools.repeat(-1)), dtype=np.int64, count=len(encoded))
-    group_of = np.repeat(np.arange(len(groups)), [len(group) for group, _ in groups])
+    at_key = np.fromiter(map(index.get, lowered, itertools.repeat(-1)), dtype=np.int64, count=len(lowered))
+    sizes = [len(group[0]) for group in groups]
+    group_of = np.repeat(np.arange(len(groups)), sizes)
     members = []
     for g in range(len(groups)):
         member = np.zeros(len(keys), dtype=bool)
         member[at_key[(group_of == g) & (at_key >= 0)]] = True
         members.append(member)
-    # The automaton reads the haystack with word starts marked (`_word_starts`) and each key marked the
-    # same way: a key that begins with a letter or digit is then met only where a word begins (every
-    # bounded group's rule rejects the other occurrences), so inside words the automaton stays at its
-    # root instead of following every key's prefix (the search ran in 0.6x the time on 29 MB of
-    # real-paragraph text, one core). A key of an unbounded group is also searched unmarked at its
-    # first byte. Marking is one-to-one (`_START_TABLE`), so the occurrences are exactly those of the
-    # lowercased keys; `searched` maps each marked key back to its key. (Marking capitals only, for the
-    # keys that begin with one, and the lowercase-initial keys in a pass of their own over every mark:
-    # the two passes read in 0.7x the time of one and reported a tenth fewer occurrences, but the
-    # second haystack took the difference back: `_search` in the same CPU time on the 21.7 MB corpus
-    # of tests/transforms/bench_entities_speed.py, one core.)
+    unbounded_keys = np.zeros(len(keys), dtype=bool)
+    for member, group in zip(members, groups, strict=True):
+        if not group[1]:
+            unbounded_keys |= member
+    # Where each key is read (`_START_CLASS` of the occurrence's first byte): a pattern that begins
+    # with a capital or a digit at class 0, with a lowercase letter at class 1 (at both when it is not
+    # cased), with another byte at class 2; a pattern of an unbounded group also inside words (2).
+    valid = at_key >= 0
+    first_class = _START_CLASS[np.frombuffer(b"".join(e[:1] if e else b" " for e in encoded), dtype=np.uint8)]
+    cased = np.concatenate(
+        [np.broadcast_to(np.asarray(g[2], dtype=bool), (n,)) for g, n in zip(groups, sizes, strict=True)]
+    )
+    word = first_class < 2
+    unbounded_pattern = ~np.repeat(np.array([bool(g[1]) for g in groups]), sizes)
+    read_at = np.zeros((3, len(keys)), dtype=bool)
+    for c, wanted in (
+        (0, (first_class == 0) | (word & ~cased)),
+        (1, (first_class == 1) | (word & ~cased)),
+        (2, (first_class == 2) | (word & unbounded_pattern)),
+    ):
+        read_at[c, at_key[wanted & valid]] = True
     key_len = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
     starts = np.cumsum(key_len + 1) - key_len - 1
-    # (all keys marked at once: joined by a byte that is no word byte, so each key's first byte is marked
-    # as if it followed one)
-    joined = b" ".join(keys)
-    plain = np.frombuffer(joined, dtype=np.uint8)
-    marked = _word_starts(joined).tobytes()
-    searched = list(map(marked.__getitem__, map(slice, starts.tolist(), (starts + key_len).tolist())))
-    which = list(range(len(keys)))
-    unbounded_keys = np.zeros(len(keys), dtype=bool)
-    for member, (_, bounded) in zip(members, groups, strict=True):
-        if not bounded:
-            unbounded_keys |= member
-    first_marked = plain[starts] != np.frombuffer(marked, dtype=np.uint8)[starts]
-    for i in np.flatnonzero(unbounded_keys & first_marked):
-        searched.append(keys[i][:1] + searched[i][1:])
-        which.append(i)
-    automaton = ahocorasick_rs.BytesAhoCorasick(searched)
+    plain = np.frombuffer(b" ".join(keys), dtype=np.uint8)
     # (a key that holds a newline may run across lines)
     if lines is not None and np.isin(np.flatnonzero(plain == 10), starts + key_len - 1, invert=True).any():
         lines = None
     read = lines.raw if lines is not None else raw
-    found = automaton.find_matches_as_indexes(memoryview(_word_starts(read.raw)), overlapping=True)
-    # (pattern, start, end) triples, flattened straight into one array
-    flat = np.fromiter(itertools.chain.from_iterable(found), dtype=np.int64, count=3 * len(found))
-    pat, bstart = np.array(which, dtype=np.int64)[flat[0::3]], flat[1::3]
+    trie = _key_trie(keys, read_at)
+    # (arrays for about one occurrence per 32 bytes, more when they fill up)
+    found_keys, found_starts, begin = [], [], 0
+    while begin < read.n:
+        key_out = np.empty(max(1024, read.n // 32), dtype=np.int64)
+        start_out = np.empty_like(key_out)
+        count, begin = _trie_scan(read.u8, *trie, key_out, start_out, begin)
+        found_keys.append(key_out[:count])
+        found_starts.append(start_out[:count])
+    pat, bstart = np.concatenate(found_keys), np.concatenate(found_starts)
     lens = key_len[pat]
-    # Word boundaries and surfaces are read where the automaton found them, before each occurrence in
+    # Word boundaries and surfaces are read where the scan found them, before each occurrence in
     # the distinct lines is copied to every copy of its line: a line's bytes and the bytes around it
     # (a newline, or the start) are the same in both strings, and there are fewer occurrences to read.
     word_first = _WORD_BYTE[plain[starts]][pat]
@@ -841,38 +997,20 @@ def _search(
     if lines is not None:
         copy, bstart = lines.occurrences(bstart)
         pat, lens, unbounded = pat[copy], lens[copy], unbounded[copy]
-    # Report order of overlapping Aho-Corasick: by end; at one end, a state's own (longest) pattern
-    # before the shorter suffixes its failure links add. (No two occurrences share a start and length:
-    # the keys are distinct, and a key's marked and unmarked copies never meet one offset. So no tie
-    # needs a stable sort: numpy's default one took 0.5x the time on the 21.7 MB corpus of
-    # tests/transforms/bench_entities_speed.py.)
+    # By end; at one end, longer first. (No two occurrences share a start and a length: the keys are
+    # distinct and the scan reports each at most once. So no tie needs a stable sort: numpy's default
+    # one took 0.5x the time on the 21.7 MB corpus of tests/transforms/bench_entities_speed.py.)
     order = np.argsort((bstart + lens) * (key_len.max() + 1) - lens)
     bstart, pat, unbounded, copy = bstart[order], pat[order], unbounded[order], copy[order]
     frames = []
-    for member, (_, bounded) in zip(members, groups, strict=True):
-        pick = member[pat] & ~unbounded if bounded else member[pat]
+    for member, group in zip(members, groups, strict=True):
+        pick = member[pat] & ~unbounded if group[1] else member[pat]
         frames.append(
             pl.DataFrame(
                 {"surface": surfaces.gather(copy[pick]), "bstart": bstart[pick]}, schema=_FOUND_SCHEMA
             )
         )
     return frames
-
-
-def _word_starts(text: bytes) -> np.ndarray:
-    """`text` ASCII-lowercased, with the first byte of every word (an ASCII letter or digit after any
-    other byte, or at the start) replaced by its mark in `_START_TABLE`: same length, one-to-one."""
-    # (one `translate` for both: 0.8x the time of a second one for the word bytes, on the distinct
-    # lines of the 21.7 MB corpus of tests/transforms/bench_entities_speed.py)
-    delta = np.frombuffer(text.translate(_MARK_DELTA), dtype=np.uint8)
-    word = delta != 0
-    marked = np.empty(len(text), dtype=np.uint8)
-    # 1 at word starts, times `_MARK_DELTA`, plus the lowercased byte (uint8 arithmetic wraps around)
-    np.greater(word[1:], word[:-1], out=marked[1:].view(np.bool_))
-    marked[:1] = 1
-    marked *= delta
-    marked += np.frombuffer(text.lower(), dtype=np.uint8)
-    return marked
 
 
 def _slices(raw: _Bytes, bstart: np.ndarray, lens: np.ndarray) -> pl.Series:
@@ -1029,10 +1167,10 @@ class _Lines:
     ending newline, and where each occurs in the batch string.
 
     Lines repeat across news documents (bylines, share rows, disclaimers, syndicated paragraphs); the
-    discovery regexes (`_pattern_forms`) and the Aho-Corasick search (`_search`) read each distinct line
+    discovery regexes (`_pattern_forms`) and the trie scan (`_search`) read each distinct line
     once and find the same strings as in the batch string: no discovery regex matches a newline except as
     the last character of a match (`person_given`'s closing `[^\p{L}\p{N}-]`), no searched string holds
-    one before its end, and a line starts after a newline, where `(?-u:\b)` and `_word_starts` read as at
+    one before its end, and a line starts after a newline, where `(?-u:\b)` and `_trie_scan` read as at
     the start of a string. (On the 29 MB resampled corpus of the speed benchmark,
     tests/transforms/bench_entities_speed.py, 14 MB of 29 MB are distinct lines; `_repeated_lines`
     decides when reading them pays.)
@@ -1069,12 +1207,9 @@ def _line_frame(batch: _Bytes) -> pl.DataFrame:
     """The lines of the batch string (`text`, each with its ending newline) and their byte offsets
     (`at`), as strings over the batch string's own buffer (no copy), and whether each is `narrow`
     (`_narrow_lines`)."""
-    ends = np.flatnonzero(batch.u8 == 10) + 1
-    if batch.n and (ends.size == 0 or ends[-1] != batch.n):
-        ends = np.append(ends, batch.n)
+    ends, narrow = _narrow_lines(batch.u8, _PUNCTUATION)
     offsets = np.concatenate(([0], ends)).astype(np.int64)
     text = pa.LargeStringArray.from_buffers(ends.size, pa.py_buffer(offsets), pa.py_buffer(batch.raw))
-    narrow = _narrow_lines(batch, offsets[:-1])
     return pl.DataFrame({"text": pl.from_arrow(text), "at": offsets[:-1], "narrow": narrow})
 
 
@@ -1094,26 +1229,43 @@ _PUNCTUATION[
 ] = True
 
 
-def _narrow_lines(batch: _Bytes, starts: np.ndarray) -> np.ndarray:
-    """For the lines of the batch string that start at byte offsets `starts` (ascending, the first 0):
-    whether each holds only ASCII and `_PUNCTUATION` characters (read with `_ascii_regex`: the narrowed
-    passes in 0.8x the time of reading the lines that hold punctuation with the Unicode regexes, on the
-    21.7 MB corpus of tests/transforms/bench_entities_speed.py, one core). Decoded from the positions of
-    UTF-8 continuation bytes (`_Bytes.chars` needs them anyway): each run of them follows its
-    character's first byte."""
-    cont = batch._continuation
-    narrow = np.ones(starts.size, dtype=bool)
-    if cont.size == 0:
-        return narrow
-    run = np.flatnonzero(np.concatenate(([True], np.diff(cont) != 1)))
-    lead = cont[run] - 1
-    size = np.diff(np.append(run, cont.size))  # continuation bytes: 1, 2 or 3
-    b0, b1 = batch.u8[lead].astype(np.int64), batch.u8[lead + 1].astype(np.int64) & 0x3F
-    b2 = batch.u8[np.minimum(lead + 2, batch.n - 1)].astype(np.int64) & 0x3F
-    code = np.where(size == 1, (b0 & 0x1F) << 6 | b1, (b0 & 0x0F) << 12 | b1 << 6 | b2)
-    other = lead[(size > 2) | ~_PUNCTUATION[code & 0xFFFF]]
-    narrow[np.searchsorted(starts, other, "right") - 1] = False
-    return narrow
+@njit(cache=True, nogil=True)
+def _narrow_lines(text: np.ndarray, punctuation: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The lines of `text` (UTF-8 bytes): where each ends (after its newline; the last may have none)
+    and whether each holds only ASCII and `punctuation` characters (`_PUNCTUATION`; read with
+    `_ascii_regex`: the narrowed passes in 0.8x the time of reading the lines that hold punctuation
+    with the Unicode regexes, on the 21.7 MB corpus of tests/transforms/bench_entities_speed.py, one
+    core). One pass over the bytes, decoding the characters that are not ASCII. (Done with numpy from
+    the positions of UTF-8 continuation bytes, `_line_frame` took 46 ms instead of 29 ms on that
+    corpus, 12 ms of them the positions, which `_Bytes.chars` then computes when it needs them.)"""
+    n = len(text)
+    count = 1
+    for i in range(n):
+        count += text[i] == 10
+    ends = np.empty(count, dtype=np.int64)
+    narrow = np.ones(count, dtype=np.bool_)
+    k = i = 0
+    while i < n:
+        b = np.int64(text[i])
+        if b < 0x80:
+            i += 1
+            if b == 10:
+                ends[k] = i
+                k += 1
+        elif b < 0xE0:
+            narrow[k] &= punctuation[(b & 0x1F) << 6 | (np.int64(text[i + 1]) & 0x3F)]
+            i += 2
+        elif b < 0xF0:
+            code = (b & 0x0F) << 12 | (np.int64(text[i + 1]) & 0x3F) << 6 | (np.int64(text[i + 2]) & 0x3F)
+            narrow[k] &= punctuation[code]
+            i += 3
+        else:  # (no character past U+FFFF is punctuation here)
+            narrow[k] = False
+            i += 4
+    if n and (k == 0 or ends[k - 1] != n):
+        ends[k] = n
+        k += 1
+    return ends[:k], narrow[:k]
 
 
 # Distinct lines are read instead of the batch string when they hold at most this share of its bytes:
@@ -1989,18 +2141,28 @@ def _candidates(
     phrases = _blocking_phrases(gazetteer)
     vetoes = gazetteer.filter(pl.col("unless_doc").list.len() > 0).select("unless_doc").explode("unless_doc")
     words = vetoes.get_column("unless_doc").unique().to_list()
-    # One overlapping, ASCII-case-insensitive Aho-Corasick pass over the batch for every string any rule
-    # looks for: gazetteer forms, strings the discovery regexes matched, `not_followed_by` phrases,
-    # `unless_doc` words and the link strings of discovered names (the exact-case ones are picked by the
-    # joins that use them). Each side then keeps the occurrences that are its own.
+    # One overlapping, ASCII-case-insensitive scan over the batch for every string any rule looks for:
+    # gazetteer forms, strings the discovery regexes matched, `not_followed_by` phrases, `unless_doc`
+    # words and the link strings of discovered names (the exact-case ones are picked by the joins that
+    # use them: all but the gazetteer's are cased). Each side then keeps the occurrences that are its own.
+    # A gazetteer form that begins with a lowercase letter may match a capitalised word (a form in any
+    # case; a place in capitals, `_gazetteer_hits`); one with a capital matches only capitals
+    # (`initial_upper`).
+    alias_cased = (
+        pl.Series(aliases, dtype=pl.String)
+        .str.slice(0, 1)
+        .is_in(list(string.ascii_lowercase))
+        .not_()
+        .to_list()
+    )
     alias_found, match_found, phrase_found, word_found, link_found = _search(
         raw,
         [
-            (aliases, True),
-            (matches, True),
-            (phrases.get_column("surface").to_list(), True),
-            (words, False),
-            (links.get_column("link").unique().to_list(), True),
+            (aliases, True, alias_cased),
+            (matches, True, True),
+            (phrases.get_column("surface").to_list(), True, True),
+            (words, False, True),
+            (links.get_column("link").unique().to_list(), True, True),
         ],
         lines,
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import string
 from pathlib import Path
 
 import polars as pl
@@ -12,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transforms.entities import (
-    _MARK_DELTA,
     _SEP,
     ENTITY_COLUMNS,
     MENTION_COLUMNS,
@@ -29,7 +27,6 @@ from transforms.entities import (
     _repeated_lines,
     _search,
     _without_country,
-    _word_starts,
     entity_id,
     entity_id_expr,
     entity_rows,
@@ -556,7 +553,7 @@ def test_discovered_name_in_other_ascii_case_than_a_form_keeps_both_readings() -
     ]
 
 
-# ------------------------------------------------------------------ one Aho-Corasick pass (_search)
+# ---------------------------------------------------------------------- one search pass (_search)
 def _two_pass(text: str, patterns: list[str]) -> pl.DataFrame:
     """What polars reports with both calls: matched strings and their byte offsets, as `_search` must."""
     opts = {"ascii_case_insensitive": True, "overlapping": True}
@@ -572,8 +569,10 @@ def _two_pass(text: str, patterns: list[str]) -> pl.DataFrame:
     )
 
 
-def _one_pass(text: str, patterns: list[str], bounded: bool = False) -> list[tuple[str, int]]:
-    (frame,) = _search(_Bytes(text), [(patterns, bounded)])
+def _one_pass(
+    text: str, patterns: list[str], bounded: bool = False, cased: bool = False
+) -> list[tuple[str, int]]:
+    (frame,) = _search(_Bytes(text), [(patterns, bounded, cased)])
     return frame.rows()
 
 
@@ -675,7 +674,7 @@ def test_lines_are_the_distinct_lines_of_the_batch_and_where_each_occurs() -> No
 def test_search_reads_the_batch_string_for_a_key_that_holds_a_newline() -> None:
     # "Acme\n" is followed by "Orbit\n" once and by "Acme\n" once: no distinct line holds the key
     raw = _Bytes("".join(t + _SEP for t in ["Acme\nOrbit", "Acme\nAcme"]))
-    (frame,) = _search(raw, [(["Acme\nOrbit"], True)], _Lines(raw))
+    (frame,) = _search(raw, [(["Acme\nOrbit"], True, True)], _Lines(raw))
     assert frame.rows() == [("Acme\nOrbit", 0)]
 
 
@@ -689,7 +688,7 @@ def test_distinct_lines_are_read_only_when_lines_repeat() -> None:
 
 def test_search_over_distinct_lines_reports_every_copy() -> None:
     raw = _Bytes("".join(t + _SEP for t in ["Acme rose\nsaid Acme", "said Acme", "Acmes fell"]))
-    (frame,) = _search(raw, [(["Acme"], True)], _Lines(raw))
+    (frame,) = _search(raw, [(["Acme"], True, True)], _Lines(raw))
     # "Acmes" continues a word; the line "said Acme" is read once and reported at both copies
     assert frame.rows() == [("Acme", 0), ("Acme", 15), ("Acme", 27)]
 
@@ -748,18 +747,6 @@ def test_ascii_passes_read_ascii_lines_with_narrowed_regexes() -> None:
     assert sorted(_pattern_forms(texts, rules).get_column("surface").to_list()) == ["Jane Roe", "Zoë Roe"]
 
 
-def test_word_starts_marks_the_first_byte_of_every_word() -> None:
-    # Lowercased; a letter that starts a word becomes its capital, a digit d becomes 0xF5 + d (after
-    # "-" and after the two bytes of "é" too); the length is kept.
-    assert _word_starts("Ab cD-9x é3 x".encode()).tobytes() == b"Ab Cd-\xfex \xc3\xa9\xf8 X"
-
-
-def test_marks_table_tells_word_bytes_from_others() -> None:
-    # `_word_starts` reads which bytes are word bytes off the marks table: every ASCII letter and digit
-    # has a mark, no other byte does.
-    assert [b for b in range(256) if _MARK_DELTA[b]] == sorted(map(ord, string.ascii_letters + string.digits))
-
-
 def _bounded(text: str, rows: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """`rows` less the occurrences that continue an ASCII word on a side where they begin/end with one."""
     raw = text.encode()
@@ -796,21 +783,22 @@ def test_search_bounded_equals_the_two_pass_result_at_word_boundaries(text: str,
     st.lists(st.integers(0, 3), min_size=1, max_size=12),
     st.lists(st.lists(_WORDY, min_size=1, max_size=4).map("".join), min_size=1, max_size=6),
     st.booleans(),
+    st.booleans(),
 )
 def test_search_over_distinct_lines_equals_the_search_of_the_batch(
-    lines: list[str], picks: list[int], patterns: list[str], bounded: bool
+    lines: list[str], picks: list[int], patterns: list[str], bounded: bool, cased: bool
 ) -> None:
     # Documents made of repeated lines: reading each distinct line once finds what reading them all does.
     docs = ["\n".join(lines[i % len(lines)] for i in picks[j:]) for j in range(0, len(picks), 3)]
     raw = _Bytes("".join(d + _SEP for d in docs))
-    (once,) = _search(raw, [(patterns, bounded)], _Lines(raw))
-    (every,) = _search(raw, [(patterns, bounded)])
+    (once,) = _search(raw, [(patterns, bounded, cased)], _Lines(raw))
+    (every,) = _search(raw, [(patterns, bounded, cased)])
     assert once.rows() == every.rows()
 
 
 def test_search_key_in_a_bounded_and_an_unbounded_group() -> None:
     # The bounded group sees "AI" only as a word; the unbounded one also inside "said" and "xAI".
-    bounded, anywhere = _search(_Bytes("said AI, xAI"), [(["AI"], True), (["ai"], False)])
+    bounded, anywhere = _search(_Bytes("said AI, xAI"), [(["AI"], True, False), (["ai"], False, False)])
     assert bounded.rows() == [("AI", 5)]
     assert anywhere.rows() == [("ai", 1), ("AI", 5), ("AI", 10)]
 
@@ -818,11 +806,65 @@ def test_search_key_in_a_bounded_and_an_unbounded_group() -> None:
 def test_search_groups_share_one_pass() -> None:
     forms, phrases, words = _search(
         _Bytes("Apple pie, quantum Qubit"),
-        [(["Apple", "Qubit"], True), (["Apple pie"], True), (["quantum"], False)],
+        [(["Apple", "Qubit"], True, False), (["Apple pie"], True, False), (["quantum"], False, False)],
     )
     assert forms.rows() == [("Apple", 0), ("Qubit", 19)]
     assert phrases.rows() == [("Apple pie", 0)]
     assert words.rows() == [("quantum", 11)]
+
+
+def test_search_cased_patterns_need_their_first_letters_case_at_a_word_start() -> None:
+    text = "Apple said apple, APPLE and 3apple"
+    # a capital needs a capital, a lowercase letter a lowercase one (the rest in any case); not cased,
+    # any case; inside a word ("3apple", unbounded) the word's start decides nothing
+    assert _one_pass(text, ["Apple"], cased=True) == [("Apple", 0), ("APPLE", 18), ("apple", 29)]
+    assert _one_pass(text, ["apple"], cased=True) == [("apple", 11), ("apple", 29)]
+    assert _one_pass(text, ["apple"], bounded=True, cased=True) == [("apple", 11)]
+    assert _one_pass(text, ["apple"], bounded=True) == [("Apple", 0), ("apple", 11), ("APPLE", 18)]
+    # a pattern that begins with a digit or another byte has no case to need
+    assert _one_pass("7B and 7b, (Acme) (acme", ["7b", "(Acme"], cased=True) == [
+        ("7B", 0),
+        ("7b", 7),
+        ("(Acme", 11),
+        ("(acme", 18),
+    ]
+
+
+def test_search_reads_a_node_of_many_children_from_its_table() -> None:
+    # "A" has seven children, read from a table by byte (`_DENSE_CHILDREN`); "Ah" begins no key, and "AB"
+    # continues a word in "AB1"
+    patterns = ["Aa", "Ab", "Ac", "Ad", "Ae", "Af", "Ag", "Ab1"]
+    text = "Ab Ag Ah AB1 xAf"
+    assert _one_pass(text, patterns, bounded=True, cased=True) == [("Ab", 0), ("Ag", 3), ("AB1", 9)]
+    assert _one_pass(text, patterns, cased=True) == [("Ab", 0), ("Ag", 3), ("AB", 9), ("AB1", 9), ("Af", 14)]
+
+
+def _cased(text: str, patterns: list[str], rows: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """`rows` less the occurrences at a word start whose first letter has the case of no pattern of
+    their key."""
+    raw = text.encode()
+
+    def word(i: int) -> bool:
+        return 0 <= i < len(raw) and chr(raw[i]).isascii() and chr(raw[i]).isalnum()
+
+    out = []
+    for surface, start in rows:
+        first = surface[0]
+        if first.isascii() and first.isalpha() and not word(start - 1):
+            cases = {p[0].isupper() for p in patterns if p.lower() == surface.lower()}
+            if first.isupper() not in cases:
+                continue
+        out.append((surface, start))
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(_WORDY, max_size=30).map("".join),
+    st.lists(st.lists(_WORDY, min_size=1, max_size=4).map("".join), min_size=1, max_size=6),
+)
+def test_search_cased_equals_the_two_pass_result_of_the_right_case(text: str, patterns: list[str]) -> None:
+    assert _one_pass(text, patterns, cased=True) == _cased(text, patterns, _two_pass(text, patterns).rows())
 
 
 def test_mentions_at_one_offset_and_in_other_ascii_case(gaz: pl.DataFrame) -> None:
