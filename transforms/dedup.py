@@ -84,44 +84,77 @@ def _sha1_64(shingles: pl.Series) -> np.ndarray:
 # Python call overhead; 0.89 s as 80 numpy rounds over blocks of 16 K messages; 0.53 s compiled, one
 # message at a time (one core, CPU seconds). Checked against hashlib in the tests.
 _SHA1_ONE_BLOCK = 55  # a message of up to 55 bytes, the 0x80 pad byte and the 8-byte length: 64 bytes
+# Messages hashed side by side, one per SIMD lane: each step of a round is one loop over the lanes,
+# which the compiler turns into vector instructions (uint32 words: 8 or 16 per instruction). 271 k
+# distinct shingles (21.7 MB of news paragraphs): 0.067 s one message at a time, 0.056 s with 8 lanes,
+# 0.024 s with 16, 0.015 s with 32 or 64 (one core, CPU seconds).
+_SHA1_LANES = 32
+_SHA1_H = (0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0)
 
 
 @njit(cache=True, nogil=True)
 def _sha1_one_block(data: np.ndarray, offsets: np.ndarray, rows: np.ndarray, out: np.ndarray) -> None:
     """out[r] = the first 8 SHA-1 digest bytes (little-endian uint64) of the message data[offsets[r] :
-    offsets[r + 1]], for each r in `rows`; each such message at most _SHA1_ONE_BLOCK bytes."""
-    m32 = np.uint64(0xFFFFFFFF)
-    w = np.empty(80, dtype=np.uint64)  # the message schedule, 32-bit words held in uint64
-    for r in rows:
-        s, n = offsets[r], offsets[r + 1] - offsets[r]
-        w[:16] = 0  # the padded block: the message, 0x80, zeros, the length in bits (big endian)
-        for j in range(n):
-            w[j >> 2] |= np.uint64(data[s + j]) << np.uint64(24 - 8 * (j & 3))
-        w[n >> 2] |= np.uint64(0x80) << np.uint64(24 - 8 * (n & 3))
-        w[15] = np.uint64(n * 8)
+    offsets[r + 1]], for each r in `rows`; each such message at most _SHA1_ONE_BLOCK bytes.
+
+    The state words live in uint32 arrays: a sum or rotation carried past bit 31 (numba computes in 64
+    bits) is cut off when stored, and only the low 32 bits of a sum depend on the low 32 bits of its terms.
+    """
+    lanes = _SHA1_LANES
+    w = np.zeros((80, lanes), dtype=np.uint32)  # per lane the padded block and its message schedule
+    a, b, c = np.empty(lanes, np.uint32), np.empty(lanes, np.uint32), np.empty(lanes, np.uint32)
+    d, e = np.empty(lanes, np.uint32), np.empty(lanes, np.uint32)
+    one, two, five = np.uint32(1), np.uint32(2), np.uint32(5)
+    twenty_seven, thirty, thirty_one = np.uint32(27), np.uint32(30), np.uint32(31)
+    for first in range(0, len(rows), lanes):
+        used = min(lanes, len(rows) - first)
+        w[:16, :] = 0  # the message, 0x80, zeros, the length in bits (big endian); unused lanes all zero
+        for lane in range(used):
+            r = rows[first + lane]
+            s, n = offsets[r], offsets[r + 1] - offsets[r]
+            for j in range(n):
+                w[j >> 2, lane] |= np.uint32(data[s + j]) << np.uint32(24 - 8 * (j & 3))
+            w[n >> 2, lane] |= np.uint32(0x80) << np.uint32(24 - 8 * (n & 3))
+            w[15, lane] = np.uint32(n * 8)
         for j in range(16, 80):
-            x = w[j - 3] ^ w[j - 8] ^ w[j - 14] ^ w[j - 16]
-            w[j] = ((x << np.uint64(1)) | (x >> np.uint64(31))) & m32
-        a, b, c = np.uint64(0x67452301), np.uint64(0xEFCDAB89), np.uint64(0x98BADCFE)
-        d, e = np.uint64(0x10325476), np.uint64(0xC3D2E1F0)
-        for j in range(80):
+            for lane in range(lanes):
+                x = w[j - 3, lane] ^ w[j - 8, lane] ^ w[j - 14, lane] ^ w[j - 16, lane]
+                w[j, lane] = (x << one) | (x >> thirty_one)
+        a[:], b[:], c[:] = np.uint32(_SHA1_H[0]), np.uint32(_SHA1_H[1]), np.uint32(_SHA1_H[2])
+        d[:], e[:] = np.uint32(_SHA1_H[3]), np.uint32(_SHA1_H[4])
+        for j in range(80):  # the round function and constant per 20 rounds; the lanes innermost
             if j < 20:
-                f, k = d ^ (b & (c ^ d)), np.uint64(0x5A827999)
-            elif j < 40:
-                f, k = b ^ c ^ d, np.uint64(0x6ED9EBA1)
-            elif j < 60:
-                f, k = (b & c) | (d & (b | c)), np.uint64(0x8F1BBCDC)
+                k = np.uint32(0x5A827999)
+                for lane in range(lanes):
+                    al, bl, cl, dl = a[lane], b[lane], c[lane], d[lane]
+                    f = dl ^ (bl & (cl ^ dl))
+                    t = ((al << five) | (al >> twenty_seven)) + f + e[lane] + k + w[j, lane]
+                    e[lane], d[lane], c[lane] = dl, cl, (bl << thirty) | (bl >> two)
+                    b[lane], a[lane] = al, t
+            elif j < 40 or j >= 60:
+                k = np.uint32(0x6ED9EBA1) if j < 40 else np.uint32(0xCA62C1D6)
+                for lane in range(lanes):
+                    al, bl, cl, dl = a[lane], b[lane], c[lane], d[lane]
+                    f = bl ^ cl ^ dl
+                    t = ((al << five) | (al >> twenty_seven)) + f + e[lane] + k + w[j, lane]
+                    e[lane], d[lane], c[lane] = dl, cl, (bl << thirty) | (bl >> two)
+                    b[lane], a[lane] = al, t
             else:
-                f, k = b ^ c ^ d, np.uint64(0xCA62C1D6)
-            t = ((((a << np.uint64(5)) | (a >> np.uint64(27))) & m32) + f + e + k + w[j]) & m32
-            e, d, c, b, a = d, c, ((b << np.uint64(30)) | (b >> np.uint64(2))) & m32, a, t
-        a = (a + np.uint64(0x67452301)) & m32
-        b = (b + np.uint64(0xEFCDAB89)) & m32
-        v = np.uint64(0)  # digest bytes 0-3 are a's, big endian; 4-7 b's
-        for q in range(4):
-            v |= ((a >> np.uint64(24 - 8 * q)) & np.uint64(0xFF)) << np.uint64(8 * q)
-            v |= ((b >> np.uint64(24 - 8 * q)) & np.uint64(0xFF)) << np.uint64(32 + 8 * q)
-        out[r] = v
+                k = np.uint32(0x8F1BBCDC)
+                for lane in range(lanes):
+                    al, bl, cl, dl = a[lane], b[lane], c[lane], d[lane]
+                    f = (bl & cl) | (dl & (bl | cl))
+                    t = ((al << five) | (al >> twenty_seven)) + f + e[lane] + k + w[j, lane]
+                    e[lane], d[lane], c[lane] = dl, cl, (bl << thirty) | (bl >> two)
+                    b[lane], a[lane] = al, t
+        for lane in range(used):
+            x = np.uint64(np.uint32(a[lane] + np.uint32(_SHA1_H[0])))
+            y = np.uint64(np.uint32(b[lane] + np.uint32(_SHA1_H[1])))
+            v = np.uint64(0)  # digest bytes 0-3 are a's, big endian; 4-7 b's
+            for q in range(4):
+                v |= ((x >> np.uint64(24 - 8 * q)) & np.uint64(0xFF)) << np.uint64(8 * q)
+                v |= ((y >> np.uint64(24 - 8 * q)) & np.uint64(0xFF)) << np.uint64(32 + 8 * q)
+            out[rows[first + lane]] = v
 
 
 # Per code point: 0 not looked up yet, 1 a letter or digit (a character of _WORD), 2 neither, 3 seen in a

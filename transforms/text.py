@@ -273,6 +273,30 @@ def _starts(col: str) -> pl.Expr:
     return (pl.col(col) != pl.col(col).shift(1)).fill_null(True)
 
 
+# A chunk ending on an abbreviation ends with one of three tails: one alternation finds the few chunks
+# that can (one walk of the text instead of three, and one more for the next chunk's start); the tails
+# themselves are told apart on those. 186 k chunks of 21.7 MB of news: 0.028 -> 0.008 s.
+_ANY_TAIL = f"(?:{_ABBREV_TAIL})|(?:{_INITIAL_TAIL})|(?:{_SCALE_TAIL})"
+
+
+def _abbreviation_ends(chunk: pl.Series) -> pl.Series:
+    """Per chunk (no nulls), whether it ends on an abbreviation that does not end its sentence: a title or
+    initial (_ABBREV_TAIL, _INITIAL_TAIL), or a scale abbreviation (_SCALE_TAIL) the next chunk continues
+    (_CONTINUED; the last chunk has none). Boolean."""
+    n = chunk.len()
+    idx = chunk.str.contains(_ANY_TAIL).arg_true()
+    out = pl.repeat(False, n, dtype=pl.Boolean, eager=True).alias("abbrev")
+    if idx.len() == 0:
+        return out
+    tail = chunk.gather(idx)
+    nxt = (idx.cast(pl.Int64) + 1).clip(upper_bound=n - 1)
+    continued = chunk.gather(nxt).str.contains(_CONTINUED) & (idx.cast(pl.Int64) + 1 < n)
+    abbrev = tail.str.contains(f"(?:{_ABBREV_TAIL})|(?:{_INITIAL_TAIL})") | (
+        tail.str.contains(_SCALE_TAIL) & continued
+    )
+    return out.scatter(idx, abbrev)
+
+
 def sentence_spans(docs: pl.DataFrame, text_col: str = "text") -> pl.DataFrame:
     """Split each document into sentences: doc_id, sentence_id, paragraph_id, start, end (char offsets).
 
@@ -290,6 +314,7 @@ def sentence_spans(docs: pl.DataFrame, text_col: str = "text") -> pl.DataFrame:
                 "_doc": pl.Series(rows, dtype=pl.UInt32),
                 "doc_id": docs.get_column("doc_id").gather(rows),
                 "chunk": chunk,
+                "abbrev": _abbreviation_ends(chunk),
             }
         )
         .lazy()
@@ -300,14 +325,6 @@ def sentence_spans(docs: pl.DataFrame, text_col: str = "text") -> pl.DataFrame:
             (_in_doc_cum_sum(pl.col("n"), pl.col("_first")) - pl.col("n")).alias("start"),
             pl.col("chunk").str.strip_chars_end().str.len_chars().cast(pl.Int64).alias("core"),
             pl.col("chunk").str.contains("\n").alias("ends_par"),
-            (
-                pl.col("chunk").str.contains(_ABBREV_TAIL)
-                | pl.col("chunk").str.contains(_INITIAL_TAIL)
-                | (
-                    pl.col("chunk").str.contains(_SCALE_TAIL)
-                    & pl.col("chunk").shift(-1).str.contains(_CONTINUED).fill_null(False)
-                )
-            ).alias("abbrev"),
         )
         # A chunk starts a new sentence unless the previous chunk ended on an abbreviation (same line).
         .select(

@@ -311,6 +311,31 @@ def test_a_dateline_line_with_a_place_or_a_continental_month_fills_published_at(
     assert doc["text"] == f"Acme opens a plant\n{BODY}"
 
 
+def test_wire_date_reads_only_lines_with_a_dash_and_a_year() -> None:
+    lines = pl.Series(
+        [
+            "OSLO, Sept. 3, 2026 (Newsfile Corp.) - Acme buys a mill",
+            "OSLO, Sept. 3 (Newsfile Corp.) - Acme buys a mill",  # a dash, no year
+            "OSLO, Sept. 3, 2026 (Newsfile Corp.): Acme buys a mill",  # a year, no dash
+            "Sept. 3, 2026 -- Acme buys a mill",
+            "",
+        ]
+    )
+    assert C._wire_date(lines).to_list() == [
+        datetime(2026, 9, 3, tzinfo=UTC),
+        None,
+        None,
+        datetime(2026, 9, 3, tzinfo=UTC),
+        None,
+    ]
+
+
+def test_the_first_kept_wire_dateline_fills_published_at() -> None:
+    raw = f"Acme opens a plant\nOSLO, Sept. 3, 2026 - {BODY}\nLYON, Nov. 20, 2026 - {BODY2}"
+    doc, _ = clean_one(raw)
+    assert doc["published_at"] == datetime(2026, 9, 3, tzinfo=UTC)
+
+
 def test_a_dateline_line_wins_over_a_wire_dateline() -> None:
     raw = f"Acme opens a plant\nAug 7, 2025\nLYON, Nov. 20, 2026 /PRNewswire/ -- {BODY}"
     doc, _ = clean_one(raw)

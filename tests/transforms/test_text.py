@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transforms.dedup import minhash_signatures, near_duplicates
-from transforms.text import _CHUNK, _chunks, byte_to_char, sentence_spans, slice_spans
+from transforms.text import _CHUNK, _abbreviation_ends, _chunks, byte_to_char, sentence_spans, slice_spans
 
 NO_WORDS = [2**64 - 1] * 128  # the MinHash signature of an empty shingle set: every slot at the maximum
 TEXT = (
@@ -54,6 +54,25 @@ def test_a_scale_abbreviation_ends_a_sentence_only_before_a_new_one():
         "Der Gewinn lag bei 2 Mrd.",
         "Im Vorjahr waren es 4 Mio. und mehr.",
     ]
+
+
+def test_abbreviation_ends_of_chunks():
+    # a title, a scale abbreviation the next chunk continues (lower case) or not (a capital), an initial,
+    # and a scale abbreviation in the last chunk, which no chunk continues
+    chunks = pl.Series(
+        [
+            "Dr. ",
+            "Smith came. ",
+            "It was 2 Mrd. ",
+            "euro. ",
+            "Sum 3 Mio. ",
+            "Then more. ",
+            "J. ",
+            "last 4 mio. ",
+        ]
+    )
+    assert _abbreviation_ends(chunks).to_list() == [True, False, True, False, False, False, True, False]
+    assert _abbreviation_ends(pl.Series([], dtype=pl.String)).to_list() == []
 
 
 def test_chunks_of_a_text_by_the_compiled_scan():
