@@ -17,7 +17,7 @@ import polars as pl
 from transforms.text import frame_schema, slice_spans
 from warehouse.schemas import CODE_ONLY_CURRENCIES, CURRENCIES, METRICS, RATE_KINDS, UNITS
 
-EXTRACTOR_VERSION = "metrics-2026.12.02.2"
+EXTRACTOR_VERSION = "metrics-2026.12.03-qmet"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -1155,9 +1155,29 @@ _MONEY_CUES = [
     ("funding", r"funding|financing|(?:funding\s+|seed\s+)?rounds?|融资"),
 ]  # fmt: skip
 _CUE_ANY = "|".join(f"(?:{pat})" for _, pat in _MONEY_CUES)
+# One-off costs booked against earnings, named by the nearest noun as `_MONEY_CUES` are (money only: a
+# percent's nouns are `_CUE_ANY`'s): a charge, an impairment, a write-down or write-off, a provision
+# ("restructuring charges of $95 million", "an impairment of EUR 1.2 billion", "$300m of write-downs"),
+# and the words of German, French, Spanish and Italian statements for them (Wertminderung, Rückstellungen,
+# dépréciation, deterioro, saneamiento, svalutazione, accantonamento, oneri straordinari). Kind `charge`.
+# A bare English "charge" is also a price ("charges $5 a month", "a $5 charge"): "_charge", decided by
+# `_charge_or_price`.
+_CHARGE_CUES = [
+    (
+        "charge",
+        r"(?:restructuring|impairment|one-?(?:off|time)|non-?cash|pre-?tax|special|exceptional|severance|"
+        r"accounting|litigation|legal)\s+charges?|impairments?|write-?downs?|write-?offs?|provisions?|"
+        r"wertminderung(?:en)?|wertberichtigung(?:en)?|abschreibung(?:en)?|rückstellung(?:en)?|sonderbelastung(?:en)?|"
+        r"dépréciations?|charges?\s+(?:exceptionnelles?|de\s+restructuration)|deterioros?|saneamientos?|provisiones|"
+        r"cargos?\s+(?:extraordinarios?|por\s+deterioro)|svalutazion[ei]|accantonament[oi]|"
+        r"oneri\s+(?:straordinari|di\s+ristrutturazione)",
+    ),
+    ("_charge", r"charges?"),
+]
+_MONEY_CUE_ANY = "|".join(f"(?:{pat})" for _, pat in [*_MONEY_CUES, *_CHARGE_CUES])
 # The nouns of a financial statement's lines: loss, profit, revenue.
 _STATEMENT_ANY = "|".join(f"(?:{pat})" for _, pat in _MONEY_CUES[:3])
-_CUE_HINT = f"(?i){_CUE_ANY}"
+_CUE_HINT = f"(?i){_MONEY_CUE_ANY}"
 # "loss of", "revenue for the quarter was", "loss widened to": up to four words between; a digit, a
 # comma or a full stop between them ends the clause the cue names — except the noun's own change in
 # percent ("revenue rose 10% to $5 billion"). A sign glued to the figure is not a word between
@@ -1165,7 +1185,7 @@ _CUE_HINT = f"(?i){_CUE_ANY}"
 # (a word is of Latin letters, accented ones too: "a progressé de 4% à", "cayó un")
 _PCT_BETWEEN = r"[0-9]+(?:\.[0-9]+)?\s?(?:%|per\s?cent|percent)\s+(?:[a-zß-ÿ-]+\s+){0,2}"
 _CUE_LEFT = (
-    rf"^.*(?:^|[^a-z])({_CUE_ANY})(?:\s+(?:[a-zß-ÿ-]+\s+){{0,4}}(?:{_PCT_BETWEEN})?|[为达了约至到超过是]{{0,3}})"
+    rf"^.*(?:^|[^a-z])({_MONEY_CUE_ANY})(?:\s+(?:[a-zß-ÿ-]+\s+){{0,4}}(?:{_PCT_BETWEEN})?|[为达了约至到超过是]{{0,3}})"
     r"[-−–]?$"
 )
 _CUE_MODIFIERS = (
@@ -1173,7 +1193,7 @@ _CUE_MODIFIERS = (
     r"|cumulative|combined|的|净)"
 )
 # ("$5 billion in capital expenditures", "£150m of cost savings")
-_CUE_RIGHT = rf"^\s*(?:\)\s*)?(?:(?:in|of)\s+)?(?:{_CUE_MODIFIERS}\s*){{0,2}}({_CUE_ANY})(?:[^a-z]|$)"
+_CUE_RIGHT = rf"^\s*(?:\)\s*)?(?:(?:in|of)\s+)?(?:{_CUE_MODIFIERS}\s*){{0,2}}({_MONEY_CUE_ANY})(?:[^a-z]|$)"
 # Earnings per share, not a share price: the nearest cue before the figure in its clause is an
 # earnings word ("EPS was €1.73 versus €3.20", "earnings of $0.29 a share", "earned $4.37 per share",
 # "a profit of $1.10 a share"), or EPS follows it; a dividend word names a dividend per share ("a
@@ -2721,6 +2741,33 @@ def clause_context(kept: pl.DataFrame) -> pl.DataFrame:
     ).drop("_cl")
 
 
+# The words before an amount that make a bare "charge" a one-off cost whatever its size ("a one-time
+# charge of $900,000").
+_CHARGE_MODIFIER_LEFT = (
+    r"(?i)(?-u:\b)(?:restructuring|impairment|one-?(?:off|time)|non-?cash|pre-?tax|special|exceptional|"
+    r"severance|accounting|litigation|legal)\s+charges?\s+(?:[a-z]+\s+){0,3}$"
+)
+
+
+def _charge_or_price(kept: pl.DataFrame) -> pl.DataFrame:
+    """`_near` "_charge" (a bare "charge" named nearest an amount, `_CHARGE_CUES`) -> charge when the
+    amount is in millions or more or a one-off word qualifies the noun, price otherwise: companies book
+    charges of millions, and charge customers prices ("charges $5 a month", "a $5 charge")."""
+    bare = pl.col("_near") == "_charge"
+    if not kept.select(bare.any()).item():
+        return kept
+    kept = _on_rows(
+        kept,
+        bare.fill_null(False),
+        _ch=pl.when(
+            (pl.col("_lo_scale") >= 1e6) | pl.col("_left").str.tail(60).str.contains(_CHARGE_MODIFIER_LEFT)
+        )
+        .then(pl.lit("charge"))
+        .otherwise(pl.lit("price")),
+    )
+    return kept.with_columns(pl.coalesce("_ch", "_near").alias("_near")).drop("_ch")
+
+
 def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     """Step `kind`: adds `qualifier` (up_to, over, about, ...) and `kind` (what the figure measures:
     revenue, funding, share_price, ...; null when the sentence does not say)."""
@@ -2774,8 +2821,9 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     kept = _on_rows(
         kept,
         cue.is_not_null(),
-        _near=_first_match_map(cue, [(pat, kind) for kind, pat in _MONEY_CUES], "^(?:{})$"),
+        _near=_first_match_map(cue, [(pat, kind) for kind, pat in [*_MONEY_CUES, *_CHARGE_CUES]], "^(?:{})$"),
     ).drop("_hl", "_hr", "_cue_r", "_cue_l")
+    kept = _charge_or_price(kept)
     # A percent's nearest noun before it (`_PCT_CUE_LEFT`: the noun _pc, the words between _pb) and
     # the kind it names (`_percent_cue`), read only where a cue word is on the left.
     # (the hint is looked for in the percent figures' words alone: a quarter of the figures; both groups

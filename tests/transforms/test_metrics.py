@@ -1596,3 +1596,27 @@ def test_sub_unit_range_after_a_change_verb_is_two_figures() -> None:
 )
 def test_money_and_staff_kinds(text: str, expected: list[tuple]) -> None:
     assert _figures(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a one-off cost booked against earnings is a charge, named before or after the amount
+        ("Acme booked restructuring charges of $95 million.", [("$95 million", "charge")]),
+        ("Acme recorded an impairment of EUR 1.2 billion and write-downs of $300m.",
+         [("EUR 1.2 billion", "charge"), ("$300m", "charge")]),
+        ("Acme took a $2 billion charge and set aside provisions of $40 million.",
+         [("$2 billion", "charge"), ("$40 million", "charge")]),
+        ("Acme took a one-time charge of $900,000.", [("$900,000", "charge")]),
+        # a bare "charge" of a small amount stays a price
+        ("Acme charges $5 a month and adds a $2 delivery charge.", [("$5", "price"), ("$2", "price")]),
+        # the words of German, French, Spanish and Italian statements
+        ("Acme bildete Rückstellungen von 800 Millionen Euro.", [("800 Millionen Euro", "charge")]),
+        ("Acme a passé une dépréciation de 500 millions d'euros.", [("500 millions d'euros", "charge")]),
+        ("Acme registró un deterioro de 300 millones de euros.", [("300 millones de euros", "charge")]),
+        ("Acme ha registrato svalutazioni per 200 milioni di euro.", [("200 milioni di euro", "charge")]),
+    ],
+)  # fmt: skip
+def test_one_off_costs_are_charges_not_prices(text: str, expected: list[tuple]) -> None:
+    out = extract_metrics(*_frames([text], {}))
+    assert out.select("surface", "kind").rows() == expected
