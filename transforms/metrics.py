@@ -15,7 +15,7 @@ from functools import reduce
 import polars as pl
 
 from transforms.text import frame_schema, slice_spans
-from warehouse.schemas import CODE_ONLY_CURRENCIES, CURRENCIES, METRICS, RATE_KINDS, UNITS
+from warehouse.schemas import CODE_ONLY_CURRENCIES, CURRENCIES, METRICS, RATE_KINDS, UNITS, WORD_CURRENCIES
 
 EXTRACTOR_VERSION = "metrics-2026.12.03-qmet"
 
@@ -2245,6 +2245,56 @@ def document_context(docs: pl.DataFrame, wanted: pl.Series, japan: pl.Series | N
     return vehicles.join(japan_docs, on="_d", how="left", maintain_order="left").collect(engine=_ENGINE)
 
 
+# The words of money around an amount in a code that is also a word (`WORD_CURRENCIES`): "PROFIT OF TRY 3
+# BILLION", "RAISED ARS 2.5 BILLION", "BONDS WORTH TRY 3 BILLION".
+_WORD_CODE_MONEY = (
+    r"(?i)(?-u:\b)(?:revenues?|sales|turnover|profits?|loss(?:es)?|earnings|income|ebitda|funding|rais(?:e|es|ed|ing)|"
+    r"worth|valu(?:e|ed|ation)|paid|pays?|spen[dt]|invest\w*|bonds?|debt|loans?|deals?|budget|costs?|prices?|"
+    r"fines?|dividends?|capital|cash|fund|assets|bid|offer)(?-u:\b)"
+)
+
+
+def _word_code_units(base: pl.DataFrame) -> pl.DataFrame:
+    """Amounts in a code that is also an English word (`WORD_CURRENCIES`: "ALL", "TRY", "CUP") stay money
+    only where the text writes it as a code: in text with lower-case letters around the figure (a
+    headline or an all-caps line writes every word in capitals: "TRY 3 MILLION TIMES", "3 MILLION CUP
+    HOLDERS"), or with a money cue (a decimal, another currency in the document, a money word within a
+    few words: `_WORD_CODE_MONEY`), and never before a noun of things counted ("ALL 3 MILLION
+    CUSTOMERS" counts customers). Otherwise the unit is that noun's or none. A word code before the
+    number that is no currency is no part of the figure: the surface and `start` leave it out ("ALL 40
+    STORES" -> "40 STORES")."""
+    code = pl.col("_currency").is_in(WORD_CURRENCIES).fill_null(False)
+    prefix = pl.col("cur").str.strip_chars().is_in(WORD_CURRENCIES).fill_null(False)
+    rows = code | prefix
+    if not base.select(rows.any()).item():
+        return base
+    window = pl.col("_left").str.tail(40) + pl.col("surface") + pl.col("_right").str.head(40)
+    # (a document naming another currency: any figure of a currency that is no word code)
+    other = base.filter(pl.col("unit").is_in(list(CURRENCIES)) & ~code).get_column("_d").unique()
+    money = pl.col("_rest_unit").is_null() & (
+        window.str.contains(r"[a-z]")
+        | pl.col("lo").str.contains(r"[.,][0-9]{1,2}$")
+        | pl.col("_d").is_in(other.implode())
+        | window.str.contains(_WORD_CODE_MONEY)
+    )
+    base = _on_rows(base, rows, _wc_money=money)
+    money = pl.col("_wc_money").fill_null(True)
+    unit = pl.when(code & ~money).then(pl.col("_rest_unit")).otherwise(pl.col("unit"))
+    base = base.with_columns(unit.alias("unit"))
+    # (the code before the number, now no currency: out of the surface, into the left context)
+    cut = prefix & ~pl.col("unit").is_in(list(CURRENCIES)).fill_null(False)
+    kept = pl.col("surface").str.slice(pl.col("cur").str.len_chars()).str.strip_chars_start()
+    shift = pl.col("surface").str.len_chars() - kept.str.len_chars()
+    return base.with_columns(
+        pl.when(cut).then(pl.col("start") + shift).otherwise(pl.col("start")).alias("start"),
+        pl.when(cut)
+        .then(pl.col("_left") + pl.col("surface").str.head(shift))
+        .otherwise(pl.col("_left"))
+        .alias("_left"),
+        pl.when(cut).then(kept).otherwise(pl.col("surface")).alias("surface"),
+    ).drop("_wc_money")
+
+
 def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) -> pl.DataFrame:
     """Step `unit`: adds `unit` (a UNITS code or null) from the currency, the words after the number
     or a cue to its left, then corrected by the sentence and document (`document_context`): a team's
@@ -2287,6 +2337,7 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
         .drop("_lu")
         .collect(engine=_ENGINE)
     )
+    base = _word_code_units(base)
     # The sentence and document are read only for the units they may change (most figures keep theirs).
     needs = pl.col("unit").is_in(["people", "_generic", "CNY_per_share", *CURRENCIES]).fill_null(False)
     is_people = pl.col("unit") == "people"

@@ -424,6 +424,15 @@ def _currencies_in_use(min_population: int = 1_000_000) -> tuple[str, ...]:
 CURRENCIES = (*NAMED_CURRENCIES, *(c for c in _currencies_in_use() if c not in NAMED_CURRENCIES))
 # Codes that `transforms.metrics` reads only as written, in capitals: "NOK", never "nok"
 CODE_ONLY_CURRENCIES = CURRENCIES[len(NAMED_CURRENCIES) :]
+# Codes of CODE_ONLY_CURRENCIES whose lower-case form is an English word or a common abbreviation
+# (Zipf frequency >= WORD_CODE_ZIPF in wordfreq's English list, 3 = once per million words): written in
+# capitals they are as often the word as the currency ("ALL 40 STORES", "TRY 3 TIMES", "AMD", "PHP").
+# Written out here, as wordfreq takes ~0.7 s to load; tests/warehouse/test_schemas.py derives it again.
+WORD_CODE_ZIPF = 3.0
+WORD_CURRENCIES = (
+    "ALL", "AMD", "ARS", "BAM", "BOB", "COP", "CRC", "CUP", "GEL", "MAD", "NPR", "PEN", "PHP", "RON", "RUB",
+    "SAR", "SOS", "TRY", "YER",
+)  # fmt: skip
 UNITS = (
     *CURRENCIES,
     *(f"{c}_per_share" for c in CURRENCIES),

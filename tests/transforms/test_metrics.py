@@ -1620,3 +1620,25 @@ def test_money_and_staff_kinds(text: str, expected: list[tuple]) -> None:
 def test_one_off_costs_are_charges_not_prices(text: str, expected: list[tuple]) -> None:
     out = extract_metrics(*_frames([text], {}))
     assert out.select("surface", "kind").rows() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a code that is also a word, in a line written in capitals, is the word: no money
+        ("WE WILL TRY 2 MILLION TIMES, SAYS ACME.", []),
+        ("ACME TO SELL 3 MILLION CUP HOLDERS THIS YEAR.", []),
+        # before a noun of things counted it is the word in any case, and no part of the figure
+        ("ALL 40 STORES WILL CLOSE, ACME SAYS.", [("40 STORES", 4, 40.0, "count")]),
+        ("ALL 3 MILLION CUSTOMERS GET A REFUND.", [("3 MILLION CUSTOMERS", 4, 3e6, "count")]),
+        # with a money word near it, or in text with lower-case letters, it is the currency
+        ("ACME POSTS PROFIT OF TRY 3 BILLION.", [("TRY 3 BILLION", 21, 3e9, "TRY")]),
+        ("Acme sold bonds worth TRY 3 billion.", [("TRY 3 billion", 22, 3e9, "TRY")]),
+        # a code that is no word keeps today's reading
+        ("ACME SELLS UNIT FOR NOK 410 MILLION.", [("NOK 410 MILLION", 20, 4.1e8, "NOK")]),
+    ],
+)  # fmt: skip
+def test_word_currency_codes_need_a_money_cue(text: str, expected: list[tuple]) -> None:
+    out = extract_metrics(*_frames([text], {}))
+    assert out.select("surface", "start", "value", "unit").rows() == expected
+    assert [text[s:e] for s, e in out.select("start", "end").rows()] == [r[0] for r in expected]
