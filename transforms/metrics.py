@@ -1075,19 +1075,25 @@ def _left_units(frame: pl.LazyFrame, rows: pl.Expr) -> pl.LazyFrame:
 _LOSS_EU = r"verlust(?:e|en)?|pertes?|pérdidas?|perdit[ae]"
 _PROFIT_EU = (
     r"(?:netto|rein|konzern)?gewinn(?:e|s)?|bénéfices?|résultat\s+net|beneficios?|gananci(?:a|as)|"
-    r"utile(?:\s+netto)?|utili"
+    r"utile(?:\s+netto)?|utili|"
+    # (the "result" of a statement is its profit: "operatives Ergebnis", "résultat d'exploitation")
+    r"(?:netto|konzern|betriebs)?ergebnis(?:se)?|résultat\s+(?:opérationnel|d['’]exploitation)|"
+    r"resultado\s+(?:neto|operativo|de\s+explotación)|risultato\s+(?:netto|operativo)"
 )
 _REVENUE_EU = (
     r"(?:konzern)?umsatz|umsätze|erlöse|chiffre\s+d['’]affaires|ventes|ingresos|facturación|ventas|ricavi|"
     r"fatturato"
 )
+# A market share in German, French, Spanish and Italian ("Marktanteil", "part de marché", "cuota de mercado",
+# "quota di mercato")
+_MARKET_SHARE_EU = r"marktanteile?|parts?\s+de\s+marché|cuotas?\s+de\s+mercado|quot[ae]\s+di\s+mercato"
 # Patterns the kind rules look for anywhere in the figure's sentence (lower-cased): tested once per
 # sentence, not once per figure (`figure_kinds`); a tuple holds when any of its patterns matches.
 _KIND_SENTENCE = {
     "_s_context": r"context|window",
     "_s_training": r"train|pre-?train|dataset|corpus",
     "_s_stock": _STOCK,
-    "_s_market_share": r"market\s+share|share\s+of\s+the\s+[A-Za-z0-9_]*\s*market",
+    "_s_market_share": rf"market\s+share|share\s+of\s+the\s+[A-Za-z0-9_]*\s*market|{_MARKET_SHARE_EU}",
     "_s_revenue": rf"(?-u:\b)(?:revenues?|sales|turnover|{_REVENUE_EU})(?-u:\b)|营收|收入",
     "_s_market_cap": r"market\s+(?:cap|value)",
     "_s_funding": r"融资|(?-u:\b)(?:raised?|raising|funding|financing|round|series\s+[a-f](?-u:\b)|seed|backed)",  # noqa: E501
@@ -1266,13 +1272,49 @@ _RATE_VERBS = (
     r"remained|remains|held|holds|came|comes|eas\w*|edg\w*|accelerat\w*|slow\w*|cool\w*|pick\w*|quicken\w*|"
     r"ran|runs|running|of|at|to|in|on|for|by|over|year-on-year|annually"
 )
+# The same rates as German, French, Spanish and Italian central banks and statistics offices name them
+# ("der Leitzins liegt bei 4 Prozent", "le taux de chômage s'est établi à 7,3 %", "la tasa de paro se situó
+# en el 12 %", "l'inflazione si è attestata all'1,8 %"): one branch more of each kind's pattern.
+_RATE_CUES_EU = {
+    "interest_rate": (
+        r"leitzins(?:satz|en)?|einlagenzins(?:satz)?|zinssatz|taux\s+(?:directeurs?|d['’]intérêt)|"
+        r"tipos?\s+de\s+(?:interés|referencia)|tasas?\s+de\s+interés|tass[oi]\s+(?:di\s+interesse|di\s+riferimento)"
+    ),
+    "inflation": (
+        r"inflationsrate|teuerung(?:srate)?|inflación|inflazione|"
+        r"(?:tasa\s+de|tasso\s+di|tasso\s+d['’]|taux\s+d['’])\s*(?:inflación|inflazione|inflation)"
+    ),
+    "unemployment_rate": (
+        r"arbeitslosen(?:quote|rate)|(?:taux\s+de\s+)?chômage|(?:tasa\s+de\s+)?(?:paro|desempleo)|"
+        r"(?:tasso\s+di\s+)?disoccupazione"
+    ),
+    "gdp_growth": r"bruttoinlandsprodukts?|bip|pib|pil",
+}
+_RATE_CUES = [
+    (kind, f"{pat}|{_RATE_CUES_EU[kind]}" if kind in _RATE_CUES_EU else pat) for kind, pat in _RATE_CUES
+]
+# A rate noun of `_RATE_CUES_EU` that names the rate itself, as "rate" does in English (`_percent_cue`)
+_RATE_NAMED_EU = r"zins(?:satz|en)?$|rate$|quote$|^(?:taux|tasa|tasso|tipo)s?\s"
+# The verbs of a level and the prepositions after a bare rate noun in the same languages ("lag bei",
+# "s'est établie à", "se situó en", "si è attestata al")
+_RATE_VERBS_EU = (
+    r"lag|liegt|lagen|liegen|betrug|beträgt|erreichte|verharrte|blieb|bleibt|im|bei|von|"
+    # (no character class of the curly apostrophe: `_RATE_NEXT` is ASCII mode)
+    r"s(?:'|’)est|s(?:'|’)établit|est|était|reste|ressort\w*|atteint|a|au|à|de|"
+    r"se|fue|era|es|sigue|alcanzó|en|el|del|"
+    r"si|è|resta|rimane|ha|al|all(?:'|’)|nel"
+)
 _RATE_ANY = "|".join(f"(?:{pat})" for _, pat in _RATE_CUES)
 # A margin, also as the translation of 毛利率 / 利润率 ("gross profit rate").
-_MARGIN_CUE = r"margins?|(?:gross\s+|operating\s+|net\s+)?profit\s+rates?"
+_MARGIN_CUE = (
+    r"margins?|(?:gross\s+|operating\s+|net\s+)?profit\s+rates?|"
+    # (German, French, Spanish, Italian: "Bruttomarge", "EBIT-Marge", "marge opérationnelle", "margen")
+    r"[a-zß-ÿ]*marge|marges|márgenes|margen|margine|margini"
+)
 # (one figure may stand between the noun and a level reached or left: "inflation fell 0.4 points to 2.6%";
 # "revenue rose 10% while costs fell 3%" gives the 3% no noun)
 _PCT_CUE_LEFT = (
-    rf"^.*(?:^|[^a-z])({_STOCK_CUE}|{_MARGIN_CUE}|{_CUE_ANY}|{_RATE_ANY}|market\s+share)"
+    rf"^.*(?:^|[^a-z])({_STOCK_CUE}|{_MARGIN_CUE}|{_CUE_ANY}|{_RATE_ANY}|market\s+share|{_MARKET_SHARE_EU})"
     r"((?:\s+[a-zß-ÿ][a-zß-ÿ0-9'’-]*){0,6}(?:\s+[0-9]+(?:\.[0-9]+)?\s?(?:%|per\s?cent|percent(?:age\s+points?)?|"
     r"basis\s+points?|pc|bps|points?)(?:\s+[a-zß-ÿ][a-zß-ÿ0-9'’-]*){0,2}\s+(?:to|from|at|and|or)(?:\s+[a-z]+)?"
     # (or the noun's amount, then its change: "revenue of $14.6 billion, up 4%", "sales were €2bn, down 3%")
@@ -1280,7 +1322,9 @@ _PCT_CUE_LEFT = (
     r"(?:up|down|rising|falling|growing|increasing|decreasing|declining))?)\s*$"
 )
 _PCT_CUE_HINT = (
-    rf"(?i){_STOCK_CUE}|{_CUE_ANY}|margin|market\s+share|rates?(?-u:\b)|target\s+range|yields?|inflation|prices?|"
+    rf"(?i){_STOCK_CUE}|{_CUE_ANY}|margin|marge|margen|margine|zins|taux|tasa|tasso|tipos?\s|inflaci|inflaz|"
+    rf"teuerung|arbeitslos|chômage|paro|desempleo|disoccupazione|bip|pib|pil|{_MARKET_SHARE_EU}|"
+    r"market\s+share|rates?(?-u:\b)|target\s+range|yields?|inflation|prices?|"
     r"cpi|ppi|hicp|jobless|"
     r"unemploy|gdp|domestic|econom|利率|通胀|通货膨胀|消费者物价|失业率|经济增长|国内生产总值"
 )
@@ -1325,7 +1369,9 @@ _CHANGE_WORDS = (
     rf"(?-u)(?-u:\b)(?:{_CHANGE_UP_WORDS}|{_CHANGE_DOWN_WORDS}|rise[sn]?|fall(?:s|en)?|grow(?:s|n)?|surg\w*|slid|"
     r"lower\w*|dipp?\w*|expand\w*|contract\w*)(?:(?u:[^A-Za-z0-9_])|$)"
 )
-_RATE_NEXT = rf"(?-u)^(?:\s+(?:{_RATE_VERBS})(?:\s|$)|$)|^\s+{_CHANGE_WORDS.removeprefix('(?-u)')}"
+_RATE_NEXT = (
+    rf"(?-u)^(?:\s+(?:{_RATE_VERBS}|{_RATE_VERBS_EU})(?:\s|$)|$)|^\s+{_CHANGE_WORDS.removeprefix('(?-u)')}"
+)
 
 
 def _percent_cue(cue: pl.Expr, between: pl.Expr, points: pl.Expr) -> pl.Expr:
@@ -1341,7 +1387,11 @@ def _percent_cue(cue: pl.Expr, between: pl.Expr, points: pl.Expr) -> pl.Expr:
     # "jobless claims rose 5%", "GDP per capita grew 3%" are other figures)
     rate = pl.when(
         ~between.str.contains(r"(?:^|\s)(?:and|or|but|while|whereas)\s+[a-z]")
-        & (cue.str.contains(r"rates?$|利率|失业率") | between.str.contains(_RATE_NEXT))
+        & (
+            cue.str.contains(r"rates?$|利率|失业率")
+            | cue.str.contains(_RATE_NAMED_EU)
+            | between.str.contains(_RATE_NEXT)
+        )
     ).then(_first_match_map(cue, [(pat, kind) for kind, pat in _RATE_CUES], "^(?:{})$"))
     return (
         pl.when(cue.is_null())
@@ -1468,6 +1518,11 @@ def _kind_words(left: pl.Expr, right: pl.Expr) -> tuple[dict[str, pl.Expr], dict
         "market_share": rgt.str.contains(
             r"^\s+(?:[a-z-]+\s+){0,2}share(?:\s*[,.;:)]|\s+(?:of|in|among|on)\s|\s*$)"
         ),
+        # "fell to 84.2% from 88.9%", "rose 6% to 87.5%": a level reached or left, whatever changed (the
+        # sentence's words of change name no kind of it; its own noun still does: `_percent_cue`)
+        "level": lft.str.contains(
+            r"(?-u:\b)(?:to|from)\s+(?:(?:about|around|nearly|almost|roughly|some|a\s+record)\s+)?$"
+        ),
         # ("on MMLU" is a benchmark; "on Friday", "on May 5", "on 5 May" are dates)
         "benchmark": right.str.contains(r"^\s+on\s+(?:the\s+)?[A-Z0-9]")
         & ~right.str.contains(
@@ -1532,6 +1587,7 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
             (cue.is_null() & s("_s_stock") & s("_stock_near"), "stock_change"),
             (pct["benchmark"], "benchmark_score"),
             (s("_s_market_share"), "market_share"),
+            (pct["level"], pl.lit(None, dtype=pl.String)),
             (s("_s_change"), "change"),
         ]
     )
@@ -2358,7 +2414,8 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
         r"(?i)(?-u:\b)(?:team|staff|employ[A-Za-z0-9_]*|workforce|hire[A-Za-z0-9_]*|recruit[A-Za-z0-9_]*|headcount|lab)(?-u:\b)|团队|员工|实验室"  # noqa: E501
     )
     eps = pl.col("_left").str.contains(
-        r"(?i)(?:(?-u:\b)(?:shares?|stock|eps)(?-u:\b)(?:[^.;:]|\.[0-9]){0,50}|股价[^。；]{0,12})$"
+        # (and the share and "per share" of German, French, Spanish, Italian: "Ergebnis je Aktie lag bei")
+        rf"(?i)(?:(?-u:\b)(?:shares?|stock|eps|aktien?|{_PER_SHARE_WORDS})(?-u:\b)(?:[^.;:]|\.[0-9]){{0,50}}|股价[^。；]{{0,12}})$"
     ) | pl.col("_right").str.contains(
         r"(?i)^\s*(?:to\s+\S+\s+)?(?:in\s+)?(?:adjusted\s+|diluted\s+|gaap\s+)?(?:earnings|eps)\s+per\s+share"
     )

@@ -496,7 +496,7 @@ CASES = [
     ("Analysts expect a 3% consumer price inflation and a 0.5% rise in interest rates.",
      [("3%", 3.0, None, "percent", None, "inflation", None), ("0.5%", 0.5, None, "percent", None, "interest_rate_change", None)]),  # noqa: E501
     ("Taxes took 3% of GDP and tax rates rose to 21%.",
-     [("3%", 3.0, None, "percent", None, "change", None), ("21%", 21.0, None, "percent", None, "change", None)]),  # noqa: E501
+     [("3%", 3.0, None, "percent", None, "change", None), ("21%", 21.0, None, "percent", None, None, None)]),  # noqa: E501
     # a percent in points names a rate's change, point_change when no rate is named (never a relative change)
     ("Globex's gross margin widened by 2.1 percentage points, and revenue growth slowed by 4 percentage points.",  # noqa: E501
      [("2.1 percentage points", 2.1, None, "percent", None, "margin_change", GLOBEX), ("4 percentage points", 4.0, None, "percent", None, "point_change", GLOBEX)]),  # noqa: E501
@@ -1354,20 +1354,20 @@ def _figures(text: str) -> list[tuple]:
         ("Der Umsatz stieg um 12 Prozent auf 3 Mrd. Euro.",
          [("12 Prozent", 12.0, None, "percent", None, "revenue_change", "up"),
           ("3 Mrd. Euro", 3e9, None, "EUR", None, "revenue", None)]),
-        ("Die Inflation lag zuletzt bei 2,4 Prozent.", [("2,4 Prozent", 2.4, None, "percent", None, None, None)]),  # noqa: E501
+        ("Die Inflation lag zuletzt bei 2,4 Prozent.", [("2,4 Prozent", 2.4, None, "percent", None, "inflation", None)]),  # noqa: E501
         ("Die Preise sollen um 6 bis 8 Prozent steigen.", [("6 bis 8 Prozent", 6.0, 8.0, "percent", None, None, None)]),  # noqa: E501
         ("Les ventes ont progressé de 12 pour cent.", [("12 pour cent", 12.0, None, "percent", None, "revenue_change", "up")]),  # noqa: E501
         ("Les prix augmenteront de 6 à 8 pour cent.", [("6 à 8 pour cent", 6.0, 8.0, "percent", None, None, None)]),  # noqa: E501
         ("Las ventas crecieron un 5 por ciento.", [("5 por ciento", 5.0, None, "percent", None, "revenue_change", "up")]),  # noqa: E501
         ("Los precios subirán de 5 a 7 por ciento.", [("5 a 7 por ciento", 5.0, 7.0, "percent", None, None, "up")]),  # noqa: E501
         ("Le vendite sono salite del 3 per cento.", [("3 per cento", 3.0, None, "percent", None, None, "up")]),  # noqa: E501
-        ("Le taux directeur a reculé de 0,5 point.", [("0,5 point", 0.5, None, "percent", None, "point_change", "down")]),  # noqa: E501
+        ("Le taux directeur a reculé de 0,5 point.", [("0,5 point", 0.5, None, "percent", None, "interest_rate_change", "down")]),  # noqa: E501
         ("Der Leitzins sank um 0,25 Prozentpunkte.",
-         [("0,25 Prozentpunkte", 0.25, None, "percent", None, "point_change", "down")]),
+         [("0,25 Prozentpunkte", 0.25, None, "percent", None, "interest_rate_change", "down")]),
         ("The index rose 289 points on the day.", []),
         # a move from one percent to another is two figures, no range
         ("Le taux de marge est passé de 6% à 8% cette année.",
-         [("6%", 6.0, None, "percent", None, None, None), ("8%", 8.0, None, "percent", None, None, None)]),
+         [("6%", 6.0, None, "percent", None, "margin", None), ("8%", 8.0, None, "percent", None, None, None)]),  # noqa: E501
     ],
 )  # fmt: skip
 def test_percent_words_of_other_languages(text: str, expected: list[tuple]) -> None:
@@ -1642,3 +1642,37 @@ def test_word_currency_codes_need_a_money_cue(text: str, expected: list[tuple]) 
     out = extract_metrics(*_frames([text], {}))
     assert out.select("surface", "start", "value", "unit").rows() == expected
     assert [text[s:e] for s, e in out.select("start", "end").rows()] == [r[0] for r in expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a rate's or margin's noun and a verb of a level, in German, French, Spanish and Italian
+        ("Die operative Marge lag bei 12 Prozent, die Arbeitslosenquote bei 6,1 Prozent.",
+         [("12 Prozent", "margin"), ("6,1 Prozent", "unemployment_rate")]),
+        ("Der Leitzins liegt bei 4 Prozent.", [("4 Prozent", "interest_rate")]),
+        ("Le taux de chômage s'est établi à 7,3 %.", [("7,3 %", "unemployment_rate")]),
+        ("L'inflation s'est établie à 2,1 % sur un an.", [("2,1 %", "inflation")]),
+        ("La inflación se situó en el 3,2 %.", [("3,2 %", "inflation")]),
+        ("El margen operativo se situó en el 11 %.", [("11 %", "margin")]),
+        ("L'inflazione si è attestata all'1,8 %.", [("1,8 %", "inflation")]),
+        ("Der Marktanteil lag bei 15 Prozent.", [("15 Prozent", "market_share")]),
+        # the "result" of a statement is its profit, per share its earnings per share
+        ("Das operative Ergebnis lag bei 800 Millionen Euro.", [("800 Millionen Euro", "profit")]),
+        ("Das Ergebnis je Aktie lag bei 1,20 Euro.", [("1,20 Euro", "eps")]),
+    ],
+)  # fmt: skip
+def test_level_statements_in_european_languages(text: str, expected: list[tuple]) -> None:
+    out = extract_metrics(*_frames([text], {}))
+    assert out.select("surface", "kind").rows() == expected
+
+
+def test_a_percent_reached_or_left_is_a_level_not_a_change() -> None:
+    text = "Occupancy fell to 84.2% from 88.9%, and the load factor rose 2% to about 87.5%."
+    out = extract_metrics(*_frames([text], {}))
+    assert out.select("surface", "kind", "direction").rows() == [
+        ("84.2%", None, None),
+        ("88.9%", None, None),
+        ("2%", "change", "up"),
+        ("87.5%", None, None),
+    ]
