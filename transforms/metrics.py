@@ -205,6 +205,25 @@ _COUNT_NOUNS = (
     r"startups|companies|enterprises|partners|chips|images|videos|papers|repositories|shares|homes|"
     r"households|experts|materials|deals|contracts|suppliers|factories|plants|sites)"
 )
+# The measures of industries past tech, in the units their reports use: barrels (of oil, a day: "2.4
+# billion barrels", "700,000 bpd"; "of oil equivalent per day" after them, `_barrels_a_day`), troy
+# ounces of gold and silver, square feet and metres of property ("420,000 square feet", "a
+# 45,000-square-metre warehouse"), TEU (twenty-foot equivalent units, container volume); and what
+# airlines, ports, miners and retailers count: passengers and other visitors (people), flights,
+# aircraft, ships, outlets, mines, wells (`_unit_from_rest` names their units).
+_PASSENGER_NOUNS = r"passengers|travell?ers|visitors|tourists|guests"
+_INDUSTRY_NOUNS = (
+    r"flights|aircraft|airplanes|airliners|planes|jets|vessels|ships|tankers|locations|outlets|branches|"
+    r"restaurants|mines|wells|rigs"
+)
+_MEASURE = (
+    # (one branch for the words after a space: each branch more cost the finder ~1% of the stage)
+    r"|\s+(?:(?:barrels?|bbl)(?:\s+(?:per|a)\s+day)?|bpd|boepd|boe/d|b/d|(?:troy\s+)?(?:ounces|oz)|TEUs?|"
+    r"twenty-foot\s+equivalent\s+units?)"
+    + B
+    + r"|[\s-]+(?:square[\s-]+(?:feet|foot|met(?:re|er)s?)|sq\.?\s?(?:ft|m))"
+    + B
+)
 # Unit phrase right after the number (ordered: the first alternative that matches wins in the finder).
 _UNIT = (
     r"(?:"
@@ -283,6 +302,8 @@ _UNIT = (
     + _GENERIC_NOUNS
     + "|"
     + _COUNT_NOUNS
+    # (`_MEASURE`'s nouns and any subscribers: "410,000 mobile subscribers", "2,400 flights")
+    + f"|{_PASSENGER_NOUNS}|{_INDUSTRY_NOUNS}|subscribers"
     + ")"
     + B
     + r"|\s?(?:[kmgt]wh|(?:kilo|mega|giga|tera)watt[\s-]hours?)"
@@ -299,6 +320,7 @@ _UNIT = (
     + r"|\s+(?:days|weeks)"
     + B
     + r"|\s*(?:天|万?辆)"
+    + _MEASURE
     + r")"
 )
 # "per share" as English, German, French, Spanish and Italian write it ("1,20 Euro je Aktie", "2 euros par
@@ -719,6 +741,7 @@ _UNIT_CLASS = {
     "vehicles": "product", "units": "product", "ratio": "product", "GB": "product", "Tbps": "product",
     "days": "product", "months": "product", "years": "product", "hours": "product",
     "customers": "org", "W": "org", "GWh": "org", "t": "org",
+    "barrels": "org", "barrels_per_day": "org", "oz": "org", "m2": "org", "TEU": "org",
     **{f"{c}_per_million_tokens": "model" for c in CURRENCIES},
 }  # fmt: skip
 # (class, type) -> tier; lower is preferred. Types not listed cannot be the subject.
@@ -955,6 +978,8 @@ _UNIT_FACTORS = {
     "kb": 1e-6, "kilobyte": 1e-6, "mb": 1e-3, "megabyte": 1e-3, "gb": 1.0, "gigabyte": 1.0, "tb": 1e3,
     "terabyte": 1e3, "pb": 1e6, "petabyte": 1e6,
     "kbps": 1e-9, "mbps": 1e-6, "gbps": 1e-3, "tbps": 1.0,
+    "square-feet": 0.09290304, "square-foot": 0.09290304, "sq-ft": 0.09290304, "sq.-ft": 0.09290304,
+    "sq.ft": 0.09290304, "sqft": 0.09290304,
     "week": 7.0, "bps": 0.01, "bp": 0.01, "basis-point": 0.01,
     # (a currency's sub-unit is a hundredth of it: `_CUR_WORDS`)
     "cent": 0.01, "cents": 0.01, "¢": 0.01, "pence": 0.01, "p": 0.01, "paise": 0.01, "rappen": 0.01,
@@ -967,7 +992,7 @@ def _unit_factor(rest: pl.Expr) -> pl.Expr:
     word = (
         rest.str.extract(
             r"(?i)^[\s-]*((?:kilo|mega|giga|tera|peta)?(?:watt[\s-]hour|watt|byte)s?|[kmgtp](?:wh|w|b|bps)|weeks?|bps?|"
-            r"basis[\s-]points?|(?:euro[\s-]?)?cents?|¢|pence|p|paise|rappen)$",
+            r"basis[\s-]points?|(?:euro[\s-]?)?cents?|¢|pence|p|paise|rappen|square[\s-]f(?:ee|oo)t|sq\.?\s?ft)$",
             1,
         )
         .str.to_lowercase()
@@ -1015,6 +1040,14 @@ def _unit_from_rest(rest: pl.Expr) -> pl.Expr:
         (r"^\s?(?:[kmgtp]b|(?:kilo|mega|giga|tera|peta)bytes?)$", "GB"),
         (r"^\s?[kmgt]bps$", "Tbps"),
         (r"^\s+(?:days|weeks)$|^\s*天$", "days"),
+        # (`_MEASURE`: a barrel a day before a barrel; square feet in square metres, `_UNIT_FACTORS`)
+        (r"^\s+(?:(?:barrels?|bbl)\s+(?:per|a)\s+day|bpd|boepd|boe/d|b/d)$", "barrels_per_day"),
+        (r"^\s+(?:barrels?|bbl)", "barrels"),
+        (r"^\s+(?:troy\s+)?(?:ounces|oz)$", "oz"),
+        (r"^[\s-]+(?:square|sq)", "m2"),
+        (r"^\s+(?:teus?|twenty-foot)", "TEU"),
+        (rf"^\s+(?:\S+\s+)?(?:{_PASSENGER_NOUNS})$", "people"),
+        (rf"^\s+(?:\S+\s+)?(?:{_INDUSTRY_NOUNS})$", "count"),
     ]
     return _first_of([(r.str.contains(pat), unit) for pat, unit in rules])
 
@@ -2351,6 +2384,20 @@ def _word_code_units(base: pl.DataFrame) -> pl.DataFrame:
     ).drop("_wc_money")
 
 
+def _barrels_a_day(base: pl.DataFrame) -> pl.DataFrame:
+    """Barrels whose words go on to a day are barrels a day: "612,000 barrels of oil equivalent per day"
+    (the finder leaves "of oil equivalent per day" out of the surface, as any loose tail after "of")."""
+    rows = pl.col("unit") == "barrels"
+    if not base.select(rows.any()).item():
+        return base
+    a_day = pl.col("_right").str.contains(
+        r"(?i)^\s+of\s+(?:oil|crude|oil\s+equivalent|crude\s+oil)\s+(?:(?:per|a)\s+day|daily)(?-u:\b)"
+    )
+    return base.with_columns(
+        pl.when(rows & a_day).then(pl.lit("barrels_per_day")).otherwise(pl.col("unit")).alias("unit")
+    )
+
+
 def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) -> pl.DataFrame:
     """Step `unit`: adds `unit` (a UNITS code or null) from the currency, the words after the number
     or a cue to its left, then corrected by the sentence and document (`document_context`): a team's
@@ -2393,7 +2440,7 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
         .drop("_lu")
         .collect(engine=_ENGINE)
     )
-    base = _word_code_units(base)
+    base = _barrels_a_day(_word_code_units(base))
     # The sentence and document are read only for the units they may change (most figures keep theirs).
     needs = pl.col("unit").is_in(["people", "_generic", "CNY_per_share", *CURRENCIES]).fill_null(False)
     is_people = pl.col("unit") == "people"

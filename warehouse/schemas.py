@@ -227,7 +227,9 @@ METRICS = Table(
         "currency: 45 cents -> 0.45 USD)",
         "value_high": "upper bound of a range, null otherwise",
         "unit": "ISO 4217 code, <CUR>_per_share, <CUR>_per_million_tokens, or a unit of UNITS (parameters, "
-        "tokens, GPU, users, customers, employees, vehicles, units, W, GWh, GB, days, percent, ratio, ...)",
+        "tokens, GPU, users, customers, employees, vehicles, units, W, GWh, GB, days, percent, ratio, "
+        "barrels, barrels_per_day, oz (troy ounces), m2 (square feet converted: 1 sq ft = 0.0929 m2), "
+        "TEU, ...)",
         "qualifier": "about, over, under, up_to, ... when the text hedges the figure",
         "kind": "what the figure measures, null when its words do not say. Money: revenue, profit, loss (a "
         "loss keeps its positive magnitude in `value`, kind loss, not a negative profit), backlog, "
@@ -458,6 +460,13 @@ UNITS = (
     "W",
     "GWh",
     "t",  # metric tonnes
+    # (the measures of oil, mining, property and shipping: oil barrels and barrels a day, troy ounces,
+    # square metres (square feet converted), twenty-foot equivalent units of containers)
+    "barrels",
+    "barrels_per_day",
+    "oz",
+    "m2",
+    "TEU",
     "GB",
     "Tbps",
     "hours",

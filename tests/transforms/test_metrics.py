@@ -1676,3 +1676,29 @@ def test_a_percent_reached_or_left_is_a_level_not_a_change() -> None:
         ("2%", "change", "up"),
         ("87.5%", None, None),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the measures of oil, mining, property and shipping, in the units their reports use
+        ("Acme pumped 612,000 barrels of oil equivalent per day and holds 2.4 billion barrels in reserves.",
+         [("612,000 barrels", 612000.0, "barrels_per_day"), ("2.4 billion barrels", 2.4e9, "barrels")]),
+        ("Acme aims for 700,000 barrels per day.", [("700,000 barrels per day", 700000.0, "barrels_per_day")]),  # noqa: E501
+        ("Acme mined 412,000 ounces of gold.", [("412,000 ounces", 412000.0, "oz")]),
+        ("Acme leased 420,000 square feet and built a 45,000 square metre depot.",
+         [("420,000 square feet", 39019.2768, "m2"), ("45,000 square metre", 45000.0, "m2")]),
+        ("The port handled 2.8 million TEU, and Acme ordered ships of 24,000 twenty-foot equivalent units.",
+         [("2.8 million TEU", 2.8e6, "TEU"), ("24,000 twenty-foot equivalent units", 24000.0, "TEU")]),
+        # what airlines, retailers and telecoms count
+        ("Acme carried 4.2 million passengers on 2,400 flights with 12 new aircraft.",
+         [("4.2 million passengers", 4.2e6, "people"), ("2,400 flights", 2400.0, "count"), ("12 new aircraft", 12.0, "count")]),  # noqa: E501
+        ("Acme added 410,000 mobile subscribers and shut 40 outlets.",
+         [("410,000 mobile subscribers", 410000.0, "users"), ("40 outlets", 40.0, "count")]),
+    ],
+)  # fmt: skip
+def test_units_of_oil_mining_property_shipping_and_travel(text: str, expected: list[tuple]) -> None:
+    out = extract_metrics(*_frames([text], {}))
+    got = out.select("surface", "value", "unit").rows()
+    assert [(s, u) for s, _, u in got] == [(s, u) for s, _, u in expected]
+    assert [v for _, v, _ in got] == pytest.approx([v for _, v, _ in expected])
