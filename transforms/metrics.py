@@ -1356,7 +1356,7 @@ _PCT_CUE_LEFT = (
 )
 _PCT_CUE_HINT = (
     rf"(?i){_STOCK_CUE}|{_CUE_ANY}|margin|marge|margen|margine|zins|taux|tasa|tasso|tipos?\s|inflaci|inflaz|"
-    rf"teuerung|arbeitslos|chômage|paro|desempleo|disoccupazione|bip|pib|pil|{_MARKET_SHARE_EU}|"
+    rf"teuerung|arbeitslos|chômage|(?-u:\b)(?:paro|bip|pib|pil)(?-u:\b)|desempleo|disoccupazione|{_MARKET_SHARE_EU}|"
     r"market\s+share|rates?(?-u:\b)|target\s+range|yields?|inflation|prices?|"
     r"cpi|ppi|hicp|jobless|"
     r"unemploy|gdp|domestic|econom|利率|通胀|通货膨胀|消费者物价|失业率|经济增长|国内生产总值"
