@@ -37,6 +37,11 @@ MAX_VALUE: dict[str, float] = {
     "W": 1e14,  # world electricity generation averages about 3e12 W
     "GWh": 1e8,  # world yearly electricity is about 3e7 GWh
     "t": 1e11,  # world yearly mining of all minerals and fuels is about 2e10 tonnes
+    "barrels": 1e13,  # the world's proven oil reserves are about 1.7e12 barrels
+    "barrels_per_day": 1e9,  # world oil output is about 1e8 barrels a day
+    "oz": 1e11,  # all gold ever mined is about 7e9 troy ounces, yearly silver output about 1e9
+    "m2": 1.5e14,  # the Earth's land area
+    "TEU": 1e10,  # the world's ports handle about 9e8 TEU a year
     "GB": 1e12,
     "Tbps": 1e7,
     "hours": 1e7,

@@ -18,9 +18,9 @@ import pyarrow as pa
 from numba import njit
 
 from transforms.text import frame_schema, gather_bytes, slice_spans
-from warehouse.schemas import CODE_ONLY_CURRENCIES, CURRENCIES, METRICS, RATE_KINDS, UNITS
+from warehouse.schemas import CODE_ONLY_CURRENCIES, CURRENCIES, METRICS, RATE_KINDS, UNITS, WORD_CURRENCIES
 
-EXTRACTOR_VERSION = "metrics-2026.12.02.2"
+EXTRACTOR_VERSION = "metrics-2026.12.03.1"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -208,6 +208,25 @@ _COUNT_NOUNS = (
     r"startups|companies|enterprises|partners|chips|images|videos|papers|repositories|shares|homes|"
     r"households|experts|materials|deals|contracts|suppliers|factories|plants|sites)"
 )
+# The measures of industries past tech, in the units their reports use: barrels (of oil, a day: "2.4
+# billion barrels", "700,000 bpd"; "of oil equivalent per day" after them, `_barrels_a_day`), troy
+# ounces of gold and silver, square feet and metres of property ("420,000 square feet", "a
+# 45,000-square-metre warehouse"), TEU (twenty-foot equivalent units, container volume); and what
+# airlines, ports, miners and retailers count: passengers and other visitors (people), flights,
+# aircraft, ships, outlets, mines, wells (`_unit_from_rest` names their units).
+_PASSENGER_NOUNS = r"passengers|travell?ers|visitors|tourists|guests"
+_INDUSTRY_NOUNS = (
+    r"flights|aircraft|airplanes|airliners|planes|jets|vessels|ships|tankers|locations|outlets|branches|"
+    r"restaurants|mines|wells|rigs"
+)
+_MEASURE = (
+    # (one branch for the words after a space: each branch more cost the finder ~1% of the stage)
+    r"|\s+(?:(?:barrels?|bbl)(?:\s+(?:per|a)\s+day)?|bpd|boepd|boe/d|b/d|(?:troy\s+)?(?:ounces|oz)|TEUs?|"
+    r"twenty-foot\s+equivalent\s+units?)"
+    + B
+    + r"|[\s-]+(?:square[\s-]+(?:feet|foot|met(?:re|er)s?)|sq\.?\s?(?:ft|m))"
+    + B
+)
 # Unit phrase right after the number (ordered: the first alternative that matches wins in the finder).
 _UNIT = (
     r"(?:"
@@ -286,6 +305,8 @@ _UNIT = (
     + _GENERIC_NOUNS
     + "|"
     + _COUNT_NOUNS
+    # (`_MEASURE`'s nouns and any subscribers: "410,000 mobile subscribers", "2,400 flights")
+    + f"|{_PASSENGER_NOUNS}|{_INDUSTRY_NOUNS}|subscribers"
     + ")"
     + B
     + r"|\s?(?:[kmgt]wh|(?:kilo|mega|giga|tera)watt[\s-]hours?)"
@@ -302,6 +323,7 @@ _UNIT = (
     + r"|\s+(?:days|weeks)"
     + B
     + r"|\s*(?:天|万?辆)"
+    + _MEASURE
     + r")"
 )
 # "per share" as English, German, French, Spanish and Italian write it ("1,20 Euro je Aktie", "2 euros par
@@ -722,6 +744,7 @@ _UNIT_CLASS = {
     "vehicles": "product", "units": "product", "ratio": "product", "GB": "product", "Tbps": "product",
     "days": "product", "months": "product", "years": "product", "hours": "product",
     "customers": "org", "W": "org", "GWh": "org", "t": "org",
+    "barrels": "org", "barrels_per_day": "org", "oz": "org", "m2": "org", "TEU": "org",
     **{f"{c}_per_million_tokens": "model" for c in CURRENCIES},
 }  # fmt: skip
 # (class, type) -> tier; lower is preferred. Types not listed cannot be the subject.
@@ -958,6 +981,8 @@ _UNIT_FACTORS = {
     "kb": 1e-6, "kilobyte": 1e-6, "mb": 1e-3, "megabyte": 1e-3, "gb": 1.0, "gigabyte": 1.0, "tb": 1e3,
     "terabyte": 1e3, "pb": 1e6, "petabyte": 1e6,
     "kbps": 1e-9, "mbps": 1e-6, "gbps": 1e-3, "tbps": 1.0,
+    "square-feet": 0.09290304, "square-foot": 0.09290304, "sq-ft": 0.09290304, "sq.-ft": 0.09290304,
+    "sq.ft": 0.09290304, "sqft": 0.09290304,
     "week": 7.0, "bps": 0.01, "bp": 0.01, "basis-point": 0.01,
     # (a currency's sub-unit is a hundredth of it: `_CUR_WORDS`)
     "cent": 0.01, "cents": 0.01, "¢": 0.01, "pence": 0.01, "p": 0.01, "paise": 0.01, "rappen": 0.01,
@@ -970,7 +995,7 @@ def _unit_factor(rest: pl.Expr) -> pl.Expr:
     word = (
         rest.str.extract(
             r"(?i)^[\s-]*((?:kilo|mega|giga|tera|peta)?(?:watt[\s-]hour|watt|byte)s?|[kmgtp](?:wh|w|b|bps)|weeks?|bps?|"
-            r"basis[\s-]points?|(?:euro[\s-]?)?cents?|¢|pence|p|paise|rappen)$",
+            r"basis[\s-]points?|(?:euro[\s-]?)?cents?|¢|pence|p|paise|rappen|square[\s-]f(?:ee|oo)t|sq\.?\s?ft)$",
             1,
         )
         .str.to_lowercase()
@@ -1018,6 +1043,14 @@ def _unit_from_rest(rest: pl.Expr) -> pl.Expr:
         (r"^\s?(?:[kmgtp]b|(?:kilo|mega|giga|tera|peta)bytes?)$", "GB"),
         (r"^\s?[kmgt]bps$", "Tbps"),
         (r"^\s+(?:days|weeks)$|^\s*天$", "days"),
+        # (`_MEASURE`: a barrel a day before a barrel; square feet in square metres, `_UNIT_FACTORS`)
+        (r"^\s+(?:(?:barrels?|bbl)\s+(?:per|a)\s+day|bpd|boepd|boe/d|b/d)$", "barrels_per_day"),
+        (r"^\s+(?:barrels?|bbl)", "barrels"),
+        (r"^\s+(?:troy\s+)?(?:ounces|oz)$", "oz"),
+        (r"^[\s-]+(?:square|sq)", "m2"),
+        (r"^\s+(?:teus?|twenty-foot)", "TEU"),
+        (rf"^\s+(?:\S+\s+)?(?:{_PASSENGER_NOUNS})$", "people"),
+        (rf"^\s+(?:\S+\s+)?(?:{_INDUSTRY_NOUNS})$", "count"),
     ]
     return _first_of([(r.str.contains(pat), unit) for pat, unit in rules])
 
@@ -1078,19 +1111,25 @@ def _left_units(frame: pl.LazyFrame, rows: pl.Expr) -> pl.LazyFrame:
 _LOSS_EU = r"verlust(?:e|en)?|pertes?|pérdidas?|perdit[ae]"
 _PROFIT_EU = (
     r"(?:netto|rein|konzern)?gewinn(?:e|s)?|bénéfices?|résultat\s+net|beneficios?|gananci(?:a|as)|"
-    r"utile(?:\s+netto)?|utili"
+    r"utile(?:\s+netto)?|utili|"
+    # (the "result" of a statement is its profit: "operatives Ergebnis", "résultat d'exploitation")
+    r"(?:netto|konzern|betriebs)?ergebnis(?:se)?|résultat\s+(?:opérationnel|d['’]exploitation)|"
+    r"resultado\s+(?:neto|operativo|de\s+explotación)|risultato\s+(?:netto|operativo)"
 )
 _REVENUE_EU = (
     r"(?:konzern)?umsatz|umsätze|erlöse|chiffre\s+d['’]affaires|ventes|ingresos|facturación|ventas|ricavi|"
     r"fatturato"
 )
+# A market share in German, French, Spanish and Italian ("Marktanteil", "part de marché", "cuota de mercado",
+# "quota di mercato")
+_MARKET_SHARE_EU = r"marktanteile?|parts?\s+de\s+marché|cuotas?\s+de\s+mercado|quot[ae]\s+di\s+mercato"
 # Patterns the kind rules look for anywhere in the figure's sentence (lower-cased): tested once per
 # sentence, not once per figure (`figure_kinds`); a tuple holds when any of its patterns matches.
 _KIND_SENTENCE = {
     "_s_context": r"context|window",
     "_s_training": r"train|pre-?train|dataset|corpus",
     "_s_stock": _STOCK,
-    "_s_market_share": r"market\s+share|share\s+of\s+the\s+[A-Za-z0-9_]*\s*market",
+    "_s_market_share": rf"market\s+share|share\s+of\s+the\s+[A-Za-z0-9_]*\s*market|{_MARKET_SHARE_EU}",
     "_s_revenue": rf"(?-u:\b)(?:revenues?|sales|turnover|{_REVENUE_EU})(?-u:\b)|营收|收入",
     "_s_market_cap": r"market\s+(?:cap|value)",
     "_s_funding": r"融资|(?-u:\b)(?:raised?|raising|funding|financing|round|series\s+[a-f](?-u:\b)|seed|backed)",  # noqa: E501
@@ -1158,9 +1197,29 @@ _MONEY_CUES = [
     ("funding", r"funding|financing|(?:funding\s+|seed\s+)?rounds?|融资"),
 ]  # fmt: skip
 _CUE_ANY = "|".join(f"(?:{pat})" for _, pat in _MONEY_CUES)
+# One-off costs booked against earnings, named by the nearest noun as `_MONEY_CUES` are (money only: a
+# percent's nouns are `_CUE_ANY`'s): a charge, an impairment, a write-down or write-off, a provision
+# ("restructuring charges of $95 million", "an impairment of EUR 1.2 billion", "$300m of write-downs"),
+# and the words of German, French, Spanish and Italian statements for them (Wertminderung, Rückstellungen,
+# dépréciation, deterioro, saneamiento, svalutazione, accantonamento, oneri straordinari). Kind `charge`.
+# A bare English "charge" is also a price ("charges $5 a month", "a $5 charge"): "_charge", decided by
+# `_charge_or_price`.
+_CHARGE_CUES = [
+    (
+        "charge",
+        r"(?:restructuring|impairment|one-?(?:off|time)|non-?cash|pre-?tax|special|exceptional|severance|"
+        r"accounting|litigation|legal)\s+charges?|impairments?|write-?downs?|write-?offs?|provisions?|"
+        r"wertminderung(?:en)?|wertberichtigung(?:en)?|abschreibung(?:en)?|rückstellung(?:en)?|sonderbelastung(?:en)?|"
+        r"dépréciations?|charges?\s+(?:exceptionnelles?|de\s+restructuration)|deterioros?|saneamientos?|provisiones|"
+        r"cargos?\s+(?:extraordinarios?|por\s+deterioro)|svalutazion[ei]|accantonament[oi]|"
+        r"oneri\s+(?:straordinari|di\s+ristrutturazione)",
+    ),
+    ("_charge", r"charges?"),
+]
+_MONEY_CUE_ANY = "|".join(f"(?:{pat})" for _, pat in [*_MONEY_CUES, *_CHARGE_CUES])
 # The nouns of a financial statement's lines: loss, profit, revenue.
 _STATEMENT_ANY = "|".join(f"(?:{pat})" for _, pat in _MONEY_CUES[:3])
-_CUE_HINT = f"(?i){_CUE_ANY}"
+_CUE_HINT = f"(?i){_MONEY_CUE_ANY}"
 # "loss of", "revenue for the quarter was", "loss widened to": up to four words between; a digit, a
 # comma or a full stop between them ends the clause the cue names — except the noun's own change in
 # percent ("revenue rose 10% to $5 billion"). A sign glued to the figure is not a word between
@@ -1168,7 +1227,7 @@ _CUE_HINT = f"(?i){_CUE_ANY}"
 # (a word is of Latin letters, accented ones too: "a progressé de 4% à", "cayó un")
 _PCT_BETWEEN = r"[0-9]+(?:\.[0-9]+)?\s?(?:%|per\s?cent|percent)\s+(?:[a-zß-ÿ-]+\s+){0,2}"
 _CUE_LEFT = (
-    rf"^.*(?:^|[^a-z])({_CUE_ANY})(?:\s+(?:[a-zß-ÿ-]+\s+){{0,4}}(?:{_PCT_BETWEEN})?|[为达了约至到超过是]{{0,3}})"
+    rf"^.*(?:^|[^a-z])({_MONEY_CUE_ANY})(?:\s+(?:[a-zß-ÿ-]+\s+){{0,4}}(?:{_PCT_BETWEEN})?|[为达了约至到超过是]{{0,3}})"
     r"[-−–]?$"
 )
 _CUE_MODIFIERS = (
@@ -1176,7 +1235,7 @@ _CUE_MODIFIERS = (
     r"|cumulative|combined|的|净)"
 )
 # ("$5 billion in capital expenditures", "£150m of cost savings")
-_CUE_RIGHT = rf"^\s*(?:\)\s*)?(?:(?:in|of)\s+)?(?:{_CUE_MODIFIERS}\s*){{0,2}}({_CUE_ANY})(?:[^a-z]|$)"
+_CUE_RIGHT = rf"^\s*(?:\)\s*)?(?:(?:in|of)\s+)?(?:{_CUE_MODIFIERS}\s*){{0,2}}({_MONEY_CUE_ANY})(?:[^a-z]|$)"
 # Earnings per share, not a share price: the nearest cue before the figure in its clause is an
 # earnings word ("EPS was €1.73 versus €3.20", "earnings of $0.29 a share", "earned $4.37 per share",
 # "a profit of $1.10 a share"), or EPS follows it; a dividend word names a dividend per share ("a
@@ -1249,13 +1308,49 @@ _RATE_VERBS = (
     r"remained|remains|held|holds|came|comes|eas\w*|edg\w*|accelerat\w*|slow\w*|cool\w*|pick\w*|quicken\w*|"
     r"ran|runs|running|of|at|to|in|on|for|by|over|year-on-year|annually"
 )
+# The same rates as German, French, Spanish and Italian central banks and statistics offices name them
+# ("der Leitzins liegt bei 4 Prozent", "le taux de chômage s'est établi à 7,3 %", "la tasa de paro se situó
+# en el 12 %", "l'inflazione si è attestata all'1,8 %"): one branch more of each kind's pattern.
+_RATE_CUES_EU = {
+    "interest_rate": (
+        r"leitzins(?:satz|en)?|einlagenzins(?:satz)?|zinssatz|taux\s+(?:directeurs?|d['’]intérêt)|"
+        r"tipos?\s+de\s+(?:interés|referencia)|tasas?\s+de\s+interés|tass[oi]\s+(?:di\s+interesse|di\s+riferimento)"
+    ),
+    "inflation": (
+        r"inflationsrate|teuerung(?:srate)?|inflación|inflazione|"
+        r"(?:tasa\s+de|tasso\s+di|tasso\s+d['’]|taux\s+d['’])\s*(?:inflación|inflazione|inflation)"
+    ),
+    "unemployment_rate": (
+        r"arbeitslosen(?:quote|rate)|(?:taux\s+de\s+)?chômage|(?:tasa\s+de\s+)?(?:paro|desempleo)|"
+        r"(?:tasso\s+di\s+)?disoccupazione"
+    ),
+    "gdp_growth": r"bruttoinlandsprodukts?|bip|pib|pil",
+}
+_RATE_CUES = [
+    (kind, f"{pat}|{_RATE_CUES_EU[kind]}" if kind in _RATE_CUES_EU else pat) for kind, pat in _RATE_CUES
+]
+# A rate noun of `_RATE_CUES_EU` that names the rate itself, as "rate" does in English (`_percent_cue`)
+_RATE_NAMED_EU = r"zins(?:satz|en)?$|rate$|quote$|^(?:taux|tasa|tasso|tipo)s?\s"
+# The verbs of a level and the prepositions after a bare rate noun in the same languages ("lag bei",
+# "s'est établie à", "se situó en", "si è attestata al")
+_RATE_VERBS_EU = (
+    r"lag|liegt|lagen|liegen|betrug|beträgt|erreichte|verharrte|blieb|bleibt|im|bei|von|"
+    # (no character class of the curly apostrophe: `_RATE_NEXT` is ASCII mode)
+    r"s(?:'|’)est|s(?:'|’)établit|est|était|reste|ressort\w*|atteint|a|au|à|de|"
+    r"se|fue|era|es|sigue|alcanzó|en|el|del|"
+    r"si|è|resta|rimane|ha|al|all(?:'|’)|nel"
+)
 _RATE_ANY = "|".join(f"(?:{pat})" for _, pat in _RATE_CUES)
 # A margin, also as the translation of 毛利率 / 利润率 ("gross profit rate").
-_MARGIN_CUE = r"margins?|(?:gross\s+|operating\s+|net\s+)?profit\s+rates?"
+_MARGIN_CUE = (
+    r"margins?|(?:gross\s+|operating\s+|net\s+)?profit\s+rates?|"
+    # (German, French, Spanish, Italian: "Bruttomarge", "EBIT-Marge", "marge opérationnelle", "margen")
+    r"[a-zß-ÿ]*marge|marges|márgenes|margen|margine|margini"
+)
 # (one figure may stand between the noun and a level reached or left: "inflation fell 0.4 points to 2.6%";
 # "revenue rose 10% while costs fell 3%" gives the 3% no noun)
 _PCT_CUE_LEFT = (
-    rf"^.*(?:^|[^a-z])({_STOCK_CUE}|{_MARGIN_CUE}|{_CUE_ANY}|{_RATE_ANY}|market\s+share)"
+    rf"^.*(?:^|[^a-z])({_STOCK_CUE}|{_MARGIN_CUE}|{_CUE_ANY}|{_RATE_ANY}|market\s+share|{_MARKET_SHARE_EU})"
     r"((?:\s+[a-zß-ÿ][a-zß-ÿ0-9'’-]*){0,6}(?:\s+[0-9]+(?:\.[0-9]+)?\s?(?:%|per\s?cent|percent(?:age\s+points?)?|"
     r"basis\s+points?|pc|bps|points?)(?:\s+[a-zß-ÿ][a-zß-ÿ0-9'’-]*){0,2}\s+(?:to|from|at|and|or)(?:\s+[a-z]+)?"
     # (or the noun's amount, then its change: "revenue of $14.6 billion, up 4%", "sales were €2bn, down 3%")
@@ -1263,7 +1358,9 @@ _PCT_CUE_LEFT = (
     r"(?:up|down|rising|falling|growing|increasing|decreasing|declining))?)\s*$"
 )
 _PCT_CUE_HINT = (
-    rf"(?i){_STOCK_CUE}|{_CUE_ANY}|margin|market\s+share|rates?(?-u:\b)|target\s+range|yields?|inflation|prices?|"
+    rf"(?i){_STOCK_CUE}|{_CUE_ANY}|margin|marge|margen|margine|zins|taux|tasa|tasso|tipos?\s|inflaci|inflaz|"
+    rf"teuerung|arbeitslos|chômage|(?-u:\b)(?:paro|bip|pib|pil)(?-u:\b)|desempleo|disoccupazione|{_MARKET_SHARE_EU}|"
+    r"market\s+share|rates?(?-u:\b)|target\s+range|yields?|inflation|prices?|"
     r"cpi|ppi|hicp|jobless|"
     r"unemploy|gdp|domestic|econom|利率|通胀|通货膨胀|消费者物价|失业率|经济增长|国内生产总值"
 )
@@ -1308,7 +1405,9 @@ _CHANGE_WORDS = (
     rf"(?-u)(?-u:\b)(?:{_CHANGE_UP_WORDS}|{_CHANGE_DOWN_WORDS}|rise[sn]?|fall(?:s|en)?|grow(?:s|n)?|surg\w*|slid|"
     r"lower\w*|dipp?\w*|expand\w*|contract\w*)(?:(?u:[^A-Za-z0-9_])|$)"
 )
-_RATE_NEXT = rf"(?-u)^(?:\s+(?:{_RATE_VERBS})(?:\s|$)|$)|^\s+{_CHANGE_WORDS.removeprefix('(?-u)')}"
+_RATE_NEXT = (
+    rf"(?-u)^(?:\s+(?:{_RATE_VERBS}|{_RATE_VERBS_EU})(?:\s|$)|$)|^\s+{_CHANGE_WORDS.removeprefix('(?-u)')}"
+)
 
 
 def _percent_cue(cue: pl.Expr, between: pl.Expr, points: pl.Expr) -> pl.Expr:
@@ -1324,7 +1423,11 @@ def _percent_cue(cue: pl.Expr, between: pl.Expr, points: pl.Expr) -> pl.Expr:
     # "jobless claims rose 5%", "GDP per capita grew 3%" are other figures)
     rate = pl.when(
         ~between.str.contains(r"(?:^|\s)(?:and|or|but|while|whereas)\s+[a-z]")
-        & (cue.str.contains(r"rates?$|利率|失业率") | between.str.contains(_RATE_NEXT))
+        & (
+            cue.str.contains(r"rates?$|利率|失业率")
+            | cue.str.contains(_RATE_NAMED_EU)
+            | between.str.contains(_RATE_NEXT)
+        )
     ).then(_first_match_map(cue, [(pat, kind) for kind, pat in _RATE_CUES], "^(?:{})$"))
     return (
         pl.when(cue.is_null())
@@ -1451,6 +1554,11 @@ def _kind_words(left: pl.Expr, right: pl.Expr) -> tuple[dict[str, pl.Expr], dict
         "market_share": rgt.str.contains(
             r"^\s+(?:[a-z-]+\s+){0,2}share(?:\s*[,.;:)]|\s+(?:of|in|among|on)\s|\s*$)"
         ),
+        # "fell to 84.2% from 88.9%", "rose 6% to 87.5%": a level reached or left, whatever changed (the
+        # sentence's words of change name no kind of it; its own noun still does: `_percent_cue`)
+        "level": lft.str.contains(
+            r"(?-u:\b)(?:to|from)\s+(?:(?:about|around|nearly|almost|roughly|some|a\s+record)\s+)?$"
+        ),
         # ("on MMLU" is a benchmark; "on Friday", "on May 5", "on 5 May" are dates)
         "benchmark": right.str.contains(r"^\s+on\s+(?:the\s+)?[A-Z0-9]")
         & ~right.str.contains(
@@ -1515,6 +1623,7 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
             (cue.is_null() & s("_s_stock") & s("_stock_near"), "stock_change"),
             (pct["benchmark"], "benchmark_score"),
             (s("_s_market_share"), "market_share"),
+            (pct["level"], pl.lit(None, dtype=pl.String)),
             (s("_s_change"), "change"),
         ]
     )
@@ -2377,6 +2486,70 @@ def document_context(docs: pl.DataFrame, wanted: pl.Series, japan: pl.Series | N
     return vehicles.join(japan_docs, on="_d", how="left", maintain_order="left").collect(engine=_ENGINE)
 
 
+# The words of money around an amount in a code that is also a word (`WORD_CURRENCIES`): "PROFIT OF TRY 3
+# BILLION", "RAISED ARS 2.5 BILLION", "BONDS WORTH TRY 3 BILLION".
+_WORD_CODE_MONEY = (
+    r"(?i)(?-u:\b)(?:revenues?|sales|turnover|profits?|loss(?:es)?|earnings|income|ebitda|funding|rais(?:e|es|ed|ing)|"
+    r"worth|valu(?:e|ed|ation)|paid|pays?|spen[dt]|invest\w*|bonds?|debt|loans?|deals?|budget|costs?|prices?|"
+    r"fines?|dividends?|capital|cash|fund|assets|bid|offer)(?-u:\b)"
+)
+
+
+def _word_code_units(base: pl.DataFrame) -> pl.DataFrame:
+    """Amounts in a code that is also an English word (`WORD_CURRENCIES`: "ALL", "TRY", "CUP") stay money
+    only where the text writes it as a code: in text with lower-case letters around the figure (a
+    headline or an all-caps line writes every word in capitals: "TRY 3 MILLION TIMES", "3 MILLION CUP
+    HOLDERS"), or with a money cue (a decimal, another currency in the document, a money word within a
+    few words: `_WORD_CODE_MONEY`), and never before a noun of things counted ("ALL 3 MILLION
+    CUSTOMERS" counts customers). Otherwise the unit is that noun's or none. A word code before the
+    number that is no currency is no part of the figure: the surface and `start` leave it out ("ALL 40
+    STORES" -> "40 STORES")."""
+    code = pl.col("_currency").is_in(WORD_CURRENCIES).fill_null(False)
+    prefix = pl.col("cur").str.strip_chars().is_in(WORD_CURRENCIES).fill_null(False)
+    rows = code | prefix
+    if not base.select(rows.any()).item():
+        return base
+    window = pl.col("_left").str.tail(40) + pl.col("surface") + pl.col("_right").str.head(40)
+    # (a document naming another currency: any figure of a currency that is no word code)
+    other = base.filter(pl.col("unit").is_in(list(CURRENCIES)) & ~code).get_column("_d").unique()
+    money = pl.col("_rest_unit").is_null() & (
+        window.str.contains(r"[a-z]")
+        | pl.col("lo").str.contains(r"[.,][0-9]{1,2}$")
+        | pl.col("_d").is_in(other.implode())
+        | window.str.contains(_WORD_CODE_MONEY)
+    )
+    base = _on_rows(base, rows, _wc_money=money)
+    money = pl.col("_wc_money").fill_null(True)
+    unit = pl.when(code & ~money).then(pl.col("_rest_unit")).otherwise(pl.col("unit"))
+    base = base.with_columns(unit.alias("unit"))
+    # (the code before the number, now no currency: out of the surface, into the left context)
+    cut = prefix & ~pl.col("unit").is_in(list(CURRENCIES)).fill_null(False)
+    kept = pl.col("surface").str.slice(pl.col("cur").str.len_chars()).str.strip_chars_start()
+    shift = pl.col("surface").str.len_chars() - kept.str.len_chars()
+    return base.with_columns(
+        pl.when(cut).then(pl.col("start") + shift).otherwise(pl.col("start")).alias("start"),
+        pl.when(cut)
+        .then(pl.col("_left") + pl.col("surface").str.head(shift))
+        .otherwise(pl.col("_left"))
+        .alias("_left"),
+        pl.when(cut).then(kept).otherwise(pl.col("surface")).alias("surface"),
+    ).drop("_wc_money")
+
+
+def _barrels_a_day(base: pl.DataFrame) -> pl.DataFrame:
+    """Barrels whose words go on to a day are barrels a day: "612,000 barrels of oil equivalent per day"
+    (the finder leaves "of oil equivalent per day" out of the surface, as any loose tail after "of")."""
+    rows = pl.col("unit") == "barrels"
+    if not base.select(rows.any()).item():
+        return base
+    a_day = pl.col("_right").str.contains(
+        r"(?i)^\s+of\s+(?:oil|crude|oil\s+equivalent|crude\s+oil)\s+(?:(?:per|a)\s+day|daily)(?-u:\b)"
+    )
+    return base.with_columns(
+        pl.when(rows & a_day).then(pl.lit("barrels_per_day")).otherwise(pl.col("unit")).alias("unit")
+    )
+
+
 def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) -> pl.DataFrame:
     """Step `unit`: adds `unit` (a UNITS code or null) from the currency, the words after the number
     or a cue to its left, then corrected by the sentence and document (`document_context`): a team's
@@ -2419,6 +2592,7 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
         .drop("_lu")
         .collect(engine=_ENGINE)
     )
+    base = _barrels_a_day(_word_code_units(base))
     # The sentence and document are read only for the units they may change (most figures keep theirs).
     needs = pl.col("unit").is_in(["people", "_generic", "CNY_per_share", *CURRENCIES]).fill_null(False)
     is_people = pl.col("unit") == "people"
@@ -2439,7 +2613,8 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
         r"(?i)(?-u:\b)(?:team|staff|employ[A-Za-z0-9_]*|workforce|hire[A-Za-z0-9_]*|recruit[A-Za-z0-9_]*|headcount|lab)(?-u:\b)|团队|员工|实验室"  # noqa: E501
     )
     eps = pl.col("_left").str.contains(
-        r"(?i)(?:(?-u:\b)(?:shares?|stock|eps)(?-u:\b)(?:[^.;:]|\.[0-9]){0,50}|股价[^。；]{0,12})$"
+        # (and the share and "per share" of German, French, Spanish, Italian: "Ergebnis je Aktie lag bei")
+        rf"(?i)(?:(?-u:\b)(?:shares?|stock|eps|aktien?|{_PER_SHARE_WORDS})(?-u:\b)(?:[^.;:]|\.[0-9]){{0,50}}|股价[^。；]{{0,12}})$"
     ) | pl.col("_right").str.contains(
         r"(?i)^\s*(?:to\s+\S+\s+)?(?:in\s+)?(?:adjusted\s+|diluted\s+|gaap\s+)?(?:earnings|eps)\s+per\s+share"
     )
@@ -2890,6 +3065,33 @@ def clause_context(kept: pl.DataFrame) -> pl.DataFrame:
     ).drop("_cl")
 
 
+# The words before an amount that make a bare "charge" a one-off cost whatever its size ("a one-time
+# charge of $900,000").
+_CHARGE_MODIFIER_LEFT = (
+    r"(?i)(?-u:\b)(?:restructuring|impairment|one-?(?:off|time)|non-?cash|pre-?tax|special|exceptional|"
+    r"severance|accounting|litigation|legal)\s+charges?\s+(?:[a-z]+\s+){0,3}$"
+)
+
+
+def _charge_or_price(kept: pl.DataFrame) -> pl.DataFrame:
+    """`_near` "_charge" (a bare "charge" named nearest an amount, `_CHARGE_CUES`) -> charge when the
+    amount is in millions or more or a one-off word qualifies the noun, price otherwise: companies book
+    charges of millions, and charge customers prices ("charges $5 a month", "a $5 charge")."""
+    bare = pl.col("_near") == "_charge"
+    if not kept.select(bare.any()).item():
+        return kept
+    kept = _on_rows(
+        kept,
+        bare.fill_null(False),
+        _ch=pl.when(
+            (pl.col("_lo_scale") >= 1e6) | pl.col("_left").str.tail(60).str.contains(_CHARGE_MODIFIER_LEFT)
+        )
+        .then(pl.lit("charge"))
+        .otherwise(pl.lit("price")),
+    )
+    return kept.with_columns(pl.coalesce("_ch", "_near").alias("_near")).drop("_ch")
+
+
 def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     """Step `kind`: adds `qualifier` (up_to, over, about, ...) and `kind` (what the figure measures:
     revenue, funding, share_price, ...; null when the sentence does not say)."""
@@ -2943,8 +3145,9 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     kept = _on_rows(
         kept,
         cue.is_not_null(),
-        _near=_first_match_map(cue, [(pat, kind) for kind, pat in _MONEY_CUES], "^(?:{})$"),
+        _near=_first_match_map(cue, [(pat, kind) for kind, pat in [*_MONEY_CUES, *_CHARGE_CUES]], "^(?:{})$"),
     ).drop("_hl", "_hr", "_cue_r", "_cue_l")
+    kept = _charge_or_price(kept)
     # A percent's nearest noun before it (`_PCT_CUE_LEFT`: the noun _pc, the words between _pb) and
     # the kind it names (`_percent_cue`), read only where a cue word is on the left.
     # (the hint is looked for in the percent figures' words alone: a quarter of the figures; both groups

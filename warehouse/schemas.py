@@ -227,12 +227,16 @@ METRICS = Table(
         "currency: 45 cents -> 0.45 USD)",
         "value_high": "upper bound of a range, null otherwise",
         "unit": "ISO 4217 code, <CUR>_per_share, <CUR>_per_million_tokens, or a unit of UNITS (parameters, "
-        "tokens, GPU, users, customers, employees, vehicles, units, W, GWh, GB, days, percent, ratio, ...)",
+        "tokens, GPU, users, customers, employees, vehicles, units, W, GWh, GB, days, percent, ratio, "
+        "barrels, barrels_per_day, oz (troy ounces), m2 (square feet converted: 1 sq ft = 0.0929 m2), "
+        "TEU, ...)",
         "qualifier": "about, over, under, up_to, ... when the text hedges the figure",
         "kind": "what the figure measures, null when its words do not say. Money: revenue, profit, loss (a "
         "loss keeps its positive magnitude in `value`, kind loss, not a negative profit), backlog, "
         "cost_savings, investment (capital expenditure included), funding, valuation, acquisition, "
-        "buyback (shares bought back), dividend, market_cap, price, exchange_rate (the price of one currency "
+        "buyback (shares bought back), dividend, market_cap, price, charge (a one-off cost booked against "
+        "earnings: a restructuring or other charge, an impairment, a write-down or write-off, a provision), "
+        "exchange_rate (the price of one currency "
         "in another: 'the dollar traded at 153.8 yen'). Per share: eps (earnings per share), "
         "dividend, share_price. Rates in percent (RATE_KINDS): interest_rate (a policy or lending rate), "
         "inflation, unemployment_rate, gdp_growth, margin, market_share. Changes: <kind>_change of an amount "
@@ -422,6 +426,15 @@ def _currencies_in_use(min_population: int = 1_000_000) -> tuple[str, ...]:
 CURRENCIES = (*NAMED_CURRENCIES, *(c for c in _currencies_in_use() if c not in NAMED_CURRENCIES))
 # Codes that `transforms.metrics` reads only as written, in capitals: "NOK", never "nok"
 CODE_ONLY_CURRENCIES = CURRENCIES[len(NAMED_CURRENCIES) :]
+# Codes of CODE_ONLY_CURRENCIES whose lower-case form is an English word or a common abbreviation
+# (Zipf frequency >= WORD_CODE_ZIPF in wordfreq's English list, 3 = once per million words): written in
+# capitals they are as often the word as the currency ("ALL 40 STORES", "TRY 3 TIMES", "AMD", "PHP").
+# Written out here, as wordfreq takes ~0.7 s to load; tests/warehouse/test_schemas.py derives it again.
+WORD_CODE_ZIPF = 3.0
+WORD_CURRENCIES = (
+    "ALL", "AMD", "ARS", "BAM", "BOB", "COP", "CRC", "CUP", "GEL", "MAD", "NPR", "PEN", "PHP", "RON", "RUB",
+    "SAR", "SOS", "TRY", "YER",
+)  # fmt: skip
 UNITS = (
     *CURRENCIES,
     *(f"{c}_per_share" for c in CURRENCIES),
@@ -447,6 +460,13 @@ UNITS = (
     "W",
     "GWh",
     "t",  # metric tonnes
+    # (the measures of oil, mining, property and shipping: oil barrels and barrels a day, troy ounces,
+    # square metres (square feet converted), twenty-foot equivalent units of containers)
+    "barrels",
+    "barrels_per_day",
+    "oz",
+    "m2",
+    "TEU",
     "GB",
     "Tbps",
     "hours",

@@ -496,7 +496,7 @@ CASES = [
     ("Analysts expect a 3% consumer price inflation and a 0.5% rise in interest rates.",
      [("3%", 3.0, None, "percent", None, "inflation", None), ("0.5%", 0.5, None, "percent", None, "interest_rate_change", None)]),  # noqa: E501
     ("Taxes took 3% of GDP and tax rates rose to 21%.",
-     [("3%", 3.0, None, "percent", None, "change", None), ("21%", 21.0, None, "percent", None, "change", None)]),  # noqa: E501
+     [("3%", 3.0, None, "percent", None, "change", None), ("21%", 21.0, None, "percent", None, None, None)]),  # noqa: E501
     # a percent in points names a rate's change, point_change when no rate is named (never a relative change)
     ("Globex's gross margin widened by 2.1 percentage points, and revenue growth slowed by 4 percentage points.",  # noqa: E501
      [("2.1 percentage points", 2.1, None, "percent", None, "margin_change", GLOBEX), ("4 percentage points", 4.0, None, "percent", None, "point_change", GLOBEX)]),  # noqa: E501
@@ -1410,20 +1410,20 @@ def _figures(text: str) -> list[tuple]:
         ("Der Umsatz stieg um 12 Prozent auf 3 Mrd. Euro.",
          [("12 Prozent", 12.0, None, "percent", None, "revenue_change", "up"),
           ("3 Mrd. Euro", 3e9, None, "EUR", None, "revenue", None)]),
-        ("Die Inflation lag zuletzt bei 2,4 Prozent.", [("2,4 Prozent", 2.4, None, "percent", None, None, None)]),  # noqa: E501
+        ("Die Inflation lag zuletzt bei 2,4 Prozent.", [("2,4 Prozent", 2.4, None, "percent", None, "inflation", None)]),  # noqa: E501
         ("Die Preise sollen um 6 bis 8 Prozent steigen.", [("6 bis 8 Prozent", 6.0, 8.0, "percent", None, None, None)]),  # noqa: E501
         ("Les ventes ont progressé de 12 pour cent.", [("12 pour cent", 12.0, None, "percent", None, "revenue_change", "up")]),  # noqa: E501
         ("Les prix augmenteront de 6 à 8 pour cent.", [("6 à 8 pour cent", 6.0, 8.0, "percent", None, None, None)]),  # noqa: E501
         ("Las ventas crecieron un 5 por ciento.", [("5 por ciento", 5.0, None, "percent", None, "revenue_change", "up")]),  # noqa: E501
         ("Los precios subirán de 5 a 7 por ciento.", [("5 a 7 por ciento", 5.0, 7.0, "percent", None, None, "up")]),  # noqa: E501
         ("Le vendite sono salite del 3 per cento.", [("3 per cento", 3.0, None, "percent", None, None, "up")]),  # noqa: E501
-        ("Le taux directeur a reculé de 0,5 point.", [("0,5 point", 0.5, None, "percent", None, "point_change", "down")]),  # noqa: E501
+        ("Le taux directeur a reculé de 0,5 point.", [("0,5 point", 0.5, None, "percent", None, "interest_rate_change", "down")]),  # noqa: E501
         ("Der Leitzins sank um 0,25 Prozentpunkte.",
-         [("0,25 Prozentpunkte", 0.25, None, "percent", None, "point_change", "down")]),
+         [("0,25 Prozentpunkte", 0.25, None, "percent", None, "interest_rate_change", "down")]),
         ("The index rose 289 points on the day.", []),
         # a move from one percent to another is two figures, no range
         ("Le taux de marge est passé de 6% à 8% cette année.",
-         [("6%", 6.0, None, "percent", None, None, None), ("8%", 8.0, None, "percent", None, None, None)]),
+         [("6%", 6.0, None, "percent", None, "margin", None), ("8%", 8.0, None, "percent", None, None, None)]),  # noqa: E501
     ],
 )  # fmt: skip
 def test_percent_words_of_other_languages(text: str, expected: list[tuple]) -> None:
@@ -1652,3 +1652,109 @@ def test_sub_unit_range_after_a_change_verb_is_two_figures() -> None:
 )
 def test_money_and_staff_kinds(text: str, expected: list[tuple]) -> None:
     assert _figures(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a one-off cost booked against earnings is a charge, named before or after the amount
+        ("Acme booked restructuring charges of $95 million.", [("$95 million", "charge")]),
+        ("Acme recorded an impairment of EUR 1.2 billion and write-downs of $300m.",
+         [("EUR 1.2 billion", "charge"), ("$300m", "charge")]),
+        ("Acme took a $2 billion charge and set aside provisions of $40 million.",
+         [("$2 billion", "charge"), ("$40 million", "charge")]),
+        ("Acme took a one-time charge of $900,000.", [("$900,000", "charge")]),
+        # a bare "charge" of a small amount stays a price
+        ("Acme charges $5 a month and adds a $2 delivery charge.", [("$5", "price"), ("$2", "price")]),
+        # the words of German, French, Spanish and Italian statements
+        ("Acme bildete Rückstellungen von 800 Millionen Euro.", [("800 Millionen Euro", "charge")]),
+        ("Acme a passé une dépréciation de 500 millions d'euros.", [("500 millions d'euros", "charge")]),
+        ("Acme registró un deterioro de 300 millones de euros.", [("300 millones de euros", "charge")]),
+        ("Acme ha registrato svalutazioni per 200 milioni di euro.", [("200 milioni di euro", "charge")]),
+    ],
+)  # fmt: skip
+def test_one_off_costs_are_charges_not_prices(text: str, expected: list[tuple]) -> None:
+    out = extract_metrics(*_frames([text], {}))
+    assert out.select("surface", "kind").rows() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a code that is also a word, in a line written in capitals, is the word: no money
+        ("WE WILL TRY 2 MILLION TIMES, SAYS ACME.", []),
+        ("ACME TO SELL 3 MILLION CUP HOLDERS THIS YEAR.", []),
+        # before a noun of things counted it is the word in any case, and no part of the figure
+        ("ALL 40 STORES WILL CLOSE, ACME SAYS.", [("40 STORES", 4, 40.0, "count")]),
+        ("ALL 3 MILLION CUSTOMERS GET A REFUND.", [("3 MILLION CUSTOMERS", 4, 3e6, "count")]),
+        # with a money word near it, or in text with lower-case letters, it is the currency
+        ("ACME POSTS PROFIT OF TRY 3 BILLION.", [("TRY 3 BILLION", 21, 3e9, "TRY")]),
+        ("Acme sold bonds worth TRY 3 billion.", [("TRY 3 billion", 22, 3e9, "TRY")]),
+        # a code that is no word keeps today's reading
+        ("ACME SELLS UNIT FOR NOK 410 MILLION.", [("NOK 410 MILLION", 20, 4.1e8, "NOK")]),
+    ],
+)  # fmt: skip
+def test_word_currency_codes_need_a_money_cue(text: str, expected: list[tuple]) -> None:
+    out = extract_metrics(*_frames([text], {}))
+    assert out.select("surface", "start", "value", "unit").rows() == expected
+    assert [text[s:e] for s, e in out.select("start", "end").rows()] == [r[0] for r in expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a rate's or margin's noun and a verb of a level, in German, French, Spanish and Italian
+        ("Die operative Marge lag bei 12 Prozent, die Arbeitslosenquote bei 6,1 Prozent.",
+         [("12 Prozent", "margin"), ("6,1 Prozent", "unemployment_rate")]),
+        ("Der Leitzins liegt bei 4 Prozent.", [("4 Prozent", "interest_rate")]),
+        ("Le taux de chômage s'est établi à 7,3 %.", [("7,3 %", "unemployment_rate")]),
+        ("L'inflation s'est établie à 2,1 % sur un an.", [("2,1 %", "inflation")]),
+        ("La inflación se situó en el 3,2 %.", [("3,2 %", "inflation")]),
+        ("El margen operativo se situó en el 11 %.", [("11 %", "margin")]),
+        ("L'inflazione si è attestata all'1,8 %.", [("1,8 %", "inflation")]),
+        ("Der Marktanteil lag bei 15 Prozent.", [("15 Prozent", "market_share")]),
+        # the "result" of a statement is its profit, per share its earnings per share
+        ("Das operative Ergebnis lag bei 800 Millionen Euro.", [("800 Millionen Euro", "profit")]),
+        ("Das Ergebnis je Aktie lag bei 1,20 Euro.", [("1,20 Euro", "eps")]),
+    ],
+)  # fmt: skip
+def test_level_statements_in_european_languages(text: str, expected: list[tuple]) -> None:
+    out = extract_metrics(*_frames([text], {}))
+    assert out.select("surface", "kind").rows() == expected
+
+
+def test_a_percent_reached_or_left_is_a_level_not_a_change() -> None:
+    text = "Occupancy fell to 84.2% from 88.9%, and the load factor rose 2% to about 87.5%."
+    out = extract_metrics(*_frames([text], {}))
+    assert out.select("surface", "kind", "direction").rows() == [
+        ("84.2%", None, None),
+        ("88.9%", None, None),
+        ("2%", "change", "up"),
+        ("87.5%", None, None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the measures of oil, mining, property and shipping, in the units their reports use
+        ("Acme pumped 612,000 barrels of oil equivalent per day and holds 2.4 billion barrels in reserves.",
+         [("612,000 barrels", 612000.0, "barrels_per_day"), ("2.4 billion barrels", 2.4e9, "barrels")]),
+        ("Acme aims for 700,000 barrels per day.", [("700,000 barrels per day", 700000.0, "barrels_per_day")]),  # noqa: E501
+        ("Acme mined 412,000 ounces of gold.", [("412,000 ounces", 412000.0, "oz")]),
+        ("Acme leased 420,000 square feet and built a 45,000 square metre depot.",
+         [("420,000 square feet", 39019.2768, "m2"), ("45,000 square metre", 45000.0, "m2")]),
+        ("The port handled 2.8 million TEU, and Acme ordered ships of 24,000 twenty-foot equivalent units.",
+         [("2.8 million TEU", 2.8e6, "TEU"), ("24,000 twenty-foot equivalent units", 24000.0, "TEU")]),
+        # what airlines, retailers and telecoms count
+        ("Acme carried 4.2 million passengers on 2,400 flights with 12 new aircraft.",
+         [("4.2 million passengers", 4.2e6, "people"), ("2,400 flights", 2400.0, "count"), ("12 new aircraft", 12.0, "count")]),  # noqa: E501
+        ("Acme added 410,000 mobile subscribers and shut 40 outlets.",
+         [("410,000 mobile subscribers", 410000.0, "users"), ("40 outlets", 40.0, "count")]),
+    ],
+)  # fmt: skip
+def test_units_of_oil_mining_property_shipping_and_travel(text: str, expected: list[tuple]) -> None:
+    out = extract_metrics(*_frames([text], {}))
+    got = out.select("surface", "value", "unit").rows()
+    assert [(s, u) for s, _, u in got] == [(s, u) for s, _, u in expected]
+    assert [v for _, v, _ in got] == pytest.approx([v for _, v, _ in expected])
