@@ -1731,3 +1731,65 @@ def test_a_place_in_capitals_in_a_dateline_is_the_place(
     real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
 ) -> None:
     assert real_found(real_gaz, text) == expected
+
+
+def found_with_confidence(
+    real_gaz: tuple[pl.DataFrame, dict], text: str
+) -> list[tuple[str, str, int, int, float]]:
+    frame, lexicons = real_gaz
+    m = extract_mentions(pl.DataFrame({"doc_id": ["d"], "text": [text]}), frame, V, lexicons)[0].sort("start")
+    return list(zip(m["surface"], m["entity_id"], m["start"], m["end"], m["confidence"], strict=True))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # what only an organisation does names an unknown company, at the verb rule's confidence
+        ("Corbel employs 1,200 people.", [("Corbel", "org:corbel", 0, 6, 0.9)]),
+        ("Tornvik employs about 900 staff.", [("Tornvik", "org:tornvik", 0, 7, 0.9)]),
+        ("Usinas Pereira listed its shares.", [("Usinas Pereira", "org:usinas-pereira", 0, 14, 0.9)]),
+        ("Brakwell won orders worth $2 million.", [("Brakwell", "org:brakwell", 0, 8, 0.9)]),
+        ("Ondaro Foods cut 30% of its staff.", [("Ondaro Foods", "org:ondaro-foods", 0, 12, 0.9)]),
+        ("Halvorsk's shares fell 3%.", [("Halvorsk", "org:halvorsk", 0, 8, 0.9)]),
+        ("Velmont's market value doubled.", [("Velmont", "org:velmont", 0, 7, 0.9)]),
+        # the cue rules' names keep their figure
+        ("Shares of Halvorsk fell 3%.", [("Halvorsk", "org:halvorsk", 10, 18, 0.95)]),
+        ("Varnello posted revenue of $40 million.", [("Varnello", "org:varnello", 0, 8, 0.95)]),
+        # a person, a place, a sentence's opening word: no organisation
+        ("Smith said revenue rose 4%.", []),
+        ("Texas posted record output.", [("Texas", "gpe:texas", 0, 5, 0.98)]),
+        ("Revenue rose 7% to $12 million.", []),
+        ("Jane Roe employs 12 people.", [("Jane Roe", "person:jane-roe", 0, 8, 0.95)]),
+        ("Smith's shares in the trust were sold.", []),
+        ("Texas's workforce grew.", [("Texas", "gpe:texas", 0, 5, 0.98)]),
+        ("Employment rose; Brandt won an award.", []),
+    ],
+)
+def test_what_only_an_organisation_does_names_an_unknown_company(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    assert found_with_confidence(real_gaz, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # two names joined by an ampersand are one firm's, given names included
+        ("Baxter & Crane employs 900 people.", [("Baxter & Crane", "org:baxter-crane", 0, 14, 0.9)]),
+        ("Shares of Ordell & Vance rose.", [("Ordell & Vance", "org:ordell-vance", 10, 24, 0.95)]),
+        # ordinary words joined so are no name
+        ("Research & Development posted gains.", []),
+        # a company's head noun after a hyphen ends a company's name, not a person's
+        (
+            "Ganesh Agro-Foods raised $4 million.",
+            [("Ganesh Agro-Foods", "org:ganesh-agro-foods", 0, 17, 0.95)],
+        ),
+        ("Ganesh Agro-Foods said it grew.", [("Ganesh Agro-Foods", "org:ganesh-agro-foods", 0, 17, 0.95)]),
+        # a person's name is still a person's
+        ("Ganesh Raman said it grew.", [("Ganesh Raman", "person:ganesh-raman", 0, 12, 0.95)]),
+    ],
+)
+def test_ampersand_and_hyphenated_head_noun_make_company_names(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    assert found_with_confidence(real_gaz, text) == expected
