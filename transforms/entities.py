@@ -2445,6 +2445,42 @@ def _surnames(found: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _name_words(found: pl.DataFrame) -> pl.DataFrame:
+    """A one-word organisation a cue found that is the first or last word of exactly one longer
+    organisation's name in the same document ("Daewon" of "Daewon Bio-Pharm", "Svea-Nord" of "Svea-Nord
+    Logistik", "Tupa" of "Usinas Tupa") is that organisation there (entity_id, name): news names a company
+    in full once, then by its distinctive word. (A word two longer names share names neither.)"""
+    lone = (
+        (pl.col("type") == "ORG")
+        & (pl.col("method") == METHOD_PATTERN)
+        & ~pl.col("surface").str.contains_any([" "])
+    )
+    at = found.select(lone).to_series().arg_true()
+    if at.len() == 0:
+        return found
+    words = pl.col("name").str.split(" ")
+    longer = (
+        found.filter((pl.col("type") == "ORG") & pl.col("name").str.contains_any([" "]))
+        .select("doc_id", pl.col("entity_id").alias("_id"), pl.col("name").alias("_name"), words.alias("_w"))
+        .unique(["doc_id", "_id"])
+        .with_columns(pl.concat_list(pl.col("_w").list.first(), pl.col("_w").list.last()).alias("surface"))
+        .explode("surface")
+        .unique(["doc_id", "surface", "_id"])
+        .filter(pl.len().over("doc_id", "surface") == 1)
+        .select("doc_id", "surface", "_id", "_name")
+    )
+    new = (
+        found.select("doc_id", "surface", "entity_id", "name")[at]
+        .join(longer, on=["doc_id", "surface"], how="left", maintain_order="left")
+        .select(
+            pl.coalesce("_id", "entity_id").alias("entity_id"), pl.coalesce("_name", "name").alias("name")
+        )
+    )
+    return found.with_columns(
+        found.get_column(c).clone().scatter(at, new.get_column(c)) for c in ("entity_id", "name")
+    )
+
+
 def _zh_unit_names(found: pl.DataFrame, gazetteer: pl.DataFrame) -> pl.DataFrame:
     """A discovered "<known Chinese name><organisational word>" ("小米汽车") is named in English after the
     known organisation's canonical name and the word's English (`_ZH_UNIT_EN`: Xiaomi Auto); with 集团 or
@@ -2589,7 +2625,7 @@ def extract_mentions(
         found = pl.DataFrame(
             schema={**_MENTIONS_SCHEMA, "name": pl.String, "type": pl.String, "_rank": pl.Int64}
         )
-    found = _surnames(_short_names(_zh_unit_names(found, gazetteer)))
+    found = _name_words(_surnames(_short_names(_zh_unit_names(found, gazetteer))))
     # after the renames above, so a rejected entity stays out under whichever name it was found
     found = found.filter(~pl.col("entity_id").is_in(rejected_ids.implode()))
     discovered = (

@@ -1793,3 +1793,38 @@ def test_ampersand_and_hyphenated_head_noun_make_company_names(
     real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
 ) -> None:
     assert found_with_confidence(real_gaz, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a company named in full, then by its first or its last word: one entity
+        (
+            "Daewon Bio-Pharm listed its shares. Daewon raised $5 million.",
+            [
+                ("Daewon Bio-Pharm", "org:daewon-bio-pharm", 0, 16),
+                ("Daewon", "org:daewon-bio-pharm", 36, 42),
+            ],
+        ),
+        (
+            "Usinas Quarenzo listed its shares. Quarenzo's shares rose 11%.",
+            [
+                ("Usinas Quarenzo", "org:usinas-quarenzo", 0, 15),
+                ("Quarenzo", "org:usinas-quarenzo", 35, 43),
+            ],
+        ),
+        # a word two longer names share names neither
+        (
+            "Shares of Kelvor Alpine rose. Shares of Kelvor Marine fell. Kelvor raised $1 million.",
+            [
+                ("Kelvor Alpine", "org:kelvor-alpine", 10, 23),
+                ("Kelvor Marine", "org:kelvor-marine", 40, 53),
+                ("Kelvor", "org:kelvor", 60, 66),
+            ],
+        ),
+    ],
+)
+def test_a_company_named_by_one_word_of_its_full_name_is_that_company(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    assert [m[:4] for m in found_with_confidence(real_gaz, text)] == expected
