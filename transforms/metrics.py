@@ -17,7 +17,7 @@ import polars as pl
 from transforms.text import frame_schema, slice_spans
 from warehouse.schemas import CODE_ONLY_CURRENCIES, CURRENCIES, METRICS, RATE_KINDS, UNITS
 
-EXTRACTOR_VERSION = "metrics-2026.12.02.2"
+EXTRACTOR_VERSION = "metrics-2026.12.03-qent"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -494,10 +494,12 @@ _OWN_RIVAL_LEFT = rf"(?i)['’]s?\s+(?:[a-z-]+\s+)?{_RELATION}s?,?\s+$"
 # clause's grammatical subject, neither a rival compared with ("rival" is also a word of comparison,
 # `_COMPARE`) nor a speaker referring back to the paragraph's company ("Rival Acme reported that its
 # profit fell": "its" is Acme). (m_left holds 30 characters of the sentence; "..., and rival Acme" in
-# mid-sentence is not read.)
+# mid-sentence is not read.) The first word before the role noun may be capitalised where it opens the
+# sentence or names a place or a company ("Smaller rival Acme", "Chinese rival Acme", "Globex rival Acme":
+# Acme is the subject either way).
 _APPOSITION_LEFT = (
     r"(?i)^[\s\"“‘(]*(?:(?:its|their|his|her|the|a)\s+)?"
-    rf"(?-i:(?:[a-z][a-z-]*\s+){{0,2}})(?:{_RELATION_NOUNS}|unit|division|arm)\s+$"
+    rf"(?-i:(?:[A-Za-z][a-z-]*\s+)?(?:[a-z][a-z-]*\s+)?)(?:{_RELATION_NOUNS}|unit|division|arm)\s+$"
 )
 # A name followed by a participle after "and" / ", with" ("..., with Acme gaining 0.5% and Globex adding
 # 0.7%") is the subject of that participle's clause: it owns the figures after it, none before it.

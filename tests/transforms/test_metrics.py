@@ -935,6 +935,11 @@ _OWNER_NAMES = {
          [("8 million subscribers", "user_count", "org:hooli mobile")]),
         ("Globex had a good year. Rival Acme reported that its profit fell 2%.",
          [("2%", "profit_change", "org:acme")]),
+        # an adjective opening the sentence before the role noun ("Smaller rival X", "Chinese rival X")
+        ("Globex had a good year. Smaller rival Acme posted a record profit of $2 billion.",
+         [("$2 billion", "profit", "org:acme")]),
+        ("Globex had a good year. Chinese rival Acme posted a record profit of $2 billion.",
+         [("$2 billion", "profit", "org:acme")]),
         # "<name> <verb>ing <figure>": each name owns its own participle clause's figure; an unknown name
         # leaves its figure without an owner, never the next clause's name or the sentence's first
         ("Markets were calm, with the Norvik 30 gaining 0.5% and the Calder Composite adding 0.7%.",
