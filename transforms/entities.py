@@ -297,8 +297,17 @@ _ORG = rf"{_ORG_TOKEN}(?: (?:& )?{_ORG_TOKEN}){{0,3}}"
 # (Beyond the English ones, the forms of the markets whose companies English news names most: Australia's
 # Pty, Malaysia's Bhd, Indonesia's Tbk, Italy's S.p.A., the Netherlands' B.V., Finland's Oyj, Norway's ASA,
 # Sweden's AB, Germany's KGaA, Italy's Srl, the LLP of partnerships.)
-_LEGAL_ABBREV = r"Inc|Corp|Co\.,? Ltd|Ltd|Pte|Pty|Bhd|Tbk|S\.A|N\.V|S\.p\.A|B\.V"
-_LEGAL_WORD = r"Corporation|Limited|LLC|LLP|PLC|plc|GmbH|KGaA|AG|SA|SpA|SE|NV|BV|KK|Oyj|ASA|AB|Srl"
+# (And of the markets whose small companies' news names them by theirs: India's Pvt (Private Limited),
+# Malaysia's Sdn Bhd, Denmark's A/S, Turkey's A.S., Spain's S.L., Romania's S.R.L., France's S.A.S., the
+# Plc of Nigeria, Ghana and Ireland, Brazil's Ltda, Finland's Oy, Russia's and Kazakhstan's JSC/PJSC,
+# Hungary's Kft and Zrt. Not Norway's "AS": a word of upper-case headlines.)
+_LEGAL_ABBREV = (
+    r"Inc|Corp|Co\.,? Ltd|Ltd|Pte|Pty|Bhd|Tbk|S\.A\.S|S\.A|N\.V|S\.p\.A|B\.V|Pvt|Sdn|A/S|A\.S|S\.R\.L|S\.L"
+)
+_LEGAL_WORD = (
+    r"Corporation|Limited|LLC|LLP|PLC|plc|GmbH|KGaA|AG|SA|SpA|SE|NV|BV|KK|Oyj|ASA|AB|Srl|"
+    r"Private Limited|Plc|Ltda|Oy|PJSC|JSC|Kft|Zrt"
+)
 _LEGAL_FORM = rf"(?:{_LEGAL_ABBREV}|{_LEGAL_WORD})(?-u:\b)\.?|Co\."
 # Corporate designators: words that add no identity to the one name before them ("Acme Holdings" is
 # Acme). A document that also writes the bare name calls the company by it (`_short_names`).
@@ -501,6 +510,19 @@ _ORG_HEAD = (
     "Industries Logistics Shipping Foods Beverages Brewing Breweries Textiles Cement Construction "
     "Engineering Utilities Insurance Financial Securities Investments Realty Properties Hotels Resorts "
     "Retail Stores Computer Computers Devices Materials Solar Corporation Company Limited Incorporated"
+).split()
+# The same trades and forms in the languages whose companies news names in their own words ("Fjordkraft
+# Energi", "Cerradao Alimentos", "Anadolu Cam Sanayi", "Hyosan Gruppe"): Nordic, German, Spanish,
+# Portuguese, Italian, French, Turkish, Indonesian.
+_ORG_HEAD += (
+    "Energi Energia Energie Alimentos Logistik Logistica Logística Sanayi Gruppe Gruppen Groupe Gruppo "
+    "Industrier Industrias Indústrias Industrie Tecnologia Teknologi Seguros Bankasi Telekom Cimentos "
+    "Cementos Construcciones Construtora Petroleo Petróleo Quimica Química Mineração Mineracao"
+).split()
+# Words that open a company's name in those languages ("Grupo Pacifico", "Banco Andino", "Usinas Tupa",
+# "Compagnie des Alpes"), and Indonesia's legal form, which opens it ("PT Nusantara Mitra Tbk").
+_ORG_OPENERS = (
+    "Grupo Groupe Gruppo Banco Banca Banque Compañía Compania Companhia Compagnie Industrias Usinas Cia PT"
 ).split()
 _HEADS = "|".join(_ORG_HEAD)
 
@@ -1426,10 +1448,16 @@ def _acronym_long_forms(forms: pl.DataFrame) -> pl.DataFrame:
 
 def _org_head(surface: pl.Expr) -> pl.Expr:
     """Whether a name ends with a company's head noun (`_ORG_HEAD`), as its last word or the last part of
-    a hyphenated one ("Harlow Motor", "Ganesh Agro-Foods", "Daewon Bio-Pharma"). (`str.split`, not a
+    a hyphenated one ("Harlow Motor", "Ganesh Agro-Foods", "Daewon Bio-Pharma"), or opens with a word
+    that opens companies' names (`_ORG_OPENERS`: "Grupo Pacifico Azul"). (`str.split`, not a
     regex: the note above `_WHITESPACE`)"""
-    last = surface.str.split(" ").list.last()
-    return last.is_in(_ORG_HEAD) | last.str.split("-").list.last().is_in(_ORG_HEAD)
+    words = surface.str.split(" ")
+    last = words.list.last()
+    return (
+        last.is_in(_ORG_HEAD)
+        | last.str.split("-").list.last().is_in(_ORG_HEAD)
+        | ((words.list.len() > 1) & words.list.first().is_in(_ORG_OPENERS))
+    )
 
 
 def _valid_forms(
@@ -1672,6 +1700,10 @@ def _valid_forms(
             .then(_department_of(_without_country(pl.col("name"))))
             .otherwise(pl.col("name"))
             .alias("name")
+        )
+        .with_columns(
+            # (Indonesia's legal form opens the name: "PT Nusantara Mitra Tbk" is Nusantara Mitra)
+            pl.when(org).then(pl.col("name").str.strip_prefix("PT ")).otherwise(pl.col("name")).alias("name")
         )
         .with_columns(entity_id_expr(pl.col("type"), pl.col("name")).alias("entity_id"))
     )

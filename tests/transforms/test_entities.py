@@ -1828,3 +1828,41 @@ def test_a_company_named_by_one_word_of_its_full_name_is_that_company(
     real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
 ) -> None:
     assert [m[:4] for m in found_with_confidence(real_gaz, text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the legal forms of more markets end a company's name and are no part of it
+        ("Okoro Breweries Plc said sales rose.", [("Okoro Breweries Plc", "org:okoro-breweries", 0, 19)]),
+        ("Fynbo Logistik A/S said sales rose.", [("Fynbo Logistik A/S", "org:fynbo-logistik", 0, 18)]),
+        (
+            "Bursa Cam Sanayi A.S. said sales rose.",
+            [("Bursa Cam Sanayi A.S.", "org:bursa-cam-sanayi", 0, 21)],
+        ),
+        (
+            "Cerrado Alimentos Ltda said sales rose.",
+            [("Cerrado Alimentos Ltda", "org:cerrado-alimentos", 0, 22)],
+        ),
+        (
+            "Shares of Ashvik Buildcon Pvt Ltd rose.",
+            [("Ashvik Buildcon Pvt Ltd", "org:ashvik-buildcon", 10, 33)],
+        ),
+        ("Korvela Oy cut 400 jobs.", [("Korvela Oy", "org:korvela", 0, 10)]),
+        # Indonesia's form opens the name
+        (
+            "PT Sinar Sentosa Tbk grew. Sinar Sentosa's net profit fell.",
+            [
+                ("PT Sinar Sentosa Tbk", "org:sinar-sentosa", 0, 20),
+                ("Sinar Sentosa", "org:sinar-sentosa", 27, 40),
+            ],
+        ),
+        # a company's words in its own language make an organisation of a name a person's cue follows
+        ("Grupo Pacifico Azul said sales rose.", [("Grupo Pacifico Azul", "org:grupo-pacifico-azul", 0, 19)]),
+        ("Fjordvik Energi said sales rose.", [("Fjordvik Energi", "org:fjordvik-energi", 0, 15)]),
+    ],
+)
+def test_company_names_of_many_markets(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    assert [m[:4] for m in found_with_confidence(real_gaz, text)] == expected
