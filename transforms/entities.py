@@ -428,7 +428,8 @@ _ORG_BEFORE = (
     r"acquired|research firm|research agency|news agency|agency|consultancy|investment bank|start-?up|"
     r"chipmaker|carmaker|automaker|retailer|lender|rival|firm|"
     r"producers?|makers?|manufacturers?|suppliers?|companies|company|investors? including|backed by|"
-    r"(?:[\p{L}-]+-based)|"
+    # (where it is based or listed: "Paris-based Acme", "Oslo-listed Acme", "Nasdaq-listed Acme")
+    r"(?:[\p{L}-]+-(?:based|listed))|"
     # examples of a kind of organisation: "rivals such as Acme", "carmakers like Acme and Borealis"
     rf"{_ORG_EXAMPLES}"
 )
@@ -1549,6 +1550,7 @@ def _valid_forms(
         )
         .drop("_lead")
     )
+    forms = _without_descriptor(forms)
     # (the lexicons narrowed to the words and strings the filter below looks up in them: its first,
     # second and last words, the whole surface and its words lowercased)
     surface = forms.get_column("surface")
@@ -1684,7 +1686,7 @@ def _valid_forms(
                 (rule == "org_cue")
                 & pl.col("match").str.contains(r"^\p{Lu}")
                 & pl.col("match").str.contains(rf"^(?i:{_ORG_BEFORE}) ")
-                & ~pl.col("match").str.contains(r"^[\p{L}-]+-based ")
+                & ~pl.col("match").str.contains(r"^[\p{L}-]+-(?:based|listed) ")
                 # (an acronym is capitalised anywhere)
                 & ~pl.col("match").str.starts_with("CEO ")
             ).alias("title_cue"),
@@ -1706,6 +1708,34 @@ def _valid_forms(
             pl.when(org).then(pl.col("name").str.strip_prefix("PT ")).otherwise(pl.col("name")).alias("name")
         )
         .with_columns(entity_id_expr(pl.col("type"), pl.col("name")).alias("entity_id"))
+    )
+
+
+# Words that describe an organisation glued to its name's first word by a hyphen ("Nasdaq-listed Acme
+# Technologies", "Lagos-based Acme Foods", "state-owned Acme Bank"): the name a suffix rule reads from
+# its first capital holds them.
+_DESCRIBED_BY = ("-based", "-listed", "-backed", "-owned", "-led", "-made", "-born")
+
+
+def _without_descriptor(forms: pl.DataFrame) -> pl.DataFrame:
+    """`forms` with a first word that describes an organisation's name ("Nasdaq-listed", `_DESCRIBED_BY`)
+    moved from an organisation's surface to its context (`pre_bytes`), as `_LEAD` words are. (String
+    tests, not a regex: the note above `_WHITESPACE`.)"""
+    first = pl.col("surface").str.split(" ").list.first()
+    described = (
+        (pl.col("type") == "ORG")
+        & pl.col("surface").str.contains_any([" "])
+        & pl.any_horizontal(first.str.ends_with(d) for d in _DESCRIBED_BY)
+    )
+    return forms.with_columns(
+        pl.when(described)
+        .then(pl.col("pre_bytes") + first.str.len_bytes().cast(pl.Int64) + 1)
+        .otherwise(pl.col("pre_bytes"))
+        .alias("pre_bytes"),
+        pl.when(described)
+        .then(pl.col("surface").str.slice(first.str.len_chars() + 1))
+        .otherwise(pl.col("surface"))
+        .alias("surface"),
     )
 
 

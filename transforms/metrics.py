@@ -611,8 +611,12 @@ _CREDIT_LEFT = (
 # An exchange in a ticker parenthetical ("Acme Inc. (NASDAQ: ACM)", "(NYSE:ACM; TSX:ACM)") lists where
 # the company before it trades; it owns none of its figures. The shape decides (a colon, then an
 # upper-case ticker closing the parenthesis or the listing), not a list of exchanges. (m_right: the
-# text right after the mention.)
-_TICKER_RIGHT = r"^\s*:\s*[A-Z][A-Z0-9.]{0,7}\s*[);,]"
+# text right after the mention.) So does an exchange, place or investor joined by a hyphen to a word that
+# describes the name after it ("Nasdaq-listed Acme", "Oslo-based Acme", "Globex-backed Acme"): Acme
+# owns the figures.
+_TICKER_RIGHT = (
+    r"^\s*:\s*[A-Z][A-Z0-9.]{0,7}\s*[);,]|^-(?:listed|based|backed|owned|headquartered|controlled)(?-u:\b)"
+)
 # A market price as the clause's subject, moving: a currency ("the pound fell 0.4% to $1.3125",
 # "sterling rose"), a bond's yield or price ("yields on two-year notes fell 6 basis points", "the
 # 10-year Treasury yield", "bond prices"), a commodity's price ("Brent crude rose 2%", "oil prices",

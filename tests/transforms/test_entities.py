@@ -1860,6 +1860,15 @@ def test_a_company_named_by_one_word_of_its_full_name_is_that_company(
         # a company's words in its own language make an organisation of a name a person's cue follows
         ("Grupo Pacifico Azul said sales rose.", [("Grupo Pacifico Azul", "org:grupo-pacifico-azul", 0, 19)]),
         ("Fjordvik Energi said sales rose.", [("Fjordvik Energi", "org:fjordvik-energi", 0, 15)]),
+        # where it is listed names an organisation; a descriptor glued to the name is no part of it
+        (
+            "Its rival, Oslo-listed Brekvold, grew.",
+            [("Oslo", "gpe:oslo", 11, 15), ("Brekvold", "org:brekvold", 23, 31)],
+        ),
+        (
+            "Nasdaq-listed Vindral Technologies said it grew.",
+            [("Nasdaq", "org:nasdaq", 0, 6), ("Vindral Technologies", "org:vindral-technologies", 14, 34)],
+        ),
     ],
 )
 def test_company_names_of_many_markets(

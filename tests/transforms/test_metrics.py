@@ -1601,3 +1601,30 @@ def test_sub_unit_range_after_a_change_verb_is_two_figures() -> None:
 )
 def test_money_and_staff_kinds(text: str, expected: list[tuple]) -> None:
     assert _figures(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "glued", "expected"),
+    [
+        ("Acme grew, while Nasdaq-listed Tamsin Tools Inc. said it had 40,000 customers.", "Nasdaq",
+         [("40,000 customers", "org:tamsin tools")]),
+        ("Globex grew, while Acme-backed Tamsin Tools Inc. raised $12 million.", "Acme",
+         [("$12 million", "org:tamsin tools")]),
+        # (guard: a name followed by another hyphenated word keeps its figures)
+        ("Globex grew, while Acme-style robots sold 12,000 units.", "Acme", [("12,000 units", "org:acme")]),
+    ],
+)  # fmt: skip
+def test_a_name_joined_by_a_hyphen_to_what_it_says_of_the_next_owns_nothing(
+    text: str, glued: str, expected: list[tuple]
+) -> None:
+    # an exchange, place or investor before "-listed", "-based", "-backed" describes the name after it
+    docs, mentions, ents, sents = _frames([text], _LISTED_NAMES)
+    at = text.index(f"{glued}-")
+    extra = pl.DataFrame(
+        {"doc_id": ["d0"], "entity_id": [_LISTED_NAMES[glued]], "surface": [glued], "start": [at],
+         "end": [at + len(glued)]},
+        schema=mentions.schema,
+    )  # fmt: skip
+    mentions = pl.concat([mentions, extra]).sort("doc_id", "start")
+    out = extract_metrics(docs, mentions, ents, sents)
+    assert out.select("surface", "subject_entity_id").rows() == expected
