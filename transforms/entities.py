@@ -286,7 +286,8 @@ _LEAD = "|".join(w for w in _STOPWORDS if w not in {"New", "Global", "Big", "Maj
 _CAP = r"[A-Z][A-Za-z0-9&]*(?:-[A-Za-z0-9&]+)*"
 # Unicode-aware name tokens ("Koç", "Zaharia", "Jean-Luc"), organisation tokens ("T-Mobile", "G42",
 # "McDonald's") and the names they make.
-_NAME_TOKEN = r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?"
+# (a Korean given name's second syllable is written in lower case after its hyphen: "Park Ji-hoon")
+_NAME_TOKEN = r"\p{Lu}\p{Ll}+(?:-\p{Lu}?\p{Ll}+)?"
 _PERSON = rf"{_NAME_TOKEN}(?: {_NAME_TOKEN}){{1,2}}"
 _ORG_TOKEN = r"\p{Lu}[\p{L}\p{N}&]*(?:-[\p{L}\p{N}]+)*"
 # (two names joined by an ampersand are one firm's: "Baxter & Crane", "Larsen & Toubro")
@@ -1719,7 +1720,8 @@ _DESCRIBED_BY = ("-based", "-listed", "-backed", "-owned", "-led", "-made", "-bo
 
 def _without_descriptor(forms: pl.DataFrame) -> pl.DataFrame:
     """`forms` with a first word that describes an organisation's name ("Nasdaq-listed", `_DESCRIBED_BY`)
-    moved from an organisation's surface to its context (`pre_bytes`), as `_LEAD` words are. (String
+    moved from an organisation's surface to its context (`pre_bytes`), as `_LEAD` words are, and such a
+    word's ending cut from a person's name ("Jane Roe-led"). (String
     tests, not a regex: the note above `_WHITESPACE`.)"""
     first = pl.col("surface").str.split(" ").list.first()
     described = (
@@ -1727,6 +1729,14 @@ def _without_descriptor(forms: pl.DataFrame) -> pl.DataFrame:
         & pl.col("surface").str.contains_any([" "])
         & pl.any_horizontal(first.str.ends_with(d) for d in _DESCRIBED_BY)
     )
+    # (and from a person's name's end, which a title's rule reads with it: "analyst Jane Roe-led teams";
+    # a name found without a title is a place's there: "Marta Vellmora-based startups")
+    person = (pl.col("rule") == "person_title") & pl.any_horizontal(
+        pl.col("surface").str.ends_with(d) for d in _DESCRIBED_BY
+    )
+    stripped = pl.col("surface")
+    for d in _DESCRIBED_BY:
+        stripped = stripped.str.strip_suffix(d)
     return forms.with_columns(
         pl.when(described)
         .then(pl.col("pre_bytes") + first.str.len_bytes().cast(pl.Int64) + 1)
@@ -1734,6 +1744,8 @@ def _without_descriptor(forms: pl.DataFrame) -> pl.DataFrame:
         .alias("pre_bytes"),
         pl.when(described)
         .then(pl.col("surface").str.slice(first.str.len_chars() + 1))
+        .when(person)
+        .then(stripped)
         .otherwise(pl.col("surface"))
         .alias("surface"),
     )

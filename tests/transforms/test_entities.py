@@ -1875,3 +1875,19 @@ def test_company_names_of_many_markets(
     real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
 ) -> None:
     assert [m[:4] for m in found_with_confidence(real_gaz, text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a Korean given name's lower-case syllable after its hyphen is part of the name
+        ("Chief executive Park Ji-hoon said sales rose.", [("Park Ji-hoon", "person:park-ji-hoon", 16, 28)]),
+        ("Analyst Lee Seo-yeon, of the bank, agreed.", [("Lee Seo-yeon", "person:lee-seo-yeon", 8, 20)]),
+        # (guard) a word describing the name after it is still no part of a person's name
+        ("Analyst Dena Voss-led teams grew.", [("Dena Voss", "person:dena-voss", 8, 17)]),
+    ],
+)
+def test_korean_given_names_keep_their_second_syllable(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    assert [m[:4] for m in found_with_confidence(real_gaz, text)] == expected
