@@ -521,6 +521,12 @@ _ORG_HEAD += (
     "Industrier Industrias Indústrias Industrie Tecnologia Teknologi Seguros Bankasi Telekom Cimentos "
     "Cementos Construcciones Construtora Petroleo Petróleo Quimica Química Mineração Mineracao"
 ).split()
+# And more trades a small company's name ends with ("Asante Cocoa Works", "Okoro Farms", "Baltic
+# Shipyards"); not "Mills", a surname too.
+_ORG_HEAD += (
+    "Works Farms Plantations Packaging Shipyard Shipyards Refinery Refineries Fisheries Dairies Ceramics "
+    "Tyres Tires Cables Garments Apparel Fertilizers Fertilisers Plastics"
+).split()
 # Words that open a company's name in those languages ("Grupo Pacifico", "Banco Andino", "Usinas Tupa",
 # "Compagnie des Alpes"), and Indonesia's legal form, which opens it ("PT Nusantara Mitra Tbk").
 _ORG_OPENERS = (

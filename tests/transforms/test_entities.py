@@ -1860,6 +1860,7 @@ def test_a_company_named_by_one_word_of_its_full_name_is_that_company(
         # a company's words in its own language make an organisation of a name a person's cue follows
         ("Grupo Pacifico Azul said sales rose.", [("Grupo Pacifico Azul", "org:grupo-pacifico-azul", 0, 19)]),
         ("Fjordvik Energi said sales rose.", [("Fjordvik Energi", "org:fjordvik-energi", 0, 15)]),
+        ("Asanko Cocoa Works said output fell.", [("Asanko Cocoa Works", "org:asanko-cocoa-works", 0, 18)]),
         # where it is listed names an organisation; a descriptor glued to the name is no part of it
         (
             "Its rival, Oslo-listed Brekvold, grew.",
