@@ -497,8 +497,10 @@ _OWN_RIVAL_LEFT = rf"(?i)['’]s?\s+(?:[a-z-]+\s+)?{_RELATION}s?,?\s+$"
 # mid-sentence is not read.) The first word before the role noun may be capitalised where it opens the
 # sentence or names a place or a company ("Smaller rival Acme", "Chinese rival Acme", "Globex rival Acme":
 # Acme is the subject either way).
+# A clause that opens after ", and", ", while", ", but" or ";" inside the sentence opens the same way
+# ("..., and rival Acme posted ...", "..., while its Finnish rival Acme delivered ...").
 _APPOSITION_LEFT = (
-    r"(?i)^[\s\"“‘(]*(?:(?:its|their|his|her|the|a)\s+)?"
+    r"(?i)(?:^|(?:,\s+(?:and|while|but|whereas)|;)\s+)[\s\"“‘(]*(?:(?:its|their|his|her|the|a)\s+)?"
     rf"(?-i:(?:[A-Za-z][a-z-]*\s+)?(?:[a-z][a-z-]*\s+)?)(?:{_RELATION_NOUNS}|unit|division|arm)\s+$"
 )
 # A name followed by a participle after "and" / ", with" ("..., with Acme gaining 0.5% and Globex adding

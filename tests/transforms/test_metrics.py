@@ -940,6 +940,11 @@ _OWNER_NAMES = {
          [("$2 billion", "profit", "org:acme")]),
         ("Globex had a good year. Chinese rival Acme posted a record profit of $2 billion.",
          [("$2 billion", "profit", "org:acme")]),
+        # ... and in a clause opened by ", and" / ", while" inside the sentence
+        ("Globex sold 9,000 cars, while its German rival Acme sold 3,100 cars.",
+         [("9,000 cars", None, "org:globex"), ("3,100 cars", None, "org:acme")]),
+        ("Globex posted a profit of $1 billion, and rival Acme posted a profit of $2 billion.",
+         [("$1 billion", "profit", "org:globex"), ("$2 billion", "profit", "org:acme")]),
         # "<name> <verb>ing <figure>": each name owns its own participle clause's figure; an unknown name
         # leaves its figure without an owner, never the next clause's name or the sentence's first
         ("Markets were calm, with the Norvik 30 gaining 0.5% and the Calder Composite adding 0.7%.",
