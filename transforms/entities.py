@@ -427,7 +427,7 @@ _ORG_BEFORE = (
     # the head of an organisation, or who founded it ("chief executive of Acme", "co-founded Acme")
     r"CEO of|chief executive of|co-?founder of|founder of|chairman of|co-?founded|"
     r"acquired|research firm|research agency|news agency|agency|consultancy|investment bank|start-?up|"
-    r"chipmaker|carmaker|automaker|retailer|lender|rival|firm|"
+    r"chipmaker|carmaker|automaker|retailer|lender|rival|firm|utility|insurer|fintech|conglomerate|"
     r"producers?|makers?|manufacturers?|suppliers?|companies|company|investors? including|backed by|"
     # (where it is based or listed: "Paris-based Acme", "Oslo-listed Acme", "Nasdaq-listed Acme")
     r"(?:[\p{L}-]+-(?:based|listed))|"
@@ -436,7 +436,9 @@ _ORG_BEFORE = (
 )
 _ORG_KIND = (
     r"start-?up|company|firm|maker|chipmaker|bank|lender|retailer|group|provider|developer|manufacturer|"
-    r"supplier|carmaker|automaker|fund|investor|platform|unit|subsidiary|rival|giant|operator|consultancy"
+    r"supplier|carmaker|automaker|fund|investor|platform|unit|subsidiary|rival|giant|operator|consultancy|"
+    # (trades of the companies small-company news describes: "Acme, a Norwegian utility")
+    r"utility|insurer|airline|conglomerate|brewer|fintech|refiner|shipbuilder|telco|wholesaler"
 )
 # Government departments and ministries by portfolio, the closed class of cabinet portfolios in English
 # ("Department of Justice", "the Finance Ministry", "U.S. Department of Homeland Security"); a country's

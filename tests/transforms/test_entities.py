@@ -1861,6 +1861,9 @@ def test_a_company_named_by_one_word_of_its_full_name_is_that_company(
         ("Grupo Pacifico Azul said sales rose.", [("Grupo Pacifico Azul", "org:grupo-pacifico-azul", 0, 19)]),
         ("Fjordvik Energi said sales rose.", [("Fjordvik Energi", "org:fjordvik-energi", 0, 15)]),
         ("Asanko Cocoa Works said output fell.", [("Asanko Cocoa Works", "org:asanko-cocoa-works", 0, 18)]),
+        # the trades small-company news describes a company by, after or before its name
+        ("Nordlys Kraft, a Norwegian utility, grew.", [("Nordlys Kraft", "org:nordlys-kraft", 0, 13)]),
+        ("Kenyan fintech Zawadi Pay grew.", [("Zawadi Pay", "org:zawadi-pay", 15, 25)]),
         # where it is listed names an organisation; a descriptor glued to the name is no part of it
         (
             "Its rival, Oslo-listed Brekvold, grew.",
