@@ -498,10 +498,13 @@ _OWN_RIVAL_LEFT = rf"(?i)['’]s?\s+(?:[a-z-]+\s+)?{_RELATION}s?,?\s+$"
 # sentence or names a place or a company ("Smaller rival Acme", "Chinese rival Acme", "Globex rival Acme":
 # Acme is the subject either way).
 # A clause that opens after ", and", ", while", ", but" or ";" inside the sentence opens the same way
-# ("..., and rival Acme posted ...", "..., while its Finnish rival Acme delivered ...").
+# ("..., and rival Acme posted ...", "..., while its Finnish rival Acme delivered ...", "..., and rival
+# glassmaker Acme's shares fell").
 _APPOSITION_LEFT = (
     r"(?i)(?:^|(?:,\s+(?:and|while|but|whereas)|;)\s+)[\s\"“‘(]*(?:(?:its|their|his|her|the|a)\s+)?"
-    rf"(?-i:(?:[A-Za-z][a-z-]*\s+)?(?:[a-z][a-z-]*\s+)?)(?:{_RELATION_NOUNS}|unit|division|arm)\s+$"
+    rf"(?-i:(?:[A-Za-z][a-z-]*\s+)?(?:[a-z][a-z-]*\s+)?)(?:{_RELATION_NOUNS}|unit|division|arm)"
+    # (the role noun may name the trade after it: "rival glassmaker Acme")
+    r"(?-i:\s+[a-z][a-z-]*)?\s+$"
 )
 # A name followed by a participle after "and" / ", with" ("..., with Acme gaining 0.5% and Globex adding
 # 0.7%") is the subject of that participle's clause: it owns the figures after it, none before it.

@@ -945,6 +945,8 @@ _OWNER_NAMES = {
          [("9,000 cars", None, "org:globex"), ("3,100 cars", None, "org:acme")]),
         ("Globex posted a profit of $1 billion, and rival Acme posted a profit of $2 billion.",
          [("$1 billion", "profit", "org:globex"), ("$2 billion", "profit", "org:acme")]),
+        ("Globex posted a profit of $1 billion, and rival glassmaker Acme posted a profit of $2 billion.",
+         [("$1 billion", "profit", "org:globex"), ("$2 billion", "profit", "org:acme")]),
         # "<name> <verb>ing <figure>": each name owns its own participle clause's figure; an unknown name
         # leaves its figure without an owner, never the next clause's name or the sentence's first
         ("Markets were calm, with the Norvik 30 gaining 0.5% and the Calder Composite adding 0.7%.",
