@@ -20,7 +20,7 @@ from numba import njit
 from transforms.text import frame_schema, gather_bytes, slice_spans
 from warehouse.schemas import CODE_ONLY_CURRENCIES, CURRENCIES, METRICS, RATE_KINDS, UNITS, WORD_CURRENCIES
 
-EXTRACTOR_VERSION = "metrics-2026.12.03.1"
+EXTRACTOR_VERSION = "metrics-2026.12.03.2"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -519,10 +519,17 @@ _OWN_RIVAL_LEFT = rf"(?i)['’]s?\s+(?:[a-z-]+\s+)?{_RELATION}s?,?\s+$"
 # clause's grammatical subject, neither a rival compared with ("rival" is also a word of comparison,
 # `_COMPARE`) nor a speaker referring back to the paragraph's company ("Rival Acme reported that its
 # profit fell": "its" is Acme). (m_left holds 30 characters of the sentence; "..., and rival Acme" in
-# mid-sentence is not read.)
+# mid-sentence is not read.) The first word before the role noun may be capitalised where it opens the
+# sentence or names a place or a company ("Smaller rival Acme", "Chinese rival Acme", "Globex rival Acme":
+# Acme is the subject either way).
+# A clause that opens after ", and", ", while", ", but" or ";" inside the sentence opens the same way
+# ("..., and rival Acme posted ...", "..., while its Finnish rival Acme delivered ...", "..., and rival
+# glassmaker Acme's shares fell").
 _APPOSITION_LEFT = (
-    r"(?i)^[\s\"“‘(]*(?:(?:its|their|his|her|the|a)\s+)?"
-    rf"(?-i:(?:[a-z][a-z-]*\s+){{0,2}})(?:{_RELATION_NOUNS}|unit|division|arm)\s+$"
+    r"(?i)(?:^|(?:,\s+(?:and|while|but|whereas)|;)\s+)[\s\"“‘(]*(?:(?:its|their|his|her|the|a)\s+)?"
+    rf"(?-i:(?:[A-Za-z][a-z-]*\s+)?(?:[a-z][a-z-]*\s+)?)(?:{_RELATION_NOUNS}|unit|division|arm)"
+    # (the role noun may name the trade after it: "rival glassmaker Acme")
+    r"(?-i:\s+[a-z][a-z-]*)?\s+$"
 )
 # A name followed by a participle after "and" / ", with" ("..., with Acme gaining 0.5% and Globex adding
 # 0.7%") is the subject of that participle's clause: it owns the figures after it, none before it.
@@ -634,8 +641,12 @@ _CREDIT_LEFT = (
 # An exchange in a ticker parenthetical ("Acme Inc. (NASDAQ: ACM)", "(NYSE:ACM; TSX:ACM)") lists where
 # the company before it trades; it owns none of its figures. The shape decides (a colon, then an
 # upper-case ticker closing the parenthesis or the listing), not a list of exchanges. (m_right: the
-# text right after the mention.)
-_TICKER_RIGHT = r"^\s*:\s*[A-Z][A-Z0-9.]{0,7}\s*[);,]"
+# text right after the mention.) So does an exchange, place or investor joined by a hyphen to a word that
+# describes the name after it ("Nasdaq-listed Acme", "Oslo-based Acme", "Globex-backed Acme"): Acme
+# owns the figures.
+_TICKER_RIGHT = (
+    r"^\s*:\s*[A-Z][A-Z0-9.]{0,7}\s*[);,]|^-(?:listed|based|backed|owned|headquartered|controlled)(?-u:\b)"
+)
 # A market price as the clause's subject, moving: a currency ("the pound fell 0.4% to $1.3125",
 # "sterling rose"), a bond's yield or price ("yields on two-year notes fell 6 basis points", "the
 # 10-year Treasury yield", "bond prices"), a commodity's price ("Brent crude rose 2%", "oil prices",

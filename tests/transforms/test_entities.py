@@ -1773,3 +1773,167 @@ def test_a_place_in_capitals_in_a_dateline_is_the_place(
     real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
 ) -> None:
     assert real_found(real_gaz, text) == expected
+
+
+def found_with_confidence(
+    real_gaz: tuple[pl.DataFrame, dict], text: str
+) -> list[tuple[str, str, int, int, float]]:
+    frame, lexicons = real_gaz
+    m = extract_mentions(pl.DataFrame({"doc_id": ["d"], "text": [text]}), frame, V, lexicons)[0].sort("start")
+    return list(zip(m["surface"], m["entity_id"], m["start"], m["end"], m["confidence"], strict=True))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # what only an organisation does names an unknown company, at the verb rule's confidence
+        ("Corbel employs 1,200 people.", [("Corbel", "org:corbel", 0, 6, 0.9)]),
+        ("Tornvik employs about 900 staff.", [("Tornvik", "org:tornvik", 0, 7, 0.9)]),
+        ("Usinas Pereira listed its shares.", [("Usinas Pereira", "org:usinas-pereira", 0, 14, 0.9)]),
+        ("Brakwell won orders worth $2 million.", [("Brakwell", "org:brakwell", 0, 8, 0.9)]),
+        ("Ondaro Foods cut 30% of its staff.", [("Ondaro Foods", "org:ondaro-foods", 0, 12, 0.9)]),
+        ("Halvorsk's shares fell 3%.", [("Halvorsk", "org:halvorsk", 0, 8, 0.9)]),
+        ("Velmont's market value doubled.", [("Velmont", "org:velmont", 0, 7, 0.9)]),
+        # the cue rules' names keep their figure
+        ("Shares of Halvorsk fell 3%.", [("Halvorsk", "org:halvorsk", 10, 18, 0.95)]),
+        ("Varnello posted revenue of $40 million.", [("Varnello", "org:varnello", 0, 8, 0.95)]),
+        # a person, a place, a sentence's opening word: no organisation
+        ("Smith said revenue rose 4%.", []),
+        ("Texas posted record output.", [("Texas", "gpe:texas", 0, 5, 0.98)]),
+        ("Revenue rose 7% to $12 million.", []),
+        ("Jane Roe employs 12 people.", [("Jane Roe", "person:jane-roe", 0, 8, 0.95)]),
+        ("Smith's shares in the trust were sold.", []),
+        ("Texas's workforce grew.", [("Texas", "gpe:texas", 0, 5, 0.98)]),
+        ("Employment rose; Brandt won an award.", []),
+    ],
+)
+def test_what_only_an_organisation_does_names_an_unknown_company(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    assert found_with_confidence(real_gaz, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # two names joined by an ampersand are one firm's, given names included
+        ("Baxter & Crane employs 900 people.", [("Baxter & Crane", "org:baxter-crane", 0, 14, 0.9)]),
+        ("Shares of Ordell & Vance rose.", [("Ordell & Vance", "org:ordell-vance", 10, 24, 0.95)]),
+        # ordinary words joined so are no name
+        ("Research & Development posted gains.", []),
+        # a company's head noun after a hyphen ends a company's name, not a person's
+        (
+            "Ganesh Agro-Foods raised $4 million.",
+            [("Ganesh Agro-Foods", "org:ganesh-agro-foods", 0, 17, 0.95)],
+        ),
+        ("Ganesh Agro-Foods said it grew.", [("Ganesh Agro-Foods", "org:ganesh-agro-foods", 0, 17, 0.95)]),
+        # a person's name is still a person's
+        ("Ganesh Raman said it grew.", [("Ganesh Raman", "person:ganesh-raman", 0, 12, 0.95)]),
+    ],
+)
+def test_ampersand_and_hyphenated_head_noun_make_company_names(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    assert found_with_confidence(real_gaz, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a company named in full, then by its first or its last word: one entity
+        (
+            "Daewon Bio-Pharm listed its shares. Daewon raised $5 million.",
+            [
+                ("Daewon Bio-Pharm", "org:daewon-bio-pharm", 0, 16),
+                ("Daewon", "org:daewon-bio-pharm", 36, 42),
+            ],
+        ),
+        (
+            "Usinas Quarenzo listed its shares. Quarenzo's shares rose 11%.",
+            [
+                ("Usinas Quarenzo", "org:usinas-quarenzo", 0, 15),
+                ("Quarenzo", "org:usinas-quarenzo", 35, 43),
+            ],
+        ),
+        # a word two longer names share names neither
+        (
+            "Shares of Kelvor Alpine rose. Shares of Kelvor Marine fell. Kelvor raised $1 million.",
+            [
+                ("Kelvor Alpine", "org:kelvor-alpine", 10, 23),
+                ("Kelvor Marine", "org:kelvor-marine", 40, 53),
+                ("Kelvor", "org:kelvor", 60, 66),
+            ],
+        ),
+    ],
+)
+def test_a_company_named_by_one_word_of_its_full_name_is_that_company(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    assert [m[:4] for m in found_with_confidence(real_gaz, text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the legal forms of more markets end a company's name and are no part of it
+        ("Okoro Breweries Plc said sales rose.", [("Okoro Breweries Plc", "org:okoro-breweries", 0, 19)]),
+        ("Fynbo Logistik A/S said sales rose.", [("Fynbo Logistik A/S", "org:fynbo-logistik", 0, 18)]),
+        (
+            "Bursa Cam Sanayi A.S. said sales rose.",
+            [("Bursa Cam Sanayi A.S.", "org:bursa-cam-sanayi", 0, 21)],
+        ),
+        (
+            "Cerrado Alimentos Ltda said sales rose.",
+            [("Cerrado Alimentos Ltda", "org:cerrado-alimentos", 0, 22)],
+        ),
+        (
+            "Shares of Ashvik Buildcon Pvt Ltd rose.",
+            [("Ashvik Buildcon Pvt Ltd", "org:ashvik-buildcon", 10, 33)],
+        ),
+        ("Korvela Oy cut 400 jobs.", [("Korvela Oy", "org:korvela", 0, 10)]),
+        # Indonesia's form opens the name
+        (
+            "PT Sinar Sentosa Tbk grew. Sinar Sentosa's net profit fell.",
+            [
+                ("PT Sinar Sentosa Tbk", "org:sinar-sentosa", 0, 20),
+                ("Sinar Sentosa", "org:sinar-sentosa", 27, 40),
+            ],
+        ),
+        # a company's words in its own language make an organisation of a name a person's cue follows
+        ("Grupo Pacifico Azul said sales rose.", [("Grupo Pacifico Azul", "org:grupo-pacifico-azul", 0, 19)]),
+        ("Fjordvik Energi said sales rose.", [("Fjordvik Energi", "org:fjordvik-energi", 0, 15)]),
+        ("Asanko Cocoa Works said output fell.", [("Asanko Cocoa Works", "org:asanko-cocoa-works", 0, 18)]),
+        # the trades small-company news describes a company by, after or before its name
+        ("Nordlys Kraft, a Norwegian utility, grew.", [("Nordlys Kraft", "org:nordlys-kraft", 0, 13)]),
+        ("Kenyan fintech Zawadi Pay grew.", [("Zawadi Pay", "org:zawadi-pay", 15, 25)]),
+        # where it is listed names an organisation; a descriptor glued to the name is no part of it
+        (
+            "Its rival, Oslo-listed Brekvold, grew.",
+            [("Oslo", "gpe:oslo", 11, 15), ("Brekvold", "org:brekvold", 23, 31)],
+        ),
+        (
+            "Nasdaq-listed Vindral Technologies said it grew.",
+            [("Nasdaq", "org:nasdaq", 0, 6), ("Vindral Technologies", "org:vindral-technologies", 14, 34)],
+        ),
+    ],
+)
+def test_company_names_of_many_markets(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    assert [m[:4] for m in found_with_confidence(real_gaz, text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a Korean given name's lower-case syllable after its hyphen is part of the name
+        ("Chief executive Park Ji-hoon said sales rose.", [("Park Ji-hoon", "person:park-ji-hoon", 16, 28)]),
+        ("Analyst Lee Seo-yeon, of the bank, agreed.", [("Lee Seo-yeon", "person:lee-seo-yeon", 8, 20)]),
+        # (guard) a word describing the name after it is still no part of a person's name
+        ("Analyst Dena Voss-led teams grew.", [("Dena Voss", "person:dena-voss", 8, 17)]),
+    ],
+)
+def test_korean_given_names_keep_their_second_syllable(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    assert [m[:4] for m in found_with_confidence(real_gaz, text)] == expected

@@ -935,6 +935,18 @@ _OWNER_NAMES = {
          [("8 million subscribers", "user_count", "org:hooli mobile")]),
         ("Globex had a good year. Rival Acme reported that its profit fell 2%.",
          [("2%", "profit_change", "org:acme")]),
+        # an adjective opening the sentence before the role noun ("Smaller rival X", "Chinese rival X")
+        ("Globex had a good year. Smaller rival Acme posted a record profit of $2 billion.",
+         [("$2 billion", "profit", "org:acme")]),
+        ("Globex had a good year. Chinese rival Acme posted a record profit of $2 billion.",
+         [("$2 billion", "profit", "org:acme")]),
+        # ... and in a clause opened by ", and" / ", while" inside the sentence
+        ("Globex sold 9,000 cars, while its German rival Acme sold 3,100 cars.",
+         [("9,000 cars", None, "org:globex"), ("3,100 cars", None, "org:acme")]),
+        ("Globex posted a profit of $1 billion, and rival Acme posted a profit of $2 billion.",
+         [("$1 billion", "profit", "org:globex"), ("$2 billion", "profit", "org:acme")]),
+        ("Globex posted a profit of $1 billion, and rival glassmaker Acme posted a profit of $2 billion.",
+         [("$1 billion", "profit", "org:globex"), ("$2 billion", "profit", "org:acme")]),
         # "<name> <verb>ing <figure>": each name owns its own participle clause's figure; an unknown name
         # leaves its figure without an owner, never the next clause's name or the sentence's first
         ("Markets were calm, with the Norvik 30 gaining 0.5% and the Calder Composite adding 0.7%.",
@@ -1758,3 +1770,30 @@ def test_units_of_oil_mining_property_shipping_and_travel(text: str, expected: l
     got = out.select("surface", "value", "unit").rows()
     assert [(s, u) for s, _, u in got] == [(s, u) for s, _, u in expected]
     assert [v for _, v, _ in got] == pytest.approx([v for _, v, _ in expected])
+
+
+@pytest.mark.parametrize(
+    ("text", "glued", "expected"),
+    [
+        ("Acme grew, while Nasdaq-listed Tamsin Tools Inc. said it had 40,000 customers.", "Nasdaq",
+         [("40,000 customers", "org:tamsin tools")]),
+        ("Globex grew, while Acme-backed Tamsin Tools Inc. raised $12 million.", "Acme",
+         [("$12 million", "org:tamsin tools")]),
+        # (guard: a name followed by another hyphenated word keeps its figures)
+        ("Globex grew, while Acme-style robots sold 12,000 units.", "Acme", [("12,000 units", "org:acme")]),
+    ],
+)  # fmt: skip
+def test_a_name_joined_by_a_hyphen_to_what_it_says_of_the_next_owns_nothing(
+    text: str, glued: str, expected: list[tuple]
+) -> None:
+    # an exchange, place or investor before "-listed", "-based", "-backed" describes the name after it
+    docs, mentions, ents, sents = _frames([text], _LISTED_NAMES)
+    at = text.index(f"{glued}-")
+    extra = pl.DataFrame(
+        {"doc_id": ["d0"], "entity_id": [_LISTED_NAMES[glued]], "surface": [glued], "start": [at],
+         "end": [at + len(glued)]},
+        schema=mentions.schema,
+    )  # fmt: skip
+    mentions = pl.concat([mentions, extra]).sort("doc_id", "start")
+    out = extract_metrics(docs, mentions, ents, sents)
+    assert out.select("surface", "subject_entity_id").rows() == expected
