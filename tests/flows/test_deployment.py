@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parents[2]
 def test_deployment_schedule_form_and_triggered_run(prefect_server, tmp_path):
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    from prefect.deployments import run_deployment
     from prefect.settings import PREFECT_API_URL
 
     dep_id = deploy.register(cron="0 2 * * *", timezone="Europe/Berlin")
@@ -70,9 +71,14 @@ def test_deployment_schedule_form_and_triggered_run(prefect_server, tmp_path):
     # What a user types: the Prefect CLI, one --param per field, values parsed as JSON.
     run = _trigger(env, f"source={corpus}", f"warehouse={wh}", "batch_size=1", "on_failure=fail")
     assert (run.parameters["batch_size"], run.parameters["on_failure"]) == (1, "fail")
-    # A user's mistake through the deployment: a source that does not exist.
+    # A user's mistake through the deployment: a source that does not exist (triggered from this
+    # process: what is tested is the run's failure, the CLI's parsing is above).
     missing = tmp_path / "no-such-dir"
-    bad = _trigger(env, f"source={missing}", f"warehouse={tmp_path / 'bad.duckdb'}")
+    bad = run_deployment(
+        "quarry-pipeline/nightly",
+        parameters={"source": str(missing), "warehouse": str(tmp_path / "bad.duckdb")},
+        timeout=0,
+    )
 
     server = subprocess.Popen(
         [sys.executable, "-m", "flows.cli", "serve"],
