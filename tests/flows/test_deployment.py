@@ -249,6 +249,7 @@ class _Relay:
         self.port = self._listener.getsockname()[1]
         self._open: list[socket.socket] = []
         self._lock = threading.Lock()
+        self._closed = False
         threading.Thread(target=self._accept, name="relay-accept", daemon=True).start()
 
     def _accept(self) -> None:
@@ -263,6 +264,10 @@ class _Relay:
                 client.close()
                 continue
             with self._lock:
+                if self._closed:  # accepted as close() ran: ended like the rest
+                    client.close()
+                    upstream.close()
+                    return
                 self._open += [client, upstream]
             for src, dst in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(src, dst), name="relay", daemon=True).start()
@@ -279,6 +284,7 @@ class _Relay:
     def close(self) -> None:
         # (shutdown first: it also wakes the threads blocked in accept() and recv() on Linux)
         with self._lock:
+            self._closed = True
             for s in [self._listener, *self._open]:
                 try:
                     s.shutdown(socket.SHUT_RDWR)
