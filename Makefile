@@ -38,10 +38,11 @@ run: $(STAMP)
 	$(VENV)/bin/quarry run --source $(SOURCE) --warehouse $(WAREHOUSE)
 
 # Two workers (pytest-xdist), one test file per worker at a time: a file's module fixtures (one
-# pipeline run read by many tests) are built once; tests/conftest.py gives both workers one Prefect server.
+# pipeline run read by many tests) are built once; tests/conftest.py gives both workers one Prefect server
+# and hands out the slowest files first (--no-loadscope-reorder keeps its order).
 PYTEST_WORKERS ?= 2
 test: $(STAMP)
-	$(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -15,29 +15,41 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from tests.flows.test_operations import REPO, make_corpus, run, snapshot
 
 SEEDS = sorted((REPO / "seeds").glob("*.txt"))
 
 
-def test_dask_runner_builds_the_same_warehouse(prefect_server, tmp_path):
-    corpus = make_corpus(tmp_path / "c")
-    threads, dask = tmp_path / "t.duckdb", tmp_path / "d.duckdb"
-    run(corpus, threads, batch_size=2)
+@pytest.fixture(scope="module")
+def on_threads(prefect_server, tmp_path_factory) -> tuple[Path, dict[str, list[tuple]]]:
+    """The five seeds, and what a run on threads (default batching) makes of them: what both runs on
+    Dask below must make too. Read, never written, by the tests."""
+    tmp = tmp_path_factory.mktemp("on-threads")
+    corpus = make_corpus(tmp / "c")
+    run(corpus, tmp / "t.duckdb")
+    return corpus, snapshot(tmp / "t.duckdb")
+
+
+def test_dask_runner_builds_the_same_warehouse(prefect_server, tmp_path, on_threads):
+    corpus, threads = on_threads
+    dask = tmp_path / "d.duckdb"
     s = run(corpus, dask, batch_size=2, task_runner="dask", workers=2)
     assert (s["status"], s["batches"], s["docs_cleaned"]) == ("succeeded", 3, 5)
-    assert snapshot(dask) == snapshot(threads)
+    assert snapshot(dask) == threads
 
 
 def _start(args: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
 
 
-def test_cli_run_on_a_dask_cluster_spreads_batches_and_reports_to_the_flows_api(prefect_server, tmp_path):
+def test_cli_run_on_a_dask_cluster_spreads_batches_and_reports_to_the_flows_api(
+    prefect_server, tmp_path, on_threads
+):
     """A real scheduler and two workers on loopback; the run uses Prefect's temporary server (no
     PREFECT_API_URL), whose URL the workers must be handed instead of starting servers of their own."""
-    corpus = make_corpus(tmp_path / "c")
+    corpus, threads = on_threads
     bin_dir = Path(sys.executable).parent
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
     env |= {"PREFECT_LOGGING_LEVEL": "INFO", "PYTHONPATH": str(REPO)}
@@ -126,9 +138,7 @@ def test_cli_run_on_a_dask_cluster_spreads_batches_and_reports_to_the_flows_api(
     assert sorted(t for names in ran.values() for t in names) == sorted(
         f"{stage}[b{b}]" for stage in ("ingest", "clean", "entities", "metrics") for b in (0, 1, 2)
     )
-    threads = tmp_path / "t.duckdb"
-    run(corpus, threads)
-    assert snapshot(wh) == snapshot(threads)
+    assert snapshot(wh) == threads
 
 
 def test_dask_address_runs_the_batches_on_that_cluster(prefect_server, tmp_path):

@@ -6,8 +6,10 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,7 +22,6 @@ import pytest
 
 from flows import cli, deploy
 from flows.pipeline import RunParameters
-from tests.conftest import _wait_until_healthy
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -28,6 +29,7 @@ REPO = Path(__file__).resolve().parents[2]
 def test_deployment_schedule_form_and_triggered_run(prefect_server, tmp_path):
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    from prefect.deployments import run_deployment
     from prefect.settings import PREFECT_API_URL
 
     dep_id = deploy.register(cron="0 2 * * *", timezone="Europe/Berlin")
@@ -69,9 +71,14 @@ def test_deployment_schedule_form_and_triggered_run(prefect_server, tmp_path):
     # What a user types: the Prefect CLI, one --param per field, values parsed as JSON.
     run = _trigger(env, f"source={corpus}", f"warehouse={wh}", "batch_size=1", "on_failure=fail")
     assert (run.parameters["batch_size"], run.parameters["on_failure"]) == (1, "fail")
-    # A user's mistake through the deployment: a source that does not exist.
+    # A user's mistake through the deployment: a source that does not exist (triggered from this
+    # process: what is tested is the run's failure, the CLI's parsing is above).
     missing = tmp_path / "no-such-dir"
-    bad = _trigger(env, f"source={missing}", f"warehouse={tmp_path / 'bad.duckdb'}")
+    bad = run_deployment(
+        "quarry-pipeline/nightly",
+        parameters={"source": str(missing), "warehouse": str(tmp_path / "bad.duckdb")},
+        timeout=0,
+    )
 
     server = subprocess.Popen(
         [sys.executable, "-m", "flows.cli", "serve"],
@@ -229,80 +236,141 @@ def test_flow_heartbeats_only_when_a_prefect_server_is_configured() -> None:
     assert seen == {None: None, "http://127.0.0.1:4200/api": 180}
 
 
-@contextmanager
-def _serving(tmp_path: Path, **popen: Any) -> Iterator[tuple[str, subprocess.Popen, subprocess.Popen, Path]]:
-    """A Prefect server of its own and `quarry serve` against it, once its deployment is served:
-    (API URL, server process, serve process, serve's log); both killed on the way out."""
-    import socket
+class _Relay:
+    """A TCP relay on loopback in front of a Prefect server, for a client to lose that server as a user
+    stopping `make server` loses it, while the server itself (the session's) goes on for other tests.
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    bin_dir = Path(sys.executable).parent
+    `close()` does what the end of the server's process does to its sockets: the port refuses new
+    connections and every open connection (HTTP keep-alive, the events websockets) is shut down."""
+
+    def __init__(self, port: int) -> None:
+        self._target = port
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._open: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        threading.Thread(target=self._accept, name="relay-accept", daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:  # closed
+                return
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self._target))
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                if self._closed:  # accepted as close() ran: ended like the rest
+                    client.close()
+                    upstream.close()
+                    return
+                self._open += [client, upstream]
+            for src, dst in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(src, dst), name="relay", daemon=True).start()
+
+    @staticmethod
+    def _pump(src: Any, dst: Any) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+            dst.shutdown(socket.SHUT_WR)
+        except OSError:  # the relay was closed, or the other side went
+            pass
+
+    def close(self) -> None:
+        # (shutdown first: it also wakes the threads blocked in accept() and recv() on Linux)
+        with self._lock:
+            self._closed = True
+            for s in [self._listener, *self._open]:
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                s.close()
+
+
+@contextmanager
+def _serving(url: str, tmp_path: Path, **popen: Any) -> Iterator[tuple[subprocess.Popen, Path]]:
+    """`quarry serve` against the Prefect server at `url`, once its deployment is served: (serve
+    process, its log). On the way out serve is killed and the deployment deleted from the session's
+    server (by its own URL), so that each test starts with none."""
+    import httpx
+
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env |= {"PREFECT_HOME": str(tmp_path / "home"), "PREFECT_LOGGING_LEVEL": "INFO"}
-    server = subprocess.Popen(
-        [str(bin_dir / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    log = tmp_path / "serve.log"
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "serve"],
+        cwd=REPO,
+        env=env | {"PREFECT_API_URL": url},
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        **popen,
     )
-    serve = None
     try:
-        url = f"http://127.0.0.1:{port}/api"
-        _wait_until_healthy(url)
-        log = tmp_path / "serve.log"
-        serve = subprocess.Popen(
-            [sys.executable, "-m", "flows.cli", "serve"],
-            cwd=REPO,
-            env=env | {"PREFECT_API_URL": url},
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-            **popen,
-        )
         deadline = time.monotonic() + 120
         while "quarry-pipeline/nightly" not in log.read_text() and time.monotonic() < deadline:
             assert serve.poll() is None, log.read_text()
             time.sleep(0.5)
-        yield url, server, serve, log
+        yield serve, log
     finally:
-        for p in (serve, server):
-            if p is not None and p.poll() is None:
-                p.kill()
+        if serve.poll() is None:
+            serve.kill()
+            serve.wait(30)
+        from prefect.settings import PREFECT_API_URL
+
+        api = PREFECT_API_URL.value()
+        dep = httpx.get(f"{api}/deployments/name/quarry-pipeline/nightly")
+        if dep.status_code == 200:
+            httpx.delete(f"{api}/deployments/{dep.json()['id']}").raise_for_status()
 
 
-def test_quarry_serve_stops_within_its_grace_when_the_server_is_gone(tmp_path):
-    """A Prefect server of its own (it is stopped first, as a user closing `make server` would): SIGTERM
-    to `quarry serve` then ends it in STOP_GRACE_SECONDS with a line saying why, instead of hanging."""
-    with _serving(tmp_path) as (_, server, serve, log):
-        time.sleep(5)  # serving: polling for scheduled runs, subscribed to the server's events
-        server.terminate()
-        server.wait(60)
-        time.sleep(2)  # the subscriptions have seen the server go
-        t0 = time.monotonic()
-        serve.terminate()
-        code = serve.wait(deploy.STOP_GRACE_SECONDS + 30)
-        assert deploy.STOP_GRACE_SECONDS <= time.monotonic() - t0 < deploy.STOP_GRACE_SECONDS + 30
-        assert code == 128 + 15
-        assert (
-            log.read_text()
-            .rstrip()
-            .endswith(
-                "quarry serve: still stopping 10 s after SIGTERM (is the Prefect server gone? the nightly "
-                "schedule may still be active there); exiting"
+def test_quarry_serve_stops_within_its_grace_when_the_server_is_gone(prefect_server, tmp_path):
+    """The server goes first, as when a user closes `make server` (its port refuses connections, its
+    open connections end): SIGTERM to `quarry serve` then ends it in STOP_GRACE_SECONDS with a line
+    saying why, instead of hanging."""
+    from urllib.parse import urlsplit
+
+    from prefect.settings import PREFECT_API_URL
+
+    relay = _Relay(urlsplit(PREFECT_API_URL.value()).port)
+    try:
+        with _serving(f"http://127.0.0.1:{relay.port}/api", tmp_path) as (serve, log):
+            time.sleep(5)  # serving: polling for scheduled runs, subscribed to the server's events
+            relay.close()
+            time.sleep(2)  # the subscriptions have seen the server go
+            t0 = time.monotonic()
+            serve.terminate()
+            code = serve.wait(deploy.STOP_GRACE_SECONDS + 30)
+            assert deploy.STOP_GRACE_SECONDS <= time.monotonic() - t0 < deploy.STOP_GRACE_SECONDS + 30
+            assert code == 128 + 15
+            assert (
+                log.read_text()
+                .rstrip()
+                .endswith(
+                    "quarry serve: still stopping 10 s after SIGTERM (is the Prefect server gone? the "
+                    "nightly schedule may still be active there); exiting"
+                )
             )
-        )
+    finally:
+        relay.close()
 
 
 @pytest.mark.parametrize("second", [signal.SIGTERM, signal.SIGINT])
-def test_quarry_serve_pauses_its_schedule_when_signalled_twice(tmp_path, second):
+def test_quarry_serve_pauses_its_schedule_when_signalled_twice(prefect_server, tmp_path, second):
     """`make serve` stopped by SIGTERM to its process group (systemd, a container stop, `kill -- -PGID`):
     quarry gets the group's SIGTERM and make forwards another one to it at once (or a user presses
     Ctrl-C while it stops). The schedule is still paused on the server before the process exits."""
     import httpx
+    from prefect.settings import PREFECT_API_URL
 
+    url = PREFECT_API_URL.value()
     # (its own process group, as make's recipe has under systemd)
-    with _serving(tmp_path, start_new_session=True) as (url, _, serve, log):
+    with _serving(url, tmp_path, start_new_session=True) as (serve, log):
         time.sleep(3)  # serving: polling for scheduled runs
         dep = httpx.get(f"{url}/deployments/name/quarry-pipeline/nightly").json()
         assert dep["paused"] is False

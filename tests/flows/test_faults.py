@@ -24,6 +24,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from flows import cli
+from flows.bench import generate_corpus
 from flows.pipeline import RunParameters, quarry_pipeline
 from warehouse.catalog import Warehouse
 
@@ -64,6 +66,17 @@ def quarry_run(source: Path, wh: Path, *extra: str, preexec=None) -> subprocess.
     )
 
 
+def quarry_main(source: Path, wh: Path, capsys: pytest.CaptureFixture[str]) -> subprocess.CompletedProcess:
+    """`quarry run` through the CLI's main(argv) in this process, on the session's Prefect server, for
+    faults that are about the warehouse, not the process (no Python, Prefect and GX start-up to pay):
+    its exit code and what it printed."""
+    args = ["run", "--source", str(source), "--warehouse", str(wh)]
+    capsys.readouterr()
+    code = cli.main(args)
+    out = capsys.readouterr()
+    return subprocess.CompletedProcess(args, code, out.out, out.err)
+
+
 def assert_one_clear_line(out: subprocess.CompletedProcess, *phrases: str) -> None:
     """Exit 2 and a last stderr line `quarry: error: ...` naming the cause (after Prefect's log)."""
     assert out.returncode == 2, (out.returncode, out.stderr[-3000:])
@@ -101,7 +114,7 @@ def _recovers(wh: Path, corpus: Path, files_before: set[str]) -> None:
 
 
 @pytest.mark.parametrize("blocker", ["staging_is_a_file", "lock_is_a_directory"])
-def test_unwritable_warehouse_fails_with_one_line_and_keeps_its_state(loaded, blocker):
+def test_unwritable_warehouse_fails_with_one_line_and_keeps_its_state(loaded, blocker, capsys):
     wh, corpus, before = loaded
     w = Warehouse.at(wh)
     files_before = _files(wh)
@@ -112,7 +125,7 @@ def test_unwritable_warehouse_fails_with_one_line_and_keeps_its_state(loaded, bl
     else:
         (w.root / ".lock").unlink(missing_ok=True)
         (w.root / ".lock").mkdir()
-    out = quarry_run(corpus, wh)
+    out = quarry_main(corpus, wh, capsys)
     assert_one_clear_line(out, "cannot write to warehouse", str(wh))
     assert state(wh) == before
     if blocker == "staging_is_a_file":
@@ -272,8 +285,17 @@ def test_io_task_retries_a_transient_fault(prefect_server, tmp_path):
         ]
 
 
+@pytest.fixture(scope="module")
+def news(tmp_path_factory) -> Path:
+    """400 synthetic documents (`quarry gen-corpus --docs 400`, written in this process): a run long
+    enough to be signalled mid-way. Read, never written, by both SIGTERM tests."""
+    corpus = tmp_path_factory.mktemp("sigterm") / "news"
+    generate_corpus(corpus, 400, 7, None)
+    return corpus
+
+
 @pytest.mark.parametrize("to_group", [False, True], ids=["process", "group"])
-def test_sigterm_ends_the_run_as_ctrl_c_does_and_stops_the_temporary_server(tmp_path, to_group):
+def test_sigterm_ends_the_run_as_ctrl_c_does_and_stops_the_temporary_server(tmp_path, to_group, news):
     """SIGTERM (a cron/systemd/Kubernetes timeout) ended the process at once: its temporary Prefect
     server (uvicorn, ~220 MB) lived on with no parent after every killed nightly run. Now the run
     unwinds as for Ctrl-C: one line, exit 143, the server stopped, the warehouse as before the run.
@@ -283,12 +305,7 @@ def test_sigterm_ends_the_run_as_ctrl_c_does_and_stops_the_temporary_server(tmp_
     (httpx.ConnectError tracebacks, "Error logging to API"); it now has a session of its own."""
     import psutil
 
-    corpus = tmp_path / "news"
-    subprocess.run(
-        [str(REPO / ".venv/bin/quarry"), "gen-corpus", "--docs", "400", "--out", str(corpus)],
-        check=True,
-        capture_output=True,
-    )
+    corpus = news
     wh = tmp_path / "wh.duckdb"
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}  # its own temporary server
     run = subprocess.Popen(
