@@ -38,3 +38,27 @@ def test_prewarm_loads_the_gazetteer_language_model_word_frequencies_and_gx(monk
     # English and the six OTHER_LANGUAGES `english_lead` compares with
     assert wordfreq.get_frequency_dict.cache_info().currsize == 7
     assert "warming" in gate._gx or "context" in gate._gx
+
+
+def _worker_that_exits(marker: str) -> None:
+    import atexit
+    import sys
+    from pathlib import Path
+
+    from flows.pipeline import _exit_without_finalizing
+
+    _exit_without_finalizing()
+    # An exit handler stands for the interpreter's finalisation, which a pool worker skips.
+    atexit.register(Path(marker).write_text, "finalised")
+    sys.exit(3)
+
+
+def test_a_spawned_worker_exits_with_its_code_without_finalising_the_interpreter(tmp_path):
+    import multiprocessing
+
+    marker = tmp_path / "finalised.txt"
+    worker = multiprocessing.get_context("spawn").Process(target=_worker_that_exits, args=(str(marker),))
+    worker.start()
+    worker.join(timeout=120)
+    assert worker.exitcode == 3
+    assert not marker.exists()
