@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import json
 import logging
+import multiprocessing
 import os
 import queue
 import shutil
@@ -280,6 +281,65 @@ def _prewarm_worker(gazetteer_path: str) -> None:
     prewarm(RunParameters(gazetteer=gazetteer_path))
 
 
+# What the forkserver imports once for every worker process it forks (`_WorkerProcesses`): quarry's
+# modules, and GX, which they import on first use (none of these imports starts a thread).
+WORKER_PRELOAD = [
+    "flows.pipeline",
+    "great_expectations",
+    "great_expectations.data_context",
+    "great_expectations.expectations",
+]
+
+
+def _worker_context() -> Any:
+    """The multiprocessing context the process pool starts its workers with: a forkserver that has
+    imported quarry's modules (Prefect, polars, pandas, numba, the transforms) once, where the platform
+    has one (Linux, macOS), else spawn. Spawned, each worker imported them itself: a worker took 11.1
+    CPU seconds to start and warm up (`prewarm`), forked from the forkserver 2.7 s (busy 2-core machine,
+    /tmp probe; the forkserver's own imports are paid once). Only imports run in the forkserver: loading
+    the gazetteer runs polars on its thread pool, which a forked child would inherit without its
+    threads, so the warm-up runs in each worker, after the fork."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(WORKER_PRELOAD)  # takes effect when the forkserver starts
+    return ctx
+
+
+class _WorkerProcesses(types.ModuleType):
+    """`multiprocessing` as Prefect's task runners see it: the same, except that the process pool's
+    spawn context is `_worker_context()` (Prefect's ProcessPoolTaskRunner asks for "spawn" by name)."""
+
+    def __init__(self) -> None:
+        super().__init__("multiprocessing")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(multiprocessing, name)
+
+    @staticmethod
+    def get_context(method: str | None = None) -> Any:
+        return _worker_context() if method == "spawn" else multiprocessing.get_context(method)
+
+
+def _process_pool_workers_from_a_forkserver() -> None:
+    from prefect import task_runners
+
+    task_runners.multiprocessing = _WorkerProcesses()  # type: ignore[attr-defined]
+
+
+_process_pool_workers_from_a_forkserver()
+
+
+def start_worker_server(params: RunParameters) -> None:
+    """For a run on worker processes: start the forkserver now (it imports quarry's modules, ~5 CPU
+    seconds, in a process of its own), so that it is ready when the run's first batch needs a worker."""
+    if params.task_runner == "processes" and "forkserver" in multiprocessing.get_all_start_methods():
+        from multiprocessing import forkserver
+
+        _worker_context()
+        forkserver.ensure_running()
+
+
 class _ExitWithoutFinalizing(types.ModuleType):
     """`sys` as `multiprocessing.spawn` sees it in a worker process: the same, except that `exit(code)`
     flushes stdout and stderr and ends the process at once, with that code (`os._exit`).
@@ -358,6 +418,10 @@ def prewarm(params: RunParameters) -> threading.Thread:
     # from partially initialized module 'sqlalchemy.orm.util'", seen once by a user): import it first.
     import sqlalchemy.orm  # noqa: F401
 
+    try:
+        start_worker_server(params)
+    except Exception:  # noqa: BLE001 - the pool starts it when it needs it
+        pass
     thread = threading.Thread(target=load, name="quarry-prewarm", daemon=True)
     thread.start()
     return thread

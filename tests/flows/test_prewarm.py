@@ -62,3 +62,23 @@ def test_a_spawned_worker_exits_with_its_code_without_finalising_the_interpreter
     worker.join(timeout=120)
     assert worker.exitcode == 3
     assert not marker.exists()
+
+
+def test_prefects_process_pool_forks_its_workers_from_a_forkserver_that_imported_quarry():
+    from multiprocessing import forkserver
+
+    from prefect import task_runners
+
+    from flows.pipeline import WORKER_PRELOAD
+
+    # Prefect's ProcessPoolTaskRunner asks for the "spawn" context by name
+    context = task_runners.multiprocessing.get_context("spawn")
+    assert context.get_start_method() == "forkserver"
+    assert forkserver._forkserver._preload_modules == [
+        "flows.pipeline",
+        "great_expectations",
+        "great_expectations.data_context",
+        "great_expectations.expectations",
+    ]
+    assert WORKER_PRELOAD == forkserver._forkserver._preload_modules
+    assert task_runners.multiprocessing.get_context("fork").get_start_method() == "fork"
