@@ -401,7 +401,8 @@ def prewarm(params: RunParameters) -> threading.Thread:
     six small ones `english_lead` reads. `quarry run` calls this before the flow starts Prefect's
     temporary server (a separate process, several seconds during which this process only waits), so
     the loading runs on the other core instead of delaying plan and the first gate. A run with nothing
-    to do wastes that background work; every later call finds it done (each loader is cached)."""
+    to do wastes that background work; every later call finds it done (each loader is cached). A run on
+    worker processes also starts their forkserver here (`start_worker_server`)."""
 
     def load() -> None:
         try:

@@ -7,7 +7,8 @@
 
 Runs the flow (no Data Docs) once per item of the plan, in one process after Prefect's start-up: `1` =
 serial, `2` = two thread workers, `2p` = two worker processes, `2d` = a local Dask cluster of two. For
-each run it prints the flow's wall seconds, the process's CPU seconds (children too: worker processes),
+each run it prints the flow's wall seconds, the process's CPU seconds (children too: worker processes;
+`descendants_cpu`: every descendant but Prefect's server, sampled, as forked workers are not children),
 CPU seconds per thread group (the batch workers, polars' pool, the flow's main thread, which runs the
 load, and the load's writers), the seconds each batch's stage finished at, and the batch phase's tail
 (with 2+ workers: how long one worker ran alone at the end). On a machine shared with other jobs wall
