@@ -6,9 +6,12 @@ import datetime as dt
 import functools
 import json
 import logging
+import multiprocessing
+import os
 import queue
 import shutil
 import subprocess
+import sys
 import threading
 import time
 import types
@@ -274,7 +277,102 @@ def _task_runner(params: RunParameters) -> Any:
 
 
 def _prewarm_worker(gazetteer_path: str) -> None:
+    _exit_without_finalizing()
     prewarm(RunParameters(gazetteer=gazetteer_path))
+
+
+# What the forkserver imports once for every worker process it forks (`_WorkerProcesses`): quarry's
+# modules, and GX, which they import on first use (none of these imports starts a thread).
+WORKER_PRELOAD = [
+    "flows.pipeline",
+    "great_expectations",
+    "great_expectations.data_context",
+    "great_expectations.expectations",
+]
+
+
+def _worker_context() -> Any:
+    """The multiprocessing context the process pool starts its workers with: a forkserver that has
+    imported quarry's modules (Prefect, polars, pandas, numba, the transforms) once, where the platform
+    has one (Linux, macOS), else spawn. Spawned, each worker imported them itself: a worker took 11.1
+    CPU seconds to start and warm up (`prewarm`), forked from the forkserver 2.7 s (busy 2-core machine,
+    /tmp probe; the forkserver's own imports are paid once). Only imports run in the forkserver: loading
+    the gazetteer runs polars on its thread pool, which a forked child would inherit without its
+    threads, so the warm-up runs in each worker, after the fork."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(WORKER_PRELOAD)  # takes effect when the forkserver starts
+    return ctx
+
+
+class _WorkerProcesses(types.ModuleType):
+    """`multiprocessing` as Prefect's task runners see it: the same, except that the process pool's
+    spawn context is `_worker_context()` (Prefect's ProcessPoolTaskRunner asks for "spawn" by name)."""
+
+    def __init__(self) -> None:
+        super().__init__("multiprocessing")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(multiprocessing, name)
+
+    @staticmethod
+    def get_context(method: str | None = None) -> Any:
+        return _worker_context() if method == "spawn" else multiprocessing.get_context(method)
+
+
+def _process_pool_workers_from_a_forkserver() -> None:
+    from prefect import task_runners
+
+    task_runners.multiprocessing = _WorkerProcesses()  # type: ignore[attr-defined]
+
+
+_process_pool_workers_from_a_forkserver()
+
+
+def start_worker_server(params: RunParameters) -> None:
+    """For a run on worker processes: start the forkserver now (it imports quarry's modules, ~5 CPU
+    seconds, in a process of its own), so that it is ready when the run's first batch needs a worker."""
+    if params.task_runner == "processes" and "forkserver" in multiprocessing.get_all_start_methods():
+        from multiprocessing import forkserver
+
+        _worker_context()
+        forkserver.ensure_running()
+
+
+class _ExitWithoutFinalizing(types.ModuleType):
+    """`sys` as `multiprocessing.spawn` sees it in a worker process: the same, except that `exit(code)`
+    flushes stdout and stderr and ends the process at once, with that code (`os._exit`).
+
+    A spawned worker ends with `sys.exit(exitcode)` once the pool shuts down; the interpreter then
+    finalises: it tears down every module (GX, pandas, polars, Prefect, the gazetteer's frames) and
+    collects their cycles. Measured on this 2-core machine, busy: ~2 CPU seconds and 5 s of wall per
+    worker, all of it after the run's last batch, while the flow waits in the pool's shutdown for the
+    workers to exit before it can load. Nothing a worker holds needs it: by then `multiprocessing` has
+    flushed the queue that carries its logs and events to the flow (`util._exit_function`, in
+    `Process._bootstrap`), and each task's Prefect events are flushed when the task ends."""
+
+    def __init__(self) -> None:
+        super().__init__("sys")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(sys, name)
+
+    @staticmethod
+    def exit(code: object = None) -> None:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (AttributeError, OSError, ValueError):  # closed or replaced by a non-file
+                pass
+        os._exit(code if isinstance(code, int) else 0 if code is None else 1)
+
+
+def _exit_without_finalizing() -> None:
+    """In a process-pool worker: end it without finalising the interpreter (`_ExitWithoutFinalizing`)."""
+    import multiprocessing.spawn
+
+    multiprocessing.spawn.sys = _ExitWithoutFinalizing()  # type: ignore[attr-defined]
 
 
 @contextmanager
@@ -303,7 +401,8 @@ def prewarm(params: RunParameters) -> threading.Thread:
     six small ones `english_lead` reads. `quarry run` calls this before the flow starts Prefect's
     temporary server (a separate process, several seconds during which this process only waits), so
     the loading runs on the other core instead of delaying plan and the first gate. A run with nothing
-    to do wastes that background work; every later call finds it done (each loader is cached)."""
+    to do wastes that background work; every later call finds it done (each loader is cached). A run on
+    worker processes also starts their forkserver here (`start_worker_server`)."""
 
     def load() -> None:
         try:
@@ -320,6 +419,10 @@ def prewarm(params: RunParameters) -> threading.Thread:
     # from partially initialized module 'sqlalchemy.orm.util'", seen once by a user): import it first.
     import sqlalchemy.orm  # noqa: F401
 
+    try:
+        start_worker_server(params)
+    except Exception:  # noqa: BLE001 - the pool starts it when it needs it
+        pass
     thread = threading.Thread(target=load, name="quarry-prewarm", daemon=True)
     thread.start()
     return thread

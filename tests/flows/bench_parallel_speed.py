@@ -7,7 +7,8 @@
 
 Runs the flow (no Data Docs) once per item of the plan, in one process after Prefect's start-up: `1` =
 serial, `2` = two thread workers, `2p` = two worker processes, `2d` = a local Dask cluster of two. For
-each run it prints the flow's wall seconds, the process's CPU seconds (children too: worker processes),
+each run it prints the flow's wall seconds, the process's CPU seconds (children too: worker processes;
+`descendants_cpu`: every descendant but Prefect's server, sampled, as forked workers are not children),
 CPU seconds per thread group (the batch workers, polars' pool, the flow's main thread, which runs the
 load, and the load's writers), the seconds each batch's stage finished at, and the batch phase's tail
 (with 2+ workers: how long one worker ran alone at the end). On a machine shared with other jobs wall
@@ -96,6 +97,50 @@ class ThreadSampler:
         return {k: round(v, 2) for k, v in groups.most_common() if v >= 0.05}
 
 
+class DescendantSampler:
+    """CPU seconds of this process's descendants but Prefect's server (worker processes, the forkserver
+    and what it forks), sampled every 0.2 s: forked workers are reaped by the forkserver, not by this
+    process, so RUSAGE_CHILDREN misses them; a worker's last 0.2 s before it exits are missed here."""
+
+    def __init__(self) -> None:
+        import psutil
+
+        self._me = psutil.Process()
+        self.cpu: dict[int, float] = {}
+        self.base: dict[int, float] = {}
+        self._stop = threading.Event()
+
+    def _sample(self, into: dict[int, float]) -> None:
+        import psutil
+
+        for child in self._me.children(recursive=True):
+            try:
+                if any("uvicorn" in part for part in child.cmdline()):
+                    continue
+                t = child.cpu_times()
+                into[child.pid] = t.user + t.system
+            except psutil.Error:
+                pass
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            self._sample(self.cpu)
+
+    def __enter__(self) -> DescendantSampler:
+        self._sample(self.base)
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._sample(self.cpu)
+        self._stop.set()
+        self._thread.join()
+
+    def seconds(self) -> float:
+        return round(sum(v - self.base.get(pid, 0.0) for pid, v in self.cpu.items()), 2)
+
+
 def one_run(corpus: str, spec: str, warehouse: Path) -> dict:
     workers, runner = int(spec[0]), RUNNERS[spec[1:]]
     shutil.rmtree(warehouse, ignore_errors=True)
@@ -110,7 +155,7 @@ def one_run(corpus: str, spec: str, warehouse: Path) -> dict:
             finished.append((round(time.perf_counter() - t0, 2), str(data["stage"]), int(data["batch"])))  # type: ignore[call-overload]
 
     own0, kids0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    with ThreadSampler() as threads, observe_progress(observer):
+    with ThreadSampler() as threads, DescendantSampler() as descendants, observe_progress(observer):
         summary = quarry_pipeline(params, return_state=True).result(raise_on_failure=False)
     wall = time.perf_counter() - t0
     own1, kids1 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -121,6 +166,7 @@ def one_run(corpus: str, spec: str, warehouse: Path) -> dict:
         "wall": round(wall, 2),
         "cpu": round(own1.ru_utime + own1.ru_stime - own0.ru_utime - own0.ru_stime, 2),
         "children_cpu": round(kids1.ru_utime + kids1.ru_stime - kids0.ru_utime - kids0.ru_stime, 2),
+        "descendants_cpu": descendants.seconds(),
         "threads_cpu": threads.by_group(),
         "after_batches": round(wall - max((t for t, _, _ in finished), default=0.0), 2),
         "tail": round(last[-1] - last[-2], 2) if len(last) > 1 else None,

@@ -82,6 +82,16 @@ def test_incremental_run_processes_only_new_documents(prefect_server, tmp_path):
     assert snapshot(wh) == snapshot(reference)
 
 
+def test_worker_processes_build_the_same_warehouse_as_threads(prefect_server, tmp_path):
+    """`task_runner="processes"`: Prefect's process pool, its workers forked from quarry's forkserver."""
+    corpus = make_corpus(tmp_path / "c")
+    threads, processes = tmp_path / "t.duckdb", tmp_path / "p.duckdb"
+    run(corpus, threads, batch_size=2)
+    s = run(corpus, processes, batch_size=2, task_runner="processes", workers=2)
+    assert (s["status"], s["batches"], s["docs_cleaned"]) == ("succeeded", 3, 5)
+    assert snapshot(processes) == snapshot(threads)
+
+
 def test_full_refresh_and_version_change_replace_rows(prefect_server, tmp_path):
     corpus = make_corpus(tmp_path / "c", names=SEEDS[2:4])
     wh = tmp_path / "v.duckdb"

@@ -38,3 +38,47 @@ def test_prewarm_loads_the_gazetteer_language_model_word_frequencies_and_gx(monk
     # English and the six OTHER_LANGUAGES `english_lead` compares with
     assert wordfreq.get_frequency_dict.cache_info().currsize == 7
     assert "warming" in gate._gx or "context" in gate._gx
+
+
+def _worker_that_exits(marker: str) -> None:
+    import atexit
+    import sys
+    from pathlib import Path
+
+    from flows.pipeline import _exit_without_finalizing
+
+    _exit_without_finalizing()
+    # An exit handler stands for the interpreter's finalisation, which a pool worker skips.
+    atexit.register(Path(marker).write_text, "finalised")
+    sys.exit(3)
+
+
+def test_a_spawned_worker_exits_with_its_code_without_finalising_the_interpreter(tmp_path):
+    import multiprocessing
+
+    marker = tmp_path / "finalised.txt"
+    worker = multiprocessing.get_context("spawn").Process(target=_worker_that_exits, args=(str(marker),))
+    worker.start()
+    worker.join(timeout=120)
+    assert worker.exitcode == 3
+    assert not marker.exists()
+
+
+def test_prefects_process_pool_forks_its_workers_from_a_forkserver_that_imported_quarry():
+    from multiprocessing import forkserver
+
+    from prefect import task_runners
+
+    from flows.pipeline import WORKER_PRELOAD
+
+    # Prefect's ProcessPoolTaskRunner asks for the "spawn" context by name
+    context = task_runners.multiprocessing.get_context("spawn")
+    assert context.get_start_method() == "forkserver"
+    assert forkserver._forkserver._preload_modules == [
+        "flows.pipeline",
+        "great_expectations",
+        "great_expectations.data_context",
+        "great_expectations.expectations",
+    ]
+    assert WORKER_PRELOAD == forkserver._forkserver._preload_modules
+    assert task_runners.multiprocessing.get_context("fork").get_start_method() == "fork"
