@@ -3167,9 +3167,9 @@ _SEGMENT_KINDS = [
 ]
 _SEGMENT_WORD = r"[a-z][a-z&-]*"
 # The clause up to the kind noun nearest before the figure, then the modifier words at its end: up to
-# three lower-case words right before the noun ("first-quarter cloud revenue rose 20% to $3 billion").
+# four lower-case words right before the noun ("first-quarter data center segment revenue").
 _SEGMENT_BEFORE = rf"(?is)^(.*[^a-z]|)(?:{_SEGMENT_NOUNS})(?:[^a-z-]|$)"
-_SEGMENT_LEFT = rf"(?:^|[^a-zA-Z&'’-])({_SEGMENT_WORD}(?:\s+{_SEGMENT_WORD}){{0,2}})\s*$"
+_SEGMENT_LEFT = rf"(?:^|[^a-zA-Z&'’-])({_SEGMENT_WORD}(?:\s+{_SEGMENT_WORD}){{0,3}})\s*$"
 # "revenue from its cloud unit", "sales at the consumer division", then "$3 billion in cloud revenue".
 _SEGMENT_UNIT = (
     rf"(?i:{_SEGMENT_NOUNS})\s+(?:from|at|in)\s+(?:its|the|their)\s+"
@@ -3177,17 +3177,18 @@ _SEGMENT_UNIT = (
 )
 _SEGMENT_RIGHT = rf"^\s+(?:in|of|from)\s+((?:{_SEGMENT_WORD}\s+){{1,3}}?)(?i:{_SEGMENT_NOUNS})(?:[^a-z-]|$)"
 # Words that end a run of modifiers (a determiner, preposition, auxiliary or reporting verb: "posted cloud
-# revenue"), and modifiers that name the period, basis or size of the whole subject's figure rather than
+# revenue"; the scale or currency word ending a figure: "$60 billion and operating profit"), and modifiers that name the period, basis or size of the whole subject's figure rather than
 # a part of its business (skipped: "first-quarter cloud revenue" is cloud).
 _SEGMENT_STOP = (
-    "the a an its their his her our this that these those and or of in on at for from to by with as than "
+    "the a an its their his her our this that these those or of in on at for from to by with as than "
     "while whereas but is was are were be been has had have will would could said says say which who whose "
     "per plus about around nearly almost over under more less expects expect sees see forecasts forecast "
     "projects project posts post reports report generates generate records delivers deliver estimates "
     "estimate targets target predicts predict anticipates anticipate guides guide lifts lift raises raise "
     "cuts cut lowers boosts boost increases increase drives drive reaches reach tops top beats beat misses "
     "miss puts put gets get makes make made saw grew grow grows hit hits got took takes bring brings brought "
-    "including excluding"
+    "including excluding hundred thousand million billion trillion bn mn percent cent points dollars euros "
+    "yuan yen pounds"
 ).split()
 _SEGMENT_GENERIC = (
     "quarterly annual annualized annualised yearly monthly weekly daily total overall net gross operating "
@@ -3197,14 +3198,16 @@ _SEGMENT_GENERIC = (
     "bigger larger smaller greater strong weak solid robust slower faster flat estimated expected projected "
     "forecast targeted trailing remaining rising falling growing declining existing current previous prior "
     "last next first second third fourth half quarter year full whole combined cumulative average gaap "
-    "non-gaap ifrs ttm ltm top-line bottom-line revenue sales profit income earnings ebitda ebit"
+    "non-gaap ifrs ttm ltm top-line bottom-line revenue sales profit income earnings ebitda ebit segment "
+    "unit division business"
 ).split()
 _SEGMENT_GENERIC_FORM = r"(?:-(?:quarter|half|year|month|week|day)s?|(?:quarter|year|month|week|dai)ly|ed)$"
 
 
 def _segment_words(words: pl.Expr) -> pl.Expr:
     """The segment named by a run of modifier words: the words after the last `_SEGMENT_STOP` word, less
-    the `_SEGMENT_GENERIC` ones, joined by a space ("" when none is left)."""
+    the `_SEGMENT_GENERIC` ones, joined by a space ("" when none is left); "and" joins two segments
+    ("subscription and support revenue") but opens or ends none."""
     e = pl.element()
     stop = e.is_in(_SEGMENT_STOP) | e.str.contains(r"ed$")
     modifier = ~e.is_in(_SEGMENT_GENERIC) & ~e.str.contains(_SEGMENT_GENERIC_FORM) & (e != "")
@@ -3214,7 +3217,7 @@ def _segment_words(words: pl.Expr) -> pl.Expr:
         .str.split(" ")
         .list.eval(e.filter((stop.cast(pl.Int32).cum_sum(reverse=True) == 0) & modifier))
     )
-    return kept.list.join(" ")
+    return kept.list.join(" ").str.replace_all(r"^(?:and )+|(?: and)+$|^and$", "")
 
 
 def figure_outlooks(kept: pl.DataFrame) -> pl.DataFrame:

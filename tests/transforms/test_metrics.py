@@ -1170,6 +1170,8 @@ def test_step_outlooks_tell_forecasts_and_segments_from_reported_totals() -> Non
         ("Sales in its consumer division fell 4% to $2 billion.",
          [("4%", None, "consumer"), ("$2 billion", None, "consumer")]),
         ("The company booked $3 billion in services revenue.", [("$3 billion", None, "services")]),
+        ("Its data center segment operating income was $4 billion.", [("$4 billion", None, "data center")]),
+        ("Subscription and support revenue was $5 billion.", [("$5 billion", None, "subscription and support")]),  # noqa: E501
         # the whole subject: a possessive, generic modifiers, a noun of its own after the segment's
         ("Acme's quarterly adjusted revenue was $7 billion.", [("$7 billion", None, None)]),
         ("Advertising revenue rose 9% to $60 billion and operating profit was $2 billion.",
