@@ -3177,8 +3177,9 @@ _SEGMENT_UNIT = (
 )
 _SEGMENT_RIGHT = rf"^\s+(?:in|of|from)\s+((?:{_SEGMENT_WORD}\s+){{1,3}}?)(?i:{_SEGMENT_NOUNS})(?:[^a-z-]|$)"
 # Words that end a run of modifiers (a determiner, preposition, auxiliary or reporting verb: "posted cloud
-# revenue"; the scale or currency word ending a figure: "$60 billion and operating profit"), and modifiers that name the period, basis or size of the whole subject's figure rather than
-# a part of its business (skipped: "first-quarter cloud revenue" is cloud).
+# revenue"; the scale or currency word ending a figure: "$60 billion and operating profit"), and
+# modifiers that name the period, basis or size of the whole subject's figure rather than a part of its
+# business (skipped: "first-quarter cloud revenue" is cloud).
 _SEGMENT_STOP = (
     "the a an its their his her our this that these those or of in on at for from to by with as than "
     "while whereas but is was are were be been has had have will would could said says say which who whose "
