@@ -3159,7 +3159,7 @@ _OUTLOOK_RIGHT = (
 )
 # The text before a figure from its clause's start: past the last semicolon, comma (not a thousands
 # separator) or contrasting conjunction.
-_CLAUSE_START = r"(?s)^.*(?:[;；]|(?:^|[^0-9]),|,(?:[^0-9]|$)|\s(?i:while|whereas|but)\s)"
+_CLAUSE_START = r"(?s)^.*(?:[;；]|[^0-9],|,[^0-9]|\s(?:while|whereas|but)\s)"
 # Step `segment`: the kind nouns whose modifiers name a business segment, and the kinds they name.
 _SEGMENT_NOUNS = r"revenues?|sales|turnover|profits?|income|earnings|margins?|ebitda|ebit|bookings"
 _SEGMENT_KINDS = [
@@ -3167,9 +3167,10 @@ _SEGMENT_KINDS = [
 ]
 _SEGMENT_WORD = r"[a-z][a-z&-]*"
 # The clause up to the kind noun nearest before the figure, then the modifier words at its end: up to
-# four lower-case words right before the noun ("first-quarter data center segment revenue").
+# four lower-case words right before the noun ("first-quarter data center segment revenue"), the first
+# capitalised when it opens the clause ("Cloud revenue rose 20%").
 _SEGMENT_BEFORE = rf"(?is)^(.*[^a-z]|)(?:{_SEGMENT_NOUNS})(?:[^a-z-]|$)"
-_SEGMENT_LEFT = rf"(?:^|[^a-zA-Z&'’-])({_SEGMENT_WORD}(?:\s+{_SEGMENT_WORD}){{0,3}})\s*$"
+_SEGMENT_LEFT = rf"(?:^|[^a-zA-Z&'’-])((?:^[A-Z]|[a-z])[a-z&-]*(?:\s+{_SEGMENT_WORD}){{0,3}})\s*$"
 # "revenue from its cloud unit", "sales at the consumer division", then "$3 billion in cloud revenue".
 _SEGMENT_UNIT = (
     rf"(?i:{_SEGMENT_NOUNS})\s+(?:from|at|in)\s+(?:its|the|their)\s+"
@@ -3202,23 +3203,27 @@ _SEGMENT_GENERIC = (
     "non-gaap ifrs ttm ltm top-line bottom-line revenue sales profit income earnings ebitda ebit segment "
     "unit division business"
 ).split()
-_SEGMENT_GENERIC_FORM = r"(?:-(?:quarter|half|year|month|week|day)s?|(?:quarter|year|month|week|dai)ly|ed)$"
+_SEGMENT_GENERIC_FORM = (
+    r"[a-z&-]*(?:-(?:quarter|half|year|month|week|day)s?|(?:quarter|year|month|week|dai)ly)"
+)
+# (over words written each between two spaces of its own: "  first-quarter  cloud  ")
+_SEGMENT_STOP_CUT = rf"^.*\s(?:{'|'.join(_SEGMENT_STOP)}|[a-z&-]*ed)\s"
+_SEGMENT_GENERIC_CUT = rf"\s(?:{'|'.join(_SEGMENT_GENERIC)}|{_SEGMENT_GENERIC_FORM})\s"
 
 
 def _segment_words(words: pl.Expr) -> pl.Expr:
     """The segment named by a run of modifier words: the words after the last `_SEGMENT_STOP` word, less
     the `_SEGMENT_GENERIC` ones, joined by a space ("" when none is left); "and" joins two segments
     ("subscription and support revenue") but opens or ends none."""
-    e = pl.element()
-    stop = e.is_in(_SEGMENT_STOP) | e.str.contains(r"ed$")
-    modifier = ~e.is_in(_SEGMENT_GENERIC) & ~e.str.contains(_SEGMENT_GENERIC_FORM) & (e != "")
-    kept = (
-        words.str.to_lowercase()
-        .str.replace_all(r"\s+", " ")
-        .str.split(" ")
-        .list.eval(e.filter((stop.cast(pl.Int32).cum_sum(reverse=True) == 0) & modifier))
+    # (each word between two spaces of its own, so that adjacent generic words are each removed)
+    spaced = pl.concat_str(pl.lit("  "), words.str.to_lowercase().str.replace_all(r"\s+", "  "), pl.lit("  "))
+    after_stop = spaced.str.replace(_SEGMENT_STOP_CUT, " ")
+    modifiers = after_stop.str.replace_all(_SEGMENT_GENERIC_CUT, " ")
+    return (
+        modifiers.str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+        .str.replace_all(r"^(?:and )+|(?: and)+$|^and$", "")
     )
-    return kept.list.join(" ").str.replace_all(r"^(?:and )+|(?: and)+$|^and$", "")
 
 
 def figure_outlooks(kept: pl.DataFrame) -> pl.DataFrame:
@@ -3235,41 +3240,39 @@ def figure_outlooks(kept: pl.DataFrame) -> pl.DataFrame:
     revenue"); a rule of the kind, not a list of segments. A capitalised name is no modifier (mid-clause),
     so "Acme's revenue" is the whole of Acme. Reads `_left`, `_right`, `kind`; columns in, the same plus
     the two out."""
-    left = pl.col("_left")
+    left, right = pl.col("_left"), pl.col("_right")
+    # (each pattern runs only where its words are near the figure: most figures have none; the clause is
+    # cut once, for the figures either part reads)
+    kept = kept.with_columns(
+        left.str.contains(_OUTLOOK_LEFT).alias("_oh"),
+        pl.col("kind").is_in(_SEGMENT_KINDS).fill_null(False).alias("_sk"),
+    )
     # (a window of 60 characters cut inside the sentence opens on a part of a word: dropped)
-    window = pl.when(left.str.len_chars() >= 60).then(left.str.replace(r"^\S*\s*", "")).otherwise(left)
-    clause = window.str.replace(_CLAUSE_START, "")
-    # (each pattern runs only where its words are near the figure: most figures have none)
+    window = pl.when(left.str.len_chars() >= 60).then(left.str.slice(left.str.find(" ", literal=True) + 1))
+    window = window.otherwise(left)
+    kept = _on_rows(kept, pl.col("_oh") | pl.col("_sk"), _cl=window.str.replace(_CLAUSE_START, ""))
+    clause = pl.col("_cl")
     kept = _on_rows(
-        kept,
-        left.str.contains(_OUTLOOK_LEFT),
-        _ol=clause.str.replace_all(_OUTLOOK_NOT, " ").str.contains(_OUTLOOK_LEFT),
+        kept, pl.col("_oh"), _ol=clause.str.replace_all(_OUTLOOK_NOT, " ").str.contains(_OUTLOOK_LEFT)
     )
     kept = kept.with_columns(
-        pl.when(pl.col("_ol").fill_null(False) | pl.col("_right").str.head(60).str.contains(_OUTLOOK_RIGHT))
+        pl.when(pl.col("_ol").fill_null(False) | right.str.contains(_OUTLOOK_RIGHT))
         .then(pl.lit("forecast"))
         .otherwise(pl.lit(None, dtype=pl.String))
         .alias("outlook")
-    ).drop("_ol")
-    # (a clause opening a sentence opens on a capital: "Cloud revenue rose 20%")
-    opened = pl.concat_str(clause.str.head(1).str.to_lowercase(), clause.str.slice(1))
-    kept = _on_rows(
-        kept,
-        pl.col("kind").is_in(_SEGMENT_KINDS).fill_null(False),
-        _su=opened.str.extract(_SEGMENT_UNIT, 1),
-        _sb=opened.str.extract(_SEGMENT_BEFORE, 1),
-        _sr=pl.col("_right").str.head(60).str.extract(_SEGMENT_RIGHT, 1).str.strip_chars(),
     )
-    words = (
-        pl.when(pl.col("_su").is_not_null())
-        .then(pl.col("_su"))
-        .when(pl.col("_sb").is_not_null())
-        .then(pl.col("_sb").str.extract(_SEGMENT_LEFT, 1))
-        .otherwise(pl.col("_sr"))
+    # (a unit is read only where its word is)
+    before = clause.str.extract(_SEGMENT_BEFORE, 1)
+    # (a noun before the figure with no modifier lets one after it name the segment: "revenue of $3
+    # billion in cloud sales" is cloud)
+    unit = pl.when(clause.str.contains(r"unit|division|segment|business|arm|operations")).then(
+        clause.str.extract(_SEGMENT_UNIT, 1)
     )
-    kept = _on_rows(kept, pl.col("kind").is_in(_SEGMENT_KINDS).fill_null(False), _sj=_segment_words(words))
-    segment = pl.when(pl.col("_sj") != "").then(pl.col("_sj"))
-    return kept.with_columns(segment.alias("segment")).drop("_su", "_sb", "_sr", "_sj")
+    words = pl.coalesce(unit, before.str.extract(_SEGMENT_LEFT, 1), right.str.extract(_SEGMENT_RIGHT, 1))
+    kept = _on_rows(kept, pl.col("_sk"), _sw=words)
+    named = _segment_words(pl.col("_sw"))
+    kept = _on_rows(kept, pl.col("_sw").is_not_null(), segment=pl.when(named != "").then(named))
+    return kept.drop("_oh", "_sk", "_cl", "_ol", "_sw")
 
 
 def _list_runs(ments: pl.LazyFrame) -> pl.LazyFrame:
