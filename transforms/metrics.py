@@ -3124,7 +3124,7 @@ _OUTLOOK_WORDS = (
     r"projects\s+(?:revenues?|sales|profits?|earnings|margins?|growth)|predict[a-z]*|guidance|guid(?:es|ed)|"
     r"outlooks?|(?-i:targets?|targeted|targeting)|goals?|aim(?:s|ed|ing)?|ambitions?|"
     r"plan(?:s|ned)?\s+to|planning\s+to|intends?\s+to|on\s+track\s+to|poised\s+to|likely\s+to|"
-    r"will|would|could|['’]ll|going\s+to|estimat[a-z]*|consensus|polled\s+by|"
+    r"will|would|could|going\s+to|estimat[a-z]*|consensus|polled\s+by|"
     # German
     r"erwart[a-zäöüß]*|prognos[a-zäöüß]*|ausblick[a-z]*|ziel(?:e|en|t|s|marke)?|anvisiert[a-z]*|peilt|"
     r"soll(?:en|te|ten)?|wird|werden|rechnen\s+mit|rechnet\s+mit|schätz[a-zäöüß]*|geschätzt[a-z]*|"
@@ -3138,7 +3138,8 @@ _OUTLOOK_WORDS = (
     # Italian
     r"preved[a-z]*|previst[ie]|obiettiv[oi]|stim(?:a|e|ano|at[oaie])|aspett[a-z]*|attes[aei]|punta(?:no)?\s+a"
 )
-_OUTLOOK_LEFT = rf"(?i)(?:^|[^a-zà-ÿ'’])(?:{_OUTLOOK_WORDS})(?:[^a-zà-ÿ]|$)"
+# (a word may follow an elided article, "l'objectif"; "'ll" follows its subject: "it'll")
+_OUTLOOK_LEFT = rf"(?i)(?:(?:^|[^a-zà-ÿ])(?:{_OUTLOOK_WORDS})|['’]ll)(?:[^a-zà-ÿ]|$)"
 # A figure compared with what was expected is reported: "better-than-expected", "than analysts forecast",
 # "as expected" name no forecast of this figure (removed before the words above are looked for).
 _OUTLOOK_NOT = (
@@ -3261,10 +3262,9 @@ def figure_outlooks(kept: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.lit(None, dtype=pl.String))
         .alias("outlook")
     )
-    # (a unit is read only where its word is)
     before = clause.str.extract(_SEGMENT_BEFORE, 1)
-    # (a noun before the figure with no modifier lets one after it name the segment: "revenue of $3
-    # billion in cloud sales" is cloud)
+    # (a unit is read only where its word is; a noun before the figure with no modifier lets one after
+    # it name the segment: "revenue of $3 billion in cloud sales" is cloud)
     unit = pl.when(clause.str.contains(r"unit|division|segment|business|arm|operations")).then(
         clause.str.extract(_SEGMENT_UNIT, 1)
     )

@@ -1165,6 +1165,8 @@ def test_step_outlooks_tell_forecasts_and_segments_from_reported_totals() -> Non
         ("Le groupe prévoit un chiffre d'affaires de 3 milliards d'euros.", [("3 milliards d'euros", "forecast", None)]),  # noqa: E501
         ("La empresa prevé unas ventas de 2.000 millones de euros.", [("2.000 millones de euros", "forecast", None)]),  # noqa: E501
         ("Il gruppo prevede ricavi per 4 miliardi di euro.", [("4 miliardi di euro", "forecast", None)]),
+        ("Acme said it'll spend $2 billion.", [("$2 billion", "forecast", None)]),
+        ("Le groupe maintient l'objectif de 5 milliards d'euros.", [("5 milliards d'euros", "forecast", None)]),  # noqa: E501
         # the segment: modifiers of the kind noun before the figure, of a unit, or of the noun after it
         ("Acme reported first-quarter data-center sales of $4 billion.", [("$4 billion", None, "data-center")]),  # noqa: E501
         ("Sales in its consumer division fell 4% to $2 billion.",
