@@ -6,7 +6,7 @@ import polars as pl
 
 from expectations.checks import Check, baseline, derived
 from expectations.context import Context, slice_matches
-from warehouse.schemas import CURRENCIES, DIRECTIONS, METRICS, UNITS
+from warehouse.schemas import CURRENCIES, DIRECTIONS, METRICS, OUTLOOKS, UNITS
 
 TABLE = METRICS
 DERIVED = ("_surface_matches", "_subject_known", "_value_plausible")
@@ -93,6 +93,11 @@ def suite() -> list[Check]:
             "ExpectColumnValuesToBeInSet",
             {"column": "direction", "value_set": list(DIRECTIONS)},
             why="a figure rose, fell, or its text does not say (null)",
+        ),
+        Check(
+            "ExpectColumnValuesToBeInSet",
+            {"column": "outlook", "value_set": list(OUTLOOKS)},
+            why="a figure is stated as expected, or reported / unsaid (null)",
         ),
         Check(
             "ExpectColumnPairValuesAToBeGreaterThanB",

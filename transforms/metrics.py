@@ -20,7 +20,7 @@ from numba import njit
 from transforms.text import frame_schema, gather_bytes, slice_spans
 from warehouse.schemas import CODE_ONLY_CURRENCIES, CURRENCIES, METRICS, RATE_KINDS, UNITS, WORD_CURRENCIES
 
-EXTRACTOR_VERSION = "metrics-2026.12.03.2"
+EXTRACTOR_VERSION = "metrics-2026.12.03.3"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -3497,6 +3497,167 @@ def figure_directions(kept: pl.DataFrame) -> pl.DataFrame:
     ).drop("_hl", "_dl", "_dr", "_dp", "_ds")
 
 
+# Step `outlook`: words that state a figure as expected rather than reported, in the figure's own clause
+# before it: a company's guidance, outlook, target or plan, a modal verb, an estimate, analysts'
+# consensus. English with the German, French, Spanish and Italian words of the same closed class.
+# ("target" and Spanish "meta" only lower-case: "Target" and "Meta" open a company's name; "projects" only
+# as a verb before a statement noun: "won projects worth $5 billion" is no projection)
+_OUTLOOK_WORDS = (
+    r"expect(?:s|ed|ing|ations?)?|anticipat[a-z]*|sees|forecast[a-z]*|projected|projections?|"
+    r"projects\s+(?:revenues?|sales|profits?|earnings|margins?|growth)|predict[a-z]*|guidance|guid(?:es|ed)|"
+    r"outlooks?|(?-i:targets?|targeted|targeting)|goals?|aim(?:s|ed|ing)?|ambitions?|"
+    r"plan(?:s|ned)?\s+to|planning\s+to|intends?\s+to|on\s+track\s+to|poised\s+to|likely\s+to|"
+    r"will|would|could|going\s+to|estimat[a-z]*|consensus|polled\s+by|"
+    # German
+    r"erwart[a-zäöüß]*|prognos[a-zäöüß]*|ausblick[a-z]*|ziel(?:e|en|t|s|marke)?|anvisiert[a-z]*|peilt|"
+    r"soll(?:en|te|ten)?|wird|werden|rechnen\s+mit|rechnet\s+mit|schätz[a-zäöüß]*|geschätzt[a-z]*|"
+    # French
+    r"prévoi[a-zé]*|prévoy[a-zé]*|prévu[es]*|prévisions?|objectifs?|vis(?:e|ent|ait|aient)|"
+    r"tabl(?:e|ent)\s+sur|s['’]attend[a-z]*|devr(?:ait|aient|a|ont)|pourr(?:ait|aient)|perspectives?|"
+    r"attendu[es]*|"
+    # Spanish
+    r"prev(?:é|én|eía)|previst[oa]s?|previsi(?:ón|ones|one|oni)|pronóstic[a-z]*|objetivos?|(?-i:metas?)|"
+    r"esper(?:a|an|aba|aban|ad[oa]s?)|proyecta|proyectan|proyecci(?:ón|ones)|"
+    # Italian
+    r"preved[a-z]*|previst[ie]|obiettiv[oi]|stim(?:a|e|ano|at[oaie])|aspett[a-z]*|attes[aei]|punta(?:no)?\s+a"
+)
+# (a word may follow an elided article, "l'objectif"; "'ll" follows its subject: "it'll")
+_OUTLOOK_LEFT = rf"(?i)(?:(?:^|[^a-zà-ÿ])(?:{_OUTLOOK_WORDS})|['’]ll)(?:[^a-zà-ÿ]|$)"
+# A figure compared with what was expected is reported: "better-than-expected", "than analysts forecast",
+# "as expected" name no forecast of this figure (removed before the words above are looked for).
+_OUTLOOK_NOT = (
+    r"(?i)than[\s-]+(?:[a-z]+\s+){0,2}?(?:expect|forecast|estimat|anticipat|project|predict)[a-z]*|"
+    r"as\s+(?:[a-z]+\s+)?(?:expected|forecast|predicted|anticipated)"
+)
+# Right after the figure: "$12.4 billion expected by analysts", "a $5 billion revenue target", "the
+# $11.9 billion analysts had expected" (a participle before "to" is a property of a thing: "a deal
+# expected to close" is no forecast of its value).
+_OUTLOOK_RIGHT = (
+    r"(?i)^\s*(?:(?:(?:is|are|was|were|had\s+been|has\s+been|been)\s+)?"
+    r"(?:expected|forecast|estimated|projected|anticipated|predicted|targeted)"
+    r"(?:\s+(?:by|for|in|from|next|this|last|at|on|earlier)(?:[^a-z]|$)|\s*[,.;)]|\s*$)"
+    r"|(?:[a-z-]+\s+){0,2}?(?:(?-i:targets?)|goals?|forecasts?|guidance|outlook|estimates?|projections?|consensus)"
+    r"(?:[^a-z]|$)"
+    r"|(?:(?:wall\s+street|the\s+market|analysts?|economists?|investors?)\s+(?:had\s+|were\s+|have\s+)?"
+    r"(?:expected|forecast|estimated|projected|predicted|anticipated|expecting|looking\s+for)))"
+)
+# The text before a figure from its clause's start: past the last semicolon, comma (not a thousands
+# separator) or contrasting conjunction.
+_CLAUSE_START = r"(?s)^.*(?:[;；]|[^0-9],|,[^0-9]|\s(?:while|whereas|but)\s)"
+# Step `segment`: the kind nouns whose modifiers name a business segment, and the kinds they name.
+_SEGMENT_NOUNS = r"revenues?|sales|turnover|profits?|income|earnings|margins?|ebitda|ebit|bookings"
+_SEGMENT_KINDS = [
+    *(k for b in ("revenue", "profit", "loss", "margin") for k in (b, f"{b}_change")),
+]
+_SEGMENT_WORD = r"[a-z][a-z&-]*"
+# The clause up to the kind noun nearest before the figure, then the modifier words at its end: up to
+# four lower-case words right before the noun ("first-quarter data center segment revenue"), the first
+# capitalised when it opens the clause ("Cloud revenue rose 20%").
+_SEGMENT_BEFORE = rf"(?is)^(.*[^a-z]|)(?:{_SEGMENT_NOUNS})(?:[^a-z-]|$)"
+_SEGMENT_LEFT = rf"(?:^|[^a-zA-Z&'’-])((?:^[A-Z]|[a-z])[a-z&-]*(?:\s+{_SEGMENT_WORD}){{0,3}})\s*$"
+# "revenue from its cloud unit", "sales at the consumer division", then "$3 billion in cloud revenue".
+_SEGMENT_UNIT = (
+    rf"(?i:{_SEGMENT_NOUNS})\s+(?:from|at|in)\s+(?:its|the|their)\s+"
+    rf"({_SEGMENT_WORD}(?:\s+{_SEGMENT_WORD})?)\s+(?:unit|division|segment|business|arm|operations)(?:[^a-z]|$)"
+)
+_SEGMENT_RIGHT = rf"^\s+(?:in|of|from)\s+((?:{_SEGMENT_WORD}\s+){{1,3}}?)(?i:{_SEGMENT_NOUNS})(?:[^a-z-]|$)"
+# Words that end a run of modifiers (a determiner, preposition, auxiliary or reporting verb: "posted cloud
+# revenue"; the scale or currency word ending a figure: "$60 billion and operating profit"), and
+# modifiers that name the period, basis or size of the whole subject's figure rather than a part of its
+# business (skipped: "first-quarter cloud revenue" is cloud).
+_SEGMENT_STOP = (
+    "the a an its their his her our this that these those or of in on at for from to by with as than "
+    "while whereas but is was are were be been has had have will would could said says say which who whose "
+    "per plus about around nearly almost over under more less expects expect sees see forecasts forecast "
+    "projects project posts post reports report generates generate records delivers deliver estimates "
+    "estimate targets target predicts predict anticipates anticipate guides guide lifts lift raises raise "
+    "cuts cut lowers boosts boost increases increase drives drive reaches reach tops top beats beat misses "
+    "miss puts put gets get makes make made saw grew grow grows hit hits got took takes bring brings brought "
+    "including excluding hundred thousand million billion trillion bn mn percent cent points dollars euros "
+    "yuan yen pounds"
+).split()
+_SEGMENT_GENERIC = (
+    "quarterly annual annualized annualised yearly monthly weekly daily total overall net gross operating "
+    "group consolidated adjusted underlying organic reported comparable core recurring pre-tax pretax "
+    "after-tax record full-year half-year fiscal fiscal-year year-on-year year-over-year like-for-like "
+    "same-store global worldwide company-wide companywide new higher lower stronger weaker better worse "
+    "bigger larger smaller greater strong weak solid robust slower faster flat estimated expected projected "
+    "forecast targeted trailing remaining rising falling growing declining existing current previous prior "
+    "last next first second third fourth half quarter year full whole combined cumulative average gaap "
+    "non-gaap ifrs ttm ltm top-line bottom-line revenue sales profit income earnings ebitda ebit segment "
+    "unit division business"
+).split()
+_SEGMENT_GENERIC_FORM = (
+    r"[a-z&-]*(?:-(?:quarter|half|year|month|week|day)s?|(?:quarter|year|month|week|dai)ly)"
+)
+# (over words written each between two spaces of its own: "  first-quarter  cloud  ")
+_SEGMENT_STOP_CUT = rf"^.*\s(?:{'|'.join(_SEGMENT_STOP)}|[a-z&-]*ed)\s"
+_SEGMENT_GENERIC_CUT = rf"\s(?:{'|'.join(_SEGMENT_GENERIC)}|{_SEGMENT_GENERIC_FORM})\s"
+
+
+def _segment_words(words: pl.Expr) -> pl.Expr:
+    """The segment named by a run of modifier words: the words after the last `_SEGMENT_STOP` word, less
+    the `_SEGMENT_GENERIC` ones, joined by a space ("" when none is left); "and" joins two segments
+    ("subscription and support revenue") but opens or ends none."""
+    # (each word between two spaces of its own, so that adjacent generic words are each removed)
+    spaced = pl.concat_str(pl.lit("  "), words.str.to_lowercase().str.replace_all(r"\s+", "  "), pl.lit("  "))
+    after_stop = spaced.str.replace(_SEGMENT_STOP_CUT, " ")
+    modifiers = after_stop.str.replace_all(_SEGMENT_GENERIC_CUT, " ")
+    return (
+        modifiers.str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+        .str.replace_all(r"^(?:and )+|(?: and)+$|^and$", "")
+    )
+
+
+def figure_outlooks(kept: pl.DataFrame) -> pl.DataFrame:
+    """Step `outlook`: adds `outlook` ('forecast' or null, `warehouse.schemas.OUTLOOKS`) and `segment`
+    (the business segment the figure is about, lower-cased, or null).
+
+    `outlook` is 'forecast' when its clause before the figure holds a word of expectation
+    (`_OUTLOOK_WORDS`: "expects revenue of $13 billion", "sees margins of 20%", "aims to reach 1 million
+    users", "analysts had expected $12.4 billion", "prévoit", "erwartet") that is not a comparison with
+    one ("better-than-expected"), or one follows it ("$12.4 billion expected", "a $5 billion target").
+    `segment` is read for a revenue, profit, loss or margin figure (and its change): the modifiers of the
+    kind noun nearest before it in its clause ("cloud revenue of $3 billion" -> cloud), of a unit it is
+    from ("revenue from its cloud unit" -> cloud), or of the noun right after it ("$3 billion in cloud
+    revenue"); a rule of the kind, not a list of segments. A capitalised name is no modifier (mid-clause),
+    so "Acme's revenue" is the whole of Acme. Reads `_left`, `_right`, `kind`; columns in, the same plus
+    the two out."""
+    left, right = pl.col("_left"), pl.col("_right")
+    # (each pattern runs only where its words are near the figure: most figures have none; the clause is
+    # cut once, for the figures either part reads)
+    kept = kept.with_columns(
+        left.str.contains(_OUTLOOK_LEFT).alias("_oh"),
+        pl.col("kind").is_in(_SEGMENT_KINDS).fill_null(False).alias("_sk"),
+    )
+    # (a window of 60 characters cut inside the sentence opens on a part of a word: dropped)
+    window = pl.when(left.str.len_chars() >= 60).then(left.str.slice(left.str.find(" ", literal=True) + 1))
+    window = window.otherwise(left)
+    kept = _on_rows(kept, pl.col("_oh") | pl.col("_sk"), _cl=window.str.replace(_CLAUSE_START, ""))
+    clause = pl.col("_cl")
+    kept = _on_rows(
+        kept, pl.col("_oh"), _ol=clause.str.replace_all(_OUTLOOK_NOT, " ").str.contains(_OUTLOOK_LEFT)
+    )
+    kept = kept.with_columns(
+        pl.when(pl.col("_ol").fill_null(False) | right.str.contains(_OUTLOOK_RIGHT))
+        .then(pl.lit("forecast"))
+        .otherwise(pl.lit(None, dtype=pl.String))
+        .alias("outlook")
+    )
+    before = clause.str.extract(_SEGMENT_BEFORE, 1)
+    # (a unit is read only where its word is; a noun before the figure with no modifier lets one after
+    # it name the segment: "revenue of $3 billion in cloud sales" is cloud)
+    unit = pl.when(clause.str.contains(r"unit|division|segment|business|arm|operations")).then(
+        clause.str.extract(_SEGMENT_UNIT, 1)
+    )
+    words = pl.coalesce(unit, before.str.extract(_SEGMENT_LEFT, 1), right.str.extract(_SEGMENT_RIGHT, 1))
+    kept = _on_rows(kept, pl.col("_sk"), _sw=words)
+    named = _segment_words(pl.col("_sw"))
+    kept = _on_rows(kept, pl.col("_sw").is_not_null(), segment=pl.when(named != "").then(named))
+    return kept.drop("_oh", "_sk", "_cl", "_ol", "_sw")
+
+
 def _list_runs(ments: pl.LazyFrame) -> pl.LazyFrame:
     """`ments` (sorted by _k) with `_list`: an id shared by the members of one coordinated list ("A, B
     and C", "A or B"): mentions of one sentence joined by commas that end in "and"/"or" before the last
@@ -4725,7 +4886,7 @@ def metric_candidates(
     """Every candidate figure with its parse and a `reason` it is dropped (null when it is a metric).
 
     Named steps, each over whole columns: candidates -> screen -> parse -> unit -> exclusions ->
-    kind -> direction -> subject -> sizes -> conversions.
+    kind -> direction -> outlook -> subject -> sizes -> conversions.
     """
     sents = sentence_frame(docs, sentences)
     # (the batch's text as one UTF-8 buffer, for the windows both steps cut)
@@ -4741,6 +4902,7 @@ def metric_candidates(
     cands = exclusion_reasons(units, ments).lazy()
     kept = figure_kinds(cands.filter(pl.col("reason").is_null()).collect(engine=_ENGINE))
     kept = figure_directions(kept)
+    kept = figure_outlooks(kept)
     kept = attach_subjects(kept, ments)
     unitless = cands.filter(pl.col("reason") == NO_UNIT).collect(engine=_ENGINE)
     kept = pair_size_versions(kept, unitless, entities)
@@ -4776,7 +4938,15 @@ def metric_candidates(
     dropped = dropped.with_columns(
         [
             nulls[c].alias(c)
-            for c in ("qualifier", "kind", "direction", "subject_entity_id", "linked_metric_id")
+            for c in (
+                "qualifier",
+                "kind",
+                "direction",
+                "outlook",
+                "segment",
+                "subject_entity_id",
+                "linked_metric_id",
+            )
         ]
     )
     out = (

@@ -208,6 +208,8 @@ METRICS = Table(
             _f("qualifier", pa.string()),
             _f("kind", pa.string()),
             _f("direction", pa.string()),
+            _f("outlook", pa.string()),
+            _f("segment", pa.string()),
             _f("surface", pa.string(), False),
             _f("start", pa.int64(), False),
             _f("end", pa.int64(), False),
@@ -255,6 +257,15 @@ METRICS = Table(
         "direction": "up or down when the figure's own clause states it as a rise or a fall ('rose 10%', "
         "'a 5% drop', 'down 3%', '-2%', 'cut 2,500 jobs'), null when it states none or the figure is a level "
         "reached ('rose to $5 billion'); `value` stays the magnitude (one of DIRECTIONS)",
+        "outlook": "forecast when the figure's own clause states it as expected rather than reported: a "
+        "company's guidance, outlook, target or plan, an estimate, analysts' consensus ('expects revenue of "
+        "$13 billion', 'sees margins of 20%', 'aims to reach 1 million users', 'analysts had expected $12.4 "
+        "billion', 'prévoit', 'erwartet'); null when it is reported or the text does not say (one of "
+        "OUTLOOKS)",
+        "segment": "the business segment the figure is about, lower-cased: the noun modifiers right before "
+        "its kind noun ('cloud revenue' -> cloud, 'data-center sales' -> data-center, 'automotive gross "
+        "margin' -> automotive, 'revenue from its cloud unit' -> cloud); null when the figure is about the "
+        "whole subject or its modifiers only say the period or basis (quarterly, total, net, adjusted, ...)",
         "linked_metric_id": "the other side of a parenthetical conversion (20 billion yuan ($2.76 billion))",
     },
 )
@@ -396,6 +407,8 @@ def ddl(table: Table) -> str:
 
 # Accepted values, declared beside the tables that hold them (dbt's `accepted_values`).
 DIRECTIONS = ("up", "down")
+# `metrics.outlook`: a figure stated as expected (guidance, target, estimate, consensus); null = reported.
+OUTLOOKS = ("forecast",)
 # Kinds of `metrics` whose figure is itself a rate in percent: their `<kind>_change` is a change in
 # percentage points (every other `<kind>_change` is relative, a percent of the earlier value).
 RATE_KINDS = ("interest_rate", "inflation", "unemployment_rate", "gdp_growth", "margin", "market_share")

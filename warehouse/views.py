@@ -52,6 +52,8 @@ SELECT
     m.unit,
     m.qualifier,
     m.direction,
+    m.outlook,
+    m.segment,
     m.surface,
     d.title,
     d.published_at,
@@ -88,6 +90,8 @@ SELECT
     round(abs(a.value - b.value) / greatest(a.value, b.value), 4) AS relative_difference,
     a.direction AS direction_a,
     b.direction AS direction_b,
+    a.outlook,
+    a.segment,
     a.surface AS surface_a,
     b.surface AS surface_b,
     a.source AS source_a,
@@ -99,6 +103,9 @@ JOIN attributed AS b
     ON a.subject = b.subject AND a.kind = b.kind AND a.unit = b.unit
     -- across documents only, each pair once
     AND a.doc_id < b.doc_id
+    -- one fact: a segment's figure is a part of its subject's total, guidance or analysts' consensus
+    -- is no report of the figure (`metrics.segment`, `metrics.outlook`; null = null: the whole, reported)
+    AND a.outlook IS NOT DISTINCT FROM b.outlook AND a.segment IS NOT DISTINCT FROM b.segment
 WHERE
     (
         -- the intervals are further apart than the tolerance, as a share of the larger figure

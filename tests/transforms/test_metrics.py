@@ -1137,6 +1137,66 @@ def test_directions(text: str, expected: list[tuple]) -> None:
     assert out.select("surface", "kind", "direction").rows() == expected
 
 
+def test_step_outlooks_tell_forecasts_and_segments_from_reported_totals() -> None:
+    text = (
+        "Cloud revenue rose 20% to $3 billion, and total revenue was $20 billion. Acme expects revenue of "
+        "$23 billion next year, above the $22.5 billion analysts had expected. It posted "
+        "better-than-expected profit of $2 billion. Its automotive gross margin was 18%, while it sees "
+        "margins of 21% in 2027."
+    )
+    out = M.figure_outlooks(M.figure_directions(M.figure_kinds(_kept(text))))
+    expected = pl.DataFrame(
+        {
+            "surface": ["20%", "$3 billion", "$20 billion", "$23 billion", "$22.5 billion", "$2 billion",
+                        "18%", "21%"],
+            "kind": ["revenue_change", "revenue", "revenue", "revenue", "revenue", "profit", "margin",
+                     "margin"],
+            "outlook": [None, None, None, "forecast", "forecast", None, None, "forecast"],
+            "segment": ["cloud", "cloud", None, None, None, None, "automotive", None],
+        }
+    )  # fmt: skip
+    assert_frame_equal(out.select("surface", "kind", "outlook", "segment"), expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # guidance, targets, plans and consensus before the figure; a comparison with one is reported
+        ("Acme aims to reach 1 million users by 2028.", [("1 million users", "forecast", None)]),
+        ("Analysts polled by a data firm had expected revenue of $12.4 billion.", [("$12.4 billion", "forecast", None)]),  # noqa: E501
+        ("Acme said it would cut 2,500 jobs.", [("2,500 jobs", "forecast", None)]),
+        ("Revenue came in at $8 billion, ahead of the consensus estimate of $7.8 billion.",
+         [("$8 billion", None, None), ("$7.8 billion", "forecast", None)]),
+        ("Sales rose 4% to $2 billion, higher than analysts forecast.", [("4%", None, None), ("$2 billion", None, None)]),  # noqa: E501
+        # after the figure: a participle or a noun of expectation; a company named Target is no target
+        ("It guided to $5 billion expected for the full year.", [("$5 billion", "forecast", None)]),
+        ("Acme set a $5 billion revenue target.", [("$5 billion", "forecast", None)]),
+        ("Target reported revenue of $25 billion.", [("$25 billion", None, None)]),
+        # German, French, Spanish, Italian words of expectation
+        ("Der Konzern erwartet einen Umsatz von 5 Mrd. Euro.", [("5 Mrd. Euro", "forecast", None)]),
+        ("Le groupe prévoit un chiffre d'affaires de 3 milliards d'euros.", [("3 milliards d'euros", "forecast", None)]),  # noqa: E501
+        ("La empresa prevé unas ventas de 2.000 millones de euros.", [("2.000 millones de euros", "forecast", None)]),  # noqa: E501
+        ("Il gruppo prevede ricavi per 4 miliardi di euro.", [("4 miliardi di euro", "forecast", None)]),
+        ("Acme said it'll spend $2 billion.", [("$2 billion", "forecast", None)]),
+        ("Le groupe maintient l'objectif de 5 milliards d'euros.", [("5 milliards d'euros", "forecast", None)]),  # noqa: E501
+        # the segment: modifiers of the kind noun before the figure, of a unit, or of the noun after it
+        ("Acme reported first-quarter data-center sales of $4 billion.", [("$4 billion", None, "data-center")]),  # noqa: E501
+        ("Sales in its consumer division fell 4% to $2 billion.",
+         [("4%", None, "consumer"), ("$2 billion", None, "consumer")]),
+        ("The company booked $3 billion in services revenue.", [("$3 billion", None, "services")]),
+        ("Its data center segment operating income was $4 billion.", [("$4 billion", None, "data center")]),
+        ("Subscription and support revenue was $5 billion.", [("$5 billion", None, "subscription and support")]),  # noqa: E501
+        # the whole subject: a possessive, generic modifiers, a noun of its own after the segment's
+        ("Acme's quarterly adjusted revenue was $7 billion.", [("$7 billion", None, None)]),
+        ("Advertising revenue rose 9% to $60 billion and operating profit was $2 billion.",
+         [("9%", None, "advertising"), ("$60 billion", None, "advertising"), ("$2 billion", None, None)]),
+    ],
+)  # fmt: skip
+def test_outlooks_and_segments(text: str, expected: list[tuple]) -> None:
+    out = extract_metrics(*_frames([text], {}))
+    assert out.select("surface", "outlook", "segment").rows() == expected
+
+
 def test_step_clause_context_keeps_a_kind_word_in_its_own_clause() -> None:
     text = (
         "Revenue rose 10% to $5 billion, and the company spent $2 billion on plants. "

@@ -88,9 +88,11 @@ def _revenue_warehouse(
     kind: str = "revenue",
     unit: str = "USD",
     duplicate_of: list[str | None] | None = None,
+    outlooks: list[str | None] | None = None,
+    segments: list[str | None] | None = None,
 ):
     """One document per figure: (surface, value, value_high, qualifier) of Acme's revenue (or `kind` in
-    `unit`), with its `directions` (all null by default) and `duplicate_of` (all null by default)."""
+    `unit`), with its `directions`, `outlooks`, `segments` and `duplicate_of` (all null by default)."""
     wh = Warehouse.at(tmp_path / "w.duckdb")
     text = "Acme reported revenue."
     ids = [f"d{i}" for i in range(len(figures))]
@@ -117,8 +119,9 @@ def _revenue_warehouse(
         "gazetteer_version": ["g"],
     }
     rows = []
-    for doc, (surface, value, high, qualifier), direction in zip(
-        ids, figures, directions or [None] * len(ids), strict=True
+    nothing = [None] * len(ids)
+    for doc, (surface, value, high, qualifier), direction, outlook, segment in zip(
+        ids, figures, directions or nothing, outlooks or nothing, segments or nothing, strict=True
     ):
         row = _metric(doc, 0, surface, value, len(text))
         row.update(
@@ -128,6 +131,8 @@ def _revenue_warehouse(
             value_high=high,
             qualifier=qualifier,
             direction=direction,
+            outlook=outlook,
+            segment=segment,
         )
         rows.append(row)
     mets = {k: [r[k] for r in rows] for k in rows[0]}
@@ -227,6 +232,67 @@ def test_only_figures_of_a_subject_and_period_conflict(tmp_path, kind, unit, com
     figures = [("10", 10.0, None, None), ("4", 4.0, None, None)]
     got = _revenue_warehouse(tmp_path, figures, [day(2), day(3)], kind=kind, unit=unit)
     assert got == ([("d0.txt", "d1.txt")] if compared else [])
+
+
+def test_only_figures_of_one_outlook_and_segment_conflict(tmp_path):
+    """A segment's revenue is a part of its subject's total, guidance and analysts' consensus are no
+    report of the figure: neither conflicts with the reported total. Figures of one outlook and one
+    segment that disagree still do."""
+    from datetime import datetime
+
+    day = datetime(2026, 3, 1, tzinfo=UTC)
+    figures = [
+        ("$20B", 20e9, None, None),  # d0: the reported total
+        ("$3B", 3e9, None, None),  # d1: the cloud segment's
+        ("$23B", 23e9, None, None),  # d2: guidance
+        ("$3.6B", 3.6e9, None, None),  # d3: the cloud segment's again, 17% above d1: a conflict
+        ("$17B", 17e9, None, None),  # d4: a reported total 15% below d0: a conflict
+        ("$21.5B", 21.5e9, None, None),  # d5: analysts' consensus, within 7% of d2: a conflict
+    ]
+    outlooks = [None, None, "forecast", None, None, "forecast"]
+    segments = [None, "cloud", None, "cloud", None, None]
+    got = _revenue_warehouse(tmp_path, figures, [day] * 6, outlooks=outlooks, segments=segments)
+    assert got == [("d0.txt", "d4.txt"), ("d1.txt", "d3.txt"), ("d2.txt", "d5.txt")]
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    assert con.execute(
+        "SELECT source_a, source_b, outlook, segment FROM fact_conflicts ORDER BY 1"
+    ).fetchall() == [
+        ("d0.txt", "d4.txt", None, None),
+        ("d1.txt", "d3.txt", None, "cloud"),
+        ("d2.txt", "d5.txt", "forecast", None),
+    ]
+    assert con.execute("SELECT doc_id, outlook, segment FROM facts ORDER BY doc_id").fetchall() == [
+        ("d0", None, None),
+        ("d1", None, "cloud"),
+        ("d2", "forecast", None),
+        ("d3", None, "cloud"),
+        ("d4", None, None),
+        ("d5", "forecast", None),
+    ]
+
+
+def test_metrics_written_before_outlook_and_segment_read_them_as_null_in_the_views(tmp_path):
+    """A warehouse written before `outlook` and `segment` were added still opens: its figures read as
+    reported figures of the whole subject, compared as before."""
+    from datetime import datetime
+
+    from warehouse.catalog import scan
+
+    day = datetime(2026, 3, 1, tzinfo=UTC)
+    _revenue_warehouse(tmp_path, [("$10B", 10e9, None, None), ("$8B", 8e9, None, None)], [day, day])
+    wh = Warehouse.at(tmp_path / "w.duckdb")
+    old = wh.table_dir(METRICS.name) / "old.parquet"
+    pl.read_parquet(wh.table_dir(METRICS.name) / "r.parquet").drop("outlook", "segment").write_parquet(old)
+    commit(wh, [FileEntry(METRICS.name, str(old), "old", 2)], replace_tables=[METRICS.name])
+    con = duckdb.connect(str(wh.catalog), read_only=True)
+    assert con.execute("SELECT doc_id, outlook, segment FROM facts ORDER BY doc_id").fetchall() == [
+        ("d0", None, None),
+        ("d1", None, None),
+    ]
+    assert con.execute("SELECT source_a, source_b, outlook, segment FROM fact_conflicts").fetchall() == [
+        ("d0.txt", "d1.txt", None, None)
+    ]
+    assert scan(wh, METRICS.name).select("outlook", "segment").collect().rows() == [(None, None)] * 2
 
 
 def test_a_near_duplicate_contributes_no_facts(tmp_path):
