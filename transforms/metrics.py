@@ -1466,7 +1466,7 @@ def _percent_cue(cue: pl.Expr, between: pl.Expr, points: pl.Expr) -> pl.Expr:
         # ("earnings per share rose 32%": a change of earnings per share)
         .when(
             (statement == "profit")
-            & between.str.contains(r"^\s+per\s+share\s")
+            & between.str.contains(rf"^\s+(?:{_PER_SHARE_WORDS})\s")
             & between.str.contains(_CHANGE_WORDS)
         )
         .then(pl.lit("eps_change"))
