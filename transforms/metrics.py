@@ -20,7 +20,7 @@ from numba import njit
 from transforms.text import frame_schema, gather_bytes, slice_spans
 from warehouse.schemas import CODE_ONLY_CURRENCIES, CURRENCIES, METRICS, RATE_KINDS, UNITS, WORD_CURRENCIES
 
-EXTRACTOR_VERSION = "metrics-2026.12.03.3"
+EXTRACTOR_VERSION = "metrics-2026.12.04-qmet2"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -1156,6 +1156,8 @@ _KIND_SENTENCE = {
         # compile, again on every call, as polars keeps only 32 compiled patterns per thread)
         r"(?-u)(?-u:\b)(?:up|down|rose|rise[sn]?|fell|fall(?:s|en)?|grew|grow(?:s|n)?|increas\w*|decreas\w*|jump\w*|"  # noqa: E501
         r"drop\w*|declin\w*|gain\w*|surg\w*|plung\w*|climb\w*|slid|slump\w*|soar\w*|cut|lower\w*|boost\w*)(?-u:\b)"  # noqa: E501
+        # (the nouns of a change in French and German news: "une hausse de 4 %", "ein Plus von 3 Prozent")
+        r"|(?-u:\b)(?:hausse|baisse|(?:ein|einem)\s+(?:plus|minus)\s+von)(?-u:\b)"
     ),
     "_s_price": r"price|cost|priced|charge",
 }
@@ -1202,7 +1204,18 @@ _MONEY_CUES = [
         r"(?:share\s+|stock\s+)?(?:buy-?backs?|re-?purchases?|repurchas(?:ed|ing))|(?:to\s+)?(?:buy|buys|buying|bought)[\s-]+back|回购",  # noqa: E501
     ),
     ("dividend", r"dividends?|股息|分红"),
-    ("valuation", r"估值"),
+    # (the verb of a valuation right before the amount: "a round that values it at $3bn", "valuing the
+    # company at $2bn"; nearer than the round's noun, which would make it funding)
+    ("valuation", r"估值|valu(?:e|es|ed|ing)\s+(?:[a-z0-9_-]+\s+){0,2}at"),
+    # cash generated after capital expenditure: no funding raised, no profit
+    ("free_cash_flow", r"free\s+cash\s+flows?|fcf"),
+    # the money a platform moves for its customers is no revenue of its own: "processed £48bn of
+    # payments", "a gross merchandise volume of $10bn" (no kind: "_volume" is read as null)
+    (
+        "_volume",
+        r"(?:gross\s+merchandise|total\s+payments?|payments?|transactions?|checkout|processing)\s+(?:volumes?|value)|"
+        r"gmv|tpv|process(?:ed|es|ing)",
+    ),
     # money raised from investors: "$5 million in funding", "a funding round of $5 million" (the verb
     # counts only right before the amount: `_kind_words`; "guidance was raised to $X" is no funding)
     ("funding", r"funding|financing|(?:funding\s+|seed\s+)?rounds?|融资"),
@@ -1274,7 +1287,12 @@ _DIVIDEND_RIGHT = (
 # "shares fell 7.5%" is a stock move; "revenue rose 10%" a change of revenue (`<kind>_change`, named as
 # `stock_change`); "margin shrank by 2.5 points" neither, whatever a later clause says ("... and shares
 # fell"). A statement noun names the figure's change only through a verb of change between them.
-_STOCK_CUE = r"shares|stocks?|share\s+price|market\s+(?:cap|value)"
+_STOCK_CUE = (
+    r"shares|stocks?|share\s+price|market\s+(?:cap|value)|"
+    # (French and German, with their article: "l'action a gagné 2 %", "die Aktie verlor 3 Prozent"; a bare
+    # "Aktie" is also the "je Aktie" of an amount per share, "action" an English word)
+    r"l['’]action|les\s+actions|(?:die|der|den)\s+aktien?(?:kurs)?"
+)
 # The nouns that make "<noun> rate" an interest rate: a central bank's rates (policy, deposit, lending,
 # refinancing, repo, discount, overnight, key, base, bank, cash, federal funds), the rates banks charge or
 # pay (loan, loan prime, prime, mortgage, borrowing, interbank) and their generic names.
@@ -1448,7 +1466,7 @@ def _percent_cue(cue: pl.Expr, between: pl.Expr, points: pl.Expr) -> pl.Expr:
         # ("earnings per share rose 32%": a change of earnings per share)
         .when(
             (statement == "profit")
-            & between.str.contains(r"^\s+per\s+share\s")
+            & between.str.contains(rf"^\s+(?:{_PER_SHARE_WORDS})\s")
             & between.str.contains(_CHANGE_WORDS)
         )
         .then(pl.lit("eps_change"))
@@ -1635,6 +1653,7 @@ def _kind_rules(left: pl.Expr, right: pl.Expr) -> list[tuple[pl.Expr, str, pl.Ex
             (pct["benchmark"], "benchmark_score"),
             (s("_s_market_share"), "market_share"),
             (pct["level"], pl.lit(None, dtype=pl.String)),
+            (s("_rate_range").fill_null(False), "interest_rate"),
             (s("_s_change"), "change"),
         ]
     )
@@ -1654,7 +1673,7 @@ def _kind(unit: pl.Expr) -> pl.Expr:
     """What the figure measures, when the sentence says so; null otherwise: the unit's own kind, the
     cue named nearest an amount of money (`_near`), or the `_kind_rules` column of its unit (the units
     are disjoint)."""
-    return pl.coalesce(
+    kind = pl.coalesce(
         unit.replace_strict(_UNIT_KINDS, default=None, return_dtype=pl.String),
         pl.col("_kind_per_share"),
         pl.col("_kind_tokens"),
@@ -1662,6 +1681,9 @@ def _kind(unit: pl.Expr) -> pl.Expr:
         pl.col("_kind_money"),
         pl.col("_kind_percent"),
     )
+    # (a cue of `_MONEY_CUES` named "_..." names a figure of no kind the schema holds, and keeps the
+    # sentence's words from naming one: "_volume", and its "_volume_change")
+    return pl.when(kind.str.starts_with("_")).then(pl.lit(None, dtype=pl.String)).otherwise(kind)
 
 
 # Qualifiers are short phrases right before the figure: 24 characters hold the longest.
@@ -3233,6 +3255,16 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
             r"(?i)^\s+(?:[a-z-]+\s+){0,2}(?:in|of)\s+(?:its\s+|the\s+|their\s+)?(?:shares|stocks?)(?-u:\b)"
         ),
     )
+    # A range of percent "to a range of" in a sentence naming an interest rate before it: a central bank's
+    # target range, the rate's level ("cut rates by 25 basis points on Friday, to a range of 3.50% to
+    # 3.75%"; the noun may stand further back than `_PCT_CUE_LEFT` reads).
+    kept = _on_rows(
+        kept,
+        _PERCENT & pl.col("value_high").is_not_null() & pl.col("_left").str.contains(r"(?-u)range\s+of\s+$"),
+        _rate_range=prefix.str.to_lowercase().str.contains(
+            rf"(?:^|[^a-z])(?:{_RATE_NOUNS})\s+rates?(?:[^a-z]|$)"
+        ),
+    )
     rules = _kind_rules(pl.col("_left"), pl.col("_right"))
     for rows, name, rule in rules:
         kept = _on_rows(kept, rows, **{name: rule})
@@ -3259,6 +3291,7 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
         "_rate_r",
         "_change_in",
         "_far",
+        "_rate_range",
         *_KIND_SENTENCE,
         *(name for _, name, _ in rules),
     )
@@ -3316,6 +3349,8 @@ _UP_WORDS = (
     r"rall(?:y|ies|ied|ying)|spik(?:e|es|ed|ing)|leap(?:s|t|ed|ing)?|hik(?:e|es|ed|ing)|"
     r"rebound\w*|improv\w*|expan(?:d|ds|ded|ding|sion)|skyrocket\w*|balloon\w*|higher|"
     r"rais(?:e|es|ed|ing)|lift(?:s|ed|ing)?|"
+    # (French and German: "l'action a gagné 2 %", "die Aktie gewann 3 Prozent", "ein Plus von 3 Prozent")
+    r"gagn(?:é|e|ent|ait)|gewann|gewinnt|gewonnen|plus\s+von|"
     r"增长|上涨|上升|增加|提升|提高|增"
 )
 # "raised" / "lifted" move a figure only with "by" ("raised its rate by 25 basis points", "lifted prices by
@@ -3325,14 +3360,14 @@ _BY_BEFORE_FIGURE = r"(?-u)\bby(?:\s+[a-z]+){0,2}\s*$"
 _DOWN_WORDS = (
     rf"{_CHANGE_DOWN_WORDS}|fall(?:s|en|ing)?|slid(?:e|es|ing)?|plummet\w*|sink(?:s|ing)?|dipp?(?:s|ed|ing)?|"
     r"cut|cuts|cutting|contract(?:ed|ing|ion)|reduc\w*|slash\w*|lower(?:s|ed|ing)?|eas(?:ed|ing)|retreat\w*|"
-    r"downturn|lower|"
+    r"downturn|lower|minus\s+von|"
     r"下降|下跌|下滑|减少|降低|跌|降"
 )
 # Money lost is a loss (kind loss), not a fall: these name a fall of anything else ("shares lost 5%",
 # "the loss of 700 jobs").
-_LOSS_WORDS = r"lost|los(?:e|es|ing)|loss(?:es)?"
+_LOSS_WORDS = r"lost|los(?:e|es|ing)|loss(?:es)?|perd(?:u|ait|ent)|verlor(?:en)?|verliert"
 # A change of headcount (devset README: employees covers jobs created, job cuts and layoffs).
-_HIRE_WORDS = r"hir(?:e|es|ed|ing)|recruit\w*|add(?:s|ed|ing)?|creat(?:e|es|ed|ing)"
+_HIRE_WORDS = r"hir(?:e|es|ed|ing)|recruit\w*|add(?:s|ed|ing)?|creat(?:e|es|ed|ing)|schaff\w*|geschaffen"
 _FIRE_WORDS = (
     r"la(?:y|ys|ying|id)\s+off|fir(?:e|es|ed|ing)|sack\w*|shed\w*|eliminat\w*|ax(?:e|es|ed|ing)|trim\w*|"
     r"let\s+go(?:\s+of)?|job\s+cuts|layoffs|lay-offs|redundancies|"
@@ -3382,6 +3417,11 @@ _FIRE_STEMS = _gather_stems(_FIRE_WORDS)
 _DIRECTION_PASSIVE = (
     r"^\s+(?:(?:have|has|had|were|was|are|is|will|would|could|may|to|be|been|being)\s+){1,3}"
     rf"((?:{_STAFF_WORDS}|cut))(?:[^a-z]|$)"
+)
+# A German verb of cutting or creating jobs stands after its object: "will 5.000 Stellen abbauen", "hat 800
+# Jobs gestrichen", "soll 300 Stellen schaffen".
+_DIRECTION_VERB_LAST = (
+    r"^\s+(?:zu\s+)?(abbau\w*|abgebaut|streich\w*|gestrichen|schaff\w*|geschaffen)(?:[^a-zß-ÿ]|$)"
 )
 # A multiplier that is itself a change: "doubled", "more than tripled" (not "double its spending").
 _DIRECTION_SURFACE = r"^(?:doubled|tripled|trebled|quadrupled|halved)$"
@@ -3445,7 +3485,11 @@ def figure_directions(kept: pl.DataFrame) -> pl.DataFrame:
         kept,
         pl.col("_right").str.head(40).str.contains(hint),
         _dr=low_right.str.extract(_DIRECTION_RIGHT, 1),
-        _dp=pl.when(employees).then(low_right.str.extract(_DIRECTION_PASSIVE, 1)),
+        _dp=pl.when(employees).then(
+            pl.coalesce(
+                low_right.str.extract(_DIRECTION_PASSIVE, 1), low_right.str.extract(_DIRECTION_VERB_LAST, 1)
+            )
+        ),
     )
     kept = _on_rows(
         kept,
@@ -3453,6 +3497,9 @@ def figure_directions(kept: pl.DataFrame) -> pl.DataFrame:
         _ds=low_surface.str.extract(rf"((?:{_FIRE_STEMS})|hires|{_DIRECTION_SURFACE.strip('^$')})$", 1),
     )
     left, right = pl.col("_dl"), pl.col("_dr")
+    # ("project economic growth of 1.8%", "2% GDP growth": "growth" names the rate, the level it is at,
+    # no rise)
+    rate_named = (kind == "gdp_growth").fill_null(False) & pl.coalesce(right, left).str.contains("^growth$")
     staff_cue = rf"^(?:{_STAFF_WORDS})$"
     loss_cue = rf"^(?:{_LOSS_WORDS})$"
     # ("rose to $5 billion" never reaches `_dl`: "to" is no `_DIRECTION_GAP` word)
@@ -3464,8 +3511,11 @@ def figure_directions(kept: pl.DataFrame) -> pl.DataFrame:
         & ~(left.str.contains(loss_cue) & money)
         & ~((left == "up") & low_left.str.contains(rf"(?:^|[^a-z]){_UP_PHRASAL.removesuffix('$')}\s*$"))
         & ~(left.str.contains(_RAISE_WORDS) & ~low_left.str.contains(_BY_BEFORE_FIGURE))
+        # ("a book gain of 2 billion euros": money gained is an amount, as money lost is)
+        & ~(left.str.contains(r"^gains?$") & money)
+        & ~rate_named
     )
-    right_ok = ~income & ~(right.str.contains(loss_cue) & money)
+    right_ok = ~income & ~(right.str.contains(loss_cue) & money) & ~rate_named
     sign = pl.col("_left").str.extract(sign_at_end, 1)
     # (the cue word is read first, as a column of its own, then its direction: one pass of
     # `_direction_of`'s pattern; an expression used twice in a when/then chain is evaluated twice)

@@ -1857,3 +1857,34 @@ def test_a_name_joined_by_a_hyphen_to_what_it_says_of_the_next_owns_nothing(
     mentions = pl.concat([mentions, extra]).sort("doc_id", "start")
     out = extract_metrics(docs, mentions, ents, sents)
     assert out.select("surface", "subject_entity_id").rows() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # German and French nouns of change, and share moves named with their article
+        ("Beim Absatz verbuchte Globex ein Plus von 4 Prozent.", [("4 Prozent", 4.0, None, "percent", None, "change", "up")]),  # noqa: E501
+        ("Im Export gab es ein Minus von 6 Prozent.", [("6 Prozent", 6.0, None, "percent", None, "change", "down")]),  # noqa: E501
+        ("Les commandes affichent une baisse de 3 % sur un an.", [("3 %", 3.0, None, "percent", None, "change", "down")]),  # noqa: E501
+        ("L'action a perdu 4 % lundi.", [("4 %", 4.0, None, "percent", None, "stock_change", "down")]),
+        ("Die Aktie gewann 5 Prozent im Handel.", [("5 Prozent", 5.0, None, "percent", None, "stock_change", "up")]),  # noqa: E501
+        ("Gewinn je Aktie stieg um 8 Prozent.", [("8 Prozent", 8.0, None, "percent", None, "eps_change", "up")]),  # noqa: E501
+        # a German verb after the jobs it cuts or creates
+        ("Der Zulieferer will 4.200 Stellen abbauen.", [("4.200 Stellen", 4200.0, None, "employees", None, "headcount_change", "down")]),  # noqa: E501
+        ("Das Werk soll 300 Stellen schaffen.", [("300 Stellen", 300.0, None, "employees", None, "headcount_change", "up")]),  # noqa: E501
+        # money: a valuation named by its verb nearer than a round's noun, free cash flow, a volume processed
+        ("Globex closed a funding round that values it at $4bn.", [("$4bn", 4e9, None, "USD", None, "valuation", None)]),  # noqa: E501
+        ("Acme lifted its free cash flow guidance to £2.1 billion.", [("£2.1 billion", 2.1e9, None, "GBP", None, "free_cash_flow", None)]),  # noqa: E501
+        ("Acme processed $30bn of transactions as revenue rose.", [("$30bn", 3e10, None, "USD", None, None, None)]),  # noqa: E501
+        ("Its payment volume of $12bn beat revenue forecasts.", [("$12bn", 1.2e10, None, "USD", None, None, None)]),  # noqa: E501
+        # no direction: money gained is an amount, "growth" names the rate of an economy
+        ("Acme booked a gain of 3 billion euros on the sale.", [("3 billion euros", 3e9, None, "EUR", None, None, None)]),  # noqa: E501
+        ("Officials see economic growth of 1.5% next year.", [("1.5%", 1.5, None, "percent", None, "gdp_growth", None)]),  # noqa: E501
+        # a central bank's target range, its noun far back
+        ("The central bank lowered its benchmark lending rate by 50 basis points on Thursday, to a range of 4.00% to 4.25%.",  # noqa: E501
+         [("50 basis points", 0.5, None, "percent", None, "interest_rate_change", "down"),
+          ("4.00% to 4.25%", 4.0, 4.25, "percent", None, "interest_rate", None)]),
+    ],
+)  # fmt: skip
+def test_continental_change_nouns_and_money_kinds(text: str, expected: list[tuple]) -> None:
+    assert _figures(text) == expected
