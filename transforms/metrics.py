@@ -20,7 +20,7 @@ from numba import njit
 from transforms.text import frame_schema, gather_bytes, slice_spans
 from warehouse.schemas import CODE_ONLY_CURRENCIES, CURRENCIES, METRICS, RATE_KINDS, UNITS, WORD_CURRENCIES
 
-EXTRACTOR_VERSION = "metrics-2026.12.04-qmet2"
+EXTRACTOR_VERSION = "metrics-2026.12.04.1"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
