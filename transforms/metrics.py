@@ -20,7 +20,7 @@ from numba import njit
 from transforms.text import frame_schema, gather_bytes, slice_spans
 from warehouse.schemas import CODE_ONLY_CURRENCIES, CURRENCIES, METRICS, RATE_KINDS, UNITS, WORD_CURRENCIES
 
-EXTRACTOR_VERSION = "metrics-2026.12.03.3"
+EXTRACTOR_VERSION = "metrics-2026.12.04-qown"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -769,6 +769,12 @@ _TIERS = {
     "product": {"PRODUCT": 0, "MODEL": 0, "ORG": 1},
 }
 # Fallback (no suitable mention in the sentence): which types, looked up in earlier sentences.
+# Kinds that measure an economy, never a company (README: such figures have no company owner): a
+# central bank or statistics office that states them ("The Federal Reserve said inflation was 2.6%") is
+# their source. No subject rule may give them an ORG; a place (GPE) is no subject type of a percentage.
+_ECONOMY_KINDS = [
+    k + change for k in ("inflation", "unemployment_rate", "gdp_growth") for change in ("", "_change")
+]
 _FALLBACK = {
     "money": "ORG", "stock": "ORG", "org": "ORG", "model": "MODEL", "model_org": "MODEL", "product": "ANY",
 }  # fmt: skip
@@ -4740,7 +4746,9 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     )
     subject = fig.select(
         "_k",
-        pl.when(pl.col("_ref_subject").is_not_null() & ~pl.col("_best_near").fill_null(False))
+        pl.when(pl.col("kind").is_in(_ECONOMY_KINDS).fill_null(False))
+        .then(pl.lit(None, dtype=pl.String))
+        .when(pl.col("_ref_subject").is_not_null() & ~pl.col("_best_near").fill_null(False))
         .then(pl.col("_ref_subject"))
         .when(pl.col("_deal_subject").is_not_null() & ~pl.col("_best_target").fill_null(False))
         .then(pl.col("_deal_subject"))

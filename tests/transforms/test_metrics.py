@@ -967,6 +967,23 @@ def test_the_clause_subject_owns_its_figures(text: str, expected: list[tuple]) -
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # an economy's figure stated by a central bank's officer is the economy's, never the bank's
+        ("Riksbank Governor Erik Thedeen said inflation had eased to 2.1% in May and the unemployment "
+         "rate had climbed to 8.7%.",
+         [("2.1%", "inflation", None), ("8.7%", "unemployment_rate", None)]),
+        # ... while a company's own figure in the same sentence keeps its owner
+        ("Acme's economists see GDP growth of 1.2%, and Acme expects its sales to rise 4%.",
+         [("1.2%", "gdp_growth", None), ("4%", "revenue_change", "org:acme")]),
+    ],
+)  # fmt: skip
+def test_economy_wide_figures_have_no_company_owner(text: str, expected: list[tuple]) -> None:
+    out = extract_metrics(*_frames([text], _OWNER_NAMES))
+    assert out.select("surface", "kind", "subject_entity_id").rows() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         # a market word needs its determiner or price word and a verb of movement to be a subject
         ("Acme, a copper miner, said output rose 5%. Acme's gold sales rose 4%. It paid 3% more in dollars.",
          [("5%", "org:acme"), ("4%", "org:acme"), ("3%", "org:acme")]),
