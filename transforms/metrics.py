@@ -4482,6 +4482,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                     pl.col("entity_id").alias("_fb_subject"),
                     "m_par",
                     "_several",
+                    pl.col("_msk").alias("_fb_sk"),
                 ),
                 on="_fk",
                 strategy="backward",
@@ -4492,6 +4493,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                 "_fb_subject",
                 (pl.col("m_par") == pl.col("paragraph_id")).alias("_fb_same_par"),
                 "_several",
+                "_fb_sk",
             )
         )
         fb_frames.append(part)
@@ -4565,6 +4567,33 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         fig.join(pl.concat(fb_frames), on="_k", how="left")
         .join(ref_frame, on="_k", how="left")
         .join(deal_frame, on="_k", how="left")
+        .collect(engine=_ENGINE)
+    )
+    # A figure with no name of its own sentence, opening a paragraph ("Acme beat estimates.\n\nRevenue
+    # rose 6%"), continues the sentence right before it when that sentence names one company alone (of
+    # every ORG, PRODUCT or MODEL mention there, sources included): wire copy makes each sentence a
+    # paragraph. Two names there leave it without one certain owner (null beats wrong). (Only the
+    # few such sentences' mentions are counted.)
+    prev_sk = _key(pl.col("_d"), pl.col("sentence_id") - 1)
+    follow_on = (
+        pl.col("_same_subject").is_null()
+        & pl.col("_cs_start").is_null()
+        & ~pl.col("_fb_same_par").fill_null(True)
+        & (pl.col("_fb_sk") == prev_sk).fill_null(False)
+    )
+    wanted = fig.filter(follow_on).get_column("_fb_sk").unique()
+    single = (
+        flags.lazy()
+        .filter(pl.col("m_type").is_in(["ORG", "PRODUCT", "MODEL"]))
+        .select(_key(pl.col("_d"), pl.col("m_sentence")).alias("_fb_sk"), "entity_id")
+        .filter(pl.col("_fb_sk").is_in(wanted.implode()))
+        .group_by("_fb_sk")
+        .agg((pl.col("entity_id").n_unique() == 1).alias("_fb_single"))
+    )
+    fig = (
+        fig.lazy()
+        .join(single, on="_fb_sk", how="left")
+        .with_columns((follow_on & pl.col("_fb_single").fill_null(False)).alias("_fb_prev"))
     )
     # An ORG named before the figure in its sentence: the first ORG's end is before the figure's start.
     # (grouped and joined by one integer sentence key: ~2x cheaper than the pair (_d, sentence))
@@ -4770,6 +4799,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         # document's topic ("the company", "its" and ownerless figures); else, for a reference back
         # or a model's figure, the latest suitable mention before the sentence.
         .when(pl.col("_fb_subject").is_not_null() & pl.col("_fb_same_par").fill_null(False))
+        .then(fb_subject)
+        .when(pl.col("_fb_prev"))
         .then(fb_subject)
         .when(pl.col("_same_subject").is_null() & org_ok & ~model_class & pl.col("_topic").is_not_null())
         .then(pl.col("_topic"))

@@ -984,6 +984,27 @@ def test_economy_wide_figures_have_no_company_owner(text: str, expected: list[tu
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # wire style: a paragraph of one sentence naming one company, then a figure with no name
+        ("Acme topped forecasts on Tuesday, the toolmaker said.\n\nSales rose 6.5% to $4.1 billion.",
+         [("6.5%", "org:acme"), ("$4.1 billion", "org:acme")]),
+        # two companies in the sentence before: no certain owner
+        ("Acme and Globex agreed to merge.\n\nSales rose 6.5% to $4.1 billion.",
+         [("6.5%", None), ("$4.1 billion", None)]),
+        # the company two sentences back is no follow-on owner
+        ("Acme topped forecasts.\n\nNothing more was said.\n\nSales rose 6.5% to $4.1 billion.",
+         [("6.5%", None), ("$4.1 billion", None)]),
+    ],
+)  # fmt: skip
+def test_a_paragraph_opening_figure_continues_the_one_company_before_it(
+    text: str, expected: list[tuple]
+) -> None:
+    out = extract_metrics(*_frames([text], _OWNER_NAMES))
+    assert out.select("surface", "subject_entity_id").rows() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         # a market word needs its determiner or price word and a verb of movement to be a subject
         ("Acme, a copper miner, said output rose 5%. Acme's gold sales rose 4%. It paid 3% more in dollars.",
          [("5%", "org:acme"), ("4%", "org:acme"), ("3%", "org:acme")]),
