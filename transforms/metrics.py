@@ -768,13 +768,19 @@ _TIERS = {
     "model_org": {"MODEL": 0, "ORG": 1},
     "product": {"PRODUCT": 0, "MODEL": 0, "ORG": 1},
 }
-# Fallback (no suitable mention in the sentence): which types, looked up in earlier sentences.
+# A stock index named as one ("the STOXX 600 index", "the benchmark Nikkei 225"; the gazetteer types
+# an index ORG, as the labels do): in its document it owns only its own moves, in percent, never a
+# company's money or headcount ("Acme jumped 6%, lifting the index; it raised its cash forecast to
+# $3 billion" is Acme's, or no one's when Acme is unknown). Read on a mention's m_right / m_left.
+_INDEX_RIGHT = r"(?i)^\s+(?:index|indices|indexes)(?-u:\b)"
+_INDEX_LEFT = r"(?i)(?-u:\b)(?:benchmark|index)\s+$"
 # Kinds that measure an economy, never a company (README: such figures have no company owner): a
 # central bank or statistics office that states them ("The Federal Reserve said inflation was 2.6%") is
 # their source. No subject rule may give them an ORG; a place (GPE) is no subject type of a percentage.
 _ECONOMY_KINDS = [
     k + change for k in ("inflation", "unemployment_rate", "gdp_growth") for change in ("", "_change")
 ]
+# Fallback (no suitable mention in the sentence): which types, looked up in earlier sentences.
 _FALLBACK = {
     "money": "ORG", "stock": "ORG", "org": "ORG", "model": "MODEL", "model_org": "MODEL", "product": "ANY",
 }  # fmt: skip
@@ -3941,6 +3947,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             "kind",
             pl.col("unit").is_in(["units", "vehicles"]).alias("_made"),
             (pl.col("unit") == "multiplier").alias("_factor"),
+            (pl.col("unit") == "percent").alias("_percent"),
             # (the sentence is read only for percentages)
             pl.when(_contains_where(pl.col("unit") == "percent", "_stext", _STOCK))
             .then(pl.lit("stock"))
@@ -4775,6 +4782,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     )
     subject = fig.select(
         "_k",
+        "_d",
+        "_percent",
         pl.when(pl.col("kind").is_in(_ECONOMY_KINDS).fill_null(False))
         .then(pl.lit(None, dtype=pl.String))
         .when(pl.col("_ref_subject").is_not_null() & ~pl.col("_best_near").fill_null(False))
@@ -4807,6 +4816,21 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .when(fb_ok)
         .then(fb_subject)
         .otherwise(pl.col("_same_subject"))
+        .alias("subject_entity_id"),
+    )
+    # (the few documents' indices, found among the ORG mentions with an index word beside them)
+    orgs = base.filter(pl.col("m_type") == "ORG")
+    indices = orgs.filter(
+        orgs.get_column("m_right").str.contains(_INDEX_RIGHT)
+        | orgs.get_column("m_left").str.contains(_INDEX_LEFT)
+    ).select("_d", pl.col("entity_id").alias("subject_entity_id"), pl.lit(True).alias("_index"))
+    subject = subject.join(
+        indices.unique(["_d", "subject_entity_id"]).lazy(), on=["_d", "subject_entity_id"], how="left"
+    ).select(
+        "_k",
+        pl.when(pl.col("_index").fill_null(False) & ~pl.col("_percent").fill_null(False))
+        .then(pl.lit(None, dtype=pl.String))
+        .otherwise(pl.col("subject_entity_id"))
         .alias("subject_entity_id"),
     )
     return _add_columns(kept, subject, "_k")

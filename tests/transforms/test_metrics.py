@@ -984,6 +984,25 @@ def test_economy_wide_figures_have_no_company_owner(text: str, expected: list[tu
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # an index owns its own move, never the money of an unknown company referred to by "it"
+        ("The Norvik 30 index slipped 0.4% on Friday.\n\nZentro's bonds rallied after it lifted its "
+         "cash forecast to $3 billion.",
+         [("0.4%", "org:norvik 30"), ("$3 billion", None)]),
+        ("The benchmark Norvik 30 slipped 0.4%. It holds stocks worth $3 billion.",
+         [("0.4%", "org:norvik 30"), ("$3 billion", None)]),
+        # a company named beside the index keeps its money
+        ("Acme rose 2%, lifting the Norvik 30 index, after it reported profit of $3 billion.",
+         [("2%", "org:acme"), ("$3 billion", "org:acme")]),
+    ],
+)  # fmt: skip
+def test_a_stock_index_owns_no_company_money(text: str, expected: list[tuple]) -> None:
+    out = extract_metrics(*_frames([text], {**_OWNER_NAMES, "Norvik 30": "org:norvik 30"}))
+    assert out.select("surface", "subject_entity_id").rows() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         # wire style: a paragraph of one sentence naming one company, then a figure with no name
         ("Acme topped forecasts on Tuesday, the toolmaker said.\n\nSales rose 6.5% to $4.1 billion.",
          [("6.5%", "org:acme"), ("$4.1 billion", "org:acme")]),
