@@ -4579,14 +4579,23 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     # A figure with no name of its own sentence, opening a paragraph ("Acme beat estimates.\n\nRevenue
     # rose 6%"), continues the sentence right before it when that sentence names one company alone (of
     # every ORG, PRODUCT or MODEL mention there, sources included): wire copy makes each sentence a
-    # paragraph. Two names there leave it without one certain owner (null beats wrong). (Only the
-    # few such sentences' mentions are counted.)
+    # paragraph. Two names there leave it without one certain owner (null beats wrong), and so does a
+    # name-like word before the figure that quarry does not know: a capital after the sentence's first
+    # word, a list item or a label ("- Zentro: 24,500 vehicles"). (Only the few such sentences'
+    # mentions are counted.)
     prev_sk = _key(pl.col("_d"), pl.col("sentence_id") - 1)
     follow_on = (
         pl.col("_same_subject").is_null()
         & pl.col("_cs_start").is_null()
         & ~pl.col("_fb_same_par").fill_null(True)
         & (pl.col("_fb_sk") == prev_sk).fill_null(False)
+    )
+    follow_on = follow_on & ~_contains_where(
+        follow_on,
+        "_stext",
+        r"^\s*[-•*–·]|:|^\W*\S+[^\p{Lu}]*\p{Lu}",
+        0,
+        (pl.col("start") - pl.col("sentence_start")).clip(0),
     )
     wanted = fig.filter(follow_on).get_column("_fb_sk").unique()
     single = (
@@ -4809,10 +4818,10 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         # or a model's figure, the latest suitable mention before the sentence.
         .when(pl.col("_fb_subject").is_not_null() & pl.col("_fb_same_par").fill_null(False))
         .then(fb_subject)
-        .when(pl.col("_fb_prev"))
-        .then(fb_subject)
         .when(pl.col("_same_subject").is_null() & org_ok & ~model_class & pl.col("_topic").is_not_null())
         .then(pl.col("_topic"))
+        .when(pl.col("_fb_prev"))
+        .then(fb_subject)
         .when(fb_ok)
         .then(fb_subject)
         .otherwise(pl.col("_same_subject"))

@@ -1009,6 +1009,12 @@ def test_a_stock_index_owns_no_company_money(text: str, expected: list[tuple]) -
         # two companies in the sentence before: no certain owner
         ("Acme and Globex agreed to merge.\n\nSales rose 6.5% to $4.1 billion.",
          [("6.5%", None), ("$4.1 billion", None)]),
+        # a name quarry does not know before the figure, or a list item's label, is the figure's own
+        ("Acme topped forecasts.\n\nZentro's sales rose 6.5%.", [("6.5%", None)]),
+        ("Acme topped forecasts.\n\n- Zentro: 24,500 cars", [("24,500 cars", None)]),
+        # a document's leading company keeps its figures after another company's sentence
+        ("Acme sold tools. Acme hired staff. Acme grew.\n\nGlobex lost ground.\n\nSales rose 6.5%.",
+         [("6.5%", "org:acme")]),
         # the company two sentences back is no follow-on owner
         ("Acme topped forecasts.\n\nNothing more was said.\n\nSales rose 6.5% to $4.1 billion.",
          [("6.5%", None), ("$4.1 billion", None)]),
