@@ -456,7 +456,10 @@ def _companies() -> list[dict]:
         if " " not in name and _zipf(name) >= COMMON_WORD_ZIPF:
             continue
         short = re.sub(rf"(?: (?:{tail})\.?)+$", "", name)
-        aliases = [short] if short != name and len(short) >= 4 and _zipf(short) < 3.0 else []
+        # (a hyphenated compound of capitalised parts, "Rolls-Royce", is no ordinary word whatever its
+        # Zipf: wordfreq splits it at the hyphen and scores the words "rolls" and "royce" together)
+        compound = re.fullmatch(r"[A-Z][A-Za-z]*(?:-[A-Z0-9][A-Za-z0-9]*)+", short) is not None
+        aliases = [short] if short != name and len(short) >= 4 and (_zipf(short) < 3.0 or compound) else []
         entries.setdefault(name, {"name": name, "type": "ORG", "aliases": aliases})
     return list(entries.values())
 
