@@ -1068,8 +1068,9 @@ _LISTED_NAMES = {**_OWNER_NAMES, "Tamsin Tools Inc.": "org:tamsin tools", "Nasda
          [("12%", "org:acme"), ("$6.8 billion", "org:acme")]),
         ("Acme builds robots for warehouses.\n\nSales fell 12% to $6.8 billion, said the firm.",
          [("12%", "org:acme"), ("$6.8 billion", "org:acme")]),
-        # (guard) ... but with no reference back, a figure far from the name stays without an owner
-        ("Acme builds robots for warehouses.\n\nSales fell 12% to $6.8 billion.",
+        # (guard) ... but with no reference back, a figure far from the name stays without an owner (the
+        # sentence right after the name continues it: test_a_paragraph_opening_figure_...)
+        ("Acme builds robots for warehouses.\n\nDemand was weak.\n\nSales fell 12% to $6.8 billion.",
          [("12%", None), ("$6.8 billion", None)]),
         # (guard) a sentence opening with a company owns the figures of its coordinated verbs
         ("Globex sells tools. Acme employs about 9,800 people and has repurchased $600 million of stock.",
