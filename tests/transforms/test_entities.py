@@ -1767,6 +1767,14 @@ def test_a_place_before_a_commodity_grade_is_no_place(
         ),
         # the same capitals elsewhere are a headline's or a code's
         ("Our LAGOS desk said exports rose.", []),
+        # a city whose name is a frequent word (wordfreq) is found in its dateline alone
+        ("DENVER, May 2 (Wire) - Exports rose.", [("DENVER", "gpe:denver", 0, 6)]),
+        ("Orders at the Denver plant and Mobile sales rose.", []),
+        # a city geonames names with its river, or with accents, in the form news writes
+        (
+            "FRANKFURT - Banks in Zurich rallied.",
+            [("FRANKFURT", "gpe:frankfurt-am-main", 0, 9), ("Zurich", "gpe:zürich", 21, 27)],
+        ),
     ],
 )
 def test_a_place_in_capitals_in_a_dateline_is_the_place(

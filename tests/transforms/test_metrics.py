@@ -967,6 +967,69 @@ def test_the_clause_subject_owns_its_figures(text: str, expected: list[tuple]) -
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # an economy's figure stated by a central bank's officer is the economy's, never the bank's
+        ("Riksbank Governor Erik Thedeen said inflation had eased to 2.1% in May and the unemployment "
+         "rate had climbed to 8.7%.",
+         [("2.1%", "inflation", None), ("8.7%", "unemployment_rate", None)]),
+        # ... while a company's own figure in the same sentence keeps its owner
+        ("Acme's economists see GDP growth of 1.2%, and Acme expects its sales to rise 4%.",
+         [("1.2%", "gdp_growth", None), ("4%", "revenue_change", "org:acme")]),
+    ],
+)  # fmt: skip
+def test_economy_wide_figures_have_no_company_owner(text: str, expected: list[tuple]) -> None:
+    out = extract_metrics(*_frames([text], _OWNER_NAMES))
+    assert out.select("surface", "kind", "subject_entity_id").rows() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an index owns its own move, never the money of an unknown company referred to by "it"
+        ("The Norvik 30 index slipped 0.4% on Friday.\n\nZentro's bonds rallied after it lifted its "
+         "cash forecast to $3 billion.",
+         [("0.4%", "org:norvik 30"), ("$3 billion", None)]),
+        ("The benchmark Norvik 30 slipped 0.4%. It holds stocks worth $3 billion.",
+         [("0.4%", "org:norvik 30"), ("$3 billion", None)]),
+        # a company named beside the index keeps its money
+        ("Acme rose 2%, lifting the Norvik 30 index, after it reported profit of $3 billion.",
+         [("2%", "org:acme"), ("$3 billion", "org:acme")]),
+    ],
+)  # fmt: skip
+def test_a_stock_index_owns_no_company_money(text: str, expected: list[tuple]) -> None:
+    out = extract_metrics(*_frames([text], {**_OWNER_NAMES, "Norvik 30": "org:norvik 30"}))
+    assert out.select("surface", "subject_entity_id").rows() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # wire style: a paragraph of one sentence naming one company, then a figure with no name
+        ("Acme topped forecasts on Tuesday, the toolmaker said.\n\nSales rose 6.5% to $4.1 billion.",
+         [("6.5%", "org:acme"), ("$4.1 billion", "org:acme")]),
+        # two companies in the sentence before: no certain owner
+        ("Acme and Globex agreed to merge.\n\nSales rose 6.5% to $4.1 billion.",
+         [("6.5%", None), ("$4.1 billion", None)]),
+        # a name quarry does not know before the figure, or a list item's label, is the figure's own
+        ("Acme topped forecasts.\n\nZentro's sales rose 6.5%.", [("6.5%", None)]),
+        ("Acme topped forecasts.\n\n- Zentro: 24,500 cars", [("24,500 cars", None)]),
+        # a document's leading company keeps its figures after another company's sentence
+        ("Acme sold tools. Acme hired staff. Acme grew.\n\nGlobex lost ground.\n\nSales rose 6.5%.",
+         [("6.5%", "org:acme")]),
+        # the company two sentences back is no follow-on owner
+        ("Acme topped forecasts.\n\nNothing more was said.\n\nSales rose 6.5% to $4.1 billion.",
+         [("6.5%", None), ("$4.1 billion", None)]),
+    ],
+)  # fmt: skip
+def test_a_paragraph_opening_figure_continues_the_one_company_before_it(
+    text: str, expected: list[tuple]
+) -> None:
+    out = extract_metrics(*_frames([text], _OWNER_NAMES))
+    assert out.select("surface", "subject_entity_id").rows() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         # a market word needs its determiner or price word and a verb of movement to be a subject
         ("Acme, a copper miner, said output rose 5%. Acme's gold sales rose 4%. It paid 3% more in dollars.",
          [("5%", "org:acme"), ("4%", "org:acme"), ("3%", "org:acme")]),
@@ -1005,8 +1068,9 @@ _LISTED_NAMES = {**_OWNER_NAMES, "Tamsin Tools Inc.": "org:tamsin tools", "Nasda
          [("12%", "org:acme"), ("$6.8 billion", "org:acme")]),
         ("Acme builds robots for warehouses.\n\nSales fell 12% to $6.8 billion, said the firm.",
          [("12%", "org:acme"), ("$6.8 billion", "org:acme")]),
-        # (guard) ... but with no reference back, a figure far from the name stays without an owner
-        ("Acme builds robots for warehouses.\n\nSales fell 12% to $6.8 billion.",
+        # (guard) ... but with no reference back, a figure far from the name stays without an owner (the
+        # sentence right after the name continues it: test_a_paragraph_opening_figure_...)
+        ("Acme builds robots for warehouses.\n\nDemand was weak.\n\nSales fell 12% to $6.8 billion.",
          [("12%", None), ("$6.8 billion", None)]),
         # (guard) a sentence opening with a company owns the figures of its coordinated verbs
         ("Globex sells tools. Acme employs about 9,800 people and has repurchased $600 million of stock.",

@@ -136,6 +136,23 @@ def test_the_places_lexicon_holds_us_counties_and_parishes():
     ]
 
 
+def test_an_index_company_keeps_its_hyphenated_short_name():
+    # wordfreq scores a hyphenated compound by its words ("rolls", "royce"): no ordinary word all the same
+    aliases = {e["name"]: e["aliases"] for e in reference._companies()}
+    assert aliases["Rolls-Royce Holdings"] == ["Rolls-Royce"]
+    assert aliases["WD-40 Company"] == ["WD-40"]
+
+
+def test_a_city_has_the_short_forms_its_alternate_names_confirm():
+    # without accents, without a river qualifier; only when geonames lists the form, never a common word
+    assert reference.city_short_forms("Kölnstadt am Rhein", ["Kolnstadt am Rhein", "Kölnstadt"]) == [
+        "Kolnstadt am Rhein",
+        "Kölnstadt",
+    ]
+    assert reference.city_short_forms("Tarnby upon Wey", ["Tarnby on Wey"]) == []
+    assert reference.city_short_forms("Market (Ost)", ["Market"]) == []
+
+
 def test_a_city_named_as_an_index_company_is_no_place_unless_a_capital_or_a_city_of_millions():
     # Toyota (~0.4 million) and Hitachi (~0.2 million) yield to the company; Paris is a capital and
     # Osaka has millions of people: both stay places whatever company shares their name
