@@ -47,6 +47,7 @@ from flows.tasks import (
     ingest_batch,
     io_task,
     metrics_batch,
+    quarantine_counts,
     registry_path,
 )
 from transforms import clean as clean_t
@@ -861,6 +862,7 @@ def _summarise(
     failed = int(quality.filter(~pl.col("success") & ~warning).height) if quality is not None else 0
     warned = int(quality.filter(~pl.col("success") & warning).height) if quality is not None else 0
     held = _sum_rules(x.get("held_by_expectation", {}) for x in stats)
+    refused, duplicates = quarantine_counts(quarantine)
     message = "\n".join(done.failures) if done.failures else None
     if held:
         note = "held back " + "; ".join(f"{k} ({n} rows)" for k, n in held.items())
@@ -882,15 +884,8 @@ def _summarise(
         "docs_cleaned": total("clean", "docs") - cross_duplicates,
         "removed_by_rule": _sum_rules(x.get("removed_by_rule", {}) for x in stats if x["stage"] == "clean"),
         # Documents refused or held back whole; rows of other tables held back are `rows_held`.
-        "docs_quarantined": (
-            quarantine.filter(~pl.col("reason").is_in([GATE_FAILED, DUPLICATE_DOCUMENT])).height
-            if quarantine is not None
-            else 0
-        )
-        + sum(x.get("held_documents", 0) for x in stats),
-        "docs_duplicates": (
-            quarantine.filter(pl.col("reason") == DUPLICATE_DOCUMENT).height if quarantine is not None else 0
-        ),
+        "docs_quarantined": refused + sum(x.get("held_documents", 0) for x in stats),
+        "docs_duplicates": duplicates,
         "mentions": total("entities", "mentions") - dropped.get(MENTIONS.name, 0),
         "metrics": total("metrics", "metrics") - dropped.get(METRICS.name, 0),
         "expectations_passed": passed,
