@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from prefect import Flow, get_run_logger
 from prefect.client.schemas.objects import TaskRunResult
-from prefect.exceptions import FailedRun
+from prefect.exceptions import FailedRun, TerminationSignal
 from prefect.futures import PrefectFuture
 from prefect.states import Failed
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
@@ -585,7 +585,8 @@ def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
     run = _start(params, wh)
     try:
         return _run_planned(params, wh, run)
-    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (the CLI raises it as one)
+    # Ctrl-C; SIGTERM is a TerminationSignal while Prefect runs the flow (its handler replaces the CLI's)
+    except (KeyboardInterrupt, TerminationSignal):
         _record_interrupted(params, wh, run)
         raise
 
