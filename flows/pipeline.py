@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from prefect import Flow, get_run_logger
 from prefect.client.schemas.objects import TaskRunResult
-from prefect.exceptions import FailedRun
+from prefect.exceptions import FailedRun, TerminationSignal
 from prefect.futures import PrefectFuture
 from prefect.states import Failed
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
@@ -47,6 +47,7 @@ from flows.tasks import (
     ingest_batch,
     io_task,
     metrics_batch,
+    quarantine_counts,
     registry_path,
 )
 from transforms import clean as clean_t
@@ -535,6 +536,10 @@ def heartbeats_only_to_a_server() -> Iterator[None]:
 quarry_pipeline = _PipelineFlow(quarry_pipeline, name="quarry-pipeline", validate_parameters=True)  # type: ignore[assignment]
 
 
+# `runs.status` of a run stopped by Ctrl-C or SIGTERM (besides "succeeded" and "failed").
+INTERRUPTED = "interrupted"
+
+
 def run_pipeline(params: RunParameters) -> dict[str, Any]:
     """The flow body: lock the warehouse, clear what a crashed run left, process, load."""
     wh = Warehouse.at(params.warehouse)
@@ -578,6 +583,44 @@ class _Processed:
 
 def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
     run = _start(params, wh)
+    try:
+        return _run_planned(params, wh, run)
+    # Ctrl-C; SIGTERM is a TerminationSignal while Prefect runs the flow (its handler replaces the CLI's)
+    except (KeyboardInterrupt, TerminationSignal):
+        _record_interrupted(params, wh, run)
+        raise
+
+
+def _record_interrupted(params: RunParameters, wh: Warehouse, run: _Run) -> None:
+    """Commit a `runs` row with status `interrupted` for a run stopped by Ctrl-C/SIGTERM, so that
+    `quarry runs` shows it. Only that row: the run's tables are not committed (a commit is atomic, so
+    the warehouse holds its state before the run), and nothing at all when the interrupt came after
+    the run's own commit (its row is in the manifest already). Best effort: an error here must not
+    hide the interrupt. Not logged: in a signalled process group the Prefect server may be gone."""
+    try:
+        if any(e.table_name == RUNS.name and e.run_id == run.run_id for e in catalog.manifest(wh)):
+            return
+        from prefect.runtime import flow_run
+
+        counts = {f.name: 0 for f in RUNS.schema if pa.types.is_integer(f.type) and not f.nullable}
+        row = {
+            "run_id": run.run_id,
+            "flow_run_id": flow_run.id,
+            "started_at": run.started,
+            "finished_at": dt.datetime.now(dt.UTC),
+            "status": INTERRUPTED,
+            "message": "interrupted (Ctrl-C or SIGTERM) before its commit: nothing of the run was loaded",
+            "parameters": params.model_dump_json(),
+            "versions": json.dumps(_versions(params)),
+            **counts,
+            "stage_seconds": "{}",
+        }
+        load_logs(wh, run.run_id, {RUNS.name: pl.DataFrame([row])})
+    except Exception:  # noqa: BLE001, S110 - the interrupt is what the user must see
+        pass
+
+
+def _run_planned(params: RunParameters, wh: Warehouse, run: _Run) -> dict[str, Any]:
     with ThreadPoolExecutor(1, thread_name_prefix="near-duplicates") as early_pool:
         early = _EarlySearch(params, wh, run, early_pool)
         done = _process_batches(params, run, early.cleaned)
@@ -861,6 +904,7 @@ def _summarise(
     failed = int(quality.filter(~pl.col("success") & ~warning).height) if quality is not None else 0
     warned = int(quality.filter(~pl.col("success") & warning).height) if quality is not None else 0
     held = _sum_rules(x.get("held_by_expectation", {}) for x in stats)
+    refused, duplicates = quarantine_counts(quarantine)
     message = "\n".join(done.failures) if done.failures else None
     if held:
         note = "held back " + "; ".join(f"{k} ({n} rows)" for k, n in held.items())
@@ -882,15 +926,8 @@ def _summarise(
         "docs_cleaned": total("clean", "docs") - cross_duplicates,
         "removed_by_rule": _sum_rules(x.get("removed_by_rule", {}) for x in stats if x["stage"] == "clean"),
         # Documents refused or held back whole; rows of other tables held back are `rows_held`.
-        "docs_quarantined": (
-            quarantine.filter(~pl.col("reason").is_in([GATE_FAILED, DUPLICATE_DOCUMENT])).height
-            if quarantine is not None
-            else 0
-        )
-        + sum(x.get("held_documents", 0) for x in stats),
-        "docs_duplicates": (
-            quarantine.filter(pl.col("reason") == DUPLICATE_DOCUMENT).height if quarantine is not None else 0
-        ),
+        "docs_quarantined": refused + sum(x.get("held_documents", 0) for x in stats),
+        "docs_duplicates": duplicates,
         "mentions": total("entities", "mentions") - dropped.get(MENTIONS.name, 0),
         "metrics": total("metrics", "metrics") - dropped.get(METRICS.name, 0),
         "expectations_passed": passed,
@@ -902,11 +939,15 @@ def _summarise(
         "gate_seconds": round(sum(x["gate_seconds"] for x in stats), 3),
         "warehouse": str(wh.catalog),
         "message": message,
-        "versions": {
-            "clean_version": clean_t.CLEAN_VERSION,
-            "gazetteer_version": gazetteer(params.gazetteer)[2],
-            "extractor_version": metrics_t.EXTRACTOR_VERSION,
-        },
+        "versions": _versions(params),
+    }
+
+
+def _versions(params: RunParameters) -> dict[str, str]:
+    return {
+        "clean_version": clean_t.CLEAN_VERSION,
+        "gazetteer_version": gazetteer(params.gazetteer)[2],
+        "extractor_version": metrics_t.EXTRACTOR_VERSION,
     }
 
 

@@ -219,6 +219,21 @@ class StageResult:
         self.stats = stats
 
 
+def quarantine_counts(quarantine: pl.DataFrame | None) -> tuple[int, int]:
+    """(documents quarantined, exact duplicates) among quarantine rows [reason, ...]: the run summary's
+    categories, counted here once for the summary and the ingest log line alike. A DUPLICATE_DOCUMENT
+    row is a copy whose first is stored, not a refusal; a GATE_FAILED row is a failed batch's document,
+    neither."""
+    if quarantine is None:
+        return 0, 0
+    reason = pl.col("reason")
+    counts = quarantine.select(
+        (~reason.is_in([GATE_FAILED, DUPLICATE_DOCUMENT])).sum().alias("quarantined"),
+        (reason == DUPLICATE_DOCUMENT).sum().alias("duplicates"),
+    ).row(0)
+    return int(counts[0]), int(counts[1])
+
+
 def _stats(
     stage: str, batch: int, t0: float, gate_s: float, reports: list[GateReport], **counts: Any
 ) -> StageResult:
@@ -325,13 +340,15 @@ def ingest_batch(ctx: RunContext, batch: int, refs: list[sources.SourceRef]) -> 
     )
     gate_s = time.perf_counter() - g0
     stage_table(kept, RAW_DOCUMENTS, bdir / f"{RAW_DOCUMENTS.name}.parquet")
+    refused, duplicates = quarantine_counts(quarantined)
     get_run_logger().info(
-        "batch %d ingest: %d files, %d new documents, %d already loaded, %d quarantined",
+        "batch %d ingest: %d files, %d new documents, %d already loaded, %d quarantined, %d duplicates",
         batch,
         len(refs),
         kept.height,
         skipped,
-        quarantined.height,
+        refused + report.quarantined_rows,  # documents the gate held back are quarantined, as in the summary
+        duplicates,
     )
     return _stats(
         "ingest",

@@ -3,6 +3,12 @@
 A source is a directory (its files, not recursive), a glob (`corpus/**/*.txt`), a single file, or
 any fsspec URL (`s3://bucket/news/*.jsonl`). Files that cannot be read become quarantine rows with a
 reason; they never stop the run.
+
+A local glob is Python's `glob.glob(recursive=True)` (hidden names skipped unless the pattern names
+them, `**` = zero or more folders) except that `**` does not descend into symlinked folders, as
+pathlib's `**` (Python 3.11) and `find` (without -L) do: `glob` follows them, so a link to `.` or `..`
+made it list the same files 40 levels deep (40 duplicates), and two such links never finished.
+Symlinked files still match, and a symlinked folder named by a literal or `*` component is still read.
 """
 
 from __future__ import annotations
@@ -214,6 +220,46 @@ def file_index(
     )
 
 
+def local_glob(pattern: str) -> list[str]:
+    """The paths matching a local glob `pattern`, unsorted: `glob.glob(pattern, recursive=True)`, but a
+    `**` component only descends into real folders (symlinked ones are neither entered nor matched by
+    it), so a symlink loop under the source costs nothing. Hidden names (a leading `.`) are skipped by
+    `**` as by glob. See the module docstring."""
+    parts = pattern.split(os.sep)
+    if "**" not in parts:
+        return globlib.glob(pattern, recursive=True)
+    i = parts.index("**")
+    head, tail = os.sep.join(parts[:i]), os.sep.join(parts[i + 1 :])
+    if i and not head:  # "/**/...": the filesystem root
+        head = os.sep
+    if globlib.has_magic(head):
+        bases = [b for b in globlib.glob(head) if os.path.isdir(b)]
+    else:
+        bases = [head] if not head or os.path.isdir(head) else []
+    last = i == len(parts) - 1  # a trailing `**` matches the folders and files below, `**/` folders only
+    found: list[str] = []
+    for base in bases:
+        if last and base:
+            found.append(os.path.join(base, ""))
+        for d in _real_dirs(base):
+            if not last:
+                if d or tail:
+                    found.extend(local_glob(os.path.join(globlib.escape(d), tail) if d else tail))
+            else:
+                with os.scandir(d or os.curdir) as it:
+                    found.extend(os.path.join(d, e.name) for e in it if not e.name.startswith("."))
+    return list(dict.fromkeys(found))  # "**/**" reaches a folder twice
+
+
+def _real_dirs(base: str) -> Iterator[str]:
+    """`base` ("" = the current folder, named relatively) and its non-hidden sub-folders at any depth,
+    never through a symlinked folder (os.walk's default)."""
+    top = base or os.curdir
+    for dirpath, dirnames, _ in os.walk(top):
+        dirnames[:] = [n for n in dirnames if not n.startswith(".")]
+        yield dirpath if base else ("" if dirpath == os.curdir else os.path.relpath(dirpath))
+
+
 def check_source(source: str) -> None:
     """SourceError when a local `source` cannot hold a document: a path that does not exist, or a glob
     that matches nothing. Cheap (no listing of a directory); URLs are checked when listed."""
@@ -221,7 +267,7 @@ def check_source(source: str) -> None:
         return
     local = source.removeprefix("file://")
     if globlib.has_magic(local):
-        if not globlib.glob(local, recursive=True):
+        if not local_glob(local):
             raise SourceError(f"source {source!r} matches no files")
     elif not os.path.exists(local):
         raise SourceError(f"source {source!r} does not exist")
@@ -262,7 +308,7 @@ def list_sources(source: str) -> tuple[list[SourceRef], list[dict]]:
     source = source.removeprefix("file://")
     if globlib.has_magic(source):
         root = Path(source.split("*")[0].rsplit("/", 1)[0] or ".").resolve()
-        candidates = [Path(p) for p in sorted(globlib.glob(source, recursive=True))]
+        candidates = [Path(p) for p in sorted(local_glob(source))]
         if not candidates:
             raise SourceError(f"source {source!r} matches no files")
     else:

@@ -143,3 +143,56 @@ def test_a_gate_stages_its_gx_result_only_for_data_docs(tmp_path, data_docs):
     assert kept.height == 1 and report.failed == 0
     quality = pl.read_parquet(ctx.batch_dir(0) / "quality.ingest.raw_documents.parquet")
     assert quality.height == len(report.outcomes)
+
+
+def test_quarantine_counts_splits_refusals_from_duplicates_and_failed_batches():
+    import polars as pl
+
+    rows = pl.DataFrame({"reason": ["empty", "binary", tasks.DUPLICATE_DOCUMENT, tasks.GATE_FAILED, "empty"]})
+    assert tasks.quarantine_counts(rows) == (3, 1)
+    assert tasks.quarantine_counts(None) == (0, 0)
+
+
+def test_ingest_log_line_counts_duplicates_apart_as_the_run_summary_does(tmp_path, monkeypatch):
+    # Two copies of one text and an empty file: the run summary says 1 quarantined, 1 duplicate; the
+    # log line once said "2 quarantined" (every quarantine row).
+    import datetime as dt
+
+    import polars as pl
+
+    from warehouse import sources
+
+    src = tmp_path / "src"
+    src.mkdir()
+    body = "The harbour board approved a new ferry timetable on Monday after a long public meeting."
+    (src / "a.txt").write_text(body)
+    (src / "b.txt").write_text(body)
+    (src / "c.txt").write_text("")
+    known = tmp_path / "known.parquet"
+    pl.DataFrame({"doc_id": []}, schema={"doc_id": pl.String}).write_parquet(known)
+    ctx = tasks.RunContext(
+        run_id="r1",
+        staging=str(tmp_path / "staging"),
+        policy="quarantine",
+        systemic_share=0.05,
+        max_doc_bytes=10_000,
+        gazetteer="",
+        known=str(known),
+        started_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        data_docs=False,
+    )
+    lines: list[str] = []
+
+    class Logger:
+        def info(self, msg: str, *args: object) -> None:
+            lines.append(msg % args)
+
+    monkeypatch.setattr(tasks, "get_run_logger", lambda: Logger())
+    refs, _ = sources.list_sources(str(src))
+    stats = tasks.ingest_batch.fn(ctx, 0, refs).stats
+    assert lines == [
+        "batch 0 ingest: 3 files, 1 new documents, 0 already loaded, 1 quarantined, 1 duplicates"
+    ]
+    held = pl.read_parquet(ctx.batch_dir(0) / "quarantine.ingest.parquet")
+    assert tasks.quarantine_counts(held) == (1, 1)
+    assert (stats["docs"], stats["quarantined"]) == (1, 2)

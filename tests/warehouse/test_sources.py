@@ -17,8 +17,10 @@ from tests.conftest import served_over_http
 from warehouse.sources import (
     SourceError,
     SourceRef,
+    check_source,
     file_index,
     list_sources,
+    local_glob,
     parse_published,
     plan_batches,
     read_batch,
@@ -50,6 +52,71 @@ def test_glob_and_missing_source(tmp_path):
         list_sources(str(tmp_path / "nope"))
     with pytest.raises(SourceError, match="matches no files"):
         list_sources(str(tmp_path / "*.html"))
+
+
+def _loop_tree(root: Path, *loops: tuple[str, str]) -> None:
+    """root/{a.txt, alias.txt -> a.txt, sub/b.txt, .hid/c.txt} plus the (link, target) symlinks `loops`."""
+    (root / "sub").mkdir(parents=True)
+    (root / ".hid").mkdir()
+    (root / "a.txt").write_text("one")
+    (root / "sub" / "b.txt").write_text("two")
+    (root / ".hid" / "c.txt").write_text("three")
+    (root / "alias.txt").symlink_to("a.txt")
+    for link, target in loops:
+        (root / link).symlink_to(target)
+
+
+def _rel(paths: list[str], root: Path) -> list[str]:
+    return sorted(os.path.relpath(p, root) for p in paths)
+
+
+def test_glob_double_star_does_not_descend_a_symlinked_folder(tmp_path):
+    # glob.glob(recursive=True) follows `self` about 40 levels deep: the same files 40 times over.
+    root = tmp_path / "src"
+    _loop_tree(root, ("self", "."), ("sub/back", "../sub"))
+    refs, rejects = list_sources(f"{root}/**/*.txt")
+    assert [os.path.relpath(r.path, root) for r in refs] == ["a.txt", "alias.txt", "sub/b.txt"]
+    assert rejects == []
+    assert _rel(local_glob(f"{root}/**"), root) == [
+        ".", "a.txt", "alias.txt", "self", "sub", "sub/b.txt", "sub/back",
+    ]  # fmt: skip
+    # a symlinked folder named by `*` or literally is still read, one level, as glob does
+    assert _rel(local_glob(f"{root}/*/a.txt"), root) == ["self/a.txt"]
+    assert _rel(local_glob(f"{root}/sub/back/*.txt"), root) == ["sub/back/b.txt"]
+
+
+def test_glob_over_two_loop_links_finishes(tmp_path):
+    # links to `.` and `..`: glob.glob's listing grows as 2^depth and never ends. A thread, so that a
+    # regression fails here instead of hanging the suite.
+    import threading
+
+    root = tmp_path / "src"
+    _loop_tree(root, ("self", "."), ("up", ".."))
+    out: list = []
+    listing = threading.Thread(target=lambda: out.append(list_sources(f"{root}/**/*.txt")), daemon=True)
+    listing.start()
+    listing.join(20)
+    assert not listing.is_alive(), "listing a glob over a symlink loop did not finish in 20 s"
+    refs, rejects = out[0]
+    assert [os.path.relpath(r.path, root) for r in refs] == ["a.txt", "alias.txt", "sub/b.txt"]
+    assert rejects == []
+    check_source(f"{root}/**/*.txt")  # it globbed with glob.glob too, and hung the same way
+
+
+def test_local_glob_matches_glob_on_a_tree_without_symlinks(tmp_path, monkeypatch):
+    import glob
+
+    for rel in ("1.txt", ".2.txt", "a/3.txt", "a/b/4.txt", "a/b/5", ".h/6.txt", "[x]/7.txt", "c/8.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(rel)
+    monkeypatch.chdir(tmp_path)
+    patterns = [
+        *("**/*.txt", "**", "**/", "*/**", "a/**", "a/**/", "**/b/*", "**/.*", ".*/**", "[[]x]/**/*.txt"),
+        *("a**/*.txt", "**/*.md", f"{tmp_path}/**/*.txt", "nowhere/**/*.txt"),
+    ]
+    assert {p: sorted(local_glob(p)) for p in patterns} == {
+        p: sorted(glob.glob(p, recursive=True)) for p in patterns
+    }
 
 
 def test_symlink_outside_root_is_refused(tmp_path):
