@@ -2659,16 +2659,19 @@ def _short_names(found: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+# A one-word organisation a cue found: the rows `_surnames` and `_name_words` may read as a longer name.
+_LONE_CUED_ORG = (
+    (pl.col("type") == "ORG")
+    & (pl.col("method") == METHOD_PATTERN)
+    & ~pl.col("surface").str.contains_any([" "])
+)
+
+
 def _surnames(found: pl.DataFrame) -> pl.DataFrame:
     """A one-word organisation a cue found ("..., Roe said on Monday", "Roe declined to comment": cues a
     company's name takes too) that is the surname of a person found in the same document ("Jane Roe")
     is that person there (entity_id, name, type): news names a person in full once, then by surname."""
-    lone = (
-        (pl.col("type") == "ORG")
-        & (pl.col("method") == METHOD_PATTERN)
-        & ~pl.col("surface").str.contains_any([" "])
-    )
-    at = found.select(lone).to_series().arg_true()
+    at = found.select(_LONE_CUED_ORG).to_series().arg_true()
     if at.len() == 0:
         return found
     people = (
@@ -2702,12 +2705,7 @@ def _name_words(found: pl.DataFrame) -> pl.DataFrame:
     organisation's name in the same document ("Daewon" of "Daewon Bio-Pharm", "Svea-Nord" of "Svea-Nord
     Logistik", "Tupa" of "Usinas Tupa") is that organisation there (entity_id, name): news names a company
     in full once, then by its distinctive word. (A word two longer names share names neither.)"""
-    lone = (
-        (pl.col("type") == "ORG")
-        & (pl.col("method") == METHOD_PATTERN)
-        & ~pl.col("surface").str.contains_any([" "])
-    )
-    at = found.select(lone).to_series().arg_true()
+    at = found.select(_LONE_CUED_ORG).to_series().arg_true()
     if at.len() == 0:
         return found
     words = pl.col("name").str.split(" ")
