@@ -16,7 +16,7 @@ import polars as pl
 import pyarrow as pa
 from numba import njit
 
-from transforms.text import gather_bytes
+from transforms.text import spelled
 
 # Fixed MinHash parameters: changing either makes stored signatures incomparable.
 NUM_PERM = 128
@@ -337,13 +337,6 @@ def _rehashed(hashes: np.ndarray, bits: int) -> np.ndarray:
     return slots
 
 
-def _spelled(data: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> pl.Series:
-    """The UTF-8 byte slices data[starts[i] : starts[i] + lens[i]] as a String Series."""
-    buf, offsets = gather_bytes(data, starts, lens)
-    arr = pa.LargeStringArray.from_buffers(len(starts), pa.py_buffer(offsets), pa.py_buffer(buf))
-    return pl.Series(arr)
-
-
 def _lowercase_words(text: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, pl.Series]:
     """The words of each lowercased text, as `text.str.to_lowercase().str.extract_all(_WORD)` has them
     (a null text has none), numbered in order of first appearance: (per word its number (uint64) and its
@@ -383,7 +376,7 @@ def _text_words(text: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, pl
     if _unseen_chars(data, _WORD_CHARS):
         _learn_word_chars()
     code, row, counts, first, size = _words(data, offsets)
-    return code, row, counts, _spelled(data, first, size)
+    return code, row, counts, spelled(data, first, size)
 
 
 def _string_shingles(words: pl.DataFrame) -> tuple[np.ndarray, pl.Series, np.ndarray]:

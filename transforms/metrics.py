@@ -14,10 +14,9 @@ from functools import reduce
 
 import numpy as np
 import polars as pl
-import pyarrow as pa
 from numba import njit
 
-from transforms.text import frame_schema, gather_bytes, slice_spans
+from transforms.text import frame_schema, slice_spans, spelled, utf8_buffer
 from warehouse.schemas import CODE_ONLY_CURRENCIES, CURRENCIES, METRICS, RATE_KINDS, UNITS, WORD_CURRENCIES
 
 EXTRACTOR_VERSION = "metrics-2026.12.04.2"
@@ -1737,21 +1736,13 @@ _LOOSE_TAIL = (
 )
 
 
-def _utf8(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
-    """The UTF-8 bytes of `texts` (null as ""): (one uint8 buffer, int64 Arrow offsets of each text in it)."""
-    arr = texts.fill_null("").to_arrow().cast(pa.large_string())
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8) if len(arr) else np.zeros(0, np.uint8)
-    return data, offsets
-
-
 class _Utf8Texts:
     """A batch's texts as one UTF-8 buffer, to cut character spans out of by byte offsets: a character
     offset becomes a byte offset by counting the UTF-8 continuation bytes before it (a binary search
     over their positions, as `transforms.text.slice_spans` does), with no walk of the text per span."""
 
     def __init__(self, texts: pl.Series) -> None:
-        self.data, offsets = _utf8(texts)
+        self.data, offsets = utf8_buffer(texts)
         # (continuation bytes 0x80-0xBF are exactly the int8 values below -64)
         cont = np.flatnonzero(self.data.view(np.int8) < -64)
         self.cont_key = cont - np.arange(len(cont))  # characters before each continuation byte's, plus one
@@ -1768,8 +1759,7 @@ class _Utf8Texts:
         """text[start:end] of texts `d` (character offsets inside the text, 0 <= start <= end <= its
         length), one String per row."""
         b = self.byte(d, start)
-        out, offsets = gather_bytes(self.data, b, self.byte(d, end) - b)
-        return pl.Series(pa.LargeStringArray.from_buffers(len(b), pa.py_buffer(offsets), pa.py_buffer(out)))
+        return spelled(self.data, b, self.byte(d, end) - b)
 
 
 @njit(cache=True, nogil=True)
@@ -1812,19 +1802,15 @@ def _candidates(docs: pl.DataFrame) -> pl.LazyFrame:
     if docs.select(text.str.contains("\x00", literal=True).any()).item():
         text = text.str.replace_all("\x00", "\x01", literal=True)
     marked = docs.select(text.str.replace_all(FIND, "\x00${0}\x00")).to_series()
-    data, offsets = _utf8(marked)
+    data, offsets = utf8_buffer(marked)
     rows, cstart, cend, bstart, bend = _marked_hits(data, offsets, int(np.count_nonzero(data == 0)))
     keep = cend > cstart
     rows, cstart, bstart, bend = rows[keep], cstart[keep], bstart[keep], bend[keep]
-    surface, surface_offsets = gather_bytes(data, bstart, bend - bstart)
-    surfaces = pa.LargeStringArray.from_buffers(
-        len(rows), pa.py_buffer(surface_offsets), pa.py_buffer(surface)
-    )
     segs = pl.DataFrame(
         {
             "_d": pl.Series(rows, dtype=pl.Int64),
             "doc_id": docs.get_column("doc_id").gather(rows),
-            "surface": pl.Series(surfaces, dtype=pl.String),
+            "surface": spelled(data, bstart, bend - bstart),
             "start": pl.Series(cstart, dtype=pl.Int64),
         }
     )

@@ -16,7 +16,7 @@ from polars.testing import assert_frame_equal
 
 from transforms import metrics as M
 from transforms.metrics import EXTRACTOR_VERSION, OUTPUT_SCHEMA, extract_metrics, metric_candidates
-from transforms.text import sentence_spans
+from transforms.text import sentence_spans, utf8_buffer
 from warehouse.schemas import METRICS, UNITS
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -1358,7 +1358,7 @@ def test_marked_hits_count_characters_not_markers_or_continuation_bytes() -> Non
     import numpy as np
 
     texts = pl.Series(["\x00é5\x00 x \x00€7\x00", "", "no hit", "ab\x00c\x00"])
-    data, offsets = M._utf8(texts)
+    data, offsets = utf8_buffer(texts)
     rows, cstart, cend, bstart, bend = M._marked_hits(data, offsets, int(np.count_nonzero(data == 0)))
     assert [rows.tolist(), cstart.tolist(), cend.tolist()] == [[0, 0, 3], [0, 5, 2], [2, 7, 3]]
     assert [bytes(data[a:b]).decode() for a, b in zip(bstart, bend, strict=True)] == ["é5", "€7", "c"]
