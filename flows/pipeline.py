@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from prefect import Flow, get_run_logger
 from prefect.client.schemas.objects import TaskRunResult
-from prefect.exceptions import FailedRun, TerminationSignal
+from prefect.exceptions import FailedRun
 from prefect.futures import PrefectFuture
 from prefect.states import Failed
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
@@ -536,10 +536,6 @@ def heartbeats_only_to_a_server() -> Iterator[None]:
 quarry_pipeline = _PipelineFlow(quarry_pipeline, name="quarry-pipeline", validate_parameters=True)  # type: ignore[assignment]
 
 
-# `runs.status` of a run stopped by Ctrl-C or SIGTERM (besides "succeeded" and "failed").
-INTERRUPTED = "interrupted"
-
-
 def run_pipeline(params: RunParameters) -> dict[str, Any]:
     """The flow body: lock the warehouse, clear what a crashed run left, process, load."""
     wh = Warehouse.at(params.warehouse)
@@ -583,44 +579,6 @@ class _Processed:
 
 def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
     run = _start(params, wh)
-    try:
-        return _run_planned(params, wh, run)
-    # Ctrl-C; SIGTERM is a TerminationSignal while Prefect runs the flow (its handler replaces the CLI's)
-    except (KeyboardInterrupt, TerminationSignal):
-        _record_interrupted(params, wh, run)
-        raise
-
-
-def _record_interrupted(params: RunParameters, wh: Warehouse, run: _Run) -> None:
-    """Commit a `runs` row with status `interrupted` for a run stopped by Ctrl-C/SIGTERM, so that
-    `quarry runs` shows it. Only that row: the run's tables are not committed (a commit is atomic, so
-    the warehouse holds its state before the run), and nothing at all when the interrupt came after
-    the run's own commit (its row is in the manifest already). Best effort: an error here must not
-    hide the interrupt. Not logged: in a signalled process group the Prefect server may be gone."""
-    try:
-        if any(e.table_name == RUNS.name and e.run_id == run.run_id for e in catalog.manifest(wh)):
-            return
-        from prefect.runtime import flow_run
-
-        counts = {f.name: 0 for f in RUNS.schema if pa.types.is_integer(f.type) and not f.nullable}
-        row = {
-            "run_id": run.run_id,
-            "flow_run_id": flow_run.id,
-            "started_at": run.started,
-            "finished_at": dt.datetime.now(dt.UTC),
-            "status": INTERRUPTED,
-            "message": "interrupted (Ctrl-C or SIGTERM) before its commit: nothing of the run was loaded",
-            "parameters": params.model_dump_json(),
-            "versions": json.dumps(_versions(params)),
-            **counts,
-            "stage_seconds": "{}",
-        }
-        load_logs(wh, run.run_id, {RUNS.name: pl.DataFrame([row])})
-    except Exception:  # noqa: BLE001, S110 - the interrupt is what the user must see
-        pass
-
-
-def _run_planned(params: RunParameters, wh: Warehouse, run: _Run) -> dict[str, Any]:
     with ThreadPoolExecutor(1, thread_name_prefix="near-duplicates") as early_pool:
         early = _EarlySearch(params, wh, run, early_pool)
         done = _process_batches(params, run, early.cleaned)
@@ -939,15 +897,11 @@ def _summarise(
         "gate_seconds": round(sum(x["gate_seconds"] for x in stats), 3),
         "warehouse": str(wh.catalog),
         "message": message,
-        "versions": _versions(params),
-    }
-
-
-def _versions(params: RunParameters) -> dict[str, str]:
-    return {
-        "clean_version": clean_t.CLEAN_VERSION,
-        "gazetteer_version": gazetteer(params.gazetteer)[2],
-        "extractor_version": metrics_t.EXTRACTOR_VERSION,
+        "versions": {
+            "clean_version": clean_t.CLEAN_VERSION,
+            "gazetteer_version": gazetteer(params.gazetteer)[2],
+            "extractor_version": metrics_t.EXTRACTOR_VERSION,
+        },
     }
 
 

@@ -356,39 +356,3 @@ def test_sigterm_ends_the_run_as_ctrl_c_does_and_stops_the_temporary_server(tmp_
     assert "quarry: terminated (SIGTERM)\n" in lines
     assert not any("Traceback" in x or "Error logging to API" in x for x in lines)
     assert not wh.exists() or Warehouse.at(wh).exists()
-    if to_group:  # signalled while its batches ran: recorded in `runs` as interrupted, nothing loaded
-        with duckdb.connect(str(wh), read_only=True) as con:
-            assert con.execute("SELECT status, docs_cleaned FROM runs").fetchall() == [("interrupted", 0)]
-            assert con.execute("SELECT count(*) FROM documents").fetchone() == (0,)
-
-
-@pytest.mark.parametrize("at", ["load", "cleanup"])
-def test_interrupted_run_is_recorded_in_runs_and_loads_nothing(loaded, monkeypatch, at):
-    """Ctrl-C (a KeyboardInterrupt in the flow) left no trace in `runs`. Interrupted before its commit
-    (`load`), the run adds one `runs` row, status `interrupted`, and nothing else: every other table as
-    before. Interrupted after it (`cleanup`), its own row stands and no second is added. (SIGTERM, a
-    Prefect TerminationSignal in the flow: see the SIGTERM test; raised here it ends pytest.)"""
-    from flows import pipeline
-
-    wh, corpus, before = loaded
-
-    def interrupt(*args: object, **kwargs: object) -> None:
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(pipeline, "load_run" if at == "load" else "_cleanup", interrupt)
-    with pytest.raises(KeyboardInterrupt):
-        quarry_pipeline(RunParameters(source=str(corpus), warehouse=str(wh)))
-    after = state(wh)
-    changed = [t for t in TABLES if after[t] != before[t]]
-    with duckdb.connect(str(wh), read_only=True) as con:
-        rows = con.execute(
-            "SELECT status, docs_in, docs_cleaned, docs_duplicates FROM runs ORDER BY started_at"
-        ).fetchall()
-    if at == "cleanup":
-        assert changed == ["documents", "sentences", "mentions", "metrics", "entities", "runs"]
-        assert rows == [("succeeded", 3, 3, 0), ("succeeded", 5, 2, 0)]
-        return
-    assert changed == ["runs"]
-    assert rows == [("succeeded", 3, 3, 0), ("interrupted", 0, 0, None)]
-    monkeypatch.undo()
-    _recovers(wh, corpus, _files(wh))  # the next run loads what the interrupted one did not
