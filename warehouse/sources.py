@@ -261,8 +261,9 @@ def _real_dirs(base: str) -> Iterator[str]:
 
 
 def check_source(source: str) -> None:
-    """SourceError when a local `source` cannot hold a document: a path that does not exist, or a glob
-    that matches nothing. Cheap (no listing of a directory); URLs are checked when listed."""
+    """SourceError when a local `source` cannot hold a document: a path that does not exist, a folder with
+    no files, or a glob that matches nothing. Cheap (no full listing of a directory); URLs are checked
+    when listed."""
     if _is_url(source):
         return
     local = source.removeprefix("file://")
@@ -271,6 +272,19 @@ def check_source(source: str) -> None:
             raise SourceError(f"source {source!r} matches no files")
     elif not os.path.exists(local):
         raise SourceError(f"source {source!r} does not exist")
+    elif os.path.isdir(local) and not _holds_a_file(local):
+        # An unmounted share or a mistyped drop folder is an existing, empty directory: a quiet "succeeded,
+        # 0 documents" would pass for a quiet night. Same answer as a glob that matches nothing.
+        raise SourceError(
+            f"source {source!r} is a folder with no files in it (not mounted, or the wrong folder?)"
+        )
+
+
+def _holds_a_file(folder: str) -> bool:
+    """True when `folder` has a non-hidden entry other than a sub-folder (sub-folders are not part of a
+    folder source). Stops at the first such entry, so a folder of 100k files costs one entry."""
+    with os.scandir(folder) as it:
+        return any(not e.name.startswith(".") and not e.is_dir() for e in it)
 
 
 def list_sources(source: str) -> tuple[list[SourceRef], list[dict]]:

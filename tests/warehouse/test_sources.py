@@ -54,6 +54,20 @@ def test_glob_and_missing_source(tmp_path):
         list_sources(str(tmp_path / "*.html"))
 
 
+def test_empty_folder_source_is_an_error(tmp_path):
+    """An unmounted share looks like an empty folder: it must not pass for a night with no news."""
+    empty = tmp_path / "drop"
+    (empty / "sub").mkdir(parents=True)  # sub-folders are not part of a folder source
+    (empty / ".keep").write_text("")  # nor are hidden files
+    with pytest.raises(SourceError) as err:
+        check_source(str(empty))
+    assert str(err.value) == (
+        f"source {str(empty)!r} is a folder with no files in it (not mounted, or the wrong folder?)"
+    )
+    (empty / "a.txt").write_text("a")
+    check_source(str(empty))  # one file is enough
+
+
 def _loop_tree(root: Path, *loops: tuple[str, str]) -> None:
     """root/{a.txt, alias.txt -> a.txt, sub/b.txt, .hid/c.txt} plus the (link, target) symlinks `loops`."""
     (root / "sub").mkdir(parents=True)
