@@ -478,7 +478,13 @@ class _OwnSessionSubprocess(types.ModuleType):
     KillMode=control-group... not the last: it kills by cgroup) ended the server at once while the run
     was still unwinding: every API call then failed and was retried (two httpx.ConnectError tracebacks,
     "Error logging to API", ~145 s measured before the exit). In its own session only this process
-    stops it: Prefect's atexit hook `SubprocessASGIServer.stop`, after the flow has unwound."""
+    stops it: Prefect's atexit hook `SubprocessASGIServer.stop`, after the flow has unwound.
+
+    That hook never runs when the run is killed (SIGKILL, the OOM killer): the server lived on, a
+    ~220 MB orphan, after every killed run. So on Linux the server also dies with the run: it starts
+    through `_DIE_WITH_PARENT`, which asks the kernel for a SIGTERM when its parent dies
+    (PR_SET_PDEATHSIG, kept across exec) and then execs the server's own command. Only from the main
+    thread: the kernel sends the signal when the *thread* that started the child ends."""
 
     def __init__(self) -> None:
         super().__init__("subprocess")
@@ -488,7 +494,23 @@ class _OwnSessionSubprocess(types.ModuleType):
 
     @staticmethod
     def Popen(*args: Any, **kwargs: Any) -> subprocess.Popen:  # noqa: N802 - subprocess's own name
-        return subprocess.Popen(*args, **{"start_new_session": True, **kwargs})
+        command = kwargs.pop("args") if "args" in kwargs else args[0]
+        if sys.platform == "linux" and threading.current_thread() is threading.main_thread():
+            if isinstance(command, (list, tuple)) and not kwargs.get("shell"):
+                command = [sys.executable, "-S", "-c", _DIE_WITH_PARENT, str(os.getpid()), *command]
+        return subprocess.Popen(command, *args[1:], **{"start_new_session": True, **kwargs})
+
+
+# Run as `python -S -c _DIE_WITH_PARENT <parent pid> <command...>`: a fresh process (no threads, unlike a
+# preexec_fn in the forked run) sets PR_SET_PDEATHSIG (1) to SIGTERM, leaves at once if its parent died
+# before that (the signal would never come), and execs the command, which keeps the setting.
+_DIE_WITH_PARENT = (
+    "import ctypes, os, signal, sys\n"
+    "ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)\n"
+    "if os.getppid() != int(sys.argv[1]):\n"
+    "    sys.exit(0)\n"
+    "os.execvp(sys.argv[2], sys.argv[2:])\n"
+)
 
 
 def _temporary_server_in_own_session() -> None:

@@ -475,3 +475,40 @@ def test_a_run_stopped_in_the_flow_is_recorded_once_by_the_next_run_or_listing(
     assert rows[1:] == [(m["run_id"], status, message, 0, 0, 0, 0, '{"reached": "load"}')]
     _recovers(wh, corpus, _files(wh))
     assert [r[1] for r in _runs(wh)] == ["succeeded", status, "succeeded"]
+
+
+def test_sigkill_of_a_run_stops_its_temporary_server(tmp_path, news):
+    """SIGKILL (or the OOM killer) gives a run no chance to stop its temporary Prefect server (Prefect
+    stops it in an atexit hook): it lived on, ~220 MB with no parent, after every killed run. It now
+    dies with the run (PR_SET_PDEATHSIG)."""
+    import psutil
+
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}  # its own temporary server
+    run = subprocess.Popen(
+        [str(REPO / ".venv/bin/quarry"), "run", "--source", str(news), "--warehouse", str(tmp_path / "w")],
+        env={**env, "PREFECT_LOGGING_LEVEL": "INFO"},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(run.stderr), daemon=True)
+    reader.start()
+    servers: set[int] = set()
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and not any("Beginning flow run" in x for x in lines):
+        servers |= {
+            c.pid for c in psutil.Process(run.pid).children(recursive=True) if "uvicorn" in c.cmdline()
+        }
+        time.sleep(0.1)
+    assert run.poll() is None and len(servers) == 1, "".join(lines)  # up, and answering the flow
+    run.kill()
+    assert run.wait(30) == -signal.SIGKILL
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(psutil.pid_exists(p) for p in servers):
+        time.sleep(0.2)
+    alive = [
+        p for p in servers if psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE
+    ]
+    for p in alive:  # don't leave it running for the rest of the suite
+        psutil.Process(p).kill()
+    assert alive == []
