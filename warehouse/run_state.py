@@ -156,11 +156,15 @@ def stale_markers(wh: Warehouse, holding_lock: bool) -> list[dict[str, Any]]:
 
 def _runs_row(m: dict[str, Any]) -> pl.DataFrame:
     """The `runs` row of a dead run's marker: counts 0 (nothing of it was loaded), finished_at the last
-    time it was known alive (its marker's last rewrite)."""
+    time it was known alive (its marker's last rewrite), the stage it reached in the message."""
     stage = m.get("stage") or "plan"
-    message = m.get("message") or (
-        f"interrupted during {stage} (killed, Ctrl-C or SIGTERM) before its commit: nothing of it was loaded"
-    )
+    if m.get("message"):  # an error the run raised (`failed`)
+        message = f"failed during {stage}: {m['message']}"
+    else:
+        message = (
+            f"interrupted during {stage} (killed, Ctrl-C or SIGTERM) before its commit: "
+            "nothing of it was loaded"
+        )
     counts = {f.name: 0 for f in RUNS.schema if pa.types.is_integer(f.type)}
     return pl.DataFrame(
         [
@@ -174,7 +178,7 @@ def _runs_row(m: dict[str, Any]) -> pl.DataFrame:
                 "parameters": m.get("parameters") or "{}",
                 "versions": m.get("versions") or "{}",
                 **counts,
-                "stage_seconds": json.dumps({"reached": stage}),
+                "stage_seconds": "{}",  # (the stage it reached is in the message)
             }
         ]
     )
