@@ -332,7 +332,25 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return 0
 
 
+def _record_dead_runs(warehouse: str) -> None:
+    """Record the runs that died before their commit (warehouse.run_state) so that the listing shows
+    them, when the warehouse's write lock is free at once: never waited for (a running run records
+    them itself as it starts), and skipped when the warehouse cannot be written (a reader's listing)."""
+    from warehouse import run_state
+    from warehouse.catalog import Warehouse, WarehouseError, write_lock
+
+    wh = Warehouse.at(warehouse)
+    if not any(run_state.state_dir(wh).glob("*.json")):
+        return
+    try:
+        with write_lock(wh, 0.0):
+            run_state.record_stale(wh)
+    except (WarehouseError, OSError):
+        pass
+
+
 def cmd_runs(args: argparse.Namespace) -> int:
+    _record_dead_runs(args.warehouse)
     con = _readonly(args.warehouse)
     try:
         columns = {c for (c,) in con.execute("SELECT column_name FROM (DESCRIBE runs)").fetchall()}

@@ -55,7 +55,7 @@ from transforms import dedup as dedup_t
 from transforms import ingest as ingest_t
 from transforms import metrics as metrics_t
 from transforms import registry as registry_t
-from warehouse import catalog, reference, sources
+from warehouse import catalog, reference, run_state, sources
 from warehouse.catalog import Warehouse, WarehouseError
 from warehouse.files import empty, read_table
 from warehouse.load import (
@@ -478,7 +478,13 @@ class _OwnSessionSubprocess(types.ModuleType):
     KillMode=control-group... not the last: it kills by cgroup) ended the server at once while the run
     was still unwinding: every API call then failed and was retried (two httpx.ConnectError tracebacks,
     "Error logging to API", ~145 s measured before the exit). In its own session only this process
-    stops it: Prefect's atexit hook `SubprocessASGIServer.stop`, after the flow has unwound."""
+    stops it: Prefect's atexit hook `SubprocessASGIServer.stop`, after the flow has unwound.
+
+    That hook never runs when the run is killed (SIGKILL, the OOM killer): the server lived on, a
+    ~220 MB orphan, after every killed run. So on Linux the server also dies with the run: it starts
+    through `_DIE_WITH_PARENT`, which asks the kernel for a SIGTERM when its parent dies
+    (PR_SET_PDEATHSIG, kept across exec) and then execs the server's own command. Only from the main
+    thread: the kernel sends the signal when the *thread* that started the child ends."""
 
     def __init__(self) -> None:
         super().__init__("subprocess")
@@ -488,7 +494,23 @@ class _OwnSessionSubprocess(types.ModuleType):
 
     @staticmethod
     def Popen(*args: Any, **kwargs: Any) -> subprocess.Popen:  # noqa: N802 - subprocess's own name
-        return subprocess.Popen(*args, **{"start_new_session": True, **kwargs})
+        command = kwargs.pop("args") if "args" in kwargs else args[0]
+        if sys.platform == "linux" and threading.current_thread() is threading.main_thread():
+            if isinstance(command, (list, tuple)) and not kwargs.get("shell"):
+                command = [sys.executable, "-S", "-c", _DIE_WITH_PARENT, str(os.getpid()), *command]
+        return subprocess.Popen(command, *args[1:], **{"start_new_session": True, **kwargs})
+
+
+# Run as `python -S -c _DIE_WITH_PARENT <parent pid> <command...>`: a fresh process (no threads, unlike a
+# preexec_fn in the forked run) sets PR_SET_PDEATHSIG (1) to SIGTERM, leaves at once if its parent died
+# before that (the signal would never come), and execs the command, which keeps the setting.
+_DIE_WITH_PARENT = (
+    "import ctypes, os, signal, sys\n"
+    "ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)\n"
+    "if os.getppid() != int(sys.argv[1]):\n"
+    "    sys.exit(0)\n"
+    "os.execvp(sys.argv[2], sys.argv[2:])\n"
+)
 
 
 def _temporary_server_in_own_session() -> None:
@@ -547,6 +569,9 @@ def run_pipeline(params: RunParameters) -> dict[str, Any]:
         raise
     with catalog.write_lock(wh, params.lock_wait_seconds):
         catalog.remove_orphans(wh)
+        # Runs killed before their commit left a marker and no `runs` row: recorded now, by this run
+        # (nothing was done on their way out: see warehouse.run_state).
+        run_state.record_stale(wh)
         return _run_locked(params, wh)
 
 
@@ -566,6 +591,7 @@ class _Run:
     unread_docs: int  # the documents of those files (a jsonl/parquet file holds many)
     plan_id: Any  # plan's task run id: each batch's ingest depends on it
     workers: int  # batch chains run at once (local workers, or the Dask cluster's)
+    marker: run_state.RunMarker  # removed right after the commit; left by a run that dies before it
 
 
 @dataclass
@@ -579,6 +605,18 @@ class _Processed:
 
 def _run_locked(params: RunParameters, wh: Warehouse) -> dict[str, Any]:
     run = _start(params, wh)
+    try:
+        return _run_started(params, wh, run)
+    except Exception as exc:
+        # An error, not a signal: the marker says so, and the next run records the run as failed with
+        # this message. One small file write (KeyboardInterrupt and SIGTERM are not Exceptions: a
+        # signalled run does nothing more on its way out, its marker already says `interrupted`).
+        if not isinstance(exc, PipelineFailed):  # (raised after the commit: the run has its row)
+            run.marker.update(status="failed", message=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+
+
+def _run_started(params: RunParameters, wh: Warehouse, run: _Run) -> dict[str, Any]:
     with ThreadPoolExecutor(1, thread_name_prefix="near-duplicates") as early_pool:
         early = _EarlySearch(params, wh, run, early_pool)
         done = _process_batches(params, run, early.cleaned)
@@ -620,6 +658,17 @@ def _start(params: RunParameters, wh: Warehouse) -> _Run:
     started = dt.datetime.now(dt.UTC)
     t_start = time.perf_counter()
     run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    from prefect.runtime import flow_run
+
+    marker = run_state.RunMarker.start(
+        wh,
+        run_id,
+        started,
+        params.source,
+        flow_run.id,
+        params.model_dump_json(),
+        json.dumps(_versions(params)),
+    )
     staging = wh.staging_dir / run_id
     # The flow names the known-documents file: a value of plan's result in the context every task gets
     # would make Prefect draw an arrow from plan to every task.
@@ -663,6 +712,7 @@ def _start(params: RunParameters, wh: Warehouse) -> _Run:
         unread_docs,
         plan_id,
         workers,
+        marker,
     )
 
 
@@ -730,8 +780,13 @@ def _process_batches(
     failures: dict[int, str] = {}
     finished: queue.SimpleQueue[tuple[int, int, PrefectFuture]] = queue.SimpleQueue()
     waiting = list(enumerate(run.batches))[::-1]
+    reached = -1
 
     def submit(b: int, stage: int, upstream: PrefectFuture | None) -> None:
+        nonlocal reached
+        if stage > reached:  # the furthest stage any batch has begun, for the run's marker
+            reached = stage
+            run.marker.update(stage=STAGES[stage])
         if upstream is None:
             fut = runner.submit(
                 ingest_batch,
@@ -897,11 +952,15 @@ def _summarise(
         "gate_seconds": round(sum(x["gate_seconds"] for x in stats), 3),
         "warehouse": str(wh.catalog),
         "message": message,
-        "versions": {
-            "clean_version": clean_t.CLEAN_VERSION,
-            "gazetteer_version": gazetteer(params.gazetteer)[2],
-            "extractor_version": metrics_t.EXTRACTOR_VERSION,
-        },
+        "versions": _versions(params),
+    }
+
+
+def _versions(params: RunParameters) -> dict[str, str]:
+    return {
+        "clean_version": clean_t.CLEAN_VERSION,
+        "gazetteer_version": gazetteer(params.gazetteer)[2],
+        "extractor_version": metrics_t.EXTRACTOR_VERSION,
     }
 
 
@@ -1015,7 +1074,11 @@ def _load_and_report(
             # runs on a thread while the load writes the other documents tables; the load waits for it
             # only before `documents`, the table it marks.
             near = near_pool.submit(_near_duplicates, wh, ok_dirs, stale_ids, params.full_refresh).result
+        run.marker.update(stage="load")
         load(wh, run.run_id, ok_dirs, logs, new_entities, params.full_refresh, stale_ids, near)
+        # Right after the commit, not in it: a run killed between the two has its `runs` row, and the
+        # next run only removes its marker (run_state.record_stale looks for the row first).
+        run.marker.remove()
         summary["near_duplicates"] = near().height
         if max(file_counts(wh).values(), default=0) > params.compact_after_files:
             summary["compacted"] = compact(wh, f"{run.run_id}-auto")

@@ -374,6 +374,28 @@ def _index_files(
     stage_table(rows, SOURCE_FILES, bdir / f"{SOURCE_FILES.name}.parquet")
 
 
+def _with_reference_time(ctx: RunContext, bdir: Path, raw: pl.DataFrame) -> pl.DataFrame:
+    """`raw` with `reference_at`, the time each document is known to have existed by, from which a
+    yearless dateline takes its year (clean_documents): its source file's modification time (from the
+    batch's staged `source_files` rows), else the run's start. The file's time, not the run's: it does
+    not move when the document is reprocessed a year later (a new CLEAN_VERSION), so neither does the
+    year; and it is the tighter bound for a file saved as it was fetched."""
+    files = bdir / f"{SOURCE_FILES.name}.parquet"
+    started = pl.lit(ctx.started_at).cast(pl.Datetime("us", "UTC"))
+    if not files.exists():
+        return raw.with_columns(started.alias("reference_at"))
+    mtimes = (
+        pl.read_parquet(files, columns=["doc_id", "mtime_ns"])
+        .group_by("doc_id")
+        .agg((pl.col("mtime_ns").min() // 1000).cast(pl.Datetime("us")).dt.replace_time_zone("UTC"))
+    )
+    return (
+        raw.join(mtimes, on="doc_id", how="left", maintain_order="left")
+        .with_columns(pl.coalesce("mtime_ns", started).alias("reference_at"))
+        .drop("mtime_ns")
+    )
+
+
 @task(name="clean", task_run_name="clean[b{batch}]", cache_policy=NO_CACHE)
 @release_freed_memory
 def clean_batch(ctx: RunContext, batch: int, upstream: StageResult) -> StageResult:
@@ -381,7 +403,7 @@ def clean_batch(ctx: RunContext, batch: int, upstream: StageResult) -> StageResu
     t0 = time.perf_counter()
     bdir = ctx.batch_dir(batch)
     raw = read_table(bdir / f"{RAW_DOCUMENTS.name}.parquet", RAW_DOCUMENTS)
-    result = clean_t.clean_documents(raw, min_words=ctx.min_words)
+    result = clean_t.clean_documents(_with_reference_time(ctx, bdir, raw), min_words=ctx.min_words)
     _append_log(
         bdir / "quarantine.clean.parquet", _quarantine_frame(ctx, "clean", result.rejects), QUARANTINE
     )

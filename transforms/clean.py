@@ -40,7 +40,7 @@ from numba import njit
 from transforms.text import frame_schema, sentence_spans, slice_spans
 from warehouse.schemas import DOCUMENTS, QUARANTINE, REMOVED_SPANS
 
-CLEAN_VERSION = "clean-2026.12.02.1"
+CLEAN_VERSION = "clean-2026.12.02.2"
 
 # Rule names (removed_spans.rule).
 PROMO_BLOCK = "promo_block"
@@ -327,10 +327,26 @@ _DATELINE = (
 # a date with its year, an optional agency credit ("/PRNewswire/", "(Newsfile Corp.)"), then a dash
 # before the story ("LYON, France, Nov. 20, 2026 /PRNewswire/ -- Acme ..."). The line is kept (the
 # story goes on after the dash); the date fills published_at when no dateline line gave one. A dateline
-# without a year ("NEW YORK, Nov 28 (Reuters) -") stays NULL: no step here knows the publication year.
+# without a year: _WIRE_DATELINE_NO_YEAR.
 _WIRE_DATELINE = (
     rf"^{_PLACE}(?i:({_DATE}))"
     r"\s*(?:/[^/]{2,40}/|\([^)]{2,40}\))?\s*(?:--|[-–—])\s"
+)
+# A month name as a yearless date writes it: whole, or its usual abbreviation ("Marching 5" names no
+# month, as _MONTH's "mar[a-z]*" would let it), English or continental (_FOREIGN_MONTHS).
+_MONTH_WORD = (
+    rf"(?:{'|'.join(sorted(_FOREIGN_MONTHS, key=len, reverse=True))}|jan(?:uary)?|feb(?:ruary)?|"
+    r"mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|"
+    r"dec(?:ember)?)\b\.?"
+)
+_MONTH_DAY = rf"(?:{_MONTH_WORD}\s+\d{{1,2}}|\d{{1,2}}\.?\s+{_MONTH_WORD})\b"
+_CREDIT = r"(?:/[^/]{2,40}/|\([^)]{2,40}\))"
+# A wire dateline without its year ("TOKYO, Nov. 28 (Reuters) -", "March 3 (AP) —"): a place or an
+# agency credit or both (a bare "June 3 — " opens sentences and date ranges too), then the dash. Its year
+# is the one that puts the date last on or before the document's reference time (`_resolve_year`).
+_WIRE_DATELINE_NO_YEAR = (
+    rf"^(?:\p{{Lu}}[\p{{L}}.'’\-]*(?:\s+\p{{Lu}}[\p{{L}}.'’\-]*){{0,3}},\s+){{1,3}}(?i:({_MONTH_DAY}))"
+    rf"\s*{_CREDIT}?\s*(?:--|[-–—])(?:\s|$)|^(?i:({_MONTH_DAY}))\s*{_CREDIT}\s*(?:--|[-–—])(?:\s|$)"
 )
 # Wire-service credit lines: "Reporting by X in Beijing; Editing by Y".
 _CREDITS = r"^(?i:(?:additional )?(?:reporting|writing|editing|research|compiled|graphics) by)\s"
@@ -663,7 +679,7 @@ def _line_rules(lines: pl.DataFrame) -> pl.DataFrame:
     credits, blank lines) repeats within and across documents.
     """
     judged = _judge(_normalise(lines.select(pl.col("raw").unique())))
-    judged = judged.with_columns(_wire_date(judged["line"]))
+    judged = judged.with_columns(_wire_date(judged["line"]), _wire_month_day(judged["line"]))
     # An id per distinct normalised text, for the rules that look for copies of a line.
     ids = judged.select(pl.col("line").unique()).with_row_index("_lid")
     judged = judged.join(ids, on="line", how="left", maintain_order="left")
@@ -913,6 +929,35 @@ def _wire_date(text: pl.Series) -> pl.Series:
         dates = found.gather(at).to_frame("t").select(_parse_date(pl.col("t")).cast(pl.Int64)).to_series()
         out = out.scatter(idx.gather(at), dates)
     return out.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+
+
+def _wire_month_day(text: pl.Series) -> pl.Series:
+    """`wire_month_day`: month * 100 + day (Int32) of a yearless wire dateline opening each line
+    (_WIRE_DATELINE_NO_YEAR), else NULL; a day no year has (Nov 31) is NULL, Feb 29 is kept. Searched
+    only on lines with a dash before whitespace or at the end (cheap, as in `_wire_date`)."""
+    idx = text.str.contains(r"[-–—](?:\s|$)").arg_true()
+    out = _full("wire_month_day", None, text.len(), pl.Int32)
+    if idx.len():
+        found = text.gather(idx).str.extract_groups(_WIRE_DATELINE_NO_YEAR)
+        found = found.struct.field("1").fill_null(found.struct.field("2"))
+        at = found.is_not_null().arg_true()
+        # read in a leap year, so that Feb 29 is a day; its own year comes later (_resolve_year)
+        day = found.gather(at).to_frame("t").select(_parse_date(pl.col("t") + " 2000")).to_series()
+        out = out.scatter(idx.gather(at), (day.dt.month().cast(pl.Int32) * 100 + day.dt.day()).cast(pl.Int32))
+    return out
+
+
+def _resolve_year(month_day: pl.Expr, reference: pl.Expr) -> pl.Expr:
+    """The date (UTC Datetime(us) at midnight) of `month_day` (month * 100 + day) in the year that makes it
+    the latest such date on or before `reference` (a UTC Datetime): a Dec 30 dateline read on Jan 2 is
+    of last year, Feb 29 of the last leap year. One day of slack past `reference`: a dateline is a local
+    date, up to a day ahead of UTC east of Greenwich (to UTC+14). NULL when either is NULL."""
+    ref = reference + pl.duration(days=1)
+    year = ref.dt.year() - (month_day > ref.dt.month().cast(pl.Int32) * 100 + ref.dt.day()).cast(pl.Int32)
+    leap = year - year % 4
+    leap = pl.when((leap % 100 == 0) & (leap % 400 != 0)).then(leap - 4).otherwise(leap)
+    year = pl.when(month_day == 229).then(leap).otherwise(year)
+    return pl.datetime(year, month_day // 100, month_day % 100, time_unit="us", time_zone="UTC")
 
 
 def _menu_line(text: pl.Series) -> pl.Series:
@@ -1648,7 +1693,13 @@ def clean_documents(docs: pl.DataFrame, min_words: int = MIN_CLEAN_WORDS) -> Cle
     """Clean decoded documents: (documents, removed_spans, rejects); see the module docstring.
 
     A document left with fewer than `min_words` words (count_words) is rejected as `too_short`.
+    `docs` may hold `reference_at` (UTC Datetime): a time the document existed by (the caller's choice,
+    e.g. its file's modification time); a yearless wire dateline takes the year that puts its date last
+    on or before it (`_resolve_year`). Without it such a dateline gives no published_at.
     """
+    reference = (
+        pl.col("reference_at") if "reference_at" in docs.columns else pl.lit(None, pl.Datetime("us", "UTC"))
+    )
     docs = docs.with_row_index("_row")
     for c, t in (("title", pl.String), ("author", pl.String), ("url", pl.String)):
         if c not in docs.columns:
@@ -1735,6 +1786,12 @@ def clean_documents(docs: pl.DataFrame, min_words: int = MIN_CLEAN_WORDS) -> Cle
         .group_by("_row")
         .agg(pl.col("wire_date_cue").first())
     )
+    month_day_cue = (
+        lines.select("_row", pl.col("wire_month_day").alias("month_day_cue"))
+        .filter(lines["rule"].is_null() & lines["wire_month_day"].is_not_null())
+        .group_by("_row")
+        .agg(pl.col("month_day_cue").first())
+    )
     stats = lines.group_by("_row").agg(
         (pl.col("end") - pl.col("start")).filter(pl.col("rule").is_not_null()).sum().alias("cut_chars"),
     )
@@ -1752,13 +1809,16 @@ def clean_documents(docs: pl.DataFrame, min_words: int = MIN_CLEAN_WORDS) -> Cle
         .join(author_cue, on="_row", how="left")
         .join(date_cue, on="_row", how="left")
         .join(wire_date_cue, on="_row", how="left")
+        .join(month_day_cue, on="_row", how="left")
         .join(stats, on="_row", how="left")
         .with_columns(
             pl.col("text").fill_null(""),
             # (a Markdown heading's "# " marks the line as a title; it is not part of it)
             pl.coalesce("title", pl.when(headline).then(first.str.replace(r"^#{1,6}\s+", ""))).alias("title"),
             pl.coalesce("author", "author_cue").alias("author"),
-            pl.coalesce("published_at", "date_cue", "wire_date_cue").alias("published_at"),
+            pl.coalesce(
+                "published_at", "date_cue", "wire_date_cue", _resolve_year(pl.col("month_day_cue"), reference)
+            ).alias("published_at"),
             pl.col("raw_text").str.len_chars().cast(pl.Int64).alias("raw_chars"),
         )
         .with_columns(pl.col("text").str.len_chars().cast(pl.Int64).alias("clean_chars"))

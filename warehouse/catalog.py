@@ -6,6 +6,7 @@ Layout for a warehouse `data/quarry.duckdb`:
     data/quarry/tables/<t>/     Parquet files (only those listed in `_manifest` are part of the table)
     data/quarry/staging/<run>/  a run's intermediate batch files, deleted after the run
     data/quarry/.lock           held by the one run that may write
+    data/quarry/run-state/      markers of started runs (warehouse.run_state), never part of a commit
 
 A commit writes a new catalog file beside the old one and renames it into place. A reader that opened
 the old catalog keeps reading the old, consistent set of files; a crash before the rename leaves the

@@ -8,7 +8,9 @@ last committed state: same catalog bytes, same rows, every file still readable. 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import json
 import logging
 import os
 import re
@@ -356,3 +358,173 @@ def test_sigterm_ends_the_run_as_ctrl_c_does_and_stops_the_temporary_server(tmp_
     assert "quarry: terminated (SIGTERM)\n" in lines
     assert not any("Traceback" in x or "Error logging to API" in x for x in lines)
     assert not wh.exists() or Warehouse.at(wh).exists()
+
+
+def _markers(wh: Path) -> list[dict]:
+    from warehouse import run_state
+
+    return [json.loads(p.read_text()) for p in sorted(run_state.state_dir(Warehouse.at(wh)).glob("*.json"))]
+
+
+def _runs(wh: Path) -> list[tuple]:
+    with duckdb.connect(str(wh), read_only=True) as con:
+        return con.execute(
+            "SELECT run_id, status, message, docs_in, docs_cleaned, mentions, docs_duplicates, stage_seconds "
+            "FROM runs ORDER BY started_at"
+        ).fetchall()
+
+
+def test_a_killed_run_is_recorded_as_interrupted_by_the_next_run(loaded):
+    """SIGKILL (or the OOM killer) mid-run left no trace in `runs`. The run's marker outlives it: the next
+    run commits its `runs` row (status `interrupted`, the stage it reached, counts 0) before its own,
+    and the killed run's tables are as before it."""
+    from prefect.settings import PREFECT_API_URL
+
+    wh, corpus, before = loaded
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "PREFECT_LOGGING_LEVEL": "WARNING"}
+    cmd = [sys.executable, "-m", "flows.cli", "run", "--source", str(corpus), "--warehouse", str(wh)]
+    proc = subprocess.Popen(
+        [*cmd, "--batch-size", "1", "--workers", "1"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and proc.poll() is None:
+            seen = [m for m in _markers(wh) if m["stage"] in ("clean", "entities", "metrics")]
+            if seen:
+                break
+            time.sleep(0.005)
+        assert proc.poll() is None, "the run ended before it was seen past its ingest"
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(30)
+    assert proc.returncode == -signal.SIGKILL
+    [m] = _markers(wh)  # read after the kill: the stage it had reached
+    assert (m["pid"], m["status"], m["source"]) == (proc.pid, "interrupted", str(corpus))
+    assert m["stage"] in ("clean", "entities", "metrics")
+    assert state(wh) == before  # nothing of the killed run, not even a row
+
+    s = quarry_pipeline(RunParameters(source=str(corpus), warehouse=str(wh)))
+    assert (s["status"], s["docs_cleaned"]) == ("succeeded", 2)
+    first, killed, last = _runs(wh)
+    assert first[1:] == ("succeeded", None, 3, 3, *first[5:7], first[7])
+    assert killed == (
+        m["run_id"],
+        "interrupted",
+        f"interrupted during {m['stage']} (killed, Ctrl-C or SIGTERM) before its commit: "
+        "nothing of it was loaded",
+        0,
+        0,
+        0,
+        0,
+        "{}",
+    )
+    assert (last[0], last[1:5]) == (s["run_id"], ("succeeded", None, 5, 2))
+    with duckdb.connect(str(wh), read_only=True) as con:
+        assert con.execute("SELECT started_at FROM runs WHERE run_id = ?", [m["run_id"]]).fetchone() == (
+            dt.datetime.fromisoformat(m["started_at"]),
+        )
+        assert con.execute("SELECT count(*) FROM documents").fetchone() == (len(SEEDS),)
+    assert _markers(wh) == []
+
+
+@pytest.mark.parametrize("fault", ["ctrl_c", "error", "after_commit"])
+def test_a_run_stopped_in_the_flow_is_recorded_once_by_the_next_run_or_listing(
+    loaded, monkeypatch, capsys, fault
+):
+    """Ctrl-C at the load (a KeyboardInterrupt, as in a notebook: the same process, still alive) and an
+    error that is not the user's: their marker stays, and `quarry runs` records them (`interrupted`,
+    or `failed` with the error). A run killed between its commit and its marker's removal has its row:
+    it is not recorded a second time."""
+    from flows import pipeline
+    from warehouse import run_state
+
+    wh, corpus, before = loaded
+
+    def stop(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt if fault == "ctrl_c" else RuntimeError("the index is on fire")
+
+    if fault == "after_commit":
+        monkeypatch.setattr(run_state.RunMarker, "remove", lambda self: None)
+        quarry_pipeline(RunParameters(source=str(corpus), warehouse=str(wh)))
+    else:
+        monkeypatch.setattr(pipeline, "load_run", stop)
+        with pytest.raises(KeyboardInterrupt if fault == "ctrl_c" else RuntimeError):
+            quarry_pipeline(RunParameters(source=str(corpus), warehouse=str(wh)))
+        assert state(wh) == before
+    monkeypatch.undo()
+    [m] = _markers(wh)
+    assert m["stage"] == "load"
+    capsys.readouterr()
+    assert cli.main(["runs", "--warehouse", str(wh), "--limit", "5"]) == 0
+    assert m["run_id"] in capsys.readouterr().out
+    assert _markers(wh) == []
+    rows = _runs(wh)
+    if fault == "after_commit":
+        assert [(r[0], r[1]) for r in rows[1:]] == [(m["run_id"], "succeeded")]
+        return
+    message = (
+        "interrupted during load (killed, Ctrl-C or SIGTERM) before its commit: nothing of it was loaded"
+        if fault == "ctrl_c"
+        else "failed during load: RuntimeError: the index is on fire"
+    )
+    status = "interrupted" if fault == "ctrl_c" else "failed"
+    assert rows[1:] == [(m["run_id"], status, message, 0, 0, 0, 0, "{}")]
+    _recovers(wh, corpus, _files(wh))
+    assert [r[1] for r in _runs(wh)] == ["succeeded", status, "succeeded"]
+
+
+def _servers(pid: int) -> set[int]:
+    """The uvicorn processes under `pid` (other children come and go: one may be a zombie already)."""
+    import psutil
+
+    found = set()
+    try:
+        children = psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return found
+    for c in children:
+        try:
+            if "uvicorn" in c.cmdline():
+                found.add(c.pid)
+        except psutil.Error:
+            pass
+    return found
+
+
+def test_sigkill_of_a_run_stops_its_temporary_server(tmp_path, news):
+    """SIGKILL (or the OOM killer) gives a run no chance to stop its temporary Prefect server (Prefect
+    stops it in an atexit hook): it lived on, ~220 MB with no parent, after every killed run. It now
+    dies with the run (PR_SET_PDEATHSIG)."""
+    import psutil
+
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}  # its own temporary server
+    run = subprocess.Popen(
+        [str(REPO / ".venv/bin/quarry"), "run", "--source", str(news), "--warehouse", str(tmp_path / "w")],
+        env={**env, "PREFECT_LOGGING_LEVEL": "INFO"},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(run.stderr), daemon=True)
+    reader.start()
+    servers: set[int] = set()
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and not any("Beginning flow run" in x for x in lines):
+        servers |= _servers(run.pid)
+        time.sleep(0.1)
+    assert run.poll() is None and len(servers) == 1, "".join(lines)  # up, and answering the flow
+    run.kill()
+    assert run.wait(30) == -signal.SIGKILL
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(psutil.pid_exists(p) for p in servers):
+        time.sleep(0.2)
+    alive = [
+        p for p in servers if psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE
+    ]
+    for p in alive:  # don't leave it running for the rest of the suite
+        psutil.Process(p).kill()
+    assert alive == []

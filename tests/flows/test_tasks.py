@@ -196,3 +196,67 @@ def test_ingest_log_line_counts_duplicates_apart_as_the_run_summary_does(tmp_pat
     held = pl.read_parquet(ctx.batch_dir(0) / "quarantine.ingest.parquet")
     assert tasks.quarantine_counts(held) == (1, 1)
     assert (stats["docs"], stats["quarantined"]) == (1, 2)
+
+
+_STORY = (
+    "{opening}A regional rail operator said it would order forty new trains for its coastal lines, "
+    "replacing carriages that have run for more than thirty years. The operator expects the first "
+    "trains to enter service within two years and said fares would not rise because of the order.\n\n"
+    "Local officials welcomed the plan, saying the old carriages broke down often in winter. Passenger "
+    "groups asked the operator to add more space for bicycles and to publish a timetable for the work."
+)
+
+
+def test_a_yearless_dateline_takes_its_year_from_its_file_modification_time(prefect_server, tmp_path):
+    """The clean task passes each document's reference time: its file's modification time (a Dec 30
+    dateline in a file saved on Jan 2 is of the year before), else the run's start (a file with none)."""
+    import datetime as dt
+
+    import duckdb
+
+    from flows.pipeline import RunParameters, quarry_pipeline
+
+    src = tmp_path / "news"
+    src.mkdir()
+    (src / "a.txt").write_text(_STORY.format(opening="LIMA, Peru, Dec. 30 (Reuters) - "), encoding="utf-8")
+    (src / "b.txt").write_text(_STORY.format(opening="OSLO, March 3 (AP) — ").replace("forty", "fifty"))
+    saved = dt.datetime(2027, 1, 2, 8, tzinfo=dt.UTC).timestamp()
+    os.utime(src / "a.txt", (saved, saved))
+    saved = dt.datetime(2026, 2, 27, tzinfo=dt.UTC).timestamp()
+    os.utime(src / "b.txt", (saved, saved))
+    wh = tmp_path / "w.duckdb"
+    s = quarry_pipeline(RunParameters(source=str(src), warehouse=str(wh), data_docs=False))
+    assert (s["status"], s["docs_cleaned"]) == ("succeeded", 2)
+    with duckdb.connect(str(wh), read_only=True) as con:
+        rows = con.execute("SELECT source, published_at FROM documents ORDER BY source").fetchall()
+    assert [(Path(p).name, t.astimezone(dt.UTC)) for p, t in rows] == [
+        ("a.txt", dt.datetime(2026, 12, 30, tzinfo=dt.UTC)),
+        ("b.txt", dt.datetime(2025, 3, 3, tzinfo=dt.UTC)),
+    ]
+
+
+def test_the_reference_time_is_the_run_start_for_a_document_without_a_file_time(tmp_path):
+    import datetime as dt
+
+    import polars as pl
+
+    from warehouse.files import stage_table
+    from warehouse.schemas import SOURCE_FILES
+
+    started = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+    ctx = tasks.RunContext("r1", str(tmp_path), "quarantine", 0.05, 1000, "", "", started)
+    bdir = ctx.batch_dir(0)
+    bdir.mkdir()
+    raw = pl.DataFrame({"doc_id": ["d1", "d2"], "source": ["x/a.txt", "http://example.org/b"]})
+    assert tasks._with_reference_time(ctx, bdir, raw)["reference_at"].to_list() == [started, started]
+    mtime = dt.datetime(2026, 5, 4, 3, 2, 1, tzinfo=dt.UTC)
+    rows = {
+        "source": ["x/a.txt"],
+        "size": [10],
+        "mtime_ns": [int(mtime.timestamp()) * 10**9],
+        "doc_id": ["d1"],
+    }
+    stage_table(pl.DataFrame({**rows, "run_id": ["r1"]}), SOURCE_FILES, bdir / "source_files.parquet")
+    out = tasks._with_reference_time(ctx, bdir, raw)
+    assert out.columns == ["doc_id", "source", "reference_at"]
+    assert out["reference_at"].to_list() == [mtime, started]

@@ -283,7 +283,7 @@ def test_byline_and_dateline_fill_metadata() -> None:
         ("Mumbai, November 5, 2026 – ", datetime(2026, 11, 5, tzinfo=UTC)),
         # a day the month does not have is no date
         ("Genève, 30 février 2026 – ", None),
-        # no year: no step knows which year the wire meant, so none is guessed
+        # no year and no reference time (test_a_yearless_wire_dateline_takes_its_year_from_the_reference)
         ("NEW YORK, Nov 28 (Reuters) - ", None),
         # a date inside the story is no dateline
         ("Acme said that on Nov. 20, 2026 - a Friday - ", None),
@@ -309,6 +309,86 @@ def test_a_dateline_line_with_a_place_or_a_continental_month_fills_published_at(
     doc, spans = clean_one(f"Acme opens a plant\n{line}\n{BODY}")
     assert (doc["published_at"], [(s["rule"], s["text"]) for s in spans]) == (published, [(C.DATELINE, line)])
     assert doc["text"] == f"Acme opens a plant\n{BODY}"
+
+
+@pytest.mark.parametrize(
+    ("opening", "reference", "published"),
+    [
+        (
+            "TOKYO, Nov. 28 (Reuters) - ",
+            datetime(2026, 12, 1, 9, tzinfo=UTC),
+            datetime(2026, 11, 28, tzinfo=UTC),
+        ),
+        ("March 3 (AP) — ", datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 3, 3, tzinfo=UTC)),
+        # the latest such date on or before the reference: a Dec 30 dateline read on Jan 2 is last year's
+        (
+            "LIMA, Peru, Dec. 30 /Newswire/ -- ",
+            datetime(2027, 1, 2, tzinfo=UTC),
+            datetime(2026, 12, 30, tzinfo=UTC),
+        ),
+        # one day of slack: a dateline's local date is up to a day ahead of UTC (Auckland's Jan 1 morning)
+        (
+            "AUCKLAND, Jan. 1 (Reuters) - ",
+            datetime(2026, 12, 31, 20, tzinfo=UTC),
+            datetime(2027, 1, 1, tzinfo=UTC),
+        ),
+        (
+            "AUCKLAND, Jan. 3 (Reuters) - ",
+            datetime(2026, 12, 31, 20, tzinfo=UTC),
+            datetime(2026, 1, 3, tzinfo=UTC),
+        ),
+        # Feb 29 is of the last leap year on or before the reference (2100 is none)
+        ("BERN, Feb. 29 (Reuters) - ", datetime(2027, 3, 1, tzinfo=UTC), datetime(2024, 2, 29, tzinfo=UTC)),
+        ("BERN, Feb. 29 (Reuters) - ", datetime(2101, 3, 1, tzinfo=UTC), datetime(2096, 2, 29, tzinfo=UTC)),
+        # day first, continental month names, a place without a credit
+        ("Berlin, 4. März - ", datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 3, 4, tzinfo=UTC)),
+        (
+            "MADRID, 5 noviembre (EFE) - ",
+            datetime(2026, 11, 5, tzinfo=UTC),
+            datetime(2026, 11, 5, tzinfo=UTC),
+        ),
+        ("DENVER, Sept. 9 – ", datetime(2026, 9, 7, 23, tzinfo=UTC), datetime(2025, 9, 9, tzinfo=UTC)),
+        # a date with neither place nor credit opens sentences and ranges too; a word that only begins
+        # like a month names none; a day no month has is no date
+        ("June 3 — ", datetime(2026, 12, 1, tzinfo=UTC), None),
+        ("May 5 - 7 ", datetime(2026, 12, 1, tzinfo=UTC), None),
+        ("OSLO, Marching 5 (AP) - ", datetime(2026, 12, 1, tzinfo=UTC), None),
+        ("OSLO, Nov. 31 (Reuters) - ", datetime(2026, 12, 1, tzinfo=UTC), None),
+        # no reference time, no year
+        ("TOKYO, Nov. 28 (Reuters) - ", None, None),
+    ],
+)
+def test_a_yearless_wire_dateline_takes_its_year_from_the_reference(opening, reference, published) -> None:
+    raw = f"Acme opens a plant\n{opening}{BODY}\n{BODY2}"
+    frame = docs_frame(raw).with_columns(pl.Series("reference_at", [reference], pl.Datetime("us", "UTC")))
+    res = clean_documents(frame, min_words=0)
+    doc = res.documents.row(0, named=True)
+    # the line stays: the story goes on after the dash
+    assert (doc["published_at"], doc["text"], res.removed_spans.height) == (published, raw, 0)
+    assert "reference_at" not in res.documents.columns
+
+
+def test_a_dated_wire_dateline_wins_over_a_yearless_one() -> None:
+    raw = f"Acme opens a plant\nOSLO, Sept. 3 (AP) - {BODY}\nLYON, Nov. 20, 2025 - {BODY2}"
+    frame = docs_frame(raw).with_columns(
+        pl.Series("reference_at", [datetime(2026, 12, 1, tzinfo=UTC)], pl.Datetime("us", "UTC"))
+    )
+    doc = clean_documents(frame).documents.row(0, named=True)
+    assert doc["published_at"] == datetime(2025, 11, 20, tzinfo=UTC)
+
+
+def test_wire_month_day_reads_yearless_wire_datelines_only() -> None:
+    lines = pl.Series(
+        [
+            "TOKYO, Nov. 28 (Reuters) - Acme buys a mill",
+            "TOKYO, Nov. 28 (Reuters) -",  # the story on the next line
+            "Feb 29 (AP) — Acme buys a mill",
+            "TOKYO, Nov. 28 (Reuters): Acme buys a mill",  # no dash
+            "Acme said on Nov. 28 - a Friday - it would buy a mill",  # inside the story
+            "",
+        ]
+    )
+    assert C._wire_month_day(lines).to_list() == [1128, 1128, 229, None, None, None]
 
 
 def test_wire_date_reads_only_lines_with_a_dash_and_a_year() -> None:
