@@ -9,7 +9,8 @@ and the subject entity. No IO, no clock.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from functools import reduce
 
 import numpy as np
@@ -17,9 +18,19 @@ import polars as pl
 from numba import njit
 
 from transforms.text import frame_schema, slice_spans, spelled, utf8_buffer
-from warehouse.schemas import CODE_ONLY_CURRENCIES, CURRENCIES, METRICS, RATE_KINDS, UNITS, WORD_CURRENCIES
+from warehouse.schemas import (
+    CODE_ONLY_CURRENCIES,
+    CURRENCIES,
+    CURRENCY_NAMES,
+    CURRENCY_NOUNS,
+    CURRENCY_SYMBOLS,
+    METRICS,
+    RATE_KINDS,
+    UNITS,
+    WORD_CURRENCIES,
+)
 
-EXTRACTOR_VERSION = "metrics-2026.12.04.2"
+EXTRACTOR_VERSION = "metrics-2026.12.05-qmet"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -122,10 +133,17 @@ _CUR_CODES_CASED = "(?-i:{})".format(
 )
 
 
+# CLDR's other symbols of one currency (`CURRENCY_SYMBOLS`): "R$", "MX$", "NZ$"; "₪", "₱", "₫".
+_LETTER_DOLLARS = "".join(
+    f"|{re.escape(s)}" for s in CURRENCY_SYMBOLS if s.endswith("$") and s not in ("HK$", "NT$", "A$", "CA$")
+)
+_SIGNS = "".join(s for s in CURRENCY_SYMBOLS if len(s) == 1 and s not in "$¥￥€£₩₹")
+
+
 def _cur_pre(codes: str) -> str:
     return (
         # Letter prefixes start a word: "secures$2bn" is dollars, not Singapore dollars.
-        rf"(?:{B}(?:U\.?S\.?\s?\$|HK\$|NT\$|S\$|A\$|AU\$|C\$|CA\$)\s?|[$¥￥€£₩₹]\s?|"
+        rf"(?:{B}(?:U\.?S\.?\s?\$|HK\$|NT\$|S\$|A\$|AU\$|C\$|CA\${_LETTER_DOLLARS})\s?|[$¥￥€£₩₹{_SIGNS}]\s?|"
         rf"{B}(?:RMB|CNY|USD|EUR|HKD|GBP|JPY|KRW|INR|TWD|SGD|CAD|AUD|CHF|{codes})\s?|{B}Rs\.?\s?)"
     )
 
@@ -134,6 +152,7 @@ _CUR_PRE = _cur_pre(_CUR_CODES_CASED)
 # (the parse reads surfaces the finder found: any three capitals there are a code of `_CUR_PRE`)
 _CUR_PRE_FOUND = _cur_pre(r"(?-i:[A-Z]{3})")
 _CUR_PRE_CODES = {
+    **CURRENCY_SYMBOLS,
     "US$": "USD", "U.S.$": "USD", "$": "USD", "HK$": "HKD", "NT$": "TWD", "S$": "SGD", "A$": "AUD",
     "AU$": "AUD", "C$": "CAD", "CA$": "CAD", "¥": "CNY", "￥": "CNY", "€": "EUR", "£": "GBP",
     "₩": "KRW", "₹": "INR", "RMB": "CNY", "Rs": "INR",
@@ -226,6 +245,17 @@ _MEASURE = (
     + r"|[\s-]+(?:square[\s-]+(?:feet|foot|met(?:re|er)s?)|sq\.?\s?(?:ft|m))"
     + B
 )
+
+
+def _words_alternation(words: Iterable[str]) -> str:
+    """Regex alternation of `words` (an iterable of lower-case phrases), longest first, any run of
+    white space between their words."""
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=lambda w: (-len(w), w)))
+
+
+_CUR_NAMES = _words_alternation(CURRENCY_NAMES)
+_CUR_NOUNS = _words_alternation(CURRENCY_NOUNS)
+_CUR_NAME_CODES = {**CURRENCY_NAMES, **CURRENCY_NOUNS}
 # Unit phrase right after the number (ordered: the first alternative that matches wins in the finder).
 _UNIT = (
     r"(?:"
@@ -259,7 +289,8 @@ _UNIT = (
     + r")"
     + r"|[\s-]+(?:(?:open[\s-]source|total|active|activated)\s+)?param(?:eter)?s?"
     + B
-    + r"|\s+"
+    # (and joined by a hyphen in a compound adjective: "a 3-billion-dollar deal", "a 500-million-euro loan")
+    + r"|[\s-]+"
     + _CUR_OF
     + r"(?:(?:hong\s+kong|hk|new\s+taiwan|taiwan(?:ese)?|nt|singapore|canadian|australian|us|u\.s\.|american)"
     r"\s+|us-)?(?:dollars?|dólares|dollari)"
@@ -270,7 +301,7 @@ _UNIT = (
     + B
     + r"|\s?¢|(?-i:p)"
     + B
-    + r"|\s+"
+    + r"|[\s-]+"
     + _CUR_OF
     + r"(?:yuans?|renminbi|rmb|euros?|pounds?\s+sterling|british\s+pounds?|livres?\s+sterling|pfund|yens?|"
     r"won|rupees?|swiss\s+francs?|francs?\s+suisses|franken|francs?|pounds?|usd|cny|hkd|eur|gbp|jpy|krw|inr|twd|sgd|cad|aud|chf)"
@@ -308,14 +339,16 @@ _UNIT = (
     + f"|{_PASSENGER_NOUNS}|{_INDUSTRY_NOUNS}|subscribers"
     + ")"
     + B
-    + r"|\s?(?:[kmgt]wh|(?:kilo|mega|giga|tera)watt[\s-]hours?)"
+    # (a hyphen joins them in a compound adjective: "a 350-megawatt plant", "a 12-gigawatt-hour battery",
+    # "a 40-tonne truck", read as "350 megawatts")
+    + r"|[\s-]?(?:[kmgt]wh|(?:kilo|mega|giga|tera)watt[\s-]hours?)"
     + B
     # (mass in tonnes, the metric ton of trade statistics; a bare "tons" may be a short ton)
-    + r"|\s+(?:tonnes?|metric\s+tons?)"
+    + r"|[\s-]+(?:tonnes?|metric[\s-]+tons?)"
     + B
-    + r"|\s?(?:[kmgt]w|(?:kilo|mega|giga|tera)watts?)"
+    + r"|[\s-]?(?:[kmgt]w|(?:kilo|mega|giga|tera)watts?)"
     + B
-    + r"|\s?(?:[kmgtp]b|(?:kilo|mega|giga|tera|peta)bytes?)"
+    + r"|[\s-]?(?:[kmgtp]b|(?:kilo|mega|giga|tera|peta)bytes?)"
     + B
     + r"|\s?(?:[kmgt]bps)"
     + B
@@ -1059,10 +1092,10 @@ def _unit_from_rest(rest: pl.Expr) -> pl.Expr:
         (r"^\s+(?:\S+\s+)?" + _DEVICE_NOUNS, "units"),
         (r"^\s+(?:\S+\s+)?" + _GENERIC_NOUNS + r"|台$", "_generic"),
         (r"^\s+(?:\S+\s+)?" + _COUNT_NOUNS + r"|专利|家$", "count"),
-        (r"^\s?(?:[kmgt]wh|(?:kilo|mega|giga|tera)watt[\s-]hour)", "GWh"),
-        (r"^\s+(?:tonnes?|metric\s+tons?)$", "t"),
-        (r"^\s?(?:[kmgt]w|(?:kilo|mega|giga|tera)watts?)$", "W"),
-        (r"^\s?(?:[kmgtp]b|(?:kilo|mega|giga|tera|peta)bytes?)$", "GB"),
+        (r"^[\s-]?(?:[kmgt]wh|(?:kilo|mega|giga|tera)watt[\s-]hour)", "GWh"),
+        (r"^[\s-]+(?:tonnes?|metric[\s-]+tons?)$", "t"),
+        (r"^[\s-]?(?:[kmgt]w|(?:kilo|mega|giga|tera)watts?)$", "W"),
+        (r"^[\s-]?(?:[kmgtp]b|(?:kilo|mega|giga|tera|peta)bytes?)$", "GB"),
         (r"^\s?[kmgt]bps$", "Tbps"),
         (r"^\s+(?:days|weeks)$|^\s*天$", "days"),
         # (`_MEASURE`: a barrel a day before a barrel; square feet in square metres, `_UNIT_FACTORS`)
@@ -2112,10 +2145,43 @@ def find_candidates(docs: pl.DataFrame, sents: pl.DataFrame, texts: _Utf8Texts |
     return _split_changes(hits)
 
 
+# A currency named after the number (`CURRENCY_NAMES`, in any case; `CURRENCY_NOUNS`, in lower case),
+# right after a number or its scale word.
+_NAMED_CURRENCY_RIGHT = rf"^([\s-]+{_CUR_OF}(?:(?i:{_CUR_NAMES})|{_CUR_NOUNS})){B}"
+_ENDS_NUMBER = rf"(?i)(?:[0-9]|{B}(?:thousand|million|billion|trillion|mn|bn|tn|[kmbt]))$"
+
+
+def currency_name_spans(hits: pl.DataFrame) -> pl.DataFrame:
+    """Hits followed by a currency's name take it into their surface ("1.1 billion" + " Swedish
+    crowns", "30 billion" + " zloty"; `end` and `_right` move with it), so that the parse reads the
+    currency (`parse_figures`). The finder's own unit words stop at the currencies with words of their
+    own: a name of every currency in the finder's pattern made it ~10x slower (the words before the
+    noun are any capitalised words to its automaton), one anchored match on the text after each hit
+    costs little."""
+    # (a name opens with a letter: most hits' right context opens with none, or with a lower-case word)
+    maybe = pl.col("_right").str.contains(r"^[\s-]+(?:\p{Lu}|[a-z]{3})")
+    tail = pl.col("_right").str.extract(_NAMED_CURRENCY_RIGHT, 1)
+    named = _on_rows(hits, maybe, _cur_tail=tail)
+    if named.get_column("_cur_tail").null_count() == named.height:
+        return hits
+    # (after a number or its scale word, not after a unit: "40 Swiss francs" is no "40 Swiss")
+    after_number = pl.col("_cur_tail").is_not_null() & pl.col("surface").str.contains(_ENDS_NUMBER)
+    named = _on_rows(named, after_number, _tail=pl.col("_cur_tail")).drop("_cur_tail")
+    tail, grow = pl.col("_tail"), pl.col("_tail").is_not_null()
+    n = tail.str.len_chars()
+    return named.with_columns(
+        pl.when(grow).then(pl.col("surface") + tail).otherwise(pl.col("surface")).alias("surface"),
+        pl.when(grow).then(pl.col("end") + n).otherwise(pl.col("end")).alias("end"),
+        pl.when(grow).then(pl.col("_right").str.slice(n)).otherwise(pl.col("_right")).alias("_right"),
+    ).drop("_tail")
+
+
 def screen_bare_numbers(hits: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Most hits are bare numbers (years, versions, list items). Without a cue to their left
     ("patents exceeds 32,000") they cannot be metrics. Returns (those hits as dropped rows with their
-    reason, the hits left to parse, in their order)."""
+    reason, the hits left to parse, in their order). A hit followed by a currency's name is first
+    given it (`currency_name_spans`): "145 Norwegian crowns" is no bare number."""
+    hits = currency_name_spans(hits)
     bare_hit = pl.col("surface").str.contains(r"^[0-9][0-9,]*(?:\.[0-9]+)?$")
     coordinated = pl.col("_right").str.contains(
         r"(?i)^\s+(?:and|or)\s+[0-9.,]+\s*(?:thousand|million|billion|trillion|bn|mn|tn|[kmbt]\b)"
@@ -2255,12 +2321,20 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
         .then(None)
         .otherwise(cur_pre)
     )
+    # (a hyphen before the word in a compound adjective: "a 3-billion-dollar deal")
     cur_word = _first_match_map(
-        rest_wo_share.str.to_lowercase(), _CUR_WORDS, r"^\s*" + _CUR_OF + r"(?:{})(?-u:\b)?"
+        rest_wo_share.str.to_lowercase(), _CUR_WORDS, r"^[\s-]*" + _CUR_OF + r"(?:{})(?-u:\b)?"
+    )
+    # (a currency by its name or its noun alone: `CURRENCY_NAMES`, `CURRENCY_NOUNS`)
+    cur_name = (
+        rest_wo_share.str.extract(rf"(?i)^[\s-]*{_CUR_OF}({_CUR_NAMES}|(?-i:{_CUR_NOUNS})){B}", 1)
+        .str.to_lowercase()
+        .str.replace_all(r"\s+", " ")
+        .replace_strict(_CUR_NAME_CODES, default=None, return_dtype=pl.String)
     )
     # (the codes read in capitals only: `_CUR_CODES_CASED`)
     code = rest_wo_share.str.extract(r"(?-u)^\s*([A-Z]{3})\b")
-    cur_word = pl.coalesce(cur_word, pl.when(code.is_in(CODE_ONLY_CURRENCIES)).then(code))
+    cur_word = pl.coalesce(cur_name, cur_word, pl.when(code.is_in(CODE_ONLY_CURRENCIES)).then(code))
     rest_unit = _unit_from_rest(rest_wo_share)
     bare = rest.str.strip_chars() == ""
     # The words after the number repeat far more than surfaces do ("%", " billion users"): each

@@ -1702,6 +1702,87 @@ def test_currency_codes_and_tonnes(text: str, expected: list[tuple]) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # a unit joined to its number by a hyphen in a compound adjective reads as the unit written apart
+        (
+            "Nordvind will build a 350-megawatt wind farm beside a 12-gigawatt-hour battery.",
+            [
+                ("350-megawatt", 3.5e8, None, "W", None, None, None),
+                ("12-gigawatt-hour", 12.0, None, "GWh", None, None, None),
+            ],
+        ),
+        (
+            "The carrier signed a 3-billion-dollar deal and bought a 40-tonne crane.",
+            [
+                ("3-billion-dollar", 3e9, None, "USD", None, None, None),
+                ("40-tonne", 40.0, None, "t", None, None, None),
+            ],
+        ),
+        (
+            "The carrier bought a 500-million-euro stake and a 2-terabyte drive.",
+            [
+                ("500-million-euro", 5e8, None, "EUR", None, None, None),
+                ("2-terabyte", 2000.0, None, "GB", None, None, None),
+            ],
+        ),
+        # currencies named with their country (CLDR's names, the press's "crowns", Brazil's "reais")
+        (
+            "Fjordvik reported revenue of 1.1 billion Swedish crowns for the year.",
+            [("1.1 billion Swedish crowns", 1.1e9, None, "SEK", None, "revenue", None)],
+        ),
+        (
+            "The brewer lifted profit to 3 billion Danish kroner, and sales hit 20 billion Mexican pesos.",
+            [
+                ("3 billion Danish kroner", 3e9, None, "DKK", None, "profit", None),
+                ("20 billion Mexican pesos", 2e10, None, "MXN", None, "revenue", None),
+            ],
+        ),
+        (
+            "Revenue rose to 900 billion South Korean won and 2 trillion Japanese yen.",
+            [
+                ("900 billion South Korean won", 9e11, None, "KRW", None, "revenue", None),
+                ("2 trillion Japanese yen", 2e12, None, "JPY", None, "revenue", None),
+            ],
+        ),
+        (
+            "The miner booked a loss of 6 billion Brazilian reais and 40 billion Turkish lira.",
+            [
+                ("6 billion Brazilian reais", 6e9, None, "BRL", None, "loss", None),
+                ("40 billion Turkish lira", 4e10, None, "TRY", None, "loss", None),
+            ],
+        ),
+        # (a bare number before the name is an amount too)
+        (
+            "Shares of the lender closed at 145 Norwegian crowns on Friday.",
+            [("145 Norwegian crowns", 145.0, None, "NOK_per_share", None, "share_price", None)],
+        ),
+        # a noun of one currency alone, in lower case; an everyday word ("mark") or a name ("Rand") is none
+        (
+            "The bank earned 30 billion rand and 4 billion zloty and 90 billion forints.",
+            [
+                ("30 billion rand", 3e10, None, "ZAR", None, "profit", None),
+                ("4 billion zloty", 4e9, None, "PLN", None, None, None),
+                ("90 billion forints", 9e10, None, "HUF", None, None, None),
+            ],
+        ),
+        ("The app passed the 1 million mark in May, with 5 Rand users.", []),
+        # CLDR's other symbols
+        (
+            "The insurer earned R$10 billion, MX$2 billion and ₪500 million.",
+            [
+                ("R$10 billion", 1e10, None, "BRL", None, "profit", None),
+                ("MX$2 billion", 2e9, None, "MXN", None, None, None),
+                ("₪500 million", 5e8, None, "ILS", None, None, None),
+            ],
+        ),
+    ],
+)
+def test_currency_names_symbols_and_hyphenated_units(text: str, expected: list[tuple]) -> None:
+    assert _figures(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         # a range whose ends each carry a currency's sub-unit is one range in the currency
         (
             "Halvorsen guided to adjusted earnings of 89 cents to 91 cents per share for the year.",
