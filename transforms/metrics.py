@@ -3392,6 +3392,43 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     return kept.with_columns(pl.coalesce("_pk", "kind").alias("kind")).drop("_pk")
 
 
+# A company's name as the direct subject of a verb of price moves, right before a percent: "Vodafone
+# slipped 2.3%", "BP added 1.1%", "Acme was up 4%" (a market wrap names the stock by its company, with no
+# word "shares"). `_MARKET_MOVE`'s verbs, and "added" / "shed" (a stock adds or sheds a percent), past a
+# qualifier ("rose about 3%", "fell by as much as 5%").
+_COMPANY_MOVE_TAIL = (
+    rf"(?i)(\s+(?:{_MARKET_MOVE}|add(?:ed|s)|shed(?:s)?)(?:\s+by)?(?:\s+(?:about|around|nearly|almost|some|"
+    r"roughly|more\s+than|over|as\s+much\s+as|just\s+under|less\s+than))?\s+)$"
+)
+
+
+def company_move_kinds(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
+    """Step `kind`, share moves of a market wrap: a percent of kind `change` or none (a change of nothing
+    its clause names: no revenue, profit, sales, margin; `figure_kinds`) whose direct subject is a mention
+    of an organisation (`ments`: `mention_frame`), joined to the figure by a verb of price moves
+    (`_COMPANY_MOVE_TAIL`), is the move of that company's stock: kind `stock_change` ("Vodafone slipped
+    2.3% and BP added 1.1%"). "Revenue slipped 2.3%" names its noun and stays `revenue_change`; "Acme
+    grew 5%" (no price verb) stays `change`."""
+    rows = _PERCENT & (pl.col("kind").is_null() | (pl.col("kind") == "change"))
+    # (the few figures a verb's tail ends the left context of are read apart, and their kind set in
+    # place: a join of the wide frame cost ~10x the rule)
+    moves = _on_rows(kept, rows, _m=pl.col("_left").str.contains(_COMPANY_MOVE_TAIL)).get_column("_m")
+    if not moves.any():
+        return kept
+    at = moves.fill_null(False).arg_true()
+    # (the name ends where the verb's tail starts: a mention of an organisation ending there)
+    tail = pl.col("_left").str.extract(_COMPANY_MOVE_TAIL, 1)
+    moved = (
+        kept.select("_d", "start", "_left")[at]
+        .select("_d", (pl.col("start") - tail.str.len_chars()).alias("m_end"), pl.Series("_at", at))
+        .join(ments.filter(pl.col("m_type") == "ORG").select("_d", "m_end"), on=["_d", "m_end"], how="semi")
+        .get_column("_at")
+    )
+    if moved.is_empty():
+        return kept
+    return kept.with_columns(kept.get_column("kind").scatter(moved, "stock_change"))
+
+
 # A percent written in percentage points or basis points ("1.2 percentage points", "25 bps", "3个百分点"):
 # the labels' unit is `percent` (devset README), the kind says it is a difference of two rates.
 _POINTS = r"(?i)points?$|bps?$|个百分点$|prozentpunkte?$|pourcentage$|porcentuales?$|percentual[ei]$"
@@ -5083,6 +5120,7 @@ def metric_candidates(
     units = figure_units(parsed, document_context(docs, wanted.unique(), japan.unique()))
     cands = exclusion_reasons(units, ments).lazy()
     kept = figure_kinds(cands.filter(pl.col("reason").is_null()).collect(engine=_ENGINE))
+    kept = company_move_kinds(kept, ments)
     kept = figure_directions(kept)
     kept = figure_outlooks(kept)
     kept = attach_subjects(kept, ments)

@@ -2033,3 +2033,24 @@ def test_a_name_joined_by_a_hyphen_to_what_it_says_of_the_next_owns_nothing(
 )  # fmt: skip
 def test_continental_change_nouns_and_money_kinds(text: str, expected: list[tuple]) -> None:
     assert _figures(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an organisation as the direct subject of a verb of price moves: its stock moved (a market wrap)
+        (
+            "In London, Acme slipped 2.3% and Globex gained 1.1%.",
+            [("2.3%", "stock_change", "down", ACME), ("1.1%", "stock_change", "up", GLOBEX)],
+        ),
+        ("Globex added 1.1% on Tuesday.", [("1.1%", "stock_change", "up", GLOBEX)]),
+        ("Acme closed 4% higher after the results.", [("4%", "stock_change", "up", ACME)]),
+        # a noun of the statement keeps its kind; a verb of growth is no price move; no organisation, no stock
+        ("Revenue slipped 2.3% at Acme in the quarter.", [("2.3%", "revenue_change", "down", ACME)]),
+        ("Acme grew 5% in the quarter, the company said.", [("5%", "change", "up", ACME)]),
+        ("Prices slipped 2.3% in the quarter, the agency said.", [("2.3%", None, "down", None)]),
+    ],
+)
+def test_company_moves_of_a_market_wrap_are_stock_changes(text: str, expected: list[tuple]) -> None:
+    out = extract_metrics(*_frames([text], {n: _eid(n) for n in ENTITIES}))
+    assert out.select("surface", "kind", "direction", "subject_entity_id").rows() == expected
