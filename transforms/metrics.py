@@ -1253,11 +1253,11 @@ _MONEY_CUES = [
     ("valuation", r"估值|valu(?:e|es|ed|ing)\s+(?:[a-z0-9_-]+\s+){0,2}at"),
     # cash generated after capital expenditure: no funding raised, no profit
     ("free_cash_flow", r"free\s+cash\s+flows?|fcf"),
-    # the money a platform moves for its customers is no revenue of its own: "processed £48bn of
-    # payments", "a gross merchandise volume of $10bn" (no kind: "_volume" is read as null)
+    # the money a platform or a market moves for its customers is no revenue of its own: "processed
+    # £48bn of payments", "a gross merchandise volume of $10bn", "trading volume of $90bn" (kind volume)
     (
-        "_volume",
-        r"(?:gross\s+merchandise|total\s+payments?|payments?|transactions?|checkout|processing)\s+(?:volumes?|value)|"
+        "volume",
+        r"(?:gross\s+merchandise|total\s+payments?|payments?|transactions?|trading|checkout|processing)\s+(?:volumes?|value)|"  # noqa: E501
         r"gmv|tpv|process(?:ed|es|ing)",
     ),
     # money raised from investors: "$5 million in funding", "a funding round of $5 million" (the verb
@@ -1294,8 +1294,9 @@ _CUE_HINT = f"(?i){_MONEY_CUE_ANY}"
 # ("operating income was -$45 million").
 # (a word is of Latin letters, accented ones too: "a progressé de 4% à", "cayó un")
 _PCT_BETWEEN = r"[0-9]+(?:\.[0-9]+)?\s?(?:%|per\s?cent|percent)\s+(?:[a-zß-ÿ-]+\s+){0,2}"
+# (a cue may be an abbreviation in brackets after its words: "gross merchandise volume (GMV) of $50bn")
 _CUE_LEFT = (
-    rf"^.*(?:^|[^a-z])({_MONEY_CUE_ANY})(?:\s+(?:[a-zß-ÿ-]+\s+){{0,4}}(?:{_PCT_BETWEEN})?|[为达了约至到超过是]{{0,3}})"
+    rf"^.*(?:^|[^a-z])({_MONEY_CUE_ANY})\)?(?:\s+(?:[a-zß-ÿ-]+\s+){{0,4}}(?:{_PCT_BETWEEN})?|[为达了约至到超过是]{{0,3}})"
     r"[-−–]?$"
 )
 _CUE_MODIFIERS = (
@@ -1726,7 +1727,7 @@ def _kind(unit: pl.Expr) -> pl.Expr:
         pl.col("_kind_percent"),
     )
     # (a cue of `_MONEY_CUES` named "_..." names a figure of no kind the schema holds, and keeps the
-    # sentence's words from naming one: "_volume", and its "_volume_change")
+    # sentence's words from naming one, as would its "_..._change")
     return pl.when(kind.str.starts_with("_")).then(pl.lit(None, dtype=pl.String)).otherwise(kind)
 
 

@@ -525,14 +525,14 @@ CASES = [
     ("Acme shares rose 2% while Globex fell 4% on Tuesday.",
      [("2%", 2.0, None, "percent", None, "stock_change", ACME), ("4%", 4.0, None, "percent", None, "stock_change", GLOBEX)]),  # noqa: E501
     ("Zentro jumped 21% on Monday, while Globex slid 4%.",
-     [("21%", 21.0, None, "percent", None, "change", None), ("4%", 4.0, None, "percent", None, "change", GLOBEX)]),  # noqa: E501
+     [("21%", 21.0, None, "percent", None, "change", None), ("4%", 4.0, None, "percent", None, "stock_change", GLOBEX)]),  # noqa: E501
     ("The group spent $2 billion on plants, while its Globex unit lost 3,000 jobs.",
      [("$2 billion", 2e9, None, "USD", None, None, None), ("3,000 jobs", 3000.0, None, "employees", None, "headcount_change", GLOBEX)]),  # noqa: E501
     ("Acme's revenue rose 5%; Globex's sales fell 3%.",
      [("5%", 5.0, None, "percent", None, "revenue_change", ACME), ("3%", 3.0, None, "percent", None, "revenue_change", GLOBEX)]),  # noqa: E501
     # (offsets in characters, not bytes: curly quotes and accents before the join)
     ("Zentro’s “naïve” café sales jumped 21% while Globex slid 4%.",
-     [("21%", 21.0, None, "percent", None, "revenue_change", None), ("4%", 4.0, None, "percent", None, "change", GLOBEX)]),  # noqa: E501
+     [("21%", 21.0, None, "percent", None, "revenue_change", None), ("4%", 4.0, None, "percent", None, "stock_change", GLOBEX)]),  # noqa: E501
     # a central bank as a clause's subject owns its figures, or none when it is no entity; never the
     # company of a sentence before
     ("Acme reported a profit of $13 billion. The Federal Reserve raised rates to 5.25%-5.50% in July.",
@@ -2018,10 +2018,15 @@ def test_a_name_joined_by_a_hyphen_to_what_it_says_of_the_next_owns_nothing(
         ("Der Zulieferer will 4.200 Stellen abbauen.", [("4.200 Stellen", 4200.0, None, "employees", None, "headcount_change", "down")]),  # noqa: E501
         ("Das Werk soll 300 Stellen schaffen.", [("300 Stellen", 300.0, None, "employees", None, "headcount_change", "up")]),  # noqa: E501
         # money: a valuation named by its verb nearer than a round's noun, free cash flow, a volume processed
+        # (a platform's or a market's: kind volume, its cue also as an abbreviation in brackets)
         ("Globex closed a funding round that values it at $4bn.", [("$4bn", 4e9, None, "USD", None, "valuation", None)]),  # noqa: E501
         ("Acme lifted its free cash flow guidance to £2.1 billion.", [("£2.1 billion", 2.1e9, None, "GBP", None, "free_cash_flow", None)]),  # noqa: E501
-        ("Acme processed $30bn of transactions as revenue rose.", [("$30bn", 3e10, None, "USD", None, None, None)]),  # noqa: E501
-        ("Its payment volume of $12bn beat revenue forecasts.", [("$12bn", 1.2e10, None, "USD", None, None, None)]),  # noqa: E501
+        ("Acme processed $30bn of transactions as revenue rose.", [("$30bn", 3e10, None, "USD", None, "volume", None)]),  # noqa: E501
+        ("Its payment volume of $12bn beat revenue forecasts.", [("$12bn", 1.2e10, None, "USD", None, "volume", None)]),  # noqa: E501
+        ("The marketplace said gross merchandise volume (GMV) of $50bn passed through it.",
+         [("$50bn", 5e10, None, "USD", None, "volume", None)]),
+        ("Trading volume on the exchange rose 20% to $90 billion in May.",
+         [("20%", 20.0, None, "percent", None, "volume_change", "up"), ("$90 billion", 9e10, None, "USD", None, "volume", None)]),  # noqa: E501
         # no direction: money gained is an amount, "growth" names the rate of an economy
         ("Acme booked a gain of 3 billion euros on the sale.", [("3 billion euros", 3e9, None, "EUR", None, None, None)]),  # noqa: E501
         ("Officials see economic growth of 1.5% next year.", [("1.5%", 1.5, None, "percent", None, "gdp_growth", None)]),  # noqa: E501
