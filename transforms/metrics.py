@@ -2165,8 +2165,13 @@ def currency_name_spans(hits: pl.DataFrame) -> pl.DataFrame:
     named = _on_rows(hits, maybe, _cur_tail=tail)
     if named.get_column("_cur_tail").null_count() == named.height:
         return hits
-    # (after a number or its scale word, not after a unit: "40 Swiss francs" is no "40 Swiss")
-    after_number = pl.col("_cur_tail").is_not_null() & pl.col("surface").str.contains(_ENDS_NUMBER)
+    # (after a number or its scale word, not after a unit: "40 Swiss francs" is no "40 Swiss"; nor after
+    # a year: "in 2023 Turkish lira lost a third")
+    after_number = (
+        pl.col("_cur_tail").is_not_null()
+        & pl.col("surface").str.contains(_ENDS_NUMBER)
+        & ~pl.col("surface").str.contains(r"^(?:19|20)[0-9]{2}$")
+    )
     named = _on_rows(named, after_number, _tail=pl.col("_cur_tail")).drop("_cur_tail")
     tail, grow = pl.col("_tail"), pl.col("_tail").is_not_null()
     n = tail.str.len_chars()

@@ -2059,3 +2059,8 @@ def test_continental_change_nouns_and_money_kinds(text: str, expected: list[tupl
 def test_company_moves_of_a_market_wrap_are_stock_changes(text: str, expected: list[tuple]) -> None:
     out = extract_metrics(*_frames([text], {n: _eid(n) for n in ENTITIES}))
     assert out.select("surface", "kind", "direction", "subject_entity_id").rows() == expected
+
+
+def test_a_year_before_a_currency_name_takes_no_currency() -> None:
+    out = metric_candidates(*_frames(["Since 2023 Turkish lira deposits have grown fast, the bank said."], {}))
+    assert out.select("surface", "unit").rows() == [("2023", None)]
