@@ -2062,5 +2062,6 @@ def test_company_moves_of_a_market_wrap_are_stock_changes(text: str, expected: l
 
 
 def test_a_year_before_a_currency_name_takes_no_currency() -> None:
-    out = metric_candidates(*_frames(["Since 2023 Turkish lira deposits have grown fast, the bank said."], {}))
+    text = "Since 2023 Turkish lira deposits have grown fast, the bank said."
+    out = metric_candidates(*_frames([text], {}))
     assert out.select("surface", "unit").rows() == [("2023", None)]
