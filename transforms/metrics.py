@@ -2159,27 +2159,33 @@ def currency_name_spans(hits: pl.DataFrame) -> pl.DataFrame:
     own: a name of every currency in the finder's pattern made it ~10x slower (the words before the
     noun are any capitalised words to its automaton), one anchored match on the text after each hit
     costs little."""
-    # (a name opens with a letter: most hits' right context opens with none, or with a lower-case word)
-    maybe = pl.col("_right").str.contains(r"^[\s-]+(?:\p{Lu}|[a-z]{3})")
-    tail = pl.col("_right").str.extract(_NAMED_CURRENCY_RIGHT, 1)
-    named = _on_rows(hits, maybe, _cur_tail=tail)
-    if named.get_column("_cur_tail").null_count() == named.height:
+    # (one match over every hit's right context; the few it finds are read apart and set in place)
+    found = hits.get_column("_right").str.contains(_NAMED_CURRENCY_RIGHT).fill_null(False)
+    if not found.any():
         return hits
+    at = found.arg_true()
     # (after a number or its scale word, not after a unit: "40 Swiss francs" is no "40 Swiss"; nor after
     # a year: "in 2023 Turkish lira lost a third")
-    after_number = (
-        pl.col("_cur_tail").is_not_null()
-        & pl.col("surface").str.contains(_ENDS_NUMBER)
-        & ~pl.col("surface").str.contains(r"^(?:19|20)[0-9]{2}$")
+    surface = pl.col("surface")
+    named = (
+        hits.select("surface", "end", "_right")[at]
+        .with_columns(pl.Series("_at", at))
+        .filter(surface.str.contains(_ENDS_NUMBER) & ~surface.str.contains(r"^(?:19|20)[0-9]{2}$"))
     )
-    named = _on_rows(named, after_number, _tail=pl.col("_cur_tail")).drop("_cur_tail")
-    tail, grow = pl.col("_tail"), pl.col("_tail").is_not_null()
+    if named.is_empty():
+        return hits
+    tail = pl.col("_right").str.extract(_NAMED_CURRENCY_RIGHT, 1)
     n = tail.str.len_chars()
-    return named.with_columns(
-        pl.when(grow).then(pl.col("surface") + tail).otherwise(pl.col("surface")).alias("surface"),
-        pl.when(grow).then(pl.col("end") + n).otherwise(pl.col("end")).alias("end"),
-        pl.when(grow).then(pl.col("_right").str.slice(n)).otherwise(pl.col("_right")).alias("_right"),
-    ).drop("_tail")
+    named = named.select(
+        "_at",
+        (surface + tail).alias("surface"),
+        (pl.col("end") + n).alias("end"),
+        pl.col("_right").str.slice(n),
+    )
+    where = named.get_column("_at")
+    return hits.with_columns(
+        hits.get_column(c).scatter(where, named.get_column(c)) for c in ("surface", "end", "_right")
+    )
 
 
 def screen_bare_numbers(hits: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
