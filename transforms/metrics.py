@@ -9,7 +9,8 @@ and the subject entity. No IO, no clock.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from functools import reduce
 
 import numpy as np
@@ -17,9 +18,19 @@ import polars as pl
 from numba import njit
 
 from transforms.text import frame_schema, slice_spans, spelled, utf8_buffer
-from warehouse.schemas import CODE_ONLY_CURRENCIES, CURRENCIES, METRICS, RATE_KINDS, UNITS, WORD_CURRENCIES
+from warehouse.schemas import (
+    CODE_ONLY_CURRENCIES,
+    CURRENCIES,
+    CURRENCY_NAMES,
+    CURRENCY_NOUNS,
+    CURRENCY_SYMBOLS,
+    METRICS,
+    RATE_KINDS,
+    UNITS,
+    WORD_CURRENCIES,
+)
 
-EXTRACTOR_VERSION = "metrics-2026.12.04.2"
+EXTRACTOR_VERSION = "metrics-2026.12.05-qmet"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -122,10 +133,17 @@ _CUR_CODES_CASED = "(?-i:{})".format(
 )
 
 
+# CLDR's other symbols of one currency (`CURRENCY_SYMBOLS`): "R$", "MX$", "NZ$"; "₪", "₱", "₫".
+_LETTER_DOLLARS = "".join(
+    f"|{re.escape(s)}" for s in CURRENCY_SYMBOLS if s.endswith("$") and s not in ("HK$", "NT$", "A$", "CA$")
+)
+_SIGNS = "".join(s for s in CURRENCY_SYMBOLS if len(s) == 1 and s not in "$¥￥€£₩₹")
+
+
 def _cur_pre(codes: str) -> str:
     return (
         # Letter prefixes start a word: "secures$2bn" is dollars, not Singapore dollars.
-        rf"(?:{B}(?:U\.?S\.?\s?\$|HK\$|NT\$|S\$|A\$|AU\$|C\$|CA\$)\s?|[$¥￥€£₩₹]\s?|"
+        rf"(?:{B}(?:U\.?S\.?\s?\$|HK\$|NT\$|S\$|A\$|AU\$|C\$|CA\${_LETTER_DOLLARS})\s?|[$¥￥€£₩₹{_SIGNS}]\s?|"
         rf"{B}(?:RMB|CNY|USD|EUR|HKD|GBP|JPY|KRW|INR|TWD|SGD|CAD|AUD|CHF|{codes})\s?|{B}Rs\.?\s?)"
     )
 
@@ -134,6 +152,7 @@ _CUR_PRE = _cur_pre(_CUR_CODES_CASED)
 # (the parse reads surfaces the finder found: any three capitals there are a code of `_CUR_PRE`)
 _CUR_PRE_FOUND = _cur_pre(r"(?-i:[A-Z]{3})")
 _CUR_PRE_CODES = {
+    **CURRENCY_SYMBOLS,
     "US$": "USD", "U.S.$": "USD", "$": "USD", "HK$": "HKD", "NT$": "TWD", "S$": "SGD", "A$": "AUD",
     "AU$": "AUD", "C$": "CAD", "CA$": "CAD", "¥": "CNY", "￥": "CNY", "€": "EUR", "£": "GBP",
     "₩": "KRW", "₹": "INR", "RMB": "CNY", "Rs": "INR",
@@ -226,6 +245,17 @@ _MEASURE = (
     + r"|[\s-]+(?:square[\s-]+(?:feet|foot|met(?:re|er)s?)|sq\.?\s?(?:ft|m))"
     + B
 )
+
+
+def _words_alternation(words: Iterable[str]) -> str:
+    """Regex alternation of `words` (an iterable of lower-case phrases), longest first, any run of
+    white space between their words."""
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=lambda w: (-len(w), w)))
+
+
+_CUR_NAMES = _words_alternation(CURRENCY_NAMES)
+_CUR_NOUNS = _words_alternation(CURRENCY_NOUNS)
+_CUR_NAME_CODES = {**CURRENCY_NAMES, **CURRENCY_NOUNS}
 # Unit phrase right after the number (ordered: the first alternative that matches wins in the finder).
 _UNIT = (
     r"(?:"
@@ -259,7 +289,8 @@ _UNIT = (
     + r")"
     + r"|[\s-]+(?:(?:open[\s-]source|total|active|activated)\s+)?param(?:eter)?s?"
     + B
-    + r"|\s+"
+    # (and joined by a hyphen in a compound adjective: "a 3-billion-dollar deal", "a 500-million-euro loan")
+    + r"|[\s-]+"
     + _CUR_OF
     + r"(?:(?:hong\s+kong|hk|new\s+taiwan|taiwan(?:ese)?|nt|singapore|canadian|australian|us|u\.s\.|american)"
     r"\s+|us-)?(?:dollars?|dólares|dollari)"
@@ -270,7 +301,7 @@ _UNIT = (
     + B
     + r"|\s?¢|(?-i:p)"
     + B
-    + r"|\s+"
+    + r"|[\s-]+"
     + _CUR_OF
     + r"(?:yuans?|renminbi|rmb|euros?|pounds?\s+sterling|british\s+pounds?|livres?\s+sterling|pfund|yens?|"
     r"won|rupees?|swiss\s+francs?|francs?\s+suisses|franken|francs?|pounds?|usd|cny|hkd|eur|gbp|jpy|krw|inr|twd|sgd|cad|aud|chf)"
@@ -308,14 +339,16 @@ _UNIT = (
     + f"|{_PASSENGER_NOUNS}|{_INDUSTRY_NOUNS}|subscribers"
     + ")"
     + B
-    + r"|\s?(?:[kmgt]wh|(?:kilo|mega|giga|tera)watt[\s-]hours?)"
+    # (a hyphen joins them in a compound adjective: "a 350-megawatt plant", "a 12-gigawatt-hour battery",
+    # "a 40-tonne truck", read as "350 megawatts")
+    + r"|[\s-]?(?:[kmgt]wh|(?:kilo|mega|giga|tera)watt[\s-]hours?)"
     + B
     # (mass in tonnes, the metric ton of trade statistics; a bare "tons" may be a short ton)
-    + r"|\s+(?:tonnes?|metric\s+tons?)"
+    + r"|[\s-]+(?:tonnes?|metric[\s-]+tons?)"
     + B
-    + r"|\s?(?:[kmgt]w|(?:kilo|mega|giga|tera)watts?)"
+    + r"|[\s-]?(?:[kmgt]w|(?:kilo|mega|giga|tera)watts?)"
     + B
-    + r"|\s?(?:[kmgtp]b|(?:kilo|mega|giga|tera|peta)bytes?)"
+    + r"|[\s-]?(?:[kmgtp]b|(?:kilo|mega|giga|tera|peta)bytes?)"
     + B
     + r"|\s?(?:[kmgt]bps)"
     + B
@@ -1059,10 +1092,10 @@ def _unit_from_rest(rest: pl.Expr) -> pl.Expr:
         (r"^\s+(?:\S+\s+)?" + _DEVICE_NOUNS, "units"),
         (r"^\s+(?:\S+\s+)?" + _GENERIC_NOUNS + r"|台$", "_generic"),
         (r"^\s+(?:\S+\s+)?" + _COUNT_NOUNS + r"|专利|家$", "count"),
-        (r"^\s?(?:[kmgt]wh|(?:kilo|mega|giga|tera)watt[\s-]hour)", "GWh"),
-        (r"^\s+(?:tonnes?|metric\s+tons?)$", "t"),
-        (r"^\s?(?:[kmgt]w|(?:kilo|mega|giga|tera)watts?)$", "W"),
-        (r"^\s?(?:[kmgtp]b|(?:kilo|mega|giga|tera|peta)bytes?)$", "GB"),
+        (r"^[\s-]?(?:[kmgt]wh|(?:kilo|mega|giga|tera)watt[\s-]hour)", "GWh"),
+        (r"^[\s-]+(?:tonnes?|metric[\s-]+tons?)$", "t"),
+        (r"^[\s-]?(?:[kmgt]w|(?:kilo|mega|giga|tera)watts?)$", "W"),
+        (r"^[\s-]?(?:[kmgtp]b|(?:kilo|mega|giga|tera|peta)bytes?)$", "GB"),
         (r"^\s?[kmgt]bps$", "Tbps"),
         (r"^\s+(?:days|weeks)$|^\s*天$", "days"),
         # (`_MEASURE`: a barrel a day before a barrel; square feet in square metres, `_UNIT_FACTORS`)
@@ -1220,11 +1253,11 @@ _MONEY_CUES = [
     ("valuation", r"估值|valu(?:e|es|ed|ing)\s+(?:[a-z0-9_-]+\s+){0,2}at"),
     # cash generated after capital expenditure: no funding raised, no profit
     ("free_cash_flow", r"free\s+cash\s+flows?|fcf"),
-    # the money a platform moves for its customers is no revenue of its own: "processed £48bn of
-    # payments", "a gross merchandise volume of $10bn" (no kind: "_volume" is read as null)
+    # the money a platform or a market moves for its customers is no revenue of its own: "processed
+    # £48bn of payments", "a gross merchandise volume of $10bn", "trading volume of $90bn" (kind volume)
     (
-        "_volume",
-        r"(?:gross\s+merchandise|total\s+payments?|payments?|transactions?|checkout|processing)\s+(?:volumes?|value)|"
+        "volume",
+        r"(?:gross\s+merchandise|total\s+payments?|payments?|transactions?|trading|checkout|processing)\s+(?:volumes?|value)|"  # noqa: E501
         r"gmv|tpv|process(?:ed|es|ing)",
     ),
     # money raised from investors: "$5 million in funding", "a funding round of $5 million" (the verb
@@ -1261,8 +1294,9 @@ _CUE_HINT = f"(?i){_MONEY_CUE_ANY}"
 # ("operating income was -$45 million").
 # (a word is of Latin letters, accented ones too: "a progressé de 4% à", "cayó un")
 _PCT_BETWEEN = r"[0-9]+(?:\.[0-9]+)?\s?(?:%|per\s?cent|percent)\s+(?:[a-zß-ÿ-]+\s+){0,2}"
+# (a cue may be an abbreviation in brackets after its words: "gross merchandise volume (GMV) of $50bn")
 _CUE_LEFT = (
-    rf"^.*(?:^|[^a-z])({_MONEY_CUE_ANY})(?:\s+(?:[a-zß-ÿ-]+\s+){{0,4}}(?:{_PCT_BETWEEN})?|[为达了约至到超过是]{{0,3}})"
+    rf"^.*(?:^|[^a-z])({_MONEY_CUE_ANY})\)?(?:\s+(?:[a-zß-ÿ-]+\s+){{0,4}}(?:{_PCT_BETWEEN})?|[为达了约至到超过是]{{0,3}})"
     r"[-−–]?$"
 )
 _CUE_MODIFIERS = (
@@ -1693,7 +1727,7 @@ def _kind(unit: pl.Expr) -> pl.Expr:
         pl.col("_kind_percent"),
     )
     # (a cue of `_MONEY_CUES` named "_..." names a figure of no kind the schema holds, and keeps the
-    # sentence's words from naming one: "_volume", and its "_volume_change")
+    # sentence's words from naming one, as would its "_..._change")
     return pl.when(kind.str.starts_with("_")).then(pl.lit(None, dtype=pl.String)).otherwise(kind)
 
 
@@ -2112,10 +2146,54 @@ def find_candidates(docs: pl.DataFrame, sents: pl.DataFrame, texts: _Utf8Texts |
     return _split_changes(hits)
 
 
+# A currency named after the number (`CURRENCY_NAMES`, in any case; `CURRENCY_NOUNS`, in lower case),
+# right after a number or its scale word.
+_NAMED_CURRENCY_RIGHT = rf"^([\s-]+{_CUR_OF}(?:(?i:{_CUR_NAMES})|{_CUR_NOUNS})){B}"
+_ENDS_NUMBER = rf"(?i)(?:[0-9]|{B}(?:thousand|million|billion|trillion|mn|bn|tn|[kmbt]))$"
+
+
+def currency_name_spans(hits: pl.DataFrame) -> pl.DataFrame:
+    """Hits followed by a currency's name take it into their surface ("1.1 billion" + " Swedish
+    crowns", "30 billion" + " zloty"; `end` and `_right` move with it), so that the parse reads the
+    currency (`parse_figures`). The finder's own unit words stop at the currencies with words of their
+    own: a name of every currency in the finder's pattern made it ~10x slower (the words before the
+    noun are any capitalised words to its automaton), one anchored match on the text after each hit
+    costs little."""
+    # (one match over every hit's right context; the few it finds are read apart and set in place)
+    found = hits.get_column("_right").str.contains(_NAMED_CURRENCY_RIGHT).fill_null(False)
+    if not found.any():
+        return hits
+    at = found.arg_true()
+    # (after a number or its scale word, not after a unit: "40 Swiss francs" is no "40 Swiss"; nor after
+    # a year: "in 2023 Turkish lira lost a third")
+    surface = pl.col("surface")
+    named = (
+        hits.select("surface", "end", "_right")[at]
+        .with_columns(pl.Series("_at", at))
+        .filter(surface.str.contains(_ENDS_NUMBER) & ~surface.str.contains(r"^(?:19|20)[0-9]{2}$"))
+    )
+    if named.is_empty():
+        return hits
+    tail = pl.col("_right").str.extract(_NAMED_CURRENCY_RIGHT, 1)
+    n = tail.str.len_chars()
+    named = named.select(
+        "_at",
+        (surface + tail).alias("surface"),
+        (pl.col("end") + n).alias("end"),
+        pl.col("_right").str.slice(n),
+    )
+    where = named.get_column("_at")
+    return hits.with_columns(
+        hits.get_column(c).scatter(where, named.get_column(c)) for c in ("surface", "end", "_right")
+    )
+
+
 def screen_bare_numbers(hits: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Most hits are bare numbers (years, versions, list items). Without a cue to their left
     ("patents exceeds 32,000") they cannot be metrics. Returns (those hits as dropped rows with their
-    reason, the hits left to parse, in their order)."""
+    reason, the hits left to parse, in their order). A hit followed by a currency's name is first
+    given it (`currency_name_spans`): "145 Norwegian crowns" is no bare number."""
+    hits = currency_name_spans(hits)
     bare_hit = pl.col("surface").str.contains(r"^[0-9][0-9,]*(?:\.[0-9]+)?$")
     coordinated = pl.col("_right").str.contains(
         r"(?i)^\s+(?:and|or)\s+[0-9.,]+\s*(?:thousand|million|billion|trillion|bn|mn|tn|[kmbt]\b)"
@@ -2255,12 +2333,20 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
         .then(None)
         .otherwise(cur_pre)
     )
+    # (a hyphen before the word in a compound adjective: "a 3-billion-dollar deal")
     cur_word = _first_match_map(
-        rest_wo_share.str.to_lowercase(), _CUR_WORDS, r"^\s*" + _CUR_OF + r"(?:{})(?-u:\b)?"
+        rest_wo_share.str.to_lowercase(), _CUR_WORDS, r"^[\s-]*" + _CUR_OF + r"(?:{})(?-u:\b)?"
+    )
+    # (a currency by its name or its noun alone: `CURRENCY_NAMES`, `CURRENCY_NOUNS`)
+    cur_name = (
+        rest_wo_share.str.extract(rf"(?i)^[\s-]*{_CUR_OF}({_CUR_NAMES}|(?-i:{_CUR_NOUNS})){B}", 1)
+        .str.to_lowercase()
+        .str.replace_all(r"\s+", " ")
+        .replace_strict(_CUR_NAME_CODES, default=None, return_dtype=pl.String)
     )
     # (the codes read in capitals only: `_CUR_CODES_CASED`)
     code = rest_wo_share.str.extract(r"(?-u)^\s*([A-Z]{3})\b")
-    cur_word = pl.coalesce(cur_word, pl.when(code.is_in(CODE_ONLY_CURRENCIES)).then(code))
+    cur_word = pl.coalesce(cur_name, cur_word, pl.when(code.is_in(CODE_ONLY_CURRENCIES)).then(code))
     rest_unit = _unit_from_rest(rest_wo_share)
     bare = rest.str.strip_chars() == ""
     # The words after the number repeat far more than surfaces do ("%", " billion users"): each
@@ -3316,6 +3402,43 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     points = _PERCENT & pl.col("surface").str.contains(_POINTS)
     kept = _on_rows(kept, points, _pk=_points_kind(pl.col("kind")))
     return kept.with_columns(pl.coalesce("_pk", "kind").alias("kind")).drop("_pk")
+
+
+# A company's name as the direct subject of a verb of price moves, right before a percent: "Vodafone
+# slipped 2.3%", "BP added 1.1%", "Acme was up 4%" (a market wrap names the stock by its company, with no
+# word "shares"). `_MARKET_MOVE`'s verbs, and "added" / "shed" (a stock adds or sheds a percent), past a
+# qualifier ("rose about 3%", "fell by as much as 5%").
+_COMPANY_MOVE_TAIL = (
+    rf"(?i)(\s+(?:{_MARKET_MOVE}|add(?:ed|s)|shed(?:s)?)(?:\s+by)?(?:\s+(?:about|around|nearly|almost|some|"
+    r"roughly|more\s+than|over|as\s+much\s+as|just\s+under|less\s+than))?\s+)$"
+)
+
+
+def company_move_kinds(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
+    """Step `kind`, share moves of a market wrap: a percent of kind `change` or none (a change of nothing
+    its clause names: no revenue, profit, sales, margin; `figure_kinds`) whose direct subject is a mention
+    of an organisation (`ments`: `mention_frame`), joined to the figure by a verb of price moves
+    (`_COMPANY_MOVE_TAIL`), is the move of that company's stock: kind `stock_change` ("Vodafone slipped
+    2.3% and BP added 1.1%"). "Revenue slipped 2.3%" names its noun and stays `revenue_change`; "Acme
+    grew 5%" (no price verb) stays `change`."""
+    rows = _PERCENT & (pl.col("kind").is_null() | (pl.col("kind") == "change"))
+    # (the few figures a verb's tail ends the left context of are read apart, and their kind set in
+    # place: a join of the wide frame cost ~10x the rule)
+    moves = _on_rows(kept, rows, _m=pl.col("_left").str.contains(_COMPANY_MOVE_TAIL)).get_column("_m")
+    if not moves.any():
+        return kept
+    at = moves.fill_null(False).arg_true()
+    # (the name ends where the verb's tail starts: a mention of an organisation ending there)
+    tail = pl.col("_left").str.extract(_COMPANY_MOVE_TAIL, 1)
+    moved = (
+        kept.select("_d", "start", "_left")[at]
+        .select("_d", (pl.col("start") - tail.str.len_chars()).alias("m_end"), pl.Series("_at", at))
+        .join(ments.filter(pl.col("m_type") == "ORG").select("_d", "m_end"), on=["_d", "m_end"], how="semi")
+        .get_column("_at")
+    )
+    if moved.is_empty():
+        return kept
+    return kept.with_columns(kept.get_column("kind").scatter(moved, "stock_change"))
 
 
 # A percent written in percentage points or basis points ("1.2 percentage points", "25 bps", "3个百分点"):
@@ -5009,6 +5132,7 @@ def metric_candidates(
     units = figure_units(parsed, document_context(docs, wanted.unique(), japan.unique()))
     cands = exclusion_reasons(units, ments).lazy()
     kept = figure_kinds(cands.filter(pl.col("reason").is_null()).collect(engine=_ENGINE))
+    kept = company_move_kinds(kept, ments)
     kept = figure_directions(kept)
     kept = figure_outlooks(kept)
     kept = attach_subjects(kept, ments)

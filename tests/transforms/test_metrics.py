@@ -525,14 +525,14 @@ CASES = [
     ("Acme shares rose 2% while Globex fell 4% on Tuesday.",
      [("2%", 2.0, None, "percent", None, "stock_change", ACME), ("4%", 4.0, None, "percent", None, "stock_change", GLOBEX)]),  # noqa: E501
     ("Zentro jumped 21% on Monday, while Globex slid 4%.",
-     [("21%", 21.0, None, "percent", None, "change", None), ("4%", 4.0, None, "percent", None, "change", GLOBEX)]),  # noqa: E501
+     [("21%", 21.0, None, "percent", None, "change", None), ("4%", 4.0, None, "percent", None, "stock_change", GLOBEX)]),  # noqa: E501
     ("The group spent $2 billion on plants, while its Globex unit lost 3,000 jobs.",
      [("$2 billion", 2e9, None, "USD", None, None, None), ("3,000 jobs", 3000.0, None, "employees", None, "headcount_change", GLOBEX)]),  # noqa: E501
     ("Acme's revenue rose 5%; Globex's sales fell 3%.",
      [("5%", 5.0, None, "percent", None, "revenue_change", ACME), ("3%", 3.0, None, "percent", None, "revenue_change", GLOBEX)]),  # noqa: E501
     # (offsets in characters, not bytes: curly quotes and accents before the join)
     ("Zentro’s “naïve” café sales jumped 21% while Globex slid 4%.",
-     [("21%", 21.0, None, "percent", None, "revenue_change", None), ("4%", 4.0, None, "percent", None, "change", GLOBEX)]),  # noqa: E501
+     [("21%", 21.0, None, "percent", None, "revenue_change", None), ("4%", 4.0, None, "percent", None, "stock_change", GLOBEX)]),  # noqa: E501
     # a central bank as a clause's subject owns its figures, or none when it is no entity; never the
     # company of a sentence before
     ("Acme reported a profit of $13 billion. The Federal Reserve raised rates to 5.25%-5.50% in July.",
@@ -1702,6 +1702,87 @@ def test_currency_codes_and_tonnes(text: str, expected: list[tuple]) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # a unit joined to its number by a hyphen in a compound adjective reads as the unit written apart
+        (
+            "Nordvind will build a 350-megawatt wind farm beside a 12-gigawatt-hour battery.",
+            [
+                ("350-megawatt", 3.5e8, None, "W", None, None, None),
+                ("12-gigawatt-hour", 12.0, None, "GWh", None, None, None),
+            ],
+        ),
+        (
+            "The carrier signed a 3-billion-dollar deal and bought a 40-tonne crane.",
+            [
+                ("3-billion-dollar", 3e9, None, "USD", None, None, None),
+                ("40-tonne", 40.0, None, "t", None, None, None),
+            ],
+        ),
+        (
+            "The carrier bought a 500-million-euro stake and a 2-terabyte drive.",
+            [
+                ("500-million-euro", 5e8, None, "EUR", None, None, None),
+                ("2-terabyte", 2000.0, None, "GB", None, None, None),
+            ],
+        ),
+        # currencies named with their country (CLDR's names, the press's "crowns", Brazil's "reais")
+        (
+            "Fjordvik reported revenue of 1.1 billion Swedish crowns for the year.",
+            [("1.1 billion Swedish crowns", 1.1e9, None, "SEK", None, "revenue", None)],
+        ),
+        (
+            "The brewer lifted profit to 3 billion Danish kroner, and sales hit 20 billion Mexican pesos.",
+            [
+                ("3 billion Danish kroner", 3e9, None, "DKK", None, "profit", None),
+                ("20 billion Mexican pesos", 2e10, None, "MXN", None, "revenue", None),
+            ],
+        ),
+        (
+            "Revenue rose to 900 billion South Korean won and 2 trillion Japanese yen.",
+            [
+                ("900 billion South Korean won", 9e11, None, "KRW", None, "revenue", None),
+                ("2 trillion Japanese yen", 2e12, None, "JPY", None, "revenue", None),
+            ],
+        ),
+        (
+            "The miner booked a loss of 6 billion Brazilian reais and 40 billion Turkish lira.",
+            [
+                ("6 billion Brazilian reais", 6e9, None, "BRL", None, "loss", None),
+                ("40 billion Turkish lira", 4e10, None, "TRY", None, "loss", None),
+            ],
+        ),
+        # (a bare number before the name is an amount too)
+        (
+            "Shares of the lender closed at 145 Norwegian crowns on Friday.",
+            [("145 Norwegian crowns", 145.0, None, "NOK_per_share", None, "share_price", None)],
+        ),
+        # a noun of one currency alone, in lower case; an everyday word ("mark") or a name ("Rand") is none
+        (
+            "The bank earned 30 billion rand and 4 billion zloty and 90 billion forints.",
+            [
+                ("30 billion rand", 3e10, None, "ZAR", None, "profit", None),
+                ("4 billion zloty", 4e9, None, "PLN", None, None, None),
+                ("90 billion forints", 9e10, None, "HUF", None, None, None),
+            ],
+        ),
+        ("The app passed the 1 million mark in May, with 5 Rand users.", []),
+        # CLDR's other symbols
+        (
+            "The insurer earned R$10 billion, MX$2 billion and ₪500 million.",
+            [
+                ("R$10 billion", 1e10, None, "BRL", None, "profit", None),
+                ("MX$2 billion", 2e9, None, "MXN", None, None, None),
+                ("₪500 million", 5e8, None, "ILS", None, None, None),
+            ],
+        ),
+    ],
+)
+def test_currency_names_symbols_and_hyphenated_units(text: str, expected: list[tuple]) -> None:
+    assert _figures(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         # a range whose ends each carry a currency's sub-unit is one range in the currency
         (
             "Halvorsen guided to adjusted earnings of 89 cents to 91 cents per share for the year.",
@@ -1937,10 +2018,15 @@ def test_a_name_joined_by_a_hyphen_to_what_it_says_of_the_next_owns_nothing(
         ("Der Zulieferer will 4.200 Stellen abbauen.", [("4.200 Stellen", 4200.0, None, "employees", None, "headcount_change", "down")]),  # noqa: E501
         ("Das Werk soll 300 Stellen schaffen.", [("300 Stellen", 300.0, None, "employees", None, "headcount_change", "up")]),  # noqa: E501
         # money: a valuation named by its verb nearer than a round's noun, free cash flow, a volume processed
+        # (a platform's or a market's: kind volume, its cue also as an abbreviation in brackets)
         ("Globex closed a funding round that values it at $4bn.", [("$4bn", 4e9, None, "USD", None, "valuation", None)]),  # noqa: E501
         ("Acme lifted its free cash flow guidance to £2.1 billion.", [("£2.1 billion", 2.1e9, None, "GBP", None, "free_cash_flow", None)]),  # noqa: E501
-        ("Acme processed $30bn of transactions as revenue rose.", [("$30bn", 3e10, None, "USD", None, None, None)]),  # noqa: E501
-        ("Its payment volume of $12bn beat revenue forecasts.", [("$12bn", 1.2e10, None, "USD", None, None, None)]),  # noqa: E501
+        ("Acme processed $30bn of transactions as revenue rose.", [("$30bn", 3e10, None, "USD", None, "volume", None)]),  # noqa: E501
+        ("Its payment volume of $12bn beat revenue forecasts.", [("$12bn", 1.2e10, None, "USD", None, "volume", None)]),  # noqa: E501
+        ("The marketplace said gross merchandise volume (GMV) of $50bn passed through it.",
+         [("$50bn", 5e10, None, "USD", None, "volume", None)]),
+        ("Trading volume on the exchange rose 20% to $90 billion in May.",
+         [("20%", 20.0, None, "percent", None, "volume_change", "up"), ("$90 billion", 9e10, None, "USD", None, "volume", None)]),  # noqa: E501
         # no direction: money gained is an amount, "growth" names the rate of an economy
         ("Acme booked a gain of 3 billion euros on the sale.", [("3 billion euros", 3e9, None, "EUR", None, None, None)]),  # noqa: E501
         ("Officials see economic growth of 1.5% next year.", [("1.5%", 1.5, None, "percent", None, "gdp_growth", None)]),  # noqa: E501
@@ -1952,3 +2038,30 @@ def test_a_name_joined_by_a_hyphen_to_what_it_says_of_the_next_owns_nothing(
 )  # fmt: skip
 def test_continental_change_nouns_and_money_kinds(text: str, expected: list[tuple]) -> None:
     assert _figures(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an organisation as the direct subject of a verb of price moves: its stock moved (a market wrap)
+        (
+            "In London, Acme slipped 2.3% and Globex gained 1.1%.",
+            [("2.3%", "stock_change", "down", ACME), ("1.1%", "stock_change", "up", GLOBEX)],
+        ),
+        ("Globex added 1.1% on Tuesday.", [("1.1%", "stock_change", "up", GLOBEX)]),
+        ("Acme closed 4% higher after the results.", [("4%", "stock_change", "up", ACME)]),
+        # a noun of the statement keeps its kind; a verb of growth is no price move; no organisation, no stock
+        ("Revenue slipped 2.3% at Acme in the quarter.", [("2.3%", "revenue_change", "down", ACME)]),
+        ("Acme grew 5% in the quarter, the company said.", [("5%", "change", "up", ACME)]),
+        ("Prices slipped 2.3% in the quarter, the agency said.", [("2.3%", None, "down", None)]),
+    ],
+)
+def test_company_moves_of_a_market_wrap_are_stock_changes(text: str, expected: list[tuple]) -> None:
+    out = extract_metrics(*_frames([text], {n: _eid(n) for n in ENTITIES}))
+    assert out.select("surface", "kind", "direction", "subject_entity_id").rows() == expected
+
+
+def test_a_year_before_a_currency_name_takes_no_currency() -> None:
+    text = "Since 2023 Turkish lira deposits have grown fast, the bank said."
+    out = metric_candidates(*_frames([text], {}))
+    assert out.select("surface", "unit").rows() == [("2023", None)]
