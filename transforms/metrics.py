@@ -4878,29 +4878,14 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.col("_same_subject"))
         .alias("subject_entity_id"),
     )
-    # (the few documents' indices, found among the ORG mentions with an index word beside them; only
-    # the mentions of a figure's subject in its document are read, of the figures an index may not own)
-    subject = subject.collect(engine=_ENGINE)
-    owners = (
-        subject.lazy()
-        .filter(pl.col("subject_entity_id").is_not_null() & ~pl.col("_percent").fill_null(False))
-        .select("_d", "subject_entity_id")
-        .unique()
-    )
-    orgs = (
-        base.lazy()
-        .filter(pl.col("m_type") == "ORG")
-        .select("_d", pl.col("entity_id").alias("subject_entity_id"), "m_left", "m_right")
-        .join(owners, on=["_d", "subject_entity_id"], how="semi")
-        .collect(engine=_ENGINE)
-    )
+    # (the few documents' indices, found among the ORG mentions with an index word beside them)
+    orgs = base.filter(pl.col("m_type") == "ORG")
     indices = orgs.filter(
         orgs.get_column("m_right").str.contains(_INDEX_RIGHT)
         | orgs.get_column("m_left").str.contains(_INDEX_LEFT)
-    ).select("_d", "subject_entity_id", pl.lit(True).alias("_index"))
-    subject = (
-        subject.lazy()
-        .join(indices.unique(["_d", "subject_entity_id"]).lazy(), on=["_d", "subject_entity_id"], how="left")
+    ).select("_d", pl.col("entity_id").alias("subject_entity_id"), pl.lit(True).alias("_index"))
+    subject = subject.join(
+        indices.unique(["_d", "subject_entity_id"]).lazy(), on=["_d", "subject_entity_id"], how="left"
     ).select(
         "_k",
         pl.when(pl.col("_index").fill_null(False) & ~pl.col("_percent").fill_null(False))
