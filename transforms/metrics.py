@@ -3829,36 +3829,50 @@ def figure_outlooks(kept: pl.DataFrame) -> pl.DataFrame:
     return kept.drop("_oh", "_sk", "_cl", "_ol", "_sw")
 
 
-def _list_runs(ments: pl.LazyFrame) -> pl.LazyFrame:
+def _list_runs(ments: pl.DataFrame) -> pl.DataFrame:
     """`ments` (sorted by _k) with `_list`: an id shared by the members of one coordinated list ("A, B
     and C", "A or B"): mentions of one sentence joined by commas that end in "and"/"or" before the last
     member. A mention outside any list has an id of its own. ("Backed by A, B raised ..." is no list.)"""
-    # (_k orders by document, then offset: neighbours need no window per document.) Built in stages of
-    # named columns: one expression tree repeated the separator's regex in every use (11 passes).
+    # (_k orders by document, then offset: neighbours need no window per document.)
     gap_len = pl.col("m_start") - pl.col("m_end").shift(1)
     joined = (
         (pl.col("_d") == pl.col("_d").shift(1))
         & (pl.col("m_sentence") == pl.col("m_sentence").shift(1))
         & gap_len.is_between(1, 30)
     ).fill_null(False)
-    # The separator right before the mention, when it spans the whole gap from the previous one.
-    # (read only after a near mention of the same sentence)
-    sep = _masked_value(
-        pl.col("_joined"), "m_left", lambda t: t.str.extract(r"((?:\s*,)?\s+(?:and|or|&)\s+|\s*,\s*)$")
+    # The separator right before the mention, when it spans the whole gap from the previous one: read
+    # only after a near mention of the same sentence (a quarter of the rows), its two flags scattered
+    # back (a masked string column over every row cost 2x more than the search).
+    near = ments.select(
+        pl.int_range(pl.len(), dtype=pl.Int64).filter(joined).alias("_row"),
+        pl.col("m_left").filter(joined),
+        gap_len.filter(joined).alias("_gap"),
     )
-    whole = pl.col("_joined") & (pl.col("_sep").str.len_chars() == pl.col("_gap")).fill_null(False)
-    conj = pl.col("_whole") & ~pl.col("_sep").str.ends_with(",") & pl.col("_sep").str.contains(r"[a-z&]")
+    sep = pl.col("m_left").str.extract(r"((?:\s*,)?\s+(?:and|or|&)\s+|\s*,\s*)$")
+    near = (
+        near.select("_row", "_gap", sep.alias("_sep"))
+        .with_columns((pl.col("_sep").str.len_chars() == pl.col("_gap")).fill_null(False).alias("_whole"))
+    ).select(
+        "_row",
+        "_whole",
+        (pl.col("_whole") & ~pl.col("_sep").str.ends_with(",") & pl.col("_sep").str.contains(r"[a-z&]")).alias(
+            "_conj"
+        ),
+    )
+    rows = near.get_column("_row")
+    flags = [
+        pl.repeat(False, ments.height, eager=True).scatter(rows, near.get_column(c)).alias(c)
+        for c in ("_whole", "_conj")
+    ]
     run = pl.col("_run")
     # A comma joins only when an "and"/"or" follows it in the same run (the next "and"'s run is its own).
     conj_ahead = pl.when(pl.col("_conj")).then(run).backward_fill() == run
     comma = pl.col("_whole") & ~pl.col("_conj")
     return (
-        ments.with_columns(joined.alias("_joined"), gap_len.alias("_gap"))
-        .with_columns(sep.alias("_sep"))
-        .with_columns(whole.alias("_whole"))
-        .with_columns(conj.alias("_conj"), (~pl.col("_whole")).cum_sum().alias("_run"))
+        ments.with_columns(flags)
+        .with_columns((~pl.col("_whole")).cum_sum().alias("_run"))
         .with_columns((~(pl.col("_conj") | (comma & conj_ahead.fill_null(False)))).cum_sum().alias("_list"))
-        .drop("_joined", "_sep", "_gap", "_whole", "_conj", "_run")
+        .drop("_whole", "_conj", "_run")
     )
 
 
@@ -4174,7 +4188,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     }
 
     base = (
-        _list_runs(ments.lazy())
+        _list_runs(ments)
+        .lazy()
         .with_columns(
             pl.col(col).str.contains("|".join(f"(?:{p})" for p in cues)).alias(f"_any{col}")
             for col, cues in side_cues.items()
