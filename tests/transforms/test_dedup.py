@@ -452,3 +452,20 @@ def test_words_found_before_lowercasing_are_numbered_as_lowercased(monkeypatch, 
     assert code.tolist() == [0, 1, 2, 0, 1, 3, 1, 0, 4]
     assert row.tolist() == [0, 0, 0, 0, 0, 2, 2, 2, 2]
     assert counts.tolist() == [5, 0, 4]
+
+
+def test_words_around_eight_bytes_are_told_apart_and_matched() -> None:
+    # Up to 8 bytes a word is keyed by its packed bytes (masked off the bytes after it), longer ones by a
+    # hash and a byte compare; "ab" last in the buffer is packed byte by byte (no 8 bytes left to load).
+    # The compiled pass's own numbering (before lowercasing, which would merge two entries of one word).
+    texts = [
+        "abcdefgh abcdefghi abcdefghij abcdefghik ab cd",
+        "ééééé éééé abcdefgh abcdefghij ab ef",
+        "xyzzy abcdefghik éééé ab",
+    ]
+    code, row, counts, vocab = D._text_words(pl.Series(texts))
+    assert vocab.to_list() == ["abcdefgh", "abcdefghi", "abcdefghij", "abcdefghik", "ab", "cd", "ééééé",
+                               "éééé", "ef", "xyzzy"]  # fmt: skip
+    assert code.tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 0, 2, 4, 8, 9, 3, 7, 4]
+    assert row.tolist() == [0] * 6 + [1] * 6 + [2] * 4
+    assert counts.tolist() == [6, 6, 4]
