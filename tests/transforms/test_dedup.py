@@ -247,9 +247,10 @@ def test_lowercase_words_are_str_extract_alls(monkeypatch, table_bits: int) -> N
     assert [[vocab[int(c)] for c in code[row == d]] for d in range(len(WORDS))] == WORDS
     expected = pl.Series(WORD_TEXTS).str.to_lowercase().str.extract_all(D._WORD).fill_null([]).to_list()
     assert expected == WORDS  # the regex engine agrees
-    # what was looked up is remembered: letters and digits 1, other characters 2, unseen ones 0
-    looked_up = D._WORD_CHARS[[ord(c) for c in "ax東 _\u0301👍z"]]
-    assert looked_up.tolist() == [1, 1, 1, 2, 2, 2, 2, 0]
+    # what was looked up is remembered: letters and digits 1, other characters 2, unseen ones 0; every
+    # ASCII character is looked up with the first batch ("z" and "~" too)
+    looked_up = D._WORD_CHARS[[ord(c) for c in "ax東 _\u0301👍z~ж"]]
+    assert looked_up.tolist() == [1, 1, 1, 2, 2, 2, 2, 1, 2, 0]
     # a slice of a longer Series: its bytes start past the buffer's start
     _, _, counts, vocab = D._lowercase_words(pl.Series(["pad words", "Café au lait"]).slice(1))
     assert (counts.tolist(), vocab.to_list()) == ([3], ["café", "au", "lait"])
@@ -469,3 +470,13 @@ def test_words_around_eight_bytes_are_told_apart_and_matched() -> None:
     assert code.tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 0, 2, 4, 8, 9, 3, 7, 4]
     assert row.tolist() == [0] * 6 + [1] * 6 + [2] * 4
     assert counts.tolist() == [6, 6, 4]
+
+
+def test_characters_past_ascii_are_found_between_ascii_blocks(monkeypatch) -> None:
+    table = np.zeros(0x110000, dtype=np.uint8)
+    table[:0x80] = 2  # all ASCII looked up: blocks of it are passed unread
+    table[[ord("x"), ord("y"), ord("z")]] = 1
+    monkeypatch.setattr(D, "_WORD_CHARS", table)
+    # "é" straddles the first 16-byte block's end; "ж" lies in a later block
+    _, _, counts, vocab = D._lowercase_words(pl.Series(["x" * 15 + "é " + "y" * 20 + " ж " + "z" * 30]))
+    assert (counts.tolist(), vocab.to_list()) == ([4], ["x" * 15 + "é", "y" * 20, "ж", "z" * 30])
