@@ -261,7 +261,9 @@ def _words(
     d, n, m, bits = 0, 0, 0, _TABLE_BITS
     while True:
         slots = _rehashed(np.ascontiguousarray(vocab[:m, 2]), bits)
-        d, n, m = _word_codes(data, offsets, _WORD_CHARS, d, n, m, code, row, counts, vocab, slots, bits, bounds)
+        d, n, m = _word_codes(
+            data, offsets, _WORD_CHARS, d, n, m, code, row, counts, vocab, slots, bits, bounds
+        )
         if d == n_docs:
             return code[:n], row[:n], counts, vocab[:m, 0].copy(), vocab[:m, 1].copy()
         bits += 2
