@@ -16,7 +16,7 @@ import polars as pl
 import pyarrow as pa
 from numba import njit
 
-from transforms.text import spelled
+from transforms.text import spelled, utf8_buffer
 
 # Fixed MinHash parameters: changing either makes stored signatures incomparable.
 NUM_PERM = 128
@@ -471,15 +471,56 @@ def _shingles(docs: pl.DataFrame) -> tuple[np.ndarray, pl.Series, np.ndarray]:
         )
         return _string_shingles(words)
     row, key = _shingle_keys(code, row, counts, SHINGLE_WORDS, _WORD_BITS)
-    bits, k = np.uint64(_WORD_BITS), SHINGLE_WORDS
+    k = SHINGLE_WORDS
     u, idx = _distinct(key)
-    mask = np.uint64((1 << _WORD_BITS) - 1)
-    parts = [vocab.gather((u >> (bits * np.uint64(k - 1 - j))) & mask) for j in range(k)]
-    uniq = pl.select(pl.concat_str(parts, separator=" ")).to_series()
-    single = np.flatnonzero(u >= _SINGLE)  # the few one-word shingles (the top key bit)
-    if len(single):
-        uniq = uniq.scatter(single, vocab.gather(u[single] & mask))
+    data, offsets = utf8_buffer(vocab)
+    buf, at = _shingle_text(u, data, offsets, k, _WORD_BITS)
+    uniq = pl.Series(
+        pa.LargeStringArray.from_buffers(len(u), pa.py_buffer(at), pa.py_buffer(buf)), dtype=pl.String
+    )
     return row, uniq, idx
+
+
+# Spelled out by one compiled pass over the distinct keys, where three gathers of the words and a
+# concat_str took 0.025 s for 281 k distinct shingles (21.7 MB of news text); this 0.017 s (one core, CPU).
+@njit(cache=True, nogil=True)
+def _shingle_text(
+    keys: np.ndarray, data: np.ndarray, offsets: np.ndarray, k: int, bits: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The text of each shingle key of `_shingle_keys` (k word numbers of `bits` bits each, or _SINGLE |
+    one word's number): its words joined by single spaces, the words being data[offsets[w] : offsets[w +
+    1]] (UTF-8). Returns the texts' bytes and their Arrow offsets (int64, len(keys) + 1)."""
+    n, mask, shift = len(keys), np.uint64((1 << bits) - 1), np.uint64(bits)
+    at = np.zeros(n + 1, dtype=np.int64)
+    for i in range(n):
+        key, size = keys[i], 0
+        if key >= _SINGLE:
+            w = np.int64(key & mask)
+            size = offsets[w + 1] - offsets[w]
+        else:
+            size = k - 1
+            for j in range(k):
+                w = np.int64((key >> (shift * np.uint64(k - 1 - j))) & mask)
+                size += offsets[w + 1] - offsets[w]
+        at[i + 1] = at[i] + size
+    out = np.empty(at[n], dtype=np.uint8)
+    for i in range(n):
+        key, p = keys[i], at[i]
+        if key >= _SINGLE:
+            w = np.int64(key & mask)
+            for b in range(offsets[w], offsets[w + 1]):
+                out[p] = data[b]
+                p += 1
+            continue
+        for j in range(k):
+            if j:
+                out[p] = 32  # " "
+                p += 1
+            w = np.int64((key >> (shift * np.uint64(k - 1 - j))) & mask)
+            for b in range(offsets[w], offsets[w + 1]):
+                out[p] = data[b]
+                p += 1
+    return out, at
 
 
 @njit(cache=True, nogil=True)

@@ -480,3 +480,22 @@ def test_characters_past_ascii_are_found_between_ascii_blocks(monkeypatch) -> No
     # "é" straddles the first 16-byte block's end; "ж" lies in a later block
     _, _, counts, vocab = D._lowercase_words(pl.Series(["x" * 15 + "é " + "y" * 20 + " ж " + "z" * 30]))
     assert (counts.tolist(), vocab.to_list()) == ([4], ["x" * 15 + "é", "y" * 20, "ж", "z" * 30])
+
+
+def test_distinct_shingles_are_spelled_from_their_keys() -> None:
+    # 3-grams joined by one space, a short text's words one by one, repeated shingles once
+    docs = pl.DataFrame(
+        {"doc_id": ["a", "b", "c"], "text": ["The cat sat on", "Hi  there", "ünï café x, the cat sat"]}
+    )
+    rows, uniq, idx = D._shingles(docs)
+    assert uniq.to_list() == [
+        "the cat sat",
+        "cat sat on",
+        "hi",
+        "there",
+        "ünï café x",
+        "café x the",
+        "x the cat",
+    ]
+    assert rows.tolist() == [0, 0, 1, 1, 2, 2, 2, 2]
+    assert idx.tolist() == [0, 1, 2, 3, 4, 5, 6, 0]
