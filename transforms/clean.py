@@ -1419,13 +1419,13 @@ def _language(texts: pl.Series) -> pl.Series:
     rest go to the classifier.
     """
     sample = texts.str.slice(0, LANG_SAMPLE_CHARS)
-    s = pl.col("s")
     ascii_letters, ascii_words = _ascii_letters_and_words(sample)
+    letters, han, kana = _script_counts(sample)
     f = pl.DataFrame({"s": sample, "ascii": ascii_letters, "words": ascii_words}).select(
-        # Letters: the ASCII ones counted from the bytes, the others (few in most news) by the regex.
-        (pl.col("ascii") + s.str.count_matches(r"[\p{L}--[\x00-\x7F]]")).alias("letters"),
-        s.str.count_matches(r"\p{Han}").alias("han"),
-        s.str.count_matches(r"[\p{Hiragana}\p{Katakana}\p{Hangul}]").alias("kana"),
+        # Letters: the ASCII ones and the others (few in most news), counted from the bytes.
+        (pl.col("ascii") + letters).alias("letters"),
+        pl.Series("han", han),
+        pl.Series("kana", kana),
         "ascii",
         "words",
         pl.col("s").str.count_matches(_EN_FUNCTION_WORDS).alias("function_words"),
@@ -1480,6 +1480,100 @@ def _ascii_counts(data: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np
     return letters, words
 
 
+# The language pre-check's scripts, one character class each (what `str.count_matches` of each counts).
+_SCRIPT_CLASSES = (r"[\p{L}--[\x00-\x7F]]", r"\p{Han}", r"[\p{Hiragana}\p{Katakana}\p{Hangul}]")
+
+
+def _script_counts(texts: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per text (no nulls): how many of its characters are in each of _SCRIPT_CLASSES (non-ASCII
+    letters, Han, kana or Hangul; int64 each), as `str.count_matches` of each counts them (a match of a
+    one-character class is one character). The regex engine classifies the samples' distinct characters
+    past ASCII (a few hundred), and one compiled pass counts: the three regexes walked every sample,
+    0.020 s of 3,000 samples (1.9 MB); this 0.006 s (one core, CPU seconds)."""
+    arr = texts.cast(pl.Binary).to_arrow(compat_level=pl.CompatLevel.oldest())
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    buf = arr.buffers()[2]
+    data = np.frombuffer(buf, dtype=np.uint8) if buf is not None else np.zeros(0, np.uint8)
+    classes = np.zeros(0x110000, dtype=np.uint8)
+    cps = np.flatnonzero(_non_ascii_chars(data, classes))
+    if len(cps):
+        chars = pl.Series([chr(c) for c in cps.tolist()], dtype=pl.String)
+        flags = np.zeros(len(cps), dtype=np.uint8)
+        for bit, regex in enumerate(_SCRIPT_CLASSES):
+            flags |= chars.str.contains(regex).to_numpy().astype(np.uint8) << np.uint8(bit)
+        classes[cps] = flags  # (over the marks of _non_ascii_chars)
+    return _class_counts(data, offsets, classes)
+
+
+@njit(cache=True, nogil=True)
+def _non_ascii_chars(data: np.ndarray, seen: np.ndarray) -> np.ndarray:
+    """`seen` (uint8 per code point) set to 1 at each code point past ASCII in the UTF-8 bytes `data`."""
+    n, i = len(data), 0
+    while i < n:
+        c = np.int64(data[i])
+        if c < 0x80:
+            i += 1
+            continue
+        if c < 0xE0:
+            cp, w = ((c & 0x1F) << 6) | (np.int64(data[i + 1]) & 0x3F), 2
+        elif c < 0xF0:
+            cp, w = (
+                ((c & 0x0F) << 12) | ((np.int64(data[i + 1]) & 0x3F) << 6) | (np.int64(data[i + 2]) & 0x3F),
+                3,
+            )
+        else:
+            cp = (
+                ((c & 0x07) << 18)
+                | ((np.int64(data[i + 1]) & 0x3F) << 12)
+                | ((np.int64(data[i + 2]) & 0x3F) << 6)
+                | (np.int64(data[i + 3]) & 0x3F)
+            )
+            w = 4
+        seen[cp] = 1
+        i += w
+    return seen
+
+
+@njit(cache=True, nogil=True)
+def _class_counts(
+    data: np.ndarray, offsets: np.ndarray, classes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per text data[offsets[d] : offsets[d + 1]] (UTF-8): its characters past ASCII with bit 0, 1 and 2
+    of `classes` (uint8 per code point) set."""
+    n = len(offsets) - 1
+    counts = np.zeros((3, n), dtype=np.int64)
+    for d in range(n):
+        i, end = offsets[d], offsets[d + 1]
+        while i < end:
+            c = np.int64(data[i])
+            if c < 0x80:
+                i += 1
+                continue
+            if c < 0xE0:
+                cp, w = ((c & 0x1F) << 6) | (np.int64(data[i + 1]) & 0x3F), 2
+            elif c < 0xF0:
+                cp = (
+                    ((c & 0x0F) << 12)
+                    | ((np.int64(data[i + 1]) & 0x3F) << 6)
+                    | (np.int64(data[i + 2]) & 0x3F)
+                )
+                w = 3
+            else:
+                cp = (
+                    ((c & 0x07) << 18)
+                    | ((np.int64(data[i + 1]) & 0x3F) << 12)
+                    | ((np.int64(data[i + 2]) & 0x3F) << 6)
+                    | (np.int64(data[i + 3]) & 0x3F)
+                )
+                w = 4
+            f = classes[cp]
+            counts[0, d] += f & 1
+            counts[1, d] += (f >> 1) & 1
+            counts[2, d] += (f >> 2) & 1
+            i += w
+    return counts[0], counts[1], counts[2]
+
+
 def load_language_model() -> None:
     """Load py3langid's model now (about 1 s: an LZMA-compressed pickle) rather than in the first
     `clean_documents` call; a run does this on a thread while Prefect's server starts. The clean task's
@@ -1487,6 +1581,7 @@ def load_language_model() -> None:
     sentence split's) are loaded too."""
     _identifier()
     _ascii_letters_and_words(pl.Series(["warm-up"]))
+    _script_counts(pl.Series(["warm-up"]))
     _join_lines(pl.Series(["warm-up"]), pl.Series([0], dtype=pl.Int8))
     sentence_spans(pl.DataFrame({"doc_id": ["warm-up"], "text": ["Warm up. Done"]}))
 

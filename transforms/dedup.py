@@ -16,7 +16,7 @@ import polars as pl
 import pyarrow as pa
 from numba import njit
 
-from transforms.text import spelled
+from transforms.text import spelled, utf8_buffer
 
 # Fixed MinHash parameters: changing either makes stored signatures incomparable.
 NUM_PERM = 128
@@ -197,22 +197,47 @@ def _code_point(data: np.ndarray, i: int) -> tuple[int, int]:
     ), 4
 
 
+# Most bytes of news text are ASCII, all of it looked up with the first batch: a block of 16 bytes is
+# passed in one vectorised test when none is past ASCII, and an ASCII byte in a block with some is passed
+# without a lookup (0.019 -> 0.011 s CPU on 21.7 MB of cleaned text; 0.013 s with blocks of 32 bytes).
+_ASCII_BLOCK = 16
+
+
 @njit(cache=True, nogil=True)
 def _unseen_chars(data: np.ndarray, table: np.ndarray) -> int:
     """Mark 3 in `table` each code point of the UTF-8 bytes `data` not looked up yet; how many code
     points of `data` are marked 3 (also those another thread marked and has not looked up yet: with
-    the threads task runner two batches can be here at once, and each must see its own looked up)."""
+    the threads task runner two batches can be here at once, and each must see its own looked up).
+    While any ASCII character is not looked up, all ASCII characters not looked up are marked."""
+    ascii_known = True
+    for c in range(0x80):
+        if table[c] == 0:
+            table[c] = 3
+        if table[c] == 3:
+            ascii_known = False
     n, i, unseen = len(data), 0, 0
     while i < n:
-        if data[i] < 0x80:
-            cp, width = np.int64(data[i]), 1
-        else:
-            cp, width = _code_point(data, i)
-        if table[cp] == 0:
-            table[cp] = 3
-        if table[cp] == 3:
-            unseen += 1
-        i += width
+        if ascii_known and i + _ASCII_BLOCK <= n:
+            high = np.uint8(0)
+            for j in range(i, i + _ASCII_BLOCK):
+                high |= data[j]
+            if high < 0x80:
+                i += _ASCII_BLOCK
+                continue
+        stop = min(n, i + _ASCII_BLOCK)
+        while i < stop:  # character by character to the block's end (or past it, in a character)
+            if data[i] < 0x80:
+                if ascii_known:
+                    i += 1
+                    continue
+                cp, width = np.int64(data[i]), 1
+            else:
+                cp, width = _code_point(data, i)
+            if table[cp] == 0:
+                table[cp] = 3
+            if table[cp] == 3:
+                unseen += 1
+            i += width
     return unseen
 
 
@@ -230,12 +255,15 @@ def _words(
         raise ValueError("MinHash takes batches of fewer than 2^31 words")
     code, row = np.empty(cap, dtype=np.uint64), np.empty(cap, dtype=np.int64)
     counts = np.zeros(n_docs, dtype=np.int64)
-    # per distinct word: first byte offset, length, hash (a row each: one cache line per lookup)
+    # per distinct word: first byte offset, length, key (a row each: one cache line per lookup)
     vocab = np.empty((cap, 3), dtype=np.int64)
+    bounds = np.empty(int(np.diff(offsets).max(initial=0)) + 1, dtype=np.int64)  # one text's word bounds
     d, n, m, bits = 0, 0, 0, _TABLE_BITS
     while True:
         slots = _rehashed(np.ascontiguousarray(vocab[:m, 2]), bits)
-        d, n, m = _word_codes(data, offsets, _WORD_CHARS, d, n, m, code, row, counts, vocab, slots, bits)
+        d, n, m = _word_codes(
+            data, offsets, _WORD_CHARS, d, n, m, code, row, counts, vocab, slots, bits, bounds
+        )
         if d == n_docs:
             return code[:n], row[:n], counts, vocab[:m, 0].copy(), vocab[:m, 1].copy()
         bits += 2
@@ -243,6 +271,13 @@ def _words(
 
 # The arrays are the caller's, sized (or grown) by it: numba adds reference counting to a loop that
 # reassigns an array (growing the hash table in the loop made this pass 30x slower).
+# A text is read in two loops: its word bounds without a branch per byte (a word's start and end
+# alternate in `bounds`: a byte's class changes there), then its words. A word of up to 8 bytes (most
+# words) is keyed by its bytes packed into one uint64 (no NUL in a word: the packed value fixes the
+# length too), which its copies match with one compare; a longer one by FNV-1a 64 of its bytes, checked
+# byte by byte. The one loop (to each word's start, to its end, FNV-1a of every word, a byte compare per
+# word) took 0.145 s on the 21.7 MB of cleaned text of 3,000 news documents; this takes 0.088 s (one
+# core, CPU seconds, 3.4 M words).
 @njit(cache=True, nogil=True)
 def _word_codes(
     data: np.ndarray,
@@ -257,58 +292,73 @@ def _word_codes(
     vocab: np.ndarray,
     slots: np.ndarray,
     bits: int,
+    bounds: np.ndarray,
 ) -> tuple[int, int, int]:
     """`_words`' pass from text d0 on, with n words and m distinct words found before it, into `code`,
     `row`, `counts` and `vocab`, looking words up in the hash table `slots` (2^bits entries: -1 or a
-    distinct word's number). Returns (texts done, words, distinct words); fewer texts than all when the
-    table is half full (the caller grows it and calls again from the text returned)."""
-    n_docs = len(offsets) - 1
+    distinct word's number; a word's slot is its key's Fibonacci hash). `bounds`: scratch, one more
+    entry than the longest text's bytes. Returns (texts done, words, distinct words); fewer texts than
+    all when the table is half full (the caller grows it and calls again from the text returned)."""
+    n_docs, n_data = len(offsets) - 1, len(data)
     shift, mask = np.uint64(64 - bits), np.uint64((1 << bits) - 1)
     golden, prime = np.uint64(0x9E3779B97F4A7C15), np.uint64(0x100000001B3)
+    ones = ~np.uint64(0)
     for d in range(d0, n_docs):
         if 2 * (m + (offsets[d + 1] - offsets[d] + 1) // 2) > len(slots):  # the text could fill it
             return d, n, m
         i, end = offsets[d], offsets[d + 1]
-        while True:
-            while i < end:  # to the next word's first character
-                c = data[i]
-                if c < 0x80:
-                    if table[c] == 1:
-                        break
-                    i += 1
+        k, prev = 0, 0  # bounds found; whether the byte before i is in a word
+        while i < end:
+            c = data[i]
+            if c < 0x80:
+                word = 1 if table[c] == 1 else 0
+                width = 1
+            else:
+                cp, width = _code_point(data, i)
+                word = 1 if table[cp] == 1 else 0
+            bounds[k] = i
+            k += word ^ prev
+            prev = word
+            i += width
+        if prev:
+            bounds[k] = end
+            k += 1
+        for b in range(0, k, 2):
+            start, stop = bounds[b], bounds[b + 1]
+            length = stop - start
+            if length <= 8:
+                if start + 8 <= n_data:  # eight byte loads the compiler makes one, then masked
+                    h = (
+                        np.uint64(data[start])
+                        | (np.uint64(data[start + 1]) << np.uint64(8))
+                        | (np.uint64(data[start + 2]) << np.uint64(16))
+                        | (np.uint64(data[start + 3]) << np.uint64(24))
+                        | (np.uint64(data[start + 4]) << np.uint64(32))
+                        | (np.uint64(data[start + 5]) << np.uint64(40))
+                        | (np.uint64(data[start + 6]) << np.uint64(48))
+                        | (np.uint64(data[start + 7]) << np.uint64(56))
+                    ) & (ones >> np.uint64(64 - 8 * length))
                 else:
-                    cp, width = _code_point(data, i)
-                    if table[cp] == 1:
-                        break
-                    i += width
-            if i >= end:
-                break
-            start, h = i, np.uint64(0xCBF29CE484222325)  # FNV-1a 64 of the word's bytes
-            while i < end:  # to the word's end
-                c = data[i]
-                if c < 0x80:
-                    if table[c] != 1:
-                        break
-                    h = (h ^ np.uint64(c)) * prime
-                    i += 1
-                else:
-                    cp, width = _code_point(data, i)
-                    if table[cp] != 1:
-                        break
-                    for j in range(i, i + width):
-                        h = (h ^ np.uint64(data[j])) * prime
-                    i += width
-            length, hs = i - start, np.int64(h)
+                    h = np.uint64(0)
+                    for j in range(length):
+                        h |= np.uint64(data[start + j]) << np.uint64(8 * j)
+            else:
+                h = np.uint64(0xCBF29CE484222325)
+                for j in range(start, stop):
+                    h = (h ^ np.uint64(data[j])) * prime
+            key = np.int64(h)
             slot = (h * golden) >> shift
             while True:
                 v = slots[slot]
                 if v < 0:
-                    vocab[m, 0], vocab[m, 1], vocab[m, 2] = start, length, hs
+                    vocab[m, 0], vocab[m, 1], vocab[m, 2] = start, length, key
                     slots[slot] = m
                     v = m
                     m += 1
                     break
-                if vocab[v, 2] == hs and vocab[v, 1] == length:
+                if vocab[v, 2] == key and vocab[v, 1] == length:
+                    if length <= 8:
+                        break
                     s0 = vocab[v, 0]
                     same = True
                     for j in range(length):
@@ -320,7 +370,7 @@ def _word_codes(
                 slot = (slot + np.uint64(1)) & mask
             code[n], row[n] = v, d
             n += 1
-            counts[d] += 1
+        counts[d] = k // 2
     return n_docs, n, m
 
 
@@ -421,15 +471,56 @@ def _shingles(docs: pl.DataFrame) -> tuple[np.ndarray, pl.Series, np.ndarray]:
         )
         return _string_shingles(words)
     row, key = _shingle_keys(code, row, counts, SHINGLE_WORDS, _WORD_BITS)
-    bits, k = np.uint64(_WORD_BITS), SHINGLE_WORDS
+    k = SHINGLE_WORDS
     u, idx = _distinct(key)
-    mask = np.uint64((1 << _WORD_BITS) - 1)
-    parts = [vocab.gather((u >> (bits * np.uint64(k - 1 - j))) & mask) for j in range(k)]
-    uniq = pl.select(pl.concat_str(parts, separator=" ")).to_series()
-    single = np.flatnonzero(u >= _SINGLE)  # the few one-word shingles (the top key bit)
-    if len(single):
-        uniq = uniq.scatter(single, vocab.gather(u[single] & mask))
+    data, offsets = utf8_buffer(vocab)
+    buf, at = _shingle_text(u, data, offsets, k, _WORD_BITS)
+    uniq = pl.Series(
+        pa.LargeStringArray.from_buffers(len(u), pa.py_buffer(at), pa.py_buffer(buf)), dtype=pl.String
+    )
     return row, uniq, idx
+
+
+# Spelled out by one compiled pass over the distinct keys, where three gathers of the words and a
+# concat_str took 0.025 s for 281 k distinct shingles (21.7 MB of news text); this 0.017 s (one core, CPU).
+@njit(cache=True, nogil=True)
+def _shingle_text(
+    keys: np.ndarray, data: np.ndarray, offsets: np.ndarray, k: int, bits: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The text of each shingle key of `_shingle_keys` (k word numbers of `bits` bits each, or _SINGLE |
+    one word's number): its words joined by single spaces, the words being data[offsets[w] : offsets[w +
+    1]] (UTF-8). Returns the texts' bytes and their Arrow offsets (int64, len(keys) + 1)."""
+    n, mask, shift = len(keys), np.uint64((1 << bits) - 1), np.uint64(bits)
+    at = np.zeros(n + 1, dtype=np.int64)
+    for i in range(n):
+        key, size = keys[i], 0
+        if key >= _SINGLE:
+            w = np.int64(key & mask)
+            size = offsets[w + 1] - offsets[w]
+        else:
+            size = k - 1
+            for j in range(k):
+                w = np.int64((key >> (shift * np.uint64(k - 1 - j))) & mask)
+                size += offsets[w + 1] - offsets[w]
+        at[i + 1] = at[i] + size
+    out = np.empty(at[n], dtype=np.uint8)
+    for i in range(n):
+        key, p = keys[i], at[i]
+        if key >= _SINGLE:
+            w = np.int64(key & mask)
+            for b in range(offsets[w], offsets[w + 1]):
+                out[p] = data[b]
+                p += 1
+            continue
+        for j in range(k):
+            if j:
+                out[p] = 32  # " "
+                p += 1
+            w = np.int64((key >> (shift * np.uint64(k - 1 - j))) & mask)
+            for b in range(offsets[w], offsets[w + 1]):
+                out[p] = data[b]
+                p += 1
+    return out, at
 
 
 @njit(cache=True, nogil=True)

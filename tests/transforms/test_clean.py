@@ -1314,8 +1314,17 @@ def test_load_language_model_leaves_no_kernel_to_compile_for_a_batch() -> None:
     ]
     before = [list(k.signatures) for k in kernels]
     assert C._joined in kernels and C._ascii_counts in kernels and text._chunk_ends in kernels
+    assert C._class_counts in kernels and C._non_ascii_chars in kernels and text._chunk_parts in kernels
     docs = C.clean_documents(
         docs_frame("Ünïcode text of a long enough article. " * 8, "Another one here. " * 9)
     )
     text.sentence_spans(docs.documents)
     assert [list(k.signatures) for k in kernels] == before
+
+
+def test_script_counts_are_the_regex_counts_of_each_class() -> None:
+    # non-ASCII letters (Han, kana and Hangul are letters too), Han, kana or Hangul; ASCII counts in none
+    texts = pl.Series(["Hello", "Café 東京 ひらがな 한국!", "", "Ωmega ½ — ok"])
+    letters, han, kana = C._script_counts(texts)
+    assert (letters.tolist(), han.tolist(), kana.tolist()) == ([0, 9, 0, 1], [0, 2, 0, 0], [0, 6, 0, 0])
+    assert C._script_counts(pl.Series([], dtype=pl.String))[0].tolist() == []

@@ -247,9 +247,10 @@ def test_lowercase_words_are_str_extract_alls(monkeypatch, table_bits: int) -> N
     assert [[vocab[int(c)] for c in code[row == d]] for d in range(len(WORDS))] == WORDS
     expected = pl.Series(WORD_TEXTS).str.to_lowercase().str.extract_all(D._WORD).fill_null([]).to_list()
     assert expected == WORDS  # the regex engine agrees
-    # what was looked up is remembered: letters and digits 1, other characters 2, unseen ones 0
-    looked_up = D._WORD_CHARS[[ord(c) for c in "ax東 _\u0301👍z"]]
-    assert looked_up.tolist() == [1, 1, 1, 2, 2, 2, 2, 0]
+    # what was looked up is remembered: letters and digits 1, other characters 2, unseen ones 0; every
+    # ASCII character is looked up with the first batch ("z" and "~" too)
+    looked_up = D._WORD_CHARS[[ord(c) for c in "ax東 _\u0301👍z~ж"]]
+    assert looked_up.tolist() == [1, 1, 1, 2, 2, 2, 2, 1, 2, 0]
     # a slice of a longer Series: its bytes start past the buffer's start
     _, _, counts, vocab = D._lowercase_words(pl.Series(["pad words", "Café au lait"]).slice(1))
     assert (counts.tolist(), vocab.to_list()) == ([3], ["café", "au", "lait"])
@@ -452,3 +453,49 @@ def test_words_found_before_lowercasing_are_numbered_as_lowercased(monkeypatch, 
     assert code.tolist() == [0, 1, 2, 0, 1, 3, 1, 0, 4]
     assert row.tolist() == [0, 0, 0, 0, 0, 2, 2, 2, 2]
     assert counts.tolist() == [5, 0, 4]
+
+
+def test_words_around_eight_bytes_are_told_apart_and_matched() -> None:
+    # Up to 8 bytes a word is keyed by its packed bytes (masked off the bytes after it), longer ones by a
+    # hash and a byte compare; "ab" last in the buffer is packed byte by byte (no 8 bytes left to load).
+    # The compiled pass's own numbering (before lowercasing, which would merge two entries of one word).
+    texts = [
+        "abcdefgh abcdefghi abcdefghij abcdefghik ab cd",
+        "ééééé éééé abcdefgh abcdefghij ab ef",
+        "xyzzy abcdefghik éééé ab",
+    ]
+    code, row, counts, vocab = D._text_words(pl.Series(texts))
+    assert vocab.to_list() == ["abcdefgh", "abcdefghi", "abcdefghij", "abcdefghik", "ab", "cd", "ééééé",
+                               "éééé", "ef", "xyzzy"]  # fmt: skip
+    assert code.tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 0, 2, 4, 8, 9, 3, 7, 4]
+    assert row.tolist() == [0] * 6 + [1] * 6 + [2] * 4
+    assert counts.tolist() == [6, 6, 4]
+
+
+def test_characters_past_ascii_are_found_between_ascii_blocks(monkeypatch) -> None:
+    table = np.zeros(0x110000, dtype=np.uint8)
+    table[:0x80] = 2  # all ASCII looked up: blocks of it are passed unread
+    table[[ord("x"), ord("y"), ord("z")]] = 1
+    monkeypatch.setattr(D, "_WORD_CHARS", table)
+    # "é" straddles the first 16-byte block's end; "ж" lies in a later block
+    _, _, counts, vocab = D._lowercase_words(pl.Series(["x" * 15 + "é " + "y" * 20 + " ж " + "z" * 30]))
+    assert (counts.tolist(), vocab.to_list()) == ([4], ["x" * 15 + "é", "y" * 20, "ж", "z" * 30])
+
+
+def test_distinct_shingles_are_spelled_from_their_keys() -> None:
+    # 3-grams joined by one space, a short text's words one by one, repeated shingles once
+    docs = pl.DataFrame(
+        {"doc_id": ["a", "b", "c"], "text": ["The cat sat on", "Hi  there", "ünï café x, the cat sat"]}
+    )
+    rows, uniq, idx = D._shingles(docs)
+    assert uniq.to_list() == [
+        "the cat sat",
+        "cat sat on",
+        "hi",
+        "there",
+        "ünï café x",
+        "café x the",
+        "x the cat",
+    ]
+    assert rows.tolist() == [0, 0, 1, 1, 2, 2, 2, 2]
+    assert idx.tolist() == [0, 1, 2, 3, 4, 5, 6, 0]

@@ -7,7 +7,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transforms.dedup import minhash_signatures, near_duplicates
-from transforms.text import _CHUNK, _abbreviation_ends, _chunks, byte_to_char, sentence_spans, slice_spans
+from transforms.text import (
+    _CHUNK,
+    _CHUNK_CLASSES,
+    _abbreviation_ends,
+    _abbreviations,
+    _chunk_bounds,
+    _chunk_parts,
+    _chunks,
+    byte_to_char,
+    sentence_spans,
+    slice_spans,
+    spelled,
+)
 
 NO_WORDS = [2**64 - 1] * 128  # the MinHash signature of an empty shingle set: every slot at the maximum
 TEXT = (
@@ -251,3 +263,28 @@ def test_a_text_without_words_has_the_empty_signature_and_no_duplicate():
     assert sigs.get_column("signature").to_list()[:2] == [NO_WORDS, NO_WORDS]
     assert sigs.get_column("signature").to_list()[2] != NO_WORDS
     assert near_duplicates(sigs).rows() == []
+
+
+def test_chunk_parts_are_counted_from_the_chunk_end():
+    # characters, characters without trailing whitespace, a newline, and the tail the abbreviation
+    # rules read: from the whitespace before the last word ("\u3000" too), or the whole chunk
+    texts = pl.Series(["Tea (Dr. Who. Then\u3000U.S. 東京。 Bye!\u00a0\n\n", "x", "  "])
+    data, rows, starts, ends = _chunk_bounds(texts)
+    chars, core, newline, tail = _chunk_parts(data, starts, ends, _CHUNK_CLASSES)
+    chunks = spelled(data, starts, ends - starts)
+    assert chunks.to_list() == [
+        "Tea (Dr. ",
+        "Who. ",
+        "Then\u3000U.S. ",
+        "東京。 ",
+        "Bye!\u00a0\n\n",
+        "x",
+        "  ",
+    ]
+    assert rows.tolist() == [0, 0, 0, 0, 0, 1, 2]
+    assert chars.tolist() == [9, 5, 10, 4, 7, 1, 2]
+    assert core.tolist() == [8, 4, 9, 3, 4, 1, 0]
+    assert newline.tolist() == [False, False, False, False, True, False, False]
+    tails = spelled(data, tail, ends - tail)
+    assert tails.to_list() == [" (Dr. ", "Who. ", "\u3000U.S. ", "東京。 ", "Bye!\u00a0\n\n", "x", "  "]
+    assert _abbreviations(tails, chunks.gather).to_list() == [True, False, True, False, False, False, False]
