@@ -145,6 +145,7 @@ def _build(
 
     ctx = site.ctx
     _share_compiled_templates()
+    _remember_parsed_run_times()
     built: list[Any] = []
     rendered = _read_fingerprints(out_dir)
     # A suite's page is rendered only when the suite changed: its nine pages were half of a small run's
@@ -282,6 +283,31 @@ def _share_compiled_templates() -> None:
 
         DefaultJinjaView.__init__ = __init__  # type: ignore[method-assign]
         DefaultJinjaView._quarry_shared_templates = True  # type: ignore[attr-defined]
+
+
+def _remember_parsed_run_times() -> None:
+    """Let GX parse each stored run time once per process instead of once per key per listing.
+
+    Every listing of a store (`Store.list_keys`: the build lists the results store and the site's
+    page stores seven times) turns each file name back into a key, whose `RunIdentifier` parses its
+    run-time string with dateutil: measured (cProfile, a site holding 20 runs x 9 results) 1,134 parses,
+    15% of a warm build's CPU, the same ~180 strings each time. A parsed time is an immutable datetime,
+    so one parse per distinct string stands for the rest; strings that do not parse raise as before."""
+    from great_expectations.core import run_identifier
+
+    with _templates_lock:
+        if getattr(run_identifier.parse, "_quarry_memoised", False):
+            return
+        parse = functools.lru_cache(maxsize=4096)(run_identifier.parse)
+
+        @functools.wraps(run_identifier.parse)
+        def memoised(timestr: Any, *args: Any, **kwargs: Any) -> Any:
+            if args or kwargs or not isinstance(timestr, str):
+                return parse.__wrapped__(timestr, *args, **kwargs)
+            return parse(timestr)
+
+        memoised._quarry_memoised = True  # type: ignore[attr-defined]
+        run_identifier.parse = memoised
 
 
 def _prune(store: Any, keep_runs: int) -> None:

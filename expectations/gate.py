@@ -370,8 +370,32 @@ def warm_up() -> None:
     with _lock:
         if "context" in _gx or "warming" in _gx:
             return
-        _gx["warming"] = threading.Thread(target=_context, name="gx-warm-up", daemon=True)
+        _gx["warming"] = threading.Thread(target=_warm, name="gx-warm-up", daemon=True)
         _gx["warming"].start()
+
+
+def _warm() -> None:
+    _context()
+    prime()
+
+
+def prime() -> None:
+    """Validate an empty batch of every table, so that the process's first real batch finds each
+    suite, batch definition and metric dependency graph built (`_memoise_graphs`).
+
+    Measured on a 20-document batch's nine gate calls (/tmp probe, one process): 0.70 s CPU in a
+    process that had only built the context, 0.29 s after this (0.73 s CPU here, on the warm-up
+    thread, while `quarry run` waits for Prefect's server; a nightly run is a new process). A
+    suite that cannot validate an empty frame is left to its first batch, as before."""
+    schema = {"doc_id": pl.String, "text": pl.String}
+    ctx = Context(documents=pl.DataFrame(schema=schema), entity_ids=pl.Series("entity_id", [], pl.String))
+    for table, module in SUITES.items():
+        try:
+            empty = pl.from_arrow(module.TABLE.schema.empty_table())
+            assert isinstance(empty, pl.DataFrame)
+            validate(table, empty, ctx, "warm-up", 0, gx_result=False)
+        except Exception:  # noqa: BLE001 - a head start only: the first batch builds it otherwise
+            continue
 
 
 def _batch_definition(table: str) -> Any:

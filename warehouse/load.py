@@ -575,6 +575,78 @@ def compact(wh: Warehouse, run_id: str, min_files: int = 2) -> dict[str, tuple[i
     return out
 
 
+# Files an automatic compaction merges at a time: a run of this many consecutive files of one size tier.
+TIER_FANIN = 8
+
+
+def _tier(rows: int, fanin: int) -> int:
+    """The power of `fanin` a file's row count falls in: 0 for [0, fanin), 1 for [fanin, fanin²), ..."""
+    tier = 0
+    while rows >= fanin:
+        rows //= fanin
+        tier += 1
+    return tier
+
+
+def tier_groups(entries: list[FileEntry], fanin: int = TIER_FANIN) -> list[list[FileEntry]]:
+    """The groups of committed files `compact_tiers` merges: every run of at least `fanin` consecutive
+    files of one table (in the catalog's order: the order their rows were loaded) whose row counts fall
+    in the same power of `fanin`. Only consecutive files, so a merged file keeps its rows' place."""
+    groups: list[list[FileEntry]] = []
+    by_table: dict[str, list[FileEntry]] = {}
+    for e in entries:
+        by_table.setdefault(e.table_name, []).append(e)
+    for files in by_table.values():
+        run: list[FileEntry] = []
+        for e in files:
+            if run and _tier(e.rows, fanin) != _tier(run[-1].rows, fanin):
+                if len(run) >= fanin:
+                    groups.append(run)
+                run = []
+            run.append(e)
+        if len(run) >= fanin:
+            groups.append(run)
+    return groups
+
+
+def compact_tiers(wh: Warehouse, run_id: str, fanin: int = TIER_FANIN) -> dict[str, tuple[int, int]]:
+    """Size-tiered compaction, in one atomic commit: merge each group of `tier_groups` into one file,
+    named to take the place of the group's first file in the catalog's order.
+
+    A nightly run adds one small file per table; merging the whole table into one file whenever it has
+    too many (`compact`) rewrote the whole warehouse every `compact_after_files` nights, a night whose
+    cost grew with the warehouse. Here eight nights' files become one, eight of those one, and so on: a
+    row is rewritten about log8(nights) times in all, a night rewrites at most its tier's files, and a
+    table keeps fewer than `fanin` files per tier (measured: tests/flows/bench_incremental_growth.py).
+    Query results are unchanged. Returns {table: (files before, files after)} for the tables merged."""
+    entries = manifest(wh)
+    counts: dict[str, int] = {}
+    for e in entries:
+        counts[e.table_name] = counts.get(e.table_name, 0) + 1
+    add: list[FileEntry] = []
+    drop: list[str] = []
+    out: dict[str, tuple[int, int]] = {}
+    for group in tier_groups(entries, fanin):
+        name = group[0].table_name
+        table = TABLES[name]
+        first = Path(group[0].path)
+        # "<first file's run>-m<id>" sorts just before the first file it replaces: the rows keep their place.
+        base = first.stem.split("-m", 1)[0]
+        path = first.with_name(f"{base}-m{uuid.uuid4().hex[:8]}.parquet")
+        rows = _sink((c for e in group for c in _chunks(e.path, table)), table, path)
+        if rows != sum(e.rows for e in group):  # never commit a compaction that lost or invented rows
+            path.unlink(missing_ok=True)
+            expected = sum(e.rows for e in group)
+            raise RuntimeError(f"compaction of {name} wrote {rows} rows, expected {expected}")
+        add.append(FileEntry(name, str(path), run_id, rows))
+        drop += [e.path for e in group]
+        before, after = out.get(name, (counts[name], counts[name]))
+        out[name] = (before, after - len(group) + 1)
+    if add:
+        commit(wh, add, drop_files=drop)
+    return out
+
+
 def file_counts(wh: Warehouse) -> dict[str, int]:
     """Committed files per table."""
     counts: dict[str, int] = {}

@@ -214,3 +214,14 @@ def test_a_later_build_of_a_site_reuses_its_context_and_parses_only_the_new_resu
     # another folder is another site: a context of its own
     build_data_docs(_results()[:1], None, tmp_path / "other", run_id="r1", run_time=T1)
     assert contexts == [1]
+
+
+def test_stored_run_times_are_parsed_once_per_process(tmp_path: Path) -> None:
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    build_data_docs(_results()[:1], None, tmp_path / "docs", run_id="r1", run_time=T1)
+    first = RunIdentifier("r1", "20260101T000000.000000Z").run_time
+    again = RunIdentifier("r1", "20260101T000000.000000Z").run_time
+    assert first == T1
+    assert again is first  # the listing's parse, remembered (dateutil returns a new datetime each call)
+    assert RunIdentifier("r2", "20260102T000000.000000Z").run_time == T2

@@ -278,3 +278,12 @@ def test_batches_gated_at_once_on_threads_are_each_judged_on_their_own_rows():
     with ThreadPoolExecutor(2) as pool:
         a, b = pool.submit(held, good, good_ctx, 0), pool.submit(held, bad, bad_ctx, 1)
         assert (a.result(), b.result()) == ([0] * 6, [3] * 6)
+
+
+def test_priming_builds_every_suites_metric_graph_before_the_first_batch():
+    from expectations import gate as g
+
+    g._graphs.clear()
+    g.prime()
+    primed = sorted({key[0] for key in g._graphs if ".rerun." not in key[0]})
+    assert primed == sorted(f"quarry.{t}" for t in g.SUITES)

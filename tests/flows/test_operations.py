@@ -758,3 +758,34 @@ def test_an_unreachable_remote_source_is_retried_then_named_not_the_warehouse(pr
     with pytest.raises(FailedRun) as failed:
         run("http://127.0.0.1:9/", tmp_path / "w.duckdb")  # the discard port: nothing listens
     assert str(failed.value).startswith("cannot read source 'http://127.0.0.1:9/': Cannot connect to host")
+
+
+def test_the_thread_runner_keeps_its_worker_threads_for_the_next_run(prefect_server):
+    """polars caches compiled regexes per thread: a run in a long-lived process reuses the last run's
+    threads, unless that run ended with work still running (then its pool is shut down)."""
+    from prefect import task
+
+    from flows.pipeline import KeptThreadPoolTaskRunner
+
+    release = threading.Event()
+
+    @task
+    def ident(wait: bool = False) -> threading.Thread | None:
+        if wait:
+            release.wait(10)
+        return threading.current_thread()
+
+    def run_once(wait: bool = False) -> threading.Thread | None:
+        with KeptThreadPoolTaskRunner(max_workers=1) as runner:
+            fut = runner.submit(ident, parameters={"wait": wait})
+            if wait:
+                return None  # leaves with the task still running
+            return fut.result()
+
+    first = run_once()
+    assert run_once() is first
+    assert run_once(wait=True) is None
+    release.set()
+    after = run_once()
+    assert after is not first and after is not None
+    assert run_once() is after

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -464,3 +465,41 @@ def test_a_file_written_before_a_column_was_added_is_rewritten_with_it_null(tmp_
         ("b", "down"),
         ("c", None),
     ]
+
+
+def test_tier_groups_are_runs_of_consecutive_files_of_one_size_tier():
+    from warehouse.catalog import FileEntry
+    from warehouse.load import tier_groups
+
+    rows = [1, 3, 2, 1, 5, 1, 2, 3, 0, 9, 12]  # tiers of 4: 0 0 0 0 1 0 0 0 0 1 1
+    entries = [FileEntry("runs", f"/w/runs/r{i:02d}.parquet", f"r{i:02d}", n) for i, n in enumerate(rows)]
+    entries.append(FileEntry("quarantine", "/w/quarantine/r00.parquet", "r00", 1))
+    groups = tier_groups(entries, fanin=4)
+    assert [[e.run_id for e in g] for g in groups] == [
+        ["r00", "r01", "r02", "r03"],
+        ["r05", "r06", "r07", "r08"],
+    ]
+
+
+def test_tiered_compaction_merges_a_run_of_small_files_in_its_place_and_keeps_every_row(tmp_path):
+    from warehouse import catalog
+    from warehouse.load import compact_tiers
+
+    wh = Warehouse.at(tmp_path / "w" / "q.duckdb")
+    first = [f"a{i:02d}" for i in range(20)]
+    b0 = _batch(tmp_path / "s0", 0, _documents(first, first), _sentences(first, 1))
+    load_run(wh, "r00", [b0], {}, ENTITY)
+    for n in range(1, 10):  # nine nights of one new document each
+        d = _batch(tmp_path / f"s{n}", 0, _documents([f"n{n}"], [f"n{n}"]), _sentences([f"n{n}"], 1))
+        load_run(wh, f"r{n:02d}", [d], {}, ENTITY)
+    order = first + [f"n{n}" for n in range(1, 10)]
+    before = _rows(wh, "SELECT * FROM documents ORDER BY doc_id")
+
+    assert compact_tiers(wh, "c1") == {"documents": (10, 2), "sentences": (10, 2)}
+    files = [Path(f).name for f in catalog.table_files(wh, "documents")]
+    assert files[0] == "r00.parquet" and re.fullmatch(r"r01-m[0-9a-f]{8}\.parquet", files[1])
+    # the merged rows keep their place
+    assert catalog.scan(wh, "documents").collect().get_column("doc_id").to_list() == order
+    assert _rows(wh, "SELECT * FROM documents ORDER BY doc_id") == before
+    assert _rows(wh, "SELECT count(*) FROM sentences") == [(29,)]
+    assert compact_tiers(wh, "c2") == {}  # one file per tier left: nothing to merge
