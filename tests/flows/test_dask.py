@@ -20,14 +20,16 @@ import pytest
 from tests.flows.test_operations import REPO, make_corpus, run, snapshot
 
 SEEDS = sorted((REPO / "seeds").glob("*.txt"))
+# The three smallest seeds (9 kB): enough for three batches, one or more on each of two workers.
+SMALL = SEEDS[2:]
 
 
 @pytest.fixture(scope="module")
 def on_threads(prefect_server, tmp_path_factory) -> tuple[Path, dict[str, list[tuple]]]:
-    """The five seeds, and what a run on threads (default batching) makes of them: what both runs on
-    Dask below must make too. Read, never written, by the tests."""
+    """Three seeds, and what a run on threads (default batching) makes of them: what every run on Dask
+    below must make too. Read, never written, by the tests."""
     tmp = tmp_path_factory.mktemp("on-threads")
-    corpus = make_corpus(tmp / "c")
+    corpus = make_corpus(tmp / "c", names=SMALL)
     run(corpus, tmp / "t.duckdb")
     return corpus, snapshot(tmp / "t.duckdb")
 
@@ -35,8 +37,9 @@ def on_threads(prefect_server, tmp_path_factory) -> tuple[Path, dict[str, list[t
 def test_dask_runner_builds_the_same_warehouse(prefect_server, tmp_path, on_threads):
     corpus, threads = on_threads
     dask = tmp_path / "d.duckdb"
-    s = run(corpus, dask, batch_size=2, task_runner="dask", workers=2)
-    assert (s["status"], s["batches"], s["docs_cleaned"]) == ("succeeded", 3, 5)
+    # One worker process: the cluster the run starts and tears down is what is under test, not its size.
+    s = run(corpus, dask, batch_size=2, task_runner="dask", workers=1)
+    assert (s["status"], s["batches"], s["docs_cleaned"]) == ("succeeded", 2, 3)
     assert snapshot(dask) == threads
 
 
@@ -114,6 +117,7 @@ def test_cli_run_on_a_dask_cluster_spreads_batches_and_reports_to_the_flows_api(
                 "dask",
                 "--dask-address",
                 address,
+                "--no-data-docs",
             ],
             cwd=REPO,
             env=env,
@@ -127,7 +131,7 @@ def test_cli_run_on_a_dask_cluster_spreads_batches_and_reports_to_the_flows_api(
         for p in procs:
             p.wait(30)
     assert out.returncode == 0, out.stderr[-3000:]
-    # Default batching (16 MB / 5,000 files) would make one batch of these 5 files; cut at half the
+    # Default batching (16 MB / 5,000 files) would make one batch of these 3 files; cut at half the
     # files and half the bytes each, they make 3 (each at most half the bytes: at least one per worker).
     assert re.search(r"│ batches\s+│\s+3 │", out.stdout), out.stdout
     logs = {name: (tmp_path / f"{name}.log").read_text() for name in ("w1", "w2")}
@@ -141,16 +145,16 @@ def test_cli_run_on_a_dask_cluster_spreads_batches_and_reports_to_the_flows_api(
     assert snapshot(wh) == threads
 
 
-def test_dask_address_runs_the_batches_on_that_cluster(prefect_server, tmp_path):
-    """`--dask-address`: an existing scheduler (a real LocalCluster on 127.0.0.1, workers on threads
-    of this process) receives every batch task."""
+def test_dask_address_runs_the_batches_on_that_cluster(prefect_server, tmp_path, on_threads):
+    """`--dask-address`: an existing scheduler (a real LocalCluster on 127.0.0.1, one worker on a
+    thread of this process) receives every batch task."""
     from distributed import LocalCluster
 
-    corpus = make_corpus(tmp_path / "c", names=SEEDS[2:4])
+    corpus, threads = on_threads
     wh = tmp_path / "da.duckdb"
     with LocalCluster(
         n_workers=1,
-        threads_per_worker=2,
+        threads_per_worker=1,
         processes=False,
         protocol="tcp://",
         host="127.0.0.1",
@@ -161,6 +165,7 @@ def test_dask_address_runs_the_batches_on_that_cluster(prefect_server, tmp_path)
         s = run(corpus, wh, batch_size=1, task_runner="dask", dask_address=address)
         ran = set(cluster.scheduler.task_prefixes)  # every task this scheduler was given, by name
     assert ran == {"ingest_batch", "clean_batch", "entities_batch", "metrics_batch"}
-    assert (s["status"], s["batches"], s["docs_cleaned"]) == ("succeeded", 2, 2)
+    assert (s["status"], s["batches"], s["docs_cleaned"]) == ("succeeded", 3, 3)
+    assert snapshot(wh) == threads
     with duckdb.connect(str(wh), read_only=True) as con:
         assert con.execute("SELECT parameters::JSON ->> 'dask_address' FROM runs").fetchall() == [(address,)]

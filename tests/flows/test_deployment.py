@@ -22,6 +22,7 @@ import pytest
 
 from flows import cli, deploy
 from flows.pipeline import RunParameters
+from warehouse.catalog import Warehouse
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -68,9 +69,16 @@ def test_deployment_schedule_form_and_triggered_run(prefect_server, tmp_path):
         "PREFECT_RUNNER_POLL_FREQUENCY": "1",
         "PREFECT_LOGGING_LEVEL": "WARNING",
     }
-    # What a user types: the Prefect CLI, one --param per field, values parsed as JSON.
-    run = _trigger(env, f"source={corpus}", f"warehouse={wh}", "batch_size=1", "on_failure=fail")
-    assert (run.parameters["batch_size"], run.parameters["on_failure"]) == (1, "fail")
+    # What a user types: the Prefect CLI, one --param per field, values parsed as JSON (no Data Docs:
+    # nothing here is about them, and they are ~30% of a small run's CPU).
+    run = _trigger(
+        env, f"source={corpus}", f"warehouse={wh}", "batch_size=1", "on_failure=fail", "data_docs=false"
+    )
+    assert (run.parameters["batch_size"], run.parameters["on_failure"], run.parameters["data_docs"]) == (
+        1,
+        "fail",
+        False,
+    )
     # A user's mistake through the deployment: a source that does not exist (triggered from this
     # process: what is tested is the run's failure, the CLI's parsing is above).
     missing = tmp_path / "no-such-dir"
@@ -120,9 +128,11 @@ def test_deployment_schedule_form_and_triggered_run(prefect_server, tmp_path):
         assert con.execute("SELECT count(*) FROM documents").fetchone() == (2,)
         assert con.execute("SELECT flow_run_id FROM runs").fetchone() == (str(run.id),)
         params_json = con.execute(
-            "SELECT parameters::JSON ->> 'on_failure', parameters::JSON ->> 'batch_size' FROM runs"
+            "SELECT parameters::JSON ->> 'on_failure', parameters::JSON ->> 'batch_size', "
+            "parameters::JSON ->> 'data_docs' FROM runs"
         ).fetchone()
-        assert params_json == ("fail", "1")
+        assert params_json == ("fail", "1", "false")
+    assert not Warehouse.at(wh).docs_dir.exists()  # the run was given data_docs=false
 
 
 def _trigger(env: dict[str, str], *params: str):

@@ -33,6 +33,7 @@ from warehouse.catalog import Warehouse
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = sorted((REPO / "seeds").glob("*.txt"))
+NO_DOCS = ("--no-data-docs",)
 TABLES = ("documents", "sentences", "mentions", "metrics", "entities", "quarantine", "runs")
 
 
@@ -54,11 +55,14 @@ def state(wh: Path) -> dict:
 
 
 def quarry_run(source: Path, wh: Path, *extra: str, preexec=None) -> subprocess.CompletedProcess:  # noqa: ANN001
+    """`quarry run` in a child process on the session's Prefect server. No Data Docs (NO_DOCS) in this
+    file: none of its faults is about them, and they are ~30% of a small run's CPU."""
     from prefect.settings import PREFECT_API_URL
 
     env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "PREFECT_LOGGING_LEVEL": "WARNING"}
     return subprocess.run(
-        [sys.executable, "-m", "flows.cli", "run", "--source", str(source), "--warehouse", str(wh), *extra],
+        [sys.executable, "-m", "flows.cli", "run", "--source", str(source), "--warehouse", str(wh)]
+        + [*NO_DOCS, *extra],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -72,7 +76,7 @@ def quarry_main(source: Path, wh: Path, capsys: pytest.CaptureFixture[str]) -> s
     """`quarry run` through the CLI's main(argv) in this process, on the session's Prefect server, for
     faults that are about the warehouse, not the process (no Python, Prefect and GX start-up to pay):
     its exit code and what it printed."""
-    args = ["run", "--source", str(source), "--warehouse", str(wh)]
+    args = ["run", "--source", str(source), "--warehouse", str(wh), *NO_DOCS]
     capsys.readouterr()
     code = cli.main(args)
     out = capsys.readouterr()
@@ -92,7 +96,8 @@ def assert_one_clear_line(out: subprocess.CompletedProcess, *phrases: str) -> No
 def loaded(prefect_server, tmp_path) -> tuple[Path, Path, dict]:
     """A warehouse holding the three short seeds, the corpus of the next run (all seeds), its state."""
     wh = tmp_path / "w.duckdb"
-    quarry_pipeline(RunParameters(source=str(_corpus(tmp_path / "first", SEEDS[2:])), warehouse=str(wh)))
+    first = _corpus(tmp_path / "first", SEEDS[2:])
+    quarry_pipeline(RunParameters(source=str(first), warehouse=str(wh), data_docs=False))
     return wh, _corpus(tmp_path / "all", SEEDS), state(wh)
 
 
@@ -103,7 +108,7 @@ def _files(wh: Path) -> set[str]:
 def _recovers(wh: Path, corpus: Path, files_before: set[str]) -> None:
     """The next ordinary run succeeds and removes whatever the failed one left behind."""
     # in this process, on the session's server: recovery is about the warehouse, not the process
-    s = quarry_pipeline(RunParameters(source=str(corpus), warehouse=str(wh)))
+    s = quarry_pipeline(RunParameters(source=str(corpus), warehouse=str(wh), data_docs=False))
     assert (s["status"], s["docs_cleaned"]) == ("succeeded", len(SEEDS) - len(SEEDS[2:]))
     w = Warehouse.at(wh)
     with duckdb.connect(str(wh), read_only=True) as con:
@@ -196,7 +201,8 @@ def test_second_concurrent_run_is_refused_with_the_lock_message(loaded):
     w = Warehouse.at(wh)
     env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "PREFECT_LOGGING_LEVEL": "WARNING"}
     first = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "run", "--source", str(corpus), "--warehouse", str(wh)],
+        [sys.executable, "-m", "flows.cli", "run", "--source", str(corpus), "--warehouse", str(wh)]
+        + [*NO_DOCS],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
@@ -270,7 +276,7 @@ def test_io_task_retries_a_transient_fault(prefect_server, tmp_path):
     logger.setLevel(logging.INFO)
     logger.addHandler(on_retry)
     try:
-        s = quarry_pipeline(RunParameters(source="flaky://retry-corpus", warehouse=str(wh)))
+        s = quarry_pipeline(RunParameters(source="flaky://retry-corpus", warehouse=str(wh), data_docs=False))
     finally:
         logger.removeHandler(on_retry)
         logger.setLevel(level)

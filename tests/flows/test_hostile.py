@@ -45,10 +45,13 @@ def test_hostile_corpus_is_quarantined_with_reasons_and_seeds_come_out_unchanged
     expected["copy_of_first_seed.txt"] = "duplicate_document"
 
     # max_doc_mb=1: the 200 MB files must be refused from their size, the ~120 KB long line kept.
+    # No Data Docs in this file: nothing here is about them.
     ref = quarry_pipeline(
-        RunParameters(source=str(alone), warehouse=str(tmp_path / "a.duckdb"), max_doc_mb=1)
+        RunParameters(source=str(alone), warehouse=str(tmp_path / "a.duckdb"), max_doc_mb=1, data_docs=False)
     )
-    s = quarry_pipeline(RunParameters(source=str(mixed), warehouse=str(tmp_path / "m.duckdb"), max_doc_mb=1))
+    s = quarry_pipeline(
+        RunParameters(source=str(mixed), warehouse=str(tmp_path / "m.duckdb"), max_doc_mb=1, data_docs=False)
+    )
 
     assert s["status"] == "succeeded" and s["batches_failed"] == 0
     with duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True) as con:
@@ -82,7 +85,7 @@ def test_duplicate_in_another_batch_is_quarantined_not_silently_dropped(prefect_
     shutil.copy(SEEDS[0], corpus / "a.txt")
     shutil.copy(SEEDS[0], corpus / "b.txt")
     wh = tmp_path / "d.duckdb"
-    s = quarry_pipeline(RunParameters(source=str(corpus), warehouse=str(wh), batch_size=1))
+    s = quarry_pipeline(RunParameters(source=str(corpus), warehouse=str(wh), batch_size=1, data_docs=False))
     assert s["status"] == "succeeded"
     with duckdb.connect(str(wh), read_only=True) as con:
         kept = [os.path.basename(r[0]) for r in con.execute("SELECT source FROM documents").fetchall()]

@@ -59,6 +59,9 @@ def snapshot(wh: Path) -> dict[str, list[tuple]]:
 
 
 def run(source: Path | str, wh: Path, **kw) -> dict:
+    """A run in this process. Data Docs off unless asked for (`data_docs=True`): they are ~30% of a small
+    run's CPU and only the tests that assert something about them need them."""
+    kw.setdefault("data_docs", False)
     return quarry_pipeline(RunParameters(source=str(source), warehouse=str(wh), **kw))
 
 
@@ -414,10 +417,10 @@ def _wait_for(pattern: str, root: Path, proc: subprocess.Popen, timeout: float =
 def _cli_run(
     corpus: Path, wh: Path, env: dict[str, str], stdout: int, stderr: int = subprocess.PIPE, *extra: str
 ) -> subprocess.Popen:
-    """`quarry run` over `corpus` into `wh` in a real child process, batches of 2 files."""
+    """`quarry run` over `corpus` into `wh` in a real child process, batches of 2 files, no Data Docs."""
     cmd = [sys.executable, "-m", "flows.cli", "run", "--source", str(corpus), "--warehouse", str(wh)]
     return subprocess.Popen(
-        [*cmd, "--batch-size", "2", *extra], cwd=REPO, env=env, stdout=stdout, stderr=stderr
+        [*cmd, "--batch-size", "2", "--no-data-docs", *extra], cwd=REPO, env=env, stdout=stdout, stderr=stderr
     )
 
 
@@ -463,7 +466,9 @@ def test_task_runs_are_named_by_stage_and_batch_and_chained(prefect_server, tmp_
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
     corpus = make_corpus(tmp_path / "c", names=SEEDS[:3])
-    params = RunParameters(source=str(corpus), warehouse=str(tmp_path / "g.duckdb"), batch_size=2)
+    params = RunParameters(
+        source=str(corpus), warehouse=str(tmp_path / "g.duckdb"), batch_size=2, data_docs=False
+    )
     state = quarry_pipeline(params, return_state=True)
     assert state.is_completed()
     flow_run_id = state.state_details.flow_run_id
@@ -609,7 +614,7 @@ def test_progress_shows_in_a_terminal_and_not_in_a_pipe(prefect_server, tmp_path
 
     # A pipe: the same run through main(argv) in this process, its stdout the pipe's writing end (the
     # console decides by isatty; a second process would only add its start-up).
-    args = ["run", "--source", str(corpus)]
+    args = ["run", "--source", str(corpus), "--no-data-docs"]
     read_end, write_end = os.pipe()
     piped: list[str] = []
     with open(read_end, encoding="utf-8") as reader:
@@ -648,13 +653,13 @@ def test_a_run_with_no_new_documents_validates_nothing_renders_nothing_and_is_re
 
     corpus = make_corpus(tmp_path / "c", names=SEEDS[:2])
     wh = tmp_path / "n.duckdb"
-    run(corpus, wh)
+    run(corpus, wh, data_docs=True)
     index = Warehouse.at(wh).docs_dir / "index.html"
     rendered = index.stat().st_mtime_ns
     validated: list[str] = []
     gate = tasks.gate
     monkeypatch.setattr(tasks, "gate", lambda table, *a, **k: validated.append(table) or gate(table, *a, **k))
-    s = run(corpus, wh)
+    s = run(corpus, wh, data_docs=True)
     assert (s["docs_cleaned"], s["files_unread"], s["expectations_passed"], s["expectations_failed"]) == (
         0,
         2,
@@ -742,7 +747,7 @@ def test_a_batch_that_crashes_fails_alone_and_the_other_batches_land(prefect_ser
 
     monkeypatch.setattr(tasks.clean_t, "clean_documents", clean_documents)
     wh = tmp_path / "crash.duckdb"
-    params = RunParameters(source=str(corpus), warehouse=str(wh), batch_size=2)
+    params = RunParameters(source=str(corpus), warehouse=str(wh), batch_size=2, data_docs=False)
     state = quarry_pipeline(params, return_state=True)
     assert state.is_failed()
     with duckdb.connect(str(wh), read_only=True) as con:
