@@ -437,6 +437,8 @@ _ORG_EXAMPLES = (
 _ORG_BEFORE = (
     r"shares of|shares in|analysts? at|analysts? with|polled by|investors? in|stake in|acquisition of|"
     r"acquire|"
+    # a deal's target ("the takeover of Acme", "its merger with Acme"; "agreed to buy Acme": `_DEAL`)
+    r"takeover of|buyout of|merger with|"
     # the head of an organisation, or who founded it ("chief executive of Acme", "co-founded Acme")
     r"CEO of|chief executive of|co-?founder of|founder of|chairman of|co-?founded|"
     r"acquired|research firm|research agency|news agency|agency|consultancy|investment bank|start-?up|"
@@ -447,6 +449,10 @@ _ORG_BEFORE = (
     # examples of a kind of organisation: "rivals such as Acme", "carmakers like Acme and Borealis"
     rf"{_ORG_EXAMPLES}"
 )
+# A deal's target after the buyer's agreement ("Borvia agreed to buy Acme", "a deal to acquire Acme"):
+# read in a pass of its own rules (`org_cue_pair`'s), as the buyer's cue ("Borvia agreed to") ends the
+# organisation cues' match where the target's would start.
+_DEAL = r"(?:agreed|agrees|deal|offer|bid|plans?|agreement|move) to (?:buy|acquire)"
 _ORG_KIND = (
     r"start-?up|company|firm|maker|chipmaker|bank|lender|retailer|group|provider|developer|manufacturer|"
     r"supplier|carmaker|automaker|fund|investor|platform|unit|subsidiary|rival|giant|operator|consultancy|"
@@ -623,7 +629,9 @@ _CODE_KIND_BEFORE = (
 )
 _CODE_KIND_AFTER = (
     r"chips?|chipsets?|GPUs?|CPUs?|NPUs?|processors?|accelerators?|series|memory|modules?|smartphones?|"
-    r"phones?|handsets?|laptops?|servers?|SUVs?|sedans?"
+    r"phones?|handsets?|laptops?|servers?|SUVs?|sedans?|"
+    # aircraft ("20 A350 aircraft", "the K7 jets")
+    r"aircraft|jets?|jetliners?|airliners?|planes?|helicopters?"
 )
 # A possessive before capitalised words and a version or model number names a product: a known
 # organisation's ("Acme's Rover 3", "Acme's Model K", "Acme's MX450"; the product's name carries the
@@ -701,6 +709,8 @@ def _discovery_rules(
         # two names a cue introduces: "producers Acme and Borealis" (this rule reads the second;
         # `_first_of_pairs` adds the first; both are then `org_cue` forms)
         ("ORG", rf"({b}(?i:{_ORG_BEFORE}) {_ORG} and )({_ORG})", "org_cue_pair"),
+        # a deal's target: "Borvia agreed to buy Acme" (an `org_cue` form too, `_first_of_pairs`)
+        ("ORG", rf"({b}{_DEAL} )({_ORG})", "org_cue_pair"),
         # a government department or ministry: "the Justice Department", "Ministry of Finance"
         ("ORG", rf"()({b}{_GOVERNMENT}){b}", "org_government"),
         # a country's statistics office named the other way round, "Statistics Canada", before a
@@ -1201,7 +1211,7 @@ def _gazetteer_hits(found: pl.DataFrame, raw: _Bytes, gazetteer: pl.DataFrame) -
     bend = hits.get_column("bend").to_numpy()
     after = raw.u8[np.minimum(bend, raw.n - 1)], raw.u8[np.minimum(bend + 1, raw.n - 1)]
     capitalised = (bend + 1 < raw.n) & (after[0] == 32) & (after[1] >= 65) & (after[1] <= 90)
-    blocked = hits.get_column("not_before_capitalized").to_numpy() & capitalised
+    blocked = hits.get_column("not_before_capitalized").to_numpy() & capitalised & ~_code_follows(raw, bend)
     # "US$20 billion", "HK$", "NT$": a form glued to a dollar sign is a currency prefix, not a mention of
     # the place (on the generated corpus every one of 1,466 false positives of "United States" was this).
     currency = (bend < raw.n) & (after[0] == ord("$"))
@@ -1212,6 +1222,20 @@ def _gazetteer_hits(found: pl.DataFrame, raw: _Bytes, gazetteer: pl.DataFrame) -
     return hits.filter(pl.Series(~(blocked | currency | grade | caps | dated))).select(
         "bstart", "bend", "surface", "_g"
     )
+
+
+def _code_follows(raw: _Bytes, bend: np.ndarray) -> np.ndarray:
+    """Whether each span ending at `bend` (a batch byte offset) is followed by a space and a model number:
+    one to four capitals and a digit ("Airbus A350", "Acme K7"): a maker's product, which makes no longer
+    name of the maker's ("Silicon Valley Bank" does)."""
+    out = np.zeros(bend.size, dtype=bool)
+    letters = np.ones(bend.size, dtype=bool)
+    for k in range(2, 6):
+        prev = raw.u8[np.minimum(bend + k - 1, raw.n - 1)]
+        letters &= (prev >= 65) & (prev <= 90)
+        nxt = raw.u8[np.minimum(bend + k, raw.n - 1)]
+        out |= letters & (bend + k < raw.n) & (nxt >= 48) & (nxt <= 57)
+    return out
 
 
 def _dateline(raw: _Bytes, bstart: np.ndarray, bend: np.ndarray) -> np.ndarray:

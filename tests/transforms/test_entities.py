@@ -2053,14 +2053,17 @@ def test_a_credited_agency_or_a_cited_research_firm_is_an_organisation(
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        # titles in German, French and Spanish before a person's name
+        # titles in German, French and Spanish before a person's name (first names no lexicon holds)
         (
             "Vorstandschef Tjark Ohlsen bestätigte die Prognose.",
             [("Tjark Ohlsen", "person:tjark-ohlsen", 14, 26)],
         ),
-        ("Die Finanzchefin Wiebke Sandt sagte das.", [("Wiebke Sandt", "person:wiebke-sandt", 17, 29)]),
-        ("Le PDG Gwenaël Kerbrat a parlé.", [("Gwenaël Kerbrat", "person:gwenaël-kerbrat", 7, 22)]),
-        ("El consejero delegado Iker Zubiaur habló.", [("Iker Zubiaur", "person:iker-zubiaur", 22, 34)]),
+        ("Die Finanzchefin Quenor Olt sagte das.", [("Quenor Olt", "person:quenor-olt", 17, 27)]),
+        ("Le PDG Kervan Lostec a parlé.", [("Kervan Lostec", "person:kervan-lostec", 7, 20)]),
+        (
+            "El consejero delegado Brislav Zabala habló.",
+            [("Brislav Zabala", "person:brislav-zabala", 22, 36)],
+        ),
     ],
 )
 def test_a_continental_title_introduces_a_person(
@@ -2080,6 +2083,32 @@ def test_a_continental_title_introduces_a_person(
     ],
 )
 def test_a_city_whose_name_begins_a_common_word_is_found_in_its_dateline(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    assert real_found(real_gaz, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a deal's target after the buyer's agreement, and its possessive later on
+        (
+            "Helix Power agreed to buy Quorma for $2 billion. Quorma's debt is large.",
+            [
+                ("Helix Power", "org:helix-power", 0, 11),
+                ("Quorma", "org:quorma", 26, 32),
+                ("Quorma", "org:quorma", 49, 55),
+            ],
+        ),
+        ("The takeover of Vessli closed.", [("Vessli", "org:vessli", 16, 22)]),
+        # a known maker before its model number, and the model number before a kind of aircraft
+        (
+            "Tarn Air will order 20 Airbus K350 aircraft.",
+            [("Airbus", "org:airbus", 23, 29), ("K350", "product:k350", 30, 34)],
+        ),
+    ],
+)
+def test_a_deal_target_and_a_makers_model_are_found(
     real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
 ) -> None:
     assert real_found(real_gaz, text) == expected
