@@ -337,7 +337,14 @@ _ROLE = (
     r"[Ss]cientist|[Rr]esearcher|[Aa]nalyst|[Pp]rofessor|[Ee]ngineer|[Ss]pokesperson|[Ss]pokesman|"
     r"[Ss]pokeswoman|[Mm]inister|[Ss]ecretary|[Ss]enator|[Dd]irector|[Pp]artner|[Ff]ellow|[Hh]ead|"
     r"[Ee]conomist|[Ii]nvestor|[Ee]xecutive|[Ll]awyer|[Aa]ttorney|[Gg]overnor|[Mm]ayor|[Cc]hair|"
-    r"[Cc]hancellor|[Cc]ommissioner|[Tt]reasurer|[Aa]mbassador"
+    r"[Cc]hancellor|[Cc]ommissioner|[Tt]reasurer|[Aa]mbassador|"
+    # the same titles in the languages of European business news: German (a noun, capitalised, in
+    # compounds of "-chef": Vorstandschef, Finanzchef, Konzernchef; and Sprecher), French (PDG,
+    # directeur général) and Spanish (consejero delegado, presidente, director general)
+    # (ASCII "g.n.ral": the pass is read with ASCII classes on ASCII lines, `_ASCII_PASSES`)
+    r"(?:Vorstands|Finanz|Konzern|Aufsichtsrats|Unternehmens)?[Cc]hef(?:in)?|Sprecher(?:in)?|PDG|"
+    r"[Dd]irect(?:eur|rice) g.n.ral(?:e)?|[Cc]onsejer[oa] delegad[oa]|[Pp]residente|[Pp]r.sident(?:e)?|"
+    r"[Dd]irector general"
 )
 # What only an organisation does, after a bare name: it employs a counted workforce, lists its shares,
 # wins orders, cuts a share of "its" staff ("Corbel employs 1,200 people", "Tupa listed its shares",
@@ -430,6 +437,8 @@ _ORG_EXAMPLES = (
 _ORG_BEFORE = (
     r"shares of|shares in|analysts? at|analysts? with|polled by|investors? in|stake in|acquisition of|"
     r"acquire|"
+    # a deal's target ("the takeover of Acme", "its merger with Acme"; "agreed to buy Acme": `_DEAL`)
+    r"takeover of|buyout of|merger with|"
     # the head of an organisation, or who founded it ("chief executive of Acme", "co-founded Acme")
     r"CEO of|chief executive of|co-?founder of|founder of|chairman of|co-?founded|"
     r"acquired|research firm|research agency|news agency|agency|consultancy|investment bank|start-?up|"
@@ -440,11 +449,40 @@ _ORG_BEFORE = (
     # examples of a kind of organisation: "rivals such as Acme", "carmakers like Acme and Borealis"
     rf"{_ORG_EXAMPLES}"
 )
+# A deal's target after the buyer's agreement ("Borvia agreed to buy Acme", "a deal to acquire Acme"):
+# read in a pass of its own rules (`org_cue_pair`'s), as the buyer's cue ("Borvia agreed to") ends the
+# organisation cues' match where the target's would start.
+_DEAL = r"(?:agreed|agrees|deal|offer|bid|plans?|agreement|move) to (?:buy|acquire)"
 _ORG_KIND = (
     r"start-?up|company|firm|maker|chipmaker|bank|lender|retailer|group|provider|developer|manufacturer|"
     r"supplier|carmaker|automaker|fund|investor|platform|unit|subsidiary|rival|giant|operator|consultancy|"
     # (trades of the companies small-company news describes: "Acme, a Norwegian utility")
-    r"utility|insurer|airline|conglomerate|brewer|fintech|refiner|shipbuilder|telco|wholesaler"
+    r"utility|insurer|airline|conglomerate|brewer|fintech|refiner|shipbuilder|telco|wholesaler|carrier"
+)
+# The kinds of `_ORG_KIND` that describe a company and never a person ("Acme, the second-largest operator,
+# posted": an investor, developer, rival or giant may be a person): a name in apposition to one is an
+# organisation's even when its first word is a given name ("Bharti", "Morgan").
+_COMPANY_KINDS = (
+    "company firm maker chipmaker bank lender retailer group provider manufacturer supplier carmaker "
+    "automaker operator carrier insurer airline conglomerate brewer refiner shipbuilder telco wholesaler "
+    "utility subsidiary unit start-up startup"
+).split()
+# Role and descriptor nouns that open a sentence before an organisation's name and are no part of it
+# ("Rival Acme Holdings reported", "Lender Borvia Bank said", "Parent Acme Group"): the singular kinds of
+# organisation (`_ORG_KIND`, capitalised) and the words for one company's relation to another. Not the
+# kinds that open real names ("Group", "Fund", "Platform", "Bank", "Giant", "Developer", "Investor"):
+# those are read as part of the name. A name whose remainder would be generic keeps the word ("Carrier
+# Global Corp", "Unit Corp").
+_ROLE_LEAD = "|".join(
+    sorted(
+        {
+            w[:1].upper() + w[1:]
+            for w in _ORG_KIND.split("|")
+            if "?" not in w
+            and w not in {"group", "fund", "platform", "bank", "giant", "developer", "investor"}
+        }
+        | {"Peer", "Competitor", "Parent", "Owner", "Partner", "Affiliate", "Start-up", "Startup"}
+    )
 )
 # Government departments and ministries by portfolio, the closed class of cabinet portfolios in English
 # ("Department of Justice", "the Finance Ministry", "U.S. Department of Homeland Security"); a country's
@@ -591,7 +629,9 @@ _CODE_KIND_BEFORE = (
 )
 _CODE_KIND_AFTER = (
     r"chips?|chipsets?|GPUs?|CPUs?|NPUs?|processors?|accelerators?|series|memory|modules?|smartphones?|"
-    r"phones?|handsets?|laptops?|servers?|SUVs?|sedans?"
+    r"phones?|handsets?|laptops?|servers?|SUVs?|sedans?|"
+    # aircraft ("20 A350 aircraft", "the K7 jets")
+    r"aircraft|jets?|jetliners?|airliners?|planes?|helicopters?"
 )
 # A possessive before capitalised words and a version or model number names a product: a known
 # organisation's ("Acme's Rover 3", "Acme's Model K", "Acme's MX450"; the product's name carries the
@@ -669,6 +709,8 @@ def _discovery_rules(
         # two names a cue introduces: "producers Acme and Borealis" (this rule reads the second;
         # `_first_of_pairs` adds the first; both are then `org_cue` forms)
         ("ORG", rf"({b}(?i:{_ORG_BEFORE}) {_ORG} and )({_ORG})", "org_cue_pair"),
+        # a deal's target: "Borvia agreed to buy Acme" (an `org_cue` form too, `_first_of_pairs`)
+        ("ORG", rf"({b}{_DEAL} )({_ORG})", "org_cue_pair"),
         # a government department or ministry: "the Justice Department", "Ministry of Finance"
         ("ORG", rf"()({b}{_GOVERNMENT}){b}", "org_government"),
         # a country's statistics office named the other way round, "Statistics Canada", before a
@@ -676,8 +718,23 @@ def _discovery_rules(
         ("ORG", rf"()({b}Statistics [A-Z][a-z]+)(?: [a-z]+{b}|[,.;:])", "org_government"),
         # an organisation's name and the acronym it defines: "National Reform Commission (NRC)"
         ("ORG", rf"()({b}(?:{_LONG_FORM_WORD}){{1,7}}[A-Z][a-z]+) \([A-Z]{{2,6}}\)", "org_acronym"),
-        # a data provider: "according to Acme data"
-        ("ORG", rf"({b}[Aa]ccording to )({_ORG}) (?:data|figures|estimates|research){b}", "org_cue"),
+        # a data provider: "according to Acme data", "according to Acme.", "data from Acme,"
+        (
+            "ORG",
+            rf"({b}(?:[Aa]ccording to|(?:data|figures|estimates) from) )({_ORG})"
+            rf"(?: (?:data|figures|estimates|research){b}|[.,;])",
+            "org_cue",
+        ),
+        # a news agency credited in a dateline, after its place or date: "SEOUL, Nov 5 (Agencia) --",
+        # "MADRID, 5 nov (Agencia) -", "TOKYO (Agencia) --", read from the word before the parenthesis: a
+        # day or year, a month's short name or a place in capitals ("Acme (ACME) -" is a ticker's). (A
+        # regex that read the whole place and date from the place's start cost 0.1 s more per 20 MB.)
+        (
+            "ORG",
+            rf"({b}(?:\d[\d.]*|\p{{Lu}}{{2,}}|\p{{L}}{{3,4}}\.?) \()"
+            rf"(\p{{Lu}}[\p{{L}}&]+(?: \p{{Lu}}[\p{{L}}&]+){{0,2}})\) ?(?:-|–|—)",
+            "org_cue",
+        ),
         # Acme raised / Acme's chief executive / Acme (ACME.O) / Acme, a Paris-based start-up / Acme,
         # Borvia's biggest lender
         (
@@ -1132,8 +1189,10 @@ def _gazetteer_hits(found: pl.DataFrame, raw: _Bytes, gazetteer: pl.DataFrame) -
             ).alias("_caps")
         )
         .filter(~pl.col("case_sensitive") | (pl.col("surface") == pl.col("alias")) | pl.col("_caps"))
-        # (a place whose name is a common word: only its dateline form in capitals, checked below)
-        .filter(~pl.col("dateline_only") | pl.col("_caps"))
+        # (a place whose name is a common word: only its dateline form, in capitals or, before a date,
+        # as the place writes it ("Essen, 12. November 2026 -"), checked below)
+        .with_columns((pl.col("dateline_only") & ~pl.col("_caps")).alias("_dated"))
+        .filter(~pl.col("dateline_only") | pl.col("_caps") | (pl.col("surface") == pl.col("alias")))
         .filter(~pl.col("initial_upper") | pl.col("surface").str.contains(r"^\p{Lu}"))
         .select(
             "surface",
@@ -1142,6 +1201,7 @@ def _gazetteer_hits(found: pl.DataFrame, raw: _Bytes, gazetteer: pl.DataFrame) -
             pl.col("surface").str.len_bytes().cast(pl.Int64).alias("n"),
             ((pl.col("type") == "GPE") & pl.col("lexicon")).alias("_place"),
             "_caps",
+            "_dated",
         )
     )
     hits = found.join(forms, on="surface", how="inner", maintain_order="left").with_columns(
@@ -1152,15 +1212,31 @@ def _gazetteer_hits(found: pl.DataFrame, raw: _Bytes, gazetteer: pl.DataFrame) -
     bend = hits.get_column("bend").to_numpy()
     after = raw.u8[np.minimum(bend, raw.n - 1)], raw.u8[np.minimum(bend + 1, raw.n - 1)]
     capitalised = (bend + 1 < raw.n) & (after[0] == 32) & (after[1] >= 65) & (after[1] <= 90)
-    blocked = hits.get_column("not_before_capitalized").to_numpy() & capitalised
+    blocked = hits.get_column("not_before_capitalized").to_numpy() & capitalised & ~_code_follows(raw, bend)
     # "US$20 billion", "HK$", "NT$": a form glued to a dollar sign is a currency prefix, not a mention of
     # the place (on the generated corpus every one of 1,466 false positives of "United States" was this).
     currency = (bend < raw.n) & (after[0] == ord("$"))
     grade = _commodity_grade(raw, bend, hits.get_column("_place").to_numpy())
-    caps = hits.get_column("_caps").to_numpy() & ~_dateline(raw, hits.get_column("bstart").to_numpy(), bend)
-    return hits.filter(pl.Series(~(blocked | currency | grade | caps))).select(
+    dateline = _dateline(raw, hits.get_column("bstart").to_numpy(), bend)
+    caps = hits.get_column("_caps").to_numpy() & ~dateline
+    dated = hits.get_column("_dated").to_numpy() & ~(dateline & _date_follows(raw, bend))
+    return hits.filter(pl.Series(~(blocked | currency | grade | caps | dated))).select(
         "bstart", "bend", "surface", "_g"
     )
+
+
+def _code_follows(raw: _Bytes, bend: np.ndarray) -> np.ndarray:
+    """Whether each span ending at `bend` (a batch byte offset) is followed by a space and a model number:
+    one to four capitals and a digit ("Airbus A350", "Acme K7"): a maker's product, which makes no longer
+    name of the maker's ("Silicon Valley Bank" does)."""
+    out = np.zeros(bend.size, dtype=bool)
+    letters = np.ones(bend.size, dtype=bool)
+    for k in range(2, 6):
+        prev = raw.u8[np.minimum(bend + k - 1, raw.n - 1)]
+        letters &= (prev >= 65) & (prev <= 90)
+        nxt = raw.u8[np.minimum(bend + k, raw.n - 1)]
+        out |= letters & (bend + k < raw.n) & (nxt >= 48) & (nxt <= 57)
+    return out
 
 
 def _dateline(raw: _Bytes, bstart: np.ndarray, bend: np.ndarray) -> np.ndarray:
@@ -1172,6 +1248,32 @@ def _dateline(raw: _Bytes, bstart: np.ndarray, bend: np.ndarray) -> np.ndarray:
     # (0xE2: the first byte of an en or em dash)
     spaced_dash = (nxt == 32) & ((dash == ord("-")) | (dash == 0xE2))
     return opens & (bend < raw.n) & ((nxt == ord(",")) | spaced_dash)
+
+
+# How a dateline's date begins after the place and its comma, where it is no digit ("Nov 3", "Okt.", "janv."):
+# the months' first three letters in English, German, French and Spanish, ASCII-lowercased (those with a
+# non-ASCII third letter, "mär", "fév", "déc", are left to the digit of the day that other conventions put
+# first).
+_MONTH_STARTS = sorted(
+    {
+        *"jan feb mar apr may jun jul aug sep oct nov dec".split(),
+        *"mai okt dez".split(),
+        *"avr jui".split(),
+        *"ene abr ago dic".split(),
+    }
+)
+
+
+def _date_follows(raw: _Bytes, bend: np.ndarray) -> np.ndarray:
+    """Whether each span ending at `bend` (a batch byte offset) is followed by ", " and a date's start: a
+    digit ("Essen, 12. November") or a month's first three letters (`_MONTH_STARTS`: "Boston, Nov 3")."""
+    at = [raw.u8[np.minimum(bend + i, raw.n - 1)] for i in range(5)]
+    digit = (at[2] >= ord("0")) & (at[2] <= ord("9"))
+    low = [_ASCII_LOWER[b] for b in at[2:5]]
+    month = np.zeros(bend.size, dtype=bool)
+    for m in _MONTH_STARTS:
+        month |= (low[0] == ord(m[0])) & (low[1] == ord(m[1])) & (low[2] == ord(m[2]))
+    return (bend + 5 < raw.n) & (at[0] == ord(",")) & (at[1] == 32) & (digit | month)
 
 
 # Nouns after a place's name that make it the name of a traded grade or blend ("Brent crude", "Dubai
@@ -1704,12 +1806,25 @@ def _valid_forms(
     forms = _acronym_long_forms(forms)
     forms = _without_title(forms)
     # Sentence-opening words before an organisation's name are context, not name ("The Acme Group").
-    lead = pl.col("surface").str.extract(rf"^((?:(?:{_LEAD}) )*)").fill_null("").str.len_bytes()
+    # (and role words, `_ROLE_LEAD`: "Rival Acme Holdings" is Acme Holdings, unless what is left would be
+    # a generic name, "Carrier Global Corp"; one regex reads both, the role words' span its second group)
+    leads = pl.col("surface").str.extract_groups(rf"^((?:(?:{_LEAD}) )*)((?:(?:{_LEAD}|{_ROLE_LEAD}) )*)")
+    lead = leads.struct[0].fill_null("").str.len_bytes()
+    role_lead = lead + leads.struct[1].fill_null("").str.len_bytes()
     forms = (
         # (a country before a government department is part of its mention: "US Department of Justice")
         forms.with_columns(
             pl.when(org & ~rule.is_in(["org_government", "org_acronym"]))
-            .then(lead.cast(pl.Int64))
+            .then(
+                pl.when(
+                    (role_lead > lead)
+                    & (role_lead < pl.col("surface").str.len_bytes())
+                    & ~pl.col("surface").str.slice(role_lead).str.contains(generic_org)
+                )
+                .then(role_lead)
+                .otherwise(lead)
+                .cast(pl.Int64)
+            )
             .otherwise(0)
             .alias("_lead")
         )
@@ -1736,6 +1851,13 @@ def _valid_forms(
         given,
         common,
     )
+    # "Acme, the second-largest operator, posted": a name in apposition to a company's kind (`_COMPANY_KINDS`;
+    # the only cue of `org_cue` with a comma in its match) is an organisation's, whatever its first word.
+    appositive = (
+        (rule == "org_cue")
+        & pl.col("match").str.contains_any([", "])
+        & pl.any_horizontal(pl.col("match").str.ends_with(f" {k}") for k in _COMPANY_KINDS)
+    )
     ordinary_only = (
         pl.col("surface")
         .str.to_lowercase()
@@ -1749,6 +1871,7 @@ def _valid_forms(
             possessive.alias("_possessive"),
             last.alias("_last"),
             _org_head(pl.col("surface")).alias("_headed"),
+            appositive.fill_null(False).alias("_appositive"),
         )
         .filter(
             pl.col("surface").is_not_null() & (pl.col("surface") != ""),
@@ -1810,8 +1933,10 @@ def _valid_forms(
                 )
                 # (a partnership's name is made of people's: "Baxter & Crane")
                 # (and a company's head noun after a given name: "Ganesh Agro-Foods raised")
+                # (and a company's kind in apposition: "Morgan Fenwick, the second-largest lender")
                 | (
                     first.is_in(given)
+                    & ~pl.col("_appositive")
                     & ~pl.col("surface").str.contains_any([" & "])
                     & ~(pl.col("surface").str.contains_any([" "]) & pl.col("_headed"))
                 )
@@ -1820,7 +1945,10 @@ def _valid_forms(
                 # Grand Vellum Steel")
                 | (
                     first.str.to_lowercase().is_in(common)
-                    & ~(pl.col("surface").str.contains_any([" "]) & pl.col("_headed"))
+                    & ~(
+                        pl.col("surface").str.contains_any([" "])
+                        & (pl.col("_headed") | pl.col("_appositive"))
+                    )
                 )
                 # "Non-Executive Chairman Jane Roe": one word made of ordinary words joined by hyphens
                 # (not of a letter: "T-Mobile")
@@ -1835,7 +1963,15 @@ def _valid_forms(
                 .fill_null(False)
             ),
         )
-        .drop("_possessive", "_last", "_headed")
+        # (an apposition that alone made an organisation of a name a given name or an ordinary word opens
+        # is checked at each occurrence, `_candidates`: not before a possessive, "Jane Roe, the company's
+        # chief executive", where the person's name keeps its reading)
+        .with_columns(
+            (pl.col("_appositive") & (first.is_in(given) | first.str.to_lowercase().is_in(common))).alias(
+                "apposed"
+            )
+        )
+        .drop("_possessive", "_last", "_headed", "_appositive")
         .with_columns(
             # One canonical spelling: collapse whitespace runs and drop the legal form, so "Acme Robotics"
             # and "Acme Robotics, Inc." link to one entity.
@@ -2144,6 +2280,27 @@ def _known_names(forms: pl.DataFrame, gazetteer: pl.DataFrame) -> pl.DataFrame:
     return keys.drop("_k1", "_k2")
 
 
+# Words of an organisation's name that name no one organisation alone (`_link_forms`): legal forms,
+# organisational and generic words, company heads, sentence openers.
+_DISTINCT_NOT = sorted(
+    {
+        *_STOPWORDS,
+        *_ORG_HEAD,
+        *_ORG_OPENERS,
+        *_NON_PERSON_TOKENS,
+        *_TITLE_OPENERS,
+        *_ORG_SUFFIX.split("|"),
+        *_DESIGNATOR.split("|"),
+        *_GENERIC_NOUNS.split("|"),
+        *_GENERIC_INSTITUTION.split("|"),
+        *_ACRONYM_ORG.split("|"),
+        *(w.replace("\\", "") for w in _LEGAL_ABBREV.split("|")),
+        *_LEGAL_WORD.split("|"),
+        "Co",
+    }
+)
+
+
 def _link_forms(forms: pl.DataFrame, lexicons: dict | None) -> pl.DataFrame:
     """(entity_id, name, type, link): strings that name a discovered entity at its other occurrences in
     a document where a cue found it: the name itself, a model number's or versioned product's surface
@@ -2170,12 +2327,34 @@ def _link_forms(forms: pl.DataFrame, lexicons: dict | None) -> pl.DataFrame:
             base.with_columns(pl.col("name").alias("link")),
             # (An ordinary word is no link, unless all the name adds to it is a designator: "Reed" of
             # "Reed Holdings" is the company in a document that names "Reed Holdings".)
-            base.with_columns(short.alias("link"), designated.alias("_designated"))
+            # (an organisation's first word, like its other words below, only where no other entity of
+            # the document has it: `_word`)
+            base.with_columns(
+                short.alias("link"), designated.alias("_designated"), (pl.col("type") == "ORG").alias("_word")
+            )
             .filter(
                 pl.col("link").is_not_null()
                 & (~pl.col("link").str.to_lowercase().is_in(common) | pl.col("_designated"))
             )
             .drop("_designated"),
+            # Any other distinctive word of an organisation's longer name ("Jio" of "Reliance Jio
+            # Infocomm"): capitalised, not an ordinary English word (`common_words`, wordfreq), a legal
+            # form, an organisational or generic word ("Holdings", "Energy", "Bank": `_DISTINCT_NOT`) or a
+            # sentence opener; `_link_hits` keeps it only where no other entity of the document has it.
+            base.filter((pl.col("type") == "ORG") & pl.col("name").str.contains_any([" "]))
+            .with_columns(pl.col("name").str.split(" ").alias("link"), pl.lit(True).alias("_word"))
+            .explode("link")
+            .filter(
+                (pl.col("link").str.len_chars() >= 3)
+                # (a capital first, no punctuation but a hyphen: string tests, the note above `_WHITESPACE`)
+                & (pl.col("link").str.slice(0, 1).str.to_lowercase() != pl.col("link").str.slice(0, 1))
+                # (an acronym after the first word is a kind's or a unit's more often than the name's:
+                # "YU7 SUV", "Acme AI"; the first word's is `short`'s)
+                & (pl.col("link").str.to_uppercase() != pl.col("link"))
+                & ~pl.col("link").str.contains_any([".", ",", "&", "'", "’", "(", ")", "/"])
+                & ~pl.col("link").str.to_lowercase().is_in(common)
+                & ~pl.col("link").is_in(_DISTINCT_NOT)
+            ),
             # An acronym its organisation's name defined ("... Commission (NRC)") names it.
             forms.filter(pl.col("rule") == "org_acronym").select(
                 "entity_id", "name", "type", _acronym(pl.col("match")).alias("link")
@@ -2185,9 +2364,12 @@ def _link_forms(forms: pl.DataFrame, lexicons: dict | None) -> pl.DataFrame:
             forms.filter(pl.col("rule").is_in(["product_code", "product_possessive"])).select(
                 "entity_id", "name", "type", pl.col("surface").alias("link")
             ),
-        ]
+        ],
+        how="diagonal",
     )
-    return links.unique(["entity_id", "link"], maintain_order=True)
+    return links.with_columns(pl.col("_word").fill_null(False)).unique(
+        ["entity_id", "link"], maintain_order=True
+    )
 
 
 def _pattern_hits(found: pl.DataFrame, forms: pl.DataFrame) -> pl.LazyFrame:
@@ -2215,7 +2397,9 @@ def _pattern_hits(found: pl.DataFrame, forms: pl.DataFrame) -> pl.LazyFrame:
             "entity_id",
             "modifier",
             "title_cue",
+            "apposed",
             "mstart",
+            (pl.col("mstart") + pl.col("match").str.len_bytes().cast(pl.Int64)).alias("mend"),
         )
     )
 
@@ -2232,6 +2416,8 @@ def _link_hits(
         .unique()
         .sort("doc_start", "entity_id")
         .join(links, on="entity_id", maintain_order="left")
+        # (a word of a longer name names the organisation only where no other entity of the document has it)
+        .filter(~pl.col("_word") | (pl.col("entity_id").n_unique().over("doc_start", "link") == 1))
     )
     return (
         found.join(
@@ -2448,7 +2634,8 @@ def _candidates(
     drop = (pat_frame.get_column("modifier").to_numpy() & lower_next) | (
         pat_frame.get_column("title_cue").to_numpy() & mid_line
     )
-    pat_frame = _siblings(pat_frame.filter(pl.Series(~drop)))
+    pat_frame = _apposed(pat_frame.filter(pl.Series(~drop)), raw)
+    pat_frame = _siblings(pat_frame)
     linked = _link_hits(_with_doc_start(link_found, doc_starts), pat_frame, links, confidence["link"])
     pat = (
         pl.concat(
@@ -2474,6 +2661,28 @@ def _candidates(
         pl.Series("start", raw.chars(chosen.get_column("bstart").to_numpy()) - doc_start),
         pl.Series("end", raw.chars(chosen.get_column("bend").to_numpy()) - doc_start),
     ).lazy()
+
+
+def _apposed(pat: pl.DataFrame, raw: _Bytes) -> pl.DataFrame:
+    """Pattern hits (bstart, bend, type, apposed, mend, ...) where a name in apposition to a company's kind
+    (`apposed`: "Morgan Fenwick, the second-largest lender") is the organisation: the person a given name
+    makes of the same span is dropped, unless a possessive follows the kind ("Jane Roe, the company's
+    chief executive": the organisation's reading is dropped instead)."""
+    apposed = pat.get_column("apposed").fill_null(False).to_numpy()
+    if not apposed.any():
+        return pat
+    mend = pat.get_column("mend").to_numpy()
+    a, b = raw.u8[np.minimum(mend, raw.n - 1)], raw.u8[np.minimum(mend + 2, raw.n - 1)]
+    # (' or the right single quotation mark, U+2019: E2 80 99)
+    possessive = (mend < raw.n) & ((a == ord("'")) | ((a == 0xE2) & (b == 0x99)))
+    wrong = apposed & possessive
+    spans = pat.filter(pl.Series(apposed & ~possessive)).select("bstart", "bend").unique()
+    person = pat.select((pl.col("type") == "PERSON").alias("p")).to_series().to_numpy()
+    keyed = pat.select("bstart", "bend").with_row_index("_i")
+    yielded = keyed.join(spans, on=["bstart", "bend"]).get_column("_i").to_numpy()
+    drop = wrong.copy()
+    drop[yielded[person[yielded]]] = True
+    return pat.filter(pl.Series(~drop))
 
 
 def _siblings(pat: pl.DataFrame) -> pl.DataFrame:

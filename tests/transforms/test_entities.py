@@ -1945,3 +1945,170 @@ def test_korean_given_names_keep_their_second_syllable(
     real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
 ) -> None:
     assert [m[:4] for m in found_with_confidence(real_gaz, text)] == expected
+
+
+# --------------------------------------------------------------- fresh user's own news, pass 9
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a name in apposition to a company's kind is an organisation, though its first word is a given
+        # name that is also a common word
+        (
+            "Morgan Fenwick, the second-largest lender, posted a profit.",
+            [("Morgan Fenwick", "org:morgan-fenwick", 0, 14)],
+        ),
+        (
+            "Prakash Telenet, the biggest mobile operator, cut prices.",
+            [("Prakash Telenet", "org:prakash-telenet", 0, 15)],
+        ),
+        # a kind a person may be stays a person's apposition
+        ("Priya Anand, a veteran investor, said costs rose.", [("Priya Anand", "person:priya-anand", 0, 11)]),
+    ],
+)
+def test_a_name_in_apposition_to_a_company_kind_is_an_organisation(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    assert real_found(real_gaz, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a role or descriptor noun opening the sentence is no part of the name
+        (
+            "Sales rose. Rival Tamsin Holdings reported a loss.",
+            [("Tamsin Holdings", "org:tamsin-holdings", 18, 33)],
+        ),
+        ("Lender Corvo Bank said revenue fell.", [("Corvo Bank", "org:corvo-bank", 7, 17)]),
+        (
+            "Chipmaker Ardent Semiconductor shipped more.",
+            [("Ardent Semiconductor", "org:ardent-semiconductor", 10, 30)],
+        ),
+        # unless what is left is a generic name
+        ("Carrier Global Corp said orders grew.", [("Carrier Global Corp", "org:carrier-global", 0, 19)]),
+    ],
+)
+def test_a_role_word_before_an_organisation_is_not_its_name(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    assert real_found(real_gaz, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a distinctive middle word names the organisation later in its document
+        (
+            "Solvang Ketra Mobility reported a profit. Ketra added 8 million riders.",
+            [
+                ("Solvang Ketra Mobility", "org:solvang-ketra-mobility", 0, 22),
+                ("Ketra", "org:solvang-ketra-mobility", 42, 47),
+            ],
+        ),
+        # an ordinary English word or an organisational word of the name does not
+        (
+            "Bright Harbor Logistics reported a loss. Harbor fees and Logistics costs rose.",
+            [("Bright Harbor Logistics", "org:bright-harbor-logistics", 0, 23)],
+        ),
+        # nor a word two organisations of the document share
+        (
+            "Shares of Kelvar Dunmark Energy rose. Shares of Dunmark Brenna Partners fell. Dunmark is a region.",
+            [
+                ("Kelvar Dunmark Energy", "org:kelvar-dunmark-energy", 10, 31),
+                ("Dunmark Brenna Partners", "org:dunmark-brenna-partners", 48, 71),
+            ],
+        ),
+    ],
+)
+def test_a_distinctive_word_of_a_longer_name_links_to_its_organisation(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    assert real_found(real_gaz, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a news agency credited in a dateline
+        (
+            "OSLO, Nov 5 (Kestrel) -- Exports rose.",
+            [("OSLO", "gpe:oslo", 0, 4), ("Kestrel", "org:kestrel", 13, 20)],
+        ),
+        (
+            "LIMA, 5 nov (Agencia Andes) - Las ventas subieron.",
+            [("LIMA", "gpe:lima", 0, 4), ("Agencia Andes", "org:agencia-andes", 13, 26)],
+        ),
+        # a research firm after "according to" or "data from"
+        ("Its share was 28%, according to Veltrix.", [("Veltrix", "org:veltrix", 32, 39)]),
+        ("Prices rose, data from Quandor showed.", []),
+        ("Prices rose 4%, data from Quandor, a tracker, showed.", [("Quandor", "org:quandor", 26, 33)]),
+    ],
+)
+def test_a_credited_agency_or_a_cited_research_firm_is_an_organisation(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    assert real_found(real_gaz, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # titles in German, French and Spanish before a person's name (first names no lexicon holds)
+        (
+            "Vorstandschef Tjark Ohlsen bestätigte die Prognose.",
+            [("Tjark Ohlsen", "person:tjark-ohlsen", 14, 26)],
+        ),
+        ("Die Finanzchefin Quenor Olt sagte das.", [("Quenor Olt", "person:quenor-olt", 17, 27)]),
+        ("Le PDG Kervan Lostec a parlé.", [("Kervan Lostec", "person:kervan-lostec", 7, 20)]),
+        (
+            "El consejero delegado Brislav Zabala habló.",
+            [("Brislav Zabala", "person:brislav-zabala", 22, 36)],
+        ),
+    ],
+)
+def test_a_continental_title_introduces_a_person(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    assert real_found(real_gaz, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a city whose name begins a common word ("essential") is found in its dateline, before a date
+        ("Essen, 12. November 2026 – Der Umsatz stieg.", [("Essen", "gpe:essen", 0, 5)]),
+        ("BERN - Exports rose.", [("BERN", "gpe:bern", 0, 4)]),
+        # and nowhere else
+        ("Das Essen war gut. Essen, sagte er, sei wichtig.", []),
+    ],
+)
+def test_a_city_whose_name_begins_a_common_word_is_found_in_its_dateline(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    assert real_found(real_gaz, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a deal's target after the buyer's agreement, and its possessive later on
+        (
+            "Helix Power agreed to buy Quorma for $2 billion. Quorma's debt is large.",
+            [
+                ("Helix Power", "org:helix-power", 0, 11),
+                ("Quorma", "org:quorma", 26, 32),
+                ("Quorma", "org:quorma", 49, 55),
+            ],
+        ),
+        ("The takeover of Vessli closed.", [("Vessli", "org:vessli", 16, 22)]),
+        # a known maker before its model number, and the model number before a kind of aircraft
+        (
+            "Tarn Air will order 20 Airbus K350 aircraft.",
+            [("Airbus", "org:airbus", 23, 29), ("K350", "product:k350", 30, 34)],
+        ),
+    ],
+)
+def test_a_deal_target_and_a_makers_model_are_found(
+    real_gaz: tuple[pl.DataFrame, dict], text: str, expected: list
+) -> None:
+    assert real_found(real_gaz, text) == expected

@@ -136,6 +136,14 @@ def test_the_places_lexicon_holds_us_counties_and_parishes():
     ]
 
 
+def test_a_city_whose_name_begins_a_common_word_is_kept_for_its_dateline():
+    # ("Essen" begins "essential"; the names that begin common words are left out of the scan's forms
+    # elsewhere, a city stays for its dateline)
+    entries = {e["name"]: e for e in reference.load_lexicons()["entries"] if e["type"] == "GPE"}
+    assert (entries["Essen"].get("dateline_only"), entries["Bern"].get("dateline_only")) == (True, True)
+    assert entries["Munich"].get("dateline_only") is None
+
+
 def test_an_index_company_keeps_its_hyphenated_short_name():
     # wordfreq scores a hyphenated compound by its words ("rolls", "royce"): no ordinary word all the same
     aliases = {e["name"]: e["aliases"] for e in reference._companies()}
