@@ -523,13 +523,10 @@ _REPORTER_RIGHT = (
 # ... but "added" / "adds" with a figure right after it is a price or count moving, not speech: "Acme
 # slipped 2.3% and Globex added 1.1%", "the index added 120 points", "Acme adds $2bn in market value".
 # (m_right holds 20 characters; the figure may open with a qualifier, a sign or a currency.)
-_MOVE_ADDED = (
-    r"add(?:ed|s)\s+(?:(?:about|around|nearly|almost|roughly|some|another|over|more\s+than|a\s+further|"
-    r"just|up\s+to)\s+)?"
+_MOVE_ADDED_RIGHT = (
+    r"(?i)^\s+add(?:ed|s)\s+(?:(?:about|around|nearly|almost|roughly|some|another|over|more\s+than|"
+    r"a\s+further|just|up\s+to)\s+)?(?:[+$€£¥₹₩0-9]|[A-Z]{1,3}\$|Rs\.?\s)"
 )
-_MOVE_ADDED_RIGHT = r"(?i)^\s+" + _MOVE_ADDED + r"(?:[+$€£¥₹₩0-9]|[A-Z]{1,3}\$|Rs\.?\s)"
-# (the same read in a clause's head, which ends where its figure starts)
-_MOVE_ADDED_END = r"(?i)(?-u:\b)" + _MOVE_ADDED + "$"
 # A speaker named by a title ("X CEO Jane Roe told reporters", "X's chief economist said") speaks as
 # the mention before it. (m_right holds 20 characters.)
 _TITLE_RIGHT = (
@@ -665,9 +662,7 @@ _GENERIC_SUBJECT = (
 # Clause punctuation; a comma between digits (1,000) is a digit group.
 # (an appositive after a name, "Acme, the No. 2 operator behind Globex, posted a profit of ": the text
 # from the name to its figure, no clause punctuation after the appositive's closing comma)
-_APPOSITIVE_GAP = (
-    r"(?i)^,\s+(?:the|a|an|its|their)\s+[^,;:()]{1,80},\s+(?:[^,;:!?，；。！？]|[0-9],[0-9])*$"
-)
+_APPOSITIVE_GAP = r"(?i)^,\s+(?:the|a|an|its|their)\s+[^,;:()]{1,80},\s+(?:[^,;:!?，；。！？]|[0-9],[0-9])*$"
 _CLAUSE_BREAK = r"(?:^|[^0-9]),|,(?:[^0-9]|$)|[;，；、。！？]"
 # A mention after a preposition is an object ("in OpenAI", "with Broadcom technology"), not the
 # clause's grammatical subject: figures prefer a subject-position mention.
@@ -4094,7 +4089,7 @@ def _clause_subjects(fig: pl.DataFrame, first: pl.Expr) -> pl.DataFrame:
         pl.col("3").is_not_null()
         & (~bare | agent)
         & pl.col("5").str.contains(_CLAUSE_VERB)
-        & (~pl.col("5").str.contains(_CLAUSE_REPORTING) | pl.col("_chead").str.contains(_MOVE_ADDED_END))
+        & ~pl.col("5").str.contains(_CLAUSE_REPORTING)
     ).fill_null(False)
     cs_start = pl.col("_cl_start") + pl.col("1").str.len_chars()
     sub = sub.select(
@@ -4476,7 +4471,9 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                 # possessor's (read from the figure's end through the possessive and the noun's first
                 # letter; "50% of Globex's" alone compares)
                 | _contains_where(
-                    pl.col("_after") & pl.col("_money") & (pl.col("m_start") - pl.col("end")).is_between(3, 10),
+                    pl.col("_after")
+                    & pl.col("_money")
+                    & (pl.col("m_start") - pl.col("end")).is_between(3, 10),
                     "_stext",
                     _OF_POSSESSOR,
                     pl.col("end") - rel,
