@@ -30,7 +30,7 @@ from warehouse.schemas import (
     WORD_CURRENCIES,
 )
 
-EXTRACTOR_VERSION = "metrics-2026.12.05-qmet"
+EXTRACTOR_VERSION = "metrics-2026.12.05-qown2"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -461,10 +461,21 @@ _SOURCE = (
 # ("share" alone is a portion, "a 12% share" of a market; the stock is "shares", "share price".)
 _STOCK = r"(?i)(?-u:\b)(?:shares|stocks?|share\s+price|market\s+(?:cap|value)|traded|trading)(?-u:\b)|股价"
 # Words that refer back to an entity: "its", "the company", "the Chinese smartphone maker", "the CRM giant".
+# The same in the Romance languages and German: a definite article and a noun for a company ("la
+# compañía", "la empresa", "el grupo", "a empresa", "le groupe", "la société", "l'entreprise", "il
+# gruppo", "das Unternehmen", "der Konzern", "der Essener Energiekonzern"). (No closing word boundary:
+# in ASCII mode none follows an accented letter; a plural or a longer form still refers back.)
+_COREF_EU = (
+    r"(?:(?:la|el|a|o|le|il|lo)\s+(?:compa[ñn][íi]a|companhia|empresa|firma|sociedad|sociedade|soci[ée]t[àée]|"
+    r"entidad|grupo|groupe|gruppo|fabricante|fabricant|operadora|op[ée]rateur|constructeur|marca|marque|"
+    r"multinacional|multinational|compagnie|azienda|holding)|l['’]\s*(?:entreprise|azienda|op[ée]rateur|"
+    r"enseigne|[ée]nergéticien)|(?:der|die|das|dem|den|des)\s+(?:\p{L}+\s+){0,2}\p{L}*(?:[Kk]onzern|"
+    r"[Uu]nternehmen|[Hh]ersteller|[Gg]ruppe|[Ff]irma|[Gg]esellschaft|[Vv]ersorger|[Aa]nbieter|[Bb]etreiber))"
+)
 _COREF = (
-    r"(?i)(?-u:\b)(?:its|it|they|their|the\s+(?:[A-Za-z-]+\s+){0,2}(?:company|firm|group|startup|start-up|"
+    r"(?i)(?-u:\b)(?:(?:its|it|they|their|the\s+(?:[A-Za-z-]+\s+){0,2}(?:company|firm|group|startup|start-up|"
     r"giant|maker|manufacturer|automaker|carmaker|chipmaker|lab|business|retailer|vendor|provider|developer|"
-    r"designer|operator|conglomerate))(?-u:\b)"
+    r"designer|operator|conglomerate))(?-u:\b)|" + _COREF_EU + ")"
 )
 # A mention that reports or funds a figure does not own it (devset README, "Subjects"): a source
 # ("according to X", "X said", "X reported", "told X", "X data shows") or an investor ("led by X",
@@ -508,6 +519,13 @@ _REPORTER_RIGHT = (
     r"(?i)^\s+(?:said|says|reported|reports|noted|notes|told|estimated|estimates|reckons|reckoned|expects|"
     r"expected|believes|believed|predicts|predicted|forecasts?|projects|projected|showed|shows|added|adds)"
     r"(?-u:\b)"
+)
+# ... but "added" / "adds" with a figure right after it is a price or count moving, not speech: "Acme
+# slipped 2.3% and Globex added 1.1%", "the index added 120 points", "Acme adds $2bn in market value".
+# (m_right holds 20 characters; the figure may open with a qualifier, a sign or a currency.)
+_MOVE_ADDED_RIGHT = (
+    r"(?i)^\s+add(?:ed|s)\s+(?:(?:about|around|nearly|almost|roughly|some|another|over|more\s+than|"
+    r"a\s+further|just|up\s+to)\s+)?(?:[+$€£¥₹₩0-9]|[A-Z]{1,3}\$|Rs\.?\s)"
 )
 # A speaker named by a title ("X CEO Jane Roe told reporters", "X's chief economist said") speaks as
 # the mention before it. (m_right holds 20 characters.)
@@ -615,6 +633,9 @@ _FACTOR_BASE = (
 # Things made and sold are the product named right after them by "of": "5,000 units of its Vela robot",
 # "9 million units of the X phone", "40,000 units of Acme's Vela" (devset labels: units, vehicles).
 _OF_BETWEEN = r"^\s*of\s+(?:the\s+|its\s+|their\s+|[A-Z][\w-]*['’]s?\s+)?[\"“‘']?$"
+# ... and money that is part of a possessor's own is the possessor's: "$12 billion of Globex's net
+# debt", "$2 billion of Acme's cash" (the text from the figure to the first letter after the possessive).
+_OF_POSSESSOR = r"(?i)^\s+of\s+(?:the\s+)?\S[^,;:]*['’]s\s\p{L}$"
 # A share price or stock move belongs to the company whose shares the sentence names: "X's share
 # price", "X shares", "shares of X".
 _STOCK_RIGHT = (
@@ -639,6 +660,9 @@ _GENERIC_SUBJECT = (
     r"manufacturers|carmakers|automakers|chipmakers|brands|players)(?:\s+together)?)(?-u:\b)"
 )
 # Clause punctuation; a comma between digits (1,000) is a digit group.
+# (an appositive after a name, "Acme, the No. 2 operator behind Globex, posted a profit of ": the text
+# from the name to its figure, no clause punctuation after the appositive's closing comma)
+_APPOSITIVE_GAP = r"(?i)^,\s+(?:the|a|an|its|their)\s+[^,;:()]{1,80},\s+(?:[^,;:!?，；。！？]|[0-9],[0-9])*$"
 _CLAUSE_BREAK = r"(?:^|[^0-9]),|,(?:[^0-9]|$)|[;，；、。！？]"
 # A mention after a preposition is an object ("in OpenAI", "with Broadcom technology"), not the
 # clause's grammatical subject: figures prefer a subject-position mention.
@@ -4184,7 +4208,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         + [_APPOSITION_LEFT],
         "m_right": [_SOURCE_RIGHT, _DESCRIPTOR_RIGHT, _RESEARCH_RIGHT, _REPORTER_RIGHT, _STOCK_RIGHT]
         + [_RELATION_RIGHT, _TITLE_RIGHT, _CREDIT_RIGHT, _PARTICIPLE_RIGHT, _NOT_PARTICIPLE_RIGHT]
-        + [_TICKER_RIGHT],
+        + [_TICKER_RIGHT, _MOVE_ADDED_RIGHT],
     }
 
     base = (
@@ -4241,14 +4265,14 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             (has(_RESEARCH_LEFT) | has(_RESEARCH_RIGHT)).alias("_research"),
             (has(_PREP_LEFT) | has(_RELATIVE_LEFT)).alias("_prep"),
             ((has(_PREP_LEFT) & ~pl.lit(opening)) | has(_RELATIVE_LEFT)).alias("_object"),
-            (has(_REPORTER_RIGHT) & ~has(_APPOSITION_LEFT)).alias("_reporter"),
+            (has(_REPORTER_RIGHT) & ~has(_APPOSITION_LEFT) & ~has(_MOVE_ADDED_RIGHT)).alias("_reporter"),
             (has(_STOCK_RIGHT) | has(_STOCK_LEFT)).alias("_shares"),
             has(_AGENT_LEFT).alias("_agent"),
             (pl.lit(participle_left) & has(_PARTICIPLE_RIGHT) & ~has(_NOT_PARTICIPLE_RIGHT)).alias(
                 "_participle"
             ),
             (has(_OWN_RIVAL_LEFT) | has(_APPOSITION_LEFT)).alias("_own_rival"),
-            (has(_REPORTER_RIGHT) | has(_TITLE_RIGHT)).alias("_speaker"),
+            ((has(_REPORTER_RIGHT) & ~has(_MOVE_ADDED_RIGHT)) | has(_TITLE_RIGHT)).alias("_speaker"),
             (has(_DEAL_TARGET_LEFT) & ~has(_AGENT_LEFT)).alias("_deal_target"),
             "_list",
         )
@@ -4443,6 +4467,18 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                 | (pl.col("_stock_kind") & pl.col("_shares"))
                 | _contains_where(pl.col("_after"), "_gap", _FOR_BETWEEN, 0, 40)
                 | _contains_where(pl.col("_after") & pl.col("_made"), "_gap", _OF_BETWEEN, 0, 40)
+                # "assume $12 billion of Globex's net debt": a part of a possessor's own money is the
+                # possessor's (read from the figure's end through the possessive and the noun's first
+                # letter; "50% of Globex's" alone compares)
+                | _contains_where(
+                    pl.col("_after")
+                    & pl.col("_money")
+                    & (pl.col("m_start") - pl.col("end")).is_between(3, 10),
+                    "_stext",
+                    _OF_POSSESSOR,
+                    pl.col("end") - rel,
+                    pl.col("m_end") - pl.col("end") + 4,
+                )
                 # "paid $4.9 billion for Globex, which has 2,500 employees": a relative clause's figure
                 | _contains_where(
                     ~pl.col("_after")
@@ -4458,7 +4494,14 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             .alias("_dist"),
             # The figure's own clause (no clause punctuation between): its subject is the owner, not a
             # name in a clause before it ("Since its SU7 launched, the carmaker built 500,000 cars").
-            pl.col("_gap").str.contains(_CLAUSE_BREAK).alias("_other_clause"),
+            # A name in apposition with its description ("Acme, the second-largest operator behind
+            # Globex, posted ...") heads the figure's clause: the appositive's commas part no clauses.
+            (
+                pl.col("_gap").str.contains(_CLAUSE_BREAK)
+                & ~_contains_where(
+                    ~pl.col("_after") & pl.col("_gap").str.starts_with(","), "_gap", _APPOSITIVE_GAP
+                )
+            ).alias("_other_clause"),
         )
     )
     # Each figure's preferred pair: sorted by figure, then preference, its first row (the row where the

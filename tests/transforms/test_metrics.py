@@ -2065,3 +2065,62 @@ def test_a_year_before_a_currency_name_takes_no_currency() -> None:
     text = "Since 2023 Turkish lira deposits have grown fast, the bank said."
     out = metric_candidates(*_frames([text], {}))
     assert out.select("surface", "unit").rows() == [("2023", None)]
+
+
+_DEAL_NAMES = {**_OWNER_NAMES, "Pellar": "org:pellar", "Quenby": "org:quenby"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "added" with a figure right after it is a price move, not a speech verb: the second clause's
+        # own subject owns its figure (coordinated without a comma, or after "while")
+        ("Acme slipped 2.3% and Globex added 1.1% on the day.", [("2.3%", ACME), ("1.1%", GLOBEX)]),
+        ("Acme lost 3% as Globex added $2 billion in market value.", [("3%", ACME), ("$2 billion", GLOBEX)]),
+        # (guards) after "while" the clause was already Globex's; "added" as speech still yields to a
+        # possessor
+        ("Acme fell 2%, while Globex added about 0.8% by the close.", [("2%", ACME), ("0.8%", GLOBEX)]),
+        ("Sales at Acme rose 4%, Globex added.", [("4%", ACME)]),
+        # money that is part of a possessor's own is the possessor's
+        ("Pellar agreed to buy Quenby. Pellar will also assume $3.2 billion of Quenby's net debt.",
+         [("$3.2 billion", "org:quenby")]),
+        # (guards) "values X at" values X, and "X's net debt of" is X's
+        ("Pellar agreed to buy Quenby. The deal values Quenby at $9 billion including Quenby's net debt of "
+         "$3.2 billion.", [("$9 billion", "org:quenby"), ("$3.2 billion", "org:quenby")]),
+        # (guard) a share compared with a possessor's is not the possessor's
+        ("Acme's fee is 50% of Globex's, the filing showed.", [("50%", ACME)]),
+        # a name in apposition with its description heads the clause; a name inside the appositive does not
+        ("Acme, the second-largest operator behind Globex, posted a net profit of $410 million.",
+         [("$410 million", ACME)]),
+    ],
+)  # fmt: skip
+def test_the_clause_subject_owns_its_figure_across_added_possessives_and_appositives(
+    text: str, expected: list[tuple]
+) -> None:
+    out = extract_metrics(*_frames([text], _DEAL_NAMES))
+    assert out.select("surface", "subject_entity_id").rows() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a company noun with its article refers back to the company named before, in the Romance
+        # languages and German as "the company" does in English
+        ("Acme ganó 1.200 millones de euros en el año.\n\nLas ventas fueron buenas. "
+         "La compañía también anunció un dividendo de 0,30 "
+         "euros por acción.", [("1.200 millones de euros", ACME), ("0,30 euros por acción", ACME)]),
+        ("Acme ganó 1.200 millones de euros en el año.\n\nLas ventas fueron buenas. "
+         "El grupo también anunció un dividendo de 0,30 "
+         "euros por acción.", [("1.200 millones de euros", ACME), ("0,30 euros por acción", ACME)]),
+        ("Acme a gagné 1,2 milliard d'euros sur l'année.\n\nLes ventes ont progressé. "
+         "Le groupe versera un dividende de 0,30 euro par "
+         "action.", [("1,2 milliard d'euros", ACME), ("0,30 euro par action", ACME)]),
+        ("Acme verdiente 1,2 Mrd. Euro im Jahr.\n\nDer Konzern will 2.000 Stellen streichen.",
+         [("1,2 Mrd. Euro", ACME), ("2.000 Stellen", ACME)]),
+        ("Acme verdiente 1,2 Mrd. Euro im Jahr.\n\nDas Unternehmen will 2.000 Stellen streichen.",
+         [("1,2 Mrd. Euro", ACME), ("2.000 Stellen", ACME)]),
+    ],
+)  # fmt: skip
+def test_a_company_noun_refers_back_in_romance_languages_and_german(text: str, expected: list[tuple]) -> None:
+    out = extract_metrics(*_frames([text], _OWNER_NAMES))
+    assert out.select("surface", "subject_entity_id").rows() == expected
