@@ -19,7 +19,7 @@ from numba import njit
 from transforms.text import frame_schema, slice_spans, spelled, utf8_buffer
 from warehouse.schemas import CODE_ONLY_CURRENCIES, CURRENCIES, METRICS, RATE_KINDS, UNITS, WORD_CURRENCIES
 
-EXTRACTOR_VERSION = "metrics-2026.12.04.2"
+EXTRACTOR_VERSION = "metrics-2026.12.05-qseg"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -3123,6 +3123,93 @@ def _charge_or_price(kept: pl.DataFrame) -> pl.DataFrame:
     return kept.with_columns(pl.coalesce("_ch", "_near").alias("_near")).drop("_ch")
 
 
+# The change of a statement line told after its amount and the period it covers: "a pre-tax profit of $8.5
+# billion for the third quarter, up 10%", "net sales of $13.2 billion in the three months to June, down 2%"
+# (the period phrase puts the noun past `_PCT_CUE_LEFT`'s reach, which allows one word after the amount).
+# The figure is the change of that noun (`<kind>_change`), read from the clause's text before it.
+_PERIOD_PHRASE = (
+    r"(?:for|in|over|during)\s+(?:the\s+|its\s+)?(?:[a-z0-9-]+\s+){0,3}(?:quarter|year|half|months?|weeks?|"
+    r"period)(?:\s+(?:to|ended|ending|through|until)(?:\s+[a-z]+)?(?:\s+[0-9]{1,2})?(?:,?\s+[0-9]{4})?)?"
+)
+_CHANGE_AFTER = r"(?:up|down|rising|falling|growing|increasing|decreasing|declining|an?\s+(?:rise|increase|fall|drop|decline)\s+of)"
+_PERIOD_CHANGE_HINT = rf"(?-u),\s+{_CHANGE_AFTER}\s+$"
+_PERIOD_CHANGE_LEFT = (
+    rf"(?:^|[^a-z])({_CUE_ANY})\s+(?:[a-z.]+\s+){{0,3}}(?:[$€£¥]|us\$)?[0-9][0-9.,]*"
+    r"(?:\s?[a-z]+)?(?:\s+[a-z]+)?\s+"
+    rf"{_PERIOD_PHRASE},?\s+{_CHANGE_AFTER}\s+$"
+)
+
+
+def _period_change(kept: pl.DataFrame) -> pl.DataFrame:
+    """A percent of no kind or the generic `change` whose left words are a statement noun, its amount, a
+    period phrase and a word of change (`_PERIOD_CHANGE_LEFT`) -> that noun's `<kind>_change` (a
+    `_MONEY_CUES` kind: "profit of $8.5 billion for the third quarter, up 10%" -> profit_change)."""
+    open_kind = _PERCENT & (pl.col("kind").is_null() | (pl.col("kind") == "change"))
+    hinted = _masked_value(open_kind, "_left", lambda t: t.str.tail(24).str.contains(_PERIOD_CHANGE_HINT))
+    kept = _on_rows(
+        kept,
+        hinted.fill_null(False),
+        _pchg=_first_match_map(
+            # (the sentence's text before the figure: the noun stands past `_left`'s 60 characters)
+            pl.col("_stext")
+            .str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
+            .str.tail(160)
+            .str.to_lowercase()
+            .str.extract(_PERIOD_CHANGE_LEFT, 1),
+            [(pat, f"{kind}_change") for kind, pat in _MONEY_CUES],
+            "^(?:{})$",
+        ),
+    )
+    return kept.with_columns(pl.coalesce("_pchg", "kind").alias("kind")).drop("_pchg")
+
+
+# Commodities quoted by a market report (the traded raw materials of energy, metals and farming: the
+# exchange-traded classes of the CME and ICE contract lists, by their common English names) and the units
+# their prices are quoted in. A commodity moving is no stock: "Brent crude rose 1.2%", "gold fell 1%" ->
+# commodity_price_change; an amount of money per such unit is the commodity's price, no share price:
+# "$73.40 a barrel", "$2,400 an ounce" -> commodity_price.
+_COMMODITY_NAMES = (
+    r"brent|wti|west\s+texas\s+intermediate|crude|oil|natural\s+gas|gas\s+oil|heating\s+oil|gasoline|diesel|"
+    r"jet\s+fuel|coal|lng|uranium|gold|silver|platinum|palladium|copper|aluminium|aluminum|nickel|zinc|"
+    r"iron\s+ore|steel|lithium|cobalt|wheat|corn|maize|soybeans?|soy|rice|oats|barley|canola|rapeseed|"
+    r"palm\s+oil|coffee|cocoa|sugar|cotton|orange\s+juice|lumber|cattle|hogs|rubber"
+)
+# (read in the text's own case: a commodity's name is lower-case inside a sentence, "U.S. crude fell", so
+# a capitalised one there is part of a company's name, "Barrick Gold rose 3%"; Brent and WTI are names)
+_COMMODITY_MOVE_LEFT = (
+    rf"(?:(?:^|[.;:]\s+)(?i:{_COMMODITY_NAMES})|(?:^|[^A-Za-z])(?:{_COMMODITY_NAMES}|(?i:brent|wti|"
+    r"west\s+texas\s+intermediate)))(?i:\s+(?:crude|oil|futures|prices?|spot\s+prices?|contracts?)){0,2}"
+    rf"(?i:\s+(?:(?:was|were|has|had|have|is|are)\s+)?(?:{_CHANGE_UP_WORDS}|{_CHANGE_DOWN_WORDS}|lost|added|"
+    r"slid|eased|firmed|rallied|surged|advanced|retreated|rebounded)\s+(?:by\s+)?(?:about\s+|nearly\s+|"
+    r"almost\s+)?)$"
+)
+_COMMODITY_HINT = rf"(?i){_COMMODITY_NAMES}"
+_COMMODITY_UNIT_RIGHT = (
+    r"(?i)^\s+(?:a|an|per|/)\s*(?:barrel|bbl|(?:troy\s+)?ounce|oz|(?:metric\s+)?tonne|(?:metric\s+|short\s+)?ton|"
+    r"bushel|mmbtu|million\s+british\s+thermal\s+units|megawatt[\s-]hour|mwh|therm|pound|lb|kilogram|kg)"
+    r"(?:[^a-z]|$)"
+)
+
+
+def _commodity_kinds(kept: pl.DataFrame) -> pl.DataFrame:
+    """A percent whose clause moves a commodity right before it (`_COMMODITY_MOVE_LEFT`) ->
+    commodity_price_change; an amount of money followed by "a barrel", "an ounce", "per tonne", ...
+    (`_COMMODITY_UNIT_RIGHT`) -> commodity_price. Either outranks the generic kinds a market report's
+    words give it (change, stock_change, share_price, price, or none)."""
+    generic = pl.col("kind").is_null() | pl.col("kind").is_in(["change", "stock_change", "share_price", "price"])
+    move = _PERCENT & generic & _contains_where(_PERCENT & generic, "_left", _COMMODITY_HINT)
+    kept = _on_rows(kept, move, _cmove=pl.col("_left").str.contains(_COMMODITY_MOVE_LEFT))
+    per_unit = _MONEY & generic & _contains_where(_MONEY & generic, "_right", _COMMODITY_UNIT_RIGHT, length=40)
+    return kept.with_columns(
+        pl.when(pl.col("_cmove").fill_null(False))
+        .then(pl.lit("commodity_price_change"))
+        .when(per_unit)
+        .then(pl.lit("commodity_price"))
+        .otherwise(pl.col("kind"))
+        .alias("kind")
+    ).drop("_cmove")
+
+
 def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     """Step `kind`: adds `qualifier` (up_to, over, about, ...) and `kind` (what the figure measures:
     revenue, funding, share_price, ...; null when the sentence does not say)."""
@@ -3293,6 +3380,8 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
         *_KIND_SENTENCE,
         *(name for _, name, _ in rules),
     )
+    kept = _period_change(kept)
+    kept = _commodity_kinds(kept)
     # A minus glued to the figure ("income was -$45 million", "(−3%)"): `value` is a magnitude (METRICS
     # docs: a loss is kind loss, not a negative profit), so a negative income is a loss; any other kind
     # has no place for the sign, and the figure is dropped rather than reported with the opposite sign.

@@ -1952,3 +1952,43 @@ def test_a_name_joined_by_a_hyphen_to_what_it_says_of_the_next_owns_nothing(
 )  # fmt: skip
 def test_continental_change_nouns_and_money_kinds(text: str, expected: list[tuple]) -> None:
     assert _figures(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the change told after the amount and its period is the change of the amount's noun
+        ("Acme reported a pre-tax profit of $8.5 billion for the third quarter, up 10% from a year earlier.",
+         [("$8.5 billion", "profit", None), ("10%", "profit_change", "up")]),
+        ("Globex posted a net profit of 68.5 billion yen for the six months to September, up 21% on the year.",
+         [("68.5 billion yen", "profit", None), ("21%", "profit_change", "up")]),
+        ("Acme booked net sales of $13.2 billion in the three months to June 30, 2025, down 2% on the year.",
+         [("$13.2 billion", "revenue", None), ("2%", "revenue_change", "down")]),
+        # a change in another clause names another thing
+        ("Acme's revenue was $4 billion in the quarter, while costs in the year rose 3%.",
+         [("$4 billion", "revenue", None), ("3%", "change", "up")]),
+    ],
+)  # fmt: skip
+def test_a_change_after_an_amount_and_its_period_is_the_nouns_change(text: str, expected: list[tuple]) -> None:
+    out = extract_metrics(*_frames([text], {}))
+    assert out.select("surface", "kind", "direction").rows() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a commodity that moves is no stock, and its price per unit is no share price
+        ("Brent crude rose 1.2% to $73.40 a barrel, while Acme shares slipped 0.8%.",
+         [("1.2%", "commodity_price_change", "up"), ("$73.40", "commodity_price", None), ("0.8%", "stock_change", "down")]),  # noqa: E501
+        ("Energy stocks lagged as U.S. crude fell 2.1% to $58.10 a barrel.",
+         [("2.1%", "commodity_price_change", "down"), ("$58.10", "commodity_price", None)]),
+        ("Copper prices eased 1% in London, and wheat futures were up 3% to $5.20 a bushel.",
+         [("1%", "commodity_price_change", "down"), ("3%", "commodity_price_change", "up"), ("$5.20", "commodity_price", None)]),  # noqa: E501
+        ("Gold rose 0.7% to $4,080 an ounce.", [("0.7%", "commodity_price_change", "up"), ("$4,080", "commodity_price", None)]),  # noqa: E501
+        # a company named after a commodity is a stock
+        ("Shares of miners rallied as Barrick Gold rose 4% on the news.", [("4%", "stock_change", "up")]),
+    ],
+)  # fmt: skip
+def test_commodity_prices_and_their_moves(text: str, expected: list[tuple]) -> None:
+    out = extract_metrics(*_frames([text], {}))
+    assert out.select("surface", "kind", "direction").rows() == expected
