@@ -3678,6 +3678,20 @@ _OUTLOOK_RIGHT = (
     r"|(?:(?:wall\s+street|the\s+market|analysts?|economists?|investors?)\s+(?:had\s+|were\s+|have\s+)?"
     r"(?:expected|forecast|estimated|projected|predicted|anticipated|expecting|looking\s+for)))"
 )
+# A change reported in a clause of its own after the word of expectation: "raised its forecast after sales
+# rose 4.1%", "cut its outlook because revenue fell 3%" (a subordinating conjunction, then a subject and a
+# verb of change in the past tense right before the figure): the figure is reported.
+_REPORTED_AFTER = (
+    r"(?i)(?:^|\s)(?:after|because|since|when|as|once|following)\s+(?:[^\s,;]+\s+){1,8}?"
+    r"(?:rose|fell|grew|climbed|jumped|gained|dropped|declined|increased|decreased|slipped|slid|surged|soared|"
+    r"plunged|tumbled|sank|shrank|advanced|edged\s+(?:up|down|higher|lower)|was\s+(?:up|down)|were\s+(?:up|down))"
+    r"\s+(?:by\s+)?(?:about\s+|around\s+|nearly\s+|almost\s+|some\s+)?$"
+)
+# A phrase with no verb of its own continues the clause before its comma: "expects revenue of $90 billion,
+# with an operating margin of about 15%" (the margin is expected as well). The sentence before the figure:
+# a word of expectation (`_OUTLOOK_LEFT`, no `_OUTLOOK_NOT`), then ", with" or ", including" and words with
+# no clause break up to the figure.
+_OUTLOOK_WITH = r"(?i)^(.*)(?:^|[^0-9]),\s*(?:with|including)\s+[^,;:.!?]*$"
 # The text before a figure from its clause's start: past the last semicolon, comma (not a thousands
 # separator) or contrasting conjunction.
 _CLAUSE_START = r"(?s)^.*(?:[;；]|[^0-9],|,[^0-9]|\s(?:while|whereas|but)\s)"
@@ -3696,6 +3710,11 @@ _SEGMENT_LEFT = rf"(?:^|[^a-zA-Z&'’-])((?:^[A-Z]|[a-z])[a-z&-]*(?:\s+{_SEGMENT
 _SEGMENT_UNIT = (
     rf"(?i:{_SEGMENT_NOUNS})\s+(?:from|at|in)\s+(?:its|the|their)\s+"
     rf"({_SEGMENT_WORD}(?:\s+{_SEGMENT_WORD})?)\s+(?:unit|division|segment|business|arm|operations)(?:[^a-z]|$)"
+)
+# "the mobile division's revenue was", "its cloud unit's operating profit": a unit's possessive.
+_SEGMENT_POSSESSIVE = (
+    rf"(?i:(?:^|\s)(?:its|the|their)\s+)({_SEGMENT_WORD}(?:\s+{_SEGMENT_WORD})?)\s+(?:unit|division|segment|"
+    rf"business|arm)['’]s\s+(?:{_SEGMENT_WORD}\s+){{0,2}}(?i:{_SEGMENT_NOUNS})(?:[^a-z]|$)"
 )
 _SEGMENT_RIGHT = rf"^\s+(?:in|of|from)\s+((?:{_SEGMENT_WORD}\s+){{1,3}}?)(?i:{_SEGMENT_NOUNS})(?:[^a-z-]|$)"
 # Words that end a run of modifiers (a determiner, preposition, auxiliary or reporting verb: "posted cloud
@@ -3727,9 +3746,34 @@ _SEGMENT_GENERIC = (
 _SEGMENT_GENERIC_FORM = (
     r"[a-z&-]*(?:-(?:quarter|half|year|month|week|day)s?|(?:quarter|year|month|week|dai)ly)"
 )
-# (over words written each between two spaces of its own: "  first-quarter  cloud  ")
-_SEGMENT_STOP_CUT = rf"^.*\s(?:{'|'.join(_SEGMENT_STOP)}|[a-z&-]*ed)\s"
-_SEGMENT_GENERIC_CUT = rf"\s(?:{'|'.join(_SEGMENT_GENERIC)}|{_SEGMENT_GENERIC_FORM})\s"
+# A segment is a noun phrase of a business unit: no English function word ends its run of modifiers
+# ("after sales rose" names none), nor an article of the continental languages whose statement nouns are
+# read ("Das bereinigte EBITDA", "le résultat"); the parts of a metric's own compound name ("net interest
+# margin", "interest income") and the continental basis adjectives (adjusted, operating, net: "bereinigte",
+# "ajusté", "ajustado", "rettificato") name the metric, no part of the business.
+_SEGMENT_FUNCTION_WORDS = (
+    "after before since until when whenever once because although though if unless whether despite amid "
+    "amidst among across against between into onto through throughout during within without via up down "
+    "out off so not no nor all both each every some any such other another also only even just then there "
+    "here where how why what it they we he she you me them him and "
+    "der die das den dem des ein eine einen einem einer eines und im vom zum zur "
+    "le la les l un une du au aux et "
+    "el lo los las una unos unas del al y "
+    "il gli i uno dei degli delle della dello e"
+).split()
+_SEGMENT_METRIC_PARTS = (
+    "interest fee fees commission tax taxes cash flow return returns "
+    r"bereinigt[a-z]* operativ[a-z]* gesamt[a-z]* ajust[a-zé]* opérationnel[a-z]* ajustad[a-z]* "
+    r"rettificat[a-z]* consolidad[a-z]* consolidat[a-z]* consolidé[a-z]* neto bruto brut nett[oa]"
+).split()
+# (over words written each between two spaces of its own: "  first-quarter  cloud  "; a stop word that
+# is "and" stays a joiner: `_segment_words`)
+_SEGMENT_STOP_CUT = (
+    rf"^.*\s(?:{'|'.join(_SEGMENT_STOP)}|{'|'.join(w for w in _SEGMENT_FUNCTION_WORDS if w != 'and')}|[a-z&-]*ed)\s"
+)
+_SEGMENT_GENERIC_CUT = (
+    rf"\s(?:{'|'.join(_SEGMENT_GENERIC)}|{'|'.join(_SEGMENT_METRIC_PARTS)}|{_SEGMENT_GENERIC_FORM})\s"
+)
 
 
 def _segment_words(words: pl.Expr) -> pl.Expr:
@@ -3745,6 +3789,35 @@ def _segment_words(words: pl.Expr) -> pl.Expr:
         .str.strip_chars()
         .str.replace_all(r"^(?:and )+|(?: and)+$|^and$", "")
     )
+
+
+def _reported_or_continued(kept: pl.DataFrame) -> pl.DataFrame:
+    """`outlook` corrected by the clause structure around the figure: a forecast whose figure is a past
+    change in a subordinate clause after the word of expectation (`_REPORTED_AFTER`) is reported (null);
+    a figure of no outlook in a verbless ", with ..." phrase after a clause holding a word of expectation
+    (`_OUTLOOK_WITH`) is a forecast."""
+    reported = pl.col("outlook").is_not_null() & _contains_where(
+        pl.col("outlook").is_not_null(), "_left", _REPORTED_AFTER
+    )
+    withed = pl.col("outlook").is_null() & _contains_where(
+        pl.col("outlook").is_null(), "_left", r"(?i),\s*(?:with|including)\s+[^,;:.!?]*$"
+    )
+    before = (
+        pl.col("_stext")
+        .str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
+        .str.extract(_OUTLOOK_WITH, 1)
+        .str.replace_all(_OUTLOOK_NOT, " ")
+    )
+    # (the earlier clause's own start: past its last clause break)
+    kept = _on_rows(kept, withed, _ow=before.str.replace(_CLAUSE_START, "").str.contains(_OUTLOOK_LEFT))
+    return kept.with_columns(
+        pl.when(reported)
+        .then(pl.lit(None, dtype=pl.String))
+        .when(pl.col("_ow").fill_null(False))
+        .then(pl.lit("forecast"))
+        .otherwise(pl.col("outlook"))
+        .alias("outlook")
+    ).drop("_ow")
 
 
 def figure_outlooks(kept: pl.DataFrame) -> pl.DataFrame:
@@ -3782,13 +3855,19 @@ def figure_outlooks(kept: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.lit(None, dtype=pl.String))
         .alias("outlook")
     )
+    kept = _reported_or_continued(kept)
     before = clause.str.extract(_SEGMENT_BEFORE, 1)
     # (a unit is read only where its word is; a noun before the figure with no modifier lets one after
     # it name the segment: "revenue of $3 billion in cloud sales" is cloud)
     unit = pl.when(clause.str.contains(r"unit|division|segment|business|arm|operations")).then(
         clause.str.extract(_SEGMENT_UNIT, 1)
     )
-    words = pl.coalesce(unit, before.str.extract(_SEGMENT_LEFT, 1), right.str.extract(_SEGMENT_RIGHT, 1))
+    possessive = pl.when(clause.str.contains(r"(?:unit|division|segment|business|arm)['’]s\s")).then(
+        clause.str.extract(_SEGMENT_POSSESSIVE, 1)
+    )
+    words = pl.coalesce(
+        unit, possessive, before.str.extract(_SEGMENT_LEFT, 1), right.str.extract(_SEGMENT_RIGHT, 1)
+    )
     kept = _on_rows(kept, pl.col("_sk"), _sw=words)
     named = _segment_words(pl.col("_sw"))
     kept = _on_rows(kept, pl.col("_sw").is_not_null(), segment=pl.when(named != "").then(named))

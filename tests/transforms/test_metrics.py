@@ -1992,3 +1992,43 @@ def test_a_change_after_an_amount_and_its_period_is_the_nouns_change(text: str, 
 def test_commodity_prices_and_their_moves(text: str, expected: list[tuple]) -> None:
     out = extract_metrics(*_frames([text], {}))
     assert out.select("surface", "kind", "direction").rows() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a function word, a part of the metric's own name, a continental article or basis adjective is
+        # no segment
+        ("Acme raised its full-year forecast after sales at the biggest grocer rose 4.1% in the half.", [("4.1%", None)]),  # noqa: E501
+        ("Wealth revenue climbed 12% to $2.4 billion, while the lender's net interest margin narrowed to 1.57%.",
+         [("12%", "wealth"), ("$2.4 billion", "wealth"), ("1.57%", None)]),
+        ("Das bereinigte EBITDA stieg um 8% auf 4,1 Mrd. Euro.", [("8%", None), ("4,1 Mrd. Euro", None)]),
+        # a unit's possessive names the segment
+        ("Chip revenue reached $26 billion, while the mobile division's revenue was $34 billion.",
+         [("$26 billion", "chip"), ("$34 billion", "mobile")]),
+        ("Its cloud unit's operating profit rose 8% to $2 billion.", [("8%", "cloud"), ("$2 billion", "cloud")]),
+    ],
+)  # fmt: skip
+def test_segments_are_business_units_only(text: str, expected: list[tuple]) -> None:
+    out = extract_metrics(*_frames([text], {}))
+    assert out.select("surface", "segment").rows() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a past change in a clause of its own after the word of expectation is reported
+        ("Acme raised its full-year forecast after sales at the biggest grocer rose 4.1% in the half.", [("4.1%", None)]),  # noqa: E501
+        ("Acme cut its outlook because revenue fell 3% in May.", [("3%", None)]),
+        # an expected change stays a forecast
+        ("Acme expects sales to rise 5% as demand grows.", [("5%", "forecast")]),
+        # a verbless "with" phrase continues the expected clause; after a reported one it is reported
+        ("Acme expects revenue of $90 billion to $93 billion, with an operating margin of about 15%.",
+         [("$90 billion to $93 billion", "forecast"), ("15%", "forecast")]),
+        ("Acme reported revenue of $5 billion, with an operating margin of 12%.", [("$5 billion", None), ("12%", None)]),  # noqa: E501
+        ("Acme expects revenue of $5 billion, and it posted a margin of 12%.", [("$5 billion", "forecast"), ("12%", None)]),  # noqa: E501
+    ],
+)  # fmt: skip
+def test_outlook_follows_the_clause_of_the_figure(text: str, expected: list[tuple]) -> None:
+    out = extract_metrics(*_frames([text], {}))
+    assert out.select("surface", "outlook").rows() == expected
