@@ -3210,6 +3210,39 @@ def _commodity_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     ).drop("_cmove")
 
 
+# A percent followed by a comparative of more or less: the Spanish, French, Italian and German way to
+# write a change ("un beneficio de 1.230 millones, un 8% más que un año antes", "8 % de plus", "l'8% in
+# più", "8% weniger"): a rise or a fall of the statement noun before it (`figure_directions` reads the
+# same words for the direction).
+_COMPARATIVE_RIGHT = (
+    r"(?i)^\s+(?:(más|de\s+plus|in\s+più|mehr)|(menos|de\s+moins|in\s+meno|weniger))(?:[^a-zà-ÿ]|$)"
+)
+
+
+def _comparative_change(kept: pl.DataFrame) -> pl.DataFrame:
+    """A percent of no kind or the generic `change` followed by a comparative (`_COMPARATIVE_RIGHT`) ->
+    the `<kind>_change` of the last statement noun before it in its sentence (past a semicolon none is
+    read: "un beneficio de X, un 8% más" -> profit_change), `change` when there is none."""
+    open_kind = _PERCENT & (pl.col("kind").is_null() | (pl.col("kind") == "change"))
+    compared = _contains_where(open_kind, "_right", _COMPARATIVE_RIGHT, length=20)
+    noun = (
+        pl.col("_stext")
+        .str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
+        .str.to_lowercase()
+        .str.replace(r"^.*[;；]", "")
+        .str.extract(rf"^.*(?:^|[^a-zà-ÿ])({_STATEMENT_ANY})(?:[^a-zà-ÿ]|$)", 1)
+    )
+    kept = _on_rows(
+        kept,
+        compared,
+        _cchg=pl.coalesce(
+            _first_match_map(noun, [(pat, f"{kind}_change") for kind, pat in _MONEY_CUES[:3]], "^(?:{})$"),
+            pl.lit("change"),
+        ),
+    )
+    return kept.with_columns(pl.coalesce("_cchg", "kind").alias("kind")).drop("_cchg")
+
+
 def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     """Step `kind`: adds `qualifier` (up_to, over, about, ...) and `kind` (what the figure measures:
     revenue, funding, share_price, ...; null when the sentence does not say)."""
@@ -3382,6 +3415,7 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     )
     kept = _period_change(kept)
     kept = _commodity_kinds(kept)
+    kept = _comparative_change(kept)
     # A minus glued to the figure ("income was -$45 million", "(−3%)"): `value` is a magnitude (METRICS
     # docs: a loss is kind loss, not a negative profit), so a negative income is a loss; any other kind
     # has no place for the sign, and the figure is dropped rather than reported with the opposite sign.
@@ -3530,6 +3564,21 @@ def _direction_of(cue: pl.Expr) -> pl.Expr:
     )
 
 
+def _comparative_direction(kept: pl.DataFrame) -> pl.DataFrame:
+    """A percent of no direction followed by a comparative (`_COMPARATIVE_RIGHT`): up for more ("un 8%
+    más", "8 % de plus", "in più", "mehr"), down for less ("menos", "de moins", "in meno", "weniger")."""
+    none = _PERCENT & pl.col("direction").is_null()
+    compared = _contains_where(none, "_right", _COMPARATIVE_RIGHT, length=20)
+    kept = _on_rows(
+        kept,
+        compared,
+        _cdir=pl.when(pl.col("_right").str.head(20).str.extract(_COMPARATIVE_RIGHT, 1).is_not_null())
+        .then(pl.lit("up"))
+        .otherwise(pl.lit("down")),
+    )
+    return kept.with_columns(pl.coalesce("direction", "_cdir").alias("direction")).drop("_cdir")
+
+
 def figure_directions(kept: pl.DataFrame) -> pl.DataFrame:
     """Step `direction`: adds `direction` ('up', 'down' or null): whether the figure's own clause states
     it as a rise or a fall; a headcount that moves becomes kind `headcount_change`.
@@ -3626,6 +3675,7 @@ def figure_directions(kept: pl.DataFrame) -> pl.DataFrame:
     kept = kept.with_columns(found.alias("_found"))
     kept = _on_rows(kept, pl.col("_found"), _cue=cue)
     kept = _on_rows(kept, pl.col("_found"), direction=direction).drop("_cue", "_found")
+    kept = _comparative_direction(kept)
     return kept.with_columns(
         pl.when((kind == "headcount") & pl.col("direction").is_not_null())
         .then(pl.lit("headcount_change"))

@@ -2032,3 +2032,19 @@ def test_segments_are_business_units_only(text: str, expected: list[tuple]) -> N
 def test_outlook_follows_the_clause_of_the_figure(text: str, expected: list[tuple]) -> None:
     out = extract_metrics(*_frames([text], {}))
     assert out.select("surface", "outlook").rows() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a percent followed by a comparative of more or less is a change of the statement noun before it
+        ("La compañía obtuvo un beneficio neto de 1.230 millones de euros en el semestre, un 8% más que un año antes.",  # noqa: E501
+         [("1.230 millones de euros", "profit", None), ("8%", "profit_change", "up")]),
+        ("Las ventas fueron de 900 millones de euros, un 3% menos que en 2024.",
+         [("900 millones de euros", "revenue", None), ("3%", "revenue_change", "down")]),
+        ("Le groupe a livré ses commandes, soit 5 % de plus qu'en 2024.", [("5 %", "change", "up")]),
+    ],
+)  # fmt: skip
+def test_a_percent_more_or_less_is_a_change(text: str, expected: list[tuple]) -> None:
+    out = extract_metrics(*_frames([text], {}))
+    assert out.select("surface", "kind", "direction").rows() == expected
