@@ -926,7 +926,7 @@ _OWNER_NAMES = {
         ("The Riksbank held its rate at 2%. The pound fell 0.4% to $1.3125 on Friday.",
          [("2%", None, "org:riksbank"), ("0.4%", "change", None), ("$1.3125", None, None)]),
         ("Acme sells jet fuel to airlines. Brent crude rose 2% to $81 a barrel, and the dollar rose 0.3% against the yen.",  # noqa: E501
-         [("2%", "change", None), ("$81", None, None), ("0.3%", "change", None)]),
+         [("2%", "commodity_price_change", None), ("$81", "commodity_price", None), ("0.3%", "change", None)]),  # noqa: E501
         # a role noun in apposition before a name ("Rival X", "Its unit X"): the name is the subject, and
         # "its" after it refers back to it, not to the paragraph's company
         ("Globex had a good year. Rival Acme posted a record profit of $2 billion.",
