@@ -3183,11 +3183,12 @@ _COMMODITY_MOVE_LEFT = (
     r"slid|eased|firmed|rallied|surged|advanced|retreated|rebounded)\s+(?:by\s+)?(?:about\s+|nearly\s+|"
     r"almost\s+)?)$"
 )
-_COMMODITY_HINT = rf"(?i){_COMMODITY_NAMES}"
+# (ASCII case-folding: the names are ASCII, and a Unicode case-insensitive alternation costs ~5x more)
+_COMMODITY_HINT = rf"(?-u)(?i)\b(?:{_COMMODITY_NAMES})\b"
 _COMMODITY_UNIT_RIGHT = (
-    r"(?i)^\s+(?:a|an|per|/)\s*(?:barrel|bbl|(?:troy\s+)?ounce|oz|(?:metric\s+)?tonne|(?:metric\s+|short\s+)?ton|"
+    r"(?-u)(?i)^\s+(?:a|an|per|/)\s*(?:barrel|bbl|(?:troy\s+)?ounce|oz|(?:metric\s+)?tonne|(?:metric\s+|short\s+)?ton|"
     r"bushel|mmbtu|million\s+british\s+thermal\s+units|megawatt[\s-]hour|mwh|therm|pound|lb|kilogram|kg)"
-    r"(?:[^a-z]|$)"
+    r"(?-u:\b)"
 )
 
 
@@ -3197,17 +3198,19 @@ def _commodity_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     (`_COMMODITY_UNIT_RIGHT`) -> commodity_price. Either outranks the generic kinds a market report's
     words give it (change, stock_change, share_price, price, or none)."""
     generic = pl.col("kind").is_null() | pl.col("kind").is_in(["change", "stock_change", "share_price", "price"])
-    move = _PERCENT & generic & _contains_where(_PERCENT & generic, "_left", _COMMODITY_HINT)
-    kept = _on_rows(kept, move, _cmove=pl.col("_left").str.contains(_COMMODITY_MOVE_LEFT))
-    per_unit = _MONEY & generic & _contains_where(_MONEY & generic, "_right", _COMMODITY_UNIT_RIGHT, length=40)
+    # (each scan a column of its own, on the rows the one before kept: a commodity's name, then its move)
+    kept = kept.with_columns(generic.alias("_cg"))
+    kept = _on_rows(kept, _PERCENT & pl.col("_cg"), _chint=pl.col("_left").str.contains(_COMMODITY_HINT))
+    kept = _on_rows(kept, pl.col("_chint"), _cmove=pl.col("_left").str.contains(_COMMODITY_MOVE_LEFT))
+    kept = _on_rows(kept, _MONEY & pl.col("_cg"), _cunit=pl.col("_right").str.contains(_COMMODITY_UNIT_RIGHT))
     return kept.with_columns(
         pl.when(pl.col("_cmove").fill_null(False))
         .then(pl.lit("commodity_price_change"))
-        .when(per_unit)
+        .when(pl.col("_cunit").fill_null(False))
         .then(pl.lit("commodity_price"))
         .otherwise(pl.col("kind"))
         .alias("kind")
-    ).drop("_cmove")
+    ).drop("_cg", "_chint", "_cmove", "_cunit")
 
 
 # A percent followed by a comparative of more or less: the Spanish, French, Italian and German way to
@@ -3741,7 +3744,7 @@ _REPORTED_AFTER = (
 # with an operating margin of about 15%" (the margin is expected as well). The sentence before the figure:
 # a word of expectation (`_OUTLOOK_LEFT`, no `_OUTLOOK_NOT`), then ", with" or ", including" and words with
 # no clause break up to the figure.
-_OUTLOOK_WITH = r"(?i)^(.*)(?:^|[^0-9]),\s*(?:with|including)\s+[^,;:.!?]*$"
+_OUTLOOK_WITH = r"(?i),\s*(?:with|including)\s+[^,;:.!?]*$"
 # The text before a figure from its clause's start: past the last semicolon, comma (not a thousands
 # separator) or contrasting conjunction.
 _CLAUSE_START = r"(?s)^.*(?:[;；]|[^0-9],|,[^0-9]|\s(?:while|whereas|but)\s)"
@@ -3846,28 +3849,43 @@ def _reported_or_continued(kept: pl.DataFrame) -> pl.DataFrame:
     change in a subordinate clause after the word of expectation (`_REPORTED_AFTER`) is reported (null);
     a figure of no outlook in a verbless ", with ..." phrase after a clause holding a word of expectation
     (`_OUTLOOK_WITH`) is a forecast."""
-    reported = pl.col("outlook").is_not_null() & _contains_where(
-        pl.col("outlook").is_not_null(), "_left", _REPORTED_AFTER
+    # (each scan runs only on the rows the one before kept, as a column of its own: an ASCII scan for
+    # the conjunction first, as most forecasts have none; two literal scans for the phrase's opening)
+    kept = _on_rows(
+        kept,
+        pl.col("outlook").is_not_null(),
+        _sub=pl.col("_left").str.contains(r"(?-u)(?i)\b(?:after|because|since|when|as|once|following)\s"),
     )
-    withed = pl.col("outlook").is_null() & _contains_where(
-        pl.col("outlook").is_null(), "_left", r"(?i),\s*(?:with|including)\s+[^,;:.!?]*$"
+    kept = _on_rows(kept, pl.col("_sub"), _rep=pl.col("_left").str.contains(_REPORTED_AFTER))
+    kept = _on_rows(
+        kept,
+        pl.col("outlook").is_null(),
+        _ph=pl.col("_left").str.contains(", with", literal=True)
+        | pl.col("_left").str.contains(", including", literal=True),
     )
+    # (the last 200 characters before the figure hold the clause and its phrase)
     before = (
         pl.col("_stext")
         .str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
-        .str.extract(_OUTLOOK_WITH, 1)
+        .str.tail(200)
+        .str.replace(_OUTLOOK_WITH, "")
         .str.replace_all(_OUTLOOK_NOT, " ")
     )
     # (the earlier clause's own start: past its last clause break)
-    kept = _on_rows(kept, withed, _ow=before.str.replace(_CLAUSE_START, "").str.contains(_OUTLOOK_LEFT))
+    kept = _on_rows(
+        kept,
+        pl.col("_ph"),
+        _ow=pl.col("_left").str.contains(_OUTLOOK_WITH)
+        & before.str.replace(_CLAUSE_START, "").str.contains(_OUTLOOK_LEFT),
+    )
     return kept.with_columns(
-        pl.when(reported)
+        pl.when(pl.col("_rep").fill_null(False))
         .then(pl.lit(None, dtype=pl.String))
         .when(pl.col("_ow").fill_null(False))
         .then(pl.lit("forecast"))
         .otherwise(pl.col("outlook"))
         .alias("outlook")
-    ).drop("_ow")
+    ).drop("_sub", "_rep", "_ph", "_ow")
 
 
 def figure_outlooks(kept: pl.DataFrame) -> pl.DataFrame:
