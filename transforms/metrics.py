@@ -3745,6 +3745,13 @@ _REPORTED_AFTER = (
 # a word of expectation (`_OUTLOOK_LEFT`, no `_OUTLOOK_NOT`), then ", with" or ", including" and words with
 # no clause break up to the figure.
 _OUTLOOK_WITH = r"(?i),\s*(?:with|including)\s+[^,;:.!?]*$"
+# (the phrase is a metric's noun and its figure alone, no verb of its own: "with an operating margin of
+# about 15%", "including revenue of $2 billion"; "with some indicating they possess fewer than ..." is a
+# clause)
+_OUTLOOK_WITH_NOUN = (
+    rf"(?i),\s*(?:with|including)\s+(?:(?:an?|the|its|their)\s+)?(?:[a-z-]+\s+){{0,3}}?(?:{_CUE_ANY}|margins?|"
+    r"growth)\s+(?:(?:of|at)\s+)?(?:[a-z]+\s+)?$"
+)
 # The text before a figure from its clause's start: past the last semicolon, comma (not a thousands
 # separator) or contrasting conjunction.
 _CLAUSE_START = r"(?s)^.*(?:[;；]|[^0-9],|,[^0-9]|\s(?:while|whereas|but)\s)"
@@ -3875,7 +3882,7 @@ def _reported_or_continued(kept: pl.DataFrame) -> pl.DataFrame:
     kept = _on_rows(
         kept,
         pl.col("_ph"),
-        _ow=pl.col("_left").str.contains(_OUTLOOK_WITH)
+        _ow=pl.col("_left").str.contains(_OUTLOOK_WITH_NOUN)
         & before.str.replace(_CLAUSE_START, "").str.contains(_OUTLOOK_LEFT),
     )
     return kept.with_columns(

@@ -2048,3 +2048,9 @@ def test_outlook_follows_the_clause_of_the_figure(text: str, expected: list[tupl
 def test_a_percent_more_or_less_is_a_change(text: str, expected: list[tuple]) -> None:
     out = extract_metrics(*_frames([text], {}))
     assert out.select("surface", "kind", "direction").rows() == expected
+
+
+def test_a_with_clause_of_its_own_verb_does_not_continue_an_estimate() -> None:
+    text = "Estimates vary, with some sources saying it holds fewer than 900 million users."
+    out = extract_metrics(*_frames([text], {}))
+    assert out.select("surface", "outlook").rows() == [("900 million users", None)]
