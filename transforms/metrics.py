@@ -3131,7 +3131,10 @@ _PERIOD_PHRASE = (
     r"(?:for|in|over|during)\s+(?:the\s+|its\s+)?(?:[a-z0-9-]+\s+){0,3}(?:quarter|year|half|months?|weeks?|"
     r"period)(?:\s+(?:to|ended|ending|through|until)(?:\s+[a-z]+)?(?:\s+[0-9]{1,2})?(?:,?\s+[0-9]{4})?)?"
 )
-_CHANGE_AFTER = r"(?:up|down|rising|falling|growing|increasing|decreasing|declining|an?\s+(?:rise|increase|fall|drop|decline)\s+of)"
+_CHANGE_AFTER = (
+    r"(?:up|down|rising|falling|growing|increasing|decreasing|declining|"
+    r"an?\s+(?:rise|increase|fall|drop|decline)\s+of)"
+)
 _PERIOD_CHANGE_HINT = rf"(?-u),\s+{_CHANGE_AFTER}\s+$"
 _PERIOD_CHANGE_LEFT = (
     rf"(?:^|[^a-z])({_CUE_ANY})\s+(?:[a-z.]+\s+){{0,3}}(?:[$€£¥]|us\$)?[0-9][0-9.,]*"
@@ -3197,7 +3200,9 @@ def _commodity_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     commodity_price_change; an amount of money followed by "a barrel", "an ounce", "per tonne", ...
     (`_COMMODITY_UNIT_RIGHT`) -> commodity_price. Either outranks the generic kinds a market report's
     words give it (change, stock_change, share_price, price, or none)."""
-    generic = pl.col("kind").is_null() | pl.col("kind").is_in(["change", "stock_change", "share_price", "price"])
+    generic = pl.col("kind").is_null() | pl.col("kind").is_in(
+        ["change", "stock_change", "share_price", "price"]
+    )
     # (each scan a column of its own, on the rows the one before kept: a commodity's name, then its move)
     kept = kept.with_columns(generic.alias("_cg"))
     kept = _on_rows(kept, _PERCENT & pl.col("_cg"), _chint=pl.col("_left").str.contains(_COMMODITY_HINT))
@@ -3829,7 +3834,8 @@ _SEGMENT_METRIC_PARTS = (
 # (over words written each between two spaces of its own: "  first-quarter  cloud  "; a stop word that
 # is "and" stays a joiner: `_segment_words`)
 _SEGMENT_STOP_CUT = (
-    rf"^.*\s(?:{'|'.join(_SEGMENT_STOP)}|{'|'.join(w for w in _SEGMENT_FUNCTION_WORDS if w != 'and')}|[a-z&-]*ed)\s"
+    rf"^.*\s(?:{'|'.join(_SEGMENT_STOP)}|{'|'.join(w for w in _SEGMENT_FUNCTION_WORDS if w != 'and')}"
+    r"|[a-z&-]*ed)\s"
 )
 _SEGMENT_GENERIC_CUT = (
     rf"\s(?:{'|'.join(_SEGMENT_GENERIC)}|{'|'.join(_SEGMENT_METRIC_PARTS)}|{_SEGMENT_GENERIC_FORM})\s"

@@ -1960,7 +1960,7 @@ def test_continental_change_nouns_and_money_kinds(text: str, expected: list[tupl
         # the change told after the amount and its period is the change of the amount's noun
         ("Acme reported a pre-tax profit of $8.5 billion for the third quarter, up 10% from a year earlier.",
          [("$8.5 billion", "profit", None), ("10%", "profit_change", "up")]),
-        ("Globex posted a net profit of 68.5 billion yen for the six months to September, up 21% on the year.",
+        ("Globex posted a net profit of 68.5 billion yen for the six months to September, up 21% on the year.",  # noqa: E501
          [("68.5 billion yen", "profit", None), ("21%", "profit_change", "up")]),
         ("Acme booked net sales of $13.2 billion in the three months to June 30, 2025, down 2% on the year.",
          [("$13.2 billion", "revenue", None), ("2%", "revenue_change", "down")]),
@@ -1969,7 +1969,9 @@ def test_continental_change_nouns_and_money_kinds(text: str, expected: list[tupl
          [("$4 billion", "revenue", None), ("3%", "change", "up")]),
     ],
 )  # fmt: skip
-def test_a_change_after_an_amount_and_its_period_is_the_nouns_change(text: str, expected: list[tuple]) -> None:
+def test_a_change_after_an_amount_and_its_period_is_the_nouns_change(
+    text: str, expected: list[tuple]
+) -> None:
     out = extract_metrics(*_frames([text], {}))
     assert out.select("surface", "kind", "direction").rows() == expected
 
@@ -2000,13 +2002,13 @@ def test_commodity_prices_and_their_moves(text: str, expected: list[tuple]) -> N
         # a function word, a part of the metric's own name, a continental article or basis adjective is
         # no segment
         ("Acme raised its full-year forecast after sales at the biggest grocer rose 4.1% in the half.", [("4.1%", None)]),  # noqa: E501
-        ("Wealth revenue climbed 12% to $2.4 billion, while the lender's net interest margin narrowed to 1.57%.",
+        ("Wealth revenue climbed 12% to $2.4 billion, while the lender's net interest margin narrowed to 1.57%.",  # noqa: E501
          [("12%", "wealth"), ("$2.4 billion", "wealth"), ("1.57%", None)]),
         ("Das bereinigte EBITDA stieg um 8% auf 4,1 Mrd. Euro.", [("8%", None), ("4,1 Mrd. Euro", None)]),
         # a unit's possessive names the segment
         ("Chip revenue reached $26 billion, while the mobile division's revenue was $34 billion.",
          [("$26 billion", "chip"), ("$34 billion", "mobile")]),
-        ("Its cloud unit's operating profit rose 8% to $2 billion.", [("8%", "cloud"), ("$2 billion", "cloud")]),
+        ("Its cloud unit's operating profit rose 8% to $2 billion.", [("8%", "cloud"), ("$2 billion", "cloud")]),  # noqa: E501
     ],
 )  # fmt: skip
 def test_segments_are_business_units_only(text: str, expected: list[tuple]) -> None:
