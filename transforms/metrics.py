@@ -30,7 +30,7 @@ from warehouse.schemas import (
     WORD_CURRENCIES,
 )
 
-EXTRACTOR_VERSION = "metrics-2026.12.05-qown2"
+EXTRACTOR_VERSION = "metrics-2026.12.05.1"
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -3233,6 +3233,134 @@ def _charge_or_price(kept: pl.DataFrame) -> pl.DataFrame:
     return kept.with_columns(pl.coalesce("_ch", "_near").alias("_near")).drop("_ch")
 
 
+# The change of a statement line told after its amount and the period it covers: "a pre-tax profit of $8.5
+# billion for the third quarter, up 10%", "net sales of $13.2 billion in the three months to June, down 2%"
+# (the period phrase puts the noun past `_PCT_CUE_LEFT`'s reach, which allows one word after the amount).
+# The figure is the change of that noun (`<kind>_change`), read from the clause's text before it.
+_PERIOD_PHRASE = (
+    r"(?:for|in|over|during)\s+(?:the\s+|its\s+)?(?:[a-z0-9-]+\s+){0,3}(?:quarter|year|half|months?|weeks?|"
+    r"period)(?:\s+(?:to|ended|ending|through|until)(?:\s+[a-z]+)?(?:\s+[0-9]{1,2})?(?:,?\s+[0-9]{4})?)?"
+)
+_CHANGE_AFTER = (
+    r"(?:up|down|rising|falling|growing|increasing|decreasing|declining|"
+    r"an?\s+(?:rise|increase|fall|drop|decline)\s+of)"
+)
+_PERIOD_CHANGE_HINT = rf"(?-u),\s+{_CHANGE_AFTER}\s+$"
+_PERIOD_CHANGE_LEFT = (
+    rf"(?:^|[^a-z])({_CUE_ANY})\s+(?:[a-z.]+\s+){{0,3}}(?:[$€£¥]|us\$)?[0-9][0-9.,]*"
+    r"(?:\s?[a-z]+)?(?:\s+[a-z]+)?\s+"
+    rf"{_PERIOD_PHRASE},?\s+{_CHANGE_AFTER}\s+$"
+)
+
+
+def _period_change(kept: pl.DataFrame) -> pl.DataFrame:
+    """A percent of no kind or the generic `change` whose left words are a statement noun, its amount, a
+    period phrase and a word of change (`_PERIOD_CHANGE_LEFT`) -> that noun's `<kind>_change` (a
+    `_MONEY_CUES` kind: "profit of $8.5 billion for the third quarter, up 10%" -> profit_change)."""
+    open_kind = _PERCENT & (pl.col("kind").is_null() | (pl.col("kind") == "change"))
+    hinted = _masked_value(open_kind, "_left", lambda t: t.str.tail(24).str.contains(_PERIOD_CHANGE_HINT))
+    kept = _on_rows(
+        kept,
+        hinted.fill_null(False),
+        _pchg=_first_match_map(
+            # (the sentence's text before the figure: the noun stands past `_left`'s 60 characters)
+            pl.col("_stext")
+            .str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
+            .str.tail(160)
+            .str.to_lowercase()
+            .str.extract(_PERIOD_CHANGE_LEFT, 1),
+            [(pat, f"{kind}_change") for kind, pat in _MONEY_CUES],
+            "^(?:{})$",
+        ),
+    )
+    return kept.with_columns(pl.coalesce("_pchg", "kind").alias("kind")).drop("_pchg")
+
+
+# Commodities quoted by a market report (the traded raw materials of energy, metals and farming: the
+# exchange-traded classes of the CME and ICE contract lists, by their common English names) and the units
+# their prices are quoted in. A commodity moving is no stock: "Brent crude rose 1.2%", "gold fell 1%" ->
+# commodity_price_change; an amount of money per such unit is the commodity's price, no share price:
+# "$73.40 a barrel", "$2,400 an ounce" -> commodity_price.
+_COMMODITY_NAMES = (
+    r"brent|wti|west\s+texas\s+intermediate|crude|oil|natural\s+gas|gas\s+oil|heating\s+oil|gasoline|diesel|"
+    r"jet\s+fuel|coal|lng|uranium|gold|silver|platinum|palladium|copper|aluminium|aluminum|nickel|zinc|"
+    r"iron\s+ore|steel|lithium|cobalt|wheat|corn|maize|soybeans?|soy|rice|oats|barley|canola|rapeseed|"
+    r"palm\s+oil|coffee|cocoa|sugar|cotton|orange\s+juice|lumber|cattle|hogs|rubber"
+)
+# (read in the text's own case: a commodity's name is lower-case inside a sentence, "U.S. crude fell", so
+# a capitalised one there is part of a company's name, "Barrick Gold rose 3%"; Brent and WTI are names)
+_COMMODITY_MOVE_LEFT = (
+    rf"(?:(?:^|[.;:]\s+)(?i:{_COMMODITY_NAMES})|(?:^|[^A-Za-z])(?:{_COMMODITY_NAMES}|(?i:brent|wti|"
+    r"west\s+texas\s+intermediate)))(?i:\s+(?:crude|oil|futures|prices?|spot\s+prices?|contracts?)){0,2}"
+    rf"(?i:\s+(?:(?:was|were|has|had|have|is|are)\s+)?(?:{_CHANGE_UP_WORDS}|{_CHANGE_DOWN_WORDS}|lost|added|"
+    r"slid|eased|firmed|rallied|surged|advanced|retreated|rebounded)\s+(?:by\s+)?(?:about\s+|nearly\s+|"
+    r"almost\s+)?)$"
+)
+# (ASCII case-folding: the names are ASCII, and a Unicode case-insensitive alternation costs ~5x more)
+_COMMODITY_HINT = rf"(?-u)(?i)\b(?:{_COMMODITY_NAMES})\b"
+_COMMODITY_UNIT_RIGHT = (
+    r"(?-u)(?i)^\s+(?:a|an|per|/)\s*(?:barrel|bbl|(?:troy\s+)?ounce|oz|(?:metric\s+)?tonne|(?:metric\s+|short\s+)?ton|"
+    r"bushel|mmbtu|million\s+british\s+thermal\s+units|megawatt[\s-]hour|mwh|therm|pound|lb|kilogram|kg)"
+    r"(?-u:\b)"
+)
+
+
+def _commodity_kinds(kept: pl.DataFrame) -> pl.DataFrame:
+    """A percent whose clause moves a commodity right before it (`_COMMODITY_MOVE_LEFT`) ->
+    commodity_price_change; an amount of money followed by "a barrel", "an ounce", "per tonne", ...
+    (`_COMMODITY_UNIT_RIGHT`) -> commodity_price. Either outranks the generic kinds a market report's
+    words give it (change, stock_change, share_price, price, or none)."""
+    generic = pl.col("kind").is_null() | pl.col("kind").is_in(
+        ["change", "stock_change", "share_price", "price"]
+    )
+    # (each scan a column of its own, on the rows the one before kept: a commodity's name, then its move)
+    kept = kept.with_columns(generic.alias("_cg"))
+    kept = _on_rows(kept, _PERCENT & pl.col("_cg"), _chint=pl.col("_left").str.contains(_COMMODITY_HINT))
+    kept = _on_rows(kept, pl.col("_chint"), _cmove=pl.col("_left").str.contains(_COMMODITY_MOVE_LEFT))
+    kept = _on_rows(kept, _MONEY & pl.col("_cg"), _cunit=pl.col("_right").str.contains(_COMMODITY_UNIT_RIGHT))
+    return kept.with_columns(
+        pl.when(pl.col("_cmove").fill_null(False))
+        .then(pl.lit("commodity_price_change"))
+        .when(pl.col("_cunit").fill_null(False))
+        .then(pl.lit("commodity_price"))
+        .otherwise(pl.col("kind"))
+        .alias("kind")
+    ).drop("_cg", "_chint", "_cmove", "_cunit")
+
+
+# A percent followed by a comparative of more or less: the Spanish, French, Italian and German way to
+# write a change ("un beneficio de 1.230 millones, un 8% más que un año antes", "8 % de plus", "l'8% in
+# più", "8% weniger"): a rise or a fall of the statement noun before it (`figure_directions` reads the
+# same words for the direction).
+_COMPARATIVE_RIGHT = (
+    r"(?i)^\s+(?:(más|de\s+plus|in\s+più|mehr)|(menos|de\s+moins|in\s+meno|weniger))(?:[^a-zà-ÿ]|$)"
+)
+
+
+def _comparative_change(kept: pl.DataFrame) -> pl.DataFrame:
+    """A percent of no kind or the generic `change` followed by a comparative (`_COMPARATIVE_RIGHT`) ->
+    the `<kind>_change` of the last statement noun before it in its sentence (past a semicolon none is
+    read: "un beneficio de X, un 8% más" -> profit_change), `change` when there is none."""
+    open_kind = _PERCENT & (pl.col("kind").is_null() | (pl.col("kind") == "change"))
+    compared = _contains_where(open_kind, "_right", _COMPARATIVE_RIGHT, length=20)
+    noun = (
+        pl.col("_stext")
+        .str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
+        .str.to_lowercase()
+        .str.replace(r"^.*[;；]", "")
+        .str.extract(rf"^.*(?:^|[^a-zà-ÿ])({_STATEMENT_ANY})(?:[^a-zà-ÿ]|$)", 1)
+    )
+    kept = _on_rows(
+        kept,
+        compared,
+        _cchg=pl.coalesce(
+            _first_match_map(noun, [(pat, f"{kind}_change") for kind, pat in _MONEY_CUES[:3]], "^(?:{})$"),
+            pl.lit("change"),
+        ),
+    )
+    return kept.with_columns(pl.coalesce("_cchg", "kind").alias("kind")).drop("_cchg")
+
+
 def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     """Step `kind`: adds `qualifier` (up_to, over, about, ...) and `kind` (what the figure measures:
     revenue, funding, share_price, ...; null when the sentence does not say)."""
@@ -3403,6 +3531,9 @@ def figure_kinds(kept: pl.DataFrame) -> pl.DataFrame:
         *_KIND_SENTENCE,
         *(name for _, name, _ in rules),
     )
+    kept = _period_change(kept)
+    kept = _commodity_kinds(kept)
+    kept = _comparative_change(kept)
     # A minus glued to the figure ("income was -$45 million", "(−3%)"): `value` is a magnitude (METRICS
     # docs: a loss is kind loss, not a negative profit), so a negative income is a loss; any other kind
     # has no place for the sign, and the figure is dropped rather than reported with the opposite sign.
@@ -3588,6 +3719,21 @@ def _direction_of(cue: pl.Expr) -> pl.Expr:
     )
 
 
+def _comparative_direction(kept: pl.DataFrame) -> pl.DataFrame:
+    """A percent of no direction followed by a comparative (`_COMPARATIVE_RIGHT`): up for more ("un 8%
+    más", "8 % de plus", "in più", "mehr"), down for less ("menos", "de moins", "in meno", "weniger")."""
+    none = _PERCENT & pl.col("direction").is_null()
+    compared = _contains_where(none, "_right", _COMPARATIVE_RIGHT, length=20)
+    kept = _on_rows(
+        kept,
+        compared,
+        _cdir=pl.when(pl.col("_right").str.head(20).str.extract(_COMPARATIVE_RIGHT, 1).is_not_null())
+        .then(pl.lit("up"))
+        .otherwise(pl.lit("down")),
+    )
+    return kept.with_columns(pl.coalesce("direction", "_cdir").alias("direction")).drop("_cdir")
+
+
 def figure_directions(kept: pl.DataFrame) -> pl.DataFrame:
     """Step `direction`: adds `direction` ('up', 'down' or null): whether the figure's own clause states
     it as a rise or a fall; a headcount that moves becomes kind `headcount_change`.
@@ -3684,6 +3830,7 @@ def figure_directions(kept: pl.DataFrame) -> pl.DataFrame:
     kept = kept.with_columns(found.alias("_found"))
     kept = _on_rows(kept, pl.col("_found"), _cue=cue)
     kept = _on_rows(kept, pl.col("_found"), direction=direction).drop("_cue", "_found")
+    kept = _comparative_direction(kept)
     return kept.with_columns(
         pl.when((kind == "headcount") & pl.col("direction").is_not_null())
         .then(pl.lit("headcount_change"))
@@ -3736,6 +3883,27 @@ _OUTLOOK_RIGHT = (
     r"|(?:(?:wall\s+street|the\s+market|analysts?|economists?|investors?)\s+(?:had\s+|were\s+|have\s+)?"
     r"(?:expected|forecast|estimated|projected|predicted|anticipated|expecting|looking\s+for)))"
 )
+# A change reported in a clause of its own after the word of expectation: "raised its forecast after sales
+# rose 4.1%", "cut its outlook because revenue fell 3%" (a subordinating conjunction, then a subject and a
+# verb of change in the past tense right before the figure): the figure is reported.
+_REPORTED_AFTER = (
+    r"(?i)(?:^|\s)(?:after|because|since|when|as|once|following)\s+(?:[^\s,;]+\s+){1,8}?"
+    r"(?:rose|fell|grew|climbed|jumped|gained|dropped|declined|increased|decreased|slipped|slid|surged|soared|"
+    r"plunged|tumbled|sank|shrank|advanced|edged\s+(?:up|down|higher|lower)|was\s+(?:up|down)|were\s+(?:up|down))"
+    r"\s+(?:by\s+)?(?:about\s+|around\s+|nearly\s+|almost\s+|some\s+)?$"
+)
+# A phrase with no verb of its own continues the clause before its comma: "expects revenue of $90 billion,
+# with an operating margin of about 15%" (the margin is expected as well). The sentence before the figure:
+# a word of expectation (`_OUTLOOK_LEFT`, no `_OUTLOOK_NOT`), then ", with" or ", including" and words with
+# no clause break up to the figure.
+_OUTLOOK_WITH = r"(?i),\s*(?:with|including)\s+[^,;:.!?]*$"
+# (the phrase is a metric's noun and its figure alone, no verb of its own: "with an operating margin of
+# about 15%", "including revenue of $2 billion"; "with some indicating they possess fewer than ..." is a
+# clause)
+_OUTLOOK_WITH_NOUN = (
+    rf"(?i),\s*(?:with|including)\s+(?:(?:an?|the|its|their)\s+)?(?:[a-z-]+\s+){{0,3}}?(?:{_CUE_ANY}|margins?|"
+    r"growth)\s+(?:(?:of|at)\s+)?(?:[a-z]+\s+)?$"
+)
 # The text before a figure from its clause's start: past the last semicolon, comma (not a thousands
 # separator) or contrasting conjunction.
 _CLAUSE_START = r"(?s)^.*(?:[;；]|[^0-9],|,[^0-9]|\s(?:while|whereas|but)\s)"
@@ -3754,6 +3922,11 @@ _SEGMENT_LEFT = rf"(?:^|[^a-zA-Z&'’-])((?:^[A-Z]|[a-z])[a-z&-]*(?:\s+{_SEGMENT
 _SEGMENT_UNIT = (
     rf"(?i:{_SEGMENT_NOUNS})\s+(?:from|at|in)\s+(?:its|the|their)\s+"
     rf"({_SEGMENT_WORD}(?:\s+{_SEGMENT_WORD})?)\s+(?:unit|division|segment|business|arm|operations)(?:[^a-z]|$)"
+)
+# "the mobile division's revenue was", "its cloud unit's operating profit": a unit's possessive.
+_SEGMENT_POSSESSIVE = (
+    rf"(?i:(?:^|\s)(?:its|the|their)\s+)({_SEGMENT_WORD}(?:\s+{_SEGMENT_WORD})?)\s+(?:unit|division|segment|"
+    rf"business|arm)['’]s\s+(?:{_SEGMENT_WORD}\s+){{0,2}}(?i:{_SEGMENT_NOUNS})(?:[^a-z]|$)"
 )
 _SEGMENT_RIGHT = rf"^\s+(?:in|of|from)\s+((?:{_SEGMENT_WORD}\s+){{1,3}}?)(?i:{_SEGMENT_NOUNS})(?:[^a-z-]|$)"
 # Words that end a run of modifiers (a determiner, preposition, auxiliary or reporting verb: "posted cloud
@@ -3785,9 +3958,35 @@ _SEGMENT_GENERIC = (
 _SEGMENT_GENERIC_FORM = (
     r"[a-z&-]*(?:-(?:quarter|half|year|month|week|day)s?|(?:quarter|year|month|week|dai)ly)"
 )
-# (over words written each between two spaces of its own: "  first-quarter  cloud  ")
-_SEGMENT_STOP_CUT = rf"^.*\s(?:{'|'.join(_SEGMENT_STOP)}|[a-z&-]*ed)\s"
-_SEGMENT_GENERIC_CUT = rf"\s(?:{'|'.join(_SEGMENT_GENERIC)}|{_SEGMENT_GENERIC_FORM})\s"
+# A segment is a noun phrase of a business unit: no English function word ends its run of modifiers
+# ("after sales rose" names none), nor an article of the continental languages whose statement nouns are
+# read ("Das bereinigte EBITDA", "le résultat"); the parts of a metric's own compound name ("net interest
+# margin", "interest income") and the continental basis adjectives (adjusted, operating, net: "bereinigte",
+# "ajusté", "ajustado", "rettificato") name the metric, no part of the business.
+_SEGMENT_FUNCTION_WORDS = (
+    "after before since until when whenever once because although though if unless whether despite amid "
+    "amidst among across against between into onto through throughout during within without via up down "
+    "out off so not no nor all both each every some any such other another also only even just then there "
+    "here where how why what it they we he she you me them him and "
+    "der die das den dem des ein eine einen einem einer eines und im vom zum zur "
+    "le la les l un une du au aux et "
+    "el lo los las una unos unas del al y "
+    "il gli i uno dei degli delle della dello e"
+).split()
+_SEGMENT_METRIC_PARTS = (
+    "interest fee fees commission tax taxes cash flow return returns "
+    r"bereinigt[a-z]* operativ[a-z]* gesamt[a-z]* ajust[a-zé]* opérationnel[a-z]* ajustad[a-z]* "
+    r"rettificat[a-z]* consolidad[a-z]* consolidat[a-z]* consolidé[a-z]* neto bruto brut nett[oa]"
+).split()
+# (over words written each between two spaces of its own: "  first-quarter  cloud  "; a stop word that
+# is "and" stays a joiner: `_segment_words`)
+_SEGMENT_STOP_CUT = (
+    rf"^.*\s(?:{'|'.join(_SEGMENT_STOP)}|{'|'.join(w for w in _SEGMENT_FUNCTION_WORDS if w != 'and')}"
+    r"|[a-z&-]*ed)\s"
+)
+_SEGMENT_GENERIC_CUT = (
+    rf"\s(?:{'|'.join(_SEGMENT_GENERIC)}|{'|'.join(_SEGMENT_METRIC_PARTS)}|{_SEGMENT_GENERIC_FORM})\s"
+)
 
 
 def _segment_words(words: pl.Expr) -> pl.Expr:
@@ -3803,6 +4002,50 @@ def _segment_words(words: pl.Expr) -> pl.Expr:
         .str.strip_chars()
         .str.replace_all(r"^(?:and )+|(?: and)+$|^and$", "")
     )
+
+
+def _reported_or_continued(kept: pl.DataFrame) -> pl.DataFrame:
+    """`outlook` corrected by the clause structure around the figure: a forecast whose figure is a past
+    change in a subordinate clause after the word of expectation (`_REPORTED_AFTER`) is reported (null);
+    a figure of no outlook in a verbless ", with ..." phrase after a clause holding a word of expectation
+    (`_OUTLOOK_WITH`) is a forecast."""
+    # (each scan runs only on the rows the one before kept, as a column of its own: an ASCII scan for
+    # the conjunction first, as most forecasts have none; two literal scans for the phrase's opening)
+    kept = _on_rows(
+        kept,
+        pl.col("outlook").is_not_null(),
+        _sub=pl.col("_left").str.contains(r"(?-u)(?i)\b(?:after|because|since|when|as|once|following)\s"),
+    )
+    kept = _on_rows(kept, pl.col("_sub"), _rep=pl.col("_left").str.contains(_REPORTED_AFTER))
+    kept = _on_rows(
+        kept,
+        pl.col("outlook").is_null(),
+        _ph=pl.col("_left").str.contains(", with", literal=True)
+        | pl.col("_left").str.contains(", including", literal=True),
+    )
+    # (the last 200 characters before the figure hold the clause and its phrase)
+    before = (
+        pl.col("_stext")
+        .str.slice(0, (pl.col("start") - pl.col("sentence_start")).clip(0))
+        .str.tail(200)
+        .str.replace(_OUTLOOK_WITH, "")
+        .str.replace_all(_OUTLOOK_NOT, " ")
+    )
+    # (the earlier clause's own start: past its last clause break)
+    kept = _on_rows(
+        kept,
+        pl.col("_ph"),
+        _ow=pl.col("_left").str.contains(_OUTLOOK_WITH_NOUN)
+        & before.str.replace(_CLAUSE_START, "").str.contains(_OUTLOOK_LEFT),
+    )
+    return kept.with_columns(
+        pl.when(pl.col("_rep").fill_null(False))
+        .then(pl.lit(None, dtype=pl.String))
+        .when(pl.col("_ow").fill_null(False))
+        .then(pl.lit("forecast"))
+        .otherwise(pl.col("outlook"))
+        .alias("outlook")
+    ).drop("_sub", "_rep", "_ph", "_ow")
 
 
 def figure_outlooks(kept: pl.DataFrame) -> pl.DataFrame:
@@ -3840,13 +4083,19 @@ def figure_outlooks(kept: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.lit(None, dtype=pl.String))
         .alias("outlook")
     )
+    kept = _reported_or_continued(kept)
     before = clause.str.extract(_SEGMENT_BEFORE, 1)
     # (a unit is read only where its word is; a noun before the figure with no modifier lets one after
     # it name the segment: "revenue of $3 billion in cloud sales" is cloud)
     unit = pl.when(clause.str.contains(r"unit|division|segment|business|arm|operations")).then(
         clause.str.extract(_SEGMENT_UNIT, 1)
     )
-    words = pl.coalesce(unit, before.str.extract(_SEGMENT_LEFT, 1), right.str.extract(_SEGMENT_RIGHT, 1))
+    possessive = pl.when(clause.str.contains(r"(?:unit|division|segment|business|arm)['’]s\s")).then(
+        clause.str.extract(_SEGMENT_POSSESSIVE, 1)
+    )
+    words = pl.coalesce(
+        unit, possessive, before.str.extract(_SEGMENT_LEFT, 1), right.str.extract(_SEGMENT_RIGHT, 1)
+    )
     kept = _on_rows(kept, pl.col("_sk"), _sw=words)
     named = _segment_words(pl.col("_sw"))
     kept = _on_rows(kept, pl.col("_sw").is_not_null(), segment=pl.when(named != "").then(named))
@@ -3873,16 +4122,12 @@ def _list_runs(ments: pl.DataFrame) -> pl.DataFrame:
         gap_len.filter(joined).alias("_gap"),
     )
     sep = pl.col("m_left").str.extract(r"((?:\s*,)?\s+(?:and|or|&)\s+|\s*,\s*)$")
-    near = (
-        near.select("_row", "_gap", sep.alias("_sep"))
-        .with_columns((pl.col("_sep").str.len_chars() == pl.col("_gap")).fill_null(False).alias("_whole"))
-    ).select(
-        "_row",
-        "_whole",
-        (pl.col("_whole") & ~pl.col("_sep").str.ends_with(",") & pl.col("_sep").str.contains(r"[a-z&]")).alias(
-            "_conj"
-        ),
+    near = near.select("_row", "_gap", sep.alias("_sep")).with_columns(
+        (pl.col("_sep").str.len_chars() == pl.col("_gap")).fill_null(False).alias("_whole")
     )
+    sep = pl.col("_sep")
+    conj = pl.col("_whole") & ~sep.str.ends_with(",") & sep.str.contains(r"[a-z&]")
+    near = near.select("_row", "_whole", conj.alias("_conj"))
     rows = near.get_column("_row")
     flags = [
         pl.repeat(False, ments.height, eager=True).scatter(rows, near.get_column(c)).alias(c)

@@ -2012,7 +2012,7 @@ def test_a_role_word_before_an_organisation_is_not_its_name(
         ),
         # nor a word two organisations of the document share
         (
-            "Shares of Kelvar Dunmark Energy rose. Shares of Dunmark Brenna Partners fell. Dunmark is a region.",
+            "Shares of Kelvar Dunmark Energy rose. Shares of Dunmark Brenna Partners fell. Dunmark is a region.",  # noqa: E501
             [
                 ("Kelvar Dunmark Energy", "org:kelvar-dunmark-energy", 10, 31),
                 ("Dunmark Brenna Partners", "org:dunmark-brenna-partners", 48, 71),

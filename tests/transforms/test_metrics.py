@@ -926,7 +926,7 @@ _OWNER_NAMES = {
         ("The Riksbank held its rate at 2%. The pound fell 0.4% to $1.3125 on Friday.",
          [("2%", None, "org:riksbank"), ("0.4%", "change", None), ("$1.3125", None, None)]),
         ("Acme sells jet fuel to airlines. Brent crude rose 2% to $81 a barrel, and the dollar rose 0.3% against the yen.",  # noqa: E501
-         [("2%", "change", None), ("$81", None, None), ("0.3%", "change", None)]),
+         [("2%", "commodity_price_change", None), ("$81", "commodity_price", None), ("0.3%", "change", None)]),  # noqa: E501
         # a role noun in apposition before a name ("Rival X", "Its unit X"): the name is the subject, and
         # "its" after it refers back to it, not to the paragraph's company
         ("Globex had a good year. Rival Acme posted a record profit of $2 billion.",
@@ -2104,6 +2104,28 @@ def test_the_clause_subject_owns_its_figure_across_added_possessives_and_apposit
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # the change told after the amount and its period is the change of the amount's noun
+        ("Acme reported a pre-tax profit of $8.5 billion for the third quarter, up 10% from a year earlier.",
+         [("$8.5 billion", "profit", None), ("10%", "profit_change", "up")]),
+        ("Globex posted a net profit of 68.5 billion yen for the six months to September, up 21% on the year.",  # noqa: E501
+         [("68.5 billion yen", "profit", None), ("21%", "profit_change", "up")]),
+        ("Acme booked net sales of $13.2 billion in the three months to June 30, 2025, down 2% on the year.",
+         [("$13.2 billion", "revenue", None), ("2%", "revenue_change", "down")]),
+        # a change in another clause names another thing
+        ("Acme's revenue was $4 billion in the quarter, while costs in the year rose 3%.",
+         [("$4 billion", "revenue", None), ("3%", "change", "up")]),
+    ],
+)  # fmt: skip
+def test_a_change_after_an_amount_and_its_period_is_the_nouns_change(
+    text: str, expected: list[tuple]
+) -> None:
+    out = extract_metrics(*_frames([text], {}))
+    assert out.select("surface", "kind", "direction").rows() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         # a company noun with its article refers back to the company named before, in the Romance
         # languages and German as "the company" does in English
         ("Acme ganó 1.200 millones de euros en el año.\n\nLas ventas fueron buenas. "
@@ -2124,3 +2146,85 @@ def test_the_clause_subject_owns_its_figure_across_added_possessives_and_apposit
 def test_a_company_noun_refers_back_in_romance_languages_and_german(text: str, expected: list[tuple]) -> None:
     out = extract_metrics(*_frames([text], _OWNER_NAMES))
     assert out.select("surface", "subject_entity_id").rows() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a commodity that moves is no stock, and its price per unit is no share price
+        ("Brent crude rose 1.2% to $73.40 a barrel, while Acme shares slipped 0.8%.",
+         [("1.2%", "commodity_price_change", "up"), ("$73.40", "commodity_price", None), ("0.8%", "stock_change", "down")]),  # noqa: E501
+        ("Energy stocks lagged as U.S. crude fell 2.1% to $58.10 a barrel.",
+         [("2.1%", "commodity_price_change", "down"), ("$58.10", "commodity_price", None)]),
+        ("Copper prices eased 1% in London, and wheat futures were up 3% to $5.20 a bushel.",
+         [("1%", "commodity_price_change", "down"), ("3%", "commodity_price_change", "up"), ("$5.20", "commodity_price", None)]),  # noqa: E501
+        ("Gold rose 0.7% to $4,080 an ounce.", [("0.7%", "commodity_price_change", "up"), ("$4,080", "commodity_price", None)]),  # noqa: E501
+        # a company named after a commodity is a stock
+        ("Shares of miners rallied as Barrick Gold rose 4% on the news.", [("4%", "stock_change", "up")]),
+    ],
+)  # fmt: skip
+def test_commodity_prices_and_their_moves(text: str, expected: list[tuple]) -> None:
+    out = extract_metrics(*_frames([text], {}))
+    assert out.select("surface", "kind", "direction").rows() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a function word, a part of the metric's own name, a continental article or basis adjective is
+        # no segment
+        ("Acme raised its full-year forecast after sales at the biggest grocer rose 4.1% in the half.", [("4.1%", None)]),  # noqa: E501
+        ("Wealth revenue climbed 12% to $2.4 billion, while the lender's net interest margin narrowed to 1.57%.",  # noqa: E501
+         [("12%", "wealth"), ("$2.4 billion", "wealth"), ("1.57%", None)]),
+        ("Das bereinigte EBITDA stieg um 8% auf 4,1 Mrd. Euro.", [("8%", None), ("4,1 Mrd. Euro", None)]),
+        # a unit's possessive names the segment
+        ("Chip revenue reached $26 billion, while the mobile division's revenue was $34 billion.",
+         [("$26 billion", "chip"), ("$34 billion", "mobile")]),
+        ("Its cloud unit's operating profit rose 8% to $2 billion.", [("8%", "cloud"), ("$2 billion", "cloud")]),  # noqa: E501
+    ],
+)  # fmt: skip
+def test_segments_are_business_units_only(text: str, expected: list[tuple]) -> None:
+    out = extract_metrics(*_frames([text], {}))
+    assert out.select("surface", "segment").rows() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a past change in a clause of its own after the word of expectation is reported
+        ("Acme raised its full-year forecast after sales at the biggest grocer rose 4.1% in the half.", [("4.1%", None)]),  # noqa: E501
+        ("Acme cut its outlook because revenue fell 3% in May.", [("3%", None)]),
+        # an expected change stays a forecast
+        ("Acme expects sales to rise 5% as demand grows.", [("5%", "forecast")]),
+        # a verbless "with" phrase continues the expected clause; after a reported one it is reported
+        ("Acme expects revenue of $90 billion to $93 billion, with an operating margin of about 15%.",
+         [("$90 billion to $93 billion", "forecast"), ("15%", "forecast")]),
+        ("Acme reported revenue of $5 billion, with an operating margin of 12%.", [("$5 billion", None), ("12%", None)]),  # noqa: E501
+        ("Acme expects revenue of $5 billion, and it posted a margin of 12%.", [("$5 billion", "forecast"), ("12%", None)]),  # noqa: E501
+    ],
+)  # fmt: skip
+def test_outlook_follows_the_clause_of_the_figure(text: str, expected: list[tuple]) -> None:
+    out = extract_metrics(*_frames([text], {}))
+    assert out.select("surface", "outlook").rows() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a percent followed by a comparative of more or less is a change of the statement noun before it
+        ("La compañía obtuvo un beneficio neto de 1.230 millones de euros en el semestre, un 8% más que un año antes.",  # noqa: E501
+         [("1.230 millones de euros", "profit", None), ("8%", "profit_change", "up")]),
+        ("Las ventas fueron de 900 millones de euros, un 3% menos que en 2024.",
+         [("900 millones de euros", "revenue", None), ("3%", "revenue_change", "down")]),
+        ("Le groupe a livré ses commandes, soit 5 % de plus qu'en 2024.", [("5 %", "change", "up")]),
+    ],
+)  # fmt: skip
+def test_a_percent_more_or_less_is_a_change(text: str, expected: list[tuple]) -> None:
+    out = extract_metrics(*_frames([text], {}))
+    assert out.select("surface", "kind", "direction").rows() == expected
+
+
+def test_a_with_clause_of_its_own_verb_does_not_continue_an_estimate() -> None:
+    text = "Estimates vary, with some sources saying it holds fewer than 900 million users."
+    out = extract_metrics(*_frames([text], {}))
+    assert out.select("surface", "outlook").rows() == [("900 million users", None)]
