@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from prefect import Flow, get_run_logger
 from prefect.client.schemas.objects import TaskRunResult
-from prefect.exceptions import FailedRun
+from prefect.exceptions import ExternalSignal, FailedRun
 from prefect.futures import PrefectFuture
 from prefect.states import Failed
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
@@ -885,7 +885,9 @@ def _process_batches(
                     if state.is_failed() or state.is_crashed():
                         fut.result(raise_on_failure=True)  # raises the task's error, reported below
                     failures[b] = f"batch {b} {STAGES[stage]}: ended {state.type.value.lower()}"
-            except (KeyboardInterrupt, SystemExit):
+            except (KeyboardInterrupt, SystemExit, ExternalSignal):
+                # Prefect's SIGTERM handler raises TerminationSignal in this (the main) thread wherever it
+                # stands: caught below as one batch's failure, a run told to stop went on and exited 1.
                 raise
             except BaseException as exc:  # noqa: BLE001 - reported below with the batch
                 # Not only Exceptions: a panic inside a Rust library (pyo3's PanicException) is a

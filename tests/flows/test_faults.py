@@ -366,6 +366,45 @@ def test_sigterm_ends_the_run_as_ctrl_c_does_and_stops_the_temporary_server(tmp_
     assert not wh.exists() or Warehouse.at(wh).exists()
 
 
+_SIGTERM_AT_CLEAN = """
+import os, signal, sys
+from warehouse import run_state
+update = run_state.RunMarker.update
+def signalled(self, **changes):
+    update(self, **changes)
+    if changes.get("stage") == "clean":  # the main thread, handing batch 0 on from ingest to clean
+        os.kill(os.getpid(), signal.SIGTERM)
+run_state.RunMarker.update = signalled
+from flows import cli
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def test_sigterm_while_a_batch_is_handed_to_its_next_stage_ends_the_run(tmp_path):
+    """Prefect's SIGTERM handler raises TerminationSignal in the main thread wherever it stands. Landing
+    while the batch loop handed a batch to its next stage, it was taken for that batch's failure: the
+    run went on, loaded the other batches and exited 1 (a fresh-clone CI run caught it). The signal is
+    sent here at that exact point, from the stage marker's update, a real SIGTERM to the real CLI."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(4):
+        (src / f"d{i}.txt").write_text(f"Story {i}. Acme Corp said revenue rose 5% to $2 billion. " * 4)
+    wh = tmp_path / "wh.duckdb"
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    done = subprocess.run(
+        [sys.executable, "-c", _SIGTERM_AT_CLEAN, "run", "--source", str(src), "--warehouse", str(wh)]
+        + ["--no-data-docs", "--batch-size", "2"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+    )
+    assert (done.returncode, done.stderr.splitlines()[-1]) == (143, "quarry: terminated (SIGTERM)")
+    # the warehouse as before the run: none (a first run), so no catalog was committed
+    assert (wh.exists(), Warehouse.at(wh).exists()) == (False, False)
+
+
 def _markers(wh: Path) -> list[dict]:
     from warehouse import run_state
 
