@@ -316,7 +316,9 @@ class KeptThreadPoolTaskRunner(ThreadPoolTaskRunner):
             with self._kept_lock:
                 if self._kept.get(self._max_workers) is pool:
                     del self._kept[self._max_workers]
-            pool.shutdown(wait=False, cancel_futures=True)
+            # wait=True, as Prefect's own runner: a task left running past an interrupted run logged to
+            # the API while the interpreter shut down ("can't register atexit after shutdown" tracebacks)
+            pool.shutdown(wait=True, cancel_futures=True)
         super().__exit__(exc_type, exc_value, traceback)
 
 
