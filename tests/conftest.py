@@ -1,6 +1,6 @@
 """Shared fixtures: one temporary Prefect server per test session, real files in tmp_path.
 
-Under pytest-xdist (`make test` runs `-n 2`) the controller starts that one server and every worker
+Under pytest-xdist (`make test` runs `-n 3`) the controller starts that one server and every worker
 uses it, instead of each worker starting its own (a server costs seconds of CPU on a 2-core machine).
 """
 
@@ -36,24 +36,26 @@ _SHARED_LOG = "QUARRY_TEST_PREFECT_LOG"
 _STARTUP_SECONDS = 120
 
 
-# `make test` hands whole files to its two workers in the order collected (--dist loadfile
+# `make test` hands whole files to its workers in the order collected (--dist loadfile
 # --no-loadscope-reorder; xdist's own order, most tests first, left these files of few but slow tests
-# to the end, where one worker ran them while the other had nothing left). Slowest first, so that the
-# files left at the end are short and both workers finish together; the rest keep pytest's order.
-# Seconds: the file's tests among the 30 slowest of the whole suite (`pytest -n 2 --durations=30` at
-# bb96ce3, a quiet 2-core machine), before the serve tests shared a server. Only an order: a file
-# missing here or misplaced costs wall time, never a test.
+# to the end, where one worker ran them while the others had nothing left). Slowest first, so that the
+# files left at the end are short and the workers finish together; the rest keep pytest's order.
+# Seconds: each file's tests in all (`make test PYTEST_WORKERS=2 PYTEST_ARGS=--junitxml=...` at b7a8e2e,
+# a quiet 2-core machine). Only an order: a file missing here or misplaced costs wall time, never a test.
 SLOWEST_FILES_FIRST = (
-    "tests/flows/test_operations.py",  # 122 s in 10 of its 28 tests
-    "tests/flows/test_faults.py",  # 98 s in 6 of 10
-    "tests/flows/test_deployment.py",  # 117 s in 4 of 10
-    "tests/flows/test_dask.py",  # 85 s in 3 of 3
-    "tests/transforms/test_clean.py",  # 17 s in 1 of 214
-    "tests/flows/test_hostile.py",  # 15 s in 1 of 2
-    "tests/flows/test_gates.py",  # 14 s in 2 of 2
-    "tests/flows/test_bench.py",  # 12 s in 1 of 5
-    "tests/transforms/test_metrics.py",  # 9 s in 1 of 427
-    "tests/flows/test_cli.py",  # 8 s (its module fixture's run) in 1 of 21
+    "tests/flows/test_operations.py",  # 254 s in 30 tests
+    "tests/flows/test_faults.py",  # 247 s in 16
+    "tests/flows/test_dask.py",  # 95 s in 3
+    "tests/flows/test_deployment.py",  # 91 s in 10
+    "tests/transforms/test_clean.py",  # 54 s in 234
+    "tests/transforms/test_entities.py",  # 40 s in 332
+    "tests/flows/test_cli.py",  # 37 s in 21
+    "tests/transforms/test_metrics.py",  # 33 s in 579
+    "tests/flows/test_gate_policy.py",  # 21 s in 7
+    "tests/flows/test_hostile.py",  # 21 s in 2
+    "tests/flows/test_bench.py",  # 19 s in 5
+    "tests/flows/test_registry.py",  # 12 s in 5
+    "tests/flows/test_gates.py",  # 9 s in 2
 )
 
 
