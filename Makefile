@@ -37,13 +37,13 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/quarry run --source $(SOURCE) --warehouse $(WAREHOUSE)
 
-# Three workers (pytest-xdist) on this project's 2-core machines, one test file per worker at a time: a
-# file's module fixtures (one pipeline run read by many tests) are built once; tests/conftest.py gives the
-# workers one Prefect server and hands out the slowest files first (--no-loadscope-reorder keeps its order).
-# Three, not one per core: the suite's runs wait on subprocesses, signals and the API for ~15% of its wall
-# time, which a third worker fills (2026-12-02, b7a8e2e, one machine: 1,734 tests in 8 min 58 s with 2
-# workers, 8 min 16 s with 3; CPU 1.72 -> 1.84 cores busy).
-PYTEST_WORKERS ?= 3
+# Two workers (pytest-xdist), one test file per worker at a time: a file's module fixtures (one
+# pipeline run read by many tests) are built once; tests/conftest.py gives both workers one Prefect server
+# and hands out the slowest files first (--no-loadscope-reorder keeps its order). Not three, though the
+# suite waits on subprocesses, signals and the API ~15% of its wall: on a fresh clone (2026-12-02, one
+# 2-core machine) 3 workers took 10 min 13 s against 9 min 28 s for 2, and the shared Prefect server
+# (SQLite) answered a request with 503 under the extra load.
+PYTEST_WORKERS ?= 2
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 

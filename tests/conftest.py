@@ -1,6 +1,6 @@
 """Shared fixtures: one temporary Prefect server per test session, real files in tmp_path.
 
-Under pytest-xdist (`make test` runs `-n 3`) the controller starts that one server and every worker
+Under pytest-xdist (`make test` runs `-n 2`) the controller starts that one server and every worker
 uses it, instead of each worker starting its own (a server costs seconds of CPU on a 2-core machine).
 """
 
