@@ -1678,9 +1678,10 @@ def _join_lines(line: pl.Series, sep: pl.Series) -> pl.Series:
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
     data = np.frombuffer(arr.buffers()[2], dtype=np.uint8) if len(arr) else np.zeros(0, np.uint8)
     codes = sep.to_numpy()
-    # Read-only always, as the other two: a Series of one chunk comes back as a read-only view, one of
-    # several as a writable copy, and numba compiles (~2.5 s, once per install) each kind of array apart.
-    codes.flags.writeable = False
+    # All read-only, always: a Series of one chunk comes back as a read-only view, one of several as a
+    # writable copy (and no lines as new zeros), and numba compiles (~2.5 s) each kind of array apart.
+    for a in (data, offsets, codes):
+        a.flags.writeable = False
     buf, text_offsets = _joined(data, offsets, codes)
     text = pa.LargeStringArray.from_buffers(
         len(text_offsets) - 1, pa.py_buffer(text_offsets), pa.py_buffer(buf)

@@ -1338,4 +1338,5 @@ def test_joining_lines_compiles_one_kernel_whatever_the_chunks_of_its_codes() ->
     many = pl.concat([pl.Series([0, 1], dtype=pl.Int8), pl.Series([0], dtype=pl.Int8)], rechunk=False)
     assert many.n_chunks() == 2
     assert C._join_lines(line, one).to_list() == C._join_lines(line, many).to_list() == ["a\nb", "c"]
+    assert C._join_lines(line.head(0), one.head(0)).to_list() == []
     assert len(C._joined.signatures) == 1
