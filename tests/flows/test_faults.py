@@ -348,8 +348,13 @@ def test_sigterm_ends_the_run_as_ctrl_c_does_and_stops_the_temporary_server(tmp_
         os.killpg(run.pid, signal.SIGTERM)
     else:
         run.send_signal(signal.SIGTERM)
-    # within seconds: the run unwinds against a live server (wait raises TimeoutExpired otherwise)
-    status = run.wait(30)
+    # within seconds: the run unwinds against a live server
+    try:
+        status = run.wait(30)
+    except subprocess.TimeoutExpired:
+        run.kill()
+        reader.join(30)
+        raise AssertionError("still running 30 s after SIGTERM:\n" + "".join(lines)[-5000:]) from None
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and any(psutil.pid_exists(p) for p in children):
         time.sleep(0.2)
@@ -359,8 +364,8 @@ def test_sigterm_ends_the_run_as_ctrl_c_does_and_stops_the_temporary_server(tmp_
     for p in alive:  # don't leave it running for the rest of the suite
         psutil.Process(p).kill()
     assert alive == []
-    assert status == 143
     reader.join(30)
+    assert status == 143, "".join(lines)[-5000:]
     assert "quarry: terminated (SIGTERM)\n" in lines
     assert not any("Traceback" in x or "Error logging to API" in x for x in lines)
     assert not wh.exists() or Warehouse.at(wh).exists()
