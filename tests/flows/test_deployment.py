@@ -303,6 +303,20 @@ class _Relay:
                 s.close()
 
 
+def _nightly() -> Any:
+    """The served deployment on the session's server, or None. Read with Prefect's client, not a bare
+    request: it retries the 503 a busy shared server (SQLite locked by the other workers' runs) answers
+    now and then (seen once in a fresh-clone `make test`)."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            return client.read_deployment_by_name("quarry-pipeline/nightly")
+        except ObjectNotFound:
+            return None
+
+
 @contextmanager
 def _serving(url: str, tmp_path: Path, **popen: Any) -> Iterator[tuple[subprocess.Popen, Path]]:
     """`quarry serve` against the Prefect server at `url`, once its deployment is served: (serve
@@ -330,15 +344,10 @@ def _serving(url: str, tmp_path: Path, **popen: Any) -> Iterator[tuple[subproces
             serve.kill()
             serve.wait(30)
         from prefect.client.orchestration import get_client
-        from prefect.exceptions import ObjectNotFound
 
-        # Prefect's client, not a bare request: it retries the 503 a busy shared server (SQLite locked by
-        # the other workers' runs) answers now and then (seen once in a fresh-clone `make test`).
-        with get_client(sync_client=True) as client:
-            try:
-                client.delete_deployment(client.read_deployment_by_name("quarry-pipeline/nightly").id)
-            except ObjectNotFound:
-                pass
+        if (dep := _nightly()) is not None:
+            with get_client(sync_client=True) as client:
+                client.delete_deployment(dep.id)
 
 
 def test_quarry_serve_stops_within_its_grace_when_the_server_is_gone(prefect_server, tmp_path):
@@ -377,25 +386,20 @@ def test_quarry_serve_pauses_its_schedule_when_signalled_twice(prefect_server, t
     """`make serve` stopped by SIGTERM to its process group (systemd, a container stop, `kill -- -PGID`):
     quarry gets the group's SIGTERM and make forwards another one to it at once (or a user presses
     Ctrl-C while it stops). The schedule is still paused on the server before the process exits."""
-    from prefect.client.orchestration import get_client
     from prefect.settings import PREFECT_API_URL
-
-    def paused() -> bool:  # (Prefect's client: it retries a busy shared server's 503)
-        with get_client(sync_client=True) as client:
-            return client.read_deployment_by_name("quarry-pipeline/nightly").paused
 
     url = PREFECT_API_URL.value()
     # (its own process group, as make's recipe has under systemd)
     with _serving(url, tmp_path, start_new_session=True) as (serve, log):
         time.sleep(3)  # serving: polling for scheduled runs
-        assert paused() is False
+        assert _nightly().paused is False
         os.killpg(serve.pid, signal.SIGTERM)
         time.sleep(0.05)
         os.kill(serve.pid, second)
         code = serve.wait(deploy.STOP_GRACE_SECONDS + 30)
         text = log.read_text()
         assert "All deployments have been paused!" in text, text[-3000:]
-        assert paused() is True
+        assert _nightly().paused is True
         # (a second signal arriving after the runner is done stays ignored too: the process ends with
         # its own status, never by the signal, -2 / -15)
         assert code in (0, 128 + signal.SIGTERM), text[-3000:]
