@@ -50,6 +50,7 @@ from flows.tasks import (
     quarantine_counts,
     registry_path,
 )
+from flows.termination import defer_prefect_sigterm, deliver_pending, stop_if_signalled
 from transforms import clean as clean_t
 from transforms import dedup as dedup_t
 from transforms import ingest as ingest_t
@@ -565,6 +566,7 @@ def _temporary_server_in_own_session() -> None:
 
 
 _temporary_server_in_own_session()
+defer_prefect_sigterm()  # SIGTERM acted on at the flow's safe points: see flows.termination
 
 
 class _PipelineFlow(Flow[..., dict[str, Any]]):
@@ -575,8 +577,11 @@ class _PipelineFlow(Flow[..., dict[str, Any]]):
         if args and isinstance(args[0], RunParameters):
             kwargs = {**args[0].model_dump(), **kwargs}
             args = args[1:]
-        with heartbeats_only_to_a_server():
-            return super().__call__(*args, **kwargs)
+        try:
+            with heartbeats_only_to_a_server():
+                return super().__call__(*args, **kwargs)
+        finally:
+            deliver_pending()  # a SIGTERM that came after the run's last safe point
 
 
 @contextmanager
@@ -605,6 +610,7 @@ quarry_pipeline = _PipelineFlow(quarry_pipeline, name="quarry-pipeline", validat
 
 def run_pipeline(params: RunParameters) -> dict[str, Any]:
     """The flow body: lock the warehouse, clear what a crashed run left, process, load."""
+    stop_if_signalled()
     wh = Warehouse.at(params.warehouse)
     # A missing source is the run's own mistake: said before waiting for (or failing on) the lock.
     try:
@@ -612,7 +618,7 @@ def run_pipeline(params: RunParameters) -> dict[str, Any]:
     except sources.SourceError as exc:
         get_run_logger().error("%s", exc)  # (quarry_pipeline leaves SourceErrors to plan's log)
         raise
-    with catalog.write_lock(wh, params.lock_wait_seconds):
+    with catalog.write_lock(wh, params.lock_wait_seconds, on_wait=stop_if_signalled):
         catalog.remove_orphans(wh)
         # Runs killed before their commit left a marker and no `runs` row: recorded now, by this run
         # (nothing was done on their way out: see warehouse.run_state).
@@ -874,6 +880,7 @@ def _process_batches(
             running += 1
         while running:
             b, stage, fut = finished.get()
+            stop_if_signalled()  # before the event is read: a stage the signal broke is not a failure
             try:
                 fut.wait()
                 state = fut.state
@@ -1121,6 +1128,7 @@ def _load_and_report(
             # runs on a thread while the load writes the other documents tables; the load waits for it
             # only before `documents`, the table it marks.
             near = near_pool.submit(_near_duplicates, wh, ok_dirs, stale_ids, params.full_refresh).result
+        stop_if_signalled()  # the last point before the commit
         run.marker.update(stage="load")
         load(wh, run.run_id, ok_dirs, logs, new_entities, params.full_refresh, stale_ids, near)
         # Right after the commit, not in it: a run killed between the two has its `runs` row, and the

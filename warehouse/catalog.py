@@ -23,7 +23,7 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -381,8 +381,11 @@ def _cannot_write(wh: Warehouse, exc: OSError) -> str:
 
 
 @contextmanager
-def write_lock(wh: Warehouse, wait_seconds: float = 0.0) -> Iterator[None]:
+def write_lock(
+    wh: Warehouse, wait_seconds: float = 0.0, on_wait: Callable[[], None] | None = None
+) -> Iterator[None]:
     """Hold the warehouse's writer lock; a second writer waits up to `wait_seconds`, then refuses.
+    `on_wait` is called between attempts (every 0.2 s) and may raise to stop waiting (a signal).
 
     An OSError inside (an unwritable directory, a full disk) comes out as a WarehouseError naming the
     warehouse: commits are atomic, so the warehouse still holds its last committed state.
@@ -409,6 +412,8 @@ def write_lock(wh: Warehouse, wait_seconds: float = 0.0) -> Iterator[None]:
                         "wait for it to finish or wait longer for the lock (--lock-wait, or "
                         "lock_wait_seconds in the Prefect run form)"
                     ) from None
+                if on_wait is not None:
+                    on_wait()
                 time.sleep(0.2)
         try:
             fh.seek(0)
