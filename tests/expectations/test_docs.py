@@ -216,6 +216,20 @@ def test_a_later_build_of_a_site_reuses_its_context_and_parses_only_the_new_resu
     assert contexts == [1]
 
 
+def test_a_run_id_dateutil_reads_as_a_time_with_an_impossible_offset_still_gets_its_pages(
+    tmp_path: Path,
+) -> None:
+    """`-9472ad` after a timestamp parses as a UTC offset of -94:72 hours; GX's page title compared it."""
+    run_id = "20261202T140019-9472ad"
+    index = build_data_docs(_results()[:1], None, tmp_path / "docs", run_id=run_id, run_time=T1)
+    pages = sorted(
+        p.relative_to(index.parent).as_posix() for p in (index.parent / "validations").rglob("*.html")
+    )
+    assert pages == [f"validations/quarry/mentions/{run_id}/20260101T000000.000000Z/entities-b00003.html"]
+    page = (index.parent / pages[0]).read_text(encoding="utf-8")
+    assert f"Validations / quarry.mentions / mentions (entities, batch 3) / {run_id} /" in page
+
+
 def test_stored_run_times_are_parsed_once_per_process(tmp_path: Path) -> None:
     from great_expectations.core.run_identifier import RunIdentifier
 
