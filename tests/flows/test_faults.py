@@ -408,7 +408,7 @@ sys.exit(cli.main(sys.argv[1:]))
 
 
 @pytest.mark.parametrize("where", ["handover", "finalizer", "committed"])
-def test_sigterm_wherever_it_lands_in_the_flow_ends_the_run_with_143(tmp_path, where):
+def test_sigterm_wherever_it_lands_in_the_flow_ends_the_run_with_143(prefect_server, tmp_path, where):
     """Prefect's SIGTERM handler raised TerminationSignal in the main thread wherever it stood:
     - `handover`: in the batch loop handing a batch to its next stage, it was taken for that batch's
       failure: the run loaded the other batches and exited 1 (a fresh-clone CI run caught it);
@@ -418,13 +418,16 @@ def test_sigterm_wherever_it_lands_in_the_flow_ends_the_run_with_143(tmp_path, w
     The signal is now recorded and acted on at the flow's next safe point (flows.termination), or, as
     `committed` checks, when the flow call returns if it came after the last one: the run has landed,
     and the process still ends as asked. It is sent here from those exact points, a real SIGTERM to
-    the real CLI."""
+    the real CLI, reporting to the suite's Prefect server (the temporary server's own SIGTERM handling
+    is the test above)."""
+    from prefect.settings import PREFECT_API_URL
+
     src = tmp_path / "src"
     src.mkdir()
     for i in range(4):
         (src / f"d{i}.txt").write_text(f"Story {i}. Acme Corp said revenue rose 5% to $2 billion. " * 4)
     wh = tmp_path / "wh.duckdb"
-    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
     done = subprocess.run(
         [sys.executable, "-c", _SIGTERM_AT, "run", "--source", str(src), "--warehouse", str(wh)]
         + ["--no-data-docs", "--batch-size", "2"],
