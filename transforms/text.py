@@ -423,12 +423,74 @@ def sentence_spans(docs: pl.DataFrame, text_col: str = "text") -> pl.DataFrame:
     ends = chunks.filter((pl.col("_sentence") != pl.col("_sentence").shift(-1)).fill_null(True))
     first = _starts("_doc")
     row = pl.int_range(pl.len(), dtype=pl.Int64)
-    return heads.with_columns((ends.get_column("start") + ends.get_column("core")).alias("end")).select(
+    spans = heads.with_columns((ends.get_column("start") + ends.get_column("core")).alias("end")).select(
+        "_doc",
         "doc_id",
-        (row - pl.when(first).then(row).forward_fill()).cast(pl.Int32).alias("sentence_id"),
         (_in_doc_cum_sum(_starts("_paragraph").cast(pl.Int32), first) - 1)
         .cast(pl.Int32)
         .alias("paragraph_id"),
         "start",
         "end",
+    )
+    return _bounded(spans, docs.get_column(text_col)).select(
+        "doc_id",
+        (row - pl.when(first).then(row).forward_fill()).cast(pl.Int32).alias("sentence_id"),
+        "paragraph_id",
+        "start",
+        "end",
+    )
+
+
+# The longest sentence the segmenter returns, in characters. Text with no sentence punctuation (a
+# transcript, a scraped table, a bullet list flattened into one line) came out as one sentence of the
+# whole paragraph, and the metric stage's subject rules pair every figure of a sentence with every name
+# in it, each pair with the text between them: a 260 kB line of figures and names took 24 GB and was
+# killed. Real sentences are far shorter: 99% of the devset's 769 and the seeds' 353 are at most 278 and
+# 299 characters; the devset's longest, 1,999, is a flattened bullet list. Longer ones are cut into
+# pieces of at most MAX_SENTENCE_CHARS: at each point _CUT_EVERY characters apart the cut moves back, at
+# most MAX_SENTENCE_CHARS - _CUT_EVERY characters, to the last bullet dash after whitespace, else the last
+# clause mark (, ; :), else the last whitespace (a hard cut where that stretch holds none).
+MAX_SENTENCE_CHARS = 2000
+_CUT_EVERY = 1400
+# (greedy `.*`: the last boundary of the window; group 1 ends the piece, group 2 is the gap skipped)
+_CUTS = (r"(?s)^(.*\S)(\s+)[-–—•·]\s", r"(?s)^(.*[,;:])(\s+)\S", r"(?s)^(.*\S)(\s+)\S")
+
+
+def _bounded(spans: pl.DataFrame, texts: pl.Series) -> pl.DataFrame:
+    """`spans` (rows of one document contiguous, in order; `_doc` its row in `texts`; start, end) with
+    every span longer than MAX_SENTENCE_CHARS cut into pieces of at most that many characters, in
+    place, in order; the other columns repeated on each piece."""
+    long = (spans.get_column("end") - spans.get_column("start")) > MAX_SENTENCE_CHARS
+    if not long.any():
+        return spans
+    back = MAX_SENTENCE_CHARS - _CUT_EVERY  # how far a cut may move back
+    window = pl.lit(texts).gather(pl.col("_doc")).str.slice(pl.col("at") - back, back)
+    found = [window.str.extract_groups(p) for p in _CUTS]
+    cuts = (
+        spans.filter(long)
+        .select("_doc", "start", pl.int_ranges(pl.col("start") + _CUT_EVERY, "end", _CUT_EVERY).alias("at"))
+        .explode("at")
+        .select(
+            "_doc",
+            "start",
+            # where the piece ends, and how many characters (whitespace) before the next one starts
+            pl.coalesce(
+                *(pl.col("at") - back + g.struct["1"].str.len_chars() for g in found), pl.col("at")
+            ).alias("_end"),
+            pl.coalesce(*(g.struct["2"].str.len_chars() for g in found), pl.lit(0, pl.UInt32)).alias("_gap"),
+        )
+    )
+    pieces = (
+        spans.filter(long)
+        .join(cuts.group_by("_doc", "start").agg("_end", "_gap"), on=["_doc", "start"], how="left")
+        .select(
+            pl.exclude("start", "end", "_end", "_gap"),
+            pl.concat_list(pl.col("start"), pl.col("_end") + pl.col("_gap")).alias("start"),
+            pl.concat_list(pl.col("_end"), pl.col("end")).alias("end"),
+        )
+        .explode("start", "end")
+        .filter(pl.col("end") > pl.col("start"))
+    )
+    return pl.concat([spans.filter(~long), pieces.select(spans.columns)]).sort(
+        "_doc", "start", maintain_order=True
     )

@@ -10,6 +10,7 @@ from transforms.dedup import minhash_signatures, near_duplicates
 from transforms.text import (
     _CHUNK,
     _CHUNK_CLASSES,
+    MAX_SENTENCE_CHARS,
     _abbreviation_ends,
     _abbreviations,
     _chunk_bounds,
@@ -288,3 +289,44 @@ def test_chunk_parts_are_counted_from_the_chunk_end():
     tails = spelled(data, tail, ends - tail)
     assert tails.to_list() == [" (Dr. ", "Who. ", "\u3000U.S. ", "東京。 ", "Bye!\u00a0\n\n", "x", "  "]
     assert _abbreviations(tails, chunks.gather).to_list() == [True, False, True, False, False, False, False]
+
+
+# --- over-long sentences ------------------------------------------------------------------------------
+
+
+def _pieces(text: str) -> list[str]:
+    s = sentence_spans(pl.DataFrame({"doc_id": ["d"], "text": [text]}))
+    assert s.get_column("sentence_id").to_list() == list(range(s.height))
+    return [text[a:b] for a, b in zip(s["start"], s["end"], strict=True)]
+
+
+def test_a_sentence_without_punctuation_is_cut_at_the_last_whitespace_before_each_cut_point() -> None:
+    text = "word " * 500  # 2,500 characters, no terminator: one sentence before
+    s = sentence_spans(pl.DataFrame({"doc_id": ["d"], "text": [text]}))
+    # cut point 1,400; the last space before it with a word after it in the window is at 1,394
+    assert s.select("sentence_id", "paragraph_id", "start", "end").rows() == [
+        (0, 0, 0, 1394),
+        (1, 0, 1395, 2499),
+    ]
+
+
+def test_an_over_long_sentence_is_cut_at_a_bullet_dash_before_a_clause_mark_before_a_space() -> None:
+    head = "Acme said " + "results rose " * 80  # 1,050 characters
+    bullet = "- Beta grew, then " + "more words " * 30  # a dash, then a comma, then spaces before 1,400
+    text = head + bullet + "tail " * 200 + "end."
+    pieces = _pieces(text)
+    assert pieces[0] == head.rstrip()
+    assert pieces[1].startswith("- Beta grew, then")
+    no_dash = text.replace("- Beta", "Beta")
+    assert _pieces(no_dash)[0].endswith("Beta grew,")  # the clause mark, next
+
+
+def test_sentences_are_at_most_max_sentence_chars_and_cover_the_text_in_order() -> None:
+    words = ["alpha", "beta,", "gamma;", "- delta", "x" * 300, "12%", "$3 billion"]
+    text = " ".join(words[(i * 7) % len(words)] for i in range(3000)) + "\n" + "Short one. Done."
+    pieces = _pieces(text)
+    assert max(len(p) for p in pieces) <= MAX_SENTENCE_CHARS
+    assert pieces[-2:] == ["Short one.", "Done."]
+    assert "".join(pieces).replace(" ", "") == text.replace(" ", "").replace("\n", "")
+    # sentences of real length are left whole
+    assert _pieces("A normal sentence, of some length. " * 3) == ["A normal sentence, of some length."] * 3
