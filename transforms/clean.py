@@ -40,7 +40,7 @@ from numba import njit
 from transforms.text import frame_schema, sentence_spans, slice_spans
 from warehouse.schemas import DOCUMENTS, QUARANTINE, REMOVED_SPANS
 
-CLEAN_VERSION = "clean-2026.12.02.2"
+CLEAN_VERSION = "clean-2026.12.02.3"  # .3: sentences capped at 2,000 characters (transforms.text)
 
 # Rule names (removed_spans.rule).
 PROMO_BLOCK = "promo_block"
