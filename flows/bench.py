@@ -952,7 +952,10 @@ def _bench_from_args(args: argparse.Namespace, sizes: list[float]) -> dict[str, 
 
 def add_parsers(subparsers: Any) -> None:
     """Register `gen-corpus` and `bench` on the `quarry` CLI's subparsers."""
-    g = subparsers.add_parser("gen-corpus", help="write a synthetic labelled news corpus")
+    g = subparsers.add_parser(
+        "gen-corpus",
+        help="write a benchmark corpus: synthetic and labelled, or resampled from real articles (--from)",
+    )
     g.add_argument("--docs", type=int, required=True, help="number of documents")
     g.add_argument("--seed", type=int, default=7, help="same seed, same bytes (default: 7)")
     g.add_argument("--out", required=True, help="directory: <name>.txt and labels/<name>.json")
@@ -967,22 +970,24 @@ def add_parsers(subparsers: Any) -> None:
     )
     g.set_defaults(func=cmd_gen_corpus)
 
-    b = subparsers.add_parser("bench", help="time the pipeline on synthetic corpora of growing size")
+    b = subparsers.add_parser(
+        "bench", help="time the pipeline on corpora of growing size: synthetic, and real text with --from"
+    )
     b.add_argument(
         "--sizes",
         type=_sizes,
         default=list(DEFAULT_SIZES_MB),
-        help="corpus sizes in MB (default: 10,100; BENCH_SIZE=large adds 1000)",
+        help="corpus sizes in MB (default: 10,100; 10,100,1000 with environment variable BENCH_SIZE=large)",
     )
     b.add_argument("--out", default="bench-out", help="corpora, warehouses, bench.json (default: bench-out)")
-    b.add_argument("--seed", type=int, default=7)
+    b.add_argument("--seed", type=int, default=7, help="same seed, same corpora (default: 7)")
     b.add_argument(
         "--workers", type=int, default=1, help="parallel batch tasks (default 1: exact stage shares)"
     )
     b.add_argument("--batch-mb", type=float, default=16.0, help="raw MB per batch task (default: 16)")
     b.add_argument("--peers", action="store_true", help="also time spaCy and quantulum3 when installed")
     b.add_argument("--accuracy-docs", type=int, default=ACCURACY_DOCS, help="labelled documents to score")
-    b.add_argument("--gazetteer", default=None)
+    b.add_argument("--gazetteer", default=None, help="entity gazetteer YAML (default: the bundled one)")
     b.add_argument(
         "--from",
         dest="real_from",

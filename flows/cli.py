@@ -706,6 +706,9 @@ def cmd_compact(args: argparse.Namespace) -> int:
     return 0
 
 
+_WAREHOUSE_HELP = "DuckDB catalog file, or a directory for its quarry.duckdb (default: %(default)s)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="quarry", description="News documents in, validated facts out.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -739,11 +742,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     q = sub.add_parser("sql", help="run SQL on the warehouse, read-only")
     q.add_argument("query", help="one or more SQL statements separated by ';' (each one's result in turn)")
-    q.add_argument(
-        "--warehouse",
-        default=DEFAULT_WAREHOUSE,
-        help="DuckDB catalog file, or a directory for its quarry.duckdb (default: %(default)s)",
-    )
+    q.add_argument("--warehouse", default=DEFAULT_WAREHOUSE, help=_WAREHOUSE_HELP)
     q.add_argument(
         "--format",
         choices=["table", "csv", "json"],
@@ -783,14 +782,16 @@ def build_parser() -> argparse.ArgumentParser:
         d.set_defaults(func=func)
 
     c = sub.add_parser("compact", help="merge each table's Parquet files into one (same query results)")
-    c.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
-    c.add_argument("--lock-wait", type=float, default=0.0)
+    c.add_argument("--warehouse", default=DEFAULT_WAREHOUSE, help=_WAREHOUSE_HELP)
+    c.add_argument(
+        "--lock-wait", type=float, default=0.0, help=f"{_RUN['lock_wait_seconds'].description} (default: 0)"
+    )
     c.set_defaults(func=cmd_compact)
 
     from flows.reporting import DOCS_PORT
 
     dd = sub.add_parser("docs", help="serve the warehouse's GX Data Docs on 127.0.0.1 and print the URL")
-    dd.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
+    dd.add_argument("--warehouse", default=DEFAULT_WAREHOUSE, help=_WAREHOUSE_HELP)
     dd.add_argument(
         "--port", type=int, default=DOCS_PORT, help="TCP port; 0 picks a free one (default: %(default)s)"
     )
@@ -799,7 +800,7 @@ def build_parser() -> argparse.ArgumentParser:
     en = sub.add_parser(
         "entities", help="list discovered entities by document frequency; promote or reject one"
     )
-    en.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
+    en.add_argument("--warehouse", default=DEFAULT_WAREHOUSE, help=_WAREHOUSE_HELP)
     en.add_argument("--limit", type=_positive_int, default=50, help="rows to list (default: %(default)s)")
     en.add_argument("--json", action="store_true", help="print the entities as JSON")
     en.set_defaults(func=cmd_entities)
@@ -811,7 +812,7 @@ def build_parser() -> argparse.ArgumentParser:
         e = en_sub.add_parser(name, help=text)
         e.add_argument("entity_id")
         # SUPPRESS: `quarry entities --warehouse W promote X` keeps W (a subparser default would win)
-        e.add_argument("--warehouse", default=argparse.SUPPRESS)
+        e.add_argument("--warehouse", default=argparse.SUPPRESS, help="as `quarry entities --warehouse`")
         e.add_argument(
             "--gazetteer", default=_RUN["gazetteer"].default, help="gazetteer YAML (default: %(default)s)"
         )
@@ -821,11 +822,7 @@ def build_parser() -> argparse.ArgumentParser:
         e.set_defaults(func=func)
 
     rs = sub.add_parser("runs", help="list recent runs")
-    rs.add_argument(
-        "--warehouse",
-        default=DEFAULT_WAREHOUSE,
-        help="DuckDB catalog file, or a directory for its quarry.duckdb (default: %(default)s)",
-    )
+    rs.add_argument("--warehouse", default=DEFAULT_WAREHOUSE, help=_WAREHOUSE_HELP)
     rs.add_argument(
         "--limit", type=_positive_int, default=20, help="newest runs listed (default: %(default)s)"
     )

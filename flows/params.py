@@ -48,9 +48,11 @@ class RunParameters(BaseModel):
         "threads", description="Where batch tasks run: threads, a local process pool, or Dask"
     )
     dask_address: str | None = Field(None, description="tcp://scheduler:8786; a LocalCluster when empty")
-    workers: int = Field(2, ge=1, le=64, description="Parallel batch tasks (threads or local Dask workers)")
+    workers: int = Field(
+        2, ge=1, le=64, description="Parallel batch tasks (threads, worker processes or local Dask workers)"
+    )
     gazetteer: str = Field(str(DEFAULT_GAZETTEER), description="Entity gazetteer YAML")
-    lock_wait_seconds: float = Field(0.0, ge=0, description="How long to wait for another run's lock")
+    lock_wait_seconds: float = Field(0.0, ge=0, description="Seconds to wait for another run's lock")
     data_docs: bool = Field(True, description="Render GX Data Docs under the warehouse's data_docs/")
     compact_after_files: int = Field(
         32, ge=2, description="Merge a table's files into one when a run leaves it with more than this"
