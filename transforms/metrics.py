@@ -4359,6 +4359,10 @@ def _clause_subjects(fig: pl.DataFrame, first: pl.Expr) -> pl.DataFrame:
     )
 
 
+# Figure-mention pairs built and reduced at once in `attach_subjects` (see there): ~100 bytes each.
+_PAIRS_PER_SLICE = 2_000_000
+
+
 def _sorted_by(frame: pl.DataFrame, key: str) -> pl.DataFrame:
     """`frame` sorted by `key` (stable: rows of one key keep their order), flagged sorted: a join of two
     frames flagged sorted on their key merges them (~4x cheaper than hashing the key, on the pairs of
@@ -4617,178 +4621,211 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         ),
         "_sk",
     )
-    pairs = (
-        pair_figs.lazy()
-        .join(pair_mentions.lazy(), on="_sk")
-        .filter(
-            # A mention inside a figure's own words ("512 H800 units") names its unit, not an owner.
-            # (the few such mentions' keys, looked up: no hash window over every pair)
-            ~pl.col("_k").is_in(
-                pl.col("_k")
-                .filter((pl.col("m_start") >= pl.col("start")) & (pl.col("m_end") <= pl.col("end")))
-                .implode()
-            )
-            & ((pl.col("m_end") <= pl.col("start")) | after)
-            & tier.is_not_null()
-            # "Acme rose 2%, while Globex fell 4%": a name in a coordinate clause after the figure's
-            # is that clause's, not the figure's
-            & ~(pl.col("m_start") >= pl.col("_next_join")).fill_null(False)
-        )
-        # (the cheap integer conditions first: the possessive and rival cues below read fewer pairs)
-        .with_columns(
-            _contains_where(
-                (pl.col("start") - pl.col("m_end")).is_between(1, 40),
-                "_stext",
-                _POSSESSIVE_GAP,
-                pl.col("m_end") - rel,
-                pl.col("start") - pl.col("m_end"),
-            ).alias("_poss"),
-            # "ahead of Globex at 15%": the rival's own figure ("overtook Globex with 20%" is not)
-            _contains_where(
-                pl.col("_rival_s") & (pl.col("start") - pl.col("m_end")).is_between(1, 20),
-                "_stext",
-                r"(?i)^\s+at\s+(?:about\s+|around\s+|nearly\s+|almost\s+|roughly\s+)?$",
-                pl.col("m_end") - rel,
-                pl.col("start") - pl.col("m_end"),
-            ).alias("_rival_at"),
-        )
-        .filter(
-            # "MiMo outperforms o1-mini with 7 billion parameters": the rival is not the subject. (The
-            # cue is sought in the 25 characters before the mention, in sentences that hold one.) A
-            # rival's own figure, right after its possessive ("beating Globex's 8%"), is still its own.
-            ~(
-                _contains_where(
-                    pl.col("_rival_s") & ~pl.col("_own_rival"),
-                    "_stext",
-                    _COMPARE,
-                    (pl.col("m_start") - rel - 25).clip(0),
-                    (pl.col("m_start") - rel).clip(0, 25),
+
+    def preferred(figs: pl.DataFrame, mentions: pl.DataFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+        """Each figure's preferred same-sentence pair (`same`) and its sentence's opener (`opener`)."""
+        pairs = (
+            figs.lazy()
+            .join(mentions.lazy(), on="_sk")
+            .filter(
+                # A mention inside a figure's own words ("512 H800 units") names its unit, not an owner.
+                # (the few such mentions' keys, looked up: no hash window over every pair)
+                ~pl.col("_k").is_in(
+                    pl.col("_k")
+                    .filter((pl.col("m_start") >= pl.col("start")) & (pl.col("m_end") <= pl.col("end")))
+                    .implode()
                 )
-                & ~pl.col("_poss")
-                & ~pl.col("_rival_at")
+                & ((pl.col("m_end") <= pl.col("start")) | after)
+                & tier.is_not_null()
+                # "Acme rose 2%, while Globex fell 4%": a name in a coordinate clause after the figure's
+                # is that clause's, not the figure's
+                & ~(pl.col("m_start") >= pl.col("_next_join")).fill_null(False)
             )
-        )
-        .with_columns(
-            tier.alias("_tier"),
-            after.alias("_after"),
-            pl.col("_stext")
-            .str.slice(
-                pl.when(after).then(pl.col("end")).otherwise(pl.col("m_end")) - rel,
-                pl.when(after)
+            # (the cheap integer conditions first: the possessive and rival cues below read fewer pairs)
+            .with_columns(
+                _contains_where(
+                    (pl.col("start") - pl.col("m_end")).is_between(1, 40),
+                    "_stext",
+                    _POSSESSIVE_GAP,
+                    pl.col("m_end") - rel,
+                    pl.col("start") - pl.col("m_end"),
+                ).alias("_poss"),
+                # "ahead of Globex at 15%": the rival's own figure ("overtook Globex with 20%" is not)
+                _contains_where(
+                    pl.col("_rival_s") & (pl.col("start") - pl.col("m_end")).is_between(1, 20),
+                    "_stext",
+                    r"(?i)^\s+at\s+(?:about\s+|around\s+|nearly\s+|almost\s+|roughly\s+)?$",
+                    pl.col("m_end") - rel,
+                    pl.col("start") - pl.col("m_end"),
+                ).alias("_rival_at"),
+            )
+            .filter(
+                # "MiMo outperforms o1-mini with 7 billion parameters": the rival is not the subject. (The
+                # cue is sought in the 25 characters before the mention, in sentences that hold one.) A
+                # rival's own figure, right after its possessive ("beating Globex's 8%"), is still its own.
+                ~(
+                    _contains_where(
+                        pl.col("_rival_s") & ~pl.col("_own_rival"),
+                        "_stext",
+                        _COMPARE,
+                        (pl.col("m_start") - rel - 25).clip(0),
+                        (pl.col("m_start") - rel).clip(0, 25),
+                    )
+                    & ~pl.col("_poss")
+                    & ~pl.col("_rival_at")
+                )
+            )
+            .with_columns(
+                tier.alias("_tier"),
+                after.alias("_after"),
+                pl.col("_stext")
+                .str.slice(
+                    pl.when(after).then(pl.col("end")).otherwise(pl.col("m_end")) - rel,
+                    pl.when(after)
+                    .then(pl.col("m_start") - pl.col("end"))
+                    .otherwise(pl.col("start") - pl.col("m_end"))
+                    .clip(0),
+                )
+                .alias("_gap"),
+            )
+            # (each cue is looked for only in the pairs it can apply to, in sentences that hold it)
+            .filter(
+                ~_contains_where(pl.col("_after") & pl.col("_rival_s"), "_gap", _COMPARE)
+                # "80x the capacity of Llama 3", "three times the level for its SU7": the base compared with
+                & ~_contains_where(pl.col("_after") & pl.col("_factor"), "_gap", _FACTOR_BASE, 0, 60)
+                # "Jiemian reported that the company bought ...": a source, not the subject.
+                & ~_contains_where(~pl.col("_after") & pl.col("_source_s"), "_gap", _SOURCE)
+                # "Acme gaining 0.5% and Globex adding 0.7%": Globex's clause begins after the 0.5%
+                & ~(pl.col("_after") & pl.col("_participle"))
+            )
+            .with_columns(
+                # (a possessive right before the figure is its owner's, after a preposition too:
+                # "than X's 8%")
+                (pl.col("_prep") | pl.col("_subjectless")) & ~pl.col("_poss"),
+                # A deal's money goes to its target; a share price to the company whose shares are named;
+                # what a figure counts or prices "for" to the mention after "for".
+                (
+                    (
+                        pl.col("_money")
+                        & pl.col("_deal_kind")
+                        & ~pl.col("_agent")
+                        & _contains_where(
+                            pl.col("_money") & pl.col("_deal_kind").fill_null(True),
+                            "_stext",
+                            _TARGET_LEFT,
+                            (pl.col("m_start") - rel - 60).clip(0),
+                            (pl.col("m_start") - rel).clip(0, 60),
+                        )
+                    )
+                    | (pl.col("_stock_kind") & pl.col("_shares"))
+                    | _contains_where(pl.col("_after"), "_gap", _FOR_BETWEEN, 0, 40)
+                    | _contains_where(pl.col("_after") & pl.col("_made"), "_gap", _OF_BETWEEN, 0, 40)
+                    # "assume $12 billion of Globex's net debt": a part of a possessor's own money is the
+                    # possessor's (read from the figure's end through the possessive and the noun's first
+                    # letter; "50% of Globex's" alone compares)
+                    | _contains_where(
+                        pl.col("_after")
+                        & pl.col("_money")
+                        & (pl.col("m_start") - pl.col("end")).is_between(3, 10),
+                        "_stext",
+                        _OF_POSSESSOR,
+                        pl.col("end") - rel,
+                        pl.col("m_end") - pl.col("end") + 4,
+                    )
+                    # "paid $4.9 billion for Globex, which has 2,500 employees": a relative clause's figure
+                    | _contains_where(
+                        ~pl.col("_after")
+                        & (pl.col("start") - pl.col("m_end")).is_between(1, 60)
+                        & pl.col("_gap").str.starts_with(","),
+                        "_gap",
+                        _RELATIVE_GAP,
+                    )
+                ).alias("_target"),
+                pl.when(pl.col("_after"))
                 .then(pl.col("m_start") - pl.col("end"))
                 .otherwise(pl.col("start") - pl.col("m_end"))
-                .clip(0),
-            )
-            .alias("_gap"),
-        )
-        # (each cue is looked for only in the pairs it can apply to, in sentences that hold it)
-        .filter(
-            ~_contains_where(pl.col("_after") & pl.col("_rival_s"), "_gap", _COMPARE)
-            # "80x the capacity of Llama 3", "three times the level for its SU7": the base compared with
-            & ~_contains_where(pl.col("_after") & pl.col("_factor"), "_gap", _FACTOR_BASE, 0, 60)
-            # "Jiemian reported that the company bought ...": a source, not the subject.
-            & ~_contains_where(~pl.col("_after") & pl.col("_source_s"), "_gap", _SOURCE)
-            # "Acme gaining 0.5% and Globex adding 0.7%": Globex's clause begins after the 0.5%
-            & ~(pl.col("_after") & pl.col("_participle"))
-        )
-        .with_columns(
-            # (a possessive right before the figure is its owner's, after a preposition too: "than X's 8%")
-            (pl.col("_prep") | pl.col("_subjectless")) & ~pl.col("_poss"),
-            # A deal's money goes to its target; a share price to the company whose shares are named;
-            # what a figure counts or prices "for" to the mention after "for".
-            (
+                .alias("_dist"),
+                # The figure's own clause (no clause punctuation between): its subject is the owner, not a
+                # name in a clause before it ("Since its SU7 launched, the carmaker built 500,000 cars").
+                # A name in apposition with its description ("Acme, the second-largest operator behind
+                # Globex, posted ...") heads the figure's clause: the appositive's commas part no clauses.
                 (
-                    pl.col("_money")
-                    & pl.col("_deal_kind")
-                    & ~pl.col("_agent")
-                    & _contains_where(
-                        pl.col("_money") & pl.col("_deal_kind").fill_null(True),
-                        "_stext",
-                        _TARGET_LEFT,
-                        (pl.col("m_start") - rel - 60).clip(0),
-                        (pl.col("m_start") - rel).clip(0, 60),
+                    pl.col("_gap").str.contains(_CLAUSE_BREAK)
+                    & ~_contains_where(
+                        ~pl.col("_after") & pl.col("_gap").str.starts_with(","), "_gap", _APPOSITIVE_GAP
                     )
-                )
-                | (pl.col("_stock_kind") & pl.col("_shares"))
-                | _contains_where(pl.col("_after"), "_gap", _FOR_BETWEEN, 0, 40)
-                | _contains_where(pl.col("_after") & pl.col("_made"), "_gap", _OF_BETWEEN, 0, 40)
-                # "assume $12 billion of Globex's net debt": a part of a possessor's own money is the
-                # possessor's (read from the figure's end through the possessive and the noun's first
-                # letter; "50% of Globex's" alone compares)
-                | _contains_where(
-                    pl.col("_after")
-                    & pl.col("_money")
-                    & (pl.col("m_start") - pl.col("end")).is_between(3, 10),
-                    "_stext",
-                    _OF_POSSESSOR,
-                    pl.col("end") - rel,
-                    pl.col("m_end") - pl.col("end") + 4,
-                )
-                # "paid $4.9 billion for Globex, which has 2,500 employees": a relative clause's figure
-                | _contains_where(
-                    ~pl.col("_after")
-                    & (pl.col("start") - pl.col("m_end")).is_between(1, 60)
-                    & pl.col("_gap").str.starts_with(","),
-                    "_gap",
-                    _RELATIVE_GAP,
-                )
-            ).alias("_target"),
-            pl.when(pl.col("_after"))
-            .then(pl.col("m_start") - pl.col("end"))
-            .otherwise(pl.col("start") - pl.col("m_end"))
-            .alias("_dist"),
-            # The figure's own clause (no clause punctuation between): its subject is the owner, not a
-            # name in a clause before it ("Since its SU7 launched, the carmaker built 500,000 cars").
-            # A name in apposition with its description ("Acme, the second-largest operator behind
-            # Globex, posted ...") heads the figure's clause: the appositive's commas part no clauses.
-            (
-                pl.col("_gap").str.contains(_CLAUSE_BREAK)
-                & ~_contains_where(
-                    ~pl.col("_after") & pl.col("_gap").str.starts_with(","), "_gap", _APPOSITIVE_GAP
-                )
-            ).alias("_other_clause"),
+                ).alias("_other_clause"),
+            )
         )
-    )
-    # Each figure's preferred pair: sorted by figure, then preference, its first row (the row where the
-    # figure changes: no hash of the figures, as a group_by takes; ~40 ms of 0.19 s). Rows tied on every
-    # key agree on every column read.
-    same = (
-        pairs.select(
-            "_fig",
-            pl.col("entity_id").alias("_same_subject"),
-            pl.col("_tier").alias("_best_tier"),
-            (pl.col("_reporter") & ~pl.col("_target")).alias("_best_reporter"),
-            (pl.col("_subjectless") & ~pl.col("_target")).alias("_best_object"),
-            (~pl.col("_after") & ~pl.col("_other_clause")).alias("_best_near"),
-            pl.col("_list").alias("_best_list"),
-            pl.col("_lsize").alias("_best_lsize"),
-            pl.col("m_start").alias("_best_start"),
-            pl.col("m_end").alias("_best_end"),
-            # (a null target is a money figure of unknown kind after a deal cue: ranked as a target)
-            (pl.col("_target").fill_null(True) | pl.col("_poss")).alias("_best_target"),
-            # a speaker in a clause after the figure's ("Sales rose 12%, X CEO Jane Roe said")
-            (pl.col("_speaker") & pl.col("_after") & pl.col("_other_clause") & ~pl.col("_target")).alias(
-                "_best_trailing"
-            ),
-            _pair_rank().alias("_rank"),
-            (-pl.col("m_end")).alias("_neg_end"),
+        # Each figure's preferred pair: sorted by figure, then preference, its first row (the row where the
+        # figure changes: no hash of the figures, as a group_by takes; ~40 ms of 0.19 s). Rows tied on every
+        # key agree on every column read.
+        same = (
+            pairs.select(
+                "_fig",
+                pl.col("entity_id").alias("_same_subject"),
+                pl.col("_tier").alias("_best_tier"),
+                (pl.col("_reporter") & ~pl.col("_target")).alias("_best_reporter"),
+                (pl.col("_subjectless") & ~pl.col("_target")).alias("_best_object"),
+                (~pl.col("_after") & ~pl.col("_other_clause")).alias("_best_near"),
+                pl.col("_list").alias("_best_list"),
+                pl.col("_lsize").alias("_best_lsize"),
+                pl.col("m_start").alias("_best_start"),
+                pl.col("m_end").alias("_best_end"),
+                # (a null target is a money figure of unknown kind after a deal cue: ranked as a target)
+                (pl.col("_target").fill_null(True) | pl.col("_poss")).alias("_best_target"),
+                # a speaker in a clause after the figure's ("Sales rose 12%, X CEO Jane Roe said")
+                (pl.col("_speaker") & pl.col("_after") & pl.col("_other_clause") & ~pl.col("_target")).alias(
+                    "_best_trailing"
+                ),
+                _pair_rank().alias("_rank"),
+                (-pl.col("m_end")).alias("_neg_end"),
+            )
+            .sort("_fig", "_rank", "_neg_end", "_same_subject")
+            .filter((pl.col("_fig") != pl.col("_fig").shift(1)).fill_null(True))
+            .drop("_rank", "_neg_end")
         )
-        .sort("_fig", "_rank", "_neg_end", "_same_subject")
-        .filter((pl.col("_fig") != pl.col("_fig").shift(1)).fill_null(True))
-        .drop("_rank", "_neg_end")
-    )
-    # (figures are joined by their one-integer _k, the key of (_d, start))
-    # The sentence's subject: its first name before the figure that is no object, speaker or target
-    # ("Acme bought Globex for $4.9 billion, and its shares rose 5%": "its" is Acme).
-    opener = (
-        pairs.filter(
-            ~pl.col("_after") & ~pl.col("_prep") & ~pl.col("_reporter") & ~pl.col("_target").fill_null(False)
+        # (figures are joined by their one-integer _k, the key of (_d, start))
+        # The sentence's subject: its first name before the figure that is no object, speaker or target
+        # ("Acme bought Globex for $4.9 billion, and its shares rose 5%": "its" is Acme).
+        opener = (
+            pairs.filter(
+                ~pl.col("_after")
+                & ~pl.col("_prep")
+                & ~pl.col("_reporter")
+                & ~pl.col("_target").fill_null(False)
+            )
+            .select("_fig", pl.col("entity_id").alias("_opener"), "m_start")
+            .sort("_fig", "m_start")
+            .filter((pl.col("_fig") != pl.col("_fig").shift(1)).fill_null(True))
+            .drop("m_start")
         )
-        .select("_fig", pl.col("entity_id").alias("_opener"), "m_start")
-        .sort("_fig", "m_start")
-        .filter((pl.col("_fig") != pl.col("_fig").shift(1)).fill_null(True))
-        .drop("m_start")
+        return same, opener
+
+    # Every figure of a sentence is paired with every candidate of it: pairs are built and reduced in
+    # slices of whole sentences of at most _PAIRS_PER_SLICE pairs, so that a batch's memory does not
+    # grow with the pairs of all its sentences at once (a 19 MB document of figures and names: 7.7 GB
+    # peak in one piece). A batch of news holds far fewer: one slice, the plan as before.
+    per_sentence = (
+        pair_figs.group_by("_sk")
+        .len("_nf")
+        .join(pair_mentions.group_by("_sk").len("_nm"), on="_sk")
+        .sort("_sk")
+        .select("_sk", (pl.col("_nf") * pl.col("_nm")).cum_sum().alias("_upto"))
     )
+    if per_sentence.height == 0 or per_sentence.get_column("_upto").item(-1) <= _PAIRS_PER_SLICE:
+        same, opener = preferred(pair_figs, pair_mentions)
+    else:
+        slices = per_sentence.select("_sk", ((pl.col("_upto") - 1) // _PAIRS_PER_SLICE).alias("_slice"))
+        parts = [
+            _sorted_by(frame.join(slices, on="_sk", maintain_order="left"), "_sk").partition_by(
+                "_slice", include_key=False, maintain_order=True
+            )
+            for frame in (pair_figs, pair_mentions)
+        ]
+        reduced = [pl.collect_all(preferred(f, m), engine=_ENGINE) for f, m in zip(*parts, strict=True)]
+        same = pl.concat([r[0] for r in reduced]).lazy()
+        opener = pl.concat([r[1] for r in reduced]).lazy()
     # The mention opening the figure's clause as its own subject (`_clause_subjects`): an owner when
     # its type may own the figure's unit; a place or a person there ("while Europe sales fell 3%")
     # leaves the clause without a subject of its own. (Few figures have one: those alone are joined.)

@@ -644,6 +644,20 @@ def test_a_documents_figures_do_not_depend_on_its_batch() -> None:
         assert _doc_rows(alone, "d0") == _doc_rows(out, doc_ids[text]), text
 
 
+def test_subjects_built_in_slices_of_sentences_are_the_subjects_built_at_once(monkeypatch) -> None:
+    # Figure-mention pairs are reduced in slices of whole sentences when a batch holds many: one slice
+    # per few sentences must give every figure the owner one slice gives it.
+    import transforms.metrics as metrics_module
+
+    texts = list(dict.fromkeys(c[0] for c in CASES))
+    doc_ids, at_once = _extract_batch(texts, _ALL_NAMES)
+    monkeypatch.setattr(metrics_module, "_PAIRS_PER_SLICE", 3)
+    sliced_ids, sliced = _extract_batch(texts, _ALL_NAMES)
+    assert sliced_ids == doc_ids and at_once.height > 300
+    assert sliced.get_column("subject_entity_id").null_count() < sliced.height
+    assert sliced.equals(at_once)
+
+
 def test_parenthetical_conversion_links_both_ways() -> None:
     docs, mentions, ents, sents = _frames(
         ["Xiaomi will annually invest 20 billion yuan ($2.76 billion) in AI."], {"Xiaomi": X}
