@@ -4359,7 +4359,8 @@ def _clause_subjects(fig: pl.DataFrame, first: pl.Expr) -> pl.DataFrame:
     )
 
 
-# Figure-mention pairs built and reduced at once in `attach_subjects` (see there): ~100 bytes each.
+# Figure-mention pairs built and reduced at once in `attach_subjects` (see there). Measured: a 19.3 MB
+# document of figures and names peaked at 3.0 GB with this, 7.7 GB in one piece.
 _PAIRS_PER_SLICE = 2_000_000
 
 
