@@ -560,10 +560,10 @@ _DIE_WITH_PARENT = (
 
 
 def _temporary_server_in_own_session() -> None:
-    """Start Prefect's temporary server through `_OwnSessionSubprocess`; called before a run that will
-    start one (no PREFECT_API_URL), not at import: Prefect's server package took ~3 s of every process's
-    start-up where a server is configured (`python -c "import flows.pipeline"`: 6.4-7.0 s with it,
-    3.6-3.8 s without, this 2-core machine)."""
+    """Make Prefect start its temporary server through `_OwnSessionSubprocess`. Called before a run that
+    will start one (no PREFECT_API_URL), not at import: importing Prefect's server package took ~3 s of
+    every process's start-up, where a server is configured too (`python -c "import flows.pipeline"`:
+    6.4-7.0 s with it, 2.9-3.4 s without, this 2-core machine; tests/flows/test_prewarm.py keeps it out)."""
     from prefect.server.api import server as prefect_server
 
     if not isinstance(prefect_server.subprocess, _OwnSessionSubprocess):

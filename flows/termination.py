@@ -11,7 +11,7 @@ Two places turned that into a wrong outcome, both seen under CPU load in the SIG
   exited 1 with a traceback instead of 143.
 
 Here Prefect's handler only records the signal. The flow asks `stop_if_signalled()` at its safe points
-(each batch event of the batch loop, each second of a lock wait, before the commit) and the signal is
+(each batch event of the batch loop, each 0.2 s of a lock wait, before the commit) and the signal is
 raised there as the same `TerminationSignal`, which Prefect's engine handles as before: the run is
 marked crashed (or cancelled, when its runner asked), and the handler that was there before the run
 (the CLI's: "quarry: terminated (SIGTERM)", exit 143) is given the signal. A signal recorded after the
@@ -44,8 +44,8 @@ def defer_prefect_sigterm() -> None:
 
     Prefect looks its handler up by this module-level name both when it installs it and when it checks
     that it is installed (`is_prefect_sigterm_handler_installed`), so the two stay consistent. Raises
-    RuntimeError if a Prefect release no longer has that name (the lock file pins the version; a test
-    runs a flow and checks which handler is installed)."""
+    RuntimeError if a Prefect release no longer has that name (the lock file pins the version;
+    tests/flows/test_termination.py checks the handler Prefect's `capture_sigterm` installs)."""
     if not hasattr(prefect_engine, "_prefect_sigterm_handler"):
         raise RuntimeError("prefect.utilities.engine._prefect_sigterm_handler is gone: see flows.termination")
     prefect_engine._prefect_sigterm_handler = _record  # type: ignore[assignment]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 
 from expectations import gate
@@ -82,3 +84,14 @@ def test_prefects_process_pool_forks_its_workers_from_a_forkserver_that_imported
     ]
     assert WORKER_PRELOAD == forkserver._forkserver._preload_modules
     assert task_runners.multiprocessing.get_context("fork").get_start_method() == "fork"
+
+
+def test_importing_the_pipeline_leaves_prefects_server_package_unloaded():
+    """~3 s of every process's start-up; imported only before a run that starts a temporary server."""
+    from tests.conftest import REPO
+
+    code = (
+        "import sys, flows.pipeline; print(sorted(m for m in sys.modules if m.startswith('prefect.server')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout == "[]\n"

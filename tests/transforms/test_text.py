@@ -308,6 +308,8 @@ def test_a_sentence_without_punctuation_is_cut_at_the_last_whitespace_before_eac
         (0, 0, 0, 1394),
         (1, 0, 1395, 2499),
     ]
+    # a stretch with no whitespace is cut hard, at the cut point
+    assert _pieces("x" * 2500) == ["x" * 1400, "x" * 1100]
 
 
 def test_an_over_long_sentence_is_cut_at_a_bullet_dash_before_a_clause_mark_before_a_space() -> None:
