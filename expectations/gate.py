@@ -374,6 +374,13 @@ def warm_up() -> None:
         _gx["warming"].start()
 
 
+def wait_for_warm_up(timeout: float | None = None) -> None:
+    """Wait (at most `timeout` seconds) for the warm-up thread `warm_up` started, if any."""
+    thread = _gx.get("warming")
+    if isinstance(thread, threading.Thread):
+        thread.join(timeout)
+
+
 def _warm() -> None:
     _context()
     prime()

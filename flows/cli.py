@@ -258,32 +258,34 @@ def cmd_run(args: argparse.Namespace) -> int:
         _check_server(url)  # a configured server that is down: one line, not Prefect's traceback
     from prefect.exceptions import FailedRun
 
-    from flows.pipeline import PipelineFailed, prewarm, quarry_pipeline
+    from flows.pipeline import PipelineFailed, join_prewarm, prewarm, quarry_pipeline
 
-    prewarm(params)
-
-    console = _console()
-    _quiet_tracebacks()
-    t0 = time.perf_counter()
+    loading = prewarm(params)
     try:
-        with _progress_display(console):
-            summary = quarry_pipeline(params)
-    except PipelineFailed as exc:
-        exc.summary["wall_seconds"] = round(time.perf_counter() - t0, 3)
-        console.print(_summary_table(exc.summary))
-        from rich.markup import escape
+        console = _console()
+        _quiet_tracebacks()
+        t0 = time.perf_counter()
+        try:
+            with _progress_display(console):
+                summary = quarry_pipeline(params)
+        except PipelineFailed as exc:
+            exc.summary["wall_seconds"] = round(time.perf_counter() - t0, 3)
+            console.print(_summary_table(exc.summary))
+            from rich.markup import escape
 
-        # the message quotes expectation names in [brackets] and offending rows: never rich markup
-        console.print(f"[red]run failed[/red]: {escape(str(exc))}", soft_wrap=True)
-        return 1
-    except (SourceError, WarehouseError, FailedRun) as exc:
-        raise UserError(str(exc)) from None
-    summary["wall_seconds"] = round(time.perf_counter() - t0, 3)
-    console.print(_summary_table(summary))
-    console.print(f"warehouse: {summary['warehouse']}")
-    if summary.get("data_docs"):
-        console.print(f"data docs: {summary['data_docs']}")
-    return 0
+            # the message quotes expectation names in [brackets] and offending rows: never rich markup
+            console.print(f"[red]run failed[/red]: {escape(str(exc))}", soft_wrap=True)
+            return 1
+        except (SourceError, WarehouseError, FailedRun) as exc:
+            raise UserError(str(exc)) from None
+        summary["wall_seconds"] = round(time.perf_counter() - t0, 3)
+        console.print(_summary_table(summary))
+        console.print(f"warehouse: {summary['warehouse']}")
+        if summary.get("data_docs"):
+            console.print(f"data docs: {summary['data_docs']}")
+        return 0
+    finally:
+        join_prewarm(loading)
 
 
 def _readonly(warehouse: str) -> Any:

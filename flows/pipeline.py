@@ -34,7 +34,7 @@ from prefect.states import Failed
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 from expectations.docs import build_data_docs
-from expectations.gate import warm_up
+from expectations.gate import wait_for_warm_up, warm_up
 from flows.params import RunParameters, flow_docstring, flow_signature
 from flows.reporting import publish, quality_markdown
 from flows.tasks import (
@@ -458,6 +458,7 @@ def prewarm(params: RunParameters) -> threading.Thread:
             clean_t.load_language_model()
             dedup_t.load_kernels()  # numba's set-up and cached MinHash code: ~0.4 s of a cold clean stage
             reference.load_word_frequencies()  # plan's ordinary words: ~0.7 s of a cold incremental run
+            wait_for_warm_up()  # so that this thread's end means all of it is loaded (`join_prewarm`)
         except Exception:  # noqa: BLE001 - the run itself loads these again and reports any error
             pass
 
@@ -473,6 +474,20 @@ def prewarm(params: RunParameters) -> threading.Thread:
     thread = threading.Thread(target=load, name="quarry-prewarm", daemon=True)
     thread.start()
     return thread
+
+
+# Seconds `join_prewarm` waits: the loading takes ~10 s on a busy 2-core machine (GX's import the longest).
+PREWARM_JOIN_SECONDS = 60.0
+
+
+def join_prewarm(thread: threading.Thread, timeout: float = PREWARM_JOIN_SECONDS) -> None:
+    """Wait for `prewarm`'s loading to end before the process does.
+
+    Its threads are daemons, and the interpreter exits without waiting for them: a run ended early (a
+    SIGTERM at the first batch, a failed gate) could exit while one was inside a native library's
+    loading (numba's LLVM, GX's imports), and the C++ runtime aborted the process at exit ("terminate
+    called without an active exception", exit -6 instead of 143; seen once in a `make test` run)."""
+    thread.join(timeout)
 
 
 def _staged(batch_dirs: list[Path], pattern: str) -> list[Path]:

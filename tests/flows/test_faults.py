@@ -372,9 +372,25 @@ def test_sigterm_ends_the_run_as_ctrl_c_does_and_stops_the_temporary_server(tmp_
 
 
 _SIGTERM_AT = """
-import os, signal, sys
-from warehouse import run_state
+import atexit, os, signal, sys, threading, time
+from warehouse import reference, run_state
 where = os.environ["SIGTERM_AT"]
+
+# The prewarm's loading made slow (its last step, on its own thread): a SIGTERM at the first batch
+# comes while it still runs. A daemon thread still loading when the interpreter exits was seen to
+# abort the process (C++ "terminate called without an active exception", -6): the CLI must wait.
+words = reference.load_word_frequencies
+def slow_words():
+    if threading.current_thread().name == "quarry-prewarm":
+        time.sleep(3)
+    return words()
+reference.load_word_frequencies = slow_words
+
+def loading_left():
+    for t in threading.enumerate():
+        if t.name in ("quarry-prewarm", "gx-warm-up") and t.is_alive():
+            print(f"still loading at exit: {t.name}", file=sys.stderr)
+atexit.register(loading_left)
 
 def sigterm():
     os.kill(os.getpid(), signal.SIGTERM)
