@@ -15,6 +15,7 @@ import itertools
 import re
 import string
 import unicodedata
+from collections import Counter
 
 import numpy as np
 import polars as pl
@@ -154,6 +155,7 @@ def gazetteer_frame(entries: list[dict], version: str, lexicon: list[dict] | Non
         for e in entries
         for a in [e["name"], *(_alias_text(x) for x in e.get("aliases") or [])]
     }
+    bare = _bare_names([*entries, *(lexicon or [])], known)
     extra = []
     for entry in lexicon or []:
         forms = [a for a in [entry["name"], *(entry.get("aliases") or [])] if a.lower() not in known]
@@ -180,6 +182,15 @@ def gazetteer_frame(entries: list[dict], version: str, lexicon: list[dict] | Non
         forms: list[dict] = [] if entry.get("_known") else [{"alias": name}]
         for alias in entry.get("aliases") or []:
             forms.append(dict(alias) if isinstance(alias, dict) else {"alias": alias})
+        if type_ == "ORG" and name in bare and not entry.get("_known"):
+            forms.append(
+                {
+                    "alias": bare[name],
+                    "case_sensitive": True,
+                    "requires_doc": [name],
+                    "not_before_capitalized": True,
+                }
+            )
         for form in forms:
             alias = str(form["alias"])
             rules = {**base, **{k: form[k] for k in _RULE_KEYS if k in form}}
@@ -216,6 +227,38 @@ def gazetteer_frame(entries: list[dict], version: str, lexicon: list[dict] | Non
     # polars lowercases like Python for these names, but use one implementation for both join sides.
     frame = frame.with_columns(pl.col("alias_key").str.to_lowercase())
     return frame.unique(subset=["entity_id", "alias"], keep="first", maintain_order=True)
+
+
+# The second word of a two-word company name that a document drops once it has named the company in
+# full ("Arm Holdings" ... "Arm's revenue"; "Target Corporation" ... "Target said"): corporate designators
+# and written-out legal forms.
+_BARE_TAILS = frozenset(
+    "Group Holdings Holding Systems Technology Technologies Corporation Corp Inc Company Limited Ltd plc PLC "
+    "AG SE SA NV".split()
+)
+
+
+def _bare_names(entries: list[dict], known: dict) -> dict[str, str]:
+    """Canonical name -> the bare name it is called by after the full one ("Arm Holdings" -> "Arm"), for
+    organisations named "<Word> <designator>" (`_BARE_TAILS`) whose bare word no entry has as a form.
+
+    Those are the names left without their short form because it is an ordinary word (the lexicons
+    drop "Target", "Align", "Arm": in news the word far more often than the company): a form only in a
+    document that names the company in full (`requires_doc`), case-sensitive, and not before a
+    capitalised word (part of another name). A bare word two such names share names neither."""
+    forms = (f for e in entries for f in [e["name"], *(_alias_text(a) for a in e.get("aliases") or [])])
+    taken = set(known) | {str(f).lower() for f in forms}
+    found: dict[str, str] = {}
+    for entry in entries:
+        words = str(entry["name"]).split(" ")
+        if str(entry["type"]) != "ORG" or len(words) != 2 or words[1] not in _BARE_TAILS:
+            continue
+        word = words[0]
+        if len(word) >= 3 and word[0].isupper() and word.replace("-", "").isalpha():
+            if word not in _STOPWORDS:
+                found[str(entry["name"])] = word
+    uses = Counter(found.values())
+    return {name: w for name, w in found.items() if uses[w] == 1 and w.lower() not in taken}
 
 
 def _alias_text(alias: str | dict) -> str:
@@ -652,7 +695,10 @@ _NOT_PRODUCT = (
     "Image Images Icon Logo Results Closes Q1 Q2 Q3 Q4 H1 H2 FY Quarter "
     # titles before a person's name ("Acme Governor Jane Roe" is Acme's governor, no product)
     "Chair Chairwoman Governor Deputy Director Directors Minister Secretary Official Officials Economist "
-    "Economists Spokesman Spokeswoman Vice"
+    "Economists Spokesman Spokeswoman Vice "
+    # a company's corporate matters, no product: "Acme IPO", "Acme HQ", "built on Acme IP" (its listing,
+    # head office, intellectual property), "the Acme AGM", "Acme ESG"
+    "IP IPO HQ AGM EGM ESG"
 ).split()
 
 

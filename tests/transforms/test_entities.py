@@ -73,7 +73,7 @@ ENTRIES = [
 ]
 
 GAZETTEER_ENTITIES = 505  # entries of warehouse/reference/gazetteer.yaml
-GAZETTEER_SURFACE_FORMS = 1003  # names + aliases + Chinese aliases (zh_aliases)
+GAZETTEER_SURFACE_FORMS = 1005  # names + aliases + Chinese aliases (zh_aliases) + bare names (Arm, Ant)
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +146,13 @@ def test_real_gazetteer_loads_and_is_unique() -> None:
     # The README's figures for the shipped gazetteer: update them with the gazetteer.
     assert (len(entries), frame.height) == (GAZETTEER_ENTITIES, GAZETTEER_SURFACE_FORMS)
     # one row per surface form: the name plus each alias, none lost or doubled
-    assert frame.height == len(entries) + sum(len(e.get("aliases", [])) for e in entries)
+    # (and the bare word of "<Word> Holdings"/"<Word> Group" names whose word no entry has: `_bare_names`)
+    bare = frame.filter(
+        (pl.col("requires_doc") == pl.concat_list("name"))
+        & (pl.col("alias") == pl.col("name").str.split(" ").list.first())
+    ).height
+    assert frame.height == len(entries) + sum(len(e.get("aliases", [])) for e in entries) + bare
+    assert bare == 2
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}(?:\.\d+)?", version)  # a date, and a release of that day
     rows = entity_rows(frame, version)
     assert rows.height == len(entries) and rows["entity_id"].is_unique().all()
@@ -247,6 +253,69 @@ def test_gazetteer_matching(gaz: pl.DataFrame, text: str, expected: list) -> Non
 )
 def test_requires_doc_context_rule(gaz: pl.DataFrame, text: str, expected: list) -> None:
     assert found(gaz, text) == expected
+
+
+# Companies whose bare name is an ordinary word: the full name in a curated entry, one in a lexicon.
+BARE = gazetteer_frame(
+    [
+        {"name": "Quill Holdings", "type": "ORG"},
+        {"name": "Harbor Group", "type": "ORG"},  # the bare word of two names: neither gets it
+        {"name": "Harbor Corp", "type": "ORG"},
+        {"name": "Lantern Systems", "type": "ORG", "aliases": ["Lantern"]},  # has its own short form
+        {"name": "The Group", "type": "ORG"},
+    ],
+    V,
+    [{"name": "Meadow Corporation", "type": "ORG", "aliases": []}],
+)
+
+
+def test_a_designated_company_name_gives_its_bare_word_as_a_conditional_form() -> None:
+    conditional = BARE.filter(pl.col("requires_doc").list.len() > 0).sort("alias")
+    assert conditional.select("alias", "name").rows() == [
+        ("Meadow", "Meadow Corporation"),
+        ("Quill", "Quill Holdings"),
+    ]
+    assert conditional["requires_doc"].to_list() == [["Meadow Corporation"], ["Quill Holdings"]]
+    assert conditional["case_sensitive"].to_list() == [True, True]
+    assert conditional["not_before_capitalized"].to_list() == [True, True]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # named in full, then by the bare word: the company (a lexicon's too)
+        (
+            "Quill Holdings reported. Quill's revenue rose.",
+            [("Quill Holdings", "org:quill-holdings", 0, 14), ("Quill", "org:quill-holdings", 25, 30)],
+        ),
+        (
+            "Meadow Corporation said so. Meadow also said",
+            [
+                ("Meadow Corporation", "org:meadow-corporation", 0, 18),
+                ("Meadow", "org:meadow-corporation", 28, 34),
+            ],
+        ),
+        # never without the full name, in lower case or before a capitalised word
+        ("Quill pens are back.", []),
+        ("Quill Holdings wrote with a quill.", [("Quill Holdings", "org:quill-holdings", 0, 14)]),
+        # (before a capitalised word the bare word opens another name: a product of the company here)
+        (
+            "Quill Holdings, Quill Ink's owner.",
+            [("Quill Holdings", "org:quill-holdings", 0, 14), ("Quill Ink", "product:quill-ink", 16, 25)],
+        ),
+        # a bare word two companies share names neither
+        ("Harbor Group and Harbor Corp. Harbor said", [("Harbor Group", "org:harbor-group", 0, 12)]),
+    ],
+)
+def test_a_company_named_in_full_is_named_by_its_bare_word_in_that_document(
+    text: str, expected: list
+) -> None:
+    assert [f for f in found(BARE, text) if f[1] != "org:harbor-corp"] == expected
+
+
+def test_a_company_named_by_its_bare_word_only_in_another_document_is_not_found() -> None:
+    m = run(BARE, "Quill Holdings reported.", "Quill pens sold out.")
+    assert m.select("doc_id", "surface").rows() == [("d0", "Quill Holdings")]
 
 
 def test_context_rule_is_per_document(gaz: pl.DataFrame) -> None:
