@@ -218,7 +218,12 @@ METRIC_PREDICTION_COLUMNS = {
 
 
 def _relative_error(pred: pl.Expr, label: pl.Expr) -> pl.Expr:
-    return (pred - label).abs() / label.abs()
+    # (a label of 0, "raised $0": only 0 is within any share of it; 0 / 0 would be NaN, never a hit)
+    return (
+        pl.when(label == 0)
+        .then(pl.when(pred == 0).then(0.0).otherwise(float("inf")))
+        .otherwise((pred - label).abs() / label.abs())
+    )
 
 
 def _same_subject() -> pl.Expr:

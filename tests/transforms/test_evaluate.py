@@ -176,6 +176,14 @@ def test_metrics_value_outside_tolerance_is_miss_and_fp() -> None:
     assert row(s, "ALL", "unit")["fn"] == 3
 
 
+def test_a_figure_of_zero_is_hit_by_zero_alone() -> None:
+    labels = {"d9": {"metrics": [{"text": "$0", "value": 0, "unit": "USD", "subject": "Acme"}]}}
+    hit = score_metrics(mets(("d9", 0.0, None, "USD", "Acme", "$0")), labels)
+    assert [row(hit, "ALL", "unit")[k] for k in ("tp", "fp", "fn", "subject_accuracy")] == [1, 0, 0, 1.0]
+    miss = score_metrics(mets(("d9", 0.001, None, "USD", "Acme", "$0.001")), labels)
+    assert [row(miss, "ALL", "unit")[k] for k in ("tp", "fp", "fn")] == [0, 1, 1]
+
+
 def test_metrics_one_label_one_hit() -> None:
     # The same fact found twice (headline and body) is one hit and no false positive.
     pred = mets(
