@@ -227,9 +227,24 @@ def _relative_error(pred: pl.Expr, label: pl.Expr) -> pl.Expr:
 
 
 def _same_subject() -> pl.Expr:
-    """A prediction's `subject_name` and a label's `l_subject` agree: equal ignoring case, or both null."""
-    return (pl.col("subject_name").str.to_lowercase() == pl.col("l_subject").str.to_lowercase()).fill_null(
-        pl.col("subject_name").is_null() & pl.col("l_subject").is_null()
+    """A prediction's `subject_name` and a label's `l_subject` agree: equal ignoring case, the name of
+    a form of the labelled subject in its document (`_l_forms`, as `entity_outcomes` matches names), or
+    both null."""
+    named = pl.col("subject_name").str.to_lowercase()
+    return (
+        (named == pl.col("l_subject").str.to_lowercase())
+        | pl.col("_l_forms").list.contains(named).fill_null(False)
+    ).fill_null(pl.col("subject_name").is_null() & pl.col("l_subject").is_null())
+
+
+def _subject_forms(labels: dict[str, dict]) -> pl.DataFrame:
+    """doc, l_subject, _l_forms: every form (text, canonical, aliases; lowercased) of each labelled
+    entity of a document, by its canonical name: the names a subject may go by there ("Arm Holdings" for
+    the label's Arm, whose text it is)."""
+    return (
+        _label_entities(labels)
+        .group_by("doc", pl.col("canonical").alias("l_subject"))
+        .agg(pl.col("form").str.to_lowercase().unique().alias("_l_forms"))
     )
 
 
@@ -288,15 +303,17 @@ def metric_outcomes(pred: pl.DataFrame, labels: dict[str, dict]) -> pl.DataFrame
         for a in ("value", "value_high")
         for b in ("l_value", "l_value_high")
     )
+    forms = _subject_forms(labels)
     cand = (
         p.select("pred_idx", "doc", "value", "value_high", "unit", "subject_name")
         .join(lab, left_on=["doc", "unit"], right_on=["doc", "l_unit"])
+        .join(forms, on=["doc", "l_subject"], how="left")
         .with_columns(err.alias("err"), (~_same_subject()).alias("other_subject"))
         .filter(pl.col("err") <= METRIC_TOLERANCE)
     )
     cand = _one_to_one(cand)
     matched = p.join(
-        cand.select("pred_idx", "label_idx", "l_subject", "optional", "noise", "in_body", "nth"),
+        cand.select("pred_idx", "label_idx", "l_subject", "_l_forms", "optional", "noise", "in_body", "nth"),
         on="pred_idx",
         how="left",
     )

@@ -176,6 +176,22 @@ def test_metrics_value_outside_tolerance_is_miss_and_fp() -> None:
     assert row(s, "ALL", "unit")["fn"] == 3
 
 
+@pytest.mark.parametrize(
+    ("subject", "ok"),
+    [
+        ("Xiaomi", True),
+        ("XIAOMI", True),
+        ("millet", True),  # a form of the labelled subject in its document: the same entity
+        ("Jinshan", False),  # a form of another labelled entity
+        ("Xiaomi Group", False),  # no form of it in this document
+        (None, False),
+    ],
+)
+def test_a_subject_is_right_when_it_names_the_labelled_entity_by_any_of_its_forms(subject, ok) -> None:  # noqa: ANN001
+    s = score_metrics(mets(("d1", 5.3, None, "percent", subject, "5.3%")), LABELS)
+    assert row(s, "percent", "unit")["subject_accuracy"] == (1.0 if ok else 0.0)
+
+
 def test_a_figure_of_zero_is_hit_by_zero_alone() -> None:
     labels = {"d9": {"metrics": [{"text": "$0", "value": 0, "unit": "USD", "subject": "Acme"}]}}
     hit = score_metrics(mets(("d9", 0.0, None, "USD", "Acme", "$0")), labels)
