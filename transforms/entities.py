@@ -230,11 +230,12 @@ def gazetteer_frame(entries: list[dict], version: str, lexicon: list[dict] | Non
 
 
 # The second word of a two-word company name that a document drops once it has named the company in
-# full ("Arm Holdings" ... "Arm's revenue"; "Target Corporation" ... "Target said"): corporate designators
-# and written-out legal forms.
+# full ("Arm Holdings" ... "Arm's revenue"; "Target Corporation" ... "Target said"; "Figure AI" ...
+# "Figure's valuation"): corporate designators, written-out legal forms, and the "AI" that start-ups of
+# the field put after their name (Scale AI, Stability AI).
 _BARE_TAILS = frozenset(
     "Group Holdings Holding Systems Technology Technologies Corporation Corp Inc Company Limited Ltd plc PLC "
-    "AG SE SA NV".split()
+    "AG SE SA NV AI".split()
 )
 
 
@@ -2356,7 +2357,8 @@ def _link_forms(forms: pl.DataFrame, lexicons: dict | None) -> pl.DataFrame:
     common = pl.Series((lexicons or {}).get("common_words") or [], dtype=pl.String).implode()
     first = pl.col("name").str.extract(r"^(\S+) ")
     last = pl.col("name").str.extract(r" (\S+)$")
-    designated = pl.col("name").str.contains(rf"^\p{{Lu}}\S+ (?:{_DESIGNATOR})$")
+    # (and an AI start-up's bare name: "Figure" after "Figure AI", as `_BARE_TAILS` for known names)
+    designated = pl.col("name").str.contains(rf"^\p{{Lu}}\S+ (?:{_DESIGNATOR}|AI)$")
     short = (
         pl.when(pl.col("type") == "PERSON")
         .then(last)

@@ -73,7 +73,7 @@ ENTRIES = [
 ]
 
 GAZETTEER_ENTITIES = 505  # entries of warehouse/reference/gazetteer.yaml
-GAZETTEER_SURFACE_FORMS = 1005  # names + aliases + Chinese aliases (zh_aliases) + bare names (Arm, Ant)
+GAZETTEER_SURFACE_FORMS = 1011  # names + aliases + Chinese aliases (zh_aliases) + bare names (Arm, Scale, ...)
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +152,7 @@ def test_real_gazetteer_loads_and_is_unique() -> None:
         & (pl.col("alias") == pl.col("name").str.split(" ").list.first())
     ).height
     assert frame.height == len(entries) + sum(len(e.get("aliases", [])) for e in entries) + bare
-    assert bare == 2
+    assert bare == 8
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}(?:\.\d+)?", version)  # a date, and a release of that day
     rows = entity_rows(frame, version)
     assert rows.height == len(entries) and rows["entity_id"].is_unique().all()
@@ -263,6 +263,7 @@ BARE = gazetteer_frame(
         {"name": "Harbor Corp", "type": "ORG"},
         {"name": "Lantern Systems", "type": "ORG", "aliases": ["Lantern"]},  # has its own short form
         {"name": "The Group", "type": "ORG"},
+        {"name": "Lattice AI", "type": "ORG"},
     ],
     V,
     [{"name": "Meadow Corporation", "type": "ORG", "aliases": []}],
@@ -272,12 +273,17 @@ BARE = gazetteer_frame(
 def test_a_designated_company_name_gives_its_bare_word_as_a_conditional_form() -> None:
     conditional = BARE.filter(pl.col("requires_doc").list.len() > 0).sort("alias")
     assert conditional.select("alias", "name").rows() == [
+        ("Lattice", "Lattice AI"),
         ("Meadow", "Meadow Corporation"),
         ("Quill", "Quill Holdings"),
     ]
-    assert conditional["requires_doc"].to_list() == [["Meadow Corporation"], ["Quill Holdings"]]
-    assert conditional["case_sensitive"].to_list() == [True, True]
-    assert conditional["not_before_capitalized"].to_list() == [True, True]
+    assert conditional["requires_doc"].to_list() == [
+        ["Lattice AI"],
+        ["Meadow Corporation"],
+        ["Quill Holdings"],
+    ]
+    assert conditional["case_sensitive"].to_list() == [True, True, True]
+    assert conditional["not_before_capitalized"].to_list() == [True, True, True]
 
 
 @pytest.mark.parametrize(
@@ -294,6 +300,11 @@ def test_a_designated_company_name_gives_its_bare_word_as_a_conditional_form() -
                 ("Meadow Corporation", "org:meadow-corporation", 0, 18),
                 ("Meadow", "org:meadow-corporation", 28, 34),
             ],
+        ),
+        # an AI start-up's bare name
+        (
+            "Lattice AI raised funds. Lattice's valuation doubled.",
+            [("Lattice AI", "org:lattice-ai", 0, 10), ("Lattice", "org:lattice-ai", 25, 32)],
         ),
         # never without the full name, in lower case or before a capitalised word
         ("Quill pens are back.", []),
@@ -1550,6 +1561,21 @@ def test_central_banks_are_organisations(
     frame, lexicons = real_gaz
     m = extract_mentions(pl.DataFrame({"doc_id": ["d"], "text": [text]}), frame, V, lexicons)[0].sort("start")
     assert list(zip(m["surface"], m["entity_id"], m["start"], m["end"], strict=True)) == expected
+
+
+def test_a_discovered_ai_start_up_is_named_by_its_bare_word_in_that_document(
+    real_gaz: tuple[pl.DataFrame, dict],
+) -> None:
+    """A name a cue found as "<Word> AI" links its bare word even when it is an ordinary one, as a
+    designator's ("Acme Holdings" -> "Acme"): "Bridge AI, a Paris-based start-up, ... Bridge's"."""
+    frame, lexicons = real_gaz
+    text = "Bridge AI, a Paris-based start-up, raised money. Bridge's valuation doubled."
+    m = extract_mentions(pl.DataFrame({"doc_id": ["d"], "text": [text]}), frame, V, lexicons)[0].sort("start")
+    assert m.select("surface", "entity_id", "start").rows() == [
+        ("Bridge AI", "org:bridge-ai", 0),
+        ("Paris", "gpe:paris", 13),
+        ("Bridge", "org:bridge-ai", 49),
+    ]
 
 
 @pytest.mark.parametrize(
