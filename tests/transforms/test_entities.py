@@ -73,7 +73,7 @@ ENTRIES = [
 ]
 
 GAZETTEER_ENTITIES = 505  # entries of warehouse/reference/gazetteer.yaml
-GAZETTEER_SURFACE_FORMS = 1011  # names + aliases + Chinese aliases (zh_aliases) + bare names (Arm, Scale, ...)
+GAZETTEER_SURFACE_FORMS = 1011  # names + aliases + Chinese aliases (zh_aliases) + bare names (Arm, Scale)
 
 
 @pytest.fixture(scope="module")
