@@ -30,7 +30,7 @@ from warehouse.schemas import (
     WORD_CURRENCIES,
 )
 
-EXTRACTOR_VERSION = "metrics-2026.12.05.1"
+EXTRACTOR_VERSION = "metrics-2026.12.05.2"  # .2: a model size with no model in reach is its maker's
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
@@ -805,7 +805,7 @@ _CLAUSE_REPORTING = (
 _UNIT_CLASS = {
     **{c: "money" for c in CURRENCIES},
     **{f"{c}_per_share": "money" for c in CURRENCIES},
-    "parameters": "model", "tokens": "model", "tokens_per_second": "model", "score": "model",
+    "parameters": "model_size", "tokens": "model", "tokens_per_second": "model", "score": "model",
     "GPU_hours": "model_org", "GPU": "org", "employees": "org", "people": "org_only",
     "users": "product", "count": "product", "percent": "product", "multiplier": "product", "rank": "product",
     "vehicles": "product", "units": "product", "ratio": "product", "GB": "product", "Tbps": "product",
@@ -821,6 +821,9 @@ _TIERS = {
     "org": {"ORG": 0, "MODEL": 1},
     "org_only": {"ORG": 0},
     "model": {"MODEL": 0, "PRODUCT": 1},
+    # a model's size with no model named near it is its maker's ("Acme's current model, which has 150
+    # billion parameters"): the organisation last, after any model or product in reach
+    "model_size": {"MODEL": 0, "PRODUCT": 1, "ORG": 2},
     "model_org": {"MODEL": 0, "ORG": 1},
     "product": {"PRODUCT": 0, "MODEL": 0, "ORG": 1},
 }
@@ -839,6 +842,7 @@ _ECONOMY_KINDS = [
 # Fallback (no suitable mention in the sentence): which types, looked up in earlier sentences.
 _FALLBACK = {
     "money": "ORG", "stock": "ORG", "org": "ORG", "model": "MODEL", "model_org": "MODEL", "product": "ANY",
+    "model_size": "MODEL",
 }  # fmt: skip
 
 
@@ -5149,7 +5153,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     )
     fig = fig.join(topic, on="_d", how="left")
     org_ok = pl.col("_class").is_in([c for c, tiers in _TIERS.items() if "ORG" in tiers])
-    model_class = pl.col("_class").is_in(["model", "model_org"])
+    model_class = pl.col("_class").is_in(["model", "model_org", "model_size"])
     fig = fig.with_columns((pl.col("_org_end") <= pl.col("start")).fill_null(False).alias("_orgb"))
     # The words before the figure in its sentence, read only for the figures whose rule needs them: a
     # class of companies ("tech companies", in a sentence naming one) with no owner in the sentence; a

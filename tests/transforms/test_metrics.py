@@ -299,6 +299,11 @@ CASES = _batched(_ALL_NAMES, [
       ("32 billion active parameters", 3.2e10, None, "parameters", None, "parameter_count", MIMO)]),
     ("About 1 in 3 users of Xiao Ai agree.", []),
     ("MiMo outperforms o1-mini with 7 billion parameters.", [("7 billion parameters", 7e9, None, "parameters", None, "parameter_count", MIMO)]),  # noqa: E501
+    # a model's size with no model named in reach is its maker's; a model named in reach keeps it
+    ("Acme said its current model, which is rumoured to comprise 150 billion parameters, is ready.",
+     [("150 billion parameters", 1.5e11, None, "parameters", None, "parameter_count", ACME)]),
+    ("Acme released MiMo, which has 7 billion parameters.",
+     [("7 billion parameters", 7e9, None, "parameters", None, "parameter_count", MIMO)]),
     # subjects: sources and investors are not owners, subject position beats an object, references
     # back, the document topic, null when unsure (issue 16)
     ("Xiaomi phones sold well; Canalys estimates 9 million units.",
