@@ -70,6 +70,7 @@ from warehouse.load import (
     load_logs,
     load_run,
     read_candidate_signatures,
+    shared_with_unchanged,
     unaffected_by_edits,
     unchanged_sources,
 )
@@ -179,7 +180,6 @@ def plan(
     stale = known.filter(~same).height
     Path(staging).mkdir(parents=True, exist_ok=True)
     known = known.filter(same)
-    known.write_parquet(known_path)
     # The registry as this run starts: names learnt by earlier runs, recognised without their cue. The
     # documents' entity version does not name it (a growing registry must not reprocess everything).
     learnt = catalog.scan(wh, ENTITIES.name).collect() if not params.full_refresh else empty(ENTITIES)
@@ -193,9 +193,16 @@ def plan(
         # A nightly refresh does not even open a file it has ingested before and that has not changed.
         listed = sources.file_stats(refs)
         unchanged = unchanged_sources(wh, listed, known, int(params.max_doc_mb * 1e6))
+        # An unchanged exact copy of a changed file's old document (quarantined as its duplicate) is
+        # read again: the document leaves with the changed file's old version and stays as the copy's.
+        shared = shared_with_unchanged(wh, listed, unchanged)
+        if shared:
+            known = known.filter(~pl.col("doc_id").is_in(pl.Series(shared, dtype=pl.String).implode()))
+            unchanged = unchanged_sources(wh, listed, known, int(params.max_doc_mb * 1e6))
         skip = set(unchanged.get_column("source").to_list())
         unread, unread_docs = len(skip), int(unchanged.get_column("documents").sum())
         refs = [r for r in refs if r.path not in skip]
+    known.write_parquet(known_path)
     batch_size, batch_bytes = params.batch_size, int(params.batch_mb * 1e6)
     parts = 1
     if params.task_runner == "dask" and workers > 1 and refs:

@@ -126,6 +126,35 @@ def unchanged_sources(
     return listed.lazy().join(settled.select("source", "documents"), on="source").collect()
 
 
+def shared_with_unchanged(wh: Warehouse, listed: pl.DataFrame, unchanged: pl.DataFrame) -> list[str]:
+    """doc_ids that a file about to be read again (in `listed`, not in `unchanged`: both frames of
+    `unchanged_sources`) held when last indexed and that a file not read again holds too: an exact copy
+    (quarantined as a duplicate, the warehouse keeping the document under the first file). When the
+    first file changes its old document is retired, so the copy must be read again to keep the
+    document, under its own name; the caller drops these ids from the known documents for that."""
+    if listed.height == unchanged.height:
+        return []
+    newest = (
+        scan(wh, SOURCE_FILES.name)
+        .filter(pl.col("run_id") == pl.col("run_id").max().over("source"))
+        .filter(pl.col("doc_id") != NO_DOCUMENT)
+        .select("source", "doc_id")
+    )
+    kept = unchanged.get_column("source").implode()
+    read = listed.filter(~pl.col("source").is_in(kept)).get_column("source").implode()
+    again = newest.filter(pl.col("source").is_in(read)).select("doc_id")
+    return (
+        newest.filter(pl.col("source").is_in(kept))
+        .join(again, on="doc_id", how="semi")
+        .select("doc_id")
+        .unique()
+        .collect()
+        .get_column("doc_id")
+        .sort()
+        .to_list()
+    )
+
+
 _GROUP_ROWS = 100_000  # a row group is flushed at this many rows...
 _GROUP_BYTES = 16 << 20  # ...or at this many bytes, whichever comes first
 

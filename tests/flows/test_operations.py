@@ -188,6 +188,40 @@ def test_unchanged_files_are_not_read_and_changed_ones_are(prefect_server, tmp_p
         ).fetchone() == (2, 2)
 
 
+def test_a_duplicate_keeps_its_story_when_the_file_it_duplicated_changes(prefect_server, tmp_path):
+    """b.txt holds the same story as a.txt, so it was quarantined as its duplicate; when a.txt then
+    changes, the story is no longer a.txt's, and it stays in the warehouse as b.txt's (it was lost: the
+    changed file's old document was retired and b.txt, unchanged, was never read again)."""
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    story, other = SEEDS[0].read_text(encoding="utf-8"), SEEDS[1].read_text(encoding="utf-8")
+    for name, text in (("a.txt", story), ("b.txt", story), ("c.txt", other)):
+        (corpus / name).write_text(text, encoding="utf-8")
+    wh = tmp_path / "dup.duckdb"
+
+    def texts() -> dict[str, str]:
+        with duckdb.connect(str(wh), read_only=True) as con:
+            rows = con.execute("SELECT source, text FROM documents").fetchall()
+        return {Path(src).name: text for src, text in rows}
+
+    first = run(corpus, wh)
+    assert (first["docs_cleaned"], first["docs_duplicates"]) == (2, 1)
+    cleaned = texts()
+    assert sorted(cleaned) == ["a.txt", "c.txt"]
+    (corpus / "a.txt").write_text(SEEDS[2].read_text(encoding="utf-8"), encoding="utf-8")
+    second = run(corpus, wh)
+    assert (second["files_unread"], second["docs_cleaned"]) == (1, 2)  # c.txt alone is not read
+    now = texts()
+    assert sorted(now) == ["a.txt", "b.txt", "c.txt"]
+    assert (now["b.txt"], now["c.txt"]) == (cleaned["a.txt"], cleaned["c.txt"])
+    assert now["a.txt"] != cleaned["a.txt"]
+    third = run(corpus, wh)  # and nothing is read again after that
+    assert (third["files_unread"], third["docs_cleaned"]) == (3, 0)
+    reference = tmp_path / "ref.duckdb"
+    run(corpus, reference)
+    assert snapshot(wh) == snapshot(reference)
+
+
 def test_an_unchanged_jsonl_file_is_not_read_and_its_bad_lines_are_quarantined_once(prefect_server, tmp_path):
     corpus = tmp_path / "c"
     corpus.mkdir()
