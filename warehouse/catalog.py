@@ -232,9 +232,15 @@ def manifest(wh: Warehouse) -> list[FileEntry]:
     # process already has open on the *old* catalog file (duckdb caches one per path) and read stale.
     with duckdb.connect(":memory:") as con:
         _attach(con, wh, "catalog")
-        rows = con.execute(
-            f"SELECT table_name, path, run_id, rows FROM catalog.{MANIFEST} ORDER BY path"
-        ).fetchall()
+        try:
+            rows = con.execute(
+                f"SELECT table_name, path, run_id, rows FROM catalog.{MANIFEST} ORDER BY path"
+            ).fetchall()
+        except duckdb.CatalogException:  # a user's own DuckDB database: refused, never written to
+            raise WarehouseError(
+                f"{wh.catalog} is a DuckDB database but not a quarry warehouse (it has no {MANIFEST} "
+                "table); pass a new path, or a directory for its quarry.duckdb"
+            ) from None
     entries = tuple(FileEntry(*r) for r in rows)
     with _manifests_lock:
         manifest_reads += 1
@@ -391,6 +397,8 @@ def write_lock(
     warehouse: commits are atomic, so the warehouse still holds its last committed state.
     """
     wh.check()
+    if wh.exists():
+        manifest(wh)  # (a DuckDB file that is no quarry warehouse: refused before its folder is made)
     path = wh.root / ".lock"
     try:
         wh.root.mkdir(parents=True, exist_ok=True)

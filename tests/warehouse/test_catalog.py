@@ -178,6 +178,27 @@ def test_a_file_that_is_not_a_duckdb_database_is_refused_before_anything_is_writ
     assert junk.read_bytes() == content
 
 
+def test_a_duckdb_database_that_is_not_a_warehouse_is_refused_and_left_as_it_was(tmp_path):
+    import duckdb
+
+    from warehouse.catalog import connect_readonly
+
+    own = tmp_path / "mine.duckdb"
+    with duckdb.connect(str(own)) as con:
+        con.execute("CREATE TABLE t AS SELECT 1 AS a")
+    before = own.read_bytes()
+    wh = Warehouse.at(own)
+    for attempt in (lambda: write_lock(wh).__enter__(), lambda: manifest(wh), lambda: connect_readonly(wh)):
+        with pytest.raises(WarehouseError) as err:
+            attempt()
+        assert str(err.value) == (
+            f"{own} is a DuckDB database but not a quarry warehouse (it has no _manifest table); pass a "
+            "new path, or a directory for its quarry.duckdb"
+        )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.duckdb"]  # no mine/.lock beside it
+    assert own.read_bytes() == before
+
+
 def test_a_commit_is_one_transaction_with_the_manifest_as_one_insert(tmp_path, monkeypatch):
     """Each autocommitted statement synced the new catalog's WAL, `executemany` once per manifest row:
     a 41-file manifest spent 0.20 s of a 0.27 s commit syncing. One transaction, one INSERT."""
