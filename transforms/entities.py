@@ -499,7 +499,8 @@ _ORG_BEFORE = (
 _DEAL = r"(?:agreed|agrees|deal|offer|bid|plans?|agreement|move) to (?:buy|acquire)"
 _ORG_KIND = (
     r"start-?up|company|firm|maker|chipmaker|bank|lender|retailer|group|provider|developer|manufacturer|"
-    r"supplier|carmaker|automaker|fund|investor|platform|unit|subsidiary|rival|giant|operator|consultancy|"
+    r"supplier|carmaker|automaker|fund|investor|platform|unit|subsidiary|rival|competitor|giant|operator|"
+    r"consultancy|"
     # (trades of the companies small-company news describes: "Acme, a Norwegian utility")
     r"utility|insurer|airline|conglomerate|brewer|fintech|refiner|shipbuilder|telco|wholesaler|carrier"
 )
@@ -617,12 +618,25 @@ _ORG_HEAD += (
     "Works Farms Plantations Packaging Shipyard Shipyards Refinery Refineries Fisheries Dairies Ceramics "
     "Tyres Tires Cables Garments Apparel Fertilizers Fertilisers Plastics"
 ).split()
+
 # Words that open a company's name in those languages ("Grupo Pacifico", "Banco Andino", "Usinas Tupa",
 # "Compagnie des Alpes"), and Indonesia's legal form, which opens it ("PT Nusantara Mitra Tbk").
 _ORG_OPENERS = (
     "Grupo Groupe Gruppo Banco Banca Banque Compañía Compania Companhia Compagnie Industrias Usinas Cia PT"
 ).split()
 _HEADS = "|".join(_ORG_HEAD)
+# And the trades of the industry classification news sorts listed companies by (GICS industries: "Air
+# Freight & Logistics", "Electronic Equipment, Instruments & Components", "Leisure Products", ...), in
+# the words a company's name ends with ("Lumen Freight", "Kyoto Instruments", "Wingtip Toys"). Not
+# "Power" or "Water": surnames too. (Not in `_HEADS`: "Acme Robotics" stays its name where the document
+# also writes "Acme", `_short_names`.)
+_ORG_HEAD += (
+    "Freight Transport Transportation Trucking Rail Railway Railways Marine Maritime Machinery Equipment "
+    "Instruments Components Distributors Supplies Products Software Media Entertainment Studios Games "
+    "Toys Tobacco Brands Finance Mortgage Leisure Hospitality Restaurants Defense "
+    "Defence Biotechnology Paper Containers Diagnostics Optics Photonics Robotics Appliances Furniture "
+    "Cosmetics"
+).split()
 
 # Words that open a title and never a company's name ("Chief Financial Officer", "Vice President",
 # "Deputy Governor"): an organisation's name found by its suffix ends before one ("Financial" of "Chief

@@ -1121,6 +1121,7 @@ def test_discovery_cues(lexgaz: pl.DataFrame, text: str, expected: list) -> None
         # its chief, its founder, British 'shares in', an apposition with a possessive
         ("Shares in Tessary fell 4%.", [("Tessary", "org:tessary", 10, 17)]),
         ("Dravik, the world's largest chipmaker, grew.", [("Dravik", "org:dravik", 0, 6)]),
+        ("Dravik, the largest competitor, grew.", [("Dravik", "org:dravik", 0, 6)]),
         (
             "Omvale, Vellmora's biggest lender, cut jobs.",
             [("Omvale", "org:omvale", 0, 6), ("Vellmora", "gpe:vellmora", 8, 16)],
@@ -1632,6 +1633,9 @@ def test_an_index_company_named_like_a_city_is_an_organisation(
         ("The Quenta Pharma said so.", [("Quenta Pharma", "org:quenta-pharma", 4, 17)]),
         ("Prices rose, said Dorrin Electric.", [("Dorrin Electric", "org:dorrin-electric", 18, 33)]),
         ("Kestal Telecom told us it would wait.", [("Kestal Telecom", "org:kestal-telecom", 0, 14)]),
+        # the trades of the industry classification (GICS) too
+        ("Lumen Freight said revenue rose.", [("Lumen Freight", "org:lumen-freight", 0, 13)]),
+        ("Kyoto Instruments said profit fell.", [("Kyoto Instruments", "org:kyoto-instruments", 0, 17)]),
         # after a title such a name is no person either
         ("We met analyst Dorrin Electric there.", []),
         # a person's name is still a person's
