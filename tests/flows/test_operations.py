@@ -194,7 +194,7 @@ def test_a_duplicate_keeps_its_story_when_the_file_it_duplicated_changes(prefect
     changed file's old document was retired and b.txt, unchanged, was never read again)."""
     corpus = tmp_path / "c"
     corpus.mkdir()
-    story, other = SEEDS[0].read_text(encoding="utf-8"), SEEDS[1].read_text(encoding="utf-8")
+    story, other = SEEDS[2].read_text(encoding="utf-8"), SEEDS[3].read_text(encoding="utf-8")  # small ones
     for name, text in (("a.txt", story), ("b.txt", story), ("c.txt", other)):
         (corpus / name).write_text(text, encoding="utf-8")
     wh = tmp_path / "dup.duckdb"
@@ -208,7 +208,7 @@ def test_a_duplicate_keeps_its_story_when_the_file_it_duplicated_changes(prefect
     assert (first["docs_cleaned"], first["docs_duplicates"]) == (2, 1)
     cleaned = texts()
     assert sorted(cleaned) == ["a.txt", "c.txt"]
-    (corpus / "a.txt").write_text(SEEDS[2].read_text(encoding="utf-8"), encoding="utf-8")
+    (corpus / "a.txt").write_text(SEEDS[4].read_text(encoding="utf-8"), encoding="utf-8")
     second = run(corpus, wh)
     assert (second["files_unread"], second["docs_cleaned"]) == (1, 2)  # c.txt alone is not read
     now = texts()
