@@ -95,6 +95,11 @@ def unaffected_by_edits(wh: Warehouse, stale: pl.DataFrame, current: str, edits:
     return sorted(pl.concat(keep).to_list()) if keep else []
 
 
+def _newest_index(wh: Warehouse) -> pl.LazyFrame:
+    """`source_files` rows of the newest run that indexed each path: what the file held when last read."""
+    return scan(wh, SOURCE_FILES.name).filter(pl.col("run_id") == pl.col("run_id").max().over("source"))
+
+
 def unchanged_sources(
     wh: Warehouse, listed: pl.DataFrame, known: pl.DataFrame, max_doc_bytes: int
 ) -> pl.DataFrame:
@@ -104,7 +109,7 @@ def unchanged_sources(
     single-document file, one per record for jsonl/parquet) is in `known` (current) or NO_DOCUMENT,
     and, if a part of it was refused as too large, the limit (`max_doc_bytes`, bytes) has not been
     raised since."""
-    newest = scan(wh, SOURCE_FILES.name).filter(pl.col("run_id") == pl.col("run_id").max().over("source"))
+    newest = _newest_index(wh)
     current = known.lazy().select("doc_id").unique().with_columns(pl.lit(True).alias("current"))
     still_too_large = pl.col("max_doc_bytes").is_null() | (pl.col("max_doc_bytes") >= max_doc_bytes)
     settled = (
@@ -134,12 +139,7 @@ def shared_with_unchanged(wh: Warehouse, listed: pl.DataFrame, unchanged: pl.Dat
     document, under its own name; the caller drops these ids from the known documents for that."""
     if listed.height == unchanged.height:
         return []
-    newest = (
-        scan(wh, SOURCE_FILES.name)
-        .filter(pl.col("run_id") == pl.col("run_id").max().over("source"))
-        .filter(pl.col("doc_id") != NO_DOCUMENT)
-        .select("source", "doc_id")
-    )
+    newest = _newest_index(wh).filter(pl.col("doc_id") != NO_DOCUMENT).select("source", "doc_id")
     kept = unchanged.get_column("source").implode()
     read = listed.filter(~pl.col("source").is_in(kept)).get_column("source").implode()
     again = newest.filter(pl.col("source").is_in(read)).select("doc_id")
