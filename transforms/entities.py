@@ -229,16 +229,6 @@ def gazetteer_frame(entries: list[dict], version: str, lexicon: list[dict] | Non
     return frame.unique(subset=["entity_id", "alias"], keep="first", maintain_order=True)
 
 
-# The second word of a two-word company name that a document drops once it has named the company in
-# full ("Arm Holdings" ... "Arm's revenue"; "Target Corporation" ... "Target said"; "Figure AI" ...
-# "Figure's valuation"): corporate designators, written-out legal forms, and the "AI" that start-ups of
-# the field put after their name (Scale AI, Stability AI).
-_BARE_TAILS = frozenset(
-    "Group Holdings Holding Systems Technology Technologies Corporation Corp Inc Company Limited Ltd plc PLC "
-    "AG SE SA NV AI".split()
-)
-
-
 def _bare_names(entries: list[dict], known: dict) -> dict[str, str]:
     """Canonical name -> the bare name it is called by after the full one ("Arm Holdings" -> "Arm"), for
     organisations named "<Word> <designator>" (`_BARE_TAILS`) whose bare word no entry has as a form.
@@ -363,6 +353,20 @@ _LEGAL_FORM = rf"(?:{_LEGAL_ABBREV}|{_LEGAL_WORD})(?-u:\b)\.?|Co\."
 # Corporate designators: words that add no identity to the one name before them ("Acme Holdings" is
 # Acme). A document that also writes the bare name calls the company by it (`_short_names`).
 _DESIGNATOR = r"Group|Holdings|Systems|Technology|Technologies|Corporation"
+# The word the field's start-ups put after their name ("Scale AI", "Figure AI"), dropped as a designator
+# is once the document has named the company in full ("Figure's valuation"): `_link_forms`, `_BARE_TAILS`.
+_START_UP_TAIL = "AI"
+# The second word of a two-word known company name that a document drops once it has named the company
+# in full ("Arm Holdings" ... "Arm's revenue"; "Target Corporation" ... "Target said"; "Figure AI" ...
+# "Figure's valuation"), `_bare_names`: the designators, the short legal forms news writes without a
+# full stop, and the start-ups' "AI".
+_BARE_TAILS = frozenset(
+    [
+        *_DESIGNATOR.split("|"),
+        *"Holding Corp Inc Company Limited Ltd plc PLC AG SE SA NV".split(),
+        _START_UP_TAIL,
+    ]
+)
 # Organisational words that end a name ("Thrive Capital", "Deutsche Bank", "Info-Tech Research Group").
 _ORG_SUFFIX = (
     r"Technologies|Technology|Labs|Robotics|Holdings|Semiconductor|Semiconductors|Group|"
@@ -624,19 +628,21 @@ _ORG_HEAD += (
 _ORG_OPENERS = (
     "Grupo Groupe Gruppo Banco Banca Banque Compañía Compania Companhia Compagnie Industrias Usinas Cia PT"
 ).split()
-_HEADS = "|".join(_ORG_HEAD)
 # And the trades of the industry classification news sorts listed companies by (GICS industries: "Air
 # Freight & Logistics", "Electronic Equipment, Instruments & Components", "Leisure Products", ...), in
 # the words a company's name ends with ("Lumen Freight", "Kyoto Instruments", "Wingtip Toys"). Not
-# "Power" or "Water": surnames too. (Not in `_HEADS`: "Acme Robotics" stays its name where the document
-# also writes "Acme", `_short_names`.)
-_ORG_HEAD += (
+# "Power" or "Water": surnames too.
+_INDUSTRY_HEADS = (
     "Freight Transport Transportation Trucking Rail Railway Railways Marine Maritime Machinery Equipment "
     "Instruments Components Distributors Supplies Products Software Media Entertainment Studios Games "
     "Toys Tobacco Brands Finance Mortgage Leisure Hospitality Restaurants Defense "
     "Defence Biotechnology Paper Containers Diagnostics Optics Photonics Robotics Appliances Furniture "
     "Cosmetics"
 ).split()
+_ORG_HEAD += _INDUSTRY_HEADS
+# The heads `_short_names` drops for the bare name the document also writes ("Harlow Motor" is Harlow);
+# not the industry's ("Acme Robotics" stays its name where the document also writes "Acme").
+_HEADS = "|".join(h for h in _ORG_HEAD if h not in _INDUSTRY_HEADS)
 
 # Words that open a title and never a company's name ("Chief Financial Officer", "Vice President",
 # "Deputy Governor"): an organisation's name found by its suffix ends before one ("Financial" of "Chief
@@ -2371,8 +2377,8 @@ def _link_forms(forms: pl.DataFrame, lexicons: dict | None) -> pl.DataFrame:
     common = pl.Series((lexicons or {}).get("common_words") or [], dtype=pl.String).implode()
     first = pl.col("name").str.extract(r"^(\S+) ")
     last = pl.col("name").str.extract(r" (\S+)$")
-    # (and an AI start-up's bare name: "Figure" after "Figure AI", as `_BARE_TAILS` for known names)
-    designated = pl.col("name").str.contains(rf"^\p{{Lu}}\S+ (?:{_DESIGNATOR}|AI)$")
+    # (and a start-up's bare name: "Figure" after "Figure AI", as `_BARE_TAILS` for known names)
+    designated = pl.col("name").str.contains(rf"^\p{{Lu}}\S+ (?:{_DESIGNATOR}|{_START_UP_TAIL})$")
     short = (
         pl.when(pl.col("type") == "PERSON")
         .then(last)

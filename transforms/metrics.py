@@ -5153,7 +5153,8 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     )
     fig = fig.join(topic, on="_d", how="left")
     org_ok = pl.col("_class").is_in([c for c, tiers in _TIERS.items() if "ORG" in tiers])
-    model_class = pl.col("_class").is_in(["model", "model_org", "model_size"])
+    # (the classes a model owns first: those whose fallback looks for a model)
+    model_class = pl.col("_class").is_in([c for c, t in _FALLBACK.items() if t == "MODEL"])
     fig = fig.with_columns((pl.col("_org_end") <= pl.col("start")).fill_null(False).alias("_orgb"))
     # The words before the figure in its sentence, read only for the figures whose rule needs them: a
     # class of companies ("tech companies", in a sentence naming one) with no owner in the sentence; a

@@ -162,18 +162,25 @@ def test_manifest_is_read_once_per_catalog_file_and_again_when_the_file_is_repla
     assert [e.run_id for e in manifest(wh)] == ["r1"]
 
 
+def _refused_by_every_reader(wh: Warehouse, message: str) -> None:
+    """The writer's lock, the manifest and a read-only connection each refuse `wh` with `message`."""
+    from warehouse.catalog import connect_readonly
+
+    for attempt in (lambda: write_lock(wh).__enter__(), lambda: manifest(wh), lambda: connect_readonly(wh)):
+        with pytest.raises(WarehouseError) as err:
+            attempt()
+        assert str(err.value) == message
+
+
 @pytest.mark.parametrize("content", [b"", b"title,text\nA,B\n"])
 def test_a_file_that_is_not_a_duckdb_database_is_refused_before_anything_is_written(tmp_path, content):
     junk = tmp_path / "feed.csv"
     junk.write_bytes(content)
-    wh = Warehouse.at(junk)
-    for attempt in (lambda: write_lock(wh).__enter__(), lambda: manifest(wh)):
-        with pytest.raises(WarehouseError) as err:
-            attempt()
-        assert str(err.value) == (
-            f"{junk} is not a quarry warehouse (not a DuckDB database file); pass a new path, or a "
-            "directory for its quarry.duckdb"
-        )
+    _refused_by_every_reader(
+        Warehouse.at(junk),
+        f"{junk} is not a quarry warehouse (not a DuckDB database file); pass a new path, or a "
+        "directory for its quarry.duckdb",
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["feed.csv"]  # no feed/.lock beside it
     assert junk.read_bytes() == content
 
@@ -181,20 +188,15 @@ def test_a_file_that_is_not_a_duckdb_database_is_refused_before_anything_is_writ
 def test_a_duckdb_database_that_is_not_a_warehouse_is_refused_and_left_as_it_was(tmp_path):
     import duckdb
 
-    from warehouse.catalog import connect_readonly
-
     own = tmp_path / "mine.duckdb"
     with duckdb.connect(str(own)) as con:
         con.execute("CREATE TABLE t AS SELECT 1 AS a")
     before = own.read_bytes()
-    wh = Warehouse.at(own)
-    for attempt in (lambda: write_lock(wh).__enter__(), lambda: manifest(wh), lambda: connect_readonly(wh)):
-        with pytest.raises(WarehouseError) as err:
-            attempt()
-        assert str(err.value) == (
-            f"{own} is a DuckDB database but not a quarry warehouse (it has no _manifest table); pass a "
-            "new path, or a directory for its quarry.duckdb"
-        )
+    _refused_by_every_reader(
+        Warehouse.at(own),
+        f"{own} is a DuckDB database but not a quarry warehouse (it has no _manifest table); pass a "
+        "new path, or a directory for its quarry.duckdb",
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.duckdb"]  # no mine/.lock beside it
     assert own.read_bytes() == before
 
