@@ -375,12 +375,15 @@ _CONN = r"(?:\s*(?:[-–—~]|to)\s*)"
 _CONN_EU = r"(?:\s*(?:[-–—~]|to)\s*|\s+(?:bis|à|a)\s+)"
 # A currency's sub-unit closing each end of a range (`_CUR_WORDS`; a "p" glued to the number, lower-case)
 _SUBUNIT = rf"(?:\s(?:euro[\s-]?cents?|cents?|pence|paise|rappen){B}|\s?¢|(?-i:p){B})"
+# A percent closing a range's low end, as a sign or in words: "34% to 42%", "4 per cent to 6 per cent"
+# (British and Australian news write the word, "4 percent to 6 percent" American wire copy)
+_PCT_END = rf"(?:\s?[%％]|\s?(?:per\s?cent|percent|pct){B})"
 _FIGURE = (
-    # (a percent sign on both ends too: "between 3.75% and 4%")
-    rf"(?:between\s+{_CUR_PRE}?{_NUM}{_SCALE}?(?:\s?[%％])?\s+and\s+{_CUR_PRE}?{_NUM}{_SCALE}?"
-    # Ranges whose ends carry their own scale or percent sign: "$11.1B to $11.2B", "34% to 42%".
+    # (a percent on both ends too: "between 3.75% and 4%", "between 4 per cent and 6 per cent")
+    rf"(?:between\s+{_CUR_PRE}?{_NUM}{_SCALE}?{_PCT_END}?\s+and\s+{_CUR_PRE}?{_NUM}{_SCALE}?"
+    # Ranges whose ends carry their own scale or percent: "$11.1B to $11.2B", "34% to 42%".
     rf"|{_CUR_PRE}?{_NUM_NOT_YEAR}{_SCALE}{_CONN}{_CUR_PRE}?{_NUM}{_SCALE}"
-    rf"|{_NUM_NOT_YEAR}\s?[%％]{_CONN}{_NUM}\s?[%％]"
+    rf"|{_NUM_NOT_YEAR}{_PCT_END}{_CONN}{_NUM}{_PCT_END}"
     # (and their own sub-unit, named again after the second: "89 cents to 91 cents", "40p-45p")
     rf"|{_NUM_NOT_YEAR}{_SUBUNIT}{_CONN}{_NUM}{_SUBUNIT}"
     rf"|{_CUR_PRE}?(?:{_A_SCALE}|{_NUM_NOT_YEAR}{_CONN_EU}{_CUR_PRE}?{_NUM}{_SCALE}?|{_NUM}{_SCALE}?))"
@@ -433,7 +436,7 @@ FIND = (
 
 _PARSE = (
     rf"^(?i)(?P<between>between\s+)?(?P<cur>{_CUR_PRE_FOUND})?\s*(?P<lo>{_SPACED}|{_DIG}|{_WORDNUM}|an?|half[\s-]an?|{_ZH_NUM})"
-    rf"(?P<los>{_SCALE})?(?P<lopct>\s?[%％])?(?:(?P<losub>{_SUBUNIT})?(?P<conn>{_CONN_EU}|\s+and\s+)(?P<cur2>{_CUR_PRE_FOUND})?(?P<hi>{_DIG}|{_WORDNUM}))?"
+    rf"(?P<los>{_SCALE})?(?P<lopct>{_PCT_END})?(?:(?P<losub>{_SUBUNIT})?(?P<conn>{_CONN_EU}|\s+and\s+)(?P<cur2>{_CUR_PRE_FOUND})?(?P<hi>{_DIG}|{_WORDNUM}))?"
     rf"(?P<his>{_SCALE})?(?P<rest>.*)$"
 )
 
@@ -839,6 +842,9 @@ _INDEX_LEFT = r"(?i)(?-u:\b)(?:benchmark|index)\s+$"
 _ECONOMY_KINDS = [
     k + change for k in ("inflation", "unemployment_rate", "gdp_growth") for change in ("", "_change")
 ]
+# And the price of a traded commodity (`_commodity_kinds`): a market's, whichever producer the clause
+# names ("Newmont's profit rose as gold averaged $2,400 an ounce": the $2,400 is no one's).
+_MARKET_KINDS = ["commodity_price", "commodity_price_change"]
 # Fallback (no suitable mention in the sentence): which types, looked up in earlier sentences.
 _FALLBACK = {
     "money": "ORG", "stock": "ORG", "org": "ORG", "model": "MODEL", "model_org": "MODEL", "product": "ANY",
@@ -1504,7 +1510,8 @@ _CHANGE_DOWN_WORDS = (
 # (the trailing boundary is a character that is no ASCII word character: "cayó" ends in a letter
 # that is none either, where an ASCII \b finds no boundary before a space)
 _CHANGE_WORDS = (
-    rf"(?-u)(?-u:\b)(?:{_CHANGE_UP_WORDS}|{_CHANGE_DOWN_WORDS}|rise[sn]?|fall(?:s|en)?|grow(?:s|n)?|surg\w*|slid|"
+    # ("growth": "sales growth of 4%", the noun of the verb "grew")
+    rf"(?-u)(?-u:\b)(?:{_CHANGE_UP_WORDS}|{_CHANGE_DOWN_WORDS}|rise[sn]?|fall(?:s|en)?|grow(?:s|n|th)?|surg\w*|slid|"
     r"lower\w*|dipp?\w*|expand\w*|contract\w*)(?:(?u:[^A-Za-z0-9_])|$)"
 )
 _RATE_NEXT = (
@@ -2695,6 +2702,16 @@ def _barrels_a_day(base: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+# What stands between a count and the next figure when the next is the level the count's change reached
+# or the figure it is compared with (`figure_units`): "by 150,000 to 2.1 million", "2.1 million vehicles,
+# up from 1.5 million", "210,000 cars, compared with 1.4 million", "against 1.1 million".
+_MOVE_GAP_CHARS = 40
+_MOVE_BETWEEN = (
+    r"(?i)^(?:\s+[a-z]+)?\s*,?\s*(?:(?:up|down)\s+from|from|to|compared\s+(?:with|to)|against|versus|vs\.?)\s+"
+    r"(?:(?:almost|nearly|about|around|over|more\s+than|some|roughly|just)\s+)?$"
+)
+
+
 def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) -> pl.DataFrame:
     """Step `unit`: adds `unit` (a UNITS code or null) from the currency, the words after the number
     or a cue to its left, then corrected by the sentence and document (`document_context`): a team's
@@ -2828,10 +2845,11 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
     prev_in_doc = pl.col("_d").shift(1) == pl.col("_d")
     currency = pl.col("unit").is_in(list(CURRENCIES))
     neighbours = (
-        units.select("_k", "_d", "sentence_id", "unit", "_lo_scale")
+        units.select("_k", "_d", "sentence_id", "unit", "_lo_scale", "end")
         .sort("_k")
         .select(
             "_k",
+            pl.when(prev_in_doc).then(pl.col("end").shift(1)).alias("_prev_end"),
             pl.when(next_in_doc).then(pl.col("unit").shift(-1)).alias("_next_unit"),
             pl.when(next_in_doc).then(pl.col("_lo_scale").shift(-1)).alias("_next_scale"),
             pl.when(next_in_doc)
@@ -2859,6 +2877,14 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
         ),
         _money_left=pl.col("_left").str.contains(_MONEY_LEFT),
     )
+    # The words between a figure and the one before it, when they are few (a connector's length)
+    gap = pl.col("start") - pl.col("_prev_end")
+    between = pl.when(
+        pl.col("unit").is_null()
+        & gap.is_between(1, _MOVE_GAP_CHARS)
+        & (pl.col("_left").str.len_chars() >= gap)
+    ).then(pl.col("_left").str.slice(pl.col("_left").str.len_chars() - gap))
+    units = units.with_columns(_moved_from=between.str.contains(_MOVE_BETWEEN).fill_null(False))
     return (
         units.lazy()
         # Coordination: "7 and 18 trillion tokens" — the bare first number takes the next figure's
@@ -2886,6 +2912,18 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
                 )
             )
             .then(pl.col("_prev_unit"))
+            # The level a change of a count reached, or the figure it is compared with: "headcount
+            # shrank by 150,000 to 2.1 million", "sold 2.1 million vehicles, up from 1.5 million" (a
+            # scaled number right after a counted figure and a connector; never after a percent:
+            # "rose 5% to 2.1 million" names the level of something else)
+            .when(
+                pl.col("unit").is_null()
+                & pl.col("_prev_same").fill_null(False)
+                & (pl.col("los").is_not_null() | pl.col("his").is_not_null())
+                & pl.col("_moved_from")
+                & ~pl.col("_prev_unit").is_in(["percent", "multiplier", "rank"]).fill_null(True)
+            )
+            .then(pl.col("_prev_unit"))
             .otherwise(pl.col("unit"))
             .alias("unit"),
         )
@@ -2900,7 +2938,7 @@ def figure_units(parsed: pl.DataFrame, doc_context: pl.DataFrame | None = None) 
             .otherwise(pl.col("unit"))
             .alias("unit")
         )
-        .drop("_and_next", "_of_them", "_and_prev", "_money_left")
+        .drop("_and_next", "_of_them", "_and_prev", "_money_left", "_moved_from")
     ).collect(engine=_ENGINE)
 
 
@@ -3321,7 +3359,20 @@ def _commodity_kinds(kept: pl.DataFrame) -> pl.DataFrame:
     kept = kept.with_columns(generic.alias("_cg"))
     kept = _on_rows(kept, _PERCENT & pl.col("_cg"), _chint=pl.col("_left").str.contains(_COMMODITY_HINT))
     kept = _on_rows(kept, pl.col("_chint"), _cmove=pl.col("_left").str.contains(_COMMODITY_MOVE_LEFT))
-    kept = _on_rows(kept, _MONEY & pl.col("_cg"), _cunit=pl.col("_right").str.contains(_COMMODITY_UNIT_RIGHT))
+    kept = _on_rows(kept, _MONEY, _cunit=pl.col("_right").str.contains(_COMMODITY_UNIT_RIGHT))
+    # An amount per barrel or ounce is no company's statement either when the clause names the commodity
+    # ("profit fell 20% as Brent crude averaged $84 a barrel": not a profit); without the name it may be
+    # the company's own ("production costs of $40 a barrel"), and keeps its kind.
+    kept = _on_rows(
+        kept,
+        pl.col("_cunit").fill_null(False) & ~pl.col("_cg"),
+        _cnamed=pl.col("_left").str.contains(_COMMODITY_HINT),
+    )
+    kept = kept.with_columns(
+        (pl.col("_cunit").fill_null(False) & (pl.col("_cg") | pl.col("_cnamed").fill_null(False))).alias(
+            "_cunit"
+        )
+    )
     return kept.with_columns(
         pl.when(pl.col("_cmove").fill_null(False))
         .then(pl.lit("commodity_price_change"))
@@ -3329,7 +3380,7 @@ def _commodity_kinds(kept: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit("commodity_price"))
         .otherwise(pl.col("kind"))
         .alias("kind")
-    ).drop("_cg", "_chint", "_cmove", "_cunit")
+    ).drop("_cg", "_chint", "_cmove", "_cunit", "_cnamed")
 
 
 # A percent followed by a comparative of more or less: the Spanish, French, Italian and German way to
@@ -5298,7 +5349,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         "_k",
         "_d",
         "_percent",
-        pl.when(pl.col("kind").is_in(_ECONOMY_KINDS).fill_null(False))
+        pl.when(pl.col("kind").is_in([*_ECONOMY_KINDS, *_MARKET_KINDS]).fill_null(False))
         .then(pl.lit(None, dtype=pl.String))
         .when(pl.col("_ref_subject").is_not_null() & ~pl.col("_best_near").fill_null(False))
         .then(pl.col("_ref_subject"))

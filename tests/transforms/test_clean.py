@@ -667,7 +667,9 @@ text_strategy = st.lists(
 # gave, in a sixth of the clean_documents calls (each costs ~0.1 s of polars planning whatever its
 # size: 42.8 s -> 10 s serially); every example is a batch of unrelated documents. The batch size is
 # drawn uniformly (st.lists alone draws mostly short lists: ~4 documents an example).
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(st.integers(1, 30).flatmap(lambda n: st.lists(text_strategy, min_size=n, max_size=n)))
 def test_properties(texts: list[str]) -> None:
     frame = docs_frame(*texts)

@@ -158,6 +158,19 @@ CASES = _batched(_ALL_NAMES, [
     ("Xiaomi secures$2bn at$10 billion, around$1 billion.",
      [("$2bn", 2e9, None, "USD", None, None, X), ("$10 billion", 1e10, None, "USD", None, None, X),
       ("$1 billion", 1e9, None, "USD", "about", None, X)]),
+    # a range of percents written in words, as British, Australian and wire copy write them
+    ("Xiaomi expects sales growth of 4 per cent to 6 per cent, and a margin of between 10 percent and 12 percent.",  # noqa: E501
+     [("4 per cent to 6 per cent", 4, 6, "percent", None, "revenue_change", X), ("between 10 percent and 12 percent", 10, 12, "percent", None, "margin", X)]),  # noqa: E501
+    # the level a count's change reached, and the count it is compared with, are counted in its unit;
+    # never a percent's ("rose 5% to 2.1 million" does not say what the 2.1 million counts)
+    ("Xiaomi said its headcount shrank by 150,000 to 2.1 million over the decade.",
+     [("150,000", 150000, None, "employees", None, "headcount_change", X), ("2.1 million", 2.1e6, None, "employees", None, "headcount", X)]),  # noqa: E501
+    ("Xiaomi sold 2.1 million vehicles, up from 1.5 million a year earlier.",
+     [("2.1 million vehicles", 2.1e6, None, "vehicles", None, None, X), ("1.5 million", 1.5e6, None, "vehicles", None, None, X)]),  # noqa: E501
+    ("Xiaomi said revenue rose 5% to 2.1 million.", [("5%", 5, None, "percent", None, "revenue_change", X)]),
+    # a commodity's price in a company's sentence is the market's, not the company's statement
+    ("Xiaomi's profit fell 20% as Brent crude averaged $84 a barrel.",
+     [("20%", 20, None, "percent", None, "profit_change", X), ("$84", 84, None, "USD", None, "commodity_price", None)]),  # noqa: E501
     # units of the business world, number formats, word figures, coordination, exclusions (issue 16)
     ("Xiaomi delivered 1,00,000 cars in 2024 and 5,781 units by May.",
      [("1,00,000 cars", 100000, None, "vehicles", None, None, X), ("5,781 units", 5781, None, "vehicles", None, None, X)]),  # noqa: E501
