@@ -30,7 +30,7 @@ from warehouse.schemas import (
     WORD_CURRENCIES,
 )
 
-EXTRACTOR_VERSION = "metrics-2026.12.05.2"  # .2: a model size with no model in reach is its maker's
+EXTRACTOR_VERSION = "metrics-2026.12.06"  # ranges of percents in words, moved counts, commodity prices
 
 OUTPUT_SCHEMA = frame_schema(METRICS, drop=("extractor_version", "run_id"))  # the flow adds those
 
