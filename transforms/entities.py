@@ -2878,7 +2878,11 @@ def _short_names(found: pl.DataFrame) -> pl.DataFrame:
         # (a company's head noun is dropped as a designator is: "Harlow Motor" is Harlow where the
         # document also writes "Harlow", `_ORG_HEAD`)
         .with_columns(
-            pl.col("name").str.extract(rf"^(\p{{Lu}}\S+) (?:{_DESIGNATOR}|{_HEADS})$").alias("_bare")
+            # (and a name of two or three capitalised words: "Contoso Financial Group" is Contoso
+            # Financial in a document whose headline writes "Contoso Financial")
+            pl.col("name")
+            .str.extract(rf"^(\p{{Lu}}\S+(?: \p{{Lu}}\S+){{0,2}}) (?:{_DESIGNATOR}|{_HEADS})$")
+            .alias("_bare")
         )
         # (as the document writes it: "小米汽车", named "Xiaomi Auto" by `_zh_unit_names`, is the unit)
         .filter(pl.col("_bare").is_not_null() & pl.col("surface").str.starts_with(pl.col("_bare")))

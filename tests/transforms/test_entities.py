@@ -516,6 +516,12 @@ def test_designated_name_takes_the_bare_name_its_document_uses(gaz: pl.DataFrame
         ("Varnok Capital", "org:varnok-capital", 0, 14),
         ("Varnok", "org:varnok-capital", 30, 36),
     ]
+    # A name of two words and a designator, its headline naming it without: one organisation.
+    text = "Varnok Financial posts record quarter\n\nVarnok Financial Group said profit rose."
+    assert found(gaz, text) == [
+        ("Varnok Financial", "org:varnok-financial", 0, 16),
+        ("Varnok Financial Group", "org:varnok-financial", 39, 61),
+    ]
 
 
 def test_chinese_unit_of_a_known_organisation_is_named_in_english(gaz: pl.DataFrame) -> None:
