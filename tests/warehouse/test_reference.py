@@ -151,6 +151,13 @@ def test_an_index_company_keeps_its_hyphenated_short_name():
     assert aliases["WD-40 Company"] == ["WD-40"]
 
 
+def test_an_index_company_is_named_without_the_list_s_disambiguation_or_share_class():
+    # pytickersymbols writes "Rio Tinto (corporation)", "Clearway Energy, Inc. (Class A)": news never does
+    names = {e["name"] for e in reference._companies()}
+    assert {"Rio Tinto", "Clearway Energy"} <= names
+    assert not [n for n in names if "(" in n]
+
+
 def test_a_city_has_the_short_forms_its_alternate_names_confirm():
     # without accents, without a river qualifier; only when geonames lists the form, never a common word
     assert reference.city_short_forms("Kölnstadt am Rhein", ["Kolnstadt am Rhein", "Kölnstadt"]) == [
