@@ -1103,7 +1103,8 @@ def _unit_from_rest(rest: pl.Expr) -> pl.Expr:
         (
             r"^\s*(?:%|％|per\s?cent|percent|pct|个百分点|prozent|pour\s+cent|por\s+ciento|points?\s+de\s+pourcentage|"
             r"puntos?\s+porcentuales?|punt[oi]\s+percentual[ei])|^\s(?:points?|punkte?|puntos?|punti)$|"
-            r"^[\s-]?(?:bps?|basis[\s-]points?)|^pc$",
+            # (not "bpd", barrels per day: "1 million bpd")
+            r"^[\s-]?(?:bps?|basis[\s-]points?)(?:[^a-z]|$)|^pc$",
             "percent",
         ),
         (r"^\s?tokens?\s*(?:per|a|/)", "tokens_per_second"),
@@ -2460,7 +2461,10 @@ def parse_figures(hits: pl.DataFrame) -> pl.DataFrame:
     # (a comma marks decimals, a dot groups thousands), and so does the euro or a whole unit with a dot
     # group. In a document written that way (`_eu_mark`), "€1.500 million" is read so too (below).
     eu_scaled = pl.col("_eu_scaled")
-    cands = cands.with_columns((eu_grouped | eu_scaled).alias("_continental"))
+    # A dot group and a decimal comma in one number is continental whatever follows it: no English
+    # text writes "1.234,5" ("€1.234,5 million", "1.234,5 million euros" are 1,234.5 million).
+    both_marks = pl.col("lo").str.contains(r"^[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]+$")
+    cands = cands.with_columns((eu_grouped | eu_scaled | both_marks).alias("_continental"))
     continental = pl.col("_continental")
     lo_eu = pl.col("_lo_eu") * lo_scale * pl.col("_factor")
     hi_eu = pl.col("_hi_eu") * hi_scale * pl.col("_factor")

@@ -168,6 +168,11 @@ CASES = _batched(_ALL_NAMES, [
     ("Xiaomi sold 2.1 million vehicles, up from 1.5 million a year earlier.",
      [("2.1 million vehicles", 2.1e6, None, "vehicles", None, None, X), ("1.5 million", 1.5e6, None, "vehicles", None, None, X)]),  # noqa: E501
     ("Xiaomi said revenue rose 5% to 2.1 million.", [("5%", 5, None, "percent", None, "revenue_change", X)]),
+    # "bpd" is barrels per day, no basis points; a dot group and a decimal comma make a number continental
+    # whatever scale word follows
+    ("Xiaomi said rivals cut output by 1 million bpd, and by 25 bp.",
+     [("1 million bpd", 1e6, None, "barrels_per_day", None, None, X), ("25 bp", 0.25, None, "percent", None, "point_change", X)]),  # noqa: E501
+    ("Xiaomi said revenue rose to €1.234,5 million.", [("€1.234,5 million", 1.2345e9, None, "EUR", None, "revenue", X)]),  # noqa: E501
     # a commodity's price in a company's sentence is the market's, not the company's statement
     ("Xiaomi's profit fell 20% as Brent crude averaged $84 a barrel.",
      [("20%", 20, None, "percent", None, "profit_change", X), ("$84", 84, None, "USD", None, "commodity_price", None)]),  # noqa: E501
