@@ -1456,14 +1456,18 @@ _MARGIN_CUE = (
     # (German, French, Spanish, Italian: "Bruttomarge", "EBIT-Marge", "marge opérationnelle", "margen")
     r"[a-zß-ÿ]*marge|marges|márgenes|margen|margine|margini"
 )
+# An amount in `_PCT_CUE_LEFT` (lower-cased text): "$14.6 billion", "34.4 billion yuan", "€2bn"
+_PCT_AMOUNT = r"(?:[$€£¥]|us\$)?[0-9][0-9.,]*(?:\s?(?:billion|million|trillion|bn|mn|m|b))?(?:\s+[a-z]+)?"
 # (one figure may stand between the noun and a level reached or left: "inflation fell 0.4 points to 2.6%";
 # "revenue rose 10% while costs fell 3%" gives the 3% no noun)
 _PCT_CUE_LEFT = (
     rf"^.*(?:^|[^a-z])({_STOCK_CUE}|{_MARGIN_CUE}|{_CUE_ANY}|{_RATE_ANY}|market\s+share|{_MARKET_SHARE_EU})"
     r"((?:\s+[a-zß-ÿ][a-zß-ÿ0-9'’-]*){0,6}(?:\s+[0-9]+(?:\.[0-9]+)?\s?(?:%|per\s?cent|percent(?:age\s+points?)?|"
     r"basis\s+points?|pc|bps|points?)(?:\s+[a-zß-ÿ][a-zß-ÿ0-9'’-]*){0,2}\s+(?:to|from|at|and|or)(?:\s+[a-z]+)?"
-    # (or the noun's amount, then its change: "revenue of $14.6 billion, up 4%", "sales were €2bn, down 3%")
-    r"|\s+(?:[$€£¥]|us\$)?[0-9][0-9.,]*(?:\s?(?:billion|million|trillion|bn|mn|m|b))?(?:\s+[a-z]+)?,?\s+"
+    # (or the noun's amount, then its change: "revenue of $14.6 billion, up 4%", "sales were €2bn, down 3%";
+    # the amount per share or in another currency between them: "net income of $3.4 billion, or $2.10 per
+    # share, up 6%", "34.4 billion yuan ($4.7 billion), up 6%")
+    rf"|\s+{_PCT_AMOUNT}(?:,\s+or\s+{_PCT_AMOUNT}(?:\s+(?:per|a)\s+share)?|\s*\({_PCT_AMOUNT}\))?,?\s+"
     r"(?:up|down|rising|falling|growing|increasing|decreasing|declining))?)\s*$"
 )
 _PCT_CUE_HINT = (
@@ -3655,6 +3659,75 @@ def company_move_kinds(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
     return kept.with_columns(kept.get_column("kind").scatter(moved, "stock_change"))
 
 
+# What stands between a figure and the same figure restated in another unit: "cut about 10% of its
+# workforce, or roughly 7,000 jobs", "350 employees, or about 15% of its staff" (`restated_kinds`).
+_RESTATED_GAP = (
+    r"(?i)^(?:\s+of\s+(?:its|the|their)\s+(?:[a-z-]+\s+){0,2}?(?:workforce|staff|employees|jobs|headcount|"
+    r"revenues?|sales|profits?|earnings))?\s*,\s*or\s+(?:(?:about|around|roughly|some|nearly|almost|approximately|"
+    r"more\s+than|over|just\s+over|just\s+under|less\s+than|an\s+estimated)\s+)?$"
+)
+_RESTATED_GAP_CHARS = 60
+# The statements whose amount's change is the statement's kind with a direction ("revenue rose $2
+# billion": revenue, up), whose percent is `<kind>_change` (`_MONEY_CUES`)
+_STATEMENT_KINDS = [kind for kind, _ in _MONEY_CUES]
+
+
+def restated_kinds(kept: pl.DataFrame) -> pl.DataFrame:
+    """Step `kind` (after `figure_directions`): a figure restating the change before it in another unit,
+    joined by ", or" (`_RESTATED_GAP`), is that change, and moves its way: "cut 10% of its workforce, or
+    roughly 7,000 jobs" -> the 7,000 is a headcount_change as the 10% is; "350 employees, or about 15%
+    of its staff" -> the 15% too; "revenue rose $2 billion, or 10%" -> the 10% is a revenue_change (an
+    amount's change is its statement's kind and a direction). Only a figure of no kind, the generic
+    `change` or the level the change's kind changes (headcount for headcount_change) takes it; a figure
+    of another kind keeps its own."""
+    if kept.height < 2:
+        return kept
+    order = kept.select(
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),
+        *("_d", "start", "end", "sentence_start", "kind", "direction", "unit", "_left"),
+    ).sort("_d", "start")
+    same = (pl.col("_d").shift(1) == pl.col("_d")) & (
+        pl.col("sentence_start").shift(1) == pl.col("sentence_start")
+    )
+    gap = pl.col("start") - pl.col("end").shift(1)
+    prev_kind, prev_direction = pl.col("kind").shift(1), pl.col("direction").shift(1)
+    target = (
+        pl.when(prev_kind.str.ends_with("_change"))
+        .then(prev_kind)
+        .when(
+            prev_kind.is_in(_STATEMENT_KINDS) & prev_direction.is_not_null() & (pl.col("unit") == "percent")
+        )
+        .then(prev_kind + "_change")
+    )
+    candidate = (
+        same
+        & gap.is_between(1, _RESTATED_GAP_CHARS)
+        & target.is_not_null()
+        & (pl.col("kind").is_null() | (pl.col("kind") == "change") | ((pl.col("kind") + "_change") == target))
+        & (pl.col("_left").str.len_chars() >= gap)
+    ).fill_null(False)
+    found = order.with_columns(
+        target.alias("_target"),
+        prev_direction.alias("_prev_direction"),
+        gap.alias("_gap"),
+        candidate.alias("_c"),
+    ).filter("_c")
+    if found.height:
+        found = found.filter(
+            pl.col("_left")
+            .str.slice(pl.col("_left").str.len_chars() - pl.col("_gap"))
+            .str.contains(_RESTATED_GAP)
+        )
+    if found.height == 0:
+        return kept
+    rows = found.get_column("_row")
+    direction = found.select(pl.coalesce("direction", "_prev_direction")).to_series()
+    return kept.with_columns(
+        kept.get_column("kind").scatter(rows, found.get_column("_target")),
+        kept.get_column("direction").scatter(rows, direction),
+    )
+
+
 # A percent written in percentage points or basis points ("1.2 percentage points", "25 bps", "3个百分点"):
 # the labels' unit is `percent` (devset README), the kind says it is a difference of two rates.
 _POINTS = r"(?i)points?$|bps?$|个百分点$|prozentpunkte?$|pourcentage$|porcentuales?$|percentual[ei]$"
@@ -5534,7 +5607,7 @@ def metric_candidates(
     cands = exclusion_reasons(units, ments).lazy()
     kept = figure_kinds(cands.filter(pl.col("reason").is_null()).collect(engine=_ENGINE))
     kept = company_move_kinds(kept, ments)
-    kept = figure_directions(kept)
+    kept = restated_kinds(figure_directions(kept))
     kept = figure_outlooks(kept)
     kept = attach_subjects(kept, ments)
     unitless = cands.filter(pl.col("reason") == NO_UNIT).collect(engine=_ENGINE)

@@ -173,6 +173,18 @@ CASES = _batched(_ALL_NAMES, [
     ("Xiaomi said rivals cut output by 1 million bpd, and by 25 bp.",
      [("1 million bpd", 1e6, None, "barrels_per_day", None, None, X), ("25 bp", 0.25, None, "percent", None, "point_change", X)]),  # noqa: E501
     ("Xiaomi said revenue rose to €1.234,5 million.", [("€1.234,5 million", 1.2345e9, None, "EUR", None, "revenue", X)]),  # noqa: E501
+    # a statement's change after its amount and that amount per share or in another currency
+    ("Xiaomi reported net income of $3.4 billion, or $2.10 per share, up 6%.",
+     [("$3.4 billion", 3.4e9, None, "USD", None, "profit", X), ("$2.10 per share", 2.1, None, "USD_per_share", None, "eps", X), ("6%", 6, None, "percent", None, "profit_change", X)]),  # noqa: E501
+    ("Xiaomi said revenue was 34.4 billion yuan ($4.7 billion), up 6%.",
+     [("34.4 billion yuan", 3.44e10, None, "CNY", None, "revenue", X), ("$4.7 billion", 4.7e9, None, "USD", None, "revenue", X), ("6%", 6, None, "percent", None, "revenue_change", X)]),  # noqa: E501
+    # a change restated in another unit after ", or" is the same change
+    ("Xiaomi will cut about 10% of its workforce, or roughly 7,000 jobs.",
+     [("10%", 10, None, "percent", "about", "headcount_change", X), ("7,000 jobs", 7000, None, "employees", "about", "headcount_change", X)]),  # noqa: E501
+    ("Xiaomi will lay off 350 employees, or about 15% of its staff.",
+     [("350 employees", 350, None, "employees", None, "headcount_change", X), ("15%", 15, None, "percent", "about", "headcount_change", X)]),  # noqa: E501
+    ("Xiaomi said revenue rose $2 billion, or 10%.",
+     [("$2 billion", 2e9, None, "USD", None, "revenue", X), ("10%", 10, None, "percent", None, "revenue_change", X)]),  # noqa: E501
     # a commodity's price in a company's sentence is the market's, not the company's statement
     ("Xiaomi's profit fell 20% as Brent crude averaged $84 a barrel.",
      [("20%", 20, None, "percent", None, "profit_change", X), ("$84", 84, None, "USD", None, "commodity_price", None)]),  # noqa: E501
