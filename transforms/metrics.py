@@ -516,6 +516,11 @@ _RESEARCH_RIGHT = (
     r"(?i)^(?:['’]s?\s+(?:estimates?|analysts?|survey|tracker)|\s+(?:data|figures)\s+(?:shows?|showed|"
     r"suggests?|suggested|indicates?|indicated)|\s+(?:analysts?|estimates|survey)(?-u:\b)|\s*(?:数据|统计))"
 )
+# An official statistics office publishes the figures of others (an economy, a market, its companies):
+# it reports them as a research firm does, and owns none ("retail sales fell 3.2%, the Office for
+# National Statistics said"; Statistics Canada, the Census Bureau, the Bureau of Labor Statistics,
+# Eurostat, Destatis, INSEE, Istat), read from the entity's name.
+_STATISTICS_OFFICE = r"(?i)(?-u:\b)(?:statistics|statistical|census|eurostat|destatis|insee|istat)(?-u:\b)"
 # A speaker ("X said", "X reckons its cloud unit will grow 77%") owns a figure only when nothing else in
 # the clause can: another candidate or a reference back ("its", "the company") takes precedence.
 _REPORTER_RIGHT = (
@@ -538,8 +543,12 @@ _TITLE_RIGHT = (
 )
 # A speaker's "it" / "its" is the speaker ("X said it will cut 1,000 jobs", "X said its revenue rose"),
 # not an earlier name; an estimating speaker's is not ("Canalys estimates its revenue at $5 billion").
+# (a day or an adverb may stand between: "said on Thursday that its", "said separately that its",
+# "said earlier this week that its", "said in a statement that its")
 _SAID_IT = (
-    r"(?i)(?-u:\b)(?:said|says|added|noted|announced|confirmed|stated)\s+(?:on\s+[A-Za-z]+\s+)?(?:that\s+)?"
+    r"(?i)(?-u:\b)(?:said|says|added|noted|announced|confirmed|stated)\s+"
+    r"(?:(?:on\s+[A-Za-z]+|[a-z]+ly|separately|earlier|later|also|too|today|yesterday|this\s+week|"
+    r"earlier\s+this\s+(?:week|month|year)|in\s+a\s+(?:statement|filing|release))\s+)?(?:that\s+)?"
     r"(?:it|its|they|their)(?-u:\b)"
 )
 # "The latter" / "the former" refer back to the last / first name of the sentence before.
@@ -2972,7 +2981,13 @@ def mention_frame(
         )
         .join(doc_index, on="doc_id")
         .join(
-            entities.lazy().select("entity_id", pl.col("type").alias("m_type")).unique("entity_id"),
+            entities.lazy()
+            .select(
+                "entity_id",
+                pl.col("type").alias("m_type"),
+                pl.col("name").str.contains(_STATISTICS_OFFICE).fill_null(False).alias("m_stats"),
+            )
+            .unique("entity_id"),
             on="entity_id",
         )
         .with_columns(_key(pl.col("_d"), pl.col("m_start")).alias("_k"))
@@ -4644,7 +4659,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
                 | has(_TICKER_RIGHT)
             ).alias("_source"),
             (has(_CREDIT_LEFT) | (has(_PAREN_LEFT) & has(_CREDIT_RIGHT))).alias("_credit"),
-            (has(_RESEARCH_LEFT) | has(_RESEARCH_RIGHT)).alias("_research"),
+            (has(_RESEARCH_LEFT) | has(_RESEARCH_RIGHT) | pl.col("m_stats")).alias("_research"),
             (has(_PREP_LEFT) | has(_RELATIVE_LEFT)).alias("_prep"),
             ((has(_PREP_LEFT) & ~pl.lit(opening)) | has(_RELATIVE_LEFT)).alias("_object"),
             (has(_REPORTER_RIGHT) & ~has(_APPOSITION_LEFT) & ~has(_MOVE_ADDED_RIGHT)).alias("_reporter"),

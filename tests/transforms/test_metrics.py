@@ -24,7 +24,7 @@ SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 # Entities the literal tests may mention: name -> type.
 ENTITIES = {
     "Xiaomi": "ORG", "OpenAI": "ORG", "Alibaba": "ORG", "Nvidia": "ORG", "DeepSeek": "ORG", "Microsoft": "ORG",  # noqa: E501
-    "Jiemian": "ORG", "Inflection AI": "ORG", "Tencent": "ORG",
+    "Jiemian": "ORG", "Office for National Statistics": "ORG", "Inflection AI": "ORG", "Tencent": "ORG",
     "MiMo": "MODEL", "MiMo-7B-RL": "MODEL", "o1-mini": "MODEL", "QwQ-32B-Preview": "MODEL", "PaLM 2": "MODEL",
     "Gecko": "MODEL", "GPT-4": "MODEL", "Qwen 2.5": "MODEL", "MiLM-6B": "MODEL", "1.3B parameter version": "MODEL",  # noqa: E501
     "ChatGPT": "PRODUCT", "Xiao Ai": "PRODUCT", "CyberGear": "PRODUCT", "CyberDog 2": "PRODUCT",
@@ -508,11 +508,17 @@ CASES = _batched(_ALL_NAMES, [
     # leaves the figure to the paragraph's owner, and a market's figure to none; "X led the market"
     # is no investor
     ("Globex grew. Acme said it will cut 1,000 jobs.", [("1,000 jobs", 1000.0, None, "employees", None, "headcount_change", ACME)]),  # noqa: E501
+    # (and with a day or an adverb between: "said separately that its", "said in a statement that its")
+    ("Globex grew 3%, Xiaomi said. Acme said separately that its sales rose 12%.",
+     [("3%", 3.0, None, "percent", None, "change", GLOBEX), ("12%", 12.0, None, "percent", None, "revenue_change", ACME)]),  # noqa: E501
     ("Acme sold 9 million phones. That is up 12%, Globex said.",
      [("9 million phones", 9e6, None, "units", None, None, ACME), ("12%", 12.0, None, "percent", None, "change", ACME)]),  # noqa: E501
     ("Acme grew fast. Sales rose 12%, Globex CEO Jane Roe told reporters.",
      [("12%", 12.0, None, "percent", None, "revenue_change", ACME)]),  # noqa: E501
     ("The market grew 5%, Globex said.", [("5%", 5.0, None, "percent", None, "change", None)]),
+    # an official statistics office reports figures and owns none, as a research firm
+    ("Retail sales fell 3.2% in December, the Office for National Statistics said.",
+     [("3.2%", 3.2, None, "percent", None, "revenue_change", None)]),
     ("Acme led the market. Shipments rose 5%, Globex said.", [("5%", 5.0, None, "percent", None, "change", ACME)]),  # noqa: E501
     # "the latter" / "the former" are the last / first name of the sentence before; a name inside a
     # relative clause is not the sentence's subject
