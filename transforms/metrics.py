@@ -528,6 +528,14 @@ _REPORTER_RIGHT = (
     r"expected|believes|believed|predicts|predicted|forecasts?|projects|projected|showed|shows|added|adds)"
     r"(?-u:\b)"
 )
+# ... but a company that "reported" or "posted" its own results is their owner, no speaker: "Acme
+# reported net profit of $2 billion" (as against "Canalys reported that shipments rose"). (m_right: 20
+# characters, the word after the verb opening the results.)
+_OWN_RESULTS_RIGHT = (
+    r"(?i)^\s+(?:reported|reports|posted|posts)\s+(?:a|an|its|net|record|quarterly|annual|full-year|half-year|"
+    r"interim|first|second|third|fourth|[a-z]+-quarter|revenues?|sales|profits?|earnings|operating|pre-tax|"
+    r"underlying|adjusted)(?-u:\b)"
+)
 # ... but "added" / "adds" with a figure right after it is a price or count moving, not speech: "Acme
 # slipped 2.3% and Globex added 1.1%", "the index added 120 points", "Acme adds $2bn in market value".
 # (m_right holds 20 characters; the figure may open with a qualifier, a sign or a currency.)
@@ -4605,7 +4613,7 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
         + [_APPOSITION_LEFT],
         "m_right": [_SOURCE_RIGHT, _DESCRIPTOR_RIGHT, _RESEARCH_RIGHT, _REPORTER_RIGHT, _STOCK_RIGHT]
         + [_RELATION_RIGHT, _TITLE_RIGHT, _CREDIT_RIGHT, _PARTICIPLE_RIGHT, _NOT_PARTICIPLE_RIGHT]
-        + [_TICKER_RIGHT, _MOVE_ADDED_RIGHT],
+        + [_TICKER_RIGHT, _MOVE_ADDED_RIGHT, _OWN_RESULTS_RIGHT],
     }
 
     base = (
@@ -4662,7 +4670,12 @@ def attach_subjects(kept: pl.DataFrame, ments: pl.DataFrame) -> pl.DataFrame:
             (has(_RESEARCH_LEFT) | has(_RESEARCH_RIGHT) | pl.col("m_stats")).alias("_research"),
             (has(_PREP_LEFT) | has(_RELATIVE_LEFT)).alias("_prep"),
             ((has(_PREP_LEFT) & ~pl.lit(opening)) | has(_RELATIVE_LEFT)).alias("_object"),
-            (has(_REPORTER_RIGHT) & ~has(_APPOSITION_LEFT) & ~has(_MOVE_ADDED_RIGHT)).alias("_reporter"),
+            (
+                has(_REPORTER_RIGHT)
+                & ~has(_APPOSITION_LEFT)
+                & ~has(_MOVE_ADDED_RIGHT)
+                & ~has(_OWN_RESULTS_RIGHT)
+            ).alias("_reporter"),
             (has(_STOCK_RIGHT) | has(_STOCK_LEFT)).alias("_shares"),
             has(_AGENT_LEFT).alias("_agent"),
             (pl.lit(participle_left) & has(_PARTICIPLE_RIGHT) & ~has(_NOT_PARTICIPLE_RIGHT)).alias(

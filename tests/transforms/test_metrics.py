@@ -516,6 +516,10 @@ CASES = _batched(_ALL_NAMES, [
     ("Acme grew fast. Sales rose 12%, Globex CEO Jane Roe told reporters.",
      [("12%", 12.0, None, "percent", None, "revenue_change", ACME)]),  # noqa: E501
     ("The market grew 5%, Globex said.", [("5%", 5.0, None, "percent", None, "change", None)]),
+    # a company that "reported" its own results is their owner, no speaker: the next sentence's figure
+    # is its, not a unit's named after it
+    ("Xiaomi reported net profit of $2 billion as its Tencent stores benefited. Revenue rose 3%.",
+     [("$2 billion", 2e9, None, "USD", None, "profit", X), ("3%", 3.0, None, "percent", None, "revenue_change", X)]),  # noqa: E501
     # an official statistics office reports figures and owns none, as a research firm
     ("Retail sales fell 3.2% in December, the Office for National Statistics said.",
      [("3.2%", 3.2, None, "percent", None, "revenue_change", None)]),
