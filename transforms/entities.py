@@ -638,6 +638,9 @@ _INDUSTRY_HEADS = (
     "Toys Tobacco Brands Finance Mortgage Leisure Hospitality Restaurants Defense "
     "Defence Biotechnology Paper Containers Diagnostics Optics Photonics Robotics Appliances Furniture "
     "Cosmetics"
+    # (and the mined commodities a miner is named after, "Arcadium Lithium", "Northern Uranium": not
+    # Gold, Silver, Iron or Coal, surnames too)
+    " Lithium Uranium Cobalt Nickel Graphite Platinum Potash Zinc Copper Aluminium Aluminum"
 ).split()
 _ORG_HEAD += _INDUSTRY_HEADS
 # The heads `_short_names` drops for the bare name the document also writes ("Harlow Motor" is Harlow);

@@ -3366,8 +3366,8 @@ _COMMODITY_MOVE_LEFT = (
     rf"(?:(?:^|[.;:]\s+)(?i:{_COMMODITY_NAMES})|(?:^|[^A-Za-z])(?:{_COMMODITY_NAMES}|(?i:brent|wti|"
     r"west\s+texas\s+intermediate)))(?i:\s+(?:crude|oil|futures|prices?|spot\s+prices?|contracts?)){0,2}"
     rf"(?i:\s+(?:(?:was|were|has|had|have|is|are)\s+)?(?:{_CHANGE_UP_WORDS}|{_CHANGE_DOWN_WORDS}|lost|added|"
-    r"slid|eased|firmed|rallied|surged|advanced|retreated|rebounded)\s+(?:by\s+)?(?:about\s+|nearly\s+|"
-    r"almost\s+)?)$"
+    r"slid|eased|firmed|rallied|surged|advanced|retreated|rebounded|fallen|risen)\s+(?:by\s+)?(?:about\s+|nearly\s+|"
+    r"almost\s+|some\s+|around\s+|roughly\s+)?)$"
 )
 # (ASCII case-folding: the names are ASCII, and a Unicode case-insensitive alternation costs ~5x more)
 _COMMODITY_HINT = rf"(?-u)(?i)\b(?:{_COMMODITY_NAMES})\b"

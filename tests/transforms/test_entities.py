@@ -1642,6 +1642,8 @@ def test_an_index_company_named_like_a_city_is_an_organisation(
         # the trades of the industry classification (GICS) too
         ("Lumen Freight said revenue rose.", [("Lumen Freight", "org:lumen-freight", 0, 13)]),
         ("Kyoto Instruments said profit fell.", [("Kyoto Instruments", "org:kyoto-instruments", 0, 17)]),
+        # and the mined commodity a miner is named after
+        ("Arcadium Lithium said revenue fell.", [("Arcadium Lithium", "org:arcadium-lithium", 0, 16)]),
         # after a title such a name is no person either
         ("We met analyst Dorrin Electric there.", []),
         # a person's name is still a person's

@@ -2317,6 +2317,7 @@ def test_a_company_noun_refers_back_in_romance_languages_and_german(text: str, e
         ("Copper prices eased 1% in London, and wheat futures were up 3% to $5.20 a bushel.",
          [("1%", "commodity_price_change", "down"), ("3%", "commodity_price_change", "up"), ("$5.20", "commodity_price", None)]),  # noqa: E501
         ("Gold rose 0.7% to $4,080 an ounce.", [("0.7%", "commodity_price_change", "up"), ("$4,080", "commodity_price", None)]),  # noqa: E501
+        ("Lithium prices have fallen about 80% since 2022.", [("80%", "commodity_price_change", "down")]),
         # a company named after a commodity is a stock
         ("Shares of miners rallied as Barrick Gold rose 4% on the news.", [("4%", "stock_change", "up")]),
     ]),
