@@ -756,11 +756,14 @@ def _discovery_rules(
         ),
         # said Jane Roe
         ("PERSON", rf"({b}(?:said|says|according to|wrote) )({_PERSON})(?:[,.]| said)", "person_said"),
-        # Organisation names ending with an organisational word: "Thrive Capital", "Acme Robotics Inc."
+        # Organisation names ending with an organisational word: "Thrive Capital", "Acme Robotics Inc.";
+        # a bank's with the place it is of: "Royal Bank of Canada", "Commonwealth Bank of Australia" (one
+        # or two capitalised words after "of": the name, not "Royal Bank" and a place)
         (
             "ORG",
             rf"()({b}(?:{_ORG_TOKEN} ){{0,3}}{_ORG_TOKEN}"
-            rf"(?:,? (?:(?:{_LEGAL_ABBREV})(?:\.|{b})|Co\.|(?:{_LEGAL_WORD}){b})| (?:{_ORG_SUFFIX}){b})+"
+            rf"(?:,? (?:(?:{_LEGAL_ABBREV})(?:\.|{b})|Co\.|(?:{_LEGAL_WORD}){b})"
+            rf"| Bank of \p{{Lu}}\p{{Ll}}+(?: \p{{Lu}}\p{{Ll}}+)?{b}| (?:{_ORG_SUFFIX}){b})+"
             rf"(?: Markets{b})?)",
             "org_suffix",
         ),

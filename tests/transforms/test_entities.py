@@ -512,6 +512,10 @@ def test_designated_name_takes_the_bare_name_its_document_uses(gaz: pl.DataFrame
     ]
     # Without the bare name the designated name stands; other organisational words are part of the name.
     assert found(gaz, "Varnok Systems filed to list.") == [("Varnok Systems", "org:varnok-systems", 0, 14)]
+    # A bank's name with the place it is of is one name, not a bank and a place.
+    assert found(gaz, "Varnok Bank of Canada said profit rose.") == [
+        ("Varnok Bank of Canada", "org:varnok-bank-of-canada", 0, 21)
+    ]
     assert found(gaz, "Varnok Capital raised a fund. Varnok said so.") == [
         ("Varnok Capital", "org:varnok-capital", 0, 14),
         ("Varnok", "org:varnok-capital", 30, 36),
